@@ -1,0 +1,123 @@
+import FastPriorityQueue from "fastpriorityqueue";
+
+/**
+ * A scheduled event. The caller keeps it as the handle to cancel it.
+ * Fields are public for speed on the hot path; only the kernel writes them.
+ */
+export class ScheduledEvent {
+  constructor(
+    public timeUs: number,
+    public seq: number,
+    public action: (arg: any) => void,
+    public arg: unknown,
+  ) {}
+  cancelled = false;
+}
+
+export type RunOutcome = "drained" | "until" | "budget" | "stopped";
+
+export interface RunLimits {
+  /** Process events with time <= untilUs, then leave the clock at untilUs. */
+  untilUs?: number;
+  /** Stop after this many more processed events. */
+  maxEvents?: number;
+}
+
+/** An exception thrown by an event's action, with where in the run it happened. */
+export class SimulationFailure extends Error {
+  constructor(
+    readonly timeUs: number,
+    readonly eventNumber: number,
+    override readonly cause: unknown,
+  ) {
+    const inner = cause instanceof Error ? cause.message : String(cause);
+    super(`at t=${timeUs}us (event #${eventNumber}): ${inner}`);
+    this.name = "SimulationFailure";
+  }
+}
+
+function earlier(a: ScheduledEvent, b: ScheduledEvent): boolean {
+  return a.timeUs < b.timeUs || (a.timeUs === b.timeUs && a.seq < b.seq);
+}
+
+/**
+ * The event-queue kernel: an integer-microsecond clock and a heap keyed by (time, sequence),
+ * so events at the same time run in the order they were scheduled. It knows nothing of clusters.
+ * Cancelling marks the event; the heap drops it when it reaches the top (lazy deletion keeps
+ * cancel O(1), which matters for the many timers that are reset before they fire).
+ */
+export class Simulation {
+  private readonly queue = new FastPriorityQueue<ScheduledEvent>(earlier);
+  private nowUs = 0;
+  private seq = 0;
+  private processed = 0;
+  private stopRequested = false;
+
+  now(): number {
+    return this.nowUs;
+  }
+
+  /** Events whose action has run (cancelled ones are not counted). */
+  get eventsProcessed(): number {
+    return this.processed;
+  }
+
+  /** Scheduled events still in the heap, including cancelled ones not yet dropped. */
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  /** Schedule `action(arg)` at an absolute integer time, not in the past. */
+  at<A>(timeUs: number, action: (arg: A) => void, arg?: A): ScheduledEvent {
+    if (!Number.isSafeInteger(timeUs) || timeUs < this.nowUs) {
+      throw new Error(`cannot schedule at ${timeUs}us: the clock is at ${this.nowUs}us and time is integer microseconds`);
+    }
+    const ev = new ScheduledEvent(timeUs, this.seq++, action, arg);
+    this.queue.add(ev);
+    return ev;
+  }
+
+  /** Schedule after a delay; the delay is rounded to whole microseconds (never below 0). */
+  after<A>(delayUs: number, action: (arg: A) => void, arg?: A): ScheduledEvent {
+    const d = delayUs > 0 ? Math.round(delayUs) : 0;
+    return this.at(this.nowUs + d, action, arg);
+  }
+
+  cancel(ev: ScheduledEvent | null | undefined): void {
+    if (ev) ev.cancelled = true;
+  }
+
+  /** Ask run() to return after the current event. */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  run(limits: RunLimits = {}): RunOutcome {
+    const untilUs = limits.untilUs ?? Number.MAX_SAFE_INTEGER;
+    const budgetEnd = limits.maxEvents === undefined ? Number.MAX_SAFE_INTEGER : this.processed + limits.maxEvents;
+    this.stopRequested = false;
+    const queue = this.queue;
+    for (;;) {
+      const next = queue.peek();
+      if (next === undefined) return this.finish(untilUs, "drained");
+      if (next.timeUs > untilUs) return this.finish(untilUs, "until");
+      if (this.processed >= budgetEnd) return "budget";
+      queue.poll();
+      if (next.cancelled) continue;
+      this.nowUs = next.timeUs;
+      this.processed++;
+      try {
+        next.action(next.arg);
+      } catch (err) {
+        if (err instanceof SimulationFailure) throw err;
+        throw new SimulationFailure(this.nowUs, this.processed, err);
+      }
+      if (this.stopRequested) return "stopped";
+    }
+  }
+
+  private finish(untilUs: number, outcome: RunOutcome): RunOutcome {
+    if (untilUs !== Number.MAX_SAFE_INTEGER && untilUs > this.nowUs) this.nowUs = untilUs;
+    return outcome;
+  }
+}

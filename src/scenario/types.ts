@@ -1,0 +1,211 @@
+// The validated, normalised scenario: what the loader hands to the simulation.
+// Every unit is resolved here so that no other part parses strings:
+//   durations  -> integer microseconds (suffix Us)
+//   sizes      -> integer bytes        (suffix Bytes)
+//   rates      -> requests per second  (suffix PerS, a float)
+//   CPU        -> cores as a float     (suffix Cores; 0.5 = half a core)
+//   fractions  -> 0..1 floats
+// Every optional field of the YAML has its default filled in, so consumers never
+// test for undefined except where "absent" means something (e.g. no healthcheck).
+
+export interface Scenario {
+  version: 1;
+  name: string;
+  description: string;
+  /** File the scenario came from (for messages); "<inline>" when built in code. */
+  file: string;
+  seed: number;
+  durationUs: number;
+  metrics: MetricsSpec;
+  cluster: ClusterSpec;
+  networks: NetworkSpec[];
+  services: ServiceSpec[];
+  workload: WorkloadSpec[];
+  events: EventSpec[];
+}
+
+export interface MetricsSpec {
+  intervalUs: number; // default 10s
+  slo: { latencyUs: number; percentile: number }; // default 250ms, 99
+}
+
+export interface RaftSpec {
+  tickUs: number; // default 1s
+  electionTicks: number; // default 10
+  electionRandomTicks: number; // default = electionTicks
+  heartbeatTicks: number; // default 1
+  diskWriteUs: number; // default 0 (instant persistence)
+}
+
+export interface SchedulerSpec {
+  /** spread | binpack | random | a path to a user module (./x.js) */
+  strategy: string;
+  /** Opt-in periodic retry of pending tasks; 0 = Swarm's behaviour (no periodic retry). */
+  retryIntervalUs: number;
+}
+
+export interface ManagersSpec {
+  count: number; // default 1
+  zones: string[]; // default ["default"]
+  runTasks: boolean; // default true
+  cpuCores: number; // default 2
+  memoryBytes: number; // default 4GiB
+  labels: Record<string, string>;
+  raft: RaftSpec;
+}
+
+export interface NodeGroupSpec {
+  name: string;
+  count: number;
+  cpuCores: number;
+  memoryBytes: number;
+  zone: string; // default "default"
+  labels: Record<string, string>;
+  engineLabels: Record<string, string>;
+  generic: Record<string, number>;
+}
+
+export interface FabricSpec {
+  latency: { sameNodeUs: number; sameZoneUs: number; crossZoneUs: number }; // 20us, 100us, 1ms
+  bandwidthBitsPerS: number; // default 10Gbps
+  mtuBytes: number; // default 1500
+}
+
+export interface ClusterSpec {
+  scheduler: SchedulerSpec;
+  managers: ManagersSpec;
+  dispatcher: { heartbeatPeriodUs: number }; // default 5s
+  nodeGroups: NodeGroupSpec[];
+  network: FabricSpec;
+}
+
+export interface NetworkSpec {
+  name: string;
+  driver: "overlay";
+  subnet: string | null; // null = allocated from 10.0.0.0/8 in order
+  encrypted: boolean;
+}
+
+export type Distribution =
+  | { kind: "constant"; mean: number }
+  | { kind: "exponential"; mean: number }
+  | { kind: "uniform"; min: number; max: number }
+  | { kind: "normal"; mean: number; sd: number }
+  | { kind: "lognormal"; mean: number; cv: number };
+
+export interface PortSpec {
+  published: number;
+  target: number;
+  protocol: "tcp" | "udp";
+  mode: "ingress" | "host";
+}
+
+export interface ResourcesSpec {
+  reservations: { cpuCores: number; memoryBytes: number; generic: Record<string, number> };
+  /** 0 = no limit */
+  limits: { cpuCores: number; memoryBytes: number };
+}
+
+export interface HealthcheckSpec {
+  intervalUs: number; // 30s (Docker's default)
+  timeoutUs: number; // 30s
+  retries: number; // 3
+  startPeriodUs: number; // 0
+  /** CPU time of one check request (default 1ms). */
+  cpuUs: number;
+}
+
+export interface RestartPolicySpec {
+  condition: "none" | "on-failure" | "any";
+  delayUs: number; // 5s
+  maxAttempts: number; // 0 = unlimited
+  windowUs: number; // 0 = unbounded
+}
+
+export interface UpdateSpec {
+  parallelism: number; // 1 (0 = all at once)
+  delayUs: number; // 0
+  order: "stop-first" | "start-first";
+  failureAction: "pause" | "continue" | "rollback";
+  monitorUs: number; // 5s
+  maxFailureRatio: number; // 0
+}
+
+export interface AutoscaleSpec {
+  min: number;
+  max: number;
+  targetCpu: number; // fraction
+  intervalUs: number; // 15s
+  cooldownUs: number; // 60s
+}
+
+export interface ServiceSpec {
+  name: string;
+  image: string; // default "<name>:1"; a rollingUpdate may change it
+  mode: "replicated" | "global";
+  replicas: number; // replicated only; default 1
+  networks: string[];
+  ports: PortSpec[];
+  endpointMode: "vip" | "dnsrr";
+  resources: ResourcesSpec;
+  placement: {
+    constraints: string[];
+    preferences: { spread: string }[];
+    maxReplicasPerNode: number; // 0 = unlimited
+  };
+  /** Strategy override for this service; null = the cluster's. */
+  strategy: string | null;
+  startup: { pullUs: number; cpuUs: number; memoryBytes: number; failRate: number };
+  runtime: { memoryBytes: number; concurrency: number; queue: number };
+  request: {
+    cpu: Distribution; // in microseconds of CPU time
+    requestBytes: number;
+    responseBytes: number;
+    calls: { service: string; count: number }[];
+  };
+  healthcheck: HealthcheckSpec | null;
+  restartPolicy: RestartPolicySpec;
+  update: UpdateSpec;
+  rollback: UpdateSpec;
+  autoscale: AutoscaleSpec | null;
+}
+
+export interface WorkloadSpec {
+  name: string;
+  service: string;
+  ratePerS: number;
+  arrival: "poisson" | "constant";
+  /** random-node | round-robin | node:<name> */
+  entry: { kind: "random-node" } | { kind: "round-robin" } | { kind: "node"; node: string };
+  timeoutUs: number; // 0 = none (default 30s)
+  retries: { max: number; backoffUs: number }; // default {0, 100ms}
+}
+
+/** Every injection, with `at` and optional repetition. */
+export interface EventSpec {
+  atUs: number;
+  everyUs: number; // 0 = once
+  times: number; // 1 unless every is set (then default: until the end)
+  /** Where it was written, for messages at run time. */
+  line: number;
+  action: EventAction;
+}
+
+export type EventAction =
+  | { type: "loadSpike"; workload: string; ratePerS: number; durationUs: number; rampUs: number }
+  | { type: "scale"; service: string; replicas: number }
+  | { type: "nodeFailure"; nodes: string[]; recoverAfterUs: number } // 0 = stays down
+  | { type: "killLeader"; restartAfterUs: number } // 0 = stays down
+  | { type: "killManager"; manager: string; restartAfterUs: number }
+  | { type: "partition"; groups: string[][]; durationUs: number } // 0 = until the end
+  | { type: "restartAll"; service: string }
+  | { type: "drain"; node: string }
+  | { type: "pause"; node: string }
+  | { type: "activate"; node: string }
+  /** `spec` is the service's whole new spec: the file's service with this event's changes (and
+   * those of every earlier rollingUpdate of the service, in time order) merged in, normalised. */
+  | { type: "rollingUpdate"; service: string; spec: ServiceSpec; force: boolean }
+  | { type: "addNodes"; group: string; count: number }
+  | { type: "removeNodes"; nodes: string[] };
+
+export type EventType = EventAction["type"];
