@@ -79,7 +79,9 @@ export class Simulation {
 
   /** Schedule after a delay; the delay is rounded to whole microseconds (never below 0). */
   after<A>(delayUs: number, action: (arg: A) => void, arg?: A): ScheduledEvent {
-    const d = delayUs > 0 ? Math.round(delayUs) : 0;
+    // NaN fails both comparisons and is passed on for `at` to reject: a NaN delay is a bug upstream
+    // (a bad distribution parameter), and running it "now" would hide it.
+    const d = delayUs > 0 ? Math.round(delayUs) : delayUs <= 0 ? 0 : delayUs;
     return this.at(this.nowUs + d, action, arg);
   }
 
@@ -94,6 +96,14 @@ export class Simulation {
 
   run(limits: RunLimits = {}): RunOutcome {
     const untilUs = limits.untilUs ?? Number.MAX_SAFE_INTEGER;
+    // The clock is set to untilUs on return, so a fractional or infinite limit would break the
+    // integer-microsecond clock (and every later `after`); a NaN one would silently mean "no limit".
+    if (!Number.isSafeInteger(untilUs)) {
+      throw new Error(`run: untilUs must be an integer number of microseconds, got ${untilUs}`);
+    }
+    if (limits.maxEvents !== undefined && !(Number.isSafeInteger(limits.maxEvents) && limits.maxEvents >= 0)) {
+      throw new Error(`run: maxEvents must be a non-negative integer, got ${limits.maxEvents}`);
+    }
     const budgetEnd = limits.maxEvents === undefined ? Number.MAX_SAFE_INTEGER : this.processed + limits.maxEvents;
     this.stopRequested = false;
     const queue = this.queue;

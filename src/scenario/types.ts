@@ -21,6 +21,7 @@ export interface Scenario {
   networks: NetworkSpec[];
   services: ServiceSpec[];
   workload: WorkloadSpec[];
+  /** In file order (not sorted by time); same-time events should run in this order. */
   events: EventSpec[];
 }
 
@@ -34,7 +35,7 @@ export interface RaftSpec {
   electionTicks: number; // default 10
   electionRandomTicks: number; // default = electionTicks
   heartbeatTicks: number; // default 1
-  diskWriteUs: number; // default 0 (instant persistence)
+  diskWriteUs: number; // default 1ms (an fsync); 0 = instant persistence
 }
 
 export interface SchedulerSpec {
@@ -50,6 +51,7 @@ export interface ManagersSpec {
   runTasks: boolean; // default true
   cpuCores: number; // default 2
   memoryBytes: number; // default 4GiB
+  /** Never holds `zone`: node.labels.zone is each node's zone (the loader refuses it here). */
   labels: Record<string, string>;
   raft: RaftSpec;
 }
@@ -60,6 +62,7 @@ export interface NodeGroupSpec {
   cpuCores: number;
   memoryBytes: number;
   zone: string; // default "default"
+  /** Never holds `zone`: the simulation sets node.labels.zone from `zone`. */
   labels: Record<string, string>;
   engineLabels: Record<string, string>;
   generic: Record<string, number>;
@@ -143,12 +146,14 @@ export interface ServiceSpec {
   name: string;
   image: string; // default "<name>:1"; a rollingUpdate may change it
   mode: "replicated" | "global";
-  replicas: number; // replicated only; default 1
+  replicas: number; // replicated only; default 1 (autoscale.min with an autoscaler); 0 for global
   networks: string[];
   ports: PortSpec[];
   endpointMode: "vip" | "dnsrr";
   resources: ResourcesSpec;
   placement: {
+    /** Canonical `KEY OP VALUE` with single spaces (e.g. "node.labels.disk == ssd"); read them
+     * back with `parseConstraint` from the scenario folder. */
     constraints: string[];
     preferences: { spread: string }[];
     maxReplicasPerNode: number; // 0 = unlimited
@@ -185,8 +190,8 @@ export interface WorkloadSpec {
 export interface EventSpec {
   atUs: number;
   everyUs: number; // 0 = once
-  times: number; // 1 unless every is set (then default: until the end)
-  /** Where it was written, for messages at run time. */
+  times: number; // 1 unless every is set (then default: as many as fit before the end)
+  /** Where it was written, for messages at run time; 0 when the event came from --set. */
   line: number;
   action: EventAction;
 }
@@ -204,6 +209,7 @@ export type EventAction =
   | { type: "activate"; node: string }
   /** `spec` is the service's whole new spec: the file's service with this event's changes (and
    * those of every earlier rollingUpdate of the service, in time order) merged in, normalised. */
+  /** `force` defaults to true when the update changes nothing (else it would be a no-op). */
   | { type: "rollingUpdate"; service: string; spec: ServiceSpec; force: boolean }
   | { type: "addNodes"; group: string; count: number }
   | { type: "removeNodes"; nodes: string[] };

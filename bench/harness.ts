@@ -1,0 +1,47 @@
+// What every benchmark implements, and the few measuring helpers they share. Benchmarks may read
+// the wall clock (that is what they measure); simulation code may not.
+
+/** One line of a benchmark's result table. */
+export interface BenchRow {
+  name: string;
+  value: number;
+  unit: string;
+  /** This row's value relative to a baseline measured in the same run. */
+  ratio?: number;
+  /** Human-readable target, e.g. "ratio >= 0.6". */
+  target?: string;
+  /** Whether the target was met; absent when the row has no target. */
+  ok?: boolean;
+}
+
+export interface BenchContext {
+  /** Progress notes (to stderr, so the table on stdout stays clean). */
+  log(message: string): void;
+}
+
+export interface Benchmark {
+  /** Short name, matched by the filter argument of run.js. */
+  name: string;
+  description: string;
+  run(ctx: BenchContext): BenchRow[];
+}
+
+/** Wall time in nanoseconds, as a number (exact to 2^53 ns, about 104 days). */
+export function wallNs(): number {
+  return Number(process.hrtime.bigint());
+}
+
+/** Whether the process was started with --expose-gc, so heap figures are meaningful. */
+export function gcAvailable(): boolean {
+  return typeof globalThis.gc === "function";
+}
+
+/** Bytes of live heap after a full collection (two passes, to let finalisers and weak refs settle). */
+export function heapUsedAfterGc(): number {
+  const gc = globalThis.gc;
+  if (gc) {
+    gc();
+    gc();
+  }
+  return process.memoryUsage().heapUsed;
+}

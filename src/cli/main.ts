@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { runCommand } from "./run-command.js";
+import { validateCommand } from "./validate-command.js";
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Exit codes: 0 ok, 1 a failure inside the simulation, 2 bad input or usage. */
+async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  program
+    .name("orchsim")
+    .description("Deterministic discrete-event simulator of a Docker Swarm cluster")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  let code = 0;
+  program
+    .command("run")
+    .description("simulate a scenario and write its outputs")
+    .argument("<scenario>", "scenario file (YAML)")
+    .option("--seed <n>", "override the scenario's seed")
+    .option("--set <path=value>", "override a field (repeatable), e.g. services.web.replicas=6", collect, [])
+    .option("--out <dir>", "output directory (default out/<scenario name>)")
+    .option("--quiet", "print nothing but errors")
+    .action(async (file: string, opts: { seed?: string; set: string[]; out?: string; quiet?: boolean }) => {
+      code = await runCommand(file, opts);
+    });
+  program
+    .command("validate")
+    .description("check a scenario and explain every problem found")
+    .argument("<scenario>", "scenario file (YAML)")
+    .option("--set <path=value>", "override a field (repeatable)", collect, [])
+    .action((file: string, opts: { set: string[] }) => {
+      code = validateCommand(file, opts);
+    });
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    throw err;
+  }
+  return code;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`orchsim: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,105 @@
+import type { Sampler } from "../kernel/index.js";
+import type { ServiceSpec } from "../scenario/types.js";
+import type { CpuJob, NodeCpu } from "./cpu.js";
+
+/** What a container needs to know of a request: the workload owns the rest. */
+export interface ContainerRequest {
+  /** CPU work this request needs, drawn when it starts service. */
+  workUs: number;
+  job: CpuJob | null;
+}
+
+export interface ContainerCallbacks<R extends ContainerRequest> {
+  /** The request finished service. */
+  completed(req: R, container: Container<R>): void;
+  /** The request was dropped: queue full, or the container stopped. */
+  dropped(req: R, container: Container<R>, why: "rejected" | "stopped"): void;
+}
+
+/**
+ * The data-plane side of a running task: `concurrency` workers in front of a bounded FIFO queue.
+ * A request arriving while every worker is busy waits; one arriving to a full queue is rejected.
+ * Each request, while in service, is CPU work on the node.
+ */
+export class Container<R extends ContainerRequest = ContainerRequest> {
+  private readonly queue: (R | undefined)[];
+  private head = 0;
+  private count = 0;
+  private busy = 0;
+  private readonly inService = new Set<R>();
+  private readonly sampleWork: Sampler;
+  private readonly concurrency: number;
+  private readonly onDone = (req: R): void => this.finish(req);
+  stopped = false;
+
+  constructor(
+    readonly taskId: string,
+    readonly spec: ServiceSpec,
+    readonly nodeIndex: number,
+    readonly nodeName: string,
+    private readonly cpu: NodeCpu,
+    sampleWork: Sampler,
+    private readonly callbacks: ContainerCallbacks<R>,
+  ) {
+    this.sampleWork = sampleWork;
+    this.concurrency = spec.runtime.concurrency;
+    this.queue = new Array(Math.max(1, spec.runtime.queue));
+  }
+
+  get queued(): number {
+    return this.count;
+  }
+
+  get inFlight(): number {
+    return this.busy + this.count;
+  }
+
+  accept(req: R): void {
+    if (this.stopped) {
+      this.callbacks.dropped(req, this, "stopped");
+    } else if (this.busy < this.concurrency) {
+      this.start(req);
+    } else if (this.count < this.spec.runtime.queue) {
+      this.queue[(this.head + this.count) % this.queue.length] = req;
+      this.count++;
+    } else {
+      this.callbacks.dropped(req, this, "rejected");
+    }
+  }
+
+  /** The container is killed: everything queued or in service is lost. */
+  kill(): void {
+    this.stopped = true;
+    for (const req of this.inService) {
+      if (req.job) this.cpu.cancel(req.job);
+      this.callbacks.dropped(req, this, "stopped");
+    }
+    this.inService.clear();
+    this.busy = 0;
+    while (this.count > 0) this.callbacks.dropped(this.dequeue(), this, "stopped");
+  }
+
+  private start(req: R): void {
+    this.busy++;
+    this.inService.add(req);
+    req.workUs = this.sampleWork();
+    req.job = this.cpu.submit(req.workUs, this.onDone, req);
+  }
+
+  private finish(req: R): void {
+    this.busy--;
+    this.inService.delete(req);
+    req.job = null;
+    this.callbacks.completed(req, this);
+    if (this.count > 0 && !this.stopped) this.start(this.dequeue());
+  }
+
+  private dequeue(): R {
+    const req = this.queue[this.head] as R;
+    this.queue[this.head] = undefined;
+    this.head = (this.head + 1) % this.queue.length;
+    this.count--;
+    return req;
+  }
+}
+

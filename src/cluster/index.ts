@@ -1,0 +1,4 @@
+// The cluster's hosts and what runs on them: nodes (capacity, status, availability), the worker
+// agent on each node, containers (task state machine, start-up, request queue) and node CPU.
+// May import kernel/, scenario/ types, network/ and metrics/; never manager/ (they talk by message).
+export * from "./task-state.js";

@@ -1,0 +1,65 @@
+import type { Simulation } from "../kernel/index.js";
+import type { Scenario } from "../scenario/types.js";
+import { Host, type HostSpec } from "../cluster/host.js";
+import type { Request } from "../workload/client.js";
+import type { NodeRecord } from "../manager/store.js";
+
+/** Host specs for the managers (manager-1..N over the zones round-robin) and the node groups. */
+export function hostSpecs(scenario: Scenario): HostSpec[] {
+  const m = scenario.cluster.managers;
+  const specs: HostSpec[] = [];
+  for (let i = 1; i <= m.count; i++) {
+    const zone = m.zones[(i - 1) % m.zones.length] ?? "default";
+    specs.push({
+      name: `manager-${i}`,
+      role: "manager",
+      zone,
+      cpuCores: m.cpuCores,
+      memoryBytes: m.memoryBytes,
+      labels: { ...m.labels, zone },
+      engineLabels: {},
+      generic: {},
+      runsTasks: m.runTasks,
+    });
+  }
+  for (const g of scenario.cluster.nodeGroups) {
+    for (let i = 1; i <= g.count; i++) specs.push(groupHostSpec(g, i));
+  }
+  return specs;
+}
+
+export function groupHostSpec(g: Scenario["cluster"]["nodeGroups"][number], i: number): HostSpec {
+  return {
+    name: `${g.name}-${i}`,
+    role: "worker",
+    zone: g.zone,
+    cpuCores: g.cpuCores,
+    memoryBytes: g.memoryBytes,
+    labels: { ...g.labels, zone: g.zone },
+    engineLabels: { ...g.engineLabels },
+    generic: { ...g.generic },
+    runsTasks: true,
+  };
+}
+
+export function makeHosts(sim: Simulation, specs: HostSpec[]): Host<Request>[] {
+  return specs.map((s, i) => new Host<Request>(i, s, sim));
+}
+
+/** The managers' record of a node. A node that runs no tasks is drained (a manager with runTasks off). */
+export function nodeRecord(host: Host<Request>): NodeRecord {
+  const s = host.spec;
+  return {
+    id: s.name,
+    index: host.index,
+    role: s.role,
+    zone: s.zone,
+    labels: s.labels,
+    engineLabels: s.engineLabels,
+    cpuNanos: Math.round(s.cpuCores * 1e9),
+    memoryBytes: s.memoryBytes,
+    generic: s.generic,
+    status: "ready",
+    availability: s.runsTasks ? "active" : "drain",
+  };
+}

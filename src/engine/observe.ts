@@ -1,0 +1,56 @@
+import { TaskState } from "../cluster/task-state.js";
+import type { NodeRow } from "../metrics/rows.js";
+import type { TaskGauges } from "../metrics/windows.js";
+import { roundUtil } from "../metrics/fmt.js";
+import type { World } from "./world.js";
+
+/** Task counts per service for a metrics window: actual states on agents, pending from the store. */
+export function taskGauges(world: World): (service: string) => TaskGauges {
+  const g = new Map<string, TaskGauges>();
+  for (const s of world.scenario.services) g.set(s.name, { tasks_desired: 0, tasks_running: 0, tasks_starting: 0, tasks_pending: 0 });
+  for (const s of world.control.store.services.values()) {
+    const gauge = g.get(s.name);
+    if (gauge && s.spec.mode === "replicated") gauge.tasks_desired = s.replicas;
+  }
+  for (const t of world.control.store.tasks.values()) {
+    const gauge = g.get(t.service);
+    if (!gauge || t.desiredState > TaskState.RUNNING) continue;
+    if (t.spec.mode === "global") gauge.tasks_desired++;
+    if (t.state <= TaskState.PENDING) gauge.tasks_pending++;
+  }
+  for (const h of world.hosts) {
+    if (!h.agent || !h.up) continue;
+    for (const t of h.agent.tasks.values()) {
+      const gauge = g.get(t.service);
+      if (!gauge) continue;
+      if (t.state === TaskState.RUNNING) gauge.tasks_running++;
+      else if (t.state < TaskState.RUNNING) gauge.tasks_starting++;
+    }
+  }
+  return (service) => g.get(service)!;
+}
+
+/** One nodes.csv row per host for the window that ends now. */
+export function nodeRows(world: World, tS: number, windowUs: number): NodeRow[] {
+  return world.hosts.map((h) => {
+    const record = world.control.store.nodes.get(h.name);
+    let mem = 0;
+    let tasks = 0;
+    for (const t of h.agent?.tasks.values() ?? []) {
+      if (t.state > TaskState.RUNNING) continue;
+      tasks++;
+      mem += t.state === TaskState.RUNNING ? t.spec.runtime.memoryBytes : t.state === TaskState.STARTING ? t.spec.startup.memoryBytes : 0;
+    }
+    const busy = h.cpu.takeBusyCoreUs();
+    return {
+      t_s: tS,
+      node: h.name,
+      status: record?.status ?? "down",
+      availability: record?.availability ?? "active",
+      cpu_util: windowUs > 0 ? roundUtil(busy / (h.cpu.cores * windowUs)) : 0,
+      mem_used_bytes: mem,
+      mem_capacity_bytes: h.spec.memoryBytes,
+      tasks,
+    };
+  });
+}

@@ -1,0 +1,141 @@
+import type { Scenario } from "../scenario/types.js";
+import { TaskState } from "../cluster/task-state.js";
+import type { OutputDir } from "../metrics/output.js";
+import { ELECTION_COLUMNS, NODE_COLUMNS, TIMESERIES_COLUMNS, type Summary } from "../metrics/rows.js";
+import { secondsFromUs } from "../metrics/fmt.js";
+import type { PlacementStrategy } from "../manager/scheduler/strategy.js";
+import { World } from "./world.js";
+import { scheduleInjections } from "./injections.js";
+import { nodeRows, taskGauges } from "./observe.js";
+import { unsimulatedFields } from "./unsupported.js";
+
+/** The initial deployment may take at most this long before the scenario's clock starts anyway. */
+const DEPLOY_LIMIT_US = 3_600_000_000;
+const DEPLOY_STEP_US = 100_000;
+
+export interface RunOptions {
+  out: OutputDir | null;
+  strategies?: ReadonlyMap<string, PlacementStrategy>;
+}
+
+export interface RunResult {
+  summary: Summary;
+  /** How long the initial deployment took (simulated), before the scenario's t = 0. */
+  deployUs: number;
+  events: number;
+}
+
+/**
+ * One run of a scenario. The services are first deployed on the empty cluster (through the real
+ * control plane, so placement and start-up are the model's); the scenario's clock starts when
+ * every task runs or is stuck PENDING, and traffic, injections and metrics windows are timed
+ * from there. Events of the deployment appear in events.jsonl with negative times.
+ * The caller drives it with advance() so that it can show progress and handle signals between slices.
+ */
+export class Run {
+  readonly world: World;
+  readonly notes: string[];
+  private endUs = 0;
+  private lastWindowUs = 0;
+  private started = false;
+
+  constructor(
+    readonly scenario: Scenario,
+    private readonly opts: RunOptions,
+  ) {
+    this.world = new World(scenario, { events: opts.out?.lineWriter("events.jsonl") ?? null, strategies: opts.strategies });
+    this.notes = unsimulatedFields(scenario).map((f) => `not simulated yet: ${f}`);
+  }
+
+  /** Deploys, then arms traffic, injections and windows. */
+  start(): void {
+    const w = this.world;
+    w.deploy();
+    while (!this.deployed() && w.sim.now() < DEPLOY_LIMIT_US) w.sim.run({ untilUs: w.sim.now() + DEPLOY_STEP_US });
+    w.originUs = w.sim.now();
+    w.recorder.startClock(w.originUs);
+    this.endUs = w.originUs + this.scenario.durationUs;
+    this.lastWindowUs = w.originUs;
+    for (const h of w.hosts) h.cpu.takeBusyCoreUs(); // the first window starts at t = 0
+    w.startTraffic();
+    scheduleInjections(w);
+    this.armWindow();
+    this.started = true;
+  }
+
+  /** Runs up to `maxEvents` more events; true when the run has reached its end. */
+  advance(maxEvents: number): boolean {
+    if (!this.started) this.start();
+    const outcome = this.world.sim.run({ untilUs: this.endUs, maxEvents });
+    return outcome !== "budget";
+  }
+
+  /** Fraction of simulated time done, for progress display. */
+  get progress(): number {
+    const w = this.world;
+    return this.scenario.durationUs === 0 ? 1 : Math.min(1, (w.sim.now() - w.originUs) / this.scenario.durationUs);
+  }
+
+  /** Closes the last window, writes every output file (not committed) and returns the summary. */
+  finish(): RunResult {
+    const w = this.world;
+    if (this.lastWindowUs < this.endUs) this.closeWindow();
+    const summary = this.summary();
+    const out = this.opts.out;
+    if (out) {
+      out.writeCsv("timeseries.csv", TIMESERIES_COLUMNS, w.recorder.timeseries);
+      out.writeCsv("nodes.csv", NODE_COLUMNS, w.recorder.nodes);
+      out.writeCsv("elections.csv", ELECTION_COLUMNS, w.recorder.elections);
+      out.writeJson("summary.json", summary);
+    }
+    return { summary, deployUs: w.originUs, events: w.sim.eventsProcessed };
+  }
+
+  private deployed(): boolean {
+    const store = this.world.control.store;
+    if (store.services.size < this.scenario.services.length) return false;
+    for (const t of store.tasks.values()) {
+      if (t.desiredState > TaskState.RUNNING) continue;
+      if (t.state === TaskState.RUNNING) continue;
+      if (t.state === TaskState.PENDING && t.reason !== null) continue;
+      return false;
+    }
+    return true;
+  }
+
+  private armWindow(): void {
+    const next = Math.min(this.lastWindowUs + this.scenario.metrics.intervalUs, this.endUs);
+    if (next <= this.lastWindowUs) return;
+    this.world.sim.at(next, () => {
+      this.closeWindow();
+      this.armWindow();
+    });
+  }
+
+  private closeWindow(): void {
+    const w = this.world;
+    const now = w.sim.now();
+    const windowUs = now - this.lastWindowUs;
+    this.lastWindowUs = now;
+    const tS = secondsFromUs(now - w.originUs);
+    w.recorder.closeWindow(now - w.originUs, taskGauges(w), nodeRows(w, tS, windowUs));
+  }
+
+  private summary(): Summary {
+    const w = this.world;
+    const services: Summary["services"] = {};
+    for (const s of this.scenario.services) {
+      services[s.name] = { ...w.recorder.series.serviceSummary(s.name), restarts: w.recorder.restartsOf(s.name), oom_kills: w.recorder.oomKillsOf(s.name) };
+    }
+    return {
+      scenario: this.scenario.name,
+      seed: this.scenario.seed,
+      duration_s: secondsFromUs(this.scenario.durationUs),
+      events: w.sim.eventsProcessed,
+      services,
+      elections: w.recorder.elections.length,
+      faults: w.recorder.faultSummaries(),
+      notes: [`initial deployment took ${secondsFromUs(w.originUs)} s of simulated time before t = 0`, ...this.notes],
+    };
+  }
+}

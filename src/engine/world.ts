@@ -1,0 +1,152 @@
+import { Simulation, RandomStreams, sampler } from "../kernel/index.js";
+import type { Scenario, ServiceSpec } from "../scenario/types.js";
+import { Agent } from "../cluster/agent.js";
+import type { Host } from "../cluster/host.js";
+import { TaskState, taskStateName } from "../cluster/task-state.js";
+import { Fabric } from "../network/fabric.js";
+import { ControlPlane } from "../manager/control-plane.js";
+import type { StoreEvent } from "../manager/store.js";
+import { builtinStrategies } from "../manager/scheduler/strategies/index.js";
+import type { PlacementStrategy } from "../manager/scheduler/strategy.js";
+import { Clients, type Flow, type Request } from "../workload/client.js";
+import { ServiceBackends } from "../workload/load-balancer.js";
+import { RateProfile, type Spike } from "../workload/rate-profile.js";
+import type { LineWriter } from "../metrics/output.js";
+import { Recorder } from "../metrics/recorder.js";
+import type { ServiceMeter } from "../metrics/windows.js";
+import { hostSpecs, makeHosts, nodeRecord } from "./hosts.js";
+
+export interface WorldOptions {
+  /** events.jsonl, or null to keep no event log. */
+  events: LineWriter | null;
+  /** Strategies from user modules, by the name the scenario uses. */
+  strategies?: ReadonlyMap<string, PlacementStrategy>;
+}
+
+/**
+ * The whole simulated system, wired from a scenario: hosts and their agents, the control plane,
+ * the data plane (load balancers, clients) and the recorder. Times the user sees are relative
+ * to `originUs`, the moment the initial deployment finished (see run.ts).
+ */
+export class World {
+  readonly sim = new Simulation();
+  readonly rng: RandomStreams;
+  readonly fabric: Fabric;
+  readonly hosts: Host<Request>[];
+  readonly hostByName = new Map<string, Host<Request>>();
+  readonly control: ControlPlane<Request>;
+  readonly recorder: Recorder;
+  readonly backends: ServiceBackends<Request>[];
+  readonly meters: ServiceMeter[];
+  readonly clients: Clients;
+  readonly flows: Flow[] = [];
+  originUs = 0;
+
+  constructor(
+    readonly scenario: Scenario,
+    opts: WorldOptions,
+  ) {
+    this.rng = new RandomStreams(scenario.seed);
+    this.fabric = new Fabric(this.sim, scenario.cluster.network);
+    this.hosts = makeHosts(this.sim, hostSpecs(scenario));
+    for (const h of this.hosts) this.hostByName.set(h.name, h);
+    this.recorder = new Recorder(scenario.metrics.slo, opts.events, () => this.sim.now() - this.originUs);
+    this.meters = scenario.services.map((s) => this.recorder.register(s.name));
+    this.backends = scenario.services.map((s) => new ServiceBackends<Request>(s.name, this.hosts.length));
+    this.clients = new Clients(this.sim, this.rng.stream("workload/entry"), this.fabric, scenario.cluster.network.mtuBytes, this.hosts, {
+      arrived: (i) => this.meters[i]!.arrive(),
+      completed: (i, latencyUs) => this.meters[i]!.complete(latencyUs),
+      failed: (i, kind) => this.meters[i]!.error(kind === "error" ? "errors" : kind === "timeout" ? "timeouts" : "rejected"),
+    });
+    const strategies = new Map([...builtinStrategies(), ...(opts.strategies ?? new Map())]);
+    this.control = new ControlPlane<Request>({
+      sim: this.sim,
+      fabric: this.fabric,
+      hosts: this.hostByName,
+      leader: this.hosts[0]!,
+      roles: {
+        strategies,
+        defaultStrategy: scenario.cluster.scheduler.strategy,
+        retryIntervalUs: scenario.cluster.scheduler.retryIntervalUs,
+        schedulerRng: this.rng.stream("manager/scheduler"),
+        onRestart: (service) => this.recorder.restart(service),
+      },
+      observe: (e) => this.logStoreEvent(e),
+    });
+    for (const h of this.hosts) if (h.spec.runsTasks) h.agent = this.makeAgent(h);
+  }
+
+  serviceIndex(name: string): number {
+    return this.scenario.services.findIndex((s) => s.name === name);
+  }
+
+  private makeAgent(host: Host<Request>): Agent<Request> {
+    return new Agent<Request>(host.name, host.index, {
+      sim: this.sim,
+      cpu: host.cpu,
+      rng: this.rng.stream(`agent/${host.name}`),
+      report: (updates) => this.control.reportStatus(host, updates),
+      joinLoadBalancer: (c) => this.backends[this.serviceIndex(c.spec.name)]?.join(c),
+      leaveLoadBalancer: (c) => this.backends[this.serviceIndex(c.spec.name)]?.leave(c),
+      requestWork: (spec: ServiceSpec) => sampler(spec.request.cpu, this.rng.stream(`service/${spec.name}/work`)),
+      callbacks: this.clients,
+      emit: (e) => this.recorder.emit(e as { kind: string }),
+    });
+  }
+
+  /** Creates the nodes and services in the store and starts the leader's control loops. */
+  deploy(): void {
+    this.control.bootstrap(this.hosts.map((h) => ({ type: "CreateNode" as const, node: nodeRecord(h) })));
+    this.control.startLeader();
+    this.control.submit(
+      this.scenario.services.map((spec) => ({ type: "CreateService" as const, spec, replicas: spec.replicas })),
+    );
+  }
+
+  /** Starts every workload's arrivals from now, with its load spikes. */
+  startTraffic(): void {
+    for (const spec of this.scenario.workload) {
+      const si = this.serviceIndex(spec.service);
+      const service = this.scenario.services[si]!;
+      const flow: Flow = {
+        spec,
+        serviceIndex: si,
+        profile: new RateProfile(spec.ratePerS, this.spikesOf(spec.name)),
+        backends: this.backends[si]!,
+        requestBytes: service.request.requestBytes,
+        responseBytes: service.request.responseBytes,
+        rrEntry: 0,
+      };
+      this.flows.push(flow);
+      this.clients.start(flow, this.originUs);
+    }
+  }
+
+  /** The workload's load spikes, each repetition of each event, on the absolute clock. */
+  private spikesOf(workload: string): Spike[] {
+    const spikes: Spike[] = [];
+    for (const ev of this.scenario.events) {
+      const a = ev.action;
+      if (a.type !== "loadSpike" || a.workload !== workload) continue;
+      for (let k = 0; k < ev.times; k++) {
+        spikes.push({
+          atUs: this.originUs + ev.atUs + k * ev.everyUs,
+          ratePerS: a.ratePerS,
+          holdUs: a.durationUs === 0 ? Infinity : a.durationUs,
+          rampUs: a.rampUs,
+        });
+      }
+    }
+    return spikes;
+  }
+
+  /** Manager-side task states go to the event log when committed; agents log their own. */
+  private logStoreEvent(e: StoreEvent): void {
+    if (e.type !== "task" || e.removed) return;
+    const t = e.task;
+    const managerSide = t.state <= TaskState.ASSIGNED;
+    const changed = e.prevState !== t.state || (t.state === TaskState.PENDING && t.reason !== null);
+    if (!managerSide || !changed) return;
+    this.recorder.emit({ kind: "task", task: t.id, service: t.service, slot: t.slot, node: t.nodeId, state: taskStateName(t.state), reason: t.reason });
+  }
+}

@@ -1,0 +1,60 @@
+import type { Simulation, RandomStream } from "../kernel/index.js";
+import type { AssignmentMessage } from "../cluster/messages.js";
+import type { Store, StoreCommand, StoreEvent } from "./store.js";
+import { Allocator } from "./allocator.js";
+import { Orchestrator } from "./orchestrator.js";
+import { Scheduler } from "./scheduler/scheduler.js";
+import { Dispatcher } from "./dispatcher.js";
+import type { PlacementStrategy } from "./scheduler/strategy.js";
+
+export interface LeaderRoleOptions {
+  sim: Simulation;
+  store: Store;
+  propose: (cmds: StoreCommand[]) => void;
+  strategies: ReadonlyMap<string, PlacementStrategy>;
+  defaultStrategy: string;
+  retryIntervalUs: number;
+  schedulerRng: RandomStream;
+  sendAssignment(msg: AssignmentMessage): void;
+  onRestart(service: string): void;
+}
+
+/**
+ * The control loops that run on the leader only: orchestrator, allocator, scheduler and
+ * dispatcher. They start from the committed store and never call each other; each reacts to
+ * the store's change events. A leader that steps down stops them all.
+ */
+export class LeaderRoles {
+  readonly orchestrator: Orchestrator;
+  readonly allocator: Allocator;
+  readonly scheduler: Scheduler;
+  readonly dispatcher: Dispatcher;
+
+  constructor(o: LeaderRoleOptions) {
+    this.allocator = new Allocator(o.store, o.propose);
+    this.orchestrator = new Orchestrator({ sim: o.sim, store: o.store, propose: o.propose, onRestart: o.onRestart });
+    this.scheduler = new Scheduler({
+      sim: o.sim,
+      store: o.store,
+      propose: o.propose,
+      strategies: o.strategies,
+      defaultStrategy: o.defaultStrategy,
+      rng: o.schedulerRng,
+      retryIntervalUs: o.retryIntervalUs,
+    });
+    this.dispatcher = new Dispatcher({ sim: o.sim, store: o.store, propose: o.propose, sendAssignment: o.sendAssignment });
+  }
+
+  handle(event: StoreEvent): void {
+    this.allocator.handle(event);
+    this.orchestrator.handle(event);
+    this.scheduler.handle(event);
+    this.dispatcher.handle(event);
+  }
+
+  stop(): void {
+    this.orchestrator.stop();
+    this.scheduler.stop();
+    this.dispatcher.stop();
+  }
+}

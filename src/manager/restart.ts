@@ -1,0 +1,112 @@
+import type { Simulation, ScheduledEvent } from "../kernel/index.js";
+import { TaskState, isTerminal } from "../cluster/task-state.js";
+import type { Store, StoreCommand, TaskRecord } from "./store.js";
+
+/** A replacement waits at most this long for the task it replaces to stop (swarmkit). */
+const WAIT_FOR_OLD_TASK_US = 60_000_000;
+
+interface Pending {
+  replacement: TaskRecord;
+  old: TaskRecord;
+  deadlineUs: number;
+  timer: ScheduledEvent | null;
+  delayOver: boolean;
+}
+
+/**
+ * Swarm's restart supervisor (manager/orchestrator/restart): decides whether a stopped task is
+ * restarted (condition, maxAttempts within window), creates the replacement at once with desired
+ * READY so it can be placed and pulled during the delay, and gives it desired RUNNING once the
+ * delay has passed and the old task has stopped (or its node is down, or a minute has passed).
+ * Its history lives in the leader's memory and is lost on a leader change, as in Swarm.
+ */
+export class RestartSupervisor {
+  private readonly restarted = new Set<string>();
+  private readonly history = new Map<string, number[]>();
+  private readonly waiting = new Map<string, Pending>();
+  private stopped = false;
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly store: Store,
+    private readonly propose: (cmds: StoreCommand[]) => void,
+    private readonly createReplacement: (old: TaskRecord) => TaskRecord | null,
+  ) {}
+
+  stop(): void {
+    this.stopped = true;
+    for (const p of this.waiting.values()) this.sim.cancel(p.timer);
+  }
+
+  /** True once the supervisor has taken charge of the task (its slot is being refilled). */
+  isRestarting(taskId: string): boolean {
+    return this.restarted.has(taskId);
+  }
+
+  restart(task: TaskRecord, how: { delay: boolean; failed: boolean }): void {
+    if (this.restarted.has(task.id)) return;
+    const stop: StoreCommand = { type: "SetTaskDesiredState", id: task.id, desiredState: TaskState.SHUTDOWN };
+    if (!this.shouldRestart(task, how.failed)) {
+      // The task keeps its slot (desired running, state stopped), so the slot is not refilled.
+      return;
+    }
+    this.restarted.add(task.id);
+    const replacement = this.createReplacement(task);
+    if (!replacement) {
+      this.propose([stop]);
+      return;
+    }
+    this.propose([stop, { type: "CreateTask", task: replacement }]);
+    this.recordAttempt(task);
+    const delayUs = how.delay ? task.spec.restartPolicy.delayUs : 0;
+    const p: Pending = { replacement, old: task, deadlineUs: this.sim.now() + delayUs + WAIT_FOR_OLD_TASK_US, timer: null, delayOver: false };
+    this.waiting.set(task.id, p);
+    p.timer = this.sim.after(delayUs, () => {
+      p.delayOver = true;
+      this.tryPromote(p);
+    });
+  }
+
+  /** The old task changed: a waiting replacement may go now. */
+  taskChanged(task: TaskRecord): void {
+    const p = this.waiting.get(task.id);
+    if (p && p.delayOver) this.tryPromote(p);
+  }
+
+  private tryPromote(p: Pending): void {
+    if (this.stopped || !this.waiting.has(p.old.id)) return;
+    const old = this.store.tasks.get(p.old.id);
+    const node = old?.nodeId ? this.store.nodes.get(old.nodeId) : undefined;
+    const oldGone = !old || isTerminal(old.state) || old.nodeId === null || !node || node.status === "down";
+    if (!oldGone && this.sim.now() < p.deadlineUs) {
+      p.timer = this.sim.at(p.deadlineUs, () => this.tryPromote(p));
+      return;
+    }
+    this.sim.cancel(p.timer);
+    this.waiting.delete(p.old.id);
+    this.propose([{ type: "SetTaskDesiredState", id: p.replacement.id, desiredState: TaskState.RUNNING }]);
+  }
+
+  private slotKey(task: TaskRecord): string {
+    return `${task.service}.${task.slot}`;
+  }
+
+  private shouldRestart(task: TaskRecord, failed: boolean): boolean {
+    const policy = task.spec.restartPolicy;
+    if (policy.condition === "none") return false;
+    if (policy.condition === "on-failure" && !failed) return false;
+    if (policy.maxAttempts === 0) return true;
+    const now = this.sim.now();
+    const times = (this.history.get(this.slotKey(task)) ?? []).filter(
+      (t) => policy.windowUs === 0 || t > now - policy.windowUs,
+    );
+    return times.length < policy.maxAttempts;
+  }
+
+  private recordAttempt(task: TaskRecord): void {
+    const key = this.slotKey(task);
+    const list = this.history.get(key) ?? [];
+    list.push(this.sim.now());
+    this.history.set(key, list);
+  }
+}

@@ -1,0 +1,41 @@
+import type { NodeRecord } from "../store.js";
+
+export interface Constraint {
+  key: string;
+  equal: boolean;
+  value: string;
+}
+
+/** Constraints were checked for syntax by the scenario loader; this only splits them. */
+export function parseConstraints(exprs: string[]): Constraint[] {
+  return exprs.map((expr) => {
+    const m = /^\s*([\w.\-]+)\s*(==|!=)\s*(.*?)\s*$/.exec(expr);
+    if (!m) throw new Error(`constraint "${expr}" did not parse (the loader should have refused it)`);
+    return { key: m[1]!.toLowerCase(), equal: m[2] === "==", value: m[3]!.toLowerCase() };
+  });
+}
+
+/** The node's value for a constraint key; a missing label compares as "" (as in Swarm). */
+function nodeValue(key: string, node: NodeRecord): string {
+  if (key === "node.id" || key === "node.hostname") return node.id;
+  if (key === "node.role") return node.role;
+  if (key === "node.platform.os") return "linux";
+  if (key === "node.platform.arch") return "x86_64";
+  if (key.startsWith("node.labels.")) return lookup(node.labels, key.slice("node.labels.".length));
+  if (key.startsWith("engine.labels.")) return lookup(node.engineLabels, key.slice("engine.labels.".length));
+  return "";
+}
+
+function lookup(labels: Record<string, string>, name: string): string {
+  for (const [k, v] of Object.entries(labels)) if (k.toLowerCase() === name) return v;
+  return "";
+}
+
+/** Swarm matches constraints case-insensitively. */
+export function constraintsMatch(constraints: Constraint[], node: NodeRecord): boolean {
+  for (const c of constraints) {
+    const same = nodeValue(c.key, node).toLowerCase() === c.value;
+    if (same !== c.equal) return false;
+  }
+  return true;
+}

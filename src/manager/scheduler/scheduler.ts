@@ -1,0 +1,138 @@
+import type { Simulation, ScheduledEvent, RandomStream } from "../../kernel/index.js";
+import { TaskState } from "../../cluster/task-state.js";
+import type { Store, StoreCommand, StoreEvent, TaskRecord } from "../store.js";
+import { NodeInfo } from "./node-info.js";
+import { Pipeline } from "./filters.js";
+import type { PlacementStrategy } from "./strategy.js";
+
+/** Swarm debounces store changes: a batch runs 50 ms after the last change, at most 1 s after the first. */
+export const DEBOUNCE_GAP_US = 50_000;
+export const DEBOUNCE_MAX_US = 1_000_000;
+
+export interface SchedulerOptions {
+  sim: Simulation;
+  store: Store;
+  propose: (cmds: StoreCommand[]) => void;
+  strategies: ReadonlyMap<string, PlacementStrategy>;
+  defaultStrategy: string;
+  rng: RandomStream;
+  /** 0 = Swarm: pending tasks are retried only when something changes. */
+  retryIntervalUs: number;
+}
+
+/**
+ * The leader's scheduler (swarmkit manager/scheduler): watches the store, and in debounced
+ * batches places every unassigned task, grouped by service version, through the filter pipeline
+ * and the service's strategy. Tasks that fit nowhere stay PENDING with Swarm's reason.
+ */
+export class Scheduler {
+  private readonly nodes = new Map<string, NodeInfo>();
+  private readonly unassigned = new Map<string, TaskRecord>();
+  private readonly pipeline = new Pipeline();
+  private tick: ScheduledEvent | null = null;
+  private firstDirtyUs = -1;
+  private retry: ScheduledEvent | null = null;
+  private stopped = false;
+
+  constructor(private readonly o: SchedulerOptions) {
+    for (const node of o.store.nodes.values()) this.nodes.set(node.id, new NodeInfo(node));
+    for (const task of o.store.tasks.values()) this.trackTask(task);
+    this.markDirty();
+  }
+
+  /** Leadership lost: forget timers; a new leader builds a new scheduler from the store. */
+  stop(): void {
+    this.stopped = true;
+    this.o.sim.cancel(this.tick);
+    this.o.sim.cancel(this.retry);
+  }
+
+  handle(event: StoreEvent): void {
+    if (this.stopped) return;
+    if (event.type === "node") {
+      if (event.removed) this.nodes.delete(event.node.id);
+      else if (!this.nodes.has(event.node.id)) this.nodes.set(event.node.id, new NodeInfo(event.node));
+      this.markDirty();
+    } else if (event.type === "task") {
+      if (this.trackTask(event.task, event.removed, event.prevState)) this.markDirty();
+    }
+  }
+
+  /** Keeps node counters and the unassigned set in step with one task; true if a batch may help. */
+  private trackTask(task: TaskRecord, removed = false, prevState: TaskState | null = null): boolean {
+    const info = task.nodeId ? this.nodes.get(task.nodeId) : undefined;
+    const holds = !removed && task.nodeId !== null && task.state >= TaskState.ASSIGNED && task.state <= TaskState.RUNNING;
+    let changed = false;
+    if (info) changed = holds ? info.addTask(task) : info.removeTask(task);
+    if (info && task.state === TaskState.FAILED && prevState !== TaskState.FAILED && !removed) {
+      info.recordFailure(`${task.service}@${task.specVersion}`, this.o.sim.now());
+    }
+    const wantsNode =
+      !removed && task.nodeId === null && task.state === TaskState.PENDING && task.desiredState <= TaskState.RUNNING;
+    if (wantsNode && !this.unassigned.has(task.id)) {
+      this.unassigned.set(task.id, task);
+      return true;
+    }
+    if (!wantsNode) this.unassigned.delete(task.id);
+    // Resources freed on a node may let a pending task fit; nothing else is relevant.
+    return changed && !holds;
+  }
+
+  private markDirty(): void {
+    const now = this.o.sim.now();
+    if (this.tick === null || this.tick.cancelled) this.firstDirtyUs = now;
+    this.o.sim.cancel(this.tick);
+    const at = Math.min(now + DEBOUNCE_GAP_US, this.firstDirtyUs + DEBOUNCE_MAX_US);
+    this.tick = this.o.sim.at(at, () => this.runBatch());
+  }
+
+  private runBatch(): void {
+    this.tick = null;
+    if (this.stopped) return;
+    const groups = new Map<string, TaskRecord[]>();
+    for (const task of this.unassigned.values()) {
+      const key = `${task.service}@${task.specVersion}`;
+      const g = groups.get(key);
+      if (g) g.push(task);
+      else groups.set(key, [task]);
+    }
+    const cmds: StoreCommand[] = [];
+    for (const tasks of groups.values()) this.scheduleGroup(tasks, cmds);
+    if (cmds.length > 0) this.o.propose(cmds);
+    this.armRetry();
+  }
+
+  private armRetry(): void {
+    if (this.o.retryIntervalUs <= 0 || this.unassigned.size === 0) return;
+    if (this.retry && !this.retry.cancelled && this.retry.timeUs > this.o.sim.now()) return;
+    this.retry = this.o.sim.after(this.o.retryIntervalUs, () => this.markDirty());
+  }
+
+  private scheduleGroup(tasks: TaskRecord[], cmds: StoreCommand[]): void {
+    const first = tasks[0]!;
+    const strategy = this.strategyFor(first);
+    const ctx = { nowUs: this.o.sim.now(), random: () => this.o.rng.next() };
+    for (const task of tasks) {
+      this.pipeline.setTask(task);
+      const candidates: NodeInfo[] = [];
+      for (const info of this.nodes.values()) if (this.pipeline.process(info)) candidates.push(info);
+      if (candidates.length === 0) {
+        const reason = this.pipeline.explain();
+        if (task.reason !== reason) cmds.push({ type: "UpdateTaskStatus", id: task.id, state: TaskState.PENDING, reason });
+        continue;
+      }
+      const chosen = strategy.choose(task, candidates, ctx);
+      // Count the task on its node now, so the next task of the batch sees it (as Swarm does).
+      chosen.addTask(task);
+      this.unassigned.delete(task.id);
+      cmds.push({ type: "AssignTask", id: task.id, nodeId: chosen.node.id });
+    }
+  }
+
+  private strategyFor(task: TaskRecord): PlacementStrategy {
+    const name = task.spec.strategy ?? this.o.defaultStrategy;
+    const s = this.o.strategies.get(name);
+    if (!s) throw new Error(`no placement strategy named "${name}" is registered`);
+    return s;
+  }
+}

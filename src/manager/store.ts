@@ -1,0 +1,160 @@
+import type { ServiceSpec } from "../scenario/types.js";
+import { TaskState } from "../cluster/task-state.js";
+
+export type NodeStatus = "unknown" | "down" | "ready" | "disconnected";
+export type Availability = "active" | "pause" | "drain";
+
+/** A node as the managers know it (the desired-state view, not the host itself). */
+export interface NodeRecord {
+  id: string;
+  /** Creation order: the tie-breaker wherever Swarm would use map order. */
+  index: number;
+  role: "manager" | "worker";
+  zone: string;
+  labels: Record<string, string>;
+  engineLabels: Record<string, string>;
+  cpuNanos: number;
+  memoryBytes: number;
+  generic: Record<string, number>;
+  status: NodeStatus;
+  availability: Availability;
+}
+
+export interface ServiceRecord {
+  name: string;
+  spec: ServiceSpec;
+  /** Bumped by every spec change; tasks remember the version they were created from. */
+  version: number;
+  /** Desired replicas (replicated services). */
+  replicas: number;
+}
+
+export interface TaskRecord {
+  /** service.slot.attempt, e.g. web.3.1; for global services service.node.attempt. */
+  id: string;
+  service: string;
+  slot: number;
+  attempt: number;
+  specVersion: number;
+  spec: ServiceSpec;
+  nodeId: string | null;
+  desiredState: TaskState;
+  state: TaskState;
+  reason: string | null;
+  createdUs: number;
+}
+
+/** Every change to desired state is one of these: a Raft log entry once there is Raft. */
+export type StoreCommand =
+  | { type: "CreateService"; spec: ServiceSpec; replicas: number }
+  | { type: "UpdateService"; name: string; spec?: ServiceSpec; replicas?: number }
+  | { type: "CreateTask"; task: TaskRecord }
+  | { type: "AssignTask"; id: string; nodeId: string }
+  | { type: "UpdateTaskStatus"; id: string; state: TaskState; reason: string | null }
+  | { type: "SetTaskDesiredState"; id: string; desiredState: TaskState }
+  | { type: "RemoveTask"; id: string }
+  | { type: "CreateNode"; node: NodeRecord }
+  | { type: "UpdateNode"; id: string; status?: NodeStatus; availability?: Availability }
+  | { type: "RemoveNode"; id: string };
+
+export type StoreEvent =
+  | { type: "service"; service: ServiceRecord }
+  | { type: "task"; task: TaskRecord; prevState: TaskState | null; removed: boolean }
+  | { type: "node"; node: NodeRecord; removed: boolean };
+
+export type StoreWatcher = (event: StoreEvent) => void;
+
+/**
+ * The replicated desired state. It changes only by apply(), which the control plane calls for
+ * committed entries; the manager's roles never call each other, they watch these events.
+ * Maps iterate in insertion order, so every walk over the store is deterministic.
+ */
+export class Store {
+  readonly services = new Map<string, ServiceRecord>();
+  readonly tasks = new Map<string, TaskRecord>();
+  readonly nodes = new Map<string, NodeRecord>();
+  private readonly watchers: StoreWatcher[] = [];
+
+  watch(watcher: StoreWatcher): void {
+    this.watchers.push(watcher);
+  }
+
+  apply(cmd: StoreCommand): void {
+    const event = this.mutate(cmd);
+    if (event) for (const w of this.watchers) w(event);
+  }
+
+  private mutate(cmd: StoreCommand): StoreEvent | null {
+    switch (cmd.type) {
+      case "CreateService": {
+        const service: ServiceRecord = { name: cmd.spec.name, spec: cmd.spec, version: 1, replicas: cmd.replicas };
+        this.services.set(service.name, service);
+        return { type: "service", service };
+      }
+      case "UpdateService": {
+        const service = this.services.get(cmd.name);
+        if (!service) return null;
+        if (cmd.spec) {
+          service.spec = cmd.spec;
+          service.version++;
+        }
+        if (cmd.replicas !== undefined) service.replicas = cmd.replicas;
+        return { type: "service", service };
+      }
+      case "CreateTask":
+        this.tasks.set(cmd.task.id, cmd.task);
+        return { type: "task", task: cmd.task, prevState: null, removed: false };
+      case "RemoveTask": {
+        const task = this.tasks.get(cmd.id);
+        if (!task) return null;
+        this.tasks.delete(cmd.id);
+        return { type: "task", task, prevState: task.state, removed: true };
+      }
+      case "CreateNode":
+        this.nodes.set(cmd.node.id, cmd.node);
+        return { type: "node", node: cmd.node, removed: false };
+      case "RemoveNode": {
+        const node = this.nodes.get(cmd.id);
+        if (!node) return null;
+        this.nodes.delete(cmd.id);
+        return { type: "node", node, removed: true };
+      }
+      case "UpdateNode": {
+        const node = this.nodes.get(cmd.id);
+        if (!node) return null;
+        if (cmd.status !== undefined) node.status = cmd.status;
+        if (cmd.availability !== undefined) node.availability = cmd.availability;
+        return { type: "node", node, removed: false };
+      }
+      default:
+        return this.mutateTask(cmd);
+    }
+  }
+
+  private mutateTask(
+    cmd: Extract<StoreCommand, { type: "AssignTask" | "UpdateTaskStatus" | "SetTaskDesiredState" }>,
+  ): StoreEvent | null {
+    const task = this.tasks.get(cmd.id);
+    if (!task) return null;
+    const prevState = task.state;
+    switch (cmd.type) {
+      case "AssignTask":
+        if (task.state >= TaskState.ASSIGNED) return null;
+        task.nodeId = cmd.nodeId;
+        task.state = TaskState.ASSIGNED;
+        task.reason = null;
+        break;
+      case "UpdateTaskStatus":
+        // A task's state only ever increases; a late or duplicated report is ignored, as in swarmkit.
+        if (cmd.state < task.state || (cmd.state === task.state && cmd.reason === task.reason)) return null;
+        task.state = cmd.state;
+        task.reason = cmd.reason;
+        break;
+      case "SetTaskDesiredState":
+        if (cmd.desiredState <= task.desiredState) return null;
+        task.desiredState = cmd.desiredState;
+        break;
+    }
+    return { type: "task", task, prevState, removed: false };
+  }
+}

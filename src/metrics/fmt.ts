@@ -1,0 +1,75 @@
+// Fixed, deterministic number formatting for every output file.
+//
+// Output files must be byte-identical run to run and easy to read, so every number that leaves
+// the simulator goes through `round` (a fixed number of decimals per kind of quantity) and, in
+// CSV, through `formatNumber` (plain decimal notation: never "-0", never "1e-7" or "1e+21").
+// The precisions are part of the output contract:
+//   times in seconds   -> 6 decimals (one microsecond, the kernel's resolution)
+//   milliseconds       -> 3 decimals (one microsecond again)
+//   utilisation (0..1) -> 4 decimals
+
+/** Decimals for times in seconds (`t_s`, `started_s`, ...). */
+export const SECONDS_DIGITS = 6;
+/** Decimals for latencies in milliseconds (`p99_ms`, ...). */
+export const MS_DIGITS = 3;
+/** Decimals for utilisation fractions (`cpu_util`). */
+export const UTIL_DIGITS = 4;
+
+const MAX_DIGITS = 15;
+
+/**
+ * Rounds `x` to `digits` decimals, half away from zero on the exact binary value of `x`
+ * (so 1.005, stored as 1.00499999..., rounds to 1). Never returns -0.
+ * Throws on NaN and infinities: a metric that is not a finite number is a bug upstream.
+ */
+export function round(x: number, digits: number): number {
+  if (!Number.isFinite(x)) {
+    throw new RangeError(`round: expected a finite number, got ${x}`);
+  }
+  if (!Number.isInteger(digits) || digits < 0 || digits > MAX_DIGITS) {
+    throw new RangeError(`round: digits must be an integer in 0..${MAX_DIGITS}, got ${digits}`);
+  }
+  // toFixed works on the exact decimal expansion of the double, which makes the result
+  // independent of how x*10^digits happens to round (the usual Math.round(x*f)/f trap).
+  // For |x| >= 1e21 toFixed falls back to exponent form, which Number() still parses exactly.
+  const rounded = Number(x.toFixed(digits));
+  // `+ 0` turns -0 into 0 and leaves every other value alone.
+  return rounded + 0;
+}
+
+/** Microseconds -> seconds with 6 decimals. */
+export function secondsFromUs(us: number): number {
+  return round(us / 1_000_000, SECONDS_DIGITS);
+}
+
+/** Microseconds -> milliseconds with 3 decimals. */
+export function msFromUs(us: number): number {
+  return round(us / 1_000, MS_DIGITS);
+}
+
+/** A 0..1 fraction with 4 decimals. */
+export function roundUtil(fraction: number): number {
+  return round(fraction, UTIL_DIGITS);
+}
+
+/**
+ * The text of a number in a CSV cell: plain decimal notation, no exponent, no "-0".
+ * `String(x)` already gives the shortest round-tripping decimal for 1e-6 <= |x| < 1e21;
+ * outside that range it switches to exponent form, which we expand.
+ */
+export function formatNumber(x: number): string {
+  if (!Number.isFinite(x)) {
+    throw new RangeError(`formatNumber: expected a finite number, got ${x}`);
+  }
+  if (x === 0) return "0"; // covers -0
+  const text = String(x);
+  if (!text.includes("e")) return text;
+  if (Math.abs(x) >= 1) {
+    // Doubles this large are integers, so BigInt is exact.
+    return BigInt(x).toString();
+  }
+  // Tiny magnitudes: 20 decimals is far below anything `round` lets through; trailing zeros
+  // are trimmed. A value below 1e-20 prints as "0" (or "-0" trimmed to "0").
+  const fixed = x.toFixed(20).replace(/0+$/, "").replace(/\.$/, "");
+  return fixed === "-0" ? "0" : fixed;
+}

@@ -1,0 +1,113 @@
+// A latency histogram: DDSketch for quantiles, plus exact count, sum, min and max.
+//
+// DDSketch keeps one counter per logarithmic bucket, so memory grows with the *range* of values
+// (about 1,800 buckets from 1 us to 60 s at 0.5%), not with the number of requests, and two
+// sketches merge by adding counters. That lets the simulation record every request, keep one
+// histogram per service and window, and fold windows into a whole-run histogram cheaply.
+//
+// Cost: `record` measured at ~22-25 ns per call on Node 20 (2M integer latencies, exponential,
+// log-uniform 1us..60s and constant inputs), against ~3 ns for an empty call; a hand-written
+// Float64Array log-bucket histogram did ~15 ns, not worth owning a sketch for.
+
+import { DDSketch } from "@datadog/sketches-js";
+
+/**
+ * Relative accuracy of every quantile: the returned value is within 0.5% of the exact order
+ * statistic (the bucket's representative value is within alpha of everything in the bucket).
+ */
+export const HISTOGRAM_RELATIVE_ACCURACY = 0.005;
+
+function newSketch(): DDSketch {
+  return new DDSketch({ relativeAccuracy: HISTOGRAM_RELATIVE_ACCURACY });
+}
+
+/**
+ * Latencies in microseconds. Quantiles follow DDSketch's rank rule: `quantileUs(q)` estimates
+ * the order statistic of 0-based rank floor(q * (count - 1)) of the recorded values.
+ */
+export class LatencyHistogram {
+  private sketch: DDSketch = newSketch();
+  private n = 0;
+  // A plain float sum is exact for integer microseconds up to 2^53 us in total (285 years).
+  private sumUs = 0;
+  private minValueUs = Infinity;
+  private maxValueUs = 0;
+
+  /**
+   * Records one latency. Zero is valid: DDSketch counts values at or below its smallest
+   * representable magnitude (~1e-308) in a separate zero bucket, and quantiles falling in
+   * that bucket return exactly 0.
+   */
+  record(valueUs: number): void {
+    // One comparison catches negatives, NaN and +Infinity; a bad latency is a bug upstream.
+    if (!(valueUs >= 0 && valueUs < Infinity)) {
+      throw new RangeError(`LatencyHistogram.record: expected a finite latency >= 0 us, got ${valueUs}`);
+    }
+    this.n++;
+    this.sumUs += valueUs;
+    if (valueUs > this.maxValueUs) this.maxValueUs = valueUs;
+    if (valueUs < this.minValueUs) this.minValueUs = valueUs;
+    this.sketch.accept(valueUs);
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  /** Exact mean; 0 when empty. */
+  get meanUs(): number {
+    return this.n === 0 ? 0 : this.sumUs / this.n;
+  }
+
+  /** Exact maximum; 0 when empty. */
+  get maxUs(): number {
+    return this.maxValueUs;
+  }
+
+  /** Exact minimum; 0 when empty. */
+  get minUs(): number {
+    return this.n === 0 ? 0 : this.minValueUs;
+  }
+
+  /** Estimated q-quantile (0 <= q <= 1) within 0.5% relative; 0 when empty. */
+  quantileUs(q: number): number {
+    if (!(q >= 0 && q <= 1)) {
+      throw new RangeError(`LatencyHistogram.quantileUs: q must be in [0, 1], got ${q}`);
+    }
+    if (this.n === 0) return 0;
+    // The extremes are known exactly, so a rank that lands on one of them needs no estimate.
+    const rank = Math.floor(q * (this.n - 1));
+    if (rank === this.n - 1) return this.maxValueUs;
+    if (rank === 0) return this.minValueUs;
+    const estimateUs = this.sketch.getValueAtQuantile(q);
+    // The true order statistic lies in [min, max], so clamping only moves the estimate closer,
+    // and it keeps p99 <= max in the output (a bucket's midpoint can exceed the exact max).
+    return Math.min(Math.max(estimateUs, this.minValueUs), this.maxValueUs);
+  }
+
+  /** Adds every value recorded in `other` to this histogram; `other` is unchanged. */
+  merge(other: LatencyHistogram): void {
+    if (other.n === 0) return;
+    // Workaround for @datadog/sketches-js 2.1.1: DenseStore.merge extends its range with
+    // `_extendRange(other.minKey, other.maxKey)`, which reads a maxKey of 0 as "absent"
+    // (`secondKey || key`). If the other store spans keys below 0 up to exactly 0 (values
+    // up to ~1 us) and ours lies wholly below 0, the merged bins turn into NaN. Adding weight 0
+    // at key 0 first widens our range to cover key 0 without counting anything.
+    if (other.sketch.store.maxKey === 0) this.sketch.store.add(0, 0);
+    this.sketch.merge(other.sketch);
+    this.n += other.n;
+    this.sumUs += other.sumUs;
+    if (other.maxValueUs > this.maxValueUs) this.maxValueUs = other.maxValueUs;
+    if (other.minValueUs < this.minValueUs) this.minValueUs = other.minValueUs;
+  }
+
+  /** Forgets every recorded value. */
+  clear(): void {
+    // DDSketch has no reset; a new sketch costs one small allocation per window.
+    this.sketch = newSketch();
+    this.n = 0;
+    this.sumUs = 0;
+    this.minValueUs = Infinity;
+    this.maxValueUs = 0;
+  }
+}

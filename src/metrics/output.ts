@@ -1,0 +1,246 @@
+// The output directory of a run, written all-or-nothing.
+//
+// Every file goes into a fresh temporary sibling of the final directory
+// (`<finalDir>.tmp-<pid>-<n>`), and `commit()` swaps it into place with renames. So the final
+// directory only ever holds a complete run: the previous one, or the new one.
+//
+// How the CLI must use it (a failed or interrupted run leaves no partial output):
+//
+//   const out = OutputDir.create(dir);            // before the simulation starts
+//   const onSigint = () => { out.abort(); process.exit(130); };
+//   process.once("SIGINT", onSigint);
+//   try { ...run, write files...; out.commit(); }
+//   catch (err) { out.abort(); throw err; }
+//   finally { process.off("SIGINT", onSigint); }
+//
+// A caveat on SIGINT: Node runs a signal handler on the event loop, so while a synchronous
+// simulation loop runs, an installed handler cannot fire (and Ctrl-C appears to do nothing until
+// the run ends). The CLI should therefore run the simulation in slices and yield between them
+// (`await new Promise(setImmediate)`: fine in the CLI, not in simulation code). Without a
+// handler, the default SIGINT kills the process at once: the final directory is still untouched,
+// but the temporary sibling stays behind.
+//
+// Safety: `commit()` replaces the final directory wholesale, so `--out .` or `--out ~` must not
+// silently delete a user's files. Every output directory carries a marker file, and an existing
+// final directory is replaced only if it is empty or carries the marker; otherwise `create()`
+// throws an OutputDirError before anything runs.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stringify } from "csv-stringify/sync";
+import { formatNumber } from "./fmt.js";
+
+/** Written into every output directory; its presence allows a later run to replace the directory. */
+export const OUTPUT_MARKER_FILE = ".orchsim-output";
+const OUTPUT_MARKER_TEXT = "This directory was written by orchsim and is replaced by the next run.\n";
+
+const FLUSH_CHARS = 64 * 1024;
+
+/** The output directory cannot be used (it exists and is not ours, or a file name is bad). */
+export class OutputDirError extends Error {
+  override name = "OutputDirError";
+}
+
+/** Appends lines to one file, buffering about 64 KiB between writes. */
+export class LineWriter {
+  private fd: number | null;
+  private buffer = "";
+
+  /** @internal Use OutputDir.lineWriter. */
+  constructor(readonly filePath: string) {
+    this.fd = fs.openSync(filePath, "w");
+  }
+
+  /** Appends `line` and a newline. `line` must not itself contain a newline. */
+  write(line: string): void {
+    if (this.fd === null) throw new Error(`LineWriter: ${this.filePath} is closed`);
+    if (line.includes("\n")) {
+      throw new Error(`LineWriter: a line for ${this.filePath} contains a newline: ${line.slice(0, 80)}`);
+    }
+    this.buffer += line + "\n";
+    if (this.buffer.length >= FLUSH_CHARS) this.flush();
+  }
+
+  /** Writes out what is buffered and closes the file. Safe to call more than once. */
+  close(): void {
+    if (this.fd === null) return;
+    const fd = this.fd;
+    try {
+      this.flush();
+    } finally {
+      this.fd = null;
+      fs.closeSync(fd);
+    }
+  }
+
+  private flush(): void {
+    if (this.fd === null || this.buffer.length === 0) return;
+    const bytes = Buffer.from(this.buffer, "utf8");
+    this.buffer = "";
+    writeAll(this.fd, bytes);
+  }
+}
+
+let nextTempId = 0;
+
+export class OutputDir {
+  private state: "open" | "committed" | "aborted" = "open";
+  private readonly writers: LineWriter[] = [];
+  private readonly written = new Set<string>([OUTPUT_MARKER_FILE]);
+
+  private constructor(
+    /** Absolute path of the directory the run's files end up in. */
+    readonly finalDir: string,
+    /** Absolute path of the temporary sibling the files are written to until commit. */
+    readonly tempDir: string,
+  ) {}
+
+  /**
+   * Starts a fresh output: makes `<finalDir>.tmp-<pid>-<n>` (and finalDir's parent if missing).
+   * Throws OutputDirError if finalDir exists and may not be replaced (see the header comment).
+   */
+  static create(finalDir: string): OutputDir {
+    const finalPath = path.resolve(finalDir);
+    assertReplaceable(finalPath);
+    fs.mkdirSync(path.dirname(finalPath), { recursive: true });
+    const tempDir = `${finalPath}.tmp-${process.pid}-${nextTempId++}`;
+    // Only a crashed earlier process that had our pid can have left this name behind.
+    fs.rmSync(tempDir, { recursive: true, force: true });
+    fs.mkdirSync(tempDir);
+    fs.writeFileSync(path.join(tempDir, OUTPUT_MARKER_FILE), OUTPUT_MARKER_TEXT);
+    return new OutputDir(finalPath, tempDir);
+  }
+
+  /** A buffered appender for a file of this output (events.jsonl); commit and abort close it. */
+  lineWriter(fileName: string): LineWriter {
+    const writer = new LineWriter(this.claim(fileName));
+    this.writers.push(writer);
+    return writer;
+  }
+
+  /**
+   * Writes a CSV with a header row (also when `rows` is empty), "\n" line ends, cells quoted only
+   * when needed. Numbers are printed by formatNumber (no exponent, no -0), booleans as
+   * true/false, null as an empty cell. Every row must have every column (null is allowed,
+   * undefined is not): a missing column is a bug in the caller.
+   */
+  writeCsv(fileName: string, columns: readonly string[], rows: readonly object[]): void {
+    const filePath = this.claim(fileName);
+    rows.forEach((row, index) => {
+      for (const column of columns) {
+        if ((row as Record<string, unknown>)[column] === undefined) {
+          throw new Error(`writeCsv(${fileName}): row ${index} has no value for column "${column}"`);
+        }
+      }
+    });
+    const text = stringify(rows as object[], {
+      header: true,
+      columns: [...columns],
+      cast: {
+        number: (value) => formatNumber(value),
+        boolean: (value) => (value ? "true" : "false"),
+      },
+    });
+    fs.writeFileSync(filePath, text);
+  }
+
+  /**
+   * Writes `value` as JSON with a 2-space indent and a trailing newline. Keys come out in the
+   * order the caller inserted them (except integer-like keys, which JavaScript objects always
+   * put first, in ascending order). NaN and infinities throw instead of becoming null.
+   */
+  writeJson(fileName: string, value: unknown): void {
+    const filePath = this.claim(fileName);
+    const text = JSON.stringify(
+      value,
+      (key, item: unknown) => {
+        if (typeof item === "number" && !Number.isFinite(item)) {
+          throw new RangeError(`writeJson(${fileName}): "${key}" is ${item}`);
+        }
+        return item;
+      },
+      2,
+    );
+    fs.writeFileSync(filePath, text + "\n");
+  }
+
+  /**
+   * Closes the writers and moves the files into finalDir: an existing finalDir is renamed aside,
+   * the temporary directory renamed into place, then the old one removed.
+   */
+  commit(): void {
+    this.assertOpen("commit");
+    for (const writer of this.writers) writer.close();
+    assertReplaceable(this.finalDir);
+    const aside = `${this.finalDir}.old-${process.pid}-${nextTempId++}`;
+    const replacing = fs.existsSync(this.finalDir);
+    if (replacing) fs.renameSync(this.finalDir, aside);
+    try {
+      fs.renameSync(this.tempDir, this.finalDir);
+    } catch (err) {
+      if (replacing) fs.renameSync(aside, this.finalDir);
+      throw err;
+    }
+    this.state = "committed";
+    if (replacing) fs.rmSync(aside, { recursive: true, force: true });
+  }
+
+  /** Removes the temporary directory. Safe to call twice, and a no-op after commit. */
+  abort(): void {
+    if (this.state !== "open") return;
+    this.state = "aborted";
+    for (const writer of this.writers) {
+      try {
+        writer.close();
+      } catch {
+        // The files are being thrown away; a failed close must not stop the clean-up.
+      }
+    }
+    fs.rmSync(this.tempDir, { recursive: true, force: true });
+  }
+
+  private claim(fileName: string): string {
+    this.assertOpen(`write ${fileName}`);
+    if (fileName === "" || path.basename(fileName) !== fileName || fileName === "." || fileName === "..") {
+      throw new OutputDirError(`output file name must be a plain file name, got "${fileName}"`);
+    }
+    if (this.written.has(fileName)) {
+      throw new OutputDirError(`output file ${fileName} is written twice`);
+    }
+    this.written.add(fileName);
+    return path.join(this.tempDir, fileName);
+  }
+
+  private assertOpen(action: string): void {
+    if (this.state !== "open") {
+      throw new Error(`OutputDir(${this.finalDir}): cannot ${action} after ${this.state === "committed" ? "commit" : "abort"}`);
+    }
+  }
+}
+
+/** finalDir may be replaced if it does not exist, or is a directory that is empty or ours. */
+function assertReplaceable(finalDir: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(finalDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw err;
+  }
+  if (!stat.isDirectory()) {
+    throw new OutputDirError(`output path ${finalDir} exists and is not a directory`);
+  }
+  const entries = fs.readdirSync(finalDir);
+  if (entries.length === 0 || entries.includes(OUTPUT_MARKER_FILE)) return;
+  throw new OutputDirError(
+    `refusing to replace ${finalDir}: it is not empty and was not written by orchsim ` +
+      `(no ${OUTPUT_MARKER_FILE} file); choose another output directory or remove it`,
+  );
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  let offset = 0;
+  while (offset < bytes.length) {
+    offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
+  }
+}

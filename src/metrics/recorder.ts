@@ -1,0 +1,120 @@
+import type { LineWriter } from "./output.js";
+import type { ElectionRow, FaultSummary, NodeRow, TimeseriesRow } from "./rows.js";
+import { secondsFromUs } from "./fmt.js";
+import { WindowedSeries, type ServiceMeter, type SloSpec, type TaskGauges } from "./windows.js";
+
+/** A fault injected by the scenario, and when the cluster was healthy again. */
+interface FaultRecord {
+  atUs: number;
+  fault: string;
+  target: string | null;
+  recoveredUs: number | null;
+}
+
+/**
+ * Everything a run observes, in memory until the end except the event log, which streams to
+ * events.jsonl. Metrics only observe: nothing here changes what happens in the simulation.
+ */
+export class Recorder {
+  readonly series: WindowedSeries;
+  readonly timeseries: TimeseriesRow[] = [];
+  readonly nodes: NodeRow[] = [];
+  readonly elections: ElectionRow[] = [];
+  private readonly faults: FaultRecord[] = [];
+  private readonly restarts = new Map<string, number>();
+  private readonly oomKills = new Map<string, number>();
+  private eventCount = 0;
+  /** Events of the initial deployment, held until the scenario's t = 0 is known. */
+  private held: { tUs: number; event: object }[] | null = [];
+
+  constructor(
+    slo: SloSpec,
+    private readonly events: LineWriter | null,
+    private readonly nowUs: () => number,
+  ) {
+    this.series = new WindowedSeries(slo);
+  }
+
+  register(service: string): ServiceMeter {
+    this.restarts.set(service, 0);
+    this.oomKills.set(service, 0);
+    return this.series.register(service);
+  }
+
+  /** One line of events.jsonl: `t_s` and `kind` first, then the event's own fields. */
+  emit(event: { kind: string } & Record<string, unknown>): void {
+    this.eventCount++;
+    if (!this.events) return;
+    if (this.held) this.held.push({ tUs: this.nowUs(), event });
+    else this.events.write(JSON.stringify({ t_s: secondsFromUs(this.nowUs()), ...event }));
+  }
+
+  /**
+   * The scenario's clock starts: events held since the beginning are written with times
+   * relative to it (negative for the initial deployment). `nowUs` reads relative time from now on.
+   */
+  startClock(originUs: number): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const h of held) this.events?.write(JSON.stringify({ t_s: secondsFromUs(h.tUs - originUs), ...h.event }));
+  }
+
+  get eventsLogged(): number {
+    return this.eventCount;
+  }
+
+  fault(fault: string, target: string | null): void {
+    this.faults.push({ atUs: this.nowUs(), fault, target, recoveredUs: null });
+    this.emit({ kind: "fault", fault, target });
+  }
+
+  restart(service: string): void {
+    this.restarts.set(service, (this.restarts.get(service) ?? 0) + 1);
+  }
+
+  oomKill(service: string): void {
+    this.oomKills.set(service, (this.oomKills.get(service) ?? 0) + 1);
+  }
+
+  restartsOf(service: string): number {
+    return this.restarts.get(service) ?? 0;
+  }
+
+  oomKillsOf(service: string): number {
+    return this.oomKills.get(service) ?? 0;
+  }
+
+  /**
+   * Closes a metrics window. A window is healthy when every service runs all its desired tasks,
+   * no request failed and the window's SLO percentile is within the SLO latency; the first
+   * healthy window ending after a fault marks that fault recovered.
+   */
+  closeWindow(tUs: number, gauges: (service: string) => TaskGauges, nodeRows: NodeRow[]): void {
+    const rows = this.series.closeWindow(tUs, gauges);
+    this.timeseries.push(...rows);
+    this.nodes.push(...nodeRows);
+    const sloMs = this.series.slo.latencyUs / 1000;
+    const healthy = rows.every(
+      (r) => r.tasks_running >= r.tasks_desired && r.errors === 0 && percentileMs(r, this.series.slo.percentile) <= sloMs,
+    );
+    if (!healthy) return;
+    for (const f of this.faults) if (f.recoveredUs === null && tUs > f.atUs) f.recoveredUs = tUs;
+  }
+
+  faultSummaries(): FaultSummary[] {
+    return this.faults.map((f) => ({
+      t_s: secondsFromUs(f.atUs),
+      fault: f.fault,
+      target: f.target,
+      recovered_s: f.recoveredUs === null ? null : secondsFromUs(f.recoveredUs - f.atUs),
+    }));
+  }
+}
+
+/** The window's latency at the SLO percentile, from the quantiles the row carries. */
+function percentileMs(r: TimeseriesRow, percentile: number): number {
+  if (percentile <= 50) return r.p50_ms;
+  if (percentile <= 95) return r.p95_ms;
+  if (percentile <= 99) return r.p99_ms;
+  return r.max_ms;
+}

@@ -1,0 +1,171 @@
+// The rows and documents that `orchsim run` writes (DESIGN.md, "Outputs of orchsim run").
+// Field names are the output column and key names, hence snake_case. Every number in a row is
+// already rounded with ./fmt.ts (seconds 6 decimals, milliseconds 3, utilisation 4).
+
+/** timeseries.csv: one row per metrics window and service. */
+export interface TimeseriesRow {
+  /** End of the window, in seconds: the row covers (t_s - interval, t_s]. */
+  t_s: number;
+  service: string;
+  arrivals: number;
+  /** Requests that completed successfully; the latency columns describe these only. */
+  completed: number;
+  /** All failed requests, whatever the cause; `timeouts` and `rejected` are subsets. */
+  errors: number;
+  /** Failed because the client's timeout expired (a subset of `errors`). */
+  timeouts: number;
+  /** Failed because it was refused before being served, e.g. a full queue (a subset of `errors`). */
+  rejected: number;
+  /** Latency quantiles and maximum of the window's completions; 0 when nothing completed. */
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  tasks_desired: number;
+  tasks_running: number;
+  tasks_starting: number;
+  tasks_pending: number;
+}
+
+/** nodes.csv: one row per metrics window and node. */
+export interface NodeRow {
+  t_s: number;
+  node: string;
+  /** Swarm node status in lower case: ready, down, unknown, disconnected. */
+  status: string;
+  /** Swarm node availability in lower case: active, pause, drain. */
+  availability: string;
+  /** CPU busy fraction of the node's cores over the window, 0..1. */
+  cpu_util: number;
+  mem_used_bytes: number;
+  mem_capacity_bytes: number;
+  /** Tasks on the node (assigned to it and not yet terminal). */
+  tasks: number;
+}
+
+/** elections.csv: one row per leader election. */
+export interface ElectionRow {
+  term: number;
+  /** The first candidate of this term started campaigning. */
+  started_s: number;
+  /** The winner had a majority of votes. */
+  elected_s: number;
+  /** Every live manager had received the new leader's first heartbeat; null if that never happened. */
+  known_s: number | null;
+  leader: string;
+  cause: string;
+}
+
+/** Column order of each CSV, as DESIGN.md lists it. */
+export const TIMESERIES_COLUMNS = columnsOf<TimeseriesRow>()([
+  "t_s",
+  "service",
+  "arrivals",
+  "completed",
+  "errors",
+  "timeouts",
+  "rejected",
+  "p50_ms",
+  "p95_ms",
+  "p99_ms",
+  "max_ms",
+  "tasks_desired",
+  "tasks_running",
+  "tasks_starting",
+  "tasks_pending",
+]);
+
+export const NODE_COLUMNS = columnsOf<NodeRow>()([
+  "t_s",
+  "node",
+  "status",
+  "availability",
+  "cpu_util",
+  "mem_used_bytes",
+  "mem_capacity_bytes",
+  "tasks",
+]);
+
+export const ELECTION_COLUMNS = columnsOf<ElectionRow>()([
+  "term",
+  "started_s",
+  "elected_s",
+  "known_s",
+  "leader",
+  "cause",
+]);
+
+/** Whole-run latency of a service's completed requests, in milliseconds. */
+export interface LatencySummaryMs {
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** SLO attainment of a service over the whole run. */
+export interface SloSummary {
+  /** The SLO's latency threshold. */
+  latency_ms: number;
+  /** The SLO's percentile, in percent (99 = p99). */
+  percentile: number;
+  /**
+   * Fraction of completed requests with latency <= latency_ms (6 decimals); null when nothing
+   * completed. Failed requests are not counted either way: they show in `errors`.
+   */
+  attained: number | null;
+  /**
+   * Whether the exact `percentile` latency (same rank rule as the quantiles) is <= latency_ms,
+   * computed from exact counts rather than the sketch; null when nothing completed.
+   */
+  met: boolean | null;
+}
+
+export interface ServiceSummary {
+  arrivals: number;
+  completed: number;
+  errors: number;
+  timeouts: number;
+  rejected: number;
+  latency_ms: LatencySummaryMs;
+  slo: SloSummary;
+  restarts: number;
+  oom_kills: number;
+}
+
+export interface FaultSummary {
+  /** When the injection fired. */
+  t_s: number;
+  /** The event's name in the scenario. */
+  fault: string;
+  /** What it hit, when there is one. */
+  target: string | null;
+  /** Seconds from the injection until the cluster had recovered; null if it never did. */
+  recovered_s: number | null;
+}
+
+/** summary.json. Nothing in it depends on the wall clock. */
+export interface Summary {
+  scenario: string;
+  seed: number;
+  duration_s: number;
+  /** Kernel events processed. */
+  events: number;
+  /** Keyed by service name, in the order the services were defined. */
+  services: Record<string, ServiceSummary>;
+  /** Number of leader elections (rows of elections.csv). */
+  elections: number;
+  faults: FaultSummary[];
+  notes: string[];
+}
+
+/**
+ * Lets `columns` be checked against the row type at compile time: every entry must be a key,
+ * and a key missing from the list turns the argument's type into `never`.
+ */
+function columnsOf<Row>() {
+  return <const Cols extends readonly (keyof Row & string)[]>(
+    columns: Cols & (Exclude<keyof Row, Cols[number]> extends never ? unknown : never),
+  ): Cols => columns;
+}

@@ -1,0 +1,246 @@
+// Windowed per-service request counters and latency histograms: the source of timeseries.csv
+// and of the per-service part of summary.json.
+//
+// The simulation calls arrive/complete/error as requests happen, and closeWindow every metrics
+// interval. Counting rules (repeated on the TimeseriesRow fields in rows.ts):
+//   - arrivals: requests that entered the system in the window;
+//   - completed: requests answered successfully; latency quantiles cover these only;
+//   - errors: ALL failed requests, whatever the cause. timeouts and rejected are subsets of
+//     errors by cause, so errors >= timeouts + rejected, and errors - timeouts - rejected counts
+//     the other failures (connection failures and the like).
+// A request is counted in the window where the event happened: an arrival in one window may
+// complete in the next.
+//
+// Services come out in the order they were registered (a Map iterates in insertion order),
+// never in hash or name order.
+
+import { msFromUs, round, secondsFromUs } from "./fmt.js";
+import { LatencyHistogram } from "./histogram.js";
+import type { LatencySummaryMs, ServiceSummary, SloSummary, TimeseriesRow } from "./rows.js";
+
+/** The cause of a failed request; every kind counts in `errors`. */
+export type ErrorKind = "errors" | "timeouts" | "rejected";
+
+/** The task gauges of a service at the moment a window closes. */
+export interface TaskGauges {
+  tasks_desired: number;
+  tasks_running: number;
+  tasks_starting: number;
+  tasks_pending: number;
+}
+
+/** The scenario's SLO (MetricsSpec.slo): latency threshold and percentile in percent (99 = p99). */
+export interface SloSpec {
+  latencyUs: number;
+  percentile: number;
+}
+
+/** Whole-run totals of one service, over the windows closed so far. */
+export interface ServiceTotals {
+  readonly arrivals: number;
+  readonly completed: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly rejected: number;
+  /** Completions with latency <= the SLO latency. */
+  readonly withinSlo: number;
+  /** Latencies of all completions. Read it; do not record into it. */
+  readonly latency: LatencyHistogram;
+}
+
+interface Counters {
+  arrivals: number;
+  completed: number;
+  errors: number;
+  timeouts: number;
+  rejected: number;
+  withinSlo: number;
+}
+
+function zeroCounters(): Counters {
+  return { arrivals: 0, completed: 0, errors: 0, timeouts: 0, rejected: 0, withinSlo: 0 };
+}
+
+/**
+ * The recorder of one service, returned by `WindowedSeries.register`. The hot path can hold on
+ * to it and skip the by-name lookup of the WindowedSeries methods.
+ */
+export class ServiceMeter {
+  /** @internal */ window: Counters = zeroCounters();
+  /** @internal */ readonly windowLatency = new LatencyHistogram();
+  /** @internal */ readonly run: Counters = zeroCounters();
+  /** @internal */ readonly runLatency = new LatencyHistogram();
+
+  /** @internal Use WindowedSeries.register. */
+  constructor(
+    readonly service: string,
+    private readonly sloLatencyUs: number,
+  ) {}
+
+  arrive(): void {
+    this.window.arrivals++;
+  }
+
+  complete(latencyUs: number): void {
+    this.windowLatency.record(latencyUs);
+    this.window.completed++;
+    if (latencyUs <= this.sloLatencyUs) this.window.withinSlo++;
+  }
+
+  error(kind: ErrorKind): void {
+    this.window.errors++;
+    if (kind === "timeouts") this.window.timeouts++;
+    else if (kind === "rejected") this.window.rejected++;
+  }
+}
+
+export class WindowedSeries {
+  private readonly meters = new Map<string, ServiceMeter>();
+  private lastCloseUs = -Infinity;
+
+  constructor(readonly slo: SloSpec) {
+    if (!(slo.latencyUs >= 0) || !(slo.percentile > 0 && slo.percentile <= 100)) {
+      throw new RangeError(`WindowedSeries: bad SLO ${JSON.stringify(slo)}`);
+    }
+  }
+
+  /** Adds a service; its rows appear from the next closeWindow on. Registering twice is a bug. */
+  register(service: string): ServiceMeter {
+    if (this.meters.has(service)) {
+      throw new Error(`WindowedSeries: service "${service}" registered twice`);
+    }
+    const meter = new ServiceMeter(service, this.slo.latencyUs);
+    this.meters.set(service, meter);
+    return meter;
+  }
+
+  /** Registered services, in registration order. */
+  services(): string[] {
+    return [...this.meters.keys()];
+  }
+
+  arrive(service: string): void {
+    this.meter(service).arrive();
+  }
+
+  complete(service: string, latencyUs: number): void {
+    this.meter(service).complete(latencyUs);
+  }
+
+  error(service: string, kind: ErrorKind): void {
+    this.meter(service).error(kind);
+  }
+
+  /**
+   * Ends the current window at sim time `tUs` (its end; rows get t_s = tUs in seconds): returns
+   * one row per registered service, in registration order, folds the window into the whole-run
+   * totals, and starts an empty window. Call it for the final, possibly partial, window too:
+   * totals() only covers closed windows.
+   */
+  closeWindow(tUs: number, gauges: (service: string) => TaskGauges): TimeseriesRow[] {
+    if (!(tUs >= this.lastCloseUs)) {
+      throw new RangeError(`WindowedSeries.closeWindow: time ${tUs} us is before the last close ${this.lastCloseUs} us`);
+    }
+    this.lastCloseUs = tUs;
+    const tS = secondsFromUs(tUs);
+    const rows: TimeseriesRow[] = [];
+    for (const meter of this.meters.values()) {
+      const w = meter.window;
+      const latency = meter.windowLatency;
+      const g = gauges(meter.service);
+      rows.push({
+        t_s: tS,
+        service: meter.service,
+        arrivals: w.arrivals,
+        completed: w.completed,
+        errors: w.errors,
+        timeouts: w.timeouts,
+        rejected: w.rejected,
+        p50_ms: msFromUs(latency.quantileUs(0.5)),
+        p95_ms: msFromUs(latency.quantileUs(0.95)),
+        p99_ms: msFromUs(latency.quantileUs(0.99)),
+        max_ms: msFromUs(latency.maxUs),
+        tasks_desired: g.tasks_desired,
+        tasks_running: g.tasks_running,
+        tasks_starting: g.tasks_starting,
+        tasks_pending: g.tasks_pending,
+      });
+      addCounters(meter.run, w);
+      meter.runLatency.merge(latency);
+      meter.window = zeroCounters();
+      latency.clear();
+    }
+    return rows;
+  }
+
+  /** Whole-run totals over the closed windows. */
+  totals(service: string): ServiceTotals {
+    const meter = this.meter(service);
+    return { ...meter.run, latency: meter.runLatency };
+  }
+
+  /** Fraction of completions within the SLO latency, over closed windows; null if none completed. */
+  sloAttainment(service: string): number | null {
+    const run = this.meter(service).run;
+    return run.completed === 0 ? null : run.withinSlo / run.completed;
+  }
+
+  /**
+   * The whole-run part of summary.json for a service, keys in DESIGN.md's order; the caller
+   * appends `restarts` and `oom_kills`, which the cluster knows.
+   */
+  serviceSummary(service: string): Omit<ServiceSummary, "restarts" | "oom_kills"> {
+    const t = this.totals(service);
+    return {
+      arrivals: t.arrivals,
+      completed: t.completed,
+      errors: t.errors,
+      timeouts: t.timeouts,
+      rejected: t.rejected,
+      latency_ms: latencySummaryMs(t.latency),
+      slo: this.sloSummary(t),
+    };
+  }
+
+  private sloSummary(t: ServiceTotals): SloSummary {
+    const { latencyUs, percentile } = this.slo;
+    if (t.completed === 0) {
+      return { latency_ms: msFromUs(latencyUs), percentile, attained: null, met: null };
+    }
+    // The exact order statistic of rank r = floor(q (n-1)) (the histogram's rank rule) is within
+    // the SLO iff at least r + 1 completions are. Exact counts, so no sketch error at the border.
+    const rank = Math.floor((percentile / 100) * (t.completed - 1));
+    return {
+      latency_ms: msFromUs(latencyUs),
+      percentile,
+      attained: round(t.withinSlo / t.completed, 6),
+      met: t.withinSlo >= rank + 1,
+    };
+  }
+
+  private meter(service: string): ServiceMeter {
+    const meter = this.meters.get(service);
+    if (meter === undefined) throw new Error(`WindowedSeries: unknown service "${service}"`);
+    return meter;
+  }
+}
+
+/** mean/p50/p95/p99/max of a histogram in milliseconds (3 decimals); zeros when empty. */
+export function latencySummaryMs(histogram: LatencyHistogram): LatencySummaryMs {
+  return {
+    mean: msFromUs(histogram.meanUs),
+    p50: msFromUs(histogram.quantileUs(0.5)),
+    p95: msFromUs(histogram.quantileUs(0.95)),
+    p99: msFromUs(histogram.quantileUs(0.99)),
+    max: msFromUs(histogram.maxUs),
+  };
+}
+
+function addCounters(into: Counters, from: Counters): void {
+  into.arrivals += from.arrivals;
+  into.completed += from.completed;
+  into.errors += from.errors;
+  into.timeouts += from.timeouts;
+  into.rejected += from.rejected;
+  into.withinSlo += from.withinSlo;
+}

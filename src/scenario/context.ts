@@ -1,0 +1,75 @@
+// What the validators share while they walk a scenario: the problems found so far and the names
+// each part refers to (checked at the end, once every service, node group and event is known).
+
+import { SET_SOURCE, type ScenarioIssue } from "./errors.js";
+import { setOrigin, type Origin } from "./raw.js";
+
+/** What a name in the file must refer to. */
+export type RefKind = "service" | "network" | "workload" | "nodeGroup" | "node" | "manager" | "worker";
+
+export interface Ref {
+  kind: RefKind;
+  name: string;
+  at: Origin;
+  path: string;
+  /** An extra demand on a service: publishes a port (workloads), is replicated (scale events). */
+  need?: "ports" | "replicated";
+}
+
+export interface Note {
+  at: Origin;
+  path: string;
+  message: string;
+}
+
+export class Ctx {
+  readonly notes: Note[] = [];
+  readonly refs: Ref[] = [];
+
+  constructor(readonly file: string) {}
+
+  report(at: Origin, path: string, message: string): void {
+    this.notes.push({ at, path, message });
+  }
+
+  /** A required field is absent from the map at `mapAt`. */
+  missing(mapAt: Origin, mapPath: string, key: string): void {
+    const at = mapAt.kind === "set" ? setOrigin(`${mapAt.path}.${key}`) : mapAt;
+    this.report(at, joinPath(mapPath, key), "missing required field");
+  }
+
+  refer(ref: Ref): void {
+    this.refs.push(ref);
+  }
+
+  /** Whether this exact problem was already reported (rolling updates re-read a service). */
+  has(at: Origin, message: string): boolean {
+    return this.notes.some((n) => n.message === message && sameOrigin(n.at, at));
+  }
+
+  get failed(): boolean {
+    return this.notes.length > 0;
+  }
+
+  issues(): ScenarioIssue[] {
+    return this.notes.map(({ at, path, message }) =>
+      at.kind === "set"
+        ? { file: SET_SOURCE, line: 0, col: 0, path: at.path, message }
+        : { file: this.file, line: at.line, col: at.col, path, message },
+    );
+  }
+}
+
+function sameOrigin(a: Origin, b: Origin): boolean {
+  if (a.kind === "file" && b.kind === "file") return a.line === b.line && a.col === b.col;
+  if (a.kind === "set" && b.kind === "set") return a.path === b.path;
+  return false;
+}
+
+export function joinPath(path: string, key: string): string {
+  return path === "" ? key : `${path}.${key}`;
+}
+
+export function indexPath(path: string, index: number | string): string {
+  return `${path}[${index}]`;
+}

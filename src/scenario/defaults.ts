@@ -1,0 +1,125 @@
+// Every default of the scenario format, in normalised units, in one place. The README's scenario
+// reference lists the same table; change both together. Timings of the control plane are
+// Swarm's and etcd's own defaults, so that an unconfigured cluster behaves like a real one.
+
+const MS = 1_000;
+const S = 1_000_000;
+const KIB = 1024;
+const GIB = 1024 ** 3;
+
+export const DEFAULTS = {
+  seed: 1,
+  description: "",
+  metrics: {
+    intervalUs: 10 * S,
+    sloLatencyUs: 250 * MS,
+    sloPercentile: 99,
+  },
+  scheduler: {
+    strategy: "spread", // Swarm's only strategy
+    retryIntervalUs: 0, // 0 = Swarm's behaviour: pending tasks wait for a change, no timer
+  },
+  managers: {
+    count: 1,
+    zones: ["default"] as readonly string[],
+    runTasks: true, // Swarm managers are also workers unless drained
+    cpuCores: 2,
+    memoryBytes: 4 * GIB,
+  },
+  raft: {
+    tickUs: 1 * S, // swarmkit: 1s tick
+    electionTicks: 10, // swarmkit: ElectionTick 10
+    // electionRandomTicks defaults to electionTicks (etcd randomises in [election, 2*election)).
+    heartbeatTicks: 1, // swarmkit: HeartbeatTick 1
+    diskWriteUs: 1 * MS, // an fsync on an SSD
+  },
+  dispatcher: { heartbeatPeriodUs: 5 * S }, // swarmkit: DefaultHeartBeatPeriod
+  nodeGroup: { zone: "default" },
+  fabric: {
+    sameNodeUs: 20, // loopback / veth hop
+    sameZoneUs: 100, // one switch hop in a data centre
+    crossZoneUs: 1 * MS, // between availability zones of a region
+    bandwidthBitsPerS: 10e9,
+    mtuBytes: 1500,
+  },
+  network: { driver: "overlay" as const, subnet: null, encrypted: false },
+  service: {
+    mode: "replicated" as const,
+    replicas: 1,
+    endpointMode: "vip" as const, // Swarm's default
+    maxReplicasPerNode: 0, // 0 = unlimited
+  },
+  port: { protocol: "tcp" as const, mode: "ingress" as const },
+  startup: { pullUs: 0, cpuUs: 0, memoryBytes: 0, failRate: 0 },
+  runtime: {
+    memoryBytes: 0,
+    concurrency: 1, // one request at a time per container, like a single-worker server
+    queue: 128, // a common listen backlog
+  },
+  request: {
+    cpuUs: 10 * MS,
+    distribution: "exponential" as const,
+    cv: 1, // used by lognormal, normal and uniform only
+    requestBytes: 1 * KIB,
+    responseBytes: 1 * KIB,
+    callCount: 1,
+  },
+  healthcheck: {
+    // Docker's defaults for HEALTHCHECK.
+    intervalUs: 30 * S,
+    timeoutUs: 30 * S,
+    retries: 3,
+    startPeriodUs: 0,
+    cpuUs: 1 * MS,
+  },
+  restartPolicy: {
+    condition: "any" as const, // Swarm's default
+    delayUs: 5 * S, // Swarm's default restart delay
+    maxAttempts: 0, // 0 = unlimited
+    windowUs: 0, // 0 = unbounded
+  },
+  update: {
+    // Swarm's UpdateConfig defaults (rollback uses the same).
+    parallelism: 1,
+    delayUs: 0,
+    order: "stop-first" as const,
+    failureAction: "pause" as const,
+    monitorUs: 5 * S,
+    maxFailureRatio: 0,
+  },
+  autoscale: {
+    min: 1,
+    targetCpu: 0.7,
+    intervalUs: 15 * S, // the Kubernetes HPA's sync period
+    cooldownUs: 60 * S,
+  },
+  workload: {
+    arrival: "poisson" as const,
+    entry: "random-node",
+    timeoutUs: 30 * S, // 0 = no client timeout
+    retriesMax: 0,
+    retryBackoffUs: 100 * MS,
+  },
+  event: {
+    everyUs: 0, // 0 = fires once
+    times: 1, // with `every`: as many as fit before the end of the run
+  },
+  actions: {
+    spikeDurationUs: 0, // loadSpike.duration: 0 = until the end of the run
+    rampUs: 0, // loadSpike.ramp: 0 = the rate jumps
+    recoverAfterUs: 0, // nodeFailure: 0 = the nodes stay down
+    restartAfterUs: 0, // killLeader / killManager: 0 = stays down
+    partitionDurationUs: 0, // 0 = until the end of the run
+  },
+} as const;
+
+/** Names of the placement strategies built into the scheduler. */
+export const BUILT_IN_STRATEGIES = ["spread", "binpack", "random"] as const;
+
+/** Limits on the size of what a scenario can ask for (TigerBeetle: put a limit on everything). */
+export const LIMITS = {
+  fileBytes: 1024 * 1024,
+  count: 100_000, // node groups, replicas, addNodes, autoscale max
+  nodesTotal: 100_000, // managers + every worker, including those added by events
+  managers: 99, // Raft voters; beyond this an election storm is all one would measure
+} as const;

@@ -1,0 +1,22 @@
+// The scenario loader: YAML scenario files -> a validated, normalised `Scenario` in which every
+// unit is resolved (microseconds, bytes, cores, per-second rates) and every default filled in,
+// or a `ScenarioError` naming file, line and field of every problem, before any simulation runs.
+//
+// This folder models the scenario format, not the cluster: it imports nothing from the rest of
+// orchsim (only its own files, `yaml` and node:fs), and the rest of orchsim imports its types.
+
+export { loadScenarioFile, parseScenario } from "./load.js";
+export { ScenarioError, formatIssue, type ScenarioIssue } from "./errors.js";
+export {
+  parseBandwidthBitsPerS,
+  parseCpuCores,
+  parseDurationUs,
+  parseFraction,
+  parseRatePerS,
+  parseSizeBytes,
+  formatDurationUs,
+  type UnitResult,
+} from "./units.js";
+export { parseConstraint, type Constraint } from "./constraints.js";
+export { DEFAULTS, BUILT_IN_STRATEGIES, LIMITS } from "./defaults.js";
+export type * from "./types.js";

@@ -1,0 +1,137 @@
+// The loader's entry points: file or text -> overrides -> validated, normalised Scenario, or a
+// ScenarioError listing every problem found.
+
+import { readFileSync, statSync } from "node:fs";
+import { readCluster } from "./cluster.js";
+import { Ctx } from "./context.js";
+import { DEFAULTS, LIMITS } from "./defaults.js";
+import { ScenarioError } from "./errors.js";
+import { readEvents } from "./events.js";
+import { readNetworks } from "./networks.js";
+import { applyOverrides } from "./overrides.js";
+import { parseYaml } from "./parse.js";
+import { describe, fileOrigin, type RawMap } from "./raw.js";
+import { checkNodeTotal, checkRefs, type Known } from "./refs.js";
+import type { ServiceSource } from "./rolling-updates.js";
+import { Fields, REQUIRED, parseNumber } from "./schema.js";
+import { checkCallCycles, checkPublishedPorts, readService } from "./services.js";
+import type { EventSpec, MetricsSpec, Scenario } from "./types.js";
+import { parseDurationUs } from "./units.js";
+import { readWorkloads } from "./workload.js";
+
+const TOP_FIELDS = [
+  "version", "name", "description", "seed", "duration", "metrics", "cluster", "networks", "services", "workload", "events",
+] as const;
+
+/** Reads, overrides, validates and normalises a scenario file. Throws ScenarioError. */
+export function loadScenarioFile(path: string, overrides: readonly string[] = []): Scenario {
+  const ctx = new Ctx(path);
+  let text: string;
+  try {
+    // Refuse big files before reading them: a scenario is a page of YAML, not a data dump.
+    const size = statSync(path).size;
+    if (size > LIMITS.fileBytes) throw tooLarge(ctx, size);
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    if (e instanceof ScenarioError) throw e;
+    const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+    ctx.report(fileOrigin(1, 1), "", `cannot read the file: ${reason}`);
+    throw new ScenarioError(ctx.issues());
+  }
+  return parseScenario(text, path, overrides);
+}
+
+/** The same from text; `file` names it in messages. Throws ScenarioError. */
+export function parseScenario(text: string, file: string, overrides: readonly string[] = []): Scenario {
+  const ctx = new Ctx(file);
+  const size = Buffer.byteLength(text, "utf8");
+  if (size > LIMITS.fileBytes) throw tooLarge(ctx, size);
+  const root = parseYaml(text, ctx);
+  if (root !== undefined && root.kind !== "map") {
+    ctx.report(root.at, "", `a scenario is a map of fields (version, name, duration, services, ...), not ${describe(root)}`);
+  }
+  if (root === undefined || root.kind !== "map") throw new ScenarioError(ctx.issues());
+  applyOverrides(ctx, root, overrides);
+  const scenario = readScenario(ctx, root, file);
+  if (ctx.failed) throw new ScenarioError(ctx.issues());
+  return scenario;
+}
+
+function tooLarge(ctx: Ctx, bytes: number): ScenarioError {
+  const mib = (bytes / 2 ** 20).toFixed(1);
+  ctx.report(fileOrigin(1, 1), "", `the file is larger than 1 MiB (${mib} MiB); refusing to read it`);
+  return new ScenarioError(ctx.issues());
+}
+
+function readScenario(ctx: Ctx, root: RawMap, file: string): Scenario {
+  const f = Fields.open(ctx, root, "", root.at, TOP_FIELDS);
+  const version = f.take("version", REQUIRED, 1 as const, (raw) =>
+    raw.kind === "scalar" && raw.value === 1 ? { ok: true, value: 1 as const } : { ok: false, error: `must be 1 (got ${describe(raw)})` },
+  );
+  const durationUs = f.num("duration", REQUIRED, parseDurationUs, { above: 0 });
+  const cluster = readCluster(ctx, f.get("cluster"), f.originOf("cluster"));
+  const networks = readNetworks(ctx, f.named("networks", "network"));
+  const serviceItems = f.named("services", "service");
+  if (f.get("services")?.kind === "seq" && serviceItems.length === 0) f.report("services", "must list at least one service");
+  const reads = serviceItems.map((item) => readService(ctx, item.raw, item.path));
+  const sources = new Map<string, ServiceSource>();
+  serviceItems.forEach((item, i) => {
+    const name = reads[i]?.spec.name;
+    if (name !== undefined && name !== "" && !sources.has(name)) sources.set(name, { raw: item.raw, path: item.path });
+  });
+  const workload = readWorkloads(ctx, f.named("workload", "workload"));
+  const ev = readEvents(ctx, f.list("events"), durationUs, sources);
+  checkPublishedPorts(ctx, reads);
+  checkCallCycles(ctx, [...reads, ...ev.updates]);
+  const known: Known = {
+    services: new Map(reads.map((r) => [r.spec.name, r.spec])),
+    networks: networks.map((n) => n.name),
+    workloads: workload.map((w) => w.name),
+    groups: groupTotals(cluster.nodeGroups, ev.events),
+    managers: cluster.managers.count,
+  };
+  checkRefs(ctx, ctx.refs, known);
+  checkNodeTotal(ctx, known, f.originOf("cluster"));
+  return {
+    version,
+    name: f.text("name", REQUIRED),
+    description: f.take("description", DEFAULTS.description, "", (raw) =>
+      raw.kind === "scalar" && typeof raw.value === "string"
+        ? { ok: true, value: raw.value }
+        : { ok: false, error: `must be text (got ${describe(raw)})` },
+    ),
+    file,
+    seed: f.whole("seed", DEFAULTS.seed, { min: 0 }),
+    durationUs,
+    metrics: readMetrics(f.map("metrics", ["interval", "slo"])),
+    cluster,
+    networks,
+    services: reads.map((r) => r.spec),
+    workload,
+    events: ev.events,
+  };
+}
+
+function readMetrics(f: Fields): MetricsSpec {
+  const slo = f.map("slo", ["latency", "percentile"]);
+  const d = DEFAULTS.metrics;
+  return {
+    intervalUs: f.num("interval", d.intervalUs, parseDurationUs, { above: 0 }),
+    slo: {
+      latencyUs: slo.num("latency", d.sloLatencyUs, parseDurationUs, { above: 0 }),
+      percentile: slo.num("percentile", d.sloPercentile, parseNumber, { above: 0, below: 100 }),
+    },
+  };
+}
+
+/** Every node a group will ever have: its count plus what addNodes events add (times repeats). */
+function groupTotals(groups: readonly { name: string; count: number }[], events: readonly EventSpec[]): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const g of groups) if (!totals.has(g.name)) totals.set(g.name, Number.isFinite(g.count) ? g.count : 0);
+  for (const e of events) {
+    const a = e.action;
+    const before = a.type === "addNodes" ? totals.get(a.group) : undefined;
+    if (a.type === "addNodes" && before !== undefined && Number.isFinite(a.count)) totals.set(a.group, before + a.count * e.times);
+  }
+  return totals;
+}

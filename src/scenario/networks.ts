@@ -1,0 +1,66 @@
+// `networks:` — the overlay networks services attach to (VXLAN, one VNI each).
+
+import type { Ctx } from "./context.js";
+import { DEFAULTS } from "./defaults.js";
+import type { Origin } from "./raw.js";
+import { Fields, REQUIRED, type Item } from "./schema.js";
+import type { NetworkSpec } from "./types.js";
+
+const NETWORK_FIELDS = ["name", "driver", "subnet", "encrypted"] as const;
+
+interface Cidr {
+  base: number; // network address as an unsigned 32-bit number
+  prefix: number;
+}
+
+/** "10.0.1.0/24" -> {base, prefix}, or a message. Host bits must be zero, as Docker requires. */
+export function parseCidr(text: string): Cidr | string {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
+  const octets = m ? m.slice(1, 5).map(Number) : [];
+  const prefix = Number(m?.[5]);
+  if (!m || octets.some((o) => o > 255) || prefix > 32) {
+    return `${JSON.stringify(text)} is not an IPv4 subnet (e.g. 10.0.1.0/24)`;
+  }
+  if (prefix < 8 || prefix > 30) return `${JSON.stringify(text)}: the prefix must be from /8 to /30`;
+  const address = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const size = 2 ** (32 - prefix);
+  if (address % size !== 0) {
+    const base = address - (address % size);
+    const dotted = [24, 16, 8, 0].map((shift) => Math.floor(base / 2 ** shift) % 256).join(".");
+    return `${JSON.stringify(text)} has host bits set (did you mean ${dotted}/${prefix}?)`;
+  }
+  return { base: address, prefix };
+}
+
+function overlaps(a: Cidr, b: Cidr): boolean {
+  const aEnd = a.base + 2 ** (32 - a.prefix);
+  const bEnd = b.base + 2 ** (32 - b.prefix);
+  return a.base < bEnd && b.base < aEnd;
+}
+
+export function readNetworks(ctx: Ctx, items: Item[]): NetworkSpec[] {
+  const taken: { cidr: Cidr; name: string }[] = [];
+  return items.map((item) => {
+    const f = Fields.open(ctx, item.raw, item.path, item.raw.at, NETWORK_FIELDS);
+    const name = f.name("name");
+    const subnet = f.has("subnet") ? f.text("subnet", REQUIRED) : null; // "" after a problem
+    if (subnet !== null && subnet !== "") checkSubnet(ctx, subnet, f.originOf("subnet"), f.pathOf("subnet"), name, taken);
+    return {
+      name,
+      driver: f.oneOf("driver", ["overlay"], DEFAULTS.network.driver),
+      subnet: subnet === "" ? null : subnet,
+      encrypted: f.bool("encrypted", DEFAULTS.network.encrypted),
+    };
+  });
+}
+
+function checkSubnet(ctx: Ctx, text: string, at: Origin, path: string, name: string, taken: { cidr: Cidr; name: string }[]): void {
+  const cidr = parseCidr(text);
+  if (typeof cidr === "string") {
+    ctx.report(at, path, cidr);
+    return;
+  }
+  const clash = taken.find((t) => overlaps(t.cidr, cidr));
+  if (clash) ctx.report(at, path, `overlaps the subnet of network ${clash.name}`);
+  taken.push({ cidr, name });
+}

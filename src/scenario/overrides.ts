@@ -1,0 +1,123 @@
+// `--set PATH=VALUE`: changes the parsed file before it is validated, so a bad value is
+// reported against the override that wrote it. PATH is dotted; lists of named things are
+// addressed by name (`services.web.replicas`), other lists by index (`events.0.at`); missing
+// maps on the way are created. VALUE is a YAML flow value: `6`, `[a, b]`, `{cpu: 2}`, `900/s`.
+
+import { Ctx } from "./context.js";
+import { parseSetValue } from "./parse.js";
+import { describe, entryOf, isNull, setOrigin, textOf, valueOf, type Raw, type RawMap, type RawSeq } from "./raw.js";
+import { listNames } from "./suggest.js";
+
+/** Lists addressed by the `name` of their items, and what an item is called in messages. */
+const NAMED_LISTS: ReadonlyMap<string, string> = new Map([
+  ["services", "service"],
+  ["workload", "workload"],
+  ["networks", "network"],
+  ["cluster.nodeGroups", "node group"],
+]);
+const FORBIDDEN = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Where the walk stands: the node, its override path, and its path with list items as []. */
+interface Spot {
+  node: Raw;
+  path: string;
+  shape: string;
+  /** The whole override path: problems with the path are reported against it. */
+  full: string;
+}
+
+export function applyOverrides(ctx: Ctx, root: RawMap, overrides: readonly string[]): void {
+  for (const text of overrides) applyOverride(ctx, root, text);
+}
+
+function applyOverride(ctx: Ctx, root: RawMap, text: string): void {
+  const eq = text.indexOf("=");
+  const path = (eq < 0 ? text : text.slice(0, eq)).trim();
+  const fail = (message: string, at = path): void => ctx.report(setOrigin(at), "", message);
+  if (eq <= 0 || path === "") return fail(`${JSON.stringify(text)} is not PATH=VALUE (e.g. services.web.replicas=30)`);
+  const segments = path.split(".");
+  if (segments.some((s) => s === "")) return fail("the path has an empty part");
+  const bad = segments.find((s) => FORBIDDEN.has(s));
+  if (bad !== undefined) return fail(`key ${JSON.stringify(bad)} is not allowed`);
+  const value = parseSetValue(text.slice(eq + 1), path, ctx);
+  if (value === undefined) return;
+  let spot: Spot | undefined = { node: root, path: "", shape: "", full: path };
+  for (let i = 0; i < segments.length - 1; i++) {
+    spot = step(ctx, spot, segments[i] ?? "", segments[i + 1] ?? "");
+    if (!spot) return;
+  }
+  put(ctx, spot, segments[segments.length - 1] ?? "", value);
+}
+
+const join = (a: string, b: string): string => (a === "" ? b : `${a}.${b}`);
+
+/** One segment down, creating a map (or a list, before an index) where the path goes through nothing. */
+function step(ctx: Ctx, spot: Spot, seg: string, next: string): Spot | undefined {
+  const path = join(spot.path, seg);
+  const { node } = spot;
+  if (node.kind === "seq") {
+    const index = findItem(ctx, node, seg, spot);
+    const item = index === undefined ? undefined : node.items[index];
+    return item && { node: item, path, shape: `${spot.shape}[]`, full: spot.full };
+  }
+  if (node.kind === "scalar") {
+    ctx.report(setOrigin(spot.full), "", `${spot.path} is ${describe(node)}, not a map`);
+    return undefined;
+  }
+  const shape = join(spot.shape, seg);
+  const entry = entryOf(node, seg);
+  if (entry && !isNull(entry.value)) return { node: entry.value, path, shape, full: spot.full };
+  const what = NAMED_LISTS.get(shape);
+  if (what !== undefined) {
+    // The next segment would name an item of a list the file does not have.
+    ctx.report(setOrigin(spot.full), "", `there is no ${what} to change (the file has no ${seg} list)`);
+    return undefined;
+  }
+  const created: Raw = /^\d+$/.test(next)
+    ? { kind: "seq", items: [], at: setOrigin(path) }
+    : { kind: "map", entries: [], duplicates: [], at: setOrigin(path) };
+  if (entry) entry.value = created;
+  else node.entries.push({ key: seg, keyAt: setOrigin(path), value: created });
+  return { node: created, path, shape, full: spot.full };
+}
+
+/** The index of the item `seg` names: by name in named lists, else by position. */
+function findItem(ctx: Ctx, seq: RawSeq, seg: string, spot: Spot): number | undefined {
+  const what = NAMED_LISTS.get(spot.shape);
+  if (what !== undefined) {
+    const names = seq.items.map((item) => (item.kind === "map" ? textOf(valueOf(item, "name")) : undefined));
+    const found = names.indexOf(seg);
+    if (found >= 0) return found;
+    const known = names.filter((n): n is string => n !== undefined);
+    const list = known.length > 0 ? `known: ${listNames(known)}` : "there are none";
+    ctx.report(setOrigin(spot.full), "", `no ${what} named ${JSON.stringify(seg)} (${list})`);
+    return undefined;
+  }
+  const index = /^\d+$/.test(seg) ? Number(seg) : NaN;
+  if (index < seq.items.length) return index;
+  const why = Number.isNaN(index) ? `${spot.path} is a list: use an index` : `${spot.path} has ${seq.items.length} items`;
+  ctx.report(setOrigin(spot.full), "", `no item ${JSON.stringify(seg)} (${why}, from 0)`);
+  return undefined;
+}
+
+/** Sets the last segment; one past the end of an unnamed list appends (adds an event). */
+function put(ctx: Ctx, spot: Spot, seg: string, value: Raw): void {
+  const { node } = spot;
+  const path = join(spot.path, seg);
+  if (node.kind === "map") {
+    const entry = entryOf(node, seg);
+    if (entry) entry.value = value;
+    else node.entries.push({ key: seg, keyAt: setOrigin(path), value });
+    return;
+  }
+  if (node.kind === "scalar") {
+    ctx.report(setOrigin(spot.full), "", `${spot.path} is ${describe(node)}, not a map`);
+    return;
+  }
+  if (!NAMED_LISTS.has(spot.shape) && seg === String(node.items.length)) {
+    node.items.push(value);
+    return;
+  }
+  const index = findItem(ctx, node, seg, spot);
+  if (index !== undefined) node.items[index] = value;
+}

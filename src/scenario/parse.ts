@@ -1,0 +1,165 @@
+// YAML text -> raw tree, with a line and column on every node. The `yaml` library parses; this
+// file walks its document itself so that it controls what a hostile file can cost: aliases are
+// expanded by copying (each expansion counted, at most ALIAS_EXPANSIONS_MAX), a cycle of aliases
+// is refused, and the expanded tree is capped at NODES_MAX nodes.
+
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from "yaml";
+import type { Ctx } from "./context.js";
+import {
+  fileOrigin,
+  setOrigin,
+  type FileOrigin,
+  type Origin,
+  type Raw,
+  type RawEntry,
+  type RawMap,
+} from "./raw.js";
+
+/** Like yaml's `maxAliasCount`: enough for any sensible reuse, far too few for an alias bomb. */
+export const ALIAS_EXPANSIONS_MAX = 100;
+/** Nodes after alias expansion; a 1 MiB file without aliases stays well below it. */
+const NODES_MAX = 1_000_000;
+
+/** Thrown inside the walk to stop at the first resource problem; caught in parseYaml. */
+class Refused extends Error {}
+
+/** Where converted nodes say they came from: the file, or a `--set` override's path. */
+type Placer = (node: YamlNode | undefined, setPath: string) => Origin;
+
+class Converter {
+  private aliases = 0;
+  private nodes = 0;
+  private readonly anchors = new Map<string, YamlNode>();
+  private readonly expanding: YamlNode[] = [];
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly place: Placer,
+  ) {}
+
+  convert(node: unknown, setPath: string, fallback: Origin): Raw {
+    if (++this.nodes > NODES_MAX) this.refuse(fallback, `the document expands to more than ${NODES_MAX} nodes`);
+    if (isAlias(node)) return this.expand(node.source, node as YamlNode, setPath);
+    if (!isScalar(node) && !isMap(node) && !isSeq(node)) return { kind: "scalar", value: null, at: fallback };
+    const yamlNode = node as YamlNode;
+    // Anchors are recorded in document order, outside expansions, so an alias finds the last
+    // anchor of that name before it, as YAML says.
+    if (yamlNode.anchor && this.expanding.length === 0) this.anchors.set(yamlNode.anchor, yamlNode);
+    const at = this.place(yamlNode, setPath);
+    if (isSeq(node)) {
+      return { kind: "seq", items: node.items.map((item, i) => this.convert(item, `${setPath}.${i}`, at)), at };
+    }
+    if (isMap(node)) return this.convertMap(node.items, setPath, at);
+    const v: unknown = node.value;
+    if (v === null || typeof v === "string" || typeof v === "boolean" || typeof v === "number") {
+      return { kind: "scalar", value: v, at };
+    }
+    this.ctx.report(at, "", `unsupported value ${String(node.source ?? v)}`);
+    return { kind: "scalar", value: null, at };
+  }
+
+  private expand(name: string, alias: YamlNode, setPath: string): Raw {
+    const at = this.place(alias, setPath);
+    const target = this.anchors.get(name);
+    if (!target) {
+      this.ctx.report(at, "", `alias *${name} has no anchor &${name} before it`);
+      return { kind: "scalar", value: null, at };
+    }
+    if (this.expanding.includes(target)) this.refuse(at, `alias *${name} refers to a node that contains it`);
+    if (++this.aliases > ALIAS_EXPANSIONS_MAX) {
+      this.refuse(at, `more than ${ALIAS_EXPANSIONS_MAX} aliases to expand (at *${name}); refusing a possible alias bomb`);
+    }
+    this.expanding.push(target);
+    try {
+      return this.convert(target, setPath, at);
+    } finally {
+      this.expanding.pop();
+    }
+  }
+
+  private convertMap(pairs: readonly { key: unknown; value: unknown }[], setPath: string, at: Origin): RawMap {
+    const map: RawMap = { kind: "map", entries: [], duplicates: [], at };
+    const merges: Raw[] = [];
+    for (const pair of pairs) {
+      const key = this.keyText(pair.key, at);
+      if (key === undefined) continue;
+      const keyAt = this.place(pair.key as YamlNode, `${setPath}.${key}`);
+      const value = this.convert(pair.value, `${setPath}.${key}`, keyAt);
+      if (key === "<<") merges.push(value);
+      else if (map.entries.some((e) => e.key === key)) map.duplicates.push({ key, keyAt, value });
+      else map.entries.push({ key, keyAt, value });
+    }
+    for (const m of merges) this.mergeInto(map, m);
+    return map;
+  }
+
+  /** YAML 1.1 merge keys (`<<: *defaults`): keys written in the map win over merged ones. */
+  private mergeInto(map: RawMap, source: Raw): void {
+    const sources = source.kind === "seq" ? source.items : [source];
+    for (const s of sources) {
+      if (s.kind !== "map") {
+        this.ctx.report(s.at, "", "a merge key (<<) takes a map or a list of maps");
+        continue;
+      }
+      const added: RawEntry[] = s.entries.filter((e) => !map.entries.some((own) => own.key === e.key));
+      map.entries.push(...added);
+    }
+  }
+
+  private keyText(key: unknown, mapAt: Origin): string | undefined {
+    if (isScalar(key) && (typeof key.value === "string" || typeof key.value === "number" || typeof key.value === "boolean")) {
+      return typeof key.value === "string" ? key.value : (key.source ?? String(key.value));
+    }
+    const at = isScalar(key) || isMap(key) || isSeq(key) || isAlias(key) ? this.place(key as YamlNode, "") : mapAt;
+    this.ctx.report(at, "", "keys must be plain text");
+    return undefined;
+  }
+
+  private refuse(at: Origin, message: string): never {
+    this.ctx.report(at, "", message);
+    throw new Refused(message);
+  }
+}
+
+/** Parses a scenario file's text; undefined when it is not YAML (problems are in ctx). */
+export function parseYaml(text: string, ctx: Ctx): Raw | undefined {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, merge: false, prettyErrors: false });
+  const where = (offset: number): FileOrigin => {
+    const { line, col } = lines.linePos(offset);
+    return fileOrigin(Math.max(line, 1), Math.max(col, 1));
+  };
+  for (const e of doc.errors) {
+    const message = e.code === "MULTIPLE_DOCS" ? "a scenario file holds a single YAML document (found a second ---)" : e.message;
+    ctx.report(where(e.pos[0]), "", `YAML syntax error: ${message}`);
+  }
+  for (const w of doc.warnings) ctx.report(where(w.pos[0]), "", `YAML: ${w.message}`);
+  if (doc.errors.length > 0) return undefined;
+  if (doc.contents === null) {
+    ctx.report(fileOrigin(1, 1), "", "the file is empty");
+    return undefined;
+  }
+  const place: Placer = (node) => where(node?.range?.[0] ?? 0);
+  return convertSafely(doc, ctx, place, fileOrigin(1, 1));
+}
+
+/** Parses the VALUE of `--set PATH=VALUE` as a YAML flow value; its nodes point at the override. */
+export function parseSetValue(text: string, path: string, ctx: Ctx): Raw | undefined {
+  const doc = parseDocument(text, { uniqueKeys: false, merge: false, prettyErrors: false });
+  const first = doc.errors[0] ?? doc.warnings[0];
+  if (first) {
+    ctx.report(setOrigin(path), "", `${JSON.stringify(text)} is not a valid YAML value: ${first.message}`);
+    return undefined;
+  }
+  const place: Placer = (_node, setPath) => setOrigin(`${path}${setPath}`);
+  return convertSafely(doc, ctx, place, setOrigin(path));
+}
+
+function convertSafely(doc: Document, ctx: Ctx, place: Placer, top: Origin): Raw | undefined {
+  try {
+    return new Converter(ctx, place).convert(doc.contents, "", top);
+  } catch (e) {
+    if (e instanceof Refused) return undefined;
+    throw e;
+  }
+}

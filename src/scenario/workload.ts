@@ -1,0 +1,49 @@
+// `workload:` — the traffic from outside the cluster: an arrival process per workload, entering
+// through the ingress routing mesh at some node, with client timeouts and retries.
+
+import type { Ctx } from "./context.js";
+import { DEFAULTS } from "./defaults.js";
+import { Fields, REQUIRED, type Item } from "./schema.js";
+import type { WorkloadSpec } from "./types.js";
+import { parseDurationUs, parseRatePerS } from "./units.js";
+
+const WORKLOAD_FIELDS = ["name", "service", "rate", "arrival", "entry", "timeout", "retries"] as const;
+const RETRY_FIELDS = ["max", "backoff"] as const;
+
+export function readWorkloads(ctx: Ctx, items: readonly Item[]): WorkloadSpec[] {
+  return items.map((item) => readWorkload(ctx, item));
+}
+
+function readWorkload(ctx: Ctx, item: Item): WorkloadSpec {
+  const f = Fields.open(ctx, item.raw, item.path, item.raw.at, WORKLOAD_FIELDS);
+  const d = DEFAULTS.workload;
+  const service = f.text("service", REQUIRED);
+  // Outside traffic reaches a service only through a published port.
+  if (service !== "") ctx.refer({ kind: "service", name: service, at: f.originOf("service"), path: f.pathOf("service"), need: "ports" });
+  const retries = f.map("retries", RETRY_FIELDS);
+  return {
+    name: f.name("name"),
+    service,
+    ratePerS: f.num("rate", REQUIRED, parseRatePerS),
+    arrival: f.oneOf("arrival", ["poisson", "constant"], d.arrival),
+    entry: readEntry(f),
+    timeoutUs: f.num("timeout", d.timeoutUs, parseDurationUs), // 0 = the client waits for ever
+    retries: {
+      max: retries.whole("max", d.retriesMax, { min: 0, max: 100 }),
+      backoffUs: retries.num("backoff", d.retryBackoffUs, parseDurationUs),
+    },
+  };
+}
+
+/** random-node | round-robin | node:<name> */
+function readEntry(f: Fields): WorkloadSpec["entry"] {
+  const text = f.text("entry", DEFAULTS.workload.entry);
+  if (text === "random-node" || text === "round-robin") return { kind: text };
+  const node = /^node:\s*(\S+)$/.exec(text)?.[1];
+  if (node !== undefined) {
+    f.ctx.refer({ kind: "node", name: node, at: f.originOf("entry"), path: f.pathOf("entry") });
+    return { kind: "node", node };
+  }
+  if (text !== "") f.report("entry", `${JSON.stringify(text)} is not one of random-node, round-robin, node:<name>`);
+  return { kind: "random-node" };
+}

@@ -1,0 +1,98 @@
+/**
+ * A request rate that changes with time: piecewise linear between breakpoints, constant after
+ * the last. Load spikes are trapezoids (ramp up, hold, ramp down) added to the base rate, so
+ * overlapping spikes add up; the rate is clamped at zero at breakpoints.
+ */
+export class RateProfile {
+  /** Breakpoint times (us, increasing) and the rate (per second) at each. */
+  private readonly times: number[];
+  private readonly rates: number[];
+
+  constructor(baseRatePerS: number, spikes: readonly Spike[] = []) {
+    const points = new Set<number>([0]);
+    for (const s of spikes) for (const t of spikeCorners(s)) points.add(t);
+    const times = [...points].sort((a, b) => a - b);
+    this.times = times;
+    this.rates = times.map((t) => {
+      let r = baseRatePerS;
+      for (const s of spikes) r += spikeDelta(s, baseRatePerS, t);
+      return Math.max(0, r);
+    });
+  }
+
+  rateAt(tUs: number): number {
+    const i = this.segment(tUs);
+    const t0 = this.times[i]!;
+    const r0 = this.rates[i]!;
+    if (i + 1 >= this.times.length) return r0;
+    const t1 = this.times[i + 1]!;
+    return r0 + ((this.rates[i + 1]! - r0) * (tUs - t0)) / (t1 - t0);
+  }
+
+  /**
+   * The time at which the integral of the rate from `fromUs` reaches `area` (a count of arrivals;
+   * an Exp(1) draw gives a Poisson process, 1 a deterministic one). Infinity if never.
+   */
+  advance(fromUs: number, area: number): number {
+    let t = fromUs;
+    let left = area;
+    for (let i = this.segment(t); ; i++) {
+      const end = i + 1 < this.times.length ? this.times[i + 1]! : Infinity;
+      const r0 = this.rateAt(t) / 1e6; // per microsecond
+      const r1 = end === Infinity ? r0 : this.rates[i + 1]! / 1e6;
+      const slope = end === Infinity ? 0 : (r1 - r0) / (end - t);
+      const x = solveLinear(r0, slope, left);
+      if (t + x <= end) return t + x;
+      left -= ((r0 + r1) / 2) * (end - t);
+      t = end;
+      if (end === Infinity) return Infinity;
+    }
+  }
+
+  private segment(tUs: number): number {
+    let lo = 0;
+    let hi = this.times.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.times[mid]! <= tUs) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+}
+
+export interface Spike {
+  atUs: number;
+  ratePerS: number;
+  /** Time at the spike rate after the ramp up; Infinity = until the end. */
+  holdUs: number;
+  rampUs: number;
+}
+
+function spikeCorners(s: Spike): number[] {
+  const up = s.atUs + s.rampUs;
+  if (s.holdUs === Infinity) return [s.atUs, up];
+  const down = up + s.holdUs;
+  return [s.atUs, up, down, down + s.rampUs];
+}
+
+/** The spike's contribution at time t: a trapezoid from 0 to (rate - base). */
+function spikeDelta(s: Spike, base: number, t: number): number {
+  const height = s.ratePerS - base;
+  const up = s.atUs + s.rampUs;
+  const down = s.holdUs === Infinity ? Infinity : up + s.holdUs;
+  if (t < s.atUs) return 0;
+  if (t < up) return (height * (t - s.atUs)) / s.rampUs;
+  if (t <= down) return height;
+  if (t < down + s.rampUs) return height * (1 - (t - down) / s.rampUs);
+  return 0;
+}
+
+/** Smallest x >= 0 with r0*x + slope*x^2/2 = area; Infinity if the rate dies out first. */
+function solveLinear(r0: number, slope: number, area: number): number {
+  if (Math.abs(slope) < 1e-18) return r0 > 0 ? area / r0 : Infinity;
+  const disc = r0 * r0 + 2 * slope * area;
+  if (disc < 0) return Infinity;
+  // Written to avoid cancellation when slope is small relative to r0.
+  return (2 * area) / (r0 + Math.sqrt(disc));
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { formatNumber, msFromUs, round, roundUtil, secondsFromUs } from "../../src/metrics/fmt.js";
+
+describe("round", () => {
+  it.each([
+    [1.23456789, 3, 1.235],
+    [2.5, 0, 3],
+    [-2.5, 0, -3],
+    [1.005, 2, 1], // 1.005 is stored as 1.00499999999999989...
+    [123456789.123456789, 6, 123456789.123457],
+    [1e21, 3, 1e21],
+    [0.1 + 0.2, 6, 0.3],
+  ])("round(%s, %s) = %s", (x, digits, expected) => {
+    expect(round(x, digits)).toBe(expected);
+  });
+
+  it.each([-0, -0.0001, -1e-9, -4e-7])("never returns -0 (round(%s, 3))", (x) => {
+    expect(Object.is(round(x, 3), 0)).toBe(true);
+  });
+
+  it("rejects non-finite values and bad digit counts", () => {
+    expect(() => round(Number.NaN, 3)).toThrow(RangeError);
+    expect(() => round(Number.POSITIVE_INFINITY, 3)).toThrow(RangeError);
+    expect(() => round(1, -1)).toThrow(RangeError);
+    expect(() => round(1, 1.5)).toThrow(RangeError);
+  });
+
+  it("has helpers with the output precisions", () => {
+    expect(secondsFromUs(1_234_567)).toBe(1.234567);
+    expect(secondsFromUs(1)).toBe(0.000001);
+    expect(msFromUs(1_234.5678)).toBe(1.235);
+    expect(roundUtil(0.123456)).toBe(0.1235);
+  });
+});
+
+describe("formatNumber", () => {
+  it.each([
+    [0, "0"],
+    [-0, "0"],
+    [42, "42"],
+    [-3.25, "-3.25"],
+    [0.000001, "0.000001"],
+    [1e-7, "0.0000001"],
+    [-1.5e-7, "-0.00000015"],
+    [1e21, "1000000000000000000000"],
+    [-2e22, "-20000000000000000000000"],
+    [1e-25, "0"],
+    [-1e-25, "0"],
+  ])("formatNumber(%s) = %s", (x, expected) => {
+    expect(formatNumber(x)).toBe(expected);
+  });
+
+  it("never prints -0 or an exponent for rounded values across magnitudes", () => {
+    for (let exponent = -12; exponent <= 24; exponent++) {
+      for (const mantissa of [1, -1, 1.234567, -9.87654321, 5e-1]) {
+        const x = mantissa * 10 ** exponent;
+        for (const digits of [0, 3, 4, 6]) {
+          const text = formatNumber(round(x, digits));
+          expect(text, `${x} to ${digits}`).not.toMatch(/e|^-0$|^-0\.0*$/i);
+          expect(Number(text)).toBe(round(x, digits));
+        }
+      }
+    }
+  });
+
+  it("rejects non-finite values", () => {
+    expect(() => formatNumber(Number.NaN)).toThrow(RangeError);
+    expect(() => formatNumber(Number.NEGATIVE_INFINITY)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,157 @@
+import { describe, expect, it } from "vitest";
+import { LatencyHistogram } from "../../src/metrics/histogram.js";
+
+// A small seeded generator so the samples are the same on every run (mulberry32).
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296; // in (0, 1)
+  };
+}
+
+function normal(u: () => number): number {
+  return Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+}
+
+const N = 100_000;
+// Lognormal with coefficient of variation 2: sigma^2 = ln(1 + cv^2).
+const LOGNORMAL_SIGMA = Math.sqrt(Math.log(1 + 2 * 2));
+
+const distributions: Record<string, (u: () => number) => number> = {
+  "exponential, mean 50 ms": (u) => -Math.log(u()) * 50_000,
+  "lognormal, cv 2, median 20 ms": (u) => 20_000 * Math.exp(LOGNORMAL_SIGMA * normal(u)),
+  "constant 20 ms": () => 20_000,
+  "log-uniform 1 us .. 60 s": (u) => Math.exp(u() * Math.log(60e6)),
+  "integer microseconds with 10% zeros": (u) => (u() < 0.1 ? 0 : Math.round(-Math.log(u()) * 3_000)),
+};
+
+const QUANTILES = [0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 0.9999, 1];
+
+/** The order statistic the histogram estimates: 0-based rank floor(q (n-1)). */
+function exactQuantile(sorted: Float64Array, q: number): number {
+  return sorted[Math.floor(q * (sorted.length - 1))] ?? Number.NaN;
+}
+
+function sample(name: string, seed: number, n = N): number[] {
+  const draw = distributions[name];
+  if (draw === undefined) throw new Error(name);
+  const u = seeded(seed);
+  return Array.from({ length: n }, () => draw(u));
+}
+
+describe("LatencyHistogram accuracy (100k samples)", () => {
+  Object.keys(distributions).forEach((name, index) => {
+    it(`${name}: quantiles within 1% of the exact order statistic; mean and max exact`, () => {
+      const values = sample(name, 1000 + index);
+      const h = new LatencyHistogram();
+      let sum = 0;
+      let max = 0;
+      for (const v of values) {
+        h.record(v);
+        sum += v;
+        max = Math.max(max, v);
+      }
+      const sorted = Float64Array.from(values).sort();
+      for (const q of QUANTILES) {
+        const exact = exactQuantile(sorted, q);
+        const estimate = h.quantileUs(q);
+        if (exact === 0) expect(estimate, `q=${q}`).toBe(0);
+        else expect(Math.abs(estimate - exact) / exact, `q=${q} exact=${exact} got=${estimate}`).toBeLessThanOrEqual(0.01);
+      }
+      expect(h.count).toBe(N);
+      expect(h.meanUs).toBe(sum / N);
+      expect(h.maxUs).toBe(max);
+      expect(h.minUs).toBe(sorted[0]);
+      expect(h.quantileUs(1)).toBe(max);
+    });
+  });
+});
+
+describe("LatencyHistogram", () => {
+  it("is all zeros when empty", () => {
+    const h = new LatencyHistogram();
+    expect([h.count, h.meanUs, h.maxUs, h.minUs, h.quantileUs(0.5), h.quantileUs(1)]).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it("records zero latencies", () => {
+    const h = new LatencyHistogram();
+    h.record(0);
+    h.record(0);
+    h.record(0);
+    h.record(1000);
+    expect(h.quantileUs(0)).toBe(0);
+    expect(h.quantileUs(0.5)).toBe(0);
+    expect(h.quantileUs(1)).toBe(1000);
+    expect(h.meanUs).toBe(250);
+  });
+
+  it("never reports a quantile above the exact max or below the exact min", () => {
+    const h = new LatencyHistogram();
+    for (let i = 0; i < 10; i++) h.record(1001); // the bucket's representative value is above 1001
+    expect(h.quantileUs(0.5)).toBe(1001);
+    const g = new LatencyHistogram();
+    for (let i = 0; i < 10; i++) g.record(100_000); // ... and this one's is below 100000
+    expect(g.quantileUs(0.5)).toBe(100_000);
+  });
+
+  it("returns the exact min and max for ranks 0 and n-1", () => {
+    const h = new LatencyHistogram();
+    for (const v of [7, 1001, 5000, 123_457]) h.record(v);
+    expect([h.quantileUs(0), h.quantileUs(0.3), h.quantileUs(1)]).toEqual([7, 7, 123_457]);
+  });
+
+  it("merging equals recording everything into one histogram", () => {
+    const values = sample("integer microseconds with 10% zeros", 7).concat(sample("log-uniform 1 us .. 60 s", 8, 20_000).map(Math.round));
+    const whole = new LatencyHistogram();
+    const parts = [new LatencyHistogram(), new LatencyHistogram(), new LatencyHistogram()];
+    values.forEach((v, i) => {
+      whole.record(v);
+      parts[i % 3]?.record(v);
+    });
+    const merged = new LatencyHistogram();
+    for (const part of parts) merged.merge(part);
+    merged.merge(new LatencyHistogram()); // merging an empty one changes nothing
+    expect(merged.count).toBe(whole.count);
+    expect(merged.meanUs).toBe(whole.meanUs); // integer values: the sums are exact
+    expect(merged.maxUs).toBe(whole.maxUs);
+    expect(merged.minUs).toBe(whole.minUs);
+    for (let q = 0; q <= 1; q += 0.001) expect(merged.quantileUs(q), `q=${q}`).toBe(whole.quantileUs(q));
+    expect(parts[0]?.count).toBe(Math.ceil(values.length / 3)); // the merged-in histograms are unchanged
+  });
+
+  it("merges sub-microsecond ranges correctly (works around a sketches-js 2.1.1 merge bug)", () => {
+    // b spans sketch keys below 0 up to exactly 0 (values near 1 us); a lies wholly below key 0.
+    const a = new LatencyHistogram();
+    a.record(0.001);
+    const b = new LatencyHistogram();
+    for (const v of [0.002, 1, 1, 1]) b.record(v);
+    a.merge(b);
+    expect(a.count).toBe(5);
+    // Sorted: 0.001, 0.002, 1, 1, 1. Rank floor(0.75 * 4) = 3 is one of the 1 us values.
+    expect(Math.abs(a.quantileUs(0.75) - 1)).toBeLessThanOrEqual(0.005);
+    expect(Math.abs(a.quantileUs(0.25) - 0.002) / 0.002).toBeLessThanOrEqual(0.005);
+  });
+
+  it("clear forgets everything", () => {
+    const h = new LatencyHistogram();
+    h.record(5);
+    h.record(500);
+    h.clear();
+    expect([h.count, h.meanUs, h.maxUs, h.minUs, h.quantileUs(0.5)]).toEqual([0, 0, 0, 0, 0]);
+    h.record(70);
+    expect(h.minUs).toBe(70);
+    expect(Math.abs(h.quantileUs(0.5) - 70) / 70).toBeLessThanOrEqual(0.005);
+  });
+
+  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])("rejects the latency %s", (v) => {
+    expect(() => new LatencyHistogram().record(v)).toThrow(RangeError);
+  });
+
+  it.each([-0.1, 1.1, Number.NaN])("rejects the quantile %s", (q) => {
+    expect(() => new LatencyHistogram().quantileUs(q)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,422 @@
+// Bad scenario files and the exact, complete error each one gets. Every kind of problem the
+// loader looks for has a row; the messages are the user interface, so they are pinned here.
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { loadScenarioFile, parseScenario, ScenarioError } from "../../src/scenario/index.js";
+
+const BASE = `version: 1
+name: demo
+duration: 10m
+services:
+  - name: web
+    ports: [{published: 80, target: 8000}]
+`;
+const CLUSTER = `version: 1
+name: demo
+duration: 10m
+cluster:
+  managers: {count: 3}
+  nodeGroups:
+    - {name: web, count: 4, cpu: 2, memory: 4GiB}
+services:
+  - name: web
+    ports: [{published: 80, target: 8000}]
+`;
+const BOMB = `version: 1
+name: bomb
+a: &a [x, x, x, x, x, x, x, x, x, x]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+`;
+
+interface Row {
+  name: string;
+  yaml: string;
+  set?: string[];
+  message: string[];
+}
+
+const ROWS: Row[] = [
+  {
+    name: "unknown field with a suggestion",
+    yaml: BASE + "    replics: 3\n",
+    message: [
+      "bad.yaml:7:5 services[web].replics: unknown field (did you mean replicas?)",
+    ],
+  },
+  {
+    name: "unknown top-level field",
+    yaml: BASE + "servces: []\n",
+    message: [
+      "bad.yaml:7:1 servces: unknown field (did you mean services?)",
+    ],
+  },
+  {
+    name: "bad size",
+    yaml: BASE + "    resources:\n      reservations: {memory: 512 MB}\n",
+    message: [
+      "bad.yaml:8:30 services[web].resources.reservations.memory: \"512 MB\" is not a size (try 512MiB)",
+    ],
+  },
+  {
+    name: "bare number as a duration",
+    yaml: "version: 1\nname: demo\nduration: 600\nservices:\n  - name: web\n    ports: [{published: 80, target: 8000}]\n",
+    message: [
+      "bad.yaml:3:11 duration: 600 is not a duration (add a unit, e.g. 600s or 600ms)",
+    ],
+  },
+  {
+    name: "missing required fields",
+    yaml: "version: 1\nservices: []\n",
+    message: [
+      "bad.yaml:1:1 duration: missing required field",
+      "bad.yaml:1:1 name: missing required field",
+      "bad.yaml:2:11 services: must list at least one service",
+    ],
+  },
+  {
+    name: "wrong version",
+    yaml: "version: 2\nname: demo\nduration: 10m\nservices:\n  - name: web\n    ports: [{published: 80, target: 8000}]\n",
+    message: [
+      "bad.yaml:1:10 version: must be 1 (got 2)",
+    ],
+  },
+  {
+    name: "duplicate key",
+    yaml: BASE + "    replicas: 2\n    replicas: 3\n",
+    message: [
+      "bad.yaml:8:5 services[web].replicas: duplicate key (first defined at line 7)",
+    ],
+  },
+  {
+    name: "alias bomb",
+    yaml: BOMB,
+    message: [
+      "bad.yaml:4:12 more than 100 aliases to expand (at *a); refusing a possible alias bomb",
+    ],
+  },
+  {
+    name: "__proto__ key",
+    yaml: BASE + "    __proto__: {polluted: true}\n",
+    message: [
+      "bad.yaml:7:5 services[web]: key \"__proto__\" is not allowed",
+    ],
+  },
+  {
+    name: "unknown service in a workload",
+    yaml: BASE + "workload:\n  - {name: users, service: wbe, rate: 500/s}\n",
+    message: [
+      "bad.yaml:8:28 workload[users].service: unknown service \"wbe\" (did you mean web?)",
+    ],
+  },
+  {
+    name: "workload to a service without ports",
+    yaml: BASE + "  - name: db\nworkload:\n  - {name: users, service: db, rate: 5/s}\n",
+    message: [
+      "bad.yaml:9:28 workload[users].service: service db publishes no port, so outside traffic cannot reach it (add ports to it, e.g. ports: [{published: 80, target: 8080}])",
+    ],
+  },
+  {
+    name: "unknown node in an event",
+    yaml: CLUSTER + "events:\n  - {at: 1m, addNodes: {group: web, count: 2}}\n  - {at: 2m, drain: {node: web-7}}\n  - {at: 3m, pause: {node: wbe-2}}\n",
+    message: [
+      "bad.yaml:13:28 events[1].drain.node: unknown node \"web-7\" (node group web has web-1..web-6)",
+      "bad.yaml:14:28 events[2].pause.node: unknown node \"wbe-2\" (did you mean web-2?)",
+    ],
+  },
+  {
+    name: "bad constraints",
+    yaml: BASE + "    placement:\n      constraints: [node.lables.disk == ssd, 'node.role = worker']\n",
+    message: [
+      "bad.yaml:8:21 services[web].placement.constraints[0]: \"node.lables.disk == ssd\": unknown constraint key node.lables.disk (did you mean node.labels.disk?)",
+      "bad.yaml:8:46 services[web].placement.constraints[1]: \"node.role = worker\" is not a constraint (write KEY == VALUE or KEY != VALUE, e.g. node.role == worker)",
+    ],
+  },
+  {
+    name: "limits below reservations",
+    yaml: BASE + "    resources:\n      reservations: {cpu: 1, memory: 1GiB}\n      limits: {cpu: 500m, memory: 512MiB}\n",
+    message: [
+      "bad.yaml:9:21 services[web].resources.limits.cpu: 500m is below reservations.cpu (1)",
+      "bad.yaml:9:35 services[web].resources.limits.memory: 512MiB is below reservations.memory (1GiB)",
+    ],
+  },
+  {
+    name: "dnsrr with an ingress port",
+    yaml: BASE + "    endpointMode: dnsrr\n",
+    message: [
+      "bad.yaml:7:19 services[web].endpointMode: dnsrr cannot be used with ports published in ingress mode (publish them with mode: host)",
+    ],
+  },
+  {
+    name: "YAML syntax error",
+    yaml: "version: 1\nname: [demo\nduration: 1m\n",
+    message: [
+      "bad.yaml:3:1 YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]",
+    ],
+  },
+  {
+    name: "two problems reported together",
+    yaml: BASE + "    replicas: many\n    mode: glbal\n",
+    message: [
+      "bad.yaml:7:15 services[web].replicas: \"many\" is not a whole number",
+      "bad.yaml:8:11 services[web].mode: \"glbal\" is not one of replicated, global (did you mean global?)",
+    ],
+  },
+  {
+    name: "--set to an unknown service",
+    yaml: BASE + "",
+    set: ["services.api.replicas=3"],
+    message: [
+      "--set services.api.replicas: no service named \"api\" (known: web)",
+    ],
+  },
+  {
+    name: "--set with a bad value",
+    yaml: BASE + "",
+    set: ["services.web.replicas=abc"],
+    message: [
+      "--set services.web.replicas: \"abc\" is not a whole number",
+    ],
+  },
+  {
+    name: "--set to an unknown field",
+    yaml: BASE + "",
+    set: ["services.web.replics=3"],
+    message: [
+      "--set services.web.replics: unknown field (did you mean replicas?)",
+    ],
+  },
+  {
+    name: "--set that is not PATH=VALUE",
+    yaml: BASE + "",
+    set: ["replicas"],
+    message: [
+      "--set replicas: \"replicas\" is not PATH=VALUE (e.g. services.web.replicas=30)",
+    ],
+  },
+  {
+    name: "port published twice in ingress mode",
+    yaml: BASE + "  - name: api\n    ports: [{published: 80, target: 9000}]\n",
+    message: [
+      "bad.yaml:8:25 services[api].ports[0].published: port 80/tcp is already published in ingress mode by service web",
+    ],
+  },
+  {
+    name: "duplicate service name",
+    yaml: BASE + "  - name: web\n",
+    message: [
+      "bad.yaml:7:11 services[web].name: duplicate service name (first defined at line 5)",
+    ],
+  },
+  {
+    name: "impossible node groups",
+    yaml: "version: 1\nname: demo\nduration: 1m\ncluster:\n  nodeGroups:\n    - {name: a, count: 0, cpu: 0, memory: 1GiB}\n    - {name: b, count: 100001, cpu: 2, memory: 4GiB}\nservices: [{name: web}]\n",
+    message: [
+      "bad.yaml:6:24 cluster.nodeGroups[a].count: must be at least 1 (got 0)",
+      "bad.yaml:6:32 cluster.nodeGroups[a].cpu: must be greater than 0 (got 0)",
+      "bad.yaml:7:24 cluster.nodeGroups[b].count: must be at most 100000 (got 100001)",
+    ],
+  },
+  {
+    name: "percentile outside (0,100)",
+    yaml: BASE + "metrics: {slo: {percentile: 100}}\n",
+    message: [
+      "bad.yaml:7:29 metrics.slo.percentile: must be less than 100 (got 100)",
+    ],
+  },
+  {
+    name: "concurrency below 1",
+    yaml: BASE + "    runtime: {concurrency: 0}\n",
+    message: [
+      "bad.yaml:7:28 services[web].runtime.concurrency: must be at least 1 (got 0)",
+    ],
+  },
+  {
+    name: "unknown strategy",
+    yaml: BASE + "    strategy: bnpack\n",
+    message: [
+      "bad.yaml:7:15 services[web].strategy: \"bnpack\" is not a strategy (did you mean binpack?)",
+    ],
+  },
+  {
+    name: "node groups needed when managers run no tasks",
+    yaml: BASE + "cluster:\n  managers: {runTasks: false}\n",
+    message: [
+      "bad.yaml:8:3 cluster.nodeGroups: missing required field (managers do not run tasks)",
+    ],
+  },
+  {
+    name: "call to an unknown service and an undeclared network",
+    yaml: BASE + "    networks: [backend]\n    request:\n      calls: [{service: cahce}]\n  - name: cache\n",
+    message: [
+      "bad.yaml:7:16 services[web].networks[0]: unknown network \"backend\" (declare it in the top-level networks list)",
+      "bad.yaml:9:25 services[web].request.calls[0].service: unknown service \"cahce\" (did you mean cache?)",
+    ],
+  },
+  {
+    name: "event after the end of the run",
+    yaml: BASE + "events:\n  - {at: 20m, killLeader: {}}\n",
+    message: [
+      "bad.yaml:8:10 events[0].at: 20m is after the end of the run (duration 10m)",
+    ],
+  },
+  {
+    name: "event with no action, and one with two",
+    yaml: CLUSTER + "events:\n  - {at: 1m}\n  - {at: 2m, killLeader: {}, drain: {node: web-1}}\n",
+    message: [
+      "bad.yaml:12:5 events[0]: has no action (add one of loadSpike, scale, nodeFailure, killLeader, killManager, partition, restartAll, drain, pause, activate, rollingUpdate, addNodes, removeNodes)",
+      "bad.yaml:13:30 events[1].drain: an event has one action (this one also has killLeader); write two events",
+    ],
+  },
+  {
+    name: "partition groups",
+    yaml: CLUSTER + "events:\n  - {at: 1m, partition: {groups: [[manager-1, web-1], [web-1, web-9]]}}\n",
+    message: [
+      "bad.yaml:12:56 events[0].partition.groups[1][0]: node web-1 is in two groups",
+      "bad.yaml:12:63 events[0].partition.groups[1][1]: unknown node \"web-9\" (node group web has web-1..web-4)",
+    ],
+  },
+  {
+    name: "addNodes to an unknown group, entry at an unknown node",
+    yaml: CLUSTER + "workload:\n  - {name: users, service: web, rate: 5/s, entry: node:web-5}\nevents:\n  - {at: 1m, addNodes: {group: gpu, count: 1}}\n",
+    message: [
+      "bad.yaml:12:51 workload[users].entry: unknown node \"web-5\" (node group web has web-1..web-4)",
+      "bad.yaml:14:32 events[0].addNodes.group: unknown node group \"gpu\" (known: web)",
+    ],
+  },
+  {
+    name: "bad value in a rolling update",
+    yaml: BASE + "events:\n  - {at: 1m, rollingUpdate: {service: web, runtime: {memory: 2 GB}}}\n",
+    message: [
+      "bad.yaml:8:62 events[0].rollingUpdate.runtime.memory: \"2 GB\" is not a size (try 2GiB)",
+    ],
+  },
+  {
+    name: "rolling update that breaks the service",
+    yaml: BASE + "    resources: {limits: {cpu: 1}}\nevents:\n  - {at: 1m, rollingUpdate: {service: web, resources: {reservations: {cpu: 2}}}}\n",
+    message: [
+      "bad.yaml:9:29 events[0].rollingUpdate: makes services[web].resources.limits.cpu invalid: 1 is below reservations.cpu (2)",
+    ],
+  },
+  {
+    name: "call cycle",
+    yaml: BASE + "    request: {calls: [{service: api}]}\n  - name: api\n    request: {calls: [{service: web}]}\n",
+    message: [
+      "bad.yaml:9:33 services[api].request.calls[0].service: calls form a cycle (web -> api -> web); a request would never finish",
+    ],
+  },
+  {
+    name: "uniform distribution without cv",
+    yaml: BASE + "    request: {distribution: uniform}\n",
+    message: [
+      "bad.yaml:7:14 services[web].request.cv: must be given for a uniform distribution (the default, 1, is more than 0.577)",
+    ],
+  },
+  {
+    name: "scale of a global service, times without every",
+    yaml: BASE + "  - {name: agent, mode: global}\nevents:\n  - {at: 1m, times: 3, scale: {service: agent, replicas: 2}}\n",
+    message: [
+      "bad.yaml:9:21 events[0].times: needs every (the time between repetitions)",
+      "bad.yaml:9:41 events[0].scale.service: service agent is global; only a replicated service can be scaled",
+    ],
+  },
+  {
+    name: "root is not a map",
+    yaml: "- version: 1\n",
+    message: [
+      "bad.yaml:1:1 a scenario is a map of fields (version, name, duration, services, ...), not a list",
+    ],
+  },
+  {
+    name: "empty file",
+    yaml: "",
+    message: [
+      "bad.yaml:1:1 the file is empty",
+    ],
+  },
+  {
+    name: "two YAML documents",
+    yaml: BASE + "---\nversion: 1\n",
+    message: [
+      "bad.yaml:7:1 YAML syntax error: a scenario file holds a single YAML document (found a second ---)",
+    ],
+  },
+  {
+    name: "zone label and negative seed",
+    yaml: BASE + "seed: -1\ncluster:\n  nodeGroups:\n    - {name: web, count: 1, cpu: 2, memory: 4GiB, labels: {zone: a}}\n",
+    message: [
+      "bad.yaml:7:7 seed: must be at least 0 (got -1)",
+      "bad.yaml:10:59 cluster.nodeGroups[web].labels: must not set zone: node.labels.zone is the node's zone (set it with zone)",
+    ],
+  },
+  {
+    name: "unknown alias",
+    yaml: BASE + "    replicas: *three\n",
+    message: [
+      "bad.yaml:7:15 alias *three has no anchor &three before it",
+    ],
+  },
+];
+
+function errorOf(yaml: string, set: string[] = []): ScenarioError {
+  try {
+    parseScenario(yaml, "bad.yaml", set);
+  } catch (e) {
+    if (e instanceof ScenarioError) return e;
+    throw e;
+  }
+  throw new Error("the scenario was accepted");
+}
+
+describe("bad scenarios get their exact message", () => {
+  test.each(ROWS)("$name", ({ yaml, set, message }) => {
+    expect(errorOf(yaml, set).message).toBe(message.join("\n"));
+  });
+});
+
+describe("ScenarioError", () => {
+  test("carries every issue, sorted by line, with file, line, col and path", () => {
+    const e = errorOf(BASE + "    mode: glbal\n    replicas: many\nseed: -1\n", ["services.web.image=5"]);
+    expect(e.issues).toEqual([
+      { file: "--set", line: 0, col: 0, path: "services.web.image", message: "must be text (got 5)" },
+      { file: "bad.yaml", line: 7, col: 11, path: "services[web].mode", message: '"glbal" is not one of replicated, global (did you mean global?)' },
+      { file: "bad.yaml", line: 8, col: 15, path: "services[web].replicas", message: '"many" is not a whole number' },
+      { file: "bad.yaml", line: 9, col: 7, path: "seed", message: "must be at least 0 (got -1)" },
+    ]);
+    expect(e.name).toBe("ScenarioError");
+    expect(e).toBeInstanceOf(Error);
+  });
+
+  test("the prototype of Object is never touched", () => {
+    errorOf(BASE + "    __proto__: {polluted: true}\n    labels: {constructor: x}\n");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe("loadScenarioFile refuses what it cannot read", () => {
+  const dir = mkdtempSync(join(tmpdir(), "orchsim-scenario-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("a file over 1 MiB, before parsing it", () => {
+    const path = join(dir, "huge.yaml");
+    writeFileSync(path, BASE + `description: "${"x".repeat(1024 * 1024)}"\n`);
+    expect(() => loadScenarioFile(path)).toThrow(
+      new ScenarioError([{ file: path, line: 1, col: 1, path: "", message: "the file is larger than 1 MiB (1.0 MiB); refusing to read it" }]),
+    );
+    expect(() => loadScenarioFile(path)).toThrow(`${path}:1:1 the file is larger than 1 MiB (1.0 MiB); refusing to read it`);
+  });
+
+  test("a missing file", () => {
+    const path = join(dir, "nope.yaml");
+    expect(() => loadScenarioFile(path)).toThrow(`${path}:1:1 cannot read the file: no such file`);
+  });
+
+  test("text over 1 MiB given to parseScenario", () => {
+    const e = errorOf(BASE + "#" + "x".repeat(2 * 1024 * 1024) + "\n");
+    expect(e.message).toBe("bad.yaml:1:1 the file is larger than 1 MiB (2.0 MiB); refusing to read it");
+  });
+});
