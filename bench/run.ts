@@ -6,9 +6,10 @@ import os from "node:os";
 import type { BenchRow, Benchmark } from "./harness.js";
 import { gcAvailable } from "./harness.js";
 import { kernelBenchmark } from "./kernel.js";
+import { mm1Benchmark } from "./mm1.js";
 
 /** Every benchmark, in the order they run. Add new ones here. */
-const BENCHMARKS: readonly Benchmark[] = [kernelBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [kernelBenchmark, mm1Benchmark];
 
 function formatValue(value: number): string {
   if (Number.isInteger(value) || Math.abs(value) >= 1_000) return Math.round(value).toLocaleString("en-US");

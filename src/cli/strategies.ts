@@ -1,7 +1,41 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Scenario } from "../scenario/types.js";
 import type { PlacementStrategy } from "../manager/scheduler/strategy.js";
 
-/** User strategy modules named in the scenario; an error message on failure. Filled in with pluggable strategies. */
-export async function loadStrategies(_scenario: Scenario): Promise<Map<string, PlacementStrategy> | string> {
-  return new Map();
+/** A strategy named by path rather than by a built-in name. */
+export function isModulePath(name: string): boolean {
+  return /\.(m?js|cjs)$/.test(name);
+}
+
+/**
+ * Imports the user strategy modules the scenario names (`cluster.scheduler.strategy` or a
+ * service's `strategy`, a path relative to the scenario file). A module exports a
+ * PlacementStrategy as default or as `strategy`. Returns them by the name the scenario used,
+ * or an error message naming the file and the field.
+ */
+export async function loadStrategies(scenario: Scenario): Promise<Map<string, PlacementStrategy> | string> {
+  const wanted: { name: string; field: string }[] = [];
+  if (isModulePath(scenario.cluster.scheduler.strategy)) wanted.push({ name: scenario.cluster.scheduler.strategy, field: "cluster.scheduler.strategy" });
+  for (const s of scenario.services) if (s.strategy && isModulePath(s.strategy)) wanted.push({ name: s.strategy, field: `services[${s.name}].strategy` });
+  const loaded = new Map<string, PlacementStrategy>();
+  for (const w of wanted) {
+    if (loaded.has(w.name)) continue;
+    const file = path.resolve(path.dirname(scenario.file), w.name);
+    const where = `${scenario.file} ${w.field}`;
+    if (!fs.existsSync(file)) return `${where}: strategy module ${file} does not exist`;
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    } catch (err) {
+      return `${where}: strategy module ${file} failed to load: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    const s = (mod["default"] ?? mod["strategy"]) as Partial<PlacementStrategy> | undefined;
+    if (!s || typeof s.choose !== "function") {
+      return `${where}: ${file} must export a strategy { name, choose(task, candidates, ctx) } as default or as "strategy"`;
+    }
+    loaded.set(w.name, { name: typeof s.name === "string" ? s.name : w.name, choose: s.choose.bind(s) });
+  }
+  return loaded;
 }

@@ -26,7 +26,8 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
   private head = 0;
   private count = 0;
   private busy = 0;
-  private readonly inService = new Set<R>();
+  /** Requests in service, so that a kill can fail them; a small array, as concurrency is small. */
+  private readonly inService: R[] = [];
   private readonly sampleWork: Sampler;
   private readonly concurrency: number;
   private readonly onDone = (req: R): void => this.finish(req);
@@ -70,25 +71,26 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
   /** The container is killed: everything queued or in service is lost. */
   kill(): void {
     this.stopped = true;
-    for (const req of this.inService) {
+    for (const req of this.inService.splice(0, this.inService.length)) {
       if (req.job) this.cpu.cancel(req.job);
       this.callbacks.dropped(req, this, "stopped");
     }
-    this.inService.clear();
     this.busy = 0;
     while (this.count > 0) this.callbacks.dropped(this.dequeue(), this, "stopped");
   }
 
   private start(req: R): void {
     this.busy++;
-    this.inService.add(req);
+    this.inService.push(req);
     req.workUs = this.sampleWork();
     req.job = this.cpu.submit(req.workUs, this.onDone, req);
   }
 
   private finish(req: R): void {
     this.busy--;
-    this.inService.delete(req);
+    const i = this.inService.indexOf(req);
+    this.inService[i] = this.inService[this.inService.length - 1]!;
+    this.inService.pop();
     req.job = null;
     this.callbacks.completed(req, this);
     if (this.count > 0 && !this.stopped) this.start(this.dequeue());

@@ -1,11 +1,16 @@
 import type { Simulation, ScheduledEvent } from "../kernel/index.js";
 
 /** A unit of CPU work on a node: a request, a start-up, a health check. */
-export interface CpuJob {
-  event: ScheduledEvent;
-  startUs: number;
-  workUs: number;
-  finished: boolean;
+export class CpuJob {
+  event: ScheduledEvent | null = null;
+  finished = false;
+
+  constructor(
+    readonly startUs: number,
+    readonly workUs: number,
+    readonly onDone: (arg: any) => void,
+    readonly arg: unknown,
+  ) {}
 }
 
 /**
@@ -18,6 +23,12 @@ export class NodeCpu {
   private active = 0;
   private lastChangeUs = 0;
   private busyCoreUs = 0;
+  private readonly complete = (job: CpuJob): void => {
+    job.finished = true;
+    this.advance();
+    this.active--;
+    job.onDone(job.arg);
+  };
 
   constructor(
     private readonly sim: Simulation,
@@ -27,18 +38,13 @@ export class NodeCpu {
   submit<A>(workUs: number, onDone: (arg: A) => void, arg: A): CpuJob {
     this.advance();
     this.active++;
-    const job: CpuJob = { event: null as unknown as ScheduledEvent, startUs: this.sim.now(), workUs, finished: false };
-    job.event = this.sim.after(workUs, (a: A) => {
-      job.finished = true;
-      this.advance();
-      this.active--;
-      onDone(a);
-    }, arg);
+    const job = new CpuJob(this.sim.now(), workUs, onDone, arg);
+    job.event = this.sim.after(workUs, this.complete, job);
     return job;
   }
 
   cancel(job: CpuJob): void {
-    if (job.finished || job.event.cancelled) return;
+    if (job.finished || job.event === null || job.event.cancelled) return;
     this.sim.cancel(job.event);
     this.advance();
     this.active--;

@@ -116,6 +116,7 @@ export class World {
         requestBytes: service.request.requestBytes,
         responseBytes: service.request.responseBytes,
         rrEntry: 0,
+        nextArrivalUs: 0,
       };
       this.flows.push(flow);
       this.clients.start(flow, this.originUs);

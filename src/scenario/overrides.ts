@@ -95,7 +95,8 @@ function findItem(ctx: Ctx, seq: RawSeq, seg: string, spot: Spot): number | unde
   }
   const index = /^\d+$/.test(seg) ? Number(seg) : NaN;
   if (index < seq.items.length) return index;
-  const why = Number.isNaN(index) ? `${spot.path} is a list: use an index` : `${spot.path} has ${seq.items.length} items`;
+  const n = seq.items.length;
+  const why = Number.isNaN(index) ? `${spot.path} is a list: use an index` : `${spot.path} has ${n} item${n === 1 ? "" : "s"}`;
   ctx.report(setOrigin(spot.full), "", `no item ${JSON.stringify(seg)} (${why}, from 0)`);
   return undefined;
 }

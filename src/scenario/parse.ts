@@ -11,7 +11,6 @@ import {
   type FileOrigin,
   type Origin,
   type Raw,
-  type RawEntry,
   type RawMap,
 } from "./raw.js";
 
@@ -79,6 +78,7 @@ class Converter {
 
   private convertMap(pairs: readonly { key: unknown; value: unknown }[], setPath: string, at: Origin): RawMap {
     const map: RawMap = { kind: "map", entries: [], duplicates: [], at };
+    const keys = new Set<string>();
     const merges: Raw[] = [];
     for (const pair of pairs) {
       const key = this.keyText(pair.key, at);
@@ -86,23 +86,29 @@ class Converter {
       const keyAt = this.place(pair.key as YamlNode, `${setPath}.${key}`);
       const value = this.convert(pair.value, `${setPath}.${key}`, keyAt);
       if (key === "<<") merges.push(value);
-      else if (map.entries.some((e) => e.key === key)) map.duplicates.push({ key, keyAt, value });
-      else map.entries.push({ key, keyAt, value });
+      else if (keys.has(key)) map.duplicates.push({ key, keyAt, value });
+      else {
+        keys.add(key);
+        map.entries.push({ key, keyAt, value });
+      }
     }
-    for (const m of merges) this.mergeInto(map, m);
+    for (const m of merges) this.mergeInto(map, keys, m);
     return map;
   }
 
   /** YAML 1.1 merge keys (`<<: *defaults`): keys written in the map win over merged ones. */
-  private mergeInto(map: RawMap, source: Raw): void {
+  private mergeInto(map: RawMap, keys: Set<string>, source: Raw): void {
     const sources = source.kind === "seq" ? source.items : [source];
     for (const s of sources) {
       if (s.kind !== "map") {
         this.ctx.report(s.at, "", "a merge key (<<) takes a map or a list of maps");
         continue;
       }
-      const added: RawEntry[] = s.entries.filter((e) => !map.entries.some((own) => own.key === e.key));
-      map.entries.push(...added);
+      for (const e of s.entries) {
+        if (keys.has(e.key)) continue;
+        keys.add(e.key);
+        map.entries.push(e);
+      }
     }
   }
 

@@ -1,5 +1,5 @@
-// The parts of a service spec that a rolling update may change: resources, start-up and runtime
-// behaviour, the request model, the health check, and the restart/update/rollback policies.
+// The sub-specs of a service: resources, start-up and runtime behaviour of its containers, the
+// request model, the health check, and the restart/update/rollback policies.
 
 import { DEFAULTS, LIMITS } from "./defaults.js";
 import type { Origin } from "./raw.js";

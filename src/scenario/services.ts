@@ -1,7 +1,7 @@
 // `services:` — what runs: Swarm service specs plus the load model of each container (start-up
 // work, memory, request CPU). Cross-service checks (published ports, call cycles) are at the end.
 
-import { type Ctx } from "./context.js";
+import type { Ctx } from "./context.js";
 import { checkSpreadLabel, formatConstraint, parseConstraint } from "./constraints.js";
 import { readStrategy } from "./cluster.js";
 import { DEFAULTS, LIMITS } from "./defaults.js";

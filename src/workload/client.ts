@@ -30,6 +30,8 @@ export interface Flow {
   requestBytes: number;
   responseBytes: number;
   rrEntry: number;
+  /** The exact (fractional) time of the next arrival; the event fires at its ceiling. */
+  nextArrivalUs: number;
 }
 
 /**
@@ -41,6 +43,7 @@ export interface Flow {
  */
 export class Clients implements ContainerCallbacks<Request> {
   private readonly deliverFn = (req: Request): void => this.deliver(req);
+  private readonly arriveFn = (flow: Flow): void => this.arrive(flow);
 
   constructor(
     private readonly sim: Simulation,
@@ -60,11 +63,12 @@ export class Clients implements ContainerCallbacks<Request> {
     const area = flow.spec.arrival === "poisson" ? -Math.log(1 - this.rng.next()) : 1;
     const t = flow.profile.advance(fromUs, area);
     if (t === Infinity) return;
-    this.sim.at(Math.max(Math.ceil(t), this.sim.now()), (f: Flow) => this.arrive(f, t), flow);
+    flow.nextArrivalUs = t;
+    this.sim.at(Math.max(Math.ceil(t), this.sim.now()), this.arriveFn, flow);
   }
 
-  private arrive(flow: Flow, exactUs: number): void {
-    this.scheduleNext(flow, exactUs);
+  private arrive(flow: Flow): void {
+    this.scheduleNext(flow, flow.nextArrivalUs);
     this.sink.arrived(flow.serviceIndex);
     const entry = this.entryNode(flow);
     const backend = entry ? flow.backends.pick(entry.index) : null;

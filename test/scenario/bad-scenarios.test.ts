@@ -199,6 +199,31 @@ const ROWS: Row[] = [
     ],
   },
   {
+    name: "--set with an index past the end of a list, or through a scalar",
+    yaml: BASE,
+    set: ["services.web.ports.3.target=1", "events.2.at=1m", "name.first=x"],
+    message: [
+      '--set services.web.ports.3.target: no item "3" (services.web.ports has 1 item, from 0)',
+      '--set events.2.at: no item "2" (events has 0 items, from 0)',
+      '--set name.first: name is "demo", not a map',
+    ],
+  },
+  {
+    name: "--set with a value that is not YAML, and into a list the file lacks",
+    yaml: BASE,
+    set: ["services.web.replicas=[1", "cluster.nodeGroups.web.count=20"],
+    message: [
+      '--set services.web.replicas: "[1" is not a valid YAML value: Flow sequence must end with a ]',
+      "--set cluster.nodeGroups.web.count: there is no node group to change (the file has no nodeGroups list)",
+    ],
+  },
+  {
+    name: "--set appending an event that names an unknown node",
+    yaml: BASE,
+    set: ["events.0={at: 1m, nodeFailure: {nodes: [web-1]}}"],
+    message: ['--set events.0.nodeFailure.nodes.0: unknown node "web-1" (nodes are manager-1)'],
+  },
+  {
     name: "port published twice in ingress mode",
     yaml: BASE + "  - name: api\n    ports: [{published: 80, target: 9000}]\n",
     message: [

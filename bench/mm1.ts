@@ -1,0 +1,108 @@
+// Simulated requests per wall-second for the one-task M/M/1 scenario (bench/scenarios/mm1.yaml),
+// run as a whole process with the real CLI, against a bare M/M/1 event loop on fastpriorityqueue
+// measured in the same run (what a minimal JavaScript DES such as SIM.JS does for this model).
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createRequire } from "node:module";
+import type { BenchRow, Benchmark } from "./harness.js";
+import { wallNs } from "./harness.js";
+
+const REPEATS = 3;
+const TARGET_REQUESTS_PER_S = 1_000_000;
+const LAMBDA_PER_US = 70 / 1e6;
+const MEAN_SERVICE_US = 10_000;
+
+interface Ev {
+  t: number;
+  seq: number;
+  kind: 0 | 1;
+}
+
+/** A hand-written M/M/1 FIFO simulation: arrival and departure events in a heap. */
+function bareMm1(requests: number): number {
+  const require = createRequire(import.meta.url);
+  const FastPriorityQueue = require("fastpriorityqueue") as new <T>(less: (a: T, b: T) => boolean) => {
+    add(v: T): void;
+    poll(): T | undefined;
+  };
+  const q = new FastPriorityQueue<Ev>((a, b) => a.t < b.t || (a.t === b.t && a.seq < b.seq));
+  let seed = 12345;
+  const rand = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return (seed + 0.5) / 2147483648;
+  };
+  let seq = 0;
+  let queued = 0;
+  let busy = false;
+  let done = 0;
+  let sumLatency = 0;
+  const arrivals: number[] = [];
+  q.add({ t: 0, seq: seq++, kind: 0 });
+  while (done < requests) {
+    const e = q.poll()!;
+    if (e.kind === 0) {
+      q.add({ t: e.t + Math.round(-Math.log(rand()) / LAMBDA_PER_US), seq: seq++, kind: 0 });
+      arrivals.push(e.t);
+      if (busy) queued++;
+      else {
+        busy = true;
+        q.add({ t: e.t + Math.round(-Math.log(rand()) * MEAN_SERVICE_US), seq: seq++, kind: 1 });
+      }
+    } else {
+      sumLatency += e.t - arrivals.shift()!;
+      done++;
+      if (queued > 0) {
+        queued--;
+        q.add({ t: e.t + Math.round(-Math.log(rand()) * MEAN_SERVICE_US), seq: seq++, kind: 1 });
+      } else busy = false;
+    }
+  }
+  return sumLatency / done;
+}
+
+function runCli(outDir: string): { wallS: number; requests: number } {
+  const start = wallNs();
+  const r = spawnSync(process.execPath, ["dist/cli/main.js", "run", "bench/scenarios/mm1.yaml", "--out", outDir, "--quiet"], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const wallS = (wallNs() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`orchsim run exited with ${r.status}`);
+  const summary = JSON.parse(fs.readFileSync(path.join(outDir, "summary.json"), "utf8"));
+  return { wallS, requests: summary.services.s.arrivals as number };
+}
+
+export const mm1Benchmark: Benchmark = {
+  name: "mm1",
+  description: "M/M/1 requests per wall-second, whole `orchsim run` process vs a bare FPQ loop",
+  run(ctx) {
+    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "orchsim-bench-"));
+    let best = { wallS: Infinity, requests: 0 };
+    let bareBest = 0;
+    for (let i = 0; i < REPEATS; i++) {
+      const cli = runCli(path.join(outDir, "out"));
+      if (cli.wallS < best.wallS) best = cli;
+      const n = cli.requests;
+      const t0 = wallNs();
+      bareMm1(n);
+      bareBest = Math.max(bareBest, n / ((wallNs() - t0) / 1e9));
+      ctx.log(`run ${i + 1}: ${cli.requests} requests in ${cli.wallS.toFixed(2)} s`);
+    }
+    fs.rmSync(outDir, { recursive: true, force: true });
+    const perS = best.requests / best.wallS;
+    const rows: BenchRow[] = [
+      { name: "bare M/M/1 loop (in process)", value: bareBest, unit: "requests/s" },
+      {
+        name: "orchsim run mm1.yaml (whole process)",
+        value: perS,
+        unit: "requests/s",
+        ratio: perS / bareBest,
+        target: `>= ${TARGET_REQUESTS_PER_S.toLocaleString("en-US")}/s`,
+        ok: perS >= TARGET_REQUESTS_PER_S,
+      },
+      { name: "orchsim run mm1.yaml wall time", value: best.wallS, unit: "s" },
+    ];
+    return rows;
+  },
+};

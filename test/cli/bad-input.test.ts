@@ -1,0 +1,99 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { orchsim, tempDir } from "./cli.js";
+
+function writeScenario(dir: string, name: string, text: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+const GOOD = `version: 1
+name: tiny
+duration: 30s
+cluster:
+  managers: {count: 1}
+services:
+  - name: web
+    replicas: 2
+    ports: [{published: 80, target: 80}]
+workload:
+  - {name: users, service: web, rate: 50/s}
+`;
+
+describe("orchsim run and validate on bad input", () => {
+  it("a scenario with a bad size exits 2 with file, line, column and field, and writes nothing", () => {
+    const dir = tempDir();
+    const file = writeScenario(dir, "bad.yaml", GOOD.replace("replicas: 2", "replicas: 2\n    resources: {reservations: {memory: 512 MB}}"));
+    const out = path.join(dir, "out");
+    const r = orchsim(["run", file, "--out", out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`${file}:9:40 services[web].resources.reservations.memory: "512 MB" is not a size (try 512MiB)\n`);
+    expect(r.stdout).toBe("");
+    expect(fs.existsSync(out)).toBe(false);
+    expect(fs.readdirSync(dir)).toEqual(["bad.yaml"]);
+  });
+
+  it("validate explains every problem, one per line", () => {
+    const dir = tempDir();
+    const file = writeScenario(dir, "two.yaml", GOOD.replace("replicas: 2", "replics: 2").replace("rate: 50/s", "rate: fast"));
+    const r = orchsim(["validate", file]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/two\.yaml:8:5 services\[web\]\.replics: unknown field \(did you mean replicas\?\)$/);
+    expect(lines[1]).toMatch(/two\.yaml:11:39 workload\[users\]\.rate: .*fast/);
+  });
+
+  it("validate accepts a good file and says what it holds", () => {
+    const dir = tempDir();
+    const r = orchsim(["validate", writeScenario(dir, "good.yaml", GOOD)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('ok (scenario "tiny": 1 nodes, 1 services, 1 workloads, 0 events)');
+  });
+
+  it("a missing file, an unknown command and a bad --set all exit 2", () => {
+    expect(orchsim(["run", "no/such/file.yaml"]).code).toBe(2);
+    expect(orchsim(["frobnicate"]).code).toBe(2);
+    const dir = tempDir();
+    const r = orchsim(["run", writeScenario(dir, "g.yaml", GOOD), "--set", "services.nope.replicas=3", "--out", path.join(dir, "o")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^--set services\.nope/);
+    expect(fs.existsSync(path.join(dir, "o"))).toBe(false);
+  });
+
+  it("a failure inside the simulation exits 1 with the seed and the command that reproduces it", () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "broken.mjs"), `export default { name: "broken", choose() { throw new Error("strategy exploded"); } };\n`);
+    const file = writeScenario(dir, "fail.yaml", GOOD.replace("  managers: {count: 1}", "  managers: {count: 1}\n  scheduler: {strategy: ./broken.mjs}"));
+    const out = path.join(dir, "out");
+    const r = orchsim(["run", file, "--seed", "99", "--set", "services.web.replicas=3", "--out", out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("(seed 99)");
+    expect(r.stderr).toContain("strategy exploded");
+    expect(r.stderr).toContain(`reproduce with: npx orchsim run ${file} --seed 99 --set services.web.replicas=3`);
+    expect(fs.existsSync(out)).toBe(false);
+    expect(fs.readdirSync(dir).sort()).toEqual(["broken.mjs", "fail.yaml"]);
+  });
+});
+
+describe("orchsim run as a user runs it", () => {
+  it("writes to out/<scenario name> by default and --set changes the model", () => {
+    const dir = tempDir();
+    const file = writeScenario(dir, "tiny.yaml", GOOD);
+    const r = orchsim(["run", file, "--set", "services.web.replicas=3", "--set", "workload.users.rate=80/s"], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^tiny \(seed 1\): 30 s simulated/);
+    expect(r.stdout).toContain(`outputs: ${path.join(dir, "out", "tiny")}`);
+    const ts = fs.readFileSync(path.join(dir, "out", "tiny", "timeseries.csv"), "utf8").trim().split("\n");
+    expect(ts[0]).toBe("t_s,service,arrivals,completed,errors,timeouts,rejected,p50_ms,p95_ms,p99_ms,max_ms,tasks_desired,tasks_running,tasks_starting,tasks_pending");
+    expect(ts).toHaveLength(4); // header + 3 windows of 10 s
+    const last = ts[3]!.split(",");
+    expect(last[11]).toBe("3");
+    expect(last[12]).toBe("3");
+    const arrivals = ts.slice(1).reduce((n, line) => n + Number(line.split(",")[2]), 0);
+    expect(arrivals).toBeGreaterThan(80 * 30 * 0.85);
+    expect(arrivals).toBeLessThan(80 * 30 * 1.15);
+  });
+});
