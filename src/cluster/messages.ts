@@ -10,6 +10,8 @@ export interface AssignmentMessage {
   slot: number;
   spec: ServiceSpec;
   desiredState: TaskState;
+  /** The task's state as the managers last knew it (a restarted agent may no longer have it). */
+  state: TaskState;
 }
 
 export interface TaskStatusUpdate {
@@ -28,3 +30,36 @@ export interface TaskStatusMessage {
 /** Rough wire sizes, for the fabric's serialisation delay. */
 export const ASSIGNMENT_BYTES = 2048;
 export const STATUS_UPDATE_BYTES = 256;
+
+/**
+ * An agent's heartbeat to the manager it believes leads (swarmkit: Session + Heartbeat). It
+ * carries the status updates not yet acknowledged, so reports lost in a partition or a leader
+ * change are delivered with the next heartbeat that gets through.
+ */
+export interface HeartbeatMessage {
+  type: "Heartbeat";
+  node: string;
+  /** The agent starts a new session: the dispatcher resends every assignment of the node. */
+  newSession: boolean;
+  statuses: TaskStatusUpdate[];
+}
+
+/** The dispatcher's answer: when to beat next (the period with jitter) and what it committed. */
+export interface HeartbeatResponseMessage {
+  type: "HeartbeatResponse";
+  manager: string;
+  periodUs: number;
+  acked: TaskStatusUpdate[];
+}
+
+/** A manager that does not lead answers with the leader it knows, if any. */
+export interface NotLeaderMessage {
+  type: "NotLeader";
+  manager: string;
+  leader: string | null;
+}
+
+export type AgentToManager = HeartbeatMessage | TaskStatusMessage;
+export type ManagerToAgent = HeartbeatResponseMessage | NotLeaderMessage | AssignmentMessage;
+
+export const HEARTBEAT_BYTES = 256;

@@ -8,11 +8,11 @@ import type { World } from "./world.js";
 export function taskGauges(world: World): (service: string) => TaskGauges {
   const g = new Map<string, TaskGauges>();
   for (const s of world.scenario.services) g.set(s.name, { tasks_desired: 0, tasks_running: 0, tasks_starting: 0, tasks_pending: 0 });
-  for (const s of world.control.store.services.values()) {
+  for (const s of world.control.viewStore().services.values()) {
     const gauge = g.get(s.name);
     if (gauge && s.spec.mode === "replicated") gauge.tasks_desired = s.replicas;
   }
-  for (const t of world.control.store.tasks.values()) {
+  for (const t of world.control.viewStore().tasks.values()) {
     const gauge = g.get(t.service);
     if (!gauge || t.desiredState > TaskState.RUNNING) continue;
     if (t.spec.mode === "global") gauge.tasks_desired++;
@@ -32,8 +32,9 @@ export function taskGauges(world: World): (service: string) => TaskGauges {
 
 /** One nodes.csv row per host for the window that ends now. */
 export function nodeRows(world: World, tS: number, windowUs: number): NodeRow[] {
+  const store = world.control.viewStore();
   return world.hosts.map((h) => {
-    const record = world.control.store.nodes.get(h.name);
+    const record = store.nodes.get(h.name);
     let mem = 0;
     let tasks = 0;
     for (const t of h.agent?.tasks.values() ?? []) {

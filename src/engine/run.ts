@@ -50,7 +50,7 @@ export class Run {
   /** Deploys, then arms traffic, injections and windows. */
   start(): void {
     const w = this.world;
-    w.deploy();
+    w.boot();
     while (!this.deployed() && w.sim.now() < DEPLOY_LIMIT_US) w.sim.run({ untilUs: w.sim.now() + DEPLOY_STEP_US });
     w.originUs = w.sim.now();
     w.recorder.startClock(w.originUs);
@@ -85,15 +85,21 @@ export class Run {
     if (out) {
       out.writeCsv("timeseries.csv", TIMESERIES_COLUMNS, w.recorder.timeseries);
       out.writeCsv("nodes.csv", NODE_COLUMNS, w.recorder.nodes);
-      out.writeCsv("elections.csv", ELECTION_COLUMNS, w.recorder.elections);
+      out.writeCsv("elections.csv", ELECTION_COLUMNS, w.control.elections.relativeRows(w.originUs));
       out.writeJson("summary.json", summary);
     }
     return { summary, deployUs: w.originUs, events: w.sim.eventsProcessed };
   }
 
+  /** A leader runs the control loops, every live node has registered, and every task runs or is stuck PENDING. */
   private deployed(): boolean {
-    const store = this.world.control.store;
-    if (store.services.size < this.scenario.services.length) return false;
+    if (this.world.control.leader() === null) return false;
+    const store = this.world.control.viewStore();
+    for (const h of this.world.hosts) if (h.up && store.nodes.get(h.name)?.status !== "ready") return false;
+    let tasks = 0;
+    for (const t of store.tasks.values()) if (t.desiredState <= TaskState.RUNNING) tasks++;
+    const wanted = this.scenario.services.reduce((n, s) => n + (s.mode === "replicated" ? s.replicas : 0), 0);
+    if (tasks < wanted) return false;
     for (const t of store.tasks.values()) {
       if (t.desiredState > TaskState.RUNNING) continue;
       if (t.state === TaskState.RUNNING) continue;
@@ -133,7 +139,7 @@ export class Run {
       duration_s: secondsFromUs(this.scenario.durationUs),
       events: w.sim.eventsProcessed,
       services,
-      elections: w.recorder.elections.length,
+      elections: w.control.elections.rows.length,
       faults: w.recorder.faultSummaries(),
       notes: [`initial deployment took ${secondsFromUs(w.originUs)} s of simulated time before t = 0`, ...this.notes],
     };

@@ -5,7 +5,7 @@ import type { Host } from "../cluster/host.js";
 import { TaskState, taskStateName } from "../cluster/task-state.js";
 import { Fabric } from "../network/fabric.js";
 import { ControlPlane } from "../manager/control-plane.js";
-import type { StoreEvent } from "../manager/store.js";
+import type { StoreCommand, StoreEvent } from "../manager/store.js";
 import { builtinStrategies } from "../manager/scheduler/strategies/index.js";
 import type { PlacementStrategy } from "../manager/scheduler/strategy.js";
 import { Clients, type Flow, type Request } from "../workload/client.js";
@@ -59,48 +59,71 @@ export class World {
       failed: (i, kind) => this.meters[i]!.error(kind === "error" ? "errors" : kind === "timeout" ? "timeouts" : "rejected"),
     });
     const strategies = new Map([...builtinStrategies(), ...(opts.strategies ?? new Map())]);
+    const bootstrap: StoreCommand[] = [
+      ...this.hosts.map((h) => ({ type: "CreateNode" as const, node: nodeRecord(h) })),
+      ...scenario.services.map((spec) => ({ type: "CreateService" as const, spec, replicas: spec.replicas })),
+    ];
     this.control = new ControlPlane<Request>({
       sim: this.sim,
       fabric: this.fabric,
+      rng: this.rng,
+      scenario,
       hosts: this.hostByName,
-      leader: this.hosts[0]!,
-      roles: {
-        strategies,
-        defaultStrategy: scenario.cluster.scheduler.strategy,
-        retryIntervalUs: scenario.cluster.scheduler.retryIntervalUs,
-        schedulerRng: this.rng.stream("manager/scheduler"),
-        onRestart: (service) => this.recorder.restart(service),
-      },
+      managers: this.hosts.filter((h) => h.spec.role === "manager"),
+      bootstrap,
+      strategies,
+      onRestart: (service) => this.recorder.restart(service),
       observe: (e) => this.logStoreEvent(e),
+      emit: (e) => this.recorder.emit(e),
     });
-    for (const h of this.hosts) if (h.spec.runsTasks) h.agent = this.makeAgent(h);
+    const managerNames = this.control.managers.map((m) => m.name);
+    for (const h of this.hosts) h.agent = this.makeAgent(h, managerNames);
   }
 
   serviceIndex(name: string): number {
     return this.scenario.services.findIndex((s) => s.name === name);
   }
 
-  private makeAgent(host: Host<Request>): Agent<Request> {
+  private makeAgent(host: Host<Request>, managers: string[]): Agent<Request> {
     return new Agent<Request>(host.name, host.index, {
       sim: this.sim,
       cpu: host.cpu,
       rng: this.rng.stream(`agent/${host.name}`),
-      report: (updates) => this.control.reportStatus(host, updates),
+      managers,
+      heartbeatPeriodUs: this.scenario.cluster.dispatcher.heartbeatPeriodUs,
+      send: (manager, msg, bytes) => this.control.fromAgent(host, manager, msg, bytes),
       joinLoadBalancer: (c) => this.backends[this.serviceIndex(c.spec.name)]?.join(c),
       leaveLoadBalancer: (c) => this.backends[this.serviceIndex(c.spec.name)]?.leave(c),
       requestWork: (spec: ServiceSpec) => sampler(spec.request.cpu, this.rng.stream(`service/${spec.name}/work`)),
       callbacks: this.clients,
-      emit: (e) => this.recorder.emit(e as { kind: string }),
+      emit: (e) => this.recorder.emit(e),
     });
   }
 
-  /** Creates the nodes and services in the store and starts the leader's control loops. */
-  deploy(): void {
-    this.control.bootstrap(this.hosts.map((h) => ({ type: "CreateNode" as const, node: nodeRecord(h) })));
-    this.control.startLeader();
-    this.control.submit(
-      this.scenario.services.map((spec) => ({ type: "CreateService" as const, spec, replicas: spec.replicas })),
-    );
+  /** Boots the cluster: managers start ticking (and elect a leader), agents open their sessions. */
+  boot(): void {
+    this.control.start();
+    for (const h of this.hosts) h.agent?.start();
+  }
+
+  /** The host crashes: its containers die, its manager (if any) stops, it neither sends nor receives. */
+  crashHost(host: Host<Request>): void {
+    if (!host.up) return;
+    host.up = false;
+    host.agent?.crash();
+    const m = this.control.manager(host.name);
+    if (m) {
+      m.crash();
+      this.control.elections.crashed(host.name);
+    }
+  }
+
+  /** The host is back: its manager restarts from its disk and its agent opens a new session. */
+  recoverHost(host: Host<Request>): void {
+    if (host.up) return;
+    host.up = true;
+    this.control.manager(host.name)?.restart();
+    host.agent?.start();
   }
 
   /** Starts every workload's arrivals from now, with its load spikes. */
@@ -141,8 +164,9 @@ export class World {
     return spikes;
   }
 
-  /** Manager-side task states go to the event log when committed; agents log their own. */
+  /** Node changes and manager-side task states go to the event log when committed; agents log their own. */
   private logStoreEvent(e: StoreEvent): void {
+    if (e.type === "node" && !e.removed) this.recorder.emit({ kind: "node", node: e.node.id, status: e.node.status, availability: e.node.availability });
     if (e.type !== "task" || e.removed) return;
     const t = e.task;
     const managerSide = t.state <= TaskState.ASSIGNED;

@@ -1,89 +1,135 @@
-import type { Simulation } from "../kernel/index.js";
+import type { Simulation, RandomStreams } from "../kernel/index.js";
+import type { Scenario } from "../scenario/types.js";
 import type { Host } from "../cluster/host.js";
 import type { ContainerRequest } from "../cluster/container.js";
-import { ASSIGNMENT_BYTES, STATUS_UPDATE_BYTES, type AssignmentMessage, type TaskStatusMessage, type TaskStatusUpdate } from "../cluster/messages.js";
+import { HEARTBEAT_BYTES, STATUS_UPDATE_BYTES, type AgentToManager, type ManagerToAgent, ASSIGNMENT_BYTES } from "../cluster/messages.js";
 import type { Fabric } from "../network/fabric.js";
-import { Store, type StoreCommand, type StoreEvent } from "./store.js";
-import { LeaderRoles, type LeaderRoleOptions } from "./leader-roles.js";
+import type { Store, StoreCommand, StoreEvent } from "./store.js";
+import { ManagerNode } from "./manager-node.js";
+import { ElectionTracker } from "./elections.js";
+import type { PlacementStrategy } from "./scheduler/strategy.js";
 
 export interface ControlPlaneOptions<R extends ContainerRequest> {
   sim: Simulation;
   fabric: Fabric;
+  rng: RandomStreams;
+  scenario: Scenario;
   hosts: ReadonlyMap<string, Host<R>>;
-  leader: Host<R>;
-  roles: Omit<LeaderRoleOptions, "sim" | "store" | "propose" | "sendAssignment">;
-  /** Sees every committed change (for the event log). */
+  managers: readonly Host<R>[];
+  bootstrap: readonly StoreCommand[];
+  strategies: ReadonlyMap<string, PlacementStrategy>;
+  onRestart(service: string): void;
+  /** A change committed by the leader (for the event log). */
   observe(event: StoreEvent): void;
+  emit(event: { kind: string } & Record<string, unknown>): void;
 }
 
 /**
- * The managers as one: a store, and the leader's roles driving it.
- * SIMPLIFICATION (until Raft is modelled): there is a single manager that is always the
- * leader, and a proposal is committed at the end of the instant it was made.
+ * The managers: Raft voters with their replicas of the store, the leader's control loops, and
+ * the routing of agents' messages to them. Desired state changes only through entries the
+ * leader proposes and a majority commits.
  */
 export class ControlPlane<R extends ContainerRequest> {
-  readonly store = new Store();
-  private readonly queue: StoreCommand[] = [];
-  private commitScheduled = false;
-  private roles: LeaderRoles | null = null;
-  private readonly propose = (cmds: StoreCommand[]): void => this.enqueue(cmds);
+  readonly managers: ManagerNode<R>[];
+  readonly elections: ElectionTracker;
+  private readonly byName = new Map<string, ManagerNode<R>>();
 
   constructor(private readonly o: ControlPlaneOptions<R>) {
-    this.store.watch((e) => {
-      o.observe(e);
-      this.roles?.handle(e);
-    });
+    const s = o.scenario;
+    const peers = o.managers.map((h) => h.name);
+    this.elections = new ElectionTracker(
+      () => o.sim.now(),
+      () => this.managers.map((m) => ({ name: m.name, up: m.host.up, term: m.raft.term, leader: m.raft.leader })),
+      o.emit,
+    );
+    this.managers = o.managers.map(
+      (host) =>
+        new ManagerNode<R>(host, {
+          sim: o.sim,
+          fabric: o.fabric,
+          raft: s.cluster.managers.raft,
+          peers,
+          rng: o.rng.stream(`raft/${host.name}`),
+          bootstrap: o.bootstrap,
+          roles: {
+            strategies: o.strategies,
+            defaultStrategy: s.cluster.scheduler.strategy,
+            retryIntervalUs: s.cluster.scheduler.retryIntervalUs,
+            schedulerRng: o.rng.stream(`scheduler/${host.name}`),
+            dispatcherRng: o.rng.stream(`dispatcher/${host.name}`),
+            heartbeatPeriodUs: s.cluster.dispatcher.heartbeatPeriodUs,
+            sendToAgent: (node, msg) => this.toAgent(host, node, msg),
+            onRestart: o.onRestart,
+          },
+          peer: (name) => this.byName.get(name)!,
+          onSoftState: (m, soft) => this.elections.softState(m.name, soft),
+          onApply: (m, e) => {
+            if (m.roles !== null || m === this.leader()) o.observe(e);
+          },
+          onRolesStarted: () => undefined,
+        }),
+    );
+    for (const m of this.managers) this.byName.set(m.name, m);
   }
 
-  get leaderName(): string | null {
-    return this.o.leader.name;
+  start(): void {
+    for (const m of this.managers) m.start();
   }
 
-  /** Apply commands as committed history from before the run (the cluster as it was set up). */
-  bootstrap(cmds: StoreCommand[]): void {
-    for (const c of cmds) this.store.apply(c);
+  /** The manager running the control loops in the highest term, if any is up. */
+  leader(): ManagerNode<R> | null {
+    let best: ManagerNode<R> | null = null;
+    for (const m of this.managers) if (m.host.up && m.roles && (!best || m.raft.term > best.raft.term)) best = m;
+    return best;
   }
 
-  startLeader(): void {
-    this.roles = new LeaderRoles({
-      ...this.o.roles,
-      sim: this.o.sim,
-      store: this.store,
-      propose: this.propose,
-      sendAssignment: (msg) => this.sendAssignment(msg),
-    });
+  /** The freshest replica a user could read: the leader's, else the live one that committed most. */
+  viewStore(): Store {
+    const l = this.leader();
+    if (l) return l.store;
+    let best = this.managers[0]!;
+    for (const m of this.managers) if (m.host.up && (!best.host.up || m.raft.commitIndex > best.raft.commitIndex)) best = m;
+    return best.store;
   }
 
-  /** An API call (docker service scale and the like): proposed by the leader. */
+  manager(name: string): ManagerNode<R> | undefined {
+    return this.byName.get(name);
+  }
+
+  /**
+   * An API call (docker service scale and the like). Without a leader it fails, as Swarm's
+   * "The swarm does not have a leader" does; the caller logs that.
+   */
   submit(cmds: StoreCommand[]): boolean {
-    if (!this.roles) return false;
-    this.enqueue(cmds);
-    return true;
+    const l = this.leader();
+    return l !== null && l.propose(cmds);
   }
 
-  /** A node's agent reports task status to the leader. */
-  reportStatus(from: Host<R>, updates: TaskStatusUpdate[]): void {
-    const msg: TaskStatusMessage = { type: "TaskStatus", node: from.name, updates };
-    const leader = this.o.leader;
-    this.o.fabric.send(from, leader, STATUS_UPDATE_BYTES * updates.length, (m: TaskStatusMessage) => this.roles?.dispatcher.receiveStatus(m), msg);
+  /** An agent sends to a manager over the fabric. */
+  fromAgent(from: Host<R>, managerName: string, msg: AgentToManager, bytes: number): void {
+    const m = this.byName.get(managerName);
+    if (!m) return;
+    this.o.fabric.send(from, m.host, bytes, (x: AgentToManager) => this.handleAgent(m, from, x), msg);
   }
 
-  private sendAssignment(msg: AssignmentMessage): void {
-    const to = this.o.hosts.get(msg.node);
-    if (!to || !to.up) return;
-    this.o.fabric.send(this.o.leader, to, ASSIGNMENT_BYTES, (m: AssignmentMessage) => to.agent?.assign(m), msg);
+  private handleAgent(m: ManagerNode<R>, from: Host<R>, msg: AgentToManager): void {
+    const d = m.roles?.dispatcher;
+    if (msg.type === "TaskStatus") {
+      d?.receiveStatus(msg);
+      return;
+    }
+    if (!d) {
+      this.toAgent(m.host, from.name, { type: "NotLeader", manager: m.name, leader: m.raft.leader === m.name ? null : m.raft.leader });
+      return;
+    }
+    const resp = d.heartbeat(msg);
+    if (resp) this.toAgent(m.host, from.name, { ...resp, manager: m.name });
   }
 
-  private enqueue(cmds: StoreCommand[]): void {
-    this.queue.push(...cmds);
-    if (this.commitScheduled) return;
-    this.commitScheduled = true;
-    this.o.sim.after(0, () => this.commit());
-  }
-
-  private commit(): void {
-    this.commitScheduled = false;
-    const batch = this.queue.splice(0, this.queue.length);
-    for (const c of batch) this.store.apply(c);
+  private toAgent(from: Host<R>, node: string, msg: ManagerToAgent): void {
+    const to = this.o.hosts.get(node);
+    if (!to) return;
+    const bytes = msg.type === "Assignment" ? ASSIGNMENT_BYTES : msg.type === "HeartbeatResponse" ? HEARTBEAT_BYTES + STATUS_UPDATE_BYTES * msg.acked.length : HEARTBEAT_BYTES;
+    this.o.fabric.send(from, to, bytes, (x: ManagerToAgent) => to.agent?.receive(x), msg);
   }
 }

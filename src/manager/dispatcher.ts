@@ -1,52 +1,116 @@
-import type { Simulation, ScheduledEvent } from "../kernel/index.js";
+import type { Simulation, ScheduledEvent, RandomStream } from "../kernel/index.js";
 import { TaskState } from "../cluster/task-state.js";
-import type { AssignmentMessage, TaskStatusMessage, TaskStatusUpdate } from "../cluster/messages.js";
+import type { AssignmentMessage, HeartbeatMessage, HeartbeatResponseMessage, TaskStatusMessage, TaskStatusUpdate } from "../cluster/messages.js";
 import type { Store, StoreCommand, StoreEvent, TaskRecord } from "./store.js";
 
 /** Swarm's dispatcher commits workers' status updates in batches this often. */
 export const STATUS_BATCH_US = 100_000;
+/** A node is DOWN after this many heartbeat periods without a heartbeat. */
+export const HEARTBEAT_GRACE = 3;
+/** After a leader change, a node has this many periods to re-register before it is DOWN. */
+export const REGISTER_GRACE = 6;
+/** Heartbeat periods are jittered by +-10% (5 s -> 4.5..5.5 s). */
+const JITTER = 0.1;
 
 export interface DispatcherOptions {
   sim: Simulation;
   store: Store;
   propose: (cmds: StoreCommand[]) => void;
-  /** Sends an assignment to the node's agent over the fabric. */
-  sendAssignment(msg: AssignmentMessage): void;
+  heartbeatPeriodUs: number;
+  rng: RandomStream;
+  /** Sends to a node's agent over the fabric, from the leader. */
+  sendToAgent(node: string, msg: AssignmentMessage | HeartbeatResponseMessage): void;
 }
 
 /**
- * The leader's dispatcher (swarmkit manager/dispatcher): tells each node's agent which tasks
- * should run there and with what desired state, and commits the agents' status reports in
- * batches.
+ * The leader's dispatcher (swarmkit manager/dispatcher): keeps a session with every node by
+ * heartbeat and marks a node DOWN when its heartbeats stop; after a leader change every node
+ * not DOWN is UNKNOWN until it re-registers. It tells each agent which tasks should run there
+ * and with what desired state, and commits the agents' status reports in batches.
  */
 export class Dispatcher {
   private readonly sentDesired = new Map<string, TaskState>();
   private readonly updates = new Map<string, TaskStatusUpdate>();
+  private readonly expiry = new Map<string, ScheduledEvent>();
+  /** Node status this leader has proposed, so it does not propose it again before the commit. */
+  private readonly proposedStatus = new Map<string, string>();
   private flushTimer: ScheduledEvent | null = null;
   private stopped = false;
 
   constructor(private readonly o: DispatcherOptions) {
+    const cmds: StoreCommand[] = [];
+    for (const node of o.store.nodes.values()) {
+      if (node.status === "down") continue;
+      cmds.push({ type: "UpdateNode", id: node.id, status: "unknown" });
+      this.proposedStatus.set(node.id, "unknown");
+      this.armExpiry(node.id, REGISTER_GRACE * o.heartbeatPeriodUs);
+    }
+    if (cmds.length > 0) o.propose(cmds);
     for (const task of o.store.tasks.values()) this.maybeSend(task);
   }
 
   stop(): void {
     this.stopped = true;
     this.o.sim.cancel(this.flushTimer);
+    for (const t of this.expiry.values()) this.o.sim.cancel(t);
   }
 
   handle(event: StoreEvent): void {
-    if (this.stopped || event.type !== "task") return;
+    if (this.stopped) return;
+    if (event.type === "node") {
+      if (this.proposedStatus.get(event.node.id) === event.node.status) this.proposedStatus.delete(event.node.id);
+      return;
+    }
+    if (event.type !== "task") return;
     if (event.removed) this.sentDesired.delete(event.task.id);
     else this.maybeSend(event.task);
   }
 
-  private maybeSend(task: TaskRecord): void {
+  heartbeat(msg: HeartbeatMessage): HeartbeatResponseMessage | null {
+    if (this.stopped) return null;
+    const node = this.o.store.nodes.get(msg.node);
+    if (!node) return null;
+    const periodUs = Math.round(this.o.heartbeatPeriodUs * (1 - JITTER + 2 * JITTER * this.o.rng.next()));
+    this.armExpiry(node.id, HEARTBEAT_GRACE * periodUs);
+    if (node.status !== "ready" && this.proposedStatus.get(node.id) !== "ready") {
+      this.proposedStatus.set(node.id, "ready");
+      this.o.propose([{ type: "UpdateNode", id: node.id, status: "ready" }]);
+    }
+    if (msg.newSession) this.resync(node.id);
+    this.receiveStatus({ type: "TaskStatus", node: msg.node, updates: msg.statuses });
+    return { type: "HeartbeatResponse", manager: "", periodUs, acked: msg.statuses };
+  }
+
+  private armExpiry(nodeId: string, afterUs: number): void {
+    this.o.sim.cancel(this.expiry.get(nodeId));
+    this.expiry.set(nodeId, this.o.sim.after(afterUs, () => this.expire(nodeId)));
+  }
+
+  private expire(nodeId: string): void {
+    this.expiry.delete(nodeId);
+    if (this.stopped) return;
+    const node = this.o.store.nodes.get(nodeId);
+    if (!node || node.status === "down" || this.proposedStatus.get(nodeId) === "down") return;
+    this.proposedStatus.set(nodeId, "down");
+    this.o.propose([{ type: "UpdateNode", id: nodeId, status: "down" }]);
+  }
+
+  /** A new session: send the node every task the store assigns to it. */
+  private resync(nodeId: string): void {
+    for (const task of this.o.store.tasks.values()) {
+      if (task.nodeId !== nodeId) continue;
+      this.sentDesired.delete(task.id);
+      this.maybeSend(task, true);
+    }
+  }
+
+  private maybeSend(task: TaskRecord, resync = false): void {
     if (task.nodeId === null || task.state < TaskState.ASSIGNED) return;
     const sent = this.sentDesired.get(task.id);
     if (sent !== undefined && sent >= task.desiredState) return;
-    if (sent === undefined && task.state > TaskState.RUNNING) return;
+    if (!resync && sent === undefined && task.state > TaskState.RUNNING) return;
     this.sentDesired.set(task.id, task.desiredState);
-    this.o.sendAssignment({
+    this.o.sendToAgent(task.nodeId, {
       type: "Assignment",
       node: task.nodeId,
       taskId: task.id,
@@ -54,12 +118,13 @@ export class Dispatcher {
       slot: task.slot,
       spec: task.spec,
       desiredState: task.desiredState,
+      state: task.state,
     });
   }
 
-  /** A status report arrived from an agent; the newest state per task is committed with the next batch. */
+  /** Status reports from an agent; the newest state per task is committed with the next batch. */
   receiveStatus(msg: TaskStatusMessage): void {
-    if (this.stopped) return;
+    if (this.stopped || msg.updates.length === 0) return;
     for (const u of msg.updates) {
       const prev = this.updates.get(u.taskId);
       if (!prev || u.state >= prev.state) this.updates.set(u.taskId, u);

@@ -1,5 +1,5 @@
 import type { Simulation, RandomStream } from "../kernel/index.js";
-import type { AssignmentMessage } from "../cluster/messages.js";
+import type { AssignmentMessage, HeartbeatResponseMessage } from "../cluster/messages.js";
 import type { Store, StoreCommand, StoreEvent } from "./store.js";
 import { Allocator } from "./allocator.js";
 import { Orchestrator } from "./orchestrator.js";
@@ -15,7 +15,9 @@ export interface LeaderRoleOptions {
   defaultStrategy: string;
   retryIntervalUs: number;
   schedulerRng: RandomStream;
-  sendAssignment(msg: AssignmentMessage): void;
+  dispatcherRng: RandomStream;
+  heartbeatPeriodUs: number;
+  sendToAgent(node: string, msg: AssignmentMessage | HeartbeatResponseMessage): void;
   onRestart(service: string): void;
 }
 
@@ -42,7 +44,14 @@ export class LeaderRoles {
       rng: o.schedulerRng,
       retryIntervalUs: o.retryIntervalUs,
     });
-    this.dispatcher = new Dispatcher({ sim: o.sim, store: o.store, propose: o.propose, sendAssignment: o.sendAssignment });
+    this.dispatcher = new Dispatcher({
+      sim: o.sim,
+      store: o.store,
+      propose: o.propose,
+      heartbeatPeriodUs: o.heartbeatPeriodUs,
+      rng: o.dispatcherRng,
+      sendToAgent: o.sendToAgent,
+    });
   }
 
   handle(event: StoreEvent): void {

@@ -1,0 +1,107 @@
+import type { Simulation, ScheduledEvent } from "../kernel/index.js";
+import { HEARTBEAT_BYTES, STATUS_UPDATE_BYTES, type AgentToManager, type HeartbeatResponseMessage, type NotLeaderMessage, type TaskStatusUpdate } from "./messages.js";
+
+export interface SessionDeps {
+  sim: Simulation;
+  /** Every manager, in order; the agent starts with the first and moves on when one fails it. */
+  managers: readonly string[];
+  /** Sends to a manager over the fabric. */
+  send(manager: string, msg: AgentToManager, bytes: number): void;
+  /** How long to wait for a heartbeat answer before trying another manager. */
+  responseTimeoutUs: number;
+  /** Every task's latest state: a new session reports them all (the new leader must learn them). */
+  allStatuses(): TaskStatusUpdate[];
+}
+
+/** Wait before asking the next manager when the last one knew no leader. */
+const NO_LEADER_BACKOFF_US = 1_000_000;
+
+/**
+ * The agent's session with the managers (swarmkit agent/session.go): heartbeats at the period
+ * the dispatcher names, status reports that are kept until acknowledged, and finding the
+ * leader: a manager that does not lead names the leader it knows, and one that does not answer
+ * in time is given up for the next.
+ * SIMPLIFICATION: Swarm's agent talks to any manager, which proxies to the leader; ours goes to
+ * the leader directly once it knows it, so a partition between agent and leader breaks the
+ * session even when another manager could have relayed.
+ */
+export class AgentSession {
+  private target = 0;
+  private newSession = true;
+  private readonly unacked = new Map<string, TaskStatusUpdate>();
+  private beatTimer: ScheduledEvent | null = null;
+  private timeout: ScheduledEvent | null = null;
+  private running = false;
+
+  constructor(
+    readonly node: string,
+    private readonly d: SessionDeps,
+  ) {}
+
+  get manager(): string {
+    return this.d.managers[this.target]!;
+  }
+
+  start(): void {
+    this.running = true;
+    this.newSession = true;
+    this.beat();
+  }
+
+  /** The host crashed: the session and its unsent reports die with it. */
+  stop(): void {
+    this.running = false;
+    this.d.sim.cancel(this.beatTimer);
+    this.d.sim.cancel(this.timeout);
+    this.unacked.clear();
+  }
+
+  /** A task changed: report it now, and keep it until a heartbeat answer acknowledges it. */
+  report(update: TaskStatusUpdate): void {
+    if (!this.running) return;
+    this.unacked.set(update.taskId, update);
+    this.d.send(this.manager, { type: "TaskStatus", node: this.node, updates: [update] }, STATUS_UPDATE_BYTES);
+  }
+
+  receive(msg: HeartbeatResponseMessage | NotLeaderMessage): void {
+    if (!this.running || msg.manager !== this.manager) return;
+    this.d.sim.cancel(this.timeout);
+    this.timeout = null;
+    if (msg.type === "NotLeader") {
+      this.switchTo(msg.leader);
+      return;
+    }
+    this.newSession = false;
+    for (const a of msg.acked) {
+      const u = this.unacked.get(a.taskId);
+      if (u && u.state <= a.state) this.unacked.delete(a.taskId);
+    }
+    this.d.sim.cancel(this.beatTimer);
+    this.beatTimer = this.d.sim.after(msg.periodUs, () => this.beat());
+  }
+
+  private beat(): void {
+    this.beatTimer = null;
+    if (!this.running) return;
+    if (this.newSession) for (const u of this.d.allStatuses()) this.unacked.set(u.taskId, u);
+    const statuses = [...this.unacked.values()];
+    this.d.send(this.manager, { type: "Heartbeat", node: this.node, newSession: this.newSession, statuses }, HEARTBEAT_BYTES + STATUS_UPDATE_BYTES * statuses.length);
+    this.d.sim.cancel(this.timeout);
+    this.timeout = this.d.sim.after(this.d.responseTimeoutUs, () => this.switchTo(null));
+  }
+
+  /** Moves to the named leader, or to the next manager after a pause; the next beat opens a new session. */
+  private switchTo(leader: string | null): void {
+    this.timeout = null;
+    this.newSession = true;
+    const i = leader === null ? -1 : this.d.managers.indexOf(leader);
+    this.d.sim.cancel(this.beatTimer);
+    if (i >= 0 && i !== this.target) {
+      this.target = i;
+      this.beat();
+      return;
+    }
+    this.target = (this.target + 1) % this.d.managers.length;
+    this.beatTimer = this.d.sim.after(NO_LEADER_BACKOFF_US, () => this.beat());
+  }
+}

@@ -1,0 +1,164 @@
+import type { Simulation, ScheduledEvent, RandomStream } from "../kernel/index.js";
+import type { RaftSpec } from "../scenario/types.js";
+import type { Host } from "../cluster/host.js";
+import type { ContainerRequest } from "../cluster/container.js";
+import type { Fabric } from "../network/fabric.js";
+import { RaftNode, type PersistentState, type RaftMessage, type Ready, type SoftState } from "./raft/index.js";
+import { Store, type StoreCommand, type StoreEvent } from "./store.js";
+import { LeaderRoles, type LeaderRoleOptions } from "./leader-roles.js";
+
+/** Rough wire sizes, for the fabric's serialisation delay. */
+const RAFT_MESSAGE_BYTES = 128;
+const RAFT_COMMAND_BYTES = 512;
+
+export interface ManagerNodeDeps<R extends ContainerRequest> {
+  sim: Simulation;
+  fabric: Fabric;
+  raft: RaftSpec;
+  peers: readonly string[];
+  rng: RandomStream;
+  /** The store as it was before the run (nodes); every replica starts from it. */
+  bootstrap: readonly StoreCommand[];
+  roles: Omit<LeaderRoleOptions, "sim" | "store" | "propose">;
+  peer(name: string): ManagerNode<R>;
+  onSoftState(node: ManagerNode<R>, soft: SoftState): void;
+  /** A committed change was applied to this replica. */
+  onApply(node: ManagerNode<R>, event: StoreEvent): void;
+  onRolesStarted(node: ManagerNode<R>): void;
+}
+
+/**
+ * One Swarm manager: a Raft voter with its own replica of the store. Committed entries are
+ * applied to the replica; the leader runs the control loops (orchestrator, allocator, scheduler,
+ * dispatcher) once an entry of its own term has committed, so that it starts from everything
+ * its predecessors committed. Persisting a vote or entry takes `diskWrite`; the messages of a
+ * Ready leave only after its write, and the disk is one queue.
+ */
+export class ManagerNode<R extends ContainerRequest> {
+  raft: RaftNode<StoreCommand[]>;
+  store!: Store;
+  roles: LeaderRoles | null = null;
+  private diskFreeAtUs = 0;
+  private tickTimer: ScheduledEvent | null = null;
+  private saved: PersistentState<StoreCommand[]> | undefined;
+  /** Bumped at each crash, so that work scheduled before it is dropped. */
+  private epoch = 0;
+
+  constructor(
+    readonly host: Host<R>,
+    private readonly d: ManagerNodeDeps<R>,
+  ) {
+    this.raft = this.newRaft();
+    this.resetStore();
+  }
+
+  get name(): string {
+    return this.host.name;
+  }
+
+  /** Starts ticking, at a phase of its own within the tick (processes start at different times). */
+  start(): void {
+    const phaseUs = Math.floor(this.d.rng.next() * this.d.raft.tickUs);
+    this.tickTimer = this.d.sim.after(phaseUs, () => this.tick());
+  }
+
+  crash(): void {
+    this.epoch++;
+    this.d.sim.cancel(this.tickTimer);
+    this.stopRoles();
+    // SIMPLIFICATION: a write still in flight at the crash is kept, as if it had reached the disk.
+    this.saved = this.raft.persistentState();
+  }
+
+  /** Back from a crash: Raft from its disk; the store is rebuilt by replaying the committed log. */
+  restart(): void {
+    this.raft = this.newRaft();
+    this.resetStore();
+    this.diskFreeAtUs = this.d.sim.now();
+    this.drain();
+    this.start();
+  }
+
+  propose(cmds: StoreCommand[]): boolean {
+    if (!this.host.up || this.raft.role !== "leader" || cmds.length === 0) return false;
+    this.raft.propose(cmds);
+    this.drain();
+    return true;
+  }
+
+  receive(msg: RaftMessage<StoreCommand[]>): void {
+    if (!this.host.up) return;
+    this.raft.step(msg);
+    this.drain();
+  }
+
+  private newRaft(): RaftNode<StoreCommand[]> {
+    const r = this.d.raft;
+    const saved = this.saved ? { ...this.saved, appliedIndex: 0 } : undefined;
+    return new RaftNode<StoreCommand[]>(
+      { id: this.host.name, peers: this.d.peers, electionTicks: r.electionTicks, electionRandomTicks: r.electionRandomTicks, heartbeatTicks: r.heartbeatTicks, checkQuorum: true },
+      () => this.d.rng.next(),
+      saved,
+    );
+  }
+
+  private resetStore(): void {
+    this.store = new Store();
+    for (const c of this.d.bootstrap) this.store.apply(c);
+    this.store.watch((e) => {
+      this.d.onApply(this, e);
+      this.roles?.handle(e);
+    });
+  }
+
+  private tick(): void {
+    this.raft.tick();
+    this.drain();
+    this.tickTimer = this.d.sim.after(this.d.raft.tickUs, () => this.tick());
+  }
+
+  private drain(): void {
+    while (this.raft.hasReady()) {
+      const rd = this.raft.ready();
+      if (rd.softState) this.softStateChanged(rd.softState);
+      const now = this.d.sim.now();
+      let at = Math.max(now, this.diskFreeAtUs);
+      if (rd.mustPersist) at += this.d.raft.diskWriteUs;
+      this.diskFreeAtUs = at;
+      if (at === now) this.deliver(rd);
+      else {
+        const epoch = this.epoch;
+        this.d.sim.at(at, () => epoch === this.epoch && this.deliver(rd));
+      }
+    }
+  }
+
+  private softStateChanged(soft: SoftState): void {
+    if (soft.role !== "leader") this.stopRoles();
+    this.d.onSoftState(this, soft);
+  }
+
+  private deliver(rd: Ready<StoreCommand[]>): void {
+    for (const m of rd.messages) {
+      const peer = this.d.peer(m.to);
+      const bytes = RAFT_MESSAGE_BYTES + (m.type === "AppendEntries" ? m.entries.length * RAFT_COMMAND_BYTES : 0);
+      this.d.fabric.send(this.host, peer.host, bytes, (msg: RaftMessage<StoreCommand[]>) => peer.receive(msg), m);
+    }
+    let ownTermCommitted = false;
+    for (const e of rd.committed) {
+      if (e.data) for (const c of e.data) this.store.apply(c);
+      if (e.term === this.raft.term) ownTermCommitted = true;
+    }
+    if (ownTermCommitted && this.raft.role === "leader" && this.roles === null && this.host.up) this.startRoles();
+  }
+
+  private startRoles(): void {
+    this.roles = new LeaderRoles({ ...this.d.roles, sim: this.d.sim, store: this.store, propose: (cmds) => void this.propose(cmds) });
+    this.d.onRolesStarted(this);
+  }
+
+  private stopRoles(): void {
+    this.roles?.stop();
+    this.roles = null;
+  }
+}
