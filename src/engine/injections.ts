@@ -1,38 +1,91 @@
-import type { EventSpec } from "../scenario/types.js";
+import type { EventAction, EventSpec } from "../scenario/types.js";
 import type { World } from "./world.js";
 
 /** Injections the model simulates today; the others are validated but do nothing yet. */
-const SIMULATED = new Set(["loadSpike", "scale"]);
+const SIMULATED = new Set(["loadSpike", "scale", "nodeFailure", "killLeader", "killManager", "partition"]);
 
 /**
- * Schedules every scenario event (each repetition) on the world's clock. Each firing is logged
- * as a `fault` event; what it does goes through the same paths a user's command would take.
+ * Schedules every scenario event on the world's clock. A repeated event schedules its next
+ * firing when it fires, so `every: 1ms` over a day costs one pending event, not millions.
+ * Each firing is logged as a `fault` event; what it does goes through the paths a user's
+ * command or a real failure would take.
  */
 export function scheduleInjections(world: World): void {
-  for (const ev of world.scenario.events) {
-    for (let k = 0; k < ev.times; k++) {
-      const atUs = world.originUs + ev.atUs + k * ev.everyUs;
-      if (atUs > world.originUs + world.scenario.durationUs) break;
-      world.sim.at(atUs, () => fire(world, ev));
-    }
-  }
+  for (const ev of world.scenario.events) scheduleFiring(world, ev, 0);
 }
 
-function fire(world: World, ev: EventSpec): void {
-  const a = ev.action;
+function scheduleFiring(world: World, ev: EventSpec, k: number): void {
+  if (k >= ev.times) return;
+  const atUs = world.originUs + ev.atUs + k * ev.everyUs;
+  if (atUs > world.originUs + world.scenario.durationUs) return;
+  world.sim.at(atUs, () => {
+    fire(world, ev.action);
+    if (ev.everyUs > 0) scheduleFiring(world, ev, k + 1);
+  });
+}
+
+function fire(world: World, a: EventAction): void {
   switch (a.type) {
     case "loadSpike":
       // The rate profile already holds the spike; this only marks it in the log.
       world.recorder.fault("loadSpike", a.workload);
       return;
-    case "scale": {
+    case "scale":
       world.recorder.fault("scale", a.service);
-      world.control.submit([{ type: "UpdateService", name: a.service, replicas: a.replicas }]);
+      apiCall(world, "scale", [{ type: "UpdateService", name: a.service, replicas: a.replicas }]);
+      return;
+    case "nodeFailure":
+      nodeFailure(world, a.nodes, a.recoverAfterUs);
+      return;
+    case "killLeader": {
+      const leader = world.control.leader();
+      world.recorder.fault("killLeader", leader?.name ?? null);
+      if (leader) killManager(world, leader.name, a.restartAfterUs);
       return;
     }
+    case "killManager":
+      world.recorder.fault("killManager", a.manager);
+      killManager(world, a.manager, a.restartAfterUs);
+      return;
+    case "partition":
+      partition(world, a.groups, a.durationUs);
+      return;
     default:
       world.recorder.fault(a.type, null);
   }
+}
+
+/** A call to the managers' API: without a leader it fails, as in Swarm. */
+function apiCall(world: World, call: string, cmds: Parameters<World["control"]["submit"]>[0]): void {
+  if (!world.control.submit(cmds)) world.recorder.emit({ kind: "api", call, error: "The swarm does not have a leader" });
+}
+
+function killManager(world: World, name: string, restartAfterUs: number): void {
+  const host = world.hostByName.get(name);
+  if (!host || !host.up) return;
+  if (world.control.leader()?.name === name) world.control.elections.setCause(`leader ${name} killed`);
+  world.crashHost(host);
+  if (restartAfterUs > 0) world.sim.after(restartAfterUs, () => world.recoverHost(host));
+}
+
+function nodeFailure(world: World, nodes: readonly string[], recoverAfterUs: number): void {
+  world.recorder.fault("nodeFailure", nodes.join(","));
+  const leader = world.control.leader()?.name;
+  for (const name of nodes) {
+    const host = world.hostByName.get(name);
+    if (!host || !host.up) continue;
+    if (name === leader) world.control.elections.setCause(`leader node ${name} failed`);
+    world.crashHost(host);
+    if (recoverAfterUs > 0) world.sim.after(recoverAfterUs, () => world.recoverHost(host));
+  }
+}
+
+function partition(world: World, groups: readonly (readonly string[])[], durationUs: number): void {
+  world.recorder.fault("partition", groups.map((g) => g.join("+")).join("|"));
+  const leader = world.control.leader()?.name;
+  if (leader) world.control.elections.setCause("partition");
+  const p = world.fabric.partition(groups);
+  if (durationUs > 0) world.sim.after(durationUs, () => world.fabric.heal(p));
 }
 
 /** Event types used by the scenario that the model does not simulate yet (for the run's notes). */

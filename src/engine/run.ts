@@ -1,6 +1,6 @@
 import type { Scenario } from "../scenario/types.js";
 import { TaskState } from "../cluster/task-state.js";
-import type { OutputDir } from "../metrics/output.js";
+import type { LineWriter, OutputDir } from "../metrics/output.js";
 import { ELECTION_COLUMNS, NODE_COLUMNS, TIMESERIES_COLUMNS, type Summary } from "../metrics/rows.js";
 import { secondsFromUs } from "../metrics/fmt.js";
 import type { PlacementStrategy } from "../manager/scheduler/strategy.js";
@@ -15,6 +15,8 @@ const DEPLOY_STEP_US = 100_000;
 
 export interface RunOptions {
   out: OutputDir | null;
+  /** Where events.jsonl lines go when there is no output directory (tests). */
+  events?: LineWriter;
   strategies?: ReadonlyMap<string, PlacementStrategy>;
 }
 
@@ -43,7 +45,8 @@ export class Run {
     readonly scenario: Scenario,
     private readonly opts: RunOptions,
   ) {
-    this.world = new World(scenario, { events: opts.out?.lineWriter("events.jsonl") ?? null, strategies: opts.strategies });
+    const events = opts.out?.lineWriter("events.jsonl") ?? opts.events ?? null;
+    this.world = new World(scenario, { events, strategies: opts.strategies });
     this.notes = unsimulatedFields(scenario).map((f) => `not simulated yet: ${f}`);
   }
 

@@ -7,7 +7,6 @@ import { unsimulatedInjections } from "./injections.js";
  */
 export function unsimulatedFields(s: Scenario): string[] {
   const out: string[] = [];
-  if (s.cluster.managers.count > 1) out.push("cluster.managers.count > 1 (one manager is the leader throughout; Raft is not simulated yet)");
   for (const svc of s.services) {
     const p = `services[${svc.name}]`;
     if (svc.mode === "global") out.push(`${p}.mode: global (no tasks are created)`);

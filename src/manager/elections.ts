@@ -11,22 +11,29 @@ export interface ManagerView {
 }
 
 interface Campaign {
+  manager: string;
   startedUs: number;
   cause: string;
 }
 
 /**
  * Turns the managers' Raft role changes into elections.csv rows and leader events. An election
- * starts when the first candidate campaigns after the cluster lost its leader (split votes and
- * later terms belong to the same election) and ends when a candidate wins; it is known when every
- * live manager follows the winner in its term.
+ * ends when a candidate wins. It started with the first campaign (by any manager, in any term:
+ * split votes belong to the same election) since the cluster lost its leader; when another
+ * manager still believes it leads (cut off in a minority), since the winner lost its leader.
+ * So a candidate cut off while the others still had a leader does not start an election. It is
+ * known when every live manager follows the winner in its term.
  */
 export class ElectionTracker {
   readonly rows: ElectionRow[] = [];
-  private campaign: Campaign | null = null;
+  private campaigns: Campaign[] = [];
+  /** When each manager last stopped knowing a leader. */
+  private readonly lostLeaderUs = new Map<string, number>();
   private awaitingKnown: { row: ElectionRow; leader: string; term: number } | null = null;
   private nextCause = "bootstrap";
   private currentLeader: { name: string; term: number } | null = null;
+  /** When the cluster last lost its leader (crash or step-down); managers start without one. */
+  private noLeaderSinceUs = 0;
 
   constructor(
     private readonly nowUs: () => number,
@@ -40,12 +47,14 @@ export class ElectionTracker {
   }
 
   softState(manager: string, soft: SoftState): void {
-    if (soft.role === "candidate" && this.campaign === null) {
-      this.campaign = { startedUs: this.nowUs(), cause: this.nextCause };
+    if (soft.leader === null && !this.lostLeaderUs.has(manager)) this.lostLeaderUs.set(manager, this.nowUs());
+    if (soft.role === "candidate") {
+      this.campaigns.push({ manager, startedUs: this.nowUs(), cause: this.nextCause });
       this.nextCause = "election timeout";
     }
     if (soft.role === "leader") this.elected(manager, soft.term);
     else if (this.currentLeader?.name === manager) this.lost(true);
+    if (soft.leader !== null) this.lostLeaderUs.delete(manager);
     this.checkKnown();
   }
 
@@ -57,8 +66,9 @@ export class ElectionTracker {
 
   private elected(leader: string, term: number): void {
     const now = this.nowUs();
-    const c = this.campaign ?? { startedUs: now, cause: this.nextCause };
-    this.campaign = null;
+    const since = this.currentLeader === null ? this.noLeaderSinceUs : (this.lostLeaderUs.get(leader) ?? 0);
+    const c = this.campaigns.find((x) => x.startedUs >= since) ?? { manager: leader, startedUs: now, cause: this.nextCause };
+    this.campaigns = this.campaigns.filter((x) => x.startedUs > now);
     const row: ElectionRow = { term, started_s: secondsFromUs(c.startedUs), elected_s: secondsFromUs(now), known_s: null, leader, cause: c.cause };
     this.rows.push(row);
     this.awaitingKnown = { row, leader, term };
@@ -69,6 +79,7 @@ export class ElectionTracker {
   private lost(steppedDown: boolean): void {
     const term = this.currentLeader?.term ?? 0;
     this.currentLeader = null;
+    this.noLeaderSinceUs = this.nowUs();
     if (steppedDown && this.nextCause === "election timeout") this.nextCause = "leader stepped down";
     this.emit({ kind: "leader", term, leader: null });
   }

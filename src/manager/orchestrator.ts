@@ -29,8 +29,13 @@ export class Orchestrator {
 
   constructor(private readonly o: OrchestratorOptions) {
     this.restarts = new RestartSupervisor(o.sim, o.store, o.propose, (t) => this.createReplacement(t));
+    // A new leader picks up where its predecessor stopped: failed tasks, tasks on lost nodes,
+    // and replacements still waiting in READY (their restart history is gone, so they wait the
+    // restart delay again, as in swarmkit).
     for (const s of o.store.services.values()) this.markDirty(s.name);
     for (const t of o.store.tasks.values()) this.checkTask(t, null);
+    for (const n of o.store.nodes.values()) this.checkNode(n);
+    for (const t of o.store.tasks.values()) if (t.desiredState === TaskState.READY) this.restarts.resume(t);
   }
 
   stop(): void {

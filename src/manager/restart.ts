@@ -67,6 +67,17 @@ export class RestartSupervisor {
     });
   }
 
+  /** A replacement created by an earlier leader and still waiting: it gets RUNNING after the delay. */
+  resume(replacement: TaskRecord): void {
+    this.sim.after(replacement.spec.restartPolicy.delayUs, () => {
+      if (this.stopped) return;
+      const t = this.store.tasks.get(replacement.id);
+      if (t && t.desiredState === TaskState.READY) {
+        this.propose([{ type: "SetTaskDesiredState", id: t.id, desiredState: TaskState.RUNNING }]);
+      }
+    });
+  }
+
   /** The old task changed: a waiting replacement may go now. */
   taskChanged(task: TaskRecord): void {
     const p = this.waiting.get(task.id);

@@ -1,0 +1,126 @@
+// Swarm's documented behaviour with default settings (SWARM.md, "Dispatcher" and "Raft").
+import { describe, expect, it } from "vitest";
+import { eventsOf, runAndCollect } from "./outputs.js";
+
+const CLUSTER = (extra: string) => `
+version: 1
+name: timeline
+duration: 3m
+cluster:
+  managers: {count: 3, runTasks: false}
+  nodeGroups: [{name: w, count: 4, cpu: 4, memory: 8GiB}]
+services:
+  - name: web
+    replicas: 8
+    ports: [{published: 80, target: 80}]
+    startup: {pull: 1s, cpu: 2s}
+    request: {cpu: 5ms}
+workload:
+  - {name: users, service: web, rate: 100/s, timeout: 0s}
+events:
+${extra}
+`;
+
+describe("a crashed worker, with Swarm's default timings", () => {
+  const downAfterS: number[] = [];
+  for (let seed = 1; seed <= 12; seed++) {
+    it(`seed ${seed}: DOWN within 2-3 heartbeat periods, tasks restarted elsewhere after the 5 s delay`, () => {
+      const out = runAndCollect(CLUSTER("  - {at: 30s, nodeFailure: {nodes: [w-2]}}"), [`seed=${seed}`]);
+      const down = eventsOf(out.events, "node", { node: "w-2", status: "down" });
+      expect(down).toHaveLength(1);
+      const dt = down[0]!["t_s"] - 30;
+      downAfterS.push(dt);
+      // Its last heartbeat came at most one period (4.5-5.5 s) before the crash; DOWN is 3 periods after it.
+      expect(dt).toBeGreaterThan(3 * 4.5 - 5.5);
+      expect(dt).toBeLessThanOrEqual(3 * 5.5 + 0.01);
+      // Replacements are created at once, placed within 1 s, and start after the restart delay.
+      const created = out.events.filter((e) => e["kind"] === "task" && e["state"] === "new" && e["t_s"] > 30);
+      expect(created.length).toBeGreaterThan(0);
+      for (const c of created) {
+        expect(c["t_s"] - down[0]!["t_s"]).toBeLessThan(0.05);
+        const task = c["task"];
+        const assigned = eventsOf(out.events, "task", { task, state: "assigned" })[0]!;
+        expect(assigned["t_s"] - c["t_s"]).toBeGreaterThanOrEqual(0.05);
+        expect(assigned["t_s"] - c["t_s"]).toBeLessThan(1);
+        expect(assigned["node"]).not.toBe("w-2");
+        const starting = eventsOf(out.events, "task", { task, state: "starting" })[0]!;
+        expect(starting["t_s"] - c["t_s"]).toBeGreaterThanOrEqual(5);
+        expect(starting["t_s"] - c["t_s"]).toBeLessThan(5.1);
+        const running = eventsOf(out.events, "task", { task, state: "running" })[0]!;
+        expect(running["t_s"] - starting["t_s"]).toBeCloseTo(2, 3);
+      }
+      const last = out.timeseries.filter((r) => r.service === "web").at(-1)!;
+      expect(last.tasks_running).toBe(8);
+    });
+  }
+  it("the time to DOWN varies with the crash's phase in the heartbeat period", () => {
+    expect(downAfterS).toHaveLength(12);
+    expect(Math.max(...downAfterS) - Math.min(...downAfterS)).toBeGreaterThan(2);
+  });
+});
+
+describe("losing quorum", () => {
+  it("with 2 of 3 managers gone nothing is scheduled, running tasks keep serving, and all resumes with quorum", () => {
+    const out = runAndCollect(
+      CLUSTER(`  - {at: 20s, killManager: {manager: manager-1, restartAfter: 60s}}
+  - {at: 20s, killManager: {manager: manager-2, restartAfter: 60s}}
+  - {at: 40s, nodeFailure: {nodes: [w-1]}}
+  - {at: 50s, scale: {service: web, replicas: 10}}`),
+    );
+    // manager-3 alone has no quorum from 20 s to 80 s: nobody notices w-1, the scale call fails.
+    const down = eventsOf(out.events, "node", { node: "w-1", status: "down" });
+    expect(down).toHaveLength(1);
+    expect(down[0]!["t_s"]).toBeGreaterThan(80);
+    expect(eventsOf(out.events, "api", { call: "scale" })[0]!["error"]).toBe("The swarm does not have a leader");
+    const during = out.timeseries.filter((r) => r.t_s > 45 && r.t_s <= 80);
+    for (const r of during) {
+      expect(r.completed).toBeGreaterThan(800);
+      expect(r.tasks_running).toBe(6);
+    }
+    // No task is created while there is no quorum; replacements come after it returns.
+    const createdDuring = out.events.filter((e) => e["kind"] === "task" && e["state"] === "new" && e["t_s"] > 21 && e["t_s"] < 80);
+    expect(out.events.filter((e) => e["kind"] === "node" && e["t_s"] > 21 && e["t_s"] < 80)).toHaveLength(0);
+    expect(createdDuring).toHaveLength(0);
+    const last = out.timeseries.at(-1)!;
+    expect(last.tasks_running).toBe(8);
+    // New leader after the managers return, with a cause.
+    const after = out.elections.filter((e) => e.elected_s > 80);
+    expect(after.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("a node back from DOWN comes back empty (no rebalancing, moby/moby#24103)", () => {
+    const out = runAndCollect(CLUSTER("  - {at: 20s, nodeFailure: {nodes: [w-3], recoverAfter: 40s}}"));
+    expect(eventsOf(out.events, "node", { node: "w-3", status: "ready" }).some((e) => e["t_s"] > 60)).toBe(true);
+    const w3 = out.nodes.filter((r) => r.node === "w-3" && r.t_s > 70);
+    expect(w3.length).toBeGreaterThan(5);
+    for (const r of w3) expect(r.tasks).toBe(0);
+    const others = out.nodes.filter((r) => r.node.startsWith("w-") && r.node !== "w-3" && r.t_s === 180);
+    expect(others.reduce((n, r) => n + r.tasks, 0)).toBe(8);
+  });
+});
+
+describe("a partition", () => {
+  it("cut-off workers keep running their tasks while replacements start elsewhere (swarmkit#1743); healed, they return empty", () => {
+    const out = runAndCollect(
+      CLUSTER("  - {at: 20s, partition: {groups: [[manager-1, w-1], [manager-2, manager-3, w-2, w-3, w-4]], duration: 60s}}"),
+    );
+    const down = eventsOf(out.events, "node", { node: "w-1", status: "down" });
+    expect(down.length).toBeGreaterThanOrEqual(1);
+    expect(down[0]!["t_s"]).toBeGreaterThan(20);
+    expect(down[0]!["t_s"]).toBeLessThan(80);
+    // While cut off, w-1 still runs its tasks; the majority side has replaced them.
+    const w1During = out.nodes.filter((r) => r.node === "w-1" && r.t_s > down[0]!["t_s"] + 15 && r.t_s <= 80);
+    expect(w1During.length).toBeGreaterThan(0);
+    for (const r of w1During) expect(r.tasks).toBeGreaterThan(0);
+    const others = out.nodes.filter((r) => r.node !== "w-1" && r.node.startsWith("w-") && r.t_s === 80);
+    expect(others.reduce((n, r) => n + r.tasks, 0)).toBe(8);
+    // Healed: w-1 is READY again and its old tasks are shut down.
+    const w1After = out.nodes.filter((r) => r.node === "w-1" && r.t_s >= 140);
+    for (const r of w1After) {
+      expect(r.status).toBe("ready");
+      expect(r.tasks).toBe(0);
+    }
+    // Any leader elected during the partition sits on the majority side.
+    for (const e of out.elections.filter((x) => x.elected_s > 20 && x.elected_s < 80)) expect(e.leader).not.toBe("manager-1");
+  });
+});
