@@ -243,3 +243,14 @@ export const kernelBenchmark: Benchmark = {
     return rows;
   },
 };
+
+/** A bare fastpriorityqueue hold loop's events/s at `pending` events: the baseline for whole-model benches. */
+export function bareHoldEventsPerS(pending: number, ops = 3_000_000): number {
+  const streams = new RandomStreams(7);
+  const incUs = exponentialTableUs(streams, "increments", INCREMENT_TABLE_SIZE);
+  const fillUs = fillTimesUs(streams, pending);
+  holdBare(fillUs, incUs, 300_000);
+  let best = 0;
+  for (let r = 0; r < REPEATS; r++) best = Math.max(best, perSecond(ops, holdBare(fillUs, incUs, ops).ns));
+  return best;
+}

@@ -1,13 +1,10 @@
 // Simulated requests per wall-second for the one-task M/M/1 scenario (bench/scenarios/mm1.yaml),
 // run as a whole process with the real CLI, against a bare M/M/1 event loop on fastpriorityqueue
 // measured in the same run (what a minimal JavaScript DES such as SIM.JS does for this model).
-import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { createRequire } from "node:module";
 import type { BenchRow, Benchmark } from "./harness.js";
 import { wallNs } from "./harness.js";
+import { runScenarioProcess } from "./whole-process.js";
 
 const REPEATS = 3;
 const TARGET_REQUESTS_PER_S = 1_000_000;
@@ -62,26 +59,15 @@ function bareMm1(requests: number): number {
   return sumLatency / done;
 }
 
-function runCli(outDir: string): { wallS: number; requests: number } {
-  const start = wallNs();
-  const r = spawnSync(process.execPath, ["dist/cli/main.js", "run", "bench/scenarios/mm1.yaml", "--out", outDir, "--quiet"], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const wallS = (wallNs() - start) / 1e9;
-  if (r.status !== 0) throw new Error(`orchsim run exited with ${r.status}`);
-  const summary = JSON.parse(fs.readFileSync(path.join(outDir, "summary.json"), "utf8"));
-  return { wallS, requests: summary.services.s.arrivals as number };
-}
-
 export const mm1Benchmark: Benchmark = {
   name: "mm1",
   description: "M/M/1 requests per wall-second, whole `orchsim run` process vs a bare FPQ loop",
   run(ctx) {
-    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "orchsim-bench-"));
     let best = { wallS: Infinity, requests: 0 };
     let bareBest = 0;
     for (let i = 0; i < REPEATS; i++) {
-      const cli = runCli(path.join(outDir, "out"));
+      const run = runScenarioProcess("bench/scenarios/mm1.yaml");
+      const cli = { wallS: run.wallS, requests: run.summary.services.s.arrivals as number };
       if (cli.wallS < best.wallS) best = cli;
       const n = cli.requests;
       const t0 = wallNs();
@@ -89,7 +75,6 @@ export const mm1Benchmark: Benchmark = {
       bareBest = Math.max(bareBest, n / ((wallNs() - t0) / 1e9));
       ctx.log(`run ${i + 1}: ${cli.requests} requests in ${cli.wallS.toFixed(2)} s`);
     }
-    fs.rmSync(outDir, { recursive: true, force: true });
     const perS = best.requests / best.wallS;
     const rows: BenchRow[] = [
       { name: "bare M/M/1 loop (in process)", value: bareBest, unit: "requests/s" },

@@ -7,9 +7,10 @@ import type { BenchRow, Benchmark } from "./harness.js";
 import { gcAvailable } from "./harness.js";
 import { kernelBenchmark } from "./kernel.js";
 import { mm1Benchmark } from "./mm1.js";
+import { controlPlaneBenchmark } from "./control-plane.js";
 
 /** Every benchmark, in the order they run. Add new ones here. */
-const BENCHMARKS: readonly Benchmark[] = [kernelBenchmark, mm1Benchmark];
+const BENCHMARKS: readonly Benchmark[] = [kernelBenchmark, mm1Benchmark, controlPlaneBenchmark];
 
 function formatValue(value: number): string {
   if (Number.isInteger(value) || Math.abs(value) >= 1_000) return Math.round(value).toLocaleString("en-US");

@@ -41,6 +41,8 @@ export class ManagerNode<R extends ContainerRequest> {
   private diskFreeAtUs = 0;
   private tickTimer: ScheduledEvent | null = null;
   private saved: PersistentState<StoreCommand[]> | undefined;
+  /** Index of the last committed entry applied to the store (the store is this manager's snapshot). */
+  private appliedIndex = 0;
   /** Bumped at each crash, so that work scheduled before it is dropped. */
   private epoch = 0;
 
@@ -70,10 +72,13 @@ export class ManagerNode<R extends ContainerRequest> {
     this.saved = this.raft.persistentState();
   }
 
-  /** Back from a crash: Raft from its disk; the store is rebuilt by replaying the committed log. */
+  /**
+   * Back from a crash: Raft from its disk, and the store as it was, as if from a snapshot taken
+   * at the last applied entry (swarmkit snapshots its store; replaying a day-long log at every
+   * restart would also make long runs quadratic).
+   */
   restart(): void {
     this.raft = this.newRaft();
-    this.resetStore();
     this.diskFreeAtUs = this.d.sim.now();
     this.drain();
     this.start();
@@ -94,7 +99,7 @@ export class ManagerNode<R extends ContainerRequest> {
 
   private newRaft(): RaftNode<StoreCommand[]> {
     const r = this.d.raft;
-    const saved = this.saved ? { ...this.saved, appliedIndex: 0 } : undefined;
+    const saved = this.saved ? { ...this.saved, appliedIndex: this.appliedIndex } : undefined;
     return new RaftNode<StoreCommand[]>(
       { id: this.host.name, peers: this.d.peers, electionTicks: r.electionTicks, electionRandomTicks: r.electionRandomTicks, heartbeatTicks: r.heartbeatTicks, checkQuorum: true },
       () => this.d.rng.next(),
@@ -147,6 +152,7 @@ export class ManagerNode<R extends ContainerRequest> {
     let ownTermCommitted = false;
     for (const e of rd.committed) {
       if (e.data) for (const c of e.data) this.store.apply(c);
+      this.appliedIndex = e.index;
       if (e.term === this.raft.term) ownTermCommitted = true;
     }
     if (ownTermCommitted && this.raft.role === "leader" && this.roles === null && this.host.up) this.startRoles();

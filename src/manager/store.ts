@@ -67,7 +67,9 @@ export type StoreWatcher = (event: StoreEvent) => void;
 /**
  * The replicated desired state. It changes only by apply(), which the control plane calls for
  * committed entries; the manager's roles never call each other, they watch these events.
- * Maps iterate in insertion order, so every walk over the store is deterministic.
+ * Each replica holds its own copies of the records a command carries, so one replica applying
+ * an entry never changes what another sees. Maps iterate in insertion order, so every walk
+ * over the store is deterministic.
  */
 export class Store {
   readonly services = new Map<string, ServiceRecord>();
@@ -101,18 +103,22 @@ export class Store {
         if (cmd.replicas !== undefined) service.replicas = cmd.replicas;
         return { type: "service", service };
       }
-      case "CreateTask":
-        this.tasks.set(cmd.task.id, cmd.task);
-        return { type: "task", task: cmd.task, prevState: null, removed: false };
+      case "CreateTask": {
+        const task = { ...cmd.task };
+        this.tasks.set(task.id, task);
+        return { type: "task", task, prevState: null, removed: false };
+      }
       case "RemoveTask": {
         const task = this.tasks.get(cmd.id);
         if (!task) return null;
         this.tasks.delete(cmd.id);
         return { type: "task", task, prevState: task.state, removed: true };
       }
-      case "CreateNode":
-        this.nodes.set(cmd.node.id, cmd.node);
-        return { type: "node", node: cmd.node, removed: false };
+      case "CreateNode": {
+        const node = { ...cmd.node };
+        this.nodes.set(node.id, node);
+        return { type: "node", node, removed: false };
+      }
       case "RemoveNode": {
         const node = this.nodes.get(cmd.id);
         if (!node) return null;

@@ -13,7 +13,16 @@ export class RaftLog<T> {
   /** Bumped by every change, so the node can tell the host the log needs a disk write. */
   private versionCount = 0;
 
-  constructor(initial: readonly Entry<T>[] = []) {
+  /**
+   * A log with `initial` entries. `adopt` takes the array itself instead of copying and checking
+   * it: for a restart from this library's own persistentState(), where copying a long log at
+   * every restart would make long runs with many restarts quadratic.
+   */
+  constructor(initial: readonly Entry<T>[] = [], adopt = false) {
+    if (adopt) {
+      this.entries = initial as Entry<T>[];
+      return;
+    }
     let prevTerm = 0;
     initial.forEach((e, i) => {
       if (e.index !== i + 1 || e.term < prevTerm || e.term < 1) {
@@ -100,6 +109,11 @@ export class RaftLog<T> {
     }
     this.entries.length = first.index - 1;
     this.push(entries);
+  }
+
+  /** The entries themselves, not a copy: only for persistentState() of a node about to be dropped. */
+  all(): readonly Entry<T>[] {
+    return this.entries;
   }
 
   /** Entries with lo <= index < hi (hi defaults to past the end), as a new array. */

@@ -137,7 +137,8 @@ export class RaftNode<T> {
   persistentState(): PersistentState<T> {
     const r = this.r;
     return {
-      term: r.term, votedFor: r.votedFor, entries: r.log.slice(1),
+      // The log's own array, not a copy: the host keeps this for a restart and drops this node.
+      term: r.term, votedFor: r.votedFor, entries: r.log.all(), adopted: true,
       commitIndex: r.commitIndex, appliedIndex: r.appliedIndex,
     };
   }

@@ -54,7 +54,7 @@ export class RaftState<T> {
     this.heartbeatTicks = config.heartbeatTicks;
     this.checkQuorum = config.checkQuorum;
     this.random = random;
-    this.log = new RaftLog(restored?.entries ?? []);
+    this.log = new RaftLog(restored?.entries ?? [], restored?.adopted === true);
     if (restored) this.restore(restored);
     this.randomizedElectionTimeout = this.drawElectionTimeout();
   }

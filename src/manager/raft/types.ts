@@ -114,4 +114,9 @@ export interface PersistentState<T> {
   readonly entries: readonly Entry<T>[];
   readonly commitIndex?: number;
   readonly appliedIndex?: number;
+  /**
+   * Set by persistentState(): `entries` is the dropped node's own log array, taken over as is
+   * by the restarted node (no copy, no check). Hand-made states leave it unset and are checked.
+   */
+  readonly adopted?: boolean;
 }
