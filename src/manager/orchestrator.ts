@@ -171,6 +171,7 @@ export function newTask(
     specVersion: version,
     spec,
     nodeId: null,
+    pinnedNode: null,
     desiredState,
     state: TaskState.NEW,
     reason: null,

@@ -38,6 +38,8 @@ export interface TaskRecord {
   specVersion: number;
   spec: ServiceSpec;
   nodeId: string | null;
+  /** Global services: the node this task is for; the scheduler only checks that node. */
+  pinnedNode: string | null;
   desiredState: TaskState;
   state: TaskState;
   reason: string | null;

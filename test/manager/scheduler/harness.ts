@@ -67,6 +67,7 @@ export class SchedulerHarness {
       specVersion: 1,
       spec,
       nodeId: null,
+      pinnedNode: null,
       desiredState: TaskState.RUNNING,
       state: TaskState.PENDING,
       reason: null,
