@@ -3,6 +3,7 @@ import type { Scenario } from "../scenario/types.js";
 import { Host, type HostSpec } from "../cluster/host.js";
 import type { Request } from "../workload/client.js";
 import type { NodeRecord } from "../manager/store.js";
+import type { NodeDescription } from "../cluster/messages.js";
 
 /** Host specs for the managers (manager-1..N over the zones round-robin) and the node groups. */
 export function hostSpecs(scenario: Scenario): HostSpec[] {
@@ -46,8 +47,8 @@ export function makeHosts(sim: Simulation, specs: HostSpec[]): Host<Request>[] {
   return specs.map((s, i) => new Host<Request>(i, s, sim));
 }
 
-/** The managers' record of a node. A node that runs no tasks is drained (a manager with runTasks off). */
-export function nodeRecord(host: Host<Request>): NodeRecord {
+/** What a host tells the managers about itself when it joins. */
+export function nodeDescription(host: Host<Request>): NodeDescription {
   const s = host.spec;
   return {
     id: s.name,
@@ -59,7 +60,12 @@ export function nodeRecord(host: Host<Request>): NodeRecord {
     cpuNanos: Math.round(s.cpuCores * 1e9),
     memoryBytes: s.memoryBytes,
     generic: s.generic,
-    status: "ready",
-    availability: s.runsTasks ? "active" : "drain",
+    runsTasks: s.runsTasks,
   };
+}
+
+/** The managers' record of a node present from the start. A node that runs no tasks is drained (a manager with runTasks off). */
+export function nodeRecord(host: Host<Request>): NodeRecord {
+  const { runsTasks, ...d } = nodeDescription(host);
+  return { ...d, status: "ready", availability: runsTasks ? "active" : "drain" };
 }

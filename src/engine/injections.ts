@@ -2,7 +2,10 @@ import type { EventAction, EventSpec } from "../scenario/types.js";
 import type { World } from "./world.js";
 
 /** Injections the model simulates today; the others are validated but do nothing yet. */
-const SIMULATED = new Set(["loadSpike", "scale", "nodeFailure", "killLeader", "killManager", "partition"]);
+const SIMULATED = new Set([
+  "loadSpike", "scale", "nodeFailure", "killLeader", "killManager", "partition",
+  "drain", "pause", "activate", "rollingUpdate", "addNodes", "removeNodes", "restartAll",
+]);
 
 /**
  * Schedules every scenario event on the world's clock. A repeated event schedules its next
@@ -50,9 +53,41 @@ function fire(world: World, a: EventAction): void {
     case "partition":
       partition(world, a.groups, a.durationUs);
       return;
-    default:
-      world.recorder.fault(a.type, null);
+    case "drain":
+    case "pause":
+    case "activate": {
+      world.recorder.fault(a.type, a.node);
+      const availability = a.type === "activate" ? "active" : a.type;
+      apiCall(world, `node update --availability ${availability}`, [{ type: "UpdateNode", id: a.node, availability }]);
+      return;
+    }
+    case "rollingUpdate":
+      world.recorder.fault("rollingUpdate", a.service);
+      apiCall(world, "service update", [{ type: "UpdateService", name: a.service, spec: a.spec, updateState: "updating" }]);
+      return;
+    case "addNodes":
+      world.recorder.fault("addNodes", world.addNodes(a.group, a.count).map((h) => h.name).join(","));
+      return;
+    case "removeNodes":
+      removeNodes(world, a.nodes);
+      return;
+    case "restartAll":
+      world.recorder.fault("restartAll", a.service);
+      for (const h of world.hosts) if (h.up) h.agent?.failService(a.service, "task: restarted (restartAll)");
+      return;
   }
+}
+
+/** `docker node rm --force`: the node is shut down and the managers forget it; its tasks restart elsewhere. */
+function removeNodes(world: World, nodes: readonly string[]): void {
+  world.recorder.fault("removeNodes", nodes.join(","));
+  const present = nodes.filter((n) => world.hostByName.get(n)?.up);
+  if (present.length === 0) return;
+  if (!world.control.submit(present.map((id) => ({ type: "RemoveNode" as const, id })))) {
+    world.recorder.emit({ kind: "api", call: "node rm", error: "The swarm does not have a leader" });
+    return;
+  }
+  for (const name of present) world.crashHost(world.hostByName.get(name)!);
 }
 
 /** A call to the managers' API: without a leader it fails, as in Swarm. */

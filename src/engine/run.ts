@@ -1,5 +1,5 @@
 import type { Scenario } from "../scenario/types.js";
-import { TaskState } from "../cluster/task-state.js";
+import { TaskState, isTerminal } from "../cluster/task-state.js";
 import type { LineWriter, OutputDir } from "../metrics/output.js";
 import { ELECTION_COLUMNS, NODE_COLUMNS, TIMESERIES_COLUMNS, type Summary } from "../metrics/rows.js";
 import { secondsFromUs } from "../metrics/fmt.js";
@@ -105,7 +105,8 @@ export class Run {
     if (tasks < wanted) return false;
     for (const t of store.tasks.values()) {
       if (t.desiredState > TaskState.RUNNING) continue;
-      if (t.state === TaskState.RUNNING) continue;
+      // Running, or stopped for good (its restart policy gave up): either way, settled.
+      if (t.state === TaskState.RUNNING || isTerminal(t.state)) continue;
       if (t.state === TaskState.PENDING && t.reason !== null) continue;
       return false;
     }

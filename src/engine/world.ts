@@ -1,7 +1,7 @@
 import { Simulation, RandomStreams, sampler } from "../kernel/index.js";
 import type { Scenario, ServiceSpec } from "../scenario/types.js";
 import { Agent } from "../cluster/agent.js";
-import type { Host } from "../cluster/host.js";
+import { Host } from "../cluster/host.js";
 import { TaskState, taskStateName } from "../cluster/task-state.js";
 import { Fabric } from "../network/fabric.js";
 import { ControlPlane } from "../manager/control-plane.js";
@@ -14,7 +14,7 @@ import { RateProfile, type Spike } from "../workload/rate-profile.js";
 import type { LineWriter } from "../metrics/output.js";
 import { Recorder } from "../metrics/recorder.js";
 import type { ServiceMeter } from "../metrics/windows.js";
-import { hostSpecs, makeHosts, nodeRecord } from "./hosts.js";
+import { groupHostSpec, hostSpecs, makeHosts, nodeDescription, nodeRecord } from "./hosts.js";
 
 export interface WorldOptions {
   /** events.jsonl, or null to keep no event log. */
@@ -40,6 +40,7 @@ export class World {
   readonly meters: ServiceMeter[];
   readonly clients: Clients;
   readonly flows: Flow[] = [];
+  private readonly loggedUpdate = new Map<string, string>();
   originUs = 0;
 
   constructor(
@@ -91,6 +92,7 @@ export class World {
       rng: this.rng.stream(`agent/${host.name}`),
       managers,
       heartbeatPeriodUs: this.scenario.cluster.dispatcher.heartbeatPeriodUs,
+      description: nodeDescription(host),
       send: (manager, msg, bytes) => this.control.fromAgent(host, manager, msg, bytes),
       joinLoadBalancer: (c) => this.backends[this.serviceIndex(c.spec.name)]?.join(c),
       leaveLoadBalancer: (c) => this.backends[this.serviceIndex(c.spec.name)]?.leave(c),
@@ -116,6 +118,25 @@ export class World {
       m.crash();
       this.control.elections.crashed(host.name);
     }
+  }
+
+  /** New workers of a group join the swarm (`docker swarm join`): named after the group's last. */
+  addNodes(group: string, count: number): Host<Request>[] {
+    const g = this.scenario.cluster.nodeGroups.find((x) => x.name === group);
+    if (!g) return [];
+    const managers = this.control.managers.map((m) => m.name);
+    const added: Host<Request>[] = [];
+    for (let k = 0; k < count; k++) {
+      let i = g.count + 1;
+      while (this.hostByName.has(`${g.name}-${i}`)) i++;
+      const host = new Host<Request>(this.hosts.length, groupHostSpec(g, i), this.sim);
+      this.hosts.push(host);
+      this.hostByName.set(host.name, host);
+      host.agent = this.makeAgent(host, managers);
+      host.agent.start();
+      added.push(host);
+    }
+    return added;
   }
 
   /** The host is back: its manager restarts from its disk and its agent opens a new session. */
@@ -164,12 +185,19 @@ export class World {
     return spikes;
   }
 
-  /** Node changes and manager-side task states go to the event log when committed; agents log their own. */
+  /** Node changes, update states and manager-side task states go to the event log when committed; agents log their own. */
   private logStoreEvent(e: StoreEvent): void {
+    if (e.type === "service") {
+      const state = e.service.updateState;
+      if (state !== null && this.loggedUpdate.get(e.service.name) !== `${e.service.version}:${state}`) {
+        this.loggedUpdate.set(e.service.name, `${e.service.version}:${state}`);
+        this.recorder.emit({ kind: "service", service: e.service.name, version: e.service.version, update: state });
+      }
+    }
     if (e.type === "node" && !e.removed) this.recorder.emit({ kind: "node", node: e.node.id, status: e.node.status, availability: e.node.availability });
     if (e.type !== "task" || e.removed) return;
     const t = e.task;
-    const managerSide = t.state <= TaskState.ASSIGNED;
+    const managerSide = t.state <= TaskState.ASSIGNED || t.nodeId === null;
     const changed = e.prevState !== t.state || (t.state === TaskState.PENDING && t.reason !== null);
     if (!managerSide || !changed) return;
     this.recorder.emit({ kind: "task", task: t.id, service: t.service, slot: t.slot, node: t.nodeId, state: taskStateName(t.state), reason: t.reason });

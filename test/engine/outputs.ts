@@ -8,6 +8,7 @@ export interface RunOutputs {
   elections: ElectionRow[];
   timeseries: TimeseriesRow[];
   nodes: NodeRow[];
+  run: Run;
 }
 
 /** Runs a scenario from YAML text and returns what its output files would hold, parsed. */
@@ -25,6 +26,7 @@ export function runAndCollect(yaml: string, overrides: string[] = []): RunOutput
     elections: w.control.elections.relativeRows(w.originUs),
     timeseries: w.recorder.timeseries,
     nodes: w.recorder.nodes,
+    run,
   };
 }
 

@@ -1,6 +1,6 @@
-import type { Simulation, ScheduledEvent } from "../kernel/index.js";
-import { TaskState, isTerminal } from "../cluster/task-state.js";
-import type { Store, StoreCommand, TaskRecord } from "./store.js";
+import type { Simulation, ScheduledEvent } from "../../kernel/index.js";
+import { TaskState, isTerminal } from "../../cluster/task-state.js";
+import type { Store, StoreCommand, TaskRecord } from "../store.js";
 
 /** A replacement waits at most this long for the task it replaces to stop (swarmkit). */
 const WAIT_FOR_OLD_TASK_US = 60_000_000;

@@ -1,0 +1,55 @@
+import { TaskState } from "../../cluster/task-state.js";
+import { constraintsMatch, parseConstraints } from "../scheduler/constraints.js";
+import type { NodeRecord, ServiceRecord, Store, StoreCommand, TaskRecord } from "../store.js";
+import { isLive, type TaskFactory } from "./tasks.js";
+
+/**
+ * The global orchestrator (swarmkit manager/orchestrator/global): one task per eligible node,
+ * pinned to it. A node is eligible when it is READY, ACTIVE and meets the service's constraints.
+ * A DOWN, drained or removed node's task is shut down and not replaced elsewhere; a PAUSEd or
+ * UNKNOWN node keeps what it has but gets nothing new.
+ */
+export class GlobalOrchestrator {
+  constructor(
+    private readonly store: Store,
+    private readonly factory: TaskFactory,
+    private readonly restarting: (taskId: string) => boolean,
+  ) {}
+
+  nodeEligible(service: ServiceRecord, node: NodeRecord): boolean {
+    return node.status === "ready" && node.availability === "active" && constraintsMatch(parseConstraints(service.spec.placement.constraints), node);
+  }
+
+  reconcile(service: ServiceRecord): StoreCommand[] {
+    const byNode = new Map<string, TaskRecord[]>();
+    for (const t of this.factory.tasksOf(service.name)) {
+      if (t.pinnedNode === null || !isLive(t, this.restarting)) continue;
+      const list = byNode.get(t.pinnedNode);
+      if (list) list.push(t);
+      else byNode.set(t.pinnedNode, [t]);
+    }
+    const cmds: StoreCommand[] = [];
+    for (const node of this.store.nodes.values()) {
+      if (!byNode.has(node.id) && this.nodeEligible(service, node)) {
+        cmds.push({ type: "CreateTask", task: this.factory.create(service, { node: node.id }, TaskState.RUNNING) });
+      }
+    }
+    for (const [nodeId, tasks] of byNode) {
+      const node = this.store.nodes.get(nodeId);
+      const gone = !node || node.status === "down" || node.availability === "drain" || !this.constraintsHold(service, node);
+      if (gone) for (const t of tasks) cmds.push({ type: "SetTaskDesiredState", id: t.id, desiredState: TaskState.SHUTDOWN });
+    }
+    return cmds;
+  }
+
+  private constraintsHold(service: ServiceRecord, node: NodeRecord): boolean {
+    return constraintsMatch(parseConstraints(service.spec.placement.constraints), node);
+  }
+
+  /** A failed global task is restarted on the same node, if that node is still eligible. */
+  replacement(service: ServiceRecord, old: TaskRecord): TaskRecord | null {
+    const node = old.pinnedNode ? this.store.nodes.get(old.pinnedNode) : undefined;
+    if (!node || !this.nodeEligible(service, node)) return null;
+    return this.factory.create(service, { node: node.id }, TaskState.READY);
+  }
+}

@@ -1,0 +1,126 @@
+import type { Simulation } from "../../kernel/index.js";
+import { TaskState, isTerminal } from "../../cluster/task-state.js";
+import type { NodeRecord, Store, StoreCommand, StoreEvent, TaskRecord } from "../store.js";
+import { RestartSupervisor } from "./restart.js";
+import { TaskFactory } from "./tasks.js";
+import { ReplicatedOrchestrator } from "./replicated.js";
+import { GlobalOrchestrator } from "./global.js";
+import { TaskReaper } from "./reaper.js";
+import { Updater } from "./updater.js";
+
+export interface OrchestratorOptions {
+  sim: Simulation;
+  store: Store;
+  propose: (cmds: StoreCommand[]) => void;
+  /** Told of every replacement created because a task failed or its node went away. */
+  onRestart: (service: string) => void;
+}
+
+/**
+ * The leader's orchestration (swarmkit manager/orchestrator): the replicated and global
+ * orchestrators, the restart supervisor, the rolling updater and the task reaper. It reconciles
+ * at the end of the instant in which something changed, so a burst of changes costs one pass.
+ */
+export class Orchestrator {
+  private readonly dirty = new Set<string>();
+  private reconcileScheduled = false;
+  private stopped = false;
+  readonly factory: TaskFactory;
+  readonly restarts: RestartSupervisor;
+  private readonly replicated: ReplicatedOrchestrator;
+  private readonly global: GlobalOrchestrator;
+  private readonly reaper: TaskReaper;
+  readonly updater: Updater;
+
+  constructor(private readonly o: OrchestratorOptions) {
+    this.factory = new TaskFactory(o.store, () => o.sim.now());
+    this.restarts = new RestartSupervisor(o.sim, o.store, o.propose, (t) => this.createReplacement(t));
+    const restarting = (id: string): boolean => this.restarts.isRestarting(id);
+    this.replicated = new ReplicatedOrchestrator(o.store, this.factory, restarting);
+    this.global = new GlobalOrchestrator(o.store, this.factory, restarting);
+    this.reaper = new TaskReaper(o.store, o.propose);
+    this.updater = new Updater({ sim: o.sim, store: o.store, propose: o.propose, factory: this.factory });
+    // A new leader picks up where its predecessor stopped: failed tasks, tasks on lost nodes,
+    // replacements still waiting in READY (their restart history is gone, so they wait the
+    // restart delay again, as in swarmkit), and unfinished updates.
+    for (const s of o.store.services.values()) this.markDirty(s.name);
+    for (const t of o.store.tasks.values()) this.checkTask(t, null);
+    for (const n of o.store.nodes.values()) this.checkNode(n, false);
+    for (const t of o.store.tasks.values()) if (t.desiredState === TaskState.READY) this.restarts.resume(t);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.restarts.stop();
+    this.updater.stop();
+  }
+
+  handle(event: StoreEvent): void {
+    if (this.stopped) return;
+    switch (event.type) {
+      case "service":
+        this.updater.serviceChanged(event.service);
+        this.markDirty(event.service.name);
+        break;
+      case "task":
+        this.factory.seen(event.task.id);
+        if (!event.removed) this.checkTask(event.task, event.prevState);
+        this.restarts.taskChanged(event.task);
+        this.updater.taskChanged(event.task);
+        this.reaper.taskChanged(event.task, event.removed);
+        this.markDirty(event.task.service);
+        break;
+      case "node":
+        this.checkNode(event.node, event.removed);
+        for (const s of this.o.store.services.values()) if (s.spec.mode === "global") this.markDirty(s.name);
+        break;
+    }
+  }
+
+  private checkTask(task: TaskRecord, prevState: TaskState | null): void {
+    if (!isTerminal(task.state) || (prevState !== null && isTerminal(prevState))) return;
+    if (task.desiredState > TaskState.RUNNING) return;
+    this.restarts.restart(task, { delay: true, failed: task.state !== TaskState.COMPLETE });
+  }
+
+  /** Tasks on a node that went DOWN or was removed are restarted elsewhere after the delay; drained ones at once. */
+  private checkNode(node: NodeRecord, removed: boolean): void {
+    const lost = removed || node.status === "down";
+    const drained = node.availability === "drain";
+    if (!lost && !drained) return;
+    for (const task of this.o.store.tasks.values()) {
+      if (task.nodeId !== node.id || task.desiredState > TaskState.RUNNING || isTerminal(task.state)) continue;
+      this.restarts.restart(task, { delay: lost, failed: lost });
+    }
+  }
+
+  private markDirty(service: string): void {
+    this.dirty.add(service);
+    if (this.reconcileScheduled) return;
+    this.reconcileScheduled = true;
+    this.o.sim.after(0, () => this.reconcileAll());
+  }
+
+  private reconcileAll(): void {
+    this.reconcileScheduled = false;
+    if (this.stopped) return;
+    const names = [...this.dirty];
+    this.dirty.clear();
+    const cmds: StoreCommand[] = [];
+    for (const name of names) {
+      const service = this.o.store.services.get(name);
+      if (!service) continue;
+      cmds.push(...(service.spec.mode === "global" ? this.global : this.replicated).reconcile(service));
+    }
+    if (cmds.length > 0) this.o.propose(cmds);
+  }
+
+  /** The restart supervisor's request: a new task in the same slot (or on the same node), desired READY. */
+  private createReplacement(old: TaskRecord): TaskRecord | null {
+    const service = this.o.store.services.get(old.service);
+    if (!service) return null;
+    const task = (service.spec.mode === "global" ? this.global : this.replicated).replacement(service, old);
+    if (task) this.o.onRestart(service.name);
+    return task;
+  }
+}

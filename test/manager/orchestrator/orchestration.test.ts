@@ -1,0 +1,190 @@
+// The orchestrators against Swarm's documented behaviour (SWARM.md, "Orchestrators"), run
+// through the whole control plane.
+import { describe, expect, it } from "vitest";
+import { TaskState } from "../../../src/cluster/task-state.js";
+import { eventsOf, runAndCollect, type RunOutputs } from "../../engine/outputs.js";
+
+function scenario(o: { nodes?: number; services: string; events: string; duration?: string }): string {
+  return `
+version: 1
+name: orchestration
+duration: ${o.duration ?? "2m"}
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: ${o.nodes ?? 3}, cpu: 4, memory: 8GiB}]
+services:
+${o.services}
+events:
+${o.events}
+`;
+}
+
+const WEB = (extra = "") => `  - name: web
+    replicas: 6
+    startup: {pull: 1s, cpu: 1s}
+${extra}`;
+
+/** Tasks per node at the last window, from nodes.csv. */
+function lastTasksPerNode(out: RunOutputs): Record<string, number> {
+  const t = out.nodes.at(-1)!.t_s;
+  return Object.fromEntries(out.nodes.filter((r) => r.t_s === t && r.node.startsWith("w-")).map((r) => [r.node, r.tasks]));
+}
+
+describe("replicated services", () => {
+  it("scale-down removes from the most loaded nodes first, not just the highest slots", () => {
+    const out = runAndCollect(
+      scenario({
+        services: WEB(),
+        events: `  - {at: 10s, drain: {node: w-1}}
+  - {at: 30s, activate: {node: w-1}}
+  - {at: 60s, scale: {service: web, replicas: 4}}`,
+      }),
+    );
+    // After the drain w-2 and w-3 hold 3 each and w-1 none (no rebalancing on activate);
+    // scaling to 4 takes one from each loaded node.
+    expect(lastTasksPerNode(out)).toEqual({ "w-1": 0, "w-2": 2, "w-3": 2 });
+    // Removed tasks are deleted from the store once stopped (desired REMOVE).
+    const store = out.run.world.control.viewStore();
+    const live = [...store.tasks.values()].filter((t) => t.desiredState <= TaskState.RUNNING);
+    expect(live).toHaveLength(4);
+  });
+
+  it("drain moves tasks without the restart delay; pause leaves them and takes no new ones", () => {
+    const out = runAndCollect(
+      scenario({
+        services: WEB(),
+        events: `  - {at: 10s, pause: {node: w-2}}
+  - {at: 20s, drain: {node: w-1}}
+  - {at: 50s, scale: {service: web, replicas: 9}}`,
+      }),
+    );
+    const moved = out.events.filter((e) => e["kind"] === "task" && e["state"] === "starting" && e["t_s"] > 20 && e["t_s"] < 50);
+    expect(moved).toHaveLength(2);
+    // Created at 20 s and pulled (1 s); started once the old task stopped (2 s drain): no 5 s restart delay.
+    for (const e of moved) expect(e["t_s"]).toBeLessThan(24);
+    // The paused node keeps its 2 tasks and gets none of the new ones; everything else went to w-3.
+    expect(lastTasksPerNode(out)).toEqual({ "w-1": 0, "w-2": 2, "w-3": 7 });
+  });
+
+  it("restarts a failing task after the delay, at most maxAttempts times", () => {
+    const out = runAndCollect(
+      scenario({
+        services: WEB(`    replicas: 1
+    restartPolicy: {delay: 3s, maxAttempts: 3}
+    update: {failureAction: continue}`).replace("    replicas: 6\n", ""),
+        events: `  - {at: 10s, rollingUpdate: {service: web, startup: {failRate: 1}}}`,
+      }),
+    );
+    const failed = out.events.filter((e) => e["kind"] === "task" && e["state"] === "failed");
+    const starting = out.events.filter((e) => e["kind"] === "task" && e["state"] === "starting" && e["t_s"] > 10);
+    // The updated task and its three restarts fail; then the policy gives up.
+    expect(failed).toHaveLength(4);
+    expect(out.summary.services["web"]!.restarts).toBe(3);
+    for (let i = 1; i < starting.length; i++) {
+      const prevFail = failed[i - 1]!["t_s"];
+      expect(starting[i]!["t_s"] - prevFail).toBeGreaterThanOrEqual(3);
+    }
+    expect(out.timeseries.at(-1)!.tasks_running).toBe(0);
+  });
+
+  it("keeps at most five tasks per slot in its history", () => {
+    const out = runAndCollect(
+      scenario({
+        services: WEB(`    replicas: 1
+    restartPolicy: {delay: 1s}
+    update: {failureAction: continue}`).replace("    replicas: 6\n", ""),
+        events: `  - {at: 5s, rollingUpdate: {service: web, startup: {failRate: 1}}}`,
+      }),
+    );
+    expect(out.summary.services["web"]!.restarts).toBeGreaterThan(10);
+    const store = out.run.world.control.viewStore();
+    expect([...store.tasks.values()].filter((t) => t.slot === 1).length).toBeLessThanOrEqual(5);
+  });
+});
+
+describe("rolling updates", () => {
+  const UPDATE = (update: string) =>
+    scenario({
+      nodes: 4,
+      duration: "3m",
+      services: WEB(`    update: ${update}`),
+      events: "  - {at: 20s, rollingUpdate: {service: web, image: web:2}}",
+    });
+
+  it("stop-first, parallelism 2, delay 10 s: three batches, each old task stopped before its new one starts", () => {
+    const out = runAndCollect(UPDATE("{parallelism: 2, delay: 10s, order: stop-first}"));
+    const fresh = out.events.filter((e) => e["kind"] === "task" && e["state"] === "new" && e["t_s"] > 20);
+    expect(fresh).toHaveLength(6);
+    const batches = [...new Set(fresh.map((e) => e["t_s"]))];
+    expect(batches).toHaveLength(3);
+    expect(batches[1]! - batches[0]!).toBeGreaterThanOrEqual(10);
+    expect(batches[2]! - batches[1]!).toBeGreaterThanOrEqual(10);
+    for (const e of fresh) {
+      const slot = e["slot"];
+      const oldStop = out.events.find((x) => x["kind"] === "task" && x["slot"] === slot && x["state"] === "shutdown" && x["t_s"] > 20)!;
+      const newStart = eventsOf(out.events, "task", { task: e["task"], state: "starting" })[0]!;
+      expect(newStart["t_s"]).toBeGreaterThanOrEqual(oldStop["t_s"]);
+    }
+    const states = eventsOf(out.events, "service").map((e) => e["update"]);
+    expect(states).toEqual(["updating", "completed"]);
+  });
+
+  it("start-first runs the new task before the old one stops", () => {
+    const out = runAndCollect(UPDATE("{parallelism: 1, order: start-first}"));
+    const fresh = out.events.filter((e) => e["kind"] === "task" && e["state"] === "running" && e["t_s"] > 20);
+    expect(fresh).toHaveLength(6);
+    for (const e of fresh) {
+      const oldStop = out.events.find((x) => x["kind"] === "task" && x["slot"] === e["slot"] && x["state"] === "shutdown" && x["t_s"] > 20)!;
+      expect(oldStop["t_s"]).toBeGreaterThanOrEqual(e["t_s"]);
+    }
+    // Capacity never dips: 6 running throughout.
+    for (const r of out.timeseries) expect(r.tasks_running).toBeGreaterThanOrEqual(6);
+  });
+
+  it("a failing new spec with failureAction pause stops the update and leaves the old tasks serving", () => {
+    const out = runAndCollect(
+      scenario({
+        nodes: 4,
+        services: WEB("    update: {parallelism: 1, failureAction: pause}"),
+        events: "  - {at: 20s, rollingUpdate: {service: web, startup: {failRate: 1}}}",
+      }),
+    );
+    expect(eventsOf(out.events, "service").map((e) => e["update"])).toEqual(["updating", "paused"]);
+    // One slot was updated (and keeps failing under its restart policy); five old tasks serve.
+    expect(out.timeseries.at(-1)!.tasks_running).toBe(5);
+  });
+
+  it("failureAction rollback goes back to the previous spec and completes", () => {
+    const out = runAndCollect(
+      scenario({
+        nodes: 4,
+        services: WEB("    update: {parallelism: 2, failureAction: rollback}"),
+        events: "  - {at: 20s, rollingUpdate: {service: web, startup: {failRate: 1}}}",
+      }),
+    );
+    expect(eventsOf(out.events, "service").map((e) => e["update"])).toEqual(["updating", "rollback_started", "rollback_completed"]);
+    const done = eventsOf(out.events, "service", { update: "rollback_completed" })[0]!["t_s"];
+    expect(out.events.filter((e) => e["kind"] === "task" && e["state"] === "failed" && e["t_s"] > done)).toHaveLength(0);
+    expect(out.timeseries.at(-1)!.tasks_running).toBe(6);
+  });
+});
+
+describe("global services", () => {
+  it("one task per eligible node: a new node gets one, a drained node's task stops and is not replaced", () => {
+    const out = runAndCollect(
+      scenario({
+        services: "  - {name: agent, mode: global}",
+        events: `  - {at: 10s, addNodes: {group: w, count: 1}}
+  - {at: 40s, drain: {node: w-2}}`,
+      }),
+    );
+    const store = out.run.world.control.viewStore();
+    const live = [...store.tasks.values()].filter((t) => t.desiredState <= TaskState.RUNNING);
+    expect(live.map((t) => [t.pinnedNode, t.nodeId]).sort()).toEqual([
+      ["w-1", "w-1"],
+      ["w-3", "w-3"],
+      ["w-4", "w-4"],
+    ]);
+    expect(out.timeseries.at(-1)!.tasks_running).toBe(3);
+  });
+});
