@@ -1,10 +1,12 @@
 import type { Simulation, ScheduledEvent, RandomStream, Sampler } from "../kernel/index.js";
 import type { ServiceSpec } from "../scenario/types.js";
 import { TaskState, taskStateName } from "./task-state.js";
-import type { AgentToManager, AssignmentMessage, ManagerToAgent, TaskStatusUpdate } from "./messages.js";
-import type { CpuJob, NodeCpu } from "./cpu.js";
+import type { AgentToManager, AssignmentMessage, ManagerToAgent, NodeDescription } from "./messages.js";
+import type { CpuGroup, CpuJob, NodeCpu } from "./cpu.js";
 import { Container, type ContainerCallbacks, type ContainerRequest } from "./container.js";
 import { AgentSession } from "./session.js";
+import { HealthMonitor } from "./health.js";
+import { oomVictims, overLimit } from "./memory.js";
 
 /** Swarm sets a stopping backend's IPVS weight to 0 and waits this long for gossip before stopping it. */
 export const LB_DRAIN_US = 2_000_000;
@@ -17,13 +19,22 @@ export interface AgentDeps<R extends ContainerRequest> {
   rng: RandomStream;
   managers: readonly string[];
   heartbeatPeriodUs: number;
+  description: NodeDescription;
   /** Sends to a manager over the fabric. */
   send(manager: string, msg: AgentToManager, bytes: number): void;
-  /** The data plane: a running container joins its service's load balancer, a stopping one leaves. */
+  /**
+   * The data plane: a running container joins its service's load balancer, a stopping one
+   * leaves; `crashed` when its node died (the others notice later, by failure detection).
+   */
   joinLoadBalancer(container: Container<R>): void;
-  leaveLoadBalancer(container: Container<R>): void;
+  leaveLoadBalancer(container: Container<R>, crashed: boolean): void;
   requestWork(spec: ServiceSpec): Sampler;
   callbacks: ContainerCallbacks<R>;
+  memoryBytes: number;
+  /** A container was OOM-killed (for the per-service count). */
+  onOom(service: string): void;
+  /** A container was found unhealthy (for the per-service count). */
+  onUnhealthy(service: string): void;
   emit(event: { kind: string } & Record<string, unknown>): void;
 }
 
@@ -38,6 +49,10 @@ export interface AgentTask<R extends ContainerRequest> {
   job: CpuJob | null;
   container: Container<R> | null;
   stopping: boolean;
+  group: CpuGroup | null;
+  health: HealthMonitor | null;
+  /** Creation order on this agent, for the OOM killer's ties. */
+  seq: number;
 }
 
 /**
@@ -49,6 +64,7 @@ export interface AgentTask<R extends ContainerRequest> {
 export class Agent<R extends ContainerRequest> {
   readonly tasks = new Map<string, AgentTask<R>>();
   readonly session: AgentSession;
+  private seq = 0;
 
   constructor(
     readonly node: string,
@@ -61,6 +77,7 @@ export class Agent<R extends ContainerRequest> {
       send: d.send,
       responseTimeoutUs: d.heartbeatPeriodUs,
       allStatuses: () => [...this.tasks.values()].map((t) => ({ taskId: t.id, state: t.state, reason: null })),
+      description: d.description,
     });
   }
 
@@ -89,11 +106,13 @@ export class Agent<R extends ContainerRequest> {
       // Not ours any more, or ours before this node restarted: its container is gone.
       if (msg.state <= TaskState.RUNNING) {
         const state = msg.desiredState > TaskState.RUNNING ? TaskState.SHUTDOWN : TaskState.FAILED;
-        this.session.report({ taskId: msg.taskId, state, reason: state === TaskState.FAILED ? "task lost: node restarted" : null });
+        const reason = state === TaskState.FAILED ? "task lost: node restarted" : "container gone: node restarted";
+        this.d.emit({ kind: "task", task: msg.taskId, service: msg.service, slot: msg.slot, node: this.node, state: taskStateName(state), reason });
+        this.session.report({ taskId: msg.taskId, state, reason });
       }
       return;
     }
-    const t: AgentTask<R> = { id: msg.taskId, service: msg.service, slot: msg.slot, spec: msg.spec, state: TaskState.ASSIGNED, desired: msg.desiredState, timer: null, job: null, container: null, stopping: false };
+    const t: AgentTask<R> = { id: msg.taskId, service: msg.service, slot: msg.slot, spec: msg.spec, state: TaskState.ASSIGNED, desired: msg.desiredState, timer: null, job: null, container: null, stopping: false, group: null, health: null, seq: this.seq++ };
     this.tasks.set(t.id, t);
     this.setState(t, TaskState.ACCEPTED, null);
     this.setState(t, TaskState.PREPARING, null);
@@ -113,56 +132,110 @@ export class Agent<R extends ContainerRequest> {
     if (t.desired >= TaskState.RUNNING) this.start_(t);
   }
 
+  /** STARTING: the container's cgroup exists and its start-up work runs on the node's CPU. */
   private start_(t: AgentTask<R>): void {
     this.setState(t, TaskState.STARTING, null);
+    const cap = t.spec.resources.limits.cpuCores;
+    t.group = this.d.cpu.group(cap > 0 ? cap : Infinity);
     const failed = t.spec.startup.failRate > 0 && this.d.rng.next() < t.spec.startup.failRate;
-    t.job = this.d.cpu.submit(t.spec.startup.cpuUs, () => this.started(t, failed), null);
+    t.job = this.d.cpu.submit(t.group, t.spec.startup.cpuUs, () => this.started(t, failed), null);
+    this.checkMemory(t);
   }
 
   private started(t: AgentTask<R>, failed: boolean): void {
     t.job = null;
     if (failed) {
-      this.setState(t, TaskState.FAILED, "task: non-zero exit (1)");
+      this.fail(t, "task: non-zero exit (1)");
       return;
     }
-    t.container = new Container<R>(t.id, t.spec, this.nodeIndex, this.node, this.d.cpu, this.d.requestWork(t.spec), this.d.callbacks);
+    const c = new Container<R>(t.id, t.spec, this.nodeIndex, this.node, this.d.cpu, t.group!, this.d.requestWork(t.spec), this.d.callbacks);
+    t.container = c;
+    if (!this.checkMemory(t)) return;
+    const hc = t.spec.healthcheck;
+    if (!hc) {
+      this.becomeRunning(t);
+      return;
+    }
+    // With a health check, Swarm keeps the task STARTING until its first healthy check.
+    t.health = new HealthMonitor(this.d.sim, c as unknown as Container<ContainerRequest>, hc, () => this.becomeRunning(t), () => {
+      this.d.onUnhealthy(t.service);
+      this.fail(t, "unhealthy container");
+    });
+  }
+
+  private becomeRunning(t: AgentTask<R>): void {
+    if (t.state !== TaskState.STARTING || !t.container) return;
     this.setState(t, TaskState.RUNNING, null);
     this.d.joinLoadBalancer(t.container);
+  }
+
+  /**
+   * After a task's memory grew: over its own limit it is OOM-killed; over the node's memory, the
+   * node's OOM killer picks victims. False if `t` itself was killed.
+   */
+  private checkMemory(t: AgentTask<R>): boolean {
+    const victims = overLimit(t) ? [t] : oomVictims(this.tasks.values(), this.d.memoryBytes);
+    for (const v of victims) {
+      this.d.emit({ kind: "oom", node: this.node, task: v.id });
+      this.d.onOom(v.service);
+      this.fail(v, "OOM killed (exit 137)");
+    }
+    return !victims.includes(t);
+  }
+
+  /** The task's container dies (or never started): FAILED, for the restart policy to replace. */
+  private fail(t: AgentTask<R>, reason: string): void {
+    if (t.state > TaskState.RUNNING) return;
+    this.release(t);
+    this.setState(t, TaskState.FAILED, reason);
+  }
+
+  /** Stops everything the task holds on this node: timers, CPU work, health checks, its container. */
+  private release(t: AgentTask<R>, crashed = false): void {
+    this.d.sim.cancel(t.timer);
+    t.timer = null;
+    if (t.job) this.d.cpu.cancel(t.job);
+    t.job = null;
+    t.health?.stop();
+    t.health = null;
+    if (t.container) {
+      this.d.leaveLoadBalancer(t.container, crashed);
+      t.container.kill();
+    } else if (t.group) {
+      this.d.cpu.removeGroup(t.group);
+    }
+    t.group = null;
   }
 
   private shutdown(t: AgentTask<R>): void {
     if (t.state > TaskState.RUNNING || t.stopping) return;
     t.stopping = true;
-    this.d.sim.cancel(t.timer);
-    t.timer = null;
-    if (t.job) this.d.cpu.cancel(t.job);
-    t.job = null;
     const c = t.container;
-    if (!c) {
+    if (!c || t.state < TaskState.RUNNING) {
+      this.release(t);
       this.setState(t, TaskState.SHUTDOWN, null);
       return;
     }
     // SIMPLIFICATION: after the load-balancer drain the container stops at once; requests still
     // queued or in service are lost (Swarm sends SIGTERM and waits up to a 10 s grace period).
-    this.d.leaveLoadBalancer(c);
+    this.d.leaveLoadBalancer(c, false);
+    t.health?.stop();
     t.timer = this.d.sim.after(LB_DRAIN_US, () => {
       t.timer = null;
-      c.kill();
+      this.release(t);
       this.setState(t, TaskState.SHUTDOWN, null);
     });
+  }
+
+  /** Every task of `service` here exits at once (restartAll): FAILED, for the restart policy to replace. */
+  failService(service: string, reason: string): void {
+    for (const t of this.tasks.values()) if (t.service === service) this.fail(t, reason);
   }
 
   /** The node crashed: every container dies with it, nothing is reported, the session ends. */
   crash(): void {
     this.session.stop();
-    for (const t of this.tasks.values()) {
-      this.d.sim.cancel(t.timer);
-      if (t.job) this.d.cpu.cancel(t.job);
-      if (t.container) {
-        this.d.leaveLoadBalancer(t.container);
-        t.container.kill();
-      }
-    }
+    for (const t of this.tasks.values()) this.release(t, true);
     this.tasks.clear();
   }
 

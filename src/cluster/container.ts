@@ -1,12 +1,19 @@
 import type { Sampler } from "../kernel/index.js";
 import type { ServiceSpec } from "../scenario/types.js";
-import type { CpuJob, NodeCpu } from "./cpu.js";
+import type { CpuGroup, CpuJob, NodeCpu } from "./cpu.js";
 
 /** What a container needs to know of a request: the workload owns the rest. */
 export interface ContainerRequest {
-  /** CPU work this request needs, drawn when it starts service. */
+  /** CPU work this request needs, drawn when it starts service (or preset, for a probe). */
   workUs: number;
   job: CpuJob | null;
+  /** Set on health-check probes: told instead of the workload when the probe ends. */
+  probe?: ProbeHandler | null;
+}
+
+/** Receives the outcome of a health-check probe that went through the container like a request. */
+export interface ProbeHandler {
+  probeDone(ok: boolean): void;
 }
 
 export interface ContainerCallbacks<R extends ContainerRequest> {
@@ -17,9 +24,11 @@ export interface ContainerCallbacks<R extends ContainerRequest> {
 }
 
 /**
- * The data-plane side of a running task: `concurrency` workers in front of a bounded FIFO queue.
- * A request arriving while every worker is busy waits; one arriving to a full queue is rejected.
- * Each request, while in service, is CPU work on the node.
+ * The data-plane side of a task's container: `concurrency` workers in front of a bounded FIFO
+ * queue. A request arriving while every worker is busy waits; one arriving to a full queue is
+ * rejected. Each request, while in service, is CPU work in the container's cgroup on the node,
+ * competing with everything else there. Health checks are requests too (`curl localhost/health`
+ * inside the container): they queue behind waiting requests and need a worker and CPU.
  */
 export class Container<R extends ContainerRequest = ContainerRequest> {
   private readonly queue: (R | undefined)[];
@@ -28,7 +37,6 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
   private busy = 0;
   /** Requests in service, so that a kill can fail them; a small array, as concurrency is small. */
   private readonly inService: R[] = [];
-  private readonly sampleWork: Sampler;
   private readonly concurrency: number;
   private readonly onDone = (req: R): void => this.finish(req);
   stopped = false;
@@ -39,10 +47,10 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     readonly nodeIndex: number,
     readonly nodeName: string,
     private readonly cpu: NodeCpu,
-    sampleWork: Sampler,
+    readonly group: CpuGroup,
+    private readonly sampleWork: Sampler,
     private readonly callbacks: ContainerCallbacks<R>,
   ) {
-    this.sampleWork = sampleWork;
     this.concurrency = spec.runtime.concurrency;
     this.queue = new Array(Math.max(1, spec.runtime.queue));
   }
@@ -57,14 +65,14 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
 
   accept(req: R): void {
     if (this.stopped) {
-      this.callbacks.dropped(req, this, "stopped");
+      this.drop(req, "stopped");
     } else if (this.busy < this.concurrency) {
       this.start(req);
     } else if (this.count < this.spec.runtime.queue) {
       this.queue[(this.head + this.count) % this.queue.length] = req;
       this.count++;
     } else {
-      this.callbacks.dropped(req, this, "rejected");
+      this.drop(req, "rejected");
     }
   }
 
@@ -73,17 +81,18 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     this.stopped = true;
     for (const req of this.inService.splice(0, this.inService.length)) {
       if (req.job) this.cpu.cancel(req.job);
-      this.callbacks.dropped(req, this, "stopped");
+      this.drop(req, "stopped");
     }
     this.busy = 0;
-    while (this.count > 0) this.callbacks.dropped(this.dequeue(), this, "stopped");
+    while (this.count > 0) this.drop(this.dequeue(), "stopped");
+    this.cpu.removeGroup(this.group);
   }
 
   private start(req: R): void {
     this.busy++;
     this.inService.push(req);
-    req.workUs = this.sampleWork();
-    req.job = this.cpu.submit(req.workUs, this.onDone, req);
+    if (!req.probe) req.workUs = this.sampleWork();
+    req.job = this.cpu.submit(this.group, req.workUs, this.onDone, req);
   }
 
   private finish(req: R): void {
@@ -92,8 +101,14 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     this.inService[i] = this.inService[this.inService.length - 1]!;
     this.inService.pop();
     req.job = null;
-    this.callbacks.completed(req, this);
+    if (req.probe) req.probe.probeDone(true);
+    else this.callbacks.completed(req, this);
     if (this.count > 0 && !this.stopped) this.start(this.dequeue());
+  }
+
+  private drop(req: R, why: "rejected" | "stopped"): void {
+    if (req.probe) req.probe.probeDone(false);
+    else this.callbacks.dropped(req, this, why);
   }
 
   private dequeue(): R {
@@ -104,4 +119,3 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     return req;
   }
 }
-

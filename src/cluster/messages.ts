@@ -42,6 +42,22 @@ export interface HeartbeatMessage {
   /** The agent starts a new session: the dispatcher resends every assignment of the node. */
   newSession: boolean;
   statuses: TaskStatusUpdate[];
+  /** On a new session, what the node is, so that a node joining the swarm can be registered. */
+  description: NodeDescription | null;
+}
+
+/** What a node tells the managers about itself when it joins (swarmkit: NodeDescription). */
+export interface NodeDescription {
+  id: string;
+  index: number;
+  role: "manager" | "worker";
+  zone: string;
+  labels: Record<string, string>;
+  engineLabels: Record<string, string>;
+  cpuNanos: number;
+  memoryBytes: number;
+  generic: Record<string, number>;
+  runsTasks: boolean;
 }
 
 /** The dispatcher's answer: when to beat next (the period with jitter) and what it committed. */

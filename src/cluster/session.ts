@@ -1,5 +1,5 @@
 import type { Simulation, ScheduledEvent } from "../kernel/index.js";
-import { HEARTBEAT_BYTES, STATUS_UPDATE_BYTES, type AgentToManager, type HeartbeatResponseMessage, type NotLeaderMessage, type TaskStatusUpdate } from "./messages.js";
+import { HEARTBEAT_BYTES, STATUS_UPDATE_BYTES, type AgentToManager, type HeartbeatResponseMessage, type NodeDescription, type NotLeaderMessage, type TaskStatusUpdate } from "./messages.js";
 
 export interface SessionDeps {
   sim: Simulation;
@@ -11,6 +11,7 @@ export interface SessionDeps {
   responseTimeoutUs: number;
   /** Every task's latest state: a new session reports them all (the new leader must learn them). */
   allStatuses(): TaskStatusUpdate[];
+  description: NodeDescription;
 }
 
 /** Wait before asking the next manager when the last one knew no leader. */
@@ -85,7 +86,8 @@ export class AgentSession {
     if (!this.running) return;
     if (this.newSession) for (const u of this.d.allStatuses()) this.unacked.set(u.taskId, u);
     const statuses = [...this.unacked.values()];
-    this.d.send(this.manager, { type: "Heartbeat", node: this.node, newSession: this.newSession, statuses }, HEARTBEAT_BYTES + STATUS_UPDATE_BYTES * statuses.length);
+    const description = this.newSession ? this.d.description : null;
+    this.d.send(this.manager, { type: "Heartbeat", node: this.node, newSession: this.newSession, statuses, description }, HEARTBEAT_BYTES + STATUS_UPDATE_BYTES * statuses.length);
     this.d.sim.cancel(this.timeout);
     this.timeout = this.d.sim.after(this.d.responseTimeoutUs, () => this.switchTo(null));
   }

@@ -117,9 +117,14 @@ function nodeFailure(world: World, nodes: readonly string[], recoverAfterUs: num
 
 function partition(world: World, groups: readonly (readonly string[])[], durationUs: number): void {
   world.recorder.fault("partition", groups.map((g) => g.join("+")).join("|"));
-  const leader = world.control.leader()?.name;
-  if (leader) world.control.elections.setCause("partition");
   const p = world.fabric.partition(groups);
+  // Only a partition that leaves the leader without a majority of managers causes an election.
+  const leader = world.control.leader();
+  if (leader) {
+    const managers = world.control.managers;
+    const reached = managers.filter((m) => m.host.up && !p.separates(leader.name, m.name)).length;
+    if (reached < Math.floor(managers.length / 2) + 1) world.control.elections.setCause("partition");
+  }
   if (durationUs > 0) world.sim.after(durationUs, () => world.fabric.heal(p));
 }
 

@@ -7,7 +7,9 @@ import type { World } from "./world.js";
 /** Task counts per service for a metrics window: actual states on agents, pending from the store. */
 export function taskGauges(world: World): (service: string) => TaskGauges {
   const g = new Map<string, TaskGauges>();
-  for (const s of world.scenario.services) g.set(s.name, { tasks_desired: 0, tasks_running: 0, tasks_starting: 0, tasks_pending: 0 });
+  for (const s of world.scenario.services) {
+    g.set(s.name, { tasks_desired: 0, tasks_running: 0, tasks_starting: 0, tasks_pending: 0, ...world.recorder.takeWindowCounts(s.name) });
+  }
   for (const s of world.control.viewStore().services.values()) {
     const gauge = g.get(s.name);
     if (gauge && s.spec.mode === "replicated") gauge.tasks_desired = s.replicas;

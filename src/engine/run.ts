@@ -61,6 +61,7 @@ export class Run {
     this.lastWindowUs = w.originUs;
     for (const h of w.hosts) h.cpu.takeBusyCoreUs(); // the first window starts at t = 0
     w.startTraffic();
+    w.startAutoscalers();
     scheduleInjections(w);
     this.armWindow();
     this.started = true;
@@ -103,6 +104,7 @@ export class Run {
     for (const t of store.tasks.values()) if (t.desiredState <= TaskState.RUNNING) tasks++;
     const wanted = this.scenario.services.reduce((n, s) => n + (s.mode === "replicated" ? s.replicas : 0), 0);
     if (tasks < wanted) return false;
+    if (!this.world.backends.every((b) => b.settled)) return false;
     for (const t of store.tasks.values()) {
       if (t.desiredState > TaskState.RUNNING) continue;
       // Running, or stopped for good (its restart policy gave up): either way, settled.
@@ -128,14 +130,15 @@ export class Run {
     const windowUs = now - this.lastWindowUs;
     this.lastWindowUs = now;
     const tS = secondsFromUs(now - w.originUs);
-    w.recorder.closeWindow(now - w.originUs, taskGauges(w), nodeRows(w, tS, windowUs));
+    w.recorder.closeWindow(now - w.originUs, taskGauges(w), nodeRows(w, tS, windowUs), w.control.leader() !== null);
   }
 
   private summary(): Summary {
     const w = this.world;
     const services: Summary["services"] = {};
     for (const s of this.scenario.services) {
-      services[s.name] = { ...w.recorder.series.serviceSummary(s.name), restarts: w.recorder.restartsOf(s.name), oom_kills: w.recorder.oomKillsOf(s.name) };
+      const r = w.recorder;
+      services[s.name] = { ...r.series.serviceSummary(s.name), restarts: r.restartsOf(s.name), oom_kills: r.oomKillsOf(s.name), unhealthy: r.unhealthyOf(s.name) };
     }
     return {
       scenario: this.scenario.name,

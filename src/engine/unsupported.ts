@@ -9,11 +9,7 @@ export function unsimulatedFields(s: Scenario): string[] {
   const out: string[] = [];
   for (const svc of s.services) {
     const p = `services[${svc.name}]`;
-    if (svc.healthcheck) out.push(`${p}.healthcheck`);
-    if (svc.autoscale) out.push(`${p}.autoscale`);
     if (svc.request.calls.length > 0) out.push(`${p}.request.calls`);
-    if (svc.resources.limits.cpuCores > 0 || svc.resources.limits.memoryBytes > 0) out.push(`${p}.resources.limits (CPU is not contended and memory never runs out)`);
   }
-  for (const w of s.workload) if (w.retries.max > 0) out.push(`workload[${w.name}].retries`);
   return [...out, ...unsimulatedInjections(s.events)];
 }

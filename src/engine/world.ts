@@ -11,6 +11,8 @@ import type { PlacementStrategy } from "../manager/scheduler/strategy.js";
 import { Clients, type Flow, type Request } from "../workload/client.js";
 import { ServiceBackends } from "../workload/load-balancer.js";
 import { RateProfile, type Spike } from "../workload/rate-profile.js";
+import { FAILURE_DETECTION_US, gossipDelayUs } from "../network/gossip.js";
+import { Autoscaler, type ServiceCpu } from "../manager/orchestrator/autoscaler.js";
 import type { LineWriter } from "../metrics/output.js";
 import { Recorder } from "../metrics/recorder.js";
 import type { ServiceMeter } from "../metrics/windows.js";
@@ -53,8 +55,8 @@ export class World {
     for (const h of this.hosts) this.hostByName.set(h.name, h);
     this.recorder = new Recorder(scenario.metrics.slo, opts.events, () => this.sim.now() - this.originUs);
     this.meters = scenario.services.map((s) => this.recorder.register(s.name));
-    this.backends = scenario.services.map((s) => new ServiceBackends<Request>(s.name, this.hosts.length));
-    this.clients = new Clients(this.sim, this.rng.stream("workload/entry"), this.fabric, scenario.cluster.network.mtuBytes, this.hosts, {
+    this.backends = scenario.services.map((s) => new ServiceBackends<Request>(s.name, this.hosts.length, this.sim));
+    this.clients = new Clients(this.sim, this.fabric, scenario.cluster.network.mtuBytes, this.hosts, {
       arrived: (i) => this.meters[i]!.arrive(),
       completed: (i, latencyUs) => this.meters[i]!.complete(latencyUs),
       failed: (i, kind) => this.meters[i]!.error(kind === "error" ? "errors" : kind === "timeout" ? "timeouts" : "rejected"),
@@ -94,10 +96,14 @@ export class World {
       heartbeatPeriodUs: this.scenario.cluster.dispatcher.heartbeatPeriodUs,
       description: nodeDescription(host),
       send: (manager, msg, bytes) => this.control.fromAgent(host, manager, msg, bytes),
-      joinLoadBalancer: (c) => this.backends[this.serviceIndex(c.spec.name)]?.join(c),
-      leaveLoadBalancer: (c) => this.backends[this.serviceIndex(c.spec.name)]?.leave(c),
+      joinLoadBalancer: (c) => this.backends[this.serviceIndex(c.spec.name)]?.join(c, gossipDelayUs(this.hosts.length)),
+      leaveLoadBalancer: (c, crashed) =>
+        this.backends[this.serviceIndex(c.spec.name)]?.leave(c, gossipDelayUs(this.hosts.length) + (crashed ? FAILURE_DETECTION_US : 0)),
       requestWork: (spec: ServiceSpec) => sampler(spec.request.cpu, this.rng.stream(`service/${spec.name}/work`)),
       callbacks: this.clients,
+      memoryBytes: host.spec.memoryBytes,
+      onOom: (service) => this.recorder.oomKill(service),
+      onUnhealthy: (service) => this.recorder.unhealthy(service),
       emit: (e) => this.recorder.emit(e),
     });
   }
@@ -112,6 +118,7 @@ export class World {
   crashHost(host: Host<Request>): void {
     if (!host.up) return;
     host.up = false;
+    this.clients.hostsChanged();
     host.agent?.crash();
     const m = this.control.manager(host.name);
     if (m) {
@@ -135,6 +142,7 @@ export class World {
       host.agent = this.makeAgent(host, managers);
       host.agent.start();
       added.push(host);
+      this.clients.hostsChanged();
     }
     return added;
   }
@@ -143,6 +151,7 @@ export class World {
   recoverHost(host: Host<Request>): void {
     if (host.up) return;
     host.up = true;
+    this.clients.hostsChanged();
     this.control.manager(host.name)?.restart();
     host.agent?.start();
   }
@@ -161,10 +170,46 @@ export class World {
         responseBytes: service.request.responseBytes,
         rrEntry: 0,
         nextArrivalUs: 0,
+        arrivalRng: this.rng.stream(`workload/${spec.name}/arrivals`),
+        entryRng: this.rng.stream(`workload/${spec.name}/entry`),
       };
       this.flows.push(flow);
       this.clients.start(flow, this.originUs);
     }
+  }
+
+  /** Starts the autoscaler of every service that has one. */
+  startAutoscalers(): void {
+    for (const spec of this.scenario.services) {
+      if (!spec.autoscale) continue;
+      new Autoscaler({
+        sim: this.sim,
+        service: spec.name,
+        spec: spec.autoscale,
+        sampleCpu: () => this.sampleServiceCpu(spec.name),
+        replicas: () => this.control.viewStore().services.get(spec.name)?.replicas ?? null,
+        scale: (replicas) => this.control.submit([{ type: "UpdateService", name: spec.name, replicas }]),
+        emit: (e) => this.recorder.emit(e),
+      }).start();
+    }
+  }
+
+  /** CPU used by the service's containers since the last sample (every container's counter is reset). */
+  private sampleServiceCpu(service: string): ServiceCpu {
+    let usedCoreUs = 0;
+    let running = 0;
+    let perContainerCores = 1;
+    for (const h of this.hosts) {
+      for (const t of h.agent?.tasks.values() ?? []) {
+        if (t.service !== service || !t.group) continue;
+        const used = t.group.takeUsedCoreUs();
+        if (t.state !== TaskState.RUNNING) continue;
+        usedCoreUs += used;
+        running++;
+        perContainerCores = t.spec.resources.limits.cpuCores > 0 ? t.spec.resources.limits.cpuCores : 1;
+      }
+    }
+    return { usedCoreUs, running, perContainerCores };
   }
 
   /** The workload's load spikes, each repetition of each event, on the absolute clock. */

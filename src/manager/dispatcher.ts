@@ -43,7 +43,7 @@ export class Dispatcher {
       if (node.status === "down") continue;
       cmds.push({ type: "UpdateNode", id: node.id, status: "unknown" });
       this.proposedStatus.set(node.id, "unknown");
-      this.armExpiry(node.id, REGISTER_GRACE * o.heartbeatPeriodUs);
+      this.armExpiry(node.id, REGISTER_GRACE * this.jitteredPeriodUs());
     }
     if (cmds.length > 0) o.propose(cmds);
     for (const task of o.store.tasks.values()) this.maybeSend(task);
@@ -69,9 +69,10 @@ export class Dispatcher {
   heartbeat(msg: HeartbeatMessage): HeartbeatResponseMessage | null {
     if (this.stopped) return null;
     const node = this.o.store.nodes.get(msg.node);
-    if (!node) return null;
-    const periodUs = Math.round(this.o.heartbeatPeriodUs * (1 - JITTER + 2 * JITTER * this.o.rng.next()));
-    this.armExpiry(node.id, HEARTBEAT_GRACE * periodUs);
+    if (!node && !this.register(msg)) return null;
+    const periodUs = this.jitteredPeriodUs();
+    this.armExpiry(msg.node, HEARTBEAT_GRACE * periodUs);
+    if (!node) return { type: "HeartbeatResponse", manager: "", periodUs, acked: [] };
     if (node.status !== "ready" && this.proposedStatus.get(node.id) !== "ready") {
       this.proposedStatus.set(node.id, "ready");
       this.o.propose([{ type: "UpdateNode", id: node.id, status: "ready" }]);
@@ -79,6 +80,22 @@ export class Dispatcher {
     if (msg.newSession) this.resync(node.id);
     this.receiveStatus({ type: "TaskStatus", node: msg.node, updates: msg.statuses });
     return { type: "HeartbeatResponse", manager: "", periodUs, acked: msg.statuses };
+  }
+
+  /** The heartbeat period with Swarm's +-10% jitter. */
+  private jitteredPeriodUs(): number {
+    return Math.round(this.o.heartbeatPeriodUs * (1 - JITTER + 2 * JITTER * this.o.rng.next()));
+  }
+
+  /** A node joining the swarm: the leader adds it to the store, READY. False if it cannot (no description). */
+  private register(msg: HeartbeatMessage): boolean {
+    const d = msg.description;
+    if (!d) return false;
+    if (this.proposedStatus.get(d.id) === "ready") return true;
+    this.proposedStatus.set(d.id, "ready");
+    const { runsTasks, ...rest } = d;
+    this.o.propose([{ type: "CreateNode", node: { ...rest, status: "ready", availability: runsTasks ? "active" : "drain" } }]);
+    return true;
   }
 
   private armExpiry(nodeId: string, afterUs: number): void {

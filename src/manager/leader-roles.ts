@@ -2,7 +2,7 @@ import type { Simulation, RandomStream } from "../kernel/index.js";
 import type { AssignmentMessage, HeartbeatResponseMessage } from "../cluster/messages.js";
 import type { Store, StoreCommand, StoreEvent } from "./store.js";
 import { Allocator } from "./allocator.js";
-import { Orchestrator } from "./orchestrator.js";
+import { Orchestrator } from "./orchestrator/index.js";
 import { Scheduler } from "./scheduler/scheduler.js";
 import { Dispatcher } from "./dispatcher.js";
 import type { PlacementStrategy } from "./scheduler/strategy.js";

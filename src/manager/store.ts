@@ -20,6 +20,9 @@ export interface NodeRecord {
   availability: Availability;
 }
 
+/** Swarm's UpdateStatus.State of a service, in lower case. */
+export type UpdateState = "updating" | "paused" | "completed" | "rollback_started" | "rollback_paused" | "rollback_completed";
+
 export interface ServiceRecord {
   name: string;
   spec: ServiceSpec;
@@ -27,6 +30,10 @@ export interface ServiceRecord {
   version: number;
   /** Desired replicas (replicated services). */
   replicas: number;
+  /** The spec before the last update, for a rollback. */
+  previousSpec: ServiceSpec | null;
+  /** Where the last rolling update stands; null before any. */
+  updateState: UpdateState | null;
 }
 
 export interface TaskRecord {
@@ -49,7 +56,7 @@ export interface TaskRecord {
 /** Every change to desired state is one of these: a Raft log entry once there is Raft. */
 export type StoreCommand =
   | { type: "CreateService"; spec: ServiceSpec; replicas: number }
-  | { type: "UpdateService"; name: string; spec?: ServiceSpec; replicas?: number }
+  | { type: "UpdateService"; name: string; spec?: ServiceSpec; replicas?: number; updateState?: UpdateState; rollback?: boolean }
   | { type: "CreateTask"; task: TaskRecord }
   | { type: "AssignTask"; id: string; nodeId: string }
   | { type: "UpdateTaskStatus"; id: string; state: TaskState; reason: string | null }
@@ -91,7 +98,7 @@ export class Store {
   private mutate(cmd: StoreCommand): StoreEvent | null {
     switch (cmd.type) {
       case "CreateService": {
-        const service: ServiceRecord = { name: cmd.spec.name, spec: cmd.spec, version: 1, replicas: cmd.replicas };
+        const service: ServiceRecord = { name: cmd.spec.name, spec: cmd.spec, version: 1, replicas: cmd.replicas, previousSpec: null, updateState: null };
         this.services.set(service.name, service);
         return { type: "service", service };
       }
@@ -99,10 +106,13 @@ export class Store {
         const service = this.services.get(cmd.name);
         if (!service) return null;
         if (cmd.spec) {
+          // A rollback goes back to the previous spec and forgets it, as `docker service rollback` does.
+          service.previousSpec = cmd.rollback ? null : service.spec;
           service.spec = cmd.spec;
           service.version++;
         }
         if (cmd.replicas !== undefined) service.replicas = cmd.replicas;
+        if (cmd.updateState !== undefined) service.updateState = cmd.updateState;
         return { type: "service", service };
       }
       case "CreateTask": {

@@ -23,6 +23,9 @@ export class Recorder {
   private readonly faults: FaultRecord[] = [];
   private readonly restarts = new Map<string, number>();
   private readonly oomKills = new Map<string, number>();
+  private readonly unhealthies = new Map<string, number>();
+  /** The same three counts for the current window. */
+  private readonly window = new Map<string, { restarts: number; oom_kills: number; unhealthy: number }>();
   private eventCount = 0;
   /** Events of the initial deployment, held until the scenario's t = 0 is known. */
   private held: { tUs: number; event: object }[] | null = [];
@@ -38,6 +41,8 @@ export class Recorder {
   register(service: string): ServiceMeter {
     this.restarts.set(service, 0);
     this.oomKills.set(service, 0);
+    this.unhealthies.set(service, 0);
+    this.window.set(service, { restarts: 0, oom_kills: 0, unhealthy: 0 });
     return this.series.register(service);
   }
 
@@ -70,10 +75,31 @@ export class Recorder {
 
   restart(service: string): void {
     this.restarts.set(service, (this.restarts.get(service) ?? 0) + 1);
+    const w = this.window.get(service);
+    if (w) w.restarts++;
   }
 
   oomKill(service: string): void {
     this.oomKills.set(service, (this.oomKills.get(service) ?? 0) + 1);
+    const w = this.window.get(service);
+    if (w) w.oom_kills++;
+  }
+
+  unhealthy(service: string): void {
+    this.unhealthies.set(service, (this.unhealthies.get(service) ?? 0) + 1);
+    const w = this.window.get(service);
+    if (w) w.unhealthy++;
+  }
+
+  unhealthyOf(service: string): number {
+    return this.unhealthies.get(service) ?? 0;
+  }
+
+  /** The window's restart, OOM and unhealthy counts of a service, reset for the next window. */
+  takeWindowCounts(service: string): { restarts: number; oom_kills: number; unhealthy: number } {
+    const w = this.window.get(service) ?? { restarts: 0, oom_kills: 0, unhealthy: 0 };
+    this.window.set(service, { restarts: 0, oom_kills: 0, unhealthy: 0 });
+    return w;
   }
 
   restartsOf(service: string): number {
@@ -85,16 +111,16 @@ export class Recorder {
   }
 
   /**
-   * Closes a metrics window. A window is healthy when every service runs all its desired tasks,
-   * no request failed and the window's SLO percentile is within the SLO latency; the first
-   * healthy window ending after a fault marks that fault recovered.
+   * Closes a metrics window. A window is healthy when the swarm has a leader, every service runs
+   * all its desired tasks, no request failed and the window's SLO percentile is within the SLO
+   * latency; the first healthy window ending after a fault marks that fault recovered.
    */
-  closeWindow(tUs: number, gauges: (service: string) => TaskGauges, nodeRows: NodeRow[]): void {
+  closeWindow(tUs: number, gauges: (service: string) => TaskGauges, nodeRows: NodeRow[], hasLeader: boolean): void {
     const rows = this.series.closeWindow(tUs, gauges);
     this.timeseries.push(...rows);
     this.nodes.push(...nodeRows);
     const sloMs = this.series.slo.latencyUs / 1000;
-    const healthy = rows.every(
+    const healthy = hasLeader && rows.every(
       (r) => r.tasks_running >= r.tasks_desired && r.errors === 0 && percentileMs(r, this.series.slo.percentile) <= sloMs,
     );
     if (!healthy) return;

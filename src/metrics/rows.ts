@@ -25,6 +25,12 @@ export interface TimeseriesRow {
   tasks_running: number;
   tasks_starting: number;
   tasks_pending: number;
+  /** Replacement tasks created in the window because a task failed or its node was lost. */
+  restarts: number;
+  /** Containers of the service OOM-killed in the window. */
+  oom_kills: number;
+  /** Containers of the service found unhealthy (and failed) in the window. */
+  unhealthy: number;
 }
 
 /** nodes.csv: one row per metrics window and node. */
@@ -73,6 +79,9 @@ export const TIMESERIES_COLUMNS = columnsOf<TimeseriesRow>()([
   "tasks_running",
   "tasks_starting",
   "tasks_pending",
+  "restarts",
+  "oom_kills",
+  "unhealthy",
 ]);
 
 export const NODE_COLUMNS = columnsOf<NodeRow>()([
@@ -132,6 +141,8 @@ export interface ServiceSummary {
   slo: SloSummary;
   restarts: number;
   oom_kills: number;
+  /** Containers found unhealthy by their health check. */
+  unhealthy: number;
 }
 
 export interface FaultSummary {

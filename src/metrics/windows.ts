@@ -27,6 +27,10 @@ export interface TaskGauges {
   tasks_running: number;
   tasks_starting: number;
   tasks_pending: number;
+  /** Counts over the window, kept by the caller. */
+  restarts: number;
+  oom_kills: number;
+  unhealthy: number;
 }
 
 /** The scenario's SLO (MetricsSpec.slo): latency threshold and percentile in percent (99 = p99). */
@@ -164,6 +168,9 @@ export class WindowedSeries {
         tasks_running: g.tasks_running,
         tasks_starting: g.tasks_starting,
         tasks_pending: g.tasks_pending,
+        restarts: g.restarts,
+        oom_kills: g.oom_kills,
+        unhealthy: g.unhealthy,
       });
       addCounters(meter.run, w);
       meter.runLatency.merge(latency);
@@ -189,7 +196,7 @@ export class WindowedSeries {
    * The whole-run part of summary.json for a service, keys in DESIGN.md's order; the caller
    * appends `restarts` and `oom_kills`, which the cluster knows.
    */
-  serviceSummary(service: string): Omit<ServiceSummary, "restarts" | "oom_kills"> {
+  serviceSummary(service: string): Omit<ServiceSummary, "restarts" | "oom_kills" | "unhealthy"> {
     const t = this.totals(service);
     return {
       arrivals: t.arrivals,

@@ -3,3 +3,4 @@
 // May import kernel/ and scenario/ types only.
 export { Fabric, Partition } from "./fabric.js";
 export type { Endpoint } from "./fabric.js";
+export { gossipDelayUs, GOSSIP_ROUND_US, FAILURE_DETECTION_US } from "./gossip.js";

@@ -1,4 +1,4 @@
-import type { Simulation, RandomStream } from "../kernel/index.js";
+import type { Simulation, RandomStream, ScheduledEvent } from "../kernel/index.js";
 import type { WorkloadSpec } from "../scenario/types.js";
 import type { Container, ContainerCallbacks, ContainerRequest } from "../cluster/container.js";
 import type { Host } from "../cluster/host.js";
@@ -14,11 +14,19 @@ export interface RequestSink {
   failed(service: number, kind: "error" | "timeout" | "rejected"): void;
 }
 
+/** One attempt of a user's request. A retry is a new attempt; the abandoned one may still be served. */
 export interface Request extends ContainerRequest {
   flow: Flow;
   entry: Host<Request>;
   target: Container<Request>;
-  startUs: number;
+  /** When the user's request began (its first attempt): latency is measured from here. */
+  firstStartUs: number;
+  attemptStartUs: number;
+  attempt: number;
+  /** The client's timer for this attempt (only when it may retry). */
+  timer: ScheduledEvent | null;
+  /** The client gave up on this attempt: whatever happens to it now is not counted. */
+  abandoned: boolean;
 }
 
 /** One workload of the scenario at run time. */
@@ -32,22 +40,31 @@ export interface Flow {
   rrEntry: number;
   /** The exact (fractional) time of the next arrival; the event fires at its ceiling. */
   nextArrivalUs: number;
+  /** Each workload draws from streams of its own, so changing one never moves another's numbers. */
+  arrivalRng: RandomStream;
+  entryRng: RandomStream;
 }
 
 /**
  * External clients: arrivals from each workload's rate profile enter the cluster at a node
  * (ingress routing mesh: every node listens on the published port), IPVS on that node picks a
- * backend round-robin, and the request crosses the overlay to it and back.
+ * backend round-robin, and the request crosses the overlay to it and back. A client gives up
+ * on an attempt after `timeout` and, with `retries`, tries again after a backoff that doubles
+ * each time; the abandoned attempt still occupies the server (it does not know), which is how
+ * retry storms build.
  * SIMPLIFICATION: the client's own network path to the entry node is not modelled; latency is
  * measured from the entry node's view.
  */
 export class Clients implements ContainerCallbacks<Request> {
   private readonly deliverFn = (req: Request): void => this.deliver(req);
   private readonly arriveFn = (flow: Flow): void => this.arrive(flow);
+  private readonly timeoutFn = (req: Request): void => this.timedOut(req);
+
+  /** Hosts that are up, in host order; rebuilt when one goes down or comes back. */
+  private live: Host<Request>[] | null = null;
 
   constructor(
     private readonly sim: Simulation,
-    private readonly rng: RandomStream,
     private readonly fabric: Fabric,
     private readonly mtuBytes: number,
     private readonly hosts: readonly Host<Request>[],
@@ -60,7 +77,7 @@ export class Clients implements ContainerCallbacks<Request> {
   }
 
   private scheduleNext(flow: Flow, fromUs: number): void {
-    const area = flow.spec.arrival === "poisson" ? -Math.log(1 - this.rng.next()) : 1;
+    const area = flow.spec.arrival === "poisson" ? -Math.log(1 - flow.arrivalRng.next()) : 1;
     const t = flow.profile.advance(fromUs, area);
     if (t === Infinity) return;
     flow.nextArrivalUs = t;
@@ -70,45 +87,101 @@ export class Clients implements ContainerCallbacks<Request> {
   private arrive(flow: Flow): void {
     this.scheduleNext(flow, flow.nextArrivalUs);
     this.sink.arrived(flow.serviceIndex);
+    this.attempt(flow, this.sim.now(), 0);
+  }
+
+  private attempt(flow: Flow, firstStartUs: number, attempt: number): void {
     const entry = this.entryNode(flow);
     const backend = entry ? flow.backends.pick(entry.index) : null;
     if (!entry || !backend) {
-      this.sink.failed(flow.serviceIndex, "error");
+      this.retryOrFail(flow, firstStartUs, attempt, "error");
       return;
     }
-    const req: Request = { flow, entry, target: backend, startUs: this.sim.now(), workUs: 0, job: null };
+    const now = this.sim.now();
+    const req: Request = { flow, entry, target: backend, firstStartUs, attemptStartUs: now, attempt, timer: null, abandoned: false, workUs: 0, job: null };
     const to = this.hosts[backend.nodeIndex]!;
     const bytes = entry === to ? flow.requestBytes : overlayWireBytes(flow.requestBytes, this.mtuBytes);
     this.sim.after(this.fabric.delayUs(entry, to, bytes), this.deliverFn, req);
+    // Without retries the outcome is decided when the response comes back; no timer needed.
+    if (flow.spec.timeoutUs > 0 && attempt < flow.spec.retries.max) req.timer = this.sim.after(flow.spec.timeoutUs, this.timeoutFn, req);
   }
 
   private deliver(req: Request): void {
+    if (req.abandoned) return;
+    if (!this.fabric.reachable(req.entry, this.hosts[req.target.nodeIndex]!)) {
+      this.lost(req);
+      return;
+    }
     req.target.accept(req);
   }
 
+  /**
+   * The request went to a backend that is down or cut off: nothing answers. The client notices
+   * at its timeout (or at once, with no timeout: it cannot wait forever).
+   */
+  private lost(req: Request): void {
+    if (req.timer) return;
+    const timeoutUs = req.flow.spec.timeoutUs;
+    if (timeoutUs <= 0) this.settle(req, "error");
+    else req.timer = this.sim.at(Math.max(this.sim.now(), req.attemptStartUs + timeoutUs), this.timeoutFn, req);
+  }
+
   completed(req: Request, container: Container<Request>): void {
+    if (req.abandoned) return;
     const flow = req.flow;
     const from = this.hosts[container.nodeIndex]!;
     const bytes = from === req.entry ? flow.responseBytes : overlayWireBytes(flow.responseBytes, this.mtuBytes);
-    const latencyUs = this.sim.now() + this.fabric.delayUs(from, req.entry, bytes) - req.startUs;
+    const backUs = this.sim.now() + this.fabric.delayUs(from, req.entry, bytes);
     const timeoutUs = flow.spec.timeoutUs;
-    if (timeoutUs > 0 && latencyUs > timeoutUs) this.sink.failed(flow.serviceIndex, "timeout");
-    else this.sink.completed(flow.serviceIndex, latencyUs);
+    if (timeoutUs > 0 && backUs - req.attemptStartUs > timeoutUs) {
+      this.settle(req, "timeout");
+      return;
+    }
+    this.sim.cancel(req.timer);
+    this.sink.completed(flow.serviceIndex, backUs - req.firstStartUs);
   }
 
   dropped(req: Request, _container: Container<Request>, why: "rejected" | "stopped"): void {
-    this.sink.failed(req.flow.serviceIndex, why === "rejected" ? "rejected" : "error");
+    if (req.abandoned) return;
+    this.settle(req, why === "rejected" ? "rejected" : "error");
   }
 
+  private timedOut(req: Request): void {
+    req.timer = null;
+    if (req.abandoned) return;
+    this.settle(req, "timeout");
+  }
+
+  /** This attempt failed: abandon it, then retry if the client may, else count the failure. */
+  private settle(req: Request, kind: "error" | "timeout" | "rejected"): void {
+    req.abandoned = true;
+    this.sim.cancel(req.timer);
+    req.timer = null;
+    this.retryOrFail(req.flow, req.firstStartUs, req.attempt, kind);
+  }
+
+  private retryOrFail(flow: Flow, firstStartUs: number, attempt: number, kind: "error" | "timeout" | "rejected"): void {
+    const retries = flow.spec.retries;
+    if (attempt >= retries.max) {
+      this.sink.failed(flow.serviceIndex, kind);
+      return;
+    }
+    const backoffUs = retries.backoffUs * 2 ** attempt;
+    this.sim.after(backoffUs, () => this.attempt(flow, firstStartUs, attempt + 1));
+  }
+
+  /** A host came up, went down, joined or left: the live list is rebuilt on next use. */
+  hostsChanged(): void {
+    this.live = null;
+  }
+
+  /** Where the request enters the routing mesh: any live node (uniformly or in turn), or a named one. */
   private entryNode(flow: Flow): Host<Request> | null {
     const e = flow.spec.entry;
     if (e.kind === "node") return this.hosts.find((h) => h.name === e.node && h.up) ?? null;
-    const n = this.hosts.length;
-    for (let tries = 0; tries < n; tries++) {
-      const i = e.kind === "random-node" ? this.rng.int(n) : flow.rrEntry++ % n;
-      const h = this.hosts[i]!;
-      if (h.up) return h;
-    }
-    return null;
+    const live = (this.live ??= this.hosts.filter((h) => h.up));
+    if (live.length === 0) return null;
+    const i = e.kind === "random-node" ? flow.entryRng.int(live.length) : flow.rrEntry++ % live.length;
+    return live[i]!;
   }
 }

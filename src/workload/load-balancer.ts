@@ -1,16 +1,23 @@
+import type { Simulation, ScheduledEvent } from "../kernel/index.js";
 import type { Container, ContainerRequest } from "../cluster/container.js";
 
 /**
- * The backends of one service as the load balancers see them, and IPVS round-robin on each
- * entry node: every node keeps its own position in the list (no global balance, as in Swarm).
- * SIMPLIFICATION: membership changes are seen by every node at once; Swarm spreads them by
- * gossip, so for a second or two some nodes still route to the old backends.
+ * The backends of one service as the nodes' load balancers see them, and IPVS round-robin on
+ * each entry node: every node keeps its own position in the list (no global balance, as in
+ * Swarm). A backend joins or leaves the tables only once the change has spread by gossip, so
+ * right after a task stops or its node dies, traffic still goes to it (stale IPVS entries,
+ * moby/moby#25985).
  */
 export class ServiceBackends<R extends ContainerRequest> {
   private backends: Container<R>[] = [];
   private readonly cursor: number[];
+  private readonly pending = new Map<Container<R>, ScheduledEvent>();
 
-  constructor(readonly service: string, nodeCount: number) {
+  constructor(
+    readonly service: string,
+    nodeCount: number,
+    private readonly sim: Simulation,
+  ) {
     this.cursor = new Array<number>(nodeCount).fill(0);
   }
 
@@ -18,13 +25,31 @@ export class ServiceBackends<R extends ContainerRequest> {
     return this.backends.length;
   }
 
-  join(c: Container<R>): void {
-    if (!this.backends.includes(c)) this.backends.push(c);
+  /** No join or leave is still spreading. */
+  get settled(): boolean {
+    return this.pending.size === 0;
   }
 
-  leave(c: Container<R>): void {
-    const i = this.backends.indexOf(c);
-    if (i >= 0) this.backends.splice(i, 1);
+  /** The container starts serving; the nodes route to it after `delayUs`. */
+  join(c: Container<R>, delayUs: number): void {
+    this.sim.cancel(this.pending.get(c));
+    this.pending.set(c, this.sim.after(delayUs, () => {
+      this.pending.delete(c);
+      if (!this.backends.includes(c)) this.backends.push(c);
+    }));
+  }
+
+  /** The container stops serving (or died); the nodes stop routing to it after `delayUs`. */
+  leave(c: Container<R>, delayUs: number): void {
+    const wasPending = this.pending.get(c);
+    this.sim.cancel(wasPending);
+    this.pending.delete(c);
+    if (!this.backends.includes(c)) return;
+    this.pending.set(c, this.sim.after(delayUs, () => {
+      this.pending.delete(c);
+      const i = this.backends.indexOf(c);
+      if (i >= 0) this.backends.splice(i, 1);
+    }));
   }
 
   /** The next backend in round-robin order for requests entering at node `entry`; null if none. */

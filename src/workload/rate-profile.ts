@@ -9,15 +9,22 @@ export class RateProfile {
   private readonly rates: number[];
 
   constructor(baseRatePerS: number, spikes: readonly Spike[] = []) {
-    const points = new Set<number>([0]);
-    for (const s of spikes) for (const t of spikeCorners(s)) points.add(t);
-    const times = [...points].sort((a, b) => a - b);
-    this.times = times;
-    this.rates = times.map((t) => {
-      let r = baseRatePerS;
-      for (const s of spikes) r += spikeDelta(s, baseRatePerS, t);
-      return Math.max(0, r);
-    });
+    const corners = new Set<number>([0]);
+    for (const sp of spikes) for (const t of spikeCorners(sp)) corners.add(t);
+    this.times = [];
+    this.rates = [];
+    // At a corner the rate may jump (a spike without ramp): the value just before and the value
+    // from there on become two breakpoints at the same time, and the segment between is empty.
+    for (const t of [...corners].sort((a, b) => a - b)) {
+      const before = Math.max(0, baseRatePerS + spikes.reduce((n, sp) => n + spikeDelta(sp, baseRatePerS, t, true), 0));
+      const after = Math.max(0, baseRatePerS + spikes.reduce((n, sp) => n + spikeDelta(sp, baseRatePerS, t, false), 0));
+      if (t > 0 && before !== after) {
+        this.times.push(t);
+        this.rates.push(before);
+      }
+      this.times.push(t);
+      this.rates.push(after);
+    }
   }
 
   rateAt(tUs: number): number {
@@ -26,6 +33,7 @@ export class RateProfile {
     const r0 = this.rates[i]!;
     if (i + 1 >= this.times.length) return r0;
     const t1 = this.times[i + 1]!;
+    if (t1 === t0) return this.rates[i + 1]!;
     return r0 + ((this.rates[i + 1]! - r0) * (tUs - t0)) / (t1 - t0);
   }
 
@@ -38,6 +46,7 @@ export class RateProfile {
     let left = area;
     for (let i = this.segment(t); ; i++) {
       const end = i + 1 < this.times.length ? this.times[i + 1]! : Infinity;
+      if (end === t) continue; // an empty segment: a jump
       const r0 = this.rateAt(t) / 1e6; // per microsecond
       const r1 = end === Infinity ? r0 : this.rates[i + 1]! / 1e6;
       const slope = end === Infinity ? 0 : (r1 - r0) / (end - t);
@@ -76,15 +85,21 @@ function spikeCorners(s: Spike): number[] {
   return [s.atUs, up, down, down + s.rampUs];
 }
 
-/** The spike's contribution at time t: a trapezoid from 0 to (rate - base). */
-function spikeDelta(s: Spike, base: number, t: number): number {
+/**
+ * The spike's contribution at time t: a trapezoid from 0 to (rate - base), so a spike takes the
+ * base rate to its `rate`, and overlapping spikes add their increments. `left` asks for the
+ * value just before t (they differ where a spike without ramp starts or ends).
+ */
+function spikeDelta(s: Spike, base: number, t: number, left: boolean): number {
   const height = s.ratePerS - base;
   const up = s.atUs + s.rampUs;
   const down = s.holdUs === Infinity ? Infinity : up + s.holdUs;
-  if (t < s.atUs) return 0;
+  const end = down + s.rampUs;
+  if (t < s.atUs || (left && t === s.atUs)) return 0;
   if (t < up) return (height * (t - s.atUs)) / s.rampUs;
-  if (t <= down) return height;
-  if (t < down + s.rampUs) return height * (1 - (t - down) / s.rampUs);
+  if (t < down || (left && t === down) || (!left && t === down && s.rampUs > 0)) return height;
+  if (t < end) return height * (1 - (t - down) / s.rampUs);
+  if (left && t === end && s.rampUs === 0) return height;
   return 0;
 }
 

@@ -87,7 +87,7 @@ describe("orchsim run as a user runs it", () => {
     expect(r.stdout).toMatch(/^tiny \(seed 1\): 30 s simulated/);
     expect(r.stdout).toContain(`outputs: ${path.join(dir, "out", "tiny")}`);
     const ts = fs.readFileSync(path.join(dir, "out", "tiny", "timeseries.csv"), "utf8").trim().split("\n");
-    expect(ts[0]).toBe("t_s,service,arrivals,completed,errors,timeouts,rejected,p50_ms,p95_ms,p99_ms,max_ms,tasks_desired,tasks_running,tasks_starting,tasks_pending");
+    expect(ts[0]).toBe("t_s,service,arrivals,completed,errors,timeouts,rejected,p50_ms,p95_ms,p99_ms,max_ms,tasks_desired,tasks_running,tasks_starting,tasks_pending,restarts,oom_kills,unhealthy");
     expect(ts).toHaveLength(4); // header + 3 windows of 10 s
     const last = ts[3]!.split(",");
     expect(last[11]).toBe("3");

@@ -151,9 +151,9 @@ describe("OutputDir", () => {
 });
 
 describe("column lists", () => {
-  it("match DESIGN.md", () => {
+  it("match DESIGN.md (timeseries.csv adds restarts, OOM kills and unhealthy containers after DESIGN's columns)", () => {
     expect(TIMESERIES_COLUMNS.join(", ")).toBe(
-      "t_s, service, arrivals, completed, errors, timeouts, rejected, p50_ms, p95_ms, p99_ms, max_ms, tasks_desired, tasks_running, tasks_starting, tasks_pending",
+      "t_s, service, arrivals, completed, errors, timeouts, rejected, p50_ms, p95_ms, p99_ms, max_ms, tasks_desired, tasks_running, tasks_starting, tasks_pending, restarts, oom_kills, unhealthy",
     );
     expect(NODE_COLUMNS.join(", ")).toBe("t_s, node, status, availability, cpu_util, mem_used_bytes, mem_capacity_bytes, tasks");
     expect(ELECTION_COLUMNS.join(", ")).toBe("term, started_s, elected_s, known_s, leader, cause");

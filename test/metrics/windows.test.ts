@@ -4,8 +4,8 @@ import { WindowedSeries, latencySummaryMs } from "../../src/metrics/windows.js";
 import { LatencyHistogram } from "../../src/metrics/histogram.js";
 
 const gauges: Record<string, TaskGauges> = {
-  web: { tasks_desired: 3, tasks_running: 2, tasks_starting: 1, tasks_pending: 0 },
-  api: { tasks_desired: 2, tasks_running: 2, tasks_starting: 0, tasks_pending: 0 },
+  web: { tasks_desired: 3, tasks_running: 2, tasks_starting: 1, tasks_pending: 0, restarts: 1, oom_kills: 0, unhealthy: 2 },
+  api: { tasks_desired: 2, tasks_running: 2, tasks_starting: 0, tasks_pending: 0, restarts: 0, oom_kills: 3, unhealthy: 0 },
 };
 const gaugesOf = (service: string): TaskGauges => {
   const g = gauges[service];
@@ -139,7 +139,7 @@ describe("WindowedSeries", () => {
     const series = new WindowedSeries({ latencyUs: 1_000, percentile: 90 });
     const svc = series.register("svc");
     for (let i = 1; i <= 10; i++) svc.complete(i * 110); // 110 .. 1100 us; nine of ten within 1 ms
-    series.closeWindow(1, () => ({ tasks_desired: 0, tasks_running: 0, tasks_starting: 0, tasks_pending: 0 }));
+    series.closeWindow(1, () => ({ tasks_desired: 0, tasks_running: 0, tasks_starting: 0, tasks_pending: 0, restarts: 0, oom_kills: 0, unhealthy: 0 }));
     // rank floor(0.9 * 9) = 8: the ninth value, 990 us, is within the SLO.
     expect(series.serviceSummary("svc").slo).toEqual({ latency_ms: 1, percentile: 90, attained: 0.9, met: true });
   });

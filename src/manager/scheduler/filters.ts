@@ -119,7 +119,8 @@ export function swarmFilters(): Filter[] {
 
 /** Runs the filters for one task group and remembers why nodes failed. */
 export class Pipeline {
-  private active: Filter[] = [];
+  /** Indices into `filters` of those that apply to the current task. */
+  private active: number[] = [];
   private readonly failures: number[];
 
   constructor(private readonly filters: Filter[] = swarmFilters()) {
@@ -127,28 +128,40 @@ export class Pipeline {
   }
 
   setTask(task: TaskRecord): void {
-    this.active = this.filters.filter((f) => f.setTask(task));
+    this.active = [];
+    this.filters.forEach((f, i) => {
+      if (f.setTask(task)) this.active.push(i);
+    });
     this.failures.fill(0);
   }
 
   /** Whether the node passes every filter; a node stops at its first failure, as in Swarm. */
   process(info: NodeInfo): boolean {
-    for (const f of this.active) {
-      if (!f.check(info)) {
-        this.failures[this.filters.indexOf(f)]!++;
+    for (const i of this.active) {
+      if (!this.filters[i]!.check(info)) {
+        this.failures[i]!++;
         return false;
       }
     }
     return true;
   }
 
-  /** Swarm's pending reason: failures per filter, most first, joined with "; ". */
-  explain(): string {
-    const parts = this.filters
+  /**
+   * Failures per filter, most first, joined with "; " (swarmkit's Pipeline.Explain): what a
+   * pinned task's pending reason says, as swarmkit's taskFitNode uses it bare.
+   */
+  explainFailures(): string {
+    return this.filters
       .map((f, i) => ({ f, n: this.failures[i] ?? 0, i }))
       .filter((x) => x.n > 0)
       .sort((a, b) => b.n - a.n || a.i - b.i)
-      .map((x) => x.f.explain(x.n));
-    return parts.length === 0 ? "no suitable node" : `no suitable node (${parts.join("; ")})`;
+      .map((x) => x.f.explain(x.n))
+      .join("; ");
+  }
+
+  /** Swarm's pending reason for a task group that did not fit: `no suitable node (...)`. */
+  explain(): string {
+    const failures = this.explainFailures();
+    return failures === "" ? "no suitable node" : `no suitable node (${failures})`;
   }
 }

@@ -67,6 +67,11 @@ export class NodeInfo {
     }
   }
 
+  /** Whether any failure was ever recorded here: lets spread skip the failure lookup. */
+  get hasFailureRecords(): boolean {
+    return this.failures.size > 0;
+  }
+
   recordFailure(key: string, nowUs: number): void {
     const list = this.failures.get(key) ?? [];
     list.push(nowUs);

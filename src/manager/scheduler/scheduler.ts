@@ -3,7 +3,9 @@ import { TaskState } from "../../cluster/task-state.js";
 import type { Store, StoreCommand, StoreEvent, TaskRecord } from "../store.js";
 import { NodeInfo } from "./node-info.js";
 import { Pipeline } from "./filters.js";
-import type { PlacementStrategy } from "./strategy.js";
+import type { PlacementContext, PlacementStrategy } from "./strategy.js";
+import type { CandidateSet, GroupContext } from "./candidates.js";
+import { buildPlacementTree, placeOnSubtree } from "./placement-tree.js";
 
 /** Swarm debounces store changes: a batch runs 50 ms after the last change, at most 1 s after the first. */
 export const DEBOUNCE_GAP_US = 50_000;
@@ -22,11 +24,14 @@ export interface SchedulerOptions {
 
 /**
  * The leader's scheduler (swarmkit manager/scheduler): watches the store, and in debounced
- * batches places every unassigned task, grouped by service version, through the filter pipeline
- * and the service's strategy. Tasks that fit nowhere stay PENDING with Swarm's reason.
+ * batches places every unassigned task, grouped by service version, through the filter pipeline,
+ * the service's placement preferences and its strategy. Tasks pinned to a node (global services)
+ * are only checked against that node. Tasks that fit nowhere stay PENDING with Swarm's reason.
  */
 export class Scheduler {
   private readonly nodes = new Map<string, NodeInfo>();
+  /** The nodes in creation order (the tie-breaker everywhere); rebuilt when nodes come or go. */
+  private ordered: NodeInfo[] | null = null;
   private readonly unassigned = new Map<string, TaskRecord>();
   private readonly pipeline = new Pipeline();
   private tick: ScheduledEvent | null = null;
@@ -50,8 +55,13 @@ export class Scheduler {
   handle(event: StoreEvent): void {
     if (this.stopped) return;
     if (event.type === "node") {
-      if (event.removed) this.nodes.delete(event.node.id);
-      else if (!this.nodes.has(event.node.id)) this.nodes.set(event.node.id, new NodeInfo(event.node));
+      if (event.removed) {
+        this.nodes.delete(event.node.id);
+        this.ordered = null;
+      } else if (!this.nodes.has(event.node.id)) {
+        this.nodes.set(event.node.id, new NodeInfo(event.node));
+        this.ordered = null;
+      }
       this.markDirty();
     } else if (event.type === "task") {
       if (this.trackTask(event.task, event.removed, event.prevState)) this.markDirty();
@@ -89,14 +99,19 @@ export class Scheduler {
   private runBatch(): void {
     this.tick = null;
     if (this.stopped) return;
+    const cmds: StoreCommand[] = [];
     const groups = new Map<string, TaskRecord[]>();
+    // Pinned tasks first, as swarmkit processes preassigned tasks before the tick.
     for (const task of this.unassigned.values()) {
+      if (task.pinnedNode !== null) {
+        this.schedulePinned(task, cmds);
+        continue;
+      }
       const key = `${task.service}@${task.specVersion}`;
       const g = groups.get(key);
       if (g) g.push(task);
       else groups.set(key, [task]);
     }
-    const cmds: StoreCommand[] = [];
     for (const tasks of groups.values()) this.scheduleGroup(tasks, cmds);
     if (cmds.length > 0) this.o.propose(cmds);
     this.armRetry();
@@ -108,25 +123,67 @@ export class Scheduler {
     this.retry = this.o.sim.after(this.o.retryIntervalUs, () => this.markDirty());
   }
 
-  private scheduleGroup(tasks: TaskRecord[], cmds: StoreCommand[]): void {
-    const first = tasks[0]!;
-    const strategy = this.strategyFor(first);
-    const ctx = { nowUs: this.o.sim.now(), random: () => this.o.rng.next() };
-    for (const task of tasks) {
-      this.pipeline.setTask(task);
-      const candidates: NodeInfo[] = [];
-      for (const info of this.nodes.values()) if (this.pipeline.process(info)) candidates.push(info);
-      if (candidates.length === 0) {
-        const reason = this.pipeline.explain();
-        if (task.reason !== reason) cmds.push({ type: "UpdateTaskStatus", id: task.id, state: TaskState.PENDING, reason });
-        continue;
-      }
-      const chosen = strategy.choose(task, candidates, ctx);
-      // Count the task on its node now, so the next task of the batch sees it (as Swarm does).
-      chosen.addTask(task);
-      this.unassigned.delete(task.id);
-      cmds.push({ type: "AssignTask", id: task.id, nodeId: chosen.node.id });
+  /**
+   * A task for one node (global services): only that node is checked (swarmkit taskFitNode).
+   * If it does not fit, the reason is the filters' explanation without "no suitable node", as
+   * swarmkit writes it for preassigned tasks; another node is never considered.
+   */
+  private schedulePinned(task: TaskRecord, cmds: StoreCommand[]): void {
+    const info = this.nodes.get(task.pinnedNode!);
+    // The node is gone: swarmkit leaves the task as it is (the global orchestrator removes it).
+    if (!info) return;
+    this.pipeline.setTask(task);
+    if (!this.pipeline.process(info)) {
+      const reason = this.pipeline.explainFailures();
+      if (task.reason !== reason) cmds.push({ type: "UpdateTaskStatus", id: task.id, state: TaskState.PENDING, reason });
+      return;
     }
+    info.addTask(task);
+    this.unassigned.delete(task.id);
+    cmds.push({ type: "AssignTask", id: task.id, nodeId: info.node.id });
+  }
+
+  /**
+   * One service version's tasks (swarmkit scheduleTaskGroup): the nodes are filtered once, split
+   * into the preference tree's leaves, and the tasks shared out across branches; within a leaf
+   * the strategy picks, and each node's counters change at once so the next task sees them.
+   */
+  private scheduleGroup(tasks: TaskRecord[], cmds: StoreCommand[]): void {
+    const task = tasks[0]!;
+    this.pipeline.setTask(task);
+    const g: GroupContext = { task, strategy: this.strategyFor(task), ctx: this.context(), pipeline: this.pipeline };
+    const preferences = task.spec.placement.preferences.map((p) => p.spread);
+    const tree = buildPlacementTree(this.orderedNodes(), preferences, g);
+    let next = 0;
+    const placeOnLeaf = (candidates: CandidateSet, n: number): number => {
+      let placed = 0;
+      while (placed < n && next < tasks.length) {
+        const t = tasks[next]!;
+        const chosen = candidates.place(t);
+        if (chosen === null) break;
+        next++;
+        placed++;
+        this.unassigned.delete(t.id);
+        cmds.push({ type: "AssignTask", id: t.id, nodeId: chosen.node.id });
+      }
+      return placed;
+    };
+    placeOnSubtree(tree, tasks.length, placeOnLeaf);
+    if (next === tasks.length) return;
+    // Every candidate was used up, so the failure counts cover every node, as a full scan would.
+    const reason = this.pipeline.explain();
+    for (const t of tasks.slice(next)) {
+      if (t.reason !== reason) cmds.push({ type: "UpdateTaskStatus", id: t.id, state: TaskState.PENDING, reason });
+    }
+  }
+
+  private context(): PlacementContext {
+    return { nowUs: this.o.sim.now(), random: () => this.o.rng.next() };
+  }
+
+  private orderedNodes(): NodeInfo[] {
+    this.ordered ??= [...this.nodes.values()].sort((a, b) => a.node.index - b.node.index);
+    return this.ordered;
   }
 
   private strategyFor(task: TaskRecord): PlacementStrategy {

@@ -12,11 +12,23 @@ export interface PlacementContext {
  * A placement strategy orders the nodes that passed every filter. The scheduler asks it for one
  * node per task and updates the node's counters and free resources before asking again, so a
  * strategy only has to say which candidate is best right now.
+ *
+ * A strategy has one or both of two forms:
+ * - `choose` (every strategy, and the only form a user module gives): the scheduler hands it
+ *   the candidates of a task, sorted by node creation order, and takes the node it returns.
+ * - `less` (the built-in spread and binpack): a comparator, "is `a` a better place than `b`".
+ *   With it the scheduler keeps the candidates in a binary heap and places a task in O(log N)
+ *   instead of asking `choose` to scan every node. It must be a strict weak ordering that
+ *   depends only on the two nodes' own state, the task and `ctx.nowUs` (never on other nodes
+ *   or on `ctx.random()`), so that changing one node's counters moves only that node. Ties go
+ *   to the node created first; the result is then exactly that of `choose` = minimum by `less`.
  */
 export interface PlacementStrategy {
   readonly name: string;
-  /** The best of `candidates` (never empty) for `task`. */
+  /** The best of `candidates` (never empty, in node creation order) for `task`. */
   choose(task: TaskRecord, candidates: readonly NodeInfo[], ctx: PlacementContext): NodeInfo;
+  /** Whether `a` is a strictly better place than `b` for `task`. */
+  less?(a: NodeInfo, b: NodeInfo, task: TaskRecord, ctx: PlacementContext): boolean;
 }
 
 /** Picks the least element by `less`; ties go to the earlier candidate (node creation order). */
@@ -27,4 +39,11 @@ export function minBy(candidates: readonly NodeInfo[], less: (a: NodeInfo, b: No
     if (less(c, best)) best = c;
   }
   return best;
+}
+
+/** The comparator a heap of candidates needs: `less`, then node creation order for ties. */
+export function totalOrder(
+  less: (a: NodeInfo, b: NodeInfo) => boolean,
+): (a: NodeInfo, b: NodeInfo) => boolean {
+  return (a, b) => less(a, b) || (!less(b, a) && a.node.index < b.node.index);
 }

@@ -2,6 +2,7 @@ import { Simulation, RandomStreams } from "../../../src/kernel/index.js";
 import { Store, type NodeRecord, type StoreCommand, type TaskRecord } from "../../../src/manager/store.js";
 import { Scheduler } from "../../../src/manager/scheduler/scheduler.js";
 import { builtinStrategies } from "../../../src/manager/scheduler/strategies/index.js";
+import type { PlacementStrategy } from "../../../src/manager/scheduler/strategy.js";
 import { TaskState } from "../../../src/cluster/task-state.js";
 import type { ServiceSpec } from "../../../src/scenario/types.js";
 import { parseScenario } from "../../../src/scenario/index.js";
@@ -43,31 +44,35 @@ export class SchedulerHarness {
   readonly scheduler: Scheduler;
   private attempt = 0;
 
-  constructor(nodes: NodeRecord[] = [], strategy = "spread") {
+  /** `strategy`: a built-in's name, or a strategy object (a user module) to register and use. */
+  constructor(nodes: NodeRecord[] = [], strategy: string | PlacementStrategy = "spread", seed = 1) {
     for (const n of nodes) this.store.apply({ type: "CreateNode", node: n });
+    const strategies = builtinStrategies();
+    if (typeof strategy !== "string") strategies.set(strategy.name, strategy);
     this.scheduler = new Scheduler({
       sim: this.sim,
       store: this.store,
       propose: (cmds: StoreCommand[]) => this.sim.after(0, () => cmds.forEach((c) => this.store.apply(c))),
-      strategies: builtinStrategies(),
-      defaultStrategy: strategy,
-      rng: new RandomStreams(1).stream("scheduler"),
+      strategies,
+      defaultStrategy: typeof strategy === "string" ? strategy : strategy.name,
+      rng: new RandomStreams(seed).stream("scheduler"),
       retryIntervalUs: 0,
     });
     this.store.watch((e) => this.scheduler.handle(e));
   }
 
-  addTask(spec: ServiceSpec, slot?: number): TaskRecord {
+  /** A PENDING task; with `pinnedNode` it is a global service's task for that node. */
+  addTask(spec: ServiceSpec, slot?: number, pinnedNode: string | null = null): TaskRecord {
     const n = ++this.attempt;
     const task: TaskRecord = {
-      id: `${spec.name}.${slot ?? n}.1`,
+      id: pinnedNode === null ? `${spec.name}.${slot ?? n}.1` : `${spec.name}.${pinnedNode}.1`,
       service: spec.name,
       slot: slot ?? n,
       attempt: 1,
       specVersion: 1,
       spec,
       nodeId: null,
-      pinnedNode: null,
+      pinnedNode,
       desiredState: TaskState.RUNNING,
       state: TaskState.PENDING,
       reason: null,
@@ -75,6 +80,21 @@ export class SchedulerHarness {
     };
     this.store.apply({ type: "CreateTask", task });
     return task;
+  }
+
+  /** A task already RUNNING on `nodeId` (placed by an earlier batch or leader). */
+  addRunning(spec: ServiceSpec, slot: number, nodeId: string): TaskRecord {
+    const task = this.addTask(spec, slot);
+    this.store.apply({ type: "AssignTask", id: task.id, nodeId });
+    this.store.apply({ type: "UpdateTaskStatus", id: task.id, state: TaskState.RUNNING, reason: null });
+    return task;
+  }
+
+  /** `count` tasks of one service, slots 1..count (or continuing after `firstSlot - 1`). */
+  addTasks(spec: ServiceSpec, count: number, firstSlot = 1): TaskRecord[] {
+    const out: TaskRecord[] = [];
+    for (let i = 0; i < count; i++) out.push(this.addTask(spec, firstSlot + i));
+    return out;
   }
 
   apply(cmd: StoreCommand): void {
@@ -92,5 +112,19 @@ export class SchedulerHarness {
 
   reasonOf(taskId: string): string | null {
     return this.store.tasks.get(taskId)?.reason ?? null;
+  }
+
+  /** Tasks of `service` assigned to each node (nodes without any are absent). */
+  countsOf(service: string): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const t of this.store.tasks.values()) {
+      if (t.service === service && t.nodeId !== null) counts.set(t.nodeId, (counts.get(t.nodeId) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** Task id -> node id (or null) for every task, in creation order: what determinism compares. */
+  placements(): [string, string | null][] {
+    return [...this.store.tasks.values()].map((t) => [t.id, t.nodeId]);
   }
 }

@@ -39,6 +39,17 @@ describe("Swarm's scheduler behaviours", () => {
     expect(h.nodeOf("web.7.1")).toBe("n5");
   });
 
+  it("2. az1 = {n1}, az2 = {n2..n5}, 8 tasks with spread: node.labels.az: n1 gets 4, n2..n5 get 1 each", () => {
+    const h = new SchedulerHarness([
+      node("n1", { labels: { az: "az1" } }),
+      ...["n2", "n3", "n4", "n5"].map((id) => node(id, { labels: { az: "az2" } })),
+    ]);
+    h.addTasks(serviceSpec("web", "placement: {preferences: [{spread: node.labels.az}]}"), 8);
+    h.settle();
+    const c = h.countsOf("web");
+    expect(["n1", "n2", "n3", "n4", "n5"].map((n) => c.get(n) ?? 0)).toEqual([4, 1, 1, 1, 1]);
+  });
+
   it("3. with no nodes a task stays PENDING with exactly `no suitable node`; a new READY node takes it", () => {
     const h = new SchedulerHarness([]);
     h.addTask(serviceSpec("web"), 1);

@@ -10,18 +10,21 @@ function headroom(info: NodeInfo, task: TaskRecord): number {
   return Math.min(cpu, mem);
 }
 
+function binpackLess(a: NodeInfo, b: NodeInfo, task: TaskRecord): boolean {
+  const ha = headroom(a, task);
+  const hb = headroom(b, task);
+  if (ha !== hb) return ha < hb;
+  return a.tasks.size > b.tasks.size;
+}
+
 /**
  * Binpack (classic Docker Swarm standalone): the fullest node that still fits goes first, so
  * whole nodes stay free for big tasks. With no reservations it falls back to the most tasks.
  */
 export const binpack: PlacementStrategy = {
   name: "binpack",
+  less: binpackLess,
   choose(task, candidates) {
-    return minBy(candidates, (a, b) => {
-      const ha = headroom(a, task);
-      const hb = headroom(b, task);
-      if (ha !== hb) return ha < hb;
-      return a.tasks.size > b.tasks.size;
-    });
+    return minBy(candidates, (a, b) => binpackLess(a, b, task));
   },
 };

@@ -1,0 +1,272 @@
+import type { ScheduledEvent, Simulation } from "../../kernel/index.js";
+import { CpuGroup, CpuJob } from "./group.js";
+import { waterLevel } from "./water-level.js";
+
+/**
+ * A job is finished when its remaining work is at most this many core-microseconds (a picosecond of
+ * CPU): the virtual clocks are sums of rate x elapsed and carry floating error of a few ulps, which
+ * must not leave a job a hair short of done. Completion times subtract half of it before rounding
+ * up, so a job whose exact end is an integer microsecond ends there and not one microsecond later.
+ */
+const EPS_WORK_US = 1e-6;
+/**
+ * A group's virtual clock is rebased to 0 once it passes this (67 s of CPU per job), so the clock's
+ * ulp stays below 1.5e-8, well under EPS_WORK_US. It is also reset whenever the group empties.
+ */
+const REBASE_ABOVE_US = 2 ** 26;
+
+/**
+ * A node's cores, shared as Linux CFS shares them with Docker's default equal cpu.shares: each job
+ * uses at most one core, each group (cgroup) at most its cap (`--cpus`), and the cores are split
+ * max-min fairly between the groups that have jobs, then equally between a group's jobs.
+ *
+ * SIMPLIFICATION: CFS reaches this split on average over its scheduling periods (a few ms) and
+ * enforces `--cpus` by quota per 100 ms period, so a capped container really runs in bursts and is
+ * throttled; we give every job its long-run average rate continuously (fluid processor sharing),
+ * because the bursts are far shorter than the request latencies the model reports.
+ *
+ * One kernel event per node, at the earliest completion over its groups, moved only when a job
+ * arrives, leaves or is cancelled. Completion callbacks run from that event and may submit or
+ * cancel jobs on this node: the rates and the event are recomputed once after all callbacks.
+ */
+export class NodeCpu {
+  /** Groups with at least one job, in creation order. */
+  private readonly active: CpuGroup[] = [];
+  private groupsCreated = 0;
+  private jobsSubmitted = 0;
+  private running = 0;
+  private lastUs: number;
+  private busyCoreUs = 0;
+  /** Cores in use now: min(cores, total demand). */
+  private busyCores = 0;
+  /** Set when the job sets changed since the rates were last computed. */
+  private ratesStale = false;
+  /** True while completion callbacks run: changes then wait for one recompute at the end. */
+  private firing = false;
+  private event: ScheduledEvent | null = null;
+  /** Scratch arrays reused on every event, so the steady state allocates only the jobs. */
+  private readonly due: CpuJob[] = [];
+  private readonly demands: number[] = [];
+  private readonly fire = (): void => this.completeDue();
+  private readonly sync = (): void => this.advance();
+
+  constructor(
+    private readonly sim: Simulation,
+    readonly cores: number,
+  ) {
+    if (!(cores > 0 && Number.isFinite(cores))) throw new Error(`cpu: a node needs a positive finite number of cores, got ${cores}`);
+    this.lastUs = sim.now();
+  }
+
+  /** A new cgroup on this node; `capCores` is its CPU limit (Infinity for none). */
+  group(capCores: number): CpuGroup {
+    if (!(capCores > 0)) throw new Error(`cpu: a group's cap must be positive (Infinity for none), got ${capCores}`);
+    return new CpuGroup(this.groupsCreated++, capCores, this, this.sync);
+  }
+
+  /** The group is gone (its container stopped): its jobs are cancelled without callbacks. */
+  removeGroup(g: CpuGroup): void {
+    this.checkOwn(g);
+    if (g.removed) return;
+    this.advance();
+    g.removed = true;
+    if (g.heap.size === 0) return;
+    const jobs = g.heap.drain();
+    for (const job of jobs) job.state = "cancelled";
+    this.running -= jobs.length;
+    this.deactivate(g);
+    this.changed();
+  }
+
+  /**
+   * Starts `workUs` core-microseconds of work in group `g`; `onDone(arg)` runs when it is done. Zero
+   * work completes in this instant, from a kernel event, never synchronously inside `submit`.
+   */
+  submit<A>(g: CpuGroup, workUs: number, onDone: (arg: A) => void, arg: A): CpuJob {
+    this.checkOwn(g);
+    if (g.removed) throw new Error(`cpu: submit to group #${g.id}, which was removed`);
+    if (!(workUs >= 0 && Number.isFinite(workUs))) throw new Error(`cpu: work must be a finite number of microseconds >= 0, got ${workUs}`);
+    this.advance();
+    if (g.heap.size === 0) this.activate(g);
+    const job = new CpuJob(g, this.jobsSubmitted++, this.sim.now(), workUs, g.vclockUs + workUs, onDone, arg);
+    g.heap.push(job);
+    this.running++;
+    this.changed();
+    return job;
+  }
+
+  /** Stops a job without its callback; a no-op if it already finished or was cancelled. */
+  cancel(job: CpuJob): void {
+    if (job.state === "due") {
+      // Its work ended in this instant but its callback has not run yet: suppress the callback.
+      job.state = "cancelled";
+      return;
+    }
+    if (job.state !== "running") return;
+    this.advance();
+    const g = job.group;
+    g.heap.remove(job);
+    job.state = "cancelled";
+    this.running--;
+    if (g.heap.size === 0) this.deactivate(g);
+    this.changed();
+  }
+
+  /** Core-microseconds used on this node since the last call (for utilisation per window). */
+  takeBusyCoreUs(): number {
+    this.advance();
+    const busy = this.busyCoreUs;
+    this.busyCoreUs = 0;
+    return busy;
+  }
+
+  /** Jobs receiving CPU now. */
+  get activeJobs(): number {
+    return this.running;
+  }
+
+  /** Cores `job` receives now (0 once it finished or was cancelled). */
+  rateOf(job: CpuJob): number {
+    if (job.state !== "running") return 0;
+    if (this.ratesStale) this.updateRates();
+    return job.group.ratePerJob;
+  }
+
+  /** Brings every busy group's virtual clock and the usage integrals up to now. */
+  private advance(): void {
+    const now = this.sim.now();
+    const dt = now - this.lastUs;
+    if (dt === 0) return;
+    // Rates left stale since the last change apply from that change (lastUs) on, so computing them
+    // now, before integrating, is exact.
+    if (this.ratesStale) this.updateRates();
+    this.lastUs = now;
+    this.busyCoreUs += this.busyCores * dt;
+    for (const g of this.active) {
+      g.vclockUs += g.ratePerJob * dt;
+      g.usedCoreUs += g.rateCores * dt;
+      if (g.vclockUs > REBASE_ABOVE_US) g.rebase();
+    }
+  }
+
+  /** Max-min fair rates for the busy groups: O(groups) when the cores suffice, else a sort. */
+  private updateRates(): void {
+    const demands = this.demands;
+    demands.length = 0;
+    let total = 0;
+    for (const g of this.active) {
+      const u = g.demandCores;
+      total += u;
+      demands.push(u);
+    }
+    const level = total <= this.cores ? Infinity : waterLevel(demands, this.cores);
+    // The node's total is computed from the demands, not by summing the groups' shares, so that
+    // a saturated node reports exactly `cores`.
+    this.busyCores = Math.min(total, this.cores);
+    for (const g of this.active) {
+      g.rateCores = Math.min(g.demandCores, level);
+      g.ratePerJob = g.rateCores / g.heap.size;
+    }
+    this.ratesStale = false;
+  }
+
+  private changed(): void {
+    this.ratesStale = true;
+    if (!this.firing) this.reschedule();
+  }
+
+  /** Moves the node's one event to the earliest completion, keeping it if the time is unchanged. */
+  private reschedule(): void {
+    if (this.ratesStale) this.updateRates();
+    let delayUs = Infinity;
+    for (const g of this.active) {
+      const remainingUs = g.heap.peek()!.tagUs - g.vclockUs;
+      const d = remainingUs <= EPS_WORK_US ? 0 : Math.ceil(remainingUs / g.ratePerJob);
+      if (d < delayUs) delayUs = d;
+    }
+    const old = this.event;
+    if (delayUs === Infinity) {
+      this.sim.cancel(old);
+      this.event = null;
+      return;
+    }
+    const atUs = this.sim.now() + delayUs;
+    if (old !== null) {
+      if (old.timeUs === atUs) return;
+      this.sim.cancel(old);
+    }
+    this.event = this.sim.at(atUs, this.fire);
+  }
+
+  /**
+   * The node's event: every job whose work is done finishes (groups in creation order, each in
+   * finish-tag order), then the callbacks run, then rates and the event are recomputed once.
+   */
+  private completeDue(): void {
+    this.event = null;
+    this.advance();
+    const due = this.due;
+    const active = this.active;
+    let kept = 0;
+    for (let i = 0; i < active.length; i++) {
+      const g = active[i]!;
+      for (let head = g.heap.peek(); head !== undefined && head.tagUs - g.vclockUs <= EPS_WORK_US; head = g.heap.peek()) {
+        g.heap.pop();
+        head.state = "due";
+        due.push(head);
+      }
+      if (g.heap.size > 0) active[kept++] = g;
+      else this.resetIdle(g);
+    }
+    active.length = kept;
+    this.running -= due.length;
+    this.ratesStale = true;
+    this.firing = true;
+    try {
+      for (let i = 0; i < due.length; i++) {
+        const job = due[i]!;
+        // An earlier callback in this instant may have cancelled the job or removed its group.
+        if (job.state !== "due" || job.group.removed) {
+          job.state = "cancelled";
+          continue;
+        }
+        job.state = "done";
+        job.onDone(job.arg);
+      }
+    } finally {
+      due.length = 0;
+      this.firing = false;
+    }
+    this.reschedule();
+  }
+
+  /** Inserts a group that just got its first job, keeping `active` in creation order. */
+  private activate(g: CpuGroup): void {
+    const active = this.active;
+    let i = active.length;
+    active.push(g);
+    while (i > 0 && active[i - 1]!.id > g.id) {
+      active[i] = active[i - 1]!;
+      i--;
+    }
+    active[i] = g;
+  }
+
+  private deactivate(g: CpuGroup): void {
+    const i = this.active.indexOf(g);
+    if (i < 0) throw new Error(`cpu: group #${g.id} has no jobs but was not active`);
+    this.active.splice(i, 1);
+    this.resetIdle(g);
+  }
+
+  /** An idle group's clock restarts at 0: nothing depends on it and small clocks keep precision. */
+  private resetIdle(g: CpuGroup): void {
+    g.vclockUs = 0;
+    g.rateCores = 0;
+    g.ratePerJob = 0;
+  }
+
+  private checkOwn(g: CpuGroup): void {
+    if (g.owner !== this) throw new Error(`cpu: group #${g.id} belongs to another node`);
+  }
+}

@@ -1,0 +1,77 @@
+import type { Simulation, ScheduledEvent } from "../kernel/index.js";
+import type { HealthcheckSpec } from "../scenario/types.js";
+import type { Container, ContainerRequest } from "./container.js";
+
+/**
+ * Docker's HEALTHCHECK for one container: every `interval` after the previous check ended, a
+ * probe request enters the container like any request; it passes if served within `timeout`.
+ * `retries` consecutive failures make the container unhealthy; failures within `startPeriod`
+ * of the start do not count (a success still makes it healthy). A probe that timed out keeps
+ * its worker until it is served, as a real one does.
+ */
+export class HealthMonitor {
+  private failures = 0;
+  private healthy = false;
+  private timer: ScheduledEvent | null = null;
+  private pending: { timeout: ScheduledEvent } | null = null;
+  private readonly startedUs: number;
+  private stopped = false;
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly container: Container<ContainerRequest>,
+    private readonly spec: HealthcheckSpec,
+    private readonly onHealthy: () => void,
+    private readonly onUnhealthy: () => void,
+  ) {
+    this.startedUs = sim.now();
+    this.timer = sim.after(spec.intervalUs, () => this.probe());
+  }
+
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.sim.cancel(this.timer);
+    if (this.pending) this.sim.cancel(this.pending.timeout);
+    this.pending = null;
+  }
+
+  private probe(): void {
+    this.timer = null;
+    if (this.stopped) return;
+    const timeout = this.sim.after(this.spec.timeoutUs, () => this.ended(false));
+    this.pending = { timeout };
+    // A fresh handler per probe, so a late answer to an abandoned probe is ignored.
+    const pending = this.pending;
+    const probe: ContainerRequest = {
+      workUs: this.spec.cpuUs,
+      job: null,
+      probe: { probeDone: (ok) => this.pending === pending && this.ended(ok) },
+    };
+    this.container.accept(probe);
+  }
+
+  private ended(ok: boolean): void {
+    if (this.stopped || !this.pending) return;
+    this.sim.cancel(this.pending.timeout);
+    this.pending = null;
+    if (ok) {
+      this.failures = 0;
+      if (!this.healthy) {
+        this.healthy = true;
+        this.onHealthy();
+      }
+    } else if (this.healthy || this.sim.now() - this.startedUs >= this.spec.startPeriodUs) {
+      this.failures++;
+      if (this.failures >= this.spec.retries) {
+        this.stop();
+        this.onUnhealthy();
+        return;
+      }
+    }
+    if (!this.stopped) this.timer = this.sim.after(this.spec.intervalUs, () => this.probe());
+  }
+}

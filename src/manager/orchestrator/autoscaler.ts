@@ -1,0 +1,58 @@
+import type { Simulation } from "../../kernel/index.js";
+import type { AutoscaleSpec } from "../../scenario/types.js";
+
+/** CPU a service's running containers used since the last look, and what they could have used. */
+export interface ServiceCpu {
+  usedCoreUs: number;
+  /** Running containers now. */
+  running: number;
+  /** Cores one container may use: its CPU limit, or 1 without a limit. */
+  perContainerCores: number;
+}
+
+export interface AutoscalerOptions {
+  sim: Simulation;
+  service: string;
+  spec: AutoscaleSpec;
+  /** Reads and resets the service's CPU use (the metrics pipeline). */
+  sampleCpu(): ServiceCpu;
+  /** The replicas the managers currently want, or null if no manager can say. */
+  replicas(): number | null;
+  /** A `docker service scale` call; false when the swarm has no leader. */
+  scale(replicas: number): boolean;
+  emit(event: { kind: string } & Record<string, unknown>): void;
+}
+
+/**
+ * A target-tracking autoscaler, as users bolt onto Swarm (Swarm has none): every `interval` it
+ * measures the CPU utilisation of the service's running containers, against their CPU limit (or
+ * one core without a limit), and asks for ceil(running x utilisation / target) replicas, within
+ * [min, max]. After a change it waits `cooldown` before the next. Its decisions are API calls,
+ * so without a leader they fail like any other.
+ * SIMPLIFICATION: the metrics it reads are exact and instantaneous (no scrape interval or
+ * averaging window); only containers running at the end of the interval are counted.
+ */
+export class Autoscaler {
+  private lastChangeUs = -Infinity;
+
+  constructor(private readonly o: AutoscalerOptions) {}
+
+  start(): void {
+    this.o.sampleCpu();
+    this.o.sim.after(this.o.spec.intervalUs, () => this.evaluate());
+  }
+
+  private evaluate(): void {
+    const { spec, sim } = this.o;
+    sim.after(spec.intervalUs, () => this.evaluate());
+    const cpu = this.o.sampleCpu();
+    const current = this.o.replicas();
+    if (current === null || cpu.running === 0) return;
+    const utilisation = cpu.usedCoreUs / (cpu.running * cpu.perContainerCores * spec.intervalUs);
+    const wanted = Math.min(spec.max, Math.max(spec.min, Math.ceil((cpu.running * utilisation) / spec.targetCpu - 1e-9)));
+    if (wanted === current || sim.now() - this.lastChangeUs < spec.cooldownUs) return;
+    const ok = this.o.scale(wanted);
+    this.o.emit({ kind: "autoscale", service: this.o.service, from: current, to: wanted, cpu: Math.round(utilisation * 1e4) / 1e4, ok });
+    if (ok) this.lastChangeUs = sim.now();
+  }
+}

@@ -1,0 +1,88 @@
+import FastPriorityQueue from "fastpriorityqueue";
+import type { TaskRecord } from "../store.js";
+import type { NodeInfo } from "./node-info.js";
+import type { Pipeline } from "./filters.js";
+import { totalOrder, type PlacementContext, type PlacementStrategy } from "./strategy.js";
+
+/** What every task of one group (one service version) shares while it is placed. */
+export interface GroupContext {
+  /** Any task of the group: they all have the same spec, so each stands for the group. */
+  task: TaskRecord;
+  strategy: PlacementStrategy;
+  ctx: PlacementContext;
+  /** Already set to the group's task: re-checks add to its failure counts. */
+  pipeline: Pipeline;
+}
+
+/**
+ * The nodes of one leaf of the placement tree that still pass the filters. Candidates are
+ * filtered once per task group: within a group a node's counters only grow, so a node that
+ * failed a filter keeps failing it, and only the node that just took a task can start to fail.
+ */
+export interface CandidateSet {
+  /** Counts `task` on the best candidate and returns that node; null once no candidate is left. */
+  place(task: TaskRecord): NodeInfo | null;
+}
+
+/** The heap form for strategies with `less`, the list form for `choose`-only ones. */
+export function candidateSet(passing: NodeInfo[], g: GroupContext): CandidateSet {
+  return g.strategy.less ? new HeapCandidates(passing, g) : new ListCandidates(passing, g);
+}
+
+/**
+ * Candidates in a binary heap ordered by the strategy's `less` (ties: node creation order).
+ * Placing a task changes only the top node's counters, so one sift-down (or one removal, if it
+ * no longer fits) restores the order: O(log N) per task instead of a scan of every node.
+ *
+ * SIMPLIFICATION: swarmkit's scheduleNTasksOnNodes sorts a leaf's nodes once (keeping only the
+ * best n of them), then walks them round-robin, moving on when the next node is less loaded; we
+ * take the best node by `less` for every task. Both even out a service's tasks; ours also gives
+ * binpack its plain meaning, and may use any fitting node of the leaf where Swarm looks only at
+ * its best n, so when nodes fill up within a batch it can place a task that Swarm leaves pending.
+ */
+class HeapCandidates implements CandidateSet {
+  private readonly queue: FastPriorityQueue<NodeInfo>;
+
+  constructor(passing: NodeInfo[], private readonly g: GroupContext) {
+    const strategy = g.strategy as Required<PlacementStrategy>;
+    const { task, ctx } = g;
+    this.queue = new FastPriorityQueue<NodeInfo>(totalOrder((a, b) => strategy.less(a, b, task, ctx)));
+    this.queue.heapify(passing);
+  }
+
+  place(task: TaskRecord): NodeInfo | null {
+    const best = this.queue.peek();
+    if (best === undefined) return null;
+    best.addTask(task);
+    if (this.g.pipeline.process(best)) this.queue.replaceTop(best);
+    else this.queue.poll();
+    return best;
+  }
+}
+
+/** Candidates in node creation order, handed to the strategy's `choose` for every task. */
+class ListCandidates implements CandidateSet {
+  private readonly members: Set<NodeInfo>;
+
+  constructor(
+    private readonly nodes: NodeInfo[],
+    private readonly g: GroupContext,
+  ) {
+    this.members = new Set(nodes);
+  }
+
+  place(task: TaskRecord): NodeInfo | null {
+    if (this.nodes.length === 0) return null;
+    const chosen = this.g.strategy.choose(task, this.nodes, this.g.ctx);
+    // A strategy that returns anything else is broken: placing there would skip the filters.
+    if (!this.members.has(chosen)) {
+      throw new Error(`placement strategy "${this.g.strategy.name}" returned a node that was not one of the candidates`);
+    }
+    chosen.addTask(task);
+    if (!this.g.pipeline.process(chosen)) {
+      this.members.delete(chosen);
+      this.nodes.splice(this.nodes.indexOf(chosen), 1);
+    }
+    return chosen;
+  }
+}
