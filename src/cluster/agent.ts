@@ -243,5 +243,7 @@ export class Agent<R extends ContainerRequest> {
     t.state = state;
     this.d.emit({ kind: "task", task: t.id, service: t.service, slot: t.slot, node: this.node, state: taskStateName(state), reason });
     this.session.report({ taskId: t.id, state, reason });
+    // A stopped task holds nothing here any more; the session keeps its report until acknowledged.
+    if (state > TaskState.RUNNING) this.tasks.delete(t.id);
   }
 }

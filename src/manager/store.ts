@@ -84,6 +84,11 @@ export class Store {
   readonly services = new Map<string, ServiceRecord>();
   readonly tasks = new Map<string, TaskRecord>();
   readonly nodes = new Map<string, NodeRecord>();
+  /**
+   * The highest attempt ever created per slot ("web.3", or "agent.node-1" for global tasks).
+   * Deleting a task from the history does not lower it, so task ids are never reused.
+   */
+  readonly attempts = new Map<string, number>();
   private readonly watchers: StoreWatcher[] = [];
 
   watch(watcher: StoreWatcher): void {
@@ -118,6 +123,8 @@ export class Store {
       case "CreateTask": {
         const task = { ...cmd.task };
         this.tasks.set(task.id, task);
+        const slotKey = `${task.service}.${task.pinnedNode ?? task.slot}`;
+        this.attempts.set(slotKey, Math.max(this.attempts.get(slotKey) ?? 0, task.attempt));
         return { type: "task", task, prevState: null, removed: false };
       }
       case "RemoveTask": {

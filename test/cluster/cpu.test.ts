@@ -137,6 +137,23 @@ describe("NodeCpu completion times", () => {
     expect(sim.eventsProcessed).toBe(1);
   });
 
+  it("follows rate changes through thirds and sixths without drifting a microsecond", () => {
+    // 1 core. A (10 ms) alone until 3 ms; then B's three 5 ms jobs arrive in another group: A gets
+    // 1/2, each B job 1/6. A's last 7 ms take 14 ms: 17 ms. The B jobs then have 5 - 14/6 = 8/3 ms
+    // left each at 1/3 core: 8 ms more, 25 ms. The floats here land a hair above 25000 unless the
+    // rounding allows for them.
+    const { sim, cpu } = node(1);
+    const a = cpu.group(Infinity);
+    const b = cpu.group(Infinity);
+    const log: string[] = [];
+    logged(sim, cpu, a, 10 * MS, "A", log);
+    sim.at(3 * MS, () => {
+      for (const l of ["B1", "B2", "B3"]) logged(sim, cpu, b, 5 * MS, l, log);
+    });
+    sim.run();
+    expect(log).toEqual(["A@17000", "B1@25000", "B2@25000", "B3@25000"]);
+  });
+
   it("rounds completion up to whole microseconds", () => {
     const { sim, cpu } = node(1);
     const log: string[] = [];
@@ -254,6 +271,25 @@ describe("NodeCpu completion times", () => {
     for (let t = 1e6; t < 150e6; t += 7e6) sim.at(t, () => cpu.takeBusyCoreUs());
     sim.run();
     expect(log).toEqual(["A@150000000", "B@150000000"]);
+  });
+
+  it("keeps a busy group's virtual clock small (rebased past 2^26 us), so its float error stays tiny", () => {
+    const { sim, cpu } = node(1);
+    const g = cpu.group(Infinity);
+    cpu.submit(g, 1e12, () => {}, null); // never finishes in this test
+    let maxClockUs = 0;
+    let completed = 0;
+    // A 1 ms job every second beside it, each of which must take exactly 2 ms at half a core.
+    const tick = (): void => {
+      const startUs = sim.now();
+      cpu.submit(g, 1 * MS, () => { if (sim.now() - startUs === 2 * MS) completed++; }, null);
+      maxClockUs = Math.max(maxClockUs, g.vclockUs);
+      if (sim.now() < 500e6) sim.after(1e6, tick);
+    };
+    sim.at(0, tick);
+    sim.run({ untilUs: 501e6 });
+    expect(completed).toBe(501);
+    expect(maxClockUs).toBeLessThan(2 ** 26 + 1e6);
   });
 
   it("rejects bad input", () => {

@@ -181,7 +181,7 @@ export class NodeCpu {
     let delayUs = Infinity;
     for (const g of this.active) {
       const remainingUs = g.heap.peek()!.tagUs - g.vclockUs;
-      const d = remainingUs <= EPS_WORK_US ? 0 : Math.ceil(remainingUs / g.ratePerJob);
+      const d = remainingUs <= EPS_WORK_US ? 0 : Math.ceil((remainingUs - EPS_WORK_US / 2) / g.ratePerJob);
       if (d < delayUs) delayUs = d;
     }
     const old = this.event;

@@ -24,10 +24,12 @@ export interface AutoscalerOptions {
 }
 
 /**
- * A target-tracking autoscaler, as users bolt onto Swarm (Swarm has none): every `interval` it
- * measures the CPU utilisation of the service's running containers, against their CPU limit (or
- * one core without a limit), and asks for ceil(running x utilisation / target) replicas, within
- * [min, max]. After a change it waits `cooldown` before the next. Its decisions are API calls,
+ * A target-tracking autoscaler, as users bolt onto Swarm (Swarm has none), in the manner of
+ * Kubernetes' HPA: every `interval` it measures the CPU utilisation of the service's running
+ * containers against their CPU limit (or one core without a limit) and asks for
+ * ceil(replicas x utilisation / target) replicas, within [min, max], where `replicas` is what the
+ * service is set to now (so containers that died or are still starting do not make it shrink
+ * in a crisis). After a change it waits `cooldown` before the next. Its decisions are API calls,
  * so without a leader they fail like any other.
  * SIMPLIFICATION: the metrics it reads are exact and instantaneous (no scrape interval or
  * averaging window); only containers running at the end of the interval are counted.
@@ -49,7 +51,7 @@ export class Autoscaler {
     const current = this.o.replicas();
     if (current === null || cpu.running === 0) return;
     const utilisation = cpu.usedCoreUs / (cpu.running * cpu.perContainerCores * spec.intervalUs);
-    const wanted = Math.min(spec.max, Math.max(spec.min, Math.ceil((cpu.running * utilisation) / spec.targetCpu - 1e-9)));
+    const wanted = Math.min(spec.max, Math.max(spec.min, Math.ceil((current * utilisation) / spec.targetCpu - 1e-9)));
     if (wanted === current || sim.now() - this.lastChangeUs < spec.cooldownUs) return;
     const ok = this.o.scale(wanted);
     this.o.emit({ kind: "autoscale", service: this.o.service, from: current, to: wanted, cpu: Math.round(utilisation * 1e4) / 1e4, ok });

@@ -28,8 +28,8 @@ export class TaskFactory {
   create(service: ServiceRecord, where: { slot: number } | { node: string }, desiredState: TaskState): TaskRecord {
     const slot = "slot" in where ? where.slot : 0;
     const node = "node" in where ? where.node : null;
-    let attempt = 0;
-    for (const t of this.tasksOf(service.name)) if (t.slot === slot && t.pinnedNode === node) attempt = Math.max(attempt, t.attempt);
+    let attempt = this.store.attempts.get(`${service.name}.${node ?? slot}`) ?? 0;
+    for (const t of this.inflight.values()) if (t.service === service.name && t.slot === slot && t.pinnedNode === node) attempt = Math.max(attempt, t.attempt);
     attempt++;
     const task: TaskRecord = {
       id: `${service.name}.${node ?? slot}.${attempt}`,
