@@ -19,6 +19,7 @@ export interface RunCommandOptions {
 const SLICE_EVENTS = 250_000;
 
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
+  if (opts.seed !== undefined && !/^\d+$/.test(opts.seed)) return badInput(`--seed: "${opts.seed}" is not a whole number`);
   const overrides = opts.seed === undefined ? opts.set : [...opts.set, `seed=${opts.seed}`];
   let scenario: Scenario;
   try {

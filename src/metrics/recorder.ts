@@ -8,7 +8,6 @@ interface FaultRecord {
   atUs: number;
   fault: string;
   target: string | null;
-  recoveredUs: number | null;
 }
 
 /**
@@ -21,6 +20,8 @@ export class Recorder {
   readonly nodes: NodeRow[] = [];
   readonly elections: ElectionRow[] = [];
   private readonly faults: FaultRecord[] = [];
+  /** Each closed window's end and whether the cluster was healthy in it. */
+  private readonly health: { endUs: number; healthy: boolean }[] = [];
   private readonly restarts = new Map<string, number>();
   private readonly oomKills = new Map<string, number>();
   private readonly unhealthies = new Map<string, number>();
@@ -69,7 +70,7 @@ export class Recorder {
   }
 
   fault(fault: string, target: string | null): void {
-    this.faults.push({ atUs: this.nowUs(), fault, target, recoveredUs: null });
+    this.faults.push({ atUs: this.nowUs(), fault, target });
     this.emit({ kind: "fault", fault, target });
   }
 
@@ -111,9 +112,9 @@ export class Recorder {
   }
 
   /**
-   * Closes a metrics window. A window is healthy when the swarm has a leader, every service runs
-   * all its desired tasks, no request failed and the window's SLO percentile is within the SLO
-   * latency; the first healthy window ending after a fault marks that fault recovered.
+   * Closes a metrics window. A window is healthy when the swarm has a leader, no request failed
+   * and every service's SLO percentile is within the SLO latency: what users and operators see
+   * (a replacement still starting while the others carry the load is not a symptom).
    */
   closeWindow(tUs: number, gauges: (service: string) => TaskGauges, nodeRows: NodeRow[], hasLeader: boolean): void {
     const rows = this.series.closeWindow(tUs, gauges);
@@ -121,19 +122,25 @@ export class Recorder {
     this.nodes.push(...nodeRows);
     const sloMs = this.series.slo.latencyUs / 1000;
     const healthy = hasLeader && rows.every(
-      (r) => r.tasks_running >= r.tasks_desired && r.errors === 0 && percentileMs(r, this.series.slo.percentile) <= sloMs,
+      (r) => r.errors === 0 && percentileMs(r, this.series.slo.percentile) <= sloMs,
     );
-    if (!healthy) return;
-    for (const f of this.faults) if (f.recoveredUs === null && tUs > f.atUs) f.recoveredUs = tUs;
+    this.health.push({ endUs: tUs, healthy });
   }
 
+  /**
+   * Each fault with the time until the cluster was healthy for good: the end of the last
+   * unhealthy window before the next fault (0 if there was none: absorbed), or null if the
+   * cluster was still unhealthy when the next fault came or the run ended.
+   */
   faultSummaries(): FaultSummary[] {
-    return this.faults.map((f) => ({
-      t_s: secondsFromUs(f.atUs),
-      fault: f.fault,
-      target: f.target,
-      recovered_s: f.recoveredUs === null ? null : secondsFromUs(f.recoveredUs - f.atUs),
-    }));
+    return this.faults.map((f) => {
+      const nextUs = this.faults.find((g) => g.atUs > f.atUs)?.atUs ?? Infinity;
+      const windows = this.health.filter((w) => w.endUs > f.atUs && w.endUs - 1 < nextUs);
+      const lastBad = windows.reduce<number | null>((last, w, i) => (w.healthy ? last : i), null);
+      let recoveredUs: number | null = 0;
+      if (lastBad !== null) recoveredUs = lastBad === windows.length - 1 ? null : windows[lastBad]!.endUs - f.atUs;
+      return { t_s: secondsFromUs(f.atUs), fault: f.fault, target: f.target, recovered_s: recoveredUs === null ? null : secondsFromUs(Math.max(0, recoveredUs)) };
+    });
   }
 }
 

@@ -75,6 +75,7 @@ function readTiming(f: Fields, durationUs: number, raw: Raw): Timing {
     f.report("at", `${formatDurationUs(atUs)} is after the end of the run (duration ${formatDurationUs(durationUs)})`);
   }
   const everyUs = f.num("every", DEFAULTS.event.everyUs, parseDurationUs);
+  if (f.has("every") && everyUs === 0) f.report("every", "must be longer than 0 (leave it out for an event that fires once)");
   let times: number = DEFAULTS.event.times;
   if (f.has("times")) {
     times = f.whole("times", REQUIRED, { min: 1, max: TIMES_MAX });

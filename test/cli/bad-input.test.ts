@@ -97,3 +97,17 @@ describe("orchsim run as a user runs it", () => {
     expect(arrivals).toBeLessThan(80 * 30 * 1.15);
   });
 });
+
+describe("small mistakes", () => {
+  it("--seed that is not a number and `every: 0s` are refused with their own words", () => {
+    const dir = tempDir();
+    const file = writeScenario(dir, "g.yaml", GOOD);
+    const r = orchsim(["run", file, "--seed", "abc"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('--seed: "abc" is not a whole number\n');
+    const every = writeScenario(dir, "e.yaml", `${GOOD}events:\n  - {at: 1s, every: 0s, scale: {service: web, replicas: 3}}\n`);
+    const v = orchsim(["validate", every]);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toContain("events[0].every: must be longer than 0");
+  });
+});

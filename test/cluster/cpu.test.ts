@@ -235,6 +235,18 @@ describe("NodeCpu completion times", () => {
     expect(log).toEqual(["A@20000", "B@30000", "long@35000"]);
   });
 
+  it("zero work submitted from a callback completes in the same instant, after that instant's other callbacks", () => {
+    const { sim, cpu } = node(1);
+    const g = cpu.group(Infinity);
+    const log: string[] = [];
+    cpu.submit(g, 10 * MS, () => { log.push(`A@${sim.now()}`); logged(sim, cpu, g, 0, "Z", log); }, null);
+    logged(sim, cpu, g, 10 * MS, "B", log);
+    logged(sim, cpu, g, 30 * MS, "C", log);
+    sim.run();
+    // Until 30 ms all three share 1/3 core; then C has 20 ms left alone.
+    expect(log).toEqual(["A@30000", "B@30000", "Z@30000", "C@50000"]);
+  });
+
   it("a callback that cancels a job due in the same instant suppresses that job's callback", () => {
     const { sim, cpu } = node(1);
     const g = cpu.group(Infinity);

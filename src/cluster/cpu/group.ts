@@ -45,6 +45,8 @@ export class CpuGroup {
   vclockUs = 0;
   /** Cores each job gets now: `rateCores / jobs`. */
   ratePerJob = 0;
+  /** The demand the node's current water level was computed with. */
+  levelDemandCores = 0;
   /** Cores the whole group gets now. */
   rateCores = 0;
   usedCoreUs = 0;

@@ -41,6 +41,11 @@ export class NodeCpu {
   private busyCores = 0;
   /** Set when the job sets changed since the rates were last computed. */
   private ratesStale = false;
+  /** The max-min fair water level for the busy groups' demands (Infinity: every demand is met). */
+  private level = Infinity;
+  /** Set when the set of busy groups changed since the level was last computed (a changed demand
+   * within the set is caught by comparing it with the one the level used). */
+  private levelStale = false;
   /** True while completion callbacks run: changes then wait for one recompute at the end. */
   private firing = false;
   private event: ScheduledEvent | null = null;
@@ -149,25 +154,48 @@ export class NodeCpu {
     }
   }
 
-  /** Max-min fair rates for the busy groups: O(groups) when the cores suffice, else a sort. */
+  /**
+   * Max-min fair rates for the busy groups. The water level depends only on the groups' demands,
+   * which stay put while a busy group's jobs come and go above its cap or a job replaces another,
+   * so it is recomputed (O(groups), plus a sort when the cores are oversubscribed) only when a
+   * demand or the set of busy groups changed; the per-job rates are O(groups) every time.
+   */
   private updateRates(): void {
+    const active = this.active;
+    if (!this.levelStale) {
+      for (let i = 0; i < active.length; i++) {
+        const g = active[i]!;
+        if (g.demandCores !== g.levelDemandCores) {
+          this.levelStale = true;
+          break;
+        }
+      }
+    }
+    if (this.levelStale) this.updateLevel();
+    const level = this.level;
+    for (let i = 0; i < active.length; i++) {
+      const g = active[i]!;
+      g.rateCores = Math.min(g.levelDemandCores, level);
+      g.ratePerJob = g.rateCores / g.heap.size;
+    }
+    this.ratesStale = false;
+  }
+
+  private updateLevel(): void {
     const demands = this.demands;
     demands.length = 0;
     let total = 0;
     for (const g of this.active) {
       const u = g.demandCores;
+      g.levelDemandCores = u;
       total += u;
       demands.push(u);
     }
-    const level = total <= this.cores ? Infinity : waterLevel(demands, this.cores);
+    this.level = total <= this.cores ? Infinity : waterLevel(demands, this.cores);
     // The node's total is computed from the demands, not by summing the groups' shares, so that
     // a saturated node reports exactly `cores`.
     this.busyCores = Math.min(total, this.cores);
-    for (const g of this.active) {
-      g.rateCores = Math.min(g.demandCores, level);
-      g.ratePerJob = g.rateCores / g.heap.size;
-    }
-    this.ratesStale = false;
+    this.levelStale = false;
   }
 
   private changed(): void {
@@ -218,6 +246,7 @@ export class NodeCpu {
       if (g.heap.size > 0) active[kept++] = g;
       else this.resetIdle(g);
     }
+    if (kept < active.length) this.levelStale = true;
     active.length = kept;
     this.running -= due.length;
     this.ratesStale = true;
@@ -250,12 +279,14 @@ export class NodeCpu {
       i--;
     }
     active[i] = g;
+    this.levelStale = true;
   }
 
   private deactivate(g: CpuGroup): void {
     const i = this.active.indexOf(g);
     if (i < 0) throw new Error(`cpu: group #${g.id} has no jobs but was not active`);
     this.active.splice(i, 1);
+    this.levelStale = true;
     this.resetIdle(g);
   }
 
