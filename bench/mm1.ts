@@ -18,7 +18,7 @@ interface Ev {
 }
 
 /** A hand-written M/M/1 FIFO simulation: arrival and departure events in a heap. */
-function bareMm1(requests: number): number {
+export function bareMm1(requests: number): number {
   const require = createRequire(import.meta.url);
   const FastPriorityQueue = require("fastpriorityqueue") as new <T>(less: (a: T, b: T) => boolean) => {
     add(v: T): void;

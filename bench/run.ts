@@ -8,11 +8,12 @@ import { gcAvailable } from "./harness.js";
 import { kernelBenchmark } from "./kernel.js";
 import { mm1Benchmark } from "./mm1.js";
 import { controlPlaneBenchmark } from "./control-plane.js";
+import { clusterBenchmark } from "./cluster.js";
 import { cpuBenchmark } from "./cpu.js";
 import { schedulerBenchmark } from "./scheduler.js";
 
 /** Every benchmark, in the order they run. Add new ones here. */
-const BENCHMARKS: readonly Benchmark[] = [kernelBenchmark, cpuBenchmark, mm1Benchmark, controlPlaneBenchmark, schedulerBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [kernelBenchmark, cpuBenchmark, mm1Benchmark, controlPlaneBenchmark, schedulerBenchmark, clusterBenchmark];
 
 function formatValue(value: number): string {
   if (Number.isInteger(value) || Math.abs(value) >= 1_000) return Math.round(value).toLocaleString("en-US");

@@ -4,6 +4,7 @@ import { Agent } from "../cluster/agent.js";
 import { Host } from "../cluster/host.js";
 import { TaskState, taskStateName } from "../cluster/task-state.js";
 import { Fabric } from "../network/fabric.js";
+import { overlayWireBytes } from "../network/overlay.js";
 import { ControlPlane } from "../manager/control-plane.js";
 import type { StoreCommand, StoreEvent } from "../manager/store.js";
 import { builtinStrategies } from "../manager/scheduler/strategies/index.js";
@@ -56,7 +57,7 @@ export class World {
     this.recorder = new Recorder(scenario.metrics.slo, opts.events, () => this.sim.now() - this.originUs);
     this.meters = scenario.services.map((s) => this.recorder.register(s.name));
     this.backends = scenario.services.map((s) => new ServiceBackends<Request>(s.name, this.hosts.length, this.sim));
-    this.clients = new Clients(this.sim, this.fabric, scenario.cluster.network.mtuBytes, this.hosts, {
+    this.clients = new Clients(this.sim, this.fabric, this.hosts, {
       arrived: (i) => this.meters[i]!.arrive(),
       completed: (i, latencyUs) => this.meters[i]!.complete(latencyUs),
       failed: (i, kind) => this.meters[i]!.error(kind === "error" ? "errors" : kind === "timeout" ? "timeouts" : "rejected"),
@@ -166,8 +167,8 @@ export class World {
         serviceIndex: si,
         profile: new RateProfile(spec.ratePerS, this.spikesOf(spec.name)),
         backends: this.backends[si]!,
-        requestBytes: service.request.requestBytes,
-        responseBytes: service.request.responseBytes,
+        requestDelayUs: this.delays(service.request.requestBytes),
+        responseDelayUs: this.delays(service.request.responseBytes),
         rrEntry: 0,
         nextArrivalUs: 0,
         arrivalRng: this.rng.stream(`workload/${spec.name}/arrivals`),
@@ -210,6 +211,11 @@ export class World {
       }
     }
     return { usedCoreUs, running, perContainerCores };
+  }
+
+  /** Delays of a message of `bytes` by path; across nodes it is VXLAN-encapsulated. */
+  private delays(bytes: number): readonly [number, number, number] {
+    return this.fabric.delayTable(bytes, overlayWireBytes(bytes, this.scenario.cluster.network.mtuBytes));
   }
 
   /** The workload's load spikes, each repetition of each event, on the absolute clock. */

@@ -10,6 +10,11 @@ export interface Endpoint {
 }
 
 /** Hosts split into groups that cannot reach each other; hosts in no group reach everyone. */
+/** The path between two hosts, indexing Fabric.delayTable(): 0 same node, 1 same zone, 2 across zones. */
+export function pathOf(from: Endpoint, to: Endpoint): 0 | 1 | 2 {
+  return from === to ? 0 : from.zone === to.zone ? 1 : 2;
+}
+
 export class Partition {
   private readonly groupOf = new Map<string, number>();
 
@@ -54,6 +59,17 @@ export class Fabric {
   /** One-way delay in whole microseconds for `bytes` from `from` to `to`. */
   delayUs(from: Endpoint, to: Endpoint, bytes: number): number {
     return Math.round(this.latencyUs(from, to) + bytes * this.usPerByte);
+  }
+
+  /**
+   * One-way delays of a message that is `localBytes` on the same node and `overlayBytes` across
+   * nodes, by path: [same node, same zone, across zones]. For hot paths that send the same sizes
+   * again and again; index it with pathOf().
+   */
+  delayTable(localBytes: number, overlayBytes: number): readonly [number, number, number] {
+    const l = this.spec.latency;
+    const d = (lat: number, bytes: number): number => Math.round(lat + bytes * this.usPerByte);
+    return [d(l.sameNodeUs, localBytes), d(l.sameZoneUs, overlayBytes), d(l.crossZoneUs, overlayBytes)];
   }
 
   reachable(from: Endpoint, to: Endpoint): boolean {

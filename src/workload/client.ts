@@ -2,8 +2,7 @@ import type { Simulation, RandomStream, ScheduledEvent } from "../kernel/index.j
 import type { WorkloadSpec } from "../scenario/types.js";
 import type { Container, ContainerCallbacks, ContainerRequest } from "../cluster/container.js";
 import type { Host } from "../cluster/host.js";
-import type { Fabric } from "../network/fabric.js";
-import { overlayWireBytes } from "../network/overlay.js";
+import { pathOf, type Fabric } from "../network/fabric.js";
 import type { ServiceBackends } from "./load-balancer.js";
 import type { RateProfile } from "./rate-profile.js";
 
@@ -35,8 +34,9 @@ export interface Flow {
   serviceIndex: number;
   profile: RateProfile;
   backends: ServiceBackends<Request>;
-  requestBytes: number;
-  responseBytes: number;
+  /** One-way delays of a request and of its response, by path (see Fabric.delayTable). */
+  requestDelayUs: readonly [number, number, number];
+  responseDelayUs: readonly [number, number, number];
   rrEntry: number;
   /** The exact (fractional) time of the next arrival; the event fires at its ceiling. */
   nextArrivalUs: number;
@@ -66,7 +66,6 @@ export class Clients implements ContainerCallbacks<Request> {
   constructor(
     private readonly sim: Simulation,
     private readonly fabric: Fabric,
-    private readonly mtuBytes: number,
     private readonly hosts: readonly Host<Request>[],
     private readonly sink: RequestSink,
   ) {}
@@ -99,9 +98,7 @@ export class Clients implements ContainerCallbacks<Request> {
     }
     const now = this.sim.now();
     const req: Request = { flow, entry, target: backend, firstStartUs, attemptStartUs: now, attempt, timer: null, abandoned: false, workUs: 0, job: null };
-    const to = this.hosts[backend.nodeIndex]!;
-    const bytes = entry === to ? flow.requestBytes : overlayWireBytes(flow.requestBytes, this.mtuBytes);
-    this.sim.after(this.fabric.delayUs(entry, to, bytes), this.deliverFn, req);
+    this.sim.after(flow.requestDelayUs[pathOf(entry, this.hosts[backend.nodeIndex]!)], this.deliverFn, req);
     // Without retries the outcome is decided when the response comes back; no timer needed.
     if (flow.spec.timeoutUs > 0 && attempt < flow.spec.retries.max) req.timer = this.sim.after(flow.spec.timeoutUs, this.timeoutFn, req);
   }
@@ -129,9 +126,7 @@ export class Clients implements ContainerCallbacks<Request> {
   completed(req: Request, container: Container<Request>): void {
     if (req.abandoned) return;
     const flow = req.flow;
-    const from = this.hosts[container.nodeIndex]!;
-    const bytes = from === req.entry ? flow.responseBytes : overlayWireBytes(flow.responseBytes, this.mtuBytes);
-    const backUs = this.sim.now() + this.fabric.delayUs(from, req.entry, bytes);
+    const backUs = this.sim.now() + flow.responseDelayUs[pathOf(this.hosts[container.nodeIndex]!, req.entry)];
     const timeoutUs = flow.spec.timeoutUs;
     if (timeoutUs > 0 && backUs - req.attemptStartUs > timeoutUs) {
       this.settle(req, "timeout");

@@ -58,7 +58,18 @@ export class RateProfile {
     }
   }
 
+  /** The segment found last: arrivals walk forward in time, so it is almost always the answer. */
+  private hint = 0;
+
   private segment(tUs: number): number {
+    const h = this.hint;
+    const times = this.times;
+    if (times[h]! <= tUs && (h + 1 >= times.length || times[h + 1]! > tUs)) return h;
+    this.hint = this.search(tUs);
+    return this.hint;
+  }
+
+  private search(tUs: number): number {
     let lo = 0;
     let hi = this.times.length - 1;
     while (lo < hi) {

@@ -50,7 +50,7 @@ export class NodeCpu {
   private firing = false;
   private event: ScheduledEvent | null = null;
   /** Scratch arrays reused on every event, so the steady state allocates only the jobs. */
-  private readonly due: CpuJob[] = [];
+  private readonly due: (CpuJob | undefined)[] = [];
   private readonly demands: number[] = [];
   private readonly fire = (): void => this.completeDue();
   private readonly sync = (): void => this.advance();
@@ -236,24 +236,30 @@ export class NodeCpu {
     const due = this.due;
     const active = this.active;
     let kept = 0;
+    // A count rather than truncating the reused arrays: setting an array's length is a slow
+    // path in V8, and this runs once per completed request.
+    let dueCount = 0;
     for (let i = 0; i < active.length; i++) {
       const g = active[i]!;
       for (let head = g.heap.peek(); head !== undefined && head.tagUs - g.vclockUs <= EPS_WORK_US; head = g.heap.peek()) {
         g.heap.pop();
         head.state = "due";
-        due.push(head);
+        due[dueCount++] = head;
       }
       if (g.heap.size > 0) active[kept++] = g;
       else this.resetIdle(g);
     }
-    if (kept < active.length) this.levelStale = true;
-    active.length = kept;
-    this.running -= due.length;
+    if (kept < active.length) {
+      this.levelStale = true;
+      active.length = kept;
+    }
+    this.running -= dueCount;
     this.ratesStale = true;
     this.firing = true;
     try {
-      for (let i = 0; i < due.length; i++) {
+      for (let i = 0; i < dueCount; i++) {
         const job = due[i]!;
+        due[i] = undefined;
         // An earlier callback in this instant may have cancelled the job or removed its group.
         if (job.state !== "due" || job.group.removed) {
           job.state = "cancelled";
@@ -263,7 +269,7 @@ export class NodeCpu {
         job.onDone(job.arg);
       }
     } finally {
-      due.length = 0;
+      for (let i = 0; i < dueCount; i++) due[i] = undefined;
       this.firing = false;
     }
     this.reschedule();
