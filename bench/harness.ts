@@ -1,3 +1,6 @@
+import { createRequire } from "node:module";
+import type FastPriorityQueue from "fastpriorityqueue";
+
 // What every benchmark implements, and the few measuring helpers they share. Benchmarks may read
 // the wall clock (that is what they measure); simulation code may not.
 
@@ -44,4 +47,21 @@ export function heapUsedAfterGc(): number {
     gc();
   }
   return process.memoryUsage().heapUsed;
+}
+
+/**
+ * A fresh copy of the fastpriorityqueue module for a bench's bare baseline loop. Sharing the
+ * copy the model uses would make the comparator call sites inside add/poll see several
+ * comparators, which never happens in real use, and make the baseline's speed swing.
+ */
+export function loadPrivateFastPriorityQueue(): typeof FastPriorityQueue {
+  const require = createRequire(import.meta.url);
+  const path = require.resolve("fastpriorityqueue");
+  const shared = require.cache[path];
+  delete require.cache[path];
+  try {
+    return require(path) as typeof FastPriorityQueue;
+  } finally {
+    if (shared) require.cache[path] = shared;
+  }
 }

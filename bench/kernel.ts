@@ -3,10 +3,10 @@
 // now + exponential(mean). The bare loop is the floor on what any kernel built on this heap can
 // cost; the ratio shows what the kernel's own work (the ScheduledEvent allocation, the scheduling
 // checks, the run loop, the dispatch to an action) adds on top.
-import { createRequire } from "node:module";
 import type FastPriorityQueue from "fastpriorityqueue";
 import { RandomStreams, Simulation } from "../src/kernel/index.js";
 import type { BenchContext, BenchRow, Benchmark } from "./harness.js";
+import { loadPrivateFastPriorityQueue } from "./harness.js";
 import { gcAvailable, heapUsedAfterGc, wallNs } from "./harness.js";
 
 const PENDING_SIZES = [100, 10_000, 1_000_000] as const;
@@ -35,17 +35,6 @@ const INCREMENT_MASK = INCREMENT_TABLE_SIZE - 1;
  * made the ratio swing by a third from one run to the next depending on which loop V8 optimised
  * first.
  */
-function loadPrivateFastPriorityQueue(): typeof FastPriorityQueue {
-  const require = createRequire(import.meta.url);
-  const path = require.resolve("fastpriorityqueue");
-  const shared = require.cache[path];
-  delete require.cache[path];
-  try {
-    return require(path) as typeof FastPriorityQueue;
-  } finally {
-    if (shared) require.cache[path] = shared;
-  }
-}
 
 const BareQueue = loadPrivateFastPriorityQueue();
 

@@ -5,8 +5,6 @@
 // fastpriorityqueue of 10,000 plain numbers doing 100,000 replace-top operations (O(T log N)).
 // For scale, spread is also run through `choose` alone, which scans every candidate per task
 // (O(T x N), what the scheduler did for every strategy before it had heaps), on fewer tasks.
-import { createRequire } from "node:module";
-import type FastPriorityQueue from "fastpriorityqueue";
 import { RandomStreams, Simulation } from "../src/kernel/index.js";
 import { TaskState } from "../src/cluster/task-state.js";
 import { parseScenario } from "../src/scenario/index.js";
@@ -15,6 +13,7 @@ import { Scheduler } from "../src/manager/scheduler/scheduler.js";
 import { builtinStrategies } from "../src/manager/scheduler/strategies/index.js";
 import { spread } from "../src/manager/scheduler/strategies/spread.js";
 import type { BenchContext, BenchRow, Benchmark } from "./harness.js";
+import { loadPrivateFastPriorityQueue } from "./harness.js";
 import { wallNs } from "./harness.js";
 
 const NODES = 10_000;
@@ -32,17 +31,6 @@ const SCAN_TASKS = 2_000;
  * The bare loop gets its own copy of the library, as in kernel.ts: sharing the scheduler's copy
  * would make the comparator call sites see several comparators, which the bare loop alone never does.
  */
-function loadPrivateFastPriorityQueue(): typeof FastPriorityQueue {
-  const require = createRequire(import.meta.url);
-  const path = require.resolve("fastpriorityqueue");
-  const shared = require.cache[path];
-  delete require.cache[path];
-  try {
-    return require(path) as typeof FastPriorityQueue;
-  } finally {
-    if (shared) require.cache[path] = shared;
-  }
-}
 
 const BareQueue = loadPrivateFastPriorityQueue();
 

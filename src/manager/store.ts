@@ -1,21 +1,16 @@
 import type { ServiceSpec } from "../scenario/types.js";
 import { TaskState } from "../cluster/task-state.js";
+import type { NodeDescription } from "../cluster/messages.js";
 
 export type NodeStatus = "unknown" | "down" | "ready" | "disconnected";
 export type Availability = "active" | "pause" | "drain";
 
-/** A node as the managers know it (the desired-state view, not the host itself). */
-export interface NodeRecord {
-  id: string;
-  /** Creation order: the tie-breaker wherever Swarm would use map order. */
-  index: number;
-  role: "manager" | "worker";
-  zone: string;
-  labels: Record<string, string>;
-  engineLabels: Record<string, string>;
-  cpuNanos: number;
-  memoryBytes: number;
-  generic: Record<string, number>;
+/**
+ * A node as the managers know it (the desired-state view, not the host itself): what it said
+ * when it joined (its `index`, the creation order, is the tie-breaker wherever Swarm would use
+ * map order) and what the managers decided about it.
+ */
+export interface NodeRecord extends Omit<NodeDescription, "runsTasks"> {
   status: NodeStatus;
   availability: Availability;
 }
