@@ -139,6 +139,14 @@ export class Agent<R extends ContainerRequest> {
     t.group = this.d.cpu.group(cap > 0 ? cap : Infinity);
     const failed = t.spec.startup.failRate > 0 && this.d.rng.next() < t.spec.startup.failRate;
     t.job = this.d.cpu.submit(t.group, t.spec.startup.cpuUs, () => this.started(t, failed), null);
+    const hc = t.spec.healthcheck;
+    if (hc) {
+      const container = (): Container<ContainerRequest> | null => t.container as unknown as Container<ContainerRequest> | null;
+      t.health = new HealthMonitor(this.d.sim, container, hc, () => this.becomeRunning(t), () => {
+        this.d.onUnhealthy(t.service);
+        this.fail(t, "unhealthy container");
+      });
+    }
     this.checkMemory(t);
   }
 
@@ -151,20 +159,14 @@ export class Agent<R extends ContainerRequest> {
     const c = new Container<R>(t.id, t.spec, this.nodeIndex, this.node, this.d.cpu, t.group!, this.d.requestWork(t.spec), this.d.callbacks);
     t.container = c;
     if (!this.checkMemory(t)) return;
-    const hc = t.spec.healthcheck;
-    if (!hc) {
-      this.becomeRunning(t);
-      return;
-    }
     // With a health check, Swarm keeps the task STARTING until its first healthy check.
-    t.health = new HealthMonitor(this.d.sim, c as unknown as Container<ContainerRequest>, hc, () => this.becomeRunning(t), () => {
-      this.d.onUnhealthy(t.service);
-      this.fail(t, "unhealthy container");
-    });
+    if (!t.health) this.becomeRunning(t);
   }
 
   private becomeRunning(t: AgentTask<R>): void {
     if (t.state !== TaskState.STARTING || !t.container) return;
+    // What it used to start is not load: the autoscaler reads CPU used while running.
+    t.group?.takeUsedCoreUs();
     this.setState(t, TaskState.RUNNING, null);
     this.d.joinLoadBalancer(t.container);
   }
@@ -200,7 +202,7 @@ export class Agent<R extends ContainerRequest> {
     t.health = null;
     if (t.container) {
       this.d.leaveLoadBalancer(t.container, crashed);
-      t.container.kill();
+      t.container.kill(crashed);
     } else if (t.group) {
       this.d.cpu.removeGroup(t.group);
     }

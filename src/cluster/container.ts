@@ -19,8 +19,11 @@ export interface ProbeHandler {
 export interface ContainerCallbacks<R extends ContainerRequest> {
   /** The request finished service. */
   completed(req: R, container: Container<R>): void;
-  /** The request was dropped: queue full, or the container stopped. */
-  dropped(req: R, container: Container<R>, why: "rejected" | "stopped"): void;
+  /**
+   * The request was dropped: queue full, or the container stopped (the client is told), or the
+   * container died with its node (nobody tells the client: it waits for its timeout).
+   */
+  dropped(req: R, container: Container<R>, why: "rejected" | "stopped" | "lost"): void;
 }
 
 /**
@@ -76,15 +79,16 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     }
   }
 
-  /** The container is killed: everything queued or in service is lost. */
-  kill(): void {
+  /** The container is killed: everything queued or in service is lost; `crashed` if its node died. */
+  kill(crashed = false): void {
     this.stopped = true;
+    const why = crashed ? "lost" : "stopped";
     for (const req of this.inService.splice(0, this.inService.length)) {
       if (req.job) this.cpu.cancel(req.job);
-      this.drop(req, "stopped");
+      this.drop(req, why);
     }
     this.busy = 0;
-    while (this.count > 0) this.drop(this.dequeue(), "stopped");
+    while (this.count > 0) this.drop(this.dequeue(), why);
     this.cpu.removeGroup(this.group);
   }
 
@@ -106,7 +110,7 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     if (this.count > 0 && !this.stopped) this.start(this.dequeue());
   }
 
-  private drop(req: R, why: "rejected" | "stopped"): void {
+  private drop(req: R, why: "rejected" | "stopped" | "lost"): void {
     if (req.probe) req.probe.probeDone(false);
     else this.callbacks.dropped(req, this, why);
   }

@@ -3,11 +3,13 @@ import type { HealthcheckSpec } from "../scenario/types.js";
 import type { Container, ContainerRequest } from "./container.js";
 
 /**
- * Docker's HEALTHCHECK for one container: every `interval` after the previous check ended, a
- * probe request enters the container like any request; it passes if served within `timeout`.
- * `retries` consecutive failures make the container unhealthy; failures within `startPeriod`
- * of the start do not count (a success still makes it healthy). A probe that timed out keeps
- * its worker until it is served, as a real one does.
+ * Docker's HEALTHCHECK for one container, from the moment it starts: every `interval` after the
+ * previous check ended, a probe request enters the container like any request and passes if
+ * served within `timeout`; while the application is still starting up nothing listens, so the
+ * probe fails at once. `retries` consecutive failures make the container unhealthy; failures
+ * within `startPeriod` of the start do not count (a success still makes it healthy). So a
+ * start-up slower than startPeriod + retries x interval, e.g. starved of CPU, is killed as
+ * unhealthy, as in Docker. A probe that timed out keeps its worker until it is served.
  */
 export class HealthMonitor {
   private failures = 0;
@@ -19,7 +21,8 @@ export class HealthMonitor {
 
   constructor(
     private readonly sim: Simulation,
-    private readonly container: Container<ContainerRequest>,
+    /** The container's request path once the application serves; null while it starts up. */
+    private readonly container: () => Container<ContainerRequest> | null,
     private readonly spec: HealthcheckSpec,
     private readonly onHealthy: () => void,
     private readonly onUnhealthy: () => void,
@@ -51,7 +54,9 @@ export class HealthMonitor {
       job: null,
       probe: { probeDone: (ok) => this.pending === pending && this.ended(ok) },
     };
-    this.container.accept(probe);
+    const c = this.container();
+    if (c) c.accept(probe);
+    else this.ended(false);
   }
 
   private ended(ok: boolean): void {

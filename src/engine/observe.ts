@@ -1,4 +1,5 @@
 import { TaskState } from "../cluster/task-state.js";
+import { memoryOf } from "../cluster/memory.js";
 import type { NodeRow } from "../metrics/rows.js";
 import type { TaskGauges } from "../metrics/windows.js";
 import { roundUtil } from "../metrics/fmt.js";
@@ -42,7 +43,7 @@ export function nodeRows(world: World, tS: number, windowUs: number): NodeRow[] 
     for (const t of h.agent?.tasks.values() ?? []) {
       if (t.state > TaskState.RUNNING) continue;
       tasks++;
-      mem += t.state === TaskState.RUNNING ? t.spec.runtime.memoryBytes : t.state === TaskState.STARTING ? t.spec.startup.memoryBytes : 0;
+      mem += memoryOf(t);
     }
     const busy = h.cpu.takeBusyCoreUs();
     return {

@@ -173,6 +173,9 @@ export class World {
         nextArrivalUs: 0,
         arrivalRng: this.rng.stream(`workload/${spec.name}/arrivals`),
         entryRng: this.rng.stream(`workload/${spec.name}/entry`),
+        outstanding: [],
+        outstandingHead: 0,
+        timeoutTimer: null,
       };
       this.flows.push(flow);
       this.clients.start(flow, this.originUs);
@@ -199,18 +202,22 @@ export class World {
   private sampleServiceCpu(service: string): ServiceCpu {
     let usedCoreUs = 0;
     let running = 0;
+    let starting = 0;
     let perContainerCores = 1;
     for (const h of this.hosts) {
       for (const t of h.agent?.tasks.values() ?? []) {
-        if (t.service !== service || !t.group) continue;
-        const used = t.group.takeUsedCoreUs();
-        if (t.state !== TaskState.RUNNING) continue;
-        usedCoreUs += used;
+        if (t.service !== service) continue;
+        if (t.state !== TaskState.RUNNING) {
+          starting++;
+          continue;
+        }
+        // A container's start-up CPU was cleared when it began to run (Agent.becomeRunning).
+        usedCoreUs += t.group?.takeUsedCoreUs() ?? 0;
         running++;
         perContainerCores = t.spec.resources.limits.cpuCores > 0 ? t.spec.resources.limits.cpuCores : 1;
       }
     }
-    return { usedCoreUs, running, perContainerCores };
+    return { usedCoreUs, running, starting, perContainerCores };
   }
 
   /** Delays of a message of `bytes` by path; across nodes it is VXLAN-encapsulated. */

@@ -22,9 +22,7 @@ export interface Request extends ContainerRequest {
   firstStartUs: number;
   attemptStartUs: number;
   attempt: number;
-  /** The client's timer for this attempt (only when it may retry). */
-  timer: ScheduledEvent | null;
-  /** The client gave up on this attempt: whatever happens to it now is not counted. */
+  /** The attempt has an outcome (answered, failed or timed out): later news of it is ignored. */
   abandoned: boolean;
 }
 
@@ -43,6 +41,10 @@ export interface Flow {
   /** Each workload draws from streams of its own, so changing one never moves another's numbers. */
   arrivalRng: RandomStream;
   entryRng: RandomStream;
+  /** Attempts in start order, for the timeouts; settled ones are skipped when they reach the head. */
+  outstanding: Request[];
+  outstandingHead: number;
+  timeoutTimer: ScheduledEvent | null;
 }
 
 /**
@@ -58,7 +60,7 @@ export interface Flow {
 export class Clients implements ContainerCallbacks<Request> {
   private readonly deliverFn = (req: Request): void => this.deliver(req);
   private readonly arriveFn = (flow: Flow): void => this.arrive(flow);
-  private readonly timeoutFn = (req: Request): void => this.timedOut(req);
+  private readonly timeoutFn = (flow: Flow): void => this.expire(flow);
 
   /** Hosts that are up, in host order; rebuilt when one goes down or comes back. */
   private live: Host<Request>[] | null = null;
@@ -97,10 +99,41 @@ export class Clients implements ContainerCallbacks<Request> {
       return;
     }
     const now = this.sim.now();
-    const req: Request = { flow, entry, target: backend, firstStartUs, attemptStartUs: now, attempt, timer: null, abandoned: false, workUs: 0, job: null };
+    const req: Request = { flow, entry, target: backend, firstStartUs, attemptStartUs: now, attempt, abandoned: false, workUs: 0, job: null };
     this.sim.after(flow.requestDelayUs[pathOf(entry, this.hosts[backend.nodeIndex]!)], this.deliverFn, req);
-    // Without retries the outcome is decided when the response comes back; no timer needed.
-    if (flow.spec.timeoutUs > 0 && attempt < flow.spec.retries.max) req.timer = this.sim.after(flow.spec.timeoutUs, this.timeoutFn, req);
+    if (flow.spec.timeoutUs > 0) this.watch(flow, req);
+  }
+
+  /**
+   * Every attempt of a flow has the same timeout, so they expire in the order they started: one
+   * queue and one timer per flow (for its oldest open attempt) replace a timer per request.
+   */
+  private watch(flow: Flow, req: Request): void {
+    flow.outstanding.push(req);
+    if (flow.timeoutTimer === null) flow.timeoutTimer = this.sim.at(req.attemptStartUs + flow.spec.timeoutUs, this.timeoutFn, flow);
+  }
+
+  private expire(flow: Flow): void {
+    flow.timeoutTimer = null;
+    const q = flow.outstanding;
+    const now = this.sim.now();
+    while (flow.outstandingHead < q.length) {
+      const req = q[flow.outstandingHead]!;
+      if (!req.abandoned) {
+        const deadline = req.attemptStartUs + flow.spec.timeoutUs;
+        if (deadline > now) {
+          flow.timeoutTimer = this.sim.at(deadline, this.timeoutFn, flow);
+          break;
+        }
+        this.settle(req, "timeout");
+      }
+      q[flow.outstandingHead++] = undefined as unknown as Request;
+    }
+    // Drop the consumed prefix now and then, so the queue does not grow without bound.
+    if (flow.outstandingHead > 4096 && flow.outstandingHead * 2 > q.length) {
+      q.splice(0, flow.outstandingHead);
+      flow.outstandingHead = 0;
+    }
   }
 
   private deliver(req: Request): void {
@@ -113,45 +146,38 @@ export class Clients implements ContainerCallbacks<Request> {
   }
 
   /**
-   * The request went to a backend that is down or cut off: nothing answers. The client notices
-   * at its timeout (or at once, with no timeout: it cannot wait forever).
+   * Nothing will answer this attempt (its backend is down or cut off): the client notices at its
+   * timeout, which is already watched, or at once without a timeout (it cannot wait forever).
    */
   private lost(req: Request): void {
-    if (req.timer) return;
-    const timeoutUs = req.flow.spec.timeoutUs;
-    if (timeoutUs <= 0) this.settle(req, "error");
-    else req.timer = this.sim.at(Math.max(this.sim.now(), req.attemptStartUs + timeoutUs), this.timeoutFn, req);
+    if (req.flow.spec.timeoutUs <= 0) this.settle(req, "error");
   }
 
   completed(req: Request, container: Container<Request>): void {
     if (req.abandoned) return;
     const flow = req.flow;
-    const backUs = this.sim.now() + flow.responseDelayUs[pathOf(this.hosts[container.nodeIndex]!, req.entry)];
-    const timeoutUs = flow.spec.timeoutUs;
-    if (timeoutUs > 0 && backUs - req.attemptStartUs > timeoutUs) {
-      this.settle(req, "timeout");
+    const from = this.hosts[container.nodeIndex]!;
+    if (!this.fabric.reachable(from, req.entry)) {
+      this.lost(req);
       return;
     }
-    this.sim.cancel(req.timer);
+    const backUs = this.sim.now() + flow.responseDelayUs[pathOf(from, req.entry)];
+    const timeoutUs = flow.spec.timeoutUs;
+    // The response is on its way; if it lands after the deadline, the client has given up.
+    if (timeoutUs > 0 && backUs - req.attemptStartUs > timeoutUs) return;
+    req.abandoned = true;
     this.sink.completed(flow.serviceIndex, backUs - req.firstStartUs);
   }
 
-  dropped(req: Request, _container: Container<Request>, why: "rejected" | "stopped"): void {
+  dropped(req: Request, _container: Container<Request>, why: "rejected" | "stopped" | "lost"): void {
     if (req.abandoned) return;
-    this.settle(req, why === "rejected" ? "rejected" : "error");
-  }
-
-  private timedOut(req: Request): void {
-    req.timer = null;
-    if (req.abandoned) return;
-    this.settle(req, "timeout");
+    if (why === "lost") this.lost(req);
+    else this.settle(req, why === "rejected" ? "rejected" : "error");
   }
 
   /** This attempt failed: abandon it, then retry if the client may, else count the failure. */
   private settle(req: Request, kind: "error" | "timeout" | "rejected"): void {
     req.abandoned = true;
-    this.sim.cancel(req.timer);
-    req.timer = null;
     this.retryOrFail(req.flow, req.firstStartUs, req.attempt, kind);
   }
 

@@ -107,7 +107,7 @@ events:
 });
 
 describe("timeouts", () => {
-  it("a server slower than the timeout: every request is a timeout, counted when its answer comes back late", () => {
+  it("a server slower than the timeout: every request is a timeout, none a success", () => {
     const out = runModel(
       scenario({
         seed: 1,
@@ -158,6 +158,37 @@ describe("a retry storm: abandoned attempts still load the server", () => {
       expect(a.completed / a.arrivals).toBeLessThan(0.7);
       expect(b.completed).toBeLessThan(a.completed / 2);
       expect(b.timeouts).toBeGreaterThan(a.timeouts);
+    });
+  }
+});
+
+describe("a user's request ends by its timeout", () => {
+  // Under overload with a long queue, every attempt must end by its timeout: users whose
+  // requests are still queued are counted as timeouts when the client gives up, not when (or if)
+  // the server answers.
+  for (const retries of [0, 1]) {
+    it(`retries ${retries}: at twice the capacity, almost every user is counted, as a timeout`, () => {
+      const out = runModel(`
+version: 1
+name: overload
+duration: 1m
+metrics: {interval: 10s}
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 1, cpu: 1, memory: 8GiB}]
+services:
+  - name: s
+    ports: [{published: 80, target: 80}]
+    runtime: {concurrency: 1, queue: 100000}
+    request: {cpu: 10ms, distribution: constant}
+workload:
+  - {name: users, service: s, rate: 200/s, timeout: 1s, retries: {max: ${retries}, backoff: 100ms}}
+`);
+      const s = out.summary.services["s"]!;
+      expect(s.arrivals).toBeGreaterThan(11_000);
+      // Only users who arrived within the last timeout (+ backoff) of the run may be undecided.
+      expect(s.completed + s.errors).toBeGreaterThan(s.arrivals - 200 * 2.5);
+      expect(s.timeouts).toBeGreaterThan(0.9 * s.arrivals);
     });
   }
 });

@@ -169,3 +169,26 @@ describe("reservations and use are separate: overcommit", () => {
     }
   });
 });
+
+describe("nodes.csv reports the memory the OOM killer counts", () => {
+  // nodes.csv must report what the OOM killer counts (src/cluster/memory.ts): max(peak,
+  // steady) during start-up work and the steady memory once the work is done (waiting for the
+  // first health check).
+  it("a starting container with a small peak and a large steady memory", () => {
+    const out = runModel(
+      scenario({
+        memory: "8GiB",
+        duration: "40s",
+        services: `  - name: s
+    replicas: 0
+    startup: {cpu: 10s, memory: 100MiB}
+    runtime: {memory: 1GiB}
+    healthcheck: {interval: 20s, timeout: 1s}`,
+        events: "  - {at: 1s, scale: {service: s, replicas: 1}}",
+      }),
+    );
+    const running = eventsOf(out.events, "task", { task: "s.1.1", state: "running" })[0]!["t_s"] as number;
+    expect(running).toBeGreaterThan(15); // STARTING until the first check, 20 s after the container started
+    for (const r of nodeSeries(out, "w-1").filter((r) => r.t_s >= 5)) expect(r.mem_used_bytes).toBe(GiB);
+  });
+});

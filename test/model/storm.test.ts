@@ -67,8 +67,13 @@ events:
 });
 
 describe("scenarios/startup-storm.yaml: the spike collapses a heavy start-up, not a light one", () => {
-  const run = (seed: number, light: boolean) =>
-    runScenarioFile(STORM, ["duration=16m", `seed=${seed}`, ...(light ? ["services.web.startup.cpu=1s"] : [])]).summary.services["web"]!;
+  const run = (seed: number, light: boolean) => {
+    const out = runScenarioFile(STORM, ["duration=16m", `seed=${seed}`, ...(light ? ["services.web.startup.cpu=1s"] : [])]);
+    // In both, the spike (from 300 s) makes the autoscaler add containers.
+    const ups = eventsOf(out.events, "autoscale", { service: "web", ok: true }).filter((e) => e["t_s"] > 300 && e["to"] > e["from"]);
+    expect(ups.length).toBeGreaterThan(0);
+    return out.summary.services["web"]!;
+  };
 
   for (const seed of [1, 2, 3]) {
     it(`seed ${seed}: the heavy start-up collapses (errors > 30%, unhealthy > 20), the light one does not (errors < 5%)`, () => {

@@ -6,6 +6,8 @@ export interface ServiceCpu {
   usedCoreUs: number;
   /** Running containers now. */
   running: number;
+  /** Containers of the service not running yet (starting, or waiting for a first healthy check). */
+  starting: number;
   /** Cores one container may use: its CPU limit, or 1 without a limit. */
   perContainerCores: number;
 }
@@ -32,7 +34,8 @@ export interface AutoscalerOptions {
  * in a crisis). After a change it waits `cooldown` before the next. Its decisions are API calls,
  * so without a leader they fail like any other.
  * SIMPLIFICATION: the metrics it reads are exact and instantaneous (no scrape interval or
- * averaging window); only containers running at the end of the interval are counted.
+ * averaging window); only containers running at the end of the interval are measured, from the
+ * moment they began to run (their start-up CPU is not load).
  */
 export class Autoscaler {
   private lastChangeUs = -Infinity;
@@ -44,14 +47,26 @@ export class Autoscaler {
     this.o.sim.after(this.o.spec.intervalUs, () => this.evaluate());
   }
 
+  private recommend(current: number, utilisation: number): number {
+    const { spec } = this.o;
+    return Math.min(spec.max, Math.max(spec.min, Math.ceil((current * utilisation) / spec.targetCpu - 1e-9)));
+  }
+
   private evaluate(): void {
     const { spec, sim } = this.o;
     sim.after(spec.intervalUs, () => this.evaluate());
     const cpu = this.o.sampleCpu();
     const current = this.o.replicas();
     if (current === null || cpu.running === 0) return;
-    const utilisation = cpu.usedCoreUs / (cpu.running * cpu.perContainerCores * spec.intervalUs);
-    const wanted = Math.min(spec.max, Math.max(spec.min, Math.ceil((current * utilisation) / spec.targetCpu - 1e-9)));
+    const capacity = cpu.perContainerCores * spec.intervalUs;
+    const utilisation = cpu.usedCoreUs / (cpu.running * capacity);
+    let wanted = this.recommend(current, utilisation);
+    if (wanted < current && cpu.starting > 0) {
+      // As Kubernetes' HPA does: before shrinking, count the containers not yet serving as fully
+      // busy, so that a service whose containers are all restarting is not scaled down.
+      const pessimistic = (cpu.usedCoreUs + cpu.starting * capacity) / ((cpu.running + cpu.starting) * capacity);
+      wanted = Math.max(wanted, this.recommend(current, pessimistic));
+    }
     if (wanted === current || sim.now() - this.lastChangeUs < spec.cooldownUs) return;
     const ok = this.o.scale(wanted);
     this.o.emit({ kind: "autoscale", service: this.o.service, from: current, to: wanted, cpu: Math.round(utilisation * 1e4) / 1e4, ok });
