@@ -188,3 +188,50 @@ describe("global services", () => {
     expect(out.timeseries.at(-1)!.tasks_running).toBe(3);
   });
 });
+
+describe("more of Swarm's knobs", () => {
+  it("restart window: maxAttempts counts only the attempts inside the window", () => {
+    const run = (window: string) =>
+      runAndCollect(
+        scenario({
+          duration: "90s",
+          services: WEB(`    replicas: 1
+    restartPolicy: {delay: 5s, maxAttempts: 2, window: ${window}}
+    update: {failureAction: continue}`).replace("    replicas: 6\n", ""),
+          events: "  - {at: 5s, rollingUpdate: {service: web, startup: {failRate: 1}}}",
+        }),
+      );
+    expect(run("0s").summary.services["web"]!.restarts).toBe(2);
+    // Failures come about 7 s apart (5 s delay, 1 s pull, 1 s start-up); with a 3 s window the
+    // earlier attempts have aged out each time, so the slot keeps being restarted.
+    expect(run("3s").summary.services["web"]!.restarts).toBeGreaterThan(6);
+  });
+
+  it("maxFailureRatio 1 lets an update finish though every new task fails", () => {
+    const out = runAndCollect(
+      scenario({
+        nodes: 4,
+        services: WEB("    update: {parallelism: 3, failureAction: pause, maxFailureRatio: 1}\n    restartPolicy: {condition: none}"),
+        events: "  - {at: 20s, rollingUpdate: {service: web, startup: {failRate: 1}}}",
+      }),
+    );
+    expect(eventsOf(out.events, "service").map((e) => e["update"])).toEqual(["updating", "completed"]);
+    expect(out.events.filter((e) => e["kind"] === "task" && e["state"] === "failed")).toHaveLength(6);
+  });
+
+  it("removeNodes: the node leaves the swarm and its tasks start elsewhere", () => {
+    const out = runAndCollect(
+      scenario({
+        services: WEB(),
+        events: "  - {at: 20s, removeNodes: {nodes: [w-2]}}",
+      }),
+    );
+    const store = out.run.world.control.viewStore();
+    expect(store.nodes.has("w-2")).toBe(false);
+    const live = [...store.tasks.values()].filter((t) => t.desiredState <= TaskState.RUNNING);
+    expect(live).toHaveLength(6);
+    for (const t of live) expect(t.nodeId).not.toBe("w-2");
+    expect(out.timeseries.at(-1)!.tasks_running).toBe(6);
+    expect(out.summary.services["web"]!.restarts).toBe(2);
+  });
+});

@@ -45,7 +45,7 @@ export class SchedulerHarness {
   private attempt = 0;
 
   /** `strategy`: a built-in's name, or a strategy object (a user module) to register and use. */
-  constructor(nodes: NodeRecord[] = [], strategy: string | PlacementStrategy = "spread", seed = 1) {
+  constructor(nodes: NodeRecord[] = [], strategy: string | PlacementStrategy = "spread", seed = 1, retryIntervalUs = 0) {
     for (const n of nodes) this.store.apply({ type: "CreateNode", node: n });
     const strategies = builtinStrategies();
     if (typeof strategy !== "string") strategies.set(strategy.name, strategy);
@@ -56,7 +56,7 @@ export class SchedulerHarness {
       strategies,
       defaultStrategy: typeof strategy === "string" ? strategy : strategy.name,
       rng: new RandomStreams(seed).stream("scheduler"),
-      retryIntervalUs: 0,
+      retryIntervalUs,
     });
     this.store.watch((e) => this.scheduler.handle(e));
   }

@@ -111,3 +111,19 @@ describe("Swarm's scheduler behaviours", () => {
     expect(h.nodeOf("db.1.1")).toBe("n2");
   });
 });
+
+describe("scheduler.retryInterval", () => {
+  it("opt-in: pending tasks are looked at again periodically; by default the scheduler stays idle", () => {
+    const idleEvents = (retryIntervalUs: number): number => {
+      const h = new SchedulerHarness([node("n1", { memoryBytes: 1 * GB })], "spread", 1, retryIntervalUs);
+      h.addTask(serviceSpec("db", "resources: {reservations: {memory: 2GiB}}"), 1);
+      h.settle();
+      const before = h.sim.eventsProcessed;
+      h.sim.run({ untilUs: h.sim.now() + 60_000_000 });
+      return h.sim.eventsProcessed - before;
+    };
+    expect(idleEvents(0)).toBe(0);
+    // One retry and one batch every 10 s for a minute.
+    expect(idleEvents(10_000_000)).toBeGreaterThanOrEqual(6);
+  });
+});
