@@ -183,7 +183,7 @@ export class NodeCpu {
 
   private updateLevel(): void {
     const demands = this.demands;
-    demands.length = 0;
+    while (demands.length > 0) demands.pop();
     let total = 0;
     for (const g of this.active) {
       const u = g.demandCores;
@@ -251,7 +251,7 @@ export class NodeCpu {
     }
     if (kept < active.length) {
       this.levelStale = true;
-      active.length = kept;
+      while (active.length > kept) active.pop();
     }
     this.running -= dueCount;
     this.ratesStale = true;
