@@ -92,7 +92,8 @@ function removeNodes(world: World, nodes: readonly string[]): void {
 
 /** A call to the managers' API: without a leader it fails, as in Swarm. */
 function apiCall(world: World, call: string, cmds: Parameters<World["control"]["submit"]>[0]): void {
-  if (!world.control.submit(cmds)) world.recorder.emit({ kind: "api", call, error: "The swarm does not have a leader" });
+  const timedOut = (): void => world.recorder.emit({ kind: "api", call, error: "context deadline exceeded" });
+  if (!world.control.submit(cmds, timedOut)) world.recorder.emit({ kind: "api", call, error: "The swarm does not have a leader" });
 }
 
 function killManager(world: World, name: string, restartAfterUs: number): void {

@@ -24,6 +24,9 @@ export interface ControlPlaneOptions<R extends ContainerRequest> {
   emit(event: { kind: string } & Record<string, unknown>): void;
 }
 
+/** How long an API call waits for its change to commit before it fails. */
+export const API_TIMEOUT_US = 20_000_000;
+
 /**
  * The managers: Raft voters with their replicas of the store, the leader's control loops, and
  * the routing of agents' messages to them. Desired state changes only through entries the
@@ -100,9 +103,18 @@ export class ControlPlane<R extends ContainerRequest> {
    * An API call (docker service scale and the like). Without a leader it fails, as Swarm's
    * "The swarm does not have a leader" does; the caller logs that.
    */
-  submit(cmds: StoreCommand[]): boolean {
+  submit(cmds: StoreCommand[], onTimeout?: () => void): boolean {
     const l = this.leader();
-    return l !== null && l.propose(cmds);
+    const at = l?.propose(cmds) ?? null;
+    if (at === null) return false;
+    // A leader that lost its quorum accepts the call but never commits it: the caller's request
+    // times out (the docker CLI reports "context deadline exceeded").
+    if (onTimeout) {
+      this.o.sim.after(API_TIMEOUT_US, () => {
+        if (!this.managers.some((m) => m.host.up && m.committed(at))) onTimeout();
+      });
+    }
+    return true;
   }
 
   /** An agent sends to a manager over the fabric. */

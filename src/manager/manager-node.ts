@@ -84,11 +84,18 @@ export class ManagerNode<R extends ContainerRequest> {
     this.start();
   }
 
-  propose(cmds: StoreCommand[]): boolean {
-    if (!this.host.up || this.raft.role !== "leader" || cmds.length === 0) return false;
+  /** Proposes `cmds` as one entry; its place in the log, or null if this manager cannot (not leading). */
+  propose(cmds: StoreCommand[]): { index: number; term: number } | null {
+    if (!this.host.up || this.raft.role !== "leader" || cmds.length === 0) return null;
     this.raft.propose(cmds);
+    const at = { index: this.raft.lastIndex, term: this.raft.term };
     this.drain();
-    return true;
+    return at;
+  }
+
+  /** Whether the entry proposed at `at` is committed here (still the same entry, not overwritten). */
+  committed(at: { index: number; term: number }): boolean {
+    return this.raft.commitIndex >= at.index && this.raft.termAt(at.index) === at.term;
   }
 
   receive(msg: RaftMessage<StoreCommand[]>): void {

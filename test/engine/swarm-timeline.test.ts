@@ -124,3 +124,18 @@ describe("a partition", () => {
     for (const e of out.elections.filter((x) => x.elected_s > 20 && x.elected_s < 80)) expect(e.leader).not.toBe("manager-1");
   });
 });
+
+describe("API calls", () => {
+  it("a call accepted by a leader that lost its quorum times out instead of taking effect", () => {
+    const out = runAndCollect(
+      CLUSTER(`  - {at: 20s, partition: {groups: [[manager-1], [manager-2], [manager-3]], duration: 60s}}
+  - {at: 21s, scale: {service: web, replicas: 10}}`),
+    );
+    // The leader still believes it leads at 21 s (CheckQuorum needs an election timeout), so it
+    // accepts the call; nothing can commit, and 20 s later the caller gives up.
+    const api = eventsOf(out.events, "api", { call: "scale" });
+    expect(api).toHaveLength(1);
+    expect(api[0]!["error"]).toBe("context deadline exceeded");
+    expect(api[0]!["t_s"]).toBeCloseTo(41, 3);
+  });
+});

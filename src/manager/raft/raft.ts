@@ -126,6 +126,11 @@ export class RaftNode<T> {
   }
 
   /** Log entries from `index` on (1-based), as a new array. */
+  /** The term of the entry at `index` (0 for index 0; undefined beyond the end). */
+  termAt(index: number): number | undefined {
+    return this.r.log.term(index);
+  }
+
   entriesFrom(index: number): Entry<T>[] {
     return this.r.log.slice(index);
   }
