@@ -20,7 +20,7 @@ export function summaryText(summary: Summary, nodes: readonly NodeRow[], outDir:
   ]);
   lines.push(...table([header, ...rows]));
   const peak = nodes.reduce<NodeRow | null>((best, r) => (best === null || r.cpu_util > best.cpu_util ? r : best), null);
-  if (peak) lines.push(`peak CPU: ${(peak.cpu_util * 100).toFixed(1)}% on ${peak.node} in the window ending at ${peak.t_s} s`);
+  if (peak && peak.cpu_util > 0) lines.push(`peak CPU: ${(peak.cpu_util * 100).toFixed(1)}% on ${peak.node} in the window ending at ${peak.t_s} s`);
   if (summary.elections > 0) lines.push(`leader elections: ${summary.elections}`);
   for (const note of summary.notes) lines.push(`note: ${note}`);
   if (outDir) lines.push(`outputs: ${outDir}`);

@@ -23,6 +23,8 @@ export class Host<R extends ContainerRequest = ContainerRequest> implements Endp
   agent: Agent<R> | null = null;
   /** A crashed host neither sends nor receives, and runs nothing. */
   up = true;
+  /** The host left the swarm for good (removeNodes): it no longer appears in nodes.csv. */
+  removed = false;
 
   constructor(
     readonly index: number,

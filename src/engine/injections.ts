@@ -87,7 +87,11 @@ function removeNodes(world: World, nodes: readonly string[]): void {
     world.recorder.emit({ kind: "api", call: "node rm", error: "The swarm does not have a leader" });
     return;
   }
-  for (const name of present) world.crashHost(world.hostByName.get(name)!);
+  for (const name of present) {
+    const host = world.hostByName.get(name)!;
+    world.crashHost(host);
+    host.removed = true;
+  }
 }
 
 /** A call to the managers' API: without a leader it fails, as in Swarm. */

@@ -36,7 +36,7 @@ export function taskGauges(world: World): (service: string) => TaskGauges {
 /** One nodes.csv row per host for the window that ends now. */
 export function nodeRows(world: World, tS: number, windowUs: number): NodeRow[] {
   const store = world.control.viewStore();
-  return world.hosts.map((h) => {
+  return world.hosts.filter((h) => !h.removed).map((h) => {
     const record = store.nodes.get(h.name);
     let mem = 0;
     let tasks = 0;

@@ -252,10 +252,13 @@ export class World {
         this.recorder.emit({ kind: "service", service: e.service.name, version: e.service.version, update: state });
       }
     }
-    if (e.type === "node" && !e.removed) this.recorder.emit({ kind: "node", node: e.node.id, status: e.node.status, availability: e.node.availability });
+    if (e.type === "node") {
+      const status = e.removed ? "removed" : e.node.status;
+      this.recorder.emit({ kind: "node", node: e.node.id, status, availability: e.node.availability });
+    }
     if (e.type !== "task" || e.removed) return;
     const t = e.task;
-    const managerSide = t.state <= TaskState.ASSIGNED || t.nodeId === null;
+    const managerSide = t.state <= TaskState.ASSIGNED || t.nodeId === null || t.state === TaskState.ORPHANED;
     const changed = e.prevState !== t.state || (t.state === TaskState.PENDING && t.reason !== null);
     if (!managerSide || !changed) return;
     this.recorder.emit({ kind: "task", task: t.id, service: t.service, slot: t.slot, node: t.nodeId, state: taskStateName(t.state), reason: t.reason });

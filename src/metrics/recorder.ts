@@ -62,6 +62,9 @@ export class Recorder {
   startClock(originUs: number): void {
     const held = this.held ?? [];
     this.held = null;
+    // Restarts, OOM kills and unhealthy containers of the deployment are not the scenario's.
+    for (const m of [this.restarts, this.oomKills, this.unhealthies]) for (const k of m.keys()) m.set(k, 0);
+    for (const k of this.window.keys()) this.window.set(k, { restarts: 0, oom_kills: 0, unhealthy: 0 });
     for (const h of held) this.events?.write(JSON.stringify({ t_s: secondsFromUs(h.tUs - originUs), ...h.event }));
   }
 

@@ -23,15 +23,21 @@ ${o.events ?? "  []"}
 `;
 }
 
+// Services here start at 1 s (scaled from 0), so that their kills belong to the scenario: the
+// deployment before t = 0 is not counted in the summary.
+const START = "  - {at: 1s, scale: {service: s, replicas: REPLICAS}}";
+
 describe("a container over its memory limit", () => {
   const out = runModel(
     scenario({
       memory: "8GiB",
       services: `  - name: s
+    replicas: 0
     resources: {limits: {memory: 512MiB}}
     startup: {cpu: 1s}
     runtime: {memory: 600MiB}
     restartPolicy: {condition: on-failure, delay: 5s, maxAttempts: 2}`,
+      events: START.replace("REPLICAS", "1"),
     }),
   );
 
@@ -78,10 +84,12 @@ describe("a container over its memory limit", () => {
       scenario({
         memory: "8GiB",
         services: `  - name: s
+    replicas: 0
     resources: {limits: {memory: 1GiB}}
     startup: {cpu: 1s, memory: 1500MiB}
     runtime: {memory: 600MiB}
     restartPolicy: {condition: on-failure, maxAttempts: 1}`,
+        events: START.replace("REPLICAS", "1"),
       }),
     );
     expect(eventsOf(peak.events, "oom").map((e) => e["task"])).toEqual(["s.1.1", "s.1.2"]);
@@ -154,7 +162,7 @@ describe("reservations and use are separate: overcommit", () => {
   });
 
   it("reservations fit but use does not: all four are placed, and the node's OOM killer takes the newest", () => {
-    const out = runModel(scenario({ memory: "4GiB", services: services("1536MiB") }));
+    const out = runModel(scenario({ memory: "4GiB", services: services("1536MiB").replace("replicas: 4", "replicas: 0"), events: START.replace("REPLICAS", "4") }));
     // The scheduler placed all four on the one node (2GiB reserved of 4GiB)...
     const assigned = eventsOf(out.events, "task", { state: "assigned" }).filter((e) => /^s\.\d\.1$/.test(e["task"]));
     expect(assigned).toHaveLength(4);

@@ -80,7 +80,7 @@ export class Orchestrator {
   private checkTask(task: TaskRecord, prevState: TaskState | null): void {
     if (!isTerminal(task.state) || (prevState !== null && isTerminal(prevState))) return;
     if (task.desiredState > TaskState.RUNNING) return;
-    this.restarts.restart(task, { delay: true, failed: task.state !== TaskState.COMPLETE });
+    this.restarts.restart(task, { delay: true, moving: false });
   }
 
   /** Tasks on a node that went DOWN or was removed are restarted elsewhere after the delay; drained ones at once. */
@@ -89,8 +89,10 @@ export class Orchestrator {
     const drained = node.availability === "drain";
     if (!lost && !drained) return;
     for (const task of this.o.store.tasks.values()) {
-      if (task.nodeId !== node.id || task.desiredState > TaskState.RUNNING || isTerminal(task.state)) continue;
-      this.restarts.restart(task, { delay: lost, failed: lost });
+      if (task.nodeId !== node.id || isTerminal(task.state)) continue;
+      // A removed node will never report its tasks again: the managers write them off.
+      if (removed) this.o.propose([{ type: "UpdateTaskStatus", id: task.id, state: TaskState.ORPHANED, reason: "node removed" }]);
+      if (task.desiredState <= TaskState.RUNNING) this.restarts.restart(task, { delay: lost, moving: true });
     }
   }
 

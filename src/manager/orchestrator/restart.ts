@@ -43,11 +43,22 @@ export class RestartSupervisor {
     return this.restarted.has(taskId);
   }
 
-  restart(task: TaskRecord, how: { delay: boolean; failed: boolean }): void {
+  /**
+   * `moving`: the task is taken off its node (drained, or the node was lost or removed). It is
+   * shut down whatever its policy says (as swarmkit's Restart does first); the policy only
+   * decides whether a replacement comes from here. A task that stopped by itself and may not be
+   * restarted instead keeps its slot (desired running, state stopped), so the slot stays empty.
+   */
+  restart(task: TaskRecord, how: { delay: boolean; moving: boolean }): void {
     if (this.restarted.has(task.id)) return;
     const stop: StoreCommand = { type: "SetTaskDesiredState", id: task.id, desiredState: TaskState.SHUTDOWN };
-    if (!this.shouldRestart(task, how.failed)) {
-      // The task keeps its slot (desired running, state stopped), so the slot is not refilled.
+    // on-failure restarts anything that did not complete, a running task being moved included.
+    const failed = task.state !== TaskState.COMPLETE;
+    if (!this.shouldRestart(task, failed)) {
+      if (how.moving) {
+        this.restarted.add(task.id);
+        this.propose([stop]);
+      }
       return;
     }
     this.restarted.add(task.id);

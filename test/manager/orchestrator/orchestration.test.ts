@@ -235,3 +235,23 @@ describe("more of Swarm's knobs", () => {
     expect(out.summary.services["web"]!.restarts).toBe(2);
   });
 });
+
+describe("drain, whatever the restart policy", () => {
+  it("moves on-failure and none tasks off a drained node too (swarmkit shuts them down first)", () => {
+    const out = runAndCollect(
+      scenario({
+        services: `  - {name: a, replicas: 3, restartPolicy: {condition: on-failure}}
+  - {name: b, replicas: 3, restartPolicy: {condition: none}}
+  - {name: c, replicas: 3, restartPolicy: {maxAttempts: 1}}`,
+        events: "  - {at: 10s, drain: {node: w-1}}",
+      }),
+    );
+    expect(lastTasksPerNode(out)["w-1"]).toBe(0);
+    const store = out.run.world.control.viewStore();
+    for (const svc of ["a", "b", "c"]) {
+      const live = [...store.tasks.values()].filter((t) => t.service === svc && t.desiredState <= TaskState.RUNNING);
+      expect(live.map((t) => t.state)).toEqual([TaskState.RUNNING, TaskState.RUNNING, TaskState.RUNNING]);
+      for (const t of live) expect(t.nodeId).not.toBe("w-1");
+    }
+  });
+});
