@@ -21,17 +21,14 @@ import type { LatencySummaryMs, ServiceSummary, SloSummary, TimeseriesRow } from
 /** The cause of a failed request; every kind counts in `errors`. */
 export type ErrorKind = "errors" | "timeouts" | "rejected";
 
-/** The task gauges of a service at the moment a window closes. */
-export interface TaskGauges {
-  tasks_desired: number;
-  tasks_running: number;
-  tasks_starting: number;
-  tasks_pending: number;
-  /** Counts over the window, kept by the caller. */
-  restarts: number;
-  oom_kills: number;
-  unhealthy: number;
-}
+/**
+ * What the caller knows of a service when a window closes: its task gauges at that moment and
+ * its restart, OOM and unhealthy counts over the window (the row's columns of the same names).
+ */
+export type TaskGauges = Pick<
+  TimeseriesRow,
+  "tasks_desired" | "tasks_running" | "tasks_starting" | "tasks_pending" | "restarts" | "oom_kills" | "unhealthy"
+>;
 
 /** The scenario's SLO (MetricsSpec.slo): latency threshold and percentile in percent (99 = p99). */
 export interface SloSpec {
