@@ -1,10 +1,51 @@
-import { parseScenario } from "../src/scenario/index.js";
-import { Run, type RunResult } from "../src/engine/run.js";
+// Running whole scenarios in tests: the same data `orchsim run` writes, kept in memory.
+import { loadScenarioFile, parseScenario } from "../src/scenario/index.js";
+import type { Scenario } from "../src/scenario/types.js";
+import { Run } from "../src/engine/run.js";
+import type { ElectionRow, NodeRow, Summary, TimeseriesRow } from "../src/metrics/rows.js";
 
-/** Runs a scenario given as YAML text to its end, with no output files. */
-export function runYaml(yaml: string, overrides: string[] = []): { result: RunResult; run: Run } {
-  const scenario = parseScenario(yaml, "test.yaml", overrides);
-  const run = new Run(scenario, { out: null });
-  while (!run.advance(1_000_000));
-  return { result: run.finish(), run };
+export type Event = Record<string, any>;
+
+export interface RunOutputs {
+  summary: Summary;
+  /** events.jsonl, parsed. */
+  events: Event[];
+  elections: ElectionRow[];
+  timeseries: TimeseriesRow[];
+  nodes: NodeRow[];
+  /** The finished run, for looking inside (run.world: hosts, agents, the managers' stores). */
+  run: Run;
+}
+
+/** Runs a scenario to its end, with no output files. */
+export function runScenario(scenario: Scenario): RunOutputs {
+  const lines: string[] = [];
+  const sink = { write: (line: string) => void lines.push(line), close: () => undefined } as never;
+  const run = new Run(scenario, { out: null, events: sink });
+  while (!run.advance(2_000_000));
+  const result = run.finish();
+  const w = run.world;
+  return {
+    summary: result.summary,
+    events: lines.map((l) => JSON.parse(l) as Event),
+    elections: w.control.elections.relativeRows(w.originUs),
+    timeseries: w.recorder.timeseries,
+    nodes: w.recorder.nodes,
+    run,
+  };
+}
+
+/** Runs a scenario given as YAML text, with `--set` style overrides. */
+export function runYaml(yaml: string, overrides: string[] = []): RunOutputs {
+  return runScenario(parseScenario(yaml, "test.yaml", overrides));
+}
+
+/** Runs a scenario file (e.g. a shipped one), with `--set` style overrides. */
+export function runFile(path: string, overrides: string[] = []): RunOutputs {
+  return runScenario(loadScenarioFile(path, overrides));
+}
+
+/** Events of one kind whose fields equal `where`. */
+export function eventsOf(events: Event[], kind: string, where: Record<string, unknown> = {}): Event[] {
+  return events.filter((e) => e["kind"] === kind && Object.entries(where).every(([k, v]) => e[k] === v));
 }

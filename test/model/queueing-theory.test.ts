@@ -35,7 +35,7 @@ describe("a task with c workers on an idle node is an M/M/c queue (Erlang C)", (
   ];
   for (const k of cases) {
     it(`c=${k.c}, rho=${((k.rate * k.cpuMs) / 1000 / k.c).toFixed(2)}: mean, p95 and p99 within a few percent`, () => {
-      const { result } = runYaml(singleTaskScenario({ ...k, dist: "exponential", duration: "2h", seed: 11 }));
+      const result = runYaml(singleTaskScenario({ ...k, dist: "exponential", duration: "2h", seed: 11 }));
       const s = result.summary.services["s"]!;
       const theory = mmc(k.rate, 1000 / k.cpuMs, k.c);
       expect(s.errors).toBe(0);
@@ -49,7 +49,7 @@ describe("a task with c workers on an idle node is an M/M/c queue (Erlang C)", (
 
 describe("constant service gives an M/D/1 queue (Pollaczek-Khinchine)", () => {
   it("mean response time within 3% at rho = 0.75", () => {
-    const { result } = runYaml(singleTaskScenario({ c: 1, rate: 75, cpuMs: 10, dist: "constant", duration: "2h", seed: 5 }));
+    const result = runYaml(singleTaskScenario({ c: 1, rate: 75, cpuMs: 10, dist: "constant", duration: "2h", seed: 5 }));
     const s = result.summary.services["s"]!;
     expect(relErr(s.latency_ms.mean / 1000, md1Mean(75, 0.01))).toBeLessThan(0.03);
     // Nothing is faster than the constant service time.
