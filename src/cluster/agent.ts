@@ -119,12 +119,6 @@ export class Agent<R extends ContainerRequest> {
     t.timer = this.d.sim.after(t.spec.startup.pullUs, () => this.prepared(t));
   }
 
-  /** Tasks this agent runs or is starting (not yet stopped). */
-  get liveTasks(): number {
-    let n = 0;
-    for (const t of this.tasks.values()) if (t.state <= TaskState.RUNNING) n++;
-    return n;
-  }
 
   private prepared(t: AgentTask<R>): void {
     t.timer = null;

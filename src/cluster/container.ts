@@ -58,13 +58,6 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     this.queue = new Array(Math.max(1, spec.runtime.queue));
   }
 
-  get queued(): number {
-    return this.count;
-  }
-
-  get inFlight(): number {
-    return this.busy + this.count;
-  }
 
   accept(req: R): void {
     if (this.stopped) {

@@ -31,9 +31,6 @@ export class HealthMonitor {
     this.timer = sim.after(spec.intervalUs, () => this.probe());
   }
 
-  get consecutiveFailures(): number {
-    return this.failures;
-  }
 
   stop(): void {
     this.stopped = true;

@@ -2,7 +2,7 @@ import type { Simulation } from "../kernel/index.js";
 import type { Scenario } from "../scenario/types.js";
 import { Host, type HostSpec } from "../cluster/host.js";
 import type { Request } from "../workload/client.js";
-import type { NodeRecord } from "../manager/store.js";
+import { nodeRecordFrom, type NodeRecord } from "../manager/store.js";
 import type { NodeDescription } from "../cluster/messages.js";
 
 /** Host specs for the managers (manager-1..N over the zones round-robin) and the node groups. */
@@ -66,6 +66,5 @@ export function nodeDescription(host: Host<Request>): NodeDescription {
 
 /** The managers' record of a node present from the start. A node that runs no tasks is drained (a manager with runTasks off). */
 export function nodeRecord(host: Host<Request>): NodeRecord {
-  const { runsTasks, ...d } = nodeDescription(host);
-  return { ...d, status: "ready", availability: runsTasks ? "active" : "drain" };
+  return nodeRecordFrom(nodeDescription(host));
 }

@@ -17,10 +17,16 @@ export function scheduleInjections(world: World): void {
   for (const ev of world.scenario.events) scheduleFiring(world, ev, 0);
 }
 
-function scheduleFiring(world: World, ev: EventSpec, k: number): void {
-  if (k >= ev.times) return;
+/** When the k-th firing of an event happens on the world's clock, or null if there is none. */
+export function firingTimeUs(world: World, ev: EventSpec, k: number): number | null {
+  if (k >= ev.times) return null;
   const atUs = world.originUs + ev.atUs + k * ev.everyUs;
-  if (atUs > world.originUs + world.scenario.durationUs) return;
+  return atUs > world.originUs + world.scenario.durationUs ? null : atUs;
+}
+
+function scheduleFiring(world: World, ev: EventSpec, k: number): void {
+  const atUs = firingTimeUs(world, ev, k);
+  if (atUs === null) return;
   world.sim.at(atUs, () => {
     fire(world, ev.action);
     if (ev.everyUs > 0) scheduleFiring(world, ev, k + 1);

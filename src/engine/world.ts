@@ -14,6 +14,7 @@ import { ServiceBackends } from "../workload/load-balancer.js";
 import { RateProfile, type Spike } from "../workload/rate-profile.js";
 import { FAILURE_DETECTION_US, gossipDelayUs } from "../network/gossip.js";
 import { Autoscaler, type ServiceCpu } from "../manager/orchestrator/autoscaler.js";
+import { firingTimeUs } from "./injections.js";
 import type { LineWriter } from "../metrics/output.js";
 import { Recorder } from "../metrics/recorder.js";
 import type { ServiceMeter } from "../metrics/windows.js";
@@ -170,6 +171,7 @@ export class World {
         requestDelayUs: this.delays(service.request.requestBytes),
         responseDelayUs: this.delays(service.request.responseBytes),
         rrEntry: 0,
+        entryHost: spec.entry.kind === "node" ? (this.hostByName.get(spec.entry.node) ?? null) : null,
         nextArrivalUs: 0,
         arrivalRng: this.rng.stream(`workload/${spec.name}/arrivals`),
         entryRng: this.rng.stream(`workload/${spec.name}/entry`),
@@ -231,9 +233,9 @@ export class World {
     for (const ev of this.scenario.events) {
       const a = ev.action;
       if (a.type !== "loadSpike" || a.workload !== workload) continue;
-      for (let k = 0; k < ev.times; k++) {
+      for (let k = 0, atUs = firingTimeUs(this, ev, 0); atUs !== null; atUs = firingTimeUs(this, ev, ++k)) {
         spikes.push({
-          atUs: this.originUs + ev.atUs + k * ev.everyUs,
+          atUs,
           ratePerS: a.ratePerS,
           holdUs: a.durationUs === 0 ? Infinity : a.durationUs,
           rampUs: a.rampUs,

@@ -69,7 +69,6 @@ export class ControlPlane<R extends ContainerRequest> {
           onApply: (m, e) => {
             if (m.roles !== null || m === this.leader()) o.observe(e);
           },
-          onRolesStarted: () => undefined,
         }),
     );
     for (const m of this.managers) this.byName.set(m.name, m);

@@ -1,7 +1,7 @@
 import type { Simulation, ScheduledEvent, RandomStream } from "../kernel/index.js";
 import { TaskState } from "../cluster/task-state.js";
 import type { AssignmentMessage, HeartbeatMessage, HeartbeatResponseMessage, TaskStatusMessage, TaskStatusUpdate } from "../cluster/messages.js";
-import type { Store, StoreCommand, StoreEvent, TaskRecord } from "./store.js";
+import { nodeRecordFrom, type Store, type StoreCommand, type StoreEvent, type TaskRecord } from "./store.js";
 
 /** Swarm's dispatcher commits workers' status updates in batches this often. */
 export const STATUS_BATCH_US = 100_000;
@@ -93,8 +93,7 @@ export class Dispatcher {
     if (!d) return false;
     if (this.proposedStatus.get(d.id) === "ready") return true;
     this.proposedStatus.set(d.id, "ready");
-    const { runsTasks, ...rest } = d;
-    this.o.propose([{ type: "CreateNode", node: { ...rest, status: "ready", availability: runsTasks ? "active" : "drain" } }]);
+    this.o.propose([{ type: "CreateNode", node: nodeRecordFrom(d) }]);
     return true;
   }
 
@@ -114,8 +113,7 @@ export class Dispatcher {
 
   /** A new session: send the node every task the store assigns to it. */
   private resync(nodeId: string): void {
-    for (const task of this.o.store.tasks.values()) {
-      if (task.nodeId !== nodeId) continue;
+    for (const task of this.o.store.tasksOnNode(nodeId)) {
       this.sentDesired.delete(task.id);
       this.maybeSend(task, true);
     }

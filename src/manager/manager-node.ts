@@ -24,7 +24,6 @@ export interface ManagerNodeDeps<R extends ContainerRequest> {
   onSoftState(node: ManagerNode<R>, soft: SoftState): void;
   /** A committed change was applied to this replica. */
   onApply(node: ManagerNode<R>, event: StoreEvent): void;
-  onRolesStarted(node: ManagerNode<R>): void;
 }
 
 /**
@@ -167,7 +166,6 @@ export class ManagerNode<R extends ContainerRequest> {
 
   private startRoles(): void {
     this.roles = new LeaderRoles({ ...this.d.roles, sim: this.d.sim, store: this.store, propose: (cmds) => void this.propose(cmds) });
-    this.d.onRolesStarted(this);
   }
 
   private stopRoles(): void {

@@ -68,6 +68,39 @@ export type StoreEvent =
 
 export type StoreWatcher = (event: StoreEvent) => void;
 
+/** A task's slot: "web.3" for replicated services, "agent.node-1" for global ones (one per node). */
+export function slotKey(t: Pick<TaskRecord, "service" | "slot" | "pinnedNode">): string {
+  return `${t.service}.${t.pinnedNode ?? t.slot}`;
+}
+
+/** The managers' record of a node that joins with `description` (a node that runs no tasks is drained). */
+export function nodeRecordFrom(description: NodeDescription): NodeRecord {
+  const { runsTasks, ...rest } = description;
+  return { ...rest, status: "ready", availability: runsTasks ? "active" : "drain" };
+}
+
+/** Tasks grouped by a key, each group in insertion order. */
+class TaskIndex {
+  private readonly groups = new Map<string, Map<string, TaskRecord>>();
+
+  add(key: string, t: TaskRecord): void {
+    let g = this.groups.get(key);
+    if (!g) {
+      g = new Map();
+      this.groups.set(key, g);
+    }
+    g.set(t.id, t);
+  }
+
+  delete(key: string, id: string): void {
+    this.groups.get(key)?.delete(id);
+  }
+
+  get(key: string): Iterable<TaskRecord> {
+    return this.groups.get(key)?.values() ?? [];
+  }
+}
+
 /**
  * The replicated desired state. It changes only by apply(), which the control plane calls for
  * committed entries; the manager's roles never call each other, they watch these events.
@@ -85,6 +118,19 @@ export class Store {
    */
   readonly attempts = new Map<string, number>();
   private readonly watchers: StoreWatcher[] = [];
+  /** Indexes so that the roles never scan every task for one service or one node. */
+  private readonly byService = new TaskIndex();
+  private readonly byNode = new TaskIndex();
+
+  /** The tasks of a service, in creation order. */
+  tasksOfService(service: string): Iterable<TaskRecord> {
+    return this.byService.get(service);
+  }
+
+  /** The tasks assigned to a node, in assignment order. */
+  tasksOnNode(node: string): Iterable<TaskRecord> {
+    return this.byNode.get(node);
+  }
 
   watch(watcher: StoreWatcher): void {
     this.watchers.push(watcher);
@@ -118,14 +164,18 @@ export class Store {
       case "CreateTask": {
         const task = { ...cmd.task };
         this.tasks.set(task.id, task);
-        const slotKey = `${task.service}.${task.pinnedNode ?? task.slot}`;
-        this.attempts.set(slotKey, Math.max(this.attempts.get(slotKey) ?? 0, task.attempt));
+        this.byService.add(task.service, task);
+        if (task.nodeId !== null) this.byNode.add(task.nodeId, task);
+        const slot = slotKey(task);
+        this.attempts.set(slot, Math.max(this.attempts.get(slot) ?? 0, task.attempt));
         return { type: "task", task, prevState: null, removed: false };
       }
       case "RemoveTask": {
         const task = this.tasks.get(cmd.id);
         if (!task) return null;
         this.tasks.delete(cmd.id);
+        this.byService.delete(task.service, task.id);
+        if (task.nodeId !== null) this.byNode.delete(task.nodeId, task.id);
         return { type: "task", task, prevState: task.state, removed: true };
       }
       case "CreateNode": {
@@ -161,6 +211,7 @@ export class Store {
       case "AssignTask":
         if (task.state >= TaskState.ASSIGNED) return null;
         task.nodeId = cmd.nodeId;
+        this.byNode.add(cmd.nodeId, task);
         task.state = TaskState.ASSIGNED;
         task.reason = null;
         break;

@@ -1,5 +1,5 @@
 import type { LineWriter } from "./output.js";
-import type { ElectionRow, FaultSummary, NodeRow, TimeseriesRow } from "./rows.js";
+import type { FaultSummary, NodeRow, TimeseriesRow } from "./rows.js";
 import { secondsFromUs } from "./fmt.js";
 import { WindowedSeries, type ServiceMeter, type SloSpec, type TaskGauges } from "./windows.js";
 
@@ -18,7 +18,6 @@ export class Recorder {
   readonly series: WindowedSeries;
   readonly timeseries: TimeseriesRow[] = [];
   readonly nodes: NodeRow[] = [];
-  readonly elections: ElectionRow[] = [];
   private readonly faults: FaultRecord[] = [];
   /** Each closed window's end and whether the cluster was healthy in it. */
   private readonly health: { endUs: number; healthy: boolean }[] = [];
@@ -27,7 +26,6 @@ export class Recorder {
   private readonly unhealthies = new Map<string, number>();
   /** The same three counts for the current window. */
   private readonly window = new Map<string, { restarts: number; oom_kills: number; unhealthy: number }>();
-  private eventCount = 0;
   /** Events of the initial deployment, held until the scenario's t = 0 is known. */
   private held: { tUs: number; event: object }[] | null = [];
 
@@ -49,7 +47,6 @@ export class Recorder {
 
   /** One line of events.jsonl: `t_s` and `kind` first, then the event's own fields. */
   emit(event: { kind: string } & Record<string, unknown>): void {
-    this.eventCount++;
     if (!this.events) return;
     if (this.held) this.held.push({ tUs: this.nowUs(), event });
     else this.events.write(JSON.stringify({ t_s: secondsFromUs(this.nowUs()), ...event }));
@@ -68,9 +65,6 @@ export class Recorder {
     for (const h of held) this.events?.write(JSON.stringify({ t_s: secondsFromUs(h.tUs - originUs), ...h.event }));
   }
 
-  get eventsLogged(): number {
-    return this.eventCount;
-  }
 
   fault(fault: string, target: string | null): void {
     this.faults.push({ atUs: this.nowUs(), fault, target });

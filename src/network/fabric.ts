@@ -9,12 +9,12 @@ export interface Endpoint {
   readonly up: boolean;
 }
 
-/** Hosts split into groups that cannot reach each other; hosts in no group reach everyone. */
 /** The path between two hosts, indexing Fabric.delayTable(): 0 same node, 1 same zone, 2 across zones. */
 export function pathOf(from: Endpoint, to: Endpoint): 0 | 1 | 2 {
   return from === to ? 0 : from.zone === to.zone ? 1 : 2;
 }
 
+/** Hosts split into groups that cannot reach each other; hosts in no group reach everyone. */
 export class Partition {
   private readonly groupOf = new Map<string, number>();
 

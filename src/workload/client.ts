@@ -36,6 +36,8 @@ export interface Flow {
   requestDelayUs: readonly [number, number, number];
   responseDelayUs: readonly [number, number, number];
   rrEntry: number;
+  /** The named entry node (`entry: node:<name>`), resolved once; null for the other kinds. */
+  entryHost: Host<Request> | null;
   /** The exact (fractional) time of the next arrival; the event fires at its ceiling. */
   nextArrivalUs: number;
   /** Each workload draws from streams of its own, so changing one never moves another's numbers. */
@@ -199,7 +201,11 @@ export class Clients implements ContainerCallbacks<Request> {
   /** Where the request enters the routing mesh: any live node (uniformly or in turn), or a named one. */
   private entryNode(flow: Flow): Host<Request> | null {
     const e = flow.spec.entry;
-    if (e.kind === "node") return this.hosts.find((h) => h.name === e.node && h.up) ?? null;
+    if (e.kind === "node") {
+      // A node that an addNodes event creates later is looked up until it exists.
+      flow.entryHost ??= this.hosts.find((h) => h.name === e.node) ?? null;
+      return flow.entryHost?.up ? flow.entryHost : null;
+    }
     const live = (this.live ??= this.hosts.filter((h) => h.up));
     if (live.length === 0) return null;
     const i = e.kind === "random-node" ? flow.entryRng.int(live.length) : flow.rrEntry++ % live.length;

@@ -1,5 +1,5 @@
 import { TaskState } from "../../cluster/task-state.js";
-import { constraintsMatch, parseConstraints } from "../scheduler/constraints.js";
+import { constraintsMatch, parseConstraints, type Constraint } from "../scheduler/constraints.js";
 import type { NodeRecord, ServiceRecord, Store, StoreCommand, TaskRecord } from "../store.js";
 import { isLive, type TaskFactory } from "./tasks.js";
 
@@ -16,11 +16,13 @@ export class GlobalOrchestrator {
     private readonly restarting: (taskId: string) => boolean,
   ) {}
 
-  nodeEligible(service: ServiceRecord, node: NodeRecord): boolean {
-    return node.status === "ready" && node.availability === "active" && constraintsMatch(parseConstraints(service.spec.placement.constraints), node);
+  /** READY, ACTIVE and within the constraints (parsed once per call site, not per node). */
+  private eligible(node: NodeRecord, constraints: Constraint[]): boolean {
+    return node.status === "ready" && node.availability === "active" && constraintsMatch(constraints, node);
   }
 
   reconcile(service: ServiceRecord): StoreCommand[] {
+    const constraints = parseConstraints(service.spec.placement.constraints);
     const byNode = new Map<string, TaskRecord[]>();
     for (const t of this.factory.tasksOf(service.name)) {
       if (t.pinnedNode === null || !isLive(t, this.restarting)) continue;
@@ -30,26 +32,22 @@ export class GlobalOrchestrator {
     }
     const cmds: StoreCommand[] = [];
     for (const node of this.store.nodes.values()) {
-      if (!byNode.has(node.id) && this.nodeEligible(service, node)) {
+      if (!byNode.has(node.id) && this.eligible(node, constraints)) {
         cmds.push({ type: "CreateTask", task: this.factory.create(service, { node: node.id }, TaskState.RUNNING) });
       }
     }
     for (const [nodeId, tasks] of byNode) {
       const node = this.store.nodes.get(nodeId);
-      const gone = !node || node.status === "down" || node.availability === "drain" || !this.constraintsHold(service, node);
+      const gone = !node || node.status === "down" || node.availability === "drain" || !constraintsMatch(constraints, node);
       if (gone) for (const t of tasks) cmds.push({ type: "SetTaskDesiredState", id: t.id, desiredState: TaskState.SHUTDOWN });
     }
     return cmds;
   }
 
-  private constraintsHold(service: ServiceRecord, node: NodeRecord): boolean {
-    return constraintsMatch(parseConstraints(service.spec.placement.constraints), node);
-  }
-
   /** A failed global task is restarted on the same node, if that node is still eligible. */
   replacement(service: ServiceRecord, old: TaskRecord): TaskRecord | null {
     const node = old.pinnedNode ? this.store.nodes.get(old.pinnedNode) : undefined;
-    if (!node || !this.nodeEligible(service, node)) return null;
+    if (!node || !this.eligible(node, parseConstraints(service.spec.placement.constraints))) return null;
     return this.factory.create(service, { node: node.id }, TaskState.READY);
   }
 }

@@ -36,7 +36,7 @@ export class Orchestrator {
     this.factory = new TaskFactory(o.store, () => o.sim.now());
     this.restarts = new RestartSupervisor(o.sim, o.store, o.propose, (t) => this.createReplacement(t));
     const restarting = (id: string): boolean => this.restarts.isRestarting(id);
-    this.replicated = new ReplicatedOrchestrator(o.store, this.factory, restarting);
+    this.replicated = new ReplicatedOrchestrator(this.factory, restarting);
     this.global = new GlobalOrchestrator(o.store, this.factory, restarting);
     this.reaper = new TaskReaper(o.store, o.propose);
     this.updater = new Updater({ sim: o.sim, store: o.store, propose: o.propose, factory: this.factory });
@@ -64,6 +64,7 @@ export class Orchestrator {
         break;
       case "task":
         this.factory.seen(event.task.id);
+        if (event.removed) this.restarts.forget(event.task.id);
         if (!event.removed) this.checkTask(event.task, event.prevState);
         this.restarts.taskChanged(event.task);
         this.updater.taskChanged(event.task);
@@ -88,12 +89,14 @@ export class Orchestrator {
     const lost = removed || node.status === "down";
     const drained = node.availability === "drain";
     if (!lost && !drained) return;
-    for (const task of this.o.store.tasks.values()) {
-      if (task.nodeId !== node.id || isTerminal(task.state)) continue;
+    const orphaned: StoreCommand[] = [];
+    for (const task of this.o.store.tasksOnNode(node.id)) {
+      if (isTerminal(task.state)) continue;
       // A removed node will never report its tasks again: the managers write them off.
-      if (removed) this.o.propose([{ type: "UpdateTaskStatus", id: task.id, state: TaskState.ORPHANED, reason: "node removed" }]);
+      if (removed) orphaned.push({ type: "UpdateTaskStatus", id: task.id, state: TaskState.ORPHANED, reason: "node removed" });
       if (task.desiredState <= TaskState.RUNNING) this.restarts.restart(task, { delay: lost, moving: true });
     }
+    if (orphaned.length > 0) this.o.propose(orphaned);
   }
 
   private markDirty(service: string): void {

@@ -1,5 +1,5 @@
 import { isTerminal, TaskState } from "../../cluster/task-state.js";
-import type { Store, StoreCommand, TaskRecord } from "../store.js";
+import { slotKey, type Store, type StoreCommand, type TaskRecord } from "../store.js";
 
 /** Swarm keeps this many tasks per slot (the service's task history). */
 export const TASK_HISTORY_PER_SLOT = 5;
@@ -23,7 +23,7 @@ export class TaskReaper {
   }
 
   private slotOf(t: TaskRecord): Set<string> {
-    const key = `${t.service}.${t.pinnedNode ?? t.slot}`;
+    const key = slotKey(t);
     let s = this.slots.get(key);
     if (!s) {
       s = new Set();

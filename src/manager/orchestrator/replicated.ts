@@ -1,5 +1,5 @@
 import { TaskState } from "../../cluster/task-state.js";
-import type { ServiceRecord, Store, StoreCommand, TaskRecord } from "../store.js";
+import type { ServiceRecord, StoreCommand, TaskRecord } from "../store.js";
 import { isLive, type TaskFactory } from "./tasks.js";
 
 /**
@@ -10,7 +10,6 @@ import { isLive, type TaskFactory } from "./tasks.js";
  */
 export class ReplicatedOrchestrator {
   constructor(
-    private readonly store: Store,
     private readonly factory: TaskFactory,
     private readonly restarting: (taskId: string) => boolean,
   ) {}
@@ -62,10 +61,5 @@ export class ReplicatedOrchestrator {
   replacement(service: ServiceRecord, old: TaskRecord): TaskRecord | null {
     if (service.spec.mode !== "replicated") return null;
     return this.factory.create(service, { slot: old.slot }, TaskState.READY);
-  }
-
-  /** Unused here; kept so both orchestrators answer the same questions. */
-  nodeEligible(): boolean {
-    return true;
   }
 }

@@ -1,6 +1,7 @@
 import type { Simulation, ScheduledEvent } from "../../kernel/index.js";
-import { TaskState, isTerminal } from "../../cluster/task-state.js";
-import type { Store, StoreCommand, TaskRecord } from "../store.js";
+import { TaskState } from "../../cluster/task-state.js";
+import { slotKey, type Store, type StoreCommand, type TaskRecord } from "../store.js";
+import { taskStopped } from "./tasks.js";
 
 /** A replacement waits at most this long for the task it replaces to stop (swarmkit). */
 const WAIT_FOR_OLD_TASK_US = 60_000_000;
@@ -36,6 +37,11 @@ export class RestartSupervisor {
   stop(): void {
     this.stopped = true;
     for (const p of this.waiting.values()) this.sim.cancel(p.timer);
+  }
+
+  /** The store deleted the task: nothing about it needs remembering any more. */
+  forget(taskId: string): void {
+    this.restarted.delete(taskId);
   }
 
   /** True once the supervisor has taken charge of the task (its slot is being refilled). */
@@ -97,10 +103,7 @@ export class RestartSupervisor {
 
   private tryPromote(p: Pending): void {
     if (this.stopped || !this.waiting.has(p.old.id)) return;
-    const old = this.store.tasks.get(p.old.id);
-    const node = old?.nodeId ? this.store.nodes.get(old.nodeId) : undefined;
-    const oldGone = !old || isTerminal(old.state) || old.nodeId === null || !node || node.status === "down";
-    if (!oldGone && this.sim.now() < p.deadlineUs) {
+    if (!taskStopped(this.store, p.old.id) && this.sim.now() < p.deadlineUs) {
       p.timer = this.sim.at(p.deadlineUs, () => this.tryPromote(p));
       return;
     }
@@ -109,24 +112,20 @@ export class RestartSupervisor {
     this.propose([{ type: "SetTaskDesiredState", id: p.replacement.id, desiredState: TaskState.RUNNING }]);
   }
 
-  private slotKey(task: TaskRecord): string {
-    return `${task.service}.${task.slot}`;
-  }
-
   private shouldRestart(task: TaskRecord, failed: boolean): boolean {
     const policy = task.spec.restartPolicy;
     if (policy.condition === "none") return false;
     if (policy.condition === "on-failure" && !failed) return false;
     if (policy.maxAttempts === 0) return true;
     const now = this.sim.now();
-    const times = (this.history.get(this.slotKey(task)) ?? []).filter(
+    const times = (this.history.get(slotKey(task)) ?? []).filter(
       (t) => policy.windowUs === 0 || t > now - policy.windowUs,
     );
     return times.length < policy.maxAttempts;
   }
 
   private recordAttempt(task: TaskRecord): void {
-    const key = this.slotKey(task);
+    const key = slotKey(task);
     const list = this.history.get(key) ?? [];
     list.push(this.sim.now());
     this.history.set(key, list);

@@ -1,4 +1,4 @@
-import { TaskState } from "../../cluster/task-state.js";
+import { TaskState, isTerminal } from "../../cluster/task-state.js";
 import type { ServiceRecord, Store, TaskRecord } from "../store.js";
 
 /**
@@ -20,7 +20,7 @@ export class TaskFactory {
 
   /** Every task of a service, committed or in flight. */
   *tasksOf(service: string): Iterable<TaskRecord> {
-    for (const t of this.store.tasks.values()) if (t.service === service) yield t;
+    yield* this.store.tasksOfService(service);
     for (const t of this.inflight.values()) if (t.service === service) yield t;
   }
 
@@ -48,6 +48,16 @@ export class TaskFactory {
     this.inflight.set(task.id, task);
     return task;
   }
+}
+
+/**
+ * Whether a task no longer runs, as far as the managers can tell: gone from the store, stopped,
+ * never placed, or on a node that is DOWN (which will not report it).
+ */
+export function taskStopped(store: Store, taskId: string): boolean {
+  const t = store.tasks.get(taskId);
+  if (!t || isTerminal(t.state) || t.nodeId === null) return true;
+  return store.nodes.get(t.nodeId)?.status === "down";
 }
 
 /** A task the orchestrator still counts: desired to run, and not being replaced by the restart supervisor. */

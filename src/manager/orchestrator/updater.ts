@@ -2,7 +2,7 @@ import type { Simulation, ScheduledEvent } from "../../kernel/index.js";
 import { TaskState, isTerminal } from "../../cluster/task-state.js";
 import type { ServiceSpec, UpdateSpec } from "../../scenario/types.js";
 import type { ServiceRecord, Store, StoreCommand, TaskRecord } from "../store.js";
-import type { TaskFactory } from "./tasks.js";
+import { taskStopped, type TaskFactory } from "./tasks.js";
 
 export interface UpdaterOptions {
   sim: Simulation;
@@ -116,8 +116,8 @@ export class Updater {
   private dirtySlots(r: Rollout): Map<string, TaskRecord[]> {
     const slots = new Map<string, TaskRecord[]>();
     const inBatch = new Set([...r.batch.values()].flatMap((u) => u.old.map((t) => t.id)));
-    for (const t of this.o.store.tasks.values()) {
-      if (t.service !== r.service || t.desiredState > TaskState.RUNNING || t.spec === r.target || inBatch.has(t.id)) continue;
+    for (const t of this.o.store.tasksOfService(r.service)) {
+      if (t.desiredState > TaskState.RUNNING || t.spec === r.target || inBatch.has(t.id)) continue;
       const key = t.pinnedNode ?? String(t.slot);
       if (r.replaced.has(key)) continue;
       const list = slots.get(key);
@@ -130,11 +130,7 @@ export class Updater {
   /** stop-first: the new task may run once every old task of its slot has stopped. */
   private oldChanged(r: Rollout, u: SlotUpdate): void {
     if (r.config.order !== "stop-first") return;
-    const allStopped = u.old.every((t) => {
-      const now = this.o.store.tasks.get(t.id);
-      const node = now?.nodeId ? this.o.store.nodes.get(now.nodeId) : undefined;
-      return !now || isTerminal(now.state) || now.nodeId === null || node?.status === "down";
-    });
+    const allStopped = u.old.every((t) => taskStopped(this.o.store, t.id));
     const fresh = this.o.store.tasks.get(u.fresh.id);
     if (allStopped && fresh && fresh.desiredState === TaskState.READY) {
       this.o.propose([{ type: "SetTaskDesiredState", id: fresh.id, desiredState: TaskState.RUNNING }]);

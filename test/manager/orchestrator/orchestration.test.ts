@@ -255,3 +255,16 @@ describe("drain, whatever the restart policy", () => {
     }
   });
 });
+
+describe("restart history per slot", () => {
+  it("each node's task of a global service has its own maxAttempts", () => {
+    const out = runAndCollect(
+      scenario({
+        services: "  - {name: agent, mode: global, restartPolicy: {delay: 1s, maxAttempts: 1}}",
+        events: "  - {at: 10s, restartAll: {service: agent}}",
+      }),
+    );
+    expect(out.summary.services["agent"]!.restarts).toBe(3);
+    expect(out.timeseries.at(-1)!.tasks_running).toBe(3);
+  });
+});
