@@ -137,8 +137,7 @@ export class Run {
     const w = this.world;
     const services: Summary["services"] = {};
     for (const s of this.scenario.services) {
-      const r = w.recorder;
-      services[s.name] = { ...r.series.serviceSummary(s.name), restarts: r.restartsOf(s.name), oom_kills: r.oomKillsOf(s.name), unhealthy: r.unhealthyOf(s.name) };
+      services[s.name] = { ...w.recorder.series.serviceSummary(s.name), ...w.recorder.incidentsOf(s.name) };
     }
     return {
       scenario: this.scenario.name,

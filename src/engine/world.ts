@@ -77,7 +77,7 @@ export class World {
       managers: this.hosts.filter((h) => h.spec.role === "manager"),
       bootstrap,
       strategies,
-      onRestart: (service) => this.recorder.restart(service),
+      onRestart: (service) => this.recorder.count(service, "restarts"),
       observe: (e) => this.logStoreEvent(e),
       emit: (e) => this.recorder.emit(e),
     });
@@ -104,8 +104,8 @@ export class World {
       requestWork: (spec: ServiceSpec) => sampler(spec.request.cpu, this.rng.stream(`service/${spec.name}/work`)),
       callbacks: this.clients,
       memoryBytes: host.spec.memoryBytes,
-      onOom: (service) => this.recorder.oomKill(service),
-      onUnhealthy: (service) => this.recorder.unhealthy(service),
+      onOom: (service) => this.recorder.count(service, "oom_kills"),
+      onUnhealthy: (service) => this.recorder.count(service, "unhealthy"),
       emit: (e) => this.recorder.emit(e),
     });
   }

@@ -3,6 +3,19 @@ import type { FaultSummary, NodeRow, TimeseriesRow } from "./rows.js";
 import { secondsFromUs } from "./fmt.js";
 import { WindowedSeries, type ServiceMeter, type SloSpec, type TaskGauges } from "./windows.js";
 
+/** Incidents counted per service: the last three columns of timeseries.csv, named alike. */
+export interface IncidentCounts {
+  restarts: number;
+  oom_kills: number;
+  unhealthy: number;
+}
+
+export type Incident = keyof IncidentCounts;
+
+function noIncidents(): IncidentCounts {
+  return { restarts: 0, oom_kills: 0, unhealthy: 0 };
+}
+
 /** A fault injected by the scenario, and when the cluster was healthy again. */
 interface FaultRecord {
   atUs: number;
@@ -21,11 +34,8 @@ export class Recorder {
   private readonly faults: FaultRecord[] = [];
   /** Each closed window's end and whether the cluster was healthy in it. */
   private readonly health: { endUs: number; healthy: boolean }[] = [];
-  private readonly restarts = new Map<string, number>();
-  private readonly oomKills = new Map<string, number>();
-  private readonly unhealthies = new Map<string, number>();
-  /** The same three counts for the current window. */
-  private readonly window = new Map<string, { restarts: number; oom_kills: number; unhealthy: number }>();
+  /** Per service: restarts, OOM kills and unhealthy containers, over the run and in the window. */
+  private readonly counts = new Map<string, { run: IncidentCounts; window: IncidentCounts }>();
   /** Events of the initial deployment, held until the scenario's t = 0 is known. */
   private held: { tUs: number; event: object }[] | null = [];
 
@@ -38,10 +48,7 @@ export class Recorder {
   }
 
   register(service: string): ServiceMeter {
-    this.restarts.set(service, 0);
-    this.oomKills.set(service, 0);
-    this.unhealthies.set(service, 0);
-    this.window.set(service, { restarts: 0, oom_kills: 0, unhealthy: 0 });
+    this.counts.set(service, { run: noIncidents(), window: noIncidents() });
     return this.series.register(service);
   }
 
@@ -60,8 +67,10 @@ export class Recorder {
     const held = this.held ?? [];
     this.held = null;
     // Restarts, OOM kills and unhealthy containers of the deployment are not the scenario's.
-    for (const m of [this.restarts, this.oomKills, this.unhealthies]) for (const k of m.keys()) m.set(k, 0);
-    for (const k of this.window.keys()) this.window.set(k, { restarts: 0, oom_kills: 0, unhealthy: 0 });
+    for (const c of this.counts.values()) {
+      c.run = noIncidents();
+      c.window = noIncidents();
+    }
     for (const h of held) this.events?.write(JSON.stringify({ t_s: secondsFromUs(h.tUs - originUs), ...h.event }));
   }
 
@@ -71,41 +80,26 @@ export class Recorder {
     this.emit({ kind: "fault", fault, target });
   }
 
-  restart(service: string): void {
-    this.restarts.set(service, (this.restarts.get(service) ?? 0) + 1);
-    const w = this.window.get(service);
-    if (w) w.restarts++;
+  /** One more restart, OOM kill or unhealthy container of a service. */
+  count(service: string, what: Incident): void {
+    const c = this.counts.get(service);
+    if (!c) return;
+    c.run[what]++;
+    c.window[what]++;
   }
 
-  oomKill(service: string): void {
-    this.oomKills.set(service, (this.oomKills.get(service) ?? 0) + 1);
-    const w = this.window.get(service);
-    if (w) w.oom_kills++;
+  /** A service's counts over the run so far. */
+  incidentsOf(service: string): IncidentCounts {
+    return { ...(this.counts.get(service)?.run ?? noIncidents()) };
   }
 
-  unhealthy(service: string): void {
-    this.unhealthies.set(service, (this.unhealthies.get(service) ?? 0) + 1);
-    const w = this.window.get(service);
-    if (w) w.unhealthy++;
-  }
-
-  unhealthyOf(service: string): number {
-    return this.unhealthies.get(service) ?? 0;
-  }
-
-  /** The window's restart, OOM and unhealthy counts of a service, reset for the next window. */
-  takeWindowCounts(service: string): { restarts: number; oom_kills: number; unhealthy: number } {
-    const w = this.window.get(service) ?? { restarts: 0, oom_kills: 0, unhealthy: 0 };
-    this.window.set(service, { restarts: 0, oom_kills: 0, unhealthy: 0 });
+  /** The window's counts of a service, reset for the next window. */
+  takeWindowCounts(service: string): IncidentCounts {
+    const c = this.counts.get(service);
+    if (!c) return noIncidents();
+    const w = c.window;
+    c.window = noIncidents();
     return w;
-  }
-
-  restartsOf(service: string): number {
-    return this.restarts.get(service) ?? 0;
-  }
-
-  oomKillsOf(service: string): number {
-    return this.oomKills.get(service) ?? 0;
   }
 
   /**

@@ -13,6 +13,7 @@ export interface UpdaterOptions {
 
 /** One slot being replaced: its old tasks and the new one. */
 interface SlotUpdate {
+  key: string;
   old: TaskRecord[];
   fresh: TaskRecord;
   running: boolean;
@@ -27,6 +28,8 @@ interface Rollout {
   rollback: boolean;
   /** Slots of the current batch, until their new task runs or fails. */
   batch: Map<string, SlotUpdate>;
+  /** The batch's slots by the id of each of their tasks, old and new. */
+  byTask: Map<string, SlotUpdate>;
   /** New tasks still inside their monitor period, by task id. */
   watched: Map<string, SlotUpdate>;
   started: number;
@@ -69,7 +72,7 @@ export class Updater {
     const rollback = s.updateState === "rollback_started";
     const r: Rollout = {
       service: s.name, target: s.spec, config: rollback ? s.spec.rollback : s.spec.update, rollback,
-      batch: new Map(), watched: new Map(), started: 0, failures: 0, replaced: new Set(), timer: null, done: false,
+      batch: new Map(), byTask: new Map(), watched: new Map(), started: 0, failures: 0, replaced: new Set(), timer: null, done: false,
     };
     this.rollouts.set(s.name, r);
     this.o.sim.after(0, () => this.nextBatch(r));
@@ -79,10 +82,9 @@ export class Updater {
     if (this.stopped) return;
     const r = this.rollouts.get(task.service);
     if (!r || r.done) return;
-    for (const u of r.batch.values()) {
-      if (u.old.some((t) => t.id === task.id)) this.oldChanged(r, u);
-      if (u.fresh.id === task.id) this.freshChanged(r, u, task);
-    }
+    const u = r.byTask.get(task.id);
+    if (u && u.fresh.id === task.id) this.freshChanged(r, u, task);
+    else if (u) this.oldChanged(r, u);
     const w = r.watched.get(task.id);
     if (w && isTerminal(task.state)) this.failed(r, w);
   }
@@ -103,7 +105,9 @@ export class Updater {
       const where = old[0]!.pinnedNode !== null ? { node: old[0]!.pinnedNode } : { slot: old[0]!.slot };
       const startFirst = r.config.order === "start-first";
       const fresh = this.o.factory.create(service, where, startFirst ? TaskState.RUNNING : TaskState.READY);
-      r.batch.set(key, { old, fresh, running: false, monitor: null });
+      const u: SlotUpdate = { key, old, fresh, running: false, monitor: null };
+      r.batch.set(key, u);
+      for (const t of [...old, fresh]) r.byTask.set(t.id, u);
       r.replaced.add(key);
       r.started++;
       if (!startFirst) for (const t of old) cmds.push({ type: "SetTaskDesiredState", id: t.id, desiredState: TaskState.SHUTDOWN });
@@ -115,7 +119,7 @@ export class Updater {
   /** Slots whose live tasks run another spec than the target, by slot (or node), in slot order. */
   private dirtySlots(r: Rollout): Map<string, TaskRecord[]> {
     const slots = new Map<string, TaskRecord[]>();
-    const inBatch = new Set([...r.batch.values()].flatMap((u) => u.old.map((t) => t.id)));
+    const inBatch = r.byTask;
     for (const t of this.o.store.tasksOfService(r.service)) {
       if (t.desiredState > TaskState.RUNNING || t.spec === r.target || inBatch.has(t.id)) continue;
       const key = t.pinnedNode ?? String(t.slot);
@@ -161,7 +165,9 @@ export class Updater {
   }
 
   private slotDone(r: Rollout, u: SlotUpdate): void {
-    for (const [key, x] of r.batch) if (x === u) r.batch.delete(key);
+    if (r.batch.get(u.key) !== u) return;
+    r.batch.delete(u.key);
+    for (const t of [...u.old, u.fresh]) r.byTask.delete(t.id);
     if (r.batch.size === 0 && !r.done) r.timer = this.o.sim.after(r.config.delayUs, () => this.nextBatch(r));
   }
 
