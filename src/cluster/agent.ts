@@ -63,6 +63,8 @@ export interface AgentTask<R extends ContainerRequest> {
  */
 export class Agent<R extends ContainerRequest> {
   readonly tasks = new Map<string, AgentTask<R>>();
+  /** Tasks that stopped here since the node (re)started, with their final state. */
+  private readonly finished = new Map<string, TaskState>();
   readonly session: AgentSession;
   private seq = 0;
 
@@ -102,6 +104,8 @@ export class Agent<R extends ContainerRequest> {
   }
 
   private newTask(msg: AssignmentMessage): void {
+    // Already stopped here: its final state is reported (and resent until acknowledged).
+    if (this.finished.has(msg.taskId)) return;
     if (msg.desiredState > TaskState.RUNNING || msg.state > TaskState.ASSIGNED) {
       // Not ours any more, or ours before this node restarted: its container is gone.
       if (msg.state <= TaskState.RUNNING) {
@@ -233,6 +237,7 @@ export class Agent<R extends ContainerRequest> {
     this.session.stop();
     for (const t of this.tasks.values()) this.release(t, true);
     this.tasks.clear();
+    this.finished.clear();
   }
 
   private setState(t: AgentTask<R>, state: TaskState, reason: string | null): void {
@@ -240,6 +245,9 @@ export class Agent<R extends ContainerRequest> {
     this.d.emit({ kind: "task", task: t.id, service: t.service, slot: t.slot, node: this.node, state: taskStateName(state), reason });
     this.session.report({ taskId: t.id, state, reason });
     // A stopped task holds nothing here any more; the session keeps its report until acknowledged.
-    if (state > TaskState.RUNNING) this.tasks.delete(t.id);
+    if (state > TaskState.RUNNING) {
+      this.tasks.delete(t.id);
+      this.finished.set(t.id, state);
+    }
   }
 }
