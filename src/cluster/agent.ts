@@ -3,7 +3,7 @@ import type { ServiceSpec } from "../scenario/types.js";
 import { TaskState, taskStateName } from "./task-state.js";
 import type { AgentToManager, AssignmentMessage, ManagerToAgent, NodeDescription } from "./messages.js";
 import type { CpuGroup, CpuJob, NodeCpu } from "./cpu.js";
-import { Container, type ContainerCallbacks, type ContainerRequest } from "./container.js";
+import { Container, type ContainerCallbacks, type ContainerRequest, type Downstream } from "./container.js";
 import { AgentSession } from "./session.js";
 import { HealthMonitor } from "./health.js";
 import { oomVictims, overLimit } from "./memory.js";
@@ -30,6 +30,9 @@ export interface AgentDeps<R extends ContainerRequest> {
   leaveLoadBalancer(container: Container<R>, crashed: boolean): void;
   requestWork(spec: ServiceSpec): Sampler;
   callbacks: ContainerCallbacks<R>;
+  /** The services a request of `spec` calls, in order, one entry per call. */
+  callsOf(spec: ServiceSpec): readonly number[];
+  downstream: Downstream<R>;
   memoryBytes: number;
   /** A container was OOM-killed (for the per-service count). */
   onOom(service: string): void;
@@ -154,7 +157,7 @@ export class Agent<R extends ContainerRequest> {
       this.fail(t, "task: non-zero exit (1)");
       return;
     }
-    const c = new Container<R>(t.id, t.spec, this.nodeIndex, this.node, this.d.cpu, t.group!, this.d.requestWork(t.spec), this.d.callbacks);
+    const c = new Container<R>(t.id, t.spec, this.nodeIndex, this.node, this.d.cpu, t.group!, this.d.requestWork(t.spec), this.d.callbacks, this.d.callsOf(t.spec), this.d.downstream);
     t.container = c;
     if (!this.checkMemory(t)) return;
     // With a health check, Swarm keeps the task STARTING until its first healthy check.

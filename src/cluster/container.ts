@@ -7,13 +7,28 @@ export interface ContainerRequest {
   /** CPU work this request needs, drawn when it starts service (or preset, for a probe). */
   workUs: number;
   job: CpuJob | null;
-  /** Set on health-check probes: told instead of the workload when the probe ends. */
+  /**
+   * Set on requests that are not a client's: a health-check probe (with its work preset) or a
+   * call from another service. Told instead of the workload when the request ends.
+   */
   probe?: ProbeHandler | null;
+  /** Downstream calls still to make before this request is answered (set when its work is done). */
+  callsLeft?: number;
 }
 
-/** Receives the outcome of a health-check probe that went through the container like a request. */
+/** Receives the outcome of a probe or a call that went through the container like a request. */
 export interface ProbeHandler {
   probeDone(ok: boolean): void;
+  /** True if the work is preset (a health check); false to draw it like a client's request. */
+  presetWork: boolean;
+}
+
+/**
+ * Another service called while serving a request: the call goes through the service VIP (IPVS
+ * on this container's node) to a backend, and `done` says whether it was answered.
+ */
+export interface Downstream<R extends ContainerRequest> {
+  call(from: Container<R>, service: number, done: (ok: boolean) => void): void;
 }
 
 export interface ContainerCallbacks<R extends ContainerRequest> {
@@ -53,6 +68,9 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     readonly group: CpuGroup,
     private readonly sampleWork: Sampler,
     private readonly callbacks: ContainerCallbacks<R>,
+    /** Services each request calls, one entry per call in order (a call with count 2 twice). */
+    private readonly calls: readonly number[] = [],
+    private readonly downstream: Downstream<R> | null = null,
   ) {
     this.concurrency = spec.runtime.concurrency;
     this.queue = new Array(Math.max(1, spec.runtime.queue));
@@ -88,17 +106,49 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
   private start(req: R): void {
     this.busy++;
     this.inService.push(req);
-    if (!req.probe) req.workUs = this.sampleWork();
+    if (!req.probe?.presetWork) req.workUs = this.sampleWork();
     req.job = this.cpu.submit(this.group, req.workUs, this.onDone, req);
   }
 
+  /** Its CPU work is done: answer, or first make the downstream calls, one after another. */
   private finish(req: R): void {
+    req.job = null;
+    if (this.calls.length === 0 || !this.downstream || req.probe?.presetWork) {
+      this.release(req, true);
+      return;
+    }
+    req.callsLeft = this.calls.length;
+    this.nextCall(req);
+  }
+
+  /**
+   * SIMPLIFICATION: the worker stays busy while it waits for a call (blocking I/O, as in most
+   * synchronous web frameworks), and a call that fails fails the request; calls have no timeout
+   * of their own, but a call to a dead or cut-off backend fails at once.
+   */
+  private nextCall(req: R): void {
+    const left = req.callsLeft ?? 0;
+    if (left === 0) {
+      this.release(req, true);
+      return;
+    }
+    req.callsLeft = left - 1;
+    const service = this.calls[this.calls.length - left]!;
+    this.downstream!.call(this, service, (ok) => {
+      if (!this.inService.includes(req)) return; // killed meanwhile: already dropped
+      if (ok) this.nextCall(req);
+      else this.release(req, false);
+    });
+  }
+
+  /** The request leaves its worker, answered or failed; the next one in the queue starts. */
+  private release(req: R, ok: boolean): void {
     this.busy--;
     const i = this.inService.indexOf(req);
     this.inService[i] = this.inService[this.inService.length - 1]!;
     this.inService.pop();
-    req.job = null;
-    if (req.probe) req.probe.probeDone(true);
+    if (!ok) this.drop(req, "stopped");
+    else if (req.probe) req.probe.probeDone(true);
     else this.callbacks.completed(req, this);
     if (this.count > 0 && !this.stopped) this.start(this.dequeue());
   }

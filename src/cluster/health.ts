@@ -49,7 +49,7 @@ export class HealthMonitor {
     const probe: ContainerRequest = {
       workUs: this.spec.cpuUs,
       job: null,
-      probe: { probeDone: (ok) => this.pending === pending && this.ended(ok) },
+      probe: { presetWork: true, probeDone: (ok) => this.pending === pending && this.ended(ok) },
     };
     const c = this.container();
     if (c) c.accept(probe);

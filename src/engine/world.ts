@@ -11,6 +11,7 @@ import { builtinStrategies } from "../manager/scheduler/strategies/index.js";
 import type { PlacementStrategy } from "../manager/scheduler/strategy.js";
 import { Clients, type Flow, type Request } from "../workload/client.js";
 import { ServiceBackends } from "../workload/load-balancer.js";
+import { ServiceCalls } from "../workload/calls.js";
 import { RateProfile, type Spike } from "../workload/rate-profile.js";
 import { FAILURE_DETECTION_US, gossipDelayUs } from "../network/gossip.js";
 import { Autoscaler, type ServiceCpu } from "../manager/orchestrator/autoscaler.js";
@@ -43,6 +44,7 @@ export class World {
   readonly backends: ServiceBackends<Request>[];
   readonly meters: ServiceMeter[];
   readonly clients: Clients;
+  readonly calls: ServiceCalls;
   readonly flows: Flow[] = [];
   private readonly loggedUpdate = new Map<string, string>();
   originUs = 0;
@@ -63,6 +65,19 @@ export class World {
       completed: (i, latencyUs) => this.meters[i]!.complete(latencyUs),
       failed: (i, kind) => this.meters[i]!.error(kind === "error" ? "errors" : kind === "timeout" ? "timeouts" : "rejected"),
     });
+    this.calls = new ServiceCalls(
+      this.sim,
+      this.fabric,
+      this.hosts,
+      scenario.services.map((s, i) => ({
+        backends: this.backends[i]!,
+        meter: this.meters[i]!,
+        endpointMode: s.endpointMode,
+        requestDelayUs: this.delays(s.request.requestBytes),
+        responseDelayUs: this.delays(s.request.responseBytes),
+      })),
+      this.rng.stream("workload/calls"),
+    );
     const strategies = new Map([...builtinStrategies(), ...(opts.strategies ?? new Map())]);
     const bootstrap: StoreCommand[] = [
       ...this.hosts.map((h) => ({ type: "CreateNode" as const, node: nodeRecord(h) })),
@@ -103,6 +118,8 @@ export class World {
         this.backends[this.serviceIndex(c.spec.name)]?.leave(c, gossipDelayUs(this.hosts.length) + (crashed ? FAILURE_DETECTION_US : 0)),
       requestWork: (spec: ServiceSpec) => sampler(spec.request.cpu, this.rng.stream(`service/${spec.name}/work`)),
       callbacks: this.clients,
+      callsOf: (spec) => spec.request.calls.flatMap((c) => new Array<number>(c.count).fill(this.serviceIndex(c.service))),
+      downstream: this.calls,
       memoryBytes: host.spec.memoryBytes,
       onOom: (service) => this.recorder.count(service, "oom_kills"),
       onUnhealthy: (service) => this.recorder.count(service, "unhealthy"),

@@ -1,4 +1,4 @@
-import type { Simulation, ScheduledEvent } from "../kernel/index.js";
+import type { Simulation, ScheduledEvent, RandomStream } from "../kernel/index.js";
 import type { Container, ContainerRequest } from "../cluster/container.js";
 
 /**
@@ -50,6 +50,11 @@ export class ServiceBackends<R extends ContainerRequest> {
       const i = this.backends.indexOf(c);
       if (i >= 0) this.backends.splice(i, 1);
     }));
+  }
+
+  /** Any backend, uniformly (a client resolving the service by DNS round-robin); null if none. */
+  any(rng: RandomStream): Container<R> | null {
+    return this.backends.length === 0 ? null : this.backends[rng.int(this.backends.length)]!;
   }
 
   /** The next backend in round-robin order for requests entering at node `entry`; null if none. */

@@ -1,0 +1,69 @@
+// Service-to-service calls (request.calls): through the callee's VIP, served like its own
+// requests, holding the caller's worker while they run.
+import { describe, expect, it } from "vitest";
+import { runYaml } from "../helpers.js";
+
+function chain(o: { backReplicas: number; endpointMode?: string; rate?: string; frontConcurrency?: number }): string {
+  return `
+version: 1
+name: calls
+seed: 3
+duration: 2m
+metrics: {interval: 10s}
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 2, cpu: 8, memory: 8GiB}]
+  network: {latency: {sameNode: 0us, sameZone: 0us, crossZone: 0us}}
+services:
+  - name: front
+    replicas: 2
+    ports: [{published: 80, target: 80}]
+    runtime: {concurrency: ${o.frontConcurrency ?? 4}, queue: 1000}
+    request: {cpu: 10ms, distribution: constant, size: {request: 0B, response: 0B}, calls: [{service: back, count: 2}]}
+  - name: back
+    replicas: ${o.backReplicas}
+    endpointMode: ${o.endpointMode ?? "vip"}
+    runtime: {concurrency: 4, queue: 1000}
+    request: {cpu: 5ms, distribution: constant, size: {request: 0B, response: 0B}}
+workload:
+  - {name: users, service: front, rate: ${o.rate ?? "20/s"}, timeout: 0s}
+`;
+}
+
+describe("service-to-service calls", () => {
+  it("a request's latency is its own work plus its calls, and the callee serves each call", () => {
+    const out = runYaml(chain({ backReplicas: 2 }));
+    const front = out.summary.services["front"]!;
+    const back = out.summary.services["back"]!;
+    expect(front.errors).toBe(0);
+    // 10 ms of its own, then two sequential 5 ms calls, at low load: 20 ms.
+    expect(front.latency_ms.p50).toBeCloseTo(20, 1);
+    expect(front.latency_ms.max).toBeLessThan(40);
+    expect(back.latency_ms.p50).toBeCloseTo(5, 1);
+    // Every served request made two calls (within the one in flight at the end).
+    expect(Math.abs(back.arrivals - 2 * front.completed)).toBeLessThanOrEqual(2 * 4);
+    expect(back.errors).toBe(0);
+  });
+
+  it("dnsrr reaches the callee too", () => {
+    const out = runYaml(chain({ backReplicas: 2, endpointMode: "dnsrr" }));
+    expect(out.summary.services["front"]!.errors).toBe(0);
+    expect(out.summary.services["back"]!.arrivals).toBeGreaterThan(2 * 2000);
+  });
+
+  it("a callee with no task fails every call, and so every request that makes one", () => {
+    const out = runYaml(chain({ backReplicas: 0 }));
+    const front = out.summary.services["front"]!;
+    expect(front.completed).toBe(0);
+    expect(front.errors).toBe(front.arrivals);
+    expect(out.summary.services["back"]!.errors).toBe(front.arrivals);
+  });
+
+  it("a worker is held while its calls run: with one worker per front task, calls bound its throughput", () => {
+    // 2 front tasks x 1 worker, 20 ms per request (10 ms work + 2 x 5 ms calls): at most 100/s.
+    const out = runYaml(chain({ backReplicas: 2, frontConcurrency: 1, rate: "90/s" }));
+    const front = out.summary.services["front"]!;
+    expect(front.latency_ms.mean).toBeGreaterThan(40);
+    expect(out.summary.notes.some((n) => n.includes("request.calls"))).toBe(false);
+  });
+});
