@@ -1,0 +1,24 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runFile } from "../helpers.js";
+import { ROOT } from "./cli.js";
+
+const SCENARIOS = fs.readdirSync(path.join(ROOT, "scenarios")).filter((f) => f.endsWith(".yaml")).sort();
+
+describe("every shipped scenario", () => {
+  it("there are some", () => {
+    expect(SCENARIOS.length).toBeGreaterThanOrEqual(3);
+  });
+  for (const file of SCENARIOS) {
+    it(`${file} starts with a comment telling its story, validates and runs to its end`, () => {
+      const text = fs.readFileSync(path.join(ROOT, "scenarios", file), "utf8");
+      expect(text.startsWith("# ")).toBe(true);
+      const out = runFile(path.join(ROOT, "scenarios", file));
+      expect(out.summary.duration_s).toBeGreaterThan(60);
+      const arrivals = Object.values(out.summary.services).reduce((n, s) => n + s.arrivals, 0);
+      expect(arrivals).toBeGreaterThan(0);
+      expect(out.summary.notes.filter((n) => n.startsWith("not simulated"))).toEqual([]);
+    });
+  }
+});
