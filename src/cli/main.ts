@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { runCommand } from "./run-command.js";
 import { validateCommand } from "./validate-command.js";
+import { sweepCommand } from "./sweep-command.js";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -34,6 +35,18 @@ async function main(argv: string[]): Promise<number> {
     .option("--set <path=value>", "override a field (repeatable)", collect, [])
     .action((file: string, opts: { set: string[] }) => {
       code = validateCommand(file, opts);
+    });
+  program
+    .command("sweep")
+    .description("run a scenario over several seeds and variants; mean ± 95% CI and paired differences")
+    .argument("<scenario>", "scenario file (YAML)")
+    .option("--seeds <seeds>", "a count (10 = seeds 1-10), a range (5-14) or a list (1,7,9)", "10")
+    .option("--vary <path=a,b>", "a field and the values to compare (repeatable: all combinations)", collect, [])
+    .option("--set <path=value>", "override a field in every run (repeatable)", collect, [])
+    .option("--out <dir>", "output directory (default out/<scenario name>-sweep)")
+    .option("--quiet", "print nothing but errors")
+    .action(async (file: string, opts: { seeds: string; vary: string[]; set: string[]; out?: string; quiet?: boolean }) => {
+      code = await sweepCommand(file, opts);
     });
   try {
     await program.parseAsync(argv);

@@ -1,0 +1,188 @@
+import * as path from "node:path";
+import { loadScenarioFile, ScenarioError } from "../scenario/index.js";
+import type { Scenario } from "../scenario/types.js";
+import { OutputDir, OutputDirError } from "../metrics/output.js";
+import { estimate, pairedDifference, type Estimate } from "../metrics/stats.js";
+import { Run } from "../engine/run.js";
+import { loadStrategies } from "./strategies.js";
+
+export interface SweepOptions {
+  seeds: string;
+  vary: string[];
+  set: string[];
+  out?: string;
+  quiet?: boolean;
+}
+
+/** One run's figures for one service. */
+interface Sample {
+  variant: string;
+  seed: number;
+  service: string;
+  arrivals: number;
+  errors: number;
+  error_pct: number;
+  p50_ms: number;
+  p99_ms: number;
+  slo_attained_pct: number;
+  restarts: number;
+}
+
+const METRICS = ["error_pct", "p99_ms", "slo_attained_pct"] as const;
+
+/**
+ * `orchsim sweep`: the same scenario over several seeds and variants (`--vary PATH=a,b,c`, the
+ * cartesian product of all of them), every variant on the same seeds, so they see the same
+ * arrivals and failures (common random numbers). Prints each variant's mean with a 95%
+ * confidence interval and its paired difference from the first variant; writes every run's
+ * figures to sweep.csv and the estimates to sweep-summary.csv.
+ */
+export async function sweepCommand(file: string, o: SweepOptions): Promise<number> {
+  const seeds = parseSeeds(o.seeds);
+  const variants = parseVariants(o.vary);
+  if (typeof seeds === "string" || typeof variants === "string") return fail(typeof seeds === "string" ? seeds : (variants as string));
+  const scenarios: { variant: string; seed: number; scenario: Scenario }[] = [];
+  try {
+    for (const v of variants) for (const seed of seeds) scenarios.push({ variant: v.label, seed, scenario: loadScenarioFile(file, [...o.set, ...v.sets, `seed=${seed}`]) });
+  } catch (err) {
+    if (err instanceof ScenarioError) return fail(err.message);
+    throw err;
+  }
+  const first = scenarios[0]!.scenario;
+  let out: OutputDir;
+  try {
+    out = OutputDir.create(o.out ?? path.join("out", `${first.name}-sweep`));
+  } catch (err) {
+    if (err instanceof OutputDirError) return fail(err.message);
+    throw err;
+  }
+  try {
+    const samples: Sample[] = [];
+    for (const s of scenarios) {
+      const strategies = await loadStrategies(s.scenario);
+      if (typeof strategies === "string") {
+        out.abort();
+        return fail(strategies);
+      }
+      samples.push(...runOnce(s.scenario, s.variant, strategies));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const summary = summarise(samples, variants.map((v) => v.label));
+    out.writeCsv("sweep.csv", Object.keys(samples[0] ?? {}), samples);
+    out.writeCsv("sweep-summary.csv", Object.keys(summary[0] ?? {}), summary);
+    out.commit();
+    if (!o.quiet) process.stdout.write(table(summary, seeds.length) + `\noutputs: ${out.finalDir}\n`);
+    return 0;
+  } catch (err) {
+    out.abort();
+    process.stderr.write(`orchsim: the sweep failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+function runOnce(scenario: Scenario, variant: string, strategies: Awaited<ReturnType<typeof loadStrategies>> & object): Sample[] {
+  const run = new Run(scenario, { out: null, strategies });
+  while (!run.advance(1_000_000));
+  const summary = run.finish().summary;
+  return Object.entries(summary.services).map(([service, s]) => ({
+    variant,
+    seed: scenario.seed,
+    service,
+    arrivals: s.arrivals,
+    errors: s.errors,
+    error_pct: s.arrivals === 0 ? 0 : round((100 * s.errors) / s.arrivals),
+    p50_ms: s.latency_ms.p50,
+    p99_ms: s.latency_ms.p99,
+    slo_attained_pct: s.slo.attained === null ? 0 : round(100 * s.slo.attained),
+    restarts: s.restarts,
+  }));
+}
+
+/** Per service and variant: mean and 95% CI of each metric, and the paired difference from the first variant. */
+function summarise(samples: Sample[], variants: string[]): Record<string, string | number>[] {
+  const rows: Record<string, string | number>[] = [];
+  const services = [...new Set(samples.map((s) => s.service))];
+  for (const service of services) {
+    const of = (v: string): Sample[] => samples.filter((s) => s.service === service && s.variant === v);
+    const base = of(variants[0]!);
+    for (const v of variants) {
+      const row: Record<string, string | number> = { service, variant: v, runs: of(v).length };
+      for (const m of METRICS) {
+        const values = of(v).map((s) => s[m]);
+        const e = estimate(values);
+        const d = pairedDifference(base.map((s) => s[m]), values);
+        row[`${m}_mean`] = round(e.mean);
+        row[`${m}_ci95`] = finite(e.ci95);
+        row[`${m}_diff`] = round(d.mean);
+        row[`${m}_diff_ci95`] = finite(d.ci95);
+      }
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+function table(rows: Record<string, string | number>[], runs: number): string {
+  const fmt = (r: Record<string, string | number>, m: string): string => {
+    const ci = r[`${m}_ci95`];
+    return `${r[`${m}_mean`]}${ci === "" ? "" : ` ± ${ci}`}`;
+  };
+  const diff = (r: Record<string, string | number>, m: string): string => {
+    const ci = r[`${m}_diff_ci95`];
+    return `${Number(r[`${m}_diff`]) >= 0 ? "+" : ""}${r[`${m}_diff`]}${ci === "" ? "" : ` ± ${ci}`}`;
+  };
+  const header = ["service", "variant", "errors %", "p99 ms", "SLO attained %", "Δ errors %", "Δ p99 ms", "Δ SLO %"];
+  const body = rows.map((r, i) => {
+    // The first variant of each service is the baseline the others are compared with.
+    const base = i === 0 || rows[i - 1]!["service"] !== r["service"];
+    const d = (m: string): string => (base ? "(baseline)" : diff(r, m));
+    return [String(r["service"]), String(r["variant"]), fmt(r, "error_pct"), fmt(r, "p99_ms"), fmt(r, "slo_attained_pct"), d("error_pct"), d("p99_ms"), d("slo_attained_pct")];
+  });
+  const widths = header.map((h, c) => Math.max(h.length, ...body.map((b) => b[c]!.length)));
+  const line = (cells: string[]): string => cells.map((x, c) => (c < 2 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join("  ");
+  return [`${runs} seeds per variant; mean ± 95% CI; Δ = paired difference from the first variant (same seeds)`, line(header), ...body.map(line)].join("\n");
+}
+
+function parseSeeds(text: string): number[] | string {
+  const range = /^(\d+)-(\d+)$/.exec(text);
+  if (range) {
+    const [a, b] = [Number(range[1]), Number(range[2])];
+    if (b < a || b - a > 999) return `--seeds: "${text}" is not a range of at most 1000 seeds`;
+    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  }
+  if (/^\d+$/.test(text)) {
+    const n = Number(text);
+    if (n < 1 || n > 1000) return `--seeds: ${n} is not between 1 and 1000`;
+    return Array.from({ length: n }, (_, i) => i + 1);
+  }
+  if (/^\d+(,\d+)+$/.test(text)) return text.split(",").map(Number);
+  return `--seeds: "${text}" is not a count (10), a range (1-10) or a list (1,5,9)`;
+}
+
+/** `--vary a.b=x,y --vary c=1,2` -> the 4 combinations, each with its --set overrides and a label. */
+function parseVariants(vary: string[]): { label: string; sets: string[] }[] | string {
+  let variants: { label: string; sets: string[] }[] = [{ label: "", sets: [] }];
+  for (const v of vary) {
+    const eq = v.indexOf("=");
+    if (eq <= 0) return `--vary: "${v}" is not PATH=VALUE,VALUE,...`;
+    const key = v.slice(0, eq);
+    const values = v.slice(eq + 1).split(",").filter((x) => x !== "");
+    if (values.length === 0) return `--vary: "${v}" lists no values`;
+    variants = variants.flatMap((base) => values.map((x) => ({ label: `${base.label}${base.label ? " " : ""}${key.split(".").at(-1)}=${x}`, sets: [...base.sets, `${key}=${x}`] })));
+  }
+  if (variants.length > 100) return `--vary: ${variants.length} combinations is too many (at most 100)`;
+  return variants.map((v) => ({ ...v, label: v.label || "scenario" }));
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function finite(x: number): number | "" {
+  return Number.isFinite(x) ? round(x) : "";
+}
+
+function fail(message: string): number {
+  process.stderr.write(`${message}\n`);
+  return 2;
+}
