@@ -120,13 +120,13 @@ export interface SloSummary {
   /** The SLO's percentile, in percent (99 = p99). */
   percentile: number;
   /**
-   * Fraction of completed requests with latency <= latency_ms (6 decimals); null when nothing
-   * completed. Failed requests are not counted either way: they show in `errors`.
+   * Fraction of the requests that ended (completed or failed) that completed within latency_ms
+   * (6 decimals): a failed request misses the SLO. Null when no request ended.
    */
   attained: number | null;
   /**
-   * Whether the exact `percentile` latency (same rank rule as the quantiles) is <= latency_ms,
-   * computed from exact counts rather than the sketch; null when nothing completed.
+   * Whether the `percentile` of all ended requests, failed ones counting as infinitely slow (same
+   * rank rule as the quantiles), is <= latency_ms, from exact counts; null when none ended.
    */
   met: boolean | null;
 }

@@ -186,7 +186,8 @@ export class WindowedSeries {
   /** Fraction of completions within the SLO latency, over closed windows; null if none completed. */
   sloAttainment(service: string): number | null {
     const run = this.meter(service).run;
-    return run.completed === 0 ? null : run.withinSlo / run.completed;
+    const ended = run.completed + run.errors;
+    return ended === 0 ? null : run.withinSlo / ended;
   }
 
   /**
@@ -206,18 +207,24 @@ export class WindowedSeries {
     };
   }
 
+  /**
+   * The SLO over every request that ended: a failed request misses it (as if its latency were
+   * infinite), so a service that fails half its requests cannot meet a p99 target however fast
+   * the other half are.
+   */
   private sloSummary(t: ServiceTotals): SloSummary {
     const { latencyUs, percentile } = this.slo;
-    if (t.completed === 0) {
+    const ended = t.completed + t.errors;
+    if (ended === 0) {
       return { latency_ms: msFromUs(latencyUs), percentile, attained: null, met: null };
     }
     // The exact order statistic of rank r = floor(q (n-1)) (the histogram's rank rule) is within
-    // the SLO iff at least r + 1 completions are. Exact counts, so no sketch error at the border.
-    const rank = Math.floor((percentile / 100) * (t.completed - 1));
+    // the SLO iff at least r + 1 requests are. Exact counts, so no sketch error at the border.
+    const rank = Math.floor((percentile / 100) * (ended - 1));
     return {
       latency_ms: msFromUs(latencyUs),
       percentile,
-      attained: round(t.withinSlo / t.completed, 6),
+      attained: round(t.withinSlo / ended, 6),
       met: t.withinSlo >= rank + 1,
     };
   }

@@ -117,7 +117,8 @@ describe("WindowedSeries", () => {
     expect(web.latency.count).toBe(4);
     expect(web.latency.meanUs).toBe(137_500);
     expect(web.latency.maxUs).toBe(300_000);
-    expect(series.sloAttainment("web")).toBe(0.75);
+    // 3 of the 7 requests that ended (4 completed, 3 failed) completed within the SLO.
+    expect(series.sloAttainment("web")).toBe(3 / 7);
     expect(series.sloAttainment("api")).toBeNull();
 
     expectClose(series.serviceSummary("web"), {
@@ -128,8 +129,9 @@ describe("WindowedSeries", () => {
       rejected: 1,
       // Latencies 50, 100, 100, 300 ms: ranks floor(q * 3) are 1, 2, 2 for p50, p95, p99.
       latency_ms: { mean: 137.5, p50: 100, p95: 100, p99: 100, max: 300 },
-      // The p99 request (rank 2, 100 ms) is within 250 ms, though only 75% of requests are.
-      slo: { latency_ms: 250, percentile: 99, attained: 0.75, met: true },
+      // Failed requests miss the SLO: of the 7 that ended, the p99 one (rank floor(0.99 x 6) = 5,
+      // counting failures as infinitely slow) is a failure, so the SLO is not met.
+      slo: { latency_ms: 250, percentile: 99, attained: 0.428571, met: false },
     });
     expect(Object.keys(series.serviceSummary("web"))).toEqual(["arrivals", "completed", "errors", "timeouts", "rejected", "latency_ms", "slo"]);
     expect(series.serviceSummary("api").slo).toEqual({ latency_ms: 250, percentile: 99, attained: null, met: null });
