@@ -19,6 +19,7 @@ export function summaryText(summary: Summary, nodes: readonly NodeRow[], outDir:
     s.slo.met === null ? "-" : `${s.slo.met ? "met" : "MISSED"} (${((s.slo.attained ?? 0) * 100).toFixed(2)}% <= ${s.slo.latency_ms} ms)`,
   ]);
   lines.push(...table([header, ...rows]));
+  lines.push("(timeouts and rejected are included in errors)");
   const peak = nodes.reduce<NodeRow | null>((best, r) => (best === null || r.cpu_util > best.cpu_util ? r : best), null);
   if (peak && peak.cpu_util > 0) lines.push(`peak CPU: ${(peak.cpu_util * 100).toFixed(1)}% on ${peak.node} in the window ending at ${peak.t_s} s`);
   if (summary.elections > 0) lines.push(`leader elections: ${summary.elections}`);

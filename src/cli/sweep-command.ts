@@ -14,7 +14,7 @@ export interface SweepOptions {
   quiet?: boolean;
 }
 
-/** One run's figures for one service. */
+/** One run's figures for one service (NaN where there is no value: nothing completed). */
 interface Sample {
   variant: string;
   seed: number;
@@ -42,11 +42,13 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
   const variants = parseVariants(o.vary);
   if (typeof seeds === "string" || typeof variants === "string") return fail(typeof seeds === "string" ? seeds : (variants as string));
   const scenarios: { variant: string; seed: number; scenario: Scenario }[] = [];
-  try {
-    for (const v of variants) for (const seed of seeds) scenarios.push({ variant: v.label, seed, scenario: loadScenarioFile(file, [...o.set, ...v.sets, `seed=${seed}`]) });
-  } catch (err) {
-    if (err instanceof ScenarioError) return fail(err.message);
-    throw err;
+  for (const v of variants) {
+    try {
+      for (const seed of seeds) scenarios.push({ variant: v.label, seed, scenario: loadScenarioFile(file, [...o.set, ...v.sets, `seed=${seed}`]) });
+    } catch (err) {
+      if (err instanceof ScenarioError) return fail(`--vary ${v.label}: the scenario does not validate:\n${err.message}`);
+      throw err;
+    }
   }
   const first = scenarios[0]!.scenario;
   let out: OutputDir;
@@ -68,7 +70,8 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
       await new Promise((resolve) => setImmediate(resolve));
     }
     const summary = summarise(samples, variants.map((v) => v.label));
-    out.writeCsv("sweep.csv", Object.keys(samples[0] ?? {}), samples);
+    const csvRows = samples.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v === "number" && !Number.isFinite(v) ? "" : v])));
+    out.writeCsv("sweep.csv", Object.keys(samples[0] ?? {}), csvRows);
     out.writeCsv("sweep-summary.csv", Object.keys(summary[0] ?? {}), summary);
     out.commit();
     if (!o.quiet) process.stdout.write(table(summary, seeds.length) + `\noutputs: ${out.finalDir}\n`);
@@ -91,9 +94,10 @@ function runOnce(scenario: Scenario, variant: string, strategies: Awaited<Return
     arrivals: s.arrivals,
     errors: s.errors,
     error_pct: s.arrivals === 0 ? 0 : round((100 * s.errors) / s.arrivals),
-    p50_ms: s.latency_ms.p50,
-    p99_ms: s.latency_ms.p99,
-    slo_attained_pct: s.slo.attained === null ? 0 : round(100 * s.slo.attained),
+    // No completed request: no latency to report (a 0 would read as fast).
+    p50_ms: s.completed === 0 ? NaN : s.latency_ms.p50,
+    p99_ms: s.completed === 0 ? NaN : s.latency_ms.p99,
+    slo_attained_pct: s.slo.attained === null ? NaN : round(100 * s.slo.attained),
     restarts: s.restarts,
   }));
 }
@@ -108,12 +112,13 @@ function summarise(samples: Sample[], variants: string[]): Record<string, string
     for (const v of variants) {
       const row: Record<string, string | number> = { service, variant: v, runs: of(v).length };
       for (const m of METRICS) {
-        const values = of(v).map((s) => s[m]);
-        const e = estimate(values);
-        const d = pairedDifference(base.map((s) => s[m]), values);
-        row[`${m}_mean`] = round(e.mean);
+        // Runs without a value (nothing completed) are left out, of the pair as well.
+        const pairs = of(v).map((s, i) => [base[i]![m], s[m]] as const).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+        const e = estimate(of(v).map((s) => s[m]).filter(Number.isFinite));
+        const d = pairedDifference(pairs.map(([a]) => a), pairs.map(([, b]) => b));
+        row[`${m}_mean`] = finite(e.mean);
         row[`${m}_ci95`] = finite(e.ci95);
-        row[`${m}_diff`] = round(d.mean);
+        row[`${m}_diff`] = finite(d.mean);
         row[`${m}_diff_ci95`] = finite(d.ci95);
       }
       rows.push(row);
@@ -123,13 +128,22 @@ function summarise(samples: Sample[], variants: string[]): Record<string, string
 }
 
 function table(rows: Record<string, string | number>[], runs: number): string {
+  const num = (x: string | number | undefined): string => {
+    if (x === "" || x === undefined) return "-";
+    const v = Number(x);
+    const s = Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(2);
+    return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
+  };
   const fmt = (r: Record<string, string | number>, m: string): string => {
     const ci = r[`${m}_ci95`];
-    return `${r[`${m}_mean`]}${ci === "" ? "" : ` ± ${ci}`}`;
+    return `${num(r[`${m}_mean`])}${ci === "" ? "" : ` ± ${num(ci)}`}`;
   };
   const diff = (r: Record<string, string | number>, m: string): string => {
+    const d = r[`${m}_diff`];
+    if (d === "") return "-";
     const ci = r[`${m}_diff_ci95`];
-    return `${Number(r[`${m}_diff`]) >= 0 ? "+" : ""}${r[`${m}_diff`]}${ci === "" ? "" : ` ± ${ci}`}`;
+    const text = num(d);
+    return `${text.startsWith("-") ? "" : "+"}${text}${ci === "" ? "" : ` ± ${num(ci)}`}`;
   };
   const header = ["service", "variant", "errors %", "p99 ms", "SLO attained %", "Δ errors %", "Δ p99 ms", "Δ SLO %"];
   const body = rows.map((r, i) => {
@@ -140,7 +154,8 @@ function table(rows: Record<string, string | number>[], runs: number): string {
   });
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((b) => b[c]!.length)));
   const line = (cells: string[]): string => cells.map((x, c) => (c < 2 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join("  ");
-  return [`${runs} seeds per variant; mean ± 95% CI; Δ = paired difference from the first variant (same seeds)`, line(header), ...body.map(line)].join("\n");
+  const seeds = runs === 1 ? "1 seed" : `${runs} seeds`;
+  return [`${seeds} per variant; mean ± 95% CI; Δ = paired difference from the first variant (same seeds); - = no data`, line(header), ...body.map(line)].join("\n");
 }
 
 function parseSeeds(text: string): number[] | string {
@@ -155,7 +170,11 @@ function parseSeeds(text: string): number[] | string {
     if (n < 1 || n > 1000) return `--seeds: ${n} is not between 1 and 1000`;
     return Array.from({ length: n }, (_, i) => i + 1);
   }
-  if (/^\d+(,\d+)+$/.test(text)) return text.split(",").map(Number);
+  if (/^\d+(,\d+)+$/.test(text)) {
+    const list = text.split(",").map(Number);
+    if (new Set(list).size !== list.length) return `--seeds: "${text}" lists a seed twice`;
+    return list;
+  }
   return `--seeds: "${text}" is not a count (10), a range (1-10) or a list (1,5,9)`;
 }
 
@@ -166,9 +185,11 @@ function parseVariants(vary: string[]): { label: string; sets: string[] }[] | st
     const eq = v.indexOf("=");
     if (eq <= 0) return `--vary: "${v}" is not PATH=VALUE,VALUE,...`;
     const key = v.slice(0, eq);
-    const values = v.slice(eq + 1).split(",").filter((x) => x !== "");
+    if (key === "seed") return "--vary: use --seeds to choose the seeds";
+    // SIMPLIFICATION: values are split at commas, so a YAML list cannot be one of them.
+    const values = [...new Set(v.slice(eq + 1).split(",").filter((x) => x !== ""))];
     if (values.length === 0) return `--vary: "${v}" lists no values`;
-    variants = variants.flatMap((base) => values.map((x) => ({ label: `${base.label}${base.label ? " " : ""}${key.split(".").at(-1)}=${x}`, sets: [...base.sets, `${key}=${x}`] })));
+    variants = variants.flatMap((base) => values.map((x) => ({ label: `${base.label}${base.label ? " " : ""}${key}=${x}`, sets: [...base.sets, `${key}=${x}`] })));
   }
   if (variants.length > 100) return `--vary: ${variants.length} combinations is too many (at most 100)`;
   return variants.map((v) => ({ ...v, label: v.label || "scenario" }));

@@ -3,7 +3,7 @@ import type { ServiceSpec } from "../scenario/types.js";
 import { TaskState, taskStateName } from "./task-state.js";
 import type { AgentToManager, AssignmentMessage, ManagerToAgent, NodeDescription } from "./messages.js";
 import type { CpuGroup, CpuJob, NodeCpu } from "./cpu.js";
-import { Container, type ContainerCallbacks, type ContainerRequest, type Downstream } from "./container.js";
+import { Container, type ContainerCallbacks, type ContainerRequest, type Downstream, type DownstreamCall } from "./container.js";
 import { AgentSession } from "./session.js";
 import { HealthMonitor } from "./health.js";
 import { oomVictims, overLimit } from "./memory.js";
@@ -30,8 +30,8 @@ export interface AgentDeps<R extends ContainerRequest> {
   leaveLoadBalancer(container: Container<R>, crashed: boolean): void;
   requestWork(spec: ServiceSpec): Sampler;
   callbacks: ContainerCallbacks<R>;
-  /** The services a request of `spec` calls, in order, one entry per call. */
-  callsOf(spec: ServiceSpec): readonly number[];
+  /** The calls a request of `spec` makes, in order, one entry per call. */
+  callsOf(spec: ServiceSpec): readonly DownstreamCall[];
   downstream: Downstream<R>;
   memoryBytes: number;
   /** A container was OOM-killed (for the per-service count). */

@@ -18,7 +18,8 @@ export interface ContainerRequest {
 
 /** Receives the outcome of a probe or a call that went through the container like a request. */
 export interface ProbeHandler {
-  probeDone(ok: boolean): void;
+  /** `why` says how it failed: refused (queue full), stopped, or lost with a crashed node. */
+  probeDone(ok: boolean, why?: "rejected" | "stopped" | "lost"): void;
   /** True if the work is preset (a health check); false to draw it like a client's request. */
   presetWork: boolean;
 }
@@ -28,7 +29,13 @@ export interface ProbeHandler {
  * on this container's node) to a backend, and `done` says whether it was answered.
  */
 export interface Downstream<R extends ContainerRequest> {
-  call(from: Container<R>, service: number, done: (ok: boolean) => void): void;
+  call(from: Container<R>, call: DownstreamCall, done: (ok: boolean) => void): void;
+}
+
+/** One call a request makes: to which service (its index), and how long the caller waits. */
+export interface DownstreamCall {
+  service: number;
+  timeoutUs: number;
 }
 
 export interface ContainerCallbacks<R extends ContainerRequest> {
@@ -68,8 +75,8 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     readonly group: CpuGroup,
     private readonly sampleWork: Sampler,
     private readonly callbacks: ContainerCallbacks<R>,
-    /** Services each request calls, one entry per call in order (a call with count 2 twice). */
-    private readonly calls: readonly number[] = [],
+    /** The calls each request makes, one entry per call in order (a call with count 2 twice). */
+    private readonly calls: readonly DownstreamCall[] = [],
     private readonly downstream: Downstream<R> | null = null,
   ) {
     this.concurrency = spec.runtime.concurrency;
@@ -123,8 +130,7 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
 
   /**
    * SIMPLIFICATION: the worker stays busy while it waits for a call (blocking I/O, as in most
-   * synchronous web frameworks), and a call that fails fails the request; calls have no timeout
-   * of their own, but a call to a dead or cut-off backend fails at once.
+   * synchronous web frameworks) and a call that fails (or times out) fails the request.
    */
   private nextCall(req: R): void {
     const left = req.callsLeft ?? 0;
@@ -133,8 +139,8 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
       return;
     }
     req.callsLeft = left - 1;
-    const service = this.calls[this.calls.length - left]!;
-    this.downstream!.call(this, service, (ok) => {
+    const call = this.calls[this.calls.length - left]!;
+    this.downstream!.call(this, call, (ok) => {
       if (!this.inService.includes(req)) return; // killed meanwhile: already dropped
       if (ok) this.nextCall(req);
       else this.release(req, false);
@@ -154,7 +160,7 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
   }
 
   private drop(req: R, why: "rejected" | "stopped" | "lost"): void {
-    if (req.probe) req.probe.probeDone(false);
+    if (req.probe) req.probe.probeDone(false, why);
     else this.callbacks.dropped(req, this, why);
   }
 

@@ -118,7 +118,8 @@ export class World {
         this.backends[this.serviceIndex(c.spec.name)]?.leave(c, gossipDelayUs(this.hosts.length) + (crashed ? FAILURE_DETECTION_US : 0)),
       requestWork: (spec: ServiceSpec) => sampler(spec.request.cpu, this.rng.stream(`service/${spec.name}/work`)),
       callbacks: this.clients,
-      callsOf: (spec) => spec.request.calls.flatMap((c) => new Array<number>(c.count).fill(this.serviceIndex(c.service))),
+      callsOf: (spec) =>
+        spec.request.calls.flatMap((c) => new Array(c.count).fill({ service: this.serviceIndex(c.service), timeoutUs: c.timeoutUs })),
       downstream: this.calls,
       memoryBytes: host.spec.memoryBytes,
       onOom: (service) => this.recorder.count(service, "oom_kills"),

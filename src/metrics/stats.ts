@@ -1,7 +1,8 @@
 /**
  * Summary statistics over runs (seeds) for `orchsim sweep`: mean and a 95% confidence interval
- * by Student's t. The t quantiles are the standard table for 1-30 degrees of freedom; beyond,
- * the normal quantile is within 2% and is used.
+ * by Student's t. The t quantiles are the standard table for 1-30 degrees of freedom, then for
+ * 40, 60 and 120; between those, the value for the fewer degrees is used (a slightly wider,
+ * conservative interval).
  */
 const T_975 = [
   12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101,
@@ -11,7 +12,11 @@ const T_975 = [
 /** Student's t quantile for a two-sided 95% interval with `df` degrees of freedom. */
 export function t975(df: number): number {
   if (df < 1) return Infinity;
-  return T_975[df - 1] ?? 1.96;
+  if (df <= 30) return T_975[df - 1]!;
+  if (df < 40) return 2.042;
+  if (df < 60) return 2.021;
+  if (df < 120) return 2.0;
+  return 1.98;
 }
 
 export interface Estimate {

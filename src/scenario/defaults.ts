@@ -63,6 +63,8 @@ export const DEFAULTS = {
     requestBytes: 1 * KIB,
     responseBytes: 1 * KIB,
     callCount: 1,
+    /** A caller gives up on a call after this long (the usual HTTP client default). */
+    callTimeoutUs: 30_000_000,
   },
   healthcheck: {
     // Docker's defaults for HEALTHCHECK.

@@ -18,7 +18,7 @@ const LIMIT_FIELDS = ["cpu", "memory"] as const;
 export const STARTUP_FIELDS = ["pull", "cpu", "memory", "failRate"] as const;
 export const RUNTIME_FIELDS = ["memory", "concurrency", "queue"] as const;
 export const REQUEST_FIELDS = ["cpu", "distribution", "cv", "size", "calls"] as const;
-const CALL_FIELDS = ["service", "count"] as const;
+const CALL_FIELDS = ["service", "count", "timeout"] as const;
 export const HEALTHCHECK_FIELDS = ["interval", "timeout", "retries", "startPeriod", "cpu"] as const;
 export const RESTART_FIELDS = ["condition", "delay", "maxAttempts", "window"] as const;
 export const UPDATE_FIELDS = ["parallelism", "delay", "order", "failureAction", "monitor", "maxFailureRatio"] as const;
@@ -80,7 +80,11 @@ export function readRequest(f: Fields, onCall: (service: string, site: Site) => 
     const c = Fields.open(f.ctx, item.raw, item.path, item.raw.at, CALL_FIELDS);
     const service = c.text("service", REQUIRED);
     if (service !== "") onCall(service, { at: c.originOf("service"), path: c.pathOf("service") });
-    return { service, count: c.whole("count", d.callCount, { min: 1, max: 1000 }) };
+    return {
+      service,
+      count: c.whole("count", d.callCount, { min: 1, max: 1000 }),
+      timeoutUs: c.num("timeout", d.callTimeoutUs, parseDurationUs, { above: 0 }),
+    };
   });
   return {
     cpu: distribution(f, kind, mean, cv),

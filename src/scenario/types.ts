@@ -166,7 +166,8 @@ export interface ServiceSpec {
     cpu: Distribution; // in microseconds of CPU time
     requestBytes: number;
     responseBytes: number;
-    calls: { service: string; count: number }[];
+    /** Downstream calls per request, in order; each gives up after `timeoutUs` (default 30s). */
+    calls: { service: string; count: number; timeoutUs: number }[];
   };
   healthcheck: HealthcheckSpec | null;
   restartPolicy: RestartPolicySpec;

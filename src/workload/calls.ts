@@ -1,8 +1,8 @@
 import type { Simulation, RandomStream } from "../kernel/index.js";
-import type { Container, Downstream } from "../cluster/container.js";
+import type { Container, Downstream, DownstreamCall } from "../cluster/container.js";
 import type { Host } from "../cluster/host.js";
 import { pathOf, type Fabric } from "../network/fabric.js";
-import type { ServiceMeter } from "../metrics/windows.js";
+import type { ErrorKind, ServiceMeter } from "../metrics/windows.js";
 import type { Request } from "./client.js";
 import type { ServiceBackends } from "./load-balancer.js";
 
@@ -20,7 +20,9 @@ export interface CalledService {
  * Service-to-service calls (`request.calls`): a container serving a request calls another
  * service through its VIP (IPVS on the caller's own node, round-robin) or, with dnsrr, a task
  * it picks itself. The call crosses the overlay, queues and is served like any request of that
- * service (and counts in its metrics), and comes back.
+ * service (and counts in its metrics: a refused call as rejected, one the caller gave up on as
+ * a timeout), and comes back. A call to a dead or cut-off backend gets no answer: the caller
+ * waits for its timeout, holding its worker, as a real one does.
  * SIMPLIFICATION: dnsrr picks uniformly among the current backends; DNS answers are not cached
  * for their TTL.
  */
@@ -33,13 +35,23 @@ export class ServiceCalls implements Downstream<Request> {
     private readonly rng: RandomStream,
   ) {}
 
-  call(from: Container<Request>, service: number, done: (ok: boolean) => void): void {
-    const s = this.services[service]!;
+  call(from: Container<Request>, call: DownstreamCall, done: (ok: boolean) => void): void {
+    const s = this.services[call.service]!;
     s.meter.arrive();
     const startUs = this.sim.now();
+    let settled = false;
+    const finish = (ok: boolean, kind: ErrorKind): void => {
+      if (settled) return;
+      settled = true;
+      this.sim.cancel(timer);
+      if (ok) s.meter.complete(this.sim.now() - startUs);
+      else s.meter.error(kind);
+      done(ok);
+    };
+    const timer = this.sim.after(call.timeoutUs, () => finish(false, "timeouts"));
     const target = s.endpointMode === "vip" ? s.backends.pick(from.nodeIndex) : s.backends.any(this.rng);
     if (!target) {
-      this.fail(s, done);
+      finish(false, "errors");
       return;
     }
     const caller = this.hosts[from.nodeIndex]!;
@@ -47,27 +59,20 @@ export class ServiceCalls implements Downstream<Request> {
     const sub = {
       workUs: 0,
       job: null,
-      probe: { presetWork: false, probeDone: (ok: boolean) => this.answered(s, caller, callee, startUs, ok, done) },
+      probe: {
+        presetWork: false,
+        probeDone: (ok: boolean, why?: "rejected" | "stopped" | "lost") => {
+          if (!ok) {
+            if (why !== "lost") finish(false, why === "rejected" ? "rejected" : "errors");
+            return;
+          }
+          if (!this.fabric.reachable(callee, caller)) return; // the answer is lost: timeout
+          this.sim.after(s.responseDelayUs[pathOf(callee, caller)], () => finish(true, "errors"));
+        },
+      },
     } as unknown as Request;
     this.sim.after(s.requestDelayUs[pathOf(caller, callee)], () => {
-      if (this.fabric.reachable(caller, callee)) target.accept(sub);
-      else this.fail(s, done);
+      if (!settled && this.fabric.reachable(caller, callee)) target.accept(sub);
     });
-  }
-
-  private answered(s: CalledService, caller: Host<Request>, callee: Host<Request>, startUs: number, ok: boolean, done: (ok: boolean) => void): void {
-    if (!ok || !this.fabric.reachable(callee, caller)) {
-      this.fail(s, done);
-      return;
-    }
-    this.sim.after(s.responseDelayUs[pathOf(callee, caller)], () => {
-      s.meter.complete(this.sim.now() - startUs);
-      done(true);
-    });
-  }
-
-  private fail(s: CalledService, done: (ok: boolean) => void): void {
-    s.meter.error("errors");
-    done(false);
   }
 }

@@ -29,13 +29,13 @@ describe("orchsim sweep", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("3 seeds per variant");
-    expect(r.stdout).toMatch(/web\s+strategy=binpack/);
+    expect(r.stdout).toMatch(/web\s+cluster\.scheduler\.strategy=binpack/);
     const rows = fs.readFileSync(path.join(out, "sweep.csv"), "utf8").trim().split("\n");
     expect(rows[0]).toBe("variant,seed,service,arrivals,errors,error_pct,p50_ms,p99_ms,slo_attained_pct,restarts");
     expect(rows).toHaveLength(1 + 2 * 3);
     // Common random numbers: for each seed, both strategies see exactly the same arrivals.
     const arrivals = (variant: string, seed: number): string => rows.find((l) => l.startsWith(`${variant},${seed},`))!.split(",")[3]!;
-    for (const seed of [1, 2, 3]) expect(arrivals("strategy=binpack", seed)).toBe(arrivals("strategy=spread", seed));
+    for (const seed of [1, 2, 3]) expect(arrivals("cluster.scheduler.strategy=binpack", seed)).toBe(arrivals("cluster.scheduler.strategy=spread", seed));
     const summary = fs.readFileSync(path.join(out, "sweep-summary.csv"), "utf8").trim().split("\n");
     expect(summary).toHaveLength(1 + 2);
     expect(summary[0]).toContain("p99_ms_mean,p99_ms_ci95,p99_ms_diff,p99_ms_diff_ci95");

@@ -6,7 +6,9 @@ describe("sweep statistics", () => {
     expect(t975(1)).toBe(12.706);
     expect(t975(9)).toBe(2.262);
     expect(t975(30)).toBe(2.042);
-    expect(t975(200)).toBe(1.96);
+    expect(t975(31)).toBe(2.042);
+    expect(t975(45)).toBe(2.021);
+    expect(t975(200)).toBe(1.98);
     expect(t975(0)).toBe(Infinity);
   });
 

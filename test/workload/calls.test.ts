@@ -67,3 +67,51 @@ describe("service-to-service calls", () => {
     expect(out.summary.notes.some((n) => n.includes("request.calls"))).toBe(false);
   });
 });
+
+describe("when the callee is in trouble", () => {
+  const scenario = (events: string, back = "runtime: {concurrency: 4, queue: 1000}") => `
+version: 1
+name: calls-trouble
+seed: 4
+duration: 1m
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 2, cpu: 8, memory: 8GiB}]
+services:
+  - name: front
+    replicas: 1
+    placement: {constraints: ["node.hostname == w-1"]}
+    ports: [{published: 80, target: 80}]
+    runtime: {concurrency: 8, queue: 1000}
+    request: {cpu: 2ms, distribution: constant, calls: [{service: back, timeout: 2s}]}
+  - name: back
+    replicas: 1
+    placement: {constraints: ["node.hostname == w-2"]}
+    ${back}
+    request: {cpu: 5ms, distribution: constant}
+workload:
+  - {name: users, service: front, rate: 50/s, entry: "node:w-1", timeout: 0s}
+events:
+${events}
+`;
+
+  it("calls to a crashed node get no answer: the caller waits for the call's timeout, holding its worker", () => {
+    const out = runYaml(scenario("  - {at: 20s, nodeFailure: {nodes: [w-2]}}"));
+    const back = out.summary.services["back"]!;
+    const front = out.summary.services["front"]!;
+    // Until the load balancers drop the dead backend (failure detection, then gossip), every
+    // call waits its 2 s out; front's 8 workers are held meanwhile, so at most 4 calls/s even
+    // reach the point of timing out. After that, calls find no backend and fail at once.
+    expect(back.timeouts).toBeGreaterThanOrEqual(8);
+    expect(back.timeouts).toBeLessThanOrEqual(4 * 8);
+    expect(back.errors - back.timeouts).toBeGreaterThan(0);
+    expect(front.errors).toBe(back.errors);
+  });
+
+  it("a callee that refuses calls (queue full) counts them as rejected", () => {
+    const out = runYaml(scenario("  []", "runtime: {concurrency: 1, queue: 0}"));
+    const back = out.summary.services["back"]!;
+    expect(back.rejected).toBeGreaterThan(0);
+    expect(back.errors).toBe(back.rejected);
+  });
+});
