@@ -5,6 +5,7 @@ import { OutputDir, OutputDirError } from "../metrics/output.js";
 import { estimate, pairedDifference, type Estimate } from "../metrics/stats.js";
 import { Run } from "../engine/run.js";
 import { loadStrategies } from "./strategies.js";
+import { Progress } from "./progress.js";
 
 export interface SweepOptions {
   seeds: string;
@@ -60,7 +61,9 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
   }
   try {
     const samples: Sample[] = [];
-    for (const s of scenarios) {
+    const progress = new Progress(!o.quiet && process.stderr.isTTY === true);
+    for (const [i, s] of scenarios.entries()) {
+      progress.show(i / scenarios.length);
       const strategies = await loadStrategies(s.scenario);
       if (typeof strategies === "string") {
         out.abort();
@@ -69,6 +72,7 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
       samples.push(...runOnce(s.scenario, s.variant, strategies));
       await new Promise((resolve) => setImmediate(resolve));
     }
+    progress.clear();
     const summary = summarise(samples, variants.map((v) => v.label));
     const csvRows = samples.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v === "number" && !Number.isFinite(v) ? "" : v])));
     out.writeCsv("sweep.csv", Object.keys(samples[0] ?? {}), csvRows);
