@@ -100,19 +100,17 @@ export class Run {
     if (this.world.control.leader() === null) return false;
     const store = this.world.control.viewStore();
     for (const h of this.world.hosts) if (h.up && store.nodes.get(h.name)?.status !== "ready") return false;
-    let tasks = 0;
-    for (const t of store.tasks.values()) if (t.desiredState <= TaskState.RUNNING) tasks++;
-    const wanted = this.scenario.services.reduce((n, s) => n + (s.mode === "replicated" ? s.replicas : 0), 0);
-    if (tasks < wanted) return false;
     if (!this.world.backends.every((b) => b.settled)) return false;
+    let tasks = 0;
     for (const t of store.tasks.values()) {
       if (t.desiredState > TaskState.RUNNING) continue;
+      tasks++;
       // Running, or stopped for good (its restart policy gave up): either way, settled.
       if (t.state === TaskState.RUNNING || isTerminal(t.state)) continue;
       if (t.state === TaskState.PENDING && t.reason !== null) continue;
       return false;
     }
-    return true;
+    return tasks >= this.scenario.services.reduce((n, s) => n + (s.mode === "replicated" ? s.replicas : 0), 0);
   }
 
   private armWindow(): void {
