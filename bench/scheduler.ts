@@ -61,14 +61,14 @@ function buildBatch(strategy: string, tasks: number): Batch {
       type: "CreateNode",
       node: {
         id: `node-${i}`, index: i, role: "worker", zone: "default", labels: {}, engineLabels: {},
-        cpuNanos: NODE_CPU_NANOS, memoryBytes: NODE_MEMORY_BYTES, generic: {}, status: "ready", availability: "active",
+        cpuNanos: NODE_CPU_NANOS, memoryBytes: NODE_MEMORY_BYTES, generic: {}, status: "ready", availability: "active", attachments: [],
       },
     });
   }
   for (let slot = 1; slot <= tasks; slot++) {
     const task: TaskRecord = {
       id: `web.${slot}.1`, service: "web", slot, attempt: 1, specVersion: 1, spec, nodeId: null, pinnedNode: null,
-      desiredState: TaskState.RUNNING, state: TaskState.PENDING, reason: null, createdUs: 0,
+      desiredState: TaskState.RUNNING, state: TaskState.PENDING, reason: null, createdUs: 0, networks: [],
     };
     store.apply({ type: "CreateTask", task });
   }

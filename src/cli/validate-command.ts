@@ -1,5 +1,5 @@
 import { loadScenarioFile, ScenarioError } from "../scenario/index.js";
-import { unsimulatedFields } from "../engine/unsupported.js";
+import { scenarioWarnings, unsimulatedFields } from "../engine/unsupported.js";
 
 export function validateCommand(file: string, opts: { set: string[] }): number {
   try {
@@ -8,7 +8,8 @@ export function validateCommand(file: string, opts: { set: string[] }): number {
     process.stdout.write(
       `${file}: ok (scenario "${s.name}": ${nodes} nodes, ${s.services.length} services, ${s.workload.length} workloads, ${s.events.length} events)\n`,
     );
-    for (const f of unsimulatedFields(s)) process.stdout.write(`note: not simulated yet: ${f}\n`);
+    for (const f of unsimulatedFields(s)) process.stdout.write(`note: not simulated: ${f}\n`);
+    for (const w of scenarioWarnings(s)) process.stdout.write(`note: ${w}\n`);
     return 0;
   } catch (err) {
     if (err instanceof ScenarioError) {

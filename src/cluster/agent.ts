@@ -29,6 +29,8 @@ export interface AgentDeps<R extends ContainerRequest> {
   joinLoadBalancer(container: Container<R>): void;
   leaveLoadBalancer(container: Container<R>, crashed: boolean): void;
   requestWork(spec: ServiceSpec): Sampler;
+  /** `done` once this node has the image (pulled from the registry if it had not). */
+  pullImage(image: ServiceSpec["image"], done: () => void): void;
   callbacks: ContainerCallbacks<R>;
   /** The calls a request of `spec` makes, in order, one entry per call. */
   callsOf(spec: ServiceSpec): readonly DownstreamCall[];
@@ -123,7 +125,12 @@ export class Agent<R extends ContainerRequest> {
     this.tasks.set(t.id, t);
     this.setState(t, TaskState.ACCEPTED, null);
     this.setState(t, TaskState.PREPARING, null);
-    t.timer = this.d.sim.after(t.spec.startup.pullUs, () => this.prepared(t));
+    // PREPARING: the image (pulled over the network unless the node has it), then the fixed
+    // `startup.pull` time (for scenarios that do not model the registry, and container creation).
+    this.d.pullImage(t.spec.image, () => {
+      if (this.tasks.get(t.id) !== t || t.state !== TaskState.PREPARING) return; // gone meanwhile
+      t.timer = this.d.sim.after(t.spec.startup.pullUs, () => this.prepared(t));
+    });
   }
 
 

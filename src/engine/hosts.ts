@@ -14,6 +14,7 @@ export function hostSpecs(scenario: Scenario): HostSpec[] {
     specs.push({
       name: `manager-${i}`,
       role: "manager",
+      group: "manager",
       zone,
       cpuCores: m.cpuCores,
       memoryBytes: m.memoryBytes,
@@ -21,6 +22,7 @@ export function hostSpecs(scenario: Scenario): HostSpec[] {
       engineLabels: {},
       generic: {},
       runsTasks: m.runTasks,
+      images: m.images,
     });
   }
   for (const g of scenario.cluster.nodeGroups) {
@@ -33,6 +35,7 @@ export function groupHostSpec(g: Scenario["cluster"]["nodeGroups"][number], i: n
   return {
     name: `${g.name}-${i}`,
     role: "worker",
+    group: g.name,
     zone: g.zone,
     cpuCores: g.cpuCores,
     memoryBytes: g.memoryBytes,
@@ -40,6 +43,7 @@ export function groupHostSpec(g: Scenario["cluster"]["nodeGroups"][number], i: n
     engineLabels: { ...g.engineLabels },
     generic: { ...g.generic },
     runsTasks: true,
+    images: g.images,
   };
 }
 

@@ -67,10 +67,14 @@ function fire(world: World, a: EventAction): void {
       apiCall(world, `node update --availability ${availability}`, [{ type: "UpdateNode", id: a.node, availability }]);
       return;
     }
-    case "rollingUpdate":
+    case "rollingUpdate": {
       world.recorder.fault("rollingUpdate", a.service);
+      // Without --force, `docker service update` that changes nothing does nothing.
+      const current = world.control.viewStore().services.get(a.service)?.spec;
+      if (!a.force && current !== undefined && JSON.stringify(current) === JSON.stringify(a.spec)) return;
       apiCall(world, "service update", [{ type: "UpdateService", name: a.service, spec: a.spec, updateState: "updating" }]);
       return;
+    }
     case "addNodes":
       world.recorder.fault("addNodes", world.addNodes(a.group, a.count).map((h) => h.name).join(","));
       return;
@@ -128,7 +132,7 @@ function nodeFailure(world: World, nodes: readonly string[], recoverAfterUs: num
 
 function partition(world: World, groups: readonly (readonly string[])[], durationUs: number): void {
   world.recorder.fault("partition", groups.map((g) => g.join("+")).join("|"));
-  const p = world.fabric.partition(groups);
+  const p = world.net.fabric.partition(groups);
   // Only a partition that leaves the leader without a majority of managers causes an election.
   const leader = world.control.leader();
   if (leader) {
@@ -136,7 +140,7 @@ function partition(world: World, groups: readonly (readonly string[])[], duratio
     const reached = managers.filter((m) => m.host.up && !p.separates(leader.name, m.name)).length;
     if (reached < Math.floor(managers.length / 2) + 1) world.control.elections.setCause("partition");
   }
-  if (durationUs > 0) world.sim.after(durationUs, () => world.fabric.heal(p));
+  if (durationUs > 0) world.sim.after(durationUs, () => world.net.fabric.heal(p));
 }
 
 /** Event types used by the scenario that the model does not simulate yet (for the run's notes). */

@@ -1,6 +1,7 @@
 import { TaskState } from "../cluster/task-state.js";
 import { memoryOf } from "../cluster/memory.js";
-import type { NodeRow } from "../metrics/rows.js";
+import type { NetworkRow, NodeRow } from "../metrics/rows.js";
+import { taskNetworks } from "../manager/allocator.js";
 import type { TaskGauges } from "../metrics/windows.js";
 import { roundUtil } from "../metrics/fmt.js";
 import type { World } from "./world.js";
@@ -46,6 +47,7 @@ export function nodeRows(world: World, tS: number, windowUs: number): NodeRow[] 
       mem += memoryOf(t);
     }
     const busy = h.cpu.takeBusyCoreUs();
+    const bytes = world.net.fabric.takeHostBytes(h);
     return {
       t_s: tS,
       node: h.name,
@@ -55,6 +57,36 @@ export function nodeRows(world: World, tS: number, windowUs: number): NodeRow[] 
       mem_used_bytes: mem,
       mem_capacity_bytes: h.spec.memoryBytes,
       tasks,
+      net_tx_bytes: Math.round(bytes.tx),
+      net_rx_bytes: Math.round(bytes.rx),
     };
   });
+}
+
+/**
+ * One networks.csv row per overlay for the window that ends now: addresses as the managers' store
+ * records them (the allocator's own view, which a new leader restores from it).
+ */
+export function networkRows(world: World, tS: number): NetworkRow[] {
+  const store = world.control.viewStore();
+  const overlays = world.net.overlays;
+  const used = new Map<string, number>(overlays.map((n) => [n.name, 0]));
+  const waiting = new Map<string, number>(overlays.map((n) => [n.name, 0]));
+  const add = (m: Map<string, number>, network: string): void => void m.set(network, (m.get(network) ?? 0) + 1);
+  for (const s of store.services.values()) for (const a of s.vips ?? []) add(used, a.network);
+  for (const n of store.nodes.values()) for (const a of n.attachments) add(used, a.network);
+  for (const t of store.tasks.values()) {
+    if (t.state >= TaskState.PENDING && t.state <= TaskState.RUNNING) for (const a of t.networks) add(used, a.network);
+    else if (t.state === TaskState.NEW && t.desiredState <= TaskState.RUNNING) for (const n of taskNetworks(t.spec)) add(waiting, n);
+  }
+  const bytes = world.net.takeOverlayBytes();
+  return overlays.map((n) => ({
+    t_s: tS,
+    network: n.name,
+    subnet: n.subnetText,
+    addresses_usable: n.usableAddresses,
+    addresses_used: used.get(n.name) ?? 0,
+    tasks_unallocated: waiting.get(n.name) ?? 0,
+    bytes: Math.round(bytes[n.index] ?? 0),
+  }));
 }

@@ -1,13 +1,13 @@
 import type { Scenario } from "../scenario/types.js";
 import { TaskState, isTerminal } from "../cluster/task-state.js";
 import type { LineWriter, OutputDir } from "../metrics/output.js";
-import { ELECTION_COLUMNS, NODE_COLUMNS, TIMESERIES_COLUMNS, type Summary } from "../metrics/rows.js";
+import { ELECTION_COLUMNS, NETWORK_COLUMNS, NODE_COLUMNS, TIMESERIES_COLUMNS, type NetworkSummary, type Summary } from "../metrics/rows.js";
 import { secondsFromUs } from "../metrics/fmt.js";
 import type { PlacementStrategy } from "../manager/scheduler/strategy.js";
 import { World } from "./world.js";
 import { scheduleInjections } from "./injections.js";
-import { nodeRows, taskGauges } from "./observe.js";
-import { unsimulatedFields } from "./unsupported.js";
+import { networkRows, nodeRows, taskGauges } from "./observe.js";
+import { scenarioWarnings, unsimulatedFields } from "./unsupported.js";
 
 /** The initial deployment may take at most this long before the scenario's clock starts anyway. */
 const DEPLOY_LIMIT_US = 3_600_000_000;
@@ -47,7 +47,7 @@ export class Run {
   ) {
     const events = opts.out?.lineWriter("events.jsonl") ?? opts.events ?? null;
     this.world = new World(scenario, { events, strategies: opts.strategies });
-    this.notes = unsimulatedFields(scenario).map((f) => `not simulated yet: ${f}`);
+    this.notes = [...unsimulatedFields(scenario).map((f) => `not simulated: ${f}`), ...scenarioWarnings(scenario)];
   }
 
   /** Deploys, then arms traffic, injections and windows. */
@@ -59,7 +59,12 @@ export class Run {
     w.recorder.startClock(w.originUs);
     this.endUs = w.originUs + this.scenario.durationUs;
     this.lastWindowUs = w.originUs;
-    for (const h of w.hosts) h.cpu.takeBusyCoreUs(); // the first window starts at t = 0
+    // The first window starts at t = 0: what the deployment used is not counted in it.
+    for (const h of w.hosts) {
+      h.cpu.takeBusyCoreUs();
+      w.net.fabric.takeHostBytes(h);
+    }
+    w.net.takeOverlayBytes();
     w.startTraffic();
     w.startAutoscalers();
     scheduleInjections(w);
@@ -89,25 +94,29 @@ export class Run {
     if (out) {
       out.writeCsv("timeseries.csv", TIMESERIES_COLUMNS, w.recorder.timeseries);
       out.writeCsv("nodes.csv", NODE_COLUMNS, w.recorder.nodes);
+      out.writeCsv("networks.csv", NETWORK_COLUMNS, w.recorder.networks);
       out.writeCsv("elections.csv", ELECTION_COLUMNS, w.control.elections.relativeRows(w.originUs));
       out.writeJson("summary.json", summary);
     }
     return { summary, deployUs: w.originUs, events: w.sim.eventsProcessed };
   }
 
-  /** A leader runs the control loops, every live node has registered, and every task runs or is stuck PENDING. */
+  /** A leader runs the control loops, every live node has registered, every task runs or is stuck, and the tables have settled. */
   private deployed(): boolean {
     if (this.world.control.leader() === null) return false;
     const store = this.world.control.viewStore();
     for (const h of this.world.hosts) if (h.up && store.nodes.get(h.name)?.status !== "ready") return false;
-    if (!this.world.backends.every((b) => b.settled)) return false;
+    if (this.world.net.routing.settledUs > this.world.sim.now()) return false;
+    const allocator = this.world.control.leader()?.roles?.allocator;
     let tasks = 0;
     for (const t of store.tasks.values()) {
       if (t.desiredState > TaskState.RUNNING) continue;
       tasks++;
       // Running, or stopped for good (its restart policy gave up): either way, settled.
       if (t.state === TaskState.RUNNING || isTerminal(t.state)) continue;
+      // Stuck: no node fits it, or its subnet is full.
       if (t.state === TaskState.PENDING && t.reason !== null) continue;
+      if (t.state === TaskState.NEW && allocator?.failed(t.id)) continue;
       return false;
     }
     return tasks >= this.scenario.services.reduce((n, s) => n + (s.mode === "replicated" ? s.replicas : 0), 0);
@@ -128,7 +137,26 @@ export class Run {
     const windowUs = now - this.lastWindowUs;
     this.lastWindowUs = now;
     const tS = secondsFromUs(now - w.originUs);
-    w.recorder.closeWindow(now - w.originUs, taskGauges(w), nodeRows(w, tS, windowUs), w.control.leader() !== null);
+    w.recorder.closeWindow(now - w.originUs, taskGauges(w), nodeRows(w, tS, windowUs), networkRows(w, tS), w.control.leader() !== null);
+  }
+
+  private networkSummaries(): Record<string, NetworkSummary> {
+    const w = this.world;
+    const out: Record<string, NetworkSummary> = {};
+    for (const n of w.net.overlays) {
+      const rows = w.recorder.networks.filter((r) => r.network === n.name);
+      out[n.name] = {
+        vni: n.vni,
+        subnet: n.subnetText,
+        mtu: n.innerMtuBytes,
+        encrypted: n.encrypted,
+        addresses_usable: n.usableAddresses,
+        addresses_peak: rows.reduce((m, r) => Math.max(m, r.addresses_used), 0),
+        allocation_failures: w.recorder.allocationFailuresOf(n.name),
+        bytes: rows.reduce((sum, r) => sum + r.bytes, 0),
+      };
+    }
+    return out;
   }
 
   private summary(): Summary {
@@ -139,12 +167,14 @@ export class Run {
     }
     return {
       scenario: this.scenario.name,
+      description: this.scenario.description,
       seed: this.scenario.seed,
       duration_s: secondsFromUs(this.scenario.durationUs),
       events: w.sim.eventsProcessed,
       services,
       elections: w.control.elections.rows.length,
       faults: w.recorder.faultSummaries(),
+      networks: this.networkSummaries(),
       notes: [`initial deployment took ${secondsFromUs(w.originUs)} s of simulated time before t = 0`, ...this.notes],
     };
   }

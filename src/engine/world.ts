@@ -3,17 +3,15 @@ import type { Scenario, ServiceSpec } from "../scenario/types.js";
 import { Agent } from "../cluster/agent.js";
 import { Host } from "../cluster/host.js";
 import { TaskState, taskStateName } from "../cluster/task-state.js";
-import { Fabric } from "../network/fabric.js";
-import { overlayWireBytes } from "../network/overlay.js";
+import { DataPlane, IngressEntry } from "../network/index.js";
+import type { Container } from "../cluster/container.js";
 import { ControlPlane } from "../manager/control-plane.js";
 import type { StoreCommand, StoreEvent } from "../manager/store.js";
 import { builtinStrategies } from "../manager/scheduler/strategies/index.js";
 import type { PlacementStrategy } from "../manager/scheduler/strategy.js";
 import { Clients, type Flow, type Request } from "../workload/client.js";
-import { ServiceBackends } from "../workload/load-balancer.js";
 import { ServiceCalls } from "../workload/calls.js";
 import { RateProfile, type Spike } from "../workload/rate-profile.js";
-import { FAILURE_DETECTION_US, gossipDelayUs } from "../network/gossip.js";
 import { Autoscaler, type ServiceCpu } from "../manager/orchestrator/autoscaler.js";
 import { firingTimeUs } from "./injections.js";
 import type { LineWriter } from "../metrics/output.js";
@@ -30,19 +28,21 @@ export interface WorldOptions {
 
 /**
  * The whole simulated system, wired from a scenario: hosts and their agents, the control plane,
- * the data plane (load balancers, clients) and the recorder. Times the user sees are relative
- * to `originUs`, the moment the initial deployment finished (see run.ts).
+ * the data plane (network, clients) and the recorder. Times the user sees are relative to
+ * `originUs`, the moment the initial deployment finished (see run.ts).
  */
 export class World {
   readonly sim = new Simulation();
   readonly rng: RandomStreams;
-  readonly fabric: Fabric;
+  readonly net: DataPlane<Container<Request>>;
   readonly hosts: Host<Request>[];
   readonly hostByName = new Map<string, Host<Request>>();
   readonly control: ControlPlane<Request>;
   readonly recorder: Recorder;
-  readonly backends: ServiceBackends<Request>[];
   readonly meters: ServiceMeter[];
+  private readonly serviceIndexes: Map<string, number>;
+  /** Hosts that are up: the ingress network's gossip peers and memberlist's cluster. */
+  private liveHosts = 0;
   readonly clients: Clients;
   readonly calls: ServiceCalls;
   readonly flows: Flow[] = [];
@@ -54,28 +54,33 @@ export class World {
     opts: WorldOptions,
   ) {
     this.rng = new RandomStreams(scenario.seed);
-    this.fabric = new Fabric(this.sim, scenario.cluster.network);
+    this.serviceIndexes = new Map(scenario.services.map((s, i) => [s.name, i]));
+    this.net = new DataPlane(this.sim, scenario, this.rng, () => this.liveHosts);
     this.hosts = makeHosts(this.sim, hostSpecs(scenario));
-    for (const h of this.hosts) this.hostByName.set(h.name, h);
+    this.liveHosts = this.hosts.length;
+    for (const h of this.hosts) {
+      this.hostByName.set(h.name, h);
+      this.net.images.preload(h, h.spec.images);
+    }
     this.recorder = new Recorder(scenario.metrics.slo, opts.events, () => this.sim.now() - this.originUs);
     this.meters = scenario.services.map((s) => this.recorder.register(s.name));
-    this.backends = scenario.services.map((s) => new ServiceBackends<Request>(s.name, this.hosts.length, this.sim));
-    this.clients = new Clients(this.sim, this.fabric, this.hosts, {
+    this.clients = new Clients(this.sim, this.net, this.hosts, {
       arrived: (i) => this.meters[i]!.arrive(),
       completed: (i, latencyUs) => this.meters[i]!.complete(latencyUs),
       failed: (i, kind) => this.meters[i]!.error(kind === "error" ? "errors" : kind === "timeout" ? "timeouts" : "rejected"),
     });
     this.calls = new ServiceCalls(
       this.sim,
-      this.fabric,
+      this.net,
       this.hosts,
       scenario.services.map((s, i) => ({
-        backends: this.backends[i]!,
         meter: this.meters[i]!,
         endpointMode: s.endpointMode,
-        requestDelayUs: this.delays(s.request.requestBytes),
-        responseDelayUs: this.delays(s.request.responseBytes),
+        reuse: s.request.connection.reuse,
+        requestBytes: s.request.requestBytes,
+        responseBytes: s.request.responseBytes,
       })),
+      this.serviceIndexes,
       this.rng.stream("workload/calls"),
     );
     const strategies = new Map([...builtinStrategies(), ...(opts.strategies ?? new Map())]);
@@ -85,7 +90,8 @@ export class World {
     ];
     this.control = new ControlPlane<Request>({
       sim: this.sim,
-      fabric: this.fabric,
+      net: this.net.delivery,
+      networks: this.net.overlays,
       rng: this.rng,
       scenario,
       hosts: this.hostByName,
@@ -101,7 +107,7 @@ export class World {
   }
 
   serviceIndex(name: string): number {
-    return this.scenario.services.findIndex((s) => s.name === name);
+    return this.serviceIndexes.get(name) ?? -1;
   }
 
   private makeAgent(host: Host<Request>, managers: string[]): Agent<Request> {
@@ -113,10 +119,10 @@ export class World {
       heartbeatPeriodUs: this.scenario.cluster.dispatcher.heartbeatPeriodUs,
       description: nodeDescription(host),
       send: (manager, msg, bytes) => this.control.fromAgent(host, manager, msg, bytes),
-      joinLoadBalancer: (c) => this.backends[this.serviceIndex(c.spec.name)]?.join(c, gossipDelayUs(this.hosts.length)),
-      leaveLoadBalancer: (c, crashed) =>
-        this.backends[this.serviceIndex(c.spec.name)]?.leave(c, gossipDelayUs(this.hosts.length) + (crashed ? FAILURE_DETECTION_US : 0)),
+      joinLoadBalancer: (c) => this.net.routing.join(c, this.serviceIndex(c.spec.name), c.spec.ports.some((p) => p.mode === "host")),
+      leaveLoadBalancer: (c, crashed) => this.net.routing.leave(c, crashed),
       requestWork: (spec: ServiceSpec) => sampler(spec.request.cpu, this.rng.stream(`service/${spec.name}/work`)),
+      pullImage: (image, done) => this.net.images.ensure(host, image.name, image.sizeBytes, done),
       callbacks: this.clients,
       callsOf: (spec) =>
         spec.request.calls.flatMap((c) => new Array(c.count).fill({ service: this.serviceIndex(c.service), timeoutUs: c.timeoutUs })),
@@ -138,8 +144,10 @@ export class World {
   crashHost(host: Host<Request>): void {
     if (!host.up) return;
     host.up = false;
-    this.clients.hostsChanged();
+    this.liveHosts--;
+    this.hostsChanged();
     host.agent?.crash();
+    this.net.hostDown(host);
     const m = this.control.manager(host.name);
     if (m) {
       m.crash();
@@ -159,44 +167,51 @@ export class World {
       const host = new Host<Request>(this.hosts.length, groupHostSpec(g, i), this.sim);
       this.hosts.push(host);
       this.hostByName.set(host.name, host);
+      this.net.images.preload(host, host.spec.images);
+      this.liveHosts++;
       host.agent = this.makeAgent(host, managers);
       host.agent.start();
       added.push(host);
-      this.clients.hostsChanged();
+      this.hostsChanged();
     }
     return added;
+  }
+
+  /** A host came up, went down, joined or left: the external load balancers see it. */
+  private hostsChanged(): void {
+    for (const f of this.flows) f.entry.hostsChanged();
   }
 
   /** The host is back: its manager restarts from its disk and its agent opens a new session. */
   recoverHost(host: Host<Request>): void {
     if (host.up) return;
     host.up = true;
-    this.clients.hostsChanged();
+    this.liveHosts++;
+    this.hostsChanged();
     this.control.manager(host.name)?.restart();
     host.agent?.start();
   }
 
   /** Starts every workload's arrivals from now, with its load spikes. */
   startTraffic(): void {
+    const ingress = this.net.overlays.findIndex((n) => n.ingress);
     for (const spec of this.scenario.workload) {
       const si = this.serviceIndex(spec.service);
       const service = this.scenario.services[si]!;
-      const flow: Flow = {
-        spec,
-        serviceIndex: si,
-        profile: new RateProfile(spec.ratePerS, this.spikesOf(spec.name)),
-        backends: this.backends[si]!,
-        requestDelayUs: this.delays(service.request.requestBytes),
-        responseDelayUs: this.delays(service.request.responseBytes),
-        rrEntry: 0,
-        entryHost: spec.entry.kind === "node" ? (this.hostByName.get(spec.entry.node) ?? null) : null,
-        nextArrivalUs: 0,
-        arrivalRng: this.rng.stream(`workload/${spec.name}/arrivals`),
-        entryRng: this.rng.stream(`workload/${spec.name}/entry`),
-        outstanding: [],
-        outstandingHead: 0,
-        timeoutTimer: null,
-      };
+      const flow: Flow = this.clients.flow(
+        {
+          spec,
+          serviceIndex: si,
+          profile: new RateProfile(spec.ratePerS, this.spikesOf(spec.name)),
+          entry: new IngressEntry(spec, this.hosts, this.rng.stream(`workload/${spec.name}/entry`)),
+          // The workload reaches the service through its first published port.
+          mode: service.ports[0]!.mode,
+          reuse: service.request.connection.reuse,
+          arrivalRng: this.rng.stream(`workload/${spec.name}/arrivals`),
+        },
+        { request: service.request.requestBytes, response: service.request.responseBytes },
+        ingress,
+      );
       this.flows.push(flow);
       this.clients.start(flow, this.originUs);
     }
@@ -238,11 +253,6 @@ export class World {
       }
     }
     return { usedCoreUs, running, starting, perContainerCores };
-  }
-
-  /** Delays of a message of `bytes` by path; across nodes it is VXLAN-encapsulated. */
-  private delays(bytes: number): readonly [number, number, number] {
-    return this.fabric.delayTable(bytes, overlayWireBytes(bytes, this.scenario.cluster.network.mtuBytes));
   }
 
   /** The workload's load spikes, each repetition of each event, on the absolute clock. */

@@ -1,31 +1,232 @@
+import type { Simulation } from "../kernel/index.js";
+import type { ServiceSpec } from "../scenario/types.js";
 import { TaskState } from "../cluster/task-state.js";
-import type { Store, StoreCommand, StoreEvent, TaskRecord } from "./store.js";
+import { AddressSpace } from "../network/ipam.js";
+import type { OverlayNetwork } from "../network/overlay.js";
+import type { NetworkAttachment, NodeRecord, ServiceRecord, Store, StoreCommand, StoreEvent, TaskRecord } from "./store.js";
+
+export interface AllocatorOptions {
+  sim: Simulation;
+  store: Store;
+  propose: (cmds: StoreCommand[]) => void;
+  networks: readonly OverlayNetwork[];
+  emit(event: { kind: string } & Record<string, unknown>): void;
+}
+
+/** libnetwork's IPAM answer when a subnet is full. */
+const NO_IP = "could not find an available IP";
 
 /**
- * The allocator moves a new task to PENDING once its networks and ports are allocated.
- * SIMPLIFICATION: overlay IP address management is not modelled yet, so allocation always
- * succeeds at once (Swarm leaves a task in NEW when a subnet is exhausted).
+ * The leader's network allocator (swarmkit manager/allocator): it gives every VIP-mode service
+ * a virtual IP on each of its networks, every task an address on each of its networks (moving it
+ * from NEW to PENDING), and every node a load-balancer address on ingress and on each overlay
+ * one of its tasks uses. A task whose subnet is full stays NEW, with swarmkit's error in the
+ * event log, and is tried again whenever an address is freed. A task frees its addresses as soon
+ * as its state passes RUNNING (or it is deleted): before that, even on a node that is DOWN, it
+ * holds them. Allocations live in the store; a new leader restores its view from it.
  */
 export class Allocator {
-  constructor(
-    store: Store,
-    private readonly propose: (cmds: StoreCommand[]) => void,
-  ) {
-    // A new leader picks up tasks its predecessor created but did not allocate.
-    const cmds = [...store.tasks.values()].filter(needsAllocation).map(allocate);
-    if (cmds.length > 0) propose(cmds);
+  private readonly spaces = new Map<string, AddressSpace>();
+  /** Addresses held, by task id, by service name and by node id: what this leader allocated or restored. */
+  private readonly tasks = new Map<string, NetworkAttachment[]>();
+  private readonly services = new Map<string, NetworkAttachment[]>();
+  private readonly nodes = new Map<string, NetworkAttachment[]>();
+  /** NEW tasks waiting for addresses, in the order they came; true once their failure was logged. */
+  private readonly waiting = new Map<string, boolean>();
+  private readonly dirtyNodes = new Set<string>();
+  /** Node endpoints whose failure was logged ("node network"), so that each is logged once until it succeeds. */
+  private readonly nodeFailures = new Set<string>();
+  private freed = false;
+  private passScheduled = false;
+  private stopped = false;
+
+  constructor(private readonly o: AllocatorOptions) {
+    for (const n of o.networks) this.spaces.set(n.name, new AddressSpace(n.subnet));
+    this.restore();
+    for (const node of o.store.nodes.values()) this.dirtyNodes.add(node.id);
+    for (const t of o.store.tasks.values()) if (needsAllocation(t)) this.waiting.set(t.id, false);
+    this.schedulePass();
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Whether the task is stuck NEW because a subnet is full (it was tried and logged). */
+  failed(taskId: string): boolean {
+    return this.waiting.get(taskId) === true;
   }
 
   handle(event: StoreEvent): void {
-    if (event.type !== "task" || event.removed || event.prevState !== null) return;
-    if (needsAllocation(event.task)) this.propose([allocate(event.task)]);
+    if (this.stopped) return;
+    if (event.type === "service") {
+      if (!this.services.has(event.service.name)) this.schedulePass();
+    } else if (event.type === "node") {
+      if (event.removed) this.releaseNode(event.node.id);
+      else this.dirtyNodes.add(event.node.id);
+      this.schedulePass();
+    } else {
+      this.taskChanged(event.task, event.removed);
+    }
   }
+
+  private taskChanged(t: TaskRecord, removed: boolean): void {
+    if (removed || t.state > TaskState.RUNNING) {
+      this.waiting.delete(t.id);
+      const held = this.tasks.get(t.id);
+      if (held) {
+        this.tasks.delete(t.id);
+        this.release(held);
+      }
+    } else if (needsAllocation(t) && !this.tasks.has(t.id) && !this.waiting.has(t.id)) {
+      this.waiting.set(t.id, false);
+    }
+    if (t.nodeId !== null) this.dirtyNodes.add(t.nodeId);
+    this.schedulePass();
+  }
+
+  /** What a new leader finds in the store is taken: services' VIPs, nodes' endpoints, live tasks' addresses. */
+  private restore(): void {
+    const claim = (list: NetworkAttachment[]): void => {
+      for (const a of list) this.spaces.get(a.network)?.claim(a.address);
+    };
+    for (const s of this.o.store.services.values()) {
+      if (s.vips === null) continue;
+      this.services.set(s.name, s.vips);
+      claim(s.vips);
+    }
+    for (const n of this.o.store.nodes.values()) {
+      this.nodes.set(n.id, n.attachments);
+      claim(n.attachments);
+    }
+    for (const t of this.o.store.tasks.values()) {
+      if (t.state < TaskState.PENDING || t.state > TaskState.RUNNING) continue;
+      this.tasks.set(t.id, t.networks);
+      claim(t.networks);
+    }
+  }
+
+  /** One pass at the end of the instant, as swarmkit batches the events it reacts to: one proposal. */
+  private schedulePass(): void {
+    if (this.passScheduled || this.stopped) return;
+    this.passScheduled = true;
+    this.o.sim.after(0, () => {
+      this.passScheduled = false;
+      if (!this.stopped) this.pass();
+    });
+  }
+
+  private pass(): void {
+    const cmds: StoreCommand[] = [];
+    for (const s of this.o.store.services.values()) if (!this.services.has(s.name)) this.allocateService(s, cmds);
+    for (const id of this.dirtyNodes) {
+      const node = this.o.store.nodes.get(id);
+      if (node) this.allocateNode(node, cmds);
+    }
+    this.dirtyNodes.clear();
+    // Nodes first, then tasks, as swarmkit does (node attachments inline, tasks at the batch's
+    // end). Tasks that already failed are tried again only once something was freed.
+    const retry = this.freed;
+    this.freed = false;
+    for (const [id, failedBefore] of this.waiting) {
+      const t = this.o.store.tasks.get(id);
+      if (!t || !needsAllocation(t)) this.waiting.delete(id);
+      else if (retry || !failedBefore) this.allocateTask(t, failedBefore, cmds);
+    }
+    if (cmds.length > 0) this.o.propose(cmds);
+  }
+
+  private allocateService(s: ServiceRecord, cmds: StoreCommand[]): void {
+    if (s.spec.endpointMode !== "vip") {
+      this.services.set(s.name, []);
+      return;
+    }
+    const vips = this.take(taskNetworks(s.spec), (net) => {
+      this.o.emit({ kind: "allocation", service: s.name, network: net, error: `failed to allocate VIP of service ${s.name} on network ${net}: ${NO_IP}` });
+    });
+    if (vips === null) return;
+    this.services.set(s.name, vips);
+    cmds.push({ type: "AllocateService", name: s.name, vips });
+  }
+
+  private allocateTask(t: TaskRecord, logged: boolean, cmds: StoreCommand[]): void {
+    // A service's tasks wait until it has its VIPs ("service has pending allocations").
+    if (!this.services.has(t.service)) return;
+    const networks = this.take(taskNetworks(t.spec), (net) => {
+      if (logged) return;
+      this.waiting.set(t.id, true);
+      this.o.emit({ kind: "allocation", task: t.id, service: t.service, network: net, error: `failed to allocate network IP for task ${t.id} network ${net}: ${NO_IP}` });
+    });
+    if (networks === null) return;
+    this.waiting.delete(t.id);
+    this.tasks.set(t.id, networks);
+    cmds.push({ type: "AllocateTask", id: t.id, networks });
+  }
+
+  /**
+   * A node needs an endpoint on ingress and on every overlay of its tasks that have not stopped.
+   * SIMPLIFICATION: a node that could not get one still balances traffic on that network; the
+   * failure is only logged, as swarmkit logs it.
+   */
+  private allocateNode(node: NodeRecord, cmds: StoreCommand[]): void {
+    const wanted = new Set<string>(this.o.networks.filter((n) => n.ingress).map((n) => n.name));
+    for (const t of this.o.store.tasksOnNode(node.id)) {
+      if (t.state <= TaskState.RUNNING) for (const n of taskNetworks(t.spec)) wanted.add(n);
+    }
+    const held = this.nodes.get(node.id) ?? [];
+    const kept = held.filter((a) => wanted.has(a.network));
+    const dropped = held.filter((a) => !wanted.has(a.network));
+    this.release(dropped);
+    const next = [...kept];
+    for (const net of this.o.networks) {
+      if (!wanted.has(net.name) || kept.some((a) => a.network === net.name)) continue;
+      const address = this.spaces.get(net.name)!.allocate();
+      const key = `${node.id} ${net.name}`;
+      if (address !== null) {
+        next.push({ network: net.name, address });
+        this.nodeFailures.delete(key);
+      } else if (!this.nodeFailures.has(key)) {
+        this.nodeFailures.add(key);
+        this.o.emit({ kind: "allocation", node: node.id, network: net.name, error: `failed to allocate network resources for node ${node.id} on network ${net.name}: ${NO_IP}` });
+      }
+    }
+    if (dropped.length === 0 && next.length === held.length) return;
+    this.nodes.set(node.id, next);
+    cmds.push({ type: "AllocateNode", id: node.id, attachments: next });
+  }
+
+  private releaseNode(id: string): void {
+    this.release(this.nodes.get(id) ?? []);
+    this.nodes.delete(id);
+  }
+
+  /** An address on each network, or null (with none kept) if one is full; `full` is told which. */
+  private take(networks: readonly string[], full: (network: string) => void): NetworkAttachment[] | null {
+    const got: NetworkAttachment[] = [];
+    for (const network of networks) {
+      const address = this.spaces.get(network)?.allocate() ?? null;
+      if (address === null) {
+        for (const a of got) this.spaces.get(a.network)?.release(a.address); // rolled back: nothing freed
+        full(network);
+        return null;
+      }
+      got.push({ network, address });
+    }
+    return got;
+  }
+
+  private release(list: readonly NetworkAttachment[]): void {
+    for (const a of list) this.spaces.get(a.network)?.release(a.address);
+    if (list.length > 0) this.freed = true;
+  }
+}
+
+/** The networks a task of `spec` is attached to: ingress when it publishes a port there, then its own. */
+export function taskNetworks(spec: ServiceSpec): string[] {
+  const ingress = spec.ports.some((p) => p.mode === "ingress") ? ["ingress"] : [];
+  return [...ingress, ...spec.networks];
 }
 
 function needsAllocation(t: TaskRecord): boolean {
   return t.state === TaskState.NEW && t.desiredState <= TaskState.RUNNING;
-}
-
-function allocate(t: TaskRecord): StoreCommand {
-  return { type: "UpdateTaskStatus", id: t.id, state: TaskState.PENDING, reason: null };
 }

@@ -3,21 +3,24 @@ import type { Scenario } from "../scenario/types.js";
 import type { Host } from "../cluster/host.js";
 import type { ContainerRequest } from "../cluster/container.js";
 import { HEARTBEAT_BYTES, STATUS_UPDATE_BYTES, type AgentToManager, type ManagerToAgent, ASSIGNMENT_BYTES } from "../cluster/messages.js";
-import type { Fabric } from "../network/fabric.js";
+import type { Delivery } from "../network/delivery.js";
 import type { Store, StoreCommand, StoreEvent } from "./store.js";
 import { ManagerNode } from "./manager-node.js";
 import { ElectionTracker } from "./elections.js";
 import type { PlacementStrategy } from "./scheduler/strategy.js";
+import type { OverlayNetwork } from "../network/overlay.js";
 
 export interface ControlPlaneOptions<R extends ContainerRequest> {
   sim: Simulation;
-  fabric: Fabric;
+  /** The delivery path: managers and agents talk over the underlay. */
+  net: Delivery;
   rng: RandomStreams;
   scenario: Scenario;
   hosts: ReadonlyMap<string, Host<R>>;
   managers: readonly Host<R>[];
   bootstrap: readonly StoreCommand[];
   strategies: ReadonlyMap<string, PlacementStrategy>;
+  networks: readonly OverlayNetwork[];
   onRestart(service: string): void;
   /** A change committed by the leader (for the event log). */
   observe(event: StoreEvent): void;
@@ -49,7 +52,7 @@ export class ControlPlane<R extends ContainerRequest> {
       (host) =>
         new ManagerNode<R>(host, {
           sim: o.sim,
-          fabric: o.fabric,
+          net: o.net,
           raft: s.cluster.managers.raft,
           peers,
           rng: o.rng.stream(`raft/${host.name}`),
@@ -63,6 +66,8 @@ export class ControlPlane<R extends ContainerRequest> {
             heartbeatPeriodUs: s.cluster.dispatcher.heartbeatPeriodUs,
             sendToAgent: (node, msg) => this.toAgent(host, node, msg),
             onRestart: o.onRestart,
+            networks: o.networks,
+            emit: o.emit,
           },
           peer: (name) => this.byName.get(name)!,
           onSoftState: (m, soft) => this.elections.softState(m.name, soft),
@@ -116,11 +121,11 @@ export class ControlPlane<R extends ContainerRequest> {
     return true;
   }
 
-  /** An agent sends to a manager over the fabric. */
+  /** An agent sends to a manager over the underlay. */
   fromAgent(from: Host<R>, managerName: string, msg: AgentToManager, bytes: number): void {
     const m = this.byName.get(managerName);
     if (!m) return;
-    this.o.fabric.send(from, m.host, bytes, (x: AgentToManager) => this.handleAgent(m, from, x), msg);
+    this.o.net.sendHost(from, m.host, bytes, (x: AgentToManager) => this.handleAgent(m, from, x), msg);
   }
 
   private handleAgent(m: ManagerNode<R>, from: Host<R>, msg: AgentToManager): void {
@@ -141,6 +146,6 @@ export class ControlPlane<R extends ContainerRequest> {
     const to = this.o.hosts.get(node);
     if (!to) return;
     const bytes = msg.type === "Assignment" ? ASSIGNMENT_BYTES : msg.type === "HeartbeatResponse" ? HEARTBEAT_BYTES + STATUS_UPDATE_BYTES * msg.acked.length : HEARTBEAT_BYTES;
-    this.o.fabric.send(from, to, bytes, (x: ManagerToAgent) => to.agent?.receive(x), msg);
+    this.o.net.sendHost(from, to, bytes, (x: ManagerToAgent) => to.agent?.receive(x), msg);
   }
 }

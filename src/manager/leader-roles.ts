@@ -6,6 +6,7 @@ import { Orchestrator } from "./orchestrator/index.js";
 import { Scheduler } from "./scheduler/scheduler.js";
 import { Dispatcher } from "./dispatcher.js";
 import type { PlacementStrategy } from "./scheduler/strategy.js";
+import type { OverlayNetwork } from "../network/overlay.js";
 
 export interface LeaderRoleOptions {
   sim: Simulation;
@@ -19,6 +20,9 @@ export interface LeaderRoleOptions {
   heartbeatPeriodUs: number;
   sendToAgent(node: string, msg: AssignmentMessage | HeartbeatResponseMessage): void;
   onRestart(service: string): void;
+  /** The cluster's overlay networks, for the allocator's address spaces. */
+  networks: readonly OverlayNetwork[];
+  emit(event: { kind: string } & Record<string, unknown>): void;
 }
 
 /**
@@ -33,7 +37,7 @@ export class LeaderRoles {
   readonly dispatcher: Dispatcher;
 
   constructor(o: LeaderRoleOptions) {
-    this.allocator = new Allocator(o.store, o.propose);
+    this.allocator = new Allocator({ sim: o.sim, store: o.store, propose: o.propose, networks: o.networks, emit: o.emit });
     this.orchestrator = new Orchestrator({ sim: o.sim, store: o.store, propose: o.propose, onRestart: o.onRestart });
     this.scheduler = new Scheduler({
       sim: o.sim,
@@ -62,6 +66,7 @@ export class LeaderRoles {
   }
 
   stop(): void {
+    this.allocator.stop();
     this.orchestrator.stop();
     this.scheduler.stop();
     this.dispatcher.stop();

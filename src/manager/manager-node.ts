@@ -2,18 +2,19 @@ import type { Simulation, ScheduledEvent, RandomStream } from "../kernel/index.j
 import type { RaftSpec } from "../scenario/types.js";
 import type { Host } from "../cluster/host.js";
 import type { ContainerRequest } from "../cluster/container.js";
-import type { Fabric } from "../network/fabric.js";
+import type { Delivery } from "../network/delivery.js";
 import { RaftNode, type PersistentState, type RaftMessage, type Ready, type SoftState } from "./raft/index.js";
 import { Store, type StoreCommand, type StoreEvent } from "./store.js";
 import { LeaderRoles, type LeaderRoleOptions } from "./leader-roles.js";
 
-/** Rough wire sizes, for the fabric's serialisation delay. */
+/** Rough wire sizes, for the delivery path. */
 const RAFT_MESSAGE_BYTES = 128;
 const RAFT_COMMAND_BYTES = 512;
 
 export interface ManagerNodeDeps<R extends ContainerRequest> {
   sim: Simulation;
-  fabric: Fabric;
+  /** The delivery path: managers and agents talk over the underlay. */
+  net: Delivery;
   raft: RaftSpec;
   peers: readonly string[];
   rng: RandomStream;
@@ -153,7 +154,7 @@ export class ManagerNode<R extends ContainerRequest> {
     for (const m of rd.messages) {
       const peer = this.d.peer(m.to);
       const bytes = RAFT_MESSAGE_BYTES + (m.type === "AppendEntries" ? m.entries.length * RAFT_COMMAND_BYTES : 0);
-      this.d.fabric.send(this.host, peer.host, bytes, (msg: RaftMessage<StoreCommand[]>) => peer.receive(msg), m);
+      this.d.net.sendHost(this.host, peer.host, bytes, (msg: RaftMessage<StoreCommand[]>) => peer.receive(msg), m);
     }
     let ownTermCommitted = false;
     for (const e of rd.committed) {

@@ -13,6 +13,14 @@ export type Availability = "active" | "pause" | "drain";
 export interface NodeRecord extends Omit<NodeDescription, "runsTasks"> {
   status: NodeStatus;
   availability: Availability;
+  /** The node's load-balancer endpoint on each overlay it takes part in (ingress always). */
+  attachments: NetworkAttachment[];
+}
+
+/** An address on an overlay network, given by the allocator (swarmkit NetworkAttachment). */
+export interface NetworkAttachment {
+  network: string;
+  address: number;
 }
 
 /** Swarm's UpdateStatus.State of a service, in lower case. */
@@ -29,6 +37,8 @@ export interface ServiceRecord {
   previousSpec: ServiceSpec | null;
   /** Where the last rolling update stands; null before any. */
   updateState: UpdateState | null;
+  /** The service's virtual IP on each of its networks (VIP mode); null until allocated. */
+  vips: NetworkAttachment[] | null;
 }
 
 export interface TaskRecord {
@@ -46,6 +56,8 @@ export interface TaskRecord {
   state: TaskState;
   reason: string | null;
   createdUs: number;
+  /** The task's addresses, one per network, set by the allocator as it moves the task to PENDING. */
+  networks: NetworkAttachment[];
 }
 
 /** Every change to desired state is one of these: a Raft log entry once there is Raft. */
@@ -53,6 +65,9 @@ export type StoreCommand =
   | { type: "CreateService"; spec: ServiceSpec; replicas: number }
   | { type: "UpdateService"; name: string; spec?: ServiceSpec; replicas?: number; updateState?: UpdateState; rollback?: boolean }
   | { type: "CreateTask"; task: TaskRecord }
+  | { type: "AllocateService"; name: string; vips: NetworkAttachment[] }
+  | { type: "AllocateTask"; id: string; networks: NetworkAttachment[] }
+  | { type: "AllocateNode"; id: string; attachments: NetworkAttachment[] }
   | { type: "AssignTask"; id: string; nodeId: string }
   | { type: "UpdateTaskStatus"; id: string; state: TaskState; reason: string | null }
   | { type: "SetTaskDesiredState"; id: string; desiredState: TaskState }
@@ -76,7 +91,7 @@ export function slotKey(t: Pick<TaskRecord, "service" | "slot" | "pinnedNode">):
 /** The managers' record of a node that joins with `description` (a node that runs no tasks is drained). */
 export function nodeRecordFrom(description: NodeDescription): NodeRecord {
   const { runsTasks, ...rest } = description;
-  return { ...rest, status: "ready", availability: runsTasks ? "active" : "drain" };
+  return { ...rest, status: "ready", availability: runsTasks ? "active" : "drain", attachments: [] };
 }
 
 /** Tasks grouped by a key, each group in insertion order. */
@@ -144,9 +159,21 @@ export class Store {
   private mutate(cmd: StoreCommand): StoreEvent | null {
     switch (cmd.type) {
       case "CreateService": {
-        const service: ServiceRecord = { name: cmd.spec.name, spec: cmd.spec, version: 1, replicas: cmd.replicas, previousSpec: null, updateState: null };
+        const service: ServiceRecord = { name: cmd.spec.name, spec: cmd.spec, version: 1, replicas: cmd.replicas, previousSpec: null, updateState: null, vips: null };
         this.services.set(service.name, service);
         return { type: "service", service };
+      }
+      case "AllocateService": {
+        const service = this.services.get(cmd.name);
+        if (!service) return null;
+        service.vips = cmd.vips.map((a) => ({ ...a }));
+        return { type: "service", service };
+      }
+      case "AllocateNode": {
+        const node = this.nodes.get(cmd.id);
+        if (!node) return null;
+        node.attachments = cmd.attachments.map((a) => ({ ...a }));
+        return { type: "node", node, removed: false };
       }
       case "UpdateService": {
         const service = this.services.get(cmd.name);
@@ -162,7 +189,7 @@ export class Store {
         return { type: "service", service };
       }
       case "CreateTask": {
-        const task = { ...cmd.task };
+        const task = { ...cmd.task, networks: cmd.task.networks.map((a) => ({ ...a })) };
         this.tasks.set(task.id, task);
         this.byService.add(task.service, task);
         if (task.nodeId !== null) this.byNode.add(task.nodeId, task);
@@ -179,7 +206,7 @@ export class Store {
         return { type: "task", task, prevState: task.state, removed: true };
       }
       case "CreateNode": {
-        const node = { ...cmd.node };
+        const node = { ...cmd.node, attachments: cmd.node.attachments.map((a) => ({ ...a })) };
         this.nodes.set(node.id, node);
         return { type: "node", node, removed: false };
       }
@@ -202,7 +229,7 @@ export class Store {
   }
 
   private mutateTask(
-    cmd: Extract<StoreCommand, { type: "AssignTask" | "UpdateTaskStatus" | "SetTaskDesiredState" }>,
+    cmd: Extract<StoreCommand, { type: "AssignTask" | "UpdateTaskStatus" | "SetTaskDesiredState" | "AllocateTask" }>,
   ): StoreEvent | null {
     const task = this.tasks.get(cmd.id);
     if (!task) return null;
@@ -224,6 +251,13 @@ export class Store {
       case "SetTaskDesiredState":
         if (cmd.desiredState <= task.desiredState) return null;
         task.desiredState = cmd.desiredState;
+        break;
+      case "AllocateTask":
+        // Allocation moves a NEW task to PENDING; a task that went on meanwhile is left alone.
+        if (task.state !== TaskState.NEW) return null;
+        task.networks = cmd.networks.map((a) => ({ ...a }));
+        task.state = TaskState.PENDING;
+        task.reason = null;
         break;
     }
     return { type: "task", task, prevState, removed: false };

@@ -21,11 +21,13 @@ export {
   roundUtil,
   secondsFromUs,
 } from "./fmt.js";
-export { ELECTION_COLUMNS, NODE_COLUMNS, TIMESERIES_COLUMNS } from "./rows.js";
+export { ELECTION_COLUMNS, NETWORK_COLUMNS, NODE_COLUMNS, TIMESERIES_COLUMNS } from "./rows.js";
 export type {
   ElectionRow,
   FaultSummary,
   LatencySummaryMs,
+  NetworkRow,
+  NetworkSummary,
   NodeRow,
   ServiceSummary,
   SloSummary,

@@ -1,5 +1,5 @@
 import type { LineWriter } from "./output.js";
-import type { FaultSummary, NodeRow, TimeseriesRow } from "./rows.js";
+import type { FaultSummary, NetworkRow, NodeRow, TimeseriesRow } from "./rows.js";
 import { secondsFromUs } from "./fmt.js";
 import { WindowedSeries, type ServiceMeter, type SloSpec, type TaskGauges } from "./windows.js";
 
@@ -31,6 +31,9 @@ export class Recorder {
   readonly series: WindowedSeries;
   readonly timeseries: TimeseriesRow[] = [];
   readonly nodes: NodeRow[] = [];
+  readonly networks: NetworkRow[] = [];
+  /** Allocation failures by network, counted from the `allocation` events. */
+  private readonly allocationFailures = new Map<string, number>();
   private readonly faults: FaultRecord[] = [];
   /** Each closed window's end and whether the cluster was healthy in it. */
   private readonly health: { endUs: number; healthy: boolean }[] = [];
@@ -54,6 +57,9 @@ export class Recorder {
 
   /** One line of events.jsonl: `t_s` and `kind` first, then the event's own fields. */
   emit(event: { kind: string } & Record<string, unknown>): void {
+    if (event.kind === "allocation" && typeof event["network"] === "string") {
+      this.allocationFailures.set(event["network"], (this.allocationFailures.get(event["network"]) ?? 0) + 1);
+    }
     if (!this.events) return;
     if (this.held) this.held.push({ tUs: this.nowUs(), event });
     else this.events.write(JSON.stringify({ t_s: secondsFromUs(this.nowUs()), ...event }));
@@ -107,15 +113,21 @@ export class Recorder {
    * and every service's SLO percentile is within the SLO latency: what users and operators see
    * (a replacement still starting while the others carry the load is not a symptom).
    */
-  closeWindow(tUs: number, gauges: (service: string) => TaskGauges, nodeRows: NodeRow[], hasLeader: boolean): void {
+  closeWindow(tUs: number, gauges: (service: string) => TaskGauges, nodeRows: NodeRow[], networkRows: NetworkRow[], hasLeader: boolean): void {
     const rows = this.series.closeWindow(tUs, gauges);
     this.timeseries.push(...rows);
     this.nodes.push(...nodeRows);
+    this.networks.push(...networkRows);
     const sloMs = this.series.slo.latencyUs / 1000;
     const healthy = hasLeader && rows.every(
       (r) => r.errors === 0 && percentileMs(r, this.series.slo.percentile) <= sloMs,
     );
     this.health.push({ endUs: tUs, healthy });
+  }
+
+  /** Failed allocations on a network, the initial deployment's included (a task stuck since then matters). */
+  allocationFailuresOf(network: string): number {
+    return this.allocationFailures.get(network) ?? 0;
   }
 
   /**

@@ -47,6 +47,24 @@ export interface NodeRow {
   mem_capacity_bytes: number;
   /** Tasks on the node (assigned to it and not yet terminal). */
   tasks: number;
+  /** Bytes the node's NIC sent and received in the window (IP level, encapsulation included). */
+  net_tx_bytes: number;
+  net_rx_bytes: number;
+}
+
+/** networks.csv: one row per metrics window and overlay network. */
+export interface NetworkRow {
+  t_s: number;
+  network: string;
+  subnet: string;
+  /** Addresses the subnet can give (its size minus network, broadcast and gateway). */
+  addresses_usable: number;
+  /** Addresses held at the window's end: tasks that have not stopped, service VIPs, nodes' load-balancer endpoints. */
+  addresses_used: number;
+  /** Tasks attached to the network still waiting for their addresses (NEW). */
+  tasks_unallocated: number;
+  /** Bytes the overlay carried between nodes in the window (on the wire, encapsulation included). */
+  bytes: number;
 }
 
 /** elections.csv: one row per leader election. */
@@ -93,6 +111,18 @@ export const NODE_COLUMNS = columnsOf<NodeRow>()([
   "mem_used_bytes",
   "mem_capacity_bytes",
   "tasks",
+  "net_tx_bytes",
+  "net_rx_bytes",
+]);
+
+export const NETWORK_COLUMNS = columnsOf<NetworkRow>()([
+  "t_s",
+  "network",
+  "subnet",
+  "addresses_usable",
+  "addresses_used",
+  "tasks_unallocated",
+  "bytes",
 ]);
 
 export const ELECTION_COLUMNS = columnsOf<ElectionRow>()([
@@ -156,9 +186,26 @@ export interface FaultSummary {
   recovered_s: number | null;
 }
 
+/** An overlay network over the whole run. */
+export interface NetworkSummary {
+  vni: number;
+  subnet: string;
+  /** The MTU of the containers' interfaces on it. */
+  mtu: number;
+  encrypted: boolean;
+  addresses_usable: number;
+  /** The most addresses held at the end of any metrics window. */
+  addresses_peak: number;
+  /** Allocations that failed because the subnet was full (each task, VIP or node endpoint once). */
+  allocation_failures: number;
+  /** Bytes carried between nodes over the run. */
+  bytes: number;
+}
+
 /** summary.json. Nothing in it depends on the wall clock. */
 export interface Summary {
   scenario: string;
+  description: string;
   seed: number;
   duration_s: number;
   /** Kernel events processed. */
@@ -168,6 +215,8 @@ export interface Summary {
   /** Number of leader elections (rows of elections.csv). */
   elections: number;
   faults: FaultSummary[];
+  /** Keyed by network name, ingress first. */
+  networks: Record<string, NetworkSummary>;
   notes: string[];
 }
 

@@ -1,16 +1,20 @@
-import type { Simulation } from "../kernel/index.js";
-import type { FabricSpec } from "../scenario/types.js";
+import type { FabricSpec, RegistrySpec } from "../scenario/types.js";
+import { Link } from "./bandwidth/index.js";
 
 /** Where a host sits on the underlay: what the fabric needs to price and route a message. */
 export interface Endpoint {
   readonly name: string;
   readonly zone: string;
+  /** Creation order: indexes the host's NIC. */
+  readonly index: number;
   /** A crashed host neither sends nor receives. */
   readonly up: boolean;
 }
 
-/** The path between two hosts, indexing Fabric.delayTable(): 0 same node, 1 same zone, 2 across zones. */
-export function pathOf(from: Endpoint, to: Endpoint): 0 | 1 | 2 {
+/** The path between two hosts: 0 same node, 1 same zone, 2 across zones (indexes delay tables). */
+export type PathKind = 0 | 1 | 2;
+
+export function pathOf(from: Endpoint, to: Endpoint): PathKind {
   return from === to ? 0 : from.zone === to.zone ? 1 : 2;
 }
 
@@ -29,25 +33,91 @@ export class Partition {
   }
 }
 
+/** Fast-path traffic is measured over windows this long... */
+const LOAD_WINDOW_US = 10_000;
+/** ...and a link whose last window was busier than this share of its capacity takes no fast path. */
+const HOT_SHARE = 0.5;
+
 /**
- * The underlay network between hosts. A message's one-way delay is the propagation latency
- * (same node / same zone / across zones) plus its size over the link bandwidth. A message is
- * lost if its sender is down, or if at delivery its receiver is down or a partition separates
- * the two. Every control-plane message travels through here.
- * SIMPLIFICATION: links have no queueing or random loss of their own; bandwidth only adds
- * serialisation delay, it is not shared between concurrent transfers.
+ * A link and the bytes of the small messages that crossed it without a flow, per window, so
+ * that a link kept busy by many small messages is known to be busy although no transfer is on it.
+ */
+export class MeteredLink {
+  private startUs = 0;
+  private bytes = 0;
+  private lastBusy = false;
+  /** Bytes carried since they were last handed to the link's own count (done per window, not per message). */
+  private unposted = 0;
+
+  constructor(readonly link: Link) {}
+
+  /** No transfer on the link, and it was not busy with small messages lately. */
+  quiet(nowUs: number): boolean {
+    return this.link.idle && !(this.lastBusy && nowUs - this.startUs < 2 * LOAD_WINDOW_US);
+  }
+
+  /** A small message crossed it outside the flow model. */
+  carry(nowUs: number, bytes: number): void {
+    const elapsed = nowUs - this.startUs;
+    if (elapsed >= LOAD_WINDOW_US) {
+      this.lastBusy = this.bytes > HOT_SHARE * this.link.capacityBytesPerUs * elapsed;
+      this.startUs = nowUs;
+      this.bytes = 0;
+      this.post();
+    }
+    this.bytes += bytes;
+    this.unposted += bytes;
+  }
+
+  /** Bytes carried since the last call, by flows and small messages alike. */
+  takeBytes(): number {
+    this.post();
+    // A flow ending in this very microsecond may have been credited a hair ahead: never below 0.
+    return Math.max(0, this.link.takeBytes());
+  }
+
+  private post(): void {
+    if (this.unposted > 0) this.link.addBytes(this.unposted);
+    this.unposted = 0;
+  }
+}
+
+/** A host's network card: a transmit and a receive link (full duplex, as SimGrid's SPLITDUPLEX). */
+export interface Nic {
+  readonly tx: MeteredLink;
+  readonly rx: MeteredLink;
+}
+
+/** 8 bits a byte, 1e6 microseconds a second. */
+export function bytesPerUs(bitsPerS: number): number {
+  return bitsPerS / 8e6;
+}
+
+/**
+ * The underlay between hosts: one-way latency by path (same node, same zone, across zones), the
+ * links that transfers share (each host's NIC in each direction, optionally a link per pair of
+ * zones and the registry's egress), and what is lost: a crashed host neither sends nor receives,
+ * and a partition separates groups of hosts.
+ * SIMPLIFICATION: links lose nothing at random and add no queueing delay of their own; their
+ * capacity is shared between concurrent transfers (see bandwidth/).
  */
 export class Fabric {
-  private readonly usPerByte: number;
   private readonly partitions: Partition[] = [];
-  /** Messages lost to crashes and partitions, for tests and diagnostics. */
-  dropped = 0;
+  private readonly nics: Nic[] = [];
+  private readonly zoneLinks = new Map<string, MeteredLink>();
+  readonly nicBytesPerUs: number;
+  /** One-way latency by PathKind. */
+  readonly latencies: readonly [number, number, number];
+  /** The registry's egress, or null when it is not a bottleneck. */
+  readonly registryLink: Link | null;
 
   constructor(
-    private readonly sim: Simulation,
-    private readonly spec: FabricSpec,
+    readonly spec: FabricSpec,
+    readonly registry: RegistrySpec,
   ) {
-    this.usPerByte = (8 * 1e6) / spec.bandwidthBitsPerS;
+    this.nicBytesPerUs = bytesPerUs(spec.bandwidthBitsPerS);
+    this.latencies = [spec.latency.sameNodeUs, spec.latency.sameZoneUs, spec.latency.crossZoneUs];
+    this.registryLink = registry.bandwidthBitsPerS > 0 ? new Link("registry", bytesPerUs(registry.bandwidthBitsPerS)) : null;
   }
 
   latencyUs(from: Endpoint, to: Endpoint): number {
@@ -56,38 +126,56 @@ export class Fabric {
     return from.zone === to.zone ? l.sameZoneUs : l.crossZoneUs;
   }
 
-  /** One-way delay in whole microseconds for `bytes` from `from` to `to`. */
-  delayUs(from: Endpoint, to: Endpoint, bytes: number): number {
-    return Math.round(this.latencyUs(from, to) + bytes * this.usPerByte);
+  nic(host: Endpoint): Nic {
+    let n = this.nics[host.index];
+    if (!n) {
+      const link = (side: string): MeteredLink => new MeteredLink(new Link(`${host.name}/${side}`, this.nicBytesPerUs));
+      n = { tx: link("tx"), rx: link("rx") };
+      this.nics[host.index] = n;
+    }
+    return n;
+  }
+
+  /** The link from one zone to another, or null when links between zones are not a bottleneck. */
+  zoneLink(from: string, to: string): MeteredLink | null {
+    if (this.spec.crossZoneBandwidthBitsPerS <= 0 || from === to) return null;
+    const key = `${from}>${to}`;
+    let l = this.zoneLinks.get(key);
+    if (!l) {
+      l = new MeteredLink(new Link(`zone ${key}`, bytesPerUs(this.spec.crossZoneBandwidthBitsPerS)));
+      this.zoneLinks.set(key, l);
+    }
+    return l;
+  }
+
+  /** The links a transfer between two different hosts crosses. */
+  route(from: Endpoint, to: Endpoint): Link[] {
+    const zone = this.zoneLink(from.zone, to.zone);
+    const out = this.nic(from).tx.link;
+    const into = this.nic(to).rx.link;
+    return zone ? [out, zone.link, into] : [out, into];
   }
 
   /**
-   * One-way delays of a message that is `localBytes` on the same node and `overlayBytes` across
-   * nodes, by path: [same node, same zone, across zones]. For hot paths that send the same sizes
-   * again and again; index it with pathOf().
+   * Whether a small message from `from` to `to` may skip the flow model now (see MeteredLink);
+   * if so its bytes are counted on its links.
    */
-  delayTable(localBytes: number, overlayBytes: number): readonly [number, number, number] {
-    const l = this.spec.latency;
-    const d = (lat: number, bytes: number): number => Math.round(lat + bytes * this.usPerByte);
-    return [d(l.sameNodeUs, localBytes), d(l.sameZoneUs, overlayBytes), d(l.crossZoneUs, overlayBytes)];
+  quiet(from: Endpoint, to: Endpoint, nowUs: number, wireBytes: number): boolean {
+    const out = this.nic(from).tx;
+    const into = this.nic(to).rx;
+    const zone = this.zoneLink(from.zone, to.zone);
+    if (!out.quiet(nowUs) || !into.quiet(nowUs) || (zone !== null && !zone.quiet(nowUs))) return false;
+    out.carry(nowUs, wireBytes);
+    into.carry(nowUs, wireBytes);
+    zone?.carry(nowUs, wireBytes);
+    return true;
   }
 
   reachable(from: Endpoint, to: Endpoint): boolean {
     if (!from.up || !to.up) return false;
+    if (this.partitions.length === 0) return true;
     for (const p of this.partitions) if (p.separates(from.name, to.name)) return false;
     return true;
-  }
-
-  /** Deliver `msg` to `handler` after the one-way delay, unless it is lost on the way. */
-  send<M>(from: Endpoint, to: Endpoint, bytes: number, handler: (msg: M) => void, msg: M): void {
-    if (!from.up) {
-      this.dropped++;
-      return;
-    }
-    this.sim.after(this.delayUs(from, to, bytes), () => {
-      if (this.reachable(from, to)) handler(msg);
-      else this.dropped++;
-    });
   }
 
   /** Starts a partition; returns it so that it can be healed. */
@@ -100,5 +188,11 @@ export class Fabric {
   heal(p: Partition): void {
     const i = this.partitions.indexOf(p);
     if (i >= 0) this.partitions.splice(i, 1);
+  }
+
+  /** Bytes the host sent and received since the last call (for nodes.csv). */
+  takeHostBytes(host: Endpoint): { tx: number; rx: number } {
+    const n = this.nics[host.index];
+    return n ? { tx: n.tx.takeBytes(), rx: n.rx.takeBytes() } : { tx: 0, rx: 0 };
   }
 }

@@ -6,15 +6,16 @@ import { BUILT_IN_STRATEGIES, DEFAULTS, LIMITS } from "./defaults.js";
 import type { Origin, Raw } from "./raw.js";
 import { Fields, REQUIRED } from "./schema.js";
 import { closest } from "./suggest.js";
-import type { ClusterSpec, FabricSpec, ManagersSpec, NodeGroupSpec, RaftSpec } from "./types.js";
+import type { ClusterSpec, FabricSpec, ManagersSpec, NodeGroupSpec, RaftSpec, RegistrySpec } from "./types.js";
 import { parseBandwidthBitsPerS, parseCpuCores, parseDurationUs, parseSizeBytes } from "./units.js";
 
-const CLUSTER_FIELDS = ["scheduler", "managers", "dispatcher", "nodeGroups", "network"] as const;
+const CLUSTER_FIELDS = ["scheduler", "managers", "dispatcher", "nodeGroups", "network", "registry"] as const;
 const SCHEDULER_FIELDS = ["strategy", "retryInterval"] as const;
-const MANAGER_FIELDS = ["count", "zones", "runTasks", "cpu", "memory", "labels", "raft"] as const;
+const MANAGER_FIELDS = ["count", "zones", "runTasks", "cpu", "memory", "labels", "images", "raft"] as const;
 const RAFT_FIELDS = ["tick", "electionTicks", "electionRandomTicks", "heartbeatTicks", "diskWrite"] as const;
-const GROUP_FIELDS = ["name", "count", "cpu", "memory", "zone", "labels", "engineLabels", "generic"] as const;
-const FABRIC_FIELDS = ["latency", "bandwidth", "mtu"] as const;
+const GROUP_FIELDS = ["name", "count", "cpu", "memory", "zone", "labels", "engineLabels", "generic", "images"] as const;
+const FABRIC_FIELDS = ["latency", "bandwidth", "crossZoneBandwidth", "mtu", "encryptionCpuPerGB"] as const;
+const REGISTRY_FIELDS = ["bandwidth", "latency"] as const;
 const LATENCY_FIELDS = ["sameNode", "sameZone", "crossZone"] as const;
 
 /** Manager nodes are named manager-1..N, so no node group may take that name. */
@@ -43,6 +44,7 @@ export function readCluster(ctx: Ctx, raw: Raw | undefined, at: Origin): Cluster
     },
     nodeGroups,
     network: readFabric(f.map("network", FABRIC_FIELDS)),
+    registry: readRegistry(f.map("registry", REGISTRY_FIELDS)),
   };
 }
 
@@ -70,6 +72,7 @@ function readManagers(f: Fields): ManagersSpec {
     cpuCores: f.num("cpu", d.cpuCores, parseCpuCores, { above: 0 }),
     memoryBytes: f.num("memory", d.memoryBytes, parseSizeBytes, { above: 0 }),
     labels: readLabels(f, "labels"),
+    images: f.texts("images"),
     raft: readRaft(f.map("raft", RAFT_FIELDS)),
   };
 }
@@ -106,6 +109,7 @@ function readNodeGroup(ctx: Ctx, raw: Raw, path: string): NodeGroupSpec {
     labels: readLabels(f, "labels"),
     engineLabels: f.labels("engineLabels"),
     generic: f.counts("generic"),
+    images: f.texts("images"),
   };
 }
 
@@ -129,7 +133,17 @@ function readFabric(f: Fields): FabricSpec {
       crossZoneUs: lat.num("crossZone", d.crossZoneUs, parseDurationUs),
     },
     bandwidthBitsPerS: f.num("bandwidth", d.bandwidthBitsPerS, parseBandwidthBitsPerS, { above: 0 }),
+    crossZoneBandwidthBitsPerS: f.num("crossZoneBandwidth", d.crossZoneBandwidthBitsPerS, parseBandwidthBitsPerS),
     // Plain bytes: a frame size is always written as a number. 576 is IPv4's minimum datagram.
     mtuBytes: f.whole("mtu", d.mtuBytes, { min: 576, max: 65_535 }),
+    encryptionCpuUsPerGB: f.num("encryptionCpuPerGB", d.encryptionCpuUsPerGB, parseDurationUs),
+  };
+}
+
+function readRegistry(f: Fields): RegistrySpec {
+  const d = DEFAULTS.registry;
+  return {
+    bandwidthBitsPerS: f.num("bandwidth", d.bandwidthBitsPerS, parseBandwidthBitsPerS),
+    latencyUs: f.num("latency", d.latencyUs, parseDurationUs),
   };
 }

@@ -5,7 +5,7 @@ import { SET_SOURCE, type ScenarioIssue } from "./errors.js";
 import { setOrigin, type Origin } from "./raw.js";
 
 /** What a name in the file must refer to. */
-export type RefKind = "service" | "network" | "workload" | "nodeGroup" | "node" | "manager" | "worker";
+export type RefKind = "service" | "network" | "workload" | "nodeGroup" | "node" | "manager" | "worker" | "nodeOrGroup";
 
 export interface Ref {
   kind: RefKind;

@@ -39,10 +39,26 @@ export const DEFAULTS = {
     sameNodeUs: 20, // loopback / veth hop
     sameZoneUs: 100, // one switch hop in a data centre
     crossZoneUs: 1 * MS, // between availability zones of a region
-    bandwidthBitsPerS: 10e9,
-    mtuBytes: 1500,
+    bandwidthBitsPerS: 10e9, // each node's NIC, each direction
+    crossZoneBandwidthBitsPerS: 0, // 0 = links between zones are not a bottleneck
+    mtuBytes: 1500, // Ethernet
+    // IPsec ESP (AES-GCM) in the kernel: one core encrypts about 2 Gbit/s. Derived from the
+    // throughput users report on encrypted overlays, not measured here.
+    encryptionCpuUsPerGB: 4 * S,
   },
-  network: { driver: "overlay" as const, subnet: null, encrypted: false },
+  registry: {
+    bandwidthBitsPerS: 0, // 0 = the registry's egress is not a bottleneck
+    latencyUs: 10 * MS, // a registry in the same cloud region
+  },
+  network: {
+    driver: "overlay" as const,
+    subnet: null,
+    encrypted: false,
+    // libnetwork's overlay driver assumes a 1500-byte underlay unless told otherwise
+    // (drivers/overlay: maxMTU), whatever the hosts' interfaces are.
+    mtuBytes: 1500,
+    attachable: false,
+  },
   service: {
     mode: "replicated" as const,
     replicas: 1,
@@ -50,6 +66,7 @@ export const DEFAULTS = {
     maxReplicasPerNode: 0, // 0 = unlimited
   },
   port: { protocol: "tcp" as const, mode: "ingress" as const },
+  image: { sizeBytes: 0 }, // 0 = the image is not pulled over the network
   startup: { pullUs: 0, cpuUs: 0, memoryBytes: 0, failRate: 0 },
   runtime: {
     memoryBytes: 0,
@@ -65,6 +82,7 @@ export const DEFAULTS = {
     callCount: 1,
     /** A caller gives up on a call after this long (the usual HTTP client default). */
     callTimeoutUs: 30_000_000,
+    connectionReuse: 1, // a new connection (and load-balancing decision) per request
   },
   healthcheck: {
     // Docker's defaults for HEALTHCHECK.

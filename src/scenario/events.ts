@@ -62,14 +62,14 @@ function readEvent(ctx: Ctx, item: Item, durationUs: number): ReadEvent | undefi
     const at = entryOf(raw, second)?.keyAt ?? raw.at;
     ctx.report(at, joinPath(item.path, second), `an event has one action (this one also has ${type}); write two events`);
   }
-  const timing = readTiming(f, durationUs, raw);
+  const timing = readTiming(f, durationUs);
   if (type === undefined) return undefined;
   const af = f.map(type, ACTION_FIELDS.get(type) ?? []);
   const action = type === "rollingUpdate" ? readRollingUpdate(af, item.index, timing.atUs) : readAction(type, af);
   return { ...timing, action };
 }
 
-function readTiming(f: Fields, durationUs: number, raw: Raw): Timing {
+function readTiming(f: Fields, durationUs: number): Timing {
   const atUs = f.num("at", REQUIRED, parseDurationUs);
   if (atUs > durationUs) {
     f.report("at", `${formatDurationUs(atUs)} is after the end of the run (duration ${formatDurationUs(durationUs)})`);
@@ -84,6 +84,5 @@ function readTiming(f: Fields, durationUs: number, raw: Raw): Timing {
     // As many as fit before the end of the run: at, at + every, ... < duration.
     times = Math.ceil((durationUs - atUs) / everyUs);
   }
-  const line = raw.at.kind === "file" ? raw.at.line : 0; // 0: the event came from --set
-  return { atUs, everyUs, times, line };
+  return { atUs, everyUs, times };
 }

@@ -7,7 +7,7 @@ import { Ctx } from "./context.js";
 import { DEFAULTS, LIMITS } from "./defaults.js";
 import { ScenarioError } from "./errors.js";
 import { readEvents } from "./events.js";
-import { readNetworks } from "./networks.js";
+import { readNetworks, withImplicitNetworks } from "./networks.js";
 import { applyOverrides } from "./overrides.js";
 import { parseYaml } from "./parse.js";
 import { describe, fileOrigin, type RawMap } from "./raw.js";
@@ -105,7 +105,7 @@ function readScenario(ctx: Ctx, root: RawMap, file: string): Scenario {
     durationUs,
     metrics: readMetrics(f.map("metrics", ["interval", "slo"])),
     cluster,
-    networks,
+    networks: withImplicitNetworks(networks, reads.map((r) => r.spec)),
     services: reads.map((r) => r.spec),
     workload,
     events: ev.events,

@@ -1,4 +1,5 @@
-// `networks:` — the overlay networks services attach to (VXLAN, one VNI each).
+// `networks:` — the overlay networks services attach to (VXLAN, one VNI each). `ingress` and
+// `default` exist without being declared; declaring one of them configures it.
 
 import type { Ctx } from "./context.js";
 import { DEFAULTS } from "./defaults.js";
@@ -6,7 +7,12 @@ import type { Origin } from "./raw.js";
 import { Fields, REQUIRED, type Item } from "./schema.js";
 import type { NetworkSpec } from "./types.js";
 
-const NETWORK_FIELDS = ["name", "driver", "subnet", "encrypted"] as const;
+const NETWORK_FIELDS = ["name", "driver", "subnet", "encrypted", "mtu", "attachable"] as const;
+
+/** The routing mesh's network, which every node joins (Swarm creates it at `swarm init`). */
+export const INGRESS_NETWORK = "ingress";
+/** Where a service that lists no network goes, as `docker stack deploy` attaches it to `<stack>_default`. */
+export const DEFAULT_NETWORK = "default";
 
 interface Cidr {
   base: number; // network address as an unsigned 32-bit number
@@ -45,11 +51,17 @@ export function readNetworks(ctx: Ctx, items: Item[]): NetworkSpec[] {
     const name = f.name("name");
     const subnet = f.has("subnet") ? f.text("subnet", REQUIRED) : null; // "" after a problem
     if (subnet !== null && subnet !== "") checkSubnet(ctx, subnet, f.originOf("subnet"), f.pathOf("subnet"), name, taken);
+    const attachable = f.bool("attachable", DEFAULTS.network.attachable);
+    // Docker refuses it too: the routing mesh's network carries no standalone containers.
+    if (name === INGRESS_NETWORK && attachable) f.report("attachable", "the ingress network cannot be attachable");
     return {
       name,
       driver: f.oneOf("driver", ["overlay"], DEFAULTS.network.driver),
       subnet: subnet === "" ? null : subnet,
       encrypted: f.bool("encrypted", DEFAULTS.network.encrypted),
+      // The VXLAN (50 B) and ESP (26 B) overhead must leave room for an IPv4 packet of 576 bytes.
+      mtuBytes: f.whole("mtu", DEFAULTS.network.mtuBytes, { min: 652, max: 65_535 }),
+      attachable,
     };
   });
 }
@@ -63,4 +75,24 @@ function checkSubnet(ctx: Ctx, text: string, at: Origin, path: string, name: str
   const clash = taken.find((t) => overlaps(t.cidr, cidr));
   if (clash) ctx.report(at, path, `overlaps the subnet of network ${clash.name}`);
   taken.push({ cidr, name });
+}
+
+/**
+ * The networks the cluster has: `ingress` first (Swarm creates it at `swarm init`), then the
+ * declared ones in file order, then `default` when a service uses it without declaring it.
+ */
+export function withImplicitNetworks(declared: readonly NetworkSpec[], services: readonly { networks: readonly string[] }[]): NetworkSpec[] {
+  const implicit = (name: string): NetworkSpec => ({
+    name,
+    driver: DEFAULTS.network.driver,
+    subnet: DEFAULTS.network.subnet,
+    encrypted: DEFAULTS.network.encrypted,
+    mtuBytes: DEFAULTS.network.mtuBytes,
+    attachable: DEFAULTS.network.attachable,
+  });
+  const ingress = declared.find((n) => n.name === INGRESS_NETWORK) ?? implicit(INGRESS_NETWORK);
+  const out = [ingress, ...declared.filter((n) => n !== ingress)];
+  const usesDefault = services.some((s) => s.networks.includes(DEFAULT_NETWORK));
+  if (usesDefault && !out.some((n) => n.name === DEFAULT_NETWORK)) out.push(implicit(DEFAULT_NETWORK));
+  return out;
 }

@@ -7,6 +7,7 @@ import { MANAGER_PREFIX } from "./cluster.js";
 import { LIMITS } from "./defaults.js";
 import { closest, listNames, suggestion } from "./suggest.js";
 import type { ServiceSpec } from "./types.js";
+import { DEFAULT_NETWORK } from "./networks.js";
 
 export interface Known {
   services: ReadonlyMap<string, ServiceSpec>;
@@ -29,14 +30,17 @@ function refProblem(r: Ref, k: Known): string | undefined {
     case "service":
       return serviceProblem(r, k);
     case "network":
-      if (k.networks.includes(r.name)) return undefined;
+      if (k.networks.includes(r.name) || r.name === DEFAULT_NETWORK) return undefined;
       return k.networks.length === 0
         ? `unknown network ${JSON.stringify(r.name)} (declare it in the top-level networks list)`
-        : `unknown network ${JSON.stringify(r.name)}${suggestion(r.name, k.networks)}`;
+        : `unknown network ${JSON.stringify(r.name)}${suggestion(r.name, [...k.networks, DEFAULT_NETWORK])}`;
     case "workload":
       return k.workloads.includes(r.name) ? undefined : `unknown workload ${JSON.stringify(r.name)}${suggestion(r.name, k.workloads)}`;
     case "nodeGroup":
       return k.groups.has(r.name) ? undefined : `unknown node group ${JSON.stringify(r.name)}${suggestion(r.name, [...k.groups.keys()])}`;
+    case "nodeOrGroup":
+      // "manager" stands for the managers, as a node group's name stands for its nodes.
+      return k.groups.has(r.name) || r.name === MANAGER_PREFIX ? undefined : nodeProblem(r.name, "node", k);
     case "node":
     case "manager":
     case "worker":

@@ -56,7 +56,8 @@ export function resolveRollingUpdates(
   for (const u of order) {
     const base = services.get(u.service);
     const before = current.get(u.service) ?? base?.raw ?? nameOnly(u);
-    const merged = mergeRaw(before, u.change);
+    // `image: app:2` in an update changes the name and keeps the size the service gave.
+    const merged = mergeRaw(imageAsMap(before), imageAsMap(u.change));
     current.set(u.service, merged);
     const sub = new Ctx(ctx.file);
     const read = readService(sub, merged, base?.path ?? u.path);
@@ -65,6 +66,17 @@ export function resolveRollingUpdates(
     out.set(u, read);
   }
   return out;
+}
+
+/** A service map whose `image: NAME` is rewritten as `image: {name: NAME}`, so that merges keep the size. */
+function imageAsMap(raw: Raw): Raw {
+  if (raw.kind !== "map") return raw;
+  const i = raw.entries.findIndex((e) => e.key === "image" && e.value.kind === "scalar");
+  if (i < 0) return raw;
+  const e = raw.entries[i]!;
+  const image: RawMap = { kind: "map", entries: [{ key: "name", keyAt: e.keyAt, value: e.value }], duplicates: [], at: e.value.at };
+  const entries = raw.entries.map((x, j) => (j === i ? { ...x, value: image } : x));
+  return { ...raw, entries };
 }
 
 /** Invalid times sort last: the event is reported anyway. */

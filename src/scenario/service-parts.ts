@@ -17,7 +17,7 @@ const RESERVATION_FIELDS = ["cpu", "memory", "generic"] as const;
 const LIMIT_FIELDS = ["cpu", "memory"] as const;
 export const STARTUP_FIELDS = ["pull", "cpu", "memory", "failRate"] as const;
 export const RUNTIME_FIELDS = ["memory", "concurrency", "queue"] as const;
-export const REQUEST_FIELDS = ["cpu", "distribution", "cv", "size", "calls"] as const;
+export const REQUEST_FIELDS = ["cpu", "distribution", "cv", "size", "calls", "connection"] as const;
 const CALL_FIELDS = ["service", "count", "timeout"] as const;
 export const HEALTHCHECK_FIELDS = ["interval", "timeout", "retries", "startPeriod", "cpu"] as const;
 export const RESTART_FIELDS = ["condition", "delay", "maxAttempts", "window"] as const;
@@ -86,11 +86,13 @@ export function readRequest(f: Fields, onCall: (service: string, site: Site) => 
       timeoutUs: c.num("timeout", d.callTimeoutUs, parseDurationUs, { above: 0 }),
     };
   });
+  const connection = f.map("connection", ["reuse"]);
   return {
     cpu: distribution(f, kind, mean, cv),
     requestBytes: size.num("request", d.requestBytes, parseSizeBytes),
     responseBytes: size.num("response", d.responseBytes, parseSizeBytes),
     calls,
+    connection: { reuse: connection.whole("reuse", d.connectionReuse, { min: 1, max: 1_000_000_000 }) },
   };
 }
 

@@ -24,7 +24,8 @@ import {
   type Site,
 } from "./service-parts.js";
 import type { AutoscaleSpec, PortSpec, ServiceSpec } from "./types.js";
-import { parseDurationUs, parseFraction } from "./units.js";
+import { parseDurationUs, parseFraction, parseSizeBytes } from "./units.js";
+import { DEFAULT_NETWORK, INGRESS_NETWORK } from "./networks.js";
 
 export const SERVICE_FIELDS = [
   "name", "image", "mode", "replicas", "networks", "ports", "endpointMode", "resources", "placement", "strategy",
@@ -33,6 +34,7 @@ export const SERVICE_FIELDS = [
 const PORT_FIELDS = ["published", "target", "protocol", "mode"] as const;
 const PLACEMENT_FIELDS = ["constraints", "preferences", "maxReplicasPerNode"] as const;
 const AUTOSCALE_FIELDS = ["min", "max", "targetCpu", "interval", "cooldown"] as const;
+const IMAGE_FIELDS = ["name", "size"] as const;
 
 /** A service spec and where its ports and calls were written, for the cross-service checks. */
 export interface ServiceRead {
@@ -61,7 +63,7 @@ export function readService(ctx: Ctx, raw: Raw, path: string): ServiceRead {
   });
   const spec: ServiceSpec = {
     name,
-    image: f.text("image", `${name}:1`), // default: "<name>:1", so an update can change it
+    image: readImage(f, name),
     mode,
     replicas: readReplicas(f, mode, autoscale),
     networks: readServiceNetworks(ctx, f),
@@ -110,12 +112,26 @@ function readAutoscale(f: Fields, mode: ServiceSpec["mode"]): AutoscaleSpec | nu
   };
 }
 
+/** `image: NAME` or `image: {name, size}`; the size makes nodes pull it from the registry. */
+function readImage(f: Fields, service: string): ServiceSpec["image"] {
+  const fallback = `${service}:1`; // "<name>:1", so that an update can change it
+  const raw = f.get("image");
+  if (raw?.kind !== "map") return { name: f.text("image", fallback), sizeBytes: DEFAULTS.image.sizeBytes };
+  const m = f.map("image", IMAGE_FIELDS);
+  return { name: m.text("name", fallback), sizeBytes: m.num("size", DEFAULTS.image.sizeBytes, parseSizeBytes) };
+}
+
+/** The networks a service is attached to; none listed = the `default` network, as in a stack. */
 function readServiceNetworks(ctx: Ctx, f: Fields): string[] {
+  if (!f.has("networks")) return [DEFAULT_NETWORK];
   const names: string[] = [];
   for (const item of f.list("networks")) {
     const v = item.raw.kind === "scalar" ? item.raw.value : undefined;
     if (typeof v !== "string" || v === "") ctx.report(item.raw.at, item.path, "must be the name of a network");
-    else if (names.includes(v)) ctx.report(item.raw.at, item.path, `network ${v} is listed twice`);
+    else if (v === INGRESS_NETWORK) {
+      // Docker refuses it too: a service joins ingress by publishing a port in ingress mode.
+      ctx.report(item.raw.at, item.path, "a service cannot be attached to the ingress network (publish a port in ingress mode instead)");
+    } else if (names.includes(v)) ctx.report(item.raw.at, item.path, `network ${v} is listed twice`);
     else {
       names.push(v);
       ctx.refer({ kind: "network", name: v, at: item.raw.at, path: item.path });

@@ -53,6 +53,8 @@ export interface ManagersSpec {
   memoryBytes: number; // default 4GiB
   /** Never holds `zone`: node.labels.zone is each node's zone (the loader refuses it here). */
   labels: Record<string, string>;
+  /** Image names already on the managers (see NodeGroupSpec.images). */
+  images: string[];
   raft: RaftSpec;
 }
 
@@ -66,12 +68,28 @@ export interface NodeGroupSpec {
   labels: Record<string, string>;
   engineLabels: Record<string, string>;
   generic: Record<string, number>;
+  /** Image names already on the group's nodes when they join (baked into the machine image). */
+  images: string[];
 }
 
 export interface FabricSpec {
   latency: { sameNodeUs: number; sameZoneUs: number; crossZoneUs: number }; // 20us, 100us, 1ms
-  bandwidthBitsPerS: number; // default 10Gbps
-  mtuBytes: number; // default 1500
+  /** Each node's NIC, in each direction (full duplex). Default 10Gbps. */
+  bandwidthBitsPerS: number;
+  /** Each pair of zones shares a link of this capacity in each direction; 0 = not a bottleneck. */
+  crossZoneBandwidthBitsPerS: number;
+  /** The underlay's MTU: the largest packet the path between hosts carries (default 1500). */
+  mtuBytes: number;
+  /** CPU time to encrypt (or decrypt) one GB (1e9 bytes) of an encrypted overlay's traffic, at each end. */
+  encryptionCpuUsPerGB: number;
+}
+
+/** The registry that images are pulled from, outside the cluster. */
+export interface RegistrySpec {
+  /** Its egress, shared by every pull; 0 = not a bottleneck. */
+  bandwidthBitsPerS: number;
+  /** One-way latency between the registry and any node. */
+  latencyUs: number;
 }
 
 export interface ClusterSpec {
@@ -80,13 +98,25 @@ export interface ClusterSpec {
   dispatcher: { heartbeatPeriodUs: number }; // default 5s
   nodeGroups: NodeGroupSpec[];
   network: FabricSpec;
+  registry: RegistrySpec;
 }
 
+/**
+ * An overlay network. `ingress` (the routing mesh's network) and `default` (where services
+ * that list no network go, as `docker stack deploy` does) exist without being declared; a
+ * declared network of either name configures it.
+ */
 export interface NetworkSpec {
   name: string;
   driver: "overlay";
-  subnet: string | null; // null = allocated from 10.0.0.0/8 in order
+  subnet: string | null; // null = the next free /24 of 10.0.0.0/8
   encrypted: boolean;
+  /**
+   * Docker's `com.docker.network.driver.mtu`: the underlay packet size the overlay is built for;
+   * containers get this minus the VXLAN (and ESP) overhead. Default 1500, whatever the underlay.
+   */
+  mtuBytes: number;
+  attachable: boolean;
 }
 
 export type Distribution =
@@ -144,7 +174,8 @@ export interface AutoscaleSpec {
 
 export interface ServiceSpec {
   name: string;
-  image: string; // default "<name>:1"; a rollingUpdate may change it
+  /** Default "<name>:1"; a rollingUpdate may change it. Size 0 = not pulled over the network. */
+  image: { name: string; sizeBytes: number };
   mode: "replicated" | "global";
   replicas: number; // replicated only; default 1 (autoscale.min with an autoscaler); 0 for global
   networks: string[];
@@ -168,6 +199,8 @@ export interface ServiceSpec {
     responseBytes: number;
     /** Downstream calls per request, in order; each gives up after `timeoutUs` (default 30s). */
     calls: { service: string; count: number; timeoutUs: number }[];
+    /** How clients connect to this service: a connection carries `reuse` requests (1 = one each). */
+    connection: { reuse: number };
   };
   healthcheck: HealthcheckSpec | null;
   restartPolicy: RestartPolicySpec;
@@ -183,6 +216,8 @@ export interface WorkloadSpec {
   arrival: "poisson" | "constant";
   /** random-node | round-robin | node:<name> */
   entry: { kind: "random-node" } | { kind: "round-robin" } | { kind: "node"; node: string };
+  /** The nodes the external load balancer sends to: node or node-group names; [] = every node. */
+  entryNodes: string[];
   timeoutUs: number; // 0 = none (default 30s)
   retries: { max: number; backoffUs: number }; // default {0, 100ms}
 }
@@ -192,8 +227,6 @@ export interface EventSpec {
   atUs: number;
   everyUs: number; // 0 = once
   times: number; // 1 unless every is set (then default: as many as fit before the end)
-  /** Where it was written, for messages at run time; 0 when the event came from --set. */
-  line: number;
   action: EventAction;
 }
 

@@ -7,7 +7,7 @@ import { Fields, REQUIRED, type Item } from "./schema.js";
 import type { WorkloadSpec } from "./types.js";
 import { parseDurationUs, parseRatePerS } from "./units.js";
 
-const WORKLOAD_FIELDS = ["name", "service", "rate", "arrival", "entry", "timeout", "retries"] as const;
+const WORKLOAD_FIELDS = ["name", "service", "rate", "arrival", "entry", "entryNodes", "timeout", "retries"] as const;
 const RETRY_FIELDS = ["max", "backoff"] as const;
 
 export function readWorkloads(ctx: Ctx, items: readonly Item[]): WorkloadSpec[] {
@@ -27,12 +27,31 @@ function readWorkload(ctx: Ctx, item: Item): WorkloadSpec {
     ratePerS: f.num("rate", REQUIRED, parseRatePerS),
     arrival: f.oneOf("arrival", ["poisson", "constant"], d.arrival),
     entry: readEntry(f),
+    entryNodes: readEntryNodes(f),
     timeoutUs: f.num("timeout", d.timeoutUs, parseDurationUs), // 0 = the client waits for ever
     retries: {
       max: retries.whole("max", d.retriesMax, { min: 0, max: 100 }),
       backoffUs: retries.num("backoff", d.retryBackoffUs, parseDurationUs),
     },
   };
+}
+
+/**
+ * The nodes behind the external load balancer: node names or node-group names (a group stands
+ * for all its nodes, those added later included); none = every node.
+ */
+function readEntryNodes(f: Fields): string[] {
+  const names = f.texts("entryNodes");
+  if (f.has("entryNodes") && names.length === 0) f.report("entryNodes", "must list at least one node or node group");
+  const entry = f.get("entry");
+  if (names.length > 0 && entry?.kind === "scalar" && typeof entry.value === "string" && entry.value.startsWith("node:")) {
+    f.report("entryNodes", "cannot be used with entry: node:<name>, which already names the one entry node");
+  }
+  f.list("entryNodes").forEach((item) => {
+    const v = item.raw.kind === "scalar" ? item.raw.value : undefined;
+    if (typeof v === "string" && v !== "") f.ctx.refer({ kind: "nodeOrGroup", name: v, at: item.raw.at, path: item.path });
+  });
+  return names;
 }
 
 /** random-node | round-robin | node:<name> */

@@ -1,41 +1,63 @@
 import type { Simulation, RandomStream } from "../kernel/index.js";
-import type { Container, Downstream, DownstreamCall } from "../cluster/container.js";
+import type { Container, ContainerRequest, Downstream, DownstreamCall } from "../cluster/container.js";
 import type { Host } from "../cluster/host.js";
-import { pathOf, type Fabric } from "../network/fabric.js";
+import { ConnectionPool, DnsCache, forgottenByIpvs, type Backend, type Channel, type Connection, type DataPlane } from "../network/index.js";
 import type { ErrorKind, ServiceMeter } from "../metrics/windows.js";
 import type { Request } from "./client.js";
-import type { ServiceBackends } from "./load-balancer.js";
+
+type C = Container<Request>;
 
 /** How one service is reached by the others. */
 export interface CalledService {
-  backends: ServiceBackends<Request>;
   meter: ServiceMeter;
-  /** vip: IPVS on the caller's node, round-robin; dnsrr: the caller picks any task. */
+  /** vip: IPVS on the caller's node, per connection; dnsrr: the caller resolves and connects itself. */
   endpointMode: "vip" | "dnsrr";
-  requestDelayUs: readonly [number, number, number];
-  responseDelayUs: readonly [number, number, number];
+  /** Requests a connection carries. */
+  reuse: number;
+  requestBytes: number;
+  responseBytes: number;
+}
+
+/** One call on its way: a request to the callee's container, answered back to the caller. */
+interface Call extends ContainerRequest {
+  caller: Host<Request>;
+  callee: Host<Request>;
+  target: C;
+  conn: Connection<C> | null;
+  pool: ConnectionPool<C> | null;
+  channels: CallChannels;
+  finish: (ok: boolean, kind: ErrorKind) => void;
+}
+
+interface CallChannels {
+  request: Channel<Call>;
+  response: Channel<Call>;
 }
 
 /**
  * Service-to-service calls (`request.calls`): a container serving a request calls another
- * service through its VIP (IPVS on the caller's own node, round-robin) or, with dnsrr, a task
- * it picks itself. The call crosses the overlay, queues and is served like any request of that
- * service (and counts in its metrics: a refused call as rejected, one the caller gave up on as
- * a timeout), and comes back. A call to a dead or cut-off backend gets no answer: the caller
- * waits for its timeout, holding its worker, as a real one does.
- * SIMPLIFICATION: dnsrr picks uniformly among the current backends; DNS answers are not cached
- * for their TTL.
+ * service by name. The name resolves only on a network the two services share; then the call
+ * goes through the service's VIP (IPVS on the caller's own node) or, with dnsrr, to the first
+ * address of the DNS answer the caller cached. It crosses that overlay, queues and is served
+ * like any request of the service (and counts in its metrics: a refused call as rejected, one
+ * the caller gave up on as a timeout), and comes back. A call to a dead or cut-off backend gets
+ * no answer: the caller waits for its timeout, holding its worker, as a real one does.
  */
 export class ServiceCalls implements Downstream<Request> {
+  private readonly channels = new Map<string, CallChannels>();
+  private readonly pools = new WeakMap<C, (ConnectionPool<C> | undefined)[]>();
+  private readonly dns = new WeakMap<C, (DnsCache<C> | undefined)[]>();
+
   constructor(
     private readonly sim: Simulation,
-    private readonly fabric: Fabric,
+    private readonly net: DataPlane<C>,
     private readonly hosts: readonly Host<Request>[],
     private readonly services: readonly CalledService[],
+    private readonly serviceIndex: ReadonlyMap<string, number>,
     private readonly rng: RandomStream,
   ) {}
 
-  call(from: Container<Request>, call: DownstreamCall, done: (ok: boolean) => void): void {
+  call(from: C, call: DownstreamCall, done: (ok: boolean) => void): void {
     const s = this.services[call.service]!;
     s.meter.arrive();
     const startUs = this.sim.now();
@@ -49,30 +71,84 @@ export class ServiceCalls implements Downstream<Request> {
       done(ok);
     };
     const timer = this.sim.after(call.timeoutUs, () => finish(false, "timeouts"));
-    const target = s.endpointMode === "vip" ? s.backends.pick(from.nodeIndex) : s.backends.any(this.rng);
-    if (!target) {
-      finish(false, "errors");
+    const net = this.net.routing.sharedNetwork(this.serviceIndex.get(from.spec.name)!, call.service);
+    if (net < 0) {
+      finish(false, "errors"); // no network in common: the name does not resolve
       return;
     }
-    const caller = this.hosts[from.nodeIndex]!;
-    const callee = this.hosts[target.nodeIndex]!;
-    const sub = {
-      workUs: 0,
-      job: null,
-      probe: {
-        presetWork: false,
-        probeDone: (ok: boolean, why?: "rejected" | "stopped" | "lost") => {
-          if (!ok) {
-            if (why !== "lost") finish(false, why === "rejected" ? "rejected" : "errors");
-            return;
-          }
-          if (!this.fabric.reachable(callee, caller)) return; // the answer is lost: timeout
-          this.sim.after(s.responseDelayUs[pathOf(callee, caller)], () => finish(true, "errors"));
-        },
-      },
-    } as unknown as Request;
-    this.sim.after(s.requestDelayUs[pathOf(caller, callee)], () => {
-      if (!settled && this.fabric.reachable(caller, callee)) target.accept(sub);
-    });
+    const pool = s.reuse > 1 ? this.poolOf(from, call.service) : null;
+    const conn = pool?.take((c) => this.open(c)) ?? this.connect(from, call.service, net, s);
+    if (!conn) {
+      finish(false, "errors"); // nothing to connect to, or every address refused
+      return;
+    }
+    const c: Call = {
+      workUs: 0, job: null, caller: this.hosts[from.nodeIndex]!, callee: this.hosts[conn.backend.nodeIndex]!,
+      target: conn.backend.container, conn, pool, channels: this.channelsOf(call.service, net, s), finish,
+    };
+    c.probe = { presetWork: false, probeDone: (ok, why) => this.served(c, ok, why) };
+    if (forgottenByIpvs(conn, startUs)) return; // IPVS dropped the idle connection: the call hangs
+    this.net.delivery.send(c.channels.request, c);
+  }
+
+  private served(c: Call, ok: boolean, why?: "rejected" | "stopped" | "lost"): void {
+    if (ok) this.net.delivery.send(c.channels.response, c);
+    else if (why !== "lost") c.finish(false, why === "rejected" ? "rejected" : "errors");
+  }
+
+  /** A new connection: IPVS on the caller's node picks behind the VIP, or the caller takes its DNS answer's first address that does not refuse. */
+  private connect(from: C, service: number, net: number, s: CalledService): Connection<C> | null {
+    const now = this.sim.now();
+    const node = from.nodeIndex;
+    let backend: Backend<C> | null;
+    if (s.endpointMode === "vip") backend = this.net.routing.vip(net, service, node);
+    else {
+      const cache = this.dnsOf(from, service);
+      const answer = cache.lookup(now, () => this.net.routing.dns(net, service, node), this.rng);
+      backend = null;
+      for (let tries = answer.length; tries > 0 && backend === null; tries--) {
+        const first = answer[0]!;
+        if (this.open({ backend: first } as Connection<C>)) backend = first;
+        else cache.demote(first); // refused: its container is gone from a live node
+      }
+    }
+    if (!backend) return null;
+    return { backend, entry: node, left: s.reuse, lastUsedUs: now, viaIpvs: s.endpointMode === "vip" };
+  }
+
+  /** A connection is closed once its container stopped on a live node; a dead node's hangs. */
+  private open(c: Pick<Connection<C>, "backend">): boolean {
+    return !c.backend.container.stopped || !this.hosts[c.backend.nodeIndex]!.up;
+  }
+
+  private channelsOf(service: number, net: number, s: CalledService): CallChannels {
+    const key = `${service}:${net}`;
+    let ch = this.channels.get(key);
+    if (!ch) {
+      const caller = (c: Call): Host<Request> => c.caller;
+      const callee = (c: Call): Host<Request> => c.callee;
+      ch = {
+        // A call that never arrives, or whose answer never does, ends at the caller's timeout.
+        request: this.net.channel<Call>(net, s.requestBytes, caller, callee, (c) => c.target.accept(c as unknown as Request), null),
+        response: this.net.channel<Call>(net, s.responseBytes, callee, caller, (c) => {
+          if (c.pool && c.conn) c.pool.release(c.conn, this.sim.now());
+          c.finish(true, "errors");
+        }, null),
+      };
+      this.channels.set(key, ch);
+    }
+    return ch;
+  }
+
+  private poolOf(from: C, service: number): ConnectionPool<C> {
+    let list = this.pools.get(from);
+    if (!list) this.pools.set(from, (list = []));
+    return (list[service] ??= new ConnectionPool<C>());
+  }
+
+  private dnsOf(from: C, service: number): DnsCache<C> {
+    let list = this.dns.get(from);
+    if (!list) this.dns.set(from, (list = []));
+    return (list[service] ??= new DnsCache<C>());
   }
 }

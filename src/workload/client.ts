@@ -2,8 +2,7 @@ import type { Simulation, RandomStream, ScheduledEvent } from "../kernel/index.j
 import type { WorkloadSpec } from "../scenario/types.js";
 import type { Container, ContainerCallbacks, ContainerRequest } from "../cluster/container.js";
 import type { Host } from "../cluster/host.js";
-import { pathOf, type Fabric } from "../network/fabric.js";
-import type { ServiceBackends } from "./load-balancer.js";
+import { ConnectionPool, forgottenByIpvs, type Channel, type Connection, type DataPlane, type IngressEntry } from "../network/index.js";
 import type { RateProfile } from "./rate-profile.js";
 
 /** Where request outcomes are counted (the metrics recorder). */
@@ -18,6 +17,8 @@ export interface Request extends ContainerRequest {
   flow: Flow;
   entry: Host<Request>;
   target: Container<Request>;
+  /** The connection it went out on, when the workload keeps connections (reuse > 1). */
+  conn: Connection<Container<Request>> | null;
   /** When the user's request began (its first attempt): latency is measured from here. */
   firstStartUs: number;
   attemptStartUs: number;
@@ -31,18 +32,19 @@ export interface Flow {
   spec: WorkloadSpec;
   serviceIndex: number;
   profile: RateProfile;
-  backends: ServiceBackends<Request>;
-  /** One-way delays of a request and of its response, by path (see Fabric.delayTable). */
-  requestDelayUs: readonly [number, number, number];
-  responseDelayUs: readonly [number, number, number];
-  rrEntry: number;
-  /** The named entry node (`entry: node:<name>`), resolved once; null for the other kinds. */
-  entryHost: Host<Request> | null;
+  /** The external load balancer in front of the published port. */
+  entry: IngressEntry<Host<Request>>;
+  /** ingress: the routing mesh balances; host: only a node running a task accepts the port. */
+  mode: "ingress" | "host";
+  /** Requests a connection carries (the service's request.connection.reuse), and the idle ones. */
+  reuse: number;
+  pool: ConnectionPool<Container<Request>> | null;
+  request: Channel<Request>;
+  response: Channel<Request>;
   /** The exact (fractional) time of the next arrival; the event fires at its ceiling. */
   nextArrivalUs: number;
-  /** Each workload draws from streams of its own, so changing one never moves another's numbers. */
+  /** Each workload draws from a stream of its own, so changing one never moves another's numbers. */
   arrivalRng: RandomStream;
-  entryRng: RandomStream;
   /** Attempts in start order, for the timeouts; settled ones are skipped when they reach the head. */
   outstanding: Request[];
   outstandingHead: number;
@@ -51,28 +53,46 @@ export interface Flow {
 
 /**
  * External clients: arrivals from each workload's rate profile enter the cluster at a node
- * (ingress routing mesh: every node listens on the published port), IPVS on that node picks a
- * backend round-robin, and the request crosses the overlay to it and back. A client gives up
- * on an attempt after `timeout` and, with `retries`, tries again after a backoff that doubles
- * each time; the abandoned attempt still occupies the server (it does not know), which is how
- * retry storms build.
+ * chosen by the external load balancer. With an ingress port, IPVS on that node picks a backend
+ * (routing mesh) and the request crosses the ingress overlay to it and back through the entry
+ * node; with a host-mode port, the node serves it only if it runs a task of the service. A
+ * client gives up on an attempt after `timeout` and, with `retries`, tries again after a backoff
+ * that doubles each time; the abandoned attempt still occupies the server (it does not know),
+ * which is how retry storms build.
  * SIMPLIFICATION: the client's own network path to the entry node is not modelled; latency is
  * measured from the entry node's view.
  */
 export class Clients implements ContainerCallbacks<Request> {
-  private readonly deliverFn = (req: Request): void => this.deliver(req);
   private readonly arriveFn = (flow: Flow): void => this.arrive(flow);
   private readonly timeoutFn = (flow: Flow): void => this.expire(flow);
 
-  /** Hosts that are up, in host order; rebuilt when one goes down or comes back. */
-  private live: Host<Request>[] | null = null;
-
   constructor(
     private readonly sim: Simulation,
-    private readonly fabric: Fabric,
+    private readonly net: DataPlane<Container<Request>>,
     private readonly hosts: readonly Host<Request>[],
     private readonly sink: RequestSink,
   ) {}
+
+  /**
+   * A workload at run time, over the service's published port: through the routing mesh on the
+   * ingress network, or straight to the node's host-mode port (the hosts' own network).
+   */
+  flow(o: Pick<Flow, "spec" | "serviceIndex" | "profile" | "entry" | "mode" | "reuse" | "arrivalRng">, bytes: { request: number; response: number }, ingressNet: number): Flow {
+    const net = o.mode === "ingress" ? ingressNet : -1;
+    const backendHost = (r: Request): Host<Request> => this.hosts[r.target.nodeIndex]!;
+    const entryHost = (r: Request): Host<Request> => r.entry;
+    const lost = (r: Request): void => this.lost(r);
+    return {
+      ...o,
+      pool: o.reuse > 1 ? new ConnectionPool<Container<Request>>() : null,
+      request: this.net.channel<Request>(net, bytes.request, entryHost, backendHost, (r) => !r.abandoned && r.target.accept(r), lost),
+      response: this.net.channel<Request>(net, bytes.response, backendHost, entryHost, (r) => this.answered(r, this.sim.now()), lost),
+      nextArrivalUs: 0,
+      outstanding: [],
+      outstandingHead: 0,
+      timeoutTimer: null,
+    };
+  }
 
   /** Starts the flow's arrivals at `fromUs` (its rate profile is on the same absolute clock). */
   start(flow: Flow, fromUs: number): void {
@@ -94,16 +114,48 @@ export class Clients implements ContainerCallbacks<Request> {
   }
 
   private attempt(flow: Flow, firstStartUs: number, attempt: number): void {
-    const entry = this.entryNode(flow);
-    const backend = entry ? flow.backends.pick(entry.index) : null;
-    if (!entry || !backend) {
+    const now = this.sim.now();
+    let entry: Host<Request> | null;
+    let target: Container<Request> | null;
+    let conn: Connection<Container<Request>> | null = null;
+    if (flow.pool) {
+      conn = flow.pool.take((c) => this.open(c)) ?? this.connect(flow, now);
+      entry = conn ? this.hosts[conn.entry]! : null;
+      target = conn ? conn.backend.container : null;
+    } else {
+      // One request per connection: the balancer and the mesh choose for this request alone.
+      entry = flow.entry.next();
+      target = entry ? this.backendAt(flow, entry) : null;
+    }
+    if (!entry || !target) {
+      // No node to enter by, no backend in its table, or a host-mode port no task holds there: refused.
       this.retryOrFail(flow, firstStartUs, attempt, "error");
       return;
     }
-    const now = this.sim.now();
-    const req: Request = { flow, entry, target: backend, firstStartUs, attemptStartUs: now, attempt, abandoned: false, workUs: 0, job: null };
-    this.sim.after(flow.requestDelayUs[pathOf(entry, this.hosts[backend.nodeIndex]!)], this.deliverFn, req);
+    const req: Request = { flow, entry, target, conn, firstStartUs, attemptStartUs: now, attempt, abandoned: false, workUs: 0, job: null };
     if (flow.spec.timeoutUs > 0) this.watch(flow, req);
+    if (conn && forgottenByIpvs(conn, now)) this.lost(req); // IPVS dropped it: it hangs
+    else this.net.delivery.send(flow.request, req);
+  }
+
+  /** The container a new connection entering at `entry` reaches: IPVS's pick (routing mesh) or the node's own task (host mode). */
+  private backendAt(flow: Flow, entry: Host<Request>): Container<Request> | null {
+    if (flow.mode === "ingress") return this.net.routing.ingress(flow.serviceIndex, entry.index)?.container ?? null;
+    return this.net.routing.hostMode(flow.serviceIndex, entry.index);
+  }
+
+  /** A new kept-alive connection: the external balancer picks the node, then the mesh (or the host port) a backend. */
+  private connect(flow: Flow, nowUs: number): Connection<Container<Request>> | null {
+    const entry = flow.entry.next();
+    const container = entry ? this.backendAt(flow, entry) : null;
+    if (!entry || !container) return null;
+    const backend = { container, nodeIndex: container.nodeIndex, leave: null };
+    return { backend, entry: entry.index, left: flow.reuse, lastUsedUs: nowUs, viaIpvs: flow.mode === "ingress" };
+  }
+
+  /** An idle connection is closed once its container stopped on a live node (the client got the FIN); a dead node's hangs. */
+  private open(c: Connection<Container<Request>>): boolean {
+    return !c.backend.container.stopped || !this.hosts[c.backend.nodeIndex]!.up;
   }
 
   /**
@@ -138,37 +190,41 @@ export class Clients implements ContainerCallbacks<Request> {
     }
   }
 
-  private deliver(req: Request): void {
-    if (req.abandoned) return;
-    if (!this.fabric.reachable(req.entry, this.hosts[req.target.nodeIndex]!)) {
-      this.lost(req);
-      return;
-    }
-    req.target.accept(req);
-  }
-
   /**
-   * Nothing will answer this attempt (its backend is down or cut off): the client notices at its
-   * timeout, which is already watched, or at once without a timeout (it cannot wait forever).
+   * Nothing will answer this attempt (its backend is down or cut off, or the answer falls into
+   * the MTU black hole): the client notices at its timeout, which is already watched, or at once
+   * without a timeout (it cannot wait forever).
    */
-  private lost(req: Request): void {
-    if (req.flow.spec.timeoutUs <= 0) this.settle(req, "error");
+  lost(req: Request): void {
+    if (req.flow.spec.timeoutUs <= 0 && !req.abandoned) this.settle(req, "error");
   }
 
   completed(req: Request, container: Container<Request>): void {
     if (req.abandoned) return;
     const flow = req.flow;
     const from = this.hosts[container.nodeIndex]!;
-    if (!this.fabric.reachable(from, req.entry)) {
+    if (!this.net.fabric.reachable(from, req.entry)) {
       this.lost(req);
       return;
     }
-    const backUs = this.sim.now() + flow.responseDelayUs[pathOf(from, req.entry)];
+    const delayUs = this.net.delivery.fastDelayUs(flow.response, from, req.entry);
+    if (delayUs < 0) {
+      this.net.delivery.send(flow.response, req);
+      return;
+    }
+    // A small answer on quiet links: its arrival time is known now, so no event is needed.
+    const backUs = this.sim.now() + delayUs;
     const timeoutUs = flow.spec.timeoutUs;
-    // The response is on its way; if it lands after the deadline, the client has given up.
+    // If it lands after the deadline, the client has given up.
     if (timeoutUs > 0 && backUs - req.attemptStartUs > timeoutUs) return;
+    this.answered(req, backUs);
+  }
+
+  private answered(req: Request, atUs: number): void {
+    if (req.abandoned) return;
     req.abandoned = true;
-    this.sink.completed(flow.serviceIndex, backUs - req.firstStartUs);
+    this.sink.completed(req.flow.serviceIndex, atUs - req.firstStartUs);
+    if (req.conn) req.flow.pool!.release(req.conn, atUs);
   }
 
   dropped(req: Request, _container: Container<Request>, why: "rejected" | "stopped" | "lost"): void {
@@ -177,7 +233,7 @@ export class Clients implements ContainerCallbacks<Request> {
     else this.settle(req, why === "rejected" ? "rejected" : "error");
   }
 
-  /** This attempt failed: abandon it, then retry if the client may, else count the failure. */
+  /** This attempt failed: abandon it (and its connection), then retry if the client may, else count the failure. */
   private settle(req: Request, kind: "error" | "timeout" | "rejected"): void {
     req.abandoned = true;
     this.retryOrFail(req.flow, req.firstStartUs, req.attempt, kind);
@@ -191,24 +247,5 @@ export class Clients implements ContainerCallbacks<Request> {
     }
     const backoffUs = retries.backoffUs * 2 ** attempt;
     this.sim.after(backoffUs, () => this.attempt(flow, firstStartUs, attempt + 1));
-  }
-
-  /** A host came up, went down, joined or left: the live list is rebuilt on next use. */
-  hostsChanged(): void {
-    this.live = null;
-  }
-
-  /** Where the request enters the routing mesh: any live node (uniformly or in turn), or a named one. */
-  private entryNode(flow: Flow): Host<Request> | null {
-    const e = flow.spec.entry;
-    if (e.kind === "node") {
-      // A node that an addNodes event creates later is looked up until it exists.
-      flow.entryHost ??= this.hosts.find((h) => h.name === e.node) ?? null;
-      return flow.entryHost?.up ? flow.entryHost : null;
-    }
-    const live = (this.live ??= this.hosts.filter((h) => h.up));
-    if (live.length === 0) return null;
-    const i = e.kind === "random-node" ? flow.entryRng.int(live.length) : flow.rrEntry++ % live.length;
-    return live[i]!;
   }
 }

@@ -15,7 +15,7 @@ describe("determinism: same scenario and seed give byte-identical outputs", () =
       return readOutputs(out);
     });
     const [a, b, c] = runs as [Map<string, Buffer>, Map<string, Buffer>, Map<string, Buffer>];
-    expect([...a.keys()]).toEqual([".orchsim-output", "elections.csv", "events.jsonl", "nodes.csv", "perf.json", "summary.json", "timeseries.csv"]);
+    expect([...a.keys()]).toEqual([".orchsim-output", "elections.csv", "events.jsonl", "networks.csv", "nodes.csv", "perf.json", "summary.json", "timeseries.csv"]);
     for (const [name, bytes] of a) {
       if (name === "perf.json") continue;
       expect(bytes.equals(b.get(name)!), `${name} differs between two runs with the same seed`).toBe(true);

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { OUTPUT_MARKER_FILE, OutputDir, OutputDirError } from "../../src/metrics/output.js";
-import { ELECTION_COLUMNS, NODE_COLUMNS, TIMESERIES_COLUMNS } from "../../src/metrics/rows.js";
+import { ELECTION_COLUMNS, NETWORK_COLUMNS, NODE_COLUMNS, TIMESERIES_COLUMNS } from "../../src/metrics/rows.js";
 
 let root: string;
 
@@ -151,11 +151,12 @@ describe("OutputDir", () => {
 });
 
 describe("column lists", () => {
-  it("match DESIGN.md (timeseries.csv adds restarts, OOM kills and unhealthy containers after DESIGN's columns)", () => {
+  it("match DESIGN.md (timeseries.csv adds restarts, OOM kills and unhealthy containers after DESIGN's columns; nodes.csv the NIC's bytes)", () => {
     expect(TIMESERIES_COLUMNS.join(", ")).toBe(
       "t_s, service, arrivals, completed, errors, timeouts, rejected, p50_ms, p95_ms, p99_ms, max_ms, tasks_desired, tasks_running, tasks_starting, tasks_pending, restarts, oom_kills, unhealthy",
     );
-    expect(NODE_COLUMNS.join(", ")).toBe("t_s, node, status, availability, cpu_util, mem_used_bytes, mem_capacity_bytes, tasks");
+    expect(NODE_COLUMNS.join(", ")).toBe("t_s, node, status, availability, cpu_util, mem_used_bytes, mem_capacity_bytes, tasks, net_tx_bytes, net_rx_bytes");
+    expect(NETWORK_COLUMNS.join(", ")).toBe("t_s, network, subnet, addresses_usable, addresses_used, tasks_unallocated, bytes");
     expect(ELECTION_COLUMNS.join(", ")).toBe("term, started_s, elected_s, known_s, leader, cause");
   });
 });

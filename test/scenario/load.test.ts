@@ -40,22 +40,33 @@ describe("the DESIGN.md example", () => {
       cpuCores: 4,
       memoryBytes: 8 * GIB,
       labels: {},
+      images: [],
       raft: { tickUs: S, electionTicks: 10, electionRandomTicks: 10, heartbeatTicks: 1, diskWriteUs: MS },
     });
     expect(c.dispatcher).toEqual({ heartbeatPeriodUs: 5 * S });
     expect(c.nodeGroups).toEqual([
-      { name: "web", count: 10, cpuCores: 4, memoryBytes: 8 * GIB, zone: "a", labels: { disk: "ssd" }, engineLabels: {}, generic: {} },
-      { name: "gpu", count: 2, cpuCores: 16, memoryBytes: 64 * GIB, zone: "b", labels: {}, engineLabels: {}, generic: { gpu: 4 } },
+      { name: "web", count: 10, cpuCores: 4, memoryBytes: 8 * GIB, zone: "a", labels: { disk: "ssd" }, engineLabels: {}, generic: {}, images: [] },
+      { name: "gpu", count: 2, cpuCores: 16, memoryBytes: 64 * GIB, zone: "b", labels: {}, engineLabels: {}, generic: { gpu: 4 }, images: [] },
     ]);
-    expect(c.network).toEqual({ latency: { sameNodeUs: 20, sameZoneUs: 100, crossZoneUs: MS }, bandwidthBitsPerS: 10e9, mtuBytes: 1500 });
-    expect(s.networks).toEqual([{ name: "backend", driver: "overlay", subnet: "10.0.1.0/24", encrypted: false }]);
+    expect(c.network).toEqual({
+      latency: { sameNodeUs: 20, sameZoneUs: 100, crossZoneUs: MS },
+      bandwidthBitsPerS: 10e9,
+      crossZoneBandwidthBitsPerS: 0,
+      mtuBytes: 1500,
+      encryptionCpuUsPerGB: 4 * S,
+    });
+    // ingress exists without being declared; every service lists a network, so there is no `default`.
+    expect(s.networks).toEqual([
+      { name: "ingress", driver: "overlay", subnet: null, encrypted: false, mtuBytes: 1500, attachable: false },
+      { name: "backend", driver: "overlay", subnet: "10.0.1.0/24", encrypted: false, mtuBytes: 1500, attachable: false },
+    ]);
   });
 
   test("the web service", () => {
     const web = s.services[0];
     expect(web?.name).toBe("web");
     expect(web).toMatchObject({
-      image: "web:1",
+      image: { name: "web:1", sizeBytes: 0 },
       mode: "replicated",
       replicas: 12,
       networks: ["backend"],
@@ -78,6 +89,7 @@ describe("the DESIGN.md example", () => {
         requestBytes: 1024,
         responseBytes: 8 * 1024,
         calls: [{ service: "cache", count: 2 }],
+        connection: { reuse: 1 },
       },
       healthcheck: { intervalUs: 10 * S, timeoutUs: 2 * S, retries: 3, startPeriodUs: 0, cpuUs: MS },
       restartPolicy: { condition: "any", delayUs: 5 * S, maxAttempts: 0, windowUs: 0 },
@@ -91,12 +103,13 @@ describe("the DESIGN.md example", () => {
     const cache = s.services[1];
     expect(cache).toMatchObject({
       name: "cache",
-      image: "cache:1",
+      image: { name: "cache:1", sizeBytes: 0 },
+      networks: ["backend"],
       replicas: 2,
       ports: [],
       healthcheck: null,
       autoscale: null,
-      request: { cpu: { kind: "lognormal", mean: 2 * MS, cv: 0.5 }, requestBytes: 1024, responseBytes: 1024, calls: [] },
+      request: { cpu: { kind: "lognormal", mean: 2 * MS, cv: 0.5 }, requestBytes: 1024, responseBytes: 1024, calls: [], connection: { reuse: 1 } },
     });
   });
 
@@ -108,23 +121,24 @@ describe("the DESIGN.md example", () => {
         ratePerS: 500,
         arrival: "poisson",
         entry: { kind: "random-node" },
+        entryNodes: [],
         timeoutUs: 5 * S,
         retries: { max: 2, backoffUs: 100 * MS },
       },
     ]);
   });
 
-  test("events, in file order, with their lines", () => {
-    expect(s.events.map((e) => [e.atUs, e.everyUs, e.times, e.line, e.action.type])).toEqual([
-      [5 * MIN, 0, 1, 72, "loadSpike"],
-      [8 * MIN, 0, 1, 73, "nodeFailure"],
-      [9 * MIN, 0, 1, 74, "killLeader"],
-      [12 * MIN, 0, 1, 75, "partition"],
-      [15 * MIN, 0, 1, 76, "scale"],
-      [20 * MIN, 0, 1, 77, "restartAll"],
-      [25 * MIN, 0, 1, 78, "drain"],
-      [26 * MIN, 0, 1, 79, "rollingUpdate"],
-      [1 * MIN, 2 * S, 100, 80, "killLeader"],
+  test("events, in file order", () => {
+    expect(s.events.map((e) => [e.atUs, e.everyUs, e.times, e.action.type])).toEqual([
+      [5 * MIN, 0, 1, "loadSpike"],
+      [8 * MIN, 0, 1, "nodeFailure"],
+      [9 * MIN, 0, 1, "killLeader"],
+      [12 * MIN, 0, 1, "partition"],
+      [15 * MIN, 0, 1, "scale"],
+      [20 * MIN, 0, 1, "restartAll"],
+      [25 * MIN, 0, 1, "drain"],
+      [26 * MIN, 0, 1, "rollingUpdate"],
+      [1 * MIN, 2 * S, 100, "killLeader"],
     ]);
     expect(action(s, 0, "loadSpike")).toEqual({ type: "loadSpike", workload: "users", ratePerS: 2000, durationUs: 10 * MIN, rampUs: 30 * S });
     expect(action(s, 1, "nodeFailure")).toEqual({ type: "nodeFailure", nodes: ["web-3"], recoverAfterUs: 5 * MIN });
@@ -181,7 +195,7 @@ describe("--set overrides", () => {
     ]);
     expect(s.cluster.managers.raft.tickUs).toBe(2 * S);
     expect(s.cluster.managers.count).toBe(1);
-    expect(s.events).toEqual([{ atUs: MIN, everyUs: 0, times: 1, line: 0, action: { type: "killLeader", restartAfterUs: 0 } }]);
+    expect(s.events).toEqual([{ atUs: MIN, everyUs: 0, times: 1, action: { type: "killLeader", restartAfterUs: 0 } }]);
     expect(s.services[0]?.resources.limits.memoryBytes).toBe(GIB);
   });
 });
@@ -213,20 +227,32 @@ describe("defaults", () => {
           cpuCores: 2,
           memoryBytes: 4 * GIB,
           labels: {},
+          images: [],
           raft: { tickUs: S, electionTicks: 10, electionRandomTicks: 10, heartbeatTicks: 1, diskWriteUs: MS },
         },
         dispatcher: { heartbeatPeriodUs: 5 * S },
         nodeGroups: [],
-        network: { latency: { sameNodeUs: 20, sameZoneUs: 100, crossZoneUs: MS }, bandwidthBitsPerS: 10e9, mtuBytes: 1500 },
+        network: {
+          latency: { sameNodeUs: 20, sameZoneUs: 100, crossZoneUs: MS },
+          bandwidthBitsPerS: 10e9,
+          crossZoneBandwidthBitsPerS: 0,
+          mtuBytes: 1500,
+          encryptionCpuUsPerGB: 4 * S,
+        },
+        registry: { bandwidthBitsPerS: 0, latencyUs: 10 * MS },
       },
-      networks: [],
+      // ingress always exists; `default` because the service lists no network, as in a stack.
+      networks: [
+        { name: "ingress", driver: "overlay", subnet: null, encrypted: false, mtuBytes: 1500, attachable: false },
+        { name: "default", driver: "overlay", subnet: null, encrypted: false, mtuBytes: 1500, attachable: false },
+      ],
       services: [
         {
           name: "web",
-          image: "web:1",
+          image: { name: "web:1", sizeBytes: 0 },
           mode: "replicated",
           replicas: 1,
-          networks: [],
+          networks: ["default"],
           ports: [],
           endpointMode: "vip",
           resources: { reservations: { cpuCores: 0, memoryBytes: 0, generic: {} }, limits: { cpuCores: 0, memoryBytes: 0 } },
@@ -234,7 +260,7 @@ describe("defaults", () => {
           strategy: null,
           startup: { pullUs: 0, cpuUs: 0, memoryBytes: 0, failRate: 0 },
           runtime: { memoryBytes: 0, concurrency: 1, queue: 128 },
-          request: { cpu: { kind: "exponential", mean: 10 * MS }, requestBytes: 1024, responseBytes: 1024, calls: [] },
+          request: { cpu: { kind: "exponential", mean: 10 * MS }, requestBytes: 1024, responseBytes: 1024, calls: [], connection: { reuse: 1 } },
           healthcheck: null,
           restartPolicy: { condition: "any", delayUs: 5 * S, maxAttempts: 0, windowUs: 0 },
           update: { parallelism: 1, delayUs: 0, order: "stop-first", failureAction: "pause", monitorUs: 5 * S, maxFailureRatio: 0 },
@@ -262,6 +288,7 @@ describe("defaults", () => {
       ratePerS: 0.5,
       arrival: "poisson",
       entry: { kind: "random-node" },
+      entryNodes: [],
       timeoutUs: 30 * S,
       retries: { max: 0, backoffUs: 100 * MS },
     });
@@ -338,7 +365,7 @@ services:
 `,
       "a.yaml",
     );
-    expect(s.services.map((x) => [x.name, x.replicas, x.image, x.resources.reservations.cpuCores])).toEqual([
+    expect(s.services.map((x) => [x.name, x.replicas, x.image.name, x.resources.reservations.cpuCores])).toEqual([
       ["web", 3, "shop:2", 1],
       ["api", 5, "shop:2", 1],
     ]);
@@ -359,7 +386,7 @@ events:
 
   test("each spec has every earlier change of its service, by time then file order", () => {
     const first = action(s, 1, "rollingUpdate"); // 10m
-    expect(first.spec.image).toBe("shop:2");
+    expect(first.spec.image.name).toBe("shop:2");
     expect(first.spec.resources).toEqual({
       reservations: { cpuCores: 0.5, memoryBytes: 256 * MIB, generic: {} },
       limits: { cpuCores: 1, memoryBytes: GIB },
@@ -368,18 +395,18 @@ events:
     expect(first.force).toBe(false);
 
     const second = action(s, 0, "rollingUpdate"); // 20m, first in the file at 20m
-    expect(second.spec.image).toBe("shop:2");
+    expect(second.spec.image.name).toBe("shop:2");
     expect(second.spec.runtime.concurrency).toBe(8);
     expect(second.spec.resources.limits.memoryBytes).toBe(GIB);
 
     const third = action(s, 3, "rollingUpdate"); // 20m, later in the file
-    expect(third.spec.image).toBe("shop:3");
+    expect(third.spec.image.name).toBe("shop:3");
     expect(third.spec.runtime.concurrency).toBe(8);
     expect(third.force).toBe(true);
   });
 
   test("the services themselves are unchanged", () => {
-    expect(s.services[0]?.image).toBe("shop:1");
+    expect(s.services[0]?.image.name).toBe("shop:1");
     expect(s.services[0]?.resources.limits.memoryBytes).toBe(0);
   });
 

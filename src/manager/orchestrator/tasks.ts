@@ -44,6 +44,7 @@ export class TaskFactory {
       state: TaskState.NEW,
       reason: null,
       createdUs: this.nowUs(),
+      networks: [],
     };
     this.inflight.set(task.id, task);
     return task;

@@ -33,6 +33,7 @@ export function node(id: string, o: Partial<NodeRecord> = {}): NodeRecord {
     generic: {},
     status: "ready",
     availability: "active",
+    attachments: [],
     ...o,
   };
 }
@@ -77,6 +78,7 @@ export class SchedulerHarness {
       state: TaskState.PENDING,
       reason: null,
       createdUs: this.sim.now(),
+      networks: [],
     };
     this.store.apply({ type: "CreateTask", task });
     return task;

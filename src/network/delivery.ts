@@ -1,0 +1,231 @@
+import type { Simulation } from "../kernel/index.js";
+import { FlowNetwork, type Flow } from "./bandwidth/index.js";
+import { pathOf, type Endpoint, type Fabric, type PathKind } from "./fabric.js";
+import type { OverlayNetwork } from "./overlay.js";
+import { blackHoled, underlayFormat, wireBytes, type PacketFormat } from "./packets.js";
+
+/** Messages up to this many wire bytes skip the flow model on links that carry no transfer. */
+export const FAST_PATH_BYTES = 64 * 1024;
+/**
+ * SimGrid's default TCP window (TCP_gamma, 4 MiB): a flow's rate is at most window / RTT, which
+ * is what bounds a pull from a distant registry (20 ms round trip: about 200 MB/s).
+ */
+export const TCP_WINDOW_BYTES = 4 * 1024 * 1024;
+/** CPU work a host's kernel does for the network (IPsec), on the node's shared cores. */
+export interface KernelCpu {
+  submit<A>(workUs: number, onDone: (arg: A) => void, arg: A): unknown;
+  cancel(job: unknown): void;
+}
+
+/** A host as the delivery path sees it. */
+export interface NetHost extends Endpoint {
+  readonly kernel: KernelCpu;
+}
+
+/**
+ * A kind of message sent again and again (a service's requests, its responses): its size and
+ * fate worked out once. `src` and `dst` say where a parcel goes; `arrive` gets it, `lost` is told
+ * when it will never arrive (its sender or receiver crashed or was cut off, or the MTU black hole).
+ */
+export class Channel<P> {
+  readonly wireBytes: number;
+  /** Fast-path delay by PathKind: latency plus wire bytes at the NIC's rate. */
+  readonly delayUs: readonly [number, number, number];
+  readonly latencyUs: readonly [number, number, number];
+  /** Its packets exceed the underlay's MTU across nodes (never on the same node: no VXLAN there). */
+  readonly blackHoled: boolean;
+  /** IPsec work at each end across nodes (encrypted overlays). */
+  readonly cpuUs: number;
+  readonly fast: boolean;
+  /** Arrival: delivered if the two ends can still reach each other, else lost. */
+  readonly check: (p: P) => void;
+  /** Wire bytes sent between nodes since the last takeCarried() (for the network's traffic per window). */
+  carried = 0;
+
+  constructor(
+    fabric: Fabric,
+    net: OverlayNetwork | null,
+    readonly payloadBytes: number,
+    readonly src: (p: P) => NetHost,
+    readonly dst: (p: P) => NetHost,
+    readonly arrive: (p: P) => void,
+    readonly lost: ((p: P) => void) | null,
+  ) {
+    const mtu = fabric.spec.mtuBytes;
+    const format: PacketFormat = net?.format ?? underlayFormat(mtu);
+    this.wireBytes = wireBytes(payloadBytes, format);
+    const usPerByte = 1 / fabric.nicBytesPerUs;
+    const lat = fabric.latencies;
+    this.latencyUs = lat;
+    // On one node the message crosses the bridge, not the NIC: no encapsulation, no encryption.
+    this.delayUs = [Math.round(lat[0] + payloadBytes * usPerByte), Math.round(lat[1] + this.wireBytes * usPerByte), Math.round(lat[2] + this.wireBytes * usPerByte)];
+    this.blackHoled = net !== null && blackHoled(payloadBytes, format, mtu);
+    this.cpuUs = net?.encrypted ? (this.wireBytes * fabric.spec.encryptionCpuUsPerGB) / 1e9 : 0;
+    this.fast = this.wireBytes <= FAST_PATH_BYTES;
+    this.check = (p) => {
+      if (fabric.reachable(this.src(p), this.dst(p))) this.arrive(p);
+      else this.lost?.(p);
+    };
+  }
+
+  takeCarried(): number {
+    const c = this.carried;
+    this.carried = 0;
+    return c;
+  }
+}
+
+/** A message that goes through the flow model or the hosts' CPU: several parts to wait for. */
+interface Transfer {
+  parts: number;
+  from: NetHost;
+  to: NetHost;
+  flow: Flow | null;
+  /** IPsec work on the sender and on the receiver. */
+  enc: unknown;
+  dec: unknown;
+  timer: ReturnType<Simulation["after"]> | null;
+  /** Runs once every part is done. */
+  done: () => void;
+  lost: () => void;
+}
+
+/**
+ * The one delivery path of the cluster: every request, response, call, image pull and
+ * control-plane message goes through send(). A small message on links that carry no transfer
+ * takes the fast path: one kernel event after latency + wire bytes at the NIC's rate. Anything
+ * else is a transfer: a flow sharing its links max-min fairly with the others (bandwidth/), plus,
+ * on an encrypted overlay, IPsec work on both hosts' CPUs; it arrives when the last part is done
+ * and the latency has passed. Whether it arrives is decided on arrival (crash, partition).
+ */
+export class Delivery {
+  readonly flows: FlowNetwork;
+  /** Transfers under way, by host index, so that a crash can end them. */
+  private readonly active: Set<Transfer>[] = [];
+
+  constructor(
+    private readonly sim: Simulation,
+    readonly fabric: Fabric,
+  ) {
+    this.flows = new FlowNetwork(sim);
+  }
+
+  /** Sends one parcel of a channel. */
+  send<P>(ch: Channel<P>, p: P): void {
+    const from = ch.src(p);
+    const to = ch.dst(p);
+    if (!from.up) {
+      ch.lost?.(p);
+      return;
+    }
+    if (from === to) {
+      this.sim.after(ch.delayUs[0], ch.check, p);
+      return;
+    }
+    if (ch.blackHoled) {
+      ch.lost?.(p);
+      return;
+    }
+    const kind = pathOf(from, to);
+    ch.carried += ch.wireBytes;
+    if (ch.fast && ch.cpuUs === 0 && this.fabric.quiet(from, to, this.sim.now(), ch.wireBytes)) {
+      this.sim.after(ch.delayUs[kind], ch.check, p);
+      return;
+    }
+    this.transfer(from, to, kind, ch.wireBytes, ch.cpuUs, () => ch.check(p), () => ch.lost?.(p));
+  }
+
+  /**
+   * The fast-path delay of a channel's parcel from `from` to `to`, with its bytes counted, or -1
+   * when it must go as a transfer. For answers whose arrival can be computed at once.
+   */
+  fastDelayUs<P>(ch: Channel<P>, from: NetHost, to: NetHost): number {
+    if (from === to) return ch.delayUs[0];
+    if (!ch.fast || ch.cpuUs > 0 || ch.blackHoled || !this.fabric.quiet(from, to, this.sim.now(), ch.wireBytes)) return -1;
+    ch.carried += ch.wireBytes;
+    return ch.delayUs[pathOf(from, to)];
+  }
+
+  /** A host's own message (Raft, heartbeats, assignments): the underlay, no overlay. */
+  sendHost<M>(from: NetHost, to: NetHost, bytes: number, handler: (msg: M) => void, msg: M): void {
+    if (!from.up) return;
+    const arrive = (): void => {
+      if (this.fabric.reachable(from, to)) handler(msg);
+    };
+    const kind = pathOf(from, to);
+    const wire = kind === 0 ? bytes : wireBytes(bytes, underlayFormat(this.fabric.spec.mtuBytes));
+    const delayUs = this.fabric.latencies[kind] + wire / this.fabric.nicBytesPerUs;
+    if (kind === 0 || (wire <= FAST_PATH_BYTES && this.fabric.quiet(from, to, this.sim.now(), wire))) this.sim.after(delayUs, arrive);
+    else this.transfer(from, to, kind, wire, 0, arrive, () => undefined);
+  }
+
+  /** An image pull: `bytes` from the registry (outside the cluster) to `to`; `done` when it has all, `lost` if `to` crashes first. */
+  pull(to: NetHost, bytes: number, done: () => void, lost: () => void): void {
+    const wire = wireBytes(bytes, underlayFormat(this.fabric.spec.mtuBytes));
+    const latencyUs = this.fabric.registry.latencyUs;
+    const registry = this.fabric.registryLink;
+    const route = registry ? [registry, this.fabric.nic(to).rx.link] : [this.fabric.nic(to).rx.link];
+    const t: Transfer = { parts: 1, from: to, to, flow: null, enc: null, dec: null, timer: null, done, lost };
+    this.track(t);
+    t.flow = this.flows.start(route, wire, boundOf(latencyUs), () => {
+      t.flow = null;
+      t.timer = this.sim.after(latencyUs, () => this.partDone(t));
+    }, null);
+  }
+
+  /** The host crashed: its transfers end, lost. */
+  hostDown(host: NetHost): void {
+    const set = this.active[host.index];
+    if (!set) return;
+    for (const t of [...set]) {
+      this.untrack(t);
+      if (t.flow) this.flows.cancel(t.flow);
+      this.sim.cancel(t.timer);
+      if (t.enc !== null) t.from.kernel.cancel(t.enc);
+      if (t.dec !== null) t.to.kernel.cancel(t.dec);
+      t.lost();
+    }
+  }
+
+  private transfer(from: NetHost, to: NetHost, kind: PathKind, wire: number, cpuUs: number, done: () => void, lost: () => void): void {
+    const t: Transfer = { parts: 1, from, to, flow: null, enc: null, dec: null, timer: null, done, lost };
+    this.track(t);
+    const latencyUs = this.fabric.latencies[kind];
+    if (cpuUs > 0) {
+      // SIMPLIFICATION: IPsec runs alongside the wire (packets are encrypted and decrypted as
+      // they stream), so the transfer takes as long as the slowest of the three parts.
+      t.parts += 2;
+      t.enc = from.kernel.submit(cpuUs, () => this.partDone(t), null);
+      t.dec = to.kernel.submit(cpuUs, () => this.partDone(t), null);
+    }
+    if (wire <= FAST_PATH_BYTES && this.fabric.quiet(from, to, this.sim.now(), wire)) {
+      t.timer = this.sim.after(latencyUs + wire / this.fabric.nicBytesPerUs, () => this.partDone(t));
+      return;
+    }
+    t.flow = this.flows.start(this.fabric.route(from, to), wire, boundOf(latencyUs), () => {
+      t.flow = null;
+      t.timer = this.sim.after(latencyUs, () => this.partDone(t));
+    }, null);
+  }
+
+  private partDone(t: Transfer): void {
+    t.timer = null;
+    if (--t.parts > 0) return;
+    this.untrack(t);
+    t.done();
+  }
+
+  private track(t: Transfer): void {
+    for (const h of t.from === t.to ? [t.from] : [t.from, t.to]) (this.active[h.index] ??= new Set()).add(t);
+  }
+
+  private untrack(t: Transfer): void {
+    this.active[t.from.index]?.delete(t);
+    this.active[t.to.index]?.delete(t);
+  }
+}
+
+/** A flow's rate bound from the TCP window over the round trip (Infinity with no latency). */
+function boundOf(oneWayLatencyUs: number): number {
+  return oneWayLatencyUs > 0 ? TCP_WINDOW_BYTES / (2 * oneWayLatencyUs) : Infinity;
+}

@@ -1,0 +1,143 @@
+// The service endpoint tables of one overlay network, node by node: what IPVS and the embedded
+// DNS server on each node know of each service's backends. A backend joins when its task runs
+// and leaves when it stops; each node learns both by networkdb gossip among the network's
+// nodes, at its own time, and keeps its table in the order it learned the backends, with its own
+// round-robin position. A crashed node's backends leave only once memberlist has declared it
+// dead and the news has spread.
+
+import { GOSSIP_ROUND_US, hashUnit, roundOf, roundsToAll } from "./gossip.js";
+
+/** One backend of a service on this network: a task's container. */
+export interface Backend<C> {
+  readonly container: C;
+  /** The node it runs on (host index): that node knows of it at once. */
+  readonly nodeIndex: number;
+  /** Its leave, once it has left; a node that learns the leave before the join ignores the join. */
+  leave: Change<C> | null;
+}
+
+/** A join or a leave, spreading from the node where it happened. */
+export interface Change<C> {
+  readonly join: boolean;
+  readonly backend: Backend<C>;
+  readonly atUs: number;
+  /** Node that knows at once (-1 for a crash: the node is gone). */
+  readonly originIndex: number;
+  /** When the spread starts: the origin's next gossip round, or after failure detection. */
+  readonly spreadFromUs: number;
+  /** The spread over the network's peers at the time (see gossip.ts). */
+  readonly cdf: Float64Array;
+  /** Identifies the change in every node's hash draw. */
+  readonly seq: number;
+}
+
+/** One node's IPVS table (and DNS answer) for one service on this network. */
+export interface NodeTable<C> {
+  readonly backends: Backend<C>[];
+  /** IPVS round-robin: the index of the next backend to use. */
+  cursor: number;
+  /** Changes of the service's log this node has already considered. */
+  seen: number;
+  /** Changes it has considered that have not reached it yet, by the time they will. */
+  waiting: { atUs: number; change: Change<C> }[];
+  /** The earliest time in `waiting` (Infinity when none). */
+  nextUs: number;
+}
+
+/** When node `node` learns `change`. */
+export function learnedAtUs<C>(change: Change<C>, node: number, key: number): number {
+  if (node === change.originIndex) return change.atUs;
+  const round = roundOf(change.cdf, hashUnit(key, change.seq, node));
+  return change.spreadFromUs + (round - 1) * GOSSIP_ROUND_US;
+}
+
+/** When the last node learns `change`. */
+export function settledAtUs<C>(change: Change<C>): number {
+  return change.spreadFromUs + (roundsToAll(change.cdf) - 1) * GOSSIP_ROUND_US;
+}
+
+/**
+ * The backends of one service on one network: the log of joins and leaves, and each node's
+ * table, built on first use and brought up to date whenever the node looks (a node's draws are
+ * hashed, so when it looks does not change what it sees).
+ */
+export class ServiceEndpoints<C> {
+  private readonly log: Change<C>[] = [];
+  private readonly tables: (NodeTable<C> | undefined)[] = [];
+  /** When every node will have learned every change so far. */
+  settledUs = 0;
+
+  constructor(
+    readonly service: string,
+    private readonly key: number,
+  ) {}
+
+  record(change: Change<C>): void {
+    this.log.push(change);
+    if (!change.join) change.backend.leave = change;
+    this.settledUs = Math.max(this.settledUs, settledAtUs(change));
+  }
+
+  /** Node `node`'s table at `nowUs`. */
+  table(node: number, nowUs: number): NodeTable<C> {
+    let t = this.tables[node];
+    if (t === undefined) {
+      t = { backends: [], cursor: 0, seen: 0, waiting: [], nextUs: Infinity };
+      this.tables[node] = t;
+    }
+    if (t.seen < this.log.length || nowUs >= t.nextUs) this.catchUp(t, node, nowUs);
+    return t;
+  }
+
+  /** The node restarted: its tables are gone; it builds them again when it next looks. */
+  forget(node: number): void {
+    this.tables[node] = undefined;
+  }
+
+  /** The next backend by IPVS round-robin on `node`, or null when its table is empty. */
+  pick(node: number, nowUs: number): Backend<C> | null {
+    const t = this.table(node, nowUs);
+    const n = t.backends.length;
+    if (n === 0) return null;
+    const i = t.cursor % n;
+    t.cursor = i + 1;
+    return t.backends[i]!;
+  }
+
+  private catchUp(t: NodeTable<C>, node: number, nowUs: number): void {
+    for (; t.seen < this.log.length; t.seen++) {
+      const change = this.log[t.seen]!;
+      insertByTime(t.waiting, { atUs: learnedAtUs(change, node, this.key), change });
+    }
+    let done = 0;
+    while (done < t.waiting.length && t.waiting[done]!.atUs <= nowUs) {
+      const { atUs, change } = t.waiting[done]!;
+      this.apply(t, change, node, atUs);
+      done++;
+    }
+    if (done > 0) t.waiting.splice(0, done);
+    t.nextUs = t.waiting[0]?.atUs ?? Infinity;
+  }
+
+  private apply(t: NodeTable<C>, change: Change<C>, node: number, atUs: number): void {
+    const b = change.backend;
+    if (change.join) {
+      // networkdb orders events per entry: a leave it already knows wins over an older join.
+      if (b.leave !== null && learnedAtUs(b.leave, node, this.key) <= atUs) return;
+      t.backends.push(b);
+      return;
+    }
+    const i = t.backends.indexOf(b);
+    if (i < 0) return;
+    t.backends.splice(i, 1);
+    // IPVS keeps its place in the list when a destination is removed before it.
+    if (i < t.cursor) t.cursor--;
+  }
+}
+
+/** Inserts keeping `list` sorted by time, after entries with the same time (learned in log order). */
+function insertByTime<T extends { atUs: number }>(list: T[], item: T): void {
+  let i = list.length;
+  while (i > 0 && list[i - 1]!.atUs > item.atUs) i--;
+  list.splice(i, 0, item);
+}

@@ -1,0 +1,52 @@
+import type { RandomStream } from "../kernel/index.js";
+import type { WorkloadSpec } from "../scenario/types.js";
+import type { Endpoint } from "./fabric.js";
+
+/** A host as the external load balancer sees it: its name, group and whether it answers. */
+export interface EntryHost extends Endpoint {
+  /** The node group it belongs to ("manager" for managers). */
+  readonly group: string;
+}
+
+/**
+ * The external load balancer in front of the routing mesh: it sends each new connection to one
+ * of its nodes (every node, or the listed nodes and node groups), uniformly at random or in
+ * turn, or always to one named node, skipping nodes that are down.
+ * SIMPLIFICATION: it knows at once which nodes are down (a health-checking balancer takes a few
+ * seconds); the client's own path to it is not modelled.
+ */
+export class IngressEntry<H extends EntryHost> {
+  private live: H[] | null = null;
+  private turn = 0;
+  private named: H | null = null;
+
+  constructor(
+    private readonly spec: WorkloadSpec,
+    private readonly hosts: readonly H[],
+    private readonly rng: RandomStream,
+  ) {}
+
+  /** A host came up, went down, joined or left: the list is rebuilt on next use. */
+  hostsChanged(): void {
+    this.live = null;
+  }
+
+  /** The node the next connection enters by, or null when none of the balancer's nodes is up. */
+  next(): H | null {
+    const e = this.spec.entry;
+    if (e.kind === "node") {
+      // A node that an addNodes event creates later is looked up until it exists.
+      this.named ??= this.hosts.find((h) => h.name === e.node) ?? null;
+      return this.named?.up ? this.named : null;
+    }
+    const live = (this.live ??= this.hosts.filter((h) => h.up && this.listed(h)));
+    if (live.length === 0) return null;
+    const i = e.kind === "random-node" ? this.rng.int(live.length) : this.turn++ % live.length;
+    return live[i]!;
+  }
+
+  private listed(h: H): boolean {
+    const names = this.spec.entryNodes;
+    return names.length === 0 || names.includes(h.name) || names.includes(h.group);
+  }
+}

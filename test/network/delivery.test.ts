@@ -1,0 +1,189 @@
+// The one delivery path: transfer times against theory (latency + wire bytes over bandwidth, and
+// max-min sharing of a NIC), image pulls through a shared registry egress, the MTU black hole,
+// and IPsec work on both hosts' CPUs.
+import { describe, expect, it } from "vitest";
+import { Simulation } from "../../src/kernel/index.js";
+import { Host, type HostSpec } from "../../src/cluster/host.js";
+import { Channel, Delivery } from "../../src/network/delivery.js";
+import { Fabric } from "../../src/network/fabric.js";
+import { buildOverlays } from "../../src/network/overlay.js";
+import { overlayFormat, underlayFormat, wireBytes } from "../../src/network/packets.js";
+import type { FabricSpec, NetworkSpec } from "../../src/scenario/types.js";
+
+const GBPS_10 = 10e9;
+const B_PER_US = GBPS_10 / 8e6; // 1250
+
+function fabricSpec(o: Partial<FabricSpec> = {}): FabricSpec {
+  return {
+    latency: { sameNodeUs: 20, sameZoneUs: 100, crossZoneUs: 1000 },
+    bandwidthBitsPerS: GBPS_10,
+    crossZoneBandwidthBitsPerS: 0,
+    mtuBytes: 1500,
+    encryptionCpuUsPerGB: 4_000_000,
+    ...o,
+  };
+}
+
+function world(o: Partial<FabricSpec> = {}, registry = { bandwidthBitsPerS: 0, latencyUs: 10_000 }) {
+  const sim = new Simulation();
+  const fabric = new Fabric(fabricSpec(o), registry);
+  const delivery = new Delivery(sim, fabric);
+  const host = (i: number, zone = "a", cores = 4): Host => {
+    const spec: HostSpec = { name: `h${i}`, role: "worker", group: "h", zone, cpuCores: cores, memoryBytes: 1e9, labels: {}, engineLabels: {}, generic: {}, runsTasks: true, images: [] };
+    return new Host(i, spec, sim);
+  };
+  return { sim, fabric, delivery, host };
+}
+
+interface Msg {
+  from: Host;
+  to: Host;
+  doneUs?: number;
+  lost?: boolean;
+}
+
+function channel(w: ReturnType<typeof world>, bytes: number, net: NetworkSpec | null = null): Channel<Msg> {
+  const overlay = net ? buildOverlays([net])[0]! : null;
+  return new Channel<Msg>(w.fabric, overlay, bytes, (m) => m.from, (m) => m.to, (m) => void (m.doneUs = w.sim.now()), (m) => void (m.lost = true));
+}
+
+const overlay = (o: Partial<NetworkSpec> = {}): NetworkSpec => ({ name: "ingress", driver: "overlay", subnet: null, encrypted: false, mtuBytes: 1500, attachable: false, ...o });
+
+describe("transfer times", () => {
+  it("a small message on quiet links: latency + wire bytes at the NIC's rate", () => {
+    const w = world();
+    const [a, b, c] = [w.host(0, "a"), w.host(1, "a"), w.host(2, "b")];
+    const ch = channel(w, 1000, overlay());
+    const m1: Msg = { from: a, to: b };
+    const m2: Msg = { from: a, to: c };
+    w.delivery.send(ch, m1);
+    w.delivery.send(ch, m2);
+    w.sim.run();
+    expect(m1.doneUs).toBe(Math.round(100 + 1090 / B_PER_US));
+    expect(m2.doneUs).toBe(Math.round(1000 + 1090 / B_PER_US));
+  });
+
+  it("a single large transfer: latency + wire bytes over bandwidth", () => {
+    const w = world();
+    const bytes = 100 * 2 ** 20;
+    const ch = channel(w, bytes, overlay());
+    const m: Msg = { from: w.host(0), to: w.host(1) };
+    w.delivery.send(ch, m);
+    w.sim.run();
+    const expected = 100 + wireBytes(bytes, overlayFormat(1450, false)) / B_PER_US;
+    expect(Math.abs(m.doneUs! - expected)).toBeLessThanOrEqual(1);
+  });
+
+  it("N senders into one receiver share its NIC: each takes N times as long", () => {
+    const w = world();
+    const bytes = 10 * 2 ** 20;
+    const ch = channel(w, bytes, overlay());
+    const sink = w.host(0);
+    const msgs = [1, 2, 3, 4].map((i) => ({ from: w.host(i), to: sink }) as Msg);
+    for (const m of msgs) w.delivery.send(ch, m);
+    w.sim.run();
+    const one = wireBytes(bytes, overlayFormat(1450, false)) / B_PER_US;
+    for (const m of msgs) expect(Math.abs(m.doneUs! - (100 + 4 * one))).toBeLessThanOrEqual(2);
+  });
+
+  it("the hosts' own traffic goes the same way: a 1 MB message takes latency + wire over bandwidth", () => {
+    const w = world();
+    const [a, b] = [w.host(0), w.host(1)];
+    let at = -1;
+    w.delivery.sendHost(a, b, 1_000_000, () => void (at = w.sim.now()), null);
+    w.sim.run();
+    expect(Math.abs(at - (100 + wireBytes(1_000_000, underlayFormat(1500)) / B_PER_US))).toBeLessThanOrEqual(1);
+  });
+
+  it("a crashed receiver: the transfer is lost and frees the link", () => {
+    const w = world();
+    const [a, b] = [w.host(0), w.host(1)];
+    const ch = channel(w, 50 * 2 ** 20, overlay());
+    const m: Msg = { from: a, to: b };
+    w.delivery.send(ch, m);
+    w.sim.run({ untilUs: 1000 });
+    b.up = false;
+    w.delivery.hostDown(b);
+    w.sim.run();
+    expect(m.lost).toBe(true);
+    expect(m.doneUs).toBeUndefined();
+    expect(w.delivery.flows.active).toBe(0);
+  });
+});
+
+describe("image pulls", () => {
+  it("50 nodes pulling 1 GB together from a 1 Gbps registry take 50 x 8 s (its egress is shared)", () => {
+    const w = world({}, { bandwidthBitsPerS: 1e9, latencyUs: 1_000 });
+    const done: number[] = [];
+    for (let i = 0; i < 50; i++) w.delivery.pull(w.host(i), 1e9, () => done.push(w.sim.now()), () => undefined);
+    w.sim.run();
+    const wire = wireBytes(1e9, underlayFormat(1500));
+    const expectedUs = (50 * wire) / (1e9 / 8e6) + 1_000;
+    expect(done).toHaveLength(50);
+    for (const t of done) expect(Math.abs(t - expectedUs) / expectedUs).toBeLessThan(1e-6);
+  });
+
+  it("one pull from a distant registry is bounded by the TCP window over the round trip", () => {
+    const w = world({}, { bandwidthBitsPerS: 0, latencyUs: 20_000 });
+    let at = 0;
+    w.delivery.pull(w.host(0), 1e9, () => void (at = w.sim.now()), () => undefined);
+    w.sim.run();
+    const rate = (4 * 2 ** 20) / 40_000; // bytes per us: 4 MiB per 40 ms round trip
+    expect(Math.abs(at - (20_000 + wireBytes(1e9, underlayFormat(1500)) / rate))).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("the MTU black hole", () => {
+  it("with a 1400-byte underlay, small messages arrive and large ones are lost; mtu: 1400 on the network fixes it", () => {
+    const w = world({ mtuBytes: 1400 });
+    const [a, b] = [w.host(0), w.host(1)];
+    const small: Msg = { from: a, to: b };
+    const large: Msg = { from: a, to: b };
+    const fixed: Msg = { from: a, to: b };
+    w.delivery.send(channel(w, 1000, overlay()), small);
+    w.delivery.send(channel(w, 64 * 1024, overlay()), large);
+    w.delivery.send(channel(w, 64 * 1024, overlay({ mtuBytes: 1400 })), fixed);
+    w.sim.run();
+    expect(small.doneUs).toBeDefined();
+    expect(large.lost).toBe(true);
+    expect(large.doneUs).toBeUndefined();
+    expect(fixed.doneUs).toBeDefined();
+  });
+
+  it("on the same node there is no VXLAN: no black hole", () => {
+    const w = world({ mtuBytes: 1400 });
+    const a = w.host(0);
+    const m: Msg = { from: a, to: a };
+    w.delivery.send(channel(w, 64 * 1024, overlay()), m);
+    w.sim.run();
+    expect(m.doneUs).toBeDefined();
+  });
+});
+
+describe("encryption", () => {
+  it("takes CPU on both hosts: 4 s per GB at each end, so a 100 MB transfer uses 0.4 core-seconds on each", () => {
+    const w = world();
+    const [a, b] = [w.host(0), w.host(1)];
+    const ch = channel(w, 1e8, overlay({ encrypted: true }));
+    const m: Msg = { from: a, to: b };
+    w.delivery.send(ch, m);
+    w.sim.run();
+    const cpuUs = (ch.wireBytes * 4_000_000) / 1e9;
+    expect(a.cpu.takeBusyCoreUs()).toBeCloseTo(cpuUs, -1);
+    expect(b.cpu.takeBusyCoreUs()).toBeCloseTo(cpuUs, -1);
+    // One core per transfer: the CPU (0.41 s) is slower than the wire (0.08 s), so it decides.
+    expect(Math.abs(m.doneUs! - cpuUs)).toBeLessThanOrEqual(2);
+  });
+
+  it("a busy node encrypts slower: CPU is shared with its containers", () => {
+    const w = world();
+    const [a, b] = [w.host(0, "a", 1), w.host(1, "a", 1)];
+    const busy = a.cpu.group(Infinity);
+    a.cpu.submit(busy, 10_000_000, () => undefined, null);
+    const ch = channel(w, 1e8, overlay({ encrypted: true }));
+    const m: Msg = { from: a, to: b };
+    w.delivery.send(ch, m);
+    w.sim.run();
+    expect(m.doneUs!).toBeGreaterThan(1.9 * ch.cpuUs);
+  });
+});
