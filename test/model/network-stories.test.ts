@@ -1,0 +1,103 @@
+// The three network stories the shipped scenarios tell, checked against each run's own outputs:
+// overlay-exhaustion (a /24 runs out during a scale-up and a start-first update; a /22 does
+// not), mtu-blackhole (small requests work, large responses hang; the right overlay MTU fixes
+// it) and registry-storm (replacement nodes pull together through one registry's egress; the
+// time is what the egress implies; pre-pulled images or a closer registry shorten it).
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { eventsOf, runScenarioFile, seriesOf, type ModelRun } from "./model-run.js";
+import { underlayFormat, wireBytes } from "../../src/network/packets.js";
+
+const scenario = (name: string): string => fileURLToPath(new URL(`../../scenarios/${name}.yaml`, import.meta.url));
+
+describe("overlay-exhaustion", () => {
+  const updates = (out: ModelRun): unknown[] => eventsOf(out.events, "service", { service: "orders" }).map((e) => e["update"]);
+  const backend = (out: ModelRun) => out.run.world.recorder.networks.filter((r) => r.network === "backend");
+
+  it("on the /24 the subnet fills, new tasks stay unallocated with swarmkit's error, and the update stalls", () => {
+    const out = runScenarioFile(scenario("overlay-exhaustion"));
+    const net = out.summary.networks["backend"]!;
+    expect(net.addresses_usable).toBe(253);
+    expect(net.addresses_peak).toBe(253);
+    expect(net.allocation_failures).toBeGreaterThan(0);
+    const failures = eventsOf(out.events, "allocation", { network: "backend" });
+    expect(failures.some((e) => /^failed to allocate network IP for task orders\.\d+\.\d+ network backend: could not find an available IP$/.test(e["error"]))).toBe(true);
+    expect(backend(out).at(-1)!.tasks_unallocated).toBeGreaterThan(0);
+    expect(updates(out)).toEqual(["updating"]);
+    const last = seriesOf(out, "orders").at(-1)!;
+    expect(last.tasks_running).toBeLessThan(last.tasks_desired);
+    // No task of the new version ever runs.
+    expect(eventsOf(out.events, "task", { service: "orders", state: "running" }).filter((e) => e["t_s"] > 180)).toHaveLength(0);
+  });
+
+  it("on a /22 everything gets an address and the update completes", () => {
+    const out = runScenarioFile(scenario("overlay-exhaustion"), ["networks.backend.subnet=10.0.4.0/22"]);
+    expect(out.summary.networks["backend"]!.allocation_failures).toBe(0);
+    expect(updates(out)).toEqual(["updating", "completed"]);
+    const last = seriesOf(out, "orders").at(-1)!;
+    expect(last.tasks_running).toBe(last.tasks_desired);
+    expect(last.tasks_desired).toBe(250);
+  });
+});
+
+describe("mtu-blackhole", () => {
+  it("small answers arrive; most large ones fall into the black hole and time out, the cluster otherwise healthy", () => {
+    const out = runScenarioFile(scenario("mtu-blackhole"));
+    const status = out.summary.services["status"]!;
+    const reports = out.summary.services["reports"]!;
+    expect(status.errors).toBe(0);
+    expect(reports.timeouts / reports.arrivals).toBeGreaterThan(0.7);
+    expect(reports.timeouts).toBe(reports.errors);
+    // The few that succeed were served on their entry node, where no VXLAN is involved.
+    expect(reports.completed).toBeGreaterThan(0);
+    expect(out.summary.networks["ingress"]!.mtu).toBe(1450);
+    expect(eventsOf(out.events, "node", { status: "down" })).toHaveLength(0);
+    expect(eventsOf(out.events, "task", { state: "failed" })).toHaveLength(0);
+  });
+
+  it("building the overlay for the real underlay (mtu: 1400) fixes it", () => {
+    const out = runScenarioFile(scenario("mtu-blackhole"), ["networks.ingress.mtu=1400"]);
+    expect(out.summary.services["reports"]!.errors).toBe(0);
+    expect(out.summary.networks["ingress"]!.mtu).toBe(1350);
+  });
+});
+
+describe("registry-storm", () => {
+  /** Seconds from the fresh nodes joining to the last replacement running, and the addNodes fault's recovered_s. */
+  function recovery(out: ModelRun): { runningS: number; recoveredS: number | null; nodes: number } {
+    const add = eventsOf(out.events, "fault", { fault: "addNodes" })[0]!;
+    const lastRunning = eventsOf(out.events, "task", { service: "app", state: "running" }).at(-1)!;
+    const recoveredS = out.summary.faults.find((f) => f.fault === "addNodes")!.recovered_s;
+    return { runningS: lastRunning["t_s"] - add["t_s"], recoveredS, nodes: String(add["target"]).split(",").length };
+  }
+  const STARTUP_S = 5; // app's startup.cpu on an idle node
+  const imageWire = wireBytes(2e9, underlayFormat(1500));
+
+  it("the replacements run after N x image / registry egress (the pulls share it), and not before", () => {
+    const out = runScenarioFile(scenario("registry-storm"));
+    const r = recovery(out);
+    const pullS = (r.nodes * imageWire) / (1e9 / 8);
+    expect(Math.abs(r.runningS - (pullS + STARTUP_S)) / (pullS + STARTUP_S)).toBeLessThan(0.05);
+    expect(r.recoveredS).not.toBeNull();
+    expect(r.recoveredS!).toBeGreaterThanOrEqual(pullS);
+    // While they pull, each fresh node receives about an eighth of the egress.
+    const pulling = out.nodes.filter((row) => row.node === "c-9" && row.t_s > 160 && row.t_s <= 270);
+    for (const row of pulling) expect(Math.abs(row.net_rx_bytes / 10 - 125e6 / r.nodes) / (125e6 / r.nodes)).toBeLessThan(0.1);
+  });
+
+  it("pre-pulled images: the replacements start as soon as the nodes join", () => {
+    const out = runScenarioFile(scenario("registry-storm"), ["duration=4m", "cluster.nodeGroups.c.images=[app:1]"]);
+    const r = recovery(out);
+    expect(r.runningS).toBeLessThan(STARTUP_S + 2);
+    // Healthy again within a third of what the pulls alone would have taken.
+    expect(r.recoveredS).not.toBeNull();
+    expect(r.recoveredS!).toBeLessThan((r.nodes * imageWire) / (1e9 / 8) / 3);
+  });
+
+  it("a closer registry (10 Gbps, 1 ms): each fresh node gets an eighth of 10 Gbps", () => {
+    const out = runScenarioFile(scenario("registry-storm"), ["duration=4m", "cluster.registry.bandwidth=10Gbps", "cluster.registry.latency=1ms"]);
+    const r = recovery(out);
+    const pullS = (r.nodes * imageWire) / (10e9 / 8);
+    expect(Math.abs(r.runningS - (pullS + STARTUP_S)) / (pullS + STARTUP_S)).toBeLessThan(0.05);
+  });
+});
