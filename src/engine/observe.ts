@@ -2,6 +2,7 @@ import { TaskState } from "../cluster/task-state.js";
 import { memoryOf } from "../cluster/memory.js";
 import type { NetworkRow, NodeRow } from "../metrics/rows.js";
 import { taskNetworks } from "../manager/allocator.js";
+import type { Store } from "../manager/store.js";
 import type { TaskGauges } from "../metrics/windows.js";
 import { roundUtil } from "../metrics/fmt.js";
 import type { World } from "./world.js";
@@ -63,30 +64,49 @@ export function nodeRows(world: World, tS: number, windowUs: number): NodeRow[] 
   });
 }
 
+/** Addresses held and tasks waiting, per overlay, as of a store version. */
+interface AddressCounts {
+  store: Store | null;
+  changes: number;
+  used: number[];
+  waiting: number[];
+}
+
+const counted = new WeakMap<World, AddressCounts>();
+
 /**
- * One networks.csv row per overlay for the window that ends now: addresses as the managers' store
- * records them (the allocator's own view, which a new leader restores from it).
+ * Addresses as the managers' store records them (the allocator's own view, which a new leader
+ * restores from it), recounted only when the store changed since the last window.
  */
-export function networkRows(world: World, tS: number): NetworkRow[] {
+function addressCounts(world: World): AddressCounts {
   const store = world.control.viewStore();
-  const overlays = world.net.overlays;
-  const used = new Map<string, number>(overlays.map((n) => [n.name, 0]));
-  const waiting = new Map<string, number>(overlays.map((n) => [n.name, 0]));
-  const add = (m: Map<string, number>, network: string): void => void m.set(network, (m.get(network) ?? 0) + 1);
-  for (const s of store.services.values()) for (const a of s.vips ?? []) add(used, a.network);
-  for (const n of store.nodes.values()) for (const a of n.attachments) add(used, a.network);
+  let c = counted.get(world);
+  if (c && c.store === store && c.changes === store.changes) return c;
+  const index = world.net.overlayIndex;
+  const used = world.net.overlays.map(() => 0);
+  const waiting = world.net.overlays.map(() => 0);
+  for (const s of store.services.values()) for (const a of s.vips ?? []) used[index.get(a.network)!]!++;
+  for (const n of store.nodes.values()) for (const a of n.attachments) used[index.get(a.network)!]!++;
   for (const t of store.tasks.values()) {
-    if (t.state >= TaskState.PENDING && t.state <= TaskState.RUNNING) for (const a of t.networks) add(used, a.network);
-    else if (t.state === TaskState.NEW && t.desiredState <= TaskState.RUNNING) for (const n of taskNetworks(t.spec)) add(waiting, n);
+    if (t.state >= TaskState.PENDING && t.state <= TaskState.RUNNING) for (const a of t.networks) used[index.get(a.network)!]!++;
+    else if (t.state === TaskState.NEW && t.desiredState <= TaskState.RUNNING) for (const n of taskNetworks(t.spec)) waiting[index.get(n)!]!++;
   }
+  c = { store, changes: store.changes, used, waiting };
+  counted.set(world, c);
+  return c;
+}
+
+/** One networks.csv row per overlay for the window that ends now. */
+export function networkRows(world: World, tS: number): NetworkRow[] {
+  const { used, waiting } = addressCounts(world);
   const bytes = world.net.takeOverlayBytes();
-  return overlays.map((n) => ({
+  return world.net.overlays.map((n) => ({
     t_s: tS,
     network: n.name,
     subnet: n.subnetText,
     addresses_usable: n.usableAddresses,
-    addresses_used: used.get(n.name) ?? 0,
-    tasks_unallocated: waiting.get(n.name) ?? 0,
-    bytes: Math.round(bytes[n.index] ?? 0),
+    addresses_used: used[n.index]!,
+    tasks_unallocated: waiting[n.index]!,
+    bytes: Math.round(bytes[n.index]!),
   }));
 }

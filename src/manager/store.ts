@@ -133,6 +133,8 @@ export class Store {
    */
   readonly attempts = new Map<string, number>();
   private readonly watchers: StoreWatcher[] = [];
+  /** Changes applied so far: readers that summarise the store recompute only when it moved. */
+  changes = 0;
   /** Indexes so that the roles never scan every task for one service or one node. */
   private readonly byService = new TaskIndex();
   private readonly byNode = new TaskIndex();
@@ -153,7 +155,9 @@ export class Store {
 
   apply(cmd: StoreCommand): void {
     const event = this.mutate(cmd);
-    if (event) for (const w of this.watchers) w(event);
+    if (!event) return;
+    this.changes++;
+    for (const w of this.watchers) w(event);
   }
 
   private mutate(cmd: StoreCommand): StoreEvent | null {

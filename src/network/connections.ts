@@ -4,6 +4,9 @@
 // the backend per connection; with dnsrr, the client connects to the first address of the DNS
 // answer it cached for the TTL. Long-lived connections therefore stay where they first went:
 // the known imbalance of dnsrr, and of VIPs with connection pools.
+// SIMPLIFICATION: a connection carries one request at a time and a client's pool has no bound
+// (it opens one whenever all are busy); a dnsrr client connects to the first address of its
+// cached answer, as getaddrinfo-based clients do, and moves a refusing address to the end.
 
 import type { RandomStream } from "../kernel/index.js";
 import type { Backend } from "./endpoints.js";

@@ -1,6 +1,6 @@
 import type { RandomStreams, Simulation } from "../kernel/index.js";
 import type { Scenario } from "../scenario/types.js";
-import { Channel, Delivery, type NetHost } from "./delivery.js";
+import { Channel, Delivery, type NetHost, type Parcel } from "./delivery.js";
 import { Fabric } from "./fabric.js";
 import { Images } from "./images.js";
 import { buildOverlays, type OverlayNetwork } from "./overlay.js";
@@ -15,10 +15,12 @@ export class DataPlane<C extends RoutedContainer> {
   readonly fabric: Fabric;
   readonly delivery: Delivery;
   readonly overlays: OverlayNetwork[];
+  /** Overlay index by network name. */
+  readonly overlayIndex: ReadonlyMap<string, number>;
   readonly routing: Routing<C>;
   readonly images: Images;
   /** Channels by network index (-1 = the hosts' own traffic is not counted here). */
-  private readonly channels: Channel<never>[][];
+  private readonly channels: Channel<Parcel>[][];
 
   constructor(
     sim: Simulation,
@@ -29,6 +31,7 @@ export class DataPlane<C extends RoutedContainer> {
     this.fabric = new Fabric(scenario.cluster.network, scenario.cluster.registry);
     this.delivery = new Delivery(sim, this.fabric);
     this.overlays = buildOverlays(scenario.networks);
+    this.overlayIndex = new Map(this.overlays.map((n) => [n.name, n.index]));
     // One key for every gossip draw: a node's view of the tables depends on the seed only.
     const key = Math.floor(rng.stream("network/gossip").next() * 2 ** 31);
     this.routing = new Routing<C>(this.overlays, scenario.services, key, liveHosts, () => sim.now());
@@ -37,15 +40,21 @@ export class DataPlane<C extends RoutedContainer> {
   }
 
   /** A channel for messages of `bytes` on overlay `net` (-1: the hosts' own network, as host-mode ports use). */
-  channel<P>(net: number, bytes: number, src: (p: P) => NetHost, dst: (p: P) => NetHost, arrive: (p: P) => void, lost: ((p: P) => void) | null): Channel<P> {
-    const ch = new Channel<P>(this.fabric, net >= 0 ? this.overlays[net]! : null, bytes, src, dst, arrive, lost);
-    if (net >= 0) this.channels[net]!.push(ch as unknown as Channel<never>);
+  channel<P extends Parcel>(net: number, bytes: number, arrive: (p: P) => void, lost: ((p: P) => void) | null): Channel<P> {
+    const ch = new Channel<P>(this.fabric, net >= 0 ? this.overlays[net]! : null, bytes, arrive, lost);
+    if (net >= 0) this.channels[net]!.push(ch as unknown as Channel<Parcel>);
     return ch;
   }
 
   /** Wire bytes each overlay carried between nodes since the last call. */
   takeOverlayBytes(): number[] {
-    return this.channels.map((list) => list.reduce((n, ch) => n + ch.takeCarried(), 0));
+    const out: number[] = [];
+    for (const list of this.channels) {
+      let n = 0;
+      for (const ch of list) n += ch.takeCarried();
+      out.push(n);
+    }
+    return out;
   }
 
   /** A host crashed: its transfers are lost and its tables forgotten. */

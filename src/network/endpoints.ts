@@ -96,7 +96,9 @@ export class ServiceEndpoints<C> {
 
   /** The next backend by IPVS round-robin on `node`, or null when its table is empty. */
   pick(node: number, nowUs: number): Backend<C> | null {
-    const t = this.table(node, nowUs);
+    let t = this.tables[node];
+    // The hot path: the node's table exists and nothing new has reached it.
+    if (t === undefined || t.seen < this.log.length || nowUs >= t.nextUs) t = this.table(node, nowUs);
     const n = t.backends.length;
     if (n === 0) return null;
     const i = t.cursor % n;

@@ -8,14 +8,14 @@
 // May import kernel/ and scenario/ types only.
 export { DataPlane } from "./data-plane.js";
 export { Channel, Delivery, FAST_PATH_BYTES, TCP_WINDOW_BYTES } from "./delivery.js";
-export type { KernelCpu, NetHost } from "./delivery.js";
+export type { KernelCpu, NetHost, Parcel } from "./delivery.js";
 export { Fabric, Partition, pathOf } from "./fabric.js";
 export type { Endpoint, PathKind } from "./fabric.js";
 export { buildOverlays, FIRST_VNI } from "./overlay.js";
 export type { OverlayNetwork } from "./overlay.js";
 export { Routing } from "./routing.js";
 export type { RoutedContainer } from "./routing.js";
-export type { Backend } from "./endpoints.js";
+export type { Backend, ServiceEndpoints } from "./endpoints.js";
 export { ConnectionPool, DnsCache, forgottenByIpvs, IPVS_IDLE_TIMEOUT_US, DNS_TTL_US } from "./connections.js";
 export type { Connection } from "./connections.js";
 export { IngressEntry } from "./mesh.js";

@@ -35,14 +35,25 @@ export class IngressEntry<H extends EntryHost> {
   next(): H | null {
     const e = this.spec.entry;
     if (e.kind === "node") {
-      // A node that an addNodes event creates later is looked up until it exists.
-      this.named ??= this.hosts.find((h) => h.name === e.node) ?? null;
-      return this.named?.up ? this.named : null;
+      const named = this.named ?? this.namedHost(e.node);
+      return named?.up ? named : null;
     }
-    const live = (this.live ??= this.hosts.filter((h) => h.up && this.listed(h)));
+    const live = this.live ?? this.liveHosts();
     if (live.length === 0) return null;
     const i = e.kind === "random-node" ? this.rng.int(live.length) : this.turn++ % live.length;
     return live[i]!;
+  }
+
+  /** A node that an addNodes event creates later is looked up until it exists. */
+  private namedHost(name: string): H | null {
+    this.named = this.hosts.find((h) => h.name === name) ?? null;
+    return this.named;
+  }
+
+  /** (Apart from next(), which runs per request: a closure there would cost each call a context.) */
+  private liveHosts(): H[] {
+    this.live = this.hosts.filter((h) => h.up && this.listed(h));
+    return this.live;
   }
 
   private listed(h: H): boolean {

@@ -19,6 +19,9 @@ interface Member<C> {
  * its networks (joined when a task runs, left when it stops or its node dies, spread by gossip
  * among that network's nodes), the routing mesh's entries on ingress, host-mode ports, and which
  * network a service reaches another by (a name resolves only on a network the two share).
+ * SIMPLIFICATION: a host-mode port answers from the moment its task runs until it stops (Docker
+ * binds it when the container starts); the mesh forwards to the task without modelling its
+ * target port (every container listens on its `target`).
  */
 export class Routing<C extends RoutedContainer> {
   private readonly endpoints: ServiceEndpoints<C>[][];
@@ -98,9 +101,9 @@ export class Routing<C extends RoutedContainer> {
     for (const byService of this.endpoints) for (const e of byService) e.forget(index);
   }
 
-  /** IPVS on the entry node of the routing mesh picks a backend of the service. */
-  ingress(service: number, entry: number): Backend<C> | null {
-    return this.ingressEndpoints[service]!.pick(entry, this.nowUs());
+  /** The service's endpoints on the routing mesh: IPVS on an entry node picks from them (`pick(entry, now)`). */
+  ingress(service: number): ServiceEndpoints<C> {
+    return this.ingressEndpoints[service]!;
   }
 
   /** The service's task on `host` that holds its host-mode port, if any. */

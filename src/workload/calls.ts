@@ -1,7 +1,7 @@
 import type { Simulation, RandomStream } from "../kernel/index.js";
 import type { Container, ContainerRequest, Downstream, DownstreamCall } from "../cluster/container.js";
 import type { Host } from "../cluster/host.js";
-import { ConnectionPool, DnsCache, forgottenByIpvs, type Backend, type Channel, type Connection, type DataPlane } from "../network/index.js";
+import { ConnectionPool, DnsCache, forgottenByIpvs, type Backend, type Channel, type Connection, type DataPlane, type Parcel } from "../network/index.js";
 import type { ErrorKind, ServiceMeter } from "../metrics/windows.js";
 import type { Request } from "./client.js";
 
@@ -19,7 +19,7 @@ export interface CalledService {
 }
 
 /** One call on its way: a request to the callee's container, answered back to the caller. */
-interface Call extends ContainerRequest {
+interface Call extends ContainerRequest, Parcel {
   caller: Host<Request>;
   callee: Host<Request>;
   target: C;
@@ -82,8 +82,10 @@ export class ServiceCalls implements Downstream<Request> {
       finish(false, "errors"); // nothing to connect to, or every address refused
       return;
     }
+    const caller = this.hosts[from.nodeIndex]!;
+    const callee = this.hosts[conn.backend.nodeIndex]!;
     const c: Call = {
-      workUs: 0, job: null, caller: this.hosts[from.nodeIndex]!, callee: this.hosts[conn.backend.nodeIndex]!,
+      workUs: 0, job: null, caller, callee, from: caller, to: callee,
       target: conn.backend.container, conn, pool, channels: this.channelsOf(call.service, net, s), finish,
     };
     c.probe = { presetWork: false, probeDone: (ok, why) => this.served(c, ok, why) };
@@ -92,7 +94,11 @@ export class ServiceCalls implements Downstream<Request> {
   }
 
   private served(c: Call, ok: boolean, why?: "rejected" | "stopped" | "lost"): void {
-    if (ok) this.net.delivery.send(c.channels.response, c);
+    if (ok) {
+      c.from = c.callee;
+      c.to = c.caller;
+      this.net.delivery.send(c.channels.response, c);
+    }
     else if (why !== "lost") c.finish(false, why === "rejected" ? "rejected" : "errors");
   }
 
@@ -125,12 +131,10 @@ export class ServiceCalls implements Downstream<Request> {
     const key = `${service}:${net}`;
     let ch = this.channels.get(key);
     if (!ch) {
-      const caller = (c: Call): Host<Request> => c.caller;
-      const callee = (c: Call): Host<Request> => c.callee;
       ch = {
         // A call that never arrives, or whose answer never does, ends at the caller's timeout.
-        request: this.net.channel<Call>(net, s.requestBytes, caller, callee, (c) => c.target.accept(c as unknown as Request), null),
-        response: this.net.channel<Call>(net, s.responseBytes, callee, caller, (c) => {
+        request: this.net.channel<Call>(net, s.requestBytes, (c) => c.target.accept(c as unknown as Request), null),
+        response: this.net.channel<Call>(net, s.responseBytes, (c) => {
           if (c.pool && c.conn) c.pool.release(c.conn, this.sim.now());
           c.finish(true, "errors");
         }, null),

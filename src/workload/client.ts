@@ -2,7 +2,7 @@ import type { Simulation, RandomStream, ScheduledEvent } from "../kernel/index.j
 import type { WorkloadSpec } from "../scenario/types.js";
 import type { Container, ContainerCallbacks, ContainerRequest } from "../cluster/container.js";
 import type { Host } from "../cluster/host.js";
-import { ConnectionPool, forgottenByIpvs, type Channel, type Connection, type DataPlane, type IngressEntry } from "../network/index.js";
+import { ConnectionPool, forgottenByIpvs, type Channel, type Connection, type DataPlane, type IngressEntry, type Parcel, type ServiceEndpoints } from "../network/index.js";
 import type { RateProfile } from "./rate-profile.js";
 
 /** Where request outcomes are counted (the metrics recorder). */
@@ -12,10 +12,15 @@ export interface RequestSink {
   failed(service: number, kind: "error" | "timeout" | "rejected"): void;
 }
 
-/** One attempt of a user's request. A retry is a new attempt; the abandoned one may still be served. */
-export interface Request extends ContainerRequest {
+/**
+ * One attempt of a user's request. A retry is a new attempt; the abandoned one may still be served.
+ * As a parcel it goes `from` its entry node `to` its backend's node; its answer goes back, the
+ * two swapped.
+ */
+export interface Request extends ContainerRequest, Parcel {
   flow: Flow;
-  entry: Host<Request>;
+  from: Host<Request>;
+  to: Host<Request>;
   target: Container<Request>;
   /** The connection it went out on, when the workload keeps connections (reuse > 1). */
   conn: Connection<Container<Request>> | null;
@@ -36,6 +41,8 @@ export interface Flow {
   entry: IngressEntry<Host<Request>>;
   /** ingress: the routing mesh balances; host: only a node running a task accepts the port. */
   mode: "ingress" | "host";
+  /** The service on the routing mesh: each entry node's IPVS table. */
+  mesh: ServiceEndpoints<Container<Request>>;
   /** Requests a connection carries (the service's request.connection.reuse), and the idle ones. */
   reuse: number;
   pool: ConnectionPool<Container<Request>> | null;
@@ -79,15 +86,21 @@ export class Clients implements ContainerCallbacks<Request> {
    */
   flow(o: Pick<Flow, "spec" | "serviceIndex" | "profile" | "entry" | "mode" | "reuse" | "arrivalRng">, bytes: { request: number; response: number }, ingressNet: number): Flow {
     const net = o.mode === "ingress" ? ingressNet : -1;
-    const backendHost = (r: Request): Host<Request> => this.hosts[r.target.nodeIndex]!;
-    const entryHost = (r: Request): Host<Request> => r.entry;
     const lost = (r: Request): void => this.lost(r);
+    // Every field written out (no spread): the hot path reads flows, and a literal gives V8 one fixed shape.
     return {
-      ...o,
+      spec: o.spec,
+      serviceIndex: o.serviceIndex,
+      profile: o.profile,
+      entry: o.entry,
+      mode: o.mode,
+      mesh: this.net.routing.ingress(o.serviceIndex),
+      reuse: o.reuse,
       pool: o.reuse > 1 ? new ConnectionPool<Container<Request>>() : null,
-      request: this.net.channel<Request>(net, bytes.request, entryHost, backendHost, (r) => !r.abandoned && r.target.accept(r), lost),
-      response: this.net.channel<Request>(net, bytes.response, backendHost, entryHost, (r) => this.answered(r, this.sim.now()), lost),
+      request: this.net.channel<Request>(net, bytes.request, (r) => !r.abandoned && r.target.accept(r), lost),
+      response: this.net.channel<Request>(net, bytes.response, (r) => this.answered(r, this.sim.now()), lost),
       nextArrivalUs: 0,
+      arrivalRng: o.arrivalRng,
       outstanding: [],
       outstandingHead: 0,
       timeoutTimer: null,
@@ -119,38 +132,44 @@ export class Clients implements ContainerCallbacks<Request> {
     let target: Container<Request> | null;
     let conn: Connection<Container<Request>> | null = null;
     if (flow.pool) {
-      conn = flow.pool.take((c) => this.open(c)) ?? this.connect(flow, now);
+      conn = this.kept(flow.pool) ?? this.connect(flow, now);
       entry = conn ? this.hosts[conn.entry]! : null;
       target = conn ? conn.backend.container : null;
     } else {
       // One request per connection: the balancer and the mesh choose for this request alone.
       entry = flow.entry.next();
-      target = entry ? this.backendAt(flow, entry) : null;
+      target = entry ? this.backendAt(flow, entry, now) : null;
     }
     if (!entry || !target) {
       // No node to enter by, no backend in its table, or a host-mode port no task holds there: refused.
       this.retryOrFail(flow, firstStartUs, attempt, "error");
       return;
     }
-    const req: Request = { flow, entry, target, conn, firstStartUs, attemptStartUs: now, attempt, abandoned: false, workUs: 0, job: null };
+    const to = this.hosts[target.nodeIndex]!;
+    const req: Request = { flow, from: entry, to, target, conn, firstStartUs, attemptStartUs: now, attempt, abandoned: false, workUs: 0, job: null };
     if (flow.spec.timeoutUs > 0) this.watch(flow, req);
     if (conn && forgottenByIpvs(conn, now)) this.lost(req); // IPVS dropped it: it hangs
     else this.net.delivery.send(flow.request, req);
   }
 
   /** The container a new connection entering at `entry` reaches: IPVS's pick (routing mesh) or the node's own task (host mode). */
-  private backendAt(flow: Flow, entry: Host<Request>): Container<Request> | null {
-    if (flow.mode === "ingress") return this.net.routing.ingress(flow.serviceIndex, entry.index)?.container ?? null;
+  private backendAt(flow: Flow, entry: Host<Request>, nowUs: number): Container<Request> | null {
+    if (flow.mode === "ingress") return flow.mesh.pick(entry.index, nowUs)?.container ?? null;
     return this.net.routing.hostMode(flow.serviceIndex, entry.index);
   }
 
   /** A new kept-alive connection: the external balancer picks the node, then the mesh (or the host port) a backend. */
   private connect(flow: Flow, nowUs: number): Connection<Container<Request>> | null {
     const entry = flow.entry.next();
-    const container = entry ? this.backendAt(flow, entry) : null;
+    const container = entry ? this.backendAt(flow, entry, nowUs) : null;
     if (!entry || !container) return null;
     const backend = { container, nodeIndex: container.nodeIndex, leave: null };
     return { backend, entry: entry.index, left: flow.reuse, lastUsedUs: nowUs, viaIpvs: flow.mode === "ingress" };
+  }
+
+  /** An idle connection that is still open. (Apart from attempt(): a closure there would cost every request a context.) */
+  private kept(pool: ConnectionPool<Container<Request>>): Connection<Container<Request>> | null {
+    return pool.take((c) => this.open(c));
   }
 
   /** An idle connection is closed once its container stopped on a live node (the client got the FIN); a dead node's hangs. */
@@ -203,12 +222,15 @@ export class Clients implements ContainerCallbacks<Request> {
     if (req.abandoned) return;
     const flow = req.flow;
     const from = this.hosts[container.nodeIndex]!;
-    if (!this.net.fabric.reachable(from, req.entry)) {
+    const entry = req.from; // the request's leg is not swapped yet
+    if (!this.net.fabric.reachable(from, entry)) {
       this.lost(req);
       return;
     }
-    const delayUs = this.net.delivery.fastDelayUs(flow.response, from, req.entry);
+    const delayUs = this.net.delivery.fastDelayUs(flow.response, from, entry);
     if (delayUs < 0) {
+      req.from = from;
+      req.to = entry;
       this.net.delivery.send(flow.response, req);
       return;
     }
@@ -245,7 +267,10 @@ export class Clients implements ContainerCallbacks<Request> {
       this.sink.failed(flow.serviceIndex, kind);
       return;
     }
-    const backoffUs = retries.backoffUs * 2 ** attempt;
-    this.sim.after(backoffUs, () => this.attempt(flow, firstStartUs, attempt + 1));
+    this.retryLater(flow, firstStartUs, attempt + 1, retries.backoffUs * 2 ** attempt);
+  }
+
+  private retryLater(flow: Flow, firstStartUs: number, attempt: number, backoffUs: number): void {
+    this.sim.after(backoffUs, () => this.attempt(flow, firstStartUs, attempt));
   }
 }

@@ -42,6 +42,12 @@ export class RateProfile {
    * an Exp(1) draw gives a Poisson process, 1 a deterministic one). Infinity if never.
    */
   advance(fromUs: number, area: number): number {
+    // Past the last breakpoint the rate is constant: the common case of a steady workload.
+    const last = this.times.length - 1;
+    if (fromUs >= this.times[last]!) {
+      const r = this.rates[last]! / 1e6;
+      return r > 0 ? fromUs + area / r : Infinity;
+    }
     let t = fromUs;
     let left = area;
     for (let i = this.segment(t); ; i++) {

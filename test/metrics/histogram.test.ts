@@ -147,6 +147,27 @@ describe("LatencyHistogram", () => {
     expect(Math.abs(h.quantileUs(0.5) - 70) / 70).toBeLessThanOrEqual(0.005);
   });
 
+  it("a cleared histogram answers and merges exactly as a new one (windows reuse theirs)", () => {
+    const names = Object.keys(distributions);
+    const reused = new LatencyHistogram();
+    const runReused = new LatencyHistogram();
+    const runFresh = new LatencyHistogram();
+    for (let w = 0; w < 20; w++) {
+      // Each window draws from another distribution, so ranges grow, shrink and move.
+      const values = sample(names[w % names.length]!, 100 + w, 2_000).map((v) => (w % 3 === 0 ? v / 1000 : v));
+      const fresh = new LatencyHistogram();
+      reused.clear();
+      for (const v of values) {
+        reused.record(v);
+        fresh.record(v);
+      }
+      for (const q of QUANTILES) expect(reused.quantileUs(q)).toBe(fresh.quantileUs(q));
+      runReused.merge(reused);
+      runFresh.merge(fresh);
+    }
+    for (const q of QUANTILES) expect(runReused.quantileUs(q)).toBe(runFresh.quantileUs(q));
+  });
+
   it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])("rejects the latency %s", (v) => {
     expect(() => new LatencyHistogram().record(v)).toThrow(RangeError);
   });

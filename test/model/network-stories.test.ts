@@ -16,6 +16,16 @@ describe("overlay-exhaustion", () => {
 
   it("on the /24 the subnet fills, new tasks stay unallocated with swarmkit's error, and the update stalls", () => {
     const out = runScenarioFile(scenario("overlay-exhaustion"));
+    const s = out.run.scenario;
+    const replicas = (name: string): number => s.services.find((x) => x.name === name)!.replicas;
+    const workers = s.cluster.nodeGroups.reduce((n, g) => n + g.count, 0);
+    // Every task of both services, their two VIPs and one endpoint per worker.
+    const atStart = replicas("orders") + replicas("web") + 2 + workers;
+    expect(backend(out)[0]!.addresses_used).toBe(atStart);
+    // Scaled to 250: what does not fit in 253 stays unallocated, before the update adds more.
+    const scaled = backend(out).find((r) => r.t_s === 70)!;
+    expect(scaled.addresses_used).toBe(253);
+    expect(scaled.tasks_unallocated).toBe(250 + replicas("web") + 2 + workers - 253);
     const net = out.summary.networks["backend"]!;
     expect(net.addresses_usable).toBe(253);
     expect(net.addresses_peak).toBe(253);
@@ -46,10 +56,11 @@ describe("mtu-blackhole", () => {
     const status = out.summary.services["status"]!;
     const reports = out.summary.services["reports"]!;
     expect(status.errors).toBe(0);
-    expect(reports.timeouts / reports.arrivals).toBeGreaterThan(0.7);
     expect(reports.timeouts).toBe(reports.errors);
-    // The few that succeed were served on their entry node, where no VXLAN is involved.
-    expect(reports.completed).toBeGreaterThan(0);
+    // Only requests served on their entry node (no VXLAN there) get their answer: entering at
+    // one of 9 nodes, of which 6 run a task, and IPVS handing 1 in 6 to the local one: 1 in 9.
+    const ended = reports.completed + reports.errors;
+    expect(Math.abs(reports.errors / ended - 8 / 9)).toBeLessThan(0.02);
     expect(out.summary.networks["ingress"]!.mtu).toBe(1450);
     expect(eventsOf(out.events, "node", { status: "down" })).toHaveLength(0);
     expect(eventsOf(out.events, "task", { state: "failed" })).toHaveLength(0);

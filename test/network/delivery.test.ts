@@ -44,7 +44,7 @@ interface Msg {
 
 function channel(w: ReturnType<typeof world>, bytes: number, net: NetworkSpec | null = null): Channel<Msg> {
   const overlay = net ? buildOverlays([net])[0]! : null;
-  return new Channel<Msg>(w.fabric, overlay, bytes, (m) => m.from, (m) => m.to, (m) => void (m.doneUs = w.sim.now()), (m) => void (m.lost = true));
+  return new Channel<Msg>(w.fabric, overlay, bytes, (m) => void (m.doneUs = w.sim.now()), (m) => void (m.lost = true));
 }
 
 const overlay = (o: Partial<NetworkSpec> = {}): NetworkSpec => ({ name: "ingress", driver: "overlay", subnet: null, encrypted: false, mtuBytes: 1500, attachable: false, ...o });
