@@ -23,6 +23,12 @@ export function summaryText(summary: Summary, nodes: readonly NodeRow[], outDir:
   const peak = nodes.reduce<NodeRow | null>((best, r) => (best === null || r.cpu_util > best.cpu_util ? r : best), null);
   if (peak && peak.cpu_util > 0) lines.push(`peak CPU: ${(peak.cpu_util * 100).toFixed(1)}% on ${peak.node} in the window ending at ${peak.t_s} s`);
   if (summary.elections > 0) lines.push(`leader elections: ${summary.elections}`);
+  for (const [name, n] of Object.entries(summary.networks)) {
+    if (n.allocation_failures === 0) continue;
+    lines.push(
+      `network ${name} (${n.subnet}, ${n.addresses_usable} addresses) ran out: ${n.allocation_failures} task(s), VIP(s) or node endpoint(s) got no address (see networks.csv and the allocation events)`,
+    );
+  }
   for (const note of summary.notes) lines.push(`note: ${note}`);
   if (outDir) lines.push(`outputs: ${outDir}`);
   return lines.join("\n");

@@ -132,7 +132,7 @@ function nodeFailure(world: World, nodes: readonly string[], recoverAfterUs: num
 
 function partition(world: World, groups: readonly (readonly string[])[], durationUs: number): void {
   world.recorder.fault("partition", groups.map((g) => g.join("+")).join("|"));
-  const p = world.net.fabric.partition(groups);
+  const p = world.net.partition(groups);
   // Only a partition that leaves the leader without a majority of managers causes an election.
   const leader = world.control.leader();
   if (leader) {
@@ -140,7 +140,7 @@ function partition(world: World, groups: readonly (readonly string[])[], duratio
     const reached = managers.filter((m) => m.host.up && !p.separates(leader.name, m.name)).length;
     if (reached < Math.floor(managers.length / 2) + 1) world.control.elections.setCause("partition");
   }
-  if (durationUs > 0) world.sim.after(durationUs, () => world.net.fabric.heal(p));
+  if (durationUs > 0) world.sim.after(durationUs, () => world.net.heal(p));
 }
 
 /** Event types used by the scenario that the model does not simulate yet (for the run's notes). */

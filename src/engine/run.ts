@@ -116,7 +116,7 @@ export class Run {
       if (t.state === TaskState.RUNNING || isTerminal(t.state)) continue;
       // Stuck: no node fits it, or its subnet is full.
       if (t.state === TaskState.PENDING && t.reason !== null) continue;
-      if (t.state === TaskState.NEW && allocator?.failed(t.id)) continue;
+      if (t.state === TaskState.NEW && allocator?.failed(t.id, t.service)) continue;
       return false;
     }
     return tasks >= this.scenario.services.reduce((n, s) => n + (s.mode === "replicated" ? s.replicas : 0), 0);

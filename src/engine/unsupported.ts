@@ -1,3 +1,4 @@
+import { DEFAULTS } from "../scenario/index.js";
 import type { Scenario } from "../scenario/types.js";
 import { unsimulatedInjections } from "./injections.js";
 
@@ -11,10 +12,31 @@ export function unsimulatedFields(s: Scenario): string[] {
 }
 
 /**
- * What the scenario sets up that will fail by construction, said before the run: calls to a
- * service that shares no network with the caller (the name does not resolve).
+ * What the scenario sets up that will fail by construction, or settings that cannot matter in
+ * it, said before the run: calls to a service that shares no network with the caller (the name
+ * does not resolve); a registry, encryption cost or zone-link capacity with nothing to act on.
  */
 export function scenarioWarnings(s: Scenario): string[] {
+  return [...callWarnings(s), ...inertSettings(s)];
+}
+
+function inertSettings(s: Scenario): string[] {
+  const out: string[] = [];
+  const net = s.cluster.network;
+  const specs = [...s.services, ...s.events.flatMap((e) => (e.action.type === "rollingUpdate" ? [e.action.spec] : []))];
+  const registry = s.cluster.registry;
+  if ((registry.bandwidthBitsPerS !== DEFAULTS.registry.bandwidthBitsPerS || registry.latencyUs !== DEFAULTS.registry.latencyUs) && !specs.some((x) => x.image.sizeBytes > 0)) {
+    out.push("cluster.registry changes nothing: no service gives its image a size, so nothing is pulled over the network");
+  }
+  if (net.encryptionCpuUsPerGB !== DEFAULTS.fabric.encryptionCpuUsPerGB && !s.networks.some((n) => n.encrypted)) {
+    out.push("cluster.network.encryptionCpuPerGB changes nothing: no network is encrypted");
+  }
+  const zones = new Set([...s.cluster.managers.zones.slice(0, s.cluster.managers.count), ...s.cluster.nodeGroups.map((g) => g.zone)]);
+  if (net.crossZoneBandwidthBitsPerS > 0 && zones.size < 2) out.push("cluster.network.crossZoneBandwidth changes nothing: every node is in one zone");
+  return out;
+}
+
+function callWarnings(s: Scenario): string[] {
   const networksOf = new Map(s.services.map((x) => [x.name, x.networks]));
   const warnings: string[] = [];
   for (const caller of s.services) {

@@ -47,6 +47,8 @@ export class World {
   readonly calls: ServiceCalls;
   readonly flows: Flow[] = [];
   private readonly loggedUpdate = new Map<string, string>();
+  /** The status and availability last logged per node: other node changes (its addresses) are not logged. */
+  private readonly loggedNode = new Map<string, string>();
   originUs = 0;
 
   constructor(
@@ -55,7 +57,7 @@ export class World {
   ) {
     this.rng = new RandomStreams(scenario.seed);
     this.serviceIndexes = new Map(scenario.services.map((s, i) => [s.name, i]));
-    this.net = new DataPlane(this.sim, scenario, this.rng, () => this.liveHosts);
+    this.net = new DataPlane(this.sim, scenario, this.rng, () => this.liveHosts, (i) => this.hosts[i]!);
     this.hosts = makeHosts(this.sim, hostSpecs(scenario));
     this.liveHosts = this.hosts.length;
     for (const h of this.hosts) {
@@ -76,9 +78,7 @@ export class World {
       scenario.services.map((s, i) => ({
         meter: this.meters[i]!,
         endpointMode: s.endpointMode,
-        reuse: s.request.connection.reuse,
-        requestBytes: s.request.requestBytes,
-        responseBytes: s.request.responseBytes,
+        pooled: this.specsOf(s.name).some((x) => x.request.connection.reuse > 1),
       })),
       this.serviceIndexes,
       this.rng.stream("workload/calls"),
@@ -206,10 +206,10 @@ export class World {
           entry: new IngressEntry(spec, this.hosts, this.rng.stream(`workload/${spec.name}/entry`)),
           // The workload reaches the service through its first published port.
           mode: service.ports[0]!.mode,
-          reuse: service.request.connection.reuse,
           arrivalRng: this.rng.stream(`workload/${spec.name}/arrivals`),
         },
-        { request: service.request.requestBytes, response: service.request.responseBytes },
+        service,
+        this.specsOf(service.name).some((s) => s.request.connection.reuse > 1),
         ingress,
       );
       this.flows.push(flow);
@@ -255,6 +255,13 @@ export class World {
     return { usedCoreUs, running, starting, perContainerCores };
   }
 
+  /** Every spec a service will have: the file's, then each rolling update's. */
+  specsOf(service: string): ServiceSpec[] {
+    const specs = this.scenario.services.filter((s) => s.name === service);
+    for (const ev of this.scenario.events) if (ev.action.type === "rollingUpdate" && ev.action.service === service) specs.push(ev.action.spec);
+    return specs;
+  }
+
   /** The workload's load spikes, each repetition of each event, on the absolute clock. */
   private spikesOf(workload: string): Spike[] {
     const spikes: Spike[] = [];
@@ -284,7 +291,11 @@ export class World {
     }
     if (e.type === "node") {
       const status = e.removed ? "removed" : e.node.status;
-      this.recorder.emit({ kind: "node", node: e.node.id, status, availability: e.node.availability });
+      const seen = `${status} ${e.node.availability}`;
+      if (this.loggedNode.get(e.node.id) !== seen) {
+        this.loggedNode.set(e.node.id, seen);
+        this.recorder.emit({ kind: "node", node: e.node.id, status, availability: e.node.availability });
+      }
     }
     if (e.type !== "task" || e.removed) return;
     const t = e.task;

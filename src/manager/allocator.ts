@@ -31,11 +31,14 @@ export class Allocator {
   private readonly tasks = new Map<string, NetworkAttachment[]>();
   private readonly services = new Map<string, NetworkAttachment[]>();
   private readonly nodes = new Map<string, NetworkAttachment[]>();
-  /** NEW tasks waiting for addresses, in the order they came; true once their failure was logged. */
-  private readonly waiting = new Map<string, boolean>();
+  /** NEW tasks waiting for addresses, in the order they came. */
+  private readonly waiting = new Set<string>();
   private readonly dirtyNodes = new Set<string>();
-  /** Node endpoints whose failure was logged ("node network"), so that each is logged once until it succeeds. */
-  private readonly nodeFailures = new Set<string>();
+  /**
+   * What failed for want of an address ("task web.3.1", "service web", "node w-1 backend"), so
+   * that each failure is logged once until it succeeds, and tried again only after a release.
+   */
+  private readonly failures = new Set<string>();
   private freed = false;
   private passScheduled = false;
   private stopped = false;
@@ -44,7 +47,7 @@ export class Allocator {
     for (const n of o.networks) this.spaces.set(n.name, new AddressSpace(n.subnet));
     this.restore();
     for (const node of o.store.nodes.values()) this.dirtyNodes.add(node.id);
-    for (const t of o.store.tasks.values()) if (needsAllocation(t)) this.waiting.set(t.id, false);
+    for (const t of o.store.tasks.values()) if (needsAllocation(t)) this.waiting.add(t.id);
     this.schedulePass();
   }
 
@@ -52,9 +55,9 @@ export class Allocator {
     this.stopped = true;
   }
 
-  /** Whether the task is stuck NEW because a subnet is full (it was tried and logged). */
-  failed(taskId: string): boolean {
-    return this.waiting.get(taskId) === true;
+  /** Whether the task is stuck NEW because a subnet is full (its own address, or its service's VIP). */
+  failed(taskId: string, service: string): boolean {
+    return this.waiting.has(taskId) && (this.failures.has(`task ${taskId}`) || this.failures.has(`service ${service}`));
   }
 
   handle(event: StoreEvent): void {
@@ -73,13 +76,14 @@ export class Allocator {
   private taskChanged(t: TaskRecord, removed: boolean): void {
     if (removed || t.state > TaskState.RUNNING) {
       this.waiting.delete(t.id);
+      this.failures.delete(`task ${t.id}`);
       const held = this.tasks.get(t.id);
       if (held) {
         this.tasks.delete(t.id);
         this.release(held);
       }
-    } else if (needsAllocation(t) && !this.tasks.has(t.id) && !this.waiting.has(t.id)) {
-      this.waiting.set(t.id, false);
+    } else if (needsAllocation(t) && !this.tasks.has(t.id)) {
+      this.waiting.add(t.id);
     }
     if (t.nodeId !== null) this.dirtyNodes.add(t.nodeId);
     this.schedulePass();
@@ -118,20 +122,23 @@ export class Allocator {
 
   private pass(): void {
     const cmds: StoreCommand[] = [];
-    for (const s of this.o.store.services.values()) if (!this.services.has(s.name)) this.allocateService(s, cmds);
+    // What failed before is tried again only once something was freed.
+    const retry = this.freed;
+    this.freed = false;
+    const due = (key: string): boolean => retry || !this.failures.has(key);
+    for (const s of this.o.store.services.values()) {
+      if (!this.services.has(s.name) && due(`service ${s.name}`)) this.allocateService(s, cmds);
+    }
     for (const id of this.dirtyNodes) {
       const node = this.o.store.nodes.get(id);
       if (node) this.allocateNode(node, cmds);
     }
     this.dirtyNodes.clear();
-    // Nodes first, then tasks, as swarmkit does (node attachments inline, tasks at the batch's
-    // end). Tasks that already failed are tried again only once something was freed.
-    const retry = this.freed;
-    this.freed = false;
-    for (const [id, failedBefore] of this.waiting) {
+    // Nodes first, then tasks, as swarmkit does (node attachments inline, tasks at the batch's end).
+    for (const id of this.waiting) {
       const t = this.o.store.tasks.get(id);
       if (!t || !needsAllocation(t)) this.waiting.delete(id);
-      else if (retry || !failedBefore) this.allocateTask(t, failedBefore, cmds);
+      else if (due(`task ${id}`)) this.allocateTask(t, cmds);
     }
     if (cmds.length > 0) this.o.propose(cmds);
   }
@@ -141,22 +148,16 @@ export class Allocator {
       this.services.set(s.name, []);
       return;
     }
-    const vips = this.take(taskNetworks(s.spec), (net) => {
-      this.o.emit({ kind: "allocation", service: s.name, network: net, error: `failed to allocate VIP of service ${s.name} on network ${net}: ${NO_IP}` });
-    });
+    const vips = this.take(`service ${s.name}`, taskNetworks(s.spec), (net) => ({ service: s.name, network: net, error: `failed to allocate VIP of service ${s.name} on network ${net}: ${NO_IP}` }));
     if (vips === null) return;
     this.services.set(s.name, vips);
     cmds.push({ type: "AllocateService", name: s.name, vips });
   }
 
-  private allocateTask(t: TaskRecord, logged: boolean, cmds: StoreCommand[]): void {
+  private allocateTask(t: TaskRecord, cmds: StoreCommand[]): void {
     // A service's tasks wait until it has its VIPs ("service has pending allocations").
     if (!this.services.has(t.service)) return;
-    const networks = this.take(taskNetworks(t.spec), (net) => {
-      if (logged) return;
-      this.waiting.set(t.id, true);
-      this.o.emit({ kind: "allocation", task: t.id, service: t.service, network: net, error: `failed to allocate network IP for task ${t.id} network ${net}: ${NO_IP}` });
-    });
+    const networks = this.take(`task ${t.id}`, taskNetworks(t.spec), (net) => ({ task: t.id, service: t.service, network: net, error: `failed to allocate network IP for task ${t.id} network ${net}: ${NO_IP}` }));
     if (networks === null) return;
     this.waiting.delete(t.id);
     this.tasks.set(t.id, networks);
@@ -180,15 +181,8 @@ export class Allocator {
     const next = [...kept];
     for (const net of this.o.networks) {
       if (!wanted.has(net.name) || kept.some((a) => a.network === net.name)) continue;
-      const address = this.spaces.get(net.name)!.allocate();
-      const key = `${node.id} ${net.name}`;
-      if (address !== null) {
-        next.push({ network: net.name, address });
-        this.nodeFailures.delete(key);
-      } else if (!this.nodeFailures.has(key)) {
-        this.nodeFailures.add(key);
-        this.o.emit({ kind: "allocation", node: node.id, network: net.name, error: `failed to allocate network resources for node ${node.id} on network ${net.name}: ${NO_IP}` });
-      }
+      const got = this.take(`node ${node.id} ${net.name}`, [net.name], () => ({ node: node.id, network: net.name, error: `failed to allocate network resources for node ${node.id} on network ${net.name}: ${NO_IP}` }));
+      if (got) next.push(...got);
     }
     if (dropped.length === 0 && next.length === held.length) return;
     this.nodes.set(node.id, next);
@@ -200,18 +194,23 @@ export class Allocator {
     this.nodes.delete(id);
   }
 
-  /** An address on each network, or null (with none kept) if one is full; `full` is told which. */
-  private take(networks: readonly string[], full: (network: string) => void): NetworkAttachment[] | null {
+  /**
+   * An address on each network, or null (with none kept) if one is full. A failure of `key` is
+   * logged (the event `failure` describes) once, until it succeeds.
+   */
+  private take(key: string, networks: readonly string[], failure: (network: string) => Record<string, unknown>): NetworkAttachment[] | null {
     const got: NetworkAttachment[] = [];
     for (const network of networks) {
       const address = this.spaces.get(network)?.allocate() ?? null;
       if (address === null) {
         for (const a of got) this.spaces.get(a.network)?.release(a.address); // rolled back: nothing freed
-        full(network);
+        if (!this.failures.has(key)) this.o.emit({ kind: "allocation", ...failure(network) });
+        this.failures.add(key);
         return null;
       }
       got.push({ network, address });
     }
+    this.failures.delete(key);
     return got;
   }
 

@@ -162,36 +162,15 @@ export class Store {
 
   private mutate(cmd: StoreCommand): StoreEvent | null {
     switch (cmd.type) {
-      case "CreateService": {
-        const service: ServiceRecord = { name: cmd.spec.name, spec: cmd.spec, version: 1, replicas: cmd.replicas, previousSpec: null, updateState: null, vips: null };
-        this.services.set(service.name, service);
-        return { type: "service", service };
-      }
-      case "AllocateService": {
-        const service = this.services.get(cmd.name);
-        if (!service) return null;
-        service.vips = cmd.vips.map((a) => ({ ...a }));
-        return { type: "service", service };
-      }
-      case "AllocateNode": {
-        const node = this.nodes.get(cmd.id);
-        if (!node) return null;
-        node.attachments = cmd.attachments.map((a) => ({ ...a }));
-        return { type: "node", node, removed: false };
-      }
-      case "UpdateService": {
-        const service = this.services.get(cmd.name);
-        if (!service) return null;
-        if (cmd.spec) {
-          // A rollback goes back to the previous spec and forgets it, as `docker service rollback` does.
-          service.previousSpec = cmd.rollback ? null : service.spec;
-          service.spec = cmd.spec;
-          service.version++;
-        }
-        if (cmd.replicas !== undefined) service.replicas = cmd.replicas;
-        if (cmd.updateState !== undefined) service.updateState = cmd.updateState;
-        return { type: "service", service };
-      }
+      case "CreateService":
+      case "UpdateService":
+      case "AllocateService":
+        return this.mutateService(cmd);
+      case "CreateNode":
+      case "UpdateNode":
+      case "AllocateNode":
+      case "RemoveNode":
+        return this.mutateNode(cmd);
       case "CreateTask": {
         const task = { ...cmd.task, networks: cmd.task.networks.map((a) => ({ ...a })) };
         this.tasks.set(task.id, task);
@@ -209,27 +188,52 @@ export class Store {
         if (task.nodeId !== null) this.byNode.delete(task.nodeId, task.id);
         return { type: "task", task, prevState: task.state, removed: true };
       }
-      case "CreateNode": {
-        const node = { ...cmd.node, attachments: cmd.node.attachments.map((a) => ({ ...a })) };
-        this.nodes.set(node.id, node);
-        return { type: "node", node, removed: false };
-      }
-      case "RemoveNode": {
-        const node = this.nodes.get(cmd.id);
-        if (!node) return null;
-        this.nodes.delete(cmd.id);
-        return { type: "node", node, removed: true };
-      }
-      case "UpdateNode": {
-        const node = this.nodes.get(cmd.id);
-        if (!node) return null;
-        if (cmd.status !== undefined) node.status = cmd.status;
-        if (cmd.availability !== undefined) node.availability = cmd.availability;
-        return { type: "node", node, removed: false };
-      }
       default:
         return this.mutateTask(cmd);
     }
+  }
+
+  private mutateService(cmd: Extract<StoreCommand, { type: "CreateService" | "UpdateService" | "AllocateService" }>): StoreEvent | null {
+    if (cmd.type === "CreateService") {
+      const service: ServiceRecord = { name: cmd.spec.name, spec: cmd.spec, version: 1, replicas: cmd.replicas, previousSpec: null, updateState: null, vips: null };
+      this.services.set(service.name, service);
+      return { type: "service", service };
+    }
+    const service = this.services.get(cmd.name);
+    if (!service) return null;
+    if (cmd.type === "AllocateService") {
+      service.vips = cmd.vips.map((a) => ({ ...a }));
+      return { type: "service", service };
+    }
+    if (cmd.spec) {
+      // A rollback goes back to the previous spec and forgets it, as `docker service rollback` does.
+      service.previousSpec = cmd.rollback ? null : service.spec;
+      service.spec = cmd.spec;
+      service.version++;
+    }
+    if (cmd.replicas !== undefined) service.replicas = cmd.replicas;
+    if (cmd.updateState !== undefined) service.updateState = cmd.updateState;
+    return { type: "service", service };
+  }
+
+  private mutateNode(cmd: Extract<StoreCommand, { type: "CreateNode" | "UpdateNode" | "AllocateNode" | "RemoveNode" }>): StoreEvent | null {
+    if (cmd.type === "CreateNode") {
+      const node = { ...cmd.node, attachments: cmd.node.attachments.map((a) => ({ ...a })) };
+      this.nodes.set(node.id, node);
+      return { type: "node", node, removed: false };
+    }
+    const node = this.nodes.get(cmd.id);
+    if (!node) return null;
+    if (cmd.type === "RemoveNode") {
+      this.nodes.delete(cmd.id);
+      return { type: "node", node, removed: true };
+    }
+    if (cmd.type === "AllocateNode") node.attachments = cmd.attachments.map((a) => ({ ...a }));
+    else {
+      if (cmd.status !== undefined) node.status = cmd.status;
+      if (cmd.availability !== undefined) node.availability = cmd.availability;
+    }
+    return { type: "node", node, removed: false };
   }
 
   private mutateTask(

@@ -32,8 +32,11 @@ export class Recorder {
   readonly timeseries: TimeseriesRow[] = [];
   readonly nodes: NodeRow[] = [];
   readonly networks: NetworkRow[] = [];
-  /** Allocation failures by network, counted from the `allocation` events. */
-  private readonly allocationFailures = new Map<string, number>();
+  /**
+   * What failed to get an address, by network, from the `allocation` events: each task, VIP or
+   * node endpoint counts once, however often it is logged (a new leader logs it again).
+   */
+  private readonly allocationFailures = new Map<string, Set<string>>();
   private readonly faults: FaultRecord[] = [];
   /** Each closed window's end and whether the cluster was healthy in it. */
   private readonly health: { endUs: number; healthy: boolean }[] = [];
@@ -58,7 +61,10 @@ export class Recorder {
   /** One line of events.jsonl: `t_s` and `kind` first, then the event's own fields. */
   emit(event: { kind: string } & Record<string, unknown>): void {
     if (event.kind === "allocation" && typeof event["network"] === "string") {
-      this.allocationFailures.set(event["network"], (this.allocationFailures.get(event["network"]) ?? 0) + 1);
+      const what = String(event["task"] ?? (event["node"] !== undefined ? `node ${String(event["node"])}` : `service ${String(event["service"])}`));
+      const set = this.allocationFailures.get(event["network"]) ?? new Set<string>();
+      set.add(what);
+      this.allocationFailures.set(event["network"], set);
     }
     if (!this.events) return;
     if (this.held) this.held.push({ tUs: this.nowUs(), event });
@@ -127,7 +133,7 @@ export class Recorder {
 
   /** Failed allocations on a network, the initial deployment's included (a task stuck since then matters). */
   allocationFailuresOf(network: string): number {
-    return this.allocationFailures.get(network) ?? 0;
+    return this.allocationFailures.get(network)?.size ?? 0;
   }
 
   /**

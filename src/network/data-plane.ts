@@ -1,7 +1,9 @@
 import type { RandomStreams, Simulation } from "../kernel/index.js";
 import type { Scenario } from "../scenario/types.js";
 import { Channel, Delivery, type NetHost, type Parcel } from "./delivery.js";
-import { Fabric } from "./fabric.js";
+import { Fabric, type Partition } from "./fabric.js";
+import type { Reach } from "./endpoints.js";
+import { failureDetectionUs } from "./gossip.js";
 import { Images } from "./images.js";
 import { buildOverlays, type OverlayNetwork } from "./overlay.js";
 import { Routing, type RoutedContainer } from "./routing.js";
@@ -23,10 +25,12 @@ export class DataPlane<C extends RoutedContainer> {
   private readonly channels: Channel<Parcel>[][];
 
   constructor(
-    sim: Simulation,
+    private readonly sim: Simulation,
     scenario: Scenario,
     rng: RandomStreams,
-    liveHosts: () => number,
+    private readonly liveHosts: () => number,
+    /** The host of a node index (for partitions, which name hosts). */
+    private readonly hostAt: (index: number) => NetHost,
   ) {
     this.fabric = new Fabric(scenario.cluster.network, scenario.cluster.registry);
     this.delivery = new Delivery(sim, this.fabric);
@@ -34,7 +38,14 @@ export class DataPlane<C extends RoutedContainer> {
     this.overlayIndex = new Map(this.overlays.map((n) => [n.name, n.index]));
     // One key for every gossip draw: a node's view of the tables depends on the seed only.
     const key = Math.floor(rng.stream("network/gossip").next() * 2 ** 31);
-    this.routing = new Routing<C>(this.overlays, scenario.services, key, liveHosts, () => sim.now());
+    const fabric = this.fabric;
+    const reach: Reach = {
+      get partitioned() {
+        return fabric.partitioned;
+      },
+      cutOff: (from, to, nowUs) => fabric.separatedSinceUs(hostAt(from), hostAt(to)) + failureDetectionUs(liveHosts()) <= nowUs,
+    };
+    this.routing = new Routing<C>(this.overlays, scenario.services, key, liveHosts, () => sim.now(), reach);
     this.images = new Images(sim, this.delivery);
     this.channels = this.overlays.map(() => []);
   }
@@ -48,6 +59,7 @@ export class DataPlane<C extends RoutedContainer> {
 
   /** Wire bytes each overlay carried between nodes since the last call. */
   takeOverlayBytes(): number[] {
+    this.delivery.countInFlight();
     const out: number[] = [];
     for (const list of this.channels) {
       let n = 0;
@@ -55,6 +67,24 @@ export class DataPlane<C extends RoutedContainer> {
       out.push(n);
     }
     return out;
+  }
+
+  /**
+   * A partition starts: messages between the groups are lost, transfers between them stall, and
+   * after failure detection each side drops the other's backends from its tables.
+   * SIMPLIFICATION: a change made on one side during the partition still reaches the other (it
+   * does not wait for the heal); the other side stops using those backends anyway once it has
+   * declared their nodes dead.
+   */
+  partition(groups: readonly (readonly string[])[]): Partition {
+    const p = this.fabric.partition(groups, this.sim.now());
+    this.delivery.partitioned();
+    return p;
+  }
+
+  heal(p: Partition): void {
+    this.fabric.heal(p);
+    this.delivery.healed();
   }
 
   /** A host crashed: its transfers are lost and its tables forgotten. */

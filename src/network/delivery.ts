@@ -1,5 +1,5 @@
 import type { Simulation } from "../kernel/index.js";
-import { FlowNetwork, type Flow } from "./bandwidth/index.js";
+import { FlowNetwork, type Flow, type Link } from "./bandwidth/index.js";
 import { pathOf, type Endpoint, type Fabric, type PathKind } from "./fabric.js";
 import type { OverlayNetwork } from "./overlay.js";
 import { blackHoled, underlayFormat, wireBytes, type PacketFormat } from "./packets.js";
@@ -65,8 +65,9 @@ export class Channel<P extends Parcel> {
     const usPerByte = 1 / fabric.nicBytesPerUs;
     const lat = fabric.latencies;
     this.latencyUs = lat;
-    // On one node the message crosses the bridge, not the NIC: no encapsulation, no encryption.
-    this.delayUs = [Math.round(lat[0] + payloadBytes * usPerByte), Math.round(lat[1] + this.wireBytes * usPerByte), Math.round(lat[2] + this.wireBytes * usPerByte)];
+    // On one node the message crosses the bridge, not the NIC: no encapsulation, no encryption,
+    // and a memory copy far faster than the wire (SIMPLIFICATION: taken as instant).
+    this.delayUs = [Math.round(lat[0]), Math.round(lat[1] + this.wireBytes * usPerByte), Math.round(lat[2] + this.wireBytes * usPerByte)];
     this.blackHoled = net !== null && blackHoled(payloadBytes, format, mtu);
     this.cpuUs = net?.encrypted ? (this.wireBytes * fabric.spec.encryptionCpuUsPerGB) / 1e9 : 0;
     this.fast = this.wireBytes <= FAST_PATH_BYTES;
@@ -89,6 +90,16 @@ interface Transfer {
   from: NetHost;
   to: NetHost;
   flow: Flow | null;
+  /** Its route and rate bound, to start it again after a partition; null for a fixed delay. */
+  route: readonly Link[] | null;
+  boundBytesPerUs: number;
+  /** Bytes left when a partition stopped it (0 while it runs). */
+  stalledBytes: number;
+  latencyUs: number;
+  /** The channel whose traffic it is (its overlay's count), or null; its size and what was counted. */
+  carrier: { carried: number } | null;
+  wire: number;
+  counted: number;
   /** IPsec work on the sender and on the receiver. */
   enc: unknown;
   dec: unknown;
@@ -133,12 +144,14 @@ export class Delivery {
   /** Between nodes: the black hole, the fast path on quiet links, or a transfer. */
   private sendAcross<P extends Parcel>(ch: Channel<P>, p: P, from: NetHost, to: NetHost): void {
     if (ch.blackHoled) {
+      // The sender does send it (and again and again); the path drops it.
+      ch.carried += ch.wireBytes;
       ch.lost?.(p);
       return;
     }
     const kind = pathOf(from, to);
-    ch.carried += ch.wireBytes;
     if (ch.fast && ch.cpuUs === 0 && this.fabric.quiet(from, to, this.sim.now(), ch.wireBytes)) {
+      ch.carried += ch.wireBytes;
       this.sim.after(ch.delayUs[kind], ch.check, p);
       return;
     }
@@ -146,7 +159,9 @@ export class Delivery {
   }
 
   private transferParcel<P extends Parcel>(ch: Channel<P>, p: P, kind: PathKind): void {
-    this.transfer(p.from, p.to, kind, ch.wireBytes, ch.cpuUs, () => ch.check(p), () => ch.lost?.(p));
+    const t = this.transfer(p.from, p.to, kind, ch.wireBytes, ch.cpuUs, () => ch.check(p), () => ch.lost?.(p));
+    t.carrier = ch;
+    if (t.counted > 0) ch.carried += t.counted;
   }
 
   /**
@@ -171,9 +186,13 @@ export class Delivery {
       if (this.fabric.reachable(from, to)) handler(msg);
     };
     const kind = pathOf(from, to);
-    const wire = kind === 0 ? bytes : wireBytes(bytes, underlayFormat(this.fabric.spec.mtuBytes));
+    if (kind === 0) {
+      this.sim.after(this.fabric.latencies[0], arrive);
+      return;
+    }
+    const wire = wireBytes(bytes, underlayFormat(this.fabric.spec.mtuBytes));
     const delayUs = this.fabric.latencies[kind] + wire / this.fabric.nicBytesPerUs;
-    if (kind === 0 || (wire <= FAST_PATH_BYTES && this.fabric.quiet(from, to, this.sim.now(), wire))) this.sim.after(delayUs, arrive);
+    if (wire <= FAST_PATH_BYTES && this.fabric.quiet(from, to, this.sim.now(), wire)) this.sim.after(delayUs, arrive);
     else this.transfer(from, to, kind, wire, 0, arrive, () => undefined);
   }
 
@@ -183,12 +202,9 @@ export class Delivery {
     const latencyUs = this.fabric.registry.latencyUs;
     const registry = this.fabric.registryLink;
     const route = registry ? [registry, this.fabric.nic(to).rx.link] : [this.fabric.nic(to).rx.link];
-    const t: Transfer = { parts: 1, from: to, to, flow: null, enc: null, dec: null, timer: null, done, lost };
+    const t: Transfer = { parts: 1, from: to, to, flow: null, route, boundBytesPerUs: boundOf(latencyUs), stalledBytes: 0, latencyUs, carrier: null, wire, counted: 0, enc: null, dec: null, timer: null, done, lost };
     this.track(t);
-    t.flow = this.flows.start(route, wire, boundOf(latencyUs), () => {
-      t.flow = null;
-      t.timer = this.sim.after(latencyUs, () => this.partDone(t));
-    }, null);
+    this.flowOn(t, wire);
   }
 
   /** The host crashed: its transfers end, lost. */
@@ -197,6 +213,7 @@ export class Delivery {
     if (!set) return;
     for (const t of [...set]) {
       this.untrack(t);
+      this.count(t); // what crossed before the crash was carried
       if (t.flow) this.flows.cancel(t.flow);
       this.sim.cancel(t.timer);
       if (t.enc !== null) t.from.kernel.cancel(t.enc);
@@ -205,10 +222,10 @@ export class Delivery {
     }
   }
 
-  private transfer(from: NetHost, to: NetHost, kind: PathKind, wire: number, cpuUs: number, done: () => void, lost: () => void): void {
-    const t: Transfer = { parts: 1, from, to, flow: null, enc: null, dec: null, timer: null, done, lost };
-    this.track(t);
+  private transfer(from: NetHost, to: NetHost, kind: PathKind, wire: number, cpuUs: number, done: () => void, lost: () => void): Transfer {
     const latencyUs = this.fabric.latencies[kind];
+    const t: Transfer = { parts: 1, from, to, flow: null, route: null, boundBytesPerUs: boundOf(latencyUs), stalledBytes: 0, latencyUs, carrier: null, wire, counted: 0, enc: null, dec: null, timer: null, done, lost };
+    this.track(t);
     if (cpuUs > 0) {
       // SIMPLIFICATION: IPsec runs alongside the wire (packets are encrypted and decrypted as
       // they stream), so the transfer takes as long as the slowest of the three parts.
@@ -217,13 +234,68 @@ export class Delivery {
       t.dec = to.kernel.submit(cpuUs, () => this.partDone(t), null);
     }
     if (wire <= FAST_PATH_BYTES && this.fabric.quiet(from, to, this.sim.now(), wire)) {
+      t.counted = wire; // crosses at once: counted now (by the caller's channel, below)
       t.timer = this.sim.after(latencyUs + wire / this.fabric.nicBytesPerUs, () => this.partDone(t));
-      return;
+      return t;
     }
-    t.flow = this.flows.start(this.fabric.route(from, to), wire, boundOf(latencyUs), () => {
+    t.route = this.fabric.route(from, to);
+    this.flowOn(t, wire);
+    return t;
+  }
+
+  /** The transfer's bytes go as a flow on its route; the latency follows the last byte. */
+  private flowOn(t: Transfer, bytes: number): void {
+    t.flow = this.flows.start(t.route!, bytes, t.boundBytesPerUs, () => {
       t.flow = null;
-      t.timer = this.sim.after(latencyUs, () => this.partDone(t));
+      this.count(t);
+      t.timer = this.sim.after(t.latencyUs, () => this.partDone(t));
     }, null);
+  }
+
+  /** Adds to its channel's count the bytes of `t` that crossed since it was last counted. */
+  private count(t: Transfer): void {
+    const left = t.flow !== null ? this.flows.remainingOf(t.flow) : t.stalledBytes;
+    const crossed = t.wire - left;
+    if (t.carrier !== null && crossed > t.counted) t.carrier.carried += crossed - t.counted;
+    t.counted = Math.max(t.counted, crossed);
+  }
+
+  /** Counts what transfers in progress carried so far (a metrics window closes). */
+  countInFlight(): void {
+    for (const t of this.transfers()) this.count(t);
+  }
+
+  /**
+   * A partition began: transfers between hosts it separates stall where they are (TCP keeps
+   * resending into the void) and free their links; they go on from there when it heals.
+   * SIMPLIFICATION: a stalled transfer never gives up on its own (TCP would after some 15
+   * minutes); its client's timeout ends the wait. Small messages in flight are lost instead.
+   */
+  partitioned(): void {
+    for (const t of this.transfers()) {
+      if (t.flow === null || this.fabric.reachable(t.from, t.to)) continue;
+      this.count(t);
+      t.stalledBytes = this.flows.remainingOf(t.flow);
+      this.flows.cancel(t.flow);
+      t.flow = null;
+    }
+  }
+
+  /** A partition healed: stalled transfers whose hosts reach each other again go on. */
+  healed(): void {
+    for (const t of this.transfers()) {
+      if (t.stalledBytes <= 0 || !this.fabric.reachable(t.from, t.to)) continue;
+      const bytes = t.stalledBytes;
+      t.stalledBytes = 0;
+      this.flowOn(t, bytes);
+    }
+  }
+
+  /** Every transfer under way, each once, in host order. */
+  private transfers(): Transfer[] {
+    const all = new Set<Transfer>();
+    for (const set of this.active) if (set) for (const t of set) all.add(t);
+    return [...all];
   }
 
   private partDone(t: Transfer): void {

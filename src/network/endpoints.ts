@@ -44,6 +44,16 @@ export interface NodeTable<C> {
   nextUs: number;
 }
 
+/**
+ * Who a node can no longer see: memberlist on each side of a partition declares the other side's
+ * nodes dead after failure detection, and networkdb drops their entries there.
+ */
+export interface Reach {
+  readonly partitioned: boolean;
+  /** Whether node `from` has given up on node `to` by now. */
+  cutOff(from: number, to: number, nowUs: number): boolean;
+}
+
 /** When node `node` learns `change`. */
 export function learnedAtUs<C>(change: Change<C>, node: number, key: number): number {
   if (node === change.originIndex) return change.atUs;
@@ -70,6 +80,7 @@ export class ServiceEndpoints<C> {
   constructor(
     readonly service: string,
     private readonly key: number,
+    private readonly reach: Reach | null = null,
   ) {}
 
   record(change: Change<C>): void {
@@ -101,9 +112,30 @@ export class ServiceEndpoints<C> {
     if (t === undefined || t.seen < this.log.length || nowUs >= t.nextUs) t = this.table(node, nowUs);
     const n = t.backends.length;
     if (n === 0) return null;
+    if (this.reach?.partitioned) return this.pickSeen(t, node, nowUs);
     const i = t.cursor % n;
     t.cursor = i + 1;
     return t.backends[i]!;
+  }
+
+  /** The backends `node` sees: during a partition, not those it has declared dead. */
+  visible(node: number, nowUs: number): readonly Backend<C>[] {
+    const all = this.table(node, nowUs).backends;
+    const reach = this.reach;
+    return reach?.partitioned ? all.filter((b) => !reach.cutOff(node, b.nodeIndex, nowUs)) : all;
+  }
+
+  /** Round-robin over the backends `node` still sees. */
+  private pickSeen(t: NodeTable<C>, node: number, nowUs: number): Backend<C> | null {
+    const n = t.backends.length;
+    for (let k = 0; k < n; k++) {
+      const i = (t.cursor + k) % n;
+      const b = t.backends[i]!;
+      if (this.reach!.cutOff(node, b.nodeIndex, nowUs)) continue;
+      t.cursor = i + 1;
+      return b;
+    }
+    return null;
   }
 
   private catchUp(t: NodeTable<C>, node: number, nowUs: number): void {

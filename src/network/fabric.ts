@@ -22,7 +22,11 @@ export function pathOf(from: Endpoint, to: Endpoint): PathKind {
 export class Partition {
   private readonly groupOf = new Map<string, number>();
 
-  constructor(groups: readonly (readonly string[])[]) {
+  constructor(
+    groups: readonly (readonly string[])[],
+    /** When it began. */
+    readonly sinceUs = 0,
+  ) {
     groups.forEach((g, i) => g.forEach((name) => this.groupOf.set(name, i)));
   }
 
@@ -43,30 +47,26 @@ const HOT_SHARE = 0.5;
  * that a link kept busy by many small messages is known to be busy although no transfer is on it.
  */
 export class MeteredLink {
+  /** When the current window began, and the small messages' bytes in it. */
   private startUs = 0;
   private bytes = 0;
-  private lastBusy = false;
-  /** Bytes carried since they were last handed to the link's own count (done per window, not per message). */
-  private unposted = 0;
+  /** Of `bytes`, those already handed to the link's own count (done per window, not per message). */
+  private posted = 0;
+  /** The last window was busy: no fast path before this time. */
+  private hotUntilUs = -1;
 
   constructor(readonly link: Link) {}
 
   /** No transfer on the link, and it was not busy with small messages lately. */
   quiet(nowUs: number): boolean {
-    return this.link.idle && !(this.lastBusy && nowUs - this.startUs < 2 * LOAD_WINDOW_US);
+    return this.link.flows.length === 0 && nowUs >= this.hotUntilUs;
   }
 
   /** A small message crossed it outside the flow model. */
   carry(nowUs: number, bytes: number): void {
     const elapsed = nowUs - this.startUs;
-    if (elapsed >= LOAD_WINDOW_US) {
-      this.lastBusy = this.bytes > HOT_SHARE * this.link.capacityBytesPerUs * elapsed;
-      this.startUs = nowUs;
-      this.bytes = 0;
-      this.post();
-    }
+    if (elapsed >= LOAD_WINDOW_US) this.roll(nowUs, elapsed);
     this.bytes += bytes;
-    this.unposted += bytes;
   }
 
   /** Bytes carried since the last call, by flows and small messages alike. */
@@ -76,9 +76,17 @@ export class MeteredLink {
     return Math.max(0, this.link.takeBytes());
   }
 
+  private roll(nowUs: number, elapsed: number): void {
+    this.post();
+    this.hotUntilUs = this.bytes > HOT_SHARE * this.link.capacityBytesPerUs * elapsed ? nowUs + 2 * LOAD_WINDOW_US : -1;
+    this.startUs = nowUs;
+    this.bytes = 0;
+    this.posted = 0;
+  }
+
   private post(): void {
-    if (this.unposted > 0) this.link.addBytes(this.unposted);
-    this.unposted = 0;
+    if (this.bytes > this.posted) this.link.addBytes(this.bytes - this.posted);
+    this.posted = this.bytes;
   }
 }
 
@@ -106,6 +114,8 @@ export class Fabric {
   private readonly nics: Nic[] = [];
   private readonly zoneLinks = new Map<string, MeteredLink>();
   readonly nicBytesPerUs: number;
+  /** Links between zones are a bottleneck (crossZoneBandwidth set). */
+  private readonly zonesLimited: boolean;
   /** One-way latency by PathKind. */
   readonly latencies: readonly [number, number, number];
   /** The registry's egress, or null when it is not a bottleneck. */
@@ -117,6 +127,7 @@ export class Fabric {
   ) {
     this.nicBytesPerUs = bytesPerUs(spec.bandwidthBitsPerS);
     this.latencies = [spec.latency.sameNodeUs, spec.latency.sameZoneUs, spec.latency.crossZoneUs];
+    this.zonesLimited = spec.crossZoneBandwidthBitsPerS > 0;
     this.registryLink = registry.bandwidthBitsPerS > 0 ? new Link("registry", bytesPerUs(registry.bandwidthBitsPerS)) : null;
   }
 
@@ -142,7 +153,7 @@ export class Fabric {
 
   /** The link from one zone to another, or null when links between zones are not a bottleneck. */
   zoneLink(from: string, to: string): MeteredLink | null {
-    if (this.spec.crossZoneBandwidthBitsPerS <= 0 || from === to) return null;
+    if (!this.zonesLimited || from === to) return null;
     const key = `${from}>${to}`;
     let l = this.zoneLinks.get(key);
     if (!l) {
@@ -167,7 +178,7 @@ export class Fabric {
   quiet(from: Endpoint, to: Endpoint, nowUs: number, wireBytes: number): boolean {
     const out = this.nic(from).tx;
     const into = this.nic(to).rx;
-    const zone = this.zoneLink(from.zone, to.zone);
+    const zone = this.zonesLimited ? this.zoneLink(from.zone, to.zone) : null;
     if (!out.quiet(nowUs) || !into.quiet(nowUs) || (zone !== null && !zone.quiet(nowUs))) return false;
     out.carry(nowUs, wireBytes);
     into.carry(nowUs, wireBytes);
@@ -182,11 +193,23 @@ export class Fabric {
     return true;
   }
 
-  /** Starts a partition; returns it so that it can be healed. */
-  partition(groups: readonly (readonly string[])[]): Partition {
-    const p = new Partition(groups);
+  /** Starts a partition at `sinceUs`; returns it so that it can be healed. */
+  partition(groups: readonly (readonly string[])[], sinceUs = 0): Partition {
+    const p = new Partition(groups, sinceUs);
     this.partitions.push(p);
     return p;
+  }
+
+  /** Some partition is in force. */
+  get partitioned(): boolean {
+    return this.partitions.length > 0;
+  }
+
+  /** Since when a partition has kept the two apart (the earliest if several), or Infinity. */
+  separatedSinceUs(a: Endpoint, b: Endpoint): number {
+    let since = Infinity;
+    for (const p of this.partitions) if (p.separates(a.name, b.name) && p.sinceUs < since) since = p.sinceUs;
+    return since;
   }
 
   heal(p: Partition): void {

@@ -1,5 +1,5 @@
 import type { ServiceSpec } from "../scenario/types.js";
-import { ServiceEndpoints, type Backend, type Change } from "./endpoints.js";
+import { ServiceEndpoints, type Backend, type Change, type Reach } from "./endpoints.js";
 import { EpidemicTables, GOSSIP_ROUND_US, failureDetectionUs, hashUnit } from "./gossip.js";
 import type { OverlayNetwork } from "./overlay.js";
 
@@ -48,6 +48,7 @@ export class Routing<C extends RoutedContainer> {
     /** Live hosts: the ingress network's peers and memberlist's cluster. */
     private readonly liveHosts: () => number,
     private readonly nowUs: () => number,
+    reach: Reach | null = null,
   ) {
     const index = new Map(overlays.map((n) => [n.name, n.index]));
     this.ingressIndex = overlays.findIndex((n) => n.ingress);
@@ -55,7 +56,7 @@ export class Routing<C extends RoutedContainer> {
       const ingress = s.ports.some((p) => p.mode === "ingress") ? [this.ingressIndex] : [];
       return [...ingress, ...s.networks.map((n) => index.get(n)!)];
     });
-    this.endpoints = overlays.map(() => services.map((s) => new ServiceEndpoints<C>(s.name, key)));
+    this.endpoints = overlays.map(() => services.map((s) => new ServiceEndpoints<C>(s.name, key, reach)));
     this.ingressEndpoints = this.endpoints[this.ingressIndex]!;
     this.perHost = overlays.map(() => []);
     this.peers = overlays.map(() => 0);
@@ -118,7 +119,7 @@ export class Routing<C extends RoutedContainer> {
 
   /** The service's tasks as the embedded DNS server on `node` answers for them (dnsrr), in its table's order. */
   dns(net: number, service: number, node: number): readonly Backend<C>[] {
-    return this.endpoints[net]![service]!.table(node, this.nowUs()).backends;
+    return this.endpoints[net]![service]!.visible(node, this.nowUs());
   }
 
   /**

@@ -44,8 +44,17 @@ function overlaps(a: Cidr, b: Cidr): boolean {
   return a.base < bEnd && b.base < aEnd;
 }
 
+/** What `swarm init` gives the ingress network unless told otherwise. */
+const INGRESS_DEFAULT_SUBNET = "10.0.0.0/24";
+
 export function readNetworks(ctx: Ctx, items: Item[]): NetworkSpec[] {
   const taken: { cidr: Cidr; name: string }[] = [];
+  // Unless ingress names its own subnet, it holds 10.0.0.0/24 before any other network exists.
+  const ingressNamed = items.some((item) => {
+    const f = item.raw.kind === "map" ? item.raw.entries : [];
+    return f.some((e) => e.key === "name" && e.value.kind === "scalar" && e.value.value === INGRESS_NETWORK) && f.some((e) => e.key === "subnet");
+  });
+  if (!ingressNamed) taken.push({ cidr: parseCidr(INGRESS_DEFAULT_SUBNET) as Cidr, name: `${INGRESS_NETWORK} (${INGRESS_DEFAULT_SUBNET}, Swarm's default; give ingress a subnet to move it)` });
   return items.map((item) => {
     const f = Fields.open(ctx, item.raw, item.path, item.raw.at, NETWORK_FIELDS);
     const name = f.name("name");

@@ -1,4 +1,5 @@
 import type { Simulation, RandomStream } from "../kernel/index.js";
+import type { ServiceSpec } from "../scenario/types.js";
 import type { Container, ContainerRequest, Downstream, DownstreamCall } from "../cluster/container.js";
 import type { Host } from "../cluster/host.js";
 import { ConnectionPool, DnsCache, forgottenByIpvs, type Backend, type Channel, type Connection, type DataPlane, type Parcel } from "../network/index.js";
@@ -12,10 +13,8 @@ export interface CalledService {
   meter: ServiceMeter;
   /** vip: IPVS on the caller's node, per connection; dnsrr: the caller resolves and connects itself. */
   endpointMode: "vip" | "dnsrr";
-  /** Requests a connection carries. */
-  reuse: number;
-  requestBytes: number;
-  responseBytes: number;
+  /** Some version of the service keeps connections (request.connection.reuse > 1). */
+  pooled: boolean;
 }
 
 /** One call on its way: a request to the callee's container, answered back to the caller. */
@@ -26,7 +25,8 @@ interface Call extends ContainerRequest, Parcel {
   conn: Connection<C> | null;
   pool: ConnectionPool<C> | null;
   channels: CallChannels;
-  finish: (ok: boolean, kind: ErrorKind) => void;
+  /** Settles the call; false if it was already settled (the caller gave up first). */
+  finish: (ok: boolean, kind: ErrorKind) => boolean;
 }
 
 interface CallChannels {
@@ -44,7 +44,7 @@ interface CallChannels {
  * no answer: the caller waits for its timeout, holding its worker, as a real one does.
  */
 export class ServiceCalls implements Downstream<Request> {
-  private readonly channels = new Map<string, CallChannels>();
+  private readonly channels = new Map<number, Map<ServiceSpec, CallChannels>>();
   private readonly pools = new WeakMap<C, (ConnectionPool<C> | undefined)[]>();
   private readonly dns = new WeakMap<C, (DnsCache<C> | undefined)[]>();
 
@@ -58,25 +58,28 @@ export class ServiceCalls implements Downstream<Request> {
   ) {}
 
   call(from: C, call: DownstreamCall, done: (ok: boolean) => void): void {
+    const net = this.net.routing.sharedNetwork(this.serviceIndex.get(from.spec.name)!, call.service);
+    if (net < 0) {
+      // No network in common: the name does not resolve. The call never reaches the service,
+      // so only the caller's request fails (and counts).
+      done(false);
+      return;
+    }
     const s = this.services[call.service]!;
     s.meter.arrive();
     const startUs = this.sim.now();
     let settled = false;
-    const finish = (ok: boolean, kind: ErrorKind): void => {
-      if (settled) return;
+    const finish = (ok: boolean, kind: ErrorKind): boolean => {
+      if (settled) return false;
       settled = true;
       this.sim.cancel(timer);
       if (ok) s.meter.complete(this.sim.now() - startUs);
       else s.meter.error(kind);
       done(ok);
+      return true;
     };
     const timer = this.sim.after(call.timeoutUs, () => finish(false, "timeouts"));
-    const net = this.net.routing.sharedNetwork(this.serviceIndex.get(from.spec.name)!, call.service);
-    if (net < 0) {
-      finish(false, "errors"); // no network in common: the name does not resolve
-      return;
-    }
-    const pool = s.reuse > 1 ? this.poolOf(from, call.service) : null;
+    const pool = s.pooled ? this.poolOf(from, call.service) : null;
     const conn = pool?.take((c) => this.open(c)) ?? this.connect(from, call.service, net, s);
     if (!conn) {
       finish(false, "errors"); // nothing to connect to, or every address refused
@@ -86,7 +89,7 @@ export class ServiceCalls implements Downstream<Request> {
     const callee = this.hosts[conn.backend.nodeIndex]!;
     const c: Call = {
       workUs: 0, job: null, caller, callee, from: caller, to: callee,
-      target: conn.backend.container, conn, pool, channels: this.channelsOf(call.service, net, s), finish,
+      target: conn.backend.container, conn, pool, channels: this.channelsOf(net, conn.backend.container.spec), finish,
     };
     c.probe = { presetWork: false, probeDone: (ok, why) => this.served(c, ok, why) };
     if (forgottenByIpvs(conn, startUs)) return; // IPVS dropped the idle connection: the call hangs
@@ -119,7 +122,7 @@ export class ServiceCalls implements Downstream<Request> {
       }
     }
     if (!backend) return null;
-    return { backend, entry: node, left: s.reuse, lastUsedUs: now, viaIpvs: s.endpointMode === "vip" };
+    return { backend, entry: node, left: backend.container.spec.request.connection.reuse, lastUsedUs: now, viaIpvs: s.endpointMode === "vip" };
   }
 
   /** A connection is closed once its container stopped on a live node; a dead node's hangs. */
@@ -127,19 +130,21 @@ export class ServiceCalls implements Downstream<Request> {
     return !c.backend.container.stopped || !this.hosts[c.backend.nodeIndex]!.up;
   }
 
-  private channelsOf(service: number, net: number, s: CalledService): CallChannels {
-    const key = `${service}:${net}`;
-    let ch = this.channels.get(key);
+  /** The channels to a container of `spec` over network `net` (sizes change with rolling updates). */
+  private channelsOf(net: number, spec: ServiceSpec): CallChannels {
+    let bySpec = this.channels.get(net);
+    if (!bySpec) this.channels.set(net, (bySpec = new Map()));
+    let ch = bySpec.get(spec);
     if (!ch) {
       ch = {
         // A call that never arrives, or whose answer never does, ends at the caller's timeout.
-        request: this.net.channel<Call>(net, s.requestBytes, (c) => c.target.accept(c as unknown as Request), null),
-        response: this.net.channel<Call>(net, s.responseBytes, (c) => {
-          if (c.pool && c.conn) c.pool.release(c.conn, this.sim.now());
-          c.finish(true, "errors");
+        request: this.net.channel<Call>(net, spec.request.requestBytes, (c) => c.target.accept(c as unknown as Request), null),
+        // A late answer (the caller gave up) finds its connection closed: it is not reused.
+        response: this.net.channel<Call>(net, spec.request.responseBytes, (c) => {
+          if (c.finish(true, "errors") && c.pool && c.conn) c.pool.release(c.conn, this.sim.now());
         }, null),
       };
-      this.channels.set(key, ch);
+      bySpec.set(spec, ch);
     }
     return ch;
   }

@@ -1,5 +1,5 @@
 import type { Simulation, RandomStream, ScheduledEvent } from "../kernel/index.js";
-import type { WorkloadSpec } from "../scenario/types.js";
+import type { ServiceSpec, WorkloadSpec } from "../scenario/types.js";
 import type { Container, ContainerCallbacks, ContainerRequest } from "../cluster/container.js";
 import type { Host } from "../cluster/host.js";
 import { ConnectionPool, forgottenByIpvs, type Channel, type Connection, type DataPlane, type IngressEntry, type Parcel, type ServiceEndpoints } from "../network/index.js";
@@ -43,11 +43,13 @@ export interface Flow {
   mode: "ingress" | "host";
   /** The service on the routing mesh: each entry node's IPVS table. */
   mesh: ServiceEndpoints<Container<Request>>;
-  /** Requests a connection carries (the service's request.connection.reuse), and the idle ones. */
-  reuse: number;
+  /** Idle connections, when some version of the service keeps them (request.connection.reuse > 1). */
   pool: ConnectionPool<Container<Request>> | null;
-  request: Channel<Request>;
-  response: Channel<Request>;
+  /** The channels for the service's spec a request's container runs (sizes change with updates). */
+  channels: FlowChannels;
+  /** Channels by spec, made on first use. */
+  channelsBySpec: Map<ServiceSpec, FlowChannels>;
+  net: number;
   /** The exact (fractional) time of the next arrival; the event fires at its ceiling. */
   nextArrivalUs: number;
   /** Each workload draws from a stream of its own, so changing one never moves another's numbers. */
@@ -56,6 +58,13 @@ export interface Flow {
   outstanding: Request[];
   outstandingHead: number;
   timeoutTimer: ScheduledEvent | null;
+}
+
+/** How a flow's requests and answers to containers of one spec travel. */
+export interface FlowChannels {
+  spec: ServiceSpec;
+  request: Channel<Request>;
+  response: Channel<Request>;
 }
 
 /**
@@ -84,9 +93,9 @@ export class Clients implements ContainerCallbacks<Request> {
    * A workload at run time, over the service's published port: through the routing mesh on the
    * ingress network, or straight to the node's host-mode port (the hosts' own network).
    */
-  flow(o: Pick<Flow, "spec" | "serviceIndex" | "profile" | "entry" | "mode" | "reuse" | "arrivalRng">, bytes: { request: number; response: number }, ingressNet: number): Flow {
+  flow(o: Pick<Flow, "spec" | "serviceIndex" | "profile" | "entry" | "mode" | "arrivalRng">, first: ServiceSpec, pooled: boolean, ingressNet: number): Flow {
     const net = o.mode === "ingress" ? ingressNet : -1;
-    const lost = (r: Request): void => this.lost(r);
+    const channels = this.channelsFor(net, first);
     // Every field written out (no spread): the hot path reads flows, and a literal gives V8 one fixed shape.
     return {
       spec: o.spec,
@@ -95,16 +104,34 @@ export class Clients implements ContainerCallbacks<Request> {
       entry: o.entry,
       mode: o.mode,
       mesh: this.net.routing.ingress(o.serviceIndex),
-      reuse: o.reuse,
-      pool: o.reuse > 1 ? new ConnectionPool<Container<Request>>() : null,
-      request: this.net.channel<Request>(net, bytes.request, (r) => !r.abandoned && r.target.accept(r), lost),
-      response: this.net.channel<Request>(net, bytes.response, (r) => this.answered(r, this.sim.now()), lost),
+      pool: pooled ? new ConnectionPool<Container<Request>>() : null,
+      channels,
+      channelsBySpec: new Map([[first, channels]]),
+      net,
       nextArrivalUs: 0,
       arrivalRng: o.arrivalRng,
       outstanding: [],
       outstandingHead: 0,
       timeoutTimer: null,
     };
+  }
+
+  private channelsFor(net: number, spec: ServiceSpec): FlowChannels {
+    const lost = (r: Request): void => this.lost(r);
+    return {
+      spec,
+      request: this.net.channel<Request>(net, spec.request.requestBytes, (r) => !r.abandoned && r.target.accept(r), lost),
+      response: this.net.channel<Request>(net, spec.request.responseBytes, (r) => this.answered(r, this.sim.now()), lost),
+    };
+  }
+
+  /** The channels to a container of `spec`: the last ones used, mostly (one spec until an update). */
+  private channelsTo(flow: Flow, spec: ServiceSpec): FlowChannels {
+    if (flow.channels.spec === spec) return flow.channels;
+    let ch = flow.channelsBySpec.get(spec);
+    if (!ch) flow.channelsBySpec.set(spec, (ch = this.channelsFor(flow.net, spec)));
+    flow.channels = ch;
+    return ch;
   }
 
   /** Starts the flow's arrivals at `fromUs` (its rate profile is on the same absolute clock). */
@@ -149,7 +176,7 @@ export class Clients implements ContainerCallbacks<Request> {
     const req: Request = { flow, from: entry, to, target, conn, firstStartUs, attemptStartUs: now, attempt, abandoned: false, workUs: 0, job: null };
     if (flow.spec.timeoutUs > 0) this.watch(flow, req);
     if (conn && forgottenByIpvs(conn, now)) this.lost(req); // IPVS dropped it: it hangs
-    else this.net.delivery.send(flow.request, req);
+    else this.net.delivery.send(this.channelsTo(flow, target.spec).request, req);
   }
 
   /** The container a new connection entering at `entry` reaches: IPVS's pick (routing mesh) or the node's own task (host mode). */
@@ -164,7 +191,7 @@ export class Clients implements ContainerCallbacks<Request> {
     const container = entry ? this.backendAt(flow, entry, nowUs) : null;
     if (!entry || !container) return null;
     const backend = { container, nodeIndex: container.nodeIndex, leave: null };
-    return { backend, entry: entry.index, left: flow.reuse, lastUsedUs: nowUs, viaIpvs: flow.mode === "ingress" };
+    return { backend, entry: entry.index, left: container.spec.request.connection.reuse, lastUsedUs: nowUs, viaIpvs: flow.mode === "ingress" };
   }
 
   /** An idle connection that is still open. (Apart from attempt(): a closure there would cost every request a context.) */
@@ -227,11 +254,12 @@ export class Clients implements ContainerCallbacks<Request> {
       this.lost(req);
       return;
     }
-    const delayUs = this.net.delivery.fastDelayUs(flow.response, from, entry);
+    const response = this.channelsTo(flow, container.spec).response;
+    const delayUs = this.net.delivery.fastDelayUs(response, from, entry);
     if (delayUs < 0) {
       req.from = from;
       req.to = entry;
-      this.net.delivery.send(flow.response, req);
+      this.net.delivery.send(response, req);
       return;
     }
     // A small answer on quiet links: its arrival time is known now, so no event is needed.

@@ -102,4 +102,34 @@ describe("a full subnet", () => {
     // 10 replacements run on w-2; the 5 tasks of dead w-1 still hold theirs.
     expect(row.addresses_used).toBe(10 + 5 + 1 + 2);
   });
+
+  it("a service whose VIP finds no address: its tasks stay NEW, the run starts at once, the failure is logged once", () => {
+    // A /30 has one usable address: web's VIP takes it, api's VIP finds none.
+    const out = runYaml(`version: 1
+name: vip
+duration: 1m
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 1, cpu: 4, memory: 8GiB}]
+networks: [{name: tiny, subnet: 10.9.0.0/30}]
+services:
+  - {name: web, replicas: 2, networks: [tiny]}
+  - {name: api, replicas: 2, networks: [tiny]}
+`);
+    expect(out.run.world.originUs).toBeLessThan(60_000_000);
+    const vipFailures = eventsOf(out.events, "allocation").filter((e) => e["service"] === "api" && e["task"] === undefined);
+    expect(vipFailures.map((e) => e["error"])).toEqual(["failed to allocate VIP of service api on network tiny: could not find an available IP"]);
+    const api = [...out.run.world.control.viewStore().tasks.values()].filter((t) => t.service === "api");
+    expect(api.map((t) => t.state)).toEqual([TaskState.NEW, TaskState.NEW]);
+  });
+
+  it("after a leader change the new leader logs what is still stuck again; the summary counts each task once", () => {
+    const yaml = scenario("10.0.9.0/28", 20).replace("managers: {count: 1, runTasks: false}", "managers: {count: 3, runTasks: false}");
+    const out = runYaml(yaml + "events:\n  - {at: 20s, killLeader: {restartAfter: 10s}}\n");
+    const taskEvents = eventsOf(out.events, "allocation").filter((e) => e["task"]);
+    const distinct = new Set(taskEvents.map((e) => e["task"]));
+    expect(taskEvents.length).toBeGreaterThan(distinct.size);
+    const nodes = new Set(eventsOf(out.events, "allocation").filter((e) => e["node"]).map((e) => e["node"]));
+    expect(out.summary.networks["back"]!.allocation_failures).toBe(distinct.size + nodes.size);
+  });
 });

@@ -66,6 +66,13 @@ describe("mtu-blackhole", () => {
     expect(eventsOf(out.events, "task", { state: "failed" })).toHaveLength(0);
   });
 
+  it("a rolling update that makes status's answers large sends them into the black hole too", () => {
+    const out = runScenarioFile(scenario("mtu-blackhole"), ["events=[{at: 60s, rollingUpdate: {service: status, request: {size: {response: 200KiB}}}}]"]);
+    const status = seriesOf(out, "status");
+    expect(status.filter((r) => r.t_s <= 60).reduce((n, r) => n + r.timeouts, 0)).toBe(0);
+    expect(status.filter((r) => r.t_s > 120).reduce((n, r) => n + r.timeouts, 0)).toBeGreaterThan(1000);
+  });
+
   it("building the overlay for the real underlay (mtu: 1400) fixes it", () => {
     const out = runScenarioFile(scenario("mtu-blackhole"), ["networks.ingress.mtu=1400"]);
     expect(out.summary.services["reports"]!.errors).toBe(0);

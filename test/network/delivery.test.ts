@@ -111,6 +111,26 @@ describe("transfer times", () => {
   });
 });
 
+describe("partitions", () => {
+  it("a transfer between hosts a partition separates stalls, and goes on from where it was when it heals", () => {
+    const w = world();
+    const [a, b] = [w.host(0), w.host(1)];
+    const ch = channel(w, 100 * 2 ** 20, overlay());
+    const m: Msg = { from: a, to: b };
+    w.delivery.send(ch, m);
+    w.sim.run({ untilUs: 20_000 });
+    const p = w.fabric.partition([["h0"], ["h1"]], w.sim.now());
+    w.delivery.partitioned();
+    expect(w.delivery.flows.active).toBe(0); // its bandwidth is free meanwhile
+    w.sim.run({ untilUs: 2_020_000 });
+    w.fabric.heal(p);
+    w.delivery.healed();
+    w.sim.run();
+    const alone = 100 + wireBytes(100 * 2 ** 20, overlayFormat(1450, false)) / B_PER_US;
+    expect(Math.abs(m.doneUs! - (alone + 2_000_000))).toBeLessThanOrEqual(2);
+  });
+});
+
 describe("image pulls", () => {
   it("50 nodes pulling 1 GB together from a 1 Gbps registry take 50 x 8 s (its egress is shared)", () => {
     const w = world({}, { bandwidthBitsPerS: 1e9, latencyUs: 1_000 });

@@ -283,6 +283,16 @@ const ROWS: Row[] = [
     ],
   },
   {
+    name: "networks: one on Swarm's ingress subnet, ingress attached or attachable, a bad MTU",
+    yaml: BASE + "    networks: [ingress]\nnetworks:\n  - {name: back, subnet: 10.0.0.0/16, mtu: 600}\n  - {name: ingress, attachable: true}\n",
+    message: [
+      "bad.yaml:7:16 services[web].networks[0]: a service cannot be attached to the ingress network (publish a port in ingress mode instead)",
+      "bad.yaml:9:26 networks[back].subnet: overlaps the subnet of network ingress (10.0.0.0/24, Swarm's default; give ingress a subnet to move it)",
+      "bad.yaml:9:44 networks[back].mtu: must be at least 652 (got 600)",
+      "bad.yaml:10:33 networks[ingress].attachable: the ingress network cannot be attachable",
+    ],
+  },
+  {
     name: "event after the end of the run",
     yaml: BASE + "events:\n  - {at: 20m, killLeader: {}}\n",
     message: [

@@ -66,6 +66,14 @@ export class FlowNetwork {
     return flow.state === "running" ? flow.rateBytesPerUs : 0;
   }
 
+  /** Bytes the flow still has to send, now (0 once it finished or was cancelled). */
+  remainingOf(flow: Flow): number {
+    if (flow.state !== "running") return 0;
+    if (this.update.pending) this.recompute();
+    const left = flow.remainingBytes - flow.rateBytesPerUs * (this.sim.now() - flow.lastUs);
+    return Math.max(0, left);
+  }
+
   /**
    * Starts sending `bytes` along `route` at most at `boundBytesPerUs` (Infinity for no bound);
    * `onDone(arg)` runs from a kernel event once the last byte has crossed every link, never inside
