@@ -4,18 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { TaskState } from "../../src/cluster/task-state.js";
 import { eventsOf, runYaml, type RunOutputs } from "../helpers.js";
-
-/** A tiny seeded generator for the schedules (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from "../seeded.js";
 
 const FAULTS: ((r: () => number) => string)[] = [
   (r) => `nodeFailure: {nodes: [w-${1 + Math.floor(r() * 4)}], recoverAfter: ${10 + Math.floor(r() * 40)}s}`,

@@ -5,18 +5,9 @@
 
 import { RaftNode } from "../../../src/manager/raft/index.js";
 import type { Entry, PersistentState, RaftConfig, RaftMessage } from "../../../src/manager/raft/index.js";
+import { mulberry32 } from "../../seeded.js";
 
-/** mulberry32: a tiny 32-bit PRNG, good enough to drive tests deterministically. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export interface NodeOptions {
   electionTicks?: number;

@@ -1,17 +1,7 @@
 // Test helpers for the bandwidth model: a seeded generator (the tests never use Math.random) and a
 // slow, obviously correct max-min reference to check the solver and the network against.
 
-/** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as seededRandom } from "../../seeded.js";
 
 /**
  * Progressive filling as the textbook states it, O(links x flows) per step: find the lowest level
