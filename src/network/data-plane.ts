@@ -21,6 +21,8 @@ export class DataPlane<C extends RoutedContainer> {
   readonly overlayIndex: ReadonlyMap<string, number>;
   readonly routing: Routing<C>;
   readonly images: Images;
+  /** What the routing tables need to know of partitions (a plain field: it is read on every pick). */
+  private readonly reach: { partitioned: boolean; cutOff: Reach["cutOff"] };
   /** Channels by network index (-1 = the hosts' own traffic is not counted here). */
   private readonly channels: Channel<Parcel>[][];
 
@@ -39,13 +41,11 @@ export class DataPlane<C extends RoutedContainer> {
     // One key for every gossip draw: a node's view of the tables depends on the seed only.
     const key = Math.floor(rng.stream("network/gossip").next() * 2 ** 31);
     const fabric = this.fabric;
-    const reach: Reach = {
-      get partitioned() {
-        return fabric.partitioned;
-      },
+    this.reach = {
+      partitioned: false,
       cutOff: (from, to, nowUs) => fabric.separatedSinceUs(hostAt(from), hostAt(to)) + failureDetectionUs(liveHosts()) <= nowUs,
     };
-    this.routing = new Routing<C>(this.overlays, scenario.services, key, liveHosts, () => sim.now(), reach);
+    this.routing = new Routing<C>(this.overlays, scenario.services, key, liveHosts, () => sim.now(), this.reach);
     this.images = new Images(sim, this.delivery);
     this.channels = this.overlays.map(() => []);
   }
@@ -78,12 +78,14 @@ export class DataPlane<C extends RoutedContainer> {
    */
   partition(groups: readonly (readonly string[])[]): Partition {
     const p = this.fabric.partition(groups, this.sim.now());
+    this.reach.partitioned = true;
     this.delivery.partitioned();
     return p;
   }
 
   heal(p: Partition): void {
     this.fabric.heal(p);
+    this.reach.partitioned = this.fabric.partitioned;
     this.delivery.healed();
   }
 

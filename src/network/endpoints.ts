@@ -49,6 +49,7 @@ export interface NodeTable<C> {
  * nodes dead after failure detection, and networkdb drops their entries there.
  */
 export interface Reach {
+  /** Some partition is in force (a plain field: it is read on every pick). */
   readonly partitioned: boolean;
   /** Whether node `from` has given up on node `to` by now. */
   cutOff(from: number, to: number, nowUs: number): boolean;

@@ -125,9 +125,11 @@ export class Clients implements ContainerCallbacks<Request> {
     };
   }
 
-  /** The channels to a container of `spec`: the last ones used, mostly (one spec until an update). */
+  /**
+   * The channels to a container of `spec`, when they are not the last ones used (there is one
+   * spec until an update: callers compare with `flow.channels.spec` first, inline).
+   */
   private channelsTo(flow: Flow, spec: ServiceSpec): FlowChannels {
-    if (flow.channels.spec === spec) return flow.channels;
     let ch = flow.channelsBySpec.get(spec);
     if (!ch) flow.channelsBySpec.set(spec, (ch = this.channelsFor(flow.net, spec)));
     flow.channels = ch;
@@ -176,7 +178,7 @@ export class Clients implements ContainerCallbacks<Request> {
     const req: Request = { flow, from: entry, to, target, conn, firstStartUs, attemptStartUs: now, attempt, abandoned: false, workUs: 0, job: null };
     if (flow.spec.timeoutUs > 0) this.watch(flow, req);
     if (conn && forgottenByIpvs(conn, now)) this.lost(req); // IPVS dropped it: it hangs
-    else this.net.delivery.send(this.channelsTo(flow, target.spec).request, req);
+    else this.net.delivery.send((flow.channels.spec === target.spec ? flow.channels : this.channelsTo(flow, target.spec)).request, req);
   }
 
   /** The container a new connection entering at `entry` reaches: IPVS's pick (routing mesh) or the node's own task (host mode). */
@@ -254,7 +256,7 @@ export class Clients implements ContainerCallbacks<Request> {
       this.lost(req);
       return;
     }
-    const response = this.channelsTo(flow, container.spec).response;
+    const response = (flow.channels.spec === container.spec ? flow.channels : this.channelsTo(flow, container.spec)).response;
     const delayUs = this.net.delivery.fastDelayUs(response, from, entry);
     if (delayUs < 0) {
       req.from = from;
