@@ -34,6 +34,8 @@ export class Allocator {
   /** NEW tasks waiting for addresses, in the order they came. */
   private readonly waiting = new Set<string>();
   private readonly dirtyNodes = new Set<string>();
+  /** Services without their VIPs yet (so that a pass does not walk every service). */
+  private readonly unallocatedServices = new Set<string>();
   /**
    * What failed for want of an address ("task web.3.1", "service web", "node w-1 backend"), so
    * that each failure is logged once until it succeeds, and tried again only after a release.
@@ -43,7 +45,11 @@ export class Allocator {
   private passScheduled = false;
   private stopped = false;
 
+  /** The ingress network, which every node takes part in. */
+  private readonly ingress: string[];
+
   constructor(private readonly o: AllocatorOptions) {
+    this.ingress = o.networks.filter((n) => n.ingress).map((n) => n.name);
     for (const n of o.networks) this.spaces.set(n.name, new AddressSpace(n.subnet));
     this.restore();
     for (const node of o.store.nodes.values()) this.dirtyNodes.add(node.id);
@@ -63,18 +69,27 @@ export class Allocator {
   handle(event: StoreEvent): void {
     if (this.stopped) return;
     if (event.type === "service") {
-      if (!this.services.has(event.service.name)) this.schedulePass();
+      if (!this.services.has(event.service.name)) {
+        this.unallocatedServices.add(event.service.name);
+        this.schedulePass();
+      }
     } else if (event.type === "node") {
+      // A status or availability change needs nothing; a new node needs its endpoints.
       if (event.removed) this.releaseNode(event.node.id);
-      else this.dirtyNodes.add(event.node.id);
+      else if (!this.nodes.has(event.node.id)) this.dirtyNodes.add(event.node.id);
+      else return;
       this.schedulePass();
     } else {
-      this.taskChanged(event.task, event.removed);
+      this.taskChanged(event.task, event.prevState, event.removed);
     }
   }
 
-  private taskChanged(t: TaskRecord, removed: boolean): void {
-    if (removed || t.state > TaskState.RUNNING) {
+  private taskChanged(t: TaskRecord, prevState: TaskState | null, removed: boolean): void {
+    const stopped = removed || t.state > TaskState.RUNNING;
+    // A node's endpoints change only when a task arrives on it or leaves it.
+    const moved = stopped || (t.state >= TaskState.ASSIGNED && (prevState === null || prevState < TaskState.ASSIGNED));
+    if (t.nodeId !== null && moved) this.dirtyNodes.add(t.nodeId);
+    if (stopped) {
       this.waiting.delete(t.id);
       this.failures.delete(`task ${t.id}`);
       const held = this.tasks.get(t.id);
@@ -84,8 +99,9 @@ export class Allocator {
       }
     } else if (needsAllocation(t) && !this.tasks.has(t.id)) {
       this.waiting.add(t.id);
+    } else if (!moved) {
+      return; // nothing for the allocator
     }
-    if (t.nodeId !== null) this.dirtyNodes.add(t.nodeId);
     this.schedulePass();
   }
 
@@ -95,7 +111,10 @@ export class Allocator {
       for (const a of list) this.spaces.get(a.network)?.claim(a.address);
     };
     for (const s of this.o.store.services.values()) {
-      if (s.vips === null) continue;
+      if (s.vips === null) {
+        this.unallocatedServices.add(s.name);
+        continue;
+      }
       this.services.set(s.name, s.vips);
       claim(s.vips);
     }
@@ -126,8 +145,10 @@ export class Allocator {
     const retry = this.freed;
     this.freed = false;
     const due = (key: string): boolean => retry || !this.failures.has(key);
-    for (const s of this.o.store.services.values()) {
-      if (!this.services.has(s.name) && due(`service ${s.name}`)) this.allocateService(s, cmds);
+    for (const name of this.unallocatedServices) {
+      const s = this.o.store.services.get(name);
+      if (!s || this.services.has(name)) this.unallocatedServices.delete(name);
+      else if (due(`service ${name}`)) this.allocateService(s, cmds);
     }
     for (const id of this.dirtyNodes) {
       const node = this.o.store.nodes.get(id);
@@ -146,11 +167,13 @@ export class Allocator {
   private allocateService(s: ServiceRecord, cmds: StoreCommand[]): void {
     if (s.spec.endpointMode !== "vip") {
       this.services.set(s.name, []);
+      this.unallocatedServices.delete(s.name);
       return;
     }
     const vips = this.take(`service ${s.name}`, taskNetworks(s.spec), (net) => ({ service: s.name, network: net, error: `failed to allocate VIP of service ${s.name} on network ${net}: ${NO_IP}` }));
     if (vips === null) return;
     this.services.set(s.name, vips);
+    this.unallocatedServices.delete(s.name);
     cmds.push({ type: "AllocateService", name: s.name, vips });
   }
 
@@ -170,7 +193,7 @@ export class Allocator {
    * failure is only logged, as swarmkit logs it.
    */
   private allocateNode(node: NodeRecord, cmds: StoreCommand[]): void {
-    const wanted = new Set<string>(this.o.networks.filter((n) => n.ingress).map((n) => n.name));
+    const wanted = new Set<string>(this.ingress);
     for (const t of this.o.store.tasksOnNode(node.id)) {
       if (t.state <= TaskState.RUNNING) for (const n of taskNetworks(t.spec)) wanted.add(n);
     }

@@ -84,6 +84,14 @@ export class Channel<P extends Parcel> {
   }
 }
 
+/** A host's own message on its way. */
+interface HostMessage {
+  from: NetHost;
+  to: NetHost;
+  handler: (msg: any) => void;
+  msg: unknown;
+}
+
 /** A message that goes through the flow model or the hosts' CPU: several parts to wait for. */
 interface Transfer {
   parts: number;
@@ -119,6 +127,12 @@ interface Transfer {
  */
 export class Delivery {
   readonly flows: FlowNetwork;
+  /** How the hosts' own traffic is cut: to the path's MTU, no encapsulation. */
+  private readonly hostFormat: PacketFormat;
+  /** A host's message arrives, if its two ends still reach each other. */
+  private readonly hostArrive = (p: HostMessage): void => {
+    if (this.fabric.reachable(p.from, p.to)) p.handler(p.msg);
+  };
   /** Transfers under way, by host index, so that a crash can end them. */
   private readonly active: Set<Transfer>[] = [];
 
@@ -127,6 +141,7 @@ export class Delivery {
     readonly fabric: Fabric,
   ) {
     this.flows = new FlowNetwork(sim);
+    this.hostFormat = underlayFormat(fabric.spec.mtuBytes);
   }
 
   /**
@@ -182,23 +197,21 @@ export class Delivery {
    */
   sendHost<M>(from: NetHost, to: NetHost, bytes: number, handler: (msg: M) => void, msg: M): void {
     if (!from.up) return;
-    const arrive = (): void => {
-      if (this.fabric.reachable(from, to)) handler(msg);
-    };
+    const p: HostMessage = { from, to, handler, msg };
     const kind = pathOf(from, to);
     if (kind === 0) {
-      this.sim.after(this.fabric.latencies[0], arrive);
+      this.sim.after(this.fabric.latencies[0], this.hostArrive, p);
       return;
     }
-    const wire = wireBytes(bytes, underlayFormat(this.fabric.spec.mtuBytes));
+    const wire = wireBytes(bytes, this.hostFormat);
     const delayUs = this.fabric.latencies[kind] + wire / this.fabric.nicBytesPerUs;
-    if (wire <= FAST_PATH_BYTES && this.fabric.quiet(from, to, this.sim.now(), wire)) this.sim.after(delayUs, arrive);
-    else this.transfer(from, to, kind, wire, 0, arrive, () => undefined);
+    if (wire <= FAST_PATH_BYTES && this.fabric.quiet(from, to, this.sim.now(), wire)) this.sim.after(delayUs, this.hostArrive, p);
+    else this.transfer(from, to, kind, wire, 0, () => this.hostArrive(p), () => undefined);
   }
 
   /** An image pull: `bytes` from the registry (outside the cluster) to `to`; `done` when it has all, `lost` if `to` crashes first. */
   pull(to: NetHost, bytes: number, done: () => void, lost: () => void): void {
-    const wire = wireBytes(bytes, underlayFormat(this.fabric.spec.mtuBytes));
+    const wire = wireBytes(bytes, this.hostFormat);
     const latencyUs = this.fabric.registry.latencyUs;
     const registry = this.fabric.registryLink;
     const route = registry ? [registry, this.fabric.nic(to).rx.link] : [this.fabric.nic(to).rx.link];
