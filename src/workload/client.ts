@@ -231,11 +231,23 @@ export class Clients implements ContainerCallbacks<Request> {
       }
       q[flow.outstandingHead++] = undefined as unknown as Request;
     }
-    // Drop the consumed prefix now and then, so the queue does not grow without bound.
-    if (flow.outstandingHead > 4096 && flow.outstandingHead * 2 > q.length) {
-      q.splice(0, flow.outstandingHead);
-      flow.outstandingHead = 0;
-    }
+    compact(flow);
+  }
+
+  /**
+   * Settled attempts at the head of the queue leave it at once: answers come back roughly in
+   * start order, so the queue holds about the attempts in flight, not a whole timeout's worth.
+   * (A request held for its whole timeout outlives the young generation, and V8's GC then
+   * copies and promotes every one of them.)
+   */
+  private trim(flow: Flow): void {
+    const q = flow.outstanding;
+    let head = flow.outstandingHead;
+    if (head >= q.length || !q[head]!.abandoned) return;
+    do q[head++] = undefined as unknown as Request;
+    while (head < q.length && q[head]!.abandoned);
+    flow.outstandingHead = head;
+    compact(flow);
   }
 
   /**
@@ -277,6 +289,7 @@ export class Clients implements ContainerCallbacks<Request> {
     req.abandoned = true;
     this.sink.completed(req.flow.serviceIndex, atUs - req.firstStartUs);
     if (req.conn) req.flow.pool!.release(req.conn, atUs);
+    if (req.flow.spec.timeoutUs > 0) this.trim(req.flow);
   }
 
   dropped(req: Request, _container: Container<Request>, why: "rejected" | "stopped" | "lost"): void {
@@ -302,5 +315,13 @@ export class Clients implements ContainerCallbacks<Request> {
 
   private retryLater(flow: Flow, firstStartUs: number, attempt: number, backoffUs: number): void {
     this.sim.after(backoffUs, () => this.attempt(flow, firstStartUs, attempt));
+  }
+}
+
+/** Drops the queue's consumed prefix now and then, so that it does not grow without bound. */
+function compact(flow: Flow): void {
+  if (flow.outstandingHead > 4096 && flow.outstandingHead * 2 > flow.outstanding.length) {
+    flow.outstanding.splice(0, flow.outstandingHead);
+    flow.outstandingHead = 0;
   }
 }
