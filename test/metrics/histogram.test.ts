@@ -1,16 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { LatencyHistogram } from "../../src/metrics/histogram.js";
+import { mulberry32 } from "../seeded.js";
 
-// A small seeded generator so the samples are the same on every run (mulberry32).
+// The samples are the same on every run; shifted by half a step so that they lie in (0, 1), never 0.
 function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296; // in (0, 1)
-  };
+  const u = mulberry32(seed);
+  return () => u() + 0.5 / 4294967296;
 }
 
 function normal(u: () => number): number {
