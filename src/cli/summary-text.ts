@@ -1,11 +1,19 @@
-import type { NodeRow, Summary } from "../metrics/rows.js";
+import type { FaultSummary, NodeRow, ServiceSummary, Summary } from "../metrics/rows.js";
 
-/** The short human summary printed after a run. */
+/** A node busier than this share of its cores... */
+const HOT_CPU = 0.95;
+/** ...for longer than this is worth a warning. */
+const HOT_FOR_S = 60;
+
+/**
+ * The short human summary printed after a run: per service what users saw and what the cluster
+ * went through, each fault's course, and warnings in words for what a table hides.
+ */
 export function summaryText(summary: Summary, nodes: readonly NodeRow[], outDir: string | null, wallS: number): string {
   const lines: string[] = [];
   const speed = wallS > 0 ? `${Math.round(summary.duration_s / wallS)}x real time` : "";
   lines.push(`${summary.scenario} (seed ${summary.seed}): ${summary.duration_s} s simulated in ${wallS.toFixed(2)} s (${speed}), ${summary.events.toLocaleString("en-US")} events`);
-  const header = ["service", "requests", "errors", "timeouts", "rejected", "p50 ms", "p95 ms", "p99 ms", "max ms", "SLO"];
+  const header = ["service", "requests", "errors", "timeouts", "rejected", "p50 ms", "p99 ms", "max ms", "SLO", "restarts", "OOM", "unhealthy", "pending"];
   const rows = Object.entries(summary.services).map(([name, s]) => [
     name,
     String(s.arrivals),
@@ -13,25 +21,97 @@ export function summaryText(summary: Summary, nodes: readonly NodeRow[], outDir:
     String(s.timeouts),
     String(s.rejected),
     s.latency_ms.p50.toFixed(1),
-    s.latency_ms.p95.toFixed(1),
     s.latency_ms.p99.toFixed(1),
     s.latency_ms.max.toFixed(1),
-    s.slo.met === null ? "-" : `${s.slo.met ? "met" : "MISSED"} (${((s.slo.attained ?? 0) * 100).toFixed(2)}% <= ${s.slo.latency_ms} ms)`,
+    sloText(s),
+    String(s.restarts),
+    String(s.oom_kills),
+    String(s.unhealthy),
+    String(s.tasks_pending),
   ]);
   lines.push(...table([header, ...rows]));
-  lines.push("(timeouts and rejected are included in errors)");
+  lines.push("(timeouts and rejected are included in errors; restarts, OOM and unhealthy are counts over the run; pending is at the end)");
   const peak = nodes.reduce<NodeRow | null>((best, r) => (best === null || r.cpu_util > best.cpu_util ? r : best), null);
   if (peak && peak.cpu_util > 0) lines.push(`peak CPU: ${(peak.cpu_util * 100).toFixed(1)}% on ${peak.node} in the window ending at ${peak.t_s} s`);
   if (summary.elections > 0) lines.push(`leader elections: ${summary.elections}`);
-  for (const [name, n] of Object.entries(summary.networks)) {
-    if (n.allocation_failures === 0) continue;
-    lines.push(
-      `network ${name} (${n.subnet}, ${n.addresses_usable} addresses) ran out: ${n.allocation_failures} task(s), VIP(s) or node endpoint(s) got no address (see networks.csv and the allocation events)`,
-    );
-  }
+  for (const f of summary.faults) lines.push(faultText(f));
+  lines.push(...warnings(summary, nodes).map((w) => `warning: ${w}`));
   for (const note of summary.notes) lines.push(`note: ${note}`);
   if (outDir) lines.push(`outputs: ${outDir}`);
   return lines.join("\n");
+}
+
+function sloText(s: ServiceSummary): string {
+  const target = `p${s.slo.percentile} <= ${s.slo.latency_ms} ms`;
+  if (!s.desired_reached) return `not judged (${target}): never ran all its tasks`;
+  if (s.slo.met === null) return `- (${target})`;
+  return `${s.slo.met ? "met" : "MISSED"} (${target}: ${((s.slo.attained ?? 0) * 100).toFixed(2)}% within)`;
+}
+
+/** One line per fault: when it was noticed, when the tasks and the service levels came back, and what it cost. */
+function faultText(f: FaultSummary): string {
+  const parts = [`fault ${f.fault} at ${f.t_s} s${f.target ? ` (${f.target})` : ""}:`];
+  if (f.detected_s !== null) parts.push(`detected after ${round1(f.detected_s)} s,`);
+  if (f.tasks_restored_s !== null && f.tasks_restored_s > 0) parts.push(`tasks restored after ${f.tasks_restored_s} s,`);
+  if (f.recovered_s === null) parts.push(`never recovered${f.last_to_recover ? ` (${f.last_to_recover})` : ""},`);
+  else if (f.recovered_s === 0) parts.push("absorbed (no service left its SLO),");
+  else parts.push(`recovered after ${f.recovered_s} s (${f.last_to_recover} last),`);
+  const w = f.worst_window;
+  const worst = f.recovered_s !== 0 && w ? `; worst window ending ${w.t_s} s: ${w.service} p99 ${w.p99_ms.toFixed(1)} ms, ${w.errors} errors` : "";
+  parts.push(`${f.requests_lost.toLocaleString("en-US")} requests lost${worst}`);
+  return parts.join(" ");
+}
+
+/** What a table hides: services that never ran as asked, nodes pinned at full CPU, faults never recovered, subnets that ran out. */
+function warnings(summary: Summary, nodes: readonly NodeRow[]): string[] {
+  const out: string[] = [];
+  for (const [name, s] of Object.entries(summary.services)) {
+    if (!s.desired_reached) {
+      out.push(`${name} never reached its desired ${s.tasks_desired} tasks (${s.tasks_running} running, ${s.tasks_pending} pending at the end): its SLO is not judged`);
+    }
+  }
+  out.push(...hotNodes(nodes));
+  for (const f of summary.faults) {
+    if (f.recovered_s === null) out.push(`the ${f.fault} at ${f.t_s} s never recovered: ${f.last_to_recover ?? "the cluster"} was still outside its SLO when ${f === summary.faults[summary.faults.length - 1] ? "the run ended" : "the next fault came"}`);
+  }
+  for (const [name, n] of Object.entries(summary.networks)) {
+    if (n.allocation_failures === 0) continue;
+    out.push(
+      `network ${name} (${n.subnet}, ${n.addresses_usable} addresses) ran out: ${n.allocation_failures} task(s), VIP(s) or node endpoint(s) got no address (see networks.csv and the allocation events)`,
+    );
+  }
+  return out;
+}
+
+/** Nodes whose CPU stayed above 95% for more than a minute of consecutive windows: the longest stretch of each. */
+function hotNodes(rows: readonly NodeRow[]): string[] {
+  const byNode = new Map<string, NodeRow[]>();
+  for (const r of rows) {
+    const list = byNode.get(r.node) ?? [];
+    list.push(r);
+    byNode.set(r.node, list);
+  }
+  const out: string[] = [];
+  for (const [node, list] of byNode) {
+    let best: { fromS: number; toS: number } | null = null;
+    let fromS: number | null = null;
+    let prevEndS = 0;
+    for (const r of list) {
+      if (r.cpu_util > HOT_CPU) {
+        fromS ??= prevEndS;
+        if (best === null || r.t_s - fromS > best.toS - best.fromS) best = { fromS, toS: r.t_s };
+      } else fromS = null;
+      prevEndS = r.t_s;
+    }
+    if (best && best.toS - best.fromS > HOT_FOR_S) {
+      out.push(`node ${node} stayed above ${HOT_CPU * 100}% CPU for ${round1(best.toS - best.fromS)} s (from t = ${best.fromS} s to ${best.toS} s)`);
+    }
+  }
+  return out;
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
 }
 
 function table(rows: string[][]): string[] {

@@ -4,6 +4,7 @@ import type { Scenario } from "../scenario/types.js";
 import { OutputDir, OutputDirError } from "../metrics/output.js";
 import { estimate, pairedDifference, type Estimate } from "../metrics/stats.js";
 import { Run } from "../engine/run.js";
+import type { FaultSummary } from "../metrics/rows.js";
 import { loadStrategies } from "./strategies.js";
 import { Progress } from "./progress.js";
 
@@ -15,7 +16,10 @@ export interface SweepOptions {
   quiet?: boolean;
 }
 
-/** One run's figures for one service (NaN where there is no value: nothing completed). */
+/**
+ * One run's figures for one service (NaN where there is no value: nothing completed, a fault
+ * never recovered). Fault columns follow the fixed ones: `f<i>_...` for the scenario's i-th fault.
+ */
 interface Sample {
   variant: string;
   seed: number;
@@ -27,9 +31,12 @@ interface Sample {
   p99_ms: number;
   slo_attained_pct: number;
   restarts: number;
+  [fault: `f${number}_${string}`]: number;
 }
 
 const METRICS = ["error_pct", "p99_ms", "slo_attained_pct"] as const;
+/** Per fault, estimated across seeds like the metrics above (see faults.ts for their rules). */
+const FAULT_METRICS = ["detected_s", "tasks_restored_s", "recovered_s", "lost", "p99_during_ms", "p99_after_ms"] as const;
 
 /**
  * `orchsim sweep`: the same scenario over several seeds and variants (`--vary PATH=a,b,c`, the
@@ -103,7 +110,35 @@ function runOnce(scenario: Scenario, variant: string, strategies: Awaited<Return
     p99_ms: s.completed === 0 ? NaN : s.latency_ms.p99,
     slo_attained_pct: s.slo.attained === null ? NaN : round(100 * s.slo.attained),
     restarts: s.restarts,
+    ...faultColumns(summary.faults, service),
   }));
+}
+
+/**
+ * The fault windows of one service: `f1_recovered_s` is when this service recovered from the
+ * first fault; detection and restored tasks are the cluster's.
+ */
+function faultColumns(faults: readonly FaultSummary[], service: string): Record<`f${number}_${string}`, number> {
+  const out: Record<`f${number}_${string}`, number> = {};
+  faults.forEach((f, i) => {
+    const s = f.services[service];
+    const values: Record<(typeof FAULT_METRICS)[number], number | null | undefined> = {
+      detected_s: f.detected_s,
+      tasks_restored_s: f.tasks_restored_s,
+      recovered_s: s?.recovered_s,
+      lost: s?.requests_lost,
+      p99_during_ms: s?.p99_during_ms,
+      p99_after_ms: s?.p99_after_ms,
+    };
+    for (const m of FAULT_METRICS) out[`f${i + 1}_${m}`] = values[m] ?? NaN;
+  });
+  return out;
+}
+
+/** The metrics to estimate: the fixed ones, then every fault column the runs have (in column order). */
+function metricsOf(samples: readonly Sample[]): ((typeof METRICS)[number] | `f${number}_${string}`)[] {
+  const faults = Object.keys(samples[0] ?? {}).filter((k): k is `f${number}_${string}` => /^f\d+_/.test(k));
+  return [...METRICS, ...faults];
 }
 
 /** Per service and variant: mean and 95% CI of each metric, and the paired difference from the first variant. */
@@ -115,10 +150,10 @@ function summarise(samples: Sample[], variants: string[]): Record<string, string
     const base = of(variants[0]!);
     for (const v of variants) {
       const row: Record<string, string | number> = { service, variant: v, runs: of(v).length };
-      for (const m of METRICS) {
-        // Runs without a value (nothing completed) are left out, of the pair as well.
-        const pairs = of(v).map((s, i) => [base[i]![m], s[m]] as const).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
-        const e = estimate(of(v).map((s) => s[m]).filter(Number.isFinite));
+      for (const m of metricsOf(samples)) {
+        // Runs without a value (nothing completed, never recovered) are left out, of the pair as well.
+        const pairs = of(v).map((s, i) => [base[i]![m] ?? NaN, s[m] ?? NaN] as const).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+        const e = estimate(of(v).map((s) => s[m] ?? NaN).filter(Number.isFinite));
         const d = pairedDifference(pairs.map(([a]) => a), pairs.map(([, b]) => b));
         row[`${m}_mean`] = finite(e.mean);
         row[`${m}_ci95`] = finite(e.ci95);

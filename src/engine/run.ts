@@ -163,7 +163,19 @@ export class Run {
     const w = this.world;
     const services: Summary["services"] = {};
     for (const s of this.scenario.services) {
-      services[s.name] = { ...w.recorder.series.serviceSummary(s.name), ...w.recorder.incidentsOf(s.name) };
+      const rows = w.recorder.timeseries.filter((r) => r.service === s.name);
+      const end = rows[rows.length - 1];
+      const reached = rows.some((r) => r.tasks_running >= r.tasks_desired);
+      const base = w.recorder.series.serviceSummary(s.name);
+      services[s.name] = {
+        ...base,
+        slo: reached ? base.slo : { ...base.slo, met: null },
+        ...w.recorder.incidentsOf(s.name),
+        tasks_desired: end?.tasks_desired ?? 0,
+        tasks_running: end?.tasks_running ?? 0,
+        tasks_pending: end?.tasks_pending ?? 0,
+        desired_reached: reached,
+      };
     }
     return {
       scenario: this.scenario.name,

@@ -65,7 +65,7 @@ export class World {
       this.net.images.preload(h, h.spec.images);
     }
     this.recorder = new Recorder(scenario.metrics.slo, opts.events, () => this.sim.now() - this.originUs);
-    this.meters = scenario.services.map((s) => this.recorder.register(s.name));
+    this.meters = scenario.services.map((s) => this.recorder.register(s.name, s.slo));
     this.clients = new Clients(this.sim, this.net, this.hosts, {
       arrived: (i) => this.meters[i]!.arrive(),
       completed: (i, latencyUs) => this.meters[i]!.complete(latencyUs),

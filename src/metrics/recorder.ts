@@ -1,6 +1,7 @@
 import type { LineWriter } from "./output.js";
 import type { FaultSummary, NetworkRow, NodeRow, TimeseriesRow } from "./rows.js";
 import { secondsFromUs } from "./fmt.js";
+import { FaultWindows } from "./faults.js";
 import { WindowedSeries, type ServiceMeter, type SloSpec, type TaskGauges } from "./windows.js";
 
 /** Incidents counted per service: the last three columns of timeseries.csv, named alike. */
@@ -14,13 +15,6 @@ export type Incident = keyof IncidentCounts;
 
 function noIncidents(): IncidentCounts {
   return { restarts: 0, oom_kills: 0, unhealthy: 0 };
-}
-
-/** A fault injected by the scenario, and when the cluster was healthy again. */
-interface FaultRecord {
-  atUs: number;
-  fault: string;
-  target: string | null;
 }
 
 /**
@@ -37,9 +31,8 @@ export class Recorder {
    * node endpoint counts once, however often it is logged (a new leader logs it again).
    */
   private readonly allocationFailures = new Map<string, Set<string>>();
-  private readonly faults: FaultRecord[] = [];
-  /** Each closed window's end and whether the cluster was healthy in it. */
-  private readonly health: { endUs: number; healthy: boolean }[] = [];
+  private readonly serviceNames: string[] = [];
+  private readonly faults = new FaultWindows(this.serviceNames);
   /** Per service: restarts, OOM kills and unhealthy containers, over the run and in the window. */
   private readonly counts = new Map<string, { run: IncidentCounts; window: IncidentCounts }>();
   /** Events of the initial deployment, held until the scenario's t = 0 is known. */
@@ -53,9 +46,11 @@ export class Recorder {
     this.series = new WindowedSeries(slo);
   }
 
-  register(service: string): ServiceMeter {
+  /** A service, with its SLO (the scenario's by default). */
+  register(service: string, slo: SloSpec = this.series.slo): ServiceMeter {
     this.counts.set(service, { run: noIncidents(), window: noIncidents() });
-    return this.series.register(service);
+    this.serviceNames.push(service);
+    return this.series.register(service, slo);
   }
 
   /** One line of events.jsonl: `t_s` and `kind` first, then the event's own fields. */
@@ -66,6 +61,7 @@ export class Recorder {
       set.add(what);
       this.allocationFailures.set(event["network"], set);
     }
+    this.faults.observe(this.nowUs(), event);
     if (!this.events) return;
     if (this.held) this.held.push({ tUs: this.nowUs(), event });
     else this.events.write(JSON.stringify({ t_s: secondsFromUs(this.nowUs()), ...event }));
@@ -88,7 +84,7 @@ export class Recorder {
 
 
   fault(fault: string, target: string | null): void {
-    this.faults.push({ atUs: this.nowUs(), fault, target });
+    this.faults.inject(this.nowUs(), fault, target);
     this.emit({ kind: "fault", fault, target });
   }
 
@@ -114,21 +110,12 @@ export class Recorder {
     return w;
   }
 
-  /**
-   * Closes a metrics window. A window is healthy when the swarm has a leader, no request failed
-   * and every service's SLO percentile is within the SLO latency: what users and operators see
-   * (a replacement still starting while the others carry the load is not a symptom).
-   */
+  /** Closes a metrics window: its rows, and what the faults before it read from it (faults.ts). */
   closeWindow(tUs: number, gauges: (service: string) => TaskGauges, nodeRows: NodeRow[], networkRows: NetworkRow[], hasLeader: boolean): void {
-    const rows = this.series.closeWindow(tUs, gauges);
+    const rows = this.series.closeWindow(tUs, gauges, (windows) => this.faults.closeWindow(tUs, hasLeader, windows));
     this.timeseries.push(...rows);
     this.nodes.push(...nodeRows);
     this.networks.push(...networkRows);
-    const sloMs = this.series.slo.latencyUs / 1000;
-    const healthy = hasLeader && rows.every(
-      (r) => r.errors === 0 && percentileMs(r, this.series.slo.percentile) <= sloMs,
-    );
-    this.health.push({ endUs: tUs, healthy });
   }
 
   /** Failed allocations on a network, the initial deployment's included (a task stuck since then matters). */
@@ -136,27 +123,8 @@ export class Recorder {
     return this.allocationFailures.get(network)?.size ?? 0;
   }
 
-  /**
-   * Each fault with the time until the cluster was healthy for good: the end of the last
-   * unhealthy window before the next fault (0 if there was none: absorbed), or null if the
-   * cluster was still unhealthy when the next fault came or the run ended.
-   */
+  /** Each fault: detection, recovery, what it cost (see faults.ts). */
   faultSummaries(): FaultSummary[] {
-    return this.faults.map((f) => {
-      const nextUs = this.faults.find((g) => g.atUs > f.atUs)?.atUs ?? Infinity;
-      const windows = this.health.filter((w) => w.endUs > f.atUs && w.endUs - 1 < nextUs);
-      const lastBad = windows.reduce<number | null>((last, w, i) => (w.healthy ? last : i), null);
-      let recoveredUs: number | null = 0;
-      if (lastBad !== null) recoveredUs = lastBad === windows.length - 1 ? null : windows[lastBad]!.endUs - f.atUs;
-      return { t_s: secondsFromUs(f.atUs), fault: f.fault, target: f.target, recovered_s: recoveredUs === null ? null : secondsFromUs(Math.max(0, recoveredUs)) };
-    });
+    return this.faults.summaries();
   }
-}
-
-/** The window's latency at the SLO percentile, from the quantiles the row carries. */
-function percentileMs(r: TimeseriesRow, percentile: number): number {
-  if (percentile <= 50) return r.p50_ms;
-  if (percentile <= 95) return r.p95_ms;
-  if (percentile <= 99) return r.p99_ms;
-  return r.max_ms;
 }

@@ -156,7 +156,8 @@ export interface SloSummary {
   attained: number | null;
   /**
    * Whether the `percentile` of all ended requests, failed ones counting as infinitely slow (same
-   * rank rule as the quantiles), is <= latency_ms, from exact counts; null when none ended.
+   * rank rule as the quantiles), is <= latency_ms, from exact counts; null when none ended or
+   * the service never ran all its desired tasks.
    */
   met: boolean | null;
 }
@@ -173,17 +174,47 @@ export interface ServiceSummary {
   oom_kills: number;
   /** Containers found unhealthy by their health check. */
   unhealthy: number;
+  /** Tasks at the end of the run (the last window's gauges). */
+  tasks_desired: number;
+  tasks_running: number;
+  tasks_pending: number;
+  /** Some window ended with every desired task running. When false, `slo.met` is null: a service that never ran as asked is not judged. */
+  desired_reached: boolean;
+}
+
+/** What a fault did to one service (see faults.ts for the rules). */
+export interface FaultServiceSummary {
+  /** Seconds from the fault to the end of the service's last unhealthy window; 0 if it had none; null if it never recovered. */
+  recovered_s: number | null;
+  /** Requests of the service that failed between the fault and the next one (or the end). */
+  requests_lost: number;
+  /** p99 of the requests completed from the fault until the service recovered; null if it was never unhealthy. */
+  p99_during_ms: number | null;
+  /** p99 of the requests completed after it recovered, until the next fault or the end; null if it never recovered or none completed. */
+  p99_after_ms: number | null;
 }
 
 export interface FaultSummary {
   /** When the injection fired. */
   t_s: number;
-  /** The event's name in the scenario. */
+  /** The kind of event: nodeFailure, killLeader, loadSpike, ... */
   fault: string;
   /** What it hit, when there is one. */
   target: string | null;
-  /** Seconds from the injection until the cluster had recovered; null if it never did. */
+  /** Seconds until the managers noticed: one of its nodes marked DOWN, or a new leader elected; null if nothing was noticed. */
+  detected_s: number | null;
+  /** Seconds from the injection until every service was healthy for good, with a leader; null if that never happened before the next fault or the end. */
   recovered_s: number | null;
+  /** The service whose recovery came last; null when the fault was absorbed. */
+  last_to_recover: string | null;
+  /** Seconds until every service again ran all its desired tasks, after some did not; 0 if none fell short; null if never. */
+  tasks_restored_s: number | null;
+  /** Requests that failed between the fault and the next one (or the end), all services. */
+  requests_lost: number;
+  /** The window with the most failed requests, then the highest p99 against its SLO. */
+  worst_window: { t_s: number; service: string; errors: number; p99_ms: number } | null;
+  /** Per service, in the scenario's order. */
+  services: Record<string, FaultServiceSummary>;
 }
 
 /** An overlay network over the whole run. */

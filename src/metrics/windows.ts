@@ -36,6 +36,13 @@ export interface SloSpec {
   percentile: number;
 }
 
+/** A service's window as it closes: its row, its latencies (cleared once `seen` returns) and its SLO. */
+export interface ClosedWindow {
+  row: TimeseriesRow;
+  latency: LatencyHistogram;
+  slo: SloSpec;
+}
+
 /** Whole-run totals of one service, over the windows closed so far. */
 export interface ServiceTotals {
   readonly arrivals: number;
@@ -72,11 +79,16 @@ export class ServiceMeter {
   /** @internal */ readonly run: Counters = zeroCounters();
   /** @internal */ readonly runLatency = new LatencyHistogram();
 
+  private readonly sloLatencyUs: number;
+
   /** @internal Use WindowedSeries.register. */
   constructor(
     readonly service: string,
-    private readonly sloLatencyUs: number,
-  ) {}
+    /** The service's SLO. */
+    readonly slo: SloSpec,
+  ) {
+    this.sloLatencyUs = slo.latencyUs;
+  }
 
   arrive(): void {
     this.window.arrivals++;
@@ -100,19 +112,26 @@ export class WindowedSeries {
   private lastCloseUs = -Infinity;
 
   constructor(readonly slo: SloSpec) {
-    if (!(slo.latencyUs >= 0) || !(slo.percentile > 0 && slo.percentile <= 100)) {
-      throw new RangeError(`WindowedSeries: bad SLO ${JSON.stringify(slo)}`);
-    }
+    checkSlo(slo);
   }
 
-  /** Adds a service; its rows appear from the next closeWindow on. Registering twice is a bug. */
-  register(service: string): ServiceMeter {
+  /**
+   * Adds a service with its SLO (the series' own by default); its rows appear from the next
+   * closeWindow on. Registering twice is a bug.
+   */
+  register(service: string, slo: SloSpec = this.slo): ServiceMeter {
     if (this.meters.has(service)) {
       throw new Error(`WindowedSeries: service "${service}" registered twice`);
     }
-    const meter = new ServiceMeter(service, this.slo.latencyUs);
+    checkSlo(slo);
+    const meter = new ServiceMeter(service, slo);
     this.meters.set(service, meter);
     return meter;
+  }
+
+  /** A registered service's SLO. */
+  sloOf(service: string): SloSpec {
+    return this.meter(service).slo;
   }
 
   /** Registered services, in registration order. */
@@ -136,45 +155,27 @@ export class WindowedSeries {
    * Ends the current window at sim time `tUs` (its end; rows get t_s = tUs in seconds): returns
    * one row per registered service, in registration order, folds the window into the whole-run
    * totals, and starts an empty window. Call it for the final, possibly partial, window too:
-   * totals() only covers closed windows.
+   * totals() only covers closed windows. `seen` gets the rows with their window's latencies
+   * before these are cleared.
    */
-  closeWindow(tUs: number, gauges: (service: string) => TaskGauges): TimeseriesRow[] {
+  closeWindow(tUs: number, gauges: (service: string) => TaskGauges, seen?: (windows: readonly ClosedWindow[]) => void): TimeseriesRow[] {
     if (!(tUs >= this.lastCloseUs)) {
       throw new RangeError(`WindowedSeries.closeWindow: time ${tUs} us is before the last close ${this.lastCloseUs} us`);
     }
     this.lastCloseUs = tUs;
     const tS = secondsFromUs(tUs);
-    const rows: TimeseriesRow[] = [];
+    const windows: ClosedWindow[] = [];
     for (const meter of this.meters.values()) {
-      const w = meter.window;
-      const latency = meter.windowLatency;
-      const g = gauges(meter.service);
-      rows.push({
-        t_s: tS,
-        service: meter.service,
-        arrivals: w.arrivals,
-        completed: w.completed,
-        errors: w.errors,
-        timeouts: w.timeouts,
-        rejected: w.rejected,
-        p50_ms: msFromUs(latency.quantileUs(0.5)),
-        p95_ms: msFromUs(latency.quantileUs(0.95)),
-        p99_ms: msFromUs(latency.quantileUs(0.99)),
-        max_ms: msFromUs(latency.maxUs),
-        tasks_desired: g.tasks_desired,
-        tasks_running: g.tasks_running,
-        tasks_starting: g.tasks_starting,
-        tasks_pending: g.tasks_pending,
-        restarts: g.restarts,
-        oom_kills: g.oom_kills,
-        unhealthy: g.unhealthy,
-      });
-      addCounters(meter.run, w);
-      meter.runLatency.merge(latency);
-      meter.window = zeroCounters();
-      latency.clear();
+      windows.push({ row: windowRow(tS, meter, gauges(meter.service)), latency: meter.windowLatency, slo: meter.slo });
     }
-    return rows;
+    seen?.(windows);
+    for (const meter of this.meters.values()) {
+      addCounters(meter.run, meter.window);
+      meter.runLatency.merge(meter.windowLatency);
+      meter.window = zeroCounters();
+      meter.windowLatency.clear();
+    }
+    return windows.map((w) => w.row);
   }
 
   /** Whole-run totals over the closed windows. */
@@ -194,7 +195,7 @@ export class WindowedSeries {
    * The whole-run part of summary.json for a service, keys in DESIGN.md's order; the caller
    * appends `restarts` and `oom_kills`, which the cluster knows.
    */
-  serviceSummary(service: string): Omit<ServiceSummary, "restarts" | "oom_kills" | "unhealthy"> {
+  serviceSummary(service: string): Pick<ServiceSummary, "arrivals" | "completed" | "errors" | "timeouts" | "rejected" | "latency_ms" | "slo"> {
     const t = this.totals(service);
     return {
       arrivals: t.arrivals,
@@ -203,29 +204,7 @@ export class WindowedSeries {
       timeouts: t.timeouts,
       rejected: t.rejected,
       latency_ms: latencySummaryMs(t.latency),
-      slo: this.sloSummary(t),
-    };
-  }
-
-  /**
-   * The SLO over every request that ended: a failed request misses it (as if its latency were
-   * infinite), so a service that fails half its requests cannot meet a p99 target however fast
-   * the other half are.
-   */
-  private sloSummary(t: ServiceTotals): SloSummary {
-    const { latencyUs, percentile } = this.slo;
-    const ended = t.completed + t.errors;
-    if (ended === 0) {
-      return { latency_ms: msFromUs(latencyUs), percentile, attained: null, met: null };
-    }
-    // The exact order statistic of rank r = floor(q (n-1)) (the histogram's rank rule) is within
-    // the SLO iff at least r + 1 requests are. Exact counts, so no sketch error at the border.
-    const rank = Math.floor((percentile / 100) * (ended - 1));
-    return {
-      latency_ms: msFromUs(latencyUs),
-      percentile,
-      attained: round(t.withinSlo / ended, 6),
-      met: t.withinSlo >= rank + 1,
+      slo: sloSummary(t, this.meter(service).slo),
     };
   }
 
@@ -247,6 +226,32 @@ export function latencySummaryMs(histogram: LatencyHistogram): LatencySummaryMs 
   };
 }
 
+/** A service's row for the window that ends at `tS`. */
+function windowRow(tS: number, meter: ServiceMeter, g: TaskGauges): TimeseriesRow {
+  const w = meter.window;
+  const latency = meter.windowLatency;
+  return {
+    t_s: tS,
+    service: meter.service,
+    arrivals: w.arrivals,
+    completed: w.completed,
+    errors: w.errors,
+    timeouts: w.timeouts,
+    rejected: w.rejected,
+    p50_ms: msFromUs(latency.quantileUs(0.5)),
+    p95_ms: msFromUs(latency.quantileUs(0.95)),
+    p99_ms: msFromUs(latency.quantileUs(0.99)),
+    max_ms: msFromUs(latency.maxUs),
+    tasks_desired: g.tasks_desired,
+    tasks_running: g.tasks_running,
+    tasks_starting: g.tasks_starting,
+    tasks_pending: g.tasks_pending,
+    restarts: g.restarts,
+    oom_kills: g.oom_kills,
+    unhealthy: g.unhealthy,
+  };
+}
+
 function addCounters(into: Counters, from: Counters): void {
   into.arrivals += from.arrivals;
   into.completed += from.completed;
@@ -254,4 +259,32 @@ function addCounters(into: Counters, from: Counters): void {
   into.timeouts += from.timeouts;
   into.rejected += from.rejected;
   into.withinSlo += from.withinSlo;
+}
+
+/**
+ * The SLO over every request that ended: a failed request misses it (as if its latency were
+ * infinite), so a service that fails half its requests cannot meet a p99 target however fast
+ * the other half are.
+ */
+function sloSummary(t: ServiceTotals, slo: SloSpec): SloSummary {
+  const { latencyUs, percentile } = slo;
+  const ended = t.completed + t.errors;
+  if (ended === 0) {
+    return { latency_ms: msFromUs(latencyUs), percentile, attained: null, met: null };
+  }
+  // The exact order statistic of rank r = floor(q (n-1)) (the histogram's rank rule) is within
+  // the SLO iff at least r + 1 requests are. Exact counts, so no sketch error at the border.
+  const rank = Math.floor((percentile / 100) * (ended - 1));
+  return {
+    latency_ms: msFromUs(latencyUs),
+    percentile,
+    attained: round(t.withinSlo / ended, 6),
+    met: t.withinSlo >= rank + 1,
+  };
+}
+
+function checkSlo(slo: SloSpec): void {
+  if (!(slo.latencyUs >= 0) || !(slo.percentile > 0 && slo.percentile <= 100)) {
+    throw new RangeError(`WindowedSeries: bad SLO ${JSON.stringify(slo)}`);
+  }
 }

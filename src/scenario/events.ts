@@ -8,7 +8,7 @@ import { describe, entryOf, type Raw } from "./raw.js";
 import { readRollingUpdate, resolveRollingUpdates, type PendingUpdate, type ServiceSource } from "./rolling-updates.js";
 import { Fields, REQUIRED, type Item } from "./schema.js";
 import type { ServiceRead } from "./services.js";
-import type { EventAction, EventSpec, EventType } from "./types.js";
+import type { EventAction, EventSpec, EventType, SloSpec } from "./types.js";
 import { formatDurationUs, parseDurationUs } from "./units.js";
 
 const EVENT_FIELDS = ["at", "every", "times"] as const;
@@ -28,10 +28,11 @@ export function readEvents(
   items: readonly Item[],
   durationUs: number,
   services: ReadonlyMap<string, ServiceSource>,
+  slo: SloSpec,
 ): EventsRead {
   const read = items.map((item) => readEvent(ctx, item, durationUs)).filter((e): e is ReadEvent => e !== undefined);
   const pending = read.map((e) => e.action).filter((a): a is PendingUpdate => !("type" in a));
-  const specs = resolveRollingUpdates(ctx, pending, services);
+  const specs = resolveRollingUpdates(ctx, pending, services, slo);
   const events = read.map(({ action, ...timing }): EventSpec => {
     if ("type" in action) return { ...timing, action };
     const spec = specs.get(action);

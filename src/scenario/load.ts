@@ -13,8 +13,8 @@ import { parseYaml } from "./parse.js";
 import { describe, fileOrigin, type RawMap } from "./raw.js";
 import { checkNodeTotal, checkRefs, type Known } from "./refs.js";
 import type { ServiceSource } from "./rolling-updates.js";
-import { Fields, REQUIRED, parseNumber } from "./schema.js";
-import { checkCallCycles, checkPublishedPorts, readService } from "./services.js";
+import { Fields, REQUIRED } from "./schema.js";
+import { SLO_FIELDS, checkCallCycles, checkPublishedPorts, readService, readSlo } from "./services.js";
 import type { EventSpec, MetricsSpec, Scenario } from "./types.js";
 import { parseDurationUs } from "./units.js";
 import { readWorkloads } from "./workload.js";
@@ -73,14 +73,15 @@ function readScenario(ctx: Ctx, root: RawMap, file: string): Scenario {
   const networks = readNetworks(ctx, f.named("networks", "network"));
   const serviceItems = f.named("services", "service");
   if (f.get("services")?.kind === "seq" && serviceItems.length === 0) f.report("services", "must list at least one service");
-  const reads = serviceItems.map((item) => readService(ctx, item.raw, item.path));
+  const metrics = readMetrics(f.map("metrics", ["interval", "slo"]));
+  const reads = serviceItems.map((item) => readService(ctx, item.raw, item.path, metrics.slo));
   const sources = new Map<string, ServiceSource>();
   serviceItems.forEach((item, i) => {
     const name = reads[i]?.spec.name;
     if (name !== undefined && name !== "" && !sources.has(name)) sources.set(name, { raw: item.raw, path: item.path });
   });
   const workload = readWorkloads(ctx, f.named("workload", "workload"));
-  const ev = readEvents(ctx, f.list("events"), durationUs, sources);
+  const ev = readEvents(ctx, f.list("events"), durationUs, sources, metrics.slo);
   checkPublishedPorts(ctx, reads);
   checkCallCycles(ctx, [...reads, ...ev.updates]);
   const known: Known = {
@@ -103,7 +104,7 @@ function readScenario(ctx: Ctx, root: RawMap, file: string): Scenario {
     file,
     seed: f.whole("seed", DEFAULTS.seed, { min: 0 }),
     durationUs,
-    metrics: readMetrics(f.map("metrics", ["interval", "slo"])),
+    metrics,
     cluster,
     networks: withImplicitNetworks(networks, reads.map((r) => r.spec)),
     services: reads.map((r) => r.spec),
@@ -113,14 +114,10 @@ function readScenario(ctx: Ctx, root: RawMap, file: string): Scenario {
 }
 
 function readMetrics(f: Fields): MetricsSpec {
-  const slo = f.map("slo", ["latency", "percentile"]);
   const d = DEFAULTS.metrics;
   return {
     intervalUs: f.num("interval", d.intervalUs, parseDurationUs, { above: 0 }),
-    slo: {
-      latencyUs: slo.num("latency", d.sloLatencyUs, parseDurationUs, { above: 0 }),
-      percentile: slo.num("percentile", d.sloPercentile, parseNumber, { above: 0, below: 100 }),
-    },
+    slo: readSlo(f.map("slo", SLO_FIELDS), { latencyUs: d.sloLatencyUs, percentile: d.sloPercentile }),
   };
 }
 

@@ -8,6 +8,7 @@ import { ref } from "./event-actions.js";
 import { mergeRaw, originsOf, type Origin, type Raw, type RawMap } from "./raw.js";
 import type { Fields } from "./schema.js";
 import { readService, type ServiceRead } from "./services.js";
+import type { SloSpec } from "./types.js";
 
 /** A rollingUpdate read from the file, waiting for every event to be known. */
 export interface PendingUpdate {
@@ -48,6 +49,7 @@ export function resolveRollingUpdates(
   ctx: Ctx,
   pending: readonly PendingUpdate[],
   services: ReadonlyMap<string, ServiceSource>,
+  slo: SloSpec,
 ): Map<PendingUpdate, ServiceRead> {
   const order = [...pending].sort((a, b) => rank(a.atUs) - rank(b.atUs) || a.index - b.index);
   const current = new Map<string, Raw>();
@@ -60,7 +62,7 @@ export function resolveRollingUpdates(
     const merged = mergeRaw(imageAsMap(before), imageAsMap(u.change));
     current.set(u.service, merged);
     const sub = new Ctx(ctx.file);
-    const read = readService(sub, merged, base?.path ?? u.path);
+    const read = readService(sub, merged, base?.path ?? u.path, slo);
     // An unknown service is reported through its reference; the spec then matters to no one.
     if (base) adopt(ctx, sub, u, base.path, blamed);
     out.set(u, read);

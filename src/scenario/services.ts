@@ -6,7 +6,7 @@ import { checkSpreadLabel, formatConstraint, parseConstraint } from "./constrain
 import { readStrategy } from "./cluster.js";
 import { DEFAULTS, LIMITS } from "./defaults.js";
 import type { Raw } from "./raw.js";
-import { Fields, REQUIRED } from "./schema.js";
+import { Fields, REQUIRED, parseNumber } from "./schema.js";
 import {
   HEALTHCHECK_FIELDS,
   REQUEST_FIELDS,
@@ -23,18 +23,19 @@ import {
   readUpdate,
   type Site,
 } from "./service-parts.js";
-import type { AutoscaleSpec, PortSpec, ServiceSpec } from "./types.js";
+import type { AutoscaleSpec, PortSpec, ServiceSpec, SloSpec } from "./types.js";
 import { parseDurationUs, parseFraction, parseSizeBytes } from "./units.js";
 import { DEFAULT_NETWORK, INGRESS_NETWORK } from "./networks.js";
 
 export const SERVICE_FIELDS = [
   "name", "image", "mode", "replicas", "networks", "ports", "endpointMode", "resources", "placement", "strategy",
-  "startup", "runtime", "request", "healthcheck", "restartPolicy", "update", "rollback", "autoscale",
+  "startup", "runtime", "request", "healthcheck", "restartPolicy", "update", "rollback", "autoscale", "slo",
 ] as const;
 const PORT_FIELDS = ["published", "target", "protocol", "mode"] as const;
 const PLACEMENT_FIELDS = ["constraints", "preferences", "maxReplicasPerNode"] as const;
 const AUTOSCALE_FIELDS = ["min", "max", "targetCpu", "interval", "cooldown"] as const;
 const IMAGE_FIELDS = ["name", "size"] as const;
+export const SLO_FIELDS = ["latency", "percentile"] as const;
 
 /** A service spec and where its ports and calls were written, for the cross-service checks. */
 export interface ServiceRead {
@@ -45,7 +46,11 @@ export interface ServiceRead {
   calls: Site[];
 }
 
-export function readService(ctx: Ctx, raw: Raw, path: string): ServiceRead {
+/**
+ * Reads one service. `slo` is the scenario's (metrics.slo): each field of the service's own
+ * `slo` defaults to it.
+ */
+export function readService(ctx: Ctx, raw: Raw, path: string, slo: SloSpec): ServiceRead {
   const f = Fields.open(ctx, raw, path, raw.at, SERVICE_FIELDS);
   const name = f.name("name");
   const mode = f.oneOf("mode", ["replicated", "global"], DEFAULTS.service.mode);
@@ -80,6 +85,7 @@ export function readService(ctx: Ctx, raw: Raw, path: string): ServiceRead {
     update: readUpdate(f.map("update", UPDATE_FIELDS), "update"),
     rollback: readUpdate(f.map("rollback", UPDATE_FIELDS), "rollback"),
     autoscale,
+    slo: readSlo(f.map("slo", SLO_FIELDS), slo),
   };
   return { spec, ports: ports.sites, calls };
 }
@@ -225,4 +231,12 @@ export function checkCallCycles(ctx: Ctx, reads: readonly ServiceRead[]): void {
     done.add(name);
   };
   for (const name of edges.keys()) visit(name, []);
+}
+
+/** An SLO (the scenario's, or a service's own): a field not written takes `d`'s. */
+export function readSlo(f: Fields, d: SloSpec): SloSpec {
+  return {
+    latencyUs: f.num("latency", d.latencyUs, parseDurationUs, { above: 0 }),
+    percentile: f.num("percentile", d.percentile, parseNumber, { above: 0, below: 100 }),
+  };
 }

@@ -27,7 +27,13 @@ export interface Scenario {
 
 export interface MetricsSpec {
   intervalUs: number; // default 10s
-  slo: { latencyUs: number; percentile: number }; // default 250ms, 99
+  slo: SloSpec; // default 250ms, 99: every service's, unless it sets its own
+}
+
+/** A latency objective: `percentile` (in percent, 99 = p99) of requests within `latencyUs`. */
+export interface SloSpec {
+  latencyUs: number;
+  percentile: number;
 }
 
 export interface RaftSpec {
@@ -207,6 +213,8 @@ export interface ServiceSpec {
   update: UpdateSpec;
   rollback: UpdateSpec;
   autoscale: AutoscaleSpec | null;
+  /** Its SLO: `services[].slo`, each field defaulting to the scenario's `metrics.slo`. */
+  slo: SloSpec;
 }
 
 export interface WorkloadSpec {

@@ -22,4 +22,65 @@ workload:
     expect(text).toMatch(/network back \(10\.0\.9\.0\/28, 13 addresses\) ran out: 10 task\(s\), VIP\(s\) or node endpoint\(s\) got no address/);
     expect(text).not.toMatch(/network ingress/);
   });
+
+  it("never says met about a service that could not run all its tasks, and says why in words", () => {
+    // 20 replicas of 1 core each on 4 cores: 4 run, 16 stay pending; the 4 answer quickly.
+    const out = runYaml(`version: 1
+name: short
+duration: 1m
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 1, cpu: 4, memory: 16GiB}]
+services:
+  - {name: web, replicas: 20, resources: {reservations: {cpu: 1}}, ports: [{published: 80, target: 80}], request: {cpu: 1ms}}
+workload:
+  - {name: u, service: web, rate: 10/s}
+`);
+    const web = out.summary.services["web"]!;
+    expect(web).toMatchObject({ tasks_desired: 20, tasks_running: 4, tasks_pending: 16, desired_reached: false, errors: 0 });
+    expect(web.slo.met).toBeNull();
+    const text = summaryText(out.summary, out.nodes, null, 1);
+    expect(text).not.toMatch(/\bmet\b/);
+    expect(text).toMatch(/not judged/);
+    expect(text).toMatch(/warning: web never reached its desired 20 tasks \(4 running, 16 pending at the end\)/);
+  });
+
+  it("warns about a node above 95% CPU for more than a minute, and not about one that was busy for less", () => {
+    // One 1-core node serving 110/s of 10 ms requests: saturated from the start to the end.
+    const run = (duration: string) =>
+      runYaml(`version: 1
+name: hot
+duration: ${duration}
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 1, cpu: 1, memory: 8GiB}]
+services:
+  - {name: web, replicas: 1, ports: [{published: 80, target: 80}], runtime: {concurrency: 4, queue: 10000}, request: {cpu: 10ms, distribution: constant}}
+workload:
+  - {name: u, service: web, rate: 110/s, timeout: 0s}
+`);
+    const long = run("2m");
+    expect(summaryText(long.summary, long.nodes, null, 1)).toMatch(/warning: node w-1 stayed above 95% CPU for 1[12]\d s \(from t = \d+ s to 120 s\)/);
+    const short = run("50s");
+    expect(summaryText(short.summary, short.nodes, null, 1)).not.toMatch(/stayed above/);
+  });
+
+  it("tells each fault's course in one line", () => {
+    const text = summaryText(
+      {
+        ...emptySummary(),
+        faults: [
+          { t_s: 180, fault: "nodeFailure", target: "a-1", detected_s: 11.28, recovered_s: 30, last_to_recover: "shop", tasks_restored_s: 20, requests_lost: 1779, worst_window: { t_s: 190, service: "shop", errors: 1096, p99_ms: 4135.48 }, services: {} },
+        ],
+      },
+      [],
+      null,
+      1,
+    );
+    expect(text).toContain("fault nodeFailure at 180 s (a-1): detected after 11.3 s, tasks restored after 20 s, recovered after 30 s (shop last), 1,779 requests lost; worst window ending 190 s: shop p99 4135.5 ms, 1096 errors");
+  });
 });
+
+function emptySummary(): Parameters<typeof summaryText>[0] {
+  return { scenario: "s", description: "", seed: 1, duration_s: 60, events: 0, services: {}, elections: 0, faults: [], networks: {}, notes: [] };
+}

@@ -55,4 +55,23 @@ describe("orchsim sweep", () => {
     expect(bad.stderr).toContain("--set services.web.replicas");
     expect(fs.existsSync(path.join(dir, "o"))).toBe(false);
   });
+
+  it("gives each fault's windows per service as columns, the same figures a run of that seed reports", () => {
+    const dir = tempDir();
+    const file = path.join(dir, "tiny.yaml");
+    fs.writeFileSync(file, SCENARIO + "events:\n  - {at: 20s, nodeFailure: {nodes: [w-1]}}\n");
+    const out = path.join(dir, "sw");
+    const r = orchsim(["sweep", file, "--seeds", "2", "--vary", "cluster.nodeGroups.w.count=3,4", "--out", out, "--quiet"]);
+    expect(r.code).toBe(0);
+    const [header, ...rows] = fs.readFileSync(path.join(out, "sweep.csv"), "utf8").trim().split("\n").map((l) => l.split(","));
+    expect(header!.slice(10)).toEqual(["f1_detected_s", "f1_tasks_restored_s", "f1_recovered_s", "f1_lost", "f1_p99_during_ms", "f1_p99_after_ms"]);
+    const summaryHeader = fs.readFileSync(path.join(out, "sweep-summary.csv"), "utf8").split("\n")[0]!;
+    expect(summaryHeader).toContain("f1_p99_after_ms_mean,f1_p99_after_ms_ci95,f1_p99_after_ms_diff,f1_p99_after_ms_diff_ci95");
+    const run = path.join(dir, "run");
+    orchsim(["run", file, "--set", "seed=2", "--set", "cluster.nodeGroups.w.count=4", "--out", run, "--quiet"]);
+    const fault = JSON.parse(fs.readFileSync(path.join(run, "summary.json"), "utf8")).faults[0];
+    const row = rows.find((x) => x[0] === "cluster.nodeGroups.w.count=4" && x[1] === "2")!;
+    const cell = (v: number | null): string => (v === null ? "" : String(v));
+    expect(row.slice(10)).toEqual([fault.detected_s, fault.tasks_restored_s, fault.services.web.recovered_s, fault.services.web.requests_lost, fault.services.web.p99_during_ms, fault.services.web.p99_after_ms].map(cell));
+  });
 });

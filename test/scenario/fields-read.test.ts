@@ -29,7 +29,7 @@ const DESCRIPTIVE: Record<string, string> = {
  */
 const TWINS: [string, string, string][] = [
   ["src/kernel/distributions.ts", "DistributionSpec", "Distribution"],
-  ["src/metrics/windows.ts", "SloSpec", "MetricsSpec.slo"],
+  ["src/metrics/windows.ts", "SloSpec", "SloSpec"],
 ];
 
 function program(): ts.Program {

@@ -266,6 +266,7 @@ describe("defaults", () => {
           update: { parallelism: 1, delayUs: 0, order: "stop-first", failureAction: "pause", monitorUs: 5 * S, maxFailureRatio: 0 },
           rollback: { parallelism: 1, delayUs: 0, order: "stop-first", failureAction: "pause", monitorUs: 5 * S, maxFailureRatio: 0 },
           autoscale: null,
+          slo: { latencyUs: 250 * MS, percentile: 99 },
         },
       ],
       workload: [],

@@ -1,0 +1,152 @@
+// Fault windows: what each injected fault did to each service, read from the metrics windows
+// that followed it and from the event log.
+//
+// A fault's span runs from its injection to the next fault (or the end of the run); a window
+// belongs to the last fault injected before it ended. Within the span, per service:
+//   - a window is unhealthy when a request failed or the window's latency at the service's SLO
+//     percentile is above the service's SLO latency;
+//   - the service recovered at the end of its last unhealthy window (0 when it had none: the
+//     fault was absorbed), or never, when the span's last window was still unhealthy;
+//   - "during" is the fault up to that recovery, "after" what followed until the span ended:
+//     their latency histograms are merged from the windows', so p99 during and after are exact
+//     quantiles of those requests (to the sketch's 0.5%), not a maximum of window quantiles.
+// The cluster recovered when the last service did and a leader was in place.
+// Detection is the managers noticing: the first of the fault's nodes marked DOWN, or a new
+// leader elected, after the fault. Tasks are restored at the first window end after a window in
+// which some service ran fewer tasks than it desired, at which every service runs them all.
+// SIMPLIFICATION: recovery and restoration are known to the window (metrics.interval).
+
+import { msFromUs, secondsFromUs } from "./fmt.js";
+import { LatencyHistogram } from "./histogram.js";
+import type { FaultServiceSummary, FaultSummary } from "./rows.js";
+import type { ClosedWindow as ServiceWindow } from "./windows.js";
+
+/** Faults whose target may have been the leader: a new leader's election detects them. */
+const LEADER_FAULTS = new Set(["killLeader", "killManager", "nodeFailure", "removeNodes", "partition"]);
+
+class ServiceSpan {
+  /** Index in the span's windows of the last unhealthy one, -1 if none. */
+  lastBad = -1;
+  lost = 0;
+  readonly during = new LatencyHistogram();
+  /** Healthy windows since the last unhealthy one: "after", unless another unhealthy window comes. */
+  readonly tail = new LatencyHistogram();
+
+  add(w: ServiceWindow, index: number): void {
+    this.lost += w.row.errors;
+    if (healthy(w)) {
+      this.tail.merge(w.latency);
+      return;
+    }
+    this.lastBad = index;
+    this.during.merge(this.tail);
+    this.during.merge(w.latency);
+    this.tail.clear();
+  }
+}
+
+class FaultSpan {
+  readonly nodes: Set<string>;
+  detectedUs: number | null = null;
+  readonly windows: { endUs: number; healthy: boolean; short: boolean }[] = [];
+  readonly services: ServiceSpan[];
+  worst: { endUs: number; service: string; errors: number; p99Ms: number; score: number } | null = null;
+
+  constructor(
+    readonly atUs: number,
+    readonly fault: string,
+    readonly target: string | null,
+    services: number,
+  ) {
+    this.nodes = new Set(target === null ? [] : target.split(/[,|+]/));
+    this.services = Array.from({ length: services }, () => new ServiceSpan());
+  }
+
+  add(endUs: number, hasLeader: boolean, windows: readonly ServiceWindow[]): void {
+    const index = this.windows.length;
+    windows.forEach((w, i) => this.services[i]!.add(w, index));
+    const short = windows.some((w) => w.row.tasks_running < w.row.tasks_desired);
+    this.windows.push({ endUs, healthy: hasLeader && windows.every(healthy), short });
+    for (const w of windows) {
+      // The worst window: most failed requests, then the latency furthest above its SLO.
+      const score = w.row.errors * 1e6 + w.row.p99_ms / Math.max(1e-9, w.slo.latencyUs / 1000);
+      if (this.worst === null || score > this.worst.score) {
+        this.worst = { endUs, service: w.row.service, errors: w.row.errors, p99Ms: w.row.p99_ms, score };
+      }
+    }
+  }
+}
+
+/** Follows every fault through the windows after it. */
+export class FaultWindows {
+  private readonly spans: FaultSpan[] = [];
+
+  constructor(private readonly serviceNames: readonly string[]) {}
+
+  inject(atUs: number, fault: string, target: string | null): void {
+    this.spans.push(new FaultSpan(atUs, fault, target, this.serviceNames.length));
+  }
+
+  /** An event of the log: a node marked DOWN or a leader elected may detect the open fault. */
+  observe(atUs: number, event: { kind: string } & Record<string, unknown>): void {
+    const span = this.spans[this.spans.length - 1];
+    if (!span || span.detectedUs !== null || atUs < span.atUs) return;
+    const nodeDown = event.kind === "node" && event["status"] === "down" && span.nodes.has(String(event["node"]));
+    const elected = event.kind === "leader" && event["leader"] !== null && LEADER_FAULTS.has(span.fault);
+    if (nodeDown || elected) span.detectedUs = atUs;
+  }
+
+  /** A closed window, its services in registration order. */
+  closeWindow(endUs: number, hasLeader: boolean, windows: readonly ServiceWindow[]): void {
+    const i = lastIndex(this.spans, (s) => s.atUs < endUs);
+    if (i >= 0) this.spans[i]!.add(endUs, hasLeader, windows);
+  }
+
+  summaries(): FaultSummary[] {
+    return this.spans.map((s) => this.summary(s));
+  }
+
+  private summary(s: FaultSpan): FaultSummary {
+    const since = (endUs: number): number => secondsFromUs(Math.max(0, endUs - s.atUs));
+    const n = s.windows.length;
+    const lastBad = lastIndex(s.windows, (w) => !w.healthy);
+    const services: Record<string, FaultServiceSummary> = {};
+    let last: { name: string; index: number } | null = null;
+    s.services.forEach((sp, i) => {
+      const name = this.serviceNames[i]!;
+      if (sp.lastBad >= 0 && (last === null || sp.lastBad > last.index)) last = { name, index: sp.lastBad };
+      const recovered = sp.lastBad < 0 ? 0 : sp.lastBad === n - 1 ? null : since(s.windows[sp.lastBad]!.endUs);
+      services[name] = {
+        recovered_s: recovered,
+        requests_lost: sp.lost,
+        p99_during_ms: sp.during.count === 0 ? null : msFromUs(sp.during.quantileUs(0.99)),
+        p99_after_ms: recovered === null || sp.tail.count === 0 ? null : msFromUs(sp.tail.quantileUs(0.99)),
+      };
+    });
+    const firstShort = s.windows.findIndex((w) => w.short);
+    const restored = firstShort < 0 ? -1 : s.windows.findIndex((w, i) => i > firstShort && !w.short);
+    return {
+      t_s: secondsFromUs(s.atUs),
+      fault: s.fault,
+      target: s.target,
+      detected_s: s.detectedUs === null ? null : since(s.detectedUs),
+      recovered_s: lastBad < 0 ? 0 : lastBad === n - 1 ? null : since(s.windows[lastBad]!.endUs),
+      last_to_recover: (last as { name: string } | null)?.name ?? null,
+      tasks_restored_s: firstShort < 0 ? 0 : restored < 0 ? null : since(s.windows[restored]!.endUs),
+      requests_lost: s.services.reduce((sum, sp) => sum + sp.lost, 0),
+      worst_window: s.worst === null ? null : { t_s: secondsFromUs(s.worst.endUs), service: s.worst.service, errors: s.worst.errors, p99_ms: s.worst.p99Ms },
+      services,
+    };
+  }
+}
+
+/** No request failed, and the window's latency at the SLO percentile is within the SLO latency. */
+function healthy(w: ServiceWindow): boolean {
+  if (w.row.errors > 0) return false;
+  return w.latency.count === 0 || w.latency.quantileUs(w.slo.percentile / 100) <= w.slo.latencyUs;
+}
+
+function lastIndex<T>(list: readonly T[], test: (item: T) => boolean): number {
+  for (let i = list.length - 1; i >= 0; i--) if (test(list[i]!)) return i;
+  return -1;
+}

@@ -1,0 +1,75 @@
+// Fault windows from synthetic metrics windows: recovery per service and for the cluster, p99
+// during and after from the merged latencies, detection from the event log.
+import { describe, expect, it } from "vitest";
+import { FaultWindows } from "../../src/metrics/faults.js";
+import { LatencyHistogram } from "../../src/metrics/histogram.js";
+import type { TimeseriesRow } from "../../src/metrics/rows.js";
+import type { ClosedWindow } from "../../src/metrics/windows.js";
+
+const S = 1_000_000;
+const SLO = { latencyUs: 100_000, percentile: 99 };
+
+/** A window of one service: `n` requests of `latencyMs` each, `errors` failures, `running` of `desired` tasks. */
+function win(service: string, n: number, latencyMs: number, errors = 0, running = 2, desired = 2): ClosedWindow {
+  const latency = new LatencyHistogram();
+  for (let i = 0; i < n; i++) latency.record(latencyMs * 1000);
+  const row = { service, errors, tasks_running: running, tasks_desired: desired, p99_ms: latencyMs } as TimeseriesRow;
+  return { row, latency, slo: SLO };
+}
+
+describe("fault windows", () => {
+  it("a service slow for two windows recovers at the end of the second; p99 during and after come from those requests", () => {
+    const f = new FaultWindows(["web", "api"]);
+    f.inject(5 * S, "nodeFailure", "w-1");
+    f.closeWindow(10 * S, true, [win("web", 100, 500, 3, 1), win("api", 100, 20)]);
+    f.closeWindow(20 * S, true, [win("web", 100, 300, 0, 1), win("api", 100, 20)]);
+    f.closeWindow(30 * S, true, [win("web", 100, 10), win("api", 100, 20)]);
+    f.closeWindow(40 * S, true, [win("web", 100, 12), win("api", 100, 20)]);
+    const [s] = f.summaries();
+    expect(s!.recovered_s).toBe(15); // end of the window ending at 20 s, 5 s after the fault
+    expect(s!.last_to_recover).toBe("web");
+    expect(s!.requests_lost).toBe(3);
+    expect(s!.tasks_restored_s).toBe(25); // web ran 1 of 2 until the window ending at 30 s
+    expect(s!.services["web"]!.p99_during_ms).toBeCloseTo(500, -1); // 200 requests at 500 and 300 ms: p99 is 500
+    expect(s!.services["web"]!.p99_after_ms).toBeCloseTo(12, 0);
+    expect(s!.services["api"]).toEqual({ recovered_s: 0, requests_lost: 0, p99_during_ms: null, p99_after_ms: expect.closeTo(20, 0) });
+    expect(s!.worst_window).toEqual({ t_s: 10, service: "web", errors: 3, p99_ms: 500 });
+  });
+
+  it("a fault still unhealthy at the next fault never recovered; windows go to the last fault before them", () => {
+    const f = new FaultWindows(["web"]);
+    f.inject(0, "loadSpike", "users");
+    f.closeWindow(10 * S, true, [win("web", 10, 500)]);
+    f.inject(15 * S, "scale", "web");
+    f.closeWindow(20 * S, true, [win("web", 10, 10)]);
+    const [spike, scale] = f.summaries();
+    expect(spike!.recovered_s).toBeNull();
+    expect(spike!.services["web"]!.p99_after_ms).toBeNull();
+    expect(scale!.recovered_s).toBe(0);
+    expect(scale!.last_to_recover).toBeNull();
+  });
+
+  it("a window without a leader is unhealthy for the cluster, not for the services", () => {
+    const f = new FaultWindows(["web"]);
+    f.inject(0, "killLeader", "manager-1");
+    f.closeWindow(10 * S, false, [win("web", 10, 10)]);
+    f.closeWindow(20 * S, true, [win("web", 10, 10)]);
+    const [s] = f.summaries();
+    expect(s!.recovered_s).toBe(10);
+    expect(s!.services["web"]!.recovered_s).toBe(0);
+  });
+
+  it("detection: the first of the fault's nodes marked down, or a new leader for faults that can take the leader", () => {
+    const f = new FaultWindows(["web"]);
+    f.inject(100 * S, "nodeFailure", "w-1,w-2");
+    f.observe(101 * S, { kind: "node", node: "w-9", status: "down" }); // not the fault's
+    f.observe(112 * S, { kind: "node", node: "w-2", status: "down" });
+    f.observe(113 * S, { kind: "node", node: "w-1", status: "down" });
+    f.inject(200 * S, "loadSpike", "users");
+    f.observe(201 * S, { kind: "leader", term: 3, leader: "manager-2" }); // a spike does not take the leader
+    f.inject(300 * S, "killLeader", "manager-2");
+    f.observe(300 * S, { kind: "leader", term: 3, leader: null });
+    f.observe(301.5 * S, { kind: "leader", term: 4, leader: "manager-1" });
+    expect(f.summaries().map((s) => s.detected_s)).toEqual([12, null, 1.5]);
+  });
+});

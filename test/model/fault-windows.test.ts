@@ -1,0 +1,84 @@
+// Fault windows and per-service SLOs on real runs: each figure of summary.json's faults is
+// recomputed here from timeseries.csv and the event log by the documented rule, and detection
+// is checked against Swarm's timing (a dead node is DOWN 3 heartbeat periods of 5 s, +-10%,
+// after its last heartbeat).
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { runFile, runYaml } from "../helpers.js";
+
+const ZONE = fileURLToPath(new URL("../../scenarios/zone-failure.yaml", import.meta.url));
+
+describe("fault windows on zone-failure.yaml", () => {
+  const out = runFile(ZONE);
+  const fault = out.summary.faults[0]!;
+  const after = out.timeseries.filter((r) => r.t_s > fault.t_s);
+
+  it("detection: the zone's first node is DOWN within Swarm's 9-16.5 s of the crash", () => {
+    expect(fault.fault).toBe("nodeFailure");
+    expect(fault.detected_s).toBeGreaterThanOrEqual(9);
+    expect(fault.detected_s).toBeLessThanOrEqual(16.5);
+  });
+
+  it("requests lost are the failures in the windows after the fault, per service and in all", () => {
+    for (const [name, s] of Object.entries(fault.services)) {
+      expect(s.requests_lost).toBe(after.filter((r) => r.service === name).reduce((n, r) => n + r.errors, 0));
+    }
+    expect(fault.requests_lost).toBe(after.reduce((n, r) => n + r.errors, 0));
+    expect(fault.requests_lost).toBeGreaterThan(0);
+  });
+
+  it("each service recovered at the end of its last window with errors or p99 over 250 ms, and is within its SLO after", () => {
+    for (const [name, s] of Object.entries(fault.services)) {
+      const rows = after.filter((r) => r.service === name);
+      const bad = rows.filter((r) => r.errors > 0 || r.p99_ms > 250);
+      expect(s.recovered_s).toBe(bad.length === 0 ? 0 : bad[bad.length - 1]!.t_s - fault.t_s);
+      expect(s.p99_after_ms!).toBeLessThanOrEqual(250);
+      expect(s.p99_during_ms!).toBeGreaterThan(s.p99_after_ms!);
+    }
+    const last = Object.entries(fault.services).sort((a, b) => b[1].recovered_s! - a[1].recovered_s!)[0]!;
+    expect(fault.last_to_recover).toBe(last[0]);
+    expect(fault.recovered_s).toBe(last[1].recovered_s);
+  });
+
+  it("tasks are restored at the first window after a short one in which every service runs all it wants", () => {
+    const ends = [...new Set(after.map((r) => r.t_s))];
+    const short = (t: number) => after.some((r) => r.t_s === t && r.tasks_running < r.tasks_desired);
+    const first = ends.findIndex(short);
+    const back = ends.findIndex((t, i) => i > first && !short(t));
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(fault.tasks_restored_s).toBe(ends[back]! - fault.t_s);
+  });
+});
+
+describe("per-service SLOs", () => {
+  const yaml = (slo: string) => `version: 1
+name: slos
+seed: 3
+duration: 1m
+metrics: {slo: {latency: 250ms, percentile: 95}}
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 2, cpu: 4, memory: 8GiB}]
+services:
+  - {name: web, replicas: 2, ports: [{published: 80, target: 80}], request: {cpu: 20ms}${slo}}
+  - {name: batch, replicas: 1, ports: [{published: 81, target: 80}], request: {cpu: 20ms}}
+workload:
+  - {name: u, service: web, rate: 20/s}
+  - {name: b, service: batch, rate: 5/s}
+`;
+
+  it("a service's own latency is its SLO; its percentile and the other service's SLO are the scenario's", () => {
+    const out = runYaml(yaml(", slo: {latency: 5ms}"));
+    expect(out.summary.services["web"]!.slo).toMatchObject({ latency_ms: 5, percentile: 95, met: false });
+    expect(out.summary.services["batch"]!.slo).toMatchObject({ latency_ms: 250, percentile: 95, met: true });
+  });
+
+  it("the same service under the scenario's SLO meets it: only the service's own setting changed", () => {
+    const out = runYaml(yaml(""));
+    expect(out.summary.services["web"]!.slo).toMatchObject({ latency_ms: 250, met: true });
+  });
+
+  it("a bad percentile is refused with its line", () => {
+    expect(() => runYaml(yaml(", slo: {percentile: 100}"))).toThrow(/test\.yaml:10:\d+ services\[web\]\.slo\.percentile/);
+  });
+});
