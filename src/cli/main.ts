@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { runCommand } from "./run-command.js";
 import { validateCommand } from "./validate-command.js";
@@ -8,12 +9,25 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** The package's version, from the package.json two folders up from dist/cli/ (and src/cli/). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+/** Help text for a command: examples a user can copy. */
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
+}
+
 /** Exit codes: 0 ok, 1 a failure inside the simulation, 2 bad input or usage. */
 async function main(argv: string[]): Promise<number> {
   const program = new Command();
   program
     .name("orchsim")
     .description("Deterministic discrete-event simulator of a Docker Swarm cluster")
+    .version(version())
+    .addHelpText("after", examples("orchsim run scenarios/hello-cluster.yaml", "orchsim run --help"))
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   let code = 0;
@@ -25,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--set <path=value>", "override a field (repeatable), e.g. services.web.replicas=6", collect, [])
     .option("--out <dir>", "output directory (default out/<scenario name>)")
     .option("--quiet", "print nothing but errors")
+    .addHelpText("after", examples("orchsim run scenarios/zone-failure.yaml --seed 7 --out results/seed7", "orchsim run scenarios/hello-cluster.yaml --set services.web.replicas=6 --set workload.users.rate=900/s"))
     .action(async (file: string, opts: { seed?: string; set: string[]; out?: string; quiet?: boolean }) => {
       code = await runCommand(file, opts);
     });
@@ -33,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
     .description("check a scenario and explain every problem found")
     .argument("<scenario>", "scenario file (YAML)")
     .option("--set <path=value>", "override a field (repeatable)", collect, [])
+    .addHelpText("after", examples("orchsim validate scenarios/startup-storm.yaml", "orchsim validate my.yaml --set services.web.replicas=0"))
     .action((file: string, opts: { set: string[] }) => {
       code = validateCommand(file, opts);
     });
@@ -45,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--set <path=value>", "override a field in every run (repeatable)", collect, [])
     .option("--out <dir>", "output directory (default out/<scenario name>-sweep)")
     .option("--quiet", "print nothing but errors")
+    .addHelpText("after", examples("orchsim sweep scenarios/hello-cluster.yaml --seeds 20 --vary cluster.scheduler.strategy=spread,binpack", "orchsim sweep scenarios/zone-failure.yaml --seeds 10 --vary cluster.nodeGroups.a.count=3,4,5"))
     .action(async (file: string, opts: { seeds: string; vary: string[]; set: string[]; out?: string; quiet?: boolean }) => {
       code = await sweepCommand(file, opts);
     });
