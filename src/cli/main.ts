@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { runCommand } from "./run-command.js";
 import { validateCommand } from "./validate-command.js";
 import { sweepCommand } from "./sweep-command.js";
+import { reportCommand } from "./report-command.js";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -39,8 +40,9 @@ async function main(argv: string[]): Promise<number> {
     .option("--set <path=value>", "override a field (repeatable), e.g. services.web.replicas=6", collect, [])
     .option("--out <dir>", "output directory (default out/<scenario name>)")
     .option("--quiet", "print nothing but errors")
-    .addHelpText("after", examples("orchsim run scenarios/zone-failure.yaml --seed 7 --out results/seed7", "orchsim run scenarios/hello-cluster.yaml --set services.web.replicas=6 --set workload.users.rate=900/s"))
-    .action(async (file: string, opts: { seed?: string; set: string[]; out?: string; quiet?: boolean }) => {
+    .option("--report", "also write report.html: charts and tables that open offline in a browser")
+    .addHelpText("after", examples("orchsim run scenarios/startup-storm.yaml --report", "orchsim run scenarios/zone-failure.yaml --seed 7 --out results/seed7", "orchsim run scenarios/hello-cluster.yaml --set services.web.replicas=6 --set workload.users.rate=900/s"))
+    .action(async (file: string, opts: { seed?: string; set: string[]; out?: string; quiet?: boolean; report?: boolean }) => {
       code = await runCommand(file, opts);
     });
   program
@@ -51,6 +53,14 @@ async function main(argv: string[]): Promise<number> {
     .addHelpText("after", examples("orchsim validate scenarios/startup-storm.yaml", "orchsim validate my.yaml --set services.web.replicas=0"))
     .action((file: string, opts: { set: string[] }) => {
       code = validateCommand(file, opts);
+    });
+  program
+    .command("report")
+    .description("write report.html into the output directory of a finished run")
+    .argument("<outdir>", "a run's output directory")
+    .addHelpText("after", examples("orchsim run scenarios/zone-failure.yaml && orchsim report out/zone-failure"))
+    .action((dir: string) => {
+      code = reportCommand(dir);
     });
   program
     .command("sweep")

@@ -5,6 +5,7 @@ import { OutputDir, OutputDirError } from "../metrics/output.js";
 import { SimulationFailure } from "../kernel/index.js";
 import { Run } from "../engine/run.js";
 import { summaryText } from "./summary-text.js";
+import { readReportData, reportHtml } from "../report/index.js";
 import { Progress } from "./progress.js";
 import { loadStrategies } from "./strategies.js";
 
@@ -13,6 +14,8 @@ export interface RunCommandOptions {
   set: string[];
   out?: string;
   quiet?: boolean;
+  /** Also write report.html. */
+  report?: boolean;
 }
 
 /** Events per slice between yields to the event loop (progress, Ctrl-C). */
@@ -45,7 +48,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   };
   process.once("SIGINT", onSigint);
   try {
-    return await execute(scenario, out, strategies, file, overrides, opts.quiet === true);
+    return await execute(scenario, out, strategies, file, overrides, opts.quiet === true, opts.report === true);
   } finally {
     process.off("SIGINT", onSigint);
   }
@@ -58,6 +61,7 @@ async function execute(
   file: string,
   overrides: string[],
   quiet: boolean,
+  report: boolean,
 ): Promise<number> {
   const wallStart = process.hrtime.bigint();
   let peakHeap = 0;
@@ -76,6 +80,10 @@ async function execute(
     const result = run.finish();
     const wallS = Number(process.hrtime.bigint() - wallStart) / 1e9;
     out.writeJson("perf.json", perf(result.events, wallS, scenario.durationUs, peakHeap, run.world.recorder.series));
+    if (report) {
+      out.closeWriters();
+      out.writeText("report.html", reportHtml(readReportData(out.pendingDir)));
+    }
     out.commit();
     if (!quiet) process.stdout.write(summaryText(result.summary, run.world.recorder.nodes, out.finalDir, wallS) + "\n");
     return 0;

@@ -164,6 +164,21 @@ export class OutputDir {
     fs.writeFileSync(filePath, text + "\n");
   }
 
+  /** Writes a text file (report.html) as it is. */
+  writeText(fileName: string, text: string): void {
+    fs.writeFileSync(this.claim(fileName), text);
+  }
+
+  /** Closes the line writers, so that what they wrote can be read back before commit (for the report). */
+  closeWriters(): void {
+    for (const writer of this.writers) writer.close();
+  }
+
+  /** Where the files are until commit. */
+  get pendingDir(): string {
+    return this.tempDir;
+  }
+
   /**
    * Closes the writers and moves the files into finalDir: an existing finalDir is renamed aside,
    * the temporary directory renamed into place, then the old one removed.

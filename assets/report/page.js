@@ -1,0 +1,182 @@
+// report.html's page: draws the run's data (the JSON in #data) with uPlot, and the node heatmaps
+// on canvases. Plain browser JavaScript, no build step; it runs offline.
+/* global uPlot */
+"use strict";
+
+const data = JSON.parse(document.getElementById("data").textContent);
+const MARKER_COLORS = { fault: "#d62728", leader: "#9467bd", autoscale: "#2ca02c", update: "#ff7f0e" };
+const LINE_COLORS = ["#1f77b4", "#ff7f0e", "#d62728", "#2ca02c", "#9467bd", "#8c564b"];
+
+function css(name) {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  for (const c of children) e.append(c);
+  return e;
+}
+
+function table(header, rows) {
+  const t = el("table");
+  t.append(el("tr", {}, ...header.map((h) => el("th", {}, h))));
+  for (const r of rows) t.append(el("tr", {}, ...r.map((c) => (c instanceof Node ? el("td", {}, c) : el("td", {}, String(c))))));
+  return t;
+}
+
+function num(x, digits = 1) {
+  return x === null || x === undefined ? "-" : Number(x).toLocaleString("en-US", { maximumFractionDigits: digits });
+}
+
+/** Vertical lines at the run's faults, elections, autoscaler decisions and update steps. */
+function markersPlugin() {
+  return {
+    hooks: {
+      draw: (u) => {
+        const ctx = u.ctx;
+        ctx.save();
+        ctx.lineWidth = 1.5 * devicePixelRatio;
+        for (const m of data.markers) {
+          const x = u.valToPos(m.t, "x", true);
+          if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+          ctx.strokeStyle = MARKER_COLORS[m.kind];
+          ctx.setLineDash(m.kind === "fault" ? [] : [4 * devicePixelRatio, 3 * devicePixelRatio]);
+          ctx.beginPath();
+          ctx.moveTo(x, u.bbox.top);
+          ctx.lineTo(x, u.bbox.top + u.bbox.height);
+          ctx.stroke();
+        }
+        ctx.restore();
+      },
+    },
+  };
+}
+
+const charts = [];
+
+function chart(title, t, series, opts = {}) {
+  const width = Math.min(560, Math.max(320, (document.body.clientWidth - 80) / 2));
+  const axis = { stroke: css("--fg"), grid: { stroke: css("--grid") }, ticks: { stroke: css("--grid") } };
+  const u = new uPlot(
+    {
+      title,
+      width,
+      height: 220,
+      scales: { x: { time: false }, y: opts.y ?? {} },
+      series: [{ label: "t (s)" }, ...series.map((s, i) => ({ label: s.label, stroke: s.color ?? LINE_COLORS[i % LINE_COLORS.length], width: 1.5, dash: s.dash, points: { show: false } }))],
+      axes: [{ ...axis, label: "t (s)" }, { ...axis, label: opts.unit ?? "" }],
+      plugins: [markersPlugin()],
+    },
+    [t, ...series.map((s) => s.values)],
+  );
+  charts.push(u);
+  return u.root;
+}
+
+/** Nodes x windows, one pixel row per group of nodes (their maximum), so that 1,000 nodes still read. */
+function heatmap(title, grid, values) {
+  const rows = grid.nodes.length;
+  const cols = grid.t.length;
+  const height = Math.max(40, Math.min(480, rows * 8));
+  const width = Math.max(200, Math.min(1100, cols * 4));
+  const canvas = el("canvas", { width: String(width), height: String(height), "aria-label": title });
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(width, height);
+  for (let y = 0; y < height; y++) {
+    const from = Math.floor((y * rows) / height);
+    const to = Math.max(from + 1, Math.floor(((y + 1) * rows) / height));
+    for (let x = 0; x < width; x++) {
+      const j = Math.min(cols - 1, Math.floor((x * cols) / width));
+      let v = 0;
+      for (let i = from; i < to; i++) v = Math.max(v, values[i][j]);
+      const [r, g, b] = heat(v);
+      const k = (y * width + x) * 4;
+      img.data[k] = r;
+      img.data[k + 1] = g;
+      img.data[k + 2] = b;
+      img.data[k + 3] = 255;
+    }
+  }
+  ctx.putImageData(img, 0, 0);
+  const t0 = grid.t[0] ?? 0;
+  const t1 = grid.t[cols - 1] ?? 1;
+  for (const m of data.markers) {
+    const x = ((m.t - t0) / Math.max(1e-9, t1 - t0)) * width;
+    ctx.fillStyle = MARKER_COLORS[m.kind];
+    ctx.fillRect(Math.round(x), 0, 2, height);
+  }
+  const label = rows <= 12 ? grid.nodes.join(", ") : `${rows} nodes, ${grid.nodes[0]} at the top to ${grid.nodes[rows - 1]} at the bottom; each pixel row shows the busiest of its nodes`;
+  return el("div", { class: "heatmap" }, el("h3", {}, title), canvas, el("div", { class: "muted" }, `${label}; t = ${t0} s to ${t1} s; 0% pale to 100% dark red`));
+}
+
+/** 0 -> pale yellow, 1 -> dark red. */
+function heat(v) {
+  const x = Math.max(0, Math.min(1, v));
+  return [Math.round(255 - 90 * x), Math.round(245 - 225 * x), Math.round(200 - 180 * x)];
+}
+
+function summaryTables() {
+  const out = [];
+  const s = data.summary;
+  const about = s.description ? `${s.description.trim().replace(/\.?$/, ".")} ` : "";
+  out.push(el("p", { class: "muted" }, `${about}${s.duration_s} s simulated, ${num(s.events, 0)} events, ${s.elections} leader election(s).`));
+  out.push(
+    table(
+      ["service", "requests", "errors", "timeouts", "rejected", "p50 ms", "p99 ms", "SLO", "restarts", "OOM", "unhealthy", "pending"],
+      Object.entries(s.services).map(([name, v]) => {
+        const target = `p${v.slo.percentile} <= ${v.slo.latency_ms} ms`;
+        const verdict = !v.desired_reached ? "not judged: never ran all its tasks" : v.slo.met === null ? "-" : v.slo.met ? "met" : "MISSED";
+        const cell = el("span", { class: v.slo.met === true ? "" : "bad" }, `${verdict} (${target})`);
+        return [name, num(v.arrivals, 0), num(v.errors, 0), num(v.timeouts, 0), num(v.rejected, 0), num(v.latency_ms.p50), num(v.latency_ms.p99), cell, v.restarts, v.oom_kills, v.unhealthy, v.tasks_pending];
+      }),
+    ),
+  );
+  if (s.faults.length > 0) {
+    out.push(el("h3", {}, "Faults"));
+    out.push(
+      table(
+        ["t (s)", "fault", "target", "detected (s)", "tasks back (s)", "recovered (s)", "last", "requests lost", "worst window"],
+        s.faults.map((f) => [f.t_s, f.fault, f.target ?? "", num(f.detected_s), num(f.tasks_restored_s), f.recovered_s === null ? el("span", { class: "bad" }, "never") : num(f.recovered_s), f.last_to_recover ?? "", num(f.requests_lost, 0), f.worst_window ? `${f.worst_window.service} at ${f.worst_window.t_s} s: p99 ${num(f.worst_window.p99_ms)} ms, ${f.worst_window.errors} errors` : ""]),
+      ),
+    );
+  }
+  if (data.warnings.length > 0) out.push(el("ul", { class: "warnings" }, ...data.warnings.map((w) => el("li", {}, w))));
+  if (data.markers.length > 0) {
+    const legend = Object.entries(MARKER_COLORS).map(([k, c]) => el("span", { style: `color:${c};margin-right:12px` }, `| ${k}`));
+    out.push(el("details", {}, el("summary", {}, `${data.markers.length} marked events: `, ...legend), table(["t (s)", "event"], data.markers.map((m) => [m.t, m.label]))));
+  }
+  return out;
+}
+
+function render() {
+  charts.splice(0).forEach((u) => u.destroy());
+  const root = document.getElementById("report");
+  root.replaceChildren();
+  root.append(el("h2", {}, "Summary"), ...summaryTables());
+  for (const [name, s] of Object.entries(data.services)) {
+    const slo = s.t.map(() => data.sloMs[name]);
+    // Log scale: a collapse is 100x the baseline, and the SLO line must stay readable. A window
+    // where nothing completed has no latency (a gap, not 0).
+    const gaps = (values) => values.map((v, i) => (s.completed[i] === 0 ? null : Math.max(v, 0.001)));
+    root.append(
+      el("h2", {}, `Service ${name}`),
+      el(
+        "div",
+        { class: "row" },
+        chart(`${name}: latency (ms)`, s.t, [{ label: "p50", values: gaps(s.p50) }, { label: "p95", values: gaps(s.p95) }, { label: "p99", values: gaps(s.p99), color: "#d62728" }, { label: "SLO", values: slo, color: css("--muted"), dash: [6, 4] }], { unit: "ms (log)", y: { distr: 3 } }),
+        chart(`${name}: failed requests per window`, s.t, [{ label: "errors", values: s.errors, color: "#d62728" }, { label: "timeouts", values: s.timeouts }, { label: "rejected", values: s.rejected }]),
+        chart(`${name}: tasks`, s.t, [{ label: "desired", values: s.desired, dash: [6, 4] }, { label: "running", values: s.running, color: "#2ca02c" }, { label: "starting", values: s.starting, color: "#ff7f0e" }, { label: "pending", values: s.pending, color: "#d62728" }]),
+      ),
+    );
+  }
+  root.append(el("h2", {}, "Nodes"), el("div", { class: "row" }, heatmap("CPU use", data.nodes, data.nodes.cpu), heatmap("memory use", data.nodes, data.nodes.mem)));
+  window.__report = { charts: charts.length, points: charts.reduce((n, u) => n + u.data.slice(1).reduce((m, d) => m + d.length, 0), 0), heatmaps: document.querySelectorAll(".heatmap canvas").length };
+}
+
+document.getElementById("theme").addEventListener("click", () => {
+  const dark = document.documentElement.dataset.theme === "dark" || (!document.documentElement.dataset.theme && matchMedia("(prefers-color-scheme: dark)").matches);
+  document.documentElement.dataset.theme = dark ? "light" : "dark";
+  render();
+});
+render();

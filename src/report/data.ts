@@ -1,0 +1,140 @@
+// What report.html shows, read back from a run's output directory (the files are the contract:
+// `orchsim report OUTDIR` works on any run's outputs, not on the simulation's memory).
+// Series are columnar (one array per column) so that the page hands them to uPlot as they are.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "csv-parse/sync";
+import type { Summary } from "../metrics/rows.js";
+import { warnings } from "../metrics/warnings.js";
+
+/** One service's windows, a column per field. */
+export interface ServiceSeries {
+  t: number[];
+  p50: number[];
+  p95: number[];
+  p99: number[];
+  errors: number[];
+  timeouts: number[];
+  rejected: number[];
+  completed: number[];
+  desired: number[];
+  running: number[];
+  starting: number[];
+  pending: number[];
+}
+
+/** Per node, per window: CPU and memory use as shares (0..1), for the heatmaps. */
+export interface NodeGrid {
+  nodes: string[];
+  t: number[];
+  /** cpu[i][j]: node i in window j. */
+  cpu: number[][];
+  mem: number[][];
+}
+
+/** A moment to mark on every time axis. */
+export interface Marker {
+  t: number;
+  kind: "fault" | "leader" | "autoscale" | "update";
+  label: string;
+}
+
+export interface ReportData {
+  summary: Summary;
+  sloMs: Record<string, number>;
+  services: Record<string, ServiceSeries>;
+  nodes: NodeGrid;
+  markers: Marker[];
+  warnings: string[];
+}
+
+type Row = Record<string, string>;
+
+function readCsv(dir: string, name: string): Row[] {
+  return parse(fs.readFileSync(path.join(dir, name), "utf8"), { columns: true, skip_empty_lines: true }) as Row[];
+}
+
+/** Reads the outputs of one run; throws with the file's name when one is missing or unreadable. */
+export function readReportData(dir: string): ReportData {
+  const summary = JSON.parse(fs.readFileSync(path.join(dir, "summary.json"), "utf8")) as Summary;
+  const services: Record<string, ServiceSeries> = {};
+  const sloMs: Record<string, number> = {};
+  for (const [name, s] of Object.entries(summary.services)) {
+    services[name] = { t: [], p50: [], p95: [], p99: [], errors: [], timeouts: [], rejected: [], completed: [], desired: [], running: [], starting: [], pending: [] };
+    sloMs[name] = s.slo.latency_ms;
+  }
+  for (const r of readCsv(dir, "timeseries.csv")) {
+    const s = services[r["service"]!];
+    if (!s) continue;
+    s.t.push(+r["t_s"]!);
+    s.p50.push(+r["p50_ms"]!);
+    s.p95.push(+r["p95_ms"]!);
+    s.p99.push(+r["p99_ms"]!);
+    s.errors.push(+r["errors"]!);
+    s.timeouts.push(+r["timeouts"]!);
+    s.rejected.push(+r["rejected"]!);
+    s.completed.push(+r["completed"]!);
+    s.desired.push(+r["tasks_desired"]!);
+    s.running.push(+r["tasks_running"]!);
+    s.starting.push(+r["tasks_starting"]!);
+    s.pending.push(+r["tasks_pending"]!);
+  }
+  const nodeRows = readCsv(dir, "nodes.csv");
+  const cpu = nodeRows.map((r) => ({ t_s: +r["t_s"]!, node: r["node"]!, cpu_util: +r["cpu_util"]! }));
+  return { summary, sloMs, services, nodes: nodeGrid(nodeRows), markers: markers(dir), warnings: warnings(summary, cpu) };
+}
+
+function nodeGrid(rows: Row[]): NodeGrid {
+  const nodes: string[] = [];
+  const index = new Map<string, number>();
+  const times: number[] = [];
+  const col = new Map<number, number>();
+  for (const r of rows) {
+    const node = r["node"]!;
+    if (!index.has(node)) index.set(node, nodes.push(node) - 1);
+    const t = +r["t_s"]!;
+    if (!col.has(t)) col.set(t, times.push(t) - 1);
+  }
+  const cpu = nodes.map(() => times.map(() => 0));
+  const mem = nodes.map(() => times.map(() => 0));
+  for (const r of rows) {
+    const i = index.get(r["node"]!)!;
+    const j = col.get(+r["t_s"]!)!;
+    cpu[i]![j] = +r["cpu_util"]!;
+    const capacity = +r["mem_capacity_bytes"]!;
+    mem[i]![j] = capacity > 0 ? +r["mem_used_bytes"]! / capacity : 0;
+  }
+  return { nodes, t: times, cpu, mem };
+}
+
+/** Faults, elections, autoscaler decisions and rolling-update steps after t = 0, from events.jsonl. */
+function markers(dir: string): Marker[] {
+  const file = path.join(dir, "events.jsonl");
+  if (!fs.existsSync(file)) return [];
+  const out: Marker[] = [];
+  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+    if (line === "") continue;
+    const e = JSON.parse(line) as Record<string, unknown>;
+    const t = e["t_s"] as number;
+    if (t < 0) continue;
+    const m = marker(e);
+    if (m) out.push({ t, ...m });
+  }
+  return out;
+}
+
+function marker(e: Record<string, unknown>): Omit<Marker, "t"> | null {
+  switch (e["kind"]) {
+    case "fault":
+      return { kind: "fault", label: `${String(e["fault"])}${e["target"] ? ` ${String(e["target"])}` : ""}` };
+    case "leader":
+      return { kind: "leader", label: e["leader"] === null ? "leader lost" : `leader ${String(e["leader"])} (term ${String(e["term"])})` };
+    case "autoscale":
+      return { kind: "autoscale", label: `autoscale ${String(e["service"])} ${String(e["from"])}→${String(e["to"])} (CPU ${Math.round(100 * (e["cpu"] as number))}%)` };
+    case "service":
+      return { kind: "update", label: `${String(e["service"])} update ${String(e["update"])}` };
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,118 @@
+// report.html in a real browser: Debian's Chromium driven by playwright-core. The page must
+// render every chart with data, log nothing to the console, survive a theme switch, and still
+// draw 100k points and 1,000 nodes. A screenshot is kept in test-artifacts/ to look at.
+// Without Chromium the browser tests are skipped, except under CI, where .ci/run installs it.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { ROOT, orchsim, tempDir } from "../cli/cli.js";
+import { TIMESERIES_COLUMNS, NODE_COLUMNS } from "../../src/metrics/rows.js";
+
+const CHROMIUM = [process.env["ORCHSIM_CHROMIUM"], "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => p && fs.existsSync(p));
+const ARTIFACTS = path.join(ROOT, "test-artifacts");
+
+if (!CHROMIUM && process.env["CI"]) throw new Error("report tests: no Chromium at /usr/bin/chromium (set ORCHSIM_CHROMIUM); .ci/run installs Debian's chromium");
+
+describe.skipIf(!CHROMIUM)("report.html in Chromium", () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** Opens a report; returns the page and the console errors it logged. */
+  async function open(file: string): Promise<{ page: Page; errors: string[]; report: { charts: number; points: number; heatmaps: number } }> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") errors.push(m.text());
+    });
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("request", (r) => {
+      if (!r.url().startsWith("file:")) errors.push(`fetched ${r.url()}: the report must be self-contained`);
+    });
+    await page.goto(`file://${file}`);
+    await page.waitForFunction(() => (window as unknown as { __report?: unknown }).__report !== undefined);
+    const report = await page.evaluate(() => (window as unknown as { __report: { charts: number; points: number; heatmaps: number } }).__report);
+    return { page, errors, report };
+  }
+
+  it("startup-storm --report: every chart drawn with data, no console errors, both themes", async () => {
+    const dir = tempDir();
+    const out = path.join(dir, "storm");
+    const r = orchsim(["run", "scenarios/startup-storm.yaml", "--report", "--out", out, "--quiet"]);
+    expect(r.code).toBe(0);
+    const { page, errors, report } = await open(path.join(out, "report.html"));
+    expect(errors).toEqual([]);
+    // One service, 180 windows: latency (p50, p95, p99, SLO), failures (3 series), tasks (4).
+    expect(report).toEqual({ charts: 3, points: 11 * 180, heatmaps: 2 });
+    // The CPU heatmap shows saturated workers: some pixels are the darkest red.
+    const dark = await page.evaluate(() => {
+      const c = document.querySelector(".heatmap canvas") as HTMLCanvasElement;
+      const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i]! < 170 && d[i + 1]! < 30) n++;
+      return n;
+    });
+    expect(dark).toBeGreaterThan(100);
+    expect(await page.locator("text=never").count()).toBeGreaterThan(0); // the spike never recovered
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, "report-startup-storm.png"), fullPage: true });
+    const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.click("#theme");
+    const darkBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(darkBg).not.toBe(light);
+    expect(await page.evaluate(() => (window as unknown as { __report: { charts: number } }).__report.charts)).toBe(3);
+    await page.screenshot({ path: path.join(ARTIFACTS, "report-startup-storm-dark.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it("draws 100k points and 1,000 nodes from outputs of that size", async () => {
+    const dir = bigOutputs(10_000, 1_000, 60);
+    expect(orchsim(["report", dir]).code).toBe(0);
+    const { page, errors, report } = await open(path.join(dir, "report.html"));
+    expect(errors).toEqual([]);
+    expect(report.points).toBeGreaterThanOrEqual(100_000);
+    const heights = await page.evaluate(() => [...document.querySelectorAll(".heatmap canvas")].map((c) => (c as HTMLCanvasElement).height));
+    expect(heights).toEqual([480, 480]); // 1,000 nodes, two to three per pixel row
+  }, 60_000);
+});
+
+describe("orchsim report", () => {
+  it("refuses a directory that no run wrote, and leaves it as it was", () => {
+    const dir = tempDir();
+    const r = orchsim(["report", dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("not the output directory of an orchsim run");
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("writes a self-contained page: uPlot inline, no external resource, the data unable to close its script", () => {
+    const dir = bigOutputs(10, 3, 10, "</script><script>alert(1)</script>");
+    expect(orchsim(["report", dir]).code).toBe(0);
+    const html = fs.readFileSync(path.join(dir, "report.html"), "utf8");
+    expect(html).toMatch(/uPlot/);
+    expect(html).not.toMatch(/(src|href)=["']?https?:/);
+    expect(html.match(/<\/script>/g)).toHaveLength(3); // data, uPlot, the page: nothing from the data
+  });
+});
+
+/** An output directory as a run would write it, with `windows` windows of one service and `nodes` nodes. */
+function bigOutputs(windows: number, nodes: number, nodeWindows: number, description = ""): string {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, ".orchsim-output"), "");
+  const service = { arrivals: 1, completed: 1, errors: 0, timeouts: 0, rejected: 0, latency_ms: { mean: 1, p50: 1, p95: 1, p99: 1, max: 1 }, slo: { latency_ms: 250, percentile: 99, attained: 1, met: true }, restarts: 0, oom_kills: 0, unhealthy: 0, tasks_desired: 2, tasks_running: 2, tasks_pending: 0, desired_reached: true };
+  const summary = { scenario: "big", description, seed: 1, duration_s: windows, events: 0, services: { web: service }, elections: 0, faults: [], networks: {}, notes: [] };
+  fs.writeFileSync(path.join(dir, "summary.json"), JSON.stringify(summary));
+  const ts = [TIMESERIES_COLUMNS.join(",")];
+  for (let i = 1; i <= windows; i++) ts.push([i, "web", 10, 10, 0, 0, 0, 5 + (i % 7), 20, 40 + (i % 13), 50, 2, 2, 0, 0, 0, 0, 0].join(","));
+  fs.writeFileSync(path.join(dir, "timeseries.csv"), ts.join("\n") + "\n");
+  const nr = [NODE_COLUMNS.join(",")];
+  for (let j = 1; j <= nodeWindows; j++) for (let n = 0; n < nodes; n++) nr.push([j * 10, `w-${n}`, "ready", "active", ((n * 7 + j) % 100) / 100, 1e9, 8e9, 2, 0, 0].join(","));
+  fs.writeFileSync(path.join(dir, "nodes.csv"), nr.join("\n") + "\n");
+  fs.writeFileSync(path.join(dir, "events.jsonl"), JSON.stringify({ t_s: 5, kind: "fault", fault: "nodeFailure", target: "w-1" }) + "\n");
+  return dir;
+}
