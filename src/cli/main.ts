@@ -5,6 +5,7 @@ import { runCommand } from "./run-command.js";
 import { validateCommand } from "./validate-command.js";
 import { sweepCommand } from "./sweep-command.js";
 import { reportCommand } from "./report-command.js";
+import { compareCommand } from "./compare-command.js";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -61,6 +62,15 @@ async function main(argv: string[]): Promise<number> {
     .addHelpText("after", examples("orchsim run scenarios/zone-failure.yaml && orchsim report out/zone-failure"))
     .action((dir: string) => {
       code = reportCommand(dir);
+    });
+  program
+    .command("compare")
+    .description("what changed between two runs, per service and per fault")
+    .argument("<a>", "the first run's output directory")
+    .argument("<b>", "the second run's output directory")
+    .addHelpText("after", examples("orchsim run scenarios/zone-failure.yaml --out a && orchsim run scenarios/zone-failure.yaml --set cluster.nodeGroups.a.count=5 --out b && orchsim compare a b"))
+    .action((a: string, b: string) => {
+      code = compareCommand(a, b);
     });
   program
     .command("sweep")

@@ -1,4 +1,4 @@
-// The rows and documents that `orchsim run` writes (DESIGN.md, "Outputs of orchsim run").
+// The rows and documents that `orchsim run` writes (the README's "Outputs" is their contract).
 // Field names are the output column and key names, hence snake_case. Every number in a row is
 // already rounded with ./fmt.ts (seconds 6 decimals, milliseconds 3, utilisation 4).
 
@@ -80,7 +80,7 @@ export interface ElectionRow {
   cause: string;
 }
 
-/** Column order of each CSV, as DESIGN.md lists it. */
+/** Column order of each CSV, as the README's "Outputs" lists it. */
 export const TIMESERIES_COLUMNS = columnsOf<TimeseriesRow>()([
   "t_s",
   "service",

@@ -192,7 +192,7 @@ export class WindowedSeries {
   }
 
   /**
-   * The whole-run part of summary.json for a service, keys in DESIGN.md's order; the caller
+   * The whole-run part of summary.json for a service, keys in the README's order; the caller
    * appends `restarts` and `oom_kills`, which the cluster knows.
    */
   serviceSummary(service: string): Pick<ServiceSummary, "arrivals" | "completed" | "errors" | "timeouts" | "rejected" | "latency_ms" | "slo"> {

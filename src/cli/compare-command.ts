@@ -1,0 +1,20 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Summary } from "../metrics/rows.js";
+import { compareText } from "../report/compare.js";
+
+/** `orchsim compare A B`: what changed from run A to run B, per service and per fault. */
+export function compareCommand(a: string, b: string): number {
+  const summaries: Summary[] = [];
+  for (const dir of [a, b]) {
+    const file = path.join(dir, "summary.json");
+    try {
+      summaries.push(JSON.parse(fs.readFileSync(file, "utf8")) as Summary);
+    } catch (err) {
+      process.stderr.write(`orchsim compare: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 2;
+    }
+  }
+  process.stdout.write(compareText(summaries[0]!, summaries[1]!, a, b) + "\n");
+  return 0;
+}

@@ -1,0 +1,90 @@
+// What changed between two runs (`orchsim compare A B`): per service its figures side by side
+// with the change, then per fault its course. Read from the two summary.json files.
+
+import type { FaultSummary, ServiceSummary, Summary } from "../metrics/rows.js";
+
+/** One figure of a service: its label and how to read it from a summary. */
+const SERVICE_FIGURES: [string, (s: ServiceSummary) => number | null][] = [
+  ["requests", (s) => s.arrivals],
+  ["errors", (s) => s.errors],
+  ["error %", (s) => (s.arrivals === 0 ? null : (100 * s.errors) / s.arrivals)],
+  ["p50 ms", (s) => (s.completed === 0 ? null : s.latency_ms.p50)],
+  ["p99 ms", (s) => (s.completed === 0 ? null : s.latency_ms.p99)],
+  ["SLO attained %", (s) => (s.slo.attained === null ? null : 100 * s.slo.attained)],
+  ["restarts", (s) => s.restarts],
+  ["OOM kills", (s) => s.oom_kills],
+  ["unhealthy", (s) => s.unhealthy],
+  ["pending at end", (s) => s.tasks_pending],
+];
+
+const FAULT_FIGURES: [string, (f: FaultSummary) => number | null][] = [
+  ["detected s", (f) => f.detected_s],
+  ["tasks restored s", (f) => f.tasks_restored_s],
+  ["recovered s", (f) => f.recovered_s],
+  ["requests lost", (f) => f.requests_lost],
+];
+
+export function compareText(a: Summary, b: Summary, aName: string, bName: string): string {
+  const lines: string[] = [`A: ${aName} (${a.scenario}, seed ${a.seed})`, `B: ${bName} (${b.scenario}, seed ${b.seed})`];
+  if (a.scenario !== b.scenario) lines.push(`note: these are runs of different scenarios (${a.scenario}, ${b.scenario})`);
+  const rows: string[][] = [["service", "figure", "A", "B", "B - A"]];
+  const services = [...new Set([...Object.keys(a.services), ...Object.keys(b.services)])];
+  for (const name of services) {
+    const sa = a.services[name];
+    const sb = b.services[name];
+    SERVICE_FIGURES.forEach(([label, read], i) => rows.push([i === 0 ? name : "", label, ...cells(sa ? read(sa) : null, sb ? read(sb) : null)]));
+    rows.push(["", "SLO", verdict(sa), verdict(sb), sa && sb && verdict(sa) !== verdict(sb) ? "changed" : ""]);
+  }
+  lines.push(...table(rows));
+  const faults = Math.max(a.faults.length, b.faults.length);
+  for (let i = 0; i < faults; i++) {
+    const fa = a.faults[i];
+    const fb = b.faults[i];
+    const f = (fa ?? fb)!;
+    lines.push("", `fault ${i + 1}: ${f.fault} at ${f.t_s} s${f.target ? ` (${f.target})` : ""}`);
+    const fr: string[][] = [["", "figure", "A", "B", "B - A"]];
+    for (const [label, read] of FAULT_FIGURES) {
+      const row = cells(fa ? read(fa) : null, fb ? read(fb) : null);
+      // A fault that did not recover has no recovery time: say so rather than "-".
+      if (label === "recovered s") [fa, fb].forEach((x, k) => x && x.recovered_s === null && (row[k] = "never"));
+      fr.push(["", label, ...row]);
+    }
+    fr.push(["", "last to recover", fa?.last_to_recover ?? "-", fb?.last_to_recover ?? "-", ""]);
+    for (const name of services) {
+      fr.push([name, "p99 during ms", ...cells(fa?.services[name]?.p99_during_ms ?? null, fb?.services[name]?.p99_during_ms ?? null)]);
+      fr.push(["", "p99 after ms", ...cells(fa?.services[name]?.p99_after_ms ?? null, fb?.services[name]?.p99_after_ms ?? null)]);
+    }
+    lines.push(...table(fr));
+  }
+  return lines.join("\n");
+}
+
+function verdict(s: ServiceSummary | undefined): string {
+  if (!s) return "-";
+  if (!s.desired_reached) return "not judged";
+  return s.slo.met === null ? "-" : s.slo.met ? "met" : "MISSED";
+}
+
+/** A, B and the change, "-" where a side has no value ("never" for a fault that did not recover is null too). */
+function cells(a: number | null | undefined, b: number | null | undefined): [string, string, string] {
+  // undefined: a figure that an older run's summary.json does not have.
+  const diff = a == null || b == null ? "" : change(a, b);
+  return [fmt(a), fmt(b), diff];
+}
+
+function change(a: number, b: number): string {
+  const d = b - a;
+  if (d === 0) return "=";
+  const pct = a !== 0 ? ` (${d > 0 ? "+" : ""}${((100 * d) / Math.abs(a)).toFixed(1)}%)` : "";
+  return `${d > 0 ? "+" : ""}${fmt(d)}${pct}`;
+}
+
+function fmt(x: number | null | undefined): string {
+  if (x == null) return "-";
+  return Number.isInteger(x) ? x.toLocaleString("en-US") : x.toLocaleString("en-US", { maximumFractionDigits: 2 });
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  return rows.map((r) => r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ").trimEnd());
+}
