@@ -1,10 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { OUTPUT_MARKER_FILE } from "../metrics/output.js";
-import { readReportData, reportHtml } from "../report/index.js";
+import { readReportData, readStoryInput, reportHtml, storyMarkdown } from "../report/index.js";
 
 /**
- * `orchsim report OUTDIR`: writes OUTDIR/report.html from a finished run's outputs. Only a
+ * `orchsim report OUTDIR`: writes OUTDIR/report.html and story.md from a finished run's outputs. Only a
  * directory that orchsim wrote (it holds the marker file) is read or written to.
  */
 export function reportCommand(dir: string): number {
@@ -13,16 +13,20 @@ export function reportCommand(dir: string): number {
     return 2;
   }
   let html: string;
+  let story: string;
   try {
     html = reportHtml(readReportData(dir));
+    story = storyMarkdown(readStoryInput(dir));
   } catch (err) {
     process.stderr.write(`orchsim report: cannot read the outputs in ${dir}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
-  const file = path.join(dir, "report.html");
-  // Written aside and renamed, so that an interrupted write never leaves half a report.
-  fs.writeFileSync(`${file}.tmp-${process.pid}`, html);
-  fs.renameSync(`${file}.tmp-${process.pid}`, file);
-  process.stdout.write(`report: ${file}\n`);
+  // Each written aside and renamed, so that an interrupted write never leaves half a file.
+  for (const [name, text] of [["story.md", story], ["report.html", html]] as const) {
+    const file = path.join(dir, name);
+    fs.writeFileSync(`${file}.tmp-${process.pid}`, text);
+    fs.renameSync(`${file}.tmp-${process.pid}`, file);
+  }
+  process.stdout.write(`report: ${path.join(dir, "report.html")}\nstory: ${path.join(dir, "story.md")}\n`);
   return 0;
 }

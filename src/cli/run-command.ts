@@ -5,7 +5,7 @@ import { OutputDir, OutputDirError } from "../metrics/output.js";
 import { SimulationFailure } from "../kernel/index.js";
 import { Run } from "../engine/run.js";
 import { summaryText } from "./summary-text.js";
-import { readReportData, reportHtml } from "../report/index.js";
+import { readReportData, readStoryInput, reportHtml, storyMarkdown } from "../report/index.js";
 import { Progress } from "./progress.js";
 import { loadStrategies } from "./strategies.js";
 
@@ -83,6 +83,7 @@ async function execute(
     if (report) {
       out.closeWriters();
       out.writeText("report.html", reportHtml(readReportData(out.pendingDir)));
+      out.writeText("story.md", storyMarkdown(readStoryInput(out.pendingDir)));
     }
     out.commit();
     if (!quiet) process.stdout.write(summaryText(result.summary, run.world.recorder.nodes, out.finalDir, wallS) + "\n");

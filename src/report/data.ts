@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { parse } from "csv-parse/sync";
 import type { Summary } from "../metrics/rows.js";
 import { warnings } from "../metrics/warnings.js";
+import type { LoggedEvent, StoryInput } from "./story.js";
 
 /** One service's windows, a column per field. */
 export interface ServiceSeries {
@@ -137,4 +138,21 @@ function marker(e: Record<string, unknown>): Omit<Marker, "t"> | null {
     default:
       return null;
   }
+}
+
+/** What story.md is told from. */
+export function readStoryInput(dir: string): StoryInput {
+  const summary = JSON.parse(fs.readFileSync(path.join(dir, "summary.json"), "utf8")) as Summary;
+  const events: LoggedEvent[] = [];
+  const file = path.join(dir, "events.jsonl");
+  if (fs.existsSync(file)) {
+    fs.readFileSync(file, "utf8").split("\n").forEach((text, i) => {
+      if (text === "") return;
+      const e = JSON.parse(text) as Record<string, unknown>;
+      events.push({ line: i + 1, t: e["t_s"] as number, e });
+    });
+  }
+  const timeseries = readCsv(dir, "timeseries.csv").map((r) => ({ t_s: +r["t_s"]!, service: r["service"]!, errors: +r["errors"]!, p99_ms: +r["p99_ms"]! }));
+  const nodes = readCsv(dir, "nodes.csv").map((r) => ({ t_s: +r["t_s"]!, node: r["node"]!, cpu_util: +r["cpu_util"]! }));
+  return { summary, events, timeseries, nodes };
 }

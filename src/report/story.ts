@@ -1,0 +1,184 @@
+// story.md: the incident narrative of a run, told from its outputs alone (summary.json,
+// events.jsonl, timeseries.csv, nodes.csv) by rules that know nothing of any scenario. For each
+// fault it follows the causal chain: the fault, the managers noticing it, the new tasks and
+// where they went, autoscaler decisions, saturated nodes, failing health checks and OOM kills,
+// the first failed requests, the first new task serving, and the outcome: recovery, or the loop
+// that prevented it. Each step names the output line it comes from (file:line, 1-based, the
+// header being line 1 of a CSV).
+
+import type { FaultSummary, NodeRow, Summary, TimeseriesRow } from "../metrics/rows.js";
+
+/** One line of events.jsonl, with its line number. */
+export interface LoggedEvent {
+  line: number;
+  t: number;
+  e: Record<string, unknown>;
+}
+
+export interface StoryInput {
+  summary: Summary;
+  events: readonly LoggedEvent[];
+  timeseries: readonly Pick<TimeseriesRow, "t_s" | "service" | "errors" | "p99_ms">[];
+  nodes: readonly Pick<NodeRow, "t_s" | "node" | "cpu_util">[];
+}
+
+interface Step {
+  t: number;
+  text: string;
+  ref: string;
+}
+
+const HOT = 0.95;
+
+export function storyMarkdown(input: StoryInput): string {
+  const s = input.summary;
+  const out = [`# What happened in ${s.scenario} (seed ${s.seed})`, ""];
+  if (s.description) out.push(s.description.trim(), "");
+  if (s.faults.length === 0) out.push("No fault or event was injected: see the summary for the run's figures.");
+  s.faults.forEach((f, i) => {
+    const endT = s.faults[i + 1]?.t_s ?? s.duration_s;
+    out.push(`## ${i + 1}. ${f.fault} at t = ${f.t_s} s${f.target ? ` (${f.target})` : ""}`, "");
+    const steps = chain(input, f, endT).sort((a, b) => a.t - b.t);
+    for (const st of steps) out.push(`- **t = ${fmt(st.t)} s**: ${st.text} (${st.ref})`);
+    out.push("", outcome(input, f, endT), "");
+  });
+  return out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
+}
+
+/** The steps between a fault and the next, in the order the rules find them (sorted later). */
+function chain(input: StoryInput, f: FaultSummary, endT: number): Step[] {
+  const ev = input.events.filter((x) => x.t >= f.t_s && x.t < endT);
+  const of = (kind: string, test: (e: Record<string, unknown>) => boolean = () => true) => ev.filter((x) => x.e["kind"] === kind && test(x.e));
+  const steps: Step[] = [];
+  const fault = of("fault")[0];
+  steps.push({ t: f.t_s, text: `${f.fault} ${f.target ? `hits ${f.target}` : "starts"}`, ref: fault ? `events.jsonl:${fault.line}` : "summary.json" });
+  const lost = of("leader", (e) => e["leader"] === null)[0];
+  if (lost) steps.push({ t: lost.t, text: "the swarm has no leader", ref: `events.jsonl:${lost.line}` });
+  const elected = of("leader", (e) => e["leader"] !== null)[0];
+  if (elected) steps.push({ t: elected.t, text: `${String(elected.e["leader"])} is elected leader (term ${String(elected.e["term"])})`, ref: `events.jsonl:${elected.line}` });
+  const down = of("node", (e) => e["status"] === "down");
+  if (down.length > 0) {
+    const names = down.map((d) => String(d.e["node"]));
+    steps.push({ t: down[0]!.t, text: `the managers mark ${list(names)} DOWN, ${fmt(down[0]!.t - f.t_s)} s after the fault (missed heartbeats)`, ref: `events.jsonl:${down[0]!.line}` });
+  }
+  steps.push(...autoscale(of("autoscale")));
+  steps.push(...newTasks(ev, down));
+  steps.push(...saturation(input, f.t_s, endT));
+  steps.push(...killed(of("task", (e) => e["state"] === "failed" && /unhealthy/.test(String(e["reason"]))), "fails its health checks and is killed as unhealthy", "found unhealthy"));
+  steps.push(...killed(of("task", (e) => e["state"] === "failed" && /OOM/.test(String(e["reason"]))), "is OOM-killed", "OOM-killed"));
+  steps.push(...symptoms(input, f.t_s, endT));
+  return steps;
+}
+
+/** The first window in which requests failed, and the first in which a p99 rose above its SLO. */
+function symptoms(input: StoryInput, fromT: number, endT: number): Step[] {
+  const interval = windowOf(input.timeseries);
+  const inSpan = (r: { t_s: number }) => r.t_s > fromT && r.t_s <= endT;
+  const steps: Step[] = [];
+  const failed = input.timeseries.findIndex((r) => inSpan(r) && r.errors > 0);
+  if (failed >= 0) {
+    const r = input.timeseries[failed]!;
+    steps.push({ t: Math.max(fromT, r.t_s - interval), text: `requests fail: ${r.errors.toLocaleString("en-US")} of ${r.service}'s in the window to ${r.t_s} s`, ref: `timeseries.csv:${failed + 2}` });
+  }
+  const slow = input.timeseries.findIndex((r) => {
+    const slo = input.summary.services[r.service]?.slo;
+    return inSpan(r) && slo !== undefined && slo.percentile === 99 && r.p99_ms > slo.latency_ms;
+  });
+  if (slow >= 0) {
+    const r = input.timeseries[slow]!;
+    const slo = input.summary.services[r.service]!.slo.latency_ms;
+    steps.push({ t: Math.max(fromT, r.t_s - interval), text: `${r.service}'s p99 rises to ${fmt(r.p99_ms)} ms, above its ${slo} ms SLO, in the window to ${r.t_s} s`, ref: `timeseries.csv:${slow + 2}` });
+  }
+  return steps;
+}
+
+function autoscale(decisions: readonly LoggedEvent[]): Step[] {
+  const steps = decisions.slice(0, 3).map((d) => ({
+    t: d.t,
+    text: `the autoscaler asks for ${String(d.e["to"])} replicas of ${String(d.e["service"])} (was ${String(d.e["from"])}; CPU ${Math.round(100 * Number(d.e["cpu"]))}% of the limit)`,
+    ref: `events.jsonl:${d.line}`,
+  }));
+  const last = decisions[decisions.length - 1];
+  if (decisions.length > 3 && last) steps.push({ t: last.t, text: `after ${decisions.length - 3} more decisions the autoscaler is at ${String(last.e["to"])}`, ref: `events.jsonl:${last.line}` });
+  return steps;
+}
+
+/** New tasks (replacements and scale-ups), where they went, those placed on nodes not yet known dead, and the first to serve. */
+function newTasks(ev: readonly LoggedEvent[], down: readonly LoggedEvent[]): Step[] {
+  const created = ev.filter((x) => x.e["kind"] === "task" && x.e["state"] === "new");
+  if (created.length === 0) return [];
+  const ids = new Set(created.map((c) => String(c.e["task"])));
+  const assigned = ev.filter((x) => x.e["kind"] === "task" && x.e["state"] === "assigned" && ids.has(String(x.e["task"])));
+  const nodes = [...new Set(assigned.map((a) => String(a.e["node"])))];
+  const steps: Step[] = [{ t: created[0]!.t, text: `the orchestrator creates new tasks: ${created.length} by the end of this span, placed on ${list(nodes)}`, ref: `events.jsonl:${created[0]!.line}` }];
+  const downAt = new Map(down.map((d) => [String(d.e["node"]), d.t]));
+  const blind = assigned.filter((a) => (downAt.get(String(a.e["node"])) ?? -Infinity) > a.t);
+  if (blind.length > 0) {
+    const where = [...new Set(blind.map((b) => String(b.e["node"])))];
+    steps.push({ t: blind[0]!.t, text: `${blind.length} of them are placed on ${list(where)}, dead but not yet marked DOWN, and will have to be replaced again`, ref: `events.jsonl:${blind[0]!.line}` });
+  }
+  const running = ev.find((x) => x.e["kind"] === "task" && x.e["state"] === "running" && ids.has(String(x.e["task"])));
+  if (running) steps.push({ t: running.t, text: `the first new task runs (${String(running.e["task"])} on ${String(running.e["node"])}), ${fmt(running.t - created[0]!.t)} s after the first was created`, ref: `events.jsonl:${running.line}` });
+  return steps;
+}
+
+/** Nodes above 95% CPU in the span: when the first got there, and how long each stayed. */
+function saturation(input: StoryInput, fromT: number, endT: number): Step[] {
+  const rows = input.nodes.map((r, i) => ({ r, line: i + 2 })).filter(({ r }) => r.t_s > fromT && r.t_s <= endT && r.cpu_util > HOT);
+  if (rows.length === 0) return [];
+  const interval = windowOf(input.nodes);
+  const byNode = new Map<string, number>();
+  for (const { r } of rows) byNode.set(r.node, (byNode.get(r.node) ?? 0) + interval);
+  const first = rows[0]!;
+  const detail = [...byNode].map(([n, s]) => `${n} for ${fmt(s)} s`).join(", ");
+  return [{ t: first.r.t_s - interval, text: `nodes run above 95% CPU, so every container on them, starting or serving, gets less: ${detail}`, ref: `nodes.csv:${first.line}` }];
+}
+
+function killed(failed: readonly LoggedEvent[], one: string, many: string): Step[] {
+  const first = failed[0];
+  if (!first) return [];
+  const more = failed.length > 1 ? `; ${failed.length} containers are ${many} before the span ends` : "";
+  return [{ t: first.t, text: `${String(first.e["task"])} on ${String(first.e["node"])} ${one}${more}`, ref: `events.jsonl:${first.line}` }];
+}
+
+/** How the span ended: recovered (and when, which service last), or the loop that kept it down. */
+function outcome(input: StoryInput, f: FaultSummary, endT: number): string {
+  const lost = f.requests_lost > 0 ? ` ${f.requests_lost.toLocaleString("en-US")} requests failed.` : " No request failed.";
+  const worst = f.worst_window && (f.worst_window.errors > 0 || f.recovered_s !== 0) ? ` The worst window ended at ${f.worst_window.t_s} s: ${f.worst_window.service} with p99 ${fmt(f.worst_window.p99_ms)} ms and ${f.worst_window.errors} errors.` : "";
+  if (f.recovered_s === 0) return `**Absorbed**: no service left its SLO.${lost}`;
+  const tasks = f.tasks_restored_s !== null && f.tasks_restored_s > 0 ? `, with every task back ${f.tasks_restored_s} s after it` : "";
+  if (f.recovered_s !== null) return `**Recovered** ${f.recovered_s} s after the fault (${f.last_to_recover} last)${tasks}.${lost}${worst}`;
+  return `**Never recovered** before ${endT === input.summary.duration_s ? "the run ended" : "the next fault"}: ${f.last_to_recover} was still outside its SLO.${lost}${worst}${loop(input, f.t_s, endT)}`;
+}
+
+/** The loop that prevented recovery, from what kept happening in the span's last third. */
+function loop(input: StoryInput, fromT: number, endT: number): string {
+  const lateT = endT - (endT - fromT) / 3;
+  const ev = input.events.filter((x) => x.t >= fromT && x.t < endT && x.e["kind"] === "task");
+  const starts = ev.filter((x) => x.e["state"] === "starting").length;
+  const ran = ev.filter((x) => x.e["state"] === "running").length;
+  const late = ev.filter((x) => x.t >= lateT && x.e["state"] === "failed");
+  const unhealthy = late.filter((x) => /unhealthy/.test(String(x.e["reason"]))).length;
+  const oom = late.filter((x) => /OOM/.test(String(x.e["reason"]))).length;
+  const hot = input.nodes.some((r) => r.t_s > lateT && r.t_s <= endT && r.cpu_util > HOT);
+  const parts: string[] = [];
+  if (unhealthy > 0) parts.push(`containers were still failing their health checks in the last third of it (${unhealthy})`);
+  if (oom > 0) parts.push(`containers were still OOM-killed (${oom})`);
+  if (starts > 0 && ran < starts) parts.push(`of ${starts} container starts only ${ran} ever served: the others were killed while starting, and each replacement started over`);
+  if (hot) parts.push("nodes stayed above 95% CPU, so starting and serving containers kept starving each other");
+  return parts.length === 0 ? "" : ` The loop that kept it down: ${parts.join("; ")}.`;
+}
+
+function windowOf(rows: readonly { t_s: number }[]): number {
+  const times = [...new Set(rows.map((r) => r.t_s))];
+  return times.length > 1 ? times[1]! - times[0]! : (times[0] ?? 0);
+}
+
+function list(names: readonly string[]): string {
+  if (names.length <= 6) return names.join(", ");
+  return `${names.slice(0, 5).join(", ")} and ${names.length - 5} more`;
+}
+
+function fmt(x: number): string {
+  return String(Math.round(x * 10) / 10);
+}

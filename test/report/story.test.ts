@@ -1,0 +1,68 @@
+// story.md on the shipped stories: each narrative must name the mechanism its scenario's
+// comment claims, found by rules that know nothing of the scenario, with figures that match
+// the run's own outputs. hello-cluster's comment is checked against its run here too.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { orchsim, tempDir } from "../cli/cli.js";
+
+/** Runs a shipped scenario with --report; its story.md, summary.json and timeseries.csv rows. */
+function story(name: string) {
+  const out = path.join(tempDir(), name);
+  const r = orchsim(["run", `scenarios/${name}.yaml`, "--report", "--out", out, "--quiet"]);
+  expect(r.code).toBe(0);
+  const text = fs.readFileSync(path.join(out, "story.md"), "utf8");
+  const summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"));
+  const [header, ...lines] = fs.readFileSync(path.join(out, "timeseries.csv"), "utf8").trim().split("\n");
+  const cols = header!.split(",");
+  const rows = lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [cols[i], v])) as Record<string, string>);
+  const events = fs.readFileSync(path.join(out, "events.jsonl"), "utf8").split("\n");
+  return { text, summary, rows, events };
+}
+
+/** Every `events.jsonl:N` the story cites is a line of that kind. */
+function citesRealLines(text: string, events: string[]): void {
+  const refs = [...text.matchAll(/events\.jsonl:(\d+)/g)].map((m) => Number(m[1]));
+  expect(refs.length).toBeGreaterThan(0);
+  for (const n of refs) expect(events[n - 1]).toMatch(/^\{"t_s":/);
+}
+
+describe("story.md", () => {
+  it("startup-storm: the autoscaler, saturated nodes, health checks killing starting containers, and the loop", () => {
+    const { text, summary, events } = story("startup-storm");
+    expect(text).toMatch(/the autoscaler asks for \d+ replicas of web/);
+    expect(text).toMatch(/fails its health checks and is killed as unhealthy/);
+    expect(text).toMatch(/nodes run above 95% CPU/);
+    expect(text).toContain("**Never recovered**");
+    const loop = /of (\d+) container starts only (\d+) ever served/.exec(text)!;
+    expect(Number(loop[2])).toBeLessThan(Number(loop[1]) / 2);
+    expect(text).toContain("starting and serving containers kept starving each other");
+    expect(text).toContain(`${summary.services.web.unhealthy} containers are found unhealthy`);
+    citesRealLines(text, events);
+  });
+
+  it("zone-failure: DOWN after missed heartbeats, replacements (some on dead nodes), recovery", () => {
+    const { text, summary, events } = story("zone-failure");
+    const f = summary.faults[0];
+    expect(text).toMatch(new RegExp(`mark manager-1, a-1, a-2, a-3 DOWN, ${Math.round(f.detected_s * 10) / 10} s after the fault`));
+    expect(text).toMatch(/placed on [a-c0-9, -]+, dead but not yet marked DOWN/);
+    expect(text).toContain(`**Recovered** ${f.recovered_s} s after the fault (${f.last_to_recover} last)`);
+    expect(text).toContain(`${f.requests_lost.toLocaleString("en-US")} requests failed`);
+    citesRealLines(text, events);
+  });
+
+  it("hello-cluster: no request fails; only the spike's last window is over the SLO; the scale-up is absorbed (as its comment says)", () => {
+    const { text, summary, rows, events } = story("hello-cluster");
+    expect(summary.services.web.errors + summary.services.api.errors).toBe(0);
+    const [spike, scale] = summary.faults;
+    const over = rows.filter((r) => r["service"] === "web" && +r["t_s"]! > spike.t_s && +r["t_s"]! <= scale.t_s && +r["p99_ms"]! > 250);
+    expect(over.map((r) => +r["t_s"]!)).toEqual([220]);
+    expect(+over[0]!["p99_ms"]!).toBeGreaterThan(300);
+    expect(+over[0]!["p99_ms"]!).toBeLessThan(400);
+    expect(spike.recovered_s).toBe(220 - spike.t_s);
+    expect(scale.recovered_s).toBe(0);
+    expect(text).toMatch(/web's p99 rises to [\d.]+ ms, above its 250 ms SLO, in the window to 220 s/);
+    expect(text).toContain("**Absorbed**");
+    citesRealLines(text, events);
+  });
+});
