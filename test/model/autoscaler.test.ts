@@ -202,4 +202,26 @@ describe("start-up CPU is not load", () => {
     expect(out.summary.services["api"]!.restarts).toBe(2);
     for (const e of decisions(out.events)) expect(e["to"]).toBeLessThanOrEqual(e["from"]);
   });
+
+  // Kubernetes' HPA counts pods not yet ready as fully busy only to hold back a scale-down; where
+  // that estimate would reverse the direction it takes no action. Here 2 containers serve at
+  // ~50% while 8 more start for a minute: the measured 50% asks for 9 of 10, the pessimistic
+  // estimate for 15; the HPA keeps 10, and must not scale up to 15.
+  it("containers still starting hold back a scale-down but never cause a scale-up", () => {
+    const out = runModel(
+      scenario({
+        duration: "3m",
+        replicas: 2,
+        limitCpu: 1,
+        rate: "100/s",
+        autoscale: "{min: 2, max: 20, targetCpu: 60%, interval: 15s, cooldown: 15s}",
+        events: "  - {at: 1s, scale: {service: api, replicas: 10}}",
+      }).replace("    request: {cpu: 10ms}", "    startup: {cpu: 60s}\n    request: {cpu: 10ms}"),
+    );
+    const ds = decisions(out.events);
+    expect(ds.length).toBeGreaterThan(0);
+    for (const e of ds) expect(e["to"]).toBeLessThanOrEqual(e["from"]);
+    expect(Math.max(...out.timeseries.filter((r) => r.service === "api").map((r) => r.tasks_desired))).toBe(10);
+  });
 });
+

@@ -63,9 +63,11 @@ export class Autoscaler {
     let wanted = this.recommend(current, utilisation);
     if (wanted < current && cpu.starting > 0) {
       // As Kubernetes' HPA does: before shrinking, count the containers not yet serving as fully
-      // busy, so that a service whose containers are all restarting is not scaled down.
+      // busy, so that a service whose containers are all restarting is not scaled down. That
+      // estimate can only hold back a scale-down: where it would reverse the direction, the HPA
+      // takes no action, so it never scales up.
       const pessimistic = (cpu.usedCoreUs + cpu.starting * capacity) / ((cpu.running + cpu.starting) * capacity);
-      wanted = Math.max(wanted, this.recommend(current, pessimistic));
+      wanted = Math.min(current, Math.max(wanted, this.recommend(current, pessimistic)));
     }
     if (wanted === current || sim.now() - this.lastChangeUs < spec.cooldownUs) return;
     const ok = this.o.scale(wanted);

@@ -1,0 +1,58 @@
+// The README's startup-storm walk-through, checked against the run it describes (seed 42): the
+// table's figures are read from the README itself and compared with the run's summary, and each
+// step's claim with the run's events, windows and nodes.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../cli/cli.js";
+import { eventsOf, runFile } from "../helpers.js";
+
+const STORM = path.join(ROOT, "scenarios/startup-storm.yaml");
+const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+
+/** The cells of the README's storm table row that starts with `label`. */
+function tableRow(label: string): string[] {
+  const line = README.split("\n").find((l) => l.startsWith(`| ${label} |`))!;
+  return line.split("|").slice(2, 4).map((c) => c.trim());
+}
+const count = (cell: string) => Number(/^[\d,]+/.exec(cell)![0].replace(/,/g, ""));
+
+describe("README: the startup-storm story", () => {
+  const heavy = runFile(STORM);
+  const light = runFile(STORM, ["services.web.startup.cpu=1s"]);
+  const web = (o: typeof heavy) => o.summary.services["web"]!;
+
+  it("the table's requests, errors, p99 and unhealthy are the runs'", () => {
+    expect(tableRow("requests").map(count)).toEqual([web(heavy).arrivals, web(light).arrivals]);
+    expect(tableRow("errors").map(count)).toEqual([web(heavy).errors, web(light).errors]);
+    expect(tableRow("containers found unhealthy and replaced").map(count)).toEqual([web(heavy).unhealthy, web(light).unhealthy]);
+    const p99 = tableRow("p99 latency").map((c) => Number(/^[\d.]+/.exec(c)![0]));
+    expect(p99[0]).toBeCloseTo(web(heavy).latency_ms.p99 / 1000, 1);
+    expect(p99[1]).toBeCloseTo(web(light).latency_ms.p99 / 1000, 1);
+    expect(heavy.summary.faults[0]!.recovered_s).toBeNull();
+    expect(tableRow("`recovered_s` of the spike")).toEqual(["null: never", `${light.summary.faults[0]!.recovered_s} s`]);
+  });
+
+  it("steps 1-3: 10 replicas at 315 s (70%), first unhealthy at 337 s and five by 341 s, 17 at 345 s (100%), none running at 350 s, all workers full at 360 s", () => {
+    const as = eventsOf(heavy.events, "autoscale");
+    expect(as.slice(0, 2).map((e) => [e["t_s"], e["to"], Math.round(100 * (e["cpu"] as number))])).toEqual([[315, 10, 70], [345, 17, 100]]);
+    const unhealthy = heavy.events.filter((e) => e["kind"] === "task" && e["reason"] === "unhealthy container").map((e) => e["t_s"] as number);
+    expect(Math.floor(unhealthy[0]!)).toBe(337);
+    expect(unhealthy.filter((t) => t <= 341)).toHaveLength(5);
+    expect(heavy.timeseries.find((r) => r.t_s === 350)!.tasks_running).toBe(0);
+    const workers = heavy.nodes.filter((r) => r.t_s === 360 && r.node.startsWith("worker"));
+    expect(workers.every((r) => r.cpu_util > 0.98)).toBe(true);
+  });
+
+  it("step 4: later requests for more come from busy running containers (>= 60%), up to 32 at 720 s; a worker holds 13+ containers; the service does not come back", () => {
+    const ups = eventsOf(heavy.events, "autoscale").filter((e) => (e["to"] as number) > (e["from"] as number));
+    const later = ups.slice(2);
+    expect(later.map((e) => e["to"])).toEqual([22, 30, 31, 32]);
+    for (const e of later) expect(e["cpu"] as number).toBeGreaterThanOrEqual(0.6);
+    expect(later.at(-1)!["t_s"]).toBe(720);
+    expect(Math.max(...heavy.nodes.filter((r) => r.node.startsWith("worker")).map((r) => r.tasks))).toBeGreaterThanOrEqual(13);
+    const after = heavy.timeseries.filter((r) => r.t_s > 940);
+    expect(after.every((r) => r.tasks_running < r.tasks_desired)).toBe(true);
+    expect(heavy.summary.faults[0]!.recovered_s).toBeNull();
+  });
+});
