@@ -82,7 +82,8 @@ async function main(argv: string[]): Promise<number> {
     .option("--out <dir>", "output directory (default out/<scenario name>-sweep)")
     .option("--quiet", "print nothing but errors")
     .addHelpText("after", examples("orchsim sweep scenarios/hello-cluster.yaml --seeds 20 --vary cluster.scheduler.strategy=spread,binpack", "orchsim sweep scenarios/zone-failure.yaml --seeds 10 --vary cluster.nodeGroups.a.count=3,4,5"))
-    .action(async (file: string, opts: { seeds: string; vary: string[]; set: string[]; out?: string; quiet?: boolean }) => {
+    .option("--report", "also write sweep-report.html: each metric per variant with its 95% CI and the paired difference, as charts")
+    .action(async (file: string, opts: { seeds: string; vary: string[]; set: string[]; out?: string; quiet?: boolean; report?: boolean }) => {
       code = await sweepCommand(file, opts);
     });
   try {

@@ -5,6 +5,7 @@ import { OutputDir, OutputDirError } from "../metrics/output.js";
 import { estimate, pairedDifference, type Estimate } from "../metrics/stats.js";
 import { Run } from "../engine/run.js";
 import type { FaultSummary } from "../metrics/rows.js";
+import { sweepReportHtml } from "../report/sweep-report.js";
 import { loadStrategies } from "./strategies.js";
 import { Progress } from "./progress.js";
 
@@ -14,6 +15,8 @@ export interface SweepOptions {
   set: string[];
   out?: string;
   quiet?: boolean;
+  /** Also write sweep-report.html. */
+  report?: boolean;
 }
 
 /**
@@ -84,6 +87,7 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
     const csvRows = samples.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v === "number" && !Number.isFinite(v) ? "" : v])));
     out.writeCsv("sweep.csv", Object.keys(samples[0] ?? {}), csvRows);
     out.writeCsv("sweep-summary.csv", Object.keys(summary[0] ?? {}), summary);
+    if (o.report) out.writeText("sweep-report.html", sweepReportHtml(`orchsim sweep: ${first.name}`, seeds.length, metricsOf(samples), summary));
     out.commit();
     if (!o.quiet) process.stdout.write(table(summary, seeds.length) + `\noutputs: ${out.finalDir}\n`);
     return 0;

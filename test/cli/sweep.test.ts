@@ -74,4 +74,21 @@ describe("orchsim sweep", () => {
     const cell = (v: number | null): string => (v === null ? "" : String(v));
     expect(row.slice(10)).toEqual([fault.detected_s, fault.tasks_restored_s, fault.services.web.recovered_s, fault.services.web.requests_lost, fault.services.web.p99_during_ms, fault.services.web.p99_after_ms].map(cell));
   });
+
+  it("--report draws each metric of each service as a forest plot of the estimates in sweep-summary.csv", () => {
+    const dir = tempDir();
+    const file = path.join(dir, "tiny.yaml");
+    fs.writeFileSync(file, SCENARIO);
+    const out = path.join(dir, "sw");
+    expect(orchsim(["sweep", file, "--seeds", "3", "--vary", "cluster.scheduler.strategy=spread,binpack", "--out", out, "--quiet", "--report"]).code).toBe(0);
+    const html = fs.readFileSync(path.join(out, "sweep-report.html"), "utf8");
+    expect(html.match(/<svg /g)).toHaveLength(3); // error_pct, p99_ms, slo_attained_pct of web
+    const [header, , binpack] = fs.readFileSync(path.join(out, "sweep-summary.csv"), "utf8").trim().split("\n").map((l) => l.split(","));
+    const p99 = Number(binpack![header!.indexOf("p99_ms_mean")]);
+    const ci = Number(binpack![header!.indexOf("p99_ms_ci95")]);
+    const round = (x: number) => String(Math.round(x * 1000) / 1000);
+    expect(html).toContain(`<title>${round(p99)} (${round(p99 - ci)} to ${round(p99 + ci)})</title>`);
+    expect(html).not.toMatch(/(src|href)=["']?https?:/);
+  });
 });
+

@@ -1,0 +1,109 @@
+// sweep-report.html: a sweep's estimates as forest plots, one per metric and service. Each
+// variant is a row: its mean with the 95% confidence interval as a whisker, and beside it the
+// paired difference from the first variant (the baseline) with its interval, against a zero
+// line: an interval that crosses zero is no evidence of a difference. Drawn as inline SVG, so the
+// page needs no script or library and opens offline.
+
+import * as fs from "node:fs";
+
+/** One row of sweep-summary.csv: service, variant, runs, then <metric>_mean/_ci95/_diff/_diff_ci95 ("" = no value). */
+export type SweepRow = Record<string, string | number>;
+
+const ROW_H = 26;
+const PLOT_W = 260;
+const LABEL_W = 300;
+
+function asset(name: string): string {
+  return fs.readFileSync(new URL(`../../assets/report/${name}`, import.meta.url), "utf8");
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+}
+
+function value(r: SweepRow, key: string): number | null {
+  const v = r[key];
+  return v === "" || v === undefined ? null : Number(v);
+}
+
+/** The page: per metric, per service, the variants' estimates and their differences from the baseline. */
+export function sweepReportHtml(title: string, seeds: number, metrics: readonly string[], rows: readonly SweepRow[]): string {
+  const services = [...new Set(rows.map((r) => String(r["service"])))];
+  const sections = metrics.map((m) => {
+    const plots = services.map((s) => forest(m, s, rows.filter((r) => r["service"] === s))).join("\n");
+    return `<h2>${escapeXml(m)}</h2>\n${plots}`;
+  });
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeXml(title)}</title>
+<style>${asset("page.css")}
+svg text { fill: var(--fg); font: 12px system-ui, sans-serif; }
+svg .axis { stroke: var(--grid); }
+svg .zero { stroke: var(--muted); stroke-dasharray: 4 3; }
+svg .ci { stroke: var(--fg); stroke-width: 2; }
+svg .mean { fill: #1f77b4; }
+svg .diff { fill: #d62728; }
+</style>
+</head>
+<body>
+<header><h1>${escapeXml(title)}</h1><button id="theme" type="button">dark / light</button></header>
+<p class="muted">${seeds} seed(s) per variant, the same seeds for every variant. Left: each variant's mean with its 95% confidence interval. Right: the paired difference from the first variant (the baseline) with its interval; one that crosses the dashed zero line is no evidence of a difference. A metric with no value in some runs (nothing completed, a fault that never recovered) is estimated over the runs that have one.</p>
+${sections.join("\n")}
+<script>document.getElementById("theme").addEventListener("click", () => { const d = document.documentElement; d.dataset.theme = d.dataset.theme === "dark" ? "light" : "dark"; });</script>
+</body>
+</html>
+`;
+}
+
+/** One forest plot: a row per variant, estimates on the left, differences on the right. */
+function forest(metric: string, service: string, rows: readonly SweepRow[]): string {
+  const est = rows.map((r) => interval(value(r, `${metric}_mean`), value(r, `${metric}_ci95`)));
+  const diff = rows.map((r, i) => (i === 0 ? null : interval(value(r, `${metric}_diff`), value(r, `${metric}_diff_ci95`))));
+  const h = 30 + ROW_H * rows.length;
+  const left = scale(est, false);
+  const right = scale(diff, true);
+  const body = rows.map((r, i) => {
+    const y = 30 + ROW_H * i + ROW_H / 2;
+    const label = `<text x="0" y="${y + 4}">${escapeXml(String(r["variant"]))}${i === 0 ? " (baseline)" : ""}</text>`;
+    return label + mark(est[i]!, left, LABEL_W, y, "mean") + (i === 0 ? "" : mark(diff[i]!, right, LABEL_W + PLOT_W + 40, y, "diff"));
+  });
+  const zero = right.ok ? `<line class="zero" x1="${LABEL_W + PLOT_W + 40 + right.x(0)}" x2="${LABEL_W + PLOT_W + 40 + right.x(0)}" y1="20" y2="${h}"/>` : "";
+  const heads = `<text x="${LABEL_W}" y="14">${escapeXml(service)}: mean ± 95% CI (${fmt(left.lo)} to ${fmt(left.hi)})</text><text x="${LABEL_W + PLOT_W + 40}" y="14">difference from the baseline (${fmt(right.lo)} to ${fmt(right.hi)})</text>`;
+  return `<svg role="img" aria-label="${escapeXml(`${metric} of ${service}`)}" width="${LABEL_W + 2 * PLOT_W + 160}" height="${h + 8}">${heads}${zero}${body.join("")}</svg>`;
+}
+
+interface Interval {
+  mid: number;
+  lo: number;
+  hi: number;
+}
+
+function interval(mean: number | null, ci: number | null): Interval | null {
+  if (mean === null) return null;
+  const half = ci ?? 0;
+  return { mid: mean, lo: mean - half, hi: mean + half };
+}
+
+/** Maps a value to x within a plot; the range covers every interval (and 0 for differences). */
+function scale(items: readonly (Interval | null)[], withZero: boolean): { lo: number; hi: number; ok: boolean; x: (v: number) => number } {
+  const present = items.filter((i): i is Interval => i !== null);
+  let lo = Math.min(...present.map((i) => i.lo), ...(withZero ? [0] : []));
+  let hi = Math.max(...present.map((i) => i.hi), ...(withZero ? [0] : []));
+  const ok = present.length > 0;
+  if (!ok) [lo, hi] = [0, 1];
+  if (hi === lo) [lo, hi] = [lo - 1, hi + 1];
+  return { lo, hi, ok, x: (v) => ((v - lo) / (hi - lo)) * PLOT_W };
+}
+
+function mark(i: Interval | null, s: ReturnType<typeof scale>, x0: number, y: number, cls: string): string {
+  if (i === null) return `<text x="${x0}" y="${y + 4}" class="muted">no value</text>`;
+  const [a, m, b] = [i.lo, i.mid, i.hi].map((v) => x0 + s.x(v));
+  return `<line class="ci" x1="${a}" x2="${b}" y1="${y}" y2="${y}"/><circle class="${cls}" cx="${m}" cy="${y}" r="5"><title>${fmt(i.mid)} (${fmt(i.lo)} to ${fmt(i.hi)})</title></circle>`;
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? String(Math.round(x * 1000) / 1000) : "-";
+}
