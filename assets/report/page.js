@@ -141,6 +141,7 @@ function summaryTables() {
       ),
     );
   }
+  if (data.compare) out.push(el("h3", {}, `Compared with ${data.compare.name}`), el("pre", { class: "compare" }, data.compare.text));
   if (data.warnings.length > 0) out.push(el("ul", { class: "warnings" }, ...data.warnings.map((w) => el("li", {}, w))));
   if (data.markers.length > 0) {
     const legend = Object.entries(MARKER_COLORS).map(([k, c]) => el("span", { style: `color:${c};margin-right:12px` }, `| ${k}`));
@@ -159,12 +160,15 @@ function render() {
     // Log scale: a collapse is 100x the baseline, and the SLO line must stay readable. A window
     // where nothing completed has no latency (a gap, not 0).
     const gaps = (values) => values.map((v, i) => (s.completed[i] === 0 ? null : Math.max(v, 0.001)));
+    // The other run's p99 at the same window ends, when a comparison was asked for.
+    const other = data.compare ? new Map(data.compare.p99[name] ?? []) : null;
+    const otherP99 = other ? [{ label: "p99 (other run)", values: s.t.map((t) => (other.has(t) ? Math.max(other.get(t), 0.001) : null)), color: "#9467bd", dash: [2, 3] }] : [];
     root.append(
       el("h2", {}, `Service ${name}`),
       el(
         "div",
         { class: "row" },
-        chart(`${name}: latency (ms)`, s.t, [{ label: "p50", values: gaps(s.p50) }, { label: "p95", values: gaps(s.p95) }, { label: "p99", values: gaps(s.p99), color: "#d62728" }, { label: "SLO", values: slo, color: css("--muted"), dash: [6, 4] }], { unit: "ms (log)", y: { distr: 3 } }),
+        chart(`${name}: latency (ms)`, s.t, [{ label: "p50", values: gaps(s.p50) }, { label: "p95", values: gaps(s.p95) }, { label: "p99", values: gaps(s.p99), color: "#d62728" }, { label: "SLO", values: slo, color: css("--muted"), dash: [6, 4] }, ...otherP99], { unit: "ms (log)", y: { distr: 3 } }),
         chart(`${name}: failed requests per window`, s.t, [{ label: "errors", values: s.errors, color: "#d62728" }, { label: "timeouts", values: s.timeouts }, { label: "rejected", values: s.rejected }]),
         chart(`${name}: tasks`, s.t, [{ label: "desired", values: s.desired, dash: [6, 4] }, { label: "running", values: s.running, color: "#2ca02c" }, { label: "starting", values: s.starting, color: "#ff7f0e" }, { label: "pending", values: s.pending, color: "#d62728" }]),
       ),

@@ -59,9 +59,10 @@ async function main(argv: string[]): Promise<number> {
     .command("report")
     .description("write report.html into the output directory of a finished run")
     .argument("<outdir>", "a run's output directory")
-    .addHelpText("after", examples("orchsim run scenarios/zone-failure.yaml && orchsim report out/zone-failure"))
-    .action((dir: string) => {
-      code = reportCommand(dir);
+    .option("--compare <other>", "another run's output directory: what changed, and its p99 on the latency charts")
+    .addHelpText("after", examples("orchsim run scenarios/zone-failure.yaml && orchsim report out/zone-failure", "orchsim report out/a --compare out/b"))
+    .action((dir: string, opts: { compare?: string }) => {
+      code = reportCommand(dir, opts.compare);
     });
   program
     .command("compare")

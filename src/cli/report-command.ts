@@ -1,13 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { OUTPUT_MARKER_FILE } from "../metrics/output.js";
-import { readReportData, readStoryInput, reportHtml, storyMarkdown } from "../report/index.js";
+import { readComparison, readReportData, readStoryInput, reportHtml, storyMarkdown } from "../report/index.js";
 
 /**
  * `orchsim report OUTDIR`: writes OUTDIR/report.html and story.md from a finished run's outputs. Only a
  * directory that orchsim wrote (it holds the marker file) is read or written to.
  */
-export function reportCommand(dir: string): number {
+export function reportCommand(dir: string, compareWith?: string): number {
   if (!fs.existsSync(path.join(dir, OUTPUT_MARKER_FILE)) || !fs.existsSync(path.join(dir, "summary.json"))) {
     process.stderr.write(`orchsim report: ${dir} is not the output directory of an orchsim run (no ${OUTPUT_MARKER_FILE} and summary.json)\n`);
     return 2;
@@ -15,7 +15,15 @@ export function reportCommand(dir: string): number {
   let html: string;
   let story: string;
   try {
-    html = reportHtml(readReportData(dir));
+    const data = readReportData(dir);
+    if (compareWith !== undefined) {
+      if (!fs.existsSync(path.join(compareWith, "summary.json"))) {
+        process.stderr.write(`orchsim report: --compare ${compareWith} is not the output directory of an orchsim run (no summary.json)\n`);
+        return 2;
+      }
+      data.compare = readComparison(data.summary, dir, compareWith);
+    }
+    html = reportHtml(data);
     story = storyMarkdown(readStoryInput(dir));
   } catch (err) {
     process.stderr.write(`orchsim report: cannot read the outputs in ${dir}: ${err instanceof Error ? err.message : String(err)}\n`);

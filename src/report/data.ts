@@ -8,6 +8,7 @@ import { parse } from "csv-parse/sync";
 import type { Summary } from "../metrics/rows.js";
 import { warnings } from "../metrics/warnings.js";
 import type { LoggedEvent, StoryInput } from "./story.js";
+import { compareText } from "./compare.js";
 
 /** One service's windows, a column per field. */
 export interface ServiceSeries {
@@ -41,8 +42,17 @@ export interface Marker {
   label: string;
 }
 
+/** Another run to compare with (`orchsim report A --compare B`): what changed, and its p99 per window. */
+export interface Comparison {
+  name: string;
+  text: string;
+  /** Per service: window end -> p99 (ms), for the windows where something completed. */
+  p99: Record<string, [number, number][]>;
+}
+
 export interface ReportData {
   summary: Summary;
+  compare: Comparison | null;
   sloMs: Record<string, number>;
   services: Record<string, ServiceSeries>;
   nodes: NodeGrid;
@@ -83,7 +93,7 @@ export function readReportData(dir: string): ReportData {
   }
   const nodeRows = readCsv(dir, "nodes.csv");
   const cpu = nodeRows.map((r) => ({ t_s: +r["t_s"]!, node: r["node"]!, cpu_util: +r["cpu_util"]! }));
-  return { summary, sloMs, services, nodes: nodeGrid(nodeRows), markers: markers(dir), warnings: warnings(summary, cpu) };
+  return { summary, compare: null, sloMs, services, nodes: nodeGrid(nodeRows), markers: markers(dir), warnings: warnings(summary, cpu) };
 }
 
 function nodeGrid(rows: Row[]): NodeGrid {
@@ -155,4 +165,15 @@ export function readStoryInput(dir: string): StoryInput {
   const timeseries = readCsv(dir, "timeseries.csv").map((r) => ({ t_s: +r["t_s"]!, service: r["service"]!, errors: +r["errors"]!, p99_ms: +r["p99_ms"]! }));
   const nodes = readCsv(dir, "nodes.csv").map((r) => ({ t_s: +r["t_s"]!, node: r["node"]!, cpu_util: +r["cpu_util"]! }));
   return { summary, events, timeseries, nodes };
+}
+
+/** Run B's side of a comparison with run A (whose summary is `a`), read from B's outputs. */
+export function readComparison(a: Summary, aName: string, bDir: string): Comparison {
+  const b = JSON.parse(fs.readFileSync(path.join(bDir, "summary.json"), "utf8")) as Summary;
+  const p99: Record<string, [number, number][]> = {};
+  for (const r of readCsv(bDir, "timeseries.csv")) {
+    if (+r["completed"]! === 0) continue;
+    (p99[r["service"]!] ??= []).push([+r["t_s"]!, +r["p99_ms"]!]);
+  }
+  return { name: bDir, text: compareText(a, b, aName, bDir), p99 };
 }

@@ -100,6 +100,28 @@ describe("orchsim report", () => {
   });
 });
 
+describe("orchsim report --compare", () => {
+  it("puts what changed, and the other run's p99, into the report", () => {
+    const [a, b] = [bigOutputs(20, 3, 2), bigOutputs(20, 3, 2)];
+    fs.writeFileSync(path.join(b, "timeseries.csv"), fs.readFileSync(path.join(b, "timeseries.csv"), "utf8").replace(/^(\d+),web,10,10,0,0,0,(\d+),20,(\d+),/gm, "$1,web,10,10,0,0,0,$2,20,999,"));
+    expect(orchsim(["report", a, "--compare", b]).code).toBe(0);
+    const html = fs.readFileSync(path.join(a, "report.html"), "utf8");
+    expect(html).toContain(`"name":${JSON.stringify(b)}`);
+    const data = JSON.parse(/<script id="data" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!);
+    expect(data.compare.p99.web).toHaveLength(20);
+    expect(data.compare.p99.web[0]).toEqual([1, 999]);
+    expect(data.compare.text).toContain(`B: ${b} (big, seed 1)`);
+  });
+
+  it("a --compare directory that no run wrote is bad input, and no report is written", () => {
+    const a = bigOutputs(5, 2, 2);
+    const r = orchsim(["report", a, "--compare", tempDir()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--compare");
+    expect(fs.existsSync(path.join(a, "report.html"))).toBe(false);
+  });
+});
+
 /** An output directory as a run would write it, with `windows` windows of one service and `nodes` nodes. */
 function bigOutputs(windows: number, nodes: number, nodeWindows: number, description = ""): string {
   const dir = tempDir();
