@@ -1,0 +1,81 @@
+// What the shipped scenarios' comments say, checked against their runs (the network stories,
+// startup-storm and story.md have tests of their own). Figures the comments give as "about"
+// are checked as ranges around them; mechanisms are checked in the outputs that show them.
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../cli/cli.js";
+import { eventsOf, runFile } from "../helpers.js";
+
+const file = (name: string) => path.join(ROOT, "scenarios", `${name}.yaml`);
+
+describe("hello-cluster.yaml's comment", () => {
+  const out = runFile(file("hello-cluster"));
+  const web = out.timeseries.filter((r) => r.service === "web");
+  const at = (t: number) => web.find((r) => r.t_s === t)!.arrivals;
+
+  it("arrivals of web climb from 120 s, hold until 220 s and are back by 240 s", () => {
+    const base = at(100);
+    expect(at(130)).toBeGreaterThan(base * 1.2);
+    for (let t = 140; t <= 220; t += 10) expect(at(t)).toBeGreaterThan(base * 1.6);
+    expect(Math.abs(at(240) - base)).toBeLessThan(base * 0.1);
+  });
+
+  it("the nodes holding two web containers are the busiest during the spike, above 80% at its peak", () => {
+    const running = eventsOf(out.events, "task", { service: "web", state: "running" }).filter((e) => (e["t_s"] as number) < 0);
+    const perNode = new Map<string, number>();
+    for (const e of running) perNode.set(e["node"] as string, (perNode.get(e["node"] as string) ?? 0) + 1);
+    const peak = (node: string) => Math.max(...out.nodes.filter((r) => r.node === node && r.t_s > 120 && r.t_s <= 220).map((r) => r.cpu_util));
+    const two = [...perNode].filter(([, n]) => n === 2).map(([node]) => node);
+    const one = [...perNode].filter(([, n]) => n === 1).map(([node]) => node);
+    expect(two.length).toBe(2);
+    for (const n of two) expect(peak(n)).toBeGreaterThan(0.8);
+    for (const n of one) expect(peak(n)).toBeLessThan(Math.min(...two.map(peak)));
+  });
+
+  it("the events show the deployment before t = 0, then the spike, then the scale-up at 4 minutes", () => {
+    expect(out.events.some((e) => (e["t_s"] as number) < 0 && e["kind"] === "task")).toBe(true);
+    expect(eventsOf(out.events, "fault").map((e) => [e["t_s"], e["fault"]])).toEqual([[120, "loadSpike"], [240, "scale"]]);
+  });
+
+  it("at 600/s the busiest nodes saturate, queues fill and requests are rejected", () => {
+    const hot = runFile(file("hello-cluster"), ["events.0.loadSpike.rate=600/s"]);
+    expect(hot.summary.services["web"]!.rejected).toBeGreaterThan(0);
+    expect(hot.nodes.some((r) => r.cpu_util > 0.99)).toBe(true);
+  });
+});
+
+describe("zone-failure.yaml's comment (seed 7)", () => {
+  const out = runFile(file("zone-failure"));
+  const shop = out.summary.services["shop"]!;
+
+  it("about 1,000 of 288,000 requests fail, recovered_s is 30, and the SLO is missed with p99 about 1.1 s", () => {
+    expect(shop.arrivals).toBeGreaterThan(287_000);
+    expect(shop.arrivals).toBeLessThan(289_000);
+    expect(shop.errors).toBeGreaterThan(900);
+    expect(shop.errors).toBeLessThan(1_200);
+    expect(out.summary.faults[0]!.recovered_s).toBe(30);
+    expect(shop.slo.met).toBe(false);
+    expect(shop.latency_ms.p99).toBeGreaterThan(1_000);
+    expect(shop.latency_ms.p99).toBeLessThan(1_200);
+  });
+
+  it("calls to catalog time out (500 ms) only while the dead zone is in the tables, right after the failure", () => {
+    const timeouts = out.timeseries.filter((r) => r.service === "catalog" && r.timeouts > 0).map((r) => r.t_s);
+    expect(timeouts.length).toBeGreaterThan(0);
+    for (const t of timeouts) {
+      expect(t).toBeGreaterThan(180);
+      expect(t).toBeLessThanOrEqual(210);
+    }
+  });
+
+  it("zone a comes back at 9 minutes, empty: Swarm does not rebalance", () => {
+    const end = out.nodes.filter((r) => r.t_s === out.summary.duration_s && /^a-/.test(r.node));
+    expect(end.map((r) => [r.status, r.tasks])).toEqual([["ready", 0], ["ready", 0], ["ready", 0]]);
+  });
+
+  it("with the default 30 s call timeout about 13,000 requests fail", () => {
+    const slow = runFile(file("zone-failure"), ["services.shop.request.calls=[{service: catalog, count: 2}]"]);
+    expect(slow.summary.services["shop"]!.errors).toBeGreaterThan(12_000);
+    expect(slow.summary.services["shop"]!.errors).toBeLessThan(14_000);
+  });
+});
