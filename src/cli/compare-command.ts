@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Summary } from "../metrics/rows.js";
-import { compareText } from "../report/compare.js";
+import { compareText, summaryProblem } from "../report/compare.js";
 
 /** `orchsim compare A B`: what changed from run A to run B, per service and per fault. */
 export function compareCommand(a: string, b: string): number {
@@ -9,7 +9,13 @@ export function compareCommand(a: string, b: string): number {
   for (const dir of [a, b]) {
     const file = path.join(dir, "summary.json");
     try {
-      summaries.push(JSON.parse(fs.readFileSync(file, "utf8")) as Summary);
+      const s = JSON.parse(fs.readFileSync(file, "utf8")) as Summary;
+      const problem = summaryProblem(s);
+      if (problem) {
+        process.stderr.write(`orchsim compare: ${file}: ${problem}\n`);
+        return 2;
+      }
+      summaries.push(s);
     } catch (err) {
       process.stderr.write(`orchsim compare: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
       return 2;

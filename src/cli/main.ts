@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--set <path=value>", "override a field (repeatable), e.g. services.web.replicas=6", collect, [])
     .option("--out <dir>", "output directory (default out/<scenario name>)")
     .option("--quiet", "print nothing but errors")
-    .option("--report", "also write report.html: charts and tables that open offline in a browser")
+    .option("--report", "also write report.html (charts and tables that open offline in a browser) and story.md (what happened, fault by fault)")
     .addHelpText("after", examples("orchsim run scenarios/startup-storm.yaml --report", "orchsim run scenarios/zone-failure.yaml --seed 7 --out results/seed7", "orchsim run scenarios/hello-cluster.yaml --set services.web.replicas=6 --set workload.users.rate=900/s"))
     .action(async (file: string, opts: { seed?: string; set: string[]; out?: string; quiet?: boolean; report?: boolean }) => {
       code = await runCommand(file, opts);
@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
     });
   program
     .command("report")
-    .description("write report.html into the output directory of a finished run")
+    .description("write report.html and story.md into the output directory of a finished run")
     .argument("<outdir>", "a run's output directory")
     .option("--compare <other>", "another run's output directory: what changed, and its p99 on the latency charts")
     .addHelpText("after", examples("orchsim run scenarios/zone-failure.yaml && orchsim report out/zone-failure", "orchsim report out/a --compare out/b"))

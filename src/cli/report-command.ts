@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { OUTPUT_MARKER_FILE } from "../metrics/output.js";
+import { summaryProblem } from "../report/compare.js";
 import { readComparison, readReportData, readStoryInput, reportHtml, storyMarkdown } from "../report/index.js";
 
 /**
@@ -8,6 +9,10 @@ import { readComparison, readReportData, readStoryInput, reportHtml, storyMarkdo
  * directory that orchsim wrote (it holds the marker file) is read or written to.
  */
 export function reportCommand(dir: string, compareWith?: string): number {
+  if (!fs.existsSync(dir)) {
+    process.stderr.write(`orchsim report: ${dir} does not exist\n`);
+    return 2;
+  }
   if (!fs.existsSync(path.join(dir, OUTPUT_MARKER_FILE)) || !fs.existsSync(path.join(dir, "summary.json"))) {
     process.stderr.write(`orchsim report: ${dir} is not the output directory of an orchsim run (no ${OUTPUT_MARKER_FILE} and summary.json)\n`);
     return 2;
@@ -16,6 +21,11 @@ export function reportCommand(dir: string, compareWith?: string): number {
   let story: string;
   try {
     const data = readReportData(dir);
+    const problem = summaryProblem(data.summary);
+    if (problem) {
+      process.stderr.write(`orchsim report: ${path.join(dir, "summary.json")}: ${problem}\n`);
+      return 2;
+    }
     if (compareWith !== undefined) {
       if (!fs.existsSync(path.join(compareWith, "summary.json"))) {
         process.stderr.write(`orchsim report: --compare ${compareWith} is not the output directory of an orchsim run (no summary.json)\n`);

@@ -37,6 +37,10 @@ export function summaryText(summary: Summary, nodes: readonly NodeRow[], outDir:
   return lines.join("\n");
 }
 
+function requests(n: number): string {
+  return `${n.toLocaleString("en-US")} request${n === 1 ? "" : "s"}`;
+}
+
 function sloText(s: ServiceSummary): string {
   const target = `p${s.slo.percentile} <= ${s.slo.latency_ms} ms`;
   if (!s.desired_reached) return `not judged (${target}): never ran all its tasks`;
@@ -48,13 +52,15 @@ function sloText(s: ServiceSummary): string {
 function faultText(f: FaultSummary): string {
   const parts = [`fault ${f.fault} at ${f.t_s} s${f.target ? ` (${f.target})` : ""}:`];
   if (f.detected_s !== null) parts.push(`detected after ${round1(f.detected_s)} s,`);
-  if (f.tasks_restored_s !== null && f.tasks_restored_s > 0) parts.push(`tasks restored after ${f.tasks_restored_s} s,`);
+  if (f.tasks_restored_s === null) parts.push("tasks never all back,");
+  else if (f.tasks_restored_s > 0) parts.push(`tasks restored after ${f.tasks_restored_s} s,`);
   if (f.recovered_s === null) parts.push(`never recovered${f.last_to_recover ? ` (${f.last_to_recover})` : ""},`);
   else if (f.recovered_s === 0) parts.push("absorbed (no service left its SLO),");
   else parts.push(`recovered after ${f.recovered_s} s (${f.last_to_recover} last),`);
   const w = f.worst_window;
-  const worst = f.recovered_s !== 0 && w ? `; worst window ending ${w.t_s} s: ${w.service} p99 ${w.p99_ms.toFixed(1)} ms, ${w.errors} errors` : "";
-  parts.push(`${f.requests_lost.toLocaleString("en-US")} requests lost${worst}`);
+  const p99 = w?.p99_ms == null ? "nothing completed" : `p99 ${w.p99_ms.toFixed(1)} ms`;
+  const worst = f.recovered_s !== 0 && w ? `; worst window ending ${w.t_s} s: ${w.service} ${p99}, ${w.errors} errors` : "";
+  parts.push(`${requests(f.requests_lost)} lost (calls between services included)${worst}`);
   return parts.join(" ");
 }
 

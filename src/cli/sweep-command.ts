@@ -157,12 +157,15 @@ function summarise(samples: Sample[], variants: string[]): Record<string, string
       for (const m of metricsOf(samples)) {
         // Runs without a value (nothing completed, never recovered) are left out, of the pair as well.
         const pairs = of(v).map((s, i) => [base[i]![m] ?? NaN, s[m] ?? NaN] as const).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
-        const e = estimate(of(v).map((s) => s[m] ?? NaN).filter(Number.isFinite));
+        const values = of(v).map((s) => s[m] ?? NaN).filter(Number.isFinite);
+        const e = estimate(values);
         const d = pairedDifference(pairs.map(([a]) => a), pairs.map(([, b]) => b));
         row[`${m}_mean`] = finite(e.mean);
         row[`${m}_ci95`] = finite(e.ci95);
         row[`${m}_diff`] = finite(d.mean);
         row[`${m}_diff_ci95`] = finite(d.ci95);
+        // The runs that had a value: fewer than `runs` when some never recovered or served nothing.
+        row[`${m}_n`] = values.length;
       }
       rows.push(row);
     }

@@ -137,7 +137,7 @@ export class Run {
     const windowUs = now - this.lastWindowUs;
     this.lastWindowUs = now;
     const tS = secondsFromUs(now - w.originUs);
-    w.recorder.closeWindow(now - w.originUs, taskGauges(w), nodeRows(w, tS, windowUs), networkRows(w, tS), w.control.leader() !== null);
+    w.recorder.closeWindow(now - w.originUs, taskGauges(w), nodeRows(w, tS, windowUs), networkRows(w, tS));
   }
 
   private networkSummaries(): Record<string, NetworkSummary> {

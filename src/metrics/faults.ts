@@ -2,7 +2,8 @@
 // that followed it and from the event log.
 //
 // A fault's span runs from its injection to the next fault (or the end of the run); a window
-// belongs to the last fault injected before it ended. Within the span, per service:
+// belongs to every span it overlaps (two faults inside one window both see it). Within the
+// span, per service:
 //   - a window is unhealthy when a request failed or the window's latency at the service's SLO
 //     percentile is above the service's SLO latency;
 //   - the service recovered at the end of its last unhealthy window (0 when it had none: the
@@ -10,10 +11,14 @@
 //   - "during" is the fault up to that recovery, "after" what followed until the span ended:
 //     their latency histograms are merged from the windows', so p99 during and after are exact
 //     quantiles of those requests (to the sketch's 0.5%), not a maximum of window quantiles.
-// The cluster recovered when the last service did and a leader was in place.
+// A service outside its SLO in the window before the first fault and still in the one before
+// this fault is not judged by it (`already_unhealthy`): the fault did not cause that. The cluster recovered when the last
+// judged service did and the swarm had a leader all through the window ("leader" is then the
+// one last to recover when the swarm was without one after every service had recovered).
 // Detection is the managers noticing: the first of the fault's nodes marked DOWN, or a new
-// leader elected, after the fault. Tasks are restored at the first window end after a window in
-// which some service ran fewer tasks than it desired, at which every service runs them all.
+// leader elected, after the fault. Tasks are restored at the end of the first window after the
+// last one in the span in which some service ran fewer tasks than it desired (never, when the
+// span ended short).
 // SIMPLIFICATION: recovery and restoration are known to the window (metrics.interval).
 
 import { msFromUs, secondsFromUs } from "./fmt.js";
@@ -48,9 +53,11 @@ class ServiceSpan {
 class FaultSpan {
   readonly nodes: Set<string>;
   detectedUs: number | null = null;
-  readonly windows: { endUs: number; healthy: boolean; short: boolean }[] = [];
+  readonly windows: { endUs: number; healthy: boolean; leader: boolean; short: boolean }[] = [];
   readonly services: ServiceSpan[];
-  worst: { endUs: number; service: string; errors: number; p99Ms: number; score: number } | null = null;
+  worst: { endUs: number; service: string; errors: number; p99Ms: number | null; score: number } | null = null;
+  /** Per service: outside its SLO in the window before the fault, so not judged by it. */
+  already: boolean[] = [];
 
   constructor(
     readonly atUs: number,
@@ -62,16 +69,19 @@ class FaultSpan {
     this.services = Array.from({ length: services }, () => new ServiceSpan());
   }
 
-  add(endUs: number, hasLeader: boolean, windows: readonly ServiceWindow[]): void {
+  add(endUs: number, hadLeader: boolean, windows: readonly ServiceWindow[]): void {
     const index = this.windows.length;
     windows.forEach((w, i) => this.services[i]!.add(w, index));
     const short = windows.some((w) => w.row.tasks_running < w.row.tasks_desired);
-    this.windows.push({ endUs, healthy: hasLeader && windows.every(healthy), short });
-    for (const w of windows) {
+    const judged = windows.filter((_, i) => !this.already[i]);
+    this.windows.push({ endUs, healthy: hadLeader && judged.every(healthy), leader: hadLeader, short });
+    for (const w of judged) {
+      if (healthy(w)) continue;
       // The worst window: most failed requests, then the latency furthest above its SLO.
-      const score = w.row.errors * 1e6 + w.row.p99_ms / Math.max(1e-9, w.slo.latencyUs / 1000);
+      const ms = w.latency.count === 0 ? null : w.latency.quantileUs(w.slo.percentile / 100) / 1000;
+      const score = w.row.errors * 1e6 + (ms ?? 0) / Math.max(1e-9, w.slo.latencyUs / 1000);
       if (this.worst === null || score > this.worst.score) {
-        this.worst = { endUs, service: w.row.service, errors: w.row.errors, p99Ms: w.row.p99_ms, score };
+        this.worst = { endUs, service: w.row.service, errors: w.row.errors, p99Ms: w.latency.count === 0 ? null : w.row.p99_ms, score };
       }
     }
   }
@@ -80,26 +90,57 @@ class FaultSpan {
 /** Follows every fault through the windows after it. */
 export class FaultWindows {
   private readonly spans: FaultSpan[] = [];
+  /** Each service's health in the last closed window (before any: healthy). */
+  private lastHealthy: boolean[] = [];
+  /** Each service's health in the window before the first fault. */
+  private beforeFaults: boolean[] | null = null;
+  private lastEndUs = -Infinity;
+  /** Since when the swarm has had no leader (null: it has one), and when it last regained one. */
+  private noLeaderSinceUs: number | null = null;
+  private leaderBackUs = -Infinity;
 
   constructor(private readonly serviceNames: readonly string[]) {}
 
   inject(atUs: number, fault: string, target: string | null): void {
-    this.spans.push(new FaultSpan(atUs, fault, target, this.serviceNames.length));
+    const span = new FaultSpan(atUs, fault, target, this.serviceNames.length);
+    // Outside its SLO before any fault, and still: a breach of its own, not the fault's. (One
+    // left unhealthy by an earlier fault is still that fault's, and this one's to recover.)
+    this.beforeFaults ??= this.lastHealthy.slice();
+    span.already = this.serviceNames.map((_, i) => this.lastHealthy[i] === false && this.beforeFaults![i] === false);
+    this.spans.push(span);
   }
 
-  /** An event of the log: a node marked DOWN or a leader elected may detect the open fault. */
+  /**
+   * An event of the log: a node marked DOWN or a leader elected may detect a fault not yet
+   * detected; leader changes tell whether each window had a leader throughout.
+   */
   observe(atUs: number, event: { kind: string } & Record<string, unknown>): void {
-    const span = this.spans[this.spans.length - 1];
-    if (!span || span.detectedUs !== null || atUs < span.atUs) return;
-    const nodeDown = event.kind === "node" && event["status"] === "down" && span.nodes.has(String(event["node"]));
-    const elected = event.kind === "leader" && event["leader"] !== null && LEADER_FAULTS.has(span.fault);
-    if (nodeDown || elected) span.detectedUs = atUs;
+    if (event.kind === "leader") {
+      if (event["leader"] === null) this.noLeaderSinceUs ??= atUs;
+      else if (this.noLeaderSinceUs !== null) {
+        this.noLeaderSinceUs = null;
+        this.leaderBackUs = atUs;
+      }
+    }
+    for (const span of this.spans) {
+      if (span.detectedUs !== null || atUs < span.atUs) continue;
+      const nodeDown = event.kind === "node" && event["status"] === "down" && span.nodes.has(String(event["node"]));
+      const elected = event.kind === "leader" && event["leader"] !== null && LEADER_FAULTS.has(span.fault);
+      if (nodeDown || elected) span.detectedUs = atUs;
+    }
   }
 
   /** A closed window, its services in registration order. */
-  closeWindow(endUs: number, hasLeader: boolean, windows: readonly ServiceWindow[]): void {
-    const i = lastIndex(this.spans, (s) => s.atUs < endUs);
-    if (i >= 0) this.spans[i]!.add(endUs, hasLeader, windows);
+  closeWindow(endUs: number, windows: readonly ServiceWindow[]): void {
+    const startUs = this.lastEndUs;
+    this.lastEndUs = endUs;
+    // Without a leader at any moment inside the window (not merely at its end).
+    const leaderless = (this.noLeaderSinceUs !== null && this.noLeaderSinceUs < endUs) || this.leaderBackUs > startUs;
+    this.spans.forEach((s, i) => {
+      const nextUs = this.spans[i + 1]?.atUs ?? Infinity;
+      if (s.atUs < endUs && startUs < nextUs) s.add(endUs, !leaderless, windows);
+    });
+    this.lastHealthy = windows.map(healthy);
   }
 
   summaries(): FaultSummary[] {
@@ -114,17 +155,20 @@ export class FaultWindows {
     let last: { name: string; index: number } | null = null;
     s.services.forEach((sp, i) => {
       const name = this.serviceNames[i]!;
-      if (sp.lastBad >= 0 && (last === null || sp.lastBad > last.index)) last = { name, index: sp.lastBad };
+      const already = s.already[i] === true;
+      if (!already && sp.lastBad >= 0 && (last === null || sp.lastBad > last.index)) last = { name, index: sp.lastBad };
       const recovered = sp.lastBad < 0 ? 0 : sp.lastBad === n - 1 ? null : since(s.windows[sp.lastBad]!.endUs);
       services[name] = {
+        already_unhealthy: already,
         recovered_s: recovered,
         requests_lost: sp.lost,
         p99_during_ms: sp.during.count === 0 ? null : msFromUs(sp.during.quantileUs(0.99)),
         p99_after_ms: recovered === null || sp.tail.count === 0 ? null : msFromUs(sp.tail.quantileUs(0.99)),
       };
     });
-    const firstShort = s.windows.findIndex((w) => w.short);
-    const restored = firstShort < 0 ? -1 : s.windows.findIndex((w, i) => i > firstShort && !w.short);
+    const lastShort = lastIndex(s.windows, (w) => w.short);
+    const leaderLast = lastIndex(s.windows, (w) => !w.leader);
+    if (leaderLast >= 0 && leaderLast === lastBad && (last === null || (last as { index: number }).index < leaderLast)) last = { name: "leader", index: leaderLast };
     return {
       t_s: secondsFromUs(s.atUs),
       fault: s.fault,
@@ -132,7 +176,7 @@ export class FaultWindows {
       detected_s: s.detectedUs === null ? null : since(s.detectedUs),
       recovered_s: lastBad < 0 ? 0 : lastBad === n - 1 ? null : since(s.windows[lastBad]!.endUs),
       last_to_recover: (last as { name: string } | null)?.name ?? null,
-      tasks_restored_s: firstShort < 0 ? 0 : restored < 0 ? null : since(s.windows[restored]!.endUs),
+      tasks_restored_s: lastShort < 0 ? 0 : lastShort === n - 1 ? null : since(s.windows[lastShort + 1]!.endUs),
       requests_lost: s.services.reduce((sum, sp) => sum + sp.lost, 0),
       worst_window: s.worst === null ? null : { t_s: secondsFromUs(s.worst.endUs), service: s.worst.service, errors: s.worst.errors, p99_ms: s.worst.p99Ms },
       services,

@@ -111,8 +111,8 @@ export class Recorder {
   }
 
   /** Closes a metrics window: its rows, and what the faults before it read from it (faults.ts). */
-  closeWindow(tUs: number, gauges: (service: string) => TaskGauges, nodeRows: NodeRow[], networkRows: NetworkRow[], hasLeader: boolean): void {
-    const rows = this.series.closeWindow(tUs, gauges, (windows) => this.faults.closeWindow(tUs, hasLeader, windows));
+  closeWindow(tUs: number, gauges: (service: string) => TaskGauges, nodeRows: NodeRow[], networkRows: NetworkRow[]): void {
+    const rows = this.series.closeWindow(tUs, gauges, (windows) => this.faults.closeWindow(tUs, windows));
     this.timeseries.push(...rows);
     this.nodes.push(...nodeRows);
     this.networks.push(...networkRows);

@@ -184,6 +184,8 @@ export interface ServiceSummary {
 
 /** What a fault did to one service (see faults.ts for the rules). */
 export interface FaultServiceSummary {
+  /** Outside its SLO in the window before the fault: not counted in the fault's recovery. */
+  already_unhealthy: boolean;
   /** Seconds from the fault to the end of the service's last unhealthy window; 0 if it had none; null if it never recovered. */
   recovered_s: number | null;
   /** Requests of the service that failed between the fault and the next one (or the end). */
@@ -205,14 +207,14 @@ export interface FaultSummary {
   detected_s: number | null;
   /** Seconds from the injection until every service was healthy for good, with a leader; null if that never happened before the next fault or the end. */
   recovered_s: number | null;
-  /** The service whose recovery came last; null when the fault was absorbed. */
+  /** The service whose recovery came last, or "leader" when the swarm's leader came back after every service; null when the fault was absorbed. */
   last_to_recover: string | null;
   /** Seconds until every service again ran all its desired tasks, after some did not; 0 if none fell short; null if never. */
   tasks_restored_s: number | null;
   /** Requests that failed between the fault and the next one (or the end), all services. */
   requests_lost: number;
-  /** The window with the most failed requests, then the highest p99 against its SLO. */
-  worst_window: { t_s: number; service: string; errors: number; p99_ms: number } | null;
+  /** Of the windows outside their SLO: the most failed requests, then the latency furthest above the SLO (p99_ms null when nothing completed). */
+  worst_window: { t_s: number; service: string; errors: number; p99_ms: number | null } | null;
   /** Per service, in the scenario's order. */
   services: Record<string, FaultServiceSummary>;
 }

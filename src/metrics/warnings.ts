@@ -18,6 +18,8 @@ export function warnings(summary: Summary, nodes: readonly NodeCpu[]): string[] 
   for (const [name, s] of Object.entries(summary.services)) {
     if (!s.desired_reached) {
       out.push(`${name} never reached its desired ${s.tasks_desired} tasks (${s.tasks_running} running, ${s.tasks_pending} pending at the end): its SLO is not judged`);
+    } else if (s.tasks_running < s.tasks_desired) {
+      out.push(`${name} ends with ${s.tasks_running} of its ${s.tasks_desired} desired tasks running (${s.tasks_pending} pending)`);
     }
   }
   out.push(...hotNodes(nodes));

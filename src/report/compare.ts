@@ -24,6 +24,16 @@ const FAULT_FIGURES: [string, (f: FaultSummary) => number | null][] = [
   ["requests lost", (f) => f.requests_lost],
 ];
 
+/**
+ * Why a summary.json cannot be read as this version writes it (an older orchsim wrote it), or
+ * null when it can.
+ */
+export function summaryProblem(s: Summary): string | null {
+  const services = Object.values(s.services ?? {});
+  const old = services.some((x) => x.desired_reached === undefined) || (s.faults ?? []).some((f) => f.services === undefined);
+  return old ? "it was written by an older orchsim, without the task counts and fault windows: run the scenario again" : null;
+}
+
 export function compareText(a: Summary, b: Summary, aName: string, bName: string): string {
   const lines: string[] = [`A: ${aName} (${a.scenario}, seed ${a.seed})`, `B: ${bName} (${b.scenario}, seed ${b.seed})`];
   if (a.scenario !== b.scenario) lines.push(`note: these are runs of different scenarios (${a.scenario}, ${b.scenario})`);
@@ -36,12 +46,15 @@ export function compareText(a: Summary, b: Summary, aName: string, bName: string
     rows.push(["", "SLO", verdict(sa), verdict(sb), sa && sb && verdict(sa) !== verdict(sb) ? "changed" : ""]);
   }
   lines.push(...table(rows));
-  const faults = Math.max(a.faults.length, b.faults.length);
-  for (let i = 0; i < faults; i++) {
-    const fa = a.faults[i];
-    const fb = b.faults[i];
+  // Faults are paired by kind and time: a fault of one run is compared only with the same one.
+  const key = (f: FaultSummary) => `${f.fault}@${f.t_s}`;
+  const keys = [...new Set([...a.faults, ...b.faults].sort((x, y) => x.t_s - y.t_s).map(key))];
+  keys.forEach((k, i) => {
+    const fa = a.faults.find((f) => key(f) === k);
+    const fb = b.faults.find((f) => key(f) === k);
     const f = (fa ?? fb)!;
-    lines.push("", `fault ${i + 1}: ${f.fault} at ${f.t_s} s${f.target ? ` (${f.target})` : ""}`);
+    const only = fa && fb ? "" : ` (only in ${fa ? "A" : "B"})`;
+    lines.push("", `fault ${i + 1}: ${f.fault} at ${f.t_s} s${f.target ? ` (${f.target})` : ""}${only}`);
     const fr: string[][] = [["", "figure", "A", "B", "B - A"]];
     for (const [label, read] of FAULT_FIGURES) {
       const row = cells(fa ? read(fa) : null, fb ? read(fb) : null);
@@ -51,11 +64,11 @@ export function compareText(a: Summary, b: Summary, aName: string, bName: string
     }
     fr.push(["", "last to recover", fa?.last_to_recover ?? "-", fb?.last_to_recover ?? "-", ""]);
     for (const name of services) {
-      fr.push([name, "p99 during ms", ...cells(fa?.services[name]?.p99_during_ms ?? null, fb?.services[name]?.p99_during_ms ?? null)]);
-      fr.push(["", "p99 after ms", ...cells(fa?.services[name]?.p99_after_ms ?? null, fb?.services[name]?.p99_after_ms ?? null)]);
+      fr.push([name, "p99 during ms", ...cells(fa?.services?.[name]?.p99_during_ms, fb?.services?.[name]?.p99_during_ms)]);
+      fr.push(["", "p99 after ms", ...cells(fa?.services?.[name]?.p99_after_ms, fb?.services?.[name]?.p99_after_ms)]);
     }
     lines.push(...table(fr));
-  }
+  });
   return lines.join("\n");
 }
 
@@ -74,7 +87,7 @@ function cells(a: number | null | undefined, b: number | null | undefined): [str
 
 function change(a: number, b: number): string {
   const d = b - a;
-  if (d === 0) return "=";
+  if (Math.abs(d) < 0.005) return "=";
   const pct = a !== 0 ? ` (${d > 0 ? "+" : ""}${((100 * d) / Math.abs(a)).toFixed(1)}%)` : "";
   return `${d > 0 ? "+" : ""}${fmt(d)}${pct}`;
 }

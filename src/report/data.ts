@@ -162,7 +162,7 @@ export function readStoryInput(dir: string): StoryInput {
       events.push({ line: i + 1, t: e["t_s"] as number, e });
     });
   }
-  const timeseries = readCsv(dir, "timeseries.csv").map((r) => ({ t_s: +r["t_s"]!, service: r["service"]!, errors: +r["errors"]!, p99_ms: +r["p99_ms"]! }));
+  const timeseries = readCsv(dir, "timeseries.csv").map((r) => ({ t_s: +r["t_s"]!, service: r["service"]!, errors: +r["errors"]!, completed: +r["completed"]!, p50_ms: +r["p50_ms"]!, p95_ms: +r["p95_ms"]!, p99_ms: +r["p99_ms"]!, max_ms: +r["max_ms"]! }));
   const nodes = readCsv(dir, "nodes.csv").map((r) => ({ t_s: +r["t_s"]!, node: r["node"]!, cpu_util: +r["cpu_util"]! }));
   return { summary, events, timeseries, nodes };
 }

@@ -18,7 +18,7 @@ export interface LoggedEvent {
 export interface StoryInput {
   summary: Summary;
   events: readonly LoggedEvent[];
-  timeseries: readonly Pick<TimeseriesRow, "t_s" | "service" | "errors" | "p99_ms">[];
+  timeseries: readonly Pick<TimeseriesRow, "t_s" | "service" | "errors" | "completed" | "p50_ms" | "p95_ms" | "p99_ms" | "max_ms">[];
   nodes: readonly Pick<NodeRow, "t_s" | "node" | "cpu_util">[];
 }
 
@@ -59,7 +59,9 @@ function chain(input: StoryInput, f: FaultSummary, endT: number): Step[] {
   const down = of("node", (e) => e["status"] === "down");
   if (down.length > 0) {
     const names = down.map((d) => String(d.e["node"]));
-    steps.push({ t: down[0]!.t, text: `the managers mark ${list(names)} DOWN, ${fmt(down[0]!.t - f.t_s)} s after the fault (missed heartbeats)`, ref: `events.jsonl:${down[0]!.line}` });
+    const last = down[down.length - 1]!;
+    const more = down.length > 1 ? `; by ${fmt(last.t)} s also ${list(names.slice(1))}` : "";
+    steps.push({ t: down[0]!.t, text: `the managers mark ${names[0]} DOWN, ${fmt(down[0]!.t - f.t_s)} s after the fault (missed heartbeats)${more}`, ref: `events.jsonl:${down[0]!.line}` });
   }
   steps.push(...autoscale(of("autoscale")));
   steps.push(...newTasks(ev, down));
@@ -82,12 +84,13 @@ function symptoms(input: StoryInput, fromT: number, endT: number): Step[] {
   }
   const slow = input.timeseries.findIndex((r) => {
     const slo = input.summary.services[r.service]?.slo;
-    return inSpan(r) && slo !== undefined && slo.percentile === 99 && r.p99_ms > slo.latency_ms;
+    return inSpan(r) && slo !== undefined && r.completed > 0 && quantileMs(r, slo.percentile) > slo.latency_ms && !already(input, fromT, r.service);
   });
   if (slow >= 0) {
     const r = input.timeseries[slow]!;
-    const slo = input.summary.services[r.service]!.slo.latency_ms;
-    steps.push({ t: Math.max(fromT, r.t_s - interval), text: `${r.service}'s p99 rises to ${fmt(r.p99_ms)} ms, above its ${slo} ms SLO, in the window to ${r.t_s} s`, ref: `timeseries.csv:${slow + 2}` });
+    const slo = input.summary.services[r.service]!.slo;
+    const q = column(slo.percentile);
+    steps.push({ t: Math.max(fromT, r.t_s - interval), text: `${r.service}'s ${q} rises to ${fmt(quantileMs(r, slo.percentile))} ms, above its ${slo.latency_ms} ms SLO (p${slo.percentile}), in the window to ${r.t_s} s`, ref: `timeseries.csv:${slow + 2}` });
   }
   return steps;
 }
@@ -110,12 +113,13 @@ function newTasks(ev: readonly LoggedEvent[], down: readonly LoggedEvent[]): Ste
   const ids = new Set(created.map((c) => String(c.e["task"])));
   const assigned = ev.filter((x) => x.e["kind"] === "task" && x.e["state"] === "assigned" && ids.has(String(x.e["task"])));
   const nodes = [...new Set(assigned.map((a) => String(a.e["node"])))];
-  const steps: Step[] = [{ t: created[0]!.t, text: `the orchestrator creates new tasks: ${created.length} by the end of this span, placed on ${list(nodes)}`, ref: `events.jsonl:${created[0]!.line}` }];
+  const where = nodes.length > 0 ? `, placed on ${list(nodes)}` : ", none placed yet";
+  const steps: Step[] = [{ t: created[0]!.t, text: `the orchestrator creates new tasks: ${created.length} by the end of this span${where}`, ref: `events.jsonl:${created[0]!.line}` }];
   const downAt = new Map(down.map((d) => [String(d.e["node"]), d.t]));
   const blind = assigned.filter((a) => (downAt.get(String(a.e["node"])) ?? -Infinity) > a.t);
   if (blind.length > 0) {
     const where = [...new Set(blind.map((b) => String(b.e["node"])))];
-    steps.push({ t: blind[0]!.t, text: `${blind.length} of them are placed on ${list(where)}, dead but not yet marked DOWN, and will have to be replaced again`, ref: `events.jsonl:${blind[0]!.line}` });
+    steps.push({ t: blind[0]!.t, text: `${blind.length} of them are placed on ${list(where)}, already lost (down or cut off) but not yet marked DOWN, and will have to be replaced again`, ref: `events.jsonl:${blind[0]!.line}` });
   }
   const running = ev.find((x) => x.e["kind"] === "task" && x.e["state"] === "running" && ids.has(String(x.e["task"])));
   if (running) steps.push({ t: running.t, text: `the first new task runs (${String(running.e["task"])} on ${String(running.e["node"])}), ${fmt(running.t - created[0]!.t)} s after the first was created`, ref: `events.jsonl:${running.line}` });
@@ -143,8 +147,11 @@ function killed(failed: readonly LoggedEvent[], one: string, many: string): Step
 
 /** How the span ended: recovered (and when, which service last), or the loop that kept it down. */
 function outcome(input: StoryInput, f: FaultSummary, endT: number): string {
-  const lost = f.requests_lost > 0 ? ` ${f.requests_lost.toLocaleString("en-US")} requests failed.` : " No request failed.";
-  const worst = f.worst_window && (f.worst_window.errors > 0 || f.recovered_s !== 0) ? ` The worst window ended at ${f.worst_window.t_s} s: ${f.worst_window.service} with p99 ${fmt(f.worst_window.p99_ms)} ms and ${f.worst_window.errors} errors.` : "";
+  const n = f.requests_lost;
+  const lost = n > 0 ? ` ${n.toLocaleString("en-US")} request${n === 1 ? "" : "s"} failed (calls between services included).` : " No request failed.";
+  const w = f.worst_window;
+  const p99 = w?.p99_ms == null ? "nothing completed" : `p99 ${fmt(w.p99_ms)} ms`;
+  const worst = w && f.recovered_s !== 0 ? ` The worst window ended at ${w.t_s} s: ${w.service} with ${p99} and ${w.errors} errors.` : "";
   if (f.recovered_s === 0) return `**Absorbed**: no service left its SLO.${lost}`;
   const tasks = f.tasks_restored_s !== null && f.tasks_restored_s > 0 ? `, with every task back ${f.tasks_restored_s} s after it` : "";
   if (f.recovered_s !== null) return `**Recovered** ${f.recovered_s} s after the fault (${f.last_to_recover} last)${tasks}.${lost}${worst}`;
@@ -181,4 +188,18 @@ function list(names: readonly string[]): string {
 
 function fmt(x: number): string {
   return String(Math.round(x * 10) / 10);
+}
+
+/** The window column that bounds a percentile from above: p50, p95, p99 or max. */
+function column(percentile: number): "p50" | "p95" | "p99" | "max" {
+  return percentile <= 50 ? "p50" : percentile <= 95 ? "p95" : percentile <= 99 ? "p99" : "max";
+}
+
+function quantileMs(r: StoryInput["timeseries"][number], percentile: number): number {
+  return r[`${column(percentile)}_ms`];
+}
+
+/** The fault found the service already outside its SLO (summary.json says so). */
+function already(input: StoryInput, faultT: number, service: string): boolean {
+  return input.summary.faults.find((f) => f.t_s === faultT)?.services[service]?.already_unhealthy === true;
 }

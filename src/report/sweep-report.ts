@@ -67,7 +67,9 @@ function forest(metric: string, service: string, rows: readonly SweepRow[]): str
   const right = scale(diff, true);
   const body = rows.map((r, i) => {
     const y = 30 + ROW_H * i + ROW_H / 2;
-    const label = `<text x="0" y="${y + 4}">${escapeXml(String(r["variant"]))}${i === 0 ? " (baseline)" : ""}</text>`;
+    const n = Number(r[`${metric}_n`] ?? r["runs"]);
+    const missing = n < Number(r["runs"]) ? `, ${n} of ${String(r["runs"])} runs` : "";
+    const label = `<text x="0" y="${y + 4}">${escapeXml(String(r["variant"]))}${i === 0 ? " (baseline)" : ""}${escapeXml(missing)}</text>`;
     return label + mark(est[i]!, left, LABEL_W, y, "mean") + (i === 0 ? "" : mark(diff[i]!, right, LABEL_W + PLOT_W + 40, y, "diff"));
   });
   const zero = right.ok ? `<line class="zero" x1="${LABEL_W + PLOT_W + 40 + right.x(0)}" x2="${LABEL_W + PLOT_W + 40 + right.x(0)}" y1="20" y2="${h}"/>` : "";

@@ -49,4 +49,22 @@ describe("orchsim compare", () => {
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toContain("summary.json");
   });
+
+  it("pairs faults by kind and time only, and refuses a summary an older orchsim wrote", () => {
+    const service = { arrivals: 10, completed: 10, errors: 0, timeouts: 0, rejected: 0, latency_ms: { mean: 1, p50: 1, p95: 1, p99: 1, max: 1 }, slo: { latency_ms: 250, percentile: 99, attained: 1, met: true }, restarts: 0, oom_kills: 0, unhealthy: 0, tasks_desired: 1, tasks_running: 1, tasks_pending: 0, desired_reached: true };
+    const fault = (kind: string, t: number) => ({ t_s: t, fault: kind, target: null, detected_s: null, recovered_s: 0, last_to_recover: null, tasks_restored_s: 0, requests_lost: 0, worst_window: null, services: {} });
+    const write = (faults: object[], extra: object = {}) => {
+      const dir = tempDir();
+      fs.writeFileSync(path.join(dir, "summary.json"), JSON.stringify({ scenario: "s", description: "", seed: 1, duration_s: 60, events: 0, services: { web: { ...service, ...extra } }, elections: 0, faults, networks: {}, notes: [] }));
+      return dir;
+    };
+    const r = orchsim(["compare", write([fault("nodeFailure", 30)]), write([fault("loadSpike", 20)])]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("fault 1: loadSpike at 20 s (only in B)");
+    expect(r.stdout).toContain("fault 2: nodeFailure at 30 s (only in A)");
+    const old = orchsim(["compare", write([], { desired_reached: undefined }), write([])]);
+    expect(old.code).toBe(2);
+    expect(old.stderr).toContain("older orchsim");
+  });
 });
+

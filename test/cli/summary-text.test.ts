@@ -77,7 +77,7 @@ workload:
       null,
       1,
     );
-    expect(text).toContain("fault nodeFailure at 180 s (a-1): detected after 11.3 s, tasks restored after 20 s, recovered after 30 s (shop last), 1,779 requests lost; worst window ending 190 s: shop p99 4135.5 ms, 1096 errors");
+    expect(text).toContain("fault nodeFailure at 180 s (a-1): detected after 11.3 s, tasks restored after 20 s, recovered after 30 s (shop last), 1,779 requests lost (calls between services included); worst window ending 190 s: shop p99 4135.5 ms, 1096 errors");
   });
 });
 

@@ -21,10 +21,10 @@ describe("fault windows", () => {
   it("a service slow for two windows recovers at the end of the second; p99 during and after come from those requests", () => {
     const f = new FaultWindows(["web", "api"]);
     f.inject(5 * S, "nodeFailure", "w-1");
-    f.closeWindow(10 * S, true, [win("web", 100, 500, 3, 1), win("api", 100, 20)]);
-    f.closeWindow(20 * S, true, [win("web", 100, 300, 0, 1), win("api", 100, 20)]);
-    f.closeWindow(30 * S, true, [win("web", 100, 10), win("api", 100, 20)]);
-    f.closeWindow(40 * S, true, [win("web", 100, 12), win("api", 100, 20)]);
+    f.closeWindow(10 * S, [win("web", 100, 500, 3, 1), win("api", 100, 20)]);
+    f.closeWindow(20 * S, [win("web", 100, 300, 0, 1), win("api", 100, 20)]);
+    f.closeWindow(30 * S, [win("web", 100, 10), win("api", 100, 20)]);
+    f.closeWindow(40 * S, [win("web", 100, 12), win("api", 100, 20)]);
     const [s] = f.summaries();
     expect(s!.recovered_s).toBe(15); // end of the window ending at 20 s, 5 s after the fault
     expect(s!.last_to_recover).toBe("web");
@@ -32,31 +32,79 @@ describe("fault windows", () => {
     expect(s!.tasks_restored_s).toBe(25); // web ran 1 of 2 until the window ending at 30 s
     expect(s!.services["web"]!.p99_during_ms).toBeCloseTo(500, -1); // 200 requests at 500 and 300 ms: p99 is 500
     expect(s!.services["web"]!.p99_after_ms).toBeCloseTo(12, 0);
-    expect(s!.services["api"]).toEqual({ recovered_s: 0, requests_lost: 0, p99_during_ms: null, p99_after_ms: expect.closeTo(20, 0) });
+    expect(s!.services["api"]).toEqual({ already_unhealthy: false, recovered_s: 0, requests_lost: 0, p99_during_ms: null, p99_after_ms: expect.closeTo(20, 0) });
     expect(s!.worst_window).toEqual({ t_s: 10, service: "web", errors: 3, p99_ms: 500 });
   });
 
-  it("a fault still unhealthy at the next fault never recovered; windows go to the last fault before them", () => {
+  it("the window in which the next fault comes belongs to both; a fault unhealthy to the end of its span never recovered", () => {
     const f = new FaultWindows(["web"]);
     f.inject(0, "loadSpike", "users");
-    f.closeWindow(10 * S, true, [win("web", 10, 500)]);
+    f.closeWindow(10 * S, [win("web", 10, 500)]);
     f.inject(15 * S, "scale", "web");
-    f.closeWindow(20 * S, true, [win("web", 10, 10)]);
-    const [spike, scale] = f.summaries();
-    expect(spike!.recovered_s).toBeNull();
-    expect(spike!.services["web"]!.p99_after_ms).toBeNull();
-    expect(scale!.recovered_s).toBe(0);
-    expect(scale!.last_to_recover).toBeNull();
+    f.closeWindow(20 * S, [win("web", 10, 10)]);
+    f.inject(25 * S, "loadSpike", "users");
+    f.closeWindow(30 * S, [win("web", 10, 500)]);
+    const [spike, scale, again] = f.summaries();
+    expect(spike!.recovered_s).toBe(10); // its windows: to 10 s (slow) and to 20 s (fast)
+    expect(spike!.services["web"]!.p99_after_ms).toBeCloseTo(10, 0);
+    // web was slow when the scale came, because of the spike: the scale must see it recover too.
+    expect(scale!.services["web"]).toMatchObject({ already_unhealthy: false, recovered_s: null });
+    expect(scale!.recovered_s).toBeNull();
+    expect(again!.recovered_s).toBeNull();
+    expect(again!.services["web"]!.p99_after_ms).toBeNull();
   });
 
-  it("a window without a leader is unhealthy for the cluster, not for the services", () => {
+  it("a window without a leader at any moment is unhealthy for the cluster, not for the services; the leader is then last", () => {
     const f = new FaultWindows(["web"]);
     f.inject(0, "killLeader", "manager-1");
-    f.closeWindow(10 * S, false, [win("web", 10, 10)]);
-    f.closeWindow(20 * S, true, [win("web", 10, 10)]);
+    f.observe(1 * S, { kind: "leader", term: 1, leader: null });
+    f.observe(8 * S, { kind: "leader", term: 2, leader: "manager-2" }); // back before the window ends
+    f.closeWindow(10 * S, [win("web", 10, 10)]);
+    f.closeWindow(20 * S, [win("web", 10, 10)]);
     const [s] = f.summaries();
     expect(s!.recovered_s).toBe(10);
+    expect(s!.last_to_recover).toBe("leader");
     expect(s!.services["web"]!.recovered_s).toBe(0);
+  });
+
+  it("two faults inside one window both see it", () => {
+    const f = new FaultWindows(["web"]);
+    f.closeWindow(10 * S, [win("web", 10, 10)]);
+    f.inject(12 * S, "nodeFailure", "w-1");
+    f.inject(15 * S, "killManager", "manager-2");
+    f.closeWindow(20 * S, [win("web", 10, 500, 40)]);
+    f.closeWindow(30 * S, [win("web", 10, 10)]);
+    const [node, manager] = f.summaries();
+    expect(node!.requests_lost).toBe(40);
+    expect(node!.recovered_s).toBeNull(); // still outside its SLO when the next fault came
+    expect(manager!.requests_lost).toBe(40);
+    expect(manager!.recovered_s).toBe(5);
+  });
+
+  it("a service already outside its SLO before the fault is not blamed on it", () => {
+    const f = new FaultWindows(["web", "batch"]);
+    f.closeWindow(10 * S, [win("web", 10, 10), win("batch", 10, 900)]);
+    f.inject(15 * S, "loadSpike", "users");
+    f.closeWindow(20 * S, [win("web", 10, 500), win("batch", 10, 900)]);
+    f.closeWindow(30 * S, [win("web", 10, 10), win("batch", 10, 900)]);
+    const [s] = f.summaries();
+    expect(s!.services["batch"]!.already_unhealthy).toBe(true);
+    expect(s!.services["web"]!.already_unhealthy).toBe(false);
+    expect(s!.recovered_s).toBe(5);
+    expect(s!.last_to_recover).toBe("web");
+    // A second fault while batch is still slow: batch is still not the faults' doing.
+    f.inject(35 * S, "nodeFailure", "w-1");
+    f.closeWindow(40 * S, [win("web", 10, 10), win("batch", 10, 900)]);
+    expect(f.summaries()[1]!.services["batch"]!.already_unhealthy).toBe(true);
+  });
+
+  it("tasks are restored only after the last window short of them; short at the end is never", () => {
+    const f = new FaultWindows(["web"]);
+    f.inject(0, "nodeFailure", "w-1");
+    f.closeWindow(10 * S, [win("web", 10, 10, 0, 1)]);
+    f.closeWindow(20 * S, [win("web", 10, 10, 0, 2)]);
+    f.closeWindow(30 * S, [win("web", 10, 10, 0, 1)]);
+    expect(f.summaries()[0]!.tasks_restored_s).toBeNull();
   });
 
   it("detection: the first of the fault's nodes marked down, or a new leader for faults that can take the leader", () => {
@@ -71,5 +119,13 @@ describe("fault windows", () => {
     f.observe(300 * S, { kind: "leader", term: 3, leader: null });
     f.observe(301.5 * S, { kind: "leader", term: 4, leader: "manager-1" });
     expect(f.summaries().map((s) => s.detected_s)).toEqual([12, null, 1.5]);
+  });
+
+  it("a fault is still detected after another one was injected", () => {
+    const f = new FaultWindows(["web"]);
+    f.inject(100 * S, "nodeFailure", "w-1");
+    f.inject(105 * S, "loadSpike", "users");
+    f.observe(111 * S, { kind: "node", node: "w-1", status: "down" });
+    expect(f.summaries().map((s) => s.detected_s)).toEqual([11, null]);
   });
 });

@@ -44,8 +44,8 @@ describe("story.md", () => {
   it("zone-failure: DOWN after missed heartbeats, replacements (some on dead nodes), recovery", () => {
     const { text, summary, events } = story("zone-failure");
     const f = summary.faults[0];
-    expect(text).toMatch(new RegExp(`mark manager-1, a-1, a-2, a-3 DOWN, ${Math.round(f.detected_s * 10) / 10} s after the fault`));
-    expect(text).toMatch(/placed on [a-c0-9, -]+, dead but not yet marked DOWN/);
+    expect(text).toMatch(new RegExp(`mark manager-1 DOWN, ${Math.round(f.detected_s * 10) / 10} s after the fault \\(missed heartbeats\\); by [\\d.]+ s also a-1, a-2, a-3`));
+    expect(text).toMatch(/placed on [a-c0-9, -]+, already lost \(down or cut off\) but not yet marked DOWN/);
     expect(text).toContain(`**Recovered** ${f.recovered_s} s after the fault (${f.last_to_recover} last)`);
     expect(text).toContain(`${f.requests_lost.toLocaleString("en-US")} requests failed`);
     citesRealLines(text, events);
@@ -61,7 +61,7 @@ describe("story.md", () => {
     expect(+over[0]!["p99_ms"]!).toBeLessThan(400);
     expect(spike.recovered_s).toBe(220 - spike.t_s);
     expect(scale.recovered_s).toBe(0);
-    expect(text).toMatch(/web's p99 rises to [\d.]+ ms, above its 250 ms SLO, in the window to 220 s/);
+    expect(text).toMatch(/web's p99 rises to [\d.]+ ms, above its 250 ms SLO \(p99\), in the window to 220 s/);
     expect(text).toContain("**Absorbed**");
     citesRealLines(text, events);
   });
