@@ -4,7 +4,7 @@
 // line: an interval that crosses zero is no evidence of a difference. Drawn as inline SVG, so the
 // page needs no script or library and opens offline.
 
-import * as fs from "node:fs";
+import { escapeHtml as escapeXml, page } from "./page.js";
 
 /** One row of sweep-summary.csv: service, variant, runs, then <metric>_mean/_ci95/_diff/_diff_ci95 ("" = no value). */
 export type SweepRow = Record<string, string | number>;
@@ -12,14 +12,6 @@ export type SweepRow = Record<string, string | number>;
 const ROW_H = 26;
 const PLOT_W = 260;
 const LABEL_W = 300;
-
-function asset(name: string): string {
-  return fs.readFileSync(new URL(`../../assets/report/${name}`, import.meta.url), "utf8");
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
-}
 
 function value(r: SweepRow, key: string): number | null {
   const v = r[key];
@@ -33,29 +25,14 @@ export function sweepReportHtml(title: string, seeds: number, metrics: readonly 
     const plots = services.map((s) => forest(m, s, rows.filter((r) => r["service"] === s))).join("\n");
     return `<h2>${escapeXml(m)}</h2>\n${plots}`;
   });
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeXml(title)}</title>
-<style>${asset("page.css")}
-svg text { fill: var(--fg); font: 12px system-ui, sans-serif; }
-svg .axis { stroke: var(--grid); }
+  const style = `svg text { fill: var(--fg); font: 12px system-ui, sans-serif; }
 svg .zero { stroke: var(--muted); stroke-dasharray: 4 3; }
 svg .ci { stroke: var(--fg); stroke-width: 2; }
 svg .mean { fill: #1f77b4; }
-svg .diff { fill: #d62728; }
-</style>
-</head>
-<body>
-<header><h1>${escapeXml(title)}</h1><button id="theme" type="button">dark / light</button></header>
-<p class="muted">${seeds} seed(s) per variant, the same seeds for every variant. Left: each variant's mean with its 95% confidence interval. Right: the paired difference from the first variant (the baseline) with its interval; one that crosses the dashed zero line is no evidence of a difference. A metric with no value in some runs (nothing completed, a fault that never recovered) is estimated over the runs that have one.</p>
-${sections.join("\n")}
-<script>document.getElementById("theme").addEventListener("click", () => { const d = document.documentElement; d.dataset.theme = d.dataset.theme === "dark" ? "light" : "dark"; });</script>
-</body>
-</html>
-`;
+svg .diff { fill: #d62728; }`;
+  const intro = `<p class="muted">${seeds} seed(s) per variant, the same seeds for every variant. Left: each variant's mean with its 95% confidence interval. Right: the paired difference from the first variant (the baseline) with its interval; one that crosses the dashed zero line is no evidence of a difference. A metric with no value in some runs (nothing completed, a fault that never recovered) is estimated over the runs that have one, and the row says how many.</p>`;
+  const toggle = `<script>document.getElementById("theme").addEventListener("click", () => { const d = document.documentElement; d.dataset.theme = d.dataset.theme === "dark" ? "light" : "dark"; });</script>`;
+  return page(title, style, `${intro}\n${sections.join("\n")}\n${toggle}`);
 }
 
 /** One forest plot: a row per variant, estimates on the left, differences on the right. */
