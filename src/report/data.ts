@@ -124,9 +124,9 @@ function markers(dir: string): Marker[] {
   const file = path.join(dir, "events.jsonl");
   if (!fs.existsSync(file)) return [];
   const out: Marker[] = [];
-  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+  for (const [i, line] of fs.readFileSync(file, "utf8").split("\n").entries()) {
     if (line === "") continue;
-    const e = JSON.parse(line) as Record<string, unknown>;
+    const e = parseEvent(file, line, i + 1);
     const t = e["t_s"] as number;
     if (t < 0) continue;
     const m = marker(e);
@@ -158,7 +158,7 @@ export function readStoryInput(dir: string): StoryInput {
   if (fs.existsSync(file)) {
     fs.readFileSync(file, "utf8").split("\n").forEach((text, i) => {
       if (text === "") return;
-      const e = JSON.parse(text) as Record<string, unknown>;
+      const e = parseEvent(file, text, i + 1);
       events.push({ line: i + 1, t: e["t_s"] as number, e });
     });
   }
@@ -176,4 +176,13 @@ export function readComparison(a: Summary, aName: string, bDir: string): Compari
     (p99[r["service"]!] ??= []).push([+r["t_s"]!, +r["p99_ms"]!]);
   }
   return { name: bDir, text: compareText(a, b, aName, bDir), p99 };
+}
+
+/** One line of events.jsonl; a line that is not JSON is named by file and line. */
+function parseEvent(file: string, text: string, line: number): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (err) {
+    throw new Error(`${file}:${line}: not a JSON event (${err instanceof Error ? err.message : String(err)})`);
+  }
 }

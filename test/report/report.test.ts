@@ -90,6 +90,15 @@ describe("orchsim report", () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
+  it("a corrupt events.jsonl is named with its line, exit 2, and no report is written", () => {
+    const dir = bigOutputs(5, 2, 2);
+    fs.appendFileSync(path.join(dir, "events.jsonl"), "{not json\n");
+    const r = orchsim(["report", dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/events\.jsonl:2: not a JSON event/);
+    expect(fs.existsSync(path.join(dir, "report.html"))).toBe(false);
+  });
+
   it("writes a self-contained page: uPlot inline, no external resource, the data unable to close its script", () => {
     const dir = bigOutputs(10, 3, 10, "</script><script>alert(1)</script>");
     expect(orchsim(["report", dir]).code).toBe(0);
