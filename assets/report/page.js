@@ -79,7 +79,7 @@ function heatmap(title, grid, values) {
   const rows = grid.nodes.length;
   const cols = grid.t.length;
   const height = Math.max(40, Math.min(480, rows * 8));
-  const width = Math.max(200, Math.min(1100, cols * 4));
+  const width = Math.max(600, Math.min(1100, cols * 4));
   const canvas = el("canvas", { width: String(width), height: String(height), "aria-label": title });
   const ctx = canvas.getContext("2d");
   const img = ctx.createImageData(width, height);
@@ -106,8 +106,12 @@ function heatmap(title, grid, values) {
     ctx.fillStyle = MARKER_COLORS[m.kind];
     ctx.fillRect(Math.round(x), 0, 2, height);
   }
-  const label = rows <= 12 ? grid.nodes.join(", ") : `${rows} nodes, ${grid.nodes[0]} at the top to ${grid.nodes[rows - 1]} at the bottom; each pixel row shows the busiest of its nodes`;
-  return el("div", { class: "heatmap" }, el("h3", {}, title), canvas, el("div", { class: "muted" }, `${label}; t = ${t0} s to ${t1} s; 0% pale to 100% dark red`));
+  // Axes: node names beside their rows when each row is tall enough to read, time below.
+  const rowPx = height / rows;
+  const names = el("div", { class: "names", style: `height:${height}px` }, ...(rowPx >= 8 ? grid.nodes.map((n) => el("div", { style: `height:${rowPx}px;line-height:${rowPx}px` }, n)) : [el("div", {}, grid.nodes[0] ?? ""), el("div", { style: "margin-top:auto" }, grid.nodes[rows - 1] ?? "")]));
+  const ticks = el("div", { class: "ticks", style: `width:${width}px` }, ...[0, 1, 2, 3, 4].map((k) => el("span", {}, `${Math.round(t0 + ((t1 - t0) * k) / 4)} s`)));
+  const label = rowPx >= 8 ? "" : `${rows} nodes, ${grid.nodes[0]} at the top to ${grid.nodes[rows - 1]} at the bottom; each pixel row shows the busiest of its nodes; `;
+  return el("div", { class: "heatmap" }, el("h3", {}, title), el("div", { class: "plot" }, names, el("div", {}, canvas, ticks)), el("div", { class: "muted" }, `${label}0% pale to 100% dark red`));
 }
 
 /** 0 -> pale yellow, 1 -> dark red. */
