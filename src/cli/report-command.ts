@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { OUTPUT_MARKER_FILE } from "../metrics/output.js";
 import { summaryProblem } from "../report/compare.js";
-import { readComparison, readReportData, readStoryInput, reportHtml, storyMarkdown } from "../report/index.js";
+import { readComparison, readRunFiles, reportData, reportHtml, storyInput, storyMarkdown } from "../report/index.js";
 
 /**
  * `orchsim report OUTDIR`: writes OUTDIR/report.html and story.md from a finished run's outputs. Only a
@@ -20,12 +20,13 @@ export function reportCommand(dir: string, compareWith?: string): number {
   let html: string;
   let story: string;
   try {
-    const data = readReportData(dir);
-    const problem = summaryProblem(data.summary);
+    const files = readRunFiles(dir);
+    const problem = summaryProblem(files.summary);
     if (problem) {
       process.stderr.write(`orchsim report: ${path.join(dir, "summary.json")}: ${problem}\n`);
       return 2;
     }
+    const data = reportData(files);
     if (compareWith !== undefined) {
       if (!fs.existsSync(path.join(compareWith, "summary.json"))) {
         process.stderr.write(`orchsim report: --compare ${compareWith} is not the output directory of an orchsim run (no summary.json)\n`);
@@ -34,7 +35,7 @@ export function reportCommand(dir: string, compareWith?: string): number {
       data.compare = readComparison(data.summary, dir, compareWith);
     }
     html = reportHtml(data);
-    story = storyMarkdown(readStoryInput(dir));
+    story = storyMarkdown(storyInput(files));
   } catch (err) {
     process.stderr.write(`orchsim report: cannot read the outputs in ${dir}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;

@@ -5,7 +5,7 @@ import { OutputDir, OutputDirError } from "../metrics/output.js";
 import { SimulationFailure } from "../kernel/index.js";
 import { Run } from "../engine/run.js";
 import { summaryText } from "./summary-text.js";
-import { readReportData, readStoryInput, reportHtml, storyMarkdown } from "../report/index.js";
+import { readRunFiles, reportData, reportHtml, storyInput, storyMarkdown } from "../report/index.js";
 import { Progress } from "./progress.js";
 import { loadStrategies } from "./strategies.js";
 
@@ -82,8 +82,9 @@ async function execute(
     out.writeJson("perf.json", perf(result.events, wallS, scenario.durationUs, peakHeap, run.world.recorder.series));
     if (report) {
       out.closeWriters();
-      out.writeText("report.html", reportHtml(readReportData(out.pendingDir)));
-      out.writeText("story.md", storyMarkdown(readStoryInput(out.pendingDir)));
+      const files = readRunFiles(out.pendingDir);
+      out.writeText("report.html", reportHtml(reportData(files)));
+      out.writeText("story.md", storyMarkdown(storyInput(files)));
     }
     out.commit();
     if (!quiet) process.stdout.write(summaryText(result.summary, run.world.recorder.nodes, out.finalDir, wallS) + "\n");

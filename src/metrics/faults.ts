@@ -12,9 +12,10 @@
 //     their latency histograms are merged from the windows', so p99 during and after are exact
 //     quantiles of those requests (to the sketch's 0.5%), not a maximum of window quantiles.
 // A service outside its SLO in the window before the first fault and still in the one before
-// this fault is not judged by it (`already_unhealthy`): the fault did not cause that. The cluster recovered when the last
-// judged service did and the swarm had a leader all through the window ("leader" is then the
-// one last to recover when the swarm was without one after every service had recovered).
+// this fault is not judged by it (`already_unhealthy`): the fault did not cause that. The
+// cluster recovered when the last judged service did and the swarm had a leader all through
+// the window ("leader" is then the last to recover when the swarm was without one after every
+// service had recovered).
 // Detection is the managers noticing: the first of the fault's nodes marked DOWN, or a new
 // leader elected, after the fault. Tasks are restored at the end of the first window after the
 // last one in the span in which some service ran fewer tasks than it desired (never, when the
@@ -37,9 +38,9 @@ class ServiceSpan {
   /** Healthy windows since the last unhealthy one: "after", unless another unhealthy window comes. */
   readonly tail = new LatencyHistogram();
 
-  add(w: ServiceWindow, index: number): void {
+  add(w: ServiceWindow, ok: boolean, index: number): void {
     this.lost += w.row.errors;
-    if (healthy(w)) {
+    if (ok) {
       this.tail.merge(w.latency);
       return;
     }
@@ -69,14 +70,16 @@ class FaultSpan {
     this.services = Array.from({ length: services }, () => new ServiceSpan());
   }
 
-  add(endUs: number, hadLeader: boolean, windows: readonly ServiceWindow[]): void {
+  /** A window the span overlaps, with each service's health in it (`ok`, computed once per window). */
+  add(endUs: number, hadLeader: boolean, windows: readonly ServiceWindow[], ok: readonly boolean[]): void {
     const index = this.windows.length;
-    windows.forEach((w, i) => this.services[i]!.add(w, index));
+    windows.forEach((w, i) => this.services[i]!.add(w, ok[i]!, index));
     const short = windows.some((w) => w.row.tasks_running < w.row.tasks_desired);
-    const judged = windows.filter((_, i) => !this.already[i]);
-    this.windows.push({ endUs, healthy: hadLeader && judged.every(healthy), leader: hadLeader, short });
-    for (const w of judged) {
-      if (healthy(w)) continue;
+    const judged = windows.map((_, i) => i).filter((i) => !this.already[i]);
+    this.windows.push({ endUs, healthy: hadLeader && judged.every((i) => ok[i]), leader: hadLeader, short });
+    for (const i of judged) {
+      if (ok[i]) continue;
+      const w = windows[i]!;
       // The worst window: most failed requests, then the latency furthest above its SLO.
       const ms = w.latency.count === 0 ? null : w.latency.quantileUs(w.slo.percentile / 100) / 1000;
       const score = w.row.errors * 1e6 + (ms ?? 0) / Math.max(1e-9, w.slo.latencyUs / 1000);
@@ -136,11 +139,12 @@ export class FaultWindows {
     this.lastEndUs = endUs;
     // Without a leader at any moment inside the window (not merely at its end).
     const leaderless = (this.noLeaderSinceUs !== null && this.noLeaderSinceUs < endUs) || this.leaderBackUs > startUs;
+    const ok = windows.map(healthy);
     this.spans.forEach((s, i) => {
       const nextUs = this.spans[i + 1]?.atUs ?? Infinity;
-      if (s.atUs < endUs && startUs < nextUs) s.add(endUs, !leaderless, windows);
+      if (s.atUs < endUs && startUs < nextUs) s.add(endUs, !leaderless, windows, ok);
     });
-    this.lastHealthy = windows.map(healthy);
+    this.lastHealthy = ok;
   }
 
   summaries(): FaultSummary[] {
@@ -152,11 +156,13 @@ export class FaultWindows {
     const n = s.windows.length;
     const lastBad = lastIndex(s.windows, (w) => !w.healthy);
     const services: Record<string, FaultServiceSummary> = {};
-    let last: { name: string; index: number } | null = null;
+    // The last to recover: the judged service with the latest unhealthy window, or the leader.
+    let last: string | null = null;
+    let lastIndexBad = -1;
     s.services.forEach((sp, i) => {
       const name = this.serviceNames[i]!;
       const already = s.already[i] === true;
-      if (!already && sp.lastBad >= 0 && (last === null || sp.lastBad > last.index)) last = { name, index: sp.lastBad };
+      if (!already && sp.lastBad > lastIndexBad) [last, lastIndexBad] = [name, sp.lastBad];
       const recovered = sp.lastBad < 0 ? 0 : sp.lastBad === n - 1 ? null : since(s.windows[sp.lastBad]!.endUs);
       services[name] = {
         already_unhealthy: already,
@@ -168,14 +174,14 @@ export class FaultWindows {
     });
     const lastShort = lastIndex(s.windows, (w) => w.short);
     const leaderLast = lastIndex(s.windows, (w) => !w.leader);
-    if (leaderLast >= 0 && leaderLast === lastBad && (last === null || (last as { index: number }).index < leaderLast)) last = { name: "leader", index: leaderLast };
+    if (leaderLast >= 0 && leaderLast === lastBad && lastIndexBad < leaderLast) last = "leader";
     return {
       t_s: secondsFromUs(s.atUs),
       fault: s.fault,
       target: s.target,
       detected_s: s.detectedUs === null ? null : since(s.detectedUs),
       recovered_s: lastBad < 0 ? 0 : lastBad === n - 1 ? null : since(s.windows[lastBad]!.endUs),
-      last_to_recover: (last as { name: string } | null)?.name ?? null,
+      last_to_recover: last,
       tasks_restored_s: lastShort < 0 ? 0 : lastShort === n - 1 ? null : since(s.windows[lastShort + 1]!.endUs),
       requests_lost: s.services.reduce((sum, sp) => sum + sp.lost, 0),
       worst_window: s.worst === null ? null : { t_s: secondsFromUs(s.worst.endUs), service: s.worst.service, errors: s.worst.errors, p99_ms: s.worst.p99Ms },

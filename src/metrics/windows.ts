@@ -129,11 +129,6 @@ export class WindowedSeries {
     return meter;
   }
 
-  /** A registered service's SLO. */
-  sloOf(service: string): SloSpec {
-    return this.meter(service).slo;
-  }
-
   /** Registered services, in registration order. */
   services(): string[] {
     return [...this.meters.keys()];

@@ -62,20 +62,44 @@ export interface ReportData {
 
 type Row = Record<string, string>;
 
+/** A run's output files, each read and parsed once: what the report and the story are drawn from. */
+export interface RunFiles {
+  summary: Summary;
+  timeseries: Row[];
+  nodes: Row[];
+  /** events.jsonl, with line numbers; empty when the run wrote none. */
+  events: LoggedEvent[];
+}
+
 function readCsv(dir: string, name: string): Row[] {
   return parse(fs.readFileSync(path.join(dir, name), "utf8"), { columns: true, skip_empty_lines: true }) as Row[];
 }
 
 /** Reads the outputs of one run; throws with the file's name when one is missing or unreadable. */
-export function readReportData(dir: string): ReportData {
+export function readRunFiles(dir: string): RunFiles {
   const summary = JSON.parse(fs.readFileSync(path.join(dir, "summary.json"), "utf8")) as Summary;
+  const events: LoggedEvent[] = [];
+  const file = path.join(dir, "events.jsonl");
+  if (fs.existsSync(file)) {
+    fs.readFileSync(file, "utf8").split("\n").forEach((text, i) => {
+      if (text === "") return;
+      const e = parseEvent(file, text, i + 1);
+      events.push({ line: i + 1, t: e["t_s"] as number, e });
+    });
+  }
+  return { summary, timeseries: readCsv(dir, "timeseries.csv"), nodes: readCsv(dir, "nodes.csv"), events };
+}
+
+/** What report.html shows. */
+export function reportData(o: RunFiles): ReportData {
+  const summary = o.summary;
   const services: Record<string, ServiceSeries> = {};
   const sloMs: Record<string, number> = {};
   for (const [name, s] of Object.entries(summary.services)) {
     services[name] = { t: [], p50: [], p95: [], p99: [], errors: [], timeouts: [], rejected: [], completed: [], desired: [], running: [], starting: [], pending: [] };
     sloMs[name] = s.slo.latency_ms;
   }
-  for (const r of readCsv(dir, "timeseries.csv")) {
+  for (const r of o.timeseries) {
     const s = services[r["service"]!];
     if (!s) continue;
     s.t.push(+r["t_s"]!);
@@ -91,9 +115,11 @@ export function readReportData(dir: string): ReportData {
     s.starting.push(+r["tasks_starting"]!);
     s.pending.push(+r["tasks_pending"]!);
   }
-  const nodeRows = readCsv(dir, "nodes.csv");
-  const cpu = nodeRows.map((r) => ({ t_s: +r["t_s"]!, node: r["node"]!, cpu_util: +r["cpu_util"]! }));
-  return { summary, compare: null, sloMs, services, nodes: nodeGrid(nodeRows), markers: markers(dir), warnings: warnings(summary, cpu) };
+  return { summary, compare: null, sloMs, services, nodes: nodeGrid(o.nodes), markers: markers(o.events), warnings: warnings(summary, nodeCpu(o.nodes)) };
+}
+
+function nodeCpu(rows: readonly Row[]): StoryInput["nodes"][number][] {
+  return rows.map((r) => ({ t_s: +r["t_s"]!, node: r["node"]!, cpu_util: +r["cpu_util"]! }));
 }
 
 function nodeGrid(rows: Row[]): NodeGrid {
@@ -120,14 +146,9 @@ function nodeGrid(rows: Row[]): NodeGrid {
 }
 
 /** Faults, elections, autoscaler decisions and rolling-update steps after t = 0, from events.jsonl. */
-function markers(dir: string): Marker[] {
-  const file = path.join(dir, "events.jsonl");
-  if (!fs.existsSync(file)) return [];
+function markers(events: readonly LoggedEvent[]): Marker[] {
   const out: Marker[] = [];
-  for (const [i, line] of fs.readFileSync(file, "utf8").split("\n").entries()) {
-    if (line === "") continue;
-    const e = parseEvent(file, line, i + 1);
-    const t = e["t_s"] as number;
+  for (const { t, e } of events) {
     if (t < 0) continue;
     const m = marker(e);
     if (m) out.push({ t, ...m });
@@ -151,20 +172,9 @@ function marker(e: Record<string, unknown>): Omit<Marker, "t"> | null {
 }
 
 /** What story.md is told from. */
-export function readStoryInput(dir: string): StoryInput {
-  const summary = JSON.parse(fs.readFileSync(path.join(dir, "summary.json"), "utf8")) as Summary;
-  const events: LoggedEvent[] = [];
-  const file = path.join(dir, "events.jsonl");
-  if (fs.existsSync(file)) {
-    fs.readFileSync(file, "utf8").split("\n").forEach((text, i) => {
-      if (text === "") return;
-      const e = parseEvent(file, text, i + 1);
-      events.push({ line: i + 1, t: e["t_s"] as number, e });
-    });
-  }
-  const timeseries = readCsv(dir, "timeseries.csv").map((r) => ({ t_s: +r["t_s"]!, service: r["service"]!, errors: +r["errors"]!, completed: +r["completed"]!, p50_ms: +r["p50_ms"]!, p95_ms: +r["p95_ms"]!, p99_ms: +r["p99_ms"]!, max_ms: +r["max_ms"]! }));
-  const nodes = readCsv(dir, "nodes.csv").map((r) => ({ t_s: +r["t_s"]!, node: r["node"]!, cpu_util: +r["cpu_util"]! }));
-  return { summary, events, timeseries, nodes };
+export function storyInput(o: RunFiles): StoryInput {
+  const timeseries = o.timeseries.map((r) => ({ t_s: +r["t_s"]!, service: r["service"]!, errors: +r["errors"]!, completed: +r["completed"]!, p50_ms: +r["p50_ms"]!, p95_ms: +r["p95_ms"]!, p99_ms: +r["p99_ms"]!, max_ms: +r["max_ms"]! }));
+  return { summary: o.summary, events: o.events, timeseries, nodes: nodeCpu(o.nodes) };
 }
 
 /** Run B's side of a comparison with run A (whose summary is `a`), read from B's outputs. */

@@ -1,5 +1,5 @@
 // report.html and story.md from a run's output directory: `orchsim run --report` and
 // `orchsim report OUTDIR`.
-export { readComparison, readReportData, readStoryInput, type ReportData } from "./data.js";
+export { readComparison, readRunFiles, reportData, storyInput, type ReportData } from "./data.js";
 export { storyMarkdown } from "./story.js";
 export { reportHtml } from "./html.js";
