@@ -1,5 +1,6 @@
 import type { FaultSummary, NodeRow, ServiceSummary, Summary } from "../metrics/rows.js";
 import { round1, warnings } from "../metrics/warnings.js";
+import { textTable } from "../report/text-table.js";
 
 /**
  * The short human summary printed after a run: per service what users saw and what the cluster
@@ -25,7 +26,7 @@ export function summaryText(summary: Summary, nodes: readonly NodeRow[], outDir:
     String(s.unhealthy),
     String(s.tasks_pending),
   ]);
-  lines.push(...table([header, ...rows]));
+  lines.push(...textTable([header, ...rows]));
   lines.push("(timeouts and rejected are included in errors; restarts, OOM and unhealthy are counts over the run; pending is at the end)");
   const peak = nodes.reduce<NodeRow | null>((best, r) => (best === null || r.cpu_util > best.cpu_util ? r : best), null);
   if (peak && peak.cpu_util > 0) lines.push(`peak CPU: ${(peak.cpu_util * 100).toFixed(1)}% on ${peak.node} in the window ending at ${peak.t_s} s`);
@@ -62,9 +63,4 @@ function faultText(f: FaultSummary): string {
   const worst = f.recovered_s !== 0 && w ? `; worst window ending ${w.t_s} s: ${w.service} ${p99}, ${w.errors} errors` : "";
   parts.push(`${requests(f.requests_lost)} lost (calls between services included)${worst}`);
   return parts.join(" ");
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  "));
 }

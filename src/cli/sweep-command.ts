@@ -6,6 +6,7 @@ import { estimate, pairedDifference, type Estimate } from "../metrics/stats.js";
 import { Run } from "../engine/run.js";
 import type { FaultSummary } from "../metrics/rows.js";
 import { sweepReportHtml } from "../report/sweep-report.js";
+import { textTable } from "../report/text-table.js";
 import { loadStrategies } from "./strategies.js";
 import { Progress } from "./progress.js";
 
@@ -198,10 +199,8 @@ function table(rows: Record<string, string | number>[], runs: number): string {
     const d = (m: string): string => (base ? "(baseline)" : diff(r, m));
     return [String(r["service"]), String(r["variant"]), fmt(r, "error_pct"), fmt(r, "p99_ms"), fmt(r, "slo_attained_pct"), d("error_pct"), d("p99_ms"), d("slo_attained_pct")];
   });
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((b) => b[c]!.length)));
-  const line = (cells: string[]): string => cells.map((x, c) => (c < 2 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join("  ");
   const seeds = runs === 1 ? "1 seed" : `${runs} seeds`;
-  return [`${seeds} per variant; mean ± 95% CI; Δ = paired difference from the first variant (same seeds); - = no data`, line(header), ...body.map(line)].join("\n");
+  return [`${seeds} per variant; mean ± 95% CI; Δ = paired difference from the first variant (same seeds); - = no data`, ...textTable([header, ...body], 2)].join("\n");
 }
 
 function parseSeeds(text: string): number[] | string {

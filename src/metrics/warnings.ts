@@ -4,8 +4,8 @@
 
 import type { NodeRow, Summary } from "./rows.js";
 
-/** A node busier than this share of its cores... */
-const HOT_CPU = 0.95;
+/** A node busier than this share of its cores (in a window) is saturated... */
+export const HOT_CPU = 0.95;
 /** ...for longer than this is worth a warning. */
 const HOT_FOR_S = 60;
 
@@ -65,4 +65,3 @@ function hotNodes(rows: readonly NodeCpu[]): string[] {
 export function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
-

@@ -2,6 +2,7 @@
 // with the change, then per fault its course. Read from the two summary.json files.
 
 import type { FaultSummary, ServiceSummary, Summary } from "../metrics/rows.js";
+import { textTable } from "./text-table.js";
 
 /** One figure of a service: its label and how to read it from a summary. */
 const SERVICE_FIGURES: [string, (s: ServiceSummary) => number | null][] = [
@@ -45,7 +46,7 @@ export function compareText(a: Summary, b: Summary, aName: string, bName: string
     SERVICE_FIGURES.forEach(([label, read], i) => rows.push([i === 0 ? name : "", label, ...cells(sa ? read(sa) : null, sb ? read(sb) : null)]));
     rows.push(["", "SLO", verdict(sa), verdict(sb), sa && sb && verdict(sa) !== verdict(sb) ? "changed" : ""]);
   }
-  lines.push(...table(rows));
+  lines.push(...textTable(rows, 2));
   // Faults are paired by kind and time: a fault of one run is compared only with the same one.
   const key = (f: FaultSummary) => `${f.fault}@${f.t_s}`;
   const keys = [...new Set([...a.faults, ...b.faults].sort((x, y) => x.t_s - y.t_s).map(key))];
@@ -67,7 +68,7 @@ export function compareText(a: Summary, b: Summary, aName: string, bName: string
       fr.push([name, "p99 during ms", ...cells(fa?.services?.[name]?.p99_during_ms, fb?.services?.[name]?.p99_during_ms)]);
       fr.push(["", "p99 after ms", ...cells(fa?.services?.[name]?.p99_after_ms, fb?.services?.[name]?.p99_after_ms)]);
     }
-    lines.push(...table(fr));
+    lines.push(...textTable(fr, 2));
   });
   return lines.join("\n");
 }
@@ -95,9 +96,4 @@ function change(a: number, b: number): string {
 function fmt(x: number | null | undefined): string {
   if (x == null) return "-";
   return Number.isInteger(x) ? x.toLocaleString("en-US") : x.toLocaleString("en-US", { maximumFractionDigits: 2 });
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  return rows.map((r) => r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ").trimEnd());
 }

@@ -7,6 +7,7 @@
 // header being line 1 of a CSV).
 
 import type { FaultSummary, NodeRow, Summary, TimeseriesRow } from "../metrics/rows.js";
+import { HOT_CPU, round1 } from "../metrics/warnings.js";
 
 /** One line of events.jsonl, with its line number. */
 export interface LoggedEvent {
@@ -28,7 +29,6 @@ interface Step {
   ref: string;
 }
 
-const HOT = 0.95;
 
 export function storyMarkdown(input: StoryInput): string {
   const s = input.summary;
@@ -128,7 +128,7 @@ function newTasks(ev: readonly LoggedEvent[], down: readonly LoggedEvent[]): Ste
 
 /** Nodes above 95% CPU in the span: when the first got there, and how long each stayed. */
 function saturation(input: StoryInput, fromT: number, endT: number): Step[] {
-  const rows = input.nodes.map((r, i) => ({ r, line: i + 2 })).filter(({ r }) => r.t_s > fromT && r.t_s <= endT && r.cpu_util > HOT);
+  const rows = input.nodes.map((r, i) => ({ r, line: i + 2 })).filter(({ r }) => r.t_s > fromT && r.t_s <= endT && r.cpu_util > HOT_CPU);
   if (rows.length === 0) return [];
   const interval = windowOf(input.nodes);
   const byNode = new Map<string, number>();
@@ -167,7 +167,7 @@ function loop(input: StoryInput, fromT: number, endT: number): string {
   const late = ev.filter((x) => x.t >= lateT && x.e["state"] === "failed");
   const unhealthy = late.filter((x) => /unhealthy/.test(String(x.e["reason"]))).length;
   const oom = late.filter((x) => /OOM/.test(String(x.e["reason"]))).length;
-  const hot = input.nodes.some((r) => r.t_s > lateT && r.t_s <= endT && r.cpu_util > HOT);
+  const hot = input.nodes.some((r) => r.t_s > lateT && r.t_s <= endT && r.cpu_util > HOT_CPU);
   const parts: string[] = [];
   if (unhealthy > 0) parts.push(`containers were still failing their health checks in the last third of it (${unhealthy})`);
   if (oom > 0) parts.push(`containers were still OOM-killed (${oom})`);
@@ -187,7 +187,7 @@ function list(names: readonly string[]): string {
 }
 
 function fmt(x: number): string {
-  return String(Math.round(x * 10) / 10);
+  return String(round1(x));
 }
 
 /** The window column that bounds a percentile from above: p50, p95, p99 or max. */
