@@ -226,14 +226,18 @@ export class Agent<R extends ContainerRequest> {
       this.setState(t, TaskState.SHUTDOWN, null);
       return;
     }
-    // SIMPLIFICATION: after the load-balancer drain the container stops at once; requests still
-    // queued or in service are lost (Swarm sends SIGTERM and waits up to a 10 s grace period).
+    // Swarm takes the task out of the load balancer, waits for the drain, then stops the
+    // container as `docker stop` does: SIGTERM, after which it finishes what it holds (and takes
+    // nothing new), then SIGKILL at the end of the grace period, losing whatever is left.
     this.d.leaveLoadBalancer(c, false);
     t.health?.stop();
-    t.timer = this.d.sim.after(LB_DRAIN_US, () => {
-      t.timer = null;
+    const stopped = (): void => {
       this.release(t);
       this.setState(t, TaskState.SHUTDOWN, null);
+    };
+    t.timer = this.d.sim.after(LB_DRAIN_US, () => {
+      t.timer = this.d.sim.after(t.spec.stopGracePeriodUs, stopped);
+      c.terminate(stopped);
     });
   }
 

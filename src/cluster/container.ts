@@ -65,6 +65,8 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
   private readonly concurrency: number;
   private readonly onDone = (req: R): void => this.finish(req);
   stopped = false;
+  /** Told to stop (SIGTERM): called once nothing is queued or in service. */
+  private onIdle: (() => void) | null = null;
 
   constructor(
     readonly taskId: string,
@@ -85,7 +87,7 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
 
 
   accept(req: R): void {
-    if (this.stopped) {
+    if (this.stopped || this.onIdle) {
       this.drop(req, "stopped");
     } else if (this.busy < this.concurrency) {
       this.start(req);
@@ -95,6 +97,12 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     } else {
       this.drop(req, "rejected");
     }
+  }
+
+  /** SIGTERM: it takes nothing new and finishes what it holds; `idle` runs when that is done. */
+  terminate(idle: () => void): void {
+    this.onIdle = idle;
+    if (this.busy === 0 && this.count === 0) idle();
   }
 
   /** The container is killed: everything queued or in service is lost; `crashed` if its node died. */
@@ -157,6 +165,7 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     else if (req.probe) req.probe.probeDone(true);
     else this.callbacks.completed(req, this);
     if (this.count > 0 && !this.stopped) this.start(this.dequeue());
+    else if (this.onIdle && this.busy === 0 && !this.stopped) this.onIdle();
   }
 
   private drop(req: R, why: "rejected" | "stopped" | "lost"): void {

@@ -64,6 +64,7 @@ export const DEFAULTS = {
     replicas: 1,
     endpointMode: "vip" as const, // Swarm's default
     maxReplicasPerNode: 0, // 0 = unlimited
+    stopGracePeriodUs: 10_000_000, // docker stop's 10 s before SIGKILL
   },
   port: { protocol: "tcp" as const, mode: "ingress" as const },
   image: { sizeBytes: 0 }, // 0 = the image is not pulled over the network

@@ -29,7 +29,7 @@ import { DEFAULT_NETWORK, INGRESS_NETWORK } from "./networks.js";
 
 export const SERVICE_FIELDS = [
   "name", "image", "mode", "replicas", "networks", "ports", "endpointMode", "resources", "placement", "strategy",
-  "startup", "runtime", "request", "healthcheck", "restartPolicy", "update", "rollback", "autoscale", "slo",
+  "startup", "runtime", "request", "healthcheck", "restartPolicy", "stopGracePeriod", "update", "rollback", "autoscale", "slo",
 ] as const;
 const PORT_FIELDS = ["published", "target", "protocol", "mode"] as const;
 const PLACEMENT_FIELDS = ["constraints", "preferences", "maxReplicasPerNode"] as const;
@@ -82,6 +82,7 @@ export function readService(ctx: Ctx, raw: Raw, path: string, slo: SloSpec): Ser
     request,
     healthcheck: readHealthcheck(f.optionalMap("healthcheck", HEALTHCHECK_FIELDS)),
     restartPolicy: readRestartPolicy(f.map("restartPolicy", RESTART_FIELDS)),
+    stopGracePeriodUs: f.num("stopGracePeriod", DEFAULTS.service.stopGracePeriodUs, parseDurationUs),
     update: readUpdate(f.map("update", UPDATE_FIELDS), "update"),
     rollback: readUpdate(f.map("rollback", UPDATE_FIELDS), "rollback"),
     autoscale,
