@@ -8,6 +8,7 @@ export function validateCommand(file: string, opts: { set: string[] }): number {
     process.stdout.write(
       `${file}: ok (scenario "${s.name}": ${nodes} nodes, ${s.services.length} services, ${s.workload.length} workloads, ${s.events.length} events)\n`,
     );
+    for (const n of s.notes) process.stdout.write(`note: ${n}\n`);
     for (const f of unsimulatedFields(s)) process.stdout.write(`note: not simulated: ${f}\n`);
     for (const w of scenarioWarnings(s)) process.stdout.write(`note: ${w}\n`);
     return 0;

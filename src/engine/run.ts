@@ -47,7 +47,7 @@ export class Run {
   ) {
     const events = opts.out?.lineWriter("events.jsonl") ?? opts.events ?? null;
     this.world = new World(scenario, { events, strategies: opts.strategies });
-    this.notes = [...unsimulatedFields(scenario).map((f) => `not simulated: ${f}`), ...scenarioWarnings(scenario)];
+    this.notes = [...scenario.notes, ...unsimulatedFields(scenario).map((f) => `not simulated: ${f}`), ...scenarioWarnings(scenario)];
   }
 
   /** Deploys, then arms traffic, injections and windows. */

@@ -34,7 +34,10 @@ export class Ctx {
 
   /** A required field is absent from the map at `mapAt`. */
   missing(mapAt: Origin, mapPath: string, key: string): void {
-    const at = mapAt.kind === "set" ? setOrigin(`${mapAt.path}.${key}`) : mapAt;
+    const at =
+      mapAt.kind === "set" ? setOrigin(`${mapAt.path}.${key}`)
+      : mapAt.path !== undefined ? { ...mapAt, path: joinPath(mapAt.path, key) }
+      : mapAt;
     this.report(at, joinPath(mapPath, key), "missing required field");
   }
 
@@ -55,13 +58,13 @@ export class Ctx {
     return this.notes.map(({ at, path, message }) =>
       at.kind === "set"
         ? { file: SET_SOURCE, line: 0, col: 0, path: at.path, message }
-        : { file: this.file, line: at.line, col: at.col, path, message },
+        : { file: at.file ?? this.file, line: at.line, col: at.col, path: at.path ?? path, message },
     );
   }
 }
 
 function sameOrigin(a: Origin, b: Origin): boolean {
-  if (a.kind === "file" && b.kind === "file") return a.line === b.line && a.col === b.col;
+  if (a.kind === "file" && b.kind === "file") return a.line === b.line && a.col === b.col && a.file === b.file;
   if (a.kind === "set" && b.kind === "set") return a.path === b.path;
   return false;
 }

@@ -21,8 +21,9 @@ export function formatIssue(issue: ScenarioIssue): string {
 }
 
 /**
- * Overrides first (they are what the user just typed), then by line and column; problems at the
- * same place keep the order in which they were found. Identical problems are reported once.
+ * Overrides first (they are what the user just typed), then file by file (in the order their
+ * first problem was found) by line and column; problems at the same place keep the order in
+ * which they were found. Identical problems are reported once.
  */
 export function sortIssues(issues: readonly ScenarioIssue[]): ScenarioIssue[] {
   const seen = new Set<string>();
@@ -32,8 +33,9 @@ export function sortIssues(issues: readonly ScenarioIssue[]): ScenarioIssue[] {
     seen.add(key);
     return true;
   });
+  const files = [SET_SOURCE, ...new Set(unique.map((i) => i.file))];
   // Array.prototype.sort is stable, which keeps same-place problems in discovery order.
-  return unique.sort((a, b) => a.line - b.line || a.col - b.col);
+  return unique.sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line || a.col - b.col);
 }
 
 export class ScenarioError extends Error {

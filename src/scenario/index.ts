@@ -3,9 +3,10 @@
 // or a `ScenarioError` naming file, line and field of every problem, before any simulation runs.
 //
 // This folder models the scenario format, not the cluster: it imports nothing from the rest of
-// orchsim (only its own files, `yaml` and node:fs), and the rest of orchsim imports its types.
+// orchsim (only its own files, node's fs and path, and the `yaml`, `ajv` and `dotenv` libraries),
+// and the rest of orchsim imports its types. `stack/` reads Compose files into the same form.
 
-export { loadScenarioFile, parseScenario } from "./load.js";
+export { loadScenarioFile, parseScenario, type LoadOptions } from "./load.js";
 export { ScenarioError, formatIssue, type ScenarioIssue } from "./errors.js";
 export {
   parseBandwidthBitsPerS,

@@ -7,6 +7,7 @@ import { Ctx } from "./context.js";
 import { DEFAULTS, LIMITS } from "./defaults.js";
 import { ScenarioError } from "./errors.js";
 import { readEvents } from "./events.js";
+import { expandStack, type StackOptions } from "./stack/index.js";
 import { readNetworks, withImplicitNetworks } from "./networks.js";
 import { applyOverrides } from "./overrides.js";
 import { parseYaml } from "./parse.js";
@@ -23,8 +24,11 @@ const TOP_FIELDS = [
   "version", "name", "description", "seed", "duration", "metrics", "cluster", "networks", "services", "workload", "events",
 ] as const;
 
+/** How to read the stack files a scenario references: the variables for ${VAR}. */
+export type LoadOptions = StackOptions;
+
 /** Reads, overrides, validates and normalises a scenario file. Throws ScenarioError. */
-export function loadScenarioFile(path: string, overrides: readonly string[] = []): Scenario {
+export function loadScenarioFile(path: string, overrides: readonly string[] = [], options: LoadOptions = {}): Scenario {
   const ctx = new Ctx(path);
   let text: string;
   try {
@@ -38,11 +42,14 @@ export function loadScenarioFile(path: string, overrides: readonly string[] = []
     ctx.report(fileOrigin(1, 1), "", `cannot read the file: ${reason}`);
     throw new ScenarioError(ctx.issues());
   }
-  return parseScenario(text, path, overrides);
+  return parseScenario(text, path, overrides, options);
 }
 
-/** The same from text; `file` names it in messages. Throws ScenarioError. */
-export function parseScenario(text: string, file: string, overrides: readonly string[] = []): Scenario {
+/**
+ * The same from text; `file` names it in messages, and stack files are found beside it. Throws
+ * ScenarioError.
+ */
+export function parseScenario(text: string, file: string, overrides: readonly string[] = [], options: LoadOptions = {}): Scenario {
   const ctx = new Ctx(file);
   const size = Buffer.byteLength(text, "utf8");
   if (size > LIMITS.fileBytes) throw tooLarge(ctx, size);
@@ -51,8 +58,13 @@ export function parseScenario(text: string, file: string, overrides: readonly st
     ctx.report(root.at, "", `a scenario is a map of fields (version, name, duration, services, ...), not ${describe(root)}`);
   }
   if (root === undefined || root.kind !== "map") throw new ScenarioError(ctx.issues());
-  applyOverrides(ctx, root, overrides);
-  const scenario = readScenario(ctx, root, file);
+  // `--set stack=...` picks the stack before its services are there to be changed.
+  const isStack = (o: string): boolean => /^\s*stack(\.|\s*=)/.test(o);
+  applyOverrides(ctx, root, overrides.filter(isStack));
+  const notes = expandStack(ctx, root, file, options);
+  if (notes === undefined) throw new ScenarioError(ctx.issues());
+  applyOverrides(ctx, root, overrides.filter((o) => !isStack(o)));
+  const scenario = readScenario(ctx, root, file, notes);
   if (ctx.failed) throw new ScenarioError(ctx.issues());
   return scenario;
 }
@@ -63,7 +75,7 @@ function tooLarge(ctx: Ctx, bytes: number): ScenarioError {
   return new ScenarioError(ctx.issues());
 }
 
-function readScenario(ctx: Ctx, root: RawMap, file: string): Scenario {
+function readScenario(ctx: Ctx, root: RawMap, file: string, notes: string[]): Scenario {
   const f = Fields.open(ctx, root, "", root.at, TOP_FIELDS);
   const version = f.take("version", REQUIRED, 1 as const, (raw) =>
     raw.kind === "scalar" && raw.value === 1 ? { ok: true, value: 1 as const } : { ok: false, error: `must be 1 (got ${describe(raw)})` },
@@ -110,6 +122,7 @@ function readScenario(ctx: Ctx, root: RawMap, file: string): Scenario {
     services: reads.map((r) => r.spec),
     workload,
     events: ev.events,
+    notes,
   };
 }
 

@@ -127,13 +127,17 @@ class Converter {
   }
 }
 
-/** Parses a scenario file's text; undefined when it is not YAML (problems are in ctx). */
-export function parseYaml(text: string, ctx: Ctx): Raw | undefined {
+/**
+ * Parses a scenario file's text; undefined when it is not YAML (problems are in ctx). Given
+ * `file` (another file than the scenario, such as a stack file), every origin names that file and
+ * the node's dotted path in it (`services.web.deploy.replicas`), which messages then show.
+ */
+export function parseYaml(text: string, ctx: Ctx, file?: string): Raw | undefined {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, merge: false, prettyErrors: false });
   const where = (offset: number): FileOrigin => {
     const { line, col } = lines.linePos(offset);
-    return fileOrigin(Math.max(line, 1), Math.max(col, 1));
+    return fileOrigin(Math.max(line, 1), Math.max(col, 1), file);
   };
   for (const e of doc.errors) {
     const message = e.code === "MULTIPLE_DOCS" ? "a scenario file holds a single YAML document (found a second ---)" : e.message;
@@ -142,11 +146,14 @@ export function parseYaml(text: string, ctx: Ctx): Raw | undefined {
   for (const w of doc.warnings) ctx.report(where(w.pos[0]), "", `YAML: ${w.message}`);
   if (doc.errors.length > 0) return undefined;
   if (doc.contents === null) {
-    ctx.report(fileOrigin(1, 1), "", "the file is empty");
+    ctx.report(fileOrigin(1, 1, file), "", "the file is empty");
     return undefined;
   }
-  const place: Placer = (node) => where(node?.range?.[0] ?? 0);
-  return convertSafely(doc, ctx, place, fileOrigin(1, 1));
+  const place: Placer =
+    file === undefined
+      ? (node) => where(node?.range?.[0] ?? 0)
+      : (node, setPath) => ({ ...where(node?.range?.[0] ?? 0), path: setPath.slice(1) });
+  return convertSafely(doc, ctx, place, fileOrigin(1, 1, file, ""));
 }
 
 /** Parses the VALUE of `--set PATH=VALUE` as a YAML flow value; its nodes point at the override. */

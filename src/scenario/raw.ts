@@ -10,6 +10,11 @@ export interface FileOrigin {
   readonly kind: "file";
   readonly line: number;
   readonly col: number;
+  /** Another file than the scenario's (a stack file it references); absent = the scenario. */
+  readonly file?: string;
+  /** The field's path as written in that other file (`services.web.deploy.replicas`), which
+   * messages show instead of the scenario path the value was translated to. */
+  readonly path?: string;
 }
 export interface SetOrigin {
   readonly kind: "set";
@@ -45,8 +50,9 @@ export interface RawMap {
 }
 export type Raw = RawScalar | RawSeq | RawMap;
 
-export function fileOrigin(line: number, col: number): FileOrigin {
-  return { kind: "file", line, col };
+export function fileOrigin(line: number, col: number, file?: string, path?: string): FileOrigin {
+  if (file === undefined) return { kind: "file", line, col };
+  return path === undefined ? { kind: "file", line, col, file } : { kind: "file", line, col, file, path };
 }
 
 export function setOrigin(path: string): SetOrigin {

@@ -23,6 +23,8 @@ export interface Scenario {
   workload: WorkloadSpec[];
   /** In file order (not sorted by time); same-time events should run in this order. */
   events: EventSpec[];
+  /** What the loader read and will not simulate (fields of a stack file), one line each. */
+  notes: string[];
 }
 
 export interface MetricsSpec {
@@ -210,6 +212,8 @@ export interface ServiceSpec {
   };
   healthcheck: HealthcheckSpec | null;
   restartPolicy: RestartPolicySpec;
+  /** How long a stopping container may finish its work before it is killed; default 10s. */
+  stopGracePeriodUs: number;
   update: UpdateSpec;
   rollback: UpdateSpec;
   autoscale: AutoscaleSpec | null;

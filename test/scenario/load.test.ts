@@ -263,6 +263,7 @@ describe("defaults", () => {
           request: { cpu: { kind: "exponential", mean: 10 * MS }, requestBytes: 1024, responseBytes: 1024, calls: [], connection: { reuse: 1 } },
           healthcheck: null,
           restartPolicy: { condition: "any", delayUs: 5 * S, maxAttempts: 0, windowUs: 0 },
+          stopGracePeriodUs: 10 * S,
           update: { parallelism: 1, delayUs: 0, order: "stop-first", failureAction: "pause", monitorUs: 5 * S, maxFailureRatio: 0 },
           rollback: { parallelism: 1, delayUs: 0, order: "stop-first", failureAction: "pause", monitorUs: 5 * S, maxFailureRatio: 0 },
           autoscale: null,
@@ -271,6 +272,7 @@ describe("defaults", () => {
       ],
       workload: [],
       events: [],
+      notes: [],
     };
     expect(s).toEqual(expected);
   });

@@ -1,0 +1,130 @@
+// `stack:` in a scenario: the user's Compose / `docker stack deploy` files become the scenario's
+// services and networks. The files are read, interpolated, merged in order (as repeated -c
+// flags are), checked against the Compose schema and translated into the scenario's raw form,
+// with every value keeping its origin in its stack file; then the scenario's own `services` and
+// `networks` entries of the same name are merged over them. What the stack says that nothing
+// reads comes back as notes.
+
+import { readFileSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { parse as parseDotenv } from "dotenv";
+import type { Ctx } from "../context.js";
+import { LIMITS } from "../defaults.js";
+import { parseYaml } from "../parse.js";
+import { entryOf, fileOrigin, mergeRaw, textOf, valueOf, type Origin, type Raw, type RawEntry, type RawMap } from "../raw.js";
+import { interpolate, type Env } from "./interpolate.js";
+import { mergeCompose } from "./merge.js";
+import { Notes } from "./notes.js";
+import { assignPublished } from "./ports.js";
+import { checkComposeSchema } from "./schema.js";
+import { translateStack } from "./translate.js";
+
+export type { Env } from "./interpolate.js";
+
+export interface StackOptions {
+  /** Variables for ${VAR}; the process environment unless given. */
+  env?: Env;
+  /** A file of KEY=VALUE lines; a variable set in `env` wins over it, as in Compose. */
+  envFile?: string;
+}
+
+/**
+ * Replaces root's `stack` entry by the services and networks of the files it names. Returns the
+ * notes, or undefined when a stack file has problems (they are in ctx): the scenario's own
+ * checks would only add problems caused by the services that are missing.
+ */
+export function expandStack(ctx: Ctx, root: RawMap, scenarioFile: string, opts: StackOptions = {}): string[] | undefined {
+  const entry = entryOf(root, "stack");
+  if (!entry) return [];
+  root.entries = root.entries.filter((e) => e !== entry);
+  const refs = stackFiles(ctx, entry.value);
+  const before = ctx.notes.length;
+  const env = environment(ctx, opts);
+  const notes = new Notes();
+  const unset = new Set<string>();
+  let merged: Raw | undefined;
+  for (const ref of refs) {
+    const display = path.isAbsolute(ref.name) ? ref.name : path.join(path.dirname(scenarioFile), ref.name);
+    const tree = readStackFile(ctx, display, ref.at);
+    if (tree === undefined) continue;
+    interpolate(ctx, tree, env, unset);
+    checkComposeSchema(ctx, tree);
+    merged = merged === undefined ? tree : mergeCompose(merged, tree);
+  }
+  if (merged === undefined || merged.kind !== "map" || ctx.notes.length > before) return undefined;
+  const stack = translateStack(ctx, merged, notes);
+  assignPublished(ctx, stack.ports, notes);
+  if (ctx.notes.length > before) return undefined;
+  mergeNamed(root, "services", stack.services);
+  mergeNamed(root, "networks", stack.networks);
+  const unsetNotes = [...unset].map((name) => `variable ${name} is not set; it reads as empty text (as in Compose)`);
+  return [...unsetNotes, ...notes.text()];
+}
+
+/** `stack: FILE` or `stack: [FILE, ...]`. */
+function stackFiles(ctx: Ctx, raw: Raw): { name: string; at: Origin }[] {
+  const items = raw.kind === "seq" ? raw.items : [raw];
+  const out: { name: string; at: Origin }[] = [];
+  for (const item of items) {
+    const name = textOf(item);
+    if (name === undefined || name === "") ctx.report(item.at, "stack", "must be the path of a stack file (docker-stack.yml), or a list of them");
+    else out.push({ name, at: item.at });
+  }
+  if (raw.kind === "seq" && raw.items.length === 0) ctx.report(raw.at, "stack", "must name at least one stack file");
+  return out;
+}
+
+function readStackFile(ctx: Ctx, file: string, at: Origin): Raw | undefined {
+  let text: string;
+  try {
+    const size = statSync(file).size;
+    if (size > LIMITS.fileBytes) {
+      ctx.report(fileOrigin(1, 1, file, ""), "", `the file is larger than 1 MiB (${(size / 2 ** 20).toFixed(1)} MiB); refusing to read it`);
+      return undefined;
+    }
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    ctx.report(at, "stack", `cannot read ${file}: ${code === "ENOENT" ? "no such file" : (e as Error).message}`);
+    return undefined;
+  }
+  const tree = parseYaml(text, ctx, file);
+  if (tree !== undefined && tree.kind !== "map") {
+    ctx.report(tree.at, "", "a stack file is a map of fields (version, services, networks, ...)");
+    return undefined;
+  }
+  return tree;
+}
+
+function environment(ctx: Ctx, opts: StackOptions): Env {
+  const env = opts.env ?? process.env;
+  if (opts.envFile === undefined) return env;
+  try {
+    return { ...parseDotenv(readFileSync(opts.envFile, "utf8")), ...env };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    ctx.report(fileOrigin(1, 1, opts.envFile, ""), "", `cannot read the env file: ${code === "ENOENT" ? "no such file" : (e as Error).message}`);
+    return env;
+  }
+}
+
+/**
+ * The stack's items first, each with the scenario's item of the same name merged over it, then
+ * the scenario's items the stack does not have.
+ */
+function mergeNamed(root: RawMap, key: string, fromStack: RawMap[]): void {
+  if (fromStack.length === 0) return;
+  const own = entryOf(root, key);
+  const ownItems = own?.value.kind === "seq" ? own.value.items : [];
+  const nameOf = (raw: Raw): string | undefined => (raw.kind === "map" ? textOf(valueOf(raw, "name")) : undefined);
+  const stackNames = new Set(fromStack.map(nameOf));
+  const items = fromStack.map((item) => {
+    const over = ownItems.find((o) => nameOf(o) === nameOf(item));
+    return over === undefined ? item : mergeRaw(item, over);
+  });
+  items.push(...ownItems.filter((o) => !stackNames.has(nameOf(o))));
+  const at = own?.value.at ?? fromStack[0]!.at;
+  const entry: RawEntry = { key, keyAt: own?.keyAt ?? at, value: { kind: "seq", items, at } };
+  if (own) root.entries[root.entries.indexOf(own)] = entry;
+  else root.entries.push(entry);
+}

@@ -1,0 +1,187 @@
+// A validated Compose tree -> the scenario's own `services` and `networks` items, field by field
+// as `docker stack deploy` turns a stack into Swarm service specs. Values keep the origin of the
+// Compose value they came from; unit spellings are rewritten (values.ts); what is not read is
+// said in the notes (notes.ts). A service's `x-orchsim` map, in the scenario's own format, is
+// merged over what the translation gives.
+
+import type { Ctx } from "../context.js";
+import { entryOf, mergeRaw, valueOf, type Raw, type RawMap, type RawScalar } from "../raw.js";
+import { child, leaf, list, map, scalar, seq } from "./build.js";
+import { noteUnread, type Notes } from "./notes.js";
+import { translatePorts, type PortOut } from "./ports.js";
+import { boolValue, durationValue, numberValue, sizeValue } from "./values.js";
+
+export interface Translated {
+  services: RawMap[];
+  networks: RawMap[];
+  ports: PortOut[];
+}
+
+const TOP_READ = ["version", "name", "services", "networks"];
+const SERVICE_READ = ["image", "deploy", "ports", "networks", "healthcheck", "stop_grace_period", "x-orchsim"];
+const DEPLOY_READ = ["mode", "replicas", "resources", "placement", "restart_policy", "update_config", "rollback_config", "endpoint_mode"];
+/** The encryption option of the overlay driver: present (with any value) = IPsec on. */
+const ENCRYPTED_OPT = "encrypted";
+const MTU_OPT = "com.docker.network.driver.mtu";
+
+export function translateStack(ctx: Ctx, root: RawMap, notes: Notes): Translated {
+  for (const e of root.entries) {
+    if (e.key === "include") ctx.report(e.keyAt, "", "docker stack deploy does not support include: list each file under the scenario's stack: instead");
+  }
+  noteUnread(ctx, { ...root, entries: root.entries.filter((e) => e.key !== "include") }, TOP_READ, "top-level ", notes);
+  const out: Translated = { services: [], networks: [], ports: [] };
+  const services = child(root, "services");
+  for (const e of services?.entries ?? []) {
+    if (e.value.kind === "map") out.services.push(translateService(ctx, e.key, e.keyAt, e.value, notes, out.ports));
+    else out.services.push(map(e.keyAt, [["name", scalar(e.key, e.keyAt)]])); // `web:` with nothing: all defaults
+  }
+  for (const e of child(root, "networks")?.entries ?? []) {
+    out.networks.push(translateNetwork(ctx, e.key, e.keyAt, e.value.kind === "map" ? e.value : undefined, notes));
+  }
+  return out;
+}
+
+function translateService(ctx: Ctx, name: string, keyAt: RawMap["at"], svc: RawMap, notes: Notes, ports: PortOut[]): RawMap {
+  noteUnread(ctx, svc, SERVICE_READ, "", notes);
+  const deploy = child(svc, "deploy");
+  if (deploy) noteUnread(ctx, deploy, DEPLOY_READ, "deploy.", notes);
+  const mode = leaf(deploy, "mode");
+  if (typeof mode?.value === "string" && mode.value.endsWith("-job")) ctx.report(mode.at, "", `${mode.value}: jobs (tasks that run once to completion) are not simulated`);
+  const image = leaf(svc, "image");
+  const portList = valueOf(svc, "ports");
+  const translatedPorts = portList ? translatePorts(ctx, portList, notes) : [];
+  ports.push(...translatedPorts);
+  const out = map(svc.at, [
+    ["name", scalar(name, keyAt)],
+    ["image", image && map(image.at, [["name", image]])],
+    ["mode", mode],
+    ["replicas", leaf(deploy, "replicas", numberValue)],
+    ["endpointMode", leaf(deploy, "endpoint_mode")],
+    ["networks", serviceNetworks(ctx, valueOf(svc, "networks"), notes)],
+    ["ports", portList && seq(translatedPorts.map((p) => p.node), portList.at)],
+    ["resources", resources(ctx, child(deploy, "resources"), notes)],
+    ["placement", placement(child(deploy, "placement"))],
+    ["restartPolicy", restartPolicy(child(deploy, "restart_policy"))],
+    ["update", updateConfig(child(deploy, "update_config"))],
+    ["rollback", updateConfig(child(deploy, "rollback_config"))],
+    ["healthcheck", healthcheck(ctx, child(svc, "healthcheck"), notes)],
+    ["stopGracePeriod", leaf(svc, "stop_grace_period", durationValue)],
+  ]);
+  const extra = valueOf(svc, "x-orchsim");
+  if (extra?.kind !== "map") return out;
+  const renamed = entryOf(extra, "name");
+  if (renamed) ctx.report(renamed.keyAt, "", "x-orchsim cannot rename a service (its name is its key under services)");
+  return mergeRaw(out, { ...extra, entries: extra.entries.filter((e) => e.key !== "name") }) as RawMap;
+}
+
+/** `networks: [a, b]` or `networks: {a: {aliases: [...]}, b: null}` -> the names. */
+function serviceNetworks(ctx: Ctx, raw: Raw | undefined, notes: Notes): Raw | undefined {
+  if (raw === undefined || raw.kind === "scalar") return raw;
+  if (raw.kind === "seq") return raw;
+  for (const e of raw.entries) if (e.value.kind === "map") noteUnread(ctx, e.value, [], "networks.", notes);
+  return seq(raw.entries.map((e) => scalar(e.key, e.keyAt)), raw.at);
+}
+
+function resources(ctx: Ctx, r: RawMap | undefined, notes: Notes): RawMap | undefined {
+  if (!r) return undefined;
+  const limits = child(r, "limits");
+  const reservations = child(r, "reservations");
+  if (limits) noteUnread(ctx, limits, ["cpus", "memory"], "deploy.resources.limits.", notes);
+  if (reservations) noteUnread(ctx, reservations, ["cpus", "memory", "generic_resources"], "deploy.resources.reservations.", notes);
+  return map(r.at, [
+    ["limits", limits && map(limits.at, [["cpu", leaf(limits, "cpus")], ["memory", leaf(limits, "memory", sizeValue)]])],
+    ["reservations", reservations && map(reservations.at, [
+      ["cpu", leaf(reservations, "cpus")],
+      ["memory", leaf(reservations, "memory", sizeValue)],
+      ["generic", genericResources(ctx, list(reservations, "generic_resources"), notes)],
+    ])],
+  ]);
+}
+
+/** `[{discrete_resource_spec: {kind: gpu, value: 2}}]` -> `{gpu: 2}`. */
+function genericResources(ctx: Ctx, items: Raw | undefined, notes: Notes): RawMap | undefined {
+  if (items?.kind !== "seq") return undefined;
+  const pairs: [string, RawScalar | undefined][] = [];
+  for (const item of items.items) {
+    if (item.kind !== "map") continue;
+    noteUnread(ctx, item, ["discrete_resource_spec"], "deploy.resources.reservations.generic_resources.", notes);
+    const spec = child(item, "discrete_resource_spec");
+    const kind = leaf(spec, "kind");
+    if (typeof kind?.value === "string") pairs.push([kind.value, leaf(spec, "value", numberValue)]);
+  }
+  return map(items.at, pairs);
+}
+
+function placement(p: RawMap | undefined): RawMap | undefined {
+  return p && map(p.at, [
+    ["constraints", valueOf(p, "constraints")],
+    ["preferences", valueOf(p, "preferences")],
+    ["maxReplicasPerNode", leaf(p, "max_replicas_per_node", numberValue)],
+  ]);
+}
+
+function restartPolicy(r: RawMap | undefined): RawMap | undefined {
+  return r && map(r.at, [
+    ["condition", leaf(r, "condition")],
+    ["delay", leaf(r, "delay", durationValue)],
+    ["maxAttempts", leaf(r, "max_attempts", numberValue)],
+    ["window", leaf(r, "window", durationValue)],
+  ]);
+}
+
+function updateConfig(u: RawMap | undefined): RawMap | undefined {
+  return u && map(u.at, [
+    ["parallelism", leaf(u, "parallelism", numberValue)],
+    ["delay", leaf(u, "delay", durationValue)],
+    ["failureAction", leaf(u, "failure_action")],
+    ["monitor", leaf(u, "monitor", durationValue)],
+    ["maxFailureRatio", leaf(u, "max_failure_ratio", numberValue)],
+    ["order", leaf(u, "order")],
+  ]);
+}
+
+/** A health check, or nothing when it is disabled (`disable: true` or `test: ["NONE"]`). */
+function healthcheck(ctx: Ctx, h: RawMap | undefined, notes: Notes): RawMap | undefined {
+  if (!h) return undefined;
+  const test = valueOf(h, "test");
+  const first = test?.kind === "seq" ? test.items[0] : test;
+  const none = first?.kind === "scalar" && first.value === "NONE";
+  if (leaf(h, "disable", boolValue)?.value === true || none) return undefined;
+  noteUnread(ctx, h, ["interval", "timeout", "retries", "start_period", "disable", "test"], "healthcheck.", notes);
+  if (test) notes.add(test.at, "healthcheck.test", "the command is not run: the model's check is a request to the container that costs healthcheck.cpu");
+  return map(h.at, [
+    ["interval", leaf(h, "interval", durationValue)],
+    ["timeout", leaf(h, "timeout", durationValue)],
+    ["retries", leaf(h, "retries", numberValue)],
+    ["startPeriod", leaf(h, "start_period", durationValue)],
+  ]);
+}
+
+function translateNetwork(ctx: Ctx, name: string, keyAt: RawMap["at"], net: RawMap | undefined, notes: Notes): RawMap {
+  if (!net) return map(keyAt, [["name", scalar(name, keyAt)]]);
+  noteUnread(ctx, net, ["driver", "driver_opts", "ipam", "attachable", "external"], "networks.", notes);
+  const driver = leaf(net, "driver");
+  if (typeof driver?.value === "string" && driver.value !== "overlay") {
+    notes.add(driver.at, "networks.driver", `${driver.value} is simulated as an overlay network (a stack's networks are overlays)`);
+  }
+  const external = leaf(net, "external", boolValue) ?? child(net, "external");
+  if (external && (external.kind === "map" || external.value === true)) {
+    notes.add(external.at, "networks.external", "created outside the stack; simulated as an overlay network with Swarm's defaults");
+  }
+  const opts = child(net, "driver_opts");
+  const encrypted = opts && entryOf(opts, ENCRYPTED_OPT);
+  if (opts) noteUnread(ctx, opts, [ENCRYPTED_OPT, MTU_OPT], "networks.driver_opts.", notes);
+  const ipam = child(net, "ipam");
+  if (ipam) noteUnread(ctx, ipam, ["config"], "networks.ipam.", notes);
+  const configs = list(ipam, "config")?.items ?? [];
+  const first = configs[0]?.kind === "map" ? configs[0] : undefined;
+  if (first) noteUnread(ctx, first, ["subnet"], "networks.ipam.config.", notes);
+  if (configs.length > 1) notes.add(configs[1]!.at, "networks.ipam.config", "only the first subnet is simulated");
+  return map(net.at, [
+    ["name", scalar(name, keyAt)],
+    ["subnet", leaf(first, "subnet")],
+    ["encrypted", encrypted && scalar(true, encrypted.keyAt)],
+    ["mtu", leaf(opts, MTU_OPT, numberValue)],
+    ["attachable", leaf(net, "attachable", boolValue)],
+  ]);
+}
