@@ -6,6 +6,7 @@ import { validateCommand } from "./validate-command.js";
 import { sweepCommand } from "./sweep-command.js";
 import { reportCommand } from "./report-command.js";
 import { compareCommand } from "./compare-command.js";
+import { importCommand } from "./import-command.js";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -54,6 +55,17 @@ async function main(argv: string[]): Promise<number> {
     .addHelpText("after", examples("orchsim validate scenarios/startup-storm.yaml", "orchsim validate my.yaml --set services.web.replicas=0"))
     .action((file: string, opts: { set: string[] }) => {
       code = validateCommand(file, opts);
+    });
+  program
+    .command("import")
+    .description("write a starter scenario for a Compose / docker stack deploy file; the stack stays the source of truth")
+    .argument("<stack...>", "stack files (docker-stack.yml), merged in order as repeated -c flags are")
+    .option("-o, --output <scenario>", "where to write the scenario (default: standard output)")
+    .option("--env-file <file>", "KEY=VALUE lines for ${VAR} in the stack (the environment wins over them)")
+    .option("--force", "overwrite the output file")
+    .addHelpText("after", examples("orchsim import docker-stack.yml -o what-if.yaml && orchsim run what-if.yaml --report", "orchsim import docker-stack.yml docker-stack.prod.yml --env-file prod.env -o prod.yaml"))
+    .action((stacks: string[], opts: { output?: string; envFile?: string; force?: boolean }) => {
+      code = importCommand(stacks, opts);
     });
   program
     .command("report")

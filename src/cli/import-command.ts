@@ -1,0 +1,57 @@
+// `orchsim import STACK... [-o scenario.yaml]`: a starter scenario that references the stack.
+// The stack is read exactly as `run` will read it (so its problems are the same problems, at the
+// same lines); the scenario written is loaded back before it is written, so it always runs.
+
+import { existsSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { parseScenario, ScenarioError } from "../scenario/index.js";
+import { starterScenario } from "../scenario/stack/starter.js";
+
+export interface ImportOptions {
+  output?: string;
+  envFile?: string;
+  force?: boolean;
+}
+
+/** A cluster big enough for any stack to validate, used only to read the stack's services. */
+const PROBE = "cluster: {managers: {count: 3}, nodeGroups: [{name: probe, count: 1, cpu: 1024, memory: 1024TiB}]}\nduration: 1m\n";
+
+export function importCommand(stacks: readonly string[], opts: ImportOptions): number {
+  const out = opts.output;
+  if (out !== undefined && existsSync(out) && opts.force !== true) {
+    process.stderr.write(`orchsim: ${out} exists; refusing to overwrite it (--force to replace it)\n`);
+    return 2;
+  }
+  // The scenario finds its stack files beside itself: write their paths relative to it.
+  const scenarioFile = out ?? "scenario.yaml";
+  const here = path.dirname(scenarioFile);
+  const refs = stacks.map((s) => {
+    const rel = path.relative(here, s).split(path.sep).join("/");
+    return rel.startsWith(".") ? rel : `./${rel}`;
+  });
+  const name = path.basename(stacks[0] ?? "stack").replace(/\.(ya?ml)$/i, "").replace(/[^A-Za-z0-9_-]/g, "-").replace(/^[^A-Za-z0-9]+/, "") || "stack";
+  const options = opts.envFile === undefined ? {} : { envFile: opts.envFile };
+  try {
+    const probe = parseScenario(`version: 1\nname: ${name}\nstack: ${JSON.stringify(refs)}\n${PROBE}`, scenarioFile, [], options);
+    const starter = starterScenario(name, refs, probe);
+    parseScenario(starter.text, scenarioFile, [], options); // it must load as written
+    for (const note of [...probe.notes, ...starter.remarks]) process.stderr.write(`orchsim: ${note}\n`);
+    if (out === undefined) process.stdout.write(starter.text);
+    else {
+      try {
+        writeFileSync(out, starter.text);
+      } catch (e) {
+        process.stderr.write(`orchsim: cannot write ${out}: ${(e as Error).message}\n`);
+        return 2;
+      }
+      process.stderr.write(`orchsim: wrote ${out} (${probe.services.length} services); run it with: orchsim run ${out}\n`);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof ScenarioError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
