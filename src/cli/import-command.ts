@@ -26,10 +26,11 @@ export function importCommand(stacks: readonly string[], opts: ImportOptions): n
   const scenarioFile = out ?? "scenario.yaml";
   const here = path.dirname(scenarioFile);
   const refs = stacks.map((s) => {
+    if (path.isAbsolute(s)) return s;
     const rel = path.relative(here, s).split(path.sep).join("/");
     return rel.startsWith(".") ? rel : `./${rel}`;
   });
-  const name = path.basename(stacks[0] ?? "stack").replace(/\.(ya?ml)$/i, "").replace(/[^A-Za-z0-9_-]/g, "-").replace(/^[^A-Za-z0-9]+/, "") || "stack";
+  const name = scenarioName(stacks[0] ?? "stack");
   const options = opts.envFile === undefined ? {} : { envFile: opts.envFile };
   try {
     const probe = parseScenario(`version: 1\nname: ${name}\nstack: ${JSON.stringify(refs)}\n${PROBE}`, scenarioFile, [], options);
@@ -54,4 +55,12 @@ export function importCommand(stacks: readonly string[], opts: ImportOptions): n
     }
     throw err;
   }
+}
+
+/** The stack's name: its file's, or its folder's when the file has the usual name. */
+function scenarioName(stack: string): string {
+  const base = path.basename(stack).replace(/\.ya?ml$/i, "");
+  const folder = path.basename(path.dirname(path.resolve(stack)));
+  const word = /^(docker-)?(stack|compose)$/i.test(base) && folder !== "" ? folder : base;
+  return word.replace(/[^A-Za-z0-9_-]/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, 63) || "stack";
 }

@@ -42,9 +42,10 @@ async function main(argv: string[]): Promise<number> {
     .option("--set <path=value>", "override a field (repeatable), e.g. services.web.replicas=6", collect, [])
     .option("--out <dir>", "output directory (default out/<scenario name>)")
     .option("--quiet", "print nothing but errors")
+    .option("--env-file <file>", "KEY=VALUE lines for ${VAR} in the scenario's stack files (the environment wins over them)")
     .option("--report", "also write report.html (charts and tables that open offline in a browser) and story.md (what happened, fault by fault)")
     .addHelpText("after", examples("orchsim run scenarios/startup-storm.yaml --report", "orchsim run scenarios/zone-failure.yaml --seed 7 --out results/seed7", "orchsim run scenarios/hello-cluster.yaml --set services.web.replicas=6 --set workload.users.rate=900/s"))
-    .action(async (file: string, opts: { seed?: string; set: string[]; out?: string; quiet?: boolean; report?: boolean }) => {
+    .action(async (file: string, opts: { seed?: string; set: string[]; out?: string; quiet?: boolean; report?: boolean; envFile?: string }) => {
       code = await runCommand(file, opts);
     });
   program
@@ -52,8 +53,9 @@ async function main(argv: string[]): Promise<number> {
     .description("check a scenario and explain every problem found")
     .argument("<scenario>", "scenario file (YAML)")
     .option("--set <path=value>", "override a field (repeatable)", collect, [])
+    .option("--env-file <file>", "KEY=VALUE lines for ${VAR} in the scenario's stack files (the environment wins over them)")
     .addHelpText("after", examples("orchsim validate scenarios/startup-storm.yaml", "orchsim validate my.yaml --set services.web.replicas=0"))
-    .action((file: string, opts: { set: string[] }) => {
+    .action((file: string, opts: { set: string[]; envFile?: string }) => {
       code = validateCommand(file, opts);
     });
   program
@@ -63,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
     .option("-o, --output <scenario>", "where to write the scenario (default: standard output)")
     .option("--env-file <file>", "KEY=VALUE lines for ${VAR} in the stack (the environment wins over them)")
     .option("--force", "overwrite the output file")
-    .addHelpText("after", examples("orchsim import docker-stack.yml -o what-if.yaml && orchsim run what-if.yaml --report", "orchsim import docker-stack.yml docker-stack.prod.yml --env-file prod.env -o prod.yaml"))
+    .addHelpText("after", examples("orchsim import examples/stacks/webshop/docker-stack.yml -o my-shop.yaml && orchsim run my-shop.yaml --report", "orchsim import docker-stack.yml docker-stack.prod.yml --env-file prod.env -o prod.yaml", "orchsim run examples/stacks/webshop/webshop.yaml --report"))
     .action((stacks: string[], opts: { output?: string; envFile?: string; force?: boolean }) => {
       code = importCommand(stacks, opts);
     });
@@ -95,8 +97,9 @@ async function main(argv: string[]): Promise<number> {
     .option("--out <dir>", "output directory (default out/<scenario name>-sweep)")
     .option("--quiet", "print nothing but errors")
     .addHelpText("after", examples("orchsim sweep scenarios/hello-cluster.yaml --seeds 20 --vary cluster.scheduler.strategy=spread,binpack", "orchsim sweep scenarios/zone-failure.yaml --seeds 10 --vary cluster.nodeGroups.a.count=3,4,5"))
+    .option("--env-file <file>", "KEY=VALUE lines for ${VAR} in the scenario's stack files (the environment wins over them)")
     .option("--report", "also write sweep-report.html: each metric per variant with its 95% CI and the paired difference, as charts")
-    .action(async (file: string, opts: { seeds: string; vary: string[]; set: string[]; out?: string; quiet?: boolean; report?: boolean }) => {
+    .action(async (file: string, opts: { seeds: string; vary: string[]; set: string[]; out?: string; quiet?: boolean; report?: boolean; envFile?: string }) => {
       code = await sweepCommand(file, opts);
     });
   try {

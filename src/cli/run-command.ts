@@ -16,6 +16,8 @@ export interface RunCommandOptions {
   quiet?: boolean;
   /** Also write report.html. */
   report?: boolean;
+  /** KEY=VALUE lines for ${VAR} in the scenario's stack files. */
+  envFile?: string;
 }
 
 /** Events per slice between yields to the event loop (progress, Ctrl-C). */
@@ -26,7 +28,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   const overrides = opts.seed === undefined ? opts.set : [...opts.set, `seed=${opts.seed}`];
   let scenario: Scenario;
   try {
-    scenario = loadScenarioFile(file, overrides);
+    scenario = loadScenarioFile(file, overrides, opts.envFile === undefined ? {} : { envFile: opts.envFile });
   } catch (err) {
     if (err instanceof ScenarioError) return badInput(err.message);
     throw err;

@@ -14,6 +14,8 @@ export interface SweepOptions {
   seeds: string;
   vary: string[];
   set: string[];
+  /** KEY=VALUE lines for ${VAR} in the scenario's stack files. */
+  envFile?: string;
   out?: string;
   quiet?: boolean;
   /** Also write sweep-report.html. */
@@ -56,7 +58,7 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
   const scenarios: { variant: string; seed: number; scenario: Scenario }[] = [];
   for (const v of variants) {
     try {
-      for (const seed of seeds) scenarios.push({ variant: v.label, seed, scenario: loadScenarioFile(file, [...o.set, ...v.sets, `seed=${seed}`]) });
+      for (const seed of seeds) scenarios.push({ variant: v.label, seed, scenario: loadScenarioFile(file, [...o.set, ...v.sets, `seed=${seed}`], o.envFile === undefined ? {} : { envFile: o.envFile }) });
     } catch (err) {
       if (err instanceof ScenarioError) return fail(`--vary ${v.label}: the scenario does not validate:\n${err.message}`);
       throw err;

@@ -1,9 +1,9 @@
 import { loadScenarioFile, ScenarioError } from "../scenario/index.js";
 import { scenarioWarnings, unsimulatedFields } from "../engine/unsupported.js";
 
-export function validateCommand(file: string, opts: { set: string[] }): number {
+export function validateCommand(file: string, opts: { set: string[]; envFile?: string }): number {
   try {
-    const s = loadScenarioFile(file, opts.set);
+    const s = loadScenarioFile(file, opts.set, opts.envFile === undefined ? {} : { envFile: opts.envFile });
     const nodes = s.cluster.managers.count + s.cluster.nodeGroups.reduce((n, g) => n + g.count, 0);
     process.stdout.write(
       `${file}: ok (scenario "${s.name}": ${nodes} nodes, ${s.services.length} services, ${s.workload.length} workloads, ${s.events.length} events)\n`,

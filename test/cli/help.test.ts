@@ -12,14 +12,17 @@ describe("orchsim --version and --help", () => {
     expect(r.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version);
   });
 
-  for (const command of [[], ["run"], ["validate"], ["sweep"], ["report"], ["compare"]]) {
+  for (const command of [[], ["run"], ["validate"], ["sweep"], ["report"], ["compare"], ["import"]]) {
     it(`orchsim ${[...command, "--help"].join(" ")} shows examples whose scenario files validate`, () => {
       const r = orchsim([...command, "--help"]);
       expect(r.code).toBe(0);
       const examples = r.stdout.split("Examples:")[1] ?? "";
-      const files = [...examples.matchAll(/scenarios\/[\w-]+\.yaml/g)].map((m) => m[0]);
+      const files = [...examples.matchAll(/(?:scenarios|examples\/stacks\/[\w-]+)\/[\w-]+\.yaml/g)].map((m) => m[0]);
       expect(files.length).toBeGreaterThan(0);
       for (const f of new Set(files)) expect(orchsim(["validate", f]).code, f).toBe(0);
+      for (const stack of new Set([...examples.matchAll(/examples\/stacks\/[\w-]+\/[\w-]+\.yml/g)].map((m) => m[0]))) {
+        expect(orchsim(["import", stack]).code, stack).toBe(0);
+      }
     });
   }
 });

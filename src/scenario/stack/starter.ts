@@ -12,7 +12,7 @@ import { formatDurationUs } from "../units.js";
 const WORKER = { cpuCores: 4, memoryBytes: 16 * 2 ** 30 };
 /** Reservations fill at most this much of a group, leaving room for a node to fail. */
 const FILL = 0.7;
-/** Workers in a group at least: one can fail and the service still spreads. */
+/** Workers in the unconstrained group at least: one can fail and the services still spread. */
 const MIN_NODES = 3;
 const GIB = 2 ** 30;
 
@@ -75,7 +75,9 @@ function groupServices(services: readonly ServiceSpec[], remarks: string[]): { g
       continue;
     }
     const key = JSON.stringify(Object.entries(labels).sort());
-    const name = Object.keys(labels).length === 0 ? "workers" : Object.values(labels).join("-").replace(/[^A-Za-z0-9_-]/g, "-");
+    // db=true -> "db"; tier=cache -> "tier-cache".
+    const words = Object.entries(labels).map(([k, v]) => (v === "true" ? k : `${k}-${v}`));
+    const name = words.length === 0 ? "workers" : words.join("-").replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 63);
     const g = groups.find((x) => JSON.stringify(Object.entries(x.labels).sort()) === key);
     if (g) g.services.push(s);
     else groups.push({ name, labels, services: [s] });
@@ -108,7 +110,10 @@ function groupLine(g: Group, all: readonly ServiceSpec[]): string {
   const cpu = Math.max(WORKER.cpuCores, 2 ** Math.ceil(Math.log2(Math.max(1, largest))));
   const memory = Math.max(WORKER.memoryBytes, 2 ** Math.ceil(Math.log2(Math.max(GIB, largestMem))));
   const perNode = Math.max(0, ...g.services.map((s) => (s.placement.maxReplicasPerNode > 0 ? Math.ceil(s.replicas / s.placement.maxReplicasPerNode) : 0)));
-  let count = Math.max(MIN_NODES, perNode);
+  // The unconstrained group gets MIN_NODES; a labelled one no more nodes than it has replicas.
+  const replicas = g.services.reduce((n, s) => n + (s.mode === "global" ? 1 : s.replicas), 0);
+  const least = Object.keys(g.labels).length === 0 ? MIN_NODES : Math.max(1, Math.min(MIN_NODES, replicas));
+  let count = Math.max(least, perNode);
   for (;;) {
     const r = reserved(g.services, globals, count);
     if (r.cpu <= FILL * count * cpu && r.memory <= FILL * count * memory) break;
@@ -129,23 +134,37 @@ function managerLines(onManagers: readonly ServiceSpec[], all: readonly ServiceS
 }
 
 function serviceLines(s: ServiceSpec): string[] {
-  const d = DEFAULTS;
   const dur = formatDurationUs;
+  const cpu = s.request.cpu;
+  const mean = "mean" in cpu ? cpu.mean : (cpu.min + cpu.max) / 2;
   return [
     `  - name: ${s.name}`,
-    "    # What Compose cannot say, with the defaults in effect (uncomment and measure yours):",
-    `    # request: {cpu: ${dur(d.request.cpuUs)}, distribution: ${d.request.distribution}}   # CPU time per request`,
-    `    # startup: {pull: ${dur(d.startup.pullUs)}, cpu: ${dur(d.startup.cpuUs)}, memory: 0B}   # work before it serves`,
-    `    # runtime: {memory: 0B, concurrency: ${d.runtime.concurrency}, queue: ${d.runtime.queue}}`,
+    "    # What Compose cannot say, as it stands now (defaults, or the stack's x-orchsim); measure yours:",
+    `    # request: {cpu: ${dur(Math.round(mean))}, distribution: ${cpu.kind}}   # CPU time per request`,
+    `    # startup: {pull: ${dur(s.startup.pullUs)}, cpu: ${dur(s.startup.cpuUs)}, memory: ${bytes(s.startup.memoryBytes)}}   # work before it serves`,
+    `    # runtime: {memory: ${bytes(s.runtime.memoryBytes)}, concurrency: ${s.runtime.concurrency}, queue: ${s.runtime.queue}}`,
     ...(s.mode === "replicated" ? [`    # autoscale: {min: ${Math.max(1, s.replicas)}, max: ${Math.max(2, s.replicas * 3)}, targetCpu: 70%}`] : []),
   ];
 }
 
+/** Bytes in the largest binary unit that keeps them whole. */
+function bytes(n: number): string {
+  for (const [unit, size] of [["GiB", 2 ** 30], ["MiB", 2 ** 20], ["KiB", 2 ** 10]] as const) if (n > 0 && n % size === 0) return `${n / size}${unit}`;
+  return `${n}B`;
+}
+
+/** Swarm's range for the ports it picks itself: a service published only there has no set address. */
+const DYNAMIC = { first: 30000, last: 32767 };
+
 function workloadLines(services: readonly ServiceSpec[]): string[] {
-  const entry = services.filter((s) => s.ports.some((p) => p.mode === "ingress"));
-  if (entry.length === 0) return ["workload: []   # no service publishes a port in ingress mode"];
+  const chosen = (s: ServiceSpec) => s.ports.some((p) => p.mode === "ingress" && (p.published < DYNAMIC.first || p.published > DYNAMIC.last));
+  const entry = services.filter(chosen);
+  const skipped = services.filter((s) => !chosen(s) && s.ports.some((p) => p.mode === "ingress"));
+  const why = skipped.map((s) => `  # ${s.name} publishes only on a port Swarm picks (${s.ports[0]?.published}): no traffic is sent to it`);
+  if (entry.length === 0) return ["workload: []   # no service publishes a port of its own in ingress mode", ...why];
   return [
     "workload:   # traffic from outside, through the routing mesh: decide each rate",
     ...entry.map((s) => `  - {name: ${s.name}-clients, service: ${s.name}, rate: 50/s}`),
+    ...why,
   ];
 }

@@ -1,0 +1,82 @@
+// `orchsim import` and the README's workflow from a stack file to a report, as a user runs it.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { ROOT, orchsim, tempDir } from "./cli.js";
+
+const WEBSHOP = "examples/stacks/webshop/docker-stack.yml";
+
+describe("orchsim import", () => {
+  it("writes a starter scenario that references the stack, sized to its reservations and constraints, and says what it did not map", () => {
+    const dir = tempDir();
+    const out = path.join(dir, "my-shop.yaml");
+    const r = orchsim(["import", WEBSHOP, "-o", out]);
+    expect(r.code).toBe(0);
+    const text = fs.readFileSync(out, "utf8");
+    const s = parse(text) as { stack: string; cluster: { nodeGroups: { name: string; count: number; labels?: Record<string, string> }[] }; services: { name: string }[]; workload: { service: string }[] };
+    expect(path.resolve(dir, s.stack)).toBe(path.join(ROOT, WEBSHOP));
+    expect(s.services.map((x) => x.name)).toEqual(["web", "api", "db", "cache"]);
+    // db's constraint node.labels.db == true gets a node group with that label.
+    expect(s.cluster.nodeGroups.find((g) => g.labels?.["db"] === "true")).toBeDefined();
+    expect(s.workload.map((w) => w.service)).toEqual(["web"]);
+    // The simulation fields to decide are there, commented, with their defaults.
+    expect(text).toMatch(/# request: \{cpu: 10ms/);
+    expect(r.stderr).toMatch(/depends_on: ignored by docker stack deploy/);
+    expect(r.stderr).toMatch(/secrets: not simulated \(services api, db\)/);
+    expect(r.stderr).toMatch(/wrote .*my-shop\.yaml \(4 services\)/);
+  });
+
+  it("its scenario runs as written, and report turns the run into report.html and story.md (the README's workflow)", () => {
+    const dir = tempDir();
+    const scenario = path.join(dir, "my-shop.yaml");
+    expect(orchsim(["import", WEBSHOP, "-o", scenario]).code).toBe(0);
+    const outDir = path.join(dir, "out");
+    const r = orchsim(["run", scenario, "--set", "duration=2m", "--out", outDir, "--report", "--quiet"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(fs.readFileSync(path.join(outDir, "summary.json"), "utf8")) as { services: Record<string, { arrivals: number }>; notes: string[] };
+    expect(summary.services["web"]!.arrivals).toBeGreaterThan(5_000);
+    expect(summary.notes.some((n) => n.includes("depends_on"))).toBe(true);
+    expect(fs.existsSync(path.join(outDir, "report.html"))).toBe(true);
+    expect(fs.existsSync(path.join(outDir, "story.md"))).toBe(true);
+  });
+
+  it("with no -o prints the scenario; an existing file is not overwritten without --force", () => {
+    const r = orchsim(["import", WEBSHOP]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^# A starter scenario/);
+    const dir = tempDir();
+    const out = path.join(dir, "x.yaml");
+    fs.writeFileSync(out, "mine");
+    const again = orchsim(["import", WEBSHOP, "-o", out]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/exists; refusing to overwrite it/);
+    expect(fs.readFileSync(out, "utf8")).toBe("mine");
+    expect(orchsim(["import", WEBSHOP, "-o", out, "--force"]).code).toBe(0);
+  });
+
+  it("a broken stack gets one message per problem at the stack file's line and column, exit 2, and no file", () => {
+    const dir = tempDir();
+    const stack = path.join(dir, "docker-stack.yml");
+    fs.writeFileSync(stack, "services:\n  web:\n    image: nginx\n    deploy:\n      replcas: 2\n");
+    const out = path.join(dir, "s.yaml");
+    const r = orchsim(["import", stack, "-o", out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`${stack}:5:7 services.web.deploy.replcas: "replcas" is not a Compose field here (did you mean replicas?)\n`);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it("--env-file fills ${VAR} in the stack; the environment wins over it", () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "docker-stack.yml"), "services:\n  web:\n    image: nginx:${TAG:?set TAG}\n    ports: ['80:80']\n    deploy: {replicas: '${N}'}\n");
+    fs.writeFileSync(path.join(dir, "prod.env"), "TAG=1.25\nN=4\n");
+    const missing = orchsim(["import", "docker-stack.yml"], dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/docker-stack\.yml:3:12 services\.web\.image: required variable TAG is missing a value: set TAG/);
+    const r = orchsim(["import", "docker-stack.yml", "--env-file", "prod.env", "-o", "s.yaml"], dir);
+    expect(r.code).toBe(0);
+    const v = orchsim(["validate", "s.yaml", "--env-file", "prod.env"], dir);
+    expect(v.stdout).toMatch(/s\.yaml: ok/);
+  });
+});
