@@ -26,3 +26,17 @@ describe("determinism: same scenario and seed give byte-identical outputs", () =
     expect(summary.seed).toBe(8);
   });
 });
+
+describe("determinism with a stack file", () => {
+  it("a scenario built on a docker stack file gives byte-identical outputs twice", () => {
+    const dir = tempDir();
+    const [a, b] = ["a", "b"].map((name) => {
+      const out = path.join(dir, name);
+      const r = orchsim(["run", "examples/stacks/queue/queue.yaml", "--out", out, "--quiet"]);
+      expect(r.code).toBe(0);
+      return readOutputs(out);
+    }) as [Map<string, Buffer>, Map<string, Buffer>];
+    for (const [name, bytes] of a) if (name !== "perf.json") expect(bytes.equals(b.get(name)!), name).toBe(true);
+    expect(JSON.parse(a.get("summary.json")!.toString()).notes.some((n: string) => n.includes("x-worker-env"))).toBe(true);
+  });
+});
