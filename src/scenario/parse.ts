@@ -84,7 +84,8 @@ class Converter {
       const key = this.keyText(pair.key, at);
       if (key === undefined) continue;
       const keyAt = this.place(pair.key as YamlNode, `${setPath}.${key}`);
-      const value = this.convert(pair.value, `${setPath}.${key}`, keyAt);
+      // What a merge key brings in belongs to this map: its paths are this map's, not `<<`'s.
+      const value = key === "<<" ? this.convertMerged(pair.value, setPath, keyAt) : this.convert(pair.value, `${setPath}.${key}`, keyAt);
       if (key === "<<") merges.push(value);
       else if (keys.has(key)) map.duplicates.push({ key, keyAt, value });
       else {
@@ -94,6 +95,12 @@ class Converter {
     }
     for (const m of merges) this.mergeInto(map, keys, m);
     return map;
+  }
+
+  /** The value of `<<`: one map, or a list of them, each converted at the path of the map it merges into. */
+  private convertMerged(node: unknown, setPath: string, at: Origin): Raw {
+    if (!isSeq(node)) return this.convert(node, setPath, at);
+    return { kind: "seq", items: node.items.map((item) => this.convert(item, setPath, at)), at: this.place(node as YamlNode, setPath) };
   }
 
   /** YAML 1.1 merge keys (`<<: *defaults`): keys written in the map win over merged ones. */
@@ -140,7 +147,8 @@ export function parseYaml(text: string, ctx: Ctx, file?: string): Raw | undefine
     return fileOrigin(Math.max(line, 1), Math.max(col, 1), file);
   };
   for (const e of doc.errors) {
-    const message = e.code === "MULTIPLE_DOCS" ? "a scenario file holds a single YAML document (found a second ---)" : e.message;
+    const what = file === undefined ? "a scenario file" : "a stack file";
+    const message = e.code === "MULTIPLE_DOCS" ? `${what} holds a single YAML document (found a second ---)` : e.message;
     ctx.report(where(e.pos[0]), "", `YAML syntax error: ${message}`);
   }
   for (const w of doc.warnings) ctx.report(where(w.pos[0]), "", `YAML: ${w.message}`);

@@ -28,9 +28,10 @@ function mergeMaps(base: RawMap, change: RawMap): RawMap {
   return { kind: "map", entries, duplicates: [...base.duplicates, ...change.duplicates], at: change.at };
 }
 
-/** A node's content without its origins, to tell equal list items apart from different ones. */
+/** A node's content without its origins (and its keys in order: a map has none), to tell equal list items apart. */
 function fingerprint(raw: Raw): string {
   if (raw.kind === "scalar") return JSON.stringify(raw.value);
   if (raw.kind === "seq") return `[${raw.items.map(fingerprint).join(",")}]`;
-  return `{${raw.entries.map((e) => `${JSON.stringify(e.key)}:${fingerprint(e.value)}`).join(",")}}`;
+  const entries = raw.entries.map((e) => `${JSON.stringify(e.key)}:${fingerprint(e.value)}`);
+  return `{${entries.sort().join(",")}}`;
 }

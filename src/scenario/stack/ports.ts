@@ -75,7 +75,8 @@ export function parseShort(text: string): Short | string {
   const v6 = /^\[([^\]]*)\]:(.*)$/.exec(rest);
   if (v6) [ip, rest] = [v6[1] ?? "", v6[2] ?? ""];
   const parts = rest.split(":");
-  if (parts.length > 3 || (v6 && parts.length !== 2)) return bad("too many colons");
+  if (v6 && parts.length !== 2) return bad("after an IPv6 address come the published and the container port");
+  if (parts.length > 3) return bad("too many colons");
   if (parts.length === 3) ip = parts.shift() ?? "";
   const targets = range(parts[parts.length - 1] ?? "");
   const published = parts.length === 2 ? range(parts[0] ?? "") : null;

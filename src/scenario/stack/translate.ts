@@ -31,10 +31,8 @@ export function translateStack(ctx: Ctx, root: RawMap, notes: Notes): Translated
   noteUnread(ctx, { ...root, entries: root.entries.filter((e) => e.key !== "include") }, TOP_READ, "top-level ", notes);
   const out: Translated = { services: [], networks: [], ports: [] };
   const services = child(root, "services");
-  for (const e of services?.entries ?? []) {
-    if (e.value.kind === "map") out.services.push(translateService(ctx, e.key, e.keyAt, e.value, notes, out.ports));
-    else out.services.push(map(e.keyAt, [["name", scalar(e.key, e.keyAt)]])); // `web:` with nothing: all defaults
-  }
+  // The schema has made sure that every service is a map.
+  for (const e of services?.entries ?? []) if (e.value.kind === "map") out.services.push(translateService(ctx, e.key, e.keyAt, e.value, notes, out.ports));
   for (const e of child(root, "networks")?.entries ?? []) {
     out.networks.push(translateNetwork(ctx, e.key, e.keyAt, e.value.kind === "map" ? e.value : undefined, notes));
   }
@@ -47,6 +45,8 @@ function translateService(ctx: Ctx, name: string, keyAt: RawMap["at"], svc: RawM
   if (deploy) noteUnread(ctx, deploy, DEPLOY_READ, "deploy.", notes);
   const mode = leaf(deploy, "mode");
   if (typeof mode?.value === "string" && mode.value.endsWith("-job")) ctx.report(mode.at, "", `${mode.value}: jobs (tasks that run once to completion) are not simulated`);
+  const replicas = leaf(deploy, "replicas");
+  if (mode?.value === "global" && replicas) ctx.report(replicas.at, "", "replicas can only be used with mode: replicated (docker stack deploy refuses it)");
   const image = leaf(svc, "image");
   const portList = valueOf(svc, "ports");
   const translatedPorts = portList ? translatePorts(ctx, portList, notes) : [];
@@ -140,11 +140,14 @@ function updateConfig(u: RawMap | undefined): RawMap | undefined {
   ]);
 }
 
-/** A health check, or nothing when it is disabled (`disable: true` or `test: ["NONE"]`). */
+/**
+ * A health check, or nothing when it is disabled (`disable: true` or `test: ["NONE"]`; a test
+ * written as text is a shell command, even "NONE", as docker/cli reads it).
+ */
 function healthcheck(ctx: Ctx, h: RawMap | undefined, notes: Notes): RawMap | undefined {
   if (!h) return undefined;
   const test = valueOf(h, "test");
-  const first = test?.kind === "seq" ? test.items[0] : test;
+  const first = test?.kind === "seq" ? test.items[0] : undefined;
   const none = first?.kind === "scalar" && first.value === "NONE";
   if (leaf(h, "disable", boolValue)?.value === true || none) return undefined;
   noteUnread(ctx, h, ["interval", "timeout", "retries", "start_period", "disable", "test"], "healthcheck.", notes);
