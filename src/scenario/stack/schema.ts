@@ -5,15 +5,18 @@
 // wrong key inside a long-syntax port, not "must match exactly one schema in oneOf").
 
 import { readFileSync } from "node:fs";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { createRequire } from "node:module";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Ctx } from "../context.js";
 import { entryOf, type Origin, type Raw } from "../raw.js";
 import { suggestion } from "../suggest.js";
 
 let compiled: ValidateFunction | undefined;
 
+/** Loaded and compiled on first use only: a run without a stack file does not pay for ajv. */
 function validator(): ValidateFunction {
   if (compiled === undefined) {
+    const { Ajv } = createRequire(import.meta.url)("ajv") as typeof import("ajv");
     const url = new URL("../../../assets/compose/compose-spec.json", import.meta.url);
     const schema = JSON.parse(readFileSync(url, "utf8")) as { $schema?: string };
     // The schema is draft-07, ajv's own draft; its $schema spells the URL in a way ajv's copy of

@@ -9,7 +9,7 @@ import { entryOf, mergeRaw, valueOf, type Raw, type RawMap, type RawScalar } fro
 import { child, leaf, list, map, scalar, seq } from "./build.js";
 import { noteUnread, type Notes } from "./notes.js";
 import { translatePorts, type PortOut } from "./ports.js";
-import { boolValue, durationValue, numberValue, sizeValue } from "./values.js";
+import { boolValue, durationValue, goDurationUs, numberValue, sizeValue } from "./values.js";
 
 export interface Translated {
   services: RawMap[];
@@ -152,10 +152,13 @@ function healthcheck(ctx: Ctx, h: RawMap | undefined, notes: Notes): RawMap | un
   if (leaf(h, "disable", boolValue)?.value === true || none) return undefined;
   noteUnread(ctx, h, ["interval", "timeout", "retries", "start_period", "disable", "test"], "healthcheck.", notes);
   if (test) notes.add(test.at, "healthcheck.test", "the command is not run: the model's check is a request to the container that costs healthcheck.cpu");
+  // Docker reads 0 as "not set": the image's value, else the default (30s, 30s, 3).
+  const zero = (v: RawScalar): boolean => v.value === 0 || (typeof v.value === "string" && goDurationUs(v.value) === 0);
+  const set = (v: RawScalar | undefined): RawScalar | undefined => (v && zero(v) ? undefined : v);
   return map(h.at, [
-    ["interval", leaf(h, "interval", durationValue)],
-    ["timeout", leaf(h, "timeout", durationValue)],
-    ["retries", leaf(h, "retries", numberValue)],
+    ["interval", set(leaf(h, "interval", durationValue))],
+    ["timeout", set(leaf(h, "timeout", durationValue))],
+    ["retries", set(leaf(h, "retries", numberValue))],
     ["startPeriod", leaf(h, "start_period", durationValue)],
   ]);
 }

@@ -207,3 +207,10 @@ describe("fields brought in by a merge key", () => {
     expect(err.issues.map((i) => [i.line, i.col, i.path])).toEqual([[2, 12, "services.web.deploy.replcas"]]);
   });
 });
+
+describe("what docker stack deploy refuses in a service", () => {
+  test("replicas with mode: global", () => {
+    const dir = write({ [SCENARIO]: scenarioYaml(), [STACK]: "services:\n  agent:\n    image: a:1\n    deploy: {mode: global, replicas: 2}\n" });
+    expect(errorOf(() => load(dir)).message).toBe(`${join(dir, STACK)}:4:38 services.agent.deploy.replicas: replicas can only be used with mode: replicated (docker stack deploy refuses it)`);
+  });
+});

@@ -165,6 +165,11 @@ describe("a disabled health check is no health check", () => {
     expect(service(s, "web").healthcheck).toMatchObject({ retries: 2 });
   });
 
+  test("interval, timeout and retries of 0 mean Docker's defaults, as Docker reads them", () => {
+    const s = loadStack(`services:\n  web:\n    image: web:1\n    healthcheck: {interval: 0s, timeout: "0", retries: 0}\n`);
+    expect(service(s, "web").healthcheck).toMatchObject({ intervalUs: 30 * S, timeoutUs: 30 * S, retries: 3 });
+  });
+
   test("disable: false keeps it", () => {
     const s = loadStack(`services:\n  web:\n    image: web:1\n    healthcheck: {disable: false, retries: 2}\n`);
     expect(service(s, "web").healthcheck).toMatchObject({ retries: 2 });
