@@ -30,7 +30,7 @@ export function importCommand(stacks: readonly string[], opts: ImportOptions): n
     const rel = path.relative(here, s).split(path.sep).join("/");
     return rel.startsWith(".") ? rel : `./${rel}`;
   });
-  const name = scenarioName(stacks[0] ?? "stack");
+  const name = scenarioName(out ?? stacks[0] ?? "stack");
   const options = opts.envFile === undefined ? {} : { envFile: opts.envFile };
   try {
     const probe = parseScenario(`version: 1\nname: ${name}\nstack: ${JSON.stringify(refs)}\n${PROBE}`, scenarioFile, [], options);
@@ -57,7 +57,7 @@ export function importCommand(stacks: readonly string[], opts: ImportOptions): n
   }
 }
 
-/** The stack's name: its file's, or its folder's when the file has the usual name. */
+/** The scenario's name (its output directory): the file's, or its folder's when the file has a stack's usual name. */
 function scenarioName(stack: string): string {
   const base = path.basename(stack).replace(/\.ya?ml$/i, "");
   const folder = path.basename(path.dirname(path.resolve(stack)));

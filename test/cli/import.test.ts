@@ -14,8 +14,9 @@ describe("orchsim import", () => {
     const r = orchsim(["import", WEBSHOP, "-o", out]);
     expect(r.code).toBe(0);
     const text = fs.readFileSync(out, "utf8");
-    const s = parse(text) as { stack: string; cluster: { nodeGroups: { name: string; count: number; labels?: Record<string, string> }[] }; services: { name: string }[]; workload: { service: string }[] };
+    const s = parse(text) as { name: string; stack: string; cluster: { nodeGroups: { name: string; count: number; labels?: Record<string, string> }[] }; services: { name: string }[]; workload: { service: string }[] };
     expect(path.resolve(dir, s.stack)).toBe(path.join(ROOT, WEBSHOP));
+    expect(s.name).toBe("my-shop"); // so `orchsim run my-shop.yaml` writes out/my-shop, as the README says
     expect(s.services.map((x) => x.name)).toEqual(["web", "api", "db", "cache"]);
     // db's constraint node.labels.db == true gets a node group with that label.
     expect(s.cluster.nodeGroups.find((g) => g.labels?.["db"] === "true")).toBeDefined();
@@ -66,6 +67,29 @@ describe("orchsim import", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`${stack}:5:7 services.web.deploy.replcas: "replcas" is not a Compose field here (did you mean replicas?)\n`);
     expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it("a service on the managers that also needs a label gets the label on the managers, and runs (Traefik's usual constraints)", () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "docker-stack.yml"), `version: "3.8"
+services:
+  traefik:
+    image: traefik:v3
+    ports:
+      - {target: 80, published: 80, mode: host}
+      - "8080:8080"
+    deploy:
+      placement:
+        constraints: [node.role == manager, node.labels.traefik-public.certificates == true, node.platform.os == linux]
+`);
+    const r = orchsim(["import", "docker-stack.yml", "-o", "s.yaml"], dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/not satisfied/);
+    expect(fs.readFileSync(path.join(dir, "s.yaml"), "utf8")).toMatch(/managers: \{count: 3, cpu: 2, memory: 4GiB, labels: \{traefik-public\.certificates: "true"\}\}/);
+    const run = orchsim(["run", "s.yaml", "--set", "duration=1m", "--quiet", "--out", "o"], dir);
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, "o", "summary.json"), "utf8")) as { services: Record<string, { tasks_running: number; tasks_pending: number }> };
+    expect(summary.services["traefik"]).toMatchObject({ tasks_running: 1, tasks_pending: 0 });
   });
 
   it("--env-file fills ${VAR} in the stack; the environment wins over it", () => {

@@ -41,7 +41,7 @@ export function expandStack(ctx: Ctx, root: RawMap, scenarioFile: string, opts: 
   const before = ctx.notes.length;
   const env = environment(ctx, opts);
   const notes = new Notes();
-  const unset = new Set<string>();
+  const unset = new Map<string, Origin>();
   let merged: Raw | undefined;
   for (const ref of refs) {
     const display = path.isAbsolute(ref.name) ? ref.name : path.join(path.dirname(scenarioFile), ref.name);
@@ -57,8 +57,8 @@ export function expandStack(ctx: Ctx, root: RawMap, scenarioFile: string, opts: 
   if (ctx.notes.length > before) return undefined;
   mergeNamed(root, "services", stack.services);
   mergeNamed(root, "networks", stack.networks);
-  const unsetNotes = [...unset].map((name) => `variable ${name} is not set; it reads as empty text (as in Compose)`);
-  return [...unsetNotes, ...notes.text()];
+  for (const [name, at] of unset) notes.add(at, `\${${name}}`, "the variable is not set; it reads as empty text (as in Compose)");
+  return notes.text();
 }
 
 /** `stack: FILE` or `stack: [FILE, ...]`. */

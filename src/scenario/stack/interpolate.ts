@@ -8,7 +8,7 @@
 // error, as in Compose ("invalid interpolation format").
 
 import type { Ctx } from "../context.js";
-import type { Raw, RawScalar } from "../raw.js";
+import type { Origin, Raw, RawScalar } from "../raw.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -22,8 +22,11 @@ interface Result {
   unset: string[];
 }
 
-/** Interpolates every string value of `raw` in place; problems are reported against the value. */
-export function interpolate(ctx: Ctx, raw: Raw, env: Env, unset: Set<string>): void {
+/**
+ * Interpolates every string value of `raw` in place; problems are reported against the value.
+ * `unset` gets each variable used while unset, with the first value that used it.
+ */
+export function interpolate(ctx: Ctx, raw: Raw, env: Env, unset: Map<string, Origin>): void {
   if (raw.kind === "seq") {
     raw.items = raw.items.map((item) => (item.kind === "scalar" ? interpolateScalar(ctx, item, env, unset) : (interpolate(ctx, item, env, unset), item)));
   } else if (raw.kind === "map") {
@@ -34,11 +37,11 @@ export function interpolate(ctx: Ctx, raw: Raw, env: Env, unset: Set<string>): v
   }
 }
 
-function interpolateScalar(ctx: Ctx, raw: RawScalar, env: Env, unset: Set<string>): RawScalar {
+function interpolateScalar(ctx: Ctx, raw: RawScalar, env: Env, unset: Map<string, Origin>): RawScalar {
   if (typeof raw.value !== "string" || !raw.value.includes("$")) return raw;
   try {
     const r = substitute(raw.value, env);
-    for (const name of r.unset) unset.add(name);
+    for (const name of r.unset) if (!unset.has(name)) unset.set(name, raw.at);
     return { ...raw, value: r.text };
   } catch (e) {
     if (!(e instanceof TemplateError)) throw e;
@@ -47,8 +50,8 @@ function interpolateScalar(ctx: Ctx, raw: RawScalar, env: Env, unset: Set<string
   }
 }
 
-/** The text with every variable replaced. Throws TemplateError. */
-export function substitute(text: string, env: Env): Result {
+/** The text with every variable replaced. Throws TemplateError, quoting `whole` (the value). */
+export function substitute(text: string, env: Env, whole = text): Result {
   const unset: string[] = [];
   let out = "";
   let i = 0;
@@ -65,12 +68,12 @@ export function substitute(text: string, env: Env): Result {
       i = dollar + 2;
     } else if (next === "{") {
       const end = closingBrace(text, dollar + 2);
-      if (end < 0) throw invalid(text);
-      out += braced(text.slice(dollar + 2, end), text, env, unset);
+      if (end < 0) throw invalid(whole);
+      out += braced(text.slice(dollar + 2, end), whole, env, unset);
       i = end + 1;
     } else {
       const name = NAME.exec(text.slice(dollar + 1))?.[0];
-      if (name === undefined) throw invalid(text);
+      if (name === undefined) throw invalid(whole);
       out += lookup(name, env, unset);
       i = dollar + 1 + name.length;
     }
@@ -99,7 +102,7 @@ function braced(body: string, whole: string, env: Env, unset: string[]): string 
   const op = /^(:-|-|:\?|\?|:\+|\+)/.exec(rest)?.[0];
   if (op === undefined) throw invalid(whole);
   const arg = (): string => {
-    const inner = substitute(rest.slice(op.length), env);
+    const inner = substitute(rest.slice(op.length), env, whole);
     unset.push(...inner.unset);
     return inner.text;
   };

@@ -32,6 +32,7 @@ const SWARM_REFUSES: Readonly<Record<string, string>> = {
 };
 
 const NOT_SIMULATED: Readonly<Record<string, string>> = {
+  name: "the stack's name is not read (services are not prefixed with it)",
   volumes: "not simulated (the model has no storage)",
   environment: "not simulated (a container's behaviour comes from its request and start-up costs)",
   env_file: "not simulated (a container's behaviour comes from its request and start-up costs)",
@@ -79,7 +80,8 @@ export function noteUnread(ctx: Ctx, m: RawMap, read: readonly string[], prefix:
     if (read.includes(e.key)) continue;
     const field = `${prefix}${e.key}`;
     if (prefix === "" && SWARM_REFUSES[e.key] !== undefined) ctx.report(e.keyAt, "", SWARM_REFUSES[e.key] ?? "");
+    else if (e.key === "x-orchsim") notes.add(e.keyAt, field, "not read here: x-orchsim belongs on a service");
     else if (e.key.startsWith("x-")) notes.add(e.keyAt, field, "an extension field for other tools; not read");
-    else notes.add(e.keyAt, field, (prefix === "" ? (SWARM_IGNORES[e.key] ?? NOT_SIMULATED[e.key]) : undefined) ?? "not simulated");
+    else notes.add(e.keyAt, field, (prefix === "" ? SWARM_IGNORES[e.key] : undefined) ?? (prefix === "" || prefix === "top-level " ? NOT_SIMULATED[e.key] : undefined) ?? "not simulated");
   }
 }

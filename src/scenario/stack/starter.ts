@@ -31,7 +31,7 @@ export interface Starter {
 /** `stackRefs` as the scenario should write them (relative to where it is written). */
 export function starterScenario(name: string, stackRefs: readonly string[], probe: Scenario): Starter {
   const remarks: string[] = [];
-  const { groups, onManagers } = groupServices(probe.services, remarks);
+  const { groups, onManagers, managerLabels } = groupServices(probe.services, remarks);
   const out: string[] = [
     `# A starter scenario for ${stackRefs.join(", ")}, written by orchsim import. The stack stays the`,
     "# source of truth: what it says about a service is read from it at every run; this file adds",
@@ -42,7 +42,7 @@ export function starterScenario(name: string, stackRefs: readonly string[], prob
     "duration: 10m",
     "seed: 1",
     "cluster:",
-    ...managerLines(onManagers, probe.services),
+    ...managerLines(onManagers, managerLabels, probe.services),
     "  nodeGroups:",
     ...groups.map((g) => groupLine(g, probe.services)),
     "services:",
@@ -56,10 +56,17 @@ export function starterScenario(name: string, stackRefs: readonly string[], prob
   return { text: out.join("\n"), remarks };
 }
 
-/** Services by the node labels their constraints require; managers' services apart. */
-function groupServices(services: readonly ServiceSpec[], remarks: string[]): { groups: Group[]; onManagers: ServiceSpec[] } {
+/** The platform every simulated node reports (the scheduler's node.platform.os and .arch). */
+const PLATFORM: Readonly<Record<string, string>> = { "node.platform.os": "linux", "node.platform.arch": "x86_64" };
+
+/**
+ * Services by the node labels their constraints require; managers' services apart, with the
+ * labels they require of the managers.
+ */
+function groupServices(services: readonly ServiceSpec[], remarks: string[]): { groups: Group[]; onManagers: ServiceSpec[]; managerLabels: Record<string, string> } {
   const groups: Group[] = [];
   const onManagers: ServiceSpec[] = [];
+  const managerLabels: Record<string, string> = {};
   for (const s of services) {
     const labels: Record<string, string> = {};
     let manager = false;
@@ -68,10 +75,11 @@ function groupServices(services: readonly ServiceSpec[], remarks: string[]): { g
       if (typeof c === "string" || c.op !== "==") continue;
       if (c.key === "node.role") manager = c.value === "manager";
       else if (c.key.startsWith("node.labels.") && c.key !== "node.labels.zone") labels[c.key.slice("node.labels.".length)] = c.value;
-      else remarks.push(`service ${s.name}: the constraint ${text} is not satisfied by the generated cluster; give a node group what it asks`);
+      else if (PLATFORM[c.key] !== c.value) remarks.push(`service ${s.name}: the constraint ${text} is not satisfied by the generated cluster; give a node group what it asks`);
     }
     if (manager) {
       onManagers.push(s);
+      Object.assign(managerLabels, labels);
       continue;
     }
     const key = JSON.stringify(Object.entries(labels).sort());
@@ -83,7 +91,7 @@ function groupServices(services: readonly ServiceSpec[], remarks: string[]): { g
     else groups.push({ name, labels, services: [s] });
   }
   if (!groups.some((g) => Object.keys(g.labels).length === 0)) groups.unshift({ name: "workers", labels: {}, services: [] });
-  return { groups, onManagers };
+  return { groups, onManagers, managerLabels };
 }
 
 /** What `services` reserve on one group of `count` nodes (global services once per node). */
@@ -119,18 +127,24 @@ function groupLine(g: Group, all: readonly ServiceSpec[]): string {
     if (r.cpu <= FILL * count * cpu && r.memory <= FILL * count * memory) break;
     count++;
   }
-  const labels = Object.keys(g.labels).length === 0 ? "" : `, labels: {${Object.entries(g.labels).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(", ")}}`;
+  const labels = labelsText(g.labels);
   const why = g.services.length === 0 ? "for the services with no label constraint" : `for ${g.services.map((s) => s.name).join(", ")}`;
   return `    - {name: ${g.name}, count: ${count}, cpu: ${cpu}, memory: ${memory / GIB}GiB${labels}}   # ${why}; reservations fill at most ${FILL * 100}%`;
 }
 
-function managerLines(onManagers: readonly ServiceSpec[], all: readonly ServiceSpec[]): string[] {
+/** `, labels: {db: "true"}`, or nothing. */
+function labelsText(labels: Record<string, string>): string {
+  const entries = Object.entries(labels);
+  return entries.length === 0 ? "" : `, labels: {${entries.map(([k, v]) => `${/^[A-Za-z0-9_.-]+$/.test(k) ? k : JSON.stringify(k)}: ${JSON.stringify(v)}`).join(", ")}}`;
+}
+
+function managerLines(onManagers: readonly ServiceSpec[], labels: Record<string, string>, all: readonly ServiceSpec[]): string[] {
   const globals = all.filter((s) => s.mode === "global" && s.placement.constraints.length === 0);
   const r = reserved(onManagers, globals, 3);
   const cpu = Math.max(DEFAULTS.managers.cpuCores, 2 ** Math.ceil(Math.log2(Math.max(1, r.cpu / 3 / FILL))));
   const memory = Math.max(DEFAULTS.managers.memoryBytes, 2 ** Math.ceil(Math.log2(Math.max(GIB, r.memory / 3 / FILL))));
   const why = onManagers.length === 0 ? "a production swarm's three managers" : `three managers; ${onManagers.map((s) => s.name).join(", ")} ${onManagers.length === 1 ? "runs" : "run"} on them (node.role == manager)`;
-  return [`  managers: {count: 3, cpu: ${cpu}, memory: ${memory / GIB}GiB}   # ${why}`];
+  return [`  managers: {count: 3, cpu: ${cpu}, memory: ${memory / GIB}GiB${labelsText(labels)}}   # ${why}`];
 }
 
 function serviceLines(s: ServiceSpec): string[] {
@@ -153,18 +167,14 @@ function bytes(n: number): string {
   return `${n}B`;
 }
 
-/** Swarm's range for the ports it picks itself: a service published only there has no set address. */
-const DYNAMIC = { first: 30000, last: 32767 };
-
 function workloadLines(services: readonly ServiceSpec[]): string[] {
-  const chosen = (s: ServiceSpec) => s.ports.some((p) => p.mode === "ingress" && (p.published < DYNAMIC.first || p.published > DYNAMIC.last));
-  const entry = services.filter(chosen);
-  const skipped = services.filter((s) => !chosen(s) && s.ports.some((p) => p.mode === "ingress"));
-  const why = skipped.map((s) => `  # ${s.name} publishes only on a port Swarm picks (${s.ports[0]?.published}): no traffic is sent to it`);
-  if (entry.length === 0) return ["workload: []   # no service publishes a port of its own in ingress mode", ...why];
+  const entry = services.filter((s) => s.ports.some((p) => p.mode === "ingress"));
+  if (entry.length === 0) return ["workload: []   # no service publishes a port in ingress mode"];
   return [
-    "workload:   # traffic from outside, through the routing mesh: decide each rate",
-    ...entry.map((s) => `  - {name: ${s.name}-clients, service: ${s.name}, rate: 50/s}`),
-    ...why,
+    "workload:   # traffic from outside through the routing mesh: decide each rate, and remove what takes none",
+    ...entry.map((s) => {
+      const ports = s.ports.filter((p) => p.mode === "ingress").map((p) => p.published);
+      return `  - {name: ${s.name}-clients, service: ${s.name}, rate: 50/s}   # port${ports.length === 1 ? "" : "s"} ${ports.join(", ")}`;
+    }),
   ];
 }

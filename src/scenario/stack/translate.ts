@@ -7,7 +7,7 @@
 import type { Ctx } from "../context.js";
 import { entryOf, mergeRaw, valueOf, type Raw, type RawMap, type RawScalar } from "../raw.js";
 import { child, leaf, list, map, scalar, seq } from "./build.js";
-import { noteUnread, type Notes } from "./notes.js";
+import { noteUnread, Notes } from "./notes.js";
 import { translatePorts, type PortOut } from "./ports.js";
 import { boolValue, durationValue, goDurationUs, numberValue, sizeValue } from "./values.js";
 
@@ -17,7 +17,7 @@ export interface Translated {
   ports: PortOut[];
 }
 
-const TOP_READ = ["version", "name", "services", "networks"];
+const TOP_READ = ["version", "services", "networks"];
 const SERVICE_READ = ["image", "deploy", "ports", "networks", "healthcheck", "stop_grace_period", "x-orchsim"];
 const DEPLOY_READ = ["mode", "replicas", "resources", "placement", "restart_policy", "update_config", "rollback_config", "endpoint_mode"];
 /** The encryption option of the overlay driver: present (with any value) = IPsec on. */
@@ -28,11 +28,21 @@ export function translateStack(ctx: Ctx, root: RawMap, notes: Notes): Translated
   for (const e of root.entries) {
     if (e.key === "include") ctx.report(e.keyAt, "", "docker stack deploy does not support include: list each file under the scenario's stack: instead");
   }
-  noteUnread(ctx, { ...root, entries: root.entries.filter((e) => e.key !== "include") }, TOP_READ, "top-level ", notes);
+  // A top-level x- field holds what anchors reuse elsewhere (`x-defaults: &defaults`): what it
+  // holds is read where an alias puts it, so it gets no line of its own; x-orchsim belongs on a service.
+  const top = root.entries.filter((e) => e.key !== "include" && !(e.key.startsWith("x-") && e.key !== "x-orchsim"));
+  noteUnread(ctx, { ...root, entries: top }, TOP_READ, "top-level ", notes);
   const out: Translated = { services: [], networks: [], ports: [] };
   const services = child(root, "services");
   // The schema has made sure that every service is a map.
-  for (const e of services?.entries ?? []) if (e.value.kind === "map") out.services.push(translateService(ctx, e.key, e.keyAt, e.value, notes, out.ports));
+  for (const e of services?.entries ?? []) {
+    if (e.value.kind !== "map") continue;
+    const mode = leaf(child(e.value, "deploy"), "mode");
+    if (typeof mode?.value === "string" && mode.value.endsWith("-job")) {
+      notes.add(mode.at, "deploy.mode", `${mode.value}: jobs (tasks that run once to completion) are not simulated; the service is left out`);
+      noteUnread(ctx, e.value, SERVICE_READ, "", new Notes()); // what docker refuses, it refuses in a job too
+    } else out.services.push(translateService(ctx, e.key, e.keyAt, e.value, notes, out.ports));
+  }
   for (const e of child(root, "networks")?.entries ?? []) {
     out.networks.push(translateNetwork(ctx, e.key, e.keyAt, e.value.kind === "map" ? e.value : undefined, notes));
   }
@@ -44,8 +54,7 @@ function translateService(ctx: Ctx, name: string, keyAt: RawMap["at"], svc: RawM
   const deploy = child(svc, "deploy");
   if (deploy) noteUnread(ctx, deploy, DEPLOY_READ, "deploy.", notes);
   const mode = leaf(deploy, "mode");
-  if (typeof mode?.value === "string" && mode.value.endsWith("-job")) ctx.report(mode.at, "", `${mode.value}: jobs (tasks that run once to completion) are not simulated`);
-  const replicas = leaf(deploy, "replicas");
+  const replicas = leaf(deploy, "replicas", numberValue);
   if (mode?.value === "global" && replicas) ctx.report(replicas.at, "", "replicas can only be used with mode: replicated (docker stack deploy refuses it)");
   const image = leaf(svc, "image");
   const portList = valueOf(svc, "ports");
@@ -55,15 +64,15 @@ function translateService(ctx: Ctx, name: string, keyAt: RawMap["at"], svc: RawM
     ["name", scalar(name, keyAt)],
     ["image", image && map(image.at, [["name", image]])],
     ["mode", mode],
-    ["replicas", leaf(deploy, "replicas", numberValue)],
+    ["replicas", replicas],
     ["endpointMode", leaf(deploy, "endpoint_mode")],
     ["networks", serviceNetworks(ctx, valueOf(svc, "networks"), notes)],
     ["ports", portList && seq(translatedPorts.map((p) => p.node), portList.at)],
     ["resources", resources(ctx, child(deploy, "resources"), notes)],
-    ["placement", placement(child(deploy, "placement"))],
-    ["restartPolicy", restartPolicy(child(deploy, "restart_policy"))],
-    ["update", updateConfig(child(deploy, "update_config"))],
-    ["rollback", updateConfig(child(deploy, "rollback_config"))],
+    ["placement", placement(ctx, child(deploy, "placement"), notes)],
+    ["restartPolicy", restartPolicy(ctx, child(deploy, "restart_policy"), notes)],
+    ["update", updateConfig(ctx, child(deploy, "update_config"), "update_config", notes)],
+    ["rollback", updateConfig(ctx, child(deploy, "rollback_config"), "rollback_config", notes)],
     ["healthcheck", healthcheck(ctx, child(svc, "healthcheck"), notes)],
     ["stopGracePeriod", leaf(svc, "stop_grace_period", durationValue)],
   ]);
@@ -106,13 +115,15 @@ function genericResources(ctx: Ctx, items: Raw | undefined, notes: Notes): RawMa
     if (item.kind !== "map") continue;
     noteUnread(ctx, item, ["discrete_resource_spec"], "deploy.resources.reservations.generic_resources.", notes);
     const spec = child(item, "discrete_resource_spec");
+    if (spec) noteUnread(ctx, spec, ["kind", "value"], "deploy.resources.reservations.generic_resources.discrete_resource_spec.", notes);
     const kind = leaf(spec, "kind");
     if (typeof kind?.value === "string") pairs.push([kind.value, leaf(spec, "value", numberValue)]);
   }
   return map(items.at, pairs);
 }
 
-function placement(p: RawMap | undefined): RawMap | undefined {
+function placement(ctx: Ctx, p: RawMap | undefined, notes: Notes): RawMap | undefined {
+  if (p) noteUnread(ctx, p, ["constraints", "preferences", "max_replicas_per_node"], "deploy.placement.", notes);
   return p && map(p.at, [
     ["constraints", valueOf(p, "constraints")],
     ["preferences", valueOf(p, "preferences")],
@@ -120,7 +131,8 @@ function placement(p: RawMap | undefined): RawMap | undefined {
   ]);
 }
 
-function restartPolicy(r: RawMap | undefined): RawMap | undefined {
+function restartPolicy(ctx: Ctx, r: RawMap | undefined, notes: Notes): RawMap | undefined {
+  if (r) noteUnread(ctx, r, ["condition", "delay", "max_attempts", "window"], "deploy.restart_policy.", notes);
   return r && map(r.at, [
     ["condition", leaf(r, "condition")],
     ["delay", leaf(r, "delay", durationValue)],
@@ -129,7 +141,8 @@ function restartPolicy(r: RawMap | undefined): RawMap | undefined {
   ]);
 }
 
-function updateConfig(u: RawMap | undefined): RawMap | undefined {
+function updateConfig(ctx: Ctx, u: RawMap | undefined, name: string, notes: Notes): RawMap | undefined {
+  if (u) noteUnread(ctx, u, ["parallelism", "delay", "failure_action", "monitor", "max_failure_ratio", "order"], `deploy.${name}.`, notes);
   return u && map(u.at, [
     ["parallelism", leaf(u, "parallelism", numberValue)],
     ["delay", leaf(u, "delay", durationValue)],

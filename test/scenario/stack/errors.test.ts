@@ -46,11 +46,6 @@ const ROWS: Row[] = [
     message: ["FILE:4:5 services.web.mem_limit: docker stack deploy does not support mem_limit (use deploy.resources.limits.memory)"],
   },
   {
-    name: "replicated-job mode",
-    stack: "services:\n  web:\n    image: web:1\n    deploy:\n      mode: replicated-job\n",
-    message: ["FILE:5:13 services.web.deploy.mode: replicated-job: jobs (tasks that run once to completion) are not simulated"],
-  },
-  {
     name: "a bad duration, found by the scenario's own parser",
     stack: "services:\n  web:\n    image: web:1\n    healthcheck:\n      interval: 10 seconds\n",
     message: ['FILE:5:17 services.web.healthcheck.interval: "10 seconds" is not a duration (try 10s)'],
@@ -99,7 +94,6 @@ const ROWS: Row[] = [
     stack: "services:\n  web:\n    image: web:1\n    mem_limit: 1g\n    deploy:\n      mode: global-job\n  api:\n    image: api:1\n    cpu_shares: 512\n",
     message: [
       "FILE:4:5 services.web.mem_limit: docker stack deploy does not support mem_limit (use deploy.resources.limits.memory)",
-      "FILE:6:13 services.web.deploy.mode: global-job: jobs (tasks that run once to completion) are not simulated",
       "FILE:9:5 services.api.cpu_shares: docker stack deploy does not support cpu_shares (use deploy.resources.limits.cpus)",
     ],
   },
@@ -189,10 +183,9 @@ describe("notes: what nothing reads, one line per field, merged across services"
       `${f}:10: x-foo: an extension field for other tools; not read (services a, b)`,
       `${f}:11: healthcheck.test: the command is not run: the model's check is a request to the container that costs healthcheck.cpu (services a, b)`,
       `${f}:22: deploy.labels: not simulated (service b)`,
-      `${f}:23: top-level volumes: not simulated`,
+      `${f}:23: top-level volumes: not simulated (the model has no storage)`,
       `${f}:24: top-level configs: not simulated`,
       `${f}:25: top-level secrets: not simulated`,
-      `${f}:26: top-level x-defaults: an extension field for other tools; not read`,
     ]);
   });
 });
@@ -212,5 +205,14 @@ describe("what docker stack deploy refuses in a service", () => {
   test("replicas with mode: global", () => {
     const dir = write({ [SCENARIO]: scenarioYaml(), [STACK]: "services:\n  agent:\n    image: a:1\n    deploy: {mode: global, replicas: 2}\n" });
     expect(errorOf(() => load(dir)).message).toBe(`${join(dir, STACK)}:4:38 services.agent.deploy.replicas: replicas can only be used with mode: replicated (docker stack deploy refuses it)`);
+  });
+});
+
+describe("jobs, which docker stack deploy runs and the model does not", () => {
+  test("a replicated-job service is left out, with a note; the other services run", () => {
+    const dir = write({ [SCENARIO]: scenarioYaml(), [STACK]: "services:\n  migrate:\n    image: m:1\n    deploy:\n      mode: replicated-job\n  web:\n    image: w:1\n" });
+    const s = load(dir);
+    expect(s.services.map((x) => x.name)).toEqual(["web"]);
+    expect(s.notes).toEqual([`${join(dir, STACK)}:5: deploy.mode: replicated-job: jobs (tasks that run once to completion) are not simulated; the service is left out (service migrate)`]);
   });
 });

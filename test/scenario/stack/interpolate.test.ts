@@ -115,9 +115,10 @@ describe("through the loader", () => {
   });
 
   test("an unset variable without a default is a note, as Compose warns", () => {
-    const { s } = parse(`services:\n  web:\n    image: web:\${TAG}\n`, {});
+    const { s, dir } = parse(`services:\n  web:\n    image: web:\${TAG}\n`, {});
+    const file = join(dir, STACK);
     expect(service(s, "web").image.name).toBe("web:");
-    expect(s.notes).toEqual(["variable TAG is not set; it reads as empty text (as in Compose)"]);
+    expect(s.notes).toEqual([`${file}:3: \${TAG}: the variable is not set; it reads as empty text (as in Compose) (service web)`]);
   });
 
   test("${X:?need X} is an error at the value in the stack file, with its Compose path", () => {

@@ -136,9 +136,25 @@ describe("mergeCompose", () => {
   });
 
   test("healthcheck.test, command and entrypoint are replaced, not appended", () => {
-    const a = "healthcheck: {test: [CMD, a], interval: 5s}\ncommand: [run, a]\nentrypoint: [sh]\n";
-    const b = "healthcheck: {test: [CMD, b]}\ncommand: [run, b]\nentrypoint: [bash]\n";
-    expect(merged(a, b)).toEqual({ healthcheck: { test: ["CMD", "b"], interval: "5s" }, command: ["run", "b"], entrypoint: ["bash"] });
+    const a = "services:\n  w:\n    healthcheck: {test: [CMD, a], interval: 5s}\n    command: [run, a]\n    entrypoint: [sh]\n";
+    const b = "services:\n  w:\n    healthcheck: {test: [CMD, b]}\n    command: [run, b]\n    entrypoint: [bash]\n";
+    expect(merged(a, b)).toEqual({ services: { w: { healthcheck: { test: ["CMD", "b"], interval: "5s" }, command: ["run", "b"], entrypoint: ["bash"] } } });
+  });
+
+  test("a list named command elsewhere is appended like any list", () => {
+    expect(merged("x-tool: {command: [a]}\n", "x-tool: {command: [b]}\n")).toEqual({ "x-tool": { command: ["a", "b"] } });
+  });
+
+  test("a service's ports merge by what they publish, short and long syntax alike", () => {
+    const a = "services:\n  w:\n    ports: ['8080:80']\n";
+    const b = "services:\n  w:\n    ports: [{target: 80, published: 8080}, '9090:90']\n";
+    expect(merged(a, b)).toEqual({ services: { w: { ports: ["8080:80", "9090:90"] } } });
+  });
+
+  test("a service's networks as a list and as a map merge into one map", () => {
+    const a = "services:\n  w:\n    networks: [front]\n";
+    const b = "services:\n  w:\n    networks: {back: {aliases: [x]}}\n";
+    expect(merged(a, b)).toEqual({ services: { w: { networks: { front: null, back: { aliases: ["x"] } } } } });
   });
 
   test("other lists append the items they do not have; equal maps count as present", () => {

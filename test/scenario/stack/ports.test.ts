@@ -18,6 +18,8 @@ describe("parseShort", () => {
     ["5000-5002:80-82", { ip: "", protocol: "tcp", pairs: [[5000, 80], [5001, 81], [5002, 82]] }],
     ["80-81", { ip: "", protocol: "tcp", pairs: [[undefined, 80], [undefined, 81]] }],
     ["1:65535", { ip: "", protocol: "tcp", pairs: [[1, 65535]] }],
+    ["7000-7002:7000", { ip: "", protocol: "tcp", pairs: [[7000, 7000], [7001, 7000], [7002, 7000]] }],
+    ["8080:80/TCP", { ip: "", protocol: "tcp", pairs: [[8080, 80]] }],
   ])("%j", (text, expected) => {
     expect(parseShort(text)).toEqual(expected);
   });
@@ -28,7 +30,6 @@ describe("parseShort", () => {
 
   test.each([
     ["5000-5002:80-81", "the published and container ranges differ in length"],
-    ["80-82:80", "the published and container ranges differ in length"],
     ["abc", CONTAINER],
     ["", CONTAINER],
     ["8080:", CONTAINER],
@@ -110,6 +111,23 @@ describe("through the loader", () => {
     expect(published("c")).toEqual([30005]);
     expect(service(s, "c").ports[0]?.protocol).toBe("udp");
     expect(s.notes.map((n) => /here (\d+)/.exec(n)?.[1])).toEqual(["30001", "30003", "30004", "30005"]);
+  });
+
+  test("sctp, which the model has not, is simulated as tcp, with a note", () => {
+    const { s, file } = loadStack(`services:\n  web:\n    image: w:1\n    ports: ["9000:9000/sctp"]\n`);
+    expect(service(s, "web").ports).toEqual([{ published: 9000, target: 9000, protocol: "tcp", mode: "ingress" }]);
+    expect(s.notes).toEqual([`${file}:4: ports (sctp): simulated as tcp (service web)`]);
+  });
+
+  test("a host-mode port with no published port: each task's own port in Swarm, one port here, said so", () => {
+    const { s, file } = loadStack(`services:\n  web:\n    image: w:1\n    ports: [{target: 9090, mode: host}]\n`);
+    expect(service(s, "web").ports).toEqual([{ published: 30000, target: 9090, protocol: "tcp", mode: "host" }]);
+    expect(s.notes).toEqual([`${file}:4: ports (host mode, no published port): Swarm gives each task a port of its own; simulated as 30000 on each task's node (service web)`]);
+  });
+
+  test("x- fields inside a long-syntax port are noted", () => {
+    const { s, file } = loadStack(`services:\n  web:\n    image: w:1\n    ports: [{target: 80, published: 80, x-lb: edge}]\n`);
+    expect(s.notes).toEqual([`${file}:4: ports.x-lb: an extension field for other tools; not read (service web)`]);
   });
 
   test("a bad short port is an error at the list item", () => {

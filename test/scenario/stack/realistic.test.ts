@@ -127,7 +127,6 @@ describe("a version 3.8 stack file as people write it", () => {
   test("everything else is a note", () => {
     // Sorted by line; the anchor's fields are noted where the anchor wrote them.
     expect(s.notes).toEqual([
-      `${f}:3: top-level x-common: an extension field for other tools; not read`,
       `${f}:4: restart: ignored by docker stack deploy: deploy.restart_policy applies (services proxy, app)`,
       `${f}:5: logging: not simulated (services proxy, app)`,
       `${f}:20: ports (no published port): Swarm publishes it on a port of its dynamic range; here 30000 (service proxy)`,
@@ -137,7 +136,7 @@ describe("a version 3.8 stack file as people write it", () => {
       `${f}:34: environment: not simulated (a container's behaviour comes from its request and start-up costs) (services app, db)`,
       `${f}:40: networks.aliases: not simulated (service app)`,
       `${f}:41: secrets: not simulated (services app, db)`,
-      `${f}:68: top-level volumes: not simulated`,
+      `${f}:68: top-level volumes: not simulated (the model has no storage)`,
       `${f}:71: top-level configs: not simulated`,
       `${f}:75: top-level secrets: not simulated`,
     ]);
