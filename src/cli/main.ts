@@ -7,6 +7,7 @@ import { sweepCommand } from "./sweep-command.js";
 import { reportCommand } from "./report-command.js";
 import { compareCommand } from "./compare-command.js";
 import { importCommand } from "./import-command.js";
+import { mergeCommand } from "./merge-command.js";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -99,8 +100,21 @@ async function main(argv: string[]): Promise<number> {
     .addHelpText("after", examples("orchsim sweep scenarios/hello-cluster.yaml --seeds 20 --vary cluster.scheduler.strategy=spread,binpack", "orchsim sweep scenarios/zone-failure.yaml --seeds 10 --vary cluster.nodeGroups.a.count=3,4,5"))
     .option("--env-file <file>", "KEY=VALUE lines for ${VAR} in the scenario's stack files (the environment wins over them)")
     .option("--report", "also write sweep-report.html: each metric per variant with its 95% CI and the paired difference, as charts")
-    .action(async (file: string, opts: { seeds: string; vary: string[]; set: string[]; out?: string; quiet?: boolean; report?: boolean; envFile?: string }) => {
+    .option("--jobs <n>", "runs at once, on worker threads (default: one per core); the outputs do not depend on it")
+    .option("--shard <k/n>", "make only the k-th of n shares of the runs, to combine with orchsim merge (k from 1)")
+    .action(async (file: string, opts: { seeds: string; vary: string[]; set: string[]; out?: string; quiet?: boolean; report?: boolean; envFile?: string; jobs?: string; shard?: string }) => {
       code = await sweepCommand(file, opts);
+    });
+  program
+    .command("merge")
+    .description("combine the shards of a sweep (sweep --shard k/n) into the files one sweep would have written")
+    .argument("<dirs...>", "the shards' output directories, every shard once")
+    .option("--out <dir>", "output directory (default out/<scenario name>-sweep)")
+    .option("--report", "also write sweep-report.html")
+    .option("--quiet", "print nothing but errors")
+    .addHelpText("after", examples("orchsim sweep scenarios/zone-failure.yaml --seeds 20 --shard 1/2 --out s1 && orchsim sweep scenarios/zone-failure.yaml --seeds 20 --shard 2/2 --out s2 && orchsim merge s1 s2"))
+    .action((dirs: string[], opts: { out?: string; report?: boolean; quiet?: boolean }) => {
+      code = mergeCommand(dirs, opts);
     });
   try {
     await program.parseAsync(argv);

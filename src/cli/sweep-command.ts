@@ -1,14 +1,12 @@
+import { availableParallelism } from "node:os";
 import * as path from "node:path";
+import { Piscina } from "piscina";
 import { loadScenarioFile, ScenarioError } from "../scenario/index.js";
-import type { Scenario } from "../scenario/types.js";
 import { OutputDir, OutputDirError } from "../metrics/output.js";
-import { estimate, pairedDifference, type Estimate } from "../metrics/stats.js";
-import { Run } from "../engine/run.js";
-import type { FaultSummary } from "../metrics/rows.js";
-import { sweepReportHtml } from "../report/sweep-report.js";
-import { textTable } from "../report/text-table.js";
-import { loadStrategies } from "./strategies.js";
 import { Progress } from "./progress.js";
+import { runJob, type Sample, type SweepJob } from "./sweep-run.js";
+import { writeSweep } from "./sweep-stats.js";
+import { SHARD_FILE, type ShardManifest } from "./merge-command.js";
 
 export interface SweepOptions {
   seeds: string;
@@ -20,79 +18,58 @@ export interface SweepOptions {
   quiet?: boolean;
   /** Also write sweep-report.html. */
   report?: boolean;
+  /** Runs at once, on worker threads; default: one per core. */
+  jobs?: string;
+  /** `K/N`: only the K-th of N shares of the runs (for `orchsim merge`). */
+  shard?: string;
 }
-
-/**
- * One run's figures for one service (NaN where there is no value: nothing completed, a fault
- * never recovered). Fault columns follow the fixed ones: `f<i>_...` for the scenario's i-th fault.
- */
-interface Sample {
-  variant: string;
-  seed: number;
-  service: string;
-  arrivals: number;
-  errors: number;
-  error_pct: number;
-  p50_ms: number;
-  p99_ms: number;
-  slo_attained_pct: number;
-  restarts: number;
-  [fault: `f${number}_${string}`]: number;
-}
-
-const METRICS = ["error_pct", "p99_ms", "slo_attained_pct"] as const;
-/** Per fault, estimated across seeds like the metrics above (see faults.ts for their rules). */
-const FAULT_METRICS = ["detected_s", "tasks_restored_s", "recovered_s", "lost", "p99_during_ms", "p99_after_ms"] as const;
 
 /**
  * `orchsim sweep`: the same scenario over several seeds and variants (`--vary PATH=a,b,c`, the
  * cartesian product of all of them), every variant on the same seeds, so they see the same
  * arrivals and failures (common random numbers). Prints each variant's mean with a 95%
  * confidence interval and its paired difference from the first variant; writes every run's
- * figures to sweep.csv and the estimates to sweep-summary.csv.
+ * figures to sweep.csv and the estimates to sweep-summary.csv. Runs go to worker threads
+ * (`--jobs`); their rows are put back in the grid's order, so the files do not depend on which
+ * run finished first. `--shard K/N` makes only every N-th run, for `orchsim merge`.
  */
 export async function sweepCommand(file: string, o: SweepOptions): Promise<number> {
   const seeds = parseSeeds(o.seeds);
   const variants = parseVariants(o.vary);
-  if (typeof seeds === "string" || typeof variants === "string") return fail(typeof seeds === "string" ? seeds : (variants as string));
-  const scenarios: { variant: string; seed: number; scenario: Scenario }[] = [];
-  for (const v of variants) {
-    try {
-      for (const seed of seeds) scenarios.push({ variant: v.label, seed, scenario: loadScenarioFile(file, [...o.set, ...v.sets, `seed=${seed}`], o.envFile === undefined ? {} : { envFile: o.envFile }) });
-    } catch (err) {
-      if (err instanceof ScenarioError) return fail(`--vary ${v.label}: the scenario does not validate:\n${err.message}`);
-      throw err;
-    }
-  }
-  const first = scenarios[0]!.scenario;
+  const jobs = parseJobs(o.jobs);
+  const shard = parseShard(o.shard);
+  for (const parsed of [seeds, variants, jobs, shard]) if (typeof parsed === "string") return fail(parsed);
+  const grid = gridOf(file, o, seeds as number[], variants as Variant[]);
+  if (typeof grid === "string") return fail(grid);
+  const share = shard as Shard | null;
+  if (share && share.of > grid.jobs.length) return fail(`--shard: ${share.of} shares of ${grid.jobs.length} runs would leave some empty`);
+  const chosen = grid.jobs.map((_, i) => i).filter((i) => share === null || i % share.of === share.index - 1);
   let out: OutputDir;
   try {
-    out = OutputDir.create(o.out ?? path.join("out", `${first.name}-sweep`));
+    out = OutputDir.create(o.out ?? path.join("out", `${grid.name}-sweep${share ? `-${share.index}-of-${share.of}` : ""}`));
   } catch (err) {
     if (err instanceof OutputDirError) return fail(err.message);
     throw err;
   }
   try {
-    const samples: Sample[] = [];
-    const progress = new Progress(!o.quiet && process.stderr.isTTY === true);
-    for (const [i, s] of scenarios.entries()) {
-      progress.show(i / scenarios.length);
-      const strategies = await loadStrategies(s.scenario);
-      if (typeof strategies === "string") {
-        out.abort();
-        return fail(strategies);
-      }
-      samples.push(...runOnce(s.scenario, s.variant, strategies));
-      await new Promise((resolve) => setImmediate(resolve));
+    const results = await runAll(chosen.map((i) => grid.jobs[i]!), jobs as number, !o.quiet && process.stderr.isTTY === true);
+    const problem = results.find((r): r is string => typeof r === "string");
+    if (problem !== undefined) {
+      out.abort();
+      return fail(problem);
     }
-    progress.clear();
-    const summary = summarise(samples, variants.map((v) => v.label));
-    const csvRows = samples.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v === "number" && !Number.isFinite(v) ? "" : v])));
-    out.writeCsv("sweep.csv", Object.keys(samples[0] ?? {}), csvRows);
-    out.writeCsv("sweep-summary.csv", Object.keys(summary[0] ?? {}), summary);
-    if (o.report) out.writeText("sweep-report.html", sweepReportHtml(`orchsim sweep: ${first.name}`, seeds.length, metricsOf(samples), summary));
+    const samples = (results as Sample[][]).flat();
+    const labels = (variants as Variant[]).map((v) => v.label);
+    if (share) {
+      const manifest: ShardManifest = { orchsim_sweep_shard: 1, scenario: grid.name, shard: share.index, of: share.of, variants: labels, seeds: seeds as number[], runs: chosen };
+      writeShard(out, samples, manifest);
+      out.commit();
+      if (!o.quiet) process.stdout.write(`shard ${share.index}/${share.of}: ${chosen.length} of ${grid.jobs.length} runs; combine the shards with: orchsim merge DIR...\noutputs: ${out.finalDir}\n`);
+      return 0;
+    }
+    const text = writeSweep(out, samples, labels, (seeds as number[]).length, grid.name, o.report === true);
     out.commit();
-    if (!o.quiet) process.stdout.write(table(summary, seeds.length) + `\noutputs: ${out.finalDir}\n`);
+    if (!o.quiet) process.stdout.write(text + `\noutputs: ${out.finalDir}\n`);
     return 0;
   } catch (err) {
     out.abort();
@@ -101,108 +78,78 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
   }
 }
 
-function runOnce(scenario: Scenario, variant: string, strategies: Awaited<ReturnType<typeof loadStrategies>> & object): Sample[] {
-  const run = new Run(scenario, { out: null, strategies });
-  while (!run.advance(1_000_000));
-  const summary = run.finish().summary;
-  return Object.entries(summary.services).map(([service, s]) => ({
-    variant,
-    seed: scenario.seed,
-    service,
-    arrivals: s.arrivals,
-    errors: s.errors,
-    error_pct: s.arrivals === 0 ? 0 : round((100 * s.errors) / s.arrivals),
-    // No completed request: no latency to report (a 0 would read as fast).
-    p50_ms: s.completed === 0 ? NaN : s.latency_ms.p50,
-    p99_ms: s.completed === 0 ? NaN : s.latency_ms.p99,
-    slo_attained_pct: s.slo.attained === null ? NaN : round(100 * s.slo.attained),
-    restarts: s.restarts,
-    ...faultColumns(summary.faults, service),
-  }));
+interface Variant {
+  label: string;
+  sets: string[];
+}
+interface Shard {
+  index: number;
+  of: number;
 }
 
-/**
- * The fault windows of one service: `f1_recovered_s` is when this service recovered from the
- * first fault; detection and restored tasks are the cluster's.
- */
-function faultColumns(faults: readonly FaultSummary[], service: string): Record<`f${number}_${string}`, number> {
-  const out: Record<`f${number}_${string}`, number> = {};
-  faults.forEach((f, i) => {
-    const s = f.services[service];
-    const values: Record<(typeof FAULT_METRICS)[number], number | null | undefined> = {
-      detected_s: f.detected_s,
-      tasks_restored_s: f.tasks_restored_s,
-      recovered_s: s?.recovered_s,
-      lost: s?.requests_lost,
-      p99_during_ms: s?.p99_during_ms,
-      p99_after_ms: s?.p99_after_ms,
-    };
-    for (const m of FAULT_METRICS) out[`f${i + 1}_${m}`] = values[m] ?? NaN;
-  });
-  return out;
-}
-
-/** The metrics to estimate: the fixed ones, then every fault column the runs have (in column order). */
-function metricsOf(samples: readonly Sample[]): ((typeof METRICS)[number] | `f${number}_${string}`)[] {
-  const faults = Object.keys(samples[0] ?? {}).filter((k): k is `f${number}_${string}` => /^f\d+_/.test(k));
-  return [...METRICS, ...faults];
-}
-
-/** Per service and variant: mean and 95% CI of each metric, and the paired difference from the first variant. */
-function summarise(samples: Sample[], variants: string[]): Record<string, string | number>[] {
-  const rows: Record<string, string | number>[] = [];
-  const services = [...new Set(samples.map((s) => s.service))];
-  for (const service of services) {
-    const of = (v: string): Sample[] => samples.filter((s) => s.service === service && s.variant === v);
-    const base = of(variants[0]!);
-    for (const v of variants) {
-      const row: Record<string, string | number> = { service, variant: v, runs: of(v).length };
-      for (const m of metricsOf(samples)) {
-        // Runs without a value (nothing completed, never recovered) are left out, of the pair as well.
-        const pairs = of(v).map((s, i) => [base[i]![m] ?? NaN, s[m] ?? NaN] as const).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
-        const values = of(v).map((s) => s[m] ?? NaN).filter(Number.isFinite);
-        const e = estimate(values);
-        const d = pairedDifference(pairs.map(([a]) => a), pairs.map(([, b]) => b));
-        row[`${m}_mean`] = finite(e.mean);
-        row[`${m}_ci95`] = finite(e.ci95);
-        row[`${m}_diff`] = finite(d.mean);
-        row[`${m}_diff_ci95`] = finite(d.ci95);
-        // The runs that had a value: fewer than `runs` when some never recovered or served nothing.
-        row[`${m}_n`] = values.length;
-      }
-      rows.push(row);
+/** Every run, variants outer and seeds inner, each checked to load; or the first problem. */
+function gridOf(file: string, o: SweepOptions, seeds: readonly number[], variants: readonly Variant[]): { name: string; jobs: SweepJob[] } | string {
+  const jobs: SweepJob[] = [];
+  let name = "";
+  const options = o.envFile === undefined ? {} : { envFile: o.envFile };
+  for (const v of variants) {
+    // A seed changes no field's validity: each variant is checked once.
+    try {
+      name ||= loadScenarioFile(file, [...o.set, ...v.sets, `seed=${seeds[0]}`], options).name;
+    } catch (err) {
+      if (err instanceof ScenarioError) return `--vary ${v.label}: the scenario does not validate:\n${err.message}`;
+      throw err;
     }
+    for (const seed of seeds) jobs.push({ file, overrides: [...o.set, ...v.sets, `seed=${seed}`], variant: v.label, ...options });
   }
-  return rows;
+  return { name, jobs };
 }
 
-function table(rows: Record<string, string | number>[], runs: number): string {
-  const num = (x: string | number | undefined): string => {
-    if (x === "" || x === undefined) return "-";
-    const v = Number(x);
-    const s = Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(2);
-    return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
+/** Runs the jobs, `jobs` at a time (worker threads beyond one), results in the jobs' order. */
+async function runAll(list: readonly SweepJob[], jobs: number, showProgress: boolean): Promise<(Sample[] | string)[]> {
+  const progress = new Progress(showProgress);
+  let done = 0;
+  const tick = <T>(r: T): T => {
+    progress.show(++done / list.length);
+    return r;
   };
-  const fmt = (r: Record<string, string | number>, m: string): string => {
-    const ci = r[`${m}_ci95`];
-    return `${num(r[`${m}_mean`])}${ci === "" ? "" : ` ± ${num(ci)}`}`;
-  };
-  const diff = (r: Record<string, string | number>, m: string): string => {
-    const d = r[`${m}_diff`];
-    if (d === "") return "-";
-    const ci = r[`${m}_diff_ci95`];
-    const text = num(d);
-    return `${text.startsWith("-") ? "" : "+"}${text}${ci === "" ? "" : ` ± ${num(ci)}`}`;
-  };
-  const header = ["service", "variant", "errors %", "p99 ms", "SLO attained %", "Δ errors %", "Δ p99 ms", "Δ SLO %"];
-  const body = rows.map((r, i) => {
-    // The first variant of each service is the baseline the others are compared with.
-    const base = i === 0 || rows[i - 1]!["service"] !== r["service"];
-    const d = (m: string): string => (base ? "(baseline)" : diff(r, m));
-    return [String(r["service"]), String(r["variant"]), fmt(r, "error_pct"), fmt(r, "p99_ms"), fmt(r, "slo_attained_pct"), d("error_pct"), d("p99_ms"), d("slo_attained_pct")];
-  });
-  const seeds = runs === 1 ? "1 seed" : `${runs} seeds`;
-  return [`${seeds} per variant; mean ± 95% CI; Δ = paired difference from the first variant (same seeds); - = no data`, ...textTable([header, ...body], 2)].join("\n");
+  if (jobs === 1 || list.length === 1) {
+    const results: (Sample[] | string)[] = [];
+    for (const job of list) {
+      results.push(tick(await runJob(job)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    progress.clear();
+    return results;
+  }
+  const pool = new Piscina({ filename: new URL("./sweep-worker.js", import.meta.url).href, maxThreads: jobs, minThreads: Math.min(jobs, list.length), idleTimeout: 1000 });
+  try {
+    return await Promise.all(list.map((job) => (pool.run(job) as Promise<Sample[] | string>).then(tick)));
+  } finally {
+    progress.clear();
+    await pool.destroy();
+  }
+}
+
+/** A shard's rows and what `orchsim merge` needs to put them back in place. */
+function writeShard(out: OutputDir, samples: readonly Sample[], manifest: ShardManifest): void {
+  const rows = samples.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v === "number" && !Number.isFinite(v) ? "" : v])));
+  out.writeCsv("sweep.csv", Object.keys(samples[0] ?? {}), rows);
+  out.writeText(SHARD_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+function parseJobs(text: string | undefined): number | string {
+  if (text === undefined) return availableParallelism();
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 256) return `--jobs: "${text}" is not a number of threads from 1 to 256`;
+  return Number(text);
+}
+
+function parseShard(text: string | undefined): Shard | null | string {
+  if (text === undefined) return null;
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const [index, of] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  if (!m || of < 1 || index < 1 || index > of) return `--shard: "${text}" is not K/N with 1 <= K <= N (e.g. 2/8; K is often $JOB_COMPLETION_INDEX + 1)`;
+  return { index, of };
 }
 
 function parseSeeds(text: string): number[] | string {
@@ -240,14 +187,6 @@ function parseVariants(vary: string[]): { label: string; sets: string[] }[] | st
   }
   if (variants.length > 100) return `--vary: ${variants.length} combinations is too many (at most 100)`;
   return variants.map((v) => ({ ...v, label: v.label || "scenario" }));
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
-
-function finite(x: number): number | "" {
-  return Number.isFinite(x) ? round(x) : "";
 }
 
 function fail(message: string): number {

@@ -1,0 +1,86 @@
+// `orchsim merge DIR...`: the shards of a sweep (`orchsim sweep --shard K/N`, run as separate
+// processes or machines: a Kubernetes Indexed Job, a Slurm array, a CI matrix) combined into the
+// sweep.csv, sweep-summary.csv and table that one process would have written, byte for byte.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "csv-parse/sync";
+import { OutputDir, OutputDirError } from "../metrics/output.js";
+import type { Sample } from "./sweep-run.js";
+import { writeSweep } from "./sweep-stats.js";
+
+/** What a shard writes beside its sweep.csv. */
+export const SHARD_FILE = "sweep-shard.json";
+
+export interface ShardManifest {
+  orchsim_sweep_shard: 1;
+  scenario: string;
+  shard: number;
+  of: number;
+  /** The sweep's variants and seeds, in the grid's order (variants outer). */
+  variants: string[];
+  seeds: number[];
+  /** The grid indices of the runs this shard made. */
+  runs: number[];
+}
+
+const TEXT_COLUMNS = new Set(["variant", "service"]);
+
+export function mergeCommand(dirs: readonly string[], o: { out?: string; report?: boolean; quiet?: boolean }): number {
+  const shards: { dir: string; manifest: ShardManifest; rows: Sample[] }[] = [];
+  for (const dir of dirs) {
+    const read = readShard(dir);
+    if (typeof read === "string") return fail(read);
+    shards.push({ dir, ...read });
+  }
+  const first = shards[0]!.manifest;
+  const same = (m: ShardManifest): boolean =>
+    m.scenario === first.scenario && m.of === first.of && JSON.stringify(m.variants) === JSON.stringify(first.variants) && JSON.stringify(m.seeds) === JSON.stringify(first.seeds);
+  const odd = shards.find((s) => !same(s.manifest));
+  if (odd) return fail(`${odd.dir}: a shard of another sweep (its scenario, variants, seeds or shard count differ from ${shards[0]!.dir}'s)`);
+  const have = new Map<number, string>();
+  for (const s of shards) {
+    const twice = have.get(s.manifest.shard);
+    if (twice !== undefined) return fail(`${s.dir}: shard ${s.manifest.shard}/${first.of} is also in ${twice}`);
+    have.set(s.manifest.shard, s.dir);
+  }
+  const missing = Array.from({ length: first.of }, (_, i) => i + 1).filter((k) => !have.has(k));
+  if (missing.length > 0) return fail(`shard${missing.length === 1 ? "" : "s"} ${missing.map((k) => `${k}/${first.of}`).join(", ")} missing: merge needs every shard`);
+  // Back into the grid's order (variants outer, seeds inner); a run's rows keep their order.
+  const index = (r: Sample): number => first.variants.indexOf(r.variant) * first.seeds.length + first.seeds.indexOf(r.seed);
+  const samples = shards.flatMap((s) => s.rows).map((r, i) => ({ r, i })).sort((a, b) => index(a.r) - index(b.r) || a.i - b.i).map((x) => x.r);
+  let out: OutputDir;
+  try {
+    out = OutputDir.create(o.out ?? path.join("out", `${first.scenario}-sweep`));
+  } catch (err) {
+    if (err instanceof OutputDirError) return fail(err.message);
+    throw err;
+  }
+  const text = writeSweep(out, samples, first.variants, first.seeds.length, first.scenario, o.report === true);
+  out.commit();
+  if (!o.quiet) process.stdout.write(`${text}\noutputs: ${out.finalDir}\n`);
+  return 0;
+}
+
+function readShard(dir: string): { manifest: ShardManifest; rows: Sample[] } | string {
+  let manifest: ShardManifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(path.join(dir, SHARD_FILE), "utf8")) as ShardManifest;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return `${dir}: not a sweep shard (${code === "ENOENT" ? `no ${SHARD_FILE}: write shards with orchsim sweep --shard K/N` : (err as Error).message})`;
+  }
+  if (manifest.orchsim_sweep_shard !== 1) return `${dir}/${SHARD_FILE}: written by another orchsim version`;
+  try {
+    const records = parse(fs.readFileSync(path.join(dir, "sweep.csv"), "utf8"), { columns: true }) as Record<string, string>[];
+    const rows = records.map((rec) => Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, TEXT_COLUMNS.has(k) ? v : v === "" ? NaN : Number(v)])) as unknown as Sample);
+    return { manifest, rows };
+  } catch (err) {
+    return `${dir}/sweep.csv: ${(err as Error).message}`;
+  }
+}
+
+function fail(message: string): number {
+  process.stderr.write(`${message}\n`);
+  return 2;
+}

@@ -1,0 +1,87 @@
+// One run of a sweep: a scenario (the file with the variant's and the seed's overrides) run to
+// its end, reduced to one row of figures per service. The same function runs in the main
+// thread (`--jobs 1`) and in the worker threads of a parallel sweep (sweep-worker.ts), so a
+// run's figures never depend on where it ran.
+
+import { Run } from "../engine/run.js";
+import type { FaultSummary } from "../metrics/rows.js";
+import { loadScenarioFile } from "../scenario/index.js";
+import { loadStrategies } from "./strategies.js";
+
+/** One run to make: plain data, so that it can be posted to a worker thread. */
+export interface SweepJob {
+  file: string;
+  overrides: string[];
+  envFile?: string;
+  variant: string;
+}
+
+/**
+ * One run's figures for one service (NaN where there is no value: nothing completed, a fault
+ * never recovered). Fault columns follow the fixed ones: `f<i>_...` for the scenario's i-th fault.
+ */
+export interface Sample {
+  variant: string;
+  seed: number;
+  service: string;
+  arrivals: number;
+  errors: number;
+  error_pct: number;
+  p50_ms: number;
+  p99_ms: number;
+  slo_attained_pct: number;
+  restarts: number;
+  [fault: `f${number}_${string}`]: number;
+}
+
+/** Per fault, estimated across seeds like the metrics above (see faults.ts for their rules). */
+export const FAULT_METRICS = ["detected_s", "tasks_restored_s", "recovered_s", "lost", "p99_during_ms", "p99_after_ms"] as const;
+
+/** Runs one job: its rows, or a message (a strategy module that does not load). */
+export async function runJob(job: SweepJob): Promise<Sample[] | string> {
+  const scenario = loadScenarioFile(job.file, job.overrides, job.envFile === undefined ? {} : { envFile: job.envFile });
+  const strategies = await loadStrategies(scenario);
+  if (typeof strategies === "string") return strategies;
+  const run = new Run(scenario, { out: null, strategies });
+  while (!run.advance(1_000_000));
+  const summary = run.finish().summary;
+  return Object.entries(summary.services).map(([service, s]) => ({
+    variant: job.variant,
+    seed: scenario.seed,
+    service,
+    arrivals: s.arrivals,
+    errors: s.errors,
+    error_pct: s.arrivals === 0 ? 0 : round((100 * s.errors) / s.arrivals),
+    // No completed request: no latency to report (a 0 would read as fast).
+    p50_ms: s.completed === 0 ? NaN : s.latency_ms.p50,
+    p99_ms: s.completed === 0 ? NaN : s.latency_ms.p99,
+    slo_attained_pct: s.slo.attained === null ? NaN : round(100 * s.slo.attained),
+    restarts: s.restarts,
+    ...faultColumns(summary.faults, service),
+  }));
+}
+
+/**
+ * The fault windows of one service: `f1_recovered_s` is when this service recovered from the
+ * first fault; detection and restored tasks are the cluster's.
+ */
+function faultColumns(faults: readonly FaultSummary[], service: string): Record<`f${number}_${string}`, number> {
+  const out: Record<`f${number}_${string}`, number> = {};
+  faults.forEach((f, i) => {
+    const s = f.services[service];
+    const values: Record<(typeof FAULT_METRICS)[number], number | null | undefined> = {
+      detected_s: f.detected_s,
+      tasks_restored_s: f.tasks_restored_s,
+      recovered_s: s?.recovered_s,
+      lost: s?.requests_lost,
+      p99_during_ms: s?.p99_during_ms,
+      p99_after_ms: s?.p99_after_ms,
+    };
+    for (const m of FAULT_METRICS) out[`f${i + 1}_${m}`] = values[m] ?? NaN;
+  });
+  return out;
+}
+
+export function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,89 @@
+// What a sweep writes, from its rows: the estimates per service and variant (mean and 95% CI of
+// each metric, the paired difference from the first variant), sweep.csv, sweep-summary.csv,
+// sweep-report.html and the terminal's table. One place, so that a sweep in one process, in
+// parallel, or merged from shards writes the same bytes.
+
+import type { OutputDir } from "../metrics/output.js";
+import { estimate, pairedDifference } from "../metrics/stats.js";
+import { sweepReportHtml } from "../report/sweep-report.js";
+import { textTable } from "../report/text-table.js";
+import { round, type Sample } from "./sweep-run.js";
+
+const METRICS = ["error_pct", "p99_ms", "slo_attained_pct"] as const;
+
+/** Writes sweep.csv, sweep-summary.csv and (with `report`) sweep-report.html; returns the terminal's table. */
+export function writeSweep(out: OutputDir, samples: readonly Sample[], variants: readonly string[], seeds: number, name: string, report: boolean): string {
+  const summary = summarise(samples, variants);
+  const csvRows = samples.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v === "number" && !Number.isFinite(v) ? "" : v])));
+  out.writeCsv("sweep.csv", Object.keys(samples[0] ?? {}), csvRows);
+  out.writeCsv("sweep-summary.csv", Object.keys(summary[0] ?? {}), summary);
+  if (report) out.writeText("sweep-report.html", sweepReportHtml(`orchsim sweep: ${name}`, seeds, metricsOf(samples), summary));
+  return table(summary, seeds);
+}
+
+/** The metrics to estimate: the fixed ones, then every fault column the runs have (in column order). */
+export function metricsOf(samples: readonly Sample[]): ((typeof METRICS)[number] | `f${number}_${string}`)[] {
+  const faults = Object.keys(samples[0] ?? {}).filter((k): k is `f${number}_${string}` => /^f\d+_/.test(k));
+  return [...METRICS, ...faults];
+}
+
+/** Per service and variant: mean and 95% CI of each metric, and the paired difference from the first variant. */
+function summarise(samples: readonly Sample[], variants: readonly string[]): Record<string, string | number>[] {
+  const rows: Record<string, string | number>[] = [];
+  const services = [...new Set(samples.map((s) => s.service))];
+  for (const service of services) {
+    const of = (v: string): Sample[] => samples.filter((s) => s.service === service && s.variant === v);
+    const base = of(variants[0]!);
+    for (const v of variants) {
+      const row: Record<string, string | number> = { service, variant: v, runs: of(v).length };
+      for (const m of metricsOf(samples)) {
+        // Runs without a value (nothing completed, never recovered) are left out, of the pair as well.
+        const pairs = of(v).map((s, i) => [base[i]![m] ?? NaN, s[m] ?? NaN] as const).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+        const values = of(v).map((s) => s[m] ?? NaN).filter(Number.isFinite);
+        const e = estimate(values);
+        const d = pairedDifference(pairs.map(([a]) => a), pairs.map(([, b]) => b));
+        row[`${m}_mean`] = finite(e.mean);
+        row[`${m}_ci95`] = finite(e.ci95);
+        row[`${m}_diff`] = finite(d.mean);
+        row[`${m}_diff_ci95`] = finite(d.ci95);
+        // The runs that had a value: fewer than `runs` when some never recovered or served nothing.
+        row[`${m}_n`] = values.length;
+      }
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+function table(rows: Record<string, string | number>[], runs: number): string {
+  const num = (x: string | number | undefined): string => {
+    if (x === "" || x === undefined) return "-";
+    const v = Number(x);
+    const s = Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(2);
+    return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
+  };
+  const fmt = (r: Record<string, string | number>, m: string): string => {
+    const ci = r[`${m}_ci95`];
+    return `${num(r[`${m}_mean`])}${ci === "" ? "" : ` ± ${num(ci)}`}`;
+  };
+  const diff = (r: Record<string, string | number>, m: string): string => {
+    const d = r[`${m}_diff`];
+    if (d === "") return "-";
+    const ci = r[`${m}_diff_ci95`];
+    const text = num(d);
+    return `${text.startsWith("-") ? "" : "+"}${text}${ci === "" ? "" : ` ± ${num(ci)}`}`;
+  };
+  const header = ["service", "variant", "errors %", "p99 ms", "SLO attained %", "Δ errors %", "Δ p99 ms", "Δ SLO %"];
+  const body = rows.map((r, i) => {
+    // The first variant of each service is the baseline the others are compared with.
+    const base = i === 0 || rows[i - 1]!["service"] !== r["service"];
+    const d = (m: string): string => (base ? "(baseline)" : diff(r, m));
+    return [String(r["service"]), String(r["variant"]), fmt(r, "error_pct"), fmt(r, "p99_ms"), fmt(r, "slo_attained_pct"), d("error_pct"), d("p99_ms"), d("slo_attained_pct")];
+  });
+  const seeds = runs === 1 ? "1 seed" : `${runs} seeds`;
+  return [`${seeds} per variant; mean ± 95% CI; Δ = paired difference from the first variant (same seeds); - = no data`, ...textTable([header, ...body], 2)].join("\n");
+}
+
+function finite(x: number): number | "" {
+  return Number.isFinite(x) ? round(x) : "";
+}

@@ -1,0 +1,6 @@
+// The body of a parallel sweep's worker thread (piscina calls the default export per job).
+import { runJob, type Sample, type SweepJob } from "./sweep-run.js";
+
+export default function sweepWorker(job: SweepJob): Promise<Sample[] | string> {
+  return runJob(job);
+}

@@ -1,0 +1,90 @@
+// A sweep in one thread, on worker threads, and as shards in separate processes merged: the
+// same bytes. And what merge refuses: a missing shard, a shard twice, a shard of another sweep.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { orchsim, tempDir } from "./cli.js";
+
+const SCENARIO = `version: 1
+name: tiny
+duration: 40s
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 3, cpu: 2, memory: 4GiB}]
+services:
+  - name: web
+    replicas: 4
+    ports: [{published: 80, target: 80}]
+    runtime: {concurrency: 2}
+    request: {cpu: 20ms, calls: [{service: db}]}
+  - name: db
+    replicas: 2
+workload:
+  - {name: users, service: web, rate: 100/s}
+events:
+  - {at: 20s, nodeFailure: {nodes: [w-1]}}
+`;
+
+describe("parallel and sharded sweeps", () => {
+  const dir = tempDir();
+  const file = path.join(dir, "tiny.yaml");
+  fs.writeFileSync(file, SCENARIO);
+  const sweep = (out: string, ...args: string[]) => {
+    const r = orchsim(["sweep", file, "--seeds", "3", "--vary", "cluster.scheduler.strategy=spread,binpack", "--out", path.join(dir, out), "--quiet", ...args]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  };
+  const read = (out: string, name: string) => fs.readFileSync(path.join(dir, out, name), "utf8");
+  sweep("one", "--jobs", "1");
+  sweep("two", "--jobs", "2");
+  for (const k of [1, 2, 3, 4]) sweep(`shard${k}`, "--shard", `${k}/4`, "--jobs", "1");
+
+  it("--jobs 2 writes the same bytes as --jobs 1", () => {
+    for (const name of ["sweep.csv", "sweep-summary.csv"]) expect(read("two", name)).toBe(read("one", name));
+    expect(read("one", "sweep.csv").trim().split("\n")).toHaveLength(1 + 2 * 3 * 2); // variants x seeds x services
+  });
+
+  it("a shard holds every 4th run, and merging the four (in any order) gives the single sweep's files", () => {
+    const shard2 = read("shard2", "sweep.csv").trim().split("\n");
+    expect(shard2.slice(1).map((l) => l.split(",").slice(0, 2).join(","))).toEqual(["S=spread,2", "S=spread,2", "S=binpack,3", "S=binpack,3"].map((x) => x.replace("S", "cluster.scheduler.strategy")));
+    const r = orchsim(["merge", ...["shard3", "shard1", "shard4", "shard2"].map((s) => path.join(dir, s)), "--out", path.join(dir, "merged"), "--quiet"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    for (const name of ["sweep.csv", "sweep-summary.csv"]) expect(read("merged", name)).toBe(read("one", name));
+  });
+
+  it("merge refuses a missing shard, a shard given twice and a shard of another sweep, writing nothing", () => {
+    const merge = (...shards: string[]) => orchsim(["merge", ...shards.map((s) => path.join(dir, s)), "--out", path.join(dir, "bad")]);
+    expect(merge("shard1", "shard2", "shard3").stderr).toBe("shard 4/4 missing: merge needs every shard\n");
+    const twice = merge("shard1", "shard2", "shard3", "shard3");
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toBe(`${path.join(dir, "shard3")}: shard 3/4 is also in ${path.join(dir, "shard3")}\n`);
+    sweep("other", "--seeds", "4", "--shard", "1/4", "--jobs", "1");
+    expect(merge("shard1", "other").stderr).toMatch(/other: a shard of another sweep/);
+    expect(merge("one").stderr).toMatch(/not a sweep shard \(no sweep-shard\.json/);
+    expect(fs.existsSync(path.join(dir, "bad"))).toBe(false);
+  });
+
+  it("--shard and --jobs refuse what they cannot mean", () => {
+    expect(orchsim(["sweep", file, "--shard", "5/4"]).stderr).toMatch(/--shard: "5\/4" is not K\/N/);
+    expect(orchsim(["sweep", file, "--seeds", "2", "--shard", "1/9"]).stderr).toBe("--shard: 9 shares of 2 runs would leave some empty\n");
+    expect(orchsim(["sweep", file, "--jobs", "0"]).code).toBe(2);
+  });
+});
+
+describe("examples/distributed/sweep-job.yaml", () => {
+  it("runs as many shards as --shard's n, with flags orchsim has, and merges them all", async () => {
+    const { parseAllDocuments } = await import("yaml");
+    const text = fs.readFileSync(path.join(import.meta.dirname, "../../examples/distributed/sweep-job.yaml"), "utf8");
+    const [, shards, merge] = parseAllDocuments(text).map((d) => d.toJS()) as [unknown, any, any];
+    const args = shards.spec.template.spec.containers[0].args[0] as string;
+    const n = Number(/--shard \$\(\(JOB_COMPLETION_INDEX \+ 1\)\)\/(\d+)/.exec(args)?.[1]);
+    expect(shards.spec.completionMode).toBe("Indexed");
+    expect(shards.spec.completions).toBe(n);
+    // The shard's command, with the index a pod gets, is a sweep orchsim accepts.
+    const help = orchsim(["sweep", "--help"]).stdout;
+    for (const flag of args.match(/--[a-z-]+/g) ?? []) expect(help, flag).toContain(flag);
+    expect(merge.spec.template.spec.initContainers[0].command[2]).toContain(`-eq ${n} ]`);
+    expect(merge.spec.template.spec.containers[0].args[0]).toMatch(/^npx orchsim merge \/results\/shard-\[0-9\] /);
+  });
+});
