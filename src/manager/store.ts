@@ -78,7 +78,7 @@ export type StoreCommand =
 
 export type StoreEvent =
   | { type: "service"; service: ServiceRecord }
-  | { type: "task"; task: TaskRecord; prevState: TaskState | null; removed: boolean }
+  | { type: "task"; task: TaskRecord; prevState: TaskState | null; prevDesired: TaskState | null; removed: boolean }
   | { type: "node"; node: NodeRecord; removed: boolean };
 
 export type StoreWatcher = (event: StoreEvent) => void;
@@ -178,7 +178,7 @@ export class Store {
         if (task.nodeId !== null) this.byNode.add(task.nodeId, task);
         const slot = slotKey(task);
         this.attempts.set(slot, Math.max(this.attempts.get(slot) ?? 0, task.attempt));
-        return { type: "task", task, prevState: null, removed: false };
+        return { type: "task", task, prevState: null, prevDesired: null, removed: false };
       }
       case "RemoveTask": {
         const task = this.tasks.get(cmd.id);
@@ -186,7 +186,7 @@ export class Store {
         this.tasks.delete(cmd.id);
         this.byService.delete(task.service, task.id);
         if (task.nodeId !== null) this.byNode.delete(task.nodeId, task.id);
-        return { type: "task", task, prevState: task.state, removed: true };
+        return { type: "task", task, prevState: task.state, prevDesired: task.desiredState, removed: true };
       }
       default:
         return this.mutateTask(cmd);
@@ -242,6 +242,7 @@ export class Store {
     const task = this.tasks.get(cmd.id);
     if (!task) return null;
     const prevState = task.state;
+    const prevDesired = task.desiredState;
     switch (cmd.type) {
       case "AssignTask":
         if (task.state >= TaskState.ASSIGNED) return null;
@@ -268,6 +269,6 @@ export class Store {
         task.reason = null;
         break;
     }
-    return { type: "task", task, prevState, removed: false };
+    return { type: "task", task, prevState, prevDesired, removed: false };
   }
 }

@@ -69,7 +69,7 @@ export class Orchestrator {
         this.restarts.taskChanged(event.task);
         this.updater.taskChanged(event.task);
         this.reaper.taskChanged(event.task, event.removed);
-        this.markDirty(event.task.service);
+        if (changesSlots(event)) this.markDirty(event.task.service);
         break;
       case "node":
         this.checkNode(event.node, event.removed);
@@ -94,7 +94,10 @@ export class Orchestrator {
       if (isTerminal(task.state)) continue;
       // A removed node will never report its tasks again: the managers write them off.
       if (removed) orphaned.push({ type: "UpdateTaskStatus", id: task.id, state: TaskState.ORPHANED, reason: "node removed" });
-      if (task.desiredState <= TaskState.RUNNING) this.restarts.restart(task, { delay: lost, moving: true });
+      if (task.desiredState <= TaskState.RUNNING) {
+        this.restarts.restart(task, { delay: lost, moving: true });
+        this.markDirty(task.service);
+      }
     }
     if (orphaned.length > 0) this.o.propose(orphaned);
   }
@@ -128,4 +131,16 @@ export class Orchestrator {
     if (task) this.o.onRestart(service.name);
     return task;
   }
+}
+
+/**
+ * Whether a task event can change what the orchestrators count: a task created or removed, its
+ * desired state changed, or it stopped (the restart supervisor takes it over). A status report
+ * on the way to RUNNING changes no slot, and reconciling a service walks all its tasks: at
+ * thousands of tasks, reconciling on every report made a deployment cost O(tasks^2).
+ */
+function changesSlots(event: Extract<StoreEvent, { type: "task" }>): boolean {
+  const { task, prevState, prevDesired } = event;
+  if (event.removed || prevState === null || prevDesired !== task.desiredState) return true;
+  return isTerminal(task.state) && !isTerminal(prevState);
 }

@@ -1,5 +1,5 @@
 import { TaskState, isTerminal } from "../../cluster/task-state.js";
-import type { ServiceRecord, Store, TaskRecord } from "../store.js";
+import { slotKey, type ServiceRecord, type Store, type TaskRecord } from "../store.js";
 
 /**
  * Creates tasks for the orchestrators and remembers the ones proposed but not yet seen in the
@@ -7,6 +7,9 @@ import type { ServiceRecord, Store, TaskRecord } from "../store.js";
  */
 export class TaskFactory {
   readonly inflight = new Map<string, TaskRecord>();
+  /** The in-flight tasks by service, and the highest attempt in flight by slot: both read per task created. */
+  private readonly inflightOf = new Map<string, Map<string, TaskRecord>>();
+  private readonly inflightAttempt = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
@@ -15,22 +18,27 @@ export class TaskFactory {
 
   /** The store committed (or removed) a task: it is no longer in flight. */
   seen(taskId: string): void {
+    const t = this.inflight.get(taskId);
+    if (!t) return;
     this.inflight.delete(taskId);
+    this.inflightOf.get(t.service)?.delete(taskId);
+    const slot = slotKey(t);
+    if (this.inflightAttempt.get(slot) === t.attempt) this.inflightAttempt.delete(slot);
   }
 
   /** Every task of a service, committed or in flight. */
   *tasksOf(service: string): Iterable<TaskRecord> {
     yield* this.store.tasksOfService(service);
-    for (const t of this.inflight.values()) if (t.service === service) yield t;
+    const inflight = this.inflightOf.get(service);
+    if (inflight) yield* inflight.values();
   }
 
   /** A new task in a slot (replicated) or for a node (global), numbered after every earlier attempt. */
   create(service: ServiceRecord, where: { slot: number } | { node: string }, desiredState: TaskState): TaskRecord {
     const slot = "slot" in where ? where.slot : 0;
     const node = "node" in where ? where.node : null;
-    let attempt = this.store.attempts.get(`${service.name}.${node ?? slot}`) ?? 0;
-    for (const t of this.inflight.values()) if (t.service === service.name && t.slot === slot && t.pinnedNode === node) attempt = Math.max(attempt, t.attempt);
-    attempt++;
+    const key = `${service.name}.${node ?? slot}`; // slotKey
+    const attempt = Math.max(this.store.attempts.get(key) ?? 0, this.inflightAttempt.get(key) ?? 0) + 1;
     const task: TaskRecord = {
       id: `${service.name}.${node ?? slot}.${attempt}`,
       service: service.name,
@@ -47,6 +55,10 @@ export class TaskFactory {
       networks: [],
     };
     this.inflight.set(task.id, task);
+    let of = this.inflightOf.get(task.service);
+    if (!of) this.inflightOf.set(task.service, (of = new Map()));
+    of.set(task.id, task);
+    this.inflightAttempt.set(key, attempt);
     return task;
   }
 }
