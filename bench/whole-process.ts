@@ -10,6 +10,7 @@ export interface ProcessRun {
   wallS: number;
   events: number;
   peakHeapBytes: number;
+  peakRssBytes: number;
   summary: Record<string, any>;
 }
 
@@ -25,7 +26,7 @@ export function runScenarioProcess(scenario: string, extraArgs: string[] = []): 
     if (r.status !== 0) throw new Error(`orchsim run ${scenario} exited with ${r.status}`);
     const perf = JSON.parse(fs.readFileSync(path.join(out, "perf.json"), "utf8"));
     const summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"));
-    return { wallS, events: summary.events, peakHeapBytes: perf.peak_heap_bytes, summary };
+    return { wallS, events: summary.events, peakHeapBytes: perf.peak_heap_bytes, peakRssBytes: perf.peak_rss_bytes, summary };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

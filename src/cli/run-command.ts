@@ -108,6 +108,8 @@ function perf(events: number, wallS: number, durationUs: number, peakHeap: numbe
     requests_per_s: Math.round(requests / Math.max(wallS, 1e-9)),
     sim_speedup: Math.round(durationUs / 1e6 / Math.max(wallS, 1e-9)),
     peak_heap_bytes: peakHeap,
+    // The process's resident set at its largest (heap, code, buffers): what the machine must have.
+    peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
   };
 }
 

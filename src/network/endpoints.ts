@@ -145,34 +145,43 @@ export class ServiceEndpoints<C> {
       insertByTime(t.waiting, { atUs: learnedAtUs(change, node, this.key), change });
     }
     let done = 0;
+    let gone: Set<Backend<C>> | null = null;
     while (done < t.waiting.length && t.waiting[done]!.atUs <= nowUs) {
       const { atUs, change } = t.waiting[done]!;
-      this.apply(t, change, node, atUs);
+      const b = change.backend;
+      // networkdb orders events per entry: a leave it already knows wins over an older join.
+      if (!change.join) (gone ??= new Set()).add(b);
+      else if (b.leave === null || learnedAtUs(b.leave, node, this.key) > atUs) t.backends.push(b);
       done++;
     }
+    if (gone !== null) removeAll(t, gone);
     if (done > 0) t.waiting.splice(0, done);
     t.nextUs = t.waiting[0]?.atUs ?? Infinity;
   }
+}
 
-  private apply(t: NodeTable<C>, change: Change<C>, node: number, atUs: number): void {
-    const b = change.backend;
-    if (change.join) {
-      // networkdb orders events per entry: a leave it already knows wins over an older join.
-      if (b.leave !== null && learnedAtUs(b.leave, node, this.key) <= atUs) return;
-      t.backends.push(b);
-      return;
-    }
-    const i = t.backends.indexOf(b);
-    if (i < 0) return;
-    t.backends.splice(i, 1);
-    // IPVS keeps its place in the list when a destination is removed before it.
-    if (i < t.cursor) t.cursor--;
+/**
+ * Removes the backends that left, in one pass (a zone's worth of leaves reaches a node together:
+ * one indexOf and splice each made that O(backends x leaves) per node). IPVS keeps its place in
+ * the list when a destination before it is removed: the cursor moves back once for each. Joins
+ * learned in the same catch-up were appended after every backend that left, so they never count.
+ */
+function removeAll<C>(t: NodeTable<C>, gone: ReadonlySet<Backend<C>>): void {
+  const cursor = t.cursor;
+  let kept = 0;
+  for (let i = 0; i < t.backends.length; i++) {
+    const b = t.backends[i]!;
+    if (gone.has(b)) {
+      if (i < cursor) t.cursor--;
+    } else t.backends[kept++] = b;
   }
+  t.backends.length = kept;
 }
 
 /** Inserts keeping `list` sorted by time, after entries with the same time (learned in log order). */
 function insertByTime<T extends { atUs: number }>(list: T[], item: T): void {
   let i = list.length;
   while (i > 0 && list[i - 1]!.atUs > item.atUs) i--;
-  list.splice(i, 0, item);
+  if (i === list.length) list.push(item);
+  else list.splice(i, 0, item);
 }
