@@ -8,6 +8,7 @@ import { reportCommand } from "./report-command.js";
 import { compareCommand } from "./compare-command.js";
 import { importCommand } from "./import-command.js";
 import { mergeCommand } from "./merge-command.js";
+import { planCommand } from "./plan-command.js";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -104,6 +105,22 @@ async function main(argv: string[]): Promise<number> {
     .option("--shard <k/n>", "make only the k-th of n shares of the runs, to combine with orchsim merge (k from 1)")
     .action(async (file: string, opts: { seeds: string; vary: string[]; set: string[]; out?: string; quiet?: boolean; report?: boolean; envFile?: string; jobs?: string; shard?: string }) => {
       code = await sweepCommand(file, opts);
+    });
+  program
+    .command("plan")
+    .description("the smallest value of a field (a node count) at which every service meets its SLO, in the whole run and after every fault, in every seed")
+    .argument("<scenario>", "scenario file (YAML)")
+    .requiredOption("--minimize <path>", "the field to minimise, e.g. cluster.nodeGroups.web.count")
+    .requiredOption("--range <lo..hi>", "the values to search, e.g. 2..16")
+    .option("--seeds <n>", "seeds each value must pass (seeds 1..n)", "10")
+    .option("--set <path=value>", "override a field in every run (repeatable)", collect, [])
+    .option("--env-file <file>", "KEY=VALUE lines for ${VAR} in the scenario's stack files")
+    .option("--jobs <n>", "runs at once, on worker threads (default: one per core)")
+    .option("--out <dir>", "output directory for plan.csv (default out/<scenario name>-plan)")
+    .option("--quiet", "print nothing but errors")
+    .addHelpText("after", examples("orchsim plan scenarios/hello-cluster.yaml --minimize cluster.nodeGroups.web.count --range 1..8 --seeds 10"))
+    .action(async (file: string, opts: { minimize: string; range: string; seeds: string; set: string[]; envFile?: string; jobs?: string; out?: string; quiet?: boolean }) => {
+      code = await planCommand(file, opts);
     });
   program
     .command("merge")

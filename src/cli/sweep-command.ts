@@ -106,7 +106,7 @@ function gridOf(file: string, o: SweepOptions, seeds: readonly number[], variant
 }
 
 /** Runs the jobs, `jobs` at a time (worker threads beyond one), results in the jobs' order. */
-async function runAll(list: readonly SweepJob[], jobs: number, showProgress: boolean): Promise<(Sample[] | string)[]> {
+export async function runAll(list: readonly SweepJob[], jobs: number, showProgress: boolean): Promise<(Sample[] | string)[]> {
   const progress = new Progress(showProgress);
   let done = 0;
   const tick = <T>(r: T): T => {
@@ -138,7 +138,7 @@ function writeShard(out: OutputDir, samples: readonly Sample[], manifest: ShardM
   out.writeText(SHARD_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
-function parseJobs(text: string | undefined): number | string {
+export function parseJobs(text: string | undefined): number | string {
   if (text === undefined) return availableParallelism();
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 256) return `--jobs: "${text}" is not a number of threads from 1 to 256`;
   return Number(text);

@@ -30,6 +30,8 @@ export interface Sample {
   p50_ms: number;
   p99_ms: number;
   slo_attained_pct: number;
+  /** 1 when the service met its SLO over the run, 0 when it missed it, NaN when not judged. */
+  slo_met: number;
   restarts: number;
   [fault: `f${number}_${string}`]: number;
 }
@@ -56,6 +58,7 @@ export async function runJob(job: SweepJob): Promise<Sample[] | string> {
     p50_ms: s.completed === 0 ? NaN : s.latency_ms.p50,
     p99_ms: s.completed === 0 ? NaN : s.latency_ms.p99,
     slo_attained_pct: s.slo.attained === null ? NaN : round(100 * s.slo.attained),
+    slo_met: s.slo.met === null ? NaN : Number(s.slo.met),
     restarts: s.restarts,
     ...faultColumns(summary.faults, service),
   }));

@@ -12,7 +12,7 @@ describe("orchsim --version and --help", () => {
     expect(r.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version);
   });
 
-  for (const command of [[], ["run"], ["validate"], ["sweep"], ["report"], ["compare"], ["import"]]) {
+  for (const command of [[], ["run"], ["validate"], ["sweep"], ["report"], ["compare"], ["import"], ["plan"], ["merge"]]) {
     it(`orchsim ${[...command, "--help"].join(" ")} shows examples whose scenario files validate`, () => {
       const r = orchsim([...command, "--help"]);
       expect(r.code).toBe(0);

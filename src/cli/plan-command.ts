@@ -1,0 +1,129 @@
+// `orchsim plan FILE --minimize PATH --range LO..HI --seeds N`: the smallest value of a field (a
+// node count, a replica count) at which every service meets its SLO, over the whole run and
+// after every fault, in every seed. It bisects over sweeps, so it assumes that more is never
+// worse (true of node and replica counts in all but pathological scenarios; the table of tried
+// values shows it). The answer comes with what N passing seeds can say: the chance that a run
+// of another seed misses is below 1 - 0.05^(1/N) at 95% confidence (Clopper-Pearson, no failure).
+
+import * as path from "node:path";
+import { loadScenarioFile, ScenarioError } from "../scenario/index.js";
+import { OutputDir, OutputDirError } from "../metrics/output.js";
+import { textTable } from "../report/text-table.js";
+import { parseJobs, runAll } from "./sweep-command.js";
+import type { Sample, SweepJob } from "./sweep-run.js";
+
+export interface PlanOptions {
+  minimize: string;
+  range: string;
+  seeds: string;
+  set: string[];
+  envFile?: string;
+  jobs?: string;
+  out?: string;
+  quiet?: boolean;
+}
+
+interface Trial {
+  value: number;
+  passed: number;
+  runs: number;
+  /** Why the first failing seed failed, for the table. */
+  why: string;
+}
+
+export async function planCommand(file: string, o: PlanOptions): Promise<number> {
+  const range = /^(\d+)\.\.(\d+)$/.exec(o.range);
+  const [lo0, hi0] = range ? [Number(range[1]), Number(range[2])] : [NaN, NaN];
+  if (!range || lo0 > hi0) return fail(`--range: "${o.range}" is not LO..HI with LO <= HI (e.g. 4..64)`);
+  const seedCount = /^\d+$/.test(o.seeds) ? Number(o.seeds) : NaN;
+  if (!(seedCount >= 1 && seedCount <= 1000)) return fail(`--seeds: "${o.seeds}" is not a count from 1 to 1000`);
+  const jobs = parseJobs(o.jobs);
+  if (typeof jobs === "string") return fail(jobs);
+  const options = o.envFile === undefined ? {} : { envFile: o.envFile };
+  const overrides = (v: number, seed: number): string[] => [...o.set, `${o.minimize}=${v}`, `seed=${seed}`];
+  let name: string;
+  try {
+    name = loadScenarioFile(file, overrides(lo0, 1), options).name;
+    loadScenarioFile(file, overrides(hi0, 1), options);
+  } catch (err) {
+    if (err instanceof ScenarioError) return fail(`--minimize ${o.minimize}: the scenario does not validate:\n${err.message}`);
+    throw err;
+  }
+  const trials = new Map<number, Trial>();
+  const trial = async (value: number): Promise<Trial | string> => {
+    const list: SweepJob[] = Array.from({ length: seedCount }, (_, i) => ({ file, overrides: overrides(value, i + 1), variant: `${o.minimize}=${value}`, ...options }));
+    const results = await runAll(list, jobs, false);
+    const problem = results.find((r): r is string => typeof r === "string");
+    if (problem !== undefined) return problem;
+    const verdicts = (results as Sample[][]).map(verdict);
+    const t: Trial = { value, passed: verdicts.filter((v) => v === "").length, runs: seedCount, why: verdicts.find((v) => v !== "") ?? "" };
+    trials.set(value, t);
+    if (!o.quiet) process.stderr.write(`orchsim: ${o.minimize}=${value}: ${t.passed} of ${t.runs} seeds meet every SLO\n`);
+    return t;
+  };
+  const ok = (t: Trial): boolean => t.passed === t.runs;
+  let lo = lo0;
+  let hi = hi0;
+  const top = await trial(hi);
+  if (typeof top === "string") return fail(top);
+  let answer: number | null = null;
+  if (ok(top)) {
+    const bottom = lo < hi ? await trial(lo) : top;
+    if (typeof bottom === "string") return fail(bottom);
+    if (ok(bottom)) answer = lo;
+    else {
+      // Invariant: hi passes, lo fails.
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        const t = await trial(mid);
+        if (typeof t === "string") return fail(t);
+        if (ok(t)) hi = mid;
+        else lo = mid;
+      }
+      answer = hi;
+    }
+  }
+  let out: OutputDir;
+  try {
+    out = OutputDir.create(o.out ?? path.join("out", `${name}-plan`));
+  } catch (err) {
+    if (err instanceof OutputDirError) return fail(err.message);
+    throw err;
+  }
+  const rows = [...trials.values()].sort((a, b) => a.value - b.value);
+  out.writeCsv("plan.csv", ["value", "seeds", "passed", "meets_every_slo", "first_failure"], rows.map((t) => ({ value: t.value, seeds: t.runs, passed: t.passed, meets_every_slo: ok(t), first_failure: t.why })));
+  out.commit();
+  if (!o.quiet) process.stdout.write(`${report(o.minimize, rows, answer, seedCount, lo0, hi0)}\noutputs: ${out.finalDir}\n`);
+  return 0;
+}
+
+/** "" when every service met its SLO over the run and recovered after every fault; else why not. */
+function verdict(rows: readonly Sample[]): string {
+  for (const r of rows) {
+    if (r.slo_met !== 1) return `seed ${r.seed}: ${r.service} ${Number.isNaN(r.slo_met) ? "never ran all its tasks" : "missed its SLO over the run"}`;
+    for (const [key, value] of Object.entries(r)) {
+      const fault = /^f(\d+)_recovered_s$/.exec(key);
+      if (fault && !Number.isFinite(value)) return `seed ${r.seed}: ${r.service} had not recovered from fault ${fault[1]} when the next came or the run ended`;
+    }
+  }
+  return "";
+}
+
+function report(field: string, rows: readonly Trial[], answer: number | null, seeds: number, lo: number, hi: number): string {
+  const table = textTable([["value", "seeds meeting every SLO", "first failure"], ...rows.map((t) => [String(t.value), `${t.passed} of ${t.runs}`, t.why])], 2);
+  if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in all ${seeds} seeds (not even ${hi})`].join("\n");
+  const bound = 100 * (1 - 0.05 ** (1 / seeds));
+  const below = rows.find((t) => t.value === answer - 1);
+  const edge = below ? `; at ${answer - 1}, ${below.runs - below.passed} of ${below.runs} seeds miss` : answer === lo ? ` (the bottom of the range)` : "";
+  return [
+    ...table,
+    "",
+    `smallest ${field} meeting every SLO (the whole run and after every fault) in all ${seeds} seeds: ${answer}${edge}`,
+    `with ${seeds} of ${seeds} seeds passing, a run with another seed misses with a chance below ${bound.toFixed(1)}% (95% confidence)${seeds < 20 ? `; more seeds narrow it (--seeds 30: ${(100 * (1 - 0.05 ** (1 / 30))).toFixed(1)}%)` : ""}`,
+  ].join("\n");
+}
+
+function fail(message: string): number {
+  process.stderr.write(`${message}\n`);
+  return 2;
+}

@@ -1,0 +1,75 @@
+// `orchsim plan`: its bisection finds what a sweep over every value finds, the smallest value at
+// which every seed meets every SLO; and it says so when no value in the range does.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { orchsim, tempDir } from "./cli.js";
+
+// One core per node, a global service (one task per node), 2.5 cores of work: a few nodes too few
+// miss the 100 ms p99, a few more meet it.
+const SCENARIO = `version: 1
+name: plan-test
+duration: 1m
+metrics: {slo: {latency: 100ms, percentile: 99}}
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 2, cpu: 1, memory: 4GiB}]
+services:
+  - name: web
+    mode: global
+    ports: [{published: 80, target: 80}]
+    request: {cpu: 10ms, distribution: exponential}
+workload:
+  - {name: users, service: web, rate: 250/s}
+`;
+
+describe("orchsim plan", () => {
+  const dir = tempDir();
+  const file = path.join(dir, "s.yaml");
+  fs.writeFileSync(file, SCENARIO);
+
+  it("bisects to the value a sweep over the whole range finds, tries fewer values, and writes plan.csv", () => {
+    const sweep = orchsim(["sweep", file, "--seeds", "3", "--vary", "cluster.nodeGroups.w.count=1,2,3,4,5,6,7,8", "--out", path.join(dir, "sw"), "--quiet"]);
+    expect(sweep.code).toBe(0);
+    const [header, ...rows] = fs.readFileSync(path.join(dir, "sw", "sweep.csv"), "utf8").trim().split("\n").map((l) => l.split(","));
+    const met = header!.indexOf("slo_met");
+    const passes = (v: number) => rows.filter((r) => r[0] === `cluster.nodeGroups.w.count=${v}`).every((r) => r[met] === "1");
+    const expected = [1, 2, 3, 4, 5, 6, 7, 8].find(passes)!;
+    expect(expected).toBeGreaterThan(2); // the search has something to do
+    expect(expected).toBeLessThan(8);
+    const r = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "1..8", "--seeds", "3", "--out", path.join(dir, "plan"), "--quiet"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const plan = fs.readFileSync(path.join(dir, "plan", "plan.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+    const tried = plan.map((p) => Number(p[0]));
+    expect(tried.length).toBeLessThan(8);
+    // Every value it tried agrees with the sweep, and the answer is the smallest that passes.
+    for (const p of plan) expect(p[3], `value ${p[0]}`).toBe(String(passes(Number(p[0]))));
+    expect(plan.find((p) => p[3] === "true" && !plan.some((q) => q[3] === "true" && Number(q[0]) < Number(p[0])))![0]).toBe(String(expected));
+    expect(tried).toContain(expected - 1);
+  });
+
+  it("says so when not even the top of the range is enough", () => {
+    const r = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "1..2", "--seeds", "2", "--out", path.join(dir, "none")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("no value of cluster.nodeGroups.w.count in 1..2 meets every SLO in all 2 seeds (not even 2)");
+  });
+
+  it("refuses a range or field that cannot be searched", () => {
+    expect(orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "8..1"]).stderr).toMatch(/--range: "8\.\.1" is not LO\.\.HI/);
+    const bad = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.x.count", "--range", "1..4"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--minimize cluster\.nodeGroups\.x\.count: the scenario does not validate/);
+  });
+});
+
+describe("the README's plan of hello-cluster", () => {
+  it("tries 8, 1, 4, 2 and 3 web nodes and answers 4; with 3, 2 of the 10 seeds miss", () => {
+    const dir = tempDir();
+    const r = orchsim(["plan", "scenarios/hello-cluster.yaml", "--minimize", "cluster.nodeGroups.web.count", "--range", "1..8", "--seeds", "10", "--out", path.join(dir, "p")]);
+    expect(r.code).toBe(0);
+    expect(r.stderr.trim().split("\n").map((l) => Number(/count=(\d+)/.exec(l)?.[1]))).toEqual([8, 1, 4, 2, 3]);
+    expect(r.stdout).toContain("in all 10 seeds: 4; at 3, 2 of 10 seeds miss");
+    expect(r.stdout).toContain("below 25.9% (95% confidence)");
+  });
+});
