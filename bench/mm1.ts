@@ -4,6 +4,7 @@
 import { createRequire } from "node:module";
 import type { BenchRow, Benchmark } from "./harness.js";
 import { wallNs } from "./harness.js";
+import { spawnSync } from "node:child_process";
 import { runScenarioProcess } from "./whole-process.js";
 
 const REPEATS = 3;
@@ -87,7 +88,37 @@ export const mm1Benchmark: Benchmark = {
         ok: perS >= TARGET_REQUESTS_PER_S,
       },
       { name: "orchsim run mm1.yaml wall time", value: best.wallS, unit: "s" },
+      ...versusSimjs(ctx),
     ];
     return rows;
   },
 };
+
+/** SIM.JS must be beaten on the model a user writes: whole processes, orchsim / SIM.JS >= this. */
+const TARGET_VS_SIMJS = 1;
+
+/**
+ * orchsim on an ordinary M/M/1 scenario (bench/scenarios/mm1-ordinary.yaml: nothing turned off)
+ * against SIM.JS itself (bench/simjs-mm1.cjs, npm simjs 2.0.3) on the same model and number of
+ * requests, both as whole processes, in turn (A B A B ...): the ratio of the medians.
+ */
+function versusSimjs(ctx: { log: (s: string) => void }): BenchRow[] {
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    const run = runScenarioProcess("bench/scenarios/mm1-ordinary.yaml");
+    ours.push((run.summary.services.s.arrivals as number) / run.wallS);
+    const t0 = wallNs();
+    const r = spawnSync(process.execPath, ["bench/simjs-mm1.cjs", String(run.summary.services.s.arrivals)], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`bench/simjs-mm1.cjs exited with ${r.status}: ${r.stderr}`);
+    const simjs = JSON.parse(r.stdout) as { requests: number };
+    theirs.push(simjs.requests / ((wallNs() - t0) / 1e9));
+    ctx.log(`ordinary M/M/1, run ${i + 1}: orchsim ${Math.round(ours[i]!)}/s, SIM.JS ${Math.round(theirs[i]!)}/s`);
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const ratio = median(ours) / median(theirs);
+  return [
+    { name: "SIM.JS 2.0.3 M/M/1 (whole process)", value: median(theirs), unit: "requests/s" },
+    { name: "orchsim run mm1-ordinary.yaml (whole process)", value: median(ours), unit: "requests/s", ratio, target: `ratio >= ${TARGET_VS_SIMJS}`, ok: ratio >= TARGET_VS_SIMJS },
+  ];
+}
