@@ -1,4 +1,5 @@
 import type { FaultSummary, NodeRow, ServiceSummary, Summary } from "../metrics/rows.js";
+import { shortTarget } from "../metrics/fmt.js";
 import { round1, warnings } from "../metrics/warnings.js";
 import { textTable } from "../report/text-table.js";
 
@@ -51,7 +52,7 @@ function sloText(s: ServiceSummary): string {
 
 /** One line per fault: when it was noticed, when the tasks and the service levels came back, and what it cost. */
 function faultText(f: FaultSummary): string {
-  const parts = [`fault ${f.fault} at ${f.t_s} s${f.target ? ` (${f.target})` : ""}:`];
+  const parts = [`fault ${f.fault} at ${f.t_s} s${f.target ? ` (${shortTarget(f.target)})` : ""}:`];
   if (f.detected_s !== null) parts.push(`detected after ${round1(f.detected_s)} s,`);
   if (f.tasks_restored_s === null) parts.push("tasks never all back,");
   else if (f.tasks_restored_s > 0) parts.push(`tasks restored after ${f.tasks_restored_s} s,`);

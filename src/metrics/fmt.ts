@@ -73,3 +73,13 @@ export function formatNumber(x: number): string {
   const fixed = x.toFixed(20).replace(/0+$/, "").replace(/\.$/, "");
   return fixed === "-0" ? "0" : fixed;
 }
+
+/**
+ * A fault's target for a line of text: "a-1,a-2,a-3" as it is; a long list as its first three
+ * names, the last one and the count ("a-1,a-2,a-3,...,a-300 (300)"). summary.json keeps the whole list.
+ */
+export function shortTarget(target: string): string {
+  const names = target.split(",");
+  if (names.length <= 6) return target;
+  return `${names.slice(0, 3).join(",")},...,${names[names.length - 1]} (${names.length})`;
+}

@@ -8,6 +8,7 @@
 
 import type { FaultSummary, NodeRow, Summary, TimeseriesRow } from "../metrics/rows.js";
 import { HOT_CPU, round1 } from "../metrics/warnings.js";
+import { shortTarget } from "../metrics/fmt.js";
 
 /** One line of events.jsonl, with its line number. */
 export interface LoggedEvent {
@@ -37,7 +38,7 @@ export function storyMarkdown(input: StoryInput): string {
   if (s.faults.length === 0) out.push("No fault or event was injected: see the summary for the run's figures.");
   s.faults.forEach((f, i) => {
     const endT = s.faults[i + 1]?.t_s ?? s.duration_s;
-    out.push(`## ${i + 1}. ${f.fault} at t = ${f.t_s} s${f.target ? ` (${f.target})` : ""}`, "");
+    out.push(`## ${i + 1}. ${f.fault} at t = ${f.t_s} s${f.target ? ` (${shortTarget(f.target)})` : ""}`, "");
     const steps = chain(input, f, endT).sort((a, b) => a.t - b.t);
     for (const st of steps) out.push(`- **t = ${fmt(st.t)} s**: ${st.text} (${st.ref})`);
     out.push("", outcome(input, f, endT), "");
@@ -51,7 +52,7 @@ function chain(input: StoryInput, f: FaultSummary, endT: number): Step[] {
   const of = (kind: string, test: (e: Record<string, unknown>) => boolean = () => true) => ev.filter((x) => x.e["kind"] === kind && test(x.e));
   const steps: Step[] = [];
   const fault = of("fault")[0];
-  steps.push({ t: f.t_s, text: `${f.fault} ${f.target ? `hits ${f.target}` : "starts"}`, ref: fault ? `events.jsonl:${fault.line}` : "summary.json" });
+  steps.push({ t: f.t_s, text: `${f.fault} ${f.target ? `hits ${shortTarget(f.target)}` : "starts"}`, ref: fault ? `events.jsonl:${fault.line}` : "summary.json" });
   const lost = of("leader", (e) => e["leader"] === null)[0];
   if (lost) steps.push({ t: lost.t, text: "the swarm has no leader", ref: `events.jsonl:${lost.line}` });
   const elected = of("leader", (e) => e["leader"] !== null)[0];

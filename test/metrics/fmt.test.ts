@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatNumber, msFromUs, round, roundUtil, secondsFromUs } from "../../src/metrics/fmt.js";
+import { formatNumber, msFromUs, round, roundUtil, secondsFromUs, shortTarget } from "../../src/metrics/fmt.js";
 
 describe("round", () => {
   it.each([
@@ -66,5 +66,12 @@ describe("formatNumber", () => {
   it("rejects non-finite values", () => {
     expect(() => formatNumber(Number.NaN)).toThrow(RangeError);
     expect(() => formatNumber(Number.NEGATIVE_INFINITY)).toThrow(RangeError);
+  });
+});
+
+describe("shortTarget", () => {
+  it("keeps up to six names and shortens a longer list to its first three, its last and the count", () => {
+    expect(shortTarget("a-1,a-2,a-3,manager-1")).toBe("a-1,a-2,a-3,manager-1");
+    expect(shortTarget(Array.from({ length: 300 }, (_, i) => `a-${i + 1}`).join(","))).toBe("a-1,a-2,a-3,...,a-300 (300)");
   });
 });
