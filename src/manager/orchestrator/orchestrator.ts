@@ -78,10 +78,22 @@ export class Orchestrator {
     }
   }
 
+  /**
+   * A task that stopped is restarted; so is one whose node is no longer valid (DOWN, drained or
+   * gone), as swarmkit's handleTaskChange does (orchestrator.InvalidNode): an assignment decided
+   * before its node went DOWN may commit after, and no node event would come for it again.
+   */
   private checkTask(task: TaskRecord, prevState: TaskState | null): void {
-    if (!isTerminal(task.state) || (prevState !== null && isTerminal(prevState))) return;
-    if (task.desiredState > TaskState.RUNNING) return;
-    this.restarts.restart(task, { delay: true, moving: false });
+    if (task.desiredState > TaskState.RUNNING || (prevState !== null && isTerminal(prevState))) return;
+    if (isTerminal(task.state)) {
+      this.restarts.restart(task, { delay: true, moving: false });
+      return;
+    }
+    const node = task.nodeId === null ? undefined : this.o.store.nodes.get(task.nodeId);
+    if (task.nodeId !== null && (node === undefined || node.status === "down" || node.availability === "drain")) {
+      this.restarts.restart(task, { delay: node?.status === "down" || node === undefined, moving: true });
+      this.markDirty(task.service);
+    }
   }
 
   /** Tasks on a node that went DOWN or was removed are restarted elsewhere after the delay; drained ones at once. */
