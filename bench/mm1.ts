@@ -1,6 +1,6 @@
 // Simulated requests per wall-second for the one-task M/M/1 scenario (bench/scenarios/mm1.yaml),
 // run as a whole process with the real CLI, against a bare M/M/1 event loop on fastpriorityqueue
-// measured in the same run (what a minimal JavaScript DES such as SIM.JS does for this model).
+// measured in the same run (about 6x faster than SIM.JS itself, which versusSimjs measures).
 import { createRequire } from "node:module";
 import type { BenchRow, Benchmark } from "./harness.js";
 import { wallNs } from "./harness.js";

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { runCommand } from "./run-command.js";
+import { orchsimVersion } from "./version.js";
 import { validateCommand } from "./validate-command.js";
 import { sweepCommand } from "./sweep-command.js";
 import { reportCommand } from "./report-command.js";
@@ -12,12 +12,6 @@ import { planCommand } from "./plan-command.js";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-/** The package's version, from the package.json two folders up from dist/cli/ (and src/cli/). */
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
 }
 
 /** Help text for a command: examples a user can copy. */
@@ -31,7 +25,7 @@ async function main(argv: string[]): Promise<number> {
   program
     .name("orchsim")
     .description("Deterministic discrete-event simulator of a Docker Swarm cluster")
-    .version(version())
+    .version(orchsimVersion())
     .addHelpText("after", examples("orchsim run scenarios/hello-cluster.yaml", "orchsim run --help"))
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });

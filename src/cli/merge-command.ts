@@ -14,7 +14,11 @@ export const SHARD_FILE = "sweep-shard.json";
 
 export interface ShardManifest {
   orchsim_sweep_shard: 1;
+  /** The orchsim that wrote it: another version may simulate differently. */
+  orchsim: string;
   scenario: string;
+  /** A hash of what every variant resolved to (stack files, --set and ${VAR} included). */
+  fingerprint: string;
   shard: number;
   of: number;
   /** The sweep's variants and seeds, in the grid's order (variants outer). */
@@ -35,9 +39,14 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   }
   const first = shards[0]!.manifest;
   const same = (m: ShardManifest): boolean =>
-    m.scenario === first.scenario && m.of === first.of && JSON.stringify(m.variants) === JSON.stringify(first.variants) && JSON.stringify(m.seeds) === JSON.stringify(first.seeds);
+    m.scenario === first.scenario && m.fingerprint === first.fingerprint && m.of === first.of && JSON.stringify(m.variants) === JSON.stringify(first.variants) && JSON.stringify(m.seeds) === JSON.stringify(first.seeds);
   const odd = shards.find((s) => !same(s.manifest));
-  if (odd) return fail(`${odd.dir}: a shard of another sweep (its scenario, variants, seeds or shard count differ from ${shards[0]!.dir}'s)`);
+  if (odd) return fail(`${odd.dir}: a shard of another sweep (its scenario, --set values, variants, seeds or shard count differ from ${shards[0]!.dir}'s)`);
+  const other = shards.find((s) => s.manifest.orchsim !== first.orchsim);
+  if (other) return fail(`${other.dir}: written by orchsim ${other.manifest.orchsim}, ${shards[0]!.dir} by ${first.orchsim}: their runs may differ`);
+  const columns = (s: { rows: Sample[] }): string => Object.keys(s.rows[0] ?? {}).join(",");
+  const ragged = shards.find((s) => columns(s) !== columns(shards[0]!) || s.rows.some((r) => Object.values(r).some((v) => v === undefined)));
+  if (ragged) return fail(`${ragged.dir}/sweep.csv: its columns differ from ${shards[0]!.dir}/sweep.csv's`);
   const have = new Map<number, string>();
   for (const s of shards) {
     const twice = have.get(s.manifest.shard);
@@ -56,8 +65,14 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
     if (err instanceof OutputDirError) return fail(err.message);
     throw err;
   }
-  const text = writeSweep(out, samples, first.variants, first.seeds.length, first.scenario, o.report === true);
-  out.commit();
+  let text: string;
+  try {
+    text = writeSweep(out, samples, first.variants, first.seeds.length, first.scenario, o.report === true);
+    out.commit();
+  } catch (err) {
+    out.abort();
+    throw err;
+  }
   if (!o.quiet) process.stdout.write(`${text}\noutputs: ${out.finalDir}\n`);
   return 0;
 }
@@ -70,7 +85,7 @@ function readShard(dir: string): { manifest: ShardManifest; rows: Sample[] } | s
     const code = (err as NodeJS.ErrnoException).code;
     return `${dir}: not a sweep shard (${code === "ENOENT" ? `no ${SHARD_FILE}: write shards with orchsim sweep --shard K/N` : (err as Error).message})`;
   }
-  if (manifest.orchsim_sweep_shard !== 1) return `${dir}/${SHARD_FILE}: written by another orchsim version`;
+  if (manifest.orchsim_sweep_shard !== 1 || typeof manifest.fingerprint !== "string") return `${dir}/${SHARD_FILE}: written by another orchsim version`;
   try {
     const records = parse(fs.readFileSync(path.join(dir, "sweep.csv"), "utf8"), { columns: true }) as Record<string, string>[];
     const rows = records.map((rec) => Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, TEXT_COLUMNS.has(k) ? v : v === "" ? NaN : Number(v)])) as unknown as Sample);

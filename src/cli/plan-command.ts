@@ -62,27 +62,14 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
     return t;
   };
   const ok = (t: Trial): boolean => t.passed === t.runs;
-  let lo = lo0;
-  let hi = hi0;
-  const top = await trial(hi);
-  if (typeof top === "string") return fail(top);
-  let answer: number | null = null;
-  if (ok(top)) {
-    const bottom = lo < hi ? await trial(lo) : top;
-    if (typeof bottom === "string") return fail(bottom);
-    if (ok(bottom)) answer = lo;
-    else {
-      // Invariant: hi passes, lo fails.
-      while (hi - lo > 1) {
-        const mid = Math.floor((lo + hi) / 2);
-        const t = await trial(mid);
-        if (typeof t === "string") return fail(t);
-        if (ok(t)) hi = mid;
-        else lo = mid;
-      }
-      answer = hi;
-    }
+  let answer: number | null | string;
+  try {
+    answer = await search(trial, ok, lo0, hi0);
+  } catch (err) {
+    process.stderr.write(`orchsim: the plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
   }
+  if (typeof answer === "string") return fail(answer);
   let out: OutputDir;
   try {
     out = OutputDir.create(o.out ?? path.join("out", `${name}-plan`));
@@ -97,10 +84,37 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   return 0;
 }
 
-/** "" when every service met its SLO over the run and recovered after every fault; else why not. */
+/**
+ * Bisection: hi must pass (else null), lo is tried next, then the middle until they are one
+ * apart. Returns the smallest passing value, null, or a problem with the runs.
+ */
+async function search(trial: (v: number) => Promise<Trial | string>, ok: (t: Trial) => boolean, lo: number, hi: number): Promise<number | null | string> {
+  const top = await trial(hi);
+  if (typeof top === "string") return top;
+  if (!ok(top)) return null;
+  const bottom = lo < hi ? await trial(lo) : top;
+  if (typeof bottom === "string") return bottom;
+  if (ok(bottom)) return lo;
+  // Invariant: hi passes, lo fails.
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    const t = await trial(mid);
+    if (typeof t === "string") return t;
+    if (ok(t)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/**
+ * "" when every service ran all its tasks, met its SLO over the run (or had no request to judge)
+ * and recovered after every fault; else why not.
+ */
 function verdict(rows: readonly Sample[]): string {
   for (const r of rows) {
-    if (r.slo_met !== 1) return `seed ${r.seed}: ${r.service} ${Number.isNaN(r.slo_met) ? "never ran all its tasks" : "missed its SLO over the run"}`;
+    if (r.all_tasks_ran !== 1) return `seed ${r.seed}: ${r.service} never ran all its tasks`;
+    // A service nothing was asked of (slo_met empty, all its tasks ran) has no SLO to miss.
+    if (r.slo_met === 0) return `seed ${r.seed}: ${r.service} missed its SLO over the run`;
     for (const [key, value] of Object.entries(r)) {
       const fault = /^f(\d+)_recovered_s$/.exec(key);
       if (fault && !Number.isFinite(value)) return `seed ${r.seed}: ${r.service} had not recovered from fault ${fault[1]} when the next came or the run ended`;
@@ -111,14 +125,14 @@ function verdict(rows: readonly Sample[]): string {
 
 function report(field: string, rows: readonly Trial[], answer: number | null, seeds: number, lo: number, hi: number): string {
   const table = textTable([["value", "seeds meeting every SLO", "first failure"], ...rows.map((t) => [String(t.value), `${t.passed} of ${t.runs}`, t.why])], 2);
-  if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in all ${seeds} seeds (not even ${hi})`].join("\n");
+  if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in ${seeds === 1 ? "its one seed" : `all ${seeds} seeds`} (not even ${hi})`].join("\n");
   const bound = 100 * (1 - 0.05 ** (1 / seeds));
   const below = rows.find((t) => t.value === answer - 1);
   const edge = below ? `; at ${answer - 1}, ${below.runs - below.passed} of ${below.runs} seeds miss` : answer === lo ? ` (the bottom of the range)` : "";
   return [
     ...table,
     "",
-    `smallest ${field} meeting every SLO (the whole run and after every fault) in all ${seeds} seeds: ${answer}${edge}`,
+    `smallest ${field} meeting every SLO (the whole run and after every fault) in ${seeds === 1 ? "its one seed" : `all ${seeds} seeds`}: ${answer}${edge}`,
     `with ${seeds} of ${seeds} seeds passing, a run with another seed misses with a chance below ${bound.toFixed(1)}% (95% confidence)${seeds < 20 ? `; more seeds narrow it (--seeds 30: ${(100 * (1 - 0.05 ** (1 / 30))).toFixed(1)}%)` : ""}`,
   ].join("\n");
 }

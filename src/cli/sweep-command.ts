@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
 import { Piscina } from "piscina";
@@ -7,6 +8,7 @@ import { Progress } from "./progress.js";
 import { runJob, type Sample, type SweepJob } from "./sweep-run.js";
 import { writeSweep } from "./sweep-stats.js";
 import { SHARD_FILE, type ShardManifest } from "./merge-command.js";
+import { orchsimVersion } from "./version.js";
 
 export interface SweepOptions {
   seeds: string;
@@ -39,6 +41,7 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
   const jobs = parseJobs(o.jobs);
   const shard = parseShard(o.shard);
   for (const parsed of [seeds, variants, jobs, shard]) if (typeof parsed === "string") return fail(parsed);
+  if (shard !== null && o.report) return fail("--report: a shard has no estimates to draw; give --report to orchsim merge");
   const grid = gridOf(file, o, seeds as number[], variants as Variant[]);
   if (typeof grid === "string") return fail(grid);
   const share = shard as Shard | null;
@@ -51,6 +54,13 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
     if (err instanceof OutputDirError) return fail(err.message);
     throw err;
   }
+  const onSignal = (signal: NodeJS.Signals): void => {
+    out.abort();
+    process.stderr.write(`\norchsim: ${signal}: the sweep was stopped; no output written\n`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     const results = await runAll(chosen.map((i) => grid.jobs[i]!), jobs as number, !o.quiet && process.stderr.isTTY === true);
     const problem = results.find((r): r is string => typeof r === "string");
@@ -61,7 +71,17 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
     const samples = (results as Sample[][]).flat();
     const labels = (variants as Variant[]).map((v) => v.label);
     if (share) {
-      const manifest: ShardManifest = { orchsim_sweep_shard: 1, scenario: grid.name, shard: share.index, of: share.of, variants: labels, seeds: seeds as number[], runs: chosen };
+      const manifest: ShardManifest = {
+        orchsim_sweep_shard: 1,
+        orchsim: orchsimVersion(),
+        scenario: grid.name,
+        fingerprint: grid.fingerprint,
+        shard: share.index,
+        of: share.of,
+        variants: labels,
+        seeds: seeds as number[],
+        runs: chosen,
+      };
       writeShard(out, samples, manifest);
       out.commit();
       if (!o.quiet) process.stdout.write(`shard ${share.index}/${share.of}: ${chosen.length} of ${grid.jobs.length} runs; combine the shards with: orchsim merge DIR...\noutputs: ${out.finalDir}\n`);
@@ -75,6 +95,9 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
     out.abort();
     process.stderr.write(`orchsim: the sweep failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
 }
 
@@ -88,21 +111,25 @@ interface Shard {
 }
 
 /** Every run, variants outer and seeds inner, each checked to load; or the first problem. */
-function gridOf(file: string, o: SweepOptions, seeds: readonly number[], variants: readonly Variant[]): { name: string; jobs: SweepJob[] } | string {
+function gridOf(file: string, o: SweepOptions, seeds: readonly number[], variants: readonly Variant[]): { name: string; jobs: SweepJob[]; fingerprint: string } | string {
   const jobs: SweepJob[] = [];
   let name = "";
+  // What every variant resolves to (stack files, --set and ${VAR} included): shards of one sweep share it.
+  const hash = createHash("sha256");
   const options = o.envFile === undefined ? {} : { envFile: o.envFile };
   for (const v of variants) {
     // A seed changes no field's validity: each variant is checked once.
     try {
-      name ||= loadScenarioFile(file, [...o.set, ...v.sets, `seed=${seeds[0]}`], options).name;
+      const scenario = loadScenarioFile(file, [...o.set, ...v.sets, `seed=${seeds[0]}`], options);
+      name ||= scenario.name;
+      hash.update(JSON.stringify({ ...scenario, file: "" }));
     } catch (err) {
       if (err instanceof ScenarioError) return `--vary ${v.label}: the scenario does not validate:\n${err.message}`;
       throw err;
     }
     for (const seed of seeds) jobs.push({ file, overrides: [...o.set, ...v.sets, `seed=${seed}`], variant: v.label, ...options });
   }
-  return { name, jobs };
+  return { name, jobs, fingerprint: hash.digest("hex").slice(0, 16) };
 }
 
 /** Runs the jobs, `jobs` at a time (worker threads beyond one), results in the jobs' order. */

@@ -32,6 +32,8 @@ export interface Sample {
   slo_attained_pct: number;
   /** 1 when the service met its SLO over the run, 0 when it missed it, NaN when not judged. */
   slo_met: number;
+  /** 1 when some window ended with all its desired tasks running, else 0. */
+  all_tasks_ran: number;
   restarts: number;
   [fault: `f${number}_${string}`]: number;
 }
@@ -59,6 +61,7 @@ export async function runJob(job: SweepJob): Promise<Sample[] | string> {
     p99_ms: s.completed === 0 ? NaN : s.latency_ms.p99,
     slo_attained_pct: s.slo.attained === null ? NaN : round(100 * s.slo.attained),
     slo_met: s.slo.met === null ? NaN : Number(s.slo.met),
+    all_tasks_ran: Number(s.desired_reached),
     restarts: s.restarts,
     ...faultColumns(summary.faults, service),
   }));

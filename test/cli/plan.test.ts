@@ -73,3 +73,14 @@ describe("the README's plan of hello-cluster", () => {
     expect(r.stdout).toContain("below 25.9% (95% confidence)");
   });
 });
+
+describe("a service nothing is asked of", () => {
+  it("does not fail the plan: it has no SLO to miss, once all its tasks run", () => {
+    const dir = tempDir();
+    const file = path.join(dir, "s.yaml");
+    fs.writeFileSync(file, SCENARIO.replace("workload:", "  - {name: idle, replicas: 1}\nworkload:"));
+    const r = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "6..8", "--seeds", "1", "--out", path.join(dir, "p")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("in its one seed: 6");
+  });
+});

@@ -62,6 +62,8 @@ describe("parallel and sharded sweeps", () => {
     sweep("other", "--seeds", "4", "--shard", "1/4", "--jobs", "1");
     expect(merge("shard1", "other").stderr).toMatch(/other: a shard of another sweep/);
     expect(merge("one").stderr).toMatch(/not a sweep shard \(no sweep-shard\.json/);
+    sweep("otherset", "--shard", "4/4", "--jobs", "1", "--set", "services.web.replicas=3");
+    expect(merge("shard1", "shard2", "shard3", "otherset").stderr).toMatch(/otherset: a shard of another sweep \(its scenario, --set values/);
     expect(fs.existsSync(path.join(dir, "bad"))).toBe(false);
   });
 
@@ -69,6 +71,7 @@ describe("parallel and sharded sweeps", () => {
     expect(orchsim(["sweep", file, "--shard", "5/4"]).stderr).toMatch(/--shard: "5\/4" is not K\/N/);
     expect(orchsim(["sweep", file, "--seeds", "2", "--shard", "1/9"]).stderr).toBe("--shard: 9 shares of 2 runs would leave some empty\n");
     expect(orchsim(["sweep", file, "--jobs", "0"]).code).toBe(2);
+    expect(orchsim(["sweep", file, "--shard", "1/2", "--report"]).stderr).toBe("--report: a shard has no estimates to draw; give --report to orchsim merge\n");
   });
 });
 
@@ -85,6 +88,7 @@ describe("examples/distributed/sweep-job.yaml", () => {
     const help = orchsim(["sweep", "--help"]).stdout;
     for (const flag of args.match(/--[a-z-]+/g) ?? []) expect(help, flag).toContain(flag);
     expect(merge.spec.template.spec.initContainers[0].command[2]).toContain(`-eq ${n} ]`);
-    expect(merge.spec.template.spec.containers[0].args[0]).toMatch(/^npx orchsim merge \/results\/shard-\[0-9\] /);
+    expect(merge.spec.template.spec.containers[0].args[0]).toMatch(/^npx orchsim merge \/results\/shard-\[0-9\]\[0-9\] /);
+    expect(args).toContain("--out /results/shard-$(printf %02d $JOB_COMPLETION_INDEX)");
   });
 });
