@@ -13,7 +13,7 @@ export class GlobalOrchestrator {
   constructor(
     private readonly store: Store,
     private readonly factory: TaskFactory,
-    private readonly restarting: (taskId: string) => boolean,
+    private readonly leaving: (taskId: string) => boolean,
   ) {}
 
   /** READY, ACTIVE and within the constraints (parsed once per call site, not per node). */
@@ -25,7 +25,7 @@ export class GlobalOrchestrator {
     const constraints = parseConstraints(service.spec.placement.constraints);
     const byNode = new Map<string, TaskRecord[]>();
     for (const t of this.factory.tasksOf(service.name)) {
-      if (t.pinnedNode === null || !isLive(t, this.restarting)) continue;
+      if (t.pinnedNode === null || !isLive(t, this.leaving)) continue;
       const list = byNode.get(t.pinnedNode);
       if (list) list.push(t);
       else byNode.set(t.pinnedNode, [t]);

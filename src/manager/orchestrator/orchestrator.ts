@@ -23,6 +23,11 @@ export interface OrchestratorOptions {
  */
 export class Orchestrator {
   private readonly dirty = new Set<string>();
+  /**
+   * Tasks the orchestrators told to stop (scale-down, a global task off its node) by a proposal
+   * not yet committed: a reconcile in between must not count them, or it removes another.
+   */
+  private readonly stopping = new Set<string>();
   private reconcileScheduled = false;
   private stopped = false;
   readonly factory: TaskFactory;
@@ -35,9 +40,9 @@ export class Orchestrator {
   constructor(private readonly o: OrchestratorOptions) {
     this.factory = new TaskFactory(o.store, () => o.sim.now());
     this.restarts = new RestartSupervisor(o.sim, o.store, o.propose, (t) => this.createReplacement(t));
-    const restarting = (id: string): boolean => this.restarts.isRestarting(id);
-    this.replicated = new ReplicatedOrchestrator(this.factory, restarting);
-    this.global = new GlobalOrchestrator(o.store, this.factory, restarting);
+    const leaving = (id: string): boolean => this.restarts.isRestarting(id) || this.stopping.has(id);
+    this.replicated = new ReplicatedOrchestrator(this.factory, leaving);
+    this.global = new GlobalOrchestrator(o.store, this.factory, leaving);
     this.reaper = new TaskReaper(o.store, o.propose);
     this.updater = new Updater({ sim: o.sim, store: o.store, propose: o.propose, factory: this.factory });
     // A new leader picks up where its predecessor stopped: failed tasks, tasks on lost nodes,
@@ -64,6 +69,7 @@ export class Orchestrator {
         break;
       case "task":
         this.factory.seen(event.task.id);
+        if (event.removed || event.task.desiredState > TaskState.RUNNING) this.stopping.delete(event.task.id);
         if (event.removed) this.restarts.forget(event.task.id);
         if (!event.removed) this.checkTask(event.task, event.prevState);
         this.restarts.taskChanged(event.task);
@@ -132,6 +138,7 @@ export class Orchestrator {
       if (!service) continue;
       cmds.push(...(service.spec.mode === "global" ? this.global : this.replicated).reconcile(service));
     }
+    for (const c of cmds) if (c.type === "SetTaskDesiredState" && c.desiredState > TaskState.RUNNING) this.stopping.add(c.id);
     if (cmds.length > 0) this.o.propose(cmds);
   }
 

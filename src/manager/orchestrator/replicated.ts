@@ -11,13 +11,13 @@ import { isLive, type TaskFactory } from "./tasks.js";
 export class ReplicatedOrchestrator {
   constructor(
     private readonly factory: TaskFactory,
-    private readonly restarting: (taskId: string) => boolean,
+    private readonly leaving: (taskId: string) => boolean,
   ) {}
 
   reconcile(service: ServiceRecord): StoreCommand[] {
     const slots = new Map<number, TaskRecord[]>();
     for (const t of this.factory.tasksOf(service.name)) {
-      if (t.pinnedNode !== null || !isLive(t, this.restarting)) continue;
+      if (t.pinnedNode !== null || !isLive(t, this.leaving)) continue;
       const list = slots.get(t.slot);
       if (list) list.push(t);
       else slots.set(t.slot, [t]);

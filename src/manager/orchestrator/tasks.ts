@@ -73,7 +73,10 @@ export function taskStopped(store: Store, taskId: string): boolean {
   return store.nodes.get(t.nodeId)?.status === "down";
 }
 
-/** A task the orchestrator still counts: desired to run, and not being replaced by the restart supervisor. */
-export function isLive(t: TaskRecord, restarting: (id: string) => boolean): boolean {
-  return t.desiredState <= TaskState.RUNNING && !restarting(t.id);
+/**
+ * A task the orchestrator still counts: desired to run, and not leaving (being replaced by the
+ * restart supervisor, or told to stop by a proposal that has not committed yet).
+ */
+export function isLive(t: TaskRecord, leaving: (id: string) => boolean): boolean {
+  return t.desiredState <= TaskState.RUNNING && !leaving(t.id);
 }
