@@ -11,7 +11,7 @@ import { expandStack, type StackOptions } from "./stack/index.js";
 import { readNetworks, withImplicitNetworks } from "./networks.js";
 import { applyOverrides } from "./overrides.js";
 import { parseYaml } from "./parse.js";
-import { describe, fileOrigin, type RawMap } from "./raw.js";
+import { describe, fileOrigin, valueOf, type RawMap } from "./raw.js";
 import { checkNodeTotal, checkRefs, type Known } from "./refs.js";
 import type { ServiceSource } from "./rolling-updates.js";
 import { Fields, REQUIRED } from "./schema.js";
@@ -58,6 +58,11 @@ export function parseScenario(text: string, file: string, overrides: readonly st
     ctx.report(root.at, "", `a scenario is a map of fields (version, name, duration, services, ...), not ${describe(root)}`);
   }
   if (root === undefined || root.kind !== "map") throw new ScenarioError(ctx.issues());
+  if (looksLikeCompose(root)) {
+    // Its fields would each be wrong here, and none of those messages would say why.
+    ctx.report(fileOrigin(1, 1), "", `this is a Compose / docker stack deploy file, not an orchsim scenario: write a scenario around it with \`orchsim import ${file}\`, or name it in a scenario's \`stack:\``);
+    throw new ScenarioError(ctx.issues());
+  }
   // `--set stack=...` picks the stack before its services are there to be changed.
   const isStack = (o: string): boolean => /^\s*stack(\.|\s*=)/.test(o);
   applyOverrides(ctx, root, overrides.filter(isStack));
@@ -144,4 +149,11 @@ function groupTotals(groups: readonly { name: string; count: number }[], events:
     if (a.type === "addNodes" && before !== undefined && Number.isFinite(a.count)) totals.set(a.group, before + a.count * e.times);
   }
   return totals;
+}
+
+/** A map of services (a scenario lists them) and no `version: 1`: a Compose file. */
+function looksLikeCompose(root: RawMap): boolean {
+  const services = valueOf(root, "services");
+  const version = valueOf(root, "version");
+  return services?.kind === "map" && !(version?.kind === "scalar" && version.value === 1);
 }

@@ -7,6 +7,19 @@ import { ROOT, orchsim, tempDir } from "./cli.js";
 
 const WEBSHOP = "examples/stacks/webshop/docker-stack.yml";
 
+describe("a stack file given where a scenario is expected", () => {
+  it("gets one message that says what it is and what to do, not a list of wrong fields", () => {
+    const dir = tempDir();
+    const r = orchsim(["run", WEBSHOP, "--out", path.join(dir, "o")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`${WEBSHOP}:1:1 this is a Compose / docker stack deploy file, not an orchsim scenario: write a scenario around it with \`orchsim import ${WEBSHOP}\`, or name it in a scenario's \`stack:\`\n`);
+    expect(fs.existsSync(path.join(dir, "o"))).toBe(false);
+    // A scenario (version: 1) that writes services as a map gets the scenario's own message.
+    fs.writeFileSync(path.join(dir, "s.yaml"), "version: 1\nname: s\nduration: 1m\nservices: {web: {replicas: 2}}\n");
+    expect(orchsim(["validate", path.join(dir, "s.yaml")]).stderr).toContain("services: must be a list (got a map)");
+  });
+});
+
 describe("orchsim import", () => {
   it("writes a starter scenario that references the stack, sized to its reservations and constraints, and says what it did not map", () => {
     const dir = tempDir();
