@@ -60,7 +60,7 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   const samples = shards.flatMap((s) => s.rows).map((r, i) => ({ r, i })).sort((a, b) => index(a.r) - index(b.r) || a.i - b.i).map((x) => x.r);
   let out: OutputDir;
   try {
-    out = OutputDir.create(o.out ?? path.join("out", `${first.scenario}-sweep`));
+    out = OutputDir.create(o.out ?? path.join("out", `${first.scenario}-sweep`), dirs);
   } catch (err) {
     if (err instanceof OutputDirError) return fail(err.message);
     throw err;

@@ -62,20 +62,24 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
     return t;
   };
   const ok = (t: Trial): boolean => t.passed === t.runs;
+  let out: OutputDir;
+  try {
+    out = OutputDir.create(o.out ?? path.join("out", `${name}-plan`), [file, ...(o.envFile === undefined ? [] : [o.envFile])]);
+  } catch (err) {
+    if (err instanceof OutputDirError) return fail(err.message);
+    throw err;
+  }
   let answer: number | null | string;
   try {
     answer = await search(trial, ok, lo0, hi0);
   } catch (err) {
+    out.abort();
     process.stderr.write(`orchsim: the plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;
   }
-  if (typeof answer === "string") return fail(answer);
-  let out: OutputDir;
-  try {
-    out = OutputDir.create(o.out ?? path.join("out", `${name}-plan`));
-  } catch (err) {
-    if (err instanceof OutputDirError) return fail(err.message);
-    throw err;
+  if (typeof answer === "string") {
+    out.abort();
+    return fail(answer);
   }
   const rows = [...trials.values()].sort((a, b) => a.value - b.value);
   out.writeCsv("plan.csv", ["value", "seeds", "passed", "meets_every_slo", "first_failure"], rows.map((t) => ({ value: t.value, seeds: t.runs, passed: t.passed, meets_every_slo: ok(t), first_failure: t.why })));

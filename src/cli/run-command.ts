@@ -38,7 +38,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   const outPath = opts.out ?? path.join("out", scenario.name);
   let out: OutputDir;
   try {
-    out = OutputDir.create(outPath);
+    out = OutputDir.create(outPath, [file, ...(opts.envFile === undefined ? [] : [opts.envFile])]);
   } catch (err) {
     if (err instanceof OutputDirError) return badInput(err.message);
     throw err;

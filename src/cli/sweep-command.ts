@@ -49,7 +49,7 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
   const chosen = grid.jobs.map((_, i) => i).filter((i) => share === null || i % share.of === share.index - 1);
   let out: OutputDir;
   try {
-    out = OutputDir.create(o.out ?? path.join("out", `${grid.name}-sweep${share ? `-${share.index}-of-${share.of}` : ""}`));
+    out = OutputDir.create(o.out ?? path.join("out", `${grid.name}-sweep${share ? `-${share.index}-of-${share.of}` : ""}`), [file, ...(o.envFile === undefined ? [] : [o.envFile])]);
   } catch (err) {
     if (err instanceof OutputDirError) return fail(err.message);
     throw err;

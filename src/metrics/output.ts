@@ -97,10 +97,18 @@ export class OutputDir {
 
   /**
    * Starts a fresh output: makes `<finalDir>.tmp-<pid>-<n>` (and finalDir's parent if missing).
-   * Throws OutputDirError if finalDir exists and may not be replaced (see the header comment).
+   * Throws OutputDirError if finalDir exists and may not be replaced (see the header comment),
+   * or if it holds one of `inputs` (the scenario, an env file, a shard): replacing the directory
+   * would delete what the run reads.
    */
-  static create(finalDir: string): OutputDir {
+  static create(finalDir: string, inputs: readonly string[] = []): OutputDir {
     const finalPath = path.resolve(finalDir);
+    for (const input of inputs) {
+      const inputPath = path.resolve(input);
+      if (inputPath === finalPath || inputPath.startsWith(finalPath + path.sep)) {
+        throw new OutputDirError(`${finalDir} holds ${input}, which this run reads; the outputs replace that directory, so write them elsewhere (--out)`);
+      }
+    }
     assertReplaceable(finalPath);
     fs.mkdirSync(path.dirname(finalPath), { recursive: true });
     const tempDir = `${finalPath}.tmp-${process.pid}-${nextTempId++}`;

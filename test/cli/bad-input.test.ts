@@ -98,6 +98,22 @@ describe("orchsim run as a user runs it", () => {
   });
 });
 
+describe("an output directory that holds an input", () => {
+  it("is refused before anything runs, and the input survives (a run replaces its output directory)", () => {
+    const dir = tempDir();
+    const prev = path.join(dir, "prev");
+    fs.mkdirSync(prev);
+    fs.writeFileSync(path.join(prev, ".orchsim-output"), "written by orchsim\n");
+    const file = writeScenario(prev, "s.yaml", GOOD);
+    const r = orchsim(["run", file, "--out", prev]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`${prev} holds ${file}, which this run reads; the outputs replace that directory, so write them elsewhere (--out)\n`);
+    expect(fs.readFileSync(file, "utf8")).toBe(GOOD);
+    expect(fs.readdirSync(dir)).toEqual(["prev"]); // no temporary directory either
+    expect(orchsim(["sweep", file, "--seeds", "1", "--out", dir]).stderr).toMatch(/holds .*s\.yaml, which this run reads/);
+  });
+});
+
 describe("small mistakes", () => {
   it("--seed that is not a number and `every: 0s` are refused with their own words", () => {
     const dir = tempDir();
