@@ -6,6 +6,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseScenario, ScenarioError } from "../scenario/index.js";
 import { starterScenario } from "../scenario/stack/starter.js";
+import { badInput } from "./bad-input.js";
 
 export interface ImportOptions {
   output?: string;
@@ -19,8 +20,7 @@ const PROBE = "cluster: {managers: {count: 3}, nodeGroups: [{name: probe, count:
 export function importCommand(stacks: readonly string[], opts: ImportOptions): number {
   const out = opts.output;
   if (out !== undefined && existsSync(out) && opts.force !== true) {
-    process.stderr.write(`orchsim: ${out} exists; refusing to overwrite it (--force to replace it)\n`);
-    return 2;
+    return badInput(`orchsim: ${out} exists; refusing to overwrite it (--force to replace it)`);
   }
   // The scenario finds its stack files beside itself: write their paths relative to it.
   const scenarioFile = out ?? "scenario.yaml";
@@ -42,17 +42,13 @@ export function importCommand(stacks: readonly string[], opts: ImportOptions): n
       try {
         writeFileSync(out, starter.text);
       } catch (e) {
-        process.stderr.write(`orchsim: cannot write ${out}: ${(e as Error).message}\n`);
-        return 2;
+        return badInput(`orchsim: cannot write ${out}: ${(e as Error).message}`);
       }
       process.stderr.write(`orchsim: wrote ${out} (${probe.services.length} services); run it with: orchsim run ${out}\n`);
     }
     return 0;
   } catch (err) {
-    if (err instanceof ScenarioError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
-    }
+    if (err instanceof ScenarioError) return badInput(err.message);
     throw err;
   }
 }

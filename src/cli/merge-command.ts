@@ -8,6 +8,7 @@ import { parse } from "csv-parse/sync";
 import { OutputDir, OutputDirError } from "../metrics/output.js";
 import type { Sample } from "./sweep-run.js";
 import { writeSweep } from "./sweep-stats.js";
+import { badInput } from "./bad-input.js";
 
 /** What a shard writes beside its sweep.csv. */
 export const SHARD_FILE = "sweep-shard.json";
@@ -34,27 +35,27 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   const shards: { dir: string; manifest: ShardManifest; rows: Sample[] }[] = [];
   for (const dir of dirs) {
     const read = readShard(dir);
-    if (typeof read === "string") return fail(read);
+    if (typeof read === "string") return badInput(read);
     shards.push({ dir, ...read });
   }
   const first = shards[0]!.manifest;
   const same = (m: ShardManifest): boolean =>
     m.scenario === first.scenario && m.fingerprint === first.fingerprint && m.of === first.of && JSON.stringify(m.variants) === JSON.stringify(first.variants) && JSON.stringify(m.seeds) === JSON.stringify(first.seeds);
   const odd = shards.find((s) => !same(s.manifest));
-  if (odd) return fail(`${odd.dir}: a shard of another sweep (its scenario, --set values, variants, seeds or shard count differ from ${shards[0]!.dir}'s)`);
+  if (odd) return badInput(`${odd.dir}: a shard of another sweep (its scenario, --set values, variants, seeds or shard count differ from ${shards[0]!.dir}'s)`);
   const other = shards.find((s) => s.manifest.orchsim !== first.orchsim);
-  if (other) return fail(`${other.dir}: written by orchsim ${other.manifest.orchsim}, ${shards[0]!.dir} by ${first.orchsim}: their runs may differ`);
+  if (other) return badInput(`${other.dir}: written by orchsim ${other.manifest.orchsim}, ${shards[0]!.dir} by ${first.orchsim}: their runs may differ`);
   const columns = (s: { rows: Sample[] }): string => Object.keys(s.rows[0] ?? {}).join(",");
   const ragged = shards.find((s) => columns(s) !== columns(shards[0]!) || s.rows.some((r) => Object.values(r).some((v) => v === undefined)));
-  if (ragged) return fail(`${ragged.dir}/sweep.csv: its columns differ from ${shards[0]!.dir}/sweep.csv's`);
+  if (ragged) return badInput(`${ragged.dir}/sweep.csv: its columns differ from ${shards[0]!.dir}/sweep.csv's`);
   const have = new Map<number, string>();
   for (const s of shards) {
     const twice = have.get(s.manifest.shard);
-    if (twice !== undefined) return fail(`${s.dir}: shard ${s.manifest.shard}/${first.of} is also in ${twice}`);
+    if (twice !== undefined) return badInput(`${s.dir}: shard ${s.manifest.shard}/${first.of} is also in ${twice}`);
     have.set(s.manifest.shard, s.dir);
   }
   const missing = Array.from({ length: first.of }, (_, i) => i + 1).filter((k) => !have.has(k));
-  if (missing.length > 0) return fail(`shard${missing.length === 1 ? "" : "s"} ${missing.map((k) => `${k}/${first.of}`).join(", ")} missing: merge needs every shard`);
+  if (missing.length > 0) return badInput(`shard${missing.length === 1 ? "" : "s"} ${missing.map((k) => `${k}/${first.of}`).join(", ")} missing: merge needs every shard`);
   // Back into the grid's order (variants outer, seeds inner); a run's rows keep their order.
   const index = (r: Sample): number => first.variants.indexOf(r.variant) * first.seeds.length + first.seeds.indexOf(r.seed);
   const samples = shards.flatMap((s) => s.rows).map((r, i) => ({ r, i })).sort((a, b) => index(a.r) - index(b.r) || a.i - b.i).map((x) => x.r);
@@ -62,7 +63,7 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   try {
     out = OutputDir.create(o.out ?? path.join("out", `${first.scenario}-sweep`), dirs);
   } catch (err) {
-    if (err instanceof OutputDirError) return fail(err.message);
+    if (err instanceof OutputDirError) return badInput(err.message);
     throw err;
   }
   let text: string;
@@ -95,7 +96,3 @@ function readShard(dir: string): { manifest: ShardManifest; rows: Sample[] } | s
   }
 }
 
-function fail(message: string): number {
-  process.stderr.write(`${message}\n`);
-  return 2;
-}

@@ -11,6 +11,7 @@ import { OutputDir, OutputDirError } from "../metrics/output.js";
 import { textTable } from "../report/text-table.js";
 import { parseJobs, runAll } from "./sweep-command.js";
 import type { Sample, SweepJob } from "./sweep-run.js";
+import { badInput } from "./bad-input.js";
 
 export interface PlanOptions {
   minimize: string;
@@ -34,11 +35,11 @@ interface Trial {
 export async function planCommand(file: string, o: PlanOptions): Promise<number> {
   const range = /^(\d+)\.\.(\d+)$/.exec(o.range);
   const [lo0, hi0] = range ? [Number(range[1]), Number(range[2])] : [NaN, NaN];
-  if (!range || lo0 > hi0) return fail(`--range: "${o.range}" is not LO..HI with LO <= HI (e.g. 4..64)`);
+  if (!range || lo0 > hi0) return badInput(`--range: "${o.range}" is not LO..HI with LO <= HI (e.g. 4..64)`);
   const seedCount = /^\d+$/.test(o.seeds) ? Number(o.seeds) : NaN;
-  if (!(seedCount >= 1 && seedCount <= 1000)) return fail(`--seeds: "${o.seeds}" is not a count from 1 to 1000`);
+  if (!(seedCount >= 1 && seedCount <= 1000)) return badInput(`--seeds: "${o.seeds}" is not a count from 1 to 1000`);
   const jobs = parseJobs(o.jobs);
-  if (typeof jobs === "string") return fail(jobs);
+  if (typeof jobs === "string") return badInput(jobs);
   const options = o.envFile === undefined ? {} : { envFile: o.envFile };
   const overrides = (v: number, seed: number): string[] => [...o.set, `${o.minimize}=${v}`, `seed=${seed}`];
   let name: string;
@@ -46,7 +47,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
     name = loadScenarioFile(file, overrides(lo0, 1), options).name;
     loadScenarioFile(file, overrides(hi0, 1), options);
   } catch (err) {
-    if (err instanceof ScenarioError) return fail(`--minimize ${o.minimize}: the scenario does not validate:\n${err.message}`);
+    if (err instanceof ScenarioError) return badInput(`--minimize ${o.minimize}: the scenario does not validate:\n${err.message}`);
     throw err;
   }
   const trials = new Map<number, Trial>();
@@ -66,7 +67,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   try {
     out = OutputDir.create(o.out ?? path.join("out", `${name}-plan`), [file, ...(o.envFile === undefined ? [] : [o.envFile])]);
   } catch (err) {
-    if (err instanceof OutputDirError) return fail(err.message);
+    if (err instanceof OutputDirError) return badInput(err.message);
     throw err;
   }
   let answer: number | null | string;
@@ -79,7 +80,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   }
   if (typeof answer === "string") {
     out.abort();
-    return fail(answer);
+    return badInput(answer);
   }
   const rows = [...trials.values()].sort((a, b) => a.value - b.value);
   out.writeCsv("plan.csv", ["value", "seeds", "passed", "meets_every_slo", "first_failure"], rows.map((t) => ({ value: t.value, seeds: t.runs, passed: t.passed, meets_every_slo: ok(t), first_failure: t.why })));
@@ -141,7 +142,3 @@ function report(field: string, rows: readonly Trial[], answer: number | null, se
   ].join("\n");
 }
 
-function fail(message: string): number {
-  process.stderr.write(`${message}\n`);
-  return 2;
-}

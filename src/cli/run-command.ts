@@ -8,6 +8,7 @@ import { summaryText } from "./summary-text.js";
 import { readRunFiles, reportData, reportHtml, storyInput, storyMarkdown } from "../report/index.js";
 import { Progress } from "./progress.js";
 import { loadStrategies } from "./strategies.js";
+import { badInput } from "./bad-input.js";
 
 export interface RunCommandOptions {
   seed?: string;
@@ -128,7 +129,3 @@ function shellQuote(s: string): string {
   return /^[\w./=:@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }
 
-function badInput(message: string): number {
-  process.stderr.write(`${message}\n`);
-  return 2;
-}

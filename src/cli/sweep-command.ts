@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
-import { Piscina } from "piscina";
 import { loadScenarioFile, ScenarioError } from "../scenario/index.js";
 import { OutputDir, OutputDirError } from "../metrics/output.js";
 import { Progress } from "./progress.js";
 import { runJob, type Sample, type SweepJob } from "./sweep-run.js";
-import { writeSweep } from "./sweep-stats.js";
+import { writeSamples, writeSweep } from "./sweep-stats.js";
 import { SHARD_FILE, type ShardManifest } from "./merge-command.js";
 import { orchsimVersion } from "./version.js";
+import { badInput } from "./bad-input.js";
 
 export interface SweepOptions {
   seeds: string;
@@ -40,18 +40,18 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
   const variants = parseVariants(o.vary);
   const jobs = parseJobs(o.jobs);
   const shard = parseShard(o.shard);
-  for (const parsed of [seeds, variants, jobs, shard]) if (typeof parsed === "string") return fail(parsed);
-  if (shard !== null && o.report) return fail("--report: a shard has no estimates to draw; give --report to orchsim merge");
+  for (const parsed of [seeds, variants, jobs, shard]) if (typeof parsed === "string") return badInput(parsed);
+  if (shard !== null && o.report) return badInput("--report: a shard has no estimates to draw; give --report to orchsim merge");
   const grid = gridOf(file, o, seeds as number[], variants as Variant[]);
-  if (typeof grid === "string") return fail(grid);
+  if (typeof grid === "string") return badInput(grid);
   const share = shard as Shard | null;
-  if (share && share.of > grid.jobs.length) return fail(`--shard: ${share.of} shares of ${grid.jobs.length} runs would leave some empty`);
+  if (share && share.of > grid.jobs.length) return badInput(`--shard: ${share.of} shares of ${grid.jobs.length} runs would leave some empty`);
   const chosen = grid.jobs.map((_, i) => i).filter((i) => share === null || i % share.of === share.index - 1);
   let out: OutputDir;
   try {
     out = OutputDir.create(o.out ?? path.join("out", `${grid.name}-sweep${share ? `-${share.index}-of-${share.of}` : ""}`), [file, ...(o.envFile === undefined ? [] : [o.envFile])]);
   } catch (err) {
-    if (err instanceof OutputDirError) return fail(err.message);
+    if (err instanceof OutputDirError) return badInput(err.message);
     throw err;
   }
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -66,7 +66,7 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
     const problem = results.find((r): r is string => typeof r === "string");
     if (problem !== undefined) {
       out.abort();
-      return fail(problem);
+      return badInput(problem);
     }
     const samples = (results as Sample[][]).flat();
     const labels = (variants as Variant[]).map((v) => v.label);
@@ -149,6 +149,8 @@ export async function runAll(list: readonly SweepJob[], jobs: number, showProgre
     progress.clear();
     return results;
   }
+  // Loaded only here: every orchsim command imports this file, and piscina takes ~50 ms to load.
+  const { Piscina } = await import("piscina");
   const pool = new Piscina({ filename: new URL("./sweep-worker.js", import.meta.url).href, maxThreads: jobs, minThreads: Math.min(jobs, list.length), idleTimeout: 1000 });
   try {
     return await Promise.all(list.map((job) => (pool.run(job) as Promise<Sample[] | string>).then(tick)));
@@ -160,8 +162,7 @@ export async function runAll(list: readonly SweepJob[], jobs: number, showProgre
 
 /** A shard's rows and what `orchsim merge` needs to put them back in place. */
 function writeShard(out: OutputDir, samples: readonly Sample[], manifest: ShardManifest): void {
-  const rows = samples.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v === "number" && !Number.isFinite(v) ? "" : v])));
-  out.writeCsv("sweep.csv", Object.keys(samples[0] ?? {}), rows);
+  writeSamples(out, samples);
   out.writeText(SHARD_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
@@ -216,7 +217,3 @@ function parseVariants(vary: string[]): { label: string; sets: string[] }[] | st
   return variants.map((v) => ({ ...v, label: v.label || "scenario" }));
 }
 
-function fail(message: string): number {
-  process.stderr.write(`${message}\n`);
-  return 2;
-}

@@ -11,11 +11,16 @@ import { round, type Sample } from "./sweep-run.js";
 
 const METRICS = ["error_pct", "p99_ms", "slo_attained_pct"] as const;
 
+/** sweep.csv: one row per run and service, an empty cell where there is no value (NaN). */
+export function writeSamples(out: OutputDir, samples: readonly Sample[]): void {
+  const rows = samples.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v === "number" && !Number.isFinite(v) ? "" : v])));
+  out.writeCsv("sweep.csv", Object.keys(samples[0] ?? {}), rows);
+}
+
 /** Writes sweep.csv, sweep-summary.csv and (with `report`) sweep-report.html; returns the terminal's table. */
 export function writeSweep(out: OutputDir, samples: readonly Sample[], variants: readonly string[], seeds: number, name: string, report: boolean): string {
   const summary = summarise(samples, variants);
-  const csvRows = samples.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v === "number" && !Number.isFinite(v) ? "" : v])));
-  out.writeCsv("sweep.csv", Object.keys(samples[0] ?? {}), csvRows);
+  writeSamples(out, samples);
   out.writeCsv("sweep-summary.csv", Object.keys(summary[0] ?? {}), summary);
   if (report) out.writeText("sweep-report.html", sweepReportHtml(`orchsim sweep: ${name}`, seeds, metricsOf(samples), summary));
   return table(summary, seeds);

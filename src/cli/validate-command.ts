@@ -1,5 +1,6 @@
 import { loadScenarioFile, ScenarioError } from "../scenario/index.js";
 import { scenarioWarnings, unsimulatedFields } from "../engine/unsupported.js";
+import { badInput } from "./bad-input.js";
 
 export function validateCommand(file: string, opts: { set: string[]; envFile?: string }): number {
   try {
@@ -13,10 +14,7 @@ export function validateCommand(file: string, opts: { set: string[]; envFile?: s
     for (const w of scenarioWarnings(s)) process.stdout.write(`note: ${w}\n`);
     return 0;
   } catch (err) {
-    if (err instanceof ScenarioError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
-    }
+    if (err instanceof ScenarioError) return badInput(err.message);
     throw err;
   }
 }

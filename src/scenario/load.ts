@@ -1,11 +1,11 @@
 // The loader's entry points: file or text -> overrides -> validated, normalised Scenario, or a
 // ScenarioError listing every problem found.
 
-import { readFileSync, statSync } from "node:fs";
 import { readCluster } from "./cluster.js";
 import { Ctx } from "./context.js";
 import { DEFAULTS, LIMITS } from "./defaults.js";
 import { ScenarioError } from "./errors.js";
+import { readInputFile, tooLargeMessage } from "./input-file.js";
 import { readEvents } from "./events.js";
 import { expandStack, type StackOptions } from "./stack/index.js";
 import { readNetworks, withImplicitNetworks } from "./networks.js";
@@ -30,18 +30,12 @@ export type LoadOptions = StackOptions;
 /** Reads, overrides, validates and normalises a scenario file. Throws ScenarioError. */
 export function loadScenarioFile(path: string, overrides: readonly string[] = [], options: LoadOptions = {}): Scenario {
   const ctx = new Ctx(path);
-  let text: string;
-  try {
-    // Refuse big files before reading them: a scenario is a page of YAML, not a data dump.
-    const size = statSync(path).size;
-    if (size > LIMITS.fileBytes) throw tooLarge(ctx, size);
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    if (e instanceof ScenarioError) throw e;
-    const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
-    ctx.report(fileOrigin(1, 1), "", `cannot read the file: ${reason}`);
+  const read = readInputFile(path);
+  if (!("text" in read)) {
+    ctx.report(fileOrigin(1, 1), "", "tooLarge" in read ? read.tooLarge : `cannot read the file: ${read.unreadable}`);
     throw new ScenarioError(ctx.issues());
   }
+  const text = read.text;
   return parseScenario(text, path, overrides, options);
 }
 
@@ -75,8 +69,7 @@ export function parseScenario(text: string, file: string, overrides: readonly st
 }
 
 function tooLarge(ctx: Ctx, bytes: number): ScenarioError {
-  const mib = (bytes / 2 ** 20).toFixed(1);
-  ctx.report(fileOrigin(1, 1), "", `the file is larger than 1 MiB (${mib} MiB); refusing to read it`);
+  ctx.report(fileOrigin(1, 1), "", tooLargeMessage(bytes));
   return new ScenarioError(ctx.issues());
 }
 

@@ -5,11 +5,11 @@
 // `networks` entries of the same name are merged over them. What the stack says that nothing
 // reads comes back as notes.
 
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import type { Ctx } from "../context.js";
-import { LIMITS } from "../defaults.js";
+import { readInputFile, whyUnreadable } from "../input-file.js";
 import { parseYaml } from "../parse.js";
 import { entryOf, fileOrigin, mergeRaw, textOf, valueOf, type Origin, type Raw, type RawEntry, type RawMap } from "../raw.js";
 import { interpolate, type Env } from "./interpolate.js";
@@ -75,19 +75,11 @@ function stackFiles(ctx: Ctx, raw: Raw): { name: string; at: Origin }[] {
 }
 
 function readStackFile(ctx: Ctx, file: string, at: Origin): Raw | undefined {
-  let text: string;
-  try {
-    const size = statSync(file).size;
-    if (size > LIMITS.fileBytes) {
-      ctx.report(fileOrigin(1, 1, file, ""), "", `the file is larger than 1 MiB (${(size / 2 ** 20).toFixed(1)} MiB); refusing to read it`);
-      return undefined;
-    }
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    ctx.report(at, "stack", `cannot read ${file}: ${code === "ENOENT" ? "no such file" : (e as Error).message}`);
-    return undefined;
-  }
+  const read = readInputFile(file);
+  if ("tooLarge" in read) ctx.report(fileOrigin(1, 1, file, ""), "", read.tooLarge);
+  if ("unreadable" in read) ctx.report(at, "stack", `cannot read ${file}: ${read.unreadable}`);
+  if (!("text" in read)) return undefined;
+  const text = read.text;
   const tree = parseYaml(text, ctx, file);
   if (tree !== undefined && tree.kind !== "map") {
     ctx.report(tree.at, "", "a stack file is a map of fields (version, services, networks, ...)");
@@ -102,8 +94,7 @@ function environment(ctx: Ctx, opts: StackOptions): Env {
   try {
     return { ...parseDotenv(readFileSync(opts.envFile, "utf8")), ...env };
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    ctx.report(fileOrigin(1, 1, opts.envFile, ""), "", `cannot read the env file: ${code === "ENOENT" ? "no such file" : (e as Error).message}`);
+    ctx.report(fileOrigin(1, 1, opts.envFile, ""), "", `cannot read the env file: ${whyUnreadable(e)}`);
     return env;
   }
 }

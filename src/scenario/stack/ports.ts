@@ -14,7 +14,6 @@ import { noteUnread, type Notes } from "./notes.js";
 export interface PortOut {
   node: RawMap;
   at: Origin;
-  path: string;
 }
 
 /** Swarm's dynamic range for published ports it picks itself. */
@@ -36,7 +35,7 @@ function longPort(ctx: Ctx, item: RawMap, notes: Notes): PortOut {
     ["protocol", protocolOf(leaf(item, "protocol"), notes)],
     ["mode", leaf(item, "mode")],
   ]);
-  return { node, at: item.at, path: pathOf(item.at) };
+  return { node, at: item.at };
 }
 
 function shortPorts(ctx: Ctx, item: Raw, notes: Notes): PortOut[] {
@@ -55,7 +54,6 @@ function shortPorts(ctx: Ctx, item: Raw, notes: Notes): PortOut[] {
       ["protocol", protocol],
     ]),
     at: item.at,
-    path: pathOf(item.at),
   }));
 }
 
@@ -134,6 +132,3 @@ export function assignPublished(ctx: Ctx, ports: readonly PortOut[], notes: Note
   }
 }
 
-function pathOf(at: Origin): string {
-  return at.kind === "file" ? (at.path ?? "") : at.path;
-}

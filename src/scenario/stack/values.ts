@@ -39,10 +39,10 @@ export function durationValue(raw: RawScalar): RawScalar {
   return us === undefined ? raw : { ...raw, value: `${Math.round(us)}us` };
 }
 
-/** A Compose size ("512M") as the scenario writes it ("512MiB"); bare numbers are bytes. */
+/** A Compose size ("512M") as the scenario writes it ("512MiB"); bare digits are bytes. */
 export function sizeValue(raw: RawScalar): RawScalar {
   const v = raw.value;
-  if (typeof v === "number") return Number.isFinite(v) && v >= 0 ? { ...raw, value: `${v}B` } : raw;
+  // The Compose schema takes memory sizes as text only.
   if (typeof v !== "string") return raw;
   const m = COMPOSE_SIZE.exec(v.trim());
   if (!m) return raw;
