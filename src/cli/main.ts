@@ -9,6 +9,8 @@ import { compareCommand } from "./compare-command.js";
 import { importCommand } from "./import-command.js";
 import { mergeCommand } from "./merge-command.js";
 import { planCommand } from "./plan-command.js";
+import { MAX_EVENTS_HELP } from "./cost-guard.js";
+import { installStopHandlers } from "../metrics/output.js";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -40,8 +42,9 @@ async function main(argv: string[]): Promise<number> {
     .option("--quiet", "print nothing but errors")
     .option("--env-file <file>", "KEY=VALUE lines for ${VAR} in the scenario's stack files (the environment wins over them)")
     .option("--report", "also write report.html (charts and tables that open offline in a browser) and story.md (what happened, fault by fault)")
+    .option("--max-events <n>", MAX_EVENTS_HELP)
     .addHelpText("after", examples("orchsim run scenarios/startup-storm.yaml --report", "orchsim run scenarios/zone-failure.yaml --seed 7 --out results/seed7", "orchsim run scenarios/hello-cluster.yaml --set services.web.replicas=6 --set workload.users.rate=900/s"))
-    .action(async (file: string, opts: { seed?: string; set: string[]; out?: string; quiet?: boolean; report?: boolean; envFile?: string }) => {
+    .action(async (file: string, opts: { seed?: string; set: string[]; out?: string; quiet?: boolean; report?: boolean; envFile?: string; maxEvents?: string }) => {
       code = await runCommand(file, opts);
     });
   program
@@ -51,8 +54,8 @@ async function main(argv: string[]): Promise<number> {
     .option("--set <path=value>", "override a field (repeatable)", collect, [])
     .option("--env-file <file>", "KEY=VALUE lines for ${VAR} in the scenario's stack files (the environment wins over them)")
     .addHelpText("after", examples("orchsim validate scenarios/startup-storm.yaml", "orchsim validate my.yaml --set services.web.replicas=0"))
-    .action((file: string, opts: { set: string[]; envFile?: string }) => {
-      code = validateCommand(file, opts);
+    .action(async (file: string, opts: { set: string[]; envFile?: string }) => {
+      code = await validateCommand(file, opts);
     });
   program
     .command("import")
@@ -97,7 +100,8 @@ async function main(argv: string[]): Promise<number> {
     .option("--report", "also write sweep-report.html: each metric per variant with its 95% CI and the paired difference, as charts")
     .option("--jobs <n>", "runs at once, on worker threads (default: one per core); the outputs do not depend on it")
     .option("--shard <k/n>", "make only the k-th of n shares of the runs, to combine with orchsim merge (k from 1)")
-    .action(async (file: string, opts: { seeds: string; vary: string[]; set: string[]; out?: string; quiet?: boolean; report?: boolean; envFile?: string; jobs?: string; shard?: string }) => {
+    .option("--max-events <n>", `${MAX_EVENTS_HELP}, over all the runs`)
+    .action(async (file: string, opts: { seeds: string; vary: string[]; set: string[]; out?: string; quiet?: boolean; report?: boolean; envFile?: string; jobs?: string; shard?: string; maxEvents?: string }) => {
       code = await sweepCommand(file, opts);
     });
   program
@@ -111,9 +115,10 @@ async function main(argv: string[]): Promise<number> {
     .option("--env-file <file>", "KEY=VALUE lines for ${VAR} in the scenario's stack files")
     .option("--jobs <n>", "runs at once, on worker threads (default: one per core)")
     .option("--out <dir>", "output directory for plan.csv (default out/<scenario name>-plan)")
+    .option("--max-events <n>", `${MAX_EVENTS_HELP}, for each value's runs`)
     .option("--quiet", "print nothing but errors")
     .addHelpText("after", examples("orchsim plan scenarios/hello-cluster.yaml --minimize cluster.nodeGroups.web.count --range 1..8 --seeds 10"))
-    .action(async (file: string, opts: { minimize: string; range: string; seeds: string; set: string[]; envFile?: string; jobs?: string; out?: string; quiet?: boolean }) => {
+    .action(async (file: string, opts: { minimize: string; range: string; seeds: string; set: string[]; envFile?: string; jobs?: string; out?: string; quiet?: boolean; maxEvents?: string }) => {
       code = await planCommand(file, opts);
     });
   program
@@ -136,11 +141,25 @@ async function main(argv: string[]): Promise<number> {
   return code;
 }
 
+// A command ends by returning its exit code. If the process ends before that (a strategy module
+// called process.exit, or its top-level await never settled and the event loop ran dry), the
+// user must not read silence as success.
+let finished = false;
+process.on("exit", (code) => {
+  // 128 + N: a stop signal, already reported by the command's handler.
+  if (finished || code >= 128) return;
+  process.stderr.write(`orchsim: the process ended before the command finished (exit code ${code}); a strategy module may have called process.exit or awaited something that never happened; nothing was written\n`);
+  process.exitCode = 1;
+});
+
+installStopHandlers();
 main(process.argv).then(
   (code) => {
+    finished = true;
     process.exitCode = code;
   },
   (err: unknown) => {
+    finished = true;
     process.stderr.write(`orchsim: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   },

@@ -6,12 +6,14 @@
 // of another seed misses is below 1 - 0.05^(1/N) at 95% confidence (Clopper-Pearson, no failure).
 
 import * as path from "node:path";
-import { loadScenarioFile, ScenarioError } from "../scenario/index.js";
+import { loadScenarioFile, ScenarioError, type Override } from "../scenario/index.js";
 import { OutputDir, OutputDirError } from "../metrics/output.js";
 import { textTable } from "../report/text-table.js";
-import { parseJobs, runAll } from "./sweep-command.js";
+import { firstProblem, parseJobs, runAll } from "./sweep-command.js";
 import type { Sample, SweepJob } from "./sweep-run.js";
 import { badInput } from "./bad-input.js";
+import { checkCost, parseMaxEvents } from "./cost-guard.js";
+import { seedOverride } from "./reproduce.js";
 
 export interface PlanOptions {
   minimize: string;
@@ -22,6 +24,8 @@ export interface PlanOptions {
   jobs?: string;
   out?: string;
   quiet?: boolean;
+  /** Refuse a value whose runs are estimated past this many events. */
+  maxEvents?: string;
 }
 
 interface Trial {
@@ -40,22 +44,26 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   if (!(seedCount >= 1 && seedCount <= 1000)) return badInput(`--seeds: "${o.seeds}" is not a count from 1 to 1000`);
   const jobs = parseJobs(o.jobs);
   if (typeof jobs === "string") return badInput(jobs);
+  const maxEvents = parseMaxEvents(o.maxEvents);
+  if (typeof maxEvents === "string") return badInput(maxEvents);
   const options = o.envFile === undefined ? {} : { envFile: o.envFile };
-  const overrides = (v: number, seed: number): string[] => [...o.set, `${o.minimize}=${v}`, `seed=${seed}`];
+  const overrides = (v: number, seed: number): Override[] => [...o.set, { flag: "--minimize", text: `${o.minimize}=${v}` }, seedOverride(seed)];
   let name: string;
   try {
     name = loadScenarioFile(file, overrides(lo0, 1), options).name;
-    loadScenarioFile(file, overrides(hi0, 1), options);
+    // The largest value costs the most: its seeds are one trial's runs.
+    const refusal = checkCost(loadScenarioFile(file, overrides(hi0, 1), options), maxEvents, seedCount, o.quiet === true);
+    if (refusal !== null) return badInput(refusal);
   } catch (err) {
     if (err instanceof ScenarioError) return badInput(`--minimize ${o.minimize}: the scenario does not validate:\n${err.message}`);
     throw err;
   }
   const trials = new Map<number, Trial>();
-  const trial = async (value: number): Promise<Trial | string> => {
+  const trial = async (value: number): Promise<Trial | Stop> => {
     const list: SweepJob[] = Array.from({ length: seedCount }, (_, i) => ({ file, overrides: overrides(value, i + 1), variant: `${o.minimize}=${value}`, ...options }));
     const results = await runAll(list, jobs, false);
-    const problem = results.find((r): r is string => typeof r === "string");
-    if (problem !== undefined) return problem;
+    const stop = firstProblem(results);
+    if (stop !== undefined) return stop;
     const verdicts = (results as Sample[][]).map(verdict);
     const t: Trial = { value, passed: verdicts.filter((v) => v === "").length, runs: seedCount, why: verdicts.find((v) => v !== "") ?? "" };
     trials.set(value, t);
@@ -70,17 +78,21 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
     if (err instanceof OutputDirError) return badInput(err.message);
     throw err;
   }
-  let answer: number | null | string;
+  let answer: number | null | Stop;
+  const stopHandlers = out.abortOnSignals("the plan was stopped; no output written");
   try {
     answer = await search(trial, ok, lo0, hi0);
   } catch (err) {
     out.abort();
     process.stderr.write(`orchsim: the plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;
+  } finally {
+    stopHandlers();
   }
-  if (typeof answer === "string") {
+  if (isStop(answer)) {
     out.abort();
-    return badInput(answer);
+    process.stderr.write(answer.text);
+    return answer.code;
   }
   const rows = [...trials.values()].sort((a, b) => a.value - b.value);
   out.writeCsv("plan.csv", ["value", "seeds", "passed", "meets_every_slo", "first_failure"], rows.map((t) => ({ value: t.value, seeds: t.runs, passed: t.passed, meets_every_slo: ok(t), first_failure: t.why })));
@@ -89,22 +101,29 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   return 0;
 }
 
+/** Why the search stopped without an answer: a run failed (exit 1) or met bad input (exit 2). */
+type Stop = NonNullable<ReturnType<typeof firstProblem>>;
+
+function isStop(x: unknown): x is Stop {
+  return typeof x === "object" && x !== null && "code" in x;
+}
+
 /**
  * Bisection: hi must pass (else null), lo is tried next, then the middle until they are one
  * apart. Returns the smallest passing value, null, or a problem with the runs.
  */
-async function search(trial: (v: number) => Promise<Trial | string>, ok: (t: Trial) => boolean, lo: number, hi: number): Promise<number | null | string> {
+async function search(trial: (v: number) => Promise<Trial | Stop>, ok: (t: Trial) => boolean, lo: number, hi: number): Promise<number | null | Stop> {
   const top = await trial(hi);
-  if (typeof top === "string") return top;
+  if (isStop(top)) return top;
   if (!ok(top)) return null;
   const bottom = lo < hi ? await trial(lo) : top;
-  if (typeof bottom === "string") return bottom;
+  if (isStop(bottom)) return bottom;
   if (ok(bottom)) return lo;
   // Invariant: hi passes, lo fails.
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
     const t = await trial(mid);
-    if (typeof t === "string") return t;
+    if (isStop(t)) return t;
     if (ok(t)) hi = mid;
     else lo = mid;
   }

@@ -1,14 +1,15 @@
 import * as path from "node:path";
-import { loadScenarioFile, ScenarioError } from "../scenario/index.js";
+import { loadScenarioFile, ScenarioError, type Override } from "../scenario/index.js";
 import type { Scenario } from "../scenario/types.js";
 import { OutputDir, OutputDirError } from "../metrics/output.js";
-import { SimulationFailure } from "../kernel/index.js";
 import { Run } from "../engine/run.js";
 import { summaryText } from "./summary-text.js";
 import { readRunFiles, reportData, reportHtml, storyInput, storyMarkdown } from "../report/index.js";
 import { Progress } from "./progress.js";
 import { loadStrategies } from "./strategies.js";
 import { badInput } from "./bad-input.js";
+import { checkCost, parseMaxEvents } from "./cost-guard.js";
+import { failureText, seedOverride } from "./reproduce.js";
 
 export interface RunCommandOptions {
   seed?: string;
@@ -19,14 +20,22 @@ export interface RunCommandOptions {
   report?: boolean;
   /** KEY=VALUE lines for ${VAR} in the scenario's stack files. */
   envFile?: string;
+  /** Refuse a run estimated past this many events. */
+  maxEvents?: string;
 }
 
-/** Events per slice between yields to the event loop (progress, Ctrl-C). */
+/**
+ * Events per slice between yields to the event loop (progress, Ctrl-C). The deployment's are
+ * smaller: some of its events (a scheduling batch of thousands of tasks) take milliseconds.
+ */
 const SLICE_EVENTS = 250_000;
+const DEPLOY_SLICE_EVENTS = 10_000;
 
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
   if (opts.seed !== undefined && !/^\d+$/.test(opts.seed)) return badInput(`--seed: "${opts.seed}" is not a whole number`);
-  const overrides = opts.seed === undefined ? opts.set : [...opts.set, `seed=${opts.seed}`];
+  const maxEvents = parseMaxEvents(opts.maxEvents);
+  if (typeof maxEvents === "string") return badInput(maxEvents);
+  const overrides: Override[] = opts.seed === undefined ? opts.set : [...opts.set, seedOverride(opts.seed)];
   let scenario: Scenario;
   try {
     scenario = loadScenarioFile(file, overrides, opts.envFile === undefined ? {} : { envFile: opts.envFile });
@@ -36,6 +45,8 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   }
   const strategies = await loadStrategies(scenario);
   if (typeof strategies === "string") return badInput(strategies);
+  const refusal = checkCost(scenario, maxEvents, 1, opts.quiet === true);
+  if (refusal !== null) return badInput(refusal);
   const outPath = opts.out ?? path.join("out", scenario.name);
   let out: OutputDir;
   try {
@@ -44,16 +55,12 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     if (err instanceof OutputDirError) return badInput(err.message);
     throw err;
   }
-  const onSigint = (): void => {
-    out.abort();
-    process.stderr.write("\norchsim: interrupted; no output written\n");
-    process.exit(130);
-  };
-  process.once("SIGINT", onSigint);
+  const phase = { deploying: true };
+  const stopHandlers = out.abortOnSignals(() => `the run was stopped ${phase.deploying ? "during the initial deployment" : "while simulating"}; no output written`);
   try {
-    return await execute(scenario, out, strategies, file, overrides, opts.quiet === true, opts.report === true);
+    return await execute(scenario, out, strategies, file, overrides, opts.quiet === true, opts.report === true, phase);
   } finally {
-    process.off("SIGINT", onSigint);
+    stopHandlers();
   }
 }
 
@@ -62,9 +69,10 @@ async function execute(
   out: OutputDir,
   strategies: Awaited<ReturnType<typeof loadStrategies>> & object,
   file: string,
-  overrides: string[],
+  overrides: Override[],
   quiet: boolean,
   report: boolean,
+  phase: { deploying: boolean },
 ): Promise<number> {
   const wallStart = process.hrtime.bigint();
   let peakHeap = 0;
@@ -73,9 +81,11 @@ async function execute(
     if (!quiet) for (const note of run.notes) process.stderr.write(`orchsim: ${note}\n`);
     const progress = new Progress(!quiet && process.stderr.isTTY === true);
     for (;;) {
-      const done = run.advance(SLICE_EVENTS);
+      const done = run.advance(run.deploying ? DEPLOY_SLICE_EVENTS : SLICE_EVENTS);
+      phase.deploying = run.deploying;
       peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-      progress.show(run.progress);
+      if (run.deploying) progress.showPhase(`deploying... ${Math.floor(run.world.sim.now() / 1e6)} s of simulated time so far`);
+      else progress.show(run.progress);
       if (done) break;
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -94,7 +104,7 @@ async function execute(
     return 0;
   } catch (err) {
     out.abort();
-    process.stderr.write(failureText(err, scenario, file, overrides));
+    process.stderr.write(failureText(err, scenario.seed, file, overrides));
     return 1;
   }
 }
@@ -113,19 +123,3 @@ function perf(events: number, wallS: number, durationUs: number, peakHeap: numbe
     peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
   };
 }
-
-function failureText(err: unknown, scenario: Scenario, file: string, overrides: string[]): string {
-  const where = err instanceof SimulationFailure ? ` at simulated t=${err.timeUs}us, event #${err.eventNumber}` : "";
-  const cause = err instanceof SimulationFailure ? err.cause : err;
-  const stack = cause instanceof Error ? (cause.stack ?? cause.message) : String(cause);
-  const sets = overrides.filter((o) => !o.startsWith("seed=")).map((o) => ` --set ${shellQuote(o)}`).join("");
-  return (
-    `orchsim: the simulation failed${where} (seed ${scenario.seed}): ${stack}\n` +
-    `reproduce with: npx orchsim run ${shellQuote(file)} --seed ${scenario.seed}${sets}\n`
-  );
-}
-
-function shellQuote(s: string): string {
-  return /^[\w./=:@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
-}
-

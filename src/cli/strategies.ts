@@ -23,7 +23,7 @@ export async function loadStrategies(scenario: Scenario): Promise<Map<string, Pl
   for (const w of wanted) {
     if (loaded.has(w.name)) continue;
     const file = path.resolve(path.dirname(scenario.file), w.name);
-    const where = `${scenario.file} ${w.field}`;
+    const where = scenario.strategyFields?.[w.name] ?? `${scenario.file} ${w.field}`;
     if (!fs.existsSync(file)) return `${where}: strategy module ${file} does not exist`;
     let mod: Record<string, unknown>;
     try {

@@ -1,14 +1,18 @@
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
-import { loadScenarioFile, ScenarioError } from "../scenario/index.js";
+import { loadScenarioFile, ScenarioError, type Override } from "../scenario/index.js";
 import { OutputDir, OutputDirError } from "../metrics/output.js";
 import { Progress } from "./progress.js";
-import { runJob, type Sample, type SweepJob } from "./sweep-run.js";
+import { isFailed, runJob, type JobResult, type Sample, type SweepJob } from "./sweep-run.js";
 import { writeSamples, writeSweep } from "./sweep-stats.js";
 import { SHARD_FILE, type ShardManifest } from "./merge-command.js";
 import { orchsimVersion } from "./version.js";
 import { badInput } from "./bad-input.js";
+import { checkCost, parseMaxEvents } from "./cost-guard.js";
+import { estimateCost } from "../engine/cost.js";
+import type { Scenario } from "../scenario/types.js";
+import { seedOverride } from "./reproduce.js";
 
 export interface SweepOptions {
   seeds: string;
@@ -24,6 +28,8 @@ export interface SweepOptions {
   jobs?: string;
   /** `K/N`: only the K-th of N shares of the runs (for `orchsim merge`). */
   shard?: string;
+  /** Refuse a sweep estimated past this many events in all. */
+  maxEvents?: string;
 }
 
 /**
@@ -40,13 +46,17 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
   const variants = parseVariants(o.vary);
   const jobs = parseJobs(o.jobs);
   const shard = parseShard(o.shard);
-  for (const parsed of [seeds, variants, jobs, shard]) if (typeof parsed === "string") return badInput(parsed);
+  const maxEvents = parseMaxEvents(o.maxEvents);
+  for (const parsed of [seeds, variants, jobs, shard, maxEvents]) if (typeof parsed === "string") return badInput(parsed);
   if (shard !== null && o.report) return badInput("--report: a shard has no estimates to draw; give --report to orchsim merge");
   const grid = gridOf(file, o, seeds as number[], variants as Variant[]);
   if (typeof grid === "string") return badInput(grid);
   const share = shard as Shard | null;
   if (share && share.of > grid.jobs.length) return badInput(`--shard: ${share.of} shares of ${grid.jobs.length} runs would leave some empty`);
   const chosen = grid.jobs.map((_, i) => i).filter((i) => share === null || i % share.of === share.index - 1);
+  // The largest variant's cost, for every run of this sweep (or shard).
+  const refusal = checkCost(grid.costliest, maxEvents as number, chosen.length, o.quiet === true);
+  if (refusal !== null) return badInput(refusal);
   let out: OutputDir;
   try {
     out = OutputDir.create(o.out ?? path.join("out", `${grid.name}-sweep${share ? `-${share.index}-of-${share.of}` : ""}`), [file, ...(o.envFile === undefined ? [] : [o.envFile])]);
@@ -54,19 +64,14 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
     if (err instanceof OutputDirError) return badInput(err.message);
     throw err;
   }
-  const onSignal = (signal: NodeJS.Signals): void => {
-    out.abort();
-    process.stderr.write(`\norchsim: ${signal}: the sweep was stopped; no output written\n`);
-    process.exit(signal === "SIGINT" ? 130 : 143);
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const stopHandlers = out.abortOnSignals("the sweep was stopped; no output written");
   try {
     const results = await runAll(chosen.map((i) => grid.jobs[i]!), jobs as number, !o.quiet && process.stderr.isTTY === true);
-    const problem = results.find((r): r is string => typeof r === "string");
-    if (problem !== undefined) {
+    const stop = firstProblem(results);
+    if (stop !== undefined) {
       out.abort();
-      return badInput(problem);
+      process.stderr.write(stop.text);
+      return stop.code;
     }
     const samples = (results as Sample[][]).flat();
     const labels = (variants as Variant[]).map((v) => v.label);
@@ -96,14 +101,13 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
     process.stderr.write(`orchsim: the sweep failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stopHandlers();
   }
 }
 
 interface Variant {
   label: string;
-  sets: string[];
+  sets: Override[];
 }
 interface Shard {
   index: number;
@@ -111,29 +115,31 @@ interface Shard {
 }
 
 /** Every run, variants outer and seeds inner, each checked to load; or the first problem. */
-function gridOf(file: string, o: SweepOptions, seeds: readonly number[], variants: readonly Variant[]): { name: string; jobs: SweepJob[]; fingerprint: string } | string {
+function gridOf(file: string, o: SweepOptions, seeds: readonly number[], variants: readonly Variant[]): { name: string; jobs: SweepJob[]; fingerprint: string; costliest: Scenario } | string {
   const jobs: SweepJob[] = [];
   let name = "";
+  let costliest: Scenario | undefined;
   // What every variant resolves to (stack files, --set and ${VAR} included): shards of one sweep share it.
   const hash = createHash("sha256");
   const options = o.envFile === undefined ? {} : { envFile: o.envFile };
   for (const v of variants) {
     // A seed changes no field's validity: each variant is checked once.
     try {
-      const scenario = loadScenarioFile(file, [...o.set, ...v.sets, `seed=${seeds[0]}`], options);
+      const scenario = loadScenarioFile(file, [...o.set, ...v.sets, seedOverride(seeds[0]!)], options);
       name ||= scenario.name;
+      if (costliest === undefined || estimateCost(scenario).events > estimateCost(costliest).events) costliest = scenario;
       hash.update(JSON.stringify({ ...scenario, file: "" }));
     } catch (err) {
       if (err instanceof ScenarioError) return `--vary ${v.label}: the scenario does not validate:\n${err.message}`;
       throw err;
     }
-    for (const seed of seeds) jobs.push({ file, overrides: [...o.set, ...v.sets, `seed=${seed}`], variant: v.label, ...options });
+    for (const seed of seeds) jobs.push({ file, overrides: [...o.set, ...v.sets, seedOverride(seed)], variant: v.label, ...options });
   }
-  return { name, jobs, fingerprint: hash.digest("hex").slice(0, 16) };
+  return { name, jobs, fingerprint: hash.digest("hex").slice(0, 16), costliest: costliest! };
 }
 
 /** Runs the jobs, `jobs` at a time (worker threads beyond one), results in the jobs' order. */
-export async function runAll(list: readonly SweepJob[], jobs: number, showProgress: boolean): Promise<(Sample[] | string)[]> {
+export async function runAll(list: readonly SweepJob[], jobs: number, showProgress: boolean): Promise<JobResult[]> {
   const progress = new Progress(showProgress);
   let done = 0;
   const tick = <T>(r: T): T => {
@@ -141,7 +147,7 @@ export async function runAll(list: readonly SweepJob[], jobs: number, showProgre
     return r;
   };
   if (jobs === 1 || list.length === 1) {
-    const results: (Sample[] | string)[] = [];
+    const results: JobResult[] = [];
     for (const job of list) {
       results.push(tick(await runJob(job)));
       await new Promise((resolve) => setImmediate(resolve));
@@ -153,11 +159,19 @@ export async function runAll(list: readonly SweepJob[], jobs: number, showProgre
   const { Piscina } = await import("piscina");
   const pool = new Piscina({ filename: new URL("./sweep-worker.js", import.meta.url).href, maxThreads: jobs, minThreads: Math.min(jobs, list.length), idleTimeout: 1000 });
   try {
-    return await Promise.all(list.map((job) => (pool.run(job) as Promise<Sample[] | string>).then(tick)));
+    return await Promise.all(list.map((job) => (pool.run(job) as Promise<JobResult>).then(tick)));
   } finally {
     progress.clear();
     await pool.destroy();
   }
+}
+
+/** The first run that did not give rows: a failure (exit 1, seed and command) or bad input (exit 2). */
+export function firstProblem(results: readonly JobResult[]): { text: string; code: 1 | 2 } | undefined {
+  const failed = results.find(isFailed);
+  if (failed) return { text: failed.failed, code: 1 };
+  const bad = results.find((r): r is string => typeof r === "string");
+  return bad === undefined ? undefined : { text: `${bad}\n`, code: 2 };
 }
 
 /** A shard's rows and what `orchsim merge` needs to put them back in place. */
@@ -201,8 +215,8 @@ function parseSeeds(text: string): number[] | string {
 }
 
 /** `--vary a.b=x,y --vary c=1,2` -> the 4 combinations, each with its --set overrides and a label. */
-function parseVariants(vary: string[]): { label: string; sets: string[] }[] | string {
-  let variants: { label: string; sets: string[] }[] = [{ label: "", sets: [] }];
+function parseVariants(vary: string[]): Variant[] | string {
+  let variants: Variant[] = [{ label: "", sets: [] }];
   for (const v of vary) {
     const eq = v.indexOf("=");
     if (eq <= 0) return `--vary: "${v}" is not PATH=VALUE,VALUE,...`;
@@ -211,7 +225,7 @@ function parseVariants(vary: string[]): { label: string; sets: string[] }[] | st
     // SIMPLIFICATION: values are split at commas, so a YAML list cannot be one of them.
     const values = [...new Set(v.slice(eq + 1).split(",").filter((x) => x !== ""))];
     if (values.length === 0) return `--vary: "${v}" lists no values`;
-    variants = variants.flatMap((base) => values.map((x) => ({ label: `${base.label}${base.label ? " " : ""}${key}=${x}`, sets: [...base.sets, `${key}=${x}`] })));
+    variants = variants.flatMap((base) => values.map((x) => ({ label: `${base.label}${base.label ? " " : ""}${key}=${x}`, sets: [...base.sets, { flag: "--vary" as const, text: `${key}=${x}` }] })));
   }
   if (variants.length > 100) return `--vary: ${variants.length} combinations is too many (at most 100)`;
   return variants.map((v) => ({ ...v, label: v.label || "scenario" }));

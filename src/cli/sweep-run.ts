@@ -5,13 +5,14 @@
 
 import { Run } from "../engine/run.js";
 import type { FaultSummary } from "../metrics/rows.js";
-import { loadScenarioFile } from "../scenario/index.js";
+import { loadScenarioFile, type Override } from "../scenario/index.js";
 import { loadStrategies } from "./strategies.js";
+import { failureText } from "./reproduce.js";
 
 /** One run to make: plain data, so that it can be posted to a worker thread. */
 export interface SweepJob {
   file: string;
-  overrides: string[];
+  overrides: Override[];
   envFile?: string;
   variant: string;
 }
@@ -41,14 +42,32 @@ export interface Sample {
 /** Per fault, estimated across seeds like the metrics above (see faults.ts for their rules). */
 export const FAULT_METRICS = ["detected_s", "tasks_restored_s", "recovered_s", "lost", "p99_during_ms", "p99_after_ms"] as const;
 
-/** Runs one job: its rows, or a message (a strategy module that does not load). */
-export async function runJob(job: SweepJob): Promise<Sample[] | string> {
+/** A run that failed inside the simulation: what failed, its seed and the command to reproduce it. */
+export interface RunFailed {
+  failed: string;
+}
+
+/** What a job gives: its rows, a message about bad input (a strategy module that does not load), or a failure. */
+export type JobResult = Sample[] | string | RunFailed;
+
+export function isFailed(r: JobResult): r is RunFailed {
+  return typeof r === "object" && !Array.isArray(r);
+}
+
+/** Runs one job: its rows, or a message (a strategy module that does not load), or a failure. */
+export async function runJob(job: SweepJob): Promise<JobResult> {
   const scenario = loadScenarioFile(job.file, job.overrides, job.envFile === undefined ? {} : { envFile: job.envFile });
   const strategies = await loadStrategies(scenario);
   if (typeof strategies === "string") return strategies;
-  const run = new Run(scenario, { out: null, strategies });
-  while (!run.advance(1_000_000));
-  const summary = run.finish().summary;
+  let summary;
+  try {
+    const run = new Run(scenario, { out: null, strategies });
+    // Yield between slices: with --jobs 1 this runs on the main thread, which must act on Ctrl-C.
+    while (!run.advance(run.deploying ? 10_000 : 1_000_000)) await new Promise((resolve) => setImmediate(resolve));
+    summary = run.finish().summary;
+  } catch (err) {
+    return { failed: failureText(err, scenario.seed, job.file, job.overrides) };
+  }
   return Object.entries(summary.services).map(([service, s]) => ({
     variant: job.variant,
     seed: scenario.seed,
@@ -57,8 +76,8 @@ export async function runJob(job: SweepJob): Promise<Sample[] | string> {
     errors: s.errors,
     error_pct: s.arrivals === 0 ? 0 : round((100 * s.errors) / s.arrivals),
     // No completed request: no latency to report (a 0 would read as fast).
-    p50_ms: s.completed === 0 ? NaN : s.latency_ms.p50,
-    p99_ms: s.completed === 0 ? NaN : s.latency_ms.p99,
+    p50_ms: s.latency_ms?.p50 ?? NaN,
+    p99_ms: s.latency_ms?.p99 ?? NaN,
     slo_attained_pct: s.slo.attained === null ? NaN : round(100 * s.slo.attained),
     slo_met: s.slo.met === null ? NaN : Number(s.slo.met),
     all_tasks_ran: Number(s.desired_reached),

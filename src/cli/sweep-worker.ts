@@ -1,6 +1,6 @@
 // The body of a parallel sweep's worker thread (piscina calls the default export per job).
-import { runJob, type Sample, type SweepJob } from "./sweep-run.js";
+import { runJob, type JobResult, type SweepJob } from "./sweep-run.js";
 
-export default function sweepWorker(job: SweepJob): Promise<Sample[] | string> {
+export default function sweepWorker(job: SweepJob): Promise<JobResult> {
   return runJob(job);
 }

@@ -39,7 +39,9 @@ export class Run {
   readonly notes: string[];
   private endUs = 0;
   private lastWindowUs = 0;
-  private started = false;
+  private phase: "new" | "deploying" | "running" = "new";
+  /** The end of the deployment step under way, kept across slices so that a step's end never moves. */
+  private deployStepEndUs: number | null = null;
 
   constructor(
     readonly scenario: Scenario,
@@ -50,11 +52,28 @@ export class Run {
     this.notes = [...scenario.notes, ...unsimulatedFields(scenario).map((f) => `not simulated: ${f}`), ...scenarioWarnings(scenario)];
   }
 
-  /** Deploys, then arms traffic, injections and windows. */
-  start(): void {
+  /**
+   * Deploys in steps of DEPLOY_STEP_US until deployed (or DEPLOY_LIMIT_US), at most `maxEvents`
+   * events per call so that the CLI can show progress and act on signals during a long
+   * deployment; true when deployed. Slicing changes nothing: a step cut by the budget resumes
+   * to the same end.
+   */
+  private deploy(maxEvents: number): boolean {
+    const sim = this.world.sim;
+    const budgetEnd = sim.eventsProcessed + maxEvents;
+    for (;;) {
+      if (this.deployStepEndUs === null) {
+        if (this.deployed() || sim.now() >= DEPLOY_LIMIT_US) return true;
+        this.deployStepEndUs = sim.now() + DEPLOY_STEP_US;
+      }
+      if (sim.run({ untilUs: this.deployStepEndUs, maxEvents: Math.max(0, budgetEnd - sim.eventsProcessed) }) === "budget") return false;
+      this.deployStepEndUs = null;
+    }
+  }
+
+  /** Arms traffic, injections and windows once deployed: the run's t = 0. */
+  private start(): void {
     const w = this.world;
-    w.boot();
-    while (!this.deployed() && w.sim.now() < DEPLOY_LIMIT_US) w.sim.run({ untilUs: w.sim.now() + DEPLOY_STEP_US });
     w.originUs = w.sim.now();
     w.recorder.startClock(w.originUs);
     this.endUs = w.originUs + this.scenario.durationUs;
@@ -69,19 +88,32 @@ export class Run {
     w.startAutoscalers();
     scheduleInjections(w);
     this.armWindow();
-    this.started = true;
+    this.phase = "running";
   }
 
-  /** Runs up to `maxEvents` more events; true when the run has reached its end. */
+  /** Runs up to about `maxEvents` more events, the deployment's first; true when the run has reached its end. */
   advance(maxEvents: number): boolean {
-    if (!this.started) this.start();
+    if (this.phase === "new") {
+      this.world.boot();
+      this.phase = "deploying";
+    }
+    if (this.phase === "deploying") {
+      if (!this.deploy(maxEvents)) return false;
+      this.start();
+    }
     const outcome = this.world.sim.run({ untilUs: this.endUs, maxEvents });
     return outcome !== "budget";
   }
 
-  /** Fraction of simulated time done, for progress display. */
+  /** Whether the initial deployment is still under way (progress then counts its simulated time). */
+  get deploying(): boolean {
+    return this.phase !== "running";
+  }
+
+  /** Fraction of simulated time done, for progress display (0 while deploying). */
   get progress(): number {
     const w = this.world;
+    if (this.phase !== "running") return 0;
     return this.scenario.durationUs === 0 ? 1 : Math.min(1, (w.sim.now() - w.originUs) / this.scenario.durationUs);
   }
 

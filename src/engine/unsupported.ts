@@ -1,3 +1,4 @@
+import { formatNumber } from "../metrics/fmt.js";
 import { DEFAULTS } from "../scenario/index.js";
 import type { Scenario } from "../scenario/types.js";
 import { unsimulatedInjections } from "./injections.js";
@@ -17,7 +18,36 @@ export function unsimulatedFields(s: Scenario): string[] {
  * does not resolve); a registry, encryption cost or zone-link capacity with nothing to act on.
  */
 export function scenarioWarnings(s: Scenario): string[] {
-  return [...callWarnings(s), ...inertSettings(s)];
+  return [...callWarnings(s), ...inertSettings(s), ...unplaceable(s)];
+}
+
+/**
+ * Services whose reservation no node of the scenario can ever hold (capacity alone; constraints
+ * aside): their tasks would stay pending for the whole run. A note, not an error: a pending
+ * service can be what a scenario studies.
+ */
+function unplaceable(s: Scenario): string[] {
+  const m = s.cluster.managers;
+  const nodes = [
+    ...(m.runTasks && m.count > 0 ? [{ cpuCores: m.cpuCores, memoryBytes: m.memoryBytes, generic: {} as Record<string, number> }] : []),
+    ...s.cluster.nodeGroups,
+  ];
+  const out: string[] = [];
+  for (const svc of s.services) {
+    if (svc.replicas === 0 && svc.mode !== "global") continue;
+    const r = svc.resources.reservations;
+    const wants: [string, number, (n: (typeof nodes)[number]) => number][] = [
+      ["cpu", r.cpuCores, (n) => n.cpuCores],
+      ["memory", r.memoryBytes, (n) => n.memoryBytes],
+      ...Object.entries(r.generic).map(([k, v]): [string, number, (n: (typeof nodes)[number]) => number] => [k, v, (n) => n.generic[k] ?? 0]),
+    ];
+    const fits = nodes.some((n) => wants.every(([, want, has]) => want <= has(n)));
+    if (fits) continue;
+    const short = wants.filter(([, want, has]) => nodes.every((n) => want > has(n))).map(([what, want, has]) => `${what} ${formatNumber(want)}, and no node has more than ${formatNumber(Math.max(0, ...nodes.map(has)))}`);
+    const why = short.length > 0 ? short.join("; ") : "more than any node has of everything it reserves at once";
+    out.push(`services[${svc.name}]: no node can ever hold one of its tasks (it reserves ${why}), so its tasks stay pending for the whole run`);
+  }
+  return out;
 }
 
 function inertSettings(s: Scenario): string[] {

@@ -7,13 +7,18 @@
 // How the CLI must use it (a failed or interrupted run leaves no partial output):
 //
 //   const out = OutputDir.create(dir);            // before the simulation starts
-//   const onSigint = () => { out.abort(); process.exit(130); };
-//   process.once("SIGINT", onSigint);
+//   const stopHandlers = out.abortOnSignals("the run was stopped");   // what a stop signal prints
 //   try { ...run, write files...; out.commit(); }
 //   catch (err) { out.abort(); throw err; }
-//   finally { process.off("SIGINT", onSigint); }
+//   finally { stopHandlers(); }
 //
-// A caveat on SIGINT: Node runs a signal handler on the event loop, so while a synchronous
+// create() and abort() leave the file system as it was: a parent directory that create() made is
+// removed again by abort(), and a file-system refusal is an OutputDirError, not a crash.
+//
+// Stop signals (SIGINT, SIGTERM, SIGHUP) abort every open output: see installStopHandlers, which
+// the CLI calls first.
+//
+// A caveat on signals: Node runs a signal handler on the event loop, so while a synchronous
 // simulation loop runs, an installed handler cannot fire (and Ctrl-C appears to do nothing until
 // the run ends). The CLI should therefore run the simulation in slices and yield between them
 // (`await new Promise(setImmediate)`: fine in the CLI, not in simulation code). Without a
@@ -26,6 +31,7 @@
 // throws an OutputDirError before anything runs.
 
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { formatNumber } from "./fmt.js";
@@ -83,6 +89,22 @@ export class LineWriter {
 
 let nextTempId = 0;
 
+/** Outputs created and neither committed nor aborted: removed if the process ends under them. */
+const open = new Set<OutputDir>();
+let exitGuard = false;
+
+/**
+ * If the process ends while an output is open (a strategy module called process.exit, a
+ * top-level await never settled), its temporary directory is removed on the way out.
+ */
+function guardExit(): void {
+  if (exitGuard) return;
+  exitGuard = true;
+  process.on("exit", () => {
+    for (const out of [...open]) out.abort();
+  });
+}
+
 export class OutputDir {
   private state: "open" | "committed" | "aborted" = "open";
   private readonly writers: LineWriter[] = [];
@@ -93,6 +115,8 @@ export class OutputDir {
     readonly finalDir: string,
     /** Absolute path of the temporary sibling the files are written to until commit. */
     readonly tempDir: string,
+    /** The first of finalDir's parents that create() made, removed again by abort(). */
+    private readonly madeParent: string | undefined,
   ) {}
 
   /**
@@ -109,14 +133,24 @@ export class OutputDir {
         throw new OutputDirError(`${finalDir} holds ${input}, which this run reads; the outputs replace that directory, so write them elsewhere (--out)`);
       }
     }
-    assertReplaceable(finalPath);
-    fs.mkdirSync(path.dirname(finalPath), { recursive: true });
-    const tempDir = `${finalPath}.tmp-${process.pid}-${nextTempId++}`;
-    // Only a crashed earlier process that had our pid can have left this name behind.
-    fs.rmSync(tempDir, { recursive: true, force: true });
-    fs.mkdirSync(tempDir);
-    fs.writeFileSync(path.join(tempDir, OUTPUT_MARKER_FILE), OUTPUT_MARKER_TEXT);
-    return new OutputDir(finalPath, tempDir);
+    let madeParent: string | undefined;
+    try {
+      assertReplaceable(finalPath);
+      madeParent = makeDirs(path.dirname(finalPath));
+      const tempDir = `${finalPath}.tmp-${process.pid}-${nextTempId++}`;
+      // Only a crashed earlier process that had our pid can have left this name behind.
+      fs.rmSync(tempDir, { recursive: true, force: true });
+      fs.mkdirSync(tempDir);
+      fs.writeFileSync(path.join(tempDir, OUTPUT_MARKER_FILE), OUTPUT_MARKER_TEXT);
+      const out = new OutputDir(finalPath, tempDir, madeParent);
+      open.add(out);
+      guardExit();
+      return out;
+    } catch (err) {
+      if (madeParent !== undefined) removeMadeParents(path.dirname(finalPath), madeParent);
+      if (err instanceof OutputDirError) throw err;
+      throw new OutputDirError(`cannot write the output directory ${finalDir}: ${whyNot(err)}`);
+    }
   }
 
   /** A buffered appender for a file of this output (events.jsonl); commit and abort close it. */
@@ -205,6 +239,7 @@ export class OutputDir {
       throw err;
     }
     this.state = "committed";
+    open.delete(this);
     if (replacing) fs.rmSync(aside, { recursive: true, force: true });
   }
 
@@ -212,6 +247,7 @@ export class OutputDir {
   abort(): void {
     if (this.state !== "open") return;
     this.state = "aborted";
+    open.delete(this);
     for (const writer of this.writers) {
       try {
         writer.close();
@@ -220,6 +256,26 @@ export class OutputDir {
       }
     }
     fs.rmSync(this.tempDir, { recursive: true, force: true });
+    if (this.madeParent !== undefined) removeMadeParents(path.dirname(this.finalDir), this.madeParent);
+  }
+
+  /** What a stop signal prints while this output is open (see installStopHandlers). */
+  private stopMessage: string | (() => string) = "stopped; no output written";
+
+  /**
+   * Sets what SIGINT, SIGTERM or SIGHUP print while this output is open (they abort it: see
+   * installStopHandlers). Returns the function that puts the default message back.
+   */
+  abortOnSignals(message: string | (() => string)): () => void {
+    this.stopMessage = message;
+    return () => {
+      this.stopMessage = "stopped; no output written";
+    };
+  }
+
+  /** @internal */
+  stopText(): string {
+    return typeof this.stopMessage === "string" ? this.stopMessage : this.stopMessage();
   }
 
   private claim(fileName: string): string {
@@ -239,6 +295,66 @@ export class OutputDir {
       throw new Error(`OutputDir(${this.finalDir}): cannot ${action} after ${this.state === "committed" ? "commit" : "abort"}`);
     }
   }
+}
+
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * For the whole life of the process (the CLI calls this first): SIGINT, SIGTERM and SIGHUP
+ * abort every open output (no temporary directory left behind), print one line and end the
+ * process with 128 + the signal's number. Installed once, before any output exists, so that no
+ * signal can fall between creating an output and guarding it.
+ */
+export function installStopHandlers(): void {
+  for (const signal of STOP_SIGNALS) {
+    process.on(signal, () => {
+      const outs = [...open];
+      for (const out of outs) out.abort();
+      process.stderr.write(`\norchsim: ${signal}: ${outs[0]?.stopText() ?? "stopped; nothing was written"}\n`);
+      process.exit(128 + (os.constants.signals[signal] ?? 0));
+    });
+  }
+}
+
+/**
+ * mkdir -p, one level at a time: returns the first directory it made (undefined if `dir` was
+ * there). Not fs.mkdirSync's `recursive`, which spins for ever under /proc on Node 20.
+ */
+function makeDirs(dir: string): string | undefined {
+  const missing: string[] = [];
+  for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) {
+    if (path.dirname(d) === d) break;
+    missing.unshift(d);
+  }
+  for (const d of missing) fs.mkdirSync(d);
+  return missing[0];
+}
+
+/** The parents create() made, from `dir` up to and including `first`, if they are still empty. */
+function removeMadeParents(dir: string, first: string): void {
+  for (let d = dir; d.length >= first.length; d = path.dirname(d)) {
+    try {
+      fs.rmdirSync(d);
+    } catch {
+      return; // not empty (someone else wrote there) or already gone: leave it
+    }
+    if (d === first) return;
+  }
+}
+
+/** Why the file system refused, in the user's terms. */
+function whyNot(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const reasons: Record<string, string> = {
+    ENOTDIR: "a part of the path is a file, not a directory",
+    ENAMETOOLONG: "a name in the path is too long",
+    EACCES: "permission denied",
+    EPERM: "permission denied",
+    EROFS: "the file system is read-only",
+    ENOENT: "a part of the path cannot be created",
+    ENOSPC: "no space left on the device",
+  };
+  return (code !== undefined ? reasons[code] : undefined) ?? (err as Error).message;
 }
 
 /** finalDir may be replaced if it does not exist, or is a directory that is empty or ours. */

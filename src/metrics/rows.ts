@@ -168,7 +168,8 @@ export interface ServiceSummary {
   errors: number;
   timeouts: number;
   rejected: number;
-  latency_ms: LatencySummaryMs;
+  /** Latency of the completed requests; null when none completed. */
+  latency_ms: LatencySummaryMs | null;
   slo: SloSummary;
   restarts: number;
   oom_kills: number;

@@ -198,7 +198,8 @@ export class WindowedSeries {
       errors: t.errors,
       timeouts: t.timeouts,
       rejected: t.rejected,
-      latency_ms: latencySummaryMs(t.latency),
+      // No completed request, no latency: a 0 would read as fast.
+      latency_ms: t.completed === 0 ? null : latencySummaryMs(t.latency),
       slo: sloSummary(t, this.meter(service).slo),
     };
   }

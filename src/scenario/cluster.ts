@@ -1,6 +1,8 @@
 // `cluster:` — the machines (managers and worker node groups), the control plane's timings and
 // the underlay network between hosts.
 
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { Ctx } from "./context.js";
 import { BUILT_IN_STRATEGIES, DEFAULTS, LIMITS } from "./defaults.js";
 import type { Origin, Raw } from "./raw.js";
@@ -53,7 +55,13 @@ export function readStrategy(f: Fields, key: string): string | null {
   if (!f.has(key)) return null;
   const value = f.text(key, REQUIRED);
   if (value === "") return null; // not text: already reported
-  if ((BUILT_IN_STRATEGIES as readonly string[]).includes(value) || /\.m?js$/.test(value)) return value;
+  if ((BUILT_IN_STRATEGIES as readonly string[]).includes(value)) return value;
+  if (/\.m?js$/.test(value)) {
+    const file = path.resolve(path.dirname(f.ctx.file), value);
+    if (!fs.existsSync(file)) f.report(key, `strategy module ${file} does not exist (the path is relative to the scenario file)`);
+    f.ctx.strategyFields[value] ??= f.ctx.where(f.originOf(key), f.pathOf(key));
+    return value;
+  }
   const near = closest(value, BUILT_IN_STRATEGIES);
   const hint = near !== undefined ? `did you mean ${near}?` : "use spread, binpack, random or a path to a module ending in .js or .mjs";
   f.report(key, `${JSON.stringify(value)} is not a strategy (${hint})`);

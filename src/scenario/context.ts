@@ -1,7 +1,7 @@
 // What the validators share while they walk a scenario: the problems found so far and the names
 // each part refers to (checked at the end, once every service, node group and event is known).
 
-import { SET_SOURCE, type ScenarioIssue } from "./errors.js";
+import { formatIssue, type ScenarioIssue } from "./errors.js";
 import { setOrigin, type Origin } from "./raw.js";
 
 /** What a name in the file must refer to. */
@@ -25,6 +25,8 @@ export interface Note {
 export class Ctx {
   readonly notes: Note[] = [];
   readonly refs: Ref[] = [];
+  /** Where each strategy module was named, by the name written (the first place). */
+  readonly strategyFields: Record<string, string> = {};
 
   constructor(readonly file: string) {}
 
@@ -35,10 +37,16 @@ export class Ctx {
   /** A required field is absent from the map at `mapAt`. */
   missing(mapAt: Origin, mapPath: string, key: string): void {
     const at =
-      mapAt.kind === "set" ? setOrigin(`${mapAt.path}.${key}`)
+      mapAt.kind === "set" ? setOrigin(`${mapAt.path}.${key}`, mapAt.flag)
       : mapAt.path !== undefined ? { ...mapAt, path: joinPath(mapAt.path, key) }
       : mapAt;
     this.report(at, joinPath(mapPath, key), "missing required field");
+  }
+
+  /** `file:line:col path` (or `--set path`) of a place, as messages begin. */
+  where(at: Origin, path: string): string {
+    const i = this.issueOf({ at, path, message: "" });
+    return formatIssue(i).replace(/:? $/, "");
   }
 
   refer(ref: Ref): void {
@@ -55,17 +63,19 @@ export class Ctx {
   }
 
   issues(): ScenarioIssue[] {
-    return this.notes.map(({ at, path, message }) =>
-      at.kind === "set"
-        ? { file: SET_SOURCE, line: 0, col: 0, path: at.path, message }
-        : { file: at.file ?? this.file, line: at.line, col: at.col, path: at.path ?? path, message },
-    );
+    return this.notes.map((n) => this.issueOf(n));
+  }
+
+  private issueOf({ at, path, message }: Note): ScenarioIssue {
+    return at.kind === "set"
+      ? { file: at.flag, line: 0, col: 0, path: at.path, message }
+      : { file: at.file ?? this.file, line: at.line, col: at.col, path: at.path ?? path, message };
   }
 }
 
 function sameOrigin(a: Origin, b: Origin): boolean {
   if (a.kind === "file" && b.kind === "file") return a.line === b.line && a.col === b.col && a.file === b.file;
-  if (a.kind === "set" && b.kind === "set") return a.path === b.path;
+  if (a.kind === "set" && b.kind === "set") return a.path === b.path && a.flag === b.flag;
   return false;
 }
 

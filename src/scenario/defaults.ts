@@ -143,4 +143,5 @@ export const LIMITS = {
   count: 100_000, // node groups, replicas, addNodes, autoscale max
   nodesTotal: 100_000, // managers + every worker, including those added by events
   managers: 99, // Raft voters; beyond this an election storm is all one would measure
+  cpuWorkUs: 24 * 3600e6, // one start-up, request or health check: 24h of CPU (1,000 days at 1m)
 } as const;

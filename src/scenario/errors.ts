@@ -1,11 +1,13 @@
 // Problems found in a scenario, and the one error that carries all of them. The loader keeps
 // going after the first problem so that an author fixes a file in one pass, not one per run.
 
-/** Stands in for FILE:LINE:COL when a problem comes from a `--set PATH=VALUE` override. */
-export const SET_SOURCE = "--set";
+/** Whether an issue's `file` is an override's option (`--set`, `--vary`, ...) rather than a file. */
+export function isFlag(file: string): boolean {
+  return file.startsWith("--");
+}
 
 export interface ScenarioIssue {
-  /** The scenario file, or "--set" for a problem in an override (then line and col are 0). */
+  /** The scenario file, or the option of an override ("--set", "--vary", "--seed"; then line and col are 0). */
   file: string;
   line: number;
   col: number;
@@ -16,7 +18,9 @@ export interface ScenarioIssue {
 
 /** `FILE:LINE:COL PATH: MESSAGE`, or `--set PATH: MESSAGE`; the path is left out when empty. */
 export function formatIssue(issue: ScenarioIssue): string {
-  const where = issue.file === SET_SOURCE ? SET_SOURCE : `${issue.file}:${issue.line}:${issue.col}`;
+  const where = isFlag(issue.file) ? issue.file : `${issue.file}:${issue.line}:${issue.col}`;
+  // `--seed` sets one field: its path would only repeat the option.
+  if (issue.file === "--seed" && issue.path === "seed") return `${where}: ${issue.message}`;
   return issue.path === "" ? `${where} ${issue.message}` : `${where} ${issue.path}: ${issue.message}`;
 }
 
@@ -33,7 +37,7 @@ export function sortIssues(issues: readonly ScenarioIssue[]): ScenarioIssue[] {
     seen.add(key);
     return true;
   });
-  const files = [SET_SOURCE, ...new Set(unique.map((i) => i.file))];
+  const files = [...new Set([...unique.filter((i) => isFlag(i.file)), ...unique].map((i) => i.file))];
   // Array.prototype.sort is stable, which keeps same-place problems in discovery order.
   return unique.sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line || a.col - b.col);
 }

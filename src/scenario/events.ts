@@ -81,6 +81,11 @@ function readTiming(f: Fields, durationUs: number): Timing {
   if (f.has("times")) {
     times = f.whole("times", REQUIRED, { min: 1, max: TIMES_MAX });
     if (everyUs === 0 && times > 1) f.report("times", "needs every (the time between repetitions)");
+    const lastUs = atUs + (times - 1) * everyUs;
+    if (everyUs > 0 && atUs <= durationUs && lastUs > durationUs) {
+      const fit = Math.floor((durationUs - atUs) / everyUs) + 1;
+      f.report("times", `the last of ${times} repeats would be at ${formatDurationUs(lastUs)}, after the end of the run (duration ${formatDurationUs(durationUs)}); ${fit} fit`);
+    }
   } else if (everyUs > 0 && durationUs > atUs) {
     // As many as fit before the end of the run: at, at + every, ... < duration.
     times = Math.ceil((durationUs - atUs) / everyUs);

@@ -8,6 +8,7 @@
 
 export { loadScenarioFile, parseScenario, type LoadOptions } from "./load.js";
 export { ScenarioError, formatIssue, type ScenarioIssue } from "./errors.js";
+export { overrideText, type Override } from "./overrides.js";
 export {
   parseBandwidthBitsPerS,
   parseCpuCores,

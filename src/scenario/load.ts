@@ -9,7 +9,7 @@ import { readInputFile, tooLargeMessage } from "./input-file.js";
 import { readEvents } from "./events.js";
 import { expandStack, type StackOptions } from "./stack/index.js";
 import { readNetworks, withImplicitNetworks } from "./networks.js";
-import { applyOverrides } from "./overrides.js";
+import { applyOverrides, overrideText, type Override } from "./overrides.js";
 import { parseYaml } from "./parse.js";
 import { describe, fileOrigin, valueOf, type RawMap } from "./raw.js";
 import { checkNodeTotal, checkRefs, type Known } from "./refs.js";
@@ -28,7 +28,7 @@ const TOP_FIELDS = [
 export type LoadOptions = StackOptions;
 
 /** Reads, overrides, validates and normalises a scenario file. Throws ScenarioError. */
-export function loadScenarioFile(path: string, overrides: readonly string[] = [], options: LoadOptions = {}): Scenario {
+export function loadScenarioFile(path: string, overrides: readonly Override[] = [], options: LoadOptions = {}): Scenario {
   const ctx = new Ctx(path);
   const read = readInputFile(path);
   if (!("text" in read)) {
@@ -43,7 +43,7 @@ export function loadScenarioFile(path: string, overrides: readonly string[] = []
  * The same from text; `file` names it in messages, and stack files are found beside it. Throws
  * ScenarioError.
  */
-export function parseScenario(text: string, file: string, overrides: readonly string[] = [], options: LoadOptions = {}): Scenario {
+export function parseScenario(text: string, file: string, overrides: readonly Override[] = [], options: LoadOptions = {}): Scenario {
   const ctx = new Ctx(file);
   const size = Buffer.byteLength(text, "utf8");
   if (size > LIMITS.fileBytes) throw tooLarge(ctx, size);
@@ -58,7 +58,7 @@ export function parseScenario(text: string, file: string, overrides: readonly st
     throw new ScenarioError(ctx.issues());
   }
   // `--set stack=...` picks the stack before its services are there to be changed.
-  const isStack = (o: string): boolean => /^\s*stack(\.|\s*=)/.test(o);
+  const isStack = (o: Override): boolean => /^\s*stack(\.|\s*=)/.test(overrideText(o));
   applyOverrides(ctx, root, overrides.filter(isStack));
   const notes = expandStack(ctx, root, file, options);
   if (notes === undefined) throw new ScenarioError(ctx.issues());
@@ -82,7 +82,8 @@ function readScenario(ctx: Ctx, root: RawMap, file: string, notes: string[]): Sc
   const cluster = readCluster(ctx, f.get("cluster"), f.originOf("cluster"));
   const networks = readNetworks(ctx, f.named("networks", "network"));
   const serviceItems = f.named("services", "service");
-  if (f.get("services")?.kind === "seq" && serviceItems.length === 0) f.report("services", "must list at least one service");
+  if (f.get("services") === undefined) ctx.missing(root.at, "", "services");
+  else if (f.get("services")?.kind === "seq" && serviceItems.length === 0) f.report("services", "must list at least one service");
   const metrics = readMetrics(f.map("metrics", ["interval", "slo"]));
   const reads = serviceItems.map((item) => readService(ctx, item.raw, item.path, metrics.slo));
   const sources = new Map<string, ServiceSource>();
@@ -105,7 +106,7 @@ function readScenario(ctx: Ctx, root: RawMap, file: string, notes: string[]): Sc
   checkNodeTotal(ctx, known, f.originOf("cluster"));
   return {
     version,
-    name: f.text("name", REQUIRED),
+    name: f.scenarioName("name"),
     description: f.take("description", DEFAULTS.description, "", (raw) =>
       raw.kind === "scalar" && typeof raw.value === "string"
         ? { ok: true, value: raw.value }
@@ -121,6 +122,7 @@ function readScenario(ctx: Ctx, root: RawMap, file: string, notes: string[]): Sc
     workload,
     events: ev.events,
     notes,
+    strategyFields: { ...ctx.strategyFields },
   };
 }
 

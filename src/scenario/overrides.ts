@@ -5,7 +5,7 @@
 
 import { Ctx } from "./context.js";
 import { parseSetValue } from "./parse.js";
-import { describe, entryOf, isNull, setOrigin, textOf, valueOf, type Raw, type RawMap, type RawSeq } from "./raw.js";
+import { describe, entryOf, isNull, setOrigin, textOf, valueOf, type OverrideFlag, type Raw, type RawMap, type RawSeq } from "./raw.js";
 import { listNames } from "./suggest.js";
 
 /** Lists addressed by the `name` of their items, and what an item is called in messages. */
@@ -24,24 +24,32 @@ interface Spot {
   shape: string;
   /** The whole override path: problems with the path are reported against it. */
   full: string;
+  flag: OverrideFlag;
 }
 
-export function applyOverrides(ctx: Ctx, root: RawMap, overrides: readonly string[]): void {
-  for (const text of overrides) applyOverride(ctx, root, text);
+/** `PATH=VALUE` from `--set`, or from another option that messages should name. */
+export type Override = string | { readonly flag: OverrideFlag; readonly text: string };
+
+export function overrideText(o: Override): string {
+  return typeof o === "string" ? o : o.text;
 }
 
-function applyOverride(ctx: Ctx, root: RawMap, text: string): void {
+export function applyOverrides(ctx: Ctx, root: RawMap, overrides: readonly Override[]): void {
+  for (const o of overrides) applyOverride(ctx, root, overrideText(o), typeof o === "string" ? "--set" : o.flag);
+}
+
+function applyOverride(ctx: Ctx, root: RawMap, text: string, flag: OverrideFlag): void {
   const eq = text.indexOf("=");
   const path = (eq < 0 ? text : text.slice(0, eq)).trim();
-  const fail = (message: string, at = path): void => ctx.report(setOrigin(at), "", message);
+  const fail = (message: string, at = path): void => ctx.report(setOrigin(at, flag), "", message);
   if (eq <= 0 || path === "") return fail(`${JSON.stringify(text)} is not PATH=VALUE (e.g. services.web.replicas=30)`);
   const segments = path.split(".");
   if (segments.some((s) => s === "")) return fail("the path has an empty part");
   const bad = segments.find((s) => FORBIDDEN.has(s));
   if (bad !== undefined) return fail(`key ${JSON.stringify(bad)} is not allowed`);
-  const value = parseSetValue(text.slice(eq + 1), path, ctx);
+  const value = parseSetValue(text.slice(eq + 1), path, ctx, flag);
   if (value === undefined) return;
-  let spot: Spot | undefined = { node: root, path: "", shape: "", full: path };
+  let spot: Spot | undefined = { node: root, path: "", shape: "", full: path, flag };
   for (let i = 0; i < segments.length - 1; i++) {
     spot = step(ctx, spot, segments[i] ?? "", segments[i + 1] ?? "");
     if (!spot) return;
@@ -58,27 +66,27 @@ function step(ctx: Ctx, spot: Spot, seg: string, next: string): Spot | undefined
   if (node.kind === "seq") {
     const index = findItem(ctx, node, seg, spot);
     const item = index === undefined ? undefined : node.items[index];
-    return item && { node: item, path, shape: `${spot.shape}[]`, full: spot.full };
+    return item && { node: item, path, shape: `${spot.shape}[]`, full: spot.full, flag: spot.flag };
   }
   if (node.kind === "scalar") {
-    ctx.report(setOrigin(spot.full), "", `${spot.path} is ${describe(node)}, not a map`);
+    ctx.report(setOrigin(spot.full, spot.flag), "", `${spot.path} is ${describe(node)}, not a map`);
     return undefined;
   }
   const shape = join(spot.shape, seg);
   const entry = entryOf(node, seg);
-  if (entry && !isNull(entry.value)) return { node: entry.value, path, shape, full: spot.full };
+  if (entry && !isNull(entry.value)) return { node: entry.value, path, shape, full: spot.full, flag: spot.flag };
   const what = NAMED_LISTS.get(shape);
   if (what !== undefined) {
     // The next segment would name an item of a list the file does not have.
-    ctx.report(setOrigin(spot.full), "", `there is no ${what} to change (the file has no ${seg} list)`);
+    ctx.report(setOrigin(spot.full, spot.flag), "", `there is no ${what} to change (the file has no ${seg} list)`);
     return undefined;
   }
   const created: Raw = /^\d+$/.test(next)
-    ? { kind: "seq", items: [], at: setOrigin(path) }
-    : { kind: "map", entries: [], duplicates: [], at: setOrigin(path) };
+    ? { kind: "seq", items: [], at: setOrigin(path, spot.flag) }
+    : { kind: "map", entries: [], duplicates: [], at: setOrigin(path, spot.flag) };
   if (entry) entry.value = created;
-  else node.entries.push({ key: seg, keyAt: setOrigin(path), value: created });
-  return { node: created, path, shape, full: spot.full };
+  else node.entries.push({ key: seg, keyAt: setOrigin(path, spot.flag), value: created });
+  return { node: created, path, shape, full: spot.full, flag: spot.flag };
 }
 
 /** The index of the item `seg` names: by name in named lists, else by position. */
@@ -90,14 +98,14 @@ function findItem(ctx: Ctx, seq: RawSeq, seg: string, spot: Spot): number | unde
     if (found >= 0) return found;
     const known = names.filter((n): n is string => n !== undefined);
     const list = known.length > 0 ? `known: ${listNames(known)}` : "there are none";
-    ctx.report(setOrigin(spot.full), "", `no ${what} named ${JSON.stringify(seg)} (${list})`);
+    ctx.report(setOrigin(spot.full, spot.flag), "", `no ${what} named ${JSON.stringify(seg)} (${list})`);
     return undefined;
   }
   const index = /^\d+$/.test(seg) ? Number(seg) : NaN;
   if (index < seq.items.length) return index;
   const n = seq.items.length;
   const why = Number.isNaN(index) ? `${spot.path} is a list: use an index` : `${spot.path} has ${n} item${n === 1 ? "" : "s"}`;
-  ctx.report(setOrigin(spot.full), "", `no item ${JSON.stringify(seg)} (${why}, from 0)`);
+  ctx.report(setOrigin(spot.full, spot.flag), "", `no item ${JSON.stringify(seg)} (${why}, from 0)`);
   return undefined;
 }
 
@@ -108,11 +116,11 @@ function put(ctx: Ctx, spot: Spot, seg: string, value: Raw): void {
   if (node.kind === "map") {
     const entry = entryOf(node, seg);
     if (entry) entry.value = value;
-    else node.entries.push({ key: seg, keyAt: setOrigin(path), value });
+    else node.entries.push({ key: seg, keyAt: setOrigin(path, spot.flag), value });
     return;
   }
   if (node.kind === "scalar") {
-    ctx.report(setOrigin(spot.full), "", `${spot.path} is ${describe(node)}, not a map`);
+    ctx.report(setOrigin(spot.full, spot.flag), "", `${spot.path} is ${describe(node)}, not a map`);
     return;
   }
   if (!NAMED_LISTS.has(spot.shape) && seg === String(node.items.length)) {

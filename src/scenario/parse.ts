@@ -10,6 +10,7 @@ import {
   setOrigin,
   type FileOrigin,
   type Origin,
+  type OverrideFlag,
   type Raw,
   type RawMap,
 } from "./raw.js";
@@ -18,6 +19,8 @@ import {
 export const ALIAS_EXPANSIONS_MAX = 100;
 /** Nodes after alias expansion; a 1 MiB file without aliases stays well below it. */
 const NODES_MAX = 1_000_000;
+/** Maps and lists inside each other; a scenario needs about 8. */
+const DEPTH_MAX = 64;
 
 /** Thrown inside the walk to stop at the first resource problem; caught in parseYaml. */
 class Refused extends Error {}
@@ -28,6 +31,7 @@ type Placer = (node: YamlNode | undefined, setPath: string) => Origin;
 class Converter {
   private aliases = 0;
   private nodes = 0;
+  private depth = 0;
   private readonly anchors = new Map<string, YamlNode>();
   private readonly expanding: YamlNode[] = [];
 
@@ -45,10 +49,15 @@ class Converter {
     // anchor of that name before it, as YAML says.
     if (yamlNode.anchor && this.expanding.length === 0) this.anchors.set(yamlNode.anchor, yamlNode);
     const at = this.place(yamlNode, setPath);
-    if (isSeq(node)) {
-      return { kind: "seq", items: node.items.map((item, i) => this.convert(item, `${setPath}.${i}`, at)), at };
+    if (isSeq(node) || isMap(node)) {
+      if (++this.depth > DEPTH_MAX) this.refuse(at, `maps and lists are nested more than ${DEPTH_MAX} deep`);
+      try {
+        if (isMap(node)) return this.convertMap(node.items, setPath, at);
+        return { kind: "seq", items: node.items.map((item, i) => this.convert(item, `${setPath}.${i}`, at)), at };
+      } finally {
+        this.depth--;
+      }
     }
-    if (isMap(node)) return this.convertMap(node.items, setPath, at);
     const v: unknown = node.value;
     if (v === null || typeof v === "string" || typeof v === "boolean" || typeof v === "number") {
       return { kind: "scalar", value: v, at };
@@ -141,6 +150,11 @@ class Converter {
  */
 export function parseYaml(text: string, ctx: Ctx, file?: string): Raw | undefined {
   const lines = new LineCounter();
+  if (text.includes("\u0000")) {
+    // UTF-16 text or a binary file: the YAML parser would echo it back as one enormous line.
+    ctx.report(fileOrigin(1, 1, file), "", "this is not a UTF-8 text file (it holds NUL bytes: binary, or UTF-16 text); save it as UTF-8");
+    return undefined;
+  }
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, merge: false, prettyErrors: false });
   const where = (offset: number): FileOrigin => {
     const { line, col } = lines.linePos(offset);
@@ -148,7 +162,10 @@ export function parseYaml(text: string, ctx: Ctx, file?: string): Raw | undefine
   };
   for (const e of doc.errors) {
     const what = file === undefined ? "a scenario file" : "a stack file";
-    const message = e.code === "MULTIPLE_DOCS" ? `${what} holds a single YAML document (found a second ---)` : e.message;
+    const message =
+      e.code === "MULTIPLE_DOCS" ? `${what} holds a single YAML document (found a second ---)`
+      : /call stack/i.test(e.message) ? `maps and lists are nested too deep (at most ${DEPTH_MAX})`
+      : e.message;
     ctx.report(where(e.pos[0]), "", `YAML syntax error: ${message}`);
   }
   for (const w of doc.warnings) ctx.report(where(w.pos[0]), "", `YAML: ${w.message}`);
@@ -165,15 +182,15 @@ export function parseYaml(text: string, ctx: Ctx, file?: string): Raw | undefine
 }
 
 /** Parses the VALUE of `--set PATH=VALUE` as a YAML flow value; its nodes point at the override. */
-export function parseSetValue(text: string, path: string, ctx: Ctx): Raw | undefined {
+export function parseSetValue(text: string, path: string, ctx: Ctx, flag: OverrideFlag = "--set"): Raw | undefined {
   const doc = parseDocument(text, { uniqueKeys: false, merge: false, prettyErrors: false });
   const first = doc.errors[0] ?? doc.warnings[0];
   if (first) {
-    ctx.report(setOrigin(path), "", `${JSON.stringify(text)} is not a valid YAML value: ${first.message}`);
+    ctx.report(setOrigin(path, flag), "", `${JSON.stringify(text)} is not a valid YAML value: ${first.message}`);
     return undefined;
   }
-  const place: Placer = (_node, setPath) => setOrigin(`${path}${setPath}`);
-  return convertSafely(doc, ctx, place, setOrigin(path));
+  const place: Placer = (_node, setPath) => setOrigin(`${path}${setPath}`, flag);
+  return convertSafely(doc, ctx, place, setOrigin(path, flag));
 }
 
 function convertSafely(doc: Document, ctx: Ctx, place: Placer, top: Origin): Raw | undefined {

@@ -20,7 +20,11 @@ export interface SetOrigin {
   readonly kind: "set";
   /** The override path of this node, as the user would write it: `services.web.replicas`. */
   readonly path: string;
+  /** The command-line option that wrote it, which messages name. */
+  readonly flag: OverrideFlag;
 }
+/** The options that override a field: `--seed 7` is `seed=7` from `--seed`. */
+export type OverrideFlag = "--set" | "--vary" | "--seed" | "--minimize";
 export type Origin = FileOrigin | SetOrigin;
 
 export type ScalarValue = string | number | boolean | null;
@@ -55,8 +59,8 @@ export function fileOrigin(line: number, col: number, file?: string, path?: stri
   return path === undefined ? { kind: "file", line, col, file } : { kind: "file", line, col, file, path };
 }
 
-export function setOrigin(path: string): SetOrigin {
-  return { kind: "set", path };
+export function setOrigin(path: string, flag: OverrideFlag = "--set"): SetOrigin {
+  return { kind: "set", path, flag };
 }
 
 export function entryOf(map: RawMap, key: string): RawEntry | undefined {
@@ -83,7 +87,12 @@ export function describe(raw: Raw): string {
   if (raw.kind === "map") return "a map";
   if (raw.kind === "seq") return "a list";
   const v = raw.value;
-  return typeof v === "string" ? JSON.stringify(v) : String(v);
+  return typeof v === "string" ? quoteShort(v) : String(v);
+}
+
+/** A string quoted for a message, cut to 60 characters: a message is one readable line. */
+export function quoteShort(text: string): string {
+  return text.length > 60 ? `${JSON.stringify(text.slice(0, 60))}... (${text.length} characters)` : JSON.stringify(text);
 }
 
 /** The line of an origin for "first defined at line N" remarks; "" for overrides. */

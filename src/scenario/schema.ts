@@ -19,6 +19,10 @@ const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor",
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 const NAME_RULE = "use up to 63 letters, digits, - and _, starting with a letter or digit";
 
+/** A scenario's name: one directory name, not "." or "..", no separators or control characters. */
+const SCENARIO_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const SCENARIO_NAME_RULE = "use up to 100 letters, digits, ., - and _, starting with a letter or digit";
+
 export interface Bounds {
   min?: number;
   max?: number;
@@ -60,6 +64,7 @@ export function numberParser(parse: (v: unknown) => UnitResult, bounds: Bounds =
 
 export function parseWhole(v: unknown): UnitResult {
   if (typeof v === "number" && Number.isSafeInteger(v)) return { ok: true, value: v };
+  if (typeof v === "number" && Number.isInteger(v)) return { ok: false, error: `${show(v)} is too large (at most ${Number.MAX_SAFE_INTEGER})` };
   return { ok: false, error: `${show(v)} is not a whole number` };
 }
 
@@ -156,6 +161,15 @@ export class Fields {
         ? { ok: true, value: raw.value }
         : { ok: false, error: `must be text (got ${raw.kind === "scalar" && raw.value === "" ? "an empty string" : describe(raw)})` },
     );
+  }
+
+  /** The scenario's name: it names the output directory (out/<name>), so it is one plain file name. */
+  scenarioName(key: string): string {
+    const value = this.text(key, REQUIRED);
+    if (value !== "" && !SCENARIO_NAME_RE.test(value)) {
+      this.report(key, `${show(value)} is not a valid scenario name: it names the output directory, so ${SCENARIO_NAME_RULE}`);
+    }
+    return value;
   }
 
   /** A name of a service, node group, network or workload. */

@@ -5,7 +5,7 @@ import { DEFAULTS, LIMITS } from "./defaults.js";
 import type { Origin } from "./raw.js";
 import { Fields, REQUIRED, parseNumber } from "./schema.js";
 import type { Distribution, HealthcheckSpec, ResourcesSpec, RestartPolicySpec, ServiceSpec, UpdateSpec } from "./types.js";
-import { parseCpuCores, parseDurationUs, parseFraction, parseSizeBytes } from "./units.js";
+import { parseCpuCores, parseDurationUs, parseFraction, parseSizeBytes, show, type UnitResult } from "./units.js";
 
 /** Where a value sits in the file, for problems found later by cross-checks. */
 export interface Site {
@@ -25,6 +25,16 @@ export const UPDATE_FIELDS = ["parallelism", "delay", "order", "failureAction", 
 const DISTRIBUTIONS = ["exponential", "constant", "lognormal", "normal", "uniform"] as const;
 /** 1/sqrt(3): the largest cv a uniform distribution on [0, 2 * mean] can have. */
 const UNIFORM_CV_MAX = 1 / Math.sqrt(3);
+
+/**
+ * One piece of CPU work (a start-up, a request, a health check) is at most LIMITS.cpuWorkUs:
+ * at the smallest CPU share (1m) it then still ends within the simulated clock's range.
+ */
+function parseCpuWork(v: unknown): UnitResult {
+  const r = parseDurationUs(v);
+  if (r.ok && r.value > LIMITS.cpuWorkUs) return { ok: false, error: `${show(v)} is too much CPU work for one piece (at most 24h)` };
+  return r;
+}
 
 export function readResources(f: Fields): ResourcesSpec {
   const r = f.map("reservations", RESERVATION_FIELDS);
@@ -55,7 +65,7 @@ export function readStartup(f: Fields): ServiceSpec["startup"] {
   const d = DEFAULTS.startup;
   return {
     pullUs: f.num("pull", d.pullUs, parseDurationUs),
-    cpuUs: f.num("cpu", d.cpuUs, parseDurationUs), // CPU-time of start-up work
+    cpuUs: f.num("cpu", d.cpuUs, parseCpuWork), // CPU-time of start-up work
     memoryBytes: f.num("memory", d.memoryBytes, parseSizeBytes), // peak during start-up
     failRate: f.num("failRate", d.failRate, parseFraction),
   };
@@ -72,7 +82,7 @@ export function readRuntime(f: Fields): ServiceSpec["runtime"] {
 
 export function readRequest(f: Fields, onCall: (service: string, site: Site) => void): ServiceSpec["request"] {
   const d = DEFAULTS.request;
-  const mean = f.num("cpu", d.cpuUs, parseDurationUs, { above: 0 });
+  const mean = f.num("cpu", d.cpuUs, parseCpuWork, { above: 0 });
   const kind = f.oneOf("distribution", DISTRIBUTIONS, d.distribution);
   const cv = f.num("cv", d.cv, parseNumber, { min: 0, max: 100 });
   const size = f.map("size", ["request", "response"]);
@@ -129,7 +139,7 @@ export function readHealthcheck(f: Fields | null): HealthcheckSpec | null {
     timeoutUs: f.num("timeout", d.timeoutUs, parseDurationUs, { above: 0 }),
     retries: f.whole("retries", d.retries, { min: 1, max: 1000 }),
     startPeriodUs: f.num("startPeriod", d.startPeriodUs, parseDurationUs),
-    cpuUs: f.num("cpu", d.cpuUs, parseDurationUs),
+    cpuUs: f.num("cpu", d.cpuUs, parseCpuWork),
   };
 }
 

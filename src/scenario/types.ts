@@ -25,6 +25,8 @@ export interface Scenario {
   events: EventSpec[];
   /** What the loader read and will not simulate (fields of a stack file), one line each. */
   notes: string[];
+  /** Where each strategy module was named (`file:line:col field`), by the name written: for messages. */
+  strategyFields?: Record<string, string>;
 }
 
 export interface MetricsSpec {

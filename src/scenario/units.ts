@@ -16,7 +16,7 @@ const fail = (error: string): UnitResult => ({ ok: false, error });
 
 /** How a YAML value is shown in messages: strings quoted, numbers and the rest as written. */
 export function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") return value.length > 60 ? `${JSON.stringify(value.slice(0, 60))}... (${value.length} characters)` : JSON.stringify(value);
   if (value === null || value === undefined) return "nothing";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a map";
@@ -245,6 +245,8 @@ export function parseCpuCores(input: unknown): UnitResult {
     return fail(`${show(input)} is not a CPU amount (${usage})`);
   }
   if (cores > CPU_MAX_CORES) return fail(`${show(input)} is too large (at most ${CPU_MAX_CORES} cores)`);
+  // Below a thousandth of a core, CPU work would take longer than the simulated clock can hold.
+  if (cores > 0 && cores < 0.001) return fail(`${show(input)} is too small (at least 1m, a thousandth of a core)`);
   return ok(cores);
 }
 

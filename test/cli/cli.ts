@@ -12,9 +12,9 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `orchsim` as a user would, in `cwd`. */
-export function orchsim(args: string[], cwd = ROOT): CliResult {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+/** Runs the built `orchsim` as a user would, in `cwd`; a run that hangs is killed after `timeoutMs` (code -1). */
+export function orchsim(args: string[], cwd = ROOT, timeoutMs = 120_000): CliResult {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: timeoutMs, killSignal: "SIGKILL" });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

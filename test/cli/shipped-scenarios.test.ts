@@ -2,6 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runFile } from "../helpers.js";
+import { estimateCost } from "../../src/engine/cost.js";
+import { loadScenarioFile } from "../../src/scenario/index.js";
 import { ROOT } from "./cli.js";
 
 const SCENARIOS = fs.readdirSync(path.join(ROOT, "scenarios")).filter((f) => f.endsWith(".yaml")).sort();
@@ -16,6 +18,10 @@ describe("every shipped scenario", () => {
       expect(text.startsWith("# ")).toBe(true);
       const out = runFile(path.join(ROOT, "scenarios", file));
       expect(out.summary.duration_s).toBeGreaterThan(60);
+      // The cost guard's estimate (README: "within a factor of about 1.5 on the shipped scenarios").
+      const estimate = estimateCost(loadScenarioFile(path.join(ROOT, "scenarios", file))).events;
+      expect(estimate / out.summary.events).toBeGreaterThan(1 / 1.5);
+      expect(estimate / out.summary.events).toBeLessThan(1.5);
       const arrivals = Object.values(out.summary.services).reduce((n, s) => n + s.arrivals, 0);
       expect(arrivals).toBeGreaterThan(0);
       expect(out.summary.notes.filter((n) => n.startsWith("not simulated"))).toEqual([]);

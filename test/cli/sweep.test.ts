@@ -52,7 +52,7 @@ describe("orchsim sweep", () => {
     expect(orchsim(["sweep", file, "--seeds", "ten"]).stderr).toContain("--seeds");
     const bad = orchsim(["sweep", file, "--vary", "services.web.replicas=two,3", "--out", path.join(dir, "o")]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("--set services.web.replicas");
+    expect(bad.stderr).toContain(`--vary services.web.replicas: "two" is not a whole number`);
     expect(fs.existsSync(path.join(dir, "o"))).toBe(false);
   });
 

@@ -112,14 +112,14 @@ describe("requests slow down on a busy node", () => {
       expect(b.errors).toBe(0);
       expect(i.errors).toBe(0);
       // Idle: exponential 10 ms of work at full speed, median 10 ms x ln 2.
-      expect(i.latency_ms.p50).toBeGreaterThan(5);
-      expect(i.latency_ms.p50).toBeLessThan(9);
+      expect(i.latency_ms!.p50).toBeGreaterThan(5);
+      expect(i.latency_ms!.p50).toBeLessThan(9);
       // Busy: api's container gets at most 2 cores / 5 busy containers = 0.4 of a core.
       const window = (rows: typeof busy.timeseries) => rows.filter((r) => r.t_s >= 30);
       const busyP50 = mean(window(seriesOf(busy, "api")).map((r) => r.p50_ms));
       const idleP50 = mean(window(seriesOf(idle, "api")).map((r) => r.p50_ms));
       expect(busyP50).toBeGreaterThan(3 * idleP50);
-      expect(b.latency_ms.p50).toBeGreaterThan(2 * i.latency_ms.p50);
+      expect(b.latency_ms!.p50).toBeGreaterThan(2 * i.latency_ms!.p50);
       // The starters take every core of w-1; the idle run's w-1 is mostly idle.
       for (const r of nodeSeries(busy, "w-1").filter((r) => r.t_s >= 30)) expect(r.cpu_util).toBe(1);
       for (const r of nodeSeries(idle, "w-1").filter((r) => r.t_s >= 30)) expect(r.cpu_util).toBeLessThan(0.2);
@@ -160,18 +160,18 @@ describe("M/M/1 under processor sharing, through the whole model", () => {
       const ps = runModel(psScenario(100, seed)).summary.services["s"]!;
       expect(ps.errors).toBe(0);
       expect(ps.completed).toBeGreaterThan(490_000);
-      expect(relErr(ps.latency_ms.mean / 1000, mm1Mean(lambda, mu))).toBeLessThan(0.03);
+      expect(relErr(ps.latency_ms!.mean / 1000, mm1Mean(lambda, mu))).toBeLessThan(0.03);
       // Short requests overtake long ones: the median drops well below FIFO's 23.1 ms...
-      expect(ps.latency_ms.p50).toBeLessThan(0.85 * fifoP50Ms);
+      expect(ps.latency_ms!.p50).toBeLessThan(0.85 * fifoP50Ms);
       // ...and long ones are slowed by every arrival during them: the tail grows past FIFO's 153.5 ms.
-      expect(ps.latency_ms.p99).toBeGreaterThan(1.3 * fifoP99Ms);
+      expect(ps.latency_ms!.p99).toBeGreaterThan(1.3 * fifoP99Ms);
     });
   }
 
   it("the same load with one worker (FIFO) has the exponential response time of M/M/1", () => {
     const fifo = runModel(psScenario(1, 1)).summary.services["s"]!;
-    expect(relErr(fifo.latency_ms.mean / 1000, mm1Mean(lambda, mu))).toBeLessThan(0.03);
-    expect(relErr(fifo.latency_ms.p50, fifoP50Ms)).toBeLessThan(0.03);
-    expect(relErr(fifo.latency_ms.p99, fifoP99Ms)).toBeLessThan(0.05);
+    expect(relErr(fifo.latency_ms!.mean / 1000, mm1Mean(lambda, mu))).toBeLessThan(0.03);
+    expect(relErr(fifo.latency_ms!.p50, fifoP50Ms)).toBeLessThan(0.03);
+    expect(relErr(fifo.latency_ms!.p99, fifoP99Ms)).toBeLessThan(0.05);
   });
 });

@@ -124,7 +124,7 @@ workload:
 `;
     const quiet = runModel(yaml("1/s"));
     const busy = runModel(yaml("110/s")); // 110 MiB/s of answers on a 1 Gbps (119 MiB/s) NIC
-    const p50 = (out: ReturnType<typeof runModel>): number => out.summary.services["small"]!.latency_ms.p50;
+    const p50 = (out: ReturnType<typeof runModel>): number => out.summary.services["small"]!.latency_ms!.p50;
     expect(p50(quiet)).toBeLessThan(5); // 1 ms of CPU and 2.1 ms on a 1 Gbps NIC
     expect(p50(busy)).toBeGreaterThan(3 * p50(quiet));
     const tx = mean(nodeSeries(busy, "w-1").slice(1).map((r) => r.net_tx_bytes)) / 10;

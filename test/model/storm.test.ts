@@ -86,7 +86,7 @@ describe("scenarios/startup-storm.yaml: the spike collapses a heavy start-up, no
       expect(h.restarts).toBeGreaterThanOrEqual(h.unhealthy);
       expect(l.errors / l.arrivals).toBeLessThan(0.05);
       expect(l.unhealthy).toBeLessThan(h.unhealthy / 3);
-      expect(h.latency_ms.p99).toBeGreaterThan(l.latency_ms.p99);
+      expect(h.latency_ms!.p99).toBeGreaterThan(l.latency_ms!.p99);
     });
   }
 });

@@ -27,8 +27,8 @@ describe("README: the startup-storm story", () => {
     expect(tableRow("errors").map(count)).toEqual([web(heavy).errors, web(light).errors]);
     expect(tableRow("containers found unhealthy and replaced").map(count)).toEqual([web(heavy).unhealthy, web(light).unhealthy]);
     const p99 = tableRow("p99 latency").map((c) => Number(/^[\d.]+/.exec(c)![0]));
-    expect(p99[0]).toBeCloseTo(web(heavy).latency_ms.p99 / 1000, 1);
-    expect(p99[1]).toBeCloseTo(web(light).latency_ms.p99 / 1000, 1);
+    expect(p99[0]).toBeCloseTo(web(heavy).latency_ms!.p99 / 1000, 1);
+    expect(p99[1]).toBeCloseTo(web(light).latency_ms!.p99 / 1000, 1);
     expect(heavy.summary.faults[0]!.recovered_s).toBeNull();
     expect(tableRow("`recovered_s` of the spike")).toEqual(["null: never", `${light.summary.faults[0]!.recovered_s} s`]);
   });

@@ -273,6 +273,7 @@ describe("defaults", () => {
       workload: [],
       events: [],
       notes: [],
+      strategyFields: {},
     };
     expect(s).toEqual(expected);
   });

@@ -60,6 +60,13 @@ class HeapCandidates implements CandidateSet {
   }
 }
 
+/** What a broken strategy returned instead of a candidate, for the error. */
+function whatIs(chosen: unknown): string {
+  if (chosen === undefined || chosen === null) return `${String(chosen)} instead of one of the candidates`;
+  if (typeof (chosen as { then?: unknown }).then === "function") return "a Promise: choose() must return one of the candidates synchronously";
+  return "a node that was not one of the candidates";
+}
+
 /** Candidates in node creation order, handed to the strategy's `choose` for every task. */
 class ListCandidates implements CandidateSet {
   private readonly members: Set<NodeInfo>;
@@ -75,9 +82,7 @@ class ListCandidates implements CandidateSet {
     if (this.nodes.length === 0) return null;
     const chosen = this.g.strategy.choose(task, this.nodes, this.g.ctx);
     // A strategy that returns anything else is broken: placing there would skip the filters.
-    if (!this.members.has(chosen)) {
-      throw new Error(`placement strategy "${this.g.strategy.name}" returned a node that was not one of the candidates`);
-    }
+    if (!this.members.has(chosen)) throw new Error(`placement strategy "${this.g.strategy.name}" returned ${whatIs(chosen)}`);
     chosen.addTask(task);
     if (!this.g.pipeline.process(chosen)) {
       this.members.delete(chosen);

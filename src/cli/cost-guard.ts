@@ -1,0 +1,30 @@
+// The cost guard of run, sweep and plan: refuse a run estimated past --max-events before
+// anything is written, and say how long a big one will take.
+
+import { costRefusal, DEFAULT_MAX_EVENTS, estimateCost, EVENTS_PER_WALL_S, wallText } from "../engine/cost.js";
+import type { Scenario } from "../scenario/types.js";
+
+export const MAX_EVENTS_HELP = `refuse runs estimated past this many kernel events (default ${DEFAULT_MAX_EVENTS.toExponential(0).replace("e+", "e")}, about half an hour; 0 = no limit)`;
+
+/** The --max-events value, or what is wrong with it. */
+export function parseMaxEvents(text: string | undefined): number | string {
+  if (text === undefined) return DEFAULT_MAX_EVENTS;
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0) return `--max-events: "${text}" is not a number of events (e.g. 5e9, or 0 for no limit)`;
+  return n;
+}
+
+/**
+ * Why the runs are refused (a message for exit 2), or null; a run estimated to take over 30 s
+ * is announced on stderr unless `quiet`.
+ */
+export function checkCost(scenario: Scenario, maxEvents: number, runs: number, quiet: boolean): string | null {
+  const est = estimateCost(scenario);
+  const refusal = costRefusal(est, maxEvents, runs);
+  if (refusal !== null) return `${scenario.file}: ${refusal}`;
+  const total = est.events * runs;
+  if (!quiet && total / EVENTS_PER_WALL_S > 30) {
+    process.stderr.write(`orchsim: an estimated ${(total / 1e6).toFixed(0)} million events, ${wallText(total)} at ${EVENTS_PER_WALL_S / 1000}k events/s\n`);
+  }
+  return null;
+}

@@ -1,0 +1,105 @@
+// What a run will cost, estimated from the scenario alone before it starts: the kernel events
+// its traffic, nodes, tasks, health checks, metrics windows and injections imply. The CLI
+// refuses a run estimated past its event limit (`--max-events`), and says how long a big one
+// will take. The figures are rough (within a factor of about 3 on the shipped scenarios, a
+// test checks it); they are there to catch a `1us` interval or a year of 1e7 requests/s, not
+// to plan the day.
+
+import type { Scenario, ServiceSpec } from "../scenario/types.js";
+
+/** Kernel events per unit of work, measured on the shipped scenarios (bench/, perf.json). */
+const EVENTS_PER = {
+  request: 4, // arrival, network hops, CPU, reply (3.2 measured on a plain request)
+  nodeSecond: 0.5, // heartbeats, gossip, Raft ticks, CPU sampling
+  task: 15, // its deployment: allocation, Raft, dispatch, pull, start-up
+  check: 4, // one health check
+  window: 2, // one metrics window per service
+  injection: 200, // one fault and what it sets off
+} as const;
+
+/** Simulated seconds a deployment takes before t = 0, as a rough allowance. */
+const DEPLOY_S = 20;
+
+/** The default limit on estimated events (`--max-events`): about half an hour at 500k events/s. */
+export const DEFAULT_MAX_EVENTS = 1e9;
+/** Events per wall-clock second these machines reach on a mixed run (npm run bench). */
+export const EVENTS_PER_WALL_S = 500_000;
+
+export interface CostEstimate {
+  events: number;
+  /** Largest contributor first: what to change to make the run cheaper. */
+  parts: { what: string; events: number }[];
+}
+
+export function estimateCost(s: Scenario): CostEstimate {
+  const durationS = s.durationUs / 1e6;
+  const spans = (s.durationUs + DEPLOY_S * 1e6) / 1e6;
+  const services = new Map(s.services.map((x) => [x.name, x]));
+  const nodes = s.cluster.managers.count + s.cluster.nodeGroups.reduce((n, g) => n + g.count, 0) + added(s);
+  const tasks = s.services.reduce((n, x) => n + tasksOf(x, nodes), 0);
+  const parts = [
+    { what: "requests (workload rates and load spikes)", events: requests(s, durationS) * EVENTS_PER.request * fanOut(s, services) },
+    { what: "nodes (heartbeats, gossip, Raft)", events: nodes * spans * EVENTS_PER.nodeSecond },
+    { what: "tasks (deployment and restarts)", events: tasks * EVENTS_PER.task },
+    { what: "health checks", events: s.services.reduce((n, x) => n + (x.healthcheck ? (tasksOf(x, nodes) * spans * 1e6) / Math.max(1, x.healthcheck.intervalUs) : 0), 0) * EVENTS_PER.check },
+    { what: "metrics windows (metrics.interval)", events: (s.durationUs / Math.max(1, s.metrics.intervalUs)) * Math.max(1, s.services.length) * EVENTS_PER.window },
+    { what: "injections (events:)", events: s.events.reduce((n, e) => n + e.times, 0) * EVENTS_PER.injection },
+  ].sort((a, b) => b.events - a.events);
+  return { events: parts.reduce((n, p) => n + p.events, 0), parts };
+}
+
+/** Requests over the run: each workload's rate, and each load spike's extra rate over its span. */
+function requests(s: Scenario, durationS: number): number {
+  const base = new Map(s.workload.map((w) => [w.name, w.ratePerS]));
+  let n = [...base.values()].reduce((a, r) => a + r * durationS, 0);
+  for (const e of s.events) {
+    if (e.action.type !== "loadSpike") continue;
+    const spanS = (e.action.durationUs === 0 ? s.durationUs - e.atUs : e.action.durationUs) / 1e6;
+    n += Math.max(0, e.action.ratePerS - (base.get(e.action.workload) ?? 0)) * Math.max(0, spanS) * e.times;
+  }
+  return n;
+}
+
+/** Calls between services multiply the work of a request: the largest chain's size. */
+function fanOut(s: Scenario, services: ReadonlyMap<string, ServiceSpec>): number {
+  const size = (name: string, depth: number): number => {
+    const svc = services.get(name);
+    if (!svc || depth > 10) return 1;
+    return 1 + svc.request.calls.reduce((n, c) => n + c.count * size(c.service, depth + 1), 0);
+  };
+  return Math.max(1, ...s.workload.map((w) => size(w.service, 0)));
+}
+
+function added(s: Scenario): number {
+  return s.events.reduce((n, e) => n + (e.action.type === "addNodes" ? e.action.count * e.times : 0), 0);
+}
+
+function tasksOf(x: ServiceSpec, nodes: number): number {
+  return x.mode === "global" ? nodes : Math.max(x.replicas, x.autoscale?.max ?? 0);
+}
+
+/** "about 40 minutes" at EVENTS_PER_WALL_S. */
+export function wallText(events: number): string {
+  const s = events / EVENTS_PER_WALL_S;
+  if (s < 90) return `about ${Math.max(1, Math.round(s))} s`;
+  if (s < 5400) return `about ${Math.round(s / 60)} minutes`;
+  if (s < 48 * 3600) return `about ${(s / 3600).toFixed(1)} hours`;
+  return `about ${Math.round(s / 86400)} days`;
+}
+
+/** Why a run is refused (estimated past `maxEvents`), or null. `runs` multiplies one run's cost (a sweep). */
+export function costRefusal(est: CostEstimate, maxEvents: number, runs = 1): string | null {
+  const total = est.events * runs;
+  if (maxEvents <= 0 || total <= maxEvents) return null;
+  const top = est.parts[0]!;
+  const each = runs > 1 ? ` (${runs} runs)` : "";
+  return (
+    `this would take an estimated ${sci(total)} events${each}, ${wallText(total)} at ${EVENTS_PER_WALL_S / 1000}k events/s; ` +
+    `most of it from ${top.what}: ${sci(top.events * runs)}. The limit is ${sci(maxEvents)} events: ` +
+    `make the run smaller, or allow it with --max-events ${sci(Math.ceil(total * 1.2))}`
+  );
+}
+
+function sci(n: number): string {
+  return n < 1e6 ? String(Math.round(n)) : n.toExponential(1).replace("e+", "e");
+}
