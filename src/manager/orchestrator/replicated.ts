@@ -30,31 +30,11 @@ export class ReplicatedOrchestrator {
       missing--;
     }
     if (missing < 0) {
-      for (const slot of this.removalOrder(slots).slice(0, -missing)) {
+      for (const slot of slotsToRemove(slots, service.replicas)) {
         for (const t of slots.get(slot)!) cmds.push({ type: "SetTaskDesiredState", id: t.id, desiredState: TaskState.REMOVE });
       }
     }
     return cmds;
-  }
-
-  /**
-   * Swarm's scale-down order: slots with no running task go first; then each running task is
-   * numbered as the 1st, 2nd, ... copy of the service on its node, and higher copies go first,
-   * so the most loaded nodes shed tasks until the service is even. Ties: higher slot first.
-   */
-  private removalOrder(slots: Map<number, TaskRecord[]>): number[] {
-    const copies = new Map<string, number>();
-    const keyed = [...slots.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([slot, tasks]) => {
-        const running = tasks.find((t) => t.state === TaskState.RUNNING && t.nodeId !== null);
-        if (!running) return { slot, dead: true, copy: 0 };
-        const copy = (copies.get(running.nodeId!) ?? 0) + 1;
-        copies.set(running.nodeId!, copy);
-        return { slot, dead: false, copy };
-      });
-    keyed.sort((a, b) => Number(b.dead) - Number(a.dead) || b.copy - a.copy || b.slot - a.slot);
-    return keyed.map((k) => k.slot);
   }
 
   /** A replacement for a task of the slot (the restart supervisor asks). */
@@ -62,4 +42,33 @@ export class ReplicatedOrchestrator {
     if (service.spec.mode !== "replicated") return null;
     return this.factory.create(service, { slot: old.slot }, TaskState.READY);
   }
+}
+
+/**
+ * The slots a scale-down to `keep` removes, as swarmkit's replicated orchestrator chooses them
+ * (manager/orchestrator/replicated/services.go, reconcile; slot.go):
+ * 1. slots whose task has RUNNING as observed state come before the others (slotsByRunningState);
+ * 2. each slot holding one task with a node is numbered as the 1st, 2nd, ... copy of the service
+ *    on that node, in that order, non-running copies included; an unassigned slot, or one with
+ *    more than one task, gets no number (slotsByIndex puts it last);
+ * 3. sorted by that number, the first `keep` slots stay and the rest are removed.
+ * So the most loaded nodes shed tasks first, an unassigned slot goes before any, and a
+ * non-running task goes first only when node balance is otherwise equal. swarmkit starts from
+ * a Go map (an unspecified order) and sorts with sort.Sort (not stable); here both sorts are
+ * stable from slot-number order, so equal candidates keep the lower slot.
+ */
+export function slotsToRemove(slots: ReadonlyMap<number, readonly TaskRecord[]>, keep: number): number[] {
+  const running = (tasks: readonly TaskRecord[]): boolean => tasks.some((t) => t.state === TaskState.RUNNING);
+  const ordered = [...slots.entries()].sort(([a], [b]) => a - b);
+  ordered.sort(([, a], [, b]) => Number(running(b)) - Number(running(a)));
+  const copies = new Map<string, number>();
+  const numbered = ordered.map(([slot, tasks]) => {
+    const only = tasks.length === 1 ? tasks[0]! : undefined;
+    if (only?.nodeId == null) return { slot, copy: Infinity };
+    const copy = (copies.get(only.nodeId) ?? 0) + 1;
+    copies.set(only.nodeId, copy);
+    return { slot, copy };
+  });
+  numbered.sort((a, b) => (a.copy === b.copy ? 0 : a.copy < b.copy ? -1 : 1));
+  return numbered.slice(Math.max(0, keep)).map((n) => n.slot);
 }
