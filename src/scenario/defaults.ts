@@ -112,7 +112,12 @@ export const DEFAULTS = {
     min: 1,
     targetCpu: 0.7,
     intervalUs: 15 * S, // the Kubernetes HPA's sync period
-    cooldownUs: 60 * S,
+    tolerance: 0.1, // --horizontal-pod-autoscaler-tolerance
+    scaleDownStabilizationUs: 300 * S, // behavior.scaleDown.stabilizationWindowSeconds
+    scaleUpPods: 4, // behavior.scaleUp.policies: {type: Pods, value: 4, periodSeconds: 15}
+    scaleUpPercent: 1, // and {type: Percent, value: 100, periodSeconds: 15}, selectPolicy Max
+    scaleUpPeriodUs: 15 * S,
+    cooldownUs: 0, // the HPA has none
   },
   workload: {
     arrival: "poisson" as const,

@@ -24,7 +24,7 @@ import {
   type Site,
 } from "./service-parts.js";
 import type { AutoscaleSpec, PortSpec, ServiceSpec, SloSpec } from "./types.js";
-import { parseDurationUs, parseFraction, parseSizeBytes } from "./units.js";
+import { parseDurationUs, parseFraction, parsePercentage, parseSizeBytes } from "./units.js";
 import { DEFAULT_NETWORK, INGRESS_NETWORK } from "./networks.js";
 
 export const SERVICE_FIELDS = [
@@ -33,7 +33,9 @@ export const SERVICE_FIELDS = [
 ] as const;
 const PORT_FIELDS = ["published", "target", "protocol", "mode"] as const;
 const PLACEMENT_FIELDS = ["constraints", "preferences", "maxReplicasPerNode"] as const;
-const AUTOSCALE_FIELDS = ["min", "max", "targetCpu", "interval", "cooldown"] as const;
+const AUTOSCALE_FIELDS = [
+  "min", "max", "targetCpu", "interval", "tolerance", "scaleDownStabilization", "scaleUpPods", "scaleUpPercent", "scaleUpPeriod", "cooldown",
+] as const;
 const IMAGE_FIELDS = ["name", "size"] as const;
 export const SLO_FIELDS = ["latency", "percentile"] as const;
 
@@ -115,6 +117,11 @@ function readAutoscale(f: Fields, mode: ServiceSpec["mode"]): AutoscaleSpec | nu
     max,
     targetCpu: a.num("targetCpu", d.targetCpu, parseFraction, { above: 0 }),
     intervalUs: a.num("interval", d.intervalUs, parseDurationUs, { above: 0 }),
+    tolerance: a.num("tolerance", d.tolerance, parseFraction, { below: 1 }),
+    scaleDownStabilizationUs: a.num("scaleDownStabilization", d.scaleDownStabilizationUs, parseDurationUs),
+    scaleUpPods: a.whole("scaleUpPods", d.scaleUpPods, { min: 0, max: LIMITS.count }),
+    scaleUpPercent: a.num("scaleUpPercent", d.scaleUpPercent, parsePercentage, { min: 0 }),
+    scaleUpPeriodUs: a.num("scaleUpPeriod", d.scaleUpPeriodUs, parseDurationUs, { above: 0 }),
     cooldownUs: a.num("cooldown", d.cooldownUs, parseDurationUs),
   };
 }

@@ -178,8 +178,16 @@ export interface AutoscaleSpec {
   min: number;
   max: number;
   targetCpu: number; // fraction
-  intervalUs: number; // 15s
-  cooldownUs: number; // 60s
+  intervalUs: number; // 15s (the HPA's sync period)
+  /** No change while utilisation / target is within 1 ± this (the HPA's 10%). */
+  tolerance: number;
+  /** A scale-down takes the highest recommendation of this window (the HPA's 5 minutes). */
+  scaleDownStabilizationUs: number;
+  /** A scale-up adds at most max(pods, percent of the replicas one period ago) per period (4, 100%, 15s). */
+  scaleUpPods: number;
+  scaleUpPercent: number; // fraction: 1 = 100%
+  scaleUpPeriodUs: number;
+  cooldownUs: number; // 0 (an orchsim extra; the HPA has none)
 }
 
 export interface ServiceSpec {

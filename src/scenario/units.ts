@@ -220,6 +220,13 @@ export function parseFraction(input: unknown): UnitResult {
   return fail(`${show(input)} is not a fraction (${hint})`);
 }
 
+/** A percentage that may exceed 100% ("200%") -> a fraction (2). */
+export function parsePercentage(input: unknown): UnitResult {
+  const m = typeof input === "string" ? new RegExp(`^(${NUMBER})%$`).exec(input) : null;
+  if (m) return ok(Number(m[1]) / 100);
+  return fail(`${show(input)} is not a percentage (e.g. 100% or 250%)`);
+}
+
 // ---------------------------------------------------------------------------------------- CPU
 
 const CPU_MAX_CORES = 100_000;

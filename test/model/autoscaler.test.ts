@@ -122,11 +122,11 @@ describe("bounds and cooldown", () => {
 
 describe("scale-down when the load drops", () => {
   for (const seed of [1, 2]) {
-    it(`seed ${seed}: a 2-minute spike scales up, and after it the service shrinks back`, () => {
+    it(`seed ${seed}: a 2-minute spike scales up, and 5 minutes after it (the HPA's stabilization) the service shrinks back`, () => {
       const out = runModel(
         scenario({
           seed,
-          duration: "5m",
+          duration: "10m",
           replicas: 2,
           limitCpu: 1,
           rate: "100/s",
@@ -143,9 +143,11 @@ describe("scale-down when the load drops", () => {
       // 400/s x 10 ms = 4 cores at 60% needs at least 7 containers.
       expect(peak).toBeGreaterThanOrEqual(7);
       expect(downs.length).toBeGreaterThan(0);
-      // The spike ends at 150 s; the shrinking comes after it, down to what 1 core at 60% needs.
+      // The spike ends at 150 s; the shrinking waits until the recommendation of the last
+      // scale-up has left the 5-minute window, then goes down to what 1 core at 60% needs.
       const after = downs.filter((e) => e["t_s"] > 150);
       expect(after.length).toBeGreaterThan(0);
+      expect(after[0]!["t_s"]).toBeGreaterThan((ups.at(-1)!["t_s"] as number) + 300);
       expect(after.at(-1)!["to"]).toBeLessThanOrEqual(3);
       expect(after.at(-1)!["to"]).toBeGreaterThanOrEqual(2);
       const last = seriesOf(out, "api").at(-1)!;

@@ -281,7 +281,7 @@ describe("defaults", () => {
   test("optional sections given empty take their defaults", () => {
     const s = parseScenario(MINIMAL + "    healthcheck: {}\n    autoscale: {max: 5}\nworkload: []\nevents: []\n", "min.yaml");
     expect(s.services[0]?.healthcheck).toEqual({ intervalUs: 30 * S, timeoutUs: 30 * S, retries: 3, startPeriodUs: 0, cpuUs: MS });
-    expect(s.services[0]?.autoscale).toEqual({ min: 1, max: 5, targetCpu: 0.7, intervalUs: 15 * S, cooldownUs: 60 * S });
+    expect(s.services[0]?.autoscale).toEqual({ min: 1, max: 5, targetCpu: 0.7, intervalUs: 15 * S, tolerance: 0.1, scaleDownStabilizationUs: 300 * S, scaleUpPods: 4, scaleUpPercent: 1, scaleUpPeriodUs: 15 * S, cooldownUs: 0 });
   });
 
   test("workload defaults", () => {
