@@ -22,6 +22,8 @@ export interface RunCommandOptions {
   envFile?: string;
   /** Refuse a run estimated past this many events. */
   maxEvents?: string;
+  /** false: no live invariant checks (benchmarks). */
+  checks?: boolean;
 }
 
 /**
@@ -58,7 +60,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   const phase = { deploying: true };
   const stopHandlers = out.abortOnSignals(() => `the run was stopped ${phase.deploying ? "during the initial deployment" : "while simulating"}; no output written`);
   try {
-    return await execute(scenario, out, strategies, file, overrides, opts.quiet === true, opts.report === true, phase);
+    return await execute(scenario, out, strategies, file, overrides, { quiet: opts.quiet === true, report: opts.report === true, checks: opts.checks !== false }, phase);
   } finally {
     stopHandlers();
   }
@@ -70,14 +72,14 @@ async function execute(
   strategies: Awaited<ReturnType<typeof loadStrategies>> & object,
   file: string,
   overrides: Override[],
-  quiet: boolean,
-  report: boolean,
+  flags: { quiet: boolean; report: boolean; checks: boolean },
   phase: { deploying: boolean },
 ): Promise<number> {
+  const { quiet, report } = flags;
   const wallStart = process.hrtime.bigint();
   let peakHeap = 0;
   try {
-    const run = new Run(scenario, { out, strategies });
+    const run = new Run(scenario, { out, strategies, checks: flags.checks });
     if (!quiet) for (const note of run.notes) process.stderr.write(`orchsim: ${note}\n`);
     const progress = new Progress(!quiet && process.stderr.isTTY === true);
     for (;;) {

@@ -18,6 +18,8 @@ export interface RunOptions {
   /** Where events.jsonl lines go when there is no output directory (tests). */
   events?: LineWriter;
   strategies?: ReadonlyMap<string, PlacementStrategy>;
+  /** Check the invariants live (engine/checkers.ts); default true, off only for benchmarks. */
+  checks?: boolean;
 }
 
 export interface RunResult {
@@ -48,7 +50,7 @@ export class Run {
     private readonly opts: RunOptions,
   ) {
     const events = opts.out?.lineWriter("events.jsonl") ?? opts.events ?? null;
-    this.world = new World(scenario, { events, strategies: opts.strategies });
+    this.world = new World(scenario, { events, strategies: opts.strategies, checks: opts.checks !== false });
     this.notes = [...scenario.notes, ...unsimulatedFields(scenario).map((f) => `not simulated: ${f}`), ...scenarioWarnings(scenario)];
   }
 
@@ -199,6 +201,7 @@ export class Run {
       const end = rows[rows.length - 1];
       const reached = rows.some((r) => r.tasks_running >= r.tasks_desired);
       const base = w.recorder.series.serviceSummary(s.name);
+      w.checkers?.requests(s.name, base.arrivals, base.completed, base.errors);
       services[s.name] = {
         ...base,
         slo: reached ? base.slo : { ...base.slo, met: null },

@@ -1,3 +1,4 @@
+import { Checkers } from "./checkers.js";
 import { Simulation, RandomStreams, sampler } from "../kernel/index.js";
 import type { Scenario, ServiceSpec } from "../scenario/types.js";
 import { Agent } from "../cluster/agent.js";
@@ -22,6 +23,8 @@ import { groupHostSpec, hostSpecs, makeHosts, nodeDescription, nodeRecord } from
 export interface WorldOptions {
   /** events.jsonl, or null to keep no event log. */
   events: LineWriter | null;
+  /** Check the invariants live (checkers.ts); default true, off only for benchmarks. */
+  checks?: boolean;
   /** Strategies from user modules, by the name the scenario uses. */
   strategies?: ReadonlyMap<string, PlacementStrategy>;
 }
@@ -39,6 +42,8 @@ export class World {
   readonly hostByName = new Map<string, Host<Request>>();
   readonly control: ControlPlane<Request>;
   readonly recorder: Recorder;
+  /** The live invariant checkers, or null when a benchmark turned them off. */
+  readonly checkers: Checkers | null;
   readonly meters: ServiceMeter[];
   private readonly serviceIndexes: Map<string, number>;
   /** Hosts that are up: the ingress network's gossip peers and memberlist's cluster. */
@@ -65,6 +70,9 @@ export class World {
       this.net.images.preload(h, h.spec.images);
     }
     this.recorder = new Recorder(scenario.metrics.slo, opts.events, () => this.sim.now() - this.originUs);
+    this.checkers = opts.checks === false ? null : new Checkers();
+    const checkers = this.checkers;
+    if (checkers) this.recorder.listen((e) => checkers.event(e));
     this.meters = scenario.services.map((s) => this.recorder.register(s.name, s.slo));
     this.clients = new Clients(this.sim, this.net, this.hosts, {
       arrived: (i) => this.meters[i]!.arrive(),
@@ -282,6 +290,7 @@ export class World {
 
   /** Node changes, update states and manager-side task states go to the event log when committed; agents log their own. */
   private logStoreEvent(e: StoreEvent): void {
+    this.checkers?.store(e, this.control.viewStore());
     if (e.type === "service") {
       const state = e.service.updateState;
       if (state !== null && this.loggedUpdate.get(e.service.name) !== `${e.service.version}:${state}`) {

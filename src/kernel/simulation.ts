@@ -4,6 +4,10 @@ import FastPriorityQueue from "fastpriorityqueue";
  * A scheduled event. The caller keeps it as the handle to cancel it.
  * Fields are public for speed on the hot path; only the kernel writes them.
  */
+/**
+ * One scheduled action. Its life is explicit: PENDING in the queue, then FIRED (its action ran)
+ * or CANCELLED (it never will); ask `pending`, never infer it from `timeUs` and the clock.
+ */
 export class ScheduledEvent {
   constructor(
     public timeUs: number,
@@ -11,7 +15,19 @@ export class ScheduledEvent {
     public action: (arg: any) => void,
     public arg: unknown,
   ) {}
-  cancelled = false;
+  /** @internal 0 pending, 1 fired, 2 cancelled (a number: the run loop reads it per event). */
+  life: 0 | 1 | 2 = 0;
+
+  /** Still in the queue: it will fire unless cancelled. */
+  get pending(): boolean {
+    return this.life === 0;
+  }
+  get fired(): boolean {
+    return this.life === 1;
+  }
+  get cancelled(): boolean {
+    return this.life === 2;
+  }
 }
 
 export type RunOutcome = "drained" | "until" | "budget" | "stopped";
@@ -86,7 +102,7 @@ export class Simulation {
   }
 
   cancel(ev: ScheduledEvent | null | undefined): void {
-    if (ev) ev.cancelled = true;
+    if (ev && ev.life === 0) ev.life = 2;
   }
 
   /** Ask run() to return after the current event. */
@@ -113,7 +129,8 @@ export class Simulation {
       if (next.timeUs > untilUs) return this.finish(untilUs, "until");
       if (this.processed >= budgetEnd) return "budget";
       queue.poll();
-      if (next.cancelled) continue;
+      if (next.life === 2) continue;
+      next.life = 1;
       this.nowUs = next.timeUs;
       this.processed++;
       try {

@@ -53,8 +53,16 @@ export class Recorder {
     return this.series.register(service, slo);
   }
 
+  private readonly listeners: ((event: { kind: string } & Record<string, unknown>) => void)[] = [];
+
+  /** Calls `listener` with every event as it is emitted (the live invariant checkers). */
+  listen(listener: (event: { kind: string } & Record<string, unknown>) => void): void {
+    this.listeners.push(listener);
+  }
+
   /** One line of events.jsonl: `t_s` and `kind` first, then the event's own fields. */
   emit(event: { kind: string } & Record<string, unknown>): void {
+    for (const listener of this.listeners) listener(event);
     if (event.kind === "allocation" && typeof event["network"] === "string") {
       const what = String(event["task"] ?? (event["node"] !== undefined ? `node ${String(event["node"])}` : `service ${String(event["service"])}`));
       const set = this.allocationFailures.get(event["network"]) ?? new Set<string>();

@@ -355,3 +355,22 @@ describe("Simulation determinism", () => {
     expect(trace(43)).not.toBe(a);
   });
 });
+
+describe("an event's life is explicit", () => {
+  it("pending, then fired or cancelled; cancelling a fired event leaves it fired", () => {
+    const sim = new Simulation();
+    const a = sim.at(10, () => undefined);
+    const b = sim.at(20, () => undefined);
+    expect([a.pending, a.fired, a.cancelled]).toEqual([true, false, false]);
+    sim.cancel(b);
+    expect([b.pending, b.fired, b.cancelled]).toEqual([false, false, true]);
+    let during: boolean[] = [];
+    const c = sim.at(15, () => (during = [c.pending, c.fired]));
+    sim.run();
+    expect([a.pending, a.fired, a.cancelled]).toEqual([false, true, false]);
+    expect(during).toEqual([false, true]);
+    sim.cancel(a);
+    expect([a.fired, a.cancelled]).toEqual([true, false]);
+    expect(b.fired).toBe(false);
+  });
+});

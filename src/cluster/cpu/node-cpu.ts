@@ -220,7 +220,7 @@ export class NodeCpu {
     }
     const atUs = this.sim.now() + delayUs;
     if (old !== null) {
-      if (old.timeUs === atUs) return;
+      if (old.pending && old.timeUs === atUs) return;
       this.sim.cancel(old);
     }
     this.event = this.sim.at(atUs, this.fire);

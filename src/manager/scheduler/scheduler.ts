@@ -90,7 +90,7 @@ export class Scheduler {
 
   private markDirty(): void {
     const now = this.o.sim.now();
-    if (this.tick === null || this.tick.cancelled) this.firstDirtyUs = now;
+    if (this.tick === null || !this.tick.pending) this.firstDirtyUs = now;
     this.o.sim.cancel(this.tick);
     const at = Math.min(now + DEBOUNCE_GAP_US, this.firstDirtyUs + DEBOUNCE_MAX_US);
     this.tick = this.o.sim.at(at, () => this.runBatch());
@@ -119,7 +119,7 @@ export class Scheduler {
 
   private armRetry(): void {
     if (this.o.retryIntervalUs <= 0 || this.unassigned.size === 0) return;
-    if (this.retry && !this.retry.cancelled && this.retry.timeUs > this.o.sim.now()) return;
+    if (this.retry?.pending) return;
     this.retry = this.o.sim.after(this.o.retryIntervalUs, () => this.markDirty());
   }
 

@@ -135,7 +135,7 @@ export class FlowNetwork {
     if (this.firing) return;
     const nowUs = this.sim.now();
     if (this.event !== null) {
-      if (this.event.timeUs === nowUs) return;
+      if (this.event.pending && this.event.timeUs === nowUs) return;
       this.sim.cancel(this.event);
     }
     this.event = this.sim.at(nowUs, this.fire);
@@ -147,7 +147,7 @@ export class FlowNetwork {
     const atUs = next === undefined ? -1 : next.endUs;
     const old = this.event;
     if (old !== null) {
-      if (old.timeUs === atUs) return;
+      if (old.pending && old.timeUs === atUs) return;
       this.sim.cancel(old);
     }
     this.event = atUs < 0 ? null : this.sim.at(atUs, this.fire);
