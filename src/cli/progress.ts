@@ -4,7 +4,8 @@
  */
 export class Progress {
   private lastText = "";
-  private readonly startMs = Date.now();
+  /** When the first show() came: the pace is measured from there. */
+  private startMs: number | null = null;
 
   constructor(private readonly enabled: boolean) {}
 
@@ -12,17 +13,11 @@ export class Progress {
   show(fraction: number, phase = "simulating"): void {
     if (!this.enabled) return;
     const pct = Math.floor(fraction * 100);
+    this.startMs ??= Date.now();
     const elapsedS = (Date.now() - this.startMs) / 1000;
     const left = fraction > 0.01 && elapsedS >= 3 ? `, about ${duration((elapsedS * (1 - fraction)) / fraction)} left` : "";
     const text = `${phase}... ${pct}%${left}`;
     if (text === this.lastText) return;
-    this.lastText = text;
-    process.stderr.write(`\r\x1b[K${text}`);
-  }
-
-  /** A phase whose length is not known in advance: what it has done so far. */
-  showPhase(text: string): void {
-    if (!this.enabled || text === this.lastText) return;
     this.lastText = text;
     process.stderr.write(`\r\x1b[K${text}`);
   }

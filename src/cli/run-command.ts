@@ -81,17 +81,20 @@ async function execute(
   try {
     const run = new Run(scenario, { out, strategies, checks: flags.checks });
     if (!quiet) for (const note of run.notes) process.stderr.write(`orchsim: ${note}\n`);
+    // Two clocks for the time left: the deployment's (tasks running) and the run's (simulated time).
+    const deploying = new Progress(!quiet && process.stderr.isTTY === true);
     const progress = new Progress(!quiet && process.stderr.isTTY === true);
     for (;;) {
       const done = run.advance(run.deploying ? DEPLOY_SLICE_EVENTS : SLICE_EVENTS);
       phase.deploying = run.deploying;
       peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-      if (run.deploying) progress.showPhase(`deploying... ${Math.floor(run.world.sim.now() / 1e6)} s of simulated time so far`);
+      if (run.deploying) deploying.show(run.deployedShare, "deploying (tasks running)");
       else progress.show(run.progress);
       if (done) break;
       await new Promise((resolve) => setImmediate(resolve));
     }
     progress.clear();
+    deploying.clear();
     const result = run.finish();
     const wallS = Number(process.hrtime.bigint() - wallStart) / 1e9;
     out.writeJson("perf.json", perf(result.events, wallS, scenario.durationUs, peakHeap, run.world.recorder.series));

@@ -1,11 +1,5 @@
-import type { EventAction, EventSpec } from "../scenario/types.js";
+import type { EventAction, EventSpec, EventType } from "../scenario/types.js";
 import type { World } from "./world.js";
-
-/** Injections the model simulates today; the others are validated but do nothing yet. */
-const SIMULATED = new Set([
-  "loadSpike", "scale", "nodeFailure", "killLeader", "killManager", "partition",
-  "drain", "pause", "activate", "rollingUpdate", "addNodes", "removeNodes", "restartAll",
-]);
 
 /**
  * Schedules every scenario event on the world's clock. A repeated event schedules its next
@@ -33,59 +27,53 @@ function scheduleFiring(world: World, ev: EventSpec, k: number): void {
   });
 }
 
+/** What one injection does, for each kind: the compiler checks that every EventType has one. */
+type Injectors = { [T in EventType]: (world: World, a: Extract<EventAction, { type: T }>) => void };
+
+function availability(world: World, a: Extract<EventAction, { type: "drain" | "pause" | "activate" }>): void {
+  world.recorder.fault(a.type, a.node);
+  const availability = a.type === "activate" ? "active" : a.type;
+  apiCall(world, `node update --availability ${availability}`, [{ type: "UpdateNode", id: a.node, availability }]);
+}
+
+const INJECTORS: Injectors = {
+  // The rate profile already holds the spike; this only marks it in the log.
+  loadSpike: (world, a) => world.recorder.fault("loadSpike", a.workload),
+  scale: (world, a) => {
+    world.recorder.fault("scale", a.service);
+    apiCall(world, "scale", [{ type: "UpdateService", name: a.service, replicas: a.replicas }]);
+  },
+  nodeFailure: (world, a) => nodeFailure(world, a.nodes, a.recoverAfterUs),
+  killLeader: (world, a) => {
+    const leader = world.control.leader();
+    world.recorder.fault("killLeader", leader?.name ?? null);
+    if (leader) killManager(world, leader.name, a.restartAfterUs);
+  },
+  killManager: (world, a) => {
+    world.recorder.fault("killManager", a.manager);
+    killManager(world, a.manager, a.restartAfterUs);
+  },
+  partition: (world, a) => partition(world, a.groups, a.durationUs),
+  drain: availability,
+  pause: availability,
+  activate: availability,
+  rollingUpdate: (world, a) => {
+    world.recorder.fault("rollingUpdate", a.service);
+    // Without --force, `docker service update` that changes nothing does nothing.
+    const current = world.control.viewStore().services.get(a.service)?.spec;
+    if (!a.force && current !== undefined && JSON.stringify(current) === JSON.stringify(a.spec)) return;
+    apiCall(world, "service update", [{ type: "UpdateService", name: a.service, spec: a.spec, updateState: "updating" }]);
+  },
+  addNodes: (world, a) => world.recorder.fault("addNodes", world.addNodes(a.group, a.count).map((h) => h.name).join(",")),
+  removeNodes: (world, a) => removeNodes(world, a.nodes),
+  restartAll: (world, a) => {
+    world.recorder.fault("restartAll", a.service);
+    for (const h of world.hosts) if (h.up) h.agent?.failService(a.service, "task: restarted (restartAll)");
+  },
+};
+
 function fire(world: World, a: EventAction): void {
-  switch (a.type) {
-    case "loadSpike":
-      // The rate profile already holds the spike; this only marks it in the log.
-      world.recorder.fault("loadSpike", a.workload);
-      return;
-    case "scale":
-      world.recorder.fault("scale", a.service);
-      apiCall(world, "scale", [{ type: "UpdateService", name: a.service, replicas: a.replicas }]);
-      return;
-    case "nodeFailure":
-      nodeFailure(world, a.nodes, a.recoverAfterUs);
-      return;
-    case "killLeader": {
-      const leader = world.control.leader();
-      world.recorder.fault("killLeader", leader?.name ?? null);
-      if (leader) killManager(world, leader.name, a.restartAfterUs);
-      return;
-    }
-    case "killManager":
-      world.recorder.fault("killManager", a.manager);
-      killManager(world, a.manager, a.restartAfterUs);
-      return;
-    case "partition":
-      partition(world, a.groups, a.durationUs);
-      return;
-    case "drain":
-    case "pause":
-    case "activate": {
-      world.recorder.fault(a.type, a.node);
-      const availability = a.type === "activate" ? "active" : a.type;
-      apiCall(world, `node update --availability ${availability}`, [{ type: "UpdateNode", id: a.node, availability }]);
-      return;
-    }
-    case "rollingUpdate": {
-      world.recorder.fault("rollingUpdate", a.service);
-      // Without --force, `docker service update` that changes nothing does nothing.
-      const current = world.control.viewStore().services.get(a.service)?.spec;
-      if (!a.force && current !== undefined && JSON.stringify(current) === JSON.stringify(a.spec)) return;
-      apiCall(world, "service update", [{ type: "UpdateService", name: a.service, spec: a.spec, updateState: "updating" }]);
-      return;
-    }
-    case "addNodes":
-      world.recorder.fault("addNodes", world.addNodes(a.group, a.count).map((h) => h.name).join(","));
-      return;
-    case "removeNodes":
-      removeNodes(world, a.nodes);
-      return;
-    case "restartAll":
-      world.recorder.fault("restartAll", a.service);
-      for (const h of world.hosts) if (h.up) h.agent?.failService(a.service, "task: restarted (restartAll)");
-      return;
-  }
+  (INJECTORS[a.type] as (world: World, a: EventAction) => void)(world, a);
 }
 
 /** `docker node rm --force`: the node is shut down and the managers forget it; its tasks restart elsewhere. */
@@ -143,9 +131,3 @@ function partition(world: World, groups: readonly (readonly string[])[], duratio
   if (durationUs > 0) world.sim.after(durationUs, () => world.net.heal(p));
 }
 
-/** Event types used by the scenario that the model does not simulate yet (for the run's notes). */
-export function unsimulatedInjections(events: readonly EventSpec[]): string[] {
-  const names = new Set<string>();
-  for (const ev of events) if (!SIMULATED.has(ev.action.type)) names.add(`events: ${ev.action.type}`);
-  return [...names];
-}

@@ -112,6 +112,20 @@ export class Run {
     return this.phase !== "running";
   }
 
+  /**
+   * While deploying, the share of the tasks that will run (the replicated services' replicas,
+   * one per node for a global one) that the managers see running: for progress display.
+   */
+  get deployedShare(): number {
+    const w = this.world;
+    const nodes = w.hosts.filter((h) => h.up).length;
+    const wanted = this.scenario.services.reduce((n, s) => n + (s.mode === "replicated" ? s.replicas : nodes), 0);
+    if (wanted === 0) return 0;
+    let running = 0;
+    for (const t of w.control.viewStore().tasks.values()) if (t.state === TaskState.RUNNING && t.desiredState <= TaskState.RUNNING) running++;
+    return Math.min(1, running / wanted);
+  }
+
   /** Fraction of simulated time done, for progress display (0 while deploying). */
   get progress(): number {
     const w = this.world;

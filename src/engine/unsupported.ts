@@ -1,7 +1,6 @@
 import { formatNumber } from "../metrics/fmt.js";
 import { DEFAULTS } from "../scenario/index.js";
 import type { Scenario } from "../scenario/types.js";
-import { unsimulatedInjections } from "./injections.js";
 
 /**
  * Fields that validate but that the model does not simulate. The run prints them once and lists
@@ -9,7 +8,7 @@ import { unsimulatedInjections } from "./injections.js";
  */
 export function unsimulatedFields(s: Scenario): string[] {
   const attachable = s.networks.filter((n) => n.attachable).map((n) => `networks[${n.name}].attachable (standalone containers are not modelled)`);
-  return [...attachable, ...unsimulatedInjections(s.events)];
+  return attachable;
 }
 
 /**

@@ -9,6 +9,7 @@
 //
 // May import: node:fs, node:path, @datadog/sketches-js, csv-stringify. Imports nothing from the
 // other src/ folders; they import from here.
+// orchsim-imports: (nothing)
 
 export { HISTOGRAM_RELATIVE_ACCURACY, LatencyHistogram } from "./histogram.js";
 export {

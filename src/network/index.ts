@@ -6,6 +6,7 @@
 // gossip.ts), client connections and DNS caching (connections.ts), the routing mesh's entry
 // (mesh.ts) and image pulls (images.ts).
 // May import kernel/ and scenario/ types only.
+// orchsim-imports: kernel, scenario
 export { DataPlane } from "./data-plane.js";
 export { Channel, Delivery, FAST_PATH_BYTES, TCP_WINDOW_BYTES } from "./delivery.js";
 export type { KernelCpu, NetHost, Parcel } from "./delivery.js";

@@ -80,7 +80,10 @@ function sameOrigin(a: Origin, b: Origin): boolean {
 }
 
 export function joinPath(path: string, key: string): string {
-  return path === "" ? key : `${path}.${key}`;
+  // A key that is not a plain word or path is quoted, so that a message's path reads as one (a
+  // key may hold spaces or colons: " 8g}%WNg" must not run into the line's other words).
+  const k = /^[\w.[\]-]+$/.test(key) ? key : JSON.stringify(key);
+  return path === "" ? k : `${path}.${k}`;
 }
 
 export function indexPath(path: string, index: number | string): string {

@@ -5,6 +5,7 @@
 // This folder models the scenario format, not the cluster: it imports nothing from the rest of
 // orchsim (only its own files, node's fs and path, and the `yaml`, `ajv` and `dotenv` libraries),
 // and the rest of orchsim imports its types. `stack/` reads Compose files into the same form.
+// orchsim-imports: (nothing)
 
 export { loadScenarioFile, parseScenario, type LoadOptions } from "./load.js";
 export { ScenarioError, formatIssue, type ScenarioIssue } from "./errors.js";
