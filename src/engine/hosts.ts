@@ -1,5 +1,6 @@
 import type { Simulation } from "../kernel/index.js";
 import type { Scenario } from "../scenario/types.js";
+import { MANAGER_PREFIX, nodeName } from "../scenario/index.js";
 import { Host, type HostSpec } from "../cluster/host.js";
 import type { Request } from "../workload/client.js";
 import { nodeRecordFrom, type NodeRecord } from "../manager/store.js";
@@ -12,7 +13,7 @@ export function hostSpecs(scenario: Scenario): HostSpec[] {
   for (let i = 1; i <= m.count; i++) {
     const zone = m.zones[(i - 1) % m.zones.length] ?? "default";
     specs.push({
-      name: `manager-${i}`,
+      name: nodeName(MANAGER_PREFIX, i),
       role: "manager",
       group: "manager",
       zone,
@@ -33,7 +34,7 @@ export function hostSpecs(scenario: Scenario): HostSpec[] {
 
 export function groupHostSpec(g: Scenario["cluster"]["nodeGroups"][number], i: number): HostSpec {
   return {
-    name: `${g.name}-${i}`,
+    name: nodeName(g.name, i),
     role: "worker",
     group: g.name,
     zone: g.zone,

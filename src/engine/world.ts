@@ -1,6 +1,7 @@
 import { Checkers } from "./checkers.js";
 import { Simulation, RandomStreams, sampler } from "../kernel/index.js";
 import type { Scenario, ServiceSpec } from "../scenario/types.js";
+import { nodeName } from "../scenario/index.js";
 import { Agent } from "../cluster/agent.js";
 import { Host } from "../cluster/host.js";
 import { TaskState, taskStateName } from "../cluster/task-state.js";
@@ -171,7 +172,7 @@ export class World {
     const added: Host<Request>[] = [];
     for (let k = 0; k < count; k++) {
       let i = g.count + 1;
-      while (this.hostByName.has(`${g.name}-${i}`)) i++;
+      while (this.hostByName.has(nodeName(g.name, i))) i++;
       const host = new Host<Request>(this.hosts.length, groupHostSpec(g, i), this.sim);
       this.hosts.push(host);
       this.hostByName.set(host.name, host);

@@ -23,6 +23,11 @@ const LATENCY_FIELDS = ["sameNode", "sameZone", "crossZone"] as const;
 /** Manager nodes are named manager-1..N, so no node group may take that name. */
 export const MANAGER_PREFIX = "manager";
 
+/** The one rule for node names: `manager-1..N`, and `<group>-1..count` (added nodes go on counting). */
+export function nodeName(group: string, i: number): string {
+  return `${group}-${i}`;
+}
+
 export function readCluster(ctx: Ctx, raw: Raw | undefined, at: Origin): ClusterSpec {
   const f = Fields.open(ctx, raw, "cluster", at, CLUSTER_FIELDS);
   const s = f.map("scheduler", SCHEDULER_FIELDS);

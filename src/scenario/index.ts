@@ -21,5 +21,6 @@ export {
   type UnitResult,
 } from "./units.js";
 export { parseConstraint, type Constraint } from "./constraints.js";
+export { MANAGER_PREFIX, nodeName } from "./cluster.js";
 export { DEFAULTS, BUILT_IN_STRATEGIES, LIMITS } from "./defaults.js";
 export type * from "./types.js";

@@ -3,7 +3,7 @@
 // that addNodes events add later in the run.
 
 import type { Ctx, Ref } from "./context.js";
-import { MANAGER_PREFIX } from "./cluster.js";
+import { MANAGER_PREFIX, nodeName } from "./cluster.js";
 import { LIMITS } from "./defaults.js";
 import { closest, listNames, suggestion } from "./suggest.js";
 import type { ServiceSpec } from "./types.js";
@@ -76,13 +76,13 @@ function nodeProblem(name: string, kind: "node" | "manager" | "worker", k: Known
   }
   const prefixes = kind === "manager" ? [MANAGER_PREFIX] : [MANAGER_PREFIX, ...k.groups.keys()];
   const near = closest(prefix, prefixes);
-  if (near !== undefined && m) return `unknown ${what} ${JSON.stringify(name)} (did you mean ${near}-${n}?)`;
+  if (near !== undefined && m) return `unknown ${what} ${JSON.stringify(name)} (did you mean ${nodeName(near, n)}?)`;
   return `unknown ${what} ${JSON.stringify(name)} (${kind === "manager" ? "managers are" : "nodes are"} ${listNames(ranges)})`;
 }
 
 /** "web-1..web-10" (or just "web-1"). */
 function range(prefix: string, count: number): string {
-  return count === 1 ? `${prefix}-1` : `${prefix}-1..${prefix}-${count}`;
+  return count === 1 ? nodeName(prefix, 1) : `${nodeName(prefix, 1)}..${nodeName(prefix, count)}`;
 }
 
 function nodeRanges(kind: "node" | "manager" | "worker", k: Known): string[] {

@@ -37,7 +37,7 @@ export class TaskFactory {
   create(service: ServiceRecord, where: { slot: number } | { node: string }, desiredState: TaskState): TaskRecord {
     const slot = "slot" in where ? where.slot : 0;
     const node = "node" in where ? where.node : null;
-    const key = `${service.name}.${node ?? slot}`; // slotKey
+    const key = slotKey({ service: service.name, slot, pinnedNode: node });
     const attempt = Math.max(this.store.attempts.get(key) ?? 0, this.inflightAttempt.get(key) ?? 0) + 1;
     const task: TaskRecord = {
       id: `${service.name}.${node ?? slot}.${attempt}`,

@@ -1,17 +1,19 @@
+import { parseConstraint } from "../../scenario/index.js";
 import type { NodeRecord } from "../store.js";
 
+/** A constraint as the scheduler compares it: lower case, as Swarm matches them. */
 export interface Constraint {
   key: string;
   equal: boolean;
   value: string;
 }
 
-/** Constraints were checked for syntax by the scenario loader; this only splits them. */
+/** The loader's parser (one for the whole of orchsim), on constraints it already accepted. */
 export function parseConstraints(exprs: string[]): Constraint[] {
   return exprs.map((expr) => {
-    const m = /^\s*([\w.\-]+)\s*(==|!=)\s*(.*?)\s*$/.exec(expr);
-    if (!m) throw new Error(`constraint "${expr}" did not parse (the loader should have refused it)`);
-    return { key: m[1]!.toLowerCase(), equal: m[2] === "==", value: m[3]!.toLowerCase() };
+    const c = parseConstraint(expr);
+    if (typeof c === "string") throw new Error(`${c} (the loader should have refused it)`);
+    return { key: c.key.toLowerCase(), equal: c.op === "==", value: c.value.toLowerCase() };
   });
 }
 
