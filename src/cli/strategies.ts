@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { pathToFileURL } from "node:url";
 import type { Scenario } from "../scenario/types.js";
 import type { PlacementStrategy } from "../manager/scheduler/strategy.js";
+import { hostStrategy } from "./strategy-host.js";
 
 /** A strategy named by path rather than by a built-in name. */
 export function isModulePath(name: string): boolean {
@@ -25,17 +25,9 @@ export async function loadStrategies(scenario: Scenario): Promise<Map<string, Pl
     const file = path.resolve(path.dirname(scenario.file), w.name);
     const where = scenario.strategyFields?.[w.name] ?? `${scenario.file} ${w.field}`;
     if (!fs.existsSync(file)) return `${where}: strategy module ${file} does not exist`;
-    let mod: Record<string, unknown>;
-    try {
-      mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    } catch (err) {
-      return `${where}: strategy module ${file} failed to load: ${err instanceof Error ? err.message : String(err)}`;
-    }
-    const s = (mod["default"] ?? mod["strategy"]) as Partial<PlacementStrategy> | undefined;
-    if (!s || typeof s.choose !== "function") {
-      return `${where}: ${file} must export a strategy { name, choose(task, candidates, ctx) } as default or as "strategy"`;
-    }
-    loaded.set(w.name, { name: typeof s.name === "string" ? s.name : w.name, choose: s.choose.bind(s) });
+    const hosted = await hostStrategy(file, w.name);
+    if (typeof hosted === "string") return `${where}: strategy module ${file} ${hosted}`;
+    loaded.set(w.name, hosted);
   }
   return loaded;
 }

@@ -78,6 +78,11 @@ export class NodeInfo {
     this.failures.set(key, list);
   }
 
+  /** Every failure time recorded here, by service@version (for a strategy in a worker thread). */
+  failureRecords(): Record<string, number[]> {
+    return Object.fromEntries(this.failures);
+  }
+
   /** Failures of `key` in the last five minutes (old ones are forgotten as we count). */
   recentFailures(key: string, nowUs: number): number {
     const list = this.failures.get(key);
