@@ -6,7 +6,7 @@
 // For scale, spread is also run through `choose` alone, which scans every candidate per task
 // (O(T x N), what the scheduler did for every strategy before it had heaps), on fewer tasks.
 import { RandomStreams, Simulation } from "../src/kernel/index.js";
-import { TaskState } from "../src/cluster/task-state.js";
+import { TaskState } from "../src/api/task-state.js";
 import { parseScenario } from "../src/scenario/index.js";
 import { Store, type StoreCommand, type TaskRecord } from "../src/manager/store.js";
 import { Scheduler } from "../src/manager/scheduler/scheduler.js";

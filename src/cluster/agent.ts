@@ -1,7 +1,7 @@
 import type { Simulation, ScheduledEvent, RandomStream, Sampler } from "../kernel/index.js";
 import type { ServiceSpec } from "../scenario/types.js";
-import { TaskState, taskStateName } from "./task-state.js";
-import type { AgentToManager, AssignmentMessage, ManagerToAgent, NodeDescription } from "./messages.js";
+import { TaskState, taskStateName } from "../api/task-state.js";
+import type { AgentToManager, AssignmentMessage, ManagerToAgent, NodeDescription } from "../api/messages.js";
 import type { CpuGroup, CpuJob, NodeCpu } from "./cpu.js";
 import { Container, type ContainerCallbacks, type ContainerRequest, type Downstream, type DownstreamCall } from "./container.js";
 import { AgentSession } from "./session.js";

@@ -1,6 +1,6 @@
 import type { AgentTask } from "./agent.js";
 import type { ContainerRequest } from "./container.js";
-import { TaskState } from "./task-state.js";
+import { TaskState } from "../api/task-state.js";
 
 /**
  * What a task's container holds in memory now: nothing before it starts, its start-up peak while

@@ -1,5 +1,5 @@
 import type { Simulation, ScheduledEvent } from "../kernel/index.js";
-import { HEARTBEAT_BYTES, STATUS_UPDATE_BYTES, type AgentToManager, type HeartbeatResponseMessage, type NodeDescription, type NotLeaderMessage, type TaskStatusUpdate } from "./messages.js";
+import { HEARTBEAT_BYTES, STATUS_UPDATE_BYTES, type AgentToManager, type HeartbeatResponseMessage, type NodeDescription, type NotLeaderMessage, type TaskStatusUpdate } from "../api/messages.js";
 
 export interface SessionDeps {
   sim: Simulation;

@@ -13,7 +13,7 @@
 //   RUNNING, as the scheduler counts them).
 // - Every request is accounted for once: completed + failed never exceeds arrivals.
 
-import { TaskState } from "../cluster/task-state.js";
+import { TaskState } from "../api/task-state.js";
 import type { Store, StoreEvent, TaskRecord } from "../manager/store.js";
 
 /** A broken invariant: a bug in orchsim, never in the scenario. */

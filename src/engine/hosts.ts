@@ -4,7 +4,7 @@ import { MANAGER_PREFIX, nodeName } from "../scenario/index.js";
 import { Host, type HostSpec } from "../cluster/host.js";
 import type { Request } from "../workload/client.js";
 import { nodeRecordFrom, type NodeRecord } from "../manager/store.js";
-import type { NodeDescription } from "../cluster/messages.js";
+import type { NodeDescription } from "../api/messages.js";
 
 /** Host specs for the managers (manager-1..N over the zones round-robin) and the node groups. */
 export function hostSpecs(scenario: Scenario): HostSpec[] {

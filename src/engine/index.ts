@@ -2,7 +2,7 @@
 // control plane, the networks and the clients; Run deploys, arms traffic, injections and
 // metrics windows and writes the outputs; checkers.ts checks invariants live; cost.ts estimates
 // what a run will cost before it starts.
-// orchsim-imports: cluster, kernel, manager, metrics, network, scenario, workload
+// orchsim-imports: api, cluster, kernel, manager, metrics, network, scenario, workload
 export { Run, type RunOptions, type RunResult } from "./run.js";
 export { World } from "./world.js";
 export { Checkers, InvariantViolation } from "./checkers.js";

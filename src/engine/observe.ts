@@ -1,4 +1,4 @@
-import { TaskState } from "../cluster/task-state.js";
+import { TaskState } from "../api/task-state.js";
 import { memoryOf } from "../cluster/memory.js";
 import type { NetworkRow, NodeRow } from "../metrics/rows.js";
 import { taskNetworks } from "../manager/allocator.js";

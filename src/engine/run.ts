@@ -1,5 +1,5 @@
 import type { Scenario } from "../scenario/types.js";
-import { TaskState, isTerminal } from "../cluster/task-state.js";
+import { TaskState, isTerminal } from "../api/task-state.js";
 import type { LineWriter, OutputDir } from "../metrics/output.js";
 import { ELECTION_COLUMNS, NETWORK_COLUMNS, NODE_COLUMNS, TIMESERIES_COLUMNS, type NetworkSummary, type Summary } from "../metrics/rows.js";
 import { secondsFromUs } from "../metrics/fmt.js";

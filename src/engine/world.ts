@@ -4,7 +4,7 @@ import type { Scenario, ServiceSpec } from "../scenario/types.js";
 import { nodeName } from "../scenario/index.js";
 import { Agent } from "../cluster/agent.js";
 import { Host } from "../cluster/host.js";
-import { TaskState, taskStateName } from "../cluster/task-state.js";
+import { TaskState, taskStateName } from "../api/task-state.js";
 import { DataPlane, IngressEntry } from "../network/index.js";
 import type { Container } from "../cluster/container.js";
 import { ControlPlane } from "../manager/control-plane.js";
@@ -41,7 +41,7 @@ export class World {
   readonly net: DataPlane<Container<Request>>;
   readonly hosts: Host<Request>[];
   readonly hostByName = new Map<string, Host<Request>>();
-  readonly control: ControlPlane<Request>;
+  readonly control: ControlPlane;
   readonly recorder: Recorder;
   /** The live invariant checkers, or null when a benchmark turned them off. */
   readonly checkers: Checkers | null;
@@ -97,7 +97,7 @@ export class World {
       ...this.hosts.map((h) => ({ type: "CreateNode" as const, node: nodeRecord(h) })),
       ...scenario.services.map((spec) => ({ type: "CreateService" as const, spec, replicas: spec.replicas })),
     ];
-    this.control = new ControlPlane<Request>({
+    this.control = new ControlPlane({
       sim: this.sim,
       net: this.net.delivery,
       networks: this.net.overlays,

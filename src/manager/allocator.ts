@@ -1,6 +1,6 @@
 import type { Simulation } from "../kernel/index.js";
 import type { ServiceSpec } from "../scenario/types.js";
-import { TaskState } from "../cluster/task-state.js";
+import { TaskState } from "../api/task-state.js";
 import { AddressSpace } from "../network/ipam.js";
 import type { OverlayNetwork } from "../network/overlay.js";
 import type { NetworkAttachment, NodeRecord, ServiceRecord, Store, StoreCommand, StoreEvent, TaskRecord } from "./store.js";

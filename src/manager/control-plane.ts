@@ -1,23 +1,31 @@
 import type { Simulation, RandomStreams } from "../kernel/index.js";
 import type { Scenario } from "../scenario/types.js";
-import type { Host } from "../cluster/host.js";
-import type { ContainerRequest } from "../cluster/container.js";
-import { HEARTBEAT_BYTES, STATUS_UPDATE_BYTES, type AgentToManager, type ManagerToAgent, ASSIGNMENT_BYTES } from "../cluster/messages.js";
-import type { Delivery } from "../network/delivery.js";
+import { HEARTBEAT_BYTES, STATUS_UPDATE_BYTES, type AgentToManager, type ManagerToAgent, ASSIGNMENT_BYTES } from "../api/messages.js";
+import type { Delivery, NetHost } from "../network/delivery.js";
 import type { Store, StoreCommand, StoreEvent } from "./store.js";
 import { ManagerNode } from "./manager-node.js";
 import { ElectionTracker } from "./elections.js";
 import type { PlacementStrategy } from "./scheduler/strategy.js";
 import type { OverlayNetwork } from "../network/overlay.js";
 
-export interface ControlPlaneOptions<R extends ContainerRequest> {
+/**
+ * What the managers know of a machine: its name, whether it is up, where it is on the network,
+ * and its agent's inbox. The managers talk to nodes only through this and the api/ messages.
+ */
+export interface NodeHost extends NetHost {
+  readonly name: string;
+  readonly up: boolean;
+  readonly agent: { receive(msg: ManagerToAgent): void } | null;
+}
+
+export interface ControlPlaneOptions {
   sim: Simulation;
   /** The delivery path: managers and agents talk over the underlay. */
   net: Delivery;
   rng: RandomStreams;
   scenario: Scenario;
-  hosts: ReadonlyMap<string, Host<R>>;
-  managers: readonly Host<R>[];
+  hosts: ReadonlyMap<string, NodeHost>;
+  managers: readonly NodeHost[];
   bootstrap: readonly StoreCommand[];
   strategies: ReadonlyMap<string, PlacementStrategy>;
   networks: readonly OverlayNetwork[];
@@ -35,12 +43,12 @@ export const API_TIMEOUT_US = 20_000_000;
  * the routing of agents' messages to them. Desired state changes only through entries the
  * leader proposes and a majority commits.
  */
-export class ControlPlane<R extends ContainerRequest> {
-  readonly managers: ManagerNode<R>[];
+export class ControlPlane {
+  readonly managers: ManagerNode[];
   readonly elections: ElectionTracker;
-  private readonly byName = new Map<string, ManagerNode<R>>();
+  private readonly byName = new Map<string, ManagerNode>();
 
-  constructor(private readonly o: ControlPlaneOptions<R>) {
+  constructor(private readonly o: ControlPlaneOptions) {
     const s = o.scenario;
     const peers = o.managers.map((h) => h.name);
     this.elections = new ElectionTracker(
@@ -50,7 +58,7 @@ export class ControlPlane<R extends ContainerRequest> {
     );
     this.managers = o.managers.map(
       (host) =>
-        new ManagerNode<R>(host, {
+        new ManagerNode(host, {
           sim: o.sim,
           net: o.net,
           raft: s.cluster.managers.raft,
@@ -84,8 +92,8 @@ export class ControlPlane<R extends ContainerRequest> {
   }
 
   /** The manager running the control loops in the highest term, if any is up. */
-  leader(): ManagerNode<R> | null {
-    let best: ManagerNode<R> | null = null;
+  leader(): ManagerNode | null {
+    let best: ManagerNode | null = null;
     for (const m of this.managers) if (m.host.up && m.roles && (!best || m.raft.term > best.raft.term)) best = m;
     return best;
   }
@@ -99,7 +107,7 @@ export class ControlPlane<R extends ContainerRequest> {
     return best.store;
   }
 
-  manager(name: string): ManagerNode<R> | undefined {
+  manager(name: string): ManagerNode | undefined {
     return this.byName.get(name);
   }
 
@@ -122,13 +130,13 @@ export class ControlPlane<R extends ContainerRequest> {
   }
 
   /** An agent sends to a manager over the underlay. */
-  fromAgent(from: Host<R>, managerName: string, msg: AgentToManager, bytes: number): void {
+  fromAgent(from: NodeHost, managerName: string, msg: AgentToManager, bytes: number): void {
     const m = this.byName.get(managerName);
     if (!m) return;
     this.o.net.sendHost(from, m.host, bytes, (x: AgentToManager) => this.handleAgent(m, from, x), msg);
   }
 
-  private handleAgent(m: ManagerNode<R>, from: Host<R>, msg: AgentToManager): void {
+  private handleAgent(m: ManagerNode, from: NodeHost, msg: AgentToManager): void {
     const d = m.roles?.dispatcher;
     if (msg.type === "TaskStatus") {
       d?.receiveStatus(msg);
@@ -142,7 +150,7 @@ export class ControlPlane<R extends ContainerRequest> {
     if (resp) this.toAgent(m.host, from.name, { ...resp, manager: m.name });
   }
 
-  private toAgent(from: Host<R>, node: string, msg: ManagerToAgent): void {
+  private toAgent(from: NodeHost, node: string, msg: ManagerToAgent): void {
     const to = this.o.hosts.get(node);
     if (!to) return;
     const bytes = msg.type === "Assignment" ? ASSIGNMENT_BYTES : msg.type === "HeartbeatResponse" ? HEARTBEAT_BYTES + STATUS_UPDATE_BYTES * msg.acked.length : HEARTBEAT_BYTES;

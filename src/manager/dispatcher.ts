@@ -1,6 +1,6 @@
 import type { Simulation, ScheduledEvent, RandomStream } from "../kernel/index.js";
-import { TaskState } from "../cluster/task-state.js";
-import type { AssignmentMessage, HeartbeatMessage, HeartbeatResponseMessage, TaskStatusMessage, TaskStatusUpdate } from "../cluster/messages.js";
+import { TaskState } from "../api/task-state.js";
+import type { AssignmentMessage, HeartbeatMessage, HeartbeatResponseMessage, TaskStatusMessage, TaskStatusUpdate } from "../api/messages.js";
 import { nodeRecordFrom, type Store, type StoreCommand, type StoreEvent, type TaskRecord } from "./store.js";
 
 /** Swarm's dispatcher commits workers' status updates in batches this often. */

@@ -1,5 +1,5 @@
 import type { Simulation, RandomStream } from "../kernel/index.js";
-import type { AssignmentMessage, HeartbeatResponseMessage } from "../cluster/messages.js";
+import type { AssignmentMessage, HeartbeatResponseMessage } from "../api/messages.js";
 import type { Store, StoreCommand, StoreEvent } from "./store.js";
 import { Allocator } from "./allocator.js";
 import { Orchestrator } from "./orchestrator/index.js";

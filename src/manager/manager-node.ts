@@ -1,7 +1,6 @@
+import type { NodeHost } from "./control-plane.js";
 import type { Simulation, ScheduledEvent, RandomStream } from "../kernel/index.js";
 import type { RaftSpec } from "../scenario/types.js";
-import type { Host } from "../cluster/host.js";
-import type { ContainerRequest } from "../cluster/container.js";
 import type { Delivery } from "../network/delivery.js";
 import { RaftNode, type PersistentState, type RaftMessage, type Ready, type SoftState } from "./raft/index.js";
 import { Store, type StoreCommand, type StoreEvent } from "./store.js";
@@ -11,7 +10,7 @@ import { LeaderRoles, type LeaderRoleOptions } from "./leader-roles.js";
 const RAFT_MESSAGE_BYTES = 128;
 const RAFT_COMMAND_BYTES = 512;
 
-export interface ManagerNodeDeps<R extends ContainerRequest> {
+export interface ManagerNodeDeps {
   sim: Simulation;
   /** The delivery path: managers and agents talk over the underlay. */
   net: Delivery;
@@ -21,10 +20,10 @@ export interface ManagerNodeDeps<R extends ContainerRequest> {
   /** The store as it was before the run (nodes); every replica starts from it. */
   bootstrap: readonly StoreCommand[];
   roles: Omit<LeaderRoleOptions, "sim" | "store" | "propose">;
-  peer(name: string): ManagerNode<R>;
-  onSoftState(node: ManagerNode<R>, soft: SoftState): void;
+  peer(name: string): ManagerNode;
+  onSoftState(node: ManagerNode, soft: SoftState): void;
   /** A committed change was applied to this replica. */
-  onApply(node: ManagerNode<R>, event: StoreEvent): void;
+  onApply(node: ManagerNode, event: StoreEvent): void;
 }
 
 /**
@@ -34,7 +33,7 @@ export interface ManagerNodeDeps<R extends ContainerRequest> {
  * its predecessors committed. Persisting a vote or entry takes `diskWrite`; the messages of a
  * Ready leave only after its write, and the disk is one queue.
  */
-export class ManagerNode<R extends ContainerRequest> {
+export class ManagerNode {
   raft: RaftNode<StoreCommand[]>;
   store!: Store;
   roles: LeaderRoles | null = null;
@@ -47,8 +46,8 @@ export class ManagerNode<R extends ContainerRequest> {
   private epoch = 0;
 
   constructor(
-    readonly host: Host<R>,
-    private readonly d: ManagerNodeDeps<R>,
+    readonly host: NodeHost,
+    private readonly d: ManagerNodeDeps,
   ) {
     this.raft = this.newRaft();
     this.resetStore();

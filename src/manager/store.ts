@@ -1,6 +1,6 @@
 import type { ServiceSpec } from "../scenario/types.js";
-import { TaskState } from "../cluster/task-state.js";
-import type { NodeDescription } from "../cluster/messages.js";
+import { TaskState } from "../api/task-state.js";
+import type { NodeDescription } from "../api/messages.js";
 
 export type NodeStatus = "unknown" | "down" | "ready" | "disconnected";
 export type Availability = "active" | "pause" | "drain";

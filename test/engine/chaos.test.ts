@@ -2,7 +2,7 @@
 // one seed each, and invariants checked from the outside on what the run wrote. A failure
 // names the seed; `npx vitest run test/engine/chaos.test.ts` replays it exactly.
 import { describe, expect, it } from "vitest";
-import { TaskState } from "../../src/cluster/task-state.js";
+import { TaskState } from "../../src/api/task-state.js";
 import { eventsOf, runYaml, type RunOutputs } from "../helpers.js";
 import { mulberry32 as rng } from "../seeded.js";
 

@@ -2,7 +2,7 @@
 // hand here: the model never breaks them, which the chaos schedules check with them on).
 
 import { describe, expect, it } from "vitest";
-import { TaskState } from "../../src/cluster/task-state.js";
+import { TaskState } from "../../src/api/task-state.js";
 import { Checkers, InvariantViolation } from "../../src/engine/checkers.js";
 import { Store, nodeRecordFrom, type TaskRecord } from "../../src/manager/store.js";
 import { parseScenario } from "../../src/scenario/index.js";

@@ -4,7 +4,7 @@
 // addresses come back when a task's state passes RUNNING.
 import { describe, expect, it } from "vitest";
 import { eventsOf, runYaml } from "../helpers.js";
-import { TaskState } from "../../src/cluster/task-state.js";
+import { TaskState } from "../../src/api/task-state.js";
 
 /** Two workers; `web` on network `back` with the given subnet; traffic-free. */
 function scenario(subnet: string, replicas: number, extra = ""): string {

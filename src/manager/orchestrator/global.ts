@@ -1,4 +1,4 @@
-import { TaskState } from "../../cluster/task-state.js";
+import { TaskState } from "../../api/task-state.js";
 import { constraintsMatch, parseConstraints, type Constraint } from "../scheduler/constraints.js";
 import type { NodeRecord, ServiceRecord, Store, StoreCommand, TaskRecord } from "../store.js";
 import { isLive, type TaskFactory } from "./tasks.js";

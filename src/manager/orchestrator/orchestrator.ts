@@ -1,5 +1,5 @@
 import type { Simulation } from "../../kernel/index.js";
-import { TaskState, isTerminal } from "../../cluster/task-state.js";
+import { TaskState, isTerminal } from "../../api/task-state.js";
 import type { NodeRecord, Store, StoreCommand, StoreEvent, TaskRecord } from "../store.js";
 import { RestartSupervisor } from "./restart.js";
 import { TaskFactory } from "./tasks.js";

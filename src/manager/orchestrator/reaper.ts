@@ -1,4 +1,4 @@
-import { isTerminal, TaskState } from "../../cluster/task-state.js";
+import { isTerminal, TaskState } from "../../api/task-state.js";
 import { slotKey, type Store, type StoreCommand, type TaskRecord } from "../store.js";
 
 /** Swarm keeps this many tasks per slot (the service's task history). */

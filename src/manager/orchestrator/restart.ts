@@ -1,5 +1,5 @@
 import type { Simulation, ScheduledEvent } from "../../kernel/index.js";
-import { TaskState } from "../../cluster/task-state.js";
+import { TaskState } from "../../api/task-state.js";
 import { slotKey, type Store, type StoreCommand, type TaskRecord } from "../store.js";
 import { taskStopped } from "./tasks.js";
 

@@ -1,4 +1,4 @@
-import { TaskState, isTerminal } from "../../cluster/task-state.js";
+import { TaskState, isTerminal } from "../../api/task-state.js";
 import { slotKey, type ServiceRecord, type Store, type TaskRecord } from "../store.js";
 
 /**

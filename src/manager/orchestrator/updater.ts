@@ -1,5 +1,5 @@
 import type { Simulation, ScheduledEvent } from "../../kernel/index.js";
-import { TaskState, isTerminal } from "../../cluster/task-state.js";
+import { TaskState, isTerminal } from "../../api/task-state.js";
 import type { ServiceSpec, UpdateSpec } from "../../scenario/types.js";
 import type { ServiceRecord, Store, StoreCommand, TaskRecord } from "../store.js";
 import { taskStopped, type TaskFactory } from "./tasks.js";

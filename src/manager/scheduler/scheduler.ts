@@ -1,5 +1,5 @@
 import type { Simulation, ScheduledEvent, RandomStream } from "../../kernel/index.js";
-import { TaskState } from "../../cluster/task-state.js";
+import { TaskState } from "../../api/task-state.js";
 import type { Store, StoreCommand, StoreEvent, TaskRecord } from "../store.js";
 import { NodeInfo } from "./node-info.js";
 import { Pipeline } from "./filters.js";

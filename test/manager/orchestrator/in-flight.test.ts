@@ -1,7 +1,7 @@
 // A reconcile between a scale-down's proposal and its commit must not count the tasks it told to
 // stop: it would remove another one (swarmkit reconciles from the store inside one transaction).
 import { describe, expect, it } from "vitest";
-import { TaskState } from "../../../src/cluster/task-state.js";
+import { TaskState } from "../../../src/api/task-state.js";
 import { setup, spec } from "./harness.js";
 
 describe("a scale-down not yet committed", () => {

@@ -2,7 +2,7 @@
 // again, so the orchestrator restarts the task when the task itself changes on an invalid node,
 // as swarmkit's handleTaskChange does (orchestrator.InvalidNode: gone, DOWN or drained).
 import { describe, expect, it } from "vitest";
-import { TaskState } from "../../../src/cluster/task-state.js";
+import { TaskState } from "../../../src/api/task-state.js";
 import { setup } from "./harness.js";
 
 describe("a task assigned to a node that is already DOWN", () => {

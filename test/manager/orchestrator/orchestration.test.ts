@@ -1,7 +1,7 @@
 // The orchestrators against Swarm's documented behaviour (SWARM.md, "Orchestrators"), run
 // through the whole control plane.
 import { describe, expect, it } from "vitest";
-import { TaskState } from "../../../src/cluster/task-state.js";
+import { TaskState } from "../../../src/api/task-state.js";
 import { eventsOf, runAndCollect, type RunOutputs } from "../../engine/outputs.js";
 
 function scenario(o: { nodes?: number; services: string; events: string; duration?: string }): string {

@@ -2,7 +2,7 @@
 // (manager/orchestrator/replicated/replicated_test.go), restated on slotsToRemove.
 
 import { describe, expect, it } from "vitest";
-import { TaskState } from "../../../src/cluster/task-state.js";
+import { TaskState } from "../../../src/api/task-state.js";
 import { slotsToRemove } from "../../../src/manager/orchestrator/replicated.js";
 import type { TaskRecord } from "../../../src/manager/store.js";
 

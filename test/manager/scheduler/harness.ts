@@ -3,7 +3,7 @@ import { Store, type NodeRecord, type StoreCommand, type TaskRecord } from "../.
 import { Scheduler } from "../../../src/manager/scheduler/scheduler.js";
 import { builtinStrategies } from "../../../src/manager/scheduler/strategies/index.js";
 import type { PlacementStrategy } from "../../../src/manager/scheduler/strategy.js";
-import { TaskState } from "../../../src/cluster/task-state.js";
+import { TaskState } from "../../../src/api/task-state.js";
 import type { ServiceSpec } from "../../../src/scenario/types.js";
 import { parseScenario } from "../../../src/scenario/index.js";
 

@@ -5,7 +5,7 @@
 // definition, written out independently of the scheduler.
 import { describe, expect, it } from "vitest";
 import { RandomStreams, type RandomStream } from "../../../src/kernel/index.js";
-import { TaskState } from "../../../src/cluster/task-state.js";
+import { TaskState } from "../../../src/api/task-state.js";
 import type { NodeRecord, TaskRecord } from "../../../src/manager/store.js";
 import { NodeInfo } from "../../../src/manager/scheduler/node-info.js";
 import { Pipeline } from "../../../src/manager/scheduler/filters.js";

@@ -1,7 +1,7 @@
 // Runs the strategy contract (strategy-contract.ts) against every built-in strategy, a minimal
 // user module and the example shipped in examples/strategies, each with its own expectations.
 import { describe, expect, it } from "vitest";
-import { TaskState } from "../../../src/cluster/task-state.js";
+import { TaskState } from "../../../src/api/task-state.js";
 import type { PlacementStrategy } from "../../../src/manager/scheduler/strategy.js";
 import { spread } from "../../../src/manager/scheduler/strategies/spread.js";
 import { binpack } from "../../../src/manager/scheduler/strategies/binpack.js";

@@ -1,7 +1,7 @@
 // The scheduler behaviours listed at the end of SWARM.md, restated from swarmkit's own
 // scheduler tests (manager/scheduler/scheduler_test.go).
 import { describe, expect, it } from "vitest";
-import { TaskState } from "../../../src/cluster/task-state.js";
+import { TaskState } from "../../../src/api/task-state.js";
 import { SchedulerHarness, node, serviceSpec } from "./harness.js";
 
 const GB = 1024 ** 3;
