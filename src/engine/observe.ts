@@ -6,6 +6,7 @@ import type { Store } from "../manager/store.js";
 import type { TaskGauges } from "../metrics/windows.js";
 import { roundUtil } from "../metrics/fmt.js";
 import type { World } from "./world.js";
+import type { ServiceCpu } from "../manager/orchestrator/autoscaler.js";
 
 /** Task counts per service for a metrics window: actual states on agents, pending from the store. */
 export function taskGauges(world: World): (service: string) => TaskGauges {
@@ -109,4 +110,29 @@ export function networkRows(world: World, tS: number): NetworkRow[] {
     tasks_unallocated: waiting[n.index]!,
     bytes: Math.round(bytes[n.index]!),
   }));
+}
+
+/**
+ * CPU the service's running containers used since the last sample, for its autoscaler (every
+ * container's counter is reset); containers not yet running count as starting.
+ */
+export function serviceCpu(world: World, service: string): ServiceCpu {
+  let usedCoreUs = 0;
+  let running = 0;
+  let starting = 0;
+  let perContainerCores = 1;
+  for (const h of world.hosts) {
+    for (const t of h.agent?.tasks.values() ?? []) {
+      if (t.service !== service) continue;
+      if (t.state !== TaskState.RUNNING) {
+        starting++;
+        continue;
+      }
+      // A container's start-up CPU was cleared when it began to run (Agent.becomeRunning).
+      usedCoreUs += t.group?.takeUsedCoreUs() ?? 0;
+      running++;
+      perContainerCores = t.spec.resources.limits.cpuCores > 0 ? t.spec.resources.limits.cpuCores : 1;
+    }
+  }
+  return { usedCoreUs, running, starting, perContainerCores };
 }

@@ -1,21 +1,21 @@
 import { Checkers } from "./checkers.js";
+import { StoreLog } from "./store-log.js";
+import { serviceCpu } from "./observe.js";
+import { startWorkloads } from "./traffic.js";
 import { Simulation, RandomStreams, sampler } from "../kernel/index.js";
 import type { Scenario, ServiceSpec } from "../scenario/types.js";
 import { nodeName } from "../scenario/index.js";
 import { Agent } from "../cluster/agent.js";
 import { Host } from "../cluster/host.js";
-import { TaskState, taskStateName } from "../api/task-state.js";
-import { DataPlane, IngressEntry } from "../network/index.js";
+import { DataPlane } from "../network/index.js";
 import type { Container } from "../cluster/container.js";
 import { ControlPlane } from "../manager/control-plane.js";
-import type { StoreCommand, StoreEvent } from "../manager/store.js";
+import type { StoreCommand } from "../manager/store.js";
 import { builtinStrategies } from "../manager/scheduler/strategies/index.js";
 import type { PlacementStrategy } from "../manager/scheduler/strategy.js";
 import { Clients, type Flow, type Request } from "../workload/client.js";
 import { ServiceCalls } from "../workload/calls.js";
-import { RateProfile, type Spike } from "../workload/rate-profile.js";
-import { Autoscaler, type ServiceCpu } from "../manager/orchestrator/autoscaler.js";
-import { firingTimeUs } from "./injections.js";
+import { Autoscaler } from "../manager/orchestrator/autoscaler.js";
 import type { LineWriter } from "../metrics/output.js";
 import { Recorder } from "../metrics/recorder.js";
 import type { ServiceMeter } from "../metrics/windows.js";
@@ -52,9 +52,6 @@ export class World {
   readonly clients: Clients;
   readonly calls: ServiceCalls;
   readonly flows: Flow[] = [];
-  private readonly loggedUpdate = new Map<string, string>();
-  /** The status and availability last logged per node: other node changes (its addresses) are not logged. */
-  private readonly loggedNode = new Map<string, string>();
   originUs = 0;
 
   constructor(
@@ -97,6 +94,7 @@ export class World {
       ...this.hosts.map((h) => ({ type: "CreateNode" as const, node: nodeRecord(h) })),
       ...scenario.services.map((spec) => ({ type: "CreateService" as const, spec, replicas: spec.replicas })),
     ];
+    const storeLog = new StoreLog((e) => this.recorder.emit(e));
     this.control = new ControlPlane({
       sim: this.sim,
       net: this.net.delivery,
@@ -108,7 +106,10 @@ export class World {
       bootstrap,
       strategies,
       onRestart: (service) => this.recorder.count(service, "restarts"),
-      observe: (e) => this.logStoreEvent(e),
+      observe: (e) => {
+        this.checkers?.store(e, this.control.viewStore());
+        storeLog.observe(e);
+      },
       emit: (e) => this.recorder.emit(e),
     });
     const managerNames = this.control.managers.map((m) => m.name);
@@ -201,29 +202,9 @@ export class World {
     host.agent?.start();
   }
 
-  /** Starts every workload's arrivals from now, with its load spikes. */
+  /** Starts every workload's arrivals from now, with its load spikes (traffic.ts). */
   startTraffic(): void {
-    const ingress = this.net.overlays.findIndex((n) => n.ingress);
-    for (const spec of this.scenario.workload) {
-      const si = this.serviceIndex(spec.service);
-      const service = this.scenario.services[si]!;
-      const flow: Flow = this.clients.flow(
-        {
-          spec,
-          serviceIndex: si,
-          profile: new RateProfile(spec.ratePerS, this.spikesOf(spec.name)),
-          entry: new IngressEntry(spec, this.hosts, this.rng.stream(`workload/${spec.name}/entry`)),
-          // The workload reaches the service through its first published port.
-          mode: service.ports[0]!.mode,
-          arrivalRng: this.rng.stream(`workload/${spec.name}/arrivals`),
-        },
-        service,
-        this.specsOf(service.name).some((s) => s.request.connection.reuse > 1),
-        ingress,
-      );
-      this.flows.push(flow);
-      this.clients.start(flow, this.originUs);
-    }
+    for (const flow of startWorkloads(this)) this.flows.push(flow);
   }
 
   /** Starts the autoscaler of every service that has one. */
@@ -234,34 +215,12 @@ export class World {
         sim: this.sim,
         service: spec.name,
         spec: spec.autoscale,
-        sampleCpu: () => this.sampleServiceCpu(spec.name),
+        sampleCpu: () => serviceCpu(this, spec.name),
         replicas: () => this.control.viewStore().services.get(spec.name)?.replicas ?? null,
         scale: (replicas) => this.control.submit([{ type: "UpdateService", name: spec.name, replicas }]),
         emit: (e) => this.recorder.emit(e),
       }).start();
     }
-  }
-
-  /** CPU used by the service's containers since the last sample (every container's counter is reset). */
-  private sampleServiceCpu(service: string): ServiceCpu {
-    let usedCoreUs = 0;
-    let running = 0;
-    let starting = 0;
-    let perContainerCores = 1;
-    for (const h of this.hosts) {
-      for (const t of h.agent?.tasks.values() ?? []) {
-        if (t.service !== service) continue;
-        if (t.state !== TaskState.RUNNING) {
-          starting++;
-          continue;
-        }
-        // A container's start-up CPU was cleared when it began to run (Agent.becomeRunning).
-        usedCoreUs += t.group?.takeUsedCoreUs() ?? 0;
-        running++;
-        perContainerCores = t.spec.resources.limits.cpuCores > 0 ? t.spec.resources.limits.cpuCores : 1;
-      }
-    }
-    return { usedCoreUs, running, starting, perContainerCores };
   }
 
   /** Every spec a service will have: the file's, then each rolling update's. */
@@ -271,47 +230,5 @@ export class World {
     return specs;
   }
 
-  /** The workload's load spikes, each repetition of each event, on the absolute clock. */
-  private spikesOf(workload: string): Spike[] {
-    const spikes: Spike[] = [];
-    for (const ev of this.scenario.events) {
-      const a = ev.action;
-      if (a.type !== "loadSpike" || a.workload !== workload) continue;
-      for (let k = 0, atUs = firingTimeUs(this, ev, 0); atUs !== null; atUs = firingTimeUs(this, ev, ++k)) {
-        spikes.push({
-          atUs,
-          ratePerS: a.ratePerS,
-          holdUs: a.durationUs === 0 ? Infinity : a.durationUs,
-          rampUs: a.rampUs,
-        });
-      }
-    }
-    return spikes;
-  }
 
-  /** Node changes, update states and manager-side task states go to the event log when committed; agents log their own. */
-  private logStoreEvent(e: StoreEvent): void {
-    this.checkers?.store(e, this.control.viewStore());
-    if (e.type === "service") {
-      const state = e.service.updateState;
-      if (state !== null && this.loggedUpdate.get(e.service.name) !== `${e.service.version}:${state}`) {
-        this.loggedUpdate.set(e.service.name, `${e.service.version}:${state}`);
-        this.recorder.emit({ kind: "service", service: e.service.name, version: e.service.version, update: state });
-      }
-    }
-    if (e.type === "node") {
-      const status = e.removed ? "removed" : e.node.status;
-      const seen = `${status} ${e.node.availability}`;
-      if (this.loggedNode.get(e.node.id) !== seen) {
-        this.loggedNode.set(e.node.id, seen);
-        this.recorder.emit({ kind: "node", node: e.node.id, status, availability: e.node.availability });
-      }
-    }
-    if (e.type !== "task" || e.removed) return;
-    const t = e.task;
-    const managerSide = t.state <= TaskState.ASSIGNED || t.nodeId === null || t.state === TaskState.ORPHANED;
-    const changed = e.prevState !== t.state || (t.state === TaskState.PENDING && t.reason !== null);
-    if (!managerSide || !changed) return;
-    this.recorder.emit({ kind: "task", task: t.id, service: t.service, slot: t.slot, node: t.nodeId, state: taskStateName(t.state), reason: t.reason });
-  }
 }
