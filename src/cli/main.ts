@@ -43,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--env-file <file>", "KEY=VALUE lines for ${VAR} in the scenario's stack files (the environment wins over them)")
     .option("--report", "also write report.html (charts and tables that open offline in a browser) and story.md (what happened, fault by fault)")
     .option("--max-events <n>", MAX_EVENTS_HELP)
-    .option("--no-checks", "do not check the invariants live (leaders, tasks, placement, requests): for benchmarks; they cost about 1%")
+    .option("--no-checks", "do not check the invariants live (leaders, tasks, placement, requests): for benchmarks")
     .addHelpText("after", examples("orchsim run scenarios/startup-storm.yaml --report", "orchsim run scenarios/zone-failure.yaml --seed 7 --out results/seed7", "orchsim run scenarios/hello-cluster.yaml --set services.web.replicas=6 --set workload.users.rate=900/s"))
     .action(async (file: string, opts: { seed?: string; set: string[]; out?: string; quiet?: boolean; report?: boolean; envFile?: string; maxEvents?: string; checks: boolean }) => {
       code = await runCommand(file, opts);
