@@ -130,7 +130,8 @@ function gridOf(file: string, o: SweepOptions, seeds: readonly number[], variant
       if (costliest === undefined || estimateCost(scenario).events > estimateCost(costliest).events) costliest = scenario;
       hash.update(JSON.stringify({ ...scenario, file: "" }));
     } catch (err) {
-      if (err instanceof ScenarioError) return `--vary ${v.label}: the scenario does not validate:\n${err.message}`;
+      // With no --vary there is one variant, and nothing to name but the problems themselves.
+      if (err instanceof ScenarioError) return o.vary.length > 0 ? `--vary ${v.label}: the scenario does not validate:\n${err.message}` : err.message;
       throw err;
     }
     for (const seed of seeds) jobs.push({ file, overrides: [...o.set, ...v.sets, seedOverride(seed)], variant: v.label, ...options });
