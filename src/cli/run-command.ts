@@ -6,7 +6,7 @@ import { Run } from "../engine/run.js";
 import { summaryText } from "./summary-text.js";
 import { readRunFiles, reportData, reportHtml, storyInput, storyMarkdown } from "../report/index.js";
 import { Progress } from "./progress.js";
-import { loadStrategies } from "./strategies.js";
+import { closeStrategies, loadStrategies } from "./strategies.js";
 import { badInput } from "./bad-input.js";
 import { checkCost, parseMaxEvents } from "./cost-guard.js";
 import { failureText, seedOverride } from "./reproduce.js";
@@ -63,6 +63,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     return await execute(scenario, out, strategies, file, overrides, { quiet: opts.quiet === true, report: opts.report === true, checks: opts.checks !== false }, phase);
   } finally {
     stopHandlers();
+    await closeStrategies(strategies);
   }
 }
 

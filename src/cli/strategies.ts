@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Scenario } from "../scenario/types.js";
 import type { PlacementStrategy } from "../manager/scheduler/strategy.js";
-import { hostStrategy } from "./strategy-host.js";
+import { hostStrategy, type HostedStrategy } from "./strategy-host.js";
 
 /** A strategy named by path rather than by a built-in name. */
 export function isModulePath(name: string): boolean {
@@ -19,15 +19,23 @@ export async function loadStrategies(scenario: Scenario): Promise<Map<string, Pl
   const wanted: { name: string; field: string }[] = [];
   if (isModulePath(scenario.cluster.scheduler.strategy)) wanted.push({ name: scenario.cluster.scheduler.strategy, field: "cluster.scheduler.strategy" });
   for (const s of scenario.services) if (s.strategy && isModulePath(s.strategy)) wanted.push({ name: s.strategy, field: `services[${s.name}].strategy` });
-  const loaded = new Map<string, PlacementStrategy>();
+  const loaded = new Map<string, HostedStrategy>();
   for (const w of wanted) {
     if (loaded.has(w.name)) continue;
     const file = path.resolve(path.dirname(scenario.file), w.name);
     const where = scenario.strategyFields?.[w.name] ?? `${scenario.file} ${w.field}`;
     if (!fs.existsSync(file)) return `${where}: strategy module ${file} does not exist`;
     const hosted = await hostStrategy(file, w.name);
-    if (typeof hosted === "string") return `${where}: strategy module ${file} ${hosted}`;
+    if (typeof hosted === "string") {
+      await closeStrategies(loaded);
+      return `${where}: strategy module ${file} ${hosted}`;
+    }
     loaded.set(w.name, hosted);
   }
   return loaded;
+}
+
+/** Ends the strategies' threads (a sweep loads them for each run). */
+export async function closeStrategies(strategies: ReadonlyMap<string, PlacementStrategy>): Promise<void> {
+  for (const s of strategies.values()) await (s as Partial<HostedStrategy>).close?.();
 }

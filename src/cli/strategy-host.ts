@@ -19,8 +19,11 @@ import { CTL, STATE, sharedMemory, type CandidateSnapshot } from "./strategy-pro
 /** The longest one choose() may take, and the longest a module may take to load. */
 export const CALL_LIMIT_MS = 10_000;
 
+/** A strategy in its thread; close() ends the thread (a sweep loads one per run). */
+export type HostedStrategy = PlacementStrategy & { close(): Promise<number> };
+
 /** Loads `file` in a worker thread: the strategy, or what is wrong with the module. */
-export async function hostStrategy(file: string, fallbackName: string): Promise<PlacementStrategy | string> {
+export async function hostStrategy(file: string, fallbackName: string): Promise<HostedStrategy | string> {
   const shared = sharedMemory();
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(new URL("./strategy-thread.js", import.meta.url), { workerData: { file, shared, errors: port2 }, transferList: [port2] });
@@ -45,6 +48,7 @@ export async function hostStrategy(file: string, fallbackName: string): Promise<
   const f64 = new Float64Array(shared, 8, 1);
   return {
     name,
+    close: () => worker.terminate(),
     choose(task: TaskRecord, candidates: readonly NodeInfo[], ctx: PlacementContext): NodeInfo {
       Atomics.store(ctl, CTL.state, STATE.busy);
       worker.postMessage({ task, candidates: candidates.map(snapshot), nowUs: ctx.nowUs });
@@ -90,12 +94,12 @@ function chosen(index: number, candidates: readonly NodeInfo[], name: string): N
 }
 
 function snapshot(info: NodeInfo): CandidateSnapshot {
-  const availableGeneric: Record<string, number> = {};
-  for (const kind of Object.keys(info.node.generic)) availableGeneric[kind] = info.availableGeneric(kind);
+  const availableGeneric = new Map<string, number>();
+  for (const kind of Object.keys(info.node.generic)) availableGeneric.set(kind, info.availableGeneric(kind));
   return {
     node: info.node,
     taskCount: info.tasks.size,
-    serviceTasks: Object.fromEntries(info.serviceTasks),
+    serviceTasks: info.serviceTasks,
     availableCpuNanos: info.availableCpuNanos,
     availableMemoryBytes: info.availableMemoryBytes,
     availableGeneric,

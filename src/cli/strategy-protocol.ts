@@ -12,11 +12,12 @@ export const STATE = { idle: 0, busy: 1, wantRandom: 2, randomReady: 3, done: 4,
 export interface CandidateSnapshot {
   node: NodeRecord;
   taskCount: number;
-  serviceTasks: Record<string, number>;
+  // Maps, not objects: a service named "constructor" must not find Object.prototype's.
+  serviceTasks: ReadonlyMap<string, number>;
   availableCpuNanos: number;
   availableMemoryBytes: number;
-  availableGeneric: Record<string, number>;
-  failures: Record<string, number[]>;
+  availableGeneric: ReadonlyMap<string, number>;
+  failures: ReadonlyMap<string, number[]>;
   failureWindowUs: number;
 }
 

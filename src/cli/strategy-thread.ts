@@ -31,13 +31,13 @@ class NodeView {
     this.availableMemoryBytes = s.availableMemoryBytes;
   }
   tasksOfService(service: string): number {
-    return this.s.serviceTasks[service] ?? 0;
+    return this.s.serviceTasks.get(service) ?? 0;
   }
   availableGeneric(kind: string): number {
-    return this.s.availableGeneric[kind] ?? this.s.node.generic[kind] ?? 0;
+    return this.s.availableGeneric.get(kind) ?? 0;
   }
   recentFailures(key: string, nowUs: number): number {
-    return (this.s.failures[key] ?? []).filter((t) => t >= nowUs - this.s.failureWindowUs).length;
+    return (this.s.failures.get(key) ?? []).filter((t) => t >= nowUs - this.s.failureWindowUs).length;
   }
 }
 
@@ -46,7 +46,18 @@ function signal(state: number): void {
   Atomics.notify(ctl, CTL.state);
 }
 
+/** Whether a choose() is under way: only then may the module draw from ctx.random(). */
+let active = false;
+/** What the module did outside a call (a late ctx.random(), an uncaught error), reported by the next call. */
+let late: string | null = null;
+
 function random(): number {
+  if (!active) {
+    // After choose() returned, the main thread may already be past this call: a draw now would
+    // take a number the run in the main thread never takes.
+    late ??= "the strategy called ctx.random() after choose() returned (from a callback or an await)";
+    throw new Error(late);
+  }
   signal(STATE.wantRandom);
   Atomics.wait(ctl, CTL.state, STATE.wantRandom);
   const value = f64[0]!;
@@ -59,15 +70,44 @@ const strategy = (mod["default"] ?? mod["strategy"]) as { name?: unknown; choose
 const ok = !!strategy && typeof strategy.choose === "function";
 parentPort!.postMessage({ loaded: ok, name: ok && typeof strategy.name === "string" ? strategy.name : null });
 
+/** Reports a failure of the call under way; the main thread then throws it. */
+function fail(err: unknown): void {
+  let posted: { message: string; stack?: string };
+  try {
+    posted = err instanceof Error ? { message: err.message, ...(err.stack === undefined ? {} : { stack: err.stack }) } : { message: `the strategy threw ${String(err)}` };
+  } catch {
+    posted = { message: "the strategy threw a value that cannot be shown" };
+  }
+  errors.postMessage(posted);
+  signal(STATE.failed);
+}
+
+// An error or rejection outside a call (a callback, a promise the module left behind) would
+// otherwise end the thread while the main thread waits: it fails the call under way, or the next.
+const stray = (err: unknown): void => {
+  if (active) {
+    active = false;
+    fail(err);
+  } else late ??= err instanceof Error ? err.message : String(err);
+};
+process.on("uncaughtException", stray);
+process.on("unhandledRejection", stray);
+
 parentPort!.on("message", (call: ChooseCall) => {
+  if (late !== null) {
+    fail(new Error(late));
+    return;
+  }
+  active = true;
   try {
     const views = call.candidates.map((c) => new NodeView(c));
     const chosen = strategy!.choose!.call(strategy, call.task, views, { nowUs: call.nowUs, random });
     const index = views.indexOf(chosen as NodeView);
+    active = false;
     Atomics.store(ctl, CTL.result, index >= 0 ? index : chosen === undefined || chosen === null ? -2 : typeof (chosen as { then?: unknown }).then === "function" ? -3 : -1);
     signal(STATE.done);
   } catch (err) {
-    errors.postMessage(err instanceof Error ? { message: err.message, stack: err.stack } : { message: String(err) });
-    signal(STATE.failed);
+    active = false;
+    fail(err);
   }
 });

@@ -6,7 +6,7 @@
 import { Run } from "../engine/run.js";
 import type { FaultSummary } from "../metrics/rows.js";
 import { loadScenarioFile, type Override } from "../scenario/index.js";
-import { loadStrategies } from "./strategies.js";
+import { closeStrategies, loadStrategies } from "./strategies.js";
 import { failureText } from "./reproduce.js";
 
 /** One run to make: plain data, so that it can be posted to a worker thread. */
@@ -67,6 +67,8 @@ export async function runJob(job: SweepJob): Promise<JobResult> {
     summary = run.finish().summary;
   } catch (err) {
     return { failed: failureText(err, scenario.seed, job.file, job.overrides) };
+  } finally {
+    await closeStrategies(strategies);
   }
   return Object.entries(summary.services).map(([service, s]) => ({
     variant: job.variant,

@@ -1,7 +1,7 @@
 import { loadScenarioFile, ScenarioError } from "../scenario/index.js";
 import { scenarioWarnings, unsimulatedFields } from "../engine/unsupported.js";
 import { badInput } from "./bad-input.js";
-import { loadStrategies } from "./strategies.js";
+import { closeStrategies, loadStrategies } from "./strategies.js";
 
 export async function validateCommand(file: string, opts: { set: string[]; envFile?: string }): Promise<number> {
   try {
@@ -9,6 +9,7 @@ export async function validateCommand(file: string, opts: { set: string[]; envFi
     // A strategy module is part of the scenario: it must load and export a strategy.
     const strategies = await loadStrategies(s);
     if (typeof strategies === "string") return badInput(strategies);
+    await closeStrategies(strategies);
     const nodes = s.cluster.managers.count + s.cluster.nodeGroups.reduce((n, g) => n + g.count, 0);
     process.stdout.write(
       `${file}: ok (scenario "${s.name}": ${nodes} nodes, ${s.services.length} services, ${s.workload.length} workloads, ${s.events.length} events)\n`,

@@ -122,8 +122,10 @@ export function serviceCpu(world: World, service: string): ServiceCpu {
   let starting = 0;
   let perContainerCores = 1;
   for (const h of world.hosts) {
+    if (!h.up) continue;
     for (const t of h.agent?.tasks.values() ?? []) {
-      if (t.service !== service) continue;
+      // Containers being stopped are left out, as the HPA leaves out pods being deleted.
+      if (t.service !== service || t.desired > TaskState.RUNNING || t.stopping) continue;
       if (t.state !== TaskState.RUNNING) {
         starting++;
         continue;

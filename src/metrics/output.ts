@@ -326,7 +326,17 @@ function makeDirs(dir: string): string | undefined {
     if (path.dirname(d) === d) break;
     missing.unshift(d);
   }
-  for (const d of missing) fs.mkdirSync(d);
+  const made: string[] = [];
+  try {
+    for (const d of missing) {
+      fs.mkdirSync(d);
+      made.push(d);
+    }
+  } catch (err) {
+    // Leave nothing behind: the ones made before the failure go again, deepest first.
+    for (const d of made.reverse()) fs.rmdirSync(d);
+    throw err;
+  }
   return missing[0];
 }
 

@@ -44,9 +44,9 @@ describe("README: the startup-storm story", () => {
     expect(workers.every((r) => r.cpu_util > 0.98)).toBe(true);
   });
 
-  it("step 4: no scale-up after 330 s, the service does not come back, and the autoscaler returns to 8 at 1335 s", () => {
+  it("step 4: no scale-up after 330 s, the service does not come back, and the autoscaler returns to 8 at 1305 s", () => {
     const as = eventsOf(heavy.events, "autoscale");
-    expect(as.filter((e) => (e["t_s"] as number) > 330).map((e) => [e["t_s"], e["from"], e["to"]])).toEqual([[1335, 16, 8]]);
+    expect(as.filter((e) => (e["t_s"] as number) > 330).map((e) => [e["t_s"], e["from"], e["to"]])).toEqual([[1305, 16, 8]]);
     const after = heavy.timeseries.filter((r) => r.t_s > 940);
     expect(after.every((r) => r.tasks_running < r.tasks_desired)).toBe(true);
     expect(heavy.summary.faults[0]!.recovered_s).toBeNull();
@@ -58,7 +58,7 @@ describe("README: the startup-storm story", () => {
     expect(web(light).errors).toBe(0);
   });
 
-  it("the variants it names: no autoscaler 45% (light) and 55% (heavy); 8 workers 53%; a 60% target 43% (light)", () => {
+  it("the variants it names: no autoscaler 45% (light) and 55% (heavy); 8 workers 53%; a 60% target 41% (light)", () => {
     const lost = (sets: string[]): number => {
       const s = runFile(STORM, sets).summary.services["web"]!;
       return Math.round((100 * s.errors) / s.arrivals);
@@ -66,15 +66,15 @@ describe("README: the startup-storm story", () => {
     expect(lost(["services.web.autoscale=null", "services.web.startup.cpu=1s"])).toBe(45);
     expect(lost(["services.web.autoscale=null"])).toBe(55);
     expect(lost(["cluster.nodeGroups.worker.count=8"])).toBe(53);
-    expect(lost(["services.web.autoscale.targetCpu=60%", "services.web.startup.cpu=1s"])).toBe(43);
+    expect(lost(["services.web.autoscale.targetCpu=60%", "services.web.startup.cpu=1s"])).toBe(41);
   });
 
-  it("seeds 1-3: the heavy start-up loses 59-79% of requests, the light one none", () => {
+  it("seeds 1-3: the heavy start-up loses 58-77% of requests, the light one none", () => {
     for (const seed of [1, 2, 3]) {
       const h = runFile(STORM, [`seed=${seed}`]).summary.services["web"]!;
       const l = runFile(STORM, [`seed=${seed}`, "services.web.startup.cpu=1s"]).summary.services["web"]!;
-      expect(h.errors / h.arrivals).toBeGreaterThanOrEqual(0.585);
-      expect(h.errors / h.arrivals).toBeLessThan(0.795);
+      expect(h.errors / h.arrivals).toBeGreaterThanOrEqual(0.575);
+      expect(h.errors / h.arrivals).toBeLessThan(0.775);
       expect(l.errors).toBe(0);
     }
   });

@@ -55,8 +55,8 @@ export class Autoscaler {
   private lastChangeUs = -Infinity;
   /** Every recommendation (before stabilization) of the last scaleDownStabilization, oldest first. */
   private readonly recommendations: { atUs: number; replicas: number }[] = [];
-  /** Every scale-up made in the last scaleUpPeriod: how many replicas it added. */
-  private readonly scaleUps: { atUs: number; added: number }[] = [];
+  /** Every change made in the last scaleUpPeriod: replicas added (> 0) or removed (< 0). */
+  private readonly changes: { atUs: number; delta: number }[] = [];
 
   constructor(private readonly o: AutoscalerOptions) {}
 
@@ -80,7 +80,7 @@ export class Autoscaler {
     this.o.emit({ kind: "autoscale", service: this.o.service, from: current, to: wanted, cpu: Math.round(utilisation * 1e4) / 1e4, ok });
     if (!ok) return;
     this.lastChangeUs = sim.now();
-    if (wanted > current) this.scaleUps.push({ atUs: sim.now(), added: wanted - current });
+    this.changes.push({ atUs: sim.now(), delta: wanted - current });
   }
 
   /**
@@ -90,19 +90,23 @@ export class Autoscaler {
   private stabilize(current: number, recommended: number): number {
     const now = this.o.sim.now();
     const list = this.recommendations;
+    // The window holds what came strictly after its start, as the HPA's does, and always this one.
+    while (list.length > 0 && list[0]!.atUs <= now - this.o.spec.scaleDownStabilizationUs) list.shift();
     list.push({ atUs: now, replicas: recommended });
-    while (list.length > 0 && list[0]!.atUs < now - this.o.spec.scaleDownStabilizationUs) list.shift();
     const highest = Math.max(...list.map((r) => r.replicas));
     if (recommended > current) return recommended;
     return Math.min(current, highest);
   }
 
-  /** At most max(pods, percent) more than the replicas of scaleUpPeriod ago. */
+  /**
+   * At most max(pods, percent) more than the replicas of scaleUpPeriod ago: the HPA's
+   * periodStartReplicas = current - added in the period + deleted in the period.
+   */
   private limitScaleUp(current: number, wanted: number): number {
     const { spec } = this.o;
     const now = this.o.sim.now();
-    while (this.scaleUps.length > 0 && this.scaleUps[0]!.atUs <= now - spec.scaleUpPeriodUs) this.scaleUps.shift();
-    const periodStart = current - this.scaleUps.reduce((n, s) => n + s.added, 0);
+    while (this.changes.length > 0 && this.changes[0]!.atUs <= now - spec.scaleUpPeriodUs) this.changes.shift();
+    const periodStart = current - this.changes.reduce((n, c) => n + c.delta, 0);
     const limit = Math.max(periodStart + spec.scaleUpPods, Math.ceil(periodStart * (1 + spec.scaleUpPercent)));
     return Math.min(wanted, Math.max(current, limit));
   }

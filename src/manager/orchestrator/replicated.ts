@@ -5,8 +5,7 @@ import { isLive, type TaskFactory } from "./tasks.js";
 /**
  * The replicated orchestrator (swarmkit manager/orchestrator/replicated): keeps `replicas` slots
  * with a live task each. Missing slots get new tasks (lowest free slot numbers first); extra
- * slots are removed in Swarm's order: slots without a running task first, then running ones on
- * the nodes holding the most tasks of the service.
+ * slots are removed in swarmkit's order (slotsToRemove: the most loaded nodes first).
  */
 export class ReplicatedOrchestrator {
   constructor(

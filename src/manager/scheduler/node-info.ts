@@ -79,8 +79,8 @@ export class NodeInfo {
   }
 
   /** Every failure time recorded here, by service@version (for a strategy in a worker thread). */
-  failureRecords(): Record<string, number[]> {
-    return Object.fromEntries(this.failures);
+  failureRecords(): ReadonlyMap<string, number[]> {
+    return this.failures;
   }
 
   /** Failures of `key` in the last five minutes (old ones are forgotten as we count). */

@@ -87,9 +87,10 @@ describe("scaling behaviour (behavior: the HPA's defaults)", () => {
 
   it("scale-down stabilization: the highest recommendation of the last 5 minutes wins, so a dip does not shrink it", () => {
     // 20 replicas at 50% (on target) until 60 s, then at 10%: every recommendation is 4 from
-    // 75 s; the 20s of up to 60 s leave the window at 360 s.
+    // 75 s; the last 20 (at 60 s) leaves the window, which holds what came strictly after its
+    // start, at 360 s.
     const changes = scripted(SPEC, 20, (t) => (t <= 60 ? 0.5 : 0.1), 600);
-    expect(changes).toEqual([{ at: 375, from: 20, to: 4 }]);
+    expect(changes).toEqual([{ at: 360, from: 20, to: 4 }]);
   });
 
   it("a demand that flaps does not flap the replicas", () => {
@@ -100,6 +101,14 @@ describe("scaling behaviour (behavior: the HPA's defaults)", () => {
     // Without the window (as orchsim was), it flaps between 12 and 10 every 30 s.
     const flapping = scripted({ ...SPEC, scaleDownStabilizationUs: 0 }, 10, (t, n) => (Math.floor(t / 15) % 2 === 1 ? 5.8 : 4.6) / n, 1200);
     expect(flapping.length).toBeGreaterThan(30);
+  });
+
+  it("the scale-up limit counts from the replicas at the period's start, scale-downs included", () => {
+    // 10 -> 4 at 15 s (a dip to 2 cores), then 10 cores: with a 60 s period the start is 10, so 20 is allowed
+    // at once (max(10 + 4, 2 x 10)), not 8 (max(4 + 4, 2 x 4)).
+    const spec = { ...SPEC, scaleUpPeriodUs: 60e6, scaleDownStabilizationUs: 0 };
+    const changes = scripted(spec, 10, (t, n) => (t <= 15 ? 2 / n : 10 / n), 31);
+    expect(changes).toEqual([{ at: 15, from: 10, to: 4 }, { at: 30, from: 4, to: 20 }]);
   });
 
   it("cooldown (an orchsim extra, default 0): the least time between two changes", () => {
