@@ -8,9 +8,10 @@
 // - Tasks never move between nodes, and their observed state never goes back (one exception:
 //   a node that crashed forgets its tasks; back up, it reports one the managers still think runs
 //   as lost, "... node restarted").
-// - The managers assign a task only to a node that is ready and active, and never past the
-//   node's CPU, memory or generic resources (reservations of the tasks it holds, ASSIGNED to
-//   RUNNING, as the scheduler counts them).
+// - The managers never assign past a node's CPU, memory or generic resources (reservations of
+//   the tasks it holds, ASSIGNED to RUNNING, as the scheduler counts them), checked in the store
+//   of the manager that applied the assignment; and the scheduler picks only a node that is
+//   ready and active with room left (its own check, manager/scheduler/scheduler.ts).
 // - Every request is accounted for once: completed + failed never exceeds arrivals.
 
 import { TaskState } from "../api/task-state.js";
@@ -42,15 +43,16 @@ export class Checkers {
     if (t.nodeId === null || t.state !== TaskState.ASSIGNED || e.prevState === TaskState.ASSIGNED) return;
     const node = store.nodes.get(t.nodeId);
     if (!node) fail(`task ${t.id} was assigned to ${t.nodeId}, which the managers do not know`);
-    if (node.status !== "ready" || node.availability !== "active") {
-      fail(`task ${t.id} was assigned to ${node.id}, which is ${node.status} and ${node.availability}`);
-    }
+    // Node status is checked where the scheduler decides (scheduler.ts): by the time an
+    // assignment commits, the node may have gone down, which swarmkit allows too.
     const held = [...store.tasksOnNode(node.id)].filter(holds);
     const cpu = held.reduce((n, x) => n + Math.round(x.spec.resources.reservations.cpuCores * 1e9), 0);
     const memory = held.reduce((n, x) => n + x.spec.resources.reservations.memoryBytes, 0);
-    if (cpu > node.cpuNanos) fail(`${node.id} holds ${cpu / 1e9} cores of reservations with ${t.id}; it has ${node.cpuNanos / 1e9}`);
-    if (memory > node.memoryBytes) fail(`${node.id} holds ${memory} bytes of reservations with ${t.id}; it has ${node.memoryBytes}`);
-    for (const kind of Object.keys(t.spec.resources.reservations.generic)) {
+    const r = t.spec.resources.reservations;
+    // Only what the task reserves, as the scheduler's filter looks only at that.
+    if (r.cpuCores > 0 && cpu > node.cpuNanos) fail(`${node.id} holds ${cpu / 1e9} cores of reservations with ${t.id}; it has ${node.cpuNanos / 1e9}`);
+    if (r.memoryBytes > 0 && memory > node.memoryBytes) fail(`${node.id} holds ${memory} bytes of reservations with ${t.id}; it has ${node.memoryBytes}`);
+    for (const kind of Object.keys(r.generic)) {
       const used = held.reduce((n, x) => n + (x.spec.resources.reservations.generic[kind] ?? 0), 0);
       if (used > (node.generic[kind] ?? 0)) fail(`${node.id} holds ${used} ${kind} with ${t.id}; it has ${node.generic[kind] ?? 0}`);
     }

@@ -106,8 +106,8 @@ export class World {
       bootstrap,
       strategies,
       onRestart: (service) => this.recorder.count(service, "restarts"),
-      observe: (e) => {
-        this.checkers?.store(e, this.control.viewStore());
+      observe: (e, store) => {
+        this.checkers?.store(e, store);
         storeLog.observe(e);
       },
       emit: (e) => this.recorder.emit(e),

@@ -31,7 +31,8 @@ export interface ControlPlaneOptions {
   networks: readonly OverlayNetwork[];
   onRestart(service: string): void;
   /** A change committed by the leader (for the event log). */
-  observe(event: StoreEvent): void;
+  /** A change applied by a manager running the control loops (or the leader), with that manager's store. */
+  observe(event: StoreEvent, store: Store): void;
   emit(event: { kind: string } & Record<string, unknown>): void;
 }
 
@@ -80,7 +81,7 @@ export class ControlPlane {
           peer: (name) => this.byName.get(name)!,
           onSoftState: (m, soft) => this.elections.softState(m.name, soft),
           onApply: (m, e) => {
-            if (m.roles !== null || m === this.leader()) o.observe(e);
+            if (m.roles !== null || m === this.leader()) o.observe(e, m.store);
           },
         }),
     );

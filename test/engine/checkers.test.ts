@@ -6,6 +6,8 @@ import { TaskState } from "../../src/api/task-state.js";
 import { Checkers, InvariantViolation } from "../../src/engine/checkers.js";
 import { Store, nodeRecordFrom, type TaskRecord } from "../../src/manager/store.js";
 import { parseScenario } from "../../src/scenario/index.js";
+import { NodeInfo } from "../../src/manager/scheduler/node-info.js";
+import { checkPlacement } from "../../src/manager/scheduler/scheduler.js";
 
 const task = (task: string, node: string | null, state: string, reason = "") => ({ kind: "task", task, node, state, reason });
 
@@ -29,7 +31,7 @@ describe("live invariant checkers", () => {
     expect(() => c.event(task("web.2.1", "w-1", "running", "task: node restarted"))).not.toThrow();
   });
 
-  it("an assignment to a node that is down, drained or full", () => {
+  it("an assignment past a node's capacity, in the store that applied it; a node down by then is allowed (swarmkit allows it)", () => {
     const spec = parseScenario("version: 1\nname: t\nduration: 1m\nservices: [{name: web, resources: {reservations: {cpu: 3}}}]\n", "t.yaml").services[0]!;
     const store = new Store();
     for (const id of ["w-1", "w-2"]) {
@@ -46,7 +48,20 @@ describe("live invariant checkers", () => {
     expect(assign("web.1.1", "w-1")).not.toThrow();
     expect(assign("web.2.1", "w-1")).toThrow("w-1 holds 6 cores of reservations with web.2.1; it has 4");
     store.apply({ type: "UpdateNode", id: "w-2", status: "down" });
-    expect(assign("web.3.1", "w-2")).toThrow("task web.3.1 was assigned to w-2, which is down and active");
+    expect(assign("web.3.1", "w-2")).not.toThrow();
+  });
+
+  it("the scheduler's own check: a node that is not ready and active, or has no room once the task is counted", () => {
+    const spec = parseScenario("version: 1\nname: t\nduration: 1m\nservices: [{name: web, resources: {reservations: {cpu: 3}}}]\n", "t.yaml").services[0]!;
+    const node = nodeRecordFrom({ id: "w-1", index: 0, role: "worker", zone: "a", labels: {}, engineLabels: {}, cpuNanos: 4e9, memoryBytes: 2 ** 33, generic: {}, runsTasks: true });
+    const t = (id: string): TaskRecord => ({ id, service: "web", slot: 1, attempt: 1, specVersion: 1, spec, nodeId: null, pinnedNode: null, desiredState: TaskState.RUNNING, state: TaskState.PENDING, reason: null, createdUs: 0, networks: [] });
+    const info = new NodeInfo(node);
+    info.addTask(t("web.1.1"));
+    expect(() => checkPlacement(info, t("web.1.1"))).not.toThrow();
+    info.addTask(t("web.2.1"));
+    expect(() => checkPlacement(info, t("web.2.1"))).toThrow("invariant broken: the scheduler placed web.2.1 on w-1, which is ready and active and full");
+    const down = new NodeInfo({ ...node, status: "down" });
+    expect(() => checkPlacement(down, t("web.3.1"))).toThrow("which is down and active");
   });
 
   it("more requests ended than arrived", () => {

@@ -139,6 +139,7 @@ export class Scheduler {
       return;
     }
     info.addTask(task);
+    checkPlacement(info, task);
     this.unassigned.delete(task.id);
     cmds.push({ type: "AssignTask", id: task.id, nodeId: info.node.id });
   }
@@ -161,6 +162,7 @@ export class Scheduler {
         const t = tasks[next]!;
         const chosen = candidates.place(t);
         if (chosen === null) break;
+        checkPlacement(chosen, t);
         next++;
         placed++;
         this.unassigned.delete(t.id);
@@ -191,5 +193,20 @@ export class Scheduler {
     const s = this.o.strategies.get(name);
     if (!s) throw new Error(`no placement strategy named "${name}" is registered`);
     return s;
+  }
+}
+
+/**
+ * A live invariant (see engine/checkers.ts): the scheduler places a task only on a node that is
+ * ready and active and still has room once the task is counted. A broken one is a bug in the
+ * filters or a strategy's candidate handling, never in the scenario.
+ */
+export function checkPlacement(info: NodeInfo, task: TaskRecord): void {
+  const n = info.node;
+  // Only what the task reserves: a task that reserves no memory does not look at memory (Swarm's filter).
+  const r = task.spec.resources.reservations;
+  const full = (r.cpuCores > 0 && info.availableCpuNanos < 0) || (r.memoryBytes > 0 && info.availableMemoryBytes < 0) || Object.entries(r.generic).some(([k, v]) => v > 0 && info.availableGeneric(k) < 0);
+  if (n.status !== "ready" || n.availability !== "active" || full) {
+    throw new Error(`invariant broken: the scheduler placed ${task.id} on ${n.id}, which is ${n.status} and ${n.availability}${full ? ` and full (cpu ${info.availableCpuNanos / 1e9} cores, memory ${info.availableMemoryBytes} bytes left)` : ""}`);
   }
 }
