@@ -1,5 +1,29 @@
+// How a command ends when it cannot do its work: bad input (exit 2, nothing written), an output
+// directory it may not use (the same), or an unexpected error of its own (exit 1).
+
+import { OutputDir, OutputDirError } from "../metrics/output.js";
+
 /** Bad input or usage: the message on stderr, and exit code 2 (nothing has been written). */
 export function badInput(message: string): number {
   process.stderr.write(`${message}\n`);
   return 2;
+}
+
+/**
+ * The command's output directory (see OutputDir.create), refused when it holds one of `inputs`
+ * (absent ones skipped), or the exit code after saying why it cannot be used.
+ */
+export function openOutput(dir: string, inputs: readonly (string | undefined)[]): OutputDir | number {
+  try {
+    return OutputDir.create(dir, inputs.filter((i): i is string => i !== undefined));
+  } catch (err) {
+    if (err instanceof OutputDirError) return badInput(err.message);
+    throw err;
+  }
+}
+
+/** An unexpected error in a command (not inside one run, which says its seed): its stack, exit 1. */
+export function commandFailed(command: string, err: unknown): number {
+  process.stderr.write(`orchsim: the ${command} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return 1;
 }

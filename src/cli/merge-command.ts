@@ -5,10 +5,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "csv-parse/sync";
-import { OutputDir, OutputDirError } from "../metrics/output.js";
 import type { Sample } from "./sweep-run.js";
 import { writeSweep } from "./sweep-stats.js";
-import { badInput } from "./bad-input.js";
+import { badInput, openOutput } from "./bad-input.js";
 
 /** What a shard writes beside its sweep.csv. */
 export const SHARD_FILE = "sweep-shard.json";
@@ -59,13 +58,8 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   // Back into the grid's order (variants outer, seeds inner); a run's rows keep their order.
   const index = (r: Sample): number => first.variants.indexOf(r.variant) * first.seeds.length + first.seeds.indexOf(r.seed);
   const samples = shards.flatMap((s) => s.rows).map((r, i) => ({ r, i })).sort((a, b) => index(a.r) - index(b.r) || a.i - b.i).map((x) => x.r);
-  let out: OutputDir;
-  try {
-    out = OutputDir.create(o.out ?? path.join("out", `${first.scenario}-sweep`), dirs);
-  } catch (err) {
-    if (err instanceof OutputDirError) return badInput(err.message);
-    throw err;
-  }
+  const out = openOutput(o.out ?? path.join("out", `${first.scenario}-sweep`), dirs);
+  if (typeof out === "number") return out;
   let text: string;
   try {
     text = writeSweep(out, samples, first.variants, first.seeds.length, first.scenario, o.report === true);

@@ -7,11 +7,10 @@
 
 import * as path from "node:path";
 import { loadScenarioFile, ScenarioError, type Override } from "../scenario/index.js";
-import { OutputDir, OutputDirError } from "../metrics/output.js";
 import { textTable } from "../report/text-table.js";
 import { firstProblem, parseJobs, runAll } from "./sweep-command.js";
 import type { Sample, SweepJob } from "./sweep-run.js";
-import { badInput } from "./bad-input.js";
+import { badInput, commandFailed, openOutput } from "./bad-input.js";
 import { checkCost, parseMaxEvents } from "./cost-guard.js";
 import { seedOverride } from "./reproduce.js";
 
@@ -71,21 +70,15 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
     return t;
   };
   const ok = (t: Trial): boolean => t.passed === t.runs;
-  let out: OutputDir;
-  try {
-    out = OutputDir.create(o.out ?? path.join("out", `${name}-plan`), [file, ...(o.envFile === undefined ? [] : [o.envFile])]);
-  } catch (err) {
-    if (err instanceof OutputDirError) return badInput(err.message);
-    throw err;
-  }
+  const out = openOutput(o.out ?? path.join("out", `${name}-plan`), [file, o.envFile]);
+  if (typeof out === "number") return out;
   let answer: number | null | Stop;
   const stopHandlers = out.abortOnSignals("the plan was stopped; no output written");
   try {
     answer = await search(trial, ok, lo0, hi0);
   } catch (err) {
     out.abort();
-    process.stderr.write(`orchsim: the plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return 1;
+    return commandFailed("plan", err);
   } finally {
     stopHandlers();
   }

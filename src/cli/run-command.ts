@@ -1,13 +1,13 @@
 import * as path from "node:path";
 import { loadScenarioFile, ScenarioError, type Override } from "../scenario/index.js";
 import type { Scenario } from "../scenario/types.js";
-import { OutputDir, OutputDirError } from "../metrics/output.js";
 import { Run } from "../engine/run.js";
 import { summaryText } from "./summary-text.js";
 import { readRunFiles, reportData, reportHtml, storyInput, storyMarkdown } from "../report/index.js";
 import { Progress } from "./progress.js";
 import { closeStrategies, loadStrategies } from "./strategies.js";
-import { badInput } from "./bad-input.js";
+import { badInput, openOutput } from "./bad-input.js";
+import type { OutputDir } from "../metrics/output.js";
 import { checkCost, parseMaxEvents } from "./cost-guard.js";
 import { failureText, seedOverride } from "./reproduce.js";
 
@@ -26,12 +26,8 @@ export interface RunCommandOptions {
   checks?: boolean;
 }
 
-/**
- * Events per slice between yields to the event loop (progress, Ctrl-C). The deployment's are
- * smaller: some of its events (a scheduling batch of thousands of tasks) take milliseconds.
- */
+/** Events per slice between yields to the event loop (progress, Ctrl-C); Run makes the deployment's smaller. */
 const SLICE_EVENTS = 250_000;
-const DEPLOY_SLICE_EVENTS = 10_000;
 
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
   if (opts.seed !== undefined && !/^\d+$/.test(opts.seed)) return badInput(`--seed: "${opts.seed}" is not a whole number`);
@@ -50,13 +46,8 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   const refusal = checkCost(scenario, maxEvents, 1, opts.quiet === true);
   if (refusal !== null) return badInput(refusal);
   const outPath = opts.out ?? path.join("out", scenario.name);
-  let out: OutputDir;
-  try {
-    out = OutputDir.create(outPath, [file, ...(opts.envFile === undefined ? [] : [opts.envFile])]);
-  } catch (err) {
-    if (err instanceof OutputDirError) return badInput(err.message);
-    throw err;
-  }
+  const out = openOutput(outPath, [file, opts.envFile]);
+  if (typeof out === "number") return out;
   const phase = { deploying: true };
   const stopHandlers = out.abortOnSignals(() => `the run was stopped ${phase.deploying ? "during the initial deployment" : "while simulating"}; no output written`);
   try {
@@ -86,7 +77,7 @@ async function execute(
     const deploying = new Progress(!quiet && process.stderr.isTTY === true);
     const progress = new Progress(!quiet && process.stderr.isTTY === true);
     for (;;) {
-      const done = run.advance(run.deploying ? DEPLOY_SLICE_EVENTS : SLICE_EVENTS);
+      const done = run.advance(SLICE_EVENTS);
       phase.deploying = run.deploying;
       peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
       if (run.deploying) deploying.show(run.deployedShare, "deploying (tasks running)");

@@ -14,7 +14,7 @@ import type { PlacementContext, PlacementStrategy } from "../manager/scheduler/s
 import type { NodeInfo } from "../manager/scheduler/node-info.js";
 import { RECENT_FAILURE_WINDOW_US } from "../manager/scheduler/node-info.js";
 import type { TaskRecord } from "../manager/store.js";
-import { CTL, STATE, sharedMemory, type CandidateSnapshot } from "./strategy-protocol.js";
+import { ANSWER, CTL, STATE, sharedMemory, type CandidateSnapshot } from "./strategy-protocol.js";
 
 /** The longest one choose() may take, and the longest a module may take to load. */
 export const CALL_LIMIT_MS = 10_000;
@@ -71,7 +71,7 @@ export async function hostStrategy(file: string, fallbackName: string): Promise<
           throw threadError(receiveMessageOnPort(port1)?.message as { message: string; stack?: string } | undefined, name);
         } else {
           Atomics.store(ctl, CTL.state, STATE.idle);
-          return chosen(Atomics.load(ctl, CTL.result), candidates, name);
+          return chosen(Atomics.load(ctl, CTL.result), candidates);
         }
       }
     },
@@ -85,12 +85,14 @@ function threadError(posted: { message: string; stack?: string } | undefined, na
   return err;
 }
 
-/** The candidate the thread chose, or why its answer is not one (the scheduler reports it). */
-function chosen(index: number, candidates: readonly NodeInfo[], name: string): NodeInfo {
-  const node = candidates[index];
-  if (node) return node;
-  const what = index === -2 ? "nothing" : index === -3 ? "a Promise: choose() must return one of the candidates synchronously" : "a node that was not one of the candidates";
-  throw new Error(`placement strategy "${name}" returned ${what}`);
+/**
+ * The candidate the thread chose, or a stand-in for what the module returned instead (the
+ * thread sends its kind): the scheduler's own check of a strategy's answer then says what is
+ * wrong with it, in the same words as for a module in the main thread.
+ */
+function chosen(answer: number, candidates: readonly NodeInfo[]): NodeInfo {
+  const standIn: Record<number, unknown> = { [ANSWER.undefined]: undefined, [ANSWER.null]: null, [ANSWER.promise]: Promise.resolve(), [ANSWER.other]: {} };
+  return (candidates[answer] ?? standIn[answer]) as NodeInfo;
 }
 
 function snapshot(info: NodeInfo): CandidateSnapshot {

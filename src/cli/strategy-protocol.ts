@@ -8,6 +8,16 @@ export const CTL = { state: 0, result: 1, length: 2 } as const;
 
 export const STATE = { idle: 0, busy: 1, wantRandom: 2, randomReady: 3, done: 4, failed: 5 } as const;
 
+/** The result slot: a candidate's index, or (negative) what the module returned instead. */
+export const ANSWER = { other: -1, undefined: -2, promise: -3, null: -4 } as const;
+
+/** How the thread encodes what choose() returned that was not one of the views. */
+export function answerOf(chosen: unknown): number {
+  if (chosen === undefined) return ANSWER.undefined;
+  if (chosen === null) return ANSWER.null;
+  return typeof (chosen as { then?: unknown }).then === "function" ? ANSWER.promise : ANSWER.other;
+}
+
 /** One candidate as a user strategy may read it (README, "Writing a strategy"). */
 export interface CandidateSnapshot {
   node: NodeRecord;

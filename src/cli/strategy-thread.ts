@@ -7,7 +7,7 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
-import { CTL, STATE, type CandidateSnapshot, type ChooseCall } from "./strategy-protocol.js";
+import { CTL, STATE, answerOf, type CandidateSnapshot, type ChooseCall } from "./strategy-protocol.js";
 
 const { file, shared, errors } = workerData as { file: string; shared: SharedArrayBuffer; errors: MessagePort };
 const ctl = new Int32Array(shared, 0, CTL.length);
@@ -104,7 +104,7 @@ parentPort!.on("message", (call: ChooseCall) => {
     const chosen = strategy!.choose!.call(strategy, call.task, views, { nowUs: call.nowUs, random });
     const index = views.indexOf(chosen as NodeView);
     active = false;
-    Atomics.store(ctl, CTL.result, index >= 0 ? index : chosen === undefined || chosen === null ? -2 : typeof (chosen as { then?: unknown }).then === "function" ? -3 : -1);
+    Atomics.store(ctl, CTL.result, index >= 0 ? index : answerOf(chosen));
     signal(STATE.done);
   } catch (err) {
     active = false;

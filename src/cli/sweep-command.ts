@@ -2,13 +2,13 @@ import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
 import { loadScenarioFile, ScenarioError, type Override } from "../scenario/index.js";
-import { OutputDir, OutputDirError } from "../metrics/output.js";
 import { Progress } from "./progress.js";
 import { isFailed, runJob, type JobResult, type Sample, type SweepJob } from "./sweep-run.js";
 import { writeSamples, writeSweep } from "./sweep-stats.js";
 import { SHARD_FILE, type ShardManifest } from "./merge-command.js";
 import { orchsimVersion } from "./version.js";
-import { badInput } from "./bad-input.js";
+import { badInput, commandFailed, openOutput } from "./bad-input.js";
+import type { OutputDir } from "../metrics/output.js";
 import { checkCost, parseMaxEvents } from "./cost-guard.js";
 import { estimateCost } from "../engine/cost.js";
 import type { Scenario } from "../scenario/types.js";
@@ -57,13 +57,8 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
   // The largest variant's cost, for every run of this sweep (or shard).
   const refusal = checkCost(grid.costliest, maxEvents as number, chosen.length, o.quiet === true);
   if (refusal !== null) return badInput(refusal);
-  let out: OutputDir;
-  try {
-    out = OutputDir.create(o.out ?? path.join("out", `${grid.name}-sweep${share ? `-${share.index}-of-${share.of}` : ""}`), [file, ...(o.envFile === undefined ? [] : [o.envFile])]);
-  } catch (err) {
-    if (err instanceof OutputDirError) return badInput(err.message);
-    throw err;
-  }
+  const out = openOutput(o.out ?? path.join("out", `${grid.name}-sweep${share ? `-${share.index}-of-${share.of}` : ""}`), [file, o.envFile]);
+  if (typeof out === "number") return out;
   const stopHandlers = out.abortOnSignals("the sweep was stopped; no output written");
   try {
     const results = await runAll(chosen.map((i) => grid.jobs[i]!), jobs as number, !o.quiet && process.stderr.isTTY === true);
@@ -98,8 +93,7 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
     return 0;
   } catch (err) {
     out.abort();
-    process.stderr.write(`orchsim: the sweep failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return 1;
+    return commandFailed("sweep", err);
   } finally {
     stopHandlers();
   }
@@ -118,7 +112,7 @@ interface Shard {
 function gridOf(file: string, o: SweepOptions, seeds: readonly number[], variants: readonly Variant[]): { name: string; jobs: SweepJob[]; fingerprint: string; costliest: Scenario } | string {
   const jobs: SweepJob[] = [];
   let name = "";
-  let costliest: Scenario | undefined;
+  let costliest: { scenario: Scenario; events: number } | undefined;
   // What every variant resolves to (stack files, --set and ${VAR} included): shards of one sweep share it.
   const hash = createHash("sha256");
   const options = o.envFile === undefined ? {} : { envFile: o.envFile };
@@ -127,7 +121,8 @@ function gridOf(file: string, o: SweepOptions, seeds: readonly number[], variant
     try {
       const scenario = loadScenarioFile(file, [...o.set, ...v.sets, seedOverride(seeds[0]!)], options);
       name ||= scenario.name;
-      if (costliest === undefined || estimateCost(scenario).events > estimateCost(costliest).events) costliest = scenario;
+      const events = estimateCost(scenario).events;
+      if (costliest === undefined || events > costliest.events) costliest = { scenario, events };
       hash.update(JSON.stringify({ ...scenario, file: "" }));
     } catch (err) {
       // With no --vary there is one variant, and nothing to name but the problems themselves.
@@ -136,7 +131,7 @@ function gridOf(file: string, o: SweepOptions, seeds: readonly number[], variant
     }
     for (const seed of seeds) jobs.push({ file, overrides: [...o.set, ...v.sets, seedOverride(seed)], variant: v.label, ...options });
   }
-  return { name, jobs, fingerprint: hash.digest("hex").slice(0, 16), costliest: costliest! };
+  return { name, jobs, fingerprint: hash.digest("hex").slice(0, 16), costliest: costliest!.scenario };
 }
 
 /** Runs the jobs, `jobs` at a time (worker threads beyond one), results in the jobs' order. */

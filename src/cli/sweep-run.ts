@@ -63,7 +63,7 @@ export async function runJob(job: SweepJob): Promise<JobResult> {
   try {
     const run = new Run(scenario, { out: null, strategies });
     // Yield between slices: with --jobs 1 this runs on the main thread, which must act on Ctrl-C.
-    while (!run.advance(run.deploying ? 10_000 : 1_000_000)) await new Promise((resolve) => setImmediate(resolve));
+    while (!run.advance(1_000_000)) await new Promise((resolve) => setImmediate(resolve));
     summary = run.finish().summary;
   } catch (err) {
     return { failed: failureText(err, scenario.seed, job.file, job.overrides) };

@@ -12,6 +12,8 @@ import { scenarioWarnings, unsimulatedFields } from "./unsupported.js";
 /** The initial deployment may take at most this long before the scenario's clock starts anyway. */
 const DEPLOY_LIMIT_US = 3_600_000_000;
 const DEPLOY_STEP_US = 100_000;
+/** The most events one advance() runs while deploying. */
+const DEPLOY_SLICE_EVENTS = 10_000;
 
 export interface RunOptions {
   out: OutputDir | null;
@@ -93,14 +95,16 @@ export class Run {
     this.phase = "running";
   }
 
-  /** Runs up to about `maxEvents` more events, the deployment's first; true when the run has reached its end. */
+  /** Runs up to `maxEvents` more events (at most DEPLOY_SLICE_EVENTS while deploying); true when the run has reached its end. */
   advance(maxEvents: number): boolean {
     if (this.phase === "new") {
       this.world.boot();
       this.phase = "deploying";
     }
     if (this.phase === "deploying") {
-      if (!this.deploy(maxEvents)) return false;
+      // Some deployment events take milliseconds (a scheduling batch of thousands of tasks): a
+      // smaller budget keeps a caller that yields between calls responsive (progress, Ctrl-C).
+      if (!this.deploy(Math.min(maxEvents, DEPLOY_SLICE_EVENTS))) return false;
       this.start();
     }
     const outcome = this.world.sim.run({ untilUs: this.endUs, maxEvents });

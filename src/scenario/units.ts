@@ -7,6 +7,8 @@
 // we could make, but a capacity model silently reading a thousand times too much or too little
 // memory is worse than a clear error with the fix in it.
 
+import { quoteShort } from "./raw.js";
+
 export type UnitResult = { ok: true; value: number } | { ok: false; error: string };
 
 const NUMBER = String.raw`\d+(?:\.\d+)?`;
@@ -16,7 +18,7 @@ const fail = (error: string): UnitResult => ({ ok: false, error });
 
 /** How a YAML value is shown in messages: strings quoted, numbers and the rest as written. */
 export function show(value: unknown): string {
-  if (typeof value === "string") return value.length > 60 ? `${JSON.stringify(value.slice(0, 60))}... (${value.length} characters)` : JSON.stringify(value);
+  if (typeof value === "string") return quoteShort(value);
   if (value === null || value === undefined) return "nothing";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a map";
