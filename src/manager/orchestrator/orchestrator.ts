@@ -7,6 +7,7 @@ import { ReplicatedOrchestrator } from "./replicated.js";
 import { GlobalOrchestrator } from "./global.js";
 import { TaskReaper } from "./reaper.js";
 import { Updater } from "./updater.js";
+import { LiveSlots } from "./live-slots.js";
 
 export interface OrchestratorOptions {
   sim: Simulation;
@@ -36,12 +37,15 @@ export class Orchestrator {
   private readonly global: GlobalOrchestrator;
   private readonly reaper: TaskReaper;
   readonly updater: Updater;
+  private readonly live: LiveSlots;
 
   constructor(private readonly o: OrchestratorOptions) {
-    this.factory = new TaskFactory(o.store, () => o.sim.now());
-    this.restarts = new RestartSupervisor(o.sim, o.store, o.propose, (t) => this.createReplacement(t));
+    this.factory = new TaskFactory(o.store, () => o.sim.now(), (id) => this.live.refresh(id));
+    this.restarts = new RestartSupervisor(o.sim, o.store, o.propose, (t) => this.createReplacement(t), (id) => this.live.refresh(id));
     const leaving = (id: string): boolean => this.restarts.isRestarting(id) || this.stopping.has(id);
-    this.replicated = new ReplicatedOrchestrator(this.factory, leaving);
+    this.live = new LiveSlots(o.store, this.factory.inflight, leaving);
+    for (const id of o.store.tasks.keys()) this.live.refresh(id);
+    this.replicated = new ReplicatedOrchestrator(this.factory, leaving, this.live);
     this.global = new GlobalOrchestrator(o.store, this.factory, leaving);
     this.reaper = new TaskReaper(o.store, o.propose);
     this.updater = new Updater({ sim: o.sim, store: o.store, propose: o.propose, factory: this.factory });
@@ -75,6 +79,7 @@ export class Orchestrator {
         this.restarts.taskChanged(event.task);
         this.updater.taskChanged(event.task);
         this.reaper.taskChanged(event.task, event.removed);
+        this.live.refresh(event.task.id);
         if (changesSlots(event)) this.markDirty(event.task.service);
         break;
       case "node":
@@ -138,7 +143,11 @@ export class Orchestrator {
       if (!service) continue;
       cmds.push(...(service.spec.mode === "global" ? this.global : this.replicated).reconcile(service));
     }
-    for (const c of cmds) if (c.type === "SetTaskDesiredState" && c.desiredState > TaskState.RUNNING) this.stopping.add(c.id);
+    for (const c of cmds) {
+      if (c.type !== "SetTaskDesiredState" || c.desiredState <= TaskState.RUNNING) continue;
+      this.stopping.add(c.id);
+      this.live.refresh(c.id);
+    }
     if (cmds.length > 0) this.o.propose(cmds);
   }
 

@@ -1,6 +1,7 @@
 import { TaskState } from "../../api/task-state.js";
 import type { ServiceRecord, StoreCommand, TaskRecord } from "../store.js";
 import { isLive, type TaskFactory } from "./tasks.js";
+import type { LiveSlots } from "./live-slots.js";
 
 /**
  * The replicated orchestrator (swarmkit manager/orchestrator/replicated): keeps `replicas` slots
@@ -11,9 +12,12 @@ export class ReplicatedOrchestrator {
   constructor(
     private readonly factory: TaskFactory,
     private readonly leaving: (taskId: string) => boolean,
+    private readonly live: LiveSlots,
   ) {}
 
   reconcile(service: ServiceRecord): StoreCommand[] {
+    // Most reconciles follow a change the restart supervisor has already answered: nothing to do.
+    if (this.live.count(service.name, () => this.factory.tasksOf(service.name)) === service.replicas) return [];
     const slots = new Map<number, TaskRecord[]>();
     for (const t of this.factory.tasksOf(service.name)) {
       if (t.pinnedNode !== null || !isLive(t, this.leaving)) continue;

@@ -32,6 +32,8 @@ export class RestartSupervisor {
     private readonly store: Store,
     private readonly propose: (cmds: StoreCommand[]) => void,
     private readonly createReplacement: (old: TaskRecord) => TaskRecord | null,
+    /** Told when the supervisor takes charge of a task (isRestarting turns true). */
+    private readonly tookCharge: (taskId: string) => void = () => {},
   ) {}
 
   stop(): void {
@@ -42,6 +44,11 @@ export class RestartSupervisor {
   /** The store deleted the task: nothing about it needs remembering any more. */
   forget(taskId: string): void {
     this.restarted.delete(taskId);
+  }
+
+  private takeCharge(taskId: string): void {
+    this.restarted.add(taskId);
+    this.tookCharge(taskId);
   }
 
   /** True once the supervisor has taken charge of the task (its slot is being refilled). */
@@ -62,12 +69,12 @@ export class RestartSupervisor {
     const failed = task.state !== TaskState.COMPLETE;
     if (!this.shouldRestart(task, failed)) {
       if (how.moving) {
-        this.restarted.add(task.id);
+        this.takeCharge(task.id);
         this.propose([stop]);
       }
       return;
     }
-    this.restarted.add(task.id);
+    this.takeCharge(task.id);
     const replacement = this.createReplacement(task);
     if (!replacement) {
       this.propose([stop]);

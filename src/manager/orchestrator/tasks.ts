@@ -14,6 +14,8 @@ export class TaskFactory {
   constructor(
     private readonly store: Store,
     private readonly nowUs: () => number,
+    /** Told of every task created (it is in flight until the store commits it). */
+    private readonly created: (taskId: string) => void = () => {},
   ) {}
 
   /** The store committed (or removed) a task: it is no longer in flight. */
@@ -59,6 +61,7 @@ export class TaskFactory {
     if (!of) this.inflightOf.set(task.service, (of = new Map()));
     of.set(task.id, task);
     this.inflightAttempt.set(key, attempt);
+    this.created(task.id);
     return task;
   }
 }
