@@ -1,9 +1,18 @@
-// The service endpoint tables of one overlay network, node by node: what IPVS and the embedded
-// DNS server on each node know of each service's backends. A backend joins when its task runs
-// and leaves when it stops; each node learns both by networkdb gossip among the network's
-// nodes, at its own time, and keeps its table in the order it learned the backends, with its own
-// round-robin position. A crashed node's backends leave only once memberlist has declared it
-// dead and the news has spread.
+// The service endpoint tables of one overlay network: what IPVS and the embedded DNS server on
+// each node know of each service's backends. A backend joins when its task runs and leaves when
+// it stops; each node learns both by networkdb gossip among the network's nodes, at its own time,
+// and keeps its own round-robin position. A crashed node's backends leave only once memberlist
+// has declared it dead and the news has spread.
+//
+// The tables are one list per service, not one per node: which backends a node holds at a time
+// is a pure function of the node, the time and the hashed gossip draws (learnedAtUs), so it is
+// asked of the list when a node picks, and a node that is idle, or a change that has reached
+// every node, costs nothing per node. Per-node tables cost O(nodes x changes): at 20,000 nodes a
+// zone failure's leaves and replacements made the routing mesh most of a run.
+// SIMPLIFICATION: every node's table lists the backends in the order they joined the service;
+// Linux IPVS on a node lists them in the order that node learned them, which gossip reorders for
+// backends that start within a second or two of each other. A node's first pick starts at a
+// hashed place in the list, so nodes do not walk it in step.
 
 import { GOSSIP_ROUND_US, hashUnit, roundOf, roundsToAll } from "./gossip.js";
 
@@ -12,8 +21,19 @@ export interface Backend<C> {
   readonly container: C;
   /** The node it runs on (host index): that node knows of it at once. */
   readonly nodeIndex: number;
+  /** Its join, once recorded. */
+  join: Change<C> | null;
   /** Its leave, once it has left; a node that learns the leave before the join ignores the join. */
   leave: Change<C> | null;
+  /** When every node has learned the join (Infinity until it is recorded). */
+  knownUs: number;
+  /** When every node has learned the leave (Infinity while it has not left). */
+  goneUs: number;
+}
+
+/** A backend of `container` on node `nodeIndex`, not yet joined. */
+export function newBackend<C>(container: C, nodeIndex: number): Backend<C> {
+  return { container, nodeIndex, join: null, leave: null, knownUs: Infinity, goneUs: Infinity };
 }
 
 /** A join or a leave, spreading from the node where it happened. */
@@ -27,21 +47,8 @@ export interface Change<C> {
   readonly spreadFromUs: number;
   /** The spread over the network's peers at the time (see gossip.ts). */
   readonly cdf: Float64Array;
-  /** Identifies the change in every node's hash draw. */
+  /** Identifies the change in every node's hash draw; joins are recorded in increasing order. */
   readonly seq: number;
-}
-
-/** One node's IPVS table (and DNS answer) for one service on this network. */
-export interface NodeTable<C> {
-  readonly backends: Backend<C>[];
-  /** IPVS round-robin: the index of the next backend to use. */
-  cursor: number;
-  /** Changes of the service's log this node has already considered. */
-  seen: number;
-  /** Changes it has considered that have not reached it yet, by the time they will. */
-  waiting: { atUs: number; change: Change<C> }[];
-  /** The earliest time in `waiting` (Infinity when none). */
-  nextUs: number;
 }
 
 /**
@@ -67,14 +74,24 @@ export function settledAtUs<C>(change: Change<C>): number {
   return change.spreadFromUs + (roundsToAll(change.cdf) - 1) * GOSSIP_ROUND_US;
 }
 
+/** Backends whose leave every node knows are dropped from the list at most this often. */
+const SWEEP_GAP_US = 1_000_000;
+
 /**
- * The backends of one service on one network: the log of joins and leaves, and each node's
- * table, built on first use and brought up to date whenever the node looks (a node's draws are
- * hashed, so when it looks does not change what it sees).
+ * The backends of one service on one network, in the order they joined, and each node's
+ * round-robin position: the backend it picked last (IPVS's rr scheduler keeps a pointer to its
+ * last destination; when that one is removed, the next pick is the one after it).
  */
 export class ServiceEndpoints<C> {
-  private readonly log: Change<C>[] = [];
-  private readonly tables: (NodeTable<C> | undefined)[] = [];
+  /** Every backend that joined and that some node may still hold, by join order. */
+  private list: Backend<C>[] = [];
+  /** Each node's last pick (undefined before its first, or after it restarted)... */
+  private readonly last: (Backend<C> | undefined)[] = [];
+  /** ...and where it was in `list` then (checked before use: the list may have been swept). */
+  private readonly lastAt: number[] = [];
+  private readonly salt: number;
+  private nextSweepUs = Infinity;
+  private lastSweepUs = -Infinity;
   /** When every node will have learned every change so far. */
   settledUs = 0;
 
@@ -82,106 +99,99 @@ export class ServiceEndpoints<C> {
     readonly service: string,
     private readonly key: number,
     private readonly reach: Reach | null = null,
-  ) {}
+  ) {
+    this.salt = nameHash(service);
+  }
 
   record(change: Change<C>): void {
-    this.log.push(change);
-    if (!change.join) change.backend.leave = change;
-    this.settledUs = Math.max(this.settledUs, settledAtUs(change));
-  }
-
-  /** Node `node`'s table at `nowUs`. */
-  table(node: number, nowUs: number): NodeTable<C> {
-    let t = this.tables[node];
-    if (t === undefined) {
-      t = { backends: [], cursor: 0, seen: 0, waiting: [], nextUs: Infinity };
-      this.tables[node] = t;
+    const b = change.backend;
+    const settled = settledAtUs(change);
+    if (change.join) {
+      b.join = change;
+      b.knownUs = settled;
+      this.list.push(b);
+    } else {
+      b.leave = change;
+      b.goneUs = settled;
+      this.nextSweepUs = Math.min(this.nextSweepUs, Math.max(settled, this.lastSweepUs + SWEEP_GAP_US));
     }
-    if (t.seen < this.log.length || nowUs >= t.nextUs) this.catchUp(t, node, nowUs);
-    return t;
+    this.settledUs = Math.max(this.settledUs, settled);
   }
 
-  /** The node restarted: its tables are gone; it builds them again when it next looks. */
+  /** The node restarted: its IPVS state is gone; its position starts afresh. */
   forget(node: number): void {
-    this.tables[node] = undefined;
+    this.last[node] = undefined;
   }
 
-  /** The next backend by IPVS round-robin on `node`, or null when its table is empty. */
+  /** The next backend by IPVS round-robin on `node`, or null when it holds none. */
   pick(node: number, nowUs: number): Backend<C> | null {
-    let t = this.tables[node];
-    // The hot path: the node's table exists and nothing new has reached it.
-    if (t === undefined || t.seen < this.log.length || nowUs >= t.nextUs) t = this.table(node, nowUs);
-    const n = t.backends.length;
-    if (n === 0) return null;
-    if (this.reach?.partitioned) return this.pickSeen(t, node, nowUs);
-    const i = t.cursor % n;
-    t.cursor = i + 1;
-    return t.backends[i]!;
-  }
-
-  /** The backends `node` sees: during a partition, not those it has declared dead. */
-  visible(node: number, nowUs: number): readonly Backend<C>[] {
-    const all = this.table(node, nowUs).backends;
-    const reach = this.reach;
-    return reach?.partitioned ? all.filter((b) => !reach.cutOff(node, b.nodeIndex, nowUs)) : all;
-  }
-
-  /** Round-robin over the backends `node` still sees. */
-  private pickSeen(t: NodeTable<C>, node: number, nowUs: number): Backend<C> | null {
-    const n = t.backends.length;
-    for (let k = 0; k < n; k++) {
-      const i = (t.cursor + k) % n;
-      const b = t.backends[i]!;
-      if (this.reach!.cutOff(node, b.nodeIndex, nowUs)) continue;
-      t.cursor = i + 1;
-      return b;
+    if (nowUs >= this.nextSweepUs) this.sweep(nowUs);
+    const list = this.list;
+    const n = list.length;
+    const plain = this.reach === null || !this.reach.partitioned;
+    let i = this.nextIndex(node, n);
+    for (let k = 0; k < n; k++, i++) {
+      if (i >= n) i = 0;
+      const b = list[i]!;
+      // The hot path: a backend every node knows, that has not left.
+      if ((plain && b.leave === null && nowUs >= b.knownUs) || this.sees(b, node, nowUs)) {
+        this.last[node] = b;
+        this.lastAt[node] = i;
+        return b;
+      }
     }
     return null;
   }
 
-  private catchUp(t: NodeTable<C>, node: number, nowUs: number): void {
-    for (; t.seen < this.log.length; t.seen++) {
-      const change = this.log[t.seen]!;
-      insertByTime(t.waiting, { atUs: learnedAtUs(change, node, this.key), change });
+  /** The backends `node` holds now, in its table's order. */
+  visible(node: number, nowUs: number): Backend<C>[] {
+    if (nowUs >= this.nextSweepUs) this.sweep(nowUs);
+    return this.list.filter((b) => this.sees(b, node, nowUs));
+  }
+
+  /** Whether `node` holds `b` now: it has learned the join, not the leave, and can still reach b's node. */
+  private sees(b: Backend<C>, node: number, nowUs: number): boolean {
+    if (nowUs < b.knownUs && learnedAtUs(b.join!, node, this.key) > nowUs) return false;
+    const leave = b.leave;
+    if (leave !== null && (nowUs >= b.goneUs || learnedAtUs(leave, node, this.key) <= nowUs)) return false;
+    const reach = this.reach;
+    return reach === null || !reach.partitioned || !reach.cutOff(node, b.nodeIndex, nowUs);
+  }
+
+  /** Where `node`'s next pick starts: after its last pick, or at a hashed place for its first. */
+  private nextIndex(node: number, n: number): number {
+    const last = this.last[node];
+    if (last === undefined) return Math.floor(hashUnit(this.key, this.salt, node) * n);
+    const at = this.lastAt[node]!;
+    if (this.list[at] === last) return at + 1;
+    // Swept since: the first backend that joined after it.
+    const seq = last.join!.seq;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.list[mid]!.join!.seq <= seq) lo = mid + 1;
+      else hi = mid;
     }
-    let done = 0;
-    let gone: Set<Backend<C>> | null = null;
-    while (done < t.waiting.length && t.waiting[done]!.atUs <= nowUs) {
-      const { atUs, change } = t.waiting[done]!;
-      const b = change.backend;
-      // networkdb orders events per entry: a leave it already knows wins over an older join.
-      if (!change.join) (gone ??= new Set()).add(b);
-      else if (b.leave === null || learnedAtUs(b.leave, node, this.key) > atUs) t.backends.push(b);
-      done++;
-    }
-    if (gone !== null) removeAll(t, gone);
-    if (done > 0) t.waiting.splice(0, done);
-    t.nextUs = t.waiting[0]?.atUs ?? Infinity;
+    return lo;
+  }
+
+  /** Drops the backends whose leave every node knows (they are invisible already: this only saves scanning them). */
+  private sweep(nowUs: number): void {
+    this.lastSweepUs = nowUs;
+    let next = Infinity;
+    this.list = this.list.filter((b) => {
+      if (b.goneUs <= nowUs) return false;
+      if (b.goneUs < next) next = b.goneUs;
+      return true;
+    });
+    this.nextSweepUs = next === Infinity ? Infinity : Math.max(next, nowUs + SWEEP_GAP_US);
   }
 }
 
-/**
- * Removes the backends that left, in one pass (a zone's worth of leaves reaches a node together:
- * one indexOf and splice each made that O(backends x leaves) per node). IPVS keeps its place in
- * the list when a destination before it is removed: the cursor moves back once for each. Joins
- * learned in the same catch-up were appended after every backend that left, so they never count.
- */
-function removeAll<C>(t: NodeTable<C>, gone: ReadonlySet<Backend<C>>): void {
-  const cursor = t.cursor;
-  let kept = 0;
-  for (let i = 0; i < t.backends.length; i++) {
-    const b = t.backends[i]!;
-    if (gone.has(b)) {
-      if (i < cursor) t.cursor--;
-    } else t.backends[kept++] = b;
-  }
-  t.backends.length = kept;
-}
-
-/** Inserts keeping `list` sorted by time, after entries with the same time (learned in log order). */
-function insertByTime<T extends { atUs: number }>(list: T[], item: T): void {
-  let i = list.length;
-  while (i > 0 && list[i - 1]!.atUs > item.atUs) i--;
-  if (i === list.length) list.push(item);
-  else list.splice(i, 0, item);
+/** A stable number for a service name (FNV-1a), to salt each service's starting places. */
+function nameHash(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

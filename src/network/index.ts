@@ -16,6 +16,7 @@ export { buildOverlays, FIRST_VNI } from "./overlay.js";
 export type { OverlayNetwork } from "./overlay.js";
 export { Routing } from "./routing.js";
 export type { RoutedContainer } from "./routing.js";
+export { newBackend } from "./endpoints.js";
 export type { Backend, ServiceEndpoints } from "./endpoints.js";
 export { ConnectionPool, DnsCache, forgottenByIpvs, IPVS_IDLE_TIMEOUT_US, DNS_TTL_US } from "./connections.js";
 export type { Connection } from "./connections.js";

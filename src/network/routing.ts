@@ -1,5 +1,5 @@
 import type { ServiceSpec } from "../scenario/types.js";
-import { ServiceEndpoints, type Backend, type Change, type Reach } from "./endpoints.js";
+import { ServiceEndpoints, newBackend, type Backend, type Change, type Reach } from "./endpoints.js";
 import { EpidemicTables, GOSSIP_ROUND_US, failureDetectionUs, hashUnit } from "./gossip.js";
 import type { OverlayNetwork } from "./overlay.js";
 
@@ -67,7 +67,7 @@ export class Routing<C extends RoutedContainer> {
   join(c: C, service: number, hostMode: boolean): void {
     if (this.members.has(c)) return;
     const entries = this.networksOf[service]!.map((net) => {
-      const backend: Backend<C> = { container: c, nodeIndex: c.nodeIndex, leave: null };
+      const backend = newBackend(c, c.nodeIndex);
       const counts = this.perHost[net]!;
       counts[c.nodeIndex] = (counts[c.nodeIndex] ?? 0) + 1;
       if (counts[c.nodeIndex] === 1) this.peers[net]!++;

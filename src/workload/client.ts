@@ -2,7 +2,7 @@ import type { Simulation, RandomStream, ScheduledEvent } from "../kernel/index.j
 import type { ServiceSpec, WorkloadSpec } from "../scenario/types.js";
 import type { Container, ContainerCallbacks, ContainerRequest } from "../cluster/container.js";
 import type { Host } from "../cluster/host.js";
-import { ConnectionPool, forgottenByIpvs, type Channel, type Connection, type DataPlane, type IngressEntry, type Parcel, type ServiceEndpoints } from "../network/index.js";
+import { ConnectionPool, forgottenByIpvs, newBackend, type Channel, type Connection, type DataPlane, type IngressEntry, type Parcel, type ServiceEndpoints } from "../network/index.js";
 import type { RateProfile } from "./rate-profile.js";
 
 /** Where request outcomes are counted (the metrics recorder). */
@@ -192,7 +192,7 @@ export class Clients implements ContainerCallbacks<Request> {
     const entry = flow.entry.next();
     const container = entry ? this.backendAt(flow, entry, nowUs) : null;
     if (!entry || !container) return null;
-    const backend = { container, nodeIndex: container.nodeIndex, leave: null };
+    const backend = newBackend(container, container.nodeIndex);
     return { backend, entry: entry.index, left: container.spec.request.connection.reuse, lastUsedUs: nowUs, viaIpvs: flow.mode === "ingress" };
   }
 

@@ -33,48 +33,53 @@ describe("README: the startup-storm story", () => {
     expect(tableRow("`recovered_s` of the spike")).toEqual(["null: never", `${light.summary.faults[0]!.recovered_s} s`]);
   });
 
-  it("steps 1-3: 12 replicas at 315 s (70%), 16 at 330 s (100%, the starting ones counted idle), first unhealthy at 337 s and five by 341 s, none running at 350 s, all workers full at 360 s", () => {
+  it("steps 1-3: 12 replicas at 315 s (70%), 16 at 330 s (100%, the starting ones counted idle), first unhealthy at 337 s and six by 341 s, none running at 350 s, all workers full at 360 s", () => {
     const as = eventsOf(heavy.events, "autoscale");
     expect(as.slice(0, 2).map((e) => [e["t_s"], e["to"], Math.round(100 * (e["cpu"] as number))])).toEqual([[315, 12, 70], [330, 16, 100]]);
     const unhealthy = heavy.events.filter((e) => e["kind"] === "task" && e["reason"] === "unhealthy container").map((e) => e["t_s"] as number);
     expect(Math.floor(unhealthy[0]!)).toBe(337);
-    expect(unhealthy.filter((t) => t <= 341)).toHaveLength(5);
+    expect(unhealthy.filter((t) => t <= 341)).toHaveLength(6);
     expect(heavy.timeseries.find((r) => r.t_s === 350)!.tasks_running).toBe(0);
     const workers = heavy.nodes.filter((r) => r.t_s === 360 && r.node.startsWith("worker"));
     expect(workers.every((r) => r.cpu_util > 0.98)).toBe(true);
   });
 
-  it("step 4: no scale-up after 330 s, the service does not come back, and the autoscaler returns to 8 at 1305 s", () => {
+  it("step 4: no change after 330 s (the autoscaler stays at 16), and the service does not come back", () => {
     const as = eventsOf(heavy.events, "autoscale");
-    expect(as.filter((e) => (e["t_s"] as number) > 330).map((e) => [e["t_s"], e["from"], e["to"]])).toEqual([[1305, 16, 8]]);
+    expect(as.filter((e) => (e["t_s"] as number) > 330)).toEqual([]);
     const after = heavy.timeseries.filter((r) => r.t_s > 940);
     expect(after.every((r) => r.tasks_running < r.tasks_desired)).toBe(true);
     expect(heavy.summary.faults[0]!.recovered_s).toBeNull();
   });
 
-  it("the light run: 12 at 315 s, 19 at 330 s, 24 at 345 s, and no errors", () => {
+  it("the light run: 12 at 315 s, 19 at 330 s, 22 at 345 s, 25 at 360 s, and no errors", () => {
     const ups = eventsOf(light.events, "autoscale").filter((e) => (e["to"] as number) > (e["from"] as number));
-    expect(ups.map((e) => [e["t_s"], e["to"]])).toEqual([[315, 12], [330, 19], [345, 24]]);
+    expect(ups.map((e) => [e["t_s"], e["to"]])).toEqual([[315, 12], [330, 19], [345, 22], [360, 25]]);
     expect(web(light).errors).toBe(0);
   });
 
-  it("the variants it names: no autoscaler 45% (light) and 55% (heavy); 8 workers 53%; a 60% target 41% (light)", () => {
+  it("the variants it names: no autoscaler 45% (light) and 67% (heavy); 8 workers 53%; a 60% target 44% (light)", () => {
     const lost = (sets: string[]): number => {
       const s = runFile(STORM, sets).summary.services["web"]!;
       return Math.round((100 * s.errors) / s.arrivals);
     };
     expect(lost(["services.web.autoscale=null", "services.web.startup.cpu=1s"])).toBe(45);
-    expect(lost(["services.web.autoscale=null"])).toBe(55);
+    expect(lost(["services.web.autoscale=null"])).toBe(67);
     expect(lost(["cluster.nodeGroups.worker.count=8"])).toBe(53);
-    expect(lost(["services.web.autoscale.targetCpu=60%", "services.web.startup.cpu=1s"])).toBe(41);
+    // With 8 workers the first checks fail at 337 s and the autoscaler stays at 16 until 1530 s.
+    const eight = runFile(STORM, ["cluster.nodeGroups.worker.count=8"]);
+    const failed = eight.events.find((e) => e["kind"] === "task" && e["reason"] === "unhealthy container")!;
+    expect(Math.floor(failed["t_s"] as number)).toBe(337);
+    expect(eventsOf(eight.events, "autoscale").map((e) => [e["t_s"], e["to"]])).toEqual([[315, 12], [330, 16], [1530, 9]]);
+    expect(lost(["services.web.autoscale.targetCpu=60%", "services.web.startup.cpu=1s"])).toBe(44);
   });
 
-  it("seeds 1-3: the heavy start-up loses 58-77% of requests, the light one none", () => {
+  it("seeds 1-3: the heavy start-up loses 78-80% of requests, the light one none", () => {
     for (const seed of [1, 2, 3]) {
       const h = runFile(STORM, [`seed=${seed}`]).summary.services["web"]!;
       const l = runFile(STORM, [`seed=${seed}`, "services.web.startup.cpu=1s"]).summary.services["web"]!;
-      expect(h.errors / h.arrivals).toBeGreaterThanOrEqual(0.575);
-      expect(h.errors / h.arrivals).toBeLessThan(0.775);
+      expect(h.errors / h.arrivals).toBeGreaterThanOrEqual(0.775);
+      expect(h.errors / h.arrivals).toBeLessThan(0.805);
       expect(l.errors).toBe(0);
     }
   });
