@@ -9,6 +9,9 @@ import { LeaderRoles, type LeaderRoleOptions } from "./leader-roles.js";
 /** Rough wire sizes, for the delivery path. */
 const RAFT_MESSAGE_BYTES = 128;
 const RAFT_COMMAND_BYTES = 512;
+/** swarmkit's raft config (DefaultNodeConfig): MaxSizePerMsg math.MaxUint16 bytes, MaxInflightMsgs 256. */
+const RAFT_MAX_SIZE_PER_MSG = 65_535;
+const RAFT_MAX_INFLIGHT_MSGS = 256;
 
 export interface ManagerNodeDeps {
   sim: Simulation;
@@ -107,7 +110,8 @@ export class ManagerNode {
     const r = this.d.raft;
     const saved = this.saved ? { ...this.saved, appliedIndex: this.appliedIndex } : undefined;
     return new RaftNode<StoreCommand[]>(
-      { id: this.host.name, peers: this.d.peers, electionTicks: r.electionTicks, electionRandomTicks: r.electionRandomTicks, heartbeatTicks: r.heartbeatTicks, checkQuorum: true },
+      { id: this.host.name, peers: this.d.peers, electionTicks: r.electionTicks, electionRandomTicks: r.electionRandomTicks, heartbeatTicks: r.heartbeatTicks, checkQuorum: true,
+        maxEntriesPerMsg: Math.max(1, Math.floor(RAFT_MAX_SIZE_PER_MSG / RAFT_COMMAND_BYTES)), maxInflightMsgs: RAFT_MAX_INFLIGHT_MSGS },
       () => this.d.rng.next(),
       saved,
     );

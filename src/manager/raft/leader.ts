@@ -18,7 +18,7 @@ export function becomeLeader<T>(r: RaftState<T>): void {
   r.reset(r.term);
   r.role = "leader";
   r.leader = r.id;
-  for (const id of r.others) r.progress.set(id, new Progress(r.log.lastIndex + 1));
+  for (const id of r.others) r.progress.set(id, new Progress(r.log.lastIndex + 1, r.maxInflightMsgs));
   r.log.append([{ term: r.term, index: r.log.lastIndex + 1, data: null }]);
   maybeCommit(r);
   bcastAppend(r);
@@ -112,7 +112,7 @@ export function bcastAppend<T>(r: RaftState<T>): void {
  */
 function bcastHeartbeat<T>(r: RaftState<T>): void {
   for (const id of r.others) {
-    progressOf(r, id).probeSent = false;
+    progressOf(r, id).heartbeat();
     sendAppend(r, id);
   }
 }
@@ -120,20 +120,24 @@ function bcastHeartbeat<T>(r: RaftState<T>): void {
 // SIMPLIFICATION: etcd sends separate MsgHeartbeat messages (no log check, commit capped at the
 // follower's match) besides MsgApp. One message type is enough for the paper's algorithm and
 // keeps the messages the network carries to four kinds.
+// Each message carries at most maxEntriesPerMsg entries; in replicate mode more follow at once,
+// until the follower has them all or is paused (etcd's maybeSendAppend loop).
 function sendAppend<T>(r: RaftState<T>, to: string): void {
   const pr = progressOf(r, to);
-  if (pr.paused) return;
-  const prevLogIndex = pr.next - 1;
-  const prevLogTerm = r.log.term(prevLogIndex);
-  if (prevLogTerm === undefined) {
-    throw new Error(`raft ${r.id}: nextIndex ${pr.next} of ${to} is past our last index ${r.log.lastIndex}`);
-  }
-  const entries = r.log.slice(pr.next);
-  r.send({
-    type: "AppendEntries", term: r.term, from: r.id, to,
-    prevLogIndex, prevLogTerm, entries, leaderCommit: r.commitIndex,
-  });
-  pr.sentEntries(prevLogIndex + entries.length);
+  do {
+    if (pr.paused) return;
+    const prevLogIndex = pr.next - 1;
+    const prevLogTerm = r.log.term(prevLogIndex);
+    if (prevLogTerm === undefined) {
+      throw new Error(`raft ${r.id}: nextIndex ${pr.next} of ${to} is past our last index ${r.log.lastIndex}`);
+    }
+    const entries = r.log.slice(pr.next, Math.min(r.log.lastIndex, prevLogIndex + r.maxEntriesPerMsg) + 1);
+    r.send({
+      type: "AppendEntries", term: r.term, from: r.id, to,
+      prevLogIndex, prevLogTerm, entries, leaderCommit: r.commitIndex,
+    });
+    pr.sentEntries(prevLogIndex + entries.length, entries.length);
+  } while (pr.state === "replicate" && pr.next <= r.log.lastIndex);
 }
 
 /**

@@ -1,11 +1,11 @@
 // The leader's view of one follower's log (Figure 2's nextIndex and matchIndex), with etcd's two
 // replication modes: probe while the match point is unknown, replicate once it is known.
 
-// SIMPLIFICATION: etcd also caps the messages in flight per follower (Inflights) and their bytes
-// (MaxSizePerMsg, MaxInflightMsgs), and has a snapshot state for followers behind a compacted
-// log. We have no compaction, and a simulated message costs no more with more entries in it, so
-// only the probe/replicate distinction (which avoids re-sending the whole tail on every
-// proposal while a follower's position is unknown) is kept.
+// In replicate mode, as in etcd, at most maxInflightMsgs messages with entries are in flight to a
+// follower (Inflights): each success frees those it covers; when they are all out, the follower is
+// paused until a reply or a heartbeat frees one.
+// SIMPLIFICATION: etcd has a snapshot state for followers behind a compacted log; we have no
+// compaction.
 
 export type ProgressState = "probe" | "replicate";
 
@@ -19,22 +19,34 @@ export class Progress {
   probeSent = false;
   /** Heard from since the last CheckQuorum round. */
   recentActive = false;
+  /** Replicate mode: the last index of each message with entries in flight, oldest first. */
+  private readonly inflight: number[] = [];
 
-  constructor(next: number) {
+  constructor(
+    next: number,
+    private readonly maxInflight = Infinity,
+  ) {
     this.next = next;
   }
 
   get paused(): boolean {
-    return this.state === "probe" && this.probeSent;
+    return this.state === "probe" ? this.probeSent : this.inflight.length >= this.maxInflight;
+  }
+
+  /** A heartbeat is due: a follower paused with every message in flight gets one freed (etcd frees it on the heartbeat's reply). */
+  heartbeat(): void {
+    this.probeSent = false;
+    if (this.state === "replicate" && this.paused) this.inflight.shift();
   }
 
   /**
    * Records that entries up to `lastSentIndex` went out. In replicate mode next moves on at once
    * (optimistically, as in etcd): a lost message shows up as a reject of a later one.
    */
-  sentEntries(lastSentIndex: number): void {
+  sentEntries(lastSentIndex: number, entries: number): void {
     if (this.state === "replicate") {
       this.next = Math.max(this.next, lastSentIndex + 1);
+      if (entries > 0) this.inflight.push(lastSentIndex);
     } else {
       this.probeSent = true;
     }
@@ -43,6 +55,7 @@ export class Progress {
   /** A successful reply; false if it told nothing new (a duplicate or reordered reply). */
   maybeUpdate(matchIndex: number): boolean {
     this.probeSent = false;
+    while (this.inflight.length > 0 && this.inflight[0]! <= matchIndex) this.inflight.shift();
     if (matchIndex <= this.match) return false;
     this.match = matchIndex;
     this.next = Math.max(this.next, matchIndex + 1);
@@ -53,6 +66,7 @@ export class Progress {
     this.state = "replicate";
     this.next = this.match + 1;
     this.probeSent = false;
+    this.inflight.length = 0;
   }
 
   /**
@@ -64,6 +78,7 @@ export class Progress {
     if (hint < this.match) return false;
     this.state = "probe";
     this.probeSent = false;
+    this.inflight.length = 0;
     this.next = Math.max(this.match + 1, Math.min(this.next, hint + 1));
     return true;
   }

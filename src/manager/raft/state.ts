@@ -20,6 +20,8 @@ export class RaftState<T> {
   readonly electionRandomTicks: number;
   readonly heartbeatTicks: number;
   readonly checkQuorum: boolean;
+  readonly maxEntriesPerMsg: number;
+  readonly maxInflightMsgs: number;
   readonly log: RaftLog<T>;
 
   role: RaftRole = "follower";
@@ -53,6 +55,8 @@ export class RaftState<T> {
     this.electionRandomTicks = config.electionRandomTicks;
     this.heartbeatTicks = config.heartbeatTicks;
     this.checkQuorum = config.checkQuorum;
+    this.maxEntriesPerMsg = config.maxEntriesPerMsg ?? Infinity;
+    this.maxInflightMsgs = config.maxInflightMsgs ?? Infinity;
     this.random = random;
     this.log = new RaftLog(restored?.entries ?? [], restored?.adopted === true);
     if (restored) this.restore(restored);

@@ -80,6 +80,10 @@ export interface RaftConfig {
   readonly heartbeatTicks: number;
   /** A leader that has not heard from a majority within electionTicks steps down (etcd CheckQuorum). */
   readonly checkQuorum: boolean;
+  /** At most this many entries in one AppendEntries (etcd MaxSizePerMsg, in entries); default unlimited. */
+  readonly maxEntriesPerMsg?: number;
+  /** At most this many AppendEntries with entries in flight to one follower (etcd MaxInflightMsgs); default unlimited. */
+  readonly maxInflightMsgs?: number;
 }
 
 /** State that is observable from outside but needs no disk write. Reported when it changed. */

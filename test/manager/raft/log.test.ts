@@ -112,7 +112,7 @@ describe("quorum", () => {
 describe("Progress", () => {
   it("probes one message at a time and moves next back on a reject, never below match+1", () => {
     const pr = new Progress(11);
-    pr.sentEntries(10);
+    pr.sentEntries(10, 0);
     expect(pr.paused).toBe(true);
     expect(pr.maybeDecrTo(6)).toBe(true);
     expect([pr.next, pr.paused]).toEqual([7, false]);
@@ -125,9 +125,30 @@ describe("Progress", () => {
     const pr = new Progress(5);
     pr.maybeUpdate(4);
     pr.becomeReplicate();
-    pr.sentEntries(9);
+    pr.sentEntries(9, 5);
     expect([pr.state, pr.next, pr.paused]).toEqual(["replicate", 10, false]);
     pr.maybeDecrTo(6);
     expect([pr.state, pr.next]).toEqual(["probe", 7]);
+  });
+
+  it("in replicate mode pauses with maxInflight messages out; a success frees those it covers, a heartbeat the oldest", () => {
+    const pr = new Progress(1, 3);
+    pr.maybeUpdate(0);
+    pr.becomeReplicate();
+    pr.sentEntries(2, 2);
+    pr.sentEntries(4, 2);
+    expect(pr.paused).toBe(false);
+    pr.sentEntries(6, 2);
+    expect(pr.paused).toBe(true);
+    pr.maybeUpdate(4); // covers the first two
+    expect(pr.paused).toBe(false);
+    pr.sentEntries(8, 2);
+    pr.sentEntries(10, 2);
+    expect(pr.paused).toBe(true);
+    pr.heartbeat();
+    expect(pr.paused).toBe(false);
+    // An empty message (a heartbeat with nothing new) is not in flight.
+    pr.sentEntries(10, 0);
+    expect(pr.paused).toBe(false);
   });
 });

@@ -14,6 +14,8 @@ export interface NodeOptions {
   electionRandomTicks?: number;
   heartbeatTicks?: number;
   checkQuorum?: boolean;
+  maxEntriesPerMsg?: number;
+  maxInflightMsgs?: number;
 }
 
 /** "n1".."nN". */
@@ -29,6 +31,8 @@ export function raftConfig(id: string, peers: readonly string[], opts: NodeOptio
     electionRandomTicks: opts.electionRandomTicks ?? 0,
     heartbeatTicks: opts.heartbeatTicks ?? 1,
     checkQuorum: opts.checkQuorum ?? false,
+    ...(opts.maxEntriesPerMsg !== undefined ? { maxEntriesPerMsg: opts.maxEntriesPerMsg } : {}),
+    ...(opts.maxInflightMsgs !== undefined ? { maxInflightMsgs: opts.maxInflightMsgs } : {}),
   };
 }
 

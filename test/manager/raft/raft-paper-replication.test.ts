@@ -53,6 +53,23 @@ describe("§5.3 log replication", () => {
     }
   });
 
+  it("with etcd's flow control (2 entries a message, 3 in flight) a follower 20 entries behind gets them all, 2 at a time", () => {
+    const net = Network.of(3, { electionRandomTicks: 10, maxEntriesPerMsg: 2, maxInflightMsgs: 3 });
+    net.tickUntil(() => net.leaderIds().length === 1);
+    const leader = net.node(net.leaderIds()[0] ?? "");
+    const lagging = ids3.find((id) => id !== leader.id)!;
+    net.isolate(lagging);
+    for (let i = 0; i < 20; i++) leader.propose(`p${i}`);
+    net.stabilize();
+    expect(net.applied.get(lagging)?.length ?? 0).toBeLessThan(2);
+    net.recover();
+    net.tick(5);
+    net.stabilize();
+    for (const id of ids3) expect(net.applied.get(id)?.map((e) => e.data)).toEqual([null, ...Array.from({ length: 20 }, (_, i) => `p${i}`)]);
+    const appends = net.delivered.filter((m) => m.type === "AppendEntries");
+    expect(Math.max(...appends.map((m) => (m.type === "AppendEntries" ? m.entries.length : 0)))).toBe(2);
+  });
+
   it("a follower commits up to leaderCommit, but never past what the message proved it shares", () => {
     const n = newNode("n2", ids3, {}, { term: 1, votedFor: null, entries: entriesOfTerms([1, 1, 1, 1]) });
     n.step(appendEntries("n1", "n2", 1, { index: 1, term: 1 }, entriesOfTerms([1, 1]).slice(1), 4));
