@@ -6,8 +6,8 @@ import { blackHoled, underlayFormat, wireBytes, type PacketFormat } from "./pack
 
 /**
  * Messages up to this many wire bytes skip the flow model on links that carry no transfer.
- * SIMPLIFICATION: such messages do not slow one another down (no queueing at the NIC); a link
- * that small messages alone keep busy over half its capacity sends them through the flow model.
+ * SIMPLIFICATION: on a quiet link such messages do not slow one another down; a link that small
+ * messages keep busy over half its capacity queues them in order (Fabric.smallWaitUs).
  */
 export const FAST_PATH_BYTES = 64 * 1024;
 /**
@@ -165,9 +165,10 @@ export class Delivery {
       return;
     }
     const kind = pathOf(from, to);
-    if (ch.fast && ch.cpuUs === 0 && this.fabric.quiet(from, to, this.sim.now(), ch.wireBytes)) {
+    const waitUs = ch.fast && ch.cpuUs === 0 ? this.fabric.smallWaitUs(from, to, this.sim.now(), ch.wireBytes) : -1;
+    if (waitUs >= 0) {
       ch.carried += ch.wireBytes;
-      this.sim.after(ch.delayUs[kind], ch.check, p);
+      this.sim.after(ch.delayUs[kind] + waitUs, ch.check, p);
       return;
     }
     this.transferParcel(ch, p, kind);
@@ -185,9 +186,11 @@ export class Delivery {
    */
   fastDelayUs<P extends Parcel>(ch: Channel<P>, from: NetHost, to: NetHost): number {
     if (from === to) return ch.delayUs[0];
-    if (!ch.fast || ch.cpuUs > 0 || ch.blackHoled || !this.fabric.quiet(from, to, this.sim.now(), ch.wireBytes)) return -1;
+    if (!ch.fast || ch.cpuUs > 0 || ch.blackHoled) return -1;
+    const waitUs = this.fabric.smallWaitUs(from, to, this.sim.now(), ch.wireBytes);
+    if (waitUs < 0) return -1;
     ch.carried += ch.wireBytes;
-    return ch.delayUs[pathOf(from, to)];
+    return ch.delayUs[pathOf(from, to)] + Math.round(waitUs);
   }
 
   /**
@@ -205,7 +208,8 @@ export class Delivery {
     }
     const wire = wireBytes(bytes, this.hostFormat);
     const delayUs = this.fabric.latencies[kind] + wire / this.fabric.nicBytesPerUs;
-    if (wire <= FAST_PATH_BYTES && this.fabric.quiet(from, to, this.sim.now(), wire)) this.sim.after(delayUs, this.hostArrive, p);
+    const waitUs = wire <= FAST_PATH_BYTES ? this.fabric.smallWaitUs(from, to, this.sim.now(), wire) : -1;
+    if (waitUs >= 0) this.sim.after(delayUs + waitUs, this.hostArrive, p);
     else this.transfer(from, to, kind, wire, 0, () => this.hostArrive(p), () => undefined);
   }
 
@@ -246,9 +250,10 @@ export class Delivery {
       t.enc = from.kernel.submit(cpuUs, () => this.partDone(t), null);
       t.dec = to.kernel.submit(cpuUs, () => this.partDone(t), null);
     }
-    if (wire <= FAST_PATH_BYTES && this.fabric.quiet(from, to, this.sim.now(), wire)) {
+    const waitUs = wire <= FAST_PATH_BYTES ? this.fabric.smallWaitUs(from, to, this.sim.now(), wire) : -1;
+    if (waitUs >= 0) {
       t.counted = wire; // crosses at once: counted now (by the caller's channel, below)
-      t.timer = this.sim.after(latencyUs + wire / this.fabric.nicBytesPerUs, () => this.partDone(t));
+      t.timer = this.sim.after(latencyUs + wire / this.fabric.nicBytesPerUs + waitUs, () => this.partDone(t));
       return t;
     }
     t.route = this.fabric.route(from, to);

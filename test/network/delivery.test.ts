@@ -86,6 +86,29 @@ describe("transfer times", () => {
     for (const m of msgs) expect(Math.abs(m.doneUs! - (100 + 4 * one))).toBeLessThanOrEqual(2);
   });
 
+  it("a NIC that small messages keep over half busy queues them in order at its rate: no flow, and the last waits for all the others", () => {
+    const w = world();
+    const sender = w.host(0);
+    const receivers = Array.from({ length: 1000 }, (_, i) => w.host(i + 1));
+    const heavy = channel(w, 60_000);
+    const light = channel(w, 10_000);
+    // 10 ms of 60 KB messages every 50 us: about 1,200 bytes/us of the NIC's 1,250.
+    for (let t = 0; t < 10_000; t += 50) w.sim.at(t, () => w.delivery.send(heavy, { from: sender, to: receivers[t / 50]! }));
+    const burst: Msg[] = receivers.map((to) => ({ from: sender, to }));
+    w.sim.at(10_000, () => {
+      for (const m of burst) w.delivery.send(light, m);
+      expect(w.fabric.nic(sender).tx.link.flows.length).toBe(0);
+    });
+    w.sim.run();
+    const perMessageUs = light.wireBytes / B_PER_US;
+    const arrivals = burst.map((m) => m.doneUs!);
+    for (let i = 1; i < arrivals.length; i++) expect(arrivals[i]!).toBeGreaterThanOrEqual(arrivals[i - 1]!);
+    // The first of the burst closes the busy window and goes at once; the other 999 queue in
+    // order at the NIC's rate: the last leaves 999 messages' time after the burst, plus latency.
+    expect(Math.abs(arrivals[999]! - (10_000 + 100 + 999 * perMessageUs))).toBeLessThanOrEqual(2);
+    expect(Math.abs(arrivals[0]! - (10_000 + 100 + perMessageUs))).toBeLessThanOrEqual(2);
+  });
+
   it("the hosts' own traffic goes the same way: a 1 MB message takes latency + wire over bandwidth", () => {
     const w = world();
     const [a, b] = [w.host(0), w.host(1)];
