@@ -5,9 +5,10 @@ import type { OverlayNetwork } from "./overlay.js";
 import { blackHoled, underlayFormat, wireBytes, type PacketFormat } from "./packets.js";
 
 /**
- * Messages up to this many wire bytes skip the flow model on links that carry no transfer.
- * SIMPLIFICATION: on a quiet link such messages do not slow one another down; a link that small
- * messages keep busy over half its capacity queues them in order (Fabric.smallWaitUs).
+ * Messages up to this many wire bytes never enter the flow model.
+ * SIMPLIFICATION: on a quiet link such messages do not slow one another down; a link that carries
+ * a transfer, or that small messages keep busy over half its capacity, queues them in order
+ * (Fabric.smallWaitUs).
  */
 export const FAST_PATH_BYTES = 64 * 1024;
 /**
@@ -156,7 +157,7 @@ export class Delivery {
     else this.sendAcross(ch, p, from, to);
   }
 
-  /** Between nodes: the black hole, the fast path on quiet links, or a transfer. */
+  /** Between nodes: the black hole, the fast path (queued on a contended link), or a transfer. */
   private sendAcross<P extends Parcel>(ch: Channel<P>, p: P, from: NetHost, to: NetHost): void {
     if (ch.blackHoled) {
       // The sender does send it (and again and again); the path drops it.
@@ -165,8 +166,8 @@ export class Delivery {
       return;
     }
     const kind = pathOf(from, to);
-    const waitUs = ch.fast && ch.cpuUs === 0 ? this.fabric.smallWaitUs(from, to, this.sim.now(), ch.wireBytes) : -1;
-    if (waitUs >= 0) {
+    if (ch.fast && ch.cpuUs === 0) {
+      const waitUs = this.fabric.smallWaitUs(from, to, this.sim.now(), ch.wireBytes);
       ch.carried += ch.wireBytes;
       this.sim.after(ch.delayUs[kind] + waitUs, ch.check, p);
       return;
@@ -187,10 +188,12 @@ export class Delivery {
   fastDelayUs<P extends Parcel>(ch: Channel<P>, from: NetHost, to: NetHost): number {
     if (from === to) return ch.delayUs[0];
     if (!ch.fast || ch.cpuUs > 0 || ch.blackHoled) return -1;
-    const waitUs = this.fabric.smallWaitUs(from, to, this.sim.now(), ch.wireBytes);
-    if (waitUs < 0) return -1;
+    // Only a message on quiet links is booked at once: one that waits in a queue goes by send(),
+    // which checks on arrival that its ends still reach each other.
+    if (this.fabric.contended(from, to, this.sim.now())) return -1;
+    this.fabric.smallWaitUs(from, to, this.sim.now(), ch.wireBytes);
     ch.carried += ch.wireBytes;
-    return ch.delayUs[pathOf(from, to)] + Math.round(waitUs);
+    return ch.delayUs[pathOf(from, to)];
   }
 
   /**
@@ -208,8 +211,7 @@ export class Delivery {
     }
     const wire = wireBytes(bytes, this.hostFormat);
     const delayUs = this.fabric.latencies[kind] + wire / this.fabric.nicBytesPerUs;
-    const waitUs = wire <= FAST_PATH_BYTES ? this.fabric.smallWaitUs(from, to, this.sim.now(), wire) : -1;
-    if (waitUs >= 0) this.sim.after(delayUs + waitUs, this.hostArrive, p);
+    if (wire <= FAST_PATH_BYTES) this.sim.after(delayUs + this.fabric.smallWaitUs(from, to, this.sim.now(), wire), this.hostArrive, p);
     else this.transfer(from, to, kind, wire, 0, () => this.hostArrive(p), () => undefined);
   }
 
@@ -224,8 +226,9 @@ export class Delivery {
     this.flowOn(t, wire);
   }
 
-  /** The host crashed: its transfers end, lost. */
+  /** The host crashed: its transfers end, lost, and its NIC's queues with them. */
   hostDown(host: NetHost): void {
+    this.fabric.hostDown(host);
     const set = this.active[host.index];
     if (!set) return;
     for (const t of [...set]) {
@@ -250,8 +253,8 @@ export class Delivery {
       t.enc = from.kernel.submit(cpuUs, () => this.partDone(t), null);
       t.dec = to.kernel.submit(cpuUs, () => this.partDone(t), null);
     }
-    const waitUs = wire <= FAST_PATH_BYTES ? this.fabric.smallWaitUs(from, to, this.sim.now(), wire) : -1;
-    if (waitUs >= 0) {
+    if (wire <= FAST_PATH_BYTES) {
+      const waitUs = this.fabric.smallWaitUs(from, to, this.sim.now(), wire);
       t.counted = wire; // crosses at once: counted now (by the caller's channel, below)
       t.timer = this.sim.after(latencyUs + wire / this.fabric.nicBytesPerUs + waitUs, () => this.partDone(t));
       return t;

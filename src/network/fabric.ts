@@ -59,9 +59,14 @@ export class MeteredLink {
 
   constructor(readonly link: Link) {}
 
-  /** Small messages keep it busy: lately over half its capacity, or some still wait in its queue. */
-  busy(nowUs: number): boolean {
-    return nowUs < this.hotUntilUs || nowUs < this.queueFreeUs;
+  /** A transfer is on it, or small messages keep it busy: lately over half its capacity, or some still wait in its queue. */
+  contended(nowUs: number): boolean {
+    return this.link.flows.length > 0 || nowUs < this.hotUntilUs || nowUs < this.queueFreeUs;
+  }
+
+  /** The host crashed: what waited in this link's queue is gone. */
+  clearQueue(): void {
+    this.queueFreeUs = 0;
   }
 
   /**
@@ -186,29 +191,43 @@ export class Fabric {
   }
 
   /**
-   * How a small message from `from` to `to` crosses now, its bytes counted on its links: -1 when
-   * it must go through the flow model (a transfer is on a link small messages do not keep busy);
-   * otherwise how long it waits beyond its own time on the wire: 0 on quiet links, and on links
-   * that small messages keep busy, its wait in their queues. Queued, thousands of messages at once
-   * (a leader's assignments to 10,000 nodes) cost one step each instead of thousands of flows.
+   * How long a small message from `from` to `to` waits now beyond its own time on the wire, its
+   * bytes counted on its links: 0 on quiet links; on a link that carries a transfer or that
+   * small messages keep busy, its wait in the link's queue. Small messages never become flows:
+   * thousands at once (a leader's assignments to 10,000 nodes, each sharing the NIC with a Raft
+   * transfer) cost one step each instead of a max-min re-solve of thousands of flows each.
    * SIMPLIFICATION: a link serves its small messages in order (one FIFO per link direction), at
-   * what its transfers leave of it, and they do not slow its transfers down.
+   * what its transfers leave of it but at least a fair share (as max-min would give one more
+   * flow: a lone small message beside n transfers takes (n + 1) times its wire time either way),
+   * and they do not slow its transfers down.
    */
   smallWaitUs(from: Endpoint, to: Endpoint, nowUs: number, wireBytes: number): number {
     const out = this.nic(from).tx;
     const into = this.nic(to).rx;
     const zone = this.zonesLimited ? this.zoneLink(from.zone, to.zone) : null;
-    if (out.busy(nowUs) || into.busy(nowUs) || (zone !== null && zone.busy(nowUs))) {
-      let doneUs = out.enqueue(nowUs, wireBytes);
-      if (zone !== null) doneUs = Math.max(doneUs, zone.enqueue(nowUs, wireBytes));
-      doneUs = Math.max(doneUs, into.enqueue(nowUs, wireBytes));
-      return Math.max(0, doneUs - nowUs - wireBytes / this.nicBytesPerUs);
+    if (!this.contended(from, to, nowUs)) {
+      out.carry(nowUs, wireBytes);
+      into.carry(nowUs, wireBytes);
+      zone?.carry(nowUs, wireBytes);
+      return 0;
     }
-    if (out.link.flows.length > 0 || into.link.flows.length > 0 || (zone !== null && zone.link.flows.length > 0)) return -1;
-    out.carry(nowUs, wireBytes);
-    into.carry(nowUs, wireBytes);
-    zone?.carry(nowUs, wireBytes);
-    return 0;
+    let doneUs = out.enqueue(nowUs, wireBytes);
+    if (zone !== null) doneUs = Math.max(doneUs, zone.enqueue(nowUs, wireBytes));
+    doneUs = Math.max(doneUs, into.enqueue(nowUs, wireBytes));
+    return Math.max(0, doneUs - nowUs - wireBytes / this.nicBytesPerUs);
+  }
+
+  /** Whether a small message from `from` to `to` would wait in a queue now (see smallWaitUs). */
+  contended(from: Endpoint, to: Endpoint, nowUs: number): boolean {
+    const zone = this.zonesLimited ? this.zoneLink(from.zone, to.zone) : null;
+    return this.nic(from).tx.contended(nowUs) || this.nic(to).rx.contended(nowUs) || (zone !== null && zone.contended(nowUs));
+  }
+
+  /** The host crashed: its NIC's queues are gone. */
+  hostDown(host: Endpoint): void {
+    const n = this.nics[host.index];
+    n?.tx.clearQueue();
+    n?.rx.clearQueue();
   }
 
   reachable(from: Endpoint, to: Endpoint): boolean {

@@ -109,6 +109,21 @@ describe("transfer times", () => {
     expect(Math.abs(arrivals[0]! - (10_000 + 100 + perMessageUs))).toBeLessThanOrEqual(2);
   });
 
+  it("a small message beside 3 transfers on its NIC takes 4 times its wire time, as max-min would give it, and is no flow", () => {
+    const w = world();
+    const [a, b, c] = [w.host(0), w.host(1), w.host(2)];
+    const big = channel(w, 10 * 2 ** 20);
+    for (let i = 0; i < 3; i++) w.delivery.send(big, { from: a, to: b });
+    const small = channel(w, 10_000);
+    const m: Msg = { from: a, to: c };
+    w.sim.at(1_000, () => {
+      w.delivery.send(small, m);
+      expect(w.fabric.nic(a).tx.link.flows.length).toBe(3);
+    });
+    w.sim.run();
+    expect(Math.abs(m.doneUs! - (1_000 + 100 + (4 * small.wireBytes) / B_PER_US))).toBeLessThanOrEqual(1);
+  });
+
   it("the hosts' own traffic goes the same way: a 1 MB message takes latency + wire over bandwidth", () => {
     const w = world();
     const [a, b] = [w.host(0), w.host(1)];

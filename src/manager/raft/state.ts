@@ -143,5 +143,8 @@ function validateConfig(c: RaftConfig): void {
   if (!Number.isInteger(c.electionRandomTicks) || c.electionRandomTicks < 0) {
     problems.push("electionRandomTicks must be an integer >= 0");
   }
+  for (const [name, v] of [["maxEntriesPerMsg", c.maxEntriesPerMsg], ["maxInflightMsgs", c.maxInflightMsgs]] as const) {
+    if (v !== undefined && !(v === Infinity || (Number.isInteger(v) && v >= 1))) problems.push(`${name} must be an integer >= 1`);
+  }
   if (problems.length > 0) throw new Error(`raft config: ${problems.join("; ")}`);
 }

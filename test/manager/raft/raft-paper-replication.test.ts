@@ -70,6 +70,11 @@ describe("§5.3 log replication", () => {
     expect(Math.max(...appends.map((m) => (m.type === "AppendEntries" ? m.entries.length : 0)))).toBe(2);
   });
 
+  it("flow control limits below one are refused (an append of no entries would never move next on)", () => {
+    expect(() => newNode("n1", ids3, { maxEntriesPerMsg: 0 })).toThrow(/maxEntriesPerMsg must be an integer >= 1/);
+    expect(() => newNode("n1", ids3, { maxInflightMsgs: 0.5 })).toThrow(/maxInflightMsgs must be an integer >= 1/);
+  });
+
   it("a follower commits up to leaderCommit, but never past what the message proved it shares", () => {
     const n = newNode("n2", ids3, {}, { term: 1, votedFor: null, entries: entriesOfTerms([1, 1, 1, 1]) });
     n.step(appendEntries("n1", "n2", 1, { index: 1, term: 1 }, entriesOfTerms([1, 1]).slice(1), 4));
