@@ -30,7 +30,6 @@ export interface ControlPlaneOptions {
   strategies: ReadonlyMap<string, PlacementStrategy>;
   networks: readonly OverlayNetwork[];
   onRestart(service: string): void;
-  /** A change committed by the leader (for the event log). */
   /** A change applied by a manager running the control loops (or the leader), with that manager's store. */
   observe(event: StoreEvent, store: Store): void;
   emit(event: { kind: string } & Record<string, unknown>): void;

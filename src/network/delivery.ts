@@ -183,15 +183,15 @@ export class Delivery {
 
   /**
    * The fast-path delay of a channel's parcel from `from` to `to`, with its bytes counted, or -1
-   * when it must go as a transfer. For answers whose arrival can be computed at once.
+   * when it must go by send() (a transfer, or a wait in a link's queue). For answers whose
+   * arrival can be computed at once.
    */
   fastDelayUs<P extends Parcel>(ch: Channel<P>, from: NetHost, to: NetHost): number {
     if (from === to) return ch.delayUs[0];
     if (!ch.fast || ch.cpuUs > 0 || ch.blackHoled) return -1;
     // Only a message on quiet links is booked at once: one that waits in a queue goes by send(),
     // which checks on arrival that its ends still reach each other.
-    if (this.fabric.contended(from, to, this.sim.now())) return -1;
-    this.fabric.smallWaitUs(from, to, this.sim.now(), ch.wireBytes);
+    if (!this.fabric.quiet(from, to, this.sim.now(), ch.wireBytes)) return -1;
     ch.carried += ch.wireBytes;
     return ch.delayUs[pathOf(from, to)];
   }

@@ -202,25 +202,27 @@ export class Fabric {
    * and they do not slow its transfers down.
    */
   smallWaitUs(from: Endpoint, to: Endpoint, nowUs: number, wireBytes: number): number {
-    const out = this.nic(from).tx;
-    const into = this.nic(to).rx;
+    if (this.quiet(from, to, nowUs, wireBytes)) return 0;
     const zone = this.zonesLimited ? this.zoneLink(from.zone, to.zone) : null;
-    if (!this.contended(from, to, nowUs)) {
-      out.carry(nowUs, wireBytes);
-      into.carry(nowUs, wireBytes);
-      zone?.carry(nowUs, wireBytes);
-      return 0;
-    }
-    let doneUs = out.enqueue(nowUs, wireBytes);
+    let doneUs = this.nic(from).tx.enqueue(nowUs, wireBytes);
     if (zone !== null) doneUs = Math.max(doneUs, zone.enqueue(nowUs, wireBytes));
-    doneUs = Math.max(doneUs, into.enqueue(nowUs, wireBytes));
+    doneUs = Math.max(doneUs, this.nic(to).rx.enqueue(nowUs, wireBytes));
     return Math.max(0, doneUs - nowUs - wireBytes / this.nicBytesPerUs);
   }
 
-  /** Whether a small message from `from` to `to` would wait in a queue now (see smallWaitUs). */
-  contended(from: Endpoint, to: Endpoint, nowUs: number): boolean {
+  /**
+   * Whether a small message from `from` to `to` crosses now without waiting in a queue (no link
+   * of its path contended); if so its bytes are counted on its links.
+   */
+  quiet(from: Endpoint, to: Endpoint, nowUs: number, wireBytes: number): boolean {
+    const out = this.nic(from).tx;
+    const into = this.nic(to).rx;
     const zone = this.zonesLimited ? this.zoneLink(from.zone, to.zone) : null;
-    return this.nic(from).tx.contended(nowUs) || this.nic(to).rx.contended(nowUs) || (zone !== null && zone.contended(nowUs));
+    if (out.contended(nowUs) || into.contended(nowUs) || (zone !== null && zone.contended(nowUs))) return false;
+    out.carry(nowUs, wireBytes);
+    into.carry(nowUs, wireBytes);
+    zone?.carry(nowUs, wireBytes);
+    return true;
   }
 
   /** The host crashed: its NIC's queues are gone. */
