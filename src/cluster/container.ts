@@ -56,7 +56,8 @@ export interface ContainerCallbacks<R extends ContainerRequest> {
  * inside the container): they queue behind waiting requests and need a worker and CPU.
  */
 export class Container<R extends ContainerRequest = ContainerRequest> {
-  private readonly queue: (R | undefined)[];
+  /** A ring buffer that grows on demand up to the queue limit: an idle container holds 4 slots, not 128. */
+  private queue: (R | undefined)[] = new Array(4);
   private head = 0;
   private count = 0;
   private busy = 0;
@@ -82,7 +83,6 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     private readonly downstream: Downstream<R> | null = null,
   ) {
     this.concurrency = spec.runtime.concurrency;
-    this.queue = new Array(Math.max(1, spec.runtime.queue));
   }
 
 
@@ -92,6 +92,7 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     } else if (this.busy < this.concurrency) {
       this.start(req);
     } else if (this.count < this.spec.runtime.queue) {
+      if (this.count === this.queue.length) this.grow();
       this.queue[(this.head + this.count) % this.queue.length] = req;
       this.count++;
     } else {
@@ -171,6 +172,15 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
   private drop(req: R, why: "rejected" | "stopped" | "lost"): void {
     if (req.probe) req.probe.probeDone(false, why);
     else this.callbacks.dropped(req, this, why);
+  }
+
+  /** Doubles the ring, oldest request first. */
+  private grow(): void {
+    const old = this.queue;
+    const next: (R | undefined)[] = new Array(Math.min(old.length * 2, Math.max(old.length + 1, this.spec.runtime.queue)));
+    for (let i = 0; i < this.count; i++) next[i] = old[(this.head + i) % old.length];
+    this.queue = next;
+    this.head = 0;
   }
 
   private dequeue(): R {
