@@ -6,15 +6,25 @@ export class Progress {
   private lastText = "";
   /** When the first show() came: the pace is measured from there. */
   private startMs: number | null = null;
+  /** When the line was last drawn. */
+  private drawnMs = -Infinity;
 
-  constructor(private readonly enabled: boolean) {}
+  /** `redrawMs`: draw at most this often (a run's deployment share scans every task). */
+  constructor(
+    private readonly enabled: boolean,
+    private readonly redrawMs = 0,
+  ) {}
 
-  /** `fraction` of the work is done; `phase` says what is under way ("simulating"). */
-  show(fraction: number, phase = "simulating"): void {
+  /** `share()` of the work is done; `phase` says what is under way ("simulating"). */
+  show(share: () => number, phase = "simulating"): void {
     if (!this.enabled) return;
+    const nowMs = Date.now();
+    if (nowMs - this.drawnMs < this.redrawMs) return;
+    this.drawnMs = nowMs;
+    const fraction = share();
     const pct = Math.floor(fraction * 100);
-    this.startMs ??= Date.now();
-    const elapsedS = (Date.now() - this.startMs) / 1000;
+    this.startMs ??= nowMs;
+    const elapsedS = (nowMs - this.startMs) / 1000;
     const left = fraction > 0.01 && elapsedS >= 3 ? `, about ${duration((elapsedS * (1 - fraction)) / fraction)} left` : "";
     const text = `${phase}... ${pct}%${left}`;
     if (text === this.lastText) return;

@@ -28,6 +28,8 @@ export interface RunCommandOptions {
 
 /** Events per slice between yields to the event loop (progress, Ctrl-C); Run makes the deployment's smaller. */
 const SLICE_EVENTS = 250_000;
+/** The progress line is redrawn at most this often: the deployment's share scans every task. */
+const REDRAW_MS = 200;
 
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
   if (opts.seed !== undefined && !/^\d+$/.test(opts.seed)) return badInput(`--seed: "${opts.seed}" is not a whole number`);
@@ -74,14 +76,14 @@ async function execute(
     const run = new Run(scenario, { out, strategies, checks: flags.checks });
     if (!quiet) for (const note of run.notes) process.stderr.write(`orchsim: ${note}\n`);
     // Two clocks for the time left: the deployment's (tasks running) and the run's (simulated time).
-    const deploying = new Progress(!quiet && process.stderr.isTTY === true);
-    const progress = new Progress(!quiet && process.stderr.isTTY === true);
+    const deploying = new Progress(!quiet && process.stderr.isTTY === true, REDRAW_MS);
+    const progress = new Progress(!quiet && process.stderr.isTTY === true, REDRAW_MS);
     for (;;) {
       const done = run.advance(SLICE_EVENTS);
       phase.deploying = run.deploying;
       peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-      if (run.deploying) deploying.show(run.deployedShare, "deploying (tasks running)");
-      else progress.show(run.progress);
+      if (run.deploying) deploying.show(() => run.deployedShare, "deploying (tasks running)");
+      else progress.show(() => run.progress);
       if (done) break;
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -139,7 +139,8 @@ export async function runAll(list: readonly SweepJob[], jobs: number, showProgre
   const progress = new Progress(showProgress);
   let done = 0;
   const tick = <T>(r: T): T => {
-    progress.show(++done / list.length);
+    const share = ++done / list.length;
+    progress.show(() => share);
     return r;
   };
   if (jobs === 1 || list.length === 1) {
