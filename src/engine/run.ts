@@ -153,9 +153,15 @@ export class Run {
     return { summary, deployUs: w.originUs, events: w.sim.eventsProcessed };
   }
 
-  /** A leader runs the control loops, every live node has registered, every task runs or is stuck, and the tables have settled. */
+  /**
+   * A leader runs the control loops with nothing due or uncommitted, every live node has
+   * registered, every task runs or is stuck, and the tables have settled. (A task PENDING for
+   * want of a node is stuck only if no batch is due: the nodes that would fit it may have just
+   * registered.)
+   */
   private deployed(): boolean {
-    if (this.world.control.leader() === null) return false;
+    const leader = this.world.control.leader();
+    if (leader === null || !leader.settled) return false;
     const store = this.world.control.viewStore();
     for (const h of this.world.hosts) if (h.up && store.nodes.get(h.name)?.status !== "ready") return false;
     if (this.world.net.routing.settledUs > this.world.sim.now()) return false;

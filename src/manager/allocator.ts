@@ -61,6 +61,11 @@ export class Allocator {
     this.stopped = true;
   }
 
+  /** A pass is due at the end of this instant. */
+  get passDue(): boolean {
+    return this.passScheduled;
+  }
+
   /** Whether the task is stuck NEW because a subnet is full (its own address, or its service's VIP). */
   failed(taskId: string, service: string): boolean {
     return this.waiting.has(taskId) && (this.failures.has(`task ${taskId}`) || this.failures.has(`service ${service}`));

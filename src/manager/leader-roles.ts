@@ -36,6 +36,11 @@ export class LeaderRoles {
   readonly scheduler: Scheduler;
   readonly dispatcher: Dispatcher;
 
+  /** No allocator pass or scheduling batch is due: what they last decided has been proposed. */
+  get settled(): boolean {
+    return !this.allocator.passDue && !this.scheduler.batchDue;
+  }
+
   constructor(o: LeaderRoleOptions) {
     this.allocator = new Allocator({ sim: o.sim, store: o.store, propose: o.propose, networks: o.networks, emit: o.emit });
     this.orchestrator = new Orchestrator({ sim: o.sim, store: o.store, propose: o.propose, onRestart: o.onRestart });

@@ -34,13 +34,15 @@ export interface ManagerNodeDeps {
  * applied to the replica; the leader runs the control loops (orchestrator, allocator, scheduler,
  * dispatcher) once an entry of its own term has committed, so that it starts from everything
  * its predecessors committed. Persisting a vote or entry takes `diskWrite`; the messages of a
- * Ready leave only after its write, and the disk is one queue.
+ * Ready leave only after its write, and one write covers everything produced while the previous
+ * one was under way (group commit).
  */
 export class ManagerNode {
   raft: RaftNode<StoreCommand[]>;
   store!: Store;
   roles: LeaderRoles | null = null;
-  private diskFreeAtUs = 0;
+  /** A Ready's disk write is under way (the disk is one queue: the next Ready waits for it). */
+  private writing = false;
   private tickTimer: ScheduledEvent | null = null;
   private saved: PersistentState<StoreCommand[]> | undefined;
   /** Index of the last committed entry applied to the store (the store is this manager's snapshot). */
@@ -81,7 +83,7 @@ export class ManagerNode {
    */
   restart(): void {
     this.raft = this.newRaft();
-    this.diskFreeAtUs = this.d.sim.now();
+    this.writing = false;
     this.drain();
     this.start();
   }
@@ -93,6 +95,11 @@ export class ManagerNode {
     const at = { index: this.raft.lastIndex, term: this.raft.term };
     this.drain();
     return at;
+  }
+
+  /** Nothing is on its way: no write under way, every entry committed, and no control loop with work due. */
+  get settled(): boolean {
+    return !this.writing && this.raft.commitIndex >= this.raft.lastIndex && (this.roles?.settled ?? true);
   }
 
   /** Whether the entry proposed at `at` is committed here (still the same entry, not overwritten). */
@@ -132,19 +139,30 @@ export class ManagerNode {
     this.tickTimer = this.d.sim.after(this.d.raft.tickUs, () => this.tick());
   }
 
+  /**
+   * etcd's Ready loop, as swarmkit runs it: take a Ready, write its entries and vote to disk,
+   * then send its messages and apply what it committed, then take the next. What Raft produces
+   * while a write is under way (proposals, replies, ticks) waits for the next Ready and goes to
+   * disk in one write with it (group commit): a burst of proposals costs one write per write
+   * time, not one write each.
+   */
   private drain(): void {
-    while (this.raft.hasReady()) {
+    while (!this.writing && this.raft.hasReady()) {
       const rd = this.raft.ready();
       if (rd.softState) this.softStateChanged(rd.softState);
-      const now = this.d.sim.now();
-      let at = Math.max(now, this.diskFreeAtUs);
-      if (rd.mustPersist) at += this.d.raft.diskWriteUs;
-      this.diskFreeAtUs = at;
-      if (at === now) this.deliver(rd);
-      else {
-        const epoch = this.epoch;
-        this.d.sim.at(at, () => epoch === this.epoch && this.deliver(rd));
+      const writeUs = this.d.raft.diskWriteUs;
+      if (!rd.mustPersist || writeUs === 0) {
+        this.deliver(rd);
+        continue;
       }
+      this.writing = true;
+      const epoch = this.epoch;
+      this.d.sim.after(writeUs, () => {
+        if (epoch !== this.epoch) return;
+        this.writing = false;
+        this.deliver(rd);
+        this.drain();
+      });
     }
   }
 

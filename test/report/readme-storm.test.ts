@@ -44,9 +44,10 @@ describe("README: the startup-storm story", () => {
     expect(workers.every((r) => r.cpu_util > 0.98)).toBe(true);
   });
 
-  it("step 4: no change after 330 s (the autoscaler stays at 16), and the service does not come back", () => {
+  it("step 4: no change from 330 s until 1695 s, when it halves to 8 on one container at 22%, and the service does not come back", () => {
     const as = eventsOf(heavy.events, "autoscale");
-    expect(as.filter((e) => (e["t_s"] as number) > 330)).toEqual([]);
+    expect(as.filter((e) => (e["t_s"] as number) > 330).map((e) => [e["t_s"], e["from"], e["to"], Math.round(100 * (e["cpu"] as number))])).toEqual([[1695, 16, 8, 22]]);
+    expect(heavy.timeseries.find((r) => r.t_s === 1800)!.tasks_running).toBe(0);
     const after = heavy.timeseries.filter((r) => r.t_s > 940);
     expect(after.every((r) => r.tasks_running < r.tasks_desired)).toBe(true);
     expect(heavy.summary.faults[0]!.recovered_s).toBeNull();
@@ -58,28 +59,32 @@ describe("README: the startup-storm story", () => {
     expect(web(light).errors).toBe(0);
   });
 
-  it("the variants it names: no autoscaler 45% (light) and 67% (heavy); 8 workers 53%; a 60% target 44% (light)", () => {
+  it("the variants it names: no autoscaler 45% (light) and 54% (heavy); 8 workers 50%; a 60% target 43% (light)", () => {
     const lost = (sets: string[]): number => {
       const s = runFile(STORM, sets).summary.services["web"]!;
       return Math.round((100 * s.errors) / s.arrivals);
     };
     expect(lost(["services.web.autoscale=null", "services.web.startup.cpu=1s"])).toBe(45);
-    expect(lost(["services.web.autoscale=null"])).toBe(67);
-    expect(lost(["cluster.nodeGroups.worker.count=8"])).toBe(53);
-    // With 8 workers the first checks fail at 337 s and the autoscaler stays at 16 until 1530 s.
+    expect(lost(["services.web.autoscale=null"])).toBe(54);
+    expect(lost(["cluster.nodeGroups.worker.count=8"])).toBe(50);
+    // With 8 workers the first checks fail at 337 s and the autoscaler stays at 16 until 1335 s.
     const eight = runFile(STORM, ["cluster.nodeGroups.worker.count=8"]);
     const failed = eight.events.find((e) => e["kind"] === "task" && e["reason"] === "unhealthy container")!;
     expect(Math.floor(failed["t_s"] as number)).toBe(337);
-    expect(eventsOf(eight.events, "autoscale").map((e) => [e["t_s"], e["to"]])).toEqual([[315, 12], [330, 16], [1530, 9]]);
-    expect(lost(["services.web.autoscale.targetCpu=60%", "services.web.startup.cpu=1s"])).toBe(44);
+    expect(eventsOf(eight.events, "autoscale").map((e) => [e["t_s"], e["to"]])).toEqual([[315, 12], [330, 16], [1335, 9]]);
+    expect(lost(["services.web.autoscale.targetCpu=60%", "services.web.startup.cpu=1s"])).toBe(43);
   });
 
-  it("seeds 1-3: the heavy start-up loses 78-80% of requests, the light one none", () => {
+  it("seeds 1-3: the heavy start-up loses 68-77% of requests and comes back after 1230-1490 s, the light one loses none", () => {
     for (const seed of [1, 2, 3]) {
-      const h = runFile(STORM, [`seed=${seed}`]).summary.services["web"]!;
+      const heavyRun = runFile(STORM, [`seed=${seed}`]);
+      const h = heavyRun.summary.services["web"]!;
       const l = runFile(STORM, [`seed=${seed}`, "services.web.startup.cpu=1s"]).summary.services["web"]!;
-      expect(h.errors / h.arrivals).toBeGreaterThanOrEqual(0.775);
-      expect(h.errors / h.arrivals).toBeLessThan(0.805);
+      expect(h.errors / h.arrivals).toBeGreaterThanOrEqual(0.675);
+      expect(h.errors / h.arrivals).toBeLessThan(0.775);
+      const back = heavyRun.summary.faults[0]!.recovered_s!;
+      expect(back).toBeGreaterThanOrEqual(1230);
+      expect(back).toBeLessThanOrEqual(1490);
       expect(l.errors).toBe(0);
     }
   });

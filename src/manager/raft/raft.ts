@@ -12,8 +12,9 @@ import type {
 
 /**
  * The host's loop, per node: after every tick(), step() or propose(), if hasReady(), take
- * ready(); if it says mustPersist, hold it for the disk-write latency (behind any earlier Ready
- * still waiting: the disk is one queue); then send its messages and apply its committed entries
+ * ready(); if it says mustPersist, hold it for the disk-write latency and take no other Ready
+ * until then (etcd's Ready/Advance loop: what accumulates meanwhile goes to disk in one write
+ * with the next); then send its messages and apply its committed entries
  * (skipping data === null). Holding messages until the write is done is what makes a vote or an
  * acknowledged entry count only once it is on disk. Messages may be lost, duplicated or
  * reordered by the network; Raft tolerates all three.

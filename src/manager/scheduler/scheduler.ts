@@ -52,6 +52,11 @@ export class Scheduler {
     this.o.sim.cancel(this.retry);
   }
 
+  /** A batch is due: what the store says of unassigned tasks may be about to change. */
+  get batchDue(): boolean {
+    return this.tick !== null && this.tick.pending;
+  }
+
   handle(event: StoreEvent): void {
     if (this.stopped) return;
     if (event.type === "node") {
