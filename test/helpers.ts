@@ -1,7 +1,7 @@
 // Running whole scenarios in tests: the same data `orchsim run` writes, kept in memory.
 import { loadScenarioFile, parseScenario } from "../src/scenario/index.js";
 import type { Scenario } from "../src/scenario/types.js";
-import { Run } from "../src/engine/run.js";
+import { Run, type RunOptions } from "../src/engine/run.js";
 import type { ElectionRow, NodeRow, Summary, TimeseriesRow } from "../src/metrics/rows.js";
 
 export type Event = Record<string, any>;
@@ -18,10 +18,10 @@ export interface RunOutputs {
 }
 
 /** Runs a scenario to its end, with no output files. */
-export function runScenario(scenario: Scenario): RunOutputs {
+export function runScenario(scenario: Scenario, options: Pick<RunOptions, "quietSessions" | "checks"> = {}): RunOutputs {
   const lines: string[] = [];
   const sink = { write: (line: string) => void lines.push(line), close: () => undefined } as never;
-  const run = new Run(scenario, { out: null, events: sink });
+  const run = new Run(scenario, { out: null, events: sink, ...options });
   while (!run.advance(2_000_000));
   const result = run.finish();
   const w = run.world;

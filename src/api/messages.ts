@@ -79,3 +79,28 @@ export type AgentToManager = HeartbeatMessage | TaskStatusMessage;
 export type ManagerToAgent = HeartbeatResponseMessage | NotLeaderMessage | AssignmentMessage;
 
 export const HEARTBEAT_BYTES = 256;
+
+/**
+ * An agent's session as the leader's dispatcher may hold it while its heartbeats only confirm a
+ * live node (manager/quiet-sessions.ts): they are then computed, not sent. `resume*` puts it back
+ * on the full path in the state it would be in at this instant.
+ */
+export interface QuietSession {
+  readonly node: string;
+  /** The last answer has arrived; the next heartbeat goes at `beatAtUs`. */
+  resumeBeatAt(beatAtUs: number): void;
+  /** A heartbeat went at `sentAtUs` and its answer is still to come: the timeout runs from then. */
+  resumeAwaiting(sentAtUs: number): void;
+}
+
+/** What a held session keeps: how to ask for itself back. */
+export interface QuietTicket {
+  /** Back to the full path now (a report to send, the node crashing). */
+  wake(): void;
+}
+
+/** Where a session offers itself to be held (the control plane, for the manager that answered). */
+export interface SessionParking {
+  /** `session` just got an answer from `manager` naming `periodUs`, with nothing left unacknowledged. */
+  park(session: QuietSession, manager: string, periodUs: number): QuietTicket | null;
+}

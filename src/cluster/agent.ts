@@ -1,7 +1,7 @@
 import type { Simulation, ScheduledEvent, RandomStream, Sampler } from "../kernel/index.js";
 import type { ServiceSpec } from "../scenario/types.js";
 import { TaskState, taskStateName } from "../api/task-state.js";
-import type { AgentToManager, AssignmentMessage, ManagerToAgent, NodeDescription } from "../api/messages.js";
+import type { AgentToManager, AssignmentMessage, ManagerToAgent, NodeDescription, SessionParking } from "../api/messages.js";
 import type { CpuGroup, CpuJob, NodeCpu } from "./cpu.js";
 import { Container, type ContainerCallbacks, type ContainerRequest, type Downstream, type DownstreamCall } from "./container.js";
 import { AgentSession } from "./session.js";
@@ -22,6 +22,8 @@ export interface AgentDeps<R extends ContainerRequest> {
   description: NodeDescription;
   /** Sends to a manager over the fabric. */
   send(manager: string, msg: AgentToManager, bytes: number): void;
+  /** Where the session may be held between heartbeats while it has nothing to report (cluster/session.ts). */
+  parking: SessionParking | null;
   /**
    * The data plane: a running container joins its service's load balancer, a stopping one
    * leaves; `crashed` when its node died (the others notice later, by failure detection).
@@ -85,6 +87,7 @@ export class Agent<R extends ContainerRequest> {
       responseTimeoutUs: d.heartbeatPeriodUs,
       allStatuses: () => [...this.tasks.values()].map((t) => ({ taskId: t.id, state: t.state, reason: null })),
       description: d.description,
+      parking: d.parking,
     });
   }
 

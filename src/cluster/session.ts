@@ -1,5 +1,8 @@
 import type { Simulation, ScheduledEvent } from "../kernel/index.js";
-import { HEARTBEAT_BYTES, STATUS_UPDATE_BYTES, type AgentToManager, type HeartbeatResponseMessage, type NodeDescription, type NotLeaderMessage, type TaskStatusUpdate } from "../api/messages.js";
+import {
+  HEARTBEAT_BYTES, STATUS_UPDATE_BYTES,
+  type AgentToManager, type HeartbeatResponseMessage, type NodeDescription, type NotLeaderMessage, type QuietSession, type QuietTicket, type SessionParking, type TaskStatusUpdate,
+} from "../api/messages.js";
 
 export interface SessionDeps {
   sim: Simulation;
@@ -12,6 +15,8 @@ export interface SessionDeps {
   /** Every task's latest state: a new session reports them all (the new leader must learn them). */
   allStatuses(): TaskStatusUpdate[];
   description: NodeDescription;
+  /** Where a session with nothing to report may be held between heartbeats; none: always the full path. */
+  parking: SessionParking | null;
 }
 
 /** Wait before asking the next manager when the last one knew no leader. */
@@ -26,13 +31,15 @@ const NO_LEADER_BACKOFF_US = 1_000_000;
  * the leader directly once it knows it, so a partition between agent and leader breaks the
  * session even when another manager could have relayed.
  */
-export class AgentSession {
+export class AgentSession implements QuietSession {
   private target = 0;
   private newSession = true;
   private readonly unacked = new Map<string, TaskStatusUpdate>();
   private beatTimer: ScheduledEvent | null = null;
   private timeout: ScheduledEvent | null = null;
   private running = false;
+  /** Held by the leader's dispatcher (its heartbeats computed, not sent) until woken. */
+  private held: QuietTicket | null = null;
 
   constructor(
     readonly node: string,
@@ -51,6 +58,7 @@ export class AgentSession {
 
   /** The host crashed: the session and its unsent reports die with it. */
   stop(): void {
+    this.held?.wake();
     this.running = false;
     this.d.sim.cancel(this.beatTimer);
     this.d.sim.cancel(this.timeout);
@@ -60,6 +68,7 @@ export class AgentSession {
   /** A task changed: report it now, and keep it until a heartbeat answer acknowledges it. */
   report(update: TaskStatusUpdate): void {
     if (!this.running) return;
+    this.held?.wake();
     this.unacked.set(update.taskId, update);
     this.d.send(this.manager, { type: "TaskStatus", node: this.node, updates: [update] }, STATUS_UPDATE_BYTES);
   }
@@ -78,7 +87,19 @@ export class AgentSession {
       if (u && u.state <= a.state) this.unacked.delete(a.taskId);
     }
     this.d.sim.cancel(this.beatTimer);
-    this.beatTimer = this.d.sim.after(msg.periodUs, () => this.beat());
+    this.beatTimer = null;
+    if (this.unacked.size === 0) this.held = this.d.parking?.park(this, this.manager, msg.periodUs) ?? null;
+    if (this.held === null) this.beatTimer = this.d.sim.after(msg.periodUs, () => this.beat());
+  }
+
+  resumeBeatAt(beatAtUs: number): void {
+    this.held = null;
+    this.beatTimer = this.d.sim.at(beatAtUs, () => this.beat());
+  }
+
+  resumeAwaiting(sentAtUs: number): void {
+    this.held = null;
+    this.timeout = this.d.sim.at(sentAtUs + this.d.responseTimeoutUs, () => this.switchTo(null));
   }
 
   private beat(): void {

@@ -120,6 +120,8 @@ function nodeFailure(world: World, nodes: readonly string[], recoverAfterUs: num
 
 function partition(world: World, groups: readonly (readonly string[])[], durationUs: number): void {
   world.recorder.fault("partition", groups.map((g) => g.join("+")).join("|"));
+  // Held heartbeats assume paths that cannot break: back to the full path before any does.
+  world.control.wakeQuietSessions();
   const p = world.net.partition(groups);
   // Only a partition that leaves the leader without a majority of managers causes an election.
   const leader = world.control.leader();

@@ -22,6 +22,8 @@ export interface RunOptions {
   strategies?: ReadonlyMap<string, PlacementStrategy>;
   /** Check the invariants live (engine/checkers.ts); default true, off only for benchmarks. */
   checks?: boolean;
+  /** Hold steady nodes' heartbeats in aggregate (manager/quiet-sessions.ts); default true. The outputs are the same either way. */
+  quietSessions?: boolean;
 }
 
 export interface RunResult {
@@ -52,7 +54,7 @@ export class Run {
     private readonly opts: RunOptions,
   ) {
     const events = opts.out?.lineWriter("events.jsonl") ?? opts.events ?? null;
-    this.world = new World(scenario, { events, strategies: opts.strategies, checks: opts.checks !== false });
+    this.world = new World(scenario, { events, strategies: opts.strategies, checks: opts.checks !== false, quietSessions: opts.quietSessions !== false });
     this.notes = [...scenario.notes, ...unsimulatedFields(scenario).map((f) => `not simulated: ${f}`), ...scenarioWarnings(scenario)];
   }
 
@@ -83,6 +85,7 @@ export class Run {
     this.endUs = w.originUs + this.scenario.durationUs;
     this.lastWindowUs = w.originUs;
     // The first window starts at t = 0: what the deployment used is not counted in it.
+    w.control.settleQuietSessions();
     for (const h of w.hosts) {
       h.cpu.takeBusyCoreUs();
       w.net.fabric.takeHostBytes(h);
@@ -195,6 +198,7 @@ export class Run {
     const windowUs = now - this.lastWindowUs;
     this.lastWindowUs = now;
     const tS = secondsFromUs(now - w.originUs);
+    w.control.settleQuietSessions();
     w.recorder.closeWindow(now - w.originUs, taskGauges(w), nodeRows(w, tS, windowUs), networkRows(w, tS));
   }
 

@@ -28,6 +28,8 @@ export interface WorldOptions {
   checks?: boolean;
   /** Strategies from user modules, by the name the scenario uses. */
   strategies?: ReadonlyMap<string, PlacementStrategy>;
+  /** Let the leader hold steady nodes' heartbeats in aggregate (manager/quiet-sessions.ts); default true. */
+  quietSessions?: boolean;
 }
 
 /**
@@ -111,6 +113,7 @@ export class World {
         storeLog.observe(e);
       },
       emit: (e) => this.recorder.emit(e),
+      quietSessions: opts.quietSessions !== false,
     });
     const managerNames = this.control.managers.map((m) => m.name);
     for (const h of this.hosts) h.agent = this.makeAgent(h, managerNames);
@@ -129,6 +132,7 @@ export class World {
       heartbeatPeriodUs: this.scenario.cluster.dispatcher.heartbeatPeriodUs,
       description: nodeDescription(host),
       send: (manager, msg, bytes) => this.control.fromAgent(host, manager, msg, bytes),
+      parking: this.control,
       joinLoadBalancer: (c) => this.net.routing.join(c, this.serviceIndex(c.spec.name), c.spec.ports.some((p) => p.mode === "host")),
       leaveLoadBalancer: (c, crashed) => this.net.routing.leave(c, crashed),
       requestWork: (spec: ServiceSpec) => sampler(spec.request.cpu, this.rng.stream(`service/${spec.name}/work`)),

@@ -4,7 +4,7 @@
 // orchsim-imports: (nothing)
 export { Simulation, ScheduledEvent, SimulationFailure } from "./simulation.js";
 export type { RunOutcome, RunLimits } from "./simulation.js";
-export { RandomStream, RandomStreams } from "./random.js";
+export { RandomStream, RandomStreams, counterUniform, counterKey } from "./random.js";
 export { sampler, meanOf } from "./distributions.js";
 export type { DistributionSpec, Sampler } from "./distributions.js";
 export { US_PER_MS, US_PER_S, secondsOf } from "./time.js";

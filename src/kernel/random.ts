@@ -61,3 +61,28 @@ export class RandomStreams {
     return s;
   }
 }
+
+/** murmur3's 32-bit finalizer: every input bit flips about half the output bits. */
+function mix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * A counter-based uniform in [0, 1) with 32 bits: the `counter`-th number of the sequence named
+ * by `key`, computed directly rather than drawn in order. What it is for: a value that a shortcut
+ * must be able to compute out of order, or skip, and still give the very number the full path
+ * would have drawn (the dispatcher's heartbeat jitter: manager/quiet-sessions.ts).
+ * seedrandom's generators are sequential only, hence these few lines.
+ */
+export function counterUniform(key: number, counter: number): number {
+  return mix32(mix32(key ^ 0x9e3779b9) ^ mix32(counter + 0x7f4a7c15)) / 4294967296;
+}
+
+/** A 32-bit key for counterUniform: a base key (drawn once from a stream) and a name (FNV-1a). */
+export function counterKey(base: number, name: string): number {
+  let h = (0x811c9dc5 ^ base) >>> 0;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}

@@ -1,6 +1,10 @@
 import type { Simulation, RandomStreams } from "../kernel/index.js";
 import type { Scenario } from "../scenario/types.js";
-import { HEARTBEAT_BYTES, STATUS_UPDATE_BYTES, type AgentToManager, type ManagerToAgent, ASSIGNMENT_BYTES } from "../api/messages.js";
+import {
+  HEARTBEAT_BYTES, STATUS_UPDATE_BYTES, ASSIGNMENT_BYTES,
+  type AgentToManager, type ManagerToAgent, type QuietSession, type QuietTicket, type SessionParking,
+} from "../api/messages.js";
+import type { QuietNet } from "./quiet-sessions.js";
 import type { Delivery, NetHost } from "../network/delivery.js";
 import type { Store, StoreCommand, StoreEvent } from "./store.js";
 import { ManagerNode } from "./manager-node.js";
@@ -33,6 +37,8 @@ export interface ControlPlaneOptions {
   /** A change applied by a manager running the control loops (or the leader), with that manager's store. */
   observe(event: StoreEvent, store: Store): void;
   emit(event: { kind: string } & Record<string, unknown>): void;
+  /** Let the leader hold steady nodes' sessions in aggregate (manager/quiet-sessions.ts); default true. */
+  quietSessions?: boolean;
 }
 
 /** How long an API call waits for its change to commit before it fails. */
@@ -43,7 +49,7 @@ export const API_TIMEOUT_US = 20_000_000;
  * the routing of agents' messages to them. Desired state changes only through entries the
  * leader proposes and a majority commits.
  */
-export class ControlPlane {
+export class ControlPlane implements SessionParking {
   readonly managers: ManagerNode[];
   readonly elections: ElectionTracker;
   private readonly byName = new Map<string, ManagerNode>();
@@ -73,6 +79,7 @@ export class ControlPlane {
             dispatcherRng: o.rng.stream(`dispatcher/${host.name}`),
             heartbeatPeriodUs: s.cluster.dispatcher.heartbeatPeriodUs,
             sendToAgent: (node, msg) => this.toAgent(host, node, msg),
+            quiet: o.quietSessions === false ? null : { manager: host, net: this.quietNet(host) },
             onRestart: o.onRestart,
             networks: o.networks,
             emit: o.emit,
@@ -85,6 +92,36 @@ export class ControlPlane {
         }),
     );
     for (const m of this.managers) this.byName.set(m.name, m);
+  }
+
+  /** A session offers itself to the dispatcher of the manager that answered it. */
+  park(session: QuietSession, manager: string, periodUs: number): QuietTicket | null {
+    return this.byName.get(manager)?.roles?.dispatcher.quiet?.park(session, periodUs) ?? null;
+  }
+
+  /** Every held session back on the full path (a partition is about to start). */
+  wakeQuietSessions(): void {
+    for (const m of this.managers) m.roles?.dispatcher.quiet?.wakeAll();
+  }
+
+  /** Held sessions' cycles computed up to now: their heartbeats' bytes are on the NICs' counts. */
+  settleQuietSessions(): void {
+    for (const m of this.managers) m.roles?.dispatcher.quiet?.settle();
+  }
+
+  private quietNet(manager: NodeHost): QuietNet {
+    const net = this.o.net;
+    return {
+      delayUs: (from, to, bytes) => net.controlDelayUs(from, to, bytes),
+      count: (from, to, bytes) => net.countControl(from, to, bytes),
+      heartbeatArrivesAt: (atUs, from, msg) => {
+        const m = this.byName.get(manager.name)!;
+        net.controlArrivesAt(atUs, from, manager, (x: AgentToManager) => this.handleAgent(m, from, x), msg);
+      },
+      answerArrivesAt: (atUs, to, msg) => net.controlArrivesAt(atUs, manager, to, (x: ManagerToAgent) => to.agent?.receive(x), msg),
+      blocked: () => net.fabric.partitioned,
+      host: (node) => this.o.hosts.get(node),
+    };
   }
 
   start(): void {
@@ -133,7 +170,9 @@ export class ControlPlane {
   fromAgent(from: NodeHost, managerName: string, msg: AgentToManager, bytes: number): void {
     const m = this.byName.get(managerName);
     if (!m) return;
-    this.o.net.sendHost(from, m.host, bytes, (x: AgentToManager) => this.handleAgent(m, from, x), msg);
+    const handler = (x: AgentToManager): void => this.handleAgent(m, from, x);
+    if (msg.type === "Heartbeat") this.o.net.sendControl(from, m.host, bytes, handler, msg);
+    else this.o.net.sendHost(from, m.host, bytes, handler, msg);
   }
 
   private handleAgent(m: ManagerNode, from: NodeHost, msg: AgentToManager): void {
@@ -154,6 +193,8 @@ export class ControlPlane {
     const to = this.o.hosts.get(node);
     if (!to) return;
     const bytes = msg.type === "Assignment" ? ASSIGNMENT_BYTES : msg.type === "HeartbeatResponse" ? HEARTBEAT_BYTES + STATUS_UPDATE_BYTES * msg.acked.length : HEARTBEAT_BYTES;
-    this.o.net.sendHost(from, to, bytes, (x: ManagerToAgent) => to.agent?.receive(x), msg);
+    const handler = (x: ManagerToAgent): void => to.agent?.receive(x);
+    if (msg.type === "HeartbeatResponse") this.o.net.sendControl(from, to, bytes, handler, msg);
+    else this.o.net.sendHost(from, to, bytes, handler, msg);
   }
 }

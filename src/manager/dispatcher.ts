@@ -1,12 +1,13 @@
-import type { Simulation, ScheduledEvent, RandomStream } from "../kernel/index.js";
+import { counterKey, counterUniform, type Simulation, type ScheduledEvent, type RandomStream } from "../kernel/index.js";
 import { TaskState } from "../api/task-state.js";
 import type { AssignmentMessage, HeartbeatMessage, HeartbeatResponseMessage, TaskStatusMessage, TaskStatusUpdate } from "../api/messages.js";
 import { nodeRecordFrom, type Store, type StoreCommand, type StoreEvent, type TaskRecord } from "./store.js";
+import { HEARTBEAT_GRACE, QuietSessions, type QuietNet } from "./quiet-sessions.js";
+import type { NodeHost } from "./control-plane.js";
 
-/** Swarm's dispatcher commits workers' status updates in batches this often. */
+/** Swarm's dispatcher commits workers' status updates (and nodes found READY) in batches this often. */
 export const STATUS_BATCH_US = 100_000;
-/** A node is DOWN after this many heartbeat periods without a heartbeat. */
-export const HEARTBEAT_GRACE = 3;
+export { HEARTBEAT_GRACE };
 /** After a leader change, a node has this many periods to re-register before it is DOWN. */
 export const REGISTER_GRACE = 6;
 /** Heartbeat periods are jittered by +-10% (5 s -> 4.5..5.5 s). */
@@ -20,6 +21,8 @@ export interface DispatcherOptions {
   rng: RandomStream;
   /** Sends to a node's agent over the fabric, from the leader. */
   sendToAgent(node: string, msg: AssignmentMessage | HeartbeatResponseMessage): void;
+  /** Hold steady nodes' sessions in aggregate (quiet-sessions.ts) on this manager's control path; null: never. */
+  quiet: { manager: NodeHost; net: QuietNet } | null;
 }
 
 /**
@@ -34,22 +37,41 @@ export class Dispatcher {
   private readonly expiry = new Map<string, ScheduledEvent>();
   /** Node status this leader has proposed, so it does not propose it again before the commit. */
   private readonly proposedStatus = new Map<string, string>();
+  /** Nodes found alive again, to be marked READY with the next batch (in the order they were found). */
+  private readonly readyNodes: string[] = [];
   private flushTimer: ScheduledEvent | null = null;
   private stopped = false;
+  /** Heartbeats answered per node, and the key of its jitter sequence: the n-th answer's period is counter-based. */
+  private readonly answered = new Map<string, { key: number; count: number }>();
+  private readonly jitterBase: number;
+  /** Sessions held while their nodes only confirm they are alive; null when disabled. */
+  readonly quiet: QuietSessions | null;
 
   constructor(private readonly o: DispatcherOptions) {
+    this.jitterBase = Math.floor(o.rng.next() * 4294967296);
+    const q = o.quiet;
+    this.quiet = q && new QuietSessions({
+      sim: o.sim,
+      manager: q.manager,
+      net: q.net,
+      nextPeriodUs: (node) => this.periodFor(node),
+      steady: (node) => !this.stopped && o.store.nodes.get(node)?.status === "ready" && !this.proposedStatus.has(node),
+      takeExpiry: (node) => this.takeExpiry(node),
+      armExpiryAt: (node, atUs) => this.armExpiry(node, atUs - o.sim.now()),
+    });
     const cmds: StoreCommand[] = [];
     for (const node of o.store.nodes.values()) {
       if (node.status === "down") continue;
       cmds.push({ type: "UpdateNode", id: node.id, status: "unknown" });
       this.proposedStatus.set(node.id, "unknown");
-      this.armExpiry(node.id, REGISTER_GRACE * this.jitteredPeriodUs());
+      this.armExpiry(node.id, REGISTER_GRACE * this.jittered(o.rng.next()));
     }
     if (cmds.length > 0) o.propose(cmds);
     for (const task of o.store.tasks.values()) this.maybeSend(task);
   }
 
   stop(): void {
+    this.quiet?.wakeAll();
     this.stopped = true;
     this.o.sim.cancel(this.flushTimer);
     for (const t of this.expiry.values()) this.o.sim.cancel(t);
@@ -58,6 +80,7 @@ export class Dispatcher {
   handle(event: StoreEvent): void {
     if (this.stopped) return;
     if (event.type === "node") {
+      this.quiet?.wake(event.node.id);
       if (this.proposedStatus.get(event.node.id) === event.node.status) this.proposedStatus.delete(event.node.id);
       return;
     }
@@ -70,21 +93,43 @@ export class Dispatcher {
     if (this.stopped) return null;
     const node = this.o.store.nodes.get(msg.node);
     if (!node && !this.register(msg)) return null;
-    const periodUs = this.jitteredPeriodUs();
+    const periodUs = this.periodFor(msg.node);
     this.armExpiry(msg.node, HEARTBEAT_GRACE * periodUs);
     if (!node) return { type: "HeartbeatResponse", manager: "", periodUs, acked: [] };
     if (node.status !== "ready" && this.proposedStatus.get(node.id) !== "ready") {
+      // swarmkit's markNodeReady: the node joins the next status batch, not a proposal of its own.
+      // SIMPLIFICATION: swarmkit holds the registering node's answer until that batch is written.
       this.proposedStatus.set(node.id, "ready");
-      this.o.propose([{ type: "UpdateNode", id: node.id, status: "ready" }]);
+      this.readyNodes.push(node.id);
+      this.armFlush();
     }
     if (msg.newSession) this.resync(node.id);
     this.receiveStatus({ type: "TaskStatus", node: msg.node, updates: msg.statuses });
     return { type: "HeartbeatResponse", manager: "", periodUs, acked: msg.statuses };
   }
 
-  /** The heartbeat period with Swarm's +-10% jitter. */
-  private jitteredPeriodUs(): number {
-    return Math.round(this.o.heartbeatPeriodUs * (1 - JITTER + 2 * JITTER * this.o.rng.next()));
+  /** The heartbeat period with Swarm's +-10% jitter, drawn from `u` in [0, 1). */
+  private jittered(u: number): number {
+    return Math.round(this.o.heartbeatPeriodUs * (1 - JITTER + 2 * JITTER * u));
+  }
+
+  /** The period of this dispatcher's next answer to `node`: the n-th of the node's own counter-based sequence. */
+  private periodFor(node: string): number {
+    let a = this.answered.get(node);
+    if (!a) {
+      a = { key: counterKey(this.jitterBase, node), count: 0 };
+      this.answered.set(node, a);
+    }
+    return this.jittered(counterUniform(a.key, a.count++));
+  }
+
+  /** A held session takes over the node's DOWN deadline: when it was due; the timer stops. */
+  private takeExpiry(nodeId: string): number | null {
+    const ev = this.expiry.get(nodeId);
+    if (!ev || !ev.pending) return null;
+    this.o.sim.cancel(ev);
+    this.expiry.delete(nodeId);
+    return ev.timeUs;
   }
 
   /** A node joining the swarm: the leader adds it to the store, READY. False if it cannot (no description). */
@@ -144,12 +189,18 @@ export class Dispatcher {
       const prev = this.updates.get(u.taskId);
       if (!prev || u.state >= prev.state) this.updates.set(u.taskId, u);
     }
+    this.armFlush();
+  }
+
+  private armFlush(): void {
     if (this.flushTimer === null) this.flushTimer = this.o.sim.after(STATUS_BATCH_US, () => this.flush());
   }
 
+  /** One proposal: the nodes that became READY, then the newest state of each task reported. */
   private flush(): void {
     this.flushTimer = null;
-    const cmds: StoreCommand[] = [];
+    const cmds: StoreCommand[] = this.readyNodes.map((id) => ({ type: "UpdateNode" as const, id, status: "ready" }));
+    this.readyNodes.length = 0;
     for (const u of this.updates.values()) {
       const task = this.o.store.tasks.get(u.taskId);
       if (task && u.state > task.state) cmds.push({ type: "UpdateTaskStatus", id: u.taskId, state: u.state, reason: u.reason });

@@ -7,6 +7,8 @@ import { Scheduler } from "./scheduler/scheduler.js";
 import { Dispatcher } from "./dispatcher.js";
 import type { PlacementStrategy } from "./scheduler/strategy.js";
 import type { OverlayNetwork } from "../network/overlay.js";
+import type { NodeHost } from "./control-plane.js";
+import type { QuietNet } from "./quiet-sessions.js";
 
 export interface LeaderRoleOptions {
   sim: Simulation;
@@ -19,6 +21,8 @@ export interface LeaderRoleOptions {
   dispatcherRng: RandomStream;
   heartbeatPeriodUs: number;
   sendToAgent(node: string, msg: AssignmentMessage | HeartbeatResponseMessage): void;
+  /** The dispatcher may hold steady nodes' sessions (quiet-sessions.ts); null: every heartbeat is sent. */
+  quiet: { manager: NodeHost; net: QuietNet } | null;
   onRestart(service: string): void;
   /** The cluster's overlay networks, for the allocator's address spaces. */
   networks: readonly OverlayNetwork[];
@@ -60,6 +64,7 @@ export class LeaderRoles {
       heartbeatPeriodUs: o.heartbeatPeriodUs,
       rng: o.dispatcherRng,
       sendToAgent: o.sendToAgent,
+      quiet: o.quiet,
     });
   }
 

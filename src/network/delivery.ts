@@ -215,6 +215,46 @@ export class Delivery {
     else this.transfer(from, to, kind, wire, 0, () => this.hostArrive(p), () => undefined);
   }
 
+  /**
+   * A heartbeat or its answer: a host's own small message that crosses at latency plus wire time.
+   * SIMPLIFICATION: heartbeats (256 bytes each way, every 5 s per node) never wait in a link's
+   * queue and do not count toward a link's load; their bytes count in the NICs' traffic. So a
+   * live node's heartbeats do not depend on the data plane, and a manager can hold them in
+   * aggregate (manager/quiet-sessions.ts). Larger ones (a new session reporting hundreds of
+   * tasks) go by sendHost.
+   */
+  sendControl<M>(from: NetHost, to: NetHost, bytes: number, handler: (msg: M) => void, msg: M): void {
+    if (!from.up) return;
+    if (wireBytes(bytes, this.hostFormat) > FAST_PATH_BYTES) {
+      this.sendHost(from, to, bytes, handler, msg);
+      return;
+    }
+    this.countControl(from, to, bytes);
+    const p: HostMessage = { from, to, handler, msg };
+    this.sim.after(this.controlDelayUs(from, to, bytes), this.hostArrive, p);
+  }
+
+  /** How long sendControl takes from `from` to `to` (whole microseconds, as the kernel rounds it). */
+  controlDelayUs(from: NetHost, to: NetHost, bytes: number): number {
+    const kind = pathOf(from, to);
+    if (kind === 0) return Math.round(this.fabric.latencies[0]);
+    return Math.round(this.fabric.latencies[kind] + wireBytes(bytes, this.hostFormat) / this.fabric.nicBytesPerUs);
+  }
+
+  /** Counts a control message's bytes on the two NICs (none on one node). */
+  countControl(from: NetHost, to: NetHost, bytes: number): void {
+    if (from === to) return;
+    const wire = wireBytes(bytes, this.hostFormat);
+    this.fabric.nic(from).tx.link.addBytes(wire);
+    this.fabric.nic(to).rx.link.addBytes(wire);
+  }
+
+  /** A control message sent earlier (held in aggregate until now) arrives at `atUs`, if its ends still reach each other then. */
+  controlArrivesAt<M>(atUs: number, from: NetHost, to: NetHost, handler: (msg: M) => void, msg: M): void {
+    const p: HostMessage = { from, to, handler, msg };
+    this.sim.at(atUs, this.hostArrive, p);
+  }
+
   /** An image pull: `bytes` from the registry (outside the cluster) to `to`; `done` when it has all, `lost` if `to` crashes first. */
   pull(to: NetHost, bytes: number, done: () => void, lost: () => void): void {
     const wire = wireBytes(bytes, this.hostFormat);

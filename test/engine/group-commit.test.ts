@@ -47,3 +47,12 @@ describe("Raft group commit on the managers' disk", () => {
     expect(slow - fast).toBeLessThan(2);
   });
 });
+
+describe("the dispatcher marks nodes READY in its status batches (swarmkit markNodeReady)", () => {
+  it("400 nodes registering within a heartbeat period become READY in a few commits, not 400", () => {
+    const out = deploy(400, "1ms");
+    const times = out.events.filter((e) => e["kind"] === "node" && e["status"] === "ready").map((e) => e["t_s"]);
+    expect(times.length).toBeGreaterThanOrEqual(400);
+    expect(new Set(times).size).toBeLessThanOrEqual(5);
+  });
+});

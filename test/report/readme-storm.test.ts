@@ -29,8 +29,9 @@ describe("README: the startup-storm story", () => {
     const p99 = tableRow("p99 latency").map((c) => Number(/^[\d.]+/.exec(c)![0]));
     expect(p99[0]).toBeCloseTo(web(heavy).latency_ms!.p99 / 1000, 1);
     expect(p99[1]).toBeCloseTo(web(light).latency_ms!.p99 / 1000, 1);
-    expect(heavy.summary.faults[0]!.recovered_s).toBeNull();
-    expect(tableRow("`recovered_s` of the spike")).toEqual(["null: never", `${light.summary.faults[0]!.recovered_s} s`]);
+    expect(tableRow("`recovered_s` of the spike")).toEqual([`${heavy.summary.faults[0]!.recovered_s} s: 5 minutes after it ended`, `${light.summary.faults[0]!.recovered_s} s`]);
+    expect(heavy.summary.faults[0]!.recovered_s! + 300 - 930).toBeGreaterThanOrEqual(270);
+    expect(heavy.summary.faults[0]!.recovered_s! + 300 - 930).toBeLessThanOrEqual(330);
   });
 
   it("steps 1-3: 12 replicas at 315 s (70%), 16 at 330 s (100%, the starting ones counted idle), first unhealthy at 337 s and six by 341 s, none running at 350 s, all workers full at 360 s", () => {
@@ -44,13 +45,24 @@ describe("README: the startup-storm story", () => {
     expect(workers.every((r) => r.cpu_util > 0.98)).toBe(true);
   });
 
-  it("step 4: no change from 330 s until 1695 s, when it halves to 8 on one container at 22%, and the service does not come back", () => {
+  it("step 4: from 350 s to 910 s no container serves in about half the windows and seldom more than four in the others; the autoscaler stays at 16", () => {
     const as = eventsOf(heavy.events, "autoscale");
-    expect(as.filter((e) => (e["t_s"] as number) > 330).map((e) => [e["t_s"], e["from"], e["to"], Math.round(100 * (e["cpu"] as number))])).toEqual([[1695, 16, 8, 22]]);
-    expect(heavy.timeseries.find((r) => r.t_s === 1800)!.tasks_running).toBe(0);
-    const after = heavy.timeseries.filter((r) => r.t_s > 940);
-    expect(after.every((r) => r.tasks_running < r.tasks_desired)).toBe(true);
-    expect(heavy.summary.faults[0]!.recovered_s).toBeNull();
+    expect(as.filter((e) => (e["t_s"] as number) > 330 && (e["t_s"] as number) < 915)).toEqual([]);
+    const frozen = heavy.timeseries.filter((r) => r.t_s > 350 && r.t_s <= 910);
+    const none = frozen.filter((r) => r.tasks_running === 0).length;
+    expect(none / frozen.length).toBeGreaterThan(0.4);
+    expect(none / frozen.length).toBeLessThan(0.6);
+    expect(frozen.filter((r) => r.tasks_running > 4).length / frozen.length).toBeLessThan(0.1);
+  });
+
+  it("step 5: at 915 s it halves to 8 on one container at 16%; no request fails from 1180 s, all 8 run at 1230 s, recovered_s 920, 151 killed", () => {
+    const as = eventsOf(heavy.events, "autoscale");
+    expect(as.filter((e) => (e["t_s"] as number) > 330).map((e) => [e["t_s"], e["from"], e["to"], Math.round(100 * (e["cpu"] as number))])[0]).toEqual([915, 16, 8, 16]);
+    expect(heavy.timeseries.filter((r) => r.t_s > 930 && r.t_s < 1170).some((r) => r.errors > 0)).toBe(true);
+    expect(heavy.timeseries.filter((r) => r.t_s >= 1180).every((r) => r.errors === 0)).toBe(true);
+    expect(heavy.timeseries.find((r) => r.tasks_running === 8 && r.t_s > 940)!.t_s).toBe(1230);
+    expect(heavy.summary.faults[0]!.recovered_s).toBe(920);
+    expect(web(heavy).unhealthy).toBe(151);
   });
 
   it("the light run: 12 at 315 s, 19 at 330 s, 22 at 345 s, 25 at 360 s, and no errors", () => {
@@ -59,33 +71,33 @@ describe("README: the startup-storm story", () => {
     expect(web(light).errors).toBe(0);
   });
 
-  it("the variants it names: no autoscaler 45% (light) and 54% (heavy); 8 workers 50%; a 60% target 43% (light)", () => {
+  it("the variants it names: no autoscaler 41% (light) and 54% (heavy); 8 workers 46%; a 60% target 43% (light)", () => {
     const lost = (sets: string[]): number => {
       const s = runFile(STORM, sets).summary.services["web"]!;
       return Math.round((100 * s.errors) / s.arrivals);
     };
-    expect(lost(["services.web.autoscale=null", "services.web.startup.cpu=1s"])).toBe(45);
+    expect(lost(["services.web.autoscale=null", "services.web.startup.cpu=1s"])).toBe(41);
     expect(lost(["services.web.autoscale=null"])).toBe(54);
-    expect(lost(["cluster.nodeGroups.worker.count=8"])).toBe(50);
-    // With 8 workers the first checks fail at 337 s and the autoscaler stays at 16 until 1335 s.
+    expect(lost(["cluster.nodeGroups.worker.count=8"])).toBe(46);
+    // With 8 workers the first checks fail at 336 s and the autoscaler stays at 16 until 1290 s.
     const eight = runFile(STORM, ["cluster.nodeGroups.worker.count=8"]);
     const failed = eight.events.find((e) => e["kind"] === "task" && e["reason"] === "unhealthy container")!;
-    expect(Math.floor(failed["t_s"] as number)).toBe(337);
-    expect(eventsOf(eight.events, "autoscale").map((e) => [e["t_s"], e["to"]])).toEqual([[315, 12], [330, 16], [1335, 9]]);
+    expect(Math.floor(failed["t_s"] as number)).toBe(336);
+    expect(eventsOf(eight.events, "autoscale").map((e) => [e["t_s"], e["to"]])).toEqual([[315, 12], [330, 16], [1290, 9]]);
     expect(lost(["services.web.autoscale.targetCpu=60%", "services.web.startup.cpu=1s"])).toBe(43);
   });
 
-  it("seeds 1-3: the heavy start-up loses 68-77% of requests and comes back after 1230-1490 s, the light one loses none", () => {
+  it("seeds 1-3: the heavy start-up loses 61-82% of requests, never comes back with seeds 1 and 2 and does 940 s in with seed 3; the light one loses none", () => {
+    const back: (number | null)[] = [];
     for (const seed of [1, 2, 3]) {
       const heavyRun = runFile(STORM, [`seed=${seed}`]);
       const h = heavyRun.summary.services["web"]!;
       const l = runFile(STORM, [`seed=${seed}`, "services.web.startup.cpu=1s"]).summary.services["web"]!;
-      expect(h.errors / h.arrivals).toBeGreaterThanOrEqual(0.675);
-      expect(h.errors / h.arrivals).toBeLessThan(0.775);
-      const back = heavyRun.summary.faults[0]!.recovered_s!;
-      expect(back).toBeGreaterThanOrEqual(1230);
-      expect(back).toBeLessThanOrEqual(1490);
+      expect(h.errors / h.arrivals).toBeGreaterThanOrEqual(0.605);
+      expect(h.errors / h.arrivals).toBeLessThan(0.825);
+      back.push(heavyRun.summary.faults[0]!.recovered_s);
       expect(l.errors).toBe(0);
     }
+    expect(back).toEqual([null, null, 940]);
   });
 });

@@ -1,0 +1,150 @@
+import type { Simulation } from "../kernel/index.js";
+import { HEARTBEAT_BYTES, type HeartbeatMessage, type HeartbeatResponseMessage, type QuietSession, type QuietTicket } from "../api/messages.js";
+import type { NodeHost } from "./control-plane.js";
+
+/** What the ledger needs of the network, for one manager: the control path (network/delivery.ts sendControl). */
+export interface QuietNet {
+  /** Rounded one-way time of a heartbeat-sized message from `from` to `to`. */
+  delayUs(from: NodeHost, to: NodeHost, bytes: number): number;
+  /** Counts a heartbeat's bytes on the NICs, as sendControl does when it sends one. */
+  count(from: NodeHost, to: NodeHost, bytes: number): void;
+  /** A heartbeat sent while held arrives at the manager at `atUs` (checked for reachability then). */
+  heartbeatArrivesAt(atUs: number, from: NodeHost, msg: HeartbeatMessage): void;
+  /** An answer sent while held arrives at the agent at `atUs`. */
+  answerArrivesAt(atUs: number, to: NodeHost, msg: HeartbeatResponseMessage): void;
+  /** Whether nothing may be held now: a partition is in force (paths may break at any time). */
+  blocked(): boolean;
+  /** The host of a node, by name. */
+  host(node: string): NodeHost | undefined;
+}
+
+export interface QuietSessionsDeps {
+  sim: Simulation;
+  /** The manager this dispatcher runs on. */
+  manager: NodeHost;
+  net: QuietNet;
+  /** The period the dispatcher names in its next answer to `node` (its jitter counter moves on). */
+  nextPeriodUs(node: string): number;
+  /** The node is READY in the store with no status change of the dispatcher's on its way. */
+  steady(node: string): boolean;
+  /** Takes over the node's DOWN deadline: returns when it is due and stops the dispatcher's timer. */
+  takeExpiry(node: string): number | null;
+  /** Hands the deadline back: the dispatcher's timer for `node` fires at `atUs`. */
+  armExpiryAt(node: string, atUs: number): void;
+}
+
+/** One held session: where its heartbeat cycle stands, computed up to `doneUs`. */
+interface Held extends QuietTicket {
+  session: QuietSession;
+  agent: NodeHost;
+  /** One-way delays agent -> manager and back. */
+  upUs: number;
+  downUs: number;
+  /** The next send: a heartbeat at `nextUs` (phase 0) or, the heartbeat having arrived, the answer at `nextUs` (phase 1). */
+  phase: 0 | 1;
+  nextUs: number;
+  /** When the last heartbeat left the agent, when its answer reaches it, and the period it named. */
+  sentUs: number;
+  answerUs: number;
+  periodUs: number;
+  /** When the dispatcher would mark the node DOWN: HEARTBEAT_GRACE periods after the last heartbeat it got. */
+  expiryUs: number;
+}
+
+/**
+ * The leader's dispatcher holding, in aggregate, the sessions of nodes that only confirm they are
+ * alive. Such a node's heartbeats change nothing but three things: when the dispatcher would mark
+ * it DOWN, its jitter counter, and the bytes on two NICs. All three follow from the cycle
+ * (heartbeat up, answer naming a jittered period down, wait that period), so a held session
+ * costs no event: the cycle is computed when something needs it, and only up to then. That is
+ * when its node reports (a task changed), crashes, or changes in the store; when this dispatcher
+ * stops (its manager lost the lead or crashed); when a partition starts (paths may break); and
+ * when a metrics window closes (the bytes). Waking puts the session back on the full path in the
+ * state it would be in: a heartbeat or an answer in flight arrives when it would have, the
+ * timeouts run from when they would have started. The jitter is counter-based
+ * (kernel counterUniform), so computing a period early gives the number the full path draws.
+ * test/engine/quiet-sessions.test.ts runs scenarios both ways and compares every output byte.
+ */
+export class QuietSessions {
+  private readonly held = new Map<string, Held>();
+
+  constructor(private readonly d: QuietSessionsDeps) {}
+
+  get size(): number {
+    return this.held.size;
+  }
+
+  /** Takes the session if its node is steady and nothing may break its path; null if not. */
+  park(session: QuietSession, periodUs: number): QuietTicket | null {
+    const d = this.d;
+    const agent = d.net.host(session.node);
+    if (!agent || !agent.up || !d.manager.up || d.net.blocked() || !d.steady(session.node)) return null;
+    const expiryUs = d.takeExpiry(session.node);
+    if (expiryUs === null) return null;
+    const now = d.sim.now();
+    const h: Held = {
+      session, agent,
+      upUs: d.net.delayUs(agent, d.manager, HEARTBEAT_BYTES),
+      downUs: d.net.delayUs(d.manager, agent, HEARTBEAT_BYTES),
+      phase: 0, nextUs: now + periodUs, sentUs: -1, answerUs: now, periodUs, expiryUs,
+      wake: () => this.wake(session.node),
+    };
+    this.held.set(session.node, h);
+    return h;
+  }
+
+  /** Back to the full path now, if held. */
+  wake(node: string): void {
+    const h = this.held.get(node);
+    if (!h) return;
+    this.held.delete(node);
+    const now = this.d.sim.now();
+    this.advance(h, now);
+    const d = this.d;
+    d.armExpiryAt(node, h.expiryUs);
+    if (h.phase === 1) {
+      d.net.heartbeatArrivesAt(h.nextUs, h.agent, { type: "Heartbeat", node, newSession: false, statuses: [], description: null });
+      h.session.resumeAwaiting(h.sentUs);
+    } else if (h.answerUs > now) {
+      d.net.answerArrivesAt(h.answerUs, h.agent, { type: "HeartbeatResponse", manager: d.manager.name, periodUs: h.periodUs, acked: [] });
+      h.session.resumeAwaiting(h.sentUs);
+    } else {
+      h.session.resumeBeatAt(h.nextUs);
+    }
+  }
+
+  /** Every held session back to the full path, in node order. */
+  wakeAll(): void {
+    for (const node of [...this.held.keys()].sort()) this.wake(node);
+  }
+
+  /** Computes every held cycle up to now (their bytes are then on the NICs' counts). */
+  settle(): void {
+    const now = this.d.sim.now();
+    for (const h of this.held.values()) this.advance(h, now);
+  }
+
+  /** Runs the cycle's sends due by `untilUs`: heartbeats up, answers down with the period each names. */
+  private advance(h: Held, untilUs: number): void {
+    const d = this.d;
+    while (h.nextUs <= untilUs) {
+      if (h.phase === 0) {
+        d.net.count(h.agent, d.manager, HEARTBEAT_BYTES);
+        h.sentUs = h.nextUs;
+        h.nextUs += h.upUs;
+        h.phase = 1;
+      } else {
+        const period = d.nextPeriodUs(h.session.node);
+        d.net.count(d.manager, h.agent, HEARTBEAT_BYTES);
+        h.expiryUs = h.nextUs + HEARTBEAT_GRACE * period;
+        h.answerUs = h.nextUs + h.downUs;
+        h.periodUs = period;
+        h.nextUs = h.answerUs + period;
+        h.phase = 0;
+      }
+    }
+  }
+}
+
+/** A node is DOWN after this many heartbeat periods without a heartbeat (the dispatcher's rule). */
+export const HEARTBEAT_GRACE = 3;
