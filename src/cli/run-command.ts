@@ -99,7 +99,7 @@ async function execute(
       out.writeText("story.md", storyMarkdown(storyInput(files)));
     }
     out.commit();
-    if (!quiet) process.stdout.write(summaryText(result.summary, run.world.recorder.nodes, out.finalDir, wallS) + "\n");
+    if (!quiet) process.stdout.write(summaryText(result.summary, run.world.recorder.cpu, out.finalDir, wallS) + "\n");
     return 0;
   } catch (err) {
     out.abort();

@@ -1,13 +1,13 @@
-import type { FaultSummary, NodeRow, ServiceSummary, Summary } from "../metrics/rows.js";
+import type { FaultSummary, ServiceSummary, Summary } from "../metrics/rows.js";
 import { shortTarget } from "../metrics/fmt.js";
-import { round1, warnings } from "../metrics/warnings.js";
+import { round1, warnings, type NodeCpuWatch } from "../metrics/warnings.js";
 import { textTable } from "../report/text-table.js";
 
 /**
  * The short human summary printed after a run: per service what users saw and what the cluster
  * went through, each fault's course, and warnings in words for what a table hides.
  */
-export function summaryText(summary: Summary, nodes: readonly NodeRow[], outDir: string | null, wallS: number): string {
+export function summaryText(summary: Summary, cpu: NodeCpuWatch, outDir: string | null, wallS: number): string {
   const lines: string[] = [];
   const speed = wallS > 0 ? `${Math.round(summary.duration_s / wallS)}x real time` : "";
   lines.push(`${summary.scenario} (seed ${summary.seed}): ${summary.duration_s} s simulated in ${wallS.toFixed(2)} s (${speed}), ${summary.events.toLocaleString("en-US")} events`);
@@ -29,11 +29,11 @@ export function summaryText(summary: Summary, nodes: readonly NodeRow[], outDir:
   ]);
   lines.push(...textTable([header, ...rows]));
   lines.push("(timeouts and rejected are included in errors; restarts, OOM and unhealthy are counts over the run; pending is at the end)");
-  const peak = nodes.reduce<NodeRow | null>((best, r) => (best === null || r.cpu_util > best.cpu_util ? r : best), null);
+  const peak = cpu.peak;
   if (peak && peak.cpu_util > 0) lines.push(`peak CPU: ${(peak.cpu_util * 100).toFixed(1)}% on ${peak.node} in the window ending at ${peak.t_s} s`);
   if (summary.elections > 0) lines.push(`leader elections: ${summary.elections}`);
   for (const f of summary.faults) lines.push(faultText(f));
-  lines.push(...warnings(summary, nodes).map((w) => `warning: ${w}`));
+  lines.push(...warnings(summary, cpu).map((w) => `warning: ${w}`));
   for (const note of summary.notes) lines.push(`note: ${note}`);
   if (outDir) lines.push(`outputs: ${outDir}`);
   return lines.join("\n");

@@ -55,6 +55,8 @@ export class Run {
   ) {
     const events = opts.out?.lineWriter("events.jsonl") ?? opts.events ?? null;
     this.world = new World(scenario, { events, strategies: opts.strategies, checks: opts.checks !== false, quietSessions: opts.quietSessions !== false });
+    // One row per node per window: written as each window closes, never all held at once.
+    if (opts.out) this.world.recorder.nodeSink = opts.out.csvWriter("nodes.csv", NODE_COLUMNS);
     this.notes = [...scenario.notes, ...unsimulatedFields(scenario).map((f) => `not simulated: ${f}`), ...scenarioWarnings(scenario)];
   }
 
@@ -148,7 +150,6 @@ export class Run {
     const out = this.opts.out;
     if (out) {
       out.writeCsv("timeseries.csv", TIMESERIES_COLUMNS, w.recorder.timeseries);
-      out.writeCsv("nodes.csv", NODE_COLUMNS, w.recorder.nodes);
       out.writeCsv("networks.csv", NETWORK_COLUMNS, w.recorder.networks);
       out.writeCsv("elections.csv", ELECTION_COLUMNS, w.control.elections.relativeRows(w.originUs));
       out.writeJson("summary.json", summary);

@@ -43,6 +43,25 @@ const OUTPUT_MARKER_TEXT = "This directory was written by orchsim and is replace
 const FLUSH_CHARS = 64 * 1024;
 
 /** The output directory cannot be used (it exists and is not ours, or a file name is bad). */
+/** Rows as CSV text (writeCsv's format), with the header row if `header`. */
+function csvText(fileName: string, columns: readonly string[], rows: readonly object[], header: boolean): string {
+  rows.forEach((row, index) => {
+    for (const column of columns) {
+      if ((row as Record<string, unknown>)[column] === undefined) {
+        throw new Error(`writeCsv(${fileName}): row ${index} has no value for column "${column}"`);
+      }
+    }
+  });
+  return stringify(rows as object[], {
+    header,
+    columns: [...columns],
+    cast: {
+      number: (value) => formatNumber(value),
+      boolean: (value) => (value ? "true" : "false"),
+    },
+  });
+}
+
 export class OutputDirError extends Error {
   override name = "OutputDirError";
 }
@@ -59,11 +78,16 @@ export class LineWriter {
 
   /** Appends `line` and a newline. `line` must not itself contain a newline. */
   write(line: string): void {
-    if (this.fd === null) throw new Error(`LineWriter: ${this.filePath} is closed`);
     if (line.includes("\n")) {
       throw new Error(`LineWriter: a line for ${this.filePath} contains a newline: ${line.slice(0, 80)}`);
     }
-    this.buffer += line + "\n";
+    this.append(line + "\n");
+  }
+
+  /** Appends whole lines at once (`text` ends with a newline). */
+  append(text: string): void {
+    if (this.fd === null) throw new Error(`LineWriter: ${this.filePath} is closed`);
+    this.buffer += text;
     if (this.buffer.length >= FLUSH_CHARS) this.flush();
   }
 
@@ -167,23 +191,16 @@ export class OutputDir {
    * undefined is not): a missing column is a bug in the caller.
    */
   writeCsv(fileName: string, columns: readonly string[], rows: readonly object[]): void {
-    const filePath = this.claim(fileName);
-    rows.forEach((row, index) => {
-      for (const column of columns) {
-        if ((row as Record<string, unknown>)[column] === undefined) {
-          throw new Error(`writeCsv(${fileName}): row ${index} has no value for column "${column}"`);
-        }
-      }
-    });
-    const text = stringify(rows as object[], {
-      header: true,
-      columns: [...columns],
-      cast: {
-        number: (value) => formatNumber(value),
-        boolean: (value) => (value ? "true" : "false"),
-      },
-    });
-    fs.writeFileSync(filePath, text);
+    fs.writeFileSync(this.claim(fileName), csvText(fileName, columns, rows, true));
+  }
+
+  /** A CSV written as its rows come (the same text writeCsv would write for all of them); commit and abort close it. */
+  csvWriter(fileName: string, columns: readonly string[]): (rows: readonly object[]) => void {
+    const lines = this.lineWriter(fileName);
+    lines.append(csvText(fileName, columns, [], true));
+    return (rows) => {
+      if (rows.length > 0) lines.append(csvText(fileName, columns, rows, false));
+    };
   }
 
   /**

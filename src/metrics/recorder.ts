@@ -3,6 +3,7 @@ import type { FaultSummary, NetworkRow, NodeRow, TimeseriesRow } from "./rows.js
 import { secondsFromUs } from "./fmt.js";
 import { FaultWindows } from "./faults.js";
 import { WindowedSeries, type ServiceMeter, type SloSpec, type TaskGauges } from "./windows.js";
+import { NodeCpuWatch } from "./warnings.js";
 
 /** Incidents counted per service: the last three columns of timeseries.csv, named alike. */
 export interface IncidentCounts {
@@ -19,12 +20,19 @@ function noIncidents(): IncidentCounts {
 
 /**
  * Everything a run observes, in memory until the end except the event log, which streams to
- * events.jsonl. Metrics only observe: nothing here changes what happens in the simulation.
+ * events.jsonl, and nodes.csv's rows, which stream to a sink when one is set (one row per node
+ * per window: the largest output). Metrics only observe: nothing here changes what happens in
+ * the simulation.
  */
 export class Recorder {
   readonly series: WindowedSeries;
   readonly timeseries: TimeseriesRow[] = [];
+  /** nodes.csv's rows, kept only while no sink takes them. */
   readonly nodes: NodeRow[] = [];
+  /** Where nodes.csv's rows go as each window closes (an output file); null keeps them in `nodes`. */
+  nodeSink: ((rows: readonly NodeRow[]) => void) | null = null;
+  /** The CPU of every node row so far: what the warnings and the terminal summary read. */
+  readonly cpu = new NodeCpuWatch();
   readonly networks: NetworkRow[] = [];
   /**
    * What failed to get an address, by network, from the `allocation` events: each task, VIP or
@@ -122,7 +130,9 @@ export class Recorder {
   closeWindow(tUs: number, gauges: (service: string) => TaskGauges, nodeRows: NodeRow[], networkRows: NetworkRow[]): void {
     const rows = this.series.closeWindow(tUs, gauges, (windows) => this.faults.closeWindow(tUs, windows));
     this.timeseries.push(...rows);
-    this.nodes.push(...nodeRows);
+    for (const r of nodeRows) this.cpu.add(r);
+    if (this.nodeSink) this.nodeSink(nodeRows);
+    else this.nodes.push(...nodeRows);
     this.networks.push(...networkRows);
   }
 

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "csv-parse/sync";
 import type { Summary } from "../metrics/rows.js";
-import { warnings } from "../metrics/warnings.js";
+import { NodeCpuWatch, warnings } from "../metrics/warnings.js";
 import type { LoggedEvent, StoryInput } from "./story.js";
 import { compareText } from "./compare.js";
 
@@ -115,7 +115,7 @@ export function reportData(o: RunFiles): ReportData {
     s.starting.push(+r["tasks_starting"]!);
     s.pending.push(+r["tasks_pending"]!);
   }
-  return { summary, compare: null, sloMs, services, nodes: nodeGrid(o.nodes), markers: markers(o.events), warnings: warnings(summary, nodeCpu(o.nodes)) };
+  return { summary, compare: null, sloMs, services, nodes: nodeGrid(o.nodes), markers: markers(o.events), warnings: warnings(summary, NodeCpuWatch.of(nodeCpu(o.nodes))) };
 }
 
 function nodeCpu(rows: readonly Row[]): StoryInput["nodes"][number][] {

@@ -2,6 +2,7 @@
 // invisible there (requests may all succeed on the tasks that did get an address).
 import { describe, expect, it } from "vitest";
 import { summaryText } from "../../src/cli/summary-text.js";
+import { NodeCpuWatch } from "../../src/metrics/warnings.js";
 import { runYaml } from "../helpers.js";
 
 describe("summary text", () => {
@@ -18,7 +19,7 @@ services:
 workload:
   - {name: u, service: web, rate: 10/s}
 `);
-    const text = summaryText(out.summary, out.nodes, null, 1);
+    const text = summaryText(out.summary, out.run.world.recorder.cpu, null, 1);
     expect(text).toMatch(/network back \(10\.0\.9\.0\/28, 13 addresses\) ran out: 10 task\(s\), VIP\(s\) or node endpoint\(s\) got no address/);
     expect(text).not.toMatch(/network ingress/);
   });
@@ -39,7 +40,7 @@ workload:
     const web = out.summary.services["web"]!;
     expect(web).toMatchObject({ tasks_desired: 20, tasks_running: 4, tasks_pending: 16, desired_reached: false, errors: 0 });
     expect(web.slo.met).toBeNull();
-    const text = summaryText(out.summary, out.nodes, null, 1);
+    const text = summaryText(out.summary, out.run.world.recorder.cpu, null, 1);
     expect(text).not.toMatch(/\bmet\b/);
     expect(text).toMatch(/not judged/);
     expect(text).toMatch(/warning: web never reached its desired 20 tasks \(4 running, 16 pending at the end\)/);
@@ -60,9 +61,9 @@ workload:
   - {name: u, service: web, rate: 110/s, timeout: 0s}
 `);
     const long = run("2m");
-    expect(summaryText(long.summary, long.nodes, null, 1)).toMatch(/warning: node w-1 stayed above 95% CPU for 1[12]\d s \(from t = \d+ s to 120 s\)/);
+    expect(summaryText(long.summary, long.run.world.recorder.cpu, null, 1)).toMatch(/warning: node w-1 stayed above 95% CPU for 1[12]\d s \(from t = \d+ s to 120 s\)/);
     const short = run("50s");
-    expect(summaryText(short.summary, short.nodes, null, 1)).not.toMatch(/stayed above/);
+    expect(summaryText(short.summary, short.run.world.recorder.cpu, null, 1)).not.toMatch(/stayed above/);
   });
 
   it("tells each fault's course in one line", () => {
@@ -73,7 +74,7 @@ workload:
           { t_s: 180, fault: "nodeFailure", target: "a-1", detected_s: 11.28, recovered_s: 30, last_to_recover: "shop", tasks_restored_s: 20, requests_lost: 1779, worst_window: { t_s: 190, service: "shop", errors: 1096, p99_ms: 4135.48 }, services: {} },
         ],
       },
-      [],
+      new NodeCpuWatch(),
       null,
       1,
     );
