@@ -6,7 +6,7 @@ import type { CpuGroup, CpuJob, NodeCpu } from "./cpu.js";
 import { Container, type ContainerCallbacks, type ContainerRequest, type Downstream, type DownstreamCall } from "./container.js";
 import { AgentSession } from "./session.js";
 import { HealthMonitor } from "./health.js";
-import { oomVictims, overLimit } from "./memory.js";
+import { memoryOf, oomVictims, overLimit } from "./memory.js";
 
 /** Swarm sets a stopping backend's IPVS weight to 0 and waits this long for gossip before stopping it. */
 export const LB_DRAIN_US = 2_000_000;
@@ -24,6 +24,8 @@ export interface AgentDeps<R extends ContainerRequest> {
   send(manager: string, msg: AgentToManager, bytes: number): void;
   /** Where the session may be held between heartbeats while it has nothing to report (cluster/session.ts). */
   parking: SessionParking | null;
+  /** A task here moved from state `from` to `to` (null: not here), for the metrics' running and starting counts. */
+  countTask(service: string, from: TaskState | null, to: TaskState | null): void;
   /**
    * The data plane: a running container joins its service's load balancer, a stopping one
    * leaves; `crashed` when its node died (the others notice later, by failure detection).
@@ -74,6 +76,10 @@ export class Agent<R extends ContainerRequest> {
   private readonly finished = new Map<string, TaskState>();
   readonly session: AgentSession;
   private seq = 0;
+  /** Bumped by whatever may change the memory the tasks hold (a state, a start-up ending, a crash). */
+  private changes = 0;
+  private memoryAt = -1;
+  private memory = 0;
 
   constructor(
     readonly node: string,
@@ -126,6 +132,7 @@ export class Agent<R extends ContainerRequest> {
     }
     const t: AgentTask<R> = { id: msg.taskId, service: msg.service, slot: msg.slot, spec: msg.spec, state: TaskState.ASSIGNED, desired: msg.desiredState, timer: null, job: null, container: null, stopping: false, group: null, health: null, seq: this.seq++ };
     this.tasks.set(t.id, t);
+    this.d.countTask(t.service, null, t.state);
     this.setState(t, TaskState.ACCEPTED, null);
     this.setState(t, TaskState.PREPARING, null);
     // PREPARING: the image (pulled over the network unless the node has it), then the fixed
@@ -163,6 +170,7 @@ export class Agent<R extends ContainerRequest> {
 
   private started(t: AgentTask<R>, failed: boolean): void {
     t.job = null;
+    this.changes++;
     if (failed) {
       this.fail(t, "task: non-zero exit (1)");
       return;
@@ -249,16 +257,33 @@ export class Agent<R extends ContainerRequest> {
     for (const t of this.tasks.values()) if (t.service === service) this.fail(t, reason);
   }
 
+  /** Memory the node's tasks hold now (memory.ts memoryOf), recounted only after a change. */
+  memoryUsed(): number {
+    if (this.memoryAt !== this.changes) {
+      let mem = 0;
+      for (const t of this.tasks.values()) mem += memoryOf(t);
+      this.memory = mem;
+      this.memoryAt = this.changes;
+    }
+    return this.memory;
+  }
+
   /** The node crashed: every container dies with it, nothing is reported, the session ends. */
   crash(): void {
     this.session.stop();
-    for (const t of this.tasks.values()) this.release(t, true);
+    for (const t of this.tasks.values()) {
+      this.release(t, true);
+      this.d.countTask(t.service, t.state, null);
+    }
     this.tasks.clear();
+    this.changes++;
     this.finished.clear();
   }
 
   private setState(t: AgentTask<R>, state: TaskState, reason: string | null): void {
+    if (this.tasks.get(t.id) === t) this.d.countTask(t.service, t.state, state > TaskState.RUNNING ? null : state);
     t.state = state;
+    this.changes++;
     this.d.emit({ kind: "task", task: t.id, service: t.service, slot: t.slot, node: this.node, state: taskStateName(state), reason });
     this.session.report({ taskId: t.id, state, reason });
     // A stopped task holds nothing here any more; the session keeps its report until acknowledged.

@@ -8,6 +8,29 @@ import { roundUtil } from "../metrics/fmt.js";
 import type { World } from "./world.js";
 import type { ServiceCpu } from "../manager/orchestrator/autoscaler.js";
 
+/** Per service, the agents' tasks that run and those not yet running, counted as they change (Agent countTask). */
+export class AgentTaskCounts {
+  /** Tests set this: every window then also walks every task and fails on any difference from the counts. */
+  static audit = false;
+  private readonly counts = new Map<string, { running: number; starting: number }>();
+
+  count(service: string, from: TaskState | null, to: TaskState | null): void {
+    let c = this.counts.get(service);
+    if (!c) {
+      c = { running: 0, starting: 0 };
+      this.counts.set(service, c);
+    }
+    if (from === TaskState.RUNNING) c.running--;
+    else if (from !== null && from < TaskState.RUNNING) c.starting--;
+    if (to === TaskState.RUNNING) c.running++;
+    else if (to !== null && to < TaskState.RUNNING) c.starting++;
+  }
+
+  of(service: string): { running: number; starting: number } {
+    return this.counts.get(service) ?? { running: 0, starting: 0 };
+  }
+}
+
 /** Task counts per service for a metrics window: actual states on agents, pending from the store. */
 export function taskGauges(world: World): (service: string) => TaskGauges {
   const g = new Map<string, TaskGauges>();
@@ -18,22 +41,46 @@ export function taskGauges(world: World): (service: string) => TaskGauges {
     const gauge = g.get(s.name);
     if (gauge && s.spec.mode === "replicated") gauge.tasks_desired = s.replicas;
   }
+  // Counted as tasks change (store.ts countsOf, world.ts agentTasks), not by walking every task.
+  const store = world.control.viewStore();
+  for (const s of world.scenario.services) {
+    const gauge = g.get(s.name)!;
+    const c = store.countsOf(s.name);
+    if (s.mode === "global") gauge.tasks_desired = c.live;
+    gauge.tasks_pending = c.unassigned;
+    const a = world.agentTasks.of(s.name);
+    gauge.tasks_running = a.running;
+    gauge.tasks_starting = a.starting;
+  }
+  if (AgentTaskCounts.audit) auditGauges(world, g);
+  return (service) => g.get(service)!;
+}
+
+/** The walk the counts stand in for: every task of the store and of every live agent. */
+function auditGauges(world: World, g: ReadonlyMap<string, TaskGauges>): void {
+  const walked = new Map([...g.keys()].map((s) => [s, { global: 0, pending: 0, running: 0, starting: 0 }]));
   for (const t of world.control.viewStore().tasks.values()) {
-    const gauge = g.get(t.service);
-    if (!gauge || t.desiredState > TaskState.RUNNING) continue;
-    if (t.spec.mode === "global") gauge.tasks_desired++;
-    if (t.state <= TaskState.PENDING) gauge.tasks_pending++;
+    const w = walked.get(t.service);
+    if (!w || t.desiredState > TaskState.RUNNING) continue;
+    if (t.spec.mode === "global") w.global++;
+    if (t.state <= TaskState.PENDING) w.pending++;
   }
   for (const h of world.hosts) {
     if (!h.agent || !h.up) continue;
     for (const t of h.agent.tasks.values()) {
-      const gauge = g.get(t.service);
-      if (!gauge) continue;
-      if (t.state === TaskState.RUNNING) gauge.tasks_running++;
-      else if (t.state < TaskState.RUNNING) gauge.tasks_starting++;
+      const w = walked.get(t.service);
+      if (w && t.state === TaskState.RUNNING) w.running++;
+      else if (w && t.state < TaskState.RUNNING) w.starting++;
     }
   }
-  return (service) => g.get(service)!;
+  for (const s of world.scenario.services) {
+    const w = walked.get(s.name)!;
+    const x = g.get(s.name)!;
+    const counted = [s.mode === "global" ? x.tasks_desired : w.global, x.tasks_pending, x.tasks_running, x.tasks_starting];
+    if (counted.join() !== [w.global, w.pending, w.running, w.starting].join()) {
+      throw new Error(`task counts of ${s.name} (global desired, pending, running, starting) are ${counted.join()}, a walk finds ${[w.global, w.pending, w.running, w.starting].join()}`);
+    }
+  }
 }
 
 /** One nodes.csv row per host for the window that ends now. */
@@ -41,12 +88,13 @@ export function nodeRows(world: World, tS: number, windowUs: number): NodeRow[] 
   const store = world.control.viewStore();
   return world.hosts.filter((h) => !h.removed).map((h) => {
     const record = store.nodes.get(h.name);
-    let mem = 0;
-    let tasks = 0;
-    for (const t of h.agent?.tasks.values() ?? []) {
-      if (t.state > TaskState.RUNNING) continue;
-      tasks++;
-      mem += memoryOf(t);
+    // An agent holds only tasks up to RUNNING: the ones that stop leave it.
+    const tasks = h.agent?.tasks.size ?? 0;
+    const mem = h.agent?.memoryUsed() ?? 0;
+    if (AgentTaskCounts.audit && h.agent) {
+      let walked = 0;
+      for (const t of h.agent.tasks.values()) walked += memoryOf(t);
+      if (walked !== mem) throw new Error(`memory of ${h.name}'s tasks is ${mem} by the agent's count, a walk finds ${walked}`);
     }
     const busy = h.cpu.takeBusyCoreUs();
     const bytes = world.net.fabric.takeHostBytes(h);

@@ -1,6 +1,6 @@
 import { Checkers } from "./checkers.js";
 import { StoreLog } from "./store-log.js";
-import { serviceCpu } from "./observe.js";
+import { AgentTaskCounts, serviceCpu } from "./observe.js";
 import { startWorkloads } from "./traffic.js";
 import { Simulation, RandomStreams, sampler } from "../kernel/index.js";
 import type { Scenario, ServiceSpec } from "../scenario/types.js";
@@ -45,6 +45,8 @@ export class World {
   readonly hostByName = new Map<string, Host<Request>>();
   readonly control: ControlPlane;
   readonly recorder: Recorder;
+  /** The agents' tasks per service, running and before running, counted as they change (metrics). */
+  readonly agentTasks = new AgentTaskCounts();
   /** The live invariant checkers, or null when a benchmark turned them off. */
   readonly checkers: Checkers | null;
   readonly meters: ServiceMeter[];
@@ -133,6 +135,7 @@ export class World {
       description: nodeDescription(host),
       send: (manager, msg, bytes) => this.control.fromAgent(host, manager, msg, bytes),
       parking: this.control,
+      countTask: (service, from, to) => this.agentTasks.count(service, from, to),
       joinLoadBalancer: (c) => this.net.routing.join(c, this.serviceIndex(c.spec.name), c.spec.ports.some((p) => p.mode === "host")),
       leaveLoadBalancer: (c, crashed) => this.net.routing.leave(c, crashed),
       requestWork: (spec: ServiceSpec) => sampler(spec.request.cpu, this.rng.stream(`service/${spec.name}/work`)),

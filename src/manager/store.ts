@@ -138,6 +138,13 @@ export class Store {
   /** Indexes so that the roles never scan every task for one service or one node. */
   private readonly byService = new TaskIndex();
   private readonly byNode = new TaskIndex();
+  /** Per service: tasks meant to run (desired state RUNNING or before), and of those the ones not yet assigned. */
+  private readonly counts = new Map<string, { live: number; unassigned: number }>();
+
+  /** How many of the service's tasks are meant to run, and how many of those are NEW or PENDING (metrics read it every window). */
+  countsOf(service: string): { live: number; unassigned: number } {
+    return this.counts.get(service) ?? { live: 0, unassigned: 0 };
+  }
 
   /** The tasks of a service, in creation order. */
   tasksOfService(service: string): Iterable<TaskRecord> {
@@ -157,7 +164,24 @@ export class Store {
     const event = this.mutate(cmd);
     if (!event) return;
     this.changes++;
+    if (event.type === "task") this.count(event.task, event.prevState, event.prevDesired, event.removed);
     for (const w of this.watchers) w(event);
+  }
+
+  private count(t: TaskRecord, prevState: TaskState | null, prevDesired: TaskState | null, removed: boolean): void {
+    let c = this.counts.get(t.service);
+    if (!c) {
+      c = { live: 0, unassigned: 0 };
+      this.counts.set(t.service, c);
+    }
+    if (prevState !== null && prevDesired !== null && prevDesired <= TaskState.RUNNING) {
+      c.live--;
+      if (prevState <= TaskState.PENDING) c.unassigned--;
+    }
+    if (!removed && t.desiredState <= TaskState.RUNNING) {
+      c.live++;
+      if (t.state <= TaskState.PENDING) c.unassigned++;
+    }
   }
 
   private mutate(cmd: StoreCommand): StoreEvent | null {

@@ -62,6 +62,9 @@ function csvText(fileName: string, columns: readonly string[], rows: readonly ob
   });
 }
 
+/** Rows a csvWriter holds before it writes them. */
+const CSV_BATCH_ROWS = 4096;
+
 export class OutputDirError extends Error {
   override name = "OutputDirError";
 }
@@ -131,7 +134,7 @@ function guardExit(): void {
 
 export class OutputDir {
   private state: "open" | "committed" | "aborted" = "open";
-  private readonly writers: LineWriter[] = [];
+  private readonly writers: { close(): void }[] = [];
   private readonly written = new Set<string>([OUTPUT_MARKER_FILE]);
 
   private constructor(
@@ -194,12 +197,31 @@ export class OutputDir {
     fs.writeFileSync(this.claim(fileName), csvText(fileName, columns, rows, true));
   }
 
-  /** A CSV written as its rows come (the same text writeCsv would write for all of them); commit and abort close it. */
+  /**
+   * A CSV written as its rows come (the same text writeCsv would write for all of them), a few
+   * thousand rows at a time (csv-stringify costs as much to start as to write a hundred rows);
+   * commit and abort write what is left and close it.
+   */
   csvWriter(fileName: string, columns: readonly string[]): (rows: readonly object[]) => void {
-    const lines = this.lineWriter(fileName);
+    const lines = new LineWriter(this.claim(fileName));
     lines.append(csvText(fileName, columns, [], true));
+    let held: object[] = [];
+    const flush = (): void => {
+      if (held.length > 0) lines.append(csvText(fileName, columns, held, false));
+      held = [];
+    };
+    this.writers.push({
+      close: () => {
+        try {
+          flush();
+        } finally {
+          lines.close();
+        }
+      },
+    });
     return (rows) => {
-      if (rows.length > 0) lines.append(csvText(fileName, columns, rows, false));
+      for (const r of rows) held.push(r);
+      if (held.length >= CSV_BATCH_ROWS) flush();
     };
   }
 
