@@ -1,7 +1,7 @@
 // The cost guard of run, sweep and plan: refuse a run estimated past --max-events before
 // anything is written, and say how long a big one will take.
 
-import { costRefusal, DEFAULT_MAX_EVENTS, estimateCost, EVENTS_PER_WALL_S, wallText } from "../engine/cost.js";
+import { costRefusal, DEFAULT_MAX_EVENTS, estimateCost, wallText } from "../engine/cost.js";
 import type { Scenario } from "../scenario/types.js";
 
 export const MAX_EVENTS_HELP = `refuse runs estimated past this many kernel events (default ${DEFAULT_MAX_EVENTS.toExponential(0).replace("e+", "e")}, about half an hour; 0 = no limit)`;
@@ -23,8 +23,9 @@ export function checkCost(scenario: Scenario, maxEvents: number, runs: number, q
   const refusal = costRefusal(est, maxEvents, runs);
   if (refusal !== null) return `${scenario.file}: ${refusal}`;
   const total = est.events * runs;
-  if (!quiet && total / EVENTS_PER_WALL_S > 30) {
-    process.stderr.write(`orchsim: an estimated ${(total / 1e6).toFixed(0)} million events, ${wallText(total)} at ${EVENTS_PER_WALL_S / 1000}k events/s\n`);
+  const pace = est.eventsPerWallS;
+  if (!quiet && total / pace > 30) {
+    process.stderr.write(`orchsim: an estimated ${(total / 1e6).toFixed(0)} million events, ${wallText(total, pace)} at ${Math.round(pace / 1000)}k events/s\n`);
   }
   return null;
 }

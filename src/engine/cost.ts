@@ -10,7 +10,7 @@ import type { Scenario, ServiceSpec } from "../scenario/types.js";
 /** Kernel events per unit of work, measured on the shipped scenarios (bench/, perf.json). */
 const EVENTS_PER = {
   request: 4, // arrival, network hops, CPU, reply (3.2 measured on a plain request)
-  nodeSecond: 0.5, // heartbeats, gossip, Raft ticks, CPU sampling
+  nodeSecond: 0.05, // Raft ticks, gossip; a steady node's heartbeats are held (manager/quiet-sessions.ts): 0.025 measured
   task: 15, // its deployment: allocation, Raft, dispatch, pull, start-up
   check: 4, // one health check
   window: 2, // one metrics window per service
@@ -22,11 +22,22 @@ const DEPLOY_S = 20;
 
 /** The default limit on estimated events (`--max-events`): about half an hour at 500k events/s. */
 export const DEFAULT_MAX_EVENTS = 1e9;
-/** Events per wall-clock second these machines reach on a mixed run (npm run bench). */
+/** Events per wall-clock second these machines reach on a mixed run of a small cluster (npm run bench). */
 export const EVENTS_PER_WALL_S = 500_000;
+
+/**
+ * The pace on a cluster of `nodes`: an event costs more as the cluster outgrows the CPU's caches
+ * and the heap grows (bench scale: about 1.5M events/s at 100 nodes, 750k at 1,000, 270k at
+ * 5,000, 165k at 10,000, 120k at 20,000; this fit is within 1.5x of each).
+ */
+export function eventsPerWallS(nodes: number): number {
+  return Math.min(EVENTS_PER_WALL_S, 1.5e6 / (1 + nodes / 1000) ** 0.8);
+}
 
 export interface CostEstimate {
   events: number;
+  /** The pace expected for this cluster's size (eventsPerWallS). */
+  eventsPerWallS: number;
   /** Largest contributor first: what to change to make the run cheaper. */
   parts: { what: string; events: number }[];
 }
@@ -45,7 +56,7 @@ export function estimateCost(s: Scenario): CostEstimate {
     { what: "metrics windows (metrics.interval)", events: (s.durationUs / Math.max(1, s.metrics.intervalUs)) * Math.max(1, s.services.length) * EVENTS_PER.window },
     { what: "injections (events:)", events: s.events.reduce((n, e) => n + e.times, 0) * EVENTS_PER.injection },
   ].sort((a, b) => b.events - a.events);
-  return { events: parts.reduce((n, p) => n + p.events, 0), parts };
+  return { events: parts.reduce((n, p) => n + p.events, 0), eventsPerWallS: eventsPerWallS(nodes), parts };
 }
 
 /** Requests over the run: each workload's rate, and each load spike's extra rate over its span. */
@@ -78,9 +89,9 @@ function tasksOf(x: ServiceSpec, nodes: number): number {
   return x.mode === "global" ? nodes : Math.max(x.replicas, x.autoscale?.max ?? 0);
 }
 
-/** "about 40 minutes" at EVENTS_PER_WALL_S. */
-export function wallText(events: number): string {
-  const s = events / EVENTS_PER_WALL_S;
+/** "about 40 minutes": `events` at `perS` events a second. */
+export function wallText(events: number, perS: number): string {
+  const s = events / perS;
   if (s < 90) return `about ${Math.max(1, Math.round(s))} s`;
   if (s < 5400) return `about ${Math.round(s / 60)} minutes`;
   if (s < 48 * 3600) return `about ${(s / 3600).toFixed(1)} hours`;
@@ -94,7 +105,7 @@ export function costRefusal(est: CostEstimate, maxEvents: number, runs = 1): str
   const top = est.parts[0]!;
   const each = runs > 1 ? ` (${runs} runs)` : "";
   return (
-    `this would take an estimated ${sci(total)} events${each}, ${wallText(total)} at ${EVENTS_PER_WALL_S / 1000}k events/s; ` +
+    `this would take an estimated ${sci(total)} events${each}, ${wallText(total, est.eventsPerWallS)} at ${Math.round(est.eventsPerWallS / 1000)}k events/s; ` +
     `most of it from ${top.what}: ${sci(top.events * runs)}. The limit is ${sci(maxEvents)} events: ` +
     `make the run smaller, or allow it with --max-events ${sci(Math.ceil(total * 1.2))}`
   );

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runFile } from "../helpers.js";
-import { estimateCost } from "../../src/engine/cost.js";
+import { estimateCost, eventsPerWallS } from "../../src/engine/cost.js";
 import { loadScenarioFile } from "../../src/scenario/index.js";
 import { ROOT } from "./cli.js";
 
@@ -27,4 +27,17 @@ describe("every shipped scenario", () => {
       expect(out.summary.notes.filter((n) => n.startsWith("not simulated"))).toEqual([]);
     });
   }
+});
+
+describe("the cost guard's pace", () => {
+  it("falls with the cluster's size as the scale benchmark measured it, within 1.5x", () => {
+    // bench/README.md's scale table: events/s at 99, 999, 4,998, 9,999 and 19,998 workers (+3 managers).
+    const measured: [number, number][] = [[102, 1_490_700], [1_002, 749_770], [5_001, 272_858], [10_002, 165_509], [20_001, 119_721]];
+    for (const [nodes, perS] of measured) {
+      const pace = eventsPerWallS(nodes);
+      expect(pace / perS).toBeLessThan(1.5);
+      // Up to about 1,500 nodes the pace is the mixed-run floor, slower than the scale shape's.
+      if (nodes > 1_500) expect(pace / perS).toBeGreaterThan(1 / 1.5);
+    }
+  });
 });
