@@ -42,7 +42,6 @@ const OUTPUT_MARKER_TEXT = "This directory was written by orchsim and is replace
 
 const FLUSH_CHARS = 64 * 1024;
 
-/** The output directory cannot be used (it exists and is not ours, or a file name is bad). */
 /** Rows as CSV text (writeCsv's format), with the header row if `header`. */
 function csvText(fileName: string, columns: readonly string[], rows: readonly object[], header: boolean): string {
   rows.forEach((row, index) => {
@@ -65,6 +64,7 @@ function csvText(fileName: string, columns: readonly string[], rows: readonly ob
 /** Rows a csvWriter holds before it writes them. */
 const CSV_BATCH_ROWS = 4096;
 
+/** The output directory cannot be used (it exists and is not ours, or a file name is bad). */
 export class OutputDirError extends Error {
   override name = "OutputDirError";
 }
