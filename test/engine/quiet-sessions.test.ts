@@ -36,8 +36,9 @@ function compare(held: RunOutputs, full: RunOutputs): void {
 }
 
 describe("held heartbeats give the same outputs as the full path", () => {
-  // Every shipped scenario (node and zone failures, a partition-free spike, storms of restarts and
-  // pulls), cut short where long: the outputs must match to the byte, summary's event count aside.
+  // Every shipped scenario (node and zone failures, a spike, storms of restarts and pulls) and
+  // both stack examples, cut short where long: the outputs must match to the byte, summary's
+  // event count aside.
   for (const [file, overrides] of [
     ["scenarios/hello-cluster.yaml", []],
     ["scenarios/zone-failure.yaml", []],
@@ -45,6 +46,8 @@ describe("held heartbeats give the same outputs as the full path", () => {
     ["scenarios/registry-storm.yaml", []],
     ["scenarios/overlay-exhaustion.yaml", []],
     ["scenarios/mtu-blackhole.yaml", []],
+    ["examples/stacks/queue/queue.yaml", []],
+    ["examples/stacks/webshop/webshop.yaml", []],
   ] as const) {
     it(`${file} ${overrides.join(" ")}`, () => {
       const load = () => loadScenarioFile(path.join(ROOT, file), [...overrides]);
