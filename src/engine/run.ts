@@ -22,7 +22,7 @@ export interface RunOptions {
   strategies?: ReadonlyMap<string, PlacementStrategy>;
   /** Check the invariants live (engine/checkers.ts); default true, off only for benchmarks. */
   checks?: boolean;
-  /** Hold steady nodes' heartbeats in aggregate (manager/quiet-sessions.ts); default true. The outputs are the same either way. */
+  /** Hold steady nodes' heartbeats in aggregate (manager/quiet-sessions.ts); default true. The outputs are the same either way (but for the tie quiet-sessions.ts names). */
   quietSessions?: boolean;
 }
 
@@ -169,7 +169,7 @@ export class Run {
     const store = this.world.control.viewStore();
     for (const h of this.world.hosts) if (h.up && store.nodes.get(h.name)?.status !== "ready") return false;
     if (this.world.net.routing.settledUs > this.world.sim.now()) return false;
-    const allocator = this.world.control.leader()?.roles?.allocator;
+    const allocator = leader.roles?.allocator;
     let tasks = 0;
     for (const t of store.tasks.values()) {
       if (t.desiredState > TaskState.RUNNING) continue;

@@ -33,7 +33,7 @@ export interface QuietSessionsDeps {
   armExpiryAt(node: string, atUs: number): void;
 }
 
-/** One held session: where its heartbeat cycle stands, computed up to `doneUs`. */
+/** One held session: where its heartbeat cycle stands, as computed so far. */
 interface Held extends QuietTicket {
   session: QuietSession;
   agent: NodeHost;
@@ -73,10 +73,6 @@ export class QuietSessions {
   private readonly held = new Map<string, Held>();
 
   constructor(private readonly d: QuietSessionsDeps) {}
-
-  get size(): number {
-    return this.held.size;
-  }
 
   /** Takes the session if its node is steady and nothing may break its path; null if not. */
   park(session: QuietSession, periodUs: number): QuietTicket | null {

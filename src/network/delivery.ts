@@ -230,8 +230,7 @@ export class Delivery {
       return;
     }
     this.countControl(from, to, bytes);
-    const p: HostMessage = { from, to, handler, msg };
-    this.sim.after(this.controlDelayUs(from, to, bytes), this.hostArrive, p);
+    this.controlArrivesAt(this.sim.now() + this.controlDelayUs(from, to, bytes), from, to, handler, msg);
   }
 
   /** How long sendControl takes from `from` to `to` (whole microseconds, as the kernel rounds it). */

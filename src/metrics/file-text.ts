@@ -1,0 +1,79 @@
+// How a run's files are written, whatever directory they go to (output.ts): lines appended
+// through a buffer (events.jsonl, nodes.csv as it grows) and rows as CSV text in one format.
+
+import * as fs from "node:fs";
+import { stringify } from "csv-stringify/sync";
+import { formatNumber } from "./fmt.js";
+
+const FLUSH_CHARS = 64 * 1024;
+
+/** Rows as CSV text (writeCsv's format), with the header row if `header`. */
+export function csvText(fileName: string, columns: readonly string[], rows: readonly object[], header: boolean): string {
+  rows.forEach((row, index) => {
+    for (const column of columns) {
+      if ((row as Record<string, unknown>)[column] === undefined) {
+        throw new Error(`writeCsv(${fileName}): row ${index} has no value for column "${column}"`);
+      }
+    }
+  });
+  return stringify(rows as object[], {
+    header,
+    columns: [...columns],
+    cast: {
+      number: (value) => formatNumber(value),
+      boolean: (value) => (value ? "true" : "false"),
+    },
+  });
+}
+
+/** Appends lines to one file, buffering about 64 KiB between writes. */
+export class LineWriter {
+  private fd: number | null;
+  private buffer = "";
+
+  /** @internal Use OutputDir.lineWriter or OutputDir.csvWriter. */
+  constructor(readonly filePath: string) {
+    this.fd = fs.openSync(filePath, "w");
+  }
+
+  /** Appends `line` and a newline. `line` must not itself contain a newline. */
+  write(line: string): void {
+    if (line.includes("\n")) {
+      throw new Error(`LineWriter: a line for ${this.filePath} contains a newline: ${line.slice(0, 80)}`);
+    }
+    this.append(line + "\n");
+  }
+
+  /** Appends whole lines at once (`text` ends with a newline). */
+  append(text: string): void {
+    if (this.fd === null) throw new Error(`LineWriter: ${this.filePath} is closed`);
+    this.buffer += text;
+    if (this.buffer.length >= FLUSH_CHARS) this.flush();
+  }
+
+  /** Writes out what is buffered and closes the file. Safe to call more than once. */
+  close(): void {
+    if (this.fd === null) return;
+    const fd = this.fd;
+    try {
+      this.flush();
+    } finally {
+      this.fd = null;
+      fs.closeSync(fd);
+    }
+  }
+
+  private flush(): void {
+    if (this.fd === null || this.buffer.length === 0) return;
+    const bytes = Buffer.from(this.buffer, "utf8");
+    this.buffer = "";
+    writeAll(this.fd, bytes);
+  }
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  let offset = 0;
+  while (offset < bytes.length) {
+    offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
+  }
+}
