@@ -1,6 +1,6 @@
 import type { RandomStream } from "./random.js";
 
-/** A distribution of non-negative values (structurally the same as the scenario's). */
+/** A distribution of non-negative values: the one type for work and durations (the scenario's `Distribution`). */
 export type DistributionSpec =
   | { kind: "constant"; mean: number }
   | { kind: "exponential"; mean: number }

@@ -2,10 +2,11 @@
 // unit is resolved (microseconds, bytes, cores, per-second rates) and every default filled in,
 // or a `ScenarioError` naming file, line and field of every problem, before any simulation runs.
 //
-// This folder models the scenario format, not the cluster: it imports nothing from the rest of
-// orchsim (only its own files, node's fs and path, and the `yaml`, `ajv` and `dotenv` libraries),
-// and the rest of orchsim imports its types. `stack/` reads Compose files into the same form.
-// orchsim-imports: (nothing)
+// This folder models the scenario format, not the cluster: of the rest of orchsim it imports only
+// the kernel's `DistributionSpec` (the one type for work and durations), besides its own files,
+// node's fs and path, and the `yaml`, `ajv` and `dotenv` libraries; the rest of orchsim imports
+// its types. `stack/` reads Compose files into the same form.
+// orchsim-imports: kernel
 
 export { loadScenarioFile, parseScenario, type LoadOptions } from "./load.js";
 export { ScenarioError, formatIssue, type ScenarioIssue } from "./errors.js";

@@ -8,6 +8,8 @@
 // Every optional field of the YAML has its default filled in, so consumers never
 // test for undefined except where "absent" means something (e.g. no healthcheck).
 
+import type { DistributionSpec } from "../kernel/distributions.js";
+
 export interface Scenario {
   version: 1;
   name: string;
@@ -129,12 +131,8 @@ export interface NetworkSpec {
   attachable: boolean;
 }
 
-export type Distribution =
-  | { kind: "constant"; mean: number }
-  | { kind: "exponential"; mean: number }
-  | { kind: "uniform"; min: number; max: number }
-  | { kind: "normal"; mean: number; sd: number }
-  | { kind: "lognormal"; mean: number; cv: number };
+/** Work and durations are drawn from the kernel's distributions; the scenario names them the same way. */
+export type Distribution = DistributionSpec;
 
 export interface PortSpec {
   published: number;

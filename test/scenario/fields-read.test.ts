@@ -28,7 +28,6 @@ const DESCRIPTIVE: Record<string, string> = {
  * import nothing of scenario/): a field read through its twin is read. [file, twin, scenario type].
  */
 const TWINS: [string, string, string][] = [
-  ["src/kernel/distributions.ts", "DistributionSpec", "Distribution"],
   ["src/metrics/windows.ts", "SloSpec", "SloSpec"],
 ];
 
