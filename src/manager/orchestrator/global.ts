@@ -1,7 +1,7 @@
 import { TaskState } from "../../api/task-state.js";
 import { constraintsMatch, parseConstraints, type Constraint } from "../scheduler/constraints.js";
 import type { NodeRecord, ServiceRecord, Store, StoreCommand, TaskRecord } from "../store.js";
-import { isLive, type TaskFactory } from "./tasks.js";
+import { isLive, slotsOf, type TaskFactory } from "./tasks.js";
 
 /**
  * The global orchestrator (swarmkit manager/orchestrator/global): one task per eligible node,
@@ -23,13 +23,7 @@ export class GlobalOrchestrator {
 
   reconcile(service: ServiceRecord): StoreCommand[] {
     const constraints = parseConstraints(service.spec.placement.constraints);
-    const byNode = new Map<string, TaskRecord[]>();
-    for (const t of this.factory.tasksOf(service.name)) {
-      if (t.pinnedNode === null || !isLive(t, this.leaving)) continue;
-      const list = byNode.get(t.pinnedNode);
-      if (list) list.push(t);
-      else byNode.set(t.pinnedNode, [t]);
-    }
+    const byNode = slotsOf(this.factory.tasksOf(service.name), (t) => (isLive(t, this.leaving) ? t.pinnedNode : null));
     const cmds: StoreCommand[] = [];
     for (const node of this.store.nodes.values()) {
       if (!byNode.has(node.id) && this.eligible(node, constraints)) {

@@ -1,6 +1,6 @@
 import { TaskState } from "../../api/task-state.js";
 import type { ServiceRecord, StoreCommand, TaskRecord } from "../store.js";
-import { isLive, type TaskFactory } from "./tasks.js";
+import { isLive, slotsOf, type TaskFactory } from "./tasks.js";
 import type { LiveSlots } from "./live-slots.js";
 
 /**
@@ -18,13 +18,7 @@ export class ReplicatedOrchestrator {
   reconcile(service: ServiceRecord): StoreCommand[] {
     // Most reconciles follow a change the restart supervisor has already answered: nothing to do.
     if (this.live.count(service.name, () => this.factory.tasksOf(service.name)) === service.replicas) return [];
-    const slots = new Map<number, TaskRecord[]>();
-    for (const t of this.factory.tasksOf(service.name)) {
-      if (t.pinnedNode !== null || !isLive(t, this.leaving)) continue;
-      const list = slots.get(t.slot);
-      if (list) list.push(t);
-      else slots.set(t.slot, [t]);
-    }
+    const slots = slotsOf(this.factory.tasksOf(service.name), (t) => (t.pinnedNode === null && isLive(t, this.leaving) ? t.slot : null));
     const cmds: StoreCommand[] = [];
     let missing = service.replicas - slots.size;
     for (let slot = 1; missing > 0; slot++) {

@@ -83,3 +83,20 @@ export function taskStopped(store: Store, taskId: string): boolean {
 export function isLive(t: TaskRecord, leaving: (id: string) => boolean): boolean {
   return t.desiredState <= TaskState.RUNNING && !leaving(t.id);
 }
+
+/**
+ * Tasks grouped by the slot they hold (swarmkit's orchestrator.Slot): for a replicated service
+ * the slot number, for a global one the node. `keyOf` names a task's slot, or null to leave the
+ * task out. The map keeps the order in which slots are first met.
+ */
+export function slotsOf<K>(tasks: Iterable<TaskRecord>, keyOf: (t: TaskRecord) => K | null): Map<K, TaskRecord[]> {
+  const slots = new Map<K, TaskRecord[]>();
+  for (const t of tasks) {
+    const key = keyOf(t);
+    if (key === null) continue;
+    const list = slots.get(key);
+    if (list) list.push(t);
+    else slots.set(key, [t]);
+  }
+  return slots;
+}

@@ -2,7 +2,7 @@ import type { Simulation, ScheduledEvent } from "../../kernel/index.js";
 import { TaskState, isTerminal } from "../../api/task-state.js";
 import type { ServiceSpec, UpdateSpec } from "../../scenario/types.js";
 import type { ServiceRecord, Store, StoreCommand, TaskRecord } from "../store.js";
-import { taskStopped, type TaskFactory } from "./tasks.js";
+import { slotsOf, taskStopped, type TaskFactory } from "./tasks.js";
 
 export interface UpdaterOptions {
   sim: Simulation;
@@ -118,16 +118,11 @@ export class Updater {
 
   /** Slots whose live tasks run another spec than the target, by slot (or node), in slot order. */
   private dirtySlots(r: Rollout): Map<string, TaskRecord[]> {
-    const slots = new Map<string, TaskRecord[]>();
-    const inBatch = r.byTask;
-    for (const t of this.o.store.tasksOfService(r.service)) {
-      if (t.desiredState > TaskState.RUNNING || t.spec === r.target || inBatch.has(t.id)) continue;
+    const slots = slotsOf(this.o.store.tasksOfService(r.service), (t) => {
+      if (t.desiredState > TaskState.RUNNING || t.spec === r.target || r.byTask.has(t.id)) return null;
       const key = t.pinnedNode ?? String(t.slot);
-      if (r.replaced.has(key)) continue;
-      const list = slots.get(key);
-      if (list) list.push(t);
-      else slots.set(key, [t]);
-    }
+      return r.replaced.has(key) ? null : key;
+    });
     return new Map([...slots.entries()].sort(([, a], [, b]) => a[0]!.slot - b[0]!.slot || a[0]!.id.localeCompare(b[0]!.id)));
   }
 
