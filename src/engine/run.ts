@@ -22,7 +22,7 @@ export interface RunOptions {
   strategies?: ReadonlyMap<string, PlacementStrategy>;
   /** Check the invariants live (engine/checkers.ts); default true, off only for benchmarks. */
   checks?: boolean;
-  /** Hold steady nodes' heartbeats in aggregate (manager/quiet-sessions.ts); default true. The outputs are the same either way (but for the tie quiet-sessions.ts names). */
+  /** Hold steady nodes' heartbeats in aggregate (manager/quiet-sessions.ts); default true. The outputs are the same either way (summary.json's `events` aside). */
   quietSessions?: boolean;
 }
 
@@ -187,7 +187,8 @@ export class Run {
   private armWindow(): void {
     const next = Math.min(this.lastWindowUs + this.scenario.metrics.intervalUs, this.endUs);
     if (next <= this.lastWindowUs) return;
-    this.world.sim.at(next, () => {
+    // Last in its instant: the window counts everything that happened up to and at its end.
+    this.world.sim.lastAt(next, () => {
       this.closeWindow();
       this.armWindow();
     });

@@ -1,12 +1,10 @@
 import FastPriorityQueue from "fastpriorityqueue";
 
 /**
- * A scheduled event. The caller keeps it as the handle to cancel it.
- * Fields are public for speed on the hot path; only the kernel writes them.
- */
-/**
- * One scheduled action. Its life is explicit: PENDING in the queue, then FIRED (its action ran)
- * or CANCELLED (it never will); ask `pending`, never infer it from `timeUs` and the clock.
+ * One scheduled action; the caller keeps it as the handle to cancel it. Its life is explicit:
+ * PENDING in the queue, then FIRED (its action ran) or CANCELLED (it never will); ask `pending`,
+ * never infer it from `timeUs` and the clock. Fields are public for speed on the hot path; only
+ * the kernel writes them.
  */
 export class ScheduledEvent {
   constructor(
@@ -52,13 +50,21 @@ export class SimulationFailure extends Error {
   }
 }
 
+/**
+ * Sequence numbers of events placed last in their instant (`lastAt`) start here, above any an
+ * ordinary event can get (2^50 schedulings is years of wall time), so the heap's order stays
+ * (time, sequence) with no test on the hot path.
+ */
+const LAST_IN_INSTANT = 2 ** 50;
+
 function earlier(a: ScheduledEvent, b: ScheduledEvent): boolean {
   return a.timeUs < b.timeUs || (a.timeUs === b.timeUs && a.seq < b.seq);
 }
 
 /**
  * The event-queue kernel: an integer-microsecond clock and a heap keyed by (time, sequence),
- * so events at the same time run in the order they were scheduled. It knows nothing of clusters.
+ * so events at the same time run in the order they were scheduled, except those placed last in
+ * their instant (`lastAt`), which run after every other event of it. It knows nothing of clusters.
  * Cancelling marks the event; the heap drops it when it reaches the top (lazy deletion keeps
  * cancel O(1), which matters for the many timers that are reset before they fire).
  */
@@ -85,12 +91,17 @@ export class Simulation {
 
   /** Schedule `action(arg)` at an absolute integer time, not in the past. */
   at<A>(timeUs: number, action: (arg: A) => void, arg?: A): ScheduledEvent {
-    if (!Number.isSafeInteger(timeUs) || timeUs < this.nowUs) {
-      throw new Error(`cannot schedule at ${timeUs}us: the clock is at ${this.nowUs}us and time is integer microseconds`);
-    }
-    const ev = new ScheduledEvent(timeUs, this.seq++, action, arg);
-    this.queue.add(ev);
-    return ev;
+    return this.schedule(timeUs, this.seq++, action, arg);
+  }
+
+  /**
+   * Schedule `action(arg)` at `timeUs`, after every ordinary event of that microsecond, even one
+   * scheduled later (among such events, in scheduling order). For what must see an instant whole:
+   * a metrics window's close counts everything that happened at its end, and a fault strikes
+   * after the microsecond's ordinary work, wherever that work was scheduled from.
+   */
+  lastAt<A>(timeUs: number, action: (arg: A) => void, arg?: A): ScheduledEvent {
+    return this.schedule(timeUs, LAST_IN_INSTANT + this.seq++, action, arg);
   }
 
   /** Schedule after a delay; the delay is rounded to whole microseconds (never below 0). */
@@ -99,6 +110,15 @@ export class Simulation {
     // (a bad distribution parameter), and running it "now" would hide it.
     const d = delayUs > 0 ? Math.round(delayUs) : delayUs <= 0 ? 0 : delayUs;
     return this.at(this.nowUs + d, action, arg);
+  }
+
+  private schedule<A>(timeUs: number, seq: number, action: (arg: A) => void, arg: A | undefined): ScheduledEvent {
+    if (!Number.isSafeInteger(timeUs) || timeUs < this.nowUs) {
+      throw new Error(`cannot schedule at ${timeUs}us: the clock is at ${this.nowUs}us and time is integer microseconds`);
+    }
+    const ev = new ScheduledEvent(timeUs, seq, action, arg);
+    this.queue.add(ev);
+    return ev;
   }
 
   cancel(ev: ScheduledEvent | null | undefined): void {

@@ -64,10 +64,9 @@ interface Held extends QuietTicket {
  * timeouts run from when they would have started. The jitter is counter-based
  * (kernel counterUniform), so computing a period early gives the number the full path draws.
  * test/engine/quiet-sessions.test.ts runs scenarios both ways and compares every output byte.
- * KNOWN TIE: a send due in the very microsecond of a wake or a window close is taken as already
- * done (`<=` in advance), where the full path runs same-instant events in scheduling order and may
- * run it after. Its bytes then land in the neighbouring window (or, at a fault, one more heartbeat
- * counts). Exact needs the kernel to put window closes (and faults) at a fixed place in their instant.
+ * A send due in the very microsecond of a window close or a fault is taken as done (`<=` in
+ * advance): the full path has sent it by then too, because closes and faults come last in their
+ * instant (kernel lastAt).
  */
 export class QuietSessions {
   private readonly held = new Map<string, Held>();

@@ -43,6 +43,25 @@ describe("Simulation ordering", () => {
     expect(log).toEqual(["a@10", "b@10", "c@10", "d@10", "e@10", "later@11"]);
   });
 
+  it("runs a lastAt event after every ordinary event of its instant, even ones scheduled after it or by it", () => {
+    const sim = new Simulation();
+    const log: string[] = [];
+    sim.lastAt(10, () => {
+      log.push("close@10");
+      // Scheduled for now by a last event: an ordinary event, so before the next last one.
+      logAt(sim, log, sim.now(), "cleanup");
+    });
+    sim.lastAt(10, () => log.push(`fault@${sim.now()}`));
+    logAt(sim, log, 9, "early");
+    sim.at(10, () => {
+      log.push("a@10");
+      logAt(sim, log, sim.now(), "b"); // scheduled long after the close: still before it
+    });
+    logAt(sim, log, 11, "later");
+    sim.run();
+    expect(log).toEqual(["early@9", "a@10", "b@10", "close@10", "cleanup@10", "fault@10", "later@11"]);
+  });
+
   it("keeps scheduling order among many events at one time", () => {
     const sim = new Simulation();
     const ran: number[] = [];
