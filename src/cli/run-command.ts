@@ -82,7 +82,7 @@ async function execute(
       const done = run.advance(SLICE_EVENTS);
       phase.deploying = run.deploying;
       peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-      if (run.deploying) deploying.show(() => run.deployedShare, "deploying (tasks running)");
+      if (run.deploying) deploying.show(() => run.deployedShare, "deploying");
       else progress.show(() => run.progress);
       if (done) break;
       await new Promise((resolve) => setImmediate(resolve));

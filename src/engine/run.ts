@@ -46,6 +46,8 @@ export class Run {
   private endUs = 0;
   private lastWindowUs = 0;
   private phase: "new" | "deploying" | "running" = "new";
+  /** deployedShare as last computed with a leader. */
+  private shareSeen = 0;
   /** The end of the deployment step under way, kept across slices so that a step's end never moves. */
   private deployStepEndUs: number | null = null;
 
@@ -122,17 +124,33 @@ export class Run {
   }
 
   /**
-   * While deploying, the share of the tasks that will run (the replicated services' replicas,
-   * one per node for a global one) that the managers see running: for progress display.
+   * While deploying, how far it has come, for progress display: the mean of four shares that
+   * fill one after the other, as the managers see them: nodes READY, and of the tasks that will
+   * run (the replicated services' replicas, one per node for a global one) those created,
+   * assigned to a node, and running. Tasks running alone stays near 0 through most of a large
+   * deployment (registration, Raft and allocation come first), and gave no time left. Without a
+   * leader nothing is decided: the share stays where it was (0 before the first election).
    */
   get deployedShare(): number {
     const w = this.world;
-    const nodes = w.hosts.filter((h) => h.up).length;
-    const wanted = this.scenario.services.reduce((n, s) => n + (s.mode === "replicated" ? s.replicas : nodes), 0);
-    if (wanted === 0) return 0;
+    const leader = w.control.leader();
+    if (leader === null) return this.shareSeen;
+    const store = leader.store;
+    const up = w.hosts.filter((h) => h.up);
+    const wanted = this.scenario.services.reduce((n, s) => n + (s.mode === "replicated" ? s.replicas : up.length), 0);
+    const ready = up.filter((h) => store.nodes.get(h.name)?.status === "ready").length;
+    let created = 0;
+    let assigned = 0;
     let running = 0;
-    for (const t of w.control.viewStore().tasks.values()) if (t.state === TaskState.RUNNING && t.desiredState <= TaskState.RUNNING) running++;
-    return Math.min(1, running / wanted);
+    for (const t of store.tasks.values()) {
+      if (t.desiredState > TaskState.RUNNING) continue;
+      created++;
+      if (t.nodeId !== null) assigned++;
+      if (t.state === TaskState.RUNNING) running++;
+    }
+    const share = (n: number, of: number): number => (of === 0 ? 1 : Math.min(1, n / of));
+    this.shareSeen = (share(ready, up.length) + share(created, wanted) + share(assigned, wanted) + share(running, wanted)) / 4;
+    return this.shareSeen;
   }
 
   /** Fraction of simulated time done, for progress display (0 while deploying). */

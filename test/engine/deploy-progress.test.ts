@@ -1,0 +1,34 @@
+// The deployment's progress (Run.deployedShare) must move from the start, so that the time left
+// the CLI shows means something: registration, Raft and allocation come before any task runs.
+import { expect, it } from "vitest";
+import { parseScenario } from "../../src/scenario/index.js";
+import { Run } from "../../src/engine/run.js";
+import { TaskState } from "../../src/api/task-state.js";
+import { scenarioYaml } from "../helpers.js";
+
+it("the deployment's share rises step by step before any task runs, and reaches 1", () => {
+  const yaml = scenarioYaml({ name: "deploy", seed: 2, duration: "1s" }, `
+cluster:
+  managers: {count: 3, runTasks: false}
+  nodeGroups: [{name: w, count: 200, cpu: 2, memory: 4GiB}]
+services: [{name: s, replicas: 200, startup: {pull: 2s}}]
+`);
+  const run = new Run(parseScenario(yaml, "deploy.yaml"), { out: null });
+  const samples: { share: number; running: number }[] = [];
+  while (run.deploying) {
+    run.advance(500);
+    if (!run.deploying) break;
+    let running = 0;
+    for (const t of run.world.control.viewStore().tasks.values()) if (t.state === TaskState.RUNNING) running++;
+    samples.push({ share: run.deployedShare, running });
+  }
+  const before = samples.filter((s) => s.running === 0);
+  // Several distinct values before the first task runs: the line moves, and a pace can be taken.
+  expect(new Set(before.map((s) => s.share.toFixed(3))).size).toBeGreaterThanOrEqual(3);
+  // Nodes ready, tasks created and assigned: three of the four shares are full by then (after
+  // the first election, about 10 s of simulated time in which the share stays 0).
+  expect(before.at(-1)!.share).toBeGreaterThanOrEqual(0.7);
+  for (let i = 1; i < samples.length; i++) expect(samples[i]!.share).toBeGreaterThanOrEqual(samples[i - 1]!.share);
+  // Deployed: every node ready, every task created, assigned and running.
+  expect(run.deployedShare).toBe(1);
+});
