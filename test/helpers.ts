@@ -35,6 +35,23 @@ export function runScenario(scenario: Scenario, options: Pick<RunOptions, "quiet
   };
 }
 
+/**
+ * A test scenario as YAML text: `version: 1`, the name, the seed (only when given), the duration,
+ * `metrics: {interval: ...}` (only when given), then `body` (cluster, services, workload, events, ...)
+ * as written, from column 0. A leading newline of `body` is dropped.
+ */
+export function scenarioYaml(
+  head: { name?: string; seed?: number | string; duration?: string; interval?: string },
+  body: string,
+): string {
+  const { name = "t", seed, duration = "1m", interval } = head;
+  const lines = ["version: 1", `name: ${name}`];
+  if (seed !== undefined) lines.push(`seed: ${seed}`);
+  lines.push(`duration: ${duration}`);
+  if (interval !== undefined) lines.push(`metrics: {interval: ${interval}}`);
+  return `${lines.join("\n")}\n${body.replace(/^\n/, "")}`;
+}
+
 /** Runs a scenario given as YAML text, with `--set` style overrides. */
 export function runYaml(yaml: string, overrides: string[] = []): RunOutputs {
   return runScenario(parseScenario(yaml, "test.yaml", overrides));

@@ -4,10 +4,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { orchsim, tempDir } from "./cli.js";
+import { scenarioYaml } from "../helpers.js";
 
-const SCENARIO = `version: 1
-name: tiny
-duration: 1m
+const SCENARIO = scenarioYaml({ name: "tiny", duration: "1m" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 3, cpu: 2, memory: 4GiB}]
@@ -17,7 +16,7 @@ workload:
   - {name: users, service: web, rate: 250/s, timeout: 2s}
 events:
   - {at: 20s, nodeFailure: {nodes: [w-1]}}
-`;
+`);
 
 describe("orchsim compare", () => {
   it("lists each figure of A and B with the change, per service and per fault", () => {

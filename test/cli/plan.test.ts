@@ -4,12 +4,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { orchsim, tempDir } from "./cli.js";
+import { scenarioYaml } from "../helpers.js";
 
 // One core per node, a global service (one task per node), 2.5 cores of work: a few nodes too few
 // miss the 100 ms p99, a few more meet it.
-const SCENARIO = `version: 1
-name: plan-test
-duration: 1m
+const SCENARIO = scenarioYaml({ name: "plan-test", duration: "1m" }, `
 metrics: {slo: {latency: 100ms, percentile: 99}}
 cluster:
   managers: {count: 1, runTasks: false}
@@ -21,7 +20,7 @@ services:
     request: {cpu: 10ms, distribution: exponential}
 workload:
   - {name: users, service: web, rate: 250/s}
-`;
+`);
 
 describe("orchsim plan", () => {
   const dir = tempDir();

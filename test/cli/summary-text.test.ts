@@ -3,13 +3,11 @@
 import { describe, expect, it } from "vitest";
 import { summaryText } from "../../src/cli/summary-text.js";
 import { NodeCpuWatch } from "../../src/metrics/warnings.js";
-import { runYaml } from "../helpers.js";
+import { runYaml, scenarioYaml } from "../helpers.js";
 
 describe("summary text", () => {
   it("names a network that ran out, with what failed", () => {
-    const out = runYaml(`version: 1
-name: full
-duration: 1m
+    const out = runYaml(scenarioYaml({ name: "full", duration: "1m" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 2, cpu: 8, memory: 16GiB}]
@@ -18,7 +16,7 @@ services:
   - {name: web, replicas: 20, networks: [back], ports: [{published: 80, target: 80}]}
 workload:
   - {name: u, service: web, rate: 10/s}
-`);
+`));
     const text = summaryText(out.summary, out.run.world.recorder.cpu, null, 1);
     expect(text).toMatch(/network back \(10\.0\.9\.0\/28, 13 addresses\) ran out: 10 task\(s\), VIP\(s\) or node endpoint\(s\) got no address/);
     expect(text).not.toMatch(/network ingress/);
@@ -26,9 +24,7 @@ workload:
 
   it("never says met about a service that could not run all its tasks, and says why in words", () => {
     // 20 replicas of 1 core each on 4 cores: 4 run, 16 stay pending; the 4 answer quickly.
-    const out = runYaml(`version: 1
-name: short
-duration: 1m
+    const out = runYaml(scenarioYaml({ name: "short", duration: "1m" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 1, cpu: 4, memory: 16GiB}]
@@ -36,7 +32,7 @@ services:
   - {name: web, replicas: 20, resources: {reservations: {cpu: 1}}, ports: [{published: 80, target: 80}], request: {cpu: 1ms}}
 workload:
   - {name: u, service: web, rate: 10/s}
-`);
+`));
     const web = out.summary.services["web"]!;
     expect(web).toMatchObject({ tasks_desired: 20, tasks_running: 4, tasks_pending: 16, desired_reached: false, errors: 0 });
     expect(web.slo.met).toBeNull();
@@ -49,9 +45,7 @@ workload:
   it("warns about a node above 95% CPU for more than a minute, and not about one that was busy for less", () => {
     // One 1-core node serving 110/s of 10 ms requests: saturated from the start to the end.
     const run = (duration: string) =>
-      runYaml(`version: 1
-name: hot
-duration: ${duration}
+      runYaml(scenarioYaml({ name: "hot", duration }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 1, cpu: 1, memory: 8GiB}]
@@ -59,7 +53,7 @@ services:
   - {name: web, replicas: 1, ports: [{published: 80, target: 80}], runtime: {concurrency: 4, queue: 10000}, request: {cpu: 10ms, distribution: constant}}
 workload:
   - {name: u, service: web, rate: 110/s, timeout: 0s}
-`);
+`));
     const long = run("2m");
     expect(summaryText(long.summary, long.run.world.recorder.cpu, null, 1)).toMatch(/warning: node w-1 stayed above 95% CPU for 1[12]\d s \(from t = \d+ s to 120 s\)/);
     const short = run("50s");

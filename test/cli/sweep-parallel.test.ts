@@ -4,10 +4,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { orchsim, tempDir } from "./cli.js";
+import { scenarioYaml } from "../helpers.js";
 
-const SCENARIO = `version: 1
-name: tiny
-duration: 40s
+const SCENARIO = scenarioYaml({ name: "tiny", duration: "40s" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 3, cpu: 2, memory: 4GiB}]
@@ -23,7 +22,7 @@ workload:
   - {name: users, service: web, rate: 100/s}
 events:
   - {at: 20s, nodeFailure: {nodes: [w-1]}}
-`;
+`);
 
 describe("parallel and sharded sweeps", () => {
   const dir = tempDir();

@@ -2,10 +2,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { orchsim, tempDir } from "./cli.js";
+import { scenarioYaml } from "../helpers.js";
 
-const SCENARIO = `version: 1
-name: tiny
-duration: 1m
+const SCENARIO = scenarioYaml({ name: "tiny", duration: "1m" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 3, cpu: 2, memory: 4GiB}]
@@ -17,7 +16,7 @@ services:
     request: {cpu: 20ms}
 workload:
   - {name: users, service: web, rate: 120/s}
-`;
+`);
 
 describe("orchsim sweep", () => {
   it("runs every variant on the same seeds and writes the runs and their estimates", () => {

@@ -1,6 +1,7 @@
 // The chaos test's random fault schedules (chaos.test.ts), also run by the held-heartbeats
 // equivalence test (quiet-sessions.test.ts).
 import { mulberry32 as rng } from "../seeded.js";
+import { scenarioYaml } from "../helpers.js";
 
 const FAULTS: ((r: () => number) => string)[] = [
   (r) => `nodeFailure: {nodes: [w-${1 + Math.floor(r() * 4)}], recoverAfter: ${10 + Math.floor(r() * 40)}s}`,
@@ -29,11 +30,7 @@ function schedule(seed: number): string {
 
 /** A small cluster under a random schedule of 12 faults, as YAML. */
 export function chaosScenario(seed: number): string {
-  return `
-version: 1
-name: chaos
-seed: ${seed}
-duration: 6m
+  return scenarioYaml({ name: "chaos", seed, duration: "6m" }, `
 cluster:
   managers: {count: 3, zones: [a, b, c], runTasks: false}
   nodeGroups: [{name: w, count: 4, cpu: 4, memory: 8GiB, zone: a}]
@@ -49,5 +46,5 @@ workload:
   - {name: users, service: web, rate: 100/s, timeout: 2s, retries: {max: 1}}
 events:
 ${schedule(seed)}
-`;
+`);
 }

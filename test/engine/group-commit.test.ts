@@ -5,6 +5,7 @@
 // past the 10 s election timeout, and the leader would be deposed while the cluster deploys.
 import { describe, expect, it } from "vitest";
 import { runAndCollect } from "./outputs.js";
+import { scenarioYaml } from "../helpers.js";
 
 /** Seconds from the first leader's election to the end of the deployment (t = 0). */
 function deploySeconds(out: ReturnType<typeof runAndCollect>): number {
@@ -12,18 +13,13 @@ function deploySeconds(out: ReturnType<typeof runAndCollect>): number {
 }
 
 function deploy(workers: number, diskWrite: string) {
-  return runAndCollect(`
-version: 1
-name: group-commit
-seed: 3
-duration: 30s
-metrics: {interval: 10s}
+  return runAndCollect(scenarioYaml({ name: "group-commit", seed: 3, duration: "30s", interval: "10s" }, `
 cluster:
   managers: {count: 3, runTasks: false, raft: {diskWrite: ${diskWrite}}}
   nodeGroups: [{name: w, count: ${workers}, cpu: 2, memory: 4GiB}]
 networks: [{name: ingress, subnet: 10.0.0.0/16}, {name: app, subnet: 10.1.0.0/16}]
 services: [{name: s, replicas: ${workers}, networks: [app]}]
-`);
+`));
 }
 
 describe("Raft group commit on the managers' disk", () => {

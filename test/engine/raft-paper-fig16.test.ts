@@ -4,16 +4,12 @@
 // has heard the new leader. Run through the whole control plane (fabric, disk, managers).
 import { describe, expect, it } from "vitest";
 import { runAndCollect } from "./outputs.js";
+import { scenarioYaml } from "../helpers.js";
 
 /** Raft tick 1 ms; election timeouts 150 + floor(U * randomTicks) ms; one-way latency 5 ms, disk 2 ms. */
 function experiment(randomTicks: number, seed: number, kills: number): number[] {
   const everyMs = 3017; // not a multiple of the 75 ms heartbeat: the crash lands at varying phases
-  const out = runAndCollect(`
-version: 1
-name: fig16
-seed: ${seed}
-duration: ${Math.ceil(((kills + 1) * everyMs) / 1000)}s
-metrics: {interval: 1m}
+  const out = runAndCollect(scenarioYaml({ name: "fig16", seed, duration: `${Math.ceil(((kills + 1) * everyMs) / 1000)}s`, interval: "1m" }, `
 cluster:
   managers:
     count: 5
@@ -24,7 +20,7 @@ cluster:
 services: [{name: s}]
 events:
   - {at: 1s, every: ${everyMs}ms, times: ${kills}, killLeader: {restartAfter: 1s}}
-`);
+`));
   const crashes = out.events.filter((e) => e["kind"] === "fault" && e["fault"] === "killLeader").map((e) => e["t_s"] as number);
   return crashes.map((t, i) => {
     const next = crashes[i + 1] ?? Infinity;

@@ -1,11 +1,9 @@
 // Swarm's documented behaviour with default settings (SWARM.md, "Dispatcher" and "Raft").
 import { describe, expect, it } from "vitest";
 import { eventsOf, runAndCollect } from "./outputs.js";
+import { scenarioYaml } from "../helpers.js";
 
-const CLUSTER = (extra: string) => `
-version: 1
-name: timeline
-duration: 3m
+const CLUSTER = (extra: string) => scenarioYaml({ name: "timeline", duration: "3m" }, `
 cluster:
   managers: {count: 3, runTasks: false}
   nodeGroups: [{name: w, count: 4, cpu: 4, memory: 8GiB}]
@@ -19,7 +17,7 @@ workload:
   - {name: users, service: web, rate: 100/s, timeout: 0s}
 events:
 ${extra}
-`;
+`);
 
 describe("a crashed worker, with Swarm's default timings", () => {
   const downAfterS: number[] = [];

@@ -2,14 +2,13 @@
 import { describe, expect, it } from "vitest";
 import { scenarioWarnings } from "../../src/engine/unsupported.js";
 import { parseScenario } from "../../src/scenario/index.js";
+import { scenarioYaml } from "../helpers.js";
 
-const base = `version: 1
-name: w
-duration: 1m
+const base = scenarioYaml({ name: "w", duration: "1m" }, `
 cluster:
   nodeGroups: [{name: a, count: 1, cpu: 2, memory: 4GiB}]
 services: [{name: web}]
-`;
+`);
 
 describe("scenario warnings", () => {
   it("a registry when no image has a size, an encryption cost with no encrypted network, zone links with one zone", () => {

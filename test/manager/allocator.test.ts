@@ -3,21 +3,19 @@
 // ingress) a load-balancer address; a full subnet leaves tasks NEW with swarmkit's error, and
 // addresses come back when a task's state passes RUNNING.
 import { describe, expect, it } from "vitest";
-import { eventsOf, runYaml } from "../helpers.js";
+import { eventsOf, runYaml, scenarioYaml } from "../helpers.js";
 import { TaskState } from "../../src/api/task-state.js";
 
 /** Two workers; `web` on network `back` with the given subnet; traffic-free. */
 function scenario(subnet: string, replicas: number, extra = ""): string {
-  return `version: 1
-name: ipam
-duration: 2m
+  return scenarioYaml({ name: "ipam", duration: "2m" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 2, cpu: 8, memory: 16GiB}]
 networks: [{name: back, subnet: ${subnet}}]
 services:
   - {name: web, replicas: ${replicas}, networks: [back]${extra}}
-`;
+`);
 }
 
 function lastRow(out: ReturnType<typeof runYaml>, network: string) {
@@ -105,9 +103,7 @@ describe("a full subnet", () => {
 
   it("a service whose VIP finds no address: its tasks stay NEW, the run starts at once, the failure is logged once", () => {
     // A /30 has one usable address: web's VIP takes it, api's VIP finds none.
-    const out = runYaml(`version: 1
-name: vip
-duration: 1m
+    const out = runYaml(scenarioYaml({ name: "vip", duration: "1m" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 1, cpu: 4, memory: 8GiB}]
@@ -115,7 +111,7 @@ networks: [{name: tiny, subnet: 10.9.0.0/30}]
 services:
   - {name: web, replicas: 2, networks: [tiny]}
   - {name: api, replicas: 2, networks: [tiny]}
-`);
+`));
     expect(out.run.world.originUs).toBeLessThan(60_000_000);
     const vipFailures = eventsOf(out.events, "allocation").filter((e) => e["service"] === "api" && e["task"] === undefined);
     expect(vipFailures.map((e) => e["error"])).toEqual(["failed to allocate VIP of service api on network tiny: could not find an available IP"]);

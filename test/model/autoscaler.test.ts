@@ -4,6 +4,7 @@
 // decisions are API calls to the leader, so without one they fail.
 import { describe, expect, it } from "vitest";
 import { eventsOf, runModel, seriesOf, type Event } from "./model-run.js";
+import { scenarioYaml } from "../helpers.js";
 
 function scenario(o: {
   seed?: number;
@@ -15,12 +16,7 @@ function scenario(o: {
   events?: string;
   managers?: number;
 }): string {
-  return `
-version: 1
-name: autoscaler
-seed: ${o.seed ?? 1}
-duration: ${o.duration ?? "2m"}
-metrics: {interval: 15s}
+  return scenarioYaml({ name: "autoscaler", seed: o.seed ?? 1, duration: o.duration ?? "2m", interval: "15s" }, `
 cluster:
   managers: {count: ${o.managers ?? 1}, runTasks: false}
   nodeGroups: [{name: w, count: 4, cpu: 4, memory: 16GiB}]
@@ -36,7 +32,7 @@ workload:
   - {name: users, service: api, rate: ${o.rate}, timeout: 0s}
 events:
 ${o.events ?? "  []"}
-`;
+`);
 }
 
 const decisions = (events: Event[]) => eventsOf(events, "autoscale", { service: "api" });

@@ -3,14 +3,10 @@
 // that doubles; an abandoned attempt still occupies the server, so retries can build a storm.
 import { describe, expect, it } from "vitest";
 import { eventsOf, mean, nodeSeries, runModel } from "./model-run.js";
+import { scenarioYaml } from "../helpers.js";
 
 function scenario(o: { seed: number; duration?: string; service: string; rate: string; timeout: string; retries: number; backoff?: string; events?: string }): string {
-  return `
-version: 1
-name: clients
-seed: ${o.seed}
-duration: ${o.duration ?? "2m"}
-metrics: {interval: 10s}
+  return scenarioYaml({ name: "clients", seed: o.seed, duration: o.duration ?? "2m", interval: "10s" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 2, cpu: 1, memory: 8GiB}]
@@ -24,7 +20,7 @@ workload:
   - {name: users, service: s, rate: ${o.rate}, entry: "node:w-1", timeout: ${o.timeout}, retries: {max: ${o.retries}, backoff: ${o.backoff ?? "100ms"}}}
 events:
 ${o.events ?? "  []"}
-`;
+`);
 }
 
 describe("retries against a backend that refuses requests", () => {
@@ -66,11 +62,7 @@ describe("retries against a node that is cut off", () => {
   // the connection is refused at once.
   const cutOff = (retries: number) =>
     runModel(
-      `
-version: 1
-name: cut-off
-duration: 1m
-metrics: {interval: 10s}
+      scenarioYaml({ name: "cut-off", duration: "1m", interval: "10s" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 2, cpu: 1, memory: 8GiB}]
@@ -83,7 +75,7 @@ workload:
   - {name: users, service: s, rate: 20/s, entry: "node:w-1", timeout: 1s, retries: {max: ${retries}, backoff: 100ms}}
 events:
   - {at: 20s, partition: {groups: [[w-1], [w-2, manager-1]], duration: 30s}}
-`,
+`),
     );
 
   it("attempts time out until failure detection, then are refused; failures are counted once per user request", () => {
@@ -171,11 +163,7 @@ describe("a user's request ends by its timeout", () => {
   // the server answers.
   for (const retries of [0, 1]) {
     it(`retries ${retries}: at twice the capacity, almost every user is counted, as a timeout`, () => {
-      const out = runModel(`
-version: 1
-name: overload
-duration: 1m
-metrics: {interval: 10s}
+      const out = runModel(scenarioYaml({ name: "overload", duration: "1m", interval: "10s" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 1, cpu: 1, memory: 8GiB}]
@@ -186,7 +174,7 @@ services:
     request: {cpu: 10ms, distribution: constant}
 workload:
   - {name: users, service: s, rate: 200/s, timeout: 1s, retries: {max: ${retries}, backoff: 100ms}}
-`);
+`));
       const s = out.summary.services["s"]!;
       expect(s.arrivals).toBeGreaterThan(11_000);
       // Only users who arrived within the last timeout (+ backoff) of the run may be undecided.

@@ -4,13 +4,11 @@
 import { describe, expect, it } from "vitest";
 import { mm1Mean } from "./queueing.js";
 import { mean, nodeSeries, relErr, runModel, seriesOf, startupSeconds } from "./model-run.js";
+import { scenarioYaml } from "../helpers.js";
 
 /** `replicas` tasks of one service, each with `startupCpu` of start-up work, all on w-1. */
 function startupScenario(o: { replicas: number; cores: number; startupCpu: string; limitCpu?: number }): string {
-  return `
-version: 1
-name: startup-contention
-duration: 5s
+  return scenarioYaml({ name: "startup-contention", duration: "5s" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 2, cpu: ${o.cores}, memory: 8GiB}]
@@ -20,7 +18,7 @@ services:
     placement: {constraints: ["node.hostname == w-1"]}
     resources: {limits: {cpu: ${o.limitCpu ?? 0}}}
     startup: {cpu: ${o.startupCpu}}
-`;
+`);
 }
 
 describe("start-up work shares the node's cores", () => {
@@ -73,12 +71,7 @@ describe("the CPU limit caps a container", () => {
  * scaled up on `heavyNode`, so that its start-up runs for the rest of the run.
  */
 function busyNodeScenario(heavyNode: string, seed: number): string {
-  return `
-version: 1
-name: busy-node
-seed: ${seed}
-duration: 2m
-metrics: {interval: 10s}
+  return scenarioYaml({ name: "busy-node", seed, duration: "2m", interval: "10s" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 2, cpu: 2, memory: 8GiB}]
@@ -97,7 +90,7 @@ workload:
   - {name: users, service: api, rate: 20/s, entry: "node:w-1", timeout: 0s}
 events:
   - {at: 10s, scale: {service: heavy, replicas: 4}}
-`;
+`);
 }
 
 describe("requests slow down on a busy node", () => {
@@ -129,12 +122,7 @@ describe("requests slow down on a busy node", () => {
 
 /** One task with a worker per request on a 1-core node: M/M/1 under processor sharing. */
 function psScenario(concurrency: number, seed: number): string {
-  return `
-version: 1
-name: mm1-ps
-seed: ${seed}
-duration: 2h
-metrics: {interval: 10m}
+  return scenarioYaml({ name: "mm1-ps", seed, duration: "2h", interval: "10m" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 1, cpu: 1, memory: 8GiB}]
@@ -146,7 +134,7 @@ services:
     request: {cpu: 10ms, distribution: exponential, size: {request: 0B, response: 0B}}
 workload:
   - {name: load, service: s, rate: 70/s, entry: "node:w-1", timeout: 0s}
-`;
+`);
 }
 
 describe("M/M/1 under processor sharing, through the whole model", () => {

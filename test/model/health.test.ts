@@ -5,14 +5,10 @@
 // do not count.
 import { describe, expect, it } from "vitest";
 import { eventsOf, runModel, seriesOf, taskStateAt } from "./model-run.js";
+import { scenarioYaml } from "../helpers.js";
 
 function scenario(o: { seed?: number; duration: string; service: string; rate: string; events?: string; interval?: string }): string {
-  return `
-version: 1
-name: health
-seed: ${o.seed ?? 1}
-duration: ${o.duration}
-metrics: {interval: ${o.interval ?? "10s"}}
+  return scenarioYaml({ name: "health", seed: o.seed ?? 1, duration: o.duration, interval: o.interval ?? "10s" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 2, cpu: 2, memory: 8GiB}]
@@ -24,7 +20,7 @@ workload:
   - {name: users, service: web, rate: ${o.rate}, timeout: 0s}
 events:
 ${o.events ?? "  []"}
-`;
+`);
 }
 
 describe("a healthy service at low load", () => {

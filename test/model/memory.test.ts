@@ -3,16 +3,13 @@
 // container using the most; reservations (placement) and use (simulation) are separate.
 import { describe, expect, it } from "vitest";
 import { eventsOf, nodeSeries, runModel, seriesOf } from "./model-run.js";
+import { scenarioYaml } from "../helpers.js";
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
 function scenario(o: { memory: string; services: string; events?: string; duration?: string }): string {
-  return `
-version: 1
-name: memory
-duration: ${o.duration ?? "1m"}
-metrics: {interval: 5s}
+  return scenarioYaml({ name: "memory", duration: o.duration ?? "1m", interval: "5s" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 1, cpu: 4, memory: ${o.memory}}]
@@ -20,7 +17,7 @@ services:
 ${o.services}
 events:
 ${o.events ?? "  []"}
-`;
+`);
 }
 
 // Services here start at 1 s (scaled from 0), so that their kills belong to the scenario: the

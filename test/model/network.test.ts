@@ -3,13 +3,11 @@
 // encryption costs, and a NIC saturated by large responses.
 import { describe, expect, it } from "vitest";
 import { mean, nodeSeries, runModel, seriesOf } from "./model-run.js";
+import { scenarioYaml } from "../helpers.js";
 
 /** web (front, 2 replicas on the managers) calls api (6 replicas, one per worker). */
 function callScenario(o: { apiNetworks?: string; endpointMode?: string; reuse?: number; webConcurrency?: number; encrypted?: boolean; responseBytes?: string } = {}): string {
-  return `version: 1
-name: calls
-seed: 3
-duration: 2m
+  return scenarioYaml({ name: "calls", seed: 3, duration: "2m" }, `
 cluster:
   managers: {count: 2, runTasks: true, cpu: 8, memory: 16GiB}
   nodeGroups: [{name: w, count: 6, cpu: 2, memory: 8GiB}]
@@ -31,7 +29,7 @@ services:
     request: {cpu: 5ms, size: {response: ${o.responseBytes ?? "1KiB"}}, connection: {reuse: ${o.reuse ?? 1}}}
 workload:
   - {name: users, service: web, rate: 200/s, timeout: 5s, entryNodes: [manager]}
-`;
+`);
 }
 
 /** Mean CPU use of each worker (w-1..w-6) after the first window. */
@@ -107,10 +105,7 @@ describe("shared bandwidth", () => {
     // Max-min sharing slows whatever needs bandwidth on that NIC: the neighbour's 256 KiB answers
     // get a fair share of it, no longer the whole. (Queueing delay of tiny packets behind big
     // ones is not modelled: see the model's limits.)
-    const yaml = (bigRate: string): string => `version: 1
-name: nic
-seed: 5
-duration: 1m
+    const yaml = (bigRate: string): string => scenarioYaml({ name: "nic", seed: 5, duration: "1m" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 3, cpu: 16, memory: 32GiB, zone: a}]
@@ -121,7 +116,7 @@ services:
 workload:
   - {name: downloads, service: big, rate: ${bigRate}, entryNodes: [w-2], timeout: 60s}
   - {name: pings, service: small, rate: 10/s, entryNodes: [w-2], timeout: 60s}
-`;
+`);
     const quiet = runModel(yaml("1/s"));
     const busy = runModel(yaml("110/s")); // 110 MiB/s of answers on a 1 Gbps (119 MiB/s) NIC
     const p50 = (out: ReturnType<typeof runModel>): number => out.summary.services["small"]!.latency_ms!.p50;
@@ -137,10 +132,7 @@ workload:
 });
 
 describe("the routing mesh and host-mode ports", () => {
-  const yaml = (mode: string, entry: string): string => `version: 1
-name: mesh
-seed: 2
-duration: 1m
+  const yaml = (mode: string, entry: string): string => scenarioYaml({ name: "mesh", seed: 2, duration: "1m" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: a, count: 2, cpu: 4, memory: 8GiB}, {name: b, count: 2, cpu: 4, memory: 8GiB}]
@@ -148,7 +140,7 @@ services:
   - {name: web, replicas: 2, placement: {constraints: [node.labels.zone == default, "node.hostname != b-1", "node.hostname != b-2"]}, ports: [{published: 80, target: 80, mode: ${mode}}]}
 workload:
   - {name: users, service: web, rate: 100/s, ${entry}}
-`;
+`);
 
   it("ingress: a request entering at any node reaches a task (the mesh forwards it)", () => {
     const out = runModel(yaml("ingress", "entry: random-node"));
@@ -172,11 +164,7 @@ workload:
 describe("partitions and the load balancers", () => {
   it("a node cut off by a partition leaves the others' tables once memberlist declares it dead", () => {
     // web on 4 workers, one task each; w-4 is cut off from everyone else for 90 s.
-    const out = runModel(`version: 1
-name: part
-seed: 4
-duration: 2m
-metrics: {interval: 5s}
+    const out = runModel(scenarioYaml({ name: "part", seed: 4, duration: "2m", interval: "5s" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 4, cpu: 4, memory: 8GiB}]
@@ -186,7 +174,7 @@ workload:
   - {name: users, service: web, rate: 200/s, timeout: 1s, entryNodes: [w-1, w-2, w-3]}
 events:
   - {at: 20s, partition: {groups: [[w-4], [w-1, w-2, w-3, manager-1]], duration: 90s}}
-`);
+`));
     const errorsAt = (from: number, to: number): number => seriesOf(out, "web").filter((r) => r.t_s > from && r.t_s <= to).reduce((n, r) => n + r.errors, 0);
     // A quarter of the requests go to w-4 until memberlist (5 hosts: 5.5 s) and gossip drop it.
     expect(errorsAt(20, 30)).toBeGreaterThan(100);

@@ -1,15 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { runYaml } from "../helpers.js";
+import { runYaml, scenarioYaml } from "../helpers.js";
 import { md1Mean, mmc } from "./queueing.js";
 
 /** One task with `c` workers alone on a node with enough cores; the network adds nothing. */
 function singleTaskScenario(o: { rate: number; cpuMs: number; c: number; dist: string; duration: string; seed: number }): string {
-  return `
-version: 1
-name: queue-check
-seed: ${o.seed}
-duration: ${o.duration}
-metrics: {interval: 1m}
+  return scenarioYaml({ name: "queue-check", seed: o.seed, duration: o.duration, interval: "1m" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 1, cpu: ${Math.max(o.c, 1)}, memory: 8GiB}]
@@ -21,7 +16,7 @@ services:
     request: {cpu: ${o.cpuMs}ms, distribution: ${o.dist}, size: {request: 0B, response: 0B}}
 workload:
   - {name: load, service: s, rate: ${o.rate}/s, entry: "node:w-1", timeout: 0s}
-`;
+`);
 }
 
 function relErr(actual: number, expected: number): number {

@@ -4,6 +4,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { eventsOf, runModel, runScenarioFile, seriesOf, startupSeconds } from "./model-run.js";
+import { scenarioYaml } from "../helpers.js";
 
 const STORM = fileURLToPath(new URL("../../scenarios/startup-storm.yaml", import.meta.url));
 
@@ -11,12 +12,7 @@ describe("restartAll of a heavy service under load", () => {
   // 4 containers of `web` on two 4-core workers (2 each), each needing 10 CPU-seconds to start,
   // serving 200/s of 5 ms requests (a quarter of what they can). At 30 s every container exits.
   const restartAll = (seed: number) =>
-    runModel(`
-version: 1
-name: restart-all
-seed: ${seed}
-duration: 2m
-metrics: {interval: 5s}
+    runModel(scenarioYaml({ name: "restart-all", seed, duration: "2m", interval: "5s" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 2, cpu: 4, memory: 8GiB}]
@@ -31,7 +27,7 @@ workload:
   - {name: users, service: web, rate: 200/s, timeout: 5s}
 events:
   - {at: 30s, restartAll: {service: web}}
-`);
+`));
 
   for (const seed of [1, 2, 3]) {
     it(`seed ${seed}: every task restarts once, requests fail while none runs, and the service recovers`, () => {

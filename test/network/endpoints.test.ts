@@ -9,6 +9,7 @@ import { Routing } from "../../src/network/routing.js";
 import { buildOverlays } from "../../src/network/overlay.js";
 import { parseScenario } from "../../src/scenario/index.js";
 import { RandomStream } from "../../src/kernel/index.js";
+import { scenarioYaml } from "../helpers.js";
 
 const KEY = 987654;
 
@@ -126,9 +127,7 @@ describe("a node's table", () => {
 
 describe("routing over the networks", () => {
   const scenario = parseScenario(
-    `version: 1
-name: r
-duration: 1m
+    scenarioYaml({ name: "r", duration: "1m" }, `
 networks: [{name: front}, {name: back}]
 services:
   - {name: web, networks: [front, back], ports: [{published: 80, target: 80}]}
@@ -137,7 +136,7 @@ services:
   - {name: lonely, networks: []}
   - {name: stack}
   - {name: stack2}
-`,
+`),
     "r.yaml",
   );
   const nets = buildOverlays(scenario.networks);

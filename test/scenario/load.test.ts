@@ -3,6 +3,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { loadScenarioFile, parseConstraint, parseScenario, type EventAction, type Scenario } from "../../src/scenario/index.js";
+import { scenarioYaml } from "../helpers.js";
 
 const EXAMPLE = fileURLToPath(new URL("./fixtures/design-example.yaml", import.meta.url));
 const MS = 1_000;
@@ -200,12 +201,10 @@ describe("--set overrides", () => {
   });
 });
 
-const MINIMAL = `version: 1
-name: tiny
-duration: 1h
+const MINIMAL = scenarioYaml({ name: "tiny", duration: "1h" }, `
 services:
   - name: web
-`;
+`);
 
 describe("defaults", () => {
   test("a file with only the required fields (managers run the tasks)", () => {
@@ -358,15 +357,13 @@ events:
 
   test("YAML anchors, aliases and merge keys", () => {
     const s = parseScenario(
-      `version: 1
-name: anchors
-duration: 1m
+      scenarioYaml({ name: "anchors", duration: "1m" }, `
 services:
   - name: web
     resources: &res {reservations: {cpu: 1}}
     <<: &common {replicas: 3, image: "shop:2"}
   - {name: api, resources: *res, <<: *common, replicas: 5}
-`,
+`),
       "a.yaml",
     );
     expect(s.services.map((x) => [x.name, x.replicas, x.image.name, x.resources.reservations.cpuCores])).toEqual([

@@ -1,15 +1,10 @@
 // Service-to-service calls (request.calls): through the callee's VIP, served like its own
 // requests, holding the caller's worker while they run.
 import { describe, expect, it } from "vitest";
-import { runYaml } from "../helpers.js";
+import { runYaml, scenarioYaml } from "../helpers.js";
 
 function chain(o: { backReplicas: number; endpointMode?: string; rate?: string; frontConcurrency?: number }): string {
-  return `
-version: 1
-name: calls
-seed: 3
-duration: 2m
-metrics: {interval: 10s}
+  return scenarioYaml({ name: "calls", seed: 3, duration: "2m", interval: "10s" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 2, cpu: 8, memory: 8GiB}]
@@ -27,7 +22,7 @@ services:
     request: {cpu: 5ms, distribution: constant, size: {request: 0B, response: 0B}}
 workload:
   - {name: users, service: front, rate: ${o.rate ?? "20/s"}, timeout: 0s}
-`;
+`);
 }
 
 describe("service-to-service calls", () => {
@@ -69,11 +64,7 @@ describe("service-to-service calls", () => {
 });
 
 describe("when the callee is in trouble", () => {
-  const scenario = (events: string, back = "runtime: {concurrency: 4, queue: 1000}") => `
-version: 1
-name: calls-trouble
-seed: 4
-duration: 1m
+  const scenario = (events: string, back = "runtime: {concurrency: 4, queue: 1000}") => scenarioYaml({ name: "calls-trouble", seed: 4, duration: "1m" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: 2, cpu: 8, memory: 8GiB}]
@@ -93,7 +84,7 @@ workload:
   - {name: users, service: front, rate: 50/s, entry: "node:w-1", timeout: 0s}
 events:
 ${events}
-`;
+`);
 
   it("calls to a crashed node get no answer: the caller waits for the call's timeout, holding its worker", () => {
     const out = runYaml(scenario("  - {at: 20s, nodeFailure: {nodes: [w-2]}}"));

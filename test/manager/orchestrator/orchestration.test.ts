@@ -3,12 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { TaskState } from "../../../src/api/task-state.js";
 import { eventsOf, runAndCollect, type RunOutputs } from "../../engine/outputs.js";
+import { scenarioYaml } from "../../helpers.js";
 
 function scenario(o: { nodes?: number; services: string; events: string; duration?: string }): string {
-  return `
-version: 1
-name: orchestration
-duration: ${o.duration ?? "2m"}
+  return scenarioYaml({ name: "orchestration", duration: o.duration ?? "2m" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups: [{name: w, count: ${o.nodes ?? 3}, cpu: 4, memory: 8GiB}]
@@ -16,7 +14,7 @@ services:
 ${o.services}
 events:
 ${o.events}
-`;
+`);
 }
 
 const WEB = (extra = "") => `  - name: web

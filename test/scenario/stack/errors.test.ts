@@ -3,7 +3,7 @@
 
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { errorOf, folders, load, scenarioYaml, SCENARIO, STACK } from "./helpers.js";
+import { errorOf, folders, load, stackScenarioYaml, SCENARIO, STACK } from "./helpers.js";
 
 const write = folders();
 
@@ -101,34 +101,34 @@ const ROWS: Row[] = [
 
 describe("bad stack files get their exact message", () => {
   test.each(ROWS)("$name", ({ stack, message }) => {
-    const dir = write({ [SCENARIO]: scenarioYaml(), [STACK]: stack });
+    const dir = write({ [SCENARIO]: stackScenarioYaml(), [STACK]: stack });
     const file = join(dir, STACK);
     expect(errorOf(() => load(dir)).message).toBe(message.map((m) => m.replace("FILE", file)).join("\n"));
   });
 
   test("an issue carries the stack file, line, column and Compose path", () => {
-    const dir = write({ [SCENARIO]: scenarioYaml(), [STACK]: ROWS[0]?.stack ?? "" });
+    const dir = write({ [SCENARIO]: stackScenarioYaml(), [STACK]: ROWS[0]?.stack ?? "" });
     expect(errorOf(() => load(dir)).issues).toEqual([
       { file: join(dir, STACK), line: 5, col: 7, path: "services.web.deploy.replcas", message: '"replcas" is not a Compose field here (did you mean replicas?)' },
     ]);
   });
 
   test("a problem in the stack is reported alone: the scenario's checks would only follow from it", () => {
-    const dir = write({ [SCENARIO]: scenarioYaml(undefined, "seed: -1\n"), [STACK]: "services:\n  web:\n    image: 3\n" });
+    const dir = write({ [SCENARIO]: stackScenarioYaml(undefined, "seed: -1\n"), [STACK]: "services:\n  web:\n    image: 3\n" });
     expect(errorOf(() => load(dir)).message).toBe(`${join(dir, STACK)}:3:12 services.web.image: must be text (got 3)`);
   });
 });
 
 describe("the scenario's stack: entry", () => {
   test("a missing stack file is an error at the scenario's stack: line", () => {
-    const dir = write({ [SCENARIO]: scenarioYaml("./nope.yml") });
+    const dir = write({ [SCENARIO]: stackScenarioYaml("./nope.yml") });
     expect(errorOf(() => load(dir)).issues).toEqual([
       { file: join(dir, SCENARIO), line: 4, col: 8, path: "stack", message: `cannot read ${join(dir, "nope.yml")}: no such file` },
     ]);
   });
 
   test("in a list, the missing item is named", () => {
-    const dir = write({ [SCENARIO]: scenarioYaml(["./a.yml", "./b.yml"]), "a.yml": "services:\n  web:\n    image: web:1\n" });
+    const dir = write({ [SCENARIO]: stackScenarioYaml(["./a.yml", "./b.yml"]), "a.yml": "services:\n  web:\n    image: web:1\n" });
     expect(errorOf(() => load(dir)).message).toBe(`${join(dir, SCENARIO)}:4:18 stack: cannot read ${join(dir, "b.yml")}: no such file`);
   });
 
@@ -137,7 +137,7 @@ describe("the scenario's stack: entry", () => {
     ["5", "4:8 stack: must be the path of a stack file (docker-stack.yml), or a list of them"],
     ['""', "4:8 stack: must be the path of a stack file (docker-stack.yml), or a list of them"],
   ])("stack: %s", (ref, message) => {
-    const dir = write({ [SCENARIO]: scenarioYaml(ref) });
+    const dir = write({ [SCENARIO]: stackScenarioYaml(ref) });
     expect(errorOf(() => load(dir)).message).toBe(`${join(dir, SCENARIO)}:${message}`);
   });
 });
@@ -172,7 +172,7 @@ x-defaults: {}
 
 describe("notes: what nothing reads, one line per field, merged across services", () => {
   test("each field once, naming the services, at its first line", () => {
-    const dir = write({ [SCENARIO]: scenarioYaml(), [STACK]: NOTED });
+    const dir = write({ [SCENARIO]: stackScenarioYaml(), [STACK]: NOTED });
     const f = join(dir, STACK);
     expect(load(dir).notes).toEqual([
       `${f}:5: depends_on: ignored by docker stack deploy: Swarm starts a stack's services in no particular order (services a, b)`,
@@ -193,7 +193,7 @@ describe("notes: what nothing reads, one line per field, merged across services"
 describe("fields brought in by a merge key", () => {
   test("are reported at the path of the map they merge into, at their own line", () => {
     const dir = write({
-      [SCENARIO]: scenarioYaml(),
+      [SCENARIO]: stackScenarioYaml(),
       [STACK]: "x-common: &common\n  deploy: {replcas: 2}\nservices:\n  web:\n    image: w:1\n    <<: *common\n",
     });
     const err = errorOf(() => load(dir));
@@ -203,14 +203,14 @@ describe("fields brought in by a merge key", () => {
 
 describe("what docker stack deploy refuses in a service", () => {
   test("replicas with mode: global", () => {
-    const dir = write({ [SCENARIO]: scenarioYaml(), [STACK]: "services:\n  agent:\n    image: a:1\n    deploy: {mode: global, replicas: 2}\n" });
+    const dir = write({ [SCENARIO]: stackScenarioYaml(), [STACK]: "services:\n  agent:\n    image: a:1\n    deploy: {mode: global, replicas: 2}\n" });
     expect(errorOf(() => load(dir)).message).toBe(`${join(dir, STACK)}:4:38 services.agent.deploy.replicas: replicas can only be used with mode: replicated (docker stack deploy refuses it)`);
   });
 });
 
 describe("jobs, which docker stack deploy runs and the model does not", () => {
   test("a replicated-job service is left out, with a note; the other services run", () => {
-    const dir = write({ [SCENARIO]: scenarioYaml(), [STACK]: "services:\n  migrate:\n    image: m:1\n    deploy:\n      mode: replicated-job\n  web:\n    image: w:1\n" });
+    const dir = write({ [SCENARIO]: stackScenarioYaml(), [STACK]: "services:\n  migrate:\n    image: m:1\n    deploy:\n      mode: replicated-job\n  web:\n    image: w:1\n" });
     const s = load(dir);
     expect(s.services.map((x) => x.name)).toEqual(["web"]);
     expect(s.notes).toEqual([`${join(dir, STACK)}:5: deploy.mode: replicated-job: jobs (tasks that run once to completion) are not simulated; the service is left out (service migrate)`]);

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
+import { scenarioYaml } from "../../helpers.js";
 import { loadScenarioFile, ScenarioError, type Scenario, type ServiceSpec } from "../../../src/scenario/index.js";
 
 export type Files = Readonly<Record<string, string>>;
@@ -25,16 +26,16 @@ export const STACK = "docker-stack.yml";
  * The smallest scenario around a stack: `stack` is written as given (a file name, or a list),
  * `rest` is appended (a `services:` list, `events:`, ...).
  */
-export function scenarioYaml(stack: string | readonly string[] = `./${STACK}`, rest = ""): string {
+export function stackScenarioYaml(stack: string | readonly string[] = `./${STACK}`, rest = ""): string {
   const ref = typeof stack === "string" ? stack : `[${stack.join(", ")}]`;
-  return `version: 1
-name: stack-test
-duration: 10m
-stack: ${ref}
+  return scenarioYaml(
+    { name: "stack-test", duration: "10m" },
+    `stack: ${ref}
 cluster:
   managers: {count: 3}
   nodeGroups: [{name: w, count: 3, cpu: 4, memory: 8GiB}]
-${rest}`;
+${rest}`,
+  );
 }
 
 /**

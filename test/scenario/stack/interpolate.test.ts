@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parseScenario, ScenarioError } from "../../../src/scenario/index.js";
 import { substitute } from "../../../src/scenario/stack/interpolate.js";
-import { errorOf, folders, scenarioYaml, service, SCENARIO, STACK, type Vars } from "./helpers.js";
+import { errorOf, folders, stackScenarioYaml, service, SCENARIO, STACK, type Vars } from "./helpers.js";
 
 const text = (t: string, env: Vars = {}): string => substitute(t, env).text;
 const invalid = (t: string): string => `invalid interpolation format in ${JSON.stringify(t)} (write $$ for a literal $)`;
@@ -88,7 +88,7 @@ const write = folders();
 function parse(stack: string, env: Vars, envFile?: string): { s: ReturnType<typeof parseScenario>; dir: string } {
   const dir = write({ [STACK]: stack });
   const options = envFile === undefined ? { env } : { env, envFile };
-  return { s: parseScenario(scenarioYaml(), join(dir, SCENARIO), [], options), dir };
+  return { s: parseScenario(stackScenarioYaml(), join(dir, SCENARIO), [], options), dir };
 }
 
 const WEB = `version: "3.8"
@@ -123,7 +123,7 @@ describe("through the loader", () => {
 
   test("${X:?need X} is an error at the value in the stack file, with its Compose path", () => {
     const dir = write({ [STACK]: `services:\n  web:\n    image: "\${X:?need X}"\n` });
-    const e = errorOf(() => parseScenario(scenarioYaml(), join(dir, SCENARIO), [], { env: {} }));
+    const e = errorOf(() => parseScenario(stackScenarioYaml(), join(dir, SCENARIO), [], { env: {} }));
     expect(e.issues).toEqual([
       { file: join(dir, STACK), line: 3, col: 12, path: "services.web.image", message: "required variable X is missing a value: need X" },
     ]);
@@ -131,7 +131,7 @@ describe("through the loader", () => {
 
   test("an invalid template is an error at its value", () => {
     const dir = write({ [STACK]: `services:\n  web:\n    image: web:1\n    deploy:\n      labels: ["a=\${"]\n` });
-    const e = errorOf(() => parseScenario(scenarioYaml(), join(dir, SCENARIO), [], { env: {} }));
+    const e = errorOf(() => parseScenario(stackScenarioYaml(), join(dir, SCENARIO), [], { env: {} }));
     expect(e.message).toBe(`${join(dir, STACK)}:5:16 services.web.deploy.labels.0: ${invalid("a=${")}`);
   });
 
@@ -147,7 +147,7 @@ describe("through the loader", () => {
   test("a missing env file is an error naming it", () => {
     const dir = write({ [STACK]: WEB });
     const envFile = join(dir, "nope.env");
-    const e = errorOf(() => parseScenario(scenarioYaml(), join(dir, SCENARIO), [], { env: {}, envFile }));
+    const e = errorOf(() => parseScenario(stackScenarioYaml(), join(dir, SCENARIO), [], { env: {}, envFile }));
     expect(e).toBeInstanceOf(ScenarioError);
     expect(e.message).toBe(`${envFile}:1:1 cannot read the env file: no such file`);
   });

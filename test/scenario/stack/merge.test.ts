@@ -9,7 +9,7 @@ import { parseYaml } from "../../../src/scenario/parse.js";
 import type { Raw } from "../../../src/scenario/raw.js";
 import { mergeCompose } from "../../../src/scenario/stack/merge.js";
 import { toPlain } from "../../../src/scenario/stack/schema.js";
-import { errorOf, folders, GIB, load, scenarioYaml, service, S, SCENARIO } from "./helpers.js";
+import { errorOf, folders, GIB, load, stackScenarioYaml, service, S, SCENARIO } from "./helpers.js";
 
 const A = `version: "3.8"
 services:
@@ -57,7 +57,7 @@ networks:
 const write = folders();
 
 describe("stack: [a.yml, b.yml]", () => {
-  const dir = write({ [SCENARIO]: scenarioYaml(["a.yml", "b.yml"]), "a.yml": A, "b.yml": B });
+  const dir = write({ [SCENARIO]: stackScenarioYaml(["a.yml", "b.yml"]), "a.yml": A, "b.yml": B });
   const s = load(dir);
   const web = service(s, "web");
 
@@ -83,7 +83,7 @@ describe("stack: [a.yml, b.yml]", () => {
   });
 
   test("the order of the files matters", () => {
-    const swapped = load(write({ [SCENARIO]: scenarioYaml(["b.yml", "a.yml"]), "a.yml": A, "b.yml": B }));
+    const swapped = load(write({ [SCENARIO]: stackScenarioYaml(["b.yml", "a.yml"]), "a.yml": A, "b.yml": B }));
     const w = service(swapped, "web");
     expect([w.replicas, w.image.name]).toEqual([2, "web:1"]);
     expect(swapped.services.map((x) => x.name)).toEqual(["web", "worker", "db"]);
@@ -92,13 +92,13 @@ describe("stack: [a.yml, b.yml]", () => {
 
   test("a problem in a value that survived the merge names the file it came from", () => {
     const bad = A.replace("interval: 10s", "interval: 10 sec");
-    const d = write({ [SCENARIO]: scenarioYaml(["a.yml", "b.yml"]), "a.yml": bad, "b.yml": B });
+    const d = write({ [SCENARIO]: stackScenarioYaml(["a.yml", "b.yml"]), "a.yml": bad, "b.yml": B });
     expect(errorOf(() => load(d)).message).toBe(`${join(d, "a.yml")}:8:17 services.web.healthcheck.interval: "10 sec" is not a duration (try 10s)`);
   });
 
   test("a problem in each file: both are reported, file by file", () => {
     const d = write({
-      [SCENARIO]: scenarioYaml(["a.yml", "b.yml"]),
+      [SCENARIO]: stackScenarioYaml(["a.yml", "b.yml"]),
       "a.yml": A.replace("replicas: 2", "replics: 2"),
       "b.yml": B.replace("image: worker:1", "image: [worker]"),
     });
@@ -122,7 +122,7 @@ function merged(a: string, b: string): unknown {
 describe("list items are equal whatever the order of their keys", () => {
   test("the same long-syntax port in both files, keys in another order, is one port", () => {
     const dir = write({
-      [SCENARIO]: scenarioYaml(["a.yml", "b.yml"]),
+      [SCENARIO]: stackScenarioYaml(["a.yml", "b.yml"]),
       "a.yml": "services:\n  web:\n    image: w:1\n    ports: [{target: 90, published: 9090}]\n",
       "b.yml": "services:\n  web:\n    ports: [{published: 9090, target: 90}]\n",
     });

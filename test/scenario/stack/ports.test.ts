@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parseShort } from "../../../src/scenario/stack/ports.js";
-import { errorOf, folders, load, scenarioYaml, service, SCENARIO, STACK } from "./helpers.js";
+import { errorOf, folders, load, stackScenarioYaml, service, SCENARIO, STACK } from "./helpers.js";
 
 describe("parseShort", () => {
   test.each([
@@ -47,7 +47,7 @@ describe("parseShort", () => {
 const write = folders();
 
 function loadStack(stack: string): { s: ReturnType<typeof load>; file: string } {
-  const dir = write({ [SCENARIO]: scenarioYaml(), [STACK]: stack });
+  const dir = write({ [SCENARIO]: stackScenarioYaml(), [STACK]: stack });
   return { s: load(dir), file: join(dir, STACK) };
 }
 
@@ -131,7 +131,7 @@ describe("through the loader", () => {
   });
 
   test("a bad short port is an error at the list item", () => {
-    const dir = write({ [SCENARIO]: scenarioYaml(), [STACK]: `services:\n  web:\n    image: web:1\n    ports:\n      - "80"\n      - "9:9x"\n` });
+    const dir = write({ [SCENARIO]: stackScenarioYaml(), [STACK]: `services:\n  web:\n    image: web:1\n    ports:\n      - "80"\n      - "9:9x"\n` });
     const e = errorOf(() => load(dir));
     expect(e.issues).toEqual([
       {
@@ -145,7 +145,7 @@ describe("through the loader", () => {
   });
 
   test("two services publishing the same port are refused by the scenario's own check", () => {
-    const dir = write({ [SCENARIO]: scenarioYaml(), [STACK]: `services:\n  a:\n    image: a:1\n    ports: ["80:80"]\n  b:\n    image: b:1\n    ports: ["80:81"]\n` });
+    const dir = write({ [SCENARIO]: stackScenarioYaml(), [STACK]: `services:\n  a:\n    image: a:1\n    ports: ["80:80"]\n  b:\n    image: b:1\n    ports: ["80:81"]\n` });
     const e = errorOf(() => load(dir));
     expect(e.issues).toEqual([
       { file: join(dir, STACK), line: 7, col: 13, path: "services.b.ports.0", message: "port 80/tcp is already published in ingress mode by service a" },

@@ -4,7 +4,7 @@
 
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { errorOf, folders, GIB, load, MIB, scenarioYaml, service, S, SCENARIO, STACK } from "./helpers.js";
+import { errorOf, folders, GIB, load, MIB, stackScenarioYaml, service, S, SCENARIO, STACK } from "./helpers.js";
 
 const STACK_FILE = `version: "3.8"
 
@@ -88,7 +88,7 @@ secrets:
 const write = folders();
 
 describe("a version 3.8 stack file as people write it", () => {
-  const dir = write({ [SCENARIO]: scenarioYaml(), [STACK]: STACK_FILE });
+  const dir = write({ [SCENARIO]: stackScenarioYaml(), [STACK]: STACK_FILE });
   const s = load(dir);
   const f = join(dir, STACK);
 
@@ -147,19 +147,19 @@ describe("the version line", () => {
   const body = "services:\n  web:\n    image: web:1\n";
 
   test.each(['"3.8"', "'3'", '"3.13"'])("version: %s", (v) => {
-    const s = load(write({ [SCENARIO]: scenarioYaml(), [STACK]: `version: ${v}\n${body}` }));
+    const s = load(write({ [SCENARIO]: stackScenarioYaml(), [STACK]: `version: ${v}\n${body}` }));
     expect(s.services.map((x) => x.name)).toEqual(["web"]);
   });
 
   test("no version at all, as the Compose Specification writes it", () => {
-    expect(load(write({ [SCENARIO]: scenarioYaml(), [STACK]: body })).services.map((x) => x.name)).toEqual(["web"]);
+    expect(load(write({ [SCENARIO]: stackScenarioYaml(), [STACK]: body })).services.map((x) => x.name)).toEqual(["web"]);
   });
 
   // docker stack deploy refuses this too: docker/cli validates the file against its v3 schemas,
   // where `version` is {"type": "string"}, so an unquoted 3.7 (a YAML float) fails with
   // "version must be a string". The Compose Specification's schema, used here, says the same.
   test("version: 3.7 unquoted is a number, and refused as the schema says", () => {
-    const dir = write({ [SCENARIO]: scenarioYaml(), [STACK]: `version: 3.7\n${body}` });
+    const dir = write({ [SCENARIO]: stackScenarioYaml(), [STACK]: `version: 3.7\n${body}` });
     expect(errorOf(() => load(dir)).message).toBe(`${join(dir, STACK)}:1:10 version: must be text (got 3.7)`);
   });
 });

@@ -3,12 +3,12 @@
 // `--set` combine with what the stack says.
 
 import { describe, expect, test } from "vitest";
-import { folders, GIB, load, MIB, MS, scenarioYaml, service, S, SCENARIO, STACK, type Vars } from "./helpers.js";
+import { folders, GIB, load, MIB, MS, stackScenarioYaml, service, S, SCENARIO, STACK, type Vars } from "./helpers.js";
 
 const write = folders();
 
 function loadStack(stack: string, rest = "", env: Vars = {}, overrides: readonly string[] = []): ReturnType<typeof load> {
-  return load(write({ [SCENARIO]: scenarioYaml(undefined, rest), [STACK]: stack }), env, overrides);
+  return load(write({ [SCENARIO]: stackScenarioYaml(undefined, rest), [STACK]: stack }), env, overrides);
 }
 
 const FULL = `version: "3.8"
@@ -227,7 +227,7 @@ describe("the scenario's own entries, x-orchsim and --set", () => {
   });
 
   test("--set stack=... picks another stack file", () => {
-    const dir = write({ [SCENARIO]: scenarioYaml(), [STACK]: TWO, "other.yml": "services:\n  api:\n    image: api:1\n" });
+    const dir = write({ [SCENARIO]: stackScenarioYaml(), [STACK]: TWO, "other.yml": "services:\n  api:\n    image: api:1\n" });
     expect(load(dir, {}, ["stack=other.yml"]).services.map((x) => x.name)).toEqual(["api"]);
   });
 });
