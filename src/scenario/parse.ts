@@ -148,6 +148,29 @@ class Converter {
  * `file` (another file than the scenario, such as a stack file), every origin names that file and
  * the node's dotted path in it (`services.web.deploy.replicas`), which messages then show.
  */
+/**
+ * The offset of the flow bracket (`[` or `{`) that opens the DEPTH_MAX-th collection inside the
+ * document's top one, or null if none does: only flow collections nest deep enough to overflow
+ * the parser's stack. Quoted text and comments are skipped.
+ */
+function tooDeepOffset(text: string): number | null {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      // YAML escapes " with a backslash and ' by doubling it (two quoted strings in a row: the same).
+      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === "\\") i++;
+    } else if (c === "#" && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i < text.length && text[i] !== "\n") i++;
+    } else if (c === "[" || c === "{") {
+      if (++depth === DEPTH_MAX) return i;
+    } else if (c === "]" || c === "}") {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return null;
+}
+
 export function parseYaml(text: string, ctx: Ctx, file?: string): Raw | undefined {
   const lines = new LineCounter();
   if (text.includes("\u0000")) {
@@ -162,11 +185,14 @@ export function parseYaml(text: string, ctx: Ctx, file?: string): Raw | undefine
   };
   for (const e of doc.errors) {
     const what = file === undefined ? "a scenario file" : "a stack file";
+    const overflow = /call stack/i.test(e.message);
     const message =
       e.code === "MULTIPLE_DOCS" ? `${what} holds a single YAML document (found a second ---)`
-      : /call stack/i.test(e.message) ? `maps and lists are nested too deep (at most ${DEPTH_MAX})`
+      : overflow ? `maps and lists are nested too deep (at most ${DEPTH_MAX})`
       : e.message;
-    ctx.report(where(e.pos[0]), "", `YAML syntax error: ${message}`);
+    // Where the parser's stack ran out depends on how deep the process already was when it
+    // parsed: name the bracket that went past the limit instead, the same in every process.
+    ctx.report(where((overflow ? tooDeepOffset(text) : null) ?? e.pos[0]), "", `YAML syntax error: ${message}`);
   }
   for (const w of doc.warnings) ctx.report(where(w.pos[0]), "", `YAML: ${w.message}`);
   if (doc.errors.length > 0) return undefined;
