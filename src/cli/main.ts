@@ -1,16 +1,12 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
-import { runCommand } from "./run-command.js";
 import { orchsimVersion } from "./version.js";
-import { validateCommand } from "./validate-command.js";
-import { sweepCommand } from "./sweep-command.js";
-import { reportCommand } from "./report-command.js";
-import { compareCommand } from "./compare-command.js";
-import { importCommand } from "./import-command.js";
-import { mergeCommand } from "./merge-command.js";
-import { planCommand } from "./plan-command.js";
 import { MAX_EVENTS_HELP } from "./cost-guard.js";
 import { installStopHandlers } from "../metrics/output.js";
+
+// Each command's module is imported when the command runs: a process loads only what it uses
+// (`run` has no use for the report's CSV parser or the sweep's thread pool), and start-up is
+// part of every short run's wall time.
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -46,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--no-checks", "do not check the invariants live (leaders, tasks, placement, requests): for benchmarks")
     .addHelpText("after", examples("orchsim run scenarios/startup-storm.yaml --report", "orchsim run scenarios/zone-failure.yaml --seed 7 --out results/seed7", "orchsim run scenarios/hello-cluster.yaml --set services.web.replicas=6 --set workload.users.rate=900/s"))
     .action(async (file: string, opts: { seed?: string; set: string[]; out?: string; quiet?: boolean; report?: boolean; envFile?: string; maxEvents?: string; checks: boolean }) => {
-      code = await runCommand(file, opts);
+      code = await (await import("./run-command.js")).runCommand(file, opts);
     });
   program
     .command("validate")
@@ -56,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--env-file <file>", "KEY=VALUE lines for ${VAR} in the scenario's stack files (the environment wins over them)")
     .addHelpText("after", examples("orchsim validate scenarios/startup-storm.yaml", "orchsim validate my.yaml --set services.web.replicas=0"))
     .action(async (file: string, opts: { set: string[]; envFile?: string }) => {
-      code = await validateCommand(file, opts);
+      code = await (await import("./validate-command.js")).validateCommand(file, opts);
     });
   program
     .command("import")
@@ -66,8 +62,8 @@ async function main(argv: string[]): Promise<number> {
     .option("--env-file <file>", "KEY=VALUE lines for ${VAR} in the stack (the environment wins over them)")
     .option("--force", "overwrite the output file")
     .addHelpText("after", examples("orchsim import examples/stacks/webshop/docker-stack.yml -o my-shop.yaml && orchsim run my-shop.yaml --report", "orchsim import docker-stack.yml docker-stack.prod.yml --env-file prod.env -o prod.yaml", "orchsim run examples/stacks/webshop/webshop.yaml --report"))
-    .action((stacks: string[], opts: { output?: string; envFile?: string; force?: boolean }) => {
-      code = importCommand(stacks, opts);
+    .action(async (stacks: string[], opts: { output?: string; envFile?: string; force?: boolean }) => {
+      code = (await import("./import-command.js")).importCommand(stacks, opts);
     });
   program
     .command("report")
@@ -75,8 +71,8 @@ async function main(argv: string[]): Promise<number> {
     .argument("<outdir>", "a run's output directory")
     .option("--compare <other>", "another run's output directory: what changed, and its p99 on the latency charts")
     .addHelpText("after", examples("orchsim run scenarios/zone-failure.yaml && orchsim report out/zone-failure", "orchsim report out/a --compare out/b"))
-    .action((dir: string, opts: { compare?: string }) => {
-      code = reportCommand(dir, opts.compare);
+    .action(async (dir: string, opts: { compare?: string }) => {
+      code = (await import("./report-command.js")).reportCommand(dir, opts.compare);
     });
   program
     .command("compare")
@@ -84,8 +80,8 @@ async function main(argv: string[]): Promise<number> {
     .argument("<a>", "the first run's output directory")
     .argument("<b>", "the second run's output directory")
     .addHelpText("after", examples("orchsim run scenarios/zone-failure.yaml --out a && orchsim run scenarios/zone-failure.yaml --set cluster.nodeGroups.a.count=5 --out b && orchsim compare a b"))
-    .action((a: string, b: string) => {
-      code = compareCommand(a, b);
+    .action(async (a: string, b: string) => {
+      code = (await import("./compare-command.js")).compareCommand(a, b);
     });
   program
     .command("sweep")
@@ -103,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--shard <k/n>", "make only the k-th of n shares of the runs, to combine with orchsim merge (k from 1)")
     .option("--max-events <n>", `${MAX_EVENTS_HELP}, over all the runs`)
     .action(async (file: string, opts: { seeds: string; vary: string[]; set: string[]; out?: string; quiet?: boolean; report?: boolean; envFile?: string; jobs?: string; shard?: string; maxEvents?: string }) => {
-      code = await sweepCommand(file, opts);
+      code = await (await import("./sweep-command.js")).sweepCommand(file, opts);
     });
   program
     .command("plan")
@@ -120,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--quiet", "print nothing but errors")
     .addHelpText("after", examples("orchsim plan scenarios/hello-cluster.yaml --minimize cluster.nodeGroups.web.count --range 1..8 --seeds 10"))
     .action(async (file: string, opts: { minimize: string; range: string; seeds: string; set: string[]; envFile?: string; jobs?: string; out?: string; quiet?: boolean; maxEvents?: string }) => {
-      code = await planCommand(file, opts);
+      code = await (await import("./plan-command.js")).planCommand(file, opts);
     });
   program
     .command("merge")
@@ -130,8 +126,8 @@ async function main(argv: string[]): Promise<number> {
     .option("--report", "also write sweep-report.html")
     .option("--quiet", "print nothing but errors")
     .addHelpText("after", examples("orchsim sweep scenarios/zone-failure.yaml --seeds 20 --shard 1/2 --out s1 && orchsim sweep scenarios/zone-failure.yaml --seeds 20 --shard 2/2 --out s2 && orchsim merge s1 s2"))
-    .action((dirs: string[], opts: { out?: string; report?: boolean; quiet?: boolean }) => {
-      code = mergeCommand(dirs, opts);
+    .action(async (dirs: string[], opts: { out?: string; report?: boolean; quiet?: boolean }) => {
+      code = (await import("./merge-command.js")).mergeCommand(dirs, opts);
     });
   try {
     await program.parseAsync(argv);

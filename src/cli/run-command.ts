@@ -3,7 +3,6 @@ import { loadScenarioFile, ScenarioError, type Override } from "../scenario/inde
 import type { Scenario } from "../scenario/types.js";
 import { Run } from "../engine/run.js";
 import { summaryText } from "./summary-text.js";
-import { readRunFiles, reportData, reportHtml, storyInput, storyMarkdown } from "../report/index.js";
 import { Progress } from "./progress.js";
 import { closeStrategies, loadStrategies } from "./strategies.js";
 import { badInput, openOutput } from "./bad-input.js";
@@ -93,6 +92,8 @@ async function execute(
     const wallS = Number(process.hrtime.bigint() - wallStart) / 1e9;
     out.writeJson("perf.json", perf(result.events, wallS, scenario.durationUs, peakHeap, run.world.recorder.series));
     if (report) {
+      // Imported only here: the report's CSV parser and page builder are no use to a plain run.
+      const { readRunFiles, reportData, reportHtml, storyInput, storyMarkdown } = await import("../report/index.js");
       out.closeWriters();
       const files = readRunFiles(out.pendingDir);
       out.writeText("report.html", reportHtml(reportData(files)));
