@@ -22,7 +22,7 @@ export interface RunOptions {
   strategies?: ReadonlyMap<string, PlacementStrategy>;
   /** Check the invariants live (engine/checkers.ts); default true, off only for benchmarks. */
   checks?: boolean;
-  /** Hold steady nodes' heartbeats in aggregate (manager/quiet-sessions.ts); default true. The outputs are the same either way (summary.json's `events` aside). */
+  /** Hold steady nodes' heartbeats in aggregate (manager/quiet-sessions.ts); default true. The outputs are the same either way (summary.json's `events` aside), but for the same-microsecond ties quiet-sessions.ts names. */
   quietSessions?: boolean;
 }
 
@@ -129,7 +129,8 @@ export class Run {
    * run (the replicated services' replicas, one per node for a global one) those created,
    * assigned to a node, and running. Tasks running alone stays near 0 through most of a large
    * deployment (registration, Raft and allocation come first), and gave no time left. Without a
-   * leader nothing is decided: the share stays where it was (0 before the first election).
+   * leader nothing is decided: the share stays where it was (0 before the first election); it
+   * never goes back.
    */
   get deployedShare(): number {
     const w = this.world;
@@ -137,19 +138,24 @@ export class Run {
     if (leader === null) return this.shareSeen;
     const store = leader.store;
     const up = w.hosts.filter((h) => h.up);
-    const wanted = this.scenario.services.reduce((n, s) => n + (s.mode === "replicated" ? s.replicas : up.length), 0);
     const ready = up.filter((h) => store.nodes.get(h.name)?.status === "ready").length;
+    // A global service wants a task per eligible node: as many as the orchestrator has created.
+    const global = new Set(this.scenario.services.filter((s) => s.mode === "global").map((s) => s.name));
+    let wanted = this.scenario.services.reduce((n, s) => n + (s.mode === "replicated" ? s.replicas : 0), 0);
     let created = 0;
     let assigned = 0;
     let running = 0;
     for (const t of store.tasks.values()) {
       if (t.desiredState > TaskState.RUNNING) continue;
       created++;
+      if (global.has(t.service)) wanted++;
       if (t.nodeId !== null) assigned++;
       if (t.state === TaskState.RUNNING) running++;
     }
     const share = (n: number, of: number): number => (of === 0 ? 1 : Math.min(1, n / of));
-    this.shareSeen = (share(ready, up.length) + share(created, wanted) + share(assigned, wanted) + share(running, wanted)) / 4;
+    const now = (share(ready, up.length) + share(created, wanted) + share(assigned, wanted) + share(running, wanted)) / 4;
+    // A new leader marks every node unknown until it hears from it: the line does not go back.
+    this.shareSeen = Math.max(this.shareSeen, now);
     return this.shareSeen;
   }
 

@@ -32,3 +32,15 @@ services: [{name: s, replicas: 200, startup: {pull: 2s}}]
   // Deployed: every node ready, every task created, assigned and running.
   expect(run.deployedShare).toBe(1);
 });
+
+it("a global service beside drained managers: the share ends at 1 (a task per eligible node, not per node)", () => {
+  const yaml = scenarioYaml({ name: "deploy-global", seed: 2, duration: "1s" }, `
+cluster:
+  managers: {count: 3, runTasks: false}
+  nodeGroups: [{name: w, count: 4, cpu: 2, memory: 4GiB}]
+services: [{name: agent, mode: global}]
+`);
+  const run = new Run(parseScenario(yaml, "deploy.yaml"), { out: null });
+  while (run.deploying) run.advance(500);
+  expect(run.deployedShare).toBe(1);
+});
