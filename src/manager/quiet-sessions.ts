@@ -66,7 +66,14 @@ interface Held extends QuietTicket {
  * test/engine/quiet-sessions.test.ts runs scenarios both ways and compares every output byte.
  * A send due in the very microsecond of a window close or a fault is taken as done (`<=` in
  * advance): the full path has sent it by then too, because closes and faults come last in their
- * instant (kernel lastAt).
+ * instant (kernel lastAt). KNOWN TIES (a review reproduced both, with 2 ms heartbeats): a wake by
+ * an ordinary event (a report, a store change, a step-down) in the microsecond a held send is due
+ * also takes the send as done, where the full path may run it after that event (then carrying
+ * the report: seed 3, 40 workers, heartbeatPeriod 2ms, 5 ms windows, restartAll every 311 ms);
+ * and wakeAll resumes sessions in node order, so same-microsecond heartbeat events of several
+ * nodes run in that order, not in the order their timers were set (seed 5, 200 workers, 2 ms
+ * heartbeats, managers killed every 35 s). The fix: one place in the instant for heartbeat
+ * events, after ordinary events and in node order, on both paths.
  */
 export class QuietSessions {
   private readonly held = new Map<string, Held>();
