@@ -80,6 +80,19 @@ export type ManagerToAgent = HeartbeatResponseMessage | NotLeaderMessage | Assig
 
 export const HEARTBEAT_BYTES = 256;
 
+/** The events of one node's heartbeat cycle (see heartbeatKey). */
+export const HeartbeatEvent = { BEAT: 0, AT_MANAGER: 1, AT_AGENT: 2, TIMEOUT: 3, EXPIRY: 4 } as const;
+export type HeartbeatEvent = (typeof HeartbeatEvent)[keyof typeof HeartbeatEvent];
+
+/**
+ * The place of a heartbeat-cycle event in its microsecond (kernel atKeyed): after the instant's
+ * ordinary events, by node, then by kind; the same whether the event was scheduled by the full
+ * path or restored by a held session (manager/quiet-sessions.ts) long after.
+ */
+export function heartbeatKey(nodeIndex: number, event: HeartbeatEvent): number {
+  return nodeIndex * 8 + event;
+}
+
 /**
  * An agent's session as the leader's dispatcher may hold it while its heartbeats only confirm a
  * live node (manager/quiet-sessions.ts): they are then computed, not sent. `resume*` puts it back

@@ -88,6 +88,7 @@ export class Agent<R extends ContainerRequest> {
   ) {
     this.session = new AgentSession(node, {
       sim: d.sim,
+      nodeIndex,
       managers: d.managers,
       send: d.send,
       responseTimeoutUs: d.heartbeatPeriodUs,

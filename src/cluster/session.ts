@@ -1,11 +1,13 @@
 import type { Simulation, ScheduledEvent } from "../kernel/index.js";
 import {
-  HEARTBEAT_BYTES, STATUS_UPDATE_BYTES,
+  HEARTBEAT_BYTES, HeartbeatEvent, STATUS_UPDATE_BYTES, heartbeatKey,
   type AgentToManager, type HeartbeatResponseMessage, type NodeDescription, type NotLeaderMessage, type QuietSession, type QuietTicket, type SessionParking, type TaskStatusUpdate,
 } from "../api/messages.js";
 
 export interface SessionDeps {
   sim: Simulation;
+  /** The node's index among the hosts: the place of its heartbeat events in an instant (heartbeatKey). */
+  nodeIndex: number;
   /** Every manager, in order; the agent starts with the first and moves on when one fails it. */
   managers: readonly string[];
   /** Sends to a manager over the fabric. */
@@ -40,6 +42,8 @@ export class AgentSession implements QuietSession {
   private running = false;
   /** Held by the leader's dispatcher (its heartbeats computed, not sent) until woken. */
   private held: QuietTicket | null = null;
+  private readonly beatFn = (): void => this.beat();
+  private readonly timeoutFn = (): void => this.switchTo(null);
 
   constructor(
     readonly node: string,
@@ -89,17 +93,27 @@ export class AgentSession implements QuietSession {
     this.d.sim.cancel(this.beatTimer);
     this.beatTimer = null;
     if (this.unacked.size === 0) this.held = this.d.parking?.park(this, this.manager, msg.periodUs) ?? null;
-    if (this.held === null) this.beatTimer = this.d.sim.after(msg.periodUs, () => this.beat());
+    if (this.held === null) this.beatAt(this.d.sim.now() + msg.periodUs);
   }
 
   resumeBeatAt(beatAtUs: number): void {
     this.held = null;
-    this.beatTimer = this.d.sim.at(beatAtUs, () => this.beat());
+    this.beatAt(beatAtUs);
   }
 
   resumeAwaiting(sentAtUs: number): void {
     this.held = null;
-    this.timeout = this.d.sim.at(sentAtUs + this.d.responseTimeoutUs, () => this.switchTo(null));
+    this.timeoutAt(sentAtUs + this.d.responseTimeoutUs);
+  }
+
+  // The cycle's timers take their place in the instant by node (heartbeatKey), not by when they
+  // were set: a held session restores them long after the full path would have set them.
+  private beatAt(atUs: number): void {
+    this.beatTimer = this.d.sim.atKeyed(atUs, heartbeatKey(this.d.nodeIndex, HeartbeatEvent.BEAT), this.beatFn);
+  }
+
+  private timeoutAt(atUs: number): void {
+    this.timeout = this.d.sim.atKeyed(atUs, heartbeatKey(this.d.nodeIndex, HeartbeatEvent.TIMEOUT), this.timeoutFn);
   }
 
   private beat(): void {
@@ -110,7 +124,7 @@ export class AgentSession implements QuietSession {
     const description = this.newSession ? this.d.description : null;
     this.d.send(this.manager, { type: "Heartbeat", node: this.node, newSession: this.newSession, statuses, description }, HEARTBEAT_BYTES + STATUS_UPDATE_BYTES * statuses.length);
     this.d.sim.cancel(this.timeout);
-    this.timeout = this.d.sim.after(this.d.responseTimeoutUs, () => this.switchTo(null));
+    this.timeoutAt(this.d.sim.now() + this.d.responseTimeoutUs);
   }
 
   /** Moves to the named leader, or to the next manager after a pause; the next beat opens a new session. */
@@ -125,6 +139,6 @@ export class AgentSession implements QuietSession {
       return;
     }
     this.target = (this.target + 1) % this.d.managers.length;
-    this.beatTimer = this.d.sim.after(NO_LEADER_BACKOFF_US, () => this.beat());
+    this.beatAt(this.d.sim.now() + NO_LEADER_BACKOFF_US);
   }
 }

@@ -22,7 +22,7 @@ export interface RunOptions {
   strategies?: ReadonlyMap<string, PlacementStrategy>;
   /** Check the invariants live (engine/checkers.ts); default true, off only for benchmarks. */
   checks?: boolean;
-  /** Hold steady nodes' heartbeats in aggregate (manager/quiet-sessions.ts); default true. The outputs are the same either way (summary.json's `events` aside), but for the same-microsecond ties quiet-sessions.ts names. */
+  /** Hold steady nodes' heartbeats in aggregate (manager/quiet-sessions.ts); default true. The outputs are the same either way (summary.json's `events` aside). */
   quietSessions?: boolean;
 }
 

@@ -51,11 +51,15 @@ export class SimulationFailure extends Error {
 }
 
 /**
- * Sequence numbers of events placed last in their instant (`lastAt`) start here, above any an
- * ordinary event can get (2^50 schedulings is years of wall time), so the heap's order stays
- * (time, sequence) with no test on the hot path.
+ * An instant has three places, kept apart by sequence number so that the heap's order stays
+ * (time, sequence) with no test on the hot path: ordinary events (below 2^50: years of wall time
+ * of scheduling), then keyed events (`atKeyed`: 2^50 + key, in key order), then the events placed
+ * last (`lastAt`: 2^51 + their scheduling order).
  */
-const LAST_IN_INSTANT = 2 ** 50;
+const KEYED = 2 ** 50;
+const LAST_IN_INSTANT = 2 ** 51;
+/** Keys of keyed events are below this. */
+export const MAX_EVENT_KEY = 2 ** 50;
 
 function earlier(a: ScheduledEvent, b: ScheduledEvent): boolean {
   return a.timeUs < b.timeUs || (a.timeUs === b.timeUs && a.seq < b.seq);
@@ -72,6 +76,12 @@ export class Simulation {
   private readonly queue = new FastPriorityQueue<ScheduledEvent>(earlier);
   private nowUs = 0;
   private seq = 0;
+  /**
+   * How far the current instant has run: the largest sequence number run at `nowUs` (events
+   * scheduled for now from a later place run after it but do not move the instant back);
+   * Infinity once a run has gone through the whole instant.
+   */
+  private instantSeq = -1;
   private processed = 0;
   private stopRequested = false;
 
@@ -95,8 +105,29 @@ export class Simulation {
   }
 
   /**
-   * Schedule `action(arg)` at `timeUs`, after every ordinary event of that microsecond, even one
-   * scheduled later (among such events, in scheduling order). For what must see an instant whole:
+   * Schedule `action(arg)` at `timeUs`, after every ordinary event of that microsecond and before
+   * those placed last, in the order of `key` (0 <= key < MAX_EVENT_KEY, one event per key and
+   * instant), whenever each was scheduled. For events whose place in their instant must not
+   * depend on when they were scheduled: a heartbeat's, which a shortcut may schedule long after
+   * the full path would have (manager/quiet-sessions.ts).
+   */
+  atKeyed<A>(timeUs: number, key: number, action: (arg: A) => void, arg?: A): ScheduledEvent {
+    if (!(Number.isSafeInteger(key) && key >= 0 && key < MAX_EVENT_KEY)) throw new Error(`atKeyed: key ${key} is not an integer in [0, 2^50)`);
+    return this.schedule(timeUs, KEYED + key, action, arg);
+  }
+
+  /**
+   * Whether an event at `timeUs` with the place `key` (atKeyed) would have run by now: it is
+   * earlier, or in this instant and at or before the furthest place the instant has reached (the
+   * running event's own place counts as reached).
+   */
+  keyedDone(timeUs: number, key: number): boolean {
+    return timeUs < this.nowUs || (timeUs === this.nowUs && KEYED + key <= this.instantSeq);
+  }
+
+  /**
+   * Schedule `action(arg)` at `timeUs`, after every ordinary and keyed event of that microsecond,
+   * even one scheduled later (among such events, in scheduling order). For what must see an instant whole:
    * a metrics window's close counts everything that happened at its end, and a fault strikes
    * after the microsecond's ordinary work, wherever that work was scheduled from.
    */
@@ -151,6 +182,8 @@ export class Simulation {
       queue.poll();
       if (next.life === 2) continue;
       next.life = 1;
+      if (next.timeUs !== this.nowUs) this.instantSeq = next.seq;
+      else if (next.seq > this.instantSeq) this.instantSeq = next.seq;
       this.nowUs = next.timeUs;
       this.processed++;
       try {
@@ -164,6 +197,7 @@ export class Simulation {
   }
 
   private finish(untilUs: number, outcome: RunOutcome): RunOutcome {
+    this.instantSeq = Infinity; // every event up to the limit has run
     if (untilUs !== Number.MAX_SAFE_INTEGER && untilUs > this.nowUs) this.nowUs = untilUs;
     return outcome;
   }

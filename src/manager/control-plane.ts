@@ -1,7 +1,7 @@
 import type { Simulation, RandomStreams } from "../kernel/index.js";
 import type { Scenario } from "../scenario/types.js";
 import {
-  HEARTBEAT_BYTES, STATUS_UPDATE_BYTES, ASSIGNMENT_BYTES,
+  HEARTBEAT_BYTES, STATUS_UPDATE_BYTES, ASSIGNMENT_BYTES, HeartbeatEvent, heartbeatKey,
   type AgentToManager, type ManagerToAgent, type QuietSession, type QuietTicket, type SessionParking,
 } from "../api/messages.js";
 import type { QuietNet } from "./quiet-sessions.js";
@@ -78,6 +78,7 @@ export class ControlPlane implements SessionParking {
             schedulerRng: o.rng.stream(`scheduler/${host.name}`),
             dispatcherRng: o.rng.stream(`dispatcher/${host.name}`),
             heartbeatPeriodUs: s.cluster.dispatcher.heartbeatPeriodUs,
+            nodeIndex: (node) => o.hosts.get(node)?.index ?? 0,
             sendToAgent: (node, msg) => this.toAgent(host, node, msg),
             quiet: o.quietSessions === false ? null : { manager: host, net: this.quietNet(host) },
             onRestart: o.onRestart,
@@ -116,9 +117,9 @@ export class ControlPlane implements SessionParking {
       count: (from, to, bytes) => net.countControl(from, to, bytes),
       heartbeatArrivesAt: (atUs, from, msg) => {
         const m = this.byName.get(manager.name)!;
-        net.controlArrivesAt(atUs, from, manager, (x: AgentToManager) => this.handleAgent(m, from, x), msg);
+        net.controlArrivesAt(atUs, heartbeatKey(from.index, HeartbeatEvent.AT_MANAGER), from, manager, (x: AgentToManager) => this.handleAgent(m, from, x), msg);
       },
-      answerArrivesAt: (atUs, to, msg) => net.controlArrivesAt(atUs, manager, to, (x: ManagerToAgent) => to.agent?.receive(x), msg),
+      answerArrivesAt: (atUs, to, msg) => net.controlArrivesAt(atUs, heartbeatKey(to.index, HeartbeatEvent.AT_AGENT), manager, to, (x: ManagerToAgent) => to.agent?.receive(x), msg),
       blocked: () => net.fabric.partitioned,
       host: (node) => this.o.hosts.get(node),
     };
@@ -171,7 +172,7 @@ export class ControlPlane implements SessionParking {
     const m = this.byName.get(managerName);
     if (!m) return;
     const handler = (x: AgentToManager): void => this.handleAgent(m, from, x);
-    if (msg.type === "Heartbeat") this.o.net.sendControl(from, m.host, bytes, handler, msg);
+    if (msg.type === "Heartbeat") this.o.net.sendControl(from, m.host, bytes, heartbeatKey(from.index, HeartbeatEvent.AT_MANAGER), handler, msg);
     else this.o.net.sendHost(from, m.host, bytes, handler, msg);
   }
 
@@ -194,7 +195,7 @@ export class ControlPlane implements SessionParking {
     if (!to) return;
     const bytes = msg.type === "Assignment" ? ASSIGNMENT_BYTES : msg.type === "HeartbeatResponse" ? HEARTBEAT_BYTES + STATUS_UPDATE_BYTES * msg.acked.length : HEARTBEAT_BYTES;
     const handler = (x: ManagerToAgent): void => to.agent?.receive(x);
-    if (msg.type === "HeartbeatResponse") this.o.net.sendControl(from, to, bytes, handler, msg);
+    if (msg.type === "HeartbeatResponse") this.o.net.sendControl(from, to, bytes, heartbeatKey(to.index, HeartbeatEvent.AT_AGENT), handler, msg);
     else this.o.net.sendHost(from, to, bytes, handler, msg);
   }
 }

@@ -1,6 +1,7 @@
 import { counterKey, counterUniform, type Simulation, type ScheduledEvent, type RandomStream } from "../kernel/index.js";
 import { TaskState } from "../api/task-state.js";
 import type { AssignmentMessage, HeartbeatMessage, HeartbeatResponseMessage, TaskStatusMessage, TaskStatusUpdate } from "../api/messages.js";
+import { HeartbeatEvent, heartbeatKey } from "../api/messages.js";
 import { nodeRecordFrom, type Store, type StoreCommand, type StoreEvent, type TaskRecord } from "./store.js";
 import { HEARTBEAT_GRACE, QuietSessions, type QuietNet } from "./quiet-sessions.js";
 import type { NodeHost } from "./control-plane.js";
@@ -18,6 +19,8 @@ export interface DispatcherOptions {
   store: Store;
   propose: (cmds: StoreCommand[]) => void;
   heartbeatPeriodUs: number;
+  /** A node's index among the hosts: its heartbeat events' place in an instant (api heartbeatKey). */
+  nodeIndex(node: string): number;
   rng: RandomStream;
   /** Sends to a node's agent over the fabric, from the leader. */
   sendToAgent(node: string, msg: AssignmentMessage | HeartbeatResponseMessage): void;
@@ -57,7 +60,7 @@ export class Dispatcher {
       nextPeriodUs: (node) => this.periodFor(node),
       steady: (node) => !this.stopped && o.store.nodes.get(node)?.status === "ready" && !this.proposedStatus.has(node),
       takeExpiry: (node) => this.takeExpiry(node),
-      armExpiryAt: (node, atUs) => this.armExpiry(node, atUs - o.sim.now()),
+      armExpiryAt: (node, atUs) => this.armExpiryAt(node, atUs),
     });
     const cmds: StoreCommand[] = [];
     for (const node of o.store.nodes.values()) {
@@ -143,8 +146,13 @@ export class Dispatcher {
   }
 
   private armExpiry(nodeId: string, afterUs: number): void {
+    this.armExpiryAt(nodeId, this.o.sim.now() + afterUs);
+  }
+
+  /** The DOWN deadline is a heartbeat-cycle event: its place in the instant is the node's (heartbeatKey). */
+  private armExpiryAt(nodeId: string, atUs: number): void {
     this.o.sim.cancel(this.expiry.get(nodeId));
-    this.expiry.set(nodeId, this.o.sim.after(afterUs, () => this.expire(nodeId)));
+    this.expiry.set(nodeId, this.o.sim.atKeyed(atUs, heartbeatKey(this.o.nodeIndex(nodeId), HeartbeatEvent.EXPIRY), () => this.expire(nodeId)));
   }
 
   private expire(nodeId: string): void {

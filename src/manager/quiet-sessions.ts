@@ -1,5 +1,5 @@
 import type { Simulation } from "../kernel/index.js";
-import { HEARTBEAT_BYTES, type HeartbeatMessage, type HeartbeatResponseMessage, type QuietSession, type QuietTicket } from "../api/messages.js";
+import { HEARTBEAT_BYTES, HeartbeatEvent, heartbeatKey, type HeartbeatMessage, type HeartbeatResponseMessage, type QuietSession, type QuietTicket } from "../api/messages.js";
 import type { NodeHost } from "./control-plane.js";
 
 /** What the ledger needs of the network, for one manager: the control path (network/delivery.ts sendControl). */
@@ -37,6 +37,10 @@ export interface QuietSessionsDeps {
 interface Held extends QuietTicket {
   session: QuietSession;
   agent: NodeHost;
+  /** The places of its beat, its heartbeat's arrival and its answer's arrival in an instant (heartbeatKey). */
+  beatKey: number;
+  atManagerKey: number;
+  atAgentKey: number;
   /** One-way delays agent -> manager and back. */
   upUs: number;
   downUs: number;
@@ -64,16 +68,15 @@ interface Held extends QuietTicket {
  * timeouts run from when they would have started. The jitter is counter-based
  * (kernel counterUniform), so computing a period early gives the number the full path draws.
  * test/engine/quiet-sessions.test.ts runs scenarios both ways and compares every output byte.
- * A send due in the very microsecond of a window close or a fault is taken as done (`<=` in
- * advance): the full path has sent it by then too, because closes and faults come last in their
- * instant (kernel lastAt). KNOWN TIES (a review reproduced both, with 2 ms heartbeats): a wake by
- * an ordinary event (a report, a store change, a step-down) in the microsecond a held send is due
- * also takes the send as done, where the full path may run it after that event (then carrying
- * the report: seed 3, 40 workers, heartbeatPeriod 2ms, 5 ms windows, restartAll every 311 ms);
- * and wakeAll resumes sessions in node order, so same-microsecond heartbeat events of several
- * nodes run in that order, not in the order their timers were set (seed 5, 200 workers, 2 ms
- * heartbeats, managers killed every 35 s). The fix: one place in the instant for heartbeat
- * events, after ordinary events and in node order, on both paths.
+ * Ties in one microsecond: every event of the cycle (the beat, the heartbeat's arrival, the
+ * answer's arrival, the response timeout, the DOWN deadline) has a fixed place in its instant on
+ * both paths, after the ordinary events and by node (kernel atKeyed, api heartbeatKey), whenever
+ * it was scheduled; window closes and faults come after them (kernel lastAt). A send at the
+ * wake's very microsecond is taken as done if the instant has reached its place (kernel
+ * keyedDone): for a window close or a fault, all of them; for a report or a store change, none,
+ * and the restored event runs later in the instant, as on the full path. A review found both
+ * ties this settles (a report in the microsecond of a held beat; sessions woken together
+ * resuming in another order); test/engine/quiet-sessions.test.ts holds the first.
  */
 export class QuietSessions {
   private readonly held = new Map<string, Held>();
@@ -90,6 +93,9 @@ export class QuietSessions {
     const now = d.sim.now();
     const h: Held = {
       session, agent,
+      beatKey: heartbeatKey(agent.index, HeartbeatEvent.BEAT),
+      atManagerKey: heartbeatKey(agent.index, HeartbeatEvent.AT_MANAGER),
+      atAgentKey: heartbeatKey(agent.index, HeartbeatEvent.AT_AGENT),
       upUs: d.net.delayUs(agent, d.manager, HEARTBEAT_BYTES),
       downUs: d.net.delayUs(d.manager, agent, HEARTBEAT_BYTES),
       phase: 0, nextUs: now + periodUs, sentUs: -1, answerUs: now, periodUs, expiryUs,
@@ -104,14 +110,13 @@ export class QuietSessions {
     const h = this.held.get(node);
     if (!h) return;
     this.held.delete(node);
-    const now = this.d.sim.now();
-    this.advance(h, now);
+    this.advance(h);
     const d = this.d;
     d.armExpiryAt(node, h.expiryUs);
     if (h.phase === 1) {
       d.net.heartbeatArrivesAt(h.nextUs, h.agent, { type: "Heartbeat", node, newSession: false, statuses: [], description: null });
       h.session.resumeAwaiting(h.sentUs);
-    } else if (h.answerUs > now) {
+    } else if (!d.sim.keyedDone(h.answerUs, h.atAgentKey)) {
       d.net.answerArrivesAt(h.answerUs, h.agent, { type: "HeartbeatResponse", manager: d.manager.name, periodUs: h.periodUs, acked: [] });
       h.session.resumeAwaiting(h.sentUs);
     } else {
@@ -126,14 +131,18 @@ export class QuietSessions {
 
   /** Computes every held cycle up to now (their bytes are then on the NICs' counts). */
   settle(): void {
-    const now = this.d.sim.now();
-    for (const h of this.held.values()) this.advance(h, now);
+    for (const h of this.held.values()) this.advance(h);
   }
 
-  /** Runs the cycle's sends due by `untilUs`: heartbeats up, answers down with the period each names. */
-  private advance(h: Held, untilUs: number): void {
+  /**
+   * Runs the cycle's sends that the full path would have run by now: heartbeats up, answers down
+   * with the period each names. In this very microsecond, those whose place (heartbeatKey) comes
+   * before the event now running (kernel keyedDone): all of them for a window close or a fault,
+   * which come last in their instant; none for a report or a store change, which come first.
+   */
+  private advance(h: Held): void {
     const d = this.d;
-    while (h.nextUs <= untilUs) {
+    while (d.sim.keyedDone(h.nextUs, h.phase === 0 ? h.beatKey : h.atManagerKey)) {
       if (h.phase === 0) {
         d.net.count(h.agent, d.manager, HEARTBEAT_BYTES);
         h.sentUs = h.nextUs;

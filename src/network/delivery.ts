@@ -221,16 +221,17 @@ export class Delivery {
    * queue and do not count toward a link's load; their bytes count in the NICs' traffic. So a
    * live node's heartbeats do not depend on the data plane, and a manager can hold them in
    * aggregate (manager/quiet-sessions.ts). Larger ones (a new session reporting hundreds of
-   * tasks) go by sendHost.
+   * tasks) go by sendHost. `key` is the arrival's place in its instant (kernel atKeyed), so that
+   * it does not depend on when the message was sent.
    */
-  sendControl<M>(from: NetHost, to: NetHost, bytes: number, handler: (msg: M) => void, msg: M): void {
+  sendControl<M>(from: NetHost, to: NetHost, bytes: number, key: number, handler: (msg: M) => void, msg: M): void {
     if (!from.up) return;
     if (wireBytes(bytes, this.hostFormat) > FAST_PATH_BYTES) {
       this.sendHost(from, to, bytes, handler, msg);
       return;
     }
     this.countControl(from, to, bytes);
-    this.controlArrivesAt(this.sim.now() + this.controlDelayUs(from, to, bytes), from, to, handler, msg);
+    this.controlArrivesAt(this.sim.now() + this.controlDelayUs(from, to, bytes), key, from, to, handler, msg);
   }
 
   /** How long sendControl takes from `from` to `to` (whole microseconds, as the kernel rounds it). */
@@ -249,9 +250,9 @@ export class Delivery {
   }
 
   /** A control message sent earlier (held in aggregate until now) arrives at `atUs`, if its ends still reach each other then. */
-  controlArrivesAt<M>(atUs: number, from: NetHost, to: NetHost, handler: (msg: M) => void, msg: M): void {
+  controlArrivesAt<M>(atUs: number, key: number, from: NetHost, to: NetHost, handler: (msg: M) => void, msg: M): void {
     const p: HostMessage = { from, to, handler, msg };
-    this.sim.at(atUs, this.hostArrive, p);
+    this.sim.atKeyed(atUs, key, this.hostArrive, p);
   }
 
   /** An image pull: `bytes` from the registry (outside the cluster) to `to`; `done` when it has all, `lost` if `to` crashes first. */

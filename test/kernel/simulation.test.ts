@@ -62,6 +62,38 @@ describe("Simulation ordering", () => {
     expect(log).toEqual(["early@9", "a@10", "b@10", "close@10", "cleanup@10", "fault@10", "later@11"]);
   });
 
+  it("runs keyed events after the instant's ordinary ones and before its last ones, in key order, whenever scheduled", () => {
+    const sim = new Simulation();
+    const log: string[] = [];
+    sim.lastAt(10, () => log.push("last"));
+    sim.atKeyed(10, 7, () => log.push("k7"));
+    sim.at(5, () => sim.atKeyed(10, 3, () => log.push("k3"))); // scheduled later, runs before k7
+    sim.at(10, () => log.push("ordinary"));
+    sim.run();
+    expect(log).toEqual(["ordinary", "k3", "k7", "last"]);
+  });
+
+  it("keyedDone: a keyed event at now has run once the instant has passed its place, and never goes back", () => {
+    const sim = new Simulation();
+    const seen: Record<string, boolean[]> = {};
+    const probe = (name: string) => (seen[name] = [sim.keyedDone(10, 3), sim.keyedDone(10, 5), sim.keyedDone(10, 7), sim.keyedDone(9, 99), sim.keyedDone(11, 0)]);
+    sim.at(10, () => probe("ordinary"));
+    sim.atKeyed(10, 5, () => {
+      probe("keyed 5");
+      sim.at(10, () => probe("ordinary after keyed 5")); // scheduled for now from a later place
+    });
+    sim.lastAt(10, () => probe("last"));
+    sim.run({ untilUs: 10 });
+    probe("after the run");
+    expect(seen).toEqual({
+      ordinary: [false, false, false, true, false],
+      "keyed 5": [true, true, false, true, false],
+      "ordinary after keyed 5": [true, true, false, true, false],
+      last: [true, true, true, true, false],
+      "after the run": [true, true, true, true, false],
+    });
+  });
+
   it("keeps scheduling order among many events at one time", () => {
     const sim = new Simulation();
     const ran: number[] = [];
