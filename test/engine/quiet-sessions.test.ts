@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { loadScenarioFile, parseScenario } from "../../src/scenario/index.js";
 import { chaosScenario } from "./chaos-schedules.js";
 import { ROOT } from "../cli/cli.js";
-import { runScenario, type RunOutputs } from "../helpers.js";
+import { runScenario, scenarioYaml, type RunOutputs } from "../helpers.js";
 
 function outputs(o: RunOutputs): Record<string, string> {
   const r = o.run.world.recorder;
@@ -33,6 +33,21 @@ function compare(held: RunOutputs, full: RunOutputs): void {
   const a = outputs(held);
   const b = outputs(full);
   for (const k of Object.keys(a)) expect(firstDifference(a[k]!, b[k]!), k).toBe("");
+}
+
+/** 20 workers and one manager, with `heartbeat` periods and windows of `interval`, then `body`. */
+function tie(head: { seed: number; duration: string; interval: string; heartbeat: string }, body: string): string {
+  return scenarioYaml({ name: "tie", seed: head.seed, duration: head.duration, interval: head.interval }, `cluster:
+  managers: {count: 1, runTasks: false}
+  dispatcher: {heartbeatPeriod: ${head.heartbeat}}
+  nodeGroups: [{name: w, count: 20, cpu: 2, memory: 4GiB}]
+${body}`);
+}
+
+/** Runs the scenario held and full and compares every output. */
+function bothWays(yaml: string): void {
+  const run = (quietSessions: boolean) => runScenario(parseScenario(yaml, "tie.yaml"), { quietSessions });
+  compare(run(true), run(false));
 }
 
 describe("held heartbeats give the same outputs as the full path", () => {
@@ -65,22 +80,11 @@ describe("held heartbeats give the same outputs as the full path", () => {
   // in the next window. Faults come last too, for the same reason; a send in the microsecond of a
   // partition or crash is rarer than a test can hit, so the kernel's own test checks that order.
   it("a send in the microsecond of a window close or a fault", () => {
-    const yaml = `version: 1
-name: tie
-seed: 7
-duration: 60s
-metrics: {interval: 2ms}
-cluster:
-  managers: {count: 1, runTasks: false}
-  dispatcher: {heartbeatPeriod: 100ms}
-  nodeGroups: [{name: w, count: 20, cpu: 2, memory: 4GiB}]
-services: [{name: web, replicas: 20}]
+    bothWays(tie({ seed: 7, duration: "60s", interval: "2ms", heartbeat: "100ms" }, `services: [{name: web, replicas: 20}]
 events:
   - {at: 10s, every: 7ms, times: 400, partition: {groups: [[w-1], [manager-1]], duration: 3ms}}
   - {at: 30s, nodeFailure: {nodes: [w-2], recoverAfter: 5s}}
-`;
-    const run = (quietSessions: boolean) => runScenario(parseScenario(yaml, "tie.yaml"), { quietSessions });
-    compare(run(true), run(false));
+`));
   });
 
   // A review's case: a task report (restartAll every 311 ms, 2 ms heartbeats) in the very
@@ -88,22 +92,11 @@ events:
   // events (kernel atKeyed), so it carries the report: the held path must not count it as sent
   // empty before (it did, and 256 bytes moved to the next window of nodes.csv).
   it("a report in the microsecond a held heartbeat is due", () => {
-    const yaml = `version: 1
-name: tie
-seed: 3
-duration: 20s
-metrics: {interval: 5ms}
-cluster:
-  managers: {count: 1, runTasks: false}
-  dispatcher: {heartbeatPeriod: 2ms}
-  nodeGroups: [{name: w, count: 20, cpu: 2, memory: 4GiB}]
-services:
+    bothWays(tie({ seed: 3, duration: "20s", interval: "5ms", heartbeat: "2ms" }, `services:
   - {name: web, mode: global, startup: {pull: 37ms, cpu: 113ms}}
 events:
   - {at: 1s, every: 311ms, restartAll: {service: web}}
-`;
-    const run = (quietSessions: boolean) => runScenario(parseScenario(yaml, "tie.yaml"), { quietSessions });
-    compare(run(true), run(false));
+`));
   });
 
   // Random schedules of leader kills, partitions, node failures, drains, scale-ups, rolling
