@@ -98,7 +98,9 @@ export class QuietSessions {
       atAgentKey: heartbeatKey(agent.index, HeartbeatEvent.AT_AGENT),
       upUs: d.net.delayUs(agent, d.manager, HEARTBEAT_BYTES),
       downUs: d.net.delayUs(d.manager, agent, HEARTBEAT_BYTES),
-      phase: 0, nextUs: now + periodUs, sentUs: -1, answerUs: now, periodUs, expiryUs,
+      // answerUs -1: the answer that parks it has arrived, whichever path it came by (a large one,
+      // acking many reports, comes by the ordinary path, outside the heartbeat's place in the instant).
+      phase: 0, nextUs: now + periodUs, sentUs: -1, answerUs: -1, periodUs, expiryUs,
       wake: () => this.wake(session.node),
     };
     this.held.set(session.node, h);
