@@ -67,8 +67,9 @@ function earlier(a: ScheduledEvent, b: ScheduledEvent): boolean {
 
 /**
  * The event-queue kernel: an integer-microsecond clock and a heap keyed by (time, sequence),
- * so events at the same time run in the order they were scheduled, except those placed last in
- * their instant (`lastAt`), which run after every other event of it. It knows nothing of clusters.
+ * so events at the same time run in the order they were scheduled, except keyed events
+ * (`atKeyed`), which follow them in key order, and those placed last in their instant (`lastAt`),
+ * which run after every other event of it. It knows nothing of clusters.
  * Cancelling marks the event; the heap drops it when it reaches the top (lazy deletion keeps
  * cancel O(1), which matters for the many timers that are reset before they fire).
  */

@@ -78,7 +78,11 @@ export class ControlPlane implements SessionParking {
             schedulerRng: o.rng.stream(`scheduler/${host.name}`),
             dispatcherRng: o.rng.stream(`dispatcher/${host.name}`),
             heartbeatPeriodUs: s.cluster.dispatcher.heartbeatPeriodUs,
-            nodeIndex: (node) => o.hosts.get(node)?.index ?? 0,
+            nodeIndex: (node) => {
+              const host = o.hosts.get(node);
+              if (!host) throw new Error(`dispatcher: no host named ${node}`);
+              return host.index;
+            },
             sendToAgent: (node, msg) => this.toAgent(host, node, msg),
             quiet: o.quietSessions === false ? null : { manager: host, net: this.quietNet(host) },
             onRestart: o.onRestart,
