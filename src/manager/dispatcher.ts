@@ -55,6 +55,7 @@ export class Dispatcher {
     const q = o.quiet;
     this.quiet = q && new QuietSessions({
       sim: o.sim,
+      responseTimeoutUs: o.heartbeatPeriodUs,
       manager: q.manager,
       net: q.net,
       nextPeriodUs: (node) => this.periodFor(node),

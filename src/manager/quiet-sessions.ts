@@ -20,6 +20,8 @@ export interface QuietNet {
 
 export interface QuietSessionsDeps {
   sim: Simulation;
+  /** How long an agent waits for a heartbeat's answer (one nominal period, cluster/agent.ts). */
+  responseTimeoutUs: number;
   /** The manager this dispatcher runs on. */
   manager: NodeHost;
   net: QuietNet;
@@ -88,6 +90,10 @@ export class QuietSessions {
     const d = this.d;
     const agent = d.net.host(session.node);
     if (!agent || !agent.up || !d.manager.up || d.net.blocked() || !d.steady(session.node)) return null;
+    const upUs = d.net.delayUs(agent, d.manager, HEARTBEAT_BYTES);
+    const downUs = d.net.delayUs(d.manager, agent, HEARTBEAT_BYTES);
+    // The cycle computed here assumes each answer arrives before the agent gives up on it.
+    if (upUs + downUs >= d.responseTimeoutUs) return null;
     const expiryUs = d.takeExpiry(session.node);
     if (expiryUs === null) return null;
     const now = d.sim.now();
@@ -96,8 +102,8 @@ export class QuietSessions {
       beatKey: heartbeatKey(agent.index, HeartbeatEvent.BEAT),
       atManagerKey: heartbeatKey(agent.index, HeartbeatEvent.AT_MANAGER),
       atAgentKey: heartbeatKey(agent.index, HeartbeatEvent.AT_AGENT),
-      upUs: d.net.delayUs(agent, d.manager, HEARTBEAT_BYTES),
-      downUs: d.net.delayUs(d.manager, agent, HEARTBEAT_BYTES),
+      upUs,
+      downUs,
       // answerUs -1: the answer that parks it has arrived, whichever path it came by (a large one,
       // acking many reports, comes by the ordinary path, outside the heartbeat's place in the instant).
       phase: 0, nextUs: now + periodUs, sentUs: -1, answerUs: -1, periodUs, expiryUs,
