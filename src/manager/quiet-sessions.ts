@@ -39,10 +39,6 @@ export interface QuietSessionsDeps {
 interface Held extends QuietTicket {
   session: QuietSession;
   agent: NodeHost;
-  /** The places of its beat, its heartbeat's arrival and its answer's arrival in an instant (heartbeatKey). */
-  beatKey: number;
-  atManagerKey: number;
-  atAgentKey: number;
   /** One-way delays agent -> manager and back. */
   upUs: number;
   downUs: number;
@@ -99,9 +95,6 @@ export class QuietSessions {
     const now = d.sim.now();
     const h: Held = {
       session, agent,
-      beatKey: heartbeatKey(agent.index, HeartbeatEvent.BEAT),
-      atManagerKey: heartbeatKey(agent.index, HeartbeatEvent.AT_MANAGER),
-      atAgentKey: heartbeatKey(agent.index, HeartbeatEvent.AT_AGENT),
       upUs,
       downUs,
       // answerUs -1: the answer that parks it has arrived, whichever path it came by (a large one,
@@ -124,7 +117,7 @@ export class QuietSessions {
     if (h.phase === 1) {
       d.net.heartbeatArrivesAt(h.nextUs, h.agent, { type: "Heartbeat", node, newSession: false, statuses: [], description: null });
       h.session.resumeAwaiting(h.sentUs);
-    } else if (!d.sim.keyedDone(h.answerUs, h.atAgentKey)) {
+    } else if (!d.sim.keyedDone(h.answerUs, heartbeatKey(h.agent.index, HeartbeatEvent.AT_AGENT))) {
       d.net.answerArrivesAt(h.answerUs, h.agent, { type: "HeartbeatResponse", manager: d.manager.name, periodUs: h.periodUs, acked: [] });
       h.session.resumeAwaiting(h.sentUs);
     } else {
@@ -150,7 +143,8 @@ export class QuietSessions {
    */
   private advance(h: Held): void {
     const d = this.d;
-    while (d.sim.keyedDone(h.nextUs, h.phase === 0 ? h.beatKey : h.atManagerKey)) {
+    // The next send's place: the agent's beat (phase 0) or the heartbeat's arrival, which sends the answer.
+    while (d.sim.keyedDone(h.nextUs, heartbeatKey(h.agent.index, h.phase === 0 ? HeartbeatEvent.BEAT : HeartbeatEvent.AT_MANAGER))) {
       if (h.phase === 0) {
         d.net.count(h.agent, d.manager, HEARTBEAT_BYTES);
         h.sentUs = h.nextUs;
