@@ -1,7 +1,7 @@
 import type { Simulation, ScheduledEvent, RandomStream, Sampler } from "../kernel/index.js";
 import type { ServiceSpec } from "../scenario/types.js";
 import { TaskState, taskStateName } from "../api/task-state.js";
-import type { AgentToManager, AssignmentMessage, ManagerToAgent, NodeDescription, SessionParking } from "../api/messages.js";
+import type { AgentToManager, AssignmentMessage, ManagerToAgent, NodeDescription, SessionParking, TaskStatusUpdate } from "../api/messages.js";
 import type { CpuGroup, CpuJob, NodeCpu } from "./cpu.js";
 import { Container, type ContainerCallbacks, type ContainerRequest, type Downstream, type DownstreamCall } from "./container.js";
 import { AgentSession } from "./session.js";
@@ -72,8 +72,11 @@ export interface AgentTask<R extends ContainerRequest> {
  */
 export class Agent<R extends ContainerRequest> {
   readonly tasks = new Map<string, AgentTask<R>>();
-  /** Tasks that stopped here since the node (re)started, with their final state. */
-  private readonly finished = new Map<string, TaskState>();
+  /**
+   * Tasks that stopped here, with their final report: Swarm's worker keeps its task database on
+   * disk, so this outlives a crash of the node.
+   */
+  private readonly finished = new Map<string, TaskStatusUpdate>();
   readonly session: AgentSession;
   private seq = 0;
   /** Bumped by whatever may change the memory the tasks hold (a state, a start-up ending, a crash). */
@@ -119,8 +122,13 @@ export class Agent<R extends ContainerRequest> {
   }
 
   private newTask(msg: AssignmentMessage): void {
-    // Already stopped here: its final state is reported (and resent until acknowledged).
-    if (this.finished.has(msg.taskId)) return;
+    // Already stopped here: its final state was reported (and is resent until acknowledged). A
+    // manager that still does not know it lost that report with a crash of this node: tell it again.
+    const done = this.finished.get(msg.taskId);
+    if (done) {
+      if (msg.state < done.state && !this.session.reporting(done.taskId)) this.session.report(done);
+      return;
+    }
     if (msg.desiredState > TaskState.RUNNING || msg.state > TaskState.ASSIGNED) {
       // Not ours any more, or ours before this node restarted: its container is gone.
       if (msg.state <= TaskState.RUNNING) {
@@ -278,7 +286,6 @@ export class Agent<R extends ContainerRequest> {
     }
     this.tasks.clear();
     this.changes++;
-    this.finished.clear();
   }
 
   private setState(t: AgentTask<R>, state: TaskState, reason: string | null): void {
@@ -290,7 +297,7 @@ export class Agent<R extends ContainerRequest> {
     // A stopped task holds nothing here any more; the session keeps its report until acknowledged.
     if (state > TaskState.RUNNING) {
       this.tasks.delete(t.id);
-      this.finished.set(t.id, state);
+      this.finished.set(t.id, { taskId: t.id, state, reason });
     }
   }
 }

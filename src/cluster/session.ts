@@ -77,6 +77,11 @@ export class AgentSession implements QuietSession {
     this.d.send(this.manager, { type: "TaskStatus", node: this.node, updates: [update] }, STATUS_UPDATE_BYTES);
   }
 
+  /** Whether a report of the task waits for its acknowledgement. */
+  reporting(taskId: string): boolean {
+    return this.unacked.has(taskId);
+  }
+
   receive(msg: HeartbeatResponseMessage | NotLeaderMessage): void {
     if (!this.running || msg.manager !== this.manager) return;
     this.d.sim.cancel(this.timeout);

@@ -3,7 +3,7 @@
 // names the seed; `npx vitest run test/engine/chaos.test.ts` replays it exactly.
 import { describe, expect, it } from "vitest";
 import { TaskState } from "../../src/api/task-state.js";
-import { eventsOf, runYaml, type RunOutputs } from "../helpers.js";
+import { eventsOf, runYaml, scenarioYaml, type RunOutputs } from "../helpers.js";
 import { chaosScenario as scenario } from "./chaos-schedules.js";
 
 const ORDER = Object.fromEntries(Object.entries(TaskState).map(([k, v]) => [k.toLowerCase(), v]));
@@ -14,26 +14,27 @@ function checkInvariants(out: RunOutputs): void {
   const terms = out.elections.map((e) => e.term);
   expect(new Set(terms).size).toBe(terms.length);
   for (let i = 1; i < terms.length; i++) expect(terms[i]!).toBeGreaterThan(terms[i - 1]!);
-  // Swarm: a task never moves between nodes, and its state only ever increases.
-  const byTask = new Map<string, { node: string | null; state: number }>();
-  for (const e of eventsOf(out.events, "task")) {
-    const seen = byTask.get(e["task"]);
-    const state = ORDER[e["state"]]!;
-    if (seen) {
-      if (seen.node !== null && e["node"] !== null) expect(e["node"], `${e["task"]} moved`).toBe(seen.node);
-      // One exception: a node that crashed forgets how its tasks ended; back up, it reports
-      // a task the managers still think runs as lost ("... node restarted"), after the fact.
-      const afterRestart = seen.state > TaskState.RUNNING && /node restarted/.test(String(e["reason"]));
-      if (!afterRestart) expect(state, `${e["task"]} went back to ${e["state"]}`).toBeGreaterThanOrEqual(seen.state);
-    }
-    byTask.set(e["task"], { node: seen?.node ?? e["node"], state: Math.max(state, seen?.state ?? 0) });
-  }
+  checkTaskStates(out);
   // Requests are accounted for: every arrival completed or failed, or was still open at the end.
   const s = out.summary.services["web"]!;
   expect(s.completed + s.errors).toBeLessThanOrEqual(s.arrivals);
   expect(s.arrivals - s.completed - s.errors).toBeLessThan(100 * 3);
   // Every node row is a known status.
   for (const r of out.nodes) expect(["ready", "down", "unknown", "disconnected"]).toContain(r.status);
+}
+
+/** Swarm: a task never moves between nodes, and its state only ever increases. */
+function checkTaskStates(out: RunOutputs): void {
+  const byTask = new Map<string, { node: string | null; state: number }>();
+  for (const e of eventsOf(out.events, "task")) {
+    const seen = byTask.get(e["task"]);
+    const state = ORDER[e["state"]]!;
+    if (seen) {
+      if (seen.node !== null && e["node"] !== null) expect(e["node"], `${e["task"]} moved`).toBe(seen.node);
+      expect(state, `${e["task"]} went back to ${e["state"]}`).toBeGreaterThanOrEqual(seen.state);
+    }
+    byTask.set(e["task"], { node: seen?.node ?? e["node"], state: Math.max(state, seen?.state ?? 0) });
+  }
 }
 
 /** More schedules behind a flag: ORCHSIM_CHAOS_SEEDS=500 npx vitest run test/engine/chaos.test.ts */
@@ -50,4 +51,37 @@ describe("random fault schedules keep Raft's and Swarm's invariants", () => {
       expect(again.events.length).toBe(out.events.length);
     });
   }
+});
+
+describe("a node that crashes remembers the tasks that ended on it (Swarm's worker keeps them on disk)", () => {
+  // Managers that run tasks, the leader killed twice (an election takes 10 s) while a global service restarts every
+  // 7 ms: a task that ended just before its node crashed is assigned to it again by a manager
+  // that never learnt the end. The node used to start it again (FAILED, then ACCEPTED).
+  const yaml = scenarioYaml({ name: "crash-memory", seed: 6, duration: "35s" }, `
+cluster:
+  managers: {count: 3, runTasks: true}
+  nodeGroups: [{name: w, count: 2, cpu: 4, memory: 8GiB}]
+services:
+  - {name: g, mode: global, startup: {pull: 2ms, cpu: 1ms}}
+events:
+  - {at: 2s, killLeader: {restartAfter: 1s}}
+  - {at: 14s, killLeader: {restartAfter: 1s}}
+  - {at: 1s, every: 7ms, restartAll: {service: g}}
+`);
+  it("no task goes back to an earlier state, and the managers learn every end", () => {
+    const out = runYaml(yaml);
+    checkTaskStates(out);
+    expect(eventsOf(out.events, "fault", { fault: "killLeader" }).filter((e) => e["target"] !== null).length).toBe(2);
+    // A task the managers think is on its way or running is, on a live node, alive there or its
+    // end is being reported: none is left waiting for a node that has forgotten it.
+    const hosts = new Map(out.run.world.hosts.map((h) => [h.spec.name, h]));
+    let checked = 0;
+    for (const t of out.run.world.control.viewStore().tasks.values()) {
+      const host = t.nodeId === null ? undefined : hosts.get(t.nodeId);
+      if (!host?.up || !host.agent || t.desiredState > TaskState.RUNNING || t.state < TaskState.ASSIGNED || t.state > TaskState.RUNNING) continue;
+      checked++;
+      expect(host.agent.tasks.has(t.id) || host.agent.session.reporting(t.id), `${t.id} (${t.state}) on ${t.nodeId}`).toBe(true);
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
 });
