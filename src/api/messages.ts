@@ -80,9 +80,19 @@ export type ManagerToAgent = HeartbeatResponseMessage | NotLeaderMessage | Assig
 
 export const HEARTBEAT_BYTES = 256;
 
-/** The events of one node's heartbeat cycle (see heartbeatKey). */
-export const HeartbeatEvent = { BEAT: 0, AT_MANAGER: 1, AT_AGENT: 2, TIMEOUT: 3, EXPIRY: 4 } as const;
+/**
+ * How long an agent waits for a heartbeat's answer before it gives the manager up: swarmkit's
+ * dispatcherRPCTimeout (agent/session.go), fixed whatever the heartbeat period.
+ */
+export const HEARTBEAT_ANSWER_TIMEOUT_US = 5_000_000;
+
+/** The events of one node's heartbeat cycle (see heartbeatKey); its DOWN deadlines are expiryKey's. */
+export const HeartbeatEvent = { BEAT: 0, AT_MANAGER: 1, AT_AGENT: 2, TIMEOUT: 3 } as const;
 export type HeartbeatEvent = (typeof HeartbeatEvent)[keyof typeof HeartbeatEvent];
+
+/** Places per node: the cycle's four events, then one DOWN deadline per manager (scenarios allow 99). */
+const PLACES_PER_NODE = 128;
+const FIRST_EXPIRY = 4;
 
 /**
  * The place of a heartbeat-cycle event in its microsecond (kernel atKeyed): after the instant's
@@ -90,7 +100,16 @@ export type HeartbeatEvent = (typeof HeartbeatEvent)[keyof typeof HeartbeatEvent
  * path or restored by a held session (manager/quiet-sessions.ts) long after.
  */
 export function heartbeatKey(nodeIndex: number, event: HeartbeatEvent): number {
-  return nodeIndex * 8 + event;
+  return nodeIndex * PLACES_PER_NODE + event;
+}
+
+/**
+ * The place of the DOWN deadline that manager number `managerOrdinal` (from 0) keeps for a node:
+ * after the node's cycle events, by manager, so that the dispatchers of a split brain never share one.
+ */
+export function expiryKey(nodeIndex: number, managerOrdinal: number): number {
+  if (managerOrdinal >= PLACES_PER_NODE - FIRST_EXPIRY) throw new Error(`expiryKey: manager ${managerOrdinal} has no place`);
+  return nodeIndex * PLACES_PER_NODE + FIRST_EXPIRY + managerOrdinal;
 }
 
 /**

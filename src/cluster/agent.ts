@@ -18,7 +18,6 @@ export interface AgentDeps<R extends ContainerRequest> {
   /** Draws start-up failures (a spec's startup.failRate). */
   rng: RandomStream;
   managers: readonly string[];
-  heartbeatPeriodUs: number;
   description: NodeDescription;
   /** Sends to a manager over the fabric. */
   send(manager: string, msg: AgentToManager, bytes: number): void;
@@ -94,7 +93,6 @@ export class Agent<R extends ContainerRequest> {
       nodeIndex,
       managers: d.managers,
       send: d.send,
-      responseTimeoutUs: d.heartbeatPeriodUs,
       allStatuses: () => [...this.tasks.values()].map((t) => ({ taskId: t.id, state: t.state, reason: null })),
       description: d.description,
       parking: d.parking,

@@ -1,6 +1,6 @@
 import type { Simulation, ScheduledEvent } from "../kernel/index.js";
 import {
-  HEARTBEAT_BYTES, HeartbeatEvent, STATUS_UPDATE_BYTES, heartbeatKey,
+  HEARTBEAT_ANSWER_TIMEOUT_US, HEARTBEAT_BYTES, HeartbeatEvent, STATUS_UPDATE_BYTES, heartbeatKey,
   type AgentToManager, type HeartbeatResponseMessage, type NodeDescription, type NotLeaderMessage, type QuietSession, type QuietTicket, type SessionParking, type TaskStatusUpdate,
 } from "../api/messages.js";
 
@@ -12,8 +12,6 @@ export interface SessionDeps {
   managers: readonly string[];
   /** Sends to a manager over the fabric. */
   send(manager: string, msg: AgentToManager, bytes: number): void;
-  /** How long to wait for a heartbeat answer before trying another manager. */
-  responseTimeoutUs: number;
   /** Every task's latest state: a new session reports them all (the new leader must learn them). */
   allStatuses(): TaskStatusUpdate[];
   description: NodeDescription;
@@ -108,7 +106,7 @@ export class AgentSession implements QuietSession {
 
   resumeAwaiting(sentAtUs: number): void {
     this.held = null;
-    this.timeoutAt(sentAtUs + this.d.responseTimeoutUs);
+    this.timeoutAt(sentAtUs + HEARTBEAT_ANSWER_TIMEOUT_US);
   }
 
   // The cycle's timers take their place in the instant by node (heartbeatKey), not by when they
@@ -129,7 +127,7 @@ export class AgentSession implements QuietSession {
     const description = this.newSession ? this.d.description : null;
     this.d.send(this.manager, { type: "Heartbeat", node: this.node, newSession: this.newSession, statuses, description }, HEARTBEAT_BYTES + STATUS_UPDATE_BYTES * statuses.length);
     this.d.sim.cancel(this.timeout);
-    this.timeoutAt(this.d.sim.now() + this.d.responseTimeoutUs);
+    this.timeoutAt(this.d.sim.now() + HEARTBEAT_ANSWER_TIMEOUT_US);
   }
 
   /** Moves to the named leader, or to the next manager after a pause; the next beat opens a new session. */

@@ -131,7 +131,6 @@ export class World {
       cpu: host.cpu,
       rng: this.rng.stream(`agent/${host.name}`),
       managers,
-      heartbeatPeriodUs: this.scenario.cluster.dispatcher.heartbeatPeriodUs,
       description: nodeDescription(host),
       send: (manager, msg, bytes) => this.control.fromAgent(host, manager, msg, bytes),
       parking: this.control,

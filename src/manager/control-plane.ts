@@ -1,7 +1,7 @@
 import type { Simulation, RandomStreams } from "../kernel/index.js";
 import type { Scenario } from "../scenario/types.js";
 import {
-  HEARTBEAT_BYTES, STATUS_UPDATE_BYTES, ASSIGNMENT_BYTES, HeartbeatEvent, heartbeatKey,
+  HEARTBEAT_BYTES, STATUS_UPDATE_BYTES, ASSIGNMENT_BYTES, HeartbeatEvent, expiryKey, heartbeatKey,
   type AgentToManager, type ManagerToAgent, type QuietSession, type QuietTicket, type SessionParking,
 } from "../api/messages.js";
 import type { QuietNet } from "./quiet-sessions.js";
@@ -63,7 +63,7 @@ export class ControlPlane implements SessionParking {
       o.emit,
     );
     this.managers = o.managers.map(
-      (host) =>
+      (host, ordinal) =>
         new ManagerNode(host, {
           sim: o.sim,
           net: o.net,
@@ -78,10 +78,10 @@ export class ControlPlane implements SessionParking {
             schedulerRng: o.rng.stream(`scheduler/${host.name}`),
             dispatcherRng: o.rng.stream(`dispatcher/${host.name}`),
             heartbeatPeriodUs: s.cluster.dispatcher.heartbeatPeriodUs,
-            nodeIndex: (node) => {
-              const host = o.hosts.get(node);
-              if (!host) throw new Error(`dispatcher: no host named ${node}`);
-              return host.index;
+            expiryKey: (node) => {
+              const target = o.hosts.get(node);
+              if (!target) throw new Error(`dispatcher: no host named ${node}`);
+              return expiryKey(target.index, ordinal);
             },
             sendToAgent: (node, msg) => this.toAgent(host, node, msg),
             quiet: o.quietSessions === false ? null : { manager: host, net: this.quietNet(host) },

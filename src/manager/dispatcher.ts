@@ -1,7 +1,6 @@
 import { counterKey, counterUniform, type Simulation, type ScheduledEvent, type RandomStream } from "../kernel/index.js";
 import { TaskState } from "../api/task-state.js";
 import type { AssignmentMessage, HeartbeatMessage, HeartbeatResponseMessage, TaskStatusMessage, TaskStatusUpdate } from "../api/messages.js";
-import { HeartbeatEvent, heartbeatKey } from "../api/messages.js";
 import { nodeRecordFrom, type Store, type StoreCommand, type StoreEvent, type TaskRecord } from "./store.js";
 import { HEARTBEAT_GRACE, QuietSessions, type QuietNet } from "./quiet-sessions.js";
 import type { NodeHost } from "./control-plane.js";
@@ -19,8 +18,8 @@ export interface DispatcherOptions {
   store: Store;
   propose: (cmds: StoreCommand[]) => void;
   heartbeatPeriodUs: number;
-  /** A node's index among the hosts: its heartbeat events' place in an instant (api heartbeatKey). */
-  nodeIndex(node: string): number;
+  /** The place in an instant of this dispatcher's DOWN deadline for a node (api expiryKey). */
+  expiryKey(node: string): number;
   rng: RandomStream;
   /** Sends to a node's agent over the fabric, from the leader. */
   sendToAgent(node: string, msg: AssignmentMessage | HeartbeatResponseMessage): void;
@@ -55,7 +54,6 @@ export class Dispatcher {
     const q = o.quiet;
     this.quiet = q && new QuietSessions({
       sim: o.sim,
-      responseTimeoutUs: o.heartbeatPeriodUs,
       manager: q.manager,
       net: q.net,
       nextPeriodUs: (node) => this.periodFor(node),
@@ -150,10 +148,10 @@ export class Dispatcher {
     this.armExpiryAt(nodeId, this.o.sim.now() + afterUs);
   }
 
-  /** The DOWN deadline is a heartbeat-cycle event: its place in the instant is the node's (heartbeatKey). */
+  /** The DOWN deadline is a heartbeat-cycle event: its place in the instant is the node's, then this manager's. */
   private armExpiryAt(nodeId: string, atUs: number): void {
     this.o.sim.cancel(this.expiry.get(nodeId));
-    this.expiry.set(nodeId, this.o.sim.atKeyed(atUs, heartbeatKey(this.o.nodeIndex(nodeId), HeartbeatEvent.EXPIRY), () => this.expire(nodeId)));
+    this.expiry.set(nodeId, this.o.sim.atKeyed(atUs, this.o.expiryKey(nodeId), () => this.expire(nodeId)));
   }
 
   private expire(nodeId: string): void {

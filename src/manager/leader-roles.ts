@@ -20,8 +20,8 @@ export interface LeaderRoleOptions {
   schedulerRng: RandomStream;
   dispatcherRng: RandomStream;
   heartbeatPeriodUs: number;
-  /** A node's index among the hosts: its heartbeat events' place in an instant (api heartbeatKey). */
-  nodeIndex(node: string): number;
+  /** The place in an instant of this manager's DOWN deadline for a node (api expiryKey). */
+  expiryKey(node: string): number;
   sendToAgent(node: string, msg: AssignmentMessage | HeartbeatResponseMessage): void;
   /** The dispatcher may hold steady nodes' sessions (quiet-sessions.ts); null: every heartbeat is sent. */
   quiet: { manager: NodeHost; net: QuietNet } | null;
@@ -64,7 +64,7 @@ export class LeaderRoles {
       store: o.store,
       propose: o.propose,
       heartbeatPeriodUs: o.heartbeatPeriodUs,
-      nodeIndex: o.nodeIndex,
+      expiryKey: o.expiryKey,
       rng: o.dispatcherRng,
       sendToAgent: o.sendToAgent,
       quiet: o.quiet,

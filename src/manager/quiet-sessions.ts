@@ -1,5 +1,5 @@
 import type { Simulation } from "../kernel/index.js";
-import { HEARTBEAT_BYTES, HeartbeatEvent, heartbeatKey, type HeartbeatMessage, type HeartbeatResponseMessage, type QuietSession, type QuietTicket } from "../api/messages.js";
+import { HEARTBEAT_ANSWER_TIMEOUT_US, HEARTBEAT_BYTES, HeartbeatEvent, heartbeatKey, type HeartbeatMessage, type HeartbeatResponseMessage, type QuietSession, type QuietTicket } from "../api/messages.js";
 import type { NodeHost } from "./control-plane.js";
 
 /** What the ledger needs of the network, for one manager: the control path (network/delivery.ts sendControl). */
@@ -20,8 +20,6 @@ export interface QuietNet {
 
 export interface QuietSessionsDeps {
   sim: Simulation;
-  /** How long an agent waits for a heartbeat's answer (one nominal period, cluster/agent.ts). */
-  responseTimeoutUs: number;
   /** The manager this dispatcher runs on. */
   manager: NodeHost;
   net: QuietNet;
@@ -89,7 +87,7 @@ export class QuietSessions {
     const upUs = d.net.delayUs(agent, d.manager, HEARTBEAT_BYTES);
     const downUs = d.net.delayUs(d.manager, agent, HEARTBEAT_BYTES);
     // The cycle computed here assumes each answer arrives before the agent gives up on it.
-    if (upUs + downUs >= d.responseTimeoutUs) return null;
+    if (upUs + downUs >= HEARTBEAT_ANSWER_TIMEOUT_US) return null;
     const expiryUs = d.takeExpiry(session.node);
     if (expiryUs === null) return null;
     const now = d.sim.now();

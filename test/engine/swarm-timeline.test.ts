@@ -97,6 +97,27 @@ describe("losing quorum", () => {
   });
 });
 
+describe("an agent's wait for a heartbeat's answer", () => {
+  // swarmkit's dispatcherRPCTimeout: 5 s, whatever the period. With 10 ms heartbeats and 6 ms
+  // each way to the far zone, an answer comes 12 ms after its beat: the far zone keeps its
+  // sessions (its agents used to wait one period, give the leader up for the next manager, and go DOWN).
+  it("is 5 s whatever the heartbeat period", () => {
+    const out = runAndCollect(scenarioYaml({ name: "answer-wait", seed: 12, duration: "3s" }, `
+cluster:
+  managers: {count: 3, zones: [a], runTasks: false}
+  dispatcher: {heartbeatPeriod: 10ms}
+  network:
+    latency: {sameNode: 20us, sameZone: 100us, crossZone: 6ms}
+  nodeGroups: [{name: a, count: 2, cpu: 4, memory: 8GiB, zone: a}, {name: b, count: 2, cpu: 4, memory: 8GiB, zone: b}]
+services:
+  - {name: web, replicas: 4, startup: {pull: 10ms, cpu: 10ms}}
+`));
+    expect(eventsOf(out.events, "node", { status: "down" }).filter((e) => e["t_s"] >= 0)).toEqual([]);
+    const far = out.nodes.filter((r) => r.node.startsWith("b-") && r.t_s === 3);
+    expect(far.map((r) => r.status)).toEqual(["ready", "ready"]);
+  });
+});
+
 describe("a partition", () => {
   it("cut-off workers keep running their tasks while replacements start elsewhere (swarmkit#1743); healed, they return empty", () => {
     const out = runAndCollect(
