@@ -85,6 +85,8 @@ export class Simulation {
   private instantSeq = -1;
   private processed = 0;
   private stopRequested = false;
+  /** The most events the heap has held since it was last trimmed (see trim). */
+  private peak = 0;
 
   now(): number {
     return this.nowUs;
@@ -150,6 +152,7 @@ export class Simulation {
     }
     const ev = new ScheduledEvent(timeUs, seq, action, arg);
     this.queue.add(ev);
+    if (this.queue.size > this.peak) this.peak = this.queue.size;
     return ev;
   }
 
@@ -179,7 +182,7 @@ export class Simulation {
       const next = queue.peek();
       if (next === undefined) return this.finish(untilUs, "drained");
       if (next.timeUs > untilUs) return this.finish(untilUs, "until");
-      if (this.processed >= budgetEnd) return "budget";
+      if (this.processed >= budgetEnd) return this.trim("budget");
       queue.poll();
       if (next.life === 2) continue;
       next.life = 1;
@@ -193,13 +196,25 @@ export class Simulation {
         if (err instanceof SimulationFailure) throw err;
         throw new SimulationFailure(this.nowUs, this.processed, err);
       }
-      if (this.stopRequested) return "stopped";
+      if (this.stopRequested) return this.trim("stopped");
     }
   }
 
   private finish(untilUs: number, outcome: RunOutcome): RunOutcome {
     this.instantSeq = Infinity; // every event up to the limit has run
     if (untilUs !== Number.MAX_SAFE_INTEGER && untilUs > this.nowUs) this.nowUs = untilUs;
+    return this.trim(outcome);
+  }
+
+  /**
+   * The heap's array keeps, past its live part, the events it held at its largest (a deployment's
+   * burst), with their messages: after a run that left it under half that size, let them go.
+   */
+  private trim(outcome: RunOutcome): RunOutcome {
+    if (this.peak > 2 * this.queue.size + 1024) {
+      this.queue.trim();
+      this.peak = this.queue.size;
+    }
     return outcome;
   }
 }

@@ -327,6 +327,26 @@ describe("Simulation run limits", () => {
   });
 });
 
+describe("Simulation memory", () => {
+  it("lets go of the events a burst left in the heap's array once a run has drained it", () => {
+    const sim = new Simulation();
+    const slots = (): number => (sim as unknown as { queue: { array: unknown[] } }).queue.array.length;
+    for (let i = 0; i < 50_000; i++) sim.at(i, () => undefined, { payload: i });
+    expect(slots()).toBeGreaterThanOrEqual(50_000);
+    sim.at(10_000_000, () => undefined);
+    expect(sim.run({ untilUs: 1_000_000 })).toBe("until");
+    // One event is left; the array kept 50,000 slots pointing at the ones that ran.
+    expect(sim.pending).toBe(1);
+    expect(slots()).toBeLessThan(100);
+    // And it still works as a heap afterwards.
+    const log: string[] = [];
+    logAt(sim, log, 3_000_000, "b");
+    logAt(sim, log, 2_000_000, "a");
+    sim.run();
+    expect(log).toEqual(["a@2000000", "b@3000000"]);
+  });
+});
+
 describe("Simulation failures", () => {
   it("wraps a throwing action in a SimulationFailure with sim time and event number", () => {
     const sim = new Simulation();
