@@ -133,7 +133,9 @@ export class Agent<R extends ContainerRequest> {
         const state = msg.desiredState > TaskState.RUNNING ? TaskState.SHUTDOWN : TaskState.FAILED;
         const reason = state === TaskState.FAILED ? "task lost: node restarted" : "container gone: node restarted";
         this.d.emit({ kind: "task", task: msg.taskId, service: msg.service, slot: msg.slot, node: this.node, state: taskStateName(state), reason });
-        this.session.report({ taskId: msg.taskId, state, reason });
+        const end = { taskId: msg.taskId, state, reason };
+        this.session.report(end);
+        this.finished.set(msg.taskId, end); // its end, told once: a later assignment gets the same
       }
       return;
     }

@@ -28,11 +28,14 @@ function schedule(seed: number): string {
   return lines.join("\n");
 }
 
-/** A small cluster under a random schedule of 12 faults, as YAML. */
-export function chaosScenario(seed: number): string {
+/**
+ * A small cluster under a random schedule of 12 faults, as YAML; with `managersRunTasks`, the
+ * managers run tasks too, so a leader killed takes some with it.
+ */
+export function chaosScenario(seed: number, managersRunTasks = false): string {
   return scenarioYaml({ name: "chaos", seed, duration: "6m" }, `
 cluster:
-  managers: {count: 3, zones: [a, b, c], runTasks: false}
+  managers: {count: 3, zones: [a, b, c], runTasks: ${managersRunTasks}}
   nodeGroups: [{name: w, count: 4, cpu: 4, memory: 8GiB, zone: a}]
 services:
   - name: web

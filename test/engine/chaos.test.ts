@@ -51,6 +51,15 @@ describe("random fault schedules keep Raft's and Swarm's invariants", () => {
       expect(again.events.length).toBe(out.events.length);
     });
   }
+  // Managers that run tasks: a killed leader's host takes tasks with it (how a crashed node's
+  // agent remembered its tasks was found this way, by a review).
+  for (let seed = 1; seed <= Math.max(4, SEEDS / 2); seed++) {
+    it(`seed ${seed}, managers running tasks`, () => {
+      const out = runYaml(scenario(seed, true));
+      checkInvariants(out);
+      expect(eventsOf(out.events, "task").some((e) => String(e["node"]).startsWith("manager-"))).toBe(true);
+    });
+  }
 });
 
 describe("a node that crashes remembers the tasks that ended on it (Swarm's worker keeps them on disk)", () => {

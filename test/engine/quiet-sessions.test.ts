@@ -119,9 +119,10 @@ events:
 
   // Random schedules of leader kills, partitions, node failures, drains, scale-ups, rolling
   // updates, restarts and joins: each wakes held sessions in its own way.
-  for (const seed of [1, 2, 3, 4, 5, 6]) {
-    it(`chaos schedule ${seed}`, () => {
-      compare(runScenario(parseScenario(chaosScenario(seed), "chaos.yaml"), { quietSessions: true }), runScenario(parseScenario(chaosScenario(seed), "chaos.yaml"), { quietSessions: false }));
+  for (const [seed, managersRunTasks] of [[1, false], [2, false], [3, false], [4, false], [5, false], [6, false], [1, true], [2, true]] as const) {
+    it(`chaos schedule ${seed}${managersRunTasks ? ", managers running tasks" : ""}`, () => {
+      const load = () => parseScenario(chaosScenario(seed, managersRunTasks), "chaos.yaml");
+      compare(runScenario(load(), { quietSessions: true }), runScenario(load(), { quietSessions: false }));
     });
   }
 });
