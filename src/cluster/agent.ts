@@ -74,6 +74,7 @@ export class Agent<R extends ContainerRequest> {
   /**
    * Tasks that stopped here, with their final report: Swarm's worker keeps its task database on
    * disk, so this outlives a crash of the node.
+   * SIMPLIFICATION: Swarm's worker drops a task when the managers delete it; this keeps every one.
    */
   private readonly finished = new Map<string, TaskStatusUpdate>();
   readonly session: AgentSession;
