@@ -52,6 +52,23 @@ export function scenarioYaml(
   return `${lines.join("\n")}\n${body.replace(/^\n/, "")}`;
 }
 
+/**
+ * A scenario body: `managers` managers in zone a, two workers in each of zones a and b,
+ * `crossZone` one way between the zones, heartbeats every `heartbeat`, and four replicas of
+ * `web` (10 ms of pull, 10 ms of start-up CPU).
+ */
+export function twoZonesYaml(o: { managers: number; heartbeat: string; crossZone: string }): string {
+  return `cluster:
+  managers: {count: ${o.managers}, zones: [a], runTasks: false}
+  dispatcher: {heartbeatPeriod: ${o.heartbeat}}
+  network:
+    latency: {sameNode: 20us, sameZone: 100us, crossZone: ${o.crossZone}}
+  nodeGroups: [{name: a, count: 2, cpu: 4, memory: 8GiB, zone: a}, {name: b, count: 2, cpu: 4, memory: 8GiB, zone: b}]
+services:
+  - {name: web, replicas: 4, startup: {pull: 10ms, cpu: 10ms}}
+`;
+}
+
 /** Runs a scenario given as YAML text, with `--set` style overrides. */
 export function runYaml(yaml: string, overrides: string[] = []): RunOutputs {
   return runScenario(parseScenario(yaml, "test.yaml", overrides));

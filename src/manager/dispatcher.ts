@@ -57,6 +57,7 @@ export class Dispatcher {
       manager: q.manager,
       net: q.net,
       nextPeriodUs: (node) => this.periodFor(node),
+      shortestPeriodUs: this.jittered(0),
       steady: (node) => !this.stopped && o.store.nodes.get(node)?.status === "ready" && !this.proposedStatus.has(node),
       takeExpiry: (node) => this.takeExpiry(node),
       armExpiryAt: (node, atUs) => this.armExpiryAt(node, atUs),

@@ -25,6 +25,8 @@ export interface QuietSessionsDeps {
   net: QuietNet;
   /** The period the dispatcher names in its next answer to `node` (its jitter counter moves on). */
   nextPeriodUs(node: string): number;
+  /** The shortest period the dispatcher may name (its jitter at the bottom). */
+  shortestPeriodUs: number;
   /** The node is READY in the store with no status change of the dispatcher's on its way. */
   steady(node: string): boolean;
   /** Takes over the node's DOWN deadline: returns when it is due and stops the dispatcher's timer. */
@@ -86,8 +88,11 @@ export class QuietSessions {
     if (!agent || !agent.up || !d.manager.up || d.net.blocked() || !d.steady(session.node)) return null;
     const upUs = d.net.delayUs(agent, d.manager, HEARTBEAT_BYTES);
     const downUs = d.net.delayUs(d.manager, agent, HEARTBEAT_BYTES);
-    // The cycle computed here assumes each answer arrives before the agent gives up on it.
-    if (upUs + downUs >= HEARTBEAT_ANSWER_TIMEOUT_US) return null;
+    // The cycle computed here assumes each answer arrives before the agent gives up on it, and
+    // each heartbeat before the node's DOWN deadline: the next one arrives a round trip and a
+    // period after the last, the deadline is HEARTBEAT_GRACE periods after it.
+    const roundTripUs = upUs + downUs;
+    if (roundTripUs >= HEARTBEAT_ANSWER_TIMEOUT_US || roundTripUs >= (HEARTBEAT_GRACE - 1) * d.shortestPeriodUs) return null;
     const expiryUs = d.takeExpiry(session.node);
     if (expiryUs === null) return null;
     const now = d.sim.now();

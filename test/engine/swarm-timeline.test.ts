@@ -1,7 +1,7 @@
 // Swarm's documented behaviour with default settings (SWARM.md, "Dispatcher" and "Raft").
 import { describe, expect, it } from "vitest";
 import { eventsOf, runAndCollect } from "./outputs.js";
-import { scenarioYaml } from "../helpers.js";
+import { scenarioYaml, twoZonesYaml } from "../helpers.js";
 
 const CLUSTER = (extra: string) => scenarioYaml({ name: "timeline", duration: "3m" }, `
 cluster:
@@ -102,16 +102,7 @@ describe("an agent's wait for a heartbeat's answer", () => {
   // each way to the far zone, an answer comes 12 ms after its beat: the far zone keeps its
   // sessions (its agents used to wait one period, give the leader up for the next manager, and go DOWN).
   it("is 5 s whatever the heartbeat period", () => {
-    const out = runAndCollect(scenarioYaml({ name: "answer-wait", seed: 12, duration: "3s" }, `
-cluster:
-  managers: {count: 3, zones: [a], runTasks: false}
-  dispatcher: {heartbeatPeriod: 10ms}
-  network:
-    latency: {sameNode: 20us, sameZone: 100us, crossZone: 6ms}
-  nodeGroups: [{name: a, count: 2, cpu: 4, memory: 8GiB, zone: a}, {name: b, count: 2, cpu: 4, memory: 8GiB, zone: b}]
-services:
-  - {name: web, replicas: 4, startup: {pull: 10ms, cpu: 10ms}}
-`));
+    const out = runAndCollect(scenarioYaml({ name: "answer-wait", seed: 12, duration: "3s" }, twoZonesYaml({ managers: 3, heartbeat: "10ms", crossZone: "6ms" })));
     expect(eventsOf(out.events, "node", { status: "down" }).filter((e) => e["t_s"] >= 0)).toEqual([]);
     const far = out.nodes.filter((r) => r.node.startsWith("b-") && r.t_s === 3);
     expect(far.map((r) => r.status)).toEqual(["ready", "ready"]);
