@@ -28,6 +28,9 @@ export function taskStateName(state: TaskState): string {
   return NAMES.get(state) ?? `state-${state}`;
 }
 
+/** Swarm keeps this many tasks per slot (the service's task history; the managers delete older ones). */
+export const TASK_HISTORY_PER_SLOT = 5;
+
 /** A task that reached COMPLETE, SHUTDOWN, FAILED, REJECTED or ORPHANED will never run again. */
 export function isTerminal(state: TaskState): boolean {
   return state > TaskState.RUNNING;

@@ -1,6 +1,6 @@
 import type { Simulation, ScheduledEvent, RandomStream, Sampler } from "../kernel/index.js";
 import type { ServiceSpec } from "../scenario/types.js";
-import { TaskState, taskStateName } from "../api/task-state.js";
+import { TASK_HISTORY_PER_SLOT, TaskState, taskStateName } from "../api/task-state.js";
 import type { AgentToManager, AssignmentMessage, ManagerToAgent, NodeDescription, SessionParking, TaskStatusUpdate } from "../api/messages.js";
 import type { CpuGroup, CpuJob, NodeCpu } from "./cpu.js";
 import { Container, type ContainerCallbacks, type ContainerRequest, type Downstream, type DownstreamCall } from "./container.js";
@@ -74,9 +74,16 @@ export class Agent<R extends ContainerRequest> {
   /**
    * Tasks that stopped here, with their final report: Swarm's worker keeps its task database on
    * disk, so this outlives a crash of the node.
-   * SIMPLIFICATION: Swarm's worker drops a task when the managers delete it; this keeps every one.
    */
   private readonly finished = new Map<string, TaskStatusUpdate>();
+  /** Tasks that were live here when the node crashed (their containers died with it). */
+  private readonly lost = new Set<string>();
+  /**
+   * Per slot, the tasks of `finished` and `lost`, oldest first. Swarm's managers keep five tasks
+   * per slot and its worker forgets those they delete: the five latest of a slot here cover all
+   * that a manager may still assign.
+   */
+  private readonly history = new Map<string, string[]>();
   readonly session: AgentSession;
   private seq = 0;
   /** Bumped by whatever may change the memory the tasks hold (a state, a start-up ending, a crash). */
@@ -128,7 +135,8 @@ export class Agent<R extends ContainerRequest> {
       if (msg.state < done.state && !this.session.reporting(done.taskId)) this.session.report(done);
       return;
     }
-    if (msg.desiredState > TaskState.RUNNING || msg.state > TaskState.ASSIGNED) {
+    const lost = this.lost.delete(msg.taskId);
+    if (lost || msg.desiredState > TaskState.RUNNING || msg.state > TaskState.ASSIGNED) {
       // Not ours any more, or ours before this node restarted: its container is gone.
       if (msg.state <= TaskState.RUNNING) {
         const state = msg.desiredState > TaskState.RUNNING ? TaskState.SHUTDOWN : TaskState.FAILED;
@@ -137,6 +145,7 @@ export class Agent<R extends ContainerRequest> {
         const end = { taskId: msg.taskId, state, reason };
         this.session.report(end);
         this.finished.set(msg.taskId, end); // its end, told once: a later assignment gets the same
+        this.remember(msg.service, msg.slot, msg.taskId);
       }
       return;
     }
@@ -284,9 +293,27 @@ export class Agent<R extends ContainerRequest> {
     for (const t of this.tasks.values()) {
       this.release(t, true);
       this.d.countTask(t.service, t.state, null);
+      this.lost.add(t.id);
+      this.remember(t.service, t.slot, t.id);
     }
     this.tasks.clear();
     this.changes++;
+  }
+
+  /** Keeps `taskId` in its slot's history, forgetting the oldest past TASK_HISTORY_PER_SLOT. */
+  private remember(service: string, slot: number, taskId: string): void {
+    const key = `${service}.${slot}`;
+    let ids = this.history.get(key);
+    if (!ids) {
+      ids = [];
+      this.history.set(key, ids);
+    }
+    if (!ids.includes(taskId)) ids.push(taskId);
+    if (ids.length > TASK_HISTORY_PER_SLOT) {
+      const old = ids.shift()!;
+      this.finished.delete(old);
+      this.lost.delete(old);
+    }
   }
 
   private setState(t: AgentTask<R>, state: TaskState, reason: string | null): void {
@@ -299,6 +326,7 @@ export class Agent<R extends ContainerRequest> {
     if (state > TaskState.RUNNING) {
       this.tasks.delete(t.id);
       this.finished.set(t.id, { taskId: t.id, state, reason });
+      this.remember(t.service, t.slot, t.id);
     }
   }
 }

@@ -5,9 +5,8 @@
 // the CLI) and off only where a benchmark asks (RunOptions.checks).
 //
 // - Raft: at most one leader per term.
-// - Tasks never move between nodes, and their observed state never goes back (one exception:
-//   a node that crashed forgets its tasks; back up, it reports one the managers still think runs
-//   as lost, "... node restarted").
+// - Tasks never move between nodes, and their observed state never goes back (a node that
+//   crashed remembers how its tasks ended, as Swarm's worker keeps them on disk).
 // - The managers never assign past a node's CPU, memory or generic resources (reservations of
 //   the tasks it holds, ASSIGNED to RUNNING, as the scheduler counts them), checked in the store
 //   of the manager that applied the assignment; and the scheduler picks only a node that is
@@ -33,7 +32,7 @@ export class Checkers {
   /** One line of events.jsonl, as it is written. */
   event(e: Event): void {
     if (e.kind === "leader" && typeof e["leader"] === "string") this.leader(Number(e["term"]), e["leader"]);
-    if (e.kind === "task") this.task(String(e["task"]), (e["node"] as string | null) ?? null, String(e["state"]), String(e["reason"] ?? ""));
+    if (e.kind === "task") this.task(String(e["task"]), (e["node"] as string | null) ?? null, String(e["state"]));
   }
 
   /** A change the leader's store applied. */
@@ -69,14 +68,13 @@ export class Checkers {
     this.leaderOfTerm.set(term, leader);
   }
 
-  private task(id: string, node: string | null, stateName: string, reason: string): void {
+  private task(id: string, node: string | null, stateName: string): void {
     const state = STATE_OF.get(stateName);
     if (state === undefined) fail(`task ${id} is in an unknown state ${stateName}`);
     const seen = this.tasks.get(id);
     if (seen) {
       if (seen.node !== null && node !== null && node !== seen.node) fail(`task ${id} moved from ${seen.node} to ${node}`);
-      const afterRestart = seen.state > TaskState.RUNNING && /node restarted/.test(reason);
-      if (state < seen.state && !afterRestart) fail(`task ${id} went back from ${nameOf(seen.state)} to ${stateName}`);
+      if (state < seen.state) fail(`task ${id} went back from ${nameOf(seen.state)} to ${stateName}`);
     }
     this.tasks.set(id, { node: seen?.node ?? node, state: Math.max(state, seen?.state ?? 0) });
   }

@@ -1,8 +1,7 @@
-import { isTerminal, TaskState } from "../../api/task-state.js";
+import { isTerminal, TASK_HISTORY_PER_SLOT, TaskState } from "../../api/task-state.js";
 import { slotKey, type Store, type StoreCommand, type TaskRecord } from "../store.js";
 
-/** Swarm keeps this many tasks per slot (the service's task history). */
-export const TASK_HISTORY_PER_SLOT = 5;
+export { TASK_HISTORY_PER_SLOT };
 
 /**
  * The task reaper (swarmkit manager/orchestrator/taskreaper): ends tasks that are no longer
