@@ -28,8 +28,8 @@ export interface WorldOptions {
   checks?: boolean;
   /** Strategies from user modules, by the name the scenario uses. */
   strategies?: ReadonlyMap<string, PlacementStrategy>;
-  /** Let the leader hold steady nodes' heartbeats in aggregate (manager/quiet-sessions.ts); default true. */
-  quietSessions?: boolean;
+  /** Let the leader hold steady nodes' heartbeats in aggregate (manager/quiet-sessions.ts; RunOptions' default is true). */
+  quietSessions: boolean;
 }
 
 /**
@@ -115,7 +115,7 @@ export class World {
         storeLog.observe(e);
       },
       emit: (e) => this.recorder.emit(e),
-      quietSessions: opts.quietSessions !== false,
+      quietSessions: opts.quietSessions,
     });
     const managerNames = this.control.managers.map((m) => m.name);
     for (const h of this.hosts) h.agent = this.makeAgent(h, managerNames);

@@ -37,8 +37,8 @@ export interface ControlPlaneOptions {
   /** A change applied by a manager running the control loops (or the leader), with that manager's store. */
   observe(event: StoreEvent, store: Store): void;
   emit(event: { kind: string } & Record<string, unknown>): void;
-  /** Let the leader hold steady nodes' sessions in aggregate (manager/quiet-sessions.ts); default true. */
-  quietSessions?: boolean;
+  /** Let the leader hold steady nodes' sessions in aggregate (manager/quiet-sessions.ts). */
+  quietSessions: boolean;
 }
 
 /** How long an API call waits for its change to commit before it fails. */
@@ -84,7 +84,7 @@ export class ControlPlane implements SessionParking {
               return expiryKey(target.index, ordinal);
             },
             sendToAgent: (node, msg) => this.toAgent(host, node, msg),
-            quiet: o.quietSessions === false ? null : { manager: host, net: this.quietNet(host) },
+            quiet: o.quietSessions ? { manager: host, net: this.quietNet(host) } : null,
             onRestart: o.onRestart,
             networks: o.networks,
             emit: o.emit,
