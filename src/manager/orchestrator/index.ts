@@ -3,4 +3,3 @@
 // store only, and react to its change events.
 export { Orchestrator } from "./orchestrator.js";
 export type { OrchestratorOptions } from "./orchestrator.js";
-export { TASK_HISTORY_PER_SLOT } from "./reaper.js";

@@ -1,8 +1,6 @@
 import { isTerminal, TASK_HISTORY_PER_SLOT, TaskState } from "../../api/task-state.js";
 import { slotKey, type Store, type StoreCommand, type TaskRecord } from "../store.js";
 
-export { TASK_HISTORY_PER_SLOT };
-
 /**
  * The task reaper (swarmkit manager/orchestrator/taskreaper): ends tasks that are no longer
  * wanted before any node got them, deletes tasks that stopped with desired REMOVE (scaled
