@@ -225,7 +225,9 @@ export class Run {
     this.lastWindowUs = now;
     const tS = secondsFromUs(now - w.originUs);
     w.control.settleQuietSessions();
-    w.recorder.closeWindow(now - w.originUs, taskGauges(w), nodeRows(w, tS, windowUs), networkRows(w, tS));
+    const gauges = taskGauges(w);
+    nodeRows(w, tS, windowUs, (rows) => w.recorder.nodeRows(rows));
+    w.recorder.closeWindow(now - w.originUs, gauges, networkRows(w, tS));
   }
 
   private networkSummaries(): Record<string, NetworkSummary> {

@@ -9,14 +9,20 @@ const FLUSH_CHARS = 64 * 1024;
 
 /** Rows as CSV text (writeCsv's format), with the header row if `header`. */
 export function csvText(fileName: string, columns: readonly string[], rows: readonly object[], header: boolean): string {
-  rows.forEach((row, index) => {
-    for (const column of columns) {
-      if ((row as Record<string, unknown>)[column] === undefined) {
-        throw new Error(`writeCsv(${fileName}): row ${index} has no value for column "${column}"`);
-      }
+  // Handed over as arrays in the columns' order: csv-stringify reads an object's fields through
+  // a lodash-style path lookup (a regular expression and an array per field), 20% of its time.
+  const cells = new Array<unknown[]>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as Record<string, unknown>;
+    const line = new Array<unknown>(columns.length);
+    for (let c = 0; c < columns.length; c++) {
+      const value = row[columns[c]!];
+      if (value === undefined) throw new Error(`writeCsv(${fileName}): row ${r} has no value for column "${columns[c]}"`);
+      line[c] = value;
     }
-  });
-  return stringify(rows as object[], {
+    cells[r] = line;
+  }
+  return stringify(cells, {
     header,
     columns: [...columns],
     cast: {

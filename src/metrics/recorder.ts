@@ -126,13 +126,17 @@ export class Recorder {
     return w;
   }
 
+  /** Some of the closing window's nodes.csv rows (a big cluster's come a few hundred at a time). */
+  nodeRows(rows: readonly NodeRow[]): void {
+    for (const r of rows) this.cpu.add(r);
+    if (this.nodeSink) this.nodeSink(rows);
+    else this.nodes.push(...rows);
+  }
+
   /** Closes a metrics window: its rows, and what the faults before it read from it (faults.ts). */
-  closeWindow(tUs: number, gauges: (service: string) => TaskGauges, nodeRows: NodeRow[], networkRows: NetworkRow[]): void {
+  closeWindow(tUs: number, gauges: (service: string) => TaskGauges, networkRows: NetworkRow[]): void {
     const rows = this.series.closeWindow(tUs, gauges, (windows) => this.faults.closeWindow(tUs, windows));
     this.timeseries.push(...rows);
-    for (const r of nodeRows) this.cpu.add(r);
-    if (this.nodeSink) this.nodeSink(nodeRows);
-    else this.nodes.push(...nodeRows);
     this.networks.push(...networkRows);
   }
 
