@@ -29,6 +29,8 @@ export function round(x: number, digits: number): number {
   if (!Number.isInteger(digits) || digits < 0 || digits > MAX_DIGITS) {
     throw new RangeError(`round: digits must be an integer in 0..${MAX_DIGITS}, got ${digits}`);
   }
+  // Most numbers of a big cluster's rows are 0 (idle nodes): no text round trip for those.
+  if (x === 0) return 0;
   // toFixed works on the exact decimal expansion of the double, which makes the result
   // independent of how x*10^digits happens to round (the usual Math.round(x*f)/f trap).
   // For |x| >= 1e21 toFixed falls back to exponent form, which Number() still parses exactly.
