@@ -28,9 +28,9 @@ const NO_IP = "could not find an available IP";
 export class Allocator {
   private readonly spaces = new Map<string, AddressSpace>();
   /** Addresses held, by task id, by service name and by node id: what this leader allocated or restored. */
-  private readonly tasks = new Map<string, NetworkAttachment[]>();
-  private readonly services = new Map<string, NetworkAttachment[]>();
-  private readonly nodes = new Map<string, NetworkAttachment[]>();
+  private readonly tasks = new Map<string, readonly NetworkAttachment[]>();
+  private readonly services = new Map<string, readonly NetworkAttachment[]>();
+  private readonly nodes = new Map<string, readonly NetworkAttachment[]>();
   /** NEW tasks waiting for addresses, in the order they came. */
   private readonly waiting = new Set<string>();
   private readonly dirtyNodes = new Set<string>();
@@ -112,7 +112,7 @@ export class Allocator {
 
   /** What a new leader finds in the store is taken: services' VIPs, nodes' endpoints, live tasks' addresses. */
   private restore(): void {
-    const claim = (list: NetworkAttachment[]): void => {
+    const claim = (list: readonly NetworkAttachment[]): void => {
       for (const a of list) this.spaces.get(a.network)?.claim(a.address);
     };
     for (const s of this.o.store.services.values()) {

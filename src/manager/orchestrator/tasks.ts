@@ -1,5 +1,5 @@
 import { TaskState, isTerminal } from "../../api/task-state.js";
-import { slotKey, type ServiceRecord, type Store, type TaskRecord } from "../store.js";
+import { NO_ATTACHMENTS, slotKey, type ServiceRecord, type Store, type TaskRecord } from "../store.js";
 
 /**
  * Creates tasks for the orchestrators and remembers the ones proposed but not yet seen in the
@@ -54,7 +54,7 @@ export class TaskFactory {
       state: TaskState.NEW,
       reason: null,
       createdUs: this.nowUs(),
-      networks: [],
+      networks: NO_ATTACHMENTS,
     };
     this.inflight.set(task.id, task);
     let of = this.inflightOf.get(task.service);
