@@ -7,8 +7,12 @@ import { slotKey, type Store, type StoreCommand, type TaskRecord } from "../stor
  * down), and keeps at most five tasks per slot, deleting the oldest stopped ones.
  */
 export class TaskReaper {
-  /** Task ids per slot (or per node, for global services), so history is counted without a scan. */
-  private readonly slots = new Map<string, Set<string>>();
+  /**
+   * Task ids per slot (or per node, for global services), oldest first, so history is counted
+   * without a scan. Lists, not Sets: a slot holds a handful, and a Set per slot cost an idle task
+   * 150 bytes.
+   */
+  private readonly slots = new Map<string, string[]>();
   /** Removals proposed and not yet committed. */
   private readonly removing = new Set<string>();
 
@@ -16,27 +20,31 @@ export class TaskReaper {
     private readonly store: Store,
     private readonly propose: (cmds: StoreCommand[]) => void,
   ) {
-    for (const t of store.tasks.values()) this.slotOf(t).add(t.id);
+    for (const t of store.tasks.values()) this.note(t);
   }
 
-  private slotOf(t: TaskRecord): Set<string> {
+  /** The task's slot, with the task in it. A new slot's list is made with its first id (`[]` then push reserves 17 places). */
+  private note(t: TaskRecord): string[] {
     const key = slotKey(t);
-    let s = this.slots.get(key);
+    const s = this.slots.get(key);
     if (!s) {
-      s = new Set();
-      this.slots.set(key, s);
+      const made = [t.id];
+      this.slots.set(key, made);
+      return made;
     }
+    if (!s.includes(t.id)) s.push(t.id);
     return s;
   }
 
   taskChanged(task: TaskRecord, removed: boolean): void {
-    const slot = this.slotOf(task);
     if (removed) {
-      slot.delete(task.id);
+      const slot = this.slots.get(slotKey(task));
+      const i = slot ? slot.indexOf(task.id) : -1;
+      if (i >= 0) slot!.splice(i, 1);
       this.removing.delete(task.id);
       return;
     }
-    slot.add(task.id);
+    const slot = this.note(task);
     if (task.nodeId === null && task.state < TaskState.ASSIGNED && task.desiredState > TaskState.RUNNING) {
       // Never placed, no longer wanted: no agent will ever report it, so the manager ends it.
       this.propose([{ type: "UpdateTaskStatus", id: task.id, state: TaskState.SHUTDOWN, reason: "shut down before it was assigned" }]);
@@ -48,9 +56,9 @@ export class TaskReaper {
     }
     let leaving = 0;
     for (const id of slot) if (this.removing.has(id)) leaving++;
-    const excess = slot.size - leaving - TASK_HISTORY_PER_SLOT;
+    const excess = slot.length - leaving - TASK_HISTORY_PER_SLOT;
     if (excess <= 0) return;
-    const history = [...slot].map((id) => this.store.tasks.get(id)).filter((t): t is TaskRecord => t !== undefined);
+    const history = slot.map((id) => this.store.tasks.get(id)).filter((t): t is TaskRecord => t !== undefined);
     const old = history
       .filter((t) => isTerminal(t.state) && t.desiredState > TaskState.RUNNING && !this.removing.has(t.id))
       .sort((a, b) => a.attempt - b.attempt);
