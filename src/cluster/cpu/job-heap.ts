@@ -9,8 +9,15 @@ function before(a: CpuJob, b: CpuJob): boolean {
  * first-come first-served). Each job keeps its own index, so a cancel removes it in O(log n)
  * instead of leaving a dead entry that would distort the group's job count, and so its rate.
  */
+/** The heap of a group that never had a job: shared, frozen, replaced at the first push. */
+const NEVER_USED: CpuJob[] = Object.freeze([]) as unknown as CpuJob[];
+
 export class JobHeap {
-  private readonly items: CpuJob[] = [];
+  /**
+   * Made with its first job: pushing into [] reserves 17 places, which a container that only ran
+   * its start-up job (most of a big cluster's) would keep for ever; [job] reserves one.
+   */
+  private items: CpuJob[] = NEVER_USED;
 
   get size(): number {
     return this.items.length;
@@ -21,6 +28,11 @@ export class JobHeap {
   }
 
   push(job: CpuJob): void {
+    if (this.items === NEVER_USED) {
+      this.items = [job];
+      job.heapIndex = 0;
+      return;
+    }
     job.heapIndex = this.items.length;
     this.items.push(job);
     this.siftUp(job.heapIndex);
@@ -40,6 +52,7 @@ export class JobHeap {
 
   /** Empties the heap and returns what it held, in no particular order. */
   drain(): CpuJob[] {
+    if (this.items.length === 0) return [];
     const all = this.items.splice(0, this.items.length);
     for (const job of all) job.heapIndex = -1;
     return all;
