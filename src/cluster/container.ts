@@ -55,9 +55,12 @@ export interface ContainerCallbacks<R extends ContainerRequest> {
  * competing with everything else there. Health checks are requests too (`curl localhost/health`
  * inside the container): they queue behind waiting requests and need a worker and CPU.
  */
+/** The queue of every container that has not queued a request yet: empty, frozen, replaced by grow(). */
+const NO_QUEUE: never[] = Object.freeze([]) as unknown as never[];
+
 export class Container<R extends ContainerRequest = ContainerRequest> {
-  /** A ring buffer that grows on demand up to the queue limit: an idle container holds 4 slots, not 128. */
-  private queue: (R | undefined)[] = new Array(4);
+  /** A ring buffer that grows on demand up to the queue limit: a container that never queued holds none. */
+  private queue: (R | undefined)[] = NO_QUEUE;
   private head = 0;
   private count = 0;
   private busy = 0;
@@ -177,7 +180,7 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
   /** Doubles the ring, oldest request first. */
   private grow(): void {
     const old = this.queue;
-    const next: (R | undefined)[] = new Array(Math.min(old.length * 2, Math.max(old.length + 1, this.spec.runtime.queue)));
+    const next: (R | undefined)[] = new Array(Math.min(Math.max(old.length * 2, 4), Math.max(old.length + 1, this.spec.runtime.queue)));
     for (let i = 0; i < this.count; i++) next[i] = old[(this.head + i) % old.length];
     this.queue = next;
     this.head = 0;
