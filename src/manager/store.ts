@@ -127,7 +127,8 @@ class TaskIndex {
  * The replicated desired state. It changes only by apply(), which the control plane calls for
  * committed entries; the manager's roles never call each other, they watch these events.
  * Each replica holds its own copies of the records a command carries, so one replica applying
- * an entry never changes what another sees. Maps iterate in insertion order, so every walk
+ * an entry never changes what another sees; only the attachment lists, values nothing changes in
+ * place, are shared with the command. Maps iterate in insertion order, so every walk
  * over the store is deterministic.
  */
 export class Store {

@@ -133,7 +133,10 @@ export class Recorder {
     else this.nodes.push(...rows);
   }
 
-  /** Closes a metrics window: its rows, and what the faults before it read from it (faults.ts). */
+  /**
+   * Closes a metrics window: its rows, and what the faults before it read from it (faults.ts).
+   * The window's nodes.csv rows come first, through nodeRows.
+   */
   closeWindow(tUs: number, gauges: (service: string) => TaskGauges, networkRows: NetworkRow[]): void {
     const rows = this.series.closeWindow(tUs, gauges, (windows) => this.faults.closeWindow(tUs, windows));
     this.timeseries.push(...rows);
@@ -153,7 +156,9 @@ export class Recorder {
 
 /**
  * An event's line: `t_s` first, then the event's own fields. The same text as
- * JSON.stringify({ t_s, ...event }) without copying the event (a run can log millions).
+ * JSON.stringify({ t_s, ...event }) without copying the event (a run can log millions), for the
+ * events the model emits: a string `kind` first, no integer-like keys (JSON would put those before
+ * `t_s`), no toJSON.
  */
 function eventLine(tUs: number, event: { kind: string }): string {
   if ("t_s" in event) throw new Error(`an event must not carry its own t_s: ${JSON.stringify(event)}`);

@@ -132,6 +132,24 @@ describe("OutputDir", () => {
     );
   });
 
+  it("a CSV written as its rows come, in batches of any size, is the text writeCsv writes", () => {
+    const finalDir = path.join(root, "out");
+    const out = OutputDir.create(finalDir);
+    const rows = Array.from({ length: 1_000 }, (_, i) => ({ t_s: i * 10, node: i % 7 === 0 ? `odd, "${i}"` : `w-${i}`, cpu_util: i % 3 === 0 ? 0 : 1 / (i + 1), known_s: i % 5 === 0 ? null : i, ok: i % 2 === 0, mem_used_bytes: 2 ** 30 + i }));
+    const columns = ["t_s", "node", "cpu_util", "known_s", "ok", "mem_used_bytes"];
+    out.writeCsv("whole.csv", columns, rows);
+    const take = out.csvWriter("streamed.csv", columns);
+    // Handed over in pieces that straddle the writer's own batches (a window's nodes come a few hundred at a time).
+    for (let i = 0; i < rows.length; ) {
+      const n = [1, 255, 2, 300, 17][i % 5]!;
+      take(rows.slice(i, i + n));
+      i += n;
+    }
+    out.commit();
+    expect(read(finalDir, "streamed.csv")).toBe(read(finalDir, "whole.csv"));
+    expect(read(finalDir, "whole.csv").split("\n")).toHaveLength(1_002);
+  });
+
   it("line writer flushes in chunks and keeps every line in order", () => {
     const finalDir = path.join(root, "out");
     const out = OutputDir.create(finalDir);

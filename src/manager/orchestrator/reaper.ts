@@ -23,7 +23,11 @@ export class TaskReaper {
     for (const t of store.tasks.values()) this.note(t);
   }
 
-  /** The task's slot, with the task in it. A new slot's list is made with its first id (`[]` then push reserves 17 places). */
+  /**
+   * The task's slot, with the task in it. A new slot's list is made with its first id: `[]` then
+   * push reserves 17 places, and most slots of a big cluster only ever hold one task (a second
+   * push grows the list as usual).
+   */
   private note(t: TaskRecord): string[] {
     const key = slotKey(t);
     const s = this.slots.get(key);
