@@ -3,7 +3,7 @@ import type { ServiceSpec } from "../scenario/types.js";
 import { TaskState } from "../api/task-state.js";
 import { AddressSpace } from "../network/ipam.js";
 import type { OverlayNetwork } from "../network/overlay.js";
-import type { NetworkAttachment, NodeRecord, ServiceRecord, Store, StoreCommand, StoreEvent, TaskRecord } from "./store.js";
+import { NO_ATTACHMENTS, type NetworkAttachment, type NodeRecord, type ServiceRecord, type Store, type StoreCommand, type StoreEvent, type TaskRecord } from "./store.js";
 
 export interface AllocatorOptions {
   sim: Simulation;
@@ -171,7 +171,7 @@ export class Allocator {
 
   private allocateService(s: ServiceRecord, cmds: StoreCommand[]): void {
     if (s.spec.endpointMode !== "vip") {
-      this.services.set(s.name, []);
+      this.services.set(s.name, NO_ATTACHMENTS);
       this.unallocatedServices.delete(s.name);
       return;
     }
@@ -213,6 +213,7 @@ export class Allocator {
       if (got) next.push(...got);
     }
     if (dropped.length === 0 && next.length === held.length) return;
+    Object.freeze(next);
     this.nodes.set(node.id, next);
     cmds.push({ type: "AllocateNode", id: node.id, attachments: next });
   }
@@ -226,7 +227,7 @@ export class Allocator {
    * An address on each network, or null (with none kept) if one is full. A failure of `key` is
    * logged (the event `failure` describes) once, until it succeeds.
    */
-  private take(key: string, networks: readonly string[], failure: (network: string) => Record<string, unknown>): NetworkAttachment[] | null {
+  private take(key: string, networks: readonly string[], failure: (network: string) => Record<string, unknown>): readonly NetworkAttachment[] | null {
     // Made at its size: every task keeps its list, and pushing into [] reserves 17 places.
     const got = new Array<NetworkAttachment>(networks.length);
     for (let i = 0; i < networks.length; i++) {
@@ -238,10 +239,11 @@ export class Allocator {
         this.failures.add(key);
         return null;
       }
-      got[i] = { network, address };
+      // Frozen: the list is shared by the log and every replica (store.ts), so a change in place would be a bug.
+      got[i] = Object.freeze({ network, address });
     }
     this.failures.delete(key);
-    return got;
+    return Object.freeze(got);
   }
 
   private release(list: readonly NetworkAttachment[]): void {
