@@ -48,6 +48,9 @@ export interface ContainerCallbacks<R extends ContainerRequest> {
   dropped(req: R, container: Container<R>, why: "rejected" | "stopped" | "lost"): void;
 }
 
+/** The queue of every container that has not queued a request yet: empty, frozen, replaced by grow(). */
+const NO_QUEUE: never[] = Object.freeze([]) as unknown as never[];
+
 /**
  * The data-plane side of a task's container: `concurrency` workers in front of a bounded FIFO
  * queue. A request arriving while every worker is busy waits; one arriving to a full queue is
@@ -55,9 +58,6 @@ export interface ContainerCallbacks<R extends ContainerRequest> {
  * competing with everything else there. Health checks are requests too (`curl localhost/health`
  * inside the container): they queue behind waiting requests and need a worker and CPU.
  */
-/** The queue of every container that has not queued a request yet: empty, frozen, replaced by grow(). */
-const NO_QUEUE: never[] = Object.freeze([]) as unknown as never[];
-
 export class Container<R extends ContainerRequest = ContainerRequest> {
   /** A ring buffer that grows on demand up to the queue limit: a container that never queued holds none. */
   private queue: (R | undefined)[] = NO_QUEUE;

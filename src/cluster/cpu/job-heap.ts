@@ -4,14 +4,14 @@ function before(a: CpuJob, b: CpuJob): boolean {
   return a.tagUs < b.tagUs || (a.tagUs === b.tagUs && a.seq < b.seq);
 }
 
+/** The heap of a group that never had a job: shared, frozen, replaced at the first push. */
+const NEVER_USED: CpuJob[] = Object.freeze([]) as unknown as CpuJob[];
+
 /**
  * A binary min-heap of one group's jobs by finish tag (then submission order, so equal tags finish
  * first-come first-served). Each job keeps its own index, so a cancel removes it in O(log n)
  * instead of leaving a dead entry that would distort the group's job count, and so its rate.
  */
-/** The heap of a group that never had a job: shared, frozen, replaced at the first push. */
-const NEVER_USED: CpuJob[] = Object.freeze([]) as unknown as CpuJob[];
-
 export class JobHeap {
   /**
    * Made with its first job: pushing into [] reserves 17 places, which a container that only ran
