@@ -303,10 +303,11 @@ export class Agent<R extends ContainerRequest> {
   /** Keeps `taskId` in its slot's history, forgetting the oldest past TASK_HISTORY_PER_SLOT. */
   private remember(service: string, slot: number, taskId: string): void {
     const key = `${service}.${slot}`;
-    let ids = this.history.get(key);
+    const ids = this.history.get(key);
     if (!ids) {
-      ids = [];
-      this.history.set(key, ids);
+      // Made with its first id, as the reaper's slots are (`[]` then push reserves 17 places).
+      this.history.set(key, [taskId]);
+      return;
     }
     if (!ids.includes(taskId)) ids.push(taskId);
     if (ids.length > TASK_HISTORY_PER_SLOT) {
