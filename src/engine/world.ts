@@ -136,7 +136,7 @@ export class World {
       parking: this.control,
       countTask: (service, from, to) => this.agentTasks.count(service, from, to),
       joinLoadBalancer: (c) => this.net.routing.join(c, this.serviceIndex(c.spec.name), c.spec.ports.some((p) => p.mode === "host")),
-      leaveLoadBalancer: (c, crashed) => this.net.routing.leave(c, crashed),
+      leaveLoadBalancer: (c, crashed) => this.net.routing.leave(c, this.serviceIndex(c.spec.name), crashed),
       requestWork: (spec: ServiceSpec) => sampler(spec.request.cpu, this.rng.stream(`service/${spec.name}/work`)),
       pullImage: (image, done) => this.net.images.ensure(host, image.name, image.sizeBytes, done),
       callbacks: this.clients,

@@ -8,12 +8,6 @@ export interface RoutedContainer {
   readonly nodeIndex: number;
 }
 
-/** A container in the load balancers: its service and its entry on each of its networks. */
-interface Member<C> {
-  service: number;
-  entries: { net: number; backend: Backend<C> }[];
-}
-
 /**
  * Service discovery and load balancing over the overlays: each service's endpoints on each of
  * its networks (joined when a task runs, left when it stops or its node dies, spread by gossip
@@ -25,7 +19,8 @@ interface Member<C> {
  */
 export class Routing<C extends RoutedContainer> {
   private readonly endpoints: ServiceEndpoints<C>[][];
-  private readonly members = new Map<C, Member<C>>();
+  /** Each container in the load balancers: its backend on each of its service's networks, in networksOf's order. */
+  private readonly members = new Map<C, Backend<C>[]>();
   /** Backends per network per host, and how many hosts have any: the network's gossip peers. */
   private readonly perHost: number[][];
   private readonly peers: number[];
@@ -66,35 +61,38 @@ export class Routing<C extends RoutedContainer> {
   /** The container serves: it joins its service on each of its networks (and binds host-mode ports). */
   join(c: C, service: number, hostMode: boolean): void {
     if (this.members.has(c)) return;
-    const entries = this.networksOf[service]!.map((net) => {
+    const backends = this.networksOf[service]!.map((net) => {
       const backend = newBackend(c, c.nodeIndex);
       const counts = this.perHost[net]!;
       counts[c.nodeIndex] = (counts[c.nodeIndex] ?? 0) + 1;
       if (counts[c.nodeIndex] === 1) this.peers[net]!++;
       this.record(net, service, backend, true, c.nodeIndex, 0, this.peersOf(net));
-      return { net, backend };
+      return backend;
     });
-    this.members.set(c, { service, entries });
+    this.members.set(c, backends);
     if (hostMode) this.hostPorts[service]![c.nodeIndex] = c;
   }
 
   /**
-   * The container stops serving. Its node tells the others by gossip; when the node crashed,
-   * the others drop its entries only once memberlist has declared it dead.
+   * The container stops serving `service`, the one it joined (the caller's to say: a member keeps
+   * no copy, to keep the routing mesh's memory per task small). Its node tells the others by gossip;
+   * when the node crashed, the others drop its entries only once memberlist has declared it dead.
    */
-  leave(c: C, crashed: boolean): void {
-    const m = this.members.get(c);
-    if (!m) return;
+  leave(c: C, service: number, crashed: boolean): void {
+    const backends = this.members.get(c);
+    if (!backends) return;
+    const nets = this.networksOf[service]!;
     this.members.delete(c);
-    if (this.hostPorts[m.service]![c.nodeIndex] === c) this.hostPorts[m.service]![c.nodeIndex] = undefined;
+    if (this.hostPorts[service]![c.nodeIndex] === c) this.hostPorts[service]![c.nodeIndex] = undefined;
     const live = this.liveHosts();
-    for (const { net, backend } of m.entries) {
+    backends.forEach((backend, i) => {
+      const net = nets[i]!;
       const counts = this.perHost[net]!;
       counts[c.nodeIndex]!--;
       if (counts[c.nodeIndex] === 0) this.peers[net]!--;
-      if (crashed) this.record(net, m.service, backend, false, -1, failureDetectionUs(live), live);
-      else this.record(net, m.service, backend, false, c.nodeIndex, 0, this.peersOf(net));
-    }
+      if (crashed) this.record(net, service, backend, false, -1, failureDetectionUs(live), live);
+      else this.record(net, service, backend, false, c.nodeIndex, 0, this.peersOf(net));
+    });
   }
 
   /** The host restarted: its tables are gone and are rebuilt when it next routes. */

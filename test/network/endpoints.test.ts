@@ -64,7 +64,7 @@ describe("a node's table", () => {
       }
     }
     const holds = (b: Backend<{ id: string }>, n: number, t: number): boolean =>
-      learnedAtUs(b.join!, n, KEY) <= t && !(b.leave !== null && learnedAtUs(b.leave, n, KEY) <= t);
+      learnedAtUs(b, n, KEY) <= t && !(b.leave !== null && learnedAtUs(b.leave, n, KEY) <= t);
     let checked = 0;
     for (let t = 0; t < 14_000_000; t += 97_000) {
       for (let n = 0; n < 40; n += 3) {
@@ -161,7 +161,7 @@ services:
     now = 5_000_000;
     const back = nets.findIndex((n) => n.name === "back");
     expect(r.dns(back, idx("api"), 1)).toHaveLength(1);
-    r.leave(c, true);
+    r.leave(c, idx("api"), true);
     now += failureDetectionUs(10) - 1;
     expect(r.dns(back, idx("api"), 1)).toHaveLength(1);
     now += GOSSIP_ROUND_US * 5;
