@@ -10,10 +10,13 @@ import { isLive } from "./tasks.js";
  * Whoever changes what isLive answers for a task calls `refresh` with its id.
  */
 export class LiveSlots {
-  /** The tasks counted live, with where they count. */
-  private readonly counted = new Map<string, { service: string; slot: number }>();
-  /** Live tasks per slot, by service. */
-  private readonly perSlot = new Map<string, Map<number, number>>();
+  /** The tasks counted live, with the record that says where they count (a task's service and slot never change). */
+  private readonly counted = new Map<string, Pick<TaskRecord, "service" | "slot">>();
+  /**
+   * By service: live tasks per slot number (slots are numbered from 1 and dense, so an array
+   * costs a tenth of a Map's entry per slot), and how many slots hold any.
+   */
+  private readonly perSlot = new Map<string, { tasks: number[]; slots: number }>();
   /** Set in tests: every answer is checked against a walk of the service's tasks. */
   static audit = false;
 
@@ -30,7 +33,7 @@ export class LiveSlots {
     const was = this.counted.get(id);
     if (live === (was !== undefined)) return;
     if (live) {
-      this.counted.set(id, { service: t.service, slot: t.slot });
+      this.counted.set(id, t);
       this.add(t.service, t.slot, 1);
     } else {
       this.counted.delete(id);
@@ -40,7 +43,7 @@ export class LiveSlots {
 
   /** Slots of `service` with a live task; `walk` (every task of the service) is read only under audit. */
   count(service: string, walk: () => Iterable<TaskRecord>): number {
-    const n = this.perSlot.get(service)?.size ?? 0;
+    const n = this.perSlot.get(service)?.slots ?? 0;
     if (LiveSlots.audit) {
       const slots = new Set<number>();
       for (const t of walk()) if (t.pinnedNode === null && isLive(t, this.leaving)) slots.add(t.slot);
@@ -50,10 +53,11 @@ export class LiveSlots {
   }
 
   private add(service: string, slot: number, by: number): void {
-    let slots = this.perSlot.get(service);
-    if (!slots) this.perSlot.set(service, (slots = new Map()));
-    const n = (slots.get(slot) ?? 0) + by;
-    if (n === 0) slots.delete(slot);
-    else slots.set(slot, n);
+    let s = this.perSlot.get(service);
+    if (!s) this.perSlot.set(service, (s = { tasks: [], slots: 0 }));
+    const was = s.tasks[slot] ?? 0;
+    s.tasks[slot] = was + by;
+    if (was === 0) s.slots++;
+    else if (was + by === 0) s.slots--;
   }
 }
