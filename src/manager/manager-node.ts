@@ -100,7 +100,9 @@ export class ManagerNode {
   /** Proposes `cmds` as one entry; its place in the log, or null if this manager cannot (not leading). */
   propose(cmds: StoreCommand[]): { index: number; term: number } | null {
     if (!this.host.up || this.raft.role !== "leader" || cmds.length === 0) return null;
-    this.raft.propose(cmds);
+    // A copy at its length: the log keeps the batch for the whole run, and a batch built by push
+    // has up to half as many places again to spare (a tenth of the log's bytes at 200,000 tasks).
+    this.raft.propose(cmds.slice());
     const at = { index: this.raft.lastIndex, term: this.raft.term };
     this.drain();
     return at;
