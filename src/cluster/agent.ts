@@ -1,9 +1,9 @@
-import type { Simulation, ScheduledEvent, RandomStream, Sampler } from "../kernel/index.js";
+import type { Simulation, ScheduledEvent, RandomStream } from "../kernel/index.js";
 import type { ServiceSpec } from "../scenario/types.js";
 import { TASK_HISTORY_PER_SLOT, TaskState, taskStateName } from "../api/task-state.js";
 import type { AgentToManager, AssignmentMessage, ManagerToAgent, NodeDescription, SessionParking, TaskStatusUpdate } from "../api/messages.js";
 import type { CpuGroup, CpuJob, NodeCpu } from "./cpu.js";
-import { Container, type ContainerCallbacks, type ContainerRequest, type Downstream, type DownstreamCall } from "./container.js";
+import { Container, type ContainerCallbacks, type ContainerRequest, type Downstream, type RequestModel } from "./container.js";
 import { AgentSession } from "./session.js";
 import { HealthMonitor } from "./health.js";
 import { memoryOf, oomVictims, overLimit } from "./memory.js";
@@ -31,12 +31,11 @@ export interface AgentDeps<R extends ContainerRequest> {
    */
   joinLoadBalancer(container: Container<R>): void;
   leaveLoadBalancer(container: Container<R>, crashed: boolean): void;
-  requestWork(spec: ServiceSpec): Sampler;
+  /** How requests to containers of `spec` are served: one model per spec, shared by its containers. */
+  requestsOf(spec: ServiceSpec): RequestModel;
   /** `done` once this node has the image (pulled from the registry if it had not). */
   pullImage(image: ServiceSpec["image"], done: () => void): void;
   callbacks: ContainerCallbacks<R>;
-  /** The calls a request of `spec` makes, in order, one entry per call. */
-  callsOf(spec: ServiceSpec): readonly DownstreamCall[];
   downstream: Downstream<R>;
   memoryBytes: number;
   /** A container was OOM-killed (for the per-service count). */
@@ -194,7 +193,7 @@ export class Agent<R extends ContainerRequest> {
       this.fail(t, "task: non-zero exit (1)");
       return;
     }
-    const c = new Container<R>(t.id, t.spec, this.nodeIndex, this.node, this.d.cpu, t.group!, this.d.requestWork(t.spec), this.d.callbacks, this.d.callsOf(t.spec), this.d.downstream);
+    const c = new Container<R>(t.id, t.spec, this.nodeIndex, t.group!, this.d, this.d.requestsOf(t.spec));
     t.container = c;
     if (!this.checkMemory(t)) return;
     // With a health check, Swarm keeps the task STARTING until its first healthy check.

@@ -50,6 +50,22 @@ export interface ContainerCallbacks<R extends ContainerRequest> {
 
 /** The queue of every container that has not queued a request yet: empty, frozen, replaced by grow(). */
 const NO_QUEUE: never[] = Object.freeze([]) as unknown as never[];
+/** The requests in service of every container that has not served one yet: replaced at the first. */
+const NONE_IN_SERVICE: never[] = Object.freeze([]) as unknown as never[];
+
+/** What every container on a node shares: the node's CPU and where requests' outcomes go. */
+export interface ContainerSite<R extends ContainerRequest> {
+  readonly cpu: NodeCpu;
+  readonly callbacks: ContainerCallbacks<R>;
+  readonly downstream: Downstream<R> | null;
+}
+
+/** What every container of a service spec shares: how a request's work is drawn, and the calls it makes. */
+export interface RequestModel {
+  readonly work: Sampler;
+  /** The calls each request makes, one entry per call in order (a call with count 2 twice). */
+  readonly calls: readonly DownstreamCall[];
+}
 
 /**
  * The data-plane side of a task's container: `concurrency` workers in front of a bounded FIFO
@@ -57,6 +73,8 @@ const NO_QUEUE: never[] = Object.freeze([]) as unknown as never[];
  * rejected. Each request, while in service, is CPU work in the container's cgroup on the node,
  * competing with everything else there. Health checks are requests too (`curl localhost/health`
  * inside the container): they queue behind waiting requests and need a worker and CPU.
+ * What containers share is held once (ContainerSite, RequestModel): at 200,000 tasks, every
+ * field of a container is 1.5 MB.
  */
 export class Container<R extends ContainerRequest = ContainerRequest> {
   /** A ring buffer that grows on demand up to the queue limit: a container that never queued holds none. */
@@ -65,9 +83,7 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
   private count = 0;
   private busy = 0;
   /** Requests in service, so that a kill can fail them; a small array, as concurrency is small. */
-  private readonly inService: R[] = [];
-  private readonly concurrency: number;
-  private readonly onDone = (req: R): void => this.finish(req);
+  private inService: R[] = NONE_IN_SERVICE;
   stopped = false;
   /** Told to stop (SIGTERM): called once nothing is queued or in service. */
   private onIdle: (() => void) | null = null;
@@ -76,23 +92,15 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     readonly taskId: string,
     readonly spec: ServiceSpec,
     readonly nodeIndex: number,
-    readonly nodeName: string,
-    private readonly cpu: NodeCpu,
     readonly group: CpuGroup,
-    private readonly sampleWork: Sampler,
-    private readonly callbacks: ContainerCallbacks<R>,
-    /** The calls each request makes, one entry per call in order (a call with count 2 twice). */
-    private readonly calls: readonly DownstreamCall[] = [],
-    private readonly downstream: Downstream<R> | null = null,
-  ) {
-    this.concurrency = spec.runtime.concurrency;
-  }
-
+    private readonly site: ContainerSite<R>,
+    private readonly requests: RequestModel,
+  ) {}
 
   accept(req: R): void {
     if (this.stopped || this.onIdle) {
       this.drop(req, "stopped");
-    } else if (this.busy < this.concurrency) {
+    } else if (this.busy < this.spec.runtime.concurrency) {
       this.start(req);
     } else if (this.count < this.spec.runtime.queue) {
       if (this.count === this.queue.length) this.grow();
@@ -113,30 +121,48 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
   kill(crashed = false): void {
     this.stopped = true;
     const why = crashed ? "lost" : "stopped";
-    for (const req of this.inService.splice(0, this.inService.length)) {
-      if (req.job) this.cpu.cancel(req.job);
+    const inService = this.inService;
+    this.inService = NONE_IN_SERVICE;
+    for (const req of inService) {
+      if (req.job) this.site.cpu.cancel(req.job);
       this.drop(req, why);
     }
     this.busy = 0;
     while (this.count > 0) this.drop(this.dequeue(), why);
-    this.cpu.removeGroup(this.group);
+    this.site.cpu.removeGroup(this.group);
   }
 
   private start(req: R): void {
     this.busy++;
+    if (this.inService === NONE_IN_SERVICE) this.inService = [];
     this.inService.push(req);
-    if (!req.probe?.presetWork) req.workUs = this.sampleWork();
-    req.job = this.cpu.submit(this.group, req.workUs, this.onDone, req);
+    if (!req.probe?.presetWork) req.workUs = this.requests.work();
+    req.job = this.site.cpu.submit(this.group, req.workUs, Container.workDone, this as Container<ContainerRequest>);
+  }
+
+  /**
+   * The CPU work of one of `c`'s requests is done. One handler for every container, told which
+   * job ended: a bound callback per container was a twentieth of an idle task's memory.
+   */
+  private static workDone(c: Container<ContainerRequest>, job: CpuJob): void {
+    for (const req of c.inService) {
+      if (req.job === job) {
+        c.finish(req);
+        return;
+      }
+    }
+    throw new Error(`container ${c.taskId}: a CPU job ended that none of its requests holds`);
   }
 
   /** Its CPU work is done: answer, or first make the downstream calls, one after another. */
   private finish(req: R): void {
     req.job = null;
-    if (this.calls.length === 0 || !this.downstream || req.probe?.presetWork) {
+    const calls = this.requests.calls;
+    if (calls.length === 0 || !this.site.downstream || req.probe?.presetWork) {
       this.release(req, true);
       return;
     }
-    req.callsLeft = this.calls.length;
+    req.callsLeft = calls.length;
     this.nextCall(req);
   }
 
@@ -151,8 +177,9 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
       return;
     }
     req.callsLeft = left - 1;
-    const call = this.calls[this.calls.length - left]!;
-    this.downstream!.call(this, call, (ok) => {
+    const calls = this.requests.calls;
+    const call = calls[calls.length - left]!;
+    this.site.downstream!.call(this, call, (ok) => {
       if (!this.inService.includes(req)) return; // killed meanwhile: already dropped
       if (ok) this.nextCall(req);
       else this.release(req, false);
@@ -167,14 +194,14 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     this.inService.pop();
     if (!ok) this.drop(req, "stopped");
     else if (req.probe) req.probe.probeDone(true);
-    else this.callbacks.completed(req, this);
+    else this.site.callbacks.completed(req, this);
     if (this.count > 0 && !this.stopped) this.start(this.dequeue());
     else if (this.onIdle && this.busy === 0 && !this.stopped) this.onIdle();
   }
 
   private drop(req: R, why: "rejected" | "stopped" | "lost"): void {
     if (req.probe) req.probe.probeDone(false, why);
-    else this.callbacks.dropped(req, this, why);
+    else this.site.callbacks.dropped(req, this, why);
   }
 
   /** Doubles the ring, oldest request first. */

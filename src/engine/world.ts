@@ -8,7 +8,7 @@ import { nodeName } from "../scenario/index.js";
 import { Agent } from "../cluster/agent.js";
 import { Host } from "../cluster/host.js";
 import { DataPlane } from "../network/index.js";
-import type { Container } from "../cluster/container.js";
+import type { Container, DownstreamCall, RequestModel } from "../cluster/container.js";
 import { ControlPlane } from "../manager/control-plane.js";
 import type { StoreCommand } from "../manager/store.js";
 import { builtinStrategies } from "../manager/scheduler/strategies/index.js";
@@ -57,6 +57,12 @@ export class World {
   readonly calls: ServiceCalls;
   readonly flows: Flow[] = [];
   originUs = 0;
+  /**
+   * Per service spec, the sampler of a request's work and the calls a request makes, shared by
+   * the spec's containers: the sampler draws from the service's stream whoever holds it, and a
+   * sampler and a list per container were a twentieth of an idle task's memory.
+   */
+  private readonly perSpec = new Map<ServiceSpec, RequestModel>();
 
   constructor(
     readonly scenario: Scenario,
@@ -125,6 +131,16 @@ export class World {
     return this.serviceIndexes.get(name) ?? -1;
   }
 
+  private requestsOf(spec: ServiceSpec): RequestModel {
+    let r = this.perSpec.get(spec);
+    if (!r) {
+      const calls = spec.request.calls.flatMap((c) => new Array<DownstreamCall>(c.count).fill({ service: this.serviceIndex(c.service), timeoutUs: c.timeoutUs }));
+      r = { work: sampler(spec.request.cpu, this.rng.stream(`service/${spec.name}/work`)), calls };
+      this.perSpec.set(spec, r);
+    }
+    return r;
+  }
+
   private makeAgent(host: Host<Request>, managers: string[]): Agent<Request> {
     return new Agent<Request>(host.name, host.index, {
       sim: this.sim,
@@ -137,11 +153,9 @@ export class World {
       countTask: (service, from, to) => this.agentTasks.count(service, from, to),
       joinLoadBalancer: (c) => this.net.routing.join(c, this.serviceIndex(c.spec.name), c.spec.ports.some((p) => p.mode === "host")),
       leaveLoadBalancer: (c, crashed) => this.net.routing.leave(c, this.serviceIndex(c.spec.name), crashed),
-      requestWork: (spec: ServiceSpec) => sampler(spec.request.cpu, this.rng.stream(`service/${spec.name}/work`)),
+      requestsOf: (spec) => this.requestsOf(spec),
       pullImage: (image, done) => this.net.images.ensure(host, image.name, image.sizeBytes, done),
       callbacks: this.clients,
-      callsOf: (spec) =>
-        spec.request.calls.flatMap((c) => new Array(c.count).fill({ service: this.serviceIndex(c.service), timeoutUs: c.timeoutUs })),
       downstream: this.calls,
       memoryBytes: host.spec.memoryBytes,
       onOom: (service) => this.recorder.count(service, "oom_kills"),

@@ -15,10 +15,11 @@ function container(queue: number): { sim: Simulation; c: Container<Req>; done: n
   const done: number[] = [];
   const rejected: number[] = [];
   const spec = { runtime: { memoryBytes: 0, concurrency: 1, queue } } as unknown as ServiceSpec;
-  const c = new Container<Req>("t1", spec, 0, "n1", cpu, cpu.group(Infinity), () => 1_000, {
-    completed: (r) => done.push(r.n),
-    dropped: (r, _c, why) => (why === "rejected" ? rejected.push(r.n) : undefined),
-  });
+  const callbacks = {
+    completed: (r: Req) => void done.push(r.n),
+    dropped: (r: Req, _c: unknown, why: string) => void (why === "rejected" ? rejected.push(r.n) : undefined),
+  };
+  const c = new Container<Req>("t1", spec, 0, cpu.group(Infinity), { cpu, callbacks, downstream: null }, { work: () => 1_000, calls: [] });
   return { sim, c, done, rejected };
 }
 

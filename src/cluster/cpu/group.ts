@@ -24,7 +24,7 @@ export class CpuJob {
     readonly workUs: number,
     /** Finish tag: the group's virtual clock when the job will have received `workUs`. */
     public tagUs: number,
-    readonly onDone: (arg: any) => void,
+    readonly onDone: (arg: any, job: CpuJob) => void,
     readonly arg: unknown,
   ) {}
 

@@ -84,10 +84,11 @@ export class NodeCpu {
   }
 
   /**
-   * Starts `workUs` core-microseconds of work in group `g`; `onDone(arg)` runs when it is done. Zero
+   * Starts `workUs` core-microseconds of work in group `g`; `onDone(arg, job)` runs when it is
+   * done (the job is passed so that one handler can serve many jobs without a closure each). Zero
    * work completes in this instant, from a kernel event, never synchronously inside `submit`.
    */
-  submit<A>(g: CpuGroup, workUs: number, onDone: (arg: A) => void, arg: A): CpuJob {
+  submit<A>(g: CpuGroup, workUs: number, onDone: (arg: A, job: CpuJob) => void, arg: A): CpuJob {
     this.checkOwn(g);
     if (g.removed) throw new Error(`cpu: submit to group #${g.id}, which was removed`);
     if (!(workUs >= 0 && Number.isFinite(workUs))) throw new Error(`cpu: work must be a finite number of microseconds >= 0, got ${workUs}`);
@@ -266,7 +267,7 @@ export class NodeCpu {
           continue;
         }
         job.state = "done";
-        job.onDone(job.arg);
+        job.onDone(job.arg, job);
       }
     } finally {
       for (let i = 0; i < dueCount; i++) due[i] = undefined;
