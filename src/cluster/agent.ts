@@ -3,7 +3,7 @@ import type { ServiceSpec } from "../scenario/types.js";
 import { TASK_HISTORY_PER_SLOT, TaskState, taskStateName } from "../api/task-state.js";
 import type { AgentToManager, AssignmentMessage, ManagerToAgent, NodeDescription, SessionParking, TaskStatusUpdate } from "../api/messages.js";
 import type { CpuGroup, CpuJob, NodeCpu } from "./cpu.js";
-import { Container, type ContainerCallbacks, type ContainerRequest, type Downstream, type RequestModel } from "./container.js";
+import { Container, type ContainerCallbacks, type ContainerRequest, type ContainerSite, type Downstream, type RequestModel } from "./container.js";
 import { AgentSession } from "./session.js";
 import { HealthMonitor } from "./health.js";
 import { memoryOf, oomVictims, overLimit } from "./memory.js";
@@ -12,7 +12,8 @@ import { memoryOf, oomVictims, overLimit } from "./memory.js";
 export const LB_DRAIN_US = 2_000_000;
 
 /** What the agent needs from the rest of the world; wired by the engine. */
-export interface AgentDeps<R extends ContainerRequest> {
+/** What an agent is given; it is also its containers' ContainerSite (the node's CPU, callbacks, downstream). */
+export interface AgentDeps<R extends ContainerRequest> extends ContainerSite<R> {
   sim: Simulation;
   cpu: NodeCpu;
   /** Draws start-up failures (a spec's startup.failRate). */
@@ -193,6 +194,7 @@ export class Agent<R extends ContainerRequest> {
       this.fail(t, "task: non-zero exit (1)");
       return;
     }
+    // The agent's deps are the site every container on this node shares.
     const c = new Container<R>(t.id, t.spec, this.nodeIndex, t.group!, this.d, this.d.requestsOf(t.spec));
     t.container = c;
     if (!this.checkMemory(t)) return;

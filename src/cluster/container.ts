@@ -48,10 +48,11 @@ export interface ContainerCallbacks<R extends ContainerRequest> {
   dropped(req: R, container: Container<R>, why: "rejected" | "stopped" | "lost"): void;
 }
 
-/** The queue of every container that has not queued a request yet: empty, frozen, replaced by grow(). */
-const NO_QUEUE: never[] = Object.freeze([]) as unknown as never[];
-/** The requests in service of every container that has not served one yet: replaced at the first. */
-const NONE_IN_SERVICE: never[] = Object.freeze([]) as unknown as never[];
+/**
+ * The queue of every container that has not queued a request yet, and the in-service list of
+ * every one that has not served one: one shared empty list, frozen, replaced at the first use.
+ */
+const NOTHING_YET: never[] = Object.freeze([]) as unknown as never[];
 
 /** What every container on a node shares: the node's CPU and where requests' outcomes go. */
 export interface ContainerSite<R extends ContainerRequest> {
@@ -78,12 +79,15 @@ export interface RequestModel {
  */
 export class Container<R extends ContainerRequest = ContainerRequest> {
   /** A ring buffer that grows on demand up to the queue limit: a container that never queued holds none. */
-  private queue: (R | undefined)[] = NO_QUEUE;
+  private queue: (R | undefined)[] = NOTHING_YET;
   private head = 0;
   private count = 0;
   private busy = 0;
-  /** Requests in service, so that a kill can fail them; a small array, as concurrency is small. */
-  private inService: R[] = NONE_IN_SERVICE;
+  /**
+   * Requests in service: a kill fails them, and workDone finds among them the one whose job
+   * ended. A short list (concurrency is small), made at the first request.
+   */
+  private inService: R[] = NOTHING_YET;
   stopped = false;
   /** Told to stop (SIGTERM): called once nothing is queued or in service. */
   private onIdle: (() => void) | null = null;
@@ -122,7 +126,7 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     this.stopped = true;
     const why = crashed ? "lost" : "stopped";
     const inService = this.inService;
-    this.inService = NONE_IN_SERVICE;
+    this.inService = NOTHING_YET;
     for (const req of inService) {
       if (req.job) this.site.cpu.cancel(req.job);
       this.drop(req, why);
@@ -134,17 +138,17 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
 
   private start(req: R): void {
     this.busy++;
-    if (this.inService === NONE_IN_SERVICE) this.inService = [];
+    if (this.inService === NOTHING_YET) this.inService = [];
     this.inService.push(req);
     if (!req.probe?.presetWork) req.workUs = this.requests.work();
-    req.job = this.site.cpu.submit(this.group, req.workUs, Container.workDone, this as Container<ContainerRequest>);
+    req.job = this.site.cpu.submit(this.group, req.workUs, Container.workDone, this);
   }
 
   /**
    * The CPU work of one of `c`'s requests is done. One handler for every container, told which
    * job ended: a bound callback per container was a twentieth of an idle task's memory.
    */
-  private static workDone(c: Container<ContainerRequest>, job: CpuJob): void {
+  private static workDone<Q extends ContainerRequest>(c: Container<Q>, job: CpuJob): void {
     for (const req of c.inService) {
       if (req.job === job) {
         c.finish(req);

@@ -60,7 +60,9 @@ export class World {
   /**
    * Per service spec, the sampler of a request's work and the calls a request makes, shared by
    * the spec's containers: the sampler draws from the service's stream whoever holds it, and a
-   * sampler and a list per container were a twentieth of an idle task's memory.
+   * sampler and a list per container were a twentieth of an idle task's memory. Keyed by the
+   * spec object, which the store, the assignments and the agents pass by reference (one per
+   * service and rolling update).
    */
   private readonly perSpec = new Map<ServiceSpec, RequestModel>();
 
@@ -134,7 +136,8 @@ export class World {
   private requestsOf(spec: ServiceSpec): RequestModel {
     let r = this.perSpec.get(spec);
     if (!r) {
-      const calls = spec.request.calls.flatMap((c) => new Array<DownstreamCall>(c.count).fill({ service: this.serviceIndex(c.service), timeoutUs: c.timeoutUs }));
+      const calls = spec.request.calls.flatMap((c) =>
+        new Array<DownstreamCall>(c.count).fill({ service: this.serviceIndex(c.service), timeoutUs: c.timeoutUs }));
       r = { work: sampler(spec.request.cpu, this.rng.stream(`service/${spec.name}/work`)), calls };
       this.perSpec.set(spec, r);
     }

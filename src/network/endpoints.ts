@@ -51,7 +51,11 @@ export interface Backend<C> extends Spread {
   goneUs: number;
 }
 
-/** The spread of a backend whose join is not recorded yet. */
+/**
+ * The spread of a backend whose join is not recorded yet: seq -1 marks it, and learnedAtUs
+ * refuses it (only recorded backends enter a service's list; a connection's backend is never read
+ * for its spread).
+ */
 const NOT_SPREAD = new Float64Array(0);
 
 /** A backend of `container` on node `nodeIndex`, not yet joined. */
@@ -78,6 +82,7 @@ export interface Reach {
 
 /** When node `node` learns `change`. */
 export function learnedAtUs(change: Spread, node: number, key: number): number {
+  if (change.seq < 0) throw new Error("endpoints: a backend's join is read before it was recorded");
   if (node === change.originIndex) return change.atUs;
   const round = roundOf(change.cdf, hashUnit(key, change.seq, node));
   return change.spreadFromUs + (round - 1) * GOSSIP_ROUND_US;

@@ -82,6 +82,7 @@ export class Routing<C extends RoutedContainer> {
     const backends = this.members.get(c);
     if (!backends) return;
     const nets = this.networksOf[service]!;
+    if (backends.length !== nets.length) throw new Error(`routing: a container leaves service #${service}, which it did not join`);
     this.members.delete(c);
     if (this.hostPorts[service]![c.nodeIndex] === c) this.hostPorts[service]![c.nodeIndex] = undefined;
     const live = this.liveHosts();

@@ -167,4 +167,32 @@ services:
     now += GOSSIP_ROUND_US * 5;
     expect(r.dns(back, idx("api"), 1)).toHaveLength(0);
   });
+
+  // A container keeps its backends as a bare list in its service's network order: leaving must
+  // take each one off its own network, the routing mesh's included.
+  for (const crashed of [false, true]) {
+    it(`a task of a service on three networks (ingress, front, back) leaves all three${crashed ? " when its node crashed" : ""}`, () => {
+      let now = 0;
+      const r = new Routing<{ nodeIndex: number }>(nets, scenario.services, KEY, () => 10, () => now);
+      const web = idx("web");
+      const [a, b] = [{ nodeIndex: 2 }, { nodeIndex: 5 }];
+      r.join(a, web, false);
+      r.join(b, web, false);
+      now = 10_000_000;
+      expect(r.networksOf[web]).toHaveLength(3);
+      for (const net of r.networksOf[web]!) expect(r.dns(net, web, 7)).toHaveLength(2);
+      r.leave(a, web, crashed);
+      now += failureDetectionUs(10) + GOSSIP_ROUND_US * 20;
+      for (const net of r.networksOf[web]!) expect(r.dns(net, web, 7).map((x) => x.container)).toEqual([b]);
+      expect(r.ingress(web).pick(7, now)?.container).toBe(b);
+    });
+  }
+
+  it("refuses a leave from a service the container did not join, and a join read before it was recorded", () => {
+    const r = new Routing<{ nodeIndex: number }>(nets, scenario.services, KEY, () => 10, () => 0);
+    const c = { nodeIndex: 1 };
+    r.join(c, idx("web"), false);
+    expect(() => r.leave(c, idx("api"), false)).toThrow(/did not join/);
+    expect(() => learnedAtUs(newBackend(c, 1), 4, KEY)).toThrow(/before it was recorded/);
+  });
 });

@@ -13,8 +13,9 @@ export class LiveSlots {
   /** The tasks counted live, with the record that says where they count (a task's service and slot never change). */
   private readonly counted = new Map<string, Pick<TaskRecord, "service" | "slot">>();
   /**
-   * By service: live tasks per slot number (slots are numbered from 1 and dense, so an array
-   * costs a tenth of a Map's entry per slot), and how many slots hold any.
+   * By service: live tasks per slot number, and how many slots hold any. Slot numbers start at 1
+   * and stay below the largest replica count the service had (a new task takes the lowest free
+   * one), so an array costs a tenth of a Map's entry per slot.
    */
   private readonly perSlot = new Map<string, { tasks: number[]; slots: number }>();
   /** Set in tests: every answer is checked against a walk of the service's tasks. */
