@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { orchsimVersion } from "./version.js";
 import { MAX_EVENTS_HELP } from "./cost-guard.js";
 import { installStopHandlers } from "../metrics/output.js";
+import { tuneHeap } from "./heap.js";
 
 // Each command's module is imported when the command runs: a process loads only what it uses
 // (`run` has no use for the report's CSV parser or the sweep's thread pool), and start-up is
@@ -149,6 +150,7 @@ process.on("exit", (code) => {
   process.exitCode = 1;
 });
 
+tuneHeap();
 installStopHandlers();
 main(process.argv).then(
   (code) => {

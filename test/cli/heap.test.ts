@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { heapGrowingFlag, HEAP_GROWING_PERCENT } from "../../src/cli/heap.js";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { ROOT, orchsim, readOutputs, tempDir } from "./cli.js";
+
+describe("the heap's growth", () => {
+  it("is set to 1.5 times what the last full collection kept, unless node was given its own", () => {
+    expect(HEAP_GROWING_PERCENT).toBe(50);
+    expect(heapGrowingFlag([])).toBe("--heap-growing-percent=50");
+    expect(heapGrowingFlag(["--expose-gc"])).toBe("--heap-growing-percent=50");
+    expect(heapGrowingFlag(["--heap-growing-percent=20"])).toBe(null);
+    expect(heapGrowingFlag(["--heap_growing_percent=20"])).toBe(null);
+  });
+
+  it("changes no output: a run under node's own growth writes the same files", () => {
+    const dir = tempDir();
+    const [a, b] = [path.join(dir, "a"), path.join(dir, "b")];
+    expect(orchsim(["run", "scenarios/hello-cluster.yaml", "--out", a, "--quiet"]).code).toBe(0);
+    const r = spawnSync(process.execPath, ["--heap-growing-percent=0", path.join(ROOT, "dist/cli/main.js"), "run", "scenarios/hello-cluster.yaml", "--out", b, "--quiet"], { cwd: ROOT, encoding: "utf8" });
+    expect(r.status).toBe(0);
+    const [fa, fb] = [readOutputs(a), readOutputs(b)];
+    fa.delete("perf.json");
+    fb.delete("perf.json");
+    expect([...fb.keys()]).toEqual([...fa.keys()]);
+    for (const [name, bytes] of fa) expect(fb.get(name)!.equals(bytes), name).toBe(true);
+  });
+});
