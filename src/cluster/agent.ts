@@ -2,8 +2,8 @@ import type { Simulation, ScheduledEvent, RandomStream } from "../kernel/index.j
 import type { ServiceSpec } from "../scenario/types.js";
 import { TASK_HISTORY_PER_SLOT, TaskState, taskStateName } from "../api/task-state.js";
 import type { AgentToManager, AssignmentMessage, ManagerToAgent, NodeDescription, SessionParking, TaskStatusUpdate } from "../api/messages.js";
-import type { CpuGroup, CpuJob, NodeCpu } from "./cpu.js";
-import { Container, type ContainerCallbacks, type ContainerRequest, type ContainerSite, type Downstream, type RequestModel } from "./container.js";
+import type { CpuGroup, CpuJob } from "./cpu.js";
+import { Container, type ContainerRequest, type ContainerSite, type RequestModel } from "./container.js";
 import { AgentSession } from "./session.js";
 import { HealthMonitor } from "./health.js";
 import { memoryOf, oomVictims, overLimit } from "./memory.js";
@@ -11,11 +11,12 @@ import { memoryOf, oomVictims, overLimit } from "./memory.js";
 /** Swarm sets a stopping backend's IPVS weight to 0 and waits this long for gossip before stopping it. */
 export const LB_DRAIN_US = 2_000_000;
 
-/** What the agent needs from the rest of the world; wired by the engine. */
-/** What an agent is given; it is also its containers' ContainerSite (the node's CPU, callbacks, downstream). */
+/**
+ * What the agent needs from the rest of the world; wired by the engine. It is also the
+ * ContainerSite its containers share: the node's CPU, where requests' outcomes go, downstream calls.
+ */
 export interface AgentDeps<R extends ContainerRequest> extends ContainerSite<R> {
   sim: Simulation;
-  cpu: NodeCpu;
   /** Draws start-up failures (a spec's startup.failRate). */
   rng: RandomStream;
   managers: readonly string[];
@@ -36,8 +37,6 @@ export interface AgentDeps<R extends ContainerRequest> extends ContainerSite<R> 
   requestsOf(spec: ServiceSpec): RequestModel;
   /** `done` once this node has the image (pulled from the registry if it had not). */
   pullImage(image: ServiceSpec["image"], done: () => void): void;
-  callbacks: ContainerCallbacks<R>;
-  downstream: Downstream<R>;
   memoryBytes: number;
   /** A container was OOM-killed (for the per-service count). */
   onOom(service: string): void;

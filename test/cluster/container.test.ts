@@ -45,53 +45,41 @@ describe("a container's queue", () => {
   }
 });
 
+/**
+ * A container of `concurrency` workers (and a queue of 10) on a node of `cores`; each request's
+ * work is the next of `works`. The log says when each request was answered or dropped.
+ */
+function setup(cores: number, concurrency: number, works: number[], downstream: Downstream<Req> | null = null, calls = 0) {
+  const sim = new Simulation();
+  const cpu = new NodeCpu(sim, cores);
+  const log: string[] = [];
+  const spec = { runtime: { memoryBytes: 0, concurrency, queue: 10 } } as unknown as ServiceSpec;
+  const callbacks = {
+    completed: (r: Req) => void log.push(`done ${r.n}@${sim.now()}`),
+    dropped: (r: Req, _c: unknown, why: string) => void log.push(`drop ${r.n} ${why}@${sim.now()}`),
+  };
+  let i = 0;
+  const requests = { work: () => works[i++ % works.length]!, calls: Array.from({ length: calls }, () => ({ service: 0, timeoutUs: 1 })) };
+  const c = new Container<Req>("t1", spec, 0, cpu.group(Infinity), { cpu, callbacks, downstream }, requests);
+  return { sim, c, log };
+}
+
 describe("a container's workers", () => {
   // One handler serves every container's CPU jobs and is told which job ended: each completion
   // must go to the request that holds that job, whatever order the jobs finish in.
   it("answer each request when its own work is done, in processor-sharing order (3, 1 and 2 ms on one core)", () => {
-    const sim = new Simulation();
-    const cpu = new NodeCpu(sim, 1);
-    const spec = { runtime: { memoryBytes: 0, concurrency: 3, queue: 0 } } as unknown as ServiceSpec;
-    const works = [3_000, 1_000, 2_000];
-    const done: { n: number; atUs: number; workUs: number }[] = [];
-    const callbacks = {
-      completed: (r: Req) => void done.push({ n: r.n, atUs: sim.now(), workUs: r.workUs }),
-      dropped: () => {
-        throw new Error("nothing is dropped: three workers for three requests");
-      },
-    };
-    const c = new Container<Req>("t1", spec, 0, cpu.group(Infinity), { cpu, callbacks, downstream: null }, { work: () => works.shift()!, calls: [] });
+    const { sim, c, log } = setup(1, 3, [3_000, 1_000, 2_000]);
     for (let n = 0; n < 3; n++) c.accept({ n, workUs: 0, job: null });
     sim.run();
     // Three jobs share the core: the 1 ms one ends at 3 ms; then two share it, and the 2 ms one
     // (1 ms left) ends 2 ms later; the 3 ms one has 1 ms left, alone, and ends at 6 ms.
-    expect(done).toEqual([
-      { n: 1, atUs: 3_000, workUs: 1_000 },
-      { n: 2, atUs: 5_000, workUs: 2_000 },
-      { n: 0, atUs: 6_000, workUs: 3_000 },
-    ]);
+    expect(log).toEqual(["done 1@3000", "done 2@5000", "done 0@6000"]);
   });
 });
 
 describe("a killed container", () => {
-  /** A container of `concurrency` workers on an 8-core node; each request's work is the next of `works`. */
-  function setup(concurrency: number, works: number[], downstream: Downstream<Req> | null = null, calls = 0) {
-    const sim = new Simulation();
-    const cpu = new NodeCpu(sim, 8);
-    const log: string[] = [];
-    const spec = { runtime: { memoryBytes: 0, concurrency, queue: 10 } } as unknown as ServiceSpec;
-    const callbacks = {
-      completed: (r: Req) => void log.push(`done ${r.n}@${sim.now()}`),
-      dropped: (r: Req, _c: unknown, why: string) => void log.push(`drop ${r.n} ${why}@${sim.now()}`),
-    };
-    let i = 0;
-    const requests = { work: () => works[i++ % works.length]!, calls: Array.from({ length: calls }, () => ({ service: 0, timeoutUs: 1 })) };
-    const c = new Container<Req>("t1", spec, 0, cpu.group(Infinity), { cpu, callbacks, downstream }, requests);
-    return { sim, c, log };
-  }
-
   it("drops every request in service and queued, and none of their jobs ends afterwards", () => {
-    const { sim, c, log } = setup(2, [3000, 1000, 2000]);
+    const { sim, c, log } = setup(8, 2, [3000, 1000, 2000]);
     for (let n = 0; n < 3; n++) c.accept({ n, workUs: 0, job: null });
     sim.run({ untilUs: 1500 });
     c.kill();
@@ -101,7 +89,7 @@ describe("a killed container", () => {
 
   it("ignores a downstream call's answer that comes after the kill", () => {
     const pending: ((ok: boolean) => void)[] = [];
-    const { sim, c, log } = setup(2, [1000], { call: (_from, _call, done) => void pending.push(done) }, 2);
+    const { sim, c, log } = setup(8, 2, [1000], { call: (_from, _call, done) => void pending.push(done) }, 2);
     c.accept({ n: 0, workUs: 0, job: null });
     c.accept({ n: 1, workUs: 0, job: null });
     sim.run();
