@@ -30,7 +30,7 @@ export function summaryText(summary: Summary, cpu: NodeCpuWatch, outDir: string 
   lines.push(...textTable([header, ...rows]));
   lines.push("(timeouts and rejected are included in errors; restarts, OOM and unhealthy are counts over the run; pending is at the end)");
   const peak = cpu.peak;
-  if (peak && peak.cpu_util > 0) lines.push(`peak CPU: ${(peak.cpu_util * 100).toFixed(1)}% on ${peak.node} in the window ending at ${peak.t_s} s`);
+  if (peak && peak.cpu_util > 0) lines.push(`peak CPU: ${(peak.cpu_util * 100).toFixed(1)}% on ${peak.node} from ${peak.fromS} s to ${peak.t_s} s`);
   if (summary.elections > 0) lines.push(`leader elections: ${summary.elections}`);
   for (const f of summary.faults) lines.push(faultText(f));
   lines.push(...warnings(summary, cpu).map((w) => `warning: ${w}`));

@@ -86,8 +86,11 @@ function auditGauges(world: World, g: ReadonlyMap<string, TaskGauges>): void {
 /** Rows nodeRows hands on at a time: a big cluster's window would otherwise outlive V8's young generation (output.ts). */
 const NODE_ROW_CHUNK = 256;
 
-/** One nodes.csv row per host for the window that ends now, handed to `take` a chunk at a time. */
-export function nodeRows(world: World, tS: number, windowUs: number, take: (rows: readonly NodeRow[]) => void): void {
+/**
+ * One nodes.csv row per host for the `spanUs` that end now (a window, or several: metrics.nodeInterval),
+ * handed to `take` a chunk at a time. CPU and bytes are what the host counted since the last rows.
+ */
+export function nodeRows(world: World, tS: number, spanUs: number, take: (rows: readonly NodeRow[]) => void): void {
   const store = world.control.viewStore();
   let rows: NodeRow[] = [];
   for (const h of world.hosts) {
@@ -108,7 +111,7 @@ export function nodeRows(world: World, tS: number, windowUs: number, take: (rows
       node: h.name,
       status: record?.status ?? "down",
       availability: record?.availability ?? "active",
-      cpu_util: windowUs > 0 ? roundUtil(busy / (h.cpu.cores * windowUs)) : 0,
+      cpu_util: spanUs > 0 ? roundUtil(busy / (h.cpu.cores * spanUs)) : 0,
       mem_used_bytes: mem,
       mem_capacity_bytes: h.spec.memoryBytes,
       tasks,

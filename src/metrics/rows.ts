@@ -33,7 +33,7 @@ export interface TimeseriesRow {
   unhealthy: number;
 }
 
-/** nodes.csv: one row per metrics window and node. */
+/** nodes.csv: one row per node every metrics.nodeInterval (by default, every window). */
 export interface NodeRow {
   t_s: number;
   node: string;

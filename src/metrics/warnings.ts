@@ -49,8 +49,8 @@ interface HotStretch {
  */
 export class NodeCpuWatch {
   private readonly stretches = new Map<string, HotStretch>();
-  /** The row with the highest CPU (the first, on a tie). */
-  peak: NodeCpu | null = null;
+  /** The row with the highest CPU (the first, on a tie), and where its span began (the node's row before). */
+  peak: (NodeCpu & { fromS: number }) | null = null;
 
   static of(rows: readonly NodeCpu[]): NodeCpuWatch {
     const w = new NodeCpuWatch();
@@ -59,12 +59,12 @@ export class NodeCpuWatch {
   }
 
   add(r: NodeCpu): void {
-    if (this.peak === null || r.cpu_util > this.peak.cpu_util) this.peak = { t_s: r.t_s, node: r.node, cpu_util: r.cpu_util };
     let s = this.stretches.get(r.node);
     if (!s) {
       s = { fromS: null, prevEndS: 0, best: null };
       this.stretches.set(r.node, s);
     }
+    if (this.peak === null || r.cpu_util > this.peak.cpu_util) this.peak = { t_s: r.t_s, node: r.node, cpu_util: r.cpu_util, fromS: s.prevEndS };
     if (r.cpu_util > HOT_CPU) {
       s.fromS ??= s.prevEndS;
       if (s.best === null || r.t_s - s.fromS > s.best.toS - s.best.fromS) s.best = { fromS: s.fromS, toS: r.t_s };

@@ -17,7 +17,7 @@ import type { ServiceSource } from "./rolling-updates.js";
 import { Fields, REQUIRED } from "./schema.js";
 import { SLO_FIELDS, checkCallCycles, checkPublishedPorts, readService, readSlo } from "./services.js";
 import type { EventSpec, MetricsSpec, Scenario } from "./types.js";
-import { parseDurationUs } from "./units.js";
+import { formatDurationUs, parseDurationUs } from "./units.js";
 import { readWorkloads } from "./workload.js";
 
 const TOP_FIELDS = [
@@ -84,7 +84,7 @@ function readScenario(ctx: Ctx, root: RawMap, file: string, notes: string[]): Sc
   const serviceItems = f.named("services", "service");
   if (f.get("services") === undefined) ctx.missing(root.at, "", "services");
   else if (f.get("services")?.kind === "seq" && serviceItems.length === 0) f.report("services", "must list at least one service");
-  const metrics = readMetrics(f.map("metrics", ["interval", "slo"]));
+  const metrics = readMetrics(f.map("metrics", ["interval", "nodeInterval", "slo"]));
   const reads = serviceItems.map((item) => readService(ctx, item.raw, item.path, metrics.slo));
   const sources = new Map<string, ServiceSource>();
   serviceItems.forEach((item, i) => {
@@ -128,8 +128,15 @@ function readScenario(ctx: Ctx, root: RawMap, file: string, notes: string[]): Sc
 
 function readMetrics(f: Fields): MetricsSpec {
   const d = DEFAULTS.metrics;
+  const intervalUs = f.num("interval", d.intervalUs, parseDurationUs, { above: 0 });
+  const nodeIntervalUs = f.num("nodeInterval", intervalUs, parseDurationUs, { above: 0 });
+  // A node's row sums whole windows, so that its figures add up to theirs and fall on their ends.
+  if (Number.isFinite(intervalUs) && Number.isFinite(nodeIntervalUs) && nodeIntervalUs % intervalUs !== 0) {
+    f.report("nodeInterval", `${formatDurationUs(nodeIntervalUs)} is not a whole number of metrics windows (metrics.interval ${formatDurationUs(intervalUs)})`);
+  }
   return {
-    intervalUs: f.num("interval", d.intervalUs, parseDurationUs, { above: 0 }),
+    intervalUs,
+    nodeIntervalUs,
     slo: readSlo(f.map("slo", SLO_FIELDS), { latencyUs: d.sloLatencyUs, percentile: d.sloPercentile }),
   };
 }

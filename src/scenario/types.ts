@@ -33,6 +33,8 @@ export interface Scenario {
 
 export interface MetricsSpec {
   intervalUs: number; // default 10s
+  /** nodes.csv's rows come every this long: a whole number of windows (default: one window). */
+  nodeIntervalUs: number;
   slo: SloSpec; // default 250ms, 99: every service's, unless it sets its own
 }
 

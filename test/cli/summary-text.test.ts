@@ -60,6 +60,18 @@ workload:
     expect(summaryText(short.summary, short.run.world.recorder.cpu, null, 1)).not.toMatch(/stayed above/);
   });
 
+  it("gives the peak CPU's span: a window, or the node interval's rows", () => {
+    const cpu = NodeCpuWatch.of([
+      { t_s: 10, node: "w-1", cpu_util: 0.2 },
+      { t_s: 10, node: "w-2", cpu_util: 0.3 },
+      { t_s: 20, node: "w-1", cpu_util: 0.25 },
+      { t_s: 20, node: "w-2", cpu_util: 0.5 },
+    ]);
+    expect(summaryText(emptySummary(), cpu, null, 1)).toContain("peak CPU: 50.0% on w-2 from 10 s to 20 s");
+    const coarse = NodeCpuWatch.of([{ t_s: 60, node: "w-1", cpu_util: 0.9 }, { t_s: 65, node: "w-1", cpu_util: 0.1 }]);
+    expect(summaryText(emptySummary(), coarse, null, 1)).toContain("peak CPU: 90.0% on w-1 from 0 s to 60 s");
+  });
+
   it("tells each fault's course in one line", () => {
     const text = summaryText(
       {

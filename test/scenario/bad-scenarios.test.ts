@@ -254,6 +254,13 @@ const ROWS: Row[] = [
     ],
   },
   {
+    name: "node rows not on window ends",
+    yaml: BASE + "metrics: {interval: 10s, nodeInterval: 15s}\n",
+    message: [
+      "bad.yaml:7:40 metrics.nodeInterval: 15s is not a whole number of metrics windows (metrics.interval 10s)",
+    ],
+  },
+  {
     name: "concurrency below 1",
     yaml: BASE + "    runtime: {concurrency: 0}\n",
     message: [

@@ -28,7 +28,7 @@ describe("the DESIGN.md example", () => {
     expect(s.file).toBe(EXAMPLE);
     expect(s.seed).toBe(42);
     expect(s.durationUs).toBe(30 * MIN);
-    expect(s.metrics).toEqual({ intervalUs: 10 * S, slo: { latencyUs: 250 * MS, percentile: 99 } });
+    expect(s.metrics).toEqual({ intervalUs: 10 * S, nodeIntervalUs: 10 * S, slo: { latencyUs: 250 * MS, percentile: 99 } });
   });
 
   test("cluster", () => {
@@ -216,7 +216,7 @@ describe("defaults", () => {
       file: "min.yaml",
       seed: 1,
       durationUs: 3600 * S,
-      metrics: { intervalUs: 10 * S, slo: { latencyUs: 250 * MS, percentile: 99 } },
+      metrics: { intervalUs: 10 * S, nodeIntervalUs: 10 * S, slo: { latencyUs: 250 * MS, percentile: 99 } },
       cluster: {
         scheduler: { strategy: "spread", retryIntervalUs: 0 },
         managers: {
