@@ -81,7 +81,7 @@ class FaultSpan {
       if (ok[i]) continue;
       const w = windows[i]!;
       // The worst window: most failed requests, then the latency furthest above its SLO.
-      const ms = w.latency.count === 0 ? null : w.latency.quantileUs(w.slo.percentile / 100) / 1000;
+      const ms = w.latency.count === 0 ? null : w.atSloUs / 1000;
       const score = w.row.errors * 1e6 + (ms ?? 0) / Math.max(1e-9, w.slo.latencyUs / 1000);
       if (this.worst === null || score > this.worst.score) {
         this.worst = { endUs, service: w.row.service, errors: w.row.errors, p99Ms: w.latency.count === 0 ? null : w.row.p99_ms, score };
@@ -193,7 +193,7 @@ export class FaultWindows {
 /** No request failed, and the window's latency at the SLO percentile is within the SLO latency. */
 function healthy(w: ServiceWindow): boolean {
   if (w.row.errors > 0) return false;
-  return w.latency.count === 0 || w.latency.quantileUs(w.slo.percentile / 100) <= w.slo.latencyUs;
+  return w.latency.count === 0 || w.atSloUs <= w.slo.latencyUs;
 }
 
 function lastIndex<T>(list: readonly T[], test: (item: T) => boolean): number {

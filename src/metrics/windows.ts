@@ -41,6 +41,8 @@ export interface ClosedWindow {
   row: TimeseriesRow;
   latency: LatencyHistogram;
   slo: SloSpec;
+  /** The window's latency at the SLO's percentile (0 when nothing completed). */
+  atSloUs: number;
 }
 
 /** Whole-run totals of one service, over the windows closed so far. */
@@ -80,6 +82,9 @@ export class ServiceMeter {
   /** @internal */ readonly runLatency = new LatencyHistogram();
 
   private readonly sloLatencyUs: number;
+  /** @internal The quantiles a window's row reads, ascending (p50, p95, p99 and the SLO's), and where each is. */
+  readonly quantiles: readonly number[];
+  /** @internal */ readonly at: { p50: number; p95: number; p99: number; slo: number };
 
   /** @internal Use WindowedSeries.register. */
   constructor(
@@ -88,6 +93,9 @@ export class ServiceMeter {
     readonly slo: SloSpec,
   ) {
     this.sloLatencyUs = slo.latencyUs;
+    const wanted = { p50: 0.5, p95: 0.95, p99: 0.99, slo: slo.percentile / 100 };
+    this.quantiles = [...new Set(Object.values(wanted))].sort((a, b) => a - b);
+    this.at = { p50: this.quantiles.indexOf(0.5), p95: this.quantiles.indexOf(0.95), p99: this.quantiles.indexOf(0.99), slo: this.quantiles.indexOf(wanted.slo) };
   }
 
   arrive(): void {
@@ -161,7 +169,8 @@ export class WindowedSeries {
     const tS = secondsFromUs(tUs);
     const windows: ClosedWindow[] = [];
     for (const meter of this.meters.values()) {
-      windows.push({ row: windowRow(tS, meter, gauges(meter.service)), latency: meter.windowLatency, slo: meter.slo });
+      const q = meter.windowLatency.quantilesUs(meter.quantiles);
+      windows.push({ row: windowRow(tS, meter, q, gauges(meter.service)), latency: meter.windowLatency, slo: meter.slo, atSloUs: q[meter.at.slo]! });
     }
     seen?.(windows);
     for (const meter of this.meters.values()) {
@@ -213,17 +222,18 @@ export class WindowedSeries {
 
 /** mean/p50/p95/p99/max of a histogram in milliseconds (3 decimals); zeros when empty. */
 export function latencySummaryMs(histogram: LatencyHistogram): LatencySummaryMs {
+  const [p50, p95, p99] = histogram.quantilesUs([0.5, 0.95, 0.99]);
   return {
     mean: msFromUs(histogram.meanUs),
-    p50: msFromUs(histogram.quantileUs(0.5)),
-    p95: msFromUs(histogram.quantileUs(0.95)),
-    p99: msFromUs(histogram.quantileUs(0.99)),
+    p50: msFromUs(p50!),
+    p95: msFromUs(p95!),
+    p99: msFromUs(p99!),
     max: msFromUs(histogram.maxUs),
   };
 }
 
-/** A service's row for the window that ends at `tS`. */
-function windowRow(tS: number, meter: ServiceMeter, g: TaskGauges): TimeseriesRow {
+/** A service's row for the window that ends at `tS`; `q` holds the window's meter.quantiles. */
+function windowRow(tS: number, meter: ServiceMeter, q: readonly number[], g: TaskGauges): TimeseriesRow {
   const w = meter.window;
   const latency = meter.windowLatency;
   return {
@@ -234,9 +244,9 @@ function windowRow(tS: number, meter: ServiceMeter, g: TaskGauges): TimeseriesRo
     errors: w.errors,
     timeouts: w.timeouts,
     rejected: w.rejected,
-    p50_ms: msFromUs(latency.quantileUs(0.5)),
-    p95_ms: msFromUs(latency.quantileUs(0.95)),
-    p99_ms: msFromUs(latency.quantileUs(0.99)),
+    p50_ms: msFromUs(q[meter.at.p50]!),
+    p95_ms: msFromUs(q[meter.at.p95]!),
+    p99_ms: msFromUs(q[meter.at.p99]!),
     max_ms: msFromUs(latency.maxUs),
     tasks_desired: g.tasks_desired,
     tasks_running: g.tasks_running,

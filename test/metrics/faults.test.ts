@@ -14,7 +14,7 @@ function win(service: string, n: number, latencyMs: number, errors = 0, running 
   const latency = new LatencyHistogram();
   for (let i = 0; i < n; i++) latency.record(latencyMs * 1000);
   const row = { service, errors, tasks_running: running, tasks_desired: desired, p99_ms: latencyMs } as TimeseriesRow;
-  return { row, latency, slo: SLO };
+  return { row, latency, slo: SLO, atSloUs: latency.quantileUs(SLO.percentile / 100) };
 }
 
 describe("fault windows", () => {

@@ -118,6 +118,29 @@ describe("LatencyHistogram", () => {
     expect(parts[0]?.count).toBe(Math.ceil(values.length / 3)); // the merged-in histograms are unchanged
   });
 
+  it("windows cleared and merged one after another give the run what recording everything once gives", () => {
+    // Each window's values lie in a range of their own (the merge walks only their bins), some
+    // below 1 us, some far above the others; one window has a zero (its merge walks every bin).
+    const whole = new LatencyHistogram();
+    const run = new LatencyHistogram();
+    const window = new LatencyHistogram();
+    const names = Object.keys(distributions).filter((n) => !n.includes("zeros"));
+    for (let w = 0; w < 40; w++) {
+      const scale = [1, 1e-3, 1e3, 0.5][w % 4]!;
+      const values = sample(names[w % names.length]!, 500 + w, 1 + ((w * 37) % 300)).map((v) => v * scale);
+      if (w === 17) values.push(0);
+      window.clear();
+      for (const v of values) {
+        window.record(v);
+        whole.record(v);
+      }
+      run.merge(window);
+    }
+    expect([run.count, run.maxUs, run.minUs]).toEqual([whole.count, whole.maxUs, whole.minUs]);
+    expect(run.meanUs).toBeCloseTo(whole.meanUs, 6);
+    for (let q = 0; q <= 1; q += 0.0005) expect(run.quantileUs(q), `q=${q}`).toBe(whole.quantileUs(q));
+  });
+
   it("merges sub-microsecond ranges correctly (works around a sketches-js 2.1.1 merge bug)", () => {
     // b spans sketch keys below 0 up to exactly 0 (values near 1 us); a lies wholly below key 0.
     const a = new LatencyHistogram();
@@ -161,6 +184,35 @@ describe("LatencyHistogram", () => {
       runFresh.merge(fresh);
     }
     for (const q of QUANTILES) expect(runReused.quantileUs(q)).toBe(runFresh.quantileUs(q));
+  });
+
+  it("answers several quantiles as quantileUs does, for every distribution, small counts, merged and cleared histograms", () => {
+    const names = Object.keys(distributions);
+    const fine = Array.from({ length: 1001 }, (_, i) => i / 1000);
+    const check = (h: LatencyHistogram, label: string) => {
+      for (const qs of [QUANTILES, fine, [0.5, 0.95, 0.99], [0.99, 0.99], [0.3]]) {
+        expect(h.quantilesUs(qs), label).toEqual(qs.map((q) => h.quantileUs(q)));
+      }
+    };
+    const run = new LatencyHistogram();
+    const reused = new LatencyHistogram();
+    check(reused, "empty");
+    for (let w = 0; w < 30; w++) {
+      // Windows of 1 to 2,000 values; a third of them sub-microsecond; zeros among them.
+      const values = sample(names[w % names.length]!, 300 + w, w % 5 === 0 ? 1 + w : 2_000).map((v) => (w % 3 === 0 ? v / 1000 : v));
+      reused.clear();
+      for (const v of values) reused.record(v);
+      check(reused, `window ${w}`);
+      run.merge(reused);
+      check(run, `run after window ${w}`);
+    }
+  });
+
+  it("refuses quantiles out of order or out of range", () => {
+    const h = new LatencyHistogram();
+    h.record(5);
+    expect(() => h.quantilesUs([0.9, 0.5])).toThrow(RangeError);
+    expect(() => h.quantilesUs([0.5, 1.5])).toThrow(RangeError);
   });
 
   it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])("rejects the latency %s", (v) => {
