@@ -74,7 +74,11 @@ function chart(title, t, series, opts = {}) {
   return u.root;
 }
 
-/** Nodes x windows, one pixel row per group of nodes (their maximum), so that 1,000 nodes still read. */
+/**
+ * Nodes x time from 0 to the last row, one pixel row per group of nodes (their maximum), so that
+ * 1,000 nodes still read. A column shows the row that covers its time: a row covers the time since
+ * the one before (a window, or metrics.nodeInterval's several; the last may be shorter).
+ */
 function heatmap(title, grid, values) {
   const rows = grid.nodes.length;
   const cols = grid.t.length;
@@ -83,11 +87,18 @@ function heatmap(title, grid, values) {
   const canvas = el("canvas", { width: String(width), height: String(height), "aria-label": title });
   const ctx = canvas.getContext("2d");
   const img = ctx.createImageData(width, height);
+  const t1 = Math.max(1e-9, grid.t[cols - 1] ?? 1);
+  const column = [];
+  for (let x = 0, j = 0; x < width; x++) {
+    const t = ((x + 0.5) / width) * t1;
+    while (j < cols - 1 && grid.t[j] < t) j++;
+    column.push(j);
+  }
   for (let y = 0; y < height; y++) {
     const from = Math.floor((y * rows) / height);
     const to = Math.max(from + 1, Math.floor(((y + 1) * rows) / height));
     for (let x = 0; x < width; x++) {
-      const j = Math.min(cols - 1, Math.floor((x * cols) / width));
+      const j = column[x];
       let v = 0;
       for (let i = from; i < to; i++) v = Math.max(v, values[i][j]);
       const [r, g, b] = heat(v);
@@ -99,17 +110,15 @@ function heatmap(title, grid, values) {
     }
   }
   ctx.putImageData(img, 0, 0);
-  const t0 = grid.t[0] ?? 0;
-  const t1 = grid.t[cols - 1] ?? 1;
   for (const m of data.markers) {
-    const x = ((m.t - t0) / Math.max(1e-9, t1 - t0)) * width;
+    const x = (m.t / t1) * width;
     ctx.fillStyle = MARKER_COLORS[m.kind];
     ctx.fillRect(Math.round(x), 0, 2, height);
   }
   // Axes: node names beside their rows when each row is tall enough to read, time below.
   const rowPx = height / rows;
   const names = el("div", { class: "names", style: `height:${height}px` }, ...(rowPx >= 8 ? grid.nodes.map((n) => el("div", { style: `height:${rowPx}px;line-height:${rowPx}px` }, n)) : [el("div", {}, grid.nodes[0] ?? ""), el("div", { style: "margin-top:auto" }, grid.nodes[rows - 1] ?? "")]));
-  const ticks = el("div", { class: "ticks", style: `width:${width}px` }, ...[0, 1, 2, 3, 4].map((k) => el("span", {}, `${Math.round(t0 + ((t1 - t0) * k) / 4)} s`)));
+  const ticks = el("div", { class: "ticks", style: `width:${width}px` }, ...[0, 1, 2, 3, 4].map((k) => el("span", {}, `${Math.round((t1 * k) / 4)} s`)));
   const label = rowPx >= 8 ? "" : `${rows} nodes, ${grid.nodes[0]} at the top to ${grid.nodes[rows - 1]} at the bottom; each pixel row shows the busiest of its nodes; `;
   return el("div", { class: "heatmap" }, el("h3", {}, title), el("div", { class: "plot" }, names, el("div", {}, canvas, ticks)), el("div", { class: "muted" }, `${label}0% pale to 100% dark red`));
 }

@@ -5,6 +5,7 @@ import { taskNetworks } from "../manager/allocator.js";
 import type { Store } from "../manager/store.js";
 import type { TaskGauges } from "../metrics/windows.js";
 import { roundUtil } from "../metrics/fmt.js";
+import type { NodeCpuWatch } from "../metrics/warnings.js";
 import type { World } from "./world.js";
 import type { ServiceCpu } from "../manager/orchestrator/autoscaler.js";
 
@@ -83,6 +84,34 @@ function auditGauges(world: World, g: ReadonlyMap<string, TaskGauges>): void {
   }
 }
 
+/**
+ * Each host's CPU, taken at every window's close whatever metrics.nodeInterval is. The warnings
+ * and the terminal's peak judge windows: a node pinned for 70 s is hot even when its minute's row
+ * averages less. And the CPU model is advanced at the same instants either way, so its float sums,
+ * and every completion time with them, do not depend on the node interval. A row sums its windows.
+ */
+export class CpuSamples {
+  /** Busy core-microseconds since the host's last nodes.csv row, by host index. */
+  private readonly busy: number[] = [];
+
+  /** The window that ends now: each host's share of its cores goes to `watch`, its busy time to its next row. */
+  sample(world: World, tS: number, windowUs: number, watch: NodeCpuWatch): void {
+    for (const h of world.hosts) {
+      if (h.removed) continue;
+      const busy = h.cpu.takeBusyCoreUs();
+      this.busy[h.index] = (this.busy[h.index] ?? 0) + busy;
+      watch.sample(tS, h.name, windowUs > 0 ? roundUtil(busy / (h.cpu.cores * windowUs)) : 0);
+    }
+  }
+
+  /** The host's busy core-microseconds since its last row; the next row starts from 0. */
+  take(host: World["hosts"][number]): number {
+    const busy = this.busy[host.index] ?? 0;
+    this.busy[host.index] = 0;
+    return busy;
+  }
+}
+
 /** Rows nodeRows hands on at a time: a big cluster's window would otherwise outlive V8's young generation (output.ts). */
 const NODE_ROW_CHUNK = 256;
 
@@ -90,7 +119,7 @@ const NODE_ROW_CHUNK = 256;
  * One nodes.csv row per host for the `spanUs` that end now (a window, or several: metrics.nodeInterval),
  * handed to `take` a chunk at a time. CPU and bytes are what the host counted since the last rows.
  */
-export function nodeRows(world: World, tS: number, spanUs: number, take: (rows: readonly NodeRow[]) => void): void {
+export function nodeRows(world: World, tS: number, spanUs: number, cpu: CpuSamples, take: (rows: readonly NodeRow[]) => void): void {
   const store = world.control.viewStore();
   let rows: NodeRow[] = [];
   for (const h of world.hosts) {
@@ -104,7 +133,7 @@ export function nodeRows(world: World, tS: number, spanUs: number, take: (rows: 
       for (const t of h.agent.tasks.values()) walked += memoryOf(t);
       if (walked !== mem) throw new Error(`memory of ${h.name}'s tasks is ${mem} by the agent's count, a walk finds ${walked}`);
     }
-    const busy = h.cpu.takeBusyCoreUs();
+    const busy = cpu.take(h);
     const bytes = world.net.fabric.takeHostBytes(h);
     rows.push({
       t_s: tS,

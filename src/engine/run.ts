@@ -6,7 +6,7 @@ import { secondsFromUs } from "../metrics/fmt.js";
 import type { PlacementStrategy } from "../manager/scheduler/strategy.js";
 import { World } from "./world.js";
 import { scheduleInjections } from "./injections.js";
-import { networkRows, nodeRows, taskGauges } from "./observe.js";
+import { CpuSamples, networkRows, nodeRows, taskGauges } from "./observe.js";
 import { scenarioWarnings, unsimulatedFields } from "./unsupported.js";
 
 /** The initial deployment may take at most this long before the scenario's clock starts anyway. */
@@ -47,6 +47,7 @@ export class Run {
   private lastWindowUs = 0;
   /** The end of the last nodes.csv rows (metrics.nodeInterval: every few windows). */
   private lastNodeRowsUs = 0;
+  private readonly cpuSamples = new CpuSamples();
   private phase: "new" | "deploying" | "running" = "new";
   /** deployedShare as last computed with a leader. */
   private shareSeen = 0;
@@ -59,7 +60,7 @@ export class Run {
   ) {
     const events = opts.out?.lineWriter("events.jsonl") ?? opts.events ?? null;
     this.world = new World(scenario, { events, strategies: opts.strategies, checks: opts.checks !== false, quietSessions: opts.quietSessions !== false });
-    // One row per node per window: written as each window closes, never all held at once.
+    // One row per node per window (or metrics.nodeInterval): written as they come, never all held at once.
     if (opts.out) this.world.recorder.nodeSink = opts.out.csvWriter("nodes.csv", NODE_COLUMNS);
     this.notes = [...scenario.notes, ...unsimulatedFields(scenario).map((f) => `not simulated: ${f}`), ...scenarioWarnings(scenario)];
   }
@@ -224,13 +225,15 @@ export class Run {
   private closeWindow(): void {
     const w = this.world;
     const now = w.sim.now();
+    const windowUs = now - this.lastWindowUs;
     this.lastWindowUs = now;
     const tS = secondsFromUs(now - w.originUs);
     const gauges = taskGauges(w);
+    this.cpuSamples.sample(w, tS, windowUs, w.recorder.cpu);
     if (now - this.lastNodeRowsUs >= this.scenario.metrics.nodeIntervalUs || now === this.endUs) {
       // Held heartbeats put their bytes on the NICs' counts only when computed.
       w.control.settleQuietSessions();
-      nodeRows(w, tS, now - this.lastNodeRowsUs, (rows) => w.recorder.nodeRows(rows));
+      nodeRows(w, tS, now - this.lastNodeRowsUs, this.cpuSamples, (rows) => w.recorder.nodeRows(rows));
       this.lastNodeRowsUs = now;
     }
     w.recorder.closeWindow(now - w.originUs, gauges, networkRows(w, tS));

@@ -21,7 +21,7 @@ function noIncidents(): IncidentCounts {
 /**
  * Everything a run observes, in memory until the end except the event log, which streams to
  * events.jsonl, and nodes.csv's rows, which stream to a sink when one is set (one row per node
- * per window: the largest output). Metrics only observe: nothing here changes what happens in
+ * per window or node interval: the largest output). Metrics only observe: nothing here changes what happens in
  * the simulation.
  */
 export class Recorder {
@@ -29,9 +29,9 @@ export class Recorder {
   readonly timeseries: TimeseriesRow[] = [];
   /** nodes.csv's rows, kept only while no sink takes them. */
   readonly nodes: NodeRow[] = [];
-  /** Where nodes.csv's rows go as each window closes (an output file); null keeps them in `nodes`. */
+  /** Where nodes.csv's rows go as they are made (an output file); null keeps them in `nodes`. */
   nodeSink: ((rows: readonly NodeRow[]) => void) | null = null;
-  /** The CPU of every node row so far: what the warnings and the terminal summary read. */
+  /** Every node's CPU, window by window (engine/observe.ts CpuSamples): what the warnings and the terminal summary read. */
   readonly cpu = new NodeCpuWatch();
   readonly networks: NetworkRow[] = [];
   /**
@@ -128,7 +128,6 @@ export class Recorder {
 
   /** Some of the closing window's nodes.csv rows (a big cluster's come a few hundred at a time). */
   nodeRows(rows: readonly NodeRow[]): void {
-    for (const r of rows) this.cpu.add(r);
     if (this.nodeSink) this.nodeSink(rows);
     else this.nodes.push(...rows);
   }

@@ -4,7 +4,7 @@
 
 import type { NodeRow, Summary } from "./rows.js";
 
-/** A node busier than this share of its cores (in a window) is saturated... */
+/** A node busier than this share of its cores (in a window, or a nodes.csv row) is saturated... */
 export const HOT_CPU = 0.95;
 /** ...for longer than this is worth a warning. */
 const HOT_FOR_S = 60;
@@ -43,8 +43,8 @@ interface HotStretch {
 }
 
 /**
- * The CPU of nodes.csv as its rows come, window by window: each node's longest stretch above 95%
- * and the busiest window of all. What the warnings and the terminal summary need of nodes.csv,
+ * Each node's CPU as it comes, window by window in a run (the report reads nodes.csv's rows): its
+ * longest stretch above 95% and the busiest sample of all. What the warnings and the terminal summary need,
  * without keeping its rows (20,000 nodes for a simulated hour are 7 million of them).
  */
 export class NodeCpuWatch {
@@ -59,20 +59,25 @@ export class NodeCpuWatch {
   }
 
   add(r: NodeCpu): void {
-    let s = this.stretches.get(r.node);
-    if (!s) {
-      s = { fromS: null, prevEndS: 0, best: null };
-      this.stretches.set(r.node, s);
-    }
-    if (this.peak === null || r.cpu_util > this.peak.cpu_util) this.peak = { t_s: r.t_s, node: r.node, cpu_util: r.cpu_util, fromS: s.prevEndS };
-    if (r.cpu_util > HOT_CPU) {
-      s.fromS ??= s.prevEndS;
-      if (s.best === null || r.t_s - s.fromS > s.best.toS - s.best.fromS) s.best = { fromS: s.fromS, toS: r.t_s };
-    } else s.fromS = null;
-    s.prevEndS = r.t_s;
+    this.sample(r.t_s, r.node, r.cpu_util);
   }
 
-  /** Nodes whose CPU stayed above 95% for more than a minute of consecutive windows: the longest stretch of each. */
+  /** The node's CPU over the span since its last sample, which ends at `tS`. */
+  sample(tS: number, node: string, cpu: number): void {
+    let s = this.stretches.get(node);
+    if (!s) {
+      s = { fromS: null, prevEndS: 0, best: null };
+      this.stretches.set(node, s);
+    }
+    if (this.peak === null || cpu > this.peak.cpu_util) this.peak = { t_s: tS, node, cpu_util: cpu, fromS: s.prevEndS };
+    if (cpu > HOT_CPU) {
+      s.fromS ??= s.prevEndS;
+      if (s.best === null || tS - s.fromS > s.best.toS - s.best.fromS) s.best = { fromS: s.fromS, toS: tS };
+    } else s.fromS = null;
+    s.prevEndS = tS;
+  }
+
+  /** Nodes whose CPU stayed above 95% for more than a minute of consecutive samples: the longest stretch of each. */
   hotNodes(): string[] {
     const out: string[] = [];
     for (const [node, { best }] of this.stretches) {

@@ -26,11 +26,11 @@ export interface ServiceSeries {
   pending: number[];
 }
 
-/** Per node, per window: CPU and memory use as shares (0..1), for the heatmaps. */
+/** Per node, per nodes.csv row (a window, or metrics.nodeInterval): CPU and memory use as shares (0..1), for the heatmaps. */
 export interface NodeGrid {
   nodes: string[];
   t: number[];
-  /** cpu[i][j]: node i in window j. */
+  /** cpu[i][j]: node i in the row ending at t[j]. */
   cpu: number[][];
   mem: number[][];
 }

@@ -129,14 +129,17 @@ function newTasks(ev: readonly LoggedEvent[], down: readonly LoggedEvent[]): Ste
 
 /** Nodes above 95% CPU in the span: when the first got there, and how long each stayed. */
 function saturation(input: StoryInput, fromT: number, endT: number): Step[] {
-  const rows = input.nodes.map((r, i) => ({ r, line: i + 2 })).filter(({ r }) => r.t_s > fromT && r.t_s <= endT && r.cpu_util > HOT_CPU);
+  // A row covers the time since the rows before it (a window, or metrics.nodeInterval's several),
+  // cut here to the span.
+  const times = [...new Set(input.nodes.map((r) => r.t_s))];
+  const startOf = new Map(times.map((t, i) => [t, i === 0 ? 0 : times[i - 1]!]));
+  const rows = input.nodes.map((r, i) => ({ r, line: i + 2, from: Math.max(fromT, startOf.get(r.t_s)!) })).filter(({ r }) => r.t_s > fromT && r.t_s <= endT && r.cpu_util > HOT_CPU);
   if (rows.length === 0) return [];
-  const interval = windowOf(input.nodes);
   const byNode = new Map<string, number>();
-  for (const { r } of rows) byNode.set(r.node, (byNode.get(r.node) ?? 0) + interval);
+  for (const { r, from } of rows) byNode.set(r.node, (byNode.get(r.node) ?? 0) + (r.t_s - from));
   const first = rows[0]!;
   const detail = [...byNode].map(([n, s]) => `${n} for ${fmt(s)} s`).join(", ");
-  return [{ t: first.r.t_s - interval, text: `nodes run above 95% CPU, so every container on them, starting or serving, gets less: ${detail}`, ref: `nodes.csv:${first.line}` }];
+  return [{ t: first.from, text: `nodes run above 95% CPU, so every container on them, starting or serving, gets less: ${detail}`, ref: `nodes.csv:${first.line}` }];
 }
 
 function killed(failed: readonly LoggedEvent[], one: string, many: string): Step[] {

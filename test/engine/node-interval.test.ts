@@ -27,7 +27,7 @@ describe("metrics.nodeInterval", () => {
   beforeAll(() => {
     fine = run([]);
     coarse = run(["metrics.nodeInterval=30s"]);
-  });
+  }, 120_000);
 
   it("writes nodes.csv every 30 s and at the end, one row per node", () => {
     const times = [...new Set(coarse.nodes.map((r) => r.t_s))];
@@ -44,6 +44,13 @@ describe("metrics.nodeInterval", () => {
     expect(JSON.stringify(coarse.timeseries)).toBe(JSON.stringify(fine.timeseries));
     expect(JSON.stringify(coarse.elections)).toBe(JSON.stringify(fine.elections));
     expect(JSON.stringify(coarse.run.world.recorder.networks)).toBe(JSON.stringify(fine.run.world.recorder.networks));
+  });
+
+  // A node pinned for 70 s is hot though its minutes average less: the warnings judge windows.
+  it("leaves the terminal's CPU warnings and peak as every window's rows give them", () => {
+    const watch = (o: RunOutputs) => JSON.stringify({ peak: o.run.world.recorder.cpu.peak, hot: o.run.world.recorder.cpu.hotNodes() });
+    expect(watch(coarse)).toBe(watch(fine));
+    expect(fine.run.world.recorder.cpu.peak!.t_s % 30).not.toBe(0);
   });
 
   it("gives each row what the windows it covers give together", () => {

@@ -75,3 +75,33 @@ describe("story.md", () => {
     citesRealLines(text, events);
   });
 });
+
+// One 1-core worker pinned from the first second to the end (2m5s): the story counts each
+// nodes.csv row for the time it covers, cut to the fault's span, however often rows come.
+describe("story.md's saturated nodes", () => {
+  const HOT = `version: 1
+name: hot
+duration: 2m5s
+metrics: {interval: 5s}
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 1, cpu: 1, memory: 4GiB}]
+services:
+  - {name: web, replicas: 1, ports: [{published: 80, target: 8080}], runtime: {concurrency: 4, queue: 64}, request: {cpu: 20ms}}
+workload:
+  - {name: users, service: web, rate: 60/s}
+events:
+  - {at: 1s, scale: {service: web, replicas: 1}}
+`;
+  it.each([[[]], [["metrics.nodeInterval=1m"]]])("says w-1 ran hot for 124 s (%j)", (sets) => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "hot.yaml"), HOT);
+    const out = path.join(dir, "out");
+    const r = orchsim(["run", path.join(dir, "hot.yaml"), ...sets.flatMap((x) => ["--set", x]), "--report", "--out", out, "--quiet"]);
+    expect(r.code).toBe(0);
+    const text = fs.readFileSync(path.join(out, "story.md"), "utf8");
+    expect(text).toMatch(/nodes run above 95% CPU, so every container on them, starting or serving, gets less: w-1 for 124 s/);
+    // Dated from the fault, never before it.
+    expect(text).not.toMatch(/t = 0 s[^\n]*above 95% CPU/);
+  });
+});
