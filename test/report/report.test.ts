@@ -71,6 +71,30 @@ describe.skipIf(!CHROMIUM)("report.html in Chromium", () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
+  // Node rows every 70 s (metrics.nodeInterval): rows end at 70, 140, 210 and 245 s. Zone a dies
+  // at 180 s, so its nodes still work part of the row to 210 s and none of the last one. The
+  // heatmap's columns sit on a time axis from 0: at 196 s a-1 shows the row to 210 s (some
+  // CPU); with columns of equal width it showed the last row there (none).
+  it("places node rows on a time axis from 0, however often they come", async () => {
+    const out = path.join(tempDir(), "zone");
+    const r = orchsim(["run", "scenarios/zone-failure.yaml", "--set", "duration=4m5s", "--set", "metrics.nodeInterval=70s", "--report", "--out", out, "--quiet"]);
+    expect(r.code).toBe(0);
+    const { page, errors } = await open(path.join(out, "report.html"));
+    expect(errors).toEqual([]);
+    const ticks = await page.evaluate(() => [...document.querySelector(".heatmap .ticks")!.children].map((e) => e.textContent));
+    expect(ticks[0]).toBe("0 s");
+    expect(ticks[ticks.length - 1]).toBe("245 s");
+    const pixel = (tS: number) =>
+      page.evaluate((t) => {
+        const c = document.querySelector(".heatmap canvas") as HTMLCanvasElement;
+        // a-1 is the fourth of twelve nodes (the managers first), 8 pixels a node.
+        return [...c.getContext("2d")!.getImageData(Math.floor((t / 245) * c.width), 3 * 8 + 4, 1, 1).data.slice(0, 3)];
+      }, tS);
+    const PALE = [255, 245, 200]; // no CPU at all
+    expect(await pixel(196)).not.toEqual(PALE);
+    expect(await pixel(230)).toEqual(PALE);
+  }, 60_000);
+
   it("draws 100k points and 1,000 nodes from outputs of that size", async () => {
     const dir = bigOutputs(10_000, 1_000, 60);
     expect(orchsim(["report", dir]).code).toBe(0);
