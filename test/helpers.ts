@@ -18,7 +18,7 @@ export interface RunOutputs {
 }
 
 /** Runs a scenario to its end, with no output files. */
-export function runScenario(scenario: Scenario, options: Pick<RunOptions, "quietSessions" | "checks"> = {}): RunOutputs {
+export function runScenario(scenario: Scenario, options: Pick<RunOptions, "quietSessions" | "checks" | "nodeRows"> = {}): RunOutputs {
   const lines: string[] = [];
   const sink = { write: (line: string) => void lines.push(line), close: () => undefined } as never;
   const run = new Run(scenario, { out: null, events: sink, ...options });

@@ -85,6 +85,18 @@ describe("metrics.nodeInterval", () => {
     expect(coarse.nodes.some((r) => r.node === "a-1" && r.status === "down")).toBe(true);
   });
 
+  // A sweep reads only summaries: its runs make no node rows, which it would otherwise hold in memory.
+  it("without node rows (a sweep's runs), gives the same summary and terminal warnings and keeps no rows", () => {
+    const none = runScenario(loadScenarioFile(FILE, BASE), { nodeRows: false });
+    expect(none.nodes).toEqual([]);
+    const { events: _a, ...a } = none.summary;
+    const { events: _b, ...b } = fine.summary;
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(JSON.stringify(none.timeseries)).toBe(JSON.stringify(fine.timeseries));
+    const watch = (o: RunOutputs) => JSON.stringify({ peak: o.run.world.recorder.cpu.peak, hot: o.run.world.recorder.cpu.hotNodes() });
+    expect(watch(none)).toBe(watch(fine));
+  });
+
   // Held heartbeats count their bytes when a node row needs them: now every third window.
   it("gives the same outputs with heartbeats held and sent", () => {
     const full = run(["metrics.nodeInterval=30s"], false);
