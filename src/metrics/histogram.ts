@@ -89,8 +89,8 @@ export class LatencyHistogram {
    * quantileUs of each of `qs` (ascending), in one walk over the sketch's bins: a window's row
    * asks for four, and each of DDSketch's own answers walks from the lowest bin the series ever
    * had (a tenth of an M/M/1 run of 10,000 windows). The walk is getValueAtQuantile's rank rule
-   * (@datadog/sketches-js 2.1.1, DenseStore.keyAtRank with lower = true), started at the bin of
-   * the smallest value recorded: every bin below it is empty. Latencies are never negative, so
+   * (@datadog/sketches-js 2.1.1, DenseStore.keyAtRank with lower = true), started at the lowest
+   * bin that can hold a count (keySpan): every bin below it is empty. Latencies are never negative, so
    * the negative store is empty. The test "answers several quantiles as quantileUs does" holds
    * the two to the same answers.
    */
@@ -100,7 +100,8 @@ export class LatencyHistogram {
     const s = this.sketch;
     const store = s.store;
     const bins = store.bins;
-    let i = this.minValueUs > 0 ? Math.max(0, s.mapping.key(this.minValueUs) - store.offset) : 0;
+    const span = this.keySpan();
+    let i = span === null ? 0 : Math.max(0, span[0] - store.offset);
     let running = 0;
     for (let j = 0; j < qs.length; j++) {
       const q = qs[j]!;
@@ -127,13 +128,13 @@ export class LatencyHistogram {
   /** Adds every value recorded in `other` to this histogram; `other` is unchanged. */
   merge(other: LatencyHistogram): void {
     if (other.n === 0) return;
-    // Workaround for @datadog/sketches-js 2.1.1: DenseStore.merge extends its range with
-    // `_extendRange(other.minKey, other.maxKey)`, which reads a maxKey of 0 as "absent"
-    // (`secondKey || key`). If the other store spans keys below 0 up to exactly 0 (values
-    // up to ~1 us) and ours lies wholly below 0, the merged bins turn into NaN. Adding weight 0
-    // at key 0 first widens our range to cover key 0 without counting anything.
     const span = other.keySpan();
     if (span === null) {
+      // Workaround for @datadog/sketches-js 2.1.1: DenseStore.merge extends its range with
+      // `_extendRange(other.minKey, other.maxKey)`, which reads a maxKey of 0 as "absent"
+      // (`secondKey || key`). If the other store spans keys below 0 up to exactly 0 (values
+      // up to ~1 us) and ours lies wholly below 0, the merged bins turn into NaN. Adding weight 0
+      // at key 0 first widens our range to cover key 0 without counting anything.
       if (other.sketch.store.maxKey === 0) this.sketch.store.add(0, 0);
       this.sketch.merge(other.sketch);
     } else this.mergeSpan(other.sketch, span[0], span[1]);

@@ -17,6 +17,17 @@ function run(overrides: string[], quietSessions = true): RunOutputs {
   return runScenario(loadScenarioFile(FILE, [...BASE, ...overrides]), { quietSessions });
 }
 
+/** summary.json without `events`, the kernel's count (held heartbeats and node rows change it, not the outputs). */
+function summaryOf(o: RunOutputs): string {
+  const { events: _kernelEvents, ...summary } = o.summary;
+  return JSON.stringify(summary);
+}
+
+/** What the terminal's CPU lines read: the peak and every hot stretch. */
+function cpuWatch(o: RunOutputs): string {
+  return JSON.stringify({ peak: o.run.world.recorder.cpu.peak, hot: o.run.world.recorder.cpu.hotNodes() });
+}
+
 function rowsAt(rows: readonly NodeRow[], tS: number): NodeRow[] {
   return rows.filter((r) => r.t_s === tS);
 }
@@ -37,9 +48,7 @@ describe("metrics.nodeInterval", () => {
   });
 
   it("leaves every other output as it was", () => {
-    const { events: _a, ...a } = coarse.summary;
-    const { events: _b, ...b } = fine.summary;
-    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(summaryOf(coarse)).toBe(summaryOf(fine));
     expect(JSON.stringify(coarse.events)).toBe(JSON.stringify(fine.events));
     expect(JSON.stringify(coarse.timeseries)).toBe(JSON.stringify(fine.timeseries));
     expect(JSON.stringify(coarse.elections)).toBe(JSON.stringify(fine.elections));
@@ -48,8 +57,7 @@ describe("metrics.nodeInterval", () => {
 
   // A node pinned for 70 s is hot though its minutes average less: the warnings judge windows.
   it("leaves the terminal's CPU warnings and peak as every window's rows give them", () => {
-    const watch = (o: RunOutputs) => JSON.stringify({ peak: o.run.world.recorder.cpu.peak, hot: o.run.world.recorder.cpu.hotNodes() });
-    expect(watch(coarse)).toBe(watch(fine));
+    expect(cpuWatch(coarse)).toBe(cpuWatch(fine));
     expect(fine.run.world.recorder.cpu.peak!.t_s % 30).not.toBe(0);
   });
 
@@ -89,12 +97,9 @@ describe("metrics.nodeInterval", () => {
   it("without node rows (a sweep's runs), gives the same summary and terminal warnings and keeps no rows", () => {
     const none = runScenario(loadScenarioFile(FILE, BASE), { nodeRows: false });
     expect(none.nodes).toEqual([]);
-    const { events: _a, ...a } = none.summary;
-    const { events: _b, ...b } = fine.summary;
-    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(summaryOf(none)).toBe(summaryOf(fine));
     expect(JSON.stringify(none.timeseries)).toBe(JSON.stringify(fine.timeseries));
-    const watch = (o: RunOutputs) => JSON.stringify({ peak: o.run.world.recorder.cpu.peak, hot: o.run.world.recorder.cpu.hotNodes() });
-    expect(watch(none)).toBe(watch(fine));
+    expect(cpuWatch(none)).toBe(cpuWatch(fine));
   });
 
   // Held heartbeats count their bytes when a node row needs them: now every third window.
