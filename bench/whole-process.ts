@@ -19,7 +19,7 @@ export function runScenarioProcess(scenario: string, extraArgs: string[] = []): 
   const out = path.join(dir, "out");
   try {
     const start = wallNs();
-    const r = spawnSync(process.execPath, ["dist/cli/main.js", "run", scenario, "--out", out, "--quiet", "--no-checks", ...extraArgs], {
+    const r = spawnSync(process.execPath, ["dist/bin/main.js", "run", scenario, "--out", out, "--quiet", "--no-checks", ...extraArgs], {
       stdio: ["ignore", "ignore", "inherit"],
     });
     const wallS = (wallNs() - start) / 1e9;

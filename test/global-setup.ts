@@ -1,11 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /**
- * The CLI tests run the built command as a user would; build it once before any test. tsc
- * rewrites dist/cli/main.js without its execute bit, which `npx orchsim` needs afterwards.
+ * The CLI tests run the built command as a user would; build it once before any test, as
+ * `npm run build` does: tsc's dist/, then the bundled command in dist/bin/ (scripts/bundle.mjs).
  *
  * Every temporary directory a test makes (and every one the orchsim processes it starts make)
  * goes under one directory of this run, through TMPDIR, which the test workers and their
@@ -13,7 +13,7 @@ import { join } from "node:path";
  */
 export default function setup(): () => void {
   execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
-  chmodSync("dist/cli/main.js", 0o755);
+  execFileSync(process.execPath, ["scripts/bundle.mjs"], { stdio: "inherit" });
   const root = mkdtempSync(join(tmpdir(), "orchsim-tests-"));
   process.env["TMPDIR"] = root;
   return () => rmSync(root, { recursive: true, force: true });

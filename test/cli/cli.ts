@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
-const MAIN = path.join(ROOT, "dist/cli/main.js");
+const MAIN = path.join(ROOT, "dist/bin/main.js");
 
 export interface CliResult {
   code: number;

@@ -17,7 +17,7 @@ describe("the heap's growth", () => {
     const dir = tempDir();
     const [a, b] = [path.join(dir, "a"), path.join(dir, "b")];
     expect(orchsim(["run", "scenarios/hello-cluster.yaml", "--out", a, "--quiet"]).code).toBe(0);
-    const r = spawnSync(process.execPath, ["--heap-growing-percent=0", path.join(ROOT, "dist/cli/main.js"), "run", "scenarios/hello-cluster.yaml", "--out", b, "--quiet"], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["--heap-growing-percent=0", path.join(ROOT, "dist/bin/main.js"), "run", "scenarios/hello-cluster.yaml", "--out", b, "--quiet"], { cwd: ROOT, encoding: "utf8" });
     expect(r.status).toBe(0);
     const [fa, fb] = [readOutputs(a), readOutputs(b)];
     fa.delete("perf.json");

@@ -17,7 +17,7 @@ for (let i = 0; i < 10; i++) ARGS.push("--set", `services.s${i}.replicas=900`);
 function runAndSignal(signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string; left: string[] }> {
   const dir = tempDir();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "dist/cli/main.js"), "run", SCALE, ...ARGS, "--out", path.join(dir, "o"), "--quiet"], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [path.join(ROOT, "dist/bin/main.js"), "run", SCALE, ...ARGS, "--out", path.join(dir, "o"), "--quiet"], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     let sent = false;

@@ -10,6 +10,7 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Ctx } from "../context.js";
 import { entryOf, type Origin, type Raw } from "../raw.js";
 import { suggestion } from "../suggest.js";
+import { COMPOSE_SPEC_URL } from "../package-files.js";
 
 let compiled: ValidateFunction | undefined;
 
@@ -17,8 +18,7 @@ let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
   if (compiled === undefined) {
     const { Ajv } = createRequire(import.meta.url)("ajv") as typeof import("ajv");
-    const url = new URL("../../../assets/compose/compose-spec.json", import.meta.url);
-    const schema = JSON.parse(readFileSync(url, "utf8")) as { $schema?: string };
+    const schema = JSON.parse(readFileSync(COMPOSE_SPEC_URL, "utf8")) as { $schema?: string };
     // The schema is draft-07, ajv's own draft; its $schema spells the URL in a way ajv's copy of
     // the meta-schema is not registered under. strict: false because it uses `deprecated`, an
     // annotation draft-07 does not define.
