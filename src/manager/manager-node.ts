@@ -53,6 +53,8 @@ export class ManagerNode {
   /** A Ready's disk write is under way (the disk is one queue: the next Ready waits for it). */
   private writing = false;
   private tickTimer: ScheduledEvent | null = null;
+  /** One function for every tick's event, not a closure per tick. */
+  private readonly tickFn = (): void => this.tick();
   private saved: PersistentState<StoreCommand[]> | undefined;
   /** Index of the last committed entry applied to the store (the store is this manager's snapshot). */
   private appliedIndex = 0;
@@ -74,7 +76,7 @@ export class ManagerNode {
   /** Starts ticking, at a phase of its own within the tick (processes start at different times). */
   start(): void {
     const phaseUs = Math.floor(this.d.rng.next() * this.d.raft.tickUs);
-    this.tickTimer = this.d.sim.after(phaseUs, () => this.tick());
+    this.tickTimer = this.d.sim.after(phaseUs, this.tickFn);
   }
 
   crash(): void {
@@ -155,7 +157,7 @@ export class ManagerNode {
   private tick(): void {
     this.raft.tick();
     this.drain();
-    this.tickTimer = this.d.sim.after(this.d.raft.tickUs, () => this.tick());
+    this.tickTimer = this.d.sim.after(this.d.raft.tickUs, this.tickFn);
   }
 
   /**

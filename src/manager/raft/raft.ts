@@ -101,8 +101,7 @@ export class RaftNode<T> {
   /** True if ready() would return anything: messages, committed entries, or a state change. */
   hasReady(): boolean {
     const r = this.r;
-    return r.outbox.length > 0 || r.commitIndex > r.appliedIndex || this.mustPersist() ||
-      !sameSoftState(this.softState(), this.reportedSoft);
+    return r.outbox.length > 0 || r.commitIndex > r.appliedIndex || this.mustPersist() || this.softChanged();
   }
 
   /** Takes everything produced since the previous call. See Ready for what the host must do. */
@@ -118,10 +117,9 @@ export class RaftNode<T> {
     this.reportedTerm = r.term;
     this.reportedVote = r.votedFor;
     this.reportedLogVersion = r.log.version;
-    const soft = this.softState();
-    if (!sameSoftState(soft, this.reportedSoft)) {
-      rd.softState = soft;
-      this.reportedSoft = soft;
+    if (this.softChanged()) {
+      rd.softState = this.softState();
+      this.reportedSoft = rd.softState;
     }
     return rd;
   }
@@ -147,6 +145,12 @@ export class RaftNode<T> {
       term: r.term, votedFor: r.votedFor, entries: r.log.all(), adopted: true,
       commitIndex: r.commitIndex, appliedIndex: r.appliedIndex,
     };
+  }
+
+  /** Whether role, leader or term moved since the last Ready (asked after every tick and step: no object for it). */
+  private softChanged(): boolean {
+    const r = this.r, was = this.reportedSoft;
+    return r.role !== was.role || r.leader !== was.leader || r.term !== was.term;
   }
 
   private softState(): SoftState {
@@ -181,6 +185,3 @@ export class RaftNode<T> {
   }
 }
 
-function sameSoftState(a: SoftState, b: SoftState): boolean {
-  return a.role === b.role && a.leader === b.leader && a.term === b.term;
-}
