@@ -49,6 +49,8 @@ export class Host<R extends ContainerRequest = ContainerRequest> implements NetH
   up = true;
   /** The host left the swarm for good (removeNodes): it no longer appears in nodes.csv. */
   removed = false;
+  /** When the machine joined (a node that addNodes brings has had its cores only since then). */
+  readonly joinedUs: number;
 
   constructor(
     readonly index: number,
@@ -57,6 +59,7 @@ export class Host<R extends ContainerRequest = ContainerRequest> implements NetH
   ) {
     this.cpu = new NodeCpu(sim, spec.cpuCores);
     this.kernel = new KernelWork(this.cpu);
+    this.joinedUs = sim.now();
   }
 
   get name(): string {

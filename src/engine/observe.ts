@@ -96,11 +96,12 @@ export class CpuSamples {
 
   /** The window that ends now: each host's share of its cores goes to `watch`, its busy time to its next row. */
   sample(world: World, tS: number, windowUs: number, watch: NodeCpuWatch): void {
+    const nowUs = world.sim.now();
     for (const h of world.hosts) {
       if (h.removed) continue;
       const busy = h.cpu.takeBusyCoreUs();
       this.busy[h.index] = (this.busy[h.index] ?? 0) + busy;
-      watch.sample(tS, h.name, windowUs > 0 ? roundUtil(busy / (h.cpu.cores * windowUs)) : 0);
+      watch.sample(tS, h.name, cpuShare(h, busy, windowUs, nowUs));
     }
   }
 
@@ -112,6 +113,15 @@ export class CpuSamples {
   }
 }
 
+/**
+ * The share of its cores a host was busy over the `spanUs` that end at `nowUs`, counted from when
+ * it joined if that is later (a node that addNodes brings mid-window had its cores for less).
+ */
+function cpuShare(h: World["hosts"][number], busyCoreUs: number, spanUs: number, nowUs: number): number {
+  const upUs = Math.min(spanUs, nowUs - h.joinedUs);
+  return upUs > 0 ? roundUtil(busyCoreUs / (h.cpu.cores * upUs)) : 0;
+}
+
 /** Rows nodeRows hands on at a time: a big cluster's window would otherwise outlive V8's young generation (output.ts). */
 const NODE_ROW_CHUNK = 256;
 
@@ -121,6 +131,7 @@ const NODE_ROW_CHUNK = 256;
  */
 export function nodeRows(world: World, tS: number, spanUs: number, cpu: CpuSamples, take: (rows: readonly NodeRow[]) => void): void {
   const store = world.control.viewStore();
+  const nowUs = world.sim.now();
   let rows: NodeRow[] = [];
   for (const h of world.hosts) {
     if (h.removed) continue;
@@ -140,7 +151,7 @@ export function nodeRows(world: World, tS: number, spanUs: number, cpu: CpuSampl
       node: h.name,
       status: record?.status ?? "down",
       availability: record?.availability ?? "active",
-      cpu_util: spanUs > 0 ? roundUtil(busy / (h.cpu.cores * spanUs)) : 0,
+      cpu_util: cpuShare(h, busy, spanUs, nowUs),
       mem_used_bytes: mem,
       mem_capacity_bytes: h.spec.memoryBytes,
       tasks,
