@@ -29,3 +29,7 @@ await esbuild.build({
   logLevel: "warning",
 });
 fs.chmodSync("dist/bin/main.js", 0o755);
+// Before the bundle, the command was dist/cli/main.js, and npx keeps its own link to the bin it
+// first saw in a project folder (~/.npm/_npx): left without its execute bit (tsc writes it
+// without one), that old link would fail with "Permission denied" after an upgrade.
+fs.chmodSync("dist/cli/main.js", 0o755);
