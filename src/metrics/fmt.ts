@@ -31,13 +31,24 @@ export function round(x: number, digits: number): number {
   }
   // Most numbers of a big cluster's rows are 0 (idle nodes): no text round trip for those.
   if (x === 0) return 0;
-  // toFixed works on the exact decimal expansion of the double, which makes the result
-  // independent of how x*10^digits happens to round (the usual Math.round(x*f)/f trap).
-  // For |x| >= 1e21 toFixed falls back to exponent form, which Number() still parses exactly.
-  const rounded = Number(x.toFixed(digits));
+  // The answer is toFixed's, which rounds the exact decimal expansion of the double, half away
+  // from zero (1.005, stored as 1.00499999..., gives 1). Without the text round trip unless
+  // y = x*10^digits, as rounded, lies exactly on a half: rounding is monotonic and a half is a
+  // double, so the exact product is on the same side of every half as y, Math.round(y) is
+  // toFixed's integer n, and n/10^digits (one correctly rounded division) is the double that
+  // Number() makes of toFixed's text. The trap of Math.round(x*f)/f is only the exact half.
   // `+ 0` turns -0 into 0 and leaves every other value alone.
-  return rounded + 0;
+  const f = POW10[digits]!;
+  const y = x * f;
+  const ay = Math.abs(y);
+  if (ay < FAST_BELOW && ay - Math.floor(ay) !== 0.5) return Math.round(y) / f + 0;
+  // For |x| >= 1e21 toFixed falls back to exponent form, which Number() still parses exactly.
+  return Number(x.toFixed(digits)) + 0;
 }
+
+const POW10 = Array.from({ length: MAX_DIGITS + 1 }, (_, i) => 10 ** i);
+/** Below this, y's fraction is exact and Math.round's integer too. */
+const FAST_BELOW = 2 ** 52;
 
 /** Microseconds -> seconds with 6 decimals. */
 export function secondsFromUs(us: number): number {

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatNumber, msFromUs, round, roundUtil, secondsFromUs, shortTarget } from "../../src/metrics/fmt.js";
 
@@ -75,3 +76,47 @@ describe("shortTarget", () => {
     expect(shortTarget(Array.from({ length: 300 }, (_, i) => `a-${i + 1}`).join(","))).toBe("a-1,a-2,a-3,...,a-300 (300)");
   });
 });
+
+describe("round's fast path", () => {
+  // The reference: toFixed rounds the double's exact decimal expansion, half away from zero.
+  const reference = (x: number, digits: number): number => Number(x.toFixed(digits)) + 0;
+
+  it("agrees with toFixed on generated values of every magnitude and precision", () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e18, max: 1e18 }), fc.integer({ min: 0, max: 15 }), (x, digits) => {
+        expect(Object.is(round(x, digits), reference(x, digits))).toBe(true);
+      }),
+      { numRuns: 50_000, seed: 11 },
+    );
+  });
+
+  it("agrees with toFixed next to every half: decimal ties, their neighbouring doubles, and halves of microseconds", () => {
+    let checked = 0;
+    for (let digits = 0; digits <= 6; digits++) {
+      for (let k = -2000; k <= 2000; k++) {
+        const tie = (k + 0.5) / 10 ** digits;
+        for (const x of [tie, nextUp(tie), nextDown(tie), tie * (1 + 2 ** -52), tie * (1 - 2 ** -52)]) {
+          expect(round(x, digits)).toBe(reference(x, digits));
+          checked++;
+        }
+      }
+    }
+    // Time conversions: microseconds to seconds and milliseconds, as the outputs use them.
+    for (let us = 0; us < 200_000; us += 13) {
+      expect(secondsFromUs(us * 1_000 + 500)).toBe(reference((us * 1_000 + 500) / 1e6, 6));
+      expect(msFromUs(us + 0.5)).toBe(reference((us + 0.5) / 1e3, 3));
+    }
+    expect(checked).toBe(7 * 4001 * 5);
+  });
+});
+
+/** The next double above / below `x`. */
+function nextUp(x: number): number {
+  const b = new Float64Array([x]);
+  const i = new BigInt64Array(b.buffer);
+  i[0] = x >= 0 ? i[0]! + 1n : i[0]! - 1n;
+  return b[0]!;
+}
+function nextDown(x: number): number {
+  return -nextUp(-x);
+}
