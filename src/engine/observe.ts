@@ -4,7 +4,7 @@ import type { NetworkRow, NodeRow } from "../metrics/rows.js";
 import { taskNetworks } from "../manager/allocator.js";
 import type { Store } from "../manager/store.js";
 import type { TaskGauges } from "../metrics/windows.js";
-import { roundUtil } from "../metrics/fmt.js";
+import { roundUtil, secondsFromUs } from "../metrics/fmt.js";
 import type { NodeCpuWatch } from "../metrics/warnings.js";
 import type { World } from "./world.js";
 import type { ServiceCpu } from "../manager/orchestrator/autoscaler.js";
@@ -101,7 +101,7 @@ export class CpuSamples {
       if (h.removed) continue;
       const busy = h.cpu.takeBusyCoreUs();
       this.busy[h.index] = (this.busy[h.index] ?? 0) + busy;
-      watch.sample(tS, h.name, cpuShare(h, busy, windowUs, nowUs));
+      watch.sample(tS, h.name, cpuShare(h, busy, windowUs, nowUs), secondsFromUs(h.joinedUs - world.originUs));
     }
   }
 

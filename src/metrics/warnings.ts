@@ -52,9 +52,10 @@ export class NodeCpuWatch {
   /** The row with the highest CPU (the first, on a tie), and where its span began (the node's row before). */
   peak: (NodeCpu & { fromS: number }) | null = null;
 
-  static of(rows: readonly NodeCpu[]): NodeCpuWatch {
+  /** From nodes.csv's rows; `joinedS` has when each node that addNodes brought joined. */
+  static of(rows: readonly NodeCpu[], joinedS: ReadonlyMap<string, number> = new Map()): NodeCpuWatch {
     const w = new NodeCpuWatch();
-    for (const r of rows) w.add(r);
+    for (const r of rows) w.sample(r.t_s, r.node, r.cpu_util, joinedS.get(r.node));
     return w;
   }
 
@@ -62,11 +63,14 @@ export class NodeCpuWatch {
     this.sample(r.t_s, r.node, r.cpu_util);
   }
 
-  /** The node's CPU over the span since its last sample, which ends at `tS`. */
-  sample(tS: number, node: string, cpu: number): void {
+  /**
+   * The node's CPU over the span since its last sample, which ends at `tS`: its first span starts
+   * at 0, or when it joined (`joinedS`) if it came later.
+   */
+  sample(tS: number, node: string, cpu: number, joinedS = 0): void {
     let s = this.stretches.get(node);
     if (!s) {
-      s = { fromS: null, prevEndS: 0, best: null };
+      s = { fromS: null, prevEndS: Math.max(0, joinedS), best: null };
       this.stretches.set(node, s);
     }
     if (this.peak === null || cpu > this.peak.cpu_util) this.peak = { t_s: tS, node, cpu_util: cpu, fromS: s.prevEndS };

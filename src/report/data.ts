@@ -115,11 +115,21 @@ export function reportData(o: RunFiles): ReportData {
     s.starting.push(+r["tasks_starting"]!);
     s.pending.push(+r["tasks_pending"]!);
   }
-  return { summary, compare: null, sloMs, services, nodes: nodeGrid(o.nodes), markers: markers(o.events), warnings: warnings(summary, NodeCpuWatch.of(nodeCpu(o.nodes))) };
+  return { summary, compare: null, sloMs, services, nodes: nodeGrid(o.nodes), markers: markers(o.events), warnings: warnings(summary, NodeCpuWatch.of(nodeCpu(o.nodes), joinTimes(o.events))) };
 }
 
 function nodeCpu(rows: readonly Row[]): StoryInput["nodes"][number][] {
   return rows.map((r) => ({ t_s: +r["t_s"]!, node: r["node"]!, cpu_util: +r["cpu_util"]! }));
+}
+
+/** When each node that an addNodes fault brought joined (events.jsonl names them all). */
+function joinTimes(events: readonly LoggedEvent[]): Map<string, number> {
+  const joined = new Map<string, number>();
+  for (const { t, e } of events) {
+    if (e["kind"] !== "fault" || e["fault"] !== "addNodes" || typeof e["target"] !== "string") continue;
+    for (const node of e["target"].split(",")) joined.set(node, t);
+  }
+  return joined;
 }
 
 function nodeGrid(rows: Row[]): NodeGrid {
