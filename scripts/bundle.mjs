@@ -14,6 +14,10 @@ fs.rmSync("dist/bin", { recursive: true, force: true }); // no chunk of an earli
 await esbuild.build({
   entryPoints: ["src/cli/main.ts", "src/cli/sweep-worker.ts", "src/cli/strategy-thread.ts"],
   outdir: "dist/bin",
+  // Flat: every entry and chunk in dist/bin/ itself, wherever its source is (a worker's body is
+  // found as "./<name>.js" next to the module that starts it; test/cli/bundle.test.ts).
+  entryNames: "[name]",
+  chunkNames: "chunk-[hash]",
   bundle: true,
   splitting: true, // each command's module still loads only when that command runs (main.ts)
   format: "esm",

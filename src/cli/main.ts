@@ -4,6 +4,7 @@ import { orchsimVersion } from "./version.js";
 import { MAX_EVENTS_HELP } from "./cost-guard.js";
 import { installStopHandlers } from "../metrics/output.js";
 import { tuneHeap } from "./heap.js";
+import { stackText } from "./stack-text.js";
 
 // Each command's module is imported when the command runs: a process loads only what it uses
 // (`run` has no use for the report's CSV parser or the sweep's thread pool), and start-up is
@@ -159,7 +160,7 @@ main(process.argv).then(
   },
   (err: unknown) => {
     finished = true;
-    process.stderr.write(`orchsim: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(`orchsim: internal error: ${stackText(err)}\n`);
     process.exitCode = 1;
   },
 );

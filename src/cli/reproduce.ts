@@ -3,6 +3,7 @@
 
 import { SimulationFailure } from "../kernel/index.js";
 import { overrideText, type Override } from "../scenario/index.js";
+import { stackText } from "./stack-text.js";
 
 /** `seed=N` as the `--seed` option wrote it, so that messages name that option. */
 export function seedOverride(seed: number | string): Override {
@@ -13,7 +14,7 @@ export function seedOverride(seed: number | string): Override {
 export function failureText(err: unknown, seed: number, file: string, overrides: readonly Override[]): string {
   const where = err instanceof SimulationFailure ? ` at simulated t=${err.timeUs}us, event #${err.eventNumber}` : "";
   const cause = err instanceof SimulationFailure ? err.cause : err;
-  const stack = cause instanceof Error ? (cause.stack ?? cause.message) : String(cause);
+  const stack = stackText(cause);
   return `orchsim: the simulation failed${where} (seed ${seed}): ${stack}\nreproduce with: ${reproduceCommand(file, seed, overrides)}\n`;
 }
 
