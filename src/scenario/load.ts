@@ -132,7 +132,12 @@ function readMetrics(f: Fields): MetricsSpec {
   const nodeIntervalUs = f.num("nodeInterval", intervalUs, parseDurationUs, { above: 0 });
   // A node's row sums whole windows, so that its figures add up to theirs and fall on their ends.
   if (Number.isFinite(intervalUs) && Number.isFinite(nodeIntervalUs) && nodeIntervalUs % intervalUs !== 0) {
-    f.report("nodeInterval", `${formatDurationUs(nodeIntervalUs)} is not a whole number of metrics windows (metrics.interval ${formatDurationUs(intervalUs)})`);
+    // As the user wrote them (1.5s, not 1500ms), the text being the field's own.
+    const given = (key: string, us: number): string => {
+      const raw = f.get(key);
+      return raw?.kind === "scalar" ? String(raw.value) : formatDurationUs(us);
+    };
+    f.report("nodeInterval", `${given("nodeInterval", nodeIntervalUs)} is not a whole number of metrics windows (metrics.interval ${given("interval", intervalUs)})`);
   }
   return {
     intervalUs,

@@ -261,6 +261,20 @@ const ROWS: Row[] = [
     ],
   },
   {
+    name: "node rows not on window ends, in the user's own units",
+    yaml: BASE + "metrics: {interval: 1.5s, nodeInterval: 2500ms}\n",
+    message: [
+      "bad.yaml:7:41 metrics.nodeInterval: 2500ms is not a whole number of metrics windows (metrics.interval 1.5s)",
+    ],
+  },
+  {
+    name: "node rows not on the default window's ends",
+    yaml: BASE + "metrics: {nodeInterval: 1.5s}\n",
+    message: [
+      "bad.yaml:7:25 metrics.nodeInterval: 1.5s is not a whole number of metrics windows (metrics.interval 10s)",
+    ],
+  },
+  {
     name: "concurrency below 1",
     yaml: BASE + "    runtime: {concurrency: 0}\n",
     message: [
