@@ -101,7 +101,9 @@ export class CpuSamples {
       if (h.removed) continue;
       const busy = h.cpu.takeBusyCoreUs();
       this.busy[h.index] = (this.busy[h.index] ?? 0) + busy;
-      watch.sample(tS, h.name, cpuShare(h, busy, windowUs, nowUs), secondsFromUs(h.joinedUs - world.originUs));
+      // A join time only for nodes that came after t = 0: no rounding per host and window for the rest.
+      const joinedS = h.joinedUs > world.originUs ? secondsFromUs(h.joinedUs - world.originUs) : 0;
+      watch.sample(tS, h.name, cpuShare(h, busy, windowUs, nowUs), joinedS);
     }
   }
 

@@ -59,10 +59,6 @@ export class NodeCpuWatch {
     return w;
   }
 
-  add(r: NodeCpu): void {
-    this.sample(r.t_s, r.node, r.cpu_util);
-  }
-
   /**
    * The node's CPU over the span since its last sample, which ends at `tS`: its first span starts
    * at 0, or when it joined (`joinedS`) if it came later.
