@@ -1,4 +1,4 @@
-// Bundles the `orchsim` command into dist/bin/ (esbuild): main.js, the two worker-thread bodies
+// Bundles the `orchsim` command into dist/bin/ (esbuild): main.js, the three worker-thread bodies
 // it starts, and the chunks they share, with the dependencies inside.
 //
 // Why: Node's ESM loader resolves, reads and links each module on its own. Unbundled, `orchsim run`
@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 
 fs.rmSync("dist/bin", { recursive: true, force: true }); // no chunk of an earlier build left behind
 await esbuild.build({
-  entryPoints: ["src/cli/main.ts", "src/cli/sweep-worker.ts", "src/cli/strategy-thread.ts"],
+  entryPoints: ["src/cli/main.ts", "src/cli/sweep-worker.ts", "src/cli/strategy-thread.ts", "src/metrics/csv-thread.ts"],
   outdir: "dist/bin",
   // Flat: every entry and chunk in dist/bin/ itself, wherever its source is (a worker's body is
   // found as "./<name>.js" next to the module that starts it; test/cli/bundle.test.ts).

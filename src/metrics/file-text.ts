@@ -22,6 +22,11 @@ export function csvText(fileName: string, columns: readonly string[], rows: read
     }
     cells[r] = line;
   }
+  return cellsText(columns, cells, header);
+}
+
+/** Rows given as their cells in the columns' order, as CSV text (csvText's format). */
+export function cellsText(columns: readonly string[], cells: unknown[][], header: boolean): string {
   return stringify(cells, {
     header,
     columns: [...columns],
@@ -38,8 +43,11 @@ export class LineWriter {
   private buffer = "";
 
   /** @internal Use OutputDir.lineWriter or OutputDir.csvWriter. */
-  constructor(readonly filePath: string) {
-    this.fd = fs.openSync(filePath, "w");
+  constructor(
+    readonly filePath: string,
+    flags: "w" | "a" = "w",
+  ) {
+    this.fd = fs.openSync(filePath, flags);
   }
 
   /** Appends `line` and a newline. `line` must not itself contain a newline. */

@@ -7,8 +7,11 @@
 // draws a random number or feeds a value back, so turning a metric off never changes what
 // happens in the run.
 //
-// May import: node:fs, node:path, @datadog/sketches-js, csv-stringify. Imports nothing from the
-// other src/ folders; they import from here.
+// A big CSV (nodes.csv of a large cluster) is written on a thread of its own (csv-writer-thread.ts),
+// with the same bytes.
+//
+// May import: node:fs, node:path, node:url, node:worker_threads, @datadog/sketches-js,
+// csv-stringify. Imports nothing from the other src/ folders; they import from here.
 // orchsim-imports: (nothing)
 
 export { HISTOGRAM_RELATIVE_ACCURACY, LatencyHistogram } from "./histogram.js";

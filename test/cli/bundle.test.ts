@@ -25,7 +25,7 @@ describe("the bundled command", () => {
     for (const file of sources()) {
       for (const m of fs.readFileSync(file, "utf8").matchAll(/new URL\(\s*["'`]\.\/([^"'`]+\.js)["'`]\s*,\s*import\.meta\.url/g)) wanted.push(m[1]!);
     }
-    expect(wanted.sort()).toEqual(["strategy-thread.js", "sweep-worker.js"]);
+    expect(wanted.sort()).toEqual(["csv-thread.js", "strategy-thread.js", "sweep-worker.js"]);
     for (const name of wanted) expect(fs.existsSync(path.join(BIN, name)), `dist/bin/${name}`).toBe(true);
   });
 

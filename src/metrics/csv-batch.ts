@@ -1,0 +1,100 @@
+// CSV rows packed for another thread (csv-thread.ts): one number per cell in a Float64Array and
+// one kind per cell in a Uint8Array, both handed over without a copy (a transfer list), and each
+// distinct string sent once. Packing a row costs about a hundred nanoseconds; csv-stringify costs
+// about four microseconds a row (a tuple, a context object and two closures per cell), and a
+// 20,000-node cluster writes 7.2 million nodes.csv rows in a simulated hour.
+//
+// A double crosses exactly (the Float64Array holds its bits), so the thread prints every number
+// as this thread would have: the file's bytes do not depend on where it was written.
+
+/** The writer thread's shared memory (csv-writer-thread.ts): messages it has handled, and how the file stands. */
+export const TICKS = 0;
+export const STATUS = 1;
+export const WriterStatus = { Open: 0, Closed: 1, Failed: 2 } as const;
+
+/** What a cell holds: a number (the value itself), a string (its id), null or a boolean. */
+const Kind = { Number: 0, String: 1, Null: 2, True: 3, False: 4 } as const;
+
+/** Rows in columns' order, ready for postMessage (values and kinds go in its transfer list). */
+export interface CsvBatch {
+  rows: number;
+  values: Float64Array<ArrayBuffer>;
+  kinds: Uint8Array<ArrayBuffer>;
+  /** Strings first seen in this batch; their ids follow on from the earlier batches'. */
+  strings: string[];
+}
+
+/** The sending side: gives each distinct string an id, once. */
+export class CsvPacker {
+  private readonly ids = new Map<string, number>();
+
+  constructor(
+    private readonly fileName: string,
+    private readonly columns: readonly string[],
+  ) {}
+
+  /** Packs `rows` (objects with every column; null is allowed, undefined is not, as csvText). */
+  pack(rows: readonly object[]): CsvBatch {
+    const width = this.columns.length;
+    const values = new Float64Array(rows.length * width);
+    const kinds = new Uint8Array(rows.length * width);
+    const strings: string[] = [];
+    let k = 0;
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r] as Record<string, unknown>;
+      for (let c = 0; c < width; c++, k++) {
+        const v = row[this.columns[c]!];
+        if (typeof v === "number") values[k] = v;
+        else if (typeof v === "string") {
+          kinds[k] = Kind.String;
+          values[k] = this.idOf(v, strings);
+        } else if (v === null) kinds[k] = Kind.Null;
+        else if (typeof v === "boolean") kinds[k] = v ? Kind.True : Kind.False;
+        else throw new Error(`writeCsv(${this.fileName}): row ${r} has ${v === undefined ? "no value" : `a ${typeof v}`} for column "${this.columns[c]}"`);
+      }
+    }
+    return { rows: rows.length, values, kinds, strings };
+  }
+
+  private idOf(s: string, fresh: string[]): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(s, id);
+      fresh.push(s);
+    }
+    return id;
+  }
+}
+
+/** The receiving side: the batches' cells again, in the order they were packed. */
+export class CsvUnpacker {
+  private readonly strings: string[] = [];
+
+  constructor(private readonly width: number) {}
+
+  unpack(b: CsvBatch): unknown[][] {
+    for (const s of b.strings) this.strings.push(s);
+    const rows = new Array<unknown[]>(b.rows);
+    let k = 0;
+    for (let r = 0; r < b.rows; r++) {
+      const cells = new Array<unknown>(this.width);
+      for (let c = 0; c < this.width; c++, k++) cells[c] = this.cell(b.kinds[k]!, b.values[k]!);
+      rows[r] = cells;
+    }
+    return rows;
+  }
+
+  private cell(kind: number, value: number): unknown {
+    switch (kind) {
+      case Kind.Number:
+        return value;
+      case Kind.String:
+        return this.strings[value]!;
+      case Kind.Null:
+        return null;
+      default:
+        return kind === Kind.True;
+    }
+  }
+}
