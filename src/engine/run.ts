@@ -68,7 +68,11 @@ export class Run {
     this.world = new World(scenario, { events, strategies: opts.strategies, checks: opts.checks !== false, quietSessions: opts.quietSessions !== false });
     // One row per node per window (or metrics.nodeInterval): written as they come, never all held at once.
     if (opts.out && opts.nodeRows === false) throw new Error("Run: an output directory gets nodes.csv, so it needs nodeRows");
-    if (opts.out) this.world.recorder.nodeSink = opts.out.csvWriter("nodes.csv", NODE_COLUMNS);
+    if (opts.out) {
+      const r = this.world.recorder;
+      r.nodeSink = opts.out.csvWriter("nodes.csv", NODE_COLUMNS);
+      r.windowSinks = { timeseries: opts.out.csvWriter("timeseries.csv", TIMESERIES_COLUMNS), networks: opts.out.csvWriter("networks.csv", NETWORK_COLUMNS) };
+    }
     this.notes = [...scenario.notes, ...unsimulatedFields(scenario).map((f) => `not simulated: ${f}`), ...scenarioWarnings(scenario)];
   }
 
@@ -184,8 +188,6 @@ export class Run {
     const summary = this.summary();
     const out = this.opts.out;
     if (out) {
-      out.writeCsv("timeseries.csv", TIMESERIES_COLUMNS, w.recorder.timeseries);
-      out.writeCsv("networks.csv", NETWORK_COLUMNS, w.recorder.networks);
       out.writeCsv("elections.csv", ELECTION_COLUMNS, w.control.elections.relativeRows(w.originUs));
       out.writeJson("summary.json", summary);
     }

@@ -7,6 +7,12 @@
 // A double crosses exactly (the Float64Array holds its bits), so the thread prints every number
 // as this thread would have: the file's bytes do not depend on where it was written.
 
+/** What the writer thread is sent: a file to append to, a batch of its rows, or the end of them all. */
+export type CsvMessage =
+  | { type: "open"; file: number; fileName: string; filePath: string; columns: string[] }
+  | { type: "rows"; file: number; batch: CsvBatch }
+  | { type: "close" };
+
 /** The writer thread's shared memory (csv-writer-thread.ts): messages it has handled, and how the file stands. */
 export const TICKS = 0;
 export const STATUS = 1;

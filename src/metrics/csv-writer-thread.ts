@@ -1,23 +1,23 @@
-// A CSV file written on a thread of its own: the run's thread packs each batch of rows
-// (csv-batch.ts) and hands it over; csv-stringify's work, about four microseconds a row, and its
-// garbage move to the machine's other core. The file's bytes are those the run's thread would
-// have written (test/metrics/csv-writer-thread.test.ts).
+// An output's CSV files written on a thread of their own: the run's thread packs each batch of
+// rows (csv-batch.ts) and hands it over; csv-stringify's work, about four microseconds a row, and
+// its garbage move to the machine's other core. One thread serves every file of an output. The
+// files' bytes are those the run's thread would have written (test/metrics/csv-writer-thread.test.ts).
 //
-// Waiting reads shared memory (Atomics.wait): when the thread is more than MAX_QUEUED batches
+// Waiting reads shared memory (Atomics.wait): when the thread is more than MAX_QUEUED messages
 // behind, and at close. Its time limit reads the wall clock; it never changes what is written,
 // only whether a thread that stopped answering fails the run instead of hanging it.
 
 import * as fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
-import { CsvPacker, STATUS, TICKS, WriterStatus } from "./csv-batch.js";
+import { CsvPacker, STATUS, TICKS, WriterStatus, type CsvMessage } from "./csv-batch.js";
 
 /**
- * Batches the run's thread may be ahead by: 256 rows each, so a 20,000-node cluster's window
- * (78 batches) and more fit, about 23 MiB of packed nodes.csv rows at most.
+ * Messages the run's thread may be ahead by: batches of 256 rows, so a 20,000-node cluster's
+ * window (78 batches) and more fit, about 23 MiB of packed nodes.csv rows at most.
  */
 const MAX_QUEUED = 1024;
-/** The longest the thread may go without finishing a batch before the run gives up on it. */
+/** The longest the thread may go without finishing a message before the run gives up on it. */
 const STALL_LIMIT_MS = 60_000;
 
 const BODY = new URL("./csv-thread.js", import.meta.url);
@@ -33,45 +33,51 @@ export class CsvWriterThread {
   private readonly worker: Worker;
   private readonly errors: MessagePort;
   private readonly ctl: Int32Array;
-  private readonly packer: CsvPacker;
+  private readonly packers: CsvPacker[] = [];
   /** Messages sent, the close included. */
   private sent = 0;
   private failure: string | null = null;
 
-  /** Appends to `filePath` (its header and any rows before are already there). */
-  constructor(
-    filePath: string,
-    private readonly fileName: string,
-    columns: readonly string[],
-  ) {
+  constructor() {
     const shared = new SharedArrayBuffer(8);
     this.ctl = new Int32Array(shared);
-    this.packer = new CsvPacker(fileName, columns);
     const { port1, port2 } = new MessageChannel();
     this.errors = port1;
-    this.worker = new Worker(BODY, { workerData: { filePath, columns: [...columns], shared, errors: port2 }, transferList: [port2] });
+    this.worker = new Worker(BODY, { workerData: { shared, errors: port2 }, transferList: [port2] });
     this.worker.unref();
     port1.unref();
   }
 
-  write(rows: readonly object[]): void {
-    const b = this.packer.pack(rows);
-    this.worker.postMessage(b, [b.values.buffer, b.kinds.buffer]);
-    this.sent++;
-    this.waitUntilBehindBy(MAX_QUEUED);
+  /** A file the thread appends to from now on (its header and any rows before are already there); its number. */
+  open(filePath: string, fileName: string, columns: readonly string[]): number {
+    const file = this.packers.length;
+    this.packers.push(new CsvPacker(fileName, columns));
+    this.send({ type: "open", file, fileName, filePath, columns: [...columns] });
+    return file;
   }
 
-  /** Waits until the thread has written everything and closed the file; throws what went wrong there. */
+  write(file: number, rows: readonly object[]): void {
+    const batch = this.packers[file]!.pack(rows);
+    this.send({ type: "rows", file, batch }, [batch.values.buffer, batch.kinds.buffer]);
+  }
+
+  /** Waits until the thread has written everything and closed the files; throws what went wrong there. */
   close(): void {
-    if (Atomics.load(this.ctl, STATUS) !== WriterStatus.Open) return this.check();
-    this.worker.postMessage("close");
-    this.sent++;
+    if (Atomics.load(this.ctl, STATUS) !== WriterStatus.Open || this.failure !== null) return this.check();
+    this.send({ type: "close" });
     this.waitUntilBehindBy(0);
   }
 
   /** The output is being thrown away: the thread stops without finishing. */
   abandon(): void {
     void this.worker.terminate();
+  }
+
+  private send(m: CsvMessage, transfer: ArrayBuffer[] = []): void {
+    this.check();
+    this.worker.postMessage(m, transfer);
+    this.sent++;
+    this.waitUntilBehindBy(MAX_QUEUED);
   }
 
   private waitUntilBehindBy(queued: number): void {
@@ -81,15 +87,15 @@ export class CsvWriterThread {
       if (this.sent - done <= queued) return;
       if (Atomics.wait(this.ctl, TICKS, done, STALL_LIMIT_MS) === "timed-out") {
         void this.worker.terminate();
-        throw new Error(`the thread writing ${this.fileName} wrote nothing for ${STALL_LIMIT_MS / 1000} s`);
+        this.failure = `the thread writing the CSV files wrote nothing for ${STALL_LIMIT_MS / 1000} s`;
+        this.check();
       }
     }
   }
 
   private check(): void {
     if (this.failure === null && Atomics.load(this.ctl, STATUS) === WriterStatus.Failed) {
-      const why = receiveMessageOnPort(this.errors)?.message as string | undefined;
-      this.failure = `writing ${this.fileName} failed: ${why ?? "its thread gave no reason"}`;
+      this.failure = (receiveMessageOnPort(this.errors)?.message as string | undefined) ?? "writing the CSV files failed; the thread gave no reason";
     }
     if (this.failure !== null) throw new Error(this.failure);
   }

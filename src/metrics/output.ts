@@ -52,10 +52,12 @@ const OUTPUT_MARKER_TEXT = "This directory was written by orchsim and is replace
 const CSV_BATCH_ROWS = 256;
 
 /**
- * A writer thread costs about 30 ms of start-up; it pays off for the files of big or long runs
- * (a 20,000-node cluster's nodes.csv gets 20,000 rows a window), and a short run never starts one.
+ * The writer thread costs about 5 ms of the run's thread to start (and some 60 ms of the other
+ * core's); a row costs the run's thread about 4 us through csv-stringify and 0.3 us packed for the
+ * thread. Past a few thousand rows in a file it pays: long runs (10,000 windows of an ordinary
+ * M/M/1) and big clusters (20,000 nodes.csv rows a window). Short runs never start it.
  */
-const CSV_THREAD_AFTER_ROWS = 50_000;
+const CSV_THREAD_AFTER_ROWS = 5_000;
 
 /** The output directory cannot be used (it exists and is not ours, or a file name is bad). */
 export class OutputDirError extends Error {
@@ -83,8 +85,10 @@ function guardExit(): void {
 export class OutputDir {
   private state: "open" | "committed" | "aborted" = "open";
   private readonly writers: { close(): void; abandon?(): void }[] = [];
-  /** Rows a csvWriter writes in the run's own thread before it hands the rest to a thread of its own. */
+  /** Rows a csvWriter writes in the run's own thread before it hands the rest to the writer thread. */
   csvThreadAfterRows = CSV_THREAD_AFTER_ROWS;
+  /** The thread writing csvWriters' rows, once one of them has had csvThreadAfterRows. */
+  private csvThread: CsvWriterThread | null = null;
   private readonly written = new Set<string>([OUTPUT_MARKER_FILE]);
 
   private constructor(
@@ -150,23 +154,25 @@ export class OutputDir {
   /**
    * A CSV written as its rows come (the same text writeCsv would write for all of them),
    * CSV_BATCH_ROWS rows at a time; commit and abort write what is left and close it. Past
-   * `csvThreadAfterRows` rows, the rest is written on a thread of its own (csv-writer-thread.ts).
+   * `csvThreadAfterRows` rows, or once another file has started it, the output's writer thread
+   * writes the rest (csv-writer-thread.ts).
    */
   csvWriter(fileName: string, columns: readonly string[]): (rows: readonly object[]) => void {
     const filePath = this.claim(fileName);
     const lines = new LineWriter(filePath);
     lines.append(csvText(fileName, columns, [], true));
-    let thread: CsvWriterThread | null = null;
+    let file: number | null = null; // its number on the thread, once handed over
     let rowsSeen = 0;
     let held: object[] = [];
     const flush = (): void => {
       if (held.length === 0) return;
       rowsSeen += held.length;
-      if (thread === null && rowsSeen > this.csvThreadAfterRows && CsvWriterThread.available) {
+      if (file === null && (this.csvThread !== null || rowsSeen > this.csvThreadAfterRows) && CsvWriterThread.available) {
         lines.close(); // what is written so far is in the file before the thread appends to it
-        thread = new CsvWriterThread(filePath, fileName, columns);
+        this.csvThread ??= new CsvWriterThread();
+        file = this.csvThread.open(filePath, fileName, columns);
       }
-      if (thread) thread.write(held);
+      if (file !== null) this.csvThread!.write(file, held);
       else lines.append(csvText(fileName, columns, held, false));
       held = [];
     };
@@ -176,13 +182,9 @@ export class OutputDir {
           flush();
         } finally {
           lines.close();
-          thread?.close();
         }
       },
-      abandon: () => {
-        lines.close();
-        thread?.abandon();
-      },
+      abandon: () => lines.close(),
     });
     return (rows) => {
       for (const r of rows) held.push(r);
@@ -218,6 +220,7 @@ export class OutputDir {
   /** Closes the line writers, so that what they wrote can be read back before commit (for the report). */
   closeWriters(): void {
     for (const writer of this.writers) writer.close();
+    this.csvThread?.close();
   }
 
   /** Where the files are until commit. */
@@ -231,7 +234,7 @@ export class OutputDir {
    */
   commit(): void {
     this.assertOpen("commit");
-    for (const writer of this.writers) writer.close();
+    this.closeWriters();
     assertReplaceable(this.finalDir);
     const aside = `${this.finalDir}.old-${process.pid}-${nextTempId++}`;
     const replacing = fs.existsSync(this.finalDir);
@@ -252,6 +255,7 @@ export class OutputDir {
     if (this.state !== "open") return;
     this.state = "aborted";
     open.delete(this);
+    this.csvThread?.abandon();
     for (const writer of this.writers) {
       try {
         if (writer.abandon) writer.abandon();

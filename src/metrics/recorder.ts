@@ -35,6 +35,11 @@ export class Recorder {
   readonly cpu = new NodeCpuWatch();
   readonly networks: NetworkRow[] = [];
   /**
+   * Where timeseries.csv's and networks.csv's rows also go as windows close (output files, written
+   * as the run goes); the rows stay in `timeseries` and `networks` for the summary.
+   */
+  windowSinks: { timeseries: (rows: readonly TimeseriesRow[]) => void; networks: (rows: readonly NetworkRow[]) => void } | null = null;
+  /**
    * What failed to get an address, by network, from the `allocation` events: each task, VIP or
    * node endpoint counts once, however often it is logged (a new leader logs it again).
    */
@@ -140,6 +145,8 @@ export class Recorder {
     const rows = this.series.closeWindow(tUs, gauges, (windows) => this.faults.closeWindow(tUs, windows));
     this.timeseries.push(...rows);
     this.networks.push(...networkRows);
+    this.windowSinks?.timeseries(rows);
+    this.windowSinks?.networks(networkRows);
   }
 
   /** Failed allocations on a network, the initial deployment's included (a task stuck since then matters). */

@@ -1,6 +1,6 @@
-// A CSV written on a thread of its own (metrics/csv-writer-thread.ts) has the bytes the run's own
-// thread writes: cells packed and unpacked are the same values, and the file from a thread is
-// the file from csvText, for odd cells and for a whole run's nodes.csv.
+// CSV files written on an output's writer thread (metrics/csv-writer-thread.ts) have the bytes the
+// run's own thread writes: cells packed and unpacked are the same values, and a file from the
+// thread is the file from csvText, for odd cells and for a whole run's CSV files.
 // The thread's body is JavaScript, so the thread's tests use the build (dist/), as the CLI does.
 
 import * as fs from "node:fs";
@@ -74,18 +74,20 @@ describe("a CSV written on a thread of its own", () => {
   });
 
   it("fails the write with the thread's reason instead of losing rows", () => {
-    const thread = new CsvWriterThread(tempDir(), "x.csv", COLUMNS); // a directory: the thread cannot open it
+    const thread = new CsvWriterThread();
     expect(() => {
-      thread.write(rows.slice(0, 10));
+      const file = thread.open(tempDir(), "x.csv", COLUMNS); // a directory: the thread cannot open it
+      thread.write(file, rows.slice(0, 10));
       thread.close();
     }).toThrow(/writing x\.csv failed: EISDIR/);
   });
 });
 
-describe("a run's nodes.csv", () => {
-  it("is the same whether the run's thread writes it or a thread of its own", () => {
+describe("a run's CSV files", () => {
+  it("are the same whether the run's thread writes them or the output's writer thread", () => {
     const text = fs.readFileSync(path.join(ROOT, "scenarios/zone-failure.yaml"), "utf8");
-    const files = [0, Infinity].map((after) => {
+    const names = ["nodes.csv", "timeseries.csv", "networks.csv"];
+    const runs = [0, Infinity].map((after) => {
       const dir = path.join(tempDir(), "out");
       const out = OutputDir.create(dir);
       out.csvThreadAfterRows = after;
@@ -93,9 +95,9 @@ describe("a run's nodes.csv", () => {
       while (!run.advance(100_000));
       run.finish();
       out.commit();
-      return fs.readFileSync(path.join(dir, "nodes.csv"), "utf8");
+      return names.map((name) => fs.readFileSync(path.join(dir, name), "utf8"));
     });
-    expect(files[0]!.split("\n").length).toBeGreaterThan(800); // several batches of 256 rows
-    expect(files[0]).toBe(files[1]);
+    expect(runs[0]![0]!.split("\n").length).toBeGreaterThan(800); // several batches of 256 rows
+    names.forEach((name, k) => expect(runs[0]![k], name).toBe(runs[1]![k]));
   });
 });
