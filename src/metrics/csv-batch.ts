@@ -7,6 +7,8 @@
 // A double crosses exactly (the Float64Array holds its bits), so the thread prints every number
 // as this thread would have: the file's bytes do not depend on where it was written.
 
+import { formatNumber } from "./fmt.js";
+
 /** What the writer thread is sent: a file to append to, a batch of its rows, or the end of them all. */
 export type CsvMessage =
   | { type: "open"; file: number; fileName: string; filePath: string; columns: string[] }
@@ -17,6 +19,9 @@ export type CsvMessage =
 export const TICKS = 0;
 export const STATUS = 1;
 export const WriterStatus = { Open: 0, Closed: 1, Failed: 2 } as const;
+/** The places above, as the thread is given them (it reads them before it loads this module). */
+export const CSV_PROTOCOL = { TICKS, STATUS, CLOSED: WriterStatus.Closed, FAILED: WriterStatus.Failed };
+export type CsvProtocol = typeof CSV_PROTOCOL;
 
 /** What a cell holds: a number (the value itself), a string (its id), null or a boolean. */
 const Kind = { Number: 0, String: 1, Null: 2, True: 3, False: 4 } as const;
@@ -39,18 +44,34 @@ export class CsvPacker {
     private readonly columns: readonly string[],
   ) {}
 
-  /** Packs `rows` (objects with every column; null is allowed, undefined is not, as csvText). */
+  /**
+   * Packs `rows` (objects with every column; null is allowed, undefined is not, as csvText).
+   * Cells are numbers (finite), strings, null or booleans: csvText's cells, bar the kinds no
+   * row of ours has (bigint, Date, object), which are refused.
+   */
   pack(rows: readonly object[]): CsvBatch {
+    const strings: string[] = [];
+    try {
+      return this.packInto(rows, strings);
+    } catch (err) {
+      for (const s of strings) this.ids.delete(s); // never sent: their ids are free again
+      throw err;
+    }
+  }
+
+  private packInto(rows: readonly object[], strings: string[]): CsvBatch {
     const width = this.columns.length;
     const values = new Float64Array(rows.length * width);
     const kinds = new Uint8Array(rows.length * width);
-    const strings: string[] = [];
     let k = 0;
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r] as Record<string, unknown>;
       for (let c = 0; c < width; c++, k++) {
         const v = row[this.columns[c]!];
-        if (typeof v === "number") values[k] = v;
+        if (typeof v === "number") {
+          if (!Number.isFinite(v)) formatNumber(v); // throws formatNumber's own RangeError, here and now
+          values[k] = v;
+        }
         else if (typeof v === "string") {
           kinds[k] = Kind.String;
           values[k] = this.idOf(v, strings);

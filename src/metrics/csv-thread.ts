@@ -1,16 +1,20 @@
 // The body of an output's CSV writer thread (csv-writer-thread.ts starts it): appends the batches
 // it is sent to their files, in order, as csvText would have written them, and counts each
 // message done in shared memory, where the run's thread waits when it runs ahead or closes.
+//
+// Its own modules are imported inside a try: a thread that cannot load them (a broken build)
+// says so through shared memory, which the run's thread reads even while it waits, instead of
+// an 'error' event that the waiting thread would never see.
 
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
-import { CsvUnpacker, STATUS, TICKS, WriterStatus, type CsvMessage } from "./csv-batch.js";
-import { cellsText, LineWriter } from "./file-text.js";
+import type { CsvMessage, CsvProtocol, CsvUnpacker } from "./csv-batch.js";
+import type { LineWriter } from "./file-text.js";
 
-const { shared, errors } = workerData as { shared: SharedArrayBuffer; errors: MessagePort };
+// The protocol's places (csv-batch.ts TICKS, STATUS, WriterStatus) come with the data: needed
+// before any module of ours has loaded.
+const { shared, errors, protocol } = workerData as { shared: SharedArrayBuffer; errors: MessagePort; protocol: CsvProtocol };
+const { TICKS, STATUS, CLOSED, FAILED } = protocol;
 const ctl = new Int32Array(shared);
-const files: { name: string; columns: string[]; lines: LineWriter; unpacker: CsvUnpacker }[] = [];
-/** Writing failed: what is still queued is not written (the run's thread throws the failure). */
-let failed = false;
 
 /** One more message handled; `status` once every file is closed or writing failed. */
 function tick(status?: number): void {
@@ -19,32 +23,60 @@ function tick(status?: number): void {
   Atomics.notify(ctl, TICKS);
 }
 
-function handle(m: CsvMessage): void {
-  if (m.type === "open") {
-    files[m.file] = { name: m.fileName, columns: m.columns, lines: new LineWriter(m.filePath, "a"), unpacker: new CsvUnpacker(m.columns.length) };
-  } else if (m.type === "rows") {
-    const f = files[m.file]!;
-    f.lines.append(cellsText(f.columns, f.unpacker.unpack(m.batch), false));
-  } else {
-    for (const f of files) f?.lines.close();
-  }
+/** Writing stops: the reason goes to the run's thread, which throws it; what is still queued is dropped. */
+function fail(why: string): void {
+  errors.postMessage(why);
+  tick(FAILED);
+  parentPort!.close();
 }
 
-/** The file a message is about, for an error's message. */
-function fileOf(m: CsvMessage): string {
-  return m.type === "open" ? m.fileName : m.type === "rows" ? (files[m.file]?.name ?? "a CSV file") : "the CSV files";
+try {
+  const { CsvUnpacker: Unpacker } = await import("./csv-batch.js");
+  const { cellsText, LineWriter: Lines } = await import("./file-text.js");
+  const files: { name: string; columns: string[]; lines: LineWriter; unpacker: CsvUnpacker }[] = [];
+  let failed = false;
+  const handle = (m: CsvMessage): void => {
+    if (m.type === "open") {
+      files[m.file] = { name: m.fileName, columns: m.columns, lines: new Lines(m.filePath, "append"), unpacker: new Unpacker(m.columns.length) };
+    } else if (m.type === "rows") {
+      const f = files[m.file]!;
+      f.lines.append(cellsText(f.columns, f.unpacker.unpack(m.batch), false));
+    }
+  };
+  const fileOf = (m: CsvMessage): string => (m.type === "open" ? m.fileName : m.type === "rows" ? (files[m.file]?.name ?? "a CSV file") : "the CSV files");
+  /** Closes every file, each in its own try: the first that fails is named. */
+  const closeAll = (): string | null => {
+    let why: string | null = null;
+    for (const f of files) {
+      try {
+        f?.lines.close();
+      } catch (err) {
+        why ??= `writing ${f!.name} failed: ${err instanceof Error ? err.message : String(err)}`;
+      }
+    }
+    return why;
+  };
+  parentPort!.on("message", (m: CsvMessage) => {
+    if (failed) return;
+    if (m.type === "close") {
+      const why = closeAll();
+      failed = why !== null;
+      if (why !== null) fail(why);
+      else {
+        tick(CLOSED);
+        parentPort!.close();
+      }
+      return;
+    }
+    try {
+      handle(m);
+      tick();
+    } catch (err) {
+      failed = true;
+      closeAll();
+      fail(`writing ${fileOf(m)} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
+} catch (err) {
+  fail(`the thread writing the CSV files could not start: ${err instanceof Error ? err.message : String(err)}`);
 }
-
-parentPort!.on("message", (m: CsvMessage) => {
-  if (failed) return;
-  try {
-    handle(m);
-    tick(m.type === "close" ? WriterStatus.Closed : undefined);
-    if (m.type === "close") parentPort!.close();
-  } catch (err) {
-    failed = true;
-    errors.postMessage(`writing ${fileOf(m)} failed: ${err instanceof Error ? err.message : String(err)}`);
-    tick(WriterStatus.Failed);
-    parentPort!.close();
-  }
-});

@@ -10,11 +10,11 @@
 import * as fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
-import { CsvPacker, STATUS, TICKS, WriterStatus, type CsvMessage } from "./csv-batch.js";
+import { CSV_PROTOCOL, CsvPacker, STATUS, TICKS, WriterStatus, type CsvMessage } from "./csv-batch.js";
 
 /**
- * Messages the run's thread may be ahead by: batches of 256 rows, so a 20,000-node cluster's
- * window (78 batches) and more fit, about 23 MiB of packed nodes.csv rows at most.
+ * Messages the run's thread may be ahead by: batches of 256 to 511 rows (output.ts), so a
+ * 20,000-node cluster's window and more fit, at most about 45 MiB of packed nodes.csv rows.
  */
 const MAX_QUEUED = 1024;
 /** The longest the thread may go without finishing a message before the run gives up on it. */
@@ -43,7 +43,13 @@ export class CsvWriterThread {
     this.ctl = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
     this.errors = port1;
-    this.worker = new Worker(BODY, { workerData: { shared, errors: port2 }, transferList: [port2] });
+    this.worker = new Worker(BODY, { workerData: { shared, errors: port2, protocol: CSV_PROTOCOL }, transferList: [port2] });
+    // The body reports its own failures through shared memory (csv-thread.ts); these catch the
+    // rest (the thread killed, out of memory) at the next send instead of crashing the process.
+    this.worker.on("error", (err) => (this.failure ??= `the thread writing the CSV files failed: ${err.message}`));
+    this.worker.on("exit", (code) => {
+      if (Atomics.load(this.ctl, STATUS) === WriterStatus.Open) this.failure ??= `the thread writing the CSV files ended (exit code ${code})`;
+    });
     this.worker.unref();
     port1.unref();
   }
@@ -75,20 +81,24 @@ export class CsvWriterThread {
 
   private send(m: CsvMessage, transfer: ArrayBuffer[] = []): void {
     this.check();
+    if (Atomics.load(this.ctl, STATUS) === WriterStatus.Closed) throw new Error("the CSV writer thread is closed: nothing more can be written");
     this.worker.postMessage(m, transfer);
     this.sent++;
     this.waitUntilBehindBy(MAX_QUEUED);
   }
 
   private waitUntilBehindBy(queued: number): void {
+    // Two limits in a row without progress: a process stopped (Ctrl-Z) past one limit while it
+    // waits finds it passed on resuming, before the thread has had the processor back.
+    let stalls = 0;
     for (;;) {
       this.check();
       const done = Atomics.load(this.ctl, TICKS);
       if (this.sent - done <= queued) return;
-      if (Atomics.wait(this.ctl, TICKS, done, STALL_LIMIT_MS) === "timed-out") {
+      if (Atomics.wait(this.ctl, TICKS, done, STALL_LIMIT_MS) !== "timed-out") stalls = 0;
+      else if (++stalls === 2) {
         void this.worker.terminate();
-        this.failure = `the thread writing the CSV files wrote nothing for ${STALL_LIMIT_MS / 1000} s`;
-        this.check();
+        this.failure = `the thread writing the CSV files wrote nothing for ${(2 * STALL_LIMIT_MS) / 1000} s`;
       }
     }
   }

@@ -45,9 +45,10 @@ export class LineWriter {
   /** @internal Use OutputDir.lineWriter or OutputDir.csvWriter. */
   constructor(
     readonly filePath: string,
-    flags: "w" | "a" = "w",
+    /** "create" makes the file (or empties it); "append" adds to one that must exist already. */
+    mode: "create" | "append" = "create",
   ) {
-    this.fd = fs.openSync(filePath, flags);
+    this.fd = fs.openSync(filePath, mode === "create" ? "w" : fs.constants.O_WRONLY | fs.constants.O_APPEND);
   }
 
   /** Appends `line` and a newline. `line` must not itself contain a newline. */

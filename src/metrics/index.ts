@@ -7,8 +7,8 @@
 // draws a random number or feeds a value back, so turning a metric off never changes what
 // happens in the run.
 //
-// A big CSV (nodes.csv of a large cluster) is written on a thread of its own (csv-writer-thread.ts),
-// with the same bytes.
+// The CSV files that grow with a run stream as it goes, and past a few thousand rows an output's
+// writer thread makes their text (csv-writer-thread.ts), with the same bytes.
 //
 // May import: node:fs, node:path, node:url, node:worker_threads, @datadog/sketches-js,
 // csv-stringify. Imports nothing from the other src/ folders; they import from here.

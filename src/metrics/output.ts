@@ -89,6 +89,11 @@ export class OutputDir {
   csvThreadAfterRows = CSV_THREAD_AFTER_ROWS;
   /** The thread writing csvWriters' rows, once one of them has had csvThreadAfterRows. */
   private csvThread: CsvWriterThread | null = null;
+
+  /** Whether the writer thread has started (for tests that must know which path wrote). */
+  get writerThreadStarted(): boolean {
+    return this.csvThread !== null;
+  }
   private readonly written = new Set<string>([OUTPUT_MARKER_FILE]);
 
   private constructor(
@@ -219,6 +224,7 @@ export class OutputDir {
 
   /** Closes the line writers, so that what they wrote can be read back before commit (for the report). */
   closeWriters(): void {
+    this.assertOpen("close the writers of");
     for (const writer of this.writers) writer.close();
     this.csvThread?.close();
   }

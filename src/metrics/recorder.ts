@@ -19,10 +19,11 @@ function noIncidents(): IncidentCounts {
 }
 
 /**
- * Everything a run observes, in memory until the end except the event log, which streams to
- * events.jsonl, and nodes.csv's rows, which stream to a sink when one is set (one row per node
- * per window or node interval: the largest output). Metrics only observe: nothing here changes what happens in
- * the simulation.
+ * Everything a run observes, in memory until the end, except what streams to the output as it
+ * comes: the event log (events.jsonl), nodes.csv's rows (to a sink when one is set, one row per
+ * node per window or node interval: the largest output, not kept), and timeseries.csv's and
+ * networks.csv's rows (also kept, for the summary). Metrics only observe: nothing here changes
+ * what happens in the simulation.
  */
 export class Recorder {
   readonly series: WindowedSeries;

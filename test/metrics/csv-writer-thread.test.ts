@@ -11,7 +11,10 @@ import type { OutputDir as OutputDirClass } from "../../src/metrics/output.js";
 import type { CsvWriterThread as CsvWriterThreadClass } from "../../src/metrics/csv-writer-thread.js";
 import type { Run as RunClass } from "../../src/engine/run.js";
 import { parseScenario } from "../../src/scenario/index.js";
-import { ROOT, tempDir } from "../cli/cli.js";
+import { OutputDir as OutputDirSrc } from "../../src/metrics/output.js";
+import { CsvWriterThread as CsvWriterThreadSrc } from "../../src/metrics/csv-writer-thread.js";
+import { Run as RunSrc } from "../../src/engine/run.js";
+import { orchsim, readOutputs, ROOT, tempDir } from "../cli/cli.js";
 
 const { OutputDir } = (await import(path.join(ROOT, "dist/metrics/output.js"))) as { OutputDir: typeof OutputDirClass };
 const { CsvWriterThread } = (await import(path.join(ROOT, "dist/metrics/csv-writer-thread.js"))) as { CsvWriterThread: typeof CsvWriterThreadClass };
@@ -28,15 +31,16 @@ function oddRows(count: number): object[] {
   return rows;
 }
 
-/** A CSV written through an output's csvWriter, in batches of `batch` rows; the text committed. */
-function written(after: number, rows: object[], batch: number): string {
+/** A CSV written through an output's csvWriter, in batches of `batch` rows: the text committed, and whether the thread wrote. */
+function written(after: number, rows: object[], batch: number): { text: string; threaded: boolean } {
   const dir = path.join(tempDir(), "out");
   const out = OutputDir.create(dir);
   out.csvThreadAfterRows = after;
   const sink = out.csvWriter("x.csv", COLUMNS);
   for (let i = 0; i < rows.length; i += batch) sink(rows.slice(i, i + batch));
+  const threaded = out.writerThreadStarted;
   out.commit();
-  return fs.readFileSync(path.join(dir, "x.csv"), "utf8");
+  return { text: fs.readFileSync(path.join(dir, "x.csv"), "utf8"), threaded };
 }
 
 describe("packed CSV rows", () => {
@@ -55,22 +59,39 @@ describe("packed CSV rows", () => {
     const packer = new CsvPacker("x.csv", COLUMNS);
     expect(() => packer.pack([{ n: 1, s: "a", b: true }])).toThrow('writeCsv(x.csv): row 0 has no value for column "x"');
     expect(() => packer.pack([{ n: 1, s: {}, b: true, x: 2 }])).toThrow('writeCsv(x.csv): row 0 has a object for column "s"');
+    expect(() => packer.pack([{ n: NaN, s: "a", b: true, x: 2 }])).toThrow(new RangeError("formatNumber: expected a finite number, got NaN"));
+  });
+
+  it("send again, with the next batch, the strings of a batch that failed to pack", () => {
+    const packer = new CsvPacker("x.csv", COLUMNS);
+    expect(() => packer.pack([{ n: 1, s: "fresh", b: true, x: 2 }, { n: 1, s: "a" }])).toThrow(/no value/);
+    expect(packer.pack([{ n: 1, s: "fresh", b: true, x: 2 }]).strings).toEqual(["fresh"]);
   });
 });
 
 describe("a CSV written on a thread of its own", () => {
   const rows = oddRows(5_000);
-  const inThread = written(Infinity, rows, 256);
+  const own = written(Infinity, rows, 256);
 
   it("is there in the build, and the file is byte for byte the run's own thread's", () => {
     expect(CsvWriterThread.available).toBe(true);
+    expect(own.threaded).toBe(false);
     const quotedBreaks = rows.filter((r) => (r as { s: string | null }).s !== null).length;
-    expect(inThread.split("\n").length).toBe(5_002 + quotedBreaks); // the header, the rows, the last newline
-    expect(written(0, rows, 256)).toBe(inThread);
+    expect(own.text.split("\n").length).toBe(5_002 + quotedBreaks); // the header, the rows, the last newline
+    expect(written(0, rows, 256)).toEqual({ text: own.text, threaded: true });
   });
 
   it("takes over part-way through, the rows before it in the file first", () => {
-    expect(written(1_000, rows, 97)).toBe(inThread);
+    expect(written(1_000, rows, 97)).toEqual({ text: own.text, threaded: true });
+  });
+
+  it("refuses rows once closed instead of losing them", () => {
+    const filePath = path.join(tempDir(), "x.csv");
+    fs.writeFileSync(filePath, "n,s,b,x\n"); // the thread appends to a file the output made
+    const thread = new CsvWriterThread();
+    const file = thread.open(filePath, "x.csv", COLUMNS);
+    thread.close();
+    expect(() => thread.write(file, rows.slice(0, 1))).toThrow("the CSV writer thread is closed");
   });
 
   it("fails the write with the thread's reason instead of losing rows", () => {
@@ -84,20 +105,53 @@ describe("a CSV written on a thread of its own", () => {
 });
 
 describe("a run's CSV files", () => {
+  const names = ["nodes.csv", "timeseries.csv", "networks.csv"];
+  const text = fs.readFileSync(path.join(ROOT, "scenarios/zone-failure.yaml"), "utf8");
+  function files(after: number): { files: string[]; threaded: boolean } {
+    const dir = path.join(tempDir(), "out");
+    const out = OutputDir.create(dir);
+    out.csvThreadAfterRows = after;
+    const run = new Run(parseScenario(text, "zone-failure.yaml"), { out });
+    while (!run.advance(100_000));
+    run.finish();
+    const threaded = out.writerThreadStarted;
+    out.commit();
+    return { files: names.map((name) => fs.readFileSync(path.join(dir, name), "utf8")), threaded };
+  }
+  const own = files(Infinity);
+
   it("are the same whether the run's thread writes them or the output's writer thread", () => {
-    const text = fs.readFileSync(path.join(ROOT, "scenarios/zone-failure.yaml"), "utf8");
-    const names = ["nodes.csv", "timeseries.csv", "networks.csv"];
-    const runs = [0, Infinity].map((after) => {
-      const dir = path.join(tempDir(), "out");
-      const out = OutputDir.create(dir);
-      out.csvThreadAfterRows = after;
-      const run = new Run(parseScenario(text, "zone-failure.yaml"), { out });
-      while (!run.advance(100_000));
-      run.finish();
-      out.commit();
-      return names.map((name) => fs.readFileSync(path.join(dir, name), "utf8"));
-    });
-    expect(runs[0]![0]!.split("\n").length).toBeGreaterThan(800); // several batches of 256 rows
-    names.forEach((name, k) => expect(runs[0]![k], name).toBe(runs[1]![k]));
+    expect(own.threaded).toBe(false);
+    expect(own.files[0]!.split("\n").length).toBeGreaterThan(800); // several batches of 256 rows
+    // 0: every file on the thread from its first rows; 300: nodes.csv starts the thread part-way,
+    // and the other two, which have rows in the file already, follow it there.
+    for (const after of [0, 300]) {
+      const threaded = files(after);
+      expect(threaded.threaded, `after ${after}`).toBe(true);
+      names.forEach((name, k) => expect(threaded.files[k], `${name}, after ${after}`).toBe(own.files[k]));
+    }
+  });
+});
+
+describe("the command's writer thread", () => {
+  it("writes, through the bundle, the files a run in process writes on its own thread", () => {
+    // 6,000 one-second windows: past the thread's 5,000 rows in every CSV that grows.
+    const yaml = "version: 1\nname: long\nseed: 3\nduration: 6000s\nmetrics: {interval: 1s}\ncluster:\n  managers: {count: 1}\nservices:\n  - {name: s, ports: [{published: 80, target: 8080}], request: {cpu: 20ms}}\nworkload:\n  - {name: u, service: s, rate: 2/s}\n";
+    const dir = tempDir();
+    const file = path.join(dir, "long.yaml");
+    fs.writeFileSync(file, yaml);
+    const r = orchsim(["run", file, "--out", path.join(dir, "cli"), "--quiet"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(CsvWriterThreadSrc.available).toBe(false); // in process, from the sources: no thread
+    const out = OutputDirSrc.create(path.join(dir, "own"));
+    const run = new RunSrc(parseScenario(yaml, file), { out });
+    while (!run.advance(100_000));
+    run.finish();
+    out.commit();
+    const cli = readOutputs(path.join(dir, "cli"));
+    const own = readOutputs(path.join(dir, "own"));
+    expect([...cli.keys()].filter((n) => n !== "perf.json")).toEqual([...own.keys()]);
+    expect(cli.get("timeseries.csv")!.toString().split("\n").length).toBe(6_002);
+    for (const name of own.keys()) if (name !== "perf.json") expect(cli.get(name)!.equals(own.get(name)!), name).toBe(true);
   });
 });
