@@ -78,6 +78,15 @@ describe("Ready", () => {
     expect(n.ready().softState).toBeUndefined();
   });
 
+  it("reports softState when only the leader changed: a follower hears from its term's leader", () => {
+    const n = newNode("n1", ids3);
+    n.step(requestVote("n2", "n1", 2, 0, 0)); // a vote in term 2, its leader not yet known
+    expect(n.ready().softState).toEqual({ role: "follower", leader: null, term: 2 });
+    n.step(appendEntries("n2", "n1", 2, { index: 0, term: 0 }));
+    expect(n.hasReady()).toBe(true);
+    expect(n.ready().softState).toEqual({ role: "follower", leader: "n2", term: 2 });
+  });
+
   it("has nothing ready before any input, and nothing after a refused proposal", () => {
     const n = newNode("n1", ids3);
     expect(n.hasReady()).toBe(false);
