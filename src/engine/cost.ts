@@ -27,8 +27,8 @@ export const EVENTS_PER_WALL_S = 500_000;
 
 /**
  * The pace on a cluster of `nodes`: an event costs more as the cluster outgrows the CPU's caches
- * and the heap grows (bench scale: about 1.5M events/s at 100 nodes, 750k at 1,000, 270k at
- * 5,000, 165k at 10,000, 120k at 20,000; this fit is within 1.5x of each).
+ * and the heap grows (bench scale, eighth session: about 1.2M events/s at 100 nodes, 720k at
+ * 1,000, 380k at 5,000, 230k at 10,000, 145k at 20,000; this fit is within 1.5x of each).
  */
 export function eventsPerWallS(nodes: number): number {
   return Math.min(EVENTS_PER_WALL_S, 1.5e6 / (1 + nodes / 1000) ** 0.8);
