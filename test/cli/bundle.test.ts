@@ -14,6 +14,15 @@ function sources(): string[] {
 }
 
 describe("the bundled command", () => {
+  it("ships, in package.json's files, every top-level folder the README points users to", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { files: string[] };
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    for (const folder of ["assets", "scenarios", "examples"]) {
+      expect(readme.includes(`${folder}/`), folder).toBe(true);
+      expect(pkg.files, folder).toContain(folder);
+    }
+  });
+
   it("is package.json's bin, executable", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
     expect(pkg.bin).toEqual({ orchsim: "dist/bin/main.js" });
