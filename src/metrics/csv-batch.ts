@@ -71,8 +71,7 @@ export class CsvPacker {
         if (typeof v === "number") {
           if (!Number.isFinite(v)) formatNumber(v); // throws formatNumber's own RangeError, here and now
           values[k] = v;
-        }
-        else if (typeof v === "string") {
+        } else if (typeof v === "string") {
           kinds[k] = Kind.String;
           values[k] = this.idOf(v, strings);
         } else if (v === null) kinds[k] = Kind.Null;

@@ -35,15 +35,15 @@ try {
   const { cellsText, LineWriter: Lines } = await import("./file-text.js");
   const files: { name: string; columns: string[]; lines: LineWriter; unpacker: CsvUnpacker }[] = [];
   let failed = false;
-  const handle = (m: CsvMessage): void => {
+  const handle = (m: Exclude<CsvMessage, { type: "close" }>): void => {
     if (m.type === "open") {
       files[m.file] = { name: m.fileName, columns: m.columns, lines: new Lines(m.filePath, "append"), unpacker: new Unpacker(m.columns.length) };
-    } else if (m.type === "rows") {
+    } else {
       const f = files[m.file]!;
       f.lines.append(cellsText(f.columns, f.unpacker.unpack(m.batch), false));
     }
   };
-  const fileOf = (m: CsvMessage): string => (m.type === "open" ? m.fileName : m.type === "rows" ? (files[m.file]?.name ?? "a CSV file") : "the CSV files");
+  const fileOf = (m: Exclude<CsvMessage, { type: "close" }>): string => (m.type === "open" ? m.fileName : (files[m.file]?.name ?? "a CSV file"));
   /** Closes every file, each in its own try: the first that fails is named. */
   const closeAll = (): string | null => {
     let why: string | null = null;
@@ -60,7 +60,6 @@ try {
     if (failed) return;
     if (m.type === "close") {
       const why = closeAll();
-      failed = why !== null;
       if (why !== null) fail(why);
       else {
         tick(CLOSED);

@@ -34,30 +34,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { csvText, LineWriter } from "./file-text.js";
-import { CsvWriterThread } from "./csv-writer-thread.js";
+import { CsvStream, SharedCsvThread } from "./csv-stream.js";
 
 export { LineWriter };
 
 /** Written into every output directory; its presence allows a later run to replace the directory. */
 export const OUTPUT_MARKER_FILE = ".orchsim-output";
 const OUTPUT_MARKER_TEXT = "This directory was written by orchsim and is replaced by the next run.\n";
-
-/**
- * Rows a csvWriter holds before it writes them. Few: csv-stringify costs as much to start as to
- * write a hundred rows, but a big cluster's window is tens of thousands of rows, and rows and text
- * held longer than two of V8's young-generation collections are copied into the old generation,
- * where they die as garbage only a full collection frees (2,001 workers for 30 minutes: 4,096
- * rows a batch peaked at 449 MiB, 256 at 362 MiB and ran 6% faster).
- */
-const CSV_BATCH_ROWS = 256;
-
-/**
- * The writer thread costs about 5 ms of the run's thread to start (and some 60 ms of the other
- * core's); a row costs the run's thread about 4 us through csv-stringify and 0.3 us packed for the
- * thread. Past a few thousand rows in a file it pays: long runs (10,000 windows of an ordinary
- * M/M/1) and big clusters (20,000 nodes.csv rows a window). Short runs never start it.
- */
-const CSV_THREAD_AFTER_ROWS = 5_000;
 
 /** The output directory cannot be used (it exists and is not ours, or a file name is bad). */
 export class OutputDirError extends Error {
@@ -85,15 +68,8 @@ function guardExit(): void {
 export class OutputDir {
   private state: "open" | "committed" | "aborted" = "open";
   private readonly writers: { close(): void; abandon?(): void }[] = [];
-  /** Rows a csvWriter writes in the run's own thread before it hands the rest to the writer thread. */
-  csvThreadAfterRows = CSV_THREAD_AFTER_ROWS;
-  /** The thread writing csvWriters' rows, once one of them has had csvThreadAfterRows. */
-  private csvThread: CsvWriterThread | null = null;
-
-  /** Whether the writer thread has started (for tests that must know which path wrote). */
-  get writerThreadStarted(): boolean {
-    return this.csvThread !== null;
-  }
+  /** The writer thread of its csvWriters, once one of them is past `afterRows` rows (csv-stream.ts). */
+  readonly csvThread = new SharedCsvThread();
   private readonly written = new Set<string>([OUTPUT_MARKER_FILE]);
 
   private constructor(
@@ -158,43 +134,14 @@ export class OutputDir {
 
   /**
    * A CSV written as its rows come (the same text writeCsv would write for all of them),
-   * CSV_BATCH_ROWS rows at a time; commit and abort write what is left and close it. Past
-   * `csvThreadAfterRows` rows, or once another file has started it, the output's writer thread
-   * writes the rest (csv-writer-thread.ts).
+   * a batch at a time; commit and abort write what is left and close it. Past
+   * `csvThread.afterRows` rows, or once another file has started it, the output's writer thread
+   * writes the rest (csv-stream.ts).
    */
   csvWriter(fileName: string, columns: readonly string[]): (rows: readonly object[]) => void {
-    const filePath = this.claim(fileName);
-    const lines = new LineWriter(filePath);
-    lines.append(csvText(fileName, columns, [], true));
-    let file: number | null = null; // its number on the thread, once handed over
-    let rowsSeen = 0;
-    let held: object[] = [];
-    const flush = (): void => {
-      if (held.length === 0) return;
-      rowsSeen += held.length;
-      if (file === null && (this.csvThread !== null || rowsSeen > this.csvThreadAfterRows) && CsvWriterThread.available) {
-        lines.close(); // what is written so far is in the file before the thread appends to it
-        this.csvThread ??= new CsvWriterThread();
-        file = this.csvThread.open(filePath, fileName, columns);
-      }
-      if (file !== null) this.csvThread!.write(file, held);
-      else lines.append(csvText(fileName, columns, held, false));
-      held = [];
-    };
-    this.writers.push({
-      close: () => {
-        try {
-          flush();
-        } finally {
-          lines.close();
-        }
-      },
-      abandon: () => lines.close(),
-    });
-    return (rows) => {
-      for (const r of rows) held.push(r);
-      if (held.length >= CSV_BATCH_ROWS) flush();
-    };
+    const stream = new CsvStream(this.claim(fileName), fileName, columns, this.csvThread);
+    this.writers.push(stream);
+    return (rows) => stream.write(rows);
   }
 
   /**
@@ -226,7 +173,7 @@ export class OutputDir {
   closeWriters(): void {
     this.assertOpen("close the writers of");
     for (const writer of this.writers) writer.close();
-    this.csvThread?.close();
+    this.csvThread.close();
   }
 
   /** Where the files are until commit. */
@@ -261,7 +208,7 @@ export class OutputDir {
     if (this.state !== "open") return;
     this.state = "aborted";
     open.delete(this);
-    this.csvThread?.abandon();
+    this.csvThread.abandon();
     for (const writer of this.writers) {
       try {
         if (writer.abandon) writer.abandon();

@@ -35,10 +35,10 @@ function oddRows(count: number): object[] {
 function written(after: number, rows: object[], batch: number): { text: string; threaded: boolean } {
   const dir = path.join(tempDir(), "out");
   const out = OutputDir.create(dir);
-  out.csvThreadAfterRows = after;
+  out.csvThread.afterRows = after;
   const sink = out.csvWriter("x.csv", COLUMNS);
   for (let i = 0; i < rows.length; i += batch) sink(rows.slice(i, i + batch));
-  const threaded = out.writerThreadStarted;
+  const threaded = out.csvThread.started;
   out.commit();
   return { text: fs.readFileSync(path.join(dir, "x.csv"), "utf8"), threaded };
 }
@@ -110,11 +110,11 @@ describe("a run's CSV files", () => {
   function files(after: number): { files: string[]; threaded: boolean } {
     const dir = path.join(tempDir(), "out");
     const out = OutputDir.create(dir);
-    out.csvThreadAfterRows = after;
+    out.csvThread.afterRows = after;
     const run = new Run(parseScenario(text, "zone-failure.yaml"), { out });
     while (!run.advance(100_000));
     run.finish();
-    const threaded = out.writerThreadStarted;
+    const threaded = out.csvThread.started;
     out.commit();
     return { files: names.map((name) => fs.readFileSync(path.join(dir, name), "utf8")), threaded };
   }
