@@ -168,7 +168,10 @@ export class LatencyHistogram {
     const from = other.store;
     to.add(lo, 0);
     to.add(hi, 0);
-    for (let key = lo; key <= hi; key++) to.bins[key - to.offset] = to.bins[key - to.offset]! + from.bins[key - from.offset]!;
+    const toBins = to.bins;
+    const fromBins = from.bins;
+    const shift = to.offset - from.offset;
+    for (let i = lo - to.offset, end = hi - to.offset; i <= end; i++) toBins[i] = toBins[i]! + fromBins[i + shift]!;
     // Every value of `other` is above the zero bucket's bound (keySpan), so its zero count is 0.
     to.count += from.count;
     s.count += other.count;

@@ -136,6 +136,8 @@ export class Delivery {
   };
   /** Transfers under way, by host index, so that a crash can end them. */
   private readonly active: Set<Transfer>[] = [];
+  /** How many transfers are under way: most windows close with none, and need not visit every host's set. */
+  private live = 0;
 
   constructor(
     private readonly sim: Simulation,
@@ -354,6 +356,7 @@ export class Delivery {
 
   /** Every transfer under way, each once, in host order. */
   private transfers(): Transfer[] {
+    if (this.live === 0) return [];
     const all = new Set<Transfer>();
     for (const set of this.active) if (set) for (const t of set) all.add(t);
     return [...all];
@@ -367,12 +370,14 @@ export class Delivery {
   }
 
   private track(t: Transfer): void {
+    this.live++;
     for (const h of t.from === t.to ? [t.from] : [t.from, t.to]) (this.active[h.index] ??= new Set()).add(t);
   }
 
   private untrack(t: Transfer): void {
-    this.active[t.from.index]?.delete(t);
-    this.active[t.to.index]?.delete(t);
+    const fromHad = this.active[t.from.index]?.delete(t) === true;
+    const toHad = this.active[t.to.index]?.delete(t) === true;
+    if (fromHad || toHad) this.live--;
   }
 }
 
