@@ -1,5 +1,7 @@
 import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import type FastPriorityQueue from "fastpriorityqueue";
+import type TinyQueue from "tinyqueue";
 
 // What every benchmark implements, and the few measuring helpers they share. Benchmarks may read
 // the wall clock (that is what they measure); simulation code may not.
@@ -64,4 +66,13 @@ export function loadPrivateFastPriorityQueue(): typeof FastPriorityQueue {
   } finally {
     if (shared) require.cache[path] = shared;
   }
+}
+
+/**
+ * A fresh copy of the tinyqueue module (the scheduler's heap) for the scheduler bench's baseline,
+ * for the same reason: an ES module is one instance per URL, so a query string makes another.
+ */
+export async function loadPrivateTinyQueue(): Promise<typeof TinyQueue> {
+  const url = pathToFileURL(createRequire(import.meta.url).resolve("tinyqueue")).href;
+  return ((await import(`${url}?bench-baseline`)) as { default: typeof TinyQueue }).default;
 }

@@ -31,8 +31,8 @@ export function candidateSet(passing: NodeInfo[], g: GroupContext): CandidateSet
 
 /**
  * Candidates in a binary heap ordered by the strategy's `less` (ties: node creation order).
- * Placing a task changes only the top node's counters, so one sift-down (or one removal, if it
- * no longer fits) restores the order: O(log N) per task instead of a scan of every node.
+ * Placing a task changes only the best node's counters: it is taken off the heap, given the task,
+ * and put back if it still fits, O(log N) per task instead of a scan of every node.
  *
  * SIMPLIFICATION: swarmkit's scheduleNTasksOnNodes sorts a leaf's nodes once (keeping only the
  * best n of them), then walks them round-robin, moving on when the next node is less loaded; we
