@@ -2,7 +2,7 @@ import { counterKey, counterUniform, type Simulation, type ScheduledEvent, type 
 import { TaskState } from "../api/task-state.js";
 import type { AssignmentMessage, HeartbeatMessage, HeartbeatResponseMessage, TaskStatusMessage, TaskStatusUpdate } from "../api/messages.js";
 import { nodeRecordFrom, type Store, type StoreCommand, type StoreEvent, type TaskRecord } from "./store.js";
-import { HEARTBEAT_GRACE, QuietSessions, type QuietNet } from "./quiet-sessions.js";
+import { HEARTBEAT_GRACE, QuietSessions, type JitterCounter, type QuietNet } from "./quiet-sessions.js";
 import type { NodeHost } from "./control-plane.js";
 
 /** Swarm's dispatcher commits workers' status updates (and nodes found READY) in batches this often. */
@@ -44,7 +44,7 @@ export class Dispatcher {
   private flushTimer: ScheduledEvent | null = null;
   private stopped = false;
   /** Heartbeats answered per node, and the key of its jitter sequence: the n-th answer's period is counter-based. */
-  private readonly answered = new Map<string, { key: number; count: number }>();
+  private readonly answered = new Map<string, JitterCounter>();
   private readonly jitterBase: number;
   /** Sessions held while their nodes only confirm they are alive; null when disabled. */
   readonly quiet: QuietSessions | null;
@@ -56,7 +56,8 @@ export class Dispatcher {
       sim: o.sim,
       manager: q.manager,
       net: q.net,
-      nextPeriodUs: (node) => this.periodFor(node),
+      jitterCounter: (node) => this.counterOf(node),
+      nextPeriodUs: (c) => this.nextPeriod(c),
       shortestPeriodUs: this.jittered(0),
       steady: (node) => !this.stopped && o.store.nodes.get(node)?.status === "ready" && !this.proposedStatus.has(node),
       takeExpiry: (node) => this.takeExpiry(node),
@@ -118,11 +119,19 @@ export class Dispatcher {
 
   /** The period of this dispatcher's next answer to `node`: the n-th of the node's own counter-based sequence. */
   private periodFor(node: string): number {
+    return this.nextPeriod(this.counterOf(node));
+  }
+
+  private counterOf(node: string): JitterCounter {
     let a = this.answered.get(node);
     if (!a) {
       a = { key: counterKey(this.jitterBase, node), count: 0 };
       this.answered.set(node, a);
     }
+    return a;
+  }
+
+  private nextPeriod(a: JitterCounter): number {
     return this.jittered(counterUniform(a.key, a.count++));
   }
 

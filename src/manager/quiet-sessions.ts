@@ -6,8 +6,8 @@ import type { NodeHost } from "./control-plane.js";
 export interface QuietNet {
   /** Rounded one-way time of a heartbeat-sized message from `from` to `to`. */
   delayUs(from: NodeHost, to: NodeHost, bytes: number): number;
-  /** Counts a heartbeat's bytes on the NICs, as sendControl does when it sends one. */
-  count(from: NodeHost, to: NodeHost, bytes: number): void;
+  /** Counts `times` heartbeats' bytes on the NICs, as sendControl does when it sends each. */
+  count(from: NodeHost, to: NodeHost, bytes: number, times: number): void;
   /** A heartbeat sent while held arrives at the manager at `atUs` (checked for reachability then). */
   heartbeatArrivesAt(atUs: number, from: NodeHost, msg: HeartbeatMessage): void;
   /** An answer sent while held arrives at the agent at `atUs`. */
@@ -23,8 +23,10 @@ export interface QuietSessionsDeps {
   /** The manager this dispatcher runs on. */
   manager: NodeHost;
   net: QuietNet;
-  /** The period the dispatcher names in its next answer to `node` (its jitter counter moves on). */
-  nextPeriodUs(node: string): number;
+  /** The node's jitter counter: which answer to it comes next (a held session keeps it at hand). */
+  jitterCounter(node: string): JitterCounter;
+  /** The period the dispatcher names in its next answer to the counter's node (the counter moves on). */
+  nextPeriodUs(counter: JitterCounter): number;
   /** The shortest period the dispatcher may name (its jitter at the bottom). */
   shortestPeriodUs: number;
   /** The node is READY in the store with no status change of the dispatcher's on its way. */
@@ -35,10 +37,17 @@ export interface QuietSessionsDeps {
   armExpiryAt(node: string, atUs: number): void;
 }
 
+/** The dispatcher's count of its answers to one node, and the key of that node's jitter sequence. */
+export interface JitterCounter {
+  key: number;
+  count: number;
+}
+
 /** One held session: where its heartbeat cycle stands, as computed so far. */
 interface Held extends QuietTicket {
   session: QuietSession;
   agent: NodeHost;
+  jitter: JitterCounter;
   /** One-way delays agent -> manager and back. */
   upUs: number;
   downUs: number;
@@ -98,6 +107,7 @@ export class QuietSessions {
     const now = d.sim.now();
     const h: Held = {
       session, agent,
+      jitter: d.jitterCounter(session.node),
       upUs,
       downUs,
       // answerUs -1: the answer that parks it has arrived, whichever path it came by (a large one,
@@ -146,16 +156,19 @@ export class QuietSessions {
    */
   private advance(h: Held): void {
     const d = this.d;
+    // Bytes are counted once per direction at the end: nothing reads the NICs' counts in between.
+    let up = 0;
+    let down = 0;
     // The next send's place: the agent's beat (phase 0) or the heartbeat's arrival, which sends the answer.
     while (d.sim.keyedDone(h.nextUs, heartbeatKey(h.agent.index, h.phase === 0 ? HeartbeatEvent.BEAT : HeartbeatEvent.AT_MANAGER))) {
       if (h.phase === 0) {
-        d.net.count(h.agent, d.manager, HEARTBEAT_BYTES);
+        up++;
         h.sentUs = h.nextUs;
         h.nextUs += h.upUs;
         h.phase = 1;
       } else {
-        const period = d.nextPeriodUs(h.session.node);
-        d.net.count(d.manager, h.agent, HEARTBEAT_BYTES);
+        const period = d.nextPeriodUs(h.jitter);
+        down++;
         h.expiryUs = h.nextUs + HEARTBEAT_GRACE * period;
         h.answerUs = h.nextUs + h.downUs;
         h.periodUs = period;
@@ -163,6 +176,8 @@ export class QuietSessions {
         h.phase = 0;
       }
     }
+    if (up > 0) d.net.count(h.agent, d.manager, HEARTBEAT_BYTES, up);
+    if (down > 0) d.net.count(d.manager, h.agent, HEARTBEAT_BYTES, down);
   }
 }
 

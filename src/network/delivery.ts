@@ -243,10 +243,10 @@ export class Delivery {
     return Math.round(this.fabric.latencies[kind] + wireBytes(bytes, this.hostFormat) / this.fabric.nicBytesPerUs);
   }
 
-  /** Counts a control message's bytes on the two NICs (none on one node). */
-  countControl(from: NetHost, to: NetHost, bytes: number): void {
+  /** Counts `times` control messages' bytes on the two NICs (none on one node). */
+  countControl(from: NetHost, to: NetHost, bytes: number, times = 1): void {
     if (from === to) return;
-    const wire = wireBytes(bytes, this.hostFormat);
+    const wire = times * wireBytes(bytes, this.hostFormat);
     this.fabric.nic(from).tx.link.addBytes(wire);
     this.fabric.nic(to).rx.link.addBytes(wire);
   }
