@@ -1,5 +1,5 @@
 import { isTerminal, TASK_HISTORY_PER_SLOT, TaskState } from "../../api/task-state.js";
-import { slotKey, type Store, type StoreCommand, type TaskRecord } from "../store.js";
+import { SlotMap, type Store, type StoreCommand, type TaskRecord } from "../store.js";
 
 /**
  * The task reaper (swarmkit manager/orchestrator/taskreaper): ends tasks that are no longer
@@ -12,7 +12,7 @@ export class TaskReaper {
    * without a scan. Lists, not Sets: a slot holds a handful, and a Set per slot cost an idle task
    * 150 bytes.
    */
-  private readonly slots = new Map<string, string[]>();
+  private readonly slots = new SlotMap<string[]>();
   /** Removals proposed and not yet committed. */
   private readonly removing = new Set<string>();
 
@@ -29,11 +29,10 @@ export class TaskReaper {
    * push grows the list as usual).
    */
   private note(t: TaskRecord): string[] {
-    const key = slotKey(t);
-    const s = this.slots.get(key);
+    const s = this.slots.get(t);
     if (!s) {
       const made = [t.id];
-      this.slots.set(key, made);
+      this.slots.set(t, made);
       return made;
     }
     if (!s.includes(t.id)) s.push(t.id);
@@ -42,7 +41,7 @@ export class TaskReaper {
 
   taskChanged(task: TaskRecord, removed: boolean): void {
     if (removed) {
-      const slot = this.slots.get(slotKey(task));
+      const slot = this.slots.get(task);
       const i = slot ? slot.indexOf(task.id) : -1;
       if (i >= 0) slot!.splice(i, 1);
       this.removing.delete(task.id);

@@ -1,6 +1,6 @@
 import type { Simulation, ScheduledEvent } from "../../kernel/index.js";
 import { TaskState } from "../../api/task-state.js";
-import { slotKey, type Store, type StoreCommand, type TaskRecord } from "../store.js";
+import { SlotMap, type Store, type StoreCommand, type TaskRecord } from "../store.js";
 import { taskStopped } from "./tasks.js";
 
 /** A replacement waits at most this long for the task it replaces to stop (swarmkit). */
@@ -23,7 +23,7 @@ interface Pending {
  */
 export class RestartSupervisor {
   private readonly restarted = new Set<string>();
-  private readonly history = new Map<string, number[]>();
+  private readonly history = new SlotMap<number[]>();
   private readonly waiting = new Map<string, Pending>();
   private stopped = false;
 
@@ -125,16 +125,15 @@ export class RestartSupervisor {
     if (policy.condition === "on-failure" && !failed) return false;
     if (policy.maxAttempts === 0) return true;
     const now = this.sim.now();
-    const times = (this.history.get(slotKey(task)) ?? []).filter(
+    const times = (this.history.get(task) ?? []).filter(
       (t) => policy.windowUs === 0 || t > now - policy.windowUs,
     );
     return times.length < policy.maxAttempts;
   }
 
   private recordAttempt(task: TaskRecord): void {
-    const key = slotKey(task);
-    const list = this.history.get(key) ?? [];
+    const list = this.history.get(task) ?? [];
     list.push(this.sim.now());
-    this.history.set(key, list);
+    this.history.set(task, list);
   }
 }

@@ -1,5 +1,5 @@
 import { TaskState, isTerminal } from "../../api/task-state.js";
-import { NO_ATTACHMENTS, slotKey, type ServiceRecord, type Store, type TaskRecord } from "../store.js";
+import { NO_ATTACHMENTS, SlotMap, type ServiceRecord, type SlotOf, type Store, type TaskRecord } from "../store.js";
 
 /**
  * Creates tasks for the orchestrators and remembers the ones proposed but not yet seen in the
@@ -9,7 +9,7 @@ export class TaskFactory {
   readonly inflight = new Map<string, TaskRecord>();
   /** The in-flight tasks by service, and the highest attempt in flight by slot: both read per task created. */
   private readonly inflightOf = new Map<string, Map<string, TaskRecord>>();
-  private readonly inflightAttempt = new Map<string, number>();
+  private readonly inflightAttempt = new SlotMap<number>();
 
   constructor(
     private readonly store: Store,
@@ -24,8 +24,7 @@ export class TaskFactory {
     if (!t) return;
     this.inflight.delete(taskId);
     this.inflightOf.get(t.service)?.delete(taskId);
-    const slot = slotKey(t);
-    if (this.inflightAttempt.get(slot) === t.attempt) this.inflightAttempt.delete(slot);
+    if (this.inflightAttempt.get(t) === t.attempt) this.inflightAttempt.delete(t);
   }
 
   /** Every task of a service, committed or in flight. */
@@ -39,8 +38,8 @@ export class TaskFactory {
   create(service: ServiceRecord, where: { slot: number } | { node: string }, desiredState: TaskState): TaskRecord {
     const slot = "slot" in where ? where.slot : 0;
     const node = "node" in where ? where.node : null;
-    const key = slotKey({ service: service.name, slot, pinnedNode: node });
-    const attempt = Math.max(this.store.attempts.get(key) ?? 0, this.inflightAttempt.get(key) ?? 0) + 1;
+    const of: SlotOf = { service: service.name, slot, pinnedNode: node };
+    const attempt = Math.max(this.store.attempts.get(of) ?? 0, this.inflightAttempt.get(of) ?? 0) + 1;
     const task: TaskRecord = {
       id: `${service.name}.${node ?? slot}.${attempt}`,
       service: service.name,
@@ -57,10 +56,10 @@ export class TaskFactory {
       networks: NO_ATTACHMENTS,
     };
     this.inflight.set(task.id, task);
-    let of = this.inflightOf.get(task.service);
-    if (!of) this.inflightOf.set(task.service, (of = new Map()));
-    of.set(task.id, task);
-    this.inflightAttempt.set(key, attempt);
+    let inflight = this.inflightOf.get(task.service);
+    if (!inflight) this.inflightOf.set(task.service, (inflight = new Map()));
+    inflight.set(task.id, task);
+    this.inflightAttempt.set(task, attempt);
     this.created(task.id);
     return task;
   }
