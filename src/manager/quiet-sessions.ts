@@ -156,7 +156,8 @@ export class QuietSessions {
    */
   private advance(h: Held): void {
     const d = this.d;
-    // Bytes are counted once per direction at the end: nothing reads the NICs' counts in between.
+    // Bytes are counted once per direction at the end: nothing reads the NICs' counts in between
+    // (the held path counts them later than the full path would in any case).
     let up = 0;
     let down = 0;
     // The next send's place: the agent's beat (phase 0) or the heartbeat's arrival, which sends the answer.
