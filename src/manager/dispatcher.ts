@@ -43,7 +43,10 @@ export class Dispatcher {
   private readonly readyNodes: string[] = [];
   private flushTimer: ScheduledEvent | null = null;
   private stopped = false;
-  /** Heartbeats answered per node, and the key of its jitter sequence: the n-th answer's period is counter-based. */
+  /**
+   * Heartbeats answered per node, and the key of its jitter sequence: the n-th answer's period is
+   * counter-based. A record is never replaced or deleted: a held session keeps its node's (quiet-sessions.ts).
+   */
   private readonly answered = new Map<string, JitterCounter>();
   private readonly jitterBase: number;
   /** Sessions held while their nodes only confirm they are alive; null when disabled. */
@@ -122,6 +125,7 @@ export class Dispatcher {
     return this.nextPeriod(this.counterOf(node));
   }
 
+  /** The node's record of answers, made at its first. */
   private counterOf(node: string): JitterCounter {
     let a = this.answered.get(node);
     if (!a) {
@@ -131,6 +135,7 @@ export class Dispatcher {
     return a;
   }
 
+  /** The period of the next answer counted by `a`; its count moves on. */
   private nextPeriod(a: JitterCounter): number {
     return this.jittered(counterUniform(a.key, a.count++));
   }

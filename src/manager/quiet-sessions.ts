@@ -47,6 +47,7 @@ export interface JitterCounter {
 interface Held extends QuietTicket {
   session: QuietSession;
   agent: NodeHost;
+  /** The dispatcher's counter for this node: the very record in its map of answers. */
   jitter: JitterCounter;
   /** One-way delays agent -> manager and back. */
   upUs: number;
@@ -156,8 +157,9 @@ export class QuietSessions {
    */
   private advance(h: Held): void {
     const d = this.d;
-    // Bytes are counted once per direction at the end: nothing reads the NICs' counts in between
-    // (the held path counts them later than the full path would in any case).
+    // Bytes are counted once per direction at the end: nothing reads the NICs' counts in between,
+    // the held path counts them at settle rather than when sent in any case, and a heartbeat's
+    // wire bytes are a whole number, so one product is the sum of the adds it replaces.
     let up = 0;
     let down = 0;
     // The next send's place: the agent's beat (phase 0) or the heartbeat's arrival, which sends the answer.

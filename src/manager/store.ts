@@ -97,7 +97,8 @@ export type SlotOf = Pick<TaskRecord, "service" | "slot" | "pinnedNode">;
  * Values by task slot: web's slot 3, or agent's slot on node-1 (global services have one per
  * node). Two levels, service then slot number or node, so that a lookup builds no key string:
  * the orchestrators look a slot up on every task change, 200,000 tasks' worth in a big
- * deployment. Nothing iterates it (the order would be by service first).
+ * deployment. It offers no iteration: its order (by service, then slot) would not be the
+ * insertion order of the string-keyed maps it replaced.
  */
 export class SlotMap<V> {
   private readonly byService = new Map<string, Map<number | string, V>>();

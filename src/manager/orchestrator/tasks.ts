@@ -38,8 +38,8 @@ export class TaskFactory {
   create(service: ServiceRecord, where: { slot: number } | { node: string }, desiredState: TaskState): TaskRecord {
     const slot = "slot" in where ? where.slot : 0;
     const node = "node" in where ? where.node : null;
-    const of: SlotOf = { service: service.name, slot, pinnedNode: node };
-    const attempt = Math.max(this.store.attempts.get(of) ?? 0, this.inflightAttempt.get(of) ?? 0) + 1;
+    const at: SlotOf = { service: service.name, slot, pinnedNode: node };
+    const attempt = Math.max(this.store.attempts.get(at) ?? 0, this.inflightAttempt.get(at) ?? 0) + 1;
     const task: TaskRecord = {
       id: `${service.name}.${node ?? slot}.${attempt}`,
       service: service.name,
