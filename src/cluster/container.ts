@@ -84,14 +84,10 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
   private count = 0;
   private busy = 0;
   /**
-   * Requests in service, as one list: `first`, then `others` (a kill fails them in that order,
-   * and workDone finds among them the one whose job ended). The first is a field of its own
-   * because it is usually the only one: a request then touches no list, and in a big cluster,
-   * where a container's objects are out of the cache by its next request, each list was two
-   * more memory reads per request (the list and its elements). `others` is made when needed.
+   * Requests in service: a kill fails them, and workDone finds among them the one whose job
+   * ended. A short list (concurrency is small), made at the first request.
    */
-  private first: R | null = null;
-  private others: R[] = NOTHING_YET;
+  private inService: R[] = NOTHING_YET;
   stopped = false;
   /** Told to stop (SIGTERM): called once nothing is queued or in service. */
   private onIdle: (() => void) | null = null;
@@ -129,9 +125,8 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
   kill(crashed = false): void {
     this.stopped = true;
     const why = crashed ? "lost" : "stopped";
-    const inService = this.first === null ? [] : [this.first, ...this.others];
-    this.first = null;
-    this.others = NOTHING_YET;
+    const inService = this.inService;
+    this.inService = NOTHING_YET;
     for (const req of inService) {
       if (req.job) this.site.cpu.cancel(req.job);
       this.drop(req, why);
@@ -143,11 +138,8 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
 
   private start(req: R): void {
     this.busy++;
-    if (this.first === null) this.first = req;
-    else {
-      if (this.others === NOTHING_YET) this.others = [];
-      this.others.push(req);
-    }
+    if (this.inService === NOTHING_YET) this.inService = [];
+    this.inService.push(req);
     if (!req.probe?.presetWork) req.workUs = this.requests.work();
     req.job = this.site.cpu.submit(this.group, req.workUs, Container.workDone, this);
   }
@@ -157,11 +149,7 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
    * job ended: a bound callback per container was a twentieth of an idle task's memory.
    */
   private static workDone<Q extends ContainerRequest>(c: Container<Q>, job: CpuJob): void {
-    if (c.first !== null && c.first.job === job) {
-      c.finish(c.first);
-      return;
-    }
-    for (const req of c.others) {
+    for (const req of c.inService) {
       if (req.job === job) {
         c.finish(req);
         return;
@@ -196,7 +184,7 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     const calls = this.requests.calls;
     const call = calls[calls.length - left]!;
     this.site.downstream!.call(this, call, (ok) => {
-      if (this.first !== req && !this.others.includes(req)) return; // killed meanwhile: already dropped
+      if (!this.inService.includes(req)) return; // killed meanwhile: already dropped
       if (ok) this.nextCall(req);
       else this.release(req, false);
     });
@@ -205,14 +193,9 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
   /** The request leaves its worker, answered or failed; the next one in the queue starts. */
   private release(req: R, ok: boolean): void {
     this.busy--;
-    // Out of the list as before: the last one takes its place (a kill's order depends on it).
-    const others = this.others;
-    if (this.first === req) this.first = others.length > 0 ? others.pop()! : null;
-    else {
-      const i = others.indexOf(req);
-      others[i] = others[others.length - 1]!;
-      others.pop();
-    }
+    const i = this.inService.indexOf(req);
+    this.inService[i] = this.inService[this.inService.length - 1]!;
+    this.inService.pop();
     if (!ok) this.drop(req, "stopped");
     else if (req.probe) req.probe.probeDone(true);
     else this.site.callbacks.completed(req, this);

@@ -1,5 +1,5 @@
 import type { FabricSpec, RegistrySpec } from "../scenario/types.js";
-import { Link, type FlowCountWatcher } from "./bandwidth/index.js";
+import { Link } from "./bandwidth/index.js";
 
 /** Where a host sits on the underlay: what the fabric needs to price and route a message. */
 export interface Endpoint {
@@ -46,9 +46,7 @@ const HOT_SHARE = 0.5;
  * A link and the bytes of the small messages that crossed it without a flow, per window, so
  * that a link kept busy by many small messages is known to be busy although no transfer is on it.
  */
-export class MeteredLink implements FlowCountWatcher {
-  /** The link's flow count, as the link keeps it told (read per message without the link). */
-  flowsOnLink = 0;
+export class MeteredLink {
   /** When the current window began, and the small messages' bytes in it. */
   private startUs = 0;
   private bytes = 0;
@@ -59,14 +57,11 @@ export class MeteredLink implements FlowCountWatcher {
   /** When the link's queue of small messages will have sent its last one. */
   private queueFreeUs = 0;
 
-  constructor(readonly link: Link) {
-    if (link.watcher !== null || link.flows.length > 0) throw new Error(`link ${link.name}: metered twice, or with flows on it`);
-    link.watcher = this;
-  }
+  constructor(readonly link: Link) {}
 
   /** A transfer is on it, or small messages keep it busy: lately over half its capacity, or some still wait in its queue. */
   contended(nowUs: number): boolean {
-    return this.flowsOnLink > 0 || nowUs < this.hotUntilUs || nowUs < this.queueFreeUs;
+    return this.link.flows.length > 0 || nowUs < this.hotUntilUs || nowUs < this.queueFreeUs;
   }
 
   /** The host crashed: what waited in this link's queue is gone. */

@@ -13,7 +13,7 @@
 // does), and the caller adds propagation latency to a flow's completion.
 //
 // Imports the kernel only.
-export { Link, type FlowCountWatcher } from "./link.js";
+export { Link } from "./link.js";
 export { Flow } from "./flow.js";
 export type { FlowState } from "./flow.js";
 export { FlowNetwork } from "./flows.js";

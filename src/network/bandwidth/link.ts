@@ -15,20 +15,9 @@ import type { Flow } from "./flow.js";
  * owns the link (the first one to route a flow over it); callers use the getters, takeBytes and
  * addBytes.
  */
-/**
- * Kept told of a link's flow count as it changes (network/fabric.ts MeteredLink): a NIC's small
- * messages ask whether a transfer is on it, one question per message, and in a big cluster the
- * link and its list of flows are out of the cache by then; the asker's own field is not.
- */
-export interface FlowCountWatcher {
-  flowsOnLink: number;
-}
-
 export class Link {
   /** Flows crossing the link now, in no particular order (a removal moves the last one into its slot). */
   readonly flows: Flow[] = [];
-  /** Told of the flow count whenever it changes; at most one. */
-  watcher: FlowCountWatcher | null = null;
   /**
    * slotRates[k] is the rate of flows[k], Infinity while it has none yet. Kept beside the flows so
    * that a walk reads a link's rates from one array instead of visiting every flow object on it.
@@ -97,7 +86,6 @@ export class Link {
   attach(flow: Flow): number {
     const k = this.flows.length;
     this.flows.push(flow);
-    if (this.watcher !== null) this.watcher.flowsOnLink = k + 1;
     if (k >= this.slotRates.length) {
       const grown = new Float64Array(2 * this.slotRates.length);
       grown.set(this.slotRates);
@@ -111,7 +99,6 @@ export class Link {
   detach(k: number): Flow | undefined {
     const last = this.flows.pop()!;
     const n = this.flows.length;
-    if (this.watcher !== null) this.watcher.flowsOnLink = n;
     if (k === n) return undefined;
     this.flows[k] = last;
     this.slotRates[k] = this.slotRates[n]!;
