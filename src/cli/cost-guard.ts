@@ -4,7 +4,7 @@
 import { costRefusal, DEFAULT_MAX_EVENTS, estimateCost, wallText } from "../engine/cost.js";
 import type { Scenario } from "../scenario/types.js";
 
-export const MAX_EVENTS_HELP = `refuse runs estimated past this many kernel events (default ${DEFAULT_MAX_EVENTS.toExponential(0).replace("e+", "e")}, about half an hour; 0 = no limit)`;
+export const MAX_EVENTS_HELP = `refuse runs estimated past this many kernel events (default ${DEFAULT_MAX_EVENTS.toExponential(0).replace("e+", "e")}, about 17 minutes on a small cluster, longer on a big one; 0 = no limit)`;
 
 /** The --max-events value, or what is wrong with it. */
 export function parseMaxEvents(text: string | undefined): number | string {

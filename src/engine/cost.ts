@@ -20,18 +20,23 @@ const EVENTS_PER = {
 /** Simulated seconds a deployment takes before t = 0, as a rough allowance. */
 const DEPLOY_S = 20;
 
-/** The default limit on estimated events (`--max-events`): about half an hour at 500k events/s. */
+/** The default limit on estimated events (`--max-events`): about 17 minutes at 1M events/s, more on a big cluster. */
 export const DEFAULT_MAX_EVENTS = 1e9;
-/** Events per wall-clock second these machines reach on a mixed run of a small cluster (npm run bench). */
-export const EVENTS_PER_WALL_S = 500_000;
+/**
+ * Events per wall-clock second these machines reach on a mixed run of a small cluster, on the
+ * slow side: the shipped scenarios ran at 0.66M-1.52M (tenth session, perf.json), cluster-100's
+ * requests at about 1.8M.
+ */
+export const EVENTS_PER_WALL_S = 1_000_000;
 
 /**
  * The pace on a cluster of `nodes`: an event costs more as the cluster outgrows the CPU's caches
- * and the heap grows (bench scale, eighth session: about 1.2M events/s at 100 nodes, 720k at
- * 1,000, 380k at 5,000, 230k at 10,000, 145k at 20,000; this fit is within 1.5x of each).
+ * and the heap grows (bench scale, tenth session: about 1.74M events/s at 100 nodes, 970k at
+ * 1,000, 430k at 5,000, 265k at 10,000, 200k at 20,000; this fit is within 1.25x of each past the
+ * small clusters' floor).
  */
 export function eventsPerWallS(nodes: number): number {
-  return Math.min(EVENTS_PER_WALL_S, 1.5e6 / (1 + nodes / 1000) ** 0.8);
+  return Math.min(EVENTS_PER_WALL_S, 2.0e6 / (1 + nodes / 1000) ** 0.8);
 }
 
 export interface CostEstimate {
