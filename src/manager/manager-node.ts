@@ -157,6 +157,8 @@ export class ManagerNode {
   private tick(): void {
     this.raft.tick();
     this.drain();
+    // A lone leader's ticks change nothing (RaftNode.alone); it ticks again when restarted.
+    if (this.raft.alone) return;
     this.tickTimer = this.d.sim.after(this.d.raft.tickUs, this.tickFn);
   }
 

@@ -48,6 +48,14 @@ export class RaftNode<T> {
   get votedFor(): NodeId | null { return this.r.votedFor; }
   get lastIndex(): number { return this.r.log.lastIndex; }
 
+  /**
+   * A leader with no other voter: its ticks change nothing but their own counters (a heartbeat to
+   * nobody, a quorum of itself), and no message can reach it, so the host may stop ticking it.
+   */
+  get alone(): boolean {
+    return this.r.role === "leader" && this.r.others.length === 0;
+  }
+
   /** One logical clock tick. The host calls it every `raft.tick` of simulated time. */
   tick(): void {
     if (this.r.role === "leader") tickHeartbeat(this.r);
