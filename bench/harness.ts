@@ -32,6 +32,14 @@ export interface Benchmark {
 }
 
 /** Wall time in nanoseconds, as a number (exact to 2^53 ns, about 104 days). */
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) throw new Error("median of nothing");
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 export function wallNs(): number {
   return Number(process.hrtime.bigint());
 }

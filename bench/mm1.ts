@@ -3,7 +3,7 @@
 // measured in the same run (about 6x faster than SIM.JS itself, which versusSimjs measures).
 import { createRequire } from "node:module";
 import type { BenchRow, Benchmark } from "./harness.js";
-import { wallNs } from "./harness.js";
+import { median, wallNs } from "./harness.js";
 import { spawnSync } from "node:child_process";
 import { runScenarioProcess } from "./whole-process.js";
 
@@ -115,7 +115,6 @@ function versusSimjs(ctx: { log: (s: string) => void }): BenchRow[] {
     theirs.push(simjs.requests / ((wallNs() - t0) / 1e9));
     ctx.log(`ordinary M/M/1, run ${i + 1}: orchsim ${Math.round(ours[i]!)}/s, SIM.JS ${Math.round(theirs[i]!)}/s`);
   }
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const ratio = median(ours) / median(theirs);
   return [
     { name: "SIM.JS 2.0.3 M/M/1 (whole process)", value: median(theirs), unit: "requests/s" },

@@ -3,7 +3,7 @@
 // process: events/s, wall time and peak RSS, and events/s as a ratio to the smallest size's.
 // Sizes are total workers; ORCHSIM_SCALE_SIZES="100,1000,10000,20000" runs the big ones (the
 // default stays within a few minutes on the 2-core machines).
-import type { BenchRow, Benchmark } from "./harness.js";
+import { median, type BenchRow, type Benchmark } from "./harness.js";
 import { runScenarioProcess } from "./whole-process.js";
 
 const DEFAULT_SIZES = [99, 999];
@@ -22,19 +22,15 @@ export function scaleArgs(workers: number, duration = "10m"): string[] {
 }
 
 /**
- * Rounds of every size in turn (99, 999, 99, 999, ...): these machines' speed moves by a third
- * within minutes, so one run of each could put any ratio from 0.45 to 0.6 on the same build. Each
- * round's ratio is taken within the round, and the medians are reported. Big sizes run once
- * unless ORCHSIM_SCALE_ROUNDS says otherwise.
+ * Rounds of every size in turn, the order reversed every other round (99, 999, 999, 99, 99, 999):
+ * these machines' speed moves by a third within minutes, so one run of each put the same build
+ * anywhere from 0.48 to 0.61. Each round's ratio is taken within the round, against its smallest
+ * size, and the medians are reported. Big sizes run once unless ORCHSIM_SCALE_ROUNDS says otherwise.
  */
 function rounds(sizes: readonly number[]): number {
   const asked = Number(process.env["ORCHSIM_SCALE_ROUNDS"]);
   if (Number.isInteger(asked) && asked > 0) return asked;
   return sizes.every((n) => n <= 1_000) ? 3 : 1;
-}
-
-function median(xs: readonly number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 }
 
 interface SizeRuns {
@@ -48,22 +44,25 @@ export const scaleBenchmark: Benchmark = {
   name: "scale",
   description: "the same shape at growing sizes (ten tasks per worker, a zone failure), whole process, sizes in turn",
   run(ctx) {
-    const sizes = (process.env["ORCHSIM_SCALE_SIZES"]?.split(",").map(Number) ?? DEFAULT_SIZES).filter((n) => n > 0);
+    const listed = process.env["ORCHSIM_SCALE_SIZES"]?.split(",").map(Number) ?? DEFAULT_SIZES;
+    const sizes = [...new Set(listed.filter((n) => Number.isInteger(n) && n > 0))].sort((a, b) => a - b);
+    if (sizes.length === 0) throw new Error(`ORCHSIM_SCALE_SIZES names no size: "${process.env["ORCHSIM_SCALE_SIZES"]}"`);
     const runs = new Map<number, SizeRuns>(sizes.map((n) => [n, { wallS: [], perS: [], ratio: [], rss: [] }]));
     const n = rounds(sizes);
     for (let round = 1; round <= n; round++) {
-      let base = 0;
-      for (const workers of sizes) {
+      const perS = new Map<number, number>();
+      for (const workers of round % 2 === 1 ? sizes : [...sizes].reverse()) {
         const r = runScenarioProcess("bench/scenarios/scale.yaml", scaleArgs(workers));
-        const perS = r.events / r.wallS;
-        base ||= perS;
         const x = runs.get(workers)!;
         x.wallS.push(r.wallS);
-        x.perS.push(perS);
-        x.ratio.push(perS / base);
+        x.perS.push(r.events / r.wallS);
         x.rss.push(r.peakRssBytes);
-        ctx.log(`round ${round}/${n}, ${workers} workers: ${r.wallS.toFixed(1)} s, ${Math.round(perS)} events/s (${(perS / base).toFixed(3)} of the smallest), ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+        perS.set(workers, r.events / r.wallS);
+        ctx.log(`round ${round}/${n}, ${workers} workers: ${r.wallS.toFixed(1)} s, ${Math.round(r.events / r.wallS)} events/s, ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
       }
+      const base = perS.get(sizes[0]!)!;
+      for (const workers of sizes) runs.get(workers)!.ratio.push(perS.get(workers)! / base);
+      ctx.log(`round ${round}/${n}: ${sizes.map((w) => `${w} workers ${(perS.get(w)! / base).toFixed(3)}`).join(", ")} of the smallest`);
     }
     const rows: BenchRow[] = [];
     for (const workers of sizes) {
@@ -74,7 +73,7 @@ export const scaleBenchmark: Benchmark = {
         { name: `${workers} workers: wall time (median)`, value: median(x.wallS), unit: "s" },
         { name: `${workers} workers: events/s (median)`, value: median(x.perS), unit: "events/s", ratio, target: `ratio >= ${TARGET_RATIO}`, ok: ratio >= TARGET_RATIO },
         { name: `${workers} workers: peak RSS (median)`, value: rss / 2 ** 20, unit: "MiB" },
-        { name: `${workers} workers: RSS per worker`, value: rss / 1024 / workers, unit: "KiB" },
+        { name: `${workers} workers: RSS per worker (median)`, value: rss / 1024 / workers, unit: "KiB" },
       );
     }
     return rows;

@@ -23,17 +23,17 @@ const DEPLOY_S = 20;
 /** The default limit on estimated events (`--max-events`): about 17 minutes at 1M events/s, more on a big cluster. */
 export const DEFAULT_MAX_EVENTS = 1e9;
 /**
- * Events per wall-clock second these machines reach on a mixed run of a small cluster, on the
- * slow side: the shipped scenarios ran at 0.66M-1.52M (tenth session, perf.json), cluster-100's
- * requests at about 1.8M.
+ * Events per wall-clock second these machines reach on a mixed run of a small cluster: below the
+ * scale shape's 1.74M at 100 nodes and cluster-100's 1.8M, within the shipped scenarios' 0.66M-1.52M
+ * (tenth session, perf.json).
  */
 export const EVENTS_PER_WALL_S = 1_000_000;
 
 /**
  * The pace on a cluster of `nodes`: an event costs more as the cluster outgrows the CPU's caches
  * and the heap grows (bench scale, tenth session: about 1.74M events/s at 100 nodes, 970k at
- * 1,000, 430k at 5,000, 265k at 10,000, 200k at 20,000; this fit is within 1.25x of each past the
- * small clusters' floor).
+ * 1,000, 430k at 5,000, 265k at 10,000, 200k at 20,000; past the small clusters' floor, which
+ * ends near 1,400 nodes, this fit is within 1.15x of each).
  */
 export function eventsPerWallS(nodes: number): number {
   return Math.min(EVENTS_PER_WALL_S, 2.0e6 / (1 + nodes / 1000) ** 0.8);

@@ -30,16 +30,17 @@ describe("every shipped scenario", () => {
 });
 
 describe("the cost guard's pace", () => {
-  it("falls with the cluster's size as the scale benchmark measured it, within 1.5x", () => {
+  it("falls with the cluster's size as the scale benchmark measured it, within 1.25x past 1,000 nodes", () => {
     // The scale shape for 10 minutes (tenth session, bench/README.md): events/s at 99, 999, 4,998,
     // 9,999 and 20,001 workers (+3 managers). The eighth session's were 1.18M, 720k, 376k, 229k
     // and 145k; the third's 1.49M, 750k, 273k, 166k and 120k.
     const measured: [number, number][] = [[102, 1_737_959], [1_002, 969_964], [5_001, 430_067], [10_002, 264_646], [20_004, 199_164]];
     for (const [nodes, perS] of measured) {
       const pace = eventsPerWallS(nodes);
-      expect(pace / perS).toBeLessThan(1.5);
-      // Up to about 1,500 nodes the pace is the mixed-run floor, slower than the scale shape's.
-      if (nodes > 1_500) expect(pace / perS).toBeGreaterThan(1 / 1.5);
+      expect(pace / perS).toBeLessThan(1.25);
+      // Up to about 1,400 nodes the pace is the mixed-run floor (1M events/s), well below the
+      // scale shape's at 100 nodes: mixed runs of small clusters are slower per event.
+      if (nodes > 1_000) expect(pace / perS).toBeGreaterThan(1 / 1.25);
     }
   });
 });
