@@ -31,7 +31,6 @@ export interface Benchmark {
   run(ctx: BenchContext): BenchRow[];
 }
 
-/** Wall time in nanoseconds, as a number (exact to 2^53 ns, about 104 days). */
 /** The middle value (the mean of the two middle ones for an even count). */
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) throw new Error("median of nothing");
@@ -40,6 +39,7 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** Wall time in nanoseconds, as a number (exact to 2^53 ns, about 104 days). */
 export function wallNs(): number {
   return Number(process.hrtime.bigint());
 }

@@ -53,12 +53,13 @@ export const scaleBenchmark: Benchmark = {
       const perS = new Map<number, number>();
       for (const workers of round % 2 === 1 ? sizes : [...sizes].reverse()) {
         const r = runScenarioProcess("bench/scenarios/scale.yaml", scaleArgs(workers));
+        const eventsPerS = r.events / r.wallS;
         const x = runs.get(workers)!;
         x.wallS.push(r.wallS);
-        x.perS.push(r.events / r.wallS);
+        x.perS.push(eventsPerS);
         x.rss.push(r.peakRssBytes);
-        perS.set(workers, r.events / r.wallS);
-        ctx.log(`round ${round}/${n}, ${workers} workers: ${r.wallS.toFixed(1)} s, ${Math.round(r.events / r.wallS)} events/s, ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+        perS.set(workers, eventsPerS);
+        ctx.log(`round ${round}/${n}, ${workers} workers: ${r.wallS.toFixed(1)} s, ${Math.round(eventsPerS)} events/s, ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
       }
       const base = perS.get(sizes[0]!)!;
       for (const workers of sizes) runs.get(workers)!.ratio.push(perS.get(workers)! / base);
