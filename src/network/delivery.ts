@@ -246,9 +246,7 @@ export class Delivery {
   /** Counts `times` control messages' bytes on the two NICs (none on one node). */
   countControl(from: NetHost, to: NetHost, bytes: number, times = 1): void {
     if (from === to) return;
-    const wire = times * wireBytes(bytes, this.hostFormat);
-    this.fabric.nic(from).tx.link.addBytes(wire);
-    this.fabric.nic(to).rx.link.addBytes(wire);
+    this.fabric.countSmall(from, to, times * wireBytes(bytes, this.hostFormat));
   }
 
   /** A control message sent earlier (held in aggregate until now) arrives at `atUs`, if its ends still reach each other then. */

@@ -1,5 +1,6 @@
 import type { FabricSpec, RegistrySpec } from "../scenario/types.js";
 import { Link } from "./bandwidth/index.js";
+import { LinkMeters, MeteredLink } from "./link-meters.js";
 
 /** Where a host sits on the underlay: what the fabric needs to price and route a message. */
 export interface Endpoint {
@@ -37,78 +38,6 @@ export class Partition {
   }
 }
 
-/** Fast-path traffic is measured over windows this long... */
-const LOAD_WINDOW_US = 10_000;
-/** ...and a link whose last window was busier than this share of its capacity takes no fast path. */
-const HOT_SHARE = 0.5;
-
-/**
- * A link and the bytes of the small messages that crossed it without a flow, per window, so
- * that a link kept busy by many small messages is known to be busy although no transfer is on it.
- */
-export class MeteredLink {
-  /** When the current window began, and the small messages' bytes in it. */
-  private startUs = 0;
-  private bytes = 0;
-  /** Of `bytes`, those already handed to the link's own count (done per window, not per message). */
-  private posted = 0;
-  /** The last window was busy: no fast path before this time. */
-  private hotUntilUs = -1;
-  /** When the link's queue of small messages will have sent its last one. */
-  private queueFreeUs = 0;
-
-  constructor(readonly link: Link) {}
-
-  /** A transfer is on it, or small messages keep it busy: lately over half its capacity, or some still wait in its queue. */
-  contended(nowUs: number): boolean {
-    return this.link.flows.length > 0 || nowUs < this.hotUntilUs || nowUs < this.queueFreeUs;
-  }
-
-  /** The host crashed: what waited in this link's queue is gone. */
-  clearQueue(): void {
-    this.queueFreeUs = 0;
-  }
-
-  /**
-   * A small message joins the link's queue: when its last byte has gone, at what the link's
-   * transfers leave of its capacity (at least the share max-min would give one more flow).
-   */
-  enqueue(nowUs: number, bytes: number): number {
-    const l = this.link;
-    const spare = Math.max(l.capacityBytesPerUs - l.rateSumBytesPerUs, l.capacityBytesPerUs / (l.flows.length + 1));
-    this.queueFreeUs = Math.max(nowUs, this.queueFreeUs) + bytes / spare;
-    this.carry(nowUs, bytes);
-    return this.queueFreeUs;
-  }
-
-  /** A small message crossed it outside the flow model. */
-  carry(nowUs: number, bytes: number): void {
-    const elapsed = nowUs - this.startUs;
-    if (elapsed >= LOAD_WINDOW_US) this.roll(nowUs, elapsed);
-    this.bytes += bytes;
-  }
-
-  /** Bytes carried since the last call, by flows and small messages alike. */
-  takeBytes(): number {
-    this.post();
-    // A flow ending in this very microsecond may have been credited a hair ahead: never below 0.
-    return Math.max(0, this.link.takeBytes());
-  }
-
-  private roll(nowUs: number, elapsed: number): void {
-    this.post();
-    this.hotUntilUs = this.bytes > HOT_SHARE * this.link.capacityBytesPerUs * elapsed ? nowUs + 2 * LOAD_WINDOW_US : -1;
-    this.startUs = nowUs;
-    this.bytes = 0;
-    this.posted = 0;
-  }
-
-  private post(): void {
-    if (this.bytes > this.posted) this.link.addBytes(this.bytes - this.posted);
-    this.posted = this.bytes;
-  }
-}
-
 /** A host's network card: a transmit and a receive link (full duplex, as SimGrid's SPLITDUPLEX). */
 export interface Nic {
   readonly tx: MeteredLink;
@@ -131,6 +60,9 @@ export function bytesPerUs(bitsPerS: number): number {
 export class Fabric {
   private readonly partitions: Partition[] = [];
   private readonly nics: Nic[] = [];
+  /** The NICs' small-message state, host by host: slot 2i transmit, 2i + 1 receive of the host of index i. */
+  private readonly nicMeters: LinkMeters;
+  private readonly zoneMeters: LinkMeters;
   private readonly zoneLinks = new Map<string, MeteredLink>();
   readonly nicBytesPerUs: number;
   /** Links between zones are a bottleneck (crossZoneBandwidth set). */
@@ -147,6 +79,8 @@ export class Fabric {
     this.nicBytesPerUs = bytesPerUs(spec.bandwidthBitsPerS);
     this.latencies = [spec.latency.sameNodeUs, spec.latency.sameZoneUs, spec.latency.crossZoneUs];
     this.zonesLimited = spec.crossZoneBandwidthBitsPerS > 0;
+    this.nicMeters = new LinkMeters(this.nicBytesPerUs, 64);
+    this.zoneMeters = new LinkMeters(bytesPerUs(spec.crossZoneBandwidthBitsPerS), 4);
     this.registryLink = registry.bandwidthBitsPerS > 0 ? new Link("registry", bytesPerUs(registry.bandwidthBitsPerS)) : null;
   }
 
@@ -163,8 +97,8 @@ export class Fabric {
 
   private newNic(host: Endpoint): Nic {
     const n: Nic = {
-      tx: new MeteredLink(new Link(`${host.name}/tx`, this.nicBytesPerUs)),
-      rx: new MeteredLink(new Link(`${host.name}/rx`, this.nicBytesPerUs)),
+      tx: new MeteredLink(this.nicMeters, 2 * host.index, new Link(`${host.name}/tx`, this.nicBytesPerUs)),
+      rx: new MeteredLink(this.nicMeters, 2 * host.index + 1, new Link(`${host.name}/rx`, this.nicBytesPerUs)),
     };
     this.nics[host.index] = n;
     return n;
@@ -176,7 +110,7 @@ export class Fabric {
     const key = `${from}>${to}`;
     let l = this.zoneLinks.get(key);
     if (!l) {
-      l = new MeteredLink(new Link(`zone ${key}`, bytesPerUs(this.spec.crossZoneBandwidthBitsPerS)));
+      l = new MeteredLink(this.zoneMeters, this.zoneLinks.size, new Link(`zone ${key}`, bytesPerUs(this.spec.crossZoneBandwidthBitsPerS)));
       this.zoneLinks.set(key, l);
     }
     return l;
@@ -215,21 +149,32 @@ export class Fabric {
    * of its path contended); if so its bytes are counted on its links.
    */
   quiet(from: Endpoint, to: Endpoint, nowUs: number, wireBytes: number): boolean {
-    const out = this.nic(from).tx;
-    const into = this.nic(to).rx;
+    // The NICs by slot, not through their objects: a fast-path check reads one row of the table per end.
+    const nics = this.nicMeters;
+    const out = 2 * from.index;
+    const into = 2 * to.index + 1;
+    nics.ensure(Math.max(out, into));
     const zone = this.zonesLimited ? this.zoneLink(from.zone, to.zone) : null;
-    if (out.contended(nowUs) || into.contended(nowUs) || (zone !== null && zone.contended(nowUs))) return false;
-    out.carry(nowUs, wireBytes);
-    into.carry(nowUs, wireBytes);
+    if (nics.contended(out, nowUs) || nics.contended(into, nowUs) || (zone !== null && zone.contended(nowUs))) return false;
+    nics.carry(out, nowUs, wireBytes);
+    nics.carry(into, nowUs, wireBytes);
     zone?.carry(nowUs, wireBytes);
     return true;
   }
 
+  /** Bytes of a host's own messages that count in both NICs' traffic but not in their load (held heartbeats). */
+  countSmall(from: Endpoint, to: Endpoint, wireBytes: number): void {
+    const out = 2 * from.index;
+    const into = 2 * to.index + 1;
+    this.nicMeters.ensure(Math.max(out, into));
+    this.nicMeters.count(out, wireBytes);
+    this.nicMeters.count(into, wireBytes);
+  }
+
   /** The host crashed: its NIC's queues are gone. */
   hostDown(host: Endpoint): void {
-    const n = this.nics[host.index];
-    n?.tx.clearQueue();
-    n?.rx.clearQueue();
+    this.nicMeters.clearQueue(2 * host.index);
+    this.nicMeters.clearQueue(2 * host.index + 1);
   }
 
   reachable(from: Endpoint, to: Endpoint): boolean {
@@ -266,6 +211,6 @@ export class Fabric {
   /** Bytes the host sent and received since the last call (for nodes.csv). */
   takeHostBytes(host: Endpoint): { tx: number; rx: number } {
     const n = this.nics[host.index];
-    return n ? { tx: n.tx.takeBytes(), rx: n.rx.takeBytes() } : { tx: 0, rx: 0 };
+    return { tx: this.nicMeters.take(2 * host.index, n?.tx.link ?? null), rx: this.nicMeters.take(2 * host.index + 1, n?.rx.link ?? null) };
   }
 }

@@ -124,6 +124,26 @@ describe("transfer times", () => {
     expect(Math.abs(m.doneUs! - (1_000 + 100 + (4 * small.wireBytes) / B_PER_US))).toBeLessThanOrEqual(1);
   });
 
+  it("once the transfers have left the NIC, small messages cross at wire time again, a burst of them too; the NIC's count has every byte", () => {
+    const w = world();
+    const [a, b] = [w.host(0), w.host(1)];
+    const receivers = Array.from({ length: 100 }, (_, i) => w.host(i + 2));
+    const big = channel(w, 1_000_000);
+    for (let i = 0; i < 3; i++) w.delivery.send(big, { from: a, to: b });
+    const small = channel(w, 10_000);
+    const burst: Msg[] = receivers.map((to) => ({ from: a, to }));
+    // The three share the NIC for 3 x wire time: 1 s is long after, and the busy window has passed.
+    w.sim.at(1_000_000, () => {
+      expect(w.fabric.nic(a).tx.link.flows.length).toBe(0);
+      for (const m of burst) w.delivery.send(small, m);
+    });
+    w.sim.run();
+    // A NIC still taken for busy would queue them: the last would wait for the 99 before it.
+    for (const m of burst) expect(Math.abs(m.doneUs! - (1_000_000 + 100 + small.wireBytes / B_PER_US))).toBeLessThanOrEqual(1);
+    expect(w.fabric.takeHostBytes(a).tx).toBeCloseTo(3 * big.wireBytes + 100 * small.wireBytes, 3);
+    expect(w.fabric.takeHostBytes(a).tx).toBe(0);
+  });
+
   it("the hosts' own traffic goes the same way: a 1 MB message takes latency + wire over bandwidth", () => {
     const w = world();
     const [a, b] = [w.host(0), w.host(1)];

@@ -31,6 +31,8 @@ export class Link {
   /** Scratch of the owner's component walks: the walk that last reached the link, its index there. */
   visitMark = 0;
   localIndex = -1;
+  /** Told the flow count whenever it changes (network/link-meters.ts keeps a copy with its other per-link state). */
+  onFlowCount: ((count: number) => void) | null = null;
   /** Whether the link can limit a flow (an infinite one only counts bytes). */
   readonly finite: boolean;
   private creditedUpToUs = 0;
@@ -92,6 +94,7 @@ export class Link {
       this.slotRates = grown;
     }
     this.slotRates[k] = Infinity;
+    this.onFlowCount?.(k + 1);
     return k;
   }
 
@@ -99,6 +102,7 @@ export class Link {
   detach(k: number): Flow | undefined {
     const last = this.flows.pop()!;
     const n = this.flows.length;
+    this.onFlowCount?.(n);
     if (k === n) return undefined;
     this.flows[k] = last;
     this.slotRates[k] = this.slotRates[n]!;
