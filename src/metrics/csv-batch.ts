@@ -38,6 +38,12 @@ export interface CsvBatch {
 /** The sending side: gives each distinct string an id, once. */
 export class CsvPacker {
   private readonly ids = new Map<string, number>();
+  /**
+   * Per column, the last string packed and its id: a column of few values (a node's status)
+   * mostly repeats the row before, and an identity check costs less than a lookup in `ids`.
+   */
+  private readonly lastString: (string | undefined)[] = [];
+  private readonly lastId: number[] = [];
 
   constructor(
     private readonly fileName: string,
@@ -55,6 +61,7 @@ export class CsvPacker {
       return this.packInto(rows, strings);
     } catch (err) {
       for (const s of strings) this.ids.delete(s); // never sent: their ids are free again
+      this.lastString.length = 0;
       throw err;
     }
   }
@@ -73,7 +80,13 @@ export class CsvPacker {
           values[k] = v;
         } else if (typeof v === "string") {
           kinds[k] = Kind.String;
-          values[k] = this.idOf(v, strings);
+          if (v === this.lastString[c]) values[k] = this.lastId[c]!;
+          else {
+            const id = this.idOf(v, strings);
+            values[k] = id;
+            this.lastString[c] = v;
+            this.lastId[c] = id;
+          }
         } else if (v === null) kinds[k] = Kind.Null;
         else if (typeof v === "boolean") kinds[k] = v ? Kind.True : Kind.False;
         else throw new Error(`writeCsv(${this.fileName}): row ${r} has ${v === undefined ? "no value" : `a ${typeof v}`} for column "${this.columns[c]}"`);

@@ -64,8 +64,16 @@ describe("packed CSV rows", () => {
 
   it("send again, with the next batch, the strings of a batch that failed to pack", () => {
     const packer = new CsvPacker("x.csv", COLUMNS);
+    const unpacker = new CsvUnpacker(COLUMNS.length);
     expect(() => packer.pack([{ n: 1, s: "fresh", b: true, x: 2 }, { n: 1, s: "a" }])).toThrow(/no value/);
-    expect(packer.pack([{ n: 1, s: "fresh", b: true, x: 2 }]).strings).toEqual(["fresh"]);
+    const first = packer.pack([{ n: 1, s: "fresh", b: true, x: 2 }]);
+    expect(first.strings).toEqual(["fresh"]);
+    expect(unpacker.unpack(first)[0]![1]).toBe("fresh");
+    // The failed string was the last of its column: the column's memory of it goes with its id.
+    expect(() => packer.pack([{ n: 1, s: "newer" }])).toThrow(/no value/);
+    const again = packer.pack([{ n: 1, s: "newer", b: true, x: 2 }]);
+    expect(again.strings).toEqual(["newer"]);
+    expect(unpacker.unpack(again)[0]![1]).toBe("newer");
   });
 });
 
