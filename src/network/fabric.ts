@@ -210,7 +210,10 @@ export class Fabric {
 
   /** Bytes the host sent and received since the last call (for nodes.csv). */
   takeHostBytes(host: Endpoint): { tx: number; rx: number } {
-    const n = this.nics[host.index];
-    return { tx: this.nicMeters.take(2 * host.index, n?.tx.link ?? null), rx: this.nicMeters.take(2 * host.index + 1, n?.rx.link ?? null) };
+    const m = this.nicMeters;
+    const tx = 2 * host.index;
+    // The NIC's own objects are read only if a transfer crossed it since (most NICs, most windows: none did).
+    const n = m.flowed(tx) || m.flowed(tx + 1) ? this.nics[host.index] : undefined;
+    return { tx: m.take(tx, n?.tx.link ?? null), rx: m.take(tx + 1, n?.rx.link ?? null) };
   }
 }

@@ -24,6 +24,8 @@ const HOT_UNTIL = 3;
 const QUEUE_FREE = 4;
 /** Transfers on the link now: the link tells it (Link.onFlowCount). */
 const FLOWS = 5;
+/** 1 if a transfer was on the link since its count was last taken: only then does take() read the link. */
+const FLOWED = 6;
 
 /**
  * Links metered by number (slot): the bytes of the small messages that cross them without a
@@ -53,6 +55,7 @@ export class LinkMeters {
     this.ensure(slot);
     link.onFlowCount = (count) => {
       this.s[slot * STRIDE + FLOWS] = count;
+      this.s[slot * STRIDE + FLOWED] = 1;
     };
   }
 
@@ -101,17 +104,27 @@ export class LinkMeters {
     if ((slot + 1) * STRIDE <= this.s.length) this.s[slot * STRIDE + QUEUE_FREE] = 0;
   }
 
+  /** Whether a transfer was on the link since its count was last taken. */
+  flowed(slot: number): boolean {
+    return (slot + 1) * STRIDE <= this.s.length && this.s[slot * STRIDE + FLOWED] !== 0;
+  }
+
   /**
-   * Bytes carried since the last call, by flows and small messages alike: the small messages'
-   * are handed to `link`'s count first. Without a link (none was ever needed: no transfer ever
-   * crossed it), the small messages' alone.
+   * Bytes carried since the last call, by flows and small messages alike. When a transfer
+   * crossed the link since the last call, the small messages' bytes are handed to its count and
+   * the count is read; otherwise the link has nothing of its own to add and is not read (most
+   * NICs of a big cluster, most windows). So a NIC link's own count (Link.bytesCarried) holds
+   * the small messages only of the windows in which it also carried a transfer: this is the
+   * NIC's count.
    */
   take(slot: number, link: Link | null): number {
     if ((slot + 1) * STRIDE > this.s.length) return 0;
+    const s = this.s;
     const b = slot * STRIDE;
-    const unposted = this.s[b + UNPOSTED]!;
-    this.s[b + UNPOSTED] = 0;
-    if (link === null) return unposted;
+    const unposted = s[b + UNPOSTED]!;
+    s[b + UNPOSTED] = 0;
+    if (link === null || s[b + FLOWED] === 0) return unposted;
+    s[b + FLOWED] = s[b + FLOWS]! > 0 ? 1 : 0;
     if (unposted > 0) link.addBytes(unposted);
     // A flow ending in this very microsecond may have been credited a hair ahead: never below 0.
     return Math.max(0, link.takeBytes());
