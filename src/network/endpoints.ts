@@ -111,6 +111,8 @@ export class ServiceEndpoints<C> {
   private readonly salt: number;
   private nextSweepUs = Infinity;
   private lastSweepUs = -Infinity;
+  /** Backends in `list` that have left (until a sweep drops them). */
+  private leftInList = 0;
   /** When every node will have learned every change so far. */
   settledUs = 0;
 
@@ -136,6 +138,7 @@ export class ServiceEndpoints<C> {
     } else {
       b.leave = change;
       b.goneUs = settled;
+      this.leftInList++;
       this.nextSweepUs = Math.min(this.nextSweepUs, Math.max(settled, this.lastSweepUs + SWEEP_GAP_US));
     }
     this.settledUs = Math.max(this.settledUs, settled);
@@ -153,6 +156,15 @@ export class ServiceEndpoints<C> {
     const n = list.length;
     const plain = this.reach === null || !this.reach.partitioned;
     let i = this.nextIndex(node, n);
+    // Every change so far has reached every node and none is a leave: every node holds every
+    // backend of the list, so the next one is the pick, and no backend is read to know it.
+    if (plain && this.leftInList === 0 && nowUs >= this.settledUs && n > 0) {
+      if (i >= n) i = 0;
+      const b = list[i]!;
+      this.last[node] = b;
+      this.lastAt[node] = i;
+      return b;
+    }
     for (let k = 0; k < n; k++, i++) {
       if (i >= n) i = 0;
       const b = list[i]!;
@@ -203,11 +215,14 @@ export class ServiceEndpoints<C> {
   private sweep(nowUs: number): void {
     this.lastSweepUs = nowUs;
     let next = Infinity;
+    let left = 0;
     this.list = this.list.filter((b) => {
       if (b.goneUs <= nowUs) return false;
       if (b.goneUs < next) next = b.goneUs;
+      if (b.leave !== null) left++;
       return true;
     });
+    this.leftInList = left;
     this.nextSweepUs = next === Infinity ? Infinity : Math.max(next, nowUs + SWEEP_GAP_US);
   }
 }

@@ -68,7 +68,11 @@ describe("a node's table", () => {
     let checked = 0;
     for (let t = 0; t < 14_000_000; t += 97_000) {
       for (let n = 0; n < 40; n += 3) {
-        expect(ids(e.visible(n, t))).toEqual(ids(all.filter((b) => holds(b, n, t))));
+        const held = all.filter((b) => holds(b, n, t));
+        expect(ids(e.visible(n, t))).toEqual(ids(held));
+        // A pick is one of them (and none when it holds none), however settled the list is.
+        const pick = e.pick(n, t);
+        expect(pick === null ? held.length === 0 : held.includes(pick)).toBe(true);
         checked++;
       }
     }
