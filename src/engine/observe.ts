@@ -2,7 +2,7 @@ import { TaskState } from "../api/task-state.js";
 import { memoryOf } from "../cluster/memory.js";
 import type { NetworkRow, NodeRow } from "../metrics/rows.js";
 import { taskNetworks } from "../manager/allocator.js";
-import type { Store } from "../manager/store.js";
+import type { NodeRecord, Store } from "../manager/store.js";
 import type { TaskGauges } from "../metrics/windows.js";
 import { roundUtil, secondsFromUs } from "../metrics/fmt.js";
 import type { NodeCpuWatch } from "../metrics/warnings.js";
@@ -119,9 +119,10 @@ export class CpuSamples {
  * The share of its cores a host was busy over the `spanUs` that end at `nowUs`, counted from when
  * it joined if that is later (a node that addNodes brings mid-window had its cores for less).
  */
+/* The spec's cores, the CPU model's own: a node row reads the spec anyway, not the CPU's object. */
 function cpuShare(h: World["hosts"][number], busyCoreUs: number, spanUs: number, nowUs: number): number {
   const upUs = Math.min(spanUs, nowUs - h.joinedUs);
-  return upUs > 0 ? roundUtil(busyCoreUs / (h.cpu.cores * upUs)) : 0;
+  return upUs > 0 ? roundUtil(busyCoreUs / (h.spec.cpuCores * upUs)) : 0;
 }
 
 /** Rows nodeRows hands on at a time: a big cluster's window would otherwise outlive V8's young generation (output.ts). */
@@ -133,11 +134,14 @@ const NODE_ROW_CHUNK = 256;
  */
 export function nodeRows(world: World, tS: number, spanUs: number, cpu: CpuSamples, take: (rows: readonly NodeRow[]) => void): void {
   const store = world.control.viewStore();
+  const records = recordsByHost(world, store);
   const nowUs = world.sim.now();
   let rows: NodeRow[] = [];
-  for (const h of world.hosts) {
+  const hosts = world.hosts;
+  for (let i = 0; i < hosts.length; i++) {
+    const h = hosts[i]!;
     if (h.removed) continue;
-    const record = store.nodes.get(h.name);
+    const record = records[i];
     // An agent holds only tasks up to RUNNING: the ones that stop leave it.
     const tasks = h.agent?.tasks.size ?? 0;
     const mem = h.agent?.memoryUsed() ?? 0;
@@ -166,6 +170,29 @@ export function nodeRows(world: World, tS: number, spanUs: number, cpu: CpuSampl
     }
   }
   if (rows.length > 0) take(rows);
+}
+
+/** Each host's node record (by its place in world.hosts) in a store, as of a set of nodes. */
+interface NodeRecords {
+  store: Store;
+  nodeSetChanges: number;
+  hosts: number;
+  byHost: (NodeRecord | undefined)[];
+}
+
+const nodeRecords = new WeakMap<World, NodeRecords>();
+
+/**
+ * The hosts' node records, looked up by name again only when a node was created or removed (a
+ * record changes in place otherwise) or the viewed store is another manager's. A lookup by
+ * name for each host and window was the largest line of a 20,000-node run's node rows.
+ */
+function recordsByHost(world: World, store: Store): readonly (NodeRecord | undefined)[] {
+  const c = nodeRecords.get(world);
+  if (c && c.store === store && c.nodeSetChanges === store.nodeSetChanges && c.hosts === world.hosts.length) return c.byHost;
+  const byHost = world.hosts.map((h) => store.nodes.get(h.name));
+  nodeRecords.set(world, { store, nodeSetChanges: store.nodeSetChanges, hosts: world.hosts.length, byHost });
+  return byHost;
 }
 
 /** Addresses held and tasks waiting, per overlay, as of a store version. */

@@ -169,6 +169,8 @@ export class Store {
   private readonly watchers: StoreWatcher[] = [];
   /** Changes applied so far: readers that summarise the store recompute only when it moved. */
   changes = 0;
+  /** Nodes created or removed so far: a reader that holds the records (they change in place) looks them up again only when it moved. */
+  nodeSetChanges = 0;
   /** Indexes so that the roles never scan every task for one service or one node. */
   private readonly byService = new TaskIndex();
   private readonly byNode = new TaskIndex();
@@ -277,12 +279,14 @@ export class Store {
     if (cmd.type === "CreateNode") {
       const node = { ...cmd.node };
       this.nodes.set(node.id, node);
+      this.nodeSetChanges++;
       return { type: "node", node, removed: false };
     }
     const node = this.nodes.get(cmd.id);
     if (!node) return null;
     if (cmd.type === "RemoveNode") {
       this.nodes.delete(cmd.id);
+      this.nodeSetChanges++;
       return { type: "node", node, removed: true };
     }
     if (cmd.type === "AllocateNode") node.attachments = cmd.attachments;

@@ -40,6 +40,19 @@ describe("a node that joins mid-window", () => {
     expect(rows[0]!.cpu_util).toBeLessThan(1);
   });
 
+  it("has the managers' status in every row: none before it registered, ready from then on", () => {
+    // It joins a hair before the 20 s window closes, so that window's row comes before its node
+    // record exists; the rows after must still find the record (node-rows keeps records by host).
+    const text = scenario("40s").replace("at: 15s, addNodes", "at: 19999ms, addNodes");
+    const o = runScenario(parseScenario(text, "joined-node-cpu.yaml"));
+    const rows = o.nodes.filter((r) => r.node === "w-2");
+    expect(rows.map((r) => [r.t_s, r.status])).toEqual([
+      [20, "down"],
+      [30, "ready"],
+      [40, "ready"],
+    ]);
+  });
+
   // Hot from 15 s: 55 s by 70 s is under the warning's minute, 75 s by 90 s is over it.
   it.each([
     ["70s", []],
