@@ -118,8 +118,9 @@ export class CpuSamples {
 /**
  * The share of its cores a host was busy over the `spanUs` that end at `nowUs`, counted from when
  * it joined if that is later (a node that addNodes brings mid-window had its cores for less).
+ * The cores are the spec's, which the CPU model is built with (cluster/host.ts): a node row reads
+ * the spec anyway, and not the CPU model's object.
  */
-/* The spec's cores, the CPU model's own: a node row reads the spec anyway, not the CPU's object. */
 function cpuShare(h: World["hosts"][number], busyCoreUs: number, spanUs: number, nowUs: number): number {
   const upUs = Math.min(spanUs, nowUs - h.joinedUs);
   return upUs > 0 ? roundUtil(busyCoreUs / (h.spec.cpuCores * upUs)) : 0;

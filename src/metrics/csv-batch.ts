@@ -40,7 +40,8 @@ export class CsvPacker {
   private readonly ids = new Map<string, number>();
   /**
    * Per column, the last string packed and its id: a column of few values (a node's status)
-   * mostly repeats the row before, and an identity check costs less than a lookup in `ids`.
+   * mostly repeats the row before, and comparing with it (the same string object, as a rule) costs
+   * less than a lookup in `ids`.
    */
   private readonly lastString: (string | undefined)[] = [];
   private readonly lastId: number[] = [];

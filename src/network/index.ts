@@ -1,10 +1,11 @@
 // The network: the data plane of the cluster, keyed by network. The underlay fabric between
-// hosts (latency, NICs, partitions), flow-level bandwidth shared max-min fairly (bandwidth/), the
-// one delivery path every message takes (delivery.ts), overlay networks (VXLAN: VNI, subnet,
-// MTU, encryption; overlay.ts, packets.ts), their addresses (ipam.ts, used by the managers'
-// allocator), service discovery and IPVS load balancing fed by gossip (routing.ts, endpoints.ts,
-// gossip.ts), client connections and DNS caching (connections.ts), the routing mesh's entry
-// (mesh.ts) and image pulls (images.ts).
+// hosts (latency, NICs, partitions; the small messages' state of every link in one table,
+// link-meters.ts), flow-level bandwidth shared max-min fairly (bandwidth/), the one delivery path
+// every message takes (delivery.ts), overlay networks (VXLAN: VNI, subnet, MTU, encryption;
+// overlay.ts, packets.ts), their addresses (ipam.ts, used by the managers' allocator), service
+// discovery and IPVS load balancing fed by gossip (routing.ts, endpoints.ts, gossip.ts), client
+// connections and DNS caching (connections.ts), the routing mesh's entry (mesh.ts) and image
+// pulls (images.ts).
 // May import kernel/ and scenario/ types only.
 // orchsim-imports: kernel, scenario
 export { DataPlane } from "./data-plane.js";

@@ -144,6 +144,27 @@ describe("transfer times", () => {
     expect(w.fabric.takeHostBytes(a).tx).toBe(0);
   });
 
+  it("small messages that keep a link between zones over half busy queue on it at its rate; within a zone they go at once", () => {
+    const w = world({ crossZoneBandwidthBitsPerS: 1e9 }); // 125 bytes/us
+    const zoneA = Array.from({ length: 210 }, (_, i) => w.host(i, "a"));
+    const zoneB = Array.from({ length: 210 }, (_, i) => w.host(1_000 + i, "b"));
+    const msg = channel(w, 10_000);
+    // 10 ms of 10 KB messages every 50 us, each between two hosts of their own: 200 bytes/us
+    // across the zones, more than the link carries, though no NIC is busy.
+    for (let k = 0; k < 200; k++) w.sim.at(50 * k, () => w.delivery.send(msg, { from: zoneA[k]!, to: zoneB[k]! }));
+    const across: Msg = { from: zoneA[205]!, to: zoneB[205]! };
+    const within: Msg = { from: zoneA[206]!, to: zoneA[207]! };
+    // The window closes at 10 ms (the first message after it finds it was busy); 100 us later:
+    w.sim.at(10_000, () => w.delivery.send(msg, { from: zoneA[200]!, to: zoneB[200]! }));
+    w.sim.at(10_100, () => {
+      w.delivery.send(msg, across);
+      w.delivery.send(msg, within);
+    });
+    w.sim.run();
+    expect(Math.abs(across.doneUs! - (10_100 + 1_000 + msg.wireBytes / 125))).toBeLessThanOrEqual(2);
+    expect(Math.abs(within.doneUs! - (10_100 + 100 + msg.wireBytes / B_PER_US))).toBeLessThanOrEqual(1);
+  });
+
   it("the hosts' own traffic goes the same way: a 1 MB message takes latency + wire over bandwidth", () => {
     const w = world();
     const [a, b] = [w.host(0), w.host(1)];

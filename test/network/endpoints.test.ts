@@ -102,6 +102,19 @@ describe("a node's table", () => {
     expect(picks(3, 60_000_000)).toEqual(["b", "c", "d"]);
   });
 
+  it("a leave that every node knows is never picked, also before the next sweep drops it", () => {
+    const e = new ServiceEndpoints<{ id: string }>("web", KEY);
+    const [a, b, c, d] = [backend("a", 0), backend("b", 0), backend("c", 0), backend("d", 0)];
+    [a, b, c, d].forEach((x, i) => e.record(change(x, true, 0, i, 1)));
+    e.record(change(a, false, 2_000_000, 4, 1));
+    expect(e.pick(0, 2_500_000)).not.toBe(a); // sweeps a: the next sweep is a second later at the earliest
+    e.record(change(b, false, 2_600_000, 5, 1));
+    // Every node knows b has left, and b is still in the list until that sweep.
+    const picks = Array.from({ length: 6 }, () => e.pick(0, 3_000_000)!.container.id);
+    expect(picks).not.toContain("b");
+    expect(new Set(picks)).toEqual(new Set(["c", "d"]));
+  });
+
   it("a leave learned before its join wins (networkdb orders events per entry)", () => {
     const e = new ServiceEndpoints<{ id: string }>("web", KEY);
     const b = backend("a", 0);
