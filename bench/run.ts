@@ -11,12 +11,12 @@ import { controlPlaneBenchmark } from "./control-plane.js";
 import { clusterBenchmark } from "./cluster.js";
 import { cpuBenchmark } from "./cpu.js";
 import { schedulerBenchmark } from "./scheduler.js";
-import { scaleBenchmark } from "./scale.js";
+import { hourBenchmark, scaleBenchmark } from "./scale.js";
 import { flowsBenchmark } from "./flows.js";
 import { idleMemoryBenchmark } from "./idle-memory.js";
 
 /** Every benchmark, in the order they run. Add new ones here. */
-const BENCHMARKS: readonly Benchmark[] = [kernelBenchmark, cpuBenchmark, mm1Benchmark, controlPlaneBenchmark, schedulerBenchmark, clusterBenchmark, flowsBenchmark, idleMemoryBenchmark, scaleBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [kernelBenchmark, cpuBenchmark, mm1Benchmark, controlPlaneBenchmark, schedulerBenchmark, clusterBenchmark, flowsBenchmark, idleMemoryBenchmark, scaleBenchmark, hourBenchmark];
 
 function formatValue(value: number): string {
   if (Number.isInteger(value) || Math.abs(value) >= 1_000) return Math.round(value).toLocaleString("en-US");

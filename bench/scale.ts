@@ -80,3 +80,29 @@ export const scaleBenchmark: Benchmark = {
     return rows;
   },
 };
+
+/** The issue's hour: 20,001 workers (200,010 tasks), heartbeats, a zone failure and Raft, for a simulated hour. */
+const HOUR_WORKERS = 20_001;
+const HOUR_TARGET_WALL_S = 60;
+const HOUR_TARGET_RSS_BYTES = 2 * 2 ** 30;
+
+/**
+ * The scale shape for a simulated hour at 20,001 workers, once, as a whole process: wall time
+ * and peak RSS against the issue's targets. It takes a minute or two, and about 2 GB of memory;
+ * ORCHSIM_HOUR_WORKERS runs another size (the targets stay those of 20,000 workers).
+ */
+export const hourBenchmark: Benchmark = {
+  name: "hour",
+  description: "the scale shape at 20,001 workers for a simulated hour, whole process, once",
+  run(ctx) {
+    const asked = Number(process.env["ORCHSIM_HOUR_WORKERS"]);
+    const workers = Number.isInteger(asked) && asked > 0 ? asked : HOUR_WORKERS;
+    const r = runScenarioProcess("bench/scenarios/scale.yaml", scaleArgs(workers, "1h"));
+    ctx.log(`${workers} workers, 1 simulated hour: ${r.wallS.toFixed(1)} s, ${Math.round(r.events / r.wallS)} events/s, ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+    return [
+      { name: `${workers} workers x 1 h: wall time`, value: r.wallS, unit: "s", target: `< ${HOUR_TARGET_WALL_S} s`, ok: r.wallS < HOUR_TARGET_WALL_S },
+      { name: `${workers} workers x 1 h: peak RSS`, value: r.peakRssBytes / 2 ** 20, unit: "MiB", target: `< ${HOUR_TARGET_RSS_BYTES / 2 ** 30} GiB`, ok: r.peakRssBytes < HOUR_TARGET_RSS_BYTES },
+      { name: `${workers} workers x 1 h: events/s`, value: r.events / r.wallS, unit: "events/s" },
+    ];
+  },
+};
