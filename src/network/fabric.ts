@@ -38,6 +38,14 @@ export class Partition {
   }
 }
 
+/** A host's NIC in the fabric's table of link meters: its transmit link's slot, and its receive link's. */
+function txSlot(host: Endpoint): number {
+  return 2 * host.index;
+}
+function rxSlot(host: Endpoint): number {
+  return 2 * host.index + 1;
+}
+
 /** A host's network card: a transmit and a receive link (full duplex, as SimGrid's SPLITDUPLEX). */
 export interface Nic {
   readonly tx: MeteredLink;
@@ -60,7 +68,7 @@ export function bytesPerUs(bitsPerS: number): number {
 export class Fabric {
   private readonly partitions: Partition[] = [];
   private readonly nics: Nic[] = [];
-  /** The NICs' small-message state, host by host: slot 2i transmit, 2i + 1 receive of the host of index i. */
+  /** The NICs' small-message state, host by host (txSlot, rxSlot). */
   private readonly nicMeters: LinkMeters;
   private readonly zoneMeters: LinkMeters;
   private readonly zoneLinks = new Map<string, MeteredLink>();
@@ -97,8 +105,8 @@ export class Fabric {
 
   private newNic(host: Endpoint): Nic {
     const n: Nic = {
-      tx: new MeteredLink(this.nicMeters, 2 * host.index, new Link(`${host.name}/tx`, this.nicBytesPerUs)),
-      rx: new MeteredLink(this.nicMeters, 2 * host.index + 1, new Link(`${host.name}/rx`, this.nicBytesPerUs)),
+      tx: new MeteredLink(this.nicMeters, txSlot(host), new Link(`${host.name}/tx`, this.nicBytesPerUs)),
+      rx: new MeteredLink(this.nicMeters, rxSlot(host), new Link(`${host.name}/rx`, this.nicBytesPerUs)),
     };
     this.nics[host.index] = n;
     return n;
@@ -151,8 +159,8 @@ export class Fabric {
   quiet(from: Endpoint, to: Endpoint, nowUs: number, wireBytes: number): boolean {
     // The NICs by slot, not through their objects: a fast-path check reads one row of the table per end.
     const nics = this.nicMeters;
-    const out = 2 * from.index;
-    const into = 2 * to.index + 1;
+    const out = txSlot(from);
+    const into = rxSlot(to);
     nics.ensure(Math.max(out, into));
     const zone = this.zonesLimited ? this.zoneLink(from.zone, to.zone) : null;
     if (nics.contended(out, nowUs) || nics.contended(into, nowUs) || (zone !== null && zone.contended(nowUs))) return false;
@@ -164,8 +172,8 @@ export class Fabric {
 
   /** Bytes of a host's own messages that count in both NICs' traffic but not in their load (held heartbeats). */
   countSmall(from: Endpoint, to: Endpoint, wireBytes: number): void {
-    const out = 2 * from.index;
-    const into = 2 * to.index + 1;
+    const out = txSlot(from);
+    const into = rxSlot(to);
     this.nicMeters.ensure(Math.max(out, into));
     this.nicMeters.count(out, wireBytes);
     this.nicMeters.count(into, wireBytes);
@@ -173,8 +181,8 @@ export class Fabric {
 
   /** The host crashed: its NIC's queues are gone. */
   hostDown(host: Endpoint): void {
-    this.nicMeters.clearQueue(2 * host.index);
-    this.nicMeters.clearQueue(2 * host.index + 1);
+    this.nicMeters.clearQueue(txSlot(host));
+    this.nicMeters.clearQueue(rxSlot(host));
   }
 
   reachable(from: Endpoint, to: Endpoint): boolean {
@@ -211,9 +219,10 @@ export class Fabric {
   /** Bytes the host sent and received since the last call (for nodes.csv). */
   takeHostBytes(host: Endpoint): { tx: number; rx: number } {
     const m = this.nicMeters;
-    const tx = 2 * host.index;
+    const tx = txSlot(host);
+    const rx = rxSlot(host);
     // The NIC's own objects are read only if a transfer crossed it since (most NICs, most windows: none did).
-    const n = m.flowed(tx) || m.flowed(tx + 1) ? this.nics[host.index] : undefined;
-    return { tx: m.take(tx, n?.tx.link ?? null), rx: m.take(tx + 1, n?.rx.link ?? null) };
+    const n = m.flowed(tx) || m.flowed(rx) ? this.nics[host.index] : undefined;
+    return { tx: m.take(tx, n?.tx.link ?? null), rx: m.take(rx, n?.rx.link ?? null) };
   }
 }
