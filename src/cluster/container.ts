@@ -91,6 +91,8 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
   stopped = false;
   /** Told to stop (SIGTERM): called once nothing is queued or in service. */
   private onIdle: (() => void) | null = null;
+  /** The routing mesh's (network/routing.ts): this container's backends while it is in the load balancers. */
+  lbBackends: readonly object[] | null = null;
 
   constructor(
     readonly taskId: string,

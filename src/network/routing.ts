@@ -3,9 +3,15 @@ import { ServiceEndpoints, newBackend, type Backend, type Change, type Reach } f
 import { EpidemicTables, GOSSIP_ROUND_US, failureDetectionUs, hashUnit } from "./gossip.js";
 import type { OverlayNetwork } from "./overlay.js";
 
-/** What routing needs of a container: where it runs. */
+/** What routing needs of a container: where it runs, and a field of its own on it. */
 export interface RoutedContainer {
   readonly nodeIndex: number;
+  /**
+   * Routing's own: the container's backends while it is in the load balancers, else null or
+   * absent. Held on the container rather than in a map by container: an entry of that map was
+   * about 46 bytes of every task (issue 11's idle-task budget is 2 KB).
+   */
+  lbBackends?: readonly object[] | null;
 }
 
 /**
@@ -19,8 +25,6 @@ export interface RoutedContainer {
  */
 export class Routing<C extends RoutedContainer> {
   private readonly endpoints: ServiceEndpoints<C>[][];
-  /** Each container in the load balancers: its backend on each of its service's networks, in networksOf's order. */
-  private readonly members = new Map<C, Backend<C>[]>();
   /** Backends per network per host, and how many hosts have any: the network's gossip peers. */
   private readonly perHost: number[][];
   private readonly peers: number[];
@@ -60,7 +64,7 @@ export class Routing<C extends RoutedContainer> {
 
   /** The container serves: it joins its service on each of its networks (and binds host-mode ports). */
   join(c: C, service: number, hostMode: boolean): void {
-    if (this.members.has(c)) return;
+    if (c.lbBackends) return;
     const backends = this.networksOf[service]!.map((net) => {
       const backend = newBackend(c, c.nodeIndex);
       const counts = this.perHost[net]!;
@@ -69,7 +73,8 @@ export class Routing<C extends RoutedContainer> {
       this.record(net, service, backend, true, c.nodeIndex, 0, this.peersOf(net));
       return backend;
     });
-    this.members.set(c, backends);
+    // A member's backend on each of its service's networks, in networksOf's order.
+    c.lbBackends = backends;
     if (hostMode) this.hostPorts[service]![c.nodeIndex] = c;
   }
 
@@ -79,11 +84,11 @@ export class Routing<C extends RoutedContainer> {
    * when the node crashed, the others drop its entries only once memberlist has declared it dead.
    */
   leave(c: C, service: number, crashed: boolean): void {
-    const backends = this.members.get(c);
+    const backends = c.lbBackends as Backend<C>[] | null | undefined;
     if (!backends) return;
     const nets = this.networksOf[service]!;
     if (backends.length !== nets.length) throw new Error(`routing: a container leaves service #${service}, which it did not join`);
-    this.members.delete(c);
+    c.lbBackends = null;
     if (this.hostPorts[service]![c.nodeIndex] === c) this.hostPorts[service]![c.nodeIndex] = undefined;
     const live = this.liveHosts();
     backends.forEach((backend, i) => {
