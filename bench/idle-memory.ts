@@ -27,7 +27,7 @@ services: [{name: s, replicas: ${tasks}, networks: [app], resources: {reservatio
 
 /** Live heap bytes of a deployed, idle cluster one simulated minute into its run. */
 function idleHeap(workers: number, tasks: number): number {
-  const run = new Run(parseScenario(scenario(workers, tasks), "idle.yaml"), { out: null, events: { write: () => undefined, close: () => undefined } as never, checks: false });
+  const run = new Run(parseScenario(scenario(workers, tasks), "idle.yaml"), { out: null, events: { writeJson: () => undefined, close: () => undefined } as never, checks: false });
   run.world.recorder.nodeSink = () => undefined;
   while (!run.advance(1_000_000));
   const bytes = heapUsedAfterGc();

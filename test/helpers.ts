@@ -20,7 +20,7 @@ export interface RunOutputs {
 /** Runs a scenario to its end, with no output files. */
 export function runScenario(scenario: Scenario, options: Pick<RunOptions, "quietSessions" | "checks" | "nodeRows"> = {}): RunOutputs {
   const lines: string[] = [];
-  const sink = { write: (line: string) => void lines.push(line), close: () => undefined } as never;
+  const sink = { writeJson: (line: string) => void lines.push(line), close: () => undefined } as never;
   const run = new Run(scenario, { out: null, events: sink, ...options });
   while (!run.advance(2_000_000));
   const result = run.finish();

@@ -1,6 +1,7 @@
 import type { Simulation, ScheduledEvent, RandomStream } from "../kernel/index.js";
 import type { ServiceSpec } from "../scenario/types.js";
 import { TASK_HISTORY_PER_SLOT, TaskState, taskStateName } from "../api/task-state.js";
+import { TaskEvent } from "../metrics/task-event.js";
 import type { AgentToManager, AssignmentMessage, ManagerToAgent, NodeDescription, SessionParking, TaskStatusUpdate } from "../api/messages.js";
 import type { CpuGroup, CpuJob } from "./cpu.js";
 import { Container, type ContainerRequest, type ContainerSite, type RequestModel } from "./container.js";
@@ -140,7 +141,7 @@ export class Agent<R extends ContainerRequest> {
       if (msg.state <= TaskState.RUNNING) {
         const state = msg.desiredState > TaskState.RUNNING ? TaskState.SHUTDOWN : TaskState.FAILED;
         const reason = state === TaskState.FAILED ? "task lost: node restarted" : "container gone: node restarted";
-        this.d.emit({ kind: "task", task: msg.taskId, service: msg.service, slot: msg.slot, node: this.node, state: taskStateName(state), reason });
+        this.d.emit(new TaskEvent(msg.taskId, msg.service, msg.slot, this.node, taskStateName(state), reason));
         const end = { taskId: msg.taskId, state, reason };
         this.session.report(end);
         this.finished.set(msg.taskId, end); // its end, told once: a later assignment gets the same
@@ -321,7 +322,7 @@ export class Agent<R extends ContainerRequest> {
     if (this.tasks.get(t.id) === t) this.d.countTask(t.service, t.state, state > TaskState.RUNNING ? null : state);
     t.state = state;
     this.changes++;
-    this.d.emit({ kind: "task", task: t.id, service: t.service, slot: t.slot, node: this.node, state: taskStateName(state), reason });
+    this.d.emit(new TaskEvent(t.id, t.service, t.slot, this.node, taskStateName(state), reason));
     this.session.report({ taskId: t.id, state, reason });
     // A stopped task holds nothing here any more; the session keeps its report until acknowledged.
     if (state > TaskState.RUNNING) {

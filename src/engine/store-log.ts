@@ -3,6 +3,7 @@
 // orphaned, and tasks with no node); agents log the states they live through themselves.
 
 import { TaskState, taskStateName } from "../api/task-state.js";
+import { TaskEvent } from "../metrics/task-event.js";
 import type { StoreEvent } from "../manager/store.js";
 
 type Emit = (event: { kind: string } & Record<string, unknown>) => void;
@@ -37,6 +38,6 @@ export class StoreLog {
     const managerSide = t.state <= TaskState.ASSIGNED || t.nodeId === null || t.state === TaskState.ORPHANED;
     const changed = e.prevState !== t.state || (t.state === TaskState.PENDING && t.reason !== null);
     if (!managerSide || !changed) return;
-    this.emit({ kind: "task", task: t.id, service: t.service, slot: t.slot, node: t.nodeId, state: taskStateName(t.state), reason: t.reason });
+    this.emit(new TaskEvent(t.id, t.service, t.slot, t.nodeId, taskStateName(t.state), t.reason));
   }
 }

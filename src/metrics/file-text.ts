@@ -59,6 +59,14 @@ export class LineWriter {
     this.append(line + "\n");
   }
 
+  /**
+   * Appends a JSON text and a newline, without looking for a newline in it: JSON.stringify
+   * escapes every control character, so none is there (events.jsonl's millions of lines).
+   */
+  writeJson(line: string): void {
+    this.append(line + "\n");
+  }
+
   /** Appends whole lines at once (`text` ends with a newline). */
   append(text: string): void {
     if (this.fd === null) throw new Error(`LineWriter: ${this.filePath} is closed`);

@@ -14,6 +14,7 @@
 // csv-stringify. Imports nothing from the other src/ folders; they import from here.
 // orchsim-imports: (nothing)
 
+export { TaskEvent } from "./task-event.js";
 export { HISTOGRAM_RELATIVE_ACCURACY, LatencyHistogram } from "./histogram.js";
 export {
   MS_DIGITS,

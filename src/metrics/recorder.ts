@@ -1,6 +1,6 @@
 import type { LineWriter } from "./output.js";
 import type { FaultSummary, NetworkRow, NodeRow, TimeseriesRow } from "./rows.js";
-import { secondsFromUs } from "./fmt.js";
+import { EventLines } from "./event-line.js";
 import { FaultWindows } from "./faults.js";
 import { WindowedSeries, type ServiceMeter, type SloSpec, type TaskGauges } from "./windows.js";
 import { NodeCpuWatch } from "./warnings.js";
@@ -51,6 +51,7 @@ export class Recorder {
   private readonly counts = new Map<string, { run: IncidentCounts; window: IncidentCounts }>();
   /** Events of the initial deployment, held until the scenario's t = 0 is known. */
   private held: { tUs: number; event: { kind: string } }[] | null = [];
+  private readonly lines = new EventLines();
 
   constructor(
     slo: SloSpec,
@@ -86,7 +87,7 @@ export class Recorder {
     this.faults.observe(this.nowUs(), event);
     if (!this.events) return;
     if (this.held) this.held.push({ tUs: this.nowUs(), event });
-    else this.events.write(eventLine(this.nowUs(), event));
+    else this.events.writeJson(this.lines.line(this.nowUs(), event));
   }
 
   /**
@@ -101,7 +102,7 @@ export class Recorder {
       c.run = noIncidents();
       c.window = noIncidents();
     }
-    for (const h of held) this.events?.write(eventLine(h.tUs - originUs, h.event));
+    for (const h of held) this.events?.writeJson(this.lines.line(h.tUs - originUs, h.event));
   }
 
 
@@ -159,15 +160,4 @@ export class Recorder {
   faultSummaries(): FaultSummary[] {
     return this.faults.summaries();
   }
-}
-
-/**
- * An event's line: `t_s` first, then the event's own fields. The same text as
- * JSON.stringify({ t_s, ...event }) without copying the event (a run can log millions), for the
- * events the model emits: a string `kind` first, no integer-like keys (JSON would put those before
- * `t_s`), no toJSON.
- */
-function eventLine(tUs: number, event: { kind: string }): string {
-  if ("t_s" in event) throw new Error(`an event must not carry its own t_s: ${JSON.stringify(event)}`);
-  return `{"t_s":${JSON.stringify(secondsFromUs(tUs))},${JSON.stringify(event).slice(1)}`;
 }

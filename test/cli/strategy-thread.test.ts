@@ -18,7 +18,7 @@ const RANDOM_PICK = `export default { name: "random-pick", choose(task, nodes, c
 
 function run(file: string, strategies: ReadonlyMap<string, PlacementStrategy>): string {
   const lines: string[] = [];
-  const sink = { write: (line: string) => void lines.push(line), close: () => undefined } as never;
+  const sink = { writeJson: (line: string) => void lines.push(line), close: () => undefined } as never;
   const r = new Run(parseScenario(fs.readFileSync(file, "utf8"), file), { out: null, events: sink, strategies });
   while (!r.advance(2_000_000));
   return JSON.stringify(r.finish().summary) + lines.join("\n");

@@ -6,7 +6,7 @@ import type { LineWriter } from "../../src/metrics/output.js";
 function recorder(): { rec: Recorder; lines: string[]; at: (us: number) => void } {
   const lines: string[] = [];
   let nowUs = 0;
-  const writer = { write: (line: string) => lines.push(line), close: () => undefined } as unknown as LineWriter;
+  const writer = { writeJson: (line: string) => lines.push(line), close: () => undefined } as unknown as LineWriter;
   const rec = new Recorder({ latencyUs: 250_000, percentile: 99 }, writer, () => nowUs);
   return { rec, lines, at: (us) => (nowUs = us) };
 }

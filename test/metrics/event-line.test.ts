@@ -1,0 +1,51 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { TaskEvent } from "../../src/metrics/task-event.js";
+import { EventLines, quote } from "../../src/metrics/event-line.js";
+import { secondsFromUs } from "../../src/metrics/fmt.js";
+
+/** The line's definition: JSON.stringify({ t_s, ...event }). */
+function reference(tUs: number, event: object): string {
+  return JSON.stringify({ t_s: secondsFromUs(tUs), ...event });
+}
+
+// Any UTF-16 string: quotes, backslashes, control characters, lone and paired surrogates.
+const text = fc.string({ unit: "binary", maxLength: 12 });
+const anyText = fc.oneof(text, fc.constantFrom("web.3.1", "b-17", "running", "", '"', "\\", "\n", "\ud800", "\udc00x", "😀", "é"));
+
+describe("events.jsonl lines", () => {
+  it("quote() is JSON.stringify for strings", () => {
+    fc.assert(
+      fc.property(anyText, (s) => {
+        expect(quote(s)).toBe(JSON.stringify(s));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("a task event's line, written field by field, is JSON.stringify({ t_s, ...event }) to the byte", () => {
+    const lines = new EventLines();
+    const times = fc.oneof(fc.integer({ min: -10_000_000_000, max: 10_000_000_000 }), fc.constantFrom(0, -1, 1, 999_999));
+    const event = fc.tuple(anyText, anyText, fc.integer({ min: 0, max: 1_000_000 }), fc.option(anyText), anyText, fc.option(anyText));
+    fc.assert(
+      fc.property(times, event, (tUs, [task, service, slot, node, state, reason]) => {
+        const e = new TaskEvent(task, service, slot, node, state, reason);
+        expect(lines.line(tUs, e)).toBe(reference(tUs, e));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("an instant's time text is reused only for that instant", () => {
+    const lines = new EventLines();
+    const e = new TaskEvent("web.1.1", "web", 1, "w-1", "running", null);
+    for (const tUs of [5, 5, 6, -6, -6, 0, 5]) expect(lines.line(tUs, e)).toBe(reference(tUs, e));
+  });
+
+  it("other events keep JSON.stringify's text, and one that carries its own t_s is refused", () => {
+    const lines = new EventLines();
+    const node = { kind: "node", node: "w-1", status: "down", availability: "active" };
+    expect(lines.line(-3_214_239, node)).toBe(reference(-3_214_239, node));
+    expect(() => lines.line(0, { kind: "fault", t_s: 3 } as { kind: string })).toThrow(/must not carry its own t_s/);
+  });
+});
