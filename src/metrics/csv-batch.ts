@@ -38,10 +38,13 @@ export interface CsvBatch {
 /** The sending side: gives each distinct string an id, once. */
 export class CsvPacker {
   private readonly ids = new Map<string, number>();
+  /** The strings by id (the reverse of `ids`). */
+  private readonly byId: string[] = [];
   /**
-   * Per column, the last string packed and its id: a column of few values (a node's status)
-   * mostly repeats the row before, and comparing with it (the same string object, as a rule) costs
-   * less than a lookup in `ids`.
+   * Per column, the last string packed and its id. A column of few values (a node's status)
+   * mostly repeats the row before; a column of names in a fixed order (nodes.csv's node, every
+   * window) mostly holds the string that got the next id. Comparing with either (the same string
+   * object, as a rule) costs less than a lookup in `ids` among 20,000 names.
    */
   private readonly lastString: (string | undefined)[] = [];
   private readonly lastId: number[] = [];
@@ -62,6 +65,7 @@ export class CsvPacker {
       return this.packInto(rows, strings);
     } catch (err) {
       for (const s of strings) this.ids.delete(s); // never sent: their ids are free again
+      this.byId.length = this.ids.size;
       this.lastString.length = 0;
       throw err;
     }
@@ -82,7 +86,12 @@ export class CsvPacker {
         } else if (typeof v === "string") {
           kinds[k] = Kind.String;
           if (v === this.lastString[c]) values[k] = this.lastId[c]!;
-          else {
+          else if (v === this.byId[this.lastId[c]! + 1]) {
+            const id = this.lastId[c]! + 1;
+            values[k] = id;
+            this.lastString[c] = v;
+            this.lastId[c] = id;
+          } else {
             const id = this.idOf(v, strings);
             values[k] = id;
             this.lastString[c] = v;
@@ -101,6 +110,7 @@ export class CsvPacker {
     if (id === undefined) {
       id = this.ids.size;
       this.ids.set(s, id);
+      this.byId[id] = s;
       fresh.push(s);
     }
     return id;

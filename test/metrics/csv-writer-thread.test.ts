@@ -77,6 +77,28 @@ describe("packed CSV rows", () => {
   });
 });
 
+describe("packed CSV rows of a column of names in a fixed order (nodes.csv's node)", () => {
+  it("unpack to the same names window after window, through removals, additions, reorders and a failed batch", () => {
+    const packer = new CsvPacker("x.csv", COLUMNS);
+    const unpacker = new CsvUnpacker(COLUMNS.length);
+    const windows = [
+      ["w-1", "w-2", "w-3", "w-4"],
+      ["w-1", "w-2", "w-3", "w-4"],
+      ["w-1", "w-3", "w-4"], // w-2 removed: w-1 is followed by a name that is not the next id's
+      ["w-1", "w-3", "w-4", "w-5", "w-2"], // a new name, and an old one back at the end
+      ["w-4", "w-3", "w-2", "w-1", "w-5"],
+    ];
+    for (const names of windows) {
+      const rows = names.map((s, i) => ({ n: i, s, b: true, x: 0 }));
+      expect(unpacker.unpack(packer.pack(rows)).map((cells) => cells[1])).toEqual(names);
+    }
+    // A batch that fails after a fresh name: the name's id is freed, and the next batch uses it again.
+    expect(() => packer.pack([{ n: 1, s: "w-6", b: true, x: 0 }, { n: 1, s: "w-7" }])).toThrow(/no value/);
+    const names = ["w-5", "w-6", "w-7", "w-1"];
+    expect(unpacker.unpack(packer.pack(names.map((s) => ({ n: 0, s, b: true, x: 0 })))).map((cells) => cells[1])).toEqual(names);
+  });
+});
+
 describe("a CSV written on a thread of its own", () => {
   const rows = oddRows(5_000);
   const own = written(Infinity, rows, 256);
