@@ -13,6 +13,7 @@ import { checkCost, parseMaxEvents } from "./cost-guard.js";
 import { estimateCost } from "../engine/cost.js";
 import type { Scenario } from "../scenario/types.js";
 import { seedOverride } from "./reproduce.js";
+import { runThreadLimits } from "./heap.js";
 
 export interface SweepOptions {
   seeds: string;
@@ -154,7 +155,13 @@ export async function runAll(list: readonly SweepJob[], jobs: number, showProgre
   }
   // Loaded only here: every orchsim command imports this file, and piscina takes ~50 ms to load.
   const { Piscina } = await import("piscina");
-  const pool = new Piscina({ filename: new URL("./sweep-worker.js", import.meta.url).href, maxThreads: jobs, minThreads: Math.min(jobs, list.length), idleTimeout: 1000 });
+  const pool = new Piscina({
+    filename: new URL("./sweep-worker.js", import.meta.url).href,
+    maxThreads: jobs,
+    minThreads: Math.min(jobs, list.length),
+    idleTimeout: 1000,
+    resourceLimits: runThreadLimits(process.execArgv),
+  });
   try {
     return await Promise.all(list.map((job) => (pool.run(job) as Promise<JobResult>).then(tick)));
   } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { heapGrowingFlag, HEAP_GROWING_PERCENT } from "../../src/cli/heap.js";
+import { heapGrowingFlag, HEAP_GROWING_PERCENT, runThreadLimits } from "../../src/cli/heap.js";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { ROOT, orchsim, readOutputs, tempDir } from "./cli.js";
@@ -24,5 +24,13 @@ describe("the heap's growth", () => {
     fb.delete("perf.json");
     expect([...fb.keys()]).toEqual([...fa.keys()]);
     for (const [name, bytes] of fa) expect(fb.get(name)!.equals(bytes), name).toBe(true);
+  });
+
+  it("gives a sweep's run threads twice V8's young generation, unless node was given its own semi-space size", () => {
+    expect(runThreadLimits([], "")).toEqual({ maxYoungGenerationSizeMb: 96 });
+    expect(runThreadLimits(["--expose-gc"], "--max-old-space-size=4096")).toEqual({ maxYoungGenerationSizeMb: 96 });
+    expect(runThreadLimits(["--max-semi-space-size=8"], "")).toEqual({});
+    expect(runThreadLimits([], "--max-old-space-size=4096 --max_semi_space_size=64")).toEqual({});
+    expect(runThreadLimits([], "--min-semi-space-size=4")).toEqual({});
   });
 });
