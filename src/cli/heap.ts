@@ -26,9 +26,12 @@ export function tuneHeap(): void {
  * 64-bit process is 48 (two 16 MiB semi-spaces and room for large objects), and a run allocates
  * short-lived objects (requests, CPU jobs, events, messages) fast enough that objects which live
  * a few simulated milliseconds outlived two collections and were copied into the old generation.
- * Twice the default made whole runs 7-19% faster (bench/README.md). A worker thread takes the
- * size as it starts (resourceLimits); the main thread's is fixed when node starts, so `orchsim run`
- * gets it only from NODE_OPTIONS=--max-semi-space-size=32 (README).
+ * Twice the default (--max-semi-space-size=32) took 0.93 of the ordinary M/M/1's wall time and
+ * 0.91 of the 20,001-worker hour's, and a sweep's threads 0.96 of a zone-failure sweep's (README at
+ * --max-semi-space-size; an earlier session measured 0.994 with 64 on 20,001 workers for 10 minutes:
+ * these machines' noise is of that size). A worker thread takes the size as it starts
+ * (resourceLimits); the main thread's is fixed when node starts, so `orchsim run`, and a sweep
+ * of one job or `--jobs 1`, get it only from NODE_OPTIONS (README).
  */
 export const RUN_THREAD_YOUNG_GENERATION_MB = 96;
 

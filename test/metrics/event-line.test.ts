@@ -26,7 +26,8 @@ describe("events.jsonl lines", () => {
   it("a task event's line, written field by field, is JSON.stringify({ t_s, ...event }) to the byte", () => {
     const lines = new EventLines();
     const times = fc.oneof(fc.integer({ min: -10_000_000_000, max: 10_000_000_000 }), fc.constantFrom(0, -1, 1, 999_999));
-    const event = fc.tuple(anyText, anyText, fc.integer({ min: 0, max: 1_000_000 }), fc.option(anyText), anyText, fc.option(anyText));
+    const slot = fc.oneof(fc.integer({ min: 0, max: 1_000_000 }), fc.constantFrom(-0, 0.5, 1e21, Number.NaN, Number.POSITIVE_INFINITY));
+    const event = fc.tuple(anyText, anyText, slot, fc.option(anyText), anyText, fc.option(anyText));
     fc.assert(
       fc.property(times, event, (tUs, [task, service, slot, node, state, reason]) => {
         const e = new TaskEvent(task, service, slot, node, state, reason);
