@@ -20,6 +20,13 @@ export class NodeInfo {
   readonly hostPorts = new Map<string, number>();
   /** Failure times per "service@version", for spread's first criterion. */
   private readonly failures = new Map<string, number[]>();
+  /**
+   * The service last asked of tasksOfService, and its count, kept in step by account(). A group's
+   * placement asks every node for one service, spread's comparisons twice per pair: at 20,000
+   * nodes, a lookup in each node's own small Map was a cache miss each (2.4% of a deployment).
+   */
+  private askedService: string | null = null;
+  private askedTasks = 0;
 
   constructor(public node: NodeRecord) {}
 
@@ -36,7 +43,11 @@ export class NodeInfo {
   }
 
   tasksOfService(service: string): number {
-    return this.serviceTasks.get(service) ?? 0;
+    if (service === this.askedService) return this.askedTasks;
+    const n = this.serviceTasks.get(service) ?? 0;
+    this.askedService = service;
+    this.askedTasks = n;
+    return n;
   }
 
   addTask(task: TaskRecord): boolean {
@@ -54,7 +65,9 @@ export class NodeInfo {
 
   private account(task: TaskRecord, sign: 1 | -1): void {
     const r = task.spec.resources.reservations;
-    this.serviceTasks.set(task.service, this.tasksOfService(task.service) + sign);
+    const n = (this.serviceTasks.get(task.service) ?? 0) + sign;
+    this.serviceTasks.set(task.service, n);
+    if (task.service === this.askedService) this.askedTasks = n;
     this.reservedCpuNanos += sign * Math.round(r.cpuCores * 1e9);
     this.reservedMemoryBytes += sign * r.memoryBytes;
     for (const [kind, n] of Object.entries(r.generic)) {

@@ -152,3 +152,23 @@ describe("candidates filtered once per group place as a full scan per task would
     expect(pending).toBeGreaterThan(0);
   });
 });
+
+describe("NodeInfo's count of a service's tasks", () => {
+  it("stays right through adds and removes of the service asked last and of others", () => {
+    const info = new NodeInfo(node("n1"));
+    const [w1, w2, a1] = [task("web", "", 1), task("web", "", 2), task("api", "", 1)];
+    expect(info.tasksOfService("web")).toBe(0);
+    info.addTask(w1);
+    expect(info.tasksOfService("web")).toBe(1);
+    info.addTask(a1);
+    expect(info.tasksOfService("web")).toBe(1);
+    expect(info.tasksOfService("api")).toBe(1);
+    info.addTask(w2); // web is not the service asked last
+    info.removeTask(a1); // api is
+    expect(info.tasksOfService("api")).toBe(0);
+    expect(info.tasksOfService("web")).toBe(2);
+    info.removeTask(w1);
+    expect(info.tasksOfService("web")).toBe(1);
+    expect(info.serviceTasks.get("web")).toBe(1);
+  });
+});
