@@ -135,6 +135,17 @@ function gridOf(file: string, o: SweepOptions, seeds: readonly number[], variant
   return { name, jobs, fingerprint: hash.digest("hex").slice(0, 16), costliest: costliest!.scenario };
 }
 
+/** The run threads' pool: `jobs` threads at most, each with a run's young generation (heap.ts). */
+export function poolOptions(jobs: number, runs: number) {
+  return {
+    filename: new URL("./sweep-worker.js", import.meta.url).href,
+    maxThreads: jobs,
+    minThreads: Math.min(jobs, runs),
+    idleTimeout: 1000,
+    resourceLimits: runThreadLimits(process.execArgv),
+  };
+}
+
 /** Runs the jobs, `jobs` at a time (worker threads beyond one), results in the jobs' order. */
 export async function runAll(list: readonly SweepJob[], jobs: number, showProgress: boolean): Promise<JobResult[]> {
   const progress = new Progress(showProgress);
@@ -155,13 +166,7 @@ export async function runAll(list: readonly SweepJob[], jobs: number, showProgre
   }
   // Loaded only here: every orchsim command imports this file, and piscina takes ~50 ms to load.
   const { Piscina } = await import("piscina");
-  const pool = new Piscina({
-    filename: new URL("./sweep-worker.js", import.meta.url).href,
-    maxThreads: jobs,
-    minThreads: Math.min(jobs, list.length),
-    idleTimeout: 1000,
-    resourceLimits: runThreadLimits(process.execArgv),
-  });
+  const pool = new Piscina(poolOptions(jobs, list.length));
   try {
     return await Promise.all(list.map((job) => (pool.run(job) as Promise<JobResult>).then(tick)));
   } finally {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { heapGrowingFlag, HEAP_GROWING_PERCENT, runThreadLimits } from "../../src/cli/heap.js";
+import { poolOptions } from "../../src/cli/sweep-command.js";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { ROOT, orchsim, readOutputs, tempDir } from "./cli.js";
@@ -32,5 +33,8 @@ describe("the heap's growth", () => {
     expect(runThreadLimits(["--max-semi-space-size=8"], "")).toEqual({});
     expect(runThreadLimits([], "--max-old-space-size=4096 --max_semi_space_size=64")).toEqual({});
     expect(runThreadLimits([], "--min-semi-space-size=4")).toEqual({});
+    // The sweep's (and the plan's) pool hands the limits to its threads.
+    expect(poolOptions(2, 10).resourceLimits).toEqual(runThreadLimits(process.execArgv));
+    expect(poolOptions(4, 3)).toMatchObject({ maxThreads: 4, minThreads: 3 });
   });
 });
