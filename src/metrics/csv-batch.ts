@@ -41,12 +41,13 @@ export class CsvPacker {
   /** The strings by id (the reverse of `ids`). */
   private readonly byId: string[] = [];
   /**
-   * Per column, the last string packed and its id. A column of few values (a node's status)
+   * Per column, the id of the last string packed. A column of few values (a node's status)
    * mostly repeats the row before; a column of names in a fixed order (nodes.csv's node, every
-   * window) mostly holds the string that got the next id. Comparing with either (the same string
-   * object, as a rule) costs less than a lookup in `ids` among 20,000 names.
+   * window) mostly holds the string that got the next id. Comparing with either string in `byId`
+   * (the same string object, as a rule) costs less than a lookup in `ids` among 20,000 names.
+   * An id freed by a failed batch has no string in `byId` until it is given again, so a guess
+   * never finds a string the other side was not sent.
    */
-  private readonly lastString: (string | undefined)[] = [];
   private readonly lastId: number[] = [];
 
   constructor(
@@ -66,7 +67,6 @@ export class CsvPacker {
     } catch (err) {
       for (const s of strings) this.ids.delete(s); // never sent: their ids are free again
       this.byId.length = this.ids.size;
-      this.lastString.length = 0;
       throw err;
     }
   }
@@ -85,18 +85,10 @@ export class CsvPacker {
           values[k] = v;
         } else if (typeof v === "string") {
           kinds[k] = Kind.String;
-          if (v === this.lastString[c]) values[k] = this.lastId[c]!;
-          else if (v === this.byId[this.lastId[c]! + 1]) {
-            const id = this.lastId[c]! + 1;
-            values[k] = id;
-            this.lastString[c] = v;
-            this.lastId[c] = id;
-          } else {
-            const id = this.idOf(v, strings);
-            values[k] = id;
-            this.lastString[c] = v;
-            this.lastId[c] = id;
-          }
+          const last = this.lastId[c] ?? -2;
+          const id = v === this.byId[last] ? last : v === this.byId[last + 1] ? last + 1 : this.idOf(v, strings);
+          values[k] = id;
+          this.lastId[c] = id;
         } else if (v === null) kinds[k] = Kind.Null;
         else if (typeof v === "boolean") kinds[k] = v ? Kind.True : Kind.False;
         else throw new Error(`writeCsv(${this.fileName}): row ${r} has ${v === undefined ? "no value" : `a ${typeof v}`} for column "${this.columns[c]}"`);

@@ -118,7 +118,7 @@ export class Fabric {
     const key = `${from}>${to}`;
     let l = this.zoneLinks.get(key);
     if (!l) {
-      l = new MeteredLink(this.zoneMeters, this.zoneLinks.size, new Link(`zone ${key}`, bytesPerUs(this.spec.crossZoneBandwidthBitsPerS)));
+      l = new MeteredLink(this.zoneMeters, this.zoneLinks.size, new Link(`zone ${key}`, this.zoneMeters.capacityBytesPerUs));
       this.zoneLinks.set(key, l);
     }
     return l;

@@ -42,9 +42,14 @@ export class LinkMeters {
     this.rows = new Float64Array(Math.max(1, slots) * STRIDE);
   }
 
+  /** Whether the table has a row for `slot` (one never ensured is idle: nothing to read or clear). */
+  private has(slot: number): boolean {
+    return (slot + 1) * STRIDE <= this.rows.length;
+  }
+
   /** Makes room for slots up to `slot` (new ones idle: no bytes, not hot, no queue, no flows). */
   ensure(slot: number): void {
-    if ((slot + 1) * STRIDE <= this.rows.length) return;
+    if (this.has(slot)) return;
     const grown = new Float64Array(Math.max(2 * this.rows.length, (slot + 1) * STRIDE));
     grown.set(this.rows);
     this.rows = grown;
@@ -106,12 +111,12 @@ export class LinkMeters {
 
   /** The host crashed: what waited in this link's queue is gone. */
   clearQueue(slot: number): void {
-    if ((slot + 1) * STRIDE <= this.rows.length) this.rows[slot * STRIDE + QUEUE_FREE_US] = 0;
+    if (this.has(slot)) this.rows[slot * STRIDE + QUEUE_FREE_US] = 0;
   }
 
   /** Whether a transfer was on the link since its count was last taken. */
   flowed(slot: number): boolean {
-    return (slot + 1) * STRIDE <= this.rows.length && this.rows[slot * STRIDE + FLOWED] !== 0;
+    return this.has(slot) && this.rows[slot * STRIDE + FLOWED] !== 0;
   }
 
   /**
@@ -124,7 +129,7 @@ export class LinkMeters {
    * few at a time, so the float sum may differ in its last bit from adding them as they came.
    */
   take(slot: number, link: Link | null): number {
-    if ((slot + 1) * STRIDE > this.rows.length) return 0;
+    if (!this.has(slot)) return 0;
     const row = this.rows;
     const at = slot * STRIDE;
     const unposted = row[at + UNPOSTED_BYTES]!;
