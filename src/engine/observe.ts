@@ -1,6 +1,6 @@
 import { TaskState } from "../api/task-state.js";
 import { memoryOf } from "../cluster/memory.js";
-import type { NetworkRow, NodeRow } from "../metrics/rows.js";
+import type { NetworkRow, NodeCells } from "../metrics/rows.js";
 import { taskNetworks } from "../manager/allocator.js";
 import type { NodeRecord, Store } from "../manager/store.js";
 import type { TaskGauges } from "../metrics/windows.js";
@@ -103,7 +103,7 @@ export class CpuSamples {
       this.busy[h.index] = (this.busy[h.index] ?? 0) + busy;
       // A join time only for nodes that came after t = 0: no rounding per host and window for the rest.
       const joinedS = h.joinedUs > world.originUs ? secondsFromUs(h.joinedUs - world.originUs) : 0;
-      watch.sample(tS, h.name, cpuShare(h, busy, windowUs, nowUs), joinedS);
+      watch.sample(h.index, tS, h.name, cpuShare(h, busy, windowUs, nowUs), joinedS);
     }
   }
 
@@ -133,11 +133,11 @@ const NODE_ROW_CHUNK = 256;
  * One nodes.csv row per host for the `spanUs` that end now (a window, or several: metrics.nodeInterval),
  * handed to `take` a chunk at a time. CPU and bytes are what the host counted since the last rows.
  */
-export function nodeRows(world: World, tS: number, spanUs: number, cpu: CpuSamples, take: (rows: readonly NodeRow[]) => void): void {
+export function nodeRows(world: World, tS: number, spanUs: number, cpu: CpuSamples, take: (rows: readonly NodeCells[]) => void): void {
   const store = world.control.viewStore();
   const records = recordsByHost(world, store);
   const nowUs = world.sim.now();
-  let rows: NodeRow[] = [];
+  let rows: NodeCells[] = [];
   const hosts = world.hosts;
   for (let i = 0; i < hosts.length; i++) {
     const h = hosts[i]!;
@@ -153,18 +153,7 @@ export function nodeRows(world: World, tS: number, spanUs: number, cpu: CpuSampl
     }
     const busy = cpu.take(h);
     const bytes = world.net.fabric.takeHostBytes(h);
-    rows.push({
-      t_s: tS,
-      node: h.name,
-      status: record?.status ?? "down",
-      availability: record?.availability ?? "active",
-      cpu_util: cpuShare(h, busy, spanUs, nowUs),
-      mem_used_bytes: mem,
-      mem_capacity_bytes: h.spec.memoryBytes,
-      tasks,
-      net_tx_bytes: Math.round(bytes.tx),
-      net_rx_bytes: Math.round(bytes.rx),
-    });
+    rows.push([tS, h.name, record?.status ?? "down", record?.availability ?? "active", cpuShare(h, busy, spanUs, nowUs), mem, h.spec.memoryBytes, tasks, Math.round(bytes.tx), Math.round(bytes.rx)]);
     if (rows.length === NODE_ROW_CHUNK) {
       take(rows);
       rows = [];

@@ -48,26 +48,33 @@ interface HotStretch {
  * without keeping its rows (20,000 nodes for a simulated hour are 7 million of them).
  */
 export class NodeCpuWatch {
-  private readonly stretches = new Map<string, HotStretch>();
+  /** By key (sample's): the node's name and its stretches. */
+  private readonly stretches: (HotStretch & { node: string })[] = [];
+  /** Keys given to names, for callers that have no key of their own (of()). */
+  private readonly keys = new Map<string, number>();
   /** The row with the highest CPU (the first, on a tie), and where its span began (the node's row before). */
   peak: (NodeCpu & { fromS: number }) | null = null;
 
   /** From nodes.csv's rows; `joinedS` has when each node that addNodes brought joined. */
   static of(rows: readonly NodeCpu[], joinedS: ReadonlyMap<string, number> = new Map()): NodeCpuWatch {
     const w = new NodeCpuWatch();
-    for (const r of rows) w.sample(r.t_s, r.node, r.cpu_util, joinedS.get(r.node));
+    for (const r of rows) w.sample(w.keyOf(r.node), r.t_s, r.node, r.cpu_util, joinedS.get(r.node));
     return w;
   }
 
   /**
    * The node's CPU over the span since its last sample, which ends at `tS`: its first span starts
-   * at 0, or when it joined (`joinedS`) if it came later.
+   * at 0, or when it joined (`joinedS`) if it came later. `key` is the node's own small number, the
+   * same at every sample (a run's host index: a lookup by name for each of 20,000 nodes and
+   * windows was the largest line of the CPU samples). hotNodes() lists the nodes in the order of
+   * their keys: a run's hosts are sampled in index order, and a host that joins later has a
+   * higher index, so that is the order of their first samples, as of() gives keys.
    */
-  sample(tS: number, node: string, cpu: number, joinedS = 0): void {
-    let s = this.stretches.get(node);
-    if (!s) {
-      s = { fromS: null, prevEndS: Math.max(0, joinedS), best: null };
-      this.stretches.set(node, s);
+  sample(key: number, tS: number, node: string, cpu: number, joinedS = 0): void {
+    let s = this.stretches[key];
+    if (s === undefined) {
+      s = { node, fromS: null, prevEndS: Math.max(0, joinedS), best: null };
+      this.stretches[key] = s;
     }
     if (this.peak === null || cpu > this.peak.cpu_util) this.peak = { t_s: tS, node, cpu_util: cpu, fromS: s.prevEndS };
     if (cpu > HOT_CPU) {
@@ -77,10 +84,19 @@ export class NodeCpuWatch {
     s.prevEndS = tS;
   }
 
+  /** A key for `node`, the next one the first time it is seen. */
+  keyOf(node: string): number {
+    let key = this.keys.get(node);
+    if (key === undefined) this.keys.set(node, (key = this.keys.size));
+    return key;
+  }
+
   /** Nodes whose CPU stayed above 95% for more than a minute of consecutive samples: the longest stretch of each. */
   hotNodes(): string[] {
     const out: string[] = [];
-    for (const [node, { best }] of this.stretches) {
+    for (const s of this.stretches) {
+      if (s === undefined) continue; // a host removed before its first sample
+      const { node, best } = s;
       if (best && best.toS - best.fromS > HOT_FOR_S) {
         out.push(`node ${node} stayed above ${HOT_CPU * 100}% CPU for ${round1(best.toS - best.fromS)} s (from t = ${best.fromS} s to ${best.toS} s)`);
       }

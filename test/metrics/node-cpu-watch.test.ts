@@ -1,0 +1,42 @@
+// The hot-node watch behind the warnings: a run samples it by host index, the report by name
+// (nodes.csv); both must list the same nodes in the same order.
+
+import { describe, expect, it } from "vitest";
+import { NodeCpuWatch } from "../../src/metrics/warnings.js";
+
+/** Samples every 10 s to 90 s (each for the 10 s before it): `hot` nodes at 99% CPU, the others at 10%. */
+function rows(order: string[], hot: Set<string>) {
+  const out: { t_s: number; node: string; cpu_util: number }[] = [];
+  for (let t = 10; t <= 90; t += 10) for (const node of order) out.push({ t_s: t, node, cpu_util: hot.has(node) ? 0.99 : 0.1 });
+  return out;
+}
+
+describe("NodeCpuWatch", () => {
+  it("lists hot nodes in the order of their first samples, by name", () => {
+    const w = NodeCpuWatch.of(rows(["w-3", "w-1", "w-2"], new Set(["w-1", "w-3"])));
+    expect(w.hotNodes()).toEqual([
+      "node w-3 stayed above 95% CPU for 90 s (from t = 0 s to 90 s)",
+      "node w-1 stayed above 95% CPU for 90 s (from t = 0 s to 90 s)",
+    ]);
+    expect(w.peak).toEqual({ t_s: 10, node: "w-3", cpu_util: 0.99, fromS: 0 });
+  });
+
+  it("gives the same as names when sampled by a run's host index, a removed host's key unused", () => {
+    const byName = NodeCpuWatch.of(rows(["a", "b", "c"], new Set(["a", "c"])));
+    const byIndex = new NodeCpuWatch();
+    const index = new Map([["a", 0], ["b", 2], ["c", 3]]); // host 1 was removed before its first sample
+    for (const r of rows(["a", "b", "c"], new Set(["a", "c"]))) byIndex.sample(index.get(r.node)!, r.t_s, r.node, r.cpu_util);
+    expect(byIndex.hotNodes()).toEqual(byName.hotNodes());
+    expect(byIndex.hotNodes()).toHaveLength(2);
+    expect(byIndex.peak).toEqual(byName.peak);
+  });
+
+  it("keeps each node's stretch apart: a cool sample ends only that node's", () => {
+    const w = new NodeCpuWatch();
+    for (let t = 10; t <= 90; t += 10) {
+      w.sample(0, t, "x", 0.99);
+      w.sample(1, t, "y", t === 50 ? 0.1 : 0.99);
+    }
+    expect(w.hotNodes()).toEqual(["node x stayed above 95% CPU for 90 s (from t = 0 s to 90 s)"]);
+  });
+});
