@@ -8,6 +8,7 @@
 // as this thread would have: the file's bytes do not depend on where it was written.
 
 import { formatNumber } from "./fmt.js";
+import { cellsOf } from "./file-text.js";
 
 /** What the writer thread is sent: a file to append to, a batch of its rows, or the end of them all. */
 export type CsvMessage =
@@ -56,7 +57,8 @@ export class CsvPacker {
   ) {}
 
   /**
-   * Packs `rows` (objects with every column; null is allowed, undefined is not, as csvText).
+   * Packs `rows` (objects with every column, or arrays of their cells in the columns' order; null
+   * is allowed, undefined is not, as csvText).
    * Cells are numbers (finite), strings, null or booleans: csvText's cells, bar the kinds no
    * row of ours has (bigint, Date, object), which are refused.
    */
@@ -78,8 +80,9 @@ export class CsvPacker {
     let k = 0;
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r] as Record<string, unknown>;
+      const given = cellsOf(this.fileName, this.columns, row, r);
       for (let c = 0; c < width; c++, k++) {
-        const v = row[this.columns[c]!];
+        const v = given !== null ? given[c] : row[this.columns[c]!];
         if (typeof v === "number") {
           if (!Number.isFinite(v)) formatNumber(v); // throws formatNumber's own RangeError, here and now
           values[k] = v;

@@ -7,22 +7,36 @@ import { formatNumber } from "./fmt.js";
 
 const FLUSH_CHARS = 64 * 1024;
 
-/** Rows as CSV text (writeCsv's format), with the header row if `header`. */
+/**
+ * Rows as CSV text (writeCsv's format), with the header row if `header`. A row is an object with
+ * every column, or an array of its cells in the columns' order.
+ */
 export function csvText(fileName: string, columns: readonly string[], rows: readonly object[], header: boolean): string {
   // Handed over as arrays in the columns' order: csv-stringify reads an object's fields through
   // a lodash-style path lookup (a regular expression and an array per field), 20% of its time.
   const cells = new Array<unknown[]>(rows.length);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r] as Record<string, unknown>;
+    const given = cellsOf(fileName, columns, row, r);
     const line = new Array<unknown>(columns.length);
     for (let c = 0; c < columns.length; c++) {
-      const value = row[columns[c]!];
+      const value = given !== null ? given[c] : row[columns[c]!];
       if (value === undefined) throw new Error(`writeCsv(${fileName}): row ${r} has no value for column "${columns[c]}"`);
       line[c] = value;
     }
     cells[r] = line;
   }
   return cellsText(columns, cells, header);
+}
+
+/**
+ * A row's cells when it is given as an array of them in the columns' order (checked for its
+ * length), or null when it is an object with every column.
+ */
+export function cellsOf(fileName: string, columns: readonly string[], row: object, r: number): readonly unknown[] | null {
+  if (!Array.isArray(row)) return null;
+  if (row.length !== columns.length) throw new Error(`writeCsv(${fileName}): row ${r} has ${row.length} cells for ${columns.length} columns`);
+  return row;
 }
 
 /** Rows given as their cells in the columns' order, as CSV text (csvText's format). */

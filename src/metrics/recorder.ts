@@ -1,5 +1,5 @@
 import type { LineWriter } from "./output.js";
-import type { FaultSummary, NetworkRow, NodeRow, TimeseriesRow } from "./rows.js";
+import { nodeRowOf, type FaultSummary, type NetworkRow, type NodeCells, type NodeRow, type TimeseriesRow } from "./rows.js";
 import { EventLines } from "./event-line.js";
 import { FaultWindows } from "./faults.js";
 import { WindowedSeries, type ServiceMeter, type SloSpec, type TaskGauges } from "./windows.js";
@@ -31,7 +31,7 @@ export class Recorder {
   /** nodes.csv's rows, kept only while no sink takes them. */
   readonly nodes: NodeRow[] = [];
   /** Where nodes.csv's rows go as they are made (an output file); null keeps them in `nodes`. */
-  nodeSink: ((rows: readonly NodeRow[]) => void) | null = null;
+  nodeSink: ((rows: readonly NodeCells[]) => void) | null = null;
   /** Every node's CPU, window by window (engine/observe.ts CpuSamples): what the warnings and the terminal summary read. */
   readonly cpu = new NodeCpuWatch();
   readonly networks: NetworkRow[] = [];
@@ -134,9 +134,9 @@ export class Recorder {
   }
 
   /** Some of the closing window's nodes.csv rows (a big cluster's come a few hundred at a time). */
-  nodeRows(rows: readonly NodeRow[]): void {
+  nodeRows(rows: readonly NodeCells[]): void {
     if (this.nodeSink) this.nodeSink(rows);
-    else this.nodes.push(...rows);
+    else for (const cells of rows) this.nodes.push(nodeRowOf(cells));
   }
 
   /**

@@ -1,0 +1,42 @@
+// A CSV row may be given as its cells in the columns' order (nodes.csv's rows are): the text and
+// the writer thread's batches must be what the same row as an object gives.
+
+import { describe, expect, it } from "vitest";
+import { CsvPacker, CsvUnpacker } from "../../src/metrics/csv-batch.js";
+import { csvText } from "../../src/metrics/file-text.js";
+import { NODE_COLUMNS, nodeRowOf, type NodeCells } from "../../src/metrics/rows.js";
+
+const CELLS: NodeCells[] = [
+  [10, "a-1", "ready", "active", 0.25, 1073741824, 68719476736, 10, 1500, 2900],
+  [10, "a,2", "down", "drain", 0, 0, 68719476736, 0, 0, 0],
+  [20, 'a"3', "ready", "pause", 1, 42, 7, 3, 1e21, 0.5],
+];
+
+describe("rows given as cells", () => {
+  it("nodeRowOf names the cells in NODE_COLUMNS' order", () => {
+    for (const cells of CELLS) {
+      const row = nodeRowOf(cells);
+      expect(Object.keys(row)).toEqual([...NODE_COLUMNS]);
+      expect(Object.values(row)).toEqual(cells);
+    }
+  });
+
+  it("csvText writes cells as it writes the same rows as objects", () => {
+    const asObjects = csvText("nodes.csv", NODE_COLUMNS, CELLS.map(nodeRowOf), true);
+    expect(csvText("nodes.csv", NODE_COLUMNS, CELLS, true)).toBe(asObjects);
+    expect(asObjects.split("\n")[2]).toBe('10,"a,2",down,drain,0,0,68719476736,0,0,0');
+  });
+
+  it("the packer sends cells as it sends the same rows as objects", () => {
+    const fromCells = new CsvUnpacker(NODE_COLUMNS.length).unpack(new CsvPacker("nodes.csv", NODE_COLUMNS).pack(CELLS));
+    const fromObjects = new CsvUnpacker(NODE_COLUMNS.length).unpack(new CsvPacker("nodes.csv", NODE_COLUMNS).pack(CELLS.map(nodeRowOf)));
+    expect(fromCells).toEqual(fromObjects);
+    expect(fromCells).toEqual(CELLS);
+  });
+
+  it("refuses a row of the wrong number of cells, naming the file and the row", () => {
+    const short = [CELLS[0], CELLS[1]!.slice(0, 9)] as object[];
+    expect(() => csvText("nodes.csv", NODE_COLUMNS, short, false)).toThrow("writeCsv(nodes.csv): row 1 has 9 cells for 10 columns");
+    expect(() => new CsvPacker("nodes.csv", NODE_COLUMNS).pack(short)).toThrow("writeCsv(nodes.csv): row 1 has 9 cells for 10 columns");
+  });
+});
