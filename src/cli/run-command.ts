@@ -44,7 +44,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   }
   const strategies = await loadStrategies(scenario);
   if (typeof strategies === "string") return badInput(strategies);
-  const refusal = checkCost(scenario, maxEvents, 1, opts.quiet === true, true);
+  const refusal = checkCost(scenario, maxEvents, 1, opts.quiet === true);
   if (refusal !== null) return badInput(refusal);
   const outPath = opts.out ?? path.join("out", scenario.name);
   const out = openOutput(outPath, [file, opts.envFile]);
