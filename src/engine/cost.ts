@@ -1,9 +1,10 @@
 // What a run will cost, estimated from the scenario alone before it starts: the kernel events
 // its traffic, nodes, tasks, health checks, metrics windows and injections imply. The CLI
 // refuses a run estimated past its event limit (`--max-events`), and says how long a big one
-// will take. The figures are rough (within a factor of about 3 on the shipped scenarios, a
-// test checks it); they are there to catch a `1us` interval or a year of 1e7 requests/s, not
-// to plan the day.
+// will take. The event counts are rough (within a factor of about 1.5 on the shipped scenarios,
+// a test checks it), and so is the time (within 1.25x of the scale benchmark's big runs, 3x of
+// its small ones); they are there to catch a `1us` interval or a year of 1e7 requests/s, and to
+// say whether a run takes seconds or hours, not to plan the day.
 
 import type { Scenario, ServiceSpec } from "../scenario/types.js";
 
@@ -23,26 +24,37 @@ const DEPLOY_S = 20;
 /** The default limit on estimated events (`--max-events`): about 17 minutes at 1M events/s, more on a big cluster. */
 export const DEFAULT_MAX_EVENTS = 1e9;
 /**
- * Events per wall-clock second these machines reach on a mixed run of a small cluster: below the
- * scale shape's 1.74M at 100 nodes and cluster-100's 1.8M, within the shipped scenarios' 0.66M-1.52M
+ * Events per wall-clock second these machines reach on a mixed run of a small cluster, once it is
+ * deployed: below the scale shape's 2.6M at 100 nodes, within the shipped scenarios' 0.66M-1.52M
  * (tenth session, perf.json).
  */
 export const EVENTS_PER_WALL_S = 1_000_000;
 
 /**
- * The pace on a cluster of `nodes`: an event costs more as the cluster outgrows the CPU's caches
- * and the heap grows (bench scale, tenth session: about 1.74M events/s at 100 nodes, 970k at
- * 1,000, 430k at 5,000, 265k at 10,000, 200k at 20,000; past the small clusters' floor, which
- * ends near 1,400 nodes, this fit is within 1.15x of each).
+ * Wall-clock microseconds a task costs to deploy, or to replace after a fault: its allocation,
+ * Raft entries, store changes and their watchers, dispatch, start. The scale shape measured
+ * 130-136 us a task at 1,000, 5,000 and 20,000 nodes (thirteenth session: its runs of 90 s,
+ * deployment and zone failure, less their steady part): the deployment's cost does not grow with
+ * the cluster, its events are simply dearer than a request's.
  */
-export function eventsPerWallS(nodes: number): number {
-  return Math.min(EVENTS_PER_WALL_S, 2.0e6 / (1 + nodes / 1000) ** 0.8);
+const TASK_WALL_US = 130;
+
+/**
+ * The pace of a deployed cluster's events (requests, heartbeats, windows) on `nodes`: an event
+ * costs more as the cluster outgrows the CPU's caches. The scale shape's steady part (its 10-minute
+ * and hour runs less its 90-second ones, thirteenth session): 2.6M events/s at 102 nodes, 1.28M
+ * at 1,002, 800k at 5,001, 680k at 20,004, or 0.39 us an event plus 0.47 us per tenfold past 100
+ * nodes; no more than the mixed runs' EVENTS_PER_WALL_S.
+ */
+export function steadyEventsPerWallS(nodes: number): number {
+  const us = 0.39 + 0.47 * Math.log10(Math.max(nodes, 100) / 100);
+  return Math.min(EVENTS_PER_WALL_S, 1e6 / us);
 }
 
 export interface CostEstimate {
   events: number;
-  /** The pace expected for this cluster's size (eventsPerWallS). */
-  eventsPerWallS: number;
+  /** Wall-clock seconds it should take here: its tasks at TASK_WALL_US, the other events at steadyEventsPerWallS. */
+  wallS: number;
   /** Largest contributor first: what to change to make the run cheaper. */
   parts: { what: string; events: number }[];
 }
@@ -52,16 +64,32 @@ export function estimateCost(s: Scenario): CostEstimate {
   const spans = (s.durationUs + DEPLOY_S * 1e6) / 1e6;
   const services = new Map(s.services.map((x) => [x.name, x]));
   const nodes = s.cluster.managers.count + s.cluster.nodeGroups.reduce((n, g) => n + g.count, 0) + added(s);
-  const tasks = s.services.reduce((n, x) => n + tasksOf(x, nodes), 0);
+  const deployed = s.services.reduce((n, x) => n + tasksOf(x, nodes), 0);
+  const tasks = deployed + replaced(s, nodes, deployed);
   const parts = [
     { what: "requests (workload rates and load spikes)", events: requests(s, durationS) * EVENTS_PER.request * fanOut(s, services) },
     { what: "nodes (heartbeats, gossip, Raft)", events: nodes * spans * EVENTS_PER.nodeSecond },
-    { what: "tasks (deployment and restarts)", events: tasks * EVENTS_PER.task },
+    { what: "tasks (deployment, and replacements after faults)", events: tasks * EVENTS_PER.task },
     { what: "health checks", events: s.services.reduce((n, x) => n + (x.healthcheck ? (tasksOf(x, nodes) * spans * 1e6) / Math.max(1, x.healthcheck.intervalUs) : 0), 0) * EVENTS_PER.check },
     { what: "metrics windows (metrics.interval)", events: (s.durationUs / Math.max(1, s.metrics.intervalUs)) * Math.max(1, s.services.length) * EVENTS_PER.window },
     { what: "injections (events:)", events: s.events.reduce((n, e) => n + e.times, 0) * EVENTS_PER.injection },
   ].sort((a, b) => b.events - a.events);
-  return { events: parts.reduce((n, p) => n + p.events, 0), eventsPerWallS: eventsPerWallS(nodes), parts };
+  const events = parts.reduce((n, p) => n + p.events, 0);
+  const wallS = (tasks * TASK_WALL_US) / 1e6 + (events - tasks * EVENTS_PER.task) / steadyEventsPerWallS(nodes);
+  return { events, wallS, parts };
+}
+
+/**
+ * Tasks that faults replace: a node failure's or removal's share of the tasks (spread spreads
+ * them), a drain's one node's.
+ */
+function replaced(s: Scenario, nodes: number, tasks: number): number {
+  const share = (e: Scenario["events"][number]): number => {
+    const a = e.action;
+    if (a.type === "nodeFailure" || a.type === "removeNodes") return a.nodes.length / nodes;
+    return a.type === "drain" ? 1 / nodes : 0;
+  };
+  return s.events.reduce((n, e) => n + tasks * Math.min(1, share(e)) * e.times, 0);
 }
 
 /** Requests over the run: each workload's rate, and each load spike's extra rate over its span. */
@@ -94,9 +122,8 @@ function tasksOf(x: ServiceSpec, nodes: number): number {
   return x.mode === "global" ? nodes : Math.max(x.replicas, x.autoscale?.max ?? 0);
 }
 
-/** "about 40 minutes": `events` at `perS` events a second. */
-export function wallText(events: number, perS: number): string {
-  const s = events / perS;
+/** "about 40 minutes" for `s` seconds. */
+export function wallText(s: number): string {
   if (s < 90) return `about ${Math.max(1, Math.round(s))} s`;
   if (s < 5400) return `about ${Math.round(s / 60)} minutes`;
   if (s < 48 * 3600) return `about ${(s / 3600).toFixed(1)} hours`;
@@ -110,7 +137,7 @@ export function costRefusal(est: CostEstimate, maxEvents: number, runs = 1): str
   const top = est.parts[0]!;
   const each = runs > 1 ? ` (${runs} runs)` : "";
   return (
-    `this would take an estimated ${sci(total)} events${each}, ${wallText(total, est.eventsPerWallS)} at ${Math.round(est.eventsPerWallS / 1000)}k events/s; ` +
+    `this would take an estimated ${sci(total)} events${each}, ${wallText(est.wallS * runs)}; ` +
     `most of it from ${top.what}: ${sci(top.events * runs)}. The limit is ${sci(maxEvents)} events: ` +
     `make the run smaller, or allow it with --max-events ${sci(Math.ceil(total * 1.2))}`
   );
