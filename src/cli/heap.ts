@@ -26,12 +26,11 @@ export function tuneHeap(): void {
  * 64-bit process is 48 (two 16 MiB semi-spaces and room for large objects), and a run allocates
  * short-lived objects (requests, CPU jobs, events, messages) fast enough that objects which live
  * a few simulated milliseconds outlived two collections and were copied into the old generation.
- * Twice the default (--max-semi-space-size=32) took 0.93 of the ordinary M/M/1's wall time and
- * 0.91 of the 20,001-worker hour's, and a sweep's threads 0.96 of a zone-failure sweep's (README at
- * --max-semi-space-size; an earlier session measured 0.994 with 64 on 20,001 workers for 10 minutes:
- * these machines' noise is of that size). A worker thread takes the size as it starts
- * (resourceLimits); the main thread's is fixed when node starts, so `orchsim run`, and a sweep
- * of one job or `--jobs 1`, get it only from NODE_OPTIONS (README).
+ * Twice the default took 0.96 of a zone-failure sweep's time on two threads (5 pairs). Whether it
+ * pays elsewhere is not settled: --max-semi-space-size=32 measured 0.91-0.93 on the ordinary
+ * M/M/1 and the 20,001-worker hour, and 1.03-1.06 on the same hour and deployment in a later
+ * session (README at --max-semi-space-size); these machines' noise is of that size. A worker
+ * thread takes the size as it starts (resourceLimits); the main thread's is fixed when node starts.
  */
 export const RUN_THREAD_YOUNG_GENERATION_MB = 96;
 
