@@ -64,13 +64,15 @@ export function estimateCost(s: Scenario): CostEstimate {
   const spans = (s.durationUs + DEPLOY_S * 1e6) / 1e6;
   const services = new Map(s.services.map((x) => [x.name, x]));
   const nodes = s.cluster.managers.count + s.cluster.nodeGroups.reduce((n, g) => n + g.count, 0) + added(s);
-  const deployed = s.services.reduce((n, x) => n + tasksOf(x, nodes), 0);
-  const tasks = deployed + replaced(s, nodes, deployed);
+  // Global services run on every node that runs tasks; spread spreads replicas over them.
+  const taskNodes = Math.max(1, nodes - (s.cluster.managers.runTasks ? 0 : s.cluster.managers.count));
+  const deployed = s.services.reduce((n, x) => n + tasksOf(x, taskNodes), 0);
+  const tasks = deployed + replaced(s, taskNodes);
   const parts = [
     { what: "requests (workload rates and load spikes)", events: requests(s, durationS) * EVENTS_PER.request * fanOut(s, services) },
     { what: "nodes (heartbeats, gossip, Raft)", events: nodes * spans * EVENTS_PER.nodeSecond },
     { what: "tasks (deployment, and replacements after faults)", events: tasks * EVENTS_PER.task },
-    { what: "health checks", events: s.services.reduce((n, x) => n + (x.healthcheck ? (tasksOf(x, nodes) * spans * 1e6) / Math.max(1, x.healthcheck.intervalUs) : 0), 0) * EVENTS_PER.check },
+    { what: "health checks", events: s.services.reduce((n, x) => n + (x.healthcheck ? (tasksOf(x, taskNodes) * spans * 1e6) / Math.max(1, x.healthcheck.intervalUs) : 0), 0) * EVENTS_PER.check },
     { what: "metrics windows (metrics.interval)", events: (s.durationUs / Math.max(1, s.metrics.intervalUs)) * Math.max(1, s.services.length) * EVENTS_PER.window },
     { what: "injections (events:)", events: s.events.reduce((n, e) => n + e.times, 0) * EVENTS_PER.injection },
   ].sort((a, b) => b.events - a.events);
@@ -80,16 +82,26 @@ export function estimateCost(s: Scenario): CostEstimate {
 }
 
 /**
- * Tasks that faults replace: a node failure's or removal's share of the tasks (spread spreads
- * them), a drain's one node's.
+ * Tasks that faults replace: a node failure's or removal's share of the replicated tasks (spread
+ * spreads them over the `taskNodes` that run tasks), a drain's one node's, a restartAll's whole
+ * service (global tasks too: they start again on their nodes). A node failure that recurs
+ * (`every`) replaces them again only if its nodes come back in between; a removal happens once.
  */
-function replaced(s: Scenario, nodes: number, tasks: number): number {
-  const share = (e: Scenario["events"][number]): number => {
+function replaced(s: Scenario, taskNodes: number): number {
+  const replicated = s.services.reduce((n, x) => n + (x.mode === "replicated" ? tasksOf(x, taskNodes) : 0), 0);
+  const replacedBy = (e: Scenario["events"][number]): number => {
     const a = e.action;
-    if (a.type === "nodeFailure" || a.type === "removeNodes") return a.nodes.length / nodes;
-    return a.type === "drain" ? 1 / nodes : 0;
+    const share = (n: number): number => replicated * Math.min(1, n / taskNodes);
+    if (a.type === "nodeFailure") return share(a.nodes.length) * (a.recoverAfterUs > 0 ? e.times : 1);
+    if (a.type === "removeNodes") return share(a.nodes.length);
+    if (a.type === "drain") return share(1);
+    if (a.type === "restartAll") {
+      const service = s.services.find((x) => x.name === a.service);
+      return (service ? tasksOf(service, taskNodes) : 0) * e.times;
+    }
+    return 0;
   };
-  return s.events.reduce((n, e) => n + tasks * Math.min(1, share(e)) * e.times, 0);
+  return s.events.reduce((n, e) => n + replacedBy(e), 0);
 }
 
 /** Requests over the run: each workload's rate, and each load spike's extra rate over its span. */

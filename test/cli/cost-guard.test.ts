@@ -2,6 +2,7 @@
 import * as path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { checkCost } from "../../src/cli/cost-guard.js";
+import { estimateCost, wallText } from "../../src/engine/cost.js";
 import { loadScenarioFile } from "../../src/scenario/index.js";
 import { ROOT } from "./cli.js";
 
@@ -30,12 +31,24 @@ describe("the cost guard's announcement", () => {
 
   it("says how long a big run will take, for a sweep all its runs, and nothing when quiet", () => {
     const scenario = bigRun();
+    const wallS = estimateCost(scenario).wallS;
     const run = announced(() => expect(checkCost(scenario, 0, 1, false)).toBe(null));
     expect(run).toMatch(/^orchsim: an estimated \d+ million events, about \d+ (s|minutes) on one core\n$/);
+    expect(run).toContain(`, ${wallText(wallS)} on one core`);
     const sweep = announced(() => expect(checkCost(scenario, 0, 4, false)).toBe(null));
+    expect(sweep).toContain(`, ${wallText(4 * wallS)} on one core`);
+    expect(wallText(4 * wallS)).not.toBe(wallText(wallS));
     const [one, four] = [run, sweep].map((t) => Number(/estimated (\d+) million/.exec(t)?.[1]));
     expect(Math.abs(four! / one! - 4)).toBeLessThan(0.1); // "N million", rounded
     expect(announced(() => checkCost(scenario, 0, 1, true))).toBe("");
+  });
+
+  it("refuses a run past --max-events with its events, its time, what costs most and the flag that allows it", () => {
+    const scenario = bigRun();
+    const est = estimateCost(scenario);
+    const refusal = checkCost(scenario, 1e6, 2, false);
+    expect(refusal).toContain(`scale.yaml: this would take an estimated ${(2 * est.events).toExponential(1).replace("e+", "e")} events (2 runs), ${wallText(2 * est.wallS)}; most of it from requests`);
+    expect(refusal).toMatch(/The limit is 1\.0e6 events: make the run smaller, or allow it with --max-events \d\.\de7$/);
   });
 
   it("says nothing of a short run", () => {
