@@ -73,6 +73,8 @@ export class NodeCpuWatch {
   sample(key: number, tS: number, node: string, cpu: number, joinedS = 0): void {
     let s = this.stretches[key];
     if (s === undefined) {
+      // Another key would be a property, which hotNodes() would never visit.
+      if (!Number.isInteger(key) || key < 0) throw new Error(`NodeCpuWatch: node ${node}'s key ${key} is not a whole number`);
       s = { node, fromS: null, prevEndS: Math.max(0, joinedS), best: null };
       this.stretches[key] = s;
     }
