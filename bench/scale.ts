@@ -10,11 +10,11 @@ const DEFAULT_SIZES = [99, 999];
 /** Per-event cost must not grow with the cluster: events/s at any size >= this x events/s at the smallest. */
 const TARGET_RATIO = 0.7;
 
-/** `--set` arguments for `workers` workers in three zones, ten one-task-per-worker services, zone a failing. */
-export function scaleArgs(workers: number, duration = "10m"): string[] {
+/** `--set` arguments for `workers` workers in three zones, ten one-task-per-worker services, zone a failing at `failAt`. */
+export function scaleArgs(workers: number, duration = "10m", failAt = "5m"): string[] {
   const perZone = Math.max(1, Math.round(workers / 3));
   const total = perZone * 3;
-  const args = ["--set", `duration=${duration}`, "--set", "events.0.at=5m"];
+  const args = ["--set", `duration=${duration}`, "--set", `events.0.at=${failAt}`];
   for (const z of ["a", "b", "c"]) args.push("--set", `cluster.nodeGroups.${z}.count=${perZone}`);
   for (let i = 0; i < 10; i++) args.push("--set", `services.s${i}.replicas=${total}`);
   args.push("--set", `events.0.nodeFailure.nodes=[${Array.from({ length: perZone }, (_, i) => `a-${i + 1}`).join(",")}]`);

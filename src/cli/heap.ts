@@ -26,10 +26,11 @@ export function tuneHeap(): void {
  * 64-bit process is 48 (two 16 MiB semi-spaces and room for large objects), and a run allocates
  * short-lived objects (requests, CPU jobs, events, messages) fast enough that objects which live
  * a few simulated milliseconds outlived two collections and were copied into the old generation.
- * Twice the default took 0.96 of a zone-failure sweep's time on two threads (5 pairs). Whether it
- * pays elsewhere is not settled: --max-semi-space-size=32 measured 0.91-0.93 on the ordinary
- * M/M/1 and the 20,001-worker hour, and 1.03-1.06 on the same hour and deployment in a later
- * session (README at --max-semi-space-size); these machines' noise is of that size. A worker
+ * Twice the default took 0.96 of a zone-failure sweep's time on two threads (5 pairs), which is
+ * why the threads have it. Whether it pays elsewhere is not settled (README at
+ * --max-semi-space-size): --max-semi-space-size=32 measured 0.91-0.93 on the ordinary M/M/1 and
+ * the 20,001-worker hour, then 1.04 on a 20,001-worker deployment, and the hour on a thread with
+ * this size 1.06 of its time on the main thread; these machines' noise is of that size. A worker
  * thread takes the size as it starts (resourceLimits); the main thread's is fixed when node starts.
  */
 export const RUN_THREAD_YOUNG_GENERATION_MB = 96;
