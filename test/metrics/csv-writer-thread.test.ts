@@ -165,7 +165,7 @@ describe("a run's CSV files", () => {
 
 describe("the command's writer thread", () => {
   it("writes, through the bundle, the files a run in process writes on its own thread", () => {
-    // 6,000 one-second windows: past the thread's 5,000 rows in every CSV that grows.
+    // 6,000 one-second windows: past the thread's 2,000 rows in every CSV that grows.
     const yaml = "version: 1\nname: long\nseed: 3\nduration: 6000s\nmetrics: {interval: 1s}\ncluster:\n  managers: {count: 1}\nservices:\n  - {name: s, ports: [{published: 80, target: 8080}], request: {cpu: 20ms}}\nworkload:\n  - {name: u, service: s, rate: 2/s}\n";
     const dir = tempDir();
     const file = path.join(dir, "long.yaml");
