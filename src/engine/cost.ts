@@ -7,6 +7,7 @@
 // say whether a run takes seconds or hours, not to plan the day.
 
 import type { Scenario, ServiceSpec } from "../scenario/types.js";
+import { MANAGER_PREFIX } from "../scenario/index.js";
 
 /** Kernel events per unit of work, measured on the shipped scenarios (bench/, perf.json). */
 const EVENTS_PER = {
@@ -82,19 +83,24 @@ export function estimateCost(s: Scenario): CostEstimate {
 }
 
 /**
- * Tasks that faults replace: a node failure's or removal's share of the replicated tasks (spread
- * spreads them over the `taskNodes` that run tasks), a drain's one node's, a restartAll's whole
- * service (global tasks too: they start again on their nodes). A node failure that recurs
- * (`every`) replaces them again only if its nodes come back in between; a removal happens once.
+ * Tasks that faults replace. A node failure's or removal's share of the replicated tasks (spread
+ * spreads them over the `taskNodes` that run tasks), once: a node comes back empty (Swarm does
+ * not rebalance), so a failure that recurs finds nothing to move; a recovered node's global tasks
+ * start again on it, at each recovery. A drain's one node's replicated tasks; a restartAll's
+ * whole service, global tasks too, each time.
  */
 function replaced(s: Scenario, taskNodes: number): number {
-  const replicated = s.services.reduce((n, x) => n + (x.mode === "replicated" ? tasksOf(x, taskNodes) : 0), 0);
+  const count = (mode: "replicated" | "global"): number => s.services.reduce((n, x) => n + (x.mode === mode ? tasksOf(x, taskNodes) : 0), 0);
+  const replicated = count("replicated");
+  const global = count("global");
+  // Managers that run no tasks take none with them.
+  const running = (nodes: readonly string[]): number => (s.cluster.managers.runTasks ? nodes.length : nodes.filter((n) => !n.startsWith(`${MANAGER_PREFIX}-`)).length);
   const replacedBy = (e: Scenario["events"][number]): number => {
     const a = e.action;
-    const share = (n: number): number => replicated * Math.min(1, n / taskNodes);
-    if (a.type === "nodeFailure") return share(a.nodes.length) * (a.recoverAfterUs > 0 ? e.times : 1);
-    if (a.type === "removeNodes") return share(a.nodes.length);
-    if (a.type === "drain") return share(1);
+    const share = (n: number): number => Math.min(1, n / taskNodes);
+    if (a.type === "nodeFailure") return share(running(a.nodes)) * (replicated + (a.recoverAfterUs > 0 ? global * e.times : 0));
+    if (a.type === "removeNodes") return share(running(a.nodes)) * replicated;
+    if (a.type === "drain") return share(running([a.node])) * replicated;
     if (a.type === "restartAll") {
       const service = s.services.find((x) => x.name === a.service);
       return (service ? tasksOf(service, taskNodes) : 0) * e.times;

@@ -30,9 +30,13 @@ describe("the tasks a fault replaces, in the cost estimate", () => {
     expect(tasksPart("  - {at: 1m, nodeFailure: {nodes: [w-1, w-2]}}")).toBe(deployed + 20);
   });
 
-  it("counts a recurring failure each time only if its nodes come back in between", () => {
-    expect(tasksPart("  - {at: 1m, every: 2m, times: 3, nodeFailure: {nodes: [w-1], recoverAfter: 30s}}")).toBe(deployed + 30);
+  it("counts a recurring failure's replicated tasks once (its nodes come back empty), and its global tasks at each recovery", () => {
+    expect(tasksPart("  - {at: 1m, every: 2m, times: 3, nodeFailure: {nodes: [w-1], recoverAfter: 30s}}")).toBe(deployed + 10 + 3);
     expect(tasksPart("  - {at: 1m, every: 2m, times: 3, nodeFailure: {nodes: [w-1]}}")).toBe(deployed + 10);
+  });
+
+  it("counts no tasks for a manager that runs none", () => {
+    expect(tasksPart("  - {at: 1m, nodeFailure: {nodes: [w-1, manager-1]}}")).toBe(deployed + 10);
   });
 
   it("counts a removal once, a drain's node, and a restartAll's whole service each time", () => {

@@ -39,4 +39,10 @@ describe("NodeCpuWatch", () => {
     }
     expect(w.hotNodes()).toEqual(["node x stayed above 95% CPU for 90 s (from t = 0 s to 90 s)"]);
   });
+
+  it("refuses a key that is not a whole number, which hotNodes() would never visit", () => {
+    const w = new NodeCpuWatch();
+    expect(() => w.sample(-1, 10, "x", 0.99)).toThrow("NodeCpuWatch: node x's key -1 is not a whole number");
+    expect(() => w.sample(0.5, 10, "x", 0.99)).toThrow("key 0.5 is not a whole number");
+  });
 });
