@@ -1,0 +1,140 @@
+// The kernel's chains (simulation.ts): ordinary events of one instant held behind the first of
+// them instead of in the heap, once the heap is large. Their order must be the heap's: a random
+// script of same-instant ordinary, keyed and last events, events scheduled from actions,
+// cancellations, budget stops and bursts that take the heap above and below the chains'
+// threshold runs in the same order on the kernel as on a plain sorted list.
+
+import fc from "fast-check";
+import FastPriorityQueue from "fastpriorityqueue";
+import { describe, expect, it } from "vitest";
+import { Simulation } from "../../src/kernel/index.js";
+
+const KEYED = 2 ** 50;
+const LAST = 2 ** 51;
+
+/** The order the kernel promises, kept by a heap of every event, one entry each (the kernel before chains). */
+class Reference {
+  private readonly items = new FastPriorityQueue<Item>((a, b) => a.timeUs < b.timeUs || (a.timeUs === b.timeUs && a.place < b.place));
+  private seq = 0;
+  private nowUs = 0;
+  at(timeUs: number, action: () => void): Item {
+    return this.add(timeUs, this.seq++, action);
+  }
+  atKeyed(timeUs: number, key: number, action: () => void): Item {
+    return this.add(timeUs, KEYED + key, action);
+  }
+  lastAt(timeUs: number, action: () => void): Item {
+    return this.add(timeUs, LAST + this.seq++, action);
+  }
+  cancel(item: Item): void {
+    item.cancelled = true;
+  }
+  now(): number {
+    return this.nowUs;
+  }
+  run(untilUs: number): void {
+    for (let next = this.items.peek(); next !== undefined && next.timeUs <= untilUs; next = this.items.peek()) {
+      this.items.poll();
+      if (next.cancelled) continue;
+      this.nowUs = next.timeUs;
+      next.action();
+    }
+  }
+  private add(timeUs: number, place: number, action: () => void): Item {
+    const item = { timeUs, place, action, cancelled: false };
+    this.items.add(item);
+    return item;
+  }
+}
+
+interface Item {
+  timeUs: number;
+  place: number;
+  action: () => void;
+  cancelled: boolean;
+}
+
+type Api = {
+  at(t: number, a: () => void): unknown;
+  atKeyed(t: number, k: number, a: () => void): unknown;
+  lastAt(t: number, a: () => void): unknown;
+  cancel(e: never): void;
+  now(): number;
+};
+
+/** Runs a seeded script on `sim`: what ran, in order. */
+function script(sim: Api, seed: number, run: (untilUs: number) => void): string[] {
+  let state = seed >>> 0 || 1;
+  const rand = (n: number): number => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return (state >>> 8) % n;
+  };
+  const trace: string[] = [];
+  const handles: unknown[] = [];
+  let key = 0;
+  let label = 0;
+  const schedule = (t: number, depth: number): void => {
+    const name = `e${label++}`;
+    const action = (): void => {
+      trace.push(`${name}@${sim.now()}`);
+      if (depth > 3) return;
+      const children = rand(3);
+      for (let c = 0; c < children; c++) schedule(sim.now() + rand(3), depth + 1);
+      if (rand(6) === 0 && handles.length > 0) sim.cancel(handles[rand(handles.length)] as never);
+      if (rand(25) === 0) for (let i = 0; i < 4_200; i++) sim.at(sim.now() + 40 + rand(3), () => undefined); // a burst
+    };
+    const kind = rand(6);
+    handles.push(kind === 0 ? sim.atKeyed(t, key++, action) : kind === 1 ? sim.lastAt(t, action) : sim.at(t, action));
+  };
+  // Far fillers put the heap past the chains' threshold; a nearer group drains below it mid-run.
+  for (let i = 0; i < 4_200; i++) sim.at(1_000_000, () => undefined);
+  for (let i = 0; i < 4_200; i++) sim.at(30 + rand(2), () => undefined);
+  for (let i = 0; i < 60; i++) schedule(rand(6) * 10 + rand(2), 0);
+  run(500_000);
+  return trace;
+}
+
+describe("the kernel's chains", () => {
+  it("keep the heap's order through same-instant events, cancellations, budget stops and bursts", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 500 }), (seed, slice) => {
+        const ref = new Reference();
+        const expected = script(ref as unknown as Api, seed, (u) => ref.run(u));
+        const sim = new Simulation();
+        const got = script(sim as unknown as Api, seed, (u) => {
+          while (sim.run({ untilUs: u, maxEvents: slice }) === "budget");
+        });
+        expect(got).toEqual(expected);
+        expect(got.length).toBeGreaterThan(60);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("are not joined after the heap has been small: an event pushed alone meanwhile keeps its place", () => {
+    const sim = new Simulation();
+    const log: string[] = [];
+    const fill = (t: number): void => {
+      for (let i = 0; i < 4_200; i++) sim.at(t, () => undefined);
+    };
+    fill(50);
+    sim.at(100, () => log.push("h")); // a chain's head
+    sim.at(100, () => log.push("e")); // behind it
+    sim.run({ untilUs: 60 }); // the fillers ran: two events left in the heap, no chains
+    sim.at(100, () => log.push("e3")); // alone in the heap
+    fill(200); // chains again
+    sim.at(100, () => log.push("e4")); // after e3, not behind h
+    sim.run();
+    expect(log).toEqual(["h", "e", "e3", "e4"]);
+  });
+
+  it("count the events behind a head as pending", () => {
+    const sim = new Simulation();
+    for (let i = 0; i < 5_000; i++) sim.at(1_000 + (i % 3), () => undefined);
+    expect(sim.pending).toBe(5_000);
+    sim.run({ untilUs: 1_000, maxEvents: 10 });
+    expect(sim.pending).toBe(4_990);
+    sim.run({ untilUs: 1_001 });
+    expect(sim.pending).toBe(5_000 - 3_334);
+  });
+});
