@@ -1,8 +1,8 @@
-// The kernel's chains (simulation.ts): ordinary events of one instant held behind the first of
-// them instead of in the heap, once the heap is large. Their order must be the heap's: a random
-// script of same-instant ordinary, keyed and last events, events scheduled from actions,
-// cancellations, budget stops and bursts that take the heap above and below the chains'
-// threshold runs in the same order on the kernel as on a plain sorted list.
+// The kernel's chains (simulation.ts): ordinary events of one instant held behind a head instead
+// of in the heap, once the heap is large. Their order must be the heap's: a random script of
+// same-instant ordinary, keyed and last events, events scheduled from actions, cancellations,
+// stops, budget stops and bursts that take the heap above and below the chains' threshold runs
+// in the same order on the kernel as on a heap of every event.
 
 import fc from "fast-check";
 import FastPriorityQueue from "fastpriorityqueue";
@@ -28,6 +28,9 @@ class Reference {
   }
   cancel(item: Item): void {
     item.cancelled = true;
+  }
+  stop(): void {
+    // Order only: where a run stops does not change it.
   }
   now(): number {
     return this.nowUs;
@@ -59,6 +62,7 @@ type Api = {
   atKeyed(t: number, k: number, a: () => void): unknown;
   lastAt(t: number, a: () => void): unknown;
   cancel(e: never): void;
+  stop(): void;
   now(): number;
 };
 
@@ -81,14 +85,14 @@ function script(sim: Api, seed: number, run: (untilUs: number) => void): string[
       const children = rand(3);
       for (let c = 0; c < children; c++) schedule(sim.now() + rand(3), depth + 1);
       if (rand(6) === 0 && handles.length > 0) sim.cancel(handles[rand(handles.length)] as never);
+      if (rand(8) === 0) sim.stop();
       if (rand(25) === 0) for (let i = 0; i < 4_200; i++) sim.at(sim.now() + 40 + rand(3), () => undefined); // a burst
     };
     const kind = rand(6);
     handles.push(kind === 0 ? sim.atKeyed(t, key++, action) : kind === 1 ? sim.lastAt(t, action) : sim.at(t, action));
   };
-  // Far fillers put the heap past the chains' threshold; a nearer group drains below it mid-run.
-  for (let i = 0; i < 4_200; i++) sim.at(1_000_000, () => undefined);
-  for (let i = 0; i < 4_200; i++) sim.at(30 + rand(2), () => undefined);
+  // Fillers put the heap past the chains' threshold until they run at 20-22; bursts cross it again.
+  for (let i = 0; i < 4_200; i++) sim.at(20 + rand(3), () => undefined);
   for (let i = 0; i < 60; i++) schedule(rand(6) * 10 + rand(2), 0);
   run(500_000);
   return trace;
@@ -102,7 +106,13 @@ describe("the kernel's chains", () => {
         const expected = script(ref as unknown as Api, seed, (u) => ref.run(u));
         const sim = new Simulation();
         const got = script(sim as unknown as Api, seed, (u) => {
-          while (sim.run({ untilUs: u, maxEvents: slice }) === "budget");
+          for (;;) {
+            const before = sim.eventsProcessed;
+            const outcome = sim.run({ untilUs: u, maxEvents: slice });
+            if (outcome === "budget") expect(sim.eventsProcessed - before).toBe(slice);
+            else expect(sim.eventsProcessed - before).toBeLessThanOrEqual(slice);
+            if (outcome !== "budget" && outcome !== "stopped") break;
+          }
         });
         expect(got).toEqual(expected);
         expect(got.length).toBeGreaterThan(60);
@@ -128,13 +138,17 @@ describe("the kernel's chains", () => {
     expect(log).toEqual(["h", "e", "e3", "e4"]);
   });
 
-  it("count the events behind a head as pending", () => {
+  it("count the events behind a head as pending, and a run stopped in a chain keeps to its time limit", () => {
     const sim = new Simulation();
-    for (let i = 0; i < 5_000; i++) sim.at(1_000 + (i % 3), () => undefined);
-    expect(sim.pending).toBe(5_000);
-    sim.run({ untilUs: 1_000, maxEvents: 10 });
-    expect(sim.pending).toBe(4_990);
-    sim.run({ untilUs: 1_001 });
-    expect(sim.pending).toBe(5_000 - 3_334);
+    for (let i = 0; i < 4_096; i++) sim.at(5_000, () => undefined); // the heap at the threshold
+    for (let i = 0; i < 300; i++) sim.at(1_000 + (i % 3), () => undefined); // three chains of 100
+    expect(sim.pending).toBe(4_396);
+    expect(sim.run({ untilUs: 1_000, maxEvents: 10 })).toBe("budget"); // inside the first chain
+    expect(sim.pending).toBe(4_386);
+    expect(sim.run({ untilUs: 999 })).toBe("until"); // the chain's instant is past the limit
+    expect(sim.eventsProcessed).toBe(10);
+    expect(sim.run({ untilUs: 1_001 })).toBe("until");
+    expect(sim.eventsProcessed).toBe(200);
+    expect(sim.pending).toBe(4_196);
   });
 });
