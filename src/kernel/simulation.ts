@@ -94,7 +94,7 @@ export class Simulation {
   private readonly queue = new FastPriorityQueue<ScheduledEvent>(earlier);
   /** The chain being run: its events after the one running, or null. */
   private chain: ScheduledEvent | null = null;
-  /** The heads of the last chains made, in a ring (a head leaves the heap with tail = null). */
+  /** The heads of the last chains made, while they are in the heap (leaveRing), in a ring. */
   private readonly recent: (ScheduledEvent | null)[] = [null, null, null, null];
   private recentAt = 0;
   /** Whether `recent` may hold a head: emptied when chains stop, so none is joined out of order. */
@@ -148,10 +148,10 @@ export class Simulation {
     const recent = this.recent;
     for (let i = 0; i < recent.length; i++) {
       const head = recent[i]!;
-      if (head !== null && head.timeUs === timeUs && head.tail !== null) {
+      if (head !== null && head.timeUs === timeUs) {
         if (!Number.isSafeInteger(timeUs) || timeUs < this.nowUs) break; // schedule() says why
         const ev = new ScheduledEvent(timeUs, this.seq++, action, arg);
-        head.tail.next = ev;
+        head.tail!.next = ev; // a head in the ring is in the heap, with its chain's last event
         head.tail = ev;
         return ev;
       }
@@ -249,18 +249,15 @@ export class Simulation {
     this.stopRequested = false;
     const queue = this.queue;
     for (;;) {
-      let next: ScheduledEvent | undefined = this.chain ?? undefined;
-      if (next === undefined) {
-        next = queue.peek();
-        if (next === undefined) return this.finish(untilUs, "drained");
-        if (next.timeUs > untilUs) return this.finish(untilUs, "until");
-        if (this.processed >= budgetEnd) return this.trim("budget");
+      // The chain under way first (or what of it a stop, a budget or a failure left), then the heap.
+      const inChain = this.chain !== null;
+      const next = this.chain ?? queue.peek();
+      if (next === undefined) return this.finish(untilUs, "drained");
+      if (next.timeUs > untilUs) return this.finish(untilUs, "until");
+      if (this.processed >= budgetEnd) return this.trim("budget");
+      if (!inChain) {
         queue.poll();
         if (next.tail !== null) this.leaveRing(next);
-      } else {
-        // The rest of a chain a stop, a budget or a failure left (its instant is the running one's).
-        if (next.timeUs > untilUs) return this.finish(untilUs, "until");
-        if (this.processed >= budgetEnd) return this.trim("budget");
       }
       this.chain = next.next;
       next.next = null;
