@@ -61,6 +61,8 @@ export class RestartSupervisor {
    * shut down whatever its policy says (as swarmkit's Restart does first); the policy only
    * decides whether a replacement comes from here. A task that stopped by itself and may not be
    * restarted instead keeps its slot (desired running, state stopped), so the slot stays empty.
+   * SIMPLIFICATION: each restart is its own proposal. swarmkit collects the restarts of a commit's
+   * events (a node gone DOWN: all its tasks) and commits them in one store.Batch (tickTasks).
    */
   restart(task: TaskRecord, how: { delay: boolean; moving: boolean }): void {
     if (this.restarted.has(task.id)) return;
