@@ -3,6 +3,7 @@ import { FlowNetwork, type Flow, type Link } from "./bandwidth/index.js";
 import { pathOf, type Endpoint, type Fabric, type PathKind } from "./fabric.js";
 import type { OverlayNetwork } from "./overlay.js";
 import { blackHoled, underlayFormat, wireBytes, type PacketFormat } from "./packets.js";
+import { HostStreams, type Stream } from "./streams.js";
 
 /**
  * Messages up to this many wire bytes never enter the flow model.
@@ -131,6 +132,8 @@ export class Delivery {
   /** How the hosts' own traffic is cut: to the path's MTU, no encapsulation. */
   private readonly hostFormat: PacketFormat;
   /** A host's message arrives, if its two ends still reach each other. */
+  /** The hosts' ordered streams (Raft's connections). */
+  private readonly streams = new HostStreams();
   private readonly hostArrive = (p: HostMessage): void => {
     if (this.fabric.reachable(p.from, p.to)) p.handler(p.msg);
   };
@@ -202,19 +205,33 @@ export class Delivery {
    * A host's own message (Raft, heartbeats, assignments): the underlay, no overlay.
    * SIMPLIFICATION: the hosts' TCP finds the path's MTU (ICMP reaches it), so their own traffic
    * never falls into the black hole; it is cut to the path MTU instead.
+   * `inOrder`: the message is part of the stream from `from` to `to` (one TCP connection:
+   * Raft's), and is handed over only after every earlier one of it (network/streams.ts).
    */
-  sendHost<M>(from: NetHost, to: NetHost, bytes: number, handler: (msg: M) => void, msg: M): void {
+  sendHost<M>(from: NetHost, to: NetHost, bytes: number, handler: (msg: M) => void, msg: M, inOrder = false): void {
     if (!from.up) return;
     const p: HostMessage = { from, to, handler, msg };
+    const stream = inOrder ? this.streams.of(from.index, to.index) : null;
+    const inStream = stream === null ? null : this.inStream(stream, p);
+    const arrive: (p: HostMessage) => void = inStream ?? this.hostArrive;
     const kind = pathOf(from, to);
     if (kind === 0) {
-      this.sim.after(this.fabric.latencies[0], this.hostArrive, p);
+      this.sim.after(this.fabric.latencies[0], arrive, p);
       return;
     }
     const wire = wireBytes(bytes, this.hostFormat);
     const delayUs = this.fabric.latencies[kind] + wire / this.fabric.nicBytesPerUs;
-    if (wire <= FAST_PATH_BYTES) this.sim.after(delayUs + this.fabric.smallWaitUs(from, to, this.sim.now(), wire), this.hostArrive, p);
-    else this.transfer(from, to, kind, wire, 0, () => this.hostArrive(p), () => undefined);
+    if (wire <= FAST_PATH_BYTES) this.sim.after(delayUs + this.fabric.smallWaitUs(from, to, this.sim.now(), wire), arrive, p);
+    else this.transfer(from, to, kind, wire, 0, () => arrive(p), inStream === null ? () => undefined : () => inStream(null));
+  }
+
+  /** The arrival of `p`, the next message of `stream` (null: lost on the way, its sender crashed). */
+  private inStream(stream: Stream, p: HostMessage): (arrived: HostMessage | null) => void {
+    const seq = stream.take();
+    return (arrived) => {
+      const ok = arrived !== null && this.fabric.reachable(p.from, p.to);
+      stream.arrived(seq, ok ? () => p.handler(p.msg) : null);
+    };
   }
 
   /**

@@ -4,7 +4,7 @@
 import { Progress } from "./progress.js";
 import { quorumMatchIndex } from "./quorum.js";
 import type { RaftState } from "./state.js";
-import type { AppendEntriesResponse, RaftMessage } from "./types.js";
+import type { AppendEntriesResponse, Entry, RaftMessage } from "./types.js";
 
 /**
  * Takes office: every follower starts in probe mode just past our last entry (§5.3: nextIndex
@@ -120,8 +120,9 @@ function bcastHeartbeat<T>(r: RaftState<T>): void {
 // SIMPLIFICATION: etcd sends separate MsgHeartbeat messages (no log check, commit capped at the
 // follower's match) besides MsgApp. One message type is enough for the paper's algorithm and
 // keeps the messages the network carries to four kinds.
-// Each message carries at most maxEntriesPerMsg entries; in replicate mode more follow at once,
-// until the follower has them all or is paused (etcd's maybeSendAppend loop).
+// Each message carries at most maxEntriesPerMsg entries and maxBytesPerMsg bytes (but at least
+// one entry, as etcd's limitSize); in replicate mode more follow at once, until the follower has
+// them all or is paused (etcd's maybeSendAppend loop).
 function sendAppend<T>(r: RaftState<T>, to: string): void {
   const pr = progressOf(r, to);
   do {
@@ -131,13 +132,25 @@ function sendAppend<T>(r: RaftState<T>, to: string): void {
     if (prevLogTerm === undefined) {
       throw new Error(`raft ${r.id}: nextIndex ${pr.next} of ${to} is past our last index ${r.log.lastIndex}`);
     }
-    const entries = r.log.slice(pr.next, Math.min(r.log.lastIndex, prevLogIndex + r.maxEntriesPerMsg) + 1);
+    const entries = limitBytes(r, r.log.slice(pr.next, Math.min(r.log.lastIndex, prevLogIndex + r.maxEntriesPerMsg) + 1));
     r.send({
       type: "AppendEntries", term: r.term, from: r.id, to,
       prevLogIndex, prevLogTerm, entries, leaderCommit: r.commitIndex,
     });
     pr.sentEntries(prevLogIndex + entries.length, entries.length);
   } while (pr.state === "replicate" && pr.next <= r.log.lastIndex);
+}
+
+/** The longest prefix of `entries` within maxBytesPerMsg, and never less than one entry. */
+function limitBytes<T>(r: RaftState<T>, entries: Entry<T>[]): Entry<T>[] {
+  const sizeOf = r.entryBytes;
+  if (sizeOf === null || r.maxBytesPerMsg === Infinity) return entries;
+  let bytes = 0;
+  for (let i = 0; i < entries.length; i++) {
+    bytes += sizeOf(entries[i]!.data);
+    if (bytes > r.maxBytesPerMsg && i > 0) return entries.slice(0, i);
+  }
+  return entries;
 }
 
 /**

@@ -31,7 +31,7 @@ export class RaftNode<T> {
    * `random` is a seeded [0, 1) stream owned by the host (one per node). `restored` is what a
    * crashed node had on disk; without it the node starts empty at term 0.
    */
-  constructor(config: RaftConfig, random: () => number, restored?: PersistentState<T>) {
+  constructor(config: RaftConfig<T>, random: () => number, restored?: PersistentState<T>) {
     this.r = new RaftState<T>(config, random, restored);
     this.reportedSoft = this.softState();
     this.reportedTerm = this.r.term;

@@ -21,6 +21,8 @@ export class RaftState<T> {
   readonly heartbeatTicks: number;
   readonly checkQuorum: boolean;
   readonly maxEntriesPerMsg: number;
+  readonly maxBytesPerMsg: number;
+  readonly entryBytes: ((data: T | null) => number) | null;
   readonly maxInflightMsgs: number;
   readonly log: RaftLog<T>;
 
@@ -45,7 +47,7 @@ export class RaftState<T> {
 
   private readonly random: () => number;
 
-  constructor(config: RaftConfig, random: () => number, restored?: PersistentState<T>) {
+  constructor(config: RaftConfig<T>, random: () => number, restored?: PersistentState<T>) {
     validateConfig(config);
     this.id = config.id;
     this.peers = [...config.peers];
@@ -56,6 +58,8 @@ export class RaftState<T> {
     this.heartbeatTicks = config.heartbeatTicks;
     this.checkQuorum = config.checkQuorum;
     this.maxEntriesPerMsg = config.maxEntriesPerMsg ?? Infinity;
+    this.maxBytesPerMsg = config.maxBytesPerMsg ?? Infinity;
+    this.entryBytes = config.entryBytes ?? null;
     this.maxInflightMsgs = config.maxInflightMsgs ?? Infinity;
     this.random = random;
     this.log = new RaftLog(restored?.entries ?? [], restored?.adopted === true);
@@ -130,7 +134,7 @@ export class RaftState<T> {
 }
 
 /** A bad config is a bug in the host (the scenario validator should have caught it): throw. */
-function validateConfig(c: RaftConfig): void {
+function validateConfig<T>(c: RaftConfig<T>): void {
   const problems: string[] = [];
   if (!c.peers.includes(c.id)) problems.push(`id ${c.id} is not among the peers`);
   if (new Set(c.peers).size !== c.peers.length) problems.push("peers repeat an id");
@@ -146,5 +150,7 @@ function validateConfig(c: RaftConfig): void {
   for (const [name, v] of [["maxEntriesPerMsg", c.maxEntriesPerMsg], ["maxInflightMsgs", c.maxInflightMsgs]] as const) {
     if (v !== undefined && !(v === Infinity || (Number.isInteger(v) && v >= 1))) problems.push(`${name} must be an integer >= 1`);
   }
+  if (c.maxBytesPerMsg !== undefined && !(c.maxBytesPerMsg > 0)) problems.push("maxBytesPerMsg must be > 0");
+  if (c.maxBytesPerMsg !== undefined && c.maxBytesPerMsg !== Infinity && c.entryBytes === undefined) problems.push("maxBytesPerMsg needs entryBytes");
   if (problems.length > 0) throw new Error(`raft config: ${problems.join("; ")}`);
 }

@@ -69,7 +69,7 @@ export type RaftMessage<T> =
   | AppendEntries<T>
   | AppendEntriesResponse;
 
-export interface RaftConfig {
+export interface RaftConfig<T = unknown> {
   readonly id: NodeId;
   /** All voters, this node included. Messages go out in this order. */
   readonly peers: readonly NodeId[];
@@ -80,8 +80,15 @@ export interface RaftConfig {
   readonly heartbeatTicks: number;
   /** A leader that has not heard from a majority within electionTicks steps down (etcd CheckQuorum). */
   readonly checkQuorum: boolean;
-  /** At most this many entries in one AppendEntries (etcd MaxSizePerMsg, in entries); default unlimited. */
+  /** At most this many entries in one AppendEntries; default unlimited. */
   readonly maxEntriesPerMsg?: number;
+  /**
+   * etcd's MaxSizePerMsg: the entries of one AppendEntries add up to at most this many bytes, as
+   * `entryBytes` sizes them, except that one always goes however large; default unlimited.
+   */
+  readonly maxBytesPerMsg?: number;
+  /** An entry's size for maxBytesPerMsg (its data; null for a new leader's empty entry). */
+  readonly entryBytes?: (data: T | null) => number;
   /** At most this many AppendEntries with entries in flight to one follower (etcd MaxInflightMsgs); default unlimited. */
   readonly maxInflightMsgs?: number;
 }

@@ -16,6 +16,8 @@ export interface NodeOptions {
   checkQuorum?: boolean;
   maxEntriesPerMsg?: number;
   maxInflightMsgs?: number;
+  /** With entries sized by their payload's length (a string's characters). */
+  maxBytesPerMsg?: number;
 }
 
 /** "n1".."nN". */
@@ -33,6 +35,7 @@ export function raftConfig(id: string, peers: readonly string[], opts: NodeOptio
     checkQuorum: opts.checkQuorum ?? false,
     ...(opts.maxEntriesPerMsg !== undefined ? { maxEntriesPerMsg: opts.maxEntriesPerMsg } : {}),
     ...(opts.maxInflightMsgs !== undefined ? { maxInflightMsgs: opts.maxInflightMsgs } : {}),
+    ...(opts.maxBytesPerMsg !== undefined ? { maxBytesPerMsg: opts.maxBytesPerMsg, entryBytes: (d: unknown) => (typeof d === "string" ? d.length : 0) } : {}),
   };
 }
 

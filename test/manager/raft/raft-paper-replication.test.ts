@@ -3,7 +3,7 @@
 // raft_paper_test.go. Each test names the section whose rule it checks.
 
 import { describe, expect, it } from "vitest";
-import type { AppendEntries } from "../../../src/manager/raft/index.js";
+import { RaftNode, type AppendEntries } from "../../../src/manager/raft/index.js";
 import { Network, entriesOfTerms, newNode, nodeIds, safetyViolations } from "./network.js";
 import {
   appendEntries, appendResponse, elect, logTerms, sent, tickUntilCandidate, voteResponse,
@@ -68,6 +68,32 @@ describe("§5.3 log replication", () => {
     for (const id of ids3) expect(net.applied.get(id)?.map((e) => e.data)).toEqual([null, ...Array.from({ length: 20 }, (_, i) => `p${i}`)]);
     const appends = net.delivered.filter((m) => m.type === "AppendEntries");
     expect(Math.max(...appends.map((m) => (m.type === "AppendEntries" ? m.entries.length : 0)))).toBe(2);
+  });
+
+  it("with etcd's MaxSizePerMsg (10 bytes) a lagging follower gets entries up to 10 bytes a message, and one larger entry alone", () => {
+    const net = Network.of(3, { electionRandomTicks: 10, maxBytesPerMsg: 10 });
+    net.tickUntil(() => net.leaderIds().length === 1);
+    const leader = net.node(net.leaderIds()[0] ?? "");
+    const lagging = ids3.find((id) => id !== leader.id)!;
+    net.isolate(lagging);
+    const data = ["aaaa", "bbbb", "cc", "dddddddddddddddd", "e", "ffffffffff"];
+    for (const d of data) leader.propose(d);
+    net.stabilize();
+    net.recover();
+    net.delivered.length = 0;
+    net.tick(5);
+    net.stabilize();
+    for (const id of ids3) expect(net.applied.get(id)?.map((e) => e.data)).toEqual([null, ...data]);
+    const sent = net.delivered.filter((m) => m.type === "AppendEntries" && m.to === lagging && m.entries.length > 0);
+    expect(sent.map((m) => (m.type === "AppendEntries" ? m.entries.map((e) => e.data) : []))).toEqual([
+      ["aaaa", "bbbb", "cc"], ["dddddddddddddddd"], ["e"], ["ffffffffff"],
+    ]);
+  });
+
+  it("a byte limit needs a size for entries, and must be positive", () => {
+    const config = { id: "n1", peers: ids3, electionTicks: 10, electionRandomTicks: 0, heartbeatTicks: 1, checkQuorum: false };
+    expect(() => new RaftNode<string>({ ...config, maxBytesPerMsg: 100 }, () => 0.5)).toThrow(/maxBytesPerMsg needs entryBytes/);
+    expect(() => new RaftNode<string>({ ...config, maxBytesPerMsg: 0, entryBytes: () => 1 }, () => 0.5)).toThrow(/maxBytesPerMsg must be > 0/);
   });
 
   it("flow control limits below one are refused (an append of no entries would never move next on)", () => {

@@ -1,0 +1,56 @@
+// A stream between two hosts is one TCP connection (Raft's between two managers): what arrives is
+// handed over in the order it was sent. A message that overtakes an earlier one on the wire (a
+// small one on the fast path passing a large transfer) waits for it, as TCP's receive buffer
+// holds segments until the gap is filled. A message lost on the way (its ends cut apart, its
+// sender crashed mid-transfer) is given up in its turn and holds nothing back.
+// SIMPLIFICATION: a lost message does not stall or reset the connection, and is not resent by TCP;
+// the protocol above it (Raft) finds out and resends, as it would after a reconnect.
+
+/** One direction between two hosts. */
+export class Stream {
+  private sent = 0;
+  private next = 0;
+  /** Arrived before their turn, by sequence number: how to hand each over (null: lost). */
+  private readonly early = new Map<number, (() => void) | null>();
+
+  /** The next message's sequence number. */
+  take(): number {
+    return this.sent++;
+  }
+
+  /** Message `seq` has arrived (`hand` hands it over) or is lost (null): hand over what is now in turn. */
+  arrived(seq: number, hand: (() => void) | null): void {
+    if (seq !== this.next) {
+      this.early.set(seq, hand);
+      return;
+    }
+    this.next++;
+    hand?.();
+    while (this.early.has(this.next)) {
+      const h = this.early.get(this.next)!;
+      this.early.delete(this.next);
+      this.next++;
+      h?.();
+    }
+  }
+
+  /** Messages sent and not yet handed over or given up. */
+  get open(): number {
+    return this.sent - this.next;
+  }
+}
+
+/** The streams between hosts, made on first use, by (from, to) host index. */
+export class HostStreams {
+  private readonly streams = new Map<number, Stream>();
+
+  of(from: number, to: number): Stream {
+    const key = from * 2 ** 24 + to;
+    let s = this.streams.get(key);
+    if (s === undefined) {
+      s = new Stream();
+      this.streams.set(key, s);
+    }
+    return s;
+  }
+}
