@@ -7,19 +7,18 @@ import { Store, type StoreCommand, type StoreEvent } from "./store.js";
 import { LeaderRoles, type LeaderRoleOptions } from "./leader-roles.js";
 
 /**
- * Rough wire sizes, for the delivery path.
- * SIMPLIFICATION: an entry is charged RAFT_COMMAND_BYTES whatever the number of commands in it,
- * and a control loop proposes a whole pass as one entry. swarmkit's store.Batch splits a batch
- * into proposals of at most 200 changes (MaxChangesPerTransaction) and 1.5 MiB, each change
- * a serialized object. A 999-worker deployment here proposes entries of 9,990 commands
- * (the allocator's pass, the scheduler's), each charged as one: the managers' Raft bytes, and
- * the AppendEntries count at a deployment, are well below Swarm's.
+ * Rough wire sizes, for the delivery path: an AppendEntries is its header and its entries'
+ * commands (a store change is a serialized object in swarmkit's entries).
+ * SIMPLIFICATION: every command is 512 bytes, whatever it changes; swarmkit's 1.5 MiB limit on a
+ * transaction (MaxTransactionBytes) is not modelled: MAX_CHANGES_PER_PROPOSAL commands make 100 KiB.
  */
 const RAFT_MESSAGE_BYTES = 128;
 const RAFT_COMMAND_BYTES = 512;
 /** swarmkit's raft config (DefaultNodeConfig): MaxSizePerMsg math.MaxUint16 bytes, MaxInflightMsgs 256. */
 const RAFT_MAX_SIZE_PER_MSG = 65_535;
 const RAFT_MAX_INFLIGHT_MSGS = 256;
+/** swarmkit's store.Batch starts a new transaction (proposal) after this many changes (MaxChangesPerTransaction). */
+const MAX_CHANGES_PER_PROPOSAL = 200;
 
 export interface ManagerNodeDeps {
   sim: Simulation;
@@ -107,13 +106,17 @@ export class ManagerNode {
     this.start();
   }
 
-  /** Proposes `cmds` as one entry; its place in the log, or null if this manager cannot (not leading). */
+  /**
+   * Proposes `cmds` as entries of at most MAX_CHANGES_PER_PROPOSAL commands, in order, as
+   * swarmkit's store.Batch commits a large batch; the last one's place in the log, or null if this
+   * manager cannot (not leading). Entries commit in log order, so the last one commits last.
+   */
   propose(cmds: StoreCommand[]): { index: number; term: number } | null {
     if (!this.host.up || this.raft.role !== "leader" || cmds.length === 0) return null;
-    // A copy at its length: the log keeps the batch for the whole run, and a batch built by push
-    // has places to spare (V8 grows a list to 1.5 times its length plus 16: a one-command batch
-    // holds 17), a tenth of the log's bytes at 200,000 tasks.
-    this.raft.propose(cmds.slice());
+    // Copies at their length: the log keeps each batch for the whole run, and a batch built by
+    // push has places to spare (V8 grows a list to 1.5 times its length plus 16: a one-command
+    // batch holds 17), a tenth of the log's bytes at 200,000 tasks.
+    for (let i = 0; i < cmds.length; i += MAX_CHANGES_PER_PROPOSAL) this.raft.propose(cmds.slice(i, i + MAX_CHANGES_PER_PROPOSAL));
     const at = { index: this.raft.lastIndex, term: this.raft.term };
     this.drain();
     return at;
@@ -140,7 +143,7 @@ export class ManagerNode {
     const saved = this.saved ? { ...this.saved, appliedIndex: this.appliedIndex } : undefined;
     return new RaftNode<StoreCommand[]>(
       { id: this.host.name, peers: this.d.peers, electionTicks: r.electionTicks, electionRandomTicks: r.electionRandomTicks, heartbeatTicks: r.heartbeatTicks, checkQuorum: true,
-        maxEntriesPerMsg: Math.max(1, Math.floor(RAFT_MAX_SIZE_PER_MSG / RAFT_COMMAND_BYTES)), maxInflightMsgs: RAFT_MAX_INFLIGHT_MSGS },
+        maxBytesPerMsg: RAFT_MAX_SIZE_PER_MSG, entryBytes, maxInflightMsgs: RAFT_MAX_INFLIGHT_MSGS },
       () => this.d.rng.next(),
       saved,
     );
@@ -205,8 +208,8 @@ export class ManagerNode {
   private deliver(rd: Ready<StoreCommand[]>): void {
     for (const m of rd.messages) {
       const peer = this.d.peer(m.to);
-      const bytes = RAFT_MESSAGE_BYTES + (m.type === "AppendEntries" ? m.entries.length * RAFT_COMMAND_BYTES : 0);
-      this.d.net.sendHost(this.host, peer.host, bytes, (msg: RaftMessage<StoreCommand[]>) => peer.receive(msg), m);
+      const bytes = RAFT_MESSAGE_BYTES + (m.type === "AppendEntries" ? entriesBytes(m.entries) : 0);
+      this.d.net.sendHost(this.host, peer.host, bytes, (msg: RaftMessage<StoreCommand[]>) => peer.receive(msg), m, true);
     }
     let ownTermCommitted = false;
     for (const e of rd.committed) {
@@ -226,4 +229,15 @@ export class ManagerNode {
     this.roles?.stop();
     this.roles = null;
   }
+}
+
+/** An entry's bytes on the wire: its commands (a new leader's empty entry has none). */
+function entryBytes(cmds: StoreCommand[] | null): number {
+  return (cmds?.length ?? 0) * RAFT_COMMAND_BYTES;
+}
+
+function entriesBytes(entries: readonly { data: StoreCommand[] | null }[]): number {
+  let n = 0;
+  for (const e of entries) n += entryBytes(e.data);
+  return n;
 }

@@ -29,9 +29,9 @@ describe("README: the startup-storm story", () => {
     const p99 = tableRow("p99 latency").map((c) => Number(/^[\d.]+/.exec(c)![0]));
     expect(p99[0]).toBeCloseTo(web(heavy).latency_ms!.p99 / 1000, 1);
     expect(p99[1]).toBeCloseTo(web(light).latency_ms!.p99 / 1000, 1);
-    expect(tableRow("`recovered_s` of the spike")).toEqual([`${heavy.summary.faults[0]!.recovered_s} s: 5 minutes after it ended`, `${light.summary.faults[0]!.recovered_s} s`]);
-    expect(heavy.summary.faults[0]!.recovered_s! + 300 - 930).toBeGreaterThanOrEqual(270);
-    expect(heavy.summary.faults[0]!.recovered_s! + 300 - 930).toBeLessThanOrEqual(330);
+    expect(tableRow("`recovered_s` of the spike")).toEqual([`${heavy.summary.faults[0]!.recovered_s} s: 4 minutes after it ended`, `${light.summary.faults[0]!.recovered_s} s`]);
+    expect(heavy.summary.faults[0]!.recovered_s! + 300 - 930).toBeGreaterThanOrEqual(210);
+    expect(heavy.summary.faults[0]!.recovered_s! + 300 - 930).toBeLessThanOrEqual(270);
   });
 
   it("steps 1-3: 12 replicas at 315 s (70%), 16 at 330 s (100%, the starting ones counted idle), first unhealthy at 337 s and six by 341 s, none running at 350 s, all workers full at 360 s", () => {
@@ -55,13 +55,14 @@ describe("README: the startup-storm story", () => {
     expect(frozen.filter((r) => r.tasks_running > 4).length / frozen.length).toBeLessThan(0.1);
   });
 
-  it("step 5: at 915 s it halves to 8 on one container at 16%; no request fails from 1180 s, all 8 run at 1230 s, recovered_s 920, 151 killed", () => {
+  it("step 5: at 915 s it halves to 8 on one container at 16%; no request fails from 1170 s, all 8 run at 1220 s, recovered_s 870, 151 killed", () => {
     const as = eventsOf(heavy.events, "autoscale");
     expect(as.filter((e) => (e["t_s"] as number) > 330).map((e) => [e["t_s"], e["from"], e["to"], Math.round(100 * (e["cpu"] as number))])[0]).toEqual([915, 16, 8, 16]);
-    expect(heavy.timeseries.filter((r) => r.t_s > 930 && r.t_s < 1170).some((r) => r.errors > 0)).toBe(true);
-    expect(heavy.timeseries.filter((r) => r.t_s >= 1180).every((r) => r.errors === 0)).toBe(true);
-    expect(heavy.timeseries.find((r) => r.tasks_running === 8 && r.t_s > 940)!.t_s).toBe(1230);
-    expect(heavy.summary.faults[0]!.recovered_s).toBe(920);
+    expect(heavy.timeseries.filter((r) => r.t_s > 930 && r.t_s < 1160).some((r) => r.errors > 0)).toBe(true);
+    expect(heavy.timeseries.find((r) => r.t_s === 1160)!.errors).toBeGreaterThan(0);
+    expect(heavy.timeseries.filter((r) => r.t_s >= 1170).every((r) => r.errors === 0)).toBe(true);
+    expect(heavy.timeseries.find((r) => r.tasks_running === 8 && r.t_s > 940)!.t_s).toBe(1220);
+    expect(heavy.summary.faults[0]!.recovered_s).toBe(870);
     expect(web(heavy).unhealthy).toBe(151);
   });
 
@@ -71,30 +72,30 @@ describe("README: the startup-storm story", () => {
     expect(web(light).errors).toBe(0);
   });
 
-  it("the variants it names: no autoscaler 41% (light) and 54% (heavy); 8 workers 46%; a 60% target 43% (light)", () => {
+  it("the variants it names: no autoscaler 41% (light) and 54% (heavy); 8 workers 50%; a 60% target 44% (light)", () => {
     const lost = (sets: string[]): number => {
       const s = runFile(STORM, sets).summary.services["web"]!;
       return Math.round((100 * s.errors) / s.arrivals);
     };
     expect(lost(["services.web.autoscale=null", "services.web.startup.cpu=1s"])).toBe(41);
     expect(lost(["services.web.autoscale=null"])).toBe(54);
-    expect(lost(["cluster.nodeGroups.worker.count=8"])).toBe(46);
-    // With 8 workers the first checks fail at 336 s and the autoscaler stays at 16 until 1290 s.
+    expect(lost(["cluster.nodeGroups.worker.count=8"])).toBe(50);
+    // With 8 workers the first checks fail at 336 s and the autoscaler stays at 16 until 1470 s.
     const eight = runFile(STORM, ["cluster.nodeGroups.worker.count=8"]);
     const failed = eight.events.find((e) => e["kind"] === "task" && e["reason"] === "unhealthy container")!;
     expect(Math.floor(failed["t_s"] as number)).toBe(336);
-    expect(eventsOf(eight.events, "autoscale").map((e) => [e["t_s"], e["to"]])).toEqual([[315, 12], [330, 16], [1290, 9]]);
-    expect(lost(["services.web.autoscale.targetCpu=60%", "services.web.startup.cpu=1s"])).toBe(43);
+    expect(eventsOf(eight.events, "autoscale").map((e) => [e["t_s"], e["to"]])).toEqual([[315, 12], [330, 16], [1470, 9]]);
+    expect(lost(["services.web.autoscale.targetCpu=60%", "services.web.startup.cpu=1s"])).toBe(44);
   });
 
-  it("seeds 1-3: the heavy start-up loses 61-82% of requests, never comes back with seeds 1 and 2 and does 940 s in with seed 3; the light one loses none", () => {
+  it("seeds 1-3: the heavy start-up loses 61-81% of requests, never comes back with seeds 1 and 2 and does 940 s in with seed 3; the light one loses none", () => {
     const back: (number | null)[] = [];
     for (const seed of [1, 2, 3]) {
       const heavyRun = runFile(STORM, [`seed=${seed}`]);
       const h = heavyRun.summary.services["web"]!;
       const l = runFile(STORM, [`seed=${seed}`, "services.web.startup.cpu=1s"]).summary.services["web"]!;
       expect(h.errors / h.arrivals).toBeGreaterThanOrEqual(0.605);
-      expect(h.errors / h.arrivals).toBeLessThan(0.825);
+      expect(h.errors / h.arrivals).toBeLessThan(0.815);
       back.push(heavyRun.summary.faults[0]!.recovered_s);
       expect(l.errors).toBe(0);
     }

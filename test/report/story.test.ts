@@ -33,9 +33,9 @@ describe("story.md", () => {
     expect(text).toMatch(/the autoscaler asks for \d+ replicas of web/);
     expect(text).toMatch(/fails its health checks and is killed as unhealthy/);
     expect(text).toMatch(/nodes run above 95% CPU/);
-    // With seed 42 it comes back once the autoscaler halves it, 5 minutes after the spike ended.
+    // With seed 42 it comes back once the autoscaler halves it, 4 minutes after the spike ended.
     expect(text).toContain(`**Recovered** ${summary.faults[0].recovered_s} s after the fault (web last)`);
-    expect(summary.faults[0].recovered_s).toBe(920);
+    expect(summary.faults[0].recovered_s).toBe(870);
     citesRealLines(text, events);
   });
 

@@ -113,15 +113,17 @@ export class Orchestrator {
     const drained = node.availability === "drain";
     if (!lost && !drained) return;
     const orphaned: StoreCommand[] = [];
-    for (const task of this.o.store.tasksOnNode(node.id)) {
-      if (isTerminal(task.state)) continue;
-      // A removed node will never report its tasks again: the managers write them off.
-      if (removed) orphaned.push({ type: "UpdateTaskStatus", id: task.id, state: TaskState.ORPHANED, reason: "node removed" });
-      if (task.desiredState <= TaskState.RUNNING) {
-        this.restarts.restart(task, { delay: lost, moving: true });
-        this.markDirty(task.service);
+    this.restarts.together(() => {
+      for (const task of this.o.store.tasksOnNode(node.id)) {
+        if (isTerminal(task.state)) continue;
+        // A removed node will never report its tasks again: the managers write them off.
+        if (removed) orphaned.push({ type: "UpdateTaskStatus", id: task.id, state: TaskState.ORPHANED, reason: "node removed" });
+        if (task.desiredState <= TaskState.RUNNING) {
+          this.restarts.restart(task, { delay: lost, moving: true });
+          this.markDirty(task.service);
+        }
       }
-    }
+    });
     if (orphaned.length > 0) this.o.propose(orphaned);
   }
 

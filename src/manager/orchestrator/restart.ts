@@ -25,6 +25,8 @@ export class RestartSupervisor {
   private readonly restarted = new Set<string>();
   private readonly history = new SlotMap<number[]>();
   private readonly waiting = new Map<string, Pending>();
+  /** While `together` runs: the restarts' commands, proposed together when it ends. */
+  private collected: StoreCommand[] | null = null;
   private stopped = false;
 
   constructor(
@@ -57,12 +59,32 @@ export class RestartSupervisor {
   }
 
   /**
+   * Runs `fn` and proposes the restarts it decides together, as swarmkit restarts the tasks of a
+   * node gone DOWN: restartTasksByNodeID collects them and tickTasks commits them in one
+   * store.Batch. A restart decided alone is proposed alone.
+   */
+  together(fn: () => void): void {
+    const outer = this.collected;
+    const mine: StoreCommand[] = [];
+    this.collected = mine;
+    try {
+      fn();
+    } finally {
+      this.collected = outer;
+    }
+    if (mine.length > 0) this.proposeRestart(mine);
+  }
+
+  private proposeRestart(cmds: StoreCommand[]): void {
+    if (this.collected === null) this.propose(cmds);
+    else for (const c of cmds) this.collected.push(c);
+  }
+
+  /**
    * `moving`: the task is taken off its node (drained, or the node was lost or removed). It is
    * shut down whatever its policy says (as swarmkit's Restart does first); the policy only
    * decides whether a replacement comes from here. A task that stopped by itself and may not be
    * restarted instead keeps its slot (desired running, state stopped), so the slot stays empty.
-   * SIMPLIFICATION: each restart is its own proposal. swarmkit collects the restarts of a commit's
-   * events (a node gone DOWN: all its tasks) and commits them in one store.Batch (tickTasks).
    */
   restart(task: TaskRecord, how: { delay: boolean; moving: boolean }): void {
     if (this.restarted.has(task.id)) return;
@@ -72,17 +94,17 @@ export class RestartSupervisor {
     if (!this.shouldRestart(task, failed)) {
       if (how.moving) {
         this.takeCharge(task.id);
-        this.propose([stop]);
+        this.proposeRestart([stop]);
       }
       return;
     }
     this.takeCharge(task.id);
     const replacement = this.createReplacement(task);
     if (!replacement) {
-      this.propose([stop]);
+      this.proposeRestart([stop]);
       return;
     }
-    this.propose([stop, { type: "CreateTask", task: replacement }]);
+    this.proposeRestart([stop, { type: "CreateTask", task: replacement }]);
     this.recordAttempt(task);
     const delayUs = how.delay ? task.spec.restartPolicy.delayUs : 0;
     const p: Pending = { replacement, old: task, deadlineUs: this.sim.now() + delayUs + WAIT_FOR_OLD_TASK_US, timer: null, delayOver: false };

@@ -7,8 +7,11 @@ import { parseScenario } from "../../../src/scenario/index.js";
 
 export const spec = parseScenario("version: 1\nname: t\nduration: 1m\ncluster: {managers: {count: 1}}\nservices: [{name: web, replicas: 1}]\n", "t.yaml").services[0]!;
 
-/** Two ready workers and `web` with `replicas`, its first tasks created (committed), not yet placed. */
-export function setup(replicas = 1): { sim: Simulation; store: Store; proposed: StoreCommand[] } {
+/**
+ * Two ready workers and `web` with `replicas`, its first tasks created (committed), not yet placed.
+ * `batches`, if given, gets every proposal as it was made (`proposed` has their commands in a row).
+ */
+export function setup(replicas = 1, batches?: StoreCommand[][]): { sim: Simulation; store: Store; proposed: StoreCommand[] } {
   const sim = new Simulation();
   const store = new Store();
   const proposed: StoreCommand[] = [];
@@ -16,9 +19,13 @@ export function setup(replicas = 1): { sim: Simulation; store: Store; proposed: 
     store.apply({ type: "CreateNode", node: nodeRecordFrom({ id, index: id === "w-1" ? 0 : 1, role: "worker", zone: "a", labels: {}, engineLabels: {}, cpuNanos: 4e9, memoryBytes: 8 * 2 ** 30, generic: {}, runsTasks: true }) });
   }
   store.apply({ type: "CreateService", spec, replicas });
-  const orchestrator = new Orchestrator({ sim, store, propose: (cmds) => proposed.push(...cmds), onRestart: () => undefined });
+  const orchestrator = new Orchestrator({ sim, store, propose: (cmds) => {
+    batches?.push([...cmds]);
+    proposed.push(...cmds);
+  }, onRestart: () => undefined });
   store.watch((e) => orchestrator.handle(e));
   sim.run(); // the first reconcile proposes the tasks
   for (const c of proposed.splice(0)) store.apply(c);
+  batches?.splice(0);
   return { sim, store, proposed };
 }
