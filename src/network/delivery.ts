@@ -103,6 +103,8 @@ interface Transfer {
   /** Its route and rate bound, to start it again after a partition; null for a fixed delay. */
   route: readonly Link[] | null;
   boundBytesPerUs: number;
+  /** Stopped by a partition, to go on when it heals (with stalledBytes left: 0 if its last byte had crossed). */
+  stalled: boolean;
   /** Bytes left when a partition stopped it (0 while it runs). */
   stalledBytes: number;
   latencyUs: number;
@@ -131,9 +133,9 @@ export class Delivery {
   readonly flows: FlowNetwork;
   /** How the hosts' own traffic is cut: to the path's MTU, no encapsulation. */
   private readonly hostFormat: PacketFormat;
-  /** A host's message arrives, if its two ends still reach each other. */
   /** The hosts' ordered streams (Raft's connections). */
   private readonly streams = new HostStreams();
+  /** A host's message arrives, if its two ends still reach each other. */
   private readonly hostArrive = (p: HostMessage): void => {
     if (this.fabric.reachable(p.from, p.to)) p.handler(p.msg);
   };
@@ -278,7 +280,7 @@ export class Delivery {
     const latencyUs = this.fabric.registry.latencyUs;
     const registry = this.fabric.registryLink;
     const route = registry ? [registry, this.fabric.nic(to).rx.link] : [this.fabric.nic(to).rx.link];
-    const t: Transfer = { parts: 1, from: to, to, flow: null, route, boundBytesPerUs: boundOf(latencyUs), stalledBytes: 0, latencyUs, carrier: null, wire, counted: 0, enc: null, dec: null, timer: null, done, lost };
+    const t: Transfer = { parts: 1, from: to, to, flow: null, route, boundBytesPerUs: boundOf(latencyUs), stalled: false, stalledBytes: 0, latencyUs, carrier: null, wire, counted: 0, enc: null, dec: null, timer: null, done, lost };
     this.track(t);
     this.flowOn(t, wire);
   }
@@ -301,7 +303,7 @@ export class Delivery {
 
   private transfer(from: NetHost, to: NetHost, kind: PathKind, wire: number, cpuUs: number, done: () => void, lost: () => void): Transfer {
     const latencyUs = this.fabric.latencies[kind];
-    const t: Transfer = { parts: 1, from, to, flow: null, route: null, boundBytesPerUs: boundOf(latencyUs), stalledBytes: 0, latencyUs, carrier: null, wire, counted: 0, enc: null, dec: null, timer: null, done, lost };
+    const t: Transfer = { parts: 1, from, to, flow: null, route: null, boundBytesPerUs: boundOf(latencyUs), stalled: false, stalledBytes: 0, latencyUs, carrier: null, wire, counted: 0, enc: null, dec: null, timer: null, done, lost };
     this.track(t);
     if (cpuUs > 0) {
       // SIMPLIFICATION: IPsec runs alongside the wire (packets are encrypted and decrypted as
@@ -353,6 +355,7 @@ export class Delivery {
     for (const t of this.transfers()) {
       if (t.flow === null || this.fabric.reachable(t.from, t.to)) continue;
       this.count(t);
+      t.stalled = true;
       t.stalledBytes = this.flows.remainingOf(t.flow);
       this.flows.cancel(t.flow);
       t.flow = null;
@@ -362,8 +365,11 @@ export class Delivery {
   /** A partition healed: stalled transfers whose hosts reach each other again go on. */
   healed(): void {
     for (const t of this.transfers()) {
-      if (t.stalledBytes <= 0 || !this.fabric.reachable(t.from, t.to)) continue;
+      // A transfer whose last byte crossed in the partition's very microsecond has 0 bytes left:
+      // its flow was cancelled before it could finish, so it finishes now.
+      if (!t.stalled || !this.fabric.reachable(t.from, t.to)) continue;
       const bytes = t.stalledBytes;
+      t.stalled = false;
       t.stalledBytes = 0;
       this.flowOn(t, bytes);
     }

@@ -210,6 +210,32 @@ describe("partitions", () => {
   });
 });
 
+describe("a partition in the microsecond a transfer's last byte crosses", () => {
+  it("the transfer, stalled with nothing left to send, finishes when the partition heals", () => {
+    const w = world();
+    const [a, b] = [w.host(0), w.host(1)];
+    const bytes = 10 * 2 ** 20;
+    const lastByteUs = Math.ceil(wireBytes(bytes, overlayFormat(1450, false)) / B_PER_US);
+    let running = -1;
+    let p: ReturnType<typeof w.fabric.partition> | null = null;
+    // Scheduled before the transfer starts, so it runs before the flow's own end in that microsecond.
+    w.sim.at(lastByteUs, () => {
+      running = w.delivery.flows.active;
+      p = w.fabric.partition([["h0"], ["h1"]], w.sim.now());
+      w.delivery.partitioned();
+    });
+    const m: Msg = { from: a, to: b };
+    w.delivery.send(channel(w, bytes, overlay()), m);
+    w.sim.run({ untilUs: 1_000_000 });
+    expect(running).toBe(1);
+    expect(m.doneUs).toBeUndefined();
+    w.fabric.heal(p!);
+    w.delivery.healed();
+    w.sim.run();
+    expect(m.doneUs).toBe(1_000_000 + 100); // the same-zone latency after the heal
+  });
+});
+
 describe("image pulls", () => {
   it("50 nodes pulling 1 GB together from a 1 Gbps registry take 50 x 8 s (its egress is shared)", () => {
     const w = world({}, { bandwidthBitsPerS: 1e9, latencyUs: 1_000 });
