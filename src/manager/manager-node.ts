@@ -143,7 +143,9 @@ export class ManagerNode {
     const saved = this.saved ? { ...this.saved, appliedIndex: this.appliedIndex } : undefined;
     return new RaftNode<StoreCommand[]>(
       { id: this.host.name, peers: this.d.peers, electionTicks: r.electionTicks, electionRandomTicks: r.electionRandomTicks, heartbeatTicks: r.heartbeatTicks, checkQuorum: true,
-        maxBytesPerMsg: RAFT_MAX_SIZE_PER_MSG, entryBytes, maxInflightMsgs: RAFT_MAX_INFLIGHT_MSGS },
+        // The entry cap is what the byte limit allows of one-command entries: it bounds the part
+        // of a lagging follower's tail copied for each message.
+        maxEntriesPerMsg: Math.floor(RAFT_MAX_SIZE_PER_MSG / RAFT_COMMAND_BYTES), maxBytesPerMsg: RAFT_MAX_SIZE_PER_MSG, entryBytes, maxInflightMsgs: RAFT_MAX_INFLIGHT_MSGS },
       () => this.d.rng.next(),
       saved,
     );

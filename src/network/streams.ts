@@ -1,10 +1,10 @@
 // A stream between two hosts is one TCP connection (Raft's between two managers): what arrives is
 // handed over in the order it was sent. A message that overtakes an earlier one on the wire (a
 // small one on the fast path passing a large transfer) waits for it, as TCP's receive buffer
-// holds segments until the gap is filled. A message lost on the way (its ends cut apart, its
-// sender crashed mid-transfer) is given up in its turn and holds nothing back.
-// SIMPLIFICATION: a lost message does not stall or reset the connection, and is not resent by TCP;
-// the protocol above it (Raft) finds out and resends, as it would after a reconnect.
+// holds segments until the gap is filled. A message lost on the way (its sender crashed
+// mid-transfer, or its ends could not reach each other when it arrived) is given up in its turn.
+// SIMPLIFICATION: the later ones are then handed over; TCP would reset the connection and lose
+// them too. The protocol above (Raft) finds the gap and sends again in either case.
 
 /** One direction between two hosts. */
 export class Stream {

@@ -52,9 +52,12 @@ export class Orchestrator {
     // A new leader picks up where its predecessor stopped: failed tasks, tasks on lost nodes,
     // replacements still waiting in READY (their restart history is gone, so they wait the
     // restart delay again, as in swarmkit), and unfinished updates.
+    // Its restarts go in one batch, as swarmkit's initTasks commits them.
     for (const s of o.store.services.values()) this.markDirty(s.name);
-    for (const t of o.store.tasks.values()) this.checkTask(t, null);
-    for (const n of o.store.nodes.values()) this.checkNode(n, false);
+    this.restarts.together(() => {
+      for (const t of o.store.tasks.values()) this.checkTask(t, null);
+      for (const n of o.store.nodes.values()) this.checkNode(n, false);
+    });
     for (const t of o.store.tasks.values()) if (t.desiredState === TaskState.READY) this.restarts.resume(t);
   }
 
