@@ -8,6 +8,8 @@ import { wallNs } from "./harness.js";
 
 export interface ProcessRun {
   wallS: number;
+  /** perf.json's deploy_wall_s: the initial deployment's part of the process's run. */
+  deployWallS: number;
   events: number;
   peakHeapBytes: number;
   peakRssBytes: number;
@@ -26,7 +28,7 @@ export function runScenarioProcess(scenario: string, extraArgs: string[] = []): 
     if (r.status !== 0) throw new Error(`orchsim run ${scenario} exited with ${r.status}`);
     const perf = JSON.parse(fs.readFileSync(path.join(out, "perf.json"), "utf8"));
     const summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"));
-    return { wallS, events: summary.events, peakHeapBytes: perf.peak_heap_bytes, peakRssBytes: perf.peak_rss_bytes, summary };
+    return { wallS, deployWallS: perf.deploy_wall_s, events: summary.events, peakHeapBytes: perf.peak_heap_bytes, peakRssBytes: perf.peak_rss_bytes, summary };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -24,6 +24,10 @@ describe("determinism: same scenario and seed give byte-identical outputs", () =
     expect(a.get("events.jsonl")!.length).toBeGreaterThan(1000);
     const summary = JSON.parse(c.get("summary.json")!.toString());
     expect(summary.seed).toBe(8);
+    // perf.json: the deployment's wall time is part of the whole run's.
+    const perf = JSON.parse(a.get("perf.json")!.toString());
+    expect(perf.deploy_wall_s).toBeGreaterThan(0);
+    expect(perf.deploy_wall_s).toBeLessThan(perf.wall_s);
   });
 });
 
