@@ -128,6 +128,9 @@ export class Run {
       // smaller budget keeps a caller that yields between calls responsive (progress, Ctrl-C).
       if (!this.deploy(Math.min(maxEvents, DEPLOY_SLICE_EVENTS))) return false;
       this.start();
+      // The slice ends at t = 0, so that the caller can tell the deployment's wall time from the
+      // run's (perf.json's deploy_wall_s); slicing changes nothing else.
+      return false;
     }
     const outcome = this.world.sim.run({ untilUs: this.endUs, maxEvents });
     return outcome !== "budget";

@@ -110,6 +110,8 @@ export class ManagerNode {
    * Proposes `cmds` as entries of at most MAX_CHANGES_PER_PROPOSAL commands, in order, as
    * swarmkit's store.Batch commits a large batch; the last one's place in the log, or null if this
    * manager cannot (not leading). Entries commit in log order, so the last one commits last.
+   * SIMPLIFICATION: the cut is at exactly MAX_CHANGES_PER_PROPOSAL commands; swarmkit cuts only
+   * between Update callbacks, so a restart's stop and its replacement may land in two entries here.
    */
   propose(cmds: StoreCommand[]): { index: number; term: number } | null {
     if (!this.host.up || this.raft.role !== "leader" || cmds.length === 0) return null;

@@ -10,7 +10,10 @@
 export class Stream {
   private sent = 0;
   private next = 0;
-  /** Arrived before their turn, by sequence number: how to hand each over (null: lost). */
+  /**
+   * Arrived before their turn, by sequence number: how to hand each over (null: lost). While a
+   * partition stalls a transfer, every later message of the stream waits here until the heal.
+   */
   private readonly early = new Map<number, (() => void) | null>();
 
   /** The next message's sequence number. */

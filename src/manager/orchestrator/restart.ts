@@ -62,6 +62,8 @@ export class RestartSupervisor {
    * Runs `fn` and proposes the restarts it decides together, as swarmkit restarts the tasks of a
    * node gone DOWN: restartTasksByNodeID collects them and tickTasks commits them in one
    * store.Batch. A restart decided alone is proposed alone.
+   * SIMPLIFICATION: swarmkit's tickTasks batches every restart of a committed entry's events (all
+   * the tasks one status batch reports failed); here only a node's and a new leader's are.
    */
   together(fn: () => void): void {
     const outer = this.collected;

@@ -3,6 +3,7 @@
 // restarted by a proposal of its own.
 import { describe, expect, it } from "vitest";
 import { TaskState } from "../../../src/api/task-state.js";
+import { Orchestrator } from "../../../src/manager/orchestrator/index.js";
 import type { StoreCommand } from "../../../src/manager/store.js";
 import { setup } from "./harness.js";
 
@@ -42,5 +43,16 @@ describe("restarts of a node gone DOWN", () => {
     sim.run();
     const restarts = batches.filter((b) => stops(b) > 0);
     expect(restarts.map((b) => [stops(b), creates(b)])).toEqual([[1, 1], [1, 1]]);
+  });
+
+  it("a new leader restarts the tasks it finds on a DOWN node in one proposal (swarmkit's initTasks)", () => {
+    const { sim, store } = setup(4);
+    runningOn(store, ["web.1.1", "web.2.1", "web.3.1", "web.4.1"], "w-1");
+    store.apply({ type: "UpdateNode", id: "w-1", status: "down" }); // committed while no orchestrator ran
+    const batches: StoreCommand[][] = [];
+    new Orchestrator({ sim, store, propose: (cmds) => void batches.push([...cmds]), onRestart: () => undefined });
+    sim.run();
+    const restarts = batches.filter((b) => stops(b) > 0);
+    expect(restarts.map((b) => [stops(b), creates(b)])).toEqual([[4, 4]]);
   });
 });
