@@ -4,7 +4,7 @@
 import { Progress } from "./progress.js";
 import { quorumMatchIndex } from "./quorum.js";
 import type { RaftState } from "./state.js";
-import type { AppendEntriesResponse, Entry, RaftMessage } from "./types.js";
+import type { AppendEntriesResponse, RaftMessage } from "./types.js";
 
 /**
  * Takes office: every follower starts in probe mode just past our last entry (§5.3: nextIndex
@@ -132,7 +132,7 @@ function sendAppend<T>(r: RaftState<T>, to: string): void {
     if (prevLogTerm === undefined) {
       throw new Error(`raft ${r.id}: nextIndex ${pr.next} of ${to} is past our last index ${r.log.lastIndex}`);
     }
-    const entries = limitBytes(r, r.log.slice(pr.next, Math.min(r.log.lastIndex, prevLogIndex + r.maxEntriesPerMsg) + 1));
+    const entries = r.log.slice(pr.next, lastToSend(r, pr.next, Math.min(r.log.lastIndex, prevLogIndex + r.maxEntriesPerMsg)) + 1);
     r.send({
       type: "AppendEntries", term: r.term, from: r.id, to,
       prevLogIndex, prevLogTerm, entries, leaderCommit: r.commitIndex,
@@ -141,16 +141,20 @@ function sendAppend<T>(r: RaftState<T>, to: string): void {
   } while (pr.state === "replicate" && pr.next <= r.log.lastIndex);
 }
 
-/** The longest prefix of `entries` within maxBytesPerMsg, and never less than one entry. */
-function limitBytes<T>(r: RaftState<T>, entries: Entry<T>[]): Entry<T>[] {
+/**
+ * The last index of a message that starts at `next` and may go up to `last`: the longest run
+ * within maxBytesPerMsg, and never less than one entry (etcd's limitSize). Found before the
+ * entries are copied.
+ */
+function lastToSend<T>(r: RaftState<T>, next: number, last: number): number {
   const sizeOf = r.entryBytes;
-  if (sizeOf === null || r.maxBytesPerMsg === Infinity) return entries;
+  if (sizeOf === null || r.maxBytesPerMsg === Infinity) return last;
   let bytes = 0;
-  for (let i = 0; i < entries.length; i++) {
-    bytes += sizeOf(entries[i]!.data);
-    if (bytes > r.maxBytesPerMsg && i > 0) return entries.slice(0, i);
+  for (let i = next; i <= last; i++) {
+    bytes += sizeOf(r.log.at(i)!.data);
+    if (bytes > r.maxBytesPerMsg && i > next) return i - 1;
   }
-  return entries;
+  return last;
 }
 
 /**

@@ -116,6 +116,11 @@ export class RaftLog<T> {
     return this.entries;
   }
 
+  /** The entry at `index` (1-based), if the log has one there. */
+  at(index: number): Entry<T> | undefined {
+    return index >= 1 ? this.entries[index - 1] : undefined;
+  }
+
   /** Entries with lo <= index < hi (hi defaults to past the end), as a new array. */
   slice(lo: number, hi: number = this.lastIndex + 1): Entry<T>[] {
     return this.entries.slice(Math.max(lo, 1) - 1, Math.max(hi, 1) - 1);
