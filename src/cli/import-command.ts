@@ -6,6 +6,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseScenario, ScenarioError } from "../scenario/index.js";
 import { starterScenario } from "../scenario/stack/starter.js";
+import { readInputFile } from "../scenario/input-file.js";
 import { badInput } from "./bad-input.js";
 
 export interface ImportOptions {
@@ -21,6 +22,12 @@ export function importCommand(stacks: readonly string[], opts: ImportOptions): n
   const out = opts.output;
   if (out !== undefined && existsSync(out) && opts.force !== true) {
     return badInput(`orchsim: ${out} exists; refusing to overwrite it (--force to replace it)`);
+  }
+  // The stacks are what the user gave: one that cannot be read is named as given, not at the
+  // `stack:` line of a scenario that does not exist yet.
+  for (const s of stacks) {
+    const read = readInputFile(s);
+    if (!("text" in read)) return badInput(`orchsim: cannot read ${s}: ${"tooLarge" in read ? read.tooLarge : read.unreadable}`);
   }
   // The scenario finds its stack files beside itself: write their paths relative to it.
   const scenarioFile = out ?? "scenario.yaml";

@@ -102,7 +102,7 @@ async function execute(
       out.writeText("story.md", storyMarkdown(storyInput(files)));
     }
     out.commit();
-    if (!quiet) process.stdout.write(summaryText(result.summary, run.world.recorder.cpu, out.finalDir, wallS) + "\n");
+    if (!quiet) process.stdout.write(summaryText(result.summary, run.world.recorder.cpu, out.finalDir, wallS, run.notes) + "\n");
     return 0;
   } catch (err) {
     out.abort();

@@ -5,9 +5,10 @@ import { textTable } from "../report/text-table.js";
 
 /**
  * The short human summary printed after a run: per service what users saw and what the cluster
- * went through, each fault's course, and warnings in words for what a table hides.
+ * went through, each fault's course, and warnings in words for what a table hides. `shown`: the
+ * notes already printed before the run (each is said once on the terminal).
  */
-export function summaryText(summary: Summary, cpu: NodeCpuWatch, outDir: string | null, wallS: number): string {
+export function summaryText(summary: Summary, cpu: NodeCpuWatch, outDir: string | null, wallS: number, shown: readonly string[] = []): string {
   const lines: string[] = [];
   const speed = wallS > 0 ? `${Math.round(summary.duration_s / wallS)}x real time` : "";
   lines.push(`${summary.scenario} (seed ${summary.seed}): ${summary.duration_s} s simulated in ${wallS.toFixed(2)} s (${speed}), ${summary.events.toLocaleString("en-US")} events`);
@@ -34,7 +35,7 @@ export function summaryText(summary: Summary, cpu: NodeCpuWatch, outDir: string 
   if (summary.elections > 0) lines.push(`leader elections: ${summary.elections}`);
   for (const f of summary.faults) lines.push(faultText(f));
   lines.push(...warnings(summary, cpu).map((w) => `warning: ${w}`));
-  for (const note of summary.notes) lines.push(`note: ${note}`);
+  for (const note of summary.notes) if (!shown.includes(note)) lines.push(`note: ${note}`);
   if (outDir) lines.push(`outputs: ${outDir}`);
   return lines.join("\n");
 }

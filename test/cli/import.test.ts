@@ -57,6 +57,35 @@ describe("orchsim import", () => {
     expect(fs.existsSync(path.join(outDir, "story.md"))).toBe(true);
   });
 
+  it("a run lists each of the stack's notes once on the terminal, before it starts, and all of them in summary.json", () => {
+    const dir = tempDir();
+    const r = orchsim(["run", "examples/stacks/webshop/webshop.yaml", "--out", path.join(dir, "o")]);
+    expect(r.code).toBe(0);
+    const notes = (JSON.parse(fs.readFileSync(path.join(dir, "o", "summary.json"), "utf8")) as { notes: string[] }).notes;
+    const stack = notes.filter((n) => n.startsWith("examples/stacks/webshop/docker-stack.yml:"));
+    expect(stack.length).toBeGreaterThan(3);
+    const terminal = r.stdout + r.stderr;
+    for (const n of stack) {
+      expect(terminal.split(n).length - 1, n).toBe(1);
+      expect(r.stderr).toContain(`orchsim: ${n}\n`);
+    }
+    // The deployment's note is known only after the run: the summary says it.
+    expect(r.stdout).toMatch(/note: initial deployment took [\d.]+ s of simulated time before t = 0/);
+  });
+
+  it("a stack file that cannot be read is named as the user gave it, with no scenario written", () => {
+    const dir = tempDir();
+    const out = path.join(dir, "what-if.yaml");
+    const missing = path.join(dir, "docker-stack.yml");
+    for (const args of [["import", missing, "-o", out], ["import", missing]]) {
+      const r = orchsim(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`orchsim: cannot read ${missing}: no such file\n`);
+      expect(r.stdout).toBe("");
+    }
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   it("with no -o prints the scenario; an existing file is not overwritten without --force", () => {
     const r = orchsim(["import", WEBSHOP]);
     expect(r.code).toBe(0);
