@@ -6,8 +6,9 @@ import type { World } from "./world.js";
  * firing when it fires, so `every: 1ms` over a day costs one pending event, not millions.
  * Each firing is logged as a `fault` event; what it does goes through the paths a user's
  * command or a real failure would take. Firings, and the recoveries and heals they schedule,
- * come last in their microsecond (kernel lastAt): a fault strikes after that instant's ordinary
- * work, whichever order that work was scheduled in, so held heartbeats can be exact about it.
+ * strike last in their microsecond (strikeAt), after that instant's ordinary work, whichever
+ * order that work was scheduled in (so held heartbeats can be exact about it), and after the
+ * metrics window that ends there has closed.
  */
 export function scheduleInjections(world: World): void {
   for (const ev of world.scenario.events) scheduleFiring(world, ev, 0);
@@ -20,10 +21,21 @@ export function firingTimeUs(world: World, ev: EventSpec, k: number): number | n
   return atUs > world.originUs + world.scenario.durationUs ? null : atUs;
 }
 
+/**
+ * Runs `fn` last in the microsecond `atUs` (kernel lastAt), after the metrics window that ends
+ * there: the window ending at T holds what happened up to T, and a fault at T is the next
+ * window's, with all it does at once (the requests it fails, the tasks it stops). Events placed
+ * last run in the order they were placed; this one is placed from an ordinary event of that
+ * microsecond, so after the window's close, which was placed when the window before it closed.
+ */
+function strikeAt(world: World, atUs: number, fn: () => void): void {
+  world.sim.at(atUs, () => world.sim.lastAt(atUs, fn));
+}
+
 function scheduleFiring(world: World, ev: EventSpec, k: number): void {
   const atUs = firingTimeUs(world, ev, k);
   if (atUs === null) return;
-  world.sim.lastAt(atUs, () => {
+  strikeAt(world, atUs, () => {
     fire(world, ev.action);
     if (ev.everyUs > 0) scheduleFiring(world, ev, k + 1);
   });
@@ -105,7 +117,7 @@ function killManager(world: World, name: string, restartAfterUs: number): void {
   if (!host || !host.up) return;
   if (world.control.leader()?.name === name) world.control.elections.setCause(`leader ${name} killed`);
   world.crashHost(host);
-  if (restartAfterUs > 0) world.sim.lastAt(world.sim.now() + restartAfterUs, () => world.recoverHost(host));
+  if (restartAfterUs > 0) strikeAt(world, world.sim.now() + restartAfterUs, () => world.recoverHost(host));
 }
 
 function nodeFailure(world: World, nodes: readonly string[], recoverAfterUs: number): void {
@@ -116,7 +128,7 @@ function nodeFailure(world: World, nodes: readonly string[], recoverAfterUs: num
     if (!host || !host.up) continue;
     if (name === leader) world.control.elections.setCause(`leader node ${name} failed`);
     world.crashHost(host);
-    if (recoverAfterUs > 0) world.sim.lastAt(world.sim.now() + recoverAfterUs, () => world.recoverHost(host));
+    if (recoverAfterUs > 0) strikeAt(world, world.sim.now() + recoverAfterUs, () => world.recoverHost(host));
   }
 }
 
@@ -132,6 +144,6 @@ function partition(world: World, groups: readonly (readonly string[])[], duratio
     const reached = managers.filter((m) => m.host.up && !p.separates(leader.name, m.name)).length;
     if (reached < Math.floor(managers.length / 2) + 1) world.control.elections.setCause("partition");
   }
-  if (durationUs > 0) world.sim.lastAt(world.sim.now() + durationUs, () => world.net.heal(p));
+  if (durationUs > 0) strikeAt(world, world.sim.now() + durationUs, () => world.net.heal(p));
 }
 

@@ -227,7 +227,8 @@ export class Run {
   private armWindow(): void {
     const next = Math.min(this.lastWindowUs + this.scenario.metrics.intervalUs, this.endUs);
     if (next <= this.lastWindowUs) return;
-    // Last in its instant: the window counts everything that happened up to and at its end.
+    // Last in its instant, before the faults of that instant (injections.ts, strikeAt): the window
+    // counts everything that happened up to and at its end, and a fault at its end starts the next.
     this.world.sim.lastAt(next, () => {
       this.closeWindow();
       this.armWindow();

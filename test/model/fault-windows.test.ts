@@ -50,6 +50,41 @@ describe("fault windows on zone-failure.yaml", () => {
   });
 });
 
+describe("a fault at a window's end is the next window's", () => {
+  // A spike at 20 s, then a node failure at exactly 40 s, the end of a 10 s window.
+  const out = runYaml(`version: 1
+name: boundary
+seed: 4
+duration: 2m
+metrics: {interval: 10s}
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 3, cpu: 4, memory: 8GiB}]
+services: [{name: web, replicas: 6, ports: [{published: 80, target: 80}], request: {cpu: 5ms}}]
+workload: [{name: users, service: web, rate: 100/s, timeout: 5s}]
+events:
+  - {at: 20s, loadSpike: {workload: users, rate: 150/s, duration: 10s}}
+  - {at: 40s, nodeFailure: {nodes: [w-1]}}
+`);
+  const [spike, failure] = out.summary.faults;
+  const row = (t: number) => out.timeseries.find((r) => r.t_s === t && r.service === "web")!;
+
+  it("the window ending at 40 s holds what happened up to the failure; the next one, what it did at once", () => {
+    expect(row(40).tasks_running).toBe(6);
+    expect(row(40).errors).toBe(0);
+    expect(row(50).tasks_running).toBe(4);
+  });
+
+  it("the spike before it is judged on its own windows: absorbed, every task there", () => {
+    expect(spike!.fault).toBe("loadSpike");
+    expect(spike!.recovered_s).toBe(0);
+    expect(spike!.tasks_restored_s).toBe(0);
+    expect(spike!.requests_lost).toBe(0);
+    expect(failure!.fault).toBe("nodeFailure");
+    expect(failure!.tasks_restored_s).toBeGreaterThan(0);
+  });
+});
+
 describe("per-service SLOs", () => {
   const yaml = (slo: string) => `version: 1
 name: slos
