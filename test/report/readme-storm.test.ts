@@ -34,15 +34,27 @@ describe("README: the startup-storm story", () => {
     expect(heavy.summary.faults[0]!.recovered_s! + 300 - 930).toBeLessThanOrEqual(270);
   });
 
-  it("steps 1-3: 12 replicas at 315 s (70%), 16 at 330 s (100%, the starting ones counted idle), first unhealthy at 337 s and six by 341 s, none running at 350 s, all workers full at 360 s", () => {
+  it("steps 1-3: 12 replicas at 315 s (70%), 16 at 330 s (100%, the starting ones counted idle), first unhealthy at 337 s and six by 341 s, none running at 350 s, all workers full at 360 and 370 s", () => {
     const as = eventsOf(heavy.events, "autoscale");
     expect(as.slice(0, 2).map((e) => [e["t_s"], e["to"], Math.round(100 * (e["cpu"] as number))])).toEqual([[315, 12, 70], [330, 16, 100]]);
     const unhealthy = heavy.events.filter((e) => e["kind"] === "task" && e["reason"] === "unhealthy container").map((e) => e["t_s"] as number);
     expect(Math.floor(unhealthy[0]!)).toBe(337);
     expect(unhealthy.filter((t) => t <= 341)).toHaveLength(6);
     expect(heavy.timeseries.find((r) => r.t_s === 350)!.tasks_running).toBe(0);
-    const workers = heavy.nodes.filter((r) => r.t_s === 360 && r.node.startsWith("worker"));
-    expect(workers.every((r) => r.cpu_util > 0.98)).toBe(true);
+    for (const t of [360, 370]) {
+      const workers = heavy.nodes.filter((r) => r.t_s === t && r.node.startsWith("worker"));
+      expect(workers.every((r) => r.cpu_util > 0.98)).toBe(true);
+    }
+  });
+
+  it("step 4: the replacements pile onto the worker that failed least lately: from 530 s some worker holds none, and all 16 are on one at 640-650 s and 710-760 s", () => {
+    const at = (t: number) => heavy.nodes.filter((r) => r.t_s === t && r.node.startsWith("worker")).map((r) => r.tasks);
+    const ends = [...new Set(heavy.nodes.map((r) => r.t_s))].filter((t) => t >= 350 && t <= 910);
+    expect(ends.filter((t) => Math.min(...at(t)) === 0)[0]).toBe(530);
+    expect(ends.filter((t) => t >= 530).every((t) => Math.min(...at(t)) === 0)).toBe(true);
+    const allOnOne = ends.filter((t) => Math.max(...at(t)) === 16);
+    expect(allOnOne).toEqual([640, 650, 710, 720, 730, 740, 750, 760]);
+    for (const t of allOnOne) expect(at(t).sort()).toEqual([0, 0, 0, 16]);
   });
 
   it("step 4: from 350 s to 910 s no container serves in about half the windows and seldom more than four in the others; the autoscaler stays at 16", () => {
