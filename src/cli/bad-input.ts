@@ -10,6 +10,16 @@ export function badInput(message: string): number {
 }
 
 /**
+ * The problems a flag's value (`--vary services.web.replicas=2`) makes in the scenario, one line
+ * each: a line that names the flag already stays as it is; any other (a field elsewhere that the
+ * value made wrong) is prefixed with the flag and its value.
+ */
+export function problemsOf(flag: string, message: string): string {
+  const name = `${flag.split(" ")[0]} `;
+  return message.split("\n").map((line) => (line.startsWith(name) ? line : `${flag}: ${line}`)).join("\n");
+}
+
+/**
  * The command's output directory (see OutputDir.create), refused when it holds one of `inputs`
  * (absent ones skipped), or the exit code after saying why it cannot be used.
  */

@@ -2,12 +2,17 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Summary } from "../metrics/rows.js";
 import { compareText, summaryProblem } from "../report/compare.js";
+import { whyUnreadable } from "../scenario/input-file.js";
 
 /** `orchsim compare A B`: what changed from run A to run B, per service and per fault. */
 export function compareCommand(a: string, b: string): number {
   const summaries: Summary[] = [];
   for (const dir of [a, b]) {
     const file = path.join(dir, "summary.json");
+    if (!fs.existsSync(dir)) {
+      process.stderr.write(`orchsim compare: ${dir} does not exist\n`);
+      return 2;
+    }
     try {
       const s = JSON.parse(fs.readFileSync(file, "utf8")) as Summary;
       const problem = summaryProblem(s);
@@ -17,7 +22,8 @@ export function compareCommand(a: string, b: string): number {
       }
       summaries.push(s);
     } catch (err) {
-      process.stderr.write(`orchsim compare: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
+      const why = err instanceof SyntaxError ? `not JSON (${err.message})` : whyUnreadable(err);
+      process.stderr.write(`orchsim compare: cannot read ${file}: ${why}\n`);
       return 2;
     }
   }

@@ -10,7 +10,7 @@ import { loadScenarioFile, ScenarioError, type Override } from "../scenario/inde
 import { textTable } from "../report/text-table.js";
 import { firstProblem, parseJobs, runAll } from "./sweep-command.js";
 import type { Sample, SweepJob } from "./sweep-run.js";
-import { badInput, commandFailed, openOutput } from "./bad-input.js";
+import { badInput, commandFailed, openOutput, problemsOf } from "./bad-input.js";
 import { checkCost, parseMaxEvents } from "./cost-guard.js";
 import { seedOverride } from "./reproduce.js";
 
@@ -54,7 +54,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
     const refusal = checkCost(loadScenarioFile(file, overrides(hi0, 1), options), maxEvents, seedCount, o.quiet === true);
     if (refusal !== null) return badInput(refusal);
   } catch (err) {
-    if (err instanceof ScenarioError) return badInput(`--minimize ${o.minimize}: the scenario does not validate:\n${err.message}`);
+    if (err instanceof ScenarioError) return badInput(problemsOf(`--minimize ${o.minimize}`, err.message));
     throw err;
   }
   const trials = new Map<number, Trial>();

@@ -7,7 +7,7 @@ import { isFailed, runJob, type JobResult, type Sample, type SweepJob } from "./
 import { writeSamples, writeSweep } from "./sweep-stats.js";
 import { SHARD_FILE, type ShardManifest } from "./merge-command.js";
 import { orchsimVersion } from "./version.js";
-import { badInput, commandFailed, openOutput } from "./bad-input.js";
+import { badInput, commandFailed, openOutput, problemsOf } from "./bad-input.js";
 import type { OutputDir } from "../metrics/output.js";
 import { checkCost, parseMaxEvents } from "./cost-guard.js";
 import { estimateCost } from "../engine/cost.js";
@@ -127,7 +127,7 @@ function gridOf(file: string, o: SweepOptions, seeds: readonly number[], variant
       hash.update(JSON.stringify({ ...scenario, file: "" }));
     } catch (err) {
       // With no --vary there is one variant, and nothing to name but the problems themselves.
-      if (err instanceof ScenarioError) return o.vary.length > 0 ? `--vary ${v.label}: the scenario does not validate:\n${err.message}` : err.message;
+      if (err instanceof ScenarioError) return o.vary.length > 0 ? problemsOf(`--vary ${v.label}`, err.message) : err.message;
       throw err;
     }
     for (const seed of seeds) jobs.push({ file, overrides: [...o.set, ...v.sets, seedOverride(seed)], variant: v.label, ...options });

@@ -46,7 +46,11 @@ describe("orchsim compare", () => {
     const r = orchsim(["compare", tempDir(), tempDir()]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toContain("summary.json");
+    expect(r.stderr).toContain("summary.json: no such file\n");
+    const missing = path.join(tempDir(), "nope");
+    const gone = orchsim(["compare", missing, tempDir()]);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toBe(`orchsim compare: ${missing} does not exist\n`);
   });
 
   it("pairs faults by kind and time only, and refuses a summary an older orchsim wrote", () => {

@@ -51,7 +51,11 @@ describe("orchsim sweep", () => {
     expect(orchsim(["sweep", file, "--seeds", "ten"]).stderr).toContain("--seeds");
     const bad = orchsim(["sweep", file, "--vary", "services.web.replicas=two,3", "--out", path.join(dir, "o")]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain(`--vary services.web.replicas: "two" is not a whole number`);
+    expect(bad.stderr).toBe(`--vary services.web.replicas: "two" is not a whole number\n`);
+    // A field the variant leaves wrong elsewhere is named with the variant: one line.
+    const wrong = orchsim(["sweep", file, "--vary", "services.wbe.replicas=2,3", "--out", path.join(dir, "o")]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
     expect(fs.existsSync(path.join(dir, "o"))).toBe(false);
   });
 
