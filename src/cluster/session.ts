@@ -17,10 +17,18 @@ export interface SessionDeps {
   description: NodeDescription;
   /** Where a session with nothing to report may be held between heartbeats; none: always the full path. */
   parking: SessionParking | null;
+  /** Uniform in [0, 1): the delay before a new session after a failed one. */
+  random(): number;
 }
 
-/** Wait before asking the next manager when the last one knew no leader. */
-const NO_LEADER_BACKOFF_US = 1_000_000;
+/**
+ * swarmkit's agent after a failed session (no leader, or no answer in time): a new one after a
+ * random delay below a backoff that starts at 100 ms and grows to 100 ms plus twice the last, up
+ * to 8 s; a session that registers resets it (agent.go: initialSessionFailureBackoff,
+ * maxSessionFailureBackoff).
+ */
+const INITIAL_BACKOFF_US = 100_000;
+const MAX_BACKOFF_US = 8_000_000;
 
 /**
  * The agent's session with the managers (swarmkit agent/session.go): heartbeats at the period
@@ -38,6 +46,7 @@ export class AgentSession implements QuietSession {
   private beatTimer: ScheduledEvent | null = null;
   private timeout: ScheduledEvent | null = null;
   private running = false;
+  private backoffUs = 0;
   /** Held by the leader's dispatcher (its heartbeats computed, not sent) until woken. */
   private held: QuietTicket | null = null;
   private readonly beatFn = (): void => this.beat();
@@ -89,6 +98,7 @@ export class AgentSession implements QuietSession {
       return;
     }
     this.newSession = false;
+    this.backoffUs = 0;
     for (const a of msg.acked) {
       const u = this.unacked.get(a.taskId);
       if (u && u.state <= a.state) this.unacked.delete(a.taskId);
@@ -142,6 +152,7 @@ export class AgentSession implements QuietSession {
       return;
     }
     this.target = (this.target + 1) % this.d.managers.length;
-    this.beatAt(this.d.sim.now() + NO_LEADER_BACKOFF_US);
+    this.backoffUs = Math.min(MAX_BACKOFF_US, INITIAL_BACKOFF_US + 2 * this.backoffUs);
+    this.beatAt(this.d.sim.now() + Math.floor(this.d.random() * this.backoffUs));
   }
 }

@@ -59,6 +59,9 @@ export class Run {
   private shareSeen = 0;
   /** The end of the deployment step under way, kept across slices so that a step's end never moves. */
   private deployStepEndUs: number | null = null;
+  /** How far the cluster's forming has come (see formed). */
+  private joined = false;
+  private servicesCreated = false;
 
   constructor(
     readonly scenario: Scenario,
@@ -87,7 +90,7 @@ export class Run {
     const budgetEnd = sim.eventsProcessed + maxEvents;
     for (;;) {
       if (this.deployStepEndUs === null) {
-        if (this.deployed() || sim.now() >= DEPLOY_LIMIT_US) return true;
+        if (this.formed() || sim.now() >= DEPLOY_LIMIT_US) return true;
         this.deployStepEndUs = sim.now() + DEPLOY_STEP_US;
       }
       if (sim.run({ untilUs: this.deployStepEndUs, maxEvents: Math.max(0, budgetEnd - sim.eventsProcessed) }) === "budget") return false;
@@ -198,16 +201,46 @@ export class Run {
   }
 
   /**
+   * The cluster is formed as its operators form one, a step at a time, each once the one before
+   * has taken (checked at each deployment step): the managers elect a leader, every node joins,
+   * and once every node is READY the services are created through the API (`docker stack
+   * deploy` on a formed swarm). True once that deployment is over.
+   */
+  private formed(): boolean {
+    const leader = this.world.control.leader();
+    if (leader === null || !leader.settled) return false;
+    if (!this.joined) {
+      this.world.joinNodes();
+      this.joined = true;
+      return false;
+    }
+    if (!this.servicesCreated) {
+      if (!this.nodesReady()) return false;
+      this.servicesCreated = this.world.control.submit(this.scenario.services.map((spec) => ({ type: "CreateService" as const, spec, replicas: spec.replicas })));
+      return false;
+    }
+    return this.deployed();
+  }
+
+  /** A settled leader knows every live node READY. */
+  private nodesReady(): boolean {
+    const leader = this.world.control.leader();
+    if (leader === null || !leader.settled) return false;
+    const store = this.world.control.viewStore();
+    for (const h of this.world.hosts) if (h.up && store.nodes.get(h.name)?.status !== "ready") return false;
+    return true;
+  }
+
+  /**
    * A leader runs the control loops with nothing due or uncommitted, every live node has
    * registered, every task runs or is stuck, and the tables have settled. (A task PENDING for
    * want of a node is stuck only if no batch is due: the nodes that would fit it may have just
    * registered.)
    */
   private deployed(): boolean {
-    const leader = this.world.control.leader();
-    if (leader === null || !leader.settled) return false;
+    if (!this.nodesReady()) return false;
+    const leader = this.world.control.leader()!;
     const store = this.world.control.viewStore();
-    for (const h of this.world.hosts) if (h.up && store.nodes.get(h.name)?.status !== "ready") return false;
     if (this.world.net.routing.settledUs > this.world.sim.now()) return false;
     const allocator = leader.roles?.allocator;
     let tasks = 0;

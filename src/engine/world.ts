@@ -104,7 +104,6 @@ export class World {
     const strategies = new Map([...builtinStrategies(), ...(opts.strategies ?? new Map())]);
     const bootstrap: StoreCommand[] = [
       ...this.hosts.map((h) => ({ type: "CreateNode" as const, node: nodeRecord(h) })),
-      ...scenario.services.map((spec) => ({ type: "CreateService" as const, spec, replicas: spec.replicas })),
     ];
     const storeLog = new StoreLog((e) => this.recorder.emit(e));
     this.control = new ControlPlane({
@@ -153,6 +152,7 @@ export class World {
       description: nodeDescription(host),
       send: (manager, msg, bytes) => this.control.fromAgent(host, manager, msg, bytes),
       parking: this.control,
+      sessionRandom: lazyStream(() => this.rng.stream(`session/${host.name}`)),
       countTask: (service, from, to) => this.agentTasks.count(service, from, to),
       joinLoadBalancer: (c) => this.net.routing.join(c, this.serviceIndex(c.spec.name), c.spec.ports.some((p) => p.mode === "host")),
       leaveLoadBalancer: (c, crashed) => this.net.routing.leave(c, this.serviceIndex(c.spec.name), crashed),
@@ -167,10 +167,18 @@ export class World {
     });
   }
 
-  /** Boots the cluster: managers start ticking (and elect a leader), agents open their sessions. */
+  /** Boots the managers (`docker swarm init` and the managers' joins): they start ticking and elect a leader. */
   boot(): void {
     this.control.start();
-    for (const h of this.hosts) h.agent?.start();
+  }
+
+  /**
+   * Every node joins (`docker swarm join`): its agent opens a session. Run calls it once there is
+   * a leader, as a cluster is formed: workers started before any leader would only fail their
+   * sessions and back off (cluster/session.ts).
+   */
+  joinNodes(): void {
+    for (const h of this.hosts) if (h.up) h.agent?.start();
   }
 
   /** The host crashes: its containers die, its manager (if any) stops, it neither sends nor receives. */
@@ -254,4 +262,10 @@ export class World {
   }
 
 
+}
+
+/** A stream's draws, the stream made at the first (most sessions never fail, and a stream is memory per node). */
+function lazyStream(make: () => { next(): number }): () => number {
+  let stream: { next(): number } | null = null;
+  return () => (stream ??= make()).next();
 }

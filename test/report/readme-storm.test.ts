@@ -29,9 +29,9 @@ describe("README: the startup-storm story", () => {
     const p99 = tableRow("p99 latency").map((c) => Number(/^[\d.]+/.exec(c)![0]));
     expect(p99[0]).toBeCloseTo(web(heavy).latency_ms!.p99 / 1000, 1);
     expect(p99[1]).toBeCloseTo(web(light).latency_ms!.p99 / 1000, 1);
-    expect(tableRow("`recovered_s` of the spike")).toEqual([`${heavy.summary.faults[0]!.recovered_s} s: 4 minutes after it ended`, `${light.summary.faults[0]!.recovered_s} s`]);
-    expect(heavy.summary.faults[0]!.recovered_s! + 300 - 930).toBeGreaterThanOrEqual(210);
-    expect(heavy.summary.faults[0]!.recovered_s! + 300 - 930).toBeLessThanOrEqual(270);
+    expect(heavy.summary.faults[0]!.recovered_s).toBeNull();
+    expect(tableRow("`recovered_s` of the spike")).toEqual(["null: still down at 30 minutes", `${light.summary.faults[0]!.recovered_s} s`]);
+    expect(tableRow("errors")[0]).toContain(`(${Math.round((100 * web(heavy).errors) / web(heavy).arrivals)}%)`);
   });
 
   it("steps 1-3: 12 replicas at 315 s (70%), 16 at 330 s (100%, the starting ones counted idle), first unhealthy at 337 s and six by 341 s, none running at 350 s, all workers full at 360 and 370 s", () => {
@@ -47,13 +47,14 @@ describe("README: the startup-storm story", () => {
     }
   });
 
-  it("step 4: the replacements pile onto the worker that failed least lately: from 530 s some worker holds none, and all 16 are on one at 640-650 s and 710-760 s", () => {
+  it("step 4: the replacements pile onto the worker that failed least lately: from 530 s to the end some worker holds none, and all 16 are on one at 630 s, 710-750 s and again and again later", () => {
     const at = (t: number) => heavy.nodes.filter((r) => r.t_s === t && r.node.startsWith("worker")).map((r) => r.tasks);
-    const ends = [...new Set(heavy.nodes.map((r) => r.t_s))].filter((t) => t >= 350 && t <= 910);
+    const ends = [...new Set(heavy.nodes.map((r) => r.t_s))].filter((t) => t >= 350);
     expect(ends.filter((t) => Math.min(...at(t)) === 0)[0]).toBe(530);
     expect(ends.filter((t) => t >= 530).every((t) => Math.min(...at(t)) === 0)).toBe(true);
     const allOnOne = ends.filter((t) => Math.max(...at(t)) === 16);
-    expect(allOnOne).toEqual([640, 650, 710, 720, 730, 740, 750, 760]);
+    expect(allOnOne.filter((t) => t <= 760)).toEqual([630, 710, 720, 730, 740, 750]);
+    expect(allOnOne.filter((t) => t > 760).length).toBeGreaterThan(20);
     for (const t of allOnOne) expect(at(t).sort()).toEqual([0, 0, 0, 16]);
   });
 
@@ -67,15 +68,14 @@ describe("README: the startup-storm story", () => {
     expect(frozen.filter((r) => r.tasks_running > 4).length / frozen.length).toBeLessThan(0.1);
   });
 
-  it("step 5: at 915 s it halves to 8 on one container at 16%; no request fails from 1170 s, all 8 run at 1220 s, recovered_s 870, 151 killed", () => {
-    const as = eventsOf(heavy.events, "autoscale");
-    expect(as.filter((e) => (e["t_s"] as number) > 330).map((e) => [e["t_s"], e["from"], e["to"], Math.round(100 * (e["cpu"] as number))])[0]).toEqual([915, 16, 8, 16]);
-    expect(heavy.timeseries.filter((r) => r.t_s > 930 && r.t_s < 1160).some((r) => r.errors > 0)).toBe(true);
-    expect(heavy.timeseries.find((r) => r.t_s === 1160)!.errors).toBeGreaterThan(0);
-    expect(heavy.timeseries.filter((r) => r.t_s >= 1170).every((r) => r.errors === 0)).toBe(true);
-    expect(heavy.timeseries.find((r) => r.tasks_running === 8 && r.t_s > 940)!.t_s).toBe(1220);
-    expect(heavy.summary.faults[0]!.recovered_s).toBe(870);
-    expect(web(heavy).unhealthy).toBe(151);
+  it("step 5: no autoscale event after 330 s; from 930 s none serves in 68 of 87 windows, never more than five, every window fails requests; 316 killed", () => {
+    expect(eventsOf(heavy.events, "autoscale").filter((e) => (e["t_s"] as number) > 330)).toEqual([]);
+    const after = heavy.timeseries.filter((r) => r.t_s > 930);
+    expect(after).toHaveLength(87);
+    expect(after.filter((r) => r.tasks_running === 0)).toHaveLength(68);
+    expect(Math.max(...after.map((r) => r.tasks_running))).toBe(5);
+    expect(after.every((r) => r.errors > 0)).toBe(true);
+    expect(web(heavy).unhealthy).toBe(316);
   });
 
   it("the light run: 12 at 315 s, 19 at 330 s, 22 at 345 s, 25 at 360 s, and no errors", () => {
@@ -84,33 +84,34 @@ describe("README: the startup-storm story", () => {
     expect(web(light).errors).toBe(0);
   });
 
-  it("the variants it names: no autoscaler 41% (light) and 54% (heavy); 8 workers 50%; a 60% target 44% (light)", () => {
+  it("the variants it names: no autoscaler 47% (light) and 56% (heavy); 8 workers 54%; a 60% target 42% (light)", () => {
     const lost = (sets: string[]): number => {
       const s = runFile(STORM, sets).summary.services["web"]!;
       return Math.round((100 * s.errors) / s.arrivals);
     };
-    expect(lost(["services.web.autoscale=null", "services.web.startup.cpu=1s"])).toBe(41);
-    expect(lost(["services.web.autoscale=null"])).toBe(54);
-    expect(lost(["cluster.nodeGroups.worker.count=8"])).toBe(50);
+    expect(lost(["services.web.autoscale=null", "services.web.startup.cpu=1s"])).toBe(47);
+    expect(lost(["services.web.autoscale=null"])).toBe(56);
+    expect(lost(["cluster.nodeGroups.worker.count=8"])).toBe(54);
     // With 8 workers the first checks fail at 336 s and the autoscaler stays at 16 until 1470 s.
     const eight = runFile(STORM, ["cluster.nodeGroups.worker.count=8"]);
     const failed = eight.events.find((e) => e["kind"] === "task" && e["reason"] === "unhealthy container")!;
     expect(Math.floor(failed["t_s"] as number)).toBe(336);
-    expect(eventsOf(eight.events, "autoscale").map((e) => [e["t_s"], e["to"]])).toEqual([[315, 12], [330, 16], [1470, 9]]);
-    expect(lost(["services.web.autoscale.targetCpu=60%", "services.web.startup.cpu=1s"])).toBe(44);
+    expect(eventsOf(eight.events, "autoscale").map((e) => [e["t_s"], e["to"]]).slice(0, 3)).toEqual([[315, 12], [330, 16], [1470, 10]]);
+    expect(lost(["services.web.autoscale.targetCpu=60%", "services.web.startup.cpu=1s"])).toBe(42);
   });
 
-  it("seeds 1-3: the heavy start-up loses 61-81% of requests, never comes back with seeds 1 and 2 and does 940 s in with seed 3; the light one loses none", () => {
+  it("seeds 1-3: the heavy start-up loses 67-77% of requests, never comes back with seeds 1 and 3 and does 1110 s in with seed 2 (halved at 1230 s); the light one loses none", () => {
     const back: (number | null)[] = [];
     for (const seed of [1, 2, 3]) {
       const heavyRun = runFile(STORM, [`seed=${seed}`]);
       const h = heavyRun.summary.services["web"]!;
       const l = runFile(STORM, [`seed=${seed}`, "services.web.startup.cpu=1s"]).summary.services["web"]!;
-      expect(h.errors / h.arrivals).toBeGreaterThanOrEqual(0.605);
-      expect(h.errors / h.arrivals).toBeLessThan(0.815);
+      expect(h.errors / h.arrivals).toBeGreaterThanOrEqual(0.665);
+      expect(h.errors / h.arrivals).toBeLessThan(0.775);
       back.push(heavyRun.summary.faults[0]!.recovered_s);
       expect(l.errors).toBe(0);
+      if (seed === 2) expect(eventsOf(heavyRun.events, "autoscale").map((e) => [e["t_s"], e["to"]])).toEqual([[315, 12], [330, 16], [1230, 8]]);
     }
-    expect(back).toEqual([null, null, 940]);
+    expect(back).toEqual([null, 1110, null]);
   });
 });

@@ -80,10 +80,10 @@ describe("examples/stacks/queue (seed 5)", () => {
     expect(failure!.tasks_restored_s).toBeLessThan(230);
   });
 
-  it("ingest misses its objective for about 100 s and about 600 jobs fail, most by timing out", () => {
+  it("ingest misses its objective for about 100 s and about 700 jobs fail, most by timing out", () => {
     expect(failure!.services["ingest"]!.recovered_s).toBe(100);
-    expect(ingest.errors).toBeGreaterThan(550);
-    expect(ingest.errors).toBeLessThan(650);
+    expect(ingest.errors).toBeGreaterThan(650);
+    expect(ingest.errors).toBeLessThan(750);
     expect(ingest.timeouts).toBeGreaterThan(ingest.errors / 2);
   });
 
