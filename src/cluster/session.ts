@@ -64,6 +64,7 @@ export class AgentSession implements QuietSession {
   start(): void {
     this.running = true;
     this.newSession = true;
+    this.backoffUs = 0; // a restarted agent starts afresh, as swarmkit's does
     this.beat();
   }
 

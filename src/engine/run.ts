@@ -4,6 +4,7 @@ import type { LineWriter, OutputDir } from "../metrics/output.js";
 import { ELECTION_COLUMNS, NETWORK_COLUMNS, NODE_COLUMNS, TIMESERIES_COLUMNS, type NetworkSummary, type Summary } from "../metrics/rows.js";
 import { secondsFromUs } from "../metrics/fmt.js";
 import type { PlacementStrategy } from "../manager/scheduler/strategy.js";
+import { API_TIMEOUT_US } from "../manager/control-plane.js";
 import { World } from "./world.js";
 import { scheduleInjections } from "./injections.js";
 import { CpuSamples, networkRows, nodeRows, taskGauges } from "./observe.js";
@@ -12,6 +13,8 @@ import { scenarioWarnings, unsimulatedFields } from "./unsupported.js";
 /** The initial deployment may take at most this long before the scenario's clock starts anyway. */
 const DEPLOY_LIMIT_US = 3_600_000_000;
 const DEPLOY_STEP_US = 100_000;
+/** The services are created once every node is READY, or after this long since the nodes joined. */
+const READY_WAIT_US = 300_000_000;
 /** The most events one advance() runs while deploying. */
 const DEPLOY_SLICE_EVENTS = 10_000;
 
@@ -59,9 +62,9 @@ export class Run {
   private shareSeen = 0;
   /** The end of the deployment step under way, kept across slices so that a step's end never moves. */
   private deployStepEndUs: number | null = null;
-  /** How far the cluster's forming has come (see formed). */
-  private joined = false;
-  private servicesCreated = false;
+  /** When the nodes joined (-1: not yet), and when the services were last asked for (see formed). */
+  private joinedUs = -1;
+  private createdUs = -Infinity;
 
   constructor(
     readonly scenario: Scenario,
@@ -209,14 +212,21 @@ export class Run {
   private formed(): boolean {
     const leader = this.world.control.leader();
     if (leader === null || !leader.settled) return false;
-    if (!this.joined) {
+    if (this.joinedUs < 0) {
       this.world.joinNodes();
-      this.joined = true;
+      this.joinedUs = this.world.sim.now();
       return false;
     }
-    if (!this.servicesCreated) {
-      if (!this.nodesReady()) return false;
-      this.servicesCreated = this.world.control.submit(this.scenario.services.map((spec) => ({ type: "CreateService" as const, spec, replicas: spec.replicas })));
+    // The services are created once; a creation lost with its leader is asked again, as an
+    // operator runs `docker stack deploy` again, once the API's timeout has passed.
+    const store = this.world.control.viewStore();
+    const missing = this.scenario.services.filter((spec) => !store.services.has(spec.name));
+    if (missing.length > 0) {
+      const now = this.world.sim.now();
+      const waited = now - this.joinedUs >= READY_WAIT_US;
+      if (!this.nodesReady() && !waited) return false;
+      if (now - this.createdUs < API_TIMEOUT_US) return false;
+      if (this.world.control.submit(missing.map((spec) => ({ type: "CreateService" as const, spec, replicas: spec.replicas })))) this.createdUs = now;
       return false;
     }
     return this.deployed();

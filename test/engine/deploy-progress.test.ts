@@ -6,7 +6,7 @@ import { Run } from "../../src/engine/run.js";
 import { TaskState } from "../../src/api/task-state.js";
 import { scenarioYaml } from "../helpers.js";
 
-it("the deployment's share rises step by step before any task runs, and reaches 1", () => {
+it("the deployment's share moves before any task runs, never goes back, and reaches 1", () => {
   const yaml = scenarioYaml({ name: "deploy", seed: 2, duration: "1s" }, `
 cluster:
   managers: {count: 3, runTasks: false}

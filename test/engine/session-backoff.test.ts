@@ -51,7 +51,19 @@ it("the delay is a uniform draw below the backoff, and a registered session star
   ]);
 });
 
-it("after the leader is killed, the nodes register with the new leader spread over seconds", () => {
+it("an agent that restarts (its node came back) starts its backoff afresh", () => {
+  const { sim, beats, s } = session(() => 0.5);
+  s.start();
+  sim.run({ untilUs: 10_000_000 }); // failed sessions: the backoff has grown to 8 s
+  s.stop();
+  const before = beats.length;
+  s.start();
+  sim.run({ untilUs: 11_000_000 });
+  const after = beats.slice(before);
+  expect(after.slice(1, 3).map((t, i) => t - after[i]! - 1_000)).toEqual([50_000, 150_000]);
+});
+
+it("after the leader is killed, every worker registers with the new leader within the backoff's 8 s, none marked DOWN", () => {
   const out = runYaml(`version: 1
 name: kill-leader
 seed: 3

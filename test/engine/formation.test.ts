@@ -1,0 +1,53 @@
+// How a run forms its cluster before t = 0 (engine/run.ts formed): the managers elect a leader,
+// then the nodes join, then the services are created through the API once every node is READY.
+import { expect, it } from "vitest";
+import { parseScenario } from "../../src/scenario/index.js";
+import { Run } from "../../src/engine/run.js";
+import { TaskState } from "../../src/api/task-state.js";
+import { scenarioYaml } from "../helpers.js";
+
+const YAML = scenarioYaml({ name: "formation", seed: 2, duration: "1m" }, `
+cluster:
+  managers: {count: 3, runTasks: false}
+  nodeGroups: [{name: w, count: 6, cpu: 2, memory: 4GiB}]
+services: [{name: web, replicas: 6}, {name: agent, mode: global}]
+`);
+
+function deploy(run: Run): void {
+  while (run.deploying) run.advance(1_000);
+}
+
+it("the services are created once every node is READY, after the leader's election", () => {
+  const run = new Run(parseScenario(YAML, "formation.yaml"), { out: null });
+  const events: { t: number; kind: string; status?: unknown; service?: unknown }[] = [];
+  run.world.recorder.listen((e) => events.push({ t: run.world.sim.now(), kind: e.kind, status: e["status"], service: e["service"] }));
+  deploy(run);
+  const store = run.world.control.viewStore();
+  expect([...store.services.keys()].sort()).toEqual(["agent", "web"]);
+  const lastReady = Math.max(...events.filter((e) => e.kind === "node" && e.status === "ready").map((e) => e.t));
+  const firstTask = Math.min(...events.filter((e) => e.kind === "task").map((e) => e.t));
+  const elected = events.find((e) => e.kind === "leader")!.t;
+  expect(lastReady).toBeGreaterThan(elected);
+  expect(firstTask).toBeGreaterThan(lastReady);
+  expect([...store.tasks.values()].filter((t) => t.state === TaskState.RUNNING)).toHaveLength(6 + 6); // 6 web, one agent per worker (the managers are drained)
+});
+
+it("a creation lost on its way (its leader gone before it committed) is asked again after the API's timeout", () => {
+  const run = new Run(parseScenario(YAML, "formation.yaml"), { out: null });
+  const control = run.world.control;
+  const submit = control.submit.bind(control);
+  let lost = 0;
+  control.submit = (cmds, onTimeout) => {
+    if (lost === 0 && cmds.some((c) => c.type === "CreateService")) {
+      lost++;
+      return true; // accepted, then lost with its leader: never committed
+    }
+    return submit(cmds, onTimeout);
+  };
+  deploy(run);
+  expect(lost).toBe(1);
+  expect([...control.viewStore().services.keys()].sort()).toEqual(["agent", "web"]);
+  expect([...control.viewStore().tasks.values()].filter((t) => t.state === TaskState.RUNNING)).toHaveLength(12);
+  // Asked again 20 s later (swarmkit's API timeout), so the deployment took that much longer.
+  expect(run.world.originUs).toBeGreaterThan(20_000_000);
+});
