@@ -72,8 +72,9 @@ function readEvent(ctx: Ctx, item: Item, durationUs: number): ReadEvent | undefi
 
 function readTiming(f: Fields, durationUs: number): Timing {
   const atUs = f.num("at", REQUIRED, parseDurationUs);
-  if (atUs > durationUs) {
-    f.report("at", `${formatDurationUs(atUs)} is after the end of the run (duration ${formatDurationUs(durationUs)})`);
+  // At the very end it would strike after the last metrics window closed: nothing would show it.
+  if (atUs >= durationUs) {
+    f.report("at", `${formatDurationUs(atUs)} is ${atUs > durationUs ? "after" : "at"} the end of the run (duration ${formatDurationUs(durationUs)}): nothing after it would show what it did`);
   }
   const everyUs = f.num("every", DEFAULTS.event.everyUs, parseDurationUs);
   if (f.has("every") && everyUs === 0) f.report("every", "must be longer than 0 (leave it out for an event that fires once)");
@@ -82,9 +83,9 @@ function readTiming(f: Fields, durationUs: number): Timing {
     times = f.whole("times", REQUIRED, { min: 1, max: TIMES_MAX });
     if (everyUs === 0 && times > 1) f.report("times", "needs every (the time between repetitions)");
     const lastUs = atUs + (times - 1) * everyUs;
-    if (everyUs > 0 && atUs <= durationUs && lastUs > durationUs) {
-      const fit = Math.floor((durationUs - atUs) / everyUs) + 1;
-      f.report("times", `the last of ${times} repeats would be at ${formatDurationUs(lastUs)}, after the end of the run (duration ${formatDurationUs(durationUs)}); ${fit} fit`);
+    if (everyUs > 0 && atUs < durationUs && lastUs >= durationUs) {
+      const fit = Math.floor((durationUs - 1 - atUs) / everyUs) + 1;
+      f.report("times", `the last of ${times} repeats would be at ${formatDurationUs(lastUs)}, ${lastUs > durationUs ? "after" : "at"} the end of the run (duration ${formatDurationUs(durationUs)}); ${fit} fit`);
     }
   } else if (everyUs > 0 && durationUs > atUs) {
     // As many as fit before the end of the run: at, at + every, ... < duration.

@@ -317,7 +317,16 @@ const ROWS: Row[] = [
     name: "event after the end of the run",
     yaml: BASE + "events:\n  - {at: 20m, killLeader: {}}\n",
     message: [
-      "bad.yaml:8:10 events[0].at: 20m is after the end of the run (duration 10m)",
+      "bad.yaml:8:10 events[0].at: 20m is after the end of the run (duration 10m): nothing after it would show what it did",
+    ],
+  },
+  {
+    // It would strike after the last metrics window closed: no window would hold what it did.
+    name: "event at the very end of the run, and repeats that reach it",
+    yaml: BASE + "events:\n  - {at: 10m, killLeader: {}}\n  - {at: 8m, every: 1m, times: 3, killLeader: {}}\n",
+    message: [
+      "bad.yaml:8:10 events[0].at: 10m is at the end of the run (duration 10m): nothing after it would show what it did",
+      "bad.yaml:9:32 events[1].times: the last of 3 repeats would be at 10m, at the end of the run (duration 10m); 2 fit",
     ],
   },
   {
