@@ -7,6 +7,7 @@
 
 import * as path from "node:path";
 import { loadScenarioFile, ScenarioError, type Override } from "../scenario/index.js";
+import type { Scenario } from "../scenario/types.js";
 import { textTable } from "../report/text-table.js";
 import { firstProblem, parseJobs, runAll } from "./sweep-command.js";
 import type { Sample, SweepJob } from "./sweep-run.js";
@@ -47,16 +48,25 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   if (typeof maxEvents === "string") return badInput(maxEvents);
   const options = o.envFile === undefined ? {} : { envFile: o.envFile };
   const overrides = (v: number, seed: number): Override[] => [...o.set, { flag: "--minimize", text: `${o.minimize}=${v}` }, seedOverride(seed)];
-  let name: string;
-  try {
-    name = loadScenarioFile(file, overrides(lo0, 1), options).name;
-    // The largest value costs the most: its seeds are one trial's runs.
-    const refusal = checkCost(loadScenarioFile(file, overrides(hi0, 1), options), maxEvents, seedCount, o.quiet === true);
-    if (refusal !== null) return badInput(refusal);
-  } catch (err) {
-    if (err instanceof ScenarioError) return badInput(problemsOf(`--minimize ${o.minimize}`, err.message));
-    throw err;
-  }
+  // The scenario's own problems (and --set's) as they are; then those of the range's ends, named by the value.
+  const load = (sets: Override[], flag: string | null): Scenario | number => {
+    try {
+      return loadScenarioFile(file, sets, options);
+    } catch (err) {
+      if (err instanceof ScenarioError) return badInput(flag === null ? err.message : problemsOf(flag, err.message));
+      throw err;
+    }
+  };
+  const base = load([...o.set, seedOverride(1)], null);
+  if (typeof base === "number") return base;
+  const lo = load(overrides(lo0, 1), `--minimize ${o.minimize}=${lo0}`);
+  if (typeof lo === "number") return lo;
+  const name = lo.name;
+  // The largest value costs the most: its seeds are one trial's runs.
+  const hi = load(overrides(hi0, 1), `--minimize ${o.minimize}=${hi0}`);
+  if (typeof hi === "number") return hi;
+  const refusal = checkCost(hi, maxEvents, seedCount, o.quiet === true);
+  if (refusal !== null) return badInput(refusal);
   const trials = new Map<number, Trial>();
   const trial = async (value: number): Promise<Trial | Stop> => {
     const list: SweepJob[] = Array.from({ length: seedCount }, (_, i) => ({ file, overrides: overrides(value, i + 1), variant: `${o.minimize}=${value}`, ...options }));

@@ -117,6 +117,15 @@ function gridOf(file: string, o: SweepOptions, seeds: readonly number[], variant
   // What every variant resolves to (stack files, --set and ${VAR} included): shards of one sweep share it.
   const hash = createHash("sha256");
   const options = o.envFile === undefined ? {} : { envFile: o.envFile };
+  // The scenario's own problems (and --set's) first: they are no variant's doing.
+  if (o.vary.length > 0) {
+    try {
+      loadScenarioFile(file, [...o.set, seedOverride(seeds[0]!)], options);
+    } catch (err) {
+      if (err instanceof ScenarioError) return err.message;
+      throw err;
+    }
+  }
   for (const v of variants) {
     // A seed changes no field's validity: each variant is checked once.
     try {

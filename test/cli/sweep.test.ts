@@ -52,10 +52,22 @@ describe("orchsim sweep", () => {
     const bad = orchsim(["sweep", file, "--vary", "services.web.replicas=two,3", "--out", path.join(dir, "o")]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe(`--vary services.web.replicas: "two" is not a whole number\n`);
-    // A field the variant leaves wrong elsewhere is named with the variant: one line.
+    // A field the variant names wrong: its own line, once.
     const wrong = orchsim(["sweep", file, "--vary", "services.wbe.replicas=2,3", "--out", path.join(dir, "o")]);
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
+    expect(wrong.stderr).toBe(`--vary services.wbe.replicas: no service named "wbe" (known: web)\n`);
+    // A field elsewhere that the variant makes wrong: its line, with the variant in front.
+    const timed = path.join(dir, "timed.yaml");
+    fs.writeFileSync(timed, `${SCENARIO}events: [{at: 30s, scale: {service: web, replicas: 5}}]\n`);
+    const short = orchsim(["sweep", timed, "--vary", "duration=20s,1m", "--out", path.join(dir, "o")]);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/^--vary duration=20s: \S+timed\.yaml:\d+:\d+ events\[0\]\.at: 30s is after the end of the run \(duration 20s\)[^\n]*\n$/);
+    // The scenario's own problem is no variant's: said as it is.
+    const broken = path.join(dir, "broken.yaml");
+    fs.writeFileSync(broken, SCENARIO.replace("rate: 120/s", "rate: 120"));
+    const own = orchsim(["sweep", broken, "--vary", "services.web.replicas=2,3", "--out", path.join(dir, "o")]);
+    expect(own.code).toBe(2);
+    expect(own.stderr).toMatch(/^\S+broken\.yaml:\d+:\d+ workload\[users\]\.rate: [^\n]*\n$/);
     expect(fs.existsSync(path.join(dir, "o"))).toBe(false);
   });
 
