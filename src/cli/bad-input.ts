@@ -2,6 +2,7 @@
 // directory it may not use (the same), or an unexpected error of its own (exit 1).
 
 import { OutputDir, OutputDirError } from "../metrics/output.js";
+import { loadScenarioFile, ScenarioError, type Override } from "../scenario/index.js";
 
 /** Bad input or usage: the message on stderr, and exit code 2 (nothing has been written). */
 export function badInput(message: string): number {
@@ -10,13 +11,25 @@ export function badInput(message: string): number {
 }
 
 /**
- * The problems a flag's value (`--vary services.web.replicas=2`) makes in the scenario, one line
- * each: a line that names the flag already stays as it is; any other (a field elsewhere that the
- * value made wrong) is prefixed with the flag and its value.
+ * The problems of a scenario loaded with a flag's value (`--vary services.web.replicas=2`), one
+ * line each: a line that names the flag stays as it is, and so does one the scenario has without
+ * the value (`without`: its problems then, one per line); any other, a field elsewhere that the
+ * value made wrong, gets the flag and its value in front.
  */
-export function problemsOf(flag: string, message: string): string {
+export function problemsOf(flag: string, message: string, without: ReadonlySet<string> = new Set()): string {
   const name = `${flag.split(" ")[0]} `;
-  return message.split("\n").map((line) => (line.startsWith(name) ? line : `${flag}: ${line}`)).join("\n");
+  return message.split("\n").map((line) => (line.startsWith(name) || without.has(line) ? line : `${flag}: ${line}`)).join("\n");
+}
+
+/** The scenario's problems with `overrides` alone, one per line (none: it loads). */
+export function problemsWithout(file: string, overrides: Override[], options: { envFile?: string }): Set<string> {
+  try {
+    loadScenarioFile(file, overrides, options);
+    return new Set();
+  } catch (err) {
+    if (err instanceof ScenarioError) return new Set(err.message.split("\n"));
+    throw err;
+  }
 }
 
 /**

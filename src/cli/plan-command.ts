@@ -11,7 +11,7 @@ import type { Scenario } from "../scenario/types.js";
 import { textTable } from "../report/text-table.js";
 import { firstProblem, parseJobs, runAll } from "./sweep-command.js";
 import type { Sample, SweepJob } from "./sweep-run.js";
-import { badInput, commandFailed, openOutput, problemsOf } from "./bad-input.js";
+import { badInput, commandFailed, openOutput, problemsOf, problemsWithout } from "./bad-input.js";
 import { checkCost, parseMaxEvents } from "./cost-guard.js";
 import { seedOverride } from "./reproduce.js";
 
@@ -48,17 +48,15 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   if (typeof maxEvents === "string") return badInput(maxEvents);
   const options = o.envFile === undefined ? {} : { envFile: o.envFile };
   const overrides = (v: number, seed: number): Override[] => [...o.set, { flag: "--minimize", text: `${o.minimize}=${v}` }, seedOverride(seed)];
-  // The scenario's own problems (and --set's) as they are; then those of the range's ends, named by the value.
-  const load = (sets: Override[], flag: string | null): Scenario | number => {
+  // The range's ends: a problem named by the end's value, unless the scenario has it without.
+  const load = (sets: Override[], flag: string): Scenario | number => {
     try {
       return loadScenarioFile(file, sets, options);
     } catch (err) {
-      if (err instanceof ScenarioError) return badInput(flag === null ? err.message : problemsOf(flag, err.message));
+      if (err instanceof ScenarioError) return badInput(problemsOf(flag, err.message, problemsWithout(file, [...o.set, seedOverride(1)], options)));
       throw err;
     }
   };
-  const base = load([...o.set, seedOverride(1)], null);
-  if (typeof base === "number") return base;
   const lo = load(overrides(lo0, 1), `--minimize ${o.minimize}=${lo0}`);
   if (typeof lo === "number") return lo;
   const name = lo.name;

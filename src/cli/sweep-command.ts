@@ -7,7 +7,7 @@ import { isFailed, runJob, type JobResult, type Sample, type SweepJob } from "./
 import { writeSamples, writeSweep } from "./sweep-stats.js";
 import { SHARD_FILE, type ShardManifest } from "./merge-command.js";
 import { orchsimVersion } from "./version.js";
-import { badInput, commandFailed, openOutput, problemsOf } from "./bad-input.js";
+import { badInput, commandFailed, openOutput, problemsOf, problemsWithout } from "./bad-input.js";
 import type { OutputDir } from "../metrics/output.js";
 import { checkCost, parseMaxEvents } from "./cost-guard.js";
 import { estimateCost } from "../engine/cost.js";
@@ -117,15 +117,6 @@ function gridOf(file: string, o: SweepOptions, seeds: readonly number[], variant
   // What every variant resolves to (stack files, --set and ${VAR} included): shards of one sweep share it.
   const hash = createHash("sha256");
   const options = o.envFile === undefined ? {} : { envFile: o.envFile };
-  // The scenario's own problems (and --set's) first: they are no variant's doing.
-  if (o.vary.length > 0) {
-    try {
-      loadScenarioFile(file, [...o.set, seedOverride(seeds[0]!)], options);
-    } catch (err) {
-      if (err instanceof ScenarioError) return err.message;
-      throw err;
-    }
-  }
   for (const v of variants) {
     // A seed changes no field's validity: each variant is checked once.
     try {
@@ -136,7 +127,7 @@ function gridOf(file: string, o: SweepOptions, seeds: readonly number[], variant
       hash.update(JSON.stringify({ ...scenario, file: "" }));
     } catch (err) {
       // With no --vary there is one variant, and nothing to name but the problems themselves.
-      if (err instanceof ScenarioError) return o.vary.length > 0 ? problemsOf(`--vary ${v.label}`, err.message) : err.message;
+      if (err instanceof ScenarioError) return o.vary.length > 0 ? problemsOf(`--vary ${v.label}`, err.message, problemsWithout(file, [...o.set, seedOverride(seeds[0]!)], options)) : err.message;
       throw err;
     }
     for (const seed of seeds) jobs.push({ file, overrides: [...o.set, ...v.sets, seedOverride(seed)], variant: v.label, ...options });

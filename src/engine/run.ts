@@ -207,7 +207,9 @@ export class Run {
    * The cluster is formed as its operators form one, a step at a time, each once the one before
    * has taken (checked at each deployment step): the managers elect a leader, every node joins,
    * and once every node is READY the services are created through the API (`docker stack
-   * deploy` on a formed swarm). True once that deployment is over.
+   * deploy` on a formed swarm). True once that deployment is over. A creation lost with its
+   * leader is asked again after the API's timeout; a node not READY READY_WAIT_US after the
+   * joins is no longer waited for.
    */
   private formed(): boolean {
     const leader = this.world.control.leader();
@@ -219,17 +221,18 @@ export class Run {
     }
     // The services are created once; a creation lost with its leader is asked again, as an
     // operator runs `docker stack deploy` again, once the API's timeout has passed.
+    // After READY_WAIT_US a node that is still not READY is deployed around, not waited for.
     const store = this.world.control.viewStore();
+    const now = this.world.sim.now();
+    const waited = now - this.joinedUs >= READY_WAIT_US;
     const missing = this.scenario.services.filter((spec) => !store.services.has(spec.name));
     if (missing.length > 0) {
-      const now = this.world.sim.now();
-      const waited = now - this.joinedUs >= READY_WAIT_US;
       if (!this.nodesReady() && !waited) return false;
       if (now - this.createdUs < API_TIMEOUT_US) return false;
       if (this.world.control.submit(missing.map((spec) => ({ type: "CreateService" as const, spec, replicas: spec.replicas })))) this.createdUs = now;
       return false;
     }
-    return this.deployed();
+    return this.deployed(!waited);
   }
 
   /** A settled leader knows every live node READY. */
@@ -243,12 +246,12 @@ export class Run {
 
   /**
    * A leader runs the control loops with nothing due or uncommitted, every live node has
-   * registered, every task runs or is stuck, and the tables have settled. (A task PENDING for
+   * registered (unless `allReady` is false), every task runs or is stuck, and the tables have settled. (A task PENDING for
    * want of a node is stuck only if no batch is due: the nodes that would fit it may have just
    * registered.)
    */
-  private deployed(): boolean {
-    if (!this.nodesReady()) return false;
+  private deployed(allReady = true): boolean {
+    if (allReady && !this.nodesReady()) return false;
     const leader = this.world.control.leader()!;
     const store = this.world.control.viewStore();
     if (this.world.net.routing.settledUs > this.world.sim.now()) return false;

@@ -254,6 +254,8 @@ export class Store {
 
   private mutateService(cmd: Extract<StoreCommand, { type: "CreateService" | "UpdateService" | "AllocateService" }>): StoreEvent | null {
     if (cmd.type === "CreateService") {
+      // A name already taken: swarmkit refuses it (a name conflict), and the service stays as it is.
+      if (this.services.has(cmd.spec.name)) return null;
       const service: ServiceRecord = { name: cmd.spec.name, spec: cmd.spec, version: 1, replicas: cmd.replicas, previousSpec: null, updateState: null, vips: null };
       this.services.set(service.name, service);
       return { type: "service", service };

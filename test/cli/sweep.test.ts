@@ -62,6 +62,10 @@ describe("orchsim sweep", () => {
     const short = orchsim(["sweep", timed, "--vary", "duration=20s,1m", "--out", path.join(dir, "o")]);
     expect(short.code).toBe(2);
     expect(short.stderr).toMatch(/^--vary duration=20s: \S+timed\.yaml:\d+:\d+ events\[0\]\.at: 30s is after the end of the run \(duration 20s\)[^\n]*\n$/);
+    // Every variant valid where the file alone is not (its event after its own end): it runs.
+    const ok = orchsim(["sweep", timed, "--set", "duration=20s", "--vary", "duration=40s,1m", "--seeds", "1", "--out", path.join(dir, "ok"), "--quiet"]);
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
     // The scenario's own problem is no variant's: said as it is.
     const broken = path.join(dir, "broken.yaml");
     fs.writeFileSync(broken, SCENARIO.replace("rate: 120/s", "rate: 120"));

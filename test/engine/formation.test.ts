@@ -4,6 +4,7 @@ import { expect, it } from "vitest";
 import { parseScenario } from "../../src/scenario/index.js";
 import { Run } from "../../src/engine/run.js";
 import { TaskState } from "../../src/api/task-state.js";
+import { API_TIMEOUT_US } from "../../src/manager/control-plane.js";
 import { scenarioYaml } from "../helpers.js";
 
 const YAML = scenarioYaml({ name: "formation", seed: 2, duration: "1m" }, `
@@ -36,18 +37,34 @@ it("a creation lost on its way (its leader gone before it committed) is asked ag
   const run = new Run(parseScenario(YAML, "formation.yaml"), { out: null });
   const control = run.world.control;
   const submit = control.submit.bind(control);
-  let lost = 0;
+  const asked: number[] = [];
   control.submit = (cmds, onTimeout) => {
-    if (lost === 0 && cmds.some((c) => c.type === "CreateService")) {
-      lost++;
-      return true; // accepted, then lost with its leader: never committed
-    }
+    if (cmds.some((c) => c.type === "CreateService")) asked.push(run.world.sim.now());
+    if (asked.length === 1) return true; // accepted, then lost with its leader: never committed
     return submit(cmds, onTimeout);
   };
   deploy(run);
-  expect(lost).toBe(1);
+  expect(asked).toHaveLength(2);
+  expect(asked[1]! - asked[0]!).toBeGreaterThanOrEqual(API_TIMEOUT_US);
+  expect(asked[1]! - asked[0]!).toBeLessThan(API_TIMEOUT_US + 200_000); // at the next step or so
   expect([...control.viewStore().services.keys()].sort()).toEqual(["agent", "web"]);
   expect([...control.viewStore().tasks.values()].filter((t) => t.state === TaskState.RUNNING)).toHaveLength(12);
   // Asked again 20 s later (swarmkit's API timeout), so the deployment took that much longer.
   expect(run.world.originUs).toBeGreaterThan(20_000_000);
+});
+
+it("a node that never becomes READY is waited for five minutes, then deployed around", () => {
+  const run = new Run(parseScenario(YAML, "formation.yaml"), { out: null });
+  const silent = run.world.hosts.find((h) => h.name === "w-6")!;
+  silent.agent!.start = () => {}; // its agent never opens a session
+  deploy(run);
+  const store = run.world.control.viewStore();
+  expect(store.nodes.get("w-6")!.status).not.toBe("ready");
+  expect([...store.services.keys()].sort()).toEqual(["agent", "web"]);
+  // Created after the five minutes, and deployed on the other five workers at once, not after the hour's limit.
+  expect(run.world.originUs).toBeGreaterThan(300_000_000);
+  expect(run.world.originUs).toBeLessThan(330_000_000);
+  const running = [...store.tasks.values()].filter((t) => t.state === TaskState.RUNNING);
+  expect(running.filter((t) => t.service === "web")).toHaveLength(6);
+  expect(running.some((t) => t.nodeId === "w-6")).toBe(false);
 });
