@@ -99,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--report", "also write sweep-report.html: each metric per variant with its 95% CI and the paired difference, as charts")
     .option("--jobs <n>", "runs at once, on worker threads (default: one per core); the outputs do not depend on it")
     .option("--shard <k/n>", "make only the k-th of n shares of the runs, to combine with orchsim merge (k from 1)")
-    .option("--max-events <n>", `${MAX_EVENTS_HELP}, over all the runs`)
+    .option("--max-events <n>", `${MAX_EVENTS_HELP}, over all the runs it makes (a shard: its own)`)
     .action(async (file: string, opts: { seeds: string; vary: string[]; set: string[]; out?: string; quiet?: boolean; report?: boolean; envFile?: string; jobs?: string; shard?: string; maxEvents?: string }) => {
       code = await (await import("./sweep-command.js")).sweepCommand(file, opts);
     });

@@ -24,8 +24,8 @@ export interface SessionDeps {
 /**
  * swarmkit's agent after a failed session (no leader, or no answer in time): a new one after a
  * random delay below a backoff that starts at 100 ms and grows to 100 ms plus twice the last, up
- * to 8 s; a session that registers resets it (agent.go: initialSessionFailureBackoff,
- * maxSessionFailureBackoff).
+ * to 8 s; a session that registers, or the agent's restart, resets it (agent.go:
+ * initialSessionFailureBackoff, maxSessionFailureBackoff).
  */
 const INITIAL_BACKOFF_US = 100_000;
 const MAX_BACKOFF_US = 8_000_000;
@@ -141,7 +141,7 @@ export class AgentSession implements QuietSession {
     this.timeoutAt(this.d.sim.now() + HEARTBEAT_ANSWER_TIMEOUT_US);
   }
 
-  /** Moves to the named leader, or to the next manager after a pause; the next beat opens a new session. */
+  /** Moves to the named leader at once, or to the next manager after the backoff's delay; the next beat opens a new session. */
   private switchTo(leader: string | null): void {
     this.timeout = null;
     this.newSession = true;

@@ -165,12 +165,16 @@ export class Fabric {
     const zone = this.zonesLimited ? this.zoneLink(from.zone, to.zone) : null;
     if (nics.contended(out, nowUs) || nics.contended(into, nowUs) || (zone !== null && zone.contended(nowUs))) return false;
     nics.carry(out, nowUs, wireBytes);
-    nics.carry(into, nowUs, wireBytes);
+    if (to.up) nics.carry(into, nowUs, wireBytes); // a crashed host's NIC takes nothing in
     zone?.carry(nowUs, wireBytes);
     return true;
   }
 
-  /** Bytes of a host's own messages that count in both NICs' traffic but not in their load (held heartbeats). */
+  /**
+   * Bytes of a host's own messages that count in both NICs' traffic but not in their load (held
+   * heartbeats). SIMPLIFICATION: the receiving NIC counts them even if its host is down by then (held
+   * heartbeats are counted when they settle, after they were sent, and the full path must count the same).
+   */
   countSmall(from: Endpoint, to: Endpoint, wireBytes: number): void {
     const out = txSlot(from);
     const into = rxSlot(to);

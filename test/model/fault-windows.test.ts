@@ -40,6 +40,14 @@ describe("fault windows on zone-failure.yaml", () => {
     expect(fault.recovered_s).toBe(last[1].recovered_s);
   });
 
+  it("a crashed node's NIC sends and takes in nothing until it is back (9 minutes in)", () => {
+    const dead = out.nodes.filter((r) => ["a-1", "a-2", "a-3", "manager-1"].includes(r.node) && r.t_s > 180 && r.t_s <= 540);
+    expect(dead).toHaveLength(4 * 36);
+    for (const r of dead) expect([r.node, r.t_s, r.net_tx_bytes, r.net_rx_bytes]).toEqual([r.node, r.t_s, 0, 0]);
+    // Before the crash they did both.
+    expect(out.nodes.find((r) => r.node === "a-1" && r.t_s === 180)!.net_rx_bytes).toBeGreaterThan(0);
+  });
+
   it("tasks are restored at the first window after a short one in which every service runs all it wants", () => {
     const ends = [...new Set(after.map((r) => r.t_s))];
     const short = (t: number) => after.some((r) => r.t_s === t && r.tasks_running < r.tasks_desired);
