@@ -30,8 +30,10 @@ export interface StackOptions {
 
 /**
  * Replaces root's `stack` entry by the services and networks of the files it names. Returns the
- * notes, or undefined when a stack file has problems (they are in ctx): the scenario's own
- * checks would only add problems caused by the services that are missing.
+ * notes, or undefined when a stack file has problems that leave its services unread (they are in
+ * ctx): the scenario's own checks would only add problems caused by the services that are
+ * missing. A field Compose does not know is reported and left out, and the rest is read on, so
+ * that a misspelt field does not hide the problems of the others.
  */
 export function expandStack(ctx: Ctx, root: RawMap, scenarioFile: string, opts: StackOptions = {}): string[] | undefined {
   const entry = entryOf(root, "stack");
@@ -43,18 +45,30 @@ export function expandStack(ctx: Ctx, root: RawMap, scenarioFile: string, opts: 
   const notes = new Notes();
   const unset = new Map<string, Origin>();
   let merged: Raw | undefined;
+  // Whether the values can still be read: every problem so far was an unknown field, taken out.
+  let readable = true;
   for (const ref of refs) {
     const display = path.isAbsolute(ref.name) ? ref.name : path.join(path.dirname(scenarioFile), ref.name);
     const tree = readStackFile(ctx, display, ref.at);
-    if (tree === undefined) continue;
+    if (tree === undefined) {
+      readable = false;
+      continue;
+    }
+    const problems = ctx.notes.length;
     interpolate(ctx, tree, env, unset);
-    checkComposeSchema(ctx, tree);
+    if (ctx.notes.length > problems) readable = false;
+    if (!checkComposeSchema(ctx, tree)) readable = false;
     merged = merged === undefined ? tree : mergeCompose(merged, tree);
   }
-  if (merged === undefined || merged.kind !== "map" || ctx.notes.length > before) return undefined;
+  // With no services left (`servces:`), reading on would only add that the scenario has none.
+  if (merged !== undefined && merged.kind === "map" && valueOf(merged, "services")?.kind !== "map") readable = false;
+  if (merged === undefined || merged.kind !== "map" || (ctx.notes.length > before && !readable)) return undefined;
+  // A misspelt field (taken out) does not hide the other fields' problems: the stack is read on,
+  // and the scenario's own checks report what is wrong in its values too.
+  const misspelt = ctx.notes.length;
   const stack = translateStack(ctx, merged, notes);
   assignPublished(ctx, stack.ports, notes);
-  if (ctx.notes.length > before) return undefined;
+  if (ctx.notes.length > misspelt) return undefined;
   mergeNamed(root, "services", stack.services);
   mergeNamed(root, "networks", stack.networks);
   for (const [name, at] of unset) notes.add(at, `\${${name}}`, "the variable is not set; it reads as empty text (as in Compose)");

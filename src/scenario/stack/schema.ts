@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Ctx } from "../context.js";
-import { entryOf, type Origin, type Raw } from "../raw.js";
+import { entryOf, type Origin, type Raw, type RawMap } from "../raw.js";
 import { suggestion } from "../suggest.js";
 import { COMPOSE_SPEC_URL } from "../package-files.js";
 
@@ -29,14 +29,26 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
-/** Reports every problem the Compose schema finds in one stack file's tree. */
-export function checkComposeSchema(ctx: Ctx, root: Raw): void {
+/**
+ * Reports every problem the Compose schema finds in one stack file's tree. True when each was a
+ * field Compose does not know: those fields are then taken out of the tree, so that the values
+ * of the others can still be read and their problems reported in the same pass.
+ */
+export function checkComposeSchema(ctx: Ctx, root: Raw): boolean {
   const validate = validator();
-  if (validate(toPlain(root))) return;
+  if (validate(toPlain(root))) return true;
+  const unknown: { map: RawMap; key: string }[] = [];
+  let other = false;
   for (const e of mostSpecific(validate.errors ?? [])) {
     const node = nodeAt(root, e.instancePath);
     ctx.report(originOf(node, e), "", messageOf(e));
+    const key = (e.params as { additionalProperty?: string }).additionalProperty;
+    if (e.keyword === "additionalProperties" && key !== undefined && node.kind === "map") unknown.push({ map: node, key });
+    else other = true;
   }
+  if (other) return false;
+  for (const { map, key } of unknown) map.entries = map.entries.filter((x) => x.key !== key);
+  return true;
 }
 
 /** Plain JSON for ajv. Keys are defined, not assigned, so "__proto__" stays a plain key. */

@@ -26,6 +26,15 @@ const ROWS: Row[] = [
     message: ['FILE:1:1 servces: "servces" is not a Compose field here (did you mean services?)'],
   },
   {
+    // The misspelt field is left out and the rest read on: one pass names both problems.
+    name: "a misspelt field does not hide a bad value elsewhere",
+    stack: "services:\n  web:\n    image: web:1\n    deploy:\n      replcas: 3\n    healthcheck:\n      interval: 10x\n",
+    message: [
+      'FILE:5:7 services.web.deploy.replcas: "replcas" is not a Compose field here (did you mean replicas?)',
+      'FILE:7:17 services.web.healthcheck.interval: "10x" is not a duration (use a number and one of us, ms, s, m, h, e.g. 250ms, 1.5s or 1m30s)',
+    ],
+  },
+  {
     name: "a wrong type",
     stack: "services:\n  web:\n    image: 3\n",
     message: ["FILE:3:12 services.web.image: must be text (got 3)"],
