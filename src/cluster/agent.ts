@@ -27,7 +27,7 @@ export interface AgentDeps<R extends ContainerRequest> extends ContainerSite<R> 
   /** Where the session may be held between heartbeats while it has nothing to report (cluster/session.ts). */
   parking: SessionParking | null;
   /** Uniform in [0, 1), for the session's backoff (a stream of its own, made when first needed). */
-  sessionRandom(): number;
+  readonly sessionRandom: () => number;
   /** A task here moved from state `from` to `to` (null: not here), for the metrics' running and starting counts. */
   countTask(service: string, from: TaskState | null, to: TaskState | null): void;
   /**
@@ -106,7 +106,7 @@ export class Agent<R extends ContainerRequest> {
       allStatuses: () => [...this.tasks.values()].map((t) => ({ taskId: t.id, state: t.state, reason: null })),
       description: d.description,
       parking: d.parking,
-      random: () => d.sessionRandom(),
+      random: d.sessionRandom,
     });
   }
 

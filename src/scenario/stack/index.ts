@@ -65,10 +65,10 @@ export function expandStack(ctx: Ctx, root: RawMap, scenarioFile: string, opts: 
   if (merged === undefined || merged.kind !== "map" || (ctx.notes.length > before && !readable)) return undefined;
   // A misspelt field (taken out) does not hide the other fields' problems: the stack is read on,
   // and the scenario's own checks report what is wrong in its values too.
-  const misspelt = ctx.notes.length;
+  const reported = ctx.notes.length;
   const stack = translateStack(ctx, merged, notes);
   assignPublished(ctx, stack.ports, notes);
-  if (ctx.notes.length > misspelt) return undefined;
+  if (ctx.notes.length > reported) return undefined;
   mergeNamed(root, "services", stack.services);
   mergeNamed(root, "networks", stack.networks);
   for (const [name, at] of unset) notes.add(at, `\${${name}}`, "the variable is not set; it reads as empty text (as in Compose)");

@@ -42,8 +42,8 @@ export function checkComposeSchema(ctx: Ctx, root: Raw): boolean {
   for (const e of mostSpecific(validate.errors ?? [])) {
     const node = nodeAt(root, e.instancePath);
     ctx.report(originOf(node, e), "", messageOf(e));
-    const key = (e.params as { additionalProperty?: string }).additionalProperty;
-    if (e.keyword === "additionalProperties" && key !== undefined && node.kind === "map") unknown.push({ map: node, key });
+    const field = unknownField(node, e);
+    if (field !== null) unknown.push(field);
     else other = true;
   }
   if (other) return false;
@@ -101,10 +101,15 @@ function nodeAt(root: Raw, pointer: string): Raw {
   return node;
 }
 
-function originOf(node: Raw, e: ErrorObject): Origin {
+/** The map and key of a field Compose does not know, when that is what `e` says of `node`. */
+function unknownField(node: Raw, e: ErrorObject): { map: RawMap; key: string } | null {
   const key = (e.params as { additionalProperty?: string }).additionalProperty;
-  if (e.keyword === "additionalProperties" && key !== undefined && node.kind === "map") return entryOf(node, key)?.keyAt ?? node.at;
-  return node.at;
+  return e.keyword === "additionalProperties" && key !== undefined && node.kind === "map" ? { map: node, key } : null;
+}
+
+function originOf(node: Raw, e: ErrorObject): Origin {
+  const field = unknownField(node, e);
+  return field === null ? node.at : (entryOf(field.map, field.key)?.keyAt ?? node.at);
 }
 
 function messageOf(e: ErrorObject): string {
