@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { loadScenarioFile, ScenarioError, type Override } from "../scenario/index.js";
 import type { Scenario } from "../scenario/types.js";
 import { textTable } from "../report/text-table.js";
-import { firstProblem, parseJobs, runAll } from "./sweep-command.js";
+import { firstProblem, jobsNote, parseJobs, runAll } from "./sweep-command.js";
 import type { Sample, SweepJob } from "./sweep-run.js";
 import { badInput, commandFailed, openOutput, problemsOf, problemsWithout } from "./bad-input.js";
 import { checkCost, parseMaxEvents } from "./cost-guard.js";
@@ -65,6 +65,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   if (typeof hi === "number") return hi;
   const refusal = checkCost(hi, maxEvents, seedCount, o.quiet === true);
   if (refusal !== null) return badInput(refusal);
+  jobsNote(Math.min(jobs, seedCount), o.quiet);
   const trials = new Map<number, Trial>();
   const trial = async (value: number): Promise<Trial | Stop> => {
     const list: SweepJob[] = Array.from({ length: seedCount }, (_, i) => ({ file, overrides: overrides(value, i + 1), variant: `${o.minimize}=${value}`, ...options }));
@@ -97,9 +98,18 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   }
   const rows = [...trials.values()].sort((a, b) => a.value - b.value);
   out.writeCsv("plan.csv", ["value", "seeds", "passed", "meets_every_slo", "first_failure"], rows.map((t) => ({ value: t.value, seeds: t.runs, passed: t.passed, meets_every_slo: ok(t), first_failure: t.why })));
+  out.writeJson("plan.json", { field: o.minimize, range: [lo0, hi0], seeds: seedCount, answer, miss_chance_below: answer === null ? null : missChanceBound(seedCount) });
   out.commit();
   if (!o.quiet) process.stdout.write(`${report(o.minimize, rows, answer, seedCount, lo0, hi0)}\noutputs: ${out.finalDir}\n`);
-  return 0;
+  return answer === null ? NO_ANSWER : 0;
+}
+
+/** The exit code of a plan whose range holds no value that meets every SLO (its files are written). */
+export const NO_ANSWER = 3;
+
+/** Below this chance a run of another seed misses, when all `seeds` passed (95% confidence). */
+function missChanceBound(seeds: number): number {
+  return 1 - 0.05 ** (1 / seeds);
 }
 
 /** Why the search stopped without an answer: a run failed (exit 1) or met bad input (exit 2). */
@@ -150,15 +160,15 @@ function verdict(rows: readonly Sample[]): string {
 
 function report(field: string, rows: readonly Trial[], answer: number | null, seeds: number, lo: number, hi: number): string {
   const table = textTable([["value", "seeds meeting every SLO", "first failure"], ...rows.map((t) => [String(t.value), `${t.passed} of ${t.runs}`, t.why])], 2);
-  if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in ${seeds === 1 ? "its one seed" : `all ${seeds} seeds`} (not even ${hi})`].join("\n");
-  const bound = 100 * (1 - 0.05 ** (1 / seeds));
+  if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in ${seeds === 1 ? "its one seed" : `all ${seeds} seeds`} (not even ${hi}): a larger --range may, or the first failure says what stands in the way`].join("\n");
+  const bound = 100 * missChanceBound(seeds);
   const below = rows.find((t) => t.value === answer - 1);
   const edge = below ? `; at ${answer - 1}, ${below.runs - below.passed} of ${below.runs} seeds miss` : answer === lo ? ` (the bottom of the range)` : "";
   return [
     ...table,
     "",
     `smallest ${field} meeting every SLO (the whole run and after every fault) in ${seeds === 1 ? "its one seed" : `all ${seeds} seeds`}: ${answer}${edge}`,
-    `with ${seeds} of ${seeds} seeds passing, a run with another seed misses with a chance below ${bound.toFixed(1)}% (95% confidence)${seeds < 20 ? `; more seeds narrow it (--seeds 30: ${(100 * (1 - 0.05 ** (1 / 30))).toFixed(1)}%)` : ""}`,
+    `with ${seeds} of ${seeds} seeds passing, a run with another seed misses with a chance below ${bound.toFixed(1)}% (95% confidence)${seeds < 20 ? `; more seeds narrow it (--seeds 30: ${(100 * missChanceBound(30)).toFixed(1)}%)` : ""}`,
   ].join("\n");
 }
 

@@ -95,10 +95,14 @@ function replaced(s: Scenario, taskNodes: number): number {
   const global = count("global");
   // Managers that run no tasks take none with them.
   const running = (nodes: readonly string[]): number => (s.cluster.managers.runTasks ? nodes.length : nodes.filter((n) => !n.startsWith(`${MANAGER_PREFIX}-`)).length);
+  // A zone's nodes that run tasks, as the cluster starts (the managers in it too if they run tasks).
+  const inZones = (zones: readonly string[]): number =>
+    s.cluster.nodeGroups.reduce((n, g) => n + (zones.includes(g.zone) ? g.count : 0), 0) +
+    (s.cluster.managers.runTasks ? Array.from({ length: s.cluster.managers.count }, (_, i) => s.cluster.managers.zones[i % s.cluster.managers.zones.length]).filter((z) => z !== undefined && zones.includes(z)).length : 0);
   const replacedBy = (e: Scenario["events"][number]): number => {
     const a = e.action;
     const share = (n: number): number => Math.min(1, n / taskNodes);
-    if (a.type === "nodeFailure") return share(running(a.nodes)) * (replicated + (a.recoverAfterUs > 0 ? global * e.times : 0));
+    if (a.type === "nodeFailure") return share(running(a.nodes) + inZones(a.zones)) * (replicated + (a.recoverAfterUs > 0 ? global * e.times : 0));
     if (a.type === "removeNodes") return share(running(a.nodes)) * replicated;
     if (a.type === "drain") return share(running([a.node])) * replicated;
     if (a.type === "restartAll") {

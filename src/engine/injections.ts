@@ -57,7 +57,7 @@ const INJECTORS: Injectors = {
     world.recorder.fault("scale", a.service);
     apiCall(world, "scale", [{ type: "UpdateService", name: a.service, replicas: a.replicas }]);
   },
-  nodeFailure: (world, a) => nodeFailure(world, a.nodes, a.recoverAfterUs),
+  nodeFailure: (world, a) => nodeFailure(world, failingHosts(world, a.nodes, a.zones), a.recoverAfterUs),
   killLeader: (world, a) => {
     const leader = world.control.leader();
     world.recorder.fault("killLeader", leader?.name ?? null);
@@ -118,6 +118,13 @@ function killManager(world: World, name: string, restartAfterUs: number): void {
   if (world.control.leader()?.name === name) world.control.elections.setCause(`leader ${name} killed`);
   world.crashHost(host);
   if (restartAfterUs > 0) strikeAt(world, world.sim.now() + restartAfterUs, () => world.recoverHost(host));
+}
+
+/** The named nodes, then every other host that is in one of `zones` now (in the hosts' order). */
+function failingHosts(world: World, nodes: readonly string[], zones: readonly string[]): string[] {
+  if (zones.length === 0) return [...nodes];
+  const named = new Set(nodes);
+  return [...nodes, ...world.hosts.filter((h) => !h.removed && zones.includes(h.zone) && !named.has(h.name)).map((h) => h.name)];
 }
 
 function nodeFailure(world: World, nodes: readonly string[], recoverAfterUs: number): void {

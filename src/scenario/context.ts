@@ -5,7 +5,7 @@ import { formatIssue, type ScenarioIssue } from "./errors.js";
 import { setOrigin, type Origin } from "./raw.js";
 
 /** What a name in the file must refer to. */
-export type RefKind = "service" | "network" | "workload" | "nodeGroup" | "node" | "manager" | "worker" | "nodeOrGroup";
+export type RefKind = "service" | "network" | "workload" | "nodeGroup" | "node" | "manager" | "worker" | "nodeOrGroup" | "zone";
 
 export interface Ref {
   kind: RefKind;

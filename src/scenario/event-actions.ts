@@ -13,7 +13,7 @@ import { parseDurationUs, parseRatePerS } from "./units.js";
 export const ACTION_FIELDS: ReadonlyMap<EventType, readonly string[]> = new Map<EventType, readonly string[]>([
   ["loadSpike", ["workload", "rate", "duration", "ramp"]],
   ["scale", ["service", "replicas"]],
-  ["nodeFailure", ["nodes", "recoverAfter"]],
+  ["nodeFailure", ["nodes", "zones", "recoverAfter"]],
   ["killLeader", ["restartAfter"]],
   ["killManager", ["manager", "restartAfter"]],
   ["partition", ["groups", "duration"]],
@@ -69,6 +69,34 @@ function nodeList(f: Fields, key: string, kind: RefKind): string[] {
   return nameList(f, raw, f.pathOf(key), kind, new Set());
 }
 
+/**
+ * The hosts a nodeFailure takes down: `nodes` by name, `zones` whole (a zone's power or network
+ * is gone), or both. A zone stands for every host in it when the failure strikes, managers and
+ * nodes that addNodes brought included, so a sweep or a plan that varies a group's count fails
+ * the whole zone at every count.
+ */
+function failingHosts(f: Fields): { nodes: string[]; zones: string[] } {
+  if (!f.has("nodes") && !f.has("zones")) {
+    f.missing("nodes");
+    return { nodes: [], zones: [] };
+  }
+  const nodes = f.has("nodes") ? nodeList(f, "nodes", "node") : [];
+  if (!f.has("zones")) return { nodes, zones: [] };
+  const raw = f.get("zones")!;
+  if (raw.kind === "seq" && raw.items.length === 0) f.report("zones", "must name at least one zone");
+  const zones: string[] = [];
+  for (const item of f.list("zones")) {
+    const v = item.raw.kind === "scalar" ? item.raw.value : undefined;
+    if (typeof v !== "string" || v === "") f.ctx.report(item.raw.at, item.path, `must be the name of a zone (got ${describe(item.raw)})`);
+    else if (zones.includes(v)) f.ctx.report(item.raw.at, item.path, `zone ${v} is listed twice`);
+    else {
+      zones.push(v);
+      f.ctx.refer({ kind: "zone", name: v, at: item.raw.at, path: item.path });
+    }
+  }
+  return { nodes, zones };
+}
+
 /** Durations of actions; defaults (all 0) are in DEFAULTS.actions. */
 const duration = (f: Fields, key: string, def: number): number => f.num(key, def, parseDurationUs);
 const A = DEFAULTS.actions;
@@ -103,7 +131,7 @@ export function readAction(type: Exclude<EventType, "rollingUpdate">, f: Fields)
         replicas: f.whole("replicas", REQUIRED, { min: 0, max: LIMITS.count }),
       };
     case "nodeFailure":
-      return { type, nodes: nodeList(f, "nodes", "node"), recoverAfterUs: duration(f, "recoverAfter", A.recoverAfterUs) };
+      return { type, ...failingHosts(f), recoverAfterUs: duration(f, "recoverAfter", A.recoverAfterUs) };
     case "killLeader":
       return { type, restartAfterUs: duration(f, "restartAfter", A.restartAfterUs) };
     case "killManager":

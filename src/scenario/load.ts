@@ -16,7 +16,7 @@ import { checkNodeTotal, checkRefs, type Known } from "./refs.js";
 import type { ServiceSource } from "./rolling-updates.js";
 import { Fields, REQUIRED } from "./schema.js";
 import { SLO_FIELDS, checkCallCycles, checkPublishedPorts, readService, readSlo } from "./services.js";
-import type { EventSpec, MetricsSpec, Scenario } from "./types.js";
+import type { ClusterSpec, EventSpec, MetricsSpec, Scenario } from "./types.js";
 import { formatDurationUs, parseDurationUs } from "./units.js";
 import { readWorkloads } from "./workload.js";
 
@@ -95,12 +95,14 @@ function readScenario(ctx: Ctx, root: RawMap, file: string, notes: string[]): Sc
   const ev = readEvents(ctx, f.list("events"), durationUs, sources, metrics.slo);
   checkPublishedPorts(ctx, reads);
   checkCallCycles(ctx, [...reads, ...ev.updates]);
+  const groups = groupTotals(cluster.nodeGroups, ev.events);
   const known: Known = {
     services: new Map(reads.map((r) => [r.spec.name, r.spec])),
     networks: networks.map((n) => n.name),
     workloads: workload.map((w) => w.name),
-    groups: groupTotals(cluster.nodeGroups, ev.events),
+    groups,
     managers: cluster.managers.count,
+    zones: zonesWithHosts(cluster, groups),
   };
   checkRefs(ctx, ctx.refs, known);
   checkNodeTotal(ctx, known, f.originOf("cluster"));
@@ -156,6 +158,13 @@ function groupTotals(groups: readonly { name: string; count: number }[], events:
     if (a.type === "addNodes" && before !== undefined && Number.isFinite(a.count)) totals.set(a.group, before + a.count * e.times);
   }
   return totals;
+}
+
+/** The zones that hold a host at some time: the managers' (manager i in zones[(i - 1) % zones]) and those of groups that ever have a node. */
+function zonesWithHosts(cluster: ClusterSpec, groupTotals: ReadonlyMap<string, number>): string[] {
+  const zones = new Set(cluster.managers.zones.slice(0, cluster.managers.count));
+  for (const g of cluster.nodeGroups) if ((groupTotals.get(g.name) ?? 0) > 0) zones.add(g.zone);
+  return [...zones];
 }
 
 /** A map of services (a scenario lists them) and no `version: 1`: a Compose file. */

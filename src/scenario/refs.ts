@@ -16,6 +16,8 @@ export interface Known {
   /** Node group -> number of nodes it ever has (its count plus every addNodes). */
   groups: ReadonlyMap<string, number>;
   managers: number;
+  /** Zones that hold a host: the managers' and the node groups' that ever have a node. */
+  zones: readonly string[];
 }
 
 export function checkRefs(ctx: Ctx, refs: readonly Ref[], known: Known): void {
@@ -45,6 +47,8 @@ function refProblem(r: Ref, k: Known): string | undefined {
     case "manager":
     case "worker":
       return nodeProblem(r.name, r.kind, k);
+    case "zone":
+      return k.zones.includes(r.name) ? undefined : `no host is in zone ${JSON.stringify(r.name)}${suggestion(r.name, k.zones, "zones with hosts")}`;
   }
 }
 

@@ -255,7 +255,7 @@ export interface EventSpec {
 export type EventAction =
   | { type: "loadSpike"; workload: string; ratePerS: number; durationUs: number; rampUs: number }
   | { type: "scale"; service: string; replicas: number }
-  | { type: "nodeFailure"; nodes: string[]; recoverAfterUs: number } // 0 = stays down
+  | { type: "nodeFailure"; nodes: string[]; zones: string[]; recoverAfterUs: number } // zones: every host in them as it strikes; 0 = stays down
   | { type: "killLeader"; restartAfterUs: number } // 0 = stays down
   | { type: "killManager"; manager: string; restartAfterUs: number }
   | { type: "partition"; groups: string[][]; durationUs: number } // 0 = until the end

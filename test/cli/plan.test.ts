@@ -46,12 +46,16 @@ describe("orchsim plan", () => {
     for (const p of plan) expect(p[3], `value ${p[0]}`).toBe(String(passes(Number(p[0]))));
     expect(plan.find((p) => p[3] === "true" && !plan.some((q) => q[3] === "true" && Number(q[0]) < Number(p[0])))![0]).toBe(String(expected));
     expect(tried).toContain(expected - 1);
+    // The answer, for a script (--quiet prints nothing): plan.json.
+    const answer = JSON.parse(fs.readFileSync(path.join(dir, "plan", "plan.json"), "utf8"));
+    expect(answer).toEqual({ field: "cluster.nodeGroups.w.count", range: [1, 8], seeds: 3, answer: expected, miss_chance_below: 1 - 0.05 ** (1 / 3) });
   });
 
   it("says so when not even the top of the range is enough", () => {
     const r = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "1..2", "--seeds", "2", "--out", path.join(dir, "none")]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("no value of cluster.nodeGroups.w.count in 1..2 meets every SLO in all 2 seeds (not even 2)");
+    expect(r.code).toBe(3); // for a script: no answer in the range
+    expect(r.stdout).toContain("no value of cluster.nodeGroups.w.count in 1..2 meets every SLO in all 2 seeds (not even 2): a larger --range may");
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "none", "plan.json"), "utf8"))).toEqual({ field: "cluster.nodeGroups.w.count", range: [1, 2], seeds: 2, answer: null, miss_chance_below: null });
   });
 
   it("refuses a range or field that cannot be searched", () => {

@@ -35,6 +35,10 @@ describe("the tasks a fault replaces, in the cost estimate", () => {
     expect(tasksPart("  - {at: 1m, every: 2m, times: 3, nodeFailure: {nodes: [w-1]}}")).toBe(deployed + 10);
   });
 
+  it("counts a zone's nodes for a zone failure, as the cluster starts", () => {
+    expect(tasksPart("  - {at: 1m, nodeFailure: {zones: [default]}}")).toBe(deployed + 40);
+  });
+
   it("counts no tasks for a manager that runs none", () => {
     expect(tasksPart("  - {at: 1m, nodeFailure: {nodes: [w-1, manager-1]}}")).toBe(deployed + 10);
   });

@@ -224,6 +224,15 @@ const ROWS: Row[] = [
     message: ['--set events.0.nodeFailure.nodes.0: unknown node "web-1" (nodes are manager-1)'],
   },
   {
+    name: "a zone failure that names a zone with no host, a zone twice, and one with no zones or nodes",
+    yaml: CLUSTER + "events:\n  - {at: 1m, nodeFailure: {zones: [defualt]}}\n  - {at: 2m, nodeFailure: {zones: [default, default]}}\n  - {at: 3m, nodeFailure: {recoverAfter: 1m}}\n",
+    message: [
+      'bad.yaml:12:36 events[0].nodeFailure.zones[0]: no host is in zone "defualt" (did you mean default?)',
+      "bad.yaml:13:45 events[1].nodeFailure.zones[1]: zone default is listed twice",
+      "bad.yaml:14:27 events[2].nodeFailure.nodes: missing required field",
+    ],
+  },
+  {
     name: "port published twice in ingress mode",
     yaml: BASE + "  - name: api\n    ports: [{published: 80, target: 9000}]\n",
     message: [

@@ -142,7 +142,7 @@ describe("the DESIGN.md example", () => {
       [1 * MIN, 2 * S, 100, "killLeader"],
     ]);
     expect(action(s, 0, "loadSpike")).toEqual({ type: "loadSpike", workload: "users", ratePerS: 2000, durationUs: 10 * MIN, rampUs: 30 * S });
-    expect(action(s, 1, "nodeFailure")).toEqual({ type: "nodeFailure", nodes: ["web-3"], recoverAfterUs: 5 * MIN });
+    expect(action(s, 1, "nodeFailure")).toEqual({ type: "nodeFailure", nodes: ["web-3"], zones: [], recoverAfterUs: 5 * MIN });
     expect(action(s, 2, "killLeader")).toEqual({ type: "killLeader", restartAfterUs: 0 });
     expect(action(s, 3, "partition")).toEqual({ type: "partition", groups: [["manager-1"], ["manager-2", "manager-3"]], durationUs: MIN });
     expect(action(s, 4, "scale")).toEqual({ type: "scale", service: "web", replicas: 30 });
