@@ -38,10 +38,10 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
     shards.push({ dir, ...read });
   }
   const first = shards[0]!.manifest;
-  const same = (m: ShardManifest): boolean =>
-    m.scenario === first.scenario && m.fingerprint === first.fingerprint && m.of === first.of && JSON.stringify(m.variants) === JSON.stringify(first.variants) && JSON.stringify(m.seeds) === JSON.stringify(first.seeds);
-  const odd = shards.find((s) => !same(s.manifest));
-  if (odd) return badInput(`${odd.dir}: a shard of another sweep (its scenario, --set values, variants, seeds or shard count differ from ${shards[0]!.dir}'s)`);
+  for (const s of shards.slice(1)) {
+    const differs = difference(s.manifest, first);
+    if (differs !== null) return badInput(`${s.dir}: a shard of another sweep: ${differs} (against ${shards[0]!.dir})`);
+  }
   const other = shards.find((s) => s.manifest.orchsim !== first.orchsim);
   if (other) return badInput(`${other.dir}: written by orchsim ${other.manifest.orchsim}, ${shards[0]!.dir} by ${first.orchsim}: their runs may differ`);
   const columns = (s: { rows: Sample[] }): string => Object.keys(s.rows[0] ?? {}).join(",");
@@ -72,7 +72,24 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   return 0;
 }
 
+/** What makes shard `m` part of another sweep than `first`, or null when it is of the same one. */
+function difference(m: ShardManifest, first: ShardManifest): string | null {
+  if (m.scenario !== first.scenario) return `its scenario is ${m.scenario}, not ${first.scenario}`;
+  if (m.of !== first.of) return `it is one of ${m.of} shards, not ${first.of}`;
+  if (JSON.stringify(m.seeds) !== JSON.stringify(first.seeds)) return `its seeds are ${seedText(m.seeds)}, not ${seedText(first.seeds)}`;
+  if (JSON.stringify(m.variants) !== JSON.stringify(first.variants)) return `its variants are ${m.variants.join(", ")}, not ${first.variants.join(", ")}`;
+  if (m.fingerprint !== first.fingerprint) return "its scenario file, stack files, --set or ${VAR} values differ";
+  return null;
+}
+
+/** Seeds as a user gives them: "1-6" for a run of consecutive ones. */
+function seedText(seeds: readonly number[]): string {
+  const run = seeds.length > 2 && seeds.every((s, i) => i === 0 || s === seeds[i - 1]! + 1);
+  return run ? `${seeds[0]}-${seeds.at(-1)}` : seeds.join(",");
+}
+
 function readShard(dir: string): { manifest: ShardManifest; rows: Sample[] } | string {
+  if (!fs.existsSync(dir)) return `${dir} does not exist`;
   let manifest: ShardManifest;
   try {
     manifest = JSON.parse(fs.readFileSync(path.join(dir, SHARD_FILE), "utf8")) as ShardManifest;

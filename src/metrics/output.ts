@@ -92,7 +92,8 @@ export class OutputDir {
     for (const input of inputs) {
       const inputPath = path.resolve(input);
       if (inputPath === finalPath || inputPath.startsWith(finalPath + path.sep)) {
-        throw new OutputDirError(`${finalDir} holds ${input}, which this run reads; the outputs replace that directory, so write them elsewhere (--out)`);
+        const holds = inputPath === finalPath ? `is ${input}` : `holds ${input}`;
+        throw new OutputDirError(`${finalDir} ${holds}, which this run reads; the outputs replace that directory, so write them elsewhere (--out)`);
       }
     }
     let madeParent: string | undefined;

@@ -59,10 +59,11 @@ describe("parallel and sharded sweeps", () => {
     expect(twice.code).toBe(2);
     expect(twice.stderr).toBe(`${path.join(dir, "shard3")}: shard 3/4 is also in ${path.join(dir, "shard3")}\n`);
     sweep("other", "--seeds", "4", "--shard", "1/4", "--jobs", "1");
-    expect(merge("shard1", "other").stderr).toMatch(/other: a shard of another sweep/);
+    expect(merge("shard1", "other").stderr).toBe(`${path.join(dir, "other")}: a shard of another sweep: its seeds are 1-4, not 1-3 (against ${path.join(dir, "shard1")})\n`);
     expect(merge("one").stderr).toMatch(/not a sweep shard \(no sweep-shard\.json/);
+    expect(merge("nowhere").stderr).toBe(`${path.join(dir, "nowhere")} does not exist\n`);
     sweep("otherset", "--shard", "4/4", "--jobs", "1", "--set", "services.web.replicas=3");
-    expect(merge("shard1", "shard2", "shard3", "otherset").stderr).toMatch(/otherset: a shard of another sweep \(its scenario, --set values/);
+    expect(merge("shard1", "shard2", "shard3", "otherset").stderr).toMatch(/otherset: a shard of another sweep: its scenario file, stack files, --set or \$\{VAR\} values differ/);
     expect(fs.existsSync(path.join(dir, "bad"))).toBe(false);
   });
 
@@ -78,7 +79,7 @@ describe("examples/distributed/sweep-job.yaml", () => {
   it("runs as many shards as --shard's n, with flags orchsim has, and merges them all", async () => {
     const { parseAllDocuments } = await import("yaml");
     const text = fs.readFileSync(path.join(import.meta.dirname, "../../examples/distributed/sweep-job.yaml"), "utf8");
-    const [, shards, merge] = parseAllDocuments(text).map((d) => d.toJS()) as [unknown, any, any];
+    const [claim, shards, merge, reader] = parseAllDocuments(text).map((d) => d.toJS()) as [any, any, any, any];
     const args = shards.spec.template.spec.containers[0].args[0] as string;
     const n = Number(/--shard \$\(\(JOB_COMPLETION_INDEX \+ 1\)\)\/(\d+)/.exec(args)?.[1]);
     expect(shards.spec.completionMode).toBe("Indexed");
@@ -89,5 +90,11 @@ describe("examples/distributed/sweep-job.yaml", () => {
     expect(merge.spec.template.spec.initContainers[0].command[2]).toContain(`-eq ${n} ]`);
     expect(merge.spec.template.spec.containers[0].args[0]).toMatch(/^npx orchsim merge \/results\/shard-\[0-9\]\[0-9\] /);
     expect(args).toContain("--out /results/shard-$(printf %02d $JOB_COMPLETION_INDEX)");
+    // A failed shard Job does not leave the merge waiting for ever.
+    expect(merge.spec.activeDeadlineSeconds).toBeGreaterThan(0);
+    // The results are copied out of the reader pod, which holds the same claim.
+    expect(text).toContain(`kubectl cp ${reader.metadata.name}:/results/merged`);
+    for (const pod of [shards, merge]) expect(pod.spec.template.spec.volumes[0].persistentVolumeClaim.claimName).toBe(claim.metadata.name);
+    expect(reader.spec.volumes[0].persistentVolumeClaim.claimName).toBe(claim.metadata.name);
   });
 });
