@@ -92,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--seeds <seeds>", "a count (10 = seeds 1-10), a range (5-14) or a list (1,7,9)", "10")
     .option("--vary <path=a,b>", "a field and the values to compare (repeatable: all combinations)", collect, [])
     .option("--set <path=value>", "override a field in every run (repeatable)", collect, [])
-    .option("--out <dir>", "output directory (default out/<scenario name>-sweep)")
+    .option("--out <dir>", "output directory (default out/<scenario name>-sweep, or out/<scenario name>-sweep-K-of-N for a shard)")
     .option("--quiet", "print nothing but errors")
     .addHelpText("after", examples("orchsim sweep scenarios/hello-cluster.yaml --seeds 20 --vary cluster.scheduler.strategy=spread,binpack", "orchsim sweep scenarios/zone-failure.yaml --seeds 10 --vary cluster.nodeGroups.a.count=3,4,5"))
     .option("--env-file <file>", "KEY=VALUE lines for ${VAR} in the scenario's stack files (the environment wins over them)")

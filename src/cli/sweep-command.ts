@@ -58,6 +58,7 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
   // The largest variant's cost, for every run of this sweep (or shard).
   const refusal = checkCost(grid.costliest, maxEvents as number, chosen.length, o.quiet === true);
   if (refusal !== null) return badInput(refusal);
+  jobsNote(Math.min(jobs as number, chosen.length), o.quiet);
   const out = openOutput(o.out ?? path.join("out", `${grid.name}-sweep${share ? `-${share.index}-of-${share.of}` : ""}`), [file, o.envFile]);
   if (typeof out === "number") return out;
   const stopHandlers = out.abortOnSignals("the sweep was stopped; no output written");
@@ -193,6 +194,12 @@ export function parseJobs(text: string | undefined): number | string {
   if (text === undefined) return availableParallelism();
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 256) return `--jobs: "${text}" is not a number of threads from 1 to 256`;
   return Number(text);
+}
+
+/** A note when --jobs asks for more threads than the machine has cores: they gain nothing and each holds a run. */
+export function jobsNote(jobs: number, quiet: boolean | undefined): void {
+  const cores = availableParallelism();
+  if (!quiet && jobs > cores) process.stderr.write(`orchsim: --jobs ${jobs} on ${cores} core${cores === 1 ? "" : "s"}: the threads take turns on the cores, each holding a run in memory; --jobs ${cores} is as fast\n`);
 }
 
 function parseShard(text: string | undefined): Shard | null | string {

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { orchsim, tempDir } from "./cli.js";
 import { scenarioYaml } from "../helpers.js";
 
@@ -111,3 +111,22 @@ describe("orchsim sweep", () => {
   });
 });
 
+
+describe("--jobs past the machine's cores", () => {
+  it("gets a note (unless --quiet), as many threads as cores none", async () => {
+    const { availableParallelism } = await import("node:os");
+    const { jobsNote } = await import("../../src/cli/sweep-command.js");
+    const cores = availableParallelism();
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((s) => written.push(String(s)) > 0);
+    try {
+      jobsNote(cores, false);
+      jobsNote(cores + 62, true);
+      expect(written).toEqual([]);
+      jobsNote(cores + 62, false);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written).toEqual([`orchsim: --jobs ${cores + 62} on ${cores} core${cores === 1 ? "" : "s"}: the threads take turns on the cores, each holding a run in memory; --jobs ${cores} is as fast\n`]);
+  });
+});
