@@ -14,6 +14,7 @@ import type { Sample, SweepJob } from "./sweep-run.js";
 import { badInput, commandFailed, openOutput, problemsOf, problemsWithout } from "./bad-input.js";
 import { checkCost, parseMaxEvents } from "./cost-guard.js";
 import { seedOverride } from "./reproduce.js";
+import { fixedFailureNotes } from "./vary-notes.js";
 
 export interface PlanOptions {
   minimize: string;
@@ -66,6 +67,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   const refusal = checkCost(hi, maxEvents, seedCount, o.quiet === true);
   if (refusal !== null) return badInput(refusal);
   jobsNote(Math.min(jobs, seedCount), o.quiet);
+  if (!o.quiet) for (const note of fixedFailureNotes(hi, [o.minimize])) process.stderr.write(`orchsim: ${note}\n`);
   const trials = new Map<number, Trial>();
   const trial = async (value: number): Promise<Trial | Stop> => {
     const list: SweepJob[] = Array.from({ length: seedCount }, (_, i) => ({ file, overrides: overrides(value, i + 1), variant: `${o.minimize}=${value}`, ...options }));

@@ -1,0 +1,26 @@
+// What a sweep (--vary) or a plan (--minimize) is told before it varies a field, when the
+// scenario would not follow the change the way the question means it.
+
+import type { Scenario } from "../scenario/types.js";
+import { formatDurationUs } from "../scenario/units.js";
+
+/**
+ * A node group's count varied while a nodeFailure names nodes of that group: the failure takes
+ * the same nodes at every count ("a-1, a-2 and a-3 fail", not "zone a fails"), which is rarely
+ * what a capacity planner asks. One note per such failure, naming `zones:` as the way to say it.
+ */
+export function fixedFailureNotes(s: Scenario, paths: readonly string[]): string[] {
+  const notes: string[] = [];
+  for (const p of new Set(paths)) {
+    const name = /^cluster\.nodeGroups\.([^.]+)\.count$/.exec(p)?.[1];
+    const group = s.cluster.nodeGroups.find((g) => g.name === name);
+    if (!group) continue;
+    for (const e of s.events) {
+      if (e.action.type !== "nodeFailure") continue;
+      const named = e.action.nodes.filter((n) => n.startsWith(`${group.name}-`) && /^\d+$/.test(n.slice(group.name.length + 1)));
+      if (named.length === 0 || e.action.zones.includes(group.zone)) continue;
+      notes.push(`the nodeFailure at ${formatDurationUs(e.atUs)} fails ${named.join(", ")} whatever ${p} is; to fail all of zone ${group.zone} at each value, give it zones: [${group.zone}]`);
+    }
+  }
+  return notes;
+}
