@@ -120,11 +120,17 @@ function killManager(world: World, name: string, restartAfterUs: number): void {
   if (restartAfterUs > 0) strikeAt(world, world.sim.now() + restartAfterUs, () => world.recoverHost(host));
 }
 
-/** The named nodes, then every other host that is in one of `zones` now (in the hosts' order). */
+/**
+ * The named nodes, then every other host that is in one of `zones` now: its workers, then its
+ * managers (each in the hosts' order), as one writes "zone a: a-1..a-3 and manager-1". They all
+ * crash in the same microsecond; the order is only the order of the crashes' work within it.
+ */
 function failingHosts(world: World, nodes: readonly string[], zones: readonly string[]): string[] {
   if (zones.length === 0) return [...nodes];
   const named = new Set(nodes);
-  return [...nodes, ...world.hosts.filter((h) => !h.removed && zones.includes(h.zone) && !named.has(h.name)).map((h) => h.name)];
+  const inZones = world.hosts.filter((h) => !h.removed && zones.includes(h.zone) && !named.has(h.name));
+  const of = (role: "worker" | "manager"): string[] => inZones.filter((h) => h.spec.role === role).map((h) => h.name);
+  return [...nodes, ...of("worker"), ...of("manager")];
 }
 
 function nodeFailure(world: World, nodes: readonly string[], recoverAfterUs: number): void {

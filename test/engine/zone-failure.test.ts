@@ -12,9 +12,9 @@ function zoneRun(events: string, overrides: string[] = []) {
 }
 
 describe("a zone failure", () => {
-  it("takes down every host in the zone, managers first, and names them in the fault", () => {
+  it("takes down every host in the zone, workers then managers, and names them in the fault", () => {
     const out = zoneRun("  - {at: 30s, nodeFailure: {zones: [a]}}");
-    expect(eventsOf(out.events, "fault", { fault: "nodeFailure" }).map((e) => e["target"])).toEqual(["manager-1,a-1,a-2"]);
+    expect(eventsOf(out.events, "fault", { fault: "nodeFailure" }).map((e) => e["target"])).toEqual(["a-1,a-2,manager-1"]);
     // The two managers left keep a quorum: the workers are marked DOWN; zone b's are not.
     for (const node of ["a-1", "a-2"]) expect(eventsOf(out.events, "node", { node, status: "down" })).toHaveLength(1);
     for (const node of ["b-1", "b-2"]) expect(eventsOf(out.events, "node", { node, status: "down" })).toHaveLength(0);
@@ -22,12 +22,12 @@ describe("a zone failure", () => {
 
   it("follows the group's count (--set), and takes nodes that addNodes brought before it", () => {
     const out = zoneRun("  - {at: 10s, addNodes: {group: b, count: 1}}\n  - {at: 30s, nodeFailure: {zones: [b]}}", ["cluster.nodeGroups.b.count=3"]);
-    expect(eventsOf(out.events, "fault", { fault: "nodeFailure" }).map((e) => e["target"])).toEqual(["manager-2,manager-3,b-1,b-2,b-3,b-4"]);
+    expect(eventsOf(out.events, "fault", { fault: "nodeFailure" }).map((e) => e["target"])).toEqual(["b-1,b-2,b-3,b-4,manager-2,manager-3"]);
   });
 
   it("with nodes listed too, fails each host once, the listed ones first", () => {
     const out = zoneRun("  - {at: 30s, nodeFailure: {nodes: [b-1, a-2], zones: [a], recoverAfter: 20s}}");
-    expect(eventsOf(out.events, "fault", { fault: "nodeFailure" }).map((e) => e["target"])).toEqual(["b-1,a-2,manager-1,a-1"]);
+    expect(eventsOf(out.events, "fault", { fault: "nodeFailure" }).map((e) => e["target"])).toEqual(["b-1,a-2,a-1,manager-1"]);
     // All of them come back after 20 s.
     for (const node of ["a-1", "a-2", "b-1"]) expect(eventsOf(out.events, "node", { node, status: "ready" }).some((e) => e["t_s"] > 50)).toBe(true);
   });
