@@ -1,6 +1,7 @@
 // The cost guard of run, sweep and plan: refuse a run estimated past --max-events before
 // anything is written, and say how long a big one will take.
 
+import { availableParallelism } from "node:os";
 import { costRefusal, DEFAULT_MAX_EVENTS, estimateCost, wallText } from "../engine/cost.js";
 import type { Scenario } from "../scenario/types.js";
 
@@ -15,16 +16,17 @@ export function parseMaxEvents(text: string | undefined): number | string {
 }
 
 /**
- * Why the runs are refused (a message for exit 2), or null; a run estimated to take over 30 s
- * is announced on stderr unless `quiet`.
+ * Why the runs are refused (a message for exit 2), or null; runs estimated to take over 30 s
+ * are announced on stderr unless `quiet`, on the `threads` they share (no more than the cores).
  */
-export function checkCost(scenario: Scenario, maxEvents: number, runs: number, quiet: boolean): string | null {
+export function checkCost(scenario: Scenario, maxEvents: number, runs: number, quiet: boolean, threads = 1): string | null {
   const est = estimateCost(scenario);
   const refusal = costRefusal(est, maxEvents, runs);
   if (refusal !== null) return `${scenario.file}: ${refusal}`;
-  const wallS = est.wallS * runs;
+  const at = Math.max(1, Math.min(threads, runs, availableParallelism()));
+  const wallS = (est.wallS * runs) / at;
   if (!quiet && wallS > 30) {
-    process.stderr.write(`orchsim: an estimated ${((est.events * runs) / 1e6).toFixed(0)} million events, ${wallText(wallS)} on one core\n`);
+    process.stderr.write(`orchsim: an estimated ${((est.events * runs) / 1e6).toFixed(0)} million events, ${wallText(wallS)} ${at === 1 ? "on one core" : `on ${at} threads`}\n`);
   }
   return null;
 }

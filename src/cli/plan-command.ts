@@ -64,7 +64,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   // The largest value costs the most: its seeds are one trial's runs.
   const hi = load(overrides(hi0, 1), `--minimize ${o.minimize}=${hi0}`);
   if (typeof hi === "number") return hi;
-  const refusal = checkCost(hi, maxEvents, seedCount, o.quiet === true);
+  const refusal = checkCost(hi, maxEvents, seedCount, o.quiet === true, jobs);
   if (refusal !== null) return badInput(refusal);
   jobsNote(Math.min(jobs, seedCount), o.quiet);
   if (!o.quiet) for (const note of fixedFailureNotes(hi, [o.minimize])) process.stderr.write(`orchsim: ${note}\n`);

@@ -57,7 +57,7 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
   if (share && share.of > grid.jobs.length) return badInput(`--shard: ${share.of} shares of ${grid.jobs.length} runs would leave some empty`);
   const chosen = grid.jobs.map((_, i) => i).filter((i) => share === null || i % share.of === share.index - 1);
   // The largest variant's cost, for every run of this sweep (or shard).
-  const refusal = checkCost(grid.costliest, maxEvents as number, chosen.length, o.quiet === true);
+  const refusal = checkCost(grid.costliest, maxEvents as number, chosen.length, o.quiet === true, jobs as number);
   if (refusal !== null) return badInput(refusal);
   jobsNote(Math.min(jobs as number, chosen.length), o.quiet);
   if (!o.quiet) for (const note of fixedFailureNotes(grid.costliest, o.vary.map((v) => v.slice(0, v.indexOf("=")).trim()))) process.stderr.write(`orchsim: ${note}\n`);

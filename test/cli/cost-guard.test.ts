@@ -1,4 +1,5 @@
 // The cost guard announces a run estimated past 30 s of work, and how long it will take.
+import { availableParallelism } from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { checkCost } from "../../src/cli/cost-guard.js";
@@ -41,6 +42,10 @@ describe("the cost guard's announcement", () => {
     const [one, four] = [run, sweep].map((t) => Number(/estimated (\d+) million/.exec(t)?.[1]));
     expect(Math.abs(four! / one! - 4)).toBeLessThan(0.1); // "N million", rounded
     expect(announced(() => checkCost(scenario, 0, 1, true))).toBe("");
+    // On threads, no more of them than runs and cores.
+    const threads = Math.min(4, availableParallelism());
+    const shared = announced(() => checkCost(scenario, 0, 4, false, 8));
+    expect(shared).toContain(threads === 1 ? `, ${wallText(4 * wallS)} on one core` : `, ${wallText((4 * wallS) / threads)} on ${threads} threads`);
   });
 
   it("refuses a run past --max-events with its events, its time, what costs most and the flag that allows it", () => {
