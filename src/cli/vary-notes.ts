@@ -5,9 +5,10 @@ import type { Scenario } from "../scenario/types.js";
 import { formatDurationUs } from "../scenario/units.js";
 
 /**
- * A node group's count varied while a nodeFailure names nodes of that group: the failure takes
- * the same nodes at every count ("a-1, a-2 and a-3 fail", not "zone a fails"), which is rarely
- * what a capacity planner asks. One note per such failure, naming `zones:` as the way to say it.
+ * A node group's count varied while a nodeFailure names every node the group has in the file:
+ * the failure meant the group (or its zone) and takes the same nodes at every count ("a-1, a-2
+ * and a-3 fail", not "zone a fails"). One note per such failure, naming `zones:` as the way to
+ * say it. A failure of some of the group's nodes ("one worker dies") gets none: it means those.
  */
 export function fixedFailureNotes(s: Scenario, paths: readonly string[]): string[] {
   const notes: string[] = [];
@@ -18,8 +19,9 @@ export function fixedFailureNotes(s: Scenario, paths: readonly string[]): string
     for (const e of s.events) {
       if (e.action.type !== "nodeFailure") continue;
       const named = e.action.nodes.filter((n) => n.startsWith(`${group.name}-`) && /^\d+$/.test(n.slice(group.name.length + 1)));
-      if (named.length === 0 || e.action.zones.includes(group.zone)) continue;
-      notes.push(`the nodeFailure at ${formatDurationUs(e.atUs)} fails ${named.join(", ")} whatever ${p} is; to fail all of zone ${group.zone} at each value, give it zones: [${group.zone}]`);
+      if (named.length < group.count || e.action.zones.includes(group.zone)) continue;
+      const managers = s.cluster.managers.zones.slice(0, s.cluster.managers.count).includes(group.zone) ? ", its managers too" : "";
+      notes.push(`the nodeFailure at ${formatDurationUs(e.atUs)} fails ${named.join(", ")} whatever ${p} is; to fail all of zone ${group.zone} at each value${managers}, give it zones: [${group.zone}]`);
     }
   }
   return notes;

@@ -35,12 +35,12 @@ export class Ctx {
   }
 
   /** A required field is absent from the map at `mapAt`. */
-  missing(mapAt: Origin, mapPath: string, key: string): void {
+  missing(mapAt: Origin, mapPath: string, key: string, message = "missing required field"): void {
     const at =
       mapAt.kind === "set" ? setOrigin(`${mapAt.path}.${key}`, mapAt.flag)
       : mapAt.path !== undefined ? { ...mapAt, path: joinPath(mapAt.path, key) }
       : mapAt;
-    this.report(at, joinPath(mapPath, key), "missing required field");
+    this.report(at, joinPath(mapPath, key), message);
   }
 
   /** `file:line:col path` (or `--set path`) of a place, as messages begin. */

@@ -77,7 +77,7 @@ function nodeList(f: Fields, key: string, kind: RefKind): string[] {
  */
 function failingHosts(f: Fields): { nodes: string[]; zones: string[] } {
   if (!f.has("nodes") && !f.has("zones")) {
-    f.missing("nodes");
+    f.missing("nodes", "missing required field (or zones: the hosts that fail are named by nodes, zones or both)");
     return { nodes: [], zones: [] };
   }
   const nodes = f.has("nodes") ? nodeList(f, "nodes", "node") : [];

@@ -129,8 +129,8 @@ export class Fields {
     this.ctx.report(this.originOf(key), this.pathOf(key), message);
   }
 
-  missing(key: string): void {
-    if (!this.broken) this.ctx.missing(this.at, this.path, key);
+  missing(key: string, message?: string): void {
+    if (!this.broken) this.ctx.missing(this.at, this.path, key, message);
   }
 
   /** The field converted by `parse`; the default when absent; `fallback` after a problem. */

@@ -6,8 +6,13 @@ describe("a varied node count against a failure that names its nodes", () => {
   const named = loadScenarioFile("scenarios/zone-failure.yaml", ["events.0.nodeFailure={nodes: [a-1, a-2, a-3, manager-1], recoverAfter: 6m}"]);
   it("gets a note naming zones: for the group whose nodes the failure names", () => {
     expect(fixedFailureNotes(named, ["cluster.nodeGroups.a.count", "services.shop.replicas"])).toEqual([
-      "the nodeFailure at 3m fails a-1, a-2, a-3 whatever cluster.nodeGroups.a.count is; to fail all of zone a at each value, give it zones: [a]",
+      "the nodeFailure at 3m fails a-1, a-2, a-3 whatever cluster.nodeGroups.a.count is; to fail all of zone a at each value, its managers too, give it zones: [a]",
     ]);
+  });
+
+  it("none for a failure of some of the group's nodes: it means those", () => {
+    const one = loadScenarioFile("scenarios/zone-failure.yaml", ["events.0.nodeFailure={nodes: [a-1]}"]);
+    expect(fixedFailureNotes(one, ["cluster.nodeGroups.a.count"])).toEqual([]);
   });
 
   it("none for another group, nor for a failure of the whole zone (the shipped scenario's)", () => {

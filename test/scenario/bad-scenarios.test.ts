@@ -229,7 +229,7 @@ const ROWS: Row[] = [
     message: [
       'bad.yaml:12:36 events[0].nodeFailure.zones[0]: no host is in zone "defualt" (did you mean default?)',
       "bad.yaml:13:45 events[1].nodeFailure.zones[1]: zone default is listed twice",
-      "bad.yaml:14:27 events[2].nodeFailure.nodes: missing required field",
+      "bad.yaml:14:27 events[2].nodeFailure.nodes: missing required field (or zones: the hosts that fail are named by nodes, zones or both)",
     ],
   },
   {
