@@ -109,14 +109,14 @@ async function main(argv: string[]): Promise<number> {
     .argument("<scenario>", "scenario file (YAML)")
     .requiredOption("--minimize <path>", "the field to minimise, e.g. cluster.nodeGroups.web.count")
     .requiredOption("--range <lo..hi>", "the values to search, e.g. 2..16")
-    .option("--seeds <n>", "seeds each value must pass (seeds 1..n)", "10")
+    .option("--seeds <seeds>", "the seeds each value must pass: a count (10 = seeds 1-10), a range (5-14) or a list (1,7,9)", "10")
     .option("--set <path=value>", "override a field in every run (repeatable)", collect, [])
     .option("--env-file <file>", "KEY=VALUE lines for ${VAR} in the scenario's stack files")
     .option("--jobs <n>", "runs at once, on worker threads (default: one per core)")
     .option("--out <dir>", "output directory for plan.csv (default out/<scenario name>-plan)")
     .option("--max-events <n>", `${MAX_EVENTS_HELP}, for each value's runs`)
     .option("--quiet", "print nothing but errors")
-    .addHelpText("after", examples("orchsim plan scenarios/hello-cluster.yaml --minimize cluster.nodeGroups.web.count --range 1..8 --seeds 10"))
+    .addHelpText("after", `${examples("orchsim plan scenarios/hello-cluster.yaml --minimize cluster.nodeGroups.web.count --range 1..8 --seeds 10")}\nThe answer is also in plan.json; with no value in the range that meets every SLO, plan exits 3.\n`)
     .action(async (file: string, opts: { minimize: string; range: string; seeds: string; set: string[]; envFile?: string; jobs?: string; out?: string; quiet?: boolean; maxEvents?: string }) => {
       code = await (await import("./plan-command.js")).planCommand(file, opts);
     });

@@ -90,6 +90,7 @@ function seedText(seeds: readonly number[]): string {
 
 function readShard(dir: string): { manifest: ShardManifest; rows: Sample[] } | string {
   if (!fs.existsSync(dir)) return `${dir} does not exist`;
+  if (!fs.statSync(dir).isDirectory()) return `${dir} is not a directory: a shard is the directory orchsim sweep --shard wrote`;
   let manifest: ShardManifest;
   try {
     manifest = JSON.parse(fs.readFileSync(path.join(dir, SHARD_FILE), "utf8")) as ShardManifest;

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { loadScenarioFile, ScenarioError, type Override } from "../scenario/index.js";
 import type { Scenario } from "../scenario/types.js";
 import { textTable } from "../report/text-table.js";
-import { firstProblem, jobsNote, parseJobs, runAll } from "./sweep-command.js";
+import { firstProblem, jobsNote, parseJobs, parseSeeds, runAll } from "./sweep-command.js";
 import type { Sample, SweepJob } from "./sweep-run.js";
 import { badInput, commandFailed, openOutput, problemsOf, problemsWithout } from "./bad-input.js";
 import { checkCost, parseMaxEvents } from "./cost-guard.js";
@@ -41,8 +41,9 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   const range = /^(\d+)\.\.(\d+)$/.exec(o.range);
   const [lo0, hi0] = range ? [Number(range[1]), Number(range[2])] : [NaN, NaN];
   if (!range || lo0 > hi0) return badInput(`--range: "${o.range}" is not LO..HI with LO <= HI (e.g. 4..64)`);
-  const seedCount = /^\d+$/.test(o.seeds) ? Number(o.seeds) : NaN;
-  if (!(seedCount >= 1 && seedCount <= 1000)) return badInput(`--seeds: "${o.seeds}" is not a count from 1 to 1000`);
+  const seeds = parseSeeds(o.seeds);
+  if (typeof seeds === "string") return badInput(seeds);
+  const seedCount = seeds.length;
   const jobs = parseJobs(o.jobs);
   if (typeof jobs === "string") return badInput(jobs);
   const maxEvents = parseMaxEvents(o.maxEvents);
@@ -54,15 +55,15 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
     try {
       return loadScenarioFile(file, sets, options);
     } catch (err) {
-      if (err instanceof ScenarioError) return badInput(problemsOf(flag, err.message, problemsWithout(file, [...o.set, seedOverride(1)], options)));
+      if (err instanceof ScenarioError) return badInput(problemsOf(flag, err.message, problemsWithout(file, [...o.set, seedOverride(seeds[0]!)], options)));
       throw err;
     }
   };
-  const lo = load(overrides(lo0, 1), `--minimize ${o.minimize}=${lo0}`);
+  const lo = load(overrides(lo0, seeds[0]!), `--minimize ${o.minimize}=${lo0}`);
   if (typeof lo === "number") return lo;
   const name = lo.name;
   // The largest value costs the most: its seeds are one trial's runs.
-  const hi = load(overrides(hi0, 1), `--minimize ${o.minimize}=${hi0}`);
+  const hi = load(overrides(hi0, seeds[0]!), `--minimize ${o.minimize}=${hi0}`);
   if (typeof hi === "number") return hi;
   const refusal = checkCost(hi, maxEvents, seedCount, o.quiet === true, jobs);
   if (refusal !== null) return badInput(refusal);
@@ -70,7 +71,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   if (!o.quiet) for (const note of fixedFailureNotes(hi, [o.minimize])) process.stderr.write(`orchsim: ${note}\n`);
   const trials = new Map<number, Trial>();
   const trial = async (value: number): Promise<Trial | Stop> => {
-    const list: SweepJob[] = Array.from({ length: seedCount }, (_, i) => ({ file, overrides: overrides(value, i + 1), variant: `${o.minimize}=${value}`, ...options }));
+    const list: SweepJob[] = seeds.map((seed) => ({ file, overrides: overrides(value, seed), variant: `${o.minimize}=${value}`, ...options }));
     const results = await runAll(list, jobs, false);
     const stop = firstProblem(results);
     if (stop !== undefined) return stop;
@@ -100,7 +101,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   }
   const rows = [...trials.values()].sort((a, b) => a.value - b.value);
   out.writeCsv("plan.csv", ["value", "seeds", "passed", "meets_every_slo", "first_failure"], rows.map((t) => ({ value: t.value, seeds: t.runs, passed: t.passed, meets_every_slo: ok(t), first_failure: t.why })));
-  out.writeJson("plan.json", { field: o.minimize, range: [lo0, hi0], seeds: seedCount, answer, miss_chance_below: answer === null ? null : missChanceBound(seedCount) });
+  out.writeJson("plan.json", { field: o.minimize, range: [lo0, hi0], seeds, answer, miss_chance_below: answer === null ? null : missChanceBound(seedCount) });
   out.commit();
   if (!o.quiet) process.stdout.write(`${report(o.minimize, rows, answer, seedCount, lo0, hi0)}\noutputs: ${out.finalDir}\n`);
   return answer === null ? NO_ANSWER : 0;

@@ -212,7 +212,7 @@ function parseShard(text: string | undefined): Shard | null | string {
   return { index, of };
 }
 
-function parseSeeds(text: string): number[] | string {
+export function parseSeeds(text: string): number[] | string {
   const range = /^(\d+)-(\d+)$/.exec(text);
   if (range) {
     const [a, b] = [Number(range[1]), Number(range[2])];

@@ -48,14 +48,21 @@ describe("orchsim plan", () => {
     expect(tried).toContain(expected - 1);
     // The answer, for a script (--quiet prints nothing): plan.json.
     const answer = JSON.parse(fs.readFileSync(path.join(dir, "plan", "plan.json"), "utf8"));
-    expect(answer).toEqual({ field: "cluster.nodeGroups.w.count", range: [1, 8], seeds: 3, answer: expected, miss_chance_below: 1 - 0.05 ** (1 / 3) });
+    expect(answer).toEqual({ field: "cluster.nodeGroups.w.count", range: [1, 8], seeds: [1, 2, 3], answer: expected, miss_chance_below: 1 - 0.05 ** (1 / 3) });
   });
 
   it("says so when not even the top of the range is enough", () => {
     const r = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "1..2", "--seeds", "2", "--out", path.join(dir, "none")]);
     expect(r.code).toBe(3); // for a script: no answer in the range
     expect(r.stdout).toContain("no value of cluster.nodeGroups.w.count in 1..2 meets every SLO in all 2 seeds (not even 2): a larger --range may");
-    expect(JSON.parse(fs.readFileSync(path.join(dir, "none", "plan.json"), "utf8"))).toEqual({ field: "cluster.nodeGroups.w.count", range: [1, 2], seeds: 2, answer: null, miss_chance_below: null });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "none", "plan.json"), "utf8"))).toEqual({ field: "cluster.nodeGroups.w.count", range: [1, 2], seeds: [1, 2], answer: null, miss_chance_below: null });
+  });
+
+  it("takes --seeds as sweep does: a list, or a range", () => {
+    const r = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "1..2", "--seeds", "4,9", "--out", path.join(dir, "listed"), "--quiet"]);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "listed", "plan.json"), "utf8")).seeds).toEqual([4, 9]);
+    expect(orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "1..2", "--seeds", "9-4"]).stderr).toBe('--seeds: "9-4" is not a range of at most 1000 seeds\n');
   });
 
   it("refuses a range or field that cannot be searched", () => {

@@ -62,6 +62,7 @@ describe("parallel and sharded sweeps", () => {
     expect(merge("shard1", "other").stderr).toBe(`${path.join(dir, "other")}: a shard of another sweep: its seeds are 1-4, not 1-3 (against ${path.join(dir, "shard1")})\n`);
     expect(merge("one").stderr).toMatch(/not a sweep shard \(no sweep-shard\.json/);
     expect(merge("nowhere").stderr).toBe(`${path.join(dir, "nowhere")} does not exist\n`);
+    expect(merge("shard1/sweep.csv").stderr).toBe(`${path.join(dir, "shard1/sweep.csv")} is not a directory: a shard is the directory orchsim sweep --shard wrote\n`);
     sweep("otherset", "--shard", "4/4", "--jobs", "1", "--set", "services.web.replicas=3");
     expect(merge("shard1", "shard2", "shard3", "otherset").stderr).toMatch(/otherset: a shard of another sweep: its scenario file, stack files, --set or \$\{VAR\} values differ/);
     expect(fs.existsSync(path.join(dir, "bad"))).toBe(false);
