@@ -107,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
     .command("plan")
     .description("the smallest value of a field (a node count) at which every service meets its SLO, in the whole run and after every fault, in every seed")
     .argument("<scenario>", "scenario file (YAML)")
-    .requiredOption("--minimize <path>", "the field to minimise, e.g. cluster.nodeGroups.web.count")
+    .requiredOption("--minimize <path>", "the field to minimise, e.g. cluster.nodeGroups.web.count; several, separated by commas, take the same value (each zone's group: nodes per zone)")
     .requiredOption("--range <lo..hi>", "the values to search, e.g. 2..16")
     .option("--seeds <seeds>", "the seeds each value must pass: a count (10 = seeds 1-10), a range (5-14) or a list (1,7,9)", "10")
     .option("--set <path=value>", "override a field in every run (repeatable)", collect, [])

@@ -1,5 +1,6 @@
 // `orchsim plan FILE --minimize PATH --range LO..HI --seeds N`: the smallest value of a field (a
-// node count, a replica count) at which every service meets its SLO, over the whole run and
+// node count, a replica count; or of several fields that take it together, such as the count of
+// each zone's group) at which every service meets its SLO, over the whole run and
 // after every fault, in every seed. It bisects over sweeps, so it assumes that more is never
 // worse (true of node and replica counts in all but pathological scenarios; the table of tried
 // values shows it). The answer comes with what N passing seeds can say: the chance that a run
@@ -49,7 +50,10 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   const maxEvents = parseMaxEvents(o.maxEvents);
   if (typeof maxEvents === "string") return badInput(maxEvents);
   const options = o.envFile === undefined ? {} : { envFile: o.envFile };
-  const overrides = (v: number, seed: number): Override[] => [...o.set, { flag: "--minimize", text: `${o.minimize}=${v}` }, seedOverride(seed)];
+  // Several fields take the same value: "how many nodes per zone" is every zone's group count.
+  const fields = o.minimize.split(",").map((p) => p.trim());
+  if (fields.some((p) => p === "") || new Set(fields).size !== fields.length) return badInput(`--minimize: "${o.minimize}" is not a field, or fields separated by commas (each once)`);
+  const overrides = (v: number, seed: number): Override[] => [...o.set, ...fields.map((p) => ({ flag: "--minimize" as const, text: `${p}=${v}` })), seedOverride(seed)];
   // The range's ends: a problem named by the end's value, unless the scenario has it without.
   const load = (sets: Override[], flag: string): Scenario | number => {
     try {
@@ -68,7 +72,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   const refusal = checkCost(hi, maxEvents, seedCount, o.quiet === true, jobs);
   if (refusal !== null) return badInput(refusal);
   jobsNote(Math.min(jobs, seedCount), o.quiet);
-  if (!o.quiet) for (const note of fixedFailureNotes(hi, [o.minimize])) process.stderr.write(`orchsim: ${note}\n`);
+  if (!o.quiet) for (const note of fixedFailureNotes(hi, fields)) process.stderr.write(`orchsim: ${note}\n`);
   const trials = new Map<number, Trial>();
   const trial = async (value: number): Promise<Trial | Stop> => {
     const list: SweepJob[] = seeds.map((seed) => ({ file, overrides: overrides(value, seed), variant: `${o.minimize}=${value}`, ...options }));

@@ -65,11 +65,36 @@ describe("orchsim plan", () => {
     expect(orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "1..2", "--seeds", "9-4"]).stderr).toBe('--seeds: "9-4" is not a range of at most 1000 seeds\n');
   });
 
+  it("sets several fields to each value it tries (nodes per zone), and refuses a field given twice", () => {
+    const two = SCENARIO.replace("nodeGroups: [{name: w,", "nodeGroups: [{name: v, count: 1, cpu: 2, memory: 4GiB}, {name: w,");
+    expect(two).not.toBe(SCENARIO);
+    const twoFile = path.join(dir, "two.yaml");
+    fs.writeFileSync(twoFile, two);
+    const r = orchsim(["plan", twoFile, "--minimize", "cluster.nodeGroups.v.count, cluster.nodeGroups.w.count", "--range", "1..8", "--seeds", "3", "--out", path.join(dir, "two"), "--quiet"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    // Both groups grow together, a global task on each node: fewer of each than of w alone.
+    const single = JSON.parse(fs.readFileSync(path.join(dir, "plan", "plan.json"), "utf8")).answer as number;
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "two", "plan.json"), "utf8")).answer).toBeLessThan(single);
+    expect(orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count,cluster.nodeGroups.w.count", "--range", "1..4"]).stderr).toBe('--minimize: "cluster.nodeGroups.w.count,cluster.nodeGroups.w.count" is not a field, or fields separated by commas (each once)\n');
+  });
+
   it("refuses a range or field that cannot be searched", () => {
     expect(orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "8..1"]).stderr).toMatch(/--range: "8\.\.1" is not LO\.\.HI/);
     const bad = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.x.count", "--range", "1..4"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe(`--minimize cluster.nodeGroups.x.count: no node group named "x" (known: w)\n`);
+  });
+});
+
+describe("the README's plan of nodes per zone on zone-failure", () => {
+  it("finds none in 3..8: even 8 workers a zone miss shop's SLO in every seed", () => {
+    const dir = tempDir();
+    const fields = ["a", "b", "c"].map((g) => `cluster.nodeGroups.${g}.count`).join(",");
+    const r = orchsim(["plan", "scenarios/zone-failure.yaml", "--minimize", fields, "--range", "3..8", "--seeds", "3", "--out", path.join(dir, "z")]);
+    expect(r.code).toBe(3);
+    const plan = fs.readFileSync(path.join(dir, "z", "plan.csv"), "utf8").trim().split("\n").slice(1);
+    expect(plan).toEqual(["8,3,0,false,seed 1: shop missed its SLO over the run"]);
   });
 });
 
