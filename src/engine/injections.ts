@@ -57,7 +57,12 @@ const INJECTORS: Injectors = {
     world.recorder.fault("scale", a.service);
     apiCall(world, "scale", [{ type: "UpdateService", name: a.service, replicas: a.replicas }]);
   },
-  nodeFailure: (world, a) => nodeFailure(world, failingHosts(world, a.nodes, a.zones), a.recoverAfterUs),
+  nodeFailure: (world, a) => {
+    const hosts = failingHosts(world, a.nodes, a.zones);
+    // A zone that removeNodes emptied fails nothing: the fault says so rather than name no one.
+    const target = hosts.length > 0 ? hosts.join(",") : `${a.zones.map((z) => `zone ${z}`).join(" and ")} (no host left)`;
+    nodeFailure(world, hosts, target, a.recoverAfterUs);
+  },
   killLeader: (world, a) => {
     const leader = world.control.leader();
     world.recorder.fault("killLeader", leader?.name ?? null);
@@ -133,8 +138,8 @@ function failingHosts(world: World, nodes: readonly string[], zones: readonly st
   return [...nodes, ...of("worker"), ...of("manager")];
 }
 
-function nodeFailure(world: World, nodes: readonly string[], recoverAfterUs: number): void {
-  world.recorder.fault("nodeFailure", nodes.join(","));
+function nodeFailure(world: World, nodes: readonly string[], target: string, recoverAfterUs: number): void {
+  world.recorder.fault("nodeFailure", target);
   const leader = world.control.leader()?.name;
   for (const name of nodes) {
     const host = world.hostByName.get(name);

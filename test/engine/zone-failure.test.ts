@@ -25,6 +25,11 @@ describe("a zone failure", () => {
     expect(eventsOf(out.events, "fault", { fault: "nodeFailure" }).map((e) => e["target"])).toEqual(["b-1,b-2,b-3,b-4,manager-2,manager-3"]);
   });
 
+  it("says when removeNodes left the zone no host", () => {
+    const out = zoneRun("  - {at: 10s, removeNodes: {nodes: [b-1, b-2]}}\n  - {at: 30s, nodeFailure: {zones: [b]}}", ["cluster.managers.zones=[a]"]);
+    expect(eventsOf(out.events, "fault", { fault: "nodeFailure" }).map((e) => e["target"])).toEqual(["zone b (no host left)"]);
+  });
+
   it("with nodes listed too, fails each host once, the listed ones first", () => {
     const out = zoneRun("  - {at: 30s, nodeFailure: {nodes: [b-1, a-2], zones: [a], recoverAfter: 20s}}");
     expect(eventsOf(out.events, "fault", { fault: "nodeFailure" }).map((e) => e["target"])).toEqual(["b-1,a-2,a-1,manager-1"]);
