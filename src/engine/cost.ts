@@ -7,7 +7,7 @@
 // say whether a run takes seconds or hours, not to plan the day.
 
 import type { Scenario, ServiceSpec } from "../scenario/types.js";
-import { MANAGER_PREFIX } from "../scenario/index.js";
+import { MANAGER_PREFIX, nodeName } from "../scenario/index.js";
 
 /** Kernel events per unit of work, measured on the shipped scenarios (bench/, perf.json). */
 const EVENTS_PER = {
@@ -95,14 +95,19 @@ function replaced(s: Scenario, taskNodes: number): number {
   const global = count("global");
   // Managers that run no tasks take none with them.
   const running = (nodes: readonly string[]): number => (s.cluster.managers.runTasks ? nodes.length : nodes.filter((n) => !n.startsWith(`${MANAGER_PREFIX}-`)).length);
-  // A zone's nodes that run tasks, as the cluster starts (the managers in it too if they run tasks).
-  const inZones = (zones: readonly string[]): number =>
-    s.cluster.nodeGroups.reduce((n, g) => n + (zones.includes(g.zone) ? g.count : 0), 0) +
-    (s.cluster.managers.runTasks ? Array.from({ length: s.cluster.managers.count }, (_, i) => s.cluster.managers.zones[i % s.cluster.managers.zones.length]).filter((z) => z !== undefined && zones.includes(z)).length : 0);
+  // A failure's hosts as the cluster starts: those it names and its zones' (managers in zones[(i - 1) % zones]), each once.
+  const failing = (a: { nodes: readonly string[]; zones: readonly string[] }): string[] => {
+    const names = new Set(a.nodes);
+    if (a.zones.length === 0) return [...names];
+    const m = s.cluster.managers;
+    for (let i = 1; i <= m.count; i++) if (a.zones.includes(m.zones[(i - 1) % m.zones.length] ?? "")) names.add(nodeName(MANAGER_PREFIX, i));
+    for (const g of s.cluster.nodeGroups) if (a.zones.includes(g.zone)) for (let i = 1; i <= g.count; i++) names.add(nodeName(g.name, i));
+    return [...names];
+  };
   const replacedBy = (e: Scenario["events"][number]): number => {
     const a = e.action;
     const share = (n: number): number => Math.min(1, n / taskNodes);
-    if (a.type === "nodeFailure") return share(running(a.nodes) + inZones(a.zones)) * (replicated + (a.recoverAfterUs > 0 ? global * e.times : 0));
+    if (a.type === "nodeFailure") return share(running(failing(a))) * (replicated + (a.recoverAfterUs > 0 ? global * e.times : 0));
     if (a.type === "removeNodes") return share(running(a.nodes)) * replicated;
     if (a.type === "drain") return share(running([a.node])) * replicated;
     if (a.type === "restartAll") {

@@ -7,12 +7,12 @@ import { parseScenario } from "../../src/scenario/index.js";
 import { scenarioYaml } from "../helpers.js";
 
 /** 4 workers (managers run no tasks), 40 replicated tasks and one global service (4 tasks), and `events`. */
-function tasksPart(events: string): number {
+function tasksPart(events: string, groups = "[{name: w, count: 4, cpu: 4, memory: 8GiB}]"): number {
   const text = scenarioYaml(
     { duration: "10m" },
     `cluster:
   managers: {count: 1, runTasks: false}
-  nodeGroups: [{name: w, count: 4, cpu: 4, memory: 8GiB}]
+  nodeGroups: ${groups}
 services:
   - {name: web, replicas: 40}
   - {name: agent, mode: global}
@@ -37,6 +37,9 @@ describe("the tasks a fault replaces, in the cost estimate", () => {
 
   it("counts a zone's nodes for a zone failure, as the cluster starts", () => {
     expect(tasksPart("  - {at: 1m, nodeFailure: {zones: [default]}}")).toBe(deployed + 40);
+    // A node named and in a named zone counts once; the manager, which runs no tasks, not at all.
+    const zoned = "[{name: w, count: 2, cpu: 4, memory: 8GiB, zone: z}, {name: v, count: 2, cpu: 4, memory: 8GiB}]";
+    expect(tasksPart("  - {at: 1m, nodeFailure: {nodes: [w-1, manager-1], zones: [z]}}", zoned)).toBe(deployed + 20);
   });
 
   it("counts no tasks for a manager that runs none", () => {
