@@ -77,7 +77,11 @@ function difference(m: ShardManifest, first: ShardManifest): string | null {
   if (m.scenario !== first.scenario) return `its scenario is ${m.scenario}, not ${first.scenario}`;
   if (m.of !== first.of) return `it is one of ${m.of} shards, not ${first.of}`;
   if (JSON.stringify(m.seeds) !== JSON.stringify(first.seeds)) return `its seeds are ${seedText(m.seeds)}, not ${seedText(first.seeds)}`;
-  if (JSON.stringify(m.variants) !== JSON.stringify(first.variants)) return `its variants are ${m.variants.join(", ")}, not ${first.variants.join(", ")}`;
+  if (JSON.stringify(m.variants) !== JSON.stringify(first.variants)) {
+    const i = m.variants.findIndex((v, k) => v !== first.variants[k]);
+    if (i < 0 || i >= first.variants.length) return `it has ${m.variants.length} variants, not ${first.variants.length}`;
+    return `its variant ${i + 1} is ${m.variants[i]}, not ${first.variants[i]}`;
+  }
   if (m.fingerprint !== first.fingerprint) return "its scenario file, stack files, --set or ${VAR} values differ";
   return null;
 }

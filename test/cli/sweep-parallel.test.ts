@@ -65,6 +65,8 @@ describe("parallel and sharded sweeps", () => {
     expect(merge("shard1/sweep.csv").stderr).toBe(`${path.join(dir, "shard1/sweep.csv")} is not a directory: a shard is the directory orchsim sweep --shard wrote\n`);
     sweep("otherset", "--shard", "4/4", "--jobs", "1", "--set", "services.web.replicas=3");
     expect(merge("shard1", "shard2", "shard3", "otherset").stderr).toMatch(/otherset: a shard of another sweep: its scenario file, stack files, --set or \$\{VAR\} values differ/);
+    sweep("morevary", "--shard", "4/4", "--jobs", "1", "--vary", "services.web.replicas=1,2");
+    expect(merge("shard1", "shard2", "shard3", "morevary").stderr).toMatch(/morevary: a shard of another sweep: its variant 1 is cluster\.scheduler\.strategy=spread services\.web\.replicas=1, not cluster\.scheduler\.strategy=spread \(against/);
     expect(fs.existsSync(path.join(dir, "bad"))).toBe(false);
   });
 
