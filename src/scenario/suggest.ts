@@ -32,8 +32,10 @@ export function closest(word: string, candidates: readonly string[]): string | u
   let bestDistance = Infinity;
   for (const c of candidates) {
     const d = editDistance(lower, c.toLowerCase());
-    const allowed = Math.max(1, Math.floor(Math.max(word.length, c.length) / 3));
-    if (d <= allowed && d < bestDistance) {
+    const longer = Math.max(word.length, c.length);
+    const allowed = Math.max(1, Math.floor(longer / 3));
+    // An edit of every letter ("x" for "a") is another word, not a typo of it.
+    if (d <= allowed && d < longer && d < bestDistance) {
       best = c;
       bestDistance = d;
     }
