@@ -15,7 +15,7 @@ import type { Sample, SweepJob } from "./sweep-run.js";
 import { badInput, commandFailed, openOutput, problemsOf, problemsWithout } from "./bad-input.js";
 import { checkCost, parseMaxEvents } from "./cost-guard.js";
 import { seedOverride } from "./reproduce.js";
-import { fixedFailureNotes } from "./vary-notes.js";
+import { varyNotes } from "./vary-notes.js";
 
 export interface PlanOptions {
   minimize: string;
@@ -72,7 +72,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   const refusal = checkCost(hi, maxEvents, seedCount, o.quiet === true, jobs);
   if (refusal !== null) return badInput(refusal);
   jobsNote(Math.min(jobs, seedCount), o.quiet);
-  if (!o.quiet) for (const note of fixedFailureNotes(hi, fields)) process.stderr.write(`orchsim: ${note}\n`);
+  if (!o.quiet) for (const note of varyNotes(file, [...o.set, seedOverride(seeds[0]!)], options, fields)) process.stderr.write(`orchsim: ${note}\n`);
   const trials = new Map<number, Trial>();
   const trial = async (value: number): Promise<Trial | Stop> => {
     const list: SweepJob[] = seeds.map((seed) => ({ file, overrides: overrides(value, seed), variant: `${o.minimize}=${value}`, ...options }));

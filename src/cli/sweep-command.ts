@@ -14,7 +14,7 @@ import { estimateCost } from "../engine/cost.js";
 import type { Scenario } from "../scenario/types.js";
 import { seedOverride } from "./reproduce.js";
 import { runThreadLimits } from "./heap.js";
-import { fixedFailureNotes } from "./vary-notes.js";
+import { varyNotes } from "./vary-notes.js";
 
 export interface SweepOptions {
   seeds: string;
@@ -60,7 +60,8 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
   const refusal = checkCost(grid.costliest, maxEvents as number, chosen.length, o.quiet === true, jobs as number);
   if (refusal !== null) return badInput(refusal);
   jobsNote(Math.min(jobs as number, chosen.length), o.quiet);
-  if (!o.quiet) for (const note of fixedFailureNotes(grid.costliest, o.vary.map((v) => v.slice(0, v.indexOf("=")).trim()))) process.stderr.write(`orchsim: ${note}\n`);
+  const varied = o.vary.map((v) => v.slice(0, v.indexOf("=")).trim());
+  if (!o.quiet) for (const note of varyNotes(file, [...o.set, seedOverride((seeds as number[])[0]!)], o.envFile === undefined ? {} : { envFile: o.envFile }, varied)) process.stderr.write(`orchsim: ${note}\n`);
   const out = openOutput(o.out ?? path.join("out", `${grid.name}-sweep${share ? `-${share.index}-of-${share.of}` : ""}`), [file, o.envFile]);
   if (typeof out === "number") return out;
   const stopHandlers = out.abortOnSignals("the sweep was stopped; no output written");

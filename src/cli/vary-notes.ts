@@ -1,8 +1,24 @@
 // What a sweep (--vary) or a plan (--minimize) is told before it varies a field, when the
 // scenario would not follow the change the way the question means it.
 
+import { loadScenarioFile, type LoadOptions, type Override } from "../scenario/index.js";
 import type { Scenario } from "../scenario/types.js";
 import { formatDurationUs } from "../scenario/units.js";
+
+/**
+ * The notes for varying `paths` of `file` (with the run's own --set): read against the file as
+ * written, whose counts say what "every node of the group" means; none if it does not load
+ * without the varied values (their runs say what is wrong).
+ */
+export function varyNotes(file: string, sets: readonly Override[], options: LoadOptions, paths: readonly string[]): string[] {
+  let base: Scenario;
+  try {
+    base = loadScenarioFile(file, sets, options);
+  } catch {
+    return [];
+  }
+  return fixedFailureNotes(base, paths);
+}
 
 /**
  * A node group's count varied while a nodeFailure names every node the group has in the file:

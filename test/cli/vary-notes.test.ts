@@ -20,3 +20,15 @@ describe("a varied node count against a failure that names its nodes", () => {
     expect(fixedFailureNotes(loadScenarioFile("scenarios/zone-failure.yaml"), ["cluster.nodeGroups.a.count"])).toEqual([]);
   });
 });
+
+describe("the note, as plan and sweep print it", () => {
+  it("compares the named nodes with the group as the file has it, not as the varied value makes it", async () => {
+    const { orchsim, tempDir } = await import("./cli.js");
+    const dir = tempDir();
+    const named = ["--set", "events.0.nodeFailure={nodes: [a-1, a-2, a-3, manager-1], recoverAfter: 6m}"];
+    const plan = orchsim(["plan", "scenarios/zone-failure.yaml", ...named, "--minimize", "cluster.nodeGroups.a.count", "--range", "5..5", "--seeds", "1", "--out", `${dir}/p`]);
+    expect(plan.stderr).toContain("orchsim: the nodeFailure at 3m fails a-1, a-2, a-3 whatever cluster.nodeGroups.a.count is;");
+    const sweep = orchsim(["sweep", "scenarios/zone-failure.yaml", ...named, "--vary", "cluster.nodeGroups.a.count=4,5", "--seeds", "1", "--out", `${dir}/s`]);
+    expect(sweep.stderr).toContain("orchsim: the nodeFailure at 3m fails a-1, a-2, a-3 whatever cluster.nodeGroups.a.count is;");
+  });
+});
