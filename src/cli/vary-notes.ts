@@ -1,6 +1,7 @@
 // What a sweep (--vary) or a plan (--minimize) is told before it varies a field, when the
 // scenario would not follow the change the way the question means it.
 
+import { managerZones } from "../engine/hosts.js";
 import { loadScenarioFile, type LoadOptions, type Override } from "../scenario/index.js";
 import type { Scenario } from "../scenario/types.js";
 import { formatDurationUs } from "../scenario/units.js";
@@ -11,6 +12,7 @@ import { formatDurationUs } from "../scenario/units.js";
  * without the varied values (their runs say what is wrong).
  */
 export function varyNotes(file: string, sets: readonly Override[], options: LoadOptions, paths: readonly string[]): string[] {
+  if (!paths.some((p) => groupOfCount(p) !== undefined)) return [];
   let base: Scenario;
   try {
     base = loadScenarioFile(file, sets, options);
@@ -29,16 +31,21 @@ export function varyNotes(file: string, sets: readonly Override[], options: Load
 export function fixedFailureNotes(s: Scenario, paths: readonly string[]): string[] {
   const notes: string[] = [];
   for (const p of new Set(paths)) {
-    const name = /^cluster\.nodeGroups\.([^.]+)\.count$/.exec(p)?.[1];
+    const name = groupOfCount(p);
     const group = s.cluster.nodeGroups.find((g) => g.name === name);
     if (!group) continue;
     for (const e of s.events) {
       if (e.action.type !== "nodeFailure") continue;
       const named = e.action.nodes.filter((n) => n.startsWith(`${group.name}-`) && /^\d+$/.test(n.slice(group.name.length + 1)));
       if (named.length < group.count || e.action.zones.includes(group.zone)) continue;
-      const managers = s.cluster.managers.zones.slice(0, s.cluster.managers.count).includes(group.zone) ? ", its managers too" : "";
+      const managers = managerZones(s.cluster.managers).includes(group.zone) ? ", its managers too" : "";
       notes.push(`the nodeFailure at ${formatDurationUs(e.atUs)} fails ${named.join(", ")} whatever ${p} is; to fail all of zone ${group.zone} at each value${managers}, give it zones: [${group.zone}]`);
     }
   }
   return notes;
+}
+
+/** The node group whose count `path` is (`cluster.nodeGroups.<group>.count`), or undefined. */
+function groupOfCount(path: string): string | undefined {
+  return /^cluster\.nodeGroups\.([^.]+)\.count$/.exec(path)?.[1];
 }

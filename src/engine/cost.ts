@@ -8,6 +8,7 @@
 
 import type { Scenario, ServiceSpec } from "../scenario/types.js";
 import { MANAGER_PREFIX, nodeName } from "../scenario/index.js";
+import { managerZones } from "./hosts.js";
 
 /** Kernel events per unit of work, measured on the shipped scenarios (bench/, perf.json). */
 const EVENTS_PER = {
@@ -95,12 +96,12 @@ function replaced(s: Scenario, taskNodes: number): number {
   const global = count("global");
   // Managers that run no tasks take none with them.
   const running = (nodes: readonly string[]): number => (s.cluster.managers.runTasks ? nodes.length : nodes.filter((n) => !n.startsWith(`${MANAGER_PREFIX}-`)).length);
-  // A failure's hosts as the cluster starts: those it names and its zones' (managers in zones[(i - 1) % zones]), each once.
+  // A failure's hosts as the cluster starts: those it names and its zones', each once.
   const failing = (a: { nodes: readonly string[]; zones: readonly string[] }): string[] => {
     const names = new Set(a.nodes);
     if (a.zones.length === 0) return [...names];
-    const m = s.cluster.managers;
-    for (let i = 1; i <= m.count; i++) if (a.zones.includes(m.zones[(i - 1) % m.zones.length] ?? "")) names.add(nodeName(MANAGER_PREFIX, i));
+    const managers = managerZones(s.cluster.managers);
+    for (let i = 0; i < managers.length; i++) if (a.zones.includes(managers[i]!)) names.add(nodeName(MANAGER_PREFIX, i + 1));
     for (const g of s.cluster.nodeGroups) if (a.zones.includes(g.zone)) for (let i = 1; i <= g.count; i++) names.add(nodeName(g.name, i));
     return [...names];
   };

@@ -6,12 +6,18 @@ import type { Request } from "../workload/client.js";
 import { nodeRecordFrom, type NodeRecord } from "../manager/store.js";
 import type { NodeDescription } from "../api/messages.js";
 
+/** The one rule for the managers' zones: manager-1..N take `zones` round-robin (index i - 1 is manager-i's). */
+export function managerZones(m: Pick<Scenario["cluster"]["managers"], "count" | "zones">): string[] {
+  return Array.from({ length: m.count }, (_, i) => m.zones[i % m.zones.length] ?? "default");
+}
+
 /** Host specs for the managers (manager-1..N over the zones round-robin) and the node groups. */
 export function hostSpecs(scenario: Scenario): HostSpec[] {
   const m = scenario.cluster.managers;
   const specs: HostSpec[] = [];
+  const zones = managerZones(m);
   for (let i = 1; i <= m.count; i++) {
-    const zone = m.zones[(i - 1) % m.zones.length] ?? "default";
+    const zone = zones[i - 1]!;
     specs.push({
       name: nodeName(MANAGER_PREFIX, i),
       role: "manager",

@@ -1,5 +1,6 @@
 import { formatNumber } from "../metrics/fmt.js";
 import { DEFAULTS } from "../scenario/index.js";
+import { managerZones } from "./hosts.js";
 import type { Scenario } from "../scenario/types.js";
 
 /**
@@ -60,7 +61,7 @@ function inertSettings(s: Scenario): string[] {
   if (net.encryptionCpuUsPerGB !== DEFAULTS.fabric.encryptionCpuUsPerGB && !s.networks.some((n) => n.encrypted)) {
     out.push("cluster.network.encryptionCpuPerGB changes nothing: no network is encrypted");
   }
-  const zones = new Set([...s.cluster.managers.zones.slice(0, s.cluster.managers.count), ...s.cluster.nodeGroups.map((g) => g.zone)]);
+  const zones = new Set([...managerZones(s.cluster.managers), ...s.cluster.nodeGroups.map((g) => g.zone)]);
   if (net.crossZoneBandwidthBitsPerS > 0 && zones.size < 2) out.push("cluster.network.crossZoneBandwidth changes nothing: every node is in one zone");
   return out;
 }

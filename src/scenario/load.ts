@@ -160,9 +160,9 @@ function groupTotals(groups: readonly { name: string; count: number }[], events:
   return totals;
 }
 
-/** The zones that hold a host at some time: the managers' (manager i in zones[(i - 1) % zones]) and those of groups that ever have a node. */
+/** The zones that hold a host at some time: the managers' and those of groups that ever have a node. */
 function zonesWithHosts(cluster: ClusterSpec, groupTotals: ReadonlyMap<string, number>): string[] {
-  const zones = new Set(cluster.managers.zones.slice(0, cluster.managers.count));
+  const zones = new Set(cluster.managers.zones.slice(0, cluster.managers.count)); // engine/hosts.ts: managerZones
   for (const g of cluster.nodeGroups) if ((groupTotals.get(g.name) ?? 0) > 0) zones.add(g.zone);
   return [...zones];
 }
