@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
-import { loadScenarioFile, ScenarioError, type Override } from "../scenario/index.js";
+import { loadScenarioFile, ScenarioError, type LoadOptions, type Override } from "../scenario/index.js";
 import { Progress } from "./progress.js";
 import { isFailed, runJob, type JobResult, type Sample, type SweepJob } from "./sweep-run.js";
 import { writeSamples, writeSweep } from "./sweep-stats.js";
@@ -51,7 +51,8 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
   const maxEvents = parseMaxEvents(o.maxEvents);
   for (const parsed of [seeds, variants, jobs, shard, maxEvents]) if (typeof parsed === "string") return badInput(parsed);
   if (shard !== null && o.report) return badInput("--report: a shard has no estimates to draw; give --report to orchsim merge");
-  const grid = gridOf(file, o, seeds as number[], variants as Variant[]);
+  const options = o.envFile === undefined ? {} : { envFile: o.envFile };
+  const grid = gridOf(file, o, options, seeds as number[], variants as Variant[]);
   if (typeof grid === "string") return badInput(grid);
   const share = shard as Shard | null;
   if (share && share.of > grid.jobs.length) return badInput(`--shard: ${share.of} shares of ${grid.jobs.length} runs would leave some empty`);
@@ -61,7 +62,7 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
   if (refusal !== null) return badInput(refusal);
   jobsNote(Math.min(jobs as number, chosen.length), o.quiet);
   const varied = o.vary.map((v) => v.slice(0, v.indexOf("=")).trim());
-  if (!o.quiet) for (const note of varyNotes(file, [...o.set, seedOverride((seeds as number[])[0]!)], o.envFile === undefined ? {} : { envFile: o.envFile }, varied)) process.stderr.write(`orchsim: ${note}\n`);
+  if (!o.quiet) for (const note of varyNotes(file, [...o.set, seedOverride((seeds as number[])[0]!)], options, varied)) process.stderr.write(`orchsim: ${note}\n`);
   const out = openOutput(o.out ?? path.join("out", `${grid.name}-sweep${share ? `-${share.index}-of-${share.of}` : ""}`), [file, o.envFile]);
   if (typeof out === "number") return out;
   const stopHandlers = out.abortOnSignals("the sweep was stopped; no output written");
@@ -114,13 +115,12 @@ interface Shard {
 }
 
 /** Every run, variants outer and seeds inner, each checked to load; or the first problem. */
-function gridOf(file: string, o: SweepOptions, seeds: readonly number[], variants: readonly Variant[]): { name: string; jobs: SweepJob[]; fingerprint: string; costliest: Scenario } | string {
+function gridOf(file: string, o: SweepOptions, options: LoadOptions, seeds: readonly number[], variants: readonly Variant[]): { name: string; jobs: SweepJob[]; fingerprint: string; costliest: Scenario } | string {
   const jobs: SweepJob[] = [];
   let name = "";
   let costliest: { scenario: Scenario; events: number } | undefined;
   // What every variant resolves to (stack files, --set and ${VAR} included): shards of one sweep share it.
   const hash = createHash("sha256");
-  const options = o.envFile === undefined ? {} : { envFile: o.envFile };
   for (const v of variants) {
     // A seed changes no field's validity: each variant is checked once.
     try {
