@@ -123,7 +123,7 @@ export class Updater {
       const key = t.pinnedNode ?? String(t.slot);
       return r.replaced.has(key) ? null : key;
     });
-    return new Map([...slots.entries()].sort(([, a], [, b]) => a[0]!.slot - b[0]!.slot || a[0]!.id.localeCompare(b[0]!.id)));
+    return new Map([...slots.entries()].sort(([, a], [, b]) => a[0]!.slot - b[0]!.slot || codeOrder(a[0]!.id, b[0]!.id)));
   }
 
   /** stop-first: the new task may run once every old task of its slot has stopped. */
@@ -190,4 +190,9 @@ export class Updater {
     this.o.sim.cancel(r.timer);
     for (const u of [...r.batch.values(), ...r.watched.values()]) this.o.sim.cancel(u.monitor);
   }
+}
+
+/** Strings by their UTF-16 code units: the same order on every machine (localeCompare's follows the ICU data of the Node build). */
+function codeOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
