@@ -1,5 +1,5 @@
 import type { FaultSummary, ServiceSummary, Summary } from "../metrics/rows.js";
-import { shortTarget } from "../metrics/fmt.js";
+import { groupDigits, shortTarget } from "../metrics/fmt.js";
 import { round1, warnings, type NodeCpuWatch } from "../metrics/warnings.js";
 import { textTable } from "../report/text-table.js";
 
@@ -11,7 +11,7 @@ import { textTable } from "../report/text-table.js";
 export function summaryText(summary: Summary, cpu: NodeCpuWatch, outDir: string | null, wallS: number, shown: readonly string[] = []): string {
   const lines: string[] = [];
   const speed = wallS > 0 ? `${Math.round(summary.duration_s / wallS)}x real time` : "";
-  lines.push(`${summary.scenario} (seed ${summary.seed}): ${summary.duration_s} s simulated in ${wallS.toFixed(2)} s (${speed}), ${summary.events.toLocaleString("en-US")} events`);
+  lines.push(`${summary.scenario} (seed ${summary.seed}): ${summary.duration_s} s simulated in ${wallS.toFixed(2)} s (${speed}), ${groupDigits(summary.events)} events`);
   const header = ["service", "requests", "errors", "timeouts", "rejected", "p50 ms", "p99 ms", "max ms", "SLO", "restarts", "OOM", "unhealthy", "pending"];
   const rows = Object.entries(summary.services).map(([name, s]) => [
     name,
@@ -41,7 +41,7 @@ export function summaryText(summary: Summary, cpu: NodeCpuWatch, outDir: string 
 }
 
 function requests(n: number): string {
-  return `${n.toLocaleString("en-US")} request${n === 1 ? "" : "s"}`;
+  return `${groupDigits(n)} request${n === 1 ? "" : "s"}`;
 }
 
 function sloText(s: ServiceSummary): string {

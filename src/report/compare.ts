@@ -3,6 +3,7 @@
 
 import type { FaultSummary, ServiceSummary, Summary } from "../metrics/rows.js";
 import { textTable } from "./text-table.js";
+import { groupDigits } from "../metrics/fmt.js";
 
 /** One figure of a service: its label and how to read it from a summary. */
 const SERVICE_FIGURES: [string, (s: ServiceSummary) => number | null][] = [
@@ -95,5 +96,5 @@ function change(a: number, b: number): string {
 
 function fmt(x: number | null | undefined): string {
   if (x == null) return "-";
-  return Number.isInteger(x) ? x.toLocaleString("en-US") : x.toLocaleString("en-US", { maximumFractionDigits: 2 });
+  return groupDigits(x, 2);
 }

@@ -8,7 +8,7 @@
 
 import type { FaultSummary, NodeRow, Summary, TimeseriesRow } from "../metrics/rows.js";
 import { HOT_CPU, round1 } from "../metrics/warnings.js";
-import { shortTarget } from "../metrics/fmt.js";
+import { groupDigits, shortTarget } from "../metrics/fmt.js";
 
 /** One line of events.jsonl, with its line number. */
 export interface LoggedEvent {
@@ -81,7 +81,7 @@ function symptoms(input: StoryInput, fromT: number, endT: number): Step[] {
   const failed = input.timeseries.findIndex((r) => inSpan(r) && r.errors > 0);
   if (failed >= 0) {
     const r = input.timeseries[failed]!;
-    steps.push({ t: Math.max(fromT, r.t_s - interval), text: `requests fail: ${r.errors.toLocaleString("en-US")} of ${r.service}'s in the window to ${r.t_s} s`, ref: `timeseries.csv:${failed + 2}` });
+    steps.push({ t: Math.max(fromT, r.t_s - interval), text: `requests fail: ${groupDigits(r.errors)} of ${r.service}'s in the window to ${r.t_s} s`, ref: `timeseries.csv:${failed + 2}` });
   }
   const slow = input.timeseries.findIndex((r) => {
     const slo = input.summary.services[r.service]?.slo;
@@ -152,7 +152,7 @@ function killed(failed: readonly LoggedEvent[], one: string, many: string): Step
 /** How the span ended: recovered (and when, which service last), or the loop that kept it down. */
 function outcome(input: StoryInput, f: FaultSummary, endT: number): string {
   const n = f.requests_lost;
-  const lost = n > 0 ? ` ${n.toLocaleString("en-US")} request${n === 1 ? "" : "s"} failed (calls between services included).` : " No request failed.";
+  const lost = n > 0 ? ` ${groupDigits(n)} request${n === 1 ? "" : "s"} failed (calls between services included).` : " No request failed.";
   const w = f.worst_window;
   const p99 = w?.p99_ms == null ? "nothing completed" : `p99 ${fmt(w.p99_ms)} ms`;
   const worst = w && f.recovered_s !== 0 ? ` The worst window ended at ${w.t_s} s: ${w.service} with ${p99} and ${w.errors} errors.` : "";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatNumber, msFromUs, round, roundUtil, secondsFromUs, shortTarget } from "../../src/metrics/fmt.js";
+import { formatNumber, groupDigits, msFromUs, round, roundUtil, secondsFromUs, shortTarget } from "../../src/metrics/fmt.js";
 
 describe("round", () => {
   it.each([
@@ -74,6 +74,34 @@ describe("shortTarget", () => {
   it("keeps up to six names and shortens a longer list to its first three, its last and the count", () => {
     expect(shortTarget("a-1,a-2,a-3,manager-1")).toBe("a-1,a-2,a-3,manager-1");
     expect(shortTarget(Array.from({ length: 300 }, (_, i) => `a-${i + 1}`).join(","))).toBe("a-1,a-2,a-3,...,a-300 (300)");
+  });
+});
+
+describe("groupDigits", () => {
+  it("prints integers as toLocaleString(\"en-US\") does", () => {
+    expect(groupDigits(0)).toBe("0");
+    expect(groupDigits(999)).toBe("999");
+    expect(groupDigits(1000)).toBe("1,000");
+    expect(groupDigits(-1234567)).toBe("-1,234,567");
+    fc.assert(
+      fc.property(fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }), (n) => {
+        expect(groupDigits(n)).toBe(n.toLocaleString("en-US"));
+      }),
+      { numRuns: 5_000, seed: 3 },
+    );
+  });
+
+  it("rounds a fraction to at most the digits asked for and drops its trailing zeros, as toLocaleString does", () => {
+    expect(groupDigits(1234.5, 2)).toBe("1,234.5");
+    expect(groupDigits(-0.001, 2)).toBe("0");
+    expect(groupDigits(2.999, 2)).toBe("3");
+    // n/7 never lies on a half of the last digit, where toFixed (the exact binary value) and ICU (the shortest decimal) may differ.
+    fc.assert(
+      fc.property(fc.integer({ min: -1e12, max: 1e12 }), (n) => {
+        expect(groupDigits(n / 7, 2)).toBe((n / 7).toLocaleString("en-US", { maximumFractionDigits: 2 }));
+      }),
+      { numRuns: 5_000, seed: 4 },
+    );
   });
 });
 
