@@ -75,7 +75,7 @@ function nodeList(f: Fields, key: string, kind: RefKind): string[] {
  * nodes that addNodes brought included, so a sweep or a plan that varies a group's count fails
  * the whole zone at every count.
  */
-function failingHosts(f: Fields): { nodes: string[]; zones: string[] } {
+function failureTargets(f: Fields): { nodes: string[]; zones: string[] } {
   if (!f.has("nodes") && !f.has("zones")) {
     f.missing("nodes", "missing required field (or zones: the hosts that fail are named by nodes, zones or both)");
     return { nodes: [], zones: [] };
@@ -131,7 +131,7 @@ export function readAction(type: Exclude<EventType, "rollingUpdate">, f: Fields)
         replicas: f.whole("replicas", REQUIRED, { min: 0, max: LIMITS.count }),
       };
     case "nodeFailure":
-      return { type, ...failingHosts(f), recoverAfterUs: duration(f, "recoverAfter", A.recoverAfterUs) };
+      return { type, ...failureTargets(f), recoverAfterUs: duration(f, "recoverAfter", A.recoverAfterUs) };
     case "killLeader":
       return { type, restartAfterUs: duration(f, "restartAfter", A.restartAfterUs) };
     case "killManager":
