@@ -109,7 +109,8 @@ export class RestartSupervisor {
     this.proposeRestart([stop, { type: "CreateTask", task: replacement }]);
     this.recordAttempt(task);
     const delayUs = how.delay ? task.spec.restartPolicy.delayUs : 0;
-    const p: Pending = { replacement, old: task, deadlineUs: this.sim.now() + delayUs + WAIT_FOR_OLD_TASK_US, timer: null, delayOver: false };
+    // The minute's wait for the old task runs alongside the delay (swarmkit's DelayStart starts both together).
+    const p: Pending = { replacement, old: task, deadlineUs: this.sim.now() + WAIT_FOR_OLD_TASK_US, timer: null, delayOver: false };
     this.waiting.set(task.id, p);
     p.timer = this.sim.after(delayUs, () => {
       p.delayOver = true;
@@ -117,9 +118,16 @@ export class RestartSupervisor {
     });
   }
 
-  /** A replacement created by an earlier leader and still waiting: it gets RUNNING after the delay. */
+  /**
+   * A replacement created by an earlier leader and still waiting: it gets RUNNING once what is
+   * left of its delay has passed (swarmkit taskinit counts it from the task's status timestamp).
+   * SIMPLIFICATION: counted from the replacement's creation; its status may have changed since
+   * (PENDING, ASSIGNED), which in Swarm leaves a little more of the delay to wait.
+   */
   resume(replacement: TaskRecord): void {
-    this.sim.after(replacement.spec.restartPolicy.delayUs, () => {
+    const delayUs = replacement.spec.restartPolicy.delayUs;
+    const leftUs = Math.min(delayUs, Math.max(0, replacement.createdUs + delayUs - this.sim.now()));
+    this.sim.after(leftUs, () => {
       if (this.stopped) return;
       const t = this.store.tasks.get(replacement.id);
       if (t && t.desiredState === TaskState.READY) {

@@ -26,27 +26,39 @@ interface Rollout {
   target: ServiceSpec;
   config: UpdateSpec;
   rollback: boolean;
-  /** Slots of the current batch, until their new task runs or fails. */
-  batch: Map<string, SlotUpdate>;
-  /** The batch's slots by the id of each of their tasks, old and new. */
+  /** The slots to replace, as they were when the rollout began (swarmkit's dirtySlots): key and old tasks, in slot order. */
+  slots: [string, TaskRecord[]][];
+  /** The next slot a free worker takes. */
+  next: number;
+  /** Workers that have not yet run out of slots. */
+  workers: number;
+  /** Slots a worker is on, until their new task runs or fails. */
+  inFlight: Map<string, SlotUpdate>;
+  /** The slots in flight by the id of each of their tasks, old and new. */
   byTask: Map<string, SlotUpdate>;
-  /** New tasks still inside their monitor period, by task id. */
+  /** New tasks whose failure counts: from their creation until `monitor` after they run. */
   watched: Map<string, SlotUpdate>;
-  started: number;
   failures: number;
-  /** Slots this rollout has already replaced (their old tasks may not have stopped yet). */
-  replaced: Set<string>;
-  timer: ScheduledEvent | null;
+  /** The workers' delays, stop-first's waits for an old task, the final monitoring. */
+  timers: Set<ScheduledEvent>;
   done: boolean;
 }
 
+/** How long stop-first waits for an old task to stop before it starts the new one anyway (swarmkit restart.defaultOldTaskTimeout). */
+const OLD_TASK_TIMEOUT_US = 60_000_000;
+/** What the final monitoring adds to a `delay` that is not shorter than `monitor` (swarmkit updater.go). */
+const FINAL_MONITOR_EXTRA_US = 1_000_000;
+
 /**
  * Swarm's rolling updater (swarmkit manager/orchestrator/update): when a service's spec changes,
- * its tasks are replaced `parallelism` slots at a time (0 = all), `delay` apart; stop-first stops
- * the old task before the new one may run, start-first runs both until the new one runs. A new
- * task that stops before running, or within `monitor` of running, is a failure; when failures
- * exceed `maxFailureRatio` of the tasks updated so far, `failureAction` pauses the update, goes
- * on, or rolls back to the previous spec (with the `rollback` settings).
+ * the slots running another spec are listed once, in slot order, and `parallelism` workers (0 =
+ * one per slot) take them one after another. A worker replaces its slot (stop-first: the old task
+ * stops before the new one may run, or a minute passes; start-first: both run until the new one
+ * does), waits until the new task runs or fails, waits `delay`, and takes the next slot. A new
+ * task that fails before it runs, or within `monitor` of running, is a failure; when failures
+ * exceed `maxFailureRatio` of the slots listed, `failureAction` pauses the update, goes on, or
+ * rolls back to the previous spec (with the `rollback` settings). Once every worker is done, the
+ * update completes after one more `monitor` (or `delay` + 1 s, if that is longer).
  */
 export class Updater {
   private readonly rollouts = new Map<string, Rollout>();
@@ -71,11 +83,11 @@ export class Updater {
     if (s.updateState !== "updating" && s.updateState !== "rollback_started") return;
     const rollback = s.updateState === "rollback_started";
     const r: Rollout = {
-      service: s.name, target: s.spec, config: rollback ? s.spec.rollback : s.spec.update, rollback,
-      batch: new Map(), byTask: new Map(), watched: new Map(), started: 0, failures: 0, replaced: new Set(), timer: null, done: false,
+      service: s.name, target: s.spec, config: rollback ? s.spec.rollback : s.spec.update, rollback, slots: [], next: 0, workers: 0,
+      inFlight: new Map(), byTask: new Map(), watched: new Map(), failures: 0, timers: new Set(), done: false,
     };
     this.rollouts.set(s.name, r);
-    this.o.sim.after(0, () => this.nextBatch(r));
+    this.o.sim.after(0, () => this.begin(r));
   }
 
   taskChanged(task: TaskRecord): void {
@@ -89,53 +101,90 @@ export class Updater {
     if (w && isTerminal(task.state)) this.failed(r, w);
   }
 
-  private nextBatch(r: Rollout): void {
-    r.timer = null;
-    if (this.stopped || r.done) return;
-    const service = this.o.store.services.get(r.service);
-    if (!service || service.spec !== r.target) return;
-    const dirty = this.dirtySlots(r);
-    if (dirty.size === 0) {
-      if (r.watched.size === 0) this.finish(r, r.rollback ? "rollback_completed" : "completed");
+  /** Lists the slots to replace and starts the workers; with none, the update is complete. */
+  private begin(r: Rollout): void {
+    if (!this.current(r)) return;
+    r.slots = [...this.dirtySlots(r).entries()];
+    if (r.slots.length === 0) {
+      this.finish(r, r.rollback ? "rollback_completed" : "completed");
       return;
     }
-    const n = r.config.parallelism === 0 ? dirty.size : r.config.parallelism;
-    const cmds: StoreCommand[] = [];
-    for (const [key, old] of [...dirty.entries()].slice(0, n)) {
-      const where = old[0]!.pinnedNode !== null ? { node: old[0]!.pinnedNode } : { slot: old[0]!.slot };
-      const startFirst = r.config.order === "start-first";
-      const fresh = this.o.factory.create(service, where, startFirst ? TaskState.RUNNING : TaskState.READY);
-      const u: SlotUpdate = { key, old, fresh, running: false, monitor: null };
-      r.batch.set(key, u);
-      for (const t of [...old, fresh]) r.byTask.set(t.id, u);
-      r.replaced.add(key);
-      r.started++;
-      if (!startFirst) for (const t of old) cmds.push({ type: "SetTaskDesiredState", id: t.id, desiredState: TaskState.SHUTDOWN });
-      cmds.push({ type: "CreateTask", task: fresh });
+    r.workers = r.config.parallelism === 0 ? r.slots.length : Math.min(r.config.parallelism, r.slots.length);
+    for (let i = 0; i < r.workers; i++) this.work(r);
+  }
+
+  /** Whether the rollout still has work: not stopped, not done, and its spec still the service's. */
+  private current(r: Rollout): boolean {
+    return !this.stopped && !r.done && this.o.store.services.get(r.service)?.spec === r.target;
+  }
+
+  /** A free worker takes the next slot; once none is left, and no worker holds one, the final monitoring. */
+  private work(r: Rollout): void {
+    if (!this.current(r)) return;
+    if (r.next === r.slots.length) {
+      if (--r.workers === 0) {
+        const { delayUs, monitorUs } = r.config;
+        this.timer(r, delayUs >= monitorUs ? delayUs + FINAL_MONITOR_EXTRA_US : monitorUs, () => this.finish(r, r.rollback ? "rollback_completed" : "completed"));
+      }
+      return;
     }
+    const [key, listed] = r.slots[r.next++]!;
+    // Those of its old tasks that still run or are meant to: the restart supervisor may have replaced one with the new spec meanwhile.
+    const old = listed.filter((t) => (this.o.store.tasks.get(t.id)?.desiredState ?? TaskState.REMOVE) <= TaskState.RUNNING);
+    if (old.length === 0) {
+      this.rest(r);
+      return;
+    }
+    const service = this.o.store.services.get(r.service)!;
+    const where = old[0]!.pinnedNode !== null ? { node: old[0]!.pinnedNode } : { slot: old[0]!.slot };
+    const startFirst = r.config.order === "start-first";
+    const fresh = this.o.factory.create(service, where, startFirst ? TaskState.RUNNING : TaskState.READY);
+    const u: SlotUpdate = { key, old, fresh, running: false, monitor: null };
+    r.inFlight.set(key, u);
+    for (const t of [...old, fresh]) r.byTask.set(t.id, u);
+    r.watched.set(fresh.id, u);
+    const cmds: StoreCommand[] = [];
+    if (!startFirst) {
+      for (const t of old) cmds.push({ type: "SetTaskDesiredState", id: t.id, desiredState: TaskState.SHUTDOWN });
+      this.timer(r, OLD_TASK_TIMEOUT_US, () => this.release(u));
+    }
+    cmds.push({ type: "CreateTask", task: fresh });
     this.o.propose(cmds);
   }
 
-  /** Slots whose live tasks run another spec than the target, by slot (or node), in slot order. */
-  private dirtySlots(r: Rollout): Map<string, TaskRecord[]> {
-    const slots = slotsOf(this.o.store.tasksOfService(r.service), (t) => {
-      if (t.desiredState > TaskState.RUNNING || t.spec === r.target || r.byTask.has(t.id)) return null;
-      const key = t.pinnedNode ?? String(t.slot);
-      return r.replaced.has(key) ? null : key;
+  /** The worker's slot is done: it waits `delay`, then takes the next. */
+  private rest(r: Rollout): void {
+    this.timer(r, r.config.delayUs, () => this.work(r));
+  }
+
+  private timer(r: Rollout, delayUs: number, action: () => void): void {
+    const ev = this.o.sim.after(delayUs, () => {
+      r.timers.delete(ev);
+      action();
     });
+    r.timers.add(ev);
+  }
+
+  /** Live tasks that run another spec than the target, by slot (or node), in slot order. */
+  private dirtySlots(r: Rollout): Map<string, TaskRecord[]> {
+    const slots = slotsOf(this.o.store.tasksOfService(r.service), (t) => (t.desiredState > TaskState.RUNNING || t.spec === r.target ? null : (t.pinnedNode ?? String(t.slot))));
     return new Map([...slots.entries()].sort(([, a], [, b]) => a[0]!.slot - b[0]!.slot || codeOrder(a[0]!.id, b[0]!.id)));
   }
 
   /** stop-first: the new task may run once every old task of its slot has stopped. */
   private oldChanged(r: Rollout, u: SlotUpdate): void {
-    if (r.config.order !== "stop-first") return;
-    const allStopped = u.old.every((t) => taskStopped(this.o.store, t.id));
+    if (r.config.order === "stop-first" && u.old.every((t) => taskStopped(this.o.store, t.id))) this.release(u);
+  }
+
+  /** stop-first: the new task, held at READY, may run now. */
+  private release(u: SlotUpdate): void {
     const fresh = this.o.store.tasks.get(u.fresh.id);
-    if (allStopped && fresh && fresh.desiredState === TaskState.READY) {
+    if (fresh && fresh.desiredState === TaskState.READY) {
       this.o.propose([{ type: "SetTaskDesiredState", id: fresh.id, desiredState: TaskState.RUNNING }]);
     }
   }
 
+  /** The worker waits for its new task to run, or to fail first (swarmkit: a state at or past RUNNING). */
   private freshChanged(r: Rollout, u: SlotUpdate, task: TaskRecord): void {
     // The old tasks may have stopped before the new one was even committed.
     if (task.desiredState === TaskState.READY) this.oldChanged(r, u);
@@ -144,7 +193,6 @@ export class Updater {
       if (r.config.order === "start-first") {
         this.o.propose(u.old.map((t): StoreCommand => ({ type: "SetTaskDesiredState", id: t.id, desiredState: TaskState.SHUTDOWN })));
       }
-      r.watched.set(task.id, u);
       u.monitor = this.o.sim.after(r.config.monitorUs, () => this.monitored(r, u));
       this.slotDone(r, u);
     } else if (isTerminal(task.state) && !u.running) {
@@ -156,21 +204,21 @@ export class Updater {
   private monitored(r: Rollout, u: SlotUpdate): void {
     u.monitor = null;
     r.watched.delete(u.fresh.id);
-    if (r.batch.size === 0 && r.timer === null) this.nextBatch(r);
   }
 
   private slotDone(r: Rollout, u: SlotUpdate): void {
-    if (r.batch.get(u.key) !== u) return;
-    r.batch.delete(u.key);
+    if (r.inFlight.get(u.key) !== u) return;
+    r.inFlight.delete(u.key);
     for (const t of [...u.old, u.fresh]) r.byTask.delete(t.id);
-    if (r.batch.size === 0 && !r.done) r.timer = this.o.sim.after(r.config.delayUs, () => this.nextBatch(r));
+    if (!r.done) this.rest(r);
   }
 
+  /** A new task failed: past `maxFailureRatio` of the slots listed, the failure action. */
   private failed(r: Rollout, u: SlotUpdate): void {
     r.watched.delete(u.fresh.id);
     this.o.sim.cancel(u.monitor);
     r.failures++;
-    if (r.config.failureAction === "continue" || r.failures / Math.max(1, r.started) <= r.config.maxFailureRatio) return;
+    if (r.config.failureAction === "continue" || r.failures / r.slots.length <= r.config.maxFailureRatio) return;
     const service = this.o.store.services.get(r.service);
     if (r.config.failureAction === "rollback" && !r.rollback && service?.previousSpec) {
       this.finish(r, null);
@@ -187,8 +235,9 @@ export class Updater {
   }
 
   private cancel(r: Rollout): void {
-    this.o.sim.cancel(r.timer);
-    for (const u of [...r.batch.values(), ...r.watched.values()]) this.o.sim.cancel(u.monitor);
+    for (const ev of r.timers) this.o.sim.cancel(ev);
+    r.timers.clear();
+    for (const u of [...r.inFlight.values(), ...r.watched.values()]) this.o.sim.cancel(u.monitor);
   }
 }
 

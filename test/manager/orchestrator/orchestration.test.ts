@@ -109,15 +109,21 @@ describe("rolling updates", () => {
       events: "  - {at: 20s, rollingUpdate: {service: web, image: web:2}}",
     });
 
-  it("stop-first, parallelism 2, delay 10 s: three batches, each old task stopped before its new one starts", () => {
+  it("stop-first, parallelism 2, delay 10 s: two workers, each taking its next slot 10 s after its last new task ran", () => {
     const out = runAndCollect(UPDATE("{parallelism: 2, delay: 10s, order: stop-first}"));
-    const fresh = out.events.filter((e) => e["kind"] === "task" && e["state"] === "new" && e["t_s"] > 20);
-    expect(fresh).toHaveLength(6);
-    const batches = [...new Set(fresh.map((e) => e["t_s"]))];
-    expect(batches).toHaveLength(3);
-    expect(batches[1]! - batches[0]!).toBeGreaterThanOrEqual(10);
-    expect(batches[2]! - batches[1]!).toBeGreaterThanOrEqual(10);
-    for (const e of fresh) {
+    const task = (e: Record<string, unknown>) => e["kind"] === "task" && (e["t_s"] as number) > 20;
+    const created = out.events.filter((e) => task(e) && e["state"] === "new").map((e) => e["t_s"] as number);
+    const fresh = new Set(out.events.filter((e) => task(e) && e["state"] === "new").map((e) => e["task"]));
+    const ran = out.events.filter((e) => task(e) && e["state"] === "running" && fresh.has(e["task"])).map((e) => e["t_s"] as number);
+    expect(created).toHaveLength(6);
+    expect(ran).toHaveLength(6);
+    // Both workers start at once (each commits its own slot, a few ms apart); every later slot
+    // waits for a worker: some new task ran 10 s before, one per slot taken since.
+    expect(created[1]! - created[0]!).toBeLessThan(0.01);
+    for (let k = 2; k < created.length; k++) expect(ran.filter((t) => t <= created[k]! - 10).length).toBeGreaterThanOrEqual(k - 1);
+    // Never more than two slots in flight: the k-th slot is taken only after k - 1 new tasks ran.
+    for (let k = 2; k < created.length; k++) expect(ran.filter((t) => t <= created[k]!).length).toBeGreaterThanOrEqual(k - 1);
+    for (const e of out.events.filter((x) => task(x) && x["state"] === "new")) {
       const slot = e["slot"];
       const oldStop = out.events.find((x) => x["kind"] === "task" && x["slot"] === slot && x["state"] === "shutdown" && x["t_s"] > 20)!;
       const newStart = eventsOf(out.events, "task", { task: e["task"], state: "starting" })[0]!;
@@ -125,6 +131,24 @@ describe("rolling updates", () => {
     }
     const states = eventsOf(out.events, "service").map((e) => e["update"]);
     expect(states).toEqual(["updating", "completed"]);
+    // Complete after the last worker's delay and the final monitoring: delay 10 s >= monitor 5 s makes it delay + 1 s.
+    const completed = eventsOf(out.events, "service", { update: "completed" })[0]!["t_s"] as number;
+    expect(completed - Math.max(...ran)).toBeGreaterThanOrEqual(21);
+    expect(completed - Math.max(...ran)).toBeLessThan(21.5);
+  });
+
+  it("maxFailureRatio is a share of the slots to update (swarmkit), not of those tried so far", () => {
+    // 6 slots, ratio 0.2: the first failure is 1/6, within it; the second, 2/6, pauses the update.
+    const out = runAndCollect(
+      scenario({
+        nodes: 4,
+        services: WEB("    update: {parallelism: 1, failureAction: pause, maxFailureRatio: 0.2}\n    restartPolicy: {condition: none}"),
+        events: "  - {at: 20s, rollingUpdate: {service: web, startup: {failRate: 1}}}",
+      }),
+    );
+    expect(eventsOf(out.events, "service").map((e) => e["update"])).toEqual(["updating", "paused"]);
+    expect(out.events.filter((e) => e["kind"] === "task" && e["state"] === "failed")).toHaveLength(2);
+    expect(out.timeseries.at(-1)!.tasks_running).toBe(4);
   });
 
   it("start-first runs the new task before the old one stops", () => {
@@ -264,5 +288,29 @@ describe("restart history per slot", () => {
     );
     expect(out.summary.services["agent"]!.restarts).toBe(3);
     expect(out.timeseries.at(-1)!.tasks_running).toBe(3);
+  });
+});
+
+describe("a new leader and the replacements waiting out their restart delay", () => {
+  it("waits only what is left of the delay (swarmkit taskinit), not the whole delay again", () => {
+    // The task fails at 10 s; its replacement waits 20 s. The leader dies at 12 s: the new one
+    // starts the replacement at about 30 s, not 20 s after it took over.
+    const out = runAndCollect(scenarioYaml({ name: "resume", duration: "1m" }, `
+cluster:
+  managers: {count: 3, runTasks: false}
+  nodeGroups: [{name: w, count: 1, cpu: 4, memory: 8GiB}]
+services:
+  - {name: web, replicas: 1, startup: {pull: 100ms, cpu: 100ms}, restartPolicy: {delay: 20s}}
+events:
+  - {at: 10s, restartAll: {service: web}}
+  - {at: 12s, killLeader: {}}
+`));
+    const elected = out.elections.map((e) => e.elected_s).filter((t) => t > 12);
+    expect(elected.length).toBeGreaterThan(0);
+    const started = out.events.filter((e) => e["kind"] === "task" && e["task"] !== "web.1.1" && e["state"] === "starting").map((e) => e["t_s"] as number);
+    expect(started).toHaveLength(1);
+    expect(started[0]!).toBeGreaterThan(30);
+    expect(started[0]!).toBeLessThan(31);
+    expect(started[0]!).toBeLessThan(elected[0]! + 20);
   });
 });
