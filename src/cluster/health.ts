@@ -4,18 +4,20 @@ import type { Container, ContainerRequest } from "./container.js";
 
 /**
  * Docker's HEALTHCHECK for one container, from the moment it starts: every `interval` after the
- * previous check ended, a probe request enters the container like any request and passes if
- * served within `timeout`; while the application is still starting up nothing listens, so the
- * probe fails at once. `retries` consecutive failures make the container unhealthy; failures
- * within `startPeriod` of the start do not count (a success still makes it healthy). So a
- * start-up slower than startPeriod + retries x interval, e.g. starved of CPU, is killed as
- * unhealthy, as in Docker. A probe that timed out keeps its worker until it is served.
+ * previous check ended (every `startInterval` while it has not yet been healthy and is inside
+ * its `startPeriod`, as Docker Engine 25+ does), a probe request enters the container like any
+ * request and passes if served within `timeout`; while the application is still starting up
+ * nothing listens, so the probe fails at once. `retries` consecutive failures make the container
+ * unhealthy; a failed probe that began within `startPeriod` of the start, before the container
+ * was first healthy, does not count. So a start-up slower than startPeriod + retries x interval,
+ * e.g. starved of CPU, is killed as unhealthy, as in Docker (daemon/health.go). A probe that
+ * timed out keeps its worker until it is served.
  */
 export class HealthMonitor {
   private failures = 0;
   private healthy = false;
   private timer: ScheduledEvent | null = null;
-  private pending: { timeout: ScheduledEvent } | null = null;
+  private pending: { timeout: ScheduledEvent; startUs: number } | null = null;
   private readonly startedUs: number;
   private stopped = false;
 
@@ -28,7 +30,13 @@ export class HealthMonitor {
     private readonly onUnhealthy: () => void,
   ) {
     this.startedUs = sim.now();
-    this.timer = sim.after(spec.intervalUs, () => this.probe());
+    this.timer = sim.after(this.intervalUs(), () => this.probe());
+  }
+
+  /** The wait before the next probe: startInterval while starting inside the start period (Docker's getInterval). */
+  private intervalUs(): number {
+    const starting = !this.healthy && this.sim.now() - this.startedUs < this.spec.startPeriodUs;
+    return starting ? this.spec.startIntervalUs : this.spec.intervalUs;
   }
 
 
@@ -43,7 +51,7 @@ export class HealthMonitor {
     this.timer = null;
     if (this.stopped) return;
     const timeout = this.sim.after(this.spec.timeoutUs, () => this.ended(false));
-    this.pending = { timeout };
+    this.pending = { timeout, startUs: this.sim.now() };
     // A fresh handler per probe, so a late answer to an abandoned probe is ignored.
     const pending = this.pending;
     const probe: ContainerRequest = {
@@ -59,6 +67,7 @@ export class HealthMonitor {
   private ended(ok: boolean): void {
     if (this.stopped || !this.pending) return;
     this.sim.cancel(this.pending.timeout);
+    const startUs = this.pending.startUs;
     this.pending = null;
     if (ok) {
       this.failures = 0;
@@ -66,7 +75,7 @@ export class HealthMonitor {
         this.healthy = true;
         this.onHealthy();
       }
-    } else if (this.healthy || this.sim.now() - this.startedUs >= this.spec.startPeriodUs) {
+    } else if (this.healthy || startUs - this.startedUs >= this.spec.startPeriodUs) {
       this.failures++;
       if (this.failures >= this.spec.retries) {
         this.stop();
@@ -74,6 +83,6 @@ export class HealthMonitor {
         return;
       }
     }
-    if (!this.stopped) this.timer = this.sim.after(this.spec.intervalUs, () => this.probe());
+    if (!this.stopped) this.timer = this.sim.after(this.intervalUs(), () => this.probe());
   }
 }

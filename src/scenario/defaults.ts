@@ -91,6 +91,7 @@ export const DEFAULTS = {
     timeoutUs: 30 * S,
     retries: 3,
     startPeriodUs: 0,
+    startIntervalUs: 5 * S, // Docker Engine 25+: the interval while starting, inside the start period
     cpuUs: 1 * MS,
   },
   restartPolicy: {

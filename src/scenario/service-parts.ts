@@ -19,7 +19,7 @@ export const STARTUP_FIELDS = ["pull", "cpu", "memory", "failRate"] as const;
 export const RUNTIME_FIELDS = ["memory", "concurrency", "queue"] as const;
 export const REQUEST_FIELDS = ["cpu", "distribution", "cv", "size", "calls", "connection"] as const;
 const CALL_FIELDS = ["service", "count", "timeout"] as const;
-export const HEALTHCHECK_FIELDS = ["interval", "timeout", "retries", "startPeriod", "cpu"] as const;
+export const HEALTHCHECK_FIELDS = ["interval", "timeout", "retries", "startPeriod", "startInterval", "cpu"] as const;
 export const RESTART_FIELDS = ["condition", "delay", "maxAttempts", "window"] as const;
 export const UPDATE_FIELDS = ["parallelism", "delay", "order", "failureAction", "monitor", "maxFailureRatio"] as const;
 const DISTRIBUTIONS = ["exponential", "constant", "lognormal", "normal", "uniform"] as const;
@@ -139,6 +139,7 @@ export function readHealthcheck(f: Fields | null): HealthcheckSpec | null {
     timeoutUs: f.num("timeout", d.timeoutUs, parseDurationUs, { above: 0 }),
     retries: f.whole("retries", d.retries, { min: 1, max: 1000 }),
     startPeriodUs: f.num("startPeriod", d.startPeriodUs, parseDurationUs),
+    startIntervalUs: f.num("startInterval", d.startIntervalUs, parseDurationUs, { above: 0 }),
     cpuUs: f.num("cpu", d.cpuUs, parseCpuWork),
   };
 }

@@ -154,6 +154,8 @@ export interface HealthcheckSpec {
   timeoutUs: number; // 30s
   retries: number; // 3
   startPeriodUs: number; // 0
+  /** The interval while the container is still starting, inside its start period (Docker Engine 25+). */
+  startIntervalUs: number; // 5s
   /** CPU time of one check request (default 1ms). */
   cpuUs: number;
 }

@@ -107,18 +107,20 @@ describe("at saturation", () => {
 
 describe("a task with a health check joins the load balancer only once healthy", () => {
   // The service is scaled from 0 to 1 at 5 s; its container is up at once, but the first check
-  // comes 30 s later. Until then there is no backend: every request fails.
-  const out = runModel(
-    scenario({
-      duration: "1m",
-      interval: "5s",
-      rate: "20/s",
-      service: `    replicas: 0
+  // comes 30 s later (no start period). Until then there is no backend: every request fails.
+  const run = (startPeriod: string) =>
+    runModel(
+      scenario({
+        duration: "1m",
+        interval: "5s",
+        rate: "20/s",
+        service: `    replicas: 0
     request: {cpu: 5ms}
-    healthcheck: {interval: 30s, timeout: 1s, retries: 3, startPeriod: 60s}`,
-      events: "  - {at: 5s, scale: {service: web, replicas: 1}}",
-    }),
-  );
+    healthcheck: {interval: 30s, timeout: 1s, retries: 3, startPeriod: ${startPeriod}}`,
+        events: "  - {at: 5s, scale: {service: web, replicas: 1}}",
+      }),
+    );
+  const out = run("0s");
   const starting = taskStateAt(out.events, "web.1.1", "starting")!;
   const running = taskStateAt(out.events, "web.1.1", "running")!;
 
@@ -126,6 +128,11 @@ describe("a task with a health check joins the load balancer only once healthy",
     expect(starting).toBeGreaterThan(5);
     expect(starting).toBeLessThan(7);
     expect(running - starting).toBeCloseTo(30, 2);
+  });
+
+  it("inside a start period the checks come every startInterval (5 s, Docker Engine 25+): RUNNING 5 s after it started", () => {
+    const early = run("60s");
+    expect(taskStateAt(early.events, "web.1.1", "running")! - taskStateAt(early.events, "web.1.1", "starting")!).toBeCloseTo(5, 2);
   });
 
   it("no request completes before that; after it every request does", () => {
@@ -144,16 +151,17 @@ describe("a task with a health check joins the load balancer only once healthy",
   });
 });
 
-describe("startPeriod: failures inside it do not count", () => {
-  // Every check fails (it needs 2 s of CPU and times out after 1 s). Checks end 3, 6, 9, ... s
-  // after the container is up; 2 counted failures make it unhealthy.
-  function unhealthyAfter(startPeriod: string): number {
+describe("startPeriod: failures of checks begun inside it do not count", () => {
+  // Every check fails (it needs 2 s of CPU and times out after 1 s). Without a start period,
+  // checks end 3, 6, 9, ... s after the container is up; inside one they begin every
+  // startInterval (5 s by default) instead. 2 counted failures make it unhealthy.
+  function unhealthyAfter(startPeriod: string, startInterval = ""): number {
     const out = runModel(
       scenario({
         duration: "1m",
         rate: "1/s",
         service: `    replicas: 0
-    healthcheck: {interval: 2s, timeout: 1s, retries: 2, startPeriod: ${startPeriod}, cpu: 2s}
+    healthcheck: {interval: 2s, timeout: 1s, retries: 2, startPeriod: ${startPeriod}, cpu: 2s${startInterval}}
     restartPolicy: {condition: none}`,
         events: "  - {at: 1s, scale: {service: web, replicas: 1}}",
       }),
@@ -170,11 +178,16 @@ describe("startPeriod: failures inside it do not count", () => {
     expect(unhealthyAfter("0s")).toBeCloseTo(6, 3);
   });
 
-  it("with a 10 s start period the failures at 3, 6 and 9 s are ignored: unhealthy at 15 s", () => {
+  it("with a 10 s start period the checks begun at 5 s is ignored, those begun at 11 and 14 s count: unhealthy at 15 s", () => {
     expect(unhealthyAfter("10s")).toBeCloseTo(15, 3);
   });
 
-  it("with a 30 s start period: unhealthy at 33 s", () => {
-    expect(unhealthyAfter("30s")).toBeCloseTo(33, 3);
+  it("with a 30 s start period: checks begin at 5, 11, ... 29 s (ignored), then 32 and 35 s: unhealthy at 36 s", () => {
+    expect(unhealthyAfter("30s")).toBeCloseTo(36, 3);
+  });
+
+  it("a check begun inside the start period does not count though it ends after it (startInterval 4 s: begun at 9 s, ends at 10 s)", () => {
+    // Begun at 4 and 9 s (ignored), then every 2 s from 10 s: 12 and 15 s count, unhealthy at 16 s.
+    expect(unhealthyAfter("10s", ", startInterval: 4s")).toBeCloseTo(16, 3);
   });
 });

@@ -92,7 +92,7 @@ describe("the DESIGN.md example", () => {
         calls: [{ service: "cache", count: 2 }],
         connection: { reuse: 1 },
       },
-      healthcheck: { intervalUs: 10 * S, timeoutUs: 2 * S, retries: 3, startPeriodUs: 0, cpuUs: MS },
+      healthcheck: { intervalUs: 10 * S, timeoutUs: 2 * S, retries: 3, startPeriodUs: 0, startIntervalUs: 5 * S, cpuUs: MS },
       restartPolicy: { condition: "any", delayUs: 5 * S, maxAttempts: 0, windowUs: 0 },
       update: { parallelism: 1, delayUs: 10 * S, order: "stop-first", failureAction: "pause", monitorUs: 5 * S, maxFailureRatio: 0 },
       rollback: { parallelism: 1, delayUs: 0, order: "stop-first", failureAction: "pause", monitorUs: 5 * S, maxFailureRatio: 0 },
@@ -183,7 +183,7 @@ describe("--set overrides", () => {
     ]);
     expect(s.events[0]?.atUs).toBe(2 * MIN);
     expect(s.services[0]?.networks).toEqual([]);
-    expect(s.services[1]?.healthcheck).toEqual({ intervalUs: 5 * S, timeoutUs: 30 * S, retries: 3, startPeriodUs: 0, cpuUs: MS });
+    expect(s.services[1]?.healthcheck).toEqual({ intervalUs: 5 * S, timeoutUs: 30 * S, retries: 3, startPeriodUs: 0, startIntervalUs: 5 * S, cpuUs: MS });
     expect(s.cluster.managers.zones).toEqual(["x", "y"]);
     expect(s.seed).toBe(8);
   });
@@ -279,7 +279,7 @@ describe("defaults", () => {
 
   test("optional sections given empty take their defaults", () => {
     const s = parseScenario(MINIMAL + "    healthcheck: {}\n    autoscale: {max: 5}\nworkload: []\nevents: []\n", "min.yaml");
-    expect(s.services[0]?.healthcheck).toEqual({ intervalUs: 30 * S, timeoutUs: 30 * S, retries: 3, startPeriodUs: 0, cpuUs: MS });
+    expect(s.services[0]?.healthcheck).toEqual({ intervalUs: 30 * S, timeoutUs: 30 * S, retries: 3, startPeriodUs: 0, startIntervalUs: 5 * S, cpuUs: MS });
     expect(s.services[0]?.autoscale).toEqual({ min: 1, max: 5, targetCpu: 0.7, intervalUs: 15 * S, tolerance: 0.1, scaleDownStabilizationUs: 300 * S, scaleUpPods: 4, scaleUpPercent: 1, scaleUpPeriodUs: 15 * S, cooldownUs: 0 });
   });
 

@@ -163,9 +163,9 @@ function healthcheck(ctx: Ctx, h: RawMap | undefined, notes: Notes): RawMap | un
   const first = test?.kind === "seq" ? test.items[0] : undefined;
   const none = first?.kind === "scalar" && first.value === "NONE";
   if (leaf(h, "disable", boolValue)?.value === true || none) return undefined;
-  noteUnread(ctx, h, ["interval", "timeout", "retries", "start_period", "disable", "test"], "healthcheck.", notes);
+  noteUnread(ctx, h, ["interval", "timeout", "retries", "start_period", "start_interval", "disable", "test"], "healthcheck.", notes);
   if (test) notes.add(test.at, "healthcheck.test", "the command is not run: the model's check is a request to the container that costs healthcheck.cpu");
-  // Docker reads 0 as "not set": the image's value, else the default (30s, 30s, 3).
+  // Docker reads 0 as "not set": the image's value, else the default (30s, 30s, 3, and 5s to start).
   const zero = (v: RawScalar): boolean => v.value === 0 || (typeof v.value === "string" && goDurationUs(v.value) === 0);
   const set = (v: RawScalar | undefined): RawScalar | undefined => (v && zero(v) ? undefined : v);
   return map(h.at, [
@@ -173,6 +173,7 @@ function healthcheck(ctx: Ctx, h: RawMap | undefined, notes: Notes): RawMap | un
     ["timeout", set(leaf(h, "timeout", durationValue))],
     ["retries", set(leaf(h, "retries", numberValue))],
     ["startPeriod", leaf(h, "start_period", durationValue)],
+    ["startInterval", set(leaf(h, "start_interval", durationValue))],
   ]);
 }
 

@@ -34,7 +34,7 @@ services:
       restart_policy: {condition: on-failure, delay: 1m30s, max_attempts: 3, window: 2m}
       update_config: {parallelism: 2, delay: 10s, failure_action: rollback, monitor: 30s, max_failure_ratio: 0.25, order: start-first}
       rollback_config: {parallelism: 0, delay: 500ms, failure_action: continue, monitor: 1m, max_failure_ratio: 0.5, order: stop-first}
-    healthcheck: {interval: 10s, timeout: 3s, retries: 5, start_period: 20s}
+    healthcheck: {interval: 10s, timeout: 3s, retries: 5, start_period: 20s, start_interval: 2s}
     stop_grace_period: 1m
     networks: [front, back]
   agent:
@@ -99,7 +99,7 @@ describe("a service's fields", () => {
   });
 
   test("healthcheck, and stop_grace_period (10 s when absent)", () => {
-    expect(web.healthcheck).toEqual({ intervalUs: 10 * S, timeoutUs: 3 * S, retries: 5, startPeriodUs: 20 * S, cpuUs: MS });
+    expect(web.healthcheck).toEqual({ intervalUs: 10 * S, timeoutUs: 3 * S, retries: 5, startPeriodUs: 20 * S, startIntervalUs: 2 * S, cpuUs: MS });
     expect(plain.healthcheck).toBeNull();
     expect(web.stopGracePeriodUs).toBe(60 * S);
     expect(plain.stopGracePeriodUs).toBe(10 * S);
