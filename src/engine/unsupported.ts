@@ -18,7 +18,21 @@ export function unsimulatedFields(s: Scenario): string[] {
  * does not resolve); a registry, encryption cost or zone-link capacity with nothing to act on.
  */
 export function scenarioWarnings(s: Scenario): string[] {
-  return [...callWarnings(s), ...inertSettings(s), ...unplaceable(s)];
+  return [...callWarnings(s), ...inertSettings(s), ...unplaceable(s), ...dips(s)];
+}
+
+/**
+ * Spikes below their workload's own rate: the traffic drops to `rate` while they last. Allowed
+ * (a dip can be what a scenario studies), but said: a --set that raises the base rate past a
+ * spike's turns the spike into a dip without a word otherwise.
+ */
+function dips(s: Scenario): string[] {
+  return s.events.flatMap((e) => {
+    const a = e.action;
+    const w = a.type === "loadSpike" ? s.workload.find((x) => x.name === a.workload) : undefined;
+    if (a.type !== "loadSpike" || !w || a.ratePerS >= w.ratePerS) return [];
+    return [`the loadSpike at ${formatNumber(e.atUs / 1e6)} s takes ${w.name} down from ${formatNumber(w.ratePerS)}/s to ${formatNumber(a.ratePerS)}/s: a rate below the workload's own is a dip`];
+  });
 }
 
 /**

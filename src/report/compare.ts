@@ -3,7 +3,7 @@
 
 import type { FaultSummary, ServiceSummary, Summary } from "../metrics/rows.js";
 import { textTable } from "./text-table.js";
-import { groupDigits } from "../metrics/fmt.js";
+import { groupDigits, shortTarget } from "../metrics/fmt.js";
 
 /** One figure of a service: its label and how to read it from a summary. */
 const SERVICE_FIGURES: [string, (s: ServiceSummary) => number | null][] = [
@@ -56,7 +56,9 @@ export function compareText(a: Summary, b: Summary, aName: string, bName: string
     const fb = b.faults.find((f) => key(f) === k);
     const f = (fa ?? fb)!;
     const only = fa && fb ? "" : ` (only in ${fa ? "A" : "B"})`;
-    lines.push("", `fault ${i + 1}: ${f.fault} at ${f.t_s} s${f.target ? ` (${f.target})` : ""}${only}`);
+    // The same kind and time may strike other nodes in B (a zone of another size): say so, or B's losses read as the same fault's.
+    const target = fa && fb && fa.target !== fb.target ? ` (A: ${shortTarget(fa.target ?? "-")}; B: ${shortTarget(fb.target ?? "-")})` : f.target ? ` (${shortTarget(f.target)})` : "";
+    lines.push("", `fault ${i + 1}: ${f.fault} at ${f.t_s} s${target}${only}`);
     const fr: string[][] = [["", "figure", "A", "B", "B - A"]];
     for (const [label, read] of FAULT_FIGURES) {
       const row = cells(fa ? read(fa) : null, fb ? read(fb) : null);

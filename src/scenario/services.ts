@@ -93,11 +93,14 @@ export function readService(ctx: Ctx, raw: Raw, path: string, slo: SloSpec): Ser
   return { spec, ports: ports.sites, calls };
 }
 
-/** Global services run one task per node: their replicas field is ignored and written as 0. */
+/** Global services run one task per node: replicas is refused for them (as Docker does) and written as 0. */
 function readReplicas(f: Fields, mode: ServiceSpec["mode"], autoscale: AutoscaleSpec | null): number {
+  if (mode === "global") {
+    if (f.has("replicas")) f.report("replicas", "can only be used with replicated mode: a global service runs one task on every eligible node");
+    return 0;
+  }
   // With an autoscaler, the service starts at its minimum unless replicas says otherwise.
   const replicas = f.whole("replicas", autoscale?.min ?? DEFAULTS.service.replicas, { min: 0, max: LIMITS.count });
-  if (mode === "global") return 0;
   if (autoscale && f.has("replicas") && (replicas < autoscale.min || replicas > autoscale.max)) {
     f.report("replicas", `must be within the autoscale range ${autoscale.min}..${autoscale.max} (got ${replicas})`);
   }

@@ -65,6 +65,10 @@ describe("orchsim compare", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("fault 1: loadSpike at 20 s (only in B)");
     expect(r.stdout).toContain("fault 2: nodeFailure at 30 s (only in A)");
+    // The same kind and time on other nodes (a zone of another size): both targets, so B's losses do not read as the same fault's.
+    const zone = (target: string) => ({ ...fault("nodeFailure", 180), target });
+    const two = orchsim(["compare", write([zone("a-1,a-2,a-3,manager-1")]), write([zone("a-1,a-2,a-3,a-4,a-5,manager-1")])]);
+    expect(two.stdout).toContain("fault 1: nodeFailure at 180 s (A: a-1,a-2,a-3,manager-1; B: a-1,a-2,a-3,a-4,a-5,manager-1)");
     const old = orchsim(["compare", write([], { desired_reached: undefined }), write([])]);
     expect(old.code).toBe(2);
     expect(old.stderr).toContain("older orchsim");

@@ -34,3 +34,20 @@ describe("scenario warnings", () => {
     expect(scenarioWarnings(s)).toEqual([]);
   });
 });
+
+describe("a loadSpike below its workload's rate", () => {
+  const withSpike = (base: string, spike: string) =>
+    parseScenario(scenarioYaml({ name: "w", duration: "5m" }, `
+services: [{name: web, ports: [{published: 80, target: 80}]}]
+workload: [{name: users, service: web, rate: ${base}}]
+events: [{at: 2m, loadSpike: {workload: users, rate: ${spike}, duration: 1m}}]
+`), "w.yaml");
+
+  it("is said to be a dip, with both rates", () => {
+    expect(scenarioWarnings(withSpike("900/s", "450/s"))).toEqual(["the loadSpike at 120 s takes users down from 900/s to 450/s: a rate below the workload's own is a dip"]);
+  });
+
+  it("says nothing of a spike above it", () => {
+    expect(scenarioWarnings(withSpike("100/s", "450/s"))).toEqual([]);
+  });
+});

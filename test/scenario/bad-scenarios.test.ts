@@ -49,6 +49,13 @@ const ROWS: Row[] = [
     ],
   },
   {
+    name: "replicas on a global service (Docker refuses it too)",
+    yaml: BASE + "    mode: global\n    replicas: 2\n",
+    message: [
+      "bad.yaml:8:15 services[web].replicas: can only be used with replicated mode: a global service runs one task on every eligible node",
+    ],
+  },
+  {
     name: "unknown top-level field",
     yaml: BASE + "servces: []\n",
     message: [

@@ -298,7 +298,7 @@ describe("defaults", () => {
   });
 
   test("replicas: autoscale.min with an autoscaler, 0 for a global service", () => {
-    const s = parseScenario(MINIMAL + "    autoscale: {min: 3, max: 9}\n  - {name: agent, mode: global, replicas: 4}\n", "min.yaml");
+    const s = parseScenario(MINIMAL + "    autoscale: {min: 3, max: 9}\n  - {name: agent, mode: global}\n", "min.yaml");
     expect(s.services.map((x) => x.replicas)).toEqual([3, 0]);
   });
 });
