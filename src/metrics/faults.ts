@@ -59,6 +59,8 @@ class FaultSpan {
   worst: { endUs: number; service: string; errors: number; p99Ms: number | null; score: number } | null = null;
   /** Per service: outside its SLO in the window before the fault, so not judged by it. */
   already: boolean[] = [];
+  /** A rollingUpdate's last update state, and when. */
+  update: { state: string; atUs: number } | null = null;
 
   constructor(
     readonly atUs: number,
@@ -125,11 +127,22 @@ export class FaultWindows {
         this.leaderBackUs = atUs;
       }
     }
+    if (event.kind === "service" && typeof event["update"] === "string") this.updated(atUs, String(event["service"]), event["update"]);
     for (const span of this.spans) {
       if (span.detectedUs !== null || atUs < span.atUs) continue;
       const nodeDown = event.kind === "node" && event["status"] === "down" && span.nodes.has(String(event["node"]));
       const elected = event.kind === "leader" && event["leader"] !== null && LEADER_FAULTS.has(span.fault);
       if (nodeDown || elected) span.detectedUs = atUs;
+    }
+  }
+
+  /** A service's update state: the outcome of its latest rollingUpdate so far (a newer one replaces it, as in Swarm). */
+  private updated(atUs: number, service: string, state: string): void {
+    for (let i = this.spans.length - 1; i >= 0; i--) {
+      const s = this.spans[i]!;
+      if (s.fault !== "rollingUpdate" || s.target !== service || s.atUs > atUs) continue;
+      s.update = { state, atUs };
+      return;
     }
   }
 
@@ -186,6 +199,7 @@ export class FaultWindows {
       requests_lost: s.services.reduce((sum, sp) => sum + sp.lost, 0),
       worst_window: s.worst === null ? null : { t_s: secondsFromUs(s.worst.endUs), service: s.worst.service, errors: s.worst.errors, p99_ms: s.worst.p99Ms },
       services,
+      ...(s.fault === "rollingUpdate" ? { update: s.update === null ? null : { state: s.update.state, t_s: since(s.update.atUs) } } : {}),
     };
   }
 }

@@ -241,6 +241,12 @@ export interface FaultSummary {
   worst_window: { t_s: number; service: string; errors: number; p99_ms: number | null } | null;
   /** Per service, in the scenario's order. */
   services: Record<string, FaultServiceSummary>;
+  /**
+   * A rollingUpdate's own outcome (absent for other faults): the update's last state (as the
+   * `service` events say it: updating, completed, paused, rollback_started, rollback_completed,
+   * rollback_paused) and the seconds from the fault to it; null if it never started.
+   */
+  update?: { state: string; t_s: number } | null;
 }
 
 /** An overlay network over the whole run. */

@@ -6,6 +6,29 @@ import { NodeCpuWatch } from "../../src/metrics/warnings.js";
 import { runYaml, scenarioYaml } from "../helpers.js";
 
 describe("summary text", () => {
+  it("tells a rolling update's outcome, which its SLO alone does not: rolled back, or still under way", () => {
+    const update = (failureAction: string, duration: string) =>
+      runYaml(scenarioYaml({ name: "rb", duration }, `
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 4, cpu: 4, memory: 8GiB}]
+services:
+  - {name: web, replicas: 6, ports: [{published: 80, target: 80}], startup: {pull: 1s, cpu: 1s}, update: {parallelism: 2, failureAction: ${failureAction}}}
+workload: [{name: u, service: web, rate: 50/s}]
+events:
+  - {at: 20s, rollingUpdate: {service: web, startup: {failRate: 1}}}
+`));
+    const back = update("rollback", "3m");
+    const fault = back.summary.faults[0]!;
+    expect(fault.update?.state).toBe("rollback_completed");
+    expect(fault.recovered_s).toBe(0);
+    expect(summaryText(back.summary, back.run.world.recorder.cpu, null, 1)).toMatch(new RegExp(`fault rollingUpdate at 20 s \\(web\\): rolled back after ${fault.update!.t_s.toFixed(1)} s, absorbed`));
+    // Cut short before the first new tasks fail: the update is still under way.
+    const cut = update("rollback", "21s");
+    expect(cut.summary.faults[0]!.update?.state).toBe("updating");
+    expect(summaryText(cut.summary, cut.run.world.recorder.cpu, null, 1)).toMatch(/fault rollingUpdate at 20 s \(web\): the update was still under way at the end/);
+  });
+
   it("names a network that ran out, with what failed", () => {
     const out = runYaml(scenarioYaml({ name: "full", duration: "1m" }, `
 cluster:
