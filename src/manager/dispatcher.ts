@@ -10,8 +10,13 @@ export const STATUS_BATCH_US = 100_000;
 export { HEARTBEAT_GRACE };
 /** After a leader change, a node has this many periods to re-register before it is DOWN. */
 export const REGISTER_GRACE = 6;
-/** Heartbeat periods are jittered by +-10% (5 s -> 4.5..5.5 s). */
-const JITTER = 0.1;
+/**
+ * Heartbeat periods are jittered by +-500 ms (swarmkit's HeartbeatEpsilon: 5 s -> 4.5..5.5 s,
+ * 20 s -> 19.5..20.5 s). SIMPLIFICATION: a period under 5 s gets +-10% of it instead: Swarm's
+ * fixed 500 ms would take a period of 500 ms or less to zero (a stress test's 10 ms heartbeats).
+ */
+const JITTER_US = 500_000;
+const JITTER_SHARE = 0.1;
 
 export interface DispatcherOptions {
   sim: Simulation;
@@ -115,9 +120,11 @@ export class Dispatcher {
     return { type: "HeartbeatResponse", manager: "", periodUs, acked: msg.statuses };
   }
 
-  /** The heartbeat period with Swarm's +-10% jitter, drawn from `u` in [0, 1). */
+  /** The heartbeat period with Swarm's +-500 ms jitter, drawn from `u` in [0, 1). */
   private jittered(u: number): number {
-    return Math.round(this.o.heartbeatPeriodUs * (1 - JITTER + 2 * JITTER * u));
+    const period = this.o.heartbeatPeriodUs;
+    const epsilon = Math.min(JITTER_US, period * JITTER_SHARE);
+    return Math.round(period - epsilon + 2 * epsilon * u);
   }
 
   /** The period of this dispatcher's next answer to `node`: the n-th of the node's own counter-based sequence. */

@@ -57,6 +57,20 @@ describe("a crashed worker, with Swarm's default timings", () => {
   });
 });
 
+describe("a longer heartbeat period keeps swarmkit's +-500 ms jitter (not a share of the period)", () => {
+  it("20 s periods: DOWN between 3 x 19.5 - 20.5 and 3 x 20.5 s after the crash, over 12 seeds", () => {
+    const after: number[] = [];
+    for (let seed = 1; seed <= 12; seed++) {
+      const out = runAndCollect(CLUSTER("  - {at: 60s, nodeFailure: {nodes: [w-2]}}"), [`seed=${seed}`, "cluster.dispatcher.heartbeatPeriod=20s"]);
+      after.push(eventsOf(out.events, "node", { node: "w-2", status: "down" })[0]!["t_s"] - 60);
+    }
+    for (const dt of after) {
+      expect(dt).toBeGreaterThan(3 * 19.5 - 20.5);
+      expect(dt).toBeLessThanOrEqual(3 * 20.5 + 0.01);
+    }
+  });
+});
+
 describe("losing quorum", () => {
   it("with 2 of 3 managers gone nothing is scheduled, running tasks keep serving, and all resumes with quorum", () => {
     const out = runAndCollect(
