@@ -1,6 +1,7 @@
 import type { FaultSummary, ServiceSummary, Summary } from "../metrics/rows.js";
 import { groupDigits, shortTarget } from "../metrics/fmt.js";
 import { round1, warnings, type NodeCpuWatch } from "../metrics/warnings.js";
+import { updateOutcome } from "../metrics/faults.js";
 import { textTable } from "../report/text-table.js";
 
 /**
@@ -52,27 +53,9 @@ function sloText(s: ServiceSummary): string {
 }
 
 /** One line per fault: when it was noticed, when the tasks and the service levels came back, and what it cost. */
-/** A rolling update's outcome, which its SLO alone does not tell (a rollback can be "absorbed"). */
-function updateText(u: FaultSummary["update"]): string {
-  if (!u) return "the update never started";
-  const after = `after ${round1(u.t_s)} s`;
-  switch (u.state) {
-    case "updating":
-      return "the update was still under way at the end";
-    case "rollback_started":
-      return `rolling back since ${round1(u.t_s)} s, not done at the end`;
-    case "rollback_completed":
-      return `rolled back ${after}`;
-    case "rollback_paused":
-      return `rollback paused ${after}`;
-    default:
-      return `update ${u.state} ${after}`;
-  }
-}
-
 function faultText(f: FaultSummary): string {
   const parts = [`fault ${f.fault} at ${f.t_s} s${f.target ? ` (${shortTarget(f.target)})` : ""}:`];
-  if (f.update !== undefined) parts.push(`${updateText(f.update)},`);
+  if (f.update !== undefined) parts.push(`${updateOutcome(f.update)},`);
   if (f.detected_s !== null) parts.push(`detected after ${round1(f.detected_s)} s,`);
   if (f.tasks_restored_s === null) parts.push("tasks never all back,");
   else if (f.tasks_restored_s > 0) parts.push(`tasks restored after ${f.tasks_restored_s} s,`);

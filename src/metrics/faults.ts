@@ -26,6 +26,7 @@ import { msFromUs, secondsFromUs } from "./fmt.js";
 import { LatencyHistogram } from "./histogram.js";
 import type { FaultServiceSummary, FaultSummary } from "./rows.js";
 import type { ClosedWindow as ServiceWindow } from "./windows.js";
+import { round1 } from "./warnings.js";
 
 /** Faults whose target may have been the leader: a new leader's election detects them. */
 const LEADER_FAULTS = new Set(["killLeader", "killManager", "nodeFailure", "removeNodes", "partition"]);
@@ -213,4 +214,22 @@ function healthy(w: ServiceWindow): boolean {
 function lastIndex<T>(list: readonly T[], test: (item: T) => boolean): number {
   for (let i = list.length - 1; i >= 0; i--) if (test(list[i]!)) return i;
   return -1;
+}
+
+/** A rolling update's outcome, which its SLO alone does not tell (a rollback can be "absorbed"). */
+export function updateOutcome(u: FaultSummary["update"]): string {
+  if (!u) return "the update never started";
+  const after = `after ${round1(u.t_s)} s`;
+  switch (u.state) {
+    case "updating":
+      return "the update was still under way at the end";
+    case "rollback_started":
+      return `rolling back since ${round1(u.t_s)} s, not done at the end`;
+    case "rollback_completed":
+      return `rolled back ${after}`;
+    case "rollback_paused":
+      return `rollback paused ${after}`;
+    default:
+      return `update ${u.state} ${after}`;
+  }
 }

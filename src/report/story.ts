@@ -9,6 +9,7 @@
 import type { FaultSummary, NodeRow, Summary, TimeseriesRow } from "../metrics/rows.js";
 import { HOT_CPU, round1 } from "../metrics/warnings.js";
 import { groupDigits, shortTarget } from "../metrics/fmt.js";
+import { updateOutcome } from "../metrics/faults.js";
 
 /** One line of events.jsonl, with its line number. */
 export interface LoggedEvent {
@@ -156,10 +157,13 @@ function outcome(input: StoryInput, f: FaultSummary, endT: number): string {
   const w = f.worst_window;
   const p99 = w?.p99_ms == null ? "nothing completed" : `p99 ${fmt(w.p99_ms)} ms`;
   const worst = w && f.recovered_s !== 0 ? ` The worst window ended at ${w.t_s} s: ${w.service} with ${p99} and ${w.errors} errors.` : "";
-  if (f.recovered_s === 0) return `**Absorbed**: no service left its SLO.${lost}`;
+  // A rolling update's own outcome first: a rollback within the SLO is "absorbed" otherwise.
+  const said = f.update !== undefined ? updateOutcome(f.update) : "";
+  const update = said ? `${said[0]!.toUpperCase()}${said.slice(1)}. ` : "";
+  if (f.recovered_s === 0) return `${update}**Absorbed**: no service left its SLO.${lost}`;
   const tasks = f.tasks_restored_s !== null && f.tasks_restored_s > 0 ? `, with every task back ${f.tasks_restored_s} s after it` : "";
-  if (f.recovered_s !== null) return `**Recovered** ${f.recovered_s} s after the fault (${f.last_to_recover} last)${tasks}.${lost}${worst}`;
-  return `**Never recovered** before ${endT === input.summary.duration_s ? "the run ended" : "the next fault"}: ${f.last_to_recover} was still outside its SLO.${lost}${worst}${loop(input, f.t_s, endT)}`;
+  if (f.recovered_s !== null) return `${update}**Recovered** ${f.recovered_s} s after the fault (${f.last_to_recover} last)${tasks}.${lost}${worst}`;
+  return `${update}**Never recovered** before ${endT === input.summary.duration_s ? "the run ended" : "the next fault"}: ${f.last_to_recover} was still outside its SLO.${lost}${worst}${loop(input, f.t_s, endT)}`;
 }
 
 /** The loop that prevented recovery, from what kept happening in the span's last third. */

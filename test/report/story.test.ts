@@ -83,6 +83,15 @@ describe("story.md", () => {
   });
 });
 
+describe("story.md's rolling update", () => {
+  it("overlay-exhaustion: says the update was still under way at the end, not only that it was absorbed", () => {
+    const { text, summary } = story("overlay-exhaustion");
+    const update = summary.faults.find((f: { fault: string }) => f.fault === "rollingUpdate");
+    expect(update.update).toEqual({ state: "updating", t_s: expect.any(Number) });
+    expect(text).toContain("The update was still under way at the end. **Absorbed**");
+  });
+});
+
 // One 1-core worker pinned from the first second to the end (2m5s): the story counts each
 // nodes.csv row for the time it covers, cut to the fault's span, however often rows come.
 describe("story.md's saturated nodes", () => {
