@@ -23,7 +23,8 @@ interface Pending {
  */
 export class RestartSupervisor {
   private readonly restarted = new Set<string>();
-  private readonly history = new SlotMap<number[]>();
+  /** Per slot: the restarts' times, and the spec they were of (a new spec starts afresh, as swarmkit's specVersion does). */
+  private readonly history = new SlotMap<{ spec: TaskRecord["spec"]; times: number[] }>();
   private readonly waiting = new Map<string, Pending>();
   /** While `together` runs: the restarts' commands, proposed together when it ends. */
   private collected: StoreCommand[] | null = null;
@@ -107,7 +108,7 @@ export class RestartSupervisor {
       return;
     }
     this.proposeRestart([stop, { type: "CreateTask", task: replacement }]);
-    this.recordAttempt(task);
+    this.recordAttempt(task, replacement);
     const delayUs = how.delay ? task.spec.restartPolicy.delayUs : 0;
     // The minute's wait for the old task runs alongside the delay (swarmkit's DelayStart starts both together).
     const p: Pending = { replacement, old: task, deadlineUs: this.sim.now() + WAIT_FOR_OLD_TASK_US, timer: null, delayOver: false };
@@ -159,15 +160,16 @@ export class RestartSupervisor {
     if (policy.condition === "on-failure" && !failed) return false;
     if (policy.maxAttempts === 0) return true;
     const now = this.sim.now();
-    const times = (this.history.get(task) ?? []).filter(
-      (t) => policy.windowUs === 0 || t > now - policy.windowUs,
-    );
+    const h = this.history.get(task);
+    // Restarts of an earlier spec do not count against this one (a rolling update gave it a new one).
+    if (!h || h.spec !== task.spec) return true;
+    const times = h.times.filter((t) => policy.windowUs === 0 || t > now - policy.windowUs);
     return times.length < policy.maxAttempts;
   }
 
-  private recordAttempt(task: TaskRecord): void {
-    const list = this.history.get(task) ?? [];
-    list.push(this.sim.now());
-    this.history.set(task, list);
+  private recordAttempt(task: TaskRecord, replacement: TaskRecord): void {
+    const h = this.history.get(task);
+    if (h && h.spec === replacement.spec) h.times.push(this.sim.now());
+    else this.history.set(task, { spec: replacement.spec, times: [this.sim.now()] });
   }
 }

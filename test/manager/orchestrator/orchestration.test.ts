@@ -314,3 +314,21 @@ events:
     expect(started[0]!).toBeLessThan(elected[0]! + 20);
   });
 });
+
+describe("restart history and a new spec", () => {
+  it("maxAttempts counts only restarts of the current spec: after a rolling update the slot may restart again (swarmkit specVersion)", () => {
+    const out = runAndCollect(
+      scenario({
+        nodes: 2,
+        services: "  - {name: web, replicas: 1, startup: {pull: 100ms, cpu: 100ms}, restartPolicy: {delay: 1s, maxAttempts: 1}}",
+        events: "  - {at: 10s, restartAll: {service: web}}\n  - {at: 20s, rollingUpdate: {service: web, image: web:2}}\n  - {at: 40s, restartAll: {service: web}}\n  - {at: 60s, restartAll: {service: web}}",
+      }),
+    );
+    // Restarted at 10 s (the old spec's one attempt) and at 40 s (the new spec's); not at 60 s.
+    expect(out.summary.services["web"]!.restarts).toBe(2);
+    const ran = out.events.filter((e) => e["kind"] === "task" && e["state"] === "running").map((e) => e["t_s"] as number);
+    expect(ran.some((t) => t > 40 && t < 45)).toBe(true);
+    expect(ran.some((t) => t > 60)).toBe(false);
+    expect(out.timeseries.at(-1)!.tasks_running).toBe(0);
+  });
+});
