@@ -28,6 +28,9 @@ import type { FaultServiceSummary, FaultSummary } from "./rows.js";
 import type { ClosedWindow as ServiceWindow } from "./windows.js";
 import { round1 } from "./warnings.js";
 
+/** Update states that a newer rolling update of the service cuts short. */
+const UNDER_WAY = new Set(["updating", "rollback_started"]);
+
 /** Faults whose target may have been the leader: a new leader's election detects them. */
 const LEADER_FAULTS = new Set(["killLeader", "killManager", "nodeFailure", "removeNodes", "partition"]);
 
@@ -108,6 +111,12 @@ export class FaultWindows {
   constructor(private readonly serviceNames: readonly string[]) {}
 
   inject(atUs: number, fault: string, target: string | null): void {
+    // A new rolling update of a service replaces the one under way (Swarm cancels its updater).
+    if (fault === "rollingUpdate") {
+      for (const s of this.spans) {
+        if (s.fault === fault && s.target === target && s.update !== null && UNDER_WAY.has(s.update.state)) s.update = { state: "superseded", atUs };
+      }
+    }
     const span = new FaultSpan(atUs, fault, target, this.serviceNames.length);
     // Outside its SLO before any fault, and still: a breach of its own, not the fault's. (One
     // left unhealthy by an earlier fault is still that fault's, and this one's to recover.)
@@ -225,6 +234,8 @@ export function updateOutcome(u: FaultSummary["update"]): string {
       return "the update was still under way at the end";
     case "rollback_started":
       return `rolling back since ${round1(u.t_s)} s, not done at the end`;
+    case "superseded":
+      return `replaced by the next rollingUpdate after ${round1(u.t_s)} s, still under way`;
     case "rollback_completed":
       return `rolled back ${after}`;
     case "rollback_paused":

@@ -244,7 +244,8 @@ export interface FaultSummary {
   /**
    * A rollingUpdate's own outcome (absent for other faults): the update's last state (as the
    * `service` events say it: updating, completed, paused, rollback_started, rollback_completed,
-   * rollback_paused) and the seconds from the fault to it; null if it never started.
+   * rollback_paused; or superseded, when the next rollingUpdate of the service came while it was
+   * under way) and the seconds from the fault to it; null if it never started.
    */
   update?: { state: string; t_s: number } | null;
 }

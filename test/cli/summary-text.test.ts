@@ -29,6 +29,23 @@ events:
     expect(summaryText(cut.summary, cut.run.world.recorder.cpu, null, 1)).toMatch(/fault rollingUpdate at 20 s \(web\): the update was still under way at the end/);
   });
 
+  it("an update replaced by the next rollingUpdate of its service says so, not 'still under way at the end'", () => {
+    const out = runYaml(scenarioYaml({ name: "twice", duration: "2m" }, `
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 3, cpu: 4, memory: 8GiB}]
+services:
+  - {name: web, replicas: 6, startup: {pull: 5s, cpu: 1s}, update: {parallelism: 1}}
+events:
+  - {at: 20s, rollingUpdate: {service: web, image: web:2}}
+  - {at: 25s, rollingUpdate: {service: web, image: web:3}}
+`));
+    const [first, second] = out.summary.faults;
+    expect(first!.update).toEqual({ state: "superseded", t_s: 5 });
+    expect(second!.update?.state).toBe("completed");
+    expect(summaryText(out.summary, out.run.world.recorder.cpu, null, 1)).toMatch(/fault rollingUpdate at 20 s \(web\): replaced by the next rollingUpdate after 5 s, still under way,/);
+  });
+
   it("names a network that ran out, with what failed", () => {
     const out = runYaml(scenarioYaml({ name: "full", duration: "1m" }, `
 cluster:

@@ -50,8 +50,8 @@ export class Orchestrator {
     this.reaper = new TaskReaper(o.store, o.propose);
     this.updater = new Updater({ sim: o.sim, store: o.store, propose: o.propose, factory: this.factory });
     // A new leader picks up where its predecessor stopped: failed tasks, tasks on lost nodes,
-    // replacements still waiting in READY (their restart history is gone, so they wait the
-    // restart delay again, as in swarmkit), and unfinished updates.
+    // replacements still waiting in READY (they wait what is left of their restart delay, as
+    // swarmkit's taskinit does; their restart history is gone), and unfinished updates.
     // Its restarts go in one batch, as swarmkit's initTasks commits them.
     for (const s of o.store.services.values()) this.markDirty(s.name);
     this.restarts.together(() => {

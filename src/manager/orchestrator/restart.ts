@@ -131,7 +131,8 @@ export class RestartSupervisor {
     this.sim.after(leftUs, () => {
       if (this.stopped) return;
       const t = this.store.tasks.get(replacement.id);
-      if (t && t.desiredState === TaskState.READY) {
+      // A task that already ended is left alone (swarmkit taskinit skips a state past COMPLETE).
+      if (t && t.desiredState === TaskState.READY && t.state <= TaskState.COMPLETE) {
         this.propose([{ type: "SetTaskDesiredState", id: t.id, desiredState: TaskState.RUNNING }]);
       }
     });
