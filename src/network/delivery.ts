@@ -189,10 +189,10 @@ export class Delivery {
     return Math.round(this.fabric.latencies[kind] + wireBytes(bytes, this.hostFormat) / this.fabric.nicBytesPerUs);
   }
 
-  /** Counts `times` control messages' bytes on the two NICs (none on one node). */
-  countControl(from: NetHost, to: NetHost, bytes: number, times = 1): void {
+  /** Counts `times` control messages' bytes on the two NICs (none on one node); `held`: sent earlier, while both ends were up. */
+  countControl(from: NetHost, to: NetHost, bytes: number, times = 1, held = false): void {
     if (from === to) return;
-    this.fabric.countSmall(from, to, times * wireBytes(bytes, this.hostFormat));
+    this.fabric.countSmall(from, to, times * wireBytes(bytes, this.hostFormat), held || to.up);
   }
 
   /** A control message sent earlier (held in aggregate until now) arrives at `atUs`, if its ends still reach each other then. */

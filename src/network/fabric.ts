@@ -175,12 +175,17 @@ export class Fabric {
    * heartbeats). SIMPLIFICATION: the receiving NIC counts them even if its host is down by then (held
    * heartbeats are counted when they settle, after they were sent, and the full path must count the same).
    */
-  countSmall(from: Endpoint, to: Endpoint, wireBytes: number): void {
+  /**
+   * Small messages' bytes on the two NICs. A crashed host takes in nothing (agents' heartbeats to
+   * a dead leader leave their NICs only); `received` says otherwise for messages counted after
+   * they were sent (held heartbeats, sent while both ends were up).
+   */
+  countSmall(from: Endpoint, to: Endpoint, wireBytes: number, received = to.up): void {
     const out = txSlot(from);
     const into = rxSlot(to);
     this.nicMeters.ensure(Math.max(out, into));
     this.nicMeters.count(out, wireBytes);
-    this.nicMeters.count(into, wireBytes);
+    if (received) this.nicMeters.count(into, wireBytes);
   }
 
   /** The host crashed: its NIC's queues are gone. */

@@ -163,3 +163,14 @@ describe("API calls", () => {
     expect(api[0]!["t_s"]).toBeCloseTo(41, 3);
   });
 });
+
+describe("a killed leader's NIC", () => {
+  it("takes in nothing after the crash, though the agents' held heartbeats are counted in aggregate (their bytes leave the agents only)", () => {
+    const out = runAndCollect(CLUSTER("  - {at: 60s, killLeader: {}}"), ["seed=3"]);
+    const leader = String(eventsOf(out.events, "fault")[0]!["target"]);
+    const rows = out.nodes.filter((r) => r.node === leader);
+    // The window to 60 s has its traffic; every later one none, in or out.
+    expect(rows.find((r) => r.t_s === 60)!.net_rx_bytes).toBeGreaterThan(0);
+    for (const r of rows.filter((x) => x.t_s > 60)) expect([r.t_s, r.net_tx_bytes, r.net_rx_bytes]).toEqual([r.t_s, 0, 0]);
+  });
+});
