@@ -139,8 +139,9 @@ function saturation(input: StoryInput, fromT: number, endT: number): Step[] {
   const byNode = new Map<string, number>();
   for (const { r, from } of rows) byNode.set(r.node, (byNode.get(r.node) ?? 0) + (r.t_s - from));
   const first = rows[0]!;
+  // In all over the span: the terminal's warning names the longest stretch instead, with its bounds.
   const detail = [...byNode].map(([n, s]) => `${n} for ${fmt(s)} s`).join(", ");
-  return [{ t: first.from, text: `nodes run above 95% CPU, so every container on them, starting or serving, gets less: ${detail}`, ref: `nodes.csv:${first.line}` }];
+  return [{ t: first.from, text: `nodes run above 95% CPU, so every container on them, starting or serving, gets less; in all, ${detail}`, ref: `nodes.csv:${first.line}` }];
 }
 
 function killed(failed: readonly LoggedEvent[], one: string, many: string): Step[] {

@@ -116,7 +116,7 @@ events:
     const r = orchsim(["run", path.join(dir, "hot.yaml"), ...sets.flatMap((x) => ["--set", x]), "--report", "--out", out, "--quiet"]);
     expect(r.code).toBe(0);
     const text = fs.readFileSync(path.join(out, "story.md"), "utf8");
-    expect(text).toMatch(/nodes run above 95% CPU, so every container on them, starting or serving, gets less: w-1 for 124 s/);
+    expect(text).toMatch(/nodes run above 95% CPU, so every container on them, starting or serving, gets less; in all, w-1 for 124 s/);
     // Dated from the fault, never before it.
     expect(text).not.toMatch(/t = 0 s[^\n]*above 95% CPU/);
   });
