@@ -31,7 +31,9 @@ const SLICE_EVENTS = 250_000;
 const REDRAW_MS = 200;
 
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
-  if (opts.seed !== undefined && !/^\d+$/.test(opts.seed)) return badInput(`--seed: "${opts.seed}" is not a whole number`);
+  if (opts.seed !== undefined && !/^\d+$/.test(opts.seed)) {
+    return badInput(`--seed: "${opts.seed}" ${/^-\d+$/.test(opts.seed) ? "must be 0 or more" : "is not a whole number"}`);
+  }
   const maxEvents = parseMaxEvents(opts.maxEvents);
   if (typeof maxEvents === "string") return badInput(maxEvents);
   const overrides: Override[] = opts.seed === undefined ? opts.set : [...opts.set, seedOverride(opts.seed)];

@@ -121,6 +121,8 @@ describe("small mistakes", () => {
     const r = orchsim(["run", file, "--seed", "abc"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('--seed: "abc" is not a whole number\n');
+    const negative = orchsim(["run", file, "--seed", "-1"]);
+    expect([negative.code, negative.stderr]).toEqual([2, '--seed: "-1" must be 0 or more\n']);
     const every = writeScenario(dir, "e.yaml", `${GOOD}events:\n  - {at: 1s, every: 0s, scale: {service: web, replicas: 3}}\n`);
     const v = orchsim(["validate", every]);
     expect(v.code).toBe(2);
