@@ -53,13 +53,15 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   // Several fields take the same value: "how many nodes per zone" is every zone's group count.
   const fields = o.minimize.split(",").map((p) => p.trim());
   if (fields.some((p) => p === "") || new Set(fields).size !== fields.length) return badInput(`--minimize: "${o.minimize}" is not a field, or fields separated by commas (each once)`);
+  // The run's own --set at the first seed: what the range's ends and the notes are read against.
+  const baseSets: Override[] = [...o.set, seedOverride(seeds[0]!)];
   const overrides = (v: number, seed: number): Override[] => [...o.set, ...fields.map((p) => ({ flag: "--minimize" as const, text: `${p}=${v}` })), seedOverride(seed)];
   // The range's ends: a problem named by the end's value, unless the scenario has it without.
   const load = (sets: Override[], flag: string): Scenario | number => {
     try {
       return loadScenarioFile(file, sets, options);
     } catch (err) {
-      if (err instanceof ScenarioError) return badInput(problemsOf(flag, err.message, problemsWithout(file, [...o.set, seedOverride(seeds[0]!)], options)));
+      if (err instanceof ScenarioError) return badInput(problemsOf(flag, err.message, problemsWithout(file, baseSets, options)));
       throw err;
     }
   };
@@ -72,7 +74,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   const refusal = checkCost(hi, maxEvents, seedCount, o.quiet === true, jobs);
   if (refusal !== null) return badInput(refusal);
   jobsNote(Math.min(jobs, seedCount), o.quiet);
-  if (!o.quiet) for (const note of varyNotes(file, [...o.set, seedOverride(seeds[0]!)], options, fields)) process.stderr.write(`orchsim: ${note}\n`);
+  if (!o.quiet) for (const note of varyNotes(file, baseSets, options, fields)) process.stderr.write(`orchsim: ${note}\n`);
   const trials = new Map<number, Trial>();
   const trial = async (value: number): Promise<Trial | Stop> => {
     const list: SweepJob[] = seeds.map((seed) => ({ file, overrides: overrides(value, seed), variant: `${o.minimize}=${value}`, ...options }));

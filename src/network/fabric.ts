@@ -171,14 +171,10 @@ export class Fabric {
   }
 
   /**
-   * Bytes of a host's own messages that count in both NICs' traffic but not in their load (held
-   * heartbeats). SIMPLIFICATION: the receiving NIC counts them even if its host is down by then (held
-   * heartbeats are counted when they settle, after they were sent, and the full path must count the same).
-   */
-  /**
-   * Small messages' bytes on the two NICs. A crashed host takes in nothing (agents' heartbeats to
-   * a dead leader leave their NICs only); `received` says otherwise for messages counted after
-   * they were sent (held heartbeats, sent while both ends were up).
+   * Bytes of a host's own small messages (heartbeats) that count in both NICs' traffic but not in
+   * their load. A crashed host takes in nothing, as in quiet() (agents' heartbeats to a dead
+   * leader leave their NICs only); `received` says otherwise for messages counted after they were
+   * sent (held heartbeats, sent while both ends were up, counted when they settle).
    */
   countSmall(from: Endpoint, to: Endpoint, wireBytes: number, received = to.up): void {
     const out = txSlot(from);

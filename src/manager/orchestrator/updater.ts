@@ -46,8 +46,8 @@ interface Rollout {
   workers: number;
   /** Slots a worker is on, until their new task runs or fails. */
   inFlight: Map<string, SlotUpdate>;
-  /** The slots in flight by the id of each of their tasks, old and new. */
-  byTask: Map<string, SlotUpdate>;
+  /** The slots in flight by the id of their new task. */
+  byFresh: Map<string, SlotUpdate>;
   /** New tasks whose failure counts: from their creation until `monitor` after they run. */
   watched: Map<string, SlotUpdate>;
   failures: number;
@@ -104,7 +104,7 @@ export class Updater {
     const rollback = s.updateState === "rollback_started";
     const r: Rollout = {
       service: s.name, target: s.spec, replicas: s.replicas, config: rollback ? s.spec.rollback : s.spec.update, rollback, slots: [], next: 0, workers: 0,
-      inFlight: new Map(), byTask: new Map(), watched: new Map(), failures: 0, timers: new Set(), done: false,
+      inFlight: new Map(), byFresh: new Map(), watched: new Map(), failures: 0, timers: new Set(), done: false,
     };
     this.rollouts.set(s.name, r);
     this.o.sim.after(0, () => this.begin(r));
@@ -116,8 +116,8 @@ export class Updater {
     if (h) this.holdChanged(h);
     const r = this.rollouts.get(task.service);
     if (!r) return;
-    const u = r.byTask.get(task.id);
-    if (u && u.fresh.id === task.id) this.freshChanged(r, u, task);
+    const u = r.byFresh.get(task.id);
+    if (u) this.freshChanged(r, u, task);
     const w = r.watched.get(task.id);
     if (w && endedByItself(task)) this.failed(r, w);
   }
@@ -173,7 +173,7 @@ export class Updater {
     const fresh = this.o.factory.create(service, where, startFirst ? TaskState.RUNNING : TaskState.READY);
     const u: SlotUpdate = { key, old, fresh, running: false, monitor: null };
     r.inFlight.set(key, u);
-    for (const t of [...old, fresh]) r.byTask.set(t.id, u);
+    r.byFresh.set(fresh.id, u);
     r.watched.set(fresh.id, u);
     const cmds: StoreCommand[] = [];
     if (!startFirst) for (const t of old) cmds.push({ type: "SetTaskDesiredState", id: t.id, desiredState: TaskState.SHUTDOWN });
@@ -256,7 +256,7 @@ export class Updater {
   private slotDone(r: Rollout, u: SlotUpdate): void {
     if (r.inFlight.get(u.key) !== u) return;
     r.inFlight.delete(u.key);
-    for (const t of [...u.old, u.fresh]) r.byTask.delete(t.id);
+    r.byFresh.delete(u.fresh.id);
     if (!r.done) this.rest(r);
   }
 
@@ -289,7 +289,7 @@ export class Updater {
   private cancel(r: Rollout): void {
     this.finish(r, null);
     r.inFlight.clear();
-    r.byTask.clear();
+    r.byFresh.clear();
   }
 }
 
