@@ -129,8 +129,9 @@ export class ControlPlane implements SessionParking {
     };
   }
 
+  /** `docker swarm init` on the first manager, which campaigns at once, and the others' joins. */
   start(): void {
-    for (const m of this.managers) m.start();
+    this.managers.forEach((m, i) => m.start(i === 0));
   }
 
   /** The manager running the control loops in the highest term, if any is up. */

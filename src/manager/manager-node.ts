@@ -60,6 +60,8 @@ export class ManagerNode {
   /** A Ready's disk write is under way (the disk is one queue: the next Ready waits for it). */
   private writing = false;
   private tickTimer: ScheduledEvent | null = null;
+  /** The swarm's first manager, before its first tick: it campaigns then (start). */
+  private initCampaign = false;
   /** One function for every tick's event, not a closure per tick. */
   private readonly tickFn = (): void => this.tick();
   private saved: PersistentState<StoreCommand[]> | undefined;
@@ -80,8 +82,12 @@ export class ManagerNode {
     return this.host.name;
   }
 
-  /** Starts ticking, at a phase of its own within the tick (processes start at different times). */
-  start(): void {
+  /**
+   * Starts ticking, at a phase of its own within the tick (processes start at different times).
+   * `init`: the swarm's first manager (`docker swarm init`), which campaigns at its first tick.
+   */
+  start(init = false): void {
+    this.initCampaign = init;
     const phaseUs = Math.floor(this.d.rng.next() * this.d.raft.tickUs);
     this.tickTimer = this.d.sim.after(phaseUs, this.tickFn);
   }
@@ -170,7 +176,10 @@ export class ManagerNode {
   }
 
   private tick(): void {
-    this.raft.tick();
+    if (this.initCampaign) {
+      this.initCampaign = false;
+      this.raft.campaignAtInit();
+    } else this.raft.tick();
     this.drain();
     // A lone leader's ticks change nothing (RaftNode.alone); it ticks again when restarted.
     if (this.raft.alone) return;

@@ -59,18 +59,37 @@ function chain(input: StoryInput, f: FaultSummary, endT: number): Step[] {
   const elected = of("leader", (e) => e["leader"] !== null)[0];
   if (elected) steps.push({ t: elected.t, text: `${String(elected.e["leader"])} is elected leader (term ${String(elected.e["term"])})`, ref: `events.jsonl:${elected.line}` });
   const down = of("node", (e) => e["status"] === "down");
-  if (down.length > 0) {
-    const names = down.map((d) => String(d.e["node"]));
-    const last = down[down.length - 1]!;
-    const more = down.length > 1 ? `; by ${fmt(last.t)} s also ${list(names.slice(1))}` : "";
-    steps.push({ t: down[0]!.t, text: `the managers mark ${names[0]} DOWN, ${fmt(down[0]!.t - f.t_s)} s after the fault (missed heartbeats)${more}`, ref: `events.jsonl:${down[0]!.line}` });
-  }
+  steps.push(...nodeStatus(of("node"), down, f.t_s));
   steps.push(...autoscale(of("autoscale")));
   steps.push(...newTasks(ev, down));
   steps.push(...saturation(input, f.t_s, endT));
   steps.push(...killed(of("task", (e) => e["state"] === "failed" && /unhealthy/.test(String(e["reason"]))), "fails its health checks and is killed as unhealthy", "found unhealthy"));
   steps.push(...killed(of("task", (e) => e["state"] === "failed" && /OOM/.test(String(e["reason"]))), "is OOM-killed", "OOM-killed"));
   steps.push(...symptoms(input, f.t_s, endT));
+  return steps;
+}
+
+/**
+ * Nodes marked UNKNOWN (a new leader's dispatcher: until each re-registers), and DOWN: by missed
+ * heartbeats, or, for a node marked UNKNOWN first, because it never re-registered.
+ */
+function nodeStatus(nodes: readonly LoggedEvent[], down: readonly LoggedEvent[], faultT: number): Step[] {
+  const steps: Step[] = [];
+  const unknown = nodes.filter((x) => x.e["status"] === "unknown");
+  if (unknown.length > 0) {
+    const first = unknown[0]!;
+    const next = (u: LoggedEvent) => nodes.find((x) => x.t >= u.t && x !== u && x.e["node"] === u.e["node"]);
+    const back = unknown.map(next).filter((x): x is LoggedEvent => x?.e["status"] === "ready").sort((a, b) => a.t - b.t);
+    const ready = back.length > 0 ? `; ${back.length} are READY again by ${fmt(back[back.length - 1]!.t)} s` : "";
+    steps.push({ t: first.t, text: `the new leader marks ${unknown.length} nodes UNKNOWN until they re-register${ready}`, ref: `events.jsonl:${first.line}` });
+  }
+  if (down.length > 0) {
+    const names = down.map((d) => String(d.e["node"]));
+    const last = down[down.length - 1]!;
+    const more = down.length > 1 ? `; by ${fmt(last.t)} s also ${list(names.slice(1))}` : "";
+    const why = unknown.some((u) => u.e["node"] === names[0] && u.t <= down[0]!.t) ? "it did not re-register with the new leader" : "missed heartbeats";
+    steps.push({ t: down[0]!.t, text: `the managers mark ${names[0]} DOWN, ${fmt(down[0]!.t - faultT)} s after the fault (${why})${more}`, ref: `events.jsonl:${down[0]!.line}` });
+  }
   return steps;
 }
 

@@ -24,9 +24,10 @@ services: [{name: s, replicas: 200, startup: {pull: 2s}}]
   }
   const before = samples.filter((s) => s.running === 0);
   // The line moves before the first task runs: nodes ready, tasks created and assigned, three of
-  // the four shares, are full by then (after the first election, about 10 s of simulated time in
-  // which the share stays 0; the nodes then join together and register in a commit or two).
-  expect(before[0]!.share).toBe(0);
+  // the four shares, are full by then (the first manager leads within a second, as after
+  // `docker swarm init`; the nodes then join together and register in a commit or two).
+  expect(before.length).toBeGreaterThan(1);
+  expect(before[0]!.share).toBeLessThan(0.5);
   expect(before.at(-1)!.share).toBeGreaterThanOrEqual(0.7);
   for (let i = 1; i < samples.length; i++) expect(samples[i]!.share).toBeGreaterThanOrEqual(samples[i - 1]!.share);
   // Deployed: every node ready, every task created, assigned and running.

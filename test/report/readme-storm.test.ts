@@ -100,18 +100,24 @@ describe("README: the startup-storm story", () => {
     expect(lost(["services.web.autoscale.targetCpu=60%", "services.web.startup.cpu=1s"])).toBe(42);
   });
 
-  it("seeds 1-3: the heavy start-up loses 67-77% of requests, never comes back with seeds 1 and 3 and does 1110 s in with seed 2 (halved at 1230 s); the light one loses none", () => {
+  it("seeds 1-3: the heavy start-up loses 57-77% of requests, never comes back with seed 1, does 1110 s in with seed 2 (halved at 1230 s) and 760 s in with seed 3 (halved at 900 s); the light one loses none", () => {
     const back: (number | null)[] = [];
+    const share: number[] = [];
     for (const seed of [1, 2, 3]) {
       const heavyRun = runFile(STORM, [`seed=${seed}`]);
       const h = heavyRun.summary.services["web"]!;
       const l = runFile(STORM, [`seed=${seed}`, "services.web.startup.cpu=1s"]).summary.services["web"]!;
-      expect(h.errors / h.arrivals).toBeGreaterThanOrEqual(0.665);
-      expect(h.errors / h.arrivals).toBeLessThan(0.775);
+      share.push(h.errors / h.arrivals);
       back.push(heavyRun.summary.faults[0]!.recovered_s);
       expect(l.errors).toBe(0);
-      if (seed === 2) expect(eventsOf(heavyRun.events, "autoscale").map((e) => [e["t_s"], e["to"]])).toEqual([[315, 12], [330, 16], [1230, 8]]);
+      const halved = eventsOf(heavyRun.events, "autoscale").map((e) => [e["t_s"], e["to"]]).find(([, to]) => to === 8);
+      if (seed === 2) expect(halved).toEqual([1230, 8]);
+      if (seed === 3) expect(halved).toEqual([900, 8]);
     }
-    expect(back).toEqual([null, 1110, null]);
+    expect(Math.min(...share)).toBeGreaterThanOrEqual(0.565);
+    expect(Math.min(...share)).toBeLessThan(0.575);
+    expect(Math.max(...share)).toBeGreaterThanOrEqual(0.765);
+    expect(Math.max(...share)).toBeLessThan(0.775);
+    expect(back).toEqual([null, 1110, 760]);
   });
 });

@@ -56,13 +56,27 @@ describe("story.md", () => {
     citesRealLines(text, events);
   });
 
-  it("zone-failure: DOWN after missed heartbeats, replacements (some on dead nodes), recovery", () => {
+  it("zone-failure: the leader dies with zone a; a new one, the nodes re-register, the dead ones DOWN, replacements, recovery", () => {
     const { text, summary, events } = story("zone-failure");
     const f = summary.faults[0];
-    expect(text).toMatch(new RegExp(`mark manager-1 DOWN, ${Math.round(f.detected_s * 10) / 10} s after the fault \\(missed heartbeats\\); by [\\d.]+ s also (a-[123], ){2}a-[123] `));
-    expect(text).toMatch(/placed on [a-c0-9, -]+, already lost \(down or cut off\) but not yet marked DOWN/);
+    expect(text).toContain("the swarm has no leader");
+    expect(text).toMatch(new RegExp(`\\*\\*t = ${Math.round((f.t_s + f.detected_s) * 10) / 10} s\\*\\*: manager-[23] is elected leader \\(term 2\\)`));
+    expect(text).toMatch(/the new leader marks 12 nodes UNKNOWN until they re-register; 8 are READY again by [\d.]+ s/);
+    expect(text).toMatch(/mark a-[123] DOWN, 4\d(\.\d)? s after the fault \(it did not re-register with the new leader\); by [\d.]+ s also (a-[123], ){2}manager-1 /);
+    // The new leader creates replacements only for nodes it has marked DOWN: none lands on a dead one.
+    expect(text).not.toContain("not yet marked DOWN");
     expect(text).toContain(`**Recovered** ${f.recovered_s} s after the fault (${f.last_to_recover} last)`);
     expect(text).toContain(`${f.requests_lost.toLocaleString("en-US")} requests failed`);
+    citesRealLines(text, events);
+  });
+
+  it("zone-failure's workers alone (the leader lives): DOWN after missed heartbeats, replacements (some on dead nodes), recovery", () => {
+    const { text, summary, events } = story("zone-failure", ["events.0.nodeFailure={nodes: [a-1, a-2, a-3], recoverAfter: 6m}"]);
+    const f = summary.faults[0];
+    expect(text).not.toContain("leader");
+    expect(text).toMatch(new RegExp(`mark a-[123] DOWN, ${Math.round(f.detected_s * 10) / 10} s after the fault \\(missed heartbeats\\); by [\\d.]+ s also a-[123], a-[123] `));
+    expect(text).toMatch(/placed on [a-c0-9, -]+, already lost \(down or cut off\) but not yet marked DOWN/);
+    expect(text).toContain(`**Recovered** ${f.recovered_s} s after the fault (${f.last_to_recover} last)`);
     citesRealLines(text, events);
   });
 

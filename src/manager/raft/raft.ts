@@ -2,7 +2,7 @@
 // Step). Input is a tick, a message or a proposal; output is the Ready batch the host drains.
 // Nothing here sends, schedules or reads a clock: the host does all of that.
 
-import { stepCandidate, handleRequestVote, tickElection } from "./election.js";
+import { campaign, stepCandidate, handleRequestVote, tickElection } from "./election.js";
 import { stepFollower } from "./follower.js";
 import { appendProposal, stepLeader, tickHeartbeat } from "./leader.js";
 import { RaftState } from "./state.js";
@@ -54,6 +54,15 @@ export class RaftNode<T> {
    */
   get alone(): boolean {
     return this.r.role === "leader" && this.r.others.length === 0;
+  }
+
+  /**
+   * Campaigns now, without waiting out an election timeout: what the first manager of a new
+   * swarm does (swarmkit's campaignWhenAble after `docker swarm init`). Only a follower that has
+   * never seen a term may: anything later is an ordinary election.
+   */
+  campaignAtInit(): void {
+    if (this.r.role === "follower" && this.r.term === 0) campaign(this.r);
   }
 
   /** One logical clock tick. The host calls it every `raft.tick` of simulated time. */

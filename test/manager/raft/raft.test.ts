@@ -132,6 +132,23 @@ describe("restart from persistent state", () => {
   });
 });
 
+describe("campaignAtInit (docker swarm init)", () => {
+  it("the first node campaigns at once and leads term 1, before any election timeout", () => {
+    const net = Network.of(3, { electionRandomTicks: 10 }, 4);
+    net.node("n1").campaignAtInit();
+    net.stabilize();
+    expect(net.leaderIds()).toEqual(["n1"]);
+    expect(net.node("n2").leader).toBe("n1");
+    expect(net.node("n1").term).toBe(1);
+  });
+
+  it("a node that has seen a term waits out its timeout as usual: it does not campaign", () => {
+    const n = newNode("n1", ids3, {}, { term: 2, votedFor: null, entries: [] });
+    n.campaignAtInit();
+    expect([n.role, n.term, n.hasReady()]).toEqual(["follower", 2, false]);
+  });
+});
+
 describe("determinism", () => {
   it("the same seed gives the same messages in the same order; another seed does not", () => {
     const trace = (seed: number): string => JSON.stringify(chaosRun(seed).delivered);
