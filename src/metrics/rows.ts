@@ -16,11 +16,11 @@ export interface TimeseriesRow {
   timeouts: number;
   /** Failed because it was refused before being served, e.g. a full queue (a subset of `errors`). */
   rejected: number;
-  /** Latency quantiles and maximum of the window's completions; 0 when nothing completed. */
-  p50_ms: number;
-  p95_ms: number;
-  p99_ms: number;
-  max_ms: number;
+  /** Latency quantiles and maximum of the window's completions; null (an empty cell) when nothing completed. */
+  p50_ms: number | null;
+  p95_ms: number | null;
+  p99_ms: number | null;
+  max_ms: number | null;
   tasks_desired: number;
   tasks_running: number;
   tasks_starting: number;

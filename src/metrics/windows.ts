@@ -236,6 +236,8 @@ export function latencySummaryMs(histogram: LatencyHistogram): LatencySummaryMs 
 function windowRow(tS: number, meter: ServiceMeter, q: readonly number[], g: TaskGauges): TimeseriesRow {
   const w = meter.window;
   const latency = meter.windowLatency;
+  // No latency when nothing completed: an empty cell, not a 0 a plot would draw as fast.
+  const none = latency.count === 0;
   return {
     t_s: tS,
     service: meter.service,
@@ -244,10 +246,10 @@ function windowRow(tS: number, meter: ServiceMeter, q: readonly number[], g: Tas
     errors: w.errors,
     timeouts: w.timeouts,
     rejected: w.rejected,
-    p50_ms: msFromUs(q[meter.at.p50]!),
-    p95_ms: msFromUs(q[meter.at.p95]!),
-    p99_ms: msFromUs(q[meter.at.p99]!),
-    max_ms: msFromUs(latency.maxUs),
+    p50_ms: none ? null : msFromUs(q[meter.at.p50]!),
+    p95_ms: none ? null : msFromUs(q[meter.at.p95]!),
+    p99_ms: none ? null : msFromUs(q[meter.at.p99]!),
+    max_ms: none ? null : msFromUs(latency.maxUs),
     tasks_desired: g.tasks_desired,
     tasks_running: g.tasks_running,
     tasks_starting: g.tasks_starting,

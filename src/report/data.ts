@@ -181,9 +181,14 @@ function marker(e: Record<string, unknown>): Omit<Marker, "t"> | null {
   }
 }
 
+/** A latency cell: empty when the window completed nothing. */
+function ms(cell: string | undefined): number | null {
+  return cell === undefined || cell === "" ? null : +cell;
+}
+
 /** What story.md is told from. */
 export function storyInput(o: RunFiles): StoryInput {
-  const timeseries = o.timeseries.map((r) => ({ t_s: +r["t_s"]!, service: r["service"]!, errors: +r["errors"]!, completed: +r["completed"]!, p50_ms: +r["p50_ms"]!, p95_ms: +r["p95_ms"]!, p99_ms: +r["p99_ms"]!, max_ms: +r["max_ms"]! }));
+  const timeseries = o.timeseries.map((r) => ({ t_s: +r["t_s"]!, service: r["service"]!, errors: +r["errors"]!, completed: +r["completed"]!, p50_ms: ms(r["p50_ms"]), p95_ms: ms(r["p95_ms"]), p99_ms: ms(r["p99_ms"]), max_ms: ms(r["max_ms"]) }));
   return { summary: o.summary, events: o.events, timeseries, nodes: nodeCpu(o.nodes) };
 }
 

@@ -223,8 +223,9 @@ function column(percentile: number): "p50" | "p95" | "p99" | "max" {
   return percentile <= 50 ? "p50" : percentile <= 95 ? "p95" : percentile <= 99 ? "p99" : "max";
 }
 
+/** Read only of windows where something completed (the others have no latency). */
 function quantileMs(r: StoryInput["timeseries"][number], percentile: number): number {
-  return r[`${column(percentile)}_ms`];
+  return r[`${column(percentile)}_ms`] ?? 0;
 }
 
 /** The fault found the service already outside its SLO (summary.json says so). */

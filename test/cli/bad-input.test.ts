@@ -96,6 +96,18 @@ describe("orchsim run as a user runs it", () => {
     expect(arrivals).toBeGreaterThan(80 * 30 * 0.85);
     expect(arrivals).toBeLessThan(80 * 30 * 1.15);
   });
+
+  it("a window in which nothing completed has empty latency cells, not 0", () => {
+    const dir = tempDir();
+    const file = writeScenario(dir, "tiny.yaml", GOOD);
+    const out = path.join(dir, "o");
+    // The traffic stops at 10 s (a spike to nothing): the window to 20 s completes the last request, the one to 30 s nothing.
+    expect(orchsim(["run", file, "--set", "events=[{at: 10s, loadSpike: {workload: users, rate: 0/s, duration: 1m}}]", "--out", out, "--quiet"]).code).toBe(0);
+    const rows = fs.readFileSync(path.join(out, "timeseries.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+    expect(rows.map((r) => [r[0], Number(r[3]) > 0])).toEqual([["10", true], ["20", true], ["30", false]]);
+    for (const r of rows.slice(0, 2)) expect(r.slice(7, 11).every((c) => Number(c) > 0)).toBe(true);
+    expect(rows[2]!.slice(7, 11)).toEqual(["", "", "", ""]);
+  });
 });
 
 describe("an output directory that holds an input", () => {

@@ -13,7 +13,8 @@ const gaugesOf = (service: string): TaskGauges => {
   return g;
 };
 
-const emptyLatency = { p50_ms: 0, p95_ms: 0, p99_ms: 0, max_ms: 0 };
+// A window that completed nothing has no latency: empty cells, not 0.
+const emptyLatency = { p50_ms: null, p95_ms: null, p99_ms: null, max_ms: null };
 const QUANTILE_FIELDS = new Set(["p50_ms", "p95_ms", "p99_ms", "p50", "p95", "p99"]);
 
 /** Deep equality, except that quantile fields may differ by the sketch's 0.5% (plus 1 us of rounding). */

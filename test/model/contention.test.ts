@@ -109,8 +109,8 @@ describe("requests slow down on a busy node", () => {
       expect(i.latency_ms!.p50).toBeLessThan(9);
       // Busy: api's container gets at most 2 cores / 5 busy containers = 0.4 of a core.
       const window = (rows: typeof busy.timeseries) => rows.filter((r) => r.t_s >= 30);
-      const busyP50 = mean(window(seriesOf(busy, "api")).map((r) => r.p50_ms));
-      const idleP50 = mean(window(seriesOf(idle, "api")).map((r) => r.p50_ms));
+      const busyP50 = mean(window(seriesOf(busy, "api")).map((r) => r.p50_ms!));
+      const idleP50 = mean(window(seriesOf(idle, "api")).map((r) => r.p50_ms!));
       expect(busyP50).toBeGreaterThan(3 * idleP50);
       expect(b.latency_ms!.p50).toBeGreaterThan(2 * i.latency_ms!.p50);
       // The starters take every core of w-1; the idle run's w-1 is mostly idle.

@@ -30,7 +30,7 @@ describe("fault windows on zone-failure.yaml", () => {
   it("each service recovered at the end of its last window with errors or p99 over 250 ms, and is within its SLO after", () => {
     for (const [name, s] of Object.entries(fault.services)) {
       const rows = after.filter((r) => r.service === name);
-      const bad = rows.filter((r) => r.errors > 0 || r.p99_ms > 250);
+      const bad = rows.filter((r) => r.errors > 0 || (r.p99_ms ?? 0) > 250);
       expect(s.recovered_s).toBe(bad.length === 0 ? 0 : bad[bad.length - 1]!.t_s - fault.t_s);
       expect(s.p99_after_ms!).toBeLessThanOrEqual(250);
       expect(s.p99_during_ms!).toBeGreaterThan(s.p99_after_ms!);
