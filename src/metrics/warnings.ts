@@ -2,6 +2,7 @@
 // pinned at full CPU, faults that never recovered, subnets that ran out. The terminal summary
 // and report.html print the same list.
 
+import { shortTarget } from "./fmt.js";
 import type { NodeRow, Summary } from "./rows.js";
 
 /** A node busier than this share of its cores (in a window, or a nodes.csv row) is saturated... */
@@ -93,17 +94,26 @@ export class NodeCpuWatch {
     return key;
   }
 
-  /** Nodes whose CPU stayed above 95% for more than a minute of consecutive samples: the longest stretch of each. */
+  /**
+   * Nodes whose CPU stayed above 95% for more than a minute of consecutive samples: the longest
+   * stretch of each. Nodes with the same stretch share one line (a zone's nodes pinned together
+   * read as one warning, not sixteen alike), in the order of their first samples.
+   */
   hotNodes(): string[] {
-    const out: string[] = [];
+    const bySpan = new Map<string, { names: string[]; fromS: number; toS: number }>();
     for (const s of this.stretches) {
       if (s === undefined) continue; // a host removed before its first sample
       const { node, best } = s;
-      if (best && best.toS - best.fromS > HOT_FOR_S) {
-        out.push(`node ${node} stayed above ${HOT_CPU * 100}% CPU for ${round1(best.toS - best.fromS)} s (from t = ${best.fromS} s to ${best.toS} s)`);
-      }
+      if (!best || best.toS - best.fromS <= HOT_FOR_S) continue;
+      const key = `${best.fromS} ${best.toS}`;
+      const same = bySpan.get(key);
+      if (same) same.names.push(node);
+      else bySpan.set(key, { names: [node], fromS: best.fromS, toS: best.toS });
     }
-    return out;
+    return [...bySpan.values()].map(({ names, fromS, toS }) => {
+      const who = names.length === 1 ? `node ${names[0]}` : `nodes ${shortTarget(names.join(","))}`;
+      return `${who} stayed above ${HOT_CPU * 100}% CPU for ${round1(toS - fromS)} s (from t = ${fromS} s to ${toS} s)`;
+    });
   }
 }
 
