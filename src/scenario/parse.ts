@@ -171,6 +171,17 @@ function tooDeepOffset(text: string): number | null {
   return null;
 }
 
+/**
+ * Where the first line after the one holding `offset` that has more than blanks and a comment
+ * starts its text, or null: a value's key, mis-indented under "key: value" (BLOCK_AS_IMPLICIT_KEY).
+ */
+function nextLineOffset(text: string, offset: number): number | null {
+  const re = /\n[ \t]*(?=[^\s#])/g;
+  re.lastIndex = offset;
+  const m = re.exec(text);
+  return m === null ? null : m.index + m[0].length;
+}
+
 export function parseYaml(text: string, ctx: Ctx, file?: string): Raw | undefined {
   const lines = new LineCounter();
   if (text.includes("\u0000")) {
@@ -183,16 +194,20 @@ export function parseYaml(text: string, ctx: Ctx, file?: string): Raw | undefine
     const { line, col } = lines.linePos(offset);
     return fileOrigin(Math.max(line, 1), Math.max(col, 1), file);
   };
-  for (const e of doc.errors) {
+  // The first syntax error only: the parser's later ones follow from it (a mis-indented line
+  // gives two or three at one place), and a user fixes one thing at a time.
+  for (const e of doc.errors.slice(0, 1)) {
     const what = file === undefined ? "a scenario file" : "a stack file";
     const overflow = /call stack/i.test(e.message);
+    const deeper = e.code === "BLOCK_AS_IMPLICIT_KEY" ? nextLineOffset(text, e.pos[0]) : null;
     const message =
       e.code === "MULTIPLE_DOCS" ? `${what} holds a single YAML document (found a second ---)`
       : overflow ? `maps and lists are nested too deep (at most ${DEPTH_MAX})`
+      : deeper !== null ? `this line is indented deeper than the key above it, so YAML reads it as part of that key's value; line it up with its sibling keys (${e.message})`
       : e.message;
     // Where the parser's stack ran out depends on how deep the process already was when it
     // parsed: name the bracket that went past the limit instead, the same in every process.
-    ctx.report(where((overflow ? tooDeepOffset(text) : null) ?? e.pos[0]), "", `YAML syntax error: ${message}`);
+    ctx.report(where((overflow ? tooDeepOffset(text) : null) ?? deeper ?? e.pos[0]), "", `YAML syntax error: ${message}`);
   }
   for (const w of doc.warnings) ctx.report(where(w.pos[0]), "", `YAML: ${w.message}`);
   if (doc.errors.length > 0) return undefined;

@@ -166,6 +166,14 @@ const ROWS: Row[] = [
     ],
   },
   {
+    // The parser finds two errors at the one mis-indented line: the user gets the first.
+    name: "YAML syntax error that the parser reports twice",
+    yaml: "version: 1\nname: t\nservices:\n  - name: web\n     replicas: 2\n",
+    message: [
+      "bad.yaml:5:6 YAML syntax error: this line is indented deeper than the key above it, so YAML reads it as part of that key's value; line it up with its sibling keys (Nested mappings are not allowed in compact mappings)",
+    ],
+  },
+  {
     name: "two problems reported together",
     yaml: BASE + "    replicas: many\n    mode: glbal\n",
     message: [
