@@ -99,18 +99,18 @@ export class Orchestrator {
    */
   private checkTask(task: TaskRecord, prevState: TaskState | null): void {
     if (task.desiredState > TaskState.RUNNING || (prevState !== null && isTerminal(prevState))) return;
+    const node = task.nodeId === null ? undefined : this.o.store.nodes.get(task.nodeId);
     if (isTerminal(task.state)) {
-      this.restarts.restart(task, { delay: true, moving: false });
+      this.restarts.restart(task, { delay: delayed(node), moving: false });
       return;
     }
-    const node = task.nodeId === null ? undefined : this.o.store.nodes.get(task.nodeId);
     if (task.nodeId !== null && (node === undefined || node.status === "down" || node.availability === "drain")) {
-      this.restarts.restart(task, { delay: node?.status === "down" || node === undefined, moving: true });
+      this.restarts.restart(task, { delay: delayed(node), moving: true });
       this.markDirty(task.service);
     }
   }
 
-  /** Tasks on a node that went DOWN or was removed are restarted elsewhere after the delay; drained ones at once. */
+  /** Tasks on a node that went DOWN or was removed are restarted elsewhere after the delay; a drained node's at once, DOWN or not. */
   private checkNode(node: NodeRecord, removed: boolean): void {
     const lost = removed || node.status === "down";
     const drained = node.availability === "drain";
@@ -122,7 +122,7 @@ export class Orchestrator {
         // A removed node will never report its tasks again: the managers write them off.
         if (removed) orphaned.push({ type: "UpdateTaskStatus", id: task.id, state: TaskState.ORPHANED, reason: "node removed" });
         if (task.desiredState <= TaskState.RUNNING) {
-          this.restarts.restart(task, { delay: lost, moving: true });
+          this.restarts.restart(task, { delay: removed || !drained, moving: true });
           this.markDirty(task.service);
         }
       }
@@ -176,4 +176,13 @@ function changesSlots(event: Extract<StoreEvent, { type: "task" }>): boolean {
   const { task, prevState, prevDesired } = event;
   if (event.removed || prevState === null || prevDesired !== task.desiredState) return true;
   return isTerminal(task.state) && !isTerminal(prevState);
+}
+
+/**
+ * Whether a task's replacement waits out the restart delay: always, except off a drained node
+ * (swarmkit's Supervisor.Restart: "restart delay is not applied to drained nodes"), whether that
+ * node is also DOWN or not; a node no longer in the store gets the delay.
+ */
+function delayed(node: NodeRecord | undefined): boolean {
+  return node === undefined || node.availability !== "drain";
 }
