@@ -147,10 +147,22 @@ function updateConfig(ctx: Ctx, u: RawMap | undefined, name: string, notes: Note
     ["parallelism", leaf(u, "parallelism", numberValue)],
     ["delay", leaf(u, "delay", durationValue)],
     ["failureAction", leaf(u, "failure_action")],
-    ["monitor", leaf(u, "monitor", durationValue)],
+    ["monitor", monitor(u, name, notes)],
     ["maxFailureRatio", leaf(u, "max_failure_ratio", numberValue)],
     ["order", leaf(u, "order")],
   ]);
+}
+
+/**
+ * An update's or rollback's monitor. A zero one never reaches Swarm: Docker sends the monitor
+ * only when it is not 0 (moby's convert), and swarmkit then monitors for its default, 5 s.
+ */
+function monitor(u: RawMap, name: string, notes: Notes): RawScalar | undefined {
+  const m = leaf(u, "monitor", durationValue);
+  const v = m?.value;
+  if (m === undefined || (v !== 0 && (typeof v !== "string" || goDurationUs(v) !== 0))) return m;
+  notes.add(m.at, `deploy.${name}.monitor`, "0 is Swarm's default, 5 s: Docker does not send a zero monitor");
+  return undefined;
 }
 
 /**

@@ -98,6 +98,14 @@ describe("a service's fields", () => {
     expect(web.rollback).toEqual({ parallelism: 0, delayUs: 500 * MS, failureAction: "continue", monitorUs: 60 * S, maxFailureRatio: 0.5, order: "stop-first" });
   });
 
+  test("a monitor of 0 is Swarm's default, 5 s (Docker does not send a zero one), with a note", () => {
+    const s = loadStack(`services:\n  web:\n    image: web:1\n    deploy:\n      update_config: {monitor: 0s, delay: 0s}\n      rollback_config: {monitor: "0"}\n`);
+    expect([service(s, "web").update.monitorUs, service(s, "web").update.delayUs, service(s, "web").rollback.monitorUs]).toEqual([5 * S, 0, 5 * S]);
+    expect(s.notes).toHaveLength(2);
+    expect(s.notes[0]).toMatch(/docker-stack\.yml:5: deploy\.update_config\.monitor: 0 is Swarm's default, 5 s: Docker does not send a zero monitor \(service web\)$/);
+    expect(s.notes[1]).toMatch(/docker-stack\.yml:6: deploy\.rollback_config\.monitor: 0 is Swarm's default/);
+  });
+
   test("healthcheck, and stop_grace_period (10 s when absent)", () => {
     expect(web.healthcheck).toEqual({ intervalUs: 10 * S, timeoutUs: 3 * S, retries: 5, startPeriodUs: 20 * S, startIntervalUs: 2 * S, cpuUs: MS });
     expect(plain.healthcheck).toBeNull();
