@@ -1,7 +1,7 @@
 import type { FaultSummary, ServiceSummary, Summary } from "../metrics/rows.js";
 import { groupDigits, shortTarget } from "../metrics/fmt.js";
 import { round1, warnings, type NodeCpuWatch } from "../metrics/warnings.js";
-import { updateOutcome } from "../metrics/faults.js";
+import { alreadyOutside, updateOutcome } from "../metrics/faults.js";
 import { textTable } from "../report/text-table.js";
 
 /**
@@ -56,16 +56,17 @@ function sloText(s: ServiceSummary): string {
 function faultText(f: FaultSummary): string {
   const parts = [`fault ${f.fault} at ${f.t_s} s${f.target ? ` (${shortTarget(f.target)})` : ""}:`];
   if (f.update !== undefined) parts.push(`${updateOutcome(f.update)},`);
-  if (f.detected_s !== null) parts.push(`detected after ${round1(f.detected_s)} s,`);
+  if (f.detected_s !== null) parts.push(`detected after ${round1(f.detected_s)} s (${f.detected_by}),`);
   if (f.tasks_restored_s === null) parts.push("tasks never all back,");
   else if (f.tasks_restored_s > 0) parts.push(`tasks restored after ${f.tasks_restored_s} s,`);
   // A service already outside its SLO before the fault is not judged by it (faults.ts): say so,
   // or "absorbed" would stand beside the requests that service kept losing.
-  const already = Object.entries(f.services).filter(([, s]) => s.already_unhealthy).map(([name]) => name);
+  const already = alreadyOutside(f);
   if (f.recovered_s === null) parts.push(`never recovered${f.last_to_recover ? ` (${f.last_to_recover})` : ""},`);
-  else if (f.recovered_s === 0) parts.push(`absorbed (no ${already.length > 0 ? "other " : ""}service left its SLO),`);
-  else parts.push(`recovered after ${f.recovered_s} s (${f.last_to_recover} last),`);
-  if (already.length > 0) parts.push(`${already.join(", ")} already outside ${already.length === 1 ? "its" : "their"} SLO before it (not judged),`);
+  else if (f.recovered_s === 0 && already.text === "") parts.push("absorbed (no service left its SLO),");
+  else if (f.recovered_s !== 0) parts.push(`recovered after ${f.recovered_s} s (${f.last_to_recover} last),`);
+  if (already.text !== "") parts.push(`${already.text} (not judged),`);
+  if (f.recovered_s === 0 && already.text !== "" && already.others) parts.push("no other service left its SLO,");
   const w = f.worst_window;
   const p99 = w?.p99_ms == null ? "nothing completed" : `p99 ${w.p99_ms.toFixed(1)} ms`;
   const worst = f.recovered_s !== 0 && w ? `; worst window ending ${w.t_s} s: ${w.service} ${p99}, ${w.errors} errors` : "";

@@ -84,12 +84,13 @@ export class ManagerNode {
 
   /**
    * Starts ticking, at a phase of its own within the tick (processes start at different times).
-   * `init`: the swarm's first manager (`docker swarm init`), which campaigns at its first tick.
+   * `init`: the swarm's first manager (`docker swarm init`), whose process starts first: its first
+   * tick is now, and it campaigns then (swarmkit's campaignWhenAble, at its first Ready).
    */
   start(init = false): void {
     this.initCampaign = init;
     const phaseUs = Math.floor(this.d.rng.next() * this.d.raft.tickUs);
-    this.tickTimer = this.d.sim.after(phaseUs, this.tickFn);
+    this.tickTimer = this.d.sim.after(init ? 0 : phaseUs, this.tickFn);
   }
 
   crash(): void {

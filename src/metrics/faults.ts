@@ -58,6 +58,7 @@ class ServiceSpan {
 class FaultSpan {
   readonly nodes: Set<string>;
   detectedUs: number | null = null;
+  detectedBy: string | null = null;
   readonly windows: { endUs: number; healthy: boolean; leader: boolean; short: boolean }[] = [];
   readonly services: ServiceSpan[];
   worst: { endUs: number; service: string; errors: number; p99Ms: number | null; score: number } | null = null;
@@ -142,7 +143,9 @@ export class FaultWindows {
       if (span.detectedUs !== null || atUs < span.atUs) continue;
       const nodeDown = event.kind === "node" && event["status"] === "down" && span.nodes.has(String(event["node"]));
       const elected = event.kind === "leader" && event["leader"] !== null && LEADER_FAULTS.has(span.fault);
-      if (nodeDown || elected) span.detectedUs = atUs;
+      if (!nodeDown && !elected) continue;
+      span.detectedUs = atUs;
+      span.detectedBy = nodeDown ? `${String(event["node"])} DOWN` : `${String(event["leader"])} elected`;
     }
   }
 
@@ -203,6 +206,7 @@ export class FaultWindows {
       fault: s.fault,
       target: s.target,
       detected_s: s.detectedUs === null ? null : since(s.detectedUs),
+      detected_by: s.detectedBy,
       recovered_s: lastBad < 0 ? 0 : lastBad === n - 1 ? null : since(s.windows[lastBad]!.endUs),
       last_to_recover: last,
       tasks_restored_s: lastShort < 0 ? 0 : lastShort === n - 1 ? null : since(s.windows[lastShort + 1]!.endUs),
@@ -223,6 +227,18 @@ function healthy(w: ServiceWindow): boolean {
 function lastIndex<T>(list: readonly T[], test: (item: T) => boolean): number {
   for (let i = list.length - 1; i >= 0; i--) if (test(list[i]!)) return i;
   return -1;
+}
+
+/**
+ * The services a fault found already outside their SLO (not judged by it), in words, or "" when
+ * none: "web already outside its SLO before it". A fault that no other service felt
+ * is not "absorbed" then: the requests those services kept losing count in its losses.
+ */
+export function alreadyOutside(f: FaultSummary): { text: string; others: boolean } {
+  const names = Object.entries(f.services).filter(([, s]) => s.already_unhealthy).map(([name]) => name);
+  if (names.length === 0) return { text: "", others: true };
+  const text = `${names.join(", ")} already outside ${names.length === 1 ? "its" : "their"} SLO before it`;
+  return { text, others: names.length < Object.keys(f.services).length };
 }
 
 /** A rolling update's outcome, which its SLO alone does not tell (a rollback can be "absorbed"). */

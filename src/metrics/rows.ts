@@ -229,6 +229,8 @@ export interface FaultSummary {
   target: string | null;
   /** Seconds until the managers noticed: one of its nodes marked DOWN, or a new leader elected; null if nothing was noticed. */
   detected_s: number | null;
+  /** What noticed it: "a-2 DOWN" or "manager-3 elected"; null with detected_s. */
+  detected_by: string | null;
   /** Seconds from the injection until every service was healthy for good, with a leader; null if that never happened before the next fault or the end. */
   recovered_s: number | null;
   /** The service whose recovery came last, or "leader" when the swarm's leader came back after every service; null when the fault was absorbed. */

@@ -9,7 +9,7 @@
 import type { FaultSummary, NodeRow, Summary, TimeseriesRow } from "../metrics/rows.js";
 import { HOT_CPU, round1 } from "../metrics/warnings.js";
 import { groupDigits, shortTarget } from "../metrics/fmt.js";
-import { updateOutcome } from "../metrics/faults.js";
+import { alreadyOutside, updateOutcome } from "../metrics/faults.js";
 
 /** One line of events.jsonl, with its line number. */
 export interface LoggedEvent {
@@ -159,7 +159,10 @@ function saturation(input: StoryInput, fromT: number, endT: number): Step[] {
   for (const { r, from } of rows) byNode.set(r.node, (byNode.get(r.node) ?? 0) + (r.t_s - from));
   const first = rows[0]!;
   // In all over the span: the terminal's warning names the longest stretch instead, with its bounds.
-  const detail = [...byNode].map(([n, s]) => `${n} for ${fmt(s)} s`).join(", ");
+  // Nodes hot for the same time share one item ("a-1,a-2,a-3,...,b-8 (16) for 20 s each"), as the warnings do.
+  const bySeconds = new Map<number, string[]>();
+  for (const [n, s] of byNode) bySeconds.set(s, [...(bySeconds.get(s) ?? []), n]);
+  const detail = [...bySeconds].map(([s, ns]) => `${shortTarget(ns.join(","))} for ${fmt(s)} s${ns.length > 1 ? " each" : ""}`).join(", ");
   return [{ t: first.from, text: `nodes run above 95% CPU, so every container on them, starting or serving, gets less; in all, ${detail}`, ref: `nodes.csv:${first.line}` }];
 }
 
@@ -180,6 +183,11 @@ function outcome(input: StoryInput, f: FaultSummary, endT: number): string {
   // A rolling update's own outcome first: a rollback within the SLO is "absorbed" otherwise.
   const said = f.update !== undefined ? updateOutcome(f.update) : "";
   const update = said ? `${said[0]!.toUpperCase()}${said.slice(1)}. ` : "";
+  const already = alreadyOutside(f);
+  if (f.recovered_s === 0 && already.text !== "") {
+    const others = already.others ? "; no other service left its SLO" : "";
+    return `${update}**Not judged**: ${already.text}${others}.${lost}`;
+  }
   if (f.recovered_s === 0) return `${update}**Absorbed**: no service left its SLO.${lost}`;
   const tasks = f.tasks_restored_s !== null && f.tasks_restored_s > 0 ? `, with every task back ${f.tasks_restored_s} s after it` : "";
   if (f.recovered_s !== null) return `${update}**Recovered** ${f.recovered_s} s after the fault (${f.last_to_recover} last)${tasks}.${lost}${worst}`;

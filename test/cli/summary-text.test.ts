@@ -117,23 +117,25 @@ workload:
       {
         ...emptySummary(),
         faults: [
-          { t_s: 180, fault: "nodeFailure", target: "a-1", detected_s: 11.28, recovered_s: 30, last_to_recover: "shop", tasks_restored_s: 20, requests_lost: 1779, worst_window: { t_s: 190, service: "shop", errors: 1096, p99_ms: 4135.48 }, services: {} },
+          { t_s: 180, fault: "nodeFailure", target: "a-1", detected_s: 11.28, detected_by: "a-1 DOWN", recovered_s: 30, last_to_recover: "shop", tasks_restored_s: 20, requests_lost: 1779, worst_window: { t_s: 190, service: "shop", errors: 1096, p99_ms: 4135.48 }, services: {} },
         ],
       },
       new NodeCpuWatch(),
       null,
       1,
     );
-    expect(text).toContain("fault nodeFailure at 180 s (a-1): detected after 11.3 s, tasks restored after 20 s, recovered after 30 s (shop last), 1,779 requests lost (calls between services included); worst window ending 190 s: shop p99 4135.5 ms, 1096 errors");
+    expect(text).toContain("fault nodeFailure at 180 s (a-1): detected after 11.3 s (a-1 DOWN), tasks restored after 20 s, recovered after 30 s (shop last), 1,779 requests lost (calls between services included); worst window ending 190 s: shop p99 4135.5 ms, 1096 errors");
   });
 
-  it("says which services were already outside their SLO before a fault, instead of calling their losses absorbed", () => {
+  it("says which services were already outside their SLO before a fault, and never calls their losses absorbed", () => {
     const svc = (already: boolean, lost: number) => ({ already_unhealthy: already, recovered_s: 0, requests_lost: lost, p99_during_ms: null, p99_after_ms: null });
-    const fault = (services: Record<string, ReturnType<typeof svc>>) => ({ t_s: 120, fault: "loadSpike", target: "users", detected_s: null, recovered_s: 0, last_to_recover: null, tasks_restored_s: 0, requests_lost: 3529, worst_window: null, services });
+    const fault = (services: Record<string, ReturnType<typeof svc>>) => ({ t_s: 120, fault: "loadSpike", target: "users", detected_s: null, detected_by: null, recovered_s: 0, last_to_recover: null, tasks_restored_s: 0, requests_lost: 3529, worst_window: null, services });
     const text = (services: Record<string, ReturnType<typeof svc>>) => summaryText({ ...emptySummary(), faults: [fault(services)] }, new NodeCpuWatch(), null, 1);
     expect(text({ web: svc(true, 3529), api: svc(false, 0) })).toContain(
-      "fault loadSpike at 120 s (users): absorbed (no other service left its SLO), web already outside its SLO before it (not judged), 3,529 requests lost",
+      "fault loadSpike at 120 s (users): web already outside its SLO before it (not judged), no other service left its SLO, 3,529 requests lost",
     );
+    expect(text({ web: svc(true, 3529), api: svc(true, 0) })).toContain("fault loadSpike at 120 s (users): web, api already outside their SLO before it (not judged), 3,529 requests lost");
+    expect(text({ web: svc(true, 3529) })).not.toContain("absorbed");
     expect(text({ web: svc(false, 0) })).toContain("fault loadSpike at 120 s (users): absorbed (no service left its SLO), 3,529 requests lost");
   });
 });

@@ -33,7 +33,7 @@ it("the services are created once every node is READY, after the leader's electi
   expect([...store.tasks.values()].filter((t) => t.state === TaskState.RUNNING)).toHaveLength(6 + 6); // 6 web, one agent per worker (the managers are drained)
 });
 
-it("manager-1 leads from the start, as after `docker swarm init`: elected within a tick and a round trip, whatever the seed", () => {
+it("manager-1 leads from the start, as after `docker swarm init`: elected within milliseconds, whatever the seed", () => {
   for (const seed of [1, 2, 3, 4, 5]) {
     const run = new Run(parseScenario(YAML.replace("seed: 2", `seed: ${seed}`), "formation.yaml"), { out: null });
     const start = run.world.sim.now();
@@ -41,8 +41,8 @@ it("manager-1 leads from the start, as after `docker swarm init`: elected within
     run.world.recorder.listen((e) => { if (e.kind === "leader") leaders.push({ t: run.world.sim.now(), leader: e["leader"] }); });
     deploy(run);
     expect(leaders[0]!.leader).toBe("manager-1");
-    // Its first tick comes within one tick (1 s, at a random phase); votes and disk writes take milliseconds.
-    expect(leaders[0]!.t - start).toBeLessThan(1_100_000);
+    // It campaigns as it starts; the votes and their disk writes take milliseconds.
+    expect(leaders[0]!.t - start).toBeLessThan(100_000);
   }
 });
 

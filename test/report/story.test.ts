@@ -62,7 +62,7 @@ describe("story.md", () => {
     expect(text).toContain("the swarm has no leader");
     expect(text).toMatch(new RegExp(`\\*\\*t = ${Math.round((f.t_s + f.detected_s) * 10) / 10} s\\*\\*: manager-[23] is elected leader \\(term 2\\)`));
     expect(text).toMatch(/the new leader marks 12 nodes UNKNOWN until they re-register; 8 are READY again by [\d.]+ s/);
-    expect(text).toMatch(/mark a-[123] DOWN, 4\d(\.\d)? s after the fault \(it did not re-register with the new leader\); by [\d.]+ s also (a-[123], ){2}manager-1 /);
+    expect(text).toMatch(/mark a-[123] DOWN, 3\d(\.\d)? s after the fault \(it did not re-register with the new leader\); by [\d.]+ s also (a-[123], ){2}manager-1 /);
     // The new leader creates replacements only for nodes it has marked DOWN: none lands on a dead one.
     expect(text).not.toContain("not yet marked DOWN");
     expect(text).toContain(`**Recovered** ${f.recovered_s} s after the fault (${f.last_to_recover} last)`);
@@ -94,6 +94,26 @@ describe("story.md", () => {
     expect(text).toMatch(/web's p99 rises to [\d.]+ ms, above its 250 ms SLO \(p99\), in the window to 160 s/);
     expect(text).toContain("**Absorbed**");
     citesRealLines(text, events);
+  });
+});
+
+describe("story.md's hot nodes on registry-storm", () => {
+  it("nodes hot for the same time share one item, as the terminal's warnings do", () => {
+    const { text } = story("registry-storm");
+    expect(text).toContain("in all, a-1,a-2,a-3,...,b-8 (16) for 20 s each");
+    expect(text).toContain("in all, a-1,a-2,a-3,...,b-8 (16) for 140 s each");
+    expect(text).not.toContain("a-2 for");
+  });
+});
+
+describe("story.md's faults that found a service already outside its SLO", () => {
+  it("hello-cluster with binpack: the spike is not judged for web (already out), and not called absorbed", () => {
+    const { text, summary } = story("hello-cluster", ["cluster.scheduler.strategy=binpack"]);
+    const spike = summary.faults[0];
+    expect(spike.recovered_s).toBe(0);
+    expect(spike.services.web.already_unhealthy).toBe(true);
+    expect(text).toContain(`**Not judged**: web already outside its SLO before it; no other service left its SLO. ${spike.requests_lost.toLocaleString("en-US")} requests failed`);
+    expect(text).not.toContain("**Absorbed**");
   });
 });
 
