@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--seed <n>", "override the scenario's seed")
     .option("--set <path=value>", "override a field (repeatable), e.g. services.web.replicas=6", collect, [])
     .option("--out <dir>", "output directory (default out/<scenario name>)")
-    .option("--quiet", "print nothing but errors")
+    .option("-q, --quiet", "print nothing but errors")
     .option("--env-file <file>", "KEY=VALUE lines for ${VAR} in the scenario's stack files (the environment wins over them)")
     .option("--report", "also write report.html (charts and tables that open offline in a browser) and story.md (what happened, fault by fault)")
     .option("--max-events <n>", MAX_EVENTS_HELP)
@@ -93,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--vary <path=a,b>", "a field and the values to compare (repeatable: all combinations)", collect, [])
     .option("--set <path=value>", "override a field in every run (repeatable)", collect, [])
     .option("--out <dir>", "output directory (default out/<scenario name>-sweep, or out/<scenario name>-sweep-K-of-N for a shard)")
-    .option("--quiet", "print nothing but errors")
+    .option("-q, --quiet", "print nothing but errors")
     .addHelpText("after", examples("orchsim sweep scenarios/hello-cluster.yaml --seeds 20 --vary cluster.scheduler.strategy=spread,binpack", "orchsim sweep scenarios/zone-failure.yaml --seeds 10 --vary cluster.nodeGroups.a.count=3,4,5"))
     .option("--env-file <file>", "KEY=VALUE lines for ${VAR} in the scenario's stack files (the environment wins over them)")
     .option("--report", "also write sweep-report.html: each metric per variant with its 95% CI and the paired difference, as charts")
@@ -115,7 +115,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--jobs <n>", "runs at once, on worker threads (default: one per core)")
     .option("--out <dir>", "output directory for plan.csv and plan.json (default out/<scenario name>-plan)")
     .option("--max-events <n>", `${MAX_EVENTS_HELP}, for each value's runs`)
-    .option("--quiet", "print nothing but errors")
+    .option("-q, --quiet", "print nothing but errors")
     .addHelpText("after", `${examples("orchsim plan scenarios/hello-cluster.yaml --minimize cluster.nodeGroups.web.count --range 1..8 --seeds 10", "orchsim plan scenarios/zone-failure.yaml --minimize cluster.nodeGroups.a.count,cluster.nodeGroups.b.count,cluster.nodeGroups.c.count --range 3..8 --seeds 3")}\nThe answer is also in plan.json; with no value in the range that meets every SLO, plan exits 3.\n`)
     .action(async (file: string, opts: { minimize: string; range: string; seeds: string; set: string[]; envFile?: string; jobs?: string; out?: string; quiet?: boolean; maxEvents?: string }) => {
       code = await (await import("./plan-command.js")).planCommand(file, opts);
@@ -126,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
     .argument("<dirs...>", "the shards' output directories, every shard once")
     .option("--out <dir>", "output directory (default out/<scenario name>-sweep)")
     .option("--report", "also write sweep-report.html")
-    .option("--quiet", "print nothing but errors")
+    .option("-q, --quiet", "print nothing but errors")
     .addHelpText("after", examples("orchsim sweep scenarios/zone-failure.yaml --seeds 20 --shard 1/2 --out s1 && orchsim sweep scenarios/zone-failure.yaml --seeds 20 --shard 2/2 --out s2 && orchsim merge s1 s2"))
     .action(async (dirs: string[], opts: { out?: string; report?: boolean; quiet?: boolean }) => {
       code = (await import("./merge-command.js")).mergeCommand(dirs, opts);

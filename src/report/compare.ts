@@ -48,6 +48,7 @@ export function compareText(a: Summary, b: Summary, aName: string, bName: string
     rows.push(["", "SLO", verdict(sa), verdict(sb), sa && sb && verdict(sa) !== verdict(sb) ? "changed" : ""]);
   }
   lines.push(...textTable(rows, 2));
+  lines.push("(p50 and p99 are of completed requests: a run that fails more may show a lower p99; read them beside errors and SLO attained)");
   // Faults are paired by kind and time: a fault of one run is compared only with the same one.
   const key = (f: FaultSummary) => `${f.fault}@${f.t_s}`;
   const keys = [...new Set([...a.faults, ...b.faults].sort((x, y) => x.t_s - y.t_s).map(key))];

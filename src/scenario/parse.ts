@@ -190,8 +190,11 @@ export function parseYaml(text: string, ctx: Ctx, file?: string): Raw | undefine
     return undefined;
   }
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, merge: false, prettyErrors: false });
+  // An error at the end of the text (a bracket never closed) is placed on its last character,
+  // not on the line after the file's final newline, which no editor shows.
+  const last = Math.max(0, text.trimEnd().length - 1);
   const where = (offset: number): FileOrigin => {
-    const { line, col } = lines.linePos(offset);
+    const { line, col } = lines.linePos(Math.min(offset, last));
     return fileOrigin(Math.max(line, 1), Math.max(col, 1), file);
   };
   // The first syntax error only: the parser's later ones follow from it (a mis-indented line

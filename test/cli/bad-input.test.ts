@@ -97,6 +97,14 @@ describe("orchsim run as a user runs it", () => {
     expect(arrivals).toBeLessThan(80 * 30 * 1.15);
   });
 
+  it("-q is --quiet: nothing printed, the files written", () => {
+    const dir = tempDir();
+    const file = writeScenario(dir, "tiny.yaml", GOOD);
+    const r = orchsim(["run", file, "-q", "--out", path.join(dir, "q")]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, "", ""]);
+    expect(fs.existsSync(path.join(dir, "q", "summary.json"))).toBe(true);
+  });
+
   it("a window in which nothing completed has empty latency cells, not 0", () => {
     const dir = tempDir();
     const file = writeScenario(dir, "tiny.yaml", GOOD);

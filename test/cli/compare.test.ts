@@ -37,6 +37,8 @@ describe("orchsim compare", () => {
     const d = sb.services.web.errors - sa.services.web.errors;
     expect(errors).toContain(`${d > 0 ? "+" : ""}${n(d)}`);
     expect(r.stdout).toContain("fault 1: nodeFailure at 20 s (w-1)");
+    // The latencies are of completed requests: said under the table, since a run that fails more may look faster.
+    expect(r.stdout).toContain("(p50 and p99 are of completed requests: a run that fails more may show a lower p99; read them beside errors and SLO attained)");
     const lost = r.stdout.split("\n").find((l) => l.includes("requests lost"))!;
     expect(lost).toContain(n(sa.faults[0].requests_lost));
     expect(lost).toContain(n(sb.faults[0].requests_lost));

@@ -166,6 +166,14 @@ const ROWS: Row[] = [
     ],
   },
   {
+    // At the end of the file: its last character, not the line after the final newline.
+    name: "a bracket never closed",
+    yaml: "version: 1\nname: t\nservices: [web\n\n",
+    message: [
+      "bad.yaml:3:14 YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]",
+    ],
+  },
+  {
     // The parser finds two errors at the one mis-indented line: the user gets the first.
     name: "YAML syntax error that the parser reports twice",
     yaml: "version: 1\nname: t\nservices:\n  - name: web\n     replicas: 2\n",
