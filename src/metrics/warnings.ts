@@ -20,7 +20,7 @@ export function warnings(summary: Summary, cpu: NodeCpuWatch): string[] {
     if (!s.desired_reached) {
       out.push(`${name} never reached its desired ${s.tasks_desired} tasks (${s.tasks_running} running, ${s.tasks_pending} pending at the end): its SLO is not judged`);
     } else if (s.tasks_running < s.tasks_desired) {
-      out.push(`${name} ends with ${s.tasks_running} of its ${s.tasks_desired} desired tasks running (${s.tasks_pending} pending)`);
+      out.push(`${name} ends with ${s.tasks_running} of its ${s.tasks_desired} desired tasks running (${pendingText(s)})`);
     }
   }
   out.push(...cpu.hotNodes());
@@ -34,6 +34,16 @@ export function warnings(summary: Summary, cpu: NodeCpuWatch): string[] {
     );
   }
   return out;
+}
+
+/**
+ * "23 pending", and when that is more than the tasks missing, what the others are: new tasks of
+ * slots whose old task still runs (a start-first update's, or a restart's waiting for its old one).
+ */
+function pendingText(s: Summary["services"][string]): string {
+  const beside = s.tasks_pending - (s.tasks_desired - s.tasks_running);
+  if (beside <= 0) return `${s.tasks_pending} pending`;
+  return `${s.tasks_pending} pending, ${beside} of them new tasks beside old ones still running: a rolling update's or a restart's`;
 }
 
 /** One node's stretch above HOT_CPU under way, and its longest so far. */

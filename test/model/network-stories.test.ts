@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { eventsOf, runScenarioFile, seriesOf, type ModelRun } from "./model-run.js";
 import { underlayFormat, wireBytes } from "../../src/network/packets.js";
+import { warnings } from "../../src/metrics/warnings.js";
 
 const scenario = (name: string): string => fileURLToPath(new URL(`../../scenarios/${name}.yaml`, import.meta.url));
 
@@ -38,6 +39,19 @@ describe("overlay-exhaustion", () => {
     expect(last.tasks_running).toBeLessThan(last.tasks_desired);
     // No task of the new version ever runs.
     expect(eventsOf(out.events, "task", { service: "orders", state: "running" }).filter((e) => e["t_s"] > 180)).toHaveLength(0);
+    // The warning's pending count is more than the tasks missing: it says that the others are
+    // new tasks of slots whose old task still runs, and how many (the events' last states).
+    const lastOf = new Map<string, Record<string, unknown>>();
+    for (const e of eventsOf(out.events, "task", { service: "orders" })) lastOf.set(e["task"] as string, e);
+    const states = [...lastOf.values()];
+    const runningSlots = new Set(states.filter((e) => e["state"] === "running").map((e) => e["slot"]));
+    const pending = states.filter((e) => e["state"] === "new" || e["state"] === "pending");
+    const beside = pending.filter((e) => runningSlots.has(e["slot"])).length;
+    expect(beside).toBeGreaterThan(0);
+    const o = out.summary.services["orders"]!;
+    expect(warnings(out.summary, out.run.world.recorder.cpu)).toContain(
+      `orders ends with ${o.tasks_running} of its ${o.tasks_desired} desired tasks running (${pending.length} pending, ${beside} of them new tasks beside old ones still running: a rolling update's or a restart's)`,
+    );
   });
 
   it("on a /22 everything gets an address and the update completes", () => {
