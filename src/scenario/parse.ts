@@ -182,6 +182,15 @@ function nextLineOffset(text: string, offset: number): number | null {
   return m === null ? null : m.index + m[0].length;
 }
 
+/** The first character from `offset` on that is neither blank nor in a comment line, or null. */
+function keyOffset(text: string, offset: number): number | null {
+  const m = /(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*/y;
+  m.lastIndex = offset;
+  const skipped = m.exec(text);
+  const at = offset + (skipped?.[0].length ?? 0);
+  return at < text.length ? at : null;
+}
+
 export function parseYaml(text: string, ctx: Ctx, file?: string): Raw | undefined {
   const lines = new LineCounter();
   if (text.includes("\u0000")) {
@@ -203,6 +212,8 @@ export function parseYaml(text: string, ctx: Ctx, file?: string): Raw | undefine
     const what = file === undefined ? "a scenario file" : "a stack file";
     const overflow = /call stack/i.test(e.message);
     const deeper = e.code === "BLOCK_AS_IMPLICIT_KEY" ? nextLineOffset(text, e.pos[0]) : null;
+    // The parser places a mis-aligned key at the indentation before it, or at a comment line above it: name the key.
+    const aligned = e.code === "BAD_INDENT" ? keyOffset(text, e.pos[0]) : null;
     const message =
       e.code === "MULTIPLE_DOCS" ? `${what} holds a single YAML document (found a second ---)`
       : overflow ? `maps and lists are nested too deep (at most ${DEPTH_MAX})`
@@ -210,7 +221,7 @@ export function parseYaml(text: string, ctx: Ctx, file?: string): Raw | undefine
       : e.message;
     // Where the parser's stack ran out depends on how deep the process already was when it
     // parsed: name the bracket that went past the limit instead, the same in every process.
-    ctx.report(where((overflow ? tooDeepOffset(text) : null) ?? deeper ?? e.pos[0]), "", `YAML syntax error: ${message}`);
+    ctx.report(where((overflow ? tooDeepOffset(text) : null) ?? deeper ?? aligned ?? e.pos[0]), "", `YAML syntax error: ${message}`);
   }
   for (const w of doc.warnings) ctx.report(where(w.pos[0]), "", `YAML: ${w.message}`);
   if (doc.errors.length > 0) return undefined;

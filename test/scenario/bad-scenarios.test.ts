@@ -166,6 +166,14 @@ const ROWS: Row[] = [
     ],
   },
   {
+    // The parser places it at the comment line above the key: the key it means is named.
+    name: "a key out of line with its siblings, after a comment",
+    yaml: "version: 1\nname: t\nservices:\n  - name: web\n    replicas: 2\n    # the image\n\n      image: x\n",
+    message: [
+      "bad.yaml:8:7 YAML syntax error: All mapping items must start at the same column",
+    ],
+  },
+  {
     // At the end of the file: its last character, not the line after the final newline.
     name: "a bracket never closed",
     yaml: "version: 1\nname: t\nservices: [web\n\n",
