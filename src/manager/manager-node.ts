@@ -60,7 +60,7 @@ export class ManagerNode {
   /** A Ready's disk write is under way (the disk is one queue: the next Ready waits for it). */
   private writing = false;
   private tickTimer: ScheduledEvent | null = null;
-  /** The swarm's first manager, before its first tick: it campaigns then (start). */
+  /** The swarm's first manager, or its only one back from a crash, before its first tick: it campaigns then (start). */
   private initCampaign = false;
   /** One function for every tick's event, not a closure per tick. */
   private readonly tickFn = (): void => this.tick();
@@ -84,8 +84,9 @@ export class ManagerNode {
 
   /**
    * Starts ticking, at a phase of its own within the tick (processes start at different times).
-   * `init`: the swarm's first manager (`docker swarm init`), whose process starts first: its first
-   * tick is now, and it campaigns then (swarmkit's campaignWhenAble, at its first Ready).
+   * `init`: the swarm's first manager (`docker swarm init`), whose process starts first, or the
+   * only manager back from a crash: its first tick is now, and it campaigns then (swarmkit's
+   * campaignWhenAble, at its first Ready).
    */
   start(init = false): void {
     this.initCampaign = init;
@@ -110,7 +111,8 @@ export class ManagerNode {
     this.raft = this.newRaft();
     this.writing = false;
     this.drain();
-    this.start();
+    // The only manager campaigns as it comes back (swarmkit's campaignWhenAble), as at init.
+    this.start(this.raft.soleVoter);
   }
 
   /**
@@ -179,7 +181,7 @@ export class ManagerNode {
   private tick(): void {
     if (this.initCampaign) {
       this.initCampaign = false;
-      this.raft.campaignAtInit();
+      this.raft.campaignWhenAble();
     } else this.raft.tick();
     this.drain();
     // A lone leader's ticks change nothing (RaftNode.alone); it ticks again when restarted.

@@ -190,8 +190,10 @@ function outcome(input: StoryInput, f: FaultSummary, endT: number): string {
   }
   if (f.recovered_s === 0) return `${update}**Absorbed**: no service left its SLO.${lost}`;
   const tasks = f.tasks_restored_s !== null && f.tasks_restored_s > 0 ? `, with every task back ${f.tasks_restored_s} s after it` : "";
-  if (f.recovered_s !== null) return `${update}**Recovered** ${f.recovered_s} s after the fault (${f.last_to_recover} last)${tasks}.${lost}${worst}`;
-  return `${update}**Never recovered** before ${endT === input.summary.duration_s ? "the run ended" : "the next fault"}: ${f.last_to_recover} was still outside its SLO.${lost}${worst}${loop(input, f.t_s, endT)}`;
+  // The requests lost count those services too: say they were not judged, as the terminal does.
+  const notJudged = already.text !== "" ? ` Not judged: ${already.text}.` : "";
+  if (f.recovered_s !== null) return `${update}**Recovered** ${f.recovered_s} s after the fault (${f.last_to_recover} last)${tasks}.${notJudged}${lost}${worst}`;
+  return `${update}**Never recovered** before ${endT === input.summary.duration_s ? "the run ended" : "the next fault"}: ${f.last_to_recover} was still outside its SLO.${notJudged}${lost}${worst}${loop(input, f.t_s, endT)}`;
 }
 
 /** The loop that prevented recovery, from what kept happening in the span's last third. */

@@ -199,9 +199,9 @@ export function parseYaml(text: string, ctx: Ctx, file?: string): Raw | undefine
     return undefined;
   }
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, merge: false, prettyErrors: false });
-  // An error at the end of the text (a bracket never closed) is placed on its last character,
-  // not on the line after the file's final newline, which no editor shows.
-  const last = Math.max(0, text.trimEnd().length - 1);
+  // An error at the end of the text (a bracket never closed) is placed on its last character
+  // outside comments, not on the line after the file's final newline, which no editor shows.
+  const last = Math.max(0, text.trimEnd().replace(/(?:\n[ \t]*#[^\n]*)+$/, "").trimEnd().length - 1);
   const where = (offset: number): FileOrigin => {
     const { line, col } = lines.linePos(Math.min(offset, last));
     return fileOrigin(Math.max(line, 1), Math.max(col, 1), file);
@@ -211,13 +211,17 @@ export function parseYaml(text: string, ctx: Ctx, file?: string): Raw | undefine
   for (const e of doc.errors.slice(0, 1)) {
     const what = file === undefined ? "a scenario file" : "a stack file";
     const overflow = /call stack/i.test(e.message);
-    const deeper = e.code === "BLOCK_AS_IMPLICIT_KEY" ? nextLineOffset(text, e.pos[0]) : null;
+    // A mis-indented line gives BLOCK_AS_IMPLICIT_KEY and MULTILINE_IMPLICIT_KEY; a second ": " on
+    // one line ("description: a: b") gives the first alone, and the parser's message is the right one.
+    const misIndented = e.code === "BLOCK_AS_IMPLICIT_KEY" && doc.errors.some((x) => x.code === "MULTILINE_IMPLICIT_KEY");
+    const deeper = misIndented ? nextLineOffset(text, e.pos[0]) : null;
     // The parser places a mis-aligned key at the indentation before it, or at a comment line above it: name the key.
     const aligned = e.code === "BAD_INDENT" ? keyOffset(text, e.pos[0]) : null;
     const message =
       e.code === "MULTIPLE_DOCS" ? `${what} holds a single YAML document (found a second ---)`
       : overflow ? `maps and lists are nested too deep (at most ${DEPTH_MAX})`
       : deeper !== null ? `this line is indented deeper than the key above it, so YAML reads it as part of that key's value; line it up with its sibling keys (${e.message})`
+      : e.code === "BLOCK_AS_IMPLICIT_KEY" ? `a second ": " on one line; quote a value that holds one (${e.message})`
       : e.message;
     // Where the parser's stack ran out depends on how deep the process already was when it
     // parsed: name the bracket that went past the limit instead, the same in every process.

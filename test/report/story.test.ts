@@ -115,6 +115,13 @@ describe("story.md's faults that found a service already outside its SLO", () =>
     expect(text).toContain(`**Not judged**: web already outside its SLO before it; no other service left its SLO. ${spike.requests_lost.toLocaleString("en-US")} requests failed`);
     expect(text).not.toContain("**Absorbed**");
   });
+
+  it("a leader killed on that run: recovered, and says web was not judged (its losses are in the count)", () => {
+    const { text, summary } = story("hello-cluster", ["cluster.scheduler.strategy=binpack", "events=[{at: 2m, killLeader: {restartAfter: 5s}}]"]);
+    const f = summary.faults[0];
+    expect(f.services.web.already_unhealthy).toBe(true);
+    expect(text).toContain(`**Recovered** ${f.recovered_s} s after the fault (leader last). Not judged: web already outside its SLO before it. ${f.requests_lost.toLocaleString("en-US")} requests failed`);
+  });
 });
 
 describe("story.md's rolling update", () => {

@@ -174,9 +174,17 @@ const ROWS: Row[] = [
     ],
   },
   {
-    // At the end of the file: its last character, not the line after the final newline.
+    // The same parser error as a mis-indented line, but on one line: the parser's place, and what to do.
+    name: "a value holding a second colon and a space, unquoted",
+    yaml: "version: 1\nname: t\ndescription: four workers: two services\nduration: 1m\n",
+    message: [
+      'bad.yaml:3:14 YAML syntax error: a second ": " on one line; quote a value that holds one (Nested mappings are not allowed in compact mappings)',
+    ],
+  },
+  {
+    // At the end of the file: its last character outside comments, not the line after the final newline.
     name: "a bracket never closed",
-    yaml: "version: 1\nname: t\nservices: [web\n\n",
+    yaml: "version: 1\nname: t\nservices: [web\n\n# the end\n",
     message: [
       "bad.yaml:3:14 YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]",
     ],

@@ -57,12 +57,18 @@ export class RaftNode<T> {
   }
 
   /**
-   * Campaigns now, without waiting out an election timeout: what the first manager of a new
-   * swarm does (swarmkit's campaignWhenAble after `docker swarm init`). Only a follower that has
-   * never seen a term may: anything later is an ordinary election.
+   * Campaigns now, without waiting out an election timeout, if swarmkit's campaignWhenAble would:
+   * the first manager of a new swarm (`docker swarm init`: a follower that has seen no term), or
+   * the only voter back from its log (JoinAndStart sets it; the Run loop campaigns when the node
+   * is the only member). Anything else is an ordinary election.
    */
-  campaignAtInit(): void {
-    if (this.r.role === "follower" && this.r.term === 0) campaign(this.r);
+  campaignWhenAble(): void {
+    if (this.r.role === "follower" && (this.r.term === 0 || this.r.others.length === 0)) campaign(this.r);
+  }
+
+  /** The only voter of its cluster. */
+  get soleVoter(): boolean {
+    return this.r.others.length === 0;
   }
 
   /** One logical clock tick. The host calls it every `raft.tick` of simulated time. */

@@ -132,20 +132,26 @@ describe("restart from persistent state", () => {
   });
 });
 
-describe("campaignAtInit (docker swarm init)", () => {
+describe("campaignWhenAble (docker swarm init, or the only voter back from its log)", () => {
   it("the first node campaigns at once and leads term 1, before any election timeout", () => {
     const net = Network.of(3, { electionRandomTicks: 10 }, 4);
-    net.node("n1").campaignAtInit();
+    net.node("n1").campaignWhenAble();
     net.stabilize();
     expect(net.leaderIds()).toEqual(["n1"]);
     expect(net.node("n2").leader).toBe("n1");
     expect(net.node("n1").term).toBe(1);
   });
 
-  it("a node that has seen a term waits out its timeout as usual: it does not campaign", () => {
+  it("a node of several that has seen a term waits out its timeout as usual: it does not campaign", () => {
     const n = newNode("n1", ids3, {}, { term: 2, votedFor: null, entries: [] });
-    n.campaignAtInit();
+    n.campaignWhenAble();
     expect([n.role, n.term, n.hasReady()]).toEqual(["follower", 2, false]);
+  });
+
+  it("the only voter back from its log campaigns at once, and leads", () => {
+    const n = newNode("n1", ["n1"], {}, { term: 2, votedFor: "n1", entries: entriesOfTerms([1, 2]) });
+    n.campaignWhenAble();
+    expect([n.role, n.term]).toEqual(["leader", 3]);
   });
 });
 
