@@ -98,6 +98,26 @@ export function shortTarget(target: string): string {
 }
 
 /**
+ * Node names with runs of consecutive numbers folded: ["a-1", "a-2", "a-3", "b-7"] is
+ * "a-1..a-3,b-7". Every name stays findable (unlike shortTarget's "..."), in the order given.
+ */
+export function nameRanges(names: readonly string[]): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i < names.length) {
+    const m = /^(.*?)(\d+)$/.exec(names[i]!);
+    let j = i;
+    if (m) {
+      const next = (k: number) => `${m[1]}${Number(m[2]) + (k - i)}`;
+      while (j + 1 < names.length && names[j + 1] === next(j + 1)) j++;
+    }
+    out.push(j > i + 1 ? `${names[i]}..${names[j]}` : names.slice(i, j + 1).join(","));
+    i = j + 1;
+  }
+  return out.join(",");
+}
+
+/**
  * "1,234,567" (and "-1,234.5" with `maxFractionDigits` 1): what toLocaleString("en-US") prints,
  * without it. The first toLocaleString of a process loads ICU's number formats, about 35 ms: a
  * twentieth of a short run's wall time, for the commas of its summary line. Rounds as toFixed

@@ -2,7 +2,7 @@
 // pinned at full CPU, faults that never recovered, subnets that ran out. The terminal summary
 // and report.html print the same list.
 
-import { shortTarget } from "./fmt.js";
+import { nameRanges } from "./fmt.js";
 import type { NodeRow, Summary } from "./rows.js";
 
 /** A node busier than this share of its cores (in a window, or a nodes.csv row) is saturated... */
@@ -121,7 +121,7 @@ export class NodeCpuWatch {
       else bySpan.set(key, { names: [node], fromS: best.fromS, toS: best.toS });
     }
     return [...bySpan.values()].map(({ names, fromS, toS }) => {
-      const who = names.length === 1 ? `node ${names[0]}` : `nodes ${shortTarget(names.join(","))}`;
+      const who = names.length === 1 ? `node ${names[0]}` : `nodes ${nameRanges(names)}`;
       return `${who} stayed above ${HOT_CPU * 100}% CPU for ${round1(toS - fromS)} s (from t = ${fromS} s to ${toS} s)`;
     });
   }

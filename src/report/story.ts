@@ -8,7 +8,7 @@
 
 import type { FaultSummary, NodeRow, Summary, TimeseriesRow } from "../metrics/rows.js";
 import { HOT_CPU, round1 } from "../metrics/warnings.js";
-import { groupDigits, shortTarget } from "../metrics/fmt.js";
+import { groupDigits, nameRanges, shortTarget } from "../metrics/fmt.js";
 import { alreadyOutside, updateOutcome } from "../metrics/faults.js";
 
 /** One line of events.jsonl, with its line number. */
@@ -159,10 +159,10 @@ function saturation(input: StoryInput, fromT: number, endT: number): Step[] {
   for (const { r, from } of rows) byNode.set(r.node, (byNode.get(r.node) ?? 0) + (r.t_s - from));
   const first = rows[0]!;
   // In all over the span: the terminal's warning names the longest stretch instead, with its bounds.
-  // Nodes hot for the same time share one item ("a-1,a-2,a-3,...,b-8 (16) for 20 s each"), as the warnings do.
+  // Nodes hot for the same time share one item ("a-1..a-8,b-1..b-8 for 20 s each"), as the warnings do.
   const bySeconds = new Map<number, string[]>();
   for (const [n, s] of byNode) bySeconds.set(s, [...(bySeconds.get(s) ?? []), n]);
-  const detail = [...bySeconds].map(([s, ns]) => `${shortTarget(ns.join(","))} for ${fmt(s)} s${ns.length > 1 ? " each" : ""}`).join(", ");
+  const detail = [...bySeconds].map(([s, ns]) => `${nameRanges(ns)} for ${fmt(s)} s${ns.length > 1 ? " each" : ""}`).join(", ");
   return [{ t: first.from, text: `nodes run above 95% CPU, so every container on them, starting or serving, gets less; in all, ${detail}`, ref: `nodes.csv:${first.line}` }];
 }
 

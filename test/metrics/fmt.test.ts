@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatNumber, groupDigits, msFromUs, round, roundUtil, secondsFromUs, shortTarget } from "../../src/metrics/fmt.js";
+import { formatNumber, groupDigits, msFromUs, nameRanges, round, roundUtil, secondsFromUs, shortTarget } from "../../src/metrics/fmt.js";
 
 describe("round", () => {
   it.each([
@@ -74,6 +74,33 @@ describe("shortTarget", () => {
   it("keeps up to six names and shortens a longer list to its first three, its last and the count", () => {
     expect(shortTarget("a-1,a-2,a-3,manager-1")).toBe("a-1,a-2,a-3,manager-1");
     expect(shortTarget(Array.from({ length: 300 }, (_, i) => `a-${i + 1}`).join(","))).toBe("a-1,a-2,a-3,...,a-300 (300)");
+  });
+});
+
+describe("nameRanges", () => {
+  it.each([
+    [["a-1", "a-2", "a-3", "b-7"], "a-1..a-3,b-7"],
+    [["a-1", "a-2", "a-4", "a-5"], "a-1,a-2,a-4,a-5"],
+    [["w-3", "w-1", "w-2"], "w-3,w-1,w-2"],
+    [["a-9", "a-10", "a-11", "manager-1"], "a-9..a-11,manager-1"],
+    [["x"], "x"],
+  ])("%j is %s", (names, text) => {
+    expect(nameRanges(names)).toBe(text);
+  });
+
+  it("unfolds to the names it was given, in order", () => {
+    const unfold = (text: string): string[] =>
+      text.split(",").flatMap((part) => {
+        const m = /^(.*?)(\d+)\.\.\1(\d+)$/.exec(part);
+        if (!m) return [part];
+        return Array.from({ length: Number(m[3]) - Number(m[2]) + 1 }, (_, k) => `${m[1]}${Number(m[2]) + k}`);
+      });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom("a-", "b-", "w"), fc.nat(30)), { maxLength: 40 }), (parts) => {
+        const names = [...new Set(parts.map(([p, n]) => `${p}${n}`))];
+        expect(unfold(nameRanges(names))).toEqual(names.length === 0 ? [""] : names);
+      }),
+    );
   });
 });
 

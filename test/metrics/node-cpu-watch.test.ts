@@ -37,7 +37,7 @@ describe("NodeCpuWatch", () => {
     expect(w.hotNodes()).toEqual(["node x stayed above 95% CPU for 90 s (from t = 0 s to 90 s)"]);
   });
 
-  it("one line per stretch: nodes hot over the same span share it (a long list shortened), in the order of first samples", () => {
+  it("one line per stretch: nodes hot over the same span share it (consecutive names folded), in the order of first samples", () => {
     const w = new NodeCpuWatch();
     const names = Array.from({ length: 8 }, (_, i) => `a-${i + 1}`);
     for (let t = 10; t <= 90; t += 10) {
@@ -46,7 +46,7 @@ describe("NodeCpuWatch", () => {
     }
     expect(w.hotNodes()).toEqual([
       "node late stayed above 95% CPU for 80 s (from t = 10 s to 90 s)",
-      "nodes a-1,a-2,a-3,...,a-8 (8) stayed above 95% CPU for 90 s (from t = 0 s to 90 s)",
+      "nodes a-1..a-8 stayed above 95% CPU for 90 s (from t = 0 s to 90 s)",
     ]);
   });
 
