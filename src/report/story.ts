@@ -98,7 +98,8 @@ function symptoms(input: StoryInput, fromT: number, endT: number): Step[] {
   const interval = windowOf(input.timeseries);
   const inSpan = (r: { t_s: number }) => r.t_s > fromT && r.t_s <= endT;
   const steps: Step[] = [];
-  const failed = input.timeseries.findIndex((r) => inSpan(r) && r.errors > 0);
+  // A service already failing before the fault (summary.json: not judged) is not its symptom.
+  const failed = input.timeseries.findIndex((r) => inSpan(r) && r.errors > 0 && !already(input, fromT, r.service));
   if (failed >= 0) {
     const r = input.timeseries[failed]!;
     steps.push({ t: Math.max(fromT, r.t_s - interval), text: `requests fail: ${groupDigits(r.errors)} of ${r.service}'s in the window to ${r.t_s} s`, ref: `timeseries.csv:${failed + 2}` });

@@ -114,6 +114,8 @@ describe("story.md's faults that found a service already outside its SLO", () =>
     expect(spike.services.web.already_unhealthy).toBe(true);
     expect(text).toContain(`**Not judged**: web already outside its SLO before it; no other service left its SLO. ${spike.requests_lost.toLocaleString("en-US")} requests failed`);
     expect(text).not.toContain("**Absorbed**");
+    // web's failures go on from before the spike: they are not told as the spike's symptom.
+    expect(text).not.toMatch(/requests fail: [\d,]+ of web's/);
   });
 
   it("a leader killed on that run: recovered, and says web was not judged (its losses are in the count)", () => {
