@@ -162,7 +162,11 @@ function saturation(input: StoryInput, fromT: number, endT: number): Step[] {
   // In all over the span: the terminal's warning names the longest stretch instead, with its bounds.
   // Nodes hot for the same time share one item ("a-1..a-8,b-1..b-8 for 20 s each"), as the warnings do.
   const bySeconds = new Map<number, string[]>();
-  for (const [n, s] of byNode) bySeconds.set(s, [...(bySeconds.get(s) ?? []), n]);
+  for (const [n, s] of byNode) {
+    const same = bySeconds.get(s);
+    if (same) same.push(n);
+    else bySeconds.set(s, [n]);
+  }
   const detail = [...bySeconds].map(([s, ns]) => `${nameRanges(ns)} for ${fmt(s)} s${ns.length > 1 ? " each" : ""}`).join(", ");
   return [{ t: first.from, text: `nodes run above 95% CPU, so every container on them, starting or serving, gets less; in all, ${detail}`, ref: `nodes.csv:${first.line}` }];
 }

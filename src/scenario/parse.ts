@@ -171,17 +171,6 @@ function tooDeepOffset(text: string): number | null {
   return null;
 }
 
-/**
- * Where the first line after the one holding `offset` that has more than blanks and a comment
- * starts its text, or null: a value's key, mis-indented under "key: value" (BLOCK_AS_IMPLICIT_KEY).
- */
-function nextLineOffset(text: string, offset: number): number | null {
-  const re = /\n[ \t]*(?=[^\s#])/g;
-  re.lastIndex = offset;
-  const m = re.exec(text);
-  return m === null ? null : m.index + m[0].length;
-}
-
 /** The first character from `offset` on that is neither blank nor in a comment line, or null. */
 function keyOffset(text: string, offset: number): number | null {
   const m = /(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*/y;
@@ -214,7 +203,9 @@ export function parseYaml(text: string, ctx: Ctx, file?: string): Raw | undefine
     // A mis-indented line gives BLOCK_AS_IMPLICIT_KEY and MULTILINE_IMPLICIT_KEY; a second ": " on
     // one line ("description: a: b") gives the first alone, and the parser's message is the right one.
     const misIndented = e.code === "BLOCK_AS_IMPLICIT_KEY" && doc.errors.some((x) => x.code === "MULTILINE_IMPLICIT_KEY");
-    const deeper = misIndented ? nextLineOffset(text, e.pos[0]) : null;
+    // The mis-indented key is on a later line than the value the parser names: the next with text.
+    const lineEnd = text.indexOf("\n", e.pos[0]);
+    const deeper = misIndented && lineEnd >= 0 ? keyOffset(text, lineEnd + 1) : null;
     // The parser places a mis-aligned key at the indentation before it, or at a comment line above it: name the key.
     const aligned = e.code === "BAD_INDENT" ? keyOffset(text, e.pos[0]) : null;
     const message =

@@ -122,7 +122,7 @@ export class Orchestrator {
         // A removed node will never report its tasks again: the managers write them off.
         if (removed) orphaned.push({ type: "UpdateTaskStatus", id: task.id, state: TaskState.ORPHANED, reason: "node removed" });
         if (task.desiredState <= TaskState.RUNNING) {
-          this.restarts.restart(task, { delay: removed || !drained, moving: true });
+          this.restarts.restart(task, { delay: delayed(removed ? undefined : node), moving: true });
           this.markDirty(task.service);
         }
       }

@@ -53,7 +53,7 @@ export class RaftNode<T> {
    * nobody, a quorum of itself), and no message can reach it, so the host may stop ticking it.
    */
   get alone(): boolean {
-    return this.r.role === "leader" && this.r.others.length === 0;
+    return this.r.role === "leader" && this.soleVoter;
   }
 
   /**
