@@ -82,7 +82,7 @@ function difference(m: ShardManifest, first: ShardManifest): string | null {
     if (i < 0 || i >= first.variants.length) return `it has ${m.variants.length} variants, not ${first.variants.length}`;
     return `its variant ${i + 1} is ${m.variants[i]}, not ${first.variants[i]}`;
   }
-  if (m.fingerprint !== first.fingerprint) return "its scenario file, stack files, --set or ${VAR} values differ";
+  if (m.fingerprint !== first.fingerprint) return "its scenario file, stack files, strategy modules, --set or ${VAR} values differ";
   return null;
 }
 

@@ -16,13 +16,10 @@ export function isModulePath(name: string): boolean {
  * or an error message naming the file and the field.
  */
 export async function loadStrategies(scenario: Scenario): Promise<Map<string, PlacementStrategy> | string> {
-  const wanted: { name: string; field: string }[] = [];
-  if (isModulePath(scenario.cluster.scheduler.strategy)) wanted.push({ name: scenario.cluster.scheduler.strategy, field: "cluster.scheduler.strategy" });
-  for (const s of scenario.services) if (s.strategy && isModulePath(s.strategy)) wanted.push({ name: s.strategy, field: `services[${s.name}].strategy` });
   const loaded = new Map<string, HostedStrategy>();
-  for (const w of wanted) {
+  for (const w of strategyModules(scenario)) {
     if (loaded.has(w.name)) continue;
-    const file = path.resolve(path.dirname(scenario.file), w.name);
+    const file = w.file;
     const where = scenario.strategyFields?.[w.name] ?? `${scenario.file} ${w.field}`;
     if (!fs.existsSync(file)) return `${where}: strategy module ${file} does not exist`;
     const hosted = await hostStrategy(file, w.name);
@@ -33,6 +30,14 @@ export async function loadStrategies(scenario: Scenario): Promise<Map<string, Pl
     loaded.set(w.name, hosted);
   }
   return loaded;
+}
+
+/** The strategy modules a scenario names: the name written, its field, and the file it resolves to. */
+export function strategyModules(scenario: Scenario): { name: string; field: string; file: string }[] {
+  const wanted: { name: string; field: string }[] = [];
+  if (isModulePath(scenario.cluster.scheduler.strategy)) wanted.push({ name: scenario.cluster.scheduler.strategy, field: "cluster.scheduler.strategy" });
+  for (const s of scenario.services) if (s.strategy && isModulePath(s.strategy)) wanted.push({ name: s.strategy, field: `services[${s.name}].strategy` });
+  return wanted.map((w) => ({ ...w, file: path.resolve(path.dirname(scenario.file), w.name) }));
 }
 
 /** Ends the strategies' threads (a sweep loads them for each run). */

@@ -27,19 +27,21 @@ export async function hostStrategy(file: string, fallbackName: string): Promise<
   const shared = sharedMemory();
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(new URL("./strategy-thread.js", import.meta.url), { workerData: { file, shared, errors: port2 }, transferList: [port2] });
-  const loaded = await new Promise<{ loaded: boolean; name: string | null } | string>((resolve) => {
+  const loaded = await new Promise<{ loaded: boolean; name: string | null; error: string | null } | string>((resolve) => {
     const timer = setTimeout(() => resolve(`did not finish loading within ${CALL_LIMIT_MS / 1000} s (a top-level await that never settles?)`), CALL_LIMIT_MS);
-    const done = (v: { loaded: boolean; name: string | null } | string): void => {
+    const done = (v: { loaded: boolean; name: string | null; error: string | null } | string): void => {
       clearTimeout(timer);
       resolve(v);
     };
     worker.once("message", done);
     worker.once("error", (err) => done(`failed to load: ${err.message}`));
-    worker.once("exit", (code) => done(`ended its thread while loading (exit code ${code})`));
+    // Node ends a thread whose top-level await can never settle with exit code 13.
+    worker.once("exit", (code) => done(code === 13 ? "never finished loading: a top-level await in it waits for something that never comes" : `ended its thread while loading (exit code ${code})`));
   });
   if (typeof loaded === "string" || !loaded.loaded) {
     await worker.terminate();
-    return typeof loaded === "string" ? loaded : "must export a strategy { name, choose(task, candidates, ctx) } as default or as \"strategy\"";
+    if (typeof loaded === "string") return loaded;
+    return loaded.error !== null ? `failed to load: ${loaded.error}` : "must export a strategy { name, choose(task, candidates, ctx) } as default or as \"strategy\"";
   }
   worker.unref();
   port1.unref();
@@ -48,6 +50,7 @@ export async function hostStrategy(file: string, fallbackName: string): Promise<
   const f64 = new Float64Array(shared, 8, 1);
   return {
     name,
+    source: file,
     close: () => worker.terminate(),
     choose(task: TaskRecord, candidates: readonly NodeInfo[], ctx: PlacementContext): NodeInfo {
       Atomics.store(ctl, CTL.state, STATE.busy);

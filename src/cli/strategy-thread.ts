@@ -7,6 +7,8 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
+import { writeSync } from "node:fs";
+import { format } from "node:util";
 import { CTL, STATE, answerOf, type CandidateSnapshot, type ChooseCall } from "./strategy-protocol.js";
 
 const { file, shared, errors } = workerData as { file: string; shared: SharedArrayBuffer; errors: MessagePort };
@@ -17,6 +19,18 @@ class StrategyExit extends Error {}
 process.exit = ((code?: number) => {
   throw new StrategyExit(`the strategy module called process.exit(${code ?? ""})`);
 }) as typeof process.exit;
+
+// Math.random() would make the runs unrepeatable, and the sweep's pairing of seeds meaningless.
+Math.random = () => {
+  throw new Error("the strategy called Math.random(): draw from ctx.random() instead, the run's seeded stream, so that a seed gives the same run again");
+};
+
+// What the module prints goes to stderr at once: a thread's console is otherwise passed to the
+// main thread's event loop, which a run keeps busy to its end (when the thread is ended, with
+// most of it unwritten); and stdout is orchsim's summary.
+for (const k of ["log", "info", "warn", "error", "debug", "trace"] as const) {
+  console[k] = (...args: unknown[]) => void writeSync(2, `${format(...args)}\n`);
+}
 
 /** What a user strategy sees of a node: the documented part of the scheduler's NodeInfo. */
 class NodeView {
@@ -65,10 +79,24 @@ function random(): number {
   return value;
 }
 
-const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-const strategy = (mod["default"] ?? mod["strategy"]) as { name?: unknown; choose?: (...a: unknown[]) => unknown } | undefined;
+/**
+ * The module, or why it did not load. Caught here, not left to end the thread: an uncaught error
+ * while loading goes through node's own exit path, which the process.exit() above turns into a
+ * second error (and, in a sweep's worker threads, at times a crash of the whole process).
+ */
+async function load(): Promise<Record<string, unknown> | string> {
+  try {
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof SyntaxError) return `${err.message} (a syntax error; node --check ${file} shows where)`;
+    return err instanceof Error ? err.message : `it threw ${String(err)}`;
+  }
+}
+
+const mod = await load();
+const strategy = (typeof mod === "string" ? undefined : mod["default"] ?? mod["strategy"]) as { name?: unknown; choose?: (...a: unknown[]) => unknown } | undefined;
 const ok = !!strategy && typeof strategy.choose === "function";
-parentPort!.postMessage({ loaded: ok, name: ok && typeof strategy.name === "string" ? strategy.name : null });
+parentPort!.postMessage({ loaded: ok, name: ok && typeof strategy.name === "string" ? strategy.name : null, error: typeof mod === "string" ? mod : null });
 
 /** Reports a failure of the call under way; the main thread then throws it. */
 function fail(err: unknown): void {

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadScenarioFile, ScenarioError, type LoadOptions, type Override } from "../scenario/index.js";
 import { Progress } from "./progress.js";
@@ -15,6 +16,7 @@ import type { Scenario } from "../scenario/types.js";
 import { seedOverride } from "./reproduce.js";
 import { runThreadLimits } from "./heap.js";
 import { varyNotes } from "./vary-notes.js";
+import { strategyModules } from "./strategies.js";
 
 export interface SweepOptions {
   seeds: string;
@@ -45,7 +47,7 @@ export interface SweepOptions {
  */
 export async function sweepCommand(file: string, o: SweepOptions): Promise<number> {
   const seeds = parseSeeds(o.seeds);
-  const variants = parseVariants(o.vary);
+  const variants = parseVariants(o.vary, o.set);
   const jobs = parseJobs(o.jobs);
   const shard = parseShard(o.shard);
   const maxEvents = parseMaxEvents(o.maxEvents);
@@ -129,6 +131,9 @@ function gridOf(file: string, o: SweepOptions, options: LoadOptions, seeds: read
       const events = estimateCost(scenario).events;
       if (costliest === undefined || events > costliest.events) costliest = { scenario, events };
       hash.update(JSON.stringify({ ...scenario, file: "" }));
+      // A strategy module's code decides placements: shards run with an edited one do not merge.
+      // SIMPLIFICATION: the module's own file only, not what it imports.
+      for (const m of strategyModules(scenario)) if (fs.existsSync(m.file)) hash.update(fs.readFileSync(m.file));
     } catch (err) {
       // With no --vary there is one variant, and nothing to name but the problems themselves.
       if (err instanceof ScenarioError) return o.vary.length > 0 ? problemsOf(`--vary ${v.label}`, err.message, problemsWithout(file, [...o.set, seedOverride(seeds[0]!)], options)) : err.message;
@@ -234,13 +239,19 @@ export function parseSeeds(text: string): number[] | string {
 }
 
 /** `--vary a.b=x,y --vary c=1,2` -> the 4 combinations, each with its --set overrides and a label. */
-function parseVariants(vary: string[]): Variant[] | string {
+function parseVariants(vary: string[], set: string[]): Variant[] | string {
   let variants: Variant[] = [{ label: "", sets: [] }];
+  const fixed = new Set(set.map((x) => x.slice(0, Math.max(0, x.indexOf("="))).trim()));
+  const keys = new Set<string>();
   for (const v of vary) {
     const eq = v.indexOf("=");
     if (eq <= 0) return `--vary: "${v}" is not PATH=VALUE,VALUE,...`;
     const key = v.slice(0, eq);
     if (key === "seed") return "--vary: use --seeds to choose the seeds";
+    // The last value given would win and the label would name both: one list per field.
+    if (keys.has(key.trim())) return `--vary: ${key.trim()} is varied twice; give its values in one list (--vary ${key.trim()}=a,b,c)`;
+    if (fixed.has(key.trim())) return `--vary: ${key.trim()} is also given by --set, which the variants would override`;
+    keys.add(key.trim());
     // SIMPLIFICATION: values are split at commas, so a YAML list cannot be one of them.
     const values = [...new Set(v.slice(eq + 1).split(",").filter((x) => x !== ""))];
     if (values.length === 0) return `--vary: "${v}" lists no values`;

@@ -58,12 +58,14 @@ interface Interval {
   mid: number;
   lo: number;
   hi: number;
+  /** Whether it has a confidence interval (not from one run). */
+  ci: boolean;
 }
 
 function interval(mean: number | null, ci: number | null): Interval | null {
   if (mean === null) return null;
   const half = ci ?? 0;
-  return { mid: mean, lo: mean - half, hi: mean + half };
+  return { mid: mean, lo: mean - half, hi: mean + half, ci: ci !== null };
 }
 
 /** Maps a value to x within a plot; the range covers every interval (and 0 for differences). */
@@ -80,7 +82,7 @@ function scale(items: readonly (Interval | null)[], withZero: boolean): { lo: nu
 function mark(i: Interval | null, s: ReturnType<typeof scale>, x0: number, y: number, cls: string): string {
   if (i === null) return `<text x="${x0}" y="${y + 4}" class="muted">no value</text>`;
   const [a, m, b] = [i.lo, i.mid, i.hi].map((v) => x0 + s.x(v));
-  return `<line class="ci" x1="${a}" x2="${b}" y1="${y}" y2="${y}"/><circle class="${cls}" cx="${m}" cy="${y}" r="5"><title>${fmt(i.mid)} (${fmt(i.lo)} to ${fmt(i.hi)})</title></circle>`;
+  return `<line class="ci" x1="${a}" x2="${b}" y1="${y}" y2="${y}"/><circle class="${cls}" cx="${m}" cy="${y}" r="5"><title>${fmt(i.mid)} ${i.ci ? `(${fmt(i.lo)} to ${fmt(i.hi)})` : "(one run: no interval)"}</title></circle>`;
 }
 
 function fmt(x: number): string {

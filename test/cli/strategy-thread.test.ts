@@ -9,7 +9,7 @@ import type { loadStrategies as LoadStrategies } from "../../src/cli/strategies.
 import type { Run as RunClass } from "../../src/engine/run.js";
 import type { PlacementStrategy } from "../../src/manager/scheduler/strategy.js";
 import { parseScenario } from "../../src/scenario/index.js";
-import { ROOT, tempDir } from "./cli.js";
+import { orchsim, ROOT, tempDir } from "./cli.js";
 
 const { loadStrategies } = (await import(path.join(ROOT, "dist/cli/strategies.js"))) as { loadStrategies: typeof LoadStrategies };
 const { Run } = (await import(path.join(ROOT, "dist/engine/run.js"))) as { Run: typeof RunClass };
@@ -40,4 +40,16 @@ describe("a strategy module in its worker thread", () => {
       expect(run(file, inThread)).toBe(a);
     });
   }
+});
+
+describe("what a strategy module prints", () => {
+  it("goes to stderr, every line, as the calls happen (not left in the thread when the run ends)", () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "s.mjs"), `export default { name: "talk", choose(task, nodes) { console.log("placing", task.id); return nodes[0]; } };\n`);
+    fs.writeFileSync(path.join(dir, "s.yaml"), "version: 1\nname: talk\nduration: 5s\ncluster:\n  scheduler: {strategy: ./s.mjs}\nservices: [{name: web, replicas: 9}]\n");
+    const r = orchsim(["run", path.join(dir, "s.yaml"), "--out", path.join(dir, "o"), "--quiet"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(Array.from({ length: 9 }, (_, i) => `placing web.${i + 1}.1\n`).join(""));
+  });
 });

@@ -64,16 +64,37 @@ describe("parallel and sharded sweeps", () => {
     expect(merge("nowhere").stderr).toBe(`${path.join(dir, "nowhere")} does not exist\n`);
     expect(merge("shard1/sweep.csv").stderr).toBe(`${path.join(dir, "shard1/sweep.csv")} is not a directory: a shard is the directory orchsim sweep --shard wrote\n`);
     sweep("otherset", "--shard", "4/4", "--jobs", "1", "--set", "services.web.replicas=3");
-    expect(merge("shard1", "shard2", "shard3", "otherset").stderr).toMatch(/otherset: a shard of another sweep: its scenario file, stack files, --set or \$\{VAR\} values differ/);
+    expect(merge("shard1", "shard2", "shard3", "otherset").stderr).toMatch(/otherset: a shard of another sweep: its scenario file, stack files, strategy modules, --set or \$\{VAR\} values differ/);
     sweep("morevary", "--shard", "4/4", "--jobs", "1", "--vary", "services.web.replicas=1,2");
     expect(merge("shard1", "shard2", "shard3", "morevary").stderr).toMatch(/morevary: a shard of another sweep: its variant 1 is cluster\.scheduler\.strategy=spread services\.web\.replicas=1, not cluster\.scheduler\.strategy=spread \(against/);
     expect(fs.existsSync(path.join(dir, "bad"))).toBe(false);
+  });
+
+  it("merge refuses shards run with different code in the same strategy module", () => {
+    const module = path.join(dir, "first.mjs");
+    const write = (pick: string) => fs.writeFileSync(module, `export default { name: "first", choose(task, candidates) { return candidates[${pick}]; } };\n`);
+    const shard = (k: number) => {
+      const r = orchsim(["sweep", file, "--seeds", "2", "--vary", "cluster.scheduler.strategy=spread,./first.mjs", "--shard", `${k}/2`, "--jobs", "1", "--out", path.join(dir, `edited${k}`), "--quiet"]);
+      expect(r.stderr).toBe("");
+    };
+    write("0");
+    shard(1);
+    write("candidates.length - 1");
+    shard(2);
+    const r = orchsim(["merge", path.join(dir, "edited1"), path.join(dir, "edited2"), "--out", path.join(dir, "badedit")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/edited2: a shard of another sweep: its scenario file, stack files, strategy modules/);
   });
 
   it("--shard and --jobs refuse what they cannot mean", () => {
     expect(orchsim(["sweep", file, "--shard", "5/4"]).stderr).toMatch(/--shard: "5\/4" is not K\/N/);
     expect(orchsim(["sweep", file, "--seeds", "2", "--shard", "1/9"]).stderr).toBe("--shard: 9 shares of 2 runs would leave some empty\n");
     expect(orchsim(["sweep", file, "--jobs", "0"]).code).toBe(2);
+    // One list per field: given twice, the last value would win under a label naming both.
+    const twice = orchsim(["sweep", file, "--vary", "cluster.scheduler.strategy=spread", "--vary", "cluster.scheduler.strategy=binpack"]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toBe("--vary: cluster.scheduler.strategy is varied twice; give its values in one list (--vary cluster.scheduler.strategy=a,b,c)\n");
+    expect(orchsim(["sweep", file, "--set", "services.web.replicas=2", "--vary", "services.web.replicas=3,4"]).stderr).toBe("--vary: services.web.replicas is also given by --set, which the variants would override\n");
     expect(orchsim(["sweep", file, "--shard", "1/2", "--report"]).stderr).toBe("--report: a shard has no estimates to draw; give --report to orchsim merge\n");
   });
 });

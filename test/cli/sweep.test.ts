@@ -63,7 +63,10 @@ describe("orchsim sweep", () => {
     expect(short.code).toBe(2);
     expect(short.stderr).toMatch(/^--vary duration=20s: \S+timed\.yaml:\d+:\d+ events\[0\]\.at: 30s is after the end of the run \(duration 20s\)[^\n]*\n$/);
     // Every variant valid where the file alone is not (its event after its own end): it runs.
-    const ok = orchsim(["sweep", timed, "--set", "duration=20s", "--vary", "duration=40s,1m", "--seeds", "1", "--out", path.join(dir, "ok"), "--quiet"]);
+    const timedShort = path.join(dir, "timed-short.yaml");
+    fs.writeFileSync(timedShort, fs.readFileSync(timed, "utf8").replace("duration: 1m", "duration: 20s"));
+    expect(orchsim(["validate", timedShort]).code).toBe(2);
+    const ok = orchsim(["sweep", timedShort, "--vary", "duration=40s,1m", "--seeds", "1", "--out", path.join(dir, "ok"), "--quiet"]);
     expect(ok.stderr).toBe("");
     expect(ok.code).toBe(0);
     // The scenario's own problem is no variant's: said as it is.

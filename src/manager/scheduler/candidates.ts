@@ -72,6 +72,16 @@ function whatIs(chosen: unknown): string {
   return "a node that was not one of the candidates";
 }
 
+/**
+ * The strategy broke its contract: the error names it, its module and the task. Its stack would
+ * only go through orchsim's own code, not the strategy's, so it has none.
+ */
+function contractBroken(strategy: PlacementStrategy, task: TaskRecord, what: string): Error {
+  const err = new Error(`placement strategy "${strategy.name}"${strategy.source === undefined ? "" : ` (${strategy.source})`} returned ${what}, placing task ${task.id}`);
+  err.stack = `${err.name}: ${err.message}`;
+  return err;
+}
+
 /** Candidates in node creation order, handed to the strategy's `choose` for every task. */
 class ListCandidates implements CandidateSet {
   private readonly members: Set<NodeInfo>;
@@ -87,7 +97,7 @@ class ListCandidates implements CandidateSet {
     if (this.nodes.length === 0) return null;
     const chosen = this.g.strategy.choose(task, this.nodes, this.g.ctx);
     // A strategy that returns anything else is broken: placing there would skip the filters.
-    if (!this.members.has(chosen)) throw new Error(`placement strategy "${this.g.strategy.name}" returned ${whatIs(chosen)}`);
+    if (!this.members.has(chosen)) throw contractBroken(this.g.strategy, task, whatIs(chosen));
     chosen.addTask(task);
     if (!this.g.pipeline.process(chosen)) {
       this.members.delete(chosen);

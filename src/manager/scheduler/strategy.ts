@@ -25,6 +25,8 @@ export interface PlacementContext {
  */
 export interface PlacementStrategy {
   readonly name: string;
+  /** Where a user's strategy comes from (its module file), for messages about it. */
+  readonly source?: string;
   /** The best of `candidates` (never empty, in node creation order) for `task`. */
   choose(task: TaskRecord, candidates: readonly NodeInfo[], ctx: PlacementContext): NodeInfo;
   /** Whether `a` is a strictly better place than `b` for `task`. */
