@@ -36,6 +36,8 @@ interface Trial {
   runs: number;
   /** Why the first failing seed failed, for the table. */
   why: string;
+  /** The worst service's share of requests within its SLO, % (mean over seeds; NaN: none judged). */
+  worstAttainedPct: number;
 }
 
 export async function planCommand(file: string, o: PlanOptions): Promise<number> {
@@ -82,7 +84,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
     const stop = firstProblem(results);
     if (stop !== undefined) return stop;
     const verdicts = (results as Sample[][]).map(verdict);
-    const t: Trial = { value, passed: verdicts.filter((v) => v === "").length, runs: seedCount, why: verdicts.find((v) => v !== "") ?? "" };
+    const t: Trial = { value, passed: verdicts.filter((v) => v === "").length, runs: seedCount, why: verdicts.find((v) => v !== "") ?? "", worstAttainedPct: worstAttained(results as Sample[][]) };
     trials.set(value, t);
     if (!o.quiet) process.stderr.write(`orchsim: ${o.minimize}=${value}: ${t.passed} of ${t.runs} seeds meet every SLO\n`);
     return t;
@@ -106,7 +108,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
     return answer.code;
   }
   const rows = [...trials.values()].sort((a, b) => a.value - b.value);
-  out.writeCsv("plan.csv", ["value", "seeds", "passed", "meets_every_slo", "first_failure"], rows.map((t) => ({ value: t.value, seeds: t.runs, passed: t.passed, meets_every_slo: ok(t), first_failure: t.why })));
+  out.writeCsv("plan.csv", ["value", "seeds", "passed", "meets_every_slo", "first_failure", "worst_slo_attained_pct"], rows.map((t) => ({ value: t.value, seeds: t.runs, passed: t.passed, meets_every_slo: ok(t), first_failure: t.why, worst_slo_attained_pct: Number.isFinite(t.worstAttainedPct) ? Math.round(t.worstAttainedPct * 1000) / 1000 : "" })));
   out.writeJson("plan.json", { field: o.minimize, range: [lo0, hi0], seeds, answer, miss_chance_below: answer === null ? null : missChanceBound(seedCount) });
   out.commit();
   if (!o.quiet) process.stdout.write(`${report(o.minimize, rows, answer, seedCount, lo0, hi0)}\noutputs: ${out.finalDir}\n`);
@@ -129,15 +131,16 @@ function isStop(x: unknown): x is Stop {
 }
 
 /**
- * Bisection: hi must pass (else null), lo is tried next, then the middle until they are one
- * apart. Returns the smallest passing value, null, or a problem with the runs.
+ * Bisection: hi must pass (else null, with lo tried too, to tell whether more helped at all), lo
+ * is tried next, then the middle until they are one apart. Returns the smallest passing value,
+ * null, or a problem with the runs.
  */
 async function search(trial: (v: number) => Promise<Trial | Stop>, ok: (t: Trial) => boolean, lo: number, hi: number): Promise<number | null | Stop> {
   const top = await trial(hi);
   if (isStop(top)) return top;
-  if (!ok(top)) return null;
   const bottom = lo < hi ? await trial(lo) : top;
   if (isStop(bottom)) return bottom;
+  if (!ok(top)) return null;
   if (ok(bottom)) return lo;
   // Invariant: hi passes, lo fails.
   while (hi - lo > 1) {
@@ -167,9 +170,32 @@ function verdict(rows: readonly Sample[]): string {
   return "";
 }
 
+/** Per seed the lowest share of a service's requests within its SLO; their mean, in %. */
+function worstAttained(runs: readonly Sample[][]): number {
+  const worst = runs.map((rows) => Math.min(...rows.map((r) => r.slo_attained_pct).filter(Number.isFinite))).filter(Number.isFinite);
+  return worst.length === 0 ? NaN : worst.reduce((a, b) => a + b, 0) / worst.length;
+}
+
+/** Below this gain in the worst service's share within its SLO, more of the field did not help. */
+const HELPED_PCT = 1;
+
+/**
+ * Whether more of the field helped between the range's ends (the search tried both): more seeds
+ * passing, or more of the worst service's requests within its SLO.
+ */
+function noAnswerHint(rows: readonly Trial[], lo: number, hi: number): string {
+  const top = rows.find((t) => t.value === hi)!;
+  const bottom = rows.find((t) => t.value === lo);
+  const within = (t: Trial): string => (Number.isFinite(t.worstAttainedPct) ? `${t.worstAttainedPct.toFixed(1)}%` : "-");
+  const ends = bottom && `at ${lo}: ${bottom.passed} of ${bottom.runs} seeds pass, the worst service has ${within(bottom)} of its requests within its SLO; at ${hi}: ${top.passed} and ${within(top)}`;
+  if (bottom === undefined || bottom === top) return "a larger --range may, or the first failure says what stands in the way";
+  if (bottom.passed < top.passed || top.worstAttainedPct - bottom.worstAttainedPct >= HELPED_PCT) return `more helped (${ends}): a larger --range may`;
+  return `more did not help (${ends}): the first failure says what stands in the way`;
+}
+
 function report(field: string, rows: readonly Trial[], answer: number | null, seeds: number, lo: number, hi: number): string {
   const table = textTable([["value", "seeds meeting every SLO", "first failure"], ...rows.map((t) => [String(t.value), `${t.passed} of ${t.runs}`, t.why])], 2);
-  if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in ${seeds === 1 ? "its one seed" : `all ${seeds} seeds`} (not even ${hi}): a larger --range may, or the first failure says what stands in the way`].join("\n");
+  if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in ${seeds === 1 ? "its one seed" : `all ${seeds} seeds`} (not even ${hi}): ${noAnswerHint(rows, lo, hi)}`].join("\n");
   const bound = 100 * missChanceBound(seeds);
   const below = rows.find((t) => t.value === answer - 1);
   const edge = below ? `; at ${answer - 1}, ${below.runs - below.passed} of ${below.runs} seeds miss` : answer === lo ? ` (the bottom of the range)` : "";

@@ -54,7 +54,8 @@ describe("orchsim plan", () => {
   it("says so when not even the top of the range is enough", () => {
     const r = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "1..2", "--seeds", "2", "--out", path.join(dir, "none")]);
     expect(r.code).toBe(3); // for a script: no answer in the range
-    expect(r.stdout).toContain("no value of cluster.nodeGroups.w.count in 1..2 meets every SLO in all 2 seeds (not even 2): a larger --range may");
+    expect(r.stdout).toContain("no value of cluster.nodeGroups.w.count in 1..2 meets every SLO in all 2 seeds (not even 2): more helped (at 1: 0 of 2 seeds pass");
+    expect(r.stdout).toMatch(/\): a larger --range may\n/);
     expect(JSON.parse(fs.readFileSync(path.join(dir, "none", "plan.json"), "utf8"))).toEqual({ field: "cluster.nodeGroups.w.count", range: [1, 2], seeds: [1, 2], answer: null, miss_chance_below: null });
   });
 
@@ -94,7 +95,12 @@ describe("the README's plan of nodes per zone on zone-failure", () => {
     const r = orchsim(["plan", "scenarios/zone-failure.yaml", "--minimize", fields, "--range", "3..8", "--seeds", "3", "--out", path.join(dir, "z")]);
     expect(r.code).toBe(3);
     const plan = fs.readFileSync(path.join(dir, "z", "plan.csv"), "utf8").trim().split("\n").slice(1);
-    expect(plan).toEqual(["8,3,0,false,seed 1: shop missed its SLO over the run"]);
+    // It tries the bottom of the range too, to say whether more helped at all: it did not.
+    expect(plan.map((l) => l.split(",").slice(0, 5).join(","))).toEqual(["3,3,0,false,seed 1: shop missed its SLO over the run", "8,3,0,false,seed 1: shop missed its SLO over the run"]);
+    const within = plan.map((l) => Number(l.split(",")[5]));
+    expect(within[1]! - within[0]!).toBeLessThan(1);
+    expect(within.map((w) => w.toFixed(1))).toEqual(["97.8", "97.5"]); // as the README says
+    expect(r.stdout).toContain(`(not even 8): more did not help (at 3: 0 of 3 seeds pass, the worst service has ${within[0]!.toFixed(1)}% of its requests within its SLO; at 8: 0 and ${within[1]!.toFixed(1)}%): the first failure says what stands in the way`);
   });
 });
 
