@@ -57,7 +57,7 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
   const grid = gridOf(file, o, options, seeds as number[], variants as Variant[]);
   if (typeof grid === "string") return badInput(grid);
   const share = shard as Shard | null;
-  if (share && share.of > grid.jobs.length) return badInput(`--shard: ${share.of} shares of ${grid.jobs.length} runs would leave some empty`);
+  if (share && share.of > grid.jobs.length) return badInput(`--shard: ${share.of} shares of ${grid.jobs.length} run${grid.jobs.length === 1 ? "" : "s"} would leave some empty`);
   const chosen = grid.jobs.map((_, i) => i).filter((i) => share === null || i % share.of === share.index - 1);
   // The largest variant's cost, for every run of this sweep (or shard).
   const refusal = checkCost(grid.costliest, maxEvents as number, chosen.length, o.quiet === true, jobs as number);

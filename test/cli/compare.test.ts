@@ -53,6 +53,12 @@ describe("orchsim compare", () => {
     const gone = orchsim(["compare", missing, tempDir()]);
     expect(gone.code).toBe(2);
     expect(gone.stderr).toBe(`orchsim compare: ${missing} does not exist\n`);
+    // A sweep's directory: said as such, not as a file missing.
+    const sweep = tempDir();
+    fs.writeFileSync(path.join(sweep, "sweep.csv"), "variant,seed\n");
+    const swept = orchsim(["compare", sweep, tempDir()]);
+    expect(swept.code).toBe(2);
+    expect(swept.stderr).toBe(`orchsim compare: ${sweep} is a sweep's outputs: compare takes two runs' (orchsim run --out); a sweep's own table compares its variants with the first\n`);
   });
 
   it("pairs faults by kind and time only, and refuses a summary an older orchsim wrote", () => {
