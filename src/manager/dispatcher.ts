@@ -8,6 +8,11 @@ import type { NodeHost } from "./control-plane.js";
 /** Swarm's dispatcher commits workers' status updates (and nodes found READY) in batches this often. */
 export const STATUS_BATCH_US = 100_000;
 export { HEARTBEAT_GRACE };
+/**
+ * A node DOWN this long, from when this leader saw it go DOWN or found it DOWN, has its tasks that
+ * might still run marked ORPHANED (swarmkit's defaultNodeDownPeriod): their addresses are freed.
+ */
+export const NODE_DOWN_PERIOD_US = 24 * 3600 * 1_000_000;
 /** After a leader change, a node has this many periods to re-register before it is DOWN. */
 export const REGISTER_GRACE = 6;
 /**
@@ -42,6 +47,8 @@ export class Dispatcher {
   private readonly sentDesired = new Map<string, TaskState>();
   private readonly updates = new Map<string, TaskStatusUpdate>();
   private readonly expiry = new Map<string, ScheduledEvent>();
+  /** Nodes DOWN, each with its NODE_DOWN_PERIOD_US deadline (swarmkit's downNodes). */
+  private readonly downNodes = new Map<string, ScheduledEvent>();
   /** Node status this leader has proposed, so it does not propose it again before the commit. */
   private readonly proposedStatus = new Map<string, string>();
   /** Nodes found alive again, to be marked READY with the next batch (in the order they were found). */
@@ -73,7 +80,10 @@ export class Dispatcher {
     });
     const cmds: StoreCommand[] = [];
     for (const node of o.store.nodes.values()) {
-      if (node.status === "down") continue;
+      if (node.status === "down") {
+        this.armOrphaning(node.id);
+        continue;
+      }
       cmds.push({ type: "UpdateNode", id: node.id, status: "unknown" });
       this.proposedStatus.set(node.id, "unknown");
       this.armExpiry(node.id, REGISTER_GRACE * this.jittered(o.rng.next()));
@@ -87,6 +97,7 @@ export class Dispatcher {
     this.stopped = true;
     this.o.sim.cancel(this.flushTimer);
     for (const t of this.expiry.values()) this.o.sim.cancel(t);
+    for (const t of this.downNodes.values()) this.o.sim.cancel(t);
   }
 
   handle(event: StoreEvent): void {
@@ -113,6 +124,8 @@ export class Dispatcher {
       // SIMPLIFICATION: swarmkit holds the registering node's answer until that batch is written.
       this.proposedStatus.set(node.id, "ready");
       this.readyNodes.push(node.id);
+      this.o.sim.cancel(this.downNodes.get(node.id));
+      this.downNodes.delete(node.id);
       this.armFlush();
     }
     if (msg.newSession) this.resync(node.id);
@@ -183,6 +196,23 @@ export class Dispatcher {
     if (!node || node.status === "down" || this.proposedStatus.get(nodeId) === "down") return;
     this.proposedStatus.set(nodeId, "down");
     this.o.propose([{ type: "UpdateNode", id: nodeId, status: "down" }]);
+    this.armOrphaning(nodeId);
+  }
+
+  private armOrphaning(nodeId: string): void {
+    this.o.sim.cancel(this.downNodes.get(nodeId));
+    this.downNodes.set(nodeId, this.o.sim.after(NODE_DOWN_PERIOD_US, () => this.orphan(nodeId)));
+  }
+
+  /** swarmkit's moveTasksToOrphaned: whether the node's tasks still run is unknown, and they may never be heard of again. */
+  private orphan(nodeId: string): void {
+    this.downNodes.delete(nodeId);
+    if (this.stopped) return;
+    const cmds: StoreCommand[] = [];
+    for (const t of this.o.store.tasksOnNode(nodeId)) {
+      if (t.state >= TaskState.ASSIGNED && t.state <= TaskState.RUNNING) cmds.push({ type: "UpdateTaskStatus", id: t.id, state: TaskState.ORPHANED, reason: "node down for 24 h" });
+    }
+    if (cmds.length > 0) this.o.propose(cmds);
   }
 
   /** A new session: send the node every task the store assigns to it. */

@@ -1,6 +1,6 @@
 // Swarm's documented behaviour with default settings (SWARM.md, "Dispatcher" and "Raft").
 import { describe, expect, it } from "vitest";
-import { eventsOf, runAndCollect } from "./outputs.js";
+import { eventsOf, runAndCollect, type RunOutputs } from "./outputs.js";
 import { scenarioYaml, twoZonesYaml } from "../helpers.js";
 
 const CLUSTER = (extra: string) => scenarioYaml({ name: "timeline", duration: "3m" }, `
@@ -172,5 +172,56 @@ describe("a killed leader's NIC", () => {
     // The window to 60 s has its traffic; every later one none, in or out.
     expect(rows.find((r) => r.t_s === 60)!.net_rx_bytes).toBeGreaterThan(0);
     for (const r of rows.filter((x) => x.t_s > 60)) expect([r.t_s, r.net_tx_bytes, r.net_rx_bytes]).toEqual([r.t_s, 0, 0]);
+  });
+});
+
+describe("a node DOWN for 24 hours (swarmkit's defaultNodeDownPeriod)", () => {
+  const DAY_S = 24 * 3600;
+  // A /29 has 5 addresses: the VIP, the two nodes' endpoints and the two tasks take them all, so
+  // the replacement of w-1's task waits for an address that only the orphaning frees.
+  const yaml = (duration: string, recoverAfter: string, extra = "") => scenarioYaml({ name: "orphans", duration }, `
+metrics: {interval: 1m}
+cluster:
+  managers: {count: 3, runTasks: false}
+  nodeGroups: [{name: w, count: 2, cpu: 2, memory: 4GiB}]
+networks: [{name: back, subnet: 10.9.0.0/29}]
+services:
+  - {name: web, replicas: 2, networks: [back]}
+events:
+  - {at: 1m, nodeFailure: {nodes: [w-1], recoverAfter: ${recoverAfter}}}
+${extra}`);
+  const running = (out: RunOutputs, t: number) => out.timeseries.find((r) => r.service === "web" && r.t_s === t)!.tasks_running;
+
+  it("has the tasks it may still run marked ORPHANED 24 h after it went DOWN, which frees their addresses", () => {
+    const out = runAndCollect(yaml("24h5m", "0s"));
+    const down = eventsOf(out.events, "node", { node: "w-1", status: "down" })[0]!["t_s"];
+    const lost = eventsOf(out.events, "task", { node: "w-1", state: "running" }).map((e) => e["task"]);
+    expect(lost).toHaveLength(1);
+    const orphaned = eventsOf(out.events, "task", { state: "orphaned" });
+    expect(orphaned.map((e) => e["task"])).toEqual(lost);
+    // Proposed 24 h after the DOWN was proposed; committed within milliseconds.
+    const at = orphaned[0]!["t_s"];
+    expect(at - down).toBeGreaterThanOrEqual(DAY_S);
+    expect(at - down).toBeLessThan(DAY_S + 0.1);
+    // Until then the replacement has no address (swarmkit's error, once) and web runs one task; then two.
+    expect(eventsOf(out.events, "allocation").map((e) => e["error"])).toEqual([expect.stringContaining("could not find an available IP")]);
+    expect(running(out, 12 * 3600)).toBe(1);
+    expect(running(out, Math.floor(at / 60) * 60)).toBe(1);
+    expect(running(out, Math.floor(at / 60) * 60 + 120)).toBe(2);
+  });
+
+  it("not when it comes back within the 24 h", () => {
+    const out = runAndCollect(yaml("24h5m", "12h"));
+    expect(eventsOf(out.events, "node", { node: "w-1", status: "down" })).toHaveLength(1);
+    expect(eventsOf(out.events, "task", { state: "orphaned" })).toHaveLength(0);
+  });
+
+  it("counts the 24 h again from a new leader's start, which finds the node DOWN", () => {
+    const out = runAndCollect(yaml("36h5m", "0s", "  - {at: 12h, killLeader: {}}"));
+    const elected = out.elections.find((e) => e.started_s > 12 * 3600)!.elected_s;
+    const orphaned = eventsOf(out.events, "task", { state: "orphaned" });
+    expect(orphaned).toHaveLength(1);
+    expect(orphaned[0]!["t_s"] - elected).toBeGreaterThanOrEqual(DAY_S);
+    expect(orphaned[0]!["t_s"] - elected).toBeLessThan(DAY_S + 1);
   });
 });
