@@ -155,7 +155,7 @@ async function search(trial: (v: number) => Promise<Trial | Stop>, ok: (t: Trial
 
 /**
  * "" when every service ran all its tasks, met its SLO over the run (or had no request to judge)
- * and recovered after every fault; else why not.
+ * and recovered after every fault, and every fault's lost tasks were all back; else why not.
  */
 function verdict(rows: readonly Sample[]): string {
   for (const r of rows) {
@@ -166,6 +166,12 @@ function verdict(rows: readonly Sample[]): string {
       const fault = /^f(\d+)_recovered_s$/.exec(key);
       if (fault && !Number.isFinite(value)) return `seed ${r.seed}: ${r.service} had not recovered from fault ${fault[1]} when the next came or the run ended`;
     }
+  }
+  // The cluster's: tasks short after a fault (too little room for the replacements) fail the value
+  // even when the tasks left meet the SLO.
+  for (const [key, value] of Object.entries(rows[0] ?? {})) {
+    const fault = /^f(\d+)_tasks_restored_s$/.exec(key);
+    if (fault && !Number.isFinite(value)) return `seed ${rows[0]!.seed}: some tasks lost to fault ${fault[1]} were not back when the next came or the run ended`;
   }
   return "";
 }

@@ -88,6 +88,35 @@ describe("orchsim plan", () => {
   });
 });
 
+describe("a scale-up whose new tasks find no room", () => {
+  it("fails the value even when the tasks that run meet the SLO: room for the desired tasks is part of the plan", () => {
+    const dir = tempDir();
+    const file = path.join(dir, "room.yaml");
+    // One task per node (a whole core reserved each); light traffic two tasks serve within the SLO.
+    fs.writeFileSync(file, scenarioYaml({ name: "room", duration: "1m" }, `
+metrics: {slo: {latency: 100ms, percentile: 99}}
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 2, cpu: 1, memory: 4GiB}]
+services:
+  - name: web
+    replicas: 2
+    ports: [{published: 80, target: 80}]
+    resources: {reservations: {cpu: 1}}
+    request: {cpu: 1ms}
+workload:
+  - {name: users, service: web, rate: 20/s}
+events:
+  - {at: 20s, scale: {service: web, replicas: 3}}
+`));
+    const r = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "2..3", "--seeds", "2", "--out", path.join(dir, "p")]);
+    expect(r.code).toBe(0);
+    const plan = fs.readFileSync(path.join(dir, "p", "plan.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+    expect(plan.map((p) => [p[0], p[3], p[4]])).toEqual([["2", "false", "seed 1: some tasks lost to fault 1 were not back when the next came or the run ended"], ["3", "true", ""]]);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "p", "plan.json"), "utf8")).answer).toBe(3);
+  });
+});
+
 describe("the README's plan of nodes per zone on zone-failure", () => {
   it("finds none in 3..8: even 8 workers a zone miss shop's SLO in every seed", () => {
     const dir = tempDir();
