@@ -33,7 +33,7 @@ export function importCommand(stacks: readonly string[], opts: ImportOptions): n
   const scenarioFile = out ?? "scenario.yaml";
   const here = path.dirname(scenarioFile);
   const refs = stacks.map((s) => {
-    if (path.isAbsolute(s)) return s;
+    // An absolute path too, so that the scenario and its stack move together.
     const rel = path.relative(here, s).split(path.sep).join("/");
     return rel.startsWith(".") ? rel : `./${rel}`;
   });

@@ -20,8 +20,8 @@ export function startWorkloads(world: World): Flow[] {
         serviceIndex: si,
         profile: new RateProfile(spec.ratePerS, spikesOf(world, spec.name)),
         entry: new IngressEntry(spec, world.hosts, world.rng.stream(`workload/${spec.name}/entry`)),
-        // The workload reaches the service through its first published port.
-        mode: service.ports[0]!.mode,
+        // The workload reaches the service through the port it names, else the first published.
+        mode: (service.ports.find((p) => p.published === spec.port) ?? service.ports[0]!).mode,
         arrivalRng: world.rng.stream(`workload/${spec.name}/arrivals`),
       },
       service,

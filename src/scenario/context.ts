@@ -14,6 +14,8 @@ export interface Ref {
   path: string;
   /** An extra demand on a service: publishes a port (workloads), is replicated (scale events). */
   need?: "ports" | "replicated";
+  /** With need "ports": this published port in particular. */
+  port?: number;
 }
 
 export interface Note {

@@ -58,6 +58,9 @@ function serviceProblem(r: Ref, k: Known): string | undefined {
   if (r.need === "ports" && spec.ports.length === 0) {
     return `service ${r.name} publishes no port, so outside traffic cannot reach it (add ports to it, e.g. ports: [{published: 80, target: 8080}])`;
   }
+  if (r.need === "ports" && r.port !== undefined && !spec.ports.some((p) => p.published === r.port)) {
+    return `service ${r.name} publishes no port ${r.port} (it publishes ${spec.ports.map((p) => `${p.published} (${p.mode})`).join(", ")})`;
+  }
   if (r.need === "replicated" && spec.mode !== "replicated") return `service ${r.name} is global; only a replicated service can be scaled`;
   return undefined;
 }

@@ -242,6 +242,8 @@ export interface WorkloadSpec {
   entry: { kind: "random-node" } | { kind: "round-robin" } | { kind: "node"; node: string };
   /** The nodes the external load balancer sends to: node or node-group names; [] = every node. */
   entryNodes: string[];
+  /** The published port it reaches the service by; null = the service's first. */
+  port: number | null;
   timeoutUs: number; // 0 = none (default 30s)
   retries: { max: number; backoffUs: number }; // default {0, 100ms}
 }

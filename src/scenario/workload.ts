@@ -7,7 +7,7 @@ import { Fields, REQUIRED, type Item } from "./schema.js";
 import type { WorkloadSpec } from "./types.js";
 import { parseDurationUs, parseRatePerS } from "./units.js";
 
-const WORKLOAD_FIELDS = ["name", "service", "rate", "arrival", "entry", "entryNodes", "timeout", "retries"] as const;
+const WORKLOAD_FIELDS = ["name", "service", "rate", "arrival", "entry", "entryNodes", "port", "timeout", "retries"] as const;
 const RETRY_FIELDS = ["max", "backoff"] as const;
 
 export function readWorkloads(ctx: Ctx, items: readonly Item[]): WorkloadSpec[] {
@@ -18,8 +18,12 @@ function readWorkload(ctx: Ctx, item: Item): WorkloadSpec {
   const f = Fields.open(ctx, item.raw, item.path, item.raw.at, WORKLOAD_FIELDS);
   const d = DEFAULTS.workload;
   const service = f.text("service", REQUIRED);
-  // Outside traffic reaches a service only through a published port.
-  if (service !== "") ctx.refer({ kind: "service", name: service, at: f.originOf("service"), path: f.pathOf("service"), need: "ports" });
+  const port = f.has("port") ? f.whole("port", REQUIRED, { min: 1, max: 65535 }) : null;
+  // Outside traffic reaches a service only through a published port (this one, when it names one).
+  if (service !== "") {
+    const ref = { kind: "service" as const, name: service, need: "ports" as const, ...(port === null ? {} : { port }) };
+    ctx.refer(port === null ? { ...ref, at: f.originOf("service"), path: f.pathOf("service") } : { ...ref, at: f.originOf("port"), path: f.pathOf("port") });
+  }
   const retries = f.map("retries", RETRY_FIELDS);
   return {
     name: f.name("name"),
@@ -28,6 +32,7 @@ function readWorkload(ctx: Ctx, item: Item): WorkloadSpec {
     arrival: f.oneOf("arrival", ["poisson", "constant"], d.arrival),
     entry: readEntry(f),
     entryNodes: readEntryNodes(f),
+    port,
     timeoutUs: f.num("timeout", d.timeoutUs, parseDurationUs), // 0 = the client waits for ever
     retries: {
       max: retries.whole("max", d.retriesMax, { min: 0, max: 100 }),

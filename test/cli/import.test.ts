@@ -29,6 +29,12 @@ describe("orchsim import", () => {
     const text = fs.readFileSync(out, "utf8");
     const s = parse(text) as { name: string; stack: string; cluster: { nodeGroups: { name: string; count: number; labels?: Record<string, string> }[] }; services: { name: string }[]; workload: { service: string }[] };
     expect(path.resolve(dir, s.stack)).toBe(path.join(ROOT, WEBSHOP));
+    // Given as an absolute path, it is written relative to the scenario as well.
+    const fromAbsolute = path.join(dir, "abs.yaml");
+    expect(orchsim(["import", path.join(ROOT, WEBSHOP), "-o", fromAbsolute]).code).toBe(0);
+    const absStack = (parse(fs.readFileSync(fromAbsolute, "utf8")) as { stack: string }).stack;
+    expect(path.isAbsolute(absStack)).toBe(false);
+    expect(path.resolve(dir, absStack)).toBe(path.join(ROOT, WEBSHOP));
     expect(s.name).toBe("my-shop"); // so `orchsim run my-shop.yaml` writes out/my-shop, as the README says
     expect(s.services.map((x) => x.name)).toEqual(["web", "api", "db", "cache"]);
     // db's constraint node.labels.db == true gets a node group with that label.
@@ -128,10 +134,13 @@ services:
     expect(r.code).toBe(0);
     expect(r.stderr).not.toMatch(/not satisfied/);
     expect(fs.readFileSync(path.join(dir, "s.yaml"), "utf8")).toMatch(/managers: \{count: 3, cpu: 2, memory: 4GiB, labels: \{traefik-public\.certificates: "true"\}\}/);
+    // The clients take the port published through the mesh, not the first (host mode, on one manager of three).
+    expect(fs.readFileSync(path.join(dir, "s.yaml"), "utf8")).toContain("  - {name: traefik-clients, service: traefik, rate: 50/s, port: 8080}\n");
     const run = orchsim(["run", "s.yaml", "--set", "duration=1m", "--quiet", "--out", "o"], dir);
     expect(run.code).toBe(0);
-    const summary = JSON.parse(fs.readFileSync(path.join(dir, "o", "summary.json"), "utf8")) as { services: Record<string, { tasks_running: number; tasks_pending: number }> };
-    expect(summary.services["traefik"]).toMatchObject({ tasks_running: 1, tasks_pending: 0 });
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, "o", "summary.json"), "utf8")) as { services: Record<string, { tasks_running: number; tasks_pending: number; arrivals: number; errors: number }> };
+    expect(summary.services["traefik"]).toMatchObject({ tasks_running: 1, tasks_pending: 0, errors: 0 });
+    expect(summary.services["traefik"]!.arrivals).toBeGreaterThan(2_000);
   });
 
   it("--env-file fills ${VAR} in the stack; the environment wins over it", () => {

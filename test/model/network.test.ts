@@ -159,6 +159,16 @@ workload:
     const out = runModel(yaml("host", "entry: round-robin, entryNodes: [a]"));
     expect(out.summary.services["web"]!.errors).toBe(0);
   });
+
+  it("a service publishing a host-mode port first and an ingress one after: the workload's port says which it takes", () => {
+    const both = (entry: string) => yaml("host", entry).replace("mode: host}]", "mode: host}, {published: 8080, target: 80}]");
+    expect(both("entry: round-robin")).toContain("{published: 8080, target: 80}]");
+    // By default the first published port: host mode, refused on the three nodes without a task.
+    const first = runModel(both("entry: round-robin")).summary.services["web"]!;
+    expect(first.errors / first.arrivals).toBeCloseTo(3 / 5, 2);
+    expect(runModel(both("entry: round-robin, port: 8080")).summary.services["web"]!.errors).toBe(0);
+    expect(() => runModel(both("entry: round-robin, port: 9999"))).toThrow(/workload\[users\]\.port: service web publishes no port 9999 \(it publishes 80 \(host\), 8080 \(ingress\)\)/);
+  });
 });
 
 describe("partitions and the load balancers", () => {

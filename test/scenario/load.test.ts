@@ -123,6 +123,7 @@ describe("the DESIGN.md example", () => {
         arrival: "poisson",
         entry: { kind: "random-node" },
         entryNodes: [],
+        port: null,
         timeoutUs: 5 * S,
         retries: { max: 2, backoffUs: 100 * MS },
       },
@@ -292,6 +293,7 @@ describe("defaults", () => {
       arrival: "poisson",
       entry: { kind: "random-node" },
       entryNodes: [],
+      port: null,
       timeoutUs: 30 * S,
       retries: { max: 0, backoffUs: 100 * MS },
     });

@@ -6,7 +6,7 @@
 import { parseConstraint } from "../constraints.js";
 import { DEFAULTS } from "../defaults.js";
 import type { Scenario, ServiceSpec } from "../types.js";
-import { formatDurationUs } from "../units.js";
+import { formatBytes, formatDurationUs } from "../units.js";
 
 /** A worker's size unless one task needs more; the usual cloud "xlarge". */
 const WORKER = { cpuCores: 4, memoryBytes: 16 * 2 ** 30 };
@@ -155,16 +155,10 @@ function serviceLines(s: ServiceSpec): string[] {
     `  - name: ${s.name}`,
     "    # What Compose cannot say, as it stands now (defaults, or the stack's x-orchsim); measure yours:",
     `    # request: {cpu: ${dur(Math.round(mean))}, distribution: ${cpu.kind}}   # CPU time per request`,
-    `    # startup: {pull: ${dur(s.startup.pullUs)}, cpu: ${dur(s.startup.cpuUs)}, memory: ${bytes(s.startup.memoryBytes)}}   # work before it serves`,
-    `    # runtime: {memory: ${bytes(s.runtime.memoryBytes)}, concurrency: ${s.runtime.concurrency}, queue: ${s.runtime.queue}}`,
+    `    # startup: {pull: ${dur(s.startup.pullUs)}, cpu: ${dur(s.startup.cpuUs)}, memory: ${formatBytes(s.startup.memoryBytes)}}   # work before it serves`,
+    `    # runtime: {memory: ${formatBytes(s.runtime.memoryBytes)}, concurrency: ${s.runtime.concurrency}, queue: ${s.runtime.queue}}`,
     ...(s.mode === "replicated" ? [`    # autoscale: {min: ${Math.max(1, s.replicas)}, max: ${Math.max(2, s.replicas * 3)}, targetCpu: 70%}`] : []),
   ];
-}
-
-/** Bytes in the largest binary unit that keeps them whole. */
-function bytes(n: number): string {
-  for (const [unit, size] of [["GiB", 2 ** 30], ["MiB", 2 ** 20], ["KiB", 2 ** 10]] as const) if (n > 0 && n % size === 0) return `${n / size}${unit}`;
-  return `${n}B`;
 }
 
 function workloadLines(services: readonly ServiceSpec[]): string[] {
@@ -174,7 +168,10 @@ function workloadLines(services: readonly ServiceSpec[]): string[] {
     "workload:   # traffic from outside through the routing mesh: decide each rate, and remove what takes none",
     ...entry.map((s) => {
       const ports = s.ports.filter((p) => p.mode === "ingress").map((p) => p.published);
-      return `  - {name: ${s.name}-clients, service: ${s.name}, rate: 50/s}   # port${ports.length === 1 ? "" : "s"} ${ports.join(", ")}`;
+      // A workload takes the first published port unless it names one: name the mesh's when another comes first or beside it.
+      const port = s.ports.length > 1 ? `, port: ${ports[0]}` : "";
+      const others = ports.length > 1 ? `   # also published through the mesh: ${ports.slice(1).join(", ")}` : "";
+      return `  - {name: ${s.name}-clients, service: ${s.name}, rate: 50/s${port}}${others}`;
     }),
   ];
 }
