@@ -98,13 +98,23 @@ function resources(ctx: Ctx, r: RawMap | undefined, notes: Notes): RawMap | unde
   if (limits) noteUnread(ctx, limits, ["cpus", "memory"], "deploy.resources.limits.", notes);
   if (reservations) noteUnread(ctx, reservations, ["cpus", "memory", "generic_resources"], "deploy.resources.reservations.", notes);
   return map(r.at, [
-    ["limits", limits && map(limits.at, [["cpu", leaf(limits, "cpus")], ["memory", leaf(limits, "memory", sizeValue)]])],
+    ["limits", limits && map(limits.at, [["cpu", cpus(ctx, limits)], ["memory", leaf(limits, "memory", sizeValue)]])],
     ["reservations", reservations && map(reservations.at, [
-      ["cpu", leaf(reservations, "cpus")],
+      ["cpu", cpus(ctx, reservations)],
       ["memory", leaf(reservations, "memory", sizeValue)],
       ["generic", genericResources(ctx, list(reservations, "generic_resources"), notes)],
     ])],
   ]);
+}
+
+/**
+ * `cpus` is a plain number of CPUs to Docker (ParseCPUs): "0.5" but not the scenario's "500m",
+ * which docker stack deploy refuses.
+ */
+function cpus(ctx: Ctx, m: RawMap): RawScalar | undefined {
+  const raw = leaf(m, "cpus", numberValue);
+  if (typeof raw?.value === "string") ctx.report(raw.at, "", `${JSON.stringify(raw.value)} is not a number of CPUs (docker stack deploy refuses it; write 0.5 for half a CPU)`);
+  return raw;
 }
 
 /** `[{discrete_resource_spec: {kind: gpu, value: 2}}]` -> `{gpu: 2}`. */

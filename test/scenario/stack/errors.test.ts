@@ -60,9 +60,9 @@ const ROWS: Row[] = [
     message: ['FILE:5:17 services.web.healthcheck.interval: "10 seconds" is not a duration (try 10s)'],
   },
   {
-    name: "a bad CPU amount, found by the scenario's own parser",
+    name: "a bad CPU amount, in Docker's terms (a number of CPUs, no millicores)",
     stack: "services:\n  web:\n    image: web:1\n    deploy:\n      resources:\n        reservations: {cpus: lots}\n",
-    message: ['FILE:6:30 services.web.deploy.resources.reservations.cpus: "lots" is not a CPU amount (use cores, e.g. 0.5 or 2, or millicores, e.g. 500m)'],
+    message: ['FILE:6:30 services.web.deploy.resources.reservations.cpus: "lots" is not a number of CPUs (docker stack deploy refuses it; write 0.5 for half a CPU)'],
   },
   {
     name: "an unknown key inside x-orchsim",
@@ -214,6 +214,11 @@ describe("what docker stack deploy refuses in a service", () => {
   test("replicas with mode: global", () => {
     const dir = write({ [SCENARIO]: stackScenarioYaml(), [STACK]: "services:\n  agent:\n    image: a:1\n    deploy: {mode: global, replicas: 2}\n" });
     expect(errorOf(() => load(dir)).message).toBe(`${join(dir, STACK)}:4:38 services.agent.deploy.replicas: replicas can only be used with mode: replicated (docker stack deploy refuses it)`);
+  });
+
+  test("cpus in the scenario's millicores", () => {
+    const dir = write({ [SCENARIO]: stackScenarioYaml(), [STACK]: "services:\n  web:\n    image: a:1\n    deploy: {resources: {limits: {cpus: 500m}, reservations: {cpus: '0.25'}}}\n" });
+    expect(errorOf(() => load(dir)).message).toBe(`${join(dir, STACK)}:4:41 services.web.deploy.resources.limits.cpus: "500m" is not a number of CPUs (docker stack deploy refuses it; write 0.5 for half a CPU)`);
   });
 });
 
