@@ -1,6 +1,8 @@
 import { formatNumber } from "../metrics/fmt.js";
-import { DEFAULTS } from "../scenario/index.js";
-import { managerZones } from "./hosts.js";
+import { DEFAULTS, formatBytes } from "../scenario/index.js";
+import { groupHostSpec, hostSpecs, managerZones } from "./hosts.js";
+import { constraintsMatch, parseConstraints } from "../manager/scheduler/constraints.js";
+import type { NodeRecord } from "../manager/store.js";
 import type { Scenario } from "../scenario/types.js";
 
 /**
@@ -18,7 +20,51 @@ export function unsimulatedFields(s: Scenario): string[] {
  * does not resolve); a registry, encryption cost or zone-link capacity with nothing to act on.
  */
 export function scenarioWarnings(s: Scenario): string[] {
-  return [...callWarnings(s), ...inertSettings(s), ...unplaceable(s), ...dips(s)];
+  return [...callWarnings(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...dips(s)];
+}
+
+/** One host of each kind: every manager (zones differ) and one node of each group (its labels are the group's). */
+function representatives(s: Scenario): NodeRecord[] {
+  const m = s.cluster.managers;
+  const specs = [...hostSpecs({ ...s, cluster: { ...s.cluster, nodeGroups: [] } }), ...s.cluster.nodeGroups.map((g) => groupHostSpec(g, 1))];
+  return specs.filter((h) => h.runsTasks || (h.role === "manager" && m.runTasks)).map((h) => ({ id: h.name, role: h.role, labels: h.labels, engineLabels: h.engineLabels }) as unknown as NodeRecord);
+}
+
+/**
+ * Services whose placement constraints no node matches (a label no node has, a role that runs no
+ * tasks), and spread preferences over a label no node has (one group of all nodes: a no-op).
+ * Constraints on node ids or hostnames are left out: they name nodes, which refs.ts checks.
+ */
+function unmatched(s: Scenario): string[] {
+  const nodes = representatives(s);
+  const out: string[] = [];
+  for (const svc of s.services) {
+    const constraints = svc.placement.constraints;
+    if ((svc.replicas > 0 || svc.mode === "global") && constraints.length > 0 && !constraints.some((c) => /^node\.(id|hostname) /.test(c))) {
+      const parsed = parseConstraints(constraints);
+      if (!nodes.some((n) => constraintsMatch(parsed, n))) {
+        out.push(`services[${svc.name}]: no node that runs tasks matches its constraints (${constraints.join(", ")}), so its tasks stay pending for the whole run`);
+      }
+    }
+    for (const p of svc.placement.preferences) {
+      const [kind, key] = p.spread.startsWith("engine.labels.") ? ["engineLabels", p.spread.slice(14)] as const : ["labels", p.spread.slice(12)] as const;
+      if (!nodes.some((n) => Object.keys(n[kind]).some((k) => k.toLowerCase() === key.toLowerCase()))) {
+        out.push(`services[${svc.name}].placement.preferences: spread over ${p.spread} changes nothing: no node has that label, so all are one group`);
+      }
+    }
+  }
+  return out;
+}
+
+/** Services whose containers use more memory than their own limit: the cgroup kills every one. */
+function overMemoryLimit(s: Scenario): string[] {
+  return s.services.flatMap((svc) => {
+    const limit = svc.resources.limits.memoryBytes;
+    const peak = Math.max(svc.runtime.memoryBytes, svc.startup.memoryBytes);
+    if (limit === 0 || peak <= limit) return [];
+    const what = svc.runtime.memoryBytes > limit ? `its runtime memory (${formatBytes(svc.runtime.memoryBytes)})` : `its start-up memory (${formatBytes(svc.startup.memoryBytes)})`;
+    return [`services[${svc.name}]: ${what} is above its memory limit (${formatBytes(limit)}): every container is OOM-killed, and replaced, for the whole run`];
+  });
 }
 
 /**

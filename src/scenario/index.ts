@@ -19,6 +19,7 @@ export {
   parseRatePerS,
   parseSizeBytes,
   formatDurationUs,
+  formatBytes,
   type UnitResult,
 } from "./units.js";
 export { parseConstraint, type Constraint } from "./constraints.js";

@@ -123,6 +123,12 @@ export function parseDurationUs(input: unknown): UnitResult {
   return parseWith(DURATION, input);
 }
 
+/** Bytes in the largest binary unit that keeps them whole ("9GiB", "1536MiB"), as the scenario writes sizes. */
+export function formatBytes(n: number): string {
+  for (const [unit, size] of [["GiB", 2 ** 30], ["MiB", 2 ** 20], ["KiB", 2 ** 10]] as const) if (n > 0 && n % size === 0) return `${n / size}${unit}`;
+  return `${n}B`;
+}
+
 /** Microseconds -> the shortest exact spelling ("30m", "1500ms"), for messages. */
 export function formatDurationUs(us: number): string {
   for (const unit of ["h", "m", "s", "ms"] as const) {

@@ -51,3 +51,42 @@ events: [{at: 2m, loadSpike: {workload: users, rate: ${spike}, duration: 1m}}]
     expect(scenarioWarnings(withSpike("100/s", "450/s"))).toEqual([]);
   });
 });
+
+describe("placement that no node answers, and memory above the limit", () => {
+  const cluster = (services: string) => parseScenario(scenarioYaml({ name: "w", duration: "1m" }, `
+cluster:
+  managers: {count: 1, runTasks: false, labels: {tier: database}}
+  nodeGroups: [{name: a, count: 2, cpu: 2, memory: 4GiB, zone: z1, labels: {disk: ssd}}]
+services: ${services}
+`), "w.yaml");
+
+  it("a constraint on a label no node that runs tasks has (a manager has it, but runs none)", () => {
+    expect(scenarioWarnings(cluster("[{name: db, placement: {constraints: [node.labels.tier == database]}}]"))).toEqual([
+      "services[db]: no node that runs tasks matches its constraints (node.labels.tier == database), so its tasks stay pending for the whole run",
+    ]);
+  });
+
+  it("constraints each matched by some node, but not all by one", () => {
+    expect(scenarioWarnings(cluster("[{name: db, placement: {constraints: [node.labels.disk == ssd, node.role == manager]}}]"))[0]).toMatch(/^services\[db\]: no node that runs tasks matches its constraints/);
+  });
+
+  it("a spread preference over a label no node has", () => {
+    expect(scenarioWarnings(cluster("[{name: web, replicas: 2, placement: {preferences: [{spread: node.labels.rack}]}}]"))).toEqual([
+      "services[web].placement.preferences: spread over node.labels.rack changes nothing: no node has that label, so all are one group",
+    ]);
+  });
+
+  it("runtime memory above the memory limit", () => {
+    expect(scenarioWarnings(cluster("[{name: web, runtime: {memory: 3GiB}, resources: {limits: {memory: 2GiB}}}]"))).toEqual([
+      "services[web]: its runtime memory (3GiB) is above its memory limit (2GiB): every container is OOM-killed, and replaced, for the whole run",
+    ]);
+  });
+
+  it("says nothing of constraints, preferences and memory that some node and the limit allow", () => {
+    expect(scenarioWarnings(cluster(`
+  - {name: web, replicas: 2, placement: {constraints: [node.labels.disk == ssd, node.labels.zone == z1, node.labels.rack != r1], preferences: [{spread: node.labels.zone}, {spread: node.labels.disk}]}}
+  - {name: one, placement: {constraints: [node.hostname == a-2]}}
+  - {name: big, runtime: {memory: 1GiB}, resources: {limits: {memory: 1GiB}}}
+`))).toEqual([]);
+  });
+});
