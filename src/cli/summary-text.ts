@@ -70,6 +70,6 @@ function faultText(f: FaultSummary): string {
   const w = f.worst_window;
   const p99 = w?.p99_ms == null ? "nothing completed" : `p99 ${w.p99_ms.toFixed(1)} ms`;
   const worst = f.recovered_s !== 0 && w ? `; worst window ending ${w.t_s} s: ${w.service} ${p99}, ${w.errors} errors` : "";
-  parts.push(`${requests(f.requests_lost)} lost (calls between services included)${worst}`);
+  parts.push(`${requests(f.requests_lost)} lost, counted at each service (one failing through two services counts twice)${worst}`);
   return parts.join(" ");
 }

@@ -181,7 +181,7 @@ function killed(failed: readonly LoggedEvent[], one: string, many: string): Step
 /** How the span ended: recovered (and when, which service last), or the loop that kept it down. */
 function outcome(input: StoryInput, f: FaultSummary, endT: number): string {
   const n = f.requests_lost;
-  const lost = n > 0 ? ` ${groupDigits(n)} request${n === 1 ? "" : "s"} failed (calls between services included).` : " No request failed.";
+  const lost = n > 0 ? ` ${groupDigits(n)} request${n === 1 ? "" : "s"} failed, counted at each service (one failing through two services counts twice).` : " No request failed.";
   const w = f.worst_window;
   const p99 = w?.p99_ms == null ? "nothing completed" : `p99 ${fmt(w.p99_ms)} ms`;
   const worst = w && f.recovered_s !== 0 ? ` The worst window ended at ${w.t_s} s: ${w.service} with ${p99} and ${w.errors} errors.` : "";
