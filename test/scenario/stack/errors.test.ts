@@ -216,6 +216,11 @@ describe("what docker stack deploy refuses in a service", () => {
     expect(errorOf(() => load(dir)).message).toBe(`${join(dir, STACK)}:4:38 services.agent.deploy.replicas: replicas can only be used with mode: replicated (docker stack deploy refuses it)`);
   });
 
+  test("x-orchsim misspelt (every simulation field under it would be lost)", () => {
+    const dir = write({ [SCENARIO]: stackScenarioYaml(), [STACK]: "services:\n  web:\n    image: a:1\n    x-orchism: {request: {cpu: 5ms}}\n" });
+    expect(errorOf(() => load(dir)).message).toBe(`${join(dir, STACK)}:4:5 services.web.x-orchism: did you mean x-orchsim? (an extension field of another name is not read)`);
+  });
+
   test("cpus in the scenario's millicores", () => {
     const dir = write({ [SCENARIO]: stackScenarioYaml(), [STACK]: "services:\n  web:\n    image: a:1\n    deploy: {resources: {limits: {cpus: 500m}, reservations: {cpus: '0.25'}}}\n" });
     expect(errorOf(() => load(dir)).message).toBe(`${join(dir, STACK)}:4:41 services.web.deploy.resources.limits.cpus: "500m" is not a number of CPUs (docker stack deploy refuses it; write 0.5 for half a CPU)`);
