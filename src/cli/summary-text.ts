@@ -1,7 +1,7 @@
 import type { FaultSummary, ServiceSummary, Summary } from "../metrics/rows.js";
 import { groupDigits, shortTarget } from "../metrics/fmt.js";
 import { round1, warnings, type NodeCpuWatch } from "../metrics/warnings.js";
-import { alreadyOutside, updateOutcome } from "../metrics/faults.js";
+import { alreadyOutside, carriedOver, updateOutcome } from "../metrics/faults.js";
 import { textTable } from "../report/text-table.js";
 
 /**
@@ -34,7 +34,7 @@ export function summaryText(summary: Summary, cpu: NodeCpuWatch, outDir: string 
   const peak = cpu.peak;
   if (peak && peak.cpu_util > 0) lines.push(`peak CPU: ${(peak.cpu_util * 100).toFixed(1)}% on ${peak.node} from ${peak.fromS} s to ${peak.t_s} s`);
   if (summary.elections > 0) lines.push(`leader elections: ${summary.elections}`);
-  for (const f of summary.faults) lines.push(faultText(f));
+  summary.faults.forEach((f, i) => lines.push(faultText(f, summary.faults[i - 1], i === summary.faults.length - 1)));
   lines.push(...warnings(summary, cpu).map((w) => `warning: ${w}`));
   for (const note of summary.notes) if (!shown.includes(note)) lines.push(`note: ${note}`);
   if (outDir) lines.push(`outputs: ${outDir}`);
@@ -53,7 +53,7 @@ function sloText(s: ServiceSummary): string {
 }
 
 /** One line per fault: when it was noticed, when the tasks and the service levels came back, and what it cost. */
-function faultText(f: FaultSummary): string {
+function faultText(f: FaultSummary, prev: FaultSummary | undefined, last: boolean): string {
   const parts = [`fault ${f.fault} at ${f.t_s} s${f.target ? ` (${shortTarget(f.target)})` : ""}:`];
   if (f.update !== undefined) parts.push(`${updateOutcome(f.update)},`);
   if (f.detected_s !== null) parts.push(`detected after ${round1(f.detected_s)} s (${f.detected_by}),`);
@@ -62,7 +62,10 @@ function faultText(f: FaultSummary): string {
   // A service already outside its SLO before the fault is not judged by it (faults.ts): say so,
   // or "absorbed" would stand beside the requests that service kept losing.
   const already = alreadyOutside(f);
-  if (f.recovered_s === null) parts.push(`never recovered${f.last_to_recover ? ` (${f.last_to_recover})` : ""},`);
+  // A breach the fault before left is counted in this one's recovery: say whose it was.
+  const carried = carriedOver(prev, f);
+  if (carried !== "") parts.push(`${carried},`);
+  if (f.recovered_s === null) parts.push(`${last ? "never recovered" : "not recovered when the next fault came"}${f.last_to_recover ? ` (${f.last_to_recover})` : ""},`);
   else if (f.recovered_s === 0 && already.text === "") parts.push("absorbed (no service left its SLO),");
   else if (f.recovered_s !== 0) parts.push(`recovered after ${f.recovered_s} s (${f.last_to_recover} last),`);
   if (already.text !== "") parts.push(`${already.text} (not judged),`);

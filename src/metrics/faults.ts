@@ -241,6 +241,21 @@ export function alreadyOutside(f: FaultSummary): { text: string; others: boolean
   return { text, others: names.length < Object.keys(f.services).length };
 }
 
+/**
+ * The services still outside their SLO from the fault before when this one struck (its span ended
+ * at this fault with them unhealthy), in words, or "": their recovery is counted in this fault's,
+ * though this fault did not cause their breach. "edge still outside its SLO from the loadSpike at 300 s".
+ */
+export function carriedOver(prev: FaultSummary | undefined, f: FaultSummary): string {
+  if (!prev) return "";
+  const names = Object.keys(f.services).filter((name) => {
+    const p = prev.services[name];
+    return p !== undefined && p.recovered_s === null && !p.already_unhealthy && !f.services[name]!.already_unhealthy;
+  });
+  if (names.length === 0) return "";
+  return `${names.join(", ")} still outside ${names.length === 1 ? "its" : "their"} SLO from the ${prev.fault} at ${prev.t_s} s`;
+}
+
 /** A rolling update's outcome, which its SLO alone does not tell (a rollback can be "absorbed"). */
 export function updateOutcome(u: FaultSummary["update"]): string {
   if (!u) return "the update never started";

@@ -9,7 +9,7 @@
 import type { FaultSummary, NodeRow, Summary, TimeseriesRow } from "../metrics/rows.js";
 import { HOT_CPU, round1 } from "../metrics/warnings.js";
 import { groupDigits, nameRanges, shortTarget } from "../metrics/fmt.js";
-import { alreadyOutside, updateOutcome } from "../metrics/faults.js";
+import { alreadyOutside, carriedOver, updateOutcome } from "../metrics/faults.js";
 
 /** One line of events.jsonl, with its line number. */
 export interface LoggedEvent {
@@ -42,7 +42,7 @@ export function storyMarkdown(input: StoryInput): string {
     out.push(`## ${i + 1}. ${f.fault} at t = ${f.t_s} s${f.target ? ` (${shortTarget(f.target)})` : ""}`, "");
     const steps = chain(input, f, endT).sort((a, b) => a.t - b.t);
     for (const st of steps) out.push(`- **t = ${fmt(st.t)} s**: ${st.text} (${st.ref})`);
-    out.push("", outcome(input, f, endT), "");
+    out.push("", outcome(input, f, endT, s.faults[i - 1]), "");
   });
   return out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
 }
@@ -141,7 +141,7 @@ function newTasks(ev: readonly LoggedEvent[], down: readonly LoggedEvent[]): Ste
   const blind = assigned.filter((a) => (downAt.get(String(a.e["node"])) ?? -Infinity) > a.t);
   if (blind.length > 0) {
     const where = [...new Set(blind.map((b) => String(b.e["node"])))];
-    steps.push({ t: blind[0]!.t, text: `${blind.length} of them are placed on ${list(where)}, already lost (down or cut off) but not yet marked DOWN, and will have to be replaced again`, ref: `events.jsonl:${blind[0]!.line}` });
+    steps.push({ t: blind[0]!.t, text: `${blind.length} of them ${blind.length === 1 ? "is" : "are"} placed on ${list(where)}, already lost (down or cut off) but not yet marked DOWN, and will have to be replaced again`, ref: `events.jsonl:${blind[0]!.line}` });
   }
   const running = ev.find((x) => x.e["kind"] === "task" && x.e["state"] === "running" && ids.has(String(x.e["task"])));
   if (running) steps.push({ t: running.t, text: `the first new task runs (${String(running.e["task"])} on ${String(running.e["node"])}), ${fmt(running.t - created[0]!.t)} s after the first was created`, ref: `events.jsonl:${running.line}` });
@@ -179,7 +179,7 @@ function killed(failed: readonly LoggedEvent[], one: string, many: string): Step
 }
 
 /** How the span ended: recovered (and when, which service last), or the loop that kept it down. */
-function outcome(input: StoryInput, f: FaultSummary, endT: number): string {
+function outcome(input: StoryInput, f: FaultSummary, endT: number, prev: FaultSummary | undefined): string {
   const n = f.requests_lost;
   const lost = n > 0 ? ` ${groupDigits(n)} request${n === 1 ? "" : "s"} failed, counted at each service (one failing through two services counts twice).` : " No request failed.";
   const w = f.worst_window;
@@ -197,8 +197,11 @@ function outcome(input: StoryInput, f: FaultSummary, endT: number): string {
   const tasks = f.tasks_restored_s !== null && f.tasks_restored_s > 0 ? `, with every task back ${f.tasks_restored_s} s after it` : "";
   // The requests lost count those services too: say they were not judged, as the terminal does.
   const notJudged = already.text !== "" ? ` Not judged: ${already.text}.` : "";
-  if (f.recovered_s !== null) return `${update}**Recovered** ${f.recovered_s} s after the fault (${f.last_to_recover} last)${tasks}.${notJudged}${lost}${worst}`;
-  return `${update}**Never recovered** before ${endT === input.summary.duration_s ? "the run ended" : "the next fault"}: ${f.last_to_recover} was still outside its SLO.${notJudged}${lost}${worst}${loop(input, f.t_s, endT)}`;
+  // A breach the fault before left: counted here, but not caused here.
+  const carried = carriedOver(prev, f);
+  const inherited = carried !== "" ? ` When it struck, ${carried}: that breach is counted here, but was not caused here.` : "";
+  if (f.recovered_s !== null) return `${update}**Recovered** ${f.recovered_s} s after the fault (${f.last_to_recover} last)${tasks}.${inherited}${notJudged}${lost}${worst}`;
+  return `${update}**Never recovered** before ${endT === input.summary.duration_s ? "the run ended" : "the next fault"}: ${f.last_to_recover} was still outside its SLO.${inherited}${notJudged}${lost}${worst}${loop(input, f.t_s, endT)}`;
 }
 
 /** The loop that prevented recovery, from what kept happening in the span's last third. */

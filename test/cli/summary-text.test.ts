@@ -3,6 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { summaryText } from "../../src/cli/summary-text.js";
 import { NodeCpuWatch } from "../../src/metrics/warnings.js";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { orchsim, tempDir } from "./cli.js";
+import type { Summary } from "../../src/metrics/rows.js";
 import { runYaml, scenarioYaml } from "../helpers.js";
 
 describe("summary text", () => {
@@ -143,3 +147,38 @@ workload:
 function emptySummary(): Parameters<typeof summaryText>[0] {
   return { scenario: "s", description: "", seed: 1, duration_s: 60, events: 0, services: {}, elections: 0, faults: [], networks: {}, notes: [] };
 }
+
+describe("a fault that strikes while the one before still has a service outside its SLO", () => {
+  // Two one-core workers serve 100/s of 10 ms; a spike to 400/s for 40 s overloads them, and a
+  // scale-up 10 s into it, which can place nothing new (a whole core reserved each), changes nothing.
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, "overlap.yaml"), scenarioYaml({ name: "overlap", duration: "3m" }, `
+metrics: {interval: 10s, slo: {latency: 100ms, percentile: 99}}
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 2, cpu: 1, memory: 4GiB}]
+services:
+  - {name: web, replicas: 2, ports: [{published: 80, target: 80}], resources: {reservations: {cpu: 1}}, request: {cpu: 10ms}}
+workload: [{name: u, service: web, rate: 100/s, timeout: 2s}]
+events:
+  - {at: 60s, loadSpike: {workload: u, rate: 400/s, duration: 40s}}
+  - {at: 70s, scale: {service: web, replicas: 3}}
+`));
+  const r = orchsim(["run", "overlap.yaml", "--report", "--out", "o"], dir);
+  const summary = JSON.parse(fs.readFileSync(path.join(dir, "o", "summary.json"), "utf8")) as Summary;
+  const [spike, scale] = summary.faults;
+
+  it("the first says it had not recovered when the next came; the second, whose breach it carries", () => {
+    expect(r.code).toBe(0);
+    expect(spike!.services["web"]!.recovered_s).toBeNull();
+    expect(scale!.recovered_s).toBeGreaterThan(20);
+    expect(r.stdout).toMatch(/fault loadSpike at 60 s \(u\): not recovered when the next fault came \(web\),/);
+    expect(r.stdout).toMatch(/fault scale at 70 s \(web\): tasks never all back, web still outside its SLO from the loadSpike at 60 s, recovered after \d+ s \(web last\),/);
+  });
+
+  it("story.md says the breach is counted in the second, but was not caused there", () => {
+    const story = fs.readFileSync(path.join(dir, "o", "story.md"), "utf8");
+    expect(story).toContain("**Never recovered** before the next fault: web was still outside its SLO.");
+    expect(story).toContain(`**Recovered** ${scale!.recovered_s} s after the fault (web last). When it struck, web still outside its SLO from the loadSpike at 60 s: that breach is counted here, but was not caused here.`);
+  });
+});
