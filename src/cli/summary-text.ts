@@ -30,7 +30,8 @@ export function summaryText(summary: Summary, cpu: NodeCpuWatch, outDir: string 
     String(s.tasks_pending),
   ]);
   lines.push(...textTable([header, ...rows]));
-  lines.push("(timeouts and rejected are included in errors; latencies are of completed requests; restarts, OOM and unhealthy are counts over the run; pending is at the end)");
+  const unreached = Object.values(summary.services).some((s) => s.desired_reached && s.slo.met === null) ? "; SLO - : no request reached the service" : "";
+  lines.push(`(timeouts and rejected are included in errors; latencies are of completed requests; restarts, OOM and unhealthy are counts over the run; pending is at the end${unreached})`);
   const peak = cpu.peak;
   if (peak && peak.cpu_util > 0) lines.push(`peak CPU: ${(peak.cpu_util * 100).toFixed(1)}% on ${peak.node} from ${peak.fromS} s to ${peak.t_s} s`);
   if (summary.elections > 0) lines.push(`leader elections: ${summary.elections}`);

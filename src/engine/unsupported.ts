@@ -1,5 +1,5 @@
 import { formatNumber } from "../metrics/fmt.js";
-import { DEFAULTS, formatBytes } from "../scenario/index.js";
+import { DEFAULTS, formatBytes, formatDurationUs } from "../scenario/index.js";
 import { groupHostSpec, hostSpecs, managerZones } from "./hosts.js";
 import { constraintsMatch, parseConstraints } from "../manager/scheduler/constraints.js";
 import type { NodeRecord } from "../manager/store.js";
@@ -20,7 +20,22 @@ export function unsimulatedFields(s: Scenario): string[] {
  * does not resolve); a registry, encryption cost or zone-link capacity with nothing to act on.
  */
 export function scenarioWarnings(s: Scenario): string[] {
-  return [...callWarnings(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...dips(s)];
+  return [...callWarnings(s), ...callsOutlastClients(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...dips(s)];
+}
+
+/**
+ * A workload whose clients give up before the service's own calls do: the abandoned requests
+ * still hold the service's workers until their calls end. Valid (and common), but said.
+ */
+function callsOutlastClients(s: Scenario): string[] {
+  return s.workload.flatMap((w) => {
+    const svc = s.services.find((x) => x.name === w.service);
+    if (!svc || w.timeoutUs <= 0) return [];
+    const longer = svc.request.calls.filter((c) => c.timeoutUs > w.timeoutUs);
+    if (longer.length === 0) return [];
+    const waits = longer.map((c) => `${c.service} (${formatDurationUs(c.timeoutUs)})`).join(", ");
+    return [`workload[${w.name}] gives up after ${formatDurationUs(w.timeoutUs)}, but ${svc.name} waits longer on its calls to ${waits}: requests its clients abandoned keep holding ${svc.name}'s workers`];
+  });
 }
 
 /** One host of each kind: every manager (zones differ) and one node of each group (its labels are the group's). */

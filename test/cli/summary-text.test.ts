@@ -182,3 +182,21 @@ events:
     expect(story).toContain(`**Recovered** ${scale!.recovered_s} s after the fault (web last). When it struck, web still outside its SLO from the loadSpike at 60 s: that breach is counted here, but was not caused here.`);
   });
 });
+
+describe("a service no request reaches", () => {
+  it("has '-' for its SLO, and the footnote says why; not when every service was reached", () => {
+    const run = (services: string) => runYaml(scenarioYaml({ name: "idle", duration: "30s" }, `
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 1, cpu: 2, memory: 4GiB}]
+services: ${services}
+workload: [{name: u, service: web, rate: 10/s}]
+`));
+    const both = run("[{name: web, ports: [{published: 80, target: 80}]}, {name: db}]");
+    const text = summaryText(both.summary, both.run.world.recorder.cpu, null, 1);
+    expect(text).toMatch(/\ndb .* - \(p99 <= 250 ms\)/);
+    expect(text).toContain("; SLO - : no request reached the service)");
+    const one = run("[{name: web, ports: [{published: 80, target: 80}]}]");
+    expect(summaryText(one.summary, one.run.world.recorder.cpu, null, 1)).not.toContain("no request reached");
+  });
+});

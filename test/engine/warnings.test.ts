@@ -90,3 +90,23 @@ services: ${services}
 `))).toEqual([]);
   });
 });
+
+describe("clients that give up before the service's own calls", () => {
+  const withTimeouts = (client: string, call: string) => parseScenario(scenarioYaml({ name: "w", duration: "1m" }, `
+services:
+  - {name: web, ports: [{published: 80, target: 80}], request: {calls: [{service: api, timeout: ${call}}]}}
+  - {name: api}
+workload: [{name: users, service: web, rate: 10/s, timeout: ${client}}]
+`), "w.yaml");
+
+  it("are said: the abandoned requests keep holding the service's workers", () => {
+    expect(scenarioWarnings(withTimeouts("5s", "1m"))).toEqual([
+      "workload[users] gives up after 5s, but web waits longer on its calls to api (1m): requests its clients abandoned keep holding web's workers",
+    ]);
+  });
+
+  it("not when the calls give up first, or the clients never do", () => {
+    expect(scenarioWarnings(withTimeouts("5s", "2s"))).toEqual([]);
+    expect(scenarioWarnings(withTimeouts("0s", "1m"))).toEqual([]);
+  });
+});

@@ -212,6 +212,11 @@ function translateNetwork(ctx: Ctx, name: string, keyAt: RawMap["at"], net: RawM
   }
   const opts = child(net, "driver_opts");
   const encrypted = opts && entryOf(opts, ENCRYPTED_OPT);
+  // Docker encrypts when the option is there, whatever its value: "false" reads as the opposite.
+  const said = encrypted?.value.kind === "scalar" ? encrypted.value.value : null;
+  if (said === false || (typeof said === "string" && /^(false|no|0)$/i.test(said))) {
+    notes.add(encrypted!.keyAt, "networks.driver_opts.encrypted", `${JSON.stringify(said)} still encrypts the network: Docker reads that the option is there, not its value (remove it for no encryption)`);
+  }
   if (opts) noteUnread(ctx, opts, [ENCRYPTED_OPT, MTU_OPT], "networks.driver_opts.", notes);
   const ipam = child(net, "ipam");
   if (ipam) noteUnread(ctx, ipam, ["config"], "networks.ipam.", notes);
