@@ -7,8 +7,8 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
-import { writeSync } from "node:fs";
-import { format } from "node:util";
+import { writeAll } from "./write-all.js";
+import { format, inspect } from "node:util";
 import { CTL, STATE, answerOf, type CandidateSnapshot, type ChooseCall } from "./strategy-protocol.js";
 
 const { file, shared, errors } = workerData as { file: string; shared: SharedArrayBuffer; errors: MessagePort };
@@ -28,9 +28,10 @@ Math.random = () => {
 // What the module prints goes to stderr at once: a thread's console is otherwise passed to the
 // main thread's event loop, which a run keeps busy to its end (when the thread is ended, with
 // most of it unwritten); and stdout is orchsim's summary.
-for (const k of ["log", "info", "warn", "error", "debug", "trace"] as const) {
-  console[k] = (...args: unknown[]) => void writeSync(2, `${format(...args)}\n`);
-}
+const writeStderr = (text: string): void => writeAll(2, text);
+for (const k of ["log", "info", "warn", "error", "debug"] as const) console[k] = (...args: unknown[]) => writeStderr(`${format(...args)}\n`);
+console.trace = (...args: unknown[]) => writeStderr(`Trace: ${format(...args)}\n${new Error().stack?.split("\n").slice(2).join("\n") ?? ""}\n`);
+console.dir = (obj: unknown, options?: object) => writeStderr(`${inspect(obj, options)}\n`);
 
 /** What a user strategy sees of a node: the documented part of the scheduler's NodeInfo. */
 class NodeView {
@@ -88,7 +89,7 @@ async function load(): Promise<Record<string, unknown> | string> {
   try {
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (err) {
-    if (err instanceof SyntaxError) return `${err.message} (a syntax error; node --check ${file} shows where)`;
+    if (err instanceof SyntaxError) return `${err.message} (if the file's own syntax, node --check ${file} shows where)`;
     return err instanceof Error ? err.message : `it threw ${String(err)}`;
   }
 }
