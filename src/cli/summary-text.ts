@@ -58,7 +58,7 @@ function faultText(f: FaultSummary, prev: FaultSummary | undefined, last: boolea
   const parts = [`fault ${f.fault} at ${f.t_s} s${f.target ? ` (${shortTarget(f.target)})` : ""}:`];
   if (f.update !== undefined) parts.push(`${updateOutcome(f.update)},`);
   if (f.detected_s !== null) parts.push(`detected after ${round1(f.detected_s)} s (${f.detected_by}),`);
-  if (f.tasks_restored_s === null) parts.push("tasks never all back,");
+  if (f.tasks_restored_s === null) parts.push(last ? "tasks never all back," : "tasks not all back when the next fault came,");
   else if (f.tasks_restored_s > 0) parts.push(`tasks restored after ${f.tasks_restored_s} s,`);
   // A service already outside its SLO before the fault is not judged by it (faults.ts): say so,
   // or "absorbed" would stand beside the requests that service kept losing.
