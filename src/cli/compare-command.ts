@@ -13,6 +13,10 @@ export function compareCommand(a: string, b: string): number {
       process.stderr.write(`orchsim compare: ${dir} does not exist\n`);
       return 2;
     }
+    if (!fs.existsSync(file) && fs.existsSync(path.join(dir, "plan.json"))) {
+      process.stderr.write(`orchsim compare: ${dir} is a plan's outputs: compare takes two runs' (orchsim run --out)\n`);
+      return 2;
+    }
     if (!fs.existsSync(file) && fs.existsSync(path.join(dir, "sweep.csv"))) {
       process.stderr.write(`orchsim compare: ${dir} is a sweep's outputs: compare takes two runs' (orchsim run --out); a sweep's own table compares its variants with the first\n`);
       return 2;

@@ -40,9 +40,8 @@ function callsOutlastClients(s: Scenario): string[] {
 
 /** One host of each kind: every manager (zones differ) and one node of each group (its labels are the group's). */
 function representatives(s: Scenario): NodeRecord[] {
-  const m = s.cluster.managers;
   const specs = [...hostSpecs({ ...s, cluster: { ...s.cluster, nodeGroups: [] } }), ...s.cluster.nodeGroups.map((g) => groupHostSpec(g, 1))];
-  return specs.filter((h) => h.runsTasks || (h.role === "manager" && m.runTasks)).map((h) => ({ id: h.name, role: h.role, labels: h.labels, engineLabels: h.engineLabels }) as unknown as NodeRecord);
+  return specs.filter((h) => h.runsTasks).map((h) => ({ id: h.name, role: h.role, labels: h.labels, engineLabels: h.engineLabels }) as unknown as NodeRecord);
 }
 
 /**
@@ -55,10 +54,13 @@ function unmatched(s: Scenario): string[] {
   const out: string[] = [];
   for (const svc of s.services) {
     const constraints = svc.placement.constraints;
-    if ((svc.replicas > 0 || svc.mode === "global") && constraints.length > 0 && !constraints.some((c) => /^node\.(id|hostname) /.test(c))) {
+    // A rolling update may change them: then they hold only until it does, and nothing is said.
+    const updated = s.events.some((e) => e.action.type === "rollingUpdate" && e.action.service === svc.name);
+    if ((svc.replicas > 0 || svc.mode === "global") && constraints.length > 0 && !updated && !constraints.some((c) => /^node\.(id|hostname) /.test(c))) {
       const parsed = parseConstraints(constraints);
       if (!nodes.some((n) => constraintsMatch(parsed, n))) {
-        out.push(`services[${svc.name}]: no node that runs tasks matches its constraints (${constraints.join(", ")}), so its tasks stay pending for the whole run`);
+        const outcome = svc.mode === "global" ? "it runs no task anywhere" : "its tasks stay pending for the whole run";
+        out.push(`services[${svc.name}]: no node that runs tasks matches its constraints (${constraints.join(", ")}), so ${outcome}`);
       }
     }
     for (const p of svc.placement.preferences) {

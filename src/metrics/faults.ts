@@ -64,6 +64,8 @@ class FaultSpan {
   worst: { endUs: number; service: string; errors: number; p99Ms: number | null; score: number } | null = null;
   /** Per service: outside its SLO in the window before the fault, so not judged by it. */
   already: boolean[] = [];
+  /** Per service: outside its SLO in the window before the fault, from an earlier fault's breach. */
+  carried: boolean[] = [];
   /** A rollingUpdate's last update state, and when. */
   update: { state: string; atUs: number } | null = null;
 
@@ -123,6 +125,8 @@ export class FaultWindows {
     // left unhealthy by an earlier fault is still that fault's, and this one's to recover.)
     this.beforeFaults ??= this.lastHealthy.slice();
     span.already = this.serviceNames.map((_, i) => this.lastHealthy[i] === false && this.beforeFaults![i] === false);
+    // The last window that ended before it, not the previous span's last (which this fault may share).
+    span.carried = this.serviceNames.map((_, i) => this.lastHealthy[i] === false && !span.already[i]);
     this.spans.push(span);
   }
 
@@ -192,6 +196,7 @@ export class FaultWindows {
       const recovered = sp.lastBad < 0 ? 0 : sp.lastBad === n - 1 ? null : since(s.windows[sp.lastBad]!.endUs);
       services[name] = {
         already_unhealthy: already,
+        carried_over: s.carried[i] === true,
         recovered_s: recovered,
         requests_lost: sp.lost,
         p99_during_ms: sp.during.count === 0 ? null : msFromUs(sp.during.quantileUs(0.99)),
@@ -242,16 +247,13 @@ export function alreadyOutside(f: FaultSummary): { text: string; others: boolean
 }
 
 /**
- * The services still outside their SLO from the fault before when this one struck (its span ended
- * at this fault with them unhealthy), in words, or "": their recovery is counted in this fault's,
+ * The services still outside their SLO from the fault before when this one struck (in the last
+ * window that ended before it), in words, or "": their recovery is counted in this fault's,
  * though this fault did not cause their breach. "edge still outside its SLO from the loadSpike at 300 s".
  */
 export function carriedOver(prev: FaultSummary | undefined, f: FaultSummary): string {
   if (!prev) return "";
-  const names = Object.keys(f.services).filter((name) => {
-    const p = prev.services[name];
-    return p !== undefined && p.recovered_s === null && !p.already_unhealthy && !f.services[name]!.already_unhealthy;
-  });
+  const names = Object.keys(f.services).filter((name) => f.services[name]!.carried_over);
   if (names.length === 0) return "";
   return `${names.join(", ")} still outside ${names.length === 1 ? "its" : "their"} SLO from the ${prev.fault} at ${prev.t_s} s`;
 }

@@ -210,6 +210,8 @@ export interface ServiceSummary {
 export interface FaultServiceSummary {
   /** Outside its SLO in the window before the fault: not counted in the fault's recovery. */
   already_unhealthy: boolean;
+  /** Outside its SLO in the window before the fault from an earlier fault's breach: counted in this fault's recovery, though not caused by it. */
+  carried_over: boolean;
   /** Seconds from the fault to the end of the service's last unhealthy window; 0 if it had none; null if it never recovered. */
   recovered_s: number | null;
   /** Requests of the service that failed between the fault and the next one (or the end). */

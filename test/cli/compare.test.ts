@@ -59,6 +59,9 @@ describe("orchsim compare", () => {
     const swept = orchsim(["compare", sweep, tempDir()]);
     expect(swept.code).toBe(2);
     expect(swept.stderr).toBe(`orchsim compare: ${sweep} is a sweep's outputs: compare takes two runs' (orchsim run --out); a sweep's own table compares its variants with the first\n`);
+    const plan = tempDir();
+    fs.writeFileSync(path.join(plan, "plan.json"), "{}");
+    expect(orchsim(["compare", plan, tempDir()]).stderr).toBe(`orchsim compare: ${plan} is a plan's outputs: compare takes two runs' (orchsim run --out)\n`);
   });
 
   it("pairs faults by kind and time only, and refuses a summary an older orchsim wrote", () => {

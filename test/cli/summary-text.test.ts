@@ -132,7 +132,7 @@ workload:
   });
 
   it("says which services were already outside their SLO before a fault, and never calls their losses absorbed", () => {
-    const svc = (already: boolean, lost: number) => ({ already_unhealthy: already, recovered_s: 0, requests_lost: lost, p99_during_ms: null, p99_after_ms: null });
+    const svc = (already: boolean, lost: number) => ({ already_unhealthy: already, carried_over: false, recovered_s: 0, requests_lost: lost, p99_during_ms: null, p99_after_ms: null });
     const fault = (services: Record<string, ReturnType<typeof svc>>) => ({ t_s: 120, fault: "loadSpike", target: "users", detected_s: null, detected_by: null, recovered_s: 0, last_to_recover: null, tasks_restored_s: 0, requests_lost: 3529, worst_window: null, services });
     const text = (services: Record<string, ReturnType<typeof svc>>) => summaryText({ ...emptySummary(), faults: [fault(services)] }, new NodeCpuWatch(), null, 1);
     expect(text({ web: svc(true, 3529), api: svc(false, 0) })).toContain(
@@ -174,6 +174,27 @@ events:
     expect(scale!.recovered_s).toBeGreaterThan(20);
     expect(r.stdout).toMatch(/fault loadSpike at 60 s \(u\): not recovered when the next fault came \(web\),/);
     expect(r.stdout).toMatch(/fault scale at 70 s \(web\): tasks never all back, web still outside its SLO from the loadSpike at 60 s, recovered after \d+ s \(web last\),/);
+  });
+
+  it("a fault that strikes mid-window is not told it carries the breach it causes itself (the window it shares with the one before)", () => {
+    const quiet = runYaml(scenarioYaml({ name: "mid", duration: "3m" }, `
+metrics: {interval: 10s, slo: {latency: 100ms, percentile: 99}}
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 2, cpu: 1, memory: 4GiB}]
+services:
+  - {name: web, replicas: 2, ports: [{published: 80, target: 80}], request: {cpu: 10ms}}
+workload: [{name: u, service: web, rate: 100/s, timeout: 2s}]
+events:
+  - {at: 60s, scale: {service: web, replicas: 2}}
+  - {at: 95s, loadSpike: {workload: u, rate: 400/s, duration: 40s}}
+`));
+    const [noop, spike] = quiet.summary.faults;
+    // The window 90-100 s is both spans': the scale's ends unhealthy because of the spike.
+    expect(noop!.services["web"]!.recovered_s).toBeNull();
+    expect(spike!.services["web"]!.carried_over).toBe(false);
+    expect(summaryText(quiet.summary, quiet.run.world.recorder.cpu, null, 1)).not.toContain("still outside its SLO from");
+    expect(scale!.services["web"]!.carried_over).toBe(true);
   });
 
   it("story.md says the breach is counted in the second, but was not caused there", () => {

@@ -66,6 +66,19 @@ services: ${services}
     ]);
   });
 
+  it("a global service: it runs no task anywhere (it has none pending); a rolling update that may change them: nothing said", () => {
+    expect(scenarioWarnings(cluster("[{name: agent, mode: global, placement: {constraints: [node.labels.tier == database]}}]"))).toEqual([
+      "services[agent]: no node that runs tasks matches its constraints (node.labels.tier == database), so it runs no task anywhere",
+    ]);
+    const updated = parseScenario(scenarioYaml({ name: "w", duration: "1m" }, `
+cluster:
+  nodeGroups: [{name: a, count: 1, cpu: 2, memory: 4GiB, labels: {disk: ssd}}]
+services: [{name: db, placement: {constraints: [node.labels.disk == nvme]}}]
+events: [{at: 30s, rollingUpdate: {service: db, placement: {constraints: [node.labels.disk == ssd]}}}]
+`), "w.yaml");
+    expect(scenarioWarnings(updated)).toEqual([]);
+  });
+
   it("constraints each matched by some node, but not all by one", () => {
     expect(scenarioWarnings(cluster("[{name: db, placement: {constraints: [node.labels.disk == ssd, node.role == manager]}}]"))[0]).toMatch(/^services\[db\]: no node that runs tasks matches its constraints/);
   });

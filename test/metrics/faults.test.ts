@@ -32,7 +32,7 @@ describe("fault windows", () => {
     expect(s!.tasks_restored_s).toBe(25); // web ran 1 of 2 until the window ending at 30 s
     expect(s!.services["web"]!.p99_during_ms).toBeCloseTo(500, -1); // 200 requests at 500 and 300 ms: p99 is 500
     expect(s!.services["web"]!.p99_after_ms).toBeCloseTo(12, 0);
-    expect(s!.services["api"]).toEqual({ already_unhealthy: false, recovered_s: 0, requests_lost: 0, p99_during_ms: null, p99_after_ms: expect.closeTo(20, 0) });
+    expect(s!.services["api"]).toEqual({ already_unhealthy: false, carried_over: false, recovered_s: 0, requests_lost: 0, p99_during_ms: null, p99_after_ms: expect.closeTo(20, 0) });
     expect(s!.worst_window).toEqual({ t_s: 10, service: "web", errors: 3, p99_ms: 500 });
   });
 

@@ -5,7 +5,7 @@
 
 import type { Ctx } from "../context.js";
 import type { Origin, RawMap } from "../raw.js";
-import { closest } from "../suggest.js";
+import { editDistance } from "../suggest.js";
 
 /** Fields `docker stack deploy` skips ("Ignoring unsupported options"), with why where it helps. */
 const SWARM_IGNORES: Readonly<Record<string, string>> = {
@@ -83,7 +83,7 @@ export function noteUnread(ctx: Ctx, m: RawMap, read: readonly string[], prefix:
     if (prefix === "" && SWARM_REFUSES[e.key] !== undefined) ctx.report(e.keyAt, "", SWARM_REFUSES[e.key] ?? "");
     else if (e.key === "x-orchsim") notes.add(e.keyAt, field, "not read here: x-orchsim belongs on a service");
     // A misspelt x-orchsim would drop every simulation field under it without a word.
-    else if (e.key.startsWith("x-") && closest(e.key, ["x-orchsim"]) !== undefined) ctx.report(e.keyAt, "", "did you mean x-orchsim? (an extension field of another name is not read)");
+    else if (e.key.startsWith("x-") && Math.abs(e.key.length - 9) <= 1 && editDistance(e.key.toLowerCase(), "x-orchsim") <= 2) ctx.report(e.keyAt, "", "did you mean x-orchsim? (an extension field of another name is not read)");
     else if (e.key.startsWith("x-")) notes.add(e.keyAt, field, "an extension field for other tools; not read");
     else notes.add(e.keyAt, field, (prefix === "" ? SWARM_IGNORES[e.key] : undefined) ?? (prefix === "" || prefix === "top-level " ? NOT_SIMULATED[e.key] : undefined) ?? "not simulated");
   }

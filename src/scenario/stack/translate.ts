@@ -108,12 +108,17 @@ function resources(ctx: Ctx, r: RawMap | undefined, notes: Notes): RawMap | unde
 }
 
 /**
- * `cpus` is a plain number of CPUs to Docker (ParseCPUs): "0.5" but not the scenario's "500m",
- * which docker stack deploy refuses.
+ * `cpus` is a number of CPUs to Docker (ParseCPUs reads it as a big.Rat: "0.5", ".5", "5e-1",
+ * "1/2"), never the scenario's "500m", which docker stack deploy refuses.
  */
 function cpus(ctx: Ctx, m: RawMap): RawScalar | undefined {
-  const raw = leaf(m, "cpus", numberValue);
-  if (typeof raw?.value === "string") ctx.report(raw.at, "", `${JSON.stringify(raw.value)} is not a number of CPUs (docker stack deploy refuses it; write 0.5 for half a CPU)`);
+  const raw = leaf(m, "cpus");
+  if (typeof raw?.value !== "string") return raw;
+  const text = raw.value.trim();
+  const fraction = /^(\d+)\/(\d+)$/.exec(text);
+  const value = fraction ? Number(fraction[1]) / Number(fraction[2]) : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : NaN;
+  if (Number.isFinite(value)) return { ...raw, value };
+  ctx.report(raw.at, "", `${JSON.stringify(raw.value)} is not a number of CPUs (docker stack deploy refuses it; write 0.5 for half a CPU)`);
   return raw;
 }
 

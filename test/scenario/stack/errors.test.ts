@@ -221,6 +221,18 @@ describe("what docker stack deploy refuses in a service", () => {
     expect(errorOf(() => load(dir)).message).toBe(`${join(dir, STACK)}:4:5 services.web.x-orchism: did you mean x-orchsim? (an extension field of another name is not read)`);
   });
 
+  test("x-orchsim's neighbours that are not typos of it stay other tools' fields", () => {
+    for (const key of ["x-orchsim-old", "x-orch", "x-traefik"]) {
+      const dir = write({ [SCENARIO]: stackScenarioYaml(), [STACK]: `services:\n  web:\n    image: a:1\n    ${key}: {a: 1}\n` });
+      expect(load(dir).notes, key).toEqual([expect.stringContaining(`${key}: an extension field for other tools; not read`)]);
+    }
+  });
+
+  test("cpus as Docker reads them (a rational number), in service", () => {
+    const dir = write({ [SCENARIO]: stackScenarioYaml(), [STACK]: "services:\n  a: {image: a:1, deploy: {resources: {limits: {cpus: '.5'}}}}\n  b: {image: a:1, deploy: {resources: {limits: {cpus: '5e-1'}}}}\n  c: {image: a:1, deploy: {resources: {limits: {cpus: '1/2'}}}}\n  d: {image: a:1, deploy: {resources: {limits: {cpus: '1.'}}}}\n" });
+    expect(load(dir).services.map((s) => s.resources.limits.cpuCores)).toEqual([0.5, 0.5, 0.5, 1]);
+  });
+
   test("cpus in the scenario's millicores", () => {
     const dir = write({ [SCENARIO]: stackScenarioYaml(), [STACK]: "services:\n  web:\n    image: a:1\n    deploy: {resources: {limits: {cpus: 500m}, reservations: {cpus: '0.25'}}}\n" });
     expect(errorOf(() => load(dir)).message).toBe(`${join(dir, STACK)}:4:41 services.web.deploy.resources.limits.cpus: "500m" is not a number of CPUs (docker stack deploy refuses it; write 0.5 for half a CPU)`);
