@@ -88,27 +88,31 @@ describe("orchsim plan", () => {
   });
 });
 
-describe("a scale-up whose new tasks find no room", () => {
-  it("fails the value even when the tasks that run meet the SLO: room for the desired tasks is part of the plan", () => {
-    const dir = tempDir();
-    const file = path.join(dir, "room.yaml");
-    // One task per node (a whole core reserved each); light traffic two tasks serve within the SLO.
-    fs.writeFileSync(file, scenarioYaml({ name: "room", duration: "1m" }, `
+/**
+ * Workers of one core, web with a whole core reserved per task (one per node) under light traffic
+ * that two tasks serve within the SLO; `startup` and `events` vary.
+ */
+function onePerNode(dir: string, name: string, workers: number, startup: string, events: string): string {
+  const file = path.join(dir, `${name}.yaml`);
+  fs.writeFileSync(file, scenarioYaml({ name, duration: "1m" }, `
 metrics: {slo: {latency: 100ms, percentile: 99}}
 cluster:
   managers: {count: 1, runTasks: false}
-  nodeGroups: [{name: w, count: 2, cpu: 1, memory: 4GiB}]
+  nodeGroups: [{name: w, count: ${workers}, cpu: 1, memory: 4GiB}]
 services:
-  - name: web
-    replicas: 2
-    ports: [{published: 80, target: 80}]
-    resources: {reservations: {cpu: 1}}
-    request: {cpu: 1ms}
+  - {name: web, replicas: 2, ports: [{published: 80, target: 80}], resources: {reservations: {cpu: 1}}, request: {cpu: 1ms}, startup: {cpu: ${startup}}}
 workload:
   - {name: users, service: web, rate: 20/s}
 events:
-  - {at: 20s, scale: {service: web, replicas: 3}}
+${events}
 `));
+  return file;
+}
+
+describe("a scale-up whose new tasks find no room", () => {
+  it("fails the value even when the tasks that run meet the SLO: room for the desired tasks is part of the plan", () => {
+    const dir = tempDir();
+    const file = onePerNode(dir, "room", 2, "0s", "  - {at: 20s, scale: {service: web, replicas: 3}}");
     const r = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "2..3", "--seeds", "2", "--out", path.join(dir, "p")]);
     expect(r.code).toBe(0);
     const plan = fs.readFileSync(path.join(dir, "p", "plan.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
@@ -120,21 +124,8 @@ events:
 describe("a fault soon after another", () => {
   it("passes a value whose tasks are back by the end, though not yet when the second fault came", () => {
     const dir = tempDir();
-    const file = path.join(dir, "b2b.yaml");
     // A drain moves w-1's task; its replacement needs 15 s of start-up, and a no-op scale comes 2 s after.
-    fs.writeFileSync(file, scenarioYaml({ name: "b2b", duration: "1m" }, `
-metrics: {slo: {latency: 100ms, percentile: 99}}
-cluster:
-  managers: {count: 1, runTasks: false}
-  nodeGroups: [{name: w, count: 3, cpu: 1, memory: 4GiB}]
-services:
-  - {name: web, replicas: 2, ports: [{published: 80, target: 80}], resources: {reservations: {cpu: 1}}, request: {cpu: 1ms}, startup: {cpu: 15s}}
-workload:
-  - {name: users, service: web, rate: 20/s}
-events:
-  - {at: 20s, drain: {node: w-1}}
-  - {at: 22s, scale: {service: web, replicas: 2}}
-`));
+    const file = onePerNode(dir, "b2b", 3, "15s", "  - {at: 20s, drain: {node: w-1}}\n  - {at: 22s, scale: {service: web, replicas: 2}}");
     const run = orchsim(["run", file, "--out", path.join(dir, "r")]);
     expect(run.stdout).toContain("fault drain at 20 s (w-1): tasks not all back when the next fault came,");
     const r = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "3..3", "--seeds", "2", "--out", path.join(dir, "p"), "--quiet"]);
