@@ -74,6 +74,6 @@ function faultText(f: FaultSummary, prev: FaultSummary | undefined, last: boolea
   const w = f.worst_window;
   const p99 = w?.p99_ms == null ? "nothing completed" : `p99 ${w.p99_ms.toFixed(1)} ms`;
   const worst = f.recovered_s !== 0 && w ? `; worst window ending ${w.t_s} s: ${w.service} ${p99}, ${w.errors} errors` : "";
-  parts.push(`${requests(f.requests_lost)} lost, counted at each service (one failing through two services counts twice)${worst}`);
+  parts.push(f.requests_lost === 0 ? `no request lost${worst}` : `${requests(f.requests_lost)} lost, counted at each service (one failing through two services counts twice)${worst}`);
   return parts.join(" ");
 }

@@ -174,6 +174,7 @@ events:
     expect(scale!.recovered_s).toBeGreaterThan(20);
     expect(r.stdout).toMatch(/fault loadSpike at 60 s \(u\): not recovered when the next fault came \(web\),/);
     expect(r.stdout).toMatch(/fault scale at 70 s \(web\): tasks never all back, web still outside its SLO from the loadSpike at 60 s, recovered after \d+ s \(web last\),/);
+    expect(r.stdout).toMatch(/requests lost, counted at each service \(one failing through two services counts twice\)/);
   });
 
   it("a fault that strikes mid-window is not told it carries the breach it causes itself (the window it shares with the one before)", () => {
@@ -219,5 +220,20 @@ workload: [{name: u, service: web, rate: 10/s}]
     expect(text).toContain("; SLO - : no request reached the service)");
     const one = run("[{name: web, ports: [{published: 80, target: 80}]}]");
     expect(summaryText(one.summary, one.run.world.recorder.cpu, null, 1)).not.toContain("no request reached");
+  });
+});
+
+describe("a fault that costs no request", () => {
+  it("says so plainly, without the note on how losses are counted", () => {
+    const out = runYaml(scenarioYaml({ name: "calm", duration: "1m" }, `
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 2, cpu: 2, memory: 4GiB}]
+services: [{name: web, replicas: 2, ports: [{published: 80, target: 80}]}]
+workload: [{name: u, service: web, rate: 10/s}]
+events: [{at: 30s, scale: {service: web, replicas: 3}}]
+`));
+    expect(out.summary.faults[0]!.requests_lost).toBe(0);
+    expect(summaryText(out.summary, out.run.world.recorder.cpu, null, 1)).toMatch(/fault scale at 30 s \(web\): [^\n]*absorbed \(no service left its SLO\), no request lost\n/);
   });
 });
