@@ -143,6 +143,24 @@ services:
     expect(summary.services["traefik"]!.arrivals).toBeGreaterThan(2_000);
   });
 
+  it("shows each service's calls beside its request, as the stack's x-orchsim says them; the line loads uncommented", () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "docker-stack.yml"), `services:
+  web:
+    image: web:1
+    ports: ["80:80"]
+    x-orchsim: {request: {calls: [{service: api, count: 2}]}}
+  api:
+    image: api:1
+`);
+    expect(orchsim(["import", "docker-stack.yml", "-o", "s.yaml"], dir).code).toBe(0);
+    const text = fs.readFileSync(path.join(dir, "s.yaml"), "utf8");
+    expect(text).toContain("    # request: {cpu: 10ms, distribution: exponential, calls: [{service: api, count: 2, timeout: 30s}]}\n");
+    expect(text).toContain("    # request: {cpu: 10ms, distribution: exponential, calls: []}\n");
+    fs.writeFileSync(path.join(dir, "s.yaml"), text.replace(/ {4}# request: /g, "    request: "));
+    expect(orchsim(["validate", "s.yaml"], dir).code).toBe(0);
+  });
+
   it("--env-file fills ${VAR} in the stack; the environment wins over it", () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, "docker-stack.yml"), "services:\n  web:\n    image: nginx:${TAG:?set TAG}\n    ports: ['80:80']\n    deploy: {replicas: '${N}'}\n");

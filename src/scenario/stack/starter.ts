@@ -154,7 +154,8 @@ function serviceLines(s: ServiceSpec): string[] {
   return [
     `  - name: ${s.name}`,
     "    # What Compose cannot say, as it stands now (defaults, or the stack's x-orchsim); measure yours:",
-    `    # request: {cpu: ${dur(Math.round(mean))}, distribution: ${cpu.kind}}   # CPU time per request`,
+    `    # request: {cpu: ${dur(Math.round(mean))}, distribution: ${cpu.kind}, calls: [${s.request.calls.map((c) => `{service: ${c.service}, count: ${c.count}, timeout: ${dur(c.timeoutUs)}}`).join(", ")}]}`,
+    "    #   (CPU time per request; calls: the services each request calls in turn: only services a workload or a call reaches get traffic)",
     `    # startup: {pull: ${dur(s.startup.pullUs)}, cpu: ${dur(s.startup.cpuUs)}, memory: ${formatBytes(s.startup.memoryBytes)}}   # work before it serves`,
     `    # runtime: {memory: ${formatBytes(s.runtime.memoryBytes)}, concurrency: ${s.runtime.concurrency}, queue: ${s.runtime.queue}}`,
     ...(s.mode === "replicated" ? [`    # autoscale: {min: ${Math.max(1, s.replicas)}, max: ${Math.max(2, s.replicas * 3)}, targetCpu: 70%}`] : []),
