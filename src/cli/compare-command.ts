@@ -4,6 +4,12 @@ import type { Summary } from "../metrics/rows.js";
 import { compareText, summaryProblem } from "../report/compare.js";
 import { whyUnreadable } from "../scenario/input-file.js";
 
+/** Directories another command wrote, told by a file of theirs: the command, and what to read instead. */
+const OTHER_OUTPUTS: readonly (readonly [marker: string, command: string, instead: string])[] = [
+  ["plan.json", "a plan", ""],
+  ["sweep.csv", "a sweep", "; a sweep's own table compares its variants with the first"],
+];
+
 /** `orchsim compare A B`: what changed from run A to run B, per service and per fault. */
 export function compareCommand(a: string, b: string): number {
   const summaries: Summary[] = [];
@@ -13,12 +19,9 @@ export function compareCommand(a: string, b: string): number {
       process.stderr.write(`orchsim compare: ${dir} does not exist\n`);
       return 2;
     }
-    if (!fs.existsSync(file) && fs.existsSync(path.join(dir, "plan.json"))) {
-      process.stderr.write(`orchsim compare: ${dir} is a plan's outputs: compare takes two runs' (orchsim run --out)\n`);
-      return 2;
-    }
-    if (!fs.existsSync(file) && fs.existsSync(path.join(dir, "sweep.csv"))) {
-      process.stderr.write(`orchsim compare: ${dir} is a sweep's outputs: compare takes two runs' (orchsim run --out); a sweep's own table compares its variants with the first\n`);
+    const other = fs.existsSync(file) ? undefined : OTHER_OUTPUTS.find(([marker]) => fs.existsSync(path.join(dir, marker)));
+    if (other) {
+      process.stderr.write(`orchsim compare: ${dir} is ${other[1]}'s outputs: compare takes two runs' (orchsim run --out)${other[2]}\n`);
       return 2;
     }
     try {

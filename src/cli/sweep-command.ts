@@ -63,7 +63,7 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
   const refusal = checkCost(grid.costliest, maxEvents as number, chosen.length, o.quiet === true, jobs as number);
   if (refusal !== null) return badInput(refusal);
   jobsNote(Math.min(jobs as number, chosen.length), o.quiet);
-  const varied = o.vary.map((v) => v.slice(0, v.indexOf("=")).trim());
+  const varied = o.vary.map(fieldOf);
   if (!o.quiet) for (const note of varyNotes(file, [...o.set, seedOverride((seeds as number[])[0]!)], options, varied)) process.stderr.write(`orchsim: ${note}\n`);
   const out = openOutput(o.out ?? path.join("out", `${grid.name}-sweep${share ? `-${share.index}-of-${share.of}` : ""}`), [file, o.envFile]);
   if (typeof out === "number") return out;
@@ -238,10 +238,15 @@ export function parseSeeds(text: string): number[] | string {
   return `--seeds: "${text}" is not a count (10), a range (1-10) or a list (1,5,9)`;
 }
 
+/** The field a `--set` or `--vary` names: "services.web.replicas" of "services.web.replicas=2,3". */
+function fieldOf(text: string): string {
+  return text.slice(0, Math.max(0, text.indexOf("="))).trim();
+}
+
 /** `--vary a.b=x,y --vary c=1,2` -> the 4 combinations, each with its --set overrides and a label. */
 function parseVariants(vary: string[], set: string[]): Variant[] | string {
   let variants: Variant[] = [{ label: "", sets: [] }];
-  const fixed = new Set(set.map((x) => x.slice(0, Math.max(0, x.indexOf("="))).trim()));
+  const fixed = new Set(set.map(fieldOf));
   const keys = new Set<string>();
   for (const v of vary) {
     const eq = v.indexOf("=");
@@ -249,9 +254,10 @@ function parseVariants(vary: string[], set: string[]): Variant[] | string {
     const key = v.slice(0, eq);
     if (key === "seed") return "--vary: use --seeds to choose the seeds";
     // The last value given would win and the label would name both: one list per field.
-    if (keys.has(key.trim())) return `--vary: ${key.trim()} is varied twice; give its values in one list (--vary ${key.trim()}=a,b,c)`;
-    if (fixed.has(key.trim())) return `--vary: ${key.trim()} is also given by --set, which the variants would override`;
-    keys.add(key.trim());
+    const field = fieldOf(v);
+    if (keys.has(field)) return `--vary: ${field} is varied twice; give its values in one list (--vary ${field}=a,b,c)`;
+    if (fixed.has(field)) return `--vary: ${field} is also given by --set, which the variants would override`;
+    keys.add(field);
     // SIMPLIFICATION: values are split at commas, so a YAML list cannot be one of them.
     const values = [...new Set(v.slice(eq + 1).split(",").filter((x) => x !== ""))];
     if (values.length === 0) return `--vary: "${v}" lists no values`;

@@ -1,8 +1,8 @@
 import { formatNumber } from "../metrics/fmt.js";
 import { DEFAULTS, formatBytes, formatDurationUs } from "../scenario/index.js";
 import { groupHostSpec, hostSpecs, managerZones } from "./hosts.js";
-import { constraintsMatch, parseConstraints } from "../manager/scheduler/constraints.js";
-import type { NodeRecord } from "../manager/store.js";
+import { constraintsMatch, parseConstraints, type PlacedNode } from "../manager/scheduler/constraints.js";
+import { spreadValue } from "../manager/scheduler/placement-tree.js";
 import type { Scenario } from "../scenario/types.js";
 
 /**
@@ -38,10 +38,10 @@ function callsOutlastClients(s: Scenario): string[] {
   });
 }
 
-/** One host of each kind: every manager (zones differ) and one node of each group (its labels are the group's). */
-function representatives(s: Scenario): NodeRecord[] {
+/** One host of each kind that runs tasks: every manager (zones differ) and one node of each group (its labels are the group's). */
+function representatives(s: Scenario): PlacedNode[] {
   const specs = [...hostSpecs({ ...s, cluster: { ...s.cluster, nodeGroups: [] } }), ...s.cluster.nodeGroups.map((g) => groupHostSpec(g, 1))];
-  return specs.filter((h) => h.runsTasks).map((h) => ({ id: h.name, role: h.role, labels: h.labels, engineLabels: h.engineLabels }) as unknown as NodeRecord);
+  return specs.filter((h) => h.runsTasks).map((h) => ({ id: h.name, role: h.role, labels: h.labels, engineLabels: h.engineLabels }));
 }
 
 /**
@@ -64,8 +64,8 @@ function unmatched(s: Scenario): string[] {
       }
     }
     for (const p of svc.placement.preferences) {
-      const [kind, key] = p.spread.startsWith("engine.labels.") ? ["engineLabels", p.spread.slice(14)] as const : ["labels", p.spread.slice(12)] as const;
-      if (!nodes.some((n) => Object.keys(n[kind]).some((k) => k.toLowerCase() === key.toLowerCase()))) {
+      // The scheduler's own reading of the label: every node without it has "" (one branch).
+      if (nodes.every((n) => spreadValue(p.spread, n) === "")) {
         out.push(`services[${svc.name}].placement.preferences: spread over ${p.spread} changes nothing: no node has that label, so all are one group`);
       }
     }

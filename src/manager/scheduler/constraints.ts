@@ -17,8 +17,11 @@ export function parseConstraints(exprs: string[]): Constraint[] {
   });
 }
 
+/** What placement reads of a node: constraints and spread preferences alike. */
+export type PlacedNode = Pick<NodeRecord, "id" | "role" | "labels" | "engineLabels">;
+
 /** The node's value for a constraint key; a missing label compares as "" (as in Swarm). */
-function nodeValue(key: string, node: NodeRecord): string {
+function nodeValue(key: string, node: PlacedNode): string {
   if (key === "node.id" || key === "node.hostname") return node.id;
   if (key === "node.role") return node.role;
   if (key === "node.platform.os") return "linux";
@@ -34,7 +37,7 @@ function lookup(labels: Record<string, string>, name: string): string {
 }
 
 /** Swarm matches constraints case-insensitively. */
-export function constraintsMatch(constraints: Constraint[], node: NodeRecord): boolean {
+export function constraintsMatch(constraints: Constraint[], node: PlacedNode): boolean {
   for (const c of constraints) {
     const same = nodeValue(c.key, node).toLowerCase() === c.value;
     if (same !== c.equal) return false;

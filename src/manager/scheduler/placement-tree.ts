@@ -1,6 +1,6 @@
-import type { NodeRecord } from "../store.js";
 import type { NodeInfo } from "./node-info.js";
 import { candidateSet, type CandidateSet, type GroupContext } from "./candidates.js";
+import type { PlacedNode } from "./constraints.js";
 
 /**
  * Swarm's decision tree for placement preferences (swarmkit nodeSet.tree): one level per
@@ -24,7 +24,7 @@ const ENGINE_LABELS = "engine.labels.";
  * The value a node has for a preference's descriptor; a missing label is "" so that every node
  * has a branch. Swarm matches the prefix case-insensitively and the label name exactly.
  */
-export function spreadValue(descriptor: string, node: NodeRecord): string {
+export function spreadValue(descriptor: string, node: Pick<PlacedNode, "labels" | "engineLabels">): string {
   const lower = descriptor.toLowerCase();
   if (lower.startsWith(NODE_LABELS)) return node.labels[descriptor.slice(NODE_LABELS.length)] ?? "";
   if (lower.startsWith(ENGINE_LABELS)) return node.engineLabels[descriptor.slice(ENGINE_LABELS.length)] ?? "";
