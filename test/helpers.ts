@@ -83,3 +83,10 @@ export function runFile(path: string, overrides: string[] = []): RunOutputs {
 export function eventsOf(events: Event[], kind: string, where: Record<string, unknown> = {}): Event[] {
   return events.filter((e) => e["kind"] === kind && Object.entries(where).every(([k, v]) => e[k] === v));
 }
+
+/** A scenario file's summary alone, as a sweep's run makes it (no events.jsonl, no nodes.csv rows): for claims over many seeds. */
+export function summaryOfFile(path: string, overrides: string[] = []): Summary {
+  const run = new Run(loadScenarioFile(path, overrides), { out: null, nodeRows: false });
+  while (!run.advance(2_000_000));
+  return run.finish().summary;
+}
