@@ -36,6 +36,8 @@ export interface Downstream<R extends ContainerRequest> {
 export interface DownstreamCall {
   service: number;
   timeoutUs: number;
+  /** How long the caller keeps a dnsrr service's DNS answer (0: it asks for each connection). */
+  dnsCacheUs: number;
 }
 
 export interface ContainerCallbacks<R extends ContainerRequest> {

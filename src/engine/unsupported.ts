@@ -145,12 +145,16 @@ function inertSettings(s: Scenario): string[] {
 
 function callWarnings(s: Scenario): string[] {
   const networksOf = new Map(s.services.map((x) => [x.name, x.networks]));
+  const modeOf = new Map(s.services.map((x) => [x.name, x.endpointMode]));
   const warnings: string[] = [];
   for (const caller of s.services) {
     for (const call of caller.request.calls) {
       const theirs = networksOf.get(call.service) ?? [];
       if (!caller.networks.some((n) => theirs.includes(n))) {
         warnings.push(`services ${caller.name} and ${call.service} share no network: every call from ${caller.name} to ${call.service} fails at once (the name does not resolve)`);
+      }
+      if (call.dnsCacheUs !== DEFAULTS.request.callDnsCacheUs && modeOf.get(call.service) === "vip") {
+        warnings.push(`services.${caller.name}.request.calls: dnsCache changes nothing on the calls to ${call.service}: it has a virtual IP (endpointMode vip), so there is no list of addresses to keep`);
       }
     }
   }

@@ -136,7 +136,7 @@ export class World {
     let r = this.perSpec.get(spec);
     if (!r) {
       const calls = spec.request.calls.flatMap((c) =>
-        new Array<DownstreamCall>(c.count).fill({ service: this.serviceIndex(c.service), timeoutUs: c.timeoutUs }));
+        new Array<DownstreamCall>(c.count).fill({ service: this.serviceIndex(c.service), timeoutUs: c.timeoutUs, dnsCacheUs: c.dnsCacheUs }));
       r = { work: sampler(spec.request.cpu, this.rng.stream(`service/${spec.name}/work`)), calls };
       this.perSpec.set(spec, r);
     }

@@ -13,8 +13,6 @@ import type { Backend } from "./endpoints.js";
 
 /** IPVS forgets a connection idle this long (its TCP timeout); later packets on it go nowhere (moby/moby#31208). */
 export const IPVS_IDLE_TIMEOUT_US = 900_000_000;
-/** The TTL of the embedded DNS server's answers (libnetwork resolver respTTL). */
-export const DNS_TTL_US = 600_000_000;
 
 export interface Connection<C> {
   readonly backend: Backend<C>;
@@ -56,17 +54,22 @@ export function forgottenByIpvs<C>(conn: Connection<C>, nowUs: number): boolean 
   return conn.viaIpvs && nowUs - conn.lastUsedUs > IPVS_IDLE_TIMEOUT_US;
 }
 
-/** A client's cached DNS answer for one service name: every task address, shuffled by the server. */
+/**
+ * A client's DNS answer for one service name: every task address, shuffled by the server. The
+ * embedded DNS server gives it a 600 s TTL (libnetwork's resolver respTTL), but how long a client keeps it is the
+ * client's: glibc, musl, Go and Node keep nothing and ask for each connection (the default, 0),
+ * Java keeps it 30 s, a caching resolver honours the TTL (`calls[].dnsCache`).
+ */
 export class DnsCache<C> {
   private answer: Backend<C>[] = [];
   private expiresUs = -1;
 
-  /** The cached answer, asking the server again (`query`) once the TTL has passed. */
-  lookup(nowUs: number, query: () => readonly Backend<C>[], rng: RandomStream): readonly Backend<C>[] {
+  /** The answer, asking the server again (`query`) once it has been kept `keepUs`. */
+  lookup(nowUs: number, keepUs: number, query: () => readonly Backend<C>[], rng: RandomStream): readonly Backend<C>[] {
     if (nowUs >= this.expiresUs) {
       this.answer = shuffled(query(), rng);
       // An empty answer (no task yet) is not kept: the client asks again next time.
-      this.expiresUs = this.answer.length > 0 ? nowUs + DNS_TTL_US : nowUs;
+      this.expiresUs = this.answer.length > 0 ? nowUs + keepUs : nowUs;
     }
     return this.answer;
   }

@@ -19,7 +19,7 @@ export { Routing } from "./routing.js";
 export type { RoutedContainer } from "./routing.js";
 export { newBackend } from "./endpoints.js";
 export type { Backend, ServiceEndpoints } from "./endpoints.js";
-export { ConnectionPool, DnsCache, forgottenByIpvs, IPVS_IDLE_TIMEOUT_US, DNS_TTL_US } from "./connections.js";
+export { ConnectionPool, DnsCache, forgottenByIpvs, IPVS_IDLE_TIMEOUT_US } from "./connections.js";
 export type { Connection } from "./connections.js";
 export { IngressEntry } from "./mesh.js";
 export type { EntryHost } from "./mesh.js";

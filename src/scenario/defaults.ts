@@ -83,6 +83,12 @@ export const DEFAULTS = {
     callCount: 1,
     /** A caller gives up on a call after this long (the usual HTTP client default). */
     callTimeoutUs: 30_000_000,
+    /**
+     * How long a caller keeps a dnsrr service's DNS answer: not at all, as glibc, musl, Go and
+     * Node resolve each time (Java keeps it 30 s; a resolver that honours the embedded DNS
+     * server's TTL, 600 s).
+     */
+    callDnsCacheUs: 0,
     connectionReuse: 1, // a new connection (and load-balancing decision) per request
   },
   healthcheck: {

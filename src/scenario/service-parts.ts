@@ -18,7 +18,7 @@ const LIMIT_FIELDS = ["cpu", "memory"] as const;
 export const STARTUP_FIELDS = ["pull", "cpu", "memory", "failRate"] as const;
 export const RUNTIME_FIELDS = ["memory", "concurrency", "queue"] as const;
 export const REQUEST_FIELDS = ["cpu", "distribution", "cv", "size", "calls", "connection"] as const;
-const CALL_FIELDS = ["service", "count", "timeout"] as const;
+const CALL_FIELDS = ["service", "count", "timeout", "dnsCache"] as const;
 export const HEALTHCHECK_FIELDS = ["interval", "timeout", "retries", "startPeriod", "startInterval", "cpu"] as const;
 export const RESTART_FIELDS = ["condition", "delay", "maxAttempts", "window"] as const;
 export const UPDATE_FIELDS = ["parallelism", "delay", "order", "failureAction", "monitor", "maxFailureRatio"] as const;
@@ -94,6 +94,7 @@ export function readRequest(f: Fields, onCall: (service: string, site: Site) => 
       service,
       count: c.whole("count", d.callCount, { min: 1, max: 1000 }),
       timeoutUs: c.num("timeout", d.callTimeoutUs, parseDurationUs, { above: 0 }),
+      dnsCacheUs: c.num("dnsCache", d.callDnsCacheUs, parseDurationUs, { min: 0 }),
     };
   });
   const connection = f.map("connection", ["reuse"]);

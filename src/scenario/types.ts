@@ -218,7 +218,7 @@ export interface ServiceSpec {
     requestBytes: number;
     responseBytes: number;
     /** Downstream calls per request, in order; each gives up after `timeoutUs` (default 30s). */
-    calls: { service: string; count: number; timeoutUs: number }[];
+    calls: { service: string; count: number; timeoutUs: number; dnsCacheUs: number }[];
     /** How clients connect to this service: a connection carries `reuse` requests (1 = one each). */
     connection: { reuse: number };
   };

@@ -38,7 +38,7 @@ interface CallChannels {
  * Service-to-service calls (`request.calls`): a container serving a request calls another
  * service by name. The name resolves only on a network the two services share; then the call
  * goes through the service's VIP (IPVS on the caller's own node) or, with dnsrr, to the first
- * address of the DNS answer the caller cached. It crosses that overlay, queues and is served
+ * address of the caller's DNS answer (asked for each connection, or kept `dnsCache`). It crosses that overlay, queues and is served
  * like any request of the service (and counts in its metrics: a refused call as rejected, one
  * the caller gave up on as a timeout), and comes back. A call to a dead or cut-off backend gets
  * no answer: the caller waits for its timeout, holding its worker, as a real one does.
@@ -80,7 +80,7 @@ export class ServiceCalls implements Downstream<Request> {
     };
     const timer = this.sim.after(call.timeoutUs, () => finish(false, "timeouts"));
     const pool = s.pooled ? this.poolOf(from, call.service) : null;
-    const conn = pool?.take((c) => this.open(c)) ?? this.connect(from, call.service, net, s);
+    const conn = pool?.take((c) => this.open(c)) ?? this.connect(from, call, net, s);
     if (!conn) {
       finish(false, "errors"); // nothing to connect to, or every address refused
       return;
@@ -106,14 +106,15 @@ export class ServiceCalls implements Downstream<Request> {
   }
 
   /** A new connection: IPVS on the caller's node picks behind the VIP, or the caller takes its DNS answer's first address that does not refuse. */
-  private connect(from: C, service: number, net: number, s: CalledService): Connection<C> | null {
+  private connect(from: C, call: DownstreamCall, net: number, s: CalledService): Connection<C> | null {
     const now = this.sim.now();
+    const service = call.service;
     const node = from.nodeIndex;
     let backend: Backend<C> | null;
     if (s.endpointMode === "vip") backend = this.net.routing.vip(net, service, node);
     else {
       const cache = this.dnsOf(from, service);
-      const answer = cache.lookup(now, () => this.net.routing.dns(net, service, node), this.rng);
+      const answer = cache.lookup(now, call.dnsCacheUs, () => this.net.routing.dns(net, service, node), this.rng);
       backend = null;
       for (let tries = answer.length; tries > 0 && backend === null; tries--) {
         const first = answer[0]!;

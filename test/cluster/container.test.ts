@@ -59,7 +59,7 @@ function setup(cores: number, concurrency: number, works: number[], downstream: 
     dropped: (r: Req, _c: unknown, why: string) => void log.push(`drop ${r.n} ${why}@${sim.now()}`),
   };
   let i = 0;
-  const requests = { work: () => works[i++ % works.length]!, calls: Array.from({ length: calls }, () => ({ service: 0, timeoutUs: 1 })) };
+  const requests = { work: () => works[i++ % works.length]!, calls: Array.from({ length: calls }, () => ({ service: 0, timeoutUs: 1, dnsCacheUs: 0 })) };
   const c = new Container<Req>("t1", spec, 0, cpu.group(Infinity), { cpu, callbacks, downstream }, requests);
   return { sim, c, log };
 }

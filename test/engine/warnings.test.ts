@@ -123,3 +123,26 @@ workload: [{name: users, service: web, rate: 10/s, timeout: ${client}}]
     expect(scenarioWarnings(withTimeouts("0s", "1m"))).toEqual([]);
   });
 });
+
+describe("a DNS cache on calls to a service with a virtual IP", () => {
+  const calls = (mode: string, dnsCache: string) => parseScenario(scenarioYaml({ name: "w", duration: "1m" }, `
+services:
+  - {name: web, request: {calls: [{service: api, dnsCache: ${dnsCache}}]}}
+  - {name: api, endpointMode: ${mode}}
+`), "w.yaml");
+
+  it("is said: a VIP gives the caller no list of addresses to keep", () => {
+    expect(scenarioWarnings(calls("vip", "30s"))).toEqual([
+      "services.web.request.calls: dnsCache changes nothing on the calls to api: it has a virtual IP (endpointMode vip), so there is no list of addresses to keep",
+    ]);
+  });
+
+  it("not for dnsrr, nor at the default", () => {
+    expect(scenarioWarnings(calls("dnsrr", "30s"))).toEqual([]);
+    expect(scenarioWarnings(calls("vip", "0s"))).toEqual([]);
+  });
+
+  it("a negative one is refused", () => {
+    expect(() => calls("dnsrr", "-1s")).toThrow(/dnsCache/);
+  });
+});

@@ -6,7 +6,7 @@ import { mean, nodeSeries, runModel, seriesOf } from "./model-run.js";
 import { scenarioYaml } from "../helpers.js";
 
 /** web (front, 2 replicas on the managers) calls api (6 replicas, one per worker). */
-function callScenario(o: { apiNetworks?: string; endpointMode?: string; reuse?: number; webConcurrency?: number; encrypted?: boolean; responseBytes?: string } = {}): string {
+function callScenario(o: { apiNetworks?: string; endpointMode?: string; reuse?: number; webConcurrency?: number; encrypted?: boolean; responseBytes?: string; dnsCache?: string } = {}): string {
   return scenarioYaml({ name: "calls", seed: 3, duration: "2m" }, `
 cluster:
   managers: {count: 2, runTasks: true, cpu: 8, memory: 16GiB}
@@ -19,7 +19,7 @@ services:
     ports: [{published: 80, target: 80}]
     placement: {constraints: ["node.role == manager"], maxReplicasPerNode: 1}
     runtime: {concurrency: ${o.webConcurrency ?? 16}, queue: 1000}
-    request: {cpu: 1ms, calls: [{service: api, timeout: 2s}]}
+    request: {cpu: 1ms, calls: [{service: api, timeout: 2s${o.dnsCache ? `, dnsCache: ${o.dnsCache}` : ""}}]}
   - name: api
     replicas: 6
     networks: ${o.apiNetworks ?? "[back]"}
@@ -65,11 +65,49 @@ describe("load balancing and connections", () => {
     for (const c of cpu) expect(Math.abs(c - m) / m).toBeLessThan(0.15);
   });
 
-  it("dnsrr: each caller caches one answer and connects to its first address, so at most 2 of 6 tasks serve", () => {
-    const cpu = workerCpu(runModel(callScenario({ endpointMode: "dnsrr" })));
+  it("dnsrr with a caller that keeps the answer for the server's 600 s TTL: it connects to its first address, so at most 2 of 6 tasks serve", () => {
+    const cpu = workerCpu(runModel(callScenario({ endpointMode: "dnsrr", dnsCache: "600s" })));
     const busy = cpu.filter((c) => c > 0.01);
     expect(busy.length).toBeGreaterThanOrEqual(1);
     expect(busy.length).toBeLessThanOrEqual(2);
+  });
+
+  it("dnsrr with callers that ask for each connection (glibc, musl, Go: the default): the shuffled answers spread the calls over all 6 tasks", () => {
+    const cpu = workerCpu(runModel(callScenario({ endpointMode: "dnsrr" })));
+    const m = mean(cpu);
+    expect(m).toBeGreaterThan(0.05);
+    for (const c of cpu) expect(Math.abs(c - m) / m).toBeLessThan(0.15);
+  });
+
+  it("dnsrr and a dead node: callers that ask for each connection stop calling its task within seconds; one that keeps answers 600 s calls it until they expire", () => {
+    const yaml = (dnsCache: string) => scenarioYaml({ name: "dnsrr-dead-node", seed: 1, duration: "4m" }, `
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 6, cpu: 4, memory: 8GiB}]
+services:
+  - name: web
+    replicas: 3
+    ports: [{published: 80, target: 8080}]
+    placement: {constraints: [node.hostname != w-6]}
+    runtime: {concurrency: 16, queue: 100}
+    request: {cpu: 2ms, calls: [{service: db, timeout: 2s${dnsCache}}]}
+  - name: db
+    replicas: 3
+    endpointMode: dnsrr
+    runtime: {concurrency: 16, queue: 100}
+    request: {cpu: 2ms}
+workload:
+  - {name: users, service: web, rate: 100/s, timeout: 5s}
+events:
+  - {at: 30s, nodeFailure: {nodes: [w-6]}}
+`);
+    const failingWindows = (out: ReturnType<typeof runModel>) => seriesOf(out, "web").filter((r) => r.errors > 0).map((r) => r.t_s);
+    const asking = runModel(yaml(""));
+    expect(Math.max(...failingWindows(asking))).toBeLessThanOrEqual(50);
+    expect(asking.summary.services["web"]!.errors).toBeLessThan(300);
+    const keeping = runModel(yaml(", dnsCache: 600s"));
+    expect(failingWindows(keeping)).toContain(240);
+    expect(keeping.summary.services["web"]!.errors).toBeGreaterThan(20 * asking.summary.services["web"]!.errors);
   });
 
   it("VIP with long-lived connections: one connection per caller worker stays on the task it was given", () => {
