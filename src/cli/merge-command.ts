@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "csv-parse/sync";
-import type { Sample } from "./sweep-run.js";
+import { FAULT_COLUMN, type Sample } from "./sweep-run.js";
 import { writeSweep } from "./sweep-stats.js";
 import { badInput, openOutput } from "./bad-input.js";
 
@@ -44,9 +44,15 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   }
   const other = shards.find((s) => s.manifest.orchsim !== first.orchsim);
   if (other) return badInput(`${other.dir}: written by orchsim ${other.manifest.orchsim}, ${shards[0]!.dir} by ${first.orchsim}: their runs may differ`);
-  const columns = (s: { rows: Sample[] }): string => Object.keys(s.rows[0] ?? {}).join(",");
+  // Fault columns may differ: a shard's runs may have fired fewer faults than another's.
+  const columns = (s: { rows: Sample[] }): string => Object.keys(s.rows[0] ?? {}).filter((k) => !FAULT_COLUMN.test(k)).join(",");
   const ragged = shards.find((s) => columns(s) !== columns(shards[0]!) || s.rows.some((r) => Object.values(r).some((v) => v === undefined)));
   if (ragged) return badInput(`${ragged.dir}/sweep.csv: its columns differ from ${shards[0]!.dir}/sweep.csv's`);
+  const services = shards[0]!.rows.filter((r) => r.variant === shards[0]!.rows[0]?.variant && r.seed === shards[0]!.rows[0]?.seed).map((r) => r.service);
+  for (const s of shards) {
+    const damaged = damage(s.rows, s.manifest, services);
+    if (damaged !== null) return badInput(`${s.dir}/sweep.csv: ${damaged}: it is not the file the shard wrote (copy the shard again, or run it again)`);
+  }
   const have = new Map<number, string>();
   for (const s of shards) {
     const twice = have.get(s.manifest.shard);
@@ -70,6 +76,36 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   }
   if (!o.quiet) process.stdout.write(`${text}\noutputs: ${out.finalDir}\n`);
   return 0;
+}
+
+/**
+ * A run of the shard's manifest whose rows are not one per service (`services`, the first run's),
+ * or a run it has rows of and does not list: a truncated, doubled or mixed-up copy of sweep.csv.
+ */
+function damage(rows: readonly Sample[], m: ShardManifest, services: readonly string[]): string | null {
+  const byRun = new Map<string, string[]>();
+  for (const r of rows) {
+    const key = `${r.variant}\u0000${r.seed}`;
+    byRun.set(key, [...(byRun.get(key) ?? []), r.service]);
+  }
+  const listed = new Set<string>();
+  for (const run of m.runs) {
+    const variant = m.variants[Math.floor(run / m.seeds.length)]!;
+    const seed = m.seeds[run % m.seeds.length]!;
+    const key = `${variant}\u0000${seed}`;
+    listed.add(key);
+    const got = byRun.get(key) ?? [];
+    if (got.join(",") !== services.join(",")) {
+      const what = got.length === 0 ? "no rows" : got.length > services.length ? `${got.length} rows (one per service is ${services.length})` : `rows for ${got.join(", ")} only`;
+      return `it has ${what} for the run of ${variant}, seed ${seed}, which ${SHARD_FILE} lists`;
+    }
+  }
+  const stray = [...byRun.keys()].find((k) => !listed.has(k));
+  if (stray !== undefined) {
+    const [variant, seed] = stray.split("\u0000");
+    return `it has rows for the run of ${variant}, seed ${seed}, which ${SHARD_FILE} does not list`;
+  }
+  return null;
 }
 
 /** What makes shard `m` part of another sweep than `first`, or null when it is of the same one. */

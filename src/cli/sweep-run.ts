@@ -109,6 +109,27 @@ function faultColumns(faults: readonly FaultSummary[], service: string): Record<
   return out;
 }
 
+/** A fault column's name: `f<i>_<metric>`. */
+export const FAULT_COLUMN = /^f\d+_/;
+
+/**
+ * The samples with one set of fault columns, those of the run with the most faults (NaN where a
+ * run had fewer): variants may fire a fault more often or not at all (`every`, `times`, a
+ * shorter `duration`), and sweep.csv has one header. Key order: the fixed columns, then f1, f2...
+ */
+export function withEveryFault(samples: readonly Sample[]): Sample[] {
+  const faultsIn = (s: Sample): number => Object.keys(s).filter((k) => FAULT_COLUMN.test(k)).length / FAULT_METRICS.length;
+  const most = samples.reduce((n, s) => Math.max(n, faultsIn(s)), 0);
+  return samples.map((s) => {
+    if (faultsIn(s) === most) return s;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(s)) if (!FAULT_COLUMN.test(k)) out[k] = v;
+    const own = s as unknown as Record<string, number | undefined>;
+    for (let i = 1; i <= most; i++) for (const m of FAULT_METRICS) out[`f${i}_${m}`] = own[`f${i}_${m}`] ?? NaN;
+    return out as unknown as Sample;
+  });
+}
+
 export function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }

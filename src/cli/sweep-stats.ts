@@ -7,18 +7,20 @@ import type { OutputDir } from "../metrics/output.js";
 import { estimate, pairedDifference } from "../metrics/stats.js";
 import { sweepReportHtml } from "../report/sweep-report.js";
 import { textTable } from "../report/text-table.js";
-import { round, type Sample } from "./sweep-run.js";
+import { FAULT_COLUMN, round, withEveryFault, type Sample } from "./sweep-run.js";
 
 const METRICS = ["error_pct", "p99_ms", "slo_attained_pct"] as const;
 
 /** sweep.csv: one row per run and service, an empty cell where there is no value (NaN). */
-export function writeSamples(out: OutputDir, samples: readonly Sample[]): void {
+export function writeSamples(out: OutputDir, given: readonly Sample[]): void {
+  const samples = withEveryFault(given);
   const rows = samples.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v === "number" && !Number.isFinite(v) ? "" : v])));
   out.writeCsv("sweep.csv", Object.keys(samples[0] ?? {}), rows);
 }
 
 /** Writes sweep.csv, sweep-summary.csv and (with `report`) sweep-report.html; returns the terminal's table. */
-export function writeSweep(out: OutputDir, samples: readonly Sample[], variants: readonly string[], seeds: number, name: string, report: boolean): string {
+export function writeSweep(out: OutputDir, given: readonly Sample[], variants: readonly string[], seeds: number, name: string, report: boolean): string {
+  const samples = withEveryFault(given);
   const summary = summarise(samples, variants);
   writeSamples(out, samples);
   out.writeCsv("sweep-summary.csv", Object.keys(summary[0] ?? {}), summary);
@@ -28,7 +30,7 @@ export function writeSweep(out: OutputDir, samples: readonly Sample[], variants:
 
 /** The metrics to estimate: the fixed ones, then every fault column the runs have (in column order). */
 export function metricsOf(samples: readonly Sample[]): ((typeof METRICS)[number] | `f${number}_${string}`)[] {
-  const faults = Object.keys(samples[0] ?? {}).filter((k): k is `f${number}_${string}` => /^f\d+_/.test(k));
+  const faults = Object.keys(samples[0] ?? {}).filter((k): k is `f${number}_${string}` => FAULT_COLUMN.test(k));
   return [...METRICS, ...faults];
 }
 

@@ -70,6 +70,27 @@ describe("parallel and sharded sweeps", () => {
     expect(fs.existsSync(path.join(dir, "bad"))).toBe(false);
   });
 
+  it("merge refuses a shard whose sweep.csv lost, doubled or gained rows, writing nothing", () => {
+    const copy = (name: string, edit: (lines: string[]) => string[]) => {
+      fs.cpSync(path.join(dir, "shard2"), path.join(dir, name), { recursive: true });
+      const lines = read("shard2", "sweep.csv").trim().split("\n");
+      fs.writeFileSync(path.join(dir, name, "sweep.csv"), edit(lines).join("\n") + "\n");
+    };
+    const merge = (damaged: string) => orchsim(["merge", ...["shard1", damaged, "shard3", "shard4"].map((s) => path.join(dir, s)), "--out", path.join(dir, "bad")]);
+    const S = "cluster.scheduler.strategy";
+    copy("cut", (lines) => lines.slice(0, 3));
+    expect(merge("cut").stderr).toBe(`${path.join(dir, "cut", "sweep.csv")}: it has no rows for the run of ${S}=binpack, seed 3, which sweep-shard.json lists: it is not the file the shard wrote (copy the shard again, or run it again)\n`);
+    copy("doubled", (lines) => [...lines, ...lines.slice(1)]);
+    expect(merge("doubled").stderr).toMatch(/doubled\/sweep\.csv: it has 4 rows \(one per service is 2\) for the run of cluster\.scheduler\.strategy=spread, seed 2, which/);
+    copy("halved", (lines) => lines.filter((_, i) => i !== 2));
+    expect(merge("halved").stderr).toMatch(/halved\/sweep\.csv: it has rows for web only for the run of cluster\.scheduler\.strategy=spread, seed 2/);
+    const one = read("shard1", "sweep.csv").trim().split("\n");
+    copy("mixed", (lines) => [...lines, ...one.slice(1)]);
+    expect(merge("mixed").stderr).toMatch(/mixed\/sweep\.csv: it has rows for the run of cluster\.scheduler\.strategy=spread, seed 1, which sweep-shard\.json does not list/);
+    expect(merge("cut").code).toBe(2);
+    expect(fs.existsSync(path.join(dir, "bad"))).toBe(false);
+  });
+
   it("merge refuses shards run with different code in the same strategy module", () => {
     const module = path.join(dir, "first.mjs");
     const write = (pick: string) => fs.writeFileSync(module, `export default { name: "first", choose(task, candidates) { return candidates[${pick}]; } };\n`);
@@ -112,7 +133,11 @@ describe("examples/distributed/sweep-job.yaml", () => {
     const help = orchsim(["sweep", "--help"]).stdout;
     for (const flag of args.match(/--[a-z-]+/g) ?? []) expect(help, flag).toContain(flag);
     expect(merge.spec.template.spec.initContainers[0].command[2]).toContain(`-eq ${n} ]`);
-    expect(merge.spec.template.spec.containers[0].args[0]).toMatch(/^npx orchsim merge \/results\/shard-\[0-9\]\[0-9\] /);
+    // orchsim itself is the container's first process, so the kubelet's SIGTERM reaches it (a
+    // shell in between, as PID 1, ignores it; npx does not pass it on).
+    const bin = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../../package.json"), "utf8")).bin.orchsim as string;
+    expect(args.startsWith(`exec node ${bin} sweep `)).toBe(true);
+    expect(merge.spec.template.spec.containers[0].args[0].startsWith(`exec node ${bin} merge /results/shard-[0-9][0-9] `)).toBe(true);
     expect(args).toContain("--out /results/shard-$(printf %02d $JOB_COMPLETION_INDEX)");
     // A failed shard Job does not leave the merge waiting for ever.
     expect(merge.spec.activeDeadlineSeconds).toBeGreaterThan(0);
@@ -120,5 +145,43 @@ describe("examples/distributed/sweep-job.yaml", () => {
     expect(text).toContain(`kubectl cp ${reader.metadata.name}:/results/merged`);
     for (const pod of [shards, merge]) expect(pod.spec.template.spec.volumes[0].persistentVolumeClaim.claimName).toBe(claim.metadata.name);
     expect(reader.spec.volumes[0].persistentVolumeClaim.claimName).toBe(claim.metadata.name);
+  });
+});
+
+describe("a sweep whose variants fire different numbers of faults", () => {
+  const dir = tempDir();
+  const file = path.join(dir, "tiny.yaml");
+  // The node failure comes back after 5 s and strikes again every 10 s: `times` is varied.
+  fs.writeFileSync(file, SCENARIO.replace("{at: 20s, nodeFailure: {nodes: [w-1]}}", "{at: 15s, every: 10s, times: 1, nodeFailure: {nodes: [w-1], recoverAfter: 5s}}"));
+  const sweep = (out: string, times: string, ...args: string[]) => {
+    const r = orchsim(["sweep", file, "--seeds", "2", "--vary", `events.0.times=${times}`, "--out", path.join(dir, out), "--quiet", ...args]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  };
+  const read = (out: string, name: string) => fs.readFileSync(path.join(dir, out, name), "utf8");
+
+  it("keeps every fault's columns, empty for the runs that had fewer, whichever variant comes first", () => {
+    for (const [out, times] of [["few-first", "1,2"], ["many-first", "2,1"]] as const) {
+      sweep(out, times, "--jobs", "1");
+      const [header, ...rows] = read(out, "sweep.csv").trim().split("\n");
+      const cols = header!.split(",");
+      expect(cols.filter((c) => /^f\d+_recovered_s$/.test(c))).toEqual(["f1_recovered_s", "f2_recovered_s"]);
+      const at = cols.indexOf("f2_lost");
+      for (const row of rows) {
+        const cells = row.split(",");
+        expect(cells[at] === "").toBe(cells[0] === "events.0.times=1");
+      }
+      expect(read(out, "sweep-summary.csv").split("\n")[0]).toContain("f2_detected_s_mean");
+    }
+  });
+
+  it("its shards merge into the same files, though each shard's runs fired a different number of faults", () => {
+    sweep("whole", "1,2", "--jobs", "1");
+    sweep("s1", "1,2", "--shard", "1/2", "--jobs", "1", "--seeds", "1");
+    sweep("s2", "1,2", "--shard", "2/2", "--jobs", "1", "--seeds", "1");
+    sweep("whole1", "1,2", "--jobs", "1", "--seeds", "1");
+    const r = orchsim(["merge", path.join(dir, "s1"), path.join(dir, "s2"), "--out", path.join(dir, "merged"), "--quiet"]);
+    expect(r.stderr).toBe("");
+    for (const name of ["sweep.csv", "sweep-summary.csv"]) expect(read("merged", name)).toBe(read("whole1", name));
   });
 });
