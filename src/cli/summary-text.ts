@@ -1,7 +1,7 @@
 import type { FaultSummary, ServiceSummary, Summary } from "../metrics/rows.js";
 import { groupDigits, shortTarget } from "../metrics/fmt.js";
 import { round1, warnings, type NodeCpuWatch } from "../metrics/warnings.js";
-import { alreadyOutside, carriedOver, updateOutcome } from "../metrics/faults.js";
+import { alreadyOutside, apiFailure, carriedOver, updateOutcome } from "../metrics/faults.js";
 import { textTable } from "../report/text-table.js";
 
 /**
@@ -57,6 +57,7 @@ function sloText(s: ServiceSummary): string {
 function faultText(f: FaultSummary, prev: FaultSummary | undefined, last: boolean): string {
   const parts = [`fault ${f.fault} at ${f.t_s} s${f.target ? ` (${shortTarget(f.target)})` : ""}:`];
   if (f.update !== undefined) parts.push(`${updateOutcome(f.update)},`);
+  if (f.api_error !== undefined) parts.push(`${apiFailure(f)},`);
   if (f.detected_s !== null) parts.push(`detected after ${round1(f.detected_s)} s (${f.detected_by}),`);
   if (f.tasks_restored_s === null) parts.push(last ? "tasks never all back," : "tasks not all back when the next fault came,");
   else if (f.tasks_restored_s > 0) parts.push(`tasks restored after ${f.tasks_restored_s} s,`);

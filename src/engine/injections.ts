@@ -101,7 +101,7 @@ function removeNodes(world: World, nodes: readonly string[]): void {
   const present = nodes.filter((n) => world.hostByName.get(n)?.up);
   if (present.length === 0) return;
   if (!world.control.submit(present.map((id) => ({ type: "RemoveNode" as const, id })))) {
-    world.recorder.emit({ kind: "api", call: "node rm", error: "The swarm does not have a leader" });
+    world.recorder.apiFailed(world.recorder.lastFault(), "node rm", "The swarm does not have a leader");
     return;
   }
   for (const name of present) {
@@ -113,8 +113,9 @@ function removeNodes(world: World, nodes: readonly string[]): void {
 
 /** A call to the managers' API: without a leader it fails, as in Swarm. */
 function apiCall(world: World, call: string, cmds: Parameters<World["control"]["submit"]>[0]): void {
-  const timedOut = (): void => world.recorder.emit({ kind: "api", call, error: "context deadline exceeded" });
-  if (!world.control.submit(cmds, timedOut)) world.recorder.emit({ kind: "api", call, error: "The swarm does not have a leader" });
+  const fault = world.recorder.lastFault();
+  const timedOut = (): void => world.recorder.apiFailed(fault, call, "context deadline exceeded");
+  if (!world.control.submit(cmds, timedOut)) world.recorder.apiFailed(fault, call, "The swarm does not have a leader");
 }
 
 function killManager(world: World, name: string, restartAfterUs: number): void {

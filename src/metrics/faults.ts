@@ -68,6 +68,8 @@ class FaultSpan {
   carried: boolean[] = [];
   /** A rollingUpdate's last update state, and when. */
   update: { state: string; atUs: number } | null = null;
+  /** Its API call's error ("The swarm does not have a leader"), when it failed. */
+  apiError: string | null = null;
 
   constructor(
     readonly atUs: number,
@@ -128,6 +130,17 @@ export class FaultWindows {
     // The last window that ended before it, not the previous span's last (which this fault may share).
     span.carried = this.serviceNames.map((_, i) => this.lastHealthy[i] === false && !span.already[i]);
     this.spans.push(span);
+  }
+
+  /** How many faults were injected so far: the next one's index. */
+  get count(): number {
+    return this.spans.length;
+  }
+
+  /** The API call of fault `index` (inject's order) failed; the first error is the one said. */
+  apiFailed(index: number, error: string): void {
+    const span = this.spans[index];
+    if (span && span.apiError === null) span.apiError = error;
   }
 
   /**
@@ -219,6 +232,7 @@ export class FaultWindows {
       worst_window: s.worst === null ? null : { t_s: secondsFromUs(s.worst.endUs), service: s.worst.service, errors: s.worst.errors, p99_ms: s.worst.p99Ms },
       services,
       ...(s.fault === "rollingUpdate" ? { update: s.update === null ? null : { state: s.update.state, t_s: since(s.update.atUs) } } : {}),
+      ...(s.apiError !== null ? { api_error: s.apiError } : {}),
     };
   }
 }
@@ -256,6 +270,25 @@ export function carriedOver(prev: FaultSummary | undefined, f: FaultSummary): st
   const names = Object.keys(f.services).filter((name) => f.services[name]!.carried_over);
   if (names.length === 0) return "";
   return `${names.join(", ")} still outside ${names.length === 1 ? "its" : "their"} SLO from the ${prev.fault} at ${prev.t_s} s`;
+}
+
+/**
+ * What was still not back when a span ended: "web was still outside its SLO", or, when the
+ * leader was last, "the swarm still had no leader".
+ */
+export function stillOutside(f: FaultSummary): string {
+  if (f.last_to_recover === "leader") return "the swarm still had no leader";
+  return `${f.last_to_recover ?? "the cluster"} was still outside its SLO`;
+}
+
+/**
+ * An API call the fault made that failed, in words, or "": without a leader nothing changed; a
+ * call that timed out may still take effect, as in Swarm.
+ */
+export function apiFailure(f: FaultSummary): string {
+  if (f.api_error === undefined) return "";
+  if (f.api_error === "context deadline exceeded") return `its API call timed out (${f.api_error}): the change may still have been made`;
+  return `its API call failed (${f.api_error}): nothing changed`;
 }
 
 /** A rolling update's outcome, which its SLO alone does not tell (a rollback can be "absorbed"). */

@@ -106,6 +106,17 @@ export class Recorder {
   }
 
 
+  /** The fault injected last (`apiFailed`'s handle), or -1 before any. */
+  lastFault(): number {
+    return this.faults.count - 1;
+  }
+
+  /** An API call of fault `fault` (lastFault() when it was made) failed: logged, and its summary says so. */
+  apiFailed(fault: number, call: string, error: string): void {
+    this.faults.apiFailed(fault, error);
+    this.emit({ kind: "api", call, error });
+  }
+
   fault(fault: string, target: string | null): void {
     this.faults.inject(this.nowUs(), fault, target);
     this.emit({ kind: "fault", fault, target });

@@ -252,6 +252,12 @@ export interface FaultSummary {
    * under way) and the seconds from the fault to it; null if it never started.
    */
   update?: { state: string; t_s: number } | null;
+  /**
+   * The error of the fault's call to the managers' API, present only when it failed (drain,
+   * pause, activate, scale, rollingUpdate, removeNodes): "The swarm does not have a leader"
+   * (nothing changed) or "context deadline exceeded" (it may still take effect).
+   */
+  api_error?: string;
 }
 
 /** An overlay network over the whole run. */

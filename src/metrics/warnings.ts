@@ -4,6 +4,7 @@
 
 import { nameRanges } from "./fmt.js";
 import type { NodeRow, Summary } from "./rows.js";
+import { stillOutside } from "./faults.js";
 
 /** A node busier than this share of its cores (in a window, or a nodes.csv row) is saturated... */
 export const HOT_CPU = 0.95;
@@ -25,7 +26,10 @@ export function warnings(summary: Summary, cpu: NodeCpuWatch): string[] {
   }
   out.push(...cpu.hotNodes());
   for (const f of summary.faults) {
-    if (f.recovered_s === null) out.push(`the ${f.fault} at ${f.t_s} s never recovered: ${f.last_to_recover ?? "the cluster"} was still outside its SLO when ${f === summary.faults[summary.faults.length - 1] ? "the run ended" : "the next fault came"}`);
+    if (f.recovered_s === null) {
+      const last = f === summary.faults[summary.faults.length - 1];
+      out.push(`the ${f.fault} at ${f.t_s} s ${last ? "never recovered" : "had not recovered when the next fault came"}: ${stillOutside(f)}${last ? " when the run ended" : ""}`);
+    }
   }
   for (const [name, n] of Object.entries(summary.networks)) {
     if (n.allocation_failures === 0) continue;

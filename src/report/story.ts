@@ -9,7 +9,7 @@
 import type { FaultSummary, NodeRow, Summary, TimeseriesRow } from "../metrics/rows.js";
 import { HOT_CPU, round1 } from "../metrics/warnings.js";
 import { groupDigits, nameRanges, shortTarget } from "../metrics/fmt.js";
-import { alreadyOutside, carriedOver, updateOutcome } from "../metrics/faults.js";
+import { alreadyOutside, apiFailure, carriedOver, stillOutside, updateOutcome } from "../metrics/faults.js";
 
 /** One line of events.jsonl, with its line number. */
 export interface LoggedEvent {
@@ -187,7 +187,8 @@ function outcome(input: StoryInput, f: FaultSummary, endT: number, prev: FaultSu
   const worst = w && f.recovered_s !== 0 ? ` The worst window ended at ${w.t_s} s: ${w.service} with ${p99} and ${w.errors} errors.` : "";
   // A rolling update's own outcome first: a rollback within the SLO is "absorbed" otherwise.
   const said = f.update !== undefined ? updateOutcome(f.update) : "";
-  const update = said ? `${said[0]!.toUpperCase()}${said.slice(1)}. ` : "";
+  const api = apiFailure(f);
+  const update = [said, api].filter((x) => x !== "").map((x) => `${x[0]!.toUpperCase()}${x.slice(1)}. `).join("");
   const already = alreadyOutside(f);
   if (f.recovered_s === 0 && already.text !== "") {
     const others = already.others ? "; no other service left its SLO" : "";
@@ -201,7 +202,7 @@ function outcome(input: StoryInput, f: FaultSummary, endT: number, prev: FaultSu
   const carried = carriedOver(prev, f);
   const inherited = carried !== "" ? ` When it struck, ${carried}: that breach is counted here, but was not caused here.` : "";
   if (f.recovered_s !== null) return `${update}**Recovered** ${f.recovered_s} s after the fault (${f.last_to_recover} last)${tasks}.${inherited}${notJudged}${lost}${worst}`;
-  return `${update}**Never recovered** before ${endT === input.summary.duration_s ? "the run ended" : "the next fault"}: ${f.last_to_recover} was still outside its SLO.${inherited}${notJudged}${lost}${worst}${loop(input, f.t_s, endT)}`;
+  return `${update}**Never recovered** before ${endT === input.summary.duration_s ? "the run ended" : "the next fault"}: ${stillOutside(f)}.${inherited}${notJudged}${lost}${worst}${loop(input, f.t_s, endT)}`;
 }
 
 /** The loop that prevented recovery, from what kept happening in the span's last third. */

@@ -237,3 +237,44 @@ events: [{at: 30s, scale: {service: web, replicas: 3}}]
     expect(summaryText(out.summary, out.run.world.recorder.cpu, null, 1)).toMatch(/fault scale at 30 s \(web\): [^\n]*absorbed \(no service left its SLO\), no request lost\n/);
   });
 });
+
+describe("a fault whose API call fails", () => {
+  // Three managers cut from each other at 10 s: manager-1 leads on until CheckQuorum deposes it
+  // an election timeout later, so a scale at 15 s times out ("context deadline exceeded"), and one
+  // at 30 s, with no leader, is refused at once, as `docker service scale` is.
+  const run = (scaleAt: string) => runYaml(scenarioYaml({ name: "noquorum", seed: 3, duration: "2m" }, `
+cluster:
+  managers: {count: 3, runTasks: false}
+  nodeGroups: [{name: w, count: 3, cpu: 4, memory: 8GiB}]
+services:
+  - {name: web, replicas: 3, ports: [{published: 80, target: 80}]}
+workload:
+  - {name: users, service: web, rate: 50/s}
+events:
+  - {at: 10s, partition: {groups: [[manager-1], [manager-2], [manager-3]], duration: 50s}}
+  - {at: ${scaleAt}, scale: {service: web, replicas: 6}}
+`));
+  const refused = run("30s");
+  const text = summaryText(refused.summary, refused.run.world.recorder.cpu, null, 1);
+
+  it("carries the API's error in summary.json and says nothing changed, beside the events.jsonl line", () => {
+    const [partition, scale] = refused.summary.faults;
+    expect(scale!.api_error).toBe("The swarm does not have a leader");
+    expect(partition!.api_error).toBeUndefined();
+    expect(refused.events.filter((e) => e["kind"] === "api")).toEqual([{ t_s: 30, kind: "api", call: "scale", error: "The swarm does not have a leader" }]);
+    expect(text).toMatch(/fault scale at 30 s \(web\): its API call failed \(The swarm does not have a leader\): nothing changed,/);
+    expect(refused.summary.services["web"]!.tasks_desired).toBe(3);
+  });
+
+  it("a call the deposed leader took and never committed timed out: it may still take effect", () => {
+    const late = run("15s");
+    expect(late.summary.faults[1]!.api_error).toBe("context deadline exceeded");
+    expect(summaryText(late.summary, late.run.world.recorder.cpu, null, 1)).toMatch(/fault scale at 15 s \(web\): its API call timed out \(context deadline exceeded\): the change may still have been made,/);
+  });
+
+  it("a span the leader was last to leave says the swarm had no leader, not that the leader missed an SLO", () => {
+    expect(refused.summary.faults[0]!.last_to_recover).toBe("leader");
+    expect(text).toContain("warning: the partition at 10 s had not recovered when the next fault came: the swarm still had no leader");
+    expect(text).not.toMatch(/leader was still outside its SLO/);
+  });
+});
