@@ -23,10 +23,30 @@ export function checkCost(scenario: Scenario, maxEvents: number, runs: number, q
   const est = estimateCost(scenario);
   const refusal = costRefusal(est, maxEvents, runs);
   if (refusal !== null) return `${scenario.file}: ${refusal}`;
-  const at = Math.max(1, Math.min(threads, runs, availableParallelism()));
+  const at = onThreads(threads, runs);
   const wallS = (est.wallS * runs) / at;
   if (!quiet && wallS > 30) {
-    process.stderr.write(`orchsim: an estimated ${((est.events * runs) / 1e6).toFixed(0)} million events, ${wallText(wallS)} ${at === 1 ? "on one core" : `on ${at} threads`}\n`);
+    process.stderr.write(`orchsim: an estimated ${((est.events * runs) / 1e6).toFixed(0)} million events, ${wallText(wallS)} ${where(at)}\n`);
   }
   return null;
+}
+
+/**
+ * Plan's announcement, unless `quiet`, when its work may pass 30 s: up to `values` values of
+ * `runs` seeds each, none costlier than `top` (the range's top, the most nodes or replicas).
+ */
+export function announcePlan(top: Scenario, runs: number, values: number, quiet: boolean, threads: number): void {
+  const at = onThreads(threads, runs);
+  const perValueS = (estimateCost(top).wallS * runs) / at;
+  if (quiet || perValueS * values <= 30) return;
+  process.stderr.write(`orchsim: up to ${values} values of ${runs} seed${runs === 1 ? "" : "s"}, each at most ${wallText(perValueS)} (the range's top) ${where(at)}: at most ${wallText(perValueS * values)} in all\n`);
+}
+
+/** The threads runs share: no more than the runs and the cores. */
+function onThreads(threads: number, runs: number): number {
+  return Math.max(1, Math.min(threads, runs, availableParallelism()));
+}
+
+function where(threads: number): string {
+  return threads === 1 ? "on one core" : `on ${threads} threads`;
 }

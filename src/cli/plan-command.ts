@@ -10,10 +10,10 @@ import * as path from "node:path";
 import { loadScenarioFile, ScenarioError, type Override } from "../scenario/index.js";
 import type { Scenario } from "../scenario/types.js";
 import { textTable } from "../report/text-table.js";
-import { firstProblem, jobsNote, parseJobs, parseSeeds, runAll } from "./sweep-command.js";
+import { fieldOf, firstProblem, jobsNote, parseJobs, parseSeeds, runAll } from "./sweep-command.js";
 import type { Sample, SweepJob } from "./sweep-run.js";
 import { badInput, commandFailed, openOutput, problemsOf, problemsWithout } from "./bad-input.js";
-import { checkCost, parseMaxEvents } from "./cost-guard.js";
+import { announcePlan, checkCost, parseMaxEvents } from "./cost-guard.js";
 import { seedOverride } from "./reproduce.js";
 import { varyNotes } from "./vary-notes.js";
 
@@ -55,6 +55,9 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   // Several fields take the same value: "how many nodes per zone" is every zone's group count.
   const fields = o.minimize.split(",").map((p) => p.trim());
   if (fields.some((p) => p === "") || new Set(fields).size !== fields.length) return badInput(`--minimize: "${o.minimize}" is not a field, or fields separated by commas (each once)`);
+  const fixed = new Set(o.set.map(fieldOf));
+  const both = fields.find((p) => fixed.has(p));
+  if (both !== undefined) return badInput(`--minimize: ${both} is also given by --set, which the values tried would override`);
   // The run's own --set at the first seed: what the range's ends and the notes are read against.
   const baseSets: Override[] = [...o.set, seedOverride(seeds[0]!)];
   const overrides = (v: number, seed: number): Override[] => [...o.set, ...fields.map((p) => ({ flag: "--minimize" as const, text: `${p}=${v}` })), seedOverride(seed)];
@@ -73,8 +76,9 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   // The largest value costs the most: its seeds are one trial's runs.
   const hi = load(overrides(hi0, seeds[0]!), `--minimize ${o.minimize}=${hi0}`);
   if (typeof hi === "number") return hi;
-  const refusal = checkCost(hi, maxEvents, seedCount, o.quiet === true, jobs);
+  const refusal = checkCost(hi, maxEvents, seedCount, true, jobs);
   if (refusal !== null) return badInput(refusal);
+  announcePlan(hi, seedCount, mostValues(lo0, hi0), o.quiet === true, jobs);
   jobsNote(Math.min(jobs, seedCount), o.quiet);
   if (!o.quiet) for (const note of varyNotes(file, baseSets, options, fields)) process.stderr.write(`orchsim: ${note}\n`);
   const trials = new Map<number, Trial>();
@@ -113,6 +117,11 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   out.commit();
   if (!o.quiet) process.stdout.write(`${report(o.minimize, rows, answer, seedCount, lo0, hi0)}\noutputs: ${out.finalDir}\n`);
   return answer === null ? NO_ANSWER : 0;
+}
+
+/** The most values `search` tries on LO..HI: both ends, then one per halving of the gap. */
+export function mostValues(lo: number, hi: number): number {
+  return (lo < hi ? 2 : 1) + Math.ceil(Math.log2(Math.max(1, hi - lo)));
 }
 
 /** The exit code of a plan whose range holds no value that meets every SLO (its files are written). */

@@ -239,7 +239,7 @@ export function parseSeeds(text: string): number[] | string {
 }
 
 /** The field a `--set` or `--vary` names: "services.web.replicas" of "services.web.replicas=2,3". */
-function fieldOf(text: string): string {
+export function fieldOf(text: string): string {
   return text.slice(0, Math.max(0, text.indexOf("="))).trim();
 }
 

@@ -2,7 +2,7 @@
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { checkCost } from "../../src/cli/cost-guard.js";
+import { announcePlan, checkCost } from "../../src/cli/cost-guard.js";
 import { estimateCost, wallText } from "../../src/engine/cost.js";
 import { loadScenarioFile } from "../../src/scenario/index.js";
 import { ROOT } from "./cli.js";
@@ -29,6 +29,13 @@ function announced(run: () => void): string {
 
 describe("the cost guard's announcement", () => {
   afterEach(() => vi.restoreAllMocks());
+
+  it("for a plan counts every value it may try, not one", () => {
+    const scenario = bigRun();
+    const per = 3 * estimateCost(scenario).wallS;
+    expect(announced(() => announcePlan(scenario, 3, 5, false, 1))).toBe(`orchsim: up to 5 values of 3 seeds, each at most ${wallText(per)} (the range's top) on one core: at most ${wallText(5 * per)} in all\n`);
+    expect(announced(() => announcePlan(scenario, 3, 5, true, 1))).toBe("");
+  });
 
   it("says how long a big run will take, for a sweep all its runs, and nothing when quiet", () => {
     const scenario = bigRun();

@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { orchsim, tempDir } from "./cli.js";
+import { mostValues } from "../../src/cli/plan-command.js";
 import { scenarioYaml } from "../helpers.js";
 
 // One core per node, a global service (one task per node), 2.5 cores of work: a few nodes too few
@@ -42,6 +43,7 @@ describe("orchsim plan", () => {
     const plan = fs.readFileSync(path.join(dir, "plan", "plan.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
     const tried = plan.map((p) => Number(p[0]));
     expect(tried.length).toBeLessThan(8);
+    expect(tried.length).toBeLessThanOrEqual(mostValues(1, 8)); // what its announcement counts
     // Every value it tried agrees with the sweep, and the answer is the smallest that passes.
     for (const p of plan) expect(p[3], `value ${p[0]}`).toBe(String(passes(Number(p[0]))));
     expect(plan.find((p) => p[3] === "true" && !plan.some((q) => q[3] === "true" && Number(q[0]) < Number(p[0])))![0]).toBe(String(expected));
@@ -85,6 +87,13 @@ describe("orchsim plan", () => {
     const bad = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.x.count", "--range", "1..4"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe(`--minimize cluster.nodeGroups.x.count: no node group named "x" (known: w)\n`);
+    // The values tried would override the --set: it would change nothing, silently.
+    const both = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "1..4", "--set", "cluster.nodeGroups.w.count=1"]);
+    expect([both.code, both.stderr]).toEqual([2, "--minimize: cluster.nodeGroups.w.count is also given by --set, which the values tried would override\n"]);
+  });
+
+  it("tries at most both ends and one value per halving of the gap, which its announcement counts", () => {
+    expect([mostValues(4, 4), mostValues(1, 2), mostValues(1, 8), mostValues(3, 8), mostValues(100, 700)]).toEqual([1, 2, 5, 5, 12]);
   });
 });
 
