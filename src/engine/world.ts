@@ -72,7 +72,7 @@ export class World {
   ) {
     this.rng = new RandomStreams(scenario.seed);
     this.serviceIndexes = new Map(scenario.services.map((s, i) => [s.name, i]));
-    this.net = new DataPlane(this.sim, scenario, this.rng, () => this.liveHosts, (i) => this.hosts[i]!);
+    this.net = new DataPlane(this.sim, scenario, this.rng, () => this.liveHosts, () => this.hosts);
     this.hosts = makeHosts(this.sim, hostSpecs(scenario));
     this.liveHosts = this.hosts.length;
     for (const h of this.hosts) {

@@ -31,8 +31,8 @@ export class DataPlane<C extends RoutedContainer> {
     scenario: Scenario,
     rng: RandomStreams,
     private readonly liveHosts: () => number,
-    /** The host of a node index (for partitions, which name hosts). */
-    private readonly hostAt: (index: number) => NetHost,
+    /** Every host, by node index (for partitions, which name hosts). */
+    private readonly hosts: () => readonly NetHost[],
   ) {
     this.fabric = new Fabric(scenario.cluster.network, scenario.cluster.registry);
     this.delivery = new Delivery(sim, this.fabric);
@@ -43,7 +43,7 @@ export class DataPlane<C extends RoutedContainer> {
     const fabric = this.fabric;
     this.reach = {
       partitioned: false,
-      cutOff: (from, to, nowUs) => fabric.separatedSinceUs(hostAt(from), hostAt(to)) + failureDetectionUs(liveHosts()) <= nowUs,
+      cutOff: (from, to, nowUs) => fabric.isolatedSinceUs(hosts()[from]!, hosts()[to]!) + failureDetectionUs(liveHosts()) <= nowUs,
     };
     this.routing = new Routing<C>(this.overlays, scenario.services, key, liveHosts, () => sim.now(), this.reach);
     this.images = new Images(sim, this.delivery);
@@ -71,13 +71,15 @@ export class DataPlane<C extends RoutedContainer> {
 
   /**
    * A partition starts: messages between the groups are lost, transfers between them stall, and
-   * after failure detection each side drops the other's backends from its tables.
+   * after failure detection each side drops the other's backends from its tables, unless a live
+   * host in no group bridges them (Partition.bridged): memberlist then declares no one dead.
    * SIMPLIFICATION: a change made on one side during the partition still reaches the other (it
    * does not wait for the heal); the other side stops using those backends anyway once it has
    * declared their nodes dead.
    */
   partition(groups: readonly (readonly string[])[]): Partition {
     const p = this.fabric.partition(groups, this.sim.now());
+    p.bridged = this.hosts().some((h) => h.up && !p.holds(h.name));
     this.reach.partitioned = true;
     this.delivery.partitioned();
     return p;

@@ -22,6 +22,14 @@ export function pathOf(from: Endpoint, to: Endpoint): PathKind {
 /** Hosts split into groups that cannot reach each other; hosts in no group reach everyone. */
 export class Partition {
   private readonly groupOf = new Map<string, number>();
+  /**
+   * A live host was in none of its groups when it began: memberlist's indirect probes (ping-req
+   * through other members) and its refutations go through such hosts, so no side declares the
+   * other dead, though they cannot reach each other (a gray failure). Set by whoever starts it.
+   * SIMPLIFICATION: decided when the partition begins (a bystander that dies later does not undo
+   * it), and each partition in force is judged alone.
+   */
+  bridged = false;
 
   constructor(
     groups: readonly (readonly string[])[],
@@ -29,6 +37,11 @@ export class Partition {
     readonly sinceUs = 0,
   ) {
     groups.forEach((g, i) => g.forEach((name) => this.groupOf.set(name, i)));
+  }
+
+  /** Whether `name` is in one of its groups. */
+  holds(name: string): boolean {
+    return this.groupOf.has(name);
   }
 
   separates(a: string, b: string): boolean {
@@ -209,10 +222,13 @@ export class Fabric {
     return this.partitions.length > 0;
   }
 
-  /** Since when a partition has kept the two apart (the earliest if several), or Infinity. */
-  separatedSinceUs(a: Endpoint, b: Endpoint): number {
+  /**
+   * Since when a partition no host bridges has kept the two apart (the earliest if several), or
+   * Infinity: what memberlist's failure detection sees (a bridged partition it does not).
+   */
+  isolatedSinceUs(a: Endpoint, b: Endpoint): number {
     let since = Infinity;
-    for (const p of this.partitions) if (p.separates(a.name, b.name) && p.sinceUs < since) since = p.sinceUs;
+    for (const p of this.partitions) if (!p.bridged && p.separates(a.name, b.name) && p.sinceUs < since) since = p.sinceUs;
     return since;
   }
 

@@ -230,3 +230,38 @@ events:
   });
 });
 
+
+describe("a partition memberlist sees around", () => {
+  // b-1 and c-1 cannot reach each other; every other node reaches both.
+  const yaml = (groups: string) => scenarioYaml({ name: "gray", seed: 3, duration: "3m" }, `
+metrics: {interval: 5s}
+cluster:
+  managers: {count: 3, zones: [a, b, c], runTasks: false}
+  nodeGroups:
+    - {name: a, count: 3, cpu: 4, memory: 8GiB, zone: a}
+    - {name: b, count: 3, cpu: 4, memory: 8GiB, zone: b}
+    - {name: c, count: 3, cpu: 4, memory: 8GiB, zone: c}
+services:
+  - {name: web, replicas: 9, ports: [{published: 80, target: 8080}], placement: {preferences: [{spread: node.labels.zone}]}, runtime: {concurrency: 8, queue: 100}, request: {cpu: 10ms, calls: [{service: api, timeout: 1s}]}}
+  - {name: api, replicas: 6, placement: {preferences: [{spread: node.labels.zone}]}, runtime: {concurrency: 8, queue: 100}, request: {cpu: 5ms}}
+workload:
+  - {name: users, service: web, rate: 200/s, timeout: 5s}
+events:
+  - {at: 60s, partition: {groups: ${groups}, duration: 60s}}
+`);
+  const failing = (out: ReturnType<typeof runModel>) => seriesOf(out, "web").filter((r) => r.errors > 0).map((r) => r.t_s);
+
+  it("two nodes cut from each other alone: indirect probes go through the others, no one is declared dead, and calls across the cut time out until the heal", () => {
+    const gray = failing(runModel(yaml("[[b-1], [c-1]]")));
+    expect(gray[0]).toBeLessThanOrEqual(70);
+    expect(Math.max(...gray)).toBeGreaterThanOrEqual(115);
+    expect(Math.max(...gray)).toBeLessThanOrEqual(125);
+  });
+
+  it("groups that hold every node: each side declares the other dead within seconds, and the errors stop", () => {
+    const all = "[[manager-1, a-1, a-2, a-3, b-1, manager-2, b-2, b-3], [c-1, c-2, c-3, manager-3]]";
+    const split = failing(runModel(yaml(all)));
+    expect(split.length).toBeGreaterThan(0);
+    expect(Math.max(...split)).toBeLessThanOrEqual(80);
+  });
+});
