@@ -152,7 +152,8 @@ function nodeFailure(world: World, nodes: readonly string[], target: string, rec
 }
 
 function partition(world: World, groups: readonly (readonly string[])[], durationUs: number): void {
-  world.recorder.fault("partition", groups.map((g) => g.join("+")).join("|"));
+  const target = groups.map((g) => g.join("+")).join("|");
+  world.recorder.fault("partition", target);
   // Held heartbeats assume paths that cannot break: back to the full path before any does.
   world.control.wakeQuietSessions();
   const p = world.net.partition(groups);
@@ -163,6 +164,11 @@ function partition(world: World, groups: readonly (readonly string[])[], duratio
     const reached = managers.filter((m) => m.host.up && !p.separates(leader.name, m.name)).length;
     if (reached < Math.floor(managers.length / 2) + 1) world.control.elections.setCause("partition");
   }
-  if (durationUs > 0) strikeAt(world, world.sim.now() + durationUs, () => world.net.heal(p));
+  if (durationUs > 0) {
+    strikeAt(world, world.sim.now() + durationUs, () => {
+      world.net.heal(p);
+      world.recorder.emit({ kind: "heal", fault: "partition", target });
+    });
+  }
 }
 

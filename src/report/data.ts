@@ -170,6 +170,8 @@ function marker(e: Record<string, unknown>): Omit<Marker, "t"> | null {
   switch (e["kind"]) {
     case "fault":
       return { kind: "fault", label: `${String(e["fault"])}${e["target"] ? ` ${String(e["target"])}` : ""}` };
+    case "heal":
+      return { kind: "fault", label: `${String(e["fault"])} heals${e["target"] ? ` ${String(e["target"])}` : ""}` };
     case "leader":
       return { kind: "leader", label: e["leader"] === null ? "leader lost" : `leader ${String(e["leader"])} (term ${String(e["term"])})` };
     case "autoscale":

@@ -54,12 +54,11 @@ function chain(input: StoryInput, f: FaultSummary, endT: number): Step[] {
   const steps: Step[] = [];
   const fault = of("fault")[0];
   steps.push({ t: f.t_s, text: `${f.fault} ${f.target ? `hits ${shortTarget(f.target)}` : "starts"}`, ref: fault ? `events.jsonl:${fault.line}` : "summary.json" });
-  const lost = of("leader", (e) => e["leader"] === null)[0];
-  if (lost) steps.push({ t: lost.t, text: "the swarm has no leader", ref: `events.jsonl:${lost.line}` });
-  const elected = of("leader", (e) => e["leader"] !== null)[0];
-  if (elected) steps.push({ t: elected.t, text: `${String(elected.e["leader"])} is elected leader (term ${String(elected.e["term"])})`, ref: `events.jsonl:${elected.line}` });
+  for (const h of of("heal")) steps.push({ t: h.t, text: `the ${String(h.e["fault"])}${h.e["target"] ? ` (${shortTarget(String(h.e["target"]))})` : ""} heals`, ref: `events.jsonl:${h.line}` });
+  const leaders = of("leader");
+  steps.push(...leadership(leaders));
   const down = of("node", (e) => e["status"] === "down");
-  steps.push(...nodeStatus(of("node"), down, f.t_s));
+  steps.push(...nodeStatus(of("node"), leaders.filter((x) => x.e["leader"] !== null), down, f.t_s));
   steps.push(...autoscale(of("autoscale")));
   steps.push(...newTasks(ev, down));
   steps.push(...saturation(input, f.t_s, endT));
@@ -69,19 +68,41 @@ function chain(input: StoryInput, f: FaultSummary, endT: number): Step[] {
   return steps;
 }
 
+/** The shown leader changes of a span: each loss and election, the first few of a long run of them. */
+const LEADER_STEPS = 6;
+
+/** Every loss of the leader and every election in the span (after a partition heals there may be several). */
+function leadership(changes: readonly LoggedEvent[]): Step[] {
+  const shown = changes.length <= LEADER_STEPS ? changes : changes.slice(0, LEADER_STEPS - 2);
+  const said = (x: LoggedEvent) => (x.e["leader"] === null ? "the swarm has no leader" : `${String(x.e["leader"])} is elected leader (term ${String(x.e["term"])})`);
+  const steps = shown.map((x) => ({ t: x.t, text: said(x), ref: `events.jsonl:${x.line}` }));
+  const last = changes[changes.length - 1];
+  if (last && shown.length < changes.length) steps.push({ t: last.t, text: `after ${changes.length - shown.length - 1} more leader changes, ${said(last).replace(/^the swarm/, "the swarm again")}`, ref: `events.jsonl:${last.line}` });
+  return steps;
+}
+
 /**
- * Nodes marked UNKNOWN (a new leader's dispatcher: until each re-registers), and DOWN: by missed
- * heartbeats, or, for a node marked UNKNOWN first, because it never re-registered.
+ * Nodes marked UNKNOWN (each new leader's dispatcher: until each re-registers), one step per
+ * election, and DOWN: by missed heartbeats, or, for a node marked UNKNOWN first, because it
+ * never re-registered.
  */
-function nodeStatus(nodes: readonly LoggedEvent[], down: readonly LoggedEvent[], faultT: number): Step[] {
+function nodeStatus(nodes: readonly LoggedEvent[], elections: readonly LoggedEvent[], down: readonly LoggedEvent[], faultT: number): Step[] {
   const steps: Step[] = [];
   const unknown = nodes.filter((x) => x.e["status"] === "unknown");
-  if (unknown.length > 0) {
-    const first = unknown[0]!;
+  // The marks of one leader: from its election to the next (those before any election in the span, with the first).
+  const starts = elections.map((e) => e.t);
+  const groups = new Map<number, LoggedEvent[]>();
+  for (const u of unknown) {
+    const i = Math.max(0, starts.filter((t) => t <= u.t).length - 1);
+    groups.set(i, [...(groups.get(i) ?? []), u]);
+  }
+  for (const marks of groups.values()) {
+    const first = marks[0]!;
+    const names = new Set(marks.map((u) => String(u.e["node"])));
     const next = (u: LoggedEvent) => nodes.find((x) => x.t >= u.t && x !== u && x.e["node"] === u.e["node"]);
-    const back = unknown.map(next).filter((x): x is LoggedEvent => x?.e["status"] === "ready").sort((a, b) => a.t - b.t);
+    const back = [...new Map(marks.map((u) => [String(u.e["node"]), next(u)])).values()].filter((x): x is LoggedEvent => x?.e["status"] === "ready").sort((a, b) => a.t - b.t);
     const ready = back.length > 0 ? `; ${back.length} are READY again by ${fmt(back[back.length - 1]!.t)} s` : "";
-    steps.push({ t: first.t, text: `the new leader marks ${unknown.length} nodes UNKNOWN until they re-register${ready}`, ref: `events.jsonl:${first.line}` });
+    steps.push({ t: first.t, text: `the new leader marks ${names.size} nodes UNKNOWN until they re-register${ready}`, ref: `events.jsonl:${first.line}` });
   }
   if (down.length > 0) {
     const names = down.map((d) => String(d.e["node"]));

@@ -17,7 +17,7 @@ function story(name: string, sets: string[] = []) {
   const cols = header!.split(",");
   const rows = lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [cols[i], v])) as Record<string, string>);
   const events = fs.readFileSync(path.join(out, "events.jsonl"), "utf8").split("\n");
-  return { text, summary, rows, events };
+  return { text, summary, rows, events, html: fs.readFileSync(path.join(out, "report.html"), "utf8") };
 }
 
 /** Every `events.jsonl:N` the story cites is a line of that kind. */
@@ -36,6 +36,26 @@ describe("story.md", () => {
     // With seed 42 it never comes back in the 30 minutes (the README's story).
     expect(summary.faults[0].recovered_s).toBeNull();
     expect(text).toContain("**Never recovered**");
+    citesRealLines(text, events);
+  });
+
+  it("a partition that heals: the heal, and both elections (the cut-off manager's higher term deposes the leader), each with the nodes it marks UNKNOWN", () => {
+    const cut = "{at: 2m, partition: {groups: [[manager-1, a-1, a-2, a-3], [manager-2, manager-3, b-1, b-2, b-3, c-1, c-2, c-3]], duration: 3m}}";
+    const { text, events, html } = story("zone-failure", [`events=[${cut}]`]);
+    expect(html).toContain("partition heals manager-1+a-1+a-2+a-3|");
+    const lines = text.split("\n");
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const heal = at(/\*\*t = 300 s\*\*: the partition \(manager-1\+a-1\+a-2\+a-3\|.*\) heals/);
+    expect(heal).toBeGreaterThan(0);
+    const elected = lines.map((l, i) => [l, i] as const).filter(([l]) => / is elected leader \(term \d+\)/.test(l));
+    expect(elected).toHaveLength(2);
+    expect(elected[1]![1]).toBeGreaterThan(heal);
+    expect(lines.filter((l) => /the swarm has no leader/.test(l))).toHaveLength(2);
+    // Each new leader's marks, counted once per node: never more than the cluster's 12 nodes.
+    const marks = lines.filter((l) => /marks \d+ nodes UNKNOWN/.test(l)).map((l) => Number(/marks (\d+) nodes/.exec(l)![1]));
+    expect(marks).toHaveLength(2);
+    for (const n of marks) expect(n).toBeLessThanOrEqual(12);
+    expect(events.some((l) => /"kind":"heal","fault":"partition","target":"manager-1\+a-1\+a-2\+a-3\|/.test(l))).toBe(true);
     citesRealLines(text, events);
   });
 
