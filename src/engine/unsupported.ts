@@ -3,6 +3,7 @@ import { DEFAULTS, formatBytes, formatDurationUs } from "../scenario/index.js";
 import { groupHostSpec, hostSpecs, managerZones } from "./hosts.js";
 import { constraintsMatch, parseConstraints, type PlacedNode } from "../manager/scheduler/constraints.js";
 import { spreadValue } from "../manager/scheduler/placement-tree.js";
+import { buildOverlays } from "../network/index.js";
 import type { Scenario } from "../scenario/types.js";
 
 /**
@@ -20,7 +21,36 @@ export function unsimulatedFields(s: Scenario): string[] {
  * does not resolve); a registry, encryption cost or zone-link capacity with nothing to act on.
  */
 export function scenarioWarnings(s: Scenario): string[] {
-  return [...callWarnings(s), ...callsOutlastClients(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...dips(s)];
+  return [...callWarnings(s), ...callsOutlastClients(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...dips(s), ...overflowing(s)];
+}
+
+/**
+ * Networks the initial deployment alone overflows: every task on one takes an address, every
+ * VIP-mode service a VIP, and on ingress every node its load-balancer endpoint, so past the
+ * subnet's usable addresses tasks stay NEW (their `allocation` events say so). A user network's
+ * node endpoints depend on placement and are left out, as are later scale-ups: a lower bound.
+ * Swarm's default ingress (10.0.0.0/24, 253 addresses) runs out at about 250 nodes.
+ */
+function overflowing(s: Scenario): string[] {
+  const hosts = hostSpecs(s);
+  const placed = hosts.filter((h) => h.runsTasks).map((h) => ({ id: h.name, role: h.role, labels: h.labels, engineLabels: h.engineLabels }));
+  const tasksOf = (svc: Scenario["services"][number]): number => {
+    if (svc.mode !== "global") return svc.replicas;
+    const parsed = parseConstraints(svc.placement.constraints);
+    return placed.filter((n) => constraintsMatch(parsed, n)).length;
+  };
+  const out: string[] = [];
+  for (const net of buildOverlays(s.networks)) {
+    const on = s.services.filter((svc) => (net.ingress ? svc.ports.some((p) => p.mode === "ingress") : svc.networks.includes(net.name)));
+    const tasks = on.reduce((n, svc) => n + tasksOf(svc), 0);
+    const vips = on.filter((svc) => svc.endpointMode === "vip").length;
+    const endpoints = net.ingress && on.length > 0 ? hosts.length : 0;
+    const need = tasks + vips + endpoints;
+    if (need <= net.usableAddresses) continue;
+    const parts = [`${formatNumber(tasks)} tasks`, `${vips} VIP${vips === 1 ? "" : "s"}`, ...(endpoints > 0 ? [`${formatNumber(endpoints)} node endpoints`] : [])].join(", ");
+    out.push(`networks[${net.name}] (${net.subnetText}, ${formatNumber(net.usableAddresses)} addresses) is too small for the deployment alone: it needs at least ${formatNumber(need)} (${parts}), so some tasks will stay NEW without an address (see the allocation events); give it a larger subnet, e.g. networks: [{name: ${net.name}, subnet: ${net.ingress ? "10.0.0.0/16" : "10.1.0.0/16"}}]`);
+  }
+  return out;
 }
 
 /**

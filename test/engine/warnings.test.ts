@@ -146,3 +146,26 @@ services:
     expect(() => calls("dnsrr", "-1s")).toThrow(/dnsCache/);
   });
 });
+
+describe("a network the deployment alone overflows", () => {
+  // One manager (it runs tasks too) and the workers.
+  const cluster = (workers: number) => parseScenario(scenarioYaml({ name: "w", duration: "1m" }, `
+cluster:
+  nodeGroups: [{name: a, count: ${workers}, cpu: 2, memory: 4GiB}]
+services:
+  - {name: web, replicas: 50, ports: [{published: 80, target: 80}]}
+  - {name: agent, mode: global, networks: [small]}
+networks: [{name: small, subnet: 10.9.0.0/26}]
+`), "w.yaml");
+
+  it("is said, with what it needs: Swarm's default ingress runs out at about 250 nodes, a /26 at 61 addresses", () => {
+    expect(scenarioWarnings(cluster(300))).toEqual([
+      "networks[ingress] (10.0.0.0/24, 253 addresses) is too small for the deployment alone: it needs at least 352 (50 tasks, 1 VIP, 301 node endpoints), so some tasks will stay NEW without an address (see the allocation events); give it a larger subnet, e.g. networks: [{name: ingress, subnet: 10.0.0.0/16}]",
+      "networks[small] (10.9.0.0/26, 61 addresses) is too small for the deployment alone: it needs at least 302 (301 tasks, 1 VIP), so some tasks will stay NEW without an address (see the allocation events); give it a larger subnet, e.g. networks: [{name: small, subnet: 10.1.0.0/16}]",
+    ]);
+  });
+
+  it("not when it fits", () => {
+    expect(scenarioWarnings(cluster(50))).toEqual([]);
+  });
+});
