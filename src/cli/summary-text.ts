@@ -70,7 +70,7 @@ function faultText(f: FaultSummary, prev: FaultSummary | undefined, last: boolea
   if (f.recovered_s === null) parts.push(`${last ? "never recovered" : "not recovered when the next fault came"}${f.last_to_recover ? ` (${f.last_to_recover})` : ""},`);
   else if (f.recovered_s === 0 && already.text === "") parts.push("absorbed (no service left its SLO),");
   else if (f.recovered_s !== 0) parts.push(`recovered after ${f.recovered_s} s (${f.last_to_recover} last),`);
-  if (already.text !== "") parts.push(`${already.text} (not judged),`);
+  if (already.text !== "") parts.push(`${already.text} (not judged${already.own !== "" ? `; ${already.own}` : ""}),`);
   if (f.recovered_s === 0 && already.text !== "" && already.others) parts.push("no other service left its SLO,");
   const w = f.worst_window;
   const p99 = w?.p99_ms == null ? "nothing completed" : `p99 ${w.p99_ms.toFixed(1)} ms`;

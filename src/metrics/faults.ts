@@ -22,11 +22,10 @@
 // span ended short).
 // SIMPLIFICATION: recovery and restoration are known to the window (metrics.interval).
 
-import { msFromUs, secondsFromUs } from "./fmt.js";
+import { groupDigits, msFromUs, round1, secondsFromUs } from "./fmt.js";
 import { LatencyHistogram } from "./histogram.js";
 import type { FaultServiceSummary, FaultSummary } from "./rows.js";
 import type { ClosedWindow as ServiceWindow } from "./windows.js";
-import { round1 } from "./warnings.js";
 
 /** Update states that a newer rolling update of the service cuts short. */
 const UNDER_WAY = new Set(["updating", "rollback_started"]);
@@ -228,7 +227,8 @@ export class FaultWindows {
       recovered_s: lastBad < 0 ? 0 : lastBad === n - 1 ? null : since(s.windows[lastBad]!.endUs),
       last_to_recover: last,
       tasks_restored_s: lastShort < 0 ? 0 : lastShort === n - 1 ? null : since(s.windows[lastShort + 1]!.endUs),
-      requests_lost: s.services.reduce((sum, sp) => sum + sp.lost, 0),
+      // What the fault cost: a service outside its SLO before it keeps its own failures (its entry below).
+      requests_lost: s.services.reduce((sum, sp, i) => sum + (s.already[i] === true ? 0 : sp.lost), 0),
       worst_window: s.worst === null ? null : { t_s: secondsFromUs(s.worst.endUs), service: s.worst.service, errors: s.worst.errors, p99_ms: s.worst.p99Ms },
       services,
       ...(s.fault === "rollingUpdate" ? { update: s.update === null ? null : { state: s.update.state, t_s: since(s.update.atUs) } } : {}),
@@ -253,11 +253,15 @@ function lastIndex<T>(list: readonly T[], test: (item: T) => boolean): number {
  * none: "web already outside its SLO before it". A fault that no other service felt
  * is not "absorbed" then: the requests those services kept losing count in its losses.
  */
-export function alreadyOutside(f: FaultSummary): { text: string; others: boolean } {
-  const names = Object.entries(f.services).filter(([, s]) => s.already_unhealthy).map(([name]) => name);
-  if (names.length === 0) return { text: "", others: true };
+export function alreadyOutside(f: FaultSummary): { text: string; others: boolean; own: string } {
+  const already = Object.entries(f.services).filter(([, s]) => s.already_unhealthy);
+  const names = already.map(([name]) => name);
+  if (names.length === 0) return { text: "", others: true, own: "" };
   const text = `${names.join(", ")} already outside ${names.length === 1 ? "its" : "their"} SLO before it`;
-  return { text, others: names.length < Object.keys(f.services).length };
+  const lost = already.reduce((n, [, s]) => n + s.requests_lost, 0);
+  // Their failures are their own: left out of the fault's requests_lost, and said so.
+  const own = lost === 0 ? "" : `${names.length === 1 ? "its" : "their"} ${groupDigits(lost)} failed request${lost === 1 ? "" : "s"} since are not counted as the fault's`;
+  return { text, others: names.length < Object.keys(f.services).length, own };
 }
 
 /**

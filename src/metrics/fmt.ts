@@ -131,3 +131,8 @@ export function groupDigits(x: number, maxFractionDigits = 0): string {
   const text = `${sign}${grouped}${frac ? `.${frac}` : ""}`;
   return text === "-0" ? "0" : text;
 }
+
+/** To one decimal, as the terminal and story.md give seconds. */
+export function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}

@@ -239,7 +239,7 @@ export interface FaultSummary {
   last_to_recover: string | null;
   /** Seconds until every service again ran all its desired tasks, after some did not; 0 if none fell short; null if never. */
   tasks_restored_s: number | null;
-  /** Requests that failed between the fault and the next one (or the end), all services. */
+  /** Requests that failed between the fault and the next one (or the end), all services but those already outside their SLO before it (their own entries count theirs). */
   requests_lost: number;
   /** Of the windows outside their SLO: the most failed requests, then the latency furthest above the SLO (p99_ms null when nothing completed). */
   worst_window: { t_s: number; service: string; errors: number; p99_ms: number | null } | null;

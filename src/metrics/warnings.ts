@@ -2,7 +2,7 @@
 // pinned at full CPU, faults that never recovered, subnets that ran out. The terminal summary
 // and report.html print the same list.
 
-import { nameRanges } from "./fmt.js";
+import { nameRanges, round1 } from "./fmt.js";
 import type { NodeRow, Summary } from "./rows.js";
 import { stillOutside } from "./faults.js";
 
@@ -131,6 +131,4 @@ export class NodeCpuWatch {
   }
 }
 
-export function round1(x: number): number {
-  return Math.round(x * 10) / 10;
-}
+export { round1 } from "./fmt.js";

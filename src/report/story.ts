@@ -213,17 +213,18 @@ function outcome(input: StoryInput, f: FaultSummary, endT: number, prev: FaultSu
   const already = alreadyOutside(f);
   if (f.recovered_s === 0 && already.text !== "") {
     const others = already.others ? "; no other service left its SLO" : "";
-    return `${update}**Not judged**: ${already.text}${others}.${lost}`;
+    return `${update}**Not judged**: ${already.text}${already.own !== "" ? ` (${already.own})` : ""}${others}.${lost}`;
   }
   if (f.recovered_s === 0) return `${update}**Absorbed**: no service left its SLO.${lost}`;
   const tasks = f.tasks_restored_s !== null && f.tasks_restored_s > 0 ? `, with every task back ${f.tasks_restored_s} s after it` : "";
-  // The requests lost count those services too: say they were not judged, as the terminal does.
-  const notJudged = already.text !== "" ? ` Not judged: ${already.text}.` : "";
+  // Say they were not judged, and that their failures are not the fault's, as the terminal does.
+  const notJudged = already.text !== "" ? ` Not judged: ${already.text}${already.own !== "" ? ` (${already.own})` : ""}.` : "";
   // A breach the fault before left: counted here, but not caused here.
   const carried = carriedOver(prev, f);
   const inherited = carried !== "" ? ` When it struck, ${carried}: that breach is counted here, but was not caused here.` : "";
   if (f.recovered_s !== null) return `${update}**Recovered** ${f.recovered_s} s after the fault (${f.last_to_recover} last)${tasks}.${inherited}${notJudged}${lost}${worst}`;
-  return `${update}**Never recovered** before ${endT === input.summary.duration_s ? "the run ended" : "the next fault"}: ${stillOutside(f)}.${inherited}${notJudged}${lost}${worst}${loop(input, f.t_s, endT)}`;
+  const ended = endT === input.summary.duration_s ? "**Never recovered** before the run ended" : "**Not recovered** when the next fault came";
+  return `${update}${ended}: ${stillOutside(f)}.${inherited}${notJudged}${lost}${worst}${loop(input, f.t_s, endT)}`;
 }
 
 /** The loop that prevented recovery, from what kept happening in the span's last third. */

@@ -133,14 +133,16 @@ workload:
 
   it("says which services were already outside their SLO before a fault, and never calls their losses absorbed", () => {
     const svc = (already: boolean, lost: number) => ({ already_unhealthy: already, carried_over: false, recovered_s: 0, requests_lost: lost, p99_during_ms: null, p99_after_ms: null });
-    const fault = (services: Record<string, ReturnType<typeof svc>>) => ({ t_s: 120, fault: "loadSpike", target: "users", detected_s: null, detected_by: null, recovered_s: 0, last_to_recover: null, tasks_restored_s: 0, requests_lost: 3529, worst_window: null, services });
+    // As faults.ts counts it: the services already outside their SLO keep their failures.
+    const lostOf = (services: Record<string, ReturnType<typeof svc>>) => Object.values(services).reduce((n, s) => n + (s.already_unhealthy ? 0 : s.requests_lost), 0);
+    const fault = (services: Record<string, ReturnType<typeof svc>>) => ({ t_s: 120, fault: "loadSpike", target: "users", detected_s: null, detected_by: null, recovered_s: 0, last_to_recover: null, tasks_restored_s: 0, requests_lost: lostOf(services), worst_window: null, services });
     const text = (services: Record<string, ReturnType<typeof svc>>) => summaryText({ ...emptySummary(), faults: [fault(services)] }, new NodeCpuWatch(), null, 1);
     expect(text({ web: svc(true, 3529), api: svc(false, 0) })).toContain(
-      "fault loadSpike at 120 s (users): web already outside its SLO before it (not judged), no other service left its SLO, 3,529 requests lost",
+      "fault loadSpike at 120 s (users): web already outside its SLO before it (not judged; its 3,529 failed requests since are not counted as the fault's), no other service left its SLO, no request lost",
     );
-    expect(text({ web: svc(true, 3529), api: svc(true, 0) })).toContain("fault loadSpike at 120 s (users): web, api already outside their SLO before it (not judged), 3,529 requests lost");
+    expect(text({ web: svc(true, 3529), api: svc(true, 1) })).toContain("fault loadSpike at 120 s (users): web, api already outside their SLO before it (not judged; their 3,530 failed requests since are not counted as the fault's), no request lost");
     expect(text({ web: svc(true, 3529) })).not.toContain("absorbed");
-    expect(text({ web: svc(false, 0) })).toContain("fault loadSpike at 120 s (users): absorbed (no service left its SLO), 3,529 requests lost");
+    expect(text({ web: svc(false, 12) })).toContain("fault loadSpike at 120 s (users): absorbed (no service left its SLO), 12 requests lost");
   });
 });
 
@@ -200,7 +202,7 @@ events:
 
   it("story.md says the breach is counted in the second, but was not caused there", () => {
     const story = fs.readFileSync(path.join(dir, "o", "story.md"), "utf8");
-    expect(story).toContain("**Never recovered** before the next fault: web was still outside its SLO.");
+    expect(story).toContain("**Not recovered** when the next fault came: web was still outside its SLO.");
     expect(story).toContain(`**Recovered** ${scale!.recovered_s} s after the fault (web last). When it struck, web still outside its SLO from the loadSpike at 60 s: that breach is counted here, but was not caused here.`);
   });
 });

@@ -132,17 +132,22 @@ describe("story.md's faults that found a service already outside its SLO", () =>
     const spike = summary.faults[0];
     expect(spike.recovered_s).toBe(0);
     expect(spike.services.web.already_unhealthy).toBe(true);
-    expect(text).toContain(`**Not judged**: web already outside its SLO before it; no other service left its SLO. ${spike.requests_lost.toLocaleString("en-US")} requests failed`);
+    // web's failures are its own, not the spike's: left out of its count, and said so.
+    expect(spike.requests_lost).toBe(0);
+    expect(spike.services.web.requests_lost).toBeGreaterThan(0);
+    expect(text).toContain(`**Not judged**: web already outside its SLO before it (its ${spike.services.web.requests_lost.toLocaleString("en-US")} failed requests since are not counted as the fault's); no other service left its SLO. No request failed.`);
     expect(text).not.toContain("**Absorbed**");
     // web's failures go on from before the spike: they are not told as the spike's symptom.
     expect(text).not.toMatch(/requests fail: [\d,]+ of web's/);
   });
 
-  it("a leader killed on that run: recovered, and says web was not judged (its losses are in the count)", () => {
+  it("a leader killed on that run: recovered, and says web was not judged (its losses are its own, not in the count)", () => {
     const { text, summary } = story("hello-cluster", ["cluster.scheduler.strategy=binpack", "events=[{at: 2m, killLeader: {restartAfter: 5s}}]"]);
     const f = summary.faults[0];
     expect(f.services.web.already_unhealthy).toBe(true);
-    expect(text).toContain(`**Recovered** ${f.recovered_s} s after the fault (leader last). Not judged: web already outside its SLO before it. ${f.requests_lost.toLocaleString("en-US")} requests failed`);
+    const others = Object.entries(f.services as Record<string, { requests_lost: number }>).filter(([name]) => name !== "web").reduce((n, [, s]) => n + s.requests_lost, 0);
+    expect(f.requests_lost).toBe(others);
+    expect(text).toContain(`**Recovered** ${f.recovered_s} s after the fault (leader last). Not judged: web already outside its SLO before it (its ${f.services.web.requests_lost.toLocaleString("en-US")} failed requests since are not counted as the fault's).`);
   });
 });
 
