@@ -39,7 +39,7 @@ export function announcePlan(top: Scenario, runs: number, values: number, quiet:
   const at = onThreads(threads, runs);
   const perValueS = (estimateCost(top).wallS * runs) / at;
   if (quiet || perValueS * values <= 30) return;
-  process.stderr.write(`orchsim: up to ${values} values of ${runs} seed${runs === 1 ? "" : "s"}, each at most ${wallText(perValueS)} (the range's top) ${where(at)}: at most ${wallText(perValueS * values)} in all\n`);
+  process.stderr.write(`orchsim: up to ${values} value${values === 1 ? "" : "s"} of ${runs} seed${runs === 1 ? "" : "s"}, each at most ${wallText(perValueS)} (the range's top) ${where(at)}: at most ${wallText(perValueS * values)} in all\n`);
 }
 
 /** The threads runs share: no more than the runs and the cores. */

@@ -167,8 +167,10 @@ async function search(trial: (v: number) => Promise<Trial | Stop>, ok: (t: Trial
  * and recovered after every fault, and every task was back by the end; else why not.
  */
 function verdict(rows: readonly Sample[]): string {
+  // Too little room first: a service that never ran all its tasks may be why another misses its SLO.
+  const short = rows.find((r) => r.all_tasks_ran !== 1);
+  if (short) return `seed ${short.seed}: ${short.service} never ran all its tasks`;
   for (const r of rows) {
-    if (r.all_tasks_ran !== 1) return `seed ${r.seed}: ${r.service} never ran all its tasks`;
     // A service nothing was asked of (slo_met empty, all its tasks ran) has no SLO to miss.
     if (r.slo_met === 0) return `seed ${r.seed}: ${r.service} missed its SLO over the run`;
     for (const [key, value] of Object.entries(r)) {

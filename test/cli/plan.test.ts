@@ -92,6 +92,25 @@ describe("orchsim plan", () => {
     expect([both.code, both.stderr]).toEqual([2, "--minimize: cluster.nodeGroups.w.count is also given by --set, which the values tried would override\n"]);
   });
 
+  it("names a service that never ran all its tasks before one that missed its SLO (the first may be why)", () => {
+    const crowded = path.join(dir, "crowded.yaml");
+    fs.writeFileSync(crowded, scenarioYaml({ name: "crowded", duration: "30s" }, `
+metrics: {slo: {latency: 100ms, percentile: 99}}
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 1, cpu: 1, memory: 4GiB}]
+services:
+  - {name: web, replicas: 1, ports: [{published: 80, target: 80}], resources: {reservations: {cpu: 0.5}}, request: {cpu: 20ms}}
+  - {name: batch, replicas: 2, resources: {reservations: {cpu: 1}}}
+workload:
+  - {name: users, service: web, rate: 45/s}
+`));
+    const r = orchsim(["plan", crowded, "--minimize", "cluster.nodeGroups.w.count", "--range", "1..1", "--seeds", "1", "--out", path.join(dir, "crowded-plan"), "--quiet"]);
+    expect(r.code).toBe(3);
+    const row = fs.readFileSync(path.join(dir, "crowded-plan", "plan.csv"), "utf8").trim().split("\n")[1]!;
+    expect(row).toContain("seed 1: batch never ran all its tasks");
+  });
+
   it("tries at most both ends and one value per halving of the gap, which its announcement counts", () => {
     expect([mostValues(4, 4), mostValues(1, 2), mostValues(1, 8), mostValues(3, 8), mostValues(100, 700)]).toEqual([1, 2, 5, 5, 12]);
   });
