@@ -1,4 +1,4 @@
-import { formatNumber } from "../metrics/fmt.js";
+import { formatNumber, nameRanges } from "../metrics/fmt.js";
 import { DEFAULTS, formatBytes, formatDurationUs } from "../scenario/index.js";
 import { groupHostSpec, hostSpecs, managerZones } from "./hosts.js";
 import { constraintsMatch, parseConstraints, type PlacedNode } from "../manager/scheduler/constraints.js";
@@ -21,7 +21,7 @@ export function unsimulatedFields(s: Scenario): string[] {
  * does not resolve); a registry, encryption cost or zone-link capacity with nothing to act on.
  */
 export function scenarioWarnings(s: Scenario): string[] {
-  return [...callWarnings(s), ...callsOutlastClients(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...dips(s), ...overflowing(s)];
+  return [...callWarnings(s), ...callsOutlastClients(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...dips(s), ...overflowing(s), ...hostPortGaps(s)];
 }
 
 /**
@@ -33,7 +33,7 @@ export function scenarioWarnings(s: Scenario): string[] {
  */
 function overflowing(s: Scenario): string[] {
   const hosts = hostSpecs(s);
-  const placed = hosts.filter((h) => h.runsTasks).map((h) => ({ id: h.name, role: h.role, labels: h.labels, engineLabels: h.engineLabels }));
+  const placed = hosts.filter((h) => h.runsTasks).map(placedOf);
   const tasksOf = (svc: Scenario["services"][number]): number => {
     if (svc.mode !== "global") return svc.replicas;
     const parsed = parseConstraints(svc.placement.constraints);
@@ -48,7 +48,7 @@ function overflowing(s: Scenario): string[] {
     const need = tasks + vips + endpoints;
     if (need <= net.usableAddresses) continue;
     const parts = [`${formatNumber(tasks)} tasks`, `${vips} VIP${vips === 1 ? "" : "s"}`, ...(endpoints > 0 ? [`${formatNumber(endpoints)} node endpoints`] : [])].join(", ");
-    out.push(`networks[${net.name}] (${net.subnetText}, ${formatNumber(net.usableAddresses)} addresses) is too small for the deployment alone: it needs at least ${formatNumber(need)} (${parts}), so some tasks will stay NEW without an address (see the allocation events); give it a larger subnet, e.g. networks: [{name: ${net.name}, subnet: ${net.ingress ? "10.0.0.0/16" : "10.1.0.0/16"}}]`);
+    out.push(`networks[${net.name}] (${net.subnetText}, ${formatNumber(net.usableAddresses)} addresses) is too small for the deployment alone: it needs at least ${formatNumber(need)} (${parts}), so some tasks will stay NEW without an address (see the allocation events); give it a larger subnet (a /16 has 65,533 addresses) in networks[${net.name}].subnet`);
   }
   return out;
 }
@@ -68,10 +68,41 @@ function callsOutlastClients(s: Scenario): string[] {
   });
 }
 
+/**
+ * Workloads that enter a host-mode port at nodes that hold no task of its service: host mode has
+ * no routing mesh, so those nodes refuse the connections. Nodes that can never hold one (they run
+ * no tasks, or match none of its constraints) are named; a replicated service with fewer replicas
+ * than the entry nodes it could run on leaves some of them without one too.
+ */
+function hostPortGaps(s: Scenario): string[] {
+  const hosts = hostSpecs(s);
+  return s.workload.flatMap((w) => {
+    const svc = s.services.find((x) => x.name === w.service);
+    const port = svc?.ports.find((p) => w.port === null || p.published === w.port);
+    if (!svc || port?.mode !== "host") return [];
+    const entry = hosts.filter((h) => (w.entry.kind === "node" ? h.name === w.entry.node : w.entryNodes.length === 0 || w.entryNodes.includes(h.name) || w.entryNodes.includes(h.group)));
+    const parsed = parseConstraints(svc.placement.constraints);
+    const never = entry.filter((h) => !h.runsTasks || !constraintsMatch(parsed, placedOf(h)));
+    const could = entry.length - never.length;
+    const short = svc.mode === "replicated" ? Math.max(0, could - svc.replicas) : 0;
+    if (never.length === 0 && short === 0) return [];
+    const why = [
+      ...(never.length > 0 ? [`${formatNumber(never.length)} can never hold one (${nameRanges(never.map((h) => h.name))}: ${never.every((h) => !h.runsTasks) ? "they run no tasks" : "they run no tasks or match none of its constraints"})`] : []),
+      ...(short > 0 ? [`its ${svc.replicas} replicas leave at least ${formatNumber(short)}${never.length > 0 ? " of the others" : ""} without one`] : []),
+    ].join(", and ");
+    return [`workload[${w.name}] enters ${svc.name}'s host-mode port ${port.published} at ${formatNumber(entry.length)} nodes; ${why}: host mode has no routing mesh, so connections there are refused (name in entryNodes only nodes that run its tasks, or make ${svc.name} global)`];
+  });
+}
+
 /** One host of each kind that runs tasks: every manager (zones differ) and one node of each group (its labels are the group's). */
 function representatives(s: Scenario): PlacedNode[] {
   const specs = [...hostSpecs({ ...s, cluster: { ...s.cluster, nodeGroups: [] } }), ...s.cluster.nodeGroups.map((g) => groupHostSpec(g, 1))];
-  return specs.filter((h) => h.runsTasks).map((h) => ({ id: h.name, role: h.role, labels: h.labels, engineLabels: h.engineLabels }));
+  return specs.filter((h) => h.runsTasks).map(placedOf);
+}
+
+/** A host as the scheduler's constraints and spread preferences read it. */
+function placedOf(h: ReturnType<typeof hostSpecs>[number]): PlacedNode {
+  return { id: h.name, role: h.role, labels: h.labels, engineLabels: h.engineLabels };
 }
 
 /**

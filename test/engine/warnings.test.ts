@@ -142,8 +142,13 @@ services:
     expect(scenarioWarnings(calls("vip", "0s"))).toEqual([]);
   });
 
-  it("a negative one is refused", () => {
+  it("a negative one is refused, and so are two for one callee (a caller keeps one answer per name)", () => {
     expect(() => calls("dnsrr", "-1s")).toThrow(/dnsCache/);
+    expect(() => parseScenario(scenarioYaml({ name: "w", duration: "1m" }, `
+services:
+  - {name: web, request: {calls: [{service: api, dnsCache: 600s}, {service: api}]}}
+  - {name: api, endpointMode: dnsrr}
+`), "w.yaml")).toThrow(/calls: call api with one dnsCache: a caller keeps one DNS answer per name/);
   });
 });
 
@@ -160,12 +165,34 @@ networks: [{name: small, subnet: 10.9.0.0/26}]
 
   it("is said, with what it needs: Swarm's default ingress runs out at about 250 nodes, a /26 at 61 addresses", () => {
     expect(scenarioWarnings(cluster(300))).toEqual([
-      "networks[ingress] (10.0.0.0/24, 253 addresses) is too small for the deployment alone: it needs at least 352 (50 tasks, 1 VIP, 301 node endpoints), so some tasks will stay NEW without an address (see the allocation events); give it a larger subnet, e.g. networks: [{name: ingress, subnet: 10.0.0.0/16}]",
-      "networks[small] (10.9.0.0/26, 61 addresses) is too small for the deployment alone: it needs at least 302 (301 tasks, 1 VIP), so some tasks will stay NEW without an address (see the allocation events); give it a larger subnet, e.g. networks: [{name: small, subnet: 10.1.0.0/16}]",
+      "networks[ingress] (10.0.0.0/24, 253 addresses) is too small for the deployment alone: it needs at least 352 (50 tasks, 1 VIP, 301 node endpoints), so some tasks will stay NEW without an address (see the allocation events); give it a larger subnet (a /16 has 65,533 addresses) in networks[ingress].subnet",
+      "networks[small] (10.9.0.0/26, 61 addresses) is too small for the deployment alone: it needs at least 302 (301 tasks, 1 VIP), so some tasks will stay NEW without an address (see the allocation events); give it a larger subnet (a /16 has 65,533 addresses) in networks[small].subnet",
     ]);
   });
 
   it("not when it fits", () => {
     expect(scenarioWarnings(cluster(50))).toEqual([]);
+  });
+});
+
+describe("a workload that enters a host-mode port at nodes without a task", () => {
+  const scenario = (replicas: string, entry = "") => parseScenario(scenarioYaml({ name: "w", duration: "1m" }, `
+cluster:
+  managers: {count: 3, runTasks: false}
+  nodeGroups: [{name: w, count: 4, cpu: 2, memory: 4GiB}]
+services:
+  - {name: web, ${replicas}, ports: [{published: 80, target: 80, mode: host}]}
+workload: [{name: users, service: web, rate: 10/s${entry}}]
+`), "w.yaml");
+  const tail = ": host mode has no routing mesh, so connections there are refused (name in entryNodes only nodes that run its tasks, or make web global)";
+
+  it("is said: nodes that run no tasks, and replicas fewer than the entry nodes", () => {
+    expect(scenarioWarnings(scenario("replicas: 4"))).toEqual([`workload[users] enters web's host-mode port 80 at 7 nodes; 3 can never hold one (manager-1..manager-3: they run no tasks)${tail}`]);
+    expect(scenarioWarnings(scenario("replicas: 3", ", entryNodes: [w]"))).toEqual([`workload[users] enters web's host-mode port 80 at 4 nodes; its 3 replicas leave at least 1 without one${tail}`]);
+  });
+
+  it("not when every entry node can hold a task: a global service, or as many replicas", () => {
+    expect(scenarioWarnings(scenario("mode: global", ", entryNodes: [w]"))).toEqual([]);
+    expect(scenarioWarnings(scenario("replicas: 4", ", entryNodes: [w]"))).toEqual([]);
   });
 });
