@@ -48,7 +48,7 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   const columns = (s: { rows: Sample[] }): string => Object.keys(s.rows[0] ?? {}).filter((k) => !FAULT_COLUMN.test(k)).join(",");
   const ragged = shards.find((s) => columns(s) !== columns(shards[0]!) || s.rows.some((r) => Object.values(r).some((v) => v === undefined)));
   if (ragged) return badInput(`${ragged.dir}/sweep.csv: its columns differ from ${shards[0]!.dir}/sweep.csv's`);
-  const services = shards[0]!.rows.filter((r) => r.variant === shards[0]!.rows[0]?.variant && r.seed === shards[0]!.rows[0]?.seed).map((r) => r.service);
+  const services = usualServices(shards.flatMap((s) => s.rows));
   for (const s of shards) {
     const damaged = damage(s.rows, s.manifest, services);
     if (damaged !== null) return badInput(`${s.dir}/sweep.csv: ${damaged}: it is not the file the shard wrote (copy the shard again, or run it again)`);
@@ -76,6 +76,24 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   }
   if (!o.quiet) process.stdout.write(`${text}\noutputs: ${out.finalDir}\n`);
   return 0;
+}
+
+/**
+ * The services of a run, as most runs have them (their rows' services in order): the damaged
+ * shard may be the first given, and must not become the measure of the others.
+ */
+function usualServices(rows: readonly Sample[]): string[] {
+  const byRun = new Map<string, string[]>();
+  for (const r of rows) {
+    const key = `${r.variant}\u0000${r.seed}`;
+    byRun.set(key, [...(byRun.get(key) ?? []), r.service]);
+  }
+  const counts = new Map<string, number>();
+  for (const list of byRun.values()) counts.set(list.join(","), (counts.get(list.join(",")) ?? 0) + 1);
+  let best = "";
+  let most = 0;
+  for (const [list, n] of counts) if (n > most) [best, most] = [list, n];
+  return best === "" ? [] : best.split(",");
 }
 
 /**

@@ -88,6 +88,9 @@ describe("parallel and sharded sweeps", () => {
     copy("mixed", (lines) => [...lines, ...one.slice(1)]);
     expect(merge("mixed").stderr).toMatch(/mixed\/sweep\.csv: it has rows for the run of cluster\.scheduler\.strategy=spread, seed 1, which sweep-shard\.json does not list/);
     expect(merge("cut").code).toBe(2);
+    // Given first, the damaged copy is still the one named: the other shards are not measured by it.
+    const first = orchsim(["merge", ...["doubled", "shard1", "shard3", "shard4"].map((s) => path.join(dir, s)), "--out", path.join(dir, "bad")]);
+    expect(first.stderr).toMatch(/^[^\n]*doubled\/sweep\.csv: it has 4 rows/);
     expect(fs.existsSync(path.join(dir, "bad"))).toBe(false);
   });
 
