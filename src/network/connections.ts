@@ -2,11 +2,12 @@
 // not per request. A connection carries `reuse` requests one after another (HTTP keep-alive),
 // then closes; a failed request closes it too. Through a VIP or the routing mesh, IPVS picks
 // the backend per connection; with dnsrr, the client connects to the first address of the DNS
-// answer it cached for the TTL. Long-lived connections therefore stay where they first went:
-// the known imbalance of dnsrr, and of VIPs with connection pools.
+// answer (asked for each connection, or kept `dnsCache`: see DnsCache). Long-lived connections
+// therefore stay where they first went: the known imbalance of dnsrr with a kept answer, and of
+// VIPs with connection pools.
 // SIMPLIFICATION: a connection carries one request at a time and a client's pool has no bound
 // (it opens one whenever all are busy); a dnsrr client connects to the first address of its
-// cached answer, as getaddrinfo-based clients do, and moves a refusing address to the end.
+// answer, as getaddrinfo-based clients do, and moves a refusing address to the end.
 
 import type { RandomStream } from "../kernel/index.js";
 import type { Backend } from "./endpoints.js";

@@ -97,6 +97,9 @@ export function readRequest(f: Fields, onCall: (service: string, site: Site) => 
       dnsCacheUs: c.num("dnsCache", d.callDnsCacheUs, parseDurationUs, { min: 0 }),
     };
   });
+  // A caller keeps one DNS answer per name: two keeping times for one callee would contradict.
+  const twice = calls.find((c) => calls.some((x) => x.service === c.service && x.dnsCacheUs !== c.dnsCacheUs));
+  if (twice) f.report("calls", `call ${twice.service} with one dnsCache: a caller keeps one DNS answer per name`);
   const connection = f.map("connection", ["reuse"]);
   return {
     cpu: distribution(f, kind, mean, cv),

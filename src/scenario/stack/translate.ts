@@ -206,29 +206,29 @@ function healthcheck(ctx: Ctx, h: RawMap | undefined, notes: Notes): RawMap | un
 
 function translateNetwork(ctx: Ctx, name: string, keyAt: RawMap["at"], net: RawMap | undefined, notes: Notes): RawMap {
   if (!net) return map(keyAt, [["name", scalar(name, keyAt)]]);
-  noteUnread(ctx, net, ["driver", "driver_opts", "ipam", "attachable", "external"], "networks.", notes);
+  noteUnread(ctx, net, ["driver", "driver_opts", "ipam", "attachable", "external"], `networks.${name}.`, notes);
   const driver = leaf(net, "driver");
   if (typeof driver?.value === "string" && driver.value !== "overlay") {
-    notes.add(driver.at, "networks.driver", `${driver.value} is simulated as an overlay network (a stack's networks are overlays)`);
+    notes.add(driver.at, `networks.${name}.driver`, `${driver.value} is simulated as an overlay network (a stack's networks are overlays)`);
   }
   const external = leaf(net, "external", boolValue) ?? child(net, "external");
   if (external && (external.kind === "map" || external.value === true)) {
-    notes.add(external.at, "networks.external", "created outside the stack; simulated as an overlay network with Swarm's defaults");
+    notes.add(external.at, `networks.${name}.external`, "created outside the stack; simulated as an overlay network with Swarm's defaults");
   }
   const opts = child(net, "driver_opts");
   const encrypted = opts && entryOf(opts, ENCRYPTED_OPT);
   // Docker encrypts when the option is there, whatever its value: "false" reads as the opposite.
   const said = encrypted?.value.kind === "scalar" ? encrypted.value.value : null;
   if (said === false || (typeof said === "string" && /^(false|no|0)$/i.test(said))) {
-    notes.add(encrypted!.keyAt, "networks.driver_opts.encrypted", `${JSON.stringify(said)} still encrypts the network: Docker reads that the option is there, not its value (remove it for no encryption)`);
+    notes.add(encrypted!.keyAt, `networks.${name}.driver_opts.encrypted`, `${JSON.stringify(said)} still encrypts the network: Docker reads that the option is there, not its value (remove it for no encryption)`);
   }
-  if (opts) noteUnread(ctx, opts, [ENCRYPTED_OPT, MTU_OPT], "networks.driver_opts.", notes);
+  if (opts) noteUnread(ctx, opts, [ENCRYPTED_OPT, MTU_OPT], `networks.${name}.driver_opts.`, notes);
   const ipam = child(net, "ipam");
-  if (ipam) noteUnread(ctx, ipam, ["config"], "networks.ipam.", notes);
+  if (ipam) noteUnread(ctx, ipam, ["config"], `networks.${name}.ipam.`, notes);
   const configs = list(ipam, "config")?.items ?? [];
   const first = configs[0]?.kind === "map" ? configs[0] : undefined;
-  if (first) noteUnread(ctx, first, ["subnet"], "networks.ipam.config.", notes);
-  if (configs.length > 1) notes.add(configs[1]!.at, "networks.ipam.config", "only the first subnet is simulated");
+  if (first) noteUnread(ctx, first, ["subnet"], `networks.${name}.ipam.config.`, notes);
+  if (configs.length > 1) notes.add(configs[1]!.at, `networks.${name}.ipam.config`, "only the first subnet is simulated");
   return map(net.at, [
     ["name", scalar(name, keyAt)],
     ["subnet", leaf(first, "subnet")],

@@ -132,7 +132,7 @@ describe("a service's fields", () => {
   test("encrypted: \"false\" still encrypts, as in Docker, and says so", () => {
     const net = loadStack(`services:\n  web: {image: a:1, networks: [back]}\nnetworks:\n  back:\n    driver_opts: {encrypted: "false"}\n`);
     expect(net.networks.find((n) => n.name === "back")!.encrypted).toBe(true);
-    expect(net.notes).toEqual([expect.stringMatching(/:5: networks\.driver_opts\.encrypted: "false" still encrypts the network: Docker reads that the option is there, not its value \(remove it for no encryption\)/)]);
+    expect(net.notes).toEqual([expect.stringMatching(/:5: networks\.back\.driver_opts\.encrypted: "false" still encrypts the network: Docker reads that the option is there, not its value \(remove it for no encryption\)/)]);
   });
 });
 
