@@ -90,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
     .description("run a scenario over several seeds and variants; mean ± 95% CI and paired differences")
     .argument("<scenario>", "scenario file (YAML)")
     .option("--seeds <seeds>", "a count (10 = seeds 1-10), a range (5-14) or a list (1,7,9)", "10")
-    .option("--vary <path=a,b>", "a field and the values to compare (repeatable: all combinations)", collect, [])
+    .option("--vary <path=a,b>", "a field (or fields joined by commas, set together) and the values to compare (repeatable: all combinations)", collect, [])
     .option("--set <path=value>", "override a field in every run (repeatable)", collect, [])
     .option("--out <dir>", "output directory (default out/<scenario name>-sweep, or out/<scenario name>-sweep-K-of-N for a shard)")
     .option("-q, --quiet", "print nothing but errors")

@@ -63,7 +63,7 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
   const refusal = checkCost(grid.costliest, maxEvents as number, chosen.length, o.quiet === true, jobs as number);
   if (refusal !== null) return badInput(refusal);
   jobsNote(Math.min(jobs as number, chosen.length), o.quiet);
-  const varied = o.vary.map(fieldOf);
+  const varied = o.vary.flatMap((v) => fieldOf(v).split(",").map((p) => p.trim()));
   if (!o.quiet) for (const note of varyNotes(file, [...o.set, seedOverride((seeds as number[])[0]!)], options, varied)) process.stderr.write(`orchsim: ${note}\n`);
   const out = openOutput(o.out ?? path.join("out", `${grid.name}-sweep${share ? `-${share.index}-of-${share.of}` : ""}`), [file, o.envFile]);
   if (typeof out === "number") return out;
@@ -252,16 +252,20 @@ function parseVariants(vary: string[], set: string[]): Variant[] | string {
     const eq = v.indexOf("=");
     if (eq <= 0) return `--vary: "${v}" is not PATH=VALUE,VALUE,...`;
     const key = v.slice(0, eq);
-    if (key === "seed") return "--vary: use --seeds to choose the seeds";
-    // The last value given would win and the label would name both: one list per field.
-    const field = fieldOf(v);
-    if (keys.has(field)) return `--vary: ${field} is varied twice; give its values in one list (--vary ${field}=a,b,c)`;
-    if (fixed.has(field)) return `--vary: ${field} is also given by --set, which the variants would override`;
-    keys.add(field);
+    // Fields separated by commas take each value together, as plan's --minimize: "a.count,b.count=3,4" is two variants.
+    const fields = key.split(",").map((p) => p.trim());
+    if (fields.some((p) => p === "")) return `--vary: "${key}" is not a field, or fields separated by commas`;
+    if (fields.includes("seed")) return "--vary: use --seeds to choose the seeds";
+    for (const field of fields) {
+      // The last value given would win and the label would name both: one list per field.
+      if (keys.has(field)) return `--vary: ${field} is varied twice; give its values in one list (--vary ${field}=a,b,c)`;
+      if (fixed.has(field)) return `--vary: ${field} is also given by --set, which the variants would override`;
+      keys.add(field);
+    }
     // SIMPLIFICATION: values are split at commas, so a YAML list cannot be one of them.
     const values = [...new Set(v.slice(eq + 1).split(",").filter((x) => x !== ""))];
     if (values.length === 0) return `--vary: "${v}" lists no values`;
-    variants = variants.flatMap((base) => values.map((x) => ({ label: `${base.label}${base.label ? " " : ""}${key}=${x}`, sets: [...base.sets, { flag: "--vary" as const, text: `${key}=${x}` }] })));
+    variants = variants.flatMap((base) => values.map((x) => ({ label: `${base.label}${base.label ? " " : ""}${key}=${x}`, sets: [...base.sets, ...fields.map((p) => ({ flag: "--vary" as const, text: `${p}=${x}` }))] })));
   }
   if (variants.length > 100) return `--vary: ${variants.length} combinations is too many (at most 100)`;
   return variants.map((v) => ({ ...v, label: v.label || "scenario" }));

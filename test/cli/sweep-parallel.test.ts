@@ -120,6 +120,23 @@ describe("parallel and sharded sweeps", () => {
     expect(twice.stderr).toBe("--vary: cluster.scheduler.strategy is varied twice; give its values in one list (--vary cluster.scheduler.strategy=a,b,c)\n");
     expect(orchsim(["sweep", file, "--set", "services.web.replicas=2", "--vary", "services.web.replicas=3,4"]).stderr).toBe("--vary: services.web.replicas is also given by --set, which the variants would override\n");
     expect(orchsim(["sweep", file, "--shard", "1/2", "--report"]).stderr).toBe("--report: a shard has no estimates to draw; give --report to orchsim merge\n");
+    expect(orchsim(["sweep", file, "--vary", "services.web.replicas,services.web.replicas=3,4"]).stderr).toBe("--vary: services.web.replicas is varied twice; give its values in one list (--vary services.web.replicas=a,b,c)\n");
+    expect(orchsim(["sweep", file, "--vary", "services.web.replicas,=3,4"]).stderr).toBe('--vary: "services.web.replicas," is not a field, or fields separated by commas\n');
+  });
+
+  it("--vary with fields joined by commas sets them together: one variant per value, each the runs --set would make", () => {
+    const joined = path.join(dir, "joined");
+    const r = orchsim(["sweep", file, "--seeds", "1", "--vary", "services.web.replicas,services.db.replicas=1,3", "--out", joined, "--quiet"]);
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    const rows = fs.readFileSync(path.join(joined, "sweep.csv"), "utf8").trim().split("\n").slice(1);
+    expect(rows).toHaveLength(2 * 2); // two variants (not four) x two services
+    expect(new Set(rows.map((l) => /^"?([^"]*=\d)"?,/.exec(l)?.[1]))).toEqual(new Set(["services.web.replicas,services.db.replicas=1", "services.web.replicas,services.db.replicas=3"]));
+    const set = path.join(dir, "set3");
+    expect(orchsim(["sweep", file, "--seeds", "1", "--set", "services.web.replicas=3", "--set", "services.db.replicas=3", "--out", set, "--quiet"]).code).toBe(0);
+    // The figures after the label and seed: the variant of 3 is the run with both set to 3.
+    const figures = (line: string) => line.replace(/^("[^"]*"|[^,]*),/, "");
+    const three = rows.filter((l) => l.includes("=3"));
+    expect(three.map(figures)).toEqual(fs.readFileSync(path.join(set, "sweep.csv"), "utf8").trim().split("\n").slice(1).map(figures));
   });
 });
 
