@@ -16,6 +16,11 @@ const NAMED_LISTS: ReadonlyMap<string, string> = new Map([
   ["cluster.nodeGroups", "node group"],
 ]);
 const FORBIDDEN = new Set(["__proto__", "constructor", "prototype"]);
+/**
+ * Networks that exist without being declared (types.ts NetworkSpec): `--set networks.ingress.subnet=...`
+ * declares the one it names, as writing `networks: [{name: ingress, subnet: ...}]` would.
+ */
+const IMPLICIT_NETWORKS = new Set(["ingress", "default"]);
 
 /** Where the walk stands: the node, its override path, and its path with list items as []. */
 interface Spot {
@@ -76,6 +81,12 @@ function step(ctx: Ctx, spot: Spot, seg: string, next: string): Spot | undefined
   const entry = entryOf(node, seg);
   if (entry && !isNull(entry.value)) return { node: entry.value, path, shape, full: spot.full, flag: spot.flag };
   const what = NAMED_LISTS.get(shape);
+  if (shape === "networks" && IMPLICIT_NETWORKS.has(next)) {
+    const list: RawSeq = { kind: "seq", items: [], at: setOrigin(path, spot.flag) };
+    if (entry) entry.value = list;
+    else node.entries.push({ key: seg, keyAt: setOrigin(path, spot.flag), value: list });
+    return { node: list, path, shape, full: spot.full, flag: spot.flag };
+  }
   if (what !== undefined) {
     // The next segment would name an item of a list the file does not have.
     ctx.report(setOrigin(spot.full, spot.flag), "", `there is no ${what} to change (the file has no ${seg} list)`);
@@ -96,6 +107,11 @@ function findItem(ctx: Ctx, seq: RawSeq, seg: string, spot: Spot): number | unde
     const names = seq.items.map((item) => (item.kind === "map" ? textOf(valueOf(item, "name")) : undefined));
     const found = names.indexOf(seg);
     if (found >= 0) return found;
+    if (spot.shape === "networks" && IMPLICIT_NETWORKS.has(seg)) {
+      const at = setOrigin(join(spot.path, seg), spot.flag);
+      seq.items.push({ kind: "map", entries: [{ key: "name", keyAt: at, value: { kind: "scalar", value: seg, at } }], duplicates: [], at });
+      return seq.items.length - 1;
+    }
     const known = names.filter((n): n is string => n !== undefined);
     const list = known.length > 0 ? `known: ${listNames(known)}` : "there are none";
     ctx.report(setOrigin(spot.full, spot.flag), "", `no ${what} named ${JSON.stringify(seg)} (${list})`);

@@ -419,3 +419,25 @@ events:
     expect(api.spec).toEqual(s.services[1]);
   });
 });
+
+describe("--set on the networks that exist without being declared", () => {
+  const base = scenarioYaml({ name: "n", duration: "1m" }, `
+cluster:
+  nodeGroups: [{name: w, count: 1, cpu: 1, memory: 1GiB}]
+services: [{name: web, ports: [{published: 80, target: 80}]}]
+`);
+  const net = (s: Scenario, name: string) => s.networks.find((n) => n.name === name)!;
+
+  test("declares ingress or default, as writing them in the file would", () => {
+    expect(net(parseScenario(base, "n.yaml", ["networks.ingress.subnet=10.0.0.0/20"]), "ingress").subnet).toBe("10.0.0.0/20");
+    expect(net(parseScenario(base, "n.yaml", ["networks.default.encrypted=true"]), "default").encrypted).toBe(true);
+    // In a file that declares other networks, too; and the same as the file's own declaration.
+    const withList = base + "networks: [{name: back}]\n";
+    const set = parseScenario(withList, "n.yaml", ["networks.ingress.subnet=10.0.0.0/20"]);
+    expect(set.networks).toEqual(parseScenario(base + "networks: [{name: back}, {name: ingress, subnet: 10.0.0.0/20}]\n", "n.yaml").networks);
+  });
+
+  test("another network's name is still refused", () => {
+    expect(() => parseScenario(base + "networks: [{name: back}]\n", "n.yaml", ["networks.front.subnet=10.9.0.0/24"])).toThrow(/no network named "front" \(known: back\)/);
+  });
+});
