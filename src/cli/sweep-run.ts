@@ -76,7 +76,8 @@ export async function runJob(job: SweepJob): Promise<JobResult> {
     service,
     arrivals: s.arrivals,
     errors: s.errors,
-    error_pct: s.arrivals === 0 ? 0 : round((100 * s.errors) / s.arrivals),
+    // No request: no error rate (a 0 would read as a service that failed none).
+    error_pct: s.arrivals === 0 ? NaN : round((100 * s.errors) / s.arrivals),
     // No completed request: no latency to report (a 0 would read as fast).
     p50_ms: s.latency_ms?.p50 ?? NaN,
     p99_ms: s.latency_ms?.p99 ?? NaN,

@@ -44,6 +44,19 @@ describe("orchsim sweep", () => {
     expect(fs.readFileSync(path.join(again, "sweep.csv"), "utf8")).toBe(rows.join("\n") + "\n");
   });
 
+  it("a service no request reached has no error rate: an empty cell and '-', not 0.00 ± 0.00", () => {
+    const dir = tempDir();
+    const file = path.join(dir, "idle.yaml");
+    fs.writeFileSync(file, SCENARIO.replace("workload:", "  - {name: idle, replicas: 1}\nworkload:"));
+    const r = orchsim(["sweep", file, "--seeds", "2", "--out", path.join(dir, "sw")]);
+    expect(r.code).toBe(0);
+    const rows = fs.readFileSync(path.join(dir, "sw", "sweep.csv"), "utf8").trim().split("\n").map((l) => l.split(","));
+    const col = rows[0]!.indexOf("error_pct");
+    expect(rows.filter((c) => c[2] === "idle").map((c) => c[col])).toEqual(["", ""]);
+    expect(rows.filter((c) => c[2] === "web").every((c) => c[col] !== "")).toBe(true);
+    expect(r.stdout).toMatch(/^idle\s+scenario\s+-\s+-\s+-/m);
+  });
+
   it("refuses bad seeds and bad variants before running anything", () => {
     const dir = tempDir();
     const file = path.join(dir, "tiny.yaml");
