@@ -340,6 +340,7 @@ export class Run {
       scenario: this.scenario.name,
       description: this.scenario.description,
       seed: this.scenario.seed,
+      overrides: this.scenario.overrides ?? [],
       duration_s: secondsFromUs(this.scenario.durationUs),
       events: w.sim.eventsProcessed,
       services,

@@ -281,6 +281,8 @@ export interface Summary {
   scenario: string;
   description: string;
   seed: number;
+  /** The fields set on the command line (`--set`, `--seed`), as PATH=VALUE in order: what made this run differ from the file. */
+  overrides: string[];
   duration_s: number;
   /** Kernel events processed. */
   events: number;

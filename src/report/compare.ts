@@ -37,7 +37,9 @@ export function summaryProblem(s: Summary): string | null {
 }
 
 export function compareText(a: Summary, b: Summary, aName: string, bName: string): string {
-  const lines: string[] = [`A: ${aName} (${a.scenario}, seed ${a.seed})`, `B: ${bName} (${b.scenario}, seed ${b.seed})`];
+  // Older summaries have no overrides: none said.
+  const set = (s: Summary): string => ((s.overrides ?? []).length > 0 ? `; ${(s.overrides ?? []).map((o) => `--set ${o}`).join(" ")}` : "");
+  const lines: string[] = [`A: ${aName} (${a.scenario}, seed ${a.seed}${set(a)})`, `B: ${bName} (${b.scenario}, seed ${b.seed}${set(b)})`];
   if (a.scenario !== b.scenario) lines.push(`note: these are runs of different scenarios (${a.scenario}, ${b.scenario})`);
   const rows: string[][] = [["service", "figure", "A", "B", "B - A"]];
   const services = [...new Set([...Object.keys(a.services), ...Object.keys(b.services)])];

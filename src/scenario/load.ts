@@ -65,6 +65,8 @@ export function parseScenario(text: string, file: string, overrides: readonly Ov
   applyOverrides(ctx, root, overrides.filter((o) => !isStack(o)));
   const scenario = readScenario(ctx, root, file, notes);
   if (ctx.failed) throw new ScenarioError(ctx.issues());
+  // summary.json records them: two runs of one file differ by what was set.
+  if (overrides.length > 0) scenario.overrides = overrides.map((o) => overrideText(o).trim());
   return scenario;
 }
 

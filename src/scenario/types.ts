@@ -29,6 +29,8 @@ export interface Scenario {
   notes: string[];
   /** Where each strategy module was named (`file:line:col field`), by the name written: for messages. */
   strategyFields?: Record<string, string>;
+  /** The fields set on the command line (`--set`, `--seed`, a sweep's `--vary`), as PATH=VALUE in order; absent when none. */
+  overrides?: string[];
 }
 
 export interface MetricsSpec {

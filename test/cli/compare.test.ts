@@ -84,5 +84,20 @@ describe("orchsim compare", () => {
     expect(old.code).toBe(2);
     expect(old.stderr).toContain("older orchsim");
   });
+
+  it("names what each run set on the command line (summary.json's overrides), so two runs of one file say why they differ", () => {
+    const dir = tempDir();
+    const run = (out: string, ...args: string[]) => expect(orchsim(["run", "scenarios/hello-cluster.yaml", "--set", "metrics.interval=5s", ...args, "--out", path.join(dir, out), "--quiet"]).code).toBe(0);
+    run("a");
+    run("b", "--set", "services.web.replicas=5", "--seed", "3");
+    const overrides = (out: string) => JSON.parse(fs.readFileSync(path.join(dir, out, "summary.json"), "utf8")).overrides;
+    expect(overrides("a")).toEqual(["metrics.interval=5s"]);
+    expect(overrides("b")).toEqual(["metrics.interval=5s", "services.web.replicas=5", "seed=3"]);
+    const r = orchsim(["compare", path.join(dir, "a"), path.join(dir, "b")]);
+    expect(r.stdout.split("\n").slice(0, 2)).toEqual([
+      `A: ${path.join(dir, "a")} (hello-cluster, seed 42; --set metrics.interval=5s)`,
+      `B: ${path.join(dir, "b")} (hello-cluster, seed 3; --set metrics.interval=5s --set services.web.replicas=5 --set seed=3)`,
+    ]);
+  });
 });
 

@@ -147,7 +147,7 @@ workload:
 });
 
 function emptySummary(): Parameters<typeof summaryText>[0] {
-  return { scenario: "s", description: "", seed: 1, duration_s: 60, events: 0, services: {}, elections: 0, faults: [], networks: {}, notes: [] };
+  return { scenario: "s", description: "", seed: 1, overrides: [], duration_s: 60, events: 0, services: {}, elections: 0, faults: [], networks: {}, notes: [] };
 }
 
 describe("a fault that strikes while the one before still has a service outside its SLO", () => {

@@ -19,7 +19,8 @@ function run(overrides: string[], quietSessions = true): RunOutputs {
 
 /** summary.json without `events`, the kernel's count (held heartbeats and node rows change it, not the outputs). */
 function summaryOf(o: RunOutputs): string {
-  const { events: _kernelEvents, ...summary } = o.summary;
+  // The overrides name the nodeInterval itself: what differs by construction.
+  const { events: _kernelEvents, overrides: _overrides, ...summary } = o.summary;
   return JSON.stringify(summary);
 }
 
