@@ -21,7 +21,20 @@ export function unsimulatedFields(s: Scenario): string[] {
  * does not resolve); a registry, encryption cost or zone-link capacity with nothing to act on.
  */
 export function scenarioWarnings(s: Scenario): string[] {
-  return [...callWarnings(s), ...callsOutlastClients(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...dips(s), ...overflowing(s), ...hostPortGaps(s)];
+  return [...callWarnings(s), ...callsOutlastClients(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...dips(s), ...overflowing(s), ...hostPortGaps(s), ...udpPorts(s)];
+}
+
+/**
+ * UDP ports: the scheduler keeps tcp/80 and udp/80 apart on a node's host ports, but the traffic
+ * to them is simulated as TCP's (connections, `connection.reuse`, a lost request waiting for the
+ * client's timeout). SIMPLIFICATION, said before the run.
+ */
+function udpPorts(s: Scenario): string[] {
+  return s.services.flatMap((svc) => {
+    const udp = svc.ports.filter((p) => p.protocol === "udp").map((p) => p.published);
+    if (udp.length === 0) return [];
+    return [`services[${svc.name}].ports: udp port${udp.length === 1 ? "" : "s"} ${udp.join(", ")} ${udp.length === 1 ? "carries" : "carry"} requests as TCP does (connections, connection.reuse, the client's timeout); only host-port placement tells udp from tcp`];
+  });
 }
 
 /**

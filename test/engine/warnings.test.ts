@@ -196,3 +196,13 @@ workload: [{name: users, service: web, rate: 10/s${entry}}]
     expect(scenarioWarnings(scenario("replicas: 4", ", entryNodes: [w]"))).toEqual([]);
   });
 });
+
+describe("a UDP port", () => {
+  it("is said to carry requests as TCP does; TCP ports are not", () => {
+    const s = (protocol: string) => parseScenario(scenarioYaml({ name: "w", duration: "1m" }, `
+services: [{name: dns, ports: [{published: 53, target: 53, protocol: ${protocol}}]}]
+`), "w.yaml");
+    expect(scenarioWarnings(s("udp"))).toEqual(["services[dns].ports: udp port 53 carries requests as TCP does (connections, connection.reuse, the client's timeout); only host-port placement tells udp from tcp"]);
+    expect(scenarioWarnings(s("tcp"))).toEqual([]);
+  });
+});
