@@ -14,6 +14,7 @@ import { fieldOf, firstProblem, jobsNote, parseJobs, parseSeeds, runAll } from "
 import type { Sample, SweepJob } from "./sweep-run.js";
 import { badInput, commandFailed, openOutput, problemsOf, problemsWithout } from "./bad-input.js";
 import { announcePlan, checkCost, parseMaxEvents } from "./cost-guard.js";
+import { writeSamples } from "./sweep-stats.js";
 import { seedOverride } from "./reproduce.js";
 import { varyNotes } from "./vary-notes.js";
 
@@ -38,6 +39,8 @@ interface Trial {
   why: string;
   /** The worst service's share of requests within its SLO, % (mean over seeds; NaN: none judged). */
   worstAttainedPct: number;
+  /** Its runs' rows, seed by seed (sweep.csv's). */
+  samples: Sample[];
 }
 
 export async function planCommand(file: string, o: PlanOptions): Promise<number> {
@@ -88,7 +91,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
     const stop = firstProblem(results);
     if (stop !== undefined) return stop;
     const verdicts = (results as Sample[][]).map(verdict);
-    const t: Trial = { value, passed: verdicts.filter((v) => v === "").length, runs: seedCount, why: verdicts.find((v) => v !== "") ?? "", worstAttainedPct: worstAttained(results as Sample[][]) };
+    const t: Trial = { value, passed: verdicts.filter((v) => v === "").length, runs: seedCount, why: verdicts.find((v) => v !== "") ?? "", worstAttainedPct: worstAttained(results as Sample[][]), samples: (results as Sample[][]).flat() };
     trials.set(value, t);
     if (!o.quiet) process.stderr.write(`orchsim: ${o.minimize}=${value}: ${t.passed} of ${t.runs} seeds meet every SLO\n`);
     return t;
@@ -113,6 +116,8 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   }
   const rows = [...trials.values()].sort((a, b) => a.value - b.value);
   out.writeCsv("plan.csv", ["value", "seeds", "passed", "meets_every_slo", "first_failure", "worst_slo_attained_pct"], rows.map((t) => ({ value: t.value, seeds: t.runs, passed: t.passed, meets_every_slo: ok(t), first_failure: t.why, worst_slo_attained_pct: Number.isFinite(t.worstAttainedPct) ? Math.round(t.worstAttainedPct * 1000) / 1000 : "" })));
+  // Every run of every value tried, as a sweep writes them: which seeds failed, and how.
+  writeSamples(out, rows.flatMap((t) => t.samples));
   out.writeJson("plan.json", { field: o.minimize, range: [lo0, hi0], seeds, answer, miss_chance_below: answer === null ? null : missChanceBound(seedCount) });
   out.commit();
   if (!o.quiet) process.stdout.write(`${report(o.minimize, rows, answer, seedCount, lo0, hi0)}\noutputs: ${out.finalDir}\n`);

@@ -48,6 +48,15 @@ describe("orchsim plan", () => {
     for (const p of plan) expect(p[3], `value ${p[0]}`).toBe(String(passes(Number(p[0]))));
     expect(plan.find((p) => p[3] === "true" && !plan.some((q) => q[3] === "true" && Number(q[0]) < Number(p[0])))![0]).toBe(String(expected));
     expect(tried).toContain(expected - 1);
+    // Every run of every value tried, as a sweep's rows: which seeds failed, and how.
+    const runs = fs.readFileSync(path.join(dir, "plan", "sweep.csv"), "utf8").trim().split("\n").map((l) => l.split(","));
+    expect(runs[0]!.slice(0, 3)).toEqual(["variant", "seed", "service"]);
+    expect(runs.slice(1).map((r) => `${r[0]} ${r[1]}`)).toEqual([...tried].sort((a, b) => a - b).flatMap((v) => [1, 2, 3].map((s) => `cluster.nodeGroups.w.count=${v} ${s}`)));
+    const metCol = runs[0]!.indexOf("slo_met");
+    for (const v of tried) {
+      const met = runs.slice(1).filter((r) => r[0] === `cluster.nodeGroups.w.count=${v}`).map((r) => r[metCol]);
+      expect(met.every((m) => m === "1"), `value ${v}`).toBe(passes(v));
+    }
     // The answer, for a script (--quiet prints nothing): plan.json.
     const answer = JSON.parse(fs.readFileSync(path.join(dir, "plan", "plan.json"), "utf8"));
     expect(answer).toEqual({ field: "cluster.nodeGroups.w.count", range: [1, 8], seeds: [1, 2, 3], answer: expected, miss_chance_below: 1 - 0.05 ** (1 / 3) });
