@@ -78,18 +78,23 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   return 0;
 }
 
-/**
- * The services of a run, as most runs have them (their rows' services in order): the damaged
- * shard may be the first given, and must not become the measure of the others.
- */
-function usualServices(rows: readonly Sample[]): string[] {
+/** Each run's rows' services in order, by run (variant and seed, joined by a NUL). */
+function servicesByRun(rows: readonly Sample[]): Map<string, string[]> {
   const byRun = new Map<string, string[]>();
   for (const r of rows) {
     const key = `${r.variant}\u0000${r.seed}`;
     byRun.set(key, [...(byRun.get(key) ?? []), r.service]);
   }
+  return byRun;
+}
+
+/**
+ * The services of a run, as most runs have them (their rows' services in order): the damaged
+ * shard may be the first given, and must not become the measure of the others.
+ */
+function usualServices(rows: readonly Sample[]): string[] {
   const counts = new Map<string, number>();
-  for (const list of byRun.values()) counts.set(list.join(","), (counts.get(list.join(",")) ?? 0) + 1);
+  for (const list of servicesByRun(rows).values()) counts.set(list.join(","), (counts.get(list.join(",")) ?? 0) + 1);
   let best = "";
   let most = 0;
   for (const [list, n] of counts) if (n > most) [best, most] = [list, n];
@@ -101,11 +106,7 @@ function usualServices(rows: readonly Sample[]): string[] {
  * or a run it has rows of and does not list: a truncated, doubled or mixed-up copy of sweep.csv.
  */
 function damage(rows: readonly Sample[], m: ShardManifest, services: readonly string[]): string | null {
-  const byRun = new Map<string, string[]>();
-  for (const r of rows) {
-    const key = `${r.variant}\u0000${r.seed}`;
-    byRun.set(key, [...(byRun.get(key) ?? []), r.service]);
-  }
+  const byRun = servicesByRun(rows);
   const listed = new Set<string>();
   for (const run of m.runs) {
     const variant = m.variants[Math.floor(run / m.seeds.length)]!;

@@ -1,4 +1,4 @@
-import type { FaultSummary, ServiceSummary, Summary } from "../metrics/rows.js";
+import { sloColumn, type FaultSummary, type ServiceSummary, type Summary } from "../metrics/rows.js";
 import { groupDigits, shortTarget } from "../metrics/fmt.js";
 import { round1, warnings, type NodeCpuWatch } from "../metrics/warnings.js";
 import { alreadyOutside, apiFailure, carriedOver, updateOutcome } from "../metrics/faults.js";
@@ -51,9 +51,7 @@ function requests(n: number): string {
 /** Missed its SLO though its completed requests' latency at the SLO percentile is within it. */
 function missedByErrors(s: ServiceSummary): boolean {
   if (s.slo.met !== false || s.errors === 0 || s.latency_ms === null) return false;
-  const p = s.slo.percentile;
-  const at = p <= 50 ? s.latency_ms.p50 : p <= 95 ? s.latency_ms.p95 : p <= 99 ? s.latency_ms.p99 : s.latency_ms.max;
-  return at <= s.slo.latency_ms;
+  return s.latency_ms[sloColumn(s.slo.percentile)] <= s.slo.latency_ms;
 }
 
 function sloText(s: ServiceSummary): string {

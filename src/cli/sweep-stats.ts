@@ -13,7 +13,11 @@ const METRICS = ["error_pct", "p99_ms", "slo_attained_pct"] as const;
 
 /** sweep.csv: one row per run and service, an empty cell where there is no value (NaN). */
 export function writeSamples(out: OutputDir, given: readonly Sample[]): void {
-  const samples = withEveryFault(given);
+  writeRows(out, withEveryFault(given));
+}
+
+/** sweep.csv from samples that already share their columns. */
+function writeRows(out: OutputDir, samples: readonly Sample[]): void {
   const rows = samples.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v === "number" && !Number.isFinite(v) ? "" : v])));
   out.writeCsv("sweep.csv", Object.keys(samples[0] ?? {}), rows);
 }
@@ -22,7 +26,7 @@ export function writeSamples(out: OutputDir, given: readonly Sample[]): void {
 export function writeSweep(out: OutputDir, given: readonly Sample[], variants: readonly string[], seeds: number, name: string, report: boolean): string {
   const samples = withEveryFault(given);
   const summary = summarise(samples, variants);
-  writeSamples(out, samples);
+  writeRows(out, samples);
   out.writeCsv("sweep-summary.csv", Object.keys(summary[0] ?? {}), summary);
   if (report) out.writeText("sweep-report.html", sweepReportHtml(`orchsim sweep: ${name}`, seeds, metricsOf(samples), summary));
   return table(summary, seeds);

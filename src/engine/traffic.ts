@@ -5,6 +5,7 @@ import type { Spike } from "../workload/rate-profile.js";
 import { RateProfile } from "../workload/rate-profile.js";
 import type { Flow } from "../workload/client.js";
 import { IngressEntry } from "../network/index.js";
+import type { PortSpec, ServiceSpec, WorkloadSpec } from "../scenario/types.js";
 import { firingTimeUs } from "./injections.js";
 import type { World } from "./world.js";
 
@@ -21,7 +22,7 @@ export function startWorkloads(world: World): Flow[] {
         profile: new RateProfile(spec.ratePerS, spikesOf(world, spec.name)),
         entry: new IngressEntry(spec, world.hosts, world.rng.stream(`workload/${spec.name}/entry`)),
         // The workload reaches the service through the port it names, else the first published.
-        mode: (service.ports.find((p) => p.published === spec.port) ?? service.ports[0]!).mode,
+        mode: workloadPort(service, spec)!.mode,
         arrivalRng: world.rng.stream(`workload/${spec.name}/arrivals`),
       },
       service,
@@ -44,4 +45,9 @@ function spikesOf(world: World, workload: string): Spike[] {
     }
   }
   return spikes;
+}
+
+/** The port a workload reaches its service by: the published port it names, else the service's first. */
+export function workloadPort(service: ServiceSpec, w: WorkloadSpec): PortSpec | undefined {
+  return service.ports.find((p) => p.published === w.port) ?? service.ports[0];
 }

@@ -1,9 +1,11 @@
 import { formatNumber, nameRanges } from "../metrics/fmt.js";
 import { DEFAULTS, formatBytes, formatDurationUs } from "../scenario/index.js";
+import { workloadPort } from "./traffic.js";
 import { groupHostSpec, hostSpecs, managerZones } from "./hosts.js";
+import type { HostSpec } from "../cluster/host.js";
 import { constraintsMatch, parseConstraints, type PlacedNode } from "../manager/scheduler/constraints.js";
 import { spreadValue } from "../manager/scheduler/placement-tree.js";
-import { buildOverlays } from "../network/index.js";
+import { buildOverlays, entryListed } from "../network/index.js";
 import type { Scenario } from "../scenario/types.js";
 
 /**
@@ -21,7 +23,8 @@ export function unsimulatedFields(s: Scenario): string[] {
  * does not resolve); a registry, encryption cost or zone-link capacity with nothing to act on.
  */
 export function scenarioWarnings(s: Scenario): string[] {
-  return [...callWarnings(s), ...callsOutlastClients(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...dips(s), ...overflowing(s), ...hostPortGaps(s), ...udpPorts(s)];
+  const hosts = hostSpecs(s);
+  return [...callWarnings(s), ...callsOutlastClients(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...dips(s), ...overflowing(s, hosts), ...hostPortGaps(s, hosts), ...udpPorts(s)];
 }
 
 /**
@@ -44,8 +47,7 @@ function udpPorts(s: Scenario): string[] {
  * node endpoints depend on placement and are left out, as are later scale-ups: a lower bound.
  * Swarm's default ingress (10.0.0.0/24, 253 addresses) runs out at about 250 nodes.
  */
-function overflowing(s: Scenario): string[] {
-  const hosts = hostSpecs(s);
+function overflowing(s: Scenario, hosts: readonly HostSpec[]): string[] {
   const placed = hosts.filter((h) => h.runsTasks).map(placedOf);
   const tasksOf = (svc: Scenario["services"][number]): number => {
     if (svc.mode !== "global") return svc.replicas;
@@ -87,13 +89,12 @@ function callsOutlastClients(s: Scenario): string[] {
  * no tasks, or match none of its constraints) are named; a replicated service with fewer replicas
  * than the entry nodes it could run on leaves some of them without one too.
  */
-function hostPortGaps(s: Scenario): string[] {
-  const hosts = hostSpecs(s);
+function hostPortGaps(s: Scenario, hosts: readonly HostSpec[]): string[] {
   return s.workload.flatMap((w) => {
     const svc = s.services.find((x) => x.name === w.service);
-    const port = svc?.ports.find((p) => w.port === null || p.published === w.port);
+    const port = svc && workloadPort(svc, w);
     if (!svc || port?.mode !== "host") return [];
-    const entry = hosts.filter((h) => (w.entry.kind === "node" ? h.name === w.entry.node : w.entryNodes.length === 0 || w.entryNodes.includes(h.name) || w.entryNodes.includes(h.group)));
+    const entry = hosts.filter((h) => entryListed(w, h));
     const parsed = parseConstraints(svc.placement.constraints);
     const never = entry.filter((h) => !h.runsTasks || !constraintsMatch(parsed, placedOf(h)));
     const could = entry.length - never.length;
@@ -114,7 +115,7 @@ function representatives(s: Scenario): PlacedNode[] {
 }
 
 /** A host as the scheduler's constraints and spread preferences read it. */
-function placedOf(h: ReturnType<typeof hostSpecs>[number]): PlacedNode {
+function placedOf(h: HostSpec): PlacedNode {
   return { id: h.name, role: h.role, labels: h.labels, engineLabels: h.engineLabels };
 }
 

@@ -70,6 +70,11 @@ export type NodeCells = [
   net_rx_bytes: number,
 ];
 
+/** The latency column that bounds an SLO percentile from above (timeseries.csv's `<column>_ms`, summary.json's latency_ms): p50, p95, p99 or max. */
+export function sloColumn(percentile: number): "p50" | "p95" | "p99" | "max" {
+  return percentile <= 50 ? "p50" : percentile <= 95 ? "p95" : percentile <= 99 ? "p99" : "max";
+}
+
 /** The row of `cells`, by name. */
 export function nodeRowOf(c: Readonly<NodeCells>): NodeRow {
   return { t_s: c[0], node: c[1], status: c[2], availability: c[3], cpu_util: c[4], mem_used_bytes: c[5], mem_capacity_bytes: c[6], tasks: c[7], net_tx_bytes: c[8], net_rx_bytes: c[9] };

@@ -21,7 +21,7 @@ export { newBackend } from "./endpoints.js";
 export type { Backend, ServiceEndpoints } from "./endpoints.js";
 export { ConnectionPool, DnsCache, forgottenByIpvs, IPVS_IDLE_TIMEOUT_US } from "./connections.js";
 export type { Connection } from "./connections.js";
-export { IngressEntry } from "./mesh.js";
+export { IngressEntry, entryListed } from "./mesh.js";
 export type { EntryHost } from "./mesh.js";
 export { Images } from "./images.js";
 export { failureDetectionUs, GOSSIP_ROUND_US } from "./gossip.js";

@@ -57,7 +57,13 @@ export class IngressEntry<H extends EntryHost> {
   }
 
   private listed(h: H): boolean {
-    const names = this.spec.entryNodes;
-    return names.length === 0 || names.includes(h.name) || names.includes(h.group);
+    return entryListed(this.spec, h);
   }
+}
+
+/** Whether the external load balancer of workload `spec` sends to node `h` (when it is up). */
+export function entryListed(spec: Pick<WorkloadSpec, "entry" | "entryNodes">, h: { readonly name: string; readonly group: string }): boolean {
+  if (spec.entry.kind === "node") return h.name === spec.entry.node;
+  const names = spec.entryNodes;
+  return names.length === 0 || names.includes(h.name) || names.includes(h.group);
 }

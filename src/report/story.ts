@@ -6,7 +6,7 @@
 // that prevented it. Each step names the output line it comes from (file:line, 1-based, the
 // header being line 1 of a CSV).
 
-import type { FaultSummary, NodeRow, Summary, TimeseriesRow } from "../metrics/rows.js";
+import { sloColumn, type FaultSummary, type NodeRow, type Summary, type TimeseriesRow } from "../metrics/rows.js";
 import { HOT_CPU, round1 } from "../metrics/warnings.js";
 import { groupDigits, nameRanges, shortTarget } from "../metrics/fmt.js";
 import { alreadyOutside, apiFailure, carriedOver, stillOutside, updateOutcome } from "../metrics/faults.js";
@@ -132,7 +132,7 @@ function symptoms(input: StoryInput, fromT: number, endT: number): Step[] {
   if (slow >= 0) {
     const r = input.timeseries[slow]!;
     const slo = input.summary.services[r.service]!.slo;
-    const q = column(slo.percentile);
+    const q = sloColumn(slo.percentile);
     steps.push({ t: Math.max(fromT, r.t_s - interval), text: `${r.service}'s ${q} rises to ${fmt(quantileMs(r, slo.percentile))} ms, above its ${slo.latency_ms} ms SLO (p${slo.percentile}), in the window to ${r.t_s} s`, ref: `timeseries.csv:${slow + 2}` });
   }
   return steps;
@@ -259,14 +259,9 @@ function fmt(x: number): string {
   return String(round1(x));
 }
 
-/** The window column that bounds a percentile from above: p50, p95, p99 or max. */
-function column(percentile: number): "p50" | "p95" | "p99" | "max" {
-  return percentile <= 50 ? "p50" : percentile <= 95 ? "p95" : percentile <= 99 ? "p99" : "max";
-}
-
 /** Read only of windows where something completed (the others have no latency). */
 function quantileMs(r: StoryInput["timeseries"][number], percentile: number): number {
-  return r[`${column(percentile)}_ms`] ?? 0;
+  return r[`${sloColumn(percentile)}_ms`] ?? 0;
 }
 
 /** The fault found the service already outside its SLO (summary.json says so). */
