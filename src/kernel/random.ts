@@ -1,4 +1,6 @@
-import seedrandom from "seedrandom";
+import type seedrandom from "seedrandom";
+// The Alea module alone: the package root loads node:crypto for its default generator (8 ms of a run's start-up).
+import alea from "seedrandom/lib/alea.js";
 
 /**
  * One named stream of random numbers. Each component draws from its own stream, forked from the
@@ -10,7 +12,7 @@ export class RandomStream {
 
   constructor(readonly name: string, seed: number) {
     // Alea: fast, 53-bit doubles via .double(), good enough statistically for simulation.
-    this.prng = seedrandom.alea(`orchsim:${seed}:${name}`);
+    this.prng = alea(`orchsim:${seed}:${name}`);
   }
 
   /** Uniform in [0, 1) with 53 bits. */
