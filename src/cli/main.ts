@@ -69,10 +69,10 @@ async function main(argv: string[]): Promise<number> {
     });
   program
     .command("report")
-    .description("write report.html and story.md into the output directory of a finished run")
-    .argument("<outdir>", "a run's output directory")
+    .description("write report.html and story.md into the output directory of a finished run, or sweep-report.html into a sweep's")
+    .argument("<outdir>", "a run's output directory, or a sweep's (orchsim sweep or merge)")
     .option("--compare <other>", "another run's output directory: what changed, and its p99 on the latency charts")
-    .addHelpText("after", examples("orchsim run scenarios/zone-failure.yaml && orchsim report out/zone-failure", "orchsim report out/a --compare out/b"))
+    .addHelpText("after", examples("orchsim run scenarios/zone-failure.yaml && orchsim report out/zone-failure", "orchsim report out/a --compare out/b", "orchsim report out/zone-failure-sweep"))
     .action(async (dir: string, opts: { compare?: string }) => {
       code = (await import("./report-command.js")).reportCommand(dir, opts.compare);
     });

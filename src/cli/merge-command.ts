@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "csv-parse/sync";
 import { FAULT_COLUMN, type Sample } from "./sweep-run.js";
-import { writeSweep } from "./sweep-stats.js";
+import { readSamples, writeSweep } from "./sweep-stats.js";
 import { badInput, openOutput } from "./bad-input.js";
 
 /** What a shard writes beside its sweep.csv. */
@@ -27,8 +27,6 @@ export interface ShardManifest {
   /** The grid indices of the runs this shard made. */
   runs: number[];
 }
-
-const TEXT_COLUMNS = new Set(["variant", "service"]);
 
 export function mergeCommand(dirs: readonly string[], o: { out?: string; report?: boolean; quiet?: boolean }): number {
   const shards: { dir: string; manifest: ShardManifest; rows: Sample[] }[] = [];
@@ -68,7 +66,7 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   if (typeof out === "number") return out;
   let text: string;
   try {
-    text = writeSweep(out, samples, first.variants, first.seeds.length, first.scenario, o.report === true);
+    text = writeSweep(out, samples, { scenario: first.scenario, variants: first.variants, seeds: first.seeds }, o.report === true);
     out.commit();
   } catch (err) {
     out.abort();
@@ -159,9 +157,7 @@ function readShard(dir: string): { manifest: ShardManifest; rows: Sample[] } | s
   }
   if (manifest.orchsim_sweep_shard !== 1 || typeof manifest.fingerprint !== "string") return `${dir}/${SHARD_FILE}: written by another orchsim version`;
   try {
-    const records = parse(fs.readFileSync(path.join(dir, "sweep.csv"), "utf8"), { columns: true }) as Record<string, string>[];
-    const rows = records.map((rec) => Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, TEXT_COLUMNS.has(k) ? v : v === "" ? NaN : Number(v)])) as unknown as Sample);
-    return { manifest, rows };
+    return { manifest, rows: readSamples(fs.readFileSync(path.join(dir, "sweep.csv"), "utf8")) };
   } catch (err) {
     return `${dir}/sweep.csv: ${(err as Error).message}`;
   }

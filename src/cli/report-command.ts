@@ -3,18 +3,26 @@ import * as path from "node:path";
 import { OUTPUT_MARKER_FILE } from "../metrics/output.js";
 import { summaryProblem } from "../report/compare.js";
 import { readComparison, readRunFiles, reportData, reportHtml, storyInput, storyMarkdown } from "../report/index.js";
+import { SHARD_FILE } from "./merge-command.js";
+import { readSamples, sweepReportFrom, SWEEP_FILE, type SweepManifest } from "./sweep-stats.js";
 
 /**
- * `orchsim report OUTDIR`: writes OUTDIR/report.html and story.md from a finished run's outputs. Only a
- * directory that orchsim wrote (it holds the marker file) is read or written to.
+ * `orchsim report OUTDIR`: writes OUTDIR/report.html and story.md from a finished run's outputs,
+ * or a sweep's sweep-report.html from its sweep.json and sweep.csv. Only a directory that
+ * orchsim wrote (a run's holds the marker file, a sweep's its manifest) is read or written to.
  */
 export function reportCommand(dir: string, compareWith?: string): number {
   if (!fs.existsSync(dir)) {
     process.stderr.write(`orchsim report: ${dir} does not exist\n`);
     return 2;
   }
+  if (fs.existsSync(path.join(dir, SWEEP_FILE))) {
+    if (compareWith === undefined) return sweepReport(dir);
+    process.stderr.write(`orchsim report: --compare is for two runs; ${dir} is a sweep, whose report compares its variants\n`);
+    return 2;
+  }
   if (!fs.existsSync(path.join(dir, OUTPUT_MARKER_FILE)) || !fs.existsSync(path.join(dir, "summary.json"))) {
-    process.stderr.write(`orchsim report: ${dir} is not the output directory of an orchsim run (no ${OUTPUT_MARKER_FILE} and summary.json)\n`);
+    process.stderr.write(`orchsim report: ${dir} ${notARun(dir)}\n`);
     return 2;
   }
   let html: string;
@@ -40,12 +48,49 @@ export function reportCommand(dir: string, compareWith?: string): number {
     process.stderr.write(`orchsim report: cannot read the outputs in ${dir}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
-  // Each written aside and renamed, so that an interrupted write never leaves half a file.
-  for (const [name, text] of [["story.md", story], ["report.html", html]] as const) {
+  writeAll(dir, [["story.md", story], ["report.html", html]]);
+  process.stdout.write(`report: ${path.join(dir, "report.html")}\nstory: ${path.join(dir, "story.md")}\n`);
+  return 0;
+}
+
+/** Each written aside and renamed, so that an interrupted write never leaves half a file. */
+function writeAll(dir: string, files: readonly (readonly [string, string])[]): void {
+  for (const [name, text] of files) {
     const file = path.join(dir, name);
     fs.writeFileSync(`${file}.tmp-${process.pid}`, text);
     fs.renameSync(`${file}.tmp-${process.pid}`, file);
   }
-  process.stdout.write(`report: ${path.join(dir, "report.html")}\nstory: ${path.join(dir, "story.md")}\n`);
+}
+
+/** A sweep's directory (sweep.json and sweep.csv, from orchsim sweep or merge): its sweep-report.html. */
+function sweepReport(dir: string): number {
+  let html: string;
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, SWEEP_FILE), "utf8")) as SweepManifest;
+    if (manifest.orchsim_sweep !== 1 || !Array.isArray(manifest.variants) || !Array.isArray(manifest.seeds)) {
+      process.stderr.write(`orchsim report: ${path.join(dir, SWEEP_FILE)}: written by another orchsim version\n`);
+      return 2;
+    }
+    const samples = readSamples(fs.readFileSync(path.join(dir, "sweep.csv"), "utf8"));
+    const unknown = samples.find((s) => !manifest.variants.includes(s.variant));
+    if (samples.length === 0 || unknown) {
+      process.stderr.write(`orchsim report: ${path.join(dir, "sweep.csv")}: ${unknown ? `its variant ${unknown.variant} is not one of ${SWEEP_FILE}'s` : "no runs"}\n`);
+      return 2;
+    }
+    html = sweepReportFrom(samples, manifest);
+  } catch (err) {
+    process.stderr.write(`orchsim report: cannot read the sweep in ${dir}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+  writeAll(dir, [["sweep-report.html", html]]);
+  process.stdout.write(`report: ${path.join(dir, "sweep-report.html")}\n`);
   return 0;
+}
+
+/** Why `dir` has no report to make, and what would. */
+function notARun(dir: string): string {
+  if (fs.existsSync(path.join(dir, SHARD_FILE))) return `is one shard of a sweep: orchsim merge --report writes the sweep's report from every shard`;
+  if (fs.existsSync(path.join(dir, "plan.csv"))) return `is the output of orchsim plan, which has no report: its sweep.csv holds every run it made`;
+  if (fs.existsSync(path.join(dir, "sweep.csv"))) return `holds a sweep written without ${SWEEP_FILE} (by an earlier orchsim): run it again with --report`;
+  return `is not the output directory of an orchsim run (no ${OUTPUT_MARKER_FILE} and summary.json)`;
 }

@@ -7,7 +7,9 @@ import type { OutputDir } from "../metrics/output.js";
 import { estimate, pairedDifference } from "../metrics/stats.js";
 import { sweepReportHtml } from "../report/sweep-report.js";
 import { textTable } from "../report/text-table.js";
+import { parse } from "csv-parse/sync";
 import { FAULT_COLUMN, round, withEveryFault, type Sample } from "./sweep-run.js";
+import { orchsimVersion } from "./version.js";
 
 const METRICS = ["error_pct", "p99_ms", "slo_attained_pct"] as const;
 
@@ -22,14 +24,44 @@ function writeRows(out: OutputDir, samples: readonly Sample[]): void {
   out.writeCsv("sweep.csv", Object.keys(samples[0] ?? {}), rows);
 }
 
-/** Writes sweep.csv, sweep-summary.csv and (with `report`) sweep-report.html; returns the terminal's table. */
-export function writeSweep(out: OutputDir, given: readonly Sample[], variants: readonly string[], seeds: number, name: string, report: boolean): string {
+/**
+ * What a sweep's directory says of itself, beside sweep.csv: `orchsim report DIR` draws
+ * sweep-report.html from the two (a sweep run without --report, or merged without it).
+ */
+export const SWEEP_FILE = "sweep.json";
+export interface SweepManifest {
+  orchsim_sweep: 1;
+  /** The orchsim that wrote it. */
+  orchsim: string;
+  scenario: string;
+  /** The variants in the grid's order: the first is the baseline of the paired differences. */
+  variants: string[];
+  seeds: number[];
+}
+
+/** Writes sweep.csv, sweep-summary.csv, sweep.json and (with `report`) sweep-report.html; returns the terminal's table. */
+export function writeSweep(out: OutputDir, given: readonly Sample[], m: Omit<SweepManifest, "orchsim_sweep" | "orchsim">, report: boolean): string {
   const samples = withEveryFault(given);
-  const summary = summarise(samples, variants);
+  const summary = summarise(samples, m.variants);
   writeRows(out, samples);
   out.writeCsv("sweep-summary.csv", Object.keys(summary[0] ?? {}), summary);
-  if (report) out.writeText("sweep-report.html", sweepReportHtml(`orchsim sweep: ${name}`, seeds, metricsOf(samples), summary));
-  return table(summary, seeds);
+  const manifest: SweepManifest = { orchsim_sweep: 1, orchsim: orchsimVersion(), scenario: m.scenario, variants: [...m.variants], seeds: [...m.seeds] };
+  out.writeText(SWEEP_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
+  if (report) out.writeText("sweep-report.html", sweepReportFrom(samples, manifest));
+  return table(summary, m.seeds.length);
+}
+
+/** sweep-report.html from a sweep's rows (with every fault's columns) and its manifest. */
+export function sweepReportFrom(samples: readonly Sample[], m: SweepManifest): string {
+  return sweepReportHtml(`orchsim sweep: ${m.scenario}`, m.seeds.length, metricsOf(samples), summarise(samples, m.variants));
+}
+
+const TEXT_COLUMNS = new Set(["variant", "service"]);
+
+/** sweep.csv's rows as the runs gave them (an empty cell is NaN, as it was written). */
+export function readSamples(csvText: string): Sample[] {
+  const records = parse(csvText, { columns: true }) as Record<string, string>[];
+  return records.map((rec) => Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, TEXT_COLUMNS.has(k) ? v : v === "" ? NaN : Number(v)])) as unknown as Sample);
 }
 
 /** The metrics to estimate: the fixed ones, then every fault column the runs have (in column order). */

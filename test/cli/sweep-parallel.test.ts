@@ -39,7 +39,7 @@ describe("parallel and sharded sweeps", () => {
   for (const k of [1, 2, 3, 4]) sweep(`shard${k}`, "--shard", `${k}/4`, "--jobs", "1");
 
   it("--jobs 2 writes the same bytes as --jobs 1", () => {
-    for (const name of ["sweep.csv", "sweep-summary.csv"]) expect(read("two", name)).toBe(read("one", name));
+    for (const name of ["sweep.csv", "sweep-summary.csv", "sweep.json"]) expect(read("two", name)).toBe(read("one", name));
     expect(read("one", "sweep.csv").trim().split("\n")).toHaveLength(1 + 2 * 3 * 2); // variants x seeds x services
   });
 
@@ -49,7 +49,10 @@ describe("parallel and sharded sweeps", () => {
     const r = orchsim(["merge", ...["shard3", "shard1", "shard4", "shard2"].map((s) => path.join(dir, s)), "--out", path.join(dir, "merged"), "--quiet"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    for (const name of ["sweep.csv", "sweep-summary.csv"]) expect(read("merged", name)).toBe(read("one", name));
+    for (const name of ["sweep.csv", "sweep-summary.csv", "sweep.json"]) expect(read("merged", name)).toBe(read("one", name));
+    // The merged directory is a sweep's like any other: orchsim report draws its charts.
+    expect(orchsim(["report", path.join(dir, "merged")]).code).toBe(0);
+    expect(read("merged", "sweep-report.html")).toContain("orchsim sweep: ");
   });
 
   it("merge refuses a missing shard, a shard given twice and a shard of another sweep, writing nothing", () => {

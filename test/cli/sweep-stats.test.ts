@@ -14,9 +14,9 @@ function written(samples: Sample[], variants: string[]): { csv: Map<string, Reco
   let html = "";
   const out = {
     writeCsv: (name: string, _columns: readonly string[], rows: readonly object[]) => void csv.set(name, rows as Record<string, unknown>[]),
-    writeText: (_name: string, text: string) => void (html = text),
+    writeText: (name: string, text: string) => void (name === "sweep-report.html" && (html = text)),
   } as unknown as OutputDir;
-  writeSweep(out, samples, variants, 3, "t", true);
+  writeSweep(out, samples, { scenario: "t", variants, seeds: [1, 2, 3] }, true);
   return { csv, html };
 }
 

@@ -125,6 +125,29 @@ describe("orchsim sweep", () => {
     expect(html).toContain(`<title>${round(p99)} (${round(p99 - ci)} to ${round(p99 + ci)})</title>`);
     expect(html).not.toMatch(/(src|href)=["']?https?:/);
   });
+
+  it("orchsim report draws a finished sweep's report, the same as --report would have; a shard's and --compare are refused with what to do", () => {
+    const dir = tempDir();
+    const file = path.join(dir, "tiny.yaml");
+    fs.writeFileSync(file, SCENARIO);
+    const sweep = (out: string, ...args: string[]) => orchsim(["sweep", file, "--seeds", "2", "--vary", "cluster.scheduler.strategy=spread,binpack", "--out", path.join(dir, out), "--quiet", ...args]);
+    expect(sweep("with", "--report").code).toBe(0);
+    expect(sweep("without").code).toBe(0);
+    expect(fs.existsSync(path.join(dir, "without", "sweep-report.html"))).toBe(false);
+    const r = orchsim(["report", path.join(dir, "without")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`report: ${path.join(dir, "without", "sweep-report.html")}\n`);
+    const html = (out: string) => fs.readFileSync(path.join(dir, out, "sweep-report.html"), "utf8");
+    expect(html("without")).toBe(html("with"));
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "with", "sweep.json"), "utf8"))).toMatchObject({ orchsim_sweep: 1, scenario: "tiny", seeds: [1, 2], variants: ["cluster.scheduler.strategy=spread", "cluster.scheduler.strategy=binpack"] });
+    const compare = orchsim(["report", path.join(dir, "without"), "--compare", path.join(dir, "with")]);
+    expect([compare.code, compare.stderr]).toEqual([2, `orchsim report: --compare is for two runs; ${path.join(dir, "without")} is a sweep, whose report compares its variants\n`]);
+    expect(sweep("shard", "--shard", "1/2").code).toBe(0);
+    const shard = orchsim(["report", path.join(dir, "shard")]);
+    expect(shard.code).toBe(2);
+    expect(shard.stderr).toContain("is one shard of a sweep: orchsim merge --report writes the sweep's report from every shard");
+    expect(fs.readdirSync(path.join(dir, "shard")).sort()).toEqual([".orchsim-output", "sweep-shard.json", "sweep.csv"]); // nothing written by the refusal
+  });
 });
 
 
