@@ -132,6 +132,11 @@ export const DEFAULTS = {
     timeoutUs: 30 * S, // 0 = no client timeout
     retriesMax: 0,
     retryBackoffUs: 100 * MS,
+    // The balancer's health checks, when a workload has them: HAProxy's `fall 3` and `rise 2`
+    // (AWS's TCP and HTTP target groups: unhealthy 2, healthy 5; its NLBs took 3 and 3 before).
+    // The interval has no default: HAProxy's 2 s and AWS's 30 s differ fifteenfold.
+    entryUnhealthyThreshold: 3,
+    entryHealthyThreshold: 2,
   },
   event: {
     everyUs: 0, // 0 = fires once

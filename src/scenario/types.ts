@@ -248,6 +248,21 @@ export interface WorkloadSpec {
   port: number | null;
   timeoutUs: number; // 0 = none (default 30s)
   retries: { max: number; backoffUs: number }; // default {0, 100ms}
+  /**
+   * The external load balancer's health checks of its nodes; absent = it knows at once which
+   * nodes are down (the first versions' model). Absent rather than null, so that a workload
+   * without it reads, and prints, exactly as before.
+   */
+  entryHealthcheck?: EntryHealthcheckSpec;
+}
+
+/** `workload[].entryHealthcheck`: a probe of each entry node every interval, as AWS and HAProxy run them. */
+export interface EntryHealthcheckSpec {
+  intervalUs: number;
+  /** Consecutive failed probes that take a node out (HAProxy's `fall`). */
+  unhealthyThreshold: number;
+  /** Consecutive passing probes that put it back (HAProxy's `rise`). */
+  healthyThreshold: number;
 }
 
 /** Every injection, with `at` and optional repetition. */

@@ -4,11 +4,12 @@
 import type { Ctx } from "./context.js";
 import { DEFAULTS } from "./defaults.js";
 import { Fields, REQUIRED, type Item } from "./schema.js";
-import type { WorkloadSpec } from "./types.js";
+import type { EntryHealthcheckSpec, WorkloadSpec } from "./types.js";
 import { parseDurationUs, parseRatePerS } from "./units.js";
 
-const WORKLOAD_FIELDS = ["name", "service", "rate", "arrival", "entry", "entryNodes", "port", "timeout", "retries"] as const;
+const WORKLOAD_FIELDS = ["name", "service", "rate", "arrival", "entry", "entryNodes", "port", "timeout", "retries", "entryHealthcheck"] as const;
 const RETRY_FIELDS = ["max", "backoff"] as const;
+const ENTRY_HEALTHCHECK_FIELDS = ["interval", "unhealthyThreshold", "healthyThreshold"] as const;
 
 export function readWorkloads(ctx: Ctx, items: readonly Item[]): WorkloadSpec[] {
   return items.map((item) => readWorkload(ctx, item));
@@ -25,6 +26,7 @@ function readWorkload(ctx: Ctx, item: Item): WorkloadSpec {
     ctx.refer(port === null ? { ...ref, at: f.originOf("service"), path: f.pathOf("service") } : { ...ref, at: f.originOf("port"), path: f.pathOf("port") });
   }
   const retries = f.map("retries", RETRY_FIELDS);
+  const check = readEntryHealthcheck(f.optionalMap("entryHealthcheck", ENTRY_HEALTHCHECK_FIELDS));
   return {
     name: f.name("name"),
     service,
@@ -38,6 +40,19 @@ function readWorkload(ctx: Ctx, item: Item): WorkloadSpec {
       max: retries.whole("max", d.retriesMax, { min: 0, max: 100 }),
       backoffUs: retries.num("backoff", d.retryBackoffUs, parseDurationUs),
     },
+    // Only when given: a workload without it stays the very object it was before the field existed.
+    ...(check ? { entryHealthcheck: check } : {}),
+  };
+}
+
+/** The external load balancer's health checks of its nodes, or null when it knows at once. */
+function readEntryHealthcheck(f: Fields | null): EntryHealthcheckSpec | null {
+  if (f === null) return null;
+  const d = DEFAULTS.workload;
+  return {
+    intervalUs: f.num("interval", REQUIRED, parseDurationUs, { above: 0 }),
+    unhealthyThreshold: f.whole("unhealthyThreshold", d.entryUnhealthyThreshold, { min: 1, max: 1000 }),
+    healthyThreshold: f.whole("healthyThreshold", d.entryHealthyThreshold, { min: 1, max: 1000 }),
   };
 }
 

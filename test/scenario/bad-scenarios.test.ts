@@ -128,6 +128,24 @@ const ROWS: Row[] = [
     ],
   },
   {
+    name: "the entry's health check: interval missing, thresholds out of range or not whole, an unknown field",
+    yaml: BASE + "workload:\n  - {name: users, service: web, rate: 5/s, entryHealthcheck: {}}\n  - {name: bots, service: web, rate: 5/s, entryHealthcheck: {interval: 0s, unhealthyThreshold: 0, healthyThreshold: 1.5, fall: 3}}\n",
+    message: [
+      "bad.yaml:8:62 workload[users].entryHealthcheck.interval: missing required field",
+      "bad.yaml:9:72 workload[bots].entryHealthcheck.interval: must be greater than 0 (got \"0s\")",
+      "bad.yaml:9:96 workload[bots].entryHealthcheck.unhealthyThreshold: must be at least 1 (got 0)",
+      "bad.yaml:9:117 workload[bots].entryHealthcheck.healthyThreshold: 1.5 is not a whole number",
+      "bad.yaml:9:122 workload[bots].entryHealthcheck.fall: unknown field (expected one of: interval, unhealthyThreshold, healthyThreshold)",
+    ],
+  },
+  {
+    name: "the entry's health check is a map",
+    yaml: BASE + "workload:\n  - {name: users, service: web, rate: 5/s, entryHealthcheck: 10s}\n",
+    message: [
+      "bad.yaml:8:62 workload[users].entryHealthcheck: must be a map (got \"10s\")",
+    ],
+  },
+  {
     name: "unknown node in an event",
     yaml: CLUSTER + "events:\n  - {at: 1m, addNodes: {group: web, count: 2}}\n  - {at: 2m, drain: {node: web-7}}\n  - {at: 3m, pause: {node: wbe-2}}\n",
     message: [

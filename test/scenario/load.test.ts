@@ -299,6 +299,17 @@ describe("defaults", () => {
     });
   });
 
+  test("the entry's health check: absent by default (the workload has no such key); thresholds default to HAProxy's fall 3, rise 2", () => {
+    const yaml = (check: string) => MINIMAL + `    ports: [{published: 80, target: 80}]\nworkload: [{name: u, service: web, rate: 30/m${check}}]\n`;
+    expect(Object.keys(parseScenario(yaml(""), "min.yaml").workload[0]!)).not.toContain("entryHealthcheck");
+    expect(parseScenario(yaml(", entryHealthcheck: {interval: 10s}"), "min.yaml").workload[0]!.entryHealthcheck).toEqual({ intervalUs: 10 * S, unhealthyThreshold: 3, healthyThreshold: 2 });
+    const given = parseScenario(yaml(", entryHealthcheck: {interval: 5s, unhealthyThreshold: 2, healthyThreshold: 5}"), "min.yaml");
+    expect(given.workload[0]!.entryHealthcheck).toEqual({ intervalUs: 5 * S, unhealthyThreshold: 2, healthyThreshold: 5 });
+    // --set reaches it as any other field.
+    const set = parseScenario(yaml(""), "min.yaml", ["workload.u.entryHealthcheck.interval=30s"]);
+    expect(set.workload[0]!.entryHealthcheck).toEqual({ intervalUs: 30 * S, unhealthyThreshold: 3, healthyThreshold: 2 });
+  });
+
   test("replicas: autoscale.min with an autoscaler, 0 for a global service", () => {
     const s = parseScenario(MINIMAL + "    autoscale: {min: 3, max: 9}\n  - {name: agent, mode: global}\n", "min.yaml");
     expect(s.services.map((x) => x.replicas)).toEqual([3, 0]);
