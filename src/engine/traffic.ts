@@ -3,8 +3,9 @@
 
 import type { Spike } from "../workload/rate-profile.js";
 import { RateProfile } from "../workload/rate-profile.js";
-import type { Flow } from "../workload/client.js";
-import { IngressEntry } from "../network/index.js";
+import type { Flow, Request } from "../workload/client.js";
+import { EntryHealthchecks, IngressEntry } from "../network/index.js";
+import type { Host } from "../cluster/host.js";
 import type { PortSpec, ServiceSpec, WorkloadSpec } from "../scenario/types.js";
 import { firingTimeUs } from "./injections.js";
 import type { World } from "./world.js";
@@ -15,14 +16,15 @@ export function startWorkloads(world: World): Flow[] {
   return world.scenario.workload.map((spec) => {
     const si = world.serviceIndex(spec.service);
     const service = world.scenario.services[si]!;
+    // The workload reaches the service through the port it names, else the first published.
+    const mode = workloadPort(service, spec)!.mode;
     const flow: Flow = world.clients.flow(
       {
         spec,
         serviceIndex: si,
         profile: new RateProfile(spec.ratePerS, spikesOf(world, spec.name)),
-        entry: new IngressEntry(spec, world.hosts, world.rng.stream(`workload/${spec.name}/entry`)),
-        // The workload reaches the service through the port it names, else the first published.
-        mode: workloadPort(service, spec)!.mode,
+        entry: new IngressEntry(spec, world.hosts, world.rng.stream(`workload/${spec.name}/entry`), entryChecks(world, spec, si, mode)),
+        mode,
         arrivalRng: world.rng.stream(`workload/${spec.name}/arrivals`),
       },
       service,
@@ -32,6 +34,20 @@ export function startWorkloads(world: World): Flow[] {
     world.clients.start(flow, world.originUs);
     return flow;
   });
+}
+
+/**
+ * The balancer's health checks of the workload's entry nodes, when it has them. A probe passes on
+ * a node that is up, and, for a host-mode port, that runs a task holding the port (a TCP or
+ * HTTP check there gets a refusal otherwise); on the routing mesh every live node answers.
+ * The phases come from a stream of their own, so no other stream's numbers move.
+ */
+function entryChecks(world: World, spec: WorkloadSpec, service: number, mode: "ingress" | "host"): EntryHealthchecks<Host<Request>> | null {
+  if (!spec.entryHealthcheck) return null;
+  const key = world.rng.stream(`workload/${spec.name}/entry-check`).int(2 ** 32);
+  const routing = world.net.routing;
+  const passes = mode === "ingress" ? (h: Host<Request>) => h.up : (h: Host<Request>) => h.up && routing.hostMode(service, h.index) !== null;
+  return new EntryHealthchecks(world.sim, spec.entryHealthcheck, key, passes);
 }
 
 /** The workload's load spikes, each repetition of each event, on the absolute clock. */

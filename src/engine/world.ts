@@ -154,8 +154,8 @@ export class World {
       parking: this.control,
       sessionRandom: lazyStream(() => this.rng.stream(`session/${host.name}`)),
       countTask: (service, from, to) => this.agentTasks.count(service, from, to),
-      joinLoadBalancer: (c) => this.net.routing.join(c, this.serviceIndex(c.spec.name), c.spec.ports.some((p) => p.mode === "host")),
-      leaveLoadBalancer: (c, crashed) => this.net.routing.leave(c, this.serviceIndex(c.spec.name), crashed),
+      joinLoadBalancer: (c) => this.joinLoadBalancer(c, host),
+      leaveLoadBalancer: (c, crashed) => this.leaveLoadBalancer(c, host, crashed),
       requestsOf: (spec) => this.requestsOf(spec),
       pullImage: (image, done) => this.net.images.ensure(host, image.name, image.sizeBytes, done),
       callbacks: this.clients,
@@ -186,7 +186,7 @@ export class World {
     if (!host.up) return;
     host.up = false;
     this.liveHosts--;
-    this.hostsChanged();
+    this.hostsChanged(host);
     host.agent?.crash();
     this.net.hostDown(host);
     const m = this.control.manager(host.name);
@@ -213,14 +213,36 @@ export class World {
       host.agent = this.makeAgent(host, managers);
       host.agent.start();
       added.push(host);
-      this.hostsChanged();
+      this.hostsChanged(host);
     }
     return added;
   }
 
-  /** A host came up, went down, joined or left: the external load balancers see it. */
-  private hostsChanged(): void {
-    for (const f of this.flows) f.entry.hostsChanged();
+  /** A host came up, went down, joined or left: the external load balancers see it (or their probes do). */
+  private hostsChanged(host: Host<Request>): void {
+    for (const f of this.flows) f.entry.hostsChanged(host);
+  }
+
+  /**
+   * A task of service `service` bound or freed its host-mode port on `host`: the balancers'
+   * probes of that port see it (a balancer without health checks looks only at the task then).
+   */
+  private hostPortChanged(service: number, host: Host<Request>): void {
+    for (const f of this.flows) if (f.serviceIndex === service) f.entry.probeChanged(host);
+  }
+
+  /** The container serves: it joins its service's load balancers, and binds its host-mode port. */
+  private joinLoadBalancer(c: Container<Request>, host: Host<Request>): void {
+    const service = this.serviceIndex(c.spec.name);
+    const hostMode = c.spec.ports.some((p) => p.mode === "host");
+    this.net.routing.join(c, service, hostMode);
+    if (hostMode) this.hostPortChanged(service, host);
+  }
+
+  private leaveLoadBalancer(c: Container<Request>, host: Host<Request>, crashed: boolean): void {
+    const service = this.serviceIndex(c.spec.name);
+    this.net.routing.leave(c, service, crashed);
+    if (c.spec.ports.some((p) => p.mode === "host")) this.hostPortChanged(service, host);
   }
 
   /** The host is back: its manager restarts from its disk and its agent opens a new session. */
@@ -228,7 +250,7 @@ export class World {
     if (host.up) return;
     host.up = true;
     this.liveHosts++;
-    this.hostsChanged();
+    this.hostsChanged(host);
     this.control.manager(host.name)?.restart();
     host.agent?.start();
   }

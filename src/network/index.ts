@@ -4,8 +4,8 @@
 // every message takes (delivery.ts), overlay networks (VXLAN: VNI, subnet, MTU, encryption;
 // overlay.ts, packets.ts), their addresses (ipam.ts, used by the managers' allocator), service
 // discovery and IPVS load balancing fed by gossip (routing.ts, endpoints.ts, gossip.ts), client
-// connections and DNS caching (connections.ts), the routing mesh's entry (mesh.ts) and image
-// pulls (images.ts).
+// connections and DNS caching (connections.ts), the routing mesh's entry (mesh.ts) and its
+// balancer's health checks (entry-check.ts), and image pulls (images.ts).
 // May import kernel/ and scenario/ types only.
 // orchsim-imports: kernel, scenario
 export { DataPlane } from "./data-plane.js";
@@ -23,5 +23,6 @@ export { ConnectionPool, DnsCache, forgottenByIpvs, IPVS_IDLE_TIMEOUT_US } from 
 export type { Connection } from "./connections.js";
 export { IngressEntry, entryListed } from "./mesh.js";
 export type { EntryHost } from "./mesh.js";
+export { EntryHealthchecks } from "./entry-check.js";
 export { Images } from "./images.js";
 export { failureDetectionUs, GOSSIP_ROUND_US } from "./gossip.js";

@@ -1,5 +1,6 @@
 import type { RandomStream } from "../kernel/index.js";
 import type { WorkloadSpec } from "../scenario/types.js";
+import type { EntryHealthchecks } from "./entry-check.js";
 import type { Endpoint } from "./fabric.js";
 
 /** A host as the external load balancer sees it: its name, group and whether it answers. */
@@ -11,9 +12,12 @@ export interface EntryHost extends Endpoint {
 /**
  * The external load balancer in front of the routing mesh: it sends each new connection to one
  * of its nodes (every node, or the listed nodes and node groups), uniformly at random or in
- * turn, or always to one named node, skipping nodes that are down.
- * SIMPLIFICATION: it knows at once which nodes are down (a health-checking balancer takes a few
- * seconds); the client's own path to it is not modelled.
+ * turn, or always to one named node, skipping nodes that are down. With the workload's
+ * `entryHealthcheck` it skips the nodes its probes took out instead (entry-check.ts), and may
+ * send to a node that is down.
+ * SIMPLIFICATION: without `entryHealthcheck` it knows at once which nodes are down (a
+ * health-checking balancer takes a few probes), the first versions' model and still the
+ * default; the client's own path to it is not modelled.
  */
 export class IngressEntry<H extends EntryHost> {
   private live: H[] | null = null;
@@ -24,19 +28,34 @@ export class IngressEntry<H extends EntryHost> {
     private readonly spec: WorkloadSpec,
     private readonly hosts: readonly H[],
     private readonly rng: RandomStream,
-  ) {}
-
-  /** A host came up, went down, joined or left: the list is rebuilt on next use. */
-  hostsChanged(): void {
-    this.live = null;
+    /** The balancer's health checks, or null when it knows at once which nodes are down. */
+    private readonly checks: EntryHealthchecks<H> | null = null,
+  ) {
+    checks?.start(hosts.filter((h) => this.listed(h)), () => {
+      this.live = null;
+    });
   }
 
-  /** The node the next connection enters by, or null when none of the balancer's nodes is up. */
+  /**
+   * A host came up, went down, joined or left: the list is rebuilt on next use. With health
+   * checks only its probes see it: the list changes when their streak completes.
+   */
+  hostsChanged(host: H): void {
+    if (this.checks === null) this.live = null;
+    else this.probeChanged(host);
+  }
+
+  /** What a probe of `host` looks at may have changed (a task bound or freed its host-mode port). */
+  probeChanged(host: H): void {
+    if (this.checks !== null && this.listed(host)) this.checks.recheck(host);
+  }
+
+  /** The node the next connection enters by, or null when the balancer has none to send to. */
   next(): H | null {
     const e = this.spec.entry;
     if (e.kind === "node") {
       const named = this.named ?? this.namedHost(e.node);
-      return named?.up ? named : null;
+      return named !== null && this.sendsTo(named) ? named : null;
     }
     const live = this.live ?? this.liveHosts();
     if (live.length === 0) return null;
@@ -52,8 +71,13 @@ export class IngressEntry<H extends EntryHost> {
 
   /** (Apart from next(), which runs per request: a closure there would cost each call a context.) */
   private liveHosts(): H[] {
-    this.live = this.hosts.filter((h) => h.up && this.listed(h));
+    this.live = this.hosts.filter((h) => this.sendsTo(h) && this.listed(h));
     return this.live;
+  }
+
+  /** Whether the balancer sends to `h`: it is up, or its probes have not (or not yet) taken it out. */
+  private sendsTo(h: H): boolean {
+    return this.checks === null ? h.up : this.checks.sendsTo(h);
   }
 
   private listed(h: H): boolean {

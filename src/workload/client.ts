@@ -159,15 +159,20 @@ export class Clients implements ContainerCallbacks<Request> {
     const now = this.sim.now();
     let entry: Host<Request> | null;
     let target: Container<Request> | null;
-    let conn: Connection<Container<Request>> | null = null;
-    if (flow.pool) {
-      conn = this.kept(flow.pool) ?? this.connect(flow, now);
-      entry = conn ? this.hosts[conn.entry]! : null;
-      target = conn ? conn.backend.container : null;
+    let conn = flow.pool ? this.kept(flow.pool) : null;
+    if (conn) {
+      entry = this.hosts[conn.entry]!;
+      target = conn.backend.container;
     } else {
-      // One request per connection: the balancer and the mesh choose for this request alone.
+      // A new connection: the external balancer picks the node, then the mesh (or the host port) a backend.
       entry = flow.entry.next();
+      if (entry !== null && !entry.up) {
+        this.hang(flow, firstStartUs, attempt);
+        return;
+      }
       target = entry ? this.backendAt(flow, entry, now) : null;
+      // The connection is kept for the requests after this one, when the workload keeps them.
+      if (flow.pool && target) conn = this.opened(flow, entry!, target, now);
     }
     if (!entry || !target) {
       // No node to enter by, no backend in its table, or a host-mode port no task holds there: refused.
@@ -187,13 +192,21 @@ export class Clients implements ContainerCallbacks<Request> {
     return this.net.routing.hostMode(flow.serviceIndex, entry.index);
   }
 
-  /** A new kept-alive connection: the external balancer picks the node, then the mesh (or the host port) a backend. */
-  private connect(flow: Flow, nowUs: number): Connection<Container<Request>> | null {
-    const entry = flow.entry.next();
-    const container = entry ? this.backendAt(flow, entry, nowUs) : null;
-    if (!entry || !container) return null;
+  /** A new kept-alive connection, entering at `entry`, to `container`. */
+  private opened(flow: Flow, entry: Host<Request>, container: Container<Request>, nowUs: number): Connection<Container<Request>> {
     const backend = newBackend(container, container.nodeIndex);
     return { backend, entry: entry.index, left: container.spec.request.connection.reuse, lastUsedUs: nowUs, viaIpvs: flow.mode === "ingress" };
+  }
+
+  /**
+   * The balancer sent a new connection to a node that is down, which only a health-checking
+   * balancer does (mesh.ts): its SYN gets no answer, so the attempt hangs until the client's
+   * timeout, as a lost one does (at once without a timeout: it cannot wait for ever). It holds
+   * no container, so it is timed on its own rather than in the flow's queue.
+   */
+  private hang(flow: Flow, firstStartUs: number, attempt: number): void {
+    if (flow.spec.timeoutUs <= 0) this.retryOrFail(flow, firstStartUs, attempt, "error");
+    else this.sim.after(flow.spec.timeoutUs, () => this.retryOrFail(flow, firstStartUs, attempt, "timeout"));
   }
 
   /** An idle connection that is still open. (Apart from attempt(): a closure there would cost every request a context.) */
