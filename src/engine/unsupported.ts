@@ -87,13 +87,14 @@ function callsOutlastClients(s: Scenario): string[] {
  * Workloads that enter a host-mode port at nodes that hold no task of its service: host mode has
  * no routing mesh, so those nodes refuse the connections. Nodes that can never hold one (they run
  * no tasks, or match none of its constraints) are named; a replicated service with fewer replicas
- * than the entry nodes it could run on leaves some of them without one too.
+ * than the entry nodes it could run on leaves some of them without one too. A balancer with
+ * health checks (`entryHealthcheck`) takes such nodes out itself: nothing to say then.
  */
 function hostPortGaps(s: Scenario, hosts: readonly HostSpec[]): string[] {
   return s.workload.flatMap((w) => {
     const svc = s.services.find((x) => x.name === w.service);
     const port = svc && workloadPort(svc, w);
-    if (!svc || port?.mode !== "host") return [];
+    if (!svc || port?.mode !== "host" || w.entryHealthcheck) return [];
     const entry = hosts.filter((h) => entryListed(w, h));
     const parsed = parseConstraints(svc.placement.constraints);
     const never = entry.filter((h) => !h.runsTasks || !constraintsMatch(parsed, placedOf(h)));

@@ -195,6 +195,10 @@ workload: [{name: users, service: web, rate: 10/s${entry}}]
     expect(scenarioWarnings(scenario("mode: global", ", entryNodes: [w]"))).toEqual([]);
     expect(scenarioWarnings(scenario("replicas: 4", ", entryNodes: [w]"))).toEqual([]);
   });
+
+  it("not when the balancer's health checks take those nodes out", () => {
+    expect(scenarioWarnings(scenario("replicas: 4", ", entryHealthcheck: {interval: 5s}"))).toEqual([]);
+  });
 });
 
 describe("a UDP port", () => {
