@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { orchsim, readOutputs, tempDir } from "./cli.js";
@@ -42,5 +43,37 @@ describe("determinism with a stack file", () => {
     }) as [Map<string, Buffer>, Map<string, Buffer>];
     for (const [name, bytes] of a) if (name !== "perf.json") expect(bytes.equals(b.get(name)!), name).toBe(true);
     expect(JSON.parse(a.get("summary.json")!.toString()).notes.some((n: string) => n.includes("hostname: not simulated"))).toBe(true);
+  });
+});
+
+describe("determinism with a health-checking balancer", () => {
+  it("a node failure behind entryHealthcheck gives byte-identical outputs twice with one seed; the probes' phases move with the seed", () => {
+    const dir = tempDir();
+    const scenario = path.join(dir, "lb.yaml");
+    fs.writeFileSync(scenario, `version: 1
+name: lb
+duration: 90s
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 6, cpu: 2, memory: 4GiB}]
+services:
+  - {name: web, replicas: 3, ports: [{published: 80, target: 80}], request: {cpu: 2ms}}
+workload:
+  - {name: users, service: web, rate: 300/s, timeout: 2s, retries: {max: 1}, entryHealthcheck: {interval: 5s, unhealthyThreshold: 3}}
+events:
+  - {at: 20s, nodeFailure: {nodes: [w-1, w-2, w-3], recoverAfter: 30s}}
+`);
+    const [a, b, c] = ["a", "b", "c"].map((name, i) => {
+      const out = path.join(dir, name);
+      const r = orchsim(["run", scenario, "--seed", i < 2 ? "7" : "8", "--out", out, "--quiet"]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      return readOutputs(out);
+    }) as [Map<string, Buffer>, Map<string, Buffer>, Map<string, Buffer>];
+    for (const [name, bytes] of a) if (name !== "perf.json") expect(bytes.equals(b.get(name)!), name).toBe(true);
+    const timeouts = (m: Map<string, Buffer>): number => JSON.parse(m.get("summary.json")!.toString()).services.web.timeouts;
+    // Connections the balancer sent to the dead nodes hung (and some of their retries too).
+    expect(timeouts(a)).toBeGreaterThan(0);
+    expect(timeouts(c)).not.toBe(timeouts(a));
   });
 });
