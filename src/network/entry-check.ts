@@ -19,6 +19,9 @@ import type { EntryHost } from "./mesh.js";
  * node is known only at the check's timeout (a SYN with no answer), which adds up to that timeout
  * to the detection; and a probe is not a request, so it never queues behind requests, is slowed
  * by a busy node or is lost in a partition (the balancer stands outside the simulated network).
+ * SIMPLIFICATION: the view as the traffic starts is what the probes see then (the balancer has
+ * probed since before), and with every node out the balancer has none to send to: AWS's target
+ * groups "fail open" and send to all of them then; its passive checks are not modelled either.
  */
 export class EntryHealthchecks<H extends EntryHost> {
   /** Per host index: whether the balancer sends to it; undefined for a node it has not seen yet. */
