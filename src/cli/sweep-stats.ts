@@ -4,6 +4,7 @@
 // parallel, or merged from shards writes the same bytes.
 
 import type { OutputDir } from "../metrics/output.js";
+import { HISTOGRAM_RELATIVE_ACCURACY } from "../metrics/histogram.js";
 import { estimate, pairedDifference } from "../metrics/stats.js";
 import { sweepReportHtml } from "../report/sweep-report.js";
 import { textTable } from "../report/text-table.js";
@@ -126,7 +127,20 @@ function table(rows: Record<string, string | number>[], runs: number): string {
     return [String(r["service"]), String(r["variant"]), fmt(r, "error_pct"), fmt(r, "p99_ms"), fmt(r, "slo_attained_pct"), d("error_pct"), d("p99_ms"), d("slo_attained_pct")];
   });
   const seeds = runs === 1 ? "1 seed" : `${runs} seeds`;
-  return [`${seeds} per variant; mean ± 95% CI; Δ = paired difference from the first variant (same seeds); - = no data`, ...textTable([header, ...body], 2)].join("\n");
+  return [`${seeds} per variant; mean ± 95% CI; Δ = paired difference from the first variant (same seeds); - = no data`, ...textTable([header, ...body], 2), ...sketchNote(rows)].join("\n");
+}
+
+/**
+ * A p99 whose interval is ± 0.00 over several runs: every run's p99 fell in one bucket of the
+ * latency sketch, which tells values apart only to its relative accuracy. Said, so that it is
+ * not read as runs that did not differ.
+ */
+function sketchNote(rows: readonly Record<string, string | number>[]): string[] {
+  const flat = (r: Record<string, string | number>, m: string): boolean => r[`${m}_ci95`] === 0 && Number(r[`${m}_n`]) > 1;
+  const baseline = rows[0]?.["variant"]; // its difference from itself is 0 ± 0 by construction
+  if (!rows.some((r) => flat(r, "p99_ms") || (r["variant"] !== baseline && flat(r, "p99_ms_diff")))) return [];
+  const pct = HISTOGRAM_RELATIVE_ACCURACY * 100;
+  return [`p99 (or Δ p99) ± 0.00: the runs' p99s fell in the same buckets of the latency sketch, which is exact to ±${pct}%: they differ by less than it tells apart, not by nothing`];
 }
 
 function finite(x: number): number | "" {

@@ -48,3 +48,23 @@ describe("sweep estimates", () => {
     expect(html).toContain("<title>70 (");
   });
 });
+
+describe("the sweep's table", () => {
+  const table = (p99s: Record<string, number[]>): string => {
+    const out = { writeCsv: () => undefined, writeText: () => undefined } as unknown as OutputDir;
+    const samples = Object.entries(p99s).flatMap(([variant, values]) => values.map((p99, i) => ({ ...sample(variant, i + 1, 10), p99_ms: p99 })));
+    return writeSweep(out, samples, { scenario: "t", variants: Object.keys(p99s), seeds: [1, 2, 3] }, false);
+  };
+  const NOTE = "the runs' p99s fell in the same buckets of the latency sketch, which is exact to ±0.5%";
+
+  it("says what a p99 of ± 0.00 over several runs means: one bucket of the sketch, not runs that did not differ", () => {
+    expect(table({ a: [50, 50, 50] })).toContain(NOTE);
+    expect(table({ a: [50, 50, 50] })).toMatch(/50\.00 ± 0\.00/);
+  });
+
+  it("says it of a paired difference of ± 0.00 too, but not of the baseline's difference from itself", () => {
+    expect(table({ a: [48, 50, 52], b: [49, 51, 53] })).toContain(NOTE);
+    expect(table({ a: [48, 50, 52], b: [47, 51, 55] })).not.toContain(NOTE);
+    expect(table({ a: [48, 50, 52] })).not.toContain(NOTE);
+  });
+});
