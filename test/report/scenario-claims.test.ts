@@ -122,6 +122,31 @@ describe("zone-failure.yaml's comment (seed 7)", () => {
     expect(Math.round(mean(replicas.map((r) => r.errors)) / 50) * 50).toBe(1_450);
   }, 300_000); // 30 runs one after another: about 70 s alone, more on a busy machine
 
+  it("a balancer probing every 30 s loses about 3,900 (four times), p99 2.25 s; one probing every 2 s about 830, none rejected (325 with the instant one); seeds 1-3 alike", () => {
+    const checked = (interval: string, seed?: number) =>
+      summaryOfFile(file("zone-failure"), [`workload.shoppers.entryHealthcheck.interval=${interval}`, ...(seed === undefined ? [] : [`seed=${seed}`])]).services["shop"]!;
+    const slow = checked("30s");
+    const fast = checked("2s");
+    expect(slow.errors).toBeGreaterThan(3_700);
+    expect(slow.errors).toBeLessThan(4_100);
+    expect(slow.errors / shop.errors).toBeGreaterThan(3.5);
+    expect(slow.errors / shop.errors).toBeLessThan(4.5);
+    // A 2 s timeout, a 200 ms backoff and the retry's own few milliseconds.
+    expect(slow.latency_ms!.p99).toBeGreaterThan(2_200);
+    expect(slow.latency_ms!.p99).toBeLessThan(2_300);
+    expect(fast.errors).toBeGreaterThan(780);
+    expect(fast.errors).toBeLessThan(880);
+    expect(shop.rejected).toBe(325);
+    expect([fast.rejected, slow.rejected]).toEqual([0, 0]);
+    for (const seed of [1, 2, 3]) {
+      const instant = summaryOfFile(file("zone-failure"), [`seed=${seed}`]).services["shop"]!;
+      const [f, s] = [checked("2s", seed), checked("30s", seed)];
+      expect(f.errors).toBeLessThan(instant.errors);
+      expect(s.errors).toBeGreaterThan(2.5 * instant.errors);
+      expect(f.rejected).toBe(0);
+    }
+  }, 120_000); // 11 runs one after another
+
   it("with the default 30 s call timeout about 16,000 requests fail", () => {
     const slow = runFile(file("zone-failure"), ["services.shop.request.calls=[{service: catalog, count: 2}]"]);
     expect(slow.summary.services["shop"]!.errors).toBeGreaterThan(15_000);
