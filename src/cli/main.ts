@@ -74,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--compare <other>", "another run's output directory: what changed, and its p99 on the latency charts")
     .addHelpText("after", examples("orchsim run scenarios/zone-failure.yaml && orchsim report out/zone-failure", "orchsim report out/a --compare out/b", "orchsim report out/zone-failure-sweep"))
     .action(async (dir: string, opts: { compare?: string }) => {
-      code = (await import("./report-command.js")).reportCommand(dir, opts.compare);
+      code = await (await import("./report-command.js")).reportCommand(dir, opts.compare);
     });
   program
     .command("compare")

@@ -4,13 +4,10 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "csv-parse/sync";
 import { FAULT_COLUMN, type Sample } from "./sweep-run.js";
-import { readSamples, writeSweep } from "./sweep-stats.js";
+import { writeSweep } from "./sweep-stats.js";
+import { readSamples, SHARD_FILE } from "./sweep-files.js";
 import { badInput, openOutput } from "./bad-input.js";
-
-/** What a shard writes beside its sweep.csv. */
-export const SHARD_FILE = "sweep-shard.json";
 
 export interface ShardManifest {
   orchsim_sweep_shard: 1;

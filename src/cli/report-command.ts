@@ -3,21 +3,21 @@ import * as path from "node:path";
 import { OUTPUT_MARKER_FILE } from "../metrics/output.js";
 import { summaryProblem } from "../report/compare.js";
 import { readComparison, readRunFiles, reportData, reportHtml, storyInput, storyMarkdown } from "../report/index.js";
-import { SHARD_FILE } from "./merge-command.js";
-import { readSamples, sweepReportFrom, SWEEP_FILE, type SweepManifest } from "./sweep-stats.js";
+import { readSamples, SHARD_FILE, SWEEP_FILE, type SweepManifest } from "./sweep-files.js";
+import { orchsimVersion } from "./version.js";
 
 /**
  * `orchsim report OUTDIR`: writes OUTDIR/report.html and story.md from a finished run's outputs,
  * or a sweep's sweep-report.html from its sweep.json and sweep.csv. Only a directory that
  * orchsim wrote (a run's holds the marker file, a sweep's its manifest) is read or written to.
  */
-export function reportCommand(dir: string, compareWith?: string): number {
+export async function reportCommand(dir: string, compareWith?: string): Promise<number> {
   if (!fs.existsSync(dir)) {
     process.stderr.write(`orchsim report: ${dir} does not exist\n`);
     return 2;
   }
   if (fs.existsSync(path.join(dir, SWEEP_FILE))) {
-    if (compareWith === undefined) return sweepReport(dir);
+    if (compareWith === undefined) return await sweepReport(dir);
     process.stderr.write(`orchsim report: --compare is for two runs; ${dir} is a sweep, whose report compares its variants\n`);
     return 2;
   }
@@ -62,12 +62,17 @@ function writeAll(dir: string, files: readonly (readonly [string, string])[]): v
   }
 }
 
-/** A sweep's directory (sweep.json and sweep.csv, from orchsim sweep or merge): its sweep-report.html. */
-function sweepReport(dir: string): number {
+/**
+ * A sweep's directory (sweep.json and sweep.csv, from orchsim sweep or merge): its
+ * sweep-report.html. The estimates are this orchsim's, from the runs' rows: a sweep written by
+ * another version is said so.
+ */
+async function sweepReport(dir: string): Promise<number> {
   let html: string;
+  let wrote: string;
   try {
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, SWEEP_FILE), "utf8")) as SweepManifest;
-    if (manifest.orchsim_sweep !== 1 || !Array.isArray(manifest.variants) || !Array.isArray(manifest.seeds)) {
+    if (manifest.orchsim_sweep !== 1 || typeof manifest.scenario !== "string" || !Array.isArray(manifest.variants) || !Array.isArray(manifest.seeds)) {
       process.stderr.write(`orchsim report: ${path.join(dir, SWEEP_FILE)}: written by another orchsim version\n`);
       return 2;
     }
@@ -77,11 +82,16 @@ function sweepReport(dir: string): number {
       process.stderr.write(`orchsim report: ${path.join(dir, "sweep.csv")}: ${unknown ? `its variant ${unknown.variant} is not one of ${SWEEP_FILE}'s` : "no runs"}\n`);
       return 2;
     }
+    // Imported only here: the sweep's estimates come with its runner, which brings the simulator.
+    const { sweepReportFrom } = await import("./sweep-stats.js");
     html = sweepReportFrom(samples, manifest);
+    wrote = manifest.orchsim;
   } catch (err) {
     process.stderr.write(`orchsim report: cannot read the sweep in ${dir}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
+  const version = orchsimVersion();
+  if (wrote !== version) process.stderr.write(`orchsim report: note: orchsim ${wrote} made the sweep; its report is drawn by ${version}\n`);
   writeAll(dir, [["sweep-report.html", html]]);
   process.stdout.write(`report: ${path.join(dir, "sweep-report.html")}\n`);
   return 0;
@@ -91,6 +101,9 @@ function sweepReport(dir: string): number {
 function notARun(dir: string): string {
   if (fs.existsSync(path.join(dir, SHARD_FILE))) return `is one shard of a sweep: orchsim merge --report writes the sweep's report from every shard`;
   if (fs.existsSync(path.join(dir, "plan.csv"))) return `is the output of orchsim plan, which has no report: its sweep.csv holds every run it made`;
-  if (fs.existsSync(path.join(dir, "sweep.csv"))) return `holds a sweep written without ${SWEEP_FILE} (by an earlier orchsim): run it again with --report`;
+  if (fs.existsSync(path.join(dir, "sweep.csv"))) {
+    const had = fs.existsSync(path.join(dir, "sweep-report.html")) ? `; its sweep-report.html is the one it wrote` : `: run it again with --report`;
+    return `holds a sweep written without ${SWEEP_FILE} (by an earlier orchsim)${had}`;
+  }
   return `is not the output directory of an orchsim run (no ${OUTPUT_MARKER_FILE} and summary.json)`;
 }

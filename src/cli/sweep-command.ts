@@ -6,7 +6,8 @@ import { loadScenarioFile, ScenarioError, type LoadOptions, type Override } from
 import { Progress } from "./progress.js";
 import { isFailed, runJob, type JobResult, type Sample, type SweepJob } from "./sweep-run.js";
 import { writeSamples, writeSweep } from "./sweep-stats.js";
-import { SHARD_FILE, type ShardManifest } from "./merge-command.js";
+import type { ShardManifest } from "./merge-command.js";
+import { SHARD_FILE } from "./sweep-files.js";
 import { orchsimVersion } from "./version.js";
 import { badInput, commandFailed, openOutput, problemsOf, problemsWithout } from "./bad-input.js";
 import type { OutputDir } from "../metrics/output.js";

@@ -140,6 +140,12 @@ describe("orchsim sweep", () => {
     const html = (out: string) => fs.readFileSync(path.join(dir, out, "sweep-report.html"), "utf8");
     expect(html("without")).toBe(html("with"));
     expect(JSON.parse(fs.readFileSync(path.join(dir, "with", "sweep.json"), "utf8"))).toMatchObject({ orchsim_sweep: 1, scenario: "tiny", seeds: [1, 2], variants: ["cluster.scheduler.strategy=spread", "cluster.scheduler.strategy=binpack"] });
+    // A sweep another orchsim made: its report is drawn all the same, and said to be this one's.
+    const manifestFile = path.join(dir, "without", "sweep.json");
+    fs.writeFileSync(manifestFile, fs.readFileSync(manifestFile, "utf8").replace(/"orchsim": "[^"]*"/, '"orchsim": "0.0.1-old"'));
+    const old = orchsim(["report", path.join(dir, "without")]);
+    expect(old.code).toBe(0);
+    expect(old.stderr).toMatch(/^orchsim report: note: orchsim 0\.0\.1-old made the sweep; its report is drawn by \d/);
     const compare = orchsim(["report", path.join(dir, "without"), "--compare", path.join(dir, "with")]);
     expect([compare.code, compare.stderr]).toEqual([2, `orchsim report: --compare is for two runs; ${path.join(dir, "without")} is a sweep, whose report compares its variants\n`]);
     expect(sweep("shard", "--shard", "1/2").code).toBe(0);
