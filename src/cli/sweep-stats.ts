@@ -8,7 +8,7 @@ import { HISTOGRAM_RELATIVE_ACCURACY } from "../metrics/histogram.js";
 import { estimate, pairedDifference } from "../metrics/stats.js";
 import { sweepReportHtml } from "../report/sweep-report.js";
 import { textTable } from "../report/text-table.js";
-import { parse } from "csv-parse/sync";
+import { SWEEP_FILE, type SweepManifest } from "./sweep-files.js";
 import { FAULT_COLUMN, round, withEveryFault, type Sample } from "./sweep-run.js";
 import { orchsimVersion } from "./version.js";
 
@@ -23,21 +23,6 @@ export function writeSamples(out: OutputDir, given: readonly Sample[]): void {
 function writeRows(out: OutputDir, samples: readonly Sample[]): void {
   const rows = samples.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v === "number" && !Number.isFinite(v) ? "" : v])));
   out.writeCsv("sweep.csv", Object.keys(samples[0] ?? {}), rows);
-}
-
-/**
- * What a sweep's directory says of itself, beside sweep.csv: `orchsim report DIR` draws
- * sweep-report.html from the two (a sweep run without --report, or merged without it).
- */
-export const SWEEP_FILE = "sweep.json";
-export interface SweepManifest {
-  orchsim_sweep: 1;
-  /** The orchsim that wrote it. */
-  orchsim: string;
-  scenario: string;
-  /** The variants in the grid's order: the first is the baseline of the paired differences. */
-  variants: string[];
-  seeds: number[];
 }
 
 /** Writes sweep.csv, sweep-summary.csv, sweep.json and (with `report`) sweep-report.html; returns the terminal's table. */
@@ -55,14 +40,6 @@ export function writeSweep(out: OutputDir, given: readonly Sample[], m: Omit<Swe
 /** sweep-report.html from a sweep's rows (with every fault's columns) and its manifest. */
 export function sweepReportFrom(samples: readonly Sample[], m: SweepManifest): string {
   return sweepReportHtml(`orchsim sweep: ${m.scenario}`, m.seeds.length, metricsOf(samples), summarise(samples, m.variants));
-}
-
-const TEXT_COLUMNS = new Set(["variant", "service"]);
-
-/** sweep.csv's rows as the runs gave them (an empty cell is NaN, as it was written). */
-export function readSamples(csvText: string): Sample[] {
-  const records = parse(csvText, { columns: true }) as Record<string, string>[];
-  return records.map((rec) => Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, TEXT_COLUMNS.has(k) ? v : v === "" ? NaN : Number(v)])) as unknown as Sample);
 }
 
 /** The metrics to estimate: the fixed ones, then every fault column the runs have (in column order). */
@@ -131,16 +108,17 @@ function table(rows: Record<string, string | number>[], runs: number): string {
 }
 
 /**
- * A p99 whose interval is ± 0.00 over several runs: every run's p99 fell in one bucket of the
- * latency sketch, which tells values apart only to its relative accuracy. Said, so that it is
- * not read as runs that did not differ.
+ * A p99 (or a paired difference of p99s) whose interval is ± 0.00 over several runs: the runs may
+ * well differ, by less than the latency sketch tells apart (its relative accuracy; the same
+ * bucket every run, or the same buckets apart). Said, so that it is not read as runs that did not
+ * differ; a run with nothing random in it may also give that.
  */
 function sketchNote(rows: readonly Record<string, string | number>[]): string[] {
   const flat = (r: Record<string, string | number>, m: string): boolean => r[`${m}_ci95`] === 0 && Number(r[`${m}_n`]) > 1;
   const baseline = rows[0]?.["variant"]; // its difference from itself is 0 ± 0 by construction
   if (!rows.some((r) => flat(r, "p99_ms") || (r["variant"] !== baseline && flat(r, "p99_ms_diff")))) return [];
   const pct = HISTOGRAM_RELATIVE_ACCURACY * 100;
-  return [`p99 (or Δ p99) ± 0.00: the runs' p99s fell in the same buckets of the latency sketch, which is exact to ±${pct}%: they differ by less than it tells apart, not by nothing`];
+  return [`p99 (or Δ p99) ± 0.00 over several runs may only mean that their p99s fell in the same buckets of the latency sketch, which is exact to ±${pct}%: a difference smaller than that does not show`];
 }
 
 function finite(x: number): number | "" {

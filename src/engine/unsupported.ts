@@ -88,17 +88,22 @@ function callsOutlastClients(s: Scenario): string[] {
  * no routing mesh, so those nodes refuse the connections. Nodes that can never hold one (they run
  * no tasks, or match none of its constraints) are named; a replicated service with fewer replicas
  * than the entry nodes it could run on leaves some of them without one too. A balancer with
- * health checks (`entryHealthcheck`) takes such nodes out itself: nothing to say then.
+ * health checks (`entryHealthcheck`) takes such nodes out itself: said only when that leaves it
+ * no node ever.
  */
 function hostPortGaps(s: Scenario, hosts: readonly HostSpec[]): string[] {
   return s.workload.flatMap((w) => {
     const svc = s.services.find((x) => x.name === w.service);
     const port = svc && workloadPort(svc, w);
-    if (!svc || port?.mode !== "host" || w.entryHealthcheck) return [];
+    if (!svc || port?.mode !== "host") return [];
     const entry = hosts.filter((h) => entryListed(w, h));
     const parsed = parseConstraints(svc.placement.constraints);
     const never = entry.filter((h) => !h.runsTasks || !constraintsMatch(parsed, placedOf(h)));
     const could = entry.length - never.length;
+    if (w.entryHealthcheck) {
+      if (could > 0 || entry.length === 0) return [];
+      return [`workload[${w.name}] enters ${svc.name}'s host-mode port ${port.published} at ${formatNumber(entry.length)} nodes, none of which can ever hold one of its tasks (${nameRanges(never.map((h) => h.name))}): its balancer's health checks take them all out, so every connection is refused`];
+    }
     const short = svc.mode === "replicated" ? Math.max(0, could - svc.replicas) : 0;
     if (never.length === 0 && short === 0) return [];
     const why = [

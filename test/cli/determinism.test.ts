@@ -47,7 +47,7 @@ describe("determinism with a stack file", () => {
 });
 
 describe("determinism with a health-checking balancer", () => {
-  it("a node failure behind entryHealthcheck gives byte-identical outputs twice with one seed; the probes' phases move with the seed", () => {
+  it("a node failure behind entryHealthcheck gives byte-identical outputs twice with one seed, and another run with another", () => {
     const dir = tempDir();
     const scenario = path.join(dir, "lb.yaml");
     fs.writeFileSync(scenario, `version: 1

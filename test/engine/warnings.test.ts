@@ -196,8 +196,11 @@ workload: [{name: users, service: web, rate: 10/s${entry}}]
     expect(scenarioWarnings(scenario("replicas: 4", ", entryNodes: [w]"))).toEqual([]);
   });
 
-  it("not when the balancer's health checks take those nodes out", () => {
+  it("not when the balancer's health checks take those nodes out, unless that leaves it none ever", () => {
     expect(scenarioWarnings(scenario("replicas: 4", ", entryHealthcheck: {interval: 5s}"))).toEqual([]);
+    expect(scenarioWarnings(scenario("replicas: 4", ", entryNodes: [manager], entryHealthcheck: {interval: 5s}"))).toEqual([
+      "workload[users] enters web's host-mode port 80 at 3 nodes, none of which can ever hold one of its tasks (manager-1..manager-3): its balancer's health checks take them all out, so every connection is refused",
+    ]);
   });
 });
 
