@@ -145,8 +145,9 @@ function isStop(x: unknown): x is Stop {
 }
 
 /**
- * Bisection: hi must pass (else null, with lo tried too, to tell whether more helped at all), lo
- * is tried next, then the middle until they are one apart. Returns the smallest passing value,
+ * Bisection: hi and lo are tried first. A passing lo is the answer whatever hi did (a field that
+ * does worse as it grows: report() says so); else hi must pass (else null: lo tells whether more
+ * helped at all), then the middle until they are one apart. Returns the smallest passing value,
  * null, or a problem with the runs.
  */
 async function search(trial: (v: number) => Promise<Trial | Stop>, ok: (t: Trial) => boolean, lo: number, hi: number): Promise<number | null | Stop> {
@@ -154,8 +155,8 @@ async function search(trial: (v: number) => Promise<Trial | Stop>, ok: (t: Trial
   if (isStop(top)) return top;
   const bottom = lo < hi ? await trial(lo) : top;
   if (isStop(bottom)) return bottom;
-  if (!ok(top)) return null;
   if (ok(bottom)) return lo;
+  if (!ok(top)) return null;
   // Invariant: hi passes, lo fails.
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
@@ -209,8 +210,8 @@ function noAnswerHint(rows: readonly Trial[], lo: number, hi: number): string {
   const bottom = rows.find((t) => t.value === lo);
   const within = (t: Trial): string => (Number.isFinite(t.worstAttainedPct) ? `${t.worstAttainedPct.toFixed(1)}%` : "-");
   const ends = bottom && `at ${lo}: ${bottom.passed} of ${bottom.runs} seeds pass, the worst service has ${within(bottom)} of its requests within its SLO; at ${hi}: ${top.passed} and ${within(top)}`;
-  if (bottom === undefined || bottom === top) return "a larger --range may, or the first failure says what stands in the way";
-  if (bottom.passed < top.passed || top.worstAttainedPct - bottom.worstAttainedPct >= HELPED_PCT) return `more helped (${ends}): a larger --range may`;
+  if (bottom === undefined || bottom === top) return "a larger --range may help, or the first failure says what stands in the way";
+  if (bottom.passed < top.passed || top.worstAttainedPct - bottom.worstAttainedPct >= HELPED_PCT) return `more helped (${ends}): a larger --range may help, if more of it is what is short (the first failure says what failed)`;
   return `more did not help (${ends}): the first failure says what stands in the way`;
 }
 
@@ -219,7 +220,9 @@ function report(field: string, rows: readonly Trial[], answer: number | null, se
   if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in ${seeds === 1 ? "its one seed" : `all ${seeds} seeds`} (not even ${hi}): ${noAnswerHint(rows, lo, hi)}`].join("\n");
   const bound = 100 * missChanceBound(seeds);
   const below = rows.find((t) => t.value === answer - 1);
-  const edge = below ? `; at ${answer - 1}, ${below.runs - below.passed} of ${below.runs} seeds miss` : answer === lo ? ` (the bottom of the range)` : "";
+  const top = rows.find((t) => t.value === hi)!;
+  const worse = answer === lo && top.passed < top.runs ? `; more is worse here: at ${hi}, ${top.runs - top.passed} of ${top.runs} seeds miss` : "";
+  const edge = below ? `; at ${answer - 1}, ${below.runs - below.passed} of ${below.runs} seeds miss` : answer === lo ? ` (the bottom of the range${worse})` : "";
   return [
     ...table,
     "",

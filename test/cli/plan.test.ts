@@ -66,7 +66,7 @@ describe("orchsim plan", () => {
     const r = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "1..2", "--seeds", "2", "--out", path.join(dir, "none")]);
     expect(r.code).toBe(3); // for a script: no answer in the range
     expect(r.stdout).toContain("no value of cluster.nodeGroups.w.count in 1..2 meets every SLO in all 2 seeds (not even 2): more helped (at 1: 0 of 2 seeds pass");
-    expect(r.stdout).toMatch(/\): a larger --range may\n/);
+    expect(r.stdout).toMatch(/\): a larger --range may help, if more of it is what is short \(the first failure says what failed\)\n/);
     expect(JSON.parse(fs.readFileSync(path.join(dir, "none", "plan.json"), "utf8"))).toEqual({ field: "cluster.nodeGroups.w.count", range: [1, 2], seeds: [1, 2], answer: null, miss_chance_below: null });
   });
 
@@ -145,6 +145,32 @@ ${events}
 `));
   return file;
 }
+
+describe("a field that does worse as it grows", () => {
+  it("answers the bottom of the range when it passes, whatever the top did, and says more is worse", () => {
+    // A balancer that takes a dead entry node out after more failed probes sends it more
+    // connections, which time out: 1 failed probe (2 s) keeps web within its SLO, 6 do not.
+    const dir = tempDir();
+    const file = path.join(dir, "worse.yaml");
+    fs.writeFileSync(file, scenarioYaml({ name: "plan-worse", duration: "1m" }, `
+metrics: {slo: {latency: 100ms, percentile: 99}}
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 4, cpu: 1, memory: 4GiB}]
+services:
+  - {name: web, mode: global, placement: {constraints: ["node.hostname != w-4"]}, ports: [{published: 80, target: 80}], request: {cpu: 10ms, distribution: exponential}}
+workload:
+  - {name: users, service: web, rate: 100/s, timeout: 1s, entryNodes: [w], entryHealthcheck: {interval: 2s}}
+events:
+  - {at: 20s, nodeFailure: {nodes: [w-4]}}
+`));
+    const field = "workload.users.entryHealthcheck.unhealthyThreshold";
+    const r = orchsim(["plan", file, "--minimize", field, "--range", "1..6", "--seeds", "3", "--out", path.join(dir, "plan")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`smallest ${field} meeting every SLO (the whole run and after every fault) in all 3 seeds: 1 (the bottom of the range; more is worse here: at 6, 3 of 3 seeds miss)`);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "plan", "plan.json"), "utf8")).answer).toBe(1);
+  });
+});
 
 describe("a scale-up whose new tasks find no room", () => {
   it("fails the value even when the tasks that run meet the SLO: room for the desired tasks is part of the plan", () => {
