@@ -47,7 +47,8 @@ function entryChecks(world: World, spec: WorkloadSpec, service: number, mode: "i
   const key = world.rng.stream(`workload/${spec.name}/entry-check`).int(2 ** 32);
   const routing = world.net.routing;
   const passes = mode === "ingress" ? (h: Host<Request>) => h.up : (h: Host<Request>) => h.up && routing.hostMode(service, h.index) !== null;
-  return new EntryHealthchecks(world.sim, spec.entryHealthcheck, key, passes);
+  const report = (h: Host<Request>, inService: boolean): void => world.recorder.emit({ kind: "balancer", workload: spec.name, node: h.name, state: inService ? "in" : "out" });
+  return new EntryHealthchecks(world.sim, spec.entryHealthcheck, key, passes, report);
 }
 
 /** The workload's load spikes, each repetition of each event, on the absolute clock. */

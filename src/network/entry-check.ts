@@ -45,6 +45,8 @@ export class EntryHealthchecks<H extends EntryHost> {
     private readonly spec: EntryHealthcheckSpec,
     private readonly key: number,
     private readonly passes: (h: H) => boolean,
+    /** Told each time the balancer takes a node out or puts it back (events.jsonl's `balancer`). */
+    private readonly report: (h: H, inService: boolean) => void = () => undefined,
   ) {}
 
   /**
@@ -95,6 +97,7 @@ export class EntryHealthchecks<H extends EntryHost> {
     this.agreedUs[i] = -1;
     this.inService[i] = !this.inService[i];
     this.onChange();
+    this.report(h, this.inService[i]);
   }
 
   /** The first probe of node `i` at or after `t` (a probe at the instant of a change sees it). */

@@ -59,6 +59,7 @@ function chain(input: StoryInput, f: FaultSummary, endT: number): Step[] {
   steps.push(...leadership(leaders));
   const down = of("node", (e) => e["status"] === "down");
   steps.push(...nodeStatus(of("node"), leaders.filter((x) => x.e["leader"] !== null), down, f.t_s));
+  steps.push(...balancer(of("balancer"), f.t_s));
   steps.push(...autoscale(of("autoscale")));
   steps.push(...newTasks(ev, down));
   steps.push(...saturation(input, f.t_s, endT));
@@ -112,6 +113,42 @@ function nodeStatus(nodes: readonly LoggedEvent[], elections: readonly LoggedEve
     steps.push({ t: down[0]!.t, text: `the managers mark ${names[0]} DOWN, ${fmt(down[0]!.t - faultT)} s after the fault (${why})${more}`, ref: `events.jsonl:${down[0]!.line}` });
   }
   return steps;
+}
+
+/**
+ * A health-checking balancer's view of its nodes (workload[].entryHealthcheck): the nodes it took
+ * out, or put back, per workload, from the first of them. Until then it sent them connections.
+ */
+function balancer(changes: readonly LoggedEvent[], faultT: number): Step[] {
+  const groups = new Map<string, LoggedEvent[]>();
+  for (const c of changes) {
+    const key = `${String(c.e["workload"])}\u0000${String(c.e["state"])}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return [...groups.values()].map((g) => {
+    const first = g[0]!;
+    const last = g[g.length - 1]!;
+    const out = first.e["state"] === "out";
+    const nodes = nameRanges([...new Set(g.map((c) => String(c.e["node"])))].sort(byNumberedName));
+    const until = last.t > first.t ? ` (the last at ${fmt(last.t)} s)` : "";
+    const lb = `the load balancer of workload ${String(first.e["workload"])}`;
+    const text = out
+      ? `${lb} takes ${nodes} out, ${fmt(first.t - faultT)} s after the fault${until}: their probes failed, and until then it sent them new connections`
+      : `${lb} puts ${nodes} back${until}: their probes pass again`;
+    return { t: first.t, text, ref: `events.jsonl:${first.line}` };
+  });
+}
+
+/** Node names in order, a-2 before a-10: by the name before the trailing number, then by the number. */
+function byNumberedName(a: string, b: string): number {
+  const [pa, na] = splitNumber(a);
+  const [pb, nb] = splitNumber(b);
+  return pa < pb ? -1 : pa > pb ? 1 : na - nb;
+}
+
+function splitNumber(name: string): [string, number] {
+  const m = /^(.*?)(\d+)$/.exec(name);
+  return m ? [m[1]!, Number(m[2])] : [name, -1];
 }
 
 /** The first window in which requests failed, and the first in which a p99 rose above its SLO. */

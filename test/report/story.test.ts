@@ -90,6 +90,20 @@ describe("story.md", () => {
     citesRealLines(text, events);
   });
 
+  it("zone-failure behind a balancer probing every 30 s: when it takes zone a's nodes out, and when it puts them back", () => {
+    const { text, events } = story("zone-failure", ["workload.shoppers.entryHealthcheck.interval=30s"]);
+    const out = events.filter((l) => l.includes('"kind":"balancer"') && l.includes('"state":"out"')).map((l) => JSON.parse(l));
+    expect(out.map((e) => e.node).sort()).toEqual(["a-1", "a-2", "a-3", "manager-1"]);
+    // Three failed probes 30 s apart, the first within 30 s of the fault at 180 s.
+    for (const e of out) expect(e.t_s >= 180 + 60 && e.t_s < 180 + 90).toBe(true);
+    const first = Math.min(...out.map((e) => e.t_s));
+    expect(text).toContain(`the load balancer of workload shoppers takes a-1..a-3,manager-1 out, ${(Math.round((first - 180) * 10) / 10).toString()} s after the fault`);
+    expect(text).toMatch(/the load balancer of workload shoppers puts a-1\.\.a-3,manager-1 back \(the last at [\d.]+ s\): their probes pass again/);
+    citesRealLines(text, events);
+    // The instant balancer (the default) has no such events.
+    expect(story("zone-failure").events.some((l) => l.includes('"kind":"balancer"'))).toBe(false);
+  });
+
   it("zone-failure's workers alone (the leader lives): DOWN after missed heartbeats, replacements (some on dead nodes), recovery", () => {
     const { text, summary, events } = story("zone-failure", ["events.0.nodeFailure={nodes: [a-1, a-2, a-3], recoverAfter: 6m}"]);
     const f = summary.faults[0];
