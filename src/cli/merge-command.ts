@@ -18,6 +18,8 @@ export interface ShardManifest {
   fingerprint: string;
   shard: number;
   of: number;
+  /** The `--set`s every run had (absent in shards of orchsim before sweep.json). */
+  set?: string[];
   /** The sweep's variants and seeds, in the grid's order (variants outer). */
   variants: string[];
   seeds: number[];
@@ -63,7 +65,7 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   if (typeof out === "number") return out;
   let text: string;
   try {
-    text = writeSweep(out, samples, { scenario: first.scenario, variants: first.variants, seeds: first.seeds }, o.report === true);
+    text = writeSweep(out, samples, { scenario: first.scenario, variants: first.variants, seeds: first.seeds, set: first.set ?? [] }, o.report === true);
     out.commit();
   } catch (err) {
     out.abort();

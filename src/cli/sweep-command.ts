@@ -87,6 +87,7 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
         fingerprint: grid.fingerprint,
         shard: share.index,
         of: share.of,
+        set: o.set.map((x) => x.trim()),
         variants: labels,
         seeds: seeds as number[],
         runs: chosen,
@@ -96,7 +97,7 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
       if (!o.quiet) process.stdout.write(`shard ${share.index}/${share.of}: ${chosen.length} of ${grid.jobs.length} runs; combine the shards with: orchsim merge DIR...\noutputs: ${out.finalDir}\n`);
       return 0;
     }
-    const text = writeSweep(out, samples, { scenario: grid.name, variants: labels, seeds: seeds as number[] }, o.report === true);
+    const text = writeSweep(out, samples, { scenario: grid.name, variants: labels, seeds: seeds as number[], set: o.set.map((x) => x.trim()) }, o.report === true);
     out.commit();
     if (!o.quiet) process.stdout.write(text + `\noutputs: ${out.finalDir}\n`);
     return 0;

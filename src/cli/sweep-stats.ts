@@ -31,7 +31,7 @@ export function writeSweep(out: OutputDir, given: readonly Sample[], m: Omit<Swe
   const summary = summarise(samples, m.variants);
   writeRows(out, samples);
   out.writeCsv("sweep-summary.csv", Object.keys(summary[0] ?? {}), summary);
-  const manifest: SweepManifest = { orchsim_sweep: 1, orchsim: orchsimVersion(), scenario: m.scenario, variants: [...m.variants], seeds: [...m.seeds] };
+  const manifest: SweepManifest = { orchsim_sweep: 1, orchsim: orchsimVersion(), scenario: m.scenario, variants: [...m.variants], seeds: [...m.seeds], set: [...m.set] };
   out.writeText(SWEEP_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
   if (report) out.writeText("sweep-report.html", sweepReportFrom(samples, manifest));
   return table(summary, m.seeds.length);
@@ -39,7 +39,7 @@ export function writeSweep(out: OutputDir, given: readonly Sample[], m: Omit<Swe
 
 /** sweep-report.html from a sweep's rows (with every fault's columns) and its manifest. */
 export function sweepReportFrom(samples: readonly Sample[], m: SweepManifest): string {
-  return sweepReportHtml(`orchsim sweep: ${m.scenario}`, m.seeds.length, metricsOf(samples), summarise(samples, m.variants));
+  return sweepReportHtml(`orchsim sweep: ${m.scenario}`, m.seeds.length, metricsOf(samples), summarise(samples, m.variants), m.set ?? []);
 }
 
 /** The metrics to estimate: the fixed ones, then every fault column the runs have (in column order). */

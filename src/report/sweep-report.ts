@@ -19,7 +19,7 @@ function value(r: SweepRow, key: string): number | null {
 }
 
 /** The page: per metric, per service, the variants' estimates and their differences from the baseline. */
-export function sweepReportHtml(title: string, seeds: number, metrics: readonly string[], rows: readonly SweepRow[]): string {
+export function sweepReportHtml(title: string, seeds: number, metrics: readonly string[], rows: readonly SweepRow[], set: readonly string[] = []): string {
   const services = [...new Set(rows.map((r) => String(r["service"])))];
   const sections = metrics.map((m) => {
     const plots = services.map((s) => forest(m, s, rows.filter((r) => r["service"] === s))).join("\n");
@@ -31,8 +31,9 @@ svg .ci { stroke: var(--fg); stroke-width: 2; }
 svg .mean { fill: #1f77b4; }
 svg .diff { fill: #d62728; }`;
   const intro = `<p class="muted">${seeds} seed(s) per variant, the same seeds for every variant. Left: each variant's mean with its 95% confidence interval. Right: the paired difference from the first variant (the baseline) with its interval; one that crosses the dashed zero line is no evidence of a difference. A metric with no value in some runs (nothing completed, a fault that never recovered) is estimated over the runs that have one, and the row says how many.</p>`;
+  const settings = set.length === 0 ? "" : `\n<p>Every run with ${set.map((x) => `<code>--set ${escapeXml(x)}</code>`).join(", ")}.</p>`;
   const toggle = `<script>document.getElementById("theme").addEventListener("click", () => { const d = document.documentElement; d.dataset.theme = d.dataset.theme === "dark" ? "light" : "dark"; });</script>`;
-  return page(title, style, `${intro}\n${sections.join("\n")}\n${toggle}`);
+  return page(title, style, `${intro}${settings}\n${sections.join("\n")}\n${toggle}`);
 }
 
 /** One forest plot: a row per variant, estimates on the left, differences on the right. */

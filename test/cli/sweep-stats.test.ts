@@ -16,7 +16,7 @@ function written(samples: Sample[], variants: string[]): { csv: Map<string, Reco
     writeCsv: (name: string, _columns: readonly string[], rows: readonly object[]) => void csv.set(name, rows as Record<string, unknown>[]),
     writeText: (name: string, text: string) => void (name === "sweep-report.html" && (html = text)),
   } as unknown as OutputDir;
-  writeSweep(out, samples, { scenario: "t", variants, seeds: [1, 2, 3] }, true);
+  writeSweep(out, samples, { scenario: "t", variants, seeds: [1, 2, 3], set: [] }, true);
   return { csv, html };
 }
 
@@ -53,7 +53,7 @@ describe("the sweep's table", () => {
   const table = (p99s: Record<string, number[]>): string => {
     const out = { writeCsv: () => undefined, writeText: () => undefined } as unknown as OutputDir;
     const samples = Object.entries(p99s).flatMap(([variant, values]) => values.map((p99, i) => ({ ...sample(variant, i + 1, 10), p99_ms: p99 })));
-    return writeSweep(out, samples, { scenario: "t", variants: Object.keys(p99s), seeds: [1, 2, 3] }, false);
+    return writeSweep(out, samples, { scenario: "t", variants: Object.keys(p99s), seeds: [1, 2, 3], set: [] }, false);
   };
   const NOTE = "may only mean that their p99s fell in the same buckets of the latency sketch, which is exact to ±0.5%";
 

@@ -130,7 +130,7 @@ describe("orchsim sweep", () => {
     const dir = tempDir();
     const file = path.join(dir, "tiny.yaml");
     fs.writeFileSync(file, SCENARIO);
-    const sweep = (out: string, ...args: string[]) => orchsim(["sweep", file, "--seeds", "2", "--vary", "cluster.scheduler.strategy=spread,binpack", "--out", path.join(dir, out), "--quiet", ...args]);
+    const sweep = (out: string, ...args: string[]) => orchsim(["sweep", file, "--seeds", "2", "--vary", "cluster.scheduler.strategy=spread,binpack", "--set", "duration=50s", "--out", path.join(dir, out), "--quiet", ...args]);
     expect(sweep("with", "--report").code).toBe(0);
     expect(sweep("without").code).toBe(0);
     expect(fs.existsSync(path.join(dir, "without", "sweep-report.html"))).toBe(false);
@@ -139,7 +139,9 @@ describe("orchsim sweep", () => {
     expect(r.stdout).toBe(`report: ${path.join(dir, "without", "sweep-report.html")}\n`);
     const html = (out: string) => fs.readFileSync(path.join(dir, out, "sweep-report.html"), "utf8");
     expect(html("without")).toBe(html("with"));
-    expect(JSON.parse(fs.readFileSync(path.join(dir, "with", "sweep.json"), "utf8"))).toMatchObject({ orchsim_sweep: 1, scenario: "tiny", seeds: [1, 2], variants: ["cluster.scheduler.strategy=spread", "cluster.scheduler.strategy=binpack"] });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "with", "sweep.json"), "utf8"))).toMatchObject({ orchsim_sweep: 1, scenario: "tiny", seeds: [1, 2], variants: ["cluster.scheduler.strategy=spread", "cluster.scheduler.strategy=binpack"], set: ["duration=50s"] });
+    // What every run was set to, in the report as well: its figures are of that cluster.
+    expect(html("with")).toContain("<p>Every run with <code>--set duration=50s</code>.</p>");
     // A sweep another orchsim made: its report is drawn all the same, and said to be this one's.
     const manifestFile = path.join(dir, "without", "sweep.json");
     fs.writeFileSync(manifestFile, fs.readFileSync(manifestFile, "utf8").replace(/"orchsim": "[^"]*"/, '"orchsim": "0.0.1-old"'));
