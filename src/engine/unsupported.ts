@@ -110,7 +110,7 @@ function hostPortGaps(s: Scenario, hosts: readonly HostSpec[]): string[] {
       ...(never.length > 0 ? [`${formatNumber(never.length)} can never hold one (${nameRanges(never.map((h) => h.name))}: ${never.every((h) => !h.runsTasks) ? "they run no tasks" : "they run no tasks or match none of its constraints"})`] : []),
       ...(short > 0 ? [`its ${svc.replicas} replicas leave at least ${formatNumber(short)}${never.length > 0 ? " of the others" : ""} without one`] : []),
     ].join(", and ");
-    return [`workload[${w.name}] enters ${svc.name}'s host-mode port ${port.published} at ${formatNumber(entry.length)} nodes; ${why}: host mode has no routing mesh, so connections there are refused (name in entryNodes only nodes that run its tasks, or make ${svc.name} global)`];
+    return [`workload[${w.name}] enters ${svc.name}'s host-mode port ${port.published} at ${formatNumber(entry.length)} nodes; ${why}: host mode has no routing mesh, so connections there are refused (name in entryNodes only nodes that run its tasks, make ${svc.name} global, or give the workload an entryHealthcheck: a balancer that probes the port takes such nodes out)`];
   });
 }
 

@@ -184,7 +184,7 @@ services:
   - {name: web, ${replicas}, ports: [{published: 80, target: 80, mode: host}]}
 workload: [{name: users, service: web, rate: 10/s${entry}}]
 `), "w.yaml");
-  const tail = ": host mode has no routing mesh, so connections there are refused (name in entryNodes only nodes that run its tasks, or make web global)";
+  const tail = ": host mode has no routing mesh, so connections there are refused (name in entryNodes only nodes that run its tasks, make web global, or give the workload an entryHealthcheck: a balancer that probes the port takes such nodes out)";
 
   it("is said: nodes that run no tasks, and replicas fewer than the entry nodes", () => {
     expect(scenarioWarnings(scenario("replicas: 4"))).toEqual([`workload[users] enters web's host-mode port 80 at 7 nodes; 3 can never hold one (manager-1..manager-3: they run no tasks)${tail}`]);
