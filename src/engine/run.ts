@@ -302,16 +302,16 @@ export class Run {
     const w = this.world;
     const out: Record<string, NetworkSummary> = {};
     for (const n of w.net.overlays) {
-      const rows = w.recorder.networks.filter((r) => r.network === n.name);
+      const totals = w.recorder.networkTotal(n.name);
       out[n.name] = {
         vni: n.vni,
         subnet: n.subnetText,
         mtu: n.innerMtuBytes,
         encrypted: n.encrypted,
         addresses_usable: n.usableAddresses,
-        addresses_peak: rows.reduce((m, r) => Math.max(m, r.addresses_used), 0),
+        addresses_peak: totals.peak,
         allocation_failures: w.recorder.allocationFailuresOf(n.name),
-        bytes: rows.reduce((sum, r) => sum + r.bytes, 0),
+        bytes: totals.bytes,
       };
     }
     return out;
@@ -321,9 +321,7 @@ export class Run {
     const w = this.world;
     const services: Summary["services"] = {};
     for (const s of this.scenario.services) {
-      const rows = w.recorder.timeseries.filter((r) => r.service === s.name);
-      const end = rows[rows.length - 1];
-      const reached = rows.some((r) => r.tasks_running >= r.tasks_desired);
+      const { last: end, reached } = w.recorder.serviceEnd(s.name);
       const base = w.recorder.series.serviceSummary(s.name);
       w.checkers?.requests(s.name, base.arrivals, base.completed, base.errors);
       services[s.name] = {

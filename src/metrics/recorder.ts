@@ -27,6 +27,7 @@ function noIncidents(): IncidentCounts {
  */
 export class Recorder {
   readonly series: WindowedSeries;
+  /** timeseries.csv's rows, kept only while no sink takes them (as `nodes`): a run's memory must not grow with its length. */
   readonly timeseries: TimeseriesRow[] = [];
   /** nodes.csv's rows, kept only while no sink takes them. */
   readonly nodes: NodeRow[] = [];
@@ -34,10 +35,15 @@ export class Recorder {
   nodeSink: ((rows: readonly NodeCells[]) => void) | null = null;
   /** Every node's CPU, window by window (engine/observe.ts CpuSamples): what the warnings and the terminal summary read. */
   readonly cpu = new NodeCpuWatch();
+  /** networks.csv's rows, kept only while no sink takes them. */
   readonly networks: NetworkRow[] = [];
+  /** What the summary reads of each service's timeseries rows: the last, and whether one had every desired task running. */
+  private readonly serviceEnds = new Map<string, { last: TimeseriesRow; reached: boolean }>();
+  /** What the summary reads of each network's rows: the most addresses held at a window's end, and the bytes carried. */
+  private readonly networkTotals = new Map<string, { peak: number; bytes: number }>();
   /**
-   * Where timeseries.csv's and networks.csv's rows also go as windows close (output files, written
-   * as the run goes); the rows stay in `timeseries` and `networks` for the summary.
+   * Where timeseries.csv's and networks.csv's rows go as windows close (output files, written as
+   * the run goes); without one they stay in `timeseries` and `networks`.
    */
   windowSinks: { timeseries: (rows: readonly TimeseriesRow[]) => void; networks: (rows: readonly NetworkRow[]) => void } | null = null;
   /**
@@ -156,10 +162,34 @@ export class Recorder {
    */
   closeWindow(tUs: number, gauges: (service: string) => TaskGauges, networkRows: NetworkRow[]): void {
     const rows = this.series.closeWindow(tUs, gauges, (windows) => this.faults.closeWindow(tUs, windows));
-    this.timeseries.push(...rows);
-    this.networks.push(...networkRows);
-    this.windowSinks?.timeseries(rows);
-    this.windowSinks?.networks(networkRows);
+    for (const r of rows) {
+      const end = this.serviceEnds.get(r.service);
+      const reached = r.tasks_running >= r.tasks_desired;
+      if (end === undefined) this.serviceEnds.set(r.service, { last: r, reached });
+      else [end.last, end.reached] = [r, end.reached || reached];
+    }
+    for (const r of networkRows) {
+      const t = this.networkTotals.get(r.network);
+      if (t === undefined) this.networkTotals.set(r.network, { peak: r.addresses_used, bytes: r.bytes });
+      else [t.peak, t.bytes] = [Math.max(t.peak, r.addresses_used), t.bytes + r.bytes];
+    }
+    if (this.windowSinks === null) {
+      this.timeseries.push(...rows);
+      this.networks.push(...networkRows);
+    } else {
+      this.windowSinks.timeseries(rows);
+      this.windowSinks.networks(networkRows);
+    }
+  }
+
+  /** A service's last timeseries row (null before its first window), and whether some row had all its desired tasks running. */
+  serviceEnd(service: string): { last: TimeseriesRow | null; reached: boolean } {
+    return this.serviceEnds.get(service) ?? { last: null, reached: false };
+  }
+
+  /** A network's most addresses held at a window's end, and the bytes it carried, over its rows. */
+  networkTotal(network: string): { peak: number; bytes: number } {
+    return this.networkTotals.get(network) ?? { peak: 0, bytes: 0 };
   }
 
   /** Failed allocations on a network, the initial deployment's included (a task stuck since then matters). */
