@@ -117,24 +117,35 @@ function nodeStatus(nodes: readonly LoggedEvent[], elections: readonly LoggedEve
 
 /**
  * A health-checking balancer's view of its nodes (workload[].entryHealthcheck): the nodes it took
- * out, or put back, per workload, from the first of them. Until then it sent them connections.
+ * out, or put in service, per workload, from the first of them. Until then it sent them new
+ * connections (or none). A change the other way ends a group: a node out, back and out again is
+ * two steps out.
  */
 function balancer(changes: readonly LoggedEvent[], faultT: number): Step[] {
-  const groups = new Map<string, LoggedEvent[]>();
+  const groups: LoggedEvent[][] = [];
+  const open = new Map<string, LoggedEvent[]>();
   for (const c of changes) {
-    const key = `${String(c.e["workload"])}\u0000${String(c.e["state"])}`;
-    groups.set(key, [...(groups.get(key) ?? []), c]);
+    const workload = String(c.e["workload"]);
+    const state = String(c.e["state"]);
+    open.delete(`${workload}\u0000${state === "out" ? "in" : "out"}`);
+    const key = `${workload}\u0000${state}`;
+    const g = open.get(key);
+    if (g) g.push(c);
+    else {
+      open.set(key, [c]);
+      groups.push(open.get(key)!);
+    }
   }
-  return [...groups.values()].map((g) => {
+  return groups.map((g) => {
     const first = g[0]!;
     const last = g[g.length - 1]!;
     const out = first.e["state"] === "out";
-    const nodes = nameRanges([...new Set(g.map((c) => String(c.e["node"])))].sort(byNumberedName));
+    const nodes = list(nameRanges([...new Set(g.map((c) => String(c.e["node"])))].sort(byNumberedName)).split(","));
     const until = last.t > first.t ? ` (the last at ${fmt(last.t)} s)` : "";
     const lb = `the load balancer of workload ${String(first.e["workload"])}`;
     const text = out
       ? `${lb} takes ${nodes} out, ${fmt(first.t - faultT)} s after the fault${until}: their probes failed, and until then it sent them new connections`
-      : `${lb} puts ${nodes} back${until}: their probes pass again`;
+      : `${lb} puts ${nodes} in service${until}: their probes pass`;
     return { t: first.t, text, ref: `events.jsonl:${first.line}` };
   });
 }

@@ -97,11 +97,30 @@ describe("story.md", () => {
     // Three failed probes 30 s apart, the first within 30 s of the fault at 180 s.
     for (const e of out) expect(e.t_s >= 180 + 60 && e.t_s < 180 + 90).toBe(true);
     const first = Math.min(...out.map((e) => e.t_s));
-    expect(text).toContain(`the load balancer of workload shoppers takes a-1..a-3,manager-1 out, ${(Math.round((first - 180) * 10) / 10).toString()} s after the fault`);
-    expect(text).toMatch(/the load balancer of workload shoppers puts a-1\.\.a-3,manager-1 back \(the last at [\d.]+ s\): their probes pass again/);
+    expect(text).toContain(`the load balancer of workload shoppers takes a-1..a-3, manager-1 out, ${(Math.round((first - 180) * 10) / 10).toString()} s after the fault`);
+    expect(text).toMatch(/the load balancer of workload shoppers puts a-1\.\.a-3, manager-1 in service \(the last at [\d.]+ s\): their probes pass/);
+    // Each step cites the first event of its group: the first node out, the first back.
+    const cited = [...text.matchAll(/load balancer of workload shoppers (takes|puts)[^\n]*\(events\.jsonl:(\d+)\)/g)].map((m) => JSON.parse(events[Number(m[2]) - 1]!));
+    expect(cited.map((e) => [e.kind, e.state, e.t_s])).toEqual([["balancer", "out", first], ["balancer", "in", Math.min(...events.filter((l) => l.includes('"state":"in"')).map((l) => JSON.parse(l).t_s))]]);
     citesRealLines(text, events);
     // The instant balancer (the default) has no such events.
     expect(story("zone-failure").events.some((l) => l.includes('"kind":"balancer"'))).toBe(false);
+  });
+
+  it("a node the balancer takes out, puts in service and takes out again is two steps out, not one", () => {
+    const out = path.join(tempDir(), "twice");
+    expect(orchsim(["run", "scenarios/zone-failure.yaml", "--set", "workload.shoppers.entryHealthcheck.interval=30s", "--out", out, "--quiet"]).code).toBe(0);
+    const file = path.join(out, "events.jsonl");
+    const lines = fs.readFileSync(file, "utf8").trimEnd().split("\n");
+    // a-1 back in at 300 s and out again at 320 s, in time order among the real events.
+    const extra = [{ t_s: 300, kind: "balancer", workload: "shoppers", node: "a-1", state: "in" }, { t_s: 320, kind: "balancer", workload: "shoppers", node: "a-1", state: "out" }];
+    const merged = [...lines.map((l) => ({ t: JSON.parse(l).t_s as number, l })), ...extra.map((e) => ({ t: e.t_s, l: JSON.stringify(e) }))].sort((a, b) => a.t - b.t);
+    fs.writeFileSync(file, merged.map((x) => x.l).join("\n") + "\n");
+    expect(orchsim(["report", out]).code).toBe(0);
+    const text = fs.readFileSync(path.join(out, "story.md"), "utf8");
+    expect(text.match(/load balancer of workload shoppers takes [^\n]* out/g)).toHaveLength(2);
+    expect(text).toContain("the load balancer of workload shoppers takes a-1 out, 140 s after the fault");
+    expect(text).toContain("the load balancer of workload shoppers puts a-1 in service: their probes pass");
   });
 
   it("zone-failure's workers alone (the leader lives): DOWN after missed heartbeats, replacements (some on dead nodes), recovery", () => {
