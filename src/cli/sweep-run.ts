@@ -61,7 +61,7 @@ export async function runJob(job: SweepJob): Promise<JobResult> {
   if (typeof strategies === "string") return strategies;
   let summary;
   try {
-    const run = new Run(scenario, { out: null, strategies, nodeRows: false });
+    const run = new Run(scenario, { out: null, strategies, nodeRows: false, windowRows: false });
     // Yield between slices: with --jobs 1 this runs on the main thread, which must act on Ctrl-C.
     while (!run.advance(1_000_000)) await new Promise((resolve) => setImmediate(resolve));
     summary = run.finish().summary;

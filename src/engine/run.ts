@@ -33,6 +33,11 @@ export interface RunOptions {
    * workers. The summary and the CPU warnings are the same either way.
    */
   nodeRows?: boolean;
+  /**
+   * Keep timeseries.csv's and networks.csv's rows in memory when there is no output directory;
+   * default true (tests read them). A sweep's run reads only the summary, which needs none.
+   */
+  windowRows?: boolean;
 }
 
 export interface RunResult {
@@ -78,6 +83,8 @@ export class Run {
       const r = this.world.recorder;
       r.nodeSink = opts.out.csvWriter("nodes.csv", NODE_COLUMNS);
       r.windowSinks = { timeseries: opts.out.csvWriter("timeseries.csv", TIMESERIES_COLUMNS), networks: opts.out.csvWriter("networks.csv", NETWORK_COLUMNS) };
+    } else if (opts.windowRows === false) {
+      this.world.recorder.windowSinks = { timeseries: () => undefined, networks: () => undefined };
     }
     this.notes = [...scenario.notes, ...unsimulatedFields(scenario).map((f) => `not simulated: ${f}`), ...scenarioWarnings(scenario)];
   }

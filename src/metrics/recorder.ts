@@ -166,12 +166,18 @@ export class Recorder {
       const end = this.serviceEnds.get(r.service);
       const reached = r.tasks_running >= r.tasks_desired;
       if (end === undefined) this.serviceEnds.set(r.service, { last: r, reached });
-      else [end.last, end.reached] = [r, end.reached || reached];
+      else {
+        end.last = r;
+        end.reached ||= reached;
+      }
     }
     for (const r of networkRows) {
       const t = this.networkTotals.get(r.network);
       if (t === undefined) this.networkTotals.set(r.network, { peak: r.addresses_used, bytes: r.bytes });
-      else [t.peak, t.bytes] = [Math.max(t.peak, r.addresses_used), t.bytes + r.bytes];
+      else {
+        t.peak = Math.max(t.peak, r.addresses_used);
+        t.bytes += r.bytes;
+      }
     }
     if (this.windowSinks === null) {
       this.timeseries.push(...rows);
