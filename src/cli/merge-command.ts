@@ -18,7 +18,11 @@ export interface ShardManifest {
   fingerprint: string;
   shard: number;
   of: number;
-  /** The `--set`s every run had (absent in shards of orchsim before sweep.json). */
+  /**
+   * The `--set`s every run had, in order (absent in shards of an orchsim before they were kept):
+   * shards that differ in them differ in `fingerprint` too (it hashes the resolved scenario, whose
+   * `overrides` are these texts), so the first shard's are every shard's.
+   */
   set?: string[];
   /** The sweep's variants and seeds, in the grid's order (variants outer). */
   variants: string[];
@@ -65,7 +69,7 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   if (typeof out === "number") return out;
   let text: string;
   try {
-    text = writeSweep(out, samples, { scenario: first.scenario, variants: first.variants, seeds: first.seeds, set: first.set ?? [] }, o.report === true);
+    text = writeSweep(out, samples, { scenario: first.scenario, variants: first.variants, seeds: first.seeds, set: first.set }, o.report === true);
     out.commit();
   } catch (err) {
     out.abort();

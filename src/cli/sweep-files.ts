@@ -21,8 +21,8 @@ export interface SweepManifest {
   /** The variants in the grid's order: the first is the baseline of the paired differences. */
   variants: string[];
   seeds: number[];
-  /** The `--set PATH=VALUE`s every run had, in order. */
-  set: string[];
+  /** The `--set PATH=VALUE`s every run had, in order; absent when not known (merged from shards of an orchsim before it). */
+  set?: string[];
 }
 
 const TEXT_COLUMNS = new Set(["variant", "service"]);

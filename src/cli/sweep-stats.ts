@@ -31,7 +31,7 @@ export function writeSweep(out: OutputDir, given: readonly Sample[], m: Omit<Swe
   const summary = summarise(samples, m.variants);
   writeRows(out, samples);
   out.writeCsv("sweep-summary.csv", Object.keys(summary[0] ?? {}), summary);
-  const manifest: SweepManifest = { orchsim_sweep: 1, orchsim: orchsimVersion(), scenario: m.scenario, variants: [...m.variants], seeds: [...m.seeds], set: [...m.set] };
+  const manifest: SweepManifest = { orchsim_sweep: 1, orchsim: orchsimVersion(), scenario: m.scenario, variants: [...m.variants], seeds: [...m.seeds], ...(m.set ? { set: [...m.set] } : {}) };
   out.writeText(SWEEP_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
   if (report) out.writeText("sweep-report.html", sweepReportFrom(samples, manifest));
   return table(summary, m.seeds.length);
