@@ -118,7 +118,9 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   out.writeCsv("plan.csv", ["value", "seeds", "passed", "meets_every_slo", "first_failure", "worst_slo_attained_pct"], rows.map((t) => ({ value: t.value, seeds: t.runs, passed: t.passed, meets_every_slo: ok(t), first_failure: t.why, worst_slo_attained_pct: Number.isFinite(t.worstAttainedPct) ? Math.round(t.worstAttainedPct * 1000) / 1000 : "" })));
   // Every run of every value tried, as a sweep writes them: which seeds failed, and how.
   writeSamples(out, rows.flatMap((t) => t.samples));
-  out.writeJson("plan.json", { field: o.minimize, range: [lo0, hi0], seeds, answer, miss_chance_below: answer === null ? null : missChanceBound(seedCount) });
+  // The answer is the bottom though the top fails: more of the field does worse (report() says so too).
+  const moreIsWorse = answer === lo0 && lo0 < hi0 && !ok(trials.get(hi0)!);
+  out.writeJson("plan.json", { field: o.minimize, range: [lo0, hi0], seeds, answer, miss_chance_below: answer === null ? null : missChanceBound(seedCount), more_is_worse: moreIsWorse });
   out.commit();
   if (!o.quiet) process.stdout.write(`${report(o.minimize, rows, answer, seedCount, lo0, hi0)}\noutputs: ${out.finalDir}\n`);
   return answer === null ? NO_ANSWER : 0;

@@ -59,7 +59,7 @@ describe("orchsim plan", () => {
     }
     // The answer, for a script (--quiet prints nothing): plan.json.
     const answer = JSON.parse(fs.readFileSync(path.join(dir, "plan", "plan.json"), "utf8"));
-    expect(answer).toEqual({ field: "cluster.nodeGroups.w.count", range: [1, 8], seeds: [1, 2, 3], answer: expected, miss_chance_below: 1 - 0.05 ** (1 / 3) });
+    expect(answer).toEqual({ field: "cluster.nodeGroups.w.count", range: [1, 8], seeds: [1, 2, 3], answer: expected, miss_chance_below: 1 - 0.05 ** (1 / 3), more_is_worse: false });
   });
 
   it("says so when not even the top of the range is enough", () => {
@@ -67,7 +67,7 @@ describe("orchsim plan", () => {
     expect(r.code).toBe(3); // for a script: no answer in the range
     expect(r.stdout).toContain("no value of cluster.nodeGroups.w.count in 1..2 meets every SLO in all 2 seeds (not even 2): more helped (at 1: 0 of 2 seeds pass");
     expect(r.stdout).toMatch(/\): a larger --range may help, if more of it is what is short \(the first failure says what failed\)\n/);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, "none", "plan.json"), "utf8"))).toEqual({ field: "cluster.nodeGroups.w.count", range: [1, 2], seeds: [1, 2], answer: null, miss_chance_below: null });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "none", "plan.json"), "utf8"))).toEqual({ field: "cluster.nodeGroups.w.count", range: [1, 2], seeds: [1, 2], answer: null, miss_chance_below: null, more_is_worse: false });
   });
 
   it("takes --seeds as sweep does: a list, or a range", () => {
@@ -168,7 +168,7 @@ events:
     const r = orchsim(["plan", file, "--minimize", field, "--range", "1..6", "--seeds", "3", "--out", path.join(dir, "plan")]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`smallest ${field} meeting every SLO (the whole run and after every fault) in all 3 seeds: 1 (the bottom of the range; more is worse here: at 6, 3 of 3 seeds miss)`);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, "plan", "plan.json"), "utf8")).answer).toBe(1);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "plan", "plan.json"), "utf8"))).toMatchObject({ answer: 1, more_is_worse: true }); // for a script
   });
 });
 
