@@ -1,4 +1,4 @@
-import { formatNumber, nameRanges } from "../metrics/fmt.js";
+import { formatNumber, nameRanges, round1 } from "../metrics/fmt.js";
 import { DEFAULTS, formatBytes, formatDurationUs } from "../scenario/index.js";
 import { workloadPort } from "./traffic.js";
 import { groupHostSpec, hostSpecs, managerZones } from "./hosts.js";
@@ -24,7 +24,35 @@ export function unsimulatedFields(s: Scenario): string[] {
  */
 export function scenarioWarnings(s: Scenario): string[] {
   const hosts = hostSpecs(s);
-  return [...callWarnings(s), ...callsOutlastClients(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...dips(s), ...overflowing(s, hosts), ...hostPortGaps(s, hosts), ...udpPorts(s)];
+  return [...callWarnings(s), ...callsOutlastClients(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...startsKilled(s), ...dips(s), ...overflowing(s, hosts), ...hostPortGaps(s, hosts), ...udpPorts(s)];
+}
+
+/**
+ * Services whose start-up can never finish before their health check kills them: a start takes
+ * at least its CPU work at one core (a thread; less under a CPU limit below one), and a container
+ * not yet healthy is killed once `retries` probes after `startPeriod` have failed (health.ts), so
+ * by startPeriod + (retries + 1) x interval at the latest. Such tasks restart for ever, on an idle
+ * node as on a busy one. Also said: start-up work of an hour or more in whole minutes, which is
+ * what "500m" reads as (a duration's m is minutes; millicores are the unit of resources.*.cpu).
+ */
+function startsKilled(s: Scenario): string[] {
+  return s.services.flatMap((svc) => {
+    const out: string[] = [];
+    const work = svc.startup.cpuUs;
+    if (work >= 3_600_000_000 && work % 60_000_000 === 0) {
+      out.push(`services[${svc.name}].startup.cpu is ${work / 60_000_000} minutes (${round1(work / 3_600_000_000)} h) of CPU work per start: a duration's m is minutes; millicores are the unit of resources.*.cpu`);
+    }
+    const h = svc.healthcheck;
+    if (h === null || work === 0) return out;
+    const cores = svc.resources.limits.cpuCores > 0 ? Math.min(1, svc.resources.limits.cpuCores) : 1;
+    const fastestUs = work / cores;
+    const killedByUs = h.startPeriodUs + (h.retries + 1) * h.intervalUs;
+    if (fastestUs > killedByUs) {
+      const at = cores < 1 ? ` at its CPU limit of ${cores} core` : " at one core, a start's most";
+      out.push(`services[${svc.name}]: a start takes at least ${formatDurationUs(Math.round(fastestUs))} (startup.cpu${at}), but its health check kills a container not yet healthy by about ${formatDurationUs(killedByUs)} (startPeriod ${formatDurationUs(h.startPeriodUs)} + ${h.retries + 1} x interval ${formatDurationUs(h.intervalUs)}): no start can finish, and its tasks restart for ever; give healthcheck.startPeriod more than ${formatDurationUs(Math.round(fastestUs))}`);
+    }
+    return out;
+  });
 }
 
 /**

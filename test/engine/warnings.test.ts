@@ -213,3 +213,34 @@ services: [{name: dns, ports: [{published: 53, target: 53, protocol: ${protocol}
     expect(scenarioWarnings(s("tcp"))).toEqual([]);
   });
 });
+
+describe("a start-up its health check always kills", () => {
+  const scenario = (service: string) => parseScenario(scenarioYaml({ name: "s", duration: "1m" }, `
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups: [{name: w, count: 2, cpu: 4, memory: 8GiB}]
+services:
+  - {name: jvm, replicas: 2, ${service}}
+`), "s.yaml");
+
+  it("is said: a start takes at least its CPU work at one core (or its limit), which is past startPeriod + (retries + 1) x interval", () => {
+    expect(scenarioWarnings(scenario("startup: {cpu: 60s}, healthcheck: {interval: 5s, retries: 3, startPeriod: 20s}"))).toEqual([
+      "services[jvm]: a start takes at least 1m (startup.cpu at one core, a start's most), but its health check kills a container not yet healthy by about 40s (startPeriod 20s + 4 x interval 5s): no start can finish, and its tasks restart for ever; give healthcheck.startPeriod more than 1m",
+    ]);
+    expect(scenarioWarnings(scenario("startup: {cpu: 30s}, resources: {limits: {cpu: 0.5}}, healthcheck: {interval: 5s, retries: 3, startPeriod: 30s}"))).toEqual([
+      "services[jvm]: a start takes at least 1m (startup.cpu at its CPU limit of 0.5 core), but its health check kills a container not yet healthy by about 50s (startPeriod 30s + 4 x interval 5s): no start can finish, and its tasks restart for ever; give healthcheck.startPeriod more than 1m",
+    ]);
+  });
+
+  it("not when a start on an idle node can finish in time, or there is no health check", () => {
+    expect(scenarioWarnings(scenario("startup: {cpu: 60s}, healthcheck: {interval: 5s, retries: 3, startPeriod: 90s}"))).toEqual([]);
+    expect(scenarioWarnings(scenario("startup: {cpu: 60s}"))).toEqual([]);
+  });
+
+  it("says that start-up work of hours in whole minutes is what '500m' reads as: minutes, not millicores", () => {
+    expect(scenarioWarnings(scenario("startup: {cpu: 500m}"))).toEqual([
+      "services[jvm].startup.cpu is 500 minutes (8.3 h) of CPU work per start: a duration's m is minutes; millicores are the unit of resources.*.cpu",
+    ]);
+    expect(scenarioWarnings(scenario("startup: {cpu: 5m}"))).toEqual([]);
+  });
+});
