@@ -26,6 +26,9 @@ const FAULT_FIGURES: [string, (f: FaultSummary) => number | null][] = [
   ["requests lost", (f) => f.requests_lost],
 ];
 
+/** The fault figures whose null means it never happened in the fault's span (not a missing value). */
+const NEVER = new Set(["tasks restored s", "recovered s"]);
+
 /**
  * Why a summary.json cannot be read as this version writes it (an older orchsim wrote it), or
  * null when it can.
@@ -65,8 +68,8 @@ export function compareText(a: Summary, b: Summary, aName: string, bName: string
     const fr: string[][] = [["", "figure", "A", "B", "B - A"]];
     for (const [label, read] of FAULT_FIGURES) {
       const row = cells(fa ? read(fa) : null, fb ? read(fb) : null);
-      // A fault that did not recover has no recovery time: say so rather than "-".
-      if (label === "recovered s") [fa, fb].forEach((x, k) => x && x.recovered_s === null && (row[k] = "never"));
+      // A fault that did not recover, or whose tasks were not back, has no such time: say so rather than "-".
+      if (NEVER.has(label)) [fa, fb].forEach((x, k) => x && read(x) === null && (row[k] = "never"));
       fr.push(["", label, ...row]);
     }
     fr.push(["", "last to recover", fa?.last_to_recover ?? "-", fb?.last_to_recover ?? "-", ""]);

@@ -42,6 +42,15 @@ describe("orchsim compare", () => {
     const lost = r.stdout.split("\n").find((l) => l.includes("requests lost"))!;
     expect(lost).toContain(n(sa.faults[0].requests_lost));
     expect(lost).toContain(n(sb.faults[0].requests_lost));
+    // A fault whose tasks never came back, nor the service (null in summary.json): "never", not "-".
+    const c = path.join(dir, "c");
+    fs.cpSync(b, c, { recursive: true });
+    fs.writeFileSync(path.join(c, "summary.json"), JSON.stringify({ ...sb, faults: [{ ...sb.faults[0], tasks_restored_s: null, recovered_s: null }] }));
+    const never = orchsim(["compare", a, c]).stdout.split("\n");
+    for (const figure of ["tasks restored s", "recovered s"]) {
+      const row = never.find((l) => l.trim().startsWith(figure))!.trim().split(/\s{2,}/);
+      expect(row.slice(2), figure).toEqual(["never"]);
+    }
   });
 
   it("a directory without summary.json is bad input: exit 2, one line", () => {
