@@ -1,6 +1,6 @@
 import { sloColumn, type FaultSummary, type ServiceSummary, type Summary } from "../metrics/rows.js";
-import { groupDigits, shortTarget } from "../metrics/fmt.js";
-import { round1, warnings, type NodeCpuWatch } from "../metrics/warnings.js";
+import { groupDigits, round1, shortTarget } from "../metrics/fmt.js";
+import { warnings, type NodeCpuWatch } from "../metrics/warnings.js";
 import { alreadyOutside, apiFailure, carriedOver, updateOutcome } from "../metrics/faults.js";
 import { textTable } from "../report/text-table.js";
 

@@ -79,6 +79,7 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
     }
     const samples = (results as Sample[][]).flat();
     const labels = (variants as Variant[]).map((v) => v.label);
+    const set = o.set.map((x) => x.trim());
     if (share) {
       const manifest: ShardManifest = {
         orchsim_sweep_shard: 1,
@@ -87,7 +88,7 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
         fingerprint: grid.fingerprint,
         shard: share.index,
         of: share.of,
-        set: o.set.map((x) => x.trim()),
+        set,
         variants: labels,
         seeds: seeds as number[],
         runs: chosen,
@@ -97,7 +98,7 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
       if (!o.quiet) process.stdout.write(`shard ${share.index}/${share.of}: ${chosen.length} of ${grid.jobs.length} runs; combine the shards with: orchsim merge DIR...\noutputs: ${out.finalDir}\n`);
       return 0;
     }
-    const text = writeSweep(out, samples, { scenario: grid.name, variants: labels, seeds: seeds as number[], set: o.set.map((x) => x.trim()) }, o.report === true);
+    const text = writeSweep(out, samples, { scenario: grid.name, variants: labels, seeds: seeds as number[], set }, o.report === true);
     out.commit();
     if (!o.quiet) process.stdout.write(text + `\noutputs: ${out.finalDir}\n`);
     return 0;

@@ -49,7 +49,8 @@ function startsKilled(s: Scenario): string[] {
     const killedByUs = h.startPeriodUs + (h.retries + 1) * h.intervalUs;
     if (fastestUs > killedByUs) {
       const at = cores < 1 ? ` at its CPU limit of ${cores} core` : " at one core, a start's most";
-      out.push(`services[${svc.name}]: a start takes at least ${formatDurationUs(Math.round(fastestUs))} (startup.cpu${at}), but its health check kills a container not yet healthy by about ${formatDurationUs(killedByUs)} (startPeriod ${formatDurationUs(h.startPeriodUs)} + ${h.retries + 1} x interval ${formatDurationUs(h.intervalUs)}): no start can finish, and its tasks restart for ever; give healthcheck.startPeriod more than ${formatDurationUs(Math.round(fastestUs))}`);
+      const fastest = formatDurationUs(Math.round(fastestUs));
+      out.push(`services[${svc.name}]: a start takes at least ${fastest} (startup.cpu${at}), but its health check kills a container not yet healthy by about ${formatDurationUs(killedByUs)} (startPeriod ${formatDurationUs(h.startPeriodUs)} + ${h.retries + 1} x interval ${formatDurationUs(h.intervalUs)}): no start can finish, and its tasks restart for ever; give healthcheck.startPeriod more than ${fastest}`);
     }
     return out;
   });

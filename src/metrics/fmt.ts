@@ -105,16 +105,29 @@ export function nameRanges(names: readonly string[]): string {
   const out: string[] = [];
   let i = 0;
   while (i < names.length) {
-    const m = /^(.*?)(\d+)$/.exec(names[i]!);
+    const [prefix, n] = numbered(names[i]!);
     let j = i;
-    if (m) {
-      const next = (k: number) => `${m[1]}${Number(m[2]) + (k - i)}`;
+    if (n >= 0) {
+      const next = (k: number) => `${prefix}${n + (k - i)}`;
       while (j + 1 < names.length && names[j + 1] === next(j + 1)) j++;
     }
     out.push(j > i + 1 ? `${names[i]}..${names[j]}` : names.slice(i, j + 1).join(","));
     i = j + 1;
   }
   return out.join(",");
+}
+
+/** Names in the order nameRanges groups them, a-2 before a-10: by the name before the trailing number, then by the number. */
+export function byNumberedName(a: string, b: string): number {
+  const [pa, na] = numbered(a);
+  const [pb, nb] = numbered(b);
+  return pa < pb ? -1 : pa > pb ? 1 : na - nb;
+}
+
+/** A name's text before its trailing number, and the number (-1 when it has none). */
+function numbered(name: string): [string, number] {
+  const m = /^(.*?)(\d+)$/.exec(name);
+  return m ? [m[1]!, Number(m[2])] : [name, -1];
 }
 
 /**

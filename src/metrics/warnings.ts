@@ -130,5 +130,3 @@ export class NodeCpuWatch {
     });
   }
 }
-
-export { round1 } from "./fmt.js";

@@ -7,8 +7,8 @@
 // header being line 1 of a CSV).
 
 import { sloColumn, type FaultSummary, type NodeRow, type Summary, type TimeseriesRow } from "../metrics/rows.js";
-import { HOT_CPU, round1 } from "../metrics/warnings.js";
-import { groupDigits, nameRanges, shortTarget } from "../metrics/fmt.js";
+import { HOT_CPU } from "../metrics/warnings.js";
+import { byNumberedName, groupDigits, nameRanges, round1, shortTarget } from "../metrics/fmt.js";
 import { alreadyOutside, apiFailure, carriedOver, stillOutside, updateOutcome } from "../metrics/faults.js";
 
 /** One line of events.jsonl, with its line number. */
@@ -148,18 +148,6 @@ function balancer(changes: readonly LoggedEvent[], faultT: number): Step[] {
       : `${lb} puts ${nodes} in service${until}: their probes pass`;
     return { t: first.t, text, ref: `events.jsonl:${first.line}` };
   });
-}
-
-/** Node names in order, a-2 before a-10: by the name before the trailing number, then by the number. */
-function byNumberedName(a: string, b: string): number {
-  const [pa, na] = splitNumber(a);
-  const [pb, nb] = splitNumber(b);
-  return pa < pb ? -1 : pa > pb ? 1 : na - nb;
-}
-
-function splitNumber(name: string): [string, number] {
-  const m = /^(.*?)(\d+)$/.exec(name);
-  return m ? [m[1]!, Number(m[2])] : [name, -1];
 }
 
 /** The first window in which requests failed, and the first in which a p99 rose above its SLO. */
