@@ -37,7 +37,7 @@ try {
   let failed = false;
   const handle = (m: Exclude<CsvMessage, { type: "close" }>): void => {
     if (m.type === "open") {
-      files[m.file] = { name: m.fileName, columns: m.columns, lines: new Lines(m.filePath, "append"), unpacker: new Unpacker(m.columns.length) };
+      files[m.file] = { name: m.fileName, columns: m.columns, lines: new Lines(m.filePath, "append"), unpacker: new Unpacker(m.columns.length, m.known) };
     } else {
       const f = files[m.file]!;
       f.lines.append(cellsText(f.columns, f.unpacker.unpack(m.batch), false));

@@ -10,7 +10,7 @@
 import * as fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
-import { CSV_PROTOCOL, CsvPacker, STATUS, TICKS, WriterStatus, type CsvMessage } from "./csv-batch.js";
+import { CSV_PROTOCOL, STATUS, TICKS, WriterStatus, type CsvBatch, type CsvMessage } from "./csv-batch.js";
 
 /**
  * Messages the run's thread may be ahead by: batches of 256 to 511 rows (output.ts), so a
@@ -33,7 +33,8 @@ export class CsvWriterThread {
   private readonly worker: Worker;
   private readonly errors: MessagePort;
   private readonly ctl: Int32Array;
-  private readonly packers: CsvPacker[] = [];
+  /** Files opened. */
+  private files = 0;
   /** Messages sent, the close included. */
   private sent = 0;
   private failure: string | null = null;
@@ -54,16 +55,18 @@ export class CsvWriterThread {
     port1.unref();
   }
 
-  /** A file the thread appends to from now on (its header and any rows before are already there); its number. */
-  open(filePath: string, fileName: string, columns: readonly string[]): number {
-    const file = this.packers.length;
-    this.packers.push(new CsvPacker(fileName, columns));
-    this.send({ type: "open", file, fileName, filePath, columns: [...columns] });
+  /**
+   * A file the thread appends to from now on (its header and any rows before are already there);
+   * its number. `known`: the strings its packer gave ids to in the batches written before.
+   */
+  open(filePath: string, fileName: string, columns: readonly string[], known: readonly string[] = []): number {
+    const file = this.files++;
+    this.send({ type: "open", file, fileName, filePath, columns: [...columns], known: [...known] });
     return file;
   }
 
-  write(file: number, rows: readonly object[]): void {
-    const batch = this.packers[file]!.pack(rows);
+  /** Appends a batch of the file's rows (its packer's: csv-batch.ts); its arrays go to the thread. */
+  write(file: number, batch: CsvBatch): void {
     this.send({ type: "rows", file, batch }, [batch.values.buffer, batch.kinds.buffer]);
   }
 

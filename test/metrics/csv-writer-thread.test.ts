@@ -75,6 +75,32 @@ describe("packed CSV rows", () => {
     expect(again.strings).toEqual(["newer"]);
     expect(unpacker.unpack(again)[0]![1]).toBe("newer");
   });
+
+  it("hold the rows of several adds, past its first size, and a failed add leaves those before it held, cells and strings", () => {
+    const packer = new CsvPacker("x.csv", COLUMNS, 4);
+    const rows = oddRows(30);
+    packer.add(rows.slice(0, 3));
+    expect(() => packer.add([rows[3]!, { n: true, s: "dropped", b: null, x: "y" }, { n: 1, s: "b" }])).toThrow(/no value/);
+    expect(packer.held).toBe(3);
+    for (let i = 3; i < 30; i += 9) packer.add(rows.slice(i, i + 9));
+    const batch = packer.take();
+    expect(packer.held).toBe(0);
+    expect(batch.strings).not.toContain("dropped");
+    const cells = new CsvUnpacker(COLUMNS.length).unpack(batch);
+    expect(cells.length).toBe(30);
+    rows.forEach((row, r) => COLUMNS.forEach((c, k) => expect(Object.is(cells[r]![k], (row as Record<string, unknown>)[c]), `row ${r} ${c}`).toBe(true)));
+  });
+
+  it("unpack part-way through a file with the strings of the batches before (a writer thread that takes over)", () => {
+    const packer = new CsvPacker("x.csv", COLUMNS);
+    const own = new CsvUnpacker(COLUMNS.length);
+    const rows = oddRows(40);
+    own.unpack(packer.pack(rows.slice(0, 20)));
+    const later = packer.pack(rows.slice(20));
+    const cells = new CsvUnpacker(COLUMNS.length, own.known).unpack(later);
+    expect(cells).toEqual(own.unpack(later));
+    expect(cells.map((c) => c[1])).toEqual(rows.slice(20).map((r) => (r as { s: unknown }).s));
+  });
 });
 
 describe("packed CSV rows of a column of names in a fixed order (nodes.csv's node)", () => {
@@ -121,14 +147,14 @@ describe("a CSV written on a thread of its own", () => {
     const thread = new CsvWriterThread();
     const file = thread.open(filePath, "x.csv", COLUMNS);
     thread.close();
-    expect(() => thread.write(file, rows.slice(0, 1))).toThrow("the CSV writer thread is closed");
+    expect(() => thread.write(file, new CsvPacker("x.csv", COLUMNS).pack(rows.slice(0, 1)))).toThrow("the CSV writer thread is closed");
   });
 
   it("fails the write with the thread's reason instead of losing rows", () => {
     const thread = new CsvWriterThread();
     expect(() => {
       const file = thread.open(tempDir(), "x.csv", COLUMNS); // a directory: the thread cannot open it
-      thread.write(file, rows.slice(0, 10));
+      thread.write(file, new CsvPacker("x.csv", COLUMNS).pack(rows.slice(0, 10)));
       thread.close();
     }).toThrow(/writing x\.csv failed: EISDIR/);
   });
