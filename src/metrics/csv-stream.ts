@@ -2,14 +2,13 @@
 // of one output share (csv-writer-thread.ts): the bytes are those writeCsv would write for all
 // the rows at once, whichever thread makes the text.
 
-import { cellsText, csvText, LineWriter } from "./file-text.js";
+import { csvHeader, CsvRows, LineWriter } from "./file-text.js";
 import { CsvPacker, CsvUnpacker } from "./csv-batch.js";
 import { CsvWriterThread } from "./csv-writer-thread.js";
 
 /**
- * Rows a stream holds, packed (csv-batch.ts), before it writes them. Few: csv-stringify costs as
- * much to start as to write a hundred rows, but a big cluster's window is tens of thousands of
- * rows, and text made of more rows at once outlives more of V8's young-generation collections,
+ * Rows a stream holds, packed (csv-batch.ts), before it writes them. Few: a big cluster's window
+ * is tens of thousands of rows, and text made of more rows at once outlives more of V8's young-generation collections,
  * to be copied into the old generation, where it dies as garbage only a full collection frees
  * (2,001 workers for 30 minutes: 4,096 rows a batch peaked at 449 MiB, 256 at 362 MiB and ran 6%
  * faster). Held as objects, 256 rows of each file did the same in a long run of few rows a
@@ -20,12 +19,13 @@ const CSV_BATCH_ROWS = 256;
 
 /**
  * The writer thread costs about 5 ms of the run's thread to start (and some 60 ms of the other
- * core's); a row costs the run's thread about 4 us through csv-stringify and 0.3 us packed for the
- * thread. Past a few thousand rows in a file it pays: long runs (10,000 windows of an ordinary
- * M/M/1) and big clusters (20,000 nodes.csv rows a window). Short runs never start it (the
- * shipped scenarios' files have at most 1,260 rows). At 2,000 rows rather than 5,000 the
- * ordinary M/M/1 took 0.978 of the time (10 alternating pairs): 6,000 fewer rows through
- * csv-stringify on the run's thread.
+ * core's); a row costs the run's thread about 0.3 us packed for the thread, and 0.5 us more when
+ * it makes the row's text itself (file-text.ts CsvRows; three times that when every cell went
+ * through csv-stringify). Past a few thousand rows in a file it pays: long runs (10,000 windows
+ * of an ordinary M/M/1: without the thread 1.10 of the time, 12 alternating pairs) and big
+ * clusters (20,000 nodes.csv rows a window). Short runs never start it (the shipped scenarios'
+ * files have at most 1,260 rows). At 2,000 rows rather than 5,000 the ordinary M/M/1 took 0.978
+ * of the time (10 alternating pairs, when csv-stringify made every cell's text).
  */
 const CSV_THREAD_AFTER_ROWS = 2_000;
 
@@ -66,6 +66,7 @@ export class CsvStream {
   private readonly packer: CsvPacker;
   /** The run's own thread's side of the packing, while it writes the text itself. */
   private readonly unpacker: CsvUnpacker;
+  private readonly text = new CsvRows();
   private thread: CsvWriterThread | null = null;
   /** Its number on the thread, once handed over. */
   private file = -1;
@@ -78,7 +79,7 @@ export class CsvStream {
     private readonly share: SharedCsvThread,
   ) {
     this.lines = new LineWriter(filePath);
-    this.lines.append(csvText(fileName, columns, [], true));
+    this.lines.append(csvHeader(columns));
     this.packer = new CsvPacker(fileName, columns, CSV_BATCH_ROWS);
     this.unpacker = new CsvUnpacker(columns.length);
   }
@@ -114,6 +115,6 @@ export class CsvStream {
     }
     const batch = this.packer.take();
     if (this.thread !== null) this.thread.write(this.file, batch);
-    else this.lines.append(cellsText(this.columns, this.unpacker.unpack(batch), false));
+    else this.lines.append(this.text.text(this.unpacker.unpack(batch)));
   }
 }

@@ -8,7 +8,7 @@
 
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import type { CsvMessage, CsvProtocol, CsvUnpacker } from "./csv-batch.js";
-import type { LineWriter } from "./file-text.js";
+import type { CsvRows, LineWriter } from "./file-text.js";
 
 // The protocol's places (csv-batch.ts TICKS, STATUS, WriterStatus) come with the data: needed
 // before any module of ours has loaded.
@@ -32,15 +32,15 @@ function fail(why: string): void {
 
 try {
   const { CsvUnpacker: Unpacker } = await import("./csv-batch.js");
-  const { cellsText, LineWriter: Lines } = await import("./file-text.js");
-  const files: { name: string; columns: string[]; lines: LineWriter; unpacker: CsvUnpacker }[] = [];
+  const { CsvRows: Rows, LineWriter: Lines } = await import("./file-text.js");
+  const files: { name: string; lines: LineWriter; unpacker: CsvUnpacker; text: CsvRows }[] = [];
   let failed = false;
   const handle = (m: Exclude<CsvMessage, { type: "close" }>): void => {
     if (m.type === "open") {
-      files[m.file] = { name: m.fileName, columns: m.columns, lines: new Lines(m.filePath, "append"), unpacker: new Unpacker(m.columns.length, m.known) };
+      files[m.file] = { name: m.fileName, lines: new Lines(m.filePath, "append"), unpacker: new Unpacker(m.columns.length, m.known), text: new Rows() };
     } else {
       const f = files[m.file]!;
-      f.lines.append(cellsText(f.columns, f.unpacker.unpack(m.batch), false));
+      f.lines.append(f.text.text(f.unpacker.unpack(m.batch)));
     }
   };
   const fileOf = (m: Exclude<CsvMessage, { type: "close" }>): string => (m.type === "open" ? m.fileName : (files[m.file]?.name ?? "a CSV file"));

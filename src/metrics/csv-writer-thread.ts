@@ -1,5 +1,5 @@
 // An output's CSV files written on a thread of their own: the run's thread packs each batch of
-// rows (csv-batch.ts) and hands it over; csv-stringify's work, about four microseconds a row, and
+// rows (csv-batch.ts) and hands it over; the text's work, about 0.4 microseconds a row, and
 // its garbage move to the machine's other core. One thread serves every file of an output. The
 // files' bytes are those the run's thread would have written (test/metrics/csv-writer-thread.test.ts).
 //

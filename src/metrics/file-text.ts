@@ -26,7 +26,7 @@ export function csvText(fileName: string, columns: readonly string[], rows: read
     }
     cells[r] = line;
   }
-  return cellsText(columns, cells, header);
+  return (header ? csvHeader(columns) : "") + new CsvRows().text(cells);
 }
 
 /**
@@ -39,16 +39,58 @@ export function cellsOf(fileName: string, columns: readonly string[], row: objec
   return row;
 }
 
-/** Rows given as their cells in the columns' order, as CSV text (csvText's format). */
-export function cellsText(columns: readonly string[], cells: unknown[][], header: boolean): string {
-  return stringify(cells, {
-    header,
-    columns: [...columns],
-    cast: {
-      number: (value) => formatNumber(value),
-      boolean: (value) => (value ? "true" : "false"),
-    },
-  });
+/** How csv-stringify is asked for every file's text: numbers by formatNumber, booleans as true/false. */
+const CAST = {
+  number: (value: number) => formatNumber(value),
+  boolean: (value: boolean) => (value ? "true" : "false"),
+};
+
+/** A CSV file's header row, csv-stringify's. */
+export function csvHeader(columns: readonly string[]): string {
+  return stringify([], { header: true, columns: [...columns], cast: CAST });
+}
+
+/**
+ * A file's rows as CSV text, batch after batch: the text csv-stringify makes of them (with
+ * writeCsv's casts), for less. csv-stringify decides a cell's quoting on the cell's own text
+ * alone, and joins cells with "," and rows with "\n". A number's text (formatNumber), true,
+ * false and an empty cell (null) are never quoted; so csv-stringify is asked once for each
+ * distinct string (its text is kept) and for any other kind of cell, and a row is its cells'
+ * texts joined. Through csv-stringify a cell costs about 0.4 us (a context object, two tuples
+ * and a spread each): a 20,000-node cluster writes 72 million nodes.csv cells in an hour.
+ */
+export class CsvRows {
+  private readonly quoted = new Map<string, string>();
+
+  /** Rows given as their cells in the columns' order; each ends with a newline. */
+  text(cells: readonly (readonly unknown[])[]): string {
+    let out = "";
+    for (let r = 0; r < cells.length; r++) {
+      const row = cells[r]!;
+      let line = row.length > 0 ? this.cell(row[0]) : "";
+      for (let c = 1; c < row.length; c++) line += "," + this.cell(row[c]);
+      out += line + "\n";
+    }
+    return out;
+  }
+
+  private cell(v: unknown): string {
+    if (typeof v === "number") return formatNumber(v);
+    if (typeof v === "string") {
+      let text = this.quoted.get(v);
+      if (text === undefined) this.quoted.set(v, (text = alone(v)));
+      return text;
+    }
+    if (v === null) return "";
+    if (typeof v === "boolean") return v ? "true" : "false";
+    return alone(v);
+  }
+}
+
+/** A cell's text as csv-stringify writes it in a row (beside another cell, so no rule for a row of one cell applies). */
+function alone(v: unknown): string {
+  const text = stringify([[v, 0]], { cast: CAST });
+  return text.slice(0, text.length - ",0\n".length);
 }
 
 /** Appends lines to one file, buffering about 64 KiB between writes. */

@@ -1,9 +1,12 @@
 // A CSV row may be given as its cells in the columns' order (nodes.csv's rows are): the text and
 // the writer thread's batches must be what the same row as an object gives.
 
+import fc from "fast-check";
+import { stringify } from "csv-stringify/sync";
 import { describe, expect, it } from "vitest";
 import { CsvPacker, CsvUnpacker } from "../../src/metrics/csv-batch.js";
-import { csvText } from "../../src/metrics/file-text.js";
+import { CsvRows, csvText } from "../../src/metrics/file-text.js";
+import { formatNumber } from "../../src/metrics/fmt.js";
 import { NODE_COLUMNS, nodeRowOf, type NodeCells } from "../../src/metrics/rows.js";
 
 const CELLS: NodeCells[] = [
@@ -38,5 +41,24 @@ describe("rows given as cells", () => {
     const short = [CELLS[0], CELLS[1]!.slice(0, 9)] as object[];
     expect(() => csvText("nodes.csv", NODE_COLUMNS, short, false)).toThrow("writeCsv(nodes.csv): row 1 has 9 cells for 10 columns");
     expect(() => new CsvPacker("nodes.csv", NODE_COLUMNS).pack(short)).toThrow("writeCsv(nodes.csv): row 1 has 9 cells for 10 columns");
+  });
+});
+
+describe("a file's rows as text", () => {
+  const text = fc.string({ unit: "binary", maxLength: 8 });
+  const specials = fc.constantFrom("", " ", ",", '"', '""', "\n", "\r", "\r\n", "a,b", '=1+2', "-3", "@x", "\t", "\ufeff", "é", "😀", "ready");
+  const number = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.constantFrom(-0, 0, 1e21, -1e-7, 5e-324, Number.MAX_SAFE_INTEGER));
+  const cell = fc.oneof(text, specials, number, fc.boolean(), fc.constant(null));
+  const rows = fc.array(fc.array(cell, { minLength: 1, maxLength: 6 }), { maxLength: 5 });
+
+  it("are csv-stringify's text of them, with writeCsv's casts, batch after batch of one file", () => {
+    const cast = { number: (v: number) => formatNumber(v), boolean: (v: boolean) => (v ? "true" : "false") };
+    fc.assert(
+      fc.property(fc.array(rows, { minLength: 1, maxLength: 4 }), (batches) => {
+        const file = new CsvRows(); // its strings' texts kept from one batch to the next
+        for (const batch of batches) expect(file.text(batch)).toBe(stringify(batch, { cast }));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
