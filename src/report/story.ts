@@ -193,7 +193,7 @@ function newTasks(ev: readonly LoggedEvent[], down: readonly LoggedEvent[]): Ste
   const assigned = ev.filter((x) => x.e["kind"] === "task" && x.e["state"] === "assigned" && ids.has(String(x.e["task"])));
   const nodes = [...new Set(assigned.map((a) => String(a.e["node"])))];
   const where = nodes.length > 0 ? `, placed on ${list(nodes)}` : ", none placed yet";
-  const steps: Step[] = [{ t: created[0]!.t, text: `the orchestrator creates new tasks: ${created.length} by the end of this span${where}`, ref: `events.jsonl:${created[0]!.line}` }];
+  const steps: Step[] = [{ t: created[0]!.t, text: `the orchestrator creates new tasks: ${created.length} by the end of this span${perService(created)}${where}`, ref: `events.jsonl:${created[0]!.line}` }];
   const downAt = new Map(down.map((d) => [String(d.e["node"]), d.t]));
   const blind = assigned.filter((a) => (downAt.get(String(a.e["node"])) ?? -Infinity) > a.t);
   if (blind.length > 0) {
@@ -231,7 +231,7 @@ function saturation(input: StoryInput, fromT: number, endT: number): Step[] {
 function killed(failed: readonly LoggedEvent[], one: string, many: string): Step[] {
   const first = failed[0];
   if (!first) return [];
-  const more = failed.length > 1 ? `; ${failed.length} containers are ${many} before the span ends` : "";
+  const more = failed.length > 1 ? `; ${failed.length} containers are ${many} before the span ends${perService(failed)}` : "";
   return [{ t: first.t, text: `${String(first.e["task"])} on ${String(first.e["node"])} ${one}${more}`, ref: `events.jsonl:${first.line}` }];
 }
 
@@ -267,18 +267,37 @@ function outcome(input: StoryInput, f: FaultSummary, endT: number, prev: FaultSu
 function loop(input: StoryInput, fromT: number, endT: number): string {
   const lateT = endT - (endT - fromT) / 3;
   const ev = input.events.filter((x) => x.t >= fromT && x.t < endT && x.e["kind"] === "task");
-  const starts = ev.filter((x) => x.e["state"] === "starting").length;
-  const ran = ev.filter((x) => x.e["state"] === "running").length;
+  const starts = ev.filter((x) => x.e["state"] === "starting");
+  const ran = ev.filter((x) => x.e["state"] === "running");
   const late = ev.filter((x) => x.t >= lateT && x.e["state"] === "failed");
-  const unhealthy = late.filter((x) => /unhealthy/.test(String(x.e["reason"]))).length;
-  const oom = late.filter((x) => /OOM/.test(String(x.e["reason"]))).length;
+  const unhealthy = late.filter((x) => /unhealthy/.test(String(x.e["reason"])));
+  const oom = late.filter((x) => /OOM/.test(String(x.e["reason"])));
   const hot = input.nodes.some((r) => r.t_s > lateT && r.t_s <= endT && r.cpu_util > HOT_CPU);
   const parts: string[] = [];
-  if (unhealthy > 0) parts.push(`containers were still failing their health checks in the last third of it (${unhealthy})`);
-  if (oom > 0) parts.push(`containers were still OOM-killed (${oom})`);
-  if (starts > 0 && ran < starts) parts.push(`of ${starts} container starts only ${ran} ever served: the others were killed while starting, and each replacement started over`);
+  const counted = (xs: readonly LoggedEvent[]) => `${xs.length}${perService(xs).replace(/^ \((.*)\)$/, ": $1")}`;
+  if (unhealthy.length > 0) parts.push(`containers were still failing their health checks in the last third of it (${counted(unhealthy)})`);
+  if (oom.length > 0) parts.push(`containers were still OOM-killed (${counted(oom)})`);
+  if (starts.length > 0 && ran.length < starts.length) {
+    const each = perService(starts) === "" ? "" : ` (${servicesOf(starts).map((sv) => `${sv} ${ran.filter((x) => x.e["service"] === sv).length} of ${starts.filter((x) => x.e["service"] === sv).length}`).join(", ")})`;
+    parts.push(`of ${starts.length} container starts only ${ran.length} ever served${each}: the others were killed while starting, and each replacement started over`);
+  }
   if (hot) parts.push("nodes stayed above 95% CPU, so starting and serving containers kept starving each other");
   return parts.length === 0 ? "" : ` The loop that kept it down: ${parts.join("; ")}.`;
+}
+
+/** The services of task events, in the order each first appears. */
+function servicesOf(events: readonly LoggedEvent[]): string[] {
+  return [...new Set(events.map((x) => String(x.e["service"])))];
+}
+
+/**
+ * How many of the task events counted are each service's, as " (web 300, api 24)", when they are
+ * of more than one: a count of every service's starts beside one service's outcome read as its own.
+ */
+function perService(events: readonly LoggedEvent[]): string {
+  const services = servicesOf(events);
+  if (services.length < 2) return "";
+  return ` (${services.map((sv) => `${sv} ${events.filter((x) => String(x.e["service"]) === sv).length}`).join(", ")})`;
 }
 
 function windowOf(rows: readonly { t_s: number }[]): number {

@@ -123,6 +123,35 @@ describe("story.md", () => {
     expect(text).toContain("the load balancer of workload shoppers puts a-1 in service: their probes pass");
   });
 
+  it("counts of more than one service's tasks say how many are each's: one service's starts beside another's outcome are not read as its own", () => {
+    const out = path.join(tempDir(), "two");
+    expect(orchsim(["run", "scenarios/startup-storm.yaml", "--set", "seed=1", "--out", out, "--quiet"]).code).toBe(0);
+    const file = path.join(out, "events.jsonl");
+    const alone = (() => {
+      expect(orchsim(["report", out]).code).toBe(0);
+      return fs.readFileSync(path.join(out, "story.md"), "utf8");
+    })();
+    const lines = fs.readFileSync(file, "utf8").trimEnd().split("\n");
+    const task = (t: number, state: string, reason: string | null = null) => ({ t_s: t, kind: "task", task: "api.1.1", service: "api", slot: 1, node: "worker-1", state, reason });
+    // api: a task created, started three times, serving once, and twice killed unhealthy late in the span (after 1300 s).
+    const extra = [task(400, "new"), task(401, "starting"), task(460, "running"), task(1400, "failed", "unhealthy container"), task(1405, "starting"), task(1500, "failed", "unhealthy container"), task(1505, "starting")];
+    const merged = [...lines.map((l) => ({ t: JSON.parse(l).t_s as number, l })), ...extra.map((e) => ({ t: e.t_s, l: JSON.stringify(e) }))].sort((a, b) => a.t - b.t);
+    fs.writeFileSync(file, merged.map((x) => x.l).join("\n") + "\n");
+    expect(orchsim(["report", out]).code).toBe(0);
+    const text = fs.readFileSync(path.join(out, "story.md"), "utf8");
+    const n = (re: RegExp, s: string) => Number(re.exec(s)![1]);
+    const created = n(/creates new tasks: (\d+) by the end/, alone);
+    expect(text).toContain(`creates new tasks: ${created + 1} by the end of this span (web ${created}, api 1), placed on`);
+    const unhealthy = n(/(\d+) containers are found unhealthy before the span ends/, alone);
+    expect(text).toContain(`${unhealthy + 2} containers are found unhealthy before the span ends (web ${unhealthy}, api 2)`);
+    const late = n(/failing their health checks in the last third of it \((\d+)\)/, alone);
+    expect(text).toContain(`failing their health checks in the last third of it (${late + 2}: web ${late}, api 2)`);
+    const [starts, ran] = [n(/of (\d+) container starts/, alone), n(/container starts only (\d+) ever served/, alone)];
+    expect(text).toContain(`of ${starts + 3} container starts only ${ran + 1} ever served (web ${ran} of ${starts}, api 1 of 3): the others`);
+    // One service's counts alone say nothing more.
+    expect(alone).not.toMatch(/\(web \d+/);
+  });
+
   it("zone-failure's workers alone (the leader lives): DOWN after missed heartbeats, replacements (some on dead nodes), recovery", () => {
     const { text, summary, events } = story("zone-failure", ["events.0.nodeFailure={nodes: [a-1, a-2, a-3], recoverAfter: 6m}"]);
     const f = summary.faults[0];
