@@ -8,6 +8,7 @@ import { Container, type ContainerRequest, type ContainerSite, type RequestModel
 import { AgentSession } from "./session.js";
 import { HealthMonitor } from "./health.js";
 import { memoryOf, oomVictims, overLimit } from "./memory.js";
+import { formatNumber } from "../metrics/fmt.js";
 
 /** Swarm sets a stopping backend's IPVS weight to 0 and waits this long for gossip before stopping it. */
 export const LB_DRAIN_US = 2_000_000;
@@ -168,8 +169,26 @@ export class Agent<R extends ContainerRequest> {
 
   private prepared(t: AgentTask<R>): void {
     t.timer = null;
+    const refused = this.refusal(t.spec);
+    if (refused !== null) {
+      this.setState(t, TaskState.REJECTED, refused);
+      return;
+    }
     this.setState(t, TaskState.READY, null);
     if (t.desired >= TaskState.RUNNING) this.start_(t);
+  }
+
+  /**
+   * Why the engine refuses to create the task's container here, or null. Docker refuses a CPU
+   * limit above the node's cores (moby/moby#40303: a service's `--limit-cpu 12` does not start on
+   * an 8-core node of a mixed swarm); a task that fails before STARTING is REJECTED (swarmkit
+   * agent/exec Do), and its restart policy replaces it.
+   */
+  private refusal(spec: ServiceSpec): string | null {
+    const limitNanos = Math.round(spec.resources.limits.cpuCores * 1e9);
+    const cores = this.d.description.cpuNanos / 1e9;
+    if (limitNanos <= this.d.description.cpuNanos) return null;
+    return `Range of CPUs is from 0.01 to ${cores.toFixed(2)}, as there are only ${formatNumber(cores)} CPUs available`;
   }
 
   /** STARTING: the container's cgroup exists and its start-up work runs on the node's CPU. */

@@ -24,7 +24,7 @@ export function unsimulatedFields(s: Scenario): string[] {
  */
 export function scenarioWarnings(s: Scenario): string[] {
   const hosts = hostSpecs(s);
-  return [...callWarnings(s), ...callsOutlastClients(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...startsKilled(s), ...dips(s), ...overflowing(s, hosts), ...hostPortGaps(s, hosts), ...udpPorts(s)];
+  return [...callWarnings(s), ...callsOutlastClients(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...startsKilled(s), ...cpuLimitRefused(s, hosts), ...dips(s), ...overflowing(s, hosts), ...hostPortGaps(s, hosts), ...udpPorts(s)];
 }
 
 /**
@@ -53,6 +53,25 @@ function startsKilled(s: Scenario): string[] {
       out.push(`services[${svc.name}]: a start takes at least ${fastest} (startup.cpu${at}), but its health check kills a container not yet healthy by about ${formatDurationUs(killedByUs)} (startPeriod ${formatDurationUs(h.startPeriodUs)} + ${h.retries + 1} x interval ${formatDurationUs(h.intervalUs)}): no start can finish, and its tasks restart for ever; give healthcheck.startPeriod more than ${fastest}`);
     }
     return out;
+  });
+}
+
+/**
+ * Services whose CPU limit is above the cores of nodes that could run their tasks: Docker refuses
+ * to create such a container (cluster/agent.ts refusal), so every task placed there is REJECTED
+ * and replaced. Said before the run: a limit sized for the big nodes of a mixed swarm.
+ */
+function cpuLimitRefused(s: Scenario, hosts: readonly HostSpec[]): string[] {
+  return s.services.flatMap((svc) => {
+    const limit = svc.resources.limits.cpuCores;
+    const parsed = parseConstraints(svc.placement.constraints);
+    const eligible = hosts.filter((h) => h.runsTasks && constraintsMatch(parsed, placedOf(h)));
+    const small = eligible.filter((h) => Math.round(limit * 1e9) > Math.round(h.cpuCores * 1e9));
+    if (limit === 0 || small.length === 0) return [];
+    const cores = [...new Set(small.map((h) => h.cpuCores))].sort((a, b) => a - b).map(formatNumber).join(", ");
+    const where = small.length === eligible.length ? "every node that could run its tasks" : nameRanges(small.map((h) => h.name));
+    const then = small.length === eligible.length ? "no task of it can ever run, and each is replaced for the whole run" : "a task placed there is rejected and replaced (the scheduler then prefers other nodes, as Swarm's does after 5 failures on a node in 5 minutes)";
+    return [`services[${svc.name}]: its CPU limit (${formatNumber(limit)}) is above the cores of ${where} (${cores}): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so ${then}`];
   });
 }
 

@@ -244,3 +244,29 @@ services:
     expect(scenarioWarnings(scenario("startup: {cpu: 5m}"))).toEqual([]);
   });
 });
+
+describe("a CPU limit above a node's cores", () => {
+  const scenario = (limit: string, constraint = "") => parseScenario(scenarioYaml({ name: "c", duration: "1m" }, `
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups:
+    - {name: big, count: 2, cpu: 16, memory: 32GiB}
+    - {name: small, count: 2, cpu: 4, memory: 32GiB, labels: {size: small}}
+services:
+  - {name: db, replicas: 2, resources: {limits: {cpu: ${limit}}}${constraint}}
+`), "c.yaml");
+
+  it("is said, naming the nodes where Docker refuses the container", () => {
+    expect(scenarioWarnings(scenario("8"))).toEqual([
+      'services[db]: its CPU limit (8) is above the cores of small-1,small-2 (4): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so a task placed there is rejected and replaced (the scheduler then prefers other nodes, as Swarm\'s does after 5 failures on a node in 5 minutes)',
+    ]);
+    expect(scenarioWarnings(scenario("8", ", placement: {constraints: [node.labels.size == small]}"))).toEqual([
+      'services[db]: its CPU limit (8) is above the cores of every node that could run its tasks (4): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so no task of it can ever run, and each is replaced for the whole run',
+    ]);
+  });
+
+  it("not when every node has the cores (a limit at a node's cores is allowed)", () => {
+    expect(scenarioWarnings(scenario("4"))).toEqual([]);
+    expect(scenarioWarnings(scenario("16", ", placement: {constraints: [node.labels.size != small]}"))).toEqual([]);
+  });
+});

@@ -79,7 +79,9 @@ export class Scheduler {
     const holds = !removed && task.nodeId !== null && task.state >= TaskState.ASSIGNED && task.state <= TaskState.RUNNING;
     let changed = false;
     if (info) changed = holds ? info.addTask(task) : info.removeTask(task);
-    if (info && task.state === TaskState.FAILED && prevState !== TaskState.FAILED && !removed) {
+    // swarmkit counts a task rejected by its node's engine as it counts a failed one.
+    const failed = task.state === TaskState.FAILED || task.state === TaskState.REJECTED;
+    if (info && failed && prevState !== task.state && !removed) {
       info.recordFailure(`${task.service}@${task.specVersion}`, this.o.sim.now());
     }
     const wantsNode =
