@@ -337,6 +337,7 @@ export class Run {
         ...w.recorder.incidentsOf(s.name),
         tasks_desired: end?.tasks_desired ?? 0,
         tasks_running: end?.tasks_running ?? 0,
+        tasks_starting: end?.tasks_starting ?? 0,
         tasks_pending: end?.tasks_pending ?? 0,
         desired_reached: reached,
       };

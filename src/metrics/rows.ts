@@ -206,6 +206,8 @@ export interface ServiceSummary {
   /** Tasks at the end of the run (the last window's gauges). */
   tasks_desired: number;
   tasks_running: number;
+  /** On their nodes and not yet running: accepted to starting, or waiting for their first healthy check. */
+  tasks_starting: number;
   tasks_pending: number;
   /** Some window ended with every desired task running. When false, `slo.met` is null: a service that never ran as asked is not judged. */
   desired_reached: boolean;

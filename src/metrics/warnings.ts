@@ -19,7 +19,7 @@ export function warnings(summary: Summary, cpu: NodeCpuWatch): string[] {
   const out: string[] = [];
   for (const [name, s] of Object.entries(summary.services)) {
     if (!s.desired_reached) {
-      out.push(`${name} never reached its desired ${s.tasks_desired} tasks (${s.tasks_running} running, ${s.tasks_pending} pending at the end): its SLO is not judged`);
+      out.push(`${name} never reached its desired ${s.tasks_desired} tasks (${s.tasks_running} running, ${startingText(s)}${s.tasks_pending} pending at the end): its SLO is not judged`);
     } else if (s.tasks_running < s.tasks_desired) {
       out.push(`${name} ends with ${s.tasks_running} of its ${s.tasks_desired} desired tasks running (${pendingText(s)})`);
     }
@@ -46,8 +46,13 @@ export function warnings(summary: Summary, cpu: NodeCpuWatch): string[] {
  */
 function pendingText(s: Summary["services"][string]): string {
   const beside = s.tasks_pending - (s.tasks_desired - s.tasks_running);
-  if (beside <= 0) return `${s.tasks_pending} pending`;
-  return `${s.tasks_pending} pending, ${beside} of them new tasks beside old ones still running: a rolling update's or a restart's`;
+  if (beside <= 0) return `${startingText(s)}${s.tasks_pending} pending`;
+  return `${startingText(s)}${s.tasks_pending} pending, ${beside} of them new tasks beside old ones still running: a rolling update's or a restart's`;
+}
+
+/** "14 starting, " when tasks are on their nodes and not yet running (a start-up storm's end), else "". */
+function startingText(s: Summary["services"][string]): string {
+  return s.tasks_starting > 0 ? `${s.tasks_starting} starting, ` : "";
 }
 
 /** One node's stretch above HOT_CPU under way, and its longest so far. */

@@ -225,7 +225,7 @@ workload: [{name: u, service: web, rate: 10/s}]
   });
 
   it("says a failed request counts as a miss when a service missed its SLO with its completed requests within it", () => {
-    const service = (errors: number, p99: number, met: boolean) => ({ arrivals: 1000, completed: 1000 - errors, errors, timeouts: 0, rejected: 0, latency_ms: { mean: 20, p50: 10, p95: 50, p99, max: 900 }, slo: { latency_ms: 250, percentile: 99, attained: 0.96, met }, restarts: 0, oom_kills: 0, unhealthy: 0, tasks_desired: 1, tasks_running: 1, tasks_pending: 0, desired_reached: true });
+    const service = (errors: number, p99: number, met: boolean) => ({ arrivals: 1000, completed: 1000 - errors, errors, timeouts: 0, rejected: 0, latency_ms: { mean: 20, p50: 10, p95: 50, p99, max: 900 }, slo: { latency_ms: 250, percentile: 99, attained: 0.96, met }, restarts: 0, oom_kills: 0, unhealthy: 0, tasks_desired: 1, tasks_running: 1, tasks_starting: 0, tasks_pending: 0, desired_reached: true });
     const text = (s: ReturnType<typeof service>) => summaryText({ ...emptySummary(), services: { web: s } }, new NodeCpuWatch(), null, 1);
     const note = "; the SLO counts a failed request as a miss, so a service whose completed requests are within it can still miss it)";
     expect(text(service(33, 111.9, false))).toContain(note);

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { eventsOf, runModel, runScenarioFile, seriesOf, startupSeconds } from "./model-run.js";
 import { scenarioYaml } from "../helpers.js";
+import { NodeCpuWatch, warnings } from "../../src/metrics/warnings.js";
 
 const STORM = fileURLToPath(new URL("../../scenarios/startup-storm.yaml", import.meta.url));
 
@@ -70,6 +71,17 @@ describe("scenarios/startup-storm.yaml: the spike collapses a heavy start-up, no
     expect(ups.length).toBeGreaterThan(0);
     return out.summary.services["web"]!;
   };
+
+  it("ends, heavy, with tasks still starting: the summary counts them, as the last window does, and the warning says so", () => {
+    const out = runScenarioFile(STORM, ["duration=16m", "seed=1"]);
+    const s = out.summary.services["web"]!;
+    const last = out.timeseries.filter((r) => r.service === "web").at(-1)!;
+    expect([s.tasks_running, s.tasks_starting, s.tasks_pending]).toEqual([last.tasks_running, last.tasks_starting, last.tasks_pending]);
+    expect(s.tasks_starting).toBeGreaterThan(0);
+    expect(s.tasks_running + s.tasks_starting).toBeGreaterThanOrEqual(s.tasks_desired - s.tasks_pending);
+    const said = warnings(out.summary, new NodeCpuWatch()).find((w) => w.startsWith("web "))!;
+    expect(said).toBe(`web ends with ${s.tasks_running} of its ${s.tasks_desired} desired tasks running (${s.tasks_starting} starting, ${s.tasks_pending} pending)`);
+  });
 
   for (const seed of [1, 2, 3]) {
     it(`seed ${seed}: the heavy start-up collapses (errors > 30%, unhealthy > 20), the light one does not (errors < 5%)`, () => {
