@@ -24,7 +24,7 @@ export function unsimulatedFields(s: Scenario): string[] {
  */
 export function scenarioWarnings(s: Scenario): string[] {
   const hosts = hostSpecs(s);
-  return [...callWarnings(s), ...callsOutlastClients(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...startsKilled(s), ...cpuLimitRefused(s, hosts), ...dips(s), ...overflowing(s, hosts), ...hostPortGaps(s, hosts), ...udpPorts(s)];
+  return [...callWarnings(s), ...callsOutlastClients(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...overNodeMemory(s, hosts), ...startsKilled(s), ...cpuLimitRefused(s, hosts), ...dips(s), ...overflowing(s, hosts), ...hostPortGaps(s, hosts), ...udpPorts(s)];
 }
 
 /**
@@ -57,21 +57,29 @@ function startsKilled(s: Scenario): string[] {
 }
 
 /**
- * Services whose CPU limit is above the cores of nodes that could run their tasks: Docker refuses
- * to create such a container (cluster/agent.ts refusal), so every task placed there is REJECTED
- * and replaced. Said before the run: a limit sized for the big nodes of a mixed swarm.
+ * Services (and rolling updates' specs) whose CPU limit is above the cores of nodes that could
+ * run their tasks (constraints and reservations allowing): Docker refuses to create such a
+ * container (cluster/agent.ts refusal), so a task placed there is REJECTED. Said before the run:
+ * a limit sized for the big nodes of a mixed swarm.
  */
 function cpuLimitRefused(s: Scenario, hosts: readonly HostSpec[]): string[] {
-  return s.services.flatMap((svc) => {
-    const limit = svc.resources.limits.cpuCores;
-    const parsed = parseConstraints(svc.placement.constraints);
-    const eligible = hosts.filter((h) => h.runsTasks && constraintsMatch(parsed, placedOf(h)));
+  const updates = s.events.flatMap((e) => (e.action.type === "rollingUpdate" ? [{ spec: e.action.spec, what: `the rollingUpdate of ${e.action.service} at ${formatNumber(e.atUs / 1e6)} s` }] : []));
+  return [...s.services.map((spec) => ({ spec, what: `services[${spec.name}]` })), ...updates].flatMap(({ spec, what }) => {
+    const limit = spec.resources.limits.cpuCores;
+    const r = spec.resources.reservations;
+    const parsed = parseConstraints(spec.placement.constraints);
+    const eligible = hosts.filter((h) => h.runsTasks && constraintsMatch(parsed, placedOf(h)) && h.cpuCores >= r.cpuCores && h.memoryBytes >= r.memoryBytes);
     const small = eligible.filter((h) => Math.round(limit * 1e9) > Math.round(h.cpuCores * 1e9));
     if (limit === 0 || small.length === 0) return [];
     const cores = [...new Set(small.map((h) => h.cpuCores))].sort((a, b) => a - b).map(formatNumber).join(", ");
-    const where = small.length === eligible.length ? "every node that could run its tasks" : nameRanges(small.map((h) => h.name));
-    const then = small.length === eligible.length ? "no task of it can ever run, and each is replaced for the whole run" : "a task placed there is rejected and replaced (the scheduler then prefers other nodes, as Swarm's does after 5 failures on a node in 5 minutes)";
-    return [`services[${svc.name}]: its CPU limit (${formatNumber(limit)}) is above the cores of ${where} (${cores}): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so ${then}`];
+    const all = small.length === eligible.length;
+    const where = all ? "every node that could run its tasks" : nameRanges(small.map((h) => h.name));
+    const then = all
+      ? "no task of it can ever run: each is rejected, and replaced as its restart policy allows"
+      : spec.mode === "global"
+        ? "its task on each of them is rejected, and replaced there as its restart policy allows"
+        : "a task placed there is rejected, and replaced as its restart policy allows (a rejection counts as a failure, as in Swarm's scheduler: spread prefers other nodes once a node has had 5 in 5 minutes)";
+    return [`${what}: its CPU limit (${formatNumber(limit)}) is above the cores of ${where} (${cores}): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so ${then}`];
   });
 }
 
@@ -210,6 +218,25 @@ function overMemoryLimit(s: Scenario): string[] {
     if (limit === 0 || peak <= limit) return [];
     const what = svc.runtime.memoryBytes > limit ? `its runtime memory (${formatBytes(svc.runtime.memoryBytes)})` : `its start-up memory (${formatBytes(svc.startup.memoryBytes)})`;
     return [`services[${svc.name}]: ${what} is above its memory limit (${formatBytes(limit)}): every container is OOM-killed, and replaced, for the whole run`];
+  });
+}
+
+/**
+ * Services whose containers use more memory than any node that could run them has, even alone
+ * there: the node's OOM killer kills each (cluster/memory.ts oomVictims), and it is replaced, for
+ * the whole run. One over its own limit is overMemoryLimit's.
+ */
+function overNodeMemory(s: Scenario, hosts: readonly HostSpec[]): string[] {
+  return s.services.flatMap((svc) => {
+    const peak = Math.max(svc.runtime.memoryBytes, svc.startup.memoryBytes);
+    const limit = svc.resources.limits.memoryBytes;
+    if (peak === 0 || (limit > 0 && peak > limit)) return [];
+    const parsed = parseConstraints(svc.placement.constraints);
+    const eligible = hosts.filter((h) => h.runsTasks && constraintsMatch(parsed, placedOf(h)));
+    if (eligible.length === 0 || eligible.some((h) => h.memoryBytes >= peak)) return [];
+    const what = svc.runtime.memoryBytes >= svc.startup.memoryBytes ? `its runtime memory (${formatBytes(svc.runtime.memoryBytes)})` : `its start-up memory (${formatBytes(svc.startup.memoryBytes)})`;
+    const most = Math.max(...eligible.map((h) => h.memoryBytes));
+    return [`services[${svc.name}]: ${what} is more than any node that could run it has (${formatBytes(most)} at most): the node's OOM killer kills every container, and it is replaced, for the whole run`];
   });
 }
 

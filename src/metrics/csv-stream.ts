@@ -19,9 +19,9 @@ const CSV_BATCH_ROWS = 256;
 
 /**
  * The writer thread costs about 5 ms of the run's thread to start (and some 60 ms of the other
- * core's); a row costs the run's thread about 0.3 us packed for the thread, and 0.5 us more when
- * it makes the row's text itself (file-text.ts CsvRows; three times that when every cell went
- * through csv-stringify). Past a few thousand rows in a file it pays: long runs (10,000 windows
+ * core's); a row costs the run's thread about 0.3 us packed for the thread, and about 0.5 us more
+ * when it makes the row's text itself (unpacked, then its text: file-text.ts CsvRows, 0.4 us; 1.5
+ * when every cell went through csv-stringify). Past a few thousand rows in a file it pays: long runs (10,000 windows
  * of an ordinary M/M/1: without the thread 1.10 of the time, 12 alternating pairs) and big
  * clusters (20,000 nodes.csv rows a window). Short runs never start it (the shipped scenarios'
  * files have at most 1,260 rows). At 2,000 rows rather than 5,000 the ordinary M/M/1 took 0.978

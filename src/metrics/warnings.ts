@@ -45,7 +45,8 @@ export function warnings(summary: Summary, cpu: NodeCpuWatch): string[] {
  * slots whose old task still runs (a start-first update's, or a restart's waiting for its old one).
  */
 function pendingText(s: Summary["services"][string]): string {
-  const beside = s.tasks_pending - (s.tasks_desired - s.tasks_running);
+  // The tasks missing are those neither running nor starting; pending ones past them sit beside old ones.
+  const beside = s.tasks_pending - Math.max(0, s.tasks_desired - s.tasks_running - s.tasks_starting);
   if (beside <= 0) return `${startingText(s)}${s.tasks_pending} pending`;
   return `${startingText(s)}${s.tasks_pending} pending, ${beside} of them new tasks beside old ones still running: a rolling update's or a restart's`;
 }

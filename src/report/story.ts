@@ -268,7 +268,9 @@ function loop(input: StoryInput, fromT: number, endT: number): string {
   const lateT = endT - (endT - fromT) / 3;
   const ev = input.events.filter((x) => x.t >= fromT && x.t < endT && x.e["kind"] === "task");
   const starts = ev.filter((x) => x.e["state"] === "starting");
-  const ran = ev.filter((x) => x.e["state"] === "running");
+  // Of those starts: a task that started before the span and runs in it is not one of them.
+  const started = new Set(starts.map((x) => String(x.e["task"])));
+  const ran = ev.filter((x) => x.e["state"] === "running" && started.has(String(x.e["task"])));
   const late = ev.filter((x) => x.t >= lateT && x.e["state"] === "failed");
   const unhealthy = late.filter((x) => /unhealthy/.test(String(x.e["reason"])));
   const oom = late.filter((x) => /OOM/.test(String(x.e["reason"])));

@@ -258,15 +258,71 @@ services:
 
   it("is said, naming the nodes where Docker refuses the container", () => {
     expect(scenarioWarnings(scenario("8"))).toEqual([
-      'services[db]: its CPU limit (8) is above the cores of small-1,small-2 (4): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so a task placed there is rejected and replaced (the scheduler then prefers other nodes, as Swarm\'s does after 5 failures on a node in 5 minutes)',
+      'services[db]: its CPU limit (8) is above the cores of small-1,small-2 (4): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so a task placed there is rejected, and replaced as its restart policy allows (a rejection counts as a failure, as in Swarm\'s scheduler: spread prefers other nodes once a node has had 5 in 5 minutes)',
     ]);
     expect(scenarioWarnings(scenario("8", ", placement: {constraints: [node.labels.size == small]}"))).toEqual([
-      'services[db]: its CPU limit (8) is above the cores of every node that could run its tasks (4): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so no task of it can ever run, and each is replaced for the whole run',
+      'services[db]: its CPU limit (8) is above the cores of every node that could run its tasks (4): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so no task of it can ever run: each is rejected, and replaced as its restart policy allows',
     ]);
   });
 
-  it("not when every node has the cores (a limit at a node's cores is allowed)", () => {
+  it("for a global service, and for a rolling update that raises the limit", () => {
+    const global = parseScenario(scenarioYaml({ name: "c", duration: "1m" }, `
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups:
+    - {name: big, count: 2, cpu: 16, memory: 32GiB}
+    - {name: small, count: 2, cpu: 4, memory: 32GiB}
+services:
+  - {name: db, mode: global, resources: {limits: {cpu: 8}}}
+`), "c.yaml");
+    expect(scenarioWarnings(global)).toEqual([
+      'services[db]: its CPU limit (8) is above the cores of small-1,small-2 (4): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so its task on each of them is rejected, and replaced there as its restart policy allows',
+    ]);
+    const update = parseScenario(scenarioYaml({ name: "c", duration: "1m" }, `
+cluster:
+  managers: {count: 1, runTasks: false}
+  nodeGroups:
+    - {name: big, count: 2, cpu: 16, memory: 32GiB}
+    - {name: small, count: 2, cpu: 4, memory: 32GiB}
+services:
+  - {name: db, replicas: 2, resources: {limits: {cpu: 2}}}
+events:
+  - {at: 30s, rollingUpdate: {service: db, resources: {limits: {cpu: 8}}}}
+`), "c.yaml");
+    expect(scenarioWarnings(update)).toEqual([
+      'the rollingUpdate of db at 30 s: its CPU limit (8) is above the cores of small-1,small-2 (4): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so a task placed there is rejected, and replaced as its restart policy allows (a rejection counts as a failure, as in Swarm\'s scheduler: spread prefers other nodes once a node has had 5 in 5 minutes)',
+    ]);
+  });
+
+  it("not when every node has the cores (a limit at a node's cores is allowed), or a node's cores are below the reservation too (placement keeps it off)", () => {
+    expect(scenarioWarnings(scenario("8}, reservations: {cpu: 8")).filter((w) => w.includes("CPU limit"))).toEqual([]);
     expect(scenarioWarnings(scenario("4"))).toEqual([]);
     expect(scenarioWarnings(scenario("16", ", placement: {constraints: [node.labels.size != small]}"))).toEqual([]);
+  });
+});
+
+describe("containers that use more memory than any node has", () => {
+  const scenario = (service: string) => parseScenario(scenarioYaml({ name: "m", duration: "1m" }, `
+cluster:
+  managers: {count: 1, runTasks: false, memory: 64GiB}
+  nodeGroups: [{name: w, count: 2, cpu: 4, memory: 8GiB}]
+services:
+  - {name: jvm, replicas: 2, ${service}}
+`), "m.yaml");
+
+  it("is said, start-up or runtime: the node's OOM killer kills every one (a manager that runs no tasks does not count)", () => {
+    expect(scenarioWarnings(scenario("startup: {cpu: 1s, memory: 12GiB}"))).toEqual([
+      "services[jvm]: its start-up memory (12GiB) is more than any node that could run it has (8GiB at most): the node's OOM killer kills every container, and it is replaced, for the whole run",
+    ]);
+    expect(scenarioWarnings(scenario("runtime: {memory: 9GiB}"))).toEqual([
+      "services[jvm]: its runtime memory (9GiB) is more than any node that could run it has (8GiB at most): the node's OOM killer kills every container, and it is replaced, for the whole run",
+    ]);
+  });
+
+  it("not when a node has it, nor when its own limit kills it first (said as that)", () => {
+    expect(scenarioWarnings(scenario("runtime: {memory: 8GiB}"))).toEqual([]);
+    expect(scenarioWarnings(scenario("runtime: {memory: 9GiB}, resources: {limits: {memory: 1GiB}}"))).toEqual([
+      "services[jvm]: its runtime memory (9GiB) is above its memory limit (1GiB): every container is OOM-killed, and replaced, for the whole run",
+    ]);
   });
 });

@@ -134,7 +134,9 @@ describe("story.md", () => {
     const lines = fs.readFileSync(file, "utf8").trimEnd().split("\n");
     const task = (t: number, state: string, reason: string | null = null) => ({ t_s: t, kind: "task", task: "api.1.1", service: "api", slot: 1, node: "worker-1", state, reason });
     // api: a task created, started three times, serving once, and twice killed unhealthy late in the span (after 1300 s).
-    const extra = [task(400, "new"), task(401, "starting"), task(460, "running"), task(1400, "failed", "unhealthy container"), task(1405, "starting"), task(1500, "failed", "unhealthy container"), task(1505, "starting")];
+    // And api.2.1, started before the spike at 300 s, runs in its span: not one of the span's starts.
+    const early = (t: number, state: string) => ({ ...task(t, state), task: "api.2.1", slot: 2 });
+    const extra = [early(290, "starting"), early(310, "running"), task(400, "new"), task(401, "starting"), task(460, "running"), task(1400, "failed", "unhealthy container"), task(1405, "starting"), task(1500, "failed", "unhealthy container"), task(1505, "starting")];
     const merged = [...lines.map((l) => ({ t: JSON.parse(l).t_s as number, l })), ...extra.map((e) => ({ t: e.t_s, l: JSON.stringify(e) }))].sort((a, b) => a.t - b.t);
     fs.writeFileSync(file, merged.map((x) => x.l).join("\n") + "\n");
     expect(orchsim(["report", out]).code).toBe(0);

@@ -79,9 +79,10 @@ export class Scheduler {
     const holds = !removed && task.nodeId !== null && task.state >= TaskState.ASSIGNED && task.state <= TaskState.RUNNING;
     let changed = false;
     if (info) changed = holds ? info.addTask(task) : info.removeTask(task);
-    // swarmkit counts a task rejected by its node's engine as it counts a failed one.
+    // swarmkit counts a task rejected by its node's engine as it counts a failed one, and only
+    // as a task changes: a new leader's scheduler does not count the failures already in the store.
     const failed = task.state === TaskState.FAILED || task.state === TaskState.REJECTED;
-    if (info && failed && prevState !== task.state && !removed) {
+    if (info && failed && prevState !== null && prevState !== task.state && !removed) {
       info.recordFailure(`${task.service}@${task.specVersion}`, this.o.sim.now());
     }
     const wantsNode =
