@@ -141,7 +141,7 @@ function summaryTables() {
         const target = `p${v.slo.percentile} <= ${v.slo.latency_ms} ms`;
         const verdict = !v.desired_reached ? "not judged: never ran all its tasks" : v.slo.met === null ? "-" : v.slo.met ? "met" : "MISSED";
         const cell = el("span", { class: v.slo.met === true ? "" : "bad" }, `${verdict} (${target})`);
-        return [name, num(v.arrivals, 0), num(v.errors, 0), num(v.timeouts, 0), num(v.rejected, 0), num(v.latency_ms.p50), num(v.latency_ms.p99), cell, v.restarts, v.oom_kills, v.unhealthy, v.tasks_pending];
+        return [name, num(v.arrivals, 0), num(v.errors, 0), num(v.timeouts, 0), num(v.rejected, 0), num(v.latency_ms?.p50), num(v.latency_ms?.p99), cell, v.restarts, v.oom_kills, v.unhealthy, v.tasks_pending];
       }),
     ),
   );
@@ -150,7 +150,7 @@ function summaryTables() {
     out.push(
       table(
         ["t (s)", "fault", "target", "detected (s)", "tasks back (s)", "recovered (s)", "last", "requests lost", "worst window"],
-        s.faults.map((f) => [f.t_s, f.fault, f.target ?? "", num(f.detected_s), num(f.tasks_restored_s), f.recovered_s === null ? el("span", { class: "bad" }, "never") : num(f.recovered_s), f.last_to_recover ?? "", num(f.requests_lost, 0), f.worst_window ? `${f.worst_window.service} at ${f.worst_window.t_s} s: p99 ${num(f.worst_window.p99_ms)} ms, ${f.worst_window.errors} errors` : ""]),
+        s.faults.map((f) => [f.t_s, f.fault, f.target ?? "", num(f.detected_s), f.tasks_restored_s === null ? el("span", { class: "bad" }, "never") : num(f.tasks_restored_s), f.recovered_s === null ? el("span", { class: "bad" }, "never") : num(f.recovered_s), f.last_to_recover ?? "", num(f.requests_lost, 0), f.worst_window ? `${f.worst_window.service} at ${f.worst_window.t_s} s: p99 ${num(f.worst_window.p99_ms)} ms, ${f.worst_window.errors} errors` : ""]),
       ),
     );
   }

@@ -58,8 +58,9 @@ describe.skipIf(!CHROMIUM)("report.html in Chromium", () => {
       return n;
     });
     expect(dark).toBeGreaterThan(100);
-    // The faults table: the spike never recovered (seed 42, the README's story).
-    expect(await page.locator("td span.bad", { hasText: /^never$/ }).count()).toBe(1);
+    // The faults table: the spike never recovered, and its tasks never came back (seed 42, the
+    // README's story): "never" for both, as the terminal says, not "-" for one.
+    expect(await page.locator("td span.bad", { hasText: /^never$/ }).count()).toBe(2);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, "report-startup-storm.png"), fullPage: true });
     const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -93,6 +94,20 @@ describe.skipIf(!CHROMIUM)("report.html in Chromium", () => {
     const PALE = [255, 245, 200]; // no CPU at all
     expect(await pixel(196)).not.toEqual(PALE);
     expect(await pixel(230)).toEqual(PALE);
+  }, 60_000);
+
+  it("draws a service that no request reached (no latency in the summary) as '-', and the rest of the page", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, "idle.yaml");
+    fs.writeFileSync(file, "version: 1\nname: idle\nduration: 1m\ncluster:\n  managers: {count: 1}\nservices:\n  - {name: web, ports: [{published: 80, target: 80}]}\n  - {name: cache}\nworkload:\n  - {name: users, service: web, rate: 10/s}\n");
+    const out = path.join(dir, "out");
+    expect(orchsim(["run", file, "--report", "--out", out, "--quiet"]).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8")).services.cache.latency_ms).toBeNull();
+    const { page, errors, report } = await open(path.join(out, "report.html"));
+    expect(errors).toEqual([]);
+    expect(report.charts).toBeGreaterThan(0);
+    const cells = await page.locator("tr", { hasText: /^cache/ }).locator("td").allTextContents();
+    expect(cells.slice(0, 7)).toEqual(["cache", "0", "0", "0", "0", "-", "-"]);
   }, 60_000);
 
   it("draws 100k points and 1,000 nodes from outputs of that size", async () => {
