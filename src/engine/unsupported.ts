@@ -78,7 +78,7 @@ function cpuLimitRefused(s: Scenario, hosts: readonly HostSpec[]): string[] {
       ? "no task of it can ever run: each is rejected, and replaced as its restart policy allows"
       : spec.mode === "global"
         ? "its task on each of them is rejected, and replaced there as its restart policy allows"
-        : "a task placed there is rejected, and replaced as its restart policy allows (a rejection counts as a failure, as in Swarm's scheduler: spread prefers other nodes once a node has had 5 in 5 minutes)";
+        : "a task placed there is rejected, and replaced as its restart policy allows (a rejection counts as a failure, as in Swarm's scheduler: among the nodes its placement preferences pick, spread avoids one that has had 5 in 5 minutes)";
     return [`${what}: its CPU limit (${formatNumber(limit)}) is above the cores of ${where} (${cores}): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so ${then}`];
   });
 }

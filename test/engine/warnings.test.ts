@@ -258,7 +258,7 @@ services:
 
   it("is said, naming the nodes where Docker refuses the container", () => {
     expect(scenarioWarnings(scenario("8"))).toEqual([
-      'services[db]: its CPU limit (8) is above the cores of small-1,small-2 (4): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so a task placed there is rejected, and replaced as its restart policy allows (a rejection counts as a failure, as in Swarm\'s scheduler: spread prefers other nodes once a node has had 5 in 5 minutes)',
+      'services[db]: its CPU limit (8) is above the cores of small-1,small-2 (4): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so a task placed there is rejected, and replaced as its restart policy allows (a rejection counts as a failure, as in Swarm\'s scheduler: among the nodes its placement preferences pick, spread avoids one that has had 5 in 5 minutes)',
     ]);
     expect(scenarioWarnings(scenario("8", ", placement: {constraints: [node.labels.size == small]}"))).toEqual([
       'services[db]: its CPU limit (8) is above the cores of every node that could run its tasks (4): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so no task of it can ever run: each is rejected, and replaced as its restart policy allows',
@@ -290,7 +290,7 @@ events:
   - {at: 30s, rollingUpdate: {service: db, resources: {limits: {cpu: 8}}}}
 `), "c.yaml");
     expect(scenarioWarnings(update)).toEqual([
-      'the rollingUpdate of db at 30 s: its CPU limit (8) is above the cores of small-1,small-2 (4): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so a task placed there is rejected, and replaced as its restart policy allows (a rejection counts as a failure, as in Swarm\'s scheduler: spread prefers other nodes once a node has had 5 in 5 minutes)',
+      'the rollingUpdate of db at 30 s: its CPU limit (8) is above the cores of small-1,small-2 (4): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so a task placed there is rejected, and replaced as its restart policy allows (a rejection counts as a failure, as in Swarm\'s scheduler: among the nodes its placement preferences pick, spread avoids one that has had 5 in 5 minutes)',
     ]);
   });
 

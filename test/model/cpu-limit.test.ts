@@ -25,6 +25,18 @@ describe("a CPU limit above a node's cores", () => {
     expect(eventsOf(out.events, "task", { state: "running" }).every((e) => String(e["node"]).startsWith("big-"))).toBe(true);
   });
 
+  it("replaces a task rejected during its own restart delay when that delay ends (swarmkit: no tight restart loop)", () => {
+    const created = new Map<number, number[]>();
+    for (const e of eventsOf(out.events, "task", { state: "new" })) created.set(e["slot"] as number, [...(created.get(e["slot"] as number) ?? []), e["t_s"] as number]);
+    let gaps = 0;
+    for (const times of created.values()) {
+      // The first replacement comes at once (its task was not itself in a delay); each later one
+      // replaces a replacement rejected within its 5 s delay, so comes 5 s after that one.
+      for (let i = 2; i < times.length; i++, gaps++) expect(times[i]! - times[i - 1]!).toBeCloseTo(5, 1);
+    }
+    expect(gaps).toBeGreaterThan(0);
+  });
+
   it("ends with every replica running on the nodes that have the cores", () => {
     expect(out.summary.services["db"]!.tasks_running).toBe(4);
   });

@@ -28,10 +28,10 @@ describe("examples/stacks/webshop (seed 3)", () => {
     expect([inB("web"), inB("api"), inB("cache"), inB("db")]).toEqual([2, 1, 0, 0]);
   });
 
-  it("the nodes are DOWN about 10 s later and every task runs again within about 30 s", () => {
+  it("the nodes are DOWN about 10 s later and every task runs again within about 40 s", () => {
     expect(fault.detected_s).toBeGreaterThan(9);
     expect(fault.detected_s).toBeLessThan(12);
-    expect(fault.tasks_restored_s).toBe(30);
+    expect(fault.tasks_restored_s).toBe(40);
   });
 
   it("web loses about 700 requests, its worst window's p99 is about 1.6 s, and 99% within 250 ms just misses p99", () => {

@@ -12,6 +12,8 @@ interface Pending {
   deadlineUs: number;
   timer: ScheduledEvent | null;
   delayOver: boolean;
+  /** The replacement stopped during its delay: restarted, as this says, when the delay ends. */
+  then: { delay: boolean; moving: boolean } | null;
 }
 
 /**
@@ -26,6 +28,8 @@ export class RestartSupervisor {
   /** Per slot: the restarts' times, and the spec they were of (a new spec starts afresh, as swarmkit's specVersion does). */
   private readonly history = new SlotMap<{ spec: TaskRecord["spec"]; times: number[] }>();
   private readonly waiting = new Map<string, Pending>();
+  /** Replacements still in their restart delay or waiting for the task they replace to stop, by their own id. */
+  private readonly delaying = new Map<string, Pending>();
   /** While `together` runs: the restarts' commands, proposed together when it ends. */
   private collected: StoreCommand[] | null = null;
   private stopped = false;
@@ -42,6 +46,7 @@ export class RestartSupervisor {
   stop(): void {
     this.stopped = true;
     for (const p of this.waiting.values()) this.sim.cancel(p.timer);
+    this.delaying.clear();
   }
 
   /** The store deleted the task: nothing about it needs remembering any more. */
@@ -91,6 +96,14 @@ export class RestartSupervisor {
    */
   restart(task: TaskRecord, how: { delay: boolean; moving: boolean }): void {
     if (this.restarted.has(task.id)) return;
+    // A replacement that stops while still in its own restart delay is restarted when the delay
+    // ends, as swarmkit's Restart waits "to avoid tight restart loops (for example, when the
+    // image doesn't exist)": a task its node's engine rejects at once would be replaced at once.
+    const inDelay = this.delaying.get(task.id);
+    if (inDelay) {
+      inDelay.then ??= how;
+      return;
+    }
     const stop: StoreCommand = { type: "SetTaskDesiredState", id: task.id, desiredState: TaskState.SHUTDOWN };
     // on-failure restarts anything that did not complete, a running task being moved included.
     const failed = task.state !== TaskState.COMPLETE;
@@ -111,8 +124,9 @@ export class RestartSupervisor {
     this.recordAttempt(task, replacement);
     const delayUs = how.delay ? task.spec.restartPolicy.delayUs : 0;
     // The minute's wait for the old task runs alongside the delay (swarmkit's DelayStart starts both together).
-    const p: Pending = { replacement, old: task, deadlineUs: this.sim.now() + WAIT_FOR_OLD_TASK_US, timer: null, delayOver: false };
+    const p: Pending = { replacement, old: task, deadlineUs: this.sim.now() + WAIT_FOR_OLD_TASK_US, timer: null, delayOver: false, then: null };
     this.waiting.set(task.id, p);
+    this.delaying.set(replacement.id, p);
     p.timer = this.sim.after(delayUs, () => {
       p.delayOver = true;
       this.tryPromote(p);
@@ -152,6 +166,13 @@ export class RestartSupervisor {
     }
     this.sim.cancel(p.timer);
     this.waiting.delete(p.old.id);
+    this.delaying.delete(p.replacement.id);
+    if (p.then !== null) {
+      // The replacement stopped meanwhile: its own restart, now (swarmkit waitRestart).
+      const t = this.store.tasks.get(p.replacement.id);
+      if (t && t.desiredState <= TaskState.RUNNING) this.restart(t, p.then);
+      return;
+    }
     this.propose([{ type: "SetTaskDesiredState", id: p.replacement.id, desiredState: TaskState.RUNNING }]);
   }
 
