@@ -43,6 +43,7 @@ export function storyMarkdown(input: StoryInput): string {
     const steps = chain(input, f, endT).sort((a, b) => a.t - b.t);
     for (const st of steps) out.push(`- **t = ${fmt(st.t)} s**: ${st.text} (${st.ref})`);
     out.push("", outcome(input, f, endT, s.faults[i - 1]), "");
+    if (i === s.faults.length - 1) out.push(shortAtEnd(input), "");
   });
   return out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
 }
@@ -65,6 +66,8 @@ function chain(input: StoryInput, f: FaultSummary, endT: number): Step[] {
   steps.push(...saturation(input, f.t_s, endT));
   steps.push(...killed(of("task", (e) => e["state"] === "failed" && /unhealthy/.test(String(e["reason"]))), "fails its health checks and is killed as unhealthy", "found unhealthy"));
   steps.push(...killed(of("task", (e) => e["state"] === "failed" && /OOM/.test(String(e["reason"]))), "is OOM-killed", "OOM-killed"));
+  const rejected = of("task", (e) => e["state"] === "rejected");
+  steps.push(...killed(rejected, `is rejected by its node's engine (${String(rejected[0]?.e["reason"])})`, "rejected", "tasks"));
   steps.push(...symptoms(input, f.t_s, endT));
   return steps;
 }
@@ -228,10 +231,10 @@ function saturation(input: StoryInput, fromT: number, endT: number): Step[] {
   return [{ t: first.from, text: `nodes run above 95% CPU, so every container on them, starting or serving, gets less; in all, ${detail}`, ref: `nodes.csv:${first.line}` }];
 }
 
-function killed(failed: readonly LoggedEvent[], one: string, many: string): Step[] {
+function killed(failed: readonly LoggedEvent[], one: string, many: string, noun = "containers"): Step[] {
   const first = failed[0];
   if (!first) return [];
-  const more = failed.length > 1 ? `; ${failed.length} containers are ${many} before the span ends${perService(failed)}` : "";
+  const more = failed.length > 1 ? `; ${failed.length} ${noun} are ${many} before the span ends${perService(failed)}` : "";
   return [{ t: first.t, text: `${String(first.e["task"])} on ${String(first.e["node"])} ${one}${more}`, ref: `events.jsonl:${first.line}` }];
 }
 
@@ -263,6 +266,22 @@ function outcome(input: StoryInput, f: FaultSummary, endT: number, prev: FaultSu
   return `${update}${ended}: ${stillOutside(f)}.${inherited}${notJudged}${lost}${worst}${loop(input, f.t_s, endT)}`;
 }
 
+/**
+ * After the last fault's outcome: the services that end the run short of their desired tasks,
+ * with what keeps the others from running (the last reason a task of it was left pending). A
+ * recovery within the SLO says nothing of tasks that never found a node.
+ */
+function shortAtEnd(input: StoryInput): string {
+  const short = Object.entries(input.summary.services).filter(([, s]) => s.tasks_running < s.tasks_desired);
+  if (short.length === 0) return "";
+  const said = short.map(([name, s]) => {
+    const why = [...input.events].reverse().find((x) => x.e["kind"] === "task" && x.e["service"] === name && x.e["state"] === "pending" && x.e["reason"] != null);
+    const parts = [...(s.tasks_starting > 0 ? [`${s.tasks_starting} starting`] : []), ...(s.tasks_pending > 0 ? [`${s.tasks_pending} pending${why ? `: ${String(why.e["reason"])} (events.jsonl:${why.line})` : ""}`] : [])];
+    return `${name} runs ${s.tasks_running} of its ${s.tasks_desired} desired tasks${parts.length > 0 ? `, ${parts.join(", ")}` : ""}`;
+  });
+  return `At the end of the run ${said.join("; ")}.`;
+}
+
 /** The loop that prevented recovery, from what kept happening in the span's last third. */
 function loop(input: StoryInput, fromT: number, endT: number): string {
   const lateT = endT - (endT - fromT) / 3;
@@ -274,11 +293,13 @@ function loop(input: StoryInput, fromT: number, endT: number): string {
   const late = ev.filter((x) => x.t >= lateT && x.e["state"] === "failed");
   const unhealthy = late.filter((x) => /unhealthy/.test(String(x.e["reason"])));
   const oom = late.filter((x) => /OOM/.test(String(x.e["reason"])));
+  const refused = ev.filter((x) => x.t >= lateT && x.e["state"] === "rejected");
   const hot = input.nodes.some((r) => r.t_s > lateT && r.t_s <= endT && r.cpu_util > HOT_CPU);
   const parts: string[] = [];
   const counted = (xs: readonly LoggedEvent[]) => `${xs.length}${perService(xs).replace(/^ \((.*)\)$/, ": $1")}`;
   if (unhealthy.length > 0) parts.push(`containers were still failing their health checks in the last third of it (${counted(unhealthy)})`);
   if (oom.length > 0) parts.push(`containers were still OOM-killed (${counted(oom)})`);
+  if (refused.length > 0) parts.push(`tasks were still rejected by their nodes' engines (${counted(refused)})`);
   if (starts.length > 0 && ran.length < starts.length) {
     const each = perService(starts) === "" ? "" : ` (${servicesOf(starts).map((sv) => `${sv} ${ran.filter((x) => x.e["service"] === sv).length} of ${starts.filter((x) => x.e["service"] === sv).length}`).join(", ")})`;
     parts.push(`of ${starts.length} container starts only ${ran.length} ever served${each}: the others were killed while starting, and each replacement started over`);

@@ -154,6 +154,25 @@ describe("story.md", () => {
     expect(alone).not.toMatch(/\(web \d+/);
   });
 
+  it("says what stays short at the end (a recovery or absorption says nothing of tasks that never found a node), and tasks their node's engine rejects", () => {
+    const dir = tempDir();
+    const write = (name: string, yaml: string) => {
+      fs.writeFileSync(path.join(dir, `${name}.yaml`), yaml);
+      expect(orchsim(["run", path.join(dir, `${name}.yaml`), "--report", "--out", path.join(dir, name), "--quiet"]).code).toBe(0);
+      return { text: fs.readFileSync(path.join(dir, name, "story.md"), "utf8"), events: fs.readFileSync(path.join(dir, name, "events.jsonl"), "utf8").split("\n") };
+    };
+    const short = write("short", "version: 1\nname: short\nduration: 2m\ncluster:\n  managers: {count: 1, runTasks: false}\n  nodeGroups: [{name: w, count: 2, cpu: 2, memory: 4GiB}]\nservices:\n  - {name: web, replicas: 2, resources: {reservations: {cpu: 1.5}}}\nevents:\n  - {at: 30s, nodeFailure: {nodes: [w-1]}}\n");
+    expect(short.text).toContain("**Absorbed**");
+    expect(short.text).toMatch(/At the end of the run web runs 1 of its 2 desired tasks, 1 pending: no suitable node \(2 nodes not available for new tasks; insufficient resources on 1 node\) \(events\.jsonl:\d+\)\./);
+    citesRealLines(short.text, short.events);
+    const refused = write("refused", "version: 1\nname: refused\nduration: 3m\ncluster:\n  managers: {count: 1, runTasks: false}\n  nodeGroups:\n    - {name: big, count: 1, cpu: 16, memory: 32GiB}\n    - {name: small, count: 2, cpu: 4, memory: 32GiB}\nservices:\n  - {name: db, replicas: 3, resources: {limits: {cpu: 2}}}\nevents:\n  - {at: 30s, rollingUpdate: {service: db, resources: {limits: {cpu: 8}}}}\n");
+    const n = refused.events.filter((l) => l.includes('"state":"rejected"')).length;
+    expect(n).toBeGreaterThan(1);
+    expect(refused.text).toMatch(new RegExp(`db\\.\\d\\.\\d on small-\\d is rejected by its node's engine \\(Range of CPUs is from 0\\.01 to 4\\.00, as there are only 4 CPUs available\\); ${n} tasks are rejected before the span ends`));
+    // Every task of db ends running (on the big node, or the old ones the paused update left): nothing said.
+    expect(refused.text).not.toContain("At the end of the run");
+  });
+
   it("zone-failure's workers alone (the leader lives): DOWN after missed heartbeats, replacements (some on dead nodes), recovery", () => {
     const { text, summary, events } = story("zone-failure", ["events.0.nodeFailure={nodes: [a-1, a-2, a-3], recoverAfter: 6m}"]);
     const f = summary.faults[0];
