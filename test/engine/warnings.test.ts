@@ -246,52 +246,31 @@ services:
 });
 
 describe("a CPU limit above a node's cores", () => {
-  const scenario = (limit: string, constraint = "") => parseScenario(scenarioYaml({ name: "c", duration: "1m" }, `
+  /** Two 16-core nodes and two 4-core ones (labelled size=small), and `body`'s services and events. */
+  const mixed = (body: string) => parseScenario(scenarioYaml({ name: "c", duration: "1m" }, `
 cluster:
   managers: {count: 1, runTasks: false}
   nodeGroups:
     - {name: big, count: 2, cpu: 16, memory: 32GiB}
     - {name: small, count: 2, cpu: 4, memory: 32GiB, labels: {size: small}}
-services:
-  - {name: db, replicas: 2, resources: {limits: {cpu: ${limit}}}${constraint}}
-`), "c.yaml");
+${body}`), "c.yaml");
+  const scenario = (limit: string, constraint = "") => mixed(`services:\n  - {name: db, replicas: 2, resources: {limits: {cpu: ${limit}}}${constraint}}\n`);
+  const replicated = (what: string) =>
+    `${what}: its CPU limit (8) is above the cores of small-1,small-2 (4): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so a task placed there is rejected, and replaced as its restart policy allows (a rejection counts as a failure, as in Swarm's scheduler: among the nodes its placement preferences pick, spread avoids one that has had 5 in 5 minutes)`;
 
   it("is said, naming the nodes where Docker refuses the container", () => {
-    expect(scenarioWarnings(scenario("8"))).toEqual([
-      'services[db]: its CPU limit (8) is above the cores of small-1,small-2 (4): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so a task placed there is rejected, and replaced as its restart policy allows (a rejection counts as a failure, as in Swarm\'s scheduler: among the nodes its placement preferences pick, spread avoids one that has had 5 in 5 minutes)',
-    ]);
+    expect(scenarioWarnings(scenario("8"))).toEqual([replicated("services[db]")]);
     expect(scenarioWarnings(scenario("8", ", placement: {constraints: [node.labels.size == small]}"))).toEqual([
       'services[db]: its CPU limit (8) is above the cores of every node that could run its tasks (4): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so no task of it can ever run: each is rejected, and replaced as its restart policy allows',
     ]);
   });
 
   it("for a global service, and for a rolling update that raises the limit", () => {
-    const global = parseScenario(scenarioYaml({ name: "c", duration: "1m" }, `
-cluster:
-  managers: {count: 1, runTasks: false}
-  nodeGroups:
-    - {name: big, count: 2, cpu: 16, memory: 32GiB}
-    - {name: small, count: 2, cpu: 4, memory: 32GiB}
-services:
-  - {name: db, mode: global, resources: {limits: {cpu: 8}}}
-`), "c.yaml");
-    expect(scenarioWarnings(global)).toEqual([
+    expect(scenarioWarnings(mixed("services:\n  - {name: db, mode: global, resources: {limits: {cpu: 8}}}\n"))).toEqual([
       'services[db]: its CPU limit (8) is above the cores of small-1,small-2 (4): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so its task on each of them is rejected, and replaced there as its restart policy allows',
     ]);
-    const update = parseScenario(scenarioYaml({ name: "c", duration: "1m" }, `
-cluster:
-  managers: {count: 1, runTasks: false}
-  nodeGroups:
-    - {name: big, count: 2, cpu: 16, memory: 32GiB}
-    - {name: small, count: 2, cpu: 4, memory: 32GiB}
-services:
-  - {name: db, replicas: 2, resources: {limits: {cpu: 2}}}
-events:
-  - {at: 30s, rollingUpdate: {service: db, resources: {limits: {cpu: 8}}}}
-`), "c.yaml");
-    expect(scenarioWarnings(update)).toEqual([
-      'the rollingUpdate of db at 30 s: its CPU limit (8) is above the cores of small-1,small-2 (4): Docker refuses to create such a container ("Range of CPUs is from 0.01 to ..."), so a task placed there is rejected, and replaced as its restart policy allows (a rejection counts as a failure, as in Swarm\'s scheduler: among the nodes its placement preferences pick, spread avoids one that has had 5 in 5 minutes)',
-    ]);
+    const update = mixed("services:\n  - {name: db, replicas: 2, resources: {limits: {cpu: 2}}}\nevents:\n  - {at: 30s, rollingUpdate: {service: db, resources: {limits: {cpu: 8}}}}\n");
+    expect(scenarioWarnings(update)).toEqual([replicated("the rollingUpdate of db at 30 s")]);
   });
 
   it("not when every node has the cores (a limit at a node's cores is allowed), or a node's cores are below the reservation too (placement keeps it off)", () => {

@@ -12,7 +12,7 @@ interface Pending {
   deadlineUs: number;
   timer: ScheduledEvent | null;
   delayOver: boolean;
-  /** The replacement stopped during its delay: restarted, as this says, when the delay ends. */
+  /** The replacement stopped within its delay: restarted, as this says, once this wait is over. */
   then: { delay: boolean; moving: boolean } | null;
 }
 
@@ -96,9 +96,10 @@ export class RestartSupervisor {
    */
   restart(task: TaskRecord, how: { delay: boolean; moving: boolean }): void {
     if (this.restarted.has(task.id)) return;
-    // A replacement that stops while still in its own restart delay is restarted when the delay
-    // ends, as swarmkit's Restart waits "to avoid tight restart loops (for example, when the
-    // image doesn't exist)": a task its node's engine rejects at once would be replaced at once.
+    // A replacement that stops while still in its own restart delay (or waiting for the task it
+    // replaced to stop) is restarted once that wait is over, as swarmkit's Restart waits "to
+    // avoid tight restart loops (for example, when the image doesn't exist)": a task its node's
+    // engine rejects at once would be replaced at once.
     const inDelay = this.delaying.get(task.id);
     if (inDelay) {
       inDelay.then ??= how;
