@@ -1,6 +1,7 @@
 import { loadScenarioFile, ScenarioError } from "../scenario/index.js";
 import { scenarioWarnings, unsimulatedFields } from "../engine/unsupported.js";
 import { badInput } from "./bad-input.js";
+import { plural } from "../metrics/fmt.js";
 import { closeStrategies, loadStrategies } from "./strategies.js";
 
 export async function validateCommand(file: string, opts: { set: string[]; envFile?: string }): Promise<number> {
@@ -12,7 +13,7 @@ export async function validateCommand(file: string, opts: { set: string[]; envFi
     await closeStrategies(strategies);
     const nodes = s.cluster.managers.count + s.cluster.nodeGroups.reduce((n, g) => n + g.count, 0);
     process.stdout.write(
-      `${file}: ok (scenario "${s.name}": ${nodes} nodes, ${s.services.length} services, ${s.workload.length} workloads, ${s.events.length} events)\n`,
+      `${file}: ok (scenario "${s.name}": ${plural(nodes, "node")}, ${plural(s.services.length, "service")}, ${plural(s.workload.length, "workload")}, ${plural(s.events.length, "event")})\n`,
     );
     for (const n of s.notes) process.stdout.write(`note: ${n}\n`);
     for (const f of unsimulatedFields(s)) process.stdout.write(`note: not simulated: ${f}\n`);

@@ -149,3 +149,8 @@ export function groupDigits(x: number, maxFractionDigits = 0): string {
 export function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
+
+/** "1 node", "3 nodes": a count and its noun, in the plural unless it is one. */
+export function plural(n: number, what: string): string {
+  return n === 1 ? `1 ${what}` : `${n} ${what}s`;
+}

@@ -50,7 +50,7 @@ describe("orchsim run and validate on bad input", () => {
     const dir = tempDir();
     const r = orchsim(["validate", writeScenario(dir, "good.yaml", GOOD)]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('ok (scenario "tiny": 1 nodes, 1 services, 1 workloads, 0 events)');
+    expect(r.stdout).toContain('ok (scenario "tiny": 1 node, 1 service, 1 workload, 0 events)');
   });
 
   it("a missing file, an unknown command and a bad --set all exit 2", () => {

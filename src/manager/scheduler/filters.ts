@@ -1,6 +1,7 @@
 import type { TaskRecord } from "../store.js";
 import type { NodeInfo } from "./node-info.js";
 import { constraintsMatch, parseConstraints, type Constraint } from "./constraints.js";
+import { plural } from "../../metrics/fmt.js";
 
 /**
  * One step of the placement pipeline, in Swarm's order. `setTask` prepares for a task group,
@@ -12,10 +13,6 @@ export interface Filter {
   setTask(task: TaskRecord): boolean;
   check(node: NodeInfo): boolean;
   explain(nodes: number): string;
-}
-
-function plural(n: number, what: string): string {
-  return n === 1 ? `1 ${what}` : `${n} ${what}s`;
 }
 
 export class ReadyFilter implements Filter {
