@@ -118,11 +118,11 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   out.writeCsv("plan.csv", ["value", "seeds", "passed", "meets_every_slo", "first_failure", "worst_slo_attained_pct"], rows.map((t) => ({ value: t.value, seeds: t.runs, passed: t.passed, meets_every_slo: ok(t), first_failure: t.why, worst_slo_attained_pct: Number.isFinite(t.worstAttainedPct) ? Math.round(t.worstAttainedPct * 1000) / 1000 : "" })));
   // Every run of every value tried, as a sweep writes them: which seeds failed, and how.
   writeSamples(out, rows.flatMap((t) => t.samples));
-  // The answer is the bottom though the top fails: more of the field does worse (report() says so too).
+  // The answer is the bottom though the top fails: more of the field does worse (report() says so).
   const moreIsWorse = answer === lo0 && lo0 < hi0 && !ok(trials.get(hi0)!);
   out.writeJson("plan.json", { field: o.minimize, range: [lo0, hi0], seeds, answer, miss_chance_below: answer === null ? null : missChanceBound(seedCount), more_is_worse: moreIsWorse });
   out.commit();
-  if (!o.quiet) process.stdout.write(`${report(o.minimize, rows, answer, seedCount, lo0, hi0)}\noutputs: ${out.finalDir}\n`);
+  if (!o.quiet) process.stdout.write(`${report(o.minimize, rows, answer, seedCount, lo0, hi0, moreIsWorse)}\noutputs: ${out.finalDir}\n`);
   return answer === null ? NO_ANSWER : 0;
 }
 
@@ -217,13 +217,13 @@ function noAnswerHint(rows: readonly Trial[], lo: number, hi: number): string {
   return `more did not help (${ends}): the first failure says what stands in the way`;
 }
 
-function report(field: string, rows: readonly Trial[], answer: number | null, seeds: number, lo: number, hi: number): string {
+function report(field: string, rows: readonly Trial[], answer: number | null, seeds: number, lo: number, hi: number, moreIsWorse: boolean): string {
   const table = textTable([["value", "seeds meeting every SLO", "first failure"], ...rows.map((t) => [String(t.value), `${t.passed} of ${t.runs}`, t.why])], 2);
   if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in ${seeds === 1 ? "its one seed" : `all ${seeds} seeds`} (not even ${hi}): ${noAnswerHint(rows, lo, hi)}`].join("\n");
   const bound = 100 * missChanceBound(seeds);
   const below = rows.find((t) => t.value === answer - 1);
   const top = rows.find((t) => t.value === hi)!;
-  const worse = answer === lo && top.passed < top.runs ? `; more is worse here: at ${hi}, ${top.runs - top.passed} of ${top.runs} seeds miss` : "";
+  const worse = moreIsWorse ? `; more is worse here: at ${hi}, ${top.runs - top.passed} of ${top.runs} seeds miss` : "";
   const edge = below ? `; at ${answer - 1}, ${below.runs - below.passed} of ${below.runs} seeds miss` : answer === lo ? ` (the bottom of the range${worse})` : "";
   return [
     ...table,

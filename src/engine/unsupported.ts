@@ -6,7 +6,7 @@ import type { HostSpec } from "../cluster/host.js";
 import { constraintsMatch, parseConstraints, type PlacedNode } from "../manager/scheduler/constraints.js";
 import { spreadValue } from "../manager/scheduler/placement-tree.js";
 import { buildOverlays, entryListed } from "../network/index.js";
-import type { Scenario } from "../scenario/types.js";
+import type { Scenario, ServiceSpec } from "../scenario/types.js";
 
 /**
  * Fields that validate but that the model does not simulate. The run prints them once and lists
@@ -67,8 +67,7 @@ function cpuLimitRefused(s: Scenario, hosts: readonly HostSpec[]): string[] {
   return [...s.services.map((spec) => ({ spec, what: `services[${spec.name}]` })), ...updates].flatMap(({ spec, what }) => {
     const limit = spec.resources.limits.cpuCores;
     const r = spec.resources.reservations;
-    const parsed = parseConstraints(spec.placement.constraints);
-    const eligible = hosts.filter((h) => h.runsTasks && constraintsMatch(parsed, placedOf(h)) && h.cpuCores >= r.cpuCores && h.memoryBytes >= r.memoryBytes);
+    const eligible = hosts.filter(canRun(spec)).filter((h) => h.cpuCores >= r.cpuCores && h.memoryBytes >= r.memoryBytes);
     const small = eligible.filter((h) => Math.round(limit * 1e9) > Math.round(h.cpuCores * 1e9));
     if (limit === 0 || small.length === 0) return [];
     const cores = [...new Set(small.map((h) => h.cpuCores))].sort((a, b) => a - b).map(formatNumber).join(", ");
@@ -153,8 +152,8 @@ function hostPortGaps(s: Scenario, hosts: readonly HostSpec[]): string[] {
     const port = svc && workloadPort(svc, w);
     if (!svc || port?.mode !== "host") return [];
     const entry = hosts.filter((h) => entryListed(w, h));
-    const parsed = parseConstraints(svc.placement.constraints);
-    const never = entry.filter((h) => !h.runsTasks || !constraintsMatch(parsed, placedOf(h)));
+    const can = canRun(svc);
+    const never = entry.filter((h) => !can(h));
     const could = entry.length - never.length;
     if (w.entryHealthcheck) {
       if (could > 0 || entry.length === 0) return [];
@@ -174,6 +173,12 @@ function hostPortGaps(s: Scenario, hosts: readonly HostSpec[]): string[] {
 function representatives(s: Scenario): PlacedNode[] {
   const specs = [...hostSpecs({ ...s, cluster: { ...s.cluster, nodeGroups: [] } }), ...s.cluster.nodeGroups.map((g) => groupHostSpec(g, 1))];
   return specs.filter((h) => h.runsTasks).map(placedOf);
+}
+
+/** Whether a host may run tasks of `spec` at all: it runs tasks, and matches the spec's constraints (capacity aside). */
+function canRun(spec: Pick<ServiceSpec, "placement">): (h: HostSpec) => boolean {
+  const parsed = parseConstraints(spec.placement.constraints);
+  return (h) => h.runsTasks && constraintsMatch(parsed, placedOf(h));
 }
 
 /** A host as the scheduler's constraints and spread preferences read it. */
@@ -231,8 +236,7 @@ function overNodeMemory(s: Scenario, hosts: readonly HostSpec[]): string[] {
     const peak = Math.max(svc.runtime.memoryBytes, svc.startup.memoryBytes);
     const limit = svc.resources.limits.memoryBytes;
     if (peak === 0 || (limit > 0 && peak > limit)) return [];
-    const parsed = parseConstraints(svc.placement.constraints);
-    const eligible = hosts.filter((h) => h.runsTasks && constraintsMatch(parsed, placedOf(h)));
+    const eligible = hosts.filter(canRun(svc));
     if (eligible.length === 0 || eligible.some((h) => h.memoryBytes >= peak)) return [];
     const what = svc.runtime.memoryBytes >= svc.startup.memoryBytes ? `its runtime memory (${formatBytes(svc.runtime.memoryBytes)})` : `its start-up memory (${formatBytes(svc.startup.memoryBytes)})`;
     const most = Math.max(...eligible.map((h) => h.memoryBytes));

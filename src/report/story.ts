@@ -296,12 +296,12 @@ function loop(input: StoryInput, fromT: number, endT: number): string {
   const refused = ev.filter((x) => x.t >= lateT && x.e["state"] === "rejected");
   const hot = input.nodes.some((r) => r.t_s > lateT && r.t_s <= endT && r.cpu_util > HOT_CPU);
   const parts: string[] = [];
-  const counted = (xs: readonly LoggedEvent[]) => `${xs.length}${perService(xs).replace(/^ \((.*)\)$/, ": $1")}`;
+  const counted = (xs: readonly LoggedEvent[]) => `${xs.length}${byService(xs) === "" ? "" : `: ${byService(xs)}`}`;
   if (unhealthy.length > 0) parts.push(`containers were still failing their health checks in the last third of it (${counted(unhealthy)})`);
   if (oom.length > 0) parts.push(`containers were still OOM-killed (${counted(oom)})`);
   if (refused.length > 0) parts.push(`tasks were still rejected by their nodes' engines (${counted(refused)})`);
   if (starts.length > 0 && ran.length < starts.length) {
-    const each = perService(starts) === "" ? "" : ` (${servicesOf(starts).map((sv) => `${sv} ${ran.filter((x) => x.e["service"] === sv).length} of ${starts.filter((x) => x.e["service"] === sv).length}`).join(", ")})`;
+    const each = servicesOf(starts).length < 2 ? "" : ` (${servicesOf(starts).map((sv) => `${sv} ${ran.filter((x) => x.e["service"] === sv).length} of ${starts.filter((x) => x.e["service"] === sv).length}`).join(", ")})`;
     parts.push(`of ${starts.length} container starts only ${ran.length} ever served${each}: the others were killed while starting, and each replacement started over`);
   }
   if (hot) parts.push("nodes stayed above 95% CPU, so starting and serving containers kept starving each other");
@@ -314,13 +314,20 @@ function servicesOf(events: readonly LoggedEvent[]): string[] {
 }
 
 /**
- * How many of the task events counted are each service's, as " (web 300, api 24)", when they are
- * of more than one: a count of every service's starts beside one service's outcome read as its own.
+ * How many of the task events counted are each service's, as "web 300, api 24", when they are of
+ * more than one ("" otherwise): a count of every service's starts beside one service's outcome
+ * read as its own.
  */
-function perService(events: readonly LoggedEvent[]): string {
+function byService(events: readonly LoggedEvent[]): string {
   const services = servicesOf(events);
   if (services.length < 2) return "";
-  return ` (${services.map((sv) => `${sv} ${events.filter((x) => String(x.e["service"]) === sv).length}`).join(", ")})`;
+  return services.map((sv) => `${sv} ${events.filter((x) => String(x.e["service"]) === sv).length}`).join(", ");
+}
+
+/** byService in brackets after a count: " (web 300, api 24)", or "". */
+function perService(events: readonly LoggedEvent[]): string {
+  const each = byService(events);
+  return each === "" ? "" : ` (${each})`;
 }
 
 function windowOf(rows: readonly { t_s: number }[]): number {
