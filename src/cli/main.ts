@@ -115,9 +115,10 @@ async function main(argv: string[]): Promise<number> {
     .option("--jobs <n>", "runs at once, on worker threads (default: one per core)")
     .option("--out <dir>", "output directory for plan.csv and plan.json (default out/<scenario name>-plan)")
     .option("--max-events <n>", `${MAX_EVENTS_HELP}, for each value's runs`)
+    .option("--recover-within <duration>", "judge each fault by recovery within this long (e.g. 60s), and the SLO over the requests outside the faults' disruptions instead of the whole run")
     .option("-q, --quiet", "print nothing but errors")
     .addHelpText("after", `${examples("orchsim plan scenarios/hello-cluster.yaml --minimize cluster.nodeGroups.web.count --range 1..8 --seeds 10", "orchsim plan scenarios/zone-failure.yaml --minimize cluster.nodeGroups.a.count,cluster.nodeGroups.b.count,cluster.nodeGroups.c.count --range 3..8 --seeds 3")}\nThe answer is also in plan.json; with no value in the range that meets every SLO, plan exits 3.\n`)
-    .action(async (file: string, opts: { minimize: string; range: string; seeds: string; set: string[]; envFile?: string; jobs?: string; out?: string; quiet?: boolean; maxEvents?: string }) => {
+    .action(async (file: string, opts: { minimize: string; range: string; seeds: string; set: string[]; envFile?: string; jobs?: string; out?: string; quiet?: boolean; maxEvents?: string; recoverWithin?: string }) => {
       code = await (await import("./plan-command.js")).planCommand(file, opts);
     });
   program

@@ -17,6 +17,7 @@ import { announcePlan, checkCost, parseMaxEvents } from "./cost-guard.js";
 import { writeSamples } from "./sweep-stats.js";
 import { seedOverride } from "./reproduce.js";
 import { varyNotes } from "./vary-notes.js";
+import { formatDurationUs, parseDurationUs } from "../scenario/units.js";
 
 export interface PlanOptions {
   minimize: string;
@@ -29,6 +30,27 @@ export interface PlanOptions {
   quiet?: boolean;
   /** Refuse a value whose runs are estimated past this many events. */
   maxEvents?: string;
+  /** Judge the SLO outside the faults' disruptions, each of which must end within this duration. */
+  recoverWithin?: string;
+}
+
+/**
+ * What a run must do to pass. By default: meet the SLO over the whole run and recover after
+ * every fault. With `--recover-within D`: recover from every fault within D and meet the SLO
+ * over the requests outside the faults' disruptions (from each fault to the service's recovery).
+ */
+interface Judge {
+  /** D in seconds; null: the whole run. */
+  withinS: number | null;
+  /** How the command says it: "the whole run and after every fault". */
+  text: string;
+}
+
+function judgeOf(recoverWithin: string | undefined): Judge | string {
+  if (recoverWithin === undefined) return { withinS: null, text: "the whole run and after every fault" };
+  const d = parseDurationUs(recoverWithin);
+  if (!d.ok) return `--recover-within: ${d.error}`;
+  return { withinS: d.value / 1e6, text: `outside the faults, and back within ${formatDurationUs(d.value)} of each` };
 }
 
 interface Trial {
@@ -54,6 +76,8 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   if (typeof jobs === "string") return badInput(jobs);
   const maxEvents = parseMaxEvents(o.maxEvents);
   if (typeof maxEvents === "string") return badInput(maxEvents);
+  const judge = judgeOf(o.recoverWithin);
+  if (typeof judge === "string") return badInput(judge);
   const options = o.envFile === undefined ? {} : { envFile: o.envFile };
   // Several fields take the same value: "how many nodes per zone" is every zone's group count.
   const fields = o.minimize.split(",").map((p) => p.trim());
@@ -90,8 +114,8 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
     const results = await runAll(list, jobs, false);
     const stop = firstProblem(results);
     if (stop !== undefined) return stop;
-    const verdicts = (results as Sample[][]).map(verdict);
-    const t: Trial = { value, passed: verdicts.filter((v) => v === "").length, runs: seedCount, why: verdicts.find((v) => v !== "") ?? "", worstAttainedPct: worstAttained(results as Sample[][]), samples: (results as Sample[][]).flat() };
+    const verdicts = (results as Sample[][]).map((rows) => verdict(rows, judge));
+    const t: Trial = { value, passed: verdicts.filter((v) => v === "").length, runs: seedCount, why: verdicts.find((v) => v !== "") ?? "", worstAttainedPct: worstAttained(results as Sample[][], judge), samples: (results as Sample[][]).flat() };
     trials.set(value, t);
     if (!o.quiet) process.stderr.write(`orchsim: ${o.minimize}=${value}: ${t.passed} of ${t.runs} seeds meet every SLO\n`);
     return t;
@@ -120,9 +144,9 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   writeSamples(out, rows.flatMap((t) => t.samples));
   // The answer is the bottom though the top fails: more of the field does worse (report() says so).
   const moreIsWorse = answer === lo0 && lo0 < hi0 && !ok(trials.get(hi0)!);
-  out.writeJson("plan.json", { field: o.minimize, range: [lo0, hi0], seeds, answer, miss_chance_below: answer === null ? null : missChanceBound(seedCount), more_is_worse: moreIsWorse });
+  out.writeJson("plan.json", { field: o.minimize, range: [lo0, hi0], seeds, recover_within_s: judge.withinS, answer, miss_chance_below: answer === null ? null : missChanceBound(seedCount), more_is_worse: moreIsWorse });
   out.commit();
-  if (!o.quiet) process.stdout.write(`${report(o.minimize, rows, answer, seedCount, lo0, hi0, moreIsWorse)}\noutputs: ${out.finalDir}\n`);
+  if (!o.quiet) process.stdout.write(`${report(o.minimize, rows, answer, seedCount, lo0, hi0, moreIsWorse, judge)}\noutputs: ${out.finalDir}\n`);
   return answer === null ? NO_ANSWER : 0;
 }
 
@@ -171,19 +195,21 @@ async function search(trial: (v: number) => Promise<Trial | Stop>, ok: (t: Trial
 }
 
 /**
- * "" when every service ran all its tasks, met its SLO over the run (or had no request to judge)
- * and recovered after every fault, and every task was back by the end; else why not.
+ * "" when every service ran all its tasks, met its SLO as `judge` says (or had no request to
+ * judge) and recovered after every fault, and every task was back by the end; else why not.
  */
-function verdict(rows: readonly Sample[]): string {
+function verdict(rows: readonly Sample[], judge: Judge): string {
   // Too little room first: a service that never ran all its tasks may be why another misses its SLO.
   const short = rows.find((r) => r.all_tasks_ran !== 1);
   if (short) return `seed ${short.seed}: ${short.service} never ran all its tasks`;
   for (const r of rows) {
     // A service nothing was asked of (slo_met empty, all its tasks ran) has no SLO to miss.
-    if (r.slo_met === 0) return `seed ${r.seed}: ${r.service} missed its SLO over the run`;
+    if (judge.withinS === null && r.slo_met === 0) return `seed ${r.seed}: ${r.service} missed its SLO over the run`;
+    if (judge.withinS !== null && r.slo_met_outside_faults === 0) return `seed ${r.seed}: ${r.service} missed its SLO outside the faults`;
     for (const [key, value] of Object.entries(r)) {
       const fault = /^f(\d+)_recovered_s$/.exec(key);
       if (fault && !Number.isFinite(value)) return `seed ${r.seed}: ${r.service} had not recovered from fault ${fault[1]} when the next came or the run ended`;
+      if (fault && judge.withinS !== null && value > judge.withinS) return `seed ${r.seed}: ${r.service} took ${value} s to recover from fault ${fault[1]}`;
     }
   }
   // The cluster's: tasks still short at the end (too little room for the replacements) fail the
@@ -194,9 +220,10 @@ function verdict(rows: readonly Sample[]): string {
   return "";
 }
 
-/** Per seed the lowest share of a service's requests within its SLO; their mean, in %. */
-function worstAttained(runs: readonly Sample[][]): number {
-  const worst = runs.map((rows) => Math.min(...rows.map((r) => r.slo_attained_pct).filter(Number.isFinite))).filter(Number.isFinite);
+/** Per seed the lowest share of a service's requests within its SLO (outside the faults when judged so); their mean, in %. */
+function worstAttained(runs: readonly Sample[][], judge: Judge): number {
+  const pct = (r: Sample): number => (judge.withinS === null ? r.slo_attained_pct : r.slo_attained_outside_faults_pct);
+  const worst = runs.map((rows) => Math.min(...rows.map(pct).filter(Number.isFinite))).filter(Number.isFinite);
   return worst.length === 0 ? NaN : worst.reduce((a, b) => a + b, 0) / worst.length;
 }
 
@@ -217,7 +244,7 @@ function noAnswerHint(rows: readonly Trial[], lo: number, hi: number): string {
   return `more did not help (${ends}): the first failure says what stands in the way`;
 }
 
-function report(field: string, rows: readonly Trial[], answer: number | null, seeds: number, lo: number, hi: number, moreIsWorse: boolean): string {
+function report(field: string, rows: readonly Trial[], answer: number | null, seeds: number, lo: number, hi: number, moreIsWorse: boolean, judge: Judge): string {
   const table = textTable([["value", "seeds meeting every SLO", "first failure"], ...rows.map((t) => [String(t.value), `${t.passed} of ${t.runs}`, t.why])], 2);
   if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in ${seeds === 1 ? "its one seed" : `all ${seeds} seeds`} (not even ${hi}): ${noAnswerHint(rows, lo, hi)}`].join("\n");
   const bound = 100 * missChanceBound(seeds);
@@ -228,7 +255,7 @@ function report(field: string, rows: readonly Trial[], answer: number | null, se
   return [
     ...table,
     "",
-    `smallest ${field} meeting every SLO (the whole run and after every fault) in ${seeds === 1 ? "its one seed" : `all ${seeds} seeds`}: ${answer}${edge}`,
+    `smallest ${field} meeting every SLO (${judge.text}) in ${seeds === 1 ? "its one seed" : `all ${seeds} seeds`}: ${answer}${edge}`,
     `with ${seeds} of ${seeds} seeds passing, a run with another seed misses with a chance below ${bound.toFixed(1)}% (95% confidence)${seeds < 20 ? `; more seeds narrow it (--seeds 30: ${(100 * missChanceBound(30)).toFixed(1)}%)` : ""}`,
   ].join("\n");
 }

@@ -33,6 +33,9 @@ export interface Sample {
   slo_attained_pct: number;
   /** 1 when the service met its SLO over the run, 0 when it missed it, NaN when not judged. */
   slo_met: number;
+  /** The two above over the requests outside the faults' disruptions (each fault to the service's recovery); the same when the run had no fault. */
+  slo_attained_outside_faults_pct: number;
+  slo_met_outside_faults: number;
   /** 1 when some window ended with all its desired tasks running, else 0. */
   all_tasks_ran: number;
   restarts: number;
@@ -81,12 +84,24 @@ export async function runJob(job: SweepJob): Promise<JobResult> {
     // No completed request: no latency to report (a 0 would read as fast).
     p50_ms: s.latency_ms?.p50 ?? NaN,
     p99_ms: s.latency_ms?.p99 ?? NaN,
-    slo_attained_pct: s.slo.attained === null ? NaN : round(100 * s.slo.attained),
-    slo_met: s.slo.met === null ? NaN : Number(s.slo.met),
+    slo_attained_pct: pctOf(s.slo.attained),
+    slo_met: metOf(s.slo.met),
+    slo_attained_outside_faults_pct: pctOf((s.slo.outside_faults ?? s.slo).attained),
+    slo_met_outside_faults: metOf((s.slo.outside_faults ?? s.slo).met),
     all_tasks_ran: Number(s.desired_reached),
     restarts: s.restarts,
     ...faultColumns(summary.faults, service),
   }));
+}
+
+/** A share within the SLO in %; NaN when no request ended. */
+function pctOf(attained: number | null): number {
+  return attained === null ? NaN : round(100 * attained);
+}
+
+/** 1 met, 0 missed, NaN not judged. */
+function metOf(met: boolean | null): number {
+  return met === null ? NaN : Number(met);
 }
 
 /**

@@ -327,13 +327,16 @@ export class Run {
   private summary(): Summary {
     const w = this.world;
     const services: Summary["services"] = {};
+    const outside = w.recorder.sloOutsideFaults();
     for (const s of this.scenario.services) {
       const { last: end, reached } = w.recorder.serviceEnd(s.name);
       const base = w.recorder.series.serviceSummary(s.name);
+      const o = outside?.get(s.name);
       w.checkers?.requests(s.name, base.arrivals, base.completed, base.errors);
       services[s.name] = {
         ...base,
-        slo: reached ? base.slo : { ...base.slo, met: null },
+        // Not judged (met null) when the service never ran all its desired tasks.
+        slo: { ...base.slo, met: reached ? base.slo.met : null, ...(o && { outside_faults: { attained: o.attained, met: reached ? o.met : null } }) },
         ...w.recorder.incidentsOf(s.name),
         tasks_desired: end?.tasks_desired ?? 0,
         tasks_running: end?.tasks_running ?? 0,

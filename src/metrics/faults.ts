@@ -56,6 +56,8 @@ class ServiceSpan {
 
 class FaultSpan {
   readonly nodes: Set<string>;
+  /** The index of its first window among those closed since the first fault (-1 before it has one). */
+  firstWindow = -1;
   detectedUs: number | null = null;
   detectedBy: string | null = null;
   readonly windows: { endUs: number; healthy: boolean; leader: boolean; short: boolean }[] = [];
@@ -81,8 +83,9 @@ class FaultSpan {
   }
 
   /** A window the span overlaps, with each service's health in it (`ok`, computed once per window). */
-  add(endUs: number, hadLeader: boolean, windows: readonly ServiceWindow[], ok: readonly boolean[]): void {
+  add(endUs: number, hadLeader: boolean, windows: readonly ServiceWindow[], ok: readonly boolean[], seq: number): void {
     const index = this.windows.length;
+    if (index === 0) this.firstWindow = seq;
     windows.forEach((w, i) => this.services[i]!.add(w, ok[i]!, index));
     const short = windows.some((w) => w.row.tasks_running < w.row.tasks_desired);
     const judged = windows.map((_, i) => i).filter((i) => !this.already[i]);
@@ -111,6 +114,9 @@ export class FaultWindows {
   /** Since when the swarm has had no leader (null: it has one), and when it last regained one. */
   private noLeaderSinceUs: number | null = null;
   private leaderBackUs = -Infinity;
+  /** Per window closed since the first fault, per service: its requests that ended, and those within the SLO. */
+  private readonly ended: number[][] = [];
+  private readonly within: number[][] = [];
 
   constructor(private readonly serviceNames: readonly string[]) {}
 
@@ -182,11 +188,40 @@ export class FaultWindows {
     // Without a leader at any moment inside the window (not merely at its end).
     const leaderless = (this.noLeaderSinceUs !== null && this.noLeaderSinceUs < endUs) || this.leaderBackUs > startUs;
     const ok = windows.map(healthy);
+    const seq = this.ended.length;
+    if (this.spans.length > 0) {
+      this.ended.push(windows.map((w) => w.row.completed + w.row.errors));
+      this.within.push(windows.map((w) => w.withinSlo));
+    }
     this.spans.forEach((s, i) => {
       const nextUs = this.spans[i + 1]?.atUs ?? Infinity;
-      if (s.atUs < endUs && startUs < nextUs) s.add(endUs, !leaderless, windows, ok);
+      if (s.atUs < endUs && startUs < nextUs) s.add(endUs, !leaderless, windows, ok, seq);
     });
     this.lastHealthy = ok;
+  }
+
+  /**
+   * Per service, the requests that ended while some fault had it outside its SLO: in the windows
+   * from the fault up to its recovery (all the span's when it never recovered), each window
+   * once though two faults share it. A service already outside its SLO before a fault is not
+   * excused by it. The rest of the run is what `sloOver` judges "outside the faults".
+   */
+  disrupted(): { ended: number; within: number }[] {
+    return this.serviceNames.map((_, i) => {
+      const seen = new Set<number>();
+      for (const span of this.spans) {
+        const lastBad = span.services[i]!.lastBad;
+        if (span.already[i] === true || lastBad < 0) continue;
+        for (let w = span.firstWindow; w <= span.firstWindow + lastBad; w++) seen.add(w);
+      }
+      let ended = 0;
+      let within = 0;
+      for (const w of seen) {
+        ended += this.ended[w]![i]!;
+        within += this.within[w]![i]!;
+      }
+      return { ended, within };
+    });
   }
 
   summaries(): FaultSummary[] {

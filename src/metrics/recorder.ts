@@ -1,5 +1,5 @@
 import type { LineWriter } from "./output.js";
-import { nodeRowOf, type FaultSummary, type NetworkRow, type NodeCells, type NodeRow, type TimeseriesRow } from "./rows.js";
+import { nodeRowOf, type FaultSummary, type NetworkRow, type SloSummary, type NodeCells, type NodeRow, type TimeseriesRow } from "./rows.js";
 import { EventLines } from "./event-line.js";
 import { FaultWindows } from "./faults.js";
 import { WindowedSeries, type ServiceMeter, type SloSpec, type TaskGauges } from "./windows.js";
@@ -201,6 +201,16 @@ export class Recorder {
   /** Failed allocations on a network, the initial deployment's included (a task stuck since then matters). */
   allocationFailuresOf(network: string): number {
     return this.allocationFailures.get(network)?.size ?? 0;
+  }
+
+  /**
+   * Each service's SLO over its requests outside the faults' disruptions (from a fault to the
+   * service's recovery: faults.ts), in registration order; null when the run injected no fault.
+   */
+  sloOutsideFaults(): Map<string, Pick<SloSummary, "attained" | "met">> | null {
+    if (this.faults.count === 0) return null;
+    const disrupted = this.faults.disrupted();
+    return new Map(this.serviceNames.map((name, i) => [name, this.series.sloWithout(name, disrupted[i]!.ended, disrupted[i]!.within)]));
   }
 
   /** Each fault: detection, recovery, what it cost (see faults.ts). */

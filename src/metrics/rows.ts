@@ -188,6 +188,12 @@ export interface SloSummary {
    * the service never ran all its desired tasks.
    */
   met: boolean | null;
+  /**
+   * The same over the requests that ended outside the faults' disruptions: each fault's windows
+   * up to the service's recovery from it (faults.ts) are left out. Present when the run injected
+   * a fault; `orchsim plan --recover-within` reads it.
+   */
+  outside_faults?: { attained: number | null; met: boolean | null };
 }
 
 export interface ServiceSummary {

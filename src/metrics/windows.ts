@@ -43,6 +43,8 @@ export interface ClosedWindow {
   slo: SloSpec;
   /** The window's latency at the SLO's percentile (0 when nothing completed). */
   atSloUs: number;
+  /** Its completions within the SLO latency. */
+  withinSlo: number;
 }
 
 /** Whole-run totals of one service, over the windows closed so far. */
@@ -170,7 +172,7 @@ export class WindowedSeries {
     const windows: ClosedWindow[] = [];
     for (const meter of this.meters.values()) {
       const q = meter.windowLatency.quantilesUs(meter.quantiles);
-      windows.push({ row: windowRow(tS, meter, q, gauges(meter.service)), latency: meter.windowLatency, slo: meter.slo, atSloUs: q[meter.at.slo]! });
+      windows.push({ row: windowRow(tS, meter, q, gauges(meter.service)), latency: meter.windowLatency, slo: meter.slo, atSloUs: q[meter.at.slo]!, withinSlo: meter.window.withinSlo });
     }
     seen?.(windows);
     for (const meter of this.meters.values()) {
@@ -211,6 +213,12 @@ export class WindowedSeries {
       latency_ms: t.completed === 0 ? null : latencySummaryMs(t.latency),
       slo: sloSummary(t, this.meter(service).slo),
     };
+  }
+
+  /** The SLO over the service's requests but `ended` of them, `within` of which were within it. */
+  sloWithout(service: string, ended: number, within: number): Pick<SloSummary, "attained" | "met"> {
+    const t = this.totals(service);
+    return sloOver(t.completed + t.errors - ended, t.withinSlo - within, this.meter(service).slo);
   }
 
   private meter(service: string): ServiceMeter {
@@ -275,20 +283,19 @@ function addCounters(into: Counters, from: Counters): void {
  * the other half are.
  */
 function sloSummary(t: ServiceTotals, slo: SloSpec): SloSummary {
-  const { latencyUs, percentile } = slo;
-  const ended = t.completed + t.errors;
-  if (ended === 0) {
-    return { latency_ms: msFromUs(latencyUs), percentile, attained: null, met: null };
-  }
+  return { latency_ms: msFromUs(slo.latencyUs), percentile: slo.percentile, ...sloOver(t.completed + t.errors, t.withinSlo, slo) };
+}
+
+/**
+ * The SLO over `ended` requests of which `within` completed within its latency: the share
+ * attained (6 decimals) and whether it was met; both null when none ended.
+ */
+export function sloOver(ended: number, within: number, slo: SloSpec): Pick<SloSummary, "attained" | "met"> {
+  if (ended === 0) return { attained: null, met: null };
   // The exact order statistic of rank r = floor(q (n-1)) (the histogram's rank rule) is within
   // the SLO iff at least r + 1 requests are. Exact counts, so no sketch error at the border.
-  const rank = Math.floor((percentile / 100) * (ended - 1));
-  return {
-    latency_ms: msFromUs(latencyUs),
-    percentile,
-    attained: round(t.withinSlo / ended, 6),
-    met: t.withinSlo >= rank + 1,
-  };
+  const rank = Math.floor((slo.percentile / 100) * (ended - 1));
+  return { attained: round(within / ended, 6), met: within >= rank + 1 };
 }
 
 function checkSlo(slo: SloSpec): void {

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { orchsim, tempDir } from "./cli.js";
 import { mostValues } from "../../src/cli/plan-command.js";
+import { parse } from "csv-parse/sync";
 import { scenarioYaml } from "../helpers.js";
 
 // One core per node, a global service (one task per node), 2.5 cores of work: a few nodes too few
@@ -59,7 +60,7 @@ describe("orchsim plan", () => {
     }
     // The answer, for a script (--quiet prints nothing): plan.json.
     const answer = JSON.parse(fs.readFileSync(path.join(dir, "plan", "plan.json"), "utf8"));
-    expect(answer).toEqual({ field: "cluster.nodeGroups.w.count", range: [1, 8], seeds: [1, 2, 3], answer: expected, miss_chance_below: 1 - 0.05 ** (1 / 3), more_is_worse: false });
+    expect(answer).toEqual({ field: "cluster.nodeGroups.w.count", range: [1, 8], seeds: [1, 2, 3], recover_within_s: null, answer: expected, miss_chance_below: 1 - 0.05 ** (1 / 3), more_is_worse: false });
   });
 
   it("says so when not even the top of the range is enough", () => {
@@ -67,7 +68,7 @@ describe("orchsim plan", () => {
     expect(r.code).toBe(3); // for a script: no answer in the range
     expect(r.stdout).toContain("no value of cluster.nodeGroups.w.count in 1..2 meets every SLO in all 2 seeds (not even 2): more helped (at 1: 0 of 2 seeds pass");
     expect(r.stdout).toMatch(/\): a larger --range may help, if more of it is what is short \(the first failure says what failed\)\n/);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, "none", "plan.json"), "utf8"))).toEqual({ field: "cluster.nodeGroups.w.count", range: [1, 2], seeds: [1, 2], answer: null, miss_chance_below: null, more_is_worse: false });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "none", "plan.json"), "utf8"))).toEqual({ field: "cluster.nodeGroups.w.count", range: [1, 2], seeds: [1, 2], recover_within_s: null, answer: null, miss_chance_below: null, more_is_worse: false });
   });
 
   it("takes --seeds as sweep does: a list, or a range", () => {
@@ -210,6 +211,47 @@ describe("the README's plan of nodes per zone on zone-failure", () => {
     expect(within[1]! - within[0]!).toBeLessThan(1);
     expect(within.map((w) => w.toFixed(1))).toEqual(["97.8", "97.5"]); // as the README says
     expect(r.stdout).toContain(`(not even 8): more did not help (at 3: 0 of 3 seeds pass, the worst service has ${within[0]!.toFixed(1)}% of its requests within its SLO; at 8: 0 and ${within[1]!.toFixed(1)}%): the first failure says what stands in the way`);
+  });
+});
+
+describe("the README's plan of nodes per zone on zone-failure, with --recover-within", () => {
+  const fields = ["a", "b", "c"].map((g) => `cluster.nodeGroups.${g}.count`).join(",");
+
+  it("answers 2 workers a zone when shop may take a minute to recover from the zone's loss", () => {
+    const dir = tempDir();
+    const r = orchsim(["plan", "scenarios/zone-failure.yaml", "--minimize", fields, "--range", "1..4", "--seeds", "3", "--recover-within", "60s", "--out", path.join(dir, "z")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`smallest ${fields} meeting every SLO (outside the faults, and back within 1m of each) in all 3 seeds: 2; at 1, 3 of 3 seeds miss`);
+    const plan = fs.readFileSync(path.join(dir, "z", "plan.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+    // At 1 a zone, shop is already short of its SLO before the loss (98.98% within 250 ms in seed 1).
+    expect(plan[0]!.slice(0, 5)).toEqual(["1", "3", "0", "false", "seed 1: shop missed its SLO outside the faults"]);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "z", "plan.json"), "utf8"))).toMatchObject({ recover_within_s: 60, answer: 2 });
+    // What it read: over the whole run every seed misses; outside the loss's disruption none does.
+    const rows = parse(fs.readFileSync(path.join(dir, "z", "sweep.csv")), { columns: true }) as Record<string, string>[];
+    const shopAt2 = rows.filter((r) => r["variant"] === `${fields}=2` && r["service"] === "shop");
+    expect(shopAt2).toHaveLength(3);
+    for (const row of shopAt2) {
+      expect([row["slo_met"], row["slo_met_outside_faults"]]).toEqual(["0", "1"]);
+      expect(Number(row["f1_recovered_s"])).toBeGreaterThanOrEqual(50); // the README: back 50 to 60 s after the loss
+      expect(Number(row["f1_recovered_s"])).toBeLessThanOrEqual(60);
+      expect(Number(row["slo_attained_outside_faults_pct"]).toFixed(2)).toBe("99.77");
+    }
+    const shopAt1 = rows.find((r) => r["variant"] === `${fields}=1` && r["service"] === "shop" && r["seed"] === "1")!;
+    expect(Number(shopAt1["slo_attained_outside_faults_pct"]).toFixed(2)).toBe("98.98");
+  });
+
+  it("fails a value whose recovery takes longer: shop needs 50 s to leave the dead zone behind", () => {
+    const dir = tempDir();
+    const r = orchsim(["plan", "scenarios/zone-failure.yaml", "--minimize", fields, "--range", "8..8", "--seeds", "3", "--recover-within", "30s", "--out", path.join(dir, "z"), "--quiet"]);
+    expect(r.code).toBe(3);
+    const row = fs.readFileSync(path.join(dir, "z", "plan.csv"), "utf8").trim().split("\n")[1]!;
+    expect(row).toMatch(/^8,3,0,false,seed 1: shop took 50 s to recover from fault 1,/);
+  });
+
+  it("refuses a duration it cannot read, before any run", () => {
+    const r = orchsim(["plan", "scenarios/zone-failure.yaml", "--minimize", fields, "--range", "1..8", "--recover-within", "60"]);
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr).toMatch(/^--recover-within: .*60s/);
   });
 });
 

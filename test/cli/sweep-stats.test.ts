@@ -6,7 +6,7 @@ import type { Sample } from "../../src/cli/sweep-run.js";
 import type { OutputDir } from "../../src/metrics/output.js";
 
 function sample(variant: string, seed: number, recovered: number): Sample {
-  return { variant, seed, service: "web", arrivals: 100, errors: 1, error_pct: 1, p50_ms: 10, p99_ms: 50, slo_attained_pct: 100, slo_met: 1, all_tasks_ran: 1, restarts: 0, f1_recovered_s: recovered };
+  return { variant, seed, service: "web", arrivals: 100, errors: 1, error_pct: 1, p50_ms: 10, p99_ms: 50, slo_attained_pct: 100, slo_met: 1, slo_attained_outside_faults_pct: 100, slo_met_outside_faults: 1, all_tasks_ran: 1, restarts: 0, f1_recovered_s: recovered };
 }
 
 function written(samples: Sample[], variants: string[]): { csv: Map<string, Record<string, unknown>[]>; html: string } {

@@ -13,8 +13,8 @@ const SLO = { latencyUs: 100_000, percentile: 99 };
 function win(service: string, n: number, latencyMs: number, errors = 0, running = 2, desired = 2): ClosedWindow {
   const latency = new LatencyHistogram();
   for (let i = 0; i < n; i++) latency.record(latencyMs * 1000);
-  const row = { service, errors, tasks_running: running, tasks_desired: desired, p99_ms: latencyMs } as TimeseriesRow;
-  return { row, latency, slo: SLO, atSloUs: latency.quantileUs(SLO.percentile / 100) };
+  const row = { service, completed: n, errors, tasks_running: running, tasks_desired: desired, p99_ms: latencyMs } as TimeseriesRow;
+  return { row, latency, slo: SLO, atSloUs: latency.quantileUs(SLO.percentile / 100), withinSlo: latencyMs * 1000 <= SLO.latencyUs ? n : 0 };
 }
 
 describe("fault windows", () => {
@@ -96,6 +96,37 @@ describe("fault windows", () => {
     f.inject(35 * S, "nodeFailure", "w-1");
     f.closeWindow(40 * S, [win("web", 10, 10), win("batch", 10, 900)]);
     expect(f.summaries()[1]!.services["batch"]!.already_unhealthy).toBe(true);
+  });
+
+  describe("the requests a fault disrupted (what the SLO outside the faults leaves out)", () => {
+    it("are those of each service's windows from the fault to its recovery", () => {
+      const f = new FaultWindows(["web", "api"]);
+      f.closeWindow(5 * S, [win("web", 100, 10), win("api", 100, 20)]); // before any fault: never disrupted
+      f.inject(5 * S, "nodeFailure", "w-1");
+      f.closeWindow(10 * S, [win("web", 100, 500, 3, 1), win("api", 100, 20)]);
+      f.closeWindow(20 * S, [win("web", 100, 300, 0, 1), win("api", 100, 20)]);
+      f.closeWindow(30 * S, [win("web", 100, 10), win("api", 100, 20)]);
+      // web: its two slow windows (203 ended, none within); api absorbed the fault.
+      expect(f.disrupted()).toEqual([{ ended: 203, within: 0 }, { ended: 0, within: 0 }]);
+    });
+
+    it("count a window two faults share once, and all of a span its service never recovered in", () => {
+      const f = new FaultWindows(["web"]);
+      f.inject(12 * S, "nodeFailure", "w-1");
+      f.inject(15 * S, "killManager", "manager-2");
+      f.closeWindow(20 * S, [win("web", 10, 500, 40)]); // both spans' (the first never recovered)
+      f.closeWindow(30 * S, [win("web", 10, 10)]);
+      expect(f.disrupted()).toEqual([{ ended: 50, within: 0 }]);
+    });
+
+    it("leave out nothing of a service already outside its SLO before the fault", () => {
+      const f = new FaultWindows(["web", "batch"]);
+      f.closeWindow(10 * S, [win("web", 10, 10), win("batch", 10, 900)]);
+      f.inject(15 * S, "loadSpike", "users");
+      f.closeWindow(20 * S, [win("web", 10, 500), win("batch", 10, 900)]);
+      f.closeWindow(30 * S, [win("web", 10, 10), win("batch", 10, 900)]);
+      expect(f.disrupted()).toEqual([{ ended: 10, within: 0 }, { ended: 0, within: 0 }]);
+    });
   });
 
   it("tasks are restored only after the last window short of them; short at the end is never", () => {

@@ -40,6 +40,23 @@ describe("fault windows on zone-failure.yaml", () => {
     expect(fault.recovered_s).toBe(last[1].recovered_s);
   });
 
+  it("the SLO outside the faults leaves out each service's windows from the fault to its recovery", () => {
+    for (const [name, s] of Object.entries(out.summary.services)) {
+      const recovered = fault.services[name]!.recovered_s!;
+      const during = after.filter((r) => r.service === name && r.t_s <= fault.t_s + recovered).reduce((n, r) => n + r.completed + r.errors, 0);
+      const ended = s.completed + s.errors;
+      const outside = s.slo.outside_faults!;
+      // The requests within the SLO that it left out are some of those that ended during the fault.
+      const left = s.slo.attained! * ended - outside.attained! * (ended - during);
+      expect(left, name).toBeGreaterThanOrEqual(-1);
+      expect(left, name).toBeLessThanOrEqual(during + 1);
+      expect(outside.met, name).toBe(true);
+    }
+    // shop misses its SLO over the run only because of the zone's loss.
+    expect(out.summary.services["shop"]!.slo.met).toBe(false);
+    expect(out.summary.services["shop"]!.slo.outside_faults!.attained).toBeGreaterThan(out.summary.services["shop"]!.slo.attained!);
+  });
+
   it("a crashed node's NIC sends and takes in nothing until it is back (9 minutes in)", () => {
     const dead = out.nodes.filter((r) => ["a-1", "a-2", "a-3", "manager-1"].includes(r.node) && r.t_s > 180 && r.t_s <= 540);
     expect(dead).toHaveLength(4 * 36);
@@ -119,6 +136,7 @@ workload:
   it("the same service under the scenario's SLO meets it: only the service's own setting changed", () => {
     const out = runYaml(yaml(""));
     expect(out.summary.services["web"]!.slo).toMatchObject({ latency_ms: 250, met: true });
+    expect(out.summary.services["web"]!.slo.outside_faults).toBeUndefined(); // a run without faults has no such judgement
   });
 
   it("a bad percentile is refused with its line", () => {
