@@ -52,11 +52,13 @@ export function metricsOf(samples: readonly Sample[]): ((typeof METRICS)[number]
 function summarise(samples: readonly Sample[], variants: readonly string[]): Record<string, string | number>[] {
   const rows: Record<string, string | number>[] = [];
   const services = [...new Set(samples.map((s) => s.service))];
+  const faults = Object.keys(samples[0] ?? {}).some((k) => FAULT_COLUMN.test(k));
   for (const service of services) {
     const of = (v: string): Sample[] => samples.filter((s) => s.service === service && s.variant === v);
     const base = of(variants[0]!);
     for (const v of variants) {
       const row: Record<string, string | number> = { service, variant: v, runs: of(v).length };
+      if (faults) row["tasks_back"] = of(v).filter(tasksBack).length;
       for (const m of metricsOf(samples)) {
         // Runs without a value (nothing completed, never recovered) are left out, of the pair as well.
         const pairs = of(v).map((s, i) => [base[i]![m] ?? NaN, s[m] ?? NaN] as const).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
@@ -78,6 +80,18 @@ function summarise(samples: readonly Sample[], variants: readonly string[]): Rec
   return rows;
 }
 
+/**
+ * Whether every desired task ran again after the run's last fault (its `tasks_restored_s` has a
+ * value): a variant whose replacements find no room can look best by its error rate. A run's
+ * own faults are those with `f<i>_lost` (a count, never empty): variants may fire fewer.
+ */
+function tasksBack(s: Sample): boolean {
+  const own = s as unknown as Record<string, number>;
+  let last = 0;
+  while (Number.isFinite(own[`f${last + 1}_lost`])) last++;
+  return last === 0 ? s.all_tasks_ran === 1 : Number.isFinite(own[`f${last}_tasks_restored_s`]);
+}
+
 function table(rows: Record<string, string | number>[], runs: number): string {
   const num = (x: string | number | undefined): string => {
     if (x === "" || x === undefined) return "-";
@@ -96,12 +110,15 @@ function table(rows: Record<string, string | number>[], runs: number): string {
     const text = num(d);
     return `${text.startsWith("-") ? "" : "+"}${text}${ci === "" ? "" : ` ± ${num(ci)}`}`;
   };
-  const header = ["service", "variant", "errors %", "p99 ms", "SLO attained %", "Δ errors %", "Δ p99 ms", "Δ SLO %"];
+  // With faults: in how many runs every task was back after the last one.
+  const back = rows.some((r) => r["tasks_back"] !== undefined);
+  const header = ["service", "variant", ...(back ? ["tasks back"] : []), "errors %", "p99 ms", "SLO attained %", "Δ errors %", "Δ p99 ms", "Δ SLO %"];
   const body = rows.map((r, i) => {
     // The first variant of each service is the baseline the others are compared with.
     const base = i === 0 || rows[i - 1]!["service"] !== r["service"];
     const d = (m: string): string => (base ? "(baseline)" : diff(r, m));
-    return [String(r["service"]), String(r["variant"]), fmt(r, "error_pct"), fmt(r, "p99_ms"), fmt(r, "slo_attained_pct"), d("error_pct"), d("p99_ms"), d("slo_attained_pct")];
+    const tasks = back ? [`${String(r["tasks_back"])} of ${String(r["runs"])}`] : [];
+    return [String(r["service"]), String(r["variant"]), ...tasks, fmt(r, "error_pct"), fmt(r, "p99_ms"), fmt(r, "slo_attained_pct"), d("error_pct"), d("p99_ms"), d("slo_attained_pct")];
   });
   const seeds = runs === 1 ? "1 seed" : `${runs} seeds`;
   return [`${seeds} per variant; mean ± 95% CI; Δ = paired difference from the first variant (same seeds); - = no data`, ...textTable([header, ...body], 2), ...sketchNote(rows)].join("\n");

@@ -68,3 +68,36 @@ describe("the sweep's table", () => {
     expect(table({ a: [48, 50, 52] })).not.toContain(NOTE);
   });
 });
+
+describe("the sweep's table, with faults", () => {
+  it("says in how many runs every task was back after the run's own last fault: fewest errors is not best when replacements found no room", () => {
+    const out = { writeCsv: () => undefined, writeText: () => undefined } as unknown as OutputDir;
+    const run = (variant: string, seed: number, faults: [lost: number, restored: number][]): Sample => {
+      const s = { ...sample(variant, seed, 10), error_pct: variant === "small" ? 0.5 : 1 } as unknown as Record<string, number | string>;
+      delete s["f1_recovered_s"];
+      faults.forEach(([lost, restored], i) => Object.assign(s, { [`f${i + 1}_lost`]: lost, [`f${i + 1}_tasks_restored_s`]: restored }));
+      return s as unknown as Sample;
+    };
+    const samples = [
+      // "big": two faults, tasks back after the second in every seed, though not after the first.
+      ...[1, 2, 3].map((seed) => run("big", seed, [[5, NaN], [3, 20]])),
+      // "small": its second fault never fires (NaN lost, as sweep.csv pads it): the first is its last; back in seed 3 only.
+      ...[1, 2, 3].map((seed) => run("small", seed, [[0, seed === 3 ? 30 : NaN], [NaN, NaN]])),
+    ];
+    const text = writeSweep(out, samples, { scenario: "t", variants: ["big", "small"], seeds: [1, 2, 3], set: [] }, false);
+    const lines = text.split("\n");
+    expect(lines[1]).toMatch(/^service +variant +tasks back +errors %/);
+    expect(lines.find((l) => / big /.test(` ${l} `))).toMatch(/ big +3 of 3 +1\.00/);
+    expect(lines.find((l) => / small /.test(` ${l} `))).toMatch(/ small +1 of 3 +0\.50/);
+  });
+
+  it("has no such column without faults", () => {
+    const out = { writeCsv: () => undefined, writeText: () => undefined } as unknown as OutputDir;
+    const plain = (seed: number): Sample => {
+      const s = sample("a", seed, 10) as unknown as Record<string, unknown>;
+      delete s["f1_recovered_s"];
+      return s as unknown as Sample;
+    };
+    expect(writeSweep(out, [1, 2, 3].map(plain), { scenario: "t", variants: ["a"], seeds: [1, 2, 3], set: [] }, false)).not.toContain("tasks back");
+  });
+});
