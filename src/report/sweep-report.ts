@@ -11,7 +11,11 @@ export type SweepRow = Record<string, string | number>;
 
 const ROW_H = 26;
 const PLOT_W = 260;
-const LABEL_W = 300;
+/** A label's width per character of 12px system-ui text, rounded up (digits and lower case are 6-7 px). */
+const CHAR_W = 7.2;
+/** The label column: as wide as the page's longest label, within these bounds; a longer one is cut, whole in its tooltip. */
+const LABEL_MIN_W = 120;
+const LABEL_MAX_W = 480;
 
 function value(r: SweepRow, key: string): number | null {
   const v = r[key];
@@ -21,8 +25,11 @@ function value(r: SweepRow, key: string): number | null {
 /** The page: per metric, per service, the variants' estimates and their differences from the baseline. */
 export function sweepReportHtml(title: string, seeds: number, metrics: readonly string[], rows: readonly SweepRow[], set: readonly string[] = []): string {
   const services = [...new Set(rows.map((r) => String(r["service"])))];
+  // One width for every plot, so that they line up: the longest label any of them has.
+  const longest = Math.max(0, ...metrics.flatMap((m) => rows.map((r, i) => labelOf(r, m, i === 0 || rows[i - 1]!["service"] !== r["service"]).length)));
+  const labelW = Math.min(LABEL_MAX_W, Math.max(LABEL_MIN_W, Math.ceil(longest * CHAR_W) + 12));
   const sections = metrics.map((m) => {
-    const plots = services.map((s) => forest(m, s, rows.filter((r) => r["service"] === s))).join("\n");
+    const plots = services.map((s) => forest(m, s, rows.filter((r) => r["service"] === s), labelW)).join("\n");
     return `<h2>${escapeXml(m)}</h2>\n${plots}`;
   });
   const style = `svg text { fill: var(--fg); font: 12px system-ui, sans-serif; }
@@ -36,8 +43,24 @@ svg .diff { fill: #d62728; }`;
   return page(title, style, `${intro}${settings}\n${sections.join("\n")}\n${toggle}`);
 }
 
+/** A row's label: its variant, "(baseline)" on the first, and how many runs had a value when not all did. */
+function labelOf(r: SweepRow, metric: string, baseline: boolean): string {
+  const n = Number(r[`${metric}_n`] ?? r["runs"]);
+  const missing = n < Number(r["runs"]) ? `, ${n} of ${String(r["runs"])} runs` : "";
+  return `${String(r["variant"])}${baseline ? " (baseline)" : ""}${missing}`;
+}
+
+/** The label as SVG text within `width`: cut in the middle when too long (the values that differ are at the end), whole in its tooltip. */
+function labelText(label: string, y: number, width: number): string {
+  const fits = Math.floor((width - 12) / CHAR_W);
+  if (label.length <= fits) return `<text x="0" y="${y + 4}">${escapeXml(label)}</text>`;
+  const head = Math.floor((fits - 1) / 3);
+  const cut = `${label.slice(0, head)}…${label.slice(label.length - (fits - 1 - head))}`;
+  return `<text x="0" y="${y + 4}"><title>${escapeXml(label)}</title>${escapeXml(cut)}</text>`;
+}
+
 /** One forest plot: a row per variant, estimates on the left, differences on the right. */
-function forest(metric: string, service: string, rows: readonly SweepRow[]): string {
+function forest(metric: string, service: string, rows: readonly SweepRow[], labelW: number): string {
   const est = rows.map((r) => interval(value(r, `${metric}_mean`), value(r, `${metric}_ci95`)));
   const diff = rows.map((r, i) => (i === 0 ? null : interval(value(r, `${metric}_diff`), value(r, `${metric}_diff_ci95`))));
   const h = 30 + ROW_H * rows.length;
@@ -45,14 +68,12 @@ function forest(metric: string, service: string, rows: readonly SweepRow[]): str
   const right = scale(diff, true);
   const body = rows.map((r, i) => {
     const y = 30 + ROW_H * i + ROW_H / 2;
-    const n = Number(r[`${metric}_n`] ?? r["runs"]);
-    const missing = n < Number(r["runs"]) ? `, ${n} of ${String(r["runs"])} runs` : "";
-    const label = `<text x="0" y="${y + 4}">${escapeXml(String(r["variant"]))}${i === 0 ? " (baseline)" : ""}${escapeXml(missing)}</text>`;
-    return label + mark(est[i]!, left, LABEL_W, y, "mean") + (i === 0 ? "" : mark(diff[i]!, right, LABEL_W + PLOT_W + 40, y, "diff"));
+    const label = labelText(labelOf(r, metric, i === 0), y, labelW);
+    return label + mark(est[i]!, left, labelW, y, "mean") + (i === 0 ? "" : mark(diff[i]!, right, labelW + PLOT_W + 40, y, "diff"));
   });
-  const zero = right.ok ? `<line class="zero" x1="${LABEL_W + PLOT_W + 40 + right.x(0)}" x2="${LABEL_W + PLOT_W + 40 + right.x(0)}" y1="20" y2="${h}"/>` : "";
-  const heads = `<text x="${LABEL_W}" y="14">${escapeXml(service)}: mean ± 95% CI (${fmt(left.lo)} to ${fmt(left.hi)})</text><text x="${LABEL_W + PLOT_W + 40}" y="14">difference from the baseline (${fmt(right.lo)} to ${fmt(right.hi)})</text>`;
-  return `<svg role="img" aria-label="${escapeXml(`${metric} of ${service}`)}" width="${LABEL_W + 2 * PLOT_W + 160}" height="${h + 8}">${heads}${zero}${body.join("")}</svg>`;
+  const zero = right.ok ? `<line class="zero" x1="${labelW + PLOT_W + 40 + right.x(0)}" x2="${labelW + PLOT_W + 40 + right.x(0)}" y1="20" y2="${h}"/>` : "";
+  const heads = `<text x="${labelW}" y="14">${escapeXml(service)}: mean ± 95% CI (${fmt(left.lo)} to ${fmt(left.hi)})</text><text x="${labelW + PLOT_W + 40}" y="14">difference from the baseline (${fmt(right.lo)} to ${fmt(right.hi)})</text>`;
+  return `<svg role="img" aria-label="${escapeXml(`${metric} of ${service}`)}" width="${labelW + 2 * PLOT_W + 160}" height="${h + 8}">${heads}${zero}${body.join("")}</svg>`;
 }
 
 interface Interval {
