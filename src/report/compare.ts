@@ -97,9 +97,14 @@ function cells(a: number | null | undefined, b: number | null | undefined): [str
 
 function change(a: number, b: number): string {
   const d = b - a;
-  if (Math.abs(d) < 0.005) return "=";
-  const pct = a !== 0 ? ` (${d > 0 ? "+" : ""}${((100 * d) / Math.abs(a)).toFixed(1)}%)` : "";
-  return `${d > 0 ? "+" : ""}${fmt(d)}${pct}`;
+  const rel = a !== 0 ? (100 * d) / Math.abs(a) : 0;
+  // Equal only when neither the figure nor its share of A moved: an error rate of 0.019% that
+  // becomes 0.020% is +5.3%, though both print as 0.02.
+  if (Math.abs(d) < 0.005 && Math.abs(rel) < 0.05) return "=";
+  const pct = a !== 0 ? ` (${d > 0 ? "+" : ""}${rel.toFixed(1)}%)` : "";
+  // A change too small for two decimals keeps two significant digits.
+  const text = Math.abs(d) < 0.005 ? String(Number(d.toPrecision(2))) : fmt(d);
+  return `${d > 0 ? "+" : ""}${text}${pct}`;
 }
 
 function fmt(x: number | null | undefined): string {

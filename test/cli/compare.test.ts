@@ -3,6 +3,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { compareText } from "../../src/report/compare.js";
+import type { Summary } from "../../src/metrics/rows.js";
 import { orchsim, tempDir } from "./cli.js";
 import { scenarioYaml } from "../helpers.js";
 
@@ -110,3 +112,23 @@ describe("orchsim compare", () => {
   });
 });
 
+
+describe("compare's change column", () => {
+  const summary = (errors: number): Summary =>
+    ({
+      scenario: "t",
+      seed: 1,
+      faults: [],
+      services: { web: { arrivals: 100_000, errors, latency_ms: { p50: 10, p99: 50 }, slo: { attained: 0.99, met: true }, restarts: 0, oom_kills: 0, unhealthy: 0, tasks_pending: 0, desired_reached: true } },
+    }) as unknown as Summary;
+  const line = (text: string, figure: string): string => text.split("\n").find((l) => new RegExp(`^\\S*\\s+${figure}\\s`).test(l))!;
+
+  it("says '=' only when neither the figure nor its share of A moved", () => {
+    const text = compareText(summary(19), summary(20), "a", "b");
+    // 0.019% and 0.020% both print as 0.02, but the rate rose by a twentieth.
+    expect(line(text, "error %")).toMatch(/0\.02\s+0\.02\s+\+0\.001 \(\+5\.3%\)$/);
+    expect(line(text, "errors")).toMatch(/19\s+20\s+\+1 \(\+5\.3%\)$/);
+    expect(line(text, "restarts")).toMatch(/0\s+0\s+=$/);
+    expect(line(compareText(summary(19), summary(19), "a", "b"), "error %")).toMatch(/\s=$/);
+  });
+});
