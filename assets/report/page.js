@@ -140,7 +140,9 @@ function summaryTables() {
       Object.entries(s.services).map(([name, v]) => {
         const target = `p${v.slo.percentile} <= ${v.slo.latency_ms} ms`;
         const verdict = !v.desired_reached ? "not judged: never ran all its tasks" : v.slo.met === null ? "-" : v.slo.met ? "met" : "MISSED";
-        const cell = el("span", { class: v.slo.met === true ? "" : "bad" }, `${verdict} (${target})`);
+        // As the terminal says it: the share of the requests that ended within the SLO latency.
+        const within = v.desired_reached && v.slo.met !== null ? `: ${(v.slo.attained * 100).toFixed(2)}% within` : "";
+        const cell = el("span", { class: v.slo.met === true ? "" : "bad" }, `${verdict} (${target}${within})`);
         return [name, num(v.arrivals, 0), num(v.errors, 0), num(v.timeouts, 0), num(v.rejected, 0), num(v.latency_ms?.p50), num(v.latency_ms?.p99), cell, v.restarts, v.oom_kills, v.unhealthy, v.tasks_pending];
       }),
     ),

@@ -108,6 +108,10 @@ describe.skipIf(!CHROMIUM)("report.html in Chromium", () => {
     expect(report.charts).toBeGreaterThan(0);
     const cells = await page.locator("tr", { hasText: /^cache/ }).locator("td").allTextContents();
     expect(cells.slice(0, 7)).toEqual(["cache", "0", "0", "0", "0", "-", "-"]);
+    // The SLO cell says the share within it, as the terminal does.
+    const web = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8")).services.web;
+    const webCells = await page.locator("tr", { hasText: /^web/ }).locator("td").allTextContents();
+    expect(webCells[7]).toBe(`met (p${web.slo.percentile} <= ${web.slo.latency_ms} ms: ${(web.slo.attained * 100).toFixed(2)}% within)`);
   }, 60_000);
 
   it("draws 100k points and 1,000 nodes from outputs of that size", async () => {
@@ -118,6 +122,46 @@ describe.skipIf(!CHROMIUM)("report.html in Chromium", () => {
     expect(report.points).toBeGreaterThanOrEqual(100_000);
     const heights = await page.evaluate(() => [...document.querySelectorAll(".heatmap canvas")].map((c) => (c as HTMLCanvasElement).height));
     expect(heights).toEqual([480, 480]); // 1,000 nodes, two to three per pixel row
+  }, 60_000);
+
+  it("sweep-report.html: no variant's label runs into its plot, however many fields its --vary joins", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, "zones.yaml");
+    const groups = ["a", "b", "c"].map((z) => `{name: ${z}, count: 1, cpu: 2, memory: 4GiB, zone: ${z}}`).join(", ");
+    fs.writeFileSync(file, `version: 1\nname: zones\nduration: 20s\ncluster:\n  managers: {count: 1, runTasks: false}\n  nodeGroups: [${groups}]\nservices:\n  - {name: web, replicas: 3, ports: [{published: 80, target: 80}], request: {cpu: 5ms}}\nworkload:\n  - {name: users, service: web, rate: 20/s}\n`);
+    const out = path.join(dir, "sw");
+    for (const fields of [["a"], ["a", "b", "c"]]) {
+      const vary = `${fields.map((z) => `cluster.nodeGroups.${z}.count`).join(",")}=1,2`;
+      expect(orchsim(["sweep", file, "--seeds", "2", "--vary", vary, "--out", out, "--quiet", "--report"]).code).toBe(0);
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      await page.goto(`file://${path.join(out, "sweep-report.html")}`);
+      // Per plot: the right edge of the widest label, and where the plot's first mark starts.
+      const plots = await page.evaluate(() =>
+        [...document.querySelectorAll("svg")].map((svg) => {
+          const labels = [...svg.querySelectorAll('text[x="0"]')] as SVGTextElement[];
+          const marks = [...svg.querySelectorAll("line.ci, circle")] as SVGGraphicsElement[];
+          return {
+            labels: labels.map((t) => t.textContent ?? ""),
+            titles: labels.map((t) => t.querySelector("title")?.textContent ?? null),
+            right: Math.max(...labels.map((t) => t.getBBox().x + t.getBBox().width)),
+            firstMark: Math.min(...marks.map((m) => m.getBBox().x)),
+          };
+        }),
+      );
+      await page.close();
+      expect(errors).toEqual([]);
+      expect(plots.length).toBeGreaterThan(0);
+      for (const p of plots) expect(p.right, p.labels.join(" | ")).toBeLessThan(p.firstMark);
+      // One field fits whole; three are cut in the middle, the values that differ kept, the whole label in its tooltip.
+      const second = plots[0]!.labels[1]!;
+      if (fields.length === 1) expect(second).toBe("cluster.nodeGroups.a.count=2");
+      else {
+        expect(second).toMatch(/^cluster\.nodeGroups\..*….*count=2$/);
+        expect(plots[0]!.titles[1]).toBe("cluster.nodeGroups.a.count,cluster.nodeGroups.b.count,cluster.nodeGroups.c.count=2");
+      }
+    }
   }, 60_000);
 });
 
