@@ -97,14 +97,20 @@ function cells(a: number | null | undefined, b: number | null | undefined): [str
 
 function change(a: number, b: number): string {
   const d = b - a;
-  const rel = a !== 0 ? (100 * d) / Math.abs(a) : 0;
   // Equal only when neither the figure nor its share of A moved: an error rate of 0.019% that
-  // becomes 0.020% is +5.3%, though both print as 0.02.
+  // becomes 0.020% is +5.3%, though both print as 0.02; one from 0 moved whatever its size.
+  const rel = a !== 0 ? (100 * d) / Math.abs(a) : d === 0 ? 0 : Infinity;
   if (Math.abs(d) < 0.005 && Math.abs(rel) < 0.05) return "=";
   const pct = a !== 0 ? ` (${d > 0 ? "+" : ""}${rel.toFixed(1)}%)` : "";
-  // A change too small for two decimals keeps two significant digits.
-  const text = Math.abs(d) < 0.005 ? String(Number(d.toPrecision(2))) : fmt(d);
+  // A change too small for two decimals keeps two significant digits (0.00012, not 1.2e-4).
+  const text = Math.abs(d) < 0.005 ? small(d) : fmt(d);
   return `${d > 0 ? "+" : ""}${text}${pct}`;
+}
+
+/** A figure below 0.005 in plain decimals, to two significant digits. */
+function small(d: number): string {
+  const digits = Math.min(20, Math.max(2, 1 - Math.floor(Math.log10(Math.abs(d)))));
+  return d.toFixed(digits).replace(/0+$/, "");
 }
 
 function fmt(x: number | null | undefined): string {
