@@ -50,13 +50,27 @@ function labelOf(r: SweepRow, metric: string, baseline: boolean): string {
   return `${String(r["variant"])}${baseline ? " (baseline)" : ""}${missing}`;
 }
 
-/** The label as SVG text within `width`: cut in the middle when too long (the values that differ are at the end), whole in its tooltip. */
+/**
+ * The label as SVG text within `width`, whole in its tooltip when shortened: first each field's
+ * path to its last two parts ("…nodeGroups.a.count" is "…a.count"), keeping every value (the
+ * variants differ there, wherever it is in the label); then, if still too long, cut in the middle.
+ */
 function labelText(label: string, y: number, width: number): string {
   const fits = Math.floor((width - 12) / CHAR_W);
   if (label.length <= fits) return `<text x="0" y="${y + 4}">${escapeXml(label)}</text>`;
+  const short = shortPaths(label);
   const head = Math.floor((fits - 1) / 3);
-  const cut = `${label.slice(0, head)}…${label.slice(label.length - (fits - 1 - head))}`;
+  const cut = short.length <= fits ? short : `${short.slice(0, head)}…${short.slice(short.length - (fits - 1 - head))}`;
   return `<text x="0" y="${y + 4}"><title>${escapeXml(label)}</title>${escapeXml(cut)}</text>`;
+}
+
+/** Each `path=value` of a variant with its paths (several joined by commas) cut to their last two parts. */
+export function shortPaths(label: string): string {
+  const short = (p: string): string => {
+    const parts = p.split(".");
+    return parts.length > 2 ? `…${parts.slice(-2).join(".")}` : p;
+  };
+  return label.replace(/[^\s=]+(?==)/g, (paths) => paths.split(",").map(short).join(","));
 }
 
 /** One forest plot: a row per variant, estimates on the left, differences on the right. */

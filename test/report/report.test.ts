@@ -143,7 +143,7 @@ describe.skipIf(!CHROMIUM)("report.html in Chromium", () => {
           const labels = [...svg.querySelectorAll('text[x="0"]')] as SVGTextElement[];
           const marks = [...svg.querySelectorAll("line.ci, circle")] as SVGGraphicsElement[];
           return {
-            labels: labels.map((t) => t.textContent ?? ""),
+            labels: labels.map((t) => [...t.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join("")),
             titles: labels.map((t) => t.querySelector("title")?.textContent ?? null),
             right: Math.max(...labels.map((t) => t.getBBox().x + t.getBBox().width)),
             firstMark: Math.min(...marks.map((m) => m.getBBox().x)),
@@ -154,11 +154,11 @@ describe.skipIf(!CHROMIUM)("report.html in Chromium", () => {
       expect(errors).toEqual([]);
       expect(plots.length).toBeGreaterThan(0);
       for (const p of plots) expect(p.right, p.labels.join(" | ")).toBeLessThan(p.firstMark);
-      // One field fits whole; three are cut in the middle, the values that differ kept, the whole label in its tooltip.
+      // One field fits whole; three have their paths cut to their last parts, the values kept, the whole label in its tooltip.
       const second = plots[0]!.labels[1]!;
       if (fields.length === 1) expect(second).toBe("cluster.nodeGroups.a.count=2");
       else {
-        expect(second).toMatch(/^cluster\.nodeGroups\..*….*count=2$/);
+        expect(second).toBe("…a.count,…b.count,…c.count=2");
         expect(plots[0]!.titles[1]).toBe("cluster.nodeGroups.a.count,cluster.nodeGroups.b.count,cluster.nodeGroups.c.count=2");
       }
     }

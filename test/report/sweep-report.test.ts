@@ -1,0 +1,22 @@
+// sweep-report.html's variant labels: a label too long for its column is shortened so that
+// every variant's values stay in sight, whichever --vary they come from.
+import { describe, expect, it } from "vitest";
+import { shortPaths, sweepReportHtml } from "../../src/report/sweep-report.js";
+
+describe("a variant label too long for its column", () => {
+  it("keeps every value: paths are cut to their last two parts, of each --vary and each joined field", () => {
+    expect(shortPaths("cluster.nodeGroups.a.count,cluster.nodeGroups.b.count=3")).toBe("…a.count,…b.count=3");
+    expect(shortPaths("cluster.nodeGroups.worker.count=3 services.frontend.resources.limits.cpu=0.5 (baseline)")).toBe("…worker.count=3 …limits.cpu=0.5 (baseline)");
+    expect(shortPaths("seed=3")).toBe("seed=3");
+  });
+
+  it("tells apart two variants of two --vary whose long labels differ only in the first value", () => {
+    const pad = "x".repeat(40); // a long service path: the labels are past the widest column
+    const rows = [3, 4].map((n) => ({ service: "web", variant: `cluster.nodeGroups.worker.count=${n} services.${pad}.resources.limits.cpu=0.5`, runs: 2, error_pct_mean: 1, error_pct_ci95: 0.1, error_pct_diff: 0, error_pct_diff_ci95: 0, error_pct_n: 2 }));
+    const html = sweepReportHtml("t", 2, ["error_pct"], rows);
+    const shown = [...html.matchAll(/<text x="0" y="\d+"><title>[^<]*<\/title>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(shown).toHaveLength(2);
+    expect(shown[0]).toContain("count=3");
+    expect(shown[1]).toContain("count=4");
+  });
+});
