@@ -7,7 +7,8 @@ import type { Scenario, ServiceSpec } from "../scenario/types.js";
 import { nodeName } from "../scenario/index.js";
 import { Agent } from "../cluster/agent.js";
 import { Host } from "../cluster/host.js";
-import { DataPlane } from "../network/index.js";
+import { DataPlane, failureDetectionUs } from "../network/index.js";
+import { secondsFromUs } from "../metrics/fmt.js";
 import type { Container, DownstreamCall, RequestModel } from "../cluster/container.js";
 import { ControlPlane } from "../manager/control-plane.js";
 import type { StoreCommand } from "../manager/store.js";
@@ -53,6 +54,10 @@ export class World {
   private readonly serviceIndexes: Map<string, number>;
   /** Hosts that are up: the ingress network's gossip peers and memberlist's cluster. */
   private liveHosts = 0;
+  /** Each host's crashes so far: a declaration of a crash the host has since come back from is not said. */
+  private readonly crashes = new Map<Host<Request>, number>();
+  /** For each crashed host, how long after its crash memberlist declares it dead. */
+  private readonly deadAfterUs = new Map<Host<Request>, number>();
   readonly clients: Clients;
   readonly calls: ServiceCalls;
   readonly flows: Flow[] = [];
@@ -187,6 +192,7 @@ export class World {
     host.up = false;
     this.liveHosts--;
     this.hostsChanged(host);
+    this.suspect(host);
     host.agent?.crash();
     this.net.hostDown(host);
     const m = this.control.manager(host.name);
@@ -194,6 +200,26 @@ export class World {
       m.crash();
       this.control.elections.crashed(host.name);
     }
+  }
+
+  /**
+   * memberlist, the data plane's failure detector (not Swarm's heartbeats), declares the crashed
+   * host dead after its probes and suspicion time, which grow with the log of the number of
+   * hosts; only then do the other nodes drop its backends from their tables, as the news spreads
+   * (routing.ts, which takes this delay). Said in the event log; not said when the host is back first.
+   * SIMPLIFICATION: the hosts counted are those live after the crash. memberlist counts its
+   * members, the crashed ones not yet declared dead among them: nodes that crash in the same
+   * microsecond (a zone) get the count of the hosts left when each crashed, so the first gets a
+   * slightly longer suspicion than the rest.
+   */
+  private suspect(host: Host<Request>): void {
+    const crash = (this.crashes.get(host) ?? 0) + 1;
+    this.crashes.set(host, crash);
+    const afterUs = failureDetectionUs(this.liveHosts);
+    this.deadAfterUs.set(host, afterUs);
+    this.sim.at(this.sim.now() + afterUs, () => {
+      if (this.crashes.get(host) === crash && !host.up) this.recorder.emit({ kind: "memberlist", node: host.name, state: "dead", after_s: secondsFromUs(afterUs) });
+    });
   }
 
   /** New workers of a group join the swarm (`docker swarm join`): named after the group's last. */
@@ -241,7 +267,7 @@ export class World {
 
   private leaveLoadBalancer(c: Container<Request>, host: Host<Request>, crashed: boolean): void {
     const service = this.serviceIndex(c.spec.name);
-    this.net.routing.leave(c, service, crashed);
+    this.net.routing.leave(c, service, crashed ? this.deadAfterUs.get(host)! : null);
     if (c.spec.ports.some((p) => p.mode === "host")) this.hostPortChanged(service, host);
   }
 

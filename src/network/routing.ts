@@ -1,6 +1,6 @@
 import type { ServiceSpec } from "../scenario/types.js";
 import { ServiceEndpoints, newBackend, type Backend, type Change, type Reach } from "./endpoints.js";
-import { EpidemicTables, GOSSIP_ROUND_US, failureDetectionUs, hashUnit } from "./gossip.js";
+import { EpidemicTables, GOSSIP_ROUND_US, hashUnit } from "./gossip.js";
 import type { OverlayNetwork } from "./overlay.js";
 
 /** What routing needs of a container: where it runs, and a field of its own on it. */
@@ -81,9 +81,10 @@ export class Routing<C extends RoutedContainer> {
   /**
    * The container stops serving `service`, the one it joined (the caller's to say: a member keeps
    * no copy, to keep the routing mesh's memory per task small). Its node tells the others by gossip;
-   * when the node crashed, the others drop its entries only once memberlist has declared it dead.
+   * when the node crashed, the others drop its entries only once memberlist has declared it dead,
+   * `deadAfterUs` after the crash (failureDetectionUs of the members then; null: not crashed).
    */
-  leave(c: C, service: number, crashed: boolean): void {
+  leave(c: C, service: number, deadAfterUs: number | null): void {
     const backends = c.lbBackends as Backend<C>[] | null | undefined;
     if (!backends) return;
     const nets = this.networksOf[service]!;
@@ -96,7 +97,7 @@ export class Routing<C extends RoutedContainer> {
       const counts = this.perHost[net]!;
       counts[c.nodeIndex]!--;
       if (counts[c.nodeIndex] === 0) this.peers[net]!--;
-      if (crashed) this.record(net, service, backend, false, -1, failureDetectionUs(live), live);
+      if (deadAfterUs !== null) this.record(net, service, backend, false, -1, deadAfterUs, live);
       else this.record(net, service, backend, false, c.nodeIndex, 0, this.peersOf(net));
     });
   }

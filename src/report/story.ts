@@ -61,6 +61,9 @@ function chain(input: StoryInput, f: FaultSummary, endT: number): Step[] {
   const down = of("node", (e) => e["status"] === "down");
   steps.push(...nodeStatus(of("node"), leaders.filter((x) => x.e["leader"] !== null), down, f.t_s));
   steps.push(...balancer(of("balancer"), f.t_s));
+  // A verdict belongs to the span of its node's crash, though it may come after the next fault.
+  const crashedAt = (x: LoggedEvent): number => x.t - Number(x.e["after_s"]);
+  steps.push(...declaredDead(input.events.filter((x) => x.e["kind"] === "memberlist" && x.e["state"] === "dead" && crashedAt(x) >= f.t_s && crashedAt(x) < endT)));
   steps.push(...autoscale(of("autoscale")));
   steps.push(...newTasks(ev, down));
   steps.push(...saturation(input, f.t_s, endT));
@@ -151,6 +154,21 @@ function balancer(changes: readonly LoggedEvent[], faultT: number): Step[] {
       : `${lb} puts ${nodes} in service${until}: their probes pass`;
     return { t: first.t, text, ref: `events.jsonl:${first.line}` };
   });
+}
+
+/**
+ * Crashed nodes memberlist declared dead (the data plane's failure detector, not Swarm's
+ * heartbeats): only then do the other nodes drop their tasks from their tables.
+ */
+function declaredDead(dead: readonly LoggedEvent[]): Step[] {
+  const first = dead[0];
+  if (first === undefined) return [];
+  const last = dead[dead.length - 1]!;
+  const names = [...new Set(dead.map((d) => String(d.e["node"])))].sort(byNumberedName);
+  const until = last.t > first.t ? ` (the last at ${fmt(last.t)} s)` : "";
+  const they = names.length === 1 ? "it" : "they";
+  const text = `memberlist declares ${list(nameRanges(names).split(","))} dead, ${fmt(Number(first.e["after_s"]))} s after ${they} crashed${until}: the other nodes drop ${names.length === 1 ? "its" : "their"} tasks, if any, from their load balancers' tables as the news spreads, and until then may route requests there`;
+  return [{ t: first.t, text, ref: `events.jsonl:${first.line}` }];
 }
 
 /** The first window in which requests failed, and the first in which a p99 rose above its SLO. */

@@ -4,7 +4,8 @@
 // after its last heartbeat).
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runFile, runYaml } from "../helpers.js";
+import { eventsOf, runFile, runYaml } from "../helpers.js";
+import { failureDetectionUs } from "../../src/network/gossip.js";
 
 const ZONE = fileURLToPath(new URL("../../scenarios/zone-failure.yaml", import.meta.url));
 
@@ -55,6 +56,12 @@ describe("fault windows on zone-failure.yaml", () => {
     // shop misses its SLO over the run only because of the zone's loss.
     expect(out.summary.services["shop"]!.slo.met).toBe(false);
     expect(out.summary.services["shop"]!.slo.outside_faults!.attained).toBeGreaterThan(out.summary.services["shop"]!.slo.attained!);
+  });
+
+  it("memberlist declares the zone's nodes dead 5.67 s (a-1, the first to crash) and 5.5 s after the crash, as the README's limits say", () => {
+    const dead = eventsOf(out.events, "memberlist");
+    expect(dead.map((e) => [e["node"], (e["after_s"] as number).toFixed(2)])).toEqual([["a-2", "5.50"], ["a-3", "5.50"], ["manager-1", "5.50"], ["a-1", "5.67"]]);
+    expect(failureDetectionUs(12) / 1e6).toBeCloseTo(5.82, 2); // what memberlist, counting all 12 members, would give each
   });
 
   it("a crashed node's NIC sends and takes in nothing until it is back (9 minutes in)", () => {

@@ -178,7 +178,7 @@ services:
     now = 5_000_000;
     const back = nets.findIndex((n) => n.name === "back");
     expect(r.dns(back, idx("api"), 1)).toHaveLength(1);
-    r.leave(c, idx("api"), true);
+    r.leave(c, idx("api"), failureDetectionUs(10));
     now += failureDetectionUs(10) - 1;
     expect(r.dns(back, idx("api"), 1)).toHaveLength(1);
     now += GOSSIP_ROUND_US * 5;
@@ -198,7 +198,7 @@ services:
       now = 10_000_000;
       expect(r.networksOf[web]).toHaveLength(3);
       for (const net of r.networksOf[web]!) expect(r.dns(net, web, 7)).toHaveLength(2);
-      r.leave(a, web, crashed);
+      r.leave(a, web, crashed ? failureDetectionUs(10) : null);
       now += failureDetectionUs(10) + GOSSIP_ROUND_US * 20;
       for (const net of r.networksOf[web]!) expect(r.dns(net, web, 7).map((x) => x.container)).toEqual([b]);
       expect(r.ingress(web).pick(7, now)?.container).toBe(b);
@@ -209,7 +209,7 @@ services:
     const r = new Routing<{ nodeIndex: number }>(nets, scenario.services, KEY, () => 10, () => 0);
     const c = { nodeIndex: 1 };
     r.join(c, idx("web"), false);
-    expect(() => r.leave(c, idx("api"), false)).toThrow(/did not join/);
+    expect(() => r.leave(c, idx("api"), null)).toThrow(/did not join/);
     expect(() => learnedAtUs(newBackend(c, 1), 4, KEY)).toThrow(/before it was recorded/);
   });
 });
