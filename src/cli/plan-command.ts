@@ -234,11 +234,11 @@ const HELPED_PCT = 1;
  * Whether more of the field helped between the range's ends (the search tried both): more seeds
  * passing, or more of the worst service's requests within its SLO.
  */
-function noAnswerHint(rows: readonly Trial[], lo: number, hi: number): string {
+function noAnswerHint(rows: readonly Trial[], lo: number, hi: number, judge: Judge): string {
   const top = rows.find((t) => t.value === hi)!;
   const bottom = rows.find((t) => t.value === lo);
   const within = (t: Trial): string => (Number.isFinite(t.worstAttainedPct) ? `${t.worstAttainedPct.toFixed(1)}%` : "-");
-  const ends = bottom && `at ${lo}: ${bottom.passed} of ${bottom.runs} seeds pass, the worst service has ${within(bottom)} of its requests within its SLO; at ${hi}: ${top.passed} and ${within(top)}`;
+  const ends = bottom && `at ${lo}: ${bottom.passed} of ${bottom.runs} seeds pass, the worst service has ${within(bottom)} of its requests${judge.withinS === null ? "" : " outside the faults"} within its SLO; at ${hi}: ${top.passed} and ${within(top)}`;
   if (bottom === undefined || bottom === top) return "a larger --range may help, or the first failure says what stands in the way";
   if (bottom.passed < top.passed || top.worstAttainedPct - bottom.worstAttainedPct >= HELPED_PCT) return `more helped (${ends}): a larger --range may help, if more of it is what is short (the first failure says what failed)`;
   return `more did not help (${ends}): the first failure says what stands in the way`;
@@ -246,7 +246,7 @@ function noAnswerHint(rows: readonly Trial[], lo: number, hi: number): string {
 
 function report(field: string, rows: readonly Trial[], answer: number | null, seeds: number, lo: number, hi: number, moreIsWorse: boolean, judge: Judge): string {
   const table = textTable([["value", "seeds meeting every SLO", "first failure"], ...rows.map((t) => [String(t.value), `${t.passed} of ${t.runs}`, t.why])], 2);
-  if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in ${seeds === 1 ? "its one seed" : `all ${seeds} seeds`} (not even ${hi}): ${noAnswerHint(rows, lo, hi)}`].join("\n");
+  if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in ${seeds === 1 ? "its one seed" : `all ${seeds} seeds`} (not even ${hi}; ${judge.text}): ${noAnswerHint(rows, lo, hi, judge)}`].join("\n");
   const bound = 100 * missChanceBound(seeds);
   const below = rows.find((t) => t.value === answer - 1);
   const top = rows.find((t) => t.value === hi)!;

@@ -203,15 +203,16 @@ export class FaultWindows {
   /**
    * Per service, the requests that ended while some fault had it outside its SLO: in the windows
    * from the fault up to its recovery (all the span's when it never recovered), each window
-   * once though two faults share it. A service already outside its SLO before a fault is not
-   * excused by it. The rest of the run is what `sloOver` judges "outside the faults".
+   * once though two faults share it. The rest of the run is what `sloOver` judges "outside the
+   * faults". A service already outside its SLO before a fault has its windows before the fault
+   * judged there; one never back has no recovery, which `plan --recover-within` fails anyway.
    */
   disrupted(): { ended: number; within: number }[] {
     return this.serviceNames.map((_, i) => {
       const seen = new Set<number>();
       for (const span of this.spans) {
         const lastBad = span.services[i]!.lastBad;
-        if (span.already[i] === true || lastBad < 0) continue;
+        if (lastBad < 0) continue;
         for (let w = span.firstWindow; w <= span.firstWindow + lastBad; w++) seen.add(w);
       }
       let ended = 0;

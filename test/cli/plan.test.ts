@@ -66,7 +66,7 @@ describe("orchsim plan", () => {
   it("says so when not even the top of the range is enough", () => {
     const r = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "1..2", "--seeds", "2", "--out", path.join(dir, "none")]);
     expect(r.code).toBe(3); // for a script: no answer in the range
-    expect(r.stdout).toContain("no value of cluster.nodeGroups.w.count in 1..2 meets every SLO in all 2 seeds (not even 2): more helped (at 1: 0 of 2 seeds pass");
+    expect(r.stdout).toContain("no value of cluster.nodeGroups.w.count in 1..2 meets every SLO in all 2 seeds (not even 2; the whole run and after every fault): more helped (at 1: 0 of 2 seeds pass");
     expect(r.stdout).toMatch(/\): a larger --range may help, if more of it is what is short \(the first failure says what failed\)\n/);
     expect(JSON.parse(fs.readFileSync(path.join(dir, "none", "plan.json"), "utf8"))).toEqual({ field: "cluster.nodeGroups.w.count", range: [1, 2], seeds: [1, 2], recover_within_s: null, answer: null, miss_chance_below: null, more_is_worse: false });
   });
@@ -210,7 +210,7 @@ describe("the README's plan of nodes per zone on zone-failure", () => {
     const within = plan.map((l) => Number(l.split(",")[5]));
     expect(within[1]! - within[0]!).toBeLessThan(1);
     expect(within.map((w) => w.toFixed(1))).toEqual(["97.8", "97.5"]); // as the README says
-    expect(r.stdout).toContain(`(not even 8): more did not help (at 3: 0 of 3 seeds pass, the worst service has ${within[0]!.toFixed(1)}% of its requests within its SLO; at 8: 0 and ${within[1]!.toFixed(1)}%): the first failure says what stands in the way`);
+    expect(r.stdout).toContain(`(not even 8; the whole run and after every fault): more did not help (at 3: 0 of 3 seeds pass, the worst service has ${within[0]!.toFixed(1)}% of its requests within its SLO; at 8: 0 and ${within[1]!.toFixed(1)}%): the first failure says what stands in the way`);
   });
 });
 
@@ -246,6 +246,9 @@ describe("the README's plan of nodes per zone on zone-failure, with --recover-wi
     expect(r.code).toBe(3);
     const row = fs.readFileSync(path.join(dir, "z", "plan.csv"), "utf8").trim().split("\n")[1]!;
     expect(row).toMatch(/^8,3,0,false,seed 1: shop took 50 s to recover from fault 1,/);
+    expect(orchsim(["plan", "scenarios/zone-failure.yaml", "--minimize", fields, "--range", "8..8", "--seeds", "1", "--recover-within", "30s", "--out", path.join(dir, "z2")]).stdout).toContain(
+      "(not even 8; outside the faults, and back within 30s of each): a larger --range may help, or the first failure says what stands in the way",
+    );
   });
 
   it("refuses a duration it cannot read, before any run", () => {

@@ -119,13 +119,14 @@ describe("fault windows", () => {
       expect(f.disrupted()).toEqual([{ ended: 50, within: 0 }]);
     });
 
-    it("leave out nothing of a service already outside its SLO before the fault", () => {
+    it("of a service already outside its SLO before the fault, are those up to its recovery too: its windows before the fault are judged", () => {
       const f = new FaultWindows(["web", "batch"]);
       f.closeWindow(10 * S, [win("web", 10, 10), win("batch", 10, 900)]);
       f.inject(15 * S, "loadSpike", "users");
       f.closeWindow(20 * S, [win("web", 10, 500), win("batch", 10, 900)]);
-      f.closeWindow(30 * S, [win("web", 10, 10), win("batch", 10, 900)]);
-      expect(f.disrupted()).toEqual([{ ended: 10, within: 0 }, { ended: 0, within: 0 }]);
+      f.closeWindow(30 * S, [win("web", 10, 10), win("batch", 10, 50)]);
+      expect(f.summaries()[0]!.services["batch"]!.already_unhealthy).toBe(true);
+      expect(f.disrupted()).toEqual([{ ended: 10, within: 0 }, { ended: 10, within: 0 }]);
     });
   });
 
