@@ -34,6 +34,8 @@ export function summaryText(summary: Summary, cpu: NodeCpuWatch, outDir: string 
   // A missed SLO beside a latency within it: the failed requests missed it.
   const byErrors = Object.values(summary.services).some(missedByErrors) ? "; the SLO counts a failed request as a miss, so a service whose completed requests are within it can still miss it" : "";
   lines.push(`(timeouts and rejected are included in errors; latencies are of completed requests; restarts, OOM and unhealthy are counts over the run; pending is at the end${unreached}${byErrors})`);
+  const outside = outsideFaultsText(summary);
+  if (outside !== "") lines.push(outside);
   const peak = cpu.peak;
   if (peak && peak.cpu_util > 0) lines.push(`peak CPU: ${(peak.cpu_util * 100).toFixed(1)}% on ${peak.node} from ${peak.fromS} s to ${peak.t_s} s`);
   if (summary.elections > 0) lines.push(`leader elections: ${summary.elections}`);
@@ -42,6 +44,17 @@ export function summaryText(summary: Summary, cpu: NodeCpuWatch, outDir: string 
   for (const note of summary.notes) if (!shown.includes(note)) lines.push(`note: ${note}`);
   if (outDir) lines.push(`outputs: ${outDir}`);
   return lines.join("\n");
+}
+
+/**
+ * The services whose SLO verdict outside the faults' disruptions differs from the whole run's
+ * (summary.json's slo.outside_faults, what `plan --recover-within` judges), or "" when none does.
+ */
+function outsideFaultsText(summary: Summary): string {
+  const differ = Object.entries(summary.services).filter(([, s]) => s.desired_reached && s.slo.outside_faults?.met != null && s.slo.outside_faults.met !== s.slo.met);
+  if (differ.length === 0) return "";
+  const said = differ.map(([name, s]) => `${name} ${s.slo.outside_faults!.met ? "met" : "MISSED"} (${((s.slo.outside_faults!.attained ?? 0) * 100).toFixed(2)}% within)`);
+  return `SLO outside the faults' disruptions (each fault's windows until the service recovered left out; what plan --recover-within judges): ${said.join(", ")}`;
 }
 
 function requests(n: number): string {

@@ -7,7 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { orchsim, tempDir } from "./cli.js";
 import type { Summary } from "../../src/metrics/rows.js";
-import { runYaml, scenarioYaml } from "../helpers.js";
+import { fileURLToPath } from "node:url";
+import { runFile, runYaml, scenarioYaml } from "../helpers.js";
 
 describe("summary text", () => {
   it("tells a rolling update's outcome, which its SLO alone does not: rolled back, or still under way", () => {
@@ -287,5 +288,20 @@ events:
     expect(refused.summary.faults[0]!.last_to_recover).toBe("leader");
     expect(text).toContain("warning: the partition at 10 s had not recovered when the next fault came: the swarm still had no leader");
     expect(text).not.toMatch(/leader was still outside its SLO/);
+  });
+});
+
+describe("the SLO outside the faults' disruptions", () => {
+  it("is said for a service whose verdict there differs from the whole run's: zone-failure's shop misses over the run, and meets it outside the zone's loss", () => {
+    const out = runFile(fileURLToPath(new URL("../../scenarios/zone-failure.yaml", import.meta.url)));
+    const shop = out.summary.services["shop"]!;
+    expect([shop.slo.met, shop.slo.outside_faults!.met]).toEqual([false, true]);
+    const text = summaryText(out.summary, new NodeCpuWatch(), null, 1);
+    expect(text).toContain(`SLO outside the faults' disruptions (each fault's windows until the service recovered left out; what plan --recover-within judges): shop met (${(shop.slo.outside_faults!.attained! * 100).toFixed(2)}% within)\n`);
+    expect(text).not.toMatch(/judges\): .*catalog/); // met both ways: not repeated
+  });
+
+  it("is not said when no verdict differs, or without faults", () => {
+    expect(summaryText(emptySummary(), new NodeCpuWatch(), null, 1)).not.toContain("outside the faults");
   });
 });
