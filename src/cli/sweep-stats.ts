@@ -42,10 +42,14 @@ export function sweepReportFrom(samples: readonly Sample[], m: SweepManifest): s
   return sweepReportHtml(`orchsim sweep: ${m.scenario}`, m.seeds.length, metricsOf(samples), summarise(samples, m.variants), m.set ?? []);
 }
 
-/** The metrics to estimate: the fixed ones, then every fault column the runs have (in column order). */
-export function metricsOf(samples: readonly Sample[]): ((typeof METRICS)[number] | `f${number}_${string}`)[] {
+/**
+ * The metrics to estimate: the fixed ones; with faults, the share within the SLO outside their
+ * disruptions (what `plan --recover-within` judges) and every fault column the runs have (in
+ * column order).
+ */
+export function metricsOf(samples: readonly Sample[]): ((typeof METRICS)[number] | "slo_attained_outside_faults_pct" | `f${number}_${string}`)[] {
   const faults = Object.keys(samples[0] ?? {}).filter((k): k is `f${number}_${string}` => FAULT_COLUMN.test(k));
-  return [...METRICS, ...faults];
+  return faults.length === 0 ? [...METRICS] : [...METRICS, "slo_attained_outside_faults_pct", ...faults];
 }
 
 /** Per service and variant: mean and 95% CI of each metric, and the paired difference from the first variant. */

@@ -40,6 +40,17 @@ describe("sweep estimates", () => {
     expect(rows[0]!["f1_recovered_s_diff_n"]).toBe(3);
   });
 
+  it("estimates the share within the SLO outside the faults (what plan --recover-within judges) when the runs had faults", () => {
+    expect(rows[0]!["slo_attained_outside_faults_pct_mean"]).toBe(100);
+    expect(html).toContain(">slo_attained_outside_faults_pct</h2>");
+    const plain = [1, 2, 3].map((seed) => {
+      const x = sample("a", seed, 10) as unknown as Record<string, unknown>;
+      delete x["f1_recovered_s"];
+      return x as unknown as Sample;
+    });
+    expect(written(plain, ["a"]).csv.get("sweep-summary.csv")![0]).not.toHaveProperty("slo_attained_outside_faults_pct_mean");
+  });
+
   it("draws a mean from one run without an interval", () => {
     expect(rows[2]!["f1_recovered_s_n"]).toBe(1);
     expect(rows[2]!["f1_recovered_s_ci95"]).toBe("");
