@@ -82,7 +82,7 @@ export class Routing<C extends RoutedContainer> {
    * The container stops serving `service`, the one it joined (the caller's to say: a member keeps
    * no copy, to keep the routing mesh's memory per task small). Its node tells the others by gossip;
    * when the node crashed, the others drop its entries only once memberlist has declared it dead,
-   * `deadAfterUs` after the crash (failureDetectionUs of the members then; null: not crashed).
+   * `deadAfterUs` after the crash (world.ts decides it, and logs the verdict; null: not crashed).
    */
   leave(c: C, service: number, deadAfterUs: number | null): void {
     const backends = c.lbBackends as Backend<C>[] | null | undefined;

@@ -62,7 +62,8 @@ function chain(input: StoryInput, f: FaultSummary, endT: number): Step[] {
   steps.push(...nodeStatus(of("node"), leaders.filter((x) => x.e["leader"] !== null), down, f.t_s));
   steps.push(...balancer(of("balancer"), f.t_s));
   // A verdict belongs to the span of its node's crash, though it may come after the next fault.
-  const crashedAt = (x: LoggedEvent): number => x.t - Number(x.e["after_s"]);
+  // (Both times are whole microseconds in events.jsonl: their difference is rounded back to one.)
+  const crashedAt = (x: LoggedEvent): number => Math.round((x.t - Number(x.e["after_s"])) * 1e6) / 1e6;
   steps.push(...declaredDead(input.events.filter((x) => x.e["kind"] === "memberlist" && x.e["state"] === "dead" && crashedAt(x) >= f.t_s && crashedAt(x) < endT)));
   steps.push(...autoscale(of("autoscale")));
   steps.push(...newTasks(ev, down));

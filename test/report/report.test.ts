@@ -124,6 +124,17 @@ describe.skipIf(!CHROMIUM)("report.html in Chromium", () => {
     expect(heights).toEqual([480, 480]); // 1,000 nodes, two to three per pixel row
   }, 60_000);
 
+  it("says a service's SLO outside the faults' disruptions when its verdict there differs (zone-failure's shop)", async () => {
+    const out = path.join(tempDir(), "zone");
+    expect(orchsim(["run", "scenarios/zone-failure.yaml", "--report", "--out", out, "--quiet"]).code).toBe(0);
+    const shop = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8")).services.shop.slo;
+    const { page, errors } = await open(path.join(out, "report.html"));
+    expect(errors).toEqual([]);
+    const cell = async (name: string) => (await page.locator("tr", { hasText: new RegExp(`^${name}`) }).locator("td").allTextContents())[7];
+    expect(await cell("shop")).toBe(`MISSED (p99 <= 250 ms: ${(shop.attained * 100).toFixed(2)}% within); outside the faults' disruptions met, ${(shop.outside_faults.attained * 100).toFixed(2)}% within`);
+    expect(await cell("catalog")).not.toContain("outside"); // met both ways
+  }, 60_000);
+
   it("sweep-report.html: no variant's label runs into its plot, however many fields its --vary joins", async () => {
     const dir = tempDir();
     const file = path.join(dir, "zones.yaml");
