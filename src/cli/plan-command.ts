@@ -205,12 +205,13 @@ function verdict(rows: readonly Sample[], judge: Judge): string {
   for (const r of rows) {
     // A service nothing was asked of (slo_met empty, all its tasks ran) has no SLO to miss.
     if (judge.withinS === null && r.slo_met === 0) return `seed ${r.seed}: ${r.service} missed its SLO over the run`;
-    if (judge.withinS !== null && r.slo_met_outside_faults === 0) return `seed ${r.seed}: ${r.service} missed its SLO outside the faults`;
+    // Recovery first: outside the faults, a service never back is judged on its windows before the fault alone.
     for (const [key, value] of Object.entries(r)) {
       const fault = /^f(\d+)_recovered_s$/.exec(key);
       if (fault && !Number.isFinite(value)) return `seed ${r.seed}: ${r.service} had not recovered from fault ${fault[1]} when the next came or the run ended`;
       if (fault && judge.withinS !== null && value > judge.withinS) return `seed ${r.seed}: ${r.service} took ${value} s to recover from fault ${fault[1]}`;
     }
+    if (judge.withinS !== null && r.slo_met_outside_faults === 0) return `seed ${r.seed}: ${r.service} missed its SLO outside the faults`;
   }
   // The cluster's: tasks still short at the end (too little room for the replacements) fail the
   // value even when the tasks left meet the SLO. The last fault's span tells: an earlier one's

@@ -54,7 +54,7 @@ function outsideFaultsText(summary: Summary): string {
   const differ = Object.entries(summary.services).filter(([, s]) => s.desired_reached && s.slo.outside_faults?.met != null && s.slo.outside_faults.met !== s.slo.met);
   if (differ.length === 0) return "";
   const said = differ.map(([name, s]) => `${name} ${s.slo.outside_faults!.met ? "met" : "MISSED"} (${((s.slo.outside_faults!.attained ?? 0) * 100).toFixed(2)}% within)`);
-  return `SLO outside the faults' disruptions (each fault's windows until the service recovered left out; what plan --recover-within judges): ${said.join(", ")}`;
+  return `SLO outside the faults' disruptions (each fault's windows until the service recovered left out, all the rest of the run when it never did; plan --recover-within judges it with the recovery times): ${said.join(", ")}`;
 }
 
 function requests(n: number): string {

@@ -86,7 +86,7 @@ function forest(metric: string, service: string, rows: readonly SweepRow[], labe
     return label + mark(est[i]!, left, labelW, y, "mean") + (i === 0 ? "" : mark(diff[i]!, right, labelW + PLOT_W + 40, y, "diff"));
   });
   const zero = right.ok ? `<line class="zero" x1="${labelW + PLOT_W + 40 + right.x(0)}" x2="${labelW + PLOT_W + 40 + right.x(0)}" y1="20" y2="${h}"/>` : "";
-  const heads = `<text x="${labelW}" y="14">${escapeXml(service)}: mean ± 95% CI (${fmt(left.lo)} to ${fmt(left.hi)})</text><text x="${labelW + PLOT_W + 40}" y="14">difference from the baseline (${fmt(right.lo)} to ${fmt(right.hi)})</text>`;
+  const heads = `<text x="${labelW}" y="14">${escapeXml(service)}: mean ± 95% CI (axis ${fmt(left.lo)} to ${fmt(left.hi)})</text><text x="${labelW + PLOT_W + 40}" y="14">difference from the baseline (axis ${fmt(right.lo)} to ${fmt(right.hi)})</text>`;
   return `<svg role="img" aria-label="${escapeXml(`${metric} of ${service}`)}" width="${labelW + 2 * PLOT_W + 160}" height="${h + 8}">${heads}${zero}${body.join("")}</svg>`;
 }
 
