@@ -114,15 +114,24 @@ function table(rows: Record<string, string | number>[], runs: number): string {
     const text = num(d);
     return `${text.startsWith("-") ? "" : "+"}${text}${ci === "" ? "" : ` ± ${num(ci)}`}`;
   };
-  // With faults: in how many runs every task was back after the last one.
+  // With faults: in how many runs every task was back after the last one, and how long the
+  // service took to recover from it (the runs that did; "never" when none did).
   const back = rows.some((r) => r["tasks_back"] !== undefined);
-  const header = ["service", "variant", ...(back ? ["tasks back"] : []), "errors %", "p99 ms", "SLO attained %", "Δ errors %", "Δ p99 ms", "Δ SLO %"];
+  const last = Math.max(0, ...Object.keys(rows[0] ?? {}).map((k) => Number(/^f(\d+)_recovered_s_mean$/.exec(k)?.[1] ?? 0)));
+  const recovered = (r: Record<string, string | number>): string => {
+    const m = `f${last}_recovered_s`;
+    const n = Number(r[`${m}_n`]);
+    if (n === 0) return "never";
+    return `${fmt(r, m)}${n < Number(r["runs"]) ? ` (${n} of ${String(r["runs"])})` : ""}`;
+  };
+  const header = ["service", "variant", ...(back ? ["tasks back"] : []), ...(last > 0 ? [`recovered s (fault ${last})`] : []), "errors %", "p99 ms", "SLO attained %", "Δ errors %", "Δ p99 ms", "Δ SLO %"];
   const body = rows.map((r, i) => {
     // The first variant of each service is the baseline the others are compared with.
     const base = i === 0 || rows[i - 1]!["service"] !== r["service"];
     const d = (m: string): string => (base ? "(baseline)" : diff(r, m));
     const tasks = back ? [`${String(r["tasks_back"])} of ${String(r["runs"])}`] : [];
-    return [String(r["service"]), String(r["variant"]), ...tasks, fmt(r, "error_pct"), fmt(r, "p99_ms"), fmt(r, "slo_attained_pct"), d("error_pct"), d("p99_ms"), d("slo_attained_pct")];
+    const recovery = last > 0 ? [recovered(r)] : [];
+    return [String(r["service"]), String(r["variant"]), ...tasks, ...recovery, fmt(r, "error_pct"), fmt(r, "p99_ms"), fmt(r, "slo_attained_pct"), d("error_pct"), d("p99_ms"), d("slo_attained_pct")];
   });
   const seeds = runs === 1 ? "1 seed" : `${runs} seeds`;
   return [`${seeds} per variant; mean ± 95% CI; Δ = paired difference from the first variant (same seeds); - = no data`, ...textTable([header, ...body], 2), ...sketchNote(rows)].join("\n");

@@ -112,3 +112,20 @@ describe("the sweep's table, with faults", () => {
     expect(writeSweep(out, [1, 2, 3].map(plain), { scenario: "t", variants: ["a"], seeds: [1, 2, 3], set: [] }, false)).not.toContain("tasks back");
   });
 });
+
+describe("the sweep's table, with a fault's recovery", () => {
+  it("says how long each variant's service took to recover from the last fault, over the runs that did, and 'never' when none did", () => {
+    const out = { writeCsv: () => undefined, writeText: () => undefined } as unknown as OutputDir;
+    const samples = [
+      sample("a", 1, 40), sample("a", 2, 50), sample("a", 3, 60),
+      sample("b", 1, NaN), sample("b", 2, 500), sample("b", 3, 520),
+      sample("c", 1, NaN), sample("c", 2, NaN), sample("c", 3, NaN),
+    ];
+    const lines = writeSweep(out, samples, { scenario: "t", variants: ["a", "b", "c"], seeds: [1, 2, 3], set: [] }, false).split("\n");
+    expect(lines[1]).toMatch(/^service +variant +tasks back +recovered s \(fault 1\) +errors %/);
+    const row = (v: string) => lines.find((l) => new RegExp(`^web +${v} `).test(l))!;
+    expect(row("a")).toMatch(/ a +3 of 3 +50\.00 ± 24\.84 +1\.00/); // t(2) 4.303 x 10 / sqrt(3)
+    expect(row("b")).toMatch(/ b +3 of 3 +510\.0 ± 127\.1 \(2 of 3\) +1\.00/);
+    expect(row("c")).toMatch(/ c +3 of 3 +never +1\.00/);
+  });
+});
