@@ -56,14 +56,15 @@ export function metricsOf(samples: readonly Sample[]): ((typeof METRICS)[number]
 function summarise(samples: readonly Sample[], variants: readonly string[]): Record<string, string | number>[] {
   const rows: Record<string, string | number>[] = [];
   const services = [...new Set(samples.map((s) => s.service))];
-  const faults = Object.keys(samples[0] ?? {}).some((k) => FAULT_COLUMN.test(k));
+  const metrics = metricsOf(samples);
+  const faults = metrics.some((m) => FAULT_COLUMN.test(m));
   for (const service of services) {
     const of = (v: string): Sample[] => samples.filter((s) => s.service === service && s.variant === v);
     const base = of(variants[0]!);
     for (const v of variants) {
       const row: Record<string, string | number> = { service, variant: v, runs: of(v).length };
       if (faults) row["tasks_back"] = of(v).filter(tasksBack).length;
-      for (const m of metricsOf(samples)) {
+      for (const m of metrics) {
         // Runs without a value (nothing completed, never recovered) are left out, of the pair as well.
         const pairs = of(v).map((s, i) => [base[i]![m] ?? NaN, s[m] ?? NaN] as const).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
         const values = of(v).map((s) => s[m] ?? NaN).filter(Number.isFinite);

@@ -54,10 +54,8 @@ export class World {
   private readonly serviceIndexes: Map<string, number>;
   /** Hosts that are up: the ingress network's gossip peers and memberlist's cluster. */
   private liveHosts = 0;
-  /** Each host's crashes so far: a declaration of a crash the host has since come back from is not said. */
-  private readonly crashes = new Map<Host<Request>, number>();
-  /** For each crashed host, how long after its crash memberlist declares it dead. */
-  private readonly deadAfterUs = new Map<Host<Request>, number>();
+  /** Each crashed host's last crash: how long after it memberlist declares the host dead. */
+  private readonly suspicions = new Map<Host<Request>, { afterUs: number }>();
   readonly clients: Clients;
   readonly calls: ServiceCalls;
   readonly flows: Flow[] = [];
@@ -213,12 +211,11 @@ export class World {
    * slightly longer suspicion than the rest.
    */
   private suspect(host: Host<Request>): void {
-    const crash = (this.crashes.get(host) ?? 0) + 1;
-    this.crashes.set(host, crash);
-    const afterUs = failureDetectionUs(this.liveHosts);
-    this.deadAfterUs.set(host, afterUs);
-    this.sim.at(this.sim.now() + afterUs, () => {
-      if (this.crashes.get(host) === crash && !host.up) this.recorder.emit({ kind: "memberlist", node: host.name, state: "dead", after_s: secondsFromUs(afterUs) });
+    const suspicion = { afterUs: failureDetectionUs(this.liveHosts) };
+    this.suspicions.set(host, suspicion);
+    this.sim.at(this.sim.now() + suspicion.afterUs, () => {
+      // Not of a crash the host has since come back from (and perhaps crashed again).
+      if (this.suspicions.get(host) === suspicion && !host.up) this.recorder.emit({ kind: "memberlist", node: host.name, state: "dead", after_s: secondsFromUs(suspicion.afterUs) });
     });
   }
 
@@ -267,7 +264,7 @@ export class World {
 
   private leaveLoadBalancer(c: Container<Request>, host: Host<Request>, crashed: boolean): void {
     const service = this.serviceIndex(c.spec.name);
-    this.net.routing.leave(c, service, crashed ? this.deadAfterUs.get(host)! : null);
+    this.net.routing.leave(c, service, crashed ? this.suspicions.get(host)!.afterUs : null);
     if (c.spec.ports.some((p) => p.mode === "host")) this.hostPortChanged(service, host);
   }
 
