@@ -54,8 +54,13 @@ export class World {
   private readonly serviceIndexes: Map<string, number>;
   /** Hosts that are up: the ingress network's gossip peers and memberlist's cluster. */
   private liveHosts = 0;
-  /** Each crashed host's last crash: how long after it memberlist declares the host dead. */
-  private readonly suspicions = new Map<Host<Request>, { afterUs: number }>();
+  /**
+   * Each crashed host's last crash: how long after it memberlist declares the host dead, and
+   * whether that is settled (declared, or the host came back first).
+   */
+  private readonly suspicions = new Map<Host<Request>, { afterUs: number; settled: boolean }>();
+  /** Crashed hosts memberlist has not yet declared dead: still its members (suspect ones). */
+  private suspects = 0;
   readonly clients: Clients;
   readonly calls: ServiceCalls;
   readonly flows: Flow[] = [];
@@ -202,21 +207,26 @@ export class World {
 
   /**
    * memberlist, the data plane's failure detector (not Swarm's heartbeats), declares the crashed
-   * host dead after its probes and suspicion time, which grow with the log of the number of
-   * hosts; only then do the other nodes drop its backends from their tables, as the news spreads
-   * (routing.ts, which takes this delay). Said in the event log; not said when the host is back first.
-   * SIMPLIFICATION: the hosts counted are those live after the crash. memberlist counts its
-   * members, the crashed ones not yet declared dead among them: nodes that crash in the same
-   * microsecond (a zone) get the count of the hosts left when each crashed, so the first gets a
-   * slightly longer suspicion than the rest.
+   * host dead after its probes and suspicion time, which grow with the log of the number of its
+   * members: the live hosts and the crashed ones not yet declared dead (memberlist's estNumNodes
+   * counts alive and suspect members), this one among them. Only then do the other nodes drop its
+   * backends from their tables, as the news spreads (routing.ts, which takes this delay). Said in
+   * the event log; not said when the host is back first.
    */
   private suspect(host: Host<Request>): void {
-    const suspicion = { afterUs: failureDetectionUs(this.liveHosts) };
+    this.suspects++;
+    const suspicion = { afterUs: failureDetectionUs(this.liveHosts + this.suspects), settled: false };
     this.suspicions.set(host, suspicion);
     this.sim.at(this.sim.now() + suspicion.afterUs, () => {
-      // Not of a crash the host has since come back from (and perhaps crashed again).
-      if (this.suspicions.get(host) === suspicion && !host.up) this.recorder.emit({ kind: "memberlist", node: host.name, state: "dead", after_s: secondsFromUs(suspicion.afterUs) });
+      if (suspicion.settled) return; // the host came back first (and may have crashed again since)
+      this.settle(suspicion);
+      this.recorder.emit({ kind: "memberlist", node: host.name, state: "dead", after_s: secondsFromUs(suspicion.afterUs) });
     });
+  }
+
+  private settle(suspicion: { settled: boolean }): void {
+    suspicion.settled = true;
+    this.suspects--;
   }
 
   /** New workers of a group join the swarm (`docker swarm join`): named after the group's last. */
@@ -273,6 +283,8 @@ export class World {
     if (host.up) return;
     host.up = true;
     this.liveHosts++;
+    const suspicion = this.suspicions.get(host);
+    if (suspicion && !suspicion.settled) this.settle(suspicion); // it answers memberlist's probes again
     this.hostsChanged(host);
     this.control.manager(host.name)?.restart();
     host.agent?.start();

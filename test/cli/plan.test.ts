@@ -209,7 +209,7 @@ describe("the README's plan of nodes per zone on zone-failure", () => {
     expect(plan.map((l) => l.split(",").slice(0, 5).join(","))).toEqual(["3,3,0,false,seed 1: shop missed its SLO over the run", "8,3,0,false,seed 1: shop missed its SLO over the run"]);
     const within = plan.map((l) => Number(l.split(",")[5]));
     expect(within[1]! - within[0]!).toBeLessThan(1);
-    expect(within.map((w) => w.toFixed(1))).toEqual(["97.8", "97.5"]); // as the README says
+    expect(within.map((w) => w.toFixed(1))).toEqual(["97.7", "97.4"]); // as the README says
     expect(r.stdout).toContain(`(not even 8; the whole run and after every fault): more did not help (at 3: 0 of 3 seeds pass, the worst service has ${within[0]!.toFixed(1)}% of its requests within its SLO; at 8: 0 and ${within[1]!.toFixed(1)}%): the first failure says what stands in the way`);
   });
 });

@@ -23,25 +23,33 @@ ${events}
 `;
 
 describe("memberlist declaring a crashed node dead", () => {
-  it("is an event at the crash plus its detection time among the hosts left, and a step of story.md in the crash's fault", () => {
+  it("is an event at the crash plus its detection time among memberlist's members, and a step of story.md in the crash's fault", () => {
     const out = runYaml(yaml("  - {at: 20s, nodeFailure: {nodes: [w-1, w-2]}}"));
     const dead = eventsOf(out.events, "memberlist");
-    // 15 hosts: w-1 crashes first, counted among the 14 left (log10 14 > 1: a longer suspicion),
-    // w-2 among 13 (the README's limits: memberlist would count both, still its members, as 15).
-    const after = [failureDetectionUs(14), failureDetectionUs(13)].map((us) => us / 1e6);
-    expect(after[0]).toBeCloseTo(6.0845, 4);
-    expect(after[1]).toBeCloseTo(5.9558, 4);
+    // 15 hosts, all still memberlist's members when each crashes (the other one suspect, not dead):
+    // 1.5 s of probing and 4 x log10(15) s of suspicion for both.
+    const after = failureDetectionUs(15) / 1e6;
+    expect(after).toBeCloseTo(6.2044, 4);
     expect(dead).toEqual([
-      { t_s: 20 + after[1]!, kind: "memberlist", node: "w-2", state: "dead", after_s: after[1] },
-      { t_s: 20 + after[0]!, kind: "memberlist", node: "w-1", state: "dead", after_s: after[0] },
+      { t_s: 20 + after, kind: "memberlist", node: "w-1", state: "dead", after_s: after },
+      { t_s: 20 + after, kind: "memberlist", node: "w-2", state: "dead", after_s: after },
     ]);
     // Before the managers' verdict: Swarm marks them DOWN after three missed heartbeats.
     const down = eventsOf(out.events, "node", { status: "down" });
-    expect(Math.min(...down.map((e) => e["t_s"] as number))).toBeGreaterThan(20 + after[0]!);
+    expect(Math.min(...down.map((e) => e["t_s"] as number))).toBeGreaterThan(20 + after);
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, "m.yaml"), yaml("  - {at: 20s, nodeFailure: {nodes: [w-1, w-2]}}"));
     expect(orchsim(["run", path.join(dir, "m.yaml"), "--report", "--quiet", "--out", path.join(dir, "out")]).code).toBe(0);
-    expect(fs.readFileSync(path.join(dir, "out", "story.md"), "utf8")).toMatch(/\*\*t = 26 s\*\*: memberlist declares w-1, w-2 dead, 6 s after they crashed \(the last at 26\.1 s\): the other nodes drop their tasks, if any, from their load balancers' tables as the news spreads, and until then may route requests there \(events\.jsonl:\d+\)/);
+    expect(fs.readFileSync(path.join(dir, "out", "story.md"), "utf8")).toMatch(/\*\*t = 26\.2 s\*\*: memberlist declares w-1, w-2 dead, 6\.2 s after they crashed: the other nodes drop their tasks, if any, from their load balancers' tables as the news spreads, and until then may route requests there \(events\.jsonl:\d+\)/);
+  });
+
+  it("counts a node declared dead, or back, no more: the next crash's suspicion is for the members left", () => {
+    // w-1 is declared dead at 26.2 s: at 30 s memberlist has 14 members, w-2 among them.
+    const declared = eventsOf(runYaml(yaml("  - {at: 20s, nodeFailure: {nodes: [w-1]}}\n  - {at: 30s, nodeFailure: {nodes: [w-2]}}")).events, "memberlist");
+    expect(declared.map((e) => [e["node"], e["after_s"]])).toEqual([["w-1", failureDetectionUs(15) / 1e6], ["w-2", failureDetectionUs(14) / 1e6]]);
+    // w-1 is back at 22 s, before any verdict: alive again, it is one of the 15 at 25 s, not a second suspect.
+    const back = eventsOf(runYaml(yaml("  - {at: 20s, nodeFailure: {nodes: [w-1], recoverAfter: 2s}}\n  - {at: 25s, nodeFailure: {nodes: [w-2]}}")).events, "memberlist");
+    expect(back.map((e) => [e["node"], e["after_s"]])).toEqual([["w-2", failureDetectionUs(15) / 1e6]]);
   });
 
   it("is not said of a node back before memberlist's verdict", () => {

@@ -49,14 +49,15 @@ describe("zone-failure.yaml's comment (seed 7)", () => {
   const out = runFile(file("zone-failure"));
   const shop = out.summary.services["shop"]!;
 
-  it("about 1,000 of 288,000 requests fail, recovered_s is 50, and the SLO is missed with p99 about 1.1 s", () => {
+  it("about 1,400 of 288,000 requests fail, recovered_s is 50, and the SLO is missed with p99 about 1.1 s", () => {
     expect(shop.arrivals).toBeGreaterThan(287_000);
     expect(shop.arrivals).toBeLessThan(289_000);
-    expect(shop.errors).toBeGreaterThan(900);
-    expect(shop.errors).toBeLessThan(1_200);
-    // The fault's loss is shop's and catalog's together: 1,676.
+    expect(shop.errors).toBeGreaterThan(1_300);
+    expect(shop.errors).toBeLessThan(1_500);
+    // The fault's loss is shop's and catalog's together: 2,140, 719 of them catalog's.
     expect(out.summary.faults[0]!.requests_lost).toBe(shop.errors + out.summary.services["catalog"]!.errors);
-    expect(out.summary.faults[0]!.requests_lost).toBe(1_676);
+    expect(out.summary.faults[0]!.requests_lost).toBe(2_140);
+    expect(out.summary.services["catalog"]!.errors).toBe(719);
     expect(out.summary.faults[0]!.recovered_s).toBe(50);
     expect(shop.slo.met).toBe(false);
     expect(shop.latency_ms!.p99).toBeGreaterThan(1_000);
@@ -95,7 +96,7 @@ describe("zone-failure.yaml's comment (seed 7)", () => {
     expect(end.map((r) => [r.status, r.tasks])).toEqual([["ready", 0], ["ready", 0], ["ready", 0]]);
   });
 
-  it("at 500/s over seeds 1-10: recovered_s is late in two seeds, a fourth worker in b and c does not help, sixteen shop replicas do", () => {
+  it("at 500/s over seeds 1-10: recovered_s is 50-70 s, a fourth worker in b and c does not help, sixteen shop replicas do", () => {
     const seeds = Array.from({ length: 10 }, (_, i) => i + 1);
     const runs = (sets: string[]) =>
       seeds.map((seed) => {
@@ -107,43 +108,42 @@ describe("zone-failure.yaml's comment (seed 7)", () => {
     const workers = runs(["cluster.nodeGroups.b.count=4", "cluster.nodeGroups.c.count=4"]);
     const replicas = runs(["services.shop.replicas=16"]);
     const late = (rs: { recovered: number }[]) => rs.map((r) => r.recovered).filter((s) => s > 70).sort((a, b) => a - b);
-    expect(base.filter((r) => r.recovered >= 50 && r.recovered <= 70)).toHaveLength(8);
-    expect(late(base)).toEqual([230, 400]);
-    expect(base[6]!.recovered).toBe(400);
-    expect(late(workers)).toHaveLength(3);
+    for (const r of base) expect(r.recovered >= 50 && r.recovered <= 70).toBe(true);
+    expect(base[6]!.recovered).toBe(50);
+    expect(late(workers)).toEqual([130]);
     expect(mean(workers.map((r) => r.recovered))).toBeGreaterThanOrEqual(mean(base.map((r) => r.recovered)));
-    for (const r of replicas) expect(r.recovered >= 40 && r.recovered <= 50).toBe(true);
-    expect(Math.round(mean(base.map((r) => r.recovered)))).toBe(111);
-    expect(Math.round(mean(replicas.map((r) => r.recovered)))).toBe(47);
+    expect(mean(workers.map((r) => r.errors))).toBeGreaterThan(mean(base.map((r) => r.errors)));
+    for (const r of replicas) expect(r.recovered >= 40 && r.recovered <= 60).toBe(true);
+    expect(Math.round(mean(base.map((r) => r.recovered)))).toBe(57);
+    expect(Math.round(mean(replicas.map((r) => r.recovered)))).toBe(50);
     expect(Math.round(mean(base.map((r) => r.after)))).toBe(203);
-    expect(Math.round(mean(replicas.map((r) => r.after)))).toBe(157);
-    expect(Math.round(mean(base.map((r) => r.errors)) / 50) * 50).toBe(2_250);
-    expect(Math.round(mean(workers.map((r) => r.errors)) / 100) * 100).toBe(2_400);
-    expect(Math.round(mean(replicas.map((r) => r.errors)) / 50) * 50).toBe(1_450);
+    expect(Math.round(mean(replicas.map((r) => r.after)))).toBe(156);
+    expect(Math.round(mean(base.map((r) => r.errors)) / 50) * 50).toBe(2_450);
+    expect(Math.round(mean(replicas.map((r) => r.errors)) / 50) * 50).toBe(1_700);
   }, 300_000); // 30 runs one after another: about 70 s alone, more on a busy machine
 
-  it("a balancer probing every 30 s loses about 3,900 (four times), p99 2.25 s; one probing every 2 s about 830, none rejected (325 with the instant one); seeds 1-3 alike", () => {
+  it("a balancer probing every 30 s loses about 4,000 (nearly three times), p99 2.25 s; one probing every 2 s about 880, none rejected (565 with the instant one); seeds 1-3 alike", () => {
     const checked = (interval: string, seed?: number) =>
       summaryOfFile(file("zone-failure"), [`workload.shoppers.entryHealthcheck.interval=${interval}`, ...(seed === undefined ? [] : [`seed=${seed}`])]).services["shop"]!;
     const slow = checked("30s");
     const fast = checked("2s");
-    expect(slow.errors).toBeGreaterThan(3_700);
+    expect(slow.errors).toBeGreaterThan(3_900);
     expect(slow.errors).toBeLessThan(4_100);
-    expect(slow.errors / shop.errors).toBeGreaterThan(3.5);
-    expect(slow.errors / shop.errors).toBeLessThan(4.5);
+    expect(slow.errors / shop.errors).toBeGreaterThan(2.7);
+    expect(slow.errors / shop.errors).toBeLessThan(3);
     // A 2 s timeout, a 200 ms backoff and the retry's own few milliseconds.
     expect(slow.latency_ms!.p99).toBeGreaterThan(2_200);
     expect(slow.latency_ms!.p99).toBeLessThan(2_300);
-    expect(fast.errors).toBeGreaterThan(780);
-    expect(fast.errors).toBeLessThan(880);
-    expect(shop.rejected).toBe(325);
+    expect(fast.errors).toBeGreaterThan(830);
+    expect(fast.errors).toBeLessThan(930);
+    expect(shop.rejected).toBe(565);
     expect([fast.rejected, slow.rejected]).toEqual([0, 0]);
     for (const seed of [1, 2, 3]) {
       const instant = summaryOfFile(file("zone-failure"), [`seed=${seed}`]).services["shop"]!;
       const [f, s] = [checked("2s", seed), checked("30s", seed)];
       expect(f.errors).toBeLessThan(instant.errors);
-      expect(s.errors).toBeGreaterThan(2.5 * instant.errors);
-      expect(f.rejected).toBe(0);
+      expect(s.errors).toBeGreaterThan(2.4 * instant.errors);
+      expect(f.rejected).toBeLessThan(instant.rejected / 20);
     }
   }, 120_000); // 11 runs one after another
 
