@@ -1,7 +1,7 @@
 import { sloColumn, type FaultSummary, type ServiceSummary, type Summary } from "../metrics/rows.js";
 import { groupDigits, round1, shortTarget } from "../metrics/fmt.js";
 import { warnings, type NodeCpuWatch } from "../metrics/warnings.js";
-import { alreadyOutside, apiFailure, carriedOver, updateOutcome } from "../metrics/faults.js";
+import { alreadyOutside, apiFailure, carriedOver, OUTSIDE_FAULTS_RULE, outsideFaultsVerdicts, updateOutcome } from "../metrics/faults.js";
 import { textTable } from "../report/text-table.js";
 
 /**
@@ -46,15 +46,11 @@ export function summaryText(summary: Summary, cpu: NodeCpuWatch, outDir: string 
   return lines.join("\n");
 }
 
-/**
- * The services whose SLO verdict outside the faults' disruptions differs from the whole run's
- * (summary.json's slo.outside_faults, what `plan --recover-within` judges), or "" when none does.
- */
+/** The SLO outside the faults' disruptions, when some service's verdict there differs from the whole run's, or "". */
 function outsideFaultsText(summary: Summary): string {
-  const differ = Object.entries(summary.services).filter(([, s]) => s.desired_reached && s.slo.outside_faults?.met != null && s.slo.outside_faults.met !== s.slo.met);
-  if (differ.length === 0) return "";
-  const said = differ.map(([name, s]) => `${name} ${s.slo.outside_faults!.met ? "met" : "MISSED"} (${((s.slo.outside_faults!.attained ?? 0) * 100).toFixed(2)}% within)`);
-  return `SLO outside the faults' disruptions (each fault's windows until the service recovered left out, all the rest of the run when it never did; plan --recover-within judges it with the recovery times): ${said.join(", ")}`;
+  const said = outsideFaultsVerdicts(summary);
+  if (said.length === 0) return "";
+  return `SLO outside the faults' disruptions (${OUTSIDE_FAULTS_RULE}): ${said.join(", ")}`;
 }
 
 function requests(n: number): string {

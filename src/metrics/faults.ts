@@ -24,7 +24,7 @@
 
 import { groupDigits, msFromUs, round1, secondsFromUs } from "./fmt.js";
 import { LatencyHistogram } from "./histogram.js";
-import type { FaultServiceSummary, FaultSummary } from "./rows.js";
+import type { FaultServiceSummary, FaultSummary, Summary } from "./rows.js";
 import type { ClosedWindow as ServiceWindow } from "./windows.js";
 
 /** Update states that a newer rolling update of the service cuts short. */
@@ -349,4 +349,17 @@ export function updateOutcome(u: FaultSummary["update"]): string {
     default:
       return `update ${u.state} ${after}`;
   }
+}
+
+/** How the SLO outside the faults' disruptions is judged, as the terminal and story.md say it. */
+export const OUTSIDE_FAULTS_RULE = "each fault's windows until the service recovered left out, all the rest of the run when it never did; plan --recover-within judges it with the recovery times";
+
+/**
+ * The services whose SLO verdict outside the faults' disruptions (summary.json's
+ * slo.outside_faults, what `plan --recover-within` judges) differs from the whole run's, in the
+ * scenario's order, as "shop met (99.80% within)"; none when the run had no fault.
+ */
+export function outsideFaultsVerdicts(summary: Summary): string[] {
+  const differ = Object.entries(summary.services).filter(([, s]) => s.desired_reached && s.slo.outside_faults?.met != null && s.slo.outside_faults.met !== s.slo.met);
+  return differ.map(([name, s]) => `${name} ${s.slo.outside_faults!.met ? "met" : "MISSED"} (${((s.slo.outside_faults!.attained ?? 0) * 100).toFixed(2)}% within)`);
 }

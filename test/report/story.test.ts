@@ -90,6 +90,26 @@ describe("story.md", () => {
     citesRealLines(text, events);
   });
 
+  it("zone-failure: when each service is back within its SLO (its last window outside it), the zone's return, and the SLO outside the faults", () => {
+    const { text, summary, rows } = story("zone-failure");
+    const f = summary.faults[0];
+    // shop's recovery is the end of a window whose p99 was over 250 ms long after its errors stopped.
+    const end = f.t_s + f.services.shop.recovered_s;
+    const line = rows.findIndex((r) => r["service"] === "shop" && Number(r["t_s"]) === end) + 2;
+    const last = rows[line - 2]!;
+    expect(Number(last["errors"])).toBe(0);
+    expect(Number(last["p99_ms"])).toBeGreaterThan(250);
+    expect(text).toContain(`- **t = ${end} s**: shop is back within its SLO, ${f.services.shop.recovered_s} s after the fault: its last window outside it, to ${end} s, had p99 ${Number(last["p99_ms"]).toFixed(1)} ms (timeseries.csv:${line})`);
+    expect(text).toMatch(/- \*\*t = 190 s\*\*: catalog is back within its SLO, 10 s after the fault: its last window outside it, to 190 s, had p99 [\d.]+ ms and 719 failed requests/);
+    // Zone a returns at 9 minutes (recoverAfter: 6m), empty.
+    expect(text).toMatch(/- \*\*t = 540(\.\d)? s\*\*: a-1\.\.a-3, manager-1 are READY again: Swarm does not move running tasks back to them \(events\.jsonl:\d+\)/);
+    // shop misses its SLO over the run and meets it outside the fault's disruption: said, with the share.
+    expect(summary.services.shop.slo.met).toBe(false);
+    const share = (summary.services.shop.slo.outside_faults.attained * 100).toFixed(2);
+    expect(text).toContain(`the SLO's verdict is not the whole run's: shop met (${share}% within).`);
+    expect(story("hello-cluster").text).not.toContain("verdict is not the whole run's");
+  });
+
   it("zone-failure behind a balancer probing every 30 s: when it takes zone a's nodes out, and when it puts them back", () => {
     const { text, events } = story("zone-failure", ["workload.shoppers.entryHealthcheck.interval=30s"]);
     const out = events.filter((l) => l.includes('"kind":"balancer"') && l.includes('"state":"out"')).map((l) => JSON.parse(l));
