@@ -162,7 +162,7 @@ function summaryTables() {
   if (data.compare) out.push(el("h3", {}, `Compared with ${data.compare.name}`), el("pre", { class: "compare" }, data.compare.text));
   if (data.warnings.length > 0) out.push(el("ul", { class: "warnings" }, ...data.warnings.map((w) => el("li", {}, w))));
   if (data.markers.length > 0) {
-    const legend = Object.entries(MARKER_COLORS).map(([k, c]) => el("span", { style: `color:${c};margin-right:12px` }, `| ${k}`));
+    const legend = Object.entries(MARKER_COLORS).filter(([k]) => data.markers.some((m) => m.kind === k)).map(([k, c]) => el("span", { style: `color:${c};margin-right:12px` }, `| ${k}`));
     out.push(el("details", {}, el("summary", {}, `${data.markers.length} marked events: `, ...legend), table(["t (s)", "event"], data.markers.map((m) => [m.t, m.label]))));
   }
   return out;

@@ -233,20 +233,34 @@ const HELPED_PCT = 1;
 
 /**
  * Whether more of the field helped between the range's ends (the search tried both): more seeds
- * passing, or more of the worst service's requests within its SLO.
+ * passing, more of the worst service's requests within its SLO, or, with --recover-within, a
+ * faster slowest recovery.
  */
 function noAnswerHint(rows: readonly Trial[], lo: number, hi: number, judge: Judge): string {
   const top = rows.find((t) => t.value === hi)!;
   const bottom = rows.find((t) => t.value === lo);
-  const within = (t: Trial): string => (Number.isFinite(t.worstAttainedPct) ? `${t.worstAttainedPct.toFixed(1)}%` : "-");
-  const ends = bottom && `at ${lo}: ${bottom.passed} of ${bottom.runs} seeds pass, the worst service has ${within(bottom)} of its requests${judge.withinS === null ? "" : " outside the faults"} within its SLO; at ${hi}: ${top.passed} and ${within(top)}`;
   if (bottom === undefined || bottom === top) return "a larger --range may help, or the first failure says what stands in the way";
-  if (bottom.passed < top.passed || top.worstAttainedPct - bottom.worstAttainedPct >= HELPED_PCT) return `more helped (${ends}): a larger --range may help, if more of it is what is short (the first failure says what failed)`;
+  const within = (t: Trial): string => (Number.isFinite(t.worstAttainedPct) ? `${t.worstAttainedPct.toFixed(1)}%` : "-");
+  const timed = judge.withinS !== null;
+  const [slowLo, slowHi] = [slowestRecovery(bottom), slowestRecovery(top)];
+  const recovery = (s: number): string => (s === Infinity ? "one never recovers" : s === -Infinity ? "no fault" : `the slowest recovery ${s} s`);
+  const ends = `at ${lo}: ${bottom.passed} of ${bottom.runs} seeds pass, the worst service has ${within(bottom)} of its requests${timed ? ` outside the faults within its SLO, ${recovery(slowLo)}` : " within its SLO"}; at ${hi}: ${top.passed} and ${within(top)}${timed ? `, ${recovery(slowHi)}` : ""}`;
+  if (bottom.passed < top.passed || top.worstAttainedPct - bottom.worstAttainedPct >= HELPED_PCT || (timed && slowHi < slowLo)) return `more helped (${ends}): a larger --range may help, if more of it is what is short (the first failure says what failed)`;
   return `more did not help (${ends}): the first failure says what stands in the way`;
 }
 
+/** The slowest recovery from a fault, of any service in any seed, in s: Infinity when one never recovered, -Infinity without faults. */
+function slowestRecovery(t: Trial): number {
+  let slowest = -Infinity;
+  for (const row of t.samples) {
+    for (const [key, value] of Object.entries(row)) if (/^f\d+_recovered_s$/.test(key)) slowest = Math.max(slowest, Number.isFinite(value) ? (value as number) : Infinity);
+  }
+  return slowest;
+}
+
 function report(field: string, rows: readonly Trial[], answer: number | null, seeds: number, lo: number, hi: number, moreIsWorse: boolean, judge: Judge): string {
-  const table = textTable([["value", "seeds meeting every SLO", "first failure"], ...rows.map((t) => [String(t.value), `${t.passed} of ${t.runs}`, t.why])], 2);
+  // Left-aligned: the failures are sentences of different lengths.
+  const table = textTable([["value", "seeds meeting every SLO", "first failure"], ...rows.map((t) => [String(t.value), `${t.passed} of ${t.runs}`, t.why])], 3);
   if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in ${seeds === 1 ? "its one seed" : `all ${seeds} seeds`} (not even ${hi}; ${judge.text}): ${noAnswerHint(rows, lo, hi, judge)}`].join("\n");
   const bound = 100 * missChanceBound(seeds);
   const below = rows.find((t) => t.value === answer - 1);

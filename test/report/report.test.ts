@@ -133,6 +133,9 @@ describe.skipIf(!CHROMIUM)("report.html in Chromium", () => {
     const cell = async (name: string) => (await page.locator("tr", { hasText: new RegExp(`^${name}`) }).locator("td").allTextContents())[7];
     expect(await cell("shop")).toBe(`MISSED (p99 <= 250 ms: ${(shop.attained * 100).toFixed(2)}% within); outside the faults' disruptions met, ${(shop.outside_faults.attained * 100).toFixed(2)}% within`);
     expect(await cell("catalog")).not.toContain("outside"); // met both ways
+    // The marked events' legend names the kinds this run has: a fault and leader changes, no autoscaler or update.
+    const legend = await page.locator("details summary", { hasText: "marked events" }).textContent();
+    expect(legend).toMatch(/^\d+ marked events: \| fault\s*\| leader\s*$/);
   }, 60_000);
 
   it("sweep-report.html: no variant's label runs into its plot, however many fields its --vary joins", async () => {
