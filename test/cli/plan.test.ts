@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { orchsim, tempDir } from "./cli.js";
 import { mostValues } from "../../src/cli/plan-command.js";
 import { parse } from "csv-parse/sync";
-import { scenarioYaml } from "../helpers.js";
+import { eventsOf, runFile, scenarioYaml } from "../helpers.js";
 
 // One core per node, a global service (one task per node), 2.5 cores of work: a few nodes too few
 // miss the 100 ms p99, a few more meet it.
@@ -260,6 +260,14 @@ describe("the README's plan of nodes per zone on zone-failure, with --recover-wi
     const lines = r.stdout.split("\n");
     const at = lines[0]!.indexOf("first failure");
     for (const line of lines.slice(1, 3)) expect(line.indexOf("seed 1:")).toBe(at);
+  });
+
+  it("more workers a zone lose more of shop's requests when zone a dies: memberlist's suspicion grows with the nodes (the README's warning)", () => {
+    const zones = (n: number) => runFile("scenarios/zone-failure.yaml", [`cluster.nodeGroups.a.count=${n}`, `cluster.nodeGroups.b.count=${n}`, `cluster.nodeGroups.c.count=${n}`, "seed=1"]);
+    const runs = [2, 4, 8].map(zones);
+    const after = (o: ReturnType<typeof zones>) => [...new Set(eventsOf(o.events, "memberlist").map((e) => (e["after_s"] as number).toFixed(1)))];
+    expect([after(runs[0]!), after(runs[2]!)]).toEqual([["5.5"], ["7.2"]]); // 9 nodes, then 27
+    expect(runs.map((o) => o.summary.services["shop"]!.errors)).toEqual([1_290, 1_730, 2_072]);
   });
 
   it("refuses a duration it cannot read, before any run", () => {
