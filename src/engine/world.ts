@@ -7,7 +7,7 @@ import type { Scenario, ServiceSpec } from "../scenario/types.js";
 import { nodeName } from "../scenario/index.js";
 import { Agent } from "../cluster/agent.js";
 import { Host } from "../cluster/host.js";
-import { DataPlane, failureDetectionUs } from "../network/index.js";
+import { DataPlane, failureDetectionUs, GOSSIP_TO_THE_DEAD_US } from "../network/index.js";
 import { secondsFromUs } from "../metrics/fmt.js";
 import type { Container, DownstreamCall, RequestModel } from "../cluster/container.js";
 import { ControlPlane } from "../manager/control-plane.js";
@@ -56,11 +56,11 @@ export class World {
   private liveHosts = 0;
   /**
    * Each crashed host's last crash: how long after it memberlist declares the host dead, and
-   * whether that is settled (declared, or the host came back first).
+   * whether memberlist still counts the host among its members though it is down.
    */
-  private readonly suspicions = new Map<Host<Request>, { afterUs: number; settled: boolean }>();
-  /** Crashed hosts memberlist has not yet declared dead: still its members (suspect ones). */
-  private suspects = 0;
+  private readonly suspicions = new Map<Host<Request>, Suspicion>();
+  /** Crashed hosts memberlist still counts: suspect, or declared dead and not yet reaped. */
+  private downMembers = 0;
   readonly clients: Clients;
   readonly calls: ServiceCalls;
   readonly flows: Flow[] = [];
@@ -80,7 +80,7 @@ export class World {
   ) {
     this.rng = new RandomStreams(scenario.seed);
     this.serviceIndexes = new Map(scenario.services.map((s, i) => [s.name, i]));
-    this.net = new DataPlane(this.sim, scenario, this.rng, () => this.liveHosts, () => this.hosts);
+    this.net = new DataPlane(this.sim, scenario, this.rng, () => this.liveHosts, () => this.members(), () => this.hosts);
     this.hosts = makeHosts(this.sim, hostSpecs(scenario));
     this.liveHosts = this.hosts.length;
     for (const h of this.hosts) {
@@ -208,25 +208,32 @@ export class World {
   /**
    * memberlist, the data plane's failure detector (not Swarm's heartbeats), declares the crashed
    * host dead after its probes and suspicion time, which grow with the log of the number of its
-   * members: the live hosts and the crashed ones not yet declared dead (memberlist's estNumNodes
-   * counts alive and suspect members), this one among them. Only then do the other nodes drop its
-   * backends from their tables, as the news spreads (routing.ts, which takes this delay). Said in
-   * the event log; not said when the host is back first.
+   * members (its estNumNodes: every node in its list, suspect and dead ones until it reaps them,
+   * GOSSIP_TO_THE_DEAD_US after the verdict), this one among them. Only then do the other nodes
+   * drop its backends from their tables, as the news spreads (routing.ts, which takes this
+   * delay). Said in the event log; not said when the host is back first.
    */
   private suspect(host: Host<Request>): void {
-    this.suspects++;
-    const suspicion = { afterUs: failureDetectionUs(this.liveHosts + this.suspects), settled: false };
+    this.downMembers++;
+    const suspicion: Suspicion = { afterUs: failureDetectionUs(this.members()), counted: true };
     this.suspicions.set(host, suspicion);
     this.sim.at(this.sim.now() + suspicion.afterUs, () => {
-      if (suspicion.settled) return; // the host came back first (and may have crashed again since)
-      this.settle(suspicion);
+      if (!suspicion.counted) return; // the host came back first (and may have crashed again since)
       this.recorder.emit({ kind: "memberlist", node: host.name, state: "dead", after_s: secondsFromUs(suspicion.afterUs) });
+      this.sim.after(GOSSIP_TO_THE_DEAD_US, () => this.uncount(suspicion));
     });
   }
 
-  private settle(suspicion: { settled: boolean }): void {
-    suspicion.settled = true;
-    this.suspects--;
+  /** Hosts in memberlist's list: the live ones and the crashed ones not yet reaped. */
+  private members(): number {
+    return this.liveHosts + this.downMembers;
+  }
+
+  /** The crashed host leaves memberlist's count: reaped, or alive again (counted among the live hosts). */
+  private uncount(suspicion: Suspicion): void {
+    if (!suspicion.counted) return;
+    suspicion.counted = false;
+    this.downMembers--;
   }
 
   /** New workers of a group join the swarm (`docker swarm join`): named after the group's last. */
@@ -284,7 +291,7 @@ export class World {
     host.up = true;
     this.liveHosts++;
     const suspicion = this.suspicions.get(host);
-    if (suspicion && !suspicion.settled) this.settle(suspicion); // it answers memberlist's probes again
+    if (suspicion) this.uncount(suspicion); // it answers memberlist's probes again
     this.hostsChanged(host);
     this.control.manager(host.name)?.restart();
     host.agent?.start();
@@ -325,4 +332,12 @@ export class World {
 function lazyStream(make: () => { next(): number }): () => number {
   let stream: { next(): number } | null = null;
   return () => (stream ??= make()).next();
+}
+
+/** memberlist's view of one crash of a host. */
+interface Suspicion {
+  /** From the crash to memberlist's verdict. */
+  afterUs: number;
+  /** Still one of memberlist's members though down: until reaped, or back. */
+  counted: boolean;
 }

@@ -31,6 +31,8 @@ export class DataPlane<C extends RoutedContainer> {
     scenario: Scenario,
     rng: RandomStreams,
     private readonly liveHosts: () => number,
+    /** memberlist's members (the live hosts and the crashed ones it has not reaped): its suspicion time grows with them. */
+    members: () => number,
     /** Every host, by node index (for partitions, which name hosts). */
     private readonly hosts: () => readonly NetHost[],
   ) {
@@ -43,7 +45,7 @@ export class DataPlane<C extends RoutedContainer> {
     const fabric = this.fabric;
     this.reach = {
       partitioned: false,
-      cutOff: (from, to, nowUs) => fabric.isolatedSinceUs(hosts()[from]!, hosts()[to]!) + failureDetectionUs(liveHosts()) <= nowUs,
+      cutOff: (from, to, nowUs) => fabric.isolatedSinceUs(hosts()[from]!, hosts()[to]!) + failureDetectionUs(members()) <= nowUs,
     };
     this.routing = new Routing<C>(this.overlays, scenario.services, key, liveHosts, () => sim.now(), this.reach);
     this.images = new Images(sim, this.delivery);

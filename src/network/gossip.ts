@@ -13,6 +13,12 @@ const PROBE_INTERVAL_US = 1_000_000;
 const PROBE_TIMEOUT_US = 500_000;
 /** memberlist SuspicionMult. */
 const SUSPICION_MULT = 4;
+/**
+ * memberlist GossipToTheDeadTime: a node declared dead stays in the member list (and its count)
+ * this long. SIMPLIFICATION: memberlist reaps it at the first wrap of its probe round after
+ * that (up to one probe interval per member later); we reap it then exactly.
+ */
+export const GOSSIP_TO_THE_DEAD_US = 30_000_000;
 
 /**
  * How long memberlist takes to declare a crashed node dead in a cluster of `nodes`: until some

@@ -3,7 +3,7 @@
 // the other nodes drop its tasks from their tables. Not said when the node is back first.
 import { describe, expect, it } from "vitest";
 import { eventsOf, runYaml } from "../helpers.js";
-import { failureDetectionUs } from "../../src/network/gossip.js";
+import { failureDetectionUs, GOSSIP_TO_THE_DEAD_US } from "../../src/network/gossip.js";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { orchsim, tempDir } from "../cli/cli.js";
@@ -43,13 +43,17 @@ describe("memberlist declaring a crashed node dead", () => {
     expect(fs.readFileSync(path.join(dir, "out", "story.md"), "utf8")).toMatch(/\*\*t = 26\.2 s\*\*: memberlist declares w-1, w-2 dead, 6\.2 s after they crashed: the other nodes drop their tasks, if any, from their load balancers' tables as the news spreads, and until then may route requests there \(events\.jsonl:\d+\)/);
   });
 
-  it("counts a node declared dead, or back, no more: the next crash's suspicion is for the members left", () => {
-    // w-1 is declared dead at 26.2 s: at 30 s memberlist has 14 members, w-2 among them.
-    const declared = eventsOf(runYaml(yaml("  - {at: 20s, nodeFailure: {nodes: [w-1]}}\n  - {at: 30s, nodeFailure: {nodes: [w-2]}}")).events, "memberlist");
-    expect(declared.map((e) => [e["node"], e["after_s"]])).toEqual([["w-1", failureDetectionUs(15) / 1e6], ["w-2", failureDetectionUs(14) / 1e6]]);
-    // w-1 is back at 22 s, before any verdict: alive again, it is one of the 15 at 25 s, not a second suspect.
-    const back = eventsOf(runYaml(yaml("  - {at: 20s, nodeFailure: {nodes: [w-1], recoverAfter: 2s}}\n  - {at: 25s, nodeFailure: {nodes: [w-2]}}")).events, "memberlist");
-    expect(back.map((e) => [e["node"], e["after_s"]])).toEqual([["w-2", failureDetectionUs(15) / 1e6]]);
+  it("counts a node declared dead until it reaps it, 30 s after the verdict, and a node back at once as live", () => {
+    const dead = (events: string) => eventsOf(runYaml(yaml(events), ["duration=2m"]).events, "memberlist").map((e) => [e["node"], e["after_s"]]);
+    // w-1 is declared dead at 26.2 s and still in memberlist's list at 30 s: 15 members for w-2.
+    expect(dead("  - {at: 20s, nodeFailure: {nodes: [w-1]}}\n  - {at: 30s, nodeFailure: {nodes: [w-2]}}")).toEqual([["w-1", failureDetectionUs(15) / 1e6], ["w-2", failureDetectionUs(15) / 1e6]]);
+    // Reaped at 56.2 s (GossipToTheDeadTime): at 57 s memberlist has 14 members, w-2 among them.
+    expect(GOSSIP_TO_THE_DEAD_US).toBe(30_000_000);
+    expect(dead("  - {at: 20s, nodeFailure: {nodes: [w-1]}}\n  - {at: 57s, nodeFailure: {nodes: [w-2]}}")).toEqual([["w-1", failureDetectionUs(15) / 1e6], ["w-2", failureDetectionUs(14) / 1e6]]);
+    // w-1 is back at 22 s, before any verdict: alive again, it is one of the 15 at 25 s, not a second down member.
+    expect(dead("  - {at: 20s, nodeFailure: {nodes: [w-1], recoverAfter: 2s}}\n  - {at: 25s, nodeFailure: {nodes: [w-2]}}")).toEqual([["w-2", failureDetectionUs(15) / 1e6]]);
+    // Back at 40 s, after its verdict and before its reaping: counted once, as live (a second count would give 16).
+    expect(dead("  - {at: 20s, nodeFailure: {nodes: [w-1], recoverAfter: 20s}}\n  - {at: 45s, nodeFailure: {nodes: [w-2]}}")).toEqual([["w-1", failureDetectionUs(15) / 1e6], ["w-2", failureDetectionUs(15) / 1e6]]);
   });
 
   it("is not said of a node back before memberlist's verdict", () => {
