@@ -241,11 +241,14 @@ function noAnswerHint(rows: readonly Trial[], lo: number, hi: number, judge: Jud
   const bottom = rows.find((t) => t.value === lo);
   if (bottom === undefined || bottom === top) return "a larger --range may help, or the first failure says what stands in the way";
   const within = (t: Trial): string => (Number.isFinite(t.worstAttainedPct) ? `${t.worstAttainedPct.toFixed(1)}%` : "-");
-  const timed = judge.withinS !== null;
   const [slowLo, slowHi] = [slowestRecovery(bottom), slowestRecovery(top)];
-  const recovery = (s: number): string => (s === Infinity ? "one never recovers" : s === -Infinity ? "no fault" : `the slowest recovery ${s} s`);
+  // Recovery is judged only with --recover-within, and only where there were faults.
+  const timed = judge.withinS !== null && (slowLo > -Infinity || slowHi > -Infinity);
+  const recovery = (s: number): string => (s === Infinity ? "one not back before the next fault or the end" : s === -Infinity ? "no fault" : `the slowest recovery ${s} s`);
   const ends = `at ${lo}: ${bottom.passed} of ${bottom.runs} seeds pass, the worst service has ${within(bottom)} of its requests${timed ? ` outside the faults within its SLO, ${recovery(slowLo)}` : " within its SLO"}; at ${hi}: ${top.passed} and ${within(top)}${timed ? `, ${recovery(slowHi)}` : ""}`;
-  if (bottom.passed < top.passed || top.worstAttainedPct - bottom.worstAttainedPct >= HELPED_PCT || (timed && slowHi < slowLo)) return `more helped (${ends}): a larger --range may help, if more of it is what is short (the first failure says what failed)`;
+  if (bottom.passed < top.passed || top.worstAttainedPct - bottom.worstAttainedPct >= HELPED_PCT || (timed && slowHi < slowLo && slowHi <= judge.withinS!)) return `more helped (${ends}): a larger --range may help, if more of it is what is short (the first failure says what failed)`;
+  // Faster, but still too slow at the top: the recovery may be bound by what more of the field cannot buy (detection, start-up).
+  if (timed && slowHi < slowLo) return `more made the slowest recovery faster, but not within ${judge.withinS} s (${ends}): a sweep over the range shows whether it goes on helping; the first failure says what stands in the way`;
   return `more did not help (${ends}): the first failure says what stands in the way`;
 }
 

@@ -361,5 +361,10 @@ export const OUTSIDE_FAULTS_RULE = "each fault's windows until the service recov
  */
 export function outsideFaultsVerdicts(summary: Summary): string[] {
   const differ = Object.entries(summary.services).filter(([, s]) => s.desired_reached && s.slo.outside_faults?.met != null && s.slo.outside_faults.met !== s.slo.met);
-  return differ.map(([name, s]) => `${name} ${s.slo.outside_faults!.met ? "met" : "MISSED"} (${((s.slo.outside_faults!.attained ?? 0) * 100).toFixed(2)}% within)`);
+  return differ.map(([name, s]) => {
+    // A service never back has the rest of the run left out: its verdict is on the windows before that fault.
+    const never = summary.faults.find((f) => f.services[name]?.recovered_s === null && f.services[name]?.already_unhealthy === false);
+    const where = never === undefined ? "" : ` before the ${never.fault} at ${never.t_s} s, from which it never recovered`;
+    return `${name} ${s.slo.outside_faults!.met ? "met" : "MISSED"}${where} (${((s.slo.outside_faults!.attained ?? 0) * 100).toFixed(2)}% within)`;
+  });
 }

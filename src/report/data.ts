@@ -190,7 +190,7 @@ function ms(cell: string | undefined): number | null {
 
 /** What story.md is told from. */
 export function storyInput(o: RunFiles): StoryInput {
-  const timeseries = o.timeseries.map((r) => ({ t_s: +r["t_s"]!, service: r["service"]!, errors: +r["errors"]!, completed: +r["completed"]!, p50_ms: ms(r["p50_ms"]), p95_ms: ms(r["p95_ms"]), p99_ms: ms(r["p99_ms"]), max_ms: ms(r["max_ms"]) }));
+  const timeseries = o.timeseries.map((r) => ({ t_s: +r["t_s"]!, service: r["service"]!, errors: +r["errors"]!, completed: +r["completed"]!, p50_ms: ms(r["p50_ms"]), p95_ms: ms(r["p95_ms"]), p99_ms: ms(r["p99_ms"]), max_ms: ms(r["max_ms"]), tasks_desired: +r["tasks_desired"]!, tasks_running: +r["tasks_running"]! }));
   return { summary: o.summary, events: o.events, timeseries, nodes: nodeCpu(o.nodes) };
 }
 

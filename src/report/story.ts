@@ -6,31 +6,15 @@
 // that prevented it. Each step names the output line it comes from (file:line, 1-based, the
 // header being line 1 of a CSV).
 
-import { sloColumn, type FaultSummary, type NodeRow, type Summary, type TimeseriesRow } from "../metrics/rows.js";
+import { sloColumn, type FaultSummary } from "../metrics/rows.js";
 import { HOT_CPU } from "../metrics/warnings.js";
-import { byNumberedName, groupDigits, nameRanges, round1, shortTarget } from "../metrics/fmt.js";
+import { byNumberedName, groupDigits, nameRanges, shortTarget } from "../metrics/fmt.js";
 import { alreadyOutside, apiFailure, carriedOver, OUTSIDE_FAULTS_RULE, outsideFaultsVerdicts, stillOutside, updateOutcome } from "../metrics/faults.js";
 
-/** One line of events.jsonl, with its line number. */
-export interface LoggedEvent {
-  line: number;
-  t: number;
-  e: Record<string, unknown>;
-}
+import { fmt, list, quantileMs, windowOf, type LoggedEvent, type Step, type StoryInput } from "./story-parts.js";
+import { backWithin, returned, tasksShort } from "./story-back.js";
 
-export interface StoryInput {
-  summary: Summary;
-  events: readonly LoggedEvent[];
-  timeseries: readonly Pick<TimeseriesRow, "t_s" | "service" | "errors" | "completed" | "p50_ms" | "p95_ms" | "p99_ms" | "max_ms">[];
-  nodes: readonly Pick<NodeRow, "t_s" | "node" | "cpu_util">[];
-}
-
-interface Step {
-  t: number;
-  text: string;
-  ref: string;
-}
-
+export type { LoggedEvent, StoryInput } from "./story-parts.js";
 
 export function storyMarkdown(input: StoryInput): string {
   const s = input.summary;
@@ -62,7 +46,7 @@ function chain(input: StoryInput, f: FaultSummary, endT: number): Step[] {
   steps.push(...leadership(leaders));
   const down = of("node", (e) => e["status"] === "down");
   steps.push(...nodeStatus(of("node"), leaders.filter((x) => x.e["leader"] !== null), down, f.t_s));
-  steps.push(...returned(of("node"), down));
+  steps.push(...returned(input.events, down));
   steps.push(...balancer(of("balancer"), f.t_s));
   // A verdict belongs to the span of its node's crash, though it may come after the next fault.
   // (Both times are whole microseconds in events.jsonl: their difference is rounded back to one.)
@@ -76,6 +60,7 @@ function chain(input: StoryInput, f: FaultSummary, endT: number): Step[] {
   const rejected = of("task", (e) => e["state"] === "rejected");
   steps.push(...killed(rejected, `is rejected by its node's engine (${String(rejected[0]?.e["reason"])})`, "rejected", "tasks"));
   steps.push(...symptoms(input, f.t_s, endT));
+  steps.push(...tasksShort(input, f.t_s, endT));
   steps.push(...backWithin(input, f));
   return steps;
 }
@@ -122,37 +107,6 @@ function nodeStatus(nodes: readonly LoggedEvent[], elections: readonly LoggedEve
     const more = down.length > 1 ? `; by ${fmt(last.t)} s also ${list(names.slice(1))}` : "";
     const why = unknown.some((u) => u.e["node"] === names[0] && u.t <= down[0]!.t) ? "it did not re-register with the new leader" : "missed heartbeats";
     steps.push({ t: down[0]!.t, text: `the managers mark ${names[0]} DOWN, ${fmt(down[0]!.t - faultT)} s after the fault (${why})${more}`, ref: `events.jsonl:${down[0]!.line}` });
-  }
-  return steps;
-}
-
-/** The nodes marked DOWN in the span that are READY again later in it, in one step. */
-function returned(nodes: readonly LoggedEvent[], down: readonly LoggedEvent[]): Step[] {
-  const back = down.map((d) => nodes.find((x) => x.t > d.t && x.e["node"] === d.e["node"] && x.e["status"] === "ready")).filter((x): x is LoggedEvent => x !== undefined).sort((a, b) => a.t - b.t || a.line - b.line);
-  const first = back[0];
-  if (!first) return [];
-  const names = back.map((x) => String(x.e["node"])).sort(byNumberedName);
-  const last = back[back.length - 1]!;
-  const by = back.length > 1 && last.t > first.t ? ` (the last at ${fmt(last.t)} s)` : "";
-  const them = back.length === 1 ? "it" : "them";
-  return [{ t: first.t, text: `${list(nameRanges(names).split(","))} ${back.length === 1 ? "is" : "are"} READY again${by}: Swarm does not move running tasks back to ${them}`, ref: `events.jsonl:${first.line}` }];
-}
-
-/**
- * Each service that left its SLO in the span and came back: the end of its last window outside
- * the SLO is its recovery (summary.json), which one slow window can put long after the errors stop.
- */
-function backWithin(input: StoryInput, f: FaultSummary): Step[] {
-  const steps: Step[] = [];
-  for (const [name, s] of Object.entries(f.services)) {
-    if (s.already_unhealthy || s.recovered_s === null || s.recovered_s === 0) continue;
-    const end = f.t_s + s.recovered_s;
-    const i = input.timeseries.findIndex((r) => r.service === name && Math.abs(r.t_s - end) < 1e-6);
-    const slo = input.summary.services[name]?.slo;
-    if (i < 0 || slo === undefined) continue;
-    const r = input.timeseries[i]!;
-    const had = [r.completed > 0 ? `${sloColumn(slo.percentile)} ${fmt(quantileMs(r, slo.percentile))} ms` : "nothing completed", ...(r.errors > 0 ? [`${groupDigits(r.errors)} failed requests`] : [])].join(" and ");
-    steps.push({ t: r.t_s, text: `${name} is back within its SLO, ${s.recovered_s} s after the fault: its last window outside it, to ${r.t_s} s, had ${had}`, ref: `timeseries.csv:${i + 2}` });
   }
   return steps;
 }
@@ -384,24 +338,9 @@ function perService(events: readonly LoggedEvent[]): string {
   return each === "" ? "" : ` (${each})`;
 }
 
-function windowOf(rows: readonly { t_s: number }[]): number {
-  const times = [...new Set(rows.map((r) => r.t_s))];
-  return times.length > 1 ? times[1]! - times[0]! : (times[0] ?? 0);
-}
 
-function list(names: readonly string[]): string {
-  if (names.length <= 6) return names.join(", ");
-  return `${names.slice(0, 5).join(", ")} and ${names.length - 5} more`;
-}
 
-function fmt(x: number): string {
-  return String(round1(x));
-}
 
-/** Read only of windows where something completed (the others have no latency). */
-function quantileMs(r: StoryInput["timeseries"][number], percentile: number): number {
-  return r[`${sloColumn(percentile)}_ms`] ?? 0;
-}
 
 /** The fault found the service already outside its SLO (summary.json says so). */
 function already(input: StoryInput, faultT: number, service: string): boolean {

@@ -36,6 +36,8 @@ describe("story.md", () => {
     // With seed 42 it never comes back in the 30 minutes (the README's story).
     expect(summary.faults[0].recovered_s).toBeNull();
     expect(text).toContain("**Never recovered**");
+    // Outside the faults' disruptions web met its SLO only in the windows before the spike: said so.
+    expect(text).toContain(`web met before the loadSpike at ${summary.faults[0].t_s} s, from which it never recovered (${(summary.services.web.slo.outside_faults.attained * 100).toFixed(2)}% within).`);
     citesRealLines(text, events);
   });
 
@@ -108,6 +110,28 @@ describe("story.md", () => {
     const share = (summary.services.shop.slo.outside_faults.attained * 100).toFixed(2);
     expect(text).toContain(`the SLO's verdict is not the whole run's: shop met (${share}% within).`);
     expect(story("hello-cluster").text).not.toContain("verdict is not the whole run's");
+    // What the survivors lacked meanwhile: a third of shop's and catalog's tasks, from the loss until the replacements ran.
+    const tasks = (service: string, t: number) => rows.find((r) => r["service"] === service && Number(r["t_s"]) === t)!;
+    expect([tasks("shop", 190)["tasks_running"], tasks("shop", 220)["tasks_running"], tasks("shop", 230)["tasks_running"]]).toEqual(["8", "8", "12"]);
+    expect(text).toMatch(/- \*\*t = 180 s\*\*: shop runs 8 of its 12 desired tasks at 190 s; all 12 run again at 230 s \(timeseries\.csv:\d+\)/);
+    expect(text).toMatch(/- \*\*t = 180 s\*\*: catalog runs 4 of its 6 desired tasks at 190 s; all 6 run again at 230 s/);
+  });
+
+  it("zone-failure with one late slow window: shop first back at 240 s, its recovery 390 s after the fault (walkthrough)", () => {
+    const { text } = story("zone-failure", ["seed=3", "workload.shoppers.rate=500/s", "cluster.nodeGroups.a.count=4", "cluster.nodeGroups.b.count=4", "cluster.nodeGroups.c.count=4"]);
+    expect(text).toMatch(/- \*\*t = 570 s\*\*: shop is back within its SLO, 390 s after the fault: its last window outside it, to 570 s, had p99 [\d.]+ ms; it was first back at 240 s, then outside it again in 1 window \(timeseries\.csv:\d+\)/);
+  });
+
+  it("nodes back are told once each, in the span of their DOWN, grouped by when they return, whatever fault comes between", () => {
+    // b-1 dies at 200 s and is back at 320 s; zone a is marked DOWN in that span too, and is back at 540 s.
+    const two = story("zone-failure", ["events.1={at: 200s, nodeFailure: {nodes: [b-1], recoverAfter: 2m}}"]).text;
+    const second = two.slice(two.indexOf("## 2."));
+    expect(second).toMatch(/- \*\*t = 320\.1 s\*\*: b-1 is READY again: Swarm does not move running tasks back to it/);
+    expect(second).toMatch(/- \*\*t = 540\.1 s\*\*: a-1\.\.a-3, manager-1 are READY again/);
+    expect(two.match(/READY again:/g)).toHaveLength(2);
+    // A scale-up at 5 minutes ends the nodeFailure's span before zone a returns: the return is still told, under the nodeFailure.
+    const scaled = story("zone-failure", ["events.1={at: 5m, scale: {service: catalog, replicas: 7}}"]).text;
+    expect(scaled.slice(0, scaled.indexOf("## 2."))).toMatch(/- \*\*t = 540\.1 s\*\*: a-1\.\.a-3, manager-1 are READY again/);
   });
 
   it("zone-failure behind a balancer probing every 30 s: when it takes zone a's nodes out, and when it puts them back", () => {

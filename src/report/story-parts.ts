@@ -1,0 +1,48 @@
+// What story.md's rules share: its input (a run's outputs, read back), a step of the narrative,
+// and the few ways a step words numbers and names.
+
+import { sloColumn, type NodeRow, type Summary, type TimeseriesRow } from "../metrics/rows.js";
+import { round1 } from "../metrics/fmt.js";
+
+/** One line of events.jsonl, with its line number. */
+export interface LoggedEvent {
+  line: number;
+  t: number;
+  e: Record<string, unknown>;
+}
+
+export type StoryWindow = Pick<TimeseriesRow, "t_s" | "service" | "errors" | "completed" | "p50_ms" | "p95_ms" | "p99_ms" | "max_ms" | "tasks_desired" | "tasks_running">;
+
+export interface StoryInput {
+  summary: Summary;
+  events: readonly LoggedEvent[];
+  timeseries: readonly StoryWindow[];
+  nodes: readonly Pick<NodeRow, "t_s" | "node" | "cpu_util">[];
+}
+
+/** One item of a fault's narrative: when, what, and the output line it comes from. */
+export interface Step {
+  t: number;
+  text: string;
+  ref: string;
+}
+
+/** The metrics window's length in seconds, from the rows' times. */
+export function windowOf(rows: readonly { t_s: number }[]): number {
+  const times = [...new Set(rows.map((r) => r.t_s))];
+  return times.length > 1 ? times[1]! - times[0]! : (times[0] ?? 0);
+}
+
+export function list(names: readonly string[]): string {
+  if (names.length <= 6) return names.join(", ");
+  return `${names.slice(0, 5).join(", ")} and ${names.length - 5} more`;
+}
+
+export function fmt(x: number): string {
+  return String(round1(x));
+}
+
+/** Read only of windows where something completed (the others have no latency). */
+export function quantileMs(r: StoryWindow, percentile: number): number {
+  return r[`${sloColumn(percentile)}_ms`] ?? 0;
+}
