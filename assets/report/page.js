@@ -4,7 +4,7 @@
 "use strict";
 
 const data = JSON.parse(document.getElementById("data").textContent);
-const MARKER_COLORS = { fault: "#d62728", leader: "#9467bd", autoscale: "#2ca02c", update: "#ff7f0e" };
+const MARKER_COLORS = { fault: "#d62728", leader: "#9467bd", autoscale: "#2ca02c", update: "#ff7f0e", nodes: "#8c564b" };
 const LINE_COLORS = ["#1f77b4", "#ff7f0e", "#d62728", "#2ca02c", "#9467bd", "#8c564b"];
 
 function css(name) {
@@ -163,7 +163,7 @@ function summaryTables() {
   if (data.warnings.length > 0) out.push(el("ul", { class: "warnings" }, ...data.warnings.map((w) => el("li", {}, w))));
   if (data.markers.length > 0) {
     const legend = Object.entries(MARKER_COLORS).filter(([k]) => data.markers.some((m) => m.kind === k)).map(([k, c]) => el("span", { style: `color:${c};margin-right:12px` }, `| ${k}`));
-    out.push(el("details", {}, el("summary", {}, `${data.markers.length} marked events: `, ...legend), table(["t (s)", "event"], data.markers.map((m) => [m.t, m.label]))));
+    out.push(el("details", {}, el("summary", {}, `${data.markers.length} marked events: `, ...legend), table(["t (s)", "event"], data.markers.map((m) => [Math.round(m.t * 10) / 10, m.label]))));
   }
   return out;
 }

@@ -206,10 +206,9 @@ function verdict(rows: readonly Sample[], judge: Judge): string {
     // A service nothing was asked of (slo_met empty, all its tasks ran) has no SLO to miss.
     if (judge.withinS === null && r.slo_met === 0) return `seed ${r.seed}: ${r.service} missed its SLO over the run`;
     // Recovery first: outside the faults, a service never back is judged on its windows before the fault alone.
-    for (const [key, value] of Object.entries(r)) {
-      const fault = /^f(\d+)_recovered_s$/.exec(key);
-      if (fault && !Number.isFinite(value)) return `seed ${r.seed}: ${r.service} had not recovered from fault ${fault[1]} when the next came or the run ended`;
-      if (fault && judge.withinS !== null && value > judge.withinS) return `seed ${r.seed}: ${r.service} took ${value} s to recover from fault ${fault[1]}`;
+    for (const [fault, value] of recoveries(r)) {
+      if (!Number.isFinite(value)) return `seed ${r.seed}: ${r.service} had not recovered from fault ${fault} when the next came or the run ended`;
+      if (judge.withinS !== null && value > judge.withinS) return `seed ${r.seed}: ${r.service} took ${value} s to recover from fault ${fault}`;
     }
     if (judge.withinS !== null && r.slo_met_outside_faults === 0) return `seed ${r.seed}: ${r.service} missed its SLO outside the faults`;
   }
@@ -252,11 +251,21 @@ function noAnswerHint(rows: readonly Trial[], lo: number, hi: number, judge: Jud
   return `more did not help (${ends}): the first failure says what stands in the way`;
 }
 
+/** A run's row's recoveries, fault by fault: [the fault's number, its f<i>_recovered_s (NaN: not back)]. */
+function recoveries(row: Sample): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [key, value] of Object.entries(row)) {
+    const fault = /^f(\d+)_recovered_s$/.exec(key);
+    if (fault) out.push([Number(fault[1]), value as number]);
+  }
+  return out;
+}
+
 /** The slowest recovery from a fault, of any service in any seed, in s: Infinity when one never recovered, -Infinity without faults. */
 function slowestRecovery(t: Trial): number {
   let slowest = -Infinity;
   for (const row of t.samples) {
-    for (const [key, value] of Object.entries(row)) if (/^f\d+_recovered_s$/.test(key)) slowest = Math.max(slowest, Number.isFinite(value) ? (value as number) : Infinity);
+    for (const [, value] of recoveries(row)) slowest = Math.max(slowest, Number.isFinite(value) ? value : Infinity);
   }
   return slowest;
 }

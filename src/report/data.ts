@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "csv-parse/sync";
 import type { Summary } from "../metrics/rows.js";
+import { byNumberedName, nameRanges } from "../metrics/fmt.js";
 import { NodeCpuWatch, warnings } from "../metrics/warnings.js";
 import type { LoggedEvent, StoryInput } from "./story.js";
 import { compareText } from "./compare.js";
@@ -38,7 +39,7 @@ export interface NodeGrid {
 /** A moment to mark on every time axis. */
 export interface Marker {
   t: number;
-  kind: "fault" | "leader" | "autoscale" | "update";
+  kind: "fault" | "leader" | "autoscale" | "update" | "nodes";
   label: string;
 }
 
@@ -155,7 +156,10 @@ function nodeGrid(rows: Row[]): NodeGrid {
   return { nodes, t: times, cpu, mem };
 }
 
-/** Faults, elections, autoscaler decisions and rolling-update steps after t = 0, from events.jsonl. */
+/**
+ * Faults, elections, autoscaler decisions, rolling-update steps and nodes lost and back (nodeMarkers)
+ * after t = 0, from events.jsonl, in time order.
+ */
 function markers(events: readonly LoggedEvent[]): Marker[] {
   const out: Marker[] = [];
   for (const { t, e } of events) {
@@ -163,6 +167,35 @@ function markers(events: readonly LoggedEvent[]): Marker[] {
     const m = marker(e);
     if (m) out.push({ t, ...m });
   }
+  return [...out, ...nodeMarkers(events)].sort((a, b) => a.t - b.t);
+}
+
+/** Node events of one kind within this many seconds of the first are one marker (a zone is one). */
+const NODE_MARK_GROUP_S = 5;
+
+/** memberlist's verdicts on crashed nodes, nodes marked DOWN, and nodes READY after being DOWN. */
+function nodeMarkers(events: readonly LoggedEvent[]): Marker[] {
+  const out: Marker[] = [];
+  const open = new Map<string, { t: number; names: string[] }>();
+  const close = (what: string, g: { t: number; names: string[] }) => out.push({ t: g.t, kind: "nodes", label: `${nameRanges([...g.names].sort(byNumberedName))} ${what}` });
+  const downed = new Set<string>();
+  for (const { t, e } of events) {
+    const node = String(e["node"]);
+    let what: string | null = null;
+    if (e["kind"] === "memberlist" && e["state"] === "dead") what = "dead (memberlist)";
+    else if (e["kind"] === "node" && e["status"] === "down") {
+      what = "DOWN";
+      downed.add(node);
+    } else if (e["kind"] === "node" && e["status"] === "ready" && downed.delete(node)) what = "READY again";
+    if (what === null || t < 0) continue;
+    const g = open.get(what);
+    if (g !== undefined && t - g.t <= NODE_MARK_GROUP_S) g.names.push(node);
+    else {
+      if (g !== undefined) close(what, g);
+      open.set(what, { t, names: [node] });
+    }
+  }
+  for (const [what, g] of open) close(what, g);
   return out;
 }
 

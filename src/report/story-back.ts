@@ -76,10 +76,14 @@ export function returned(events: readonly LoggedEvent[], down: readonly LoggedEv
   if (lastDown.size === 0) return [];
   const from = Math.min(...[...lastDown.values()].map((d) => d.line));
   const back: LoggedEvent[] = [];
+  const seen = new Set<string>();
   for (const x of events) {
     if (x.line <= from || x.e["kind"] !== "node" || x.e["status"] !== "ready") continue;
-    const d = lastDown.get(String(x.e["node"]));
-    if (d !== undefined && x.line > d.line && !back.some((b) => b.e["node"] === x.e["node"])) back.push(x);
+    const node = String(x.e["node"]);
+    const d = lastDown.get(node);
+    if (d === undefined || x.line < d.line || seen.has(node)) continue;
+    seen.add(node);
+    back.push(x);
   }
   const steps: Step[] = [];
   let group: LoggedEvent[] = [];

@@ -133,9 +133,16 @@ describe.skipIf(!CHROMIUM)("report.html in Chromium", () => {
     const cell = async (name: string) => (await page.locator("tr", { hasText: new RegExp(`^${name}`) }).locator("td").allTextContents())[7];
     expect(await cell("shop")).toBe(`MISSED (p99 <= 250 ms: ${(shop.attained * 100).toFixed(2)}% within); outside the faults' disruptions met, ${(shop.outside_faults.attained * 100).toFixed(2)}% within`);
     expect(await cell("catalog")).not.toContain("outside"); // met both ways
-    // The marked events' legend names the kinds this run has: a fault and leader changes, no autoscaler or update.
+    // The marked events' legend names the kinds this run has: a fault, leader changes and nodes lost and back; no autoscaler or update.
     const legend = await page.locator("details summary", { hasText: "marked events" }).textContent();
-    expect(legend).toMatch(/^\d+ marked events: \| fault\s*\| leader\s*$/);
+    expect(legend).toMatch(/^\d+ marked events: \| fault\s*\| leader\s*\| nodes\s*$/);
+    // Zone a's nodes, each kind one marker (walkthrough: none of them was on the charts), at times rounded as story.md's.
+    await page.locator("details summary", { hasText: "marked events" }).click();
+    const rows = await page.locator("details table tr").allTextContents();
+    expect(rows).toContain("185.8a-1..a-3,manager-1 dead (memberlist)");
+    expect(rows).toContain("218.6a-1..a-3,manager-1 DOWN");
+    expect(rows).toContain("540.1a-1..a-3,manager-1 READY again");
+    expect(rows).toContain("191.1leader manager-3 (term 2)");
   }, 60_000);
 
   it("sweep-report.html: no variant's label runs into its plot, however many fields its --vary joins", async () => {
