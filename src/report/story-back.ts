@@ -22,7 +22,7 @@ export function tasksShort(input: StoryInput, fromT: number, endT: number): Step
   const say = (service: string, backT: number | null) => {
     const o = open.get(service)!;
     const fewest = o.fewest < o.row.tasks_running ? `, ${o.fewest} at the fewest` : "";
-    const back = backT === null ? "; not all ran again before the span ended" : `; all ${o.row.tasks_desired} run again at ${backT} s`;
+    const back = backT === null ? `; not all ran again before ${endT === input.summary.duration_s ? "the run ended" : "the next fault"}` : `; all ${o.row.tasks_desired} run again at ${backT} s`;
     steps.push({ t: Math.max(fromT, o.row.t_s - interval), text: `${service} runs ${o.row.tasks_running} of its ${o.row.tasks_desired} desired tasks at ${o.row.t_s} s${fewest}${back}`, ref: `timeseries.csv:${o.line}` });
     open.delete(service);
     said.add(service);

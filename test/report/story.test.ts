@@ -129,6 +129,8 @@ describe("story.md", () => {
     expect(second).toMatch(/- \*\*t = 320\.1 s\*\*: b-1 is READY again: Swarm does not move running tasks back to it/);
     expect(second).toMatch(/- \*\*t = 540\.1 s\*\*: a-1\.\.a-3, manager-1 are READY again/);
     expect(two.match(/READY again:/g)).toHaveLength(2);
+    // Fault 2 came before shop's replacements ran: said so in fault 1's span.
+    expect(two.slice(0, two.indexOf("## 2."))).toMatch(/shop runs 8 of its 12 desired tasks at 190 s; not all ran again before the next fault \(timeseries\.csv:\d+\)/);
     // A scale-up at 5 minutes ends the nodeFailure's span before zone a returns: the return is still told, under the nodeFailure.
     const scaled = story("zone-failure", ["events.1={at: 5m, scale: {service: catalog, replicas: 7}}"]).text;
     expect(scaled.slice(0, scaled.indexOf("## 2."))).toMatch(/- \*\*t = 540\.1 s\*\*: a-1\.\.a-3, manager-1 are READY again/);
