@@ -338,10 +338,6 @@ function perService(events: readonly LoggedEvent[]): string {
   return each === "" ? "" : ` (${each})`;
 }
 
-
-
-
-
 /** The fault found the service already outside its SLO (summary.json says so). */
 function already(input: StoryInput, faultT: number, service: string): boolean {
   return input.summary.faults.find((f) => f.t_s === faultT)?.services[service]?.already_unhealthy === true;
