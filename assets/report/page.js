@@ -143,8 +143,7 @@ function summaryTables() {
         // As the terminal says it: the share of the requests that ended within the SLO latency.
         const within = v.desired_reached && v.slo.met !== null ? `: ${(v.slo.attained * 100).toFixed(2)}% within` : "";
         // What plan --recover-within judges, when its verdict differs from the whole run's (as the terminal says it).
-        const o = v.slo.outside_faults;
-        const outside = v.desired_reached && o && o.met !== null && o.met !== v.slo.met ? `; outside the faults' disruptions ${o.met ? "met" : "MISSED"}, ${(o.attained * 100).toFixed(2)}% within` : "";
+        const outside = data.outside[name] ? `; outside the faults' disruptions ${data.outside[name]}` : "";
         const cell = el("span", { class: v.slo.met === true ? "" : "bad" }, `${verdict} (${target}${within})${outside}`);
         return [name, num(v.arrivals, 0), num(v.errors, 0), num(v.timeouts, 0), num(v.rejected, 0), num(v.latency_ms?.p50), num(v.latency_ms?.p99), cell, v.restarts, v.oom_kills, v.unhealthy, v.tasks_pending];
       }),

@@ -1,7 +1,7 @@
 import { sloColumn, type FaultSummary, type ServiceSummary, type Summary } from "../metrics/rows.js";
 import { groupDigits, round1, shortTarget } from "../metrics/fmt.js";
 import { warnings, type NodeCpuWatch } from "../metrics/warnings.js";
-import { alreadyOutside, apiFailure, carriedOver, OUTSIDE_FAULTS_RULE, outsideFaultsVerdicts, updateOutcome } from "../metrics/faults.js";
+import { alreadyOutside, apiFailure, carriedOver, OUTSIDE_FAULTS_RULE, outsideFaultsList, updateOutcome } from "../metrics/faults.js";
 import { textTable } from "../report/text-table.js";
 
 /**
@@ -48,7 +48,7 @@ export function summaryText(summary: Summary, cpu: NodeCpuWatch, outDir: string 
 
 /** The SLO outside the faults' disruptions, when some service's verdict there differs from the whole run's, or "". */
 function outsideFaultsText(summary: Summary): string {
-  const said = outsideFaultsVerdicts(summary);
+  const said = outsideFaultsList(summary);
   if (said.length === 0) return "";
   return `SLO outside the faults' disruptions (${OUTSIDE_FAULTS_RULE}): ${said.join(", ")}`;
 }

@@ -357,14 +357,21 @@ export const OUTSIDE_FAULTS_RULE = "each fault's windows until the service recov
 /**
  * The services whose SLO verdict outside the faults' disruptions (summary.json's
  * slo.outside_faults, what `plan --recover-within` judges) differs from the whole run's, in the
- * scenario's order, as "shop met (99.80% within)"; none when the run had no fault.
+ * scenario's order: the verdict ("met", or "met before the loadSpike at 300 s, from which it
+ * never recovered") and the share within ("99.80%"); none when the run had no fault. The
+ * terminal, story.md and report.html each word them from here.
  */
-export function outsideFaultsVerdicts(summary: Summary): string[] {
+export function outsideFaultsVerdicts(summary: Summary): { service: string; verdict: string; within: string }[] {
   const differ = Object.entries(summary.services).filter(([, s]) => s.desired_reached && s.slo.outside_faults?.met != null && s.slo.outside_faults.met !== s.slo.met);
   return differ.map(([name, s]) => {
     // A service never back has the rest of the run left out: its verdict is on the windows before that fault.
     const never = summary.faults.find((f) => f.services[name]?.recovered_s === null && f.services[name]?.already_unhealthy === false);
     const where = never === undefined ? "" : ` before the ${never.fault} at ${never.t_s} s, from which it never recovered`;
-    return `${name} ${s.slo.outside_faults!.met ? "met" : "MISSED"}${where} (${((s.slo.outside_faults!.attained ?? 0) * 100).toFixed(2)}% within)`;
+    return { service: name, verdict: `${s.slo.outside_faults!.met ? "met" : "MISSED"}${where}`, within: `${((s.slo.outside_faults!.attained ?? 0) * 100).toFixed(2)}%` };
   });
+}
+
+/** outsideFaultsVerdicts as the terminal and story.md list them: "shop met (99.80% within)". */
+export function outsideFaultsList(summary: Summary): string[] {
+  return outsideFaultsVerdicts(summary).map((v) => `${v.service} ${v.verdict} (${v.within} within)`);
 }

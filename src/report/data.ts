@@ -8,6 +8,7 @@ import { parse } from "csv-parse/sync";
 import type { Summary } from "../metrics/rows.js";
 import { byNumberedName, nameRanges } from "../metrics/fmt.js";
 import { NodeCpuWatch, warnings } from "../metrics/warnings.js";
+import { outsideFaultsVerdicts } from "../metrics/faults.js";
 import type { LoggedEvent, StoryInput } from "./story.js";
 import { compareText } from "./compare.js";
 
@@ -59,6 +60,8 @@ export interface ReportData {
   nodes: NodeGrid;
   markers: Marker[];
   warnings: string[];
+  /** Per service whose SLO verdict outside the faults' disruptions differs from the whole run's: it, as the SLO cell says it. */
+  outside: Record<string, string>;
 }
 
 type Row = Record<string, string>;
@@ -116,7 +119,12 @@ export function reportData(o: RunFiles): ReportData {
     s.starting.push(+r["tasks_starting"]!);
     s.pending.push(+r["tasks_pending"]!);
   }
-  return { summary, compare: null, sloMs, services, nodes: nodeGrid(o.nodes), markers: markers(o.events), warnings: warnings(summary, NodeCpuWatch.of(nodeCpu(o.nodes), joinTimes(o.events))) };
+  return { summary, compare: null, sloMs, services, nodes: nodeGrid(o.nodes), markers: markers(o.events), warnings: warnings(summary, NodeCpuWatch.of(nodeCpu(o.nodes), joinTimes(o.events))), outside: outsideCells(summary) };
+}
+
+/** The SLO cell's words outside the faults' disruptions, where its verdict there differs: "met, 99.80% within". */
+function outsideCells(summary: Summary): Record<string, string> {
+  return Object.fromEntries(outsideFaultsVerdicts(summary).map((v) => [v.service, `${v.verdict}, ${v.within} within`]));
 }
 
 function nodeCpu(rows: readonly Row[]): StoryInput["nodes"][number][] {

@@ -4,7 +4,7 @@
 
 import { sloColumn, type FaultSummary } from "../metrics/rows.js";
 import { byNumberedName, groupDigits, nameRanges } from "../metrics/fmt.js";
-import { fmt, list, quantileMs, windowOf, type LoggedEvent, type Step, type StoryInput, type StoryWindow } from "./story-parts.js";
+import { fmt, list, quantileMs, slowerThanSlo, windowOf, type LoggedEvent, type Step, type StoryInput, type StoryWindow } from "./story-parts.js";
 
 /** Nodes READY again within this many seconds of the first of them are one step. */
 const RETURN_GROUP_S = 10;
@@ -54,7 +54,7 @@ export function backWithin(input: StoryInput, f: FaultSummary): Step[] {
     const rows = input.timeseries.map((r, i) => ({ r, i })).filter(({ r }) => r.service === name && r.t_s > f.t_s && r.t_s <= end + 1e-6);
     const last = rows[rows.length - 1];
     if (last === undefined || Math.abs(last.r.t_s - end) > 1e-6) continue;
-    const healthy = (r: StoryWindow) => r.errors === 0 && (r.completed === 0 || quantileMs(r, slo.percentile) <= slo.latency_ms);
+    const healthy = (r: StoryWindow) => r.errors === 0 && !slowerThanSlo(r, slo);
     const had = [last.r.completed > 0 ? `${sloColumn(slo.percentile)} ${fmt(quantileMs(last.r, slo.percentile))} ms` : "nothing completed", ...(last.r.errors > 0 ? [`${groupDigits(last.r.errors)} failed requests`] : [])].join(" and ");
     const firstBad = rows.findIndex(({ r }) => !healthy(r));
     const firstBack = firstBad < 0 ? -1 : rows.findIndex(({ r }, k) => k > firstBad && healthy(r));

@@ -46,3 +46,8 @@ export function fmt(x: number): string {
 export function quantileMs(r: StoryWindow, percentile: number): number {
   return r[`${sloColumn(percentile)}_ms`] ?? 0;
 }
+
+/** The window's latency at the SLO's percentile is above the SLO's (a window where nothing completed has none). */
+export function slowerThanSlo(r: StoryWindow, slo: { latency_ms: number; percentile: number }): boolean {
+  return r.completed > 0 && quantileMs(r, slo.percentile) > slo.latency_ms;
+}

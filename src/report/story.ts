@@ -9,9 +9,9 @@
 import { sloColumn, type FaultSummary } from "../metrics/rows.js";
 import { HOT_CPU } from "../metrics/warnings.js";
 import { byNumberedName, groupDigits, nameRanges, shortTarget } from "../metrics/fmt.js";
-import { alreadyOutside, apiFailure, carriedOver, OUTSIDE_FAULTS_RULE, outsideFaultsVerdicts, stillOutside, updateOutcome } from "../metrics/faults.js";
+import { alreadyOutside, apiFailure, carriedOver, OUTSIDE_FAULTS_RULE, outsideFaultsList, stillOutside, updateOutcome } from "../metrics/faults.js";
 
-import { fmt, list, quantileMs, windowOf, type LoggedEvent, type Step, type StoryInput } from "./story-parts.js";
+import { fmt, list, quantileMs, slowerThanSlo, windowOf, type LoggedEvent, type Step, type StoryInput } from "./story-parts.js";
 import { backWithin, returned, tasksShort } from "./story-back.js";
 
 export type { LoggedEvent, StoryInput } from "./story-parts.js";
@@ -29,7 +29,7 @@ export function storyMarkdown(input: StoryInput): string {
     out.push("", outcome(input, f, endT, s.faults[i - 1]), "");
     if (i === s.faults.length - 1) out.push(shortAtEnd(input), "");
   });
-  const outside = outsideFaultsVerdicts(s);
+  const outside = outsideFaultsList(s);
   if (outside.length > 0) out.push(`Outside the faults' disruptions (${OUTSIDE_FAULTS_RULE}), the SLO's verdict is not the whole run's: ${outside.join(", ")}.`, "");
   return out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
 }
@@ -174,7 +174,7 @@ function symptoms(input: StoryInput, fromT: number, endT: number): Step[] {
   }
   const slow = input.timeseries.findIndex((r) => {
     const slo = input.summary.services[r.service]?.slo;
-    return inSpan(r) && slo !== undefined && r.completed > 0 && quantileMs(r, slo.percentile) > slo.latency_ms && !already(input, fromT, r.service);
+    return inSpan(r) && slo !== undefined && slowerThanSlo(r, slo) && !already(input, fromT, r.service);
   });
   if (slow >= 0) {
     const r = input.timeseries[slow]!;

@@ -49,6 +49,9 @@ describe.skipIf(!CHROMIUM)("report.html in Chromium", () => {
     expect(errors).toEqual([]);
     // One service, 180 windows: latency (p50, p95, p99, SLO), failures (3 series), tasks (4).
     expect(report).toEqual({ charts: 3, points: 11 * 180, heatmaps: 2 });
+    // web never recovers from the spike: its SLO outside the faults is its windows before it, as the terminal and story.md say.
+    const slo = (await page.locator("tr", { hasText: /^web/ }).locator("td").allTextContents())[7];
+    expect(slo).toMatch(/; outside the faults' disruptions met before the loadSpike at 300 s, from which it never recovered, [\d.]+% within$/);
     // The CPU heatmap shows saturated workers: some pixels are the darkest red.
     const dark = await page.evaluate(() => {
       const c = document.querySelector(".heatmap canvas") as HTMLCanvasElement;
