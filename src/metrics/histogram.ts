@@ -187,7 +187,10 @@ export class LatencyHistogram {
     // the counts of its (public) fields keeps the bins' range, so the next window's values land in
     // bins that exist. Quantiles and merges walk bins with running counts, so empty bins change no
     // answer: the test "a cleared histogram answers and merges exactly as a new one" holds it.
-    // Only the bins between the extremes' can hold a count (keySpan).
+    // Only the bins between the extremes' can hold a count (keySpan), and none when nothing was
+    // recorded or merged since the last clear: an idle service's window then costs nothing here
+    // (it filled every bin of the run's range, a fifth of closing an empty window).
+    if (this.n === 0) return;
     const s = this.sketch;
     const span = this.keySpan();
     if (span === null) s.store.bins.fill(0);
