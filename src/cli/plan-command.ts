@@ -139,7 +139,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
     return answer.code;
   }
   const rows = [...trials.values()].sort((a, b) => a.value - b.value);
-  out.writeCsv("plan.csv", ["value", "seeds", "passed", "meets_every_slo", "first_failure", "worst_slo_attained_pct"], rows.map((t) => ({ value: t.value, seeds: t.runs, passed: t.passed, meets_every_slo: ok(t), first_failure: t.why, worst_slo_attained_pct: Number.isFinite(t.worstAttainedPct) ? Math.round(t.worstAttainedPct * 1000) / 1000 : "" })));
+  out.writeCsv("plan.csv", PLAN_COLUMNS, rows.map((t) => planRow(t, ok(t))));
   // Every run of every value tried, as a sweep writes them: which seeds failed, and how.
   writeSamples(out, rows.flatMap((t) => t.samples));
   // The answer is the bottom though the top fails: more of the field does worse (report() says so).
@@ -148,6 +148,28 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   out.commit();
   if (!o.quiet) process.stdout.write(`${report(o.minimize, rows, answer, seedCount, lo0, hi0, moreIsWorse, judge)}\noutputs: ${out.finalDir}\n`);
   return answer === null ? NO_ANSWER : 0;
+}
+
+const PLAN_COLUMNS = ["value", "seeds", "passed", "meets_every_slo", "first_failure", "worst_slo_attained_pct", "slowest_recovery_s", "all_recovered"];
+
+/**
+ * A tried value's plan.csv row. Its recovery: the slowest of any service from any fault in any
+ * seed (empty when one was not back before the next fault or the end, or there was no fault),
+ * and whether every one came back (empty without faults).
+ */
+function planRow(t: Trial, ok: boolean): Record<string, unknown> {
+  const slowest = slowestRecovery(t);
+  const faults = slowest > -Infinity;
+  return {
+    value: t.value,
+    seeds: t.runs,
+    passed: t.passed,
+    meets_every_slo: ok,
+    first_failure: t.why,
+    worst_slo_attained_pct: Number.isFinite(t.worstAttainedPct) ? Math.round(t.worstAttainedPct * 1000) / 1000 : "",
+    slowest_recovery_s: Number.isFinite(slowest) ? slowest : "",
+    all_recovered: faults ? slowest < Infinity : "",
+  };
 }
 
 /** The most values `search` tries on LO..HI: both ends, then one per halving of the gap. */
@@ -239,7 +261,6 @@ function noAnswerHint(rows: readonly Trial[], lo: number, hi: number, judge: Jud
   const top = rows.find((t) => t.value === hi)!;
   const bottom = rows.find((t) => t.value === lo);
   if (bottom === undefined || bottom === top) return "a larger --range may help, or the first failure says what stands in the way";
-  const within = (t: Trial): string => (Number.isFinite(t.worstAttainedPct) ? `${t.worstAttainedPct.toFixed(1)}%` : "-");
   const [slowLo, slowHi] = [slowestRecovery(bottom), slowestRecovery(top)];
   // Recovery is judged only with --recover-within, and only where there were faults.
   const timed = judge.withinS !== null && (slowLo > -Infinity || slowHi > -Infinity);
@@ -249,6 +270,11 @@ function noAnswerHint(rows: readonly Trial[], lo: number, hi: number, judge: Jud
   // Faster, but still too slow at the top: the recovery may be bound by what more of the field cannot buy (detection, start-up).
   if (timed && slowHi < slowLo) return `more made the slowest recovery faster, but not within ${judge.withinS} s (${ends}): a sweep over the range shows whether it goes on helping; the first failure says what stands in the way`;
   return `more did not help (${ends}): the first failure says what stands in the way`;
+}
+
+/** The worst service's share within its SLO, as the table and the hints say it. */
+function within(t: Trial): string {
+  return Number.isFinite(t.worstAttainedPct) ? `${t.worstAttainedPct.toFixed(1)}%` : "-";
 }
 
 /** A run's row's recoveries, fault by fault: [the fault's number, its f<i>_recovered_s (NaN: not back)]. */
@@ -271,8 +297,14 @@ function slowestRecovery(t: Trial): number {
 }
 
 function report(field: string, rows: readonly Trial[], answer: number | null, seeds: number, lo: number, hi: number, moreIsWorse: boolean, judge: Judge): string {
-  // Left-aligned: the failures are sentences of different lengths.
-  const table = textTable([["value", "seeds meeting every SLO", "first failure"], ...rows.map((t) => [String(t.value), `${t.passed} of ${t.runs}`, t.why])], 3);
+  // The slowest recovery only when there were faults. Left-aligned: the failures are sentences of different lengths.
+  const timed = rows.some((t) => slowestRecovery(t) > -Infinity);
+  const recovery = (t: Trial): string[] => {
+    const s = slowestRecovery(t);
+    return timed ? [s === Infinity ? "not back" : s === -Infinity ? "-" : `${s} s`] : [];
+  };
+  const head = ["value", "seeds meeting every SLO", judge.withinS === null ? "worst within SLO" : "worst within SLO outside faults", ...(timed ? ["slowest recovery"] : []), "first failure"];
+  const table = textTable([head, ...rows.map((t) => [String(t.value), `${t.passed} of ${t.runs}`, within(t), ...recovery(t), t.why])], head.length);
   if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in ${seeds === 1 ? "its one seed" : `all ${seeds} seeds`} (not even ${hi}; ${judge.text}): ${noAnswerHint(rows, lo, hi, judge)}`].join("\n");
   const bound = 100 * missChanceBound(seeds);
   const below = rows.find((t) => t.value === answer - 1);
