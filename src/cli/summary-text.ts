@@ -75,6 +75,8 @@ function faultText(f: FaultSummary, prev: FaultSummary | undefined, last: boolea
   const parts = [`fault ${f.fault} at ${f.t_s} s${f.target ? ` (${shortTarget(f.target)})` : ""}:`];
   if (f.update !== undefined) parts.push(`${updateOutcome(f.update)},`);
   if (f.api_error !== undefined) parts.push(`${apiFailure(f)},`);
+  // The data plane's own verdict (as a rule before the managers'): until then the mesh still sends the nodes their share.
+  if (f.memberlist_dead_s !== null) parts.push(`out of the routing mesh after ${round1(f.memberlist_dead_s)} s (memberlist),`);
   if (f.detected_s !== null) parts.push(`detected after ${round1(f.detected_s)} s (${f.detected_by}),`);
   if (f.tasks_restored_s === null) parts.push(last ? "tasks never all back," : "tasks not all back when the next fault came,");
   else if (f.tasks_restored_s > 0) parts.push(`tasks restored after ${f.tasks_restored_s} s,`);

@@ -17,7 +17,8 @@
 // the window ("leader" is then the last to recover when the swarm was without one after every
 // service had recovered).
 // Detection is the managers noticing: the first of the fault's nodes marked DOWN, or a new
-// leader elected, after the fault. Tasks are restored at the end of the first window after the
+// leader elected, after the fault. The data plane notices apart: memberlist declares a crashed
+// node dead (which the managers' DOWN does not wait for, nor it for them). Tasks are restored at the end of the first window after the
 // last one in the span in which some service ran fewer tasks than it desired (never, when the
 // span ended short).
 // SIMPLIFICATION: recovery and restoration are known to the window (metrics.interval).
@@ -60,6 +61,8 @@ class FaultSpan {
   firstWindow = -1;
   detectedUs: number | null = null;
   detectedBy: string | null = null;
+  /** When memberlist declared the first of its nodes dead. */
+  memberlistDeadUs: number | null = null;
   readonly windows: { endUs: number; healthy: boolean; leader: boolean; short: boolean }[] = [];
   readonly services: ServiceSpan[];
   worst: { endUs: number; service: string; errors: number; p99Ms: number | null; score: number } | null = null;
@@ -162,6 +165,7 @@ export class FaultWindows {
     }
     if (event.kind === "service" && typeof event["update"] === "string") this.updated(atUs, String(event["service"]), event["update"]);
     for (const span of this.spans) {
+      if (span.memberlistDeadUs === null && atUs >= span.atUs && event.kind === "memberlist" && event["state"] === "dead" && span.nodes.has(String(event["node"]))) span.memberlistDeadUs = atUs;
       if (span.detectedUs !== null || atUs < span.atUs) continue;
       const nodeDown = event.kind === "node" && event["status"] === "down" && span.nodes.has(String(event["node"]));
       const elected = event.kind === "leader" && event["leader"] !== null && LEADER_FAULTS.has(span.fault);
@@ -260,6 +264,7 @@ export class FaultWindows {
       target: s.target,
       detected_s: s.detectedUs === null ? null : since(s.detectedUs),
       detected_by: s.detectedBy,
+      memberlist_dead_s: s.memberlistDeadUs === null ? null : since(s.memberlistDeadUs),
       recovered_s: lastBad < 0 ? 0 : lastBad === n - 1 ? null : since(s.windows[lastBad]!.endUs),
       last_to_recover: last,
       tasks_restored_s: lastShort < 0 ? 0 : lastShort === n - 1 ? null : since(s.windows[lastShort + 1]!.endUs),

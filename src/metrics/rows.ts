@@ -246,6 +246,13 @@ export interface FaultSummary {
   detected_s: number | null;
   /** What noticed it: "a-2 DOWN" or "manager-3 elected"; null with detected_s. */
   detected_by: string | null;
+  /**
+   * Seconds until memberlist, the data plane's gossip, declared the first of its nodes dead: until
+   * then the other nodes' routing mesh and VIPs still send its tasks their share. It grows with
+   * the log of the cluster's nodes. null when it crashed no node, or none was declared dead
+   * before the span ended (back first, or a partition).
+   */
+  memberlist_dead_s: number | null;
   /** Seconds from the injection until every service was healthy for good, with a leader; null if that never happened before the next fault or the end. */
   recovered_s: number | null;
   /** The service whose recovery came last, or "leader" when the swarm's leader came back after every service; null when the fault was absorbed. */

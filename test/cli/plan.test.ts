@@ -281,6 +281,8 @@ describe("the README's plan of nodes per zone on zone-failure, with --recover-wi
     const runs = [2, 4, 8].map(zones);
     const after = (o: ReturnType<typeof zones>) => [...new Set(eventsOf(o.events, "memberlist").map((e) => (e["after_s"] as number).toFixed(1)))];
     expect([after(runs[0]!), after(runs[2]!)]).toEqual([["5.5"], ["7.2"]]); // 9 nodes, then 27
+    // The figure a sweep's f1_memberlist_dead_s column shows (the README points to it), and the terminal's fault line.
+    expect(runs.map((o) => o.summary.faults[0]!.memberlist_dead_s!.toFixed(1))).toEqual(["5.5", "6.2", "7.2"]);
     expect(runs.map((o) => o.summary.services["shop"]!.errors)).toEqual([1_290, 1_730, 2_072]);
   });
 

@@ -160,4 +160,17 @@ describe("fault windows", () => {
     f.observe(111 * S, { kind: "node", node: "w-1", status: "down" });
     expect(f.summaries().map((s) => s.detected_s)).toEqual([11, null]);
   });
+
+  it("memberlist's verdict on the first of a fault's nodes is its own figure: the managers' DOWN does not set it, nor a node the fault did not crash", () => {
+    const f = new FaultWindows(["web"]);
+    f.inject(100 * S, "nodeFailure", "w-1,w-2");
+    f.inject(200 * S, "nodeFailure", "w-3");
+    f.observe(105.5 * S, { kind: "memberlist", node: "w-2", state: "dead", after_s: 5.5 });
+    f.observe(105.5 * S, { kind: "memberlist", node: "w-1", state: "dead", after_s: 5.5 });
+    f.observe(111 * S, { kind: "node", node: "w-1", status: "down" });
+    f.observe(206 * S, { kind: "memberlist", node: "w-9", state: "dead", after_s: 6 });
+    const [first, second] = f.summaries();
+    expect([first!.memberlist_dead_s, first!.detected_s, first!.detected_by]).toEqual([5.5, 11, "w-1 DOWN"]);
+    expect(second!.memberlist_dead_s).toBeNull();
+  });
 });
