@@ -40,6 +40,36 @@ export function tasksShort(input: StoryInput, fromT: number, endT: number): Step
 }
 
 /**
+ * In a partition's span, each service that ran more tasks than it desires: the nodes cut off
+ * from the leader keep running theirs (a worker does not stop its tasks when it loses its
+ * managers) while the leader replaces them on the nodes it reaches; those nodes stop the old
+ * ones when they re-register after the heal. The most it ran, and when it was back to its count.
+ */
+export function tasksOver(input: StoryInput, f: FaultSummary, endT: number): Step[] {
+  if (f.fault !== "partition") return [];
+  const interval = windowOf(input.timeseries);
+  const over = new Map<string, { line: number; row: StoryWindow; most: number; backT: number | null }>();
+  input.timeseries.forEach((r, i) => {
+    if (r.t_s <= f.t_s || r.t_s > endT) return;
+    const o = over.get(r.service);
+    if (o === undefined) {
+      if (r.tasks_running > r.tasks_desired) over.set(r.service, { line: i + 2, row: r, most: r.tasks_running, backT: null });
+    } else if (o.backT === null) {
+      if (r.tasks_running <= r.tasks_desired) o.backT = r.t_s;
+      else o.most = Math.max(o.most, r.tasks_running);
+    }
+  });
+  return [...over].map(([service, o]) => {
+    const back = o.backT === null ? `; still over when ${endT === input.summary.duration_s ? "the run ended" : "the next fault came"}` : `; back to ${o.row.tasks_desired} at ${o.backT} s, once they re-registered`;
+    return {
+      t: Math.max(f.t_s, o.row.t_s - interval),
+      text: `${service} runs ${o.most} tasks, ${o.most - o.row.tasks_desired} more than its ${o.row.tasks_desired} desired, from ${o.row.t_s} s: the nodes the partition cut off keep running theirs (a worker does not stop its tasks when it loses its managers) while the leader replaces them${back}`,
+      ref: `timeseries.csv:${o.line}`,
+    };
+  });
+}
+
+/**
  * Each service that left its SLO in the span and came back: the end of its last window outside
  * the SLO is its recovery (summary.json), which one slow window can put long after the errors
  * stopped; when it was back within the SLO before that, when first, and how often out again.

@@ -12,7 +12,7 @@ import { byNumberedName, groupDigits, nameRanges, shortTarget } from "../metrics
 import { alreadyOutside, apiFailure, carriedOver, OUTSIDE_FAULTS_RULE, outsideFaultsList, stillOutside, updateOutcome } from "../metrics/faults.js";
 
 import { fmt, list, quantileMs, slowerThanSlo, windowOf, type LoggedEvent, type Step, type StoryInput } from "./story-parts.js";
-import { backWithin, returned, tasksShort } from "./story-back.js";
+import { backWithin, returned, tasksOver, tasksShort } from "./story-back.js";
 
 export type { LoggedEvent, StoryInput } from "./story-parts.js";
 
@@ -41,9 +41,10 @@ function chain(input: StoryInput, f: FaultSummary, endT: number): Step[] {
   const steps: Step[] = [];
   const fault = of("fault")[0];
   steps.push({ t: f.t_s, text: `${f.fault} ${f.target ? `hits ${shortTarget(f.target)}` : "starts"}`, ref: fault ? `events.jsonl:${fault.line}` : "summary.json" });
-  for (const h of of("heal")) steps.push({ t: h.t, text: `the ${String(h.e["fault"])}${h.e["target"] ? ` (${shortTarget(String(h.e["target"]))})` : ""} heals`, ref: `events.jsonl:${h.line}` });
+  const heals = of("heal");
+  for (const h of heals) steps.push({ t: h.t, text: `the ${String(h.e["fault"])}${h.e["target"] ? ` (${shortTarget(String(h.e["target"]))})` : ""} heals`, ref: `events.jsonl:${h.line}` });
   const leaders = of("leader");
-  steps.push(...leadership(leaders));
+  steps.push(...leadership(leaders, heals));
   const down = of("node", (e) => e["status"] === "down");
   steps.push(...nodeStatus(of("node"), leaders.filter((x) => x.e["leader"] !== null), down, f.t_s));
   steps.push(...returned(input.events, down));
@@ -61,6 +62,7 @@ function chain(input: StoryInput, f: FaultSummary, endT: number): Step[] {
   steps.push(...killed(rejected, `is rejected by its node's engine (${String(rejected[0]?.e["reason"])})`, "rejected", "tasks"));
   steps.push(...symptoms(input, f.t_s, endT));
   steps.push(...tasksShort(input, f.t_s, endT));
+  steps.push(...tasksOver(input, f, endT));
   steps.push(...backWithin(input, f));
   return steps;
 }
@@ -68,14 +70,32 @@ function chain(input: StoryInput, f: FaultSummary, endT: number): Step[] {
 /** The shown leader changes of a span: each loss and election, the first few of a long run of them. */
 const LEADER_STEPS = 6;
 
+/** A leader lost this soon after a partition heals, to a higher term than the next one's, was deposed by it. */
+const DEPOSED_WITHIN_S = 10;
+
 /** Every loss of the leader and every election in the span (after a partition heals there may be several). */
-function leadership(changes: readonly LoggedEvent[]): Step[] {
+function leadership(changes: readonly LoggedEvent[], heals: readonly LoggedEvent[]): Step[] {
   const shown = changes.length <= LEADER_STEPS ? changes : changes.slice(0, LEADER_STEPS - 2);
-  const said = (x: LoggedEvent) => (x.e["leader"] === null ? "the swarm has no leader" : `${String(x.e["leader"])} is elected leader (term ${String(x.e["term"])})`);
+  const said = (x: LoggedEvent) => (x.e["leader"] === null ? `the swarm has no leader${deposed(x, changes, heals)}` : `${String(x.e["leader"])} is elected leader (term ${String(x.e["term"])})`);
   const steps = shown.map((x) => ({ t: x.t, text: said(x), ref: `events.jsonl:${x.line}` }));
   const last = changes[changes.length - 1];
   if (last && shown.length < changes.length) steps.push({ t: last.t, text: `after ${changes.length - shown.length - 1} more leader changes, ${said(last).replace(/^the swarm/, "the swarm again")}`, ref: `events.jsonl:${last.line}` });
   return steps;
+}
+
+/**
+ * Why the leader was lost, when a partition healed just before and the next leader's term is
+ * more than one above its own: a manager the partition cut off from the majority campaigned on
+ * its own, raising its term, and once heard again its higher term makes the leader step down
+ * (Raft: a node that sees a higher term reverts to follower). "" otherwise.
+ */
+function deposed(loss: LoggedEvent, changes: readonly LoggedEvent[], heals: readonly LoggedEvent[]): string {
+  const heal = heals.filter((h) => h.t <= loss.t).at(-1);
+  if (heal === undefined || loss.t - heal.t > DEPOSED_WITHIN_S || changes.some((c) => c.t >= heal.t && c.line < loss.line)) return "";
+  const next = changes.find((c) => c.line > loss.line && c.e["leader"] !== null);
+  const term = Number(loss.e["term"]);
+  if (next === undefined || !(Number(next.e["term"]) > term + 1)) return "";
+  return `: a manager the partition cut off campaigned on its own, and once heard again its higher term makes the leader of term ${term} step down (the next is elected in term ${String(next.e["term"])})`;
 }
 
 /**
