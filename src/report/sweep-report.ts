@@ -37,7 +37,7 @@ svg .zero { stroke: var(--muted); stroke-dasharray: 4 3; }
 svg .ci { stroke: var(--fg); stroke-width: 2; }
 svg .mean { fill: #1f77b4; }
 svg .diff { fill: #d62728; }`;
-  const intro = `<p class="muted">${seeds} seed(s) per variant, the same seeds for every variant. Left: each variant's mean with its 95% confidence interval. Right: the paired difference from the first variant (the baseline) with its interval; one that crosses the dashed zero line is no evidence of a difference. A metric with no value in some runs (nothing completed, a fault that never recovered) is estimated over the runs that have one, and the row says how many.</p>`;
+  const intro = `<p class="muted">${seeds} seed(s) per variant, the same seeds for every variant. Left: each variant's mean with its 95% confidence interval. Right: the paired difference from the first variant (the baseline) with its interval; one that crosses the dashed zero line is no evidence of a difference. An interval stops where its metric does (a share at 100%, a time or a count at 0). A metric with no value in some runs (nothing completed, a fault that never recovered) is estimated over the runs that have one, and the row says how many.</p>`;
   const settings = set.length === 0 ? "" : `\n<p>Every run with ${set.map((x) => `<code>--set ${escapeXml(x)}</code>`).join(", ")}.</p>`;
   const toggle = `<script>document.getElementById("theme").addEventListener("click", () => { const d = document.documentElement; d.dataset.theme = d.dataset.theme === "dark" ? "light" : "dark"; });</script>`;
   return page(title, style, `${intro}${settings}\n${sections.join("\n")}\n${toggle}`);
@@ -75,7 +75,7 @@ export function shortPaths(label: string): string {
 
 /** One forest plot: a row per variant, estimates on the left, differences on the right. */
 function forest(metric: string, service: string, rows: readonly SweepRow[], labelW: number): string {
-  const est = rows.map((r) => interval(value(r, `${metric}_mean`), value(r, `${metric}_ci95`)));
+  const est = rows.map((r) => interval(value(r, `${metric}_mean`), value(r, `${metric}_ci95`), boundsOf(metric)));
   const diff = rows.map((r, i) => (i === 0 ? null : interval(value(r, `${metric}_diff`), value(r, `${metric}_diff_ci95`))));
   const h = 30 + ROW_H * rows.length;
   const left = scale(est, false);
@@ -98,10 +98,20 @@ interface Interval {
   ci: boolean;
 }
 
-function interval(mean: number | null, ci: number | null): Interval | null {
+/**
+ * The mean's interval, cut at what the metric can be (`bounds`): Student's t interval is
+ * symmetric, so a share near 100% read "99.991 to 100.001" and a count near 0 went below it.
+ * sweep-summary.csv keeps the symmetric half-width; the plot and its tooltip show the cut one.
+ */
+function interval(mean: number | null, ci: number | null, bounds: readonly [number, number] = [-Infinity, Infinity]): Interval | null {
   if (mean === null) return null;
   const half = ci ?? 0;
-  return { mid: mean, lo: mean - half, hi: mean + half, ci: ci !== null };
+  return { mid: mean, lo: Math.max(bounds[0], mean - half), hi: Math.min(bounds[1], mean + half), ci: ci !== null };
+}
+
+/** What a metric's mean can be: a share in % (`_pct`) lies in 0..100; every other metric (a latency, a time, a count) is never below 0. */
+export function boundsOf(metric: string): readonly [number, number] {
+  return metric.endsWith("_pct") ? [0, 100] : [0, Infinity];
 }
 
 /** Maps a value to x within a plot; the range covers every interval (and 0 for differences). */
