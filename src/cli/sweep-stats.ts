@@ -6,7 +6,7 @@
 import type { OutputDir } from "../metrics/output.js";
 import { HISTOGRAM_RELATIVE_ACCURACY } from "../metrics/histogram.js";
 import { estimate, pairedDifference } from "../metrics/stats.js";
-import { sweepReportHtml } from "../report/sweep-report.js";
+import { shortPaths, sweepReportHtml } from "../report/sweep-report.js";
 import { textTable } from "../report/text-table.js";
 import { SWEEP_FILE, type SweepManifest } from "./sweep-files.js";
 import { FAULT_COLUMN, round, withEveryFault, type Sample } from "./sweep-run.js";
@@ -125,14 +125,17 @@ function table(rows: Record<string, string | number>[], runs: number): string {
     if (n === 0) return "never";
     return `${fmt(r, m)}${n < Number(r["runs"]) ? ` (${n} of ${String(r["runs"])})` : ""}`;
   };
-  const header = ["service", "variant", ...(back ? ["tasks back"] : []), ...(last > 0 ? [`recovered s (fault ${last})`] : []), "errors %", "p99 ms", "SLO attained %", "Δ errors %", "Δ p99 ms", "Δ SLO %"];
+  // With faults, also the share within the SLO outside their disruptions: what plan --recover-within judges.
+  const outside = rows.some((r) => r["slo_attained_outside_faults_pct_mean"] !== undefined);
+  const header = ["service", "variant", ...(back ? ["tasks back"] : []), ...(last > 0 ? [`recovered s (fault ${last})`] : []), "errors %", "p99 ms", "SLO attained %", ...(outside ? ["outside faults %"] : []), "Δ errors %", "Δ p99 ms", "Δ SLO %"];
   const body = rows.map((r, i) => {
     // The first variant of each service is the baseline the others are compared with.
     const base = i === 0 || rows[i - 1]!["service"] !== r["service"];
     const d = (m: string): string => (base ? "(baseline)" : diff(r, m));
     const tasks = back ? [`${String(r["tasks_back"])} of ${String(r["runs"])}`] : [];
     const recovery = last > 0 ? [recovered(r)] : [];
-    return [String(r["service"]), String(r["variant"]), ...tasks, ...recovery, fmt(r, "error_pct"), fmt(r, "p99_ms"), fmt(r, "slo_attained_pct"), d("error_pct"), d("p99_ms"), d("slo_attained_pct")];
+    // Each field's path cut to its last two parts, as the report's labels: sweep.csv has them whole.
+    return [String(r["service"]), shortPaths(String(r["variant"])), ...tasks, ...recovery, fmt(r, "error_pct"), fmt(r, "p99_ms"), fmt(r, "slo_attained_pct"), ...(outside ? [fmt(r, "slo_attained_outside_faults_pct")] : []), d("error_pct"), d("p99_ms"), d("slo_attained_pct")];
   });
   const seeds = runs === 1 ? "1 seed" : `${runs} seeds`;
   return [`${seeds} per variant; mean ± 95% CI; Δ = paired difference from the first variant (same seeds); - = no data`, ...textTable([header, ...body], 2), ...sketchNote(rows)].join("\n");

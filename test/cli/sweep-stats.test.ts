@@ -109,7 +109,9 @@ describe("the sweep's table, with faults", () => {
       delete s["f1_recovered_s"];
       return s as unknown as Sample;
     };
-    expect(writeSweep(out, [1, 2, 3].map(plain), { scenario: "t", variants: ["a"], seeds: [1, 2, 3], set: [] }, false)).not.toContain("tasks back");
+    const text = writeSweep(out, [1, 2, 3].map(plain), { scenario: "t", variants: ["a"], seeds: [1, 2, 3], set: [] }, false);
+    expect(text).not.toContain("tasks back");
+    expect(text).not.toContain("outside faults"); // the same as the whole run's without faults
   });
 });
 
@@ -122,8 +124,9 @@ describe("the sweep's table, with a fault's recovery", () => {
       sample("c", 1, NaN), sample("c", 2, NaN), sample("c", 3, NaN),
     ];
     const lines = writeSweep(out, samples, { scenario: "t", variants: ["a", "b", "c"], seeds: [1, 2, 3], set: [] }, false).split("\n");
-    expect(lines[1]).toMatch(/^service +variant +tasks back +recovered s \(fault 1\) +errors %/);
+    expect(lines[1]).toMatch(/^service +variant +tasks back +recovered s \(fault 1\) +errors % +p99 ms +SLO attained % +outside faults % +Δ errors %/);
     const row = (v: string) => lines.find((l) => new RegExp(`^web +${v} `).test(l))!;
+    expect(row("a")).toMatch(/ 100\.0 ± 0\.00 +100\.0 ± 0\.00 +\(baseline\)/); // the share over the run, then outside the faults' disruptions
     expect(row("a")).toMatch(/ a +3 of 3 +50\.00 ± 24\.84 +1\.00/); // t(2) 4.303 x 10 / sqrt(3)
     expect(row("b")).toMatch(/ b +3 of 3 +510\.0 ± 127\.1 \(2 of 3\) +1\.00/);
     expect(row("c")).toMatch(/ c +3 of 3 +never +1\.00/);
