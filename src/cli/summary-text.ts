@@ -1,7 +1,7 @@
 import { sloColumn, type FaultSummary, type ServiceSummary, type Summary } from "../metrics/rows.js";
 import { groupDigits, round1, shortTarget } from "../metrics/fmt.js";
 import { warnings, type NodeCpuWatch } from "../metrics/warnings.js";
-import { alreadyOutside, apiFailure, carriedOver, OUTSIDE_FAULTS_RULE, outsideFaultsList, updateOutcome } from "../metrics/faults.js";
+import { alreadyOutside, apiFailure, carriedOver, OUTSIDE_FAULTS_RULE, outsideFaultsList, updateOutcome } from "../metrics/faults-text.js";
 import { textTable } from "../report/text-table.js";
 
 /**
@@ -75,8 +75,8 @@ function faultText(f: FaultSummary, prev: FaultSummary | undefined, last: boolea
   const parts = [`fault ${f.fault} at ${f.t_s} s${f.target ? ` (${shortTarget(f.target)})` : ""}:`];
   if (f.update !== undefined) parts.push(`${updateOutcome(f.update)},`);
   if (f.api_error !== undefined) parts.push(`${apiFailure(f)},`);
-  // The data plane's own verdict (as a rule before the managers'): until then the mesh still sends the nodes their share.
-  if (f.memberlist_dead_s !== null) parts.push(`out of the routing mesh after ${round1(f.memberlist_dead_s)} s (memberlist),`);
+  // The data plane's own verdict (as a rule before the managers'): until then the routing mesh still sends the nodes their share.
+  if (f.memberlist_dead_s !== null) parts.push(`declared dead by memberlist after ${round1(f.memberlist_dead_s)} s,`);
   if (f.detected_s !== null) parts.push(`detected after ${round1(f.detected_s)} s (${f.detected_by}),`);
   if (f.tasks_restored_s === null) parts.push(last ? "tasks never all back," : "tasks not all back when the next fault came,");
   else if (f.tasks_restored_s > 0) parts.push(`tasks restored after ${f.tasks_restored_s} s,`);

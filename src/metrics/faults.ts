@@ -23,9 +23,9 @@
 // span ended short).
 // SIMPLIFICATION: recovery and restoration are known to the window (metrics.interval).
 
-import { groupDigits, msFromUs, round1, secondsFromUs } from "./fmt.js";
+import { msFromUs, secondsFromUs } from "./fmt.js";
 import { LatencyHistogram } from "./histogram.js";
-import type { FaultServiceSummary, FaultSummary, Summary } from "./rows.js";
+import type { FaultServiceSummary, FaultSummary } from "./rows.js";
 import type { ClosedWindow as ServiceWindow } from "./windows.js";
 
 /** Update states that a newer rolling update of the service cuts short. */
@@ -33,6 +33,8 @@ const UNDER_WAY = new Set(["updating", "rollback_started"]);
 
 /** Faults whose target may have been the leader: a new leader's election detects them. */
 const LEADER_FAULTS = new Set(["killLeader", "killManager", "nodeFailure", "removeNodes", "partition"]);
+/** Faults that take the nodes they name down (crashed, or cut off from the leader): the managers' DOWN of one detects them. */
+const DOWN_FAULTS = LEADER_FAULTS;
 
 class ServiceSpan {
   /** Index in the span's windows of the last unhealthy one, -1 if none. */
@@ -153,7 +155,8 @@ export class FaultWindows {
 
   /**
    * An event of the log: a node marked DOWN or a leader elected may detect a fault not yet
-   * detected; leader changes tell whether each window had a leader throughout.
+   * detected; memberlist's verdict on a node dates the data plane's; leader changes tell
+   * whether each window had a leader throughout.
    */
   observe(atUs: number, event: { kind: string } & Record<string, unknown>): void {
     if (event.kind === "leader") {
@@ -164,15 +167,37 @@ export class FaultWindows {
       }
     }
     if (event.kind === "service" && typeof event["update"] === "string") this.updated(atUs, String(event["service"]), event["update"]);
+    if (event.kind === "memberlist" && event["state"] === "dead") this.declaredDead(atUs, String(event["node"]), Number(event["after_s"]));
+    // A DOWN is the latest fault's that could take the node down and named it: not a drain's, nor an earlier crash's it came back from.
+    const downOf = event.kind === "node" && event["status"] === "down" ? this.latestDowning(String(event["node"]), atUs) : null;
     for (const span of this.spans) {
-      if (span.memberlistDeadUs === null && atUs >= span.atUs && event.kind === "memberlist" && event["state"] === "dead" && span.nodes.has(String(event["node"]))) span.memberlistDeadUs = atUs;
       if (span.detectedUs !== null || atUs < span.atUs) continue;
-      const nodeDown = event.kind === "node" && event["status"] === "down" && span.nodes.has(String(event["node"]));
+      const nodeDown = span === downOf;
       const elected = event.kind === "leader" && event["leader"] !== null && LEADER_FAULTS.has(span.fault);
       if (!nodeDown && !elected) continue;
       span.detectedUs = atUs;
       span.detectedBy = nodeDown ? `${String(event["node"])} DOWN` : `${String(event["leader"])} elected`;
     }
+  }
+
+  /** The latest fault injected by `atUs` that takes its nodes down and named `node`, or null. */
+  private latestDowning(node: string, atUs: number): FaultSpan | null {
+    for (let i = this.spans.length - 1; i >= 0; i--) {
+      const s = this.spans[i]!;
+      if (s.atUs <= atUs && DOWN_FAULTS.has(s.fault) && s.nodes.has(node)) return s;
+    }
+    return null;
+  }
+
+  /**
+   * memberlist's verdict on `node` belongs to the fault that crashed it: the one injected
+   * `afterS` before, which named it (the verdict may come after the next fault; a node back
+   * first gets none).
+   */
+  private declaredDead(atUs: number, node: string, afterS: number): void {
+    const crashUs = atUs - Math.round(afterS * 1e6);
+    const span = this.spans.find((s) => Math.abs(s.atUs - crashUs) <= 1 && s.nodes.has(node));
+    if (span !== undefined) span.memberlistDeadUs ??= atUs;
   }
 
   /** A service's update state: the outcome of its latest rollingUpdate so far (a newer one replaces it, as in Swarm). */
@@ -287,96 +312,4 @@ function healthy(w: ServiceWindow): boolean {
 function lastIndex<T>(list: readonly T[], test: (item: T) => boolean): number {
   for (let i = list.length - 1; i >= 0; i--) if (test(list[i]!)) return i;
   return -1;
-}
-
-/**
- * The services a fault found already outside their SLO (not judged by it), in words, or "" when
- * none: "web already outside its SLO before it". A fault that no other service felt
- * is not "absorbed" then: the requests those services kept losing count in its losses.
- */
-export function alreadyOutside(f: FaultSummary): { text: string; others: boolean; own: string } {
-  const already = Object.entries(f.services).filter(([, s]) => s.already_unhealthy);
-  const names = already.map(([name]) => name);
-  if (names.length === 0) return { text: "", others: true, own: "" };
-  const text = `${names.join(", ")} already outside ${names.length === 1 ? "its" : "their"} SLO before it`;
-  const lost = already.reduce((n, [, s]) => n + s.requests_lost, 0);
-  // Their failures are their own: left out of the fault's requests_lost, and said so.
-  const own = lost === 0 ? "" : `${names.length === 1 ? "its" : "their"} ${groupDigits(lost)} failed request${lost === 1 ? "" : "s"} since are not counted as the fault's`;
-  return { text, others: names.length < Object.keys(f.services).length, own };
-}
-
-/**
- * The services still outside their SLO from the fault before when this one struck (in the last
- * window that ended before it), in words, or "": their recovery is counted in this fault's,
- * though this fault did not cause their breach. "edge still outside its SLO from the loadSpike at 300 s".
- */
-export function carriedOver(prev: FaultSummary | undefined, f: FaultSummary): string {
-  if (!prev) return "";
-  const names = Object.keys(f.services).filter((name) => f.services[name]!.carried_over);
-  if (names.length === 0) return "";
-  return `${names.join(", ")} still outside ${names.length === 1 ? "its" : "their"} SLO from the ${prev.fault} at ${prev.t_s} s`;
-}
-
-/**
- * What was still not back when a span ended: "web was still outside its SLO", or, when the
- * leader was last, "the swarm still had no leader".
- */
-export function stillOutside(f: FaultSummary): string {
-  if (f.last_to_recover === "leader") return "the swarm still had no leader";
-  return `${f.last_to_recover ?? "the cluster"} was still outside its SLO`;
-}
-
-/**
- * An API call the fault made that failed, in words, or "": without a leader nothing changed; a
- * call that timed out may still take effect, as in Swarm.
- */
-export function apiFailure(f: FaultSummary): string {
-  if (f.api_error === undefined) return "";
-  if (f.api_error === "context deadline exceeded") return `its API call timed out (${f.api_error}): the change may still have been made`;
-  return `its API call failed (${f.api_error}): nothing changed`;
-}
-
-/** A rolling update's outcome, which its SLO alone does not tell (a rollback can be "absorbed"). */
-export function updateOutcome(u: FaultSummary["update"]): string {
-  if (!u) return "the update never started";
-  const after = `after ${round1(u.t_s)} s`;
-  switch (u.state) {
-    case "updating":
-      return "the update was still under way at the end";
-    case "rollback_started":
-      return `rolling back since ${round1(u.t_s)} s, not done at the end`;
-    case "superseded":
-      return `replaced by the next rollingUpdate after ${round1(u.t_s)} s, still under way`;
-    case "rollback_completed":
-      return `rolled back ${after}`;
-    case "rollback_paused":
-      return `rollback paused ${after}`;
-    default:
-      return `update ${u.state} ${after}`;
-  }
-}
-
-/** How the SLO outside the faults' disruptions is judged, as the terminal and story.md say it. */
-export const OUTSIDE_FAULTS_RULE = "each fault's windows until the service recovered left out, all the rest of the run when it never did; plan --recover-within judges it with the recovery times";
-
-/**
- * The services whose SLO verdict outside the faults' disruptions (summary.json's
- * slo.outside_faults, what `plan --recover-within` judges) differs from the whole run's, in the
- * scenario's order: the verdict ("met", or "met before the loadSpike at 300 s, from which it
- * never recovered") and the share within ("99.80%"); none when the run had no fault. The
- * terminal, story.md and report.html each word them from here.
- */
-export function outsideFaultsVerdicts(summary: Summary): { service: string; verdict: string; within: string }[] {
-  const differ = Object.entries(summary.services).filter(([, s]) => s.desired_reached && s.slo.outside_faults?.met != null && s.slo.outside_faults.met !== s.slo.met);
-  return differ.map(([name, s]) => {
-    // A service never back has the rest of the run left out: its verdict is on the windows before that fault.
-    const never = summary.faults.find((f) => f.services[name]?.recovered_s === null && f.services[name]?.already_unhealthy === false);
-    const where = never === undefined ? "" : ` before the ${never.fault} at ${never.t_s} s, from which it never recovered`;
-    return { service: name, verdict: `${s.slo.outside_faults!.met ? "met" : "MISSED"}${where}`, within: `${((s.slo.outside_faults!.attained ?? 0) * 100).toFixed(2)}%` };
-  });
-}
-
-/** outsideFaultsVerdicts as the terminal and story.md list them: "shop met (99.80% within)". */
-export function outsideFaultsList(summary: Summary): string[] {
-  return outsideFaultsVerdicts(summary).map((v) => `${v.service} ${v.verdict} (${v.within} within)`);
 }

@@ -249,8 +249,9 @@ export interface FaultSummary {
   /**
    * Seconds until memberlist, the data plane's gossip, declared the first of its nodes dead: until
    * then the other nodes' routing mesh and VIPs still send its tasks their share. It grows with
-   * the log of the cluster's nodes. null when it crashed no node, or none was declared dead
-   * before the span ended (back first, or a partition).
+   * the log of the cluster's nodes. It is this fault's though it comes after the next one. null
+   * when it crashed no node, or its nodes were back first; and for a partition (each side's
+   * verdict on the other is not logged).
    */
   memberlist_dead_s: number | null;
   /** Seconds from the injection until every service was healthy for good, with a leader; null if that never happened before the next fault or the end. */

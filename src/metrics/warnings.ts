@@ -4,7 +4,7 @@
 
 import { nameRanges, round1 } from "./fmt.js";
 import type { NodeRow, Summary } from "./rows.js";
-import { stillOutside } from "./faults.js";
+import { stillOutside } from "./faults-text.js";
 
 /** A node busier than this share of its cores (in a window, or a nodes.csv row) is saturated... */
 export const HOT_CPU = 0.95;

@@ -8,7 +8,7 @@ import { parse } from "csv-parse/sync";
 import type { Summary } from "../metrics/rows.js";
 import { byNumberedName, nameRanges } from "../metrics/fmt.js";
 import { NodeCpuWatch, warnings } from "../metrics/warnings.js";
-import { outsideFaultsVerdicts } from "../metrics/faults.js";
+import { outsideFaultsVerdicts } from "../metrics/faults-text.js";
 import type { LoggedEvent, StoryInput } from "./story.js";
 import { compareText } from "./compare.js";
 

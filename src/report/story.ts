@@ -9,7 +9,7 @@
 import { sloColumn, type FaultSummary } from "../metrics/rows.js";
 import { HOT_CPU } from "../metrics/warnings.js";
 import { byNumberedName, groupDigits, nameRanges, shortTarget } from "../metrics/fmt.js";
-import { alreadyOutside, apiFailure, carriedOver, OUTSIDE_FAULTS_RULE, outsideFaultsList, stillOutside, updateOutcome } from "../metrics/faults.js";
+import { alreadyOutside, apiFailure, carriedOver, OUTSIDE_FAULTS_RULE, outsideFaultsList, stillOutside, updateOutcome } from "../metrics/faults-text.js";
 
 import { fmt, list, quantileMs, slowerThanSlo, windowOf, type LoggedEvent, type Step, type StoryInput } from "./story-parts.js";
 import { backWithin, returned, tasksOver, tasksShort } from "./story-back.js";

@@ -129,7 +129,7 @@ workload:
       null,
       1,
     );
-    expect(text).toContain("fault nodeFailure at 180 s (a-1): out of the routing mesh after 5.7 s (memberlist), detected after 11.3 s (a-1 DOWN), tasks restored after 20 s, recovered after 30 s (shop last), 1,779 requests lost, counted at each service (one failing through two services counts twice); worst window ending 190 s: shop p99 4135.5 ms, 1096 errors");
+    expect(text).toContain("fault nodeFailure at 180 s (a-1): declared dead by memberlist after 5.7 s, detected after 11.3 s (a-1 DOWN), tasks restored after 20 s, recovered after 30 s (shop last), 1,779 requests lost, counted at each service (one failing through two services counts twice); worst window ending 190 s: shop p99 4135.5 ms, 1096 errors");
   });
 
   it("says which services were already outside their SLO before a fault, and never calls their losses absorbed", () => {

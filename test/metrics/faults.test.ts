@@ -173,4 +173,21 @@ describe("fault windows", () => {
     expect([first!.memberlist_dead_s, first!.detected_s, first!.detected_by]).toEqual([5.5, 11, "w-1 DOWN"]);
     expect(second!.memberlist_dead_s).toBeNull();
   });
+
+  it("a node's DOWN and memberlist's verdict are the fault's that took it down: not a drain's that named it before, nor a crash's it came back from (review)", () => {
+    const f = new FaultWindows(["web"]);
+    f.inject(60 * S, "drain", "w-1");
+    f.inject(120 * S, "nodeFailure", "w-1");
+    f.observe(125.5 * S, { kind: "memberlist", node: "w-1", state: "dead", after_s: 5.5 });
+    f.observe(133 * S, { kind: "node", node: "w-1", status: "down" });
+    // w-2 crashes and is back within 2 s (no verdict, no DOWN), then crashes for good just before a scale-up.
+    f.inject(150 * S, "nodeFailure", "w-2");
+    f.inject(200 * S, "nodeFailure", "w-2");
+    f.inject(203 * S, "scale", "web");
+    f.observe(205.5 * S, { kind: "memberlist", node: "w-2", state: "dead", after_s: 5.5 });
+    f.observe(213 * S, { kind: "node", node: "w-2", status: "down" });
+    const figures = f.summaries().map((s) => [s.fault, s.memberlist_dead_s, s.detected_s]);
+    // The verdict after the scale-up is still the crash's: its span ended, its nodes' news did not.
+    expect(figures).toEqual([["drain", null, null], ["nodeFailure", 5.5, 13], ["nodeFailure", null, null], ["nodeFailure", 5.5, 13], ["scale", null, null]]);
+  });
 });

@@ -1,0 +1,97 @@
+// Faults in words, from summary.json's figures (faults.ts computes them): what the terminal,
+// story.md and report.html say of a fault's course, in one place so that they say it alike.
+
+import { groupDigits, round1 } from "./fmt.js";
+import type { FaultSummary, Summary } from "./rows.js";
+
+/**
+ * The services a fault found already outside their SLO (not judged by it), in words, or "" when
+ * none: "web already outside its SLO before it". A fault that no other service felt
+ * is not "absorbed" then: the requests those services kept losing count in its losses.
+ */
+export function alreadyOutside(f: FaultSummary): { text: string; others: boolean; own: string } {
+  const already = Object.entries(f.services).filter(([, s]) => s.already_unhealthy);
+  const names = already.map(([name]) => name);
+  if (names.length === 0) return { text: "", others: true, own: "" };
+  const text = `${names.join(", ")} already outside ${names.length === 1 ? "its" : "their"} SLO before it`;
+  const lost = already.reduce((n, [, s]) => n + s.requests_lost, 0);
+  // Their failures are their own: left out of the fault's requests_lost, and said so.
+  const own = lost === 0 ? "" : `${names.length === 1 ? "its" : "their"} ${groupDigits(lost)} failed request${lost === 1 ? "" : "s"} since are not counted as the fault's`;
+  return { text, others: names.length < Object.keys(f.services).length, own };
+}
+
+/**
+ * The services still outside their SLO from the fault before when this one struck (in the last
+ * window that ended before it), in words, or "": their recovery is counted in this fault's,
+ * though this fault did not cause their breach. "edge still outside its SLO from the loadSpike at 300 s".
+ */
+export function carriedOver(prev: FaultSummary | undefined, f: FaultSummary): string {
+  if (!prev) return "";
+  const names = Object.keys(f.services).filter((name) => f.services[name]!.carried_over);
+  if (names.length === 0) return "";
+  return `${names.join(", ")} still outside ${names.length === 1 ? "its" : "their"} SLO from the ${prev.fault} at ${prev.t_s} s`;
+}
+
+/**
+ * What was still not back when a span ended: "web was still outside its SLO", or, when the
+ * leader was last, "the swarm still had no leader".
+ */
+export function stillOutside(f: FaultSummary): string {
+  if (f.last_to_recover === "leader") return "the swarm still had no leader";
+  return `${f.last_to_recover ?? "the cluster"} was still outside its SLO`;
+}
+
+/**
+ * An API call the fault made that failed, in words, or "": without a leader nothing changed; a
+ * call that timed out may still take effect, as in Swarm.
+ */
+export function apiFailure(f: FaultSummary): string {
+  if (f.api_error === undefined) return "";
+  if (f.api_error === "context deadline exceeded") return `its API call timed out (${f.api_error}): the change may still have been made`;
+  return `its API call failed (${f.api_error}): nothing changed`;
+}
+
+/** A rolling update's outcome, which its SLO alone does not tell (a rollback can be "absorbed"). */
+export function updateOutcome(u: FaultSummary["update"]): string {
+  if (!u) return "the update never started";
+  const after = `after ${round1(u.t_s)} s`;
+  switch (u.state) {
+    case "updating":
+      return "the update was still under way at the end";
+    case "rollback_started":
+      return `rolling back since ${round1(u.t_s)} s, not done at the end`;
+    case "superseded":
+      return `replaced by the next rollingUpdate after ${round1(u.t_s)} s, still under way`;
+    case "rollback_completed":
+      return `rolled back ${after}`;
+    case "rollback_paused":
+      return `rollback paused ${after}`;
+    default:
+      return `update ${u.state} ${after}`;
+  }
+}
+
+/** How the SLO outside the faults' disruptions is judged, as the terminal and story.md say it. */
+export const OUTSIDE_FAULTS_RULE = "each fault's windows until the service recovered left out, all the rest of the run when it never did; plan --recover-within judges it with the recovery times";
+
+/**
+ * The services whose SLO verdict outside the faults' disruptions (summary.json's
+ * slo.outside_faults, what `plan --recover-within` judges) differs from the whole run's, in the
+ * scenario's order: the verdict ("met", or "met before the loadSpike at 300 s, from which it
+ * never recovered") and the share within ("99.80%"); none when the run had no fault. The
+ * terminal, story.md and report.html each word them from here.
+ */
+export function outsideFaultsVerdicts(summary: Summary): { service: string; verdict: string; within: string }[] {
+  const differ = Object.entries(summary.services).filter(([, s]) => s.desired_reached && s.slo.outside_faults?.met != null && s.slo.outside_faults.met !== s.slo.met);
+  return differ.map(([name, s]) => {
+    // A service never back has the rest of the run left out: its verdict is on the windows before that fault.
+    const never = summary.faults.find((f) => f.services[name]?.recovered_s === null && f.services[name]?.already_unhealthy === false);
+    const where = never === undefined ? "" : ` before the ${never.fault} at ${never.t_s} s, from which it never recovered`;
+    return { service: name, verdict: `${s.slo.outside_faults!.met ? "met" : "MISSED"}${where}`, within: `${((s.slo.outside_faults!.attained ?? 0) * 100).toFixed(2)}%` };
+  });
+}
+
+/** outsideFaultsVerdicts as the terminal and story.md list them: "shop met (99.80% within)". */
+export function outsideFaultsList(summary: Summary): string[] {
+  return outsideFaultsVerdicts(summary).map((v) => `${v.service} ${v.verdict} (${v.within} within)`);
+}
