@@ -44,6 +44,10 @@ describe("orchsim compare", () => {
     const lost = r.stdout.split("\n").find((l) => l.includes("requests lost"))!;
     expect(lost).toContain(n(sa.faults[0].requests_lost));
     expect(lost).toContain(n(sb.faults[0].requests_lost));
+    // memberlist's verdict beside the managers' detection (review: compare's new row had no test).
+    const dead = r.stdout.split("\n").find((l) => l.trim().startsWith("memberlist dead s"))!.trim().split(/\s{2,}/);
+    expect(sa.faults[0].memberlist_dead_s).toBeGreaterThan(0);
+    expect(dead.slice(1, 3)).toEqual([sa.faults[0].memberlist_dead_s, sb.faults[0].memberlist_dead_s].map((x: number) => x.toFixed(1)));
     // A fault whose tasks never came back, nor the service (null in summary.json): "never", not "-".
     const c = path.join(dir, "c");
     fs.cpSync(b, c, { recursive: true });
