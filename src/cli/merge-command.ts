@@ -4,7 +4,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { FAULT_COLUMN, type Sample } from "./sweep-run.js";
+import { FAULT_COLUMN, FAULT_METRICS, type Sample } from "./sweep-run.js";
 import { writeSweep } from "./sweep-stats.js";
 import { readSamples, SHARD_FILE } from "./sweep-files.js";
 import { badInput, openOutput } from "./bad-input.js";
@@ -49,6 +49,9 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   const columns = (s: { rows: Sample[] }): string => Object.keys(s.rows[0] ?? {}).filter((k) => !FAULT_COLUMN.test(k)).join(",");
   const ragged = shards.find((s) => columns(s) !== columns(shards[0]!) || s.rows.some((r) => Object.values(r).some((v) => v === undefined)));
   if (ragged) return badInput(`${ragged.dir}/sweep.csv: its columns differ from ${shards[0]!.dir}/sweep.csv's`);
+  // The fault columns, which may number differently, must each be this orchsim's: its version says nothing of a build before a new one.
+  const older = shards.find((s) => !faultColumnsOk(Object.keys(s.rows[0] ?? {}).filter((k) => FAULT_COLUMN.test(k))));
+  if (older) return badInput(`${older.dir}/sweep.csv: its fault columns are not this orchsim's (each fault's ${FAULT_METRICS.join(", ")}): another build wrote it; run its shard again`);
   const services = usualServices(shards.flatMap((s) => s.rows));
   for (const s of shards) {
     const damaged = damage(s.rows, s.manifest, services);
@@ -166,3 +169,8 @@ function readShard(dir: string): { manifest: ShardManifest; rows: Sample[] } | s
   }
 }
 
+/** Whether a sweep.csv's fault columns are f1's FAULT_METRICS, then f2's, and so on. */
+function faultColumnsOk(columns: readonly string[]): boolean {
+  const faults = columns.length / FAULT_METRICS.length;
+  return Number.isInteger(faults) && columns.join() === Array.from({ length: faults }, (_, i) => FAULT_METRICS.map((m) => `f${i + 1}_${m}`)).flat().join();
+}

@@ -206,5 +206,15 @@ describe("a sweep whose variants fire different numbers of faults", () => {
     const r = orchsim(["merge", path.join(dir, "s1"), path.join(dir, "s2"), "--out", path.join(dir, "merged"), "--quiet"]);
     expect(r.stderr).toBe("");
     for (const name of ["sweep.csv", "sweep-summary.csv"]) expect(read("merged", name)).toBe(read("whole1", name));
+    // A shard an older build wrote (no f<i>_memberlist_dead_s) is refused, not merged with empty cells (review).
+    fs.cpSync(path.join(dir, "s2"), path.join(dir, "s2-old"), { recursive: true });
+    const csv = read("s2-old", "sweep.csv").trim().split("\n").map((l) => l.split(","));
+    const drop = new Set(csv[0]!.flatMap((c, i) => (/^f\d+_memberlist_dead_s$/.test(c) ? [i] : [])));
+    expect(drop.size).toBe(2);
+    fs.writeFileSync(path.join(dir, "s2-old", "sweep.csv"), csv.map((cells) => cells.filter((_, i) => !drop.has(i)).join(",")).join("\n") + "\n");
+    const old = orchsim(["merge", path.join(dir, "s1"), path.join(dir, "s2-old"), "--out", path.join(dir, "merged-old"), "--quiet"]);
+    expect(old.code).toBe(2);
+    expect(old.stderr).toMatch(/s2-old\/sweep\.csv: its fault columns are not this orchsim's \(each fault's detected_s, memberlist_dead_s, .*\): another build wrote it; run its shard again\n$/);
+    expect(fs.existsSync(path.join(dir, "merged-old"))).toBe(false);
   });
 });
