@@ -40,30 +40,39 @@ export function tasksShort(input: StoryInput, fromT: number, endT: number): Step
 }
 
 /**
- * In a partition's span, each service that ran more tasks than it desires: the nodes cut off
- * from the leader keep running theirs (a worker does not stop its tasks when it loses its
- * managers) while the leader replaces them on the nodes it reaches; those nodes stop the old
- * ones when they re-register after the heal. The most it ran, and when it was back to its count.
+ * In a partition's span, each service that ran more tasks than it desires (not already before
+ * it): the nodes cut off from the leader keep running theirs (a worker does not stop its tasks
+ * when it loses its managers) while the leader replaces them on the nodes it reaches; those nodes
+ * stop the old ones when they re-register after the heal. The window most over (its first),
+ * and when it was back. Counts are the windows' ends' (timeseries.csv): the step is dated there.
  */
 export function tasksOver(input: StoryInput, f: FaultSummary, endT: number): Step[] {
   if (f.fault !== "partition") return [];
-  const interval = windowOf(input.timeseries);
-  const over = new Map<string, { line: number; row: StoryWindow; most: number; backT: number | null }>();
+  const over = new Map<string, { line: number; most: StoryWindow; backT: number | null }>();
+  const before = new Set<string>();
+  const extra = (r: StoryWindow): number => r.tasks_running - r.tasks_desired;
   input.timeseries.forEach((r, i) => {
-    if (r.t_s <= f.t_s || r.t_s > endT) return;
+    if (r.t_s <= f.t_s) {
+      if (extra(r) > 0) before.add(r.service);
+      else before.delete(r.service);
+    }
+    if (r.t_s <= f.t_s || r.t_s > endT || before.has(r.service)) return;
     const o = over.get(r.service);
     if (o === undefined) {
-      if (r.tasks_running > r.tasks_desired) over.set(r.service, { line: i + 2, row: r, most: r.tasks_running, backT: null });
+      if (extra(r) > 0) over.set(r.service, { line: i + 2, most: r, backT: null });
     } else if (o.backT === null) {
-      if (r.tasks_running <= r.tasks_desired) o.backT = r.t_s;
-      else o.most = Math.max(o.most, r.tasks_running);
+      if (extra(r) <= 0) o.backT = r.t_s;
+      else if (extra(r) > extra(o.most)) [o.most, o.line] = [r, i + 2];
     }
   });
+  const healT = input.events.find((x) => x.e["kind"] === "heal" && x.t >= f.t_s && x.t <= endT)?.t;
   return [...over].map(([service, o]) => {
-    const back = o.backT === null ? `; still over when ${endT === input.summary.duration_s ? "the run ended" : "the next fault came"}` : `; back to ${o.row.tasks_desired} at ${o.backT} s, once they re-registered`;
+    const end = endT === input.summary.duration_s ? "the run ended" : "the next fault came";
+    const reregistered = healT !== undefined && o.backT !== null && healT <= o.backT ? ", once they re-registered after the heal" : "";
+    const back = o.backT === null ? `; still over when ${end}` : `; back to ${o.most.tasks_desired} at ${o.backT} s${reregistered}`;
     return {
-      t: Math.max(f.t_s, o.row.t_s - interval),
-      text: `${service} runs ${o.most} tasks, ${o.most - o.row.tasks_desired} more than its ${o.row.tasks_desired} desired, from ${o.row.t_s} s: the nodes the partition cut off keep running theirs (a worker does not stop its tasks when it loses its managers) while the leader replaces them${back}`,
+      t: o.most.t_s,
+      text: `${service} runs ${o.most.tasks_running} tasks at ${o.most.t_s} s, ${extra(o.most)} more than its ${o.most.tasks_desired} desired: the nodes the partition cut off keep running theirs (a worker does not stop its tasks when it loses its managers) while the leader replaces them${back}`,
       ref: `timeseries.csv:${o.line}`,
     };
   });

@@ -61,7 +61,10 @@ describe("story.md", () => {
     expect(Number(deposed![2])).toBeGreaterThan(Number(deposed![1]) + 1);
     expect(elected[1]![0]).toContain(`(term ${deposed![2]})`);
     // Both sides ran shop's tasks: the cut-off nodes kept theirs while the leader replaced them (walkthrough: 16 of 12 went unsaid).
-    expect(text).toMatch(/shop runs 16 tasks, 4 more than its 12 desired, from \d+ s: the nodes the partition cut off keep running theirs \(a worker does not stop its tasks when it loses its managers\) while the leader replaces them; back to 12 at \d+ s, once they re-registered \(timeseries\.csv:\d+\)/);
+    const over = /\*\*t = (\d+) s\*\*: shop runs 16 tasks at (\d+) s, 4 more than its 12 desired: the nodes the partition cut off keep running theirs \(a worker does not stop its tasks when it loses its managers\) while the leader replaces them; back to 12 at (\d+) s, once they re-registered after the heal \(timeseries\.csv:\d+\)/.exec(text);
+    expect(over).not.toBeNull();
+    expect(over![1]).toBe(over![2]); // dated when the window that counted them ended (review: it said 170 s for the window to 180 s)
+    expect(Number(over![3])).toBeGreaterThan(300); // after the heal at 300 s
     // Each new leader's marks, counted once per node: never more than the cluster's 12 nodes.
     const marks = lines.filter((l) => /marks \d+ nodes UNKNOWN/.test(l)).map((l) => Number(/marks (\d+) nodes/.exec(l)![1]));
     expect(marks).toHaveLength(2);
