@@ -296,6 +296,11 @@ function slowestRecovery(t: Trial): number {
   return slowest;
 }
 
+/** "its one seed", "both seeds", "all 10 seeds". */
+function seedsText(seeds: number): string {
+  return seeds === 1 ? "its one seed" : seeds === 2 ? "both seeds" : `all ${seeds} seeds`;
+}
+
 function report(field: string, rows: readonly Trial[], answer: number | null, seeds: number, lo: number, hi: number, moreIsWorse: boolean, judge: Judge): string {
   // The slowest recovery only when there were faults. Left-aligned: the failures are sentences of different lengths.
   const timed = rows.some((t) => slowestRecovery(t) > -Infinity);
@@ -305,7 +310,7 @@ function report(field: string, rows: readonly Trial[], answer: number | null, se
   };
   const head = ["value", "seeds meeting every SLO", judge.withinS === null ? "worst within SLO" : "worst within SLO outside faults", ...(timed ? ["slowest recovery"] : []), "first failure"];
   const table = textTable([head, ...rows.map((t) => [String(t.value), `${t.passed} of ${t.runs}`, within(t), ...recovery(t), t.why])], head.length);
-  if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in ${seeds === 1 ? "its one seed" : `all ${seeds} seeds`} (not even ${hi}; ${judge.text}): ${noAnswerHint(rows, lo, hi, judge)}`].join("\n");
+  if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in ${seedsText(seeds)} (not even ${hi}; ${judge.text}): ${noAnswerHint(rows, lo, hi, judge)}`].join("\n");
   const bound = 100 * missChanceBound(seeds);
   const below = rows.find((t) => t.value === answer - 1);
   const top = rows.find((t) => t.value === hi)!;
@@ -314,7 +319,7 @@ function report(field: string, rows: readonly Trial[], answer: number | null, se
   return [
     ...table,
     "",
-    `smallest ${field} meeting every SLO (${judge.text}) in ${seeds === 1 ? "its one seed" : `all ${seeds} seeds`}: ${answer}${edge}`,
+    `smallest ${field} meeting every SLO (${judge.text}) in ${seedsText(seeds)}: ${answer}${edge}`,
     `with ${seeds} of ${seeds} seeds passing, a run with another seed misses with a chance below ${bound.toFixed(1)}% (95% confidence)${seeds < 20 ? `; more seeds narrow it (--seeds 30: ${(100 * missChanceBound(30)).toFixed(1)}%)` : ""}`,
   ].join("\n");
 }

@@ -69,7 +69,7 @@ describe("orchsim plan", () => {
   it("says so when not even the top of the range is enough", () => {
     const r = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "1..2", "--seeds", "2", "--out", path.join(dir, "none")]);
     expect(r.code).toBe(3); // for a script: no answer in the range
-    expect(r.stdout).toContain("no value of cluster.nodeGroups.w.count in 1..2 meets every SLO in all 2 seeds (not even 2; the whole run and after every fault): more helped (at 1: 0 of 2 seeds pass");
+    expect(r.stdout).toContain("no value of cluster.nodeGroups.w.count in 1..2 meets every SLO in both seeds (not even 2; the whole run and after every fault): more helped (at 1: 0 of 2 seeds pass");
     expect(r.stdout).toMatch(/\): a larger --range may help, if more of it is what is short \(the first failure says what failed\)\n/);
     // Without a fault there is no recovery to judge, nor anything outside the faults: --recover-within words it alike.
     const timed = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "1..2", "--seeds", "2", "--recover-within", "30s", "--out", path.join(dir, "none-timed")]);
