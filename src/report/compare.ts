@@ -58,14 +58,17 @@ export function compareText(a: Summary, b: Summary, aName: string, bName: string
   // Faults are paired by kind and time: a fault of one run is compared only with the same one.
   const key = (f: FaultSummary) => `${f.fault}@${f.t_s}`;
   const keys = [...new Set([...a.faults, ...b.faults].sort((x, y) => x.t_s - y.t_s).map(key))];
-  keys.forEach((k, i) => {
+  keys.forEach((k) => {
     const fa = a.faults.find((f) => key(f) === k);
     const fb = b.faults.find((f) => key(f) === k);
     const f = (fa ?? fb)!;
     const only = fa && fb ? "" : ` (only in ${fa ? "A" : "B"})`;
+    // Each run's own number, as its sweeps' f<i> columns and its terminal count them.
+    const [na, nb] = [fa ? a.faults.indexOf(fa) + 1 : 0, fb ? b.faults.indexOf(fb) + 1 : 0];
+    const number = !fa ? `B's fault ${nb}` : !fb ? `A's fault ${na}` : na === nb ? `fault ${na}` : `fault ${na} of A, ${nb} of B`;
     // The same kind and time may strike other nodes in B (a zone of another size): say so, or B's losses read as the same fault's.
     const target = fa && fb && fa.target !== fb.target ? ` (A: ${shortTarget(fa.target ?? "-")}; B: ${shortTarget(fb.target ?? "-")})` : f.target ? ` (${shortTarget(f.target)})` : "";
-    lines.push("", `fault ${i + 1}: ${f.fault} at ${f.t_s} s${target}${only}`);
+    lines.push("", `${number}: ${f.fault} at ${f.t_s} s${target}${only}`);
     const fr: string[][] = [["", "figure", "A", "B", "B - A"]];
     for (const [label, read] of FAULT_FIGURES) {
       const row = cells(fa ? read(fa) : null, fb ? read(fb) : null);

@@ -89,8 +89,11 @@ describe("orchsim compare", () => {
     };
     const r = orchsim(["compare", write([fault("nodeFailure", 30)]), write([fault("loadSpike", 20)])]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("fault 1: loadSpike at 20 s (only in B)");
-    expect(r.stdout).toContain("fault 2: nodeFailure at 30 s (only in A)");
+    // Each run's own number (walkthrough: A's only fault read "fault 2"), as its sweeps' f<i> columns count them.
+    expect(r.stdout).toContain("B's fault 1: loadSpike at 20 s (only in B)");
+    expect(r.stdout).toContain("A's fault 1: nodeFailure at 30 s (only in A)");
+    const shifted = orchsim(["compare", write([fault("nodeFailure", 30)]), write([fault("loadSpike", 20), fault("nodeFailure", 30)])]);
+    expect(shifted.stdout).toContain("fault 1 of A, 2 of B: nodeFailure at 30 s\n");
     // The same kind and time on other nodes (a zone of another size): both targets, so B's losses do not read as the same fault's.
     const zone = (target: string) => ({ ...fault("nodeFailure", 180), target });
     const two = orchsim(["compare", write([zone("a-1,a-2,a-3,manager-1")]), write([zone("a-1,a-2,a-3,a-4,a-5,manager-1")])]);
