@@ -18,9 +18,9 @@
 // service had recovered).
 // Detection is the managers noticing: the first of the fault's nodes marked DOWN, or a new
 // leader elected, after the fault. The data plane notices apart: memberlist declares a crashed
-// node dead (which the managers' DOWN does not wait for, nor it for them). Tasks are restored at the end of the first window after the
-// last one in the span in which some service ran fewer tasks than it desired (never, when the
-// span ended short).
+// node dead (which the managers' DOWN does not wait for, nor it for them). Tasks are restored
+// at the end of the first window after the last one in the span in which some service ran
+// fewer tasks than it desired (never, when the span ended short).
 // SIMPLIFICATION: recovery and restoration are known to the window (metrics.interval).
 
 import { msFromUs, secondsFromUs } from "./fmt.js";

@@ -110,7 +110,7 @@ function interval(mean: number | null, ci: number | null, bounds: readonly [numb
 }
 
 /** What a metric's mean can be: a share in % (`_pct`) lies in 0..100; every other metric (a latency, a time, a count) is never below 0. */
-export function boundsOf(metric: string): readonly [number, number] {
+function boundsOf(metric: string): readonly [number, number] {
   return metric.endsWith("_pct") ? [0, 100] : [0, Infinity];
 }
 
