@@ -174,6 +174,28 @@ describe("fault windows", () => {
     expect(second!.memberlist_dead_s).toBeNull();
   });
 
+  it("each of a long run of killLeaders is detected by its own election, a window at a time (the faults an event may detect are indexed)", () => {
+    const f = new FaultWindows(["web"]);
+    for (let k = 0; k < 1_000; k++) {
+      const t = 10 * S * (k + 1);
+      f.inject(t, "killLeader", `manager-${(k % 3) + 1}`);
+      if (k % 10 === 0) f.inject(t + 1 * S, "loadSpike", "users"); // never detected
+      f.observe(t + 2 * S, { kind: "leader", term: 2 * k + 1, leader: null });
+      f.observe(t + 3.5 * S, { kind: "leader", term: 2 * k + 2, leader: `manager-${((k + 1) % 3) + 1}` });
+      f.closeWindow(t + 5 * S, [win("web", 10, 10)]);
+      f.closeWindow(t + 10 * S, [win("web", 10, 10)]);
+    }
+    const all = f.summaries();
+    expect(all).toHaveLength(1_100);
+    expect(new Set(all.filter((s) => s.fault === "killLeader").map((s) => `${s.detected_s} ${/elected$/.test(s.detected_by!)}`))).toEqual(new Set(["3.5 true"]));
+    expect(all.filter((s) => s.fault === "loadSpike").every((s) => s.detected_s === null)).toBe(true);
+    // Each span holds its windows: the kill's two, the first leaderless for 1.5 s, so back 5 s after it; a spike 1 s
+    // after the kill ends that kill's span in its leaderless window (never back) and is back 4 s after it.
+    const outcomes = new Map<string, number>();
+    for (const s of all) outcomes.set(`${s.fault} ${s.recovered_s}`, (outcomes.get(`${s.fault} ${s.recovered_s}`) ?? 0) + 1);
+    expect(outcomes).toEqual(new Map([["killLeader 5", 900], ["killLeader null", 100], ["loadSpike 4", 100]]));
+  });
+
   it("a node's DOWN and memberlist's verdict are the fault's that took it down: not a drain's that named it before, nor a crash's it came back from (review)", () => {
     const f = new FaultWindows(["web"]);
     f.inject(60 * S, "drain", "w-1");
