@@ -16,22 +16,44 @@ import { backWithin, returned, tasksOver, tasksShort } from "./story-back.js";
 
 export type { LoggedEvent, StoryInput } from "./story-parts.js";
 
+/**
+ * The faults story.md tells one by one. A run with more (an `every` schedule: a kill every 5 s
+ * for a day is 17,279) has the rest summed up in one paragraph: each is in summary.json, and
+ * telling them all took minutes (each fault's steps read the whole run's files).
+ */
+export const TOLD_FAULTS = 100;
+
 export function storyMarkdown(input: StoryInput): string {
   const s = input.summary;
   const out = [`# What happened in ${s.scenario} (seed ${s.seed})`, ""];
   if (s.description) out.push(s.description.trim(), "");
   if (s.faults.length === 0) out.push("No fault or event was injected: see the summary for the run's figures.");
-  s.faults.forEach((f, i) => {
+  s.faults.slice(0, TOLD_FAULTS).forEach((f, i) => {
     const endT = s.faults[i + 1]?.t_s ?? s.duration_s;
     out.push(`## ${i + 1}. ${f.fault} at t = ${f.t_s} s${f.target ? ` (${shortTarget(f.target)})` : ""}`, "");
     const steps = chain(input, f, endT).sort((a, b) => a.t - b.t);
     for (const st of steps) out.push(`- **t = ${fmt(st.t)} s**: ${st.text} (${st.ref})`);
     out.push("", outcome(input, f, endT, s.faults[i - 1]), "");
-    if (i === s.faults.length - 1) out.push(shortAtEnd(input), "");
   });
+  if (s.faults.length > TOLD_FAULTS) out.push(untold(s.faults.slice(TOLD_FAULTS)), "");
+  if (s.faults.length > 0) out.push(shortAtEnd(input), "");
   const outside = outsideFaultsList(s);
   if (outside.length > 0) out.push(`Outside the faults' disruptions (${OUTSIDE_FAULTS_RULE}), the SLO's verdict is not the whole run's: ${outside.join(", ")}.`, "");
   return out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
+}
+
+/** The faults past TOLD_FAULTS in one paragraph: how many of each kind, and how their spans ended. */
+function untold(rest: readonly FaultSummary[]): string {
+  const kinds = new Map<string, number>();
+  for (const f of rest) kinds.set(f.fault, (kinds.get(f.fault) ?? 0) + 1);
+  const count = (test: (f: FaultSummary) => boolean): number => rest.filter(test).length;
+  const ended = [
+    [count((f) => f.recovered_s === 0), "absorbed"],
+    [count((f) => f.recovered_s !== null && f.recovered_s > 0), "recovered"],
+    [count((f) => f.recovered_s === null), "not recovered when the next came or the run ended"],
+  ].flatMap(([n, what]) => (n === 0 ? [] : [`${groupDigits(n as number)} ${what as string}`]));
+  const first = TOLD_FAULTS + 1;
+  return `## ${first} to ${groupDigits(TOLD_FAULTS + rest.length)}. ${groupDigits(rest.length)} more faults (${[...kinds].map(([k, n]) => `${k} ${groupDigits(n)}`).join(", ")}), from t = ${rest[0]!.t_s} s\n\nNot told one by one: summary.json's \`faults\` has each one's figures. Of them, ${ended.join(", ")}.`;
 }
 
 /** The steps between a fault and the next, in the order the rules find them (sorted later). */

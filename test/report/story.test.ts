@@ -28,6 +28,17 @@ function citesRealLines(text: string, events: string[]): void {
 }
 
 describe("story.md", () => {
+  it("tells the first 100 faults one by one and sums up the rest (an election storm's 17,279 took minutes to tell)", () => {
+    const { text, summary } = story("hello-cluster", ["events=[{at: 10s, every: 2s, times: 120, scale: {service: api, replicas: 3}}]"]);
+    expect(summary.faults).toHaveLength(120);
+    const heads = text.split("\n").filter((l) => l.startsWith("## "));
+    expect(heads).toHaveLength(101);
+    expect(heads[99]).toBe("## 100. scale at t = 208 s (api)");
+    expect(heads[100]).toBe("## 101 to 120. 20 more faults (scale 20), from t = 210 s");
+    const absorbed = summary.faults.slice(100).filter((f: { recovered_s: number | null }) => f.recovered_s === 0).length;
+    expect(text).toContain(`Not told one by one: summary.json's \`faults\` has each one's figures. Of them, ${absorbed} absorbed`);
+  });
+
   it("startup-storm: the autoscaler, saturated nodes, health checks killing starting containers, and the loop", () => {
     const { text, summary, events } = story("startup-storm");
     expect(text).toMatch(/the autoscaler asks for \d+ replicas of web/);
