@@ -66,7 +66,9 @@ function chain(input: StoryInput, f: FaultSummary, endT: number): Step[] {
   const heals = of("heal");
   for (const h of heals) steps.push({ t: h.t, text: `the ${String(h.e["fault"])}${h.e["target"] ? ` (${shortTarget(String(h.e["target"]))})` : ""} heals`, ref: `events.jsonl:${h.line}` });
   const leaders = of("leader");
-  steps.push(...leadership(leaders, heals));
+  // The leader when the fault struck: a partition that cuts it off from most managers makes it step down.
+  const leaderAtFault = input.events.filter((x) => x.e["kind"] === "leader" && x.t < f.t_s).at(-1)?.e["leader"];
+  steps.push(...leadership(leaders, heals, f, typeof leaderAtFault === "string" ? leaderAtFault : null));
   const down = of("node", (e) => e["status"] === "down");
   steps.push(...nodeStatus(of("node"), leaders.filter((x) => x.e["leader"] !== null), down, f.t_s));
   steps.push(...returned(input.events, down));
@@ -94,15 +96,30 @@ const LEADER_STEPS = 6;
 
 /** A leader lost this soon after a partition heals, to a higher term than the next one's, was deposed by it. */
 const DEPOSED_WITHIN_S = 10;
+/** A leader a partition names, lost this soon after it struck (an election timeout and more), stepped down for want of a quorum. */
+const CUT_OFF_WITHIN_S = 30;
 
 /** Every loss of the leader and every election in the span (after a partition heals there may be several). */
-function leadership(changes: readonly LoggedEvent[], heals: readonly LoggedEvent[]): Step[] {
+function leadership(changes: readonly LoggedEvent[], heals: readonly LoggedEvent[], f: FaultSummary, leaderAtFault: string | null): Step[] {
   const shown = changes.length <= LEADER_STEPS ? changes : changes.slice(0, LEADER_STEPS - 2);
-  const said = (x: LoggedEvent) => (x.e["leader"] === null ? `the swarm has no leader${deposed(x, changes, heals)}` : `${String(x.e["leader"])} is elected leader (term ${String(x.e["term"])})`);
+  const why = (x: LoggedEvent) => (x === changes[0] ? cutOff(x, f, leaderAtFault) : "") || deposed(x, changes, heals);
+  const said = (x: LoggedEvent) => (x.e["leader"] === null ? `the swarm has no leader${why(x)}` : `${String(x.e["leader"])} is elected leader (term ${String(x.e["term"])})`);
   const steps = shown.map((x) => ({ t: x.t, text: said(x), ref: `events.jsonl:${x.line}` }));
   const last = changes[changes.length - 1];
   if (last && shown.length < changes.length) steps.push({ t: last.t, text: `after ${changes.length - shown.length - 1} more leader changes, ${said(last).replace(/^the swarm/, "the swarm again")}`, ref: `events.jsonl:${last.line}` });
   return steps;
+}
+
+/**
+ * Why the leader was lost, when it is the span's first change, soon after a partition that
+ * named the leader of the time: cut off from most of the managers, it stepped down (Raft's
+ * CheckQuorum: a leader that has not heard from a majority for an election timeout). Had its
+ * group held most of them, it would have stayed the leader. "" otherwise.
+ */
+function cutOff(loss: LoggedEvent, f: FaultSummary, leader: string | null): string {
+  if (f.fault !== "partition" || leader === null || loss.e["leader"] !== null || loss.t - f.t_s > CUT_OFF_WITHIN_S) return "";
+  if (!(f.target ?? "").split(/[|+]/).includes(leader)) return "";
+  return `: the partition cut ${leader}, the leader, off from most of the managers, and it stepped down (Raft's CheckQuorum)`;
 }
 
 /**

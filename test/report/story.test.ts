@@ -67,6 +67,8 @@ describe("story.md", () => {
     expect(losses).toHaveLength(2);
     // The second loss, just after the heal, says why (walkthrough: it read as unexplained); the first, when the partition struck, needs no such word.
     expect(losses[0]).not.toContain("campaigned");
+    // The first, when the partition struck: the leader cut off in the minority stepped down (walkthrough: unexplained).
+    expect(losses[0]).toContain(": the swarm has no leader: the partition cut manager-1, the leader, off from most of the managers, and it stepped down (Raft's CheckQuorum)");
     const deposed = /: the swarm has no leader: a manager the partition cut off campaigned on its own, and once heard again its higher term makes the leader of term (\d+) step down \(the next is elected in term (\d+)\)/.exec(losses[1]!);
     expect(deposed).not.toBeNull();
     expect(Number(deposed![2])).toBeGreaterThan(Number(deposed![1]) + 1);
