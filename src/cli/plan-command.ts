@@ -46,8 +46,11 @@ interface Judge {
   text: string;
 }
 
+/** The whole run's judge (the default). */
+const WHOLE_RUN: Judge = { withinS: null, text: "the whole run and after every fault" };
+
 function judgeOf(recoverWithin: string | undefined): Judge | string {
-  if (recoverWithin === undefined) return { withinS: null, text: "the whole run and after every fault" };
+  if (recoverWithin === undefined) return WHOLE_RUN;
   const d = parseDurationUs(recoverWithin);
   if (!d.ok) return `--recover-within: ${d.error}`;
   return { withinS: d.value / 1e6, text: `outside the faults, and back within ${formatDurationUs(d.value)} of each` };
@@ -59,8 +62,14 @@ interface Trial {
   runs: number;
   /** Why the first failing seed failed, for the table. */
   why: string;
-  /** The worst service's share of requests within its SLO, % (mean over seeds; NaN: none judged). */
+  /** The worst service's share of requests within its SLO as the run is judged, % (mean over seeds; NaN: none judged). */
   worstAttainedPct: number;
+  /**
+   * The same over the whole run. With --recover-within it says what the share outside the faults
+   * cannot: a value at which the cluster collapsed (a service never back, judged on its windows
+   * before the fault alone) reads 99% outside the faults and 25% over the run.
+   */
+  worstRunPct: number;
   /** Its runs' rows, seed by seed (sweep.csv's). */
   samples: Sample[];
 }
@@ -115,7 +124,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
     const stop = firstProblem(results);
     if (stop !== undefined) return stop;
     const verdicts = (results as Sample[][]).map((rows) => verdict(rows, judge));
-    const t: Trial = { value, passed: verdicts.filter((v) => v === "").length, runs: seedCount, why: verdicts.find((v) => v !== "") ?? "", worstAttainedPct: worstAttained(results as Sample[][], judge), samples: (results as Sample[][]).flat() };
+    const t: Trial = { value, passed: verdicts.filter((v) => v === "").length, runs: seedCount, why: verdicts.find((v) => v !== "") ?? "", worstAttainedPct: worstAttained(results as Sample[][], judge), worstRunPct: worstAttained(results as Sample[][], WHOLE_RUN), samples: (results as Sample[][]).flat() };
     trials.set(value, t);
     if (!o.quiet) process.stderr.write(`orchsim: ${o.minimize}=${value}: ${t.passed} of ${t.runs} seeds meet every SLO\n`);
     return t;
@@ -139,7 +148,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
     return answer.code;
   }
   const rows = [...trials.values()].sort((a, b) => a.value - b.value);
-  out.writeCsv("plan.csv", PLAN_COLUMNS, rows.map((t) => planRow(t, ok(t))));
+  out.writeCsv("plan.csv", PLAN_COLUMNS, rows.map((t) => planRow(t, ok(t), judge)));
   // Every run of every value tried, as a sweep writes them: which seeds failed, and how.
   writeSamples(out, rows.flatMap((t) => t.samples));
   // The answer is the bottom though the top fails: more of the field does worse (report() says so).
@@ -150,23 +159,25 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   return answer === null ? NO_ANSWER : 0;
 }
 
-const PLAN_COLUMNS = ["value", "seeds", "passed", "meets_every_slo", "first_failure", "worst_slo_attained_pct", "slowest_recovery_s", "all_recovered"];
+const PLAN_COLUMNS = ["value", "seeds", "passed", "meets_every_slo", "first_failure", "worst_slo_attained_pct", "worst_slo_attained_outside_faults_pct", "slowest_recovery_s", "all_recovered"];
 
 /**
  * A tried value's plan.csv row. Its recovery: the slowest of any service from any fault in any
  * seed (empty when one was not back before the next fault or the end, or there was no fault),
  * and whether every one came back (empty without faults).
  */
-function planRow(t: Trial, ok: boolean): Record<string, unknown> {
+function planRow(t: Trial, ok: boolean, judge: Judge): Record<string, unknown> {
   const slowest = slowestRecovery(t);
   const faults = slowest > -Infinity;
+  const pct = (x: number): number | string => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : "");
   return {
     value: t.value,
     seeds: t.runs,
     passed: t.passed,
     meets_every_slo: ok,
     first_failure: t.why,
-    worst_slo_attained_pct: Number.isFinite(t.worstAttainedPct) ? Math.round(t.worstAttainedPct * 1000) / 1000 : "",
+    worst_slo_attained_pct: pct(t.worstRunPct),
+    worst_slo_attained_outside_faults_pct: judge.withinS === null ? "" : pct(t.worstAttainedPct),
     slowest_recovery_s: Number.isFinite(slowest) ? slowest : "",
     all_recovered: faults ? slowest < Infinity : "",
   };
@@ -272,9 +283,9 @@ function noAnswerHint(rows: readonly Trial[], lo: number, hi: number, judge: Jud
   return `more did not help (${ends}): the first failure says what stands in the way`;
 }
 
-/** The worst service's share within its SLO, as the table and the hints say it. */
-function within(t: Trial): string {
-  return Number.isFinite(t.worstAttainedPct) ? `${t.worstAttainedPct.toFixed(1)}%` : "-";
+/** The worst service's share within its SLO as the run is judged (or `pct` of it), as the table and the hints say it. */
+function within(t: Trial, pct = t.worstAttainedPct): string {
+  return Number.isFinite(pct) ? `${pct.toFixed(1)}%` : "-";
 }
 
 /** A run's row's recoveries, fault by fault: [the fault's number, its f<i>_recovered_s (NaN: not back)]. */
@@ -308,8 +319,11 @@ function report(field: string, rows: readonly Trial[], answer: number | null, se
     const s = slowestRecovery(t);
     return timed ? [s === Infinity ? "not back" : s === -Infinity ? "-" : `${s} s`] : [];
   };
-  const head = ["value", "seeds meeting every SLO", judge.withinS === null ? "worst within SLO" : "worst within SLO outside faults", ...(timed ? ["slowest recovery"] : []), "first failure"];
-  const table = textTable([head, ...rows.map((t) => [String(t.value), `${t.passed} of ${t.runs}`, within(t), ...recovery(t), t.why])], head.length);
+  // With --recover-within, the share outside the faults (judged) beside the whole run's (which a collapse shows).
+  const outside = judge.withinS !== null;
+  const shares = (t: Trial): string[] => [within(t, t.worstRunPct), ...(outside ? [within(t)] : [])];
+  const head = ["value", "seeds meeting every SLO", "worst within SLO", ...(outside ? ["outside faults"] : []), ...(timed ? ["slowest recovery"] : []), "first failure"];
+  const table = textTable([head, ...rows.map((t) => [String(t.value), `${t.passed} of ${t.runs}`, ...shares(t), ...recovery(t), t.why])], head.length);
   if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in ${seedsText(seeds)} (not even ${hi}; ${judge.text}): ${noAnswerHint(rows, lo, hi, judge)}`].join("\n");
   const bound = 100 * missChanceBound(seeds);
   const below = rows.find((t) => t.value === answer - 1);
