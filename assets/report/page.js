@@ -153,8 +153,8 @@ function summaryTables() {
     out.push(el("h3", {}, "Faults"));
     out.push(
       table(
-        ["t (s)", "fault", "target", "dead to memberlist (s)", "detected (s)", "tasks back (s)", "recovered (s)", "last", "requests lost", "worst window"],
-        s.faults.map((f) => [f.t_s, f.fault, f.target ?? "", num(f.memberlist_dead_s), num(f.detected_s), f.tasks_restored_s === null ? el("span", { class: "bad" }, "never") : num(f.tasks_restored_s), f.recovered_s === null ? el("span", { class: "bad" }, "never") : num(f.recovered_s), f.last_to_recover ?? "", num(f.requests_lost, 0), f.worst_window ? `${f.worst_window.service} at ${f.worst_window.t_s} s: p99 ${num(f.worst_window.p99_ms)} ms, ${f.worst_window.errors} errors` : ""]),
+        ["t (s)", "fault", "target", "dead to memberlist (s)", "detected (s)", "first DOWN (s)", "tasks back (s)", "recovered (s)", "last", "requests lost", "worst window"],
+        s.faults.map((f) => [f.t_s, f.fault, f.target ?? "", num(f.memberlist_dead_s), num(f.detected_s), num(f.down_s), f.tasks_restored_s === null ? el("span", { class: "bad" }, "never") : num(f.tasks_restored_s), f.recovered_s === null ? el("span", { class: "bad" }, "never") : num(f.recovered_s), f.last_to_recover ?? "", num(f.requests_lost, 0), f.worst_window ? `${f.worst_window.service} at ${f.worst_window.t_s} s: p99 ${num(f.worst_window.p99_ms)} ms, ${f.worst_window.errors} errors` : ""]),
       ),
     );
   }

@@ -78,6 +78,8 @@ function faultText(f: FaultSummary, prev: FaultSummary | undefined, last: boolea
   // The data plane's own verdict (as a rule before the managers'): until then the routing mesh still sends the nodes their share.
   if (f.memberlist_dead_s !== null) parts.push(`declared dead by memberlist after ${round1(f.memberlist_dead_s)} s,`);
   if (f.detected_s !== null) parts.push(`detected after ${round1(f.detected_s)} s (${f.detected_by}),`);
+  // An election noticed it first: the DOWN that starts the replacements comes later (the new leader waits out the heartbeats).
+  if (f.down_s !== null && f.down_s !== f.detected_s) parts.push(`first node DOWN after ${round1(f.down_s)} s,`);
   if (f.tasks_restored_s === null) parts.push(last ? "tasks never all back," : "tasks not all back when the next fault came,");
   else if (f.tasks_restored_s > 0) parts.push(`tasks restored after ${f.tasks_restored_s} s,`);
   // A service already outside its SLO before the fault is not judged by it (faults.ts): say so,

@@ -43,7 +43,7 @@ export interface Sample {
 }
 
 /** Per fault, estimated across seeds like the metrics above (see faults.ts for their rules). */
-export const FAULT_METRICS = ["detected_s", "memberlist_dead_s", "tasks_restored_s", "recovered_s", "lost", "p99_during_ms", "p99_after_ms"] as const;
+export const FAULT_METRICS = ["detected_s", "memberlist_dead_s", "down_s", "tasks_restored_s", "recovered_s", "lost", "p99_during_ms", "p99_after_ms"] as const;
 
 /** A run that failed inside the simulation: what failed, its seed and the command to reproduce it. */
 export interface RunFailed {
@@ -115,6 +115,7 @@ function faultColumns(faults: readonly FaultSummary[], service: string): Record<
     const values: Record<(typeof FAULT_METRICS)[number], number | null | undefined> = {
       detected_s: f.detected_s,
       memberlist_dead_s: f.memberlist_dead_s,
+      down_s: f.down_s,
       tasks_restored_s: f.tasks_restored_s,
       recovered_s: s?.recovered_s,
       lost: s?.requests_lost,

@@ -65,6 +65,8 @@ class FaultSpan {
   detectedBy: string | null = null;
   /** When memberlist declared the first of its nodes dead. */
   memberlistDeadUs: number | null = null;
+  /** When the managers marked the first of its nodes DOWN (which starts their tasks' replacement). */
+  downUs: number | null = null;
   readonly windows: { endUs: number; healthy: boolean; leader: boolean; short: boolean }[] = [];
   readonly services: ServiceSpan[];
   worst: { endUs: number; service: string; errors: number; p99Ms: number | null; score: number } | null = null;
@@ -189,6 +191,7 @@ export class FaultWindows {
     if (event.kind === "memberlist" && event["state"] === "dead") this.declaredDead(atUs, String(event["node"]), Number(event["after_s"]));
     // A DOWN is the latest fault's that could take the node down and named it: not a drain's, nor an earlier crash's it came back from.
     const downOf = event.kind === "node" && event["status"] === "down" ? this.latestDowning(String(event["node"]), atUs) : null;
+    if (downOf !== null) downOf.downUs ??= atUs;
     const elected = event.kind === "leader" && event["leader"] !== null;
     if (downOf === null && !elected) return;
     const left: FaultSpan[] = [];
@@ -317,6 +320,7 @@ export class FaultWindows {
       detected_s: s.detectedUs === null ? null : since(s.detectedUs),
       detected_by: s.detectedBy,
       memberlist_dead_s: s.memberlistDeadUs === null ? null : since(s.memberlistDeadUs),
+      down_s: s.downUs === null ? null : since(s.downUs),
       recovered_s: lastBad < 0 ? 0 : lastBad === n - 1 ? null : since(s.windows[lastBad]!.endUs),
       last_to_recover: last,
       tasks_restored_s: lastShort < 0 ? 0 : lastShort === n - 1 ? null : since(s.windows[lastShort + 1]!.endUs),

@@ -254,6 +254,13 @@ export interface FaultSummary {
    * verdict on the other is not logged).
    */
   memberlist_dead_s: number | null;
+  /**
+   * Seconds until the managers marked the first of the nodes it crashed or cut off DOWN, which
+   * starts their tasks' replacement: after detected_s when an election noticed the fault first
+   * (a new leader waits out the nodes' heartbeats again). The crash's own though it comes after
+   * the next fault; null when it took no node down or none was marked DOWN (back first).
+   */
+  down_s: number | null;
   /** Seconds from the injection until every service was healthy for good, with a leader; null if that never happened before the next fault or the end. */
   recovered_s: number | null;
   /** The service whose recovery came last, or "leader" when the swarm's leader came back after every service; null when the fault was absorbed. */

@@ -22,6 +22,7 @@ const SERVICE_FIGURES: [string, (s: ServiceSummary) => number | null][] = [
 const FAULT_FIGURES: [string, (f: FaultSummary) => number | null][] = [
   ["detected s", (f) => f.detected_s],
   ["memberlist dead s", (f) => f.memberlist_dead_s],
+  ["first DOWN s", (f) => f.down_s],
   ["tasks restored s", (f) => f.tasks_restored_s],
   ["recovered s", (f) => f.recovered_s],
   ["requests lost", (f) => f.requests_lost],

@@ -48,6 +48,9 @@ describe("orchsim compare", () => {
     const dead = r.stdout.split("\n").find((l) => l.trim().startsWith("memberlist dead s"))!.trim().split(/\s{2,}/);
     expect(sa.faults[0].memberlist_dead_s).toBeGreaterThan(0);
     expect(dead.slice(1, 3)).toEqual([sa.faults[0].memberlist_dead_s, sb.faults[0].memberlist_dead_s].map((x: number) => x.toFixed(1)));
+    const down = r.stdout.split("\n").find((l) => l.trim().startsWith("first DOWN s"))!.trim().split(/\s{2,}/);
+    expect(sa.faults[0].down_s).toBeGreaterThan(sa.faults[0].memberlist_dead_s);
+    expect(down.slice(1, 3).map(Number)).toEqual([sa.faults[0].down_s, sb.faults[0].down_s].map((x: number) => Number(x.toFixed(2))));
     // A fault whose tasks never came back, nor the service (null in summary.json): "never", not "-".
     const c = path.join(dir, "c");
     fs.cpSync(b, c, { recursive: true });

@@ -174,6 +174,18 @@ describe("fault windows", () => {
     expect(second!.memberlist_dead_s).toBeNull();
   });
 
+  it("a fault an election noticed first has its first DOWN apart: the replacements start there, not at the election", () => {
+    const f = new FaultWindows(["web"]);
+    f.inject(180 * S, "nodeFailure", "a-1,a-2,manager-1");
+    f.observe(180 * S, { kind: "leader", term: 1, leader: null });
+    f.observe(191.1 * S, { kind: "leader", term: 2, leader: "manager-3" });
+    f.observe(218.6 * S, { kind: "node", node: "a-2", status: "down" });
+    f.observe(219.7 * S, { kind: "node", node: "a-1", status: "down" });
+    f.observe(219.8 * S, { kind: "node", node: "b-1", status: "down" }); // named by no fault
+    const [s] = f.summaries();
+    expect([s!.detected_s, s!.detected_by, s!.down_s]).toEqual([11.1, "manager-3 elected", 38.6]);
+  });
+
   it("each of a long run of killLeaders is detected by its own election, a window at a time (the faults an event may detect are indexed)", () => {
     const f = new FaultWindows(["web"]);
     for (let k = 0; k < 1_000; k++) {
@@ -208,8 +220,8 @@ describe("fault windows", () => {
     f.inject(203 * S, "scale", "web");
     f.observe(205.5 * S, { kind: "memberlist", node: "w-2", state: "dead", after_s: 5.5 });
     f.observe(213 * S, { kind: "node", node: "w-2", status: "down" });
-    const figures = f.summaries().map((s) => [s.fault, s.memberlist_dead_s, s.detected_s]);
+    const figures = f.summaries().map((s) => [s.fault, s.memberlist_dead_s, s.detected_s, s.down_s]);
     // The verdict after the scale-up is still the crash's: its span ended, its nodes' news did not.
-    expect(figures).toEqual([["drain", null, null], ["nodeFailure", 5.5, 13], ["nodeFailure", null, null], ["nodeFailure", 5.5, 13], ["scale", null, null]]);
+    expect(figures).toEqual([["drain", null, null, null], ["nodeFailure", 5.5, 13, 13], ["nodeFailure", null, null, null], ["nodeFailure", 5.5, 13, 13], ["scale", null, null, null]]);
   });
 });
