@@ -35,6 +35,13 @@ const UNDER_WAY = new Set(["updating", "rollback_started"]);
 const LEADER_FAULTS = new Set(["killLeader", "killManager", "nodeFailure", "removeNodes", "partition"]);
 /** Faults that take the nodes they name down (crashed, or cut off from the leader): the managers' DOWN of one detects them. */
 const DOWN_FAULTS = LEADER_FAULTS;
+/**
+ * Injections that change the demand rather than disrupt the cluster: the capacity a plan buys
+ * must serve them, so the SLO outside the faults judges their windows with the rest (leaving
+ * them out forgave a spike's whole breach: `plan --recover-within 5m` answered a replica count
+ * at which a fifth of the spike's requests failed).
+ */
+const DEMAND_FAULTS = new Set(["loadSpike"]);
 
 class ServiceSpan {
   /** Index in the span's windows of the last unhealthy one, -1 if none. */
@@ -262,14 +269,16 @@ export class FaultWindows {
   /**
    * Per service, the requests that ended while some fault had it outside its SLO: in the windows
    * from the fault up to its recovery (all the span's when it never recovered), each window
-   * once though two faults share it. The rest of the run is what `sloOver` judges "outside the
-   * faults". A service already outside its SLO before a fault has its windows before the fault
-   * judged there; one never back has no recovery, which `plan --recover-within` fails anyway.
+   * once though two faults share it; not a load spike's (DEMAND_FAULTS), whose windows are
+   * load to serve. The rest of the run is what `sloOver` judges "outside the faults". A service
+   * already outside its SLO before a fault has its windows before the fault judged there; one
+   * never back has no recovery, which `plan --recover-within` fails anyway.
    */
   disrupted(): { ended: number; within: number }[] {
     return this.serviceNames.map((_, i) => {
       const seen = new Set<number>();
       for (const span of this.spans) {
+        if (DEMAND_FAULTS.has(span.fault)) continue;
         const lastBad = span.services[i]!.lastBad;
         if (lastBad < 0) continue;
         for (let w = span.firstWindow; w <= span.firstWindow + lastBad; w++) seen.add(w);

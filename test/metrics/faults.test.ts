@@ -122,11 +122,23 @@ describe("fault windows", () => {
     it("of a service already outside its SLO before the fault, are those up to its recovery too: its windows before the fault are judged", () => {
       const f = new FaultWindows(["web", "batch"]);
       f.closeWindow(10 * S, [win("web", 10, 10), win("batch", 10, 900)]);
-      f.inject(15 * S, "loadSpike", "users");
+      f.inject(15 * S, "nodeFailure", "w-1");
       f.closeWindow(20 * S, [win("web", 10, 500), win("batch", 10, 900)]);
       f.closeWindow(30 * S, [win("web", 10, 10), win("batch", 10, 50)]);
       expect(f.summaries()[0]!.services["batch"]!.already_unhealthy).toBe(true);
       expect(f.disrupted()).toEqual([{ ended: 10, within: 0 }, { ended: 10, within: 0 }]);
+    });
+
+    it("are none of a load spike's: it is demand to serve, not a disruption (walkthrough: plan --recover-within forgave a spike's whole breach)", () => {
+      const f = new FaultWindows(["web"]);
+      f.inject(5 * S, "loadSpike", "users");
+      f.closeWindow(10 * S, [win("web", 100, 500, 20)]);
+      f.inject(12 * S, "nodeFailure", "w-1");
+      f.closeWindow(20 * S, [win("web", 100, 500, 5)]); // the spike's and the crash's: left out for the crash
+      f.closeWindow(30 * S, [win("web", 100, 10)]);
+      // The spike's span ends at the crash, still outside the SLO; the crash's is back in 8 s.
+      expect(f.summaries().map((s) => [s.fault, s.recovered_s])).toEqual([["loadSpike", null], ["nodeFailure", 8]]);
+      expect(f.disrupted()).toEqual([{ ended: 105, within: 0 }]);
     });
   });
 
