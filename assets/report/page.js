@@ -25,6 +25,15 @@ function table(header, rows) {
   return t;
 }
 
+/** A share in percent that reads 100 only when it is (as the terminal's: src/metrics/fmt.ts pctText). */
+function pctText(pct, digits) {
+  const text = pct.toFixed(digits);
+  const step = 10 ** -digits;
+  if (pct < 100 && Number(text) >= 100) return (100 - step).toFixed(digits);
+  if (pct > 0 && Number(text) <= 0) return step.toFixed(digits);
+  return text;
+}
+
 function num(x, digits = 1) {
   return x === null || x === undefined ? "-" : Number(x).toLocaleString("en-US", { maximumFractionDigits: digits });
 }
@@ -141,7 +150,7 @@ function summaryTables() {
         const target = `p${v.slo.percentile} <= ${v.slo.latency_ms} ms`;
         const verdict = !v.desired_reached ? "not judged: never ran all its tasks" : v.slo.met === null ? "-" : v.slo.met ? "met" : "MISSED";
         // As the terminal says it: the share of the requests that ended within the SLO latency.
-        const within = v.desired_reached && v.slo.met !== null ? `: ${(v.slo.attained * 100).toFixed(2)}% within` : "";
+        const within = v.desired_reached && v.slo.met !== null ? `: ${pctText(v.slo.attained * 100, 2)}% within` : "";
         // What plan --recover-within judges, when its verdict differs from the whole run's (as the terminal says it).
         const outside = data.outside[name] ? `; outside the faults' disruptions ${data.outside[name]}` : "";
         const cell = el("span", { class: v.slo.met === true ? "" : "bad" }, `${verdict} (${target}${within})${outside}`);

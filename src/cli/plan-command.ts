@@ -18,6 +18,7 @@ import { writeSamples } from "./sweep-stats.js";
 import { seedOverride } from "./reproduce.js";
 import { varyNotes } from "./vary-notes.js";
 import { formatDurationUs, parseDurationUs } from "../scenario/units.js";
+import { pctText } from "../metrics/fmt.js";
 
 export interface PlanOptions {
   minimize: string;
@@ -285,7 +286,7 @@ function noAnswerHint(rows: readonly Trial[], lo: number, hi: number, judge: Jud
 
 /** The worst service's share within its SLO as the run is judged (or `pct` of it), as the table and the hints say it. */
 function within(t: Trial, pct = t.worstAttainedPct): string {
-  return Number.isFinite(pct) ? `${pct.toFixed(1)}%` : "-";
+  return Number.isFinite(pct) ? `${pctText(pct, 1)}%` : "-";
 }
 
 /** A run's row's recoveries, fault by fault: [the fault's number, its f<i>_recovered_s (NaN: not back)]. */

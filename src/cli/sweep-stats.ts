@@ -4,6 +4,7 @@
 // parallel, or merged from shards writes the same bytes.
 
 import type { OutputDir } from "../metrics/output.js";
+import { pctText } from "../metrics/fmt.js";
 import { HISTOGRAM_RELATIVE_ACCURACY } from "../metrics/histogram.js";
 import { estimate, pairedDifference } from "../metrics/stats.js";
 import { shortPaths, sweepReportHtml } from "../report/sweep-report.js";
@@ -106,7 +107,10 @@ function table(rows: Record<string, string | number>[], runs: number): string {
   };
   const fmt = (r: Record<string, string | number>, m: string): string => {
     const ci = r[`${m}_ci95`];
-    return `${num(r[`${m}_mean`])}${ci === "" ? "" : ` ± ${num(ci)}`}`;
+    const mean = r[`${m}_mean`];
+    // A share: two decimals, and 100 only when it is (99.999 read "100.00" beside an exact "100.0").
+    const text = m.endsWith("_pct") && mean !== "" && mean !== undefined ? pctText(Number(mean), 2) : num(mean);
+    return `${text}${ci === "" ? "" : ` ± ${num(ci)}`}`;
   };
   const diff = (r: Record<string, string | number>, m: string): string => {
     const d = r[`${m}_diff`];

@@ -300,6 +300,27 @@ function inertSettings(s: Scenario): string[] {
   }
   const zones = new Set([...managerZones(s.cluster.managers), ...s.cluster.nodeGroups.map((g) => g.zone)]);
   if (net.crossZoneBandwidthBitsPerS > 0 && zones.size < 2) out.push("cluster.network.crossZoneBandwidth changes nothing: every node is in one zone");
+  return [...out, ...inertServiceSettings(s)];
+}
+
+/** Settings of a service or workload that another of its settings makes moot (walkthrough: these changed nothing, silently). */
+function inertServiceSettings(s: Scenario): string[] {
+  const out: string[] = [];
+  for (const svc of s.services) {
+    const hc = svc.healthcheck;
+    if (hc !== null && hc.startPeriodUs === 0 && hc.startIntervalUs !== DEFAULTS.healthcheck.startIntervalUs) {
+      out.push(`services[${svc.name}].healthcheck.startInterval changes nothing: its startPeriod is 0, and the start interval is the probes' interval within the start period`);
+    }
+    const rp = svc.restartPolicy;
+    if (rp.maxAttempts === 0 && rp.windowUs !== DEFAULTS.restartPolicy.windowUs) {
+      out.push(`services[${svc.name}].restartPolicy.window changes nothing: maxAttempts is 0 (unlimited), and the window is where maxAttempts counts restarts`);
+    }
+  }
+  for (const w of s.workload) {
+    if (w.retries.max === 0 && w.retries.backoffUs !== DEFAULTS.workload.retryBackoffUs) {
+      out.push(`workload[${w.name}].retries.backoff changes nothing: retries.max is 0, so no request is retried`);
+    }
+  }
   return out;
 }
 

@@ -1,7 +1,7 @@
 // Faults in words, from summary.json's figures (faults.ts computes them): what the terminal,
 // story.md and report.html say of a fault's course, in one place so that they say it alike.
 
-import { groupDigits, round1 } from "./fmt.js";
+import { groupDigits, pctText, round1 } from "./fmt.js";
 import type { FaultSummary, Summary } from "./rows.js";
 
 /**
@@ -87,7 +87,7 @@ export function outsideFaultsVerdicts(summary: Summary): { service: string; verd
     // A service never back has the rest of the run left out: its verdict is on the windows before that fault.
     const never = summary.faults.find((f) => f.services[name]?.recovered_s === null && f.services[name]?.already_unhealthy === false);
     const where = never === undefined ? "" : ` before the ${never.fault} at ${never.t_s} s, from which it never recovered`;
-    return { service: name, verdict: `${s.slo.outside_faults!.met ? "met" : "MISSED"}${where}`, within: `${((s.slo.outside_faults!.attained ?? 0) * 100).toFixed(2)}%` };
+    return { service: name, verdict: `${s.slo.outside_faults!.met ? "met" : "MISSED"}${where}`, within: `${pctText((s.slo.outside_faults!.attained ?? 0) * 100, 2)}%` };
   });
 }
 

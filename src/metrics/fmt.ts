@@ -145,6 +145,19 @@ export function groupDigits(x: number, maxFractionDigits = 0): string {
   return text === "-0" ? "0" : text;
 }
 
+/**
+ * A share in percent to `digits` decimals that reads 100 only when it is 100: 99.954 at one
+ * decimal is "99.9", not "100.0" (a plan's failing value read "100.0%" within its SLO, and a
+ * sweep's 99.999 "100.00" beside an exact "100.0"; walkthrough). Likewise 0 only when it is 0.
+ */
+export function pctText(pct: number, digits: number): string {
+  const text = pct.toFixed(digits);
+  const step = 10 ** -digits;
+  if (pct < 100 && Number(text) >= 100) return (100 - step).toFixed(digits);
+  if (pct > 0 && Number(text) <= 0) return step.toFixed(digits);
+  return text;
+}
+
 /** To one decimal, as the terminal and story.md give seconds. */
 export function round1(x: number): number {
   return Math.round(x * 10) / 10;

@@ -114,8 +114,12 @@ export function readRequest(f: Fields, onCall: (service: string, site: Site) => 
 function distribution(f: Fields, kind: (typeof DISTRIBUTIONS)[number], mean: number, cv: number): Distribution {
   switch (kind) {
     case "constant":
-    case "exponential":
+    case "exponential": {
+      // Their cv is their own (0 and 1): another one written would change nothing (walkthrough).
+      const own = kind === "constant" ? 0 : 1;
+      if (f.has("cv") && cv !== own) f.report("cv", `${cv} changes nothing with a${kind === "exponential" ? "n" : ""} ${kind} distribution, whose cv is ${own}: leave it out (or give ${own}), or choose lognormal, normal or uniform for another`);
       return { kind, mean };
+    }
     case "lognormal":
       return { kind, mean, cv };
     case "normal":

@@ -126,7 +126,7 @@ describe("the sweep's table, with a fault's recovery", () => {
     const lines = writeSweep(out, samples, { scenario: "t", variants: ["a", "b", "c"], seeds: [1, 2, 3], set: [] }, false).split("\n");
     expect(lines[1]).toMatch(/^service +variant +tasks back +recovered s \(fault 1\) +errors % +p99 ms +SLO attained % +outside faults % +Δ errors %/);
     const row = (v: string) => lines.find((l) => new RegExp(`^web +${v} `).test(l))!;
-    expect(row("a")).toMatch(/ 100\.0 ± 0\.00 +100\.0 ± 0\.00 +\(baseline\)/); // the share over the run, then outside the faults' disruptions
+    expect(row("a")).toMatch(/ 100\.00 ± 0\.00 +100\.00 ± 0\.00 +\(baseline\)/); // the share over the run, then outside the faults' disruptions
     expect(row("a")).toMatch(/ a +3 of 3 +50\.00 ± 24\.84 +1\.00/); // t(2) 4.303 x 10 / sqrt(3)
     expect(row("b")).toMatch(/ b +3 of 3 +510\.0 ± 127\.1 \(2 of 3\) +1\.00/);
     expect(row("c")).toMatch(/ c +3 of 3 +never +1\.00/);

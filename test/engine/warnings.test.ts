@@ -23,6 +23,27 @@ describe("scenario warnings", () => {
     expect(w).toMatch(/crossZoneBandwidth changes nothing/);
   });
 
+  it("a start interval without a start period, a restart window without maxAttempts, a retry backoff without retries (walkthrough)", () => {
+    const s = parseScenario(base, "w.yaml", [
+      "services.web.healthcheck={startInterval: 1s}",
+      "services.web.restartPolicy={window: 2m}",
+      "workload=[{name: users, service: web, rate: 1/s, retries: {backoff: 1s}}]",
+      "services.web.ports=[{published: 80, target: 80}]",
+    ]);
+    expect(scenarioWarnings(s)).toEqual([
+      "services[web].healthcheck.startInterval changes nothing: its startPeriod is 0, and the start interval is the probes' interval within the start period",
+      "services[web].restartPolicy.window changes nothing: maxAttempts is 0 (unlimited), and the window is where maxAttempts counts restarts",
+      "workload[users].retries.backoff changes nothing: retries.max is 0, so no request is retried",
+    ]);
+    const acting = parseScenario(base, "w.yaml", [
+      "services.web.healthcheck={startInterval: 1s, startPeriod: 30s}",
+      "services.web.restartPolicy={window: 2m, maxAttempts: 3}",
+      "workload=[{name: users, service: web, rate: 1/s, retries: {max: 2, backoff: 1s}}]",
+      "services.web.ports=[{published: 80, target: 80}]",
+    ]);
+    expect(scenarioWarnings(acting)).toEqual([]);
+  });
+
   it("says nothing when they act, or are left at their defaults", () => {
     expect(scenarioWarnings(parseScenario(base, "w.yaml"))).toEqual([]);
     const s = parseScenario(base, "w.yaml", [

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatNumber, groupDigits, msFromUs, nameRanges, round, roundUtil, secondsFromUs, shortTarget } from "../../src/metrics/fmt.js";
+import { formatNumber, groupDigits, msFromUs, nameRanges, pctText, round, roundUtil, secondsFromUs, shortTarget } from "../../src/metrics/fmt.js";
 
 describe("round", () => {
   it.each([
@@ -67,6 +67,25 @@ describe("formatNumber", () => {
   it("rejects non-finite values", () => {
     expect(() => formatNumber(Number.NaN)).toThrow(RangeError);
     expect(() => formatNumber(Number.NEGATIVE_INFINITY)).toThrow(RangeError);
+  });
+});
+
+describe("pctText", () => {
+  it("reads 100 only for 100 and 0 only for 0 (walkthrough: a failing plan value read 100.0% within its SLO)", () => {
+    expect([pctText(99.954, 1), pctText(99.999, 2), pctText(100, 1), pctText(100, 2), pctText(97.66, 1)]).toEqual(["99.9", "99.99", "100.0", "100.00", "97.7"]);
+    expect([pctText(0.004, 2), pctText(0, 2), pctText(0.05, 1)]).toEqual(["0.01", "0.00", "0.1"]);
+  });
+
+  it("is the share rounded to its digits whenever that is neither 100 nor 0 of one not so", () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 100, noNaN: true }), fc.integer({ min: 0, max: 3 }), (pct, digits) => {
+        const text = pctText(pct, digits);
+        const rounded = pct.toFixed(digits);
+        if ((Number(rounded) === 100 && pct < 100) || (Number(rounded) === 0 && pct > 0)) expect(text).not.toBe(rounded);
+        else expect(text).toBe(rounded);
+        expect(Math.abs(Number(text) - pct)).toBeLessThanOrEqual(10 ** -digits);
+      }),
+    );
   });
 });
 
