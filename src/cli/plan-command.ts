@@ -18,7 +18,7 @@ import { writeSamples } from "./sweep-stats.js";
 import { seedOverride } from "./reproduce.js";
 import { varyNotes } from "./vary-notes.js";
 import { formatDurationUs, parseDurationUs } from "../scenario/units.js";
-import { pctText } from "../metrics/fmt.js";
+import { formatNumber, pctText } from "../metrics/fmt.js";
 
 export interface PlanOptions {
   minimize: string;
@@ -156,7 +156,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   const moreIsWorse = answer === lo0 && lo0 < hi0 && !ok(trials.get(hi0)!);
   out.writeJson("plan.json", { field: o.minimize, range: [lo0, hi0], seeds, recover_within_s: judge.withinS, answer, miss_chance_below: answer === null ? null : missChanceBound(seedCount), more_is_worse: moreIsWorse });
   out.commit();
-  if (!o.quiet) process.stdout.write(`${report(o.minimize, rows, answer, seedCount, lo0, hi0, moreIsWorse, judge)}\noutputs: ${out.finalDir}\n`);
+  if (!o.quiet) process.stdout.write(`${report(o.minimize, rows, answer, seedCount, lo0, hi0, moreIsWorse, judge, new Map(hi.services.map((s) => [s.name, s.slo.percentile])))}\noutputs: ${out.finalDir}\n`);
   return answer === null ? NO_ANSWER : 0;
 }
 
@@ -269,9 +269,11 @@ const HELPED_PCT = 1;
  * passing, more of the worst service's requests within its SLO, or, with --recover-within, a
  * faster slowest recovery.
  */
-function noAnswerHint(rows: readonly Trial[], lo: number, hi: number, judge: Judge): string {
+function noAnswerHint(rows: readonly Trial[], lo: number, hi: number, judge: Judge, percentiles: ReadonlyMap<string, number>): string {
   const top = rows.find((t) => t.value === hi)!;
   const bottom = rows.find((t) => t.value === lo);
+  const over = judge.withinS === null ? failuresOverBudget(top, bottom === top ? undefined : bottom, percentiles) : null;
+  if (over !== null) return `${over}: no latency more of it buys can meet that SLO over the run${rows.some((t) => slowestRecovery(t) > -Infinity) ? " (--recover-within judges it outside the faults' disruptions, with a bound on each)" : ""}; the first failure says what failed`;
   if (bottom === undefined || bottom === top) return "a larger --range may help, or the first failure says what stands in the way";
   const [slowLo, slowHi] = [slowestRecovery(bottom), slowestRecovery(top)];
   // Recovery is judged only with --recover-within, and only where there were faults.
@@ -282,6 +284,26 @@ function noAnswerHint(rows: readonly Trial[], lo: number, hi: number, judge: Jud
   // Faster, but still too slow at the top: the recovery may be bound by what more of the field cannot buy (detection, start-up).
   if (timed && slowHi < slowLo) return `more made the slowest recovery faster, but not within ${judge.withinS} s (${ends}): a sweep over the range shows whether it goes on helping; the first failure says what stands in the way`;
   return `more did not help (${ends}): the first failure says what stands in the way`;
+}
+
+/**
+ * A service whose failed requests alone, in every seed at the top of the range, are more than its
+ * SLO lets miss (1% for a p99: a failure counts as infinitely slow), and no fewer than at the
+ * bottom: more of the field did not bring them down (walkthrough: "more helped" was said of a
+ * latency that improved while the failures grew). Said as the hint's reason; null when none.
+ */
+function failuresOverBudget(top: Trial, bottom: Trial | undefined, percentiles: ReadonlyMap<string, number>): string | null {
+  const least = (t: Trial, service: string): number => Math.min(...t.samples.filter((r) => r.service === service).map((r) => r.error_pct));
+  for (const [service, percentile] of percentiles) {
+    const budget = 100 - percentile;
+    const atTop = least(top, service);
+    if (!(atTop > budget)) continue;
+    const atBottom = bottom === undefined ? NaN : least(bottom, service);
+    if (atBottom > atTop) continue;
+    const was = Number.isFinite(atBottom) ? `, and ${pctText(atBottom, 2)}% at ${bottom!.value}` : "";
+    return `at ${top.value}, ${service}'s failed requests alone are ${pctText(atTop, 2)}% of its requests${top.runs > 1 ? " or more" : ""} in ${seedsText(top.runs)}, more than the ${formatNumber(budget)}% its p${formatNumber(percentile)} SLO lets miss${was}`;
+  }
+  return null;
 }
 
 /** The worst service's share within its SLO as the run is judged (or `pct` of it), as the table and the hints say it. */
@@ -313,7 +335,7 @@ function seedsText(seeds: number): string {
   return seeds === 1 ? "its one seed" : seeds === 2 ? "both seeds" : `all ${seeds} seeds`;
 }
 
-function report(field: string, rows: readonly Trial[], answer: number | null, seeds: number, lo: number, hi: number, moreIsWorse: boolean, judge: Judge): string {
+function report(field: string, rows: readonly Trial[], answer: number | null, seeds: number, lo: number, hi: number, moreIsWorse: boolean, judge: Judge, percentiles: ReadonlyMap<string, number>): string {
   // The slowest recovery only when there were faults. Left-aligned: the failures are sentences of different lengths.
   const timed = rows.some((t) => slowestRecovery(t) > -Infinity);
   const recovery = (t: Trial): string[] => {
@@ -325,7 +347,7 @@ function report(field: string, rows: readonly Trial[], answer: number | null, se
   const shares = (t: Trial): string[] => [within(t, t.worstRunPct), ...(outside ? [within(t)] : [])];
   const head = ["value", "seeds meeting every SLO", "worst within SLO", ...(outside ? ["outside faults"] : []), ...(timed ? ["slowest recovery"] : []), "first failure"];
   const table = textTable([head, ...rows.map((t) => [String(t.value), `${t.passed} of ${t.runs}`, ...shares(t), ...recovery(t), t.why])], head.length);
-  if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in ${seedsText(seeds)} (not even ${hi}; ${judge.text}): ${noAnswerHint(rows, lo, hi, judge)}`].join("\n");
+  if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in ${seedsText(seeds)} (not even ${hi}; ${judge.text}): ${noAnswerHint(rows, lo, hi, judge, percentiles)}`].join("\n");
   const bound = 100 * missChanceBound(seeds);
   const below = rows.find((t) => t.value === answer - 1);
   const top = rows.find((t) => t.value === hi)!;

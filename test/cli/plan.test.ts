@@ -293,6 +293,18 @@ describe("the README's plan of nodes per zone on zone-failure, with --recover-wi
     expect(runs.map((o) => o.summary.services["shop"]!.errors)).toEqual([1_290, 1_730, 2_072]);
   });
 
+  it("says when a service's failures alone exceed what its SLO lets miss, and more did not bring them down (walkthrough: 'more helped' was said)", () => {
+    const dir = tempDir();
+    // Five minutes: the zone's loss fails shop's calls for a larger share of the run, and more so with more workers a zone (memberlist).
+    const r = orchsim(["plan", "scenarios/zone-failure.yaml", "--set", "duration=5m", "--minimize", fields, "--range", "2..4", "--seeds", "1", "--out", path.join(dir, "z")]);
+    expect(r.code).toBe(3);
+    const rows = parse(fs.readFileSync(path.join(dir, "z", "sweep.csv")), { columns: true }) as Record<string, string>[];
+    const shop = (v: number) => Number(rows.find((x) => x["variant"] === `${fields}=${v}` && x["service"] === "shop")!["error_pct"]);
+    expect(shop(4)).toBeGreaterThan(shop(2));
+    expect(shop(2)).toBeGreaterThan(1);
+    expect(r.stdout).toContain(`(not even 4; the whole run and after every fault): at 4, shop's failed requests alone are ${shop(4).toFixed(2)}% of its requests in its one seed, more than the 1% its p99 SLO lets miss, and ${shop(2).toFixed(2)}% at 2: no latency more of it buys can meet that SLO over the run (--recover-within judges it outside the faults' disruptions, with a bound on each); the first failure says what failed`);
+  });
+
   it("refuses a duration it cannot read, before any run", () => {
     const r = orchsim(["plan", "scenarios/zone-failure.yaml", "--minimize", fields, "--range", "1..8", "--recover-within", "60"]);
     expect([r.code, r.stdout]).toEqual([2, ""]);
