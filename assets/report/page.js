@@ -25,12 +25,12 @@ function table(header, rows) {
   return t;
 }
 
-/** A share in percent that reads 100 only when it is (as the terminal's: src/metrics/fmt.ts pctText). */
-function pctText(pct, digits) {
+/** A share in percent that reads 100 (or a missed SLO's percentile) only when it is: src/metrics/fmt.ts pctText, as the terminal says it. */
+function pctText(pct, digits, below = 100) {
   const text = pct.toFixed(digits);
-  const step = 10 ** -digits;
-  if (pct < 100 && Number(text) >= 100) return (100 - step).toFixed(digits);
-  if (pct > 0 && Number(text) <= 0) return step.toFixed(digits);
+  if (below < 100 && pct < below && Number(text) >= below) return `<${below.toFixed(digits)}`;
+  if (pct < 100 && Number(text) >= 100) return `>${(100 - 10 ** -digits).toFixed(digits)}`;
+  if (pct > 0 && Number(text) <= 0) return `<${(10 ** -digits).toFixed(digits)}`;
   return text;
 }
 
@@ -150,7 +150,7 @@ function summaryTables() {
         const target = `p${v.slo.percentile} <= ${v.slo.latency_ms} ms`;
         const verdict = !v.desired_reached ? "not judged: never ran all its tasks" : v.slo.met === null ? "-" : v.slo.met ? "met" : "MISSED";
         // As the terminal says it: the share of the requests that ended within the SLO latency.
-        const within = v.desired_reached && v.slo.met !== null ? `: ${pctText(v.slo.attained * 100, 2)}% within` : "";
+        const within = v.desired_reached && v.slo.met !== null ? `: ${pctText(v.slo.attained * 100, 2, v.slo.met === false ? v.slo.percentile : 100)}% within` : "";
         // What plan --recover-within judges, when its verdict differs from the whole run's (as the terminal says it).
         const outside = data.outside[name] ? `; outside the faults' disruptions ${data.outside[name]}` : "";
         const cell = el("span", { class: v.slo.met === true ? "" : "bad" }, `${verdict} (${target}${within})${outside}`);

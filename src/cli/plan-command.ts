@@ -273,7 +273,7 @@ function noAnswerHint(rows: readonly Trial[], lo: number, hi: number, judge: Jud
   const top = rows.find((t) => t.value === hi)!;
   const bottom = rows.find((t) => t.value === lo);
   const over = judge.withinS === null ? failuresOverBudget(top, bottom === top ? undefined : bottom, percentiles) : null;
-  if (over !== null) return `${over}: no latency more of it buys can meet that SLO over the run${rows.some((t) => slowestRecovery(t) > -Infinity) ? " (--recover-within judges it outside the faults' disruptions, with a bound on each)" : ""}; the first failure says what failed`;
+  if (over !== null) return `${over}: more of the field, up to ${hi}, did not bring them down, and no latency makes up for them over the run${rows.some((t) => slowestRecovery(t) > -Infinity) ? " (--recover-within judges the SLO outside the faults' disruptions, with a bound on each)" : ""}; the first failure says what failed`;
   if (bottom === undefined || bottom === top) return "a larger --range may help, or the first failure says what stands in the way";
   const [slowLo, slowHi] = [slowestRecovery(bottom), slowestRecovery(top)];
   // Recovery is judged only with --recover-within, and only where there were faults.
@@ -293,13 +293,17 @@ function noAnswerHint(rows: readonly Trial[], lo: number, hi: number, judge: Jud
  * latency that improved while the failures grew). Said as the hint's reason; null when none.
  */
 function failuresOverBudget(top: Trial, bottom: Trial | undefined, percentiles: ReadonlyMap<string, number>): string | null {
-  const least = (t: Trial, service: string): number => Math.min(...t.samples.filter((r) => r.service === service).map((r) => r.error_pct));
+  // NaN when the service has no row (Math.min of none is Infinity, which would read "Infinity%").
+  const least = (t: Trial, service: string): number => {
+    const pcts = t.samples.filter((r) => r.service === service).map((r) => r.error_pct);
+    return pcts.length === 0 ? NaN : Math.min(...pcts);
+  };
   for (const [service, percentile] of percentiles) {
     const budget = 100 - percentile;
     const atTop = least(top, service);
     if (!(atTop > budget)) continue;
     const atBottom = bottom === undefined ? NaN : least(bottom, service);
-    if (atBottom > atTop) continue;
+    if (atBottom > atTop) continue; // more of the field brought them down: it may go on doing so
     const was = Number.isFinite(atBottom) ? `, and ${pctText(atBottom, 2)}% at ${bottom!.value}` : "";
     return `at ${top.value}, ${service}'s failed requests alone are ${pctText(atTop, 2)}% of its requests${top.runs > 1 ? " or more" : ""} in ${seedsText(top.runs)}, more than the ${formatNumber(budget)}% its p${formatNumber(percentile)} SLO lets miss${was}`;
   }

@@ -67,7 +67,7 @@ function sloText(s: ServiceSummary): string {
   const target = `p${s.slo.percentile} <= ${s.slo.latency_ms} ms`;
   if (!s.desired_reached) return `not judged (${target}): never ran all its tasks`;
   if (s.slo.met === null) return `- (${target})`;
-  return `${s.slo.met ? "met" : "MISSED"} (${target}: ${pctText((s.slo.attained ?? 0) * 100, 2)}% within)`;
+  return `${s.slo.met ? "met" : "MISSED"} (${target}: ${pctText((s.slo.attained ?? 0) * 100, 2, s.slo.met === false ? s.slo.percentile : 100)}% within)`;
 }
 
 /** One line per fault: when it was noticed, when the tasks and the service levels came back, and what it cost. */

@@ -306,9 +306,11 @@ function inertSettings(s: Scenario): string[] {
 /** Settings of a service or workload that another of its settings makes moot (walkthrough: these changed nothing, silently). */
 function inertServiceSettings(s: Scenario): string[] {
   const out: string[] = [];
+  // A rolling update that gives the service a start period makes its inherited start interval act (review).
+  const startPeriodLater = new Set(s.events.flatMap((e) => (e.action.type === "rollingUpdate" && (e.action.spec.healthcheck?.startPeriodUs ?? 0) > 0 ? [e.action.service] : [])));
   for (const svc of s.services) {
     const hc = svc.healthcheck;
-    if (hc !== null && hc.startPeriodUs === 0 && hc.startIntervalUs !== DEFAULTS.healthcheck.startIntervalUs) {
+    if (hc !== null && hc.startPeriodUs === 0 && hc.startIntervalUs !== DEFAULTS.healthcheck.startIntervalUs && !startPeriodLater.has(svc.name)) {
       out.push(`services[${svc.name}].healthcheck.startInterval changes nothing: its startPeriod is 0, and the start interval is the probes' interval within the start period`);
     }
     const rp = svc.restartPolicy;

@@ -3,6 +3,7 @@
 
 import { groupDigits, pctText, round1 } from "./fmt.js";
 import type { FaultSummary, Summary } from "./rows.js";
+import { DEMAND_FAULTS } from "./faults.js";
 
 /**
  * The services a fault found already outside their SLO (not judged by it), in words, or "" when
@@ -72,7 +73,7 @@ export function updateOutcome(u: FaultSummary["update"]): string {
 }
 
 /** How the SLO outside the faults' disruptions is judged, as the terminal and story.md say it. */
-export const OUTSIDE_FAULTS_RULE = "each fault's windows until the service recovered left out, all the rest of the run when it never did; plan --recover-within judges it with the recovery times";
+export const OUTSIDE_FAULTS_RULE = "each fault's windows until the service recovered left out, all the rest of the run when it never did, a load spike's never; plan --recover-within judges it with the recovery times";
 
 /**
  * The services whose SLO verdict outside the faults' disruptions (summary.json's
@@ -85,9 +86,10 @@ export function outsideFaultsVerdicts(summary: Summary): { service: string; verd
   const differ = Object.entries(summary.services).filter(([, s]) => s.desired_reached && s.slo.outside_faults?.met != null && s.slo.outside_faults.met !== s.slo.met);
   return differ.map(([name, s]) => {
     // A service never back has the rest of the run left out: its verdict is on the windows before that fault.
-    const never = summary.faults.find((f) => f.services[name]?.recovered_s === null && f.services[name]?.already_unhealthy === false);
+    // (A load spike's windows are judged: its own non-recovery leaves nothing out.)
+    const never = summary.faults.find((f) => !DEMAND_FAULTS.has(f.fault) && f.services[name]?.recovered_s === null && f.services[name]?.already_unhealthy === false);
     const where = never === undefined ? "" : ` before the ${never.fault} at ${never.t_s} s, from which it never recovered`;
-    return { service: name, verdict: `${s.slo.outside_faults!.met ? "met" : "MISSED"}${where}`, within: `${pctText((s.slo.outside_faults!.attained ?? 0) * 100, 2)}%` };
+    return { service: name, verdict: `${s.slo.outside_faults!.met ? "met" : "MISSED"}${where}`, within: `${pctText((s.slo.outside_faults!.attained ?? 0) * 100, 2, s.slo.outside_faults!.met === false ? s.slo.percentile : 100)}%` };
   });
 }
 

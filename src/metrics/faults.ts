@@ -41,7 +41,7 @@ const DOWN_FAULTS = LEADER_FAULTS;
  * them out forgave a spike's whole breach: `plan --recover-within 5m` answered a replica count
  * at which a fifth of the spike's requests failed).
  */
-const DEMAND_FAULTS = new Set(["loadSpike"]);
+export const DEMAND_FAULTS: ReadonlySet<string> = new Set(["loadSpike"]);
 
 class ServiceSpan {
   /** Index in the span's windows of the last unhealthy one, -1 if none. */

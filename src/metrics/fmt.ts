@@ -147,14 +147,16 @@ export function groupDigits(x: number, maxFractionDigits = 0): string {
 
 /**
  * A share in percent to `digits` decimals that reads 100 only when it is 100: 99.954 at one
- * decimal is "99.9", not "100.0" (a plan's failing value read "100.0%" within its SLO, and a
- * sweep's 99.999 "100.00" beside an exact "100.0"; walkthrough). Likewise 0 only when it is 0.
+ * decimal is ">99.9", not "100.0" (a plan's failing value read "100.0%" within its SLO, and a
+ * sweep's 99.999 "100.00" beside an exact "100.0"; walkthrough). Likewise 0 only when it is 0
+ * ("<0.01"), and, given `below` (an SLO's percentile that the share missed), never `below`
+ * itself: 98.996% within a p99 SLO that was missed is "<99.00", not "99.00".
  */
-export function pctText(pct: number, digits: number): string {
+export function pctText(pct: number, digits: number, below = 100): string {
   const text = pct.toFixed(digits);
-  const step = 10 ** -digits;
-  if (pct < 100 && Number(text) >= 100) return (100 - step).toFixed(digits);
-  if (pct > 0 && Number(text) <= 0) return step.toFixed(digits);
+  if (below < 100 && pct < below && Number(text) >= below) return `<${below.toFixed(digits)}`;
+  if (pct < 100 && Number(text) >= 100) return `>${(100 - 10 ** -digits).toFixed(digits)}`;
+  if (pct > 0 && Number(text) <= 0) return `<${(10 ** -digits).toFixed(digits)}`;
   return text;
 }
 

@@ -190,8 +190,8 @@ export interface SloSummary {
   met: boolean | null;
   /**
    * The same over the requests that ended outside the faults' disruptions: each fault's windows
-   * up to the service's recovery from it (faults.ts) are left out. Present when the run injected
-   * a fault; `orchsim plan --recover-within` reads it.
+   * up to the service's recovery from it (faults.ts) are left out, but not a load spike's (it is
+   * demand to serve). Present when the run injected a fault; `orchsim plan --recover-within` reads it.
    */
   outside_faults?: { attained: number | null; met: boolean | null };
 }

@@ -3,7 +3,7 @@
 
 import type { FaultSummary, ServiceSummary, Summary } from "../metrics/rows.js";
 import { textTable } from "./text-table.js";
-import { groupDigits, shortTarget } from "../metrics/fmt.js";
+import { groupDigits, pctText, shortTarget } from "../metrics/fmt.js";
 
 /** One figure of a service: its label and how to read it from a summary. */
 const SERVICE_FIGURES: [string, (s: ServiceSummary) => number | null][] = [
@@ -51,7 +51,7 @@ export function compareText(a: Summary, b: Summary, aName: string, bName: string
   for (const name of services) {
     const sa = a.services[name];
     const sb = b.services[name];
-    SERVICE_FIGURES.forEach(([label, read], i) => rows.push([i === 0 ? name : "", label, ...cells(sa ? read(sa) : null, sb ? read(sb) : null)]));
+    SERVICE_FIGURES.forEach(([label, read], i) => rows.push([i === 0 ? name : "", label, ...cells(sa ? read(sa) : null, sb ? read(sb) : null, label.endsWith("%"))]));
     rows.push(["", "SLO", verdict(sa), verdict(sb), sa && sb && verdict(sa) !== verdict(sb) ? "changed" : ""]);
   }
   lines.push(...textTable(rows, 2));
@@ -94,10 +94,12 @@ function verdict(s: ServiceSummary | undefined): string {
 }
 
 /** A, B and the change, "-" where a side has no value ("never" for a fault that did not recover is null too). */
-function cells(a: number | null | undefined, b: number | null | undefined): [string, string, string] {
+function cells(a: number | null | undefined, b: number | null | undefined, share = false): [string, string, string] {
   // undefined: a figure that an older run's summary.json does not have.
   const diff = a == null || b == null ? "" : change(a, b);
-  return [fmt(a), fmt(b), diff];
+  // A share reads 100 only when it is (99.999% within the SLO read "100").
+  const show = (x: number | null | undefined): string => (share && x != null ? pctText(x, 2).replace(/\.?0+$/, "") : fmt(x));
+  return [show(a), show(b), diff];
 }
 
 function change(a: number, b: number): string {

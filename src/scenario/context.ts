@@ -26,6 +26,12 @@ export interface Note {
 
 export class Ctx {
   readonly notes: Note[] = [];
+  /**
+   * Notes that are not problems (a setting another one makes moot), said before the run: only
+   * the file's own reading keeps them, so a rolling update's re-reading of a service, which
+   * inherits its fields, does not say them again.
+   */
+  readonly hints: string[] = [];
   readonly refs: Ref[] = [];
   /** Where each strategy module was named, by the name written (the first place). */
   readonly strategyFields: Record<string, string> = {};
@@ -34,6 +40,10 @@ export class Ctx {
 
   report(at: Origin, path: string, message: string): void {
     this.notes.push({ at, path, message });
+  }
+
+  hint(path: string, message: string): void {
+    this.hints.push(`${path} ${message}`);
   }
 
   /** A required field is absent from the map at `mapAt`. */

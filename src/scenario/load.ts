@@ -125,7 +125,7 @@ function readScenario(ctx: Ctx, root: RawMap, file: string, notes: string[]): Sc
     services: reads.map((r) => r.spec),
     workload,
     events: ev.events,
-    notes,
+    notes: [...notes, ...ctx.hints],
     strategyFields: { ...ctx.strategyFields },
   };
 }

@@ -115,9 +115,9 @@ function distribution(f: Fields, kind: (typeof DISTRIBUTIONS)[number], mean: num
   switch (kind) {
     case "constant":
     case "exponential": {
-      // Their cv is their own (0 and 1): another one written would change nothing (walkthrough).
+      // Their cv is their own (0 and 1): another one written changes nothing, which is said (walkthrough).
       const own = kind === "constant" ? 0 : 1;
-      if (f.has("cv") && cv !== own) f.report("cv", `${cv} changes nothing with a${kind === "exponential" ? "n" : ""} ${kind} distribution, whose cv is ${own}: leave it out (or give ${own}), or choose lognormal, normal or uniform for another`);
+      if (f.has("cv") && cv !== own) f.ctx.hint(f.pathOf("cv"), `changes nothing: ${cv} with a${kind === "exponential" ? "n" : ""} ${kind} distribution, whose cv is ${own} (lognormal, normal and uniform take another)`);
       return { kind, mean };
     }
     case "lognormal":

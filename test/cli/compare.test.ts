@@ -140,8 +140,8 @@ describe("compare's change column", () => {
     expect(line(text, "errors")).toMatch(/19\s+20\s+\+1 \(\+5\.3%\)$/);
     expect(line(text, "restarts")).toMatch(/0\s+0\s+=$/);
     expect(line(compareText(summary(19), summary(19), "a", "b"), "error %")).toMatch(/\s=$/);
-    // From none: any change is one (one error in 100,000 requests).
-    expect(line(compareText(summary(0), summary(1), "a", "b"), "error %")).toMatch(/0\s+0\s+\+0\.001$/);
+    // From none: any change is one (one error in 100,000 requests), and B's share is not 0.
+    expect(line(compareText(summary(0), summary(1), "a", "b"), "error %")).toMatch(/ 0\s+<0\.01\s+\+0\.001$/);
     // Plain decimals however small: one error in 10 billion requests is +0.00000001 points.
     const huge = (errors: number) => ({ ...summary(errors), services: { web: { ...summary(errors).services["web"]!, arrivals: 1e10 } } }) as Summary;
     expect(line(compareText(huge(0), huge(1), "a", "b"), "error %")).toMatch(/\+0\.00000001$/);

@@ -187,6 +187,15 @@ events:
     expect(r.stdout).toMatch(/requests lost, counted at each service \(one failing through two services counts twice\)/);
   });
 
+  it("a service never back from a crash after a spike it had not recovered from is judged before the crash, not the spike, whose windows count (review)", () => {
+    const out = path.join(tempDir(), "spike-crash");
+    const events = "events=[{at: 2m, loadSpike: {workload: users, rate: 470/s}}, {at: 3m, nodeFailure: {nodes: [web-1, web-2]}}]";
+    const run = orchsim(["run", "scenarios/hello-cluster.yaml", "--set", events, "--out", out]);
+    const s = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8")) as Summary;
+    expect(s.faults.map((f) => f.services["web"]!.recovered_s)).toEqual([null, null]);
+    expect(run.stdout).toContain(`web met before the nodeFailure at 180 s, from which it never recovered (${(s.services["web"]!.slo.outside_faults!.attained! * 100).toFixed(2)}% within)`);
+  });
+
   it("a fault that strikes mid-window is not told it carries the breach it causes itself (the window it shares with the one before)", () => {
     const quiet = runYaml(scenarioYaml({ name: "mid", duration: "3m" }, `
 metrics: {interval: 10s, slo: {latency: 100ms, percentile: 99}}
@@ -304,7 +313,7 @@ describe("the SLO outside the faults' disruptions", () => {
     const shop = out.summary.services["shop"]!;
     expect([shop.slo.met, shop.slo.outside_faults!.met]).toEqual([false, true]);
     const text = summaryText(out.summary, new NodeCpuWatch(), null, 1);
-    expect(text).toContain(`SLO outside the faults' disruptions (each fault's windows until the service recovered left out, all the rest of the run when it never did; plan --recover-within judges it with the recovery times): shop met (${(shop.slo.outside_faults!.attained! * 100).toFixed(2)}% within)\n`);
+    expect(text).toContain(`SLO outside the faults' disruptions (each fault's windows until the service recovered left out, all the rest of the run when it never did, a load spike's never; plan --recover-within judges it with the recovery times): shop met (${(shop.slo.outside_faults!.attained! * 100).toFixed(2)}% within)\n`);
     expect(text).not.toMatch(/recovery times\): .*catalog/); // met both ways: not repeated
   });
 

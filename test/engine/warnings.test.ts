@@ -42,6 +42,20 @@ describe("scenario warnings", () => {
       "services.web.ports=[{published: 80, target: 80}]",
     ]);
     expect(scenarioWarnings(acting)).toEqual([]);
+    // A later update that gives it a start period makes the start interval act then.
+    const later = parseScenario(base, "w.yaml", ["services.web.healthcheck={startInterval: 1s}", "events=[{at: 30s, rollingUpdate: {service: web, healthcheck: {startPeriod: 20s}}}]"]);
+    expect(scenarioWarnings(later)).toEqual([]);
+  });
+
+  it("a cv an exponential or a constant distribution ignores, once, not again for the update that inherits it (walkthrough; review: an error refused --set distribution=exponential on a file with cv 1.5)", () => {
+    const s = parseScenario(base, "w.yaml", [
+      "services=[{name: web, request: {cv: 0.2}}, {name: api, request: {distribution: constant, cv: 0.5}}, {name: ok, request: {distribution: constant, cv: 0}}]",
+      "events=[{at: 30s, rollingUpdate: {service: web, request: {cpu: 20ms}}}]",
+    ]);
+    expect(s.notes).toEqual([
+      "services[web].request.cv changes nothing: 0.2 with an exponential distribution, whose cv is 1 (lognormal, normal and uniform take another)",
+      "services[api].request.cv changes nothing: 0.5 with a constant distribution, whose cv is 0 (lognormal, normal and uniform take another)",
+    ]);
   });
 
   it("says nothing when they act, or are left at their defaults", () => {

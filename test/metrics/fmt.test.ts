@@ -72,8 +72,10 @@ describe("formatNumber", () => {
 
 describe("pctText", () => {
   it("reads 100 only for 100 and 0 only for 0 (walkthrough: a failing plan value read 100.0% within its SLO)", () => {
-    expect([pctText(99.954, 1), pctText(99.999, 2), pctText(100, 1), pctText(100, 2), pctText(97.66, 1)]).toEqual(["99.9", "99.99", "100.0", "100.00", "97.7"]);
-    expect([pctText(0.004, 2), pctText(0, 2), pctText(0.05, 1)]).toEqual(["0.01", "0.00", "0.1"]);
+    expect([pctText(99.954, 1), pctText(99.999, 2), pctText(100, 1), pctText(100, 2), pctText(97.66, 1)]).toEqual([">99.9", ">99.99", "100.0", "100.00", "97.7"]);
+    expect([pctText(0.004, 2), pctText(0, 2), pctText(0.05, 1)]).toEqual(["<0.01", "0.00", "0.1"]);
+    // A share that missed a p99 SLO never reads 99.00 (review).
+    expect([pctText(98.996, 2, 99), pctText(98.994, 2, 99), pctText(99, 2, 99), pctText(99.5, 2, 99)]).toEqual(["<99.00", "98.99", "99.00", "99.50"]);
   });
 
   it("is the share rounded to its digits whenever that is neither 100 nor 0 of one not so", () => {
@@ -81,9 +83,13 @@ describe("pctText", () => {
       fc.property(fc.double({ min: 0, max: 100, noNaN: true }), fc.integer({ min: 0, max: 3 }), (pct, digits) => {
         const text = pctText(pct, digits);
         const rounded = pct.toFixed(digits);
-        if ((Number(rounded) === 100 && pct < 100) || (Number(rounded) === 0 && pct > 0)) expect(text).not.toBe(rounded);
+        if ((Number(rounded) === 100 && pct < 100) || (Number(rounded) === 0 && pct > 0)) expect(text).toMatch(/^[<>]/);
         else expect(text).toBe(rounded);
-        expect(Math.abs(Number(text) - pct)).toBeLessThanOrEqual(10 ** -digits);
+        // What it says is true of the share: ">99.9" is above 99.9, "<0.01" below 0.01.
+        const bound = Number(text.replace(/^[<>]/, ""));
+        if (text.startsWith(">")) expect(pct).toBeGreaterThan(bound);
+        else if (text.startsWith("<")) expect(pct).toBeLessThan(bound);
+        else expect(Math.abs(bound - pct)).toBeLessThanOrEqual(10 ** -digits);
       }),
     );
   });

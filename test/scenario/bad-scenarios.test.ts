@@ -448,14 +448,6 @@ const ROWS: Row[] = [
     ],
   },
   {
-    name: "a cv that an exponential or a constant distribution ignores (walkthrough: it changed nothing, silently)",
-    yaml: BASE + "    request: {cv: 0.2}\n  - {name: api, request: {distribution: constant, cv: 0.5}}\n",
-    message: [
-      "bad.yaml:7:19 services[web].request.cv: 0.2 changes nothing with an exponential distribution, whose cv is 1: leave it out (or give 1), or choose lognormal, normal or uniform for another",
-      "bad.yaml:8:55 services[api].request.cv: 0.5 changes nothing with a constant distribution, whose cv is 0: leave it out (or give 0), or choose lognormal, normal or uniform for another",
-    ],
-  },
-  {
     name: "scale of a global service, times without every",
     yaml: BASE + "  - {name: agent, mode: global}\nevents:\n  - {at: 1m, times: 3, scale: {service: agent, replicas: 2}}\n",
     message: [
