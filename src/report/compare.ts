@@ -96,19 +96,20 @@ function verdict(s: ServiceSummary | undefined): string {
 /** A, B and the change, "-" where a side has no value ("never" for a fault that did not recover is null too). */
 function cells(a: number | null | undefined, b: number | null | undefined, share = false): [string, string, string] {
   // undefined: a figure that an older run's summary.json does not have.
-  const diff = a == null || b == null ? "" : change(a, b);
+  const diff = a == null || b == null ? "" : change(a, b, share);
   // A share reads 100 only when it is (99.999% within the SLO read "100").
   const show = (x: number | null | undefined): string => (share && x != null ? pctText(x, 2).replace(/\.?0+$/, "") : fmt(x));
   return [show(a), show(b), diff];
 }
 
-function change(a: number, b: number): string {
+/** B less A, and how much of A that is; a share's change in points alone (walkthrough: "-1.19 (-1.2%)" of an SLO attained % read as two changes). */
+function change(a: number, b: number, share = false): string {
   const d = b - a;
   // Equal only when neither the figure nor its share of A moved: an error rate of 0.019% that
   // becomes 0.020% is +5.3%, though both print as 0.02; one from 0 moved whatever its size.
   const rel = a !== 0 ? (100 * d) / Math.abs(a) : d === 0 ? 0 : Infinity;
   if (Math.abs(d) < 0.005 && Math.abs(rel) < 0.05) return "=";
-  const pct = a !== 0 ? ` (${d > 0 ? "+" : ""}${rel.toFixed(1)}%)` : "";
+  const pct = a !== 0 && !share ? ` (${d > 0 ? "+" : ""}${rel.toFixed(1)}%)` : "";
   // A change too small for two decimals keeps two significant digits (0.00012, not 1.2e-4).
   const text = Math.abs(d) < 0.005 ? small(d) : fmt(d);
   return `${d > 0 ? "+" : ""}${text}${pct}`;

@@ -19,11 +19,12 @@ export function tasksShort(input: StoryInput, fromT: number, endT: number): Step
   const before = new Map<string, StoryWindow>();
   const open = new Map<string, { line: number; row: StoryWindow; fewest: number }>();
   const said = new Set<string>();
-  const say = (service: string, backT: number | null) => {
+  // The step cites the row short of tasks and, when they all ran again, that row too (walkthrough: only the first was cited).
+  const say = (service: string, back: { t: number; line: number } | null) => {
     const o = open.get(service)!;
     const fewest = o.fewest < o.row.tasks_running ? `, ${o.fewest} at the fewest` : "";
-    const back = backT === null ? `; not all ran again before ${endT === input.summary.duration_s ? "the run ended" : "the next fault"}` : `; all ${o.row.tasks_desired} run again at ${backT} s`;
-    steps.push({ t: Math.max(fromT, o.row.t_s - interval), text: `${service} runs ${o.row.tasks_running} of its ${o.row.tasks_desired} desired tasks at ${o.row.t_s} s${fewest}${back}`, ref: `timeseries.csv:${o.line}` });
+    const again = back === null ? `; not all ran again before ${endT === input.summary.duration_s ? "the run ended" : "the next fault"}` : `; all ${o.row.tasks_desired} run again at ${back.t} s`;
+    steps.push({ t: Math.max(fromT, o.row.t_s - interval), text: `${service} runs ${o.row.tasks_running} of its ${o.row.tasks_desired} desired tasks at ${o.row.t_s} s${fewest}${again}`, ref: `timeseries.csv:${o.line}${back === null ? "" : `, ${back.line}`}` });
     open.delete(service);
     said.add(service);
   };
@@ -31,7 +32,7 @@ export function tasksShort(input: StoryInput, fromT: number, endT: number): Step
     if (r.t_s <= fromT) before.set(r.service, r);
     if (r.t_s <= fromT || r.t_s > endT || said.has(r.service)) return;
     const o = open.get(r.service);
-    if (o && r.tasks_running >= r.tasks_desired) say(r.service, r.t_s);
+    if (o && r.tasks_running >= r.tasks_desired) say(r.service, { t: r.t_s, line: i + 2 });
     else if (o) o.fewest = Math.min(o.fewest, r.tasks_running);
     else if (r.tasks_running < r.tasks_desired && (before.get(r.service)?.tasks_running ?? r.tasks_desired) >= (before.get(r.service)?.tasks_desired ?? 0)) open.set(r.service, { line: i + 2, row: r, fewest: r.tasks_running });
   });
