@@ -160,15 +160,17 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   return answer === null ? NO_ANSWER : 0;
 }
 
-const PLAN_COLUMNS = ["value", "seeds", "passed", "meets_every_slo", "first_failure", "worst_slo_attained_pct", "worst_slo_attained_outside_faults_pct", "slowest_recovery_s", "all_recovered"];
+const PLAN_COLUMNS = ["value", "seeds", "passed", "meets_every_slo", "first_failure", "worst_slo_attained_pct", "worst_slo_attained_outside_faults_pct", "slowest_recovery_s", "all_recovered", "slowest_tasks_restored_s"];
 
 /**
  * A tried value's plan.csv row. Its recovery: the slowest of any service from any fault in any
  * seed (empty when one was not back before the next fault or the end, or there was no fault),
- * and whether every one came back (empty without faults).
+ * and whether every one came back (empty without faults); the slowest until a fault's tasks all
+ * ran again (empty when some were not back before the next fault or the end, or no fault).
  */
 function planRow(t: Trial, ok: boolean, judge: Judge): Record<string, unknown> {
   const slowest = slowestRecovery(t);
+  const tasks = slowestRecovery(t, "tasks_restored_s");
   const faults = slowest > -Infinity;
   const pct = (x: number): number | string => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : "");
   return {
@@ -181,6 +183,7 @@ function planRow(t: Trial, ok: boolean, judge: Judge): Record<string, unknown> {
     worst_slo_attained_outside_faults_pct: judge.withinS === null ? "" : pct(t.worstAttainedPct),
     slowest_recovery_s: Number.isFinite(slowest) ? slowest : "",
     all_recovered: faults ? slowest < Infinity : "",
+    slowest_tasks_restored_s: Number.isFinite(tasks) ? tasks : "",
   };
 }
 
@@ -315,21 +318,27 @@ function within(t: Trial, pct = t.worstAttainedPct): string {
   return Number.isFinite(pct) ? `${pctText(pct, 1)}%` : "-";
 }
 
-/** A run's row's recoveries, fault by fault: [the fault's number, its f<i>_recovered_s (NaN: not back)]. */
-function recoveries(row: Sample): [number, number][] {
+/** A run's row's recoveries (or another time of each fault's), fault by fault: [the fault's number, its f<i>_recovered_s (NaN: not back)]. */
+function recoveries(row: Sample, metric: "recovered_s" | "tasks_restored_s" = "recovered_s"): [number, number][] {
   const out: [number, number][] = [];
+  const re = new RegExp(`^f(\\d+)_${metric}$`);
   for (const [key, value] of Object.entries(row)) {
-    const fault = /^f(\d+)_recovered_s$/.exec(key);
+    const fault = re.exec(key);
     if (fault) out.push([Number(fault[1]), value as number]);
   }
   return out;
 }
 
-/** The slowest recovery from a fault, of any service in any seed, in s: Infinity when one never recovered, -Infinity without faults. */
-function slowestRecovery(t: Trial): number {
+/**
+ * The slowest recovery from a fault, of any service in any seed, in s: Infinity when one never
+ * recovered, -Infinity without faults. Of `tasks_restored_s`: the slowest until a fault's tasks
+ * all ran again (walkthrough: a value passed with tasks left pending 180 s after a zone's loss,
+ * until the zone came back, and the table did not show it).
+ */
+function slowestRecovery(t: Trial, metric: "recovered_s" | "tasks_restored_s" = "recovered_s"): number {
   let slowest = -Infinity;
   for (const row of t.samples) {
-    for (const [, value] of recoveries(row)) slowest = Math.max(slowest, Number.isFinite(value) ? value : Infinity);
+    for (const [, value] of recoveries(row, metric)) slowest = Math.max(slowest, Number.isFinite(value) ? value : Infinity);
   }
   return slowest;
 }
@@ -342,14 +351,12 @@ function seedsText(seeds: number): string {
 function report(field: string, rows: readonly Trial[], answer: number | null, seeds: number, lo: number, hi: number, moreIsWorse: boolean, judge: Judge, percentiles: ReadonlyMap<string, number>): string {
   // The slowest recovery only when there were faults. Left-aligned: the failures are sentences of different lengths.
   const timed = rows.some((t) => slowestRecovery(t) > -Infinity);
-  const recovery = (t: Trial): string[] => {
-    const s = slowestRecovery(t);
-    return timed ? [s === Infinity ? "not back" : s === -Infinity ? "-" : `${s} s`] : [];
-  };
+  const slowText = (s: number): string => (s === Infinity ? "not back" : s === -Infinity ? "-" : `${s} s`);
+  const recovery = (t: Trial): string[] => (timed ? [slowText(slowestRecovery(t)), slowText(slowestRecovery(t, "tasks_restored_s"))] : []);
   // With --recover-within, the share outside the faults (judged) beside the whole run's (which a collapse shows).
   const outside = judge.withinS !== null;
   const shares = (t: Trial): string[] => [within(t, t.worstRunPct), ...(outside ? [within(t)] : [])];
-  const head = ["value", "seeds meeting every SLO", "worst within SLO", ...(outside ? ["outside faults"] : []), ...(timed ? ["slowest recovery"] : []), "first failure"];
+  const head = ["value", "seeds meeting every SLO", "worst within SLO", ...(outside ? ["outside faults"] : []), ...(timed ? ["slowest recovery", "tasks back"] : []), "first failure"];
   const table = textTable([head, ...rows.map((t) => [String(t.value), `${t.passed} of ${t.runs}`, ...shares(t), ...recovery(t), t.why])], head.length);
   if (answer === null) return [...table, "", `no value of ${field} in ${lo}..${hi} meets every SLO in ${seedsText(seeds)} (not even ${hi}; ${judge.text}): ${noAnswerHint(rows, lo, hi, judge, percentiles)}`].join("\n");
   const bound = 100 * missChanceBound(seeds);

@@ -50,7 +50,7 @@ describe("orchsim plan", () => {
     expect(plan.find((p) => p[3] === "true" && !plan.some((q) => q[3] === "true" && Number(q[0]) < Number(p[0])))![0]).toBe(String(expected));
     expect(tried).toContain(expected - 1);
     // No fault: no recovery to tell, in plan.csv or the table; without --recover-within, no share outside the faults.
-    for (const p of plan) expect(p.slice(-3), `value ${p[0]}`).toEqual(["", "", ""]);
+    for (const p of plan) expect(p.slice(-4), `value ${p[0]}`).toEqual(["", "", "", ""]);
     expect(orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "1..1", "--out", path.join(dir, "plan1")]).stdout).toMatch(/^value +seeds meeting every SLO +worst within SLO +first failure$/m);
     // Every run of every value tried, as a sweep's rows: which seeds failed, and how.
     const runs = fs.readFileSync(path.join(dir, "plan", "sweep.csv"), "utf8").trim().split("\n").map((l) => l.split(","));
@@ -234,10 +234,12 @@ describe("the README's plan of nodes per zone on zone-failure, with --recover-wi
     // The table and plan.csv say the collapse outright (walkthrough: "99.1%" alone read as nearly met): over the
     // whole run a quarter of the worst service's requests were within its SLO, outside the faults 99.1%.
     expect(plan[0]!.slice(5, 7).map((x) => Number(x).toFixed(1))).toEqual(["25.0", "99.1"]);
-    expect(r.stdout).toMatch(/^value +seeds meeting every SLO +worst within SLO +outside faults +slowest recovery +first failure$/m);
-    expect(r.stdout).toMatch(/^1 +0 of 3 +25\.0% +99\.1% +not back +seed 1:/m);
-    expect(r.stdout).toMatch(/^2 +3 of 3 +97\.7% +99\.8% +60 s *$/m);
-    expect(r.stdout).toMatch(/^4 +3 of 3 +97\.7% +99\.8% +50 s *$/m); // the README's table
+    expect(r.stdout).toMatch(/^value +seeds meeting every SLO +worst within SLO +outside faults +slowest recovery +tasks back +first failure$/m);
+    expect(r.stdout).toMatch(/^1 +0 of 3 +25\.0% +99\.1% +not back +not back +seed 1:/m);
+    expect(r.stdout).toMatch(/^2 +3 of 3 +97\.7% +99\.8% +60 s +60 s *$/m);
+    expect(r.stdout).toMatch(/^4 +3 of 3 +97\.7% +99\.8% +50 s +60 s *$/m); // the README's table
+    // The tasks' time beside the service levels' (walkthrough: a value passed with tasks pending for minutes, unseen).
+    expect(plan.map((p) => p.at(-1))).toEqual(["", "60", "60"]);
     expect(JSON.parse(fs.readFileSync(path.join(dir, "z", "plan.json"), "utf8"))).toMatchObject({ recover_within_s: 60, answer: 2 });
     // What it read: over the whole run every seed misses; outside the loss's disruption none does.
     const rows = parse(fs.readFileSync(path.join(dir, "z", "sweep.csv")), { columns: true }) as Record<string, string>[];
@@ -258,7 +260,7 @@ describe("the README's plan of nodes per zone on zone-failure, with --recover-wi
     const r = orchsim(["plan", "scenarios/zone-failure.yaml", "--minimize", fields, "--range", "8..8", "--seeds", "3", "--recover-within", "30s", "--out", path.join(dir, "z"), "--quiet"]);
     expect(r.code).toBe(3);
     const row = fs.readFileSync(path.join(dir, "z", "plan.csv"), "utf8").trim().split("\n")[1]!;
-    expect(row).toMatch(/^8,3,0,false,seed 1: shop took 50 s to recover from fault 1,[\d.]+,[\d.]+,50,true$/); // the slowest recovery of the three seeds, and every one back
+    expect(row).toMatch(/^8,3,0,false,seed 1: shop took 50 s to recover from fault 1,[\d.]+,[\d.]+,50,true,60$/); // the slowest recovery of the three seeds, and every one back
     expect(orchsim(["plan", "scenarios/zone-failure.yaml", "--minimize", fields, "--range", "8..8", "--seeds", "1", "--recover-within", "30s", "--out", path.join(dir, "z2")]).stdout).toContain(
       "(not even 8; outside the faults, and back within 30s of each): a larger --range may help, or the first failure says what stands in the way",
     );
@@ -271,12 +273,12 @@ describe("the README's plan of nodes per zone on zone-failure, with --recover-wi
     // At 1 a zone shop never recovers in seed 1; at 8 it is back in 50 s. Outside the faults 99.0% against 99.7%: under 1 point.
     expect(r.stdout).toContain(": more made the slowest recovery faster, but not within 30 s (at 1: 0 of 1 seeds pass, the worst service has 99.0% of its requests outside the faults within its SLO, one not back before the next fault or the end; at 8: 0 and 99.7%, the slowest recovery 50 s): a sweep over the range shows whether it goes on helping");
     // The table says each value's slowest recovery beside its share, and plan.csv has them.
-    expect(r.stdout).toMatch(/^value +seeds meeting every SLO +worst within SLO +outside faults +slowest recovery +first failure$/m);
-    expect(r.stdout).toMatch(/^1 +0 of 1 +25\.1% +99\.0% +not back +seed 1:/m);
-    expect(r.stdout).toMatch(/^8 +0 of 1 +97\.5% +99\.7% +50 s +seed 1:/m);
+    expect(r.stdout).toMatch(/^value +seeds meeting every SLO +worst within SLO +outside faults +slowest recovery +tasks back +first failure$/m);
+    expect(r.stdout).toMatch(/^1 +0 of 1 +25\.1% +99\.0% +not back +not back +seed 1:/m);
+    expect(r.stdout).toMatch(/^8 +0 of 1 +97\.5% +99\.7% +50 s +60 s +seed 1:/m);
     const csv = fs.readFileSync(path.join(dir, "z", "plan.csv"), "utf8").trim().split("\n");
-    expect(csv[0]).toBe("value,seeds,passed,meets_every_slo,first_failure,worst_slo_attained_pct,worst_slo_attained_outside_faults_pct,slowest_recovery_s,all_recovered");
-    expect([csv[1]!.split(",").slice(-2), csv.at(-1)!.split(",").slice(-2)]).toEqual([["", "false"], ["50", "true"]]);
+    expect(csv[0]).toBe("value,seeds,passed,meets_every_slo,first_failure,worst_slo_attained_pct,worst_slo_attained_outside_faults_pct,slowest_recovery_s,all_recovered,slowest_tasks_restored_s");
+    expect([csv[1]!.split(",").slice(-3), csv.at(-1)!.split(",").slice(-3)]).toEqual([["", "false", ""], ["50", "true", "60"]]);
     // The table's failures are sentences, left-aligned: each starts where its header does.
     const lines = r.stdout.split("\n");
     const at = lines[0]!.indexOf("first failure");
