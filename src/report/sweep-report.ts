@@ -5,6 +5,7 @@
 // page needs no script or library and opens offline.
 
 import { escapeHtml as escapeXml, page } from "./page.js";
+import { pctText } from "../metrics/fmt.js";
 
 /** One row of sweep-summary.csv: service, variant, runs, then <metric>_mean/_ci95/_diff/_diff_ci95 ("" = no value). */
 export type SweepRow = Record<string, string | number>;
@@ -83,7 +84,9 @@ function forest(metric: string, service: string, rows: readonly SweepRow[], labe
   const body = rows.map((r, i) => {
     const y = 30 + ROW_H * i + ROW_H / 2;
     const label = labelText(labelOf(r, metric, i === 0), y, labelW);
-    return label + mark(est[i]!, left, labelW, y, "mean") + (i === 0 ? "" : mark(diff[i]!, right, labelW + PLOT_W + 40, y, "diff"));
+    // A share's estimate reads 100 only when it is (99.9996 read "100"; review); differences are in points.
+    const share = metric.endsWith("_pct") ? (x: number) => pctText(x, 3) : fmt;
+    return label + mark(est[i]!, left, labelW, y, "mean", share) + (i === 0 ? "" : mark(diff[i]!, right, labelW + PLOT_W + 40, y, "diff"));
   });
   const zero = right.ok ? `<line class="zero" x1="${labelW + PLOT_W + 40 + right.x(0)}" x2="${labelW + PLOT_W + 40 + right.x(0)}" y1="20" y2="${h}"/>` : "";
   const heads = `<text x="${labelW}" y="14">${escapeXml(service)}: mean ± 95% CI (axis ${fmt(left.lo)} to ${fmt(left.hi)})</text><text x="${labelW + PLOT_W + 40}" y="14">difference from the baseline (axis ${fmt(right.lo)} to ${fmt(right.hi)})</text>`;
@@ -125,10 +128,10 @@ function scale(items: readonly (Interval | null)[], withZero: boolean): { lo: nu
   return { lo, hi, ok, x: (v) => ((v - lo) / (hi - lo)) * PLOT_W };
 }
 
-function mark(i: Interval | null, s: ReturnType<typeof scale>, x0: number, y: number, cls: string): string {
+function mark(i: Interval | null, s: ReturnType<typeof scale>, x0: number, y: number, cls: string, show: (x: number) => string = fmt): string {
   if (i === null) return `<text x="${x0}" y="${y + 4}" class="muted">no value</text>`;
   const [a, m, b] = [i.lo, i.mid, i.hi].map((v) => x0 + s.x(v));
-  return `<line class="ci" x1="${a}" x2="${b}" y1="${y}" y2="${y}"/><circle class="${cls}" cx="${m}" cy="${y}" r="5"><title>${fmt(i.mid)} ${i.ci ? `(${fmt(i.lo)} to ${fmt(i.hi)})` : "(one run: no interval)"}</title></circle>`;
+  return `<line class="ci" x1="${a}" x2="${b}" y1="${y}" y2="${y}"/><circle class="${cls}" cx="${m}" cy="${y}" r="5"><title>${escapeXml(`${show(i.mid)} ${i.ci ? `(${show(i.lo)} to ${show(i.hi)})` : "(one run: no interval)"}`)}</title></circle>`;
 }
 
 function fmt(x: number): string {

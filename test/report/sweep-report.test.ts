@@ -25,7 +25,11 @@ describe("an interval near its metric's bound", () => {
   it("stops at 100% for a share and at 0 for a latency, while a difference keeps both sides (walkthrough: 99.991 to 100.001)", () => {
     const row = (variant: string, metric: string, mean: number, ci: number, diff: number, diffCi: number) => ({ service: "web", variant, runs: 3, [`${metric}_mean`]: mean, [`${metric}_ci95`]: ci, [`${metric}_diff`]: diff, [`${metric}_diff_ci95`]: diffCi, [`${metric}_n`]: 3 });
     const titles = (metric: string, rows: Record<string, unknown>[]) => [...sweepReportHtml("t", 3, [metric], rows as never).matchAll(/<title>([^<]*\(([^<]*) to ([^<]*)\))<\/title>/g)].map((m) => [m[2], m[3]]);
-    expect(titles("slo_attained_pct", [row("a", "slo_attained_pct", 99.996, 0.005, 0, 0), row("b", "slo_attained_pct", 99.5, 0.8, -0.496, 0.8)])).toEqual([["99.991", "100"], ["98.7", "100"], ["-1.296", "0.304"]]);
+    expect(titles("slo_attained_pct", [row("a", "slo_attained_pct", 99.996, 0.005, 0, 0), row("b", "slo_attained_pct", 99.5, 0.8, -0.496, 0.8)])).toEqual([["99.991", "100.000"], ["98.700", "100.000"], ["-1.296", "0.304"]]);
+    // A share's mean reads 100 only when it is (review: 99.9996 read "100"), and one near 0 keeps the page's markup.
+    const html = sweepReportHtml("t", 1, ["slo_attained_pct", "error_pct"], [{ ...row("a", "slo_attained_pct", 99.9996, 0, 0, 0), slo_attained_pct_ci95: "", error_pct_mean: 0.0004, error_pct_ci95: "" }] as never);
+    expect(html).toContain("<title>&gt;99.999 (one run: no interval)</title>");
+    expect(html).toContain("<title>&lt;0.001 (one run: no interval)</title>");
     expect(titles("p99_ms", [row("a", "p99_ms", 2, 5, 0, 0), row("b", "p99_ms", 4, 5, 2, 5)])).toEqual([["0", "7"], ["0", "9"], ["-3", "7"]]);
   });
 });
