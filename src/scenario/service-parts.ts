@@ -50,9 +50,21 @@ export function readResources(f: Fields): ResourcesSpec {
     ["memory", limits.memoryBytes, reservations.memoryBytes],
   ] as const) {
     // Docker refuses a limit below the reservation: the task could never use what it reserved.
-    if (limit > 0 && limit < reserved) l.report(key, `${written(l, key)} is below reservations.${key} (${written(r, key)})`);
+    if (limit > 0 && limit < reserved) l.report(key, `${written(l, key)} is below reservations.${key} (${written(r, key)})${key === "cpu" ? millicoresHint(r, reserved, limit) : ""}`);
   }
   return { reservations, limits };
+}
+
+/**
+ * A reservation of hundreds of cores written as a bare number is, as a rule, millicores without
+ * their m (walkthrough: `cpu: 500` read "1 is below reservations.cpu (500)", nothing more):
+ * said when the millicores would fit under a limit of a plausible number of cores.
+ */
+function millicoresHint(r: Fields, reserved: number, limit: number): string {
+  const raw = r.get("cpu");
+  const bare = raw?.kind === "scalar" && /^\d+$/.test(String(raw.value).trim());
+  // (Not when the limit is as large: both would be millicores, and the reservation still above the limit.)
+  return bare && reserved >= 100 && limit < 100 && reserved / 1000 <= limit ? `: ${reserved} CPUs; did you mean ${reserved}m (${reserved / 1000} of a CPU)?` : "";
 }
 
 /** A field's value as the author wrote it, for messages. */

@@ -170,6 +170,14 @@ const ROWS: Row[] = [
     ],
   },
   {
+    name: "a reservation of 500 CPUs that meant 500m (walkthrough)",
+    yaml: BASE + "    resources:\n      reservations: {cpu: 500}\n      limits: {cpu: 1}\n  - name: api\n    resources: {reservations: {cpu: 200}, limits: {cpu: 100}}\n",
+    message: [
+      "bad.yaml:9:21 services[web].resources.limits.cpu: 1 is below reservations.cpu (500): 500 CPUs; did you mean 500m (0.5 of a CPU)?",
+      "bad.yaml:11:57 services[api].resources.limits.cpu: 100 is below reservations.cpu (200)",
+    ],
+  },
+  {
     name: "dnsrr with an ingress port",
     yaml: BASE + "    endpointMode: dnsrr\n",
     message: [
