@@ -73,6 +73,9 @@ interface Trial {
   worstRunPct: number;
   /** Its runs' rows, seed by seed (sweep.csv's). */
   samples: Sample[];
+  /** The slowest recovery from a fault, and the slowest until a fault's tasks all ran again, of its samples (slowestOf). */
+  slowestRecoveryS: number;
+  slowestTasksBackS: number;
 }
 
 export async function planCommand(file: string, o: PlanOptions): Promise<number> {
@@ -125,7 +128,18 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
     const stop = firstProblem(results);
     if (stop !== undefined) return stop;
     const verdicts = (results as Sample[][]).map((rows) => verdict(rows, judge));
-    const t: Trial = { value, passed: verdicts.filter((v) => v === "").length, runs: seedCount, why: verdicts.find((v) => v !== "") ?? "", worstAttainedPct: worstAttained(results as Sample[][], judge), worstRunPct: worstAttained(results as Sample[][], WHOLE_RUN), samples: (results as Sample[][]).flat() };
+    const samples = (results as Sample[][]).flat();
+    const t: Trial = {
+      value,
+      passed: verdicts.filter((v) => v === "").length,
+      runs: seedCount,
+      why: verdicts.find((v) => v !== "") ?? "",
+      worstAttainedPct: worstAttained(results as Sample[][], judge),
+      worstRunPct: worstAttained(results as Sample[][], WHOLE_RUN),
+      samples,
+      slowestRecoveryS: slowestOf(samples, "recovered_s"),
+      slowestTasksBackS: slowestOf(samples, "tasks_restored_s"),
+    };
     trials.set(value, t);
     if (!o.quiet) process.stderr.write(`orchsim: ${o.minimize}=${value}: ${t.passed} of ${t.runs} seeds meet every SLO\n`);
     return t;
@@ -169,8 +183,7 @@ const PLAN_COLUMNS = ["value", "seeds", "passed", "meets_every_slo", "first_fail
  * ran again (empty when some were not back before the next fault or the end, or no fault).
  */
 function planRow(t: Trial, ok: boolean, judge: Judge): Record<string, unknown> {
-  const slowest = slowestRecovery(t);
-  const tasks = slowestRecovery(t, "tasks_restored_s");
+  const [slowest, tasks] = [t.slowestRecoveryS, t.slowestTasksBackS];
   const faults = slowest > -Infinity;
   const pct = (x: number): number | string => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : "");
   return {
@@ -276,9 +289,9 @@ function noAnswerHint(rows: readonly Trial[], lo: number, hi: number, judge: Jud
   const top = rows.find((t) => t.value === hi)!;
   const bottom = rows.find((t) => t.value === lo);
   const over = judge.withinS === null ? failuresOverBudget(top, bottom === top ? undefined : bottom, percentiles) : null;
-  if (over !== null) return `${over}: more of the field, up to ${hi}, did not bring them down, and no latency makes up for them over the run${rows.some((t) => slowestRecovery(t) > -Infinity) ? " (--recover-within judges the SLO outside the faults' disruptions, with a bound on each)" : ""}; the first failure says what failed`;
+  if (over !== null) return `${over}: more of the field, up to ${hi}, did not bring them down, and no latency makes up for them over the run${rows.some((t) => t.slowestRecoveryS > -Infinity) ? " (--recover-within judges the SLO outside the faults' disruptions, with a bound on each)" : ""}; the first failure says what failed`;
   if (bottom === undefined || bottom === top) return "a larger --range may help, or the first failure says what stands in the way";
-  const [slowLo, slowHi] = [slowestRecovery(bottom), slowestRecovery(top)];
+  const [slowLo, slowHi] = [bottom.slowestRecoveryS, top.slowestRecoveryS];
   // Recovery is judged only with --recover-within, and only where there were faults.
   const timed = judge.withinS !== null && (slowLo > -Infinity || slowHi > -Infinity);
   const recovery = (s: number): string => (s === Infinity ? "one not back before the next fault or the end" : s === -Infinity ? "no fault" : `the slowest recovery ${s} s`);
@@ -318,12 +331,14 @@ function within(t: Trial, pct = t.worstAttainedPct): string {
   return Number.isFinite(pct) ? `${pctText(pct, 1)}%` : "-";
 }
 
+/** The columns of a fault's time that plan reads, by the time's name. */
+const FAULT_TIMES = { recovered_s: /^f(\d+)_recovered_s$/, tasks_restored_s: /^f(\d+)_tasks_restored_s$/ } as const;
+
 /** A run's row's recoveries (or another time of each fault's), fault by fault: [the fault's number, its f<i>_recovered_s (NaN: not back)]. */
-function recoveries(row: Sample, metric: "recovered_s" | "tasks_restored_s" = "recovered_s"): [number, number][] {
+function recoveries(row: Sample, metric: keyof typeof FAULT_TIMES = "recovered_s"): [number, number][] {
   const out: [number, number][] = [];
-  const re = new RegExp(`^f(\\d+)_${metric}$`);
   for (const [key, value] of Object.entries(row)) {
-    const fault = re.exec(key);
+    const fault = FAULT_TIMES[metric].exec(key);
     if (fault) out.push([Number(fault[1]), value as number]);
   }
   return out;
@@ -333,11 +348,11 @@ function recoveries(row: Sample, metric: "recovered_s" | "tasks_restored_s" = "r
  * The slowest recovery from a fault, of any service in any seed, in s: Infinity when one never
  * recovered, -Infinity without faults. Of `tasks_restored_s`: the slowest until a fault's tasks
  * all ran again (walkthrough: a value passed with tasks left pending 180 s after a zone's loss,
- * until the zone came back, and the table did not show it).
+ * until the zone came back, and the table did not show it). Once per trial (Trial keeps both).
  */
-function slowestRecovery(t: Trial, metric: "recovered_s" | "tasks_restored_s" = "recovered_s"): number {
+function slowestOf(samples: readonly Sample[], metric: keyof typeof FAULT_TIMES): number {
   let slowest = -Infinity;
-  for (const row of t.samples) {
+  for (const row of samples) {
     for (const [, value] of recoveries(row, metric)) slowest = Math.max(slowest, Number.isFinite(value) ? value : Infinity);
   }
   return slowest;
@@ -350,9 +365,9 @@ function seedsText(seeds: number): string {
 
 function report(field: string, rows: readonly Trial[], answer: number | null, seeds: number, lo: number, hi: number, moreIsWorse: boolean, judge: Judge, percentiles: ReadonlyMap<string, number>): string {
   // The slowest recovery only when there were faults. Left-aligned: the failures are sentences of different lengths.
-  const timed = rows.some((t) => slowestRecovery(t) > -Infinity);
+  const timed = rows.some((t) => t.slowestRecoveryS > -Infinity);
   const slowText = (s: number): string => (s === Infinity ? "not back" : s === -Infinity ? "-" : `${s} s`);
-  const recovery = (t: Trial): string[] => (timed ? [slowText(slowestRecovery(t)), slowText(slowestRecovery(t, "tasks_restored_s"))] : []);
+  const recovery = (t: Trial): string[] => (timed ? [slowText(t.slowestRecoveryS), slowText(t.slowestTasksBackS)] : []);
   // With --recover-within, the share outside the faults (judged) beside the whole run's (which a collapse shows).
   const outside = judge.withinS !== null;
   const shares = (t: Trial): string[] => [within(t, t.worstRunPct), ...(outside ? [within(t)] : [])];

@@ -1,5 +1,5 @@
 import { sloColumn, type FaultSummary, type ServiceSummary, type Summary } from "../metrics/rows.js";
-import { groupDigits, pctText, round1, shortTarget } from "../metrics/fmt.js";
+import { groupDigits, round1, shortTarget, sloShareText } from "../metrics/fmt.js";
 import { warnings, type NodeCpuWatch } from "../metrics/warnings.js";
 import { alreadyOutside, apiFailure, carriedOver, OUTSIDE_FAULTS_RULE, outsideFaultsList, updateOutcome } from "../metrics/faults-text.js";
 import { textTable } from "../report/text-table.js";
@@ -67,7 +67,7 @@ function sloText(s: ServiceSummary): string {
   const target = `p${s.slo.percentile} <= ${s.slo.latency_ms} ms`;
   if (!s.desired_reached) return `not judged (${target}): never ran all its tasks`;
   if (s.slo.met === null) return `- (${target})`;
-  return `${s.slo.met ? "met" : "MISSED"} (${target}: ${pctText((s.slo.attained ?? 0) * 100, 2, s.slo.met === false ? s.slo.percentile : 100)}% within)`;
+  return `${s.slo.met ? "met" : "MISSED"} (${target}: ${sloShareText(s.slo.attained, s.slo.met, s.slo.percentile)}% within)`;
 }
 
 /** One line per fault: when it was noticed, when the tasks and the service levels came back, and what it cost. */

@@ -1,7 +1,7 @@
 // Faults in words, from summary.json's figures (faults.ts computes them): what the terminal,
 // story.md and report.html say of a fault's course, in one place so that they say it alike.
 
-import { groupDigits, pctText, round1 } from "./fmt.js";
+import { groupDigits, round1, sloShareText } from "./fmt.js";
 import type { FaultSummary, Summary } from "./rows.js";
 import { DEMAND_FAULTS } from "./faults.js";
 
@@ -89,7 +89,7 @@ export function outsideFaultsVerdicts(summary: Summary): { service: string; verd
     // (A load spike's windows are judged: its own non-recovery leaves nothing out.)
     const never = summary.faults.find((f) => !DEMAND_FAULTS.has(f.fault) && f.services[name]?.recovered_s === null && f.services[name]?.already_unhealthy === false);
     const where = never === undefined ? "" : ` before the ${never.fault} at ${never.t_s} s, from which it never recovered`;
-    return { service: name, verdict: `${s.slo.outside_faults!.met ? "met" : "MISSED"}${where}`, within: `${pctText((s.slo.outside_faults!.attained ?? 0) * 100, 2, s.slo.outside_faults!.met === false ? s.slo.percentile : 100)}%` };
+    return { service: name, verdict: `${s.slo.outside_faults!.met ? "met" : "MISSED"}${where}`, within: `${sloShareText(s.slo.outside_faults!.attained, s.slo.outside_faults!.met, s.slo.percentile)}%` };
   });
 }
 

@@ -160,6 +160,11 @@ export function pctText(pct: number, digits: number, below = 100): string {
   return text;
 }
 
+/** The share of a service's requests within its SLO (`attained`, a fraction), as the terminal says it: "99.80", or "<99.00" when it missed a p99. */
+export function sloShareText(attained: number | null, met: boolean | null, percentile: number): string {
+  return pctText((attained ?? 0) * 100, 2, met === false ? percentile : 100);
+}
+
 /** To one decimal, as the terminal and story.md give seconds. */
 export function round1(x: number): number {
   return Math.round(x * 10) / 10;

@@ -81,11 +81,11 @@ function forest(metric: string, service: string, rows: readonly SweepRow[], labe
   const h = 30 + ROW_H * rows.length;
   const left = scale(est, false);
   const right = scale(diff, true);
+  // A share's estimate reads 100 only when it is (99.9996 read "100"; review); differences are in points.
+  const share = metric.endsWith("_pct") ? (x: number) => pctText(x, 3) : fmt;
   const body = rows.map((r, i) => {
     const y = 30 + ROW_H * i + ROW_H / 2;
     const label = labelText(labelOf(r, metric, i === 0), y, labelW);
-    // A share's estimate reads 100 only when it is (99.9996 read "100"; review); differences are in points.
-    const share = metric.endsWith("_pct") ? (x: number) => pctText(x, 3) : fmt;
     return label + mark(est[i]!, left, labelW, y, "mean", share) + (i === 0 ? "" : mark(diff[i]!, right, labelW + PLOT_W + 40, y, "diff"));
   });
   const zero = right.ok ? `<line class="zero" x1="${labelW + PLOT_W + 40 + right.x(0)}" x2="${labelW + PLOT_W + 40 + right.x(0)}" y1="20" y2="${h}"/>` : "";
