@@ -115,7 +115,7 @@ function readNodeGroup(ctx: Ctx, raw: Raw, path: string): NodeGroupSpec {
   if (name === MANAGER_PREFIX) f.report("name", `"${MANAGER_PREFIX}" is reserved (managers are named manager-1..N)`);
   return {
     name,
-    count: f.whole("count", REQUIRED, { min: 1, max: LIMITS.count }),
+    count: f.whole("count", REQUIRED, { min: 0, max: LIMITS.count }),
     cpuCores: f.num("cpu", REQUIRED, parseCpuCores, { above: 0 }),
     memoryBytes: f.num("memory", REQUIRED, parseSizeBytes, { above: 0 }),
     zone: f.text("zone", DEFAULTS.nodeGroup.zone),

@@ -79,6 +79,7 @@ function nodeProblem(name: string, kind: "node" | "manager" | "worker", k: Known
   const total = kind === "manager" ? undefined : k.groups.get(prefix);
   if (total !== undefined) {
     if (n >= 1 && n <= total) return undefined;
+    if (total === 0) return `unknown node ${JSON.stringify(name)} (node group ${prefix} has no nodes: its count is 0 and no addNodes adds one)`;
     return `unknown node ${JSON.stringify(name)} (node group ${prefix} has ${range(prefix, total)})`;
   }
   const prefixes = kind === "manager" ? [MANAGER_PREFIX] : [MANAGER_PREFIX, ...k.groups.keys()];
@@ -95,7 +96,7 @@ function range(prefix: string, count: number): string {
 function nodeRanges(kind: "node" | "manager" | "worker", k: Known): string[] {
   const managers = kind === "worker" ? [] : [range(MANAGER_PREFIX, k.managers)];
   if (kind === "manager") return managers;
-  return [...managers, ...[...k.groups].map(([g, count]) => range(g, count))];
+  return [...managers, ...[...k.groups].filter(([, count]) => count > 0).map(([g, count]) => range(g, count))];
 }
 
 /** Managers plus every worker the run will ever have. */

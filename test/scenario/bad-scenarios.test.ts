@@ -313,10 +313,10 @@ const ROWS: Row[] = [
   },
   {
     name: "impossible node groups",
-    yaml: "version: 1\nname: demo\nduration: 1m\ncluster:\n  nodeGroups:\n    - {name: a, count: 0, cpu: 0, memory: 1GiB}\n    - {name: b, count: 100001, cpu: 2, memory: 4GiB}\nservices: [{name: web}]\n",
+    yaml: "version: 1\nname: demo\nduration: 1m\ncluster:\n  nodeGroups:\n    - {name: a, count: -1, cpu: 0, memory: 1GiB}\n    - {name: b, count: 100001, cpu: 2, memory: 4GiB}\nservices: [{name: web}]\n",
     message: [
-      "bad.yaml:6:24 cluster.nodeGroups[a].count: must be at least 1 (got 0)",
-      "bad.yaml:6:32 cluster.nodeGroups[a].cpu: must be greater than 0 (got 0)",
+      "bad.yaml:6:24 cluster.nodeGroups[a].count: must be at least 0 (got -1)",
+      "bad.yaml:6:33 cluster.nodeGroups[a].cpu: must be greater than 0 (got 0)",
       "bad.yaml:7:24 cluster.nodeGroups[b].count: must be at most 100000 (got 100001)",
     ],
   },

@@ -1,0 +1,47 @@
+// A node group of count 0: declared, with no node until an addNodes brings one. It is how
+// `orchsim plan --minimize cluster.nodeGroups.gpu.count --range 0..4` asks whether a group is
+// needed at all, and how a scenario holds a group that only a scale-out fills.
+import { describe, expect, it } from "vitest";
+import { parseScenario } from "../../src/scenario/index.js";
+import { runScenario } from "../helpers.js";
+
+function scenario(events = ""): string {
+  return `version: 1
+name: empty-group
+seed: 2
+duration: 40s
+cluster:
+  managers: {count: 1}
+  nodeGroups:
+    - {name: w, count: 2, cpu: 2, memory: 4GiB}
+    - {name: gpu, count: 0, cpu: 8, memory: 32GiB, zone: z2, labels: {gpu: "yes"}}
+services:
+  - {name: api, replicas: 2, ports: [{published: 80, target: 8080}], request: {cpu: 20ms}}
+  - {name: infer, replicas: 1, placement: {constraints: ["node.labels.gpu==yes"]}, request: {cpu: 50ms}}
+workload:
+  - {name: users, service: api, rate: 20/s}
+${events}`;
+}
+
+describe("a node group of count 0", () => {
+  it("has no node: what only it could run stays pending, and the rest runs", () => {
+    const o = runScenario(parseScenario(scenario(), "empty-group.yaml"));
+    expect(o.nodes.some((r) => r.node.startsWith("gpu-"))).toBe(false);
+    expect(o.summary.services["infer"]).toMatchObject({ tasks_running: 0, tasks_pending: 1, desired_reached: false });
+    expect(o.summary.services["api"]).toMatchObject({ tasks_running: 2, desired_reached: true });
+    expect(o.summary.services["api"]!.completed).toBeGreaterThan(0);
+  });
+
+  it("gets its first node from an addNodes, which runs what waited for it", () => {
+    const o = runScenario(parseScenario(scenario("events:\n  - {at: 10s, addNodes: {group: gpu, count: 1}}\n"), "empty-group.yaml"));
+    expect(o.nodes.filter((r) => r.node === "gpu-1").map((r) => r.t_s)).toEqual([20, 30, 40]);
+    expect(o.summary.services["infer"]).toMatchObject({ tasks_running: 1, tasks_pending: 0, desired_reached: true });
+  });
+
+  it("names no node an event can take: the message says the group is empty, and its zone holds no host", () => {
+    expect(() => parseScenario(scenario("events:\n  - {at: 10s, nodeFailure: {nodes: [gpu-1]}}\n"), "empty-group.yaml")).toThrow(
+      'empty-group.yaml:16:37 events[0].nodeFailure.nodes[0]: unknown node "gpu-1" (node group gpu has no nodes: its count is 0 and no addNodes adds one)',
+    );
+    expect(() => parseScenario(scenario("events:\n  - {at: 10s, nodeFailure: {zones: [z2]}}\n"), "empty-group.yaml")).toThrow(/no host is in zone "z2"/);
+  });
+});
