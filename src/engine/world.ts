@@ -7,7 +7,7 @@ import type { Scenario, ServiceSpec } from "../scenario/types.js";
 import { nodeName } from "../scenario/index.js";
 import { Agent } from "../cluster/agent.js";
 import { Host } from "../cluster/host.js";
-import { DataPlane, failureDetectionUs, GOSSIP_TO_THE_DEAD_US } from "../network/index.js";
+import { DataPlane, failureDetectionUs, firstProbeUs, GOSSIP_TO_THE_DEAD_US } from "../network/index.js";
 import { secondsFromUs } from "../metrics/fmt.js";
 import type { Container, DownstreamCall, RequestModel } from "../cluster/container.js";
 import { ControlPlane } from "../manager/control-plane.js";
@@ -209,17 +209,21 @@ export class World {
    * memberlist, the data plane's failure detector (not Swarm's heartbeats), declares the crashed
    * host dead after its probes and suspicion time, which grow with the log of the number of its
    * members (its estNumNodes: every node in its list, suspect and dead ones until it reaps them,
-   * GOSSIP_TO_THE_DEAD_US after the verdict), this one among them. Only then do the other nodes
+   * GOSSIP_TO_THE_DEAD_US after the verdict), this one among them, once a live member has first
+   * probed it (`probed_s` in its event). Only then do the other nodes
    * drop its backends from their tables, as the news spreads (routing.ts, which takes this
    * delay). Said in the event log; not said when the host is back first.
    */
   private suspect(host: Host<Request>): void {
     this.downMembers++;
-    const suspicion: Suspicion = { afterUs: failureDetectionUs(this.members()), counted: true };
+    // When the first live member probes it is drawn (gossip.ts), from a stream of its own: the
+    // other draws of a run do not move.
+    const probeUs = firstProbeUs(this.liveHosts, this.members(), this.rng.stream("network/memberlist").next());
+    const suspicion: Suspicion = { afterUs: failureDetectionUs(this.members(), probeUs), counted: true };
     this.suspicions.set(host, suspicion);
     this.sim.at(this.sim.now() + suspicion.afterUs, () => {
       if (!suspicion.counted) return; // the host came back first (and may have crashed again since)
-      this.recorder.emit({ kind: "memberlist", node: host.name, state: "dead", after_s: secondsFromUs(suspicion.afterUs) });
+      this.recorder.emit({ kind: "memberlist", node: host.name, state: "dead", after_s: secondsFromUs(suspicion.afterUs), probed_s: secondsFromUs(probeUs) });
       this.sim.after(GOSSIP_TO_THE_DEAD_US, () => this.uncount(suspicion));
     });
   }

@@ -25,4 +25,4 @@ export { IngressEntry, entryListed } from "./mesh.js";
 export type { EntryHost } from "./mesh.js";
 export { EntryHealthchecks } from "./entry-check.js";
 export { Images } from "./images.js";
-export { failureDetectionUs, GOSSIP_ROUND_US, GOSSIP_TO_THE_DEAD_US } from "./gossip.js";
+export { failureDetectionUs, firstProbeUs, GOSSIP_ROUND_US, GOSSIP_TO_THE_DEAD_US } from "./gossip.js";

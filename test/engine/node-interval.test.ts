@@ -59,7 +59,8 @@ describe("metrics.nodeInterval", () => {
   // A node pinned for 70 s is hot though its minutes average less: the warnings judge windows.
   it("leaves the terminal's CPU warnings and peak as every window's rows give them", () => {
     expect(cpuWatch(coarse)).toBe(cpuWatch(fine));
-    expect(fine.run.world.recorder.cpu.peak!.t_s % 30).not.toBe(0);
+    // The peak is one window's: no coarse row, a mean over three windows, reaches it.
+    expect(Math.max(...coarse.nodes.map((r) => r.cpu_util))).toBeLessThan(fine.run.world.recorder.cpu.peak!.cpu_util);
   });
 
   it("gives each row what the windows it covers give together", () => {

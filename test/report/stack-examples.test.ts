@@ -34,23 +34,24 @@ describe("examples/stacks/webshop (seed 3)", () => {
     expect(fault.tasks_restored_s).toBe(40);
   });
 
-  it("web loses about 700 requests, its worst window's p99 is about 1.6 s, and 99% within 250 ms just misses p99", () => {
-    expect(fault.services["web"]!.requests_lost).toBeGreaterThan(600);
-    expect(fault.services["web"]!.requests_lost).toBeLessThan(800);
+  it("web loses about 600 requests, all in its worst window, whose p99 is about 1.5 s, and 99.02% within 250 ms just meets p99", () => {
+    expect(fault.services["web"]!.requests_lost).toBeGreaterThan(550);
+    expect(fault.services["web"]!.requests_lost).toBeLessThan(650);
     expect(fault.worst_window!.service).toBe("web");
+    expect(fault.worst_window!.errors).toBe(fault.services["web"]!.requests_lost);
     expect(fault.worst_window!.p99_ms).toBeGreaterThan(1_400);
-    expect(fault.worst_window!.p99_ms).toBeLessThan(1_800);
-    expect(web.slo.met).toBe(false);
-    expect(web.slo.attained).toBeGreaterThan(0.989);
+    expect(fault.worst_window!.p99_ms).toBeLessThan(1_600);
+    expect(web.slo.met).toBe(true);
+    expect((web.slo.attained! * 100).toFixed(2)).toBe("99.02");
   });
 
-  it("failing only the node that holds cache (a-2) loses about 7,400 of web's requests, ten times as many", () => {
+  it("failing only the node that holds cache (a-2) loses about 7,400 of web's requests, twelve times as many", () => {
     const holder = nodesAt(out, "cache", 180);
     expect(holder).toEqual(["a-2"]);
     const one = run("webshop", ["events.0.nodeFailure.nodes=[a-2]"]).summary.services["web"]!;
     expect(one.errors).toBeGreaterThan(6_500);
     expect(one.errors).toBeLessThan(8_500);
-    expect(one.errors).toBeGreaterThan(10 * fault.services["web"]!.requests_lost * 0.9);
+    expect(Math.round(one.errors / fault.services["web"]!.requests_lost)).toBe(12);
   });
 });
 
@@ -80,10 +81,10 @@ describe("examples/stacks/queue (seed 5)", () => {
     expect(failure!.tasks_restored_s).toBeLessThan(230);
   });
 
-  it("ingest misses its objective for about 100 s and about 700 jobs fail, most by timing out", () => {
+  it("ingest misses its objective for about 100 s and about 900 jobs fail, most by timing out", () => {
     expect(failure!.services["ingest"]!.recovered_s).toBe(100);
-    expect(ingest.errors).toBeGreaterThan(650);
-    expect(ingest.errors).toBeLessThan(750);
+    expect(ingest.errors).toBeGreaterThan(850);
+    expect(ingest.errors).toBeLessThan(950);
     expect(ingest.timeouts).toBeGreaterThan(ingest.errors / 2);
   });
 
