@@ -37,7 +37,7 @@ export function fixedFailureNotes(s: Scenario, paths: readonly string[]): string
     for (const e of s.events) {
       if (e.action.type !== "nodeFailure") continue;
       const named = e.action.nodes.filter((n) => n.startsWith(`${group.name}-`) && /^\d+$/.test(n.slice(group.name.length + 1)));
-      if (named.length < group.count || e.action.zones.includes(group.zone)) continue;
+      if (group.count === 0 || named.length < group.count || e.action.zones.includes(group.zone)) continue;
       const managers = managerZones(s.cluster.managers).includes(group.zone) ? ", its managers too" : "";
       notes.push(`the nodeFailure at ${formatDurationUs(e.atUs)} fails ${named.join(", ")} whatever ${p} is; to fail all of zone ${group.zone} at each value${managers}, give it zones: [${group.zone}]`);
     }

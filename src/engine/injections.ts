@@ -104,9 +104,9 @@ function removeNodes(world: World, nodes: readonly string[]): void {
     world.recorder.apiFailed(world.recorder.lastFault(), "node rm", "The swarm does not have a leader");
     return;
   }
-  for (const name of present) {
+  for (const [i, name] of present.entries()) {
     const host = world.hostByName.get(name)!;
-    world.crashHost(host);
+    world.crashHost(host, present.length - 1 - i);
     host.removed = true;
   }
 }
@@ -142,11 +142,15 @@ function failingHosts(world: World, nodes: readonly string[], zones: readonly st
 function nodeFailure(world: World, nodes: readonly string[], target: string, recoverAfterUs: number): void {
   world.recorder.fault("nodeFailure", target);
   const leader = world.control.leader()?.name;
-  for (const name of nodes) {
+  const batch = nodes.flatMap((name) => {
     const host = world.hostByName.get(name);
-    if (!host || !host.up) continue;
-    if (name === leader) world.control.elections.setCause(`leader node ${name} failed`);
-    world.crashHost(host);
+    return host?.up ? [host] : [];
+  });
+  for (const [i, host] of batch.entries()) {
+    if (!host.up) continue;
+    if (host.name === leader) world.control.elections.setCause(`leader node ${host.name} failed`);
+    // The rest of the batch is still up as this one crashes, and probes nobody: memberlist's probers are the others.
+    world.crashHost(host, batch.length - 1 - i);
     if (recoverAfterUs > 0) strikeAt(world, world.sim.now() + recoverAfterUs, () => world.recoverHost(host));
   }
 }

@@ -1,5 +1,5 @@
 import { formatNumber, nameRanges, round1 } from "../metrics/fmt.js";
-import { DEFAULTS, formatBytes, formatDurationUs } from "../scenario/index.js";
+import { DEFAULTS, formatBytes, formatDurationUs, groupTotals } from "../scenario/index.js";
 import { workloadPort } from "./traffic.js";
 import { groupHostSpec, hostSpecs, managerZones } from "./hosts.js";
 import type { HostSpec } from "../cluster/host.js";
@@ -169,9 +169,9 @@ function hostPortGaps(s: Scenario, hosts: readonly HostSpec[]): string[] {
   });
 }
 
-/** One host of each kind that runs tasks: every manager (zones differ) and one node of each group (its labels are the group's). */
+/** One host of each kind that runs tasks: every manager (zones differ) and one node of each group that ever has one (its labels are the group's). */
 function representatives(s: Scenario): PlacedNode[] {
-  const specs = [...hostSpecs({ ...s, cluster: { ...s.cluster, nodeGroups: [] } }), ...s.cluster.nodeGroups.map((g) => groupHostSpec(g, 1))];
+  const specs = [...hostSpecs({ ...s, cluster: { ...s.cluster, nodeGroups: [] } }), ...groupsWithNodes(s).map((g) => groupHostSpec(g, 1))];
   return specs.filter((h) => h.runsTasks).map(placedOf);
 }
 
@@ -267,7 +267,7 @@ function unplaceable(s: Scenario): string[] {
   const m = s.cluster.managers;
   const nodes = [
     ...(m.runTasks && m.count > 0 ? [{ cpuCores: m.cpuCores, memoryBytes: m.memoryBytes, generic: {} as Record<string, number> }] : []),
-    ...s.cluster.nodeGroups,
+    ...groupsWithNodes(s),
   ];
   const out: string[] = [];
   for (const svc of s.services) {
@@ -298,7 +298,7 @@ function inertSettings(s: Scenario): string[] {
   if (net.encryptionCpuUsPerGB !== DEFAULTS.fabric.encryptionCpuUsPerGB && !s.networks.some((n) => n.encrypted)) {
     out.push("cluster.network.encryptionCpuPerGB changes nothing: no network is encrypted");
   }
-  const zones = new Set([...managerZones(s.cluster.managers), ...s.cluster.nodeGroups.map((g) => g.zone)]);
+  const zones = new Set([...managerZones(s.cluster.managers), ...groupsWithNodes(s).map((g) => g.zone)]);
   if (net.crossZoneBandwidthBitsPerS > 0 && zones.size < 2) out.push("cluster.network.crossZoneBandwidth changes nothing: every node is in one zone");
   return [...out, ...inertServiceSettings(s)];
 }
@@ -342,4 +342,10 @@ function callWarnings(s: Scenario): string[] {
     }
   }
   return warnings;
+}
+
+/** The node groups that have a node at some time: a group of count 0 that no addNodes fills has none. */
+function groupsWithNodes(s: Scenario): Scenario["cluster"]["nodeGroups"] {
+  const totals = groupTotals(s.cluster.nodeGroups, s.events);
+  return s.cluster.nodeGroups.filter((g) => (totals.get(g.name) ?? 0) > 0);
 }

@@ -189,13 +189,17 @@ export class World {
     for (const h of this.hosts) if (h.up) h.agent?.start();
   }
 
-  /** The host crashes: its containers die, its manager (if any) stops, it neither sends nor receives. */
-  crashHost(host: Host<Request>): void {
+  /**
+   * The host crashes: its containers die, its manager (if any) stops, it neither sends nor
+   * receives. `crashingWith`: hosts still up that crash with it in this instant (a zone's, one
+   * after another), which will probe nobody.
+   */
+  crashHost(host: Host<Request>, crashingWith = 0): void {
     if (!host.up) return;
     host.up = false;
     this.liveHosts--;
     this.hostsChanged(host);
-    this.suspect(host);
+    this.suspect(host, this.liveHosts - crashingWith);
     host.agent?.crash();
     this.net.hostDown(host);
     const m = this.control.manager(host.name);
@@ -214,11 +218,11 @@ export class World {
    * drop its backends from their tables, as the news spreads (routing.ts, which takes this
    * delay). Said in the event log; not said when the host is back first.
    */
-  private suspect(host: Host<Request>): void {
+  private suspect(host: Host<Request>, probers: number): void {
     this.downMembers++;
-    // When the first live member probes it is drawn (gossip.ts), from a stream of its own: the
-    // other draws of a run do not move.
-    const probeUs = firstProbeUs(this.liveHosts, this.members(), this.rng.stream("network/memberlist").next());
+    // When the first of the live members that outlast this instant probes it is drawn (gossip.ts),
+    // from a stream of its own: the other draws of a run do not move.
+    const probeUs = firstProbeUs(probers, this.members(), this.rng.stream("network/memberlist").next());
     const suspicion: Suspicion = { afterUs: failureDetectionUs(this.members(), probeUs), counted: true };
     this.suspicions.set(host, suspicion);
     this.sim.at(this.sim.now() + suspicion.afterUs, () => {

@@ -178,7 +178,10 @@ function markers(events: readonly LoggedEvent[]): Marker[] {
   return [...out, ...nodeMarkers(events)].sort((a, b) => a.t - b.t);
 }
 
-/** Node events of one kind within this many seconds of the first are one marker (a zone is one). */
+/**
+ * Node events of one kind within this many seconds of the first are one marker (a small zone is
+ * one; memberlist's verdicts on a zone of thousands spread over several markers).
+ */
 const NODE_MARK_GROUP_S = 5;
 
 /** memberlist's verdicts on crashed nodes, nodes marked DOWN, and nodes READY after being DOWN. */

@@ -169,9 +169,11 @@ function declaredDead(dead: readonly LoggedEvent[]): Step[] {
   const names = [...new Set(dead.map((d) => String(d.e["node"])))].sort(byNumberedName);
   const until = last.t > first.t ? ` (the last at ${fmt(last.t)} s)` : "";
   const they = names.length === 1 ? "it" : "they";
-  // Each node's verdict has its own first probe (gossip.ts firstProbeUs): the first's time, then the last's.
-  const firstOf = until === "" ? "" : "the first ";
-  const text = `memberlist declares ${list(nameRanges(names).split(","))} dead, ${firstOf}${fmt(Number(first.e["after_s"]))} s after ${they} crashed${until}: the other nodes drop ${names.length === 1 ? "its" : "their"} tasks, if any, from their load balancers' tables as the news spreads, and until then may route requests there`;
+  // Each node's verdict follows its own first probe (gossip.ts firstProbeUs): from the soonest to the latest.
+  const afters = dead.map((d) => Number(d.e["after_s"]));
+  const [soonest, latest] = [fmt(Math.min(...afters)), fmt(Math.max(...afters))];
+  const after = soonest === latest ? soonest : `${soonest} to ${latest}`;
+  const text = `memberlist declares ${list(nameRanges(names).split(","))} dead, ${after} s after ${they} crashed${until}: the other nodes drop ${names.length === 1 ? "its" : "their"} tasks, if any, from their load balancers' tables as the news spreads, and until then may route requests there`;
   return [{ t: first.t, text, ref: `events.jsonl:${first.line}` }];
 }
 

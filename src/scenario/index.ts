@@ -8,7 +8,7 @@
 // its types. `stack/` reads Compose files into the same form.
 // orchsim-imports: kernel
 
-export { loadScenarioFile, parseScenario, type LoadOptions } from "./load.js";
+export { groupTotals, loadScenarioFile, parseScenario, type LoadOptions } from "./load.js";
 export { ScenarioError, formatIssue, type ScenarioIssue } from "./errors.js";
 export { overrideText, type Override } from "./overrides.js";
 export {

@@ -151,7 +151,7 @@ function readMetrics(f: Fields): MetricsSpec {
 }
 
 /** Every node a group will ever have: its count plus what addNodes events add (times repeats). */
-function groupTotals(groups: readonly { name: string; count: number }[], events: readonly EventSpec[]): Map<string, number> {
+export function groupTotals(groups: readonly { name: string; count: number }[], events: readonly EventSpec[]): Map<string, number> {
   const totals = new Map<string, number>();
   for (const g of groups) if (!totals.has(g.name)) totals.set(g.name, Number.isFinite(g.count) ? g.count : 0);
   for (const e of events) {

@@ -3,6 +3,8 @@
 // needed at all, and how a scenario holds a group that only a scale-out fills.
 import { describe, expect, it } from "vitest";
 import { parseScenario } from "../../src/scenario/index.js";
+import { scenarioWarnings } from "../../src/engine/unsupported.js";
+import { fixedFailureNotes } from "../../src/cli/vary-notes.js";
 import { runScenario } from "../helpers.js";
 
 function scenario(events = ""): string {
@@ -43,5 +45,17 @@ describe("a node group of count 0", () => {
       'empty-group.yaml:16:37 events[0].nodeFailure.nodes[0]: unknown node "gpu-1" (node group gpu has no nodes: its count is 0 and no addNodes adds one)',
     );
     expect(() => parseScenario(scenario("events:\n  - {at: 10s, nodeFailure: {zones: [z2]}}\n"), "empty-group.yaml")).toThrow(/no host is in zone "z2"/);
+  });
+
+  it("is no node to the notes: a service only it could run is said to stay pending, until an addNodes fills it", () => {
+    const pending = "note: services[infer]: no node that runs tasks matches its constraints (node.labels.gpu == yes), so its tasks stay pending for the whole run";
+    expect(scenarioWarnings(parseScenario(scenario(), "empty-group.yaml")).map((w) => `note: ${w}`)).toContain(pending);
+    expect(scenarioWarnings(parseScenario(scenario("events:\n  - {at: 10s, addNodes: {group: gpu, count: 1}}\n"), "empty-group.yaml")).join("\n")).not.toContain("infer");
+  });
+
+  it("varied from 0, says nothing of a node failure that names none of its nodes (review: a note listed none)", () => {
+    const s = parseScenario(scenario("events:\n  - {at: 10s, nodeFailure: {nodes: [w-1]}}\n"), "empty-group.yaml");
+    expect(fixedFailureNotes(s, ["cluster.nodeGroups.gpu.count"])).toEqual([]);
+    expect(fixedFailureNotes(s, ["cluster.nodeGroups.w.count"])).toHaveLength(0); // w-1 of 2: some of the group, meant as such
   });
 });

@@ -81,10 +81,10 @@ describe("examples/stacks/queue (seed 5)", () => {
     expect(failure!.tasks_restored_s).toBeLessThan(230);
   });
 
-  it("ingest misses its objective for about 100 s and about 900 jobs fail, most by timing out", () => {
+  it("ingest misses its objective for about 100 s and about 800 jobs fail, most by timing out", () => {
     expect(failure!.services["ingest"]!.recovered_s).toBe(100);
-    expect(ingest.errors).toBeGreaterThan(850);
-    expect(ingest.errors).toBeLessThan(950);
+    expect(ingest.errors).toBeGreaterThan(750);
+    expect(ingest.errors).toBeLessThan(850);
     expect(ingest.timeouts).toBeGreaterThan(ingest.errors / 2);
   });
 

@@ -136,7 +136,7 @@ describe("story.md", () => {
     expect(Number(last["errors"])).toBe(0);
     expect(Number(last["p99_ms"])).toBeGreaterThan(250);
     expect(text).toContain(`- **t = ${end} s**: shop is back within its SLO, ${f.services.shop.recovered_s} s after the fault: its last window outside it, to ${end} s, had p99 ${Number(last["p99_ms"]).toFixed(1)} ms (timeseries.csv:${line})`);
-    expect(text).toMatch(/- \*\*t = 190 s\*\*: catalog is back within its SLO, 10 s after the fault: its last window outside it, to 190 s, had p99 [\d.]+ ms and 843 failed requests/);
+    expect(text).toMatch(/- \*\*t = 190 s\*\*: catalog is back within its SLO, 10 s after the fault: its last window outside it, to 190 s, had p99 [\d.]+ ms and 876 failed requests/);
     // Zone a returns at 9 minutes (recoverAfter: 6m), empty.
     expect(text).toMatch(/- \*\*t = 540(\.\d)? s\*\*: a-1\.\.a-3, manager-1 are READY again: Swarm does not move running tasks back to them \(events\.jsonl:\d+\)/);
     // shop misses its SLO over the run and meets it outside the fault's disruption: said, with the share.
@@ -153,9 +153,9 @@ describe("story.md", () => {
     expect(text).toMatch(/- \*\*t = 180 s\*\*: catalog runs 4 of its 6 desired tasks at 190 s; all 6 run again at 230 s/);
   });
 
-  it("zone-failure with one late slow window: shop first back at 230 s, its recovery 350 s after the fault (walkthrough)", () => {
-    const { text } = story("zone-failure", ["seed=8", "workload.shoppers.rate=500/s"]);
-    expect(text).toMatch(/- \*\*t = 530 s\*\*: shop is back within its SLO, 350 s after the fault: its last window outside it, to 530 s, had p99 [\d.]+ ms; it was first back at 230 s, then outside it again in 1 window \(timeseries\.csv:\d+\)/);
+  it("zone-failure with one late slow window: shop first back at 240 s, its recovery 330 s after the fault (walkthrough)", () => {
+    const { text } = story("zone-failure", ["seed=5", "workload.shoppers.rate=500/s"]);
+    expect(text).toMatch(/- \*\*t = 510 s\*\*: shop is back within its SLO, 330 s after the fault: its last window outside it, to 510 s, had p99 [\d.]+ ms; it was first back at 240 s, then outside it again in 1 window \(timeseries\.csv:\d+\)/);
   });
 
   it("nodes back are told once each, in the span of their DOWN, grouped by when they return, whatever fault comes between", () => {
@@ -289,7 +289,7 @@ describe("story.md's hot nodes on registry-storm", () => {
     expect(text).toContain("in all, a-1..a-8,b-1..b-8 for 140 s each");
     // Five-core b nodes: groups of each length, in the order the nodes first got hot.
     const mixed = story("registry-storm", ["cluster.nodeGroups.b.cpu=5"]).text;
-    expect(mixed).toContain("in all, a-1..a-5,a-7 for 10 s each, a-6 for 20 s, b-1..b-4,b-6..b-8 for 160 s each, b-5 for 170 s");
+    expect(mixed).toContain("in all, a-2..a-5,a-7,a-8 for 10 s each, a-6 for 20 s, b-1,b-4..b-8 for 160 s each, b-2,b-3 for 170 s each");
     expect(mixed).not.toContain("a-2 for");
   });
 });
