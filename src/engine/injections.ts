@@ -1,5 +1,6 @@
 import type { EventAction, EventSpec, EventType } from "../scenario/types.js";
 import type { World } from "./world.js";
+import { formatDurationUs } from "../scenario/index.js";
 
 /**
  * Schedules every scenario event on the world's clock. A repeated event schedules its next
@@ -58,6 +59,7 @@ const INJECTORS: Injectors = {
     apiCall(world, "scale", [{ type: "UpdateService", name: a.service, replicas: a.replicas }]);
   },
   nodeFailure: (world, a) => {
+    noteAbsent(world, "nodeFailure", a.nodes);
     const hosts = failingHosts(world, a.nodes, a.zones);
     // A zone that removeNodes emptied fails nothing: the fault says so rather than name no one.
     const target = hosts.length > 0 ? hosts.join(",") : `${a.zones.map((z) => `zone ${z}`).join(" and ")} (no host left)`;
@@ -84,12 +86,35 @@ const INJECTORS: Injectors = {
     apiCall(world, "service update", [{ type: "UpdateService", name: a.service, spec: a.spec, updateState: "updating" }]);
   },
   addNodes: (world, a) => world.recorder.fault("addNodes", world.addNodes(a.group, a.count).map((h) => h.name).join(",")),
-  removeNodes: (world, a) => removeNodes(world, a.nodes),
+  removeNodes: (world, a) => {
+    noteAbsent(world, "removeNodes", a.nodes);
+    removeNodes(world, a.nodes);
+  },
   restartAll: (world, a) => {
     world.recorder.fault("restartAll", a.service);
     for (const h of world.hosts) if (h.up) h.agent?.failService(a.service, "task: restarted (restartAll)");
   },
 };
+
+/**
+ * Named nodes that are not there when the event strikes: an addNodes adds them later, or a
+ * removeNodes took them (validation knows every node a group ever has, not when). The event does
+ * nothing to them, and the run's notes say so, once per event and kind of absence, rather than
+ * stay silent.
+ */
+function noteAbsent(world: World, kind: string, nodes: readonly string[]): void {
+  const at = formatDurationUs(world.sim.now() - world.originUs);
+  const notYet = nodes.filter((n) => !world.hostByName.has(n));
+  const removed = nodes.filter((n) => world.hostByName.get(n)?.removed === true);
+  const say = (names: string[], why: string): void => {
+    const key = `${kind} ${names.join(",")} ${why}`;
+    if (names.length === 0 || world.runNoteKeys.has(key)) return;
+    world.runNoteKeys.add(key);
+    world.runNotes.push(`the ${kind} at ${at} names ${names.join(", ")}, which ${why}: nothing happened to ${names.length === 1 ? "it" : "them"}`);
+  };
+  say(notYet, "no addNodes had added yet");
+  say(removed, "a removeNodes had removed");
+}
 
 function fire(world: World, a: EventAction): void {
   (INJECTORS[a.type] as (world: World, a: EventAction) => void)(world, a);

@@ -356,7 +356,7 @@ export class Run {
       elections: w.control.elections.rows.length,
       faults: w.recorder.faultSummaries(),
       networks: this.networkSummaries(),
-      notes: [`initial deployment took ${secondsFromUs(w.originUs)} s of simulated time before t = 0`, ...this.notes],
+      notes: [`initial deployment took ${secondsFromUs(w.originUs)} s of simulated time before t = 0`, ...this.notes, ...w.runNotes],
     };
   }
 }

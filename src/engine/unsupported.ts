@@ -24,7 +24,19 @@ export function unsimulatedFields(s: Scenario): string[] {
  */
 export function scenarioWarnings(s: Scenario): string[] {
   const hosts = hostSpecs(s);
-  return [...callWarnings(s), ...callsOutlastClients(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...overNodeMemory(s, hosts), ...startsKilled(s), ...cpuLimitRefused(s, hosts), ...dips(s), ...overflowing(s, hosts), ...hostPortGaps(s, hosts), ...udpPorts(s)];
+  return [...callWarnings(s), ...callsOutlastClients(s), ...inertSettings(s), ...unplaceable(s), ...unmatched(s), ...overMemoryLimit(s), ...overNodeMemory(s, hosts), ...startsKilled(s), ...cpuLimitRefused(s, hosts), ...dips(s), ...overflowing(s, hosts), ...hostPortGaps(s, hosts), ...udpPorts(s), ...emptyEntries(s)];
+}
+
+/** A workload's entryNodes that name a node group of count 0 that no addNodes fills: no connection enters there. */
+function emptyEntries(s: Scenario): string[] {
+  const totals = groupTotals(s.cluster.nodeGroups, s.events);
+  return s.workload.flatMap((w) => {
+    const empty = w.entryNodes.filter((n) => totals.get(n) === 0);
+    if (empty.length === 0) return [];
+    const which = `node group${empty.length > 1 ? "s" : ""} ${empty.join(", ")}, which never ${empty.length > 1 ? "have" : "has"} a node (count 0, no addNodes)`;
+    const outcome = empty.length === w.entryNodes.length ? "no connection can enter, and every request fails" : "no connection enters there";
+    return [`workload[${w.name}].entryNodes names ${which}: ${outcome}`];
+  });
 }
 
 /**

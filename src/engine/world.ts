@@ -44,6 +44,10 @@ export class World {
   readonly net: DataPlane<Container<Request>>;
   readonly hosts: Host<Request>[];
   readonly hostByName = new Map<string, Host<Request>>();
+  /** What the run found as it went that a user should read: summary.json's notes and the terminal's, after the scenario's own. */
+  readonly runNotes: string[] = [];
+  /** What runNotes already says, so that a repeated event says it once. */
+  readonly runNoteKeys = new Set<string>();
   readonly control: ControlPlane;
   readonly recorder: Recorder;
   /** The agents' tasks per service, running and before running, counted as they change (metrics). */

@@ -105,6 +105,7 @@ function readScenario(ctx: Ctx, root: RawMap, file: string, notes: string[]): Sc
     groups,
     managers: cluster.managers.count,
     zones: zonesWithHosts(cluster, groups),
+    emptyGroups: emptyGroupsByZone(cluster, groups),
   };
   checkRefs(ctx, ctx.refs, known);
   checkNodeTotal(ctx, known, f.originOf("cluster"));
@@ -160,6 +161,13 @@ export function groupTotals(groups: readonly { name: string; count: number }[], 
     if (a.type === "addNodes" && before !== undefined && Number.isFinite(a.count)) totals.set(a.group, before + a.count * e.times);
   }
   return totals;
+}
+
+/** The node groups that never have a node, by zone. */
+function emptyGroupsByZone(cluster: ClusterSpec, groupTotals: ReadonlyMap<string, number>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const g of cluster.nodeGroups) if ((groupTotals.get(g.name) ?? 0) === 0) out.set(g.zone, [...(out.get(g.zone) ?? []), g.name]);
+  return out;
 }
 
 /** The zones that hold a host at some time: the managers' and those of groups that ever have a node. */

@@ -18,6 +18,8 @@ export interface Known {
   managers: number;
   /** Zones that hold a host: the managers' and the node groups' that ever have a node. */
   zones: readonly string[];
+  /** Zone -> its node groups that never have a node (count 0, no addNodes): what an empty zone was meant to hold. */
+  emptyGroups: ReadonlyMap<string, readonly string[]>;
 }
 
 export function checkRefs(ctx: Ctx, refs: readonly Ref[], known: Known): void {
@@ -47,8 +49,12 @@ function refProblem(r: Ref, k: Known): string | undefined {
     case "manager":
     case "worker":
       return nodeProblem(r.name, r.kind, k);
-    case "zone":
-      return k.zones.includes(r.name) ? undefined : `no host is in zone ${JSON.stringify(r.name)}${suggestion(r.name, k.zones, "zones with hosts")}`;
+    case "zone": {
+      if (k.zones.includes(r.name)) return undefined;
+      const empty = k.emptyGroups.get(r.name);
+      if (empty !== undefined) return `no host is in zone ${JSON.stringify(r.name)}: its node group${empty.length > 1 ? "s" : ""} ${empty.join(", ")} ${empty.length > 1 ? "have" : "has"} count 0 and no addNodes adds a node`;
+      return `no host is in zone ${JSON.stringify(r.name)}${suggestion(r.name, k.zones, "zones with hosts")}`;
+    }
   }
 }
 

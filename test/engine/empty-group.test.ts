@@ -44,13 +44,32 @@ describe("a node group of count 0", () => {
     expect(() => parseScenario(scenario("events:\n  - {at: 10s, nodeFailure: {nodes: [gpu-1]}}\n"), "empty-group.yaml")).toThrow(
       'empty-group.yaml:16:37 events[0].nodeFailure.nodes[0]: unknown node "gpu-1" (node group gpu has no nodes: its count is 0 and no addNodes adds one)',
     );
-    expect(() => parseScenario(scenario("events:\n  - {at: 10s, nodeFailure: {zones: [z2]}}\n"), "empty-group.yaml")).toThrow(/no host is in zone "z2"/);
+    expect(() => parseScenario(scenario("events:\n  - {at: 10s, nodeFailure: {zones: [z2]}}\n"), "empty-group.yaml")).toThrow(
+      'empty-group.yaml:16:37 events[0].nodeFailure.zones[0]: no host is in zone "z2": its node group gpu has count 0 and no addNodes adds a node',
+    );
   });
 
   it("is no node to the notes: a service only it could run is said to stay pending, until an addNodes fills it", () => {
     const pending = "note: services[infer]: no node that runs tasks matches its constraints (node.labels.gpu == yes), so its tasks stay pending for the whole run";
     expect(scenarioWarnings(parseScenario(scenario(), "empty-group.yaml")).map((w) => `note: ${w}`)).toContain(pending);
     expect(scenarioWarnings(parseScenario(scenario("events:\n  - {at: 10s, addNodes: {group: gpu, count: 1}}\n"), "empty-group.yaml")).join("\n")).not.toContain("infer");
+  });
+
+  it("names in an event a node it has only later, or had: the run's notes say the event did nothing to it (walkthrough: silent)", () => {
+    const early = runScenario(parseScenario(scenario("events:\n  - {at: 5s, nodeFailure: {nodes: [gpu-1]}}\n  - {at: 10s, addNodes: {group: gpu, count: 1}}\n"), "empty-group.yaml"));
+    expect(early.summary.notes).toContain("the nodeFailure at 5s names gpu-1, which no addNodes had added yet: nothing happened to it");
+    expect(early.summary.services["infer"]).toMatchObject({ tasks_running: 1 });
+    const late = runScenario(parseScenario(scenario("events:\n  - {at: 5s, addNodes: {group: gpu, count: 1}}\n  - {at: 10s, removeNodes: {nodes: [gpu-1]}}\n  - {at: 15s, nodeFailure: {nodes: [gpu-1, w-1]}, every: 5s, times: 3}\n"), "empty-group.yaml"));
+    // Once, though the failure strikes three times; w-1 fails as named.
+    expect(late.summary.notes.filter((n: string) => n.includes("gpu-1"))).toEqual(["the nodeFailure at 15s names gpu-1, which a removeNodes had removed: nothing happened to it"]);
+    expect(late.events.some((e) => e["kind"] === "node" && e["node"] === "w-1" && e["status"] === "down")).toBe(true);
+  });
+
+  it("as a workload's only entry nodes lets no request in: said before the run (walkthrough: every request failed unsaid)", () => {
+    const only = parseScenario(scenario().replace("{name: users, service: api, rate: 20/s}", "{name: users, service: api, rate: 20/s, entryNodes: [gpu]}"), "empty-group.yaml");
+    expect(scenarioWarnings(only)).toContain("workload[users].entryNodes names node group gpu, which never has a node (count 0, no addNodes): no connection can enter, and every request fails");
+    const also = parseScenario(scenario().replace("{name: users, service: api, rate: 20/s}", "{name: users, service: api, rate: 20/s, entryNodes: [w, gpu]}"), "empty-group.yaml");
+    expect(scenarioWarnings(also)).toContain("workload[users].entryNodes names node group gpu, which never has a node (count 0, no addNodes): no connection enters there");
   });
 
   it("varied from 0, says nothing of a node failure that names none of its nodes (review: a note listed none)", () => {
