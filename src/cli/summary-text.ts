@@ -53,8 +53,8 @@ function outsideFaultsText(summary: Summary): string {
   return `SLO outside the faults' disruptions (${OUTSIDE_FAULTS_RULE}): ${said.join(", ")}`;
 }
 
-function requests(n: number): string {
-  return `${groupDigits(n)} request${n === 1 ? "" : "s"}`;
+function requests(n: number, other = ""): string {
+  return `${groupDigits(n)} ${other}request${n === 1 ? "" : "s"}`;
 }
 
 /** Missed its SLO though its completed requests' latency at the SLO percentile is within it. */
@@ -96,6 +96,8 @@ function faultText(f: FaultSummary, prev: FaultSummary | undefined, last: boolea
   const w = f.worst_window;
   const p99 = w?.p99_ms == null ? "nothing completed" : `p99 ${w.p99_ms.toFixed(1)} ms`;
   const worst = f.recovered_s !== 0 && w ? `; worst window ending ${w.t_s} s: ${w.service} ${p99}, ${w.errors} errors` : "";
-  parts.push(f.requests_lost === 0 ? `no request lost${worst}` : `${requests(f.requests_lost)} lost, counted at each service (one failing through two services counts twice)${worst}`);
+  // The services already outside their SLO keep their failures out of the count (said above): the rest are "other" requests.
+  const other = already.text !== "" ? "other " : "";
+  parts.push(f.requests_lost === 0 ? `no ${other}request lost${worst}` : `${requests(f.requests_lost, other)} lost, counted at each service (one failing through two services counts twice)${worst}`);
   return parts.join(" ");
 }

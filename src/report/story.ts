@@ -265,7 +265,9 @@ function killed(failed: readonly LoggedEvent[], one: string, many: string, noun 
 /** How the span ended: recovered (and when, which service last), or the loop that kept it down. */
 function outcome(input: StoryInput, f: FaultSummary, endT: number, prev: FaultSummary | undefined): string {
   const n = f.requests_lost;
-  const lost = n > 0 ? ` ${groupDigits(n)} request${n === 1 ? "" : "s"} failed, counted at each service (one failing through two services counts twice).` : " No request failed.";
+  // A service already outside its SLO keeps its own failures out of the count (said before): "other" ones (walkthrough: "No request failed" read as none at all).
+  const other = Object.values(f.services).some((s) => s.already_unhealthy) ? "other " : "";
+  const lost = n > 0 ? ` ${groupDigits(n)} ${other}request${n === 1 ? "" : "s"} failed, counted at each service (one failing through two services counts twice).` : ` No ${other}request failed.`;
   const w = f.worst_window;
   const p99 = w?.p99_ms == null ? "nothing completed" : `p99 ${fmt(w.p99_ms)} ms`;
   const worst = w && f.recovered_s !== 0 ? ` The worst window ended at ${w.t_s} s: ${w.service} with ${p99} and ${w.errors} errors.` : "";

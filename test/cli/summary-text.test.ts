@@ -146,10 +146,12 @@ workload:
     const fault = (services: Record<string, ReturnType<typeof svc>>) => ({ t_s: 120, fault: "loadSpike", target: "users", detected_s: null, detected_by: null, memberlist_dead_s: null, down_s: null, recovered_s: 0, last_to_recover: null, tasks_restored_s: 0, requests_lost: lostOf(services), worst_window: null, services });
     const text = (services: Record<string, ReturnType<typeof svc>>) => summaryText({ ...emptySummary(), faults: [fault(services)] }, new NodeCpuWatch(), null, 1);
     expect(text({ web: svc(true, 3529), api: svc(false, 0) })).toContain(
-      "fault loadSpike at 120 s (users): web already outside its SLO before it (not judged; its 3,529 failed requests since are not counted as the fault's), no other service left its SLO, no request lost",
+      "fault loadSpike at 120 s (users): web already outside its SLO before it (not judged; its 3,529 failed requests since are not counted as the fault's), no other service left its SLO, no other request lost",
     );
-    expect(text({ web: svc(true, 3529), api: svc(true, 1) })).toContain("fault loadSpike at 120 s (users): web, api already outside their SLO before it (not judged; their 3,530 failed requests since are not counted as the fault's), no request lost");
+    expect(text({ web: svc(true, 3529), api: svc(true, 1) })).toContain("fault loadSpike at 120 s (users): web, api already outside their SLO before it (not judged; their 3,530 failed requests since are not counted as the fault's), no other request lost");
     expect(text({ web: svc(true, 3529) })).not.toContain("absorbed");
+    // The other services' losses are "other" requests beside the ones not counted (walkthrough: "no request lost" read as none at all).
+    expect(text({ web: svc(true, 3529), api: svc(false, 7) })).toContain(", 7 other requests lost, counted at each service");
     expect(text({ web: svc(false, 12) })).toContain("fault loadSpike at 120 s (users): absorbed (no service left its SLO), 12 requests lost");
   });
 });

@@ -303,7 +303,7 @@ describe("story.md's faults that found a service already outside its SLO", () =>
     // web's failures are its own, not the spike's: left out of its count, and said so.
     expect(spike.requests_lost).toBe(0);
     expect(spike.services.web.requests_lost).toBeGreaterThan(0);
-    expect(text).toContain(`**Not judged**: web already outside its SLO before it (its ${spike.services.web.requests_lost.toLocaleString("en-US")} failed requests since are not counted as the fault's); no other service left its SLO. No request failed.`);
+    expect(text).toContain(`**Not judged**: web already outside its SLO before it (its ${spike.services.web.requests_lost.toLocaleString("en-US")} failed requests since are not counted as the fault's); no other service left its SLO. No other request failed.`);
     expect(text).not.toContain("**Absorbed**");
     // web's failures go on from before the spike: they are not told as the spike's symptom.
     expect(text).not.toMatch(/requests fail: [\d,]+ of web's/);
