@@ -1,7 +1,7 @@
 import { sloColumn, type FaultSummary, type ServiceSummary, type Summary } from "../metrics/rows.js";
 import { groupDigits, round1, shortTarget, sloShareText } from "../metrics/fmt.js";
 import { warnings, type NodeCpuWatch } from "../metrics/warnings.js";
-import { alreadyOutside, apiFailure, carriedOver, OUTSIDE_FAULTS_RULE, outsideFaultsList, updateOutcome } from "../metrics/faults-text.js";
+import { alreadyOutside, apiFailure, carriedOver, lostCount, OUTSIDE_FAULTS_RULE, outsideFaultsList, updateOutcome } from "../metrics/faults-text.js";
 import { textTable } from "../report/text-table.js";
 
 /**
@@ -53,10 +53,6 @@ function outsideFaultsText(summary: Summary): string {
   return `SLO outside the faults' disruptions (${OUTSIDE_FAULTS_RULE}): ${said.join(", ")}`;
 }
 
-function requests(n: number, other = ""): string {
-  return `${groupDigits(n)} ${other}request${n === 1 ? "" : "s"}`;
-}
-
 /** Missed its SLO though its completed requests' latency at the SLO percentile is within it. */
 function missedByErrors(s: ServiceSummary): boolean {
   if (s.slo.met !== false || s.errors === 0 || s.latency_ms === null) return false;
@@ -96,8 +92,6 @@ function faultText(f: FaultSummary, prev: FaultSummary | undefined, last: boolea
   const w = f.worst_window;
   const p99 = w?.p99_ms == null ? "nothing completed" : `p99 ${w.p99_ms.toFixed(1)} ms`;
   const worst = f.recovered_s !== 0 && w ? `; worst window ending ${w.t_s} s: ${w.service} ${p99}, ${w.errors} errors` : "";
-  // The services already outside their SLO keep their failures out of the count (said above): the rest are "other" requests.
-  const other = already.text !== "" ? "other " : "";
-  parts.push(f.requests_lost === 0 ? `no ${other}request lost${worst}` : `${requests(f.requests_lost, other)} lost, counted at each service (one failing through two services counts twice)${worst}`);
+  parts.push(`${lostCount(f)} lost${f.requests_lost === 0 ? "" : ", counted at each service (one failing through two services counts twice)"}${worst}`);
   return parts.join(" ");
 }

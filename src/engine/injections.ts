@@ -172,7 +172,6 @@ function nodeFailure(world: World, nodes: readonly string[], target: string, rec
     return host?.up ? [host] : [];
   });
   for (const [i, host] of batch.entries()) {
-    if (!host.up) continue;
     if (host.name === leader) world.control.elections.setCause(`leader node ${host.name} failed`);
     // The rest of the batch is still up as this one crashes, and probes nobody: memberlist's probers are the others.
     world.crashHost(host, batch.length - 1 - i);

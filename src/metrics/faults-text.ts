@@ -22,6 +22,18 @@ export function alreadyOutside(f: FaultSummary): { text: string; others: boolean
 }
 
 /**
+ * The fault's failed requests as a count, "2,881 requests" or "no request": "other" ones beside a
+ * service already outside its SLO, whose own failures are not counted (alreadyOutside; walkthrough:
+ * "not judged; its 2,452 failed requests since are not counted as the fault's), no request lost"
+ * read as a contradiction).
+ */
+export function lostCount(f: FaultSummary): string {
+  const other = alreadyOutside(f).text !== "" ? "other " : "";
+  const n = f.requests_lost;
+  return n === 0 ? `no ${other}request` : `${groupDigits(n)} ${other}request${n === 1 ? "" : "s"}`;
+}
+
+/**
  * The services still outside their SLO from the fault before when this one struck (in the last
  * window that ended before it), in words, or "": their recovery is counted in this fault's,
  * though this fault did not cause their breach. "edge still outside its SLO from the loadSpike at 300 s".

@@ -9,7 +9,7 @@
 import { sloColumn, type FaultSummary } from "../metrics/rows.js";
 import { HOT_CPU } from "../metrics/warnings.js";
 import { byNumberedName, groupDigits, nameRanges, shortTarget } from "../metrics/fmt.js";
-import { alreadyOutside, apiFailure, carriedOver, OUTSIDE_FAULTS_RULE, outsideFaultsList, stillOutside, updateOutcome } from "../metrics/faults-text.js";
+import { alreadyOutside, apiFailure, carriedOver, lostCount, OUTSIDE_FAULTS_RULE, outsideFaultsList, stillOutside, updateOutcome } from "../metrics/faults-text.js";
 
 import { fmt, list, quantileMs, slowerThanSlo, windowOf, type LoggedEvent, type Step, type StoryInput } from "./story-parts.js";
 import { backWithin, returned, tasksOver, tasksShort } from "./story-back.js";
@@ -264,10 +264,8 @@ function killed(failed: readonly LoggedEvent[], one: string, many: string, noun 
 
 /** How the span ended: recovered (and when, which service last), or the loop that kept it down. */
 function outcome(input: StoryInput, f: FaultSummary, endT: number, prev: FaultSummary | undefined): string {
-  const n = f.requests_lost;
-  // A service already outside its SLO keeps its own failures out of the count (said before): "other" ones (walkthrough: "No request failed" read as none at all).
-  const other = Object.values(f.services).some((s) => s.already_unhealthy) ? "other " : "";
-  const lost = n > 0 ? ` ${groupDigits(n)} ${other}request${n === 1 ? "" : "s"} failed, counted at each service (one failing through two services counts twice).` : ` No ${other}request failed.`;
+  const count = lostCount(f);
+  const lost = f.requests_lost > 0 ? ` ${count} failed, counted at each service (one failing through two services counts twice).` : ` N${count.slice(1)} failed.`;
   const w = f.worst_window;
   const p99 = w?.p99_ms == null ? "nothing completed" : `p99 ${fmt(w.p99_ms)} ms`;
   const worst = w && f.recovered_s !== 0 ? ` The worst window ended at ${w.t_s} s: ${w.service} with ${p99} and ${w.errors} errors.` : "";
