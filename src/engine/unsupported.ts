@@ -277,24 +277,27 @@ function dips(s: Scenario): string[] {
  */
 function unplaceable(s: Scenario): string[] {
   const m = s.cluster.managers;
-  const nodes = [
-    ...(m.runTasks && m.count > 0 ? [{ cpuCores: m.cpuCores, memoryBytes: m.memoryBytes, generic: {} as Record<string, number> }] : []),
-    ...groupsWithNodes(s),
-  ];
+  type Held = { cpuCores: number; memoryBytes: number; generic: Record<string, number> };
+  const nodes: Held[] = [...(m.runTasks && m.count > 0 ? [{ cpuCores: m.cpuCores, memoryBytes: m.memoryBytes, generic: {} }] : []), ...groupsWithNodes(s)];
+  const totals = groupTotals(s.cluster.nodeGroups, s.events);
+  const empty = s.cluster.nodeGroups.filter((g) => (totals.get(g.name) ?? 0) === 0);
   const out: string[] = [];
   for (const svc of s.services) {
     if (svc.replicas === 0 && svc.mode !== "global") continue;
     const r = svc.resources.reservations;
-    const wants: [string, number, (n: (typeof nodes)[number]) => number][] = [
-      ["cpu", r.cpuCores, (n) => n.cpuCores],
-      ["memory", r.memoryBytes, (n) => n.memoryBytes],
-      ...Object.entries(r.generic).map(([k, v]): [string, number, (n: (typeof nodes)[number]) => number] => [k, v, (n) => n.generic[k] ?? 0]),
+    const wants: [string, number, (n: Held) => number, (v: number) => string][] = [
+      ["cpu", r.cpuCores, (n) => n.cpuCores, formatNumber],
+      ["memory", r.memoryBytes, (n) => n.memoryBytes, formatBytes],
+      ...Object.entries(r.generic).map(([k, v]): [string, number, (n: Held) => number, (v: number) => string] => [k, v, (n) => n.generic[k] ?? 0, formatNumber]),
     ];
-    const fits = nodes.some((n) => wants.every(([, want, has]) => want <= has(n)));
-    if (fits) continue;
-    const short = wants.filter(([, want, has]) => nodes.every((n) => want > has(n))).map(([what, want, has]) => `${what} ${formatNumber(want)}, and no node has more than ${formatNumber(Math.max(0, ...nodes.map(has)))}`);
-    const why = short.length > 0 ? short.join("; ") : "more than any node has of everything it reserves at once";
-    out.push(`services[${svc.name}]: no node can ever hold one of its tasks (it reserves ${why}), so its tasks stay pending for the whole run`);
+    const holds = (n: Held): boolean => wants.every(([, want, has]) => want <= has(n));
+    if (nodes.some(holds)) continue;
+    const short = (): string[] => wants.filter(([, want, has]) => nodes.every((n) => want > has(n))).map(([what, want, has, text]) => `${what} ${text(want)}, and no node has more than ${text(Math.max(...nodes.map(has)))}`);
+    const why = nodes.length === 0 ? "the cluster has no node that runs tasks" : `it reserves ${short().join("; ") || "more than any node has of everything it reserves at once"}`;
+    // A group of count 0 is what a user adds nodes to: say which would hold it.
+    const idle = empty.filter(holds).map((g) => g.name);
+    const would = idle.length === 0 ? "" : `; node group${idle.length === 1 ? "" : "s"} ${idle.join(", ")} would hold one, but ${idle.length === 1 ? "has" : "have"} count 0 and no addNodes adds one`;
+    out.push(`services[${svc.name}]: no node can ever hold one of its tasks (${why}${would}), so its tasks stay pending for the whole run`);
   }
   return out;
 }

@@ -55,6 +55,17 @@ describe("a node group of count 0", () => {
     expect(scenarioWarnings(parseScenario(scenario("events:\n  - {at: 10s, addNodes: {group: gpu, count: 1}}\n"), "empty-group.yaml")).join("\n")).not.toContain("infer");
   });
 
+  it("is named in the note on a reservation only it could hold, and memory reads in the scenario's units (walkthrough: 'no node has more than 0', in bytes)", () => {
+    const big = scenario().replace("request: {cpu: 50ms}}", "resources: {reservations: {memory: 16GiB}}, request: {cpu: 50ms}}");
+    expect(scenarioWarnings(parseScenario(big, "empty-group.yaml"))).toContain(
+      "services[infer]: no node can ever hold one of its tasks (it reserves memory 16GiB, and no node has more than 4GiB; node group gpu would hold one, but has count 0 and no addNodes adds one), so its tasks stay pending for the whole run",
+    );
+    const nothing = big.replace("managers: {count: 1}", "managers: {count: 1, runTasks: false}").replace("count: 2, cpu: 2", "count: 0, cpu: 2");
+    expect(scenarioWarnings(parseScenario(nothing, "empty-group.yaml")).join("\n")).toContain(
+      "services[infer]: no node can ever hold one of its tasks (the cluster has no node that runs tasks; node group gpu would hold one, but has count 0 and no addNodes adds one)",
+    );
+  });
+
   it("names in an event a node it has only later, or had: the run's notes say the event did nothing to it (walkthrough: silent)", () => {
     const early = runScenario(parseScenario(scenario("events:\n  - {at: 5s, nodeFailure: {nodes: [gpu-1]}}\n  - {at: 10s, addNodes: {group: gpu, count: 1}}\n"), "empty-group.yaml"));
     expect(early.summary.notes).toContain("the nodeFailure at 5s names gpu-1, which no addNodes had added yet: nothing happened to it");
