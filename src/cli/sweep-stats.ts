@@ -35,7 +35,7 @@ export function writeSweep(out: OutputDir, given: readonly Sample[], m: Omit<Swe
   const manifest: SweepManifest = { orchsim_sweep: 1, orchsim: orchsimVersion(), scenario: m.scenario, variants: [...m.variants], seeds: [...m.seeds], ...(m.set ? { set: [...m.set] } : {}) };
   out.writeText(SWEEP_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
   if (report) out.writeText("sweep-report.html", sweepReportFrom(samples, manifest));
-  return table(summary, m.seeds.length);
+  return table(summary, m.seeds.length, samples);
 }
 
 /** sweep-report.html from a sweep's rows (with every fault's columns) and its manifest. */
@@ -98,7 +98,7 @@ function tasksBack(s: Sample): boolean {
   return last === 0 ? s.all_tasks_ran === 1 : Number.isFinite(own[`f${last}_tasks_restored_s`]);
 }
 
-function table(rows: Record<string, string | number>[], runs: number): string {
+function table(rows: Record<string, string | number>[], runs: number, samples: readonly Sample[]): string {
   const num = (x: string | number | undefined): string => {
     if (x === "" || x === undefined) return "-";
     const v = Number(x);
@@ -142,7 +142,24 @@ function table(rows: Record<string, string | number>[], runs: number): string {
     return [String(r["service"]), shortPaths(String(r["variant"])), ...tasks, ...recovery, fmt(r, "error_pct"), fmt(r, "p99_ms"), fmt(r, "slo_attained_pct"), ...(outside ? [fmt(r, "slo_attained_outside_faults_pct")] : []), d("error_pct"), d("p99_ms"), d("slo_attained_pct")];
   });
   const seeds = runs === 1 ? "1 seed" : `${runs} seeds`;
-  return [`${seeds} per variant; mean ± 95% CI; Δ = paired difference from the first variant (same seeds); - = no data`, ...textTable([header, ...body], 2), ...sketchNote(rows)].join("\n");
+  return [`${seeds} per variant; mean ± 95% CI; Δ = paired difference from the first variant (same seeds); - = no data`, ...textTable([header, ...body], 2), ...sketchNote(rows), ...(back ? [] : neverRanNote(samples))].join("\n");
+}
+
+/**
+ * Without faults the table has no "tasks back" column, and a service whose tasks never all ran at
+ * some value (a node group of count 0 that only it needs, a reservation no node holds) shows only
+ * "-" or a number from the tasks that did: said, from sweep.csv's all_tasks_ran (walkthrough).
+ */
+function neverRanNote(samples: readonly Sample[]): string[] {
+  const short = new Map<string, { service: string; variant: string; runs: number; short: number }>();
+  for (const s of samples) {
+    const key = `${s.service}\u0000${s.variant}`;
+    const c = short.get(key) ?? { service: s.service, variant: s.variant, runs: 0, short: 0 };
+    c.runs++;
+    if (s.all_tasks_ran !== 1) c.short++;
+    short.set(key, c);
+  }
+  return [...short.values()].filter((c) => c.short > 0).map((c) => `${c.service} at ${shortPaths(c.variant)}: its desired tasks never all ran in ${c.short} of ${c.runs} run${c.runs === 1 ? "" : "s"} (all_tasks_ran = 0 in sweep.csv)`);
 }
 
 /**

@@ -113,6 +113,20 @@ describe("the sweep's table, with faults", () => {
     expect(text).not.toContain("tasks back");
     expect(text).not.toContain("outside faults"); // the same as the whole run's without faults
   });
+
+  it("says, without faults, in how many runs a service's tasks never all ran at a value: its row shows only '-' (walkthrough)", () => {
+    const out = { writeCsv: () => undefined, writeText: () => undefined } as unknown as OutputDir;
+    const plain = (variant: string, seed: number): Sample => {
+      const s = sample(variant, seed, 10) as unknown as Record<string, unknown>;
+      delete s["f1_recovered_s"];
+      if (variant === "cluster.nodeGroups.gpu.count=0") Object.assign(s, { all_tasks_ran: 0, arrivals: 0, p99_ms: NaN });
+      return s as unknown as Sample;
+    };
+    const variants = ["cluster.nodeGroups.gpu.count=0", "cluster.nodeGroups.gpu.count=1"];
+    const text = writeSweep(out, variants.flatMap((v) => [1, 2, 3].map((seed) => plain(v, seed))), { scenario: "t", variants, seeds: [1, 2, 3], set: [] }, false);
+    expect(text).toContain("web at …gpu.count=0: its desired tasks never all ran in 3 of 3 runs (all_tasks_ran = 0 in sweep.csv)");
+    expect(text).not.toContain("gpu.count=1: its desired tasks");
+  });
 });
 
 describe("the sweep's table, with a fault's recovery", () => {
