@@ -66,13 +66,20 @@ function sloText(s: ServiceSummary): string {
   return `${s.slo.met ? "met" : "MISSED"} (${target}: ${sloShareText(s.slo.attained, s.slo.met, s.slo.percentile)}% within)`;
 }
 
+/** "5 s", or "5 s (the last after 7.4 s)" when its nodes' verdicts came apart (walkthrough: 5.03 to 7.43 s read "5 s"). */
+function memberlistSpan(firstS: number, lastS: number | null): string {
+  const first = round1(firstS);
+  const last = typeof lastS === "number" ? round1(lastS) : first; // a summary.json of an earlier version has none
+  return last === first ? `${first} s` : `${first} s (the last after ${last} s)`;
+}
+
 /** One line per fault: when it was noticed, when the tasks and the service levels came back, and what it cost. */
 function faultText(f: FaultSummary, prev: FaultSummary | undefined, last: boolean): string {
   const parts = [`fault ${f.fault} at ${f.t_s} s${f.target ? ` (${shortTarget(f.target)})` : ""}:`];
   if (f.update !== undefined) parts.push(`${updateOutcome(f.update)},`);
   if (f.api_error !== undefined) parts.push(`${apiFailure(f)},`);
   // The data plane's own verdict (as a rule before the managers'): until then the routing mesh still sends the nodes their share.
-  if (f.memberlist_dead_s !== null) parts.push(`declared dead by memberlist after ${round1(f.memberlist_dead_s)} s,`);
+  if (f.memberlist_dead_s !== null) parts.push(`declared dead by memberlist after ${memberlistSpan(f.memberlist_dead_s, f.memberlist_last_dead_s)},`);
   if (f.detected_s !== null) parts.push(`detected after ${round1(f.detected_s)} s (${f.detected_by}),`);
   // An election noticed it first: the DOWN that starts the replacements comes later (the new leader waits out the heartbeats).
   if (f.down_s !== null && f.down_s !== f.detected_s) parts.push(`first node DOWN after ${round1(f.down_s)} s,`);

@@ -70,8 +70,9 @@ class FaultSpan {
   firstWindow = -1;
   detectedUs: number | null = null;
   detectedBy: string | null = null;
-  /** When memberlist declared the first of its nodes dead. */
+  /** When memberlist declared the first of its nodes dead, and the last (so far). */
   memberlistDeadUs: number | null = null;
+  memberlistLastDeadUs: number | null = null;
   /** When the managers marked the first of its nodes DOWN (which starts their tasks' replacement). */
   downUs: number | null = null;
   readonly windows: { endUs: number; healthy: boolean; leader: boolean; short: boolean }[] = [];
@@ -232,7 +233,9 @@ export class FaultWindows {
     // The first injected at that instant: back from the latest, past those after it.
     let span: FaultSpan | undefined;
     for (let i = spans.length - 1; i >= 0 && spans[i]!.atUs >= crashUs - 1; i--) if (spans[i]!.atUs <= crashUs + 1) span = spans[i];
-    if (span !== undefined) span.memberlistDeadUs ??= atUs;
+    if (span === undefined) return;
+    span.memberlistDeadUs ??= atUs;
+    span.memberlistLastDeadUs = atUs; // verdicts are logged in time order
   }
 
   /** A service's update state: the outcome of its latest rollingUpdate so far (a newer one replaces it, as in Swarm). */
@@ -329,6 +332,7 @@ export class FaultWindows {
       detected_s: s.detectedUs === null ? null : since(s.detectedUs),
       detected_by: s.detectedBy,
       memberlist_dead_s: s.memberlistDeadUs === null ? null : since(s.memberlistDeadUs),
+      memberlist_last_dead_s: s.memberlistLastDeadUs === null ? null : since(s.memberlistLastDeadUs),
       down_s: s.downUs === null ? null : since(s.downUs),
       recovered_s: lastBad < 0 ? 0 : lastBad === n - 1 ? null : since(s.windows[lastBad]!.endUs),
       last_to_recover: last,

@@ -255,6 +255,12 @@ export interface FaultSummary {
    */
   memberlist_dead_s: number | null;
   /**
+   * Seconds until memberlist declared the last of its nodes dead: each node's first probe after
+   * the crash is its own (network/gossip.ts), so a zone's nodes leave the routing mesh over a few
+   * seconds. memberlist_dead_s for one node; null with it.
+   */
+  memberlist_last_dead_s: number | null;
+  /**
    * Seconds until the managers marked the first of the nodes it crashed or cut off DOWN, which
    * starts their tasks' replacement: after detected_s when an election noticed the fault first
    * (a new leader waits out the nodes' heartbeats again). The crash's own though it comes after

@@ -7,6 +7,8 @@ import { orchsim, tempDir } from "./cli.js";
 import { mostValues } from "../../src/cli/plan-command.js";
 import { parse } from "csv-parse/sync";
 import { eventsOf, runFile, scenarioYaml } from "../helpers.js";
+import { summaryText } from "../../src/cli/summary-text.js";
+import { NodeCpuWatch } from "../../src/metrics/warnings.js";
 
 // One core per node, a global service (one task per node), 2.5 cores of work: a few nodes too few
 // miss the 100 ms p99, a few more meet it.
@@ -294,6 +296,9 @@ describe("the README's plan of nodes per zone on zone-failure, with --recover-wi
     expect([suspicion(runs[0]!), suspicion(runs[2]!)]).toEqual([["4.5"], ["6.2"]]);
     // The figure a sweep's f1_memberlist_dead_s column shows (the README points to it), and the terminal's fault line: the first verdict.
     expect(runs.map((o) => o.summary.faults[0]!.memberlist_dead_s!.toFixed(1))).toEqual(["4.6", "5.2", "6.2"]);
+    // ... and the last of the zone's, which the terminal's line adds: "after 4.6 s (the last after 6 s)" at 2.
+    expect(runs[0]!.summary.faults[0]!.memberlist_last_dead_s!.toFixed(1)).toBe("6.0");
+    expect(summaryText(runs[0]!.summary, new NodeCpuWatch(), null, 1)).toContain("declared dead by memberlist after 4.6 s (the last after 6 s)");
     expect(runs.map((o) => o.summary.services["shop"]!.errors)).toEqual([1_323, 1_863, 1_952]);
   });
 

@@ -122,7 +122,7 @@ workload:
       {
         ...emptySummary(),
         faults: [
-          { t_s: 180, fault: "nodeFailure", target: "a-1", detected_s: 11.28, detected_by: "a-1 DOWN", memberlist_dead_s: 5.67, down_s: 11.28, recovered_s: 30, last_to_recover: "shop", tasks_restored_s: 20, requests_lost: 1779, worst_window: { t_s: 190, service: "shop", errors: 1096, p99_ms: 4135.48 }, services: {} },
+          { t_s: 180, fault: "nodeFailure", target: "a-1", detected_s: 11.28, detected_by: "a-1 DOWN", memberlist_dead_s: 5.67, memberlist_last_dead_s: 5.67, down_s: 11.28, recovered_s: 30, last_to_recover: "shop", tasks_restored_s: 20, requests_lost: 1779, worst_window: { t_s: 190, service: "shop", errors: 1096, p99_ms: 4135.48 }, services: {} },
         ],
       },
       new NodeCpuWatch(),
@@ -139,11 +139,19 @@ workload:
     expect(line({ detected_s: 11.09, detected_by: "manager-3 elected", down_s: null })).toContain("detected after 11.1 s (manager-3 elected), tasks restored");
   });
 
+  it("says when memberlist declared the last of a fault's nodes dead, when it was apart from the first (walkthrough: 5.03 to 7.43 s read '5 s')", () => {
+    const base = { t_s: 180, fault: "nodeFailure", target: "a-1,a-2", detected_s: 11.09, detected_by: "manager-3 elected", down_s: 38.64, recovered_s: 50, last_to_recover: "shop", tasks_restored_s: 50, requests_lost: 2140, worst_window: null, services: {} };
+    const line = (f: Record<string, unknown>) => summaryText({ ...emptySummary(), faults: [{ ...base, ...f }] } as never, new NodeCpuWatch(), null, 1);
+    expect(line({ memberlist_dead_s: 5.03, memberlist_last_dead_s: 7.43 })).toContain("declared dead by memberlist after 5 s (the last after 7.4 s), detected after 11.1 s");
+    expect(line({ memberlist_dead_s: 5.03, memberlist_last_dead_s: 5.04 })).toContain("declared dead by memberlist after 5 s, detected");
+    expect(line({ memberlist_dead_s: 5.03 })).toContain("declared dead by memberlist after 5 s, detected"); // an earlier version's summary.json
+  });
+
   it("says which services were already outside their SLO before a fault, and never calls their losses absorbed", () => {
     const svc = (already: boolean, lost: number) => ({ already_unhealthy: already, carried_over: false, recovered_s: 0, requests_lost: lost, p99_during_ms: null, p99_after_ms: null });
     // As faults.ts counts it: the services already outside their SLO keep their failures.
     const lostOf = (services: Record<string, ReturnType<typeof svc>>) => Object.values(services).reduce((n, s) => n + (s.already_unhealthy ? 0 : s.requests_lost), 0);
-    const fault = (services: Record<string, ReturnType<typeof svc>>) => ({ t_s: 120, fault: "loadSpike", target: "users", detected_s: null, detected_by: null, memberlist_dead_s: null, down_s: null, recovered_s: 0, last_to_recover: null, tasks_restored_s: 0, requests_lost: lostOf(services), worst_window: null, services });
+    const fault = (services: Record<string, ReturnType<typeof svc>>) => ({ t_s: 120, fault: "loadSpike", target: "users", detected_s: null, detected_by: null, memberlist_dead_s: null, memberlist_last_dead_s: null, down_s: null, recovered_s: 0, last_to_recover: null, tasks_restored_s: 0, requests_lost: lostOf(services), worst_window: null, services });
     const text = (services: Record<string, ReturnType<typeof svc>>) => summaryText({ ...emptySummary(), faults: [fault(services)] }, new NodeCpuWatch(), null, 1);
     expect(text({ web: svc(true, 3529), api: svc(false, 0) })).toContain(
       "fault loadSpike at 120 s (users): web already outside its SLO before it (not judged; its 3,529 failed requests since are not counted as the fault's), no other service left its SLO, no other request lost",

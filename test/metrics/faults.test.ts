@@ -184,6 +184,18 @@ describe("fault windows", () => {
     const [first, second] = f.summaries();
     expect([first!.memberlist_dead_s, first!.detected_s, first!.detected_by]).toEqual([5.5, 11, "w-1 DOWN"]);
     expect(second!.memberlist_dead_s).toBeNull();
+    expect([first!.memberlist_last_dead_s, second!.memberlist_last_dead_s]).toEqual([5.5, null]);
+  });
+
+  it("memberlist's verdict on the last of a fault's nodes is its own figure too: each node's first probe is its own draw", () => {
+    const f = new FaultWindows(["web"]);
+    f.inject(100 * S, "nodeFailure", "a-1,a-2,a-3");
+    f.observe(105.03 * S, { kind: "memberlist", node: "a-2", state: "dead", after_s: 5.03 });
+    f.observe(106 * S, { kind: "memberlist", node: "a-1", state: "dead", after_s: 6 });
+    f.observe(107.43 * S, { kind: "memberlist", node: "a-3", state: "dead", after_s: 7.43 });
+    f.observe(109 * S, { kind: "memberlist", node: "b-1", state: "dead", after_s: 1 }); // not the fault's
+    const [s] = f.summaries();
+    expect([s!.memberlist_dead_s, s!.memberlist_last_dead_s]).toEqual([5.03, 7.43]);
   });
 
   it("a fault an election noticed first has its first DOWN apart: the replacements start there, not at the election", () => {
