@@ -107,10 +107,14 @@ export class CsvStream {
     if (this.packer.held === 0) return;
     this.rowsSeen += this.packer.held;
     if (this.thread === null) {
-      this.thread = this.share.for(this.rowsSeen);
-      if (this.thread !== null) {
-        this.lines.close(); // what is written so far is in the file before the thread appends to it
-        this.file = this.thread.open(this.filePath, this.fileName, this.columns, this.unpacker.known);
+      const thread = this.share.for(this.rowsSeen);
+      if (thread !== null) {
+        // What is written so far is in the file before the thread appends to it; the stream is
+        // the thread's only once that close succeeded (a failed one is thrown, and a later close
+        // writes what it holds here, not to a file the thread never opened).
+        this.lines.close();
+        this.file = thread.open(this.filePath, this.fileName, this.columns, this.unpacker.known);
+        this.thread = thread;
       }
     }
     const batch = this.packer.take();
