@@ -294,10 +294,13 @@ function unplaceable(s: Scenario): string[] {
     if (nodes.some(holds)) continue;
     const short = (): string[] => wants.filter(([, want, has]) => nodes.every((n) => want > has(n))).map(([what, want, has, text]) => `${what} ${text(want)}, and no node has more than ${text(Math.max(...nodes.map(has)))}`);
     const why = nodes.length === 0 ? "the cluster has no node that runs tasks" : `it reserves ${short().join("; ") || "more than any node has of everything it reserves at once"}`;
-    // A group of count 0 is what a user adds nodes to: say which would hold it.
-    const idle = empty.filter(holds).map((g) => g.name);
+    // A group of count 0 is what a user adds nodes to: say which would hold it, constraints and all.
+    const runs = canRun(svc);
+    const idle = empty.filter((g) => holds(g) && runs(groupHostSpec(g, 1))).map((g) => g.name);
     const would = idle.length === 0 ? "" : `; node group${idle.length === 1 ? "" : "s"} ${idle.join(", ")} would hold one, but ${idle.length === 1 ? "has" : "have"} count 0 and no addNodes adds one`;
-    out.push(`services[${svc.name}]: no node can ever hold one of its tasks (${why}${would}), so its tasks stay pending for the whole run`);
+    // A global service makes a task per node that may run it: with no node at all, none.
+    const outcome = svc.mode === "global" && nodes.length === 0 ? "it runs no task anywhere" : "its tasks stay pending for the whole run";
+    out.push(`services[${svc.name}]: no node can ever hold one of its tasks (${why}${would}), so ${outcome}`);
   }
   return out;
 }

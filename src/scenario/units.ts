@@ -123,10 +123,18 @@ export function parseDurationUs(input: unknown): UnitResult {
   return parseWith(DURATION, input);
 }
 
-/** Bytes in the largest binary unit that keeps them whole ("9GiB", "1536MiB"), as the scenario writes sizes. */
+/**
+ * Bytes as the scenario writes sizes: the shortest whole spelling ("9GiB", "1536MiB", "16GB"), a
+ * binary unit when one is as short (a size written in GB came back as "15625000KiB").
+ */
 export function formatBytes(n: number): string {
-  for (const [unit, size] of [["GiB", 2 ** 30], ["MiB", 2 ** 20], ["KiB", 2 ** 10]] as const) if (n > 0 && n % size === 0) return `${n / size}${unit}`;
-  return `${n}B`;
+  let best = `${n}B`;
+  for (const unit of ["GiB", "MiB", "KiB", "GB", "MB", "KB"]) {
+    const size = BYTES_PER[unit]!;
+    const text = `${n / size}${unit}`;
+    if (n > 0 && n % size === 0 && text.length < best.length) best = text;
+  }
+  return best;
 }
 
 /** Microseconds -> the shortest exact spelling ("30m", "1500ms"), for messages. */

@@ -60,10 +60,16 @@ describe("a node group of count 0", () => {
     expect(scenarioWarnings(parseScenario(big, "empty-group.yaml"))).toContain(
       "services[infer]: no node can ever hold one of its tasks (it reserves memory 16GiB, and no node has more than 4GiB; node group gpu would hold one, but has count 0 and no addNodes adds one), so its tasks stay pending for the whole run",
     );
+    // A group that holds it but is not one the service may run on is not named: adding nodes there would not help.
+    const elsewhere = big.replace('labels: {gpu: "yes"}', 'labels: {gpu: "no"}');
+    expect(scenarioWarnings(parseScenario(elsewhere, "empty-group.yaml")).join("\n")).toContain("(it reserves memory 16GiB, and no node has more than 4GiB), so its tasks stay pending");
     const nothing = big.replace("managers: {count: 1}", "managers: {count: 1, runTasks: false}").replace("count: 2, cpu: 2", "count: 0, cpu: 2");
     expect(scenarioWarnings(parseScenario(nothing, "empty-group.yaml")).join("\n")).toContain(
       "services[infer]: no node can ever hold one of its tasks (the cluster has no node that runs tasks; node group gpu would hold one, but has count 0 and no addNodes adds one)",
     );
+    // A global service makes a task per node: with none, it has no task to be pending (review).
+    const global = nothing.replace("{name: api, replicas: 2,", "{name: api, mode: global,");
+    expect(scenarioWarnings(parseScenario(global, "empty-group.yaml")).join("\n")).toContain("services[api]: no node can ever hold one of its tasks (the cluster has no node that runs tasks; node groups w, gpu would hold one, but have count 0 and no addNodes adds one), so it runs no task anywhere");
   });
 
   it("names in an event a node it has only later, or had: the run's notes say the event did nothing to it (walkthrough: silent)", () => {

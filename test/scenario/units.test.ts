@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import {
+  formatBytes,
   formatDurationUs,
   parseBandwidthBitsPerS,
   parseCpuCores,
@@ -48,6 +49,23 @@ table("parseDurationUs", parseDurationUs, [
   [true, "true is not a duration"],
   [null, "nothing is not a duration"],
 ]);
+
+describe("formatBytes: the shortest whole spelling, as a scenario writes sizes", () => {
+  test.each([
+    [9 * 2 ** 30, "9GiB"],
+    [1536 * 2 ** 20, "1536MiB"],
+    [16e9, "16GB"], // was "15625000KiB" (review)
+    [1e9, "1GB"], // was "1000000000B"
+    [125 * 2 ** 30, "125GiB"], // also 134217728KB: the binary unit, shorter
+    [1024, "1KiB"],
+    [1000, "1KB"],
+    [10, "10B"],
+    [0, "0B"],
+  ])("%d -> %s", (n, text) => expect(formatBytes(n)).toBe(text));
+  test("reads back as the same size", () => {
+    for (const n of [9 * 2 ** 30, 16e9, 1536 * 2 ** 20, 1000, 1001]) expect(parseSizeBytes(formatBytes(n))).toEqual({ ok: true, value: n });
+  });
+});
 
 describe("formatDurationUs", () => {
   test.each([
