@@ -142,7 +142,7 @@ function table(rows: Record<string, string | number>[], runs: number, samples: r
     return [String(r["service"]), shortPaths(String(r["variant"])), ...tasks, ...recovery, fmt(r, "error_pct"), fmt(r, "p99_ms"), fmt(r, "slo_attained_pct"), ...(outside ? [fmt(r, "slo_attained_outside_faults_pct")] : []), d("error_pct"), d("p99_ms"), d("slo_attained_pct")];
   });
   const seeds = runs === 1 ? "1 seed" : `${runs} seeds`;
-  return [`${seeds} per variant; mean ± 95% CI; Δ = paired difference from the first variant (same seeds); - = no data`, ...textTable([header, ...body], 2), ...sketchNote(rows), ...(back ? [] : neverRanNote(samples))].join("\n");
+  return [`${seeds} per variant; mean ± 95% CI; Δ = paired difference from the first variant (same seeds); - = no data`, ...textTable([header, ...body], 2), ...sketchNote(rows), ...(back ? [] : neverRanNote(rows, samples))].join("\n");
 }
 
 /**
@@ -150,16 +150,18 @@ function table(rows: Record<string, string | number>[], runs: number, samples: r
  * some value (a node group of count 0 that only it needs, a reservation no node holds) shows only
  * "-" or a number from the tasks that did: said, from sweep.csv's all_tasks_ran (walkthrough).
  */
-function neverRanNote(samples: readonly Sample[]): string[] {
-  const short = new Map<string, { service: string; variant: string; runs: number; short: number }>();
+function neverRanNote(rows: readonly Record<string, string | number>[], samples: readonly Sample[]): string[] {
+  const short = new Map<string, number>();
   for (const s of samples) {
     const key = `${s.service}\u0000${s.variant}`;
-    const c = short.get(key) ?? { service: s.service, variant: s.variant, runs: 0, short: 0 };
-    c.runs++;
-    if (s.all_tasks_ran !== 1) c.short++;
-    short.set(key, c);
+    short.set(key, (short.get(key) ?? 0) + (s.all_tasks_ran === 1 ? 0 : 1));
   }
-  return [...short.values()].filter((c) => c.short > 0).map((c) => `${c.service} at ${shortPaths(c.variant)}: its desired tasks never all ran in ${c.short} of ${c.runs} run${c.runs === 1 ? "" : "s"} (all_tasks_ran = 0 in sweep.csv)`);
+  // In the table's order: by service, then variant.
+  return rows.flatMap((r) => {
+    const n = short.get(`${String(r["service"])}\u0000${String(r["variant"])}`) ?? 0;
+    const runs = Number(r["runs"]);
+    return n === 0 ? [] : [`${String(r["service"])} at ${shortPaths(String(r["variant"]))}: its desired tasks never all ran in ${n} of ${runs} run${runs === 1 ? "" : "s"} (all_tasks_ran = 0 in sweep.csv)`];
+  });
 }
 
 /**

@@ -255,9 +255,10 @@ export interface FaultSummary {
    */
   memberlist_dead_s: number | null;
   /**
-   * Seconds until memberlist declared the last of its nodes dead: each node's first probe after
-   * the crash is its own (network/gossip.ts), so a zone's nodes leave the routing mesh over a few
-   * seconds. memberlist_dead_s for one node; null with it.
+   * Seconds until memberlist declared the last of its nodes dead (of those it declared: not one
+   * back first, nor a verdict after the run's end): each node's first probe after the crash is
+   * its own (network/gossip.ts), so a zone's nodes leave the routing mesh over a few seconds.
+   * memberlist_dead_s for one node; null with it.
    */
   memberlist_last_dead_s: number | null;
   /**

@@ -126,6 +126,10 @@ describe("the sweep's table, with faults", () => {
     const text = writeSweep(out, variants.flatMap((v) => [1, 2, 3].map((seed) => plain(v, seed))), { scenario: "t", variants, seeds: [1, 2, 3], set: [] }, false);
     expect(text).toContain("web at …gpu.count=0: its desired tasks never all ran in 3 of 3 runs (all_tasks_ran = 0 in sweep.csv)");
     expect(text).not.toContain("gpu.count=1: its desired tasks");
+    // Two services: the lines follow the table, by service then value, not the runs' order (review).
+    const two = variants.flatMap((v) => [1, 2, 3].flatMap((seed) => [plain(v, seed), { ...plain(v, seed), service: "api" }]));
+    const lines = writeSweep(out, two, { scenario: "t", variants, seeds: [1, 2, 3], set: [] }, false).split("\n").filter((l) => l.includes("never all ran"));
+    expect(lines.map((l) => l.split(":")[0])).toEqual(["web at …gpu.count=0", "api at …gpu.count=0"]);
   });
 });
 
