@@ -43,7 +43,7 @@ export function importCommand(stacks: readonly string[], opts: ImportOptions): n
     const probe = parseScenario(`version: 1\nname: ${name}\nstack: ${JSON.stringify(refs)}\n${PROBE}`, scenarioFile, [], options);
     const starter = starterScenario(name, refs, probe);
     parseScenario(starter.text, scenarioFile, [], options); // it must load as written
-    for (const note of [...probe.notes, ...starter.remarks]) process.stderr.write(`orchsim: ${note}\n`);
+    for (const note of [...probe.notes, ...starter.remarks]) process.stderr.write(`note: ${note}\n`);
     if (out === undefined) process.stdout.write(starter.text);
     else {
       try {

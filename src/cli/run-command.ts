@@ -75,7 +75,8 @@ async function execute(
   let peakHeap = 0;
   try {
     const run = new Run(scenario, { out, strategies, checks: flags.checks });
-    if (!quiet) for (const note of run.notes) process.stderr.write(`orchsim: ${note}\n`);
+    // The scenario's notes, prefixed as validate and the summary's own notes are (walkthrough: `orchsim:` here, `note:` there).
+    if (!quiet) for (const note of run.notes) process.stderr.write(`note: ${note}\n`);
     // Two clocks for the time left: the deployment's (tasks running) and the run's (simulated time).
     const deploying = new Progress(!quiet && process.stderr.isTTY === true, REDRAW_MS);
     const progress = new Progress(!quiet && process.stderr.isTTY === true, REDRAW_MS);

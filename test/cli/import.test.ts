@@ -43,7 +43,7 @@ describe("orchsim import", () => {
     // The simulation fields to decide are there, commented, with their defaults.
     expect(text).toMatch(/# request: \{cpu: 10ms/);
     // The README quotes this line (the file named as the user named it, from the project).
-    expect(orchsim(["import", WEBSHOP]).stderr).toContain("orchsim: examples/stacks/webshop/docker-stack.yml:14: depends_on: ignored by docker stack deploy: Swarm starts a stack's services in no particular order (service web)\n");
+    expect(orchsim(["import", WEBSHOP]).stderr).toContain("note: examples/stacks/webshop/docker-stack.yml:14: depends_on: ignored by docker stack deploy: Swarm starts a stack's services in no particular order (service web)\n");
     expect(r.stderr).toMatch(/secrets: not simulated \(services api, db\)/);
     expect(r.stderr).toMatch(/wrote .*my-shop\.yaml \(4 services\)/);
   });
@@ -73,7 +73,7 @@ describe("orchsim import", () => {
     const terminal = r.stdout + r.stderr;
     for (const n of stack) {
       expect(terminal.split(n).length - 1, n).toBe(1);
-      expect(r.stderr).toContain(`orchsim: ${n}\n`);
+      expect(r.stderr).toContain(`note: ${n}\n`);
     }
     // The deployment's note is known only after the run: the summary says it.
     expect(r.stdout).toMatch(/note: initial deployment took [\d.]+ s of simulated time before t = 0/);
