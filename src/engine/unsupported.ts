@@ -29,9 +29,9 @@ export function scenarioWarnings(s: Scenario): string[] {
 
 /** A workload's entryNodes that name a node group of count 0 that no addNodes fills: no connection enters there. */
 function emptyEntries(s: Scenario): string[] {
-  const totals = groupTotals(s.cluster.nodeGroups, s.events);
+  const never = new Set(emptyGroups(s).map((g) => g.name));
   return s.workload.flatMap((w) => {
-    const empty = w.entryNodes.filter((n) => totals.get(n) === 0);
+    const empty = w.entryNodes.filter((n) => never.has(n));
     if (empty.length === 0) return [];
     const which = `node group${empty.length > 1 ? "s" : ""} ${empty.join(", ")}, which never ${empty.length > 1 ? "have" : "has"} a node (count 0, no addNodes)`;
     const outcome = empty.length === w.entryNodes.length ? "no connection can enter, and every request fails" : "no connection enters there";
@@ -279,8 +279,7 @@ function unplaceable(s: Scenario): string[] {
   const m = s.cluster.managers;
   type Held = { cpuCores: number; memoryBytes: number; generic: Record<string, number> };
   const nodes: Held[] = [...(m.runTasks && m.count > 0 ? [{ cpuCores: m.cpuCores, memoryBytes: m.memoryBytes, generic: {} }] : []), ...groupsWithNodes(s)];
-  const totals = groupTotals(s.cluster.nodeGroups, s.events);
-  const empty = s.cluster.nodeGroups.filter((g) => (totals.get(g.name) ?? 0) === 0);
+  const empty = emptyGroups(s);
   const out: string[] = [];
   for (const svc of s.services) {
     if (svc.replicas === 0 && svc.mode !== "global") continue;
@@ -364,6 +363,17 @@ function callWarnings(s: Scenario): string[] {
 
 /** The node groups that have a node at some time: a group of count 0 that no addNodes fills has none. */
 function groupsWithNodes(s: Scenario): Scenario["cluster"]["nodeGroups"] {
+  const has = hasNodes(s);
+  return s.cluster.nodeGroups.filter(has);
+}
+
+/** The node groups that never have a node (count 0, no addNodes). */
+function emptyGroups(s: Scenario): Scenario["cluster"]["nodeGroups"] {
+  const has = hasNodes(s);
+  return s.cluster.nodeGroups.filter((g) => !has(g));
+}
+
+function hasNodes(s: Scenario): (g: { name: string }) => boolean {
   const totals = groupTotals(s.cluster.nodeGroups, s.events);
-  return s.cluster.nodeGroups.filter((g) => (totals.get(g.name) ?? 0) > 0);
+  return (g) => (totals.get(g.name) ?? 0) > 0;
 }
