@@ -154,7 +154,7 @@ function neverRanNote(rows: readonly Record<string, string | number>[], samples:
   const short = new Map<string, number>();
   for (const s of samples) {
     const key = `${s.service}\u0000${s.variant}`;
-    short.set(key, (short.get(key) ?? 0) + (s.all_tasks_ran === 1 ? 0 : 1));
+    short.set(key, (short.get(key) ?? 0) + (tasksBack(s) ? 0 : 1)); // without faults: all_tasks_ran
   }
   // In the table's order: by service, then variant.
   return rows.flatMap((r) => {
