@@ -27,9 +27,13 @@ export class LiveSlots {
     private readonly leaving: (taskId: string) => boolean,
   ) {}
 
-  /** The task `id` may have changed in the store or in flight, or started or stopped leaving. */
-  refresh(id: string): void {
-    const t = this.inflight.get(id) ?? this.store.tasks.get(id);
+  /**
+   * The task `id` may have changed in the store or in flight, or started or stopped leaving.
+   * `stored`: its record in the store, when the caller has it (null: the store deleted it), which
+   * spares a lookup in a map of every task (the store's events carry it).
+   */
+  refresh(id: string, stored?: TaskRecord | null): void {
+    const t = this.inflight.get(id) ?? (stored === undefined ? this.store.tasks.get(id) : (stored ?? undefined));
     const live = t !== undefined && t.pinnedNode === null && isLive(t, this.leaving);
     const was = this.counted.get(id);
     if (live === (was !== undefined)) return;

@@ -82,7 +82,7 @@ export class Orchestrator {
         this.restarts.taskChanged(event.task);
         this.updater.taskChanged(event.task);
         this.reaper.taskChanged(event.task, event.removed);
-        this.live.refresh(event.task.id);
+        this.live.refresh(event.task.id, event.removed ? null : event.task);
         if (changesSlots(event)) this.markDirty(event.task.service);
         break;
       case "node":
