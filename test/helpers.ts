@@ -17,11 +17,33 @@ export interface RunOutputs {
   run: Run;
 }
 
+/**
+ * A stand-in for events.jsonl's LineWriter that keeps each line (without its newline) in `lines`:
+ * whole lines come by writeJson, task lines in pieces (putAscii, putInt) ending with a newline.
+ */
+export function lineSink(lines: string[]): never {
+  let pending = "";
+  const put = (s: string): void => {
+    pending += s;
+    for (let nl = pending.indexOf("\n"); nl >= 0; nl = pending.indexOf("\n")) {
+      lines.push(pending.slice(0, nl));
+      pending = pending.slice(nl + 1);
+    }
+  };
+  return {
+    writeJson: (line: string) => void lines.push(line),
+    putAscii: put,
+    putInt: (n: number) => put(String(n)),
+    close: () => {
+      if (pending !== "") throw new Error(`lineSink: an unfinished line: ${pending}`);
+    },
+  } as never;
+}
+
 /** Runs a scenario to its end, with no output files. */
 export function runScenario(scenario: Scenario, options: Pick<RunOptions, "quietSessions" | "checks" | "nodeRows"> = {}): RunOutputs {
   const lines: string[] = [];
-  const sink = { writeJson: (line: string) => void lines.push(line), close: () => undefined } as never;
-  const run = new Run(scenario, { out: null, events: sink, ...options });
+  const run = new Run(scenario, { out: null, events: lineSink(lines), ...options });
   while (!run.advance(2_000_000));
   const result = run.finish();
   const w = run.world;

@@ -93,7 +93,7 @@ export class Recorder {
     this.faults.observe(this.nowUs(), event);
     if (!this.events) return;
     if (this.held) this.held.push({ tUs: this.nowUs(), event });
-    else this.events.writeJson(this.lines.line(this.nowUs(), event));
+    else this.lines.write(this.events, this.nowUs(), event);
   }
 
   /**
@@ -108,7 +108,7 @@ export class Recorder {
       c.run = noIncidents();
       c.window = noIncidents();
     }
-    for (const h of held) this.events?.writeJson(this.lines.line(h.tUs - originUs, h.event));
+    if (this.events) for (const h of held) this.lines.write(this.events, h.tUs - originUs, h.event);
   }
 
 

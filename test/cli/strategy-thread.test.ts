@@ -10,6 +10,7 @@ import type { Run as RunClass } from "../../src/engine/run.js";
 import type { PlacementStrategy } from "../../src/manager/scheduler/strategy.js";
 import { parseScenario } from "../../src/scenario/index.js";
 import { orchsim, ROOT, tempDir } from "./cli.js";
+import { lineSink } from "../helpers.js";
 
 const { loadStrategies } = (await import(path.join(ROOT, "dist/cli/strategies.js"))) as { loadStrategies: typeof LoadStrategies };
 const { Run } = (await import(path.join(ROOT, "dist/engine/run.js"))) as { Run: typeof RunClass };
@@ -18,8 +19,7 @@ const RANDOM_PICK = `export default { name: "random-pick", choose(task, nodes, c
 
 function run(file: string, strategies: ReadonlyMap<string, PlacementStrategy>): string {
   const lines: string[] = [];
-  const sink = { writeJson: (line: string) => void lines.push(line), close: () => undefined } as never;
-  const r = new Run(parseScenario(fs.readFileSync(file, "utf8"), file), { out: null, events: sink, strategies });
+  const r = new Run(parseScenario(fs.readFileSync(file, "utf8"), file), { out: null, events: lineSink(lines), strategies });
   while (!r.advance(2_000_000));
   return JSON.stringify(r.finish().summary) + lines.join("\n");
 }

@@ -1,5 +1,9 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { LineWriter } from "../../src/metrics/file-text.js";
 import { TaskEvent } from "../../src/metrics/task-event.js";
 import { EventLines, quote } from "../../src/metrics/event-line.js";
 import { secondsFromUs } from "../../src/metrics/fmt.js";
@@ -48,5 +52,35 @@ describe("events.jsonl lines", () => {
     const node = { kind: "node", node: "w-1", status: "down", availability: "active" };
     expect(lines.line(-3_214_239, node)).toBe(reference(-3_214_239, node));
     expect(() => lines.line(0, { kind: "fault", t_s: 3 } as { kind: string })).toThrow(/must not carry its own t_s/);
+  });
+
+  it("write() puts each line and its newline into the file, the bytes of line(): plain task events a byte at a time, the rest as text", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orchsim-events-"));
+    try {
+      const f = path.join(dir, "events.jsonl");
+      const out = new LineWriter(f);
+      const lines = new EventLines();
+      const expected: string[] = [];
+      const plainText = fc.constantFrom("web.3.1", "b-17", "running", "", "no suitable node (scheduling constraints)");
+      const slot = fc.oneof(fc.integer({ min: 0, max: 1_000_000 }), fc.constantFrom(-1, 0.5, Number.NaN, 2 ** 53));
+      const name = fc.oneof(plainText, plainText, anyText);
+      const task = fc.tuple(name, name, slot, fc.option(name), name, fc.option(name)).map(([t, s, n, node, st, r]) => new TaskEvent(t, s, n, node, st, r));
+      const other = fc.constantFrom<{ kind: string } & Record<string, unknown>>({ kind: "node", node: "w-1", status: "down", availability: "active" }, { kind: "leader", term: 2, leader: "m-2" });
+      const events = fc.array(fc.tuple(fc.integer({ min: -5_000_000, max: 5_000_000 }), fc.oneof(task, task, task, other)), { minLength: 2_000, maxLength: 2_000 });
+      // About 2,000 lines a run of the property, 3 runs: lines cross the 64 KiB buffer's flushes.
+      fc.assert(
+        fc.property(events, (evs) => {
+          for (const [tUs, e] of evs) {
+            expected.push(lines.line(tUs, e) + "\n");
+            lines.write(out, tUs, e);
+          }
+        }),
+        { numRuns: 3 },
+      );
+      out.close();
+      expect(fs.readFileSync(f, "utf8")).toBe(expected.join(""));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -62,4 +62,33 @@ describe("LineWriter: text encoded into a byte buffer as it is appended", () => 
     w.close();
     expect(fs.readFileSync(f, "utf8")).toBe("header\nrow\n");
   });
+
+  it("puts ASCII pieces and whole numbers byte by byte, the same bytes as the text, across flushes and past its buffer's size", () => {
+    const f = file();
+    const w = new LineWriter(f);
+    const expected: string[] = [];
+    // About 200 KB of pieces: lines split over three flushes, between pieces and inside none.
+    const ints = [0, 7, 9, 10, 99, 100, 12_345, 2 ** 31, Number.MAX_SAFE_INTEGER];
+    for (let i = 0; i < 6_000; i++) {
+      const n = ints[i % ints.length]!;
+      w.putAscii(`{"i":`);
+      w.putInt(n);
+      w.putAscii(`,"s":"${"x".repeat(i % 13)}"}\n`);
+      expected.push(`{"i":${String(n)},"s":"${"x".repeat(i % 13)}"}\n`);
+    }
+    const big = "y".repeat(70_000) + "\n"; // more than the buffer holds
+    w.putAscii(big);
+    expected.push(big);
+    w.writeJson("{}");
+    expected.push("{}\n");
+    w.close();
+    expect(fs.readFileSync(f, "latin1")).toBe(expected.join(""));
+    expect(() => w.putAscii("x")).toThrow(/closed/);
+  });
+
+  it("refuses a number putInt cannot write as String() would", () => {
+    const w = new LineWriter(file());
+    for (const n of [-1, 0.5, Number.NaN, Infinity, 2 ** 53]) expect(() => w.putInt(n)).toThrow(/non-negative safe integer/);
+    w.close();
+  });
 });
