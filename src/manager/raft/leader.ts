@@ -90,12 +90,20 @@ function handleAppendResponse<T>(r: RaftState<T>, m: AppendEntriesResponse): voi
   }
 }
 
+/** maybeCommit's list of match indexes, filled again at each call rather than made (it runs at every append answer). */
+const MATCHES: number[] = [];
+
 /**
  * §5.3/§5.4.2: the highest index on a majority becomes committed, but only if it belongs to the
  * current term; earlier entries are then committed with it by the Log Matching property.
  */
 export function maybeCommit<T>(r: RaftState<T>): boolean {
-  const matches = r.peers.map((id) => (id === r.id ? r.log.lastIndex : progressOf(r, id).match));
+  const matches = MATCHES;
+  matches.length = r.peers.length;
+  for (let i = 0; i < r.peers.length; i++) {
+    const id = r.peers[i]!;
+    matches[i] = id === r.id ? r.log.lastIndex : progressOf(r, id).match;
+  }
   const index = quorumMatchIndex(matches);
   if (index <= r.commitIndex || r.log.term(index) !== r.term) return false;
   r.commitIndex = index;

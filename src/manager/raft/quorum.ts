@@ -10,11 +10,21 @@ export function majority(voters: number): number {
 
 /**
  * The highest index stored on a majority, given each voter's match index (the leader's own last
- * index included). Sorting descending, the majority-th value is held by at least that many voters.
+ * index included; indexes are never negative): the largest value that at least a majority of the
+ * values reach, which is the majority-th of them sorted descending. Found by counting rather than
+ * by sorting a copy: a leader asks at every append answer (a million times in a 20,000-node
+ * deployment and zone failure), and the copies were 0.2 GB of garbage; voters are a handful.
  */
 export function quorumMatchIndex(matchIndexes: readonly number[]): number {
-  const sorted = [...matchIndexes].sort((a, b) => b - a);
-  return sorted[majority(matchIndexes.length) - 1] ?? 0;
+  const needed = majority(matchIndexes.length);
+  let best = 0;
+  for (const v of matchIndexes) {
+    if (v <= best) continue;
+    let reached = 0;
+    for (const w of matchIndexes) if (w >= v) reached++;
+    if (reached >= needed) best = v;
+  }
+  return best;
 }
 
 export type VoteResult = "won" | "lost" | "pending";

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RaftLog } from "../../../src/manager/raft/log.js";
 import { Progress } from "../../../src/manager/raft/progress.js";
@@ -97,6 +98,16 @@ describe("quorum", () => {
     { matches: [9, 8, 7, 1, 1], expected: 7 },
   ])("quorumMatchIndex($matches) = $expected", ({ matches, expected }) => {
     expect(quorumMatchIndex(matches)).toBe(expected);
+  });
+
+  it("quorumMatchIndex is the majority-th match index sorted descending, for any voters' indexes", () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 20 }), { minLength: 1, maxLength: 9 }), (matches) => {
+        const sorted = [...matches].sort((a, b) => b - a);
+        expect(quorumMatchIndex(matches)).toBe(sorted[Math.floor(matches.length / 2)]);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it("a vote is won or lost by a majority of the voters, else pending", () => {
