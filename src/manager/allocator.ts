@@ -215,13 +215,14 @@ export class Allocator {
     const wants = this.wants;
     const held = this.nodes.get(node.id) ?? NO_ATTACHMENTS;
     let heldWanted = 0;
-    for (const a of held) if (wants[this.place.get(a.network) ?? -1] === 1) heldWanted++;
+    for (let i = 0; i < held.length; i++) if (wants[this.place.get(held[i]!.network) ?? -1] === 1) heldWanted++;
     if (heldWanted === held.length && heldWanted === wanted) return;
     const holds = this.holds;
     holds.fill(0);
     const next: NetworkAttachment[] = [];
     const dropped: NetworkAttachment[] = [];
-    for (const a of held) {
+    for (let i = 0; i < held.length; i++) {
+      const a = held[i]!;
       const at = this.place.get(a.network) ?? -1;
       if (wants[at] === 1) {
         next.push(a);

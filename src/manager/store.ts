@@ -160,10 +160,16 @@ class TaskIndex {
     this.groups.get(key)?.delete(id);
   }
 
+  /**
+   * The group's tasks; an empty map's when it has none (not an empty array: callers' loops then
+   * meet one kind of iterator, which V8 walks without making an object per step).
+   */
   get(key: string): Iterable<TaskRecord> {
-    return this.groups.get(key)?.values() ?? [];
+    return (this.groups.get(key) ?? NO_TASKS).values();
   }
 }
+
+const NO_TASKS: ReadonlyMap<string, TaskRecord> = new Map();
 
 /**
  * The replicated desired state. It changes only by apply(), which the control plane calls for

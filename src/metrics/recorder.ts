@@ -108,7 +108,7 @@ export class Recorder {
       c.run = noIncidents();
       c.window = noIncidents();
     }
-    if (this.events) for (const h of held) this.lines.write(this.events, h.tUs - originUs, h.event);
+    if (this.events) for (let i = 0; i < held.length; i++) this.lines.write(this.events, held[i]!.tUs - originUs, held[i]!.event);
   }
 
 
