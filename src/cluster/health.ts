@@ -21,6 +21,9 @@ export class HealthMonitor {
   private readonly startedUs: number;
   private stopped = false;
 
+  /** probe, made once rather than at every probe. */
+  private readonly probeFn = (): void => this.probe();
+
   constructor(
     private readonly sim: Simulation,
     /** The container's request path once the application serves; null while it starts up. */
@@ -30,7 +33,7 @@ export class HealthMonitor {
     private readonly onUnhealthy: () => void,
   ) {
     this.startedUs = sim.now();
-    this.timer = sim.after(this.intervalUs(), () => this.probe());
+    this.timer = sim.after(this.intervalUs(), this.probeFn);
   }
 
   /** The wait before the next probe: startInterval while starting inside the start period (Docker's getInterval). */
@@ -83,6 +86,6 @@ export class HealthMonitor {
         return;
       }
     }
-    if (!this.stopped) this.timer = this.sim.after(this.intervalUs(), () => this.probe());
+    if (!this.stopped) this.timer = this.sim.after(this.intervalUs(), this.probeFn);
   }
 }

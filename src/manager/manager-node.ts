@@ -143,6 +143,9 @@ export class ManagerNode {
     return this.raft.commitIndex >= at.index && this.raft.termAt(at.index) === at.term;
   }
 
+  /** receive, made once: the handler of every Raft message sent to this manager. */
+  readonly receiveFn = (msg: RaftMessage<StoreCommand[]>): void => this.receive(msg);
+
   receive(msg: RaftMessage<StoreCommand[]>): void {
     if (!this.host.up) return;
     this.raft.step(msg);
@@ -225,7 +228,7 @@ export class ManagerNode {
     for (const m of rd.messages) {
       const peer = this.d.peer(m.to);
       const bytes = RAFT_MESSAGE_BYTES + (m.type === "AppendEntries" ? entriesBytes(m.entries) : 0);
-      this.d.net.sendHost(this.host, peer.host, bytes, (msg: RaftMessage<StoreCommand[]>) => peer.receive(msg), m, true);
+      this.d.net.sendHost(this.host, peer.host, bytes, peer.receiveFn, m, true);
     }
     let ownTermCommitted = false;
     for (const e of rd.committed) {

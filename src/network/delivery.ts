@@ -19,6 +19,9 @@ interface HostMessage {
   to: NetHost;
   handler: (msg: any) => void;
   msg: unknown;
+  /** The stream it is part of (sendHost's inOrder), and its place there; null and 0 otherwise. */
+  stream: Stream<HostMessage> | null;
+  seq: number;
 }
 
 /** A message that goes through the flow model or the hosts' CPU: several parts to wait for. */
@@ -61,10 +64,14 @@ export class Delivery {
   /** How the hosts' own traffic is cut: to the path's MTU, no encapsulation. */
   private readonly hostFormat: PacketFormat;
   /** The hosts' ordered streams (Raft's connections). */
-  private readonly streams = new HostStreams();
+  private readonly streams = new HostStreams<HostMessage>((p) => p.handler(p.msg));
   /** A host's message arrives, if its two ends still reach each other. */
   private readonly hostArrive = (p: HostMessage): void => {
     if (this.fabric.reachable(p.from, p.to)) p.handler(p.msg);
+  };
+  /** A message of a stream arrives: handed over in its turn, or given up in it if its ends no longer reach each other. */
+  private readonly streamArrive = (p: HostMessage): void => {
+    p.stream!.arrived(p.seq, this.fabric.reachable(p.from, p.to) ? p : null);
   };
   /** Transfers under way, by host index, so that a crash can end them. */
   private readonly active: Set<Transfer>[] = [];
@@ -139,10 +146,9 @@ export class Delivery {
    */
   sendHost<M>(from: NetHost, to: NetHost, bytes: number, handler: (msg: M) => void, msg: M, inOrder = false): void {
     if (!from.up) return;
-    const p: HostMessage = { from, to, handler, msg };
     const stream = inOrder ? this.streams.of(from.index, to.index) : null;
-    const inStream = stream === null ? null : this.inStream(stream, p);
-    const arrive: (p: HostMessage) => void = inStream ?? this.hostArrive;
+    const p: HostMessage = { from, to, handler, msg, stream, seq: stream === null ? 0 : stream.take() };
+    const arrive = stream === null ? this.hostArrive : this.streamArrive;
     const kind = pathOf(from, to);
     if (kind === 0) {
       this.sim.after(this.fabric.latencies[0], arrive, p);
@@ -151,16 +157,7 @@ export class Delivery {
     const wire = wireBytes(bytes, this.hostFormat);
     const delayUs = this.fabric.latencies[kind] + wire / this.fabric.nicBytesPerUs;
     if (wire <= FAST_PATH_BYTES) this.sim.after(delayUs + this.fabric.smallWaitUs(from, to, this.sim.now(), wire), arrive, p);
-    else this.transfer(from, to, kind, wire, 0, () => arrive(p), inStream === null ? () => undefined : () => inStream(null));
-  }
-
-  /** The arrival of `p`, the next message of `stream` (null: lost on the way, an end crashed mid-transfer). */
-  private inStream(stream: Stream, p: HostMessage): (arrived: HostMessage | null) => void {
-    const seq = stream.take();
-    return (arrived) => {
-      const ok = arrived !== null && this.fabric.reachable(p.from, p.to);
-      stream.arrived(seq, ok ? () => p.handler(p.msg) : null);
-    };
+    else this.transfer(from, to, kind, wire, 0, () => arrive(p), stream === null ? () => undefined : () => stream.arrived(p.seq, null));
   }
 
   /**
@@ -197,7 +194,7 @@ export class Delivery {
 
   /** A control message sent earlier (held in aggregate until now) arrives at `atUs`, if its ends still reach each other then. */
   controlArrivesAt<M>(atUs: number, key: number, from: NetHost, to: NetHost, handler: (msg: M) => void, msg: M): void {
-    const p: HostMessage = { from, to, handler, msg };
+    const p: HostMessage = { from, to, handler, msg, stream: null, seq: 0 };
     this.sim.atKeyed(atUs, key, this.hostArrive, p);
   }
 
@@ -242,7 +239,7 @@ export class Delivery {
     if (wire <= FAST_PATH_BYTES) {
       const waitUs = this.fabric.smallWaitUs(from, to, this.sim.now(), wire);
       t.counted = wire; // crosses at once: counted now (by the caller's channel, below)
-      t.timer = this.sim.after(latencyUs + wire / this.fabric.nicBytesPerUs + waitUs, () => this.partDone(t));
+      t.timer = this.sim.after(latencyUs + wire / this.fabric.nicBytesPerUs + waitUs, this.partDoneFn, t);
       return t;
     }
     t.route = this.fabric.route(from, to);
@@ -255,7 +252,7 @@ export class Delivery {
     t.flow = this.flows.start(t.route!, bytes, t.boundBytesPerUs, () => {
       t.flow = null;
       this.count(t);
-      t.timer = this.sim.after(t.latencyUs, () => this.partDone(t));
+      t.timer = this.sim.after(t.latencyUs, this.partDoneFn, t);
     }, null);
   }
 
@@ -309,6 +306,9 @@ export class Delivery {
     for (const set of this.active) if (set) for (const t of set) all.add(t);
     return [...all];
   }
+
+  /** partDone as a kernel action with the transfer as its argument: no closure per transfer's timer. */
+  private readonly partDoneFn = (t: Transfer): void => this.partDone(t);
 
   private partDone(t: Transfer): void {
     t.timer = null;

@@ -6,34 +6,36 @@
 // SIMPLIFICATION: the later ones are then handed over; TCP would reset the connection and lose
 // them too. The protocol above (Raft) finds the gap and sends again in either case.
 
-/** One direction between two hosts. */
-export class Stream {
+/** One direction between two hosts: messages of type T, handed over by `hand` (the same for all: no closure per message). */
+export class Stream<T> {
   private sent = 0;
   private next = 0;
   /**
-   * Arrived before their turn, by sequence number: how to hand each over (null: lost). While a
-   * partition stalls a transfer, every later message of the stream waits here until the heal.
+   * Arrived before their turn, by sequence number (null: lost). While a partition stalls a
+   * transfer, every later message of the stream waits here until the heal.
    */
-  private readonly early = new Map<number, (() => void) | null>();
+  private readonly early = new Map<number, T | null>();
+
+  constructor(private readonly hand: (message: T) => void) {}
 
   /** The next message's sequence number. */
   take(): number {
     return this.sent++;
   }
 
-  /** Message `seq` has arrived (`hand` hands it over) or is lost (null): hand over what is now in turn. */
-  arrived(seq: number, hand: (() => void) | null): void {
+  /** Message `seq` has arrived (null: it is lost): hand over what is now in turn. */
+  arrived(seq: number, message: T | null): void {
     if (seq !== this.next) {
-      this.early.set(seq, hand);
+      this.early.set(seq, message);
       return;
     }
     this.next++;
-    hand?.();
+    if (message !== null) this.hand(message);
     while (this.early.has(this.next)) {
-      const h = this.early.get(this.next)!;
+      const m = this.early.get(this.next)!;
       this.early.delete(this.next);
       this.next++;
-      h?.();
+      if (m !== null) this.hand(m);
     }
   }
 
@@ -43,15 +45,17 @@ export class Stream {
   }
 }
 
-/** The streams between hosts, made on first use, by (from, to) host index. */
-export class HostStreams {
-  private readonly streams = new Map<number, Stream>();
+/** The streams between hosts, made on first use, by (from, to) host index; each hands its messages over by `hand`. */
+export class HostStreams<T> {
+  private readonly streams = new Map<number, Stream<T>>();
 
-  of(from: number, to: number): Stream {
+  constructor(private readonly hand: (message: T) => void) {}
+
+  of(from: number, to: number): Stream<T> {
     const key = from * 2 ** 24 + to;
     let s = this.streams.get(key);
     if (s === undefined) {
-      s = new Stream();
+      s = new Stream(this.hand);
       this.streams.set(key, s);
     }
     return s;

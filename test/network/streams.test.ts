@@ -4,43 +4,47 @@ import { HostStreams, Stream } from "../../src/network/streams.js";
 
 describe("Stream", () => {
   it("a message that arrives before an earlier one waits for it", () => {
-    const s = new Stream();
     const got: string[] = [];
+    const s = new Stream<string>((m) => got.push(m));
     const [a, b, c] = [s.take(), s.take(), s.take()];
-    s.arrived(c, () => got.push("c"));
-    s.arrived(b, () => got.push("b"));
+    s.arrived(c, "c");
+    s.arrived(b, "b");
     expect(got).toEqual([]);
     expect(s.open).toBe(3);
-    s.arrived(a, () => got.push("a"));
+    s.arrived(a, "a");
     expect(got).toEqual(["a", "b", "c"]);
     expect(s.open).toBe(0);
   });
 
   it("a lost message is given up in its turn and holds nothing back", () => {
-    const s = new Stream();
     const got: string[] = [];
+    const s = new Stream<string>((m) => got.push(m));
     const [a, b] = [s.take(), s.take()];
-    s.arrived(b, () => got.push("b"));
+    s.arrived(b, "b");
     s.arrived(a, null);
     expect(got).toEqual(["b"]);
   });
 
   it("a message sent while one is handed over takes the next place", () => {
-    const s = new Stream();
     const got: number[] = [];
-    const first = s.take();
     let later = -1;
-    s.arrived(first, () => {
-      got.push(first);
-      later = s.take();
+    const s: Stream<number> = new Stream<number>((m) => {
+      got.push(m);
+      if (later < 0) later = s.take();
     });
-    s.arrived(later, () => got.push(later));
+    const first = s.take();
+    s.arrived(first, first);
+    s.arrived(later, later);
     expect(got).toEqual([0, 1]);
   });
 
-  it("each direction between two hosts is its own stream", () => {
-    const streams = new HostStreams();
+  it("each direction between two hosts is its own stream, handing over with the streams' function", () => {
+    const got: string[] = [];
+    const streams = new HostStreams<string>((m) => got.push(m));
     expect(streams.of(1, 2)).toBe(streams.of(1, 2));
     expect(streams.of(1, 2)).not.toBe(streams.of(2, 1));
+    const s = streams.of(2, 1);
+    s.arrived(s.take(), "x");
+    expect(got).toEqual(["x"]);
   });
 });

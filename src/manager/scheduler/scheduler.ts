@@ -96,12 +96,15 @@ export class Scheduler {
     return changed && !holds;
   }
 
+  /** runBatch, made once: the batch is put off at every task that wants a node. */
+  private readonly runBatchFn = (): void => this.runBatch();
+
   private markDirty(): void {
     const now = this.o.sim.now();
     if (this.tick === null || !this.tick.pending) this.firstDirtyUs = now;
     this.o.sim.cancel(this.tick);
     const at = Math.min(now + DEBOUNCE_GAP_US, this.firstDirtyUs + DEBOUNCE_MAX_US);
-    this.tick = this.o.sim.at(at, () => this.runBatch());
+    this.tick = this.o.sim.at(at, this.runBatchFn);
   }
 
   private runBatch(): void {
