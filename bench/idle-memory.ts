@@ -6,6 +6,7 @@
 // streams them to its file).
 import { parseScenario } from "../src/scenario/index.js";
 import { Run } from "../src/engine/run.js";
+import type { EventLog } from "../src/metrics/output.js";
 import { gcAvailable, heapUsedAfterGc, type BenchRow, type Benchmark } from "./harness.js";
 
 /** The issue's targets (issue 11): bytes per idle node, and per idle task. */
@@ -25,9 +26,12 @@ services: [{name: s, replicas: ${tasks}, networks: [app], resources: {reservatio
 `;
 }
 
+/** events.jsonl's lines, thrown away. */
+const NO_EVENT_LOG: EventLog = { writeJson: () => undefined, putAscii: () => undefined, putInt: () => undefined, close: () => undefined };
+
 /** Live heap bytes of a deployed, idle cluster one simulated minute into its run. */
 function idleHeap(workers: number, tasks: number): number {
-  const run = new Run(parseScenario(scenario(workers, tasks), "idle.yaml"), { out: null, events: { writeJson: () => undefined, close: () => undefined } as never, checks: false });
+  const run = new Run(parseScenario(scenario(workers, tasks), "idle.yaml"), { out: null, events: NO_EVENT_LOG, checks: false });
   run.world.recorder.nodeSink = () => undefined;
   while (!run.advance(1_000_000));
   const bytes = heapUsedAfterGc();

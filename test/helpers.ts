@@ -3,6 +3,7 @@ import { loadScenarioFile, parseScenario } from "../src/scenario/index.js";
 import type { Scenario } from "../src/scenario/types.js";
 import { Run, type RunOptions } from "../src/engine/run.js";
 import type { ElectionRow, NodeRow, Summary, TimeseriesRow } from "../src/metrics/rows.js";
+import type { EventLog } from "../src/metrics/output.js";
 
 export type Event = Record<string, any>;
 
@@ -20,8 +21,9 @@ export interface RunOutputs {
 /**
  * A stand-in for events.jsonl's LineWriter that keeps each line (without its newline) in `lines`:
  * whole lines come by writeJson, task lines in pieces (putAscii, putInt) ending with a newline.
+ * close() fails on a line left unfinished.
  */
-export function lineSink(lines: string[]): never {
+export function lineSink(lines: string[]): EventLog {
   let pending = "";
   const put = (s: string): void => {
     pending += s;
@@ -37,15 +39,17 @@ export function lineSink(lines: string[]): never {
     close: () => {
       if (pending !== "") throw new Error(`lineSink: an unfinished line: ${pending}`);
     },
-  } as never;
+  };
 }
 
 /** Runs a scenario to its end, with no output files. */
 export function runScenario(scenario: Scenario, options: Pick<RunOptions, "quietSessions" | "checks" | "nodeRows"> = {}): RunOutputs {
   const lines: string[] = [];
-  const run = new Run(scenario, { out: null, events: lineSink(lines), ...options });
+  const sink = lineSink(lines);
+  const run = new Run(scenario, { out: null, events: sink, ...options });
   while (!run.advance(2_000_000));
   const result = run.finish();
+  sink.close();
   const w = run.world;
   return {
     summary: result.summary,

@@ -1,6 +1,6 @@
 import type { Scenario } from "../scenario/types.js";
 import { TaskState, isTerminal } from "../api/task-state.js";
-import type { LineWriter, OutputDir } from "../metrics/output.js";
+import type { EventLog, OutputDir } from "../metrics/output.js";
 import { ELECTION_COLUMNS, NETWORK_COLUMNS, NODE_COLUMNS, TIMESERIES_COLUMNS, type NetworkSummary, type Summary } from "../metrics/rows.js";
 import { secondsFromUs } from "../metrics/fmt.js";
 import type { PlacementStrategy } from "../manager/scheduler/strategy.js";
@@ -21,7 +21,7 @@ const DEPLOY_SLICE_EVENTS = 10_000;
 export interface RunOptions {
   out: OutputDir | null;
   /** Where events.jsonl lines go when there is no output directory (tests). */
-  events?: LineWriter;
+  events?: EventLog;
   strategies?: ReadonlyMap<string, PlacementStrategy>;
   /** Check the invariants live (engine/checkers.ts); default true, off only for benchmarks. */
   checks?: boolean;

@@ -17,14 +17,14 @@ import type { PlacementStrategy } from "../manager/scheduler/strategy.js";
 import { Clients, type Flow, type Request } from "../workload/client.js";
 import { ServiceCalls } from "../workload/calls.js";
 import { Autoscaler } from "../manager/orchestrator/autoscaler.js";
-import type { LineWriter } from "../metrics/output.js";
+import type { EventLog } from "../metrics/output.js";
 import { Recorder } from "../metrics/recorder.js";
 import type { ServiceMeter } from "../metrics/windows.js";
 import { groupHostSpec, hostSpecs, makeHosts, nodeDescription, nodeRecord } from "./hosts.js";
 
 export interface WorldOptions {
   /** events.jsonl, or null to keep no event log. */
-  events: LineWriter | null;
+  events: EventLog | null;
   /** Check the invariants live (checkers.ts); default true, off only for benchmarks. */
   checks?: boolean;
   /** Strategies from user modules, by the name the scenario uses. */

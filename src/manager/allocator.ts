@@ -213,11 +213,19 @@ export class Allocator {
   private allocateNode(node: NodeRecord, cmds: StoreCommand[]): void {
     const wanted = this.markWanted(node.id);
     const wants = this.wants;
-    const held = this.nodes.get(node.id) ?? NO_ATTACHMENTS;
-    let heldWanted = 0;
-    for (let i = 0; i < held.length; i++) if (wants[this.place.get(held[i]!.network) ?? -1] === 1) heldWanted++;
-    if (heldWanted === held.length && heldWanted === wanted) return;
     const holds = this.holds;
+    const held = this.nodes.get(node.id) ?? NO_ATTACHMENTS;
+    // Each wanted network held counted once (a node holds one endpoint a network; this does not rely on it).
+    holds.fill(0);
+    let heldWanted = 0;
+    for (let i = 0; i < held.length; i++) {
+      const at = this.place.get(held[i]!.network) ?? -1;
+      if (wants[at] === 1 && holds[at] === 0) {
+        holds[at] = 1;
+        heldWanted++;
+      }
+    }
+    if (heldWanted === held.length && heldWanted === wanted) return;
     holds.fill(0);
     const next: NetworkAttachment[] = [];
     const dropped: NetworkAttachment[] = [];

@@ -97,7 +97,7 @@ export type SlotOf = Pick<TaskRecord, "service" | "slot" | "pinnedNode">;
  * Values by task slot: web's slot 3, or agent's slot on node-1 (global services have one per
  * node). Two levels, service then slot number or node, so that a lookup builds no key string:
  * the orchestrators look a slot up on every task change, 200,000 tasks' worth in a big
- * deployment. Slot numbers index an array (they start at 1 and stay below the largest replica
+ * deployment. Slot numbers index an array (they start at 1 and are at most the largest replica
  * count: a Map of 20,000 number keys per service cost a cache miss or two more per lookup, and
  * its lookups were a large line of a 20,000-node zone failure's profile); nodes key a Map. It
  * offers no iteration: its order (by service, then slot) would not be the insertion order of the
@@ -127,7 +127,7 @@ export class SlotMap<V> {
     const s = this.byService.get(t.service);
     if (s === undefined) return;
     if (t.pinnedNode != null) s.byNode.delete(t.pinnedNode);
-    else if (t.slot < s.bySlot.length) s.bySlot[t.slot] = undefined;
+    else if (Number.isSafeInteger(t.slot) && t.slot >= 0 && t.slot < s.bySlot.length) s.bySlot[t.slot] = undefined;
   }
 }
 

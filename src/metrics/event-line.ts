@@ -8,7 +8,7 @@
 
 import { TaskEvent } from "./task-event.js";
 import { secondsFromUs } from "./fmt.js";
-import type { LineWriter } from "./file-text.js";
+import type { EventLog } from "./file-text.js";
 
 export class EventLines {
   private lastUs = NaN;
@@ -26,7 +26,7 @@ export class EventLines {
   }
 
   /** Writes the line of `event` at `tUs`, and its newline, to `out`. */
-  write(out: LineWriter, tUs: number, event: { kind: string }): void {
+  write(out: EventLog, tUs: number, event: { kind: string }): void {
     if (event instanceof TaskEvent && plainTask(event)) writeTaskLine(out, this.timeText(tUs), event);
     else out.writeJson(this.line(tUs, event));
   }
@@ -56,7 +56,7 @@ function plain(s: string): boolean {
 }
 
 /** taskLine's text and a newline, put into the buffer piece by piece (plainTask holds). */
-function writeTaskLine(out: LineWriter, t: string, e: TaskEvent): void {
+function writeTaskLine(out: EventLog, t: string, e: TaskEvent): void {
   out.putAscii('{"t_s":');
   out.putAscii(t);
   out.putAscii(',"kind":"task","task":"');

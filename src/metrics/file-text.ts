@@ -102,15 +102,27 @@ function alone(v: unknown): string {
 }
 
 /**
+ * Where events.jsonl's lines go: a file's LineWriter, or a stand-in that keeps them (tests,
+ * benchmarks). Whole lines come by writeJson, task lines in pieces ending with a newline
+ * (event-line.ts).
+ */
+export interface EventLog {
+  writeJson(line: string): void;
+  putAscii(s: string): void;
+  putInt(n: number): void;
+  close(): void;
+}
+
+/**
  * Appends lines to one file, through a buffer of bytes written out when full. Each text is
  * encoded into the buffer as it is appended, so it is garbage at once: a string buffer held
  * 64 KiB of text (a rope of every appended piece) across V8's young-generation collections,
  * which copied it each time (the ordinary M/M/1 took 0.935 of its time this way). Each text is
  * encoded on its own, so a text must be whole (a surrogate pair split across two appends would
- * be two U+FFFD); every caller appends whole lines. Writes are synchronous: the buffer is
- * reused as soon as a flush returns.
+ * be two U+FFFD); a line may come in several texts (putAscii), each whole. Writes are
+ * synchronous: the buffer is reused as soon as a flush returns.
  */
-export class LineWriter {
+export class LineWriter implements EventLog {
   private fd: number | null;
   private readonly bytes = Buffer.allocUnsafe(FLUSH_BYTES);
   private used = 0;

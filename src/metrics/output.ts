@@ -33,10 +33,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { csvText, LineWriter } from "./file-text.js";
+import { csvText, LineWriter, type EventLog } from "./file-text.js";
 import { CsvStream, SharedCsvThread } from "./csv-stream.js";
 
-export { LineWriter };
+export { LineWriter, type EventLog };
 
 /** Written into every output directory; its presence allows a later run to replace the directory. */
 export const OUTPUT_MARKER_FILE = ".orchsim-output";

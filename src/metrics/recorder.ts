@@ -1,4 +1,4 @@
-import type { LineWriter } from "./output.js";
+import type { EventLog } from "./output.js";
 import { nodeRowOf, type FaultSummary, type NetworkRow, type SloSummary, type NodeCells, type NodeRow, type TimeseriesRow } from "./rows.js";
 import { EventLines } from "./event-line.js";
 import { FaultWindows } from "./faults.js";
@@ -61,7 +61,7 @@ export class Recorder {
 
   constructor(
     slo: SloSpec,
-    private readonly events: LineWriter | null,
+    private readonly events: EventLog | null,
     private readonly nowUs: () => number,
   ) {
     this.series = new WindowedSeries(slo);

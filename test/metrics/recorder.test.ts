@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { Recorder } from "../../src/metrics/recorder.js";
-import type { LineWriter } from "../../src/metrics/output.js";
 import { lineSink } from "../helpers.js";
 
 /** A recorder writing events.jsonl's lines into an array, at a clock the test sets. */
 function recorder(): { rec: Recorder; lines: string[]; at: (us: number) => void } {
   const lines: string[] = [];
   let nowUs = 0;
-  const writer: LineWriter = lineSink(lines);
+  const writer = lineSink(lines);
   const rec = new Recorder({ latencyUs: 250_000, percentile: 99 }, writer, () => nowUs);
   return { rec, lines, at: (us) => (nowUs = us) };
 }

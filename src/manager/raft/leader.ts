@@ -90,7 +90,11 @@ function handleAppendResponse<T>(r: RaftState<T>, m: AppendEntriesResponse): voi
   }
 }
 
-/** maybeCommit's list of match indexes, filled again at each call rather than made (it runs at every append answer). */
+/**
+ * maybeCommit's list of match indexes, filled again at each call rather than made (it runs at
+ * every append answer). One for the module is safe: it is filled and read within one call that
+ * calls nothing else, whichever simulation of the thread makes it.
+ */
 const MATCHES: number[] = [];
 
 /**
