@@ -101,6 +101,8 @@ export class Simulation {
   private chaining = false;
   private nowUs = 0;
   private seq = 0;
+  /** The event scheduled last (isLatest). */
+  private latest: ScheduledEvent | null = null;
   /**
    * How far the current instant has run: the largest sequence number run at `nowUs` (events
    * scheduled for now from a later place run after it but do not move the instant back);
@@ -153,6 +155,7 @@ export class Simulation {
         const ev = new ScheduledEvent(timeUs, this.seq++, action, arg);
         head.tail!.next = ev; // a head in the ring is in the heap, with its chain's last event
         head.tail = ev;
+        this.latest = ev;
         return ev;
       }
     }
@@ -223,7 +226,19 @@ export class Simulation {
     const ev = new ScheduledEvent(timeUs, seq, action, arg);
     this.queue.add(ev);
     if (this.queue.size > this.peak) this.peak = this.queue.size;
+    this.latest = ev;
     return ev;
+  }
+
+  /**
+   * Whether `ev` is the event scheduled last, still pending: cancelling it and scheduling the same
+   * action for its own time again would run everything in the same order (only the sequence
+   * numbers after it would be one higher), so a timer put off to where it already is may be left
+   * alone. The scheduler's batch is put off at every task that wants a node, most often to the
+   * same microsecond: 346,000 events made and cancelled in a 20,001-node deployment.
+   */
+  isLatest(ev: ScheduledEvent): boolean {
+    return ev === this.latest && ev.life === 0;
   }
 
   cancel(ev: ScheduledEvent | null | undefined): void {

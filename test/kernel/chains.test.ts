@@ -151,4 +151,57 @@ describe("the kernel's chains", () => {
     expect(sim.eventsProcessed).toBe(200);
     expect(sim.pending).toBe(4_196);
   });
+
+  it("an event left where it is, when it is the latest and would be made again for its own time, runs in the order a cancel and a new one give", () => {
+    // A debounced timer (the scheduler's batch): put off to min(now + gap, first + cap) by random
+    // actions, in bursts of calls in one instant with or without other events scheduled between.
+    const trace = (seed: number, keep: boolean): { ran: string[]; kept: number } => {
+      let state = seed >>> 0 || 1;
+      const rand = (n: number): number => {
+        state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+        return (state >>> 8) % n;
+      };
+      const sim = new Simulation();
+      const ran: string[] = [];
+      let tick: ReturnType<Simulation["at"]> | null = null;
+      let first = 0;
+      let kept = 0;
+      let label = 0;
+      const fire = (): void => {
+        ran.push(`batch@${sim.now()}`);
+        tick = null;
+      };
+      const putOff = (): void => {
+        if (tick === null || !tick.pending) first = sim.now();
+        const at = Math.min(sim.now() + 5, first + 12);
+        if (keep && tick !== null && tick.timeUs === at && sim.isLatest(tick)) {
+          kept++;
+          return;
+        }
+        sim.cancel(tick);
+        tick = sim.at(at, fire);
+      };
+      const schedule = (t: number, depth: number): void => {
+        const name = `e${label++}`;
+        sim.at(t, () => {
+          ran.push(`${name}@${sim.now()}`);
+          for (let i = rand(4); i > 0; i--) {
+            putOff();
+            if (rand(3) === 0 && depth < 4) schedule(sim.now() + rand(8), depth + 1);
+          }
+          if (rand(30) === 0) for (let i = 0; i < 4_200; i++) sim.at(sim.now() + 3 + rand(3), () => undefined); // chains
+        });
+      };
+      for (let i = 0; i < 80; i++) schedule(rand(40), 0);
+      sim.run();
+      return { ran, kept };
+    };
+    let kept = 0;
+    for (let seed = 1; seed <= 60; seed++) {
+      const left = trace(seed, true);
+      expect(left.ran).toEqual(trace(seed, false).ran);
+      kept += left.kept;
+    }
+    expect(kept).toBeGreaterThan(100); // the shortcut was taken, not only the cancel and the new event
+  });
 });

@@ -102,8 +102,10 @@ export class Scheduler {
   private markDirty(): void {
     const now = this.o.sim.now();
     if (this.tick === null || !this.tick.pending) this.firstDirtyUs = now;
-    this.o.sim.cancel(this.tick);
     const at = Math.min(now + DEBOUNCE_GAP_US, this.firstDirtyUs + DEBOUNCE_MAX_US);
+    // Put off to where it is already, with nothing scheduled since: made again, it would run in the same place.
+    if (this.tick !== null && this.tick.timeUs === at && this.o.sim.isLatest(this.tick)) return;
+    this.o.sim.cancel(this.tick);
     this.tick = this.o.sim.at(at, this.runBatchFn);
   }
 
