@@ -204,4 +204,18 @@ describe("the kernel's chains", () => {
     }
     expect(kept).toBeGreaterThan(100); // the shortcut was taken, not only the cancel and the new event
   });
+
+  it("an event joined behind a chain after the latest one makes the latest one no longer latest", () => {
+    const sim = new Simulation();
+    for (let i = 0; i < 4_200; i++) sim.at(50, () => undefined); // past the chains' threshold
+    const log: string[] = [];
+    const tick = sim.at(100, () => log.push("batch")); // a chain's head
+    expect(sim.isLatest(tick)).toBe(true);
+    sim.at(100, () => log.push("x")); // joins the tick's chain
+    expect(sim.isLatest(tick)).toBe(false);
+    sim.cancel(tick); // so the batch is made again, behind x
+    sim.at(100, () => log.push("batch"));
+    sim.run();
+    expect(log).toEqual(["x", "batch"]);
+  });
 });
