@@ -234,8 +234,9 @@ export class Simulation {
    * Whether `ev` is the event scheduled last (by any method), still pending: cancelling it and
    * scheduling the same action for its own time again, by the same method, would run everything in
    * the same order (only the sequence numbers after it would be one higher), so a timer put off to
-   * where it already is may be left alone. The scheduler's batch is put off at every task that wants a node, most often to the
-   * same microsecond: 346,000 events made and cancelled in a 20,001-node deployment.
+   * where it already is may be left alone. The scheduler's batch is put off at every task that
+   * wants a node, most often to the same microsecond: 346,000 events made and cancelled in a
+   * 20,001-node deployment.
    */
   isLatest(ev: ScheduledEvent): boolean {
     return ev === this.latest && ev.life === 0;

@@ -226,16 +226,13 @@ export class Allocator {
       }
     }
     if (heldWanted === held.length && heldWanted === wanted) return;
-    holds.fill(0);
+    // Kept: the wanted ones (`holds` marks them already); dropped: the rest.
     const next: NetworkAttachment[] = [];
     const dropped: NetworkAttachment[] = [];
     for (let i = 0; i < held.length; i++) {
       const a = held[i]!;
-      const at = this.place.get(a.network) ?? -1;
-      if (wants[at] === 1) {
-        next.push(a);
-        holds[at] = 1;
-      } else dropped.push(a);
+      if (wants[this.place.get(a.network) ?? -1] === 1) next.push(a);
+      else dropped.push(a);
     }
     this.release(dropped);
     const networks = this.o.networks;

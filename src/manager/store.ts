@@ -119,7 +119,7 @@ export class SlotMap<V> {
       this.byService.set(t.service, s);
     }
     if (t.pinnedNode != null) s.byNode.set(t.pinnedNode, value);
-    else if (Number.isSafeInteger(t.slot) && t.slot >= 0) s.bySlot[t.slot] = value;
+    else if (isSlotNumber(t.slot)) s.bySlot[t.slot] = value;
     else throw new Error(`SlotMap: task slot ${t.slot} of ${t.service} is not a whole number`);
   }
 
@@ -127,8 +127,13 @@ export class SlotMap<V> {
     const s = this.byService.get(t.service);
     if (s === undefined) return;
     if (t.pinnedNode != null) s.byNode.delete(t.pinnedNode);
-    else if (Number.isSafeInteger(t.slot) && t.slot >= 0 && t.slot < s.bySlot.length) s.bySlot[t.slot] = undefined;
+    else if (isSlotNumber(t.slot) && t.slot < s.bySlot.length) s.bySlot[t.slot] = undefined;
   }
+}
+
+/** Whether `n` can index SlotMap's array: a whole number, not negative. */
+function isSlotNumber(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0;
 }
 
 /** One service's values: by slot number (a replicated service's), or by node (a global one's). */

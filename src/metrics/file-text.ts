@@ -155,20 +155,12 @@ export class LineWriter implements EventLog {
 
   /** Appends whole lines at once (`text` ends with a newline). */
   append(text: string): void {
-    if (this.fd === null) throw new Error(`LineWriter: ${this.filePath} is closed`);
     // A UTF-16 unit takes at most 3 bytes in UTF-8 (a surrogate pair, two units, takes 4); when
     // that bound does not fit, the exact size is counted: a batch of 256 CSV rows is about 20,000
     // characters, and by the bound alone the buffer would hold one batch.
-    const room = this.bytes.length - this.used;
-    if (3 * text.length > room) {
-      const size = Buffer.byteLength(text, "utf8");
-      if (size > room) {
-        this.flush();
-        if (size > this.bytes.length) {
-          writeAll(this.fd, Buffer.from(text, "utf8"));
-          return;
-        }
-      }
+    if (3 * text.length > this.free() && !this.makeRoom(Buffer.byteLength(text, "utf8"))) {
+      writeAll(this.fd!, Buffer.from(text, "utf8"));
+      return;
     }
     this.used += this.bytes.write(text, this.used, "utf8");
   }
@@ -181,14 +173,10 @@ export class LineWriter implements EventLog {
    * about three million.
    */
   putAscii(s: string): void {
-    if (this.fd === null) throw new Error(`LineWriter: ${this.filePath} is closed`);
     const n = s.length;
-    if (n > this.bytes.length - this.used) {
-      this.flush();
-      if (n > this.bytes.length) {
-        writeAll(this.fd, Buffer.from(s, "latin1"));
-        return;
-      }
+    if (n > this.free() && !this.makeRoom(n)) {
+      writeAll(this.fd!, Buffer.from(s, "latin1"));
+      return;
     }
     const b = this.bytes;
     const at = this.used;
@@ -199,8 +187,7 @@ export class LineWriter implements EventLog {
   /** Appends the decimal digits of `n`, a non-negative safe integer (String(n)'s text). */
   putInt(n: number): void {
     if (!(Number.isSafeInteger(n) && n >= 0)) throw new RangeError(`LineWriter.putInt: ${n} is not a non-negative safe integer`);
-    if (this.fd === null) throw new Error(`LineWriter: ${this.filePath} is closed`);
-    if (this.bytes.length - this.used < MAX_SAFE_DIGITS) this.flush();
+    if (MAX_SAFE_DIGITS > this.free()) this.makeRoom(MAX_SAFE_DIGITS);
     let digits = 1;
     for (let p = 10; p <= n; p *= 10) digits++;
     const b = this.bytes;
@@ -211,6 +198,19 @@ export class LineWriter implements EventLog {
       b[--at] = 48 + (n - 10 * q);
       n = q;
     } while (n > 0);
+  }
+
+  /** Bytes free in the buffer; throws once the file is closed. */
+  private free(): number {
+    if (this.fd === null) throw new Error(`LineWriter: ${this.filePath} is closed`);
+    return this.bytes.length - this.used;
+  }
+
+  /** Room for `size` more bytes: the buffer is written out first if they do not fit what is free; whether they fit it (else they go on their own). */
+  private makeRoom(size: number): boolean {
+    if (size <= this.bytes.length - this.used) return true;
+    this.flush();
+    return size <= this.bytes.length;
   }
 
   /** Writes out what is buffered and closes the file. Safe to call more than once. */
