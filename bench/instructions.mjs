@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// Counts the instructions a command's main thread executes, under valgrind's callgrind, for
+// changes too small for wall time on these machines: farm-bench's median of 15 alternating pairs
+// of the ordinary M/M/1 spreads by 2-3% between a build and itself, and batches of pairs by 5-10%,
+// while a count repeats to 0.1%. A count is not a time: it does not see cache misses, collections'
+// waits or a second core's contention, so a change it favours is still timed.
+//
+//   node bench/instructions.mjs [--runs N] [--vs 'B command'] -- A command...
+//
+// Each command runs N times (3 by default), A and B in turn; the median of each is printed with
+// every thread's total, and B / A. Valgrind runs the process's threads one at a time, about 50x
+// slower: the ordinary M/M/1 takes about a minute a run. Needs valgrind (`apt-get install valgrind`).
+//
+// A command that starts with `node` gets V8's flags for a repeatable count put after it: compiling
+// and collecting on the main thread (`--single-threaded`: left to background threads, when an
+// optimized function is ready depends on how valgrind schedules the threads, and the ordinary
+// M/M/1's count moved by 1% between runs on a quiet machine and by 60% on a busy one) and fixed
+// hash and random seeds (a Map's layout). A 1-second run then counts the same to 0.1%, run after
+// run, whatever else the machine does.
+const REPEATABLE = ["--single-threaded", "--hash-seed=1", "--random-seed=1"];
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+function usage(message) {
+  process.stderr.write(`${message}\nusage: node bench/instructions.mjs [--runs N] [--vs 'B command'] -- A command...\n`);
+  process.exit(2);
+}
+
+function parseArgs(argv) {
+  const dash = argv.indexOf("--");
+  if (dash < 0 || dash === argv.length - 1) usage("no command after --");
+  const opts = argv.slice(0, dash);
+  let runs = 3;
+  let vs = null;
+  for (let i = 0; i < opts.length; i += 2) {
+    if (opts[i] === "--runs" && /^[1-9]\d*$/.test(opts[i + 1] ?? "")) runs = Number(opts[i + 1]);
+    else if (opts[i] === "--vs" && opts[i + 1]) vs = opts[i + 1];
+    else usage(`unknown option ${opts[i]}`);
+  }
+  return { runs, a: argv.slice(dash + 1), b: vs === null ? null : vs.split(/\s+/).filter((w) => w !== "") };
+}
+
+/** Instructions of the main thread and of all threads in one run of `command`. */
+function count(command) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orchsim-instructions-"));
+  try {
+    const out = path.join(dir, "callgrind.out");
+    const run = path.basename(command[0]) === "node" ? [command[0], ...REPEATABLE, ...command.slice(1)] : command;
+    const args = ["--tool=callgrind", "--separate-threads=yes", `--callgrind-out-file=${out}`, "--smc-check=all-non-file", ...run];
+    const r = spawnSync("valgrind", args, { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+    if (r.error) usage(`valgrind: ${r.error.message}`);
+    if (r.status !== 0) throw new Error(`${command.join(" ")} exited with ${r.status} under valgrind:\n${r.stderr.slice(-2000)}`);
+    // One file per thread, numbered in the order the threads started: -01 is the main thread.
+    const perThread = fs.readdirSync(dir).filter((f) => /^callgrind\.out-\d+$/.test(f)).sort().map((f) => summary(path.join(dir, f)));
+    if (perThread.length === 0) throw new Error("callgrind wrote no per-thread file");
+    return { main: perThread[0], all: perThread.reduce((s, n) => s + n, 0) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function summary(file) {
+  const line = fs.readFileSync(file, "utf8").split("\n").find((l) => l.startsWith("summary:"));
+  if (line === undefined) throw new Error(`${file}: no summary line`);
+  return Number(line.slice("summary:".length).trim().split(/\s+/)[0]);
+}
+
+function median(xs) {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const giga = (n) => `${(n / 1e9).toFixed(3)}G`;
+
+const { runs, a, b } = parseArgs(process.argv.slice(2));
+const results = { A: [], B: [] };
+for (let i = 0; i < runs; i++) {
+  for (const [name, command] of [["A", a], ["B", b]]) {
+    if (command === null) continue;
+    const c = count(command);
+    results[name].push(c);
+    process.stdout.write(`${name} run ${i + 1}: main thread ${giga(c.main)}, all threads ${giga(c.all)}\n`);
+  }
+}
+const med = (name, key) => median(results[name].map((c) => c[key]));
+for (const name of b === null ? ["A"] : ["A", "B"]) {
+  const spread = results[name].map((c) => c.main);
+  process.stdout.write(`${name}: main thread ${giga(med(name, "main"))} (${giga(Math.min(...spread))}-${giga(Math.max(...spread))}), all threads ${giga(med(name, "all"))}\n`);
+}
+if (b !== null) {
+  process.stdout.write(`B/A: main thread ${(med("B", "main") / med("A", "main")).toFixed(4)}, all threads ${(med("B", "all") / med("A", "all")).toFixed(4)}\n`);
+}
