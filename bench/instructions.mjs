@@ -7,6 +7,7 @@
 //
 //   node bench/instructions.mjs [--runs N] [--vs 'B command'] -- A command...
 //
+// A is the rest of the line, word for word; B is one string split at its spaces (no quoting).
 // Each command runs N times (3 by default), A and B in turn; the median of each is printed with
 // every thread's total, and B / A. Valgrind runs the process's threads one at a time, about 50x
 // slower: the ordinary M/M/1 takes about a minute a run. Needs valgrind (`apt-get install valgrind`).
@@ -35,9 +36,13 @@ function parseArgs(argv) {
   let runs = 3;
   let vs = null;
   for (let i = 0; i < opts.length; i += 2) {
-    if (opts[i] === "--runs" && /^[1-9]\d*$/.test(opts[i + 1] ?? "")) runs = Number(opts[i + 1]);
-    else if (opts[i] === "--vs" && opts[i + 1]) vs = opts[i + 1];
-    else usage(`unknown option ${opts[i]}`);
+    if (opts[i] === "--runs") {
+      if (!/^[1-9]\d*$/.test(opts[i + 1] ?? "")) usage(`bad value for --runs: ${opts[i + 1] ?? "none"}`);
+      runs = Number(opts[i + 1]);
+    } else if (opts[i] === "--vs") {
+      if (!opts[i + 1]?.trim()) usage("bad value for --vs: an empty command");
+      vs = opts[i + 1];
+    } else usage(`unknown option ${opts[i]}`);
   }
   return { runs, a: argv.slice(dash + 1), b: vs === null ? null : vs.split(/\s+/).filter((w) => w !== "") };
 }
@@ -48,14 +53,16 @@ function count(command) {
   try {
     const out = path.join(dir, "callgrind.out");
     const run = path.basename(command[0]) === "node" ? [command[0], ...REPEATABLE, ...command.slice(1)] : command;
-    const args = ["--tool=callgrind", "--separate-threads=yes", `--callgrind-out-file=${out}`, "--smc-check=all-non-file", ...run];
-    const r = spawnSync("valgrind", args, { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
-    if (r.error) usage(`valgrind: ${r.error.message}`);
-    if (r.status !== 0) throw new Error(`${command.join(" ")} exited with ${r.status} under valgrind:\n${r.stderr.slice(-2000)}`);
-    // One file per thread, numbered in the order the threads started: -01 is the main thread.
-    const perThread = fs.readdirSync(dir).filter((f) => /^callgrind\.out-\d+$/.test(f)).sort().map((f) => summary(path.join(dir, f)));
-    if (perThread.length === 0) throw new Error("callgrind wrote no per-thread file");
-    return { main: perThread[0], all: perThread.reduce((s, n) => s + n, 0) };
+    const args = ["-q", "--tool=callgrind", "--separate-threads=yes", `--callgrind-out-file=${out}`, "--smc-check=all-non-file", ...run];
+    const r = spawnSync("valgrind", args, { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 64 << 20 });
+    if (r.error) throw new Error(`cannot run valgrind (${r.error.message}); apt-get install valgrind`);
+    if (r.status !== 0) throw new Error(`${command.join(" ")} ${r.signal ? `was killed by ${r.signal}` : `exited with ${r.status}`} under valgrind:\n${r.stderr.slice(-2000)}`);
+    // One file per thread, by valgrind's thread id: 1 is the process's first (main) thread; later
+    // ids are slots that threads which have ended leave to new ones.
+    const files = fs.readdirSync(dir).filter((f) => /^callgrind\.out-\d+$/.test(f));
+    if (!files.includes("callgrind.out-01")) throw new Error("callgrind wrote no file for the main thread (callgrind.out-01)");
+    const perThread = files.map((f) => summary(path.join(dir, f)));
+    return { main: summary(path.join(dir, "callgrind.out-01")), all: perThread.reduce((s, n) => s + n, 0) };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -63,8 +70,9 @@ function count(command) {
 
 function summary(file) {
   const line = fs.readFileSync(file, "utf8").split("\n").find((l) => l.startsWith("summary:"));
-  if (line === undefined) throw new Error(`${file}: no summary line`);
-  return Number(line.slice("summary:".length).trim().split(/\s+/)[0]);
+  const n = line === undefined ? Number.NaN : Number(line.slice("summary:".length).trim().split(/\s+/)[0]);
+  if (!Number.isFinite(n)) throw new Error(`${file}: no instruction count on a summary line`);
+  return n;
 }
 
 function median(xs) {
@@ -76,6 +84,11 @@ function median(xs) {
 const giga = (n) => `${(n / 1e9).toFixed(3)}G`;
 
 const { runs, a, b } = parseArgs(process.argv.slice(2));
+for (const command of [a, b]) {
+  if (command !== null && path.basename(command[0]) !== "node") {
+    process.stderr.write(`note: "${command[0]}" is not node: its count is not made repeatable (and only its own process is counted)\n`);
+  }
+}
 const results = { A: [], B: [] };
 for (let i = 0; i < runs; i++) {
   for (const [name, command] of [["A", a], ["B", b]]) {
