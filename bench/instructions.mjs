@@ -18,11 +18,12 @@
 // M/M/1's count moved by 1% between runs on a quiet machine and by 60% on a busy one) and fixed
 // hash and random seeds (a Map's layout). A 1-second run then counts the same to 0.1%, run after
 // run, whatever else the machine does.
-const REPEATABLE = ["--single-threaded", "--hash-seed=1", "--random-seed=1"];
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+
+const REPEATABLE = ["--single-threaded", "--hash-seed=1", "--random-seed=1"];
 
 function usage(message) {
   process.stderr.write(`${message}\nusage: node bench/instructions.mjs [--runs N] [--vs 'B command'] -- A command...\n`);
