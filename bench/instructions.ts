@@ -1,11 +1,11 @@
-#!/usr/bin/env node
 // Counts the instructions a command's main thread executes, under valgrind's callgrind, for
 // changes too small for wall time on these machines: farm-bench's median of 15 alternating pairs
 // of the ordinary M/M/1 spreads by 2-3% between a build and itself, and batches of pairs by 5-10%,
 // while a count repeats to 0.1%. A count is not a time: it does not see cache misses, collections'
 // waits or a second core's contention, so a change it favours is still timed.
 //
-//   node bench/instructions.mjs [--runs N] [--vs 'B command'] -- A command...
+//   npx tsc -p tsconfig.bench.json    (`npm run bench` compiles it as well)
+//   node dist-bench/bench/instructions.js [--runs N] [--vs 'B command'] -- A command...
 //
 // A is the rest of the line, word for word; B is one string split at its spaces (no quoting).
 // Each command runs N times (3 by default), A and B in turn; the median of each is printed with
@@ -22,38 +22,44 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { median } from "./harness.js";
 
 const REPEATABLE = ["--single-threaded", "--hash-seed=1", "--random-seed=1"];
 
-function usage(message) {
-  process.stderr.write(`${message}\nusage: node bench/instructions.mjs [--runs N] [--vs 'B command'] -- A command...\n`);
+interface Count {
+  main: number;
+  all: number;
+}
+
+function usage(message: string): never {
+  process.stderr.write(`${message}\nusage: node dist-bench/bench/instructions.js [--runs N] [--vs 'B command'] -- A command...\n`);
   process.exit(2);
 }
 
-function parseArgs(argv) {
+function parseArgs(argv: string[]): { runs: number; a: string[]; b: string[] | null } {
   const dash = argv.indexOf("--");
   if (dash < 0 || dash === argv.length - 1) usage("no command after --");
   const opts = argv.slice(0, dash);
   let runs = 3;
-  let vs = null;
+  let vs: string | null = null;
   for (let i = 0; i < opts.length; i += 2) {
     if (opts[i] === "--runs") {
       if (!/^[1-9]\d*$/.test(opts[i + 1] ?? "")) usage(`bad value for --runs: ${opts[i + 1] ?? "none"}`);
       runs = Number(opts[i + 1]);
     } else if (opts[i] === "--vs") {
       if (!opts[i + 1]?.trim()) usage("bad value for --vs: an empty command");
-      vs = opts[i + 1];
+      vs = opts[i + 1]!;
     } else usage(`unknown option ${opts[i]}`);
   }
   return { runs, a: argv.slice(dash + 1), b: vs === null ? null : vs.split(/\s+/).filter((w) => w !== "") };
 }
 
 /** Instructions of the main thread and of all threads in one run of `command`. */
-function count(command) {
+function count(command: string[]): Count {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orchsim-instructions-"));
   try {
     const out = path.join(dir, "callgrind.out");
-    const run = path.basename(command[0]) === "node" ? [command[0], ...REPEATABLE, ...command.slice(1)] : command;
+    const run = path.basename(command[0]!) === "node" ? [command[0]!, ...REPEATABLE, ...command.slice(1)] : command;
     const args = ["-q", "--tool=callgrind", "--separate-threads=yes", `--callgrind-out-file=${out}`, "--smc-check=all-non-file", ...run];
     const r = spawnSync("valgrind", args, { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 64 << 20 });
     if (r.error) throw new Error(`cannot run valgrind (${r.error.message}); apt-get install valgrind`);
@@ -69,38 +75,32 @@ function count(command) {
   }
 }
 
-function summary(file) {
+function summary(file: string): number {
   const line = fs.readFileSync(file, "utf8").split("\n").find((l) => l.startsWith("summary:"));
   const n = line === undefined ? Number.NaN : Number(line.slice("summary:".length).trim().split(/\s+/)[0]);
   if (!Number.isFinite(n)) throw new Error(`${file}: no instruction count on a summary line`);
   return n;
 }
 
-function median(xs) {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-const giga = (n) => `${(n / 1e9).toFixed(3)}G`;
+const giga = (n: number): string => `${(n / 1e9).toFixed(3)}G`;
 
 const { runs, a, b } = parseArgs(process.argv.slice(2));
 for (const command of [a, b]) {
-  if (command !== null && path.basename(command[0]) !== "node") {
+  if (command !== null && path.basename(command[0]!) !== "node") {
     process.stderr.write(`note: "${command[0]}" is not node: its count is not made repeatable (and only its own process is counted)\n`);
   }
 }
-const results = { A: [], B: [] };
+const results: Record<"A" | "B", Count[]> = { A: [], B: [] };
 for (let i = 0; i < runs; i++) {
-  for (const [name, command] of [["A", a], ["B", b]]) {
+  for (const [name, command] of [["A", a], ["B", b]] as const) {
     if (command === null) continue;
     const c = count(command);
     results[name].push(c);
     process.stdout.write(`${name} run ${i + 1}: main thread ${giga(c.main)}, all threads ${giga(c.all)}\n`);
   }
 }
-const med = (name, key) => median(results[name].map((c) => c[key]));
-for (const name of b === null ? ["A"] : ["A", "B"]) {
+const med = (name: "A" | "B", key: keyof Count): number => median(results[name].map((c) => c[key]));
+for (const name of b === null ? (["A"] as const) : (["A", "B"] as const)) {
   const spread = results[name].map((c) => c.main);
   process.stdout.write(`${name}: main thread ${giga(med(name, "main"))} (${giga(Math.min(...spread))}-${giga(Math.max(...spread))}), all threads ${giga(med(name, "all"))}\n`);
 }
