@@ -250,8 +250,7 @@ export function serviceCpu(world: World, service: string): ServiceCpu {
   let starting = 0;
   let perContainerCores = 1;
   for (const h of world.hosts) {
-    if (!h.up) continue;
-    if (!h.agent) continue;
+    if (!h.up || !h.agent) continue;
     for (const t of h.agent.tasks.values()) {
       // Containers being stopped are left out, as the HPA leaves out pods being deleted.
       if (t.service !== service || t.desired > TaskState.RUNNING || t.stopping) continue;
