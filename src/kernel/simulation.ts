@@ -1,4 +1,4 @@
-import FastPriorityQueue from "fastpriorityqueue";
+import { EventHeap } from "./event-heap.js";
 
 /**
  * One scheduled action; the caller keeps it as the handle to cancel it. Its life is explicit:
@@ -67,10 +67,6 @@ const CHAIN_FROM = 4096;
 /** Keys of keyed events are below this. */
 export const MAX_EVENT_KEY = 2 ** 50;
 
-function earlier(a: ScheduledEvent, b: ScheduledEvent): boolean {
-  return a.timeUs < b.timeUs || (a.timeUs === b.timeUs && a.seq < b.seq);
-}
-
 /**
  * The event-queue kernel: an integer-microsecond clock and a heap keyed by (time, sequence),
  * so events at the same time run in the order they were scheduled, except keyed events
@@ -91,7 +87,7 @@ function earlier(a: ScheduledEvent, b: ScheduledEvent): boolean {
  * overtaken by one joined to an older head.
  */
 export class Simulation {
-  private readonly queue = new FastPriorityQueue<ScheduledEvent>(earlier);
+  private readonly queue = new EventHeap();
   /** The chain being run: its events after the one running, or null. */
   private chain: ScheduledEvent | null = null;
   /** The heads of the last chains made, while they are in the heap (leaveRing), in a ring. */
@@ -101,8 +97,13 @@ export class Simulation {
   private chaining = false;
   private nowUs = 0;
   private seq = 0;
-  /** The event scheduled last (isLatest). */
-  private latest: ScheduledEvent | null = null;
+  /**
+   * The time and sequence number of the event scheduled last (isLatest): numbers, not the event,
+   * since storing a young event in this long-lived object would take V8's write barrier's slow
+   * path at every event (see EventHeap). No two pending events share both.
+   */
+  private latestTimeUs = -1;
+  private latestSeq = -1;
   /**
    * How far the current instant has run: the largest sequence number run at `nowUs` (events
    * scheduled for now from a later place run after it but do not move the instant back);
@@ -155,7 +156,8 @@ export class Simulation {
         const ev = new ScheduledEvent(timeUs, this.seq++, action, arg);
         head.tail!.next = ev; // a head in the ring is in the heap, with its chain's last event
         head.tail = ev;
-        this.latest = ev;
+        this.latestTimeUs = timeUs;
+        this.latestSeq = ev.seq;
         return ev;
       }
     }
@@ -226,7 +228,8 @@ export class Simulation {
     const ev = new ScheduledEvent(timeUs, seq, action, arg);
     this.queue.add(ev);
     if (this.queue.size > this.peak) this.peak = this.queue.size;
-    this.latest = ev;
+    this.latestTimeUs = timeUs;
+    this.latestSeq = seq;
     return ev;
   }
 
@@ -239,7 +242,7 @@ export class Simulation {
    * 20,001-node deployment.
    */
   isLatest(ev: ScheduledEvent): boolean {
-    return ev === this.latest && ev.life === 0;
+    return ev.seq === this.latestSeq && ev.timeUs === this.latestTimeUs && ev.life === 0;
   }
 
   cancel(ev: ScheduledEvent | null | undefined): void {
@@ -300,8 +303,8 @@ export class Simulation {
   }
 
   /**
-   * The heap's array keeps, past its live part, the events it held at its largest (a deployment's
-   * burst), with their messages: after a run that left it under half that size, let them go.
+   * The heap's array keeps, past its live part, the room it had at its largest (a deployment's
+   * burst): after a run that left it under half that size, let it go.
    */
   private trim(outcome: RunOutcome): RunOutcome {
     if (this.peak > 2 * this.queue.size + 1024) {
