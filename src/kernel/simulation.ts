@@ -240,9 +240,8 @@ export class Simulation {
    * number, see latestTimeUs), still pending: cancelling it and scheduling the same action for
    * its own time again, by the same method, would run everything in the same order (only the
    * sequence numbers after it would be one higher), so a timer put off to where it already is may
-   * be left alone. The scheduler's batch is put off at every task that
-   * wants a node, most often to the same microsecond: 346,000 events made and cancelled in a
-   * 20,001-node deployment.
+   * be left alone. The scheduler's batch is put off at every task that wants a node, most often
+   * to the same microsecond: 346,000 events made and cancelled in a 20,001-node deployment.
    */
   isLatest(ev: ScheduledEvent): boolean {
     return ev.seq === this.latestSeq && ev.timeUs === this.latestTimeUs && ev.life === 0;
