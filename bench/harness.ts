@@ -49,14 +49,19 @@ export function gcAvailable(): boolean {
   return typeof globalThis.gc === "function";
 }
 
-/** Bytes of live heap after a full collection (two passes, to let finalisers and weak refs settle). */
-export function heapUsedAfterGc(): number {
+/**
+ * Bytes of live heap after a full collection (two passes, to let finalisers and weak refs settle),
+ * with the array buffers' memory: typed arrays keep their contents outside V8's heap (the kernel's
+ * event slots, CSV batches), and `heapUsed` alone does not count them.
+ */
+export function liveBytesAfterGc(): number {
   const gc = globalThis.gc;
   if (gc) {
     gc();
     gc();
   }
-  return process.memoryUsage().heapUsed;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
 
 /**
