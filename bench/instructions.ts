@@ -5,7 +5,7 @@
 // waits or a second core's contention, so a change it favours is still timed.
 //
 //   npx tsc -p tsconfig.bench.json    (`npm run bench` compiles it as well)
-//   node dist-bench/bench/instructions.js [--runs N] [--vs 'B command'] -- A command...
+//   node dist-bench/bench/instructions.js [--runs N] [--by-function TOP] [--vs 'B command'] -- A command...
 //
 // A is the rest of the line, word for word; B is one string split at its spaces (no quoting).
 // Each command runs N times (3 by default), A and B in turn; the median of each is printed with
@@ -18,6 +18,13 @@
 // M/M/1's count moved by 1% between runs on a quiet machine and by 60% on a busy one) and fixed
 // hash and random seeds (a Map's layout). A 1-second run then counts the same to 0.1%, run after
 // run, whatever else the machine does.
+//
+// --by-function TOP then runs each command once more to list the main thread's TOP functions by
+// their own instructions (and with --vs, the TOP differences B - A): node is given
+// `--perf-basic-prof`, and the JIT code's addresses, which callgrind cannot name, are looked up in
+// the map it writes (/tmp/perf-PID.map). Optimized code is `*name`, baseline `^name`; a function
+// inlined into another counts as that one. Code that V8 moved or dropped may leave its addresses
+// to other code: the map's last entry for an address names it. Needs callgrind_annotate (valgrind).
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -29,37 +36,42 @@ const REPEATABLE = ["--single-threaded", "--hash-seed=1", "--random-seed=1"];
 interface Count {
   main: number;
   all: number;
+  /** The main thread's own instructions by function (with --by-function). */
+  functions?: Map<string, number>;
 }
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: node dist-bench/bench/instructions.js [--runs N] [--vs 'B command'] -- A command...\n`);
+  process.stderr.write(`${message}\nusage: node dist-bench/bench/instructions.js [--runs N] [--by-function TOP] [--vs 'B command'] -- A command...\n`);
   process.exit(2);
 }
 
-function parseArgs(argv: string[]): { runs: number; a: string[]; b: string[] | null } {
+function parseArgs(argv: string[]): { runs: number; top: number; a: string[]; b: string[] | null } {
   const dash = argv.indexOf("--");
   if (dash < 0 || dash === argv.length - 1) usage("no command after --");
   const opts = argv.slice(0, dash);
   let runs = 3;
+  let top = 0;
   let vs: string | null = null;
   for (let i = 0; i < opts.length; i += 2) {
-    if (opts[i] === "--runs") {
-      if (!/^[1-9]\d*$/.test(opts[i + 1] ?? "")) usage(`bad value for --runs: ${opts[i + 1] ?? "none"}`);
-      runs = Number(opts[i + 1]);
+    if (opts[i] === "--runs" || opts[i] === "--by-function") {
+      if (!/^[1-9]\d*$/.test(opts[i + 1] ?? "")) usage(`bad value for ${opts[i]}: ${opts[i + 1] ?? "none"}`);
+      if (opts[i] === "--runs") runs = Number(opts[i + 1]);
+      else top = Number(opts[i + 1]);
     } else if (opts[i] === "--vs") {
       if (!opts[i + 1]?.trim()) usage("bad value for --vs: an empty command");
       vs = opts[i + 1]!;
     } else usage(`unknown option ${opts[i]}`);
   }
-  return { runs, a: argv.slice(dash + 1), b: vs === null ? null : vs.split(/\s+/).filter((w) => w !== "") };
+  return { runs, top, a: argv.slice(dash + 1), b: vs === null ? null : vs.split(/\s+/).filter((w) => w !== "") };
 }
 
-/** Instructions of the main thread and of all threads in one run of `command`. */
-function count(command: string[]): Count {
+/** Instructions of the main thread and of all threads in one run of `command`; by function too if asked. */
+function count(command: string[], byFunction: boolean): Count {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orchsim-instructions-"));
   try {
     const out = path.join(dir, "callgrind.out");
-    const run = path.basename(command[0]!) === "node" ? [command[0]!, ...REPEATABLE, ...command.slice(1)] : command;
+    const flags = byFunction ? [...REPEATABLE, "--perf-basic-prof"] : REPEATABLE;
+    const run = path.basename(command[0]!) === "node" ? [command[0]!, ...flags, ...command.slice(1)] : command;
     const args = ["-q", "--tool=callgrind", "--separate-threads=yes", `--callgrind-out-file=${out}`, "--smc-check=all-non-file", ...run];
     const r = spawnSync("valgrind", args, { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 64 << 20 });
     if (r.error) throw new Error(`cannot run valgrind (${r.error.message}); apt-get install valgrind`);
@@ -69,7 +81,10 @@ function count(command: string[]): Count {
     const files = fs.readdirSync(dir).filter((f) => /^callgrind\.out-\d+$/.test(f));
     if (!files.includes("callgrind.out-01")) throw new Error("callgrind wrote no file for the main thread (callgrind.out-01)");
     const perThread = files.map((f) => summary(path.join(dir, f)));
-    return { main: summary(path.join(dir, "callgrind.out-01")), all: perThread.reduce((s, n) => s + n, 0) };
+    const main = path.join(dir, "callgrind.out-01");
+    const c: Count = { main: summary(main), all: perThread.reduce((s, n) => s + n, 0) };
+    if (byFunction) c.functions = functions(main);
+    return c;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -82,9 +97,52 @@ function summary(file: string): number {
   return n;
 }
 
-const giga = (n: number): string => `${(n / 1e9).toFixed(3)}G`;
+/** The file's own instructions by function (callgrind_annotate), JIT code named from node's perf map. */
+function functions(file: string): Map<string, number> {
+  const r = spawnSync("callgrind_annotate", ["--inclusive=no", "--threshold=100", file], { encoding: "utf8", maxBuffer: 256 << 20 });
+  if (r.status !== 0) throw new Error(`callgrind_annotate ${file} failed: ${r.error?.message ?? r.stderr.slice(-500)}`);
+  const pid = /^pid: (\d+)/m.exec(fs.readFileSync(file, "utf8").slice(0, 4096))?.[1];
+  const mapFile = `/tmp/perf-${pid}.map`;
+  const jit = fs.existsSync(mapFile) ? fs.readFileSync(mapFile, "utf8").split("\n").filter((l) => l !== "").map(perfEntry) : [];
+  if (fs.existsSync(mapFile)) fs.rmSync(mapFile);
+  const byName = new Map<string, number>();
+  for (const line of r.stdout.split("\n")) {
+    const m = /^\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)$/.exec(line);
+    if (!m || m[2]!.startsWith("PROGRAM TOTALS")) continue;
+    const address = /^\?\?\?:0x([0-9a-f]+) \[\?\?\?\]$/.exec(m[2]!)?.[1];
+    const name = address === undefined ? m[2]!.replace(/\(.*$/, "").slice(0, 100) : named(jit, parseInt(address, 16));
+    byName.set(name, (byName.get(name) ?? 0) + Number(m[1]!.replaceAll(",", "")));
+  }
+  return byName;
+}
 
-const { runs, a, b } = parseArgs(process.argv.slice(2));
+interface PerfEntry {
+  start: number;
+  end: number;
+  name: string;
+}
+
+function perfEntry(line: string): PerfEntry {
+  const [start = "0", size = "0", ...name] = line.split(" ");
+  const s = parseInt(start, 16);
+  return { start: s, end: s + parseInt(size, 16), name: name.join(" ").replace(/file:\/\/\S*\//, "") };
+}
+
+/** The map's last entry that holds `address` (V8 may have given a dropped function's addresses to another). */
+function named(jit: readonly PerfEntry[], address: number): string {
+  for (let i = jit.length - 1; i >= 0; i--) if (address >= jit[i]!.start && address < jit[i]!.end) return jit[i]!.name;
+  return "(JIT code not in the map)";
+}
+
+const giga = (n: number): string => `${(n / 1e9).toFixed(3)}G`;
+const mega = (n: number): string => `${(n / 1e6).toFixed(1)}M`.padStart(9);
+
+function printFunctions(title: string, rows: [string, number][], top: number): void {
+  process.stdout.write(`${title}\n`);
+  for (const [name, n] of rows.slice(0, top)) process.stdout.write(`${mega(n)}  ${name}\n`);
+}
+
+const { runs, top, a, b } = parseArgs(process.argv.slice(2));
 for (const command of [a, b]) {
   if (command !== null && path.basename(command[0]!) !== "node") {
     process.stderr.write(`note: "${command[0]}" is not node: its count is not made repeatable (and only its own process is counted)\n`);
@@ -94,16 +152,27 @@ const results: Record<"A" | "B", Count[]> = { A: [], B: [] };
 for (let i = 0; i < runs; i++) {
   for (const [name, command] of [["A", a], ["B", b]] as const) {
     if (command === null) continue;
-    const c = count(command);
+    const c = count(command, false);
     results[name].push(c);
     process.stdout.write(`${name} run ${i + 1}: main thread ${giga(c.main)}, all threads ${giga(c.all)}\n`);
   }
 }
-const med = (name: "A" | "B", key: keyof Count): number => median(results[name].map((c) => c[key]));
+const med = (name: "A" | "B", key: "main" | "all"): number => median(results[name].map((c) => c[key]));
 for (const name of b === null ? (["A"] as const) : (["A", "B"] as const)) {
   const spread = results[name].map((c) => c.main);
   process.stdout.write(`${name}: main thread ${giga(med(name, "main"))} (${giga(Math.min(...spread))}-${giga(Math.max(...spread))}), all threads ${giga(med(name, "all"))}\n`);
 }
 if (b !== null) {
   process.stdout.write(`B/A: main thread ${(med("B", "main") / med("A", "main")).toFixed(4)}, all threads ${(med("B", "all") / med("A", "all")).toFixed(4)}\n`);
+}
+// By function: one more run of each, with the map (its writing is not in the counts above).
+const byFunctionOf = (command: string[] | null): Map<string, number> | undefined =>
+  top > 0 && command !== null && path.basename(command[0]!) === "node" ? count(command, true).functions : undefined;
+const byA = byFunctionOf(a);
+const byB = byFunctionOf(b);
+if (byA) printFunctions("A: the main thread's own instructions by function (one more run, with the map)", [...byA].sort((x, y) => y[1] - x[1]), top);
+if (byA && byB) {
+  const names = new Set([...byA.keys(), ...byB.keys()]);
+  const diff = [...names].map((n): [string, number] => [n, (byB.get(n) ?? 0) - (byA.get(n) ?? 0)]);
+  printFunctions("B - A by function (a function inlined differently moves its count to its caller)", diff.sort((x, y) => Math.abs(y[1]) - Math.abs(x[1])), top);
 }
