@@ -70,7 +70,8 @@ function count(command: string[], byFunction: boolean): Count {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orchsim-instructions-"));
   try {
     const out = path.join(dir, "callgrind.out");
-    const flags = byFunction ? [...REPEATABLE, "--perf-basic-prof"] : REPEATABLE;
+    // The map goes to /tmp/perf-PID.map; V8's log that comes with it, into the folder removed below.
+    const flags = byFunction ? [...REPEATABLE, "--perf-basic-prof", "--no-logfile-per-isolate", `--logfile=${path.join(dir, "v8.log")}`] : REPEATABLE;
     const run = path.basename(command[0]!) === "node" ? [command[0]!, ...flags, ...command.slice(1)] : command;
     const args = ["-q", "--tool=callgrind", "--separate-threads=yes", `--callgrind-out-file=${out}`, "--smc-check=all-non-file", ...run];
     const r = spawnSync("valgrind", args, { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 64 << 20 });
