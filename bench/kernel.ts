@@ -151,7 +151,7 @@ interface HeapPeak {
   /** Growth of the live heap and array buffers over what they were before the queue was built. */
   queueBytes: number;
   /** The whole process's heapUsed and arrayBuffers at that moment. */
-  heapUsedBytes: number;
+  liveBytes: number;
 }
 
 /** Holds what is being measured, so the collector cannot free it between the measurements. */
@@ -167,7 +167,7 @@ function peakHeap(build: () => () => void): HeapPeak {
   const steady = liveBytesAfterGc();
   retained = undefined;
   const peak = Math.max(filled, steady);
-  return { queueBytes: peak - before, heapUsedBytes: peak };
+  return { queueBytes: peak - before, liveBytes: peak };
 }
 
 function measureHeap(incUs: Float64Array, streams: RandomStreams): BenchRow[] {
@@ -196,7 +196,7 @@ function measureHeap(incUs: Float64Array, streams: RandomStreams): BenchRow[] {
       unit: "MiB",
       ratio: kernel.queueBytes / bare.queueBytes,
     },
-    { name: "memory, 1M pending: kernel (heap and buffers)", value: mib(kernel.heapUsedBytes), unit: "MiB" },
+    { name: "memory, 1M pending: kernel (heap and buffers)", value: mib(kernel.liveBytes), unit: "MiB" },
     { name: "memory per pending event: bare", value: bare.queueBytes / pending, unit: "bytes" },
     { name: "memory per pending event: kernel", value: kernel.queueBytes / pending, unit: "bytes" },
   ];

@@ -71,7 +71,10 @@ export class EventHeap {
     this.heap.forEach((slot) => visit(this.events[slot]!));
   }
 
-  /** Slots made (in use or free): what the arrays hold room for. */
+  /**
+   * Slots made (in use or free): what the arrays hold room for, and the most events the heap has
+   * held since its last trim (a slot is made only when every one is in use).
+   */
   get slots(): number {
     return this.events.length;
   }

@@ -114,8 +114,6 @@ export class Simulation {
   private instantSeq = -1;
   private processed = 0;
   private stopRequested = false;
-  /** The most events the heap has held since it was last trimmed (see trim). */
-  private peak = 0;
 
   now(): number {
     return this.nowUs;
@@ -229,7 +227,6 @@ export class Simulation {
     }
     const ev = new ScheduledEvent(timeUs, seq, action, arg);
     this.queue.add(ev);
-    if (this.queue.size > this.peak) this.peak = this.queue.size;
     this.latestTimeUs = timeUs;
     this.latestSeq = seq;
     return ev;
@@ -305,14 +302,11 @@ export class Simulation {
   }
 
   /**
-   * The heap's array keeps, past its live part, the room it had at its largest (a deployment's
-   * burst): after a run that left it under half that size, let it go.
+   * The heap keeps, past its live part, the room it had at its largest (a deployment's burst):
+   * after a run that left it under half that size, let it go.
    */
   private trim(outcome: RunOutcome): RunOutcome {
-    if (this.peak > 2 * this.queue.size + 1024) {
-      this.queue.trim();
-      this.peak = this.queue.size;
-    }
+    if (this.queue.slots > 2 * this.queue.size + 1024) this.queue.trim();
     return outcome;
   }
 }
