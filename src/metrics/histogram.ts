@@ -17,6 +17,13 @@ import { DDSketch } from "@datadog/sketches-js";
  */
 export const HISTOGRAM_RELATIVE_ACCURACY = 0.005;
 
+/**
+ * Most distinct bins a histogram lists (LatencyHistogram's `keys`) before it stops listing them
+ * until its next clear and walks the bins between its extremes instead (a few hundred to a few
+ * thousand: 0.5% buckets over 1 ms to 1 s are 690).
+ */
+const KEYS_LISTED = 256;
+
 function newSketch(): DDSketch {
   return new DDSketch({ relativeAccuracy: HISTOGRAM_RELATIVE_ACCURACY });
 }
@@ -32,6 +39,15 @@ export class LatencyHistogram {
   private sumUs = 0;
   private minValueUs = Infinity;
   private maxValueUs = 0;
+  /**
+   * The keys of the bins that hold a count, in no order, while there are at most KEYS_LISTED of
+   * them, none of its values is in the zero bucket and nothing was merged into it since its last
+   * clear; `listed` is their number then, -1 otherwise. A window of the ordinary M/M/1 holds some
+   * 80 latencies spread over about 1,000 bins (0.5 ms to 2 s): its merge into the run and its
+   * clear read the 80 bins listed, not the 1,000 between its extremes. Made on the first record.
+   */
+  private keys: Int32Array | null = null;
+  private listed = 0;
 
   /**
    * Records one latency. Zero is valid: DDSketch counts values at or below its smallest
@@ -47,7 +63,30 @@ export class LatencyHistogram {
     this.sumUs += valueUs;
     if (valueUs > this.maxValueUs) this.maxValueUs = valueUs;
     if (valueUs < this.minValueUs) this.minValueUs = valueUs;
-    this.sketch.accept(valueUs);
+    const s = this.sketch;
+    if (!(valueUs > s.mapping.minPossible)) {
+      s.accept(valueUs); // the zero bucket, outside the bins: the bins are no longer listed
+      this.listed = -1;
+      return;
+    }
+    // DDSketch.accept with weight 1 (@datadog/sketches-js 2.1.1), its key kept to list its bin.
+    const key = s.mapping.key(valueUs);
+    const store = s.store;
+    store.add(key, 1);
+    s.count += 1;
+    s.sum += valueUs;
+    if (valueUs < s.min) s.min = valueUs;
+    if (valueUs > s.max) s.max = valueUs;
+    if (this.listed >= 0 && store.bins[key - store.offset] === 1) this.list(key);
+  }
+
+  /** A bin that holds a count for the first time since the last clear. */
+  private list(key: number): void {
+    if (this.listed === KEYS_LISTED) {
+      this.listed = -1;
+      return;
+    }
+    (this.keys ??= new Int32Array(KEYS_LISTED))[this.listed++] = key;
   }
 
   get count(): number {
@@ -90,9 +129,10 @@ export class LatencyHistogram {
    * asks for four, and each of DDSketch's own answers walks from the lowest bin the series ever
    * had (a tenth of an M/M/1 run of 10,000 windows). The walk is getValueAtQuantile's rank rule
    * (@datadog/sketches-js 2.1.1, DenseStore.keyAtRank with lower = true), started at the lowest
-   * bin that can hold a count (keySpan): every bin below it is empty. Latencies are never negative, so
-   * the negative store is empty. The test "answers several quantiles as quantileUs does" holds
-   * the two to the same answers.
+   * bin that can hold a count (keySpan): every bin below it is empty. (The listed bins, `keys`,
+   * would need sorting first: for 80 of them that cost as much as this walk.) Latencies are never
+   * negative, so the negative store is empty. The test "answers several quantiles as quantileUs
+   * does" holds the two to the same answers.
    */
   quantilesUs(qs: readonly number[]): number[] {
     const out = new Array<number>(qs.length);
@@ -137,7 +177,8 @@ export class LatencyHistogram {
       // at key 0 first widens our range to cover key 0 without counting anything.
       if (other.sketch.store.maxKey === 0) this.sketch.store.add(0, 0);
       this.sketch.merge(other.sketch);
-    } else this.mergeSpan(other.sketch, span[0], span[1]);
+    } else this.mergeSpan(other, span[0], span[1]);
+    this.listed = -1; // its bins came from elsewhere, unlisted
     this.n += other.n;
     this.sumUs += other.sumUs;
     if (other.maxValueUs > this.maxValueUs) this.maxValueUs = other.maxValueUs;
@@ -157,23 +198,32 @@ export class LatencyHistogram {
   }
 
   /**
-   * DDSketch.merge over the bins of keys lo..hi only. A window's sketch keeps the bins of the
-   * whole run's range (clear), and the library's merge walks all of them: most of the cost of
-   * closing an M/M/1 window of 80 requests. Adding weight 0 at both ends widens our range
-   * without counting anything.
+   * DDSketch.merge over the bins of keys lo..hi only, or over the bins `other` lists. A window's
+   * sketch keeps the bins of the whole run's range (clear), and the library's merge walks all of
+   * them: most of the cost of closing an M/M/1 window of 80 requests. Adding weight 0 at both
+   * ends widens our range without counting anything.
    */
-  private mergeSpan(other: DDSketch, lo: number, hi: number): void {
+  private mergeSpan(from: LatencyHistogram, lo: number, hi: number): void {
     const s = this.sketch;
+    const other = from.sketch;
     const to = s.store;
-    const from = other.store;
+    const fromStore = other.store;
     to.add(lo, 0);
     to.add(hi, 0);
     const toBins = to.bins;
-    const fromBins = from.bins;
-    const shift = to.offset - from.offset;
-    for (let i = lo - to.offset, end = hi - to.offset; i <= end; i++) toBins[i] = toBins[i]! + fromBins[i + shift]!;
+    const fromBins = fromStore.bins;
+    if (from.listed >= 0) {
+      const keys = from.keys!;
+      for (let j = 0; j < from.listed; j++) {
+        const key = keys[j]!;
+        toBins[key - to.offset] = toBins[key - to.offset]! + fromBins[key - fromStore.offset]!;
+      }
+    } else {
+      const shift = to.offset - fromStore.offset;
+      for (let i = lo - to.offset, end = hi - to.offset; i <= end; i++) toBins[i] = toBins[i]! + fromBins[i + shift]!;
+    }
     // Every value of `other` is above the zero bucket's bound (keySpan), so its zero count is 0.
-    to.count += from.count;
+    to.count += fromStore.count;
     s.count += other.count;
     s.sum += other.sum;
     if (other.min < s.min) s.min = other.min;
@@ -189,12 +239,17 @@ export class LatencyHistogram {
     // answer: the test "a cleared histogram answers and merges exactly as a new one" holds it.
     // Only the bins between the extremes' can hold a count (keySpan), and none when nothing was
     // recorded or merged since the last clear: an idle service's window then costs nothing here
-    // (it filled every bin of the run's range, a fifth of closing an empty window).
+    // (it filled every bin of the run's range, a fifth of closing an empty window); only the
+    // listed bins, when they are.
     if (this.n === 0) return;
     const s = this.sketch;
     const span = this.keySpan();
-    if (span === null) s.store.bins.fill(0);
-    else s.store.bins.fill(0, span[0] - s.store.offset, span[1] - s.store.offset + 1);
+    const bins = s.store.bins;
+    if (this.listed >= 0) {
+      for (let j = 0; j < this.listed; j++) bins[this.keys![j]! - s.store.offset] = 0;
+    } else if (span === null) bins.fill(0);
+    else bins.fill(0, span[0] - s.store.offset, span[1] - s.store.offset + 1);
+    this.listed = 0;
     s.store.count = 0;
     s.negativeStore.bins.fill(0);
     s.negativeStore.count = 0;

@@ -209,6 +209,29 @@ describe("LatencyHistogram", () => {
     }
   });
 
+  it("answers, merges and clears alike with its bins listed (up to 256) or walked (past them)", () => {
+    const reused = new LatencyHistogram();
+    const run = new LatencyHistogram();
+    const whole = new LatencyHistogram();
+    for (const bins of [1, 2, 255, 256, 257, 300, 3, 256]) {
+      // Each value in a bin of its own (5% apart, a bin is 1% wide), every other one twice.
+      const values = Array.from({ length: bins }, (_, i) => 1000 * 1.05 ** i).flatMap((v, i) => (i % 2 === 0 ? [v] : [v, v]));
+      const fresh = new LatencyHistogram();
+      reused.clear();
+      for (const v of values) {
+        reused.record(v);
+        fresh.record(v);
+        whole.record(v);
+      }
+      const label = `${bins} bins`;
+      expect(reused.quantilesUs(QUANTILES), label).toEqual(QUANTILES.map((q) => fresh.quantileUs(q)));
+      expect(QUANTILES.map((q) => reused.quantileUs(q)), label).toEqual(QUANTILES.map((q) => fresh.quantileUs(q)));
+      run.merge(reused);
+      expect(run.quantilesUs(QUANTILES), label).toEqual(QUANTILES.map((q) => whole.quantileUs(q)));
+    }
+    expect(run.count).toBe(whole.count);
+  });
+
   it("refuses quantiles out of order or out of range", () => {
     const h = new LatencyHistogram();
     h.record(5);
