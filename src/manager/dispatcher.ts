@@ -13,6 +13,8 @@ export { HEARTBEAT_GRACE };
  * might still run marked ORPHANED (swarmkit's defaultNodeDownPeriod): their addresses are freed.
  */
 export const NODE_DOWN_PERIOD_US = 24 * 3600 * 1_000_000;
+/** The farthest ahead the orphaning timer is set at a time (see Dispatcher.orphanAt): 10 minutes. */
+const ORPHAN_HOP_US = 600_000_000;
 /** After a leader change, a node has this many periods to re-register before it is DOWN. */
 export const REGISTER_GRACE = 6;
 /**
@@ -201,7 +203,23 @@ export class Dispatcher {
 
   private armOrphaning(nodeId: string): void {
     this.o.sim.cancel(this.downNodes.get(nodeId));
-    this.downNodes.set(nodeId, this.o.sim.after(NODE_DOWN_PERIOD_US, () => this.orphan(nodeId)));
+    this.orphanAt(nodeId, this.o.sim.now() + NODE_DOWN_PERIOD_US);
+  }
+
+  /**
+   * The timer is set at most ORPHAN_HOP_US ahead and set again when it fires early: a time 24 h
+   * ahead is past 2^31 us, beyond the small integers V8 keeps unboxed on this Node, and the one
+   * event holding it made the kernel's code, optimized for small times, deoptimize mid-run and
+   * the runs that lose a node slower (bench/README.md, thirty-second session). The hops are
+   * events of their own, and nothing else.
+   */
+  private orphanAt(nodeId: string, deadlineUs: number): void {
+    const now = this.o.sim.now();
+    const fire = (): void => {
+      if (this.o.sim.now() < deadlineUs) this.orphanAt(nodeId, deadlineUs);
+      else this.orphan(nodeId);
+    };
+    this.downNodes.set(nodeId, this.o.sim.after(Math.min(deadlineUs - now, ORPHAN_HOP_US), fire));
   }
 
   /** swarmkit's moveTasksToOrphaned: whether the node's tasks still run is unknown, and they may never be heard of again. */
