@@ -8,6 +8,10 @@
 // Cost: `record` measured at ~22-25 ns per call on Node 20 (2M integer latencies, exponential,
 // log-uniform 1us..60s and constant inputs), against ~3 ns for an empty call; a hand-written
 // Float64Array log-bucket histogram did ~15 ns, not worth owning a sketch for.
+//
+// Recording, merging, clearing and the quantiles of a window work on the sketch's own fields, as
+// @datadog/sketches-js 2.1.1 lays them out: package.json pins that version exactly, and the tests
+// hold each to what the library's own methods do.
 
 import { DDSketch } from "@datadog/sketches-js";
 
@@ -43,8 +47,8 @@ export class LatencyHistogram {
    * The keys of the bins that hold a count, in no order, while there are at most KEYS_LISTED of
    * them, none of its values is in the zero bucket and nothing was merged into it since its last
    * clear; `listed` is their number then, -1 otherwise. A window of the ordinary M/M/1 holds some
-   * 80 latencies spread over about 1,000 bins (0.5 ms to 2 s): its merge into the run and its
-   * clear read the 80 bins listed, not the 1,000 between its extremes. Made on the first record.
+   * 80 latencies spread over about 800 bins (0.5 ms to 2 s): its merge into the run and its
+   * clear read the 80 bins listed, not the 800 between its extremes. Made when the first is listed.
    */
   private keys: Int32Array | null = null;
   private listed = 0;
@@ -243,12 +247,14 @@ export class LatencyHistogram {
     // listed bins, when they are.
     if (this.n === 0) return;
     const s = this.sketch;
-    const span = this.keySpan();
     const bins = s.store.bins;
     if (this.listed >= 0) {
       for (let j = 0; j < this.listed; j++) bins[this.keys![j]! - s.store.offset] = 0;
-    } else if (span === null) bins.fill(0);
-    else bins.fill(0, span[0] - s.store.offset, span[1] - s.store.offset + 1);
+    } else {
+      const span = this.keySpan();
+      if (span === null) bins.fill(0);
+      else bins.fill(0, span[0] - s.store.offset, span[1] - s.store.offset + 1);
+    }
     this.listed = 0;
     s.store.count = 0;
     s.negativeStore.bins.fill(0);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { LatencyHistogram } from "../../src/metrics/histogram.js";
+import { DDSketch } from "@datadog/sketches-js";
+import { HISTOGRAM_RELATIVE_ACCURACY, LatencyHistogram } from "../../src/metrics/histogram.js";
 import { mulberry32 } from "../seeded.js";
 
 // The samples are the same on every run; shifted by half a step so that they lie in (0, 1), never 0.
@@ -207,6 +208,22 @@ describe("LatencyHistogram", () => {
       run.merge(reused);
       check(run, `run after window ${w}`);
     }
+  });
+
+  it("records into its sketch as DDSketch.accept does (record repeats the library's accept, @datadog/sketches-js 2.1.1)", () => {
+    const h = new LatencyHistogram();
+    const d = new DDSketch({ relativeAccuracy: HISTOGRAM_RELATIVE_ACCURACY });
+    // Values that widen the bins' range both ways, re-centring them, and zeros.
+    const values = [500, 2e6, 0.3, 7, 0, 123_456, 1e-9, 45, 9e7, 500].concat(sample("log-uniform 1 us .. 60 s", 11, 5_000));
+    const state = (x: DDSketch) => {
+      const { store } = x;
+      return { count: x.count, sum: x.sum, min: x.min, max: x.max, zero: x.zeroCount, storeCount: store.count, offset: store.offset, minKey: store.minKey, maxKey: store.maxKey, bins: [...store.bins] };
+    };
+    values.forEach((v, i) => {
+      h.record(v);
+      d.accept(v);
+      if (i < 10 || i % 500 === 0 || i === values.length - 1) expect(state((h as unknown as { sketch: DDSketch }).sketch), `after ${i + 1}`).toEqual(state(d));
+    });
   });
 
   it("answers, merges and clears alike with its bins listed (up to 256) or walked (past them)", () => {
