@@ -49,7 +49,7 @@ export class Dispatcher {
   private readonly sentDesired = new Map<string, TaskState>();
   private readonly updates = new Map<string, TaskStatusUpdate>();
   private readonly expiry = new Map<string, ScheduledEvent>();
-  /** Nodes DOWN, each with its NODE_DOWN_PERIOD_US deadline (swarmkit's downNodes). */
+  /** Nodes DOWN, each with the pending event of its NODE_DOWN_PERIOD_US timer (swarmkit's downNodes; see orphanAt). */
   private readonly downNodes = new Map<string, ScheduledEvent>();
   /** Node status this leader has proposed, so it does not propose it again before the commit. */
   private readonly proposedStatus = new Map<string, string>();
@@ -210,8 +210,11 @@ export class Dispatcher {
    * The timer is set at most ORPHAN_HOP_US ahead and set again when it fires early: a time 24 h
    * ahead is past 2^31 us, beyond the small integers V8 keeps unboxed on this Node, and the one
    * event holding it made the kernel's code, optimized for small times, deoptimize mid-run and
-   * the runs that lose a node slower (bench/README.md, thirty-second session). The hops are
-   * events of their own, and nothing else.
+   * the runs that lose a node slower (bench/README.md, thirty-second session); a run whose clock
+   * passes 2^31 us (35.8 simulated minutes) crosses anyway. The hops do nothing but count in
+   * summary.json's events (one each 10 minutes a node stays DOWN), and the orphaning, at the same
+   * microsecond as before, takes its place in that instant from when the last hop was set: after
+   * an ordinary event scheduled for that microsecond in its last 10 minutes, not before it.
    */
   private orphanAt(nodeId: string, deadlineUs: number): void {
     const now = this.o.sim.now();
