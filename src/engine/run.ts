@@ -1,7 +1,7 @@
 import type { Scenario } from "../scenario/types.js";
 import { TaskState, isTerminal } from "../api/task-state.js";
 import type { EventLog, OutputDir } from "../metrics/output.js";
-import { ELECTION_COLUMNS, NETWORK_COLUMNS, NODE_COLUMNS, TIMESERIES_COLUMNS, type NetworkSummary, type Summary } from "../metrics/rows.js";
+import { ELECTION_COLUMNS, NETWORK_COLUMNS, NODE_COLUMNS, TIMESERIES_COLUMNS, networkCells, timeseriesCells, type NetworkSummary, type Summary } from "../metrics/rows.js";
 import { secondsFromUs } from "../metrics/fmt.js";
 import type { PlacementStrategy } from "../manager/scheduler/strategy.js";
 import { API_TIMEOUT_US } from "../manager/control-plane.js";
@@ -82,7 +82,9 @@ export class Run {
     if (opts.out) {
       const r = this.world.recorder;
       r.nodeSink = opts.out.csvWriter("nodes.csv", NODE_COLUMNS);
-      r.windowSinks = { timeseries: opts.out.csvWriter("timeseries.csv", TIMESERIES_COLUMNS), networks: opts.out.csvWriter("networks.csv", NETWORK_COLUMNS) };
+      const timeseries = opts.out.csvWriter("timeseries.csv", TIMESERIES_COLUMNS);
+      const networks = opts.out.csvWriter("networks.csv", NETWORK_COLUMNS);
+      r.windowSinks = { timeseries: (rows) => timeseries(rows.map(timeseriesCells)), networks: (rows) => networks(rows.map(networkCells)) };
     } else if (opts.windowRows === false) {
       this.world.recorder.windowSinks = { timeseries: () => undefined, networks: () => undefined };
     }

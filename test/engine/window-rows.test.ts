@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { Run } from "../../src/engine/run.js";
 import { loadScenarioFile } from "../../src/scenario/index.js";
 import type { OutputDir } from "../../src/metrics/output.js";
+import { NETWORK_COLUMNS, TIMESERIES_COLUMNS } from "../../src/metrics/rows.js";
 import { ROOT } from "../cli/cli.js";
 import { runScenario } from "../helpers.js";
 
@@ -34,8 +35,9 @@ describe("a run with output files", () => {
     expect(run.world.recorder.networks).toHaveLength(0);
     const kept = runScenario(loadScenarioFile(FILE));
     expect(kept.timeseries.length).toBeGreaterThan(10);
-    expect(rows.get("timeseries.csv")).toEqual(kept.timeseries);
-    expect(rows.get("networks.csv")).toEqual(kept.run.world.recorder.networks);
+    // Streamed as their cells in the files' column order (rows.ts timeseriesCells, networkCells).
+    expect(rows.get("timeseries.csv")).toEqual(kept.timeseries.map((r) => TIMESERIES_COLUMNS.map((c) => r[c])));
+    expect(rows.get("networks.csv")).toEqual(kept.run.world.recorder.networks.map((r) => NETWORK_COLUMNS.map((c) => r[c])));
     expect(JSON.stringify(streamed)).toBe(JSON.stringify(kept.summary)); // the kernel's event count included
     // And what the summary read of the rows themselves (both runs fold the same way: the rows are the check).
     for (const [name, s] of Object.entries(streamed.services)) {

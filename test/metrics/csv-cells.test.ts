@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { CsvPacker, CsvUnpacker } from "../../src/metrics/csv-batch.js";
 import { CsvRows, csvText } from "../../src/metrics/file-text.js";
 import { formatNumber } from "../../src/metrics/fmt.js";
-import { NODE_COLUMNS, nodeRowOf, type NodeCells } from "../../src/metrics/rows.js";
+import { NETWORK_COLUMNS, NODE_COLUMNS, TIMESERIES_COLUMNS, networkCells, nodeRowOf, timeseriesCells, type NetworkRow, type NodeCells, type TimeseriesRow } from "../../src/metrics/rows.js";
 
 const CELLS: NodeCells[] = [
   [10, "a-1", "ready", "active", 0.25, 1073741824, 68719476736, 10, 1500, 2900],
@@ -22,6 +22,14 @@ describe("rows given as cells", () => {
       expect(Object.keys(row)).toEqual([...NODE_COLUMNS]);
       expect(Object.values(row)).toEqual(cells);
     }
+  });
+
+  it("timeseriesCells and networkCells list a row's fields in their files' column order", () => {
+    // Every field a value of its own, so a swapped or missing one shows.
+    const ts = Object.fromEntries(TIMESERIES_COLUMNS.map((c, i) => [c, i === 1 ? "web" : i === 8 ? null : i + 0.5])) as unknown as TimeseriesRow;
+    expect(timeseriesCells(ts)).toEqual(TIMESERIES_COLUMNS.map((c) => ts[c]));
+    const net = Object.fromEntries(NETWORK_COLUMNS.map((c, i) => [c, i === 1 || i === 2 ? `s${i}` : i + 0.5])) as unknown as NetworkRow;
+    expect(networkCells(net)).toEqual(NETWORK_COLUMNS.map((c) => net[c]));
   });
 
   it("csvText writes cells as it writes the same rows as objects", () => {
