@@ -152,12 +152,23 @@ process.on("exit", (code) => {
   process.exitCode = 1;
 });
 
+/**
+ * Ends the process once the command has returned and its output is written: node's own ending
+ * first takes V8's heap apart, which for a 20,001-worker run's 1.1 GB took 0.2-0.3 s after the
+ * outputs were committed (the operating system frees the memory at once). Output still waiting
+ * to be written (a slow pipe) is left to node's own ending, which writes it first.
+ */
+function end(code: number): void {
+  process.exitCode = code;
+  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);
+}
+
 tuneHeap();
 installStopHandlers();
 main(process.argv).then(
   (code) => {
     finished = true;
-    process.exitCode = code;
+    end(code);
   },
   (err: unknown) => {
     finished = true;
