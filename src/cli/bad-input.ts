@@ -37,6 +37,8 @@ export function problemsWithout(file: string, overrides: Override[], options: { 
  * (absent ones skipped), or the exit code after saying why it cannot be used.
  */
 export function openOutput(dir: string, inputs: readonly (string | undefined)[]): OutputDir | number {
+  // An empty path resolves to the working directory: outputs there, among the user's files, unasked.
+  if (dir.trim() === "") return badInput("--out: the path is empty; name the directory the outputs go to (e.g. --out out/run1)");
   try {
     return OutputDir.create(dir, inputs.filter((i): i is string => i !== undefined));
   } catch (err) {

@@ -95,6 +95,8 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   // Several fields take the same value: "how many nodes per zone" is every zone's group count.
   const fields = o.minimize.split(",").map((p) => p.trim());
   if (fields.some((p) => p === "") || new Set(fields).size !== fields.length) return badInput(`--minimize: "${o.minimize}" is not a field, or fields separated by commas (each once)`);
+  // --seeds sets the seed of every run: a seed "minimized" would be overridden, and answer nothing.
+  if (fields.includes("seed")) return badInput("--minimize: the seed is not a size to search; --seeds chooses the seeds each value is run on");
   const fixed = new Set(o.set.map(fieldOf));
   const both = fields.find((p) => fixed.has(p));
   if (both !== undefined) return badInput(`--minimize: ${both} is also given by --set, which the values tried would override`);

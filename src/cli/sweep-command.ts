@@ -259,6 +259,8 @@ function parseVariants(vary: string[], set: string[]): Variant[] | string {
     const fields = key.split(",").map((p) => p.trim());
     if (fields.some((p) => p === "")) return `--vary: "${key}" is not a field, or fields separated by commas`;
     if (fields.includes("seed")) return "--vary: use --seeds to choose the seeds";
+    // The name labels the outputs and nothing else: its variants would be the same runs.
+    if (fields.includes("name")) return "--vary: name labels the outputs and changes no run; its variants would be the same runs";
     for (const field of fields) {
       // The last value given would win and the label would name both: one list per field.
       if (keys.has(field)) return `--vary: ${field} is varied twice; give its values in one list (--vary ${field}=a,b,c)`;
@@ -266,8 +268,10 @@ function parseVariants(vary: string[], set: string[]): Variant[] | string {
       keys.add(field);
     }
     // SIMPLIFICATION: values are split at commas, so a YAML list cannot be one of them.
-    const values = [...new Set(v.slice(eq + 1).split(",").filter((x) => x !== ""))];
+    const values = v.slice(eq + 1).split(",").filter((x) => x !== "");
     if (values.length === 0) return `--vary: "${v}" lists no values`;
+    const twice = values.find((x, i) => values.indexOf(x) !== i);
+    if (twice !== undefined) return `--vary: "${v}" lists ${twice} twice; each value is one variant`;
     variants = variants.flatMap((base) => values.map((x) => ({ label: `${base.label}${base.label ? " " : ""}${key}=${x}`, sets: [...base.sets, ...fields.map((p) => ({ flag: "--vary" as const, text: `${p}=${x}` }))] })));
   }
   if (variants.length > 100) return `--vary: ${variants.length} combinations is too many (at most 100)`;

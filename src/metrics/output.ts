@@ -92,8 +92,8 @@ export class OutputDir {
     for (const input of inputs) {
       const inputPath = path.resolve(input);
       if (inputPath === finalPath || inputPath.startsWith(finalPath + path.sep)) {
-        const holds = inputPath === finalPath ? `is ${input}` : `holds ${input}`;
-        throw new OutputDirError(`${finalDir} ${holds}, which this run reads; the outputs replace that directory, so write them elsewhere (--out)`);
+        const what = inputPath === finalPath ? "is a directory" : `holds ${input}, which`;
+        throw new OutputDirError(`${finalDir} ${what} this command reads; the outputs replace that directory, so write them elsewhere (--out)`);
       }
     }
     let madeParent: string | undefined;

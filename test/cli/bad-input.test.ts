@@ -127,10 +127,18 @@ describe("an output directory that holds an input", () => {
     const file = writeScenario(prev, "s.yaml", GOOD);
     const r = orchsim(["run", file, "--out", prev]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`${prev} holds ${file}, which this run reads; the outputs replace that directory, so write them elsewhere (--out)\n`);
+    expect(r.stderr).toBe(`${prev} holds ${file}, which this command reads; the outputs replace that directory, so write them elsewhere (--out)\n`);
     expect(fs.readFileSync(file, "utf8")).toBe(GOOD);
     expect(fs.readdirSync(dir)).toEqual(["prev"]); // no temporary directory either
-    expect(orchsim(["sweep", file, "--seeds", "1", "--out", dir]).stderr).toMatch(/holds .*s\.yaml, which this run reads/);
+    expect(orchsim(["sweep", file, "--seeds", "1", "--out", dir]).stderr).toMatch(/holds .*s\.yaml, which this command reads/);
+  });
+
+  it("an empty --out is refused: it would be the working directory, the user's files among the outputs", () => {
+    const dir = tempDir();
+    const file = writeScenario(dir, "s.yaml", GOOD);
+    const r = orchsim(["run", file, "--out", ""], dir);
+    expect([r.code, r.stderr]).toEqual([2, "--out: the path is empty; name the directory the outputs go to (e.g. --out out/run1)\n"]);
+    expect(fs.readdirSync(dir)).toEqual(["s.yaml"]);
   });
 });
 

@@ -108,6 +108,10 @@ describe("orchsim plan", () => {
     // The values tried would override the --set: it would change nothing, silently.
     const both = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "1..4", "--set", "cluster.nodeGroups.w.count=1"]);
     expect([both.code, both.stderr]).toEqual([2, "--minimize: cluster.nodeGroups.w.count is also given by --set, which the values tried would override\n"]);
+    // --seeds overrides the seed of every run: "the smallest seed" would be the range's first, whatever happened.
+    const seed = orchsim(["plan", file, "--minimize", "seed", "--range", "1..3", "--out", path.join(dir, "seedplan")]);
+    expect([seed.code, seed.stderr]).toEqual([2, "--minimize: the seed is not a size to search; --seeds chooses the seeds each value is run on\n"]);
+    expect(fs.existsSync(path.join(dir, "seedplan"))).toBe(false);
   });
 
   it("names a service that never ran all its tasks before one that missed its SLO (the first may be why)", () => {

@@ -66,6 +66,11 @@ describe("orchsim sweep", () => {
     const bad = orchsim(["sweep", file, "--vary", "services.web.replicas=two,3", "--out", path.join(dir, "o")]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe(`--vary services.web.replicas: "two" is not a whole number\n`);
+    // A value given twice would be one variant less than asked, silently; the name, runs that differ in nothing.
+    const twice = orchsim(["sweep", file, "--vary", "services.web.replicas=2,2", "--out", path.join(dir, "o")]);
+    expect([twice.code, twice.stderr]).toEqual([2, `--vary: "services.web.replicas=2,2" lists 2 twice; each value is one variant\n`]);
+    const named = orchsim(["sweep", file, "--vary", "name=a,b", "--out", path.join(dir, "o")]);
+    expect([named.code, named.stderr]).toEqual([2, "--vary: name labels the outputs and changes no run; its variants would be the same runs\n"]);
     // A field the variant names wrong: its own line, once.
     const wrong = orchsim(["sweep", file, "--vary", "services.wbe.replicas=2,3", "--out", path.join(dir, "o")]);
     expect(wrong.code).toBe(2);
