@@ -33,7 +33,11 @@ export interface ShardManifest {
 
 export function mergeCommand(dirs: readonly string[], o: { out?: string; report?: boolean; quiet?: boolean }): number {
   const shards: { dir: string; manifest: ShardManifest; rows: Sample[] }[] = [];
+  const given = new Map<string, string>();
   for (const dir of dirs) {
+    const again = given.get(path.resolve(dir));
+    if (again !== undefined) return badInput(`${dir} is given twice${again === dir ? "" : ` (as ${again})`}: give each shard once`);
+    given.set(path.resolve(dir), dir);
     const read = readShard(dir);
     if (typeof read === "string") return badInput(read);
     shards.push({ dir, ...read });
@@ -45,10 +49,20 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   }
   const other = shards.find((s) => s.manifest.orchsim !== first.orchsim);
   if (other) return badInput(`${other.dir}: written by orchsim ${other.manifest.orchsim}, ${shards[0]!.dir} by ${first.orchsim}: their runs may differ`);
-  // Fault columns may differ: a shard's runs may have fired fewer faults than another's.
+  // A copy of a shard given as another (the same rows twice): said as that, before the rows are judged.
+  const have = new Map<number, string>();
+  for (const s of shards) {
+    const twice = have.get(s.manifest.shard);
+    if (twice !== undefined) return badInput(`${s.dir}: shard ${s.manifest.shard}/${first.of} is also in ${twice}`);
+    have.set(s.manifest.shard, s.dir);
+  }
+  // Fault columns may differ: a shard's runs may have fired fewer faults than another's. The columns
+  // most shards have are the measure (the damaged shard may be the first given); a shard with no
+  // rows at all has none to compare, and damage() names the runs it lacks.
   const columns = (s: { rows: Sample[] }): string => Object.keys(s.rows[0] ?? {}).filter((k) => !FAULT_COLUMN.test(k)).join(",");
-  const ragged = shards.find((s) => columns(s) !== columns(shards[0]!) || s.rows.some((r) => Object.values(r).some((v) => v === undefined)));
-  if (ragged) return badInput(`${ragged.dir}/sweep.csv: its columns differ from ${shards[0]!.dir}/sweep.csv's`);
+  const usual = mostCommon(shards.filter((s) => s.rows.length > 0).map(columns));
+  const ragged = shards.find((s) => s.rows.length > 0 && (columns(s) !== usual || s.rows.some((r) => Object.values(r).some((v) => v === undefined))));
+  if (ragged) return badInput(`${ragged.dir}/sweep.csv: its columns differ from the other shards' sweep.csv`);
   // The fault columns, which may number differently, must each be this orchsim's: its version says nothing of a build before a new one.
   const older = shards.find((s) => !faultColumnsOk(Object.keys(s.rows[0] ?? {}).filter((k) => FAULT_COLUMN.test(k))));
   if (older) return badInput(`${older.dir}/sweep.csv: its fault columns are not this orchsim's (each fault's ${FAULT_METRICS.join(", ")}): another build wrote it; run its shard again`);
@@ -56,12 +70,6 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   for (const s of shards) {
     const damaged = damage(s.rows, s.manifest, services);
     if (damaged !== null) return badInput(`${s.dir}/sweep.csv: ${damaged}: it is not the file the shard wrote (copy the shard again, or run it again)`);
-  }
-  const have = new Map<number, string>();
-  for (const s of shards) {
-    const twice = have.get(s.manifest.shard);
-    if (twice !== undefined) return badInput(`${s.dir}: shard ${s.manifest.shard}/${first.of} is also in ${twice}`);
-    have.set(s.manifest.shard, s.dir);
   }
   const missing = Array.from({ length: first.of }, (_, i) => i + 1).filter((k) => !have.has(k));
   if (missing.length > 0) return badInput(`shard${missing.length === 1 ? "" : "s"} ${missing.map((k) => `${k}/${first.of}`).join(", ")} missing: merge needs every shard`);
@@ -82,6 +90,16 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   return 0;
 }
 
+/** The text most of `texts` are (the first of those tied); "" for none. */
+function mostCommon(texts: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const t of texts) counts.set(t, (counts.get(t) ?? 0) + 1);
+  let best = "";
+  let most = 0;
+  for (const [t, n] of counts) if (n > most) [best, most] = [t, n];
+  return best;
+}
+
 /** Each run's rows' services in order, by run (variant and seed, joined by a NUL). */
 function servicesByRun(rows: readonly Sample[]): Map<string, string[]> {
   const byRun = new Map<string, string[]>();
@@ -97,11 +115,7 @@ function servicesByRun(rows: readonly Sample[]): Map<string, string[]> {
  * shard may be the first given, and must not become the measure of the others.
  */
 function usualServices(rows: readonly Sample[]): string[] {
-  const counts = new Map<string, number>();
-  for (const list of servicesByRun(rows).values()) counts.set(list.join(","), (counts.get(list.join(",")) ?? 0) + 1);
-  let best = "";
-  let most = 0;
-  for (const [list, n] of counts) if (n > most) [best, most] = [list, n];
+  const best = mostCommon([...servicesByRun(rows).values()].map((list) => list.join(",")));
   return best === "" ? [] : best.split(",");
 }
 
@@ -165,6 +179,7 @@ function readShard(dir: string): { manifest: ShardManifest; rows: Sample[] } | s
   try {
     return { manifest, rows: readSamples(fs.readFileSync(path.join(dir, "sweep.csv"), "utf8")) };
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return `${dir}/sweep.csv is missing: the shard did not finish, or was copied without it (copy it again, or run it again)`;
     return `${dir}/sweep.csv: ${(err as Error).message}`;
   }
 }

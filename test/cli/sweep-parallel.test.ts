@@ -60,7 +60,10 @@ describe("parallel and sharded sweeps", () => {
     expect(merge("shard1", "shard2", "shard3").stderr).toBe("shard 4/4 missing: merge needs every shard\n");
     const twice = merge("shard1", "shard2", "shard3", "shard3");
     expect(twice.code).toBe(2);
-    expect(twice.stderr).toBe(`${path.join(dir, "shard3")}: shard 3/4 is also in ${path.join(dir, "shard3")}\n`);
+    expect(twice.stderr).toBe(`${path.join(dir, "shard3")} is given twice: give each shard once\n`);
+    // A copy under another name is the same shard: said as that, not as rows gone wrong (walkthrough).
+    fs.cpSync(path.join(dir, "shard3"), path.join(dir, "shard3-copy"), { recursive: true });
+    expect(merge("shard1", "shard3", "shard2", "shard3-copy").stderr).toBe(`${path.join(dir, "shard3-copy")}: shard 3/4 is also in ${path.join(dir, "shard3")}\n`);
     sweep("other", "--seeds", "4", "--shard", "1/4", "--jobs", "1");
     expect(merge("shard1", "other").stderr).toBe(`${path.join(dir, "other")}: a shard of another sweep: its seeds are 1-4, not 1-3 (against ${path.join(dir, "shard1")})\n`);
     expect(merge("one").stderr).toMatch(/not a sweep shard \(no sweep-shard\.json/);
@@ -91,6 +94,12 @@ describe("parallel and sharded sweeps", () => {
     copy("mixed", (lines) => [...lines, ...one.slice(1)]);
     expect(merge("mixed").stderr).toMatch(/mixed\/sweep\.csv: it has rows for the run of cluster\.scheduler\.strategy=spread, seed 1, which sweep-shard\.json does not list/);
     expect(merge("cut").code).toBe(2);
+    // Only its header, or no file at all: the runs it lacks, or the file it lacks, named (walkthrough: "its columns differ", the intact shard blamed).
+    copy("header", (lines) => lines.slice(0, 1));
+    const header = orchsim(["merge", ...["header", "shard1", "shard3", "shard4"].map((s) => path.join(dir, s)), "--out", path.join(dir, "bad")]);
+    expect(header.stderr).toMatch(/^[^\n]*header\/sweep\.csv: it has no rows for the run of cluster\.scheduler\.strategy=spread, seed 2, which sweep-shard\.json lists/);
+    fs.rmSync(path.join(dir, "header", "sweep.csv"));
+    expect(merge("header").stderr).toBe(`${path.join(dir, "header")}/sweep.csv is missing: the shard did not finish, or was copied without it (copy it again, or run it again)\n`);
     // Given first, the damaged copy is still the one named: the other shards are not measured by it.
     const first = orchsim(["merge", ...["doubled", "shard1", "shard3", "shard4"].map((s) => path.join(dir, s)), "--out", path.join(dir, "bad")]);
     expect(first.stderr).toMatch(/^[^\n]*doubled\/sweep\.csv: it has 4 rows/);
