@@ -2,7 +2,7 @@
 // scenario would not follow the change the way the question means it.
 
 import { managerZones } from "../engine/hosts.js";
-import { loadScenarioFile, type LoadOptions, type Override } from "../scenario/index.js";
+import { groupTotals, loadScenarioFile, type LoadOptions, type Override } from "../scenario/index.js";
 import type { Scenario } from "../scenario/types.js";
 import { formatDurationUs } from "../scenario/units.js";
 
@@ -30,6 +30,7 @@ export function varyNotes(file: string, sets: readonly Override[], options: Load
  */
 export function fixedFailureNotes(s: Scenario, paths: readonly string[]): string[] {
   const notes: string[] = [];
+  const totals = groupTotals(s.cluster.nodeGroups, s.events);
   for (const p of new Set(paths)) {
     const name = groupOfCount(p);
     const group = s.cluster.nodeGroups.find((g) => g.name === name);
@@ -38,8 +39,15 @@ export function fixedFailureNotes(s: Scenario, paths: readonly string[]): string
       if (e.action.type !== "nodeFailure") continue;
       const named = e.action.nodes.filter((n) => n.startsWith(`${group.name}-`) && /^\d+$/.test(n.slice(group.name.length + 1)));
       if (group.count === 0 || named.length < group.count || e.action.zones.includes(group.zone)) continue;
+      const fixed = `the nodeFailure at ${formatDurationUs(e.atUs)} fails ${named.join(", ")} whatever ${p} is`;
+      // zones: [z] fails every host in z: the advice only when that is the group (and its managers).
+      const others = s.cluster.nodeGroups.filter((g) => g !== group && g.zone === group.zone && (totals.get(g.name) ?? 0) > 0).map((g) => g.name);
+      if (others.length > 0) {
+        notes.push(`${fixed}; zone ${group.zone} also holds node group${others.length > 1 ? "s" : ""} ${others.join(", ")}, so zones: [${group.zone}] would fail ${others.length > 1 ? "those" : "it"} too: to fail all of ${group.name} at each value, give ${group.name} a zone of its own and the failure zones: [that zone]`);
+        continue;
+      }
       const managers = managerZones(s.cluster.managers).includes(group.zone) ? ", its managers too" : "";
-      notes.push(`the nodeFailure at ${formatDurationUs(e.atUs)} fails ${named.join(", ")} whatever ${p} is; to fail all of zone ${group.zone} at each value${managers}, give it zones: [${group.zone}]`);
+      notes.push(`${fixed}; to fail all of zone ${group.zone} at each value${managers}, give it zones: [${group.zone}]`);
     }
   }
   return notes;

@@ -10,6 +10,13 @@ describe("a varied node count against a failure that names its nodes", () => {
     ]);
   });
 
+  it("does not advise zones: when the zone holds another group too: that would fail it as well (walkthrough: the whole cluster)", () => {
+    const shared = loadScenarioFile("scenarios/zone-failure.yaml", ["cluster.nodeGroups.b.zone=a", "events.0.nodeFailure={nodes: [a-1, a-2, a-3], recoverAfter: 6m}"]);
+    expect(fixedFailureNotes(shared, ["cluster.nodeGroups.a.count"])).toEqual([
+      "the nodeFailure at 3m fails a-1, a-2, a-3 whatever cluster.nodeGroups.a.count is; zone a also holds node group b, so zones: [a] would fail it too: to fail all of a at each value, give a a zone of its own and the failure zones: [that zone]",
+    ]);
+  });
+
   it("none for a failure of some of the group's nodes: it means those", () => {
     const one = loadScenarioFile("scenarios/zone-failure.yaml", ["events.0.nodeFailure={nodes: [a-1]}"]);
     expect(fixedFailureNotes(one, ["cluster.nodeGroups.a.count"])).toEqual([]);
