@@ -1,6 +1,6 @@
 import type { Simulation } from "../kernel/index.js";
 import type { Scenario } from "../scenario/types.js";
-import { MANAGER_PREFIX, nodeName } from "../scenario/index.js";
+import { groupTotals, MANAGER_PREFIX, nodeName } from "../scenario/index.js";
 import { Host, type HostSpec } from "../cluster/host.js";
 import type { Request } from "../workload/client.js";
 import { nodeRecordFrom, type NodeRecord } from "../manager/store.js";
@@ -78,4 +78,21 @@ export function nodeDescription(host: Host<Request>): NodeDescription {
 /** The managers' record of a node present from the start. A node that runs no tasks is drained (a manager with runTasks off). */
 export function nodeRecord(host: Host<Request>): NodeRecord {
   return nodeRecordFrom(nodeDescription(host));
+}
+
+/** The node groups that have a node at some time: a group of count 0 that no addNodes fills has none. */
+export function groupsWithNodes(s: Scenario): Scenario["cluster"]["nodeGroups"] {
+  const has = hasNodes(s);
+  return s.cluster.nodeGroups.filter(has);
+}
+
+/** The node groups that never have a node (count 0, no addNodes). */
+export function emptyGroups(s: Scenario): Scenario["cluster"]["nodeGroups"] {
+  const has = hasNodes(s);
+  return s.cluster.nodeGroups.filter((g) => !has(g));
+}
+
+function hasNodes(s: Scenario): (g: { name: string }) => boolean {
+  const totals = groupTotals(s.cluster.nodeGroups, s.events);
+  return (g) => (totals.get(g.name) ?? 0) > 0;
 }

@@ -46,6 +46,7 @@ function scheduleFiring(world: World, ev: EventSpec, k: number): void {
 type Injectors = { [T in EventType]: (world: World, a: Extract<EventAction, { type: T }>) => void };
 
 function availability(world: World, a: Extract<EventAction, { type: "drain" | "pause" | "activate" }>): void {
+  noteAbsent(world, a.type, [a.node]);
   world.recorder.fault(a.type, a.node);
   const availability = a.type === "activate" ? "active" : a.type;
   apiCall(world, `node update --availability ${availability}`, [{ type: "UpdateNode", id: a.node, availability }]);
@@ -71,6 +72,7 @@ const INJECTORS: Injectors = {
     if (leader) killManager(world, leader.name, a.restartAfterUs);
   },
   killManager: (world, a) => {
+    noteAbsent(world, "killManager", [a.manager]);
     world.recorder.fault("killManager", a.manager);
     killManager(world, a.manager, a.restartAfterUs);
   },
@@ -98,14 +100,17 @@ const INJECTORS: Injectors = {
 
 /**
  * Named nodes that are not there when the event strikes: an addNodes adds them later, or a
- * removeNodes took them (validation knows every node a group ever has, not when). The event does
- * nothing to them, and the run's notes say so, once per event and kind of absence, rather than
- * stay silent.
+ * removeNodes took them (validation knows every node a group ever has, not when); and, for a
+ * failure or a kill, nodes already down (an earlier fault's). The event does nothing to them, and
+ * the run's notes say so, once per event and kind of absence, rather than stay silent (a second
+ * failure of a node already down was credited with the first's detection).
  */
 function noteAbsent(world: World, kind: string, nodes: readonly string[]): void {
   const at = formatDurationUs(world.sim.now() - world.originUs);
   const notYet = nodes.filter((n) => !world.hostByName.has(n));
   const removed = nodes.filter((n) => world.hostByName.get(n)?.removed === true);
+  const crashes = kind === "nodeFailure" || kind === "killManager";
+  const down = crashes ? nodes.filter((n) => { const h = world.hostByName.get(n); return h !== undefined && !h.removed && !h.up; }) : [];
   const say = (names: string[], why: string): void => {
     const key = `${kind} ${names.join(",")} ${why}`;
     if (names.length === 0 || world.runNoteKeys.has(key)) return;
@@ -114,6 +119,7 @@ function noteAbsent(world: World, kind: string, nodes: readonly string[]): void 
   };
   say(notYet, "no addNodes had added yet");
   say(removed, "a removeNodes had removed");
+  say(down, `${down.length === 1 ? "was" : "were"} already down`);
 }
 
 function fire(world: World, a: EventAction): void {

@@ -1,7 +1,8 @@
 import { formatNumber, nameRanges, round1 } from "../metrics/fmt.js";
 import { DEFAULTS, formatBytes, formatDurationUs, groupTotals } from "../scenario/index.js";
 import { workloadPort } from "./traffic.js";
-import { groupHostSpec, hostSpecs, managerZones } from "./hosts.js";
+import { emptyGroups, groupHostSpec, groupsWithNodes, hostSpecs } from "./hosts.js";
+import { inertSettings } from "./inert-settings.js";
 import type { HostSpec } from "../cluster/host.js";
 import { constraintsMatch, parseConstraints, type PlacedNode } from "../manager/scheduler/constraints.js";
 import { spreadValue } from "../manager/scheduler/placement-tree.js";
@@ -265,7 +266,9 @@ function dips(s: Scenario): string[] {
   return s.events.flatMap((e) => {
     const a = e.action;
     const w = a.type === "loadSpike" ? s.workload.find((x) => x.name === a.workload) : undefined;
-    if (a.type !== "loadSpike" || !w || a.ratePerS >= w.ratePerS) return [];
+    if (a.type !== "loadSpike" || !w || a.ratePerS > w.ratePerS) return [];
+    // A spike adds its rate's difference from the workload's own (rate-profile.ts): none, nothing.
+    if (a.ratePerS === w.ratePerS) return [`the loadSpike at ${formatNumber(e.atUs / 1e6)} s changes nothing: its ${formatNumber(a.ratePerS)}/s is the rate workload ${w.name} has anyway`];
     return [`the loadSpike at ${formatNumber(e.atUs / 1e6)} s takes ${w.name} down from ${formatNumber(w.ratePerS)}/s to ${formatNumber(a.ratePerS)}/s: a rate below the workload's own is a dip`];
   });
 }
@@ -304,45 +307,6 @@ function unplaceable(s: Scenario): string[] {
   return out;
 }
 
-function inertSettings(s: Scenario): string[] {
-  const out: string[] = [];
-  const net = s.cluster.network;
-  const specs = [...s.services, ...s.events.flatMap((e) => (e.action.type === "rollingUpdate" ? [e.action.spec] : []))];
-  const registry = s.cluster.registry;
-  if ((registry.bandwidthBitsPerS !== DEFAULTS.registry.bandwidthBitsPerS || registry.latencyUs !== DEFAULTS.registry.latencyUs) && !specs.some((x) => x.image.sizeBytes > 0)) {
-    out.push("cluster.registry changes nothing: no service gives its image a size, so nothing is pulled over the network");
-  }
-  if (net.encryptionCpuUsPerGB !== DEFAULTS.fabric.encryptionCpuUsPerGB && !s.networks.some((n) => n.encrypted)) {
-    out.push("cluster.network.encryptionCpuPerGB changes nothing: no network is encrypted");
-  }
-  const zones = new Set([...managerZones(s.cluster.managers), ...groupsWithNodes(s).map((g) => g.zone)]);
-  if (net.crossZoneBandwidthBitsPerS > 0 && zones.size < 2) out.push("cluster.network.crossZoneBandwidth changes nothing: every node is in one zone");
-  return [...out, ...inertServiceSettings(s)];
-}
-
-/** Settings of a service or workload that another of its settings makes moot (walkthrough: these changed nothing, silently). */
-function inertServiceSettings(s: Scenario): string[] {
-  const out: string[] = [];
-  // A rolling update that gives the service a start period makes its inherited start interval act (review).
-  const startPeriodLater = new Set(s.events.flatMap((e) => (e.action.type === "rollingUpdate" && (e.action.spec.healthcheck?.startPeriodUs ?? 0) > 0 ? [e.action.service] : [])));
-  for (const svc of s.services) {
-    const hc = svc.healthcheck;
-    if (hc !== null && hc.startPeriodUs === 0 && hc.startIntervalUs !== DEFAULTS.healthcheck.startIntervalUs && !startPeriodLater.has(svc.name)) {
-      out.push(`services[${svc.name}].healthcheck.startInterval changes nothing: its startPeriod is 0, and the start interval is the probes' interval within the start period`);
-    }
-    const rp = svc.restartPolicy;
-    if (rp.maxAttempts === 0 && rp.windowUs !== DEFAULTS.restartPolicy.windowUs) {
-      out.push(`services[${svc.name}].restartPolicy.window changes nothing: maxAttempts is 0 (unlimited), and the window is where maxAttempts counts restarts`);
-    }
-  }
-  for (const w of s.workload) {
-    if (w.retries.max === 0 && w.retries.backoffUs !== DEFAULTS.workload.retryBackoffUs) {
-      out.push(`workload[${w.name}].retries.backoff changes nothing: retries.max is 0, so no request is retried`);
-    }
-  }
-  return out;
-}
-
 function callWarnings(s: Scenario): string[] {
   const networksOf = new Map(s.services.map((x) => [x.name, x.networks]));
   const modeOf = new Map(s.services.map((x) => [x.name, x.endpointMode]));
@@ -359,21 +323,4 @@ function callWarnings(s: Scenario): string[] {
     }
   }
   return warnings;
-}
-
-/** The node groups that have a node at some time: a group of count 0 that no addNodes fills has none. */
-function groupsWithNodes(s: Scenario): Scenario["cluster"]["nodeGroups"] {
-  const has = hasNodes(s);
-  return s.cluster.nodeGroups.filter(has);
-}
-
-/** The node groups that never have a node (count 0, no addNodes). */
-function emptyGroups(s: Scenario): Scenario["cluster"]["nodeGroups"] {
-  const has = hasNodes(s);
-  return s.cluster.nodeGroups.filter((g) => !has(g));
-}
-
-function hasNodes(s: Scenario): (g: { name: string }) => boolean {
-  const totals = groupTotals(s.cluster.nodeGroups, s.events);
-  return (g) => (totals.get(g.name) ?? 0) > 0;
 }

@@ -26,3 +26,4 @@ export { parseConstraint, type Constraint } from "./constraints.js";
 export { MANAGER_PREFIX, nodeName } from "./cluster.js";
 export { DEFAULTS, BUILT_IN_STRATEGIES, LIMITS } from "./defaults.js";
 export type * from "./types.js";
+export { DEFAULT_NETWORK, INGRESS_NETWORK } from "./networks.js";
