@@ -42,6 +42,8 @@ interface UnitGrammar {
   usage: string; // shown when nothing better can be said
   max: number;
   maxText: string;
+  /** Why a value must be a whole number of the unit it parses to (a fraction is refused, not rounded); absent: fractions kept. */
+  whole?: string;
 }
 
 function parseWith(g: UnitGrammar, input: unknown): UnitResult {
@@ -57,7 +59,11 @@ function parseWith(g: UnitGrammar, input: unknown): UnitResult {
   const strict = g.parse(text);
   if (strict !== undefined) {
     if (strict > g.max) return fail(`${show(text)} is too large (at most ${g.maxText})`);
-    return ok(strict);
+    if (g.whole === undefined) return ok(strict);
+    // A decimal's binary error ("1.1ms" is 1100.0000000000002) is not a fraction of a tick; "0.5us" is.
+    const ticks = Math.round(strict);
+    if (Math.abs(strict - ticks) > Math.max(1e-6, strict * 1e-12)) return fail(`${show(text)} is not a whole number of microseconds (${g.whole})`);
+    return ok(ticks);
   }
   if (/^\s*-/.test(text)) return fail(`${show(text)} is not ${g.what} (it must not be negative)`);
   const bare = decimal(text.trim());
@@ -98,7 +104,7 @@ function strictDuration(text: string): number | undefined {
     total += Number(m[1]) * (US_PER[m[2] ?? ""] ?? NaN);
     matched = part.lastIndex;
   }
-  return matched === 0 ? undefined : Math.round(total);
+  return matched === 0 ? undefined : total;
 }
 
 function looseUnit(text: string, words: ReadonlyArray<[RegExp, string]>): string | undefined {
@@ -111,6 +117,7 @@ function looseUnit(text: string, words: ReadonlyArray<[RegExp, string]>): string
 const DURATION: UnitGrammar = {
   what: "a duration",
   parse: strictDuration,
+  whole: "durations are whole microseconds, the clock's tick",
   loose: (t) => looseUnit(t, DURATION_WORDS),
   bareHint: (n) => `${n}s or ${n}ms`,
   usage: "use a number and one of us, ms, s, m, h, e.g. 250ms, 1.5s or 1m30s",

@@ -31,8 +31,16 @@ table("parseDurationUs", parseDurationUs, [
   ["1h", 3_600_000_000],
   ["20us", 20],
   ["1m30s", 90_000_000],
-  ["0.0004ms", 0], // rounded to whole microseconds
-  ["1.5us", 2],
+  // The clock ticks in microseconds: a fraction of one is refused, not rounded (walkthrough: 0.5us ran as 1us)...
+  ["0.0004ms", '"0.0004ms" is not a whole number of microseconds (durations are whole microseconds, the clock\'s tick)'],
+  ["1.5us", '"1.5us" is not a whole number of microseconds (durations are whole microseconds, the clock\'s tick)'],
+  // ...but a decimal's binary error is no fraction: 1.005 x 1000 is 1004.9999999999999.
+  ["1.005ms", 1005],
+  ["1.1m", 66_000_000],
+  ["4.35m", 261_000_000],
+  ["0.3s", 300_000],
+  ["2.7h", 9_720_000_000],
+  ["8759.999999h", 31_535_999_996_400],
   [0, 0],
   ["0", 0],
   ["0s", 0],
