@@ -21,6 +21,35 @@ export function problemsOf(flag: string, message: string, without: ReadonlySet<s
   return message.split("\n").map((line) => (line.startsWith(name) || without.has(line) ? line : `${flag}: ${line}`)).join("\n");
 }
 
+/**
+ * A scenario's problems with the command's `--set`s (`message`, one per line), each line that the
+ * file has only because of a `--set` (a field elsewhere that its value made wrong, or one it
+ * emptied) led by that `--set`, as `problemsOf` leads with a `--vary`: a line naming the file's
+ * own line and field alone sent the user to a file that is right. Lines that already name a
+ * `--set`, and the file's own problems, stay as they are. (Where the file's own problems hide
+ * behind an earlier one, as a stack that fails to expand stops the load, a --set that mends that
+ * one is named before those it uncovers.)
+ */
+export function setProblems(file: string, overrides: readonly Override[], options: { envFile?: string }, message: string): string {
+  const isSet = (o: Override): boolean => typeof o === "string" || o.flag === "--set";
+  const sets = overrides.filter(isSet);
+  if (sets.length === 0) return message;
+  const rest = overrides.filter((o) => !isSet(o));
+  const own = problemsWithout(file, rest, options);
+  const text = (o: Override): string => `--set ${typeof o === "string" ? o : o.text}`;
+  const lines = message.split("\n");
+  if (lines.every((line) => line.startsWith("--set ") || own.has(line))) return message;
+  // One load per --set, whatever the number of lines (a rename can break hundreds of references).
+  const alone = sets.map((o) => ({ o, problems: problemsWithout(file, [...rest, o], options) }));
+  return lines
+    .map((line) => {
+      if (line.startsWith("--set ") || own.has(line)) return line;
+      const one = alone.find((a) => a.problems.has(line));
+      return `${one === undefined ? sets.map(text).join(" ") : text(one.o)}: ${line}`;
+    })
+    .join("\n");
+}
+
 /** The scenario's problems with `overrides` alone, one per line (none: it loads). */
 export function problemsWithout(file: string, overrides: Override[], options: { envFile?: string }): Set<string> {
   try {

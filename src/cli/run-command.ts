@@ -5,7 +5,7 @@ import { Run } from "../engine/run.js";
 import { summaryText } from "./summary-text.js";
 import { Progress } from "./progress.js";
 import { closeStrategies, loadStrategies } from "./strategies.js";
-import { badInput, openOutput } from "./bad-input.js";
+import { badInput, openOutput, setProblems } from "./bad-input.js";
 import type { OutputDir } from "../metrics/output.js";
 import { checkCost, parseMaxEvents } from "./cost-guard.js";
 import { failureText, seedOverride } from "./reproduce.js";
@@ -37,11 +37,12 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   const maxEvents = parseMaxEvents(opts.maxEvents);
   if (typeof maxEvents === "string") return badInput(maxEvents);
   const overrides: Override[] = opts.seed === undefined ? opts.set : [...opts.set, seedOverride(opts.seed)];
+  const options = opts.envFile === undefined ? {} : { envFile: opts.envFile };
   let scenario: Scenario;
   try {
-    scenario = loadScenarioFile(file, overrides, opts.envFile === undefined ? {} : { envFile: opts.envFile });
+    scenario = loadScenarioFile(file, overrides, options);
   } catch (err) {
-    if (err instanceof ScenarioError) return badInput(err.message);
+    if (err instanceof ScenarioError) return badInput(setProblems(file, overrides, options, err.message));
     throw err;
   }
   const strategies = await loadStrategies(scenario);

@@ -1,12 +1,13 @@
 import { loadScenarioFile, ScenarioError } from "../scenario/index.js";
 import { scenarioWarnings, unsimulatedFields } from "../engine/unsupported.js";
-import { badInput } from "./bad-input.js";
+import { badInput, setProblems } from "./bad-input.js";
 import { plural } from "../metrics/fmt.js";
 import { closeStrategies, loadStrategies } from "./strategies.js";
 
 export async function validateCommand(file: string, opts: { set: string[]; envFile?: string }): Promise<number> {
+  const options = opts.envFile === undefined ? {} : { envFile: opts.envFile };
   try {
-    const s = loadScenarioFile(file, opts.set, opts.envFile === undefined ? {} : { envFile: opts.envFile });
+    const s = loadScenarioFile(file, opts.set, options);
     // A strategy module is part of the scenario: it must load and export a strategy.
     const strategies = await loadStrategies(s);
     if (typeof strategies === "string") return badInput(strategies);
@@ -20,7 +21,7 @@ export async function validateCommand(file: string, opts: { set: string[]; envFi
     for (const w of scenarioWarnings(s)) process.stdout.write(`note: ${w}\n`);
     return 0;
   } catch (err) {
-    if (err instanceof ScenarioError) return badInput(err.message);
+    if (err instanceof ScenarioError) return badInput(setProblems(file, opts.set, options, err.message));
     throw err;
   }
 }

@@ -118,6 +118,20 @@ describe("orchsim run as a user runs it", () => {
   });
 });
 
+describe("a --set that makes another field of the file wrong", () => {
+  it("is named in front of that field's line; the file's own problems stay as they are (walkthrough: the file was blamed)", () => {
+    const dir = tempDir();
+    const file = writeScenario(dir, "s.yaml", GOOD);
+    const renamed = orchsim(["validate", file, "--set", "services.web.name=api"]);
+    expect([renamed.code, renamed.stderr]).toEqual([2, `--set services.web.name=api: ${file}:11:28 workload[users].service: unknown service "web" (known: api)\n`]);
+    const emptied = orchsim(["run", file, "--set", "cluster.managers.count=1", "--set", "workload.users.rate=", "--out", path.join(dir, "o")]);
+    expect([emptied.code, emptied.stderr]).toEqual([2, `--set workload.users.rate=: ${file}:11:5 workload[users].rate: missing required field\n`]);
+    expect(fs.existsSync(path.join(dir, "o"))).toBe(false);
+    const broken = writeScenario(dir, "b.yaml", GOOD.replace("rate: 50/s", "rate: 50"));
+    expect(orchsim(["validate", broken, "--set", "services.web.replicas=3"]).stderr).toMatch(/^\S+b\.yaml:11:\d+ workload\[users\]\.rate: /);
+  });
+});
+
 describe("an output directory that holds an input", () => {
   it("is refused before anything runs, and the input survives (a run replaces its output directory)", () => {
     const dir = tempDir();
