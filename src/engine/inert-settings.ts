@@ -32,6 +32,9 @@ function inertServiceSettings(s: Scenario): string[] {
     if (hc !== null && hc.startPeriodUs === 0 && hc.startIntervalUs !== DEFAULTS.healthcheck.startIntervalUs && !startPeriodLater.has(svc.name)) {
       out.push(`services[${svc.name}].healthcheck.startInterval changes nothing: its startPeriod is 0, and the start interval is the probes' interval within the start period`);
     }
+    if (svc.mode === "global" && svc.placement.maxReplicasPerNode > 0) {
+      out.push(`services[${svc.name}].placement.maxReplicasPerNode changes nothing: a global service runs one task per node already`);
+    }
     const rp = svc.restartPolicy;
     const d = DEFAULTS.restartPolicy;
     const moot = [rp.delayUs !== d.delayUs ? "delay" : "", rp.maxAttempts !== d.maxAttempts ? "maxAttempts" : "", rp.windowUs !== d.windowUs ? "window" : ""].filter((k) => k !== "");
@@ -59,12 +62,16 @@ function idleZones(s: Scenario): string[] {
   return [`cluster.managers.zones: ${idle.join(", ")} ${idle.length > 1 ? "change" : "changes"} nothing: ${managers}`];
 }
 
-/** A declared network no service attaches to carries nothing and holds no address (ingress is every node's). */
+/**
+ * A declared network no service attaches to carries nothing and holds no address (ingress is
+ * every node's). It still has its networks.csv rows, and its VNI and default subnet in the
+ * declaration order, so the note does not say it changes nothing.
+ */
 function unusedNetworks(s: Scenario): string[] {
   const attached = new Set(s.services.flatMap((svc) => svc.networks));
   return s.networks
     .filter((n) => n.name !== INGRESS_NETWORK && !n.attachable && !attached.has(n.name))
-    .map((n) => `networks[${n.name}] changes nothing: no service attaches to it`);
+    .map((n) => `networks[${n.name}]: no service attaches to it, so it carries no traffic and holds no address`);
 }
 
 /**
@@ -88,13 +95,14 @@ function afterTheEnd(s: Scenario): string[] {
       case "partition":
         return late(e, "duration", a.durationUs, "it never heals in the run");
       case "loadSpike":
-        return late(e, "ramp", a.rampUs, `the rate never reaches ${a.ratePerS}/s in the run`);
+        return late(e, "ramp", a.rampUs, `the spike never reaches its full rise (to ${a.ratePerS}/s) in the run`);
       default:
         return [];
     }
   });
   const autoscalers = s.services.flatMap((svc) =>
-    svc.autoscale !== null && svc.autoscale.intervalUs >= endUs ? [`services[${svc.name}].autoscale changes nothing: its first look at the CPU comes after its interval (${formatDurationUs(svc.autoscale.intervalUs)}), at or past ${end}`] : [],
+    // Its first look is an ordinary event: at the end's very instant it still runs, before the last window.
+    svc.autoscale !== null && svc.autoscale.intervalUs > endUs ? [`services[${svc.name}].autoscale never scales in the run: its first look at the CPU comes after its interval (${formatDurationUs(svc.autoscale.intervalUs)}), past ${end} (its min still sets the replicas it starts with, when replicas is not given)`] : [],
   );
   return [...events, ...autoscalers];
 }

@@ -102,8 +102,9 @@ const INJECTORS: Injectors = {
  * Named nodes that are not there when the event strikes: an addNodes adds them later, or a
  * removeNodes took them (validation knows every node a group ever has, not when); and, for a
  * failure or a kill, nodes already down (an earlier fault's). The event does nothing to them, and
- * the run's notes say so, once per event and kind of absence, rather than stay silent (a second
- * failure of a node already down was credited with the first's detection).
+ * the run's notes say so, once for each kind of event, nodes and kind of absence (a repeated
+ * event says it once), rather than stay silent (a second failure of a node already down was
+ * credited with the first's detection).
  */
 function noteAbsent(world: World, kind: string, nodes: readonly string[]): void {
   const at = formatDurationUs(world.sim.now() - world.originUs);

@@ -77,7 +77,7 @@ export function readService(ctx: Ctx, raw: Raw, path: string, slo: SloSpec): Ser
     ports: ports.specs,
     endpointMode,
     resources: readResources(f.map("resources", ["reservations", "limits"])),
-    placement: readPlacement(f, mode),
+    placement: readPlacement(f),
     strategy: readStrategy(f, "strategy"), // null = the cluster's strategy
     startup: readStartup(f.map("startup", STARTUP_FIELDS)),
     runtime: readRuntime(f.map("runtime", RUNTIME_FIELDS)),
@@ -174,7 +174,7 @@ function readPorts(f: Fields): { specs: PortSpec[]; sites: Site[] } {
   return { specs, sites };
 }
 
-function readPlacement(f: Fields, mode: ServiceSpec["mode"]): ServiceSpec["placement"] {
+function readPlacement(f: Fields): ServiceSpec["placement"] {
   const p = f.map("placement", PLACEMENT_FIELDS);
   const constraints: string[] = [];
   for (const item of p.list("constraints")) {
@@ -192,8 +192,6 @@ function readPlacement(f: Fields, mode: ServiceSpec["mode"]): ServiceSpec["place
     else if (spread !== "") preferences.push({ spread });
   }
   const maxReplicasPerNode = p.whole("maxReplicasPerNode", DEFAULTS.service.maxReplicasPerNode, { min: 0, max: LIMITS.count });
-  // Docker refuses it too (--replicas-max-per-node): a global service has one task per node already.
-  if (mode === "global" && p.has("maxReplicasPerNode")) p.report("maxReplicasPerNode", "can only be used with replicated mode: a global service runs one task on every eligible node");
   return { constraints, preferences, maxReplicasPerNode };
 }
 
