@@ -42,8 +42,9 @@ interface UnitGrammar {
   usage: string; // shown when nothing better can be said
   max: number;
   maxText: string;
-  /** Why a value must be a whole number of the unit it parses to (a fraction is refused, not rounded); absent: fractions kept. */
-  whole?: string;
+  /** Whether `text` (which parse read) is a whole number of the unit it parses to: a fraction is refused, not rounded. Absent: fractions kept. */
+  whole?: (text: string) => boolean;
+  wholeWhy?: string;
 }
 
 function parseWith(g: UnitGrammar, input: unknown): UnitResult {
@@ -60,10 +61,9 @@ function parseWith(g: UnitGrammar, input: unknown): UnitResult {
   if (strict !== undefined) {
     if (strict > g.max) return fail(`${show(text)} is too large (at most ${g.maxText})`);
     if (g.whole === undefined) return ok(strict);
-    // A decimal's binary error ("1.1ms" is 1100.0000000000002) is not a fraction of a tick; "0.5us" is.
-    const ticks = Math.round(strict);
-    if (Math.abs(strict - ticks) > Math.max(1e-6, strict * 1e-12)) return fail(`${show(text)} is not a whole number of microseconds (${g.whole})`);
-    return ok(ticks);
+    if (!g.whole(text)) return fail(`${show(text)} is not a whole number of microseconds (${g.wholeWhy})`);
+    // Exact in decimal, so only the float product's binary error ("1.005ms" is 1004.9999999999999) is rounded away.
+    return ok(Math.round(strict));
   }
   if (/^\s*-/.test(text)) return fail(`${show(text)} is not ${g.what} (it must not be negative)`);
   const bare = decimal(text.trim());
@@ -107,6 +107,19 @@ function strictDuration(text: string): number | undefined {
   return matched === 0 ? undefined : total;
 }
 
+/**
+ * Whether a duration strictDuration reads is a whole number of microseconds, decided on its
+ * decimal digits (exactly, in integers): "0.5us" and "200h0.5us" are not, "1.005ms" is.
+ */
+function wholeMicroseconds(text: string): boolean {
+  const part = new RegExp(`(\\d+)(?:\\.(\\d+))?(us|ms|s|m|h)`, "g");
+  const parts = [...text.matchAll(part)].map((m) => ({ digits: `${m[1]}${m[2] ?? ""}`, places: (m[2] ?? "").length, us: BigInt(US_PER[m[3] ?? ""] ?? 1) }));
+  const places = Math.max(0, ...parts.map((p) => p.places));
+  // Every part over the same power of ten: their sum is whole when that power divides it.
+  const sum = parts.reduce((n, p) => n + BigInt(p.digits) * p.us * 10n ** BigInt(places - p.places), 0n);
+  return sum % 10n ** BigInt(places) === 0n;
+}
+
 function looseUnit(text: string, words: ReadonlyArray<[RegExp, string]>): string | undefined {
   const parts = splitLoose(text);
   if (!parts) return undefined;
@@ -117,7 +130,8 @@ function looseUnit(text: string, words: ReadonlyArray<[RegExp, string]>): string
 const DURATION: UnitGrammar = {
   what: "a duration",
   parse: strictDuration,
-  whole: "durations are whole microseconds, the clock's tick",
+  whole: wholeMicroseconds,
+  wholeWhy: "durations are whole microseconds, the clock's tick",
   loose: (t) => looseUnit(t, DURATION_WORDS),
   bareHint: (n) => `${n}s or ${n}ms`,
   usage: "use a number and one of us, ms, s, m, h, e.g. 250ms, 1.5s or 1m30s",

@@ -36,6 +36,8 @@ table("parseDurationUs", parseDurationUs, [
   ["1.5us", '"1.5us" is not a whole number of microseconds (durations are whole microseconds, the clock\'s tick)'],
   // ...but a decimal's binary error is no fraction: 1.005 x 1000 is 1004.9999999999999.
   ["1.005ms", 1005],
+  ["200h0.5us", '"200h0.5us" is not a whole number of microseconds (durations are whole microseconds, the clock\'s tick)'],
+  ["0.5us0.5us", 1],
   ["1.1m", 66_000_000],
   ["4.35m", 261_000_000],
   ["0.3s", 300_000],
