@@ -60,9 +60,16 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   // most shards have are the measure (the damaged shard may be the first given); a shard with no
   // rows at all has none to compare, and damage() names the runs it lacks.
   const columns = (s: { rows: Sample[] }): string => Object.keys(s.rows[0] ?? {}).filter((k) => !FAULT_COLUMN.test(k)).join(",");
-  const usual = mostCommon(shards.filter((s) => s.rows.length > 0).map(columns));
-  const ragged = shards.find((s) => s.rows.length > 0 && (columns(s) !== usual || s.rows.some((r) => Object.values(r).some((v) => v === undefined))));
-  if (ragged) return badInput(`${ragged.dir}/sweep.csv: its columns differ from the other shards' sweep.csv`);
+  const withRows = shards.filter((s) => s.rows.length > 0);
+  const usual = mostCommon(withRows.map(columns));
+  const ragged = withRows.find((s) => columns(s) !== usual || s.rows.some((r) => Object.values(r).some((v) => v === undefined)));
+  if (ragged) {
+    // Two shards, or a tie: which one is wrong cannot be told, so both are named.
+    const count = (c: string): number => withRows.filter((s) => columns(s) === c).length;
+    const other = withRows.find((s) => columns(s) === usual)!;
+    if (columns(ragged) !== usual && count(usual) === count(columns(ragged))) return badInput(`${ragged.dir}/sweep.csv and ${other.dir}/sweep.csv have different columns: one of them is not the file its shard wrote`);
+    return badInput(`${ragged.dir}/sweep.csv: its columns differ from the other shards' sweep.csv`);
+  }
   // The fault columns, which may number differently, must each be this orchsim's: its version says nothing of a build before a new one.
   const older = shards.find((s) => !faultColumnsOk(Object.keys(s.rows[0] ?? {}).filter((k) => FAULT_COLUMN.test(k))));
   if (older) return badInput(`${older.dir}/sweep.csv: its fault columns are not this orchsim's (each fault's ${FAULT_METRICS.join(", ")}): another build wrote it; run its shard again`);
@@ -132,7 +139,8 @@ function damage(rows: readonly Sample[], m: ShardManifest, services: readonly st
     const key = `${variant}\u0000${seed}`;
     listed.add(key);
     const got = byRun.get(key) ?? [];
-    if (got.join(",") !== services.join(",")) {
+    // No rows at all is damage even when no shard has any (services then lists none).
+    if (got.length === 0 || got.join(",") !== services.join(",")) {
       const what = got.length === 0 ? "no rows" : got.length > services.length ? `${got.length} rows (one per service is ${services.length})` : `rows for ${got.join(", ")} only`;
       return `it has ${what} for the run of ${variant}, seed ${seed}, which ${SHARD_FILE} lists`;
     }

@@ -100,6 +100,20 @@ describe("parallel and sharded sweeps", () => {
     expect(header.stderr).toMatch(/^[^\n]*header\/sweep\.csv: it has no rows for the run of cluster\.scheduler\.strategy=spread, seed 2, which sweep-shard\.json lists/);
     fs.rmSync(path.join(dir, "header", "sweep.csv"));
     expect(merge("header").stderr).toBe(`${path.join(dir, "header")}/sweep.csv is missing: the shard did not finish, or was copied without it (copy it again, or run it again)\n`);
+    // Every shard emptied to its header: still damage, not an empty sweep merged (review).
+    for (const k of [1, 2, 3, 4]) {
+      fs.cpSync(path.join(dir, `shard${k}`), path.join(dir, `bare${k}`), { recursive: true });
+      fs.writeFileSync(path.join(dir, `bare${k}`, "sweep.csv"), read(`shard${k}`, "sweep.csv").split("\n")[0] + "\n");
+    }
+    const bare = orchsim(["merge", ...[1, 2, 3, 4].map((k) => path.join(dir, `bare${k}`)), "--out", path.join(dir, "bad")]);
+    expect(bare.stderr).toMatch(/^[^\n]*bare1\/sweep\.csv: it has no rows for the run of cluster\.scheduler\.strategy=spread, seed 1, which sweep-shard\.json lists/);
+    // Two shards whose columns differ: which is wrong cannot be told, so both are named.
+    for (const k of [1, 2]) sweep(`half${k}`, "--shard", `${k}/2`, "--jobs", "1");
+    const renamed = read("half2", "sweep.csv").replace(/^variant,seed,service,/, "variant,seed,svc,");
+    expect(renamed).not.toBe(read("half2", "sweep.csv"));
+    fs.writeFileSync(path.join(dir, "half2", "sweep.csv"), renamed);
+    const halves = orchsim(["merge", path.join(dir, "half1"), path.join(dir, "half2"), "--out", path.join(dir, "bad")]);
+    expect(halves.stderr).toBe(`${path.join(dir, "half2")}/sweep.csv and ${path.join(dir, "half1")}/sweep.csv have different columns: one of them is not the file its shard wrote\n`);
     // Given first, the damaged copy is still the one named: the other shards are not measured by it.
     const first = orchsim(["merge", ...["doubled", "shard1", "shard3", "shard4"].map((s) => path.join(dir, s)), "--out", path.join(dir, "bad")]);
     expect(first.stderr).toMatch(/^[^\n]*doubled\/sweep\.csv: it has 4 rows/);
