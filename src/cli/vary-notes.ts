@@ -41,7 +41,7 @@ export function fixedFailureNotes(s: Scenario, paths: readonly string[]): string
       if (group.count === 0 || named.length < group.count || e.action.zones.includes(group.zone)) continue;
       const fixed = `the nodeFailure at ${formatDurationUs(e.atUs)} fails ${named.join(", ")} whatever ${p} is`;
       // zones: [z] fails every host in z: the advice only when that is the group (and its managers).
-      const others = s.cluster.nodeGroups.filter((g) => g !== group && g.zone === group.zone && (totals.get(g.name) ?? 0) > 0).map((g) => g.name);
+      const others = sharing(s, group, new Set(e.action.nodes), totals);
       if (others.length > 0) {
         notes.push(`${fixed}; zone ${group.zone} also holds node group${others.length > 1 ? "s" : ""} ${others.join(", ")}, so zones: [${group.zone}] would fail ${others.length > 1 ? "those" : "it"} too: to fail all of ${group.name} at each value, give ${group.name} a zone of its own and the failure zones: [that zone]`);
         continue;
@@ -51,6 +51,15 @@ export function fixedFailureNotes(s: Scenario, paths: readonly string[]): string
     }
   }
   return notes;
+}
+
+/**
+ * The other node groups with nodes in `group`'s zone, but those the failure (`failing`) names
+ * whole: zones: [z] would fail them too, where the failure as written does not.
+ */
+function sharing(s: Scenario, group: Scenario["cluster"]["nodeGroups"][number], failing: ReadonlySet<string>, totals: ReadonlyMap<string, number>): string[] {
+  const namedWhole = (g: { name: string }): boolean => Array.from({ length: totals.get(g.name) ?? 0 }, (_, i) => `${g.name}-${i + 1}`).every((n) => failing.has(n));
+  return s.cluster.nodeGroups.filter((g) => g !== group && g.zone === group.zone && (totals.get(g.name) ?? 0) > 0 && !namedWhole(g)).map((g) => g.name);
 }
 
 /** The node group whose count `path` is (`cluster.nodeGroups.<group>.count`), or undefined. */

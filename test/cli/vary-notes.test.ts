@@ -17,6 +17,13 @@ describe("a varied node count against a failure that names its nodes", () => {
     ]);
   });
 
+  it("advises zones: when the failure names the zone's other group whole too: zones: [z] fails what it fails now", () => {
+    const both = loadScenarioFile("scenarios/zone-failure.yaml", ["cluster.nodeGroups.b.zone=a", "events.0.nodeFailure={nodes: [a-1, a-2, a-3, b-1, b-2, b-3], recoverAfter: 6m}"]);
+    expect(fixedFailureNotes(both, ["cluster.nodeGroups.a.count"])).toEqual([
+      "the nodeFailure at 3m fails a-1, a-2, a-3 whatever cluster.nodeGroups.a.count is; to fail all of zone a at each value, its managers too, give it zones: [a]",
+    ]);
+  });
+
   it("none for a failure of some of the group's nodes: it means those", () => {
     const one = loadScenarioFile("scenarios/zone-failure.yaml", ["events.0.nodeFailure={nodes: [a-1]}"]);
     expect(fixedFailureNotes(one, ["cluster.nodeGroups.a.count"])).toEqual([]);
