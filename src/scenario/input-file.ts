@@ -12,7 +12,11 @@ export function tooLargeMessage(bytes: number | undefined): string {
 
 /** Why reading failed, in a few words ("no such file", or the system's message). */
 export function whyUnreadable(e: unknown): string {
-  return (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EISDIR") return "it is a directory";
+  if (code === "EACCES") return "permission denied";
+  return (e as Error).message;
 }
 
 /**

@@ -161,6 +161,23 @@ services:
     expect(orchsim(["validate", "s.yaml"], dir).code).toBe(0);
   });
 
+  it("shows a service's autoscaler as x-orchsim sets it, and marks the line of one without as an example (walkthrough: it read as in effect)", () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "docker-stack.yml"), `services:
+  web:
+    image: web:1
+    deploy: {replicas: 2}
+    x-orchsim: {autoscale: {min: 2, max: 5, targetCpu: 55%}}
+  api:
+    image: api:1
+    deploy: {replicas: 3}
+`);
+    expect(orchsim(["import", "docker-stack.yml", "-o", "s.yaml"], dir).code).toBe(0);
+    const text = fs.readFileSync(path.join(dir, "s.yaml"), "utf8");
+    expect(text).toContain("    # autoscale: {min: 2, max: 5, targetCpu: 55%}\n");
+    expect(text).toContain("    # autoscale: {min: 3, max: 9, targetCpu: 70%}   # none now; an example to start from\n");
+  });
+
   it("--env-file fills ${VAR} in the stack; the environment wins over it", () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, "docker-stack.yml"), "services:\n  web:\n    image: nginx:${TAG:?set TAG}\n    ports: ['80:80']\n    deploy: {replicas: '${N}'}\n");

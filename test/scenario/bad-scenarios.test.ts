@@ -554,6 +554,10 @@ describe("loadScenarioFile refuses what it cannot read", () => {
     expect(() => loadScenarioFile(path)).toThrow(`${path}:1:1 cannot read the file: no such file`);
   });
 
+  test("a directory: said in words, not as EISDIR (walkthrough)", () => {
+    expect(() => loadScenarioFile(dir)).toThrow(`${dir}:1:1 cannot read the file: it is a directory`);
+  });
+
   test("text over 1 MiB given to parseScenario", () => {
     const e = errorOf(BASE + "#" + "x".repeat(2 * 1024 * 1024) + "\n");
     expect(e.message).toBe("bad.yaml:1:1 the file is larger than 1 MiB (2.0 MiB); refusing to read it");

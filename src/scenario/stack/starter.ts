@@ -158,8 +158,15 @@ function serviceLines(s: ServiceSpec): string[] {
     "    #   (CPU time per request; calls: the services each request calls in turn: only services a workload or a call reaches get traffic)",
     `    # startup: {pull: ${dur(s.startup.pullUs)}, cpu: ${dur(s.startup.cpuUs)}, memory: ${formatBytes(s.startup.memoryBytes)}}   # work before it serves`,
     `    # runtime: {memory: ${formatBytes(s.runtime.memoryBytes)}, concurrency: ${s.runtime.concurrency}, queue: ${s.runtime.queue}}`,
-    ...(s.mode === "replicated" ? [`    # autoscale: {min: ${Math.max(1, s.replicas)}, max: ${Math.max(2, s.replicas * 3)}, targetCpu: 70%}`] : []),
+    ...(s.mode === "replicated" ? [autoscaleLine(s)] : []),
   ];
+}
+
+/** The service's autoscaler as it stands (x-orchsim's), or, with none, an example marked as one (walkthrough: it read as the default). */
+function autoscaleLine(s: ServiceSpec): string {
+  const a = s.autoscale;
+  if (a !== null) return `    # autoscale: {min: ${a.min}, max: ${a.max}, targetCpu: ${Math.round(a.targetCpu * 1e4) / 100}%}`;
+  return `    # autoscale: {min: ${Math.max(1, s.replicas)}, max: ${Math.max(2, s.replicas * 3)}, targetCpu: 70%}   # none now; an example to start from`;
 }
 
 function workloadLines(services: readonly ServiceSpec[]): string[] {
