@@ -9,7 +9,7 @@ import { writeSamples, writeSweep } from "./sweep-stats.js";
 import type { ShardManifest } from "./merge-command.js";
 import { SHARD_FILE } from "./sweep-files.js";
 import { orchsimVersion } from "./version.js";
-import { badInput, commandFailed, openOutput, problemsOf, problemsWithout } from "./bad-input.js";
+import { badInput, commandFailed, openOutput, problemsOf, problemsWithout, setProblems } from "./bad-input.js";
 import type { OutputDir } from "../metrics/output.js";
 import { checkCost, parseMaxEvents } from "./cost-guard.js";
 import { estimateCost } from "../engine/cost.js";
@@ -139,7 +139,8 @@ function gridOf(file: string, o: SweepOptions, options: LoadOptions, seeds: read
       for (const m of strategyModules(scenario)) if (fs.existsSync(m.file)) hash.update(fs.readFileSync(m.file));
     } catch (err) {
       // With no --vary there is one variant, and nothing to name but the problems themselves.
-      if (err instanceof ScenarioError) return o.vary.length > 0 ? problemsOf(`--vary ${v.label}`, err.message, problemsWithout(file, [...o.set, seedOverride(seeds[0]!)], options)) : err.message;
+      const base = [...o.set, seedOverride(seeds[0]!)];
+      if (err instanceof ScenarioError) return o.vary.length > 0 ? problemsOf(`--vary ${v.label}`, err.message, problemsWithout(file, base, options)) : setProblems(file, base, options, err.message);
       throw err;
     }
     for (const seed of seeds) jobs.push({ file, overrides: [...o.set, ...v.sets, seedOverride(seed)], variant: v.label, ...options });

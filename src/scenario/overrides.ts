@@ -144,5 +144,13 @@ function put(ctx: Ctx, spot: Spot, seg: string, value: Raw): void {
     return;
   }
   const index = findItem(ctx, node, seg, spot);
-  if (index !== undefined) node.items[index] = value;
+  if (index === undefined) return;
+  // A named item replaced by null or a scalar read as an item with no fields (walkthrough: a
+  // "missing required field" line per field); --set cannot remove one.
+  const what = NAMED_LISTS.get(spot.shape);
+  if (what !== undefined && value.kind !== "map") {
+    ctx.report(setOrigin(spot.full, spot.flag), "", `a ${what} is a map of its fields, not ${describe(value)}${isNull(value) ? " (--set cannot remove one: edit the file)" : ""}`);
+    return;
+  }
+  node.items[index] = value;
 }

@@ -69,6 +69,9 @@ describe("orchsim sweep", () => {
     // A value given twice would be one variant less than asked, silently; the name, runs that differ in nothing.
     const twice = orchsim(["sweep", file, "--vary", "services.web.replicas=2,2", "--out", path.join(dir, "o")]);
     expect([twice.code, twice.stderr]).toEqual([2, `--vary: "services.web.replicas=2,2" lists 2 twice; each value is one variant\n`]);
+    // With no --vary, a --set that breaks another field leads its line, as on run.
+    const renamed = orchsim(["sweep", file, "--seeds", "1", "--set", "services.web.name=api", "--out", path.join(dir, "o")]);
+    expect([renamed.code, renamed.stderr]).toEqual([2, expect.stringMatching(/^--set services\.web\.name=api: \S+tiny\.yaml:\d+:\d+ workload\[users\]\.service: unknown service "web" \(known: api\)\n$/)]);
     const named = orchsim(["sweep", file, "--vary", "name=a,b", "--out", path.join(dir, "o")]);
     expect([named.code, named.stderr]).toEqual([2, "--vary: name labels the outputs and changes no run; its variants would be the same runs\n"]);
     // A field the variant names wrong: its own line, once.

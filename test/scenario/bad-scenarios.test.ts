@@ -283,6 +283,15 @@ const ROWS: Row[] = [
     ],
   },
   {
+    name: "--set of a named item to null or a number: one line, not one per missing field (walkthrough)",
+    yaml: CLUSTER,
+    set: ["services.web=null", "cluster.nodeGroups.web=3"],
+    message: [
+      "--set services.web: a service is a map of its fields, not null (--set cannot remove one: edit the file)",
+      "--set cluster.nodeGroups.web: a node group is a map of its fields, not 3",
+    ],
+  },
+  {
     name: "--set appending an event that names an unknown node",
     yaml: BASE,
     set: ["events.0={at: 1m, nodeFailure: {nodes: [web-1]}}"],
