@@ -97,9 +97,11 @@ describe("events that find nothing to do when they strike", () => {
     ]);
   });
 
-  it("a load spike to the workload's own rate", () => {
-    expect(scenarioWarnings(parseScenario(base, "inert.yaml", ["events=[{at: 10s, loadSpike: {workload: users, rate: 40/s, duration: 5s}}]"]))).toEqual([
+  it("a load spike to the workload's own rate: the same traffic, window for window (only the fault's own line marks it)", () => {
+    const spike = "events=[{at: 10s, loadSpike: {workload: users, rate: 40/s, duration: 5s}}]";
+    expect(scenarioWarnings(parseScenario(base, "inert.yaml", [spike]))).toEqual([
       "the loadSpike at 10 s changes nothing: its 40/s is the rate workload users has anyway",
     ]);
+    expect(runYaml(base, [spike]).timeseries).toEqual(runYaml(base, []).timeseries);
   });
 });
