@@ -40,7 +40,7 @@ function inertServiceSettings(s: Scenario): string[] {
     const moot = [rp.delayUs !== d.delayUs ? "delay" : "", rp.maxAttempts !== d.maxAttempts ? "maxAttempts" : "", rp.windowUs !== d.windowUs ? "window" : ""].filter((k) => k !== "");
     if (rp.condition === "none" && moot.length > 0) {
       out.push(`services[${svc.name}].restartPolicy.${moot.join(", ")} ${moot.length > 1 ? "change" : "changes"} nothing: its condition is none, so no task is restarted`);
-    } else if (rp.maxAttempts === 0 && rp.windowUs !== DEFAULTS.restartPolicy.windowUs) {
+    } else if (rp.maxAttempts === 0 && rp.windowUs !== d.windowUs) {
       out.push(`services[${svc.name}].restartPolicy.window changes nothing: maxAttempts is 0 (unlimited), and the window is where maxAttempts counts restarts`);
     }
   }
@@ -77,7 +77,9 @@ function unusedNetworks(s: Scenario): string[] {
 /**
  * What an event (its first strike) or an autoscaler would do at or after the run's end: a
  * recovery, a restart, a partition's heal, the top of a ramp, an autoscaler's first look. The
- * run shows none of it (what happens in the end's instant comes after its last window).
+ * run shows none of it: a fault's strike or recovery in the end's instant comes after the last
+ * window (injections.ts strikeAt); an autoscaler's look, an ordinary event, does not, so only an
+ * interval past the end is said.
  */
 function afterTheEnd(s: Scenario): string[] {
   const endUs = s.durationUs;
@@ -101,7 +103,6 @@ function afterTheEnd(s: Scenario): string[] {
     }
   });
   const autoscalers = s.services.flatMap((svc) =>
-    // Its first look is an ordinary event: at the end's very instant it still runs, before the last window.
     svc.autoscale !== null && svc.autoscale.intervalUs > endUs ? [`services[${svc.name}].autoscale never scales in the run: its first look at the CPU comes after its interval (${formatDurationUs(svc.autoscale.intervalUs)}), past ${end} (its min still sets the replicas it starts with, when replicas is not given)`] : [],
   );
   return [...events, ...autoscalers];

@@ -111,7 +111,11 @@ function noteAbsent(world: World, kind: string, nodes: readonly string[]): void 
   const notYet = nodes.filter((n) => !world.hostByName.has(n));
   const removed = nodes.filter((n) => world.hostByName.get(n)?.removed === true);
   const crashes = kind === "nodeFailure" || kind === "killManager";
-  const down = crashes ? nodes.filter((n) => { const h = world.hostByName.get(n); return h !== undefined && !h.removed && !h.up; }) : [];
+  const isDown = (n: string): boolean => {
+    const h = world.hostByName.get(n);
+    return h !== undefined && !h.removed && !h.up;
+  };
+  const down = crashes ? nodes.filter(isDown) : [];
   const say = (names: string[], why: string): void => {
     const key = `${kind} ${names.join(",")} ${why}`;
     if (names.length === 0 || world.runNoteKeys.has(key)) return;
