@@ -58,7 +58,8 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
   const grid = gridOf(file, o, options, seeds as number[], variants as Variant[]);
   if (typeof grid === "string") return badInput(grid);
   const share = shard as Shard | null;
-  if (share && share.of > grid.jobs.length) return badInput(`--shard: ${share.of} shares of ${grid.jobs.length} run${grid.jobs.length === 1 ? "" : "s"} would leave some empty`);
+  // More shards than runs leaves some empty: written (a manifest, no rows) and merged like the
+  // others, so an Indexed Job or array sized above a small sweep still completes (walkthrough).
   const chosen = grid.jobs.map((_, i) => i).filter((i) => share === null || i % share.of === share.index - 1);
   // The largest variant's cost, for every run of this sweep (or shard).
   const refusal = checkCost(grid.costliest, maxEvents as number, chosen.length, o.quiet === true, jobs as number);
@@ -95,7 +96,8 @@ export async function sweepCommand(file: string, o: SweepOptions): Promise<numbe
       };
       writeShard(out, samples, manifest);
       out.commit();
-      if (!o.quiet) process.stdout.write(`shard ${share.index}/${share.of}: ${chosen.length} of ${grid.jobs.length} runs; combine the shards with: orchsim merge DIR...\noutputs: ${out.finalDir}\n`);
+      const empty = chosen.length === 0 ? " (more shards than runs: this one is empty, and merge takes it)" : "";
+      if (!o.quiet) process.stdout.write(`shard ${share.index}/${share.of}: ${chosen.length} of ${grid.jobs.length} runs${empty}; combine the shards with: orchsim merge DIR...\noutputs: ${out.finalDir}\n`);
       return 0;
     }
     const text = writeSweep(out, samples, { scenario: grid.name, variants: labels, seeds: seeds as number[], set }, o.report === true);
@@ -168,7 +170,7 @@ export async function runAll(list: readonly SweepJob[], jobs: number, showProgre
     progress.show(() => share);
     return r;
   };
-  if (jobs === 1 || list.length === 1) {
+  if (jobs === 1 || list.length <= 1) {
     const results: JobResult[] = [];
     for (const job of list) {
       results.push(tick(await runJob(job)));
