@@ -33,11 +33,7 @@ export interface ShardManifest {
 
 export function mergeCommand(dirs: readonly string[], o: { out?: string; report?: boolean; quiet?: boolean }): number {
   const shards: { dir: string; manifest: ShardManifest; rows: Sample[] }[] = [];
-  const given = new Map<string, string>();
   for (const dir of dirs) {
-    const again = given.get(path.resolve(dir));
-    if (again !== undefined) return badInput(`${dir} is given twice${again === dir ? "" : ` (as ${again})`}: give each shard once`);
-    given.set(path.resolve(dir), dir);
     const read = readShard(dir);
     if (typeof read === "string") return badInput(read);
     shards.push({ dir, ...read });
@@ -49,10 +45,11 @@ export function mergeCommand(dirs: readonly string[], o: { out?: string; report?
   }
   const other = shards.find((s) => s.manifest.orchsim !== first.orchsim);
   if (other) return badInput(`${other.dir}: written by orchsim ${other.manifest.orchsim}, ${shards[0]!.dir} by ${first.orchsim}: their runs may differ`);
-  // A copy of a shard given as another (the same rows twice): said as that, before the rows are judged.
+  // A shard given twice, or a copy of one given as another (the same rows twice): said as that, before the rows are judged.
   const have = new Map<number, string>();
   for (const s of shards) {
     const twice = have.get(s.manifest.shard);
+    if (twice !== undefined && path.resolve(twice) === path.resolve(s.dir)) return badInput(`${s.dir} is given twice${twice === s.dir ? "" : ` (as ${twice})`}: give each shard once`);
     if (twice !== undefined) return badInput(`${s.dir}: shard ${s.manifest.shard}/${first.of} is also in ${twice}`);
     have.set(s.manifest.shard, s.dir);
   }

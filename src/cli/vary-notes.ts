@@ -1,7 +1,7 @@
 // What a sweep (--vary) or a plan (--minimize) is told before it varies a field, when the
 // scenario would not follow the change the way the question means it.
 
-import { managerZones } from "../engine/hosts.js";
+import { groupsWithNodes, managerZones } from "../engine/hosts.js";
 import { groupTotals, loadScenarioFile, type LoadOptions, type Override } from "../scenario/index.js";
 import type { Scenario } from "../scenario/types.js";
 import { formatDurationUs } from "../scenario/units.js";
@@ -59,7 +59,7 @@ export function fixedFailureNotes(s: Scenario, paths: readonly string[]): string
  */
 function sharing(s: Scenario, group: Scenario["cluster"]["nodeGroups"][number], failing: ReadonlySet<string>, totals: ReadonlyMap<string, number>): string[] {
   const namedWhole = (g: { name: string }): boolean => Array.from({ length: totals.get(g.name) ?? 0 }, (_, i) => `${g.name}-${i + 1}`).every((n) => failing.has(n));
-  return s.cluster.nodeGroups.filter((g) => g !== group && g.zone === group.zone && (totals.get(g.name) ?? 0) > 0 && !namedWhole(g)).map((g) => g.name);
+  return groupsWithNodes(s).filter((g) => g !== group && g.zone === group.zone && !namedWhole(g)).map((g) => g.name);
 }
 
 /** The node group whose count `path` is (`cluster.nodeGroups.<group>.count`), or undefined. */

@@ -42,9 +42,8 @@ interface UnitGrammar {
   usage: string; // shown when nothing better can be said
   max: number;
   maxText: string;
-  /** Whether `text` (which parse read) is a whole number of the unit it parses to: a fraction is refused, not rounded. Absent: fractions kept. */
-  whole?: (text: string) => boolean;
-  wholeWhy?: string;
+  /** `test`: whether `text` (which parse read) is a whole number of the unit it parses to; a fraction is refused (`why`), not rounded. Absent: fractions kept. */
+  whole?: { test: (text: string) => boolean; why: string };
 }
 
 function parseWith(g: UnitGrammar, input: unknown): UnitResult {
@@ -61,7 +60,7 @@ function parseWith(g: UnitGrammar, input: unknown): UnitResult {
   if (strict !== undefined) {
     if (strict > g.max) return fail(`${show(text)} is too large (at most ${g.maxText})`);
     if (g.whole === undefined) return ok(strict);
-    if (!g.whole(text)) return fail(`${show(text)} is not a whole number of microseconds (${g.wholeWhy})`);
+    if (!g.whole.test(text)) return fail(`${show(text)} is not a whole number of microseconds (${g.whole.why})`);
     // Exact in decimal, so only the float product's binary error ("1.005ms" is 1004.9999999999999) is rounded away.
     return ok(Math.round(strict));
   }
@@ -92,19 +91,24 @@ const DURATION_WORDS: ReadonlyArray<[RegExp, string]> = [
 /** One year: a limit that no sensible run reaches and that keeps every sum a safe integer. */
 const DURATION_MAX_US = 8760 * 3600e6;
 
-function strictDuration(text: string): number | undefined {
+/** A duration's parts, number text and unit ("1m30s": ["1", "m"], ["30", "s"]); undefined unless every part is a number followed by a unit. */
+function durationParts(text: string): [string, string][] | undefined {
   // Go-style compounds ("1m30s") are allowed; every part must be a number followed by a unit.
   const part = new RegExp(`(${NUMBER})(us|ms|s|m|h)`, "y");
-  let total = 0;
+  const parts: [string, string][] = [];
   let matched = 0;
   while (matched < text.length) {
     part.lastIndex = matched;
     const m = part.exec(text);
     if (!m) return undefined;
-    total += Number(m[1]) * (US_PER[m[2] ?? ""] ?? NaN);
+    parts.push([m[1] ?? "", m[2] ?? ""]);
     matched = part.lastIndex;
   }
-  return matched === 0 ? undefined : total;
+  return parts.length === 0 ? undefined : parts;
+}
+
+function strictDuration(text: string): number | undefined {
+  return durationParts(text)?.reduce((total, [n, unit]) => total + Number(n) * (US_PER[unit] ?? NaN), 0);
 }
 
 /**
@@ -112,11 +116,13 @@ function strictDuration(text: string): number | undefined {
  * decimal digits (exactly, in integers): "0.5us" and "200h0.5us" are not, "1.005ms" is.
  */
 function wholeMicroseconds(text: string): boolean {
-  const part = new RegExp(`(\\d+)(?:\\.(\\d+))?(us|ms|s|m|h)`, "g");
-  const parts = [...text.matchAll(part)].map((m) => ({ digits: `${m[1]}${m[2] ?? ""}`, places: (m[2] ?? "").length, us: BigInt(US_PER[m[3] ?? ""] ?? 1) }));
+  const parts = (durationParts(text) ?? []).map(([n, unit]) => {
+    const [whole, fraction = ""] = n.split(".");
+    return { digits: BigInt(`${whole}${fraction}`), places: fraction.length, us: BigInt(US_PER[unit] ?? 1) };
+  });
   const places = Math.max(0, ...parts.map((p) => p.places));
   // Every part over the same power of ten: their sum is whole when that power divides it.
-  const sum = parts.reduce((n, p) => n + BigInt(p.digits) * p.us * 10n ** BigInt(places - p.places), 0n);
+  const sum = parts.reduce((n, p) => n + p.digits * p.us * 10n ** BigInt(places - p.places), 0n);
   return sum % 10n ** BigInt(places) === 0n;
 }
 
@@ -130,8 +136,7 @@ function looseUnit(text: string, words: ReadonlyArray<[RegExp, string]>): string
 const DURATION: UnitGrammar = {
   what: "a duration",
   parse: strictDuration,
-  whole: wholeMicroseconds,
-  wholeWhy: "durations are whole microseconds, the clock's tick",
+  whole: { test: wholeMicroseconds, why: "durations are whole microseconds, the clock's tick" },
   loose: (t) => looseUnit(t, DURATION_WORDS),
   bareHint: (n) => `${n}s or ${n}ms`,
   usage: "use a number and one of us, ms, s, m, h, e.g. 250ms, 1.5s or 1m30s",
