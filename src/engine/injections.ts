@@ -9,10 +9,12 @@ import { formatDurationUs } from "../scenario/index.js";
  * command or a real failure would take. Firings, and the recoveries and heals they schedule,
  * strike last in their microsecond (strikeAt), after that instant's ordinary work, whichever
  * order that work was scheduled in (so held heartbeats can be exact about it), and after the
- * metrics window that ends there has closed.
+ * metrics window that ends there has closed. In one microsecond, what ends there (a recovery,
+ * a restart, a heal) strikes before what begins there (the firings, in file order): a failure
+ * at the instant an earlier one recovers finds its node back up and fails it again.
  */
 export function scheduleInjections(world: World): void {
-  for (const ev of world.scenario.events) scheduleFiring(world, ev, 0);
+  world.scenario.events.forEach((ev, index) => scheduleFiring(world, ev, index, 0));
 }
 
 /** When the k-th firing of an event happens on the world's clock, or null if there is none. */
@@ -28,17 +30,31 @@ export function firingTimeUs(world: World, ev: EventSpec, k: number): number | n
  * window's, with all it does at once (the requests it fails, the tasks it stops). Events placed
  * last run in the order they were placed; this one is placed from an ordinary event of that
  * microsecond, so after the window's close, which was placed when the window before it closed.
+ * For what ends at `atUs`: placed from an ordinary event, it strikes before the firings of that
+ * microsecond, which are placed from keyed ones (fireAt).
  */
 function strikeAt(world: World, atUs: number, fn: () => void): void {
   world.sim.at(atUs, () => world.sim.lastAt(atUs, fn));
 }
 
-function scheduleFiring(world: World, ev: EventSpec, k: number): void {
+/**
+ * The places (kernel atKeyed) of the scenario's firings in their microsecond: after its ordinary
+ * events, so after every recovery's strikeAt, and by the event's place in the file. Above every
+ * heartbeat's place (api heartbeatKey: 128 a node), which these never share.
+ */
+const FIRING_KEYS = 2 ** 49;
+
+/** strikeAt for the firing of the scenario's event number `index`: after what ends at `atUs`. */
+function fireAt(world: World, atUs: number, index: number, fn: () => void): void {
+  world.sim.atKeyed(atUs, FIRING_KEYS + index, () => world.sim.lastAt(atUs, fn));
+}
+
+function scheduleFiring(world: World, ev: EventSpec, index: number, k: number): void {
   const atUs = firingTimeUs(world, ev, k);
   if (atUs === null) return;
-  strikeAt(world, atUs, () => {
+  fireAt(world, atUs, index, () => {
     fire(world, ev.action);
-    if (ev.everyUs > 0) scheduleFiring(world, ev, k + 1);
+    if (ev.everyUs > 0) scheduleFiring(world, ev, index, k + 1);
   });
 }
 
