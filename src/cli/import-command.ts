@@ -5,6 +5,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseScenario, ScenarioError } from "../scenario/index.js";
+import { isScenarioText, notAStack } from "../scenario/stack/index.js";
 import { starterScenario } from "../scenario/stack/starter.js";
 import { readInputFile } from "../scenario/input-file.js";
 import { badInput } from "./bad-input.js";
@@ -28,6 +29,7 @@ export function importCommand(stacks: readonly string[], opts: ImportOptions): n
   for (const s of stacks) {
     const read = readInputFile(s);
     if (!("text" in read)) return badInput(`orchsim: cannot read ${s}: ${"tooLarge" in read ? read.tooLarge : read.unreadable}`);
+    if (isScenarioText(read.text, s)) return badInput(`${s}:1:1 ${notAStack(s)}`);
   }
   // The scenario finds its stack files beside itself: write their paths relative to it.
   const scenarioFile = out ?? "scenario.yaml";

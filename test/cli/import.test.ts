@@ -92,6 +92,22 @@ describe("orchsim import", () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  it("a scenario given as the stack gets one message that says what it is and what to do, not a list of wrong Compose fields (walkthrough)", () => {
+    const dir = tempDir();
+    const out = path.join(dir, "s.yaml");
+    const scenario = "scenarios/hello-cluster.yaml";
+    const r = orchsim(["import", scenario, "-o", out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`${scenario}:1:1 this is an orchsim scenario, not a Compose / docker stack deploy file: run it with \`orchsim run ${scenario}\`\n`);
+    expect(fs.existsSync(out)).toBe(false);
+    // The same when a scenario's stack: names one; a Compose file is still read as Compose.
+    fs.copyFileSync(path.join(ROOT, scenario), path.join(dir, "inner.yaml"));
+    fs.writeFileSync(path.join(dir, "outer.yaml"), "version: 1\nname: outer\nduration: 1m\nstack: ./inner.yaml\ncluster: {managers: {count: 1}}\n");
+    expect(orchsim(["validate", path.join(dir, "outer.yaml")]).stderr).toBe(`${path.join(dir, "inner.yaml")}:1:1 this is an orchsim scenario, not a Compose / docker stack deploy file: run it with \`orchsim run ${path.join(dir, "inner.yaml")}\`\n`);
+    fs.writeFileSync(path.join(dir, "docker-stack.yml"), "version: \"3.8\"\nservices:\n  web: {image: nginx}\n");
+    expect(orchsim(["import", path.join(dir, "docker-stack.yml")]).code).toBe(0);
+  });
+
   it("with no -o prints the scenario; an existing file is not overwritten without --force", () => {
     const r = orchsim(["import", WEBSHOP]);
     expect(r.code).toBe(0);

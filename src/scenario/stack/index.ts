@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseDotenv } from "dotenv";
-import type { Ctx } from "../context.js";
+import { Ctx } from "../context.js";
 import { readInputFile, whyUnreadable } from "../input-file.js";
 import { parseYaml } from "../parse.js";
 import { entryOf, fileOrigin, mergeRaw, textOf, valueOf, type Origin, type Raw, type RawEntry, type RawMap } from "../raw.js";
@@ -99,7 +99,30 @@ function readStackFile(ctx: Ctx, file: string, at: Origin): Raw | undefined {
     ctx.report(tree.at, "", "a stack file is a map of fields (version, services, networks, ...)");
     return undefined;
   }
+  if (tree !== undefined && looksLikeScenario(tree)) {
+    // Its fields would each be wrong for Compose (`version: must be text`, `services: must be a
+    // map`), and none of those messages would say why (walkthrough: `orchsim import` of a scenario).
+    ctx.report(fileOrigin(1, 1, file, ""), "", notAStack(file));
+    return undefined;
+  }
   return tree;
+}
+
+/** What is said of a scenario given where a stack file belongs (here, and by `orchsim import`). */
+export function notAStack(file: string): string {
+  return `this is an orchsim scenario, not a Compose / docker stack deploy file: run it with \`orchsim run ${file}\``;
+}
+
+/** Whether a file's text is a scenario rather than a stack (`orchsim import` asks before it reads it as one). */
+export function isScenarioText(text: string, file: string): boolean {
+  const tree = parseYaml(text, new Ctx(file), file);
+  return tree?.kind === "map" && looksLikeScenario(tree);
+}
+
+/** A scenario's marks, which no Compose file has: `version: 1` (a number) or services as a list. */
+function looksLikeScenario(tree: RawMap): boolean {
+  const version = valueOf(tree, "version");
+  return (version?.kind === "scalar" && version.value === 1) || valueOf(tree, "services")?.kind === "seq";
 }
 
 function environment(ctx: Ctx, opts: StackOptions): Env {
