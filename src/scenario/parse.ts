@@ -3,7 +3,7 @@
 // expanded by copying (each expansion counted, at most ALIAS_EXPANSIONS_MAX), a cycle of aliases
 // is refused, and the expanded tree is capped at NODES_MAX nodes.
 
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from "yaml";
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node as YamlNode } from "yaml";
 import type { Ctx } from "./context.js";
 import {
   fileOrigin,
@@ -171,6 +171,19 @@ function tooDeepOffset(text: string): number | null {
   return null;
 }
 
+/** Where the quoted text that runs on to `end` (the parser's place for its missing close) opens, or null. */
+function unclosedQuoteOffset(doc: Document, end: number): number | null {
+  let at: number | null = null;
+  visit(doc, {
+    Scalar(_key, node) {
+      if ((node.type !== "QUOTE_DOUBLE" && node.type !== "QUOTE_SINGLE") || node.range === undefined || node.range === null || node.range[1] < end) return undefined;
+      at = node.range[0];
+      return visit.BREAK;
+    },
+  });
+  return at;
+}
+
 /** The first character from `offset` on that is neither blank nor in a comment line, or null. */
 function keyOffset(text: string, offset: number): number | null {
   const m = /(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*/y;
@@ -208,15 +221,18 @@ export function parseYaml(text: string, ctx: Ctx, file?: string): Raw | undefine
     const deeper = misIndented && lineEnd >= 0 ? keyOffset(text, lineEnd + 1) : null;
     // The parser places a mis-aligned key at the indentation before it, or at a comment line above it: name the key.
     const aligned = e.code === "BAD_INDENT" ? keyOffset(text, e.pos[0]) : null;
+    // The parser finds a quote's missing close at the end of the file: name where it opens.
+    const opened = e.code === "MISSING_CHAR" && /closing .?quote/.test(e.message) ? unclosedQuoteOffset(doc, e.pos[0]) : null;
     const message =
       e.code === "MULTIPLE_DOCS" ? `${what} holds a single YAML document (found a second ---)`
       : overflow ? `maps and lists are nested too deep (at most ${DEPTH_MAX})`
       : deeper !== null ? `this line is indented deeper than the key above it, so YAML reads it as part of that key's value; line it up with its sibling keys (${e.message})`
       : e.code === "BLOCK_AS_IMPLICIT_KEY" ? `a second ": " on one line; quote a value that holds one (${e.message})`
+      : opened !== null ? `this quote is never closed: the rest of the file reads as its text (${e.message.replace(/ at line \d+, column \d+:?\s*$/, "")})`
       : e.message;
     // Where the parser's stack ran out depends on how deep the process already was when it
     // parsed: name the bracket that went past the limit instead, the same in every process.
-    ctx.report(where((overflow ? tooDeepOffset(text) : null) ?? deeper ?? aligned ?? e.pos[0]), "", `YAML syntax error: ${message}`);
+    ctx.report(where((overflow ? tooDeepOffset(text) : null) ?? deeper ?? aligned ?? opened ?? e.pos[0]), "", `YAML syntax error: ${message}`);
   }
   for (const w of doc.warnings) ctx.report(where(w.pos[0]), "", `YAML: ${w.message}`);
   if (doc.errors.length > 0) return undefined;

@@ -208,6 +208,21 @@ const ROWS: Row[] = [
     ],
   },
   {
+    // The parser finds the missing close at the end of the file; the quote that opens it is named (walkthrough).
+    name: "a quote never closed",
+    yaml: 'version: 1\nname: "demo\nduration: 1m\nservices:\n  - {name: web}\n',
+    message: [
+      'bad.yaml:2:7 YAML syntax error: this quote is never closed: the rest of the file reads as its text (Missing closing "quote)',
+    ],
+  },
+  {
+    name: "a single quote never closed, in a list item",
+    yaml: "version: 1\nname: t\nduration: 1m\nservices:\n  - name: 'web\n    replicas: 2\n",
+    message: [
+      "bad.yaml:5:11 YAML syntax error: this quote is never closed: the rest of the file reads as its text (Missing closing 'quote)",
+    ],
+  },
+  {
     // At the end of the file: its last character outside comments, not the line after the final newline.
     name: "a bracket never closed",
     yaml: "version: 1\nname: t\nservices: [web\n\n# the end\n",
