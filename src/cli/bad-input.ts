@@ -50,6 +50,23 @@ export function setProblems(file: string, overrides: readonly Override[], option
     .join("\n");
 }
 
+/**
+ * A variant's problems (`message`: the file with `base`, its --sets, and the variant's own
+ * overrides, led by `flag`): the lines the file has with `base` alone led as setProblems leads
+ * them (by the --set that caused one, or none: the file's own), the rest by `flag` (problemsOf).
+ * For a sweep's --vary and plan's --minimize, whose values are tried over the command's --sets.
+ */
+export function variantProblems(file: string, base: readonly Override[], options: { envFile?: string }, flag: string, message: string): string {
+  const own = problemsWithout(file, [...base], options);
+  const ownLines = [...own];
+  const led = ownLines.length === 0 ? [] : setProblems(file, base, options, ownLines.join("\n")).split("\n");
+  const asLed = new Map(ownLines.map((line, i) => [line, led[i]!]));
+  return message
+    .split("\n")
+    .map((line) => asLed.get(line) ?? problemsOf(flag, line))
+    .join("\n");
+}
+
 /** The scenario's problems with `overrides` alone, one per line (none: it loads). */
 export function problemsWithout(file: string, overrides: Override[], options: { envFile?: string }): Set<string> {
   try {

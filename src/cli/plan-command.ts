@@ -12,7 +12,7 @@ import type { Scenario } from "../scenario/types.js";
 import { textTable } from "../report/text-table.js";
 import { fieldOf, firstProblem, jobsNote, parseJobs, parseSeeds, runAll } from "./sweep-command.js";
 import type { Sample, SweepJob } from "./sweep-run.js";
-import { badInput, commandFailed, openOutput, problemsOf, problemsWithout } from "./bad-input.js";
+import { badInput, commandFailed, openOutput, variantProblems } from "./bad-input.js";
 import { announcePlan, checkCost, parseMaxEvents } from "./cost-guard.js";
 import { writeSamples } from "./sweep-stats.js";
 import { seedOverride } from "./reproduce.js";
@@ -108,7 +108,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
     try {
       return loadScenarioFile(file, sets, options);
     } catch (err) {
-      if (err instanceof ScenarioError) return badInput(problemsOf(flag, err.message, problemsWithout(file, baseSets, options)));
+      if (err instanceof ScenarioError) return badInput(variantProblems(file, baseSets, options, flag, err.message));
       throw err;
     }
   };

@@ -9,7 +9,7 @@ import { writeSamples, writeSweep } from "./sweep-stats.js";
 import type { ShardManifest } from "./merge-command.js";
 import { SHARD_FILE } from "./sweep-files.js";
 import { orchsimVersion } from "./version.js";
-import { badInput, commandFailed, openOutput, problemsOf, problemsWithout, setProblems } from "./bad-input.js";
+import { badInput, commandFailed, openOutput, setProblems, variantProblems } from "./bad-input.js";
 import type { OutputDir } from "../metrics/output.js";
 import { checkCost, parseMaxEvents } from "./cost-guard.js";
 import { estimateCost } from "../engine/cost.js";
@@ -142,7 +142,7 @@ function gridOf(file: string, o: SweepOptions, options: LoadOptions, seeds: read
     } catch (err) {
       // With no --vary there is one variant, and nothing to name but the problems themselves.
       const base = [...o.set, seedOverride(seeds[0]!)];
-      if (err instanceof ScenarioError) return o.vary.length > 0 ? problemsOf(`--vary ${v.label}`, err.message, problemsWithout(file, base, options)) : setProblems(file, base, options, err.message);
+      if (err instanceof ScenarioError) return o.vary.length > 0 ? variantProblems(file, base, options, `--vary ${v.label}`, err.message) : setProblems(file, base, options, err.message);
       throw err;
     }
     for (const seed of seeds) jobs.push({ file, overrides: [...o.set, ...v.sets, seedOverride(seed)], variant: v.label, ...options });

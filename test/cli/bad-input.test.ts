@@ -130,6 +130,26 @@ describe("a --set that makes another field of the file wrong", () => {
     const broken = writeScenario(dir, "b.yaml", GOOD.replace("rate: 50/s", "rate: 50"));
     expect(orchsim(["validate", broken, "--set", "services.web.replicas=3"]).stderr).toMatch(/^\S+b\.yaml:11:\d+ workload\[users\]\.rate: /);
   });
+
+  it("is named the same way by a sweep with --vary and by plan, whose values are tried over the --sets (walkthrough: only run, validate and a plain sweep did)", () => {
+    const dir = tempDir();
+    const file = writeScenario(dir, "s.yaml", GOOD);
+    const line = `--set services.web.name=api: ${file}:11:28 workload[users].service: unknown service "web" (known: api)\n`;
+    const swept = orchsim(["sweep", file, "--seeds", "1", "--set", "services.web.name=api", "--vary", "services.api.replicas=2,3", "--out", path.join(dir, "o")]);
+    expect([swept.code, swept.stderr]).toEqual([2, line]);
+    const planned = orchsim(["plan", file, "--seeds", "1", "--set", "services.web.name=api", "--minimize", "services.api.replicas", "--range", "1..4", "--out", path.join(dir, "p")]);
+    expect([planned.code, planned.stderr]).toEqual([2, line]);
+    expect(fs.existsSync(path.join(dir, "o")) || fs.existsSync(path.join(dir, "p"))).toBe(false);
+    // The file's own problem stays as it is, and the variant's own leads with the variant.
+    const broken = writeScenario(dir, "b.yaml", GOOD.replace("rate: 50/s", "rate: 50"));
+    const both = orchsim(["sweep", broken, "--seeds", "1", "--vary", "services.web.ports=x,y", "--out", path.join(dir, "o")]);
+    expect(both.stderr.split("\n")).toEqual([
+      "--vary services.web.ports: must be a list (got \"x\")",
+      expect.stringMatching(/^--vary services\.web\.ports=x: \S+b\.yaml:11:28 workload\[users\]\.service: service web publishes no port/),
+      expect.stringMatching(/^\S+b\.yaml:11:39 workload\[users\]\.rate: 50 is not a rate/),
+      "",
+    ]);
+  });
 });
 
 describe("an output directory that holds an input", () => {
