@@ -34,6 +34,16 @@ export function lostCount(f: FaultSummary): string {
 }
 
 /**
+ * Fault `i`'s neighbours: the last fault at an earlier instant (whose breach it may carry over)
+ * and the first at a later one (where its span ends; none: the run's end). Faults of one instant
+ * share their span (faults.ts).
+ */
+export function spanOf(faults: readonly FaultSummary[], i: number): { prev: FaultSummary | undefined; next: FaultSummary | undefined } {
+  const t = faults[i]!.t_s;
+  return { prev: faults.slice(0, i).filter((g) => g.t_s < t).at(-1), next: faults.slice(i + 1).find((g) => g.t_s > t) };
+}
+
+/**
  * The services still outside their SLO from the fault before when this one struck (in the last
  * window that ended before it), in words, or "": their recovery is counted in this fault's,
  * though this fault did not cause their breach. "edge still outside its SLO from the loadSpike at 300 s".
@@ -97,12 +107,28 @@ export const OUTSIDE_FAULTS_RULE = "each fault's windows until the service recov
 export function outsideFaultsVerdicts(summary: Summary): { service: string; verdict: string; within: string }[] {
   const differ = Object.entries(summary.services).filter(([, s]) => s.desired_reached && s.slo.outside_faults?.met != null && s.slo.outside_faults.met !== s.slo.met);
   return differ.map(([name, s]) => {
-    // A service never back has the rest of the run left out: its verdict is on the windows before that fault.
-    // (A load spike's windows are judged: its own non-recovery leaves nothing out.)
-    const never = summary.faults.find((f) => !DEMAND_FAULTS.has(f.fault) && f.services[name]?.recovered_s === null && f.services[name]?.already_unhealthy === false);
+    const never = neverBack(summary.faults, name);
     const where = never === undefined ? "" : ` before the ${never.fault} at ${never.t_s} s, from which it never recovered`;
     return { service: name, verdict: `${s.slo.outside_faults!.met ? "met" : "MISSED"}${where}`, within: `${sloShareText(s.slo.outside_faults!.attained, s.slo.outside_faults!.met, s.slo.percentile)}%` };
   });
+}
+
+/**
+ * The fault from which `service` never recovered, or undefined: the first of the run's last
+ * faults that each ended with it still outside its SLO, not already outside before them. A
+ * fault it was still outside from when the next came, and then recovered in that one's span,
+ * is not it (the breach carried over and ended). A service never back has the rest of the run
+ * left out: its verdict is on the windows before that fault. A load spike's windows are judged,
+ * so its own non-recovery leaves nothing out and it is never the one named.
+ */
+function neverBack(faults: readonly FaultSummary[], service: string): FaultSummary | undefined {
+  let never: FaultSummary | undefined;
+  for (let i = faults.length - 1; i >= 0; i--) {
+    const s = faults[i]!.services[service];
+    if (s === undefined || s.recovered_s !== null || s.already_unhealthy) break;
+    if (!DEMAND_FAULTS.has(faults[i]!.fault)) never = faults[i];
+  }
+  return never;
 }
 
 /** outsideFaultsVerdicts as the terminal and story.md list them: "shop met (99.80% within)". */

@@ -1,8 +1,9 @@
 // Fault windows: what each injected fault did to each service, read from the metrics windows
 // that followed it and from the event log.
 //
-// A fault's span runs from its injection to the next fault (or the end of the run); a window
-// belongs to every span it overlaps (two faults inside one window both see it). Within the
+// A fault's span runs from its injection to the next fault at a later instant (or the end of the
+// run; faults of one instant share it); a window belongs to every span it overlaps (two faults
+// inside one window both see it). Within the
 // span, per service:
 //   - a window is unhealthy when a request failed or the window's latency at the service's SLO
 //     percentile is above the service's SLO latency;
@@ -42,6 +43,24 @@ const DOWN_FAULTS = LEADER_FAULTS;
  * at which a fifth of the spike's requests failed).
  */
 export const DEMAND_FAULTS: ReadonlySet<string> = new Set(["loadSpike"]);
+
+/**
+ * Which node events change a node's status. A node event is logged when its status or its
+ * availability is committed, with both: a drain of a node already DOWN logs "down" again, which
+ * marks nothing (it counted as the DOWN that detected a second failure). The fault windows and
+ * the report read the log through it.
+ */
+export class NodeStatuses {
+  private readonly last = new Map<string, unknown>();
+
+  /** Whether this node event changes its node's status (its first one does). */
+  changes(event: Record<string, unknown>): boolean {
+    const node = String(event["node"]);
+    const changed = this.last.get(node) !== event["status"];
+    this.last.set(node, event["status"]);
+    return changed;
+  }
+}
 
 class ServiceSpan {
   /** Index in the span's windows of the last unhealthy one, -1 if none. */
@@ -130,6 +149,7 @@ export class FaultWindows {
    */
   private undetected: FaultSpan[] = [];
   private readonly downing = new Map<string, FaultSpan[]>();
+  private readonly statuses = new NodeStatuses();
   /** The first span that may still overlap a window: those before it ended before the last window began. */
   private openFrom = 0;
   /** Each service's health in the last closed window (before any: healthy). */
@@ -198,7 +218,8 @@ export class FaultWindows {
     if (event.kind === "service" && typeof event["update"] === "string") this.updated(atUs, String(event["service"]), event["update"]);
     if (event.kind === "memberlist" && event["state"] === "dead") this.declaredDead(atUs, String(event["node"]), Number(event["after_s"]));
     // A DOWN is the latest fault's that could take the node down and named it: not a drain's, nor an earlier crash's it came back from.
-    const downOf = event.kind === "node" && event["status"] === "down" ? this.latestDowning(String(event["node"]), atUs) : null;
+    const markedDown = event.kind === "node" && this.statuses.changes(event) && event["status"] === "down";
+    const downOf = markedDown ? this.latestDowning(String(event["node"]), atUs) : null;
     if (downOf !== null) downOf.downUs ??= atUs;
     const elected = event.kind === "leader" && event["leader"] !== null;
     if (downOf === null && !elected) return;
@@ -260,13 +281,24 @@ export class FaultWindows {
       this.ended.push(windows.map((w) => w.row.completed + w.row.errors));
       this.within.push(windows.map((w) => w.withinSlo));
     }
-    // A span runs to the next one's start: one that began by this window's start ended before it, for good.
-    while (this.openFrom + 1 < this.spans.length && this.spans[this.openFrom + 1]!.atUs <= startUs) this.openFrom++;
+    // A span runs to the next later one's start: one whose end came by this window's start ended before it, for good.
+    while (this.openFrom < this.spans.length && this.endOf(this.openFrom) <= startUs) this.openFrom++;
     for (let i = this.openFrom; i < this.spans.length && this.spans[i]!.atUs < endUs; i++) {
-      const nextUs = this.spans[i + 1]?.atUs ?? Infinity;
-      if (startUs < nextUs) this.spans[i]!.add(endUs, !leaderless, windows, ok, seq);
+      if (startUs < this.endOf(i)) this.spans[i]!.add(endUs, !leaderless, windows, ok, seq);
     }
     this.lastHealthy = ok;
+  }
+
+  /**
+   * When span `i` ends: the start of the first fault injected after its instant (Infinity while
+   * none has been). Faults of one instant share their span: each is judged by the windows up to
+   * the next instant with a fault (the first of two at 60 s had none, and was "absorbed").
+   */
+  private endOf(i: number): number {
+    const atUs = this.spans[i]!.atUs;
+    let j = i + 1;
+    while (j < this.spans.length && this.spans[j]!.atUs === atUs) j++;
+    return this.spans[j]?.atUs ?? Infinity;
   }
 
   /**

@@ -10,6 +10,7 @@ import { byNumberedName, nameRanges } from "../metrics/fmt.js";
 import { NodeCpuWatch, warnings } from "../metrics/warnings.js";
 import { outsideFaultsVerdicts } from "../metrics/faults-text.js";
 import type { LoggedEvent, StoryInput } from "./story.js";
+import { statusChanges } from "./story-parts.js";
 import { compareText } from "./compare.js";
 
 /** One service's windows, a column per field. */
@@ -190,10 +191,14 @@ function nodeMarkers(events: readonly LoggedEvent[]): Marker[] {
   const open = new Map<string, { t: number; names: string[] }>();
   const close = (what: string, g: { t: number; names: string[] }) => out.push({ t: g.t, kind: "nodes", label: `${nameRanges([...g.names].sort(byNumberedName))} ${what}` });
   const downed = new Set<string>();
-  for (const { t, e } of events) {
+  // A node event that changes only its availability (a drain of a node DOWN) marks nothing.
+  const changes = statusChanges(events);
+  for (const x of events) {
+    const { t, e } = x;
     const node = String(e["node"]);
     let what: string | null = null;
     if (e["kind"] === "memberlist" && e["state"] === "dead") what = "dead (memberlist)";
+    else if (e["kind"] === "node" && !changes.has(x)) continue;
     else if (e["kind"] === "node" && e["status"] === "down") {
       what = "DOWN";
       downed.add(node);

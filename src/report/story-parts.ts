@@ -2,6 +2,7 @@
 // and the few ways a step words numbers and names.
 
 import { sloColumn, type NodeRow, type Summary, type TimeseriesRow } from "../metrics/rows.js";
+import { NodeStatuses } from "../metrics/faults.js";
 import { round1 } from "../metrics/fmt.js";
 
 /** One line of events.jsonl, with its line number. */
@@ -25,6 +26,12 @@ export interface Step {
   t: number;
   text: string;
   ref: string;
+}
+
+/** The node events of `events` that change their node's status (NodeStatuses), each once; the log's others are availability changes. */
+export function statusChanges(events: readonly LoggedEvent[]): ReadonlySet<LoggedEvent> {
+  const statuses = new NodeStatuses();
+  return new Set(events.filter((x) => x.e["kind"] === "node" && statuses.changes(x.e)));
 }
 
 /** The metrics window's length in seconds, from the rows' times. */

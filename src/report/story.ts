@@ -9,9 +9,9 @@
 import { sloColumn, type FaultSummary } from "../metrics/rows.js";
 import { HOT_CPU } from "../metrics/warnings.js";
 import { byNumberedName, groupDigits, nameRanges, shortTarget } from "../metrics/fmt.js";
-import { alreadyOutside, apiFailure, carriedOver, lostCount, OUTSIDE_FAULTS_RULE, outsideFaultsList, stillOutside, updateOutcome } from "../metrics/faults-text.js";
+import { alreadyOutside, apiFailure, carriedOver, lostCount, OUTSIDE_FAULTS_RULE, outsideFaultsList, spanOf, stillOutside, updateOutcome } from "../metrics/faults-text.js";
 
-import { fmt, list, quantileMs, slowerThanSlo, windowOf, type LoggedEvent, type Step, type StoryInput } from "./story-parts.js";
+import { fmt, list, quantileMs, slowerThanSlo, statusChanges, windowOf, type LoggedEvent, type Step, type StoryInput } from "./story-parts.js";
 import { backWithin, returned, tasksOver, tasksShort } from "./story-back.js";
 import { leadership } from "./story-leaders.js";
 
@@ -29,12 +29,15 @@ export function storyMarkdown(input: StoryInput): string {
   const out = [`# What happened in ${s.scenario} (seed ${s.seed})`, ""];
   if (s.description) out.push(s.description.trim(), "");
   if (s.faults.length === 0) out.push("No fault or event was injected: see the summary for the run's figures.");
+  const faultLines = input.events.filter((x) => x.e["kind"] === "fault");
+  const changes = statusChanges(input.events);
   s.faults.slice(0, TOLD_FAULTS).forEach((f, i) => {
-    const endT = s.faults[i + 1]?.t_s ?? s.duration_s;
+    const { prev, next } = spanOf(s.faults, i);
+    const endT = next?.t_s ?? s.duration_s;
     out.push(`## ${i + 1}. ${f.fault} at t = ${f.t_s} s${f.target ? ` (${shortTarget(f.target)})` : ""}`, "");
-    const steps = chain(input, f, endT).sort((a, b) => a.t - b.t);
+    const steps = chain(input, f, endT, faultLines[i], changes).sort((a, b) => a.t - b.t);
     for (const st of steps) out.push(`- **t = ${fmt(st.t)} s**: ${st.text} (${st.ref})`);
-    out.push("", outcome(input, f, endT, s.faults[i - 1]), "");
+    out.push("", outcome(input, f, endT, prev), "");
   });
   if (s.faults.length > TOLD_FAULTS) out.push(untold(s.faults.slice(TOLD_FAULTS)), "");
   if (s.faults.length > 0) out.push(shortAtEnd(input), "");
@@ -57,18 +60,21 @@ function untold(rest: readonly FaultSummary[]): string {
   return `## ${first} to ${groupDigits(TOLD_FAULTS + rest.length)}. ${groupDigits(rest.length)} more faults (${[...kinds].map(([k, n]) => `${k} ${groupDigits(n)}`).join(", ")}), from t = ${rest[0]!.t_s} s\n\nNot told one by one: summary.json's \`faults\` has each one's figures. Of them, ${ended.join(", ")}.`;
 }
 
-/** The steps between a fault and the next, in the order the rules find them (sorted later). */
-function chain(input: StoryInput, f: FaultSummary, endT: number): Step[] {
+/**
+ * The steps between a fault and the next at a later instant, in the order the rules find them
+ * (sorted later). `fault`: its line in events.jsonl (the faults' lines are in their order);
+ * `changes`: the node events that change a node's status.
+ */
+function chain(input: StoryInput, f: FaultSummary, endT: number, fault: LoggedEvent | undefined, changes: ReadonlySet<LoggedEvent>): Step[] {
   const ev = input.events.filter((x) => x.t >= f.t_s && x.t < endT);
   const of = (kind: string, test: (e: Record<string, unknown>) => boolean = () => true) => ev.filter((x) => x.e["kind"] === kind && test(x.e));
   const steps: Step[] = [];
-  const fault = of("fault")[0];
   steps.push({ t: f.t_s, text: `${f.fault} ${f.target ? `hits ${shortTarget(f.target)}` : "starts"}`, ref: fault ? `events.jsonl:${fault.line}` : "summary.json" });
   const heals = of("heal");
   for (const h of heals) steps.push({ t: h.t, text: `the ${String(h.e["fault"])}${h.e["target"] ? ` (${shortTarget(String(h.e["target"]))})` : ""} heals`, ref: `events.jsonl:${h.line}` });
   const leaders = of("leader");
   steps.push(...leadership(input.events, leaders, heals, f));
-  const down = of("node", (e) => e["status"] === "down");
+  const down = ev.filter((x) => x.e["kind"] === "node" && x.e["status"] === "down" && changes.has(x));
   steps.push(...nodeStatus(of("node"), leaders.filter((x) => x.e["leader"] !== null), down, f.t_s));
   steps.push(...returned(input.events, down));
   steps.push(...balancer(of("balancer"), f.t_s));
