@@ -98,6 +98,7 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   // --seeds sets the seed of every run: a seed "minimized" would be overridden, and answer nothing.
   if (fields.includes("seed")) return badInput("--minimize: the seed is not a size to search; --seeds chooses the seeds each value is run on");
   const fixed = new Set(o.set.map(fieldOf));
+  if (fixed.has("seed")) return badInput(`--set ${o.set.find((x) => fieldOf(x) === "seed")!.trim()}: plan runs each value on the seeds --seeds names, which override it: name yours there (a range: --seeds 99-108)`);
   const both = fields.find((p) => fixed.has(p));
   if (both !== undefined) return badInput(`--minimize: ${both} is also given by --set, which the values tried would override`);
   // The run's own --set at the first seed: what the range's ends and the notes are read against.

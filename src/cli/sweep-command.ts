@@ -253,6 +253,8 @@ export function fieldOf(text: string): string {
 function parseVariants(vary: string[], set: string[]): Variant[] | string {
   let variants: Variant[] = [{ label: "", sets: [] }];
   const fixed = new Set(set.map(fieldOf));
+  // Every run's seed is one of --seeds: a --set seed would be overridden, and recorded as if it counted.
+  if (fixed.has("seed")) return `--set ${set.find((x) => fieldOf(x) === "seed")!.trim()}: a sweep runs every variant on the seeds --seeds names, which override it: name yours there (a range: --seeds 99-108)`;
   const keys = new Set<string>();
   for (const v of vary) {
     const eq = v.indexOf("=");

@@ -112,6 +112,13 @@ describe("orchsim plan", () => {
     const seed = orchsim(["plan", file, "--minimize", "seed", "--range", "1..3", "--out", path.join(dir, "seedplan")]);
     expect([seed.code, seed.stderr]).toEqual([2, "--minimize: the seed is not a size to search; --seeds chooses the seeds each value is run on\n"]);
     expect(fs.existsSync(path.join(dir, "seedplan"))).toBe(false);
+    // A --set seed would be overridden by --seeds too, and recorded as if it counted (walkthrough).
+    const setSeed = orchsim(["plan", file, "--minimize", "cluster.nodeGroups.w.count", "--range", "1..4", "--set", "seed=99", "--out", path.join(dir, "seedplan")]);
+    expect([setSeed.code, setSeed.stderr]).toEqual([2, "--set seed=99: plan runs each value on the seeds --seeds names, which override it: name yours there (a range: --seeds 99-108)\n"]);
+    expect(fs.existsSync(path.join(dir, "seedplan"))).toBe(false);
+    const swept = orchsim(["sweep", file, "--seeds", "2", "--set", "seed=99", "--out", path.join(dir, "seedsweep")]);
+    expect([swept.code, swept.stderr]).toEqual([2, "--set seed=99: a sweep runs every variant on the seeds --seeds names, which override it: name yours there (a range: --seeds 99-108)\n"]);
+    expect(fs.existsSync(path.join(dir, "seedsweep"))).toBe(false);
   });
 
   it("names a service that never ran all its tasks before one that missed its SLO (the first may be why)", () => {
