@@ -19,7 +19,33 @@ export function inertSettings(s: Scenario): string[] {
   }
   const zones = new Set([...managerZones(s.cluster.managers), ...groupsWithNodes(s).map((g) => g.zone)]);
   if (net.crossZoneBandwidthBitsPerS > 0 && zones.size < 2) out.push("cluster.network.crossZoneBandwidth changes nothing: every node is in one zone");
-  return [...out, ...inertServiceSettings(s), ...idleZones(s), ...unusedNetworks(s), ...afterTheEnd(s)];
+  return [...out, ...prePulled(s, specs), ...inertServiceSettings(s), ...idleZones(s), ...unusedNetworks(s), ...afterTheEnd(s)];
+}
+
+/**
+ * Pre-pulled images that spare no pull (walkthrough: tried as a mitigation, they changed nothing,
+ * silently): a name no service runs, or one no service gives a size, which no node pulls (its
+ * `startup.pull` is a fixed time of every start, pre-pulled or not); the managers' when they run
+ * no tasks.
+ */
+function prePulled(s: Scenario, specs: readonly Scenario["services"][number][]): string[] {
+  const sized = new Map<string, boolean>();
+  for (const x of specs) sized.set(x.image.name, sized.get(x.image.name) === true || x.image.sizeBytes > 0);
+  const m = s.cluster.managers;
+  if (m.images.length > 0 && !m.runTasks) return ["cluster.managers.images changes nothing: the managers run no tasks (runTasks: false)", ...prePulledIn(s, sized, false)];
+  return prePulledIn(s, sized, true);
+}
+
+function prePulledIn(s: Scenario, sized: ReadonlyMap<string, boolean>, managers: boolean): string[] {
+  const holders: [string, readonly string[]][] = s.cluster.nodeGroups.map((g) => [`cluster.nodeGroups[${g.name}].images`, g.images]);
+  if (managers) holders.unshift(["cluster.managers.images", s.cluster.managers.images]);
+  return holders.flatMap(([where, images]) =>
+    images.flatMap((name) => {
+      if (!sized.has(name)) return [`${where} lists ${name}, which no service runs: it changes nothing`];
+      if (sized.get(name) === true) return [];
+      return [`${where} lists ${name}, which changes nothing: no service gives that image a size (image: {name, size}), so no node pulls it; startup.pull is a fixed time of every start, pre-pulled or not`];
+    }),
+  );
 }
 
 /** Settings of a service or workload that another of its settings makes moot (walkthrough: these changed nothing, silently). */

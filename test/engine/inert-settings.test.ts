@@ -71,6 +71,18 @@ describe("settings another setting makes moot", () => {
     expect(shown(["cluster.managers.zones=[a, b, c, d, e]"])).toEqual(shown(["cluster.managers.zones=[a, b, c]"]));
   });
 
+  it("pre-pulled images that spare no pull: one no service runs, one without a size, the managers' when they run no tasks (walkthrough)", () => {
+    const images = "cluster.nodeGroups.web.images=[api:1, nosuch:9]";
+    expect(notesOf([images])).toEqual([
+      "cluster.nodeGroups[web].images lists api:1, which changes nothing: no service gives that image a size (image: {name, size}), so no node pulls it; startup.pull is a fixed time of every start, pre-pulled or not",
+      "cluster.nodeGroups[web].images lists nosuch:9, which no service runs: it changes nothing",
+    ]);
+    expect(shown([images, "services.api.startup={pull: 2s}"])).toEqual(shown(["services.api.startup={pull: 2s}"]));
+    // With a size the image is pulled, and having it spares the pull: no note.
+    expect(notesOf(["cluster.nodeGroups.web.images=[api:1]", "services.api.image={name: 'api:1', size: 200MB}"])).toEqual([]);
+    expect(notesOf(["cluster.managers.images=[api:1]", "cluster.managers.runTasks=false"])[0]).toBe("cluster.managers.images changes nothing: the managers run no tasks (runTasks: false)");
+  });
+
   it("a network no service attaches to", () => {
     expect(notesOf(["networks=[{name: front}, {name: spare}]"])).toEqual(["networks[spare]: no service attaches to it, so it carries no traffic and holds no address"]);
   });
