@@ -9,10 +9,22 @@ import type { Container, ContainerRequest } from "./container.js";
  * request and passes if served within `timeout`; while the application is still starting up
  * nothing listens, so the probe fails at once. `retries` consecutive failures make the container
  * unhealthy; a failed probe that began within `startPeriod` of the start, before the container
- * was first healthy, does not count. So a start-up slower than startPeriod + retries x interval,
- * e.g. starved of CPU, is killed as unhealthy, as in Docker (daemon/health.go). A probe that
- * timed out keeps its worker until it is served.
+ * was first healthy, does not count. So a start-up still under way at the `retries`-th probe
+ * that counts (unansweredKillUs), e.g. starved of CPU, is killed as unhealthy, as in Docker
+ * (daemon/health.go). A probe that timed out keeps its worker until it is served.
  */
+/**
+ * When a container whose application never answers is killed, from its start: its probes fail
+ * as they are sent, every startInterval inside the start period and every interval after it
+ * (HealthMonitor's schedule), and the `retries`-th that began at or after startPeriod kills it:
+ * the first such probe, then retries - 1 intervals. (startPeriod 60 s, intervals of 5 s,
+ * retries 3: the probes at 60, 65 and 70 s, killed at 70 s.)
+ */
+export function unansweredKillUs(spec: HealthcheckSpec): number {
+  const firstCountedUs = spec.startPeriodUs > 0 ? Math.ceil(spec.startPeriodUs / spec.startIntervalUs) * spec.startIntervalUs : spec.intervalUs;
+  return firstCountedUs + Math.max(0, spec.retries - 1) * spec.intervalUs;
+}
+
 export class HealthMonitor {
   private failures = 0;
   private healthy = false;

@@ -4,6 +4,7 @@ import { workloadPort } from "./traffic.js";
 import { emptyGroups, groupHostSpec, groupsWithNodes, hostSpecs } from "./hosts.js";
 import { inertSettings } from "./inert-settings.js";
 import type { HostSpec } from "../cluster/host.js";
+import { unansweredKillUs } from "../cluster/health.js";
 import { constraintsMatch, parseConstraints, type PlacedNode } from "../manager/scheduler/constraints.js";
 import { spreadValue } from "../manager/scheduler/placement-tree.js";
 import { buildOverlays, entryListed } from "../network/index.js";
@@ -43,10 +44,10 @@ function emptyEntries(s: Scenario): string[] {
 /**
  * Services whose start-up can never finish before their health check kills them: a start takes
  * at least its CPU work at one core (a thread; less under a CPU limit below one), and a container
- * not yet healthy is killed once `retries` probes after `startPeriod` have failed (health.ts), so
- * by startPeriod + (retries + 1) x interval at the latest. Such tasks restart for ever, on an idle
- * node as on a busy one. Also said: start-up work of an hour or more in whole minutes, which is
- * what "500m" reads as (a duration's m is minutes; millicores are the unit of resources.*.cpu).
+ * not yet healthy is killed at the `retries`-th failed probe that counts (health.ts
+ * unansweredKillUs). Such tasks restart for ever, on an idle node as on a busy one. Also said:
+ * start-up work of an hour or more in whole minutes, which is what "500m" reads as (a duration's
+ * m is minutes; millicores are the unit of resources.*.cpu).
  */
 function startsKilled(s: Scenario): string[] {
   return s.services.flatMap((svc) => {
@@ -59,11 +60,11 @@ function startsKilled(s: Scenario): string[] {
     if (h === null || work === 0) return out;
     const cores = svc.resources.limits.cpuCores > 0 ? Math.min(1, svc.resources.limits.cpuCores) : 1;
     const fastestUs = work / cores;
-    const killedByUs = h.startPeriodUs + (h.retries + 1) * h.intervalUs;
-    if (fastestUs > killedByUs) {
+    const killedUs = unansweredKillUs(h);
+    if (fastestUs > killedUs) {
       const at = cores < 1 ? ` at its CPU limit of ${cores} core` : " at one core, a start's most";
-      const fastest = formatDurationUs(Math.round(fastestUs));
-      out.push(`services[${svc.name}]: a start takes at least ${fastest} (startup.cpu${at}), but its health check kills a container not yet healthy by about ${formatDurationUs(killedByUs)} (startPeriod ${formatDurationUs(h.startPeriodUs)} + ${h.retries + 1} x interval ${formatDurationUs(h.intervalUs)}): no start can finish, and its tasks restart for ever; give healthcheck.startPeriod more than ${fastest}`);
+      const checks = h.retries <= 1 ? "its first check" : `${h.retries} checks`;
+      out.push(`services[${svc.name}]: a start takes at least ${round1(fastestUs / 1e6)} s (startup.cpu${at}), but its health check kills a container not yet healthy at ${round1(killedUs / 1e6)} s (once ${checks} from startPeriod ${formatDurationUs(h.startPeriodUs)} on failed): no start can finish, and its tasks restart for ever; give healthcheck.startPeriod ${formatDurationUs(Math.ceil(fastestUs / 1e6) * 1e6)} or more`);
     }
     return out;
   });
