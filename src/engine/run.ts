@@ -1,4 +1,5 @@
 import type { Scenario } from "../scenario/types.js";
+import { formatDurationUs } from "../scenario/index.js";
 import { TaskState, isTerminal } from "../api/task-state.js";
 import type { EventLog, OutputDir } from "../metrics/output.js";
 import { ELECTION_COLUMNS, NETWORK_COLUMNS, NODE_COLUMNS, TIMESERIES_COLUMNS, networkCells, timeseriesCells, type NetworkSummary, type Summary } from "../metrics/rows.js";
@@ -102,7 +103,11 @@ export class Run {
     const budgetEnd = sim.eventsProcessed + maxEvents;
     for (;;) {
       if (this.deployStepEndUs === null) {
-        if (this.formed() || sim.now() >= DEPLOY_LIMIT_US) return true;
+        if (this.formed()) return true;
+        if (sim.now() >= DEPLOY_LIMIT_US) {
+          this.world.runNotes.push(this.gaveUp());
+          return true;
+        }
         this.deployStepEndUs = sim.now() + DEPLOY_STEP_US;
       }
       if (sim.run({ untilUs: this.deployStepEndUs, maxEvents: Math.max(0, budgetEnd - sim.eventsProcessed) }) === "budget") return false;
@@ -277,6 +282,19 @@ export class Run {
       return false;
     }
     return tasks >= this.scenario.services.reduce((n, s) => n + (s.mode === "replicated" ? s.replicas : 0), 0);
+  }
+
+  /** What the deployment left unsettled when it gave up (walkthrough: a crash-looping service ran a whole hour of it, unsaid). */
+  private gaveUp(): string {
+    const leader = this.world.control.leader();
+    const unsettled = new Set<string>();
+    if (leader !== null) {
+      for (const t of this.world.control.viewStore().tasks.values()) {
+        if (t.desiredState <= TaskState.RUNNING && t.state !== TaskState.RUNNING && !isTerminal(t.state) && !(t.state === TaskState.PENDING && t.reason !== null)) unsettled.add(t.service);
+      }
+    }
+    const what = leader === null ? "without a leader" : unsettled.size > 0 ? `with ${[...unsettled].join(", ")} still starting or restarting (a crash-looping service never settles)` : "before the managers and the load balancers settled";
+    return `the initial deployment gave up after ${formatDurationUs(DEPLOY_LIMIT_US)} of simulated time, ${what}: t = 0 starts there, with the cluster as it was`;
   }
 
   private armWindow(): void {

@@ -5,7 +5,7 @@ import { parseScenario } from "../../src/scenario/index.js";
 import { Run } from "../../src/engine/run.js";
 import { TaskState } from "../../src/api/task-state.js";
 import { API_TIMEOUT_US } from "../../src/manager/control-plane.js";
-import { scenarioYaml } from "../helpers.js";
+import { runYaml, scenarioYaml } from "../helpers.js";
 
 const YAML = scenarioYaml({ name: "formation", seed: 2, duration: "1m" }, `
 cluster:
@@ -80,4 +80,13 @@ it("a node that never becomes READY is waited for five minutes, then deployed ar
   const running = [...store.tasks.values()].filter((t) => t.state === TaskState.RUNNING);
   expect(running.filter((t) => t.service === "web")).toHaveLength(6);
   expect(running.some((t) => t.nodeId === "w-6")).toBe(false);
+});
+
+it("a crash-looping service never lets the deployment settle: it gives up after a simulated hour and says so, naming the service (walkthrough)", () => {
+  const looping = runYaml(YAML, ["services.web.startup={failRate: 1}"]);
+  expect(looping.summary.notes).toContain("initial deployment took 3600 s of simulated time before t = 0");
+  expect(looping.summary.notes).toContain(
+    "the initial deployment gave up after 1h of simulated time, with web still starting or restarting (a crash-looping service never settles): t = 0 starts there, with the cluster as it was",
+  );
+  expect(runYaml(YAML).summary.notes.filter((n) => n.includes("gave up"))).toEqual([]);
 });
