@@ -330,9 +330,15 @@ function loop(input: StoryInput, fromT: number, endT: number): string {
   if (unhealthy.length > 0) parts.push(`containers were still failing their health checks in the last third of it (${counted(unhealthy)})`);
   if (oom.length > 0) parts.push(`containers were still OOM-killed (${counted(oom)})`);
   if (refused.length > 0) parts.push(`tasks were still rejected by their nodes' engines (${counted(refused)})`);
-  if (starts.length > 0 && ran.length < starts.length) {
+  // A start's last state in the span: running (it served), starting (still, at the span's end), or an end while starting.
+  const lastOf = new Map(ev.filter((x) => started.has(String(x.e["task"]))).map((x) => [String(x.e["task"]), String(x.e["state"])]));
+  const servedTasks = new Set(ran.map((x) => String(x.e["task"])));
+  const killedStarting = starts.filter((x) => !servedTasks.has(String(x.e["task"])) && lastOf.get(String(x.e["task"])) !== "starting");
+  if (killedStarting.length > 0) {
     const each = servicesOf(starts).length < 2 ? "" : ` (${servicesOf(starts).map((sv) => `${sv} ${ran.filter((x) => x.e["service"] === sv).length} of ${starts.filter((x) => x.e["service"] === sv).length}`).join(", ")})`;
-    parts.push(`of ${starts.length} container starts only ${ran.length} ever served${each}: the others were killed while starting, and each replacement started over`);
+    const still = starts.length - ran.length - killedStarting.length;
+    const stillText = still > 0 ? `, ${still} still starting when it ended` : "";
+    parts.push(`of ${starts.length} container starts ${ran.length === 0 ? "none" : `only ${ran.length}`} ever served${each}: ${killedStarting.length} were killed while starting${stillText}, and each replacement started over`);
   }
   if (hot) parts.push("nodes stayed above 95% CPU, so starting and serving containers kept starving each other");
   return parts.length === 0 ? "" : ` The loop that kept it down: ${parts.join("; ")}.`;
