@@ -12,14 +12,31 @@ import { formatDurationUs } from "../scenario/units.js";
  * without the varied values (their runs say what is wrong).
  */
 export function varyNotes(file: string, sets: readonly Override[], options: LoadOptions, paths: readonly string[]): string[] {
-  if (!paths.some((p) => groupOfCount(p) !== undefined)) return [];
+  if (!paths.some((p) => groupOfCount(p) !== undefined || p === CLUSTER_STRATEGY)) return [];
   let base: Scenario;
   try {
     base = loadScenarioFile(file, sets, options);
   } catch {
     return [];
   }
-  return fixedFailureNotes(base, paths);
+  return [...fixedFailureNotes(base, paths), ...ownStrategyNotes(base, paths)];
+}
+
+const CLUSTER_STRATEGY = "cluster.scheduler.strategy";
+
+/**
+ * The cluster's strategy varied while services name their own (services[].strategy), which it
+ * does not change: their tasks are placed alike in every variant (walkthrough: a sweep of three
+ * strategies gave three equal rows, unexplained, when every service named its own).
+ */
+export function ownStrategyNotes(s: Scenario, paths: readonly string[]): string[] {
+  if (!paths.includes(CLUSTER_STRATEGY)) return [];
+  const own = s.services.filter((x) => x.strategy !== null);
+  if (own.length === 0) return [];
+  const names = own.map((x) => `${x.name} (${x.strategy})`).join(", ");
+  if (own.length === s.services.length) return [`${CLUSTER_STRATEGY} changes nothing here: every service names its own strategy (services[].strategy), which it does not change: ${names}`];
+  const who = own.length === 1 ? "a service names its own strategy" : "services name their own strategy";
+  return [`${CLUSTER_STRATEGY} is varied, but ${who} (services[].strategy), which it does not change: ${names}; their tasks are placed alike in every variant`];
 }
 
 /**

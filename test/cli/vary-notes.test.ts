@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadScenarioFile } from "../../src/scenario/index.js";
-import { fixedFailureNotes } from "../../src/cli/vary-notes.js";
+import { fixedFailureNotes, ownStrategyNotes } from "../../src/cli/vary-notes.js";
+import { runScenario } from "../helpers.js";
 
 describe("a varied node count against a failure that names its nodes", () => {
   const named = loadScenarioFile("scenarios/zone-failure.yaml", ["events.0.nodeFailure={nodes: [a-1, a-2, a-3, manager-1], recoverAfter: 6m}"]);
@@ -44,5 +45,30 @@ describe("the note, as plan and sweep print it", () => {
     expect(plan.stderr).toContain("orchsim: the nodeFailure at 3m fails a-1, a-2, a-3 whatever cluster.nodeGroups.a.count is;");
     const sweep = orchsim(["sweep", "scenarios/zone-failure.yaml", ...named, "--vary", "cluster.nodeGroups.a.count=4,5", "--seeds", "1", "--out", `${dir}/s`]);
     expect(sweep.stderr).toContain("orchsim: the nodeFailure at 3m fails a-1, a-2, a-3 whatever cluster.nodeGroups.a.count is;");
+  });
+});
+
+describe("a varied cluster strategy where services name their own (walkthrough: three strategies, three equal rows, unexplained)", () => {
+  it("names the services it does not place, or says it changes nothing when it places none", () => {
+    const paths = ["cluster.scheduler.strategy"];
+    const one = loadScenarioFile("scenarios/hello-cluster.yaml", ["services.web.strategy=spread"]);
+    expect(ownStrategyNotes(one, paths)).toEqual([
+      "cluster.scheduler.strategy is varied, but a service names its own strategy (services[].strategy), which it does not change: web (spread); their tasks are placed alike in every variant",
+    ]);
+    const both = loadScenarioFile("scenarios/hello-cluster.yaml", ["services.web.strategy=spread", "services.api.strategy=binpack"]);
+    expect(ownStrategyNotes(both, paths)).toEqual([
+      "cluster.scheduler.strategy changes nothing here: every service names its own strategy (services[].strategy), which it does not change: web (spread), api (binpack)",
+    ]);
+    expect(ownStrategyNotes(both, ["services.web.replicas"])).toEqual([]);
+    expect(ownStrategyNotes(loadScenarioFile("scenarios/hello-cluster.yaml"), paths)).toEqual([]);
+  });
+
+  it("is true: such a service's placements are the same under every cluster strategy", () => {
+    const placed = (strategy: string, own = ["services.web.strategy=spread", "services.api.strategy=spread"]) => {
+      const s = loadScenarioFile("scenarios/hello-cluster.yaml", [...own, `cluster.scheduler.strategy=${strategy}`, "duration=30s", "events=[]"]);
+      return runScenario(s).events.filter((e) => e["kind"] === "task" && e["state"] === "assigned").map((e) => `${String(e["task"])}@${String(e["node"])}`);
+    };
+    expect(placed("binpack")).toEqual(placed("spread"));
+    expect(placed("binpack", [])).not.toEqual(placed("spread", []));
   });
 });
