@@ -70,12 +70,30 @@ function inertServiceSettings(s: Scenario): string[] {
       out.push(`services[${svc.name}].restartPolicy.window changes nothing: maxAttempts is 0 (unlimited), and the window is where maxAttempts counts restarts`);
     }
   }
+  out.push(...unusedRollouts(s));
   for (const w of s.workload) {
     if (w.retries.max === 0 && w.retries.backoffUs !== DEFAULTS.workload.retryBackoffUs) {
       out.push(`workload[${w.name}].retries.backoff changes nothing: retries.max is 0, so no request is retried`);
     }
   }
   return out;
+}
+
+/**
+ * A service's `update` and `rollback` pace a rolling update's rollout: with no rollingUpdate of
+ * that service in the run they change nothing (walkthrough: tried as a mitigation, silently equal).
+ */
+function unusedRollouts(s: Scenario): string[] {
+  const updated = new Set(s.events.flatMap((e) => (e.action.type === "rollingUpdate" ? [e.action.service] : [])));
+  const d = DEFAULTS.update as Scenario["services"][number]["update"];
+  const same = (u: typeof d): boolean => (Object.keys(d) as (keyof typeof d)[]).every((k) => u[k] === d[k]);
+  return s.services.flatMap((svc) => {
+    if (updated.has(svc.name)) return [];
+    const set = [same(svc.update) ? "" : "update", same(svc.rollback) ? "" : "rollback"].filter((k) => k !== "");
+    if (set.length === 0) return [];
+    const them = set.length > 1 ? "they pace" : "it paces";
+    return [`services[${svc.name}].${set.join(" and ")} ${set.length > 1 ? "change" : "changes"} nothing in this run: no rollingUpdate event updates ${svc.name} (${them} the rollout of one: add a rollingUpdate event to try ${set.length > 1 ? "them" : "it"})`];
+  });
 }
 
 /** Managers take the zones in turn: zones past the managers' count hold none of them. */

@@ -83,6 +83,16 @@ describe("settings another setting makes moot", () => {
     expect(notesOf(["cluster.managers.images=[api:1]", "cluster.managers.runTasks=false"])[0]).toBe("cluster.managers.images changes nothing: the managers run no tasks (runTasks: false)");
   });
 
+  it("a service's update and rollback when no rollingUpdate updates it (walkthrough: tried as a mitigation, silently equal)", () => {
+    const paced = ["services.api.update={parallelism: 3, order: start-first, monitor: 30s}", "services.api.rollback={parallelism: 2}"];
+    expect(notesOf(paced)).toEqual([
+      "services[api].update and rollback change nothing in this run: no rollingUpdate event updates api (they pace the rollout of one: add a rollingUpdate event to try them)",
+    ]);
+    expect(shown(paced)).toEqual(shown([]));
+    // With a rolling update of it, they act: no note.
+    expect(notesOf([...paced, "events=[{at: 10s, rollingUpdate: {service: api, image: 'api:2'}}]"])).toEqual([]);
+  });
+
   it("a network no service attaches to", () => {
     expect(notesOf(["networks=[{name: front}, {name: spare}]"])).toEqual(["networks[spare]: no service attaches to it, so it carries no traffic and holds no address"]);
   });
