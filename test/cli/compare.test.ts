@@ -104,6 +104,24 @@ describe("orchsim compare", () => {
     const old = orchsim(["compare", write([], { desired_reached: undefined }), write([])]);
     expect(old.code).toBe(2);
     expect(old.stderr).toContain("older orchsim");
+    // Two of one kind at one instant pair in their order, not both with A's first (walkthrough).
+    const drains = (a: string, b: string) => [{ ...fault("drain", 30), target: a }, { ...fault("drain", 30), target: b }];
+    const twice = orchsim(["compare", write(drains("w-1", "w-2")), write(drains("w-1", "w-3"))]).stdout;
+    expect(twice).toContain("fault 1: drain at 30 s (w-1)\n");
+    expect(twice).toContain("fault 2: drain at 30 s (A: w-2; B: w-3)\n");
+  });
+
+  it("names the services a fault does not judge, with their own failures: its 'recovered' and 'lost' leave them out (walkthrough: binpack read as good as spread)", () => {
+    const dir = tempDir();
+    const [a, b] = [path.join(dir, "a"), path.join(dir, "b")];
+    expect(orchsim(["run", "scenarios/hello-cluster.yaml", "--out", a, "--quiet"]).code).toBe(0);
+    expect(orchsim(["run", "scenarios/hello-cluster.yaml", "--set", "cluster.scheduler.strategy=binpack", "--out", b, "--quiet"]).code).toBe(0);
+    const sb = JSON.parse(fs.readFileSync(path.join(b, "summary.json"), "utf8")) as Summary;
+    const web = sb.faults[0]!.services["web"]!;
+    expect(web.already_unhealthy).toBe(true);
+    expect(web.requests_lost).toBeGreaterThan(1000);
+    const rows = orchsim(["compare", a, b]).stdout.split("\n").filter((l) => l.trim().startsWith("not judged"));
+    expect(rows[0]!.trim().split(/\s{2,}/)).toEqual(["not judged", "-", `web (${web.requests_lost.toLocaleString("en-US")} failed)`]);
   });
 
   it("names what each run set on the command line (summary.json's overrides), so two runs of one file say why they differ", () => {
