@@ -1,7 +1,7 @@
 import { sloColumn, type FaultSummary, type ServiceSummary, type Summary } from "../metrics/rows.js";
 import { groupDigits, round1, shortTarget, sloShareText } from "../metrics/fmt.js";
 import { warnings, type NodeCpuWatch } from "../metrics/warnings.js";
-import { alreadyOutside, apiFailure, carriedOver, lostCount, OUTSIDE_FAULTS_RULE, outsideFaultsList, spanOf, updateOutcome } from "../metrics/faults-text.js";
+import { alreadyOutside, apiFailure, carriedOver, lostCount, OUTSIDE_FAULTS_RULE, outsideFaultsList, spansOf, updateOutcome } from "../metrics/faults-text.js";
 import { textTable } from "../report/text-table.js";
 
 /**
@@ -39,10 +39,8 @@ export function summaryText(summary: Summary, cpu: NodeCpuWatch, outDir: string 
   const peak = cpu.peak;
   if (peak && peak.cpu_util > 0) lines.push(`peak CPU: ${(peak.cpu_util * 100).toFixed(1)}% on ${peak.node} from ${peak.fromS} s to ${peak.t_s} s`);
   if (summary.elections > 0) lines.push(`leader elections: ${summary.elections}`);
-  summary.faults.forEach((f, i) => {
-    const { prev, next } = spanOf(summary.faults, i);
-    lines.push(faultText(f, prev, next === undefined));
-  });
+  const spans = spansOf(summary.faults);
+  summary.faults.forEach((f, i) => lines.push(faultText(f, spans[i]!.prev, spans[i]!.next === undefined)));
   lines.push(...warnings(summary, cpu).map((w) => `warning: ${w}`));
   for (const note of summary.notes) if (!shown.includes(note)) lines.push(`note: ${note}`);
   if (outDir) lines.push(`outputs: ${outDir}`);

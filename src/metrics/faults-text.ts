@@ -34,13 +34,21 @@ export function lostCount(f: FaultSummary): string {
 }
 
 /**
- * Fault `i`'s neighbours: the last fault at an earlier instant (whose breach it may carry over)
- * and the first at a later one (where its span ends; none: the run's end). Faults of one instant
- * share their span (faults.ts).
+ * Each fault's neighbours, in one pass: the last fault at an earlier instant (whose breach it may
+ * carry over) and the first at a later one (where its span ends; none: the run's end). Faults of
+ * one instant share their span (faults.ts).
  */
-export function spanOf(faults: readonly FaultSummary[], i: number): { prev: FaultSummary | undefined; next: FaultSummary | undefined } {
-  const t = faults[i]!.t_s;
-  return { prev: faults.slice(0, i).filter((g) => g.t_s < t).at(-1), next: faults.slice(i + 1).find((g) => g.t_s > t) };
+export function spansOf(faults: readonly FaultSummary[]): { prev: FaultSummary | undefined; next: FaultSummary | undefined }[] {
+  const out: { prev: FaultSummary | undefined; next: FaultSummary | undefined }[] = [];
+  let prev: FaultSummary | undefined;
+  for (let i = 0; i < faults.length; ) {
+    let j = i;
+    while (j < faults.length && faults[j]!.t_s === faults[i]!.t_s) j++;
+    for (let k = i; k < j; k++) out.push({ prev, next: faults[j] });
+    prev = faults[j - 1];
+    i = j;
+  }
+  return out;
 }
 
 /**

@@ -244,7 +244,7 @@ export interface FaultServiceSummary {
   requests_lost: number;
   /** p99 of the requests completed from the fault until the service recovered; null if it was never unhealthy. */
   p99_during_ms: number | null;
-  /** p99 of the requests completed after it recovered, until the next fault or the end; null if it never recovered or none completed. */
+  /** p99 of the requests completed after it recovered, until the next fault at a later instant or the end; null if it never recovered or none completed. */
   p99_after_ms: number | null;
 }
 
@@ -281,7 +281,7 @@ export interface FaultSummary {
    * the next fault; null when it took no node down or none was marked DOWN (back first).
    */
   down_s: number | null;
-  /** Seconds from the injection until every service was healthy for good, with a leader; null if that never happened before the next fault or the end. */
+  /** Seconds from the injection until every service was healthy for good, with a leader; null if that never happened before the next fault at a later instant or the end. */
   recovered_s: number | null;
   /** The service whose recovery came last, or "leader" when the swarm's leader came back after every service; null when the fault was absorbed. */
   last_to_recover: string | null;

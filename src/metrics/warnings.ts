@@ -4,7 +4,7 @@
 
 import { nameRanges, round1 } from "./fmt.js";
 import type { NodeRow, Summary } from "./rows.js";
-import { stillOutside } from "./faults-text.js";
+import { spansOf, stillOutside } from "./faults-text.js";
 
 /** A node busier than this share of its cores (in a window, or a nodes.csv row) is saturated... */
 export const HOT_CPU = 0.95;
@@ -25,9 +25,11 @@ export function warnings(summary: Summary, cpu: NodeCpuWatch): string[] {
     }
   }
   out.push(...cpu.hotNodes());
-  for (const f of summary.faults) {
+  const spans = spansOf(summary.faults);
+  for (const [i, f] of summary.faults.entries()) {
     if (f.recovered_s === null) {
-      const last = f === summary.faults[summary.faults.length - 1];
+      // Faults of one instant share their span: the last of it ends with the run when no later fault came.
+      const last = spans[i]!.next === undefined;
       out.push(`the ${f.fault} at ${f.t_s} s ${last ? "never recovered" : "had not recovered when the next fault came"}: ${stillOutside(f)}${last ? " when the run ended" : ""}`);
     }
   }

@@ -9,7 +9,7 @@
 import { sloColumn, type FaultSummary } from "../metrics/rows.js";
 import { HOT_CPU } from "../metrics/warnings.js";
 import { byNumberedName, groupDigits, nameRanges, shortTarget } from "../metrics/fmt.js";
-import { alreadyOutside, apiFailure, carriedOver, lostCount, OUTSIDE_FAULTS_RULE, outsideFaultsList, spanOf, stillOutside, updateOutcome } from "../metrics/faults-text.js";
+import { alreadyOutside, apiFailure, carriedOver, lostCount, OUTSIDE_FAULTS_RULE, outsideFaultsList, spansOf, stillOutside, updateOutcome } from "../metrics/faults-text.js";
 
 import { fmt, list, quantileMs, slowerThanSlo, statusChanges, windowOf, type LoggedEvent, type Step, type StoryInput } from "./story-parts.js";
 import { backWithin, returned, tasksOver, tasksShort } from "./story-back.js";
@@ -31,8 +31,9 @@ export function storyMarkdown(input: StoryInput): string {
   if (s.faults.length === 0) out.push("No fault or event was injected: see the summary for the run's figures.");
   const faultLines = input.events.filter((x) => x.e["kind"] === "fault");
   const changes = statusChanges(input.events);
+  const spans = spansOf(s.faults);
   s.faults.slice(0, TOLD_FAULTS).forEach((f, i) => {
-    const { prev, next } = spanOf(s.faults, i);
+    const { prev, next } = spans[i]!;
     const endT = next?.t_s ?? s.duration_s;
     out.push(`## ${i + 1}. ${f.fault} at t = ${f.t_s} s${f.target ? ` (${shortTarget(f.target)})` : ""}`, "");
     const steps = chain(input, f, endT, faultLines[i], changes).sort((a, b) => a.t - b.t);
