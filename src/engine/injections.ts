@@ -89,7 +89,7 @@ const INJECTORS: Injectors = {
   },
   killManager: (world, a) => {
     noteAbsent(world, "killManager", [a.manager]);
-    world.recorder.fault("killManager", a.manager);
+    world.recorder.fault("killManager", a.manager, world.hostByName.get(a.manager)?.up === true ? [a.manager] : []);
     killManager(world, a.manager, a.restartAfterUs);
   },
   partition: (world, a) => partition(world, a.groups, a.durationUs),
@@ -192,12 +192,12 @@ function failingHosts(world: World, nodes: readonly string[], zones: readonly st
 }
 
 function nodeFailure(world: World, nodes: readonly string[], target: string, recoverAfterUs: number): void {
-  world.recorder.fault("nodeFailure", target);
-  const leader = world.control.leader()?.name;
   const batch = nodes.flatMap((name) => {
     const host = world.hostByName.get(name);
     return host?.up ? [host] : [];
   });
+  world.recorder.fault("nodeFailure", target, batch.map((h) => h.name));
+  const leader = world.control.leader()?.name;
   for (const [i, host] of batch.entries()) {
     if (host.name === leader) world.control.elections.setCause(`leader node ${host.name} failed`);
     // The rest of the batch is still up as this one crashes, and probes nobody: memberlist's probers are the others.

@@ -166,7 +166,12 @@ export class FaultWindows {
 
   constructor(private readonly serviceNames: readonly string[]) {}
 
-  inject(atUs: number, fault: string, target: string | null): void {
+  /**
+   * A fault injected now. `downs`, for a fault that takes nodes down: those it does (a node its
+   * target names that was down already is not its to detect: a DOWN of it is the earlier fault's,
+   * which at one instant is the one before it).
+   */
+  inject(atUs: number, fault: string, target: string | null, downs?: readonly string[]): void {
     // A new rolling update of a service replaces the one under way (Swarm cancels its updater).
     if (fault === "rollingUpdate") {
       for (const s of this.spans) {
@@ -183,7 +188,7 @@ export class FaultWindows {
     this.spans.push(span);
     if (LEADER_FAULTS.has(fault)) this.undetected.push(span);
     if (DOWN_FAULTS.has(fault)) {
-      for (const node of span.nodes) {
+      for (const node of downs ?? span.nodes) {
         const spans = this.downing.get(node);
         if (spans) spans.push(span);
         else this.downing.set(node, [span]);

@@ -123,8 +123,9 @@ export class Recorder {
     this.emit({ kind: "api", call, error });
   }
 
-  fault(fault: string, target: string | null): void {
-    this.faults.inject(this.nowUs(), fault, target);
+  /** An injection fires; `downs`: the nodes it takes down, when not every node its target names (some were down already). */
+  fault(fault: string, target: string | null, downs?: readonly string[]): void {
+    this.faults.inject(this.nowUs(), fault, target, downs);
     this.emit({ kind: "fault", fault, target });
   }
 

@@ -36,6 +36,18 @@ describe("faults of one instant share their span", () => {
   });
 });
 
+describe("two failures at one instant that name the same node", () => {
+  const r = run("events=[{at: 2m, nodeFailure: {nodes: [web-1]}}, {at: 2m, nodeFailure: {nodes: [web-1, web-2]}}]");
+
+  it("credit its DOWN to the one that crashed it, and neither is told a next fault came (review)", () => {
+    const [first, second] = r.summary.faults;
+    expect(first!.detected_by).toBe("web-1 DOWN");
+    expect(second!.detected_by).toBe("web-2 DOWN");
+    expect(r.summary.notes).toContain("the nodeFailure at 2m names web-1, which was already down: nothing happened to it");
+    expect(r.stdout).not.toMatch(/had not recovered when the next fault came|not recovered when the next fault came/);
+  });
+});
+
 describe("a drain of a node the managers hold DOWN", () => {
   // The first failure's recovery and the second failure share 90 s: web-1 is back for no time and
   // never re-registers, so the managers still hold it DOWN when the drain logs its availability.
