@@ -26,8 +26,9 @@ const CLUSTER_STRATEGY = "cluster.scheduler.strategy";
 
 /**
  * The cluster's strategy varied while services name their own (services[].strategy), which it
- * does not change: their tasks are placed alike in every variant (walkthrough: a sweep of three
- * strategies gave three equal rows, unexplained, when every service named its own).
+ * does not change: when every service does, every variant is the same run (walkthrough: a sweep
+ * of three strategies gave three equal rows, unexplained); when some do, it places only the
+ * others' tasks (theirs are placed by their own strategy, around where the others went).
  */
 export function ownStrategyNotes(s: Scenario, paths: readonly string[]): string[] {
   if (!paths.includes(CLUSTER_STRATEGY)) return [];
@@ -36,7 +37,7 @@ export function ownStrategyNotes(s: Scenario, paths: readonly string[]): string[
   const names = own.map((x) => `${x.name} (${x.strategy})`).join(", ");
   if (own.length === s.services.length) return [`${CLUSTER_STRATEGY} changes nothing here: every service names its own strategy (services[].strategy), which it does not change: ${names}`];
   const who = own.length === 1 ? "a service names its own strategy" : "services name their own strategy";
-  return [`${CLUSTER_STRATEGY} is varied, but ${who} (services[].strategy), which it does not change: ${names}; their tasks are placed alike in every variant`];
+  return [`${CLUSTER_STRATEGY} is varied, but ${who} (services[].strategy), which it does not change: ${names}; it places only the others' tasks (theirs still move with where those go)`];
 }
 
 /**

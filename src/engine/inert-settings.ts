@@ -2,7 +2,7 @@
 // moot, or they act only after the run has ended. Said before the run (scenarioWarnings), so that
 // nobody reads a silent no-op as a result (the rule: nothing silently ignored).
 
-import { DEFAULTS, formatDurationUs, INGRESS_NETWORK } from "../scenario/index.js";
+import { DEFAULTS, formatDurationUs, INGRESS_NETWORK, MANAGER_PREFIX } from "../scenario/index.js";
 import type { Scenario } from "../scenario/types.js";
 import { groupsWithNodes, managerZones } from "./hosts.js";
 
@@ -32,7 +32,9 @@ function prePulled(s: Scenario, specs: readonly Scenario["services"][number][]):
   const sized = new Map<string, boolean>();
   for (const x of specs) sized.set(x.image.name, sized.get(x.image.name) === true || x.image.sizeBytes > 0);
   const m = s.cluster.managers;
-  if (m.images.length > 0 && !m.runTasks) return ["cluster.managers.images changes nothing: the managers run no tasks (runTasks: false)", ...prePulledIn(s, sized, false)];
+  // runTasks: false drains them; an activate event gives one tasks after all (review).
+  const activated = s.events.some((e) => e.action.type === "activate" && e.action.node.startsWith(`${MANAGER_PREFIX}-`));
+  if (m.images.length > 0 && !m.runTasks && !activated) return ["cluster.managers.images changes nothing: the managers run no tasks (runTasks: false)", ...prePulledIn(s, sized, false)];
   return prePulledIn(s, sized, true);
 }
 

@@ -266,33 +266,36 @@ export class Run {
    */
   private deployed(allReady = true): boolean {
     if (allReady && !this.nodesReady()) return false;
-    const leader = this.world.control.leader()!;
-    const store = this.world.control.viewStore();
     if (this.world.net.routing.settledUs > this.world.sim.now()) return false;
-    const allocator = leader.roles?.allocator;
+    const { tasks, unsettled } = this.taskSettling(true);
+    return unsettled.size === 0 && tasks >= this.scenario.services.reduce((n, s) => n + (s.mode === "replicated" ? s.replicas : 0), 0);
+  }
+
+  /**
+   * The leader's tasks that should run, and the services of those not settled: a task is settled
+   * when it runs, has stopped for good (its restart policy gave up), or is stuck (no node fits
+   * it, or its subnet is full). `first`: stop at the first unsettled one.
+   */
+  private taskSettling(first: boolean): { tasks: number; unsettled: Set<string> } {
+    const allocator = this.world.control.leader()?.roles?.allocator;
+    const unsettled = new Set<string>();
     let tasks = 0;
-    for (const t of store.tasks.values()) {
+    for (const t of this.world.control.viewStore().tasks.values()) {
       if (t.desiredState > TaskState.RUNNING) continue;
       tasks++;
-      // Running, or stopped for good (its restart policy gave up): either way, settled.
       if (t.state === TaskState.RUNNING || isTerminal(t.state)) continue;
-      // Stuck: no node fits it, or its subnet is full.
       if (t.state === TaskState.PENDING && t.reason !== null) continue;
       if (t.state === TaskState.NEW && allocator?.failed(t.id, t.service)) continue;
-      return false;
+      unsettled.add(t.service);
+      if (first) break;
     }
-    return tasks >= this.scenario.services.reduce((n, s) => n + (s.mode === "replicated" ? s.replicas : 0), 0);
+    return { tasks, unsettled };
   }
 
   /** What the deployment left unsettled when it gave up (walkthrough: a crash-looping service ran a whole hour of it, unsaid). */
   private gaveUp(): string {
     const leader = this.world.control.leader();
-    const unsettled = new Set<string>();
-    if (leader !== null) {
-      for (const t of this.world.control.viewStore().tasks.values()) {
-        if (t.desiredState <= TaskState.RUNNING && t.state !== TaskState.RUNNING && !isTerminal(t.state) && !(t.state === TaskState.PENDING && t.reason !== null)) unsettled.add(t.service);
-      }
-    }
+    const unsettled = leader === null ? new Set<string>() : this.taskSettling(false).unsettled;
     const what = leader === null ? "without a leader" : unsettled.size > 0 ? `with ${[...unsettled].join(", ")} still starting or restarting (a crash-looping service never settles)` : "before the managers and the load balancers settled";
     return `the initial deployment gave up after ${formatDurationUs(DEPLOY_LIMIT_US)} of simulated time, ${what}: t = 0 starts there, with the cluster as it was`;
   }

@@ -53,7 +53,7 @@ describe("a varied cluster strategy where services name their own (walkthrough: 
     const paths = ["cluster.scheduler.strategy"];
     const one = loadScenarioFile("scenarios/hello-cluster.yaml", ["services.web.strategy=spread"]);
     expect(ownStrategyNotes(one, paths)).toEqual([
-      "cluster.scheduler.strategy is varied, but a service names its own strategy (services[].strategy), which it does not change: web (spread); their tasks are placed alike in every variant",
+      "cluster.scheduler.strategy is varied, but a service names its own strategy (services[].strategy), which it does not change: web (spread); it places only the others' tasks (theirs still move with where those go)",
     ]);
     const both = loadScenarioFile("scenarios/hello-cluster.yaml", ["services.web.strategy=spread", "services.api.strategy=binpack"]);
     expect(ownStrategyNotes(both, paths)).toEqual([
@@ -63,7 +63,7 @@ describe("a varied cluster strategy where services name their own (walkthrough: 
     expect(ownStrategyNotes(loadScenarioFile("scenarios/hello-cluster.yaml"), paths)).toEqual([]);
   });
 
-  it("is true: such a service's placements are the same under every cluster strategy", () => {
+  it("is true: when every service names its own, their placements are the same under every cluster strategy", () => {
     const placed = (strategy: string, own = ["services.web.strategy=spread", "services.api.strategy=spread"]) => {
       const s = loadScenarioFile("scenarios/hello-cluster.yaml", [...own, `cluster.scheduler.strategy=${strategy}`, "duration=30s", "events=[]"]);
       return runScenario(s).events.filter((e) => e["kind"] === "task" && e["state"] === "assigned").map((e) => `${String(e["task"])}@${String(e["node"])}`);

@@ -81,6 +81,9 @@ describe("settings another setting makes moot", () => {
     // With a size the image is pulled, and having it spares the pull: no note.
     expect(notesOf(["cluster.nodeGroups.web.images=[api:1]", "services.api.image={name: 'api:1', size: 200MB}"])).toEqual([]);
     expect(notesOf(["cluster.managers.images=[api:1]", "cluster.managers.runTasks=false"])[0]).toBe("cluster.managers.images changes nothing: the managers run no tasks (runTasks: false)");
+    // An activate event gives a manager tasks after all (review): its images may spare a pull then.
+    const activated = notesOf(["cluster.managers.images=[api:1]", "cluster.managers.runTasks=false", "services.api.image={name: 'api:1', size: 200MB}", "events=[{at: 5s, activate: {node: manager-1}}]"]);
+    expect(activated.filter((n) => n.includes("images"))).toEqual([]);
   });
 
   it("a service's update and rollback when no rollingUpdate updates it (walkthrough: tried as a mitigation, silently equal)", () => {
