@@ -3,8 +3,7 @@
 //
 // A fault's span runs from its injection to the next fault at a later instant (or the end of the
 // run; faults of one instant share it); a window belongs to every span it overlaps (two faults
-// inside one window both see it). Within the
-// span, per service:
+// inside one window both see it). Within the span, per service:
 //   - a window is unhealthy when a request failed or the window's latency at the service's SLO
 //     percentile is above the service's SLO latency;
 //   - the service recovered at the end of its last unhealthy window (0 when it had none: the
