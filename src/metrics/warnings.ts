@@ -134,7 +134,8 @@ export class NodeCpuWatch {
     }
     return [...bySpan.values()].map(({ names, fromS, toS }) => {
       const who = names.length === 1 ? `node ${names[0]}` : `nodes ${nameRanges(names)}`;
-      return `${who} stayed above ${HOT_CPU * 100}% CPU for ${round1(toS - fromS)} s (from t = ${fromS} s to ${toS} s)`;
+      // Its longest stretch: a node in and out of saturation is said by it, not its total (story.md's).
+      return `${who} stayed above ${HOT_CPU * 100}% CPU for ${round1(toS - fromS)} s, ${names.length === 1 ? "its" : "their"} longest stretch (from t = ${fromS} s to ${toS} s)`;
     });
   }
 }

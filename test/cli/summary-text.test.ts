@@ -100,7 +100,7 @@ workload:
   - {name: u, service: web, rate: 110/s, timeout: 0s}
 `));
     const long = run("2m");
-    expect(summaryText(long.summary, long.run.world.recorder.cpu, null, 1)).toMatch(/warning: node w-1 stayed above 95% CPU for 1[12]\d s \(from t = \d+ s to 120 s\)/);
+    expect(summaryText(long.summary, long.run.world.recorder.cpu, null, 1)).toMatch(/warning: node w-1 stayed above 95% CPU for 1[12]\d s, its longest stretch \(from t = \d+ s to 120 s\)/);
     const short = run("50s");
     expect(summaryText(short.summary, short.run.world.recorder.cpu, null, 1)).not.toMatch(/stayed above/);
   });

@@ -14,7 +14,7 @@ function rows(order: string[], hot: Set<string>) {
 describe("NodeCpuWatch", () => {
   it("lists hot nodes in the order of their first samples, by name", () => {
     const w = NodeCpuWatch.of(rows(["w-3", "w-1", "w-2"], new Set(["w-1", "w-3"])));
-    expect(w.hotNodes()).toEqual(["nodes w-3,w-1 stayed above 95% CPU for 90 s (from t = 0 s to 90 s)"]);
+    expect(w.hotNodes()).toEqual(["nodes w-3,w-1 stayed above 95% CPU for 90 s, their longest stretch (from t = 0 s to 90 s)"]);
     expect(w.peak).toEqual({ t_s: 10, node: "w-3", cpu_util: 0.99, fromS: 0 });
   });
 
@@ -24,7 +24,7 @@ describe("NodeCpuWatch", () => {
     const index = new Map([["a", 0], ["b", 2], ["c", 3]]); // host 1 was removed before its first sample
     for (const r of rows(["a", "b", "c"], new Set(["a", "c"]))) byIndex.sample(index.get(r.node)!, r.t_s, r.node, r.cpu_util);
     expect(byIndex.hotNodes()).toEqual(byName.hotNodes());
-    expect(byIndex.hotNodes()).toEqual(["nodes a,c stayed above 95% CPU for 90 s (from t = 0 s to 90 s)"]);
+    expect(byIndex.hotNodes()).toEqual(["nodes a,c stayed above 95% CPU for 90 s, their longest stretch (from t = 0 s to 90 s)"]);
     expect(byIndex.peak).toEqual(byName.peak);
   });
 
@@ -34,7 +34,7 @@ describe("NodeCpuWatch", () => {
       w.sample(0, t, "x", 0.99);
       w.sample(1, t, "y", t === 50 ? 0.1 : 0.99);
     }
-    expect(w.hotNodes()).toEqual(["node x stayed above 95% CPU for 90 s (from t = 0 s to 90 s)"]);
+    expect(w.hotNodes()).toEqual(["node x stayed above 95% CPU for 90 s, its longest stretch (from t = 0 s to 90 s)"]);
   });
 
   it("one line per stretch: nodes hot over the same span share it (consecutive names folded), in the order of first samples", () => {
@@ -45,8 +45,8 @@ describe("NodeCpuWatch", () => {
       names.forEach((n, i) => w.sample(i + 1, t, n, 0.99));
     }
     expect(w.hotNodes()).toEqual([
-      "node late stayed above 95% CPU for 80 s (from t = 10 s to 90 s)",
-      "nodes a-1..a-8 stayed above 95% CPU for 90 s (from t = 0 s to 90 s)",
+      "node late stayed above 95% CPU for 80 s, its longest stretch (from t = 10 s to 90 s)",
+      "nodes a-1..a-8 stayed above 95% CPU for 90 s, their longest stretch (from t = 0 s to 90 s)",
     ]);
   });
 
