@@ -108,9 +108,10 @@ function heatmap(title, grid, values) {
     const to = Math.max(from + 1, Math.floor(((y + 1) * rows) / height));
     for (let x = 0; x < width; x++) {
       const j = column[x];
-      let v = 0;
-      for (let i = from; i < to; i++) v = Math.max(v, values[i][j]);
-      const [r, g, b] = heat(v);
+      // null: no nodes.csv row, the node not in the swarm then (one addNodes brought later): grey, not 0%.
+      let v = null;
+      for (let i = from; i < to; i++) if (values[i][j] !== null) v = Math.max(v ?? 0, values[i][j]);
+      const [r, g, b] = v === null ? NO_ROW : heat(v);
       const k = (y * width + x) * 4;
       img.data[k] = r;
       img.data[k + 1] = g;
@@ -129,8 +130,11 @@ function heatmap(title, grid, values) {
   const names = el("div", { class: "names", style: `height:${height}px` }, ...(rowPx >= 8 ? grid.nodes.map((n) => el("div", { style: `height:${rowPx}px;line-height:${rowPx}px` }, n)) : [el("div", {}, grid.nodes[0] ?? ""), el("div", { style: "margin-top:auto" }, grid.nodes[rows - 1] ?? "")]));
   const ticks = el("div", { class: "ticks", style: `width:${width}px` }, ...[0, 1, 2, 3, 4].map((k) => el("span", {}, `${Math.round((t1 * k) / 4)} s`)));
   const label = rowPx >= 8 ? "" : `${rows} nodes, ${grid.nodes[0]} at the top to ${grid.nodes[rows - 1]} at the bottom; each pixel row shows the busiest of its nodes; `;
-  return el("div", { class: "heatmap" }, el("h3", {}, title), el("div", { class: "plot" }, names, el("div", {}, canvas, ticks)), el("div", { class: "muted" }, `${label}0% pale to 100% dark red`));
+  return el("div", { class: "heatmap" }, el("h3", {}, title), el("div", { class: "plot" }, names, el("div", {}, canvas, ticks)), el("div", { class: "muted" }, `${label}0% pale to 100% dark red${values.some((row) => row.includes(null)) ? "; grey: not in the swarm then" : ""}`));
 }
+
+/** A cell without a row: mid grey, apart from the scale's pale yellow in both themes. */
+const NO_ROW = [150, 150, 150];
 
 /** 0 -> pale yellow, 1 -> dark red. */
 function heat(v) {

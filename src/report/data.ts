@@ -33,9 +33,9 @@ export interface ServiceSeries {
 export interface NodeGrid {
   nodes: string[];
   t: number[];
-  /** cpu[i][j]: node i in the row ending at t[j]. */
-  cpu: number[][];
-  mem: number[][];
+  /** cpu[i][j]: node i in the row ending at t[j]; null where nodes.csv has no row (the node was not in the swarm yet, or any more). */
+  cpu: (number | null)[][];
+  mem: (number | null)[][];
 }
 
 /** A moment to mark on every time axis. */
@@ -153,8 +153,8 @@ function nodeGrid(rows: Row[]): NodeGrid {
     const t = +r["t_s"]!;
     if (!col.has(t)) col.set(t, times.push(t) - 1);
   }
-  const cpu = nodes.map(() => times.map(() => 0));
-  const mem = nodes.map(() => times.map(() => 0));
+  const cpu: (number | null)[][] = nodes.map(() => times.map(() => null));
+  const mem: (number | null)[][] = nodes.map(() => times.map(() => null));
   for (const r of rows) {
     const i = index.get(r["node"]!)!;
     const j = col.get(+r["t_s"]!)!;

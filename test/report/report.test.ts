@@ -100,6 +100,28 @@ describe.skipIf(!CHROMIUM)("report.html in Chromium", () => {
     expect(await pixel(230)).toEqual(PALE);
   }, 60_000);
 
+  it("draws a node before an addNodes brought it grey, not 0% (walkthrough: it read as an idle node)", async () => {
+    const out = path.join(tempDir(), "added");
+    const r = orchsim(["run", "scenarios/hello-cluster.yaml", "--set", "duration=2m", "--set", "events=[{at: 60s, addNodes: {group: web, count: 1}}]", "--report", "--out", out, "--quiet"]);
+    expect(r.code).toBe(0);
+    const { page, errors } = await open(path.join(out, "report.html"));
+    expect(errors).toEqual([]);
+    const data = JSON.parse(/<script id="data" type="application\/json">(.*?)<\/script>/s.exec(fs.readFileSync(path.join(out, "report.html"), "utf8"))![1]!);
+    const row = data.nodes.cpu[data.nodes.nodes.indexOf("web-5")] as (number | null)[];
+    expect(row.slice(0, 6)).toEqual([null, null, null, null, null, null]);
+    expect(row.slice(6).every((v) => typeof v === "number")).toBe(true);
+    expect(data.nodes.cpu[data.nodes.nodes.indexOf("web-1")].every((v: unknown) => typeof v === "number")).toBe(true);
+    // web-5 is the last of six nodes (the manager first), 8 pixels a node: grey before 60 s, not after.
+    const pixel = (tS: number) =>
+      page.evaluate((t) => {
+        const c = document.querySelector(".heatmap canvas") as HTMLCanvasElement;
+        return [...c.getContext("2d")!.getImageData(Math.floor((t / 120) * c.width), 5 * 8 + 4, 1, 1).data.slice(0, 3)];
+      }, tS);
+    expect(await pixel(30)).toEqual([150, 150, 150]);
+    expect(await pixel(90)).not.toEqual([150, 150, 150]);
+    expect(await page.locator(".heatmap .muted").first().textContent()).toContain("grey: not in the swarm then");
+  }, 60_000);
+
   it("draws a service that no request reached (no latency in the summary) as '-', and the rest of the page", async () => {
     const dir = tempDir();
     const file = path.join(dir, "idle.yaml");
