@@ -30,7 +30,9 @@ export function warnings(summary: Summary, cpu: NodeCpuWatch): string[] {
     if (f.recovered_s === null) {
       // Faults of one instant share their span: the last of it ends with the run when no later fault came.
       const last = spans[i]!.next === undefined;
-      out.push(`the ${f.fault} at ${f.t_s} s ${last ? "never recovered" : "had not recovered when the next fault came"}: ${stillOutside(f)}${last ? " when the run ended" : ""}`);
+      const text = `the ${f.fault} at ${f.t_s} s ${last ? "never recovered" : "had not recovered when the next fault came"}: ${stillOutside(f)}${last ? " when the run ended" : ""}`;
+      // Two of one kind at one instant share their span, and their words: said once.
+      if (!out.includes(text)) out.push(text);
     }
   }
   for (const [name, n] of Object.entries(summary.networks)) {

@@ -25,6 +25,9 @@ describe("faults of one instant share their span", () => {
     expect(spike!.recovered_s).toBe(drain!.recovered_s);
     expect(spike!.worst_window).toEqual(drain!.worst_window);
     expect(r.stdout).not.toMatch(/fault loadSpike at 120 s \(users\): absorbed/);
+    // The terminal says which faults share a span, whose figures are then the same on each line.
+    expect(r.stdout).toContain("fault loadSpike at 120 s (users), its span shared with the drain at 120 s: ");
+    expect(r.stdout).toContain("fault drain at 120 s (web-2), its span shared with the loadSpike at 120 s: ");
   });
 
   it("story.md cites each its own line and tells each span's steps", () => {
@@ -48,6 +51,8 @@ describe("two failures at one instant that name the same node", () => {
     expect(second!.detected_by).toBe("web-2 DOWN");
     expect(r.summary.notes).toContain("the nodeFailure at 2m names web-1, which was already down: nothing happened to it");
     expect(r.stdout).not.toMatch(/had not recovered when the next fault came|not recovered when the next fault came/);
+    // Their shared span's warning, once.
+    expect(r.stdout.split("\n").filter((l) => l.startsWith("warning: the nodeFailure at 120 s never recovered"))).toHaveLength(1);
   });
 });
 
