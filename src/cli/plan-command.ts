@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { loadScenarioFile, ScenarioError, type Override } from "../scenario/index.js";
 import type { Scenario } from "../scenario/types.js";
 import { textTable } from "../report/text-table.js";
-import { fieldOf, firstProblem, jobsNote, parseJobs, parseSeeds, runAll } from "./sweep-command.js";
+import { fieldOf, firstProblem, jobsNote, parseJobs, parseSeeds, runAll, seedSetRefusal } from "./sweep-command.js";
 import type { Sample, SweepJob } from "./sweep-run.js";
 import { badInput, commandFailed, openOutput, variantProblems } from "./bad-input.js";
 import { announcePlan, checkCost, parseMaxEvents } from "./cost-guard.js";
@@ -98,7 +98,8 @@ export async function planCommand(file: string, o: PlanOptions): Promise<number>
   // --seeds sets the seed of every run: a seed "minimized" would be overridden, and answer nothing.
   if (fields.includes("seed")) return badInput("--minimize: the seed is not a size to search; --seeds chooses the seeds each value is run on");
   const fixed = new Set(o.set.map(fieldOf));
-  if (fixed.has("seed")) return badInput(`--set ${o.set.find((x) => fieldOf(x) === "seed")!.trim()}: plan runs each value on the seeds --seeds names, which override it: name yours there (a range: --seeds 99-108)`);
+  const seed = seedSetRefusal(o.set, "plan runs each value");
+  if (seed !== null) return badInput(seed);
   const both = fields.find((p) => fixed.has(p));
   if (both !== undefined) return badInput(`--minimize: ${both} is also given by --set, which the values tried would override`);
   // The run's own --set at the first seed: what the range's ends and the notes are read against.

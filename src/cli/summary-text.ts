@@ -40,7 +40,7 @@ export function summaryText(summary: Summary, cpu: NodeCpuWatch, outDir: string 
   if (peak && peak.cpu_util > 0) lines.push(`peak CPU: ${(peak.cpu_util * 100).toFixed(1)}% on ${peak.node} from ${peak.fromS} s to ${peak.t_s} s`);
   if (summary.elections > 0) lines.push(`leader elections: ${summary.elections}`);
   const spans = spansOf(summary.faults);
-  summary.faults.forEach((f, i) => lines.push(faultText(f, spans[i]!.prev, spans[i]!.next === undefined, sharing(summary.faults, i))));
+  summary.faults.forEach((f, i) => lines.push(faultText(f, spans[i]!.prev, spans[i]!.next === undefined, sharing(summary.faults, spans[i]!.peers))));
   lines.push(...warnings(summary, cpu).map((w) => `warning: ${w}`));
   for (const note of summary.notes) if (!shown.includes(note)) lines.push(`note: ${note}`);
   if (outDir) lines.push(`outputs: ${outDir}`);
@@ -75,15 +75,12 @@ function memberlistSpan(firstS: number, lastS: number | null): string {
 }
 
 /**
- * ", its span shared with the drain at 120 s" for a fault of an instant that has others (their
- * recovery, tasks and losses are the shared span's: the same on each line), or "".
+ * ", its span shared with the drain at 120 s" for a fault whose instant has others (`peers`: their
+ * recovery, tasks and losses are the shared span's, the same on each line), or "".
  */
-function sharing(faults: readonly FaultSummary[], i: number): string {
-  const t = faults[i]!.t_s;
-  const others: string[] = [];
-  for (let k = i - 1; k >= 0 && faults[k]!.t_s === t; k--) others.unshift(faults[k]!.fault);
-  for (let k = i + 1; k < faults.length && faults[k]!.t_s === t; k++) others.push(faults[k]!.fault);
-  return others.length === 0 ? "" : `, its span shared with the ${others.join(" and the ")} at ${t} s`;
+function sharing(faults: readonly FaultSummary[], peers: readonly number[]): string {
+  if (peers.length === 0) return "";
+  return `, its span shared with the ${peers.map((k) => faults[k]!.fault).join(" and the ")} at ${faults[peers[0]!]!.t_s} s`;
 }
 
 /** One line per fault: when it was noticed, when the tasks and the service levels came back, and what it cost. */

@@ -249,12 +249,22 @@ export function fieldOf(text: string): string {
   return text.slice(0, Math.max(0, text.indexOf("="))).trim();
 }
 
+/**
+ * Why a `--set seed=...` is refused (`runs`: what runs on --seeds' seeds, "plan runs each value"),
+ * or null: every run's seed is one of --seeds, which would override it, and the outputs would
+ * record it as if it counted (walkthrough).
+ */
+export function seedSetRefusal(set: readonly string[], runs: string): string | null {
+  const seed = set.find((x) => fieldOf(x) === "seed");
+  return seed === undefined ? null : `--set ${seed.trim()}: ${runs} on the seeds --seeds names, which override it: name yours there (a range: --seeds 99-108)`;
+}
+
 /** `--vary a.b=x,y --vary c=1,2` -> the 4 combinations, each with its --set overrides and a label. */
 function parseVariants(vary: string[], set: string[]): Variant[] | string {
   let variants: Variant[] = [{ label: "", sets: [] }];
   const fixed = new Set(set.map(fieldOf));
-  // Every run's seed is one of --seeds: a --set seed would be overridden, and recorded as if it counted.
-  if (fixed.has("seed")) return `--set ${set.find((x) => fieldOf(x) === "seed")!.trim()}: a sweep runs every variant on the seeds --seeds names, which override it: name yours there (a range: --seeds 99-108)`;
+  const seed = seedSetRefusal(set, "a sweep runs every variant");
+  if (seed !== null) return seed;
   const keys = new Set<string>();
   for (const v of vary) {
     const eq = v.indexOf("=");

@@ -34,20 +34,19 @@ function prePulled(s: Scenario, specs: readonly Scenario["services"][number][]):
   const m = s.cluster.managers;
   // runTasks: false drains them; an activate event gives one tasks after all (review).
   const activated = s.events.some((e) => e.action.type === "activate" && e.action.node.startsWith(`${MANAGER_PREFIX}-`));
-  if (m.images.length > 0 && !m.runTasks && !activated) return ["cluster.managers.images changes nothing: the managers run no tasks (runTasks: false)", ...prePulledIn(s, sized, false)];
-  return prePulledIn(s, sized, true);
-}
-
-function prePulledIn(s: Scenario, sized: ReadonlyMap<string, boolean>, managers: boolean): string[] {
-  const holders: [string, readonly string[]][] = s.cluster.nodeGroups.map((g) => [`cluster.nodeGroups[${g.name}].images`, g.images]);
-  if (managers) holders.unshift(["cluster.managers.images", s.cluster.managers.images]);
-  return holders.flatMap(([where, images]) =>
+  const idle = m.images.length > 0 && !m.runTasks && !activated;
+  const holders: [string, readonly string[]][] = [
+    ...(idle ? [] : [["cluster.managers.images", m.images] as [string, readonly string[]]]),
+    ...s.cluster.nodeGroups.map((g): [string, readonly string[]] => [`cluster.nodeGroups[${g.name}].images`, g.images]),
+  ];
+  const unpulled = holders.flatMap(([where, images]) =>
     images.flatMap((name) => {
       if (!sized.has(name)) return [`${where} lists ${name}, which no service runs: it changes nothing`];
       if (sized.get(name) === true) return [];
       return [`${where} lists ${name}, which changes nothing: no service gives that image a size (image: {name, size}), so no node pulls it; startup.pull is a fixed time of every start, pre-pulled or not`];
     }),
   );
+  return idle ? ["cluster.managers.images changes nothing: the managers run no tasks (runTasks: false)", ...unpulled] : unpulled;
 }
 
 /** Settings of a service or workload that another of its settings makes moot (walkthrough: these changed nothing, silently). */

@@ -33,18 +33,24 @@ export function lostCount(f: FaultSummary): string {
   return n === 0 ? `no ${other}request` : `${groupDigits(n)} ${other}request${n === 1 ? "" : "s"}`;
 }
 
-/**
- * Each fault's neighbours, in one pass: the last fault at an earlier instant (whose breach it may
- * carry over) and the first at a later one (where its span ends; none: the run's end). Faults of
- * one instant share their span (faults.ts).
- */
-export function spansOf(faults: readonly FaultSummary[]): { prev: FaultSummary | undefined; next: FaultSummary | undefined }[] {
-  const out: { prev: FaultSummary | undefined; next: FaultSummary | undefined }[] = [];
+/** A fault's neighbours (spansOf). */
+export interface FaultSpanOf {
+  /** The last fault at an earlier instant, whose breach it may carry over. */
+  prev: FaultSummary | undefined;
+  /** The first fault at a later instant, where its span ends (none: the run's end). */
+  next: FaultSummary | undefined;
+  /** The indices of the other faults of its instant, which share its span. */
+  peers: number[];
+}
+
+/** Each fault's neighbours, in one pass. Faults of one instant share their span (faults.ts). */
+export function spansOf(faults: readonly FaultSummary[]): FaultSpanOf[] {
+  const out: FaultSpanOf[] = [];
   let prev: FaultSummary | undefined;
   for (let i = 0; i < faults.length; ) {
     let j = i;
     while (j < faults.length && faults[j]!.t_s === faults[i]!.t_s) j++;
-    for (let k = i; k < j; k++) out.push({ prev, next: faults[j] });
+    for (let k = i; k < j; k++) out.push({ prev, next: faults[j], peers: Array.from({ length: j - i }, (_, n) => i + n).filter((n) => n !== k) });
     prev = faults[j - 1];
     i = j;
   }

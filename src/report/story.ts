@@ -36,7 +36,7 @@ export function storyMarkdown(input: StoryInput): string {
     const { prev, next } = spans[i]!;
     const endT = next?.t_s ?? s.duration_s;
     out.push(`## ${i + 1}. ${f.fault} at t = ${f.t_s} s${f.target ? ` (${shortTarget(f.target)})` : ""}`, "");
-    const shared = sameInstant(s.faults, i);
+    const shared = sameInstant(s.faults, spans[i]!.peers);
     if (shared !== "") out.push(shared, "");
     const steps = chain(input, f, endT, faultLines[i], changes).sort((a, b) => a.t - b.t);
     for (const st of steps) out.push(`- **t = ${fmt(st.t)} s**: ${st.text} (${st.ref})`);
@@ -53,13 +53,9 @@ export function storyMarkdown(input: StoryInput): string {
  * Faults of one instant share their span (metrics/faults.ts): said under each, as the steps and
  * the outcome that follow are the span's, the same under each ("" for a fault alone at its instant).
  */
-function sameInstant(faults: readonly FaultSummary[], i: number): string {
-  const t = faults[i]!.t_s;
-  let [from, to] = [i, i];
-  while (from > 0 && faults[from - 1]!.t_s === t) from--;
-  while (to + 1 < faults.length && faults[to + 1]!.t_s === t) to++;
-  const others = faults.slice(from, to + 1).flatMap((g, k) => (from + k === i ? [] : [`${from + k + 1} (${g.fault})`]));
-  if (others.length === 0) return "";
+function sameInstant(faults: readonly FaultSummary[], peers: readonly number[]): string {
+  if (peers.length === 0) return "";
+  const others = peers.map((k) => `${k + 1} (${faults[k]!.fault})`);
   return `At the same instant as fault${others.length > 1 ? "s" : ""} ${list(others)}: they share this span, so what follows is told under each of them.`;
 }
 
