@@ -3,8 +3,8 @@ import type { ServiceSpec } from "../scenario/types.js";
 import { TASK_HISTORY_PER_SLOT, TaskState, taskStateName } from "../api/task-state.js";
 import { TaskEvent } from "../metrics/task-event.js";
 import type { AgentToManager, AssignmentMessage, ManagerToAgent, NodeDescription, SessionParking, TaskStatusUpdate } from "../api/messages.js";
-import type { CpuGroup, CpuJob } from "./cpu.js";
-import { Container, type ContainerRequest, type ContainerSite, type RequestModel } from "./container.js";
+import type { CpuGroup, CpuJob, NodeCpu } from "./cpu.js";
+import { Container, type ContainerRequest, type RequestModel } from "./container.js";
 import { AgentSession } from "./session.js";
 import { HealthMonitor } from "./health.js";
 import { memoryOf, oomVictims, overLimit } from "./memory.js";
@@ -13,12 +13,11 @@ import { formatNumber } from "../metrics/fmt.js";
 /** Swarm sets a stopping backend's IPVS weight to 0 and waits this long for gossip before stopping it. */
 export const LB_DRAIN_US = 2_000_000;
 
-/**
- * What the agent needs from the rest of the world; wired by the engine. It is also the
- * ContainerSite its containers share: the node's CPU, where requests' outcomes go, downstream calls.
- */
-export interface AgentDeps<R extends ContainerRequest> extends ContainerSite<R> {
+/** What the agent needs from the rest of the world; wired by the engine. */
+export interface AgentDeps<R extends ContainerRequest> {
   sim: Simulation;
+  /** The node's CPU: containers' start-ups and their requests' work run there. */
+  cpu: NodeCpu;
   /** Draws start-up failures (a spec's startup.failRate). */
   rng: RandomStream;
   managers: readonly string[];
@@ -38,7 +37,7 @@ export interface AgentDeps<R extends ContainerRequest> extends ContainerSite<R> 
   joinLoadBalancer(container: Container<R>): void;
   leaveLoadBalancer(container: Container<R>, crashed: boolean): void;
   /** How requests to containers of `spec` are served: one model per spec, shared by its containers. */
-  requestsOf(spec: ServiceSpec): RequestModel;
+  requestsOf(spec: ServiceSpec): RequestModel<R>;
   /** `done` once this node has the image (pulled from the registry if it had not). */
   pullImage(image: ServiceSpec["image"], done: () => void): void;
   memoryBytes: number;
@@ -216,8 +215,7 @@ export class Agent<R extends ContainerRequest> {
       this.fail(t, "task: non-zero exit (1)");
       return;
     }
-    // The agent's deps are the site every container on this node shares.
-    const c = new Container<R>(t.id, t.spec, this.nodeIndex, t.group!, this.d, this.d.requestsOf(t.spec));
+    const c = new Container<R>(t.id, t.spec, this.nodeIndex, t.group!, this.d.requestsOf(t.spec));
     t.container = c;
     if (!this.checkMemory(t)) return;
     // With a health check, Swarm keeps the task STARTING until its first healthy check.

@@ -1,6 +1,6 @@
 import type { Sampler } from "../kernel/index.js";
 import type { ServiceSpec } from "../scenario/types.js";
-import type { CpuGroup, CpuJob, NodeCpu } from "./cpu.js";
+import type { CpuGroup, CpuJob } from "./cpu.js";
 
 /** What a container needs to know of a request: the workload owns the rest. */
 export interface ContainerRequest {
@@ -56,18 +56,17 @@ export interface ContainerCallbacks<R extends ContainerRequest> {
  */
 const NOTHING_YET: never[] = Object.freeze([]) as unknown as never[];
 
-/** What every container on a node shares: the node's CPU and where requests' outcomes go. */
-export interface ContainerSite<R extends ContainerRequest> {
-  readonly cpu: NodeCpu;
-  readonly callbacks: ContainerCallbacks<R>;
-  readonly downstream: Downstream<R> | null;
-}
-
-/** What every container of a service spec shares: how a request's work is drawn, and the calls it makes. */
-export interface RequestModel {
+/**
+ * What every container of a service spec shares: how a request's work is drawn, the calls it
+ * makes, how they are made and where requests' outcomes go. Held once for all of them, not once
+ * per node: on a big cluster a node's own objects are cache misses of each request it serves.
+ */
+export interface RequestModel<R extends ContainerRequest = ContainerRequest> {
   readonly work: Sampler;
   /** The calls each request makes, one entry per call in order (a call with count 2 twice). */
   readonly calls: readonly DownstreamCall[];
+  readonly callbacks: ContainerCallbacks<R>;
+  readonly downstream: Downstream<R> | null;
 }
 
 /**
@@ -76,7 +75,7 @@ export interface RequestModel {
  * rejected. Each request, while in service, is CPU work in the container's cgroup on the node,
  * competing with everything else there. Health checks are requests too (`curl localhost/health`
  * inside the container): they queue behind waiting requests and need a worker and CPU.
- * What containers share is held once (ContainerSite, RequestModel): at 200,000 tasks, every
+ * What containers share is held once (RequestModel): at 200,000 tasks, every
  * field of a container is 1.5 MB.
  */
 export class Container<R extends ContainerRequest = ContainerRequest> {
@@ -86,10 +85,13 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
   private count = 0;
   private busy = 0;
   /**
-   * Requests in service: a kill fails them, and workDone finds among them the one whose job
-   * ended. A short list (concurrency is small), made at the first request.
+   * Requests in service, `serving` first, then `alsoServing` (a short list made when a second
+   * one starts): a kill fails them in that order, and workDone finds among them the one whose job
+   * ended. At concurrency 1, the default, a request touches no list: at 20,000 workers every
+   * object a request reads is a cache miss, and the list was two of them.
    */
-  private inService: R[] = NOTHING_YET;
+  private serving: R | null = null;
+  private alsoServing: R[] = NOTHING_YET;
   stopped = false;
   /** Told to stop (SIGTERM): called once nothing is queued or in service. */
   private onIdle: (() => void) | null = null;
@@ -100,9 +102,9 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     readonly taskId: string,
     readonly spec: ServiceSpec,
     readonly nodeIndex: number,
+    /** Its cgroup, on its node's CPU (`group.owner`). */
     readonly group: CpuGroup,
-    private readonly site: ContainerSite<R>,
-    private readonly requests: RequestModel,
+    private readonly requests: RequestModel<R>,
   ) {}
 
   accept(req: R): void {
@@ -129,23 +131,31 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
   kill(crashed = false): void {
     this.stopped = true;
     const why = crashed ? "lost" : "stopped";
-    const inService = this.inService;
-    this.inService = NOTHING_YET;
-    for (const req of inService) {
-      if (req.job) this.site.cpu.cancel(req.job);
-      this.drop(req, why);
-    }
+    const first = this.serving;
+    const others = this.alsoServing;
+    this.serving = null;
+    this.alsoServing = NOTHING_YET;
+    if (first) this.dropServing(first, why);
+    for (const req of others) this.dropServing(req, why);
     this.busy = 0;
     while (this.count > 0) this.drop(this.dequeue(), why);
-    this.site.cpu.removeGroup(this.group);
+    this.group.owner.removeGroup(this.group);
+  }
+
+  private dropServing(req: R, why: "stopped" | "lost"): void {
+    if (req.job) this.group.owner.cancel(req.job);
+    this.drop(req, why);
   }
 
   private start(req: R): void {
     this.busy++;
-    if (this.inService === NOTHING_YET) this.inService = [];
-    this.inService.push(req);
+    if (this.serving === null) this.serving = req;
+    else {
+      if (this.alsoServing === NOTHING_YET) this.alsoServing = [];
+      this.alsoServing.push(req);
+    }
     if (!req.probe?.presetWork) req.workUs = this.requests.work();
-    req.job = this.site.cpu.submit(this.group, req.workUs, Container.workDone, this);
+    req.job = this.group.owner.submit(this.group, req.workUs, Container.workDone, this);
   }
 
   /**
@@ -153,7 +163,13 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
    * job ended: a bound callback per container was a twentieth of an idle task's memory.
    */
   private static workDone<Q extends ContainerRequest>(c: Container<Q>, job: CpuJob): void {
-    for (const req of c.inService) {
+    if (c.serving?.job === job) {
+      c.finish(c.serving);
+      return;
+    }
+    const others = c.alsoServing;
+    for (let i = 0; i < others.length; i++) {
+      const req = others[i]!;
       if (req.job === job) {
         c.finish(req);
         return;
@@ -166,7 +182,7 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
   private finish(req: R): void {
     req.job = null;
     const calls = this.requests.calls;
-    if (calls.length === 0 || !this.site.downstream || req.probe?.presetWork) {
+    if (calls.length === 0 || !this.requests.downstream || req.probe?.presetWork) {
       this.release(req, true);
       return;
     }
@@ -187,8 +203,8 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
     req.callsLeft = left - 1;
     const calls = this.requests.calls;
     const call = calls[calls.length - left]!;
-    this.site.downstream!.call(this, call, (ok) => {
-      if (!this.inService.includes(req)) return; // killed meanwhile: already dropped
+    this.requests.downstream!.call(this, call, (ok) => {
+      if (this.serving !== req && !this.alsoServing.includes(req)) return; // killed meanwhile: already dropped
       if (ok) this.nextCall(req);
       else this.release(req, false);
     });
@@ -197,19 +213,29 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
   /** The request leaves its worker, answered or failed; the next one in the queue starts. */
   private release(req: R, ok: boolean): void {
     this.busy--;
-    const i = this.inService.indexOf(req);
-    this.inService[i] = this.inService[this.inService.length - 1]!;
-    this.inService.pop();
+    this.stopServing(req);
     if (!ok) this.drop(req, "stopped");
     else if (req.probe) req.probe.probeDone(true);
-    else this.site.callbacks.completed(req, this);
+    else this.requests.callbacks.completed(req, this);
     if (this.count > 0 && !this.stopped) this.start(this.dequeue());
     else if (this.onIdle && this.busy === 0 && !this.stopped) this.onIdle();
   }
 
+  /** Takes `req` out of service as a list would by moving its last entry into the gap. */
+  private stopServing(req: R): void {
+    const others = this.alsoServing;
+    if (this.serving === req) {
+      this.serving = others.length > 0 ? others.pop()! : null;
+      return;
+    }
+    const i = others.indexOf(req);
+    others[i] = others[others.length - 1]!;
+    others.pop();
+  }
+
   private drop(req: R, why: "rejected" | "stopped" | "lost"): void {
     if (req.probe) req.probe.probeDone(false, why);
-    else this.site.callbacks.dropped(req, this, why);
+    else this.requests.callbacks.dropped(req, this, why);
   }
 
   /** Doubles the ring, oldest request first. */

@@ -76,7 +76,7 @@ export class World {
    * spec object, which the store, the assignments and the agents pass by reference (one per
    * service and rolling update).
    */
-  private readonly perSpec = new Map<ServiceSpec, RequestModel>();
+  private readonly perSpec = new Map<ServiceSpec, RequestModel<Request>>();
 
   constructor(
     readonly scenario: Scenario,
@@ -144,12 +144,12 @@ export class World {
     return this.serviceIndexes.get(name) ?? -1;
   }
 
-  private requestsOf(spec: ServiceSpec): RequestModel {
+  private requestsOf(spec: ServiceSpec): RequestModel<Request> {
     let r = this.perSpec.get(spec);
     if (!r) {
       const calls = spec.request.calls.flatMap((c) =>
         new Array<DownstreamCall>(c.count).fill({ service: this.serviceIndex(c.service), timeoutUs: c.timeoutUs, dnsCacheUs: c.dnsCacheUs }));
-      r = { work: sampler(spec.request.cpu, this.rng.stream(`service/${spec.name}/work`)), calls };
+      r = { work: sampler(spec.request.cpu, this.rng.stream(`service/${spec.name}/work`)), calls, callbacks: this.clients, downstream: this.calls };
       this.perSpec.set(spec, r);
     }
     return r;
@@ -170,8 +170,6 @@ export class World {
       leaveLoadBalancer: (c, crashed) => this.leaveLoadBalancer(c, host, crashed),
       requestsOf: (spec) => this.requestsOf(spec),
       pullImage: (image, done) => this.net.images.ensure(host, image.name, image.sizeBytes, done),
-      callbacks: this.clients,
-      downstream: this.calls,
       memoryBytes: host.spec.memoryBytes,
       onOom: (service) => this.recorder.count(service, "oom_kills"),
       onUnhealthy: (service) => this.recorder.count(service, "unhealthy"),

@@ -19,7 +19,7 @@ function container(queue: number): { sim: Simulation; c: Container<Req>; done: n
     completed: (r: Req) => void done.push(r.n),
     dropped: (r: Req, _c: unknown, why: string) => void (why === "rejected" ? rejected.push(r.n) : undefined),
   };
-  const c = new Container<Req>("t1", spec, 0, cpu.group(Infinity), { cpu, callbacks, downstream: null }, { work: () => 1_000, calls: [] });
+  const c = new Container<Req>("t1", spec, 0, cpu.group(Infinity), { work: () => 1_000, calls: [], callbacks, downstream: null });
   return { sim, c, done, rejected };
 }
 
@@ -59,8 +59,8 @@ function setup(cores: number, concurrency: number, works: number[], downstream: 
     dropped: (r: Req, _c: unknown, why: string) => void log.push(`drop ${r.n} ${why}@${sim.now()}`),
   };
   let i = 0;
-  const requests = { work: () => works[i++ % works.length]!, calls: Array.from({ length: calls }, () => ({ service: 0, timeoutUs: 1, dnsCacheUs: 0 })) };
-  const c = new Container<Req>("t1", spec, 0, cpu.group(Infinity), { cpu, callbacks, downstream }, requests);
+  const requests = { work: () => works[i++ % works.length]!, calls: Array.from({ length: calls }, () => ({ service: 0, timeoutUs: 1, dnsCacheUs: 0 })), callbacks, downstream };
+  const c = new Container<Req>("t1", spec, 0, cpu.group(Infinity), requests);
   return { sim, c, log };
 }
 

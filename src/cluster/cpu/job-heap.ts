@@ -4,8 +4,8 @@ function before(a: CpuJob, b: CpuJob): boolean {
   return a.tagUs < b.tagUs || (a.tagUs === b.tagUs && a.seq < b.seq);
 }
 
-/** The heap of a group that never had a job: shared, frozen, replaced at the first push. */
-const NEVER_USED: CpuJob[] = Object.freeze([]) as unknown as CpuJob[];
+/** The heap of a group without jobs: shared, frozen, replaced at the next push. */
+const EMPTY: CpuJob[] = Object.freeze([]) as unknown as CpuJob[];
 
 /**
  * A binary min-heap of one group's jobs by finish tag (then submission order, so equal tags finish
@@ -14,10 +14,12 @@ const NEVER_USED: CpuJob[] = Object.freeze([]) as unknown as CpuJob[];
  */
 export class JobHeap {
   /**
-   * Made with its first job: pushing into [] reserves 17 places, which a container that only ran
-   * its start-up job (most of a big cluster's) would keep for ever; [job] reserves one.
+   * Made afresh with each first job and dropped when the last one leaves. Pushing into [] would
+   * reserve 17 places, which a container that only ran its start-up job (most of a big cluster's)
+   * would keep for ever; [job] reserves one. And on a big cluster's idle node a kept list is two
+   * cache misses of the next request (the list and its places), a new one none.
    */
-  private items: CpuJob[] = NEVER_USED;
+  private items: CpuJob[] = EMPTY;
 
   get size(): number {
     return this.items.length;
@@ -28,7 +30,7 @@ export class JobHeap {
   }
 
   push(job: CpuJob): void {
-    if (this.items === NEVER_USED) {
+    if (this.items.length === 0) {
       this.items = [job];
       job.heapIndex = 0;
       return;
@@ -52,10 +54,10 @@ export class JobHeap {
 
   /** Empties the heap and returns what it held, in no particular order. */
   drain(): CpuJob[] {
-    if (this.items.length === 0) return [];
-    const all = this.items.splice(0, this.items.length);
+    const all = this.items;
+    this.items = EMPTY;
     for (const job of all) job.heapIndex = -1;
-    return all;
+    return all === EMPTY ? [] : all;
   }
 
   /**
@@ -74,6 +76,7 @@ export class JobHeap {
     const removed = items[i]!;
     const last = items.pop()!;
     removed.heapIndex = -1;
+    if (items.length === 0) this.items = EMPTY;
     if (i === items.length) return;
     items[i] = last;
     last.heapIndex = i;

@@ -15,6 +15,19 @@ const EPS_WORK_US = 1e-6;
  */
 const REBASE_ABOVE_US = 2 ** 26;
 
+/** The busy groups of a node with none: shared, frozen, replaced when a group gets a job. */
+const NO_GROUPS: CpuGroup[] = Object.freeze([]) as unknown as CpuGroup[];
+
+/**
+ * Scratch lists every node shares, so that the steady state allocates only the jobs and a node's
+ * event reads no list of its own: on a big cluster a node's own lists were cache misses of each
+ * request it served. Only a kernel event runs completeDue, so one node's callbacks never run
+ * inside another's (checked: `dueInUse`).
+ */
+const DUE: (CpuJob | undefined)[] = [];
+const DEMANDS: number[] = [];
+let dueInUse = false;
+
 /**
  * A node's cores, shared as Linux CFS shares them with Docker's default equal cpu.shares: each job
  * uses at most one core, each group (cgroup) at most its cap (`--cpus`), and the cores are split
@@ -30,8 +43,11 @@ const REBASE_ABOVE_US = 2 ** 26;
  * cancel jobs on this node: the rates and the event are recomputed once after all callbacks.
  */
 export class NodeCpu {
-  /** Groups with at least one job, in creation order. */
-  private readonly active: CpuGroup[] = [];
+  /**
+   * Groups with at least one job, in creation order. A new list when the first group gets a job
+   * and none when the last one is done: an idle node keeps no list whose reading would be a miss.
+   */
+  private active: CpuGroup[] = NO_GROUPS;
   private groupsCreated = 0;
   private jobsSubmitted = 0;
   private running = 0;
@@ -49,9 +65,6 @@ export class NodeCpu {
   /** True while completion callbacks run: changes then wait for one recompute at the end. */
   private firing = false;
   private event: ScheduledEvent | null = null;
-  /** Scratch arrays reused on every event, so the steady state allocates only the jobs. */
-  private readonly due: (CpuJob | undefined)[] = [];
-  private readonly demands: number[] = [];
   private readonly fire = (): void => this.completeDue();
   private readonly sync = (): void => this.advance();
 
@@ -75,8 +88,8 @@ export class NodeCpu {
     if (g.removed) return;
     this.advance();
     g.removed = true;
-    if (g.heap.size === 0) return;
-    const jobs = g.heap.drain();
+    if (g.size === 0) return;
+    const jobs = g.drain();
     for (const job of jobs) job.state = "cancelled";
     this.running -= jobs.length;
     this.deactivate(g);
@@ -93,9 +106,9 @@ export class NodeCpu {
     if (g.removed) throw new Error(`cpu: submit to group #${g.id}, which was removed`);
     if (!(workUs >= 0 && Number.isFinite(workUs))) throw new Error(`cpu: work must be a finite number of microseconds >= 0, got ${workUs}`);
     this.advance();
-    if (g.heap.size === 0) this.activate(g);
+    if (g.size === 0) this.activate(g);
     const job = new CpuJob(g, this.jobsSubmitted++, this.sim.now(), workUs, g.vclockUs + workUs, onDone, arg);
-    g.heap.push(job);
+    g.push(job);
     this.running++;
     this.changed();
     return job;
@@ -111,10 +124,10 @@ export class NodeCpu {
     if (job.state !== "running") return;
     this.advance();
     const g = job.group;
-    g.heap.remove(job);
+    g.remove(job);
     job.state = "cancelled";
     this.running--;
-    if (g.heap.size === 0) this.deactivate(g);
+    if (g.size === 0) this.deactivate(g);
     this.changed();
   }
 
@@ -148,7 +161,9 @@ export class NodeCpu {
     if (this.ratesStale) this.updateRates();
     this.lastUs = now;
     this.busyCoreUs += this.busyCores * dt;
-    for (const g of this.active) {
+    const active = this.active;
+    for (let i = 0; i < active.length; i++) {
+      const g = active[i]!;
       g.vclockUs += g.ratePerJob * dt;
       g.usedCoreUs += g.rateCores * dt;
       if (g.vclockUs > REBASE_ABOVE_US) g.rebase();
@@ -177,16 +192,18 @@ export class NodeCpu {
     for (let i = 0; i < active.length; i++) {
       const g = active[i]!;
       g.rateCores = Math.min(g.levelDemandCores, level);
-      g.ratePerJob = g.rateCores / g.heap.size;
+      g.ratePerJob = g.rateCores / g.size;
     }
     this.ratesStale = false;
   }
 
   private updateLevel(): void {
-    const demands = this.demands;
+    const demands = DEMANDS;
     while (demands.length > 0) demands.pop();
     let total = 0;
-    for (const g of this.active) {
+    const active = this.active;
+    for (let i = 0; i < active.length; i++) {
+      const g = active[i]!;
       const u = g.demandCores;
       g.levelDemandCores = u;
       total += u;
@@ -208,8 +225,10 @@ export class NodeCpu {
   private reschedule(): void {
     if (this.ratesStale) this.updateRates();
     let delayUs = Infinity;
-    for (const g of this.active) {
-      const remainingUs = g.heap.peek()!.tagUs - g.vclockUs;
+    const active = this.active;
+    for (let i = 0; i < active.length; i++) {
+      const g = active[i]!;
+      const remainingUs = g.peek()!.tagUs - g.vclockUs;
       const d = remainingUs <= EPS_WORK_US ? 0 : Math.ceil((remainingUs - EPS_WORK_US / 2) / g.ratePerJob);
       if (d < delayUs) delayUs = d;
     }
@@ -234,7 +253,9 @@ export class NodeCpu {
   private completeDue(): void {
     this.event = null;
     this.advance();
-    const due = this.due;
+    if (dueInUse) throw new Error("cpu: a node's completions ran inside another's");
+    dueInUse = true;
+    const due = DUE;
     const active = this.active;
     let kept = 0;
     // A count rather than truncating the reused arrays: setting an array's length is a slow
@@ -242,17 +263,18 @@ export class NodeCpu {
     let dueCount = 0;
     for (let i = 0; i < active.length; i++) {
       const g = active[i]!;
-      for (let head = g.heap.peek(); head !== undefined && head.tagUs - g.vclockUs <= EPS_WORK_US; head = g.heap.peek()) {
-        g.heap.pop();
+      for (let head = g.peek(); head !== undefined && head.tagUs - g.vclockUs <= EPS_WORK_US; head = g.peek()) {
+        g.pop();
         head.state = "due";
         due[dueCount++] = head;
       }
-      if (g.heap.size > 0) active[kept++] = g;
+      if (g.size > 0) active[kept++] = g;
       else this.resetIdle(g);
     }
     if (kept < active.length) {
       this.levelStale = true;
-      while (active.length > kept) active.pop();
+      if (kept === 0) this.active = NO_GROUPS;
+      else while (active.length > kept) active.pop();
     }
     this.running -= dueCount;
     this.ratesStale = true;
@@ -272,6 +294,7 @@ export class NodeCpu {
     } finally {
       for (let i = 0; i < dueCount; i++) due[i] = undefined;
       this.firing = false;
+      dueInUse = false;
     }
     this.reschedule();
   }
@@ -279,6 +302,11 @@ export class NodeCpu {
   /** Inserts a group that just got its first job, keeping `active` in creation order. */
   private activate(g: CpuGroup): void {
     const active = this.active;
+    this.levelStale = true;
+    if (active.length === 0) {
+      this.active = [g];
+      return;
+    }
     let i = active.length;
     active.push(g);
     while (i > 0 && active[i - 1]!.id > g.id) {
@@ -286,13 +314,13 @@ export class NodeCpu {
       i--;
     }
     active[i] = g;
-    this.levelStale = true;
   }
 
   private deactivate(g: CpuGroup): void {
     const i = this.active.indexOf(g);
     if (i < 0) throw new Error(`cpu: group #${g.id} has no jobs but was not active`);
-    this.active.splice(i, 1);
+    if (this.active.length === 1) this.active = NO_GROUPS;
+    else this.active.splice(i, 1);
     this.levelStale = true;
     this.resetIdle(g);
   }
