@@ -146,7 +146,19 @@ export class ServiceEndpoints<C> {
 
   /** The node restarted: its IPVS state is gone; its position starts afresh. */
   forget(node: number): void {
-    this.last[node] = undefined;
+    if (node < this.last.length) this.last[node] = undefined;
+  }
+
+  /**
+   * Makes places for `node` in `last` and `lastAt` by appending, never by writing past their ends:
+   * a big cluster's first picks come from nodes anywhere in the order, a write far past the end
+   * turns a list into a dictionary, and the stores that met both kinds stayed on V8's slow path.
+   */
+  private room(node: number): void {
+    while (this.last.length <= node) {
+      this.last.push(undefined);
+      this.lastAt.push(0);
+    }
   }
 
   /** The next backend by IPVS round-robin on `node`, or null when it holds none. */
@@ -155,6 +167,7 @@ export class ServiceEndpoints<C> {
     const list = this.list;
     const n = list.length;
     const plain = this.reach === null || !this.reach.partitioned;
+    if (node >= this.last.length) this.room(node);
     let i = this.nextIndex(node, n);
     // Every change so far has reached every node and none is a leave: every node holds every
     // backend of the list, so the next one is the pick, and no backend is read to know it.
