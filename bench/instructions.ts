@@ -5,7 +5,7 @@
 // waits or a second core's contention, so a change it favours is still timed.
 //
 //   npx tsc -p tsconfig.bench.json    (`npm run bench` compiles it as well)
-//   node dist-bench/bench/instructions.js [--runs N] [--by-function TOP] [--vs 'B command'] -- A command...
+//   node dist-bench/bench/instructions.js [--runs N] [--by-function TOP] [--misses] [--vs 'B command'] -- A command...
 //
 // A is the rest of the line, word for word; B is one string split at its spaces (no quoting).
 // Each command runs N times (3 by default), A and B in turn; the median of each is printed with
@@ -25,6 +25,14 @@
 // the map it writes (/tmp/perf-PID.map). Optimized code is `*name`, baseline `^name`; a function
 // inlined into another counts as that one. Code that V8 moved or dropped may leave its addresses
 // to other code: the map's last entry for an address names it. Needs callgrind_annotate (valgrind).
+//
+// --misses simulates the caches as well (callgrind's --cache-sim, a 32 KiB first level and a 4 MiB
+// last level, fixed so that the count does not depend on the machine) and gives the main thread's
+// last-level read and write misses beside its instructions; --by-function then lists functions by
+// their read misses. On a big cluster every object a request reaches on an idle node is a miss,
+// which is what the wall time of the scale shape is made of and what an instruction count misses.
+// A miss count moves by 2-3% between runs of one build, and by 10% when a run ends just after
+// rather than before a major collection: compare functions, not only the totals.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -32,28 +40,37 @@ import * as path from "node:path";
 import { median } from "./harness.js";
 
 const REPEATABLE = ["--single-threaded", "--hash-seed=1", "--random-seed=1"];
+/** The caches --misses simulates: first-level data and last level, as size,ways,line bytes. */
+const CACHES = ["--cache-sim=yes", "--D1=32768,8,64", "--LL=4194304,16,64"];
 
 interface Count {
   main: number;
   all: number;
-  /** The main thread's own instructions by function (with --by-function). */
+  /** The main thread's last-level read and write misses (with --misses). */
+  readMisses?: number;
+  writeMisses?: number;
+  /** The main thread's own instructions (read misses with --misses) by function (with --by-function). */
   functions?: Map<string, number>;
 }
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: node dist-bench/bench/instructions.js [--runs N] [--by-function TOP] [--vs 'B command'] -- A command...\n`);
+  process.stderr.write(`${message}\nusage: node dist-bench/bench/instructions.js [--runs N] [--by-function TOP] [--misses] [--vs 'B command'] -- A command...\n`);
   process.exit(2);
 }
 
-function parseArgs(argv: string[]): { runs: number; top: number; a: string[]; b: string[] | null } {
+function parseArgs(argv: string[]): { runs: number; top: number; misses: boolean; a: string[]; b: string[] | null } {
   const dash = argv.indexOf("--");
   if (dash < 0 || dash === argv.length - 1) usage("no command after --");
   const opts = argv.slice(0, dash);
   let runs = 3;
   let top = 0;
+  let misses = false;
   let vs: string | null = null;
   for (let i = 0; i < opts.length; i += 2) {
-    if (opts[i] === "--runs" || opts[i] === "--by-function") {
+    if (opts[i] === "--misses") {
+      misses = true;
+      i--;
+    } else if (opts[i] === "--runs" || opts[i] === "--by-function") {
       if (!/^[1-9]\d*$/.test(opts[i + 1] ?? "")) usage(`bad value for ${opts[i]}: ${opts[i + 1] ?? "none"}`);
       if (opts[i] === "--runs") runs = Number(opts[i + 1]);
       else top = Number(opts[i + 1]);
@@ -62,7 +79,7 @@ function parseArgs(argv: string[]): { runs: number; top: number; a: string[]; b:
       vs = opts[i + 1]!;
     } else usage(`unknown option ${opts[i]}`);
   }
-  return { runs, top, a: argv.slice(dash + 1), b: vs === null ? null : vs.split(/\s+/).filter((w) => w !== "") };
+  return { runs, top, misses, a: argv.slice(dash + 1), b: vs === null ? null : vs.split(/\s+/).filter((w) => w !== "") };
 }
 
 /** Instructions of the main thread and of all threads in one run of `command`; by function too if asked. */
@@ -73,7 +90,7 @@ function count(command: string[], byFunction: boolean): Count {
     // The map goes to /tmp/perf-PID.map; V8's log that comes with it, into the folder removed below.
     const flags = byFunction ? [...REPEATABLE, "--perf-basic-prof", "--no-logfile-per-isolate", `--logfile=${path.join(dir, "v8.log")}`] : REPEATABLE;
     const run = path.basename(command[0]!) === "node" ? [command[0]!, ...flags, ...command.slice(1)] : command;
-    const args = ["-q", "--tool=callgrind", "--separate-threads=yes", `--callgrind-out-file=${out}`, "--smc-check=all-non-file", ...run];
+    const args = ["-q", "--tool=callgrind", "--separate-threads=yes", `--callgrind-out-file=${out}`, "--smc-check=all-non-file", ...(misses ? CACHES : []), ...run];
     const r = spawnSync("valgrind", args, { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 64 << 20 });
     if (r.error) throw new Error(`cannot run valgrind (${r.error.message}); apt-get install valgrind`);
     if (r.status !== 0) throw new Error(`${command.join(" ")} ${r.signal ? `was killed by ${r.signal}` : `exited with ${r.status}`} under valgrind:\n${r.stderr.slice(-2000)}`);
@@ -81,9 +98,10 @@ function count(command: string[], byFunction: boolean): Count {
     // ids are slots that threads which have ended leave to new ones.
     const files = fs.readdirSync(dir).filter((f) => /^callgrind\.out-\d+$/.test(f));
     if (!files.includes("callgrind.out-01")) throw new Error("callgrind wrote no file for the main thread (callgrind.out-01)");
-    const perThread = files.map((f) => summary(path.join(dir, f)));
+    const perThread = files.map((f) => summary(path.join(dir, f)).Ir);
     const main = path.join(dir, "callgrind.out-01");
-    const c: Count = { main: summary(main), all: perThread.reduce((s, n) => s + n, 0) };
+    const own = summary(main);
+    const c: Count = { main: own.Ir, all: perThread.reduce((s, n) => s + n, 0), readMisses: own.DLmr, writeMisses: own.DLmw };
     if (byFunction) c.functions = functions(main);
     return c;
   } finally {
@@ -91,16 +109,21 @@ function count(command: string[], byFunction: boolean): Count {
   }
 }
 
-function summary(file: string): number {
-  const line = fs.readFileSync(file, "utf8").split("\n").find((l) => l.startsWith("summary:"));
-  const n = line === undefined ? Number.NaN : Number(line.slice("summary:".length).trim().split(/\s+/)[0]);
-  if (!Number.isFinite(n)) throw new Error(`${file}: no instruction count on a summary line`);
-  return n;
+/** A file's totals by event (Ir; DLmr and DLmw with --misses), from its `events:` and `summary:` lines. */
+function summary(file: string): { Ir: number; DLmr?: number; DLmw?: number } {
+  const lines = fs.readFileSync(file, "utf8").split("\n");
+  const names = lines.find((l) => l.startsWith("events:"))?.slice("events:".length).trim().split(/\s+/) ?? [];
+  const values = lines.find((l) => l.startsWith("summary:"))?.slice("summary:".length).trim().split(/\s+/).map(Number) ?? [];
+  const of = (event: string): number | undefined => (names.includes(event) ? values[names.indexOf(event)] : undefined);
+  const ir = of("Ir");
+  if (ir === undefined || !Number.isFinite(ir)) throw new Error(`${file}: no instruction count on a summary line`);
+  return { Ir: ir, DLmr: of("DLmr"), DLmw: of("DLmw") };
 }
 
-/** The file's own instructions by function (callgrind_annotate), JIT code named from node's perf map. */
+/** The file's own instructions (read misses with --misses) by function (callgrind_annotate), JIT code named from node's perf map. */
 function functions(file: string): Map<string, number> {
-  const r = spawnSync("callgrind_annotate", ["--inclusive=no", "--threshold=100", file], { encoding: "utf8", maxBuffer: 256 << 20 });
+  const shown = misses ? ["--show=DLmr", "--sort=DLmr"] : [];
+  const r = spawnSync("callgrind_annotate", ["--inclusive=no", "--threshold=100", ...shown, file], { encoding: "utf8", maxBuffer: 256 << 20 });
   if (r.status !== 0) throw new Error(`callgrind_annotate ${file} failed: ${r.error?.message ?? r.stderr.slice(-500)}`);
   const pid = /^pid: (\d+)/m.exec(fs.readFileSync(file, "utf8").slice(0, 4096))?.[1];
   const mapFile = `/tmp/perf-${pid}.map`;
@@ -137,13 +160,20 @@ function named(jit: readonly PerfEntry[], address: number): string {
 
 const giga = (n: number): string => `${(n / 1e9).toFixed(3)}G`;
 const mega = (n: number): string => `${(n / 1e6).toFixed(1)}M`.padStart(9);
+const kilo = (n: number): string => `${(n / 1e3).toFixed(1)}k`;
+
+/** The main thread's last-level misses, when --misses counted them. */
+function missText(c: Pick<Count, "readMisses" | "writeMisses">): string {
+  if (!misses || c.readMisses === undefined || c.writeMisses === undefined) return "";
+  return `, last-level misses ${kilo(c.readMisses)} read and ${kilo(c.writeMisses)} write`;
+}
 
 function printFunctions(title: string, rows: [string, number][], top: number): void {
   process.stdout.write(`${title}\n`);
-  for (const [name, n] of rows.slice(0, top)) process.stdout.write(`${mega(n)}  ${name}\n`);
+  for (const [name, n] of rows.slice(0, top)) process.stdout.write(`${(misses ? kilo(n) : mega(n)).padStart(9)}  ${name}\n`);
 }
 
-const { runs, top, a, b } = parseArgs(process.argv.slice(2));
+const { runs, top, misses, a, b } = parseArgs(process.argv.slice(2));
 for (const command of [a, b]) {
   if (command !== null && path.basename(command[0]!) !== "node") {
     process.stderr.write(`note: "${command[0]}" is not node: its count is not made repeatable (and only its own process is counted)\n`);
@@ -155,23 +185,27 @@ for (let i = 0; i < runs; i++) {
     if (command === null) continue;
     const c = count(command, false);
     results[name].push(c);
-    process.stdout.write(`${name} run ${i + 1}: main thread ${giga(c.main)}, all threads ${giga(c.all)}\n`);
+    process.stdout.write(`${name} run ${i + 1}: main thread ${giga(c.main)}${missText(c)}, all threads ${giga(c.all)}\n`);
   }
 }
-const med = (name: "A" | "B", key: "main" | "all"): number => median(results[name].map((c) => c[key]));
+const med = (name: "A" | "B", key: "main" | "all" | "readMisses" | "writeMisses"): number => median(results[name].map((c) => c[key] ?? Number.NaN));
 for (const name of b === null ? (["A"] as const) : (["A", "B"] as const)) {
   const spread = results[name].map((c) => c.main);
-  process.stdout.write(`${name}: main thread ${giga(med(name, "main"))} (${giga(Math.min(...spread))}-${giga(Math.max(...spread))}), all threads ${giga(med(name, "all"))}\n`);
+  const misses = missText({ readMisses: med(name, "readMisses"), writeMisses: med(name, "writeMisses") });
+  process.stdout.write(`${name}: main thread ${giga(med(name, "main"))} (${giga(Math.min(...spread))}-${giga(Math.max(...spread))})${misses}, all threads ${giga(med(name, "all"))}\n`);
 }
 if (b !== null) {
-  process.stdout.write(`B/A: main thread ${(med("B", "main") / med("A", "main")).toFixed(4)}, all threads ${(med("B", "all") / med("A", "all")).toFixed(4)}\n`);
+  const ratio = (key: "main" | "all" | "readMisses" | "writeMisses"): string => (med("B", key) / med("A", key)).toFixed(4);
+  const missRatios = misses ? `, last-level read misses ${ratio("readMisses")}, write misses ${ratio("writeMisses")}` : "";
+  process.stdout.write(`B/A: main thread ${ratio("main")}${missRatios}, all threads ${ratio("all")}\n`);
 }
 // By function: one more run of each, with the map (its writing is not in the counts above).
 const byFunctionOf = (command: string[] | null): Map<string, number> | undefined =>
   top > 0 && command !== null && path.basename(command[0]!) === "node" ? count(command, true).functions : undefined;
 const byA = byFunctionOf(a);
 const byB = byFunctionOf(b);
-if (byA) printFunctions("A: the main thread's own instructions by function (one more run, with the map)", [...byA].sort((x, y) => y[1] - x[1]), top);
+const what = misses ? "last-level read misses" : "instructions";
+if (byA) printFunctions(`A: the main thread's own ${what} by function (one more run, with the map)`, [...byA].sort((x, y) => y[1] - x[1]), top);
 if (byA && byB) {
   const names = new Set([...byA.keys(), ...byB.keys()]);
   const diff = [...names].map((n): [string, number] => [n, (byB.get(n) ?? 0) - (byA.get(n) ?? 0)]);
