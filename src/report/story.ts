@@ -263,14 +263,17 @@ function saturation(input: StoryInput, fromT: number, endT: number): Step[] {
   for (const { r, from } of rows) byNode.set(r.node, (byNode.get(r.node) ?? 0) + (r.t_s - from));
   const first = rows[0]!;
   // In all over the span: the terminal's warning names the longest stretch instead, with its bounds.
-  // Nodes hot for the same time share one item ("a-1..a-8,b-1..b-8 for 20 s each"), as the warnings do.
-  const bySeconds = new Map<number, string[]>();
+  // Nodes hot for what reads as the same time share one item ("a-1..a-8,b-1..b-8 for 20 s each"),
+  // as the warnings do. A span that ends just after a row begins covers a sliver of it: "0 s"
+  // would read as never.
+  const seconds = (s: number): string => (fmt(s) === "0" ? "under 0.1 s" : `${fmt(s)} s`);
+  const bySeconds = new Map<string, string[]>();
   for (const [n, s] of byNode) {
-    const same = bySeconds.get(s);
+    const same = bySeconds.get(seconds(s));
     if (same) same.push(n);
-    else bySeconds.set(s, [n]);
+    else bySeconds.set(seconds(s), [n]);
   }
-  const detail = [...bySeconds].map(([s, ns]) => `${nameRanges(ns)} for ${fmt(s)} s${ns.length > 1 ? " each" : ""}`).join(", ");
+  const detail = [...bySeconds].map(([s, ns]) => `${nameRanges(ns)} for ${s}${ns.length > 1 ? " each" : ""}`).join(", ");
   return [{ t: first.from, text: `nodes run above 95% CPU, so every container on them, starting or serving, gets less; in all, ${detail}`, ref: `nodes.csv:${first.line}` }];
 }
 

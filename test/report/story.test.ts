@@ -362,4 +362,16 @@ events:
     // Dated from the fault, never before it.
     expect(text).not.toMatch(/t = 0 s[^\n]*above 95% CPU/);
   });
+
+  it("says a span a microsecond long holds w-1 hot for under 0.1 s, not for 0 s", () => {
+    const dir = tempDir();
+    const events = "  - {at: 4999999us, scale: {service: web, replicas: 1}}\n  - {at: 5s, scale: {service: web, replicas: 1}}\n";
+    fs.writeFileSync(path.join(dir, "hot.yaml"), HOT.replace(/  - \{at: 1s.*\n/, events));
+    const out = path.join(dir, "out");
+    expect(orchsim(["run", path.join(dir, "hot.yaml"), "--report", "--out", out, "--quiet"]).code).toBe(0);
+    const text = fs.readFileSync(path.join(out, "story.md"), "utf8");
+    expect(text).toMatch(/in all, w-1 for under 0\.1 s \(nodes\.csv:3\)/);
+    expect(text).toMatch(/in all, w-1 for 120 s \(nodes\.csv:5\)/);
+    expect(text).not.toMatch(/for 0 s/);
+  });
 });
