@@ -1,8 +1,8 @@
 // Counts the instructions a command's main thread executes, under valgrind's callgrind, for
 // changes too small for wall time on these machines: farm-bench's median of 15 alternating pairs
 // of the ordinary M/M/1 spreads by 2-3% between a build and itself, and batches of pairs by 5-10%,
-// while a count repeats to 0.1%. A count is not a time: it does not see cache misses, collections'
-// waits or a second core's contention, so a change it favours is still timed.
+// while a count repeats to 0.1%. A count is not a time: it does not see cache misses (but see
+// --misses), collections' waits or a second core's contention, so a change it favours is still timed.
 //
 //   npx tsc -p tsconfig.bench.json    (`npm run bench` compiles it as well)
 //   node dist-bench/bench/instructions.js [--runs N] [--by-function TOP] [--misses] [--vs 'B command'] -- A command...
@@ -117,7 +117,9 @@ function summary(file: string): { Ir: number; DLmr?: number; DLmw?: number } {
   const of = (event: string): number | undefined => (names.includes(event) ? values[names.indexOf(event)] : undefined);
   const ir = of("Ir");
   if (ir === undefined || !Number.isFinite(ir)) throw new Error(`${file}: no instruction count on a summary line`);
-  return { Ir: ir, DLmr: of("DLmr"), DLmw: of("DLmw") };
+  const [read, write] = [of("DLmr"), of("DLmw")];
+  if (misses && (read === undefined || write === undefined)) throw new Error(`${file}: no last-level misses (DLmr, DLmw) on its events line, though --misses asked for them`);
+  return { Ir: ir, DLmr: read, DLmw: write };
 }
 
 /** The file's own instructions (read misses with --misses) by function (callgrind_annotate), JIT code named from node's perf map. */
@@ -191,8 +193,8 @@ for (let i = 0; i < runs; i++) {
 const med = (name: "A" | "B", key: "main" | "all" | "readMisses" | "writeMisses"): number => median(results[name].map((c) => c[key] ?? Number.NaN));
 for (const name of b === null ? (["A"] as const) : (["A", "B"] as const)) {
   const spread = results[name].map((c) => c.main);
-  const misses = missText({ readMisses: med(name, "readMisses"), writeMisses: med(name, "writeMisses") });
-  process.stdout.write(`${name}: main thread ${giga(med(name, "main"))} (${giga(Math.min(...spread))}-${giga(Math.max(...spread))})${misses}, all threads ${giga(med(name, "all"))}\n`);
+  const missed = missText({ readMisses: med(name, "readMisses"), writeMisses: med(name, "writeMisses") });
+  process.stdout.write(`${name}: main thread ${giga(med(name, "main"))} (${giga(Math.min(...spread))}-${giga(Math.max(...spread))})${missed}, all threads ${giga(med(name, "all"))}\n`);
 }
 if (b !== null) {
   const ratio = (key: "main" | "all" | "readMisses" | "writeMisses"): string => (med("B", key) / med("A", key)).toFixed(4);
@@ -209,5 +211,5 @@ if (byA) printFunctions(`A: the main thread's own ${what} by function (one more 
 if (byA && byB) {
   const names = new Set([...byA.keys(), ...byB.keys()]);
   const diff = [...names].map((n): [string, number] => [n, (byB.get(n) ?? 0) - (byA.get(n) ?? 0)]);
-  printFunctions("B - A by function (a function inlined differently moves its count to its caller)", diff.sort((x, y) => Math.abs(y[1]) - Math.abs(x[1])), top);
+  printFunctions(`B - A of ${what} by function (a function inlined differently moves its count to its caller)`, diff.sort((x, y) => Math.abs(y[1]) - Math.abs(x[1])), top);
 }

@@ -51,8 +51,9 @@ export interface ContainerCallbacks<R extends ContainerRequest> {
 }
 
 /**
- * The queue of every container that has not queued a request yet, and the in-service list of
- * every one that has not served one: one shared empty list, frozen, replaced at the first use.
+ * The queue of every container that has not queued a request yet, and the list of requests in
+ * service beside the first of every one that has not served two at once (and of a killed one):
+ * one shared empty list, frozen, replaced at the first use.
  */
 const NOTHING_YET: never[] = Object.freeze([]) as unknown as never[];
 

@@ -254,7 +254,6 @@ export class NodeCpu {
     this.event = null;
     this.advance();
     if (dueInUse) throw new Error("cpu: a node's completions ran inside another's");
-    dueInUse = true;
     const due = DUE;
     const active = this.active;
     let kept = 0;
@@ -279,6 +278,7 @@ export class NodeCpu {
     this.running -= dueCount;
     this.ratesStale = true;
     this.firing = true;
+    dueInUse = true;
     try {
       for (let i = 0; i < dueCount; i++) {
         const job = due[i]!;
