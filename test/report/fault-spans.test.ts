@@ -53,6 +53,9 @@ describe("two failures at one instant that name the same node", () => {
     expect(r.stdout).not.toMatch(/had not recovered when the next fault came|not recovered when the next fault came/);
     // Their shared span's warning, once.
     expect(r.stdout.split("\n").filter((l) => l.startsWith("warning: the nodeFailure at 120 s never recovered"))).toHaveLength(1);
+    // Each carries the span's losses: added together (a sweep's f1_lost + f2_lost), twice (the README).
+    expect(first!.requests_lost).toBeGreaterThan(0);
+    expect(first!.requests_lost).toBe(second!.requests_lost);
   });
 });
 
