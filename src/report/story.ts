@@ -269,9 +269,10 @@ function saturation(input: StoryInput, fromT: number, endT: number): Step[] {
   const seconds = (s: number): string => (fmt(s) === "0" ? "under 0.1 s" : `${fmt(s)} s`);
   const bySeconds = new Map<string, string[]>();
   for (const [n, s] of byNode) {
-    const same = bySeconds.get(seconds(s));
+    const text = seconds(s);
+    const same = bySeconds.get(text);
     if (same) same.push(n);
-    else bySeconds.set(seconds(s), [n]);
+    else bySeconds.set(text, [n]);
   }
   const detail = [...bySeconds].map(([s, ns]) => `${nameRanges(ns)} for ${s}${ns.length > 1 ? " each" : ""}`).join(", ");
   return [{ t: first.from, text: `nodes run above 95% CPU, so every container on them, starting or serving, gets less; in all, ${detail}`, ref: `nodes.csv:${first.line}` }];
