@@ -98,10 +98,10 @@ function count(command: string[], byFunction: boolean): Count {
     // ids are slots that threads which have ended leave to new ones.
     const files = fs.readdirSync(dir).filter((f) => /^callgrind\.out-\d+$/.test(f));
     if (!files.includes("callgrind.out-01")) throw new Error("callgrind wrote no file for the main thread (callgrind.out-01)");
-    const perThread = files.map((f) => summary(path.join(dir, f)).Ir);
+    const perThread = new Map(files.map((f) => [f, summary(path.join(dir, f))]));
     const main = path.join(dir, "callgrind.out-01");
-    const own = summary(main);
-    const c: Count = { main: own.Ir, all: perThread.reduce((s, n) => s + n, 0), readMisses: own.DLmr, writeMisses: own.DLmw };
+    const own = perThread.get("callgrind.out-01")!;
+    const c: Count = { main: own.Ir, all: [...perThread.values()].reduce((s, n) => s + n.Ir, 0), readMisses: own.DLmr, writeMisses: own.DLmw };
     if (byFunction) c.functions = functions(main);
     return c;
   } finally {
