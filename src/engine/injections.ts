@@ -5,8 +5,9 @@ import { formatDurationUs } from "../scenario/index.js";
 /**
  * Schedules every scenario event on the world's clock. A repeated event schedules its next
  * firing when it fires, so `every: 1ms` over a day costs one pending event, not millions.
- * Each firing is logged as a `fault` event; what it does goes through the paths a user's
- * command or a real failure would take. Firings, and the recoveries and heals they schedule,
+ * Each firing is logged as a `fault` event, and the end it schedules, if any (a partition's
+ * heal, the failed nodes back up, a killed manager restarted), as a `heal` event; what it does
+ * goes through the paths a user's command or a real failure would take. Firings, and the recoveries and heals they schedule,
  * strike last in their microsecond (strikeAt), after that instant's ordinary work, whichever
  * order that work was scheduled in (so held heartbeats can be exact about it), and after the
  * metrics window that ends there has closed. In one microsecond, what ends there (a recovery,
@@ -85,12 +86,12 @@ const INJECTORS: Injectors = {
   killLeader: (world, a) => {
     const leader = world.control.leader();
     world.recorder.fault("killLeader", leader?.name ?? null);
-    if (leader) killManager(world, leader.name, a.restartAfterUs);
+    if (leader) killManager(world, "killLeader", leader.name, a.restartAfterUs);
   },
   killManager: (world, a) => {
     noteAbsent(world, "killManager", [a.manager]);
     world.recorder.fault("killManager", a.manager, world.hostByName.get(a.manager)?.up === true ? [a.manager] : []);
-    killManager(world, a.manager, a.restartAfterUs);
+    killManager(world, "killManager", a.manager, a.restartAfterUs);
   },
   partition: (world, a) => partition(world, a.groups, a.durationUs),
   drain: availability,
@@ -143,24 +144,37 @@ function noteAbsent(world: World, kind: string, nodes: readonly string[]): void 
   say(down, `${down.length === 1 ? "was" : "were"} already down`);
 }
 
+/**
+ * A fault's end, logged. Not one in the end's instant: it strikes after the last window, so the
+ * run shows nothing of it, and the run's notes say it never comes (inert-settings.ts).
+ */
+function healed(world: World, fault: string, target: string): void {
+  if (world.sim.now() < world.originUs + world.scenario.durationUs) world.recorder.emit({ kind: "heal", fault, target });
+}
+
 function fire(world: World, a: EventAction): void {
   (INJECTORS[a.type] as (world: World, a: EventAction) => void)(world, a);
 }
 
-/** `docker node rm --force`: the node is shut down and the managers forget it; its tasks restart elsewhere. */
+/**
+ * `docker node rm --force`: the node is shut down and the managers forget it; its tasks restart
+ * elsewhere. A node that is down (a failure's) is removed as well, as Swarm removes a DOWN node,
+ * and stays gone: its failure's recoverAfter does not bring it back (World.recoverHost).
+ */
 function removeNodes(world: World, nodes: readonly string[]): void {
   world.recorder.fault("removeNodes", nodes.join(","));
-  const present = nodes.filter((n) => world.hostByName.get(n)?.up);
+  const present = nodes.flatMap((n) => {
+    const host = world.hostByName.get(n);
+    return host !== undefined && !host.removed ? [host] : [];
+  });
   if (present.length === 0) return;
-  if (!world.control.submit(present.map((id) => ({ type: "RemoveNode" as const, id })))) {
+  if (!world.control.submit(present.map((h) => ({ type: "RemoveNode" as const, id: h.name })))) {
     world.recorder.apiFailed(world.recorder.lastFault(), "node rm", "The swarm does not have a leader");
     return;
   }
-  for (const [i, name] of present.entries()) {
-    const host = world.hostByName.get(name)!;
-    world.crashHost(host, present.length - 1 - i);
-    host.removed = true;
-  }
+  const up = present.filter((h) => h.up);
+  for (const [i, host] of up.entries()) world.crashHost(host, up.length - 1 - i);
+  for (const host of present) host.removed = true;
 }
 
 /** A call to the managers' API: without a leader it fails, as in Swarm. */
@@ -170,12 +184,17 @@ function apiCall(world: World, call: string, cmds: Parameters<World["control"]["
   if (!world.control.submit(cmds, timedOut)) world.recorder.apiFailed(fault, call, "The swarm does not have a leader");
 }
 
-function killManager(world: World, name: string, restartAfterUs: number): void {
+function killManager(world: World, fault: "killLeader" | "killManager", name: string, restartAfterUs: number): void {
   const host = world.hostByName.get(name);
   if (!host || !host.up) return;
   if (world.control.leader()?.name === name) world.control.elections.setCause(`leader ${name} killed`);
   world.crashHost(host);
-  if (restartAfterUs > 0) strikeAt(world, world.sim.now() + restartAfterUs, () => world.recoverHost(host));
+  if (restartAfterUs > 0) {
+    strikeAt(world, world.sim.now() + restartAfterUs, () => {
+      world.recoverHost(host);
+      if (!host.removed) healed(world, fault, name);
+    });
+  }
 }
 
 /**
@@ -202,7 +221,16 @@ function nodeFailure(world: World, nodes: readonly string[], target: string, rec
     if (host.name === leader) world.control.elections.setCause(`leader node ${host.name} failed`);
     // The rest of the batch is still up as this one crashes, and probes nobody: memberlist's probers are the others.
     world.crashHost(host, batch.length - 1 - i);
-    if (recoverAfterUs > 0) strikeAt(world, world.sim.now() + recoverAfterUs, () => world.recoverHost(host));
+    if (recoverAfterUs > 0) strikeAt(world, world.sim.now() + recoverAfterUs, () => recovered(host, i));
+  }
+  // One strike a host, as they crashed (the kernel's count of events is the same with or
+  // without the log line); the last one's logs the batch's heal, once they are all back up
+  // (those a removeNodes took meanwhile stay gone).
+  function recovered(host: (typeof batch)[number], i: number): void {
+    world.recoverHost(host);
+    if (i < batch.length - 1) return;
+    const back = batch.filter((h) => !h.removed).map((h) => h.name);
+    if (back.length > 0) healed(world, "nodeFailure", back.join(","));
   }
 }
 
@@ -222,7 +250,7 @@ function partition(world: World, groups: readonly (readonly string[])[], duratio
   if (durationUs > 0) {
     strikeAt(world, world.sim.now() + durationUs, () => {
       world.net.heal(p);
-      world.recorder.emit({ kind: "heal", fault: "partition", target });
+      healed(world, "partition", target);
     });
   }
 }

@@ -297,7 +297,7 @@ export class World {
 
   /** The host is back: its manager restarts from its disk and its agent opens a new session. */
   recoverHost(host: Host<Request>): void {
-    if (host.up) return;
+    if (host.up || host.removed) return; // a node removed while down stays gone (removeNodes)
     host.up = true;
     this.liveHosts++;
     const suspicion = this.suspicions.get(host);

@@ -10,7 +10,7 @@ import { byNumberedName, nameRanges } from "../metrics/fmt.js";
 import { NodeCpuWatch, warnings } from "../metrics/warnings.js";
 import { outsideFaultsVerdicts } from "../metrics/faults-text.js";
 import type { LoggedEvent, StoryInput } from "./story.js";
-import { statusChanges } from "./story-parts.js";
+import { healPhrase, statusChanges } from "./story-parts.js";
 import { compareText } from "./compare.js";
 
 /** One service's windows, a column per field. */
@@ -220,7 +220,7 @@ function marker(e: Record<string, unknown>): Omit<Marker, "t"> | null {
     case "fault":
       return { kind: "fault", label: `${String(e["fault"])}${e["target"] ? ` ${String(e["target"])}` : ""}` };
     case "heal":
-      return { kind: "fault", label: `${String(e["fault"])} heals${e["target"] ? ` ${String(e["target"])}` : ""}` };
+      return { kind: "fault", label: healPhrase(String(e["fault"]), e["target"] ? String(e["target"]) : "") };
     case "leader":
       return { kind: "leader", label: e["leader"] === null ? "leader lost" : `leader ${String(e["leader"])} (term ${String(e["term"])})` };
     case "autoscale":

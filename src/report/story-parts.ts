@@ -58,3 +58,18 @@ export function quantileMs(r: StoryWindow, percentile: number): number {
 export function slowerThanSlo(r: StoryWindow, slo: { latency_ms: number; percentile: number }): boolean {
   return r.completed > 0 && quantileMs(r, slo.percentile) > slo.latency_ms;
 }
+
+/**
+ * A `heal` line of events.jsonl in words: the end a fault scheduled (a partition's `duration`, a
+ * nodeFailure's `recoverAfter`, a killed manager's `restartAfter`). `target` as it is to be shown.
+ */
+export function healPhrase(fault: string, target: string): string {
+  if (fault === "nodeFailure") return `the nodeFailure ends: ${target} ${target.includes(",") ? "are" : "is"} back up`;
+  if (fault === "killLeader" || fault === "killManager") return `the ${fault} ends: ${target} restarts`;
+  return `the ${fault}${target ? ` (${target})` : ""} heals`;
+}
+
+/** A heal that ends a partition: only such a heal lets cut-off managers and nodes be heard again. */
+export function partitionHeal(x: LoggedEvent): boolean {
+  return x.e["kind"] === "heal" && x.e["fault"] === "partition";
+}
