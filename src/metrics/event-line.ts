@@ -19,26 +19,43 @@ export class EventLines {
    * integer-like keys (JSON would put those before `t_s`), no toJSON.
    */
   line(tUs: number, event: { kind: string }): string {
-    const t = this.timeText(tUs);
-    if (event instanceof TaskEvent) return taskLine(t, event);
-    if ("t_s" in event) throw new Error(`an event must not carry its own t_s: ${JSON.stringify(event)}`);
-    return `{"t_s":${t},${JSON.stringify(event).slice(1)}`;
+    return lineWith(this.timeText(tUs), event);
   }
 
   /** Writes the line of `event` at `tUs`, and its newline, to `out`. */
   write(out: EventLog, tUs: number, event: { kind: string }): void {
-    if (event instanceof TaskEvent && plainTask(event)) writeTaskLine(out, this.timeText(tUs), event);
-    else out.writeJson(this.line(tUs, event));
+    put(out, this.timeText(tUs), event);
+  }
+
+  /**
+   * Writes the line of `event` with no time in it (`{"t_s":,"kind":...`), for HeldLines, which
+   * puts the time in once it is known.
+   */
+  writeUntimed(out: EventLog, event: { kind: string }): void {
+    put(out, "", event);
   }
 
   /** The text of `t_s` for an event at `tUs`. */
-  private timeText(tUs: number): string {
+  timeText(tUs: number): string {
     if (tUs !== this.lastUs) {
       this.lastUs = tUs;
       this.lastText = JSON.stringify(secondsFromUs(tUs));
     }
     return this.lastText;
   }
+}
+
+/** The line of `event` with `t` as the text of its time. */
+function lineWith(t: string, event: { kind: string }): string {
+  if (event instanceof TaskEvent) return taskLine(t, event);
+  if ("t_s" in event) throw new Error(`an event must not carry its own t_s: ${JSON.stringify(event)}`);
+  return `{"t_s":${t},${JSON.stringify(event).slice(1)}`;
+}
+
+/** Writes the line of `event`, with `t` as the text of its time, and its newline, to `out`. */
+function put(out: EventLog, t: string, event: { kind: string }): void {
+  if (event instanceof TaskEvent && plainTask(event)) writeTaskLine(out, t, event);
+  else out.writeJson(lineWith(t, event));
 }
 
 /** Whether every string of the event goes into JSON as it is and is ASCII, and its slot is a whole number. */

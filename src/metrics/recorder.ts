@@ -1,6 +1,7 @@
 import type { EventLog } from "./output.js";
 import { nodeRowOf, type FaultSummary, type NetworkRow, type SloSummary, type NodeCells, type NodeRow, type TimeseriesRow } from "./rows.js";
 import { EventLines } from "./event-line.js";
+import { HeldLines } from "./held-lines.js";
 import { FaultWindows } from "./faults.js";
 import { WindowedSeries, type ServiceMeter, type SloSpec, type TaskGauges } from "./windows.js";
 import { NodeCpuWatch } from "./warnings.js";
@@ -55,8 +56,8 @@ export class Recorder {
   private readonly faults = new FaultWindows(this.serviceNames);
   /** Per service: restarts, OOM kills and unhealthy containers, over the run and in the window. */
   private readonly counts = new Map<string, { run: IncidentCounts; window: IncidentCounts }>();
-  /** Events of the initial deployment, held until the scenario's t = 0 is known. */
-  private held: { tUs: number; event: { kind: string } }[] | null = [];
+  /** The lines of the initial deployment's events, held until the scenario's t = 0 is known. */
+  private held: HeldLines | null;
   private readonly lines = new EventLines();
 
   constructor(
@@ -65,6 +66,7 @@ export class Recorder {
     private readonly nowUs: () => number,
   ) {
     this.series = new WindowedSeries(slo);
+    this.held = events ? new HeldLines() : null;
   }
 
   /** A service, with its SLO (the scenario's by default). */
@@ -92,8 +94,10 @@ export class Recorder {
     }
     this.faults.observe(this.nowUs(), event);
     if (!this.events) return;
-    if (this.held) this.held.push({ tUs: this.nowUs(), event });
-    else this.lines.write(this.events, this.nowUs(), event);
+    if (this.held) {
+      this.held.hold(this.nowUs());
+      this.lines.writeUntimed(this.held, event);
+    } else this.lines.write(this.events, this.nowUs(), event);
   }
 
   /**
@@ -101,14 +105,14 @@ export class Recorder {
    * relative to it (negative for the initial deployment). `nowUs` reads relative time from now on.
    */
   startClock(originUs: number): void {
-    const held = this.held ?? [];
+    const held = this.held;
     this.held = null;
     // Restarts, OOM kills and unhealthy containers of the deployment are not the scenario's.
     for (const c of this.counts.values()) {
       c.run = noIncidents();
       c.window = noIncidents();
     }
-    if (this.events) for (let i = 0; i < held.length; i++) this.lines.write(this.events, held[i]!.tUs - originUs, held[i]!.event);
+    if (this.events && held) held.replay(this.events, this.lines, originUs);
   }
 
 

@@ -1,0 +1,56 @@
+// The deployment's events.jsonl lines, held as bytes until t = 0 is known (metrics/held-lines.ts):
+// replayed, each is the line the event would have had, JSON.stringify({ t_s, ...event }) with its
+// time relative to the origin, whatever its text and however the chunks fall.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { EventLines } from "../../src/metrics/event-line.js";
+import { HeldLines } from "../../src/metrics/held-lines.js";
+import { TaskEvent } from "../../src/metrics/task-event.js";
+import { secondsFromUs } from "../../src/metrics/fmt.js";
+import { lineSink } from "../helpers.js";
+
+const reference = (tUs: number, event: object): string => JSON.stringify({ t_s: secondsFromUs(tUs), ...event });
+
+// Mostly plain names, whose task lines come in pieces (putAscii); any text now and then (one piece, writeJson).
+const plain = fc.stringMatching(/^[a-z0-9.-]{0,40}$/);
+const text = fc.oneof({ arbitrary: plain, weight: 8 }, fc.string({ unit: "binary", maxLength: 40 }), fc.constantFrom('"', "\\", "\n", "\ud800", "😀", "é"));
+const taskEvent = fc
+  .tuple(text, text, fc.integer({ min: 0, max: 1000 }), fc.option(text), text, fc.option(text))
+  .map(([task, service, slot, node, state, reason]) => new TaskEvent(task, service, slot, node, state, reason));
+const otherEvent = fc.record({ kind: fc.constantFrom("node", "leader", "allocation"), node: text, note: text });
+const held = fc.array(fc.tuple(fc.integer({ min: 0, max: 20_000_000 }), fc.oneof(taskEvent, otherEvent)), { maxLength: 60 });
+
+function replayed(events: [number, { kind: string }][], originUs: number, chunkBytes: number): string[] {
+  const lines = new EventLines();
+  const h = new HeldLines(chunkBytes);
+  for (const [tUs, e] of events) {
+    h.hold(tUs);
+    lines.writeUntimed(h, e);
+  }
+  const out: string[] = [];
+  h.replay(lineSink(out), lines, originUs);
+  return out;
+}
+
+describe("held lines", () => {
+  it("replay each line as it would have been written at its time from the origin, in order, across chunks of any size", () => {
+    fc.assert(
+      fc.property(held, fc.integer({ min: 0, max: 20_000_000 }), fc.constantFrom(16, 64, 200, 1 << 20), (events, originUs, chunkBytes) => {
+        expect(replayed(events, originUs, chunkBytes)).toEqual(events.map(([tUs, e]) => reference(tUs - originUs, e)));
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it("a line longer than a chunk gets a chunk of its own, and the lines around it are whole", () => {
+    const long = new TaskEvent("web.1.1", "web", 1, "a-1", "failed", "x".repeat(5000));
+    const short = new TaskEvent("web.2.1", "web", 2, null, "pending", null);
+    const events: [number, TaskEvent][] = [[1, short], [2, long], [3, short], [4, long]];
+    expect(replayed(events, 10, 64)).toEqual(events.map(([tUs, e]) => reference(tUs - 10, e)));
+  });
+
+  it("say so when a line is written before its time is", () => {
+    const h = new HeldLines(8);
+    expect(() => h.putAscii("0123456789")).toThrow(/before hold\(\)/);
+  });
+});
