@@ -71,10 +71,12 @@ export function carriedOver(prev: FaultSummary | undefined, f: FaultSummary): st
 
 /**
  * What was still not back when a span ended: "web was still outside its SLO", or, when the
- * leader was last, "the swarm still had no leader".
+ * leader was last, "the swarm was without a leader in its last window": recovery needs a leader
+ * all through a window (faults.ts), and a leader elected a moment before the span ended does
+ * not make one; "still had no leader" said so of a swarm that had one again (a review, thirty-seventh session).
  */
 export function stillOutside(f: FaultSummary): string {
-  if (f.last_to_recover === "leader") return "the swarm still had no leader";
+  if (f.last_to_recover === "leader") return "the swarm was without a leader in its last window";
   return `${f.last_to_recover ?? "the cluster"} was still outside its SLO`;
 }
 

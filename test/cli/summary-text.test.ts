@@ -312,8 +312,32 @@ events:
 
   it("a span the leader was last to leave says the swarm had no leader, not that the leader missed an SLO", () => {
     expect(refused.summary.faults[0]!.last_to_recover).toBe("leader");
-    expect(text).toContain("warning: the partition at 10 s had not recovered when the next fault came: the swarm still had no leader");
+    expect(text).toContain("warning: the partition at 10 s had not recovered when the next fault came: the swarm was without a leader in its last window");
     expect(text).not.toMatch(/leader was still outside its SLO/);
+  });
+
+  it("a leader elected in the span's last window is not called missing: the swarm was without one in that window", () => {
+    const r = runYaml(scenarioYaml({ name: "late-leader", duration: "1m", interval: "10s", seed: 3 }, `
+cluster:
+  managers: {count: 3}
+  nodeGroups: [{name: w, count: 3, cpu: 2, memory: 4GiB}]
+services:
+  - {name: web, replicas: 3, ports: [{published: 80, target: 8080}], request: {cpu: 5ms}}
+workload:
+  - {name: u, service: web, rate: 50/s}
+events:
+  - {at: 20s, killLeader: {}}
+  - {at: 30s, killManager: {manager: manager-3}}
+`));
+    const f = r.summary.faults[0]!;
+    // Elected less than a second before the next fault: inside the window that ends at it.
+    expect(f.detected_by).toMatch(/elected$/);
+    expect(f.t_s + f.detected_s!).toBeGreaterThan(29);
+    expect(f.t_s + f.detected_s!).toBeLessThan(30);
+    expect(f.last_to_recover).toBe("leader");
+    const text = summaryText(r.summary, r.run.world.recorder.cpu, null, 1);
+    expect(text).toContain("warning: the killLeader at 20 s had not recovered when the next fault came: the swarm was without a leader in its last window");
+    expect(text).not.toContain("still had no leader");
   });
 });
 
