@@ -27,7 +27,7 @@ services: [{name: s, replicas: ${tasks}, networks: [app], resources: {reservatio
 }
 
 /** events.jsonl's lines, thrown away. */
-const NO_EVENT_LOG: EventLog = { writeJson: () => undefined, putAscii: () => undefined, putInt: () => undefined, close: () => undefined };
+const NO_EVENT_LOG: EventLog = { writeJson: () => undefined, putAscii: () => undefined, putInt: () => undefined, putBytes: () => undefined, close: () => undefined };
 
 /** Live heap and array-buffer bytes of a deployed, idle cluster one simulated minute into its run. */
 function idleHeap(workers: number, tasks: number): number {

@@ -20,7 +20,7 @@ export interface RunOutputs {
 
 /**
  * A stand-in for events.jsonl's LineWriter that keeps each line (without its newline) in `lines`:
- * whole lines come by writeJson, task lines in pieces (putAscii, putInt) ending with a newline.
+ * whole lines come by writeJson, task lines in pieces (putAscii, putInt, putBytes) ending with a newline.
  * close() fails on a line left unfinished.
  */
 export function lineSink(lines: string[]): EventLog {
@@ -36,6 +36,7 @@ export function lineSink(lines: string[]): EventLog {
     writeJson: (line: string) => void lines.push(line),
     putAscii: put,
     putInt: (n: number) => put(String(n)),
+    putBytes: (bytes: Uint8Array) => put(Buffer.from(bytes).toString("utf8")),
     close: () => {
       if (pending !== "") throw new Error(`lineSink: an unfinished line: ${pending}`);
     },

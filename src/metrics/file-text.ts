@@ -103,13 +103,16 @@ function alone(v: unknown): string {
 
 /**
  * Where events.jsonl's lines go: a file's LineWriter, or a stand-in that keeps them (tests,
- * benchmarks). Whole lines come by writeJson, task lines in pieces ending with a newline
- * (event-line.ts).
+ * benchmarks); during the deployment, HeldLines (held-lines.ts). Whole lines come by writeJson,
+ * task lines in pieces ending with a newline (event-line.ts), held lines in pieces too (their
+ * time's text, then their bytes by putBytes).
  */
 export interface EventLog {
   writeJson(line: string): void;
   putAscii(s: string): void;
   putInt(n: number): void;
+  /** Appends `bytes` as they are: UTF-8 text of whole characters (a held line's). */
+  putBytes(bytes: Uint8Array): void;
   close(): void;
 }
 
@@ -182,6 +185,16 @@ export class LineWriter implements EventLog {
     const at = this.used;
     for (let i = 0; i < n; i++) b[at + i] = s.charCodeAt(i);
     this.used = at + n;
+  }
+
+  putBytes(bytes: Uint8Array): void {
+    const n = bytes.length;
+    if (n > this.free() && !this.makeRoom(n)) {
+      writeAll(this.fd!, Buffer.from(bytes.buffer, bytes.byteOffset, n));
+      return;
+    }
+    this.bytes.set(bytes, this.used);
+    this.used += n;
   }
 
   /** Appends the decimal digits of `n`, a non-negative safe integer (String(n)'s text). */

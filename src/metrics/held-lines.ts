@@ -55,6 +55,12 @@ export class HeldLines implements EventLog {
     this.putAscii(String(n));
   }
 
+  putBytes(bytes: Uint8Array): void {
+    this.room(bytes.length);
+    this.chunk.set(bytes, this.used);
+    this.used += bytes.length;
+  }
+
   close(): void {}
 
   /** Writes every held line to `out`, with the text of its time relative to `originUs` put in. */
@@ -65,9 +71,10 @@ export class HeldLines implements EventLog {
     for (let i = 0; i < times.length; i++) {
       const c = chunkOf[i]!;
       const end = i + 1 < times.length && chunkOf[i + 1] === c ? starts[i + 1]! : this.fullUsed[c]!;
-      // Without the prefix, which has no time, and the newline, which writeJson puts back.
-      const rest = this.full[c]!.toString("utf8", starts[i]! + PREFIX.length, end - 1);
-      out.writeJson(`${PREFIX}${lines.timeText(times[i]! - originUs)}${rest}`);
+      // The prefix again, the time's text, then the rest of the line as it was written (with its newline).
+      out.putAscii(PREFIX);
+      out.putAscii(lines.timeText(times[i]! - originUs));
+      out.putBytes(this.full[c]!.subarray(starts[i]! + PREFIX.length, end));
     }
   }
 
@@ -81,9 +88,9 @@ export class HeldLines implements EventLog {
    * moves to a new chunk (a line is never split between two).
    */
   private room(n: number): void {
-    if (this.used + n <= this.chunk.length) return;
     const line = this.times.length - 1;
     if (line < 0) throw new Error("HeldLines: a line written before hold() said when it happened");
+    if (this.used + n <= this.chunk.length) return;
     const start = this.starts[line]!;
     const next = Buffer.allocUnsafe(Math.max(this.chunkBytes, 2 * (this.used - start + n)));
     this.chunk.copy(next, 0, start, this.used);

@@ -17,7 +17,7 @@ const FILE = path.join(ROOT, "scenarios/overlay-exhaustion.yaml");
 function fakeOut() {
   const rows = new Map<string, object[]>();
   const out = {
-    lineWriter: () => ({ writeJson: () => undefined, putAscii: () => undefined, putInt: () => undefined, close: () => undefined }),
+    lineWriter: () => ({ writeJson: () => undefined, putAscii: () => undefined, putInt: () => undefined, putBytes: () => undefined, close: () => undefined }),
     csvWriter: (name: string) => (given: readonly object[]) => void rows.set(name, [...(rows.get(name) ?? []), ...given]),
     writeCsv: () => undefined,
     writeJson: () => undefined,

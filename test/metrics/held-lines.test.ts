@@ -50,7 +50,8 @@ describe("held lines", () => {
   });
 
   it("say so when a line is written before its time is", () => {
-    const h = new HeldLines(8);
-    expect(() => h.putAscii("0123456789")).toThrow(/before hold\(\)/);
+    const h = new HeldLines(64);
+    expect(() => h.putAscii("x")).toThrow(/before hold\(\)/);
+    expect(() => h.writeJson("{}")).toThrow(/before hold\(\)/);
   });
 });

@@ -46,6 +46,23 @@ describe("LineWriter: text encoded into a byte buffer as it is appended", () => 
     expect(bytes.equals(Buffer.from("first\n" + big + astral, "utf8"))).toBe(true);
   });
 
+  it("puts bytes as they are, between texts, across flushes and past its buffer's size", () => {
+    const f = file();
+    const w = new LineWriter(f);
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 2_000; i++) {
+      const bytes = Buffer.from(`,"node":"naïve-${i}","x":"${"€".repeat(i % 9)}"}\n`, "utf8");
+      w.putAscii(`{"t_s":${i}`);
+      w.putBytes(bytes.subarray(0)); // a view, as HeldLines hands over
+      parts.push(Buffer.from(`{"t_s":${i}`, "latin1"), bytes);
+    }
+    const big = Buffer.from("€".repeat(30_000) + "\n", "utf8"); // 90,001 bytes: more than the buffer holds
+    w.putBytes(big);
+    parts.push(big);
+    w.close();
+    expect(fs.readFileSync(f).equals(Buffer.concat(parts))).toBe(true);
+  });
+
   it("refuses a line with a newline in it, and any text once closed", () => {
     const w = new LineWriter(file());
     expect(() => w.write("a\nb")).toThrow(/contains a newline/);
