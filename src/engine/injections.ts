@@ -1,18 +1,20 @@
 import type { EventAction, EventSpec, EventType } from "../scenario/types.js";
 import type { World } from "./world.js";
 import { formatDurationUs } from "../scenario/index.js";
+import { secondsFromUs } from "../metrics/fmt.js";
 
 /**
  * Schedules every scenario event on the world's clock. A repeated event schedules its next
  * firing when it fires, so `every: 1ms` over a day costs one pending event, not millions.
  * Each firing is logged as a `fault` event, and the end it schedules, if any (a partition's
  * heal, the failed nodes back up, a killed manager restarted), as a `heal` event; what it does
- * goes through the paths a user's command or a real failure would take. Firings, and the recoveries and heals they schedule,
- * strike last in their microsecond (strikeAt), after that instant's ordinary work, whichever
- * order that work was scheduled in (so held heartbeats can be exact about it), and after the
- * metrics window that ends there has closed. In one microsecond, what ends there (a recovery,
- * a restart, a heal) strikes before what begins there (the firings, in file order): a failure
- * at the instant an earlier one recovers finds its node back up and fails it again.
+ * goes through the paths a user's command or a real failure would take. Firings, and the
+ * recoveries and heals they schedule, strike last in their microsecond (strikeAt), after that
+ * instant's ordinary work, whichever order that work was scheduled in (so held heartbeats can
+ * be exact about it), and after the metrics window that ends there has closed. In one
+ * microsecond, what ends there (a recovery, a restart, a heal) strikes before what begins there
+ * (the firings, in file order): a failure at the instant an earlier one recovers finds its node
+ * back up and fails it again.
  */
 export function scheduleInjections(world: World): void {
   world.scenario.events.forEach((ev, index) => scheduleFiring(world, ev, index, 0));
@@ -145,11 +147,13 @@ function noteAbsent(world: World, kind: string, nodes: readonly string[]): void 
 }
 
 /**
- * A fault's end, logged. Not one in the end's instant: it strikes after the last window, so the
- * run shows nothing of it, and the run's notes say it never comes (inert-settings.ts).
+ * A fault's end, logged, `afterUs` after the fault struck (`after_s`: which fault it ends, when
+ * another of its kind came between). Not one in the end's instant: it strikes after the last
+ * window, so the run shows nothing of it (for an event's first firing, the run's notes say it
+ * never comes: inert-settings.ts).
  */
-function healed(world: World, fault: string, target: string): void {
-  if (world.sim.now() < world.originUs + world.scenario.durationUs) world.recorder.emit({ kind: "heal", fault, target });
+function healed(world: World, fault: string, target: string, afterUs: number): void {
+  if (world.sim.now() < world.originUs + world.scenario.durationUs) world.recorder.emit({ kind: "heal", fault, target, after_s: secondsFromUs(afterUs) });
 }
 
 function fire(world: World, a: EventAction): void {
@@ -162,17 +166,18 @@ function fire(world: World, a: EventAction): void {
  * and stays gone: its failure's recoverAfter does not bring it back (World.recoverHost).
  */
 function removeNodes(world: World, nodes: readonly string[]): void {
-  world.recorder.fault("removeNodes", nodes.join(","));
   const present = nodes.flatMap((n) => {
     const host = world.hostByName.get(n);
     return host !== undefined && !host.removed ? [host] : [];
   });
+  const up = present.filter((h) => h.up);
+  // It takes down only those up: a DOWN of one a failure had crashed is that failure's (faults.ts).
+  world.recorder.fault("removeNodes", nodes.join(","), up.map((h) => h.name));
   if (present.length === 0) return;
   if (!world.control.submit(present.map((h) => ({ type: "RemoveNode" as const, id: h.name })))) {
     world.recorder.apiFailed(world.recorder.lastFault(), "node rm", "The swarm does not have a leader");
     return;
   }
-  const up = present.filter((h) => h.up);
   for (const [i, host] of up.entries()) world.crashHost(host, up.length - 1 - i);
   for (const host of present) host.removed = true;
 }
@@ -192,7 +197,7 @@ function killManager(world: World, fault: "killLeader" | "killManager", name: st
   if (restartAfterUs > 0) {
     strikeAt(world, world.sim.now() + restartAfterUs, () => {
       world.recoverHost(host);
-      if (!host.removed) healed(world, fault, name);
+      healed(world, fault, name, restartAfterUs); // a manager is never removed (removeNodes takes workers only)
     });
   }
 }
@@ -230,7 +235,7 @@ function nodeFailure(world: World, nodes: readonly string[], target: string, rec
     world.recoverHost(host);
     if (i < batch.length - 1) return;
     const back = batch.filter((h) => !h.removed).map((h) => h.name);
-    if (back.length > 0) healed(world, "nodeFailure", back.join(","));
+    if (back.length > 0) healed(world, "nodeFailure", back.join(","), recoverAfterUs);
   }
 }
 
@@ -250,7 +255,7 @@ function partition(world: World, groups: readonly (readonly string[])[], duratio
   if (durationUs > 0) {
     strikeAt(world, world.sim.now() + durationUs, () => {
       world.net.heal(p);
-      healed(world, "partition", target);
+      healed(world, "partition", target, durationUs);
     });
   }
 }

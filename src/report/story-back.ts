@@ -4,7 +4,7 @@
 
 import { sloColumn, type FaultSummary } from "../metrics/rows.js";
 import { byNumberedName, groupDigits, nameRanges } from "../metrics/fmt.js";
-import { fmt, list, partitionHeal, quantileMs, slowerThanSlo, windowOf, type LoggedEvent, type Step, type StoryInput, type StoryWindow } from "./story-parts.js";
+import { fmt, list, isPartitionHeal, quantileMs, slowerThanSlo, windowOf, type LoggedEvent, type Step, type StoryInput, type StoryWindow } from "./story-parts.js";
 
 /** Nodes READY again within this many seconds of the first of them are one step. */
 const RETURN_GROUP_S = 10;
@@ -66,7 +66,7 @@ export function tasksOver(input: StoryInput, f: FaultSummary, endT: number): Ste
       else if (extra(r) > extra(o.most)) [o.most, o.line] = [r, i + 2];
     }
   });
-  const healT = input.events.find((x) => partitionHeal(x) && x.t >= f.t_s && x.t <= endT)?.t;
+  const healT = input.events.find((x) => isPartitionHeal(x) && x.t >= f.t_s && x.t <= endT)?.t;
   return [...over].map(([service, o]) => {
     const end = endT === input.summary.duration_s ? "the run ended" : "the next fault came";
     const reregistered = healT !== undefined && o.backT !== null && healT <= o.backT ? ", once they re-registered after the heal" : "";

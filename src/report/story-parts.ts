@@ -70,6 +70,18 @@ export function healPhrase(fault: string, target: string): string {
 }
 
 /** A heal that ends a partition: only such a heal lets cut-off managers and nodes be heard again. */
-export function partitionHeal(x: LoggedEvent): boolean {
+export function isPartitionHeal(x: LoggedEvent): boolean {
   return x.e["kind"] === "heal" && x.e["fault"] === "partition";
+}
+
+/**
+ * The heals that end `f`, whenever they come: of its kind, struck `after_s` before at its time,
+ * and naming what it hit (a nodeFailure's names those of its nodes that came back).
+ */
+export function healsOf(events: readonly LoggedEvent[], f: { fault: string; t_s: number; target: string | null }): LoggedEvent[] {
+  const hit = new Set((f.target ?? "").split(","));
+  const ends = (x: LoggedEvent): boolean =>
+    f.fault === "nodeFailure" ? String(x.e["target"]).split(",").every((n) => hit.has(n)) : x.e["target"] === f.target;
+  const struck = (x: LoggedEvent): number => Math.round((x.t - Number(x.e["after_s"])) * 1e6) / 1e6;
+  return events.filter((x) => x.e["kind"] === "heal" && x.e["fault"] === f.fault && struck(x) === f.t_s && ends(x));
 }

@@ -11,7 +11,7 @@ import { HOT_CPU } from "../metrics/warnings.js";
 import { byNumberedName, groupDigits, nameRanges, shortTarget } from "../metrics/fmt.js";
 import { alreadyOutside, apiFailure, carriedOver, lostCount, OUTSIDE_FAULTS_RULE, outsideFaultsList, spansOf, stillOutside, updateOutcome } from "../metrics/faults-text.js";
 
-import { fmt, healPhrase, list, partitionHeal, quantileMs, slowerThanSlo, statusChanges, windowOf, type LoggedEvent, type Step, type StoryInput } from "./story-parts.js";
+import { fmt, healPhrase, healsOf, list, isPartitionHeal, quantileMs, slowerThanSlo, statusChanges, windowOf, type LoggedEvent, type Step, type StoryInput } from "./story-parts.js";
 import { backWithin, returned, tasksOver, tasksShort } from "./story-back.js";
 import { leadership } from "./story-leaders.js";
 
@@ -83,10 +83,10 @@ function chain(input: StoryInput, f: FaultSummary, endT: number, fault: LoggedEv
   const of = (kind: string, test: (e: Record<string, unknown>) => boolean = () => true) => ev.filter((x) => x.e["kind"] === kind && test(x.e));
   const steps: Step[] = [];
   steps.push({ t: f.t_s, text: `${f.fault} ${f.target ? `hits ${shortTarget(f.target)}` : "starts"}`, ref: fault ? `events.jsonl:${fault.line}` : "summary.json" });
-  const heals = of("heal");
-  for (const h of heals) steps.push({ t: h.t, text: healPhrase(String(h.e["fault"]), h.e["target"] ? shortTarget(String(h.e["target"])) : ""), ref: `events.jsonl:${h.line}` });
+  // Its own end, told here however late it comes (as its nodes back READY are, in returned()).
+  for (const h of healsOf(input.events, f)) steps.push({ t: h.t, text: healPhrase(String(h.e["fault"]), h.e["target"] ? shortTarget(String(h.e["target"])) : ""), ref: `events.jsonl:${h.line}` });
   const leaders = of("leader");
-  steps.push(...leadership(input.events, leaders, heals.filter(partitionHeal), f));
+  steps.push(...leadership(input.events, leaders, of("heal").filter(isPartitionHeal), f));
   const down = ev.filter((x) => x.e["kind"] === "node" && x.e["status"] === "down" && changes.has(x));
   steps.push(...nodeStatus(of("node"), leaders.filter((x) => x.e["leader"] !== null), down, f.t_s));
   steps.push(...returned(input.events, down));

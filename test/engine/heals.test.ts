@@ -24,6 +24,7 @@ describe("a fault's end has its line in events.jsonl", () => {
     const r = runYaml(base, ["events=[{at: 5s, nodeFailure: {nodes: [web-1]}}, {at: 6s, nodeFailure: {nodes: [web-1, web-2], recoverAfter: 4s}}]"]);
     // web-1 was down already: the second failure took only web-2 down, and only web-2 comes back.
     expect(heals(r)).toEqual(["10 nodeFailure web-2"]);
+    expect(eventsOf(r.events, "heal")[0]!["after_s"]).toBe(4); // since the fault it ends struck
     expect(r.run.world.hostByName.get("web-2")!.up).toBe(true);
     expect(r.run.world.hostByName.get("web-1")!.up).toBe(false);
   });
@@ -33,7 +34,7 @@ describe("a fault's end has its line in events.jsonl", () => {
     expect(heals(r)).toEqual([]);
   });
 
-  it("a nodeFailure of a zone without recoverAfter stays down and logs no end", () => {
+  it("a nodeFailure without recoverAfter stays down and logs no end", () => {
     const r = runYaml(base, ["events=[{at: 5s, nodeFailure: {nodes: [web-1, web-2]}}]"]);
     expect(heals(r)).toEqual([]);
   });
@@ -60,6 +61,20 @@ describe("a fault's end has its line in events.jsonl", () => {
     expect(r.nodes.filter((n) => n.node === "web-1" && n.t_s > 10)).toEqual([]);
     expect(r.nodes.filter((n) => n.node === "web-2" && n.t_s > 30).length).toBeGreaterThan(0);
     expect(r.summary.notes.filter((n) => n.includes("removeNodes"))).toEqual([]);
+  });
+
+  it("nodes removed while down are left out of their failure's end, the last of the batch included; all of them removed, no end", () => {
+    const last = runYaml(base, ["events=[{at: 5s, nodeFailure: {nodes: [web-1, web-2], recoverAfter: 20s}}, {at: 10s, removeNodes: {nodes: [web-2]}}]"]);
+    expect(heals(last)).toEqual(["25 nodeFailure web-1"]);
+    const all = runYaml(base, ["events=[{at: 5s, nodeFailure: {nodes: [web-1, web-2], recoverAfter: 20s}}, {at: 10s, removeNodes: {nodes: [web-1, web-2]}}]"]);
+    expect(heals(all)).toEqual([]);
+  });
+
+  it("a removeNodes without a leader removes nothing: the node a failure has down comes back, as docker node rm fails", () => {
+    const r = runYaml(base, ["events=[{at: 2s, killLeader: {}}, {at: 3s, killManager: {manager: manager-2}}, {at: 5s, nodeFailure: {nodes: [web-1], recoverAfter: 20s}}, {at: 10s, removeNodes: {nodes: [web-1]}}]"]);
+    expect(eventsOf(r.events, "api", { call: "node rm" })).toHaveLength(1);
+    expect(heals(r)).toEqual(["25 nodeFailure web-1"]);
+    expect(r.run.world.hostByName.get("web-1")!.removed).toBe(false);
   });
 
   it("an end in the run's last instant is not logged: it strikes after the last window, and the run's notes say it never comes", () => {

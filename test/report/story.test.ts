@@ -144,7 +144,7 @@ describe("story.md", () => {
     expect(text).toContain(`- **t = ${end} s**: shop is back within its SLO, ${f.services.shop.recovered_s} s after the fault: its last window outside it, to ${end} s, had p99 ${Number(last["p99_ms"]).toFixed(1)} ms (timeseries.csv:${line})`);
     expect(text).toMatch(/- \*\*t = 190 s\*\*: catalog is back within its SLO, 10 s after the fault: its last window outside it, to 190 s, had p99 [\d.]+ ms and 876 failed requests/);
     // Zone a returns at 9 minutes (recoverAfter: 6m), empty: first the hosts are back up (the heal's line), then READY.
-    const heal = events.findIndex((l) => l === '{"t_s":540,"kind":"heal","fault":"nodeFailure","target":"a-1,a-2,a-3,manager-1"}') + 1;
+    const heal = events.findIndex((l) => l === '{"t_s":540,"kind":"heal","fault":"nodeFailure","target":"a-1,a-2,a-3,manager-1","after_s":360}') + 1;
     expect(heal).toBeGreaterThan(0);
     expect(text).toContain(`- **t = 540 s**: the nodeFailure ends: a-1,a-2,a-3,manager-1 are back up (events.jsonl:${heal})`);
     expect(text).toMatch(/- \*\*t = 540(\.\d)? s\*\*: a-1\.\.a-3, manager-1 are READY again: Swarm does not move running tasks back to them \(events\.jsonl:\d+\)/);
@@ -174,11 +174,17 @@ describe("story.md", () => {
     expect(second).toMatch(/- \*\*t = 320\.1 s\*\*: b-1 is READY again: Swarm does not move running tasks back to it/);
     expect(second).toMatch(/- \*\*t = 540\.1 s\*\*: a-1\.\.a-3, manager-1 are READY again/);
     expect(two.match(/READY again:/g)).toHaveLength(2);
+    // A fault's end is told under the fault that scheduled it, whatever came between (after_s says which).
+    const first = two.slice(0, two.indexOf("## 2."));
+    expect(first).toMatch(/- \*\*t = 540 s\*\*: the nodeFailure ends: a-1,a-2,a-3,manager-1 are back up \(events\.jsonl:\d+\)/);
+    expect(second).toMatch(/- \*\*t = 320 s\*\*: the nodeFailure ends: b-1 is back up \(events\.jsonl:\d+\)/);
+    expect(two.match(/the nodeFailure ends:/g)).toHaveLength(2);
     // Fault 2 came before shop's replacements ran: said so in fault 1's span.
     expect(two.slice(0, two.indexOf("## 2."))).toMatch(/shop runs 8 of its 12 desired tasks at 190 s; not all ran again before the next fault \(timeseries\.csv:\d+\)/);
     // A scale-up at 5 minutes ends the nodeFailure's span before zone a returns: the return is still told, under the nodeFailure.
     const scaled = story("zone-failure", ["events.1={at: 5m, scale: {service: catalog, replicas: 7}}"]).text;
     expect(scaled.slice(0, scaled.indexOf("## 2."))).toMatch(/- \*\*t = 540\.1 s\*\*: a-1\.\.a-3, manager-1 are READY again/);
+    expect(scaled.slice(0, scaled.indexOf("## 2."))).toMatch(/- \*\*t = 540 s\*\*: the nodeFailure ends: a-1,a-2,a-3,manager-1 are back up/);
   });
 
   it("zone-failure behind a balancer probing every 30 s: when it takes zone a's nodes out, and when it puts them back", () => {
