@@ -17,7 +17,9 @@
 // optimized function is ready depends on how valgrind schedules the threads, and the ordinary
 // M/M/1's count moved by 1% between runs on a quiet machine and by 60% on a busy one) and fixed
 // hash and random seeds (a Map's layout). A 1-second run then counts the same to 0.1%, run after
-// run, whatever else the machine does.
+// run. Not whatever else the machine does: V8 sizes its heap by how fast collections go in wall
+// time, and a 999-worker deployment beside a test suite's run counted 2-4% more instructions and
+// up to 40% more read misses. Count on an idle machine.
 //
 // --by-function TOP then runs each command once more to list the main thread's TOP functions by
 // their own instructions (and with --vs, the TOP differences B - A): node is given

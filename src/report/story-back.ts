@@ -4,7 +4,7 @@
 
 import { sloColumn, type FaultSummary } from "../metrics/rows.js";
 import { byNumberedName, groupDigits, nameRanges } from "../metrics/fmt.js";
-import { fmt, list, isPartitionHeal, quantileMs, slowerThanSlo, windowOf, type LoggedEvent, type Step, type StoryInput, type StoryWindow } from "./story-parts.js";
+import { fmt, list, quantileMs, slowerThanSlo, windowOf, type LoggedEvent, type Step, type StoryInput, type StoryWindow } from "./story-parts.js";
 
 /** Nodes READY again within this many seconds of the first of them are one step. */
 const RETURN_GROUP_S = 10;
@@ -46,8 +46,9 @@ export function tasksShort(input: StoryInput, fromT: number, endT: number): Step
  * when it loses its managers) while the leader replaces them on the nodes it reaches; those nodes
  * stop the old ones when they re-register after the heal. The window most over (its first),
  * and when it was back. Counts are the windows' ends' (timeseries.csv): the step is dated there.
+ * `healT`: when this partition healed (its own heal line's time), if it did.
  */
-export function tasksOver(input: StoryInput, f: FaultSummary, endT: number): Step[] {
+export function tasksOver(input: StoryInput, f: FaultSummary, endT: number, healT: number | undefined): Step[] {
   if (f.fault !== "partition") return [];
   const over = new Map<string, { line: number; most: StoryWindow; backT: number | null }>();
   const before = new Set<string>();
@@ -66,7 +67,6 @@ export function tasksOver(input: StoryInput, f: FaultSummary, endT: number): Ste
       else if (extra(r) > extra(o.most)) [o.most, o.line] = [r, i + 2];
     }
   });
-  const healT = input.events.find((x) => isPartitionHeal(x) && x.t >= f.t_s && x.t <= endT)?.t;
   return [...over].map(([service, o]) => {
     const end = endT === input.summary.duration_s ? "the run ended" : "the next fault came";
     const reregistered = healT !== undefined && o.backT !== null && healT <= o.backT ? ", once they re-registered after the heal" : "";

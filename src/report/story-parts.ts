@@ -1,7 +1,7 @@
 // What story.md's rules share: its input (a run's outputs, read back), a step of the narrative,
 // and the few ways a step words numbers and names.
 
-import { sloColumn, type NodeRow, type Summary, type TimeseriesRow } from "../metrics/rows.js";
+import { sloColumn, type FaultSummary, type NodeRow, type Summary, type TimeseriesRow } from "../metrics/rows.js";
 import { NodeStatuses } from "../metrics/faults.js";
 import { round1 } from "../metrics/fmt.js";
 
@@ -75,13 +75,23 @@ export function isPartitionHeal(x: LoggedEvent): boolean {
 }
 
 /**
- * The heals that end `f`, whenever they come: of its kind, struck `after_s` before at its time,
- * and naming what it hit (a nodeFailure's names those of its nodes that came back).
+ * Each fault's heals: the ends it scheduled, whenever they came. A heal goes to the first fault
+ * of its kind that struck `after_s` before it and names what it names (a nodeFailure's heal names
+ * those of its nodes that came back, and of two failures at one instant the first that names a
+ * node took it down). One without `after_s` (an older orchsim's) goes to the last fault before it.
  */
-export function healsOf(events: readonly LoggedEvent[], f: { fault: string; t_s: number; target: string | null }): LoggedEvent[] {
-  const hit = new Set((f.target ?? "").split(","));
-  const ends = (x: LoggedEvent): boolean =>
-    f.fault === "nodeFailure" ? String(x.e["target"]).split(",").every((n) => hit.has(n)) : x.e["target"] === f.target;
-  const struck = (x: LoggedEvent): number => Math.round((x.t - Number(x.e["after_s"])) * 1e6) / 1e6;
-  return events.filter((x) => x.e["kind"] === "heal" && x.e["fault"] === f.fault && struck(x) === f.t_s && ends(x));
+export function healsByFault(events: readonly LoggedEvent[], faults: readonly FaultSummary[]): Map<FaultSummary, LoggedEvent[]> {
+  const out = new Map(faults.map((f) => [f, [] as LoggedEvent[]]));
+  const names = (f: FaultSummary, x: LoggedEvent): boolean => {
+    if (f.fault !== "nodeFailure") return x.e["target"] === f.target;
+    const hit = new Set((f.target ?? "").split(","));
+    return String(x.e["target"]).split(",").every((n) => hit.has(n));
+  };
+  for (const x of events) {
+    if (x.e["kind"] !== "heal") continue;
+    const struck = Math.round((x.t - Number(x.e["after_s"])) * 1e6) / 1e6;
+    const f = x.e["after_s"] === undefined ? faults.filter((g) => g.t_s <= x.t).at(-1) : faults.find((g) => g.fault === x.e["fault"] && g.t_s === struck && names(g, x));
+    if (f !== undefined) out.get(f)!.push(x);
+  }
+  return out;
 }

@@ -11,7 +11,7 @@ import { HOT_CPU } from "../metrics/warnings.js";
 import { byNumberedName, groupDigits, nameRanges, shortTarget } from "../metrics/fmt.js";
 import { alreadyOutside, apiFailure, carriedOver, lostCount, OUTSIDE_FAULTS_RULE, outsideFaultsList, spansOf, stillOutside, updateOutcome } from "../metrics/faults-text.js";
 
-import { fmt, healPhrase, healsOf, list, isPartitionHeal, quantileMs, slowerThanSlo, statusChanges, windowOf, type LoggedEvent, type Step, type StoryInput } from "./story-parts.js";
+import { fmt, healPhrase, healsByFault, list, isPartitionHeal, quantileMs, slowerThanSlo, statusChanges, windowOf, type LoggedEvent, type Step, type StoryInput } from "./story-parts.js";
 import { backWithin, returned, tasksOver, tasksShort } from "./story-back.js";
 import { leadership } from "./story-leaders.js";
 
@@ -32,13 +32,14 @@ export function storyMarkdown(input: StoryInput): string {
   const faultLines = input.events.filter((x) => x.e["kind"] === "fault");
   const changes = statusChanges(input.events);
   const spans = spansOf(s.faults);
+  const heals = healsByFault(input.events, s.faults);
   s.faults.slice(0, TOLD_FAULTS).forEach((f, i) => {
     const { prev, next } = spans[i]!;
     const endT = next?.t_s ?? s.duration_s;
     out.push(`## ${i + 1}. ${f.fault} at t = ${f.t_s} s${f.target ? ` (${shortTarget(f.target)})` : ""}`, "");
     const shared = sameInstant(s.faults, spans[i]!.peers);
     if (shared !== "") out.push(shared, "");
-    const steps = chain(input, f, endT, faultLines[i], changes).sort((a, b) => a.t - b.t);
+    const steps = chain(input, f, endT, faultLines[i], changes, heals.get(f)!).sort((a, b) => a.t - b.t);
     for (const st of steps) out.push(`- **t = ${fmt(st.t)} s**: ${st.text} (${st.ref})`);
     out.push("", outcome(input, f, endT, prev), "");
   });
@@ -56,7 +57,7 @@ export function storyMarkdown(input: StoryInput): string {
 function sameInstant(faults: readonly FaultSummary[], peers: readonly number[]): string {
   if (peers.length === 0) return "";
   const others = peers.map((k) => `${k + 1} (${faults[k]!.fault})`);
-  return `At the same instant as fault${others.length > 1 ? "s" : ""} ${list(others)}: they share this span, so what follows is told under each of them.`;
+  return `At the same instant as fault${others.length > 1 ? "s" : ""} ${list(others)}: they share this span, so what follows is told under each of them (each one's end, if it has one, under it alone).`;
 }
 
 /** The faults past TOLD_FAULTS in one paragraph: how many of each kind, and how their spans ended. */
@@ -78,13 +79,13 @@ function untold(rest: readonly FaultSummary[]): string {
  * (sorted later). `fault`: its line in events.jsonl (the faults' lines are in their order);
  * `changes`: the node events that change a node's status.
  */
-function chain(input: StoryInput, f: FaultSummary, endT: number, fault: LoggedEvent | undefined, changes: ReadonlySet<LoggedEvent>): Step[] {
+function chain(input: StoryInput, f: FaultSummary, endT: number, fault: LoggedEvent | undefined, changes: ReadonlySet<LoggedEvent>, heals: readonly LoggedEvent[]): Step[] {
   const ev = input.events.filter((x) => x.t >= f.t_s && x.t < endT);
   const of = (kind: string, test: (e: Record<string, unknown>) => boolean = () => true) => ev.filter((x) => x.e["kind"] === kind && test(x.e));
   const steps: Step[] = [];
   steps.push({ t: f.t_s, text: `${f.fault} ${f.target ? `hits ${shortTarget(f.target)}` : "starts"}`, ref: fault ? `events.jsonl:${fault.line}` : "summary.json" });
   // Its own end, told here however late it comes (as its nodes back READY are, in returned()).
-  for (const h of healsOf(input.events, f)) steps.push({ t: h.t, text: healPhrase(String(h.e["fault"]), h.e["target"] ? shortTarget(String(h.e["target"])) : ""), ref: `events.jsonl:${h.line}` });
+  for (const h of heals) steps.push({ t: h.t, text: healPhrase(String(h.e["fault"]), h.e["target"] ? shortTarget(String(h.e["target"])) : ""), ref: `events.jsonl:${h.line}` });
   const leaders = of("leader");
   steps.push(...leadership(input.events, leaders, of("heal").filter(isPartitionHeal), f));
   const down = ev.filter((x) => x.e["kind"] === "node" && x.e["status"] === "down" && changes.has(x));
@@ -104,7 +105,7 @@ function chain(input: StoryInput, f: FaultSummary, endT: number, fault: LoggedEv
   steps.push(...killed(rejected, `is rejected by its node's engine (${String(rejected[0]?.e["reason"])})`, "rejected", "tasks"));
   steps.push(...symptoms(input, f.t_s, endT));
   steps.push(...tasksShort(input, f.t_s, endT));
-  steps.push(...tasksOver(input, f, endT));
+  steps.push(...tasksOver(input, f, endT, heals[0]?.t));
   steps.push(...backWithin(input, f));
   return steps;
 }

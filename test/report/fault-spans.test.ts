@@ -37,7 +37,7 @@ describe("faults of one instant share their span", () => {
     expect(first).toMatch(/web is back within its SLO/);
     expect(second).toMatch(/web is back within its SLO/);
     // Each says it shares the span, so the same steps under both do not read as two disruptions.
-    expect(first).toContain("At the same instant as fault 2 (drain): they share this span, so what follows is told under each of them.");
+    expect(first).toContain("At the same instant as fault 2 (drain): they share this span, so what follows is told under each of them (each one's end, if it has one, under it alone).");
     expect(second).toContain("At the same instant as fault 1 (loadSpike): they share this span");
   });
 });

@@ -185,6 +185,13 @@ describe("story.md", () => {
     const scaled = story("zone-failure", ["events.1={at: 5m, scale: {service: catalog, replicas: 7}}"]).text;
     expect(scaled.slice(0, scaled.indexOf("## 2."))).toMatch(/- \*\*t = 540\.1 s\*\*: a-1\.\.a-3, manager-1 are READY again/);
     expect(scaled.slice(0, scaled.indexOf("## 2."))).toMatch(/- \*\*t = 540 s\*\*: the nodeFailure ends: a-1,a-2,a-3,manager-1 are back up/);
+    // Two failures at one instant share their span, but each one's own end is told under it alone.
+    const both = story("zone-failure", ["events=[{at: 3m, nodeFailure: {nodes: [a-1], recoverAfter: 1m}}, {at: 3m, nodeFailure: {zones: [a], recoverAfter: 6m}}]"]).text;
+    const [one, zone] = [both.slice(both.indexOf("## 1."), both.indexOf("## 2.")), both.slice(both.indexOf("## 2."))];
+    expect(one).toMatch(/- \*\*t = 240 s\*\*: the nodeFailure ends: a-1 is back up/);
+    expect(one).not.toContain("a-2,a-3,manager-1 are back up");
+    expect(zone).toMatch(/- \*\*t = 540 s\*\*: the nodeFailure ends: a-2,a-3,manager-1 are back up/);
+    expect(zone).not.toContain("a-1 is back up");
   });
 
   it("zone-failure behind a balancer probing every 30 s: when it takes zone a's nodes out, and when it puts them back", () => {
