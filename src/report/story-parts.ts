@@ -82,15 +82,23 @@ export function isPartitionHeal(x: LoggedEvent): boolean {
  */
 export function healsByFault(events: readonly LoggedEvent[], faults: readonly FaultSummary[]): Map<FaultSummary, LoggedEvent[]> {
   const out = new Map(faults.map((f) => [f, [] as LoggedEvent[]]));
+  // Faults by kind and time: an election storm's 17,279 kills each heal (faults are in time order).
+  const at = new Map<string, FaultSummary[]>();
+  for (const f of faults) {
+    const key = `${f.fault}@${f.t_s}`;
+    at.set(key, [...(at.get(key) ?? []), f]);
+  }
   const names = (f: FaultSummary, x: LoggedEvent): boolean => {
     if (f.fault !== "nodeFailure") return x.e["target"] === f.target;
     const hit = new Set((f.target ?? "").split(","));
     return String(x.e["target"]).split(",").every((n) => hit.has(n));
   };
+  let before = 0; // the faults struck by the heal's time (heals are in time order too)
   for (const x of events) {
     if (x.e["kind"] !== "heal") continue;
+    while (before < faults.length && faults[before]!.t_s <= x.t) before++;
     const struck = Math.round((x.t - Number(x.e["after_s"])) * 1e6) / 1e6;
-    const f = x.e["after_s"] === undefined ? faults.filter((g) => g.t_s <= x.t).at(-1) : faults.find((g) => g.fault === x.e["fault"] && g.t_s === struck && names(g, x));
+    const f = x.e["after_s"] === undefined ? faults[before - 1] : at.get(`${String(x.e["fault"])}@${struck}`)?.find((g) => names(g, x));
     if (f !== undefined) out.get(f)!.push(x);
   }
   return out;
