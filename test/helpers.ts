@@ -79,6 +79,17 @@ export function scenarioYaml(
   return `${lines.join("\n")}\n${body.replace(/^\n/, "")}`;
 }
 
+/** A scenario body: three managers, three 2-core workers and `api` on all three behind a published port, at 20 requests/s. */
+export const THREE_WORKERS_API = `
+cluster:
+  managers: {count: 3}
+  nodeGroups: [{name: web, count: 3, cpu: 2, memory: 4GiB}]
+services:
+  - {name: api, replicas: 3, ports: [{published: 80, target: 8080}], request: {cpu: 20ms}}
+workload:
+  - {name: users, service: api, rate: 20/s}
+`;
+
 /**
  * A scenario body: `managers` managers in zone a, two workers in each of zones a and b,
  * `crossZone` one way between the zones, heartbeats every `heartbeat`, and four replicas of

@@ -3,8 +3,8 @@
 // themselves, a pair of objects each: at 20,001 workers 1.6 million pairs, each copied by V8's
 // young-generation collections and then promoted. As bytes, in chunks outside V8's heap, the
 // collector never sees them, and the event objects die young. Counted by callgrind on the
-// 999-worker deployment (bench/instructions.ts --misses): 4.0% fewer instructions, 3% fewer
-// last-level read misses and 7% fewer write misses.
+// 999-worker deployment (bench/instructions.ts --misses, two A/B pairs): 2-4% fewer
+// instructions, 2-3% fewer last-level read misses and 4-8% fewer write misses.
 
 import type { EventLog } from "./file-text.js";
 import type { EventLines } from "./event-line.js";

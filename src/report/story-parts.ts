@@ -86,7 +86,9 @@ export function healsByFault(events: readonly LoggedEvent[], faults: readonly Fa
   const at = new Map<string, FaultSummary[]>();
   for (const f of faults) {
     const key = `${f.fault}@${f.t_s}`;
-    at.set(key, [...(at.get(key) ?? []), f]);
+    const same = at.get(key);
+    if (same) same.push(f);
+    else at.set(key, [f]);
   }
   const names = (f: FaultSummary, x: LoggedEvent): boolean => {
     if (f.fault !== "nodeFailure") return x.e["target"] === f.target;

@@ -4,17 +4,9 @@
 // instant an earlier failure of the same node recovered struck first, found the node down,
 // did nothing, and the node then came back up.
 import { describe, expect, it } from "vitest";
-import { eventsOf, runYaml, scenarioYaml } from "../helpers.js";
+import { eventsOf, runYaml, scenarioYaml, THREE_WORKERS_API } from "../helpers.js";
 
-const base = scenarioYaml({ name: "instants", duration: "30s", interval: "5s" }, `
-cluster:
-  managers: {count: 3}
-  nodeGroups: [{name: web, count: 3, cpu: 2, memory: 4GiB}]
-services:
-  - {name: api, replicas: 3, ports: [{published: 80, target: 8080}], request: {cpu: 20ms}}
-workload:
-  - {name: users, service: api, rate: 20/s}
-`);
+const base = scenarioYaml({ name: "instants", duration: "30s", interval: "5s" }, THREE_WORKERS_API);
 
 const up = (r: ReturnType<typeof runYaml>, name: string): boolean => r.run.world.hostByName.get(name)!.up;
 

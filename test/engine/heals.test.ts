@@ -5,17 +5,9 @@
 // while a failure has it down stays removed: removeNodes did nothing to a down node, silently,
 // and its recoverAfter brought it back READY.
 import { describe, expect, it } from "vitest";
-import { eventsOf, runYaml, scenarioYaml } from "../helpers.js";
+import { eventsOf, runYaml, scenarioYaml, THREE_WORKERS_API } from "../helpers.js";
 
-const base = scenarioYaml({ name: "heals", duration: "40s", interval: "5s" }, `
-cluster:
-  managers: {count: 3}
-  nodeGroups: [{name: web, count: 3, cpu: 2, memory: 4GiB}]
-services:
-  - {name: api, replicas: 3, ports: [{published: 80, target: 8080}], request: {cpu: 20ms}}
-workload:
-  - {name: users, service: api, rate: 20/s}
-`);
+const base = scenarioYaml({ name: "heals", duration: "40s", interval: "5s" }, THREE_WORKERS_API);
 
 const heals = (r: ReturnType<typeof runYaml>): string[] => eventsOf(r.events, "heal").map((e) => `${e["t_s"]} ${e["fault"]} ${e["target"]}`);
 
