@@ -1,6 +1,7 @@
 import type { Sampler } from "../kernel/index.js";
 import type { ServiceSpec } from "../scenario/types.js";
 import type { CpuGroup, CpuJob } from "./cpu.js";
+import { sharedEmptyList } from "./empty-list.js";
 
 /** What a container needs to know of a request: the workload owns the rest. */
 export interface ContainerRequest {
@@ -53,9 +54,9 @@ export interface ContainerCallbacks<R extends ContainerRequest> {
 /**
  * The queue of every container that has not queued a request yet, and the list of requests in
  * service beside the first of every one that has not served two at once (and of a killed one):
- * one shared empty list, frozen, replaced at the first use.
+ * one shared empty list (empty-list.ts), replaced at the first use.
  */
-const NOTHING_YET: never[] = Object.freeze([]) as unknown as never[];
+const NOTHING_YET: never[] = sharedEmptyList<never>();
 
 /**
  * What every container of a service spec shares: how a request's work is drawn, the calls it

@@ -1,11 +1,12 @@
 import type { CpuJob } from "./group.js";
+import { sharedEmptyList } from "../empty-list.js";
 
 function before(a: CpuJob, b: CpuJob): boolean {
   return a.tagUs < b.tagUs || (a.tagUs === b.tagUs && a.seq < b.seq);
 }
 
-/** The heap of a group without jobs: shared, frozen, replaced at the next push. */
-const EMPTY: CpuJob[] = Object.freeze([]) as unknown as CpuJob[];
+/** The heap of a group without jobs: shared (empty-list.ts), replaced at the next push. */
+const EMPTY: CpuJob[] = sharedEmptyList<CpuJob>();
 
 /**
  * A binary min-heap of one group's jobs by finish tag (then submission order, so equal tags finish

@@ -1,6 +1,7 @@
 import type { ScheduledEvent, Simulation } from "../../kernel/index.js";
 import { CpuGroup, CpuJob } from "./group.js";
 import { waterLevel } from "./water-level.js";
+import { sharedEmptyList } from "../empty-list.js";
 
 /**
  * A job is finished when its remaining work is at most this many core-microseconds (a picosecond of
@@ -15,8 +16,8 @@ const EPS_WORK_US = 1e-6;
  */
 const REBASE_ABOVE_US = 2 ** 26;
 
-/** The busy groups of a node with none: shared, frozen, replaced when a group gets a job. */
-const NO_GROUPS: CpuGroup[] = Object.freeze([]) as unknown as CpuGroup[];
+/** The busy groups of a node with none: shared (empty-list.ts), replaced when a group gets a job. */
+const NO_GROUPS: CpuGroup[] = sharedEmptyList<CpuGroup>();
 
 /**
  * Scratch lists every node shares, so that the steady state allocates only the jobs and a node's
