@@ -27,6 +27,9 @@
 // the map it writes (/tmp/perf-PID.map). Optimized code is `*name`, baseline `^name`; a function
 // inlined into another counts as that one. Code that V8 moved or dropped may leave its addresses
 // to other code: the map's last entry for an address names it. Needs callgrind_annotate (valgrind).
+// Without --misses it also lists the optimized functions that call V8's generic property-access
+// code (its IC builtins, from callgrind's callers tree): an access TurboFan could not compile
+// inline, too many shapes or element kinds met (a frozen and an ordinary list: thirty-eighth session).
 //
 // --misses simulates the caches as well (callgrind's --cache-sim, a 32 KiB first level and a 4 MiB
 // last level, fixed so that the count does not depend on the machine) and gives the main thread's
@@ -53,6 +56,16 @@ interface Count {
   writeMisses?: number;
   /** The main thread's own instructions (read misses with --misses) by function (with --by-function). */
   functions?: Map<string, number>;
+  /** Optimized functions' calls into V8's generic property access, with what those calls cost (with --by-function). */
+  generic?: GenericCall[];
+}
+
+/** Calls from one optimized function into one of V8's generic access builtins. */
+interface GenericCall {
+  builtin: string;
+  caller: string;
+  calls: number;
+  instructions: number;
 }
 
 function usage(message: string): never {
@@ -104,7 +117,11 @@ function count(command: string[], byFunction: boolean): Count {
     const main = path.join(dir, "callgrind.out-01");
     const own = perThread.get("callgrind.out-01")!;
     const c: Count = { main: own.Ir, all: [...perThread.values()].reduce((s, n) => s + n.Ir, 0), readMisses: own.DLmr, writeMisses: own.DLmw };
-    if (byFunction) c.functions = functions(main);
+    if (byFunction) {
+      const jit = jitMap(main);
+      c.functions = functions(main, jit);
+      if (!misses) c.generic = genericCalls(main, jit);
+    }
     return c;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -124,17 +141,27 @@ function summary(file: string): { Ir: number; DLmr?: number; DLmw?: number } {
   return { Ir: ir, DLmr: read, DLmw: write };
 }
 
-/** The file's own instructions (read misses with --misses) by function (callgrind_annotate), JIT code named from node's perf map. */
-function functions(file: string): Map<string, number> {
-  const shown = misses ? ["--show=DLmr", "--sort=DLmr"] : [];
-  const r = spawnSync("callgrind_annotate", ["--inclusive=no", "--threshold=100", ...shown, file], { encoding: "utf8", maxBuffer: 256 << 20 });
-  if (r.status !== 0) throw new Error(`callgrind_annotate ${file} failed: ${r.error?.message ?? r.stderr.slice(-500)}`);
+/** The JIT code's names from node's perf map of the process that wrote `file` (the map is then removed). */
+function jitMap(file: string): PerfEntry[] {
   const pid = /^pid: (\d+)/m.exec(fs.readFileSync(file, "utf8").slice(0, 4096))?.[1];
   const mapFile = `/tmp/perf-${pid}.map`;
-  const jit = fs.existsSync(mapFile) ? fs.readFileSync(mapFile, "utf8").split("\n").filter((l) => l !== "").map(perfEntry) : [];
-  if (fs.existsSync(mapFile)) fs.rmSync(mapFile);
+  if (!fs.existsSync(mapFile)) return [];
+  const jit = fs.readFileSync(mapFile, "utf8").split("\n").filter((l) => l !== "").map(perfEntry);
+  fs.rmSync(mapFile);
+  return jit;
+}
+
+function annotate(file: string, args: string[]): string {
+  const r = spawnSync("callgrind_annotate", [...args, file], { encoding: "utf8", maxBuffer: 512 << 20 });
+  if (r.status !== 0) throw new Error(`callgrind_annotate ${file} failed: ${r.error?.message ?? r.stderr.slice(-500)}`);
+  return r.stdout;
+}
+
+/** The file's own instructions (read misses with --misses) by function (callgrind_annotate), JIT code named from node's perf map. */
+function functions(file: string, jit: readonly PerfEntry[]): Map<string, number> {
+  const shown = misses ? ["--show=DLmr", "--sort=DLmr"] : [];
   const byName = new Map<string, number>();
-  for (const line of r.stdout.split("\n")) {
+  for (const line of annotate(file, ["--inclusive=no", "--threshold=100", ...shown]).split("\n")) {
     const m = /^\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)$/.exec(line);
     if (!m || m[2]!.startsWith("PROGRAM TOTALS")) continue;
     const address = /^\?\?\?:0x([0-9a-f]+) \[\?\?\?\]$/.exec(m[2]!)?.[1];
@@ -142,6 +169,39 @@ function functions(file: string): Map<string, number> {
     byName.set(name, (byName.get(name) ?? 0) + Number(m[1]!.replaceAll(",", "")));
   }
   return byName;
+}
+
+/**
+ * V8's generic property access: the IC builtins that optimized code calls when TurboFan could not
+ * compile an access inline (too many shapes or kinds met, a key it cannot foresee). Their
+ * interpreter and baseline forms are left out: unoptimized code always calls them.
+ */
+const GENERIC = /^Builtins_(\w*IC(_Megamorphic)?|CloneObjectIC\w*)$/;
+
+/**
+ * Which optimized functions call V8's generic access code, how often, and what those calls cost
+ * (callgrind_annotate's callers tree: each function's block lists its callers above it). A load
+ * that met a frozen and an ordinary list was one such call on every request (thirty-eighth session).
+ */
+function genericCalls(file: string, jit: readonly PerfEntry[]): GenericCall[] {
+  const out = new Map<string, GenericCall>();
+  for (const block of annotate(file, ["--tree=caller", "--inclusive=no", "--threshold=100"]).split(/\n\s*\n/)) {
+    const lines = block.split("\n");
+    const own = lines.map((l) => /^\s*[\d,]+ \([^)]*\)\s+\*\s+\?\?\?:(\S+)/.exec(l)?.[1]).find((x) => x !== undefined);
+    if (own === undefined || !GENERIC.test(own) || /Baseline|Trampoline/.test(own)) continue;
+    for (const line of lines) {
+      const m = /^\s*([\d,]+) \([^)]*\)\s+<\s+\?\?\?:0x([0-9a-f]+) \(([\d,]+)x\)/.exec(line);
+      if (!m) continue;
+      const caller = named(jit, parseInt(m[2]!, 16));
+      if (!caller.startsWith("JS:*")) continue;
+      const key = `${own} ${caller}`;
+      const g = out.get(key) ?? { builtin: own.slice("Builtins_".length), caller, calls: 0, instructions: 0 };
+      g.calls += Number(m[3]!.replaceAll(",", ""));
+      g.instructions += Number(m[1]!.replaceAll(",", ""));
+      out.set(key, g);
+    }
+  }
+  return [...out.values()].sort((x, y) => y.instructions - x.instructions);
 }
 
 interface PerfEntry {
@@ -204,14 +264,19 @@ if (b !== null) {
   process.stdout.write(`B/A: main thread ${ratio("main")}${missRatios}, all threads ${ratio("all")}\n`);
 }
 // By function: one more run of each, with the map (its writing is not in the counts above).
-const byFunctionOf = (command: string[] | null): Map<string, number> | undefined =>
-  top > 0 && command !== null && path.basename(command[0]!) === "node" ? count(command, true).functions : undefined;
-const byA = byFunctionOf(a);
-const byB = byFunctionOf(b);
+const withMapOf = (command: string[] | null): Count | undefined => (top > 0 && command !== null && path.basename(command[0]!) === "node" ? count(command, true) : undefined);
+const [withMapA, withMapB] = [withMapOf(a), withMapOf(b)];
+const byA = withMapA?.functions;
+const byB = withMapB?.functions;
 const what = misses ? "last-level read misses" : "instructions";
 if (byA) printFunctions(`A: the main thread's own ${what} by function (one more run, with the map)`, [...byA].sort((x, y) => y[1] - x[1]), top);
 if (byA && byB) {
   const names = new Set([...byA.keys(), ...byB.keys()]);
   const diff = [...names].map((n): [string, number] => [n, (byB.get(n) ?? 0) - (byA.get(n) ?? 0)]);
   printFunctions(`B - A of ${what} by function (a function inlined differently moves its count to its caller)`, diff.sort((x, y) => Math.abs(y[1]) - Math.abs(x[1])), top);
+}
+for (const [name, c] of [["A", withMapA], ["B", withMapB]] as const) {
+  if (!c?.generic) continue;
+  process.stdout.write(`${name}: optimized functions' calls into V8's generic property access (calls, instructions in those calls)\n`);
+  for (const g of c.generic.slice(0, top)) process.stdout.write(`${String(g.calls).padStart(10)}x ${mega(g.instructions)}  ${g.builtin} <- ${g.caller}\n`);
 }
