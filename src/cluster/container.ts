@@ -231,6 +231,8 @@ export class Container<R extends ContainerRequest = ContainerRequest> {
       return;
     }
     const i = others.indexOf(req);
+    // Not in service: writing at -1 would put a property on the shared empty list (empty-list.ts).
+    if (i < 0) throw new Error(`container ${this.taskId}: a request left service that it was not serving`);
     others[i] = others[others.length - 1]!;
     others.pop();
   }
