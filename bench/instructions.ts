@@ -173,10 +173,11 @@ function functions(file: string, jit: readonly PerfEntry[]): Map<string, number>
 
 /**
  * V8's generic property access: the IC builtins that optimized code calls when TurboFan could not
- * compile an access inline (too many shapes or kinds met, a key it cannot foresee). Their
- * interpreter and baseline forms are left out: unoptimized code always calls them.
+ * compile an access inline (too many shapes or kinds met, a key it cannot foresee), through their
+ * trampolines (an access in the function's own body) or directly (one in a function inlined into
+ * it). Their baseline forms are left out: unoptimized code always calls them.
  */
-const GENERIC = /^Builtins_(\w*IC(_Megamorphic)?|CloneObjectIC\w*)$/;
+const GENERIC = /^Builtins_(\w*IC(Trampoline)?(_Megamorphic)?|CloneObjectIC\w*)$/;
 
 /**
  * Which optimized functions call V8's generic access code, how often, and what those calls cost
@@ -188,12 +189,13 @@ function genericCalls(file: string, jit: readonly PerfEntry[]): GenericCall[] {
   for (const block of annotate(file, ["--tree=caller", "--inclusive=no", "--threshold=100"]).split(/\n\s*\n/)) {
     const lines = block.split("\n");
     const own = lines.map((l) => /^\s*[\d,]+ \([^)]*\)\s+\*\s+\?\?\?:(\S+)/.exec(l)?.[1]).find((x) => x !== undefined);
-    if (own === undefined || !GENERIC.test(own) || /Baseline|Trampoline/.test(own)) continue;
+    if (own === undefined || !GENERIC.test(own) || /Baseline/.test(own)) continue;
     for (const line of lines) {
       const m = /^\s*([\d,]+) \([^)]*\)\s+<\s+\?\?\?:0x([0-9a-f]+) \(([\d,]+)x\)/.exec(line);
       if (!m) continue;
       const caller = named(jit, parseInt(m[2]!, 16));
-      if (!caller.startsWith("JS:*")) continue;
+      // Optimized code (`*`), and JIT code the map has no name for, which is counted, not hidden.
+      if (!caller.startsWith("JS:*") && caller !== NOT_IN_MAP) continue;
       const key = `${own} ${caller}`;
       const g = out.get(key) ?? { builtin: own.slice("Builtins_".length), caller, calls: 0, instructions: 0 };
       g.calls += Number(m[3]!.replaceAll(",", ""));
@@ -216,10 +218,12 @@ function perfEntry(line: string): PerfEntry {
   return { start: s, end: s + parseInt(size, 16), name: name.join(" ").replace(/file:\/\/\S*\//, "") };
 }
 
+const NOT_IN_MAP = "(JIT code not in the map)";
+
 /** The map's last entry that holds `address` (V8 may have given a dropped function's addresses to another). */
 function named(jit: readonly PerfEntry[], address: number): string {
   for (let i = jit.length - 1; i >= 0; i--) if (address >= jit[i]!.start && address < jit[i]!.end) return jit[i]!.name;
-  return "(JIT code not in the map)";
+  return NOT_IN_MAP;
 }
 
 const giga = (n: number): string => `${(n / 1e9).toFixed(3)}G`;
