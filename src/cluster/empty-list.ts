@@ -20,11 +20,6 @@ export function sharedEmptyList<T extends object>(): T[] {
   return list;
 }
 
-/** Whether every list sharedEmptyList made is still empty, without a property of its own (for tests). */
-export function sharedEmptyListsIntact(): boolean {
-  return handedOut.every((l) => l.length === 0 && Object.keys(l).length === 0);
-}
-
 /**
  * Freezes every list sharedEmptyList made, so that a write to one throws where it happens (for
  * tests: the lists are then of the frozen kind again, and slower).
