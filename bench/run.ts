@@ -14,9 +14,10 @@ import { schedulerBenchmark } from "./scheduler.js";
 import { hourBenchmark, scaleBenchmark } from "./scale.js";
 import { flowsBenchmark } from "./flows.js";
 import { idleMemoryBenchmark } from "./idle-memory.js";
+import { machineBenchmark } from "./machine.js";
 
 /** Every benchmark, in the order they run. Add new ones here. */
-const BENCHMARKS: readonly Benchmark[] = [kernelBenchmark, cpuBenchmark, mm1Benchmark, controlPlaneBenchmark, schedulerBenchmark, clusterBenchmark, flowsBenchmark, idleMemoryBenchmark, scaleBenchmark, hourBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [machineBenchmark, kernelBenchmark, cpuBenchmark, mm1Benchmark, controlPlaneBenchmark, schedulerBenchmark, clusterBenchmark, flowsBenchmark, idleMemoryBenchmark, scaleBenchmark, hourBenchmark];
 
 function formatValue(value: number): string {
   if (Number.isInteger(value) || Math.abs(value) >= 1_000) return Math.round(value).toLocaleString("en-US");
