@@ -1,10 +1,10 @@
 // What the machine charges for memory a process touches for the first time: the time to write
 // one number into each 4 KiB page of fresh 64 MiB typed arrays, against the same writes into
 // pages already touched (the baseline, in the same run). On the 2-core machines a fresh page
-// costs 11-14 us, fifty times a bare-metal fault: every megabyte a run's heap grows by is
+// costs 10.5-11.5 us, fifty times a bare-metal fault: every megabyte a run's heap grows by is
 // then about 3 ms of its wall time (bench/README.md, thirty-ninth session), which is why the
 // scale and hour benchmarks print their page faults. No target: it describes the machine.
-import { median, wallNs, type BenchRow, type Benchmark } from "./harness.js";
+import { median, wallNs, type Benchmark } from "./harness.js";
 
 const BYTES = 64 * 2 ** 20;
 const PAGE = 4096;

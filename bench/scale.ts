@@ -104,7 +104,7 @@ export const hourBenchmark: Benchmark = {
       { name: `${workers} workers x 1 h: peak RSS`, value: r.peakRssBytes / 2 ** 20, unit: "MiB", target: `< ${HOUR_TARGET_RSS_BYTES / 2 ** 30} GiB`, ok: r.peakRssBytes < HOUR_TARGET_RSS_BYTES },
       { name: `${workers} workers x 1 h: events/s`, value: r.events / r.wallS, unit: "events/s" },
       { name: `${workers} workers x 1 h: of which the deployment`, value: r.deployWallS, unit: "s" },
-      // Each fault is memory touched for the first time: 11-14 us on the 2-core machines (bench/README.md).
+      // Each fault is memory touched for the first time: 10-14 us on the 2-core machines (bench/README.md).
       { name: `${workers} workers x 1 h: minor page faults`, value: r.minorPageFaults, unit: "faults" },
     ];
   },

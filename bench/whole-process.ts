@@ -13,7 +13,7 @@ export interface ProcessRun {
   events: number;
   peakHeapBytes: number;
   peakRssBytes: number;
-  /** perf.json's minor_page_faults: pages first touched (11-14 us each on the 2-core machines). */
+  /** perf.json's minor_page_faults: pages first touched (10-14 us each on the 2-core machines). */
   minorPageFaults: number;
   summary: Record<string, any>;
 }

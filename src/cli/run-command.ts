@@ -131,7 +131,7 @@ function perf(events: number, wall: { wallS: number; deployWallS: number }, dura
     // The process's resident set at its largest (heap, code, buffers): what the machine must have.
     peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
     // Pages the process touched for the first time (or again after giving them back): on the
-    // 2-core machines each costs 11-14 us (bench/README.md, thirty-ninth session), so a run's
+    // 2-core machines each costs 10-14 us (bench/README.md, thirty-ninth session), so a run's
     // memory is part of its wall time.
     minor_page_faults: process.resourceUsage().minorPageFault,
   };

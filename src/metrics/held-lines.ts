@@ -7,11 +7,12 @@
 // instructions, 2-3% fewer last-level read misses and 4-8% fewer write misses.
 //
 // Each line's time and place are kept in typed arrays grown by half again, not in JavaScript
-// arrays grown by push: past 16,384 elements (128 KiB) V8 puts an array's elements in its large-object
-// space, and from there every growth is a new mapping whose pages the kernel must fault in. On
-// these machines a page fault costs 6-10 us, and three arrays pushed to 700,000 lines cost 260
-// ns a line against 10 (bench/README.md, thirty-ninth session); a 20,001-worker deployment
-// holds 1.6 million lines.
+// arrays grown by push: past 16,384 elements (128 KiB) V8 keeps an array's elements in its
+// large-object space, where every growth is a new mapping whose pages the kernel must fault in,
+// at 10-14 us a page on these machines. Three arrays pushed to 700,000 lines cost 260 ns a line
+// to hold, 60-100 ns now, most of it the pages (bench/README.md, thirty-ninth session); a
+// 20,001-worker deployment holds 1.6 million lines. A place fits an Int32Array: a chunk is
+// 1 MiB, or one line's size.
 
 import type { EventLog } from "./file-text.js";
 import type { EventLines } from "./event-line.js";
