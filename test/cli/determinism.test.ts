@@ -29,9 +29,9 @@ describe("determinism: same scenario and seed give byte-identical outputs", () =
     const perf = JSON.parse(a.get("perf.json")!.toString());
     expect(perf.deploy_wall_s).toBeGreaterThan(0);
     expect(perf.deploy_wall_s).toBeLessThan(perf.wall_s);
-    // ...and the pages the process first touched: a process cannot run without some.
+    // ...and the pages the process first touched: a process cannot run without some (Linux and macOS count them).
     expect(Number.isInteger(perf.minor_page_faults)).toBe(true);
-    expect(perf.minor_page_faults).toBeGreaterThan(100);
+    if (process.platform === "linux" || process.platform === "darwin") expect(perf.minor_page_faults).toBeGreaterThan(100);
   });
 });
 
