@@ -56,22 +56,8 @@ export function compareText(a: Summary, b: Summary, aName: string, bName: string
   }
   lines.push(...textTable(rows, 2));
   lines.push("(p50 and p99 are of completed requests: a run that fails more may show a lower p99; read them beside errors and SLO attained)");
-  // Faults are paired by kind and time (and, for two of one kind at one instant, by their order):
-  // a fault of one run is compared only with the same one.
-  const keyed = (s: Summary): Map<string, FaultSummary> => {
-    const seen = new Map<string, number>();
-    return new Map(s.faults.map((f) => {
-      const k = `${f.fault}@${f.t_s}`;
-      const n = (seen.get(k) ?? 0) + 1;
-      seen.set(k, n);
-      return [`${k}#${n}`, f];
-    }));
-  };
-  const [ka, kb] = [keyed(a), keyed(b)];
-  const keys = [...new Set([...ka.keys(), ...kb.keys()])].sort((x, y) => (ka.get(x) ?? kb.get(x))!.t_s - (ka.get(y) ?? kb.get(y))!.t_s);
-  keys.forEach((k) => {
-    const fa = ka.get(k);
-    const fb = kb.get(k);
+  const pairs = pairFaults(a.faults, b.faults);
+  pairs.forEach(([fa, fb]) => {
     const f = (fa ?? fb)!;
     const only = fa && fb ? "" : ` (only in ${fa ? "A" : "B"})`;
     // Each run's own number, as its sweeps' f<i> columns and its terminal count them.
@@ -99,6 +85,36 @@ export function compareText(a: Summary, b: Summary, aName: string, bName: string
     lines.push(...textTable(fr, 2));
   });
   return lines.join("\n");
+}
+
+/**
+ * A's and B's faults side by side: a fault of one run is compared only with one of the same kind
+ * and time in the other. Of several at one instant, those with the same target pair first, then
+ * the rest in their order (two drains of w-2 and w-1 against w-1 and w-2 are the same two drains).
+ * In time order, A's faults in their order before those only in B.
+ */
+function pairFaults(a: readonly FaultSummary[], b: readonly FaultSummary[]): [FaultSummary | undefined, FaultSummary | undefined][] {
+  const key = (f: FaultSummary): string => `${f.fault}@${f.t_s}`;
+  // B's faults of each kind and instant, in order; each leaves its list once paired.
+  const open = new Map<string, FaultSummary[]>();
+  for (const fb of b) {
+    const list = open.get(key(fb));
+    if (list) list.push(fb);
+    else open.set(key(fb), [fb]);
+  }
+  const partner = new Map<FaultSummary, FaultSummary>();
+  const take = (fa: FaultSummary, fits: (fb: FaultSummary) => boolean): void => {
+    const list = open.get(key(fa));
+    const i = list ? list.findIndex(fits) : -1;
+    if (i < 0) return;
+    partner.set(fa, list![i]!);
+    list!.splice(i, 1);
+  };
+  for (const fa of a) take(fa, (fb) => fb.target === fa.target);
+  for (const fa of a) if (!partner.has(fa)) take(fa, () => true);
+  const paired = new Set(partner.values());
+  const pairs: [FaultSummary | undefined, FaultSummary | undefined][] = [...a.map((fa): [FaultSummary, FaultSummary | undefined] => [fa, partner.get(fa)]), ...b.filter((fb) => !paired.has(fb)).map((fb): [undefined, FaultSummary] => [undefined, fb])];
+  return pairs.sort((x, y) => (x[0] ?? x[1])!.t_s - (y[0] ?? y[1])!.t_s);
 }
 
 /** The services a fault does not judge (outside their SLO before it), with their own failures since; "-" for none. */

@@ -82,7 +82,7 @@ describe("orchsim compare", () => {
     expect(orchsim(["compare", plan, tempDir()]).stderr).toBe(`orchsim compare: ${plan} is a plan's outputs: compare takes two runs' (orchsim run --out)\n`);
   });
 
-  it("pairs faults by kind and time only, and refuses a summary an older orchsim wrote", () => {
+  it("pairs faults by kind and time only (of one instant, by target first), and refuses a summary an older orchsim wrote", () => {
     const service = { arrivals: 10, completed: 10, errors: 0, timeouts: 0, rejected: 0, latency_ms: { mean: 1, p50: 1, p95: 1, p99: 1, max: 1 }, slo: { latency_ms: 250, percentile: 99, attained: 1, met: true }, restarts: 0, oom_kills: 0, unhealthy: 0, tasks_desired: 1, tasks_running: 1, tasks_pending: 0, desired_reached: true };
     const fault = (kind: string, t: number) => ({ t_s: t, fault: kind, target: null, detected_s: null, recovered_s: 0, last_to_recover: null, tasks_restored_s: 0, requests_lost: 0, worst_window: null, services: {} });
     const write = (faults: object[], extra: object = {}) => {
@@ -109,6 +109,11 @@ describe("orchsim compare", () => {
     const twice = orchsim(["compare", write(drains("w-1", "w-2")), write(drains("w-1", "w-3"))]).stdout;
     expect(twice).toContain("fault 1: drain at 30 s (w-1)\n");
     expect(twice).toContain("fault 2: drain at 30 s (A: w-2; B: w-3)\n");
+    // ...but those of one target pair first: the same two drains listed the other way round in B.
+    const swapped = orchsim(["compare", write(drains("w-1", "w-2")), write(drains("w-2", "w-1"))]).stdout;
+    expect(swapped).toContain("fault 1 of A, 2 of B: drain at 30 s (w-1)\n");
+    expect(swapped).toContain("fault 2 of A, 1 of B: drain at 30 s (w-2)\n");
+    expect(swapped).not.toContain("A: w-");
   });
 
   it("names the services a fault does not judge, with their own failures: its 'recovered' and 'lost' leave them out (walkthrough: binpack read as good as spread)", () => {
