@@ -93,12 +93,13 @@ function threadError(posted: { message: string; stack?: string } | undefined, na
  * thread sends its kind): the scheduler's own check of a strategy's answer then says what is
  * wrong with it, in the same words as for a module in the main thread.
  */
-function chosen(answer: number, candidates: readonly NodeInfo[]): NodeInfo {
+export function chosen(answer: number, candidates: readonly NodeInfo[]): NodeInfo {
   const standIn: Record<number, unknown> = { [ANSWER.undefined]: undefined, [ANSWER.null]: null, [ANSWER.promise]: Promise.resolve(), [ANSWER.other]: {} };
   return (candidates[answer] ?? standIn[answer]) as NodeInfo;
 }
 
-function snapshot(info: NodeInfo): CandidateSnapshot {
+/** A candidate as a call to a module's thread carries it (then cloned by postMessage). */
+export function snapshot(info: NodeInfo): CandidateSnapshot {
   const availableGeneric = new Map<string, number>();
   for (const kind of Object.keys(info.node.generic)) availableGeneric.set(kind, info.availableGeneric(kind));
   return {

@@ -1,5 +1,7 @@
 // What the main thread and a strategy module's worker thread share (strategy-host.ts and
-// strategy-thread.ts): the plain snapshots a call carries and the layout of the shared memory.
+// strategy-thread.ts): the plain snapshots a call carries, the layout of the shared memory, and
+// the call itself as the thread makes it (callChoose; the strategy contract tests make it the
+// same way in their own thread).
 
 import type { NodeRecord, TaskRecord } from "../manager/store.js";
 
@@ -40,4 +42,45 @@ export interface ChooseCall {
 /** Shared memory: two Int32 slots (bytes 0-7), then one Float64, a random number (bytes 8-15). */
 export function sharedMemory(): SharedArrayBuffer {
   return new SharedArrayBuffer(16);
+}
+
+/** What a user strategy sees of a node: the documented part of the scheduler's NodeInfo (README, "Writing a strategy"). */
+export class NodeView {
+  readonly node: CandidateSnapshot["node"];
+  readonly tasks: { size: number };
+  readonly availableCpuNanos: number;
+  readonly availableMemoryBytes: number;
+  constructor(private readonly s: CandidateSnapshot) {
+    this.node = s.node;
+    this.tasks = { size: s.taskCount };
+    this.availableCpuNanos = s.availableCpuNanos;
+    this.availableMemoryBytes = s.availableMemoryBytes;
+  }
+  tasksOfService(service: string): number {
+    return this.s.serviceTasks.get(service) ?? 0;
+  }
+  availableGeneric(kind: string): number {
+    return this.s.availableGeneric.get(kind) ?? 0;
+  }
+  recentFailures(key: string, nowUs: number): number {
+    return (this.s.failures.get(key) ?? []).filter((t) => t >= nowUs - this.s.failureWindowUs).length;
+  }
+}
+
+/** A user module's strategy object, as loaded: a name maybe, and choose(task, candidates, ctx). */
+export interface ModuleStrategy {
+  name?: unknown;
+  choose?: (...args: unknown[]) => unknown;
+}
+
+/**
+ * One choose() of a module as its thread makes it: on views of the call's snapshots, with
+ * `random` as ctx.random(). Returns the chosen view's index, or (negative, ANSWER) the kind of
+ * what it returned instead; throws what choose() throws.
+ */
+export function callChoose(strategy: ModuleStrategy, call: ChooseCall, random: () => number): number {
+  const views = call.candidates.map((c) => new NodeView(c));
+  const chosen = strategy.choose!.call(strategy, call.task, views, { nowUs: call.nowUs, random });
+  const index = views.indexOf(chosen as NodeView);
+  return index >= 0 ? index : answerOf(chosen);
 }

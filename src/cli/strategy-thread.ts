@@ -9,7 +9,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
 import { writeAll } from "./write-all.js";
 import { format, inspect } from "node:util";
-import { CTL, STATE, answerOf, type CandidateSnapshot, type ChooseCall } from "./strategy-protocol.js";
+import { CTL, STATE, callChoose, type ChooseCall, type ModuleStrategy } from "./strategy-protocol.js";
 
 const { file, shared, errors } = workerData as { file: string; shared: SharedArrayBuffer; errors: MessagePort };
 const ctl = new Int32Array(shared, 0, CTL.length);
@@ -32,29 +32,6 @@ const writeStderr = (text: string): void => writeAll(2, text);
 for (const k of ["log", "info", "warn", "error", "debug"] as const) console[k] = (...args: unknown[]) => writeStderr(`${format(...args)}\n`);
 console.trace = (...args: unknown[]) => writeStderr(`Trace: ${format(...args)}\n${new Error().stack?.split("\n").slice(2).join("\n") ?? ""}\n`);
 console.dir = (obj: unknown, options?: object) => writeStderr(`${inspect(obj, options)}\n`);
-
-/** What a user strategy sees of a node: the documented part of the scheduler's NodeInfo. */
-class NodeView {
-  readonly node: CandidateSnapshot["node"];
-  readonly tasks: { size: number };
-  readonly availableCpuNanos: number;
-  readonly availableMemoryBytes: number;
-  constructor(private readonly s: CandidateSnapshot) {
-    this.node = s.node;
-    this.tasks = { size: s.taskCount };
-    this.availableCpuNanos = s.availableCpuNanos;
-    this.availableMemoryBytes = s.availableMemoryBytes;
-  }
-  tasksOfService(service: string): number {
-    return this.s.serviceTasks.get(service) ?? 0;
-  }
-  availableGeneric(kind: string): number {
-    return this.s.availableGeneric.get(kind) ?? 0;
-  }
-  recentFailures(key: string, nowUs: number): number {
-    return (this.s.failures.get(key) ?? []).filter((t) => t >= nowUs - this.s.failureWindowUs).length;
-  }
-}
 
 function signal(state: number): void {
   Atomics.store(ctl, CTL.state, state);
@@ -95,7 +72,7 @@ async function load(): Promise<Record<string, unknown> | string> {
 }
 
 const mod = await load();
-const strategy = (typeof mod === "string" ? undefined : mod["default"] ?? mod["strategy"]) as { name?: unknown; choose?: (...a: unknown[]) => unknown } | undefined;
+const strategy = (typeof mod === "string" ? undefined : mod["default"] ?? mod["strategy"]) as ModuleStrategy | undefined;
 const ok = !!strategy && typeof strategy.choose === "function";
 parentPort!.postMessage({ loaded: ok, name: ok && typeof strategy.name === "string" ? strategy.name : null, error: typeof mod === "string" ? mod : null });
 
@@ -129,11 +106,9 @@ parentPort!.on("message", (call: ChooseCall) => {
   }
   active = true;
   try {
-    const views = call.candidates.map((c) => new NodeView(c));
-    const chosen = strategy!.choose!.call(strategy, call.task, views, { nowUs: call.nowUs, random });
-    const index = views.indexOf(chosen as NodeView);
+    const answer = callChoose(strategy!, call, random);
     active = false;
-    Atomics.store(ctl, CTL.result, index >= 0 ? index : answerOf(chosen));
+    Atomics.store(ctl, CTL.result, answer);
     signal(STATE.done);
   } catch (err) {
     active = false;

@@ -8,18 +8,39 @@ import { binpack } from "../../../src/manager/scheduler/strategies/binpack.js";
 import { random } from "../../../src/manager/scheduler/strategies/random.js";
 import { SchedulerHarness, node, serviceSpec } from "./harness.js";
 import { place, strategyContract } from "./strategy-contract.js";
+import { chosen, snapshot } from "../../../src/cli/strategy-host.js";
+import { callChoose, type ChooseCall, type ModuleStrategy } from "../../../src/cli/strategy-protocol.js";
 
 const GB = 1024 ** 3;
 
-/** Imports a user module and wraps it as the CLI does (src/cli/strategies.ts): name and choose only. */
+/**
+ * Imports a user module and calls it as the CLI does, in this thread: each call's task and
+ * candidates go as the snapshots its worker thread gets (src/cli/strategy-host.ts), cloned as
+ * postMessage clones them, and the module sees them through the thread's views
+ * (strategy-protocol.ts callChoose). A module that reads a field the README does not list fails
+ * here as it would in a run.
+ */
 async function userModule(relative: string): Promise<PlacementStrategy> {
-  const mod = (await import(new URL(relative, import.meta.url).href)) as { default: PlacementStrategy };
+  const mod = (await import(new URL(relative, import.meta.url).href)) as { default: ModuleStrategy & { name: string } };
   const s = mod.default;
-  return { name: s.name, choose: s.choose.bind(s) };
+  return {
+    name: s.name,
+    choose(task, candidates, ctx) {
+      const call: ChooseCall = structuredClone({ task, candidates: candidates.map(snapshot), nowUs: ctx.nowUs });
+      return chosen(callChoose(s, call, () => ctx.random()), candidates);
+    },
+  };
 }
 
 const firstFit = await userModule("./fixtures/first-fit.js");
 const leastLoadedZone = await userModule("../../../examples/strategies/least-loaded-zone.js");
+
+describe("the contract tests call a user module as a run's thread does", () => {
+  it("so a module that reads a candidate field the README does not list fails here, as it would in a run", async () => {
+    const unlisted = await userModule("./fixtures/reads-unlisted.js");
+    expect(() => place({ strategy: unlisted, expectations: [] }, { nodes: () => [node("n1"), node("n2")], count: 1 })).toThrow(/tasks\.has is not a function/);
+  });
+});
 
 strategyContract({
   strategy: spread,
