@@ -118,6 +118,7 @@ async function execute(
 function perf(events: number, wall: { wallS: number; deployWallS: number }, durationUs: number, peakHeap: number, series: { services(): string[]; totals(s: string): { arrivals: number } }) {
   const requests = series.services().reduce((n, s) => n + series.totals(s).arrivals, 0);
   const { wallS } = wall;
+  const usage = process.resourceUsage();
   return {
     wall_s: Number(wallS.toFixed(3)),
     // Of which the initial deployment (before t = 0): at 20,000 nodes a quarter of an hour's run.
@@ -129,10 +130,10 @@ function perf(events: number, wall: { wallS: number; deployWallS: number }, dura
     sim_speedup: Math.round(durationUs / 1e6 / Math.max(wallS, 1e-9)),
     peak_heap_bytes: peakHeap,
     // The process's resident set at its largest (heap, code, buffers): what the machine must have.
-    peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
+    peak_rss_bytes: usage.maxRSS * 1024,
     // Pages the process touched for the first time (or again after giving them back): on the
     // 2-core machines each costs 10-14 us (bench/README.md, thirty-ninth session), so a run's
     // memory is part of its wall time.
-    minor_page_faults: process.resourceUsage().minorPageFault,
+    minor_page_faults: usage.minorPageFault,
   };
 }
