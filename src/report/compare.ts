@@ -104,11 +104,11 @@ function pairFaults(a: readonly FaultSummary[], b: readonly FaultSummary[]): [Fa
   }
   const partner = new Map<FaultSummary, FaultSummary>();
   const take = (fa: FaultSummary, fits: (fb: FaultSummary) => boolean): void => {
-    const list = open.get(key(fa));
-    const i = list ? list.findIndex(fits) : -1;
+    const list = open.get(key(fa)) ?? [];
+    const i = list.findIndex(fits);
     if (i < 0) return;
-    partner.set(fa, list![i]!);
-    list!.splice(i, 1);
+    partner.set(fa, list[i]!);
+    list.splice(i, 1);
   };
   for (const fa of a) take(fa, (fb) => fb.target === fa.target);
   for (const fa of a) if (!partner.has(fa)) take(fa, () => true);
