@@ -260,9 +260,12 @@ function verdict(rows: readonly Sample[], judge: Judge): string {
     // A service nothing was asked of (slo_met empty, all its tasks ran) has no SLO to miss.
     if (judge.withinS === null && r.slo_met === 0) return `seed ${r.seed}: ${r.service} missed its SLO over the run`;
     // Recovery first: outside the faults, a service never back is judged on its windows before the fault alone.
+    // A service the fault found already outside its SLO (not judged by it) must be back all the
+    // same: the plan asks for every SLO. The words say the fault did not cause it.
     for (const [fault, value] of recoveries(r)) {
-      if (!Number.isFinite(value)) return `seed ${r.seed}: ${r.service} had not recovered from fault ${fault} when the next came or the run ended`;
-      if (judge.withinS !== null && value > judge.withinS) return `seed ${r.seed}: ${r.service} took ${value} s to recover from fault ${fault}`;
+      const who = r[`f${fault}_judged`] === 0 ? `${r.service}, already outside its SLO before fault ${fault},` : r.service;
+      if (!Number.isFinite(value)) return `seed ${r.seed}: ${who} had not recovered${who === r.service ? ` from fault ${fault}` : ""} when the next came or the run ended`;
+      if (judge.withinS !== null && value > judge.withinS) return `seed ${r.seed}: ${who} took ${value} s to recover${who === r.service ? ` from fault ${fault}` : ""}`;
     }
     if (judge.withinS !== null && r.slo_met_outside_faults === 0) return `seed ${r.seed}: ${r.service} missed its SLO outside the faults`;
   }

@@ -42,8 +42,21 @@ export interface Sample {
   [fault: `f${number}_${string}`]: number;
 }
 
-/** Per fault, estimated across seeds like the metrics above (see faults.ts for their rules). */
-export const FAULT_METRICS = ["detected_s", "memberlist_dead_s", "down_s", "tasks_restored_s", "recovered_s", "lost", "p99_during_ms", "p99_after_ms"] as const;
+/**
+ * Per fault, its columns in sweep.csv (see faults.ts for their rules): the cluster's times, then
+ * whether the fault judged this service (`judged`: 1, or 0 when the service was already outside
+ * its SLO before it) and the service's own figures, which the summaries estimate over the runs
+ * that judged it (SERVICE_FAULT_METRICS).
+ */
+export const FAULT_METRICS = ["detected_s", "memberlist_dead_s", "down_s", "tasks_restored_s", "judged", "recovered_s", "lost", "p99_during_ms", "p99_after_ms"] as const;
+
+/**
+ * The fault columns that are the service's own: a fault that found the service already outside
+ * its SLO did not cause its failures, and the terminal, compare and story.md say "not judged";
+ * so sweep-summary.csv leaves those runs out of these estimates, as it leaves out a run without a
+ * value. sweep.csv keeps each run's figures, beside its `f<i>_judged`.
+ */
+export const SERVICE_FAULT_METRICS: ReadonlySet<string> = new Set(["recovered_s", "lost", "p99_during_ms", "p99_after_ms"]);
 
 /** A run that failed inside the simulation: what failed, its seed and the command to reproduce it. */
 export interface RunFailed {
@@ -117,6 +130,7 @@ function faultColumns(faults: readonly FaultSummary[], service: string): Record<
       memberlist_dead_s: f.memberlist_dead_s,
       down_s: f.down_s,
       tasks_restored_s: f.tasks_restored_s,
+      judged: s === undefined ? undefined : Number(!s.already_unhealthy),
       recovered_s: s?.recovered_s,
       lost: s?.requests_lost,
       p99_during_ms: s?.p99_during_ms,

@@ -10,10 +10,13 @@ import { estimate, pairedDifference } from "../metrics/stats.js";
 import { shortPaths, sweepReportHtml } from "../report/sweep-report.js";
 import { textTable } from "../report/text-table.js";
 import { SWEEP_FILE, type SweepManifest } from "./sweep-files.js";
-import { FAULT_COLUMN, round, withEveryFault, type Sample } from "./sweep-run.js";
+import { FAULT_COLUMN, round, SERVICE_FAULT_METRICS, withEveryFault, type Sample } from "./sweep-run.js";
 import { orchsimVersion } from "./version.js";
 
 const METRICS = ["error_pct", "p99_ms", "slo_attained_pct"] as const;
+
+/** A fault's `f<i>_judged` column: in sweep-summary.csv, the number of runs the fault judged the service in. */
+const JUDGED = /^f\d+_judged$/;
 
 /** sweep.csv: one row per run and service, an empty cell where there is no value (NaN). */
 export function writeSamples(out: OutputDir, given: readonly Sample[]): void {
@@ -48,16 +51,35 @@ export function sweepReportFrom(samples: readonly Sample[], m: SweepManifest): s
  * disruptions (what `plan --recover-within` judges) and every fault column the runs have (in
  * column order).
  */
-export function metricsOf(samples: readonly Sample[]): ((typeof METRICS)[number] | "slo_attained_outside_faults_pct" | `f${number}_${string}`)[] {
+export function metricsOf(samples: readonly Sample[]): Metric[] {
+  return columnsOf(samples).filter((m) => !JUDGED.test(m));
+}
+
+type Metric = (typeof METRICS)[number] | "slo_attained_outside_faults_pct" | `f${number}_${string}`;
+
+/** sweep-summary.csv's columns after its first ones: the metrics, each fault's `f<i>_judged` before its service's figures. */
+function columnsOf(samples: readonly Sample[]): Metric[] {
   const faults = Object.keys(samples[0] ?? {}).filter((k): k is `f${number}_${string}` => FAULT_COLUMN.test(k));
   return faults.length === 0 ? [...METRICS] : [...METRICS, "slo_attained_outside_faults_pct", ...faults];
+}
+
+/**
+ * Whether a run counts in a metric's estimate, beside having a value: a service's own figure of
+ * a fault (SERVICE_FAULT_METRICS) only where the fault judged it (`f<i>_judged` not 0; a sweep.csv
+ * from before that column counts every run).
+ */
+function counts(m: Metric): (s: Sample) => boolean {
+  const own = /^f(\d+)_(.+)$/.exec(m);
+  if (own === null || !SERVICE_FAULT_METRICS.has(own[2]!)) return () => true;
+  const judged = `f${Number(own[1])}_judged` as const;
+  return (s) => s[judged] !== 0;
 }
 
 /** Per service and variant: mean and 95% CI of each metric, and the paired difference from the first variant. */
 function summarise(samples: readonly Sample[], variants: readonly string[]): Record<string, string | number>[] {
   const rows: Record<string, string | number>[] = [];
   const services = [...new Set(samples.map((s) => s.service))];
-  const metrics = metricsOf(samples);
+  const metrics = columnsOf(samples);
   const faults = metrics.some((m) => FAULT_COLUMN.test(m));
   for (const service of services) {
     const of = (v: string): Sample[] => samples.filter((s) => s.service === service && s.variant === v);
@@ -66,16 +88,22 @@ function summarise(samples: readonly Sample[], variants: readonly string[]): Rec
       const row: Record<string, string | number> = { service, variant: v, runs: of(v).length };
       if (faults) row["tasks_back"] = of(v).filter(tasksBack).length;
       for (const m of metrics) {
-        // Runs without a value (nothing completed, never recovered) are left out, of the pair as well.
-        const pairs = of(v).map((s, i) => [base[i]![m] ?? NaN, s[m] ?? NaN] as const).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
-        const values = of(v).map((s) => s[m] ?? NaN).filter(Number.isFinite);
+        if (JUDGED.test(m)) {
+          row[m] = of(v).filter((s) => s[m] === 1).length;
+          continue;
+        }
+        // Runs without a value (nothing completed, never recovered) or not judged by the fault are left out, of the pair as well.
+        const counted = counts(m);
+        const valueOf = (s: Sample | undefined): number => (s !== undefined && counted(s) ? (s[m] ?? NaN) : NaN);
+        const pairs = of(v).map((s, i) => [valueOf(base[i]), valueOf(s)] as const).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+        const values = of(v).map(valueOf).filter(Number.isFinite);
         const e = estimate(values);
         const d = pairedDifference(pairs.map(([a]) => a), pairs.map(([, b]) => b));
         row[`${m}_mean`] = finite(e.mean);
         row[`${m}_ci95`] = finite(e.ci95);
         row[`${m}_diff`] = finite(d.mean);
         row[`${m}_diff_ci95`] = finite(d.ci95);
-        // The runs that had a value: fewer than `runs` when some never recovered or served nothing.
+        // The runs that had a value: fewer than `runs` when some never recovered, served nothing or were not judged.
         row[`${m}_n`] = values.length;
         // The seeds the difference is over: those where this variant and the first both had a value.
         row[`${m}_diff_n`] = pairs.length;
@@ -123,11 +151,15 @@ function table(rows: Record<string, string | number>[], runs: number, samples: r
   // service took to recover from it (the runs that did; "never" when none did).
   const back = rows.some((r) => r["tasks_back"] !== undefined);
   const last = Math.max(0, ...Object.keys(rows[0] ?? {}).map((k) => Number(/^f(\d+)_recovered_s_mean$/.exec(k)?.[1] ?? 0)));
+  // Over the runs the fault judged the service in: "not judged" when it found the service outside its SLO in every run.
   const recovered = (r: Record<string, string | number>): string => {
     const m = `f${last}_recovered_s`;
     const n = Number(r[`${m}_n`]);
+    const judged = Number(r[`f${last}_judged`] ?? r["runs"]);
+    if (judged === 0) return "not judged";
     if (n === 0) return "never";
-    return `${fmt(r, m)}${n < Number(r["runs"]) ? ` (${n} of ${String(r["runs"])})` : ""}`;
+    const of = judged < Number(r["runs"]) ? ` (${n} of ${judged} judged)` : n < judged ? ` (${n} of ${judged})` : "";
+    return `${fmt(r, m)}${of}`;
   };
   // With faults, also the share within the SLO outside their disruptions: what plan --recover-within judges.
   const outside = rows.some((r) => r["slo_attained_outside_faults_pct_mean"] !== undefined);
@@ -142,7 +174,7 @@ function table(rows: Record<string, string | number>[], runs: number, samples: r
     return [String(r["service"]), shortPaths(String(r["variant"])), ...tasks, ...recovery, fmt(r, "error_pct"), fmt(r, "p99_ms"), fmt(r, "slo_attained_pct"), ...(outside ? [fmt(r, "slo_attained_outside_faults_pct")] : []), d("error_pct"), d("p99_ms"), d("slo_attained_pct")];
   });
   const seeds = runs === 1 ? "1 seed" : `${runs} seeds`;
-  return [`${seeds} per variant; mean ± 95% CI; Δ = paired difference from the first variant (same seeds); - = no data`, ...textTable([header, ...body], 2), ...sketchNote(rows), ...(back ? [] : neverRanNote(rows, samples))].join("\n");
+  return [`${seeds} per variant; mean ± 95% CI; Δ = paired difference from the first variant (same seeds); - = no data`, ...textTable([header, ...body], 2), ...sketchNote(rows), ...notJudgedNote(rows), ...(back ? [] : neverRanNote(rows, samples))].join("\n");
 }
 
 /**
@@ -161,6 +193,24 @@ function neverRanNote(rows: readonly Record<string, string | number>[], samples:
     const n = short.get(`${String(r["service"])}\u0000${String(r["variant"])}`) ?? 0;
     const runs = Number(r["runs"]);
     return n === 0 ? [] : [`${String(r["service"])} at ${shortPaths(String(r["variant"]))}: its desired tasks never all ran in ${n} of ${runs} run${runs === 1 ? "" : "s"} (all_tasks_ran = 0 in sweep.csv)`];
+  });
+}
+
+/**
+ * The faults that found a service already outside its SLO in some runs (`f<i>_judged` below
+ * `runs`): their figures for it leave those runs out, said under the table, since the recovery
+ * column shows the last fault's alone.
+ */
+function notJudgedNote(rows: readonly Record<string, string | number>[]): string[] {
+  return rows.flatMap((r) => {
+    const runs = Number(r["runs"]);
+    const faults = Object.keys(r).flatMap((k) => {
+      const i = /^f(\d+)_judged$/.exec(k)?.[1];
+      return i === undefined || Number(r[k]) === runs ? [] : [`fault ${i} in ${runs - Number(r[k])} of ${runs} run${runs === 1 ? "" : "s"}`];
+    });
+    if (faults.length === 0) return [];
+    const them = faults.length === 1 ? "it" : "them";
+    return [`${String(r["service"])} at ${shortPaths(String(r["variant"]))}: already outside its SLO before ${faults.join(", ")}, so not judged by ${them} there: ${faults.length === 1 ? "its" : "their"} figures for it leave those runs out (f<i>_judged = 0 in sweep.csv)`];
   });
 }
 

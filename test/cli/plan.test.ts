@@ -343,6 +343,15 @@ describe("the README's plan of hello-cluster", () => {
   });
 });
 
+describe("a fault that found a service already outside its SLO", () => {
+  it("fails the value all the same (the plan asks for every SLO), and says the fault did not cause it", () => {
+    const dir = tempDir();
+    const r = orchsim(["plan", "scenarios/hello-cluster.yaml", "--set", "cluster.scheduler.strategy=binpack", "--minimize", "cluster.nodeGroups.web.count", "--range", "2..2", "--seeds", "1", "--recover-within", "1m", "--out", path.join(dir, "p")]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain("seed 1: web, already outside its SLO before fault 1, had not recovered when the next came or the run ended");
+  });
+});
+
 describe("a service nothing is asked of", () => {
   it("does not fail the plan: it has no SLO to miss, once all its tasks run", () => {
     const dir = tempDir();

@@ -150,3 +150,56 @@ describe("the sweep's table, with a fault's recovery", () => {
     expect(row("c")).toMatch(/ c +3 of 3 +never +1\.00/);
   });
 });
+
+describe("a fault that found a service already outside its SLO (not judged by it)", () => {
+  // One rule with the terminal, compare and story.md: the service's own figures of that fault
+  // (its recovery, losses, p99s) are not the fault's, so the estimates leave those runs out.
+  const out = { writeCsv: () => undefined, writeText: () => undefined } as unknown as OutputDir;
+  // Its fault columns in sweep.csv's order.
+  const run = (variant: string, seed: number, judged: number, recovered: number, lost: number): Sample => {
+    const { f1_recovered_s: _, ...fixed } = sample(variant, seed, recovered);
+    return { ...fixed, f1_tasks_restored_s: 5, f1_judged: judged, f1_recovered_s: recovered, f1_lost: lost } as Sample;
+  };
+  // "a" judged in every run; "b" already outside in seed 1 (its 900 s and 5,000 failures are its own); "c" in every run.
+  const samples = [
+    run("a", 1, 1, 10, 10), run("a", 2, 1, 20, 20), run("a", 3, 1, 30, 30),
+    run("b", 1, 0, 900, 5000), run("b", 2, 1, 50, 40), run("b", 3, 1, 70, 60),
+    run("c", 1, 0, NaN, 7000), run("c", 2, 0, 800, 6000), run("c", 3, 0, NaN, 6500),
+  ];
+  const rows = new Map<string, Record<string, unknown>[]>();
+  const capture = { ...out, writeCsv: (name: string, _c: readonly string[], r: readonly object[]) => void rows.set(name, r as Record<string, unknown>[]) } as unknown as OutputDir;
+  const text = writeSweep(capture, samples, { scenario: "t", variants: ["a", "b", "c"], seeds: [1, 2, 3], set: [] }, false);
+  const summary = rows.get("sweep-summary.csv")!;
+
+  it("estimates the service's recovery and losses over the runs the fault judged it in, and counts them", () => {
+    const b = summary[1]!;
+    expect(b["f1_judged"]).toBe(2);
+    expect(b["f1_recovered_s_mean"]).toBe(60);
+    expect(b["f1_recovered_s_n"]).toBe(2);
+    expect(b["f1_lost_mean"]).toBe(50);
+    // Paired with the baseline on seeds 2 and 3 only: (50 - 20 + 70 - 30) / 2.
+    expect(b["f1_recovered_s_diff"]).toBe(35);
+    expect(b["f1_recovered_s_diff_n"]).toBe(2);
+    // The cluster's figures of the fault are every run's.
+    expect(b["f1_tasks_restored_s_n"]).toBe(3);
+    expect(summary[2]!["f1_judged"]).toBe(0);
+    expect(summary[2]!["f1_lost_n"]).toBe(0);
+  });
+
+  it("puts each fault's judged count before the service's figures of it in sweep-summary.csv, and draws no plot of it", () => {
+    const keys = Object.keys(summary[0]!);
+    expect(keys.indexOf("f1_judged")).toBe(keys.indexOf("f1_recovered_s_mean") - 1);
+    expect(keys).not.toContain("f1_judged_mean");
+  });
+
+  it("says 'not judged' in the table where no run judged it, how many did where some did not, and why under the table", () => {
+    const lines = text.split("\n");
+    const row = (v: string) => lines.find((l) => new RegExp(`^web +${v} `).test(l))!;
+    expect(row("b")).toMatch(/ b +3 of 3 +60\.00 ± 127\.1 \(2 of 2 judged\) +1\.00/);
+    expect(row("c")).toMatch(/ c +3 of 3 +not judged +1\.00/);
+    expect(row("a")).toMatch(/ a +3 of 3 +20\.00 ± 24\.84 +1\.00/);
+    expect(text).toContain("web at b: already outside its SLO before fault 1 in 1 of 3 runs, so not judged by it there: its figures for it leave those runs out (f<i>_judged = 0 in sweep.csv)");
+    expect(text).toContain("web at c: already outside its SLO before fault 1 in 3 of 3 runs");
+    expect(text).not.toContain("web at a:");
+  });
+});

@@ -108,7 +108,7 @@ describe("orchsim sweep", () => {
     const r = orchsim(["sweep", file, "--seeds", "2", "--vary", "cluster.nodeGroups.w.count=3,4", "--out", out, "--quiet"]);
     expect(r.code).toBe(0);
     const [header, ...rows] = fs.readFileSync(path.join(out, "sweep.csv"), "utf8").trim().split("\n").map((l) => l.split(","));
-    expect(header!.slice(14)).toEqual(["f1_detected_s", "f1_memberlist_dead_s", "f1_down_s", "f1_tasks_restored_s", "f1_recovered_s", "f1_lost", "f1_p99_during_ms", "f1_p99_after_ms"]);
+    expect(header!.slice(14)).toEqual(["f1_detected_s", "f1_memberlist_dead_s", "f1_down_s", "f1_tasks_restored_s", "f1_judged", "f1_recovered_s", "f1_lost", "f1_p99_during_ms", "f1_p99_after_ms"]);
     const summaryHeader = fs.readFileSync(path.join(out, "sweep-summary.csv"), "utf8").split("\n")[0]!;
     expect(summaryHeader).toContain("f1_p99_after_ms_mean,f1_p99_after_ms_ci95,f1_p99_after_ms_diff,f1_p99_after_ms_diff_ci95");
     const run = path.join(dir, "run");
@@ -117,7 +117,7 @@ describe("orchsim sweep", () => {
     const row = rows.find((x) => x[0] === "cluster.nodeGroups.w.count=4" && x[1] === "2")!;
     const cell = (v: number | null): string => (v === null ? "" : String(v));
     expect(fault.memberlist_dead_s).toBeGreaterThan(0); // the crashed worker, declared dead by the mesh's gossip
-    expect(row.slice(14)).toEqual([fault.detected_s, fault.memberlist_dead_s, fault.down_s, fault.tasks_restored_s, fault.services.web.recovered_s, fault.services.web.requests_lost, fault.services.web.p99_during_ms, fault.services.web.p99_after_ms].map(cell));
+    expect(row.slice(14)).toEqual([fault.detected_s, fault.memberlist_dead_s, fault.down_s, fault.tasks_restored_s, fault.services.web.already_unhealthy ? 0 : 1, fault.services.web.recovered_s, fault.services.web.requests_lost, fault.services.web.p99_during_ms, fault.services.web.p99_after_ms].map(cell));
   });
 
   it("--report draws each metric of each service as a forest plot of the estimates in sweep-summary.csv", () => {
