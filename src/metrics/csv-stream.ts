@@ -18,16 +18,18 @@ import { CsvWriterThread } from "./csv-writer-thread.js";
 const CSV_BATCH_ROWS = 256;
 
 /**
- * The writer thread costs about 5 ms of the run's thread to start (and some 60 ms of the other
- * core's); a row costs the run's thread about 0.3 us packed for the thread, and about 0.5 us more
- * when it makes the row's text itself (unpacked, then its text: file-text.ts CsvRows, 0.4 us; 1.5
- * when every cell went through csv-stringify). Past a few thousand rows in a file it pays: long runs (10,000 windows
- * of an ordinary M/M/1: without the thread 1.10 of the time, 12 alternating pairs) and big
- * clusters (20,000 nodes.csv rows a window). Short runs never start it (the shipped scenarios'
- * files have at most 1,260 rows). At 2,000 rows rather than 5,000 the ordinary M/M/1 took 0.978
- * of the time (10 alternating pairs, when csv-stringify made every cell's text).
+ * The writer thread costs about 5 ms of the run's thread to start, and some 60 ms of the other
+ * core's, where V8 compiles and collects for the run's thread too; a batch of rows then costs a
+ * message to it. A row costs the run's thread about 0.3 us packed for the thread, and about
+ * 0.5 us more when it makes the row's text itself (unpacked, then its text: file-text.ts
+ * CsvRows, 0.4 us). So the thread pays where a run writes many rows: a 20,000-node cluster
+ * writes 20,000 nodes.csv rows a window (millions in an hour). It did not pay the ordinary M/M/1
+ * its 10,000 windows (40,000 rows in three files): without the thread 0.986 of the wall time and
+ * 0.89 of the CPU (16 alternating pairs, fortieth session; it paid, 1.10, when csv-stringify
+ * made every cell's text). Past 100,000 rows in one file it starts: a 10,000-node cluster's tenth
+ * window, an hour of a 300-node one.
  */
-const CSV_THREAD_AFTER_ROWS = 2_000;
+const CSV_THREAD_AFTER_ROWS = 100_000;
 
 /** An output's writer thread: started by the first of its streams past `afterRows` rows, joined by the others at their next batch. */
 export class SharedCsvThread {

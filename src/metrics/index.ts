@@ -7,7 +7,7 @@
 // draws a random number or feeds a value back, so turning a metric off never changes what
 // happens in the run.
 //
-// The CSV files that grow with a run stream as it goes, and past a few thousand rows an output's
+// The CSV files that grow with a run stream as it goes, and past 100,000 rows an output's
 // writer thread makes their text (csv-writer-thread.ts), with the same bytes.
 //
 // May import: node:fs, node:path, node:url, node:worker_threads, @datadog/sketches-js,
