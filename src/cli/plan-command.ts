@@ -263,9 +263,10 @@ function verdict(rows: readonly Sample[], judge: Judge): string {
     // A service the fault found already outside its SLO (not judged by it) must be back all the
     // same: the plan asks for every SLO. The words say the fault did not cause it.
     for (const [fault, value] of recoveries(r)) {
-      const who = r[`f${fault}_judged`] === 0 ? `${r.service}, already outside its SLO before fault ${fault},` : r.service;
-      if (!Number.isFinite(value)) return `seed ${r.seed}: ${who} had not recovered${who === r.service ? ` from fault ${fault}` : ""} when the next came or the run ended`;
-      if (judge.withinS !== null && value > judge.withinS) return `seed ${r.seed}: ${who} took ${value} s to recover${who === r.service ? ` from fault ${fault}` : ""}`;
+      const already = r[`f${fault}_judged`] === 0;
+      const who = already ? `${r.service} was already outside its SLO before fault ${fault} and` : r.service;
+      if (!Number.isFinite(value)) return `seed ${r.seed}: ${who} ${already ? "not back within it by the next fault or the run's end" : `had not recovered from fault ${fault} when the next came or the run ended`}`;
+      if (judge.withinS !== null && value > judge.withinS) return `seed ${r.seed}: ${who} took ${value} s ${already ? "to be back within it" : `to recover from fault ${fault}`}`;
     }
     if (judge.withinS !== null && r.slo_met_outside_faults === 0) return `seed ${r.seed}: ${r.service} missed its SLO outside the faults`;
   }

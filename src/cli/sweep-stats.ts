@@ -15,8 +15,12 @@ import { orchsimVersion } from "./version.js";
 
 const METRICS = ["error_pct", "p99_ms", "slo_attained_pct"] as const;
 
-/** A fault's `f<i>_judged` column: in sweep-summary.csv, the number of runs the fault judged the service in. */
-const JUDGED = /^f\d+_judged$/;
+/**
+ * A fault's `f<i>_judged` column (1 judged, 0 not, empty where the run had no such fault): in
+ * sweep-summary.csv, the number of runs the fault judged the service in, and beside it
+ * `f<i>_not_judged`, the number it found the service already outside its SLO in.
+ */
+const JUDGED = /^f(\d+)_judged$/;
 
 /** sweep.csv: one row per run and service, an empty cell where there is no value (NaN). */
 export function writeSamples(out: OutputDir, given: readonly Sample[]): void {
@@ -43,7 +47,11 @@ export function writeSweep(out: OutputDir, given: readonly Sample[], m: Omit<Swe
 
 /** sweep-report.html from a sweep's rows (with every fault's columns) and its manifest. */
 export function sweepReportFrom(samples: readonly Sample[], m: SweepManifest): string {
-  return sweepReportHtml(`orchsim sweep: ${m.scenario}`, m.seeds.length, metricsOf(samples), summarise(samples, m.variants), m.set ?? []);
+  const notJudged = (r: Record<string, string | number>, metric: string): number => {
+    const i = ownFault(metric);
+    return i === null ? 0 : judgedIn(r, i).notJudged;
+  };
+  return sweepReportHtml(`orchsim sweep: ${m.scenario}`, m.seeds.length, metricsOf(samples), summarise(samples, m.variants), m.set ?? [], notJudged);
 }
 
 /**
@@ -69,10 +77,16 @@ function columnsOf(samples: readonly Sample[]): Metric[] {
  * from before that column counts every run).
  */
 function counts(m: Metric): (s: Sample) => boolean {
-  const own = /^f(\d+)_(.+)$/.exec(m);
-  if (own === null || !SERVICE_FAULT_METRICS.has(own[2]!)) return () => true;
-  const judged = `f${Number(own[1])}_judged` as const;
+  const i = ownFault(m);
+  if (i === null) return () => true;
+  const judged = `f${i}_judged` as const;
   return (s) => s[judged] !== 0;
+}
+
+/** The fault a metric is the service's own figure of (SERVICE_FAULT_METRICS), or null. */
+function ownFault(m: string): number | null {
+  const own = /^f(\d+)_(.+)$/.exec(m);
+  return own !== null && SERVICE_FAULT_METRICS.has(own[2]!) ? Number(own[1]) : null;
 }
 
 /** Per service and variant: mean and 95% CI of each metric, and the paired difference from the first variant. */
@@ -90,9 +104,11 @@ function summarise(samples: readonly Sample[], variants: readonly string[]): Rec
       for (const m of metrics) {
         if (JUDGED.test(m)) {
           row[m] = of(v).filter((s) => s[m] === 1).length;
+          row[`${m.slice(0, -"judged".length)}not_judged`] = of(v).filter((s) => s[m] === 0).length;
           continue;
         }
-        // Runs without a value (nothing completed, never recovered) or not judged by the fault are left out, of the pair as well.
+        // Runs without a value (nothing completed, never recovered) or not judged by the fault are left out, of the pair as well:
+        // the difference is over the seeds where both had a value and were judged.
         const counted = counts(m);
         const valueOf = (s: Sample | undefined): number => (s !== undefined && counted(s) ? (s[m] ?? NaN) : NaN);
         const pairs = of(v).map((s, i) => [valueOf(base[i]), valueOf(s)] as const).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
@@ -151,14 +167,17 @@ function table(rows: Record<string, string | number>[], runs: number, samples: r
   // service took to recover from it (the runs that did; "never" when none did).
   const back = rows.some((r) => r["tasks_back"] !== undefined);
   const last = Math.max(0, ...Object.keys(rows[0] ?? {}).map((k) => Number(/^f(\d+)_recovered_s_mean$/.exec(k)?.[1] ?? 0)));
-  // Over the runs the fault judged the service in: "not judged" when it found the service outside its SLO in every run.
+  // Over the runs the fault judged the service in: "already outside" when it found the service
+  // outside its SLO in every run that had it, "-" when no run had it (a variant that fires fewer).
   const recovered = (r: Record<string, string | number>): string => {
     const m = `f${last}_recovered_s`;
     const n = Number(r[`${m}_n`]);
-    const judged = Number(r[`f${last}_judged`] ?? r["runs"]);
-    if (judged === 0) return "not judged";
+    const { judged, notJudged } = judgedIn(r, last);
+    if (judged === 0 && notJudged > 0) return "already outside";
+    if (judged === 0 && notJudged === 0) return "-";
     if (n === 0) return "never";
-    const of = judged < Number(r["runs"]) ? ` (${n} of ${judged} judged)` : n < judged ? ` (${n} of ${judged})` : "";
+    const runs = Number(r["runs"]);
+    const of = notJudged > 0 ? ` (${n} of ${runs}; ${notJudged} not judged)` : n < runs ? ` (${n} of ${runs})` : "";
     return `${fmt(r, m)}${of}`;
   };
   // With faults, also the share within the SLO outside their disruptions: what plan --recover-within judges.
@@ -197,21 +216,33 @@ function neverRanNote(rows: readonly Record<string, string | number>[], samples:
 }
 
 /**
- * The faults that found a service already outside its SLO in some runs (`f<i>_judged` below
- * `runs`): their figures for it leave those runs out, said under the table, since the recovery
- * column shows the last fault's alone.
+ * The faults that found a service already outside its SLO in some runs (`f<i>_not_judged`):
+ * their figures for it leave those runs out, said under the table, since the recovery column
+ * shows the last fault's alone.
  */
 function notJudgedNote(rows: readonly Record<string, string | number>[]): string[] {
   return rows.flatMap((r) => {
     const runs = Number(r["runs"]);
     const faults = Object.keys(r).flatMap((k) => {
-      const i = /^f(\d+)_judged$/.exec(k)?.[1];
-      return i === undefined || Number(r[k]) === runs ? [] : [`fault ${i} in ${runs - Number(r[k])} of ${runs} run${runs === 1 ? "" : "s"}`];
+      const i = JUDGED.exec(k)?.[1];
+      const n = i === undefined ? 0 : judgedIn(r, Number(i)).notJudged;
+      return n === 0 ? [] : [{ i, text: `fault ${i} (${n} of ${runs} run${runs === 1 ? "" : "s"})` }];
     });
     if (faults.length === 0) return [];
-    const them = faults.length === 1 ? "it" : "them";
-    return [`${String(r["service"])} at ${shortPaths(String(r["variant"]))}: already outside its SLO before ${faults.join(", ")}, so not judged by ${them} there: ${faults.length === 1 ? "its" : "their"} figures for it leave those runs out (f<i>_judged = 0 in sweep.csv)`];
+    const list = (xs: string[]): string => (xs.length === 1 ? xs[0]! : `${xs.slice(0, -1).join(", ")} and ${xs.at(-1)!}`);
+    const those = faults.length === 1 ? "that fault" : "those faults";
+    return [`${String(r["service"])} at ${shortPaths(String(r["variant"]))}: already outside its SLO before ${list(faults.map((f) => f.text))}: its recovery, losses and p99s of ${those} leave those runs out (${faults.map((f) => `f${f.i}_judged`).join(", ")} = 0 in sweep.csv)`];
   });
+}
+
+/**
+ * Of a summary row, the runs fault `i` judged the service in and those it did not (a sweep.csv
+ * from before the column: every run judged).
+ */
+function judgedIn(r: Record<string, string | number>, i: number): { judged: number; notJudged: number } {
+  const judged = r[`f${i}_judged`];
+  if (judged === undefined) return { judged: Number(r["runs"]), notJudged: 0 };
+  return { judged: Number(judged), notJudged: Number(r[`f${i}_not_judged`]) };
 }
 
 /**

@@ -24,13 +24,14 @@ function value(r: SweepRow, key: string): number | null {
 }
 
 /** The page: per metric, per service, the variants' estimates and their differences from the baseline. */
-export function sweepReportHtml(title: string, seeds: number, metrics: readonly string[], rows: readonly SweepRow[], set: readonly string[] = []): string {
+export function sweepReportHtml(title: string, seeds: number, metrics: readonly string[], rows: readonly SweepRow[], set: readonly string[] = [], notJudged: NotJudged = () => 0): string {
   const services = [...new Set(rows.map((r) => String(r["service"])))];
+  const labelOf = (r: SweepRow, metric: string, baseline: boolean): string => label(r, metric, baseline, notJudged(r, metric));
   // One width for every plot, so that they line up: the longest label any of them has.
   const longest = Math.max(0, ...metrics.flatMap((m) => rows.map((r, i) => labelOf(r, m, i === 0 || rows[i - 1]!["service"] !== r["service"]).length)));
   const labelW = Math.min(LABEL_MAX_W, Math.max(LABEL_MIN_W, Math.ceil(longest * CHAR_W) + 12));
   const sections = metrics.map((m) => {
-    const plots = services.map((s) => forest(m, s, rows.filter((r) => r["service"] === s), labelW)).join("\n");
+    const plots = services.map((s) => forest(m, s, rows.filter((r) => r["service"] === s), labelW, labelOf)).join("\n");
     return `<h2>${escapeXml(m)}</h2>\n${plots}`;
   });
   const style = `svg text { fill: var(--fg); font: 12px system-ui, sans-serif; }
@@ -44,10 +45,16 @@ svg .diff { fill: #d62728; }`;
   return page(title, style, `${intro}${settings}\n${sections.join("\n")}\n${toggle}`);
 }
 
-/** A row's label: its variant, "(baseline)" on the first, and how many runs had a value when not all did. */
-function labelOf(r: SweepRow, metric: string, baseline: boolean): string {
+/**
+ * Of a row and a metric, the runs left out because the fault found the service already outside
+ * its SLO (a service's own figure of a fault; 0 for any other metric).
+ */
+export type NotJudged = (r: SweepRow, metric: string) => number;
+
+/** A row's label: its variant, "(baseline)" on the first, and how many runs had a value when not all did (and how many of the rest were not judged). */
+function label(r: SweepRow, metric: string, baseline: boolean, notJudged: number): string {
   const n = Number(r[`${metric}_n`] ?? r["runs"]);
-  const missing = n < Number(r["runs"]) ? `, ${n} of ${String(r["runs"])} runs` : "";
+  const missing = n < Number(r["runs"]) ? `, ${n} of ${String(r["runs"])} runs${notJudged > 0 ? ` (${notJudged} not judged)` : ""}` : "";
   return `${String(r["variant"])}${baseline ? " (baseline)" : ""}${missing}`;
 }
 
@@ -75,7 +82,7 @@ export function shortPaths(label: string): string {
 }
 
 /** One forest plot: a row per variant, estimates on the left, differences on the right. */
-function forest(metric: string, service: string, rows: readonly SweepRow[], labelW: number): string {
+function forest(metric: string, service: string, rows: readonly SweepRow[], labelW: number, labelOf: (r: SweepRow, metric: string, baseline: boolean) => string): string {
   const est = rows.map((r) => interval(value(r, `${metric}_mean`), value(r, `${metric}_ci95`), boundsOf(metric)));
   const diff = rows.map((r, i) => (i === 0 ? null : interval(value(r, `${metric}_diff`), value(r, `${metric}_diff_ci95`))));
   const h = 30 + ROW_H * rows.length;
@@ -85,8 +92,8 @@ function forest(metric: string, service: string, rows: readonly SweepRow[], labe
   const share = metric.endsWith("_pct") ? (x: number) => pctText(x, 3) : fmt;
   const body = rows.map((r, i) => {
     const y = 30 + ROW_H * i + ROW_H / 2;
-    const label = labelText(labelOf(r, metric, i === 0), y, labelW);
-    return label + mark(est[i]!, left, labelW, y, "mean", share) + (i === 0 ? "" : mark(diff[i]!, right, labelW + PLOT_W + 40, y, "diff"));
+    const text = labelText(labelOf(r, metric, i === 0), y, labelW);
+    return text + mark(est[i]!, left, labelW, y, "mean", share) + (i === 0 ? "" : mark(diff[i]!, right, labelW + PLOT_W + 40, y, "diff"));
   });
   const zero = right.ok ? `<line class="zero" x1="${labelW + PLOT_W + 40 + right.x(0)}" x2="${labelW + PLOT_W + 40 + right.x(0)}" y1="20" y2="${h}"/>` : "";
   const heads = `<text x="${labelW}" y="14">${escapeXml(service)}: mean ± 95% CI (axis ${fmt(left.lo)} to ${fmt(left.hi)})</text><text x="${labelW + PLOT_W + 40}" y="14">difference from the baseline (axis ${fmt(right.lo)} to ${fmt(right.hi)})</text>`;

@@ -348,7 +348,7 @@ describe("a fault that found a service already outside its SLO", () => {
     const dir = tempDir();
     const r = orchsim(["plan", "scenarios/hello-cluster.yaml", "--set", "cluster.scheduler.strategy=binpack", "--minimize", "cluster.nodeGroups.web.count", "--range", "2..2", "--seeds", "1", "--recover-within", "1m", "--out", path.join(dir, "p")]);
     expect(r.code).toBe(3);
-    expect(r.stdout).toContain("seed 1: web, already outside its SLO before fault 1, had not recovered when the next came or the run ended");
+    expect(r.stdout).toContain("seed 1: web was already outside its SLO before fault 1 and not back within it by the next fault or the run's end");
   });
 });
 

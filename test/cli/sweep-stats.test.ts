@@ -154,26 +154,31 @@ describe("the sweep's table, with a fault's recovery", () => {
 describe("a fault that found a service already outside its SLO (not judged by it)", () => {
   // One rule with the terminal, compare and story.md: the service's own figures of that fault
   // (its recovery, losses, p99s) are not the fault's, so the estimates leave those runs out.
-  const out = { writeCsv: () => undefined, writeText: () => undefined } as unknown as OutputDir;
-  // Its fault columns in sweep.csv's order.
+  // Its fault columns in sweep.csv's order; judged NaN: the run had no such fault.
   const run = (variant: string, seed: number, judged: number, recovered: number, lost: number): Sample => {
     const { f1_recovered_s: _, ...fixed } = sample(variant, seed, recovered);
-    return { ...fixed, f1_tasks_restored_s: 5, f1_judged: judged, f1_recovered_s: recovered, f1_lost: lost } as Sample;
+    return { ...fixed, f1_tasks_restored_s: Number.isNaN(judged) ? NaN : 5, f1_judged: judged, f1_recovered_s: recovered, f1_lost: Number.isNaN(judged) ? NaN : lost } as Sample;
+  };
+  const sweepOf = (samples: Sample[], variants: string[]) => {
+    const csv = new Map<string, Record<string, unknown>[]>();
+    let html = "";
+    const out = {
+      writeCsv: (name: string, _c: readonly string[], r: readonly object[]) => void csv.set(name, r as Record<string, unknown>[]),
+      writeText: (name: string, text: string) => void (name === "sweep-report.html" && (html = text)),
+    } as unknown as OutputDir;
+    const text = writeSweep(out, samples, { scenario: "t", variants, seeds: [1, 2, 3], set: [] }, true);
+    return { summary: csv.get("sweep-summary.csv")!, text, html };
   };
   // "a" judged in every run; "b" already outside in seed 1 (its 900 s and 5,000 failures are its own); "c" in every run.
-  const samples = [
+  const { summary, text, html } = sweepOf([
     run("a", 1, 1, 10, 10), run("a", 2, 1, 20, 20), run("a", 3, 1, 30, 30),
     run("b", 1, 0, 900, 5000), run("b", 2, 1, 50, 40), run("b", 3, 1, 70, 60),
     run("c", 1, 0, NaN, 7000), run("c", 2, 0, 800, 6000), run("c", 3, 0, NaN, 6500),
-  ];
-  const rows = new Map<string, Record<string, unknown>[]>();
-  const capture = { ...out, writeCsv: (name: string, _c: readonly string[], r: readonly object[]) => void rows.set(name, r as Record<string, unknown>[]) } as unknown as OutputDir;
-  const text = writeSweep(capture, samples, { scenario: "t", variants: ["a", "b", "c"], seeds: [1, 2, 3], set: [] }, false);
-  const summary = rows.get("sweep-summary.csv")!;
+  ], ["a", "b", "c"]);
 
-  it("estimates the service's recovery and losses over the runs the fault judged it in, and counts them", () => {
+  it("estimates the service's recovery and losses over the runs the fault judged it in, and counts both kinds", () => {
     const b = summary[1]!;
-    expect(b["f1_judged"]).toBe(2);
+    expect([b["f1_judged"], b["f1_not_judged"]]).toEqual([2, 1]);
     expect(b["f1_recovered_s_mean"]).toBe(60);
     expect(b["f1_recovered_s_n"]).toBe(2);
     expect(b["f1_lost_mean"]).toBe(50);
@@ -182,24 +187,56 @@ describe("a fault that found a service already outside its SLO (not judged by it
     expect(b["f1_recovered_s_diff_n"]).toBe(2);
     // The cluster's figures of the fault are every run's.
     expect(b["f1_tasks_restored_s_n"]).toBe(3);
-    expect(summary[2]!["f1_judged"]).toBe(0);
-    expect(summary[2]!["f1_lost_n"]).toBe(0);
+    expect([summary[2]!["f1_judged"], summary[2]!["f1_not_judged"], summary[2]!["f1_lost_n"]]).toEqual([0, 3, 0]);
   });
 
-  it("puts each fault's judged count before the service's figures of it in sweep-summary.csv, and draws no plot of it", () => {
+  it("leaves a seed out of the paired difference when the baseline was the one not judged", () => {
+    const { summary: rows } = sweepOf([
+      run("a", 1, 0, 900, 5000), run("a", 2, 1, 20, 20), run("a", 3, 1, 30, 30),
+      run("b", 1, 1, 40, 10), run("b", 2, 1, 50, 40), run("b", 3, 1, 70, 60),
+    ], ["a", "b"]);
+    expect(rows[0]!["f1_recovered_s_mean"]).toBe(25);
+    expect(rows[1]!["f1_recovered_s_mean"]).toBe(53.333);
+    expect(rows[1]!["f1_recovered_s_diff"]).toBe(35); // seeds 2 and 3
+    expect(rows[1]!["f1_recovered_s_diff_n"]).toBe(2);
+  });
+
+  it("puts each fault's judged counts before the service's figures of it in sweep-summary.csv, and draws no plot of them", () => {
     const keys = Object.keys(summary[0]!);
-    expect(keys.indexOf("f1_judged")).toBe(keys.indexOf("f1_recovered_s_mean") - 1);
+    expect(keys.slice(keys.indexOf("f1_judged"), keys.indexOf("f1_judged") + 3)).toEqual(["f1_judged", "f1_not_judged", "f1_recovered_s_mean"]);
     expect(keys).not.toContain("f1_judged_mean");
+    expect(html).not.toContain(">f1_judged</h2>");
+    // The plot's label counts the runs left out as not judged apart from those without a value.
+    expect(html).toContain("b, 2 of 3 runs (1 not judged)");
+    expect(html).toContain("c, 0 of 3 runs (3 not judged)");
   });
 
-  it("says 'not judged' in the table where no run judged it, how many did where some did not, and why under the table", () => {
+  it("says 'already outside' in the table where no run judged it, how many were not judged where some were not, and why under the table", () => {
     const lines = text.split("\n");
     const row = (v: string) => lines.find((l) => new RegExp(`^web +${v} `).test(l))!;
-    expect(row("b")).toMatch(/ b +3 of 3 +60\.00 ± 127\.1 \(2 of 2 judged\) +1\.00/);
-    expect(row("c")).toMatch(/ c +3 of 3 +not judged +1\.00/);
+    expect(row("b")).toMatch(/ b +3 of 3 +60\.00 ± 127\.1 \(2 of 3; 1 not judged\) +1\.00/);
+    expect(row("c")).toMatch(/ c +3 of 3 +already outside +1\.00/);
     expect(row("a")).toMatch(/ a +3 of 3 +20\.00 ± 24\.84 +1\.00/);
-    expect(text).toContain("web at b: already outside its SLO before fault 1 in 1 of 3 runs, so not judged by it there: its figures for it leave those runs out (f<i>_judged = 0 in sweep.csv)");
-    expect(text).toContain("web at c: already outside its SLO before fault 1 in 3 of 3 runs");
+    expect(text).toContain("web at b: already outside its SLO before fault 1 (1 of 3 runs): its recovery, losses and p99s of that fault leave those runs out (f1_judged = 0 in sweep.csv)");
+    expect(text).toContain("web at c: already outside its SLO before fault 1 (3 of 3 runs)");
     expect(text).not.toContain("web at a:");
+  });
+
+  it("says '-' of a variant that never fired the fault, not 'never' nor 'already outside' (review)", () => {
+    const { text: t, summary: rows } = sweepOf([
+      run("a", 1, 1, 10, 10), run("a", 2, 1, 20, 20), run("a", 3, 1, 30, 30),
+      run("none", 1, NaN, NaN, NaN), run("none", 2, NaN, NaN, NaN), run("none", 3, NaN, NaN, NaN),
+    ], ["a", "none"]);
+    expect([rows[1]!["f1_judged"], rows[1]!["f1_not_judged"]]).toEqual([0, 0]);
+    expect(t.split("\n").find((l) => / none /.test(l))).toMatch(/ none +\d of 3 +- +1\.00/);
+    expect(t).not.toContain("already outside its SLO");
+  });
+
+  it("counts every run of a sweep.csv from before the column (no f<i>_judged)", () => {
+    const old = [1, 2, 3].map((seed) => sample("a", seed, seed * 10));
+    const { summary: rows, text: t } = sweepOf(old, ["a"]);
+    expect(rows[0]!["f1_recovered_s_n"]).toBe(3);
+    expect(rows[0]).not.toHaveProperty("f1_judged");
+    expect(t.split("\n").find((l) => /^web /.test(l))).toMatch(/20\.00 ± 24\.84/);
   });
 });

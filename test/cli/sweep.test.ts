@@ -169,6 +169,17 @@ describe("orchsim sweep", () => {
 });
 
 
+describe("a fault that found a service already outside its SLO", () => {
+  it("is not judged for it in sweep.csv, as in the run's summary (hello-cluster with binpack: web is, api is not)", () => {
+    const dir = tempDir();
+    const out = path.join(dir, "sw");
+    expect(orchsim(["sweep", "scenarios/hello-cluster.yaml", "--set", "cluster.scheduler.strategy=binpack", "--seeds", "1", "--out", out, "--quiet"]).code).toBe(0);
+    const [header, ...rows] = fs.readFileSync(path.join(out, "sweep.csv"), "utf8").trim().split("\n").map((l) => l.split(","));
+    const judged = Object.fromEntries(rows.map((r) => [r[header!.indexOf("service")], r[header!.indexOf("f1_judged")]]));
+    expect(judged).toEqual({ web: "0", api: "1" });
+  });
+});
+
 describe("--jobs past the machine's cores", () => {
   it("gets a note (unless --quiet), as many threads as cores none", async () => {
     const { availableParallelism } = await import("node:os");
