@@ -4,7 +4,7 @@
 // parallel, or merged from shards writes the same bytes.
 
 import type { OutputDir } from "../metrics/output.js";
-import { pctText } from "../metrics/fmt.js";
+import { pctText, plural } from "../metrics/fmt.js";
 import { HISTOGRAM_RELATIVE_ACCURACY } from "../metrics/histogram.js";
 import { estimate, pairedDifference } from "../metrics/stats.js";
 import { shortPaths, sweepReportHtml } from "../report/sweep-report.js";
@@ -16,9 +16,10 @@ import { orchsimVersion } from "./version.js";
 const METRICS = ["error_pct", "p99_ms", "slo_attained_pct"] as const;
 
 /**
- * A fault's `f<i>_judged` column (1 judged, 0 not, empty where the run had no such fault): in
+ * A fault's `f<i>_judged` column (1 judged, 0 when the fault found the service already outside
+ * its SLO, `already_unhealthy` in metrics/faults.ts; empty where the run had no such fault): in
  * sweep-summary.csv, the number of runs the fault judged the service in, and beside it
- * `f<i>_not_judged`, the number it found the service already outside its SLO in.
+ * `f<i>_not_judged`, the number it did not.
  */
 const JUDGED = /^f(\d+)_judged$/;
 
@@ -56,8 +57,8 @@ export function sweepReportFrom(samples: readonly Sample[], m: SweepManifest): s
 
 /**
  * The metrics to estimate: the fixed ones; with faults, the share within the SLO outside their
- * disruptions (what `plan --recover-within` judges) and every fault column the runs have (in
- * column order).
+ * disruptions (what `plan --recover-within` judges) and every fault column the runs have but
+ * `f<i>_judged`, which is counted (in column order).
  */
 export function metricsOf(samples: readonly Sample[]): Metric[] {
   return columnsOf(samples).filter((m) => !JUDGED.test(m));
@@ -65,7 +66,7 @@ export function metricsOf(samples: readonly Sample[]): Metric[] {
 
 type Metric = (typeof METRICS)[number] | "slo_attained_outside_faults_pct" | `f${number}_${string}`;
 
-/** sweep-summary.csv's columns after its first ones: the metrics, each fault's `f<i>_judged` before its service's figures. */
+/** The sweep.csv columns summarised, in order: the metrics, each fault's `f<i>_judged` before the service's figures of it. */
 function columnsOf(samples: readonly Sample[]): Metric[] {
   const faults = Object.keys(samples[0] ?? {}).filter((k): k is `f${number}_${string}` => FAULT_COLUMN.test(k));
   return faults.length === 0 ? [...METRICS] : [...METRICS, "slo_attained_outside_faults_pct", ...faults];
@@ -76,7 +77,7 @@ function columnsOf(samples: readonly Sample[]): Metric[] {
  * a fault (SERVICE_FAULT_METRICS) only where the fault judged it (`f<i>_judged` not 0; a sweep.csv
  * from before that column counts every run).
  */
-function counts(m: Metric): (s: Sample) => boolean {
+function countsInEstimate(m: Metric): (s: Sample) => boolean {
   const i = ownFault(m);
   if (i === null) return () => true;
   const judged = `f${i}_judged` as const;
@@ -87,6 +88,11 @@ function counts(m: Metric): (s: Sample) => boolean {
 function ownFault(m: string): number | null {
   const own = /^f(\d+)_(.+)$/.exec(m);
   return own !== null && SERVICE_FAULT_METRICS.has(own[2]!) ? Number(own[1]) : null;
+}
+
+/** `f<i>_judged` and `f<i>_not_judged` of a service's runs at one variant: the runs with 1, and with 0, in that column. */
+function judgedCounts(runs: readonly Sample[], column: `f${number}_judged`): Record<string, number> {
+  return { [column]: runs.filter((s) => s[column] === 1).length, [column.replace(/judged$/, "not_judged")]: runs.filter((s) => s[column] === 0).length };
 }
 
 /** Per service and variant: mean and 95% CI of each metric, and the paired difference from the first variant. */
@@ -103,13 +109,12 @@ function summarise(samples: readonly Sample[], variants: readonly string[]): Rec
       if (faults) row["tasks_back"] = of(v).filter(tasksBack).length;
       for (const m of metrics) {
         if (JUDGED.test(m)) {
-          row[m] = of(v).filter((s) => s[m] === 1).length;
-          row[`${m.slice(0, -"judged".length)}not_judged`] = of(v).filter((s) => s[m] === 0).length;
+          Object.assign(row, judgedCounts(of(v), m as `f${number}_judged`));
           continue;
         }
         // Runs without a value (nothing completed, never recovered) or not judged by the fault are left out, of the pair as well:
         // the difference is over the seeds where both had a value and were judged.
-        const counted = counts(m);
+        const counted = countsInEstimate(m);
         const valueOf = (s: Sample | undefined): number => (s !== undefined && counted(s) ? (s[m] ?? NaN) : NaN);
         const pairs = of(v).map((s, i) => [valueOf(base[i]), valueOf(s)] as const).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
         const values = of(v).map(valueOf).filter(Number.isFinite);
@@ -226,7 +231,7 @@ function notJudgedNote(rows: readonly Record<string, string | number>[]): string
     const faults = Object.keys(r).flatMap((k) => {
       const i = JUDGED.exec(k)?.[1];
       const n = i === undefined ? 0 : judgedIn(r, Number(i)).notJudged;
-      return n === 0 ? [] : [{ i, text: `fault ${i} (${n} of ${runs} run${runs === 1 ? "" : "s"})` }];
+      return n === 0 ? [] : [{ i, text: `fault ${i} (${n} of ${plural(runs, "run")})` }];
     });
     if (faults.length === 0) return [];
     const list = (xs: string[]): string => (xs.length === 1 ? xs[0]! : `${xs.slice(0, -1).join(", ")} and ${xs.at(-1)!}`);

@@ -9,15 +9,15 @@ function sample(variant: string, seed: number, recovered: number): Sample {
   return { variant, seed, service: "web", arrivals: 100, errors: 1, error_pct: 1, p50_ms: 10, p99_ms: 50, slo_attained_pct: 100, slo_met: 1, slo_attained_outside_faults_pct: 100, slo_met_outside_faults: 1, all_tasks_ran: 1, restarts: 0, f1_recovered_s: recovered };
 }
 
-function written(samples: Sample[], variants: string[]): { csv: Map<string, Record<string, unknown>[]>; html: string } {
+function written(samples: Sample[], variants: string[]): { csv: Map<string, Record<string, unknown>[]>; html: string; text: string } {
   const csv = new Map<string, Record<string, unknown>[]>();
   let html = "";
   const out = {
     writeCsv: (name: string, _columns: readonly string[], rows: readonly object[]) => void csv.set(name, rows as Record<string, unknown>[]),
     writeText: (name: string, text: string) => void (name === "sweep-report.html" && (html = text)),
   } as unknown as OutputDir;
-  writeSweep(out, samples, { scenario: "t", variants, seeds: [1, 2, 3], set: [] }, true);
-  return { csv, html };
+  const text = writeSweep(out, samples, { scenario: "t", variants, seeds: [1, 2, 3], set: [] }, true);
+  return { csv, html, text };
 }
 
 describe("sweep estimates", () => {
@@ -160,17 +160,11 @@ describe("a fault that found a service already outside its SLO (not judged by it
     return { ...fixed, f1_tasks_restored_s: Number.isNaN(judged) ? NaN : 5, f1_judged: judged, f1_recovered_s: recovered, f1_lost: Number.isNaN(judged) ? NaN : lost } as Sample;
   };
   const sweepOf = (samples: Sample[], variants: string[]) => {
-    const csv = new Map<string, Record<string, unknown>[]>();
-    let html = "";
-    const out = {
-      writeCsv: (name: string, _c: readonly string[], r: readonly object[]) => void csv.set(name, r as Record<string, unknown>[]),
-      writeText: (name: string, text: string) => void (name === "sweep-report.html" && (html = text)),
-    } as unknown as OutputDir;
-    const text = writeSweep(out, samples, { scenario: "t", variants, seeds: [1, 2, 3], set: [] }, true);
-    return { summary: csv.get("sweep-summary.csv")!, text, html };
+    const { csv, html, text } = written(samples, variants);
+    return { summary: csv.get("sweep-summary.csv")!, runs: csv.get("sweep.csv")!, text, html };
   };
-  // "a" judged in every run; "b" already outside in seed 1 (its 900 s and 5,000 failures are its own); "c" in every run.
-  const { summary, text, html } = sweepOf([
+  // "a" judged in every run; "b" already outside in seed 1 (its 900 s and 5,000 failures are its own); "c" already outside in every run.
+  const { summary, runs, text, html } = sweepOf([
     run("a", 1, 1, 10, 10), run("a", 2, 1, 20, 20), run("a", 3, 1, 30, 30),
     run("b", 1, 0, 900, 5000), run("b", 2, 1, 50, 40), run("b", 3, 1, 70, 60),
     run("c", 1, 0, NaN, 7000), run("c", 2, 0, 800, 6000), run("c", 3, 0, NaN, 6500),
@@ -188,6 +182,11 @@ describe("a fault that found a service already outside its SLO (not judged by it
     // The cluster's figures of the fault are every run's.
     expect(b["f1_tasks_restored_s_n"]).toBe(3);
     expect([summary[2]!["f1_judged"], summary[2]!["f1_not_judged"], summary[2]!["f1_lost_n"]]).toEqual([0, 3, 0]);
+  });
+
+  it("keeps a run's own figures in sweep.csv beside its flag", () => {
+    const b1 = runs.find((r) => r["variant"] === "b" && r["seed"] === 1)!;
+    expect([b1["f1_judged"], b1["f1_recovered_s"], b1["f1_lost"]]).toEqual([0, 900, 5000]);
   });
 
   it("leaves a seed out of the paired difference when the baseline was the one not judged", () => {
@@ -223,10 +222,11 @@ describe("a fault that found a service already outside its SLO (not judged by it
   });
 
   it("says '-' of a variant that never fired the fault, not 'never' nor 'already outside' (review)", () => {
-    const { text: t, summary: rows } = sweepOf([
+    const { text: t, summary: rows, runs: csv } = sweepOf([
       run("a", 1, 1, 10, 10), run("a", 2, 1, 20, 20), run("a", 3, 1, 30, 30),
       run("none", 1, NaN, NaN, NaN), run("none", 2, NaN, NaN, NaN), run("none", 3, NaN, NaN, NaN),
     ], ["a", "none"]);
+    expect(csv.filter((r) => r["variant"] === "none").map((r) => r["f1_judged"])).toEqual(["", "", ""]);
     expect([rows[1]!["f1_judged"], rows[1]!["f1_not_judged"]]).toEqual([0, 0]);
     expect(t.split("\n").find((l) => / none /.test(l))).toMatch(/ none +\d of 3 +- +1\.00/);
     expect(t).not.toContain("already outside its SLO");

@@ -170,12 +170,16 @@ describe("orchsim sweep", () => {
 
 
 describe("a fault that found a service already outside its SLO", () => {
-  it("is not judged for it in sweep.csv, as in the run's summary (hello-cluster with binpack: web is, api is not)", () => {
+  it("has f1_judged 0 in sweep.csv where the run's summary.json says already_unhealthy (hello-cluster with binpack: web 0, api 1)", () => {
     const dir = tempDir();
     const out = path.join(dir, "sw");
     expect(orchsim(["sweep", "scenarios/hello-cluster.yaml", "--set", "cluster.scheduler.strategy=binpack", "--seeds", "1", "--out", out, "--quiet"]).code).toBe(0);
     const [header, ...rows] = fs.readFileSync(path.join(out, "sweep.csv"), "utf8").trim().split("\n").map((l) => l.split(","));
     const judged = Object.fromEntries(rows.map((r) => [r[header!.indexOf("service")], r[header!.indexOf("f1_judged")]]));
+    const run = path.join(dir, "run");
+    expect(orchsim(["run", "scenarios/hello-cluster.yaml", "--set", "cluster.scheduler.strategy=binpack", "--set", "seed=1", "--out", run, "--quiet"]).code).toBe(0);
+    const fault = JSON.parse(fs.readFileSync(path.join(run, "summary.json"), "utf8")).faults[0];
+    expect(judged).toEqual({ web: fault.services.web.already_unhealthy ? "0" : "1", api: fault.services.api.already_unhealthy ? "0" : "1" });
     expect(judged).toEqual({ web: "0", api: "1" });
   });
 });
