@@ -126,7 +126,7 @@ function summarise(samples: readonly Sample[], variants: readonly string[]): Rec
         row[`${m}_diff_ci95`] = finite(d.ci95);
         // The runs that had a value: fewer than `runs` when some never recovered, served nothing or were not judged.
         row[`${m}_n`] = values.length;
-        // The seeds the difference is over: those where this variant and the first both had a value.
+        // The seeds the difference is over: those where this variant and the first both had a value (and were judged).
         row[`${m}_diff_n`] = pairs.length;
       }
       rows.push(row);

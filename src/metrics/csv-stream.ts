@@ -24,9 +24,9 @@ const CSV_BATCH_ROWS = 256;
  * 0.5 us more when it makes the row's text itself (unpacked, then its text: file-text.ts
  * CsvRows, 0.4 us). So the thread pays where a run writes many rows: a 20,000-node cluster
  * writes 20,000 nodes.csv rows a window (millions in an hour). It did not pay the ordinary M/M/1
- * its 10,000 windows (40,000 rows in three files): without the thread 0.986 of the wall time and
- * 0.89 of the CPU (16 alternating pairs, fortieth session; it paid, 1.10, when csv-stringify
- * made every cell's text). Past 100,000 rows in one file it starts: a 10,000-node cluster's
+ * its 10,000 windows (40,000 rows in three files): without the thread 0.89 of the CPU, the wall
+ * time within the noise (0.986 and 1.014, 16 alternating pairs each, fortieth session; it paid,
+ * 1.10, when csv-stringify made every cell's text). Past 100,000 rows in one file it starts: a 10,000-node cluster's
  * eleventh window, an hour of a 300-node one.
  */
 const CSV_THREAD_AFTER_ROWS = 100_000;
