@@ -42,17 +42,17 @@ export function writeSweep(out: OutputDir, given: readonly Sample[], m: Omit<Swe
   out.writeCsv("sweep-summary.csv", Object.keys(summary[0] ?? {}), summary);
   const manifest: SweepManifest = { orchsim_sweep: 1, orchsim: orchsimVersion(), scenario: m.scenario, variants: [...m.variants], seeds: [...m.seeds], ...(m.set ? { set: [...m.set] } : {}) };
   out.writeText(SWEEP_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
-  if (report) out.writeText("sweep-report.html", sweepReportFrom(samples, manifest));
+  if (report) out.writeText("sweep-report.html", sweepReportFrom(samples, manifest, summary));
   return table(summary, m.seeds.length, samples);
 }
 
-/** sweep-report.html from a sweep's rows (with every fault's columns) and its manifest. */
-export function sweepReportFrom(samples: readonly Sample[], m: SweepManifest): string {
+/** sweep-report.html from a sweep's rows (with every fault's columns) and its manifest, and their estimates when already made. */
+export function sweepReportFrom(samples: readonly Sample[], m: SweepManifest, summary = summarise(samples, m.variants)): string {
   const notJudged = (r: Record<string, string | number>, metric: string): number => {
     const i = ownFault(metric);
     return i === null ? 0 : judgedIn(r, i).notJudged;
   };
-  return sweepReportHtml(`orchsim sweep: ${m.scenario}`, m.seeds.length, metricsOf(samples), summarise(samples, m.variants), m.set ?? [], notJudged);
+  return sweepReportHtml(`orchsim sweep: ${m.scenario}`, m.seeds.length, metricsOf(samples), summary, m.set ?? [], notJudged);
 }
 
 /**
