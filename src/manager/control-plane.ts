@@ -118,7 +118,7 @@ export class ControlPlane implements SessionParking {
     const net = this.o.net;
     return {
       delayUs: (from, to, bytes) => net.controlDelayUs(from, to, bytes),
-      count: (from, to, bytes, times) => net.countControl(from, to, bytes, times, true),
+      count: (from, to, bytes, times) => net.countHeldControl(from, to, bytes, times),
       heartbeatArrivesAt: (atUs, from, msg) => {
         const m = this.byName.get(manager.name)!;
         net.controlArrivesAt(atUs, heartbeatKey(from.index, HeartbeatEvent.AT_MANAGER), from, manager, (x: AgentToManager) => this.handleAgent(m, from, x), msg);

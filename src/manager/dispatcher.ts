@@ -74,7 +74,7 @@ export class Dispatcher {
       manager: q.manager,
       net: q.net,
       jitterCounter: (node) => this.counterOf(node),
-      nextPeriodUs: (c) => this.nextPeriod(c),
+      periodAt: (key, count) => this.periodAt(key, count),
       shortestPeriodUs: this.jittered(0),
       steady: (node) => !this.stopped && o.store.nodes.get(node)?.status === "ready" && !this.proposedStatus.has(node),
       takeExpiry: (node) => this.takeExpiry(node),
@@ -159,7 +159,12 @@ export class Dispatcher {
 
   /** The period of the next answer counted by `a`; its count moves on. */
   private nextPeriod(a: JitterCounter): number {
-    return this.jittered(counterUniform(a.key, a.count++));
+    return this.periodAt(a.key, a.count++);
+  }
+
+  /** The period named in answer number `count` (from 0) of the jitter sequence `key`. */
+  private periodAt(key: number, count: number): number {
+    return this.jittered(counterUniform(key, count));
   }
 
   /** A held session takes over the node's DOWN deadline: when it was due; the timer stops. */

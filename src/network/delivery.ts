@@ -186,10 +186,19 @@ export class Delivery {
     return Math.round(this.fabric.latencies[kind] + wireBytes(bytes, this.hostFormat) / this.fabric.nicBytesPerUs);
   }
 
-  /** Counts `times` control messages' bytes on the two NICs (none on one node); `held`: sent earlier, while both ends were up. */
-  countControl(from: NetHost, to: NetHost, bytes: number, times = 1, held = false): void {
+  /** Counts `times` control messages' bytes on the two NICs (none on one node). */
+  countControl(from: NetHost, to: NetHost, bytes: number, times = 1): void {
     if (from === to) return;
-    this.fabric.countSmall(from, to, times * wireBytes(bytes, this.hostFormat), held || to.up);
+    this.fabric.countSmall(from.index, to.index, times * wireBytes(bytes, this.hostFormat), to.up);
+  }
+
+  /**
+   * countControl for messages sent earlier, while both ends were up (held heartbeats), whatever
+   * they are now; the hosts by index, which is all the count needs.
+   */
+  countHeldControl(fromIndex: number, toIndex: number, bytes: number, times: number): void {
+    if (fromIndex === toIndex) return;
+    this.fabric.countSmall(fromIndex, toIndex, times * wireBytes(bytes, this.hostFormat), true);
   }
 
   /** A control message sent earlier (held in aggregate until now) arrives at `atUs`, if its ends still reach each other then. */

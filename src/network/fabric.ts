@@ -53,10 +53,16 @@ export class Partition {
 
 /** A host's NIC in the fabric's table of link meters: its transmit link's slot, and its receive link's. */
 function txSlot(host: Endpoint): number {
-  return 2 * host.index;
+  return txSlotAt(host.index);
 }
 function rxSlot(host: Endpoint): number {
-  return 2 * host.index + 1;
+  return rxSlotAt(host.index);
+}
+function txSlotAt(hostIndex: number): number {
+  return 2 * hostIndex;
+}
+function rxSlotAt(hostIndex: number): number {
+  return 2 * hostIndex + 1;
 }
 
 /** A host's network card: a transmit and a receive link (full duplex, as SimGrid's SPLITDUPLEX). */
@@ -185,13 +191,14 @@ export class Fabric {
 
   /**
    * Bytes of a host's own small messages (heartbeats) that count in both NICs' traffic but not in
-   * their load. A crashed host takes in nothing, as in quiet() (agents' heartbeats to a dead
-   * leader leave their NICs only); `received` says otherwise for messages counted after they were
-   * sent (held heartbeats, sent while both ends were up, counted when they settle).
+   * their load, the hosts by index. `received`: whether the receiving NIC counts them. A crashed
+   * host takes in nothing, as in quiet() (agents' heartbeats to a dead leader leave their NICs
+   * only), but messages counted after they were sent (held heartbeats, sent while both ends were
+   * up, counted when they settle) were received.
    */
-  countSmall(from: Endpoint, to: Endpoint, wireBytes: number, received = to.up): void {
-    const out = txSlot(from);
-    const into = rxSlot(to);
+  countSmall(fromIndex: number, toIndex: number, wireBytes: number, received: boolean): void {
+    const out = txSlotAt(fromIndex);
+    const into = rxSlotAt(toIndex);
     this.nicMeters.ensure(Math.max(out, into));
     this.nicMeters.count(out, wireBytes);
     if (received) this.nicMeters.count(into, wireBytes);
