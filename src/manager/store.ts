@@ -198,6 +198,8 @@ export class Store {
   changes = 0;
   /** Nodes created or removed so far: a reader that holds the records (they change in place) looks them up again only when it moved. */
   nodeSetChanges = 0;
+  /** Changes to nodes so far (created, removed, or changed in place): a reader of their fields reads them again only when it moved. */
+  nodeChanges = 0;
   /** Indexes so that the roles never scan every task for one service or one node. */
   private readonly byService = new TaskIndex();
   private readonly byNode = new TaskIndex();
@@ -305,6 +307,7 @@ export class Store {
   }
 
   private mutateNode(cmd: Extract<StoreCommand, { type: "CreateNode" | "UpdateNode" | "AllocateNode" | "RemoveNode" }>): StoreEvent | null {
+    this.nodeChanges++; // an update of a node that is not there changes nothing, but a count too many only costs a reader a read
     if (cmd.type === "CreateNode") {
       const node = { ...cmd.node };
       this.nodes.set(node.id, node);
