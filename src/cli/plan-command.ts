@@ -40,7 +40,7 @@ export interface PlanOptions {
  * every fault. With `--recover-within D`: recover from every fault within D and meet the SLO
  * over the requests outside the faults' disruptions (from each fault to the service's recovery).
  */
-interface Judge {
+export interface Judge {
   /** D in seconds; null: the whole run. */
   withinS: number | null;
   /** How the command says it: "the whole run and after every fault". */
@@ -251,8 +251,9 @@ async function search(trial: (v: number) => Promise<Trial | Stop>, ok: (t: Trial
 /**
  * "" when every service ran all its tasks, met its SLO as `judge` says (or had no request to
  * judge) and recovered after every fault, and every task was back by the end; else why not.
+ * Exported for its tests.
  */
-function verdict(rows: readonly Sample[], judge: Judge): string {
+export function verdict(rows: readonly Sample[], judge: Judge): string {
   // Too little room first: a service that never ran all its tasks may be why another misses its SLO.
   const short = rows.find((r) => r.all_tasks_ran !== 1);
   if (short) return `seed ${short.seed}: ${short.service} never ran all its tasks`;

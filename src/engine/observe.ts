@@ -180,7 +180,7 @@ const nodeRecords = new WeakMap<World, NodeRecords>();
  * record changes in place otherwise) or the viewed store is another manager's, and their status
  * and availability, read again only when some node changed. A lookup by name for each host and
  * window was the largest line of a 20,000-node run's node rows; then reading 20,000 records, each
- * in its own place in V8's heap, was (3 of 7.7 ms a window): most windows no node changes.
+ * in its own place in V8's heap, was 3 of the 7.7 ms a window, and in most windows no node changes.
  */
 function recordsByHost(world: World, store: Store): NodeRecords {
   let c = nodeRecords.get(world);

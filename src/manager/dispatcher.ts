@@ -116,6 +116,9 @@ export class Dispatcher {
 
   heartbeat(msg: HeartbeatMessage): HeartbeatResponseMessage | null {
     if (this.stopped) return null;
+    // A held node sends none (its session is computed, quiet-sessions.ts); were one to come all
+    // the same, the held cycle is put back on the full path first, with its jitter count.
+    this.quiet?.wake(msg.node);
     const node = this.o.store.nodes.get(msg.node);
     if (!node && !this.register(msg)) return null;
     const periodUs = this.periodFor(msg.node);

@@ -69,10 +69,11 @@ export interface JitterCounter {
 export class QuietSessions {
   /**
    * The held sessions' cycles, by their node's host index, one typed array per field: a window's
-   * settle() walks every held session (20,000 at 20,000 nodes, every 10 s), and a walk of flat
+   * settle() walks every held session (about 20,000 at 20,001 workers, every 10 s), and a walk of flat
    * arrays in index order reads each session's state from memory that is next to the last one's,
    * where an object per session had each in its own place in V8's heap (most reads a cache miss:
-   * 0.5 us a session, 10 ms a window). Slots are made for the highest index held so far.
+   * 0.5 us a session, 10 ms a window at 20,001 workers). Slots are made for the highest index
+   * held so far.
    */
   private isHeld = new Uint8Array(0);
   /** The next send: a heartbeat at `nextUs` (phase 0) or, the heartbeat having arrived, the answer at `nextUs` (phase 1). */
@@ -89,8 +90,9 @@ export class QuietSessions {
   private downUs = new Float64Array(0);
   /**
    * The node's jitter counter while held: its key, and its count, which the held cycle moves on
-   * and wake() writes back to the dispatcher's record (nothing else reads that record meanwhile:
-   * the node sends no heartbeat of its own while held).
+   * and wake() writes back to the dispatcher's record. Nothing else reads that record meanwhile:
+   * a held node sends no heartbeat of its own, and one that reached the dispatcher all the same
+   * would wake it first (Dispatcher.heartbeat), as would a second park.
    */
   private jitterKey = new Float64Array(0);
   private jitterCount = new Float64Array(0);
@@ -114,6 +116,8 @@ export class QuietSessions {
     // period after the last, the deadline is HEARTBEAT_GRACE periods after it.
     const roundTripUs = upUs + downUs;
     if (roundTripUs >= HEARTBEAT_ANSWER_TIMEOUT_US || roundTripUs >= (HEARTBEAT_GRACE - 1) * d.shortestPeriodUs) return null;
+    // Held already (no path parks a held session): its state is written back before it is taken again.
+    this.wake(session.node);
     const expiryUs = d.takeExpiry(session.node);
     if (expiryUs === null) return null;
     const i = agent.index;
@@ -225,6 +229,12 @@ export class QuietSessions {
   private makeRoom(i: number): void {
     if (i < this.isHeld.length) return;
     const n = Math.max(64, 2 * this.isHeld.length, i + 1);
+    // The object arrays too, filled in order: a first write far past an array's end would make it a dictionary.
+    while (this.sessions.length < n) {
+      this.sessions.push(undefined);
+      this.agents.push(undefined);
+      this.counters.push(undefined);
+    }
     this.isHeld = grown(this.isHeld, new Uint8Array(n));
     this.phase = grown(this.phase, new Uint8Array(n));
     this.nextUs = grown(this.nextUs, new Float64Array(n));

@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { orchsim, tempDir } from "./cli.js";
-import { mostValues } from "../../src/cli/plan-command.js";
+import { mostValues, verdict, type Judge } from "../../src/cli/plan-command.js";
+import type { Sample } from "../../src/cli/sweep-run.js";
 import { parse } from "csv-parse/sync";
 import { eventsOf, runFile, scenarioYaml } from "../helpers.js";
 import { summaryText } from "../../src/cli/summary-text.js";
@@ -349,6 +350,31 @@ describe("a fault that found a service already outside its SLO", () => {
     const r = orchsim(["plan", "scenarios/hello-cluster.yaml", "--set", "cluster.scheduler.strategy=binpack", "--minimize", "cluster.nodeGroups.web.count", "--range", "2..2", "--seeds", "1", "--recover-within", "1m", "--out", path.join(dir, "p")]);
     expect(r.code).toBe(3);
     expect(r.stdout).toContain("seed 1: web was already outside its SLO before fault 1 and not back within it by the next fault or the run's end");
+  });
+});
+
+describe("a recovery slower than --recover-within", () => {
+  // One run's row of web, which met its SLO outside the fault and was back 90 s after it.
+  const row = (judged: number): Sample =>
+    ({ seed: 4, service: "web", all_tasks_ran: 1, slo_met: 1, slo_met_outside_faults: 1, f1_recovered_s: 90, f1_judged: judged }) as unknown as Sample;
+  const within1m: Judge = { withinS: 60, text: "outside the faults, and back within 1m of each" };
+
+  it("fails the value, naming the fault when the fault found the service within its SLO", () => {
+    expect(verdict([row(1)], within1m)).toBe("seed 4: web took 90 s to recover from fault 1");
+  });
+
+  it("says the fault did not cause it when the service was already outside its SLO before it", () => {
+    expect(verdict([row(0)], within1m)).toBe("seed 4: web was already outside its SLO before fault 1 and took 90 s to be back within it");
+  });
+
+  it("says which it was when the service was never back", () => {
+    const never = (judged: number): Sample => ({ ...row(judged), f1_recovered_s: NaN }) as Sample;
+    expect(verdict([never(1)], within1m)).toBe("seed 4: web had not recovered from fault 1 when the next came or the run ended");
+    expect(verdict([never(0)], within1m)).toBe("seed 4: web was already outside its SLO before fault 1 and not back within it by the next fault or the run's end");
+  });
+
+  it("passes it when the recovery is within the bound", () => {
+    expect(verdict([{ ...row(0), f1_recovered_s: 60 } as Sample], within1m)).toBe("");
   });
 });
 

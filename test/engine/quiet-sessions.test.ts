@@ -117,6 +117,21 @@ events:
     bothWays(scenarioYaml({ name: "slow-link", seed: 3, duration: "20s" }, twoZonesYaml({ managers: 1, heartbeat: "100ms", crossZone: "95ms" })));
   });
 
+  // More hosts than the held state's first arrays (64 slots): they grow while sessions are held,
+  // and nodes that leave (removeNodes) or fail are woken from slots past the first, as nodes join.
+  it("past the held state's first 64 slots: nodes join, leave and fail while others are held", () => {
+    bothWays(scenarioYaml({ name: "grow", seed: 5, duration: "40s", interval: "1s" }, `cluster:
+  managers: {count: 1, runTasks: false}
+  dispatcher: {heartbeatPeriod: 1s}
+  nodeGroups: [{name: w, count: 70, cpu: 2, memory: 4GiB}]
+services: [{name: web, replicas: 70}]
+events:
+  - {at: 5s, addNodes: {group: w, count: 10}}
+  - {at: 15s, removeNodes: {nodes: [w-3, w-66]}}
+  - {at: 20s, nodeFailure: {nodes: [w-68], recoverAfter: 6s}}
+`));
+  });
+
   // Random schedules of leader kills, partitions, node failures, drains, scale-ups, rolling
   // updates, restarts and joins: each wakes held sessions in its own way.
   for (const [seed, managersRunTasks] of [[1, false], [2, false], [3, false], [4, false], [5, false], [6, false], [1, true], [2, true]] as const) {
