@@ -30,6 +30,8 @@ export interface AgentDeps<R extends ContainerRequest> {
   readonly sessionRandom: () => number;
   /** A task here moved from state `from` to `to` (null: not here), for the metrics' running and starting counts. */
   countTask(service: string, from: TaskState | null, to: TaskState | null): void;
+  /** What the tasks here hold may have changed (their number, states, or memory): for the metrics' node rows. */
+  changed(): void;
   /**
    * The data plane: a running container joins its service's load balancer, a stopping one
    * leaves; `crashed` when its node died (the others notice later, by failure detection).
@@ -210,7 +212,7 @@ export class Agent<R extends ContainerRequest> {
 
   private started(t: AgentTask<R>, failed: boolean): void {
     t.job = null;
-    this.changes++;
+    this.changed();
     if (failed) {
       this.fail(t, "task: non-zero exit (1)");
       return;
@@ -297,6 +299,12 @@ export class Agent<R extends ContainerRequest> {
     for (const t of this.tasks.values()) if (t.service === service) this.fail(t, reason);
   }
 
+  /** Whatever may change the memory the tasks hold, or their number: counted, and told. */
+  private changed(): void {
+    this.changes++;
+    this.d.changed();
+  }
+
   /** Memory the node's tasks hold now (memory.ts memoryOf), recounted only after a change. */
   memoryUsed(): number {
     if (this.memoryAt !== this.changes) {
@@ -318,7 +326,7 @@ export class Agent<R extends ContainerRequest> {
       this.remember(t.service, t.slot, t.id);
     }
     this.tasks.clear();
-    this.changes++;
+    this.changed();
   }
 
   /** Keeps `taskId` in its slot's history, forgetting the oldest past TASK_HISTORY_PER_SLOT. */
@@ -341,7 +349,7 @@ export class Agent<R extends ContainerRequest> {
   private setState(t: AgentTask<R>, state: TaskState, reason: string | null): void {
     if (this.tasks.get(t.id) === t) this.d.countTask(t.service, t.state, state > TaskState.RUNNING ? null : state);
     t.state = state;
-    this.changes++;
+    this.changed();
     this.d.emit(new TaskEvent(t.id, t.service, t.slot, this.node, taskStateName(state), reason));
     this.session.report({ taskId: t.id, state, reason });
     // A stopped task holds nothing here any more; the session keeps its report until acknowledged.

@@ -32,6 +32,57 @@ export class AgentTaskCounts {
   }
 }
 
+/**
+ * Each host's task count and memory in use as its last node row read them from its agent, read
+ * again only after the agent told of a change (AgentDeps.changed). A window's node rows then read
+ * two flat arrays for the agents that did not change (most, most windows) instead of every agent,
+ * its map of tasks and its count, each in its own place in V8's heap: 1.8 ms of a 20,001-worker
+ * window's node rows (the rows with both cells 0 took 5.9 ms of 7.7). By host index; a host past
+ * the arrays' end is read from its agent.
+ */
+export class AgentGauges {
+  /** 1 while the agent's numbers may differ from those below. */
+  private stale = new Uint8Array(0);
+  private tasks = new Float64Array(0);
+  private memory = new Float64Array(0);
+
+  /** The agent on host `index` changed what its tasks hold. */
+  mark(index: number): void {
+    if (index < this.stale.length) this.stale[index] = 1;
+  }
+
+  /** Brings host `index`'s numbers up to its agent's (tasksOf, memoryOf), reading the agent only if it told of a change since. */
+  read(index: number, agent: { readonly tasks: { readonly size: number }; memoryUsed(): number }): void {
+    if (index >= this.stale.length) this.grow(index + 1);
+    if (this.stale[index] === 1) {
+      this.tasks[index] = agent.tasks.size;
+      this.memory[index] = agent.memoryUsed();
+      this.stale[index] = 0;
+    }
+  }
+
+  tasksOf(index: number): number {
+    return this.tasks[index]!;
+  }
+
+  memoryOf(index: number): number {
+    return this.memory[index]!;
+  }
+
+  private grow(n: number): void {
+    const size = Math.max(n, 2 * this.stale.length);
+    const stale = new Uint8Array(size).fill(1); // a slot not read yet is stale
+    stale.set(this.stale);
+    const tasks = new Float64Array(size);
+    tasks.set(this.tasks);
+    const memory = new Float64Array(size);
+    memory.set(this.memory);
+    this.stale = stale;
+    this.tasks = tasks;
+    this.memory = memory;
+  }
+}
+
 /** Task counts per service for a metrics window: actual states on agents, pending from the store. */
 export function taskGauges(world: World): (service: string) => TaskGauges {
   const g = new Map<string, TaskGauges>();
@@ -136,6 +187,7 @@ const NODE_ROW_CHUNK = 256;
 export function nodeRows(world: World, tS: number, spanUs: number, cpu: CpuSamples, take: (rows: readonly NodeCells[]) => void): void {
   const store = world.control.viewStore();
   const { status, availability } = recordsByHost(world, store);
+  const gauges = world.agentGauges;
   const nowUs = world.sim.now();
   let rows: NodeCells[] = [];
   const hosts = world.hosts;
@@ -143,12 +195,14 @@ export function nodeRows(world: World, tS: number, spanUs: number, cpu: CpuSampl
     const h = hosts[i]!;
     if (h.removed) continue;
     // An agent holds only tasks up to RUNNING: the ones that stop leave it.
-    const tasks = h.agent?.tasks.size ?? 0;
-    const mem = h.agent?.memoryUsed() ?? 0;
-    if (AgentTaskCounts.audit && h.agent) {
-      let walked = 0;
-      for (const t of h.agent.tasks.values()) walked += memoryOf(t);
-      if (walked !== mem) throw new Error(`memory of ${h.name}'s tasks is ${mem} by the agent's count, a walk finds ${walked}`);
+    const agent = h.agent;
+    let tasks = 0;
+    let mem = 0;
+    if (agent) {
+      gauges.read(h.index, agent);
+      tasks = gauges.tasksOf(h.index);
+      mem = gauges.memoryOf(h.index);
+      if (AgentTaskCounts.audit) auditAgent(h.name, agent, tasks, mem);
     }
     const busy = cpu.take(h);
     const bytes = world.net.fabric.takeHostBytes(h);
@@ -159,6 +213,16 @@ export function nodeRows(world: World, tS: number, spanUs: number, cpu: CpuSampl
     }
   }
   if (rows.length > 0) take(rows);
+}
+
+/** The agent's tasks and memory as a node row has them (AgentGauges), against the agent's own and a walk of its tasks. */
+function auditAgent(node: string, agent: NonNullable<World["hosts"][number]["agent"]>, tasks: number, mem: number): void {
+  if (tasks !== agent.tasks.size || mem !== agent.memoryUsed()) {
+    throw new Error(`${node}'s row has ${tasks} tasks and ${mem} bytes; its agent, ${agent.tasks.size} and ${agent.memoryUsed()} (a change not told)`);
+  }
+  let walked = 0;
+  for (const t of agent.tasks.values()) walked += memoryOf(t);
+  if (walked !== mem) throw new Error(`memory of ${node}'s tasks is ${mem} by the agent's count, a walk finds ${walked}`);
 }
 
 /** Each host's node record (by its place in world.hosts) in a store, as of a set of nodes, and the two fields a node row reads. */

@@ -1,6 +1,6 @@
 import { Checkers } from "./checkers.js";
 import { StoreLog } from "./store-log.js";
-import { AgentTaskCounts, serviceCpu } from "./observe.js";
+import { AgentGauges, AgentTaskCounts, serviceCpu } from "./observe.js";
 import { startWorkloads } from "./traffic.js";
 import { Simulation, RandomStreams, sampler } from "../kernel/index.js";
 import type { Scenario, ServiceSpec } from "../scenario/types.js";
@@ -52,6 +52,7 @@ export class World {
   readonly recorder: Recorder;
   /** The agents' tasks per service, running and before running, counted as they change (metrics). */
   readonly agentTasks = new AgentTaskCounts();
+  readonly agentGauges = new AgentGauges();
   /** The live invariant checkers, or null when a benchmark turned them off. */
   readonly checkers: Checkers | null;
   readonly meters: ServiceMeter[];
@@ -166,6 +167,7 @@ export class World {
       parking: this.control,
       sessionRandom: lazyStream(() => this.rng.stream(`session/${host.name}`)),
       countTask: (service, from, to) => this.agentTasks.count(service, from, to),
+      changed: () => this.agentGauges.mark(host.index),
       joinLoadBalancer: (c) => this.joinLoadBalancer(c, host),
       leaveLoadBalancer: (c, crashed) => this.leaveLoadBalancer(c, host, crashed),
       requestsOf: (spec) => this.requestsOf(spec),
