@@ -8,6 +8,7 @@ import { roundUtil, secondsFromUs } from "../metrics/fmt.js";
 import type { NodeCpuWatch } from "../metrics/warnings.js";
 import type { World } from "./world.js";
 import type { ServiceCpu } from "../manager/orchestrator/autoscaler.js";
+import { grownTo } from "../kernel/index.js";
 
 /** Per service, the agents' tasks that run and those not yet running, counted as they change (Agent countTask). */
 export class AgentTaskCounts {
@@ -41,23 +42,27 @@ export class AgentTaskCounts {
  * the arrays' end is read from its agent.
  */
 export class AgentGauges {
-  /** 1 while the agent's numbers may differ from those below. */
-  private stale = new Uint8Array(0);
+  /** 1 once read since the agent's last change; 0 (a new slot too) while its numbers may differ from those below. */
+  private fresh = new Uint8Array(0);
   private tasks = new Float64Array(0);
   private memory = new Float64Array(0);
 
   /** The agent on host `index` changed what its tasks hold. */
   mark(index: number): void {
-    if (index < this.stale.length) this.stale[index] = 1;
+    if (index < this.fresh.length) this.fresh[index] = 0;
   }
 
   /** Brings host `index`'s numbers up to its agent's (tasksOf, memoryOf), reading the agent only if it told of a change since. */
   read(index: number, agent: { readonly tasks: { readonly size: number }; memoryUsed(): number }): void {
-    if (index >= this.stale.length) this.grow(index + 1);
-    if (this.stale[index] === 1) {
+    if (index >= this.fresh.length) {
+      this.fresh = grownTo(this.fresh, index + 1);
+      this.tasks = grownTo(this.tasks, index + 1);
+      this.memory = grownTo(this.memory, index + 1);
+    }
+    if (this.fresh[index] === 0) {
       this.tasks[index] = agent.tasks.size;
       this.memory[index] = agent.memoryUsed();
-      this.stale[index] = 0;
+      this.fresh[index] = 1;
     }
   }
 
@@ -67,19 +72,6 @@ export class AgentGauges {
 
   memoryOf(index: number): number {
     return this.memory[index]!;
-  }
-
-  private grow(n: number): void {
-    const size = Math.max(n, 2 * this.stale.length);
-    const stale = new Uint8Array(size).fill(1); // a slot not read yet is stale
-    stale.set(this.stale);
-    const tasks = new Float64Array(size);
-    tasks.set(this.tasks);
-    const memory = new Float64Array(size);
-    memory.set(this.memory);
-    this.stale = stale;
-    this.tasks = tasks;
-    this.memory = memory;
   }
 }
 

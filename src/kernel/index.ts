@@ -8,3 +8,4 @@ export { RandomStream, RandomStreams, counterUniform, counterKey } from "./rando
 export { sampler, meanOf } from "./distributions.js";
 export type { DistributionSpec, Sampler } from "./distributions.js";
 export { US_PER_MS, US_PER_S, secondsOf } from "./time.js";
+export { grownTo } from "./typed-arrays.js";

@@ -1,4 +1,4 @@
-import type { Simulation } from "../kernel/index.js";
+import { grownTo, type Simulation } from "../kernel/index.js";
 import { HEARTBEAT_ANSWER_TIMEOUT_US, HEARTBEAT_BYTES, HeartbeatEvent, heartbeatKey, type HeartbeatMessage, type HeartbeatResponseMessage, type QuietSession, type QuietTicket } from "../api/messages.js";
 import type { NodeHost } from "./control-plane.js";
 
@@ -225,34 +225,28 @@ export class QuietSessions {
     if (down > 0) d.net.count(d.manager.index, i, HEARTBEAT_BYTES, down);
   }
 
-  /** Slots up to host index `i`, at least twice as many as before when it grows. */
+  /** Slots up to host index `i`: every array grown alike (kernel grownTo). */
   private makeRoom(i: number): void {
     if (i < this.isHeld.length) return;
-    const n = Math.max(64, 2 * this.isHeld.length, i + 1);
+    const n = i + 1;
+    this.isHeld = grownTo(this.isHeld, n);
+    this.phase = grownTo(this.phase, n);
+    this.nextUs = grownTo(this.nextUs, n);
+    this.sentUs = grownTo(this.sentUs, n);
+    this.answerUs = grownTo(this.answerUs, n);
+    this.periodUs = grownTo(this.periodUs, n);
+    this.expiryUs = grownTo(this.expiryUs, n);
+    this.upUs = grownTo(this.upUs, n);
+    this.downUs = grownTo(this.downUs, n);
+    this.jitterKey = grownTo(this.jitterKey, n);
+    this.jitterCount = grownTo(this.jitterCount, n);
     // The object arrays too, filled in order: a first write far past an array's end would make it a dictionary.
-    while (this.sessions.length < n) {
+    while (this.sessions.length < this.isHeld.length) {
       this.sessions.push(undefined);
       this.agents.push(undefined);
       this.counters.push(undefined);
     }
-    this.isHeld = grown(this.isHeld, new Uint8Array(n));
-    this.phase = grown(this.phase, new Uint8Array(n));
-    this.nextUs = grown(this.nextUs, new Float64Array(n));
-    this.sentUs = grown(this.sentUs, new Float64Array(n));
-    this.answerUs = grown(this.answerUs, new Float64Array(n));
-    this.periodUs = grown(this.periodUs, new Float64Array(n));
-    this.expiryUs = grown(this.expiryUs, new Float64Array(n));
-    this.upUs = grown(this.upUs, new Float64Array(n));
-    this.downUs = grown(this.downUs, new Float64Array(n));
-    this.jitterKey = grown(this.jitterKey, new Float64Array(n));
-    this.jitterCount = grown(this.jitterCount, new Float64Array(n));
   }
-}
-
-/** `into` with `from` copied to its start. */
-function grown<T extends Uint8Array | Float64Array>(from: T, into: T): T {
-  into.set(from);
-  return into;
 }
 
 /** A node is DOWN after this many heartbeat periods without a heartbeat (the dispatcher's rule). */

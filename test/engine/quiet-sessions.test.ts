@@ -117,9 +117,10 @@ events:
     bothWays(scenarioYaml({ name: "slow-link", seed: 3, duration: "20s" }, twoZonesYaml({ managers: 1, heartbeat: "100ms", crossZone: "95ms" })));
   });
 
-  // More hosts than the held state's first arrays (64 slots): they grow while sessions are held,
-  // and nodes that leave (removeNodes) or fail are woken from slots past the first, as nodes join.
-  it("past the held state's first 64 slots: nodes join, leave and fail while others are held", () => {
+  // More hosts than the held state's arrays start with: they grow (16, 32, 64, then 128 slots)
+  // while sessions are held, and nodes that leave (removeNodes) or fail are woken from slots past
+  // 64, as nodes join.
+  it("past 64 slots of held state: nodes join, leave and fail while others are held", () => {
     bothWays(scenarioYaml({ name: "grow", seed: 5, duration: "40s", interval: "1s" }, `cluster:
   managers: {count: 1, runTasks: false}
   dispatcher: {heartbeatPeriod: 1s}

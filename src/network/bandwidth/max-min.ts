@@ -1,3 +1,5 @@
+import { grownTo } from "../../kernel/index.js";
+
 /**
  * Max-min fair rates for flows sharing links, by progressive filling (water-filling): every flow's
  * rate rises at the same pace from 0; when a link runs out of capacity (its fair share, remaining
@@ -59,7 +61,7 @@ export class MaxMinSolver {
   addLink(capacityBytesPerUs: number): number {
     if (!(capacityBytesPerUs >= 0)) throw new Error(`max-min: a link's capacity must be >= 0, got ${capacityBytesPerUs}`);
     const j = this.linkCount++;
-    if (j >= this.capacity.length) this.capacity = grow(this.capacity, j + 1);
+    if (j >= this.capacity.length) this.capacity = grownTo(this.capacity, j + 1);
     this.capacity[j] = capacityBytesPerUs;
     return j;
   }
@@ -68,8 +70,8 @@ export class MaxMinSolver {
   addFlow(boundBytesPerUs: number): number {
     if (!(boundBytesPerUs > 0)) throw new Error(`max-min: a flow's bound must be > 0 (Infinity for none), got ${boundBytesPerUs}`);
     const i = this.flowCount++;
-    if (i >= this.bound.length) this.bound = grow(this.bound, i + 1);
-    if (i + 2 > this.flowEdgeStart.length) this.flowEdgeStart = grow(this.flowEdgeStart, i + 2);
+    if (i >= this.bound.length) this.bound = grownTo(this.bound, i + 1);
+    if (i + 2 > this.flowEdgeStart.length) this.flowEdgeStart = grownTo(this.flowEdgeStart, i + 2);
     this.bound[i] = boundBytesPerUs;
     this.flowEdgeStart[i + 1] = this.edgeCount;
     return i;
@@ -79,7 +81,7 @@ export class MaxMinSolver {
   addRouteLink(j: number): void {
     if (this.flowCount === 0) throw new Error("max-min: addRouteLink before any addFlow");
     const e = this.edgeCount++;
-    if (e >= this.edgeLink.length) this.edgeLink = grow(this.edgeLink, e + 1);
+    if (e >= this.edgeLink.length) this.edgeLink = grownTo(this.edgeLink, e + 1);
     this.edgeLink[e] = j;
     this.flowEdgeStart[this.flowCount] = this.edgeCount;
   }
@@ -170,19 +172,19 @@ export class MaxMinSolver {
 
   private ensureScratch(links: number, flows: number, edges: number): void {
     if (this.rate.length < flows) {
-      this.rate = grow(this.rate, flows);
-      this.frozen = grow(this.frozen, flows);
+      this.rate = grownTo(this.rate, flows);
+      this.frozen = grownTo(this.frozen, flows);
     }
     if (this.remaining.length < links) {
-      this.remaining = grow(this.remaining, links);
-      this.rising = grow(this.rising, links);
+      this.remaining = grownTo(this.remaining, links);
+      this.rising = grownTo(this.rising, links);
     }
-    if (this.linkEdgeStart.length < links + 1) this.linkEdgeStart = grow(this.linkEdgeStart, links + 1);
-    if (this.linkFlow.length < edges) this.linkFlow = grow(this.linkFlow, edges);
+    if (this.linkEdgeStart.length < links + 1) this.linkEdgeStart = grownTo(this.linkEdgeStart, links + 1);
+    if (this.linkFlow.length < edges) this.linkFlow = grownTo(this.linkFlow, edges);
     // Each link and each flow is in the heap at most once at a time.
     if (this.heapItem.length < links + flows) {
-      this.heapItem = grow(this.heapItem, links + flows);
-      this.heapKey = grow(this.heapKey, links + flows);
+      this.heapItem = grownTo(this.heapItem, links + flows);
+      this.heapKey = grownTo(this.heapKey, links + flows);
     }
   }
 
@@ -235,15 +237,6 @@ export class MaxMinSolver {
     items[p] = item;
     keys[p] = key;
   }
-}
-
-/** A typed array of at least `n` elements holding `a`'s contents (doubling, to amortise growth). */
-function grow<T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number): T {
-  let size = Math.max(16, a.length);
-  while (size < n) size *= 2;
-  const b = new (a.constructor as new (size: number) => T)(size);
-  b.set(a);
-  return b;
 }
 
 /**
