@@ -20,12 +20,14 @@ export interface EntryHost extends Endpoint {
  * default; the client's own path to it is not modelled.
  */
 export class IngressEntry<H extends EntryHost> {
-  private live: H[] | null = null;
+  /** The indexes of the hosts it sends to (null: to be rebuilt): nextIndex reads no host. */
+  private live: Int32Array | null = null;
   private turn = 0;
   private named: H | null = null;
 
   constructor(
     private readonly spec: WorkloadSpec,
+    /** Every host, at its index. */
     private readonly hosts: readonly H[],
     private readonly rng: RandomStream,
     /** The balancer's health checks, or null when it knows at once which nodes are down. */
@@ -52,13 +54,22 @@ export class IngressEntry<H extends EntryHost> {
 
   /** The node the next connection enters by, or null when the balancer has none to send to. */
   next(): H | null {
+    const at = this.nextIndex();
+    return at < 0 ? null : this.hosts[at]!;
+  }
+
+  /**
+   * The index of the node the next connection enters by, or -1 when the balancer has none to
+   * send to. (The hosts' list is indexed by host index.)
+   */
+  nextIndex(): number {
     const e = this.spec.entry;
     if (e.kind === "node") {
       const named = this.named ?? this.namedHost(e.node);
-      return named !== null && this.sendsTo(named) ? named : null;
+      return named !== null && this.sendsTo(named) ? named.index : -1;
     }
     const live = this.live ?? this.liveHosts();
-    if (live.length === 0) return null;
+    if (live.length === 0) return -1;
     const i = e.kind === "random-node" ? this.rng.int(live.length) : this.turn++ % live.length;
     return live[i]!;
   }
@@ -69,9 +80,9 @@ export class IngressEntry<H extends EntryHost> {
     return this.named;
   }
 
-  /** (Apart from next(), which runs per request: a closure there would cost each call a context.) */
-  private liveHosts(): H[] {
-    this.live = this.hosts.filter((h) => this.sendsTo(h) && this.listed(h));
+  /** (Apart from nextIndex(), which runs per request: a closure there would cost each call a context.) */
+  private liveHosts(): Int32Array {
+    this.live = Int32Array.from(this.hosts.filter((h) => this.sendsTo(h) && this.listed(h)), (h) => h.index);
     return this.live;
   }
 

@@ -102,6 +102,52 @@ describe("a node's table", () => {
     expect(picks(3, 60_000_000)).toEqual(["b", "c", "d"]);
   });
 
+  it("each node's picks go round its own table in join order, through joins, leaves and sweeps; a pick's place names its container and node", () => {
+    // The per-node definition: after its first pick, a node picks the first backend it holds
+    // whose join came after its last pick's, or else the first it holds (it wraps).
+    const rng = new RandomStream("round-robin", 3);
+    const e = new ServiceEndpoints<{ id: string }>("web", KEY);
+    const all: Backend<{ id: string }>[] = [];
+    const last = new Map<number, Backend<{ id: string }>>();
+    let seq = 0;
+    let checked = 0;
+    let leaves = 0;
+    for (let step = 0; step < 400; step++) {
+      const t = step * 200_000;
+      if (rng.next() < 0.3 || all.length < 3) {
+        const b = backend(`b${step}`, rng.int(30));
+        e.record(change(b, true, t, seq++, 30));
+        all.push(b);
+      }
+      if (rng.next() < 0.15) {
+        const victim = all[rng.int(all.length)]!;
+        if (victim.leave === null) {
+          e.record(change(victim, false, t, seq++, 30));
+          leaves++;
+        }
+      }
+      for (let k = 0; k < 4; k++) {
+        const n = rng.int(30);
+        const held = all.filter((b) => e.visible(n, t).includes(b));
+        const before = last.get(n);
+        const place = e.pickPlace(n, t);
+        if (place < 0) {
+          expect(held).toEqual([]);
+          continue;
+        }
+        const got = all.find((b) => b.container === e.containerAt(place))!;
+        expect(e.nodeAt(place)).toBe(got.nodeIndex);
+        expect(held).toContain(got);
+        if (before !== undefined) expect(got).toBe(held.find((b) => b.seq > before.seq) ?? held[0]);
+        last.set(n, got);
+        checked++;
+      }
+    }
+    // Many leaves, each known to every node within seconds of 80: swept from the list between picks.
+    expect(leaves).toBeGreaterThan(20);
+    expect(checked).toBeGreaterThan(1_000);
+  });
+
   it("a leave that every node knows is never picked, also before the next sweep drops it", () => {
     const e = new ServiceEndpoints<{ id: string }>("web", KEY);
     const [a, b, c, d] = [backend("a", 0), backend("b", 0), backend("c", 0), backend("d", 0)];
