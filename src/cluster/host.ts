@@ -51,6 +51,11 @@ export class Host<R extends ContainerRequest = ContainerRequest> implements NetH
   removed = false;
   /** When the machine joined (a node that addNodes brings has had its cores only since then). */
   readonly joinedUs: number;
+  /**
+   * Its zone, held here as well as in its spec: every message between nodes compares the two
+   * ends' zones (the path's latency), and on a big cluster a host's spec is one more cache miss.
+   */
+  readonly zone: string;
 
   constructor(
     readonly index: number,
@@ -60,14 +65,11 @@ export class Host<R extends ContainerRequest = ContainerRequest> implements NetH
     this.cpu = new NodeCpu(sim, spec.cpuCores);
     this.kernel = new KernelWork(this.cpu);
     this.joinedUs = sim.now();
+    this.zone = spec.zone;
   }
 
   get name(): string {
     return this.spec.name;
-  }
-
-  get zone(): string {
-    return this.spec.zone;
   }
 
   get group(): string {
