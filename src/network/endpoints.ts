@@ -105,8 +105,9 @@ const SWEEP_GAP_US = 1_000_000;
 export class ServiceEndpoints<C> {
   /** Every backend that joined and that some node may still hold, by join order. */
   private list: Backend<C>[] = [];
-  /** The containers of `list` and their nodes, place by place: a pick of the fast path reads no backend. */
+  /** The containers of `list`, place by place: a pick of the fast path reads no backend. */
   private containers: C[] = [];
+  /** The nodes of `list`'s backends, place by place (entries past list.length are stale). */
   private nodes = new Int32Array(0);
   /**
    * Each node's round-robin position, plus one: where in `list` its next pick starts (0 before
@@ -169,9 +170,9 @@ export class ServiceEndpoints<C> {
 
   /**
    * pick()'s backend as its place in the list, or -1: its container and node are read by place
-   * (containerAt, nodeAt), until the next pick or change. A request's pick on a big cluster reads
-   * no backend, and its container and node are read side by side rather than one through the
-   * other.
+   * (containerAt, nodeAt) until the next pickPlace, pick or visible (a sweep may move places). A
+   * request's pick on a big cluster reads no backend, and its container and node are read side
+   * by side rather than one through the other.
    */
   pickPlace(node: number, nowUs: number): number {
     if (nowUs >= this.nextSweepUs) this.sweep(nowUs);
@@ -226,7 +227,11 @@ export class ServiceEndpoints<C> {
     return reach === null || !reach.partitioned || !reach.cutOff(node, b.nodeIndex, nowUs);
   }
 
-  /** Drops the backends whose leave every node knows (they are invisible already: this only saves scanning them). */
+  /**
+   * Drops the backends whose leave every node knows (they are invisible already: this saves
+   * scanning them), and moves every node's position with the list (at most once a second, for
+   * the nodes that have picked).
+   */
   private sweep(nowUs: number): void {
     this.lastSweepUs = nowUs;
     let next = Infinity;
@@ -254,8 +259,8 @@ export class ServiceEndpoints<C> {
     // (past the end: the list's start, as the pick wraps).
     const at = this.nextAt;
     for (let node = 0; node < at.length; node++) {
-      const next1 = at[node]!;
-      if (next1 > 0) at[node] = kept[Math.min(next1 - 1, old.length)]! + 1;
+      const start1 = at[node]!;
+      if (start1 > 0) at[node] = kept[Math.min(start1 - 1, old.length)]! + 1;
     }
     this.leftInList = left;
     this.nextSweepUs = next === Infinity ? Infinity : Math.max(next, nowUs + SWEEP_GAP_US);
