@@ -44,14 +44,15 @@ export class CpuJob {
  * Fields other than the readonly ones are written only by the node's scheduler.
  */
 export class CpuGroup extends JobHeap {
-  vclockUs = 0;
+  // -0, not 0: doubles from the start, so that a group's boxes are made with it (see NodeCpu's lastUs).
+  vclockUs = -0;
   /** Cores each job gets now: `rateCores / jobs`. */
-  ratePerJob = 0;
+  ratePerJob = -0;
   /** The demand the node's current water level was computed with. */
-  levelDemandCores = 0;
+  levelDemandCores = -0;
   /** Cores the whole group gets now. */
-  rateCores = 0;
-  usedCoreUs = 0;
+  rateCores = -0;
+  usedCoreUs = -0;
   removed = false;
 
   constructor(
@@ -82,7 +83,7 @@ export class CpuGroup extends JobHeap {
     if (!this.removed) this.sync();
     const used = this.usedCoreUs;
     this.usedCoreUs = 0;
-    return used;
+    return used + 0; // +0, not the field's first -0
   }
 
   /**
