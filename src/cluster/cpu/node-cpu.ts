@@ -53,12 +53,12 @@ export class NodeCpu {
   private jobsSubmitted = 0;
   private running = 0;
   // These three start as -0 (level is Infinity, a double already), which equals 0 in every use
-  // here (what leaves the class is made +0) but is a double where 0 is a small integer. V8 keeps a double field of an object in a
-  // box of its own, and a field that held small integers until some node's first fraction gets
-  // its boxes only then, for each node as it is next touched, anywhere in the heap. Doubles from
-  // the start, a node's boxes are made with it and lie together: on a big cluster each box apart
-  // was one more cache miss of a request (interleaved at 20,001 workers: 0.93 of the steady
-  // state). group.ts does the same.
+  // here (what leaves the class is made +0) but is a double where 0 is a small integer. V8 keeps
+  // a double field of an object in a box of its own, and a field that held small integers until
+  // some node's first fraction gets its boxes only then, for each node as it is next touched,
+  // anywhere in the heap. Doubles from the start, a node's boxes are made with it and lie
+  // together: on a big cluster each box apart was one more cache miss of a request (interleaved
+  // at 20,001 workers: 0.93 of the steady state). group.ts does the same.
   private lastUs = -0;
   private busyCoreUs = -0;
   /** Cores in use now: min(cores, total demand). */
