@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import type FastPriorityQueue from "fastpriorityqueue";
 import type TinyQueue from "tinyqueue";
+import type { EventLog } from "../src/metrics/output.js";
 
 // What every benchmark implements, and the few measuring helpers they share. Benchmarks may read
 // the wall clock (that is what they measure); simulation code may not.
@@ -32,6 +33,9 @@ export interface Benchmark {
 }
 
 /** The middle value (the mean of the two middle ones for an even count). */
+/** events.jsonl's lines thrown away: for runs measured without their output. */
+export const NO_EVENT_LOG: EventLog = { writeJson: () => undefined, putAscii: () => undefined, putInt: () => undefined, putBytes: () => undefined, close: () => undefined };
+
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) throw new Error("median of nothing");
   const s = [...xs].sort((a, b) => a - b);

@@ -6,8 +6,7 @@
 // that drops them (a run streams them to its file).
 import { parseScenario } from "../src/scenario/index.js";
 import { Run } from "../src/engine/run.js";
-import type { EventLog } from "../src/metrics/output.js";
-import { gcAvailable, liveBytesAfterGc, type BenchRow, type Benchmark } from "./harness.js";
+import { gcAvailable, liveBytesAfterGc, NO_EVENT_LOG, type BenchRow, type Benchmark } from "./harness.js";
 
 /** The issue's targets (issue 11): bytes per idle node, and per idle task. */
 const TARGET_NODE_BYTES = 50 * 1024;
@@ -25,9 +24,6 @@ networks: [{name: ingress, subnet: 10.0.0.0/16}, {name: app, subnet: 10.64.0.0/1
 services: [{name: s, replicas: ${tasks}, networks: [app], resources: {reservations: {cpu: 0.001, memory: 1MiB}}}]
 `;
 }
-
-/** events.jsonl's lines, thrown away. */
-const NO_EVENT_LOG: EventLog = { writeJson: () => undefined, putAscii: () => undefined, putInt: () => undefined, putBytes: () => undefined, close: () => undefined };
 
 /** Live heap and array-buffer bytes of a deployed, idle cluster one simulated minute into its run. */
 function idleHeap(workers: number, tasks: number): number {

@@ -18,6 +18,7 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { median, NO_EVENT_LOG } from "./harness.js";
 import { scaleArgs } from "./scale.js";
 
 interface Order {
@@ -54,8 +55,6 @@ function options(argv: readonly string[]): Options {
   return o;
 }
 
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 /** A build's world, deployed: its Run, from the build's own modules. */
 async function deployed(dist: string, o: Options): Promise<any> {
   const { loadScenarioFile } = await import(pathToFileURL(path.join(dist, "scenario/load.js")).href);
@@ -63,8 +62,7 @@ async function deployed(dist: string, o: Options): Promise<any> {
   // Zone a fails after the measured time: the slices are the steady state.
   const measuredS = o.sliceS * o.slices;
   const sets = scaleArgs(o.workers, `${measuredS + 120}s`, `${measuredS + 60}s`).filter((a) => a !== "--set");
-  const sink = { writeJson() {}, putAscii() {}, putInt() {}, putBytes() {}, close() {} };
-  const run = new Run(loadScenarioFile("bench/scenarios/scale.yaml", sets), { out: null, checks: false, nodeRows: false, windowRows: false, events: sink });
+  const run = new Run(loadScenarioFile("bench/scenarios/scale.yaml", sets), { out: null, checks: false, nodeRows: false, windowRows: false, events: NO_EVENT_LOG });
   while (run.deploying) run.advance(200_000);
   return run;
 }
