@@ -6,57 +6,71 @@
 // 999-worker deployment (bench/instructions.ts --misses, two A/B pairs): 2-4% fewer
 // instructions, 2-3% fewer last-level read misses and 4-8% fewer write misses.
 //
-// Each line's time and place are kept in typed arrays grown by half again, not in JavaScript
-// arrays grown by push: past 16,384 elements (128 KiB) V8 keeps an array's elements in its
-// large-object space, where every growth is a new mapping whose pages the kernel must fault in,
-// at 10-14 us a page on these machines. Three arrays pushed to 700,000 lines cost 260 ns a line
-// to hold, 60-100 ns now, most of it the pages (bench/README.md, thirty-ninth session); a
-// 20,001-worker deployment holds 1.6 million lines. A place fits an Int32Array: a chunk is
-// 1 MiB, or one line's size.
+// Each line is a record in the chunk: its time (a double), its length (the bytes after the
+// record's head), then its text. Nothing else is kept per line: a line's time and place were
+// kept in typed arrays before, 16 bytes a line grown by copying, 1.6 million lines at 20,001
+// workers.
+//
+// A full chunk goes to a file beside events.jsonl (unlinked at once where the system allows it,
+// so that nothing of it outlives the process) and the chunk is used again. Memory the process
+// has not touched before costs a page fault a page, 10-14 us on these machines, where the
+// kernel's file cache takes the same bytes at about a tenth of that (200 MB: 520 ms through fresh
+// buffers, 60 ms written to a file and read back); a 20,001-worker deployment holds about 200 MB
+// of lines. Without a file (none named, or it cannot be made) the chunks stay in memory.
 
+import * as fs from "node:fs";
 import type { EventLog } from "./file-text.js";
 import type { EventLines } from "./event-line.js";
 
-/** A chunk's size; one line longer than that gets a chunk of its own size. */
+/** A chunk's size; a line longer than that gets a chunk of its own size. */
 const CHUNK_BYTES = 1 << 20;
 /** Every line starts so (EventLines.writeUntimed), and its time goes right after. */
 const PREFIX = '{"t_s":';
+/** A record's head: the line's time (float64) and the length of its text (uint32), little-endian. */
+const HEAD_BYTES = 12;
 
 export class HeldLines implements EventLog {
+  /** The chunks before `chunk`, when they are kept in memory (no spill file). */
   private readonly full: Buffer[] = [];
-  /** The bytes used of each chunk in `full`. */
+  /** The bytes used of each chunk before `chunk`. */
   private readonly fullUsed: number[] = [];
   private chunk: Buffer;
   private used = 0;
-  /** Each line's time (us), for the `lines` lines so far (the room past them unused). */
-  private times = new Float64Array(1024);
-  /** Each line's chunk (its index in `full`, or full.length for `chunk`) and first byte there, two numbers a line. */
-  private places = new Int32Array(2 * 1024);
-  private lines = 0;
+  /** Where the record of the line being written starts in `chunk`, or -1 before the first. */
+  private lineAt = -1;
+  /** The spill file the full chunks are written to, one after another, or null: they stay in `full`. */
+  private spill: Spill | null = null;
 
-  /** `chunkBytes`: the size of a chunk (smaller in tests, to see lines cross from one to the next). */
-  constructor(private readonly chunkBytes = CHUNK_BYTES) {
+  /**
+   * `chunkBytes`: the size of a chunk (smaller in tests, to see lines cross from one to the
+   * next). `spillPath`: the file full chunks go to until replay, or null to keep them in memory.
+   */
+  constructor(
+    private readonly chunkBytes = CHUNK_BYTES,
+    spillPath: string | null = null,
+  ) {
     this.chunk = Buffer.allocUnsafe(chunkBytes);
+    if (spillPath !== null) this.spill = openSpill(spillPath);
+  }
+
+  /** Bytes written to the spill file so far (0 without one). */
+  get spilledBytes(): number {
+    return this.spill?.bytes ?? 0;
   }
 
   /** The next line, written through this EventLog by EventLines.writeUntimed, happened at `tUs`. */
   hold(tUs: number): void {
-    const line = this.lines;
-    if (line === this.times.length) this.grow();
-    this.times[line] = tUs;
-    this.places[2 * line] = this.full.length;
-    this.places[2 * line + 1] = this.used;
-    this.lines = line + 1;
+    this.endLine();
+    this.lineAt = this.used; // room() checks lineAt: it must be set before
+    this.room(HEAD_BYTES);
+    const at = this.lineAt;
+    this.chunk.writeDoubleLE(tUs, at);
+    this.used = at + HEAD_BYTES;
   }
 
-  /** Half as much room again (as V8 grows an array), copied over. */
-  private grow(): void {
-    const times = new Float64Array(this.times.length + (this.times.length >> 1));
-    times.set(this.times);
-    const places = new Int32Array(2 * times.length);
-    places.set(this.places);
-    this.times = times;
-    this.places = places;
+  /** The line being written is whole: its length goes into its record's head. */
+  private endLine(): void {
+    if (this.lineAt >= 0) this.chunk.writeUInt32LE(this.used - this.lineAt - HEAD_BYTES, this.lineAt + 8);
   }
 
   writeJson(line: string): void {
@@ -85,21 +99,50 @@ export class HeldLines implements EventLog {
 
   close(): void {}
 
-  /** Writes every held line to `out`, with the text of its time relative to `originUs` put in. */
+  /** Writes every held line to `out`, with the text of its time relative to `originUs` put in, and lets go of the spill file. */
   replay(out: EventLog, lines: EventLines, originUs: number): void {
-    this.full.push(this.chunk);
-    this.fullUsed.push(this.used);
-    const { times, places } = this;
-    const n = this.lines;
-    for (let i = 0; i < n; i++) {
-      const c = places[2 * i]!;
-      const start = places[2 * i + 1]!;
-      const end = i + 1 < n && places[2 * i + 2] === c ? places[2 * i + 3]! : this.fullUsed[c]!;
-      // The prefix again, the time's text, then the rest of the line as it was written (with its newline).
-      out.putAscii(PREFIX);
-      out.putAscii(lines.timeText(times[i]! - originUs));
-      out.putBytes(this.full[c]!.subarray(start + PREFIX.length, end));
+    this.endLine();
+    const chunks = this.fullUsed.length + 1;
+    const bytesOf = this.chunkReader();
+    for (let c = 0; c < chunks; c++) {
+      const b = bytesOf(c);
+      const end = c + 1 < chunks ? this.fullUsed[c]! : this.used;
+      for (let at = 0; at < end; ) {
+        const text = at + HEAD_BYTES;
+        const next = text + b.readUInt32LE(at + 8);
+        // The prefix again, the time's text, then the rest of the line as it was written (with its newline).
+        out.putAscii(PREFIX);
+        out.putAscii(lines.timeText(b.readDoubleLE(at) - originUs));
+        out.putBytes(b.subarray(text + PREFIX.length, next));
+        at = next;
+      }
     }
+    this.closeSpill();
+  }
+
+  /** The bytes of chunk `c`, asked for in order: the last is `chunk`, the others come from `full` or, one at a time, from the spill file. */
+  private chunkReader(): (c: number) => Buffer {
+    const spill = this.spill;
+    const last = this.fullUsed.length;
+    if (spill === null) return (c) => (c === last ? this.chunk : this.full[c]!);
+    let at = 0;
+    let buffer = Buffer.allocUnsafe(this.chunkBytes);
+    return (c) => {
+      if (c === last) return this.chunk;
+      const size = this.fullUsed[c]!;
+      if (buffer.length < size) buffer = Buffer.allocUnsafe(size);
+      if (fs.readSync(spill.fd, buffer, 0, size, at) !== size) throw new Error(`HeldLines: ${spill.path} came back short`);
+      at += size;
+      return buffer;
+    };
+  }
+
+  private closeSpill(): void {
+    const spill = this.spill;
+    if (spill === null) return;
+    this.spill = null;
+    fs.closeSync(spill.fd);
+    if (!spill.unlinked) fs.rmSync(spill.path, { force: true });
   }
 
   private text(s: string): void {
@@ -109,20 +152,55 @@ export class HeldLines implements EventLog {
 
   /**
    * Room for `n` more bytes of the line being written: when the chunk has none, the line so far
-   * moves to a new chunk (a line is never split between two).
+   * (its record from its head) moves to the front of a chunk (a record is never split between two),
+   * and the chunk's whole records go to the spill file or stay in memory.
    */
   private room(n: number): void {
-    if (this.lines === 0) throw new Error("HeldLines: a line written before hold() said when it happened");
+    if (this.lineAt < 0) throw new Error("HeldLines: a line written before hold() said when it happened");
     if (this.used + n <= this.chunk.length) return;
-    const line = this.lines - 1;
-    const start = this.places[2 * line + 1]!;
-    const next = Buffer.allocUnsafe(Math.max(this.chunkBytes, 2 * (this.used - start + n)));
-    this.chunk.copy(next, 0, start, this.used);
-    this.full.push(this.chunk);
+    const start = this.lineAt;
+    const size = this.used - start + n;
+    const spill = this.spill;
+    if (spill !== null) {
+      fs.writeSync(spill.fd, this.chunk, 0, start, spill.bytes);
+      spill.bytes += start;
+      const next = size <= this.chunk.length ? this.chunk : Buffer.allocUnsafe(2 * size);
+      this.chunk.copy(next, 0, start, this.used);
+      this.chunk = next;
+    } else {
+      const next = Buffer.allocUnsafe(Math.max(this.chunkBytes, 2 * size));
+      this.chunk.copy(next, 0, start, this.used);
+      this.full.push(this.chunk);
+      this.chunk = next;
+    }
     this.fullUsed.push(start);
-    this.chunk = next;
     this.used -= start;
-    this.places[2 * line] = this.full.length;
-    this.places[2 * line + 1] = 0;
+    this.lineAt = 0;
   }
+}
+
+interface Spill {
+  fd: number;
+  path: string;
+  /** Whether the file was unlinked as it was made (else it is removed when closed). */
+  unlinked: boolean;
+  /** Bytes written so far, where the next chunk goes. */
+  bytes: number;
+}
+
+/** The spill file, made afresh and unlinked at once where the system allows (its bytes live while it is open); null if it cannot be made. */
+function openSpill(path: string): Spill | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, "w+");
+  } catch {
+    return null;
+  }
+  let unlinked = true;
+  try {
+    fs.unlinkSync(path);
+  } catch {
+    unlinked = false;
+  }
+  return { fd, path, unlinked, bytes: 0 };
 }

@@ -1,4 +1,4 @@
-import type { EventLog } from "./output.js";
+import { LineWriter, type EventLog } from "./output.js";
 import { nodeRowOf, type FaultSummary, type NetworkRow, type SloSummary, type NodeCells, type NodeRow, type TimeseriesRow } from "./rows.js";
 import { EventLines } from "./event-line.js";
 import { HeldLines } from "./held-lines.js";
@@ -66,7 +66,8 @@ export class Recorder {
     private readonly nowUs: () => number,
   ) {
     this.series = new WindowedSeries(slo);
-    this.held = events ? new HeldLines() : null;
+    // A file's held lines spill beside it (held-lines.ts).
+    this.held = events ? new HeldLines(undefined, events instanceof LineWriter ? `${events.filePath}.held` : null) : null;
   }
 
   /** A service, with its SLO (the scenario's by default). */

@@ -1,6 +1,9 @@
 // The deployment's events.jsonl lines, held as bytes until t = 0 is known (metrics/held-lines.ts):
 // replayed, each is the line the event would have had, JSON.stringify({ t_s, ...event }) with its
 // time relative to the origin, whatever its text and however the chunks fall.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EventLines } from "../../src/metrics/event-line.js";
@@ -20,9 +23,12 @@ const taskEvent = fc
 const otherEvent = fc.record({ kind: fc.constantFrom("node", "leader", "allocation"), node: text, note: text });
 const held = fc.array(fc.tuple(fc.integer({ min: 0, max: 20_000_000 }), fc.oneof(taskEvent, otherEvent)), { maxLength: 60 });
 
-function replayed(events: [number, { kind: string }][], originUs: number, chunkBytes: number): string[] {
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "held-lines-"));
+const spillPath = path.join(dir, "events.jsonl.held");
+
+function replayed(events: [number, { kind: string }][], originUs: number, chunkBytes: number, spill: string | null = null): string[] {
   const lines = new EventLines();
-  const h = new HeldLines(chunkBytes);
+  const h = new HeldLines(chunkBytes, spill);
   for (const [tUs, e] of events) {
     h.hold(tUs);
     lines.writeUntimed(h, e);
@@ -35,8 +41,8 @@ function replayed(events: [number, { kind: string }][], originUs: number, chunkB
 describe("held lines", () => {
   it("replay each line as it would have been written at its time from the origin, in order, across chunks of any size", () => {
     fc.assert(
-      fc.property(held, fc.integer({ min: 0, max: 20_000_000 }), fc.constantFrom(16, 64, 200, 1 << 20), (events, originUs, chunkBytes) => {
-        expect(replayed(events, originUs, chunkBytes)).toEqual(events.map(([tUs, e]) => reference(tUs - originUs, e)));
+      fc.property(held, fc.integer({ min: 0, max: 20_000_000 }), fc.constantFrom(16, 64, 200, 1 << 20), fc.boolean(), (events, originUs, chunkBytes, spill) => {
+        expect(replayed(events, originUs, chunkBytes, spill ? spillPath : null)).toEqual(events.map(([tUs, e]) => reference(tUs - originUs, e)));
       }),
       { numRuns: 600 },
     );
@@ -47,6 +53,25 @@ describe("held lines", () => {
     const short = new TaskEvent("web.2.1", "web", 2, null, "pending", null);
     const events: [number, TaskEvent][] = [[1, short], [2, long], [3, short], [4, long]];
     expect(replayed(events, 10, 64)).toEqual(events.map(([tUs, e]) => reference(tUs - 10, e)));
+    expect(replayed(events, 10, 64, spillPath)).toEqual(events.map(([tUs, e]) => reference(tUs - 10, e)));
+  });
+
+  it("spill full chunks to a file that is gone once they are replayed, or keep them when the file cannot be made", () => {
+    const events: [number, TaskEvent][] = Array.from({ length: 50 }, (_, i) => [i, new TaskEvent(`web.${i}.1`, "web", i, "a-1", "running", null)]);
+    const lines = new EventLines();
+    const h = new HeldLines(64, spillPath);
+    for (const [tUs, e] of events) {
+      h.hold(tUs);
+      lines.writeUntimed(h, e);
+    }
+    // Unlinked as it was made: nothing of it in the directory, while it holds all but the last chunk's lines.
+    expect(h.spilledBytes).toBeGreaterThan(40 * 100);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    const out: string[] = [];
+    h.replay(lineSink(out), lines, 0);
+    expect(out).toEqual(events.map(([tUs, e]) => reference(tUs, e)));
+    expect(fs.readdirSync(dir)).toEqual([]);
+    expect(replayed(events, 0, 64, path.join(dir, "no-such-dir", "x.held"))).toEqual(out);
   });
 
   it("say so when a line is written before its time is", () => {
