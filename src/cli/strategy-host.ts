@@ -104,7 +104,7 @@ export function snapshot(info: NodeInfo): CandidateSnapshot {
   for (const kind of Object.keys(info.node.generic)) availableGeneric.set(kind, info.availableGeneric(kind));
   return {
     node: info.node,
-    taskCount: info.tasks.size,
+    taskCount: info.taskCount,
     serviceTasks: info.serviceTasks,
     availableCpuNanos: info.availableCpuNanos,
     availableMemoryBytes: info.availableMemoryBytes,

@@ -11,6 +11,12 @@ export const RECENT_FAILURE_THRESHOLD = 5;
  */
 export class NodeInfo {
   readonly tasks = new Map<string, TaskRecord>();
+  /**
+   * tasks.size, kept beside the node's other counters: spread and binpack compare it for every
+   * pair of nodes a heap of candidates orders, and the Map is another object to fetch (a cache
+   * miss a node when a zone's tasks are placed again on 13,000 nodes).
+   */
+  taskCount = 0;
   /** Active tasks per service on this node. */
   readonly serviceTasks = new Map<string, number>();
   reservedCpuNanos = 0;
@@ -20,6 +26,8 @@ export class NodeInfo {
   readonly hostPorts = new Map<string, number>();
   /** Failure times per "service@version", for spread's first criterion. */
   private readonly failures = new Map<string, number[]>();
+  /** Whether `failures` ever had an entry (it never loses one), read without fetching the Map. */
+  private failed = false;
   /**
    * The service last asked of tasksOfService, and its count, kept in step by account(). A group's
    * placement asks every node for one service, spread's comparisons twice per pair: at 20,000
@@ -53,12 +61,14 @@ export class NodeInfo {
   addTask(task: TaskRecord): boolean {
     if (this.tasks.has(task.id)) return false;
     this.tasks.set(task.id, task);
+    this.taskCount++;
     this.account(task, 1);
     return true;
   }
 
   removeTask(task: TaskRecord): boolean {
     if (!this.tasks.delete(task.id)) return false;
+    this.taskCount--;
     this.account(task, -1);
     return true;
   }
@@ -82,13 +92,14 @@ export class NodeInfo {
 
   /** Whether any failure was ever recorded here: lets spread skip the failure lookup. */
   get hasFailureRecords(): boolean {
-    return this.failures.size > 0;
+    return this.failed;
   }
 
   recordFailure(key: string, nowUs: number): void {
     const list = this.failures.get(key) ?? [];
     list.push(nowUs);
     this.failures.set(key, list);
+    this.failed = true;
   }
 
   /** Every failure time recorded here, by service@version (for a strategy in a worker thread). */

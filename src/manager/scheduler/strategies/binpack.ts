@@ -14,7 +14,7 @@ function binpackLess(a: NodeInfo, b: NodeInfo, task: TaskRecord): boolean {
   const ha = headroom(a, task);
   const hb = headroom(b, task);
   if (ha !== hb) return ha < hb;
-  return a.tasks.size > b.tasks.size;
+  return a.taskCount > b.taskCount;
 }
 
 /**

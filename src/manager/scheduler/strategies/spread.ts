@@ -19,7 +19,7 @@ function spreadLess(a: NodeInfo, b: NodeInfo, task: TaskRecord, ctx: PlacementCo
   const sa = a.tasksOfService(task.service);
   const sb = b.tasksOfService(task.service);
   if (sa !== sb) return sa < sb;
-  return a.tasks.size < b.tasks.size;
+  return a.taskCount < b.taskCount;
 }
 
 /** Swarm's default strategy. */
