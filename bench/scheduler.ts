@@ -63,7 +63,7 @@ function buildBatch(strategy: string, tasks: number): Batch {
   }
   for (let slot = 1; slot <= tasks; slot++) {
     const task: TaskRecord = {
-      id: `web.${slot}.1`, service: "web", slot, attempt: 1, specVersion: 1, spec, nodeId: null, pinnedNode: null,
+      id: `web.${slot}.1`, num: slot, service: "web", slot, attempt: 1, specVersion: 1, spec, nodeId: null, pinnedNode: null,
       desiredState: TaskState.RUNNING, state: TaskState.PENDING, reason: null, createdUs: 0, networks: [],
     };
     store.apply({ type: "CreateTask", task });

@@ -9,6 +9,7 @@ import type { Delivery, NetHost } from "../network/delivery.js";
 import type { Store, StoreCommand, StoreEvent } from "./store.js";
 import { ManagerNode } from "./manager-node.js";
 import { ElectionTracker } from "./elections.js";
+import { TaskNumbers } from "./orchestrator/tasks.js";
 import type { PlacementStrategy } from "./scheduler/strategy.js";
 import type { OverlayNetwork } from "../network/overlay.js";
 
@@ -57,6 +58,8 @@ export class ControlPlane implements SessionParking {
   constructor(private readonly o: ControlPlaneOptions) {
     const s = o.scenario;
     const peers = o.managers.map((h) => h.name);
+    // One numbering of tasks for every leader there will be (TaskRecord.num).
+    const taskNumbers = new TaskNumbers();
     this.elections = new ElectionTracker(
       () => o.sim.now(),
       () => this.managers.map((m) => ({ name: m.name, up: m.host.up, term: m.raft.term, leader: m.raft.leader })),
@@ -88,6 +91,7 @@ export class ControlPlane implements SessionParking {
             onRestart: o.onRestart,
             networks: o.networks,
             emit: o.emit,
+            taskNumbers,
           },
           peer: (name) => this.byName.get(name)!,
           onSoftState: (m, soft) => this.elections.softState(m.name, soft),

@@ -3,6 +3,7 @@ import type { AssignmentMessage, HeartbeatResponseMessage } from "../api/message
 import type { Store, StoreCommand, StoreEvent } from "./store.js";
 import { Allocator } from "./allocator.js";
 import { Orchestrator } from "./orchestrator/index.js";
+import type { TaskNumbers } from "./orchestrator/tasks.js";
 import { Scheduler } from "./scheduler/scheduler.js";
 import { Dispatcher } from "./dispatcher.js";
 import type { PlacementStrategy } from "./scheduler/strategy.js";
@@ -29,6 +30,8 @@ export interface LeaderRoleOptions {
   /** The cluster's overlay networks, for the allocator's address spaces. */
   networks: readonly OverlayNetwork[];
   emit(event: { kind: string } & Record<string, unknown>): void;
+  /** The control plane's task numbers, shared by every manager's orchestrator. */
+  taskNumbers: TaskNumbers;
 }
 
 /**
@@ -49,7 +52,7 @@ export class LeaderRoles {
 
   constructor(o: LeaderRoleOptions) {
     this.allocator = new Allocator({ sim: o.sim, store: o.store, propose: o.propose, networks: o.networks, emit: o.emit });
-    this.orchestrator = new Orchestrator({ sim: o.sim, store: o.store, propose: o.propose, onRestart: o.onRestart });
+    this.orchestrator = new Orchestrator({ sim: o.sim, store: o.store, propose: o.propose, onRestart: o.onRestart, numbers: o.taskNumbers });
     this.scheduler = new Scheduler({
       sim: o.sim,
       store: o.store,

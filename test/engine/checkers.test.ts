@@ -40,7 +40,7 @@ describe("live invariant checkers", () => {
       store.apply({ type: "CreateNode", node: nodeRecordFrom({ id, index: 0, role: "worker", zone: "a", labels: {}, engineLabels: {}, cpuNanos: 4e9, memoryBytes: 2 ** 33, generic: {}, runsTasks: true }) });
     }
     const assign = (id: string, node: string): (() => void) => () => {
-      const t: TaskRecord = { id, service: "web", slot: 1, attempt: 1, specVersion: 1, spec, nodeId: null, pinnedNode: null, desiredState: TaskState.RUNNING, state: TaskState.PENDING, reason: null, createdUs: 0, networks: [] };
+      const t: TaskRecord = { id, num: 0, service: "web", slot: 1, attempt: 1, specVersion: 1, spec, nodeId: null, pinnedNode: null, desiredState: TaskState.RUNNING, state: TaskState.PENDING, reason: null, createdUs: 0, networks: [] };
       store.apply({ type: "CreateTask", task: t });
       store.apply({ type: "AssignTask", id, nodeId: node });
       const now = store.tasks.get(id)!;
@@ -56,7 +56,7 @@ describe("live invariant checkers", () => {
   it("the scheduler's own check: a node that is not ready and active, or has no room once the task is counted", () => {
     const spec = parseScenario("version: 1\nname: t\nduration: 1m\nservices: [{name: web, resources: {reservations: {cpu: 3}}}]\n", "t.yaml").services[0]!;
     const node = nodeRecordFrom({ id: "w-1", index: 0, role: "worker", zone: "a", labels: {}, engineLabels: {}, cpuNanos: 4e9, memoryBytes: 2 ** 33, generic: {}, runsTasks: true });
-    const t = (id: string): TaskRecord => ({ id, service: "web", slot: 1, attempt: 1, specVersion: 1, spec, nodeId: null, pinnedNode: null, desiredState: TaskState.RUNNING, state: TaskState.PENDING, reason: null, createdUs: 0, networks: [] });
+    const t = (id: string): TaskRecord => ({ id, num: 0, service: "web", slot: 1, attempt: 1, specVersion: 1, spec, nodeId: null, pinnedNode: null, desiredState: TaskState.RUNNING, state: TaskState.PENDING, reason: null, createdUs: 0, networks: [] });
     const info = new NodeInfo(node);
     info.addTask(t("web.1.1"));
     expect(() => checkPlacement(info, t("web.1.1"))).not.toThrow();

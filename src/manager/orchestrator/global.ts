@@ -13,7 +13,7 @@ export class GlobalOrchestrator {
   constructor(
     private readonly store: Store,
     private readonly factory: TaskFactory,
-    private readonly leaving: (taskId: string) => boolean,
+    private readonly leaving: (t: TaskRecord) => boolean,
   ) {}
 
   /** READY, ACTIVE and within the constraints (parsed once per call site, not per node). */

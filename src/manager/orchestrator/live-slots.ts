@@ -1,5 +1,5 @@
 import type { Store, TaskRecord } from "../store.js";
-import { isLive } from "./tasks.js";
+import { TaskFlags, isLive } from "./tasks.js";
 
 /**
  * How many distinct slots of each replicated service hold a live task (isLive: desired to run
@@ -7,11 +7,11 @@ import { isLive } from "./tasks.js";
  * tasks change, so that a reconcile with nothing to do (the count is the replica count) costs
  * nothing: after a zone failure at 1,000 workers, 6,500 reconciles each walked a service's
  * thousand tasks and found nothing to do, and the walk grows with tasks x reconciles.
- * Whoever changes what isLive answers for a task calls `refresh` with its id.
+ * Whoever changes what isLive answers for a task calls `refresh` with it.
  */
 export class LiveSlots {
-  /** The tasks counted live, with the record that says where they count (a task's service and slot never change). */
-  private readonly counted = new Map<string, Pick<TaskRecord, "service" | "slot">>();
+  /** The tasks counted live (by number; a task's service and slot, where it counts, never change). */
+  private readonly counted = new TaskFlags();
   /**
    * By service: live tasks per slot number, and how many slots hold any. Slot numbers start at 1
    * and stay below the largest replica count the service had (a new task takes the lowest free
@@ -24,26 +24,22 @@ export class LiveSlots {
   constructor(
     private readonly store: Store,
     private readonly inflight: ReadonlyMap<string, TaskRecord>,
-    private readonly leaving: (taskId: string) => boolean,
+    private readonly leaving: (t: TaskRecord) => boolean,
   ) {}
 
   /**
-   * The task `id` may have changed in the store or in flight, or started or stopped leaving.
-   * `stored`: its record in the store, when the caller has it (null: the store deleted it), which
-   * spares a lookup in a map of every task (the store's events carry it).
+   * The task `task` (any record of it) may have changed in the store or in flight, or started or
+   * stopped leaving. `stored`: its record in the store, from a store event (null: the store
+   * deleted it), which spares two lookups in maps of every task: the task is not in flight any
+   * more once the store has it (the orchestrator tells the factory first).
    */
-  refresh(id: string, stored?: TaskRecord | null): void {
-    const t = this.inflight.get(id) ?? (stored === undefined ? this.store.tasks.get(id) : (stored ?? undefined));
+  refresh(task: TaskRecord, stored?: TaskRecord | null): void {
+    const t = stored === undefined ? (this.inflight.get(task.id) ?? this.store.tasks.get(task.id)) : (stored ?? undefined);
     const live = t !== undefined && t.pinnedNode === null && isLive(t, this.leaving);
-    const was = this.counted.get(id);
-    if (live === (was !== undefined)) return;
-    if (live) {
-      this.counted.set(id, t);
-      this.add(t.service, t.slot, 1);
-    } else {
-      this.counted.delete(id);
-      this.add(was!.service, was!.slot, -1);
-    }
+    if (live === this.counted.has(task)) return;
+    if (live) this.counted.add(task);
+    else this.counted.delete(task);
+    this.add(task.service, task.slot, live ? 1 : -1);
   }
 
   /** Slots of `service` with a live task; `walk` (every task of the service) is read only under audit. */

@@ -2,7 +2,7 @@ import type { Simulation } from "../../kernel/index.js";
 import { TaskState, isTerminal } from "../../api/task-state.js";
 import type { NodeRecord, Store, StoreCommand, StoreEvent, TaskRecord } from "../store.js";
 import { RestartSupervisor } from "./restart.js";
-import { TaskFactory } from "./tasks.js";
+import { TaskFactory, TaskFlags, type TaskNumbers } from "./tasks.js";
 import { ReplicatedOrchestrator } from "./replicated.js";
 import { GlobalOrchestrator } from "./global.js";
 import { TaskReaper } from "./reaper.js";
@@ -15,6 +15,8 @@ export interface OrchestratorOptions {
   propose: (cmds: StoreCommand[]) => void;
   /** Told of every replacement created because a task failed or its node went away. */
   onRestart: (service: string) => void;
+  /** The control plane's task numbers (every leader's orchestrator shares them); a numbering of its own when absent. */
+  numbers?: TaskNumbers;
 }
 
 /**
@@ -28,7 +30,7 @@ export class Orchestrator {
    * Tasks the orchestrators told to stop (scale-down, a global task off its node) by a proposal
    * not yet committed: a reconcile in between must not count them, or it removes another.
    */
-  private readonly stopping = new Set<string>();
+  private readonly stopping = new TaskFlags();
   private reconcileScheduled = false;
   private stopped = false;
   readonly factory: TaskFactory;
@@ -40,11 +42,11 @@ export class Orchestrator {
   private readonly live: LiveSlots;
 
   constructor(private readonly o: OrchestratorOptions) {
-    this.factory = new TaskFactory(o.store, () => o.sim.now(), (id) => this.live.refresh(id));
-    this.restarts = new RestartSupervisor(o.sim, o.store, o.propose, (t) => this.createReplacement(t), (id) => this.live.refresh(id));
-    const leaving = (id: string): boolean => this.restarts.isRestarting(id) || this.stopping.has(id);
+    this.factory = new TaskFactory(o.store, () => o.sim.now(), (t) => this.live.refresh(t), o.numbers);
+    this.restarts = new RestartSupervisor(o.sim, o.store, o.propose, (t) => this.createReplacement(t), (t) => this.live.refresh(t));
+    const leaving = (t: TaskRecord): boolean => this.restarts.isRestarting(t) || this.stopping.has(t);
     this.live = new LiveSlots(o.store, this.factory.inflight, leaving);
-    for (const id of o.store.tasks.keys()) this.live.refresh(id);
+    for (const t of o.store.tasks.values()) this.live.refresh(t);
     this.replicated = new ReplicatedOrchestrator(this.factory, leaving, this.live);
     this.global = new GlobalOrchestrator(o.store, this.factory, leaving);
     this.reaper = new TaskReaper(o.store, o.propose);
@@ -75,14 +77,14 @@ export class Orchestrator {
         this.markDirty(event.service.name);
         break;
       case "task":
-        this.factory.seen(event.task.id);
-        if (event.removed || event.task.desiredState > TaskState.RUNNING) this.stopping.delete(event.task.id);
-        if (event.removed) this.restarts.forget(event.task.id);
+        this.factory.seen(event.task);
+        if (event.removed || event.task.desiredState > TaskState.RUNNING) this.stopping.delete(event.task);
+        if (event.removed) this.restarts.forget(event.task);
         if (!event.removed) this.checkTask(event.task, event.prevState);
         this.restarts.taskChanged(event.task);
         this.updater.taskChanged(event.task);
         this.reaper.taskChanged(event.task, event.removed);
-        this.live.refresh(event.task.id, event.removed ? null : event.task);
+        this.live.refresh(event.task, event.removed ? null : event.task);
         if (changesSlots(event)) this.markDirty(event.task.service);
         break;
       case "node":
@@ -150,8 +152,10 @@ export class Orchestrator {
     }
     for (const c of cmds) {
       if (c.type !== "SetTaskDesiredState" || c.desiredState <= TaskState.RUNNING) continue;
-      this.stopping.add(c.id);
-      this.live.refresh(c.id);
+      const t = this.factory.inflight.get(c.id) ?? this.o.store.tasks.get(c.id);
+      if (t === undefined) throw new Error(`orchestrator: ${c.id}, told to stop, is neither in the store nor in flight`);
+      this.stopping.add(t);
+      this.live.refresh(t);
     }
     if (cmds.length > 0) this.o.propose(cmds);
   }

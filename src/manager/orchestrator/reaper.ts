@@ -58,7 +58,7 @@ export class TaskReaper {
       return;
     }
     let leaving = 0;
-    for (const id of slot) if (this.removing.has(id)) leaving++;
+    if (this.removing.size > 0) for (const id of slot) if (this.removing.has(id)) leaving++;
     const excess = slot.length - leaving - TASK_HISTORY_PER_SLOT;
     if (excess <= 0) return;
     const history = slot.map((id) => this.store.tasks.get(id)).filter((t): t is TaskRecord => t !== undefined);

@@ -11,7 +11,7 @@ import type { LiveSlots } from "./live-slots.js";
 export class ReplicatedOrchestrator {
   constructor(
     private readonly factory: TaskFactory,
-    private readonly leaving: (taskId: string) => boolean,
+    private readonly leaving: (t: TaskRecord) => boolean,
     private readonly live: LiveSlots,
   ) {}
 

@@ -1,7 +1,7 @@
 import type { Simulation, ScheduledEvent } from "../../kernel/index.js";
 import { TaskState } from "../../api/task-state.js";
 import { SlotMap, type Store, type StoreCommand, type TaskRecord } from "../store.js";
-import { taskStopped } from "./tasks.js";
+import { TaskFlags, taskStopped } from "./tasks.js";
 
 /** A replacement waits at most this long for the task it replaces to stop (swarmkit). */
 const WAIT_FOR_OLD_TASK_US = 60_000_000;
@@ -24,12 +24,14 @@ interface Pending {
  * Its history lives in the leader's memory and is lost on a leader change, as in Swarm.
  */
 export class RestartSupervisor {
-  private readonly restarted = new Set<string>();
+  /** The tasks it took charge of; its tables go by task number (TaskRecord.num). */
+  private readonly restarted = new TaskFlags();
   /** Per slot: the restarts' times, and the spec they were of (a new spec starts afresh, as swarmkit's specVersion does). */
   private readonly history = new SlotMap<{ spec: TaskRecord["spec"]; times: number[] }>();
-  private readonly waiting = new Map<string, Pending>();
-  /** Replacements still in their restart delay or waiting for the task they replace to stop, by their own id. */
-  private readonly delaying = new Map<string, Pending>();
+  /** By the number of the task replaced. */
+  private readonly waiting = new Map<number, Pending>();
+  /** Replacements still in their restart delay or waiting for the task they replace to stop, by their own number. */
+  private readonly delaying = new Map<number, Pending>();
   /** While `together` runs: the restarts' commands, proposed together when it ends. */
   private collected: StoreCommand[] | null = null;
   private stopped = false;
@@ -40,7 +42,7 @@ export class RestartSupervisor {
     private readonly propose: (cmds: StoreCommand[]) => void,
     private readonly createReplacement: (old: TaskRecord) => TaskRecord | null,
     /** Told when the supervisor takes charge of a task (isRestarting turns true). */
-    private readonly tookCharge: (taskId: string) => void = () => {},
+    private readonly tookCharge: (task: TaskRecord) => void = () => {},
   ) {}
 
   stop(): void {
@@ -50,18 +52,18 @@ export class RestartSupervisor {
   }
 
   /** The store deleted the task: nothing about it needs remembering any more. */
-  forget(taskId: string): void {
-    this.restarted.delete(taskId);
+  forget(task: TaskRecord): void {
+    this.restarted.delete(task);
   }
 
-  private takeCharge(taskId: string): void {
-    this.restarted.add(taskId);
-    this.tookCharge(taskId);
+  private takeCharge(task: TaskRecord): void {
+    this.restarted.add(task);
+    this.tookCharge(task);
   }
 
   /** True once the supervisor has taken charge of the task (its slot is being refilled). */
-  isRestarting(taskId: string): boolean {
-    return this.restarted.has(taskId);
+  isRestarting(task: TaskRecord): boolean {
+    return this.restarted.has(task);
   }
 
   /**
@@ -95,12 +97,12 @@ export class RestartSupervisor {
    * restarted instead keeps its slot (desired running, state stopped), so the slot stays empty.
    */
   restart(task: TaskRecord, how: { delay: boolean; moving: boolean }): void {
-    if (this.restarted.has(task.id)) return;
+    if (this.restarted.has(task)) return;
     // A replacement that stops while still in its own restart delay (or waiting for the task it
     // replaced to stop) is restarted once that wait is over, as swarmkit's Restart waits "to
     // avoid tight restart loops (for example, when the image doesn't exist)": a task its node's
     // engine rejects at once would be replaced at once.
-    const inDelay = this.delaying.get(task.id);
+    const inDelay = this.delaying.get(task.num);
     if (inDelay) {
       inDelay.then ??= how;
       return;
@@ -110,12 +112,12 @@ export class RestartSupervisor {
     const failed = task.state !== TaskState.COMPLETE;
     if (!this.shouldRestart(task, failed)) {
       if (how.moving) {
-        this.takeCharge(task.id);
+        this.takeCharge(task);
         this.proposeRestart([stop]);
       }
       return;
     }
-    this.takeCharge(task.id);
+    this.takeCharge(task);
     const replacement = this.createReplacement(task);
     if (!replacement) {
       this.proposeRestart([stop]);
@@ -126,8 +128,8 @@ export class RestartSupervisor {
     const delayUs = how.delay ? task.spec.restartPolicy.delayUs : 0;
     // The minute's wait for the old task runs alongside the delay (swarmkit's DelayStart starts both together).
     const p: Pending = { replacement, old: task, deadlineUs: this.sim.now() + WAIT_FOR_OLD_TASK_US, timer: null, delayOver: false, then: null };
-    this.waiting.set(task.id, p);
-    this.delaying.set(replacement.id, p);
+    this.waiting.set(task.num, p);
+    this.delaying.set(replacement.num, p);
     p.timer = this.sim.after(delayUs, () => {
       p.delayOver = true;
       this.tryPromote(p);
@@ -155,19 +157,19 @@ export class RestartSupervisor {
 
   /** The old task changed: a waiting replacement may go now. */
   taskChanged(task: TaskRecord): void {
-    const p = this.waiting.get(task.id);
+    const p = this.waiting.get(task.num);
     if (p && p.delayOver) this.tryPromote(p);
   }
 
   private tryPromote(p: Pending): void {
-    if (this.stopped || !this.waiting.has(p.old.id)) return;
+    if (this.stopped || !this.waiting.has(p.old.num)) return;
     if (!taskStopped(this.store, p.old.id) && this.sim.now() < p.deadlineUs) {
       p.timer = this.sim.at(p.deadlineUs, () => this.tryPromote(p));
       return;
     }
     this.sim.cancel(p.timer);
-    this.waiting.delete(p.old.id);
-    this.delaying.delete(p.replacement.id);
+    this.waiting.delete(p.old.num);
+    this.delaying.delete(p.replacement.num);
     if (p.then !== null) {
       // The replacement stopped meanwhile: its own restart, now (swarmkit waitRestart).
       const t = this.store.tasks.get(p.replacement.id);

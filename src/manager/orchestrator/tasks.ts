@@ -1,5 +1,44 @@
 import { TaskState, isTerminal } from "../../api/task-state.js";
+import { grownTo } from "../../kernel/index.js";
 import { NO_ATTACHMENTS, SlotMap, type ServiceRecord, type SlotOf, type Store, type TaskRecord } from "../store.js";
+
+/**
+ * Task numbers (TaskRecord.num): one per task id, the same for the whole control plane, shared
+ * by every manager's orchestrator. Two leaders can make the same id (a slot's next attempt, the
+ * first leader's task not yet committed when the second looks), and the store then holds one
+ * task by that id; with the same number, the tables that go by number agree with the store.
+ */
+export class TaskNumbers {
+  private readonly numbers = new Map<string, number>();
+
+  /** The number of the task `id`, given on first asking. */
+  of(id: string): number {
+    let n = this.numbers.get(id);
+    if (n === undefined) {
+      n = this.numbers.size;
+      this.numbers.set(id, n);
+    }
+    return n;
+  }
+}
+
+/** A yes or no per task number: the orchestrator's sets of tasks, as one byte each. */
+export class TaskFlags {
+  private bytes = new Uint8Array(1024);
+
+  has(t: Pick<TaskRecord, "num">): boolean {
+    return t.num < this.bytes.length && this.bytes[t.num] === 1;
+  }
+
+  add(t: Pick<TaskRecord, "num">): void {
+    if (t.num >= this.bytes.length) this.bytes = grownTo(this.bytes, t.num + 1);
+    this.bytes[t.num] = 1;
+  }
+
+  delete(t: Pick<TaskRecord, "num">): void {
+    if (t.num < this.bytes.length) this.bytes[t.num] = 0;
+  }
+}
 
 /**
  * Creates tasks for the orchestrators and remembers the ones proposed but not yet seen in the
@@ -7,6 +46,8 @@ import { NO_ATTACHMENTS, SlotMap, type ServiceRecord, type SlotOf, type Store, t
  */
 export class TaskFactory {
   readonly inflight = new Map<string, TaskRecord>();
+  /** The in-flight tasks by number: most store events are of tasks not in flight, told without a lookup in `inflight`. */
+  private readonly inflightNums = new TaskFlags();
   /** The in-flight tasks by service, and the highest attempt in flight by slot: both read per task created. */
   private readonly inflightOf = new Map<string, Map<string, TaskRecord>>();
   private readonly inflightAttempt = new SlotMap<number>();
@@ -15,15 +56,17 @@ export class TaskFactory {
     private readonly store: Store,
     private readonly nowUs: () => number,
     /** Told of every task created (it is in flight until the store commits it). */
-    private readonly created: (taskId: string) => void = () => {},
+    private readonly created: (task: TaskRecord) => void = () => {},
+    private readonly numbers = new TaskNumbers(),
   ) {}
 
   /** The store committed (or removed) a task: it is no longer in flight. */
-  seen(taskId: string): void {
-    const t = this.inflight.get(taskId);
-    if (!t) return;
-    this.inflight.delete(taskId);
-    this.inflightOf.get(t.service)?.delete(taskId);
+  seen(task: TaskRecord): void {
+    if (!this.inflightNums.has(task)) return;
+    this.inflightNums.delete(task);
+    const t = this.inflight.get(task.id)!;
+    this.inflight.delete(t.id);
+    this.inflightOf.get(t.service)?.delete(t.id);
     if (this.inflightAttempt.get(t) === t.attempt) this.inflightAttempt.delete(t);
   }
 
@@ -40,8 +83,10 @@ export class TaskFactory {
     const node = "node" in where ? where.node : null;
     const at: SlotOf = { service: service.name, slot, pinnedNode: node };
     const attempt = Math.max(this.store.attempts.get(at) ?? 0, this.inflightAttempt.get(at) ?? 0) + 1;
+    const id = `${service.name}.${node ?? slot}.${attempt}`;
     const task: TaskRecord = {
-      id: `${service.name}.${node ?? slot}.${attempt}`,
+      id,
+      num: this.numbers.of(id),
       service: service.name,
       slot,
       attempt,
@@ -56,11 +101,12 @@ export class TaskFactory {
       networks: NO_ATTACHMENTS,
     };
     this.inflight.set(task.id, task);
+    this.inflightNums.add(task);
     let inflight = this.inflightOf.get(task.service);
     if (!inflight) this.inflightOf.set(task.service, (inflight = new Map()));
     inflight.set(task.id, task);
     this.inflightAttempt.set(task, attempt);
-    this.created(task.id);
+    this.created(task);
     return task;
   }
 }
@@ -79,8 +125,8 @@ export function taskStopped(store: Store, taskId: string): boolean {
  * A task the orchestrator still counts: desired to run, and not leaving (being replaced by the
  * restart supervisor, or told to stop by a proposal that has not committed yet).
  */
-export function isLive(t: TaskRecord, leaving: (id: string) => boolean): boolean {
-  return t.desiredState <= TaskState.RUNNING && !leaving(t.id);
+export function isLive(t: TaskRecord, leaving: (t: TaskRecord) => boolean): boolean {
+  return t.desiredState <= TaskState.RUNNING && !leaving(t);
 }
 
 /**

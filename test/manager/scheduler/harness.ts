@@ -67,6 +67,7 @@ export class SchedulerHarness {
     const n = ++this.attempt;
     const task: TaskRecord = {
       id: pinnedNode === null ? `${spec.name}.${slot ?? n}.1` : `${spec.name}.${pinnedNode}.1`,
+      num: n,
       service: spec.name,
       slot: slot ?? n,
       attempt: 1,

@@ -86,7 +86,7 @@ function viaScheduler(c: Cluster, strategy: PlacementStrategy): Placement {
 
 function task(service: string, yaml: string, slot: number): TaskRecord {
   return {
-    id: `${service}.${slot}.1`, service, slot, attempt: 1, specVersion: 1, spec: serviceSpec(service, yaml),
+    id: `${service}.${slot}.1`, num: slot, service, slot, attempt: 1, specVersion: 1, spec: serviceSpec(service, yaml),
     nodeId: null, pinnedNode: null, desiredState: TaskState.RUNNING, state: TaskState.PENDING, reason: null, createdUs: 0, networks: [],
   };
 }
