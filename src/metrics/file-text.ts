@@ -129,6 +129,7 @@ export class LineWriter implements EventLog {
   private fd: number | null;
   private readonly bytes = Buffer.allocUnsafe(FLUSH_BYTES);
   private used = 0;
+  private readonly closing: (() => void)[] = [];
 
   /** @internal Use OutputDir.lineWriter or OutputDir.csvWriter. */
   constructor(
@@ -226,7 +227,7 @@ export class LineWriter implements EventLog {
     return size <= this.bytes.length;
   }
 
-  /** Writes out what is buffered and closes the file. Safe to call more than once. */
+  /** Writes out what is buffered and closes the file (and whatever `alsoClose` named). Safe to call more than once. */
   close(): void {
     if (this.fd === null) return;
     const fd = this.fd;
@@ -235,7 +236,13 @@ export class LineWriter implements EventLog {
     } finally {
       this.fd = null;
       fs.closeSync(fd);
+      for (const f of this.closing.splice(0)) f();
     }
+  }
+
+  /** `f` runs when this writer closes, however the output ends (committed or aborted): for a file kept beside it (held-lines.ts). */
+  alsoClose(f: () => void): void {
+    this.closing.push(f);
   }
 
   private flush(): void {

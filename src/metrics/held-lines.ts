@@ -12,17 +12,19 @@
 // workers.
 //
 // A full chunk goes to a file beside events.jsonl (unlinked at once where the system allows it,
-// so that nothing of it outlives the process) and the chunk is used again. Memory the process
+// so that nothing of it outlives the process; else removed when closed, by replay() or with
+// events.jsonl's writer) and the chunk is used again. Memory the process
 // has not touched before costs a page fault a page, 10-14 us on these machines, where the
 // kernel's file cache takes the same bytes at about a tenth of that (200 MB: 520 ms through fresh
 // buffers, 60 ms written to a file and read back); a 20,001-worker deployment holds about 200 MB
-// of lines. Without a file (none named, or it cannot be made) the chunks stay in memory.
+// of lines. Without a file (none named, or it cannot be made) the chunks stay in memory, and so
+// do those after a write to the file fails (a full disk).
 
 import * as fs from "node:fs";
 import type { EventLog } from "./file-text.js";
 import type { EventLines } from "./event-line.js";
 
-/** A chunk's size; a line longer than that gets a chunk of its own size. */
+/** A chunk's size; a line longer than that moves to a chunk twice its size (which, spilling, is then used again). */
 const CHUNK_BYTES = 1 << 20;
 /** Every line starts so (EventLines.writeUntimed), and its time goes right after. */
 const PREFIX = '{"t_s":';
@@ -30,7 +32,7 @@ const PREFIX = '{"t_s":';
 const HEAD_BYTES = 12;
 
 export class HeldLines implements EventLog {
-  /** The chunks before `chunk`, when they are kept in memory (no spill file). */
+  /** The chunks before `chunk` kept in memory: those after the spilled ones (all, without a spill file). */
   private readonly full: Buffer[] = [];
   /** The bytes used of each chunk before `chunk`. */
   private readonly fullUsed: number[] = [];
@@ -101,48 +103,54 @@ export class HeldLines implements EventLog {
 
   /** Writes every held line to `out`, with the text of its time relative to `originUs` put in, and lets go of the spill file. */
   replay(out: EventLog, lines: EventLines, originUs: number): void {
-    this.endLine();
-    const chunks = this.fullUsed.length + 1;
-    const bytesOf = this.chunkReader();
-    for (let c = 0; c < chunks; c++) {
-      const b = bytesOf(c);
-      const end = c + 1 < chunks ? this.fullUsed[c]! : this.used;
-      for (let at = 0; at < end; ) {
-        const text = at + HEAD_BYTES;
-        const next = text + b.readUInt32LE(at + 8);
-        // The prefix again, the time's text, then the rest of the line as it was written (with its newline).
-        out.putAscii(PREFIX);
-        out.putAscii(lines.timeText(b.readDoubleLE(at) - originUs));
-        out.putBytes(b.subarray(text + PREFIX.length, next));
-        at = next;
+    try {
+      this.endLine();
+      const chunks = this.fullUsed.length + 1;
+      const bytesOf = this.chunkReader();
+      for (let c = 0; c < chunks; c++) {
+        const b = bytesOf(c);
+        const end = c + 1 < chunks ? this.fullUsed[c]! : this.used;
+        for (let at = 0; at < end; ) {
+          const text = at + HEAD_BYTES;
+          const next = text + b.readUInt32LE(at + 8);
+          if (next - text <= PREFIX.length || next > end) throw new Error(`HeldLines: a held line came back damaged (chunk ${c}, byte ${at})`);
+          // The prefix again, the time's text, then the rest of the line as it was written (with its newline).
+          out.putAscii(PREFIX);
+          out.putAscii(lines.timeText(b.readDoubleLE(at) - originUs));
+          out.putBytes(b.subarray(text + PREFIX.length, next));
+          at = next;
+        }
       }
+    } finally {
+      this.discard();
     }
-    this.closeSpill();
   }
 
-  /** The bytes of chunk `c`, asked for in order: the last is `chunk`, the others come from `full` or, one at a time, from the spill file. */
-  private chunkReader(): (c: number) => Buffer {
-    const spill = this.spill;
-    const last = this.fullUsed.length;
-    if (spill === null) return (c) => (c === last ? this.chunk : this.full[c]!);
-    let at = 0;
-    let buffer = Buffer.allocUnsafe(this.chunkBytes);
-    return (c) => {
-      if (c === last) return this.chunk;
-      const size = this.fullUsed[c]!;
-      if (buffer.length < size) buffer = Buffer.allocUnsafe(size);
-      if (fs.readSync(spill.fd, buffer, 0, size, at) !== size) throw new Error(`HeldLines: ${spill.path} came back short`);
-      at += size;
-      return buffer;
-    };
-  }
-
-  private closeSpill(): void {
+  /** Lets go of the spill file, if there is one (its lines cannot be replayed after). Safe to call more than once. */
+  discard(): void {
     const spill = this.spill;
     if (spill === null) return;
     this.spill = null;
     fs.closeSync(spill.fd);
     if (!spill.unlinked) fs.rmSync(spill.path, { force: true });
+  }
+
+  /** The bytes of chunk `c`, asked for in order: the last is `chunk`, the spilled ones come from the file one at a time, the others from `full`. */
+  private chunkReader(): (c: number) => Buffer {
+    const spill = this.spill;
+    const last = this.fullUsed.length;
+    const spilled = spill?.chunks ?? 0;
+    let at = 0;
+    let buffer = Buffer.allocUnsafe(0);
+    return (c) => {
+      if (c === last) return this.chunk;
+      if (c >= spilled) return this.full[c - spilled]!;
+      const size = this.fullUsed[c]!;
+      if (buffer.length < size) buffer = Buffer.allocUnsafe(size);
+      if (fs.readSync(spill!.fd, buffer, 0, size, at) !== size) throw new Error(`HeldLines: ${spill!.path} came back short`);
+      at += size;
+      return buffer;
+    };
   }
 
   private text(s: string): void {
@@ -160,10 +168,7 @@ export class HeldLines implements EventLog {
     if (this.used + n <= this.chunk.length) return;
     const start = this.lineAt;
     const size = this.used - start + n;
-    const spill = this.spill;
-    if (spill !== null) {
-      fs.writeSync(spill.fd, this.chunk, 0, start, spill.bytes);
-      spill.bytes += start;
+    if (this.spill !== null && spillChunk(this.spill, this.chunk, start)) {
       const next = size <= this.chunk.length ? this.chunk : Buffer.allocUnsafe(2 * size);
       this.chunk.copy(next, 0, start, this.used);
       this.chunk = next;
@@ -186,6 +191,24 @@ interface Spill {
   unlinked: boolean;
   /** Bytes written so far, where the next chunk goes. */
   bytes: number;
+  /** Chunks written: the first ones, in order. */
+  chunks: number;
+  /** A write failed: the chunks from then on stay in memory. */
+  failed: boolean;
+}
+
+/** Writes the chunk's first `bytes` to the end of the spill file; false, and no more tries, if that fails. */
+function spillChunk(spill: Spill, chunk: Buffer, bytes: number): boolean {
+  if (spill.failed) return false;
+  try {
+    for (let done = 0; done < bytes; ) done += fs.writeSync(spill.fd, chunk, done, bytes - done, spill.bytes + done);
+  } catch {
+    spill.failed = true;
+    return false;
+  }
+  spill.bytes += bytes;
+  spill.chunks++;
+  return true;
 }
 
 /** The spill file, made afresh and unlinked at once where the system allows (its bytes live while it is open); null if it cannot be made. */
@@ -202,5 +225,5 @@ function openSpill(path: string): Spill | null {
   } catch {
     unlinked = false;
   }
-  return { fd, path, unlinked, bytes: 0 };
+  return { fd, path, unlinked, bytes: 0, chunks: 0, failed: false };
 }

@@ -1,4 +1,5 @@
-import { LineWriter, type EventLog } from "./output.js";
+import type { EventLog } from "./output.js";
+import { LineWriter } from "./file-text.js";
 import { nodeRowOf, type FaultSummary, type NetworkRow, type SloSummary, type NodeCells, type NodeRow, type TimeseriesRow } from "./rows.js";
 import { EventLines } from "./event-line.js";
 import { HeldLines } from "./held-lines.js";
@@ -66,8 +67,7 @@ export class Recorder {
     private readonly nowUs: () => number,
   ) {
     this.series = new WindowedSeries(slo);
-    // A file's held lines spill beside it (held-lines.ts).
-    this.held = events ? new HeldLines(undefined, events instanceof LineWriter ? `${events.filePath}.held` : null) : null;
+    this.held = events ? heldLinesFor(events) : null;
   }
 
   /** A service, with its SLO (the scenario's by default). */
@@ -223,4 +223,12 @@ export class Recorder {
   faultSummaries(): FaultSummary[] {
     return this.faults.summaries();
   }
+}
+
+/** The deployment's held lines for `events`: spilled to a file beside it when it is a file, which its writer's close lets go of (held-lines.ts). */
+function heldLinesFor(events: EventLog): HeldLines {
+  if (!(events instanceof LineWriter)) return new HeldLines();
+  const held = new HeldLines(undefined, `${events.filePath}.held`);
+  events.alsoClose(() => held.discard());
+  return held;
 }

@@ -26,13 +26,15 @@ const held = fc.array(fc.tuple(fc.integer({ min: 0, max: 20_000_000 }), fc.oneof
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "held-lines-"));
 const spillPath = path.join(dir, "events.jsonl.held");
 
+function hold(h: HeldLines, lines: EventLines, tUs: number, e: { kind: string }): void {
+  h.hold(tUs);
+  lines.writeUntimed(h, e);
+}
+
 function replayed(events: [number, { kind: string }][], originUs: number, chunkBytes: number, spill: string | null = null): string[] {
   const lines = new EventLines();
   const h = new HeldLines(chunkBytes, spill);
-  for (const [tUs, e] of events) {
-    h.hold(tUs);
-    lines.writeUntimed(h, e);
-  }
+  for (const [tUs, e] of events) hold(h, lines, tUs, e);
   const out: string[] = [];
   h.replay(lineSink(out), lines, originUs);
   return out;
@@ -60,10 +62,7 @@ describe("held lines", () => {
     const events: [number, TaskEvent][] = Array.from({ length: 50 }, (_, i) => [i, new TaskEvent(`web.${i}.1`, "web", i, "a-1", "running", null)]);
     const lines = new EventLines();
     const h = new HeldLines(64, spillPath);
-    for (const [tUs, e] of events) {
-      h.hold(tUs);
-      lines.writeUntimed(h, e);
-    }
+    for (const [tUs, e] of events) hold(h, lines, tUs, e);
     // Unlinked as it was made: nothing of it in the directory, while it holds all but the last chunk's lines.
     expect(h.spilledBytes).toBeGreaterThan(40 * 100);
     expect(fs.readdirSync(dir)).toEqual([]);
@@ -72,6 +71,36 @@ describe("held lines", () => {
     expect(out).toEqual(events.map(([tUs, e]) => reference(tUs, e)));
     expect(fs.readdirSync(dir)).toEqual([]);
     expect(replayed(events, 0, 64, path.join(dir, "no-such-dir", "x.held"))).toEqual(out);
+  });
+
+  // A read-only descriptor of the same (unlinked) file stands for a disk that takes no more.
+  it.skipIf(process.platform !== "linux")("keep the chunks in memory from the first write to the spill file that fails, and replay every line", () => {
+    const events: [number, TaskEvent][] = Array.from({ length: 60 }, (_, i) => [i, new TaskEvent(`web.${i}.1`, "web", i, "a-1", "running", null)]);
+    const lines = new EventLines();
+    const h = new HeldLines(200, spillPath);
+    for (const [tUs, e] of events.slice(0, 20)) hold(h, lines, tUs, e);
+    const spill = (h as unknown as { spill: { fd: number } }).spill;
+    const writable = spill.fd;
+    spill.fd = fs.openSync(`/proc/self/fd/${writable}`, "r");
+    const spilled = h.spilledBytes;
+    for (const [tUs, e] of events.slice(20)) hold(h, lines, tUs, e);
+    expect(spilled).toBeGreaterThan(0);
+    expect(h.spilledBytes).toBe(spilled);
+    const out: string[] = [];
+    h.replay(lineSink(out), lines, 0);
+    expect(out).toEqual(events.map(([tUs, e]) => reference(tUs, e)));
+    fs.closeSync(writable);
+  });
+
+  it("let go of the spill file when discarded (as events.jsonl's writer closes), once", () => {
+    const h = new HeldLines(64, spillPath);
+    const lines = new EventLines();
+    for (let i = 0; i < 10; i++) hold(h, lines, i, new TaskEvent(`web.${i}.1`, "web", i, null, "new", null));
+    const fd = (h as unknown as { spill: { fd: number } }).spill.fd;
+    h.discard();
+    h.discard();
+    expect(() => fs.fstatSync(fd)).toThrow(/EBADF/);
+    expect(h.spilledBytes).toBe(0);
   });
 
   it("say so when a line is written before its time is", () => {
