@@ -10,12 +10,24 @@ import { NO_ATTACHMENTS, SlotMap, type ServiceRecord, type SlotOf, type Store, t
  */
 export class TaskNumbers {
   private readonly numbers = new Map<string, number>();
+  private next = 0;
+
+  /** A numbering that goes on from the numbers `tasks` have (an orchestrator on a store made without the control plane's). */
+  static covering(tasks: Iterable<TaskRecord>): TaskNumbers {
+    const n = new TaskNumbers();
+    for (const t of tasks) {
+      if ((n.numbers.get(t.id) ?? t.num) !== t.num) throw new Error(`TaskNumbers: ${t.id} has two numbers, ${n.numbers.get(t.id)} and ${t.num}`);
+      n.numbers.set(t.id, t.num);
+      n.next = Math.max(n.next, t.num + 1);
+    }
+    return n;
+  }
 
   /** The number of the task `id`, given on first asking. */
   of(id: string): number {
     let n = this.numbers.get(id);
     if (n === undefined) {
-      n = this.numbers.size;
+      n = this.next++;
       this.numbers.set(id, n);
     }
     return n;
@@ -57,7 +69,7 @@ export class TaskFactory {
     private readonly nowUs: () => number,
     /** Told of every task created (it is in flight until the store commits it). */
     private readonly created: (task: TaskRecord) => void = () => {},
-    private readonly numbers = new TaskNumbers(),
+    private readonly numbers = TaskNumbers.covering(store.tasks.values()),
   ) {}
 
   /** The store committed (or removed) a task: it is no longer in flight. */

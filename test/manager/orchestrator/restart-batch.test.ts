@@ -54,5 +54,7 @@ describe("restarts of a node gone DOWN", () => {
     sim.run();
     const restarts = batches.filter((b) => stops(b) > 0);
     expect(restarts.map((b) => [stops(b), creates(b)])).toEqual([[4, 4]]);
+    // The replacements are all it makes: its task numbers go on from the store's (TaskNumbers.covering).
+    expect(batches.reduce((n, b) => n + creates(b), 0)).toBe(4);
   });
 });

@@ -49,6 +49,25 @@ describe("task numbers", () => {
     expect(created(second)).toEqual([["web.2.2", 3]]);
   });
 
+  it("a new leader numbers a replacement after every task already in the store, with the control plane's numbering or one covering the store", () => {
+    for (const shared of [true, false]) {
+      const { sim, store } = cluster();
+      const numbers = new TaskNumbers();
+      const first: StoreCommand[] = [];
+      const old = leader(sim, store, numbers, first);
+      sim.run();
+      for (const c of first) store.apply(c); // the first leader's tasks commit
+      old.stop();
+      const second: StoreCommand[] = [];
+      const o = new Orchestrator({ sim, store, propose: (cmds) => void second.push(...cmds), onRestart: () => undefined, numbers: shared ? numbers : undefined });
+      store.watch((e) => o.handle(e));
+      sim.run();
+      store.apply({ type: "UpdateTaskStatus", id: "web.1.1", state: TaskState.FAILED, reason: "exit 1" });
+      sim.run();
+      expect(created(second)).toEqual([["web.1.2", 3]]);
+    }
+  });
+
   it("the leader counts a slot whose task both leaders made once: a failure of it is replaced, and nothing else is made", () => {
     const { sim, store } = cluster();
     const numbers = new TaskNumbers();
