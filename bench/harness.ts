@@ -32,10 +32,10 @@ export interface Benchmark {
   run(ctx: BenchContext): BenchRow[];
 }
 
-/** The middle value (the mean of the two middle ones for an even count). */
 /** events.jsonl's lines thrown away: for runs measured without their output. */
 export const NO_EVENT_LOG: EventLog = { writeJson: () => undefined, putAscii: () => undefined, putInt: () => undefined, putBytes: () => undefined, close: () => undefined };
 
+/** The middle value (the mean of the two middle ones for an even count). */
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) throw new Error("median of nothing");
   const s = [...xs].sort((a, b) => a - b);

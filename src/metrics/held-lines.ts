@@ -168,16 +168,12 @@ export class HeldLines implements EventLog {
     if (this.used + n <= this.chunk.length) return;
     const start = this.lineAt;
     const size = this.used - start + n;
-    if (this.spill !== null && spillChunk(this.spill, this.chunk, start)) {
-      const next = size <= this.chunk.length ? this.chunk : Buffer.allocUnsafe(2 * size);
-      this.chunk.copy(next, 0, start, this.used);
-      this.chunk = next;
-    } else {
-      const next = Buffer.allocUnsafe(Math.max(this.chunkBytes, 2 * size));
-      this.chunk.copy(next, 0, start, this.used);
-      this.full.push(this.chunk);
-      this.chunk = next;
-    }
+    // A spilled chunk is used again when the line fits; one kept in memory is replaced.
+    const spilled = this.spill !== null && spillChunk(this.spill, this.chunk, start);
+    if (!spilled) this.full.push(this.chunk);
+    const next = spilled && size <= this.chunk.length ? this.chunk : Buffer.allocUnsafe(Math.max(this.chunkBytes, 2 * size));
+    this.chunk.copy(next, 0, start, this.used);
+    this.chunk = next;
     this.fullUsed.push(start);
     this.used -= start;
     this.lineAt = 0;

@@ -15,7 +15,7 @@ export interface OrchestratorOptions {
   propose: (cmds: StoreCommand[]) => void;
   /** Told of every replacement created because a task failed or its node went away. */
   onRestart: (service: string) => void;
-  /** The control plane's task numbers (every leader's orchestrator shares them); when absent, a numbering that goes on from the store's tasks'. */
+  /** The control plane's task numbers (every leader's orchestrator shares them); when absent, a numbering that goes on from the store's tasks. */
   numbers?: TaskNumbers;
 }
 
