@@ -257,6 +257,7 @@ export class Dispatcher {
     const sent = this.sentDesired.get(task.id);
     if (sent !== undefined && sent >= task.desiredState) return;
     if (!resync && sent === undefined && task.state > TaskState.RUNNING) return;
+    if (this.sessionless(task.nodeId)) return;
     this.sentDesired.set(task.id, task.desiredState);
     this.o.sendToAgent(task.nodeId, {
       type: "Assignment",
@@ -268,6 +269,19 @@ export class Dispatcher {
       desiredState: task.desiredState,
       state: task.state,
     });
+  }
+
+  /**
+   * A node DOWN (committed, or proposed by this dispatcher) that has not registered since: it has
+   * no session, so nothing is sent to it. swarmkit's dispatcher sends assignments only over a
+   * node's session stream, which ends when the node is marked DOWN. The node comes back with a
+   * new session (its agent starts one after an unanswered heartbeat, HEARTBEAT_ANSWER_TIMEOUT_US,
+   * well within the DOWN grace), and that session is sent every task of the node (resync).
+   */
+  private sessionless(nodeId: string): boolean {
+    const proposed = this.proposedStatus.get(nodeId);
+    if (proposed !== undefined) return proposed === "down";
+    return this.o.store.nodes.get(nodeId)?.status === "down";
   }
 
   /** Status reports from an agent; the newest state per task is committed with the next batch. */
