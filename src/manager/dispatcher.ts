@@ -124,6 +124,9 @@ export class Dispatcher {
     const periodUs = this.periodFor(msg.node);
     this.armExpiry(msg.node, HEARTBEAT_GRACE * periodUs);
     if (!node) return { type: "HeartbeatResponse", manager: "", periodUs, acked: [] };
+    // A heartbeat to a session this dispatcher ended (the node was marked DOWN) starts a new one:
+    // swarmkit answers it "node not registered", and the agent opens a session at once.
+    const fresh = msg.newSession || this.sessionless(node.id);
     if (node.status !== "ready" && this.proposedStatus.get(node.id) !== "ready") {
       // swarmkit's markNodeReady: the node joins the next status batch, not a proposal of its own.
       // SIMPLIFICATION: swarmkit holds the registering node's answer until that batch is written.
@@ -133,7 +136,7 @@ export class Dispatcher {
       this.downNodes.delete(node.id);
       this.armFlush();
     }
-    if (msg.newSession) this.resync(node.id);
+    if (fresh) this.resync(node.id);
     this.receiveStatus({ type: "TaskStatus", node: msg.node, updates: msg.statuses });
     return { type: "HeartbeatResponse", manager: "", periodUs, acked: msg.statuses };
   }
@@ -272,11 +275,11 @@ export class Dispatcher {
   }
 
   /**
-   * A node DOWN (committed, or proposed by this dispatcher) that has not registered since: it has
-   * no session, so nothing is sent to it. swarmkit's dispatcher sends assignments only over a
-   * node's session stream, which ends when the node is marked DOWN. The node comes back with a
-   * new session (its agent starts one after an unanswered heartbeat, HEARTBEAT_ANSWER_TIMEOUT_US,
-   * well within the DOWN grace), and that session is sent every task of the node (resync).
+   * A node DOWN (committed, or proposed by this dispatcher) that has not registered since: its
+   * session has ended, so nothing is sent to it. swarmkit's dispatcher sends assignments only
+   * over a node's session stream, which ends when the node is marked DOWN. The node's next
+   * heartbeat, a new session's or one to the ended session (its answers came, but too late for
+   * the DOWN deadline), makes it a new session, which is sent every task of the node (resync).
    */
   private sessionless(nodeId: string): boolean {
     const proposed = this.proposedStatus.get(nodeId);

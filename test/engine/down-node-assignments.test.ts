@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Delivery } from "../../src/network/delivery.js";
 import { TaskState } from "../../src/api/task-state.js";
-import { eventsOf, runYaml, scenarioYaml, THREE_WORKERS_API } from "../helpers.js";
+import { eventsOf, runYaml, scenarioYaml, THREE_WORKERS_API, twoZonesYaml } from "../helpers.js";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -38,5 +38,23 @@ describe("a node marked DOWN", () => {
       expect(t.desiredState, t.id).toBe(TaskState.SHUTDOWN);
       expect(t.state, t.id).toBeGreaterThan(TaskState.RUNNING);
     }
+  });
+
+  // A review's case: 100 ms heartbeats and 95 ms each way to zone b. The agent's heartbeats are
+  // answered (within its 5 s), so it keeps its session, but the next one comes past the DOWN
+  // deadline when the jitter draws short periods: its nodes flap DOWN and back by a heartbeat to
+  // the session the dispatcher ended. They must be sent their tasks again then, as swarmkit's
+  // agent, told its node is not registered, opens a new session: a task replaced while its node
+  // was DOWN would otherwise run there for ever, desired SHUTDOWN.
+  it("that comes back by a heartbeat to its old session is sent its tasks again", () => {
+    const out = runYaml(scenarioYaml({ name: "slow-link", seed: 3, duration: "20s" }, twoZonesYaml({ managers: 1, heartbeat: "100ms", crossZone: "95ms" })));
+    const flapped = new Set(eventsOf(out.events, "node", { status: "down" }).map((e) => e["node"] as string));
+    expect(flapped.size).toBeGreaterThan(0);
+    const end = out.run.world.sim.now();
+    const stale = [...out.run.world.control.viewStore().tasks.values()].filter(
+      // Replaced a second or more before the end, on a node that flapped and is READY at the end.
+      (t) => t.nodeId !== null && flapped.has(t.nodeId) && t.desiredState === TaskState.SHUTDOWN && t.state <= TaskState.RUNNING && out.run.world.control.viewStore().nodes.get(t.nodeId)?.status === "ready" && t.createdUs < end - 1e6,
+    );
+    expect(stale.map((t) => t.id)).toEqual([]);
   });
 });
