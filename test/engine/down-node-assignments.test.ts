@@ -52,7 +52,7 @@ describe("a node marked DOWN", () => {
     expect(flapped.size).toBeGreaterThan(0);
     const end = out.run.world.sim.now();
     const stale = [...out.run.world.control.viewStore().tasks.values()].filter(
-      // Replaced a second or more before the end, on a node that flapped and is READY at the end.
+      // Made a second or more before the end, desired SHUTDOWN, still on a node that flapped and is READY at the end.
       (t) => t.nodeId !== null && flapped.has(t.nodeId) && t.desiredState === TaskState.SHUTDOWN && t.state <= TaskState.RUNNING && out.run.world.control.viewStore().nodes.get(t.nodeId)?.status === "ready" && t.createdUs < end - 1e6,
     );
     expect(stale.map((t) => t.id)).toEqual([]);
