@@ -126,7 +126,7 @@ export class Dispatcher {
     if (!node) return { type: "HeartbeatResponse", manager: "", periodUs, acked: [] };
     // A heartbeat to a session this dispatcher ended (the node was marked DOWN) starts a new one:
     // swarmkit answers it "node not registered", and the agent opens a session at once.
-    const fresh = msg.newSession || this.sessionless(node.id);
+    const fresh = msg.newSession || this.sessionless(node.id, node);
     if (node.status !== "ready" && this.proposedStatus.get(node.id) !== "ready") {
       // swarmkit's markNodeReady: the node joins the next status batch, not a proposal of its own.
       // SIMPLIFICATION: swarmkit holds the registering node's answer until that batch is written.
@@ -281,10 +281,10 @@ export class Dispatcher {
    * heartbeat, a new session's or one to the ended session (its answers came, but too late for
    * the DOWN deadline), makes it a new session, which is sent every task of the node (resync).
    */
-  private sessionless(nodeId: string): boolean {
+  private sessionless(nodeId: string, node = this.o.store.nodes.get(nodeId)): boolean {
     const proposed = this.proposedStatus.get(nodeId);
     if (proposed !== undefined) return proposed === "down";
-    return this.o.store.nodes.get(nodeId)?.status === "down";
+    return node?.status === "down";
   }
 
   /** Status reports from an agent; the newest state per task is committed with the next batch. */
